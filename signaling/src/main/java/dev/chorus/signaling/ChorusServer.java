@@ -1,0 +1,63 @@
+package dev.chorus.signaling;
+
+import dev.chorus.signaling.config.ServerConfig;
+import dev.chorus.signaling.http.SignalingVerticle;
+import dev.chorus.signaling.room.ParticipantIds;
+import dev.chorus.signaling.room.RoomRegistry;
+import dev.chorus.signaling.session.SessionSettings;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.file.FileSystemOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/** Starts and stops one server: Vert.x, the room registry and the signaling verticle. */
+public final class ChorusServer {
+
+  public static final String VERSION = "0.1.0";
+
+  private final ServerConfig config;
+  private final Vertx vertx;
+  private final RoomRegistry rooms;
+  private SignalingVerticle verticle;
+
+  public ChorusServer(ServerConfig config) {
+    this.config = config;
+    // Vert.x copies classpath files it serves into a cache directory, by default in the
+    // working directory; keep that out of people's checkouts.
+    this.vertx = Vertx.vertx(new VertxOptions().setFileSystemOptions(new FileSystemOptions()
+        .setFileCacheDir(Path.of(System.getProperty("java.io.tmpdir"), "chorus-vertx-cache").toString())));
+    this.rooms = new RoomRegistry(config.rooms().maxParticipants(), config.rooms().maxRooms(),
+        config.signaling().chatHistory(), System::currentTimeMillis, new ParticipantIds());
+  }
+
+  public Future<ChorusServer> start() {
+    SessionSettings settings = SessionSettings.from(config, VERSION, System::nanoTime, System::currentTimeMillis);
+    verticle = new SignalingVerticle(config, rooms, settings);
+    return vertx.deployVerticle(verticle).map(id -> this);
+  }
+
+  public int httpPort() {
+    return verticle.actualPort();
+  }
+
+  /** Refuses new joins from now on; existing rooms carry on. */
+  public Future<Void> stopAcceptingJoins() {
+    return verticle.runOnSignalingThread(rooms::stopAcceptingJoins);
+  }
+
+  public Future<Void> stop() {
+    return vertx.close();
+  }
+
+  /** Blocking stop for shutdown hooks and tests. */
+  public void stopAndWait(Duration timeout) {
+    try {
+      stop().toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("server did not stop within " + timeout, e);
+    }
+  }
+}

@@ -1,0 +1,76 @@
+package dev.chorus.signaling;
+
+import dev.chorus.signaling.config.ConfigLoader;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+
+/** Entry point: {@code java -jar chorus-server.jar [--config FILE]}. */
+public final class Main {
+
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    // ice4j and jitsi libraries log through java.util.logging; route it to our logs.
+    SLF4JBridgeHandler.removeHandlersForRootLogger();
+    SLF4JBridgeHandler.install();
+
+    Path configFile = null;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--config" -> {
+          if (i + 1 >= args.length) {
+            usage("--config needs a file");
+          }
+          configFile = Path.of(args[++i]);
+        }
+        case "--help", "-h" -> {
+          usage(null);
+        }
+        default -> usage("unknown argument: " + args[i]);
+      }
+    }
+
+    ConfigLoader.Loaded loaded;
+    try {
+      loaded = ConfigLoader.load(configFile, System.getenv(), System.getProperties());
+    } catch (RuntimeException e) {
+      System.err.println("chorus: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    log.info("configuration: {}", loaded.file() == null ? "embedded defaults" : loaded.file());
+
+    ChorusServer server = new ChorusServer(loaded.config());
+    try {
+      server.start().toCompletionStage().toCompletableFuture().get();
+    } catch (Exception e) {
+      log.error("could not start: {}", e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
+      server.stopAndWait(Duration.ofSeconds(5));
+      System.exit(1);
+      return;
+    }
+    String host = loaded.config().http().host();
+    log.info("Chorus {} ready: open http://{}:{}/", ChorusServer.VERSION,
+        "0.0.0.0".equals(host) ? "localhost" : host, server.httpPort());
+
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info("shutting down");
+      server.stopAndWait(Duration.ofSeconds(10));
+    }, "chorus-shutdown"));
+  }
+
+  private static void usage(String error) {
+    if (error != null) {
+      System.err.println("chorus: " + error);
+    }
+    System.err.println("usage: java -jar chorus-server.jar [--config FILE]");
+    System.err.println("  Every key of conf/chorus.conf can also be set as an environment variable,");
+    System.err.println("  e.g. CHORUS_HTTP_PORT=9000 or CHORUS_ROOMS_MAX_PARTICIPANTS=10.");
+    System.exit(error == null ? 0 : 2);
+  }
+}

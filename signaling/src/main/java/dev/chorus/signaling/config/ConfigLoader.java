@@ -1,0 +1,81 @@
+package dev.chorus.signaling.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+import com.typesafe.config.ConfigValueType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Merges configuration layers: embedded defaults (conf/chorus.conf, on the classpath),
+ * an optional file, Java system properties and environment variables, in rising
+ * precedence. Environment variables are derived from key names
+ * ({@code chorus.http.port} is {@code CHORUS_HTTP_PORT}) so every key can be
+ * overridden without a list to keep in sync.
+ */
+public final class ConfigLoader {
+
+  public static final String DEFAULTS_RESOURCE = "chorus.conf";
+  public static final String CONFIG_FILE_ENV = "CHORUS_CONFIG";
+
+  private ConfigLoader() {}
+
+  /**
+   * @param configFile an explicit file, or null to use {@code CHORUS_CONFIG} when set
+   */
+  public static Loaded load(Path configFile, Map<String, String> env, Properties systemProperties) {
+    Config defaults = ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(),
+        DEFAULTS_RESOURCE, ConfigParseOptions.defaults().setAllowMissing(false));
+
+    Path file = configFile;
+    if (file == null && env.get(CONFIG_FILE_ENV) != null && !env.get(CONFIG_FILE_ENV).isBlank()) {
+      file = Path.of(env.get(CONFIG_FILE_ENV));
+    }
+    Config merged = defaults;
+    if (file != null) {
+      if (!Files.isRegularFile(file)) {
+        throw new IllegalArgumentException("configuration file not found: " + file);
+      }
+      merged = ConfigFactory.parseFile(file.toFile()).withFallback(merged);
+    }
+
+    Config props = ConfigFactory.parseProperties(systemProperties);
+    if (props.hasPath("chorus")) {
+      merged = props.withOnlyPath("chorus").withFallback(merged);
+    }
+
+    merged = merged.resolve();
+    merged = applyEnvironment(merged, env);
+    return new Loaded(ServerConfig.from(merged), file);
+  }
+
+  static String envName(String path) {
+    return path.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_');
+  }
+
+  private static Config applyEnvironment(Config config, Map<String, String> env) {
+    Config result = config;
+    for (Map.Entry<String, ConfigValue> entry : config.getConfig("chorus").entrySet()) {
+      String path = "chorus." + entry.getKey();
+      String value = env.get(envName(path));
+      if (value == null) {
+        continue;
+      }
+      Object converted = entry.getValue().valueType() == ConfigValueType.LIST
+          ? Arrays.stream(value.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList()
+          : value;
+      result = result.withValue(path,
+          ConfigValueFactory.fromAnyRef(converted, "environment variable " + envName(path)));
+    }
+    return result;
+  }
+
+  /** The parsed settings and the file they came from (null when only defaults). */
+  public record Loaded(ServerConfig config, Path file) {}
+}

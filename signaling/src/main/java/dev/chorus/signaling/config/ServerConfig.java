@@ -1,0 +1,77 @@
+package dev.chorus.signaling.config;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * The server's settings, read once at start-up from the merged configuration
+ * (see {@link ConfigLoader}). Immutable, so it can be shared across threads.
+ */
+public record ServerConfig(Http http, Signaling signaling, Rooms rooms, Media media) {
+
+  public record Http(String host, int port) {}
+
+  public record Signaling(
+      Duration keepaliveInterval,
+      Duration keepaliveTimeout,
+      int maxMessageBytes,
+      int maxFrameBytes,
+      int maxNameChars,
+      int maxChatChars,
+      int chatHistory,
+      int rateLimitPerSecond,
+      int rateLimitBurst,
+      int maxOutboundQueueBytes) {}
+
+  public record Rooms(int maxParticipants, int maxRooms) {}
+
+  public record Media(String address, int port) {}
+
+  /** Reads the {@code chorus} section of a resolved configuration. */
+  public static ServerConfig from(Config root) {
+    Config c = root.getConfig("chorus");
+    Config s = c.getConfig("signaling");
+    ServerConfig config = new ServerConfig(
+        new Http(c.getString("http.host"), c.getInt("http.port")),
+        new Signaling(
+            s.getDuration("keepalive-interval"),
+            s.getDuration("keepalive-timeout"),
+            s.getInt("max-message-bytes"),
+            s.getInt("max-frame-bytes"),
+            s.getInt("max-name-chars"),
+            s.getInt("max-chat-chars"),
+            s.getInt("chat-history"),
+            s.getInt("rate-limit-per-second"),
+            s.getInt("rate-limit-burst"),
+            s.getInt("max-outbound-queue-bytes")),
+        new Rooms(c.getInt("rooms.max-participants"), c.getInt("rooms.max-rooms")),
+        new Media(c.getString("media.address"), c.getInt("media.port")));
+    config.validate();
+    return config;
+  }
+
+  /** Fails start-up with a message naming the key, rather than misbehaving later. */
+  private void validate() {
+    require(http.port >= 0 && http.port <= 65535, "chorus.http.port must be 0..65535");
+    require(media.port > 0 && media.port <= 65535, "chorus.media.port must be 1..65535");
+    require(!signaling.keepaliveInterval.isNegative() && !signaling.keepaliveInterval.isZero(),
+        "chorus.signaling.keepalive-interval must be positive");
+    require(signaling.keepaliveTimeout.compareTo(signaling.keepaliveInterval) > 0,
+        "chorus.signaling.keepalive-timeout must exceed keepalive-interval");
+    require(signaling.maxMessageBytes > 0 && signaling.maxMessageBytes <= signaling.maxFrameBytes,
+        "chorus.signaling.max-message-bytes must be 1..max-frame-bytes");
+    require(signaling.maxNameChars > 0, "chorus.signaling.max-name-chars must be positive");
+    require(signaling.maxChatChars > 0, "chorus.signaling.max-chat-chars must be positive");
+    require(signaling.chatHistory >= 0, "chorus.signaling.chat-history must be >= 0");
+    require(signaling.rateLimitPerSecond > 0 && signaling.rateLimitBurst > 0,
+        "chorus.signaling.rate-limit-per-second and rate-limit-burst must be positive");
+    require(rooms.maxParticipants > 0, "chorus.rooms.max-participants must be positive");
+    require(rooms.maxRooms > 0, "chorus.rooms.max-rooms must be positive");
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException("invalid configuration: " + message);
+    }
+  }
+}

@@ -1,0 +1,22 @@
+package dev.chorus.signaling.protocol;
+
+/**
+ * A validated message from a client. Every field has already passed the protocol's
+ * limits, so handlers need no further checks. {@code id} is the client's optional
+ * request id (a String or a Long), echoed as {@code re}.
+ */
+public sealed interface ClientMessage {
+
+  Object id();
+
+  record Join(Object id, String room, String name) implements ClientMessage {}
+
+  record Leave(Object id) implements ClientMessage {}
+
+  record Chat(Object id, String text) implements ClientMessage {}
+
+  /** A null flag keeps that flag's current value. */
+  record Mute(Object id, Boolean audioMuted, Boolean videoMuted) implements ClientMessage {}
+
+  record Ping(Object id, Long ts) implements ClientMessage {}
+}

@@ -1,0 +1,63 @@
+package dev.chorus.signaling.protocol;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/** Builders for the messages the server sends; the one place their shape is defined. */
+public final class ServerMessages {
+
+  public static final int PROTOCOL_VERSION = 1;
+
+  private ServerMessages() {}
+
+  public static JsonObject error(ProtocolException e) {
+    JsonObject json = new JsonObject().put("type", "error");
+    withRe(json, e.requestId());
+    json.put("code", e.code().wire()).put("message", e.getMessage());
+    if (e.field() != null) {
+      json.put("field", e.field());
+    }
+    return json;
+  }
+
+  public static JsonObject error(ErrorCode code, String message, Object re) {
+    return error(new ProtocolException(code, message, null, re));
+  }
+
+  public static JsonObject joined(Object re, String room, JsonObject you, JsonArray others, JsonArray chat) {
+    return withRe(new JsonObject().put("type", "joined"), re)
+        .put("room", room).put("you", you).put("participants", others).put("chat", chat);
+  }
+
+  public static JsonObject participantJoined(JsonObject participant) {
+    return new JsonObject().put("type", "participant-joined").put("participant", participant);
+  }
+
+  public static JsonObject participantLeft(String id, String reason) {
+    return new JsonObject().put("type", "participant-left").put("id", id).put("reason", reason);
+  }
+
+  public static JsonObject left(Object re) {
+    return withRe(new JsonObject().put("type", "left"), re);
+  }
+
+  public static JsonObject pong(Object re, Long ts, long serverTs) {
+    JsonObject json = withRe(new JsonObject().put("type", "pong"), re);
+    if (ts != null) {
+      json.put("ts", ts);
+    }
+    return json.put("serverTs", serverTs);
+  }
+
+  public static JsonObject mute(String id, boolean audioMuted, boolean videoMuted) {
+    return new JsonObject().put("type", "mute").put("id", id)
+        .put("audioMuted", audioMuted).put("videoMuted", videoMuted);
+  }
+
+  private static JsonObject withRe(JsonObject json, Object re) {
+    if (re != null) {
+      json.put("re", re);
+    }
+    return json;
+  }
+}

@@ -1,0 +1,18 @@
+package dev.chorus.signaling.room;
+
+/** Why a participant left, as told to the others in {@code participant-left}. */
+public enum LeaveReason {
+  LEFT("left"),
+  DISCONNECTED("disconnected"),
+  TIMEOUT("timeout");
+
+  private final String wire;
+
+  LeaveReason(String wire) {
+    this.wire = wire;
+  }
+
+  public String wire() {
+    return wire;
+  }
+}

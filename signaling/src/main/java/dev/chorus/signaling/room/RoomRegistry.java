@@ -1,0 +1,153 @@
+package dev.chorus.signaling.room;
+
+import dev.chorus.signaling.protocol.ErrorCode;
+import dev.chorus.signaling.protocol.ProtocolException;
+import dev.chorus.signaling.protocol.ServerMessages;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * All rooms and their membership. Every method must be called on the single signaling
+ * thread (a Vert.x context): that confinement, not locks, keeps membership and chat
+ * order consistent.
+ */
+public final class RoomRegistry {
+
+  private static final Logger log = LoggerFactory.getLogger(RoomRegistry.class);
+
+  private final int maxParticipantsPerRoom;
+  private final int maxRooms;
+  private final int chatHistory;
+  private final LongSupplier clockMillis;
+  private final Supplier<String> idGenerator;
+  private final Map<String, Room> rooms = new LinkedHashMap<>();
+  private final Map<String, Participant> participantsById = new HashMap<>();
+  private boolean acceptingJoins = true;
+
+  public RoomRegistry(int maxParticipantsPerRoom, int maxRooms, int chatHistory,
+      LongSupplier clockMillis, Supplier<String> idGenerator) {
+    this.maxParticipantsPerRoom = maxParticipantsPerRoom;
+    this.maxRooms = maxRooms;
+    this.chatHistory = chatHistory;
+    this.clockMillis = clockMillis;
+    this.idGenerator = idGenerator;
+  }
+
+  /**
+   * Adds a participant, sends it {@code joined} and tells the others. Creates the room on
+   * its first join.
+   */
+  public Participant join(String roomName, String displayName, MessageSink sink, Object requestId)
+      throws ProtocolException {
+    if (!acceptingJoins) {
+      throw new ProtocolException(ErrorCode.SHUTTING_DOWN, "the server is shutting down", null, requestId);
+    }
+    Room room = rooms.get(roomName);
+    if (room == null) {
+      if (rooms.size() >= maxRooms) {
+        throw new ProtocolException(ErrorCode.TOO_MANY_ROOMS,
+            "the server has reached its limit of " + maxRooms + " rooms", null, requestId);
+      }
+      room = new Room(roomName, chatHistory, clockMillis.getAsLong());
+      rooms.put(roomName, room);
+      log.info("room={} created", roomName);
+    } else if (room.size() >= maxParticipantsPerRoom) {
+      throw new ProtocolException(ErrorCode.ROOM_FULL,
+          "room " + roomName + " is full (" + maxParticipantsPerRoom + " participants)", null, requestId);
+    }
+
+    Participant participant = new Participant(uniqueId(), displayName, room, sink, clockMillis.getAsLong());
+    JsonArray others = new JsonArray();
+    room.members().forEach(p -> others.add(p.toJson()));
+    room.add(participant);
+    participantsById.put(participant.id(), participant);
+
+    participant.send(ServerMessages.joined(requestId, roomName, participant.toJson(), others, room.historyJson()));
+    room.broadcast(ServerMessages.participantJoined(participant.toJson()), participant);
+    log.info("{} joined as '{}' ({} in room)", participant.logContext(), displayName, room.size());
+    return participant;
+  }
+
+  /** Removes a participant and tells the others; deletes the room when it empties. Idempotent. */
+  public void leave(Participant participant, LeaveReason reason) {
+    Room room = participant.room();
+    if (!room.remove(participant)) {
+      return;
+    }
+    participantsById.remove(participant.id());
+    room.broadcast(ServerMessages.participantLeft(participant.id(), reason.wire()), null);
+    log.info("{} left ({}), {} remain", participant.logContext(), reason.wire(), room.size());
+    if (room.size() == 0 && rooms.get(room.name()) == room) {
+      rooms.remove(room.name());
+      log.info("room={} closed", room.name());
+    }
+  }
+
+  /** Appends to the room's history and sends to every member, the sender included. */
+  public ChatMessage chat(Participant from, String text) {
+    Room room = from.room();
+    ChatMessage message = room.appendChat(from, text, clockMillis.getAsLong());
+    room.broadcast(message.toJson(), null);
+    return message;
+  }
+
+  public void mute(Participant participant, Boolean audioMuted, Boolean videoMuted) {
+    participant.setMuted(audioMuted, videoMuted);
+    participant.room().broadcast(
+        ServerMessages.mute(participant.id(), participant.audioMuted(), participant.videoMuted()), null);
+    log.info("{} mute audio={} video={}", participant.logContext(),
+        participant.audioMuted(), participant.videoMuted());
+  }
+
+  /** Draining: existing rooms carry on, new joins are refused with {@code shutting_down}. */
+  public void stopAcceptingJoins() {
+    acceptingJoins = false;
+  }
+
+  public boolean acceptingJoins() {
+    return acceptingJoins;
+  }
+
+  public boolean isMember(Participant participant) {
+    return participant.room().contains(participant);
+  }
+
+  public Room room(String name) {
+    return rooms.get(name);
+  }
+
+  public int roomCount() {
+    return rooms.size();
+  }
+
+  public int participantCount() {
+    return participantsById.size();
+  }
+
+  public Participant participant(String id) {
+    return participantsById.get(id);
+  }
+
+  public JsonObject toJson() {
+    JsonArray list = new JsonArray();
+    rooms.values().forEach(r -> list.add(r.toJson()));
+    return new JsonObject().put("roomCount", rooms.size()).put("participantCount", participantsById.size())
+        .put("rooms", list);
+  }
+
+  private String uniqueId() {
+    // Ids are random, so a clash is only possible, not likely; make it impossible.
+    String id;
+    do {
+      id = idGenerator.get();
+    } while (participantsById.containsKey(id));
+    return id;
+  }
+}

@@ -1,0 +1,173 @@
+package dev.chorus.signaling.session;
+
+import dev.chorus.signaling.protocol.ClientMessage;
+import dev.chorus.signaling.protocol.ErrorCode;
+import dev.chorus.signaling.protocol.MessageParser;
+import dev.chorus.signaling.protocol.ProtocolException;
+import dev.chorus.signaling.protocol.ServerMessages;
+import dev.chorus.signaling.room.LeaveReason;
+import dev.chorus.signaling.room.MessageSink;
+import dev.chorus.signaling.room.Participant;
+import dev.chorus.signaling.room.RoomRegistry;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client's WebSocket: parses its messages, applies them to the rooms, and keeps it
+ * alive or drops it. Runs on the signaling thread, like {@link RoomRegistry}.
+ */
+public final class SignalingSession implements MessageSink {
+
+  private static final Logger log = LoggerFactory.getLogger(SignalingSession.class);
+
+  static final short CLOSE_SLOW_CONSUMER = 1008;
+  static final short CLOSE_KEEPALIVE_TIMEOUT = 4000;
+
+  private final ServerWebSocket socket;
+  private final RoomRegistry rooms;
+  private final MessageParser parser;
+  private final SessionSettings settings;
+  private final TokenBucket rateLimit;
+  private final Runnable onEnd;
+  private final String remote;
+  private Participant participant;
+  private long lastSeenNanos;
+  private long lastPingNanos;
+  private boolean ended;
+  private boolean closing;
+
+  public SignalingSession(ServerWebSocket socket, RoomRegistry rooms, MessageParser parser,
+      SessionSettings settings, long nowNanos, Runnable onEnd) {
+    this.socket = socket;
+    this.rooms = rooms;
+    this.parser = parser;
+    this.settings = settings;
+    this.rateLimit = new TokenBucket(settings.rateLimitPerSecond(), settings.rateLimitBurst(), nowNanos);
+    this.onEnd = onEnd;
+    this.remote = String.valueOf(socket.remoteAddress());
+    this.lastSeenNanos = nowNanos;
+    this.lastPingNanos = nowNanos;
+  }
+
+  public void start() {
+    socket.setWriteQueueMaxSize(settings.maxOutboundQueueBytes());
+    socket.textMessageHandler(this::onText);
+    socket.binaryMessageHandler(this::onBinary);
+    socket.pongHandler(pong -> lastSeenNanos = settings.nanoClock().getAsLong());
+    socket.exceptionHandler(e -> log.debug("remote={} {}: socket error: {}", remote, context(), e.toString()));
+    socket.closeHandler(v -> end(LeaveReason.DISCONNECTED));
+    send(settings.welcome());
+  }
+
+  /** Called periodically: pings the client, or drops it when it has been silent too long. */
+  public void keepalive(long nowNanos) {
+    if (ended) {
+      return;
+    }
+    if (nowNanos - lastSeenNanos > settings.keepaliveTimeoutNanos()) {
+      log.info("remote={} {}: keepalive timeout", remote, context());
+      end(LeaveReason.TIMEOUT);
+      socket.close(CLOSE_KEEPALIVE_TIMEOUT, "keepalive timeout");
+      return;
+    }
+    if (nowNanos - lastPingNanos >= settings.keepaliveIntervalNanos()) {
+      lastPingNanos = nowNanos;
+      socket.writePing(Buffer.buffer("ka"));
+    }
+  }
+
+  @Override
+  public void send(JsonObject message) {
+    if (ended || closing || socket.isClosed()) {
+      return;
+    }
+    socket.writeTextMessage(message.encode());
+    if (socket.writeQueueFull()) {
+      // The client stopped reading; queueing without bound would let one stuck
+      // browser exhaust the server's memory.
+      // Leaving happens in the close handler, not here: send() may be running inside a
+      // broadcast over this very room.
+      log.warn("remote={} {}: outbound queue over {} bytes, disconnecting", remote, context(),
+          settings.maxOutboundQueueBytes());
+      closing = true;
+      socket.close(CLOSE_SLOW_CONSUMER, "outbound queue overflow");
+    }
+  }
+
+  private void onText(String text) {
+    long now = settings.nanoClock().getAsLong();
+    lastSeenNanos = now;
+    if (ended) {
+      return;
+    }
+    if (!rateLimit.tryTake(now)) {
+      send(ServerMessages.error(ErrorCode.RATE_LIMITED, "too many messages; slow down", null));
+      return;
+    }
+    try {
+      handle(parser.parse(text));
+    } catch (ProtocolException e) {
+      log.debug("remote={} {}: {} {}", remote, context(), e.code().wire(), e.getMessage());
+      send(ServerMessages.error(e));
+    } catch (RuntimeException e) {
+      log.error("remote={} {}: internal error handling a message", remote, context(), e);
+      send(ServerMessages.error(ErrorCode.INTERNAL_ERROR, "internal error", null));
+    }
+  }
+
+  private void onBinary(Buffer buffer) {
+    lastSeenNanos = settings.nanoClock().getAsLong();
+    send(ServerMessages.error(ErrorCode.BAD_MESSAGE, "binary frames are not supported; send JSON text", null));
+  }
+
+  private void handle(ClientMessage message) throws ProtocolException {
+    if (message instanceof ClientMessage.Ping ping) {
+      send(ServerMessages.pong(ping.id(), ping.ts(), settings.wallClock().getAsLong()));
+    } else if (message instanceof ClientMessage.Join join) {
+      if (participant != null && rooms.isMember(participant)) {
+        throw new ProtocolException(ErrorCode.ALREADY_JOINED,
+            "already in room " + participant.room().name() + "; leave first", null, join.id());
+      }
+      participant = rooms.join(join.room(), join.name(), this, join.id());
+    } else {
+      Participant member = requireJoined(message);
+      if (message instanceof ClientMessage.Leave leave) {
+        rooms.leave(member, LeaveReason.LEFT);
+        participant = null;
+        send(ServerMessages.left(leave.id()));
+      } else if (message instanceof ClientMessage.Chat chat) {
+        rooms.chat(member, chat.text());
+      } else if (message instanceof ClientMessage.Mute mute) {
+        rooms.mute(member, mute.audioMuted(), mute.videoMuted());
+      } else {
+        throw new IllegalStateException("unhandled message " + message.getClass().getSimpleName());
+      }
+    }
+  }
+
+  private Participant requireJoined(ClientMessage message) throws ProtocolException {
+    if (participant == null || !rooms.isMember(participant)) {
+      throw new ProtocolException(ErrorCode.NOT_JOINED, "join a room first", null, message.id());
+    }
+    return participant;
+  }
+
+  private void end(LeaveReason reason) {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    if (participant != null) {
+      rooms.leave(participant, reason);
+      participant = null;
+    }
+    onEnd.run();
+  }
+
+  private String context() {
+    return participant == null ? "not joined" : participant.logContext();
+  }
+}

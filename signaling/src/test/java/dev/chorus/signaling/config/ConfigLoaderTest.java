@@ -1,0 +1,79 @@
+package dev.chorus.signaling.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void embeddedDefaultsRunAsIs() {
+    ConfigLoader.Loaded loaded = ConfigLoader.load(null, Map.of(), new Properties());
+    ServerConfig c = loaded.config();
+    assertNull(loaded.file());
+    assertEquals(8080, c.http().port());
+    assertEquals(10000, c.media().port());
+    assertEquals(Duration.ofSeconds(30), c.signaling().keepaliveTimeout());
+    assertEquals(50, c.signaling().chatHistory());
+    assertEquals(50, c.rooms().maxParticipants());
+  }
+
+  @Test
+  void fileThenSystemPropertyThenEnvironment() throws Exception {
+    Path file = dir.resolve("my.conf");
+    Files.writeString(file, "chorus.http.port = 9000\nchorus.rooms.max-participants = 7\n"
+        + "chorus.signaling.keepalive-timeout = 5s\nchorus.media.port = 12000\n");
+    Properties props = new Properties();
+    props.setProperty("chorus.rooms.max-participants", "8");
+    props.setProperty("chorus.media.port", "13000");
+    Map<String, String> env = Map.of("CHORUS_MEDIA_PORT", "14000", "CHORUS_SIGNALING_KEEPALIVE_INTERVAL", "2s");
+
+    ServerConfig c = ConfigLoader.load(file, env, props).config();
+    assertEquals(9000, c.http().port());
+    assertEquals(8, c.rooms().maxParticipants());
+    assertEquals(14000, c.media().port());
+    assertEquals(Duration.ofSeconds(5), c.signaling().keepaliveTimeout());
+    assertEquals(Duration.ofSeconds(2), c.signaling().keepaliveInterval());
+  }
+
+  @Test
+  void configFileFromEnvironment() throws Exception {
+    Path file = dir.resolve("env.conf");
+    Files.writeString(file, "chorus.http.host = \"127.0.0.1\"\n");
+    ConfigLoader.Loaded loaded = ConfigLoader.load(null, Map.of("CHORUS_CONFIG", file.toString()), new Properties());
+    assertEquals("127.0.0.1", loaded.config().http().host());
+    assertEquals(file, loaded.file());
+  }
+
+  @Test
+  void envNamesFollowKeys() {
+    assertEquals("CHORUS_ROOMS_MAX_PARTICIPANTS", ConfigLoader.envName("chorus.rooms.max-participants"));
+  }
+
+  @Test
+  void badValuesFailWithTheKeyNamed() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ConfigLoader.load(null, Map.of("CHORUS_HTTP_PORT", "70000"), new Properties()));
+    assertTrue(e.getMessage().contains("chorus.http.port"), e.getMessage());
+    RuntimeException notNumber = assertThrows(RuntimeException.class,
+        () -> ConfigLoader.load(null, Map.of("CHORUS_HTTP_PORT", "eighty"), new Properties()));
+    assertTrue(notNumber.getMessage().contains("port"), notNumber.getMessage());
+    assertThrows(IllegalArgumentException.class,
+        () -> ConfigLoader.load(dir.resolve("missing.conf"), Map.of(), new Properties()));
+    IllegalArgumentException timeout = assertThrows(IllegalArgumentException.class,
+        () -> ConfigLoader.load(null, Map.of("CHORUS_SIGNALING_KEEPALIVE_TIMEOUT", "1s"), new Properties()));
+    assertTrue(timeout.getMessage().contains("keepalive-timeout"));
+  }
+}
