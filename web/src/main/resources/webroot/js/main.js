@@ -1,0 +1,299 @@
+// Entry point: the app's state machine (join -> connecting -> joined -> left /
+// disconnected / error) wiring signaling, media and the UI modules together.
+
+import * as media from './media.js';
+import { Signaling } from './signaling.js';
+import * as join from './ui-join.js';
+import * as people from './ui-participants.js';
+import * as grid from './ui-grid.js';
+import * as chat from './ui-chat.js';
+
+const $ = (id) => document.getElementById(id);
+
+let sig = null; // the current connection; events from older ones are ignored
+let target = null; // {room, name} of the last join attempt, reused by Rejoin
+let self = null; // our participant as the server last described it
+let others = new Map(); // id -> participant
+let rtt = null;
+let rejoining = false; // keep the room screen up while a Rejoin connects
+let mediaSettled = false; // getUserMedia finished (either way), so mute state is known
+
+// ---- state and status -------------------------------------------------------
+
+function setState(state) {
+  document.body.dataset.state = state;
+  const inRoom = state === 'joined' || state === 'disconnected' || (state === 'connecting' && rejoining);
+  $('join-screen').hidden = inRoom;
+  $('room-screen').hidden = !inRoom;
+  $('leave-button').hidden = !inRoom;
+  $('disconnected').hidden = state !== 'disconnected';
+  $('rejoin-button').disabled = state === 'connecting';
+  chat.setChatEnabled(state === 'joined');
+  join.setJoinBusy(state === 'connecting');
+  renderStatus();
+}
+
+function renderStatus() {
+  const state = document.body.dataset.state;
+  const text = {
+    join: 'Not connected',
+    connecting: `Joining ${target?.room ?? ''}…`,
+    joined: `Connected to ${target?.room} · ${others.size + 1} in the room${rtt === null ? '' : ` · ${rtt} ms`}`,
+    left: 'You left the room.',
+    disconnected: 'Disconnected from the server.',
+    error: 'Could not join.',
+  }[state];
+  $('status').textContent = text ?? state;
+}
+
+function showError(code, message) {
+  $('error-code').textContent = code ? `${code}:` : '';
+  $('error-message').textContent = message;
+  $('error').dataset.code = code ?? '';
+  $('error').hidden = false;
+}
+
+function clearError() {
+  $('error').hidden = true;
+  $('error').dataset.code = '';
+}
+
+// ---- media ------------------------------------------------------------------
+
+function renderMedia() {
+  const st = media.getState();
+  const stream = media.getLocalStream();
+  const toggles = [
+    ['toggle-audio', st.hasAudio, st.audioMuted, 'Mute mic', 'Unmute mic', 'Mic off'],
+    ['toggle-video', st.hasVideo, st.videoMuted, 'Stop camera', 'Start camera', 'Camera off'],
+  ];
+  for (const [id, has, muted, onText, offText, noneText] of toggles) {
+    const btn = $(id);
+    btn.disabled = !has;
+    btn.textContent = !has ? noneText : muted ? offText : onText;
+    btn.setAttribute('aria-pressed', String(has && muted));
+    btn.dataset.muted = String(muted);
+  }
+  join.setPreview(stream);
+  grid.setLocalStream(stream);
+  if (self) {
+    // Show our own state at once; the server's mute echo confirms it.
+    people.setMute(self.id, st.audioMuted, st.videoMuted);
+    grid.setTileMute(self.id, st.audioMuted, st.videoMuted);
+  }
+}
+
+async function startMedia() {
+  const { message } = await media.start();
+  mediaSettled = true;
+  if (message) join.setMediaError(message);
+  else if (media.getLocalStream()) join.setMediaError(null);
+  renderMedia();
+  syncMute();
+}
+
+// Tell the room when our real device state differs from what the server has
+// (e.g. no camera at all, or toggled before the join finished).
+function syncMute() {
+  if (!self || !mediaSettled || !sig || document.body.dataset.state !== 'joined') return;
+  const st = media.getState();
+  const change = {};
+  if (st.audioMuted !== self.audioMuted) change.audioMuted = st.audioMuted;
+  if (st.videoMuted !== self.videoMuted) change.videoMuted = st.videoMuted;
+  if (Object.keys(change).length === 0) return;
+  if (sig.send({ type: 'mute', ...change })) Object.assign(self, change);
+}
+
+media.onChange(() => {
+  renderMedia();
+  syncMute();
+});
+
+// ---- room -------------------------------------------------------------------
+
+function resetRoom() {
+  self = null;
+  others = new Map();
+  rtt = null;
+  delete document.body.dataset.selfId;
+  people.clear();
+  grid.clearTiles();
+  chat.clearChat();
+}
+
+function addParticipant(p) {
+  if (!p?.id || p.id === self?.id) return;
+  others.set(p.id, { ...p });
+  people.upsert(p);
+  grid.upsertTile(p);
+  renderStatus();
+}
+
+function removeParticipant(id) {
+  if (!others.delete(id)) return;
+  people.remove(id);
+  grid.removeTile(id);
+  renderStatus();
+}
+
+function onJoined(msg) {
+  resetRoom();
+  rejoining = false;
+  self = { ...msg.you };
+  target.name = self.name; // the server's trimmed version
+  target.room = msg.room ?? target.room;
+  join.setValues(target); // so Leave returns to a form ready to join again
+  document.body.dataset.selfId = self.id;
+  people.upsert(self, { self: true });
+  grid.upsertTile(self, { self: true });
+  for (const p of msg.participants ?? []) addParticipant(p);
+  for (const m of msg.chat ?? []) chat.addMessage(m, self.id);
+
+  const path = `/r/${encodeURIComponent(target.room)}`;
+  if (location.pathname !== path) history.replaceState(null, '', path);
+  $('room-name').textContent = target.room;
+  $('share-link').value = location.origin + path;
+
+  setState('joined');
+  renderMedia();
+  syncMute();
+  $('chat-input').focus({ preventScroll: true });
+}
+
+function wire(s) {
+  const on = (type, fn) => s.addEventListener(type, (e) => {
+    if (s === sig && self) fn(e.detail);
+  });
+  on('participant-joined', (m) => addParticipant(m.participant));
+  on('participant-left', (m) => removeParticipant(m.id));
+  on('chat', (m) => chat.addMessage(m, self.id));
+  on('mute', (m) => {
+    const p = m.id === self.id ? self : others.get(m.id);
+    if (!p) return;
+    if (typeof m.audioMuted === 'boolean') p.audioMuted = m.audioMuted;
+    if (typeof m.videoMuted === 'boolean') p.videoMuted = m.videoMuted;
+    // For ourselves the local track state is the truth; it was rendered already.
+    if (p === self) return syncMute();
+    people.setMute(m.id, m.audioMuted, m.videoMuted);
+    grid.setTileMute(m.id, m.audioMuted, m.videoMuted);
+  });
+  on('error', (m) => showError(m.code, m.message));
+  on('rtt', (ms) => {
+    rtt = ms;
+    renderStatus();
+  });
+  s.addEventListener('close', (e) => {
+    if (s !== sig || document.body.dataset.state !== 'joined') return;
+    sig = null;
+    $('disconnected-message').textContent = `${e.detail.message} Your camera stays on; press Rejoin to return to the room.`;
+    setState('disconnected');
+    $('rejoin-button').focus({ preventScroll: true });
+  });
+}
+
+async function joinRoom(values) {
+  target = { ...values };
+  clearError();
+  setState('connecting');
+  if (!media.getLocalStream()) startMedia();
+
+  const s = new Signaling();
+  sig = s;
+  try {
+    await s.connect();
+    if (s !== sig) return s.close();
+    wire(s);
+    const joined = await s.request({ type: 'join', room: target.room, name: target.name });
+    if (s !== sig) return s.close();
+    onJoined(joined);
+  } catch (err) {
+    if (s !== sig) return;
+    s.close();
+    sig = null;
+    rejoining = false;
+    showError(err.code, err.message);
+    setState('error');
+    if (err.field === 'name') $('name-input').focus();
+    else if (err.field === 'room') $('room-input').focus();
+    else join.focusJoin();
+  }
+}
+
+function leave() {
+  const s = sig;
+  sig = null; // its close is expected now
+  if (s) {
+    // Wait briefly for "left" so the others see reason "left", not "disconnected".
+    s.request({ type: 'leave' }, 3000).catch(() => {}).finally(() => s.close());
+  }
+  media.stop();
+  mediaSettled = false;
+  resetRoom();
+  rejoining = false;
+  clearError();
+  join.setMediaError(null);
+  setState('left');
+  join.focusJoin();
+}
+
+function rejoin() {
+  rejoining = true;
+  joinRoom(target);
+}
+
+async function copyLink() {
+  const btn = $('copy-link');
+  const text = $('share-link').value;
+  let ok = false;
+  try {
+    await navigator.clipboard.writeText(text);
+    ok = true;
+  } catch {
+    // The async clipboard needs a secure context; fall back to selection.
+    $('share-link').select();
+    ok = document.execCommand?.('copy') ?? false;
+  }
+  btn.textContent = ok ? 'Copied!' : 'Press Ctrl+C to copy';
+  setTimeout(() => { btn.textContent = 'Copy link'; }, 2000);
+}
+
+// ---- start --------------------------------------------------------------------
+
+function init() {
+  const { room, name } = join.parseLocation();
+  join.initJoin({ room, name, onJoin: joinRoom });
+  chat.initChat({
+    onSend: (text) => Boolean(sig?.send({ type: 'chat', text })),
+  });
+  $('toggle-audio').addEventListener('click', () => media.toggle('audio'));
+  $('toggle-video').addEventListener('click', () => media.toggle('video'));
+  $('leave-button').addEventListener('click', leave);
+  $('rejoin-button').addEventListener('click', rejoin);
+  $('copy-link').addEventListener('click', copyLink);
+  $('error-dismiss').addEventListener('click', clearError);
+  $('share-link').addEventListener('focus', (e) => e.target.select());
+
+  setState('join');
+  startMedia();
+  renderMedia();
+
+  // /r/<room>?name=<name> joins without a click; otherwise wait for the form.
+  if (room && name) {
+    const values = join.readForm();
+    if (values) joinRoom(values);
+  } else {
+    join.focusJoin();
+  }
+}
+
+// For the media plane and for debugging from the console.
+window.chorus = {
+  get state() { return document.body.dataset.state; },
+  get selfId() { return self?.id ?? null; },
+  get signaling() { return sig; },
+  getLocalStream: media.getLocalStream,
+  attachRemoteStream: grid.attachRemoteStream,
+  detachRemoteStream: grid.detachRemoteStream,
+};
+
+init();

@@ -1,0 +1,132 @@
+// The video grid (#grid): one .tile per participant keyed by participant id.
+// Tiles show initials until a video track is attached and not muted. The media
+// plane calls attachRemoteStream()/detachRemoteStream() once it has streams.
+
+import { initials, hueFor } from './validate.js';
+
+const grid = () => document.getElementById('grid');
+const tiles = new Map(); // participant id -> tile element
+let localStream = null;
+
+function refresh(tile) {
+  const video = tile.querySelector('video');
+  const stream = video.srcObject;
+  const hasLiveVideo = Boolean(stream?.getVideoTracks().some((t) => t.readyState === 'live' && t.enabled));
+  const showVideo = hasLiveVideo && tile.dataset.videoMuted !== 'true';
+  tile.classList.toggle('has-video', showVideo);
+  video.hidden = !showVideo;
+  grid().dataset.count = String(tiles.size);
+}
+
+export function upsertTile(p, { self = false } = {}) {
+  let tile = tiles.get(p.id);
+  if (!tile) {
+    tile = document.createElement('figure');
+    tile.className = 'tile';
+    tile.dataset.participantId = p.id;
+    tile.style.setProperty('--hue', hueFor(p.id));
+
+    const video = document.createElement('video');
+    video.autoplay = true;
+    video.playsInline = true;
+    video.setAttribute('playsinline', '');
+    video.hidden = true;
+    // Self view is muted to avoid echo; remote audio must play.
+    if (self) {
+      video.muted = true;
+      video.setAttribute('muted', '');
+      tile.dataset.self = 'true';
+    }
+
+    const avatar = document.createElement('div');
+    avatar.className = 'tile-avatar';
+    avatar.setAttribute('aria-hidden', 'true');
+
+    const label = document.createElement('figcaption');
+    label.className = 'tile-name';
+    const nameText = document.createElement('span');
+    nameText.className = 'tile-name-text';
+    const mic = document.createElement('span');
+    mic.className = 'indicator indicator-audio';
+    mic.textContent = 'mic off';
+    mic.hidden = true;
+    label.append(nameText, mic);
+
+    tile.append(video, avatar, label);
+    if (self) grid().prepend(tile);
+    else grid().append(tile);
+    tiles.set(p.id, tile);
+    if (self && localStream) video.srcObject = localStream;
+  }
+  tile.querySelector('.tile-avatar').textContent = initials(p.name);
+  tile.querySelector('.tile-name-text').textContent = tile.dataset.self ? `${p.name} (you)` : p.name;
+  setTileMute(p.id, p.audioMuted, p.videoMuted);
+}
+
+export function setTileMute(id, audioMuted, videoMuted) {
+  const tile = tiles.get(id);
+  if (!tile) return;
+  if (typeof audioMuted === 'boolean') {
+    tile.classList.toggle('muted-audio', audioMuted);
+    tile.dataset.audioMuted = String(audioMuted);
+    tile.querySelector('.indicator-audio').hidden = !audioMuted;
+  }
+  if (typeof videoMuted === 'boolean') {
+    tile.classList.toggle('muted-video', videoMuted);
+    tile.dataset.videoMuted = String(videoMuted);
+  }
+  refresh(tile);
+}
+
+function setStream(tile, stream) {
+  const video = tile.querySelector('video');
+  if (video.srcObject !== stream) video.srcObject = stream;
+  if (stream) {
+    // Track add/remove changes whether there is anything to show.
+    stream.onaddtrack = stream.onremovetrack = () => refresh(tile);
+    // autoplay can be refused (e.g. unmuted audio without a user gesture); retry quietly.
+    video.play?.().catch(() => {});
+  }
+  refresh(tile);
+}
+
+// The local preview stream for the self tile (null when media is off).
+export function setLocalStream(stream) {
+  localStream = stream;
+  for (const tile of tiles.values()) {
+    if (tile.dataset.self) setStream(tile, stream);
+  }
+}
+
+export function refreshLocal() {
+  for (const tile of tiles.values()) if (tile.dataset.self) refresh(tile);
+}
+
+export function attachRemoteStream(participantId, stream) {
+  const tile = tiles.get(participantId);
+  if (!tile) return false;
+  setStream(tile, stream);
+  return true;
+}
+
+export function detachRemoteStream(participantId) {
+  const tile = tiles.get(participantId);
+  if (tile) setStream(tile, null);
+}
+
+export function removeTile(id) {
+  const tile = tiles.get(id);
+  if (!tile) return;
+  tile.querySelector('video').srcObject = null;
+  tile.remove();
+  tiles.delete(id);
+  grid().dataset.count = String(tiles.size);
+}
+
+export function clearTiles() {
+  for (const id of [...tiles.keys()]) removeTile(id);
+}
+
+export function hasTile(id) {
+  return tiles.has(id);
+}

@@ -1,0 +1,89 @@
+// The join screen: room/name form with inline validation, the local preview,
+// and the deep-link rules (/r/<room> prefills, ?name= joins straight away).
+
+import { roomError, nameError } from './validate.js';
+
+const $ = (id) => document.getElementById(id);
+
+// /r/<room>[?name=<name>] -> {room, name}; anything else -> empty room.
+export function parseLocation(loc = window.location) {
+  const m = loc.pathname.match(/^\/r\/([^/]+)\/?$/);
+  let room = '';
+  if (m) {
+    try {
+      room = decodeURIComponent(m[1]);
+    } catch {
+      room = m[1];
+    }
+  }
+  const name = new URLSearchParams(loc.search).get('name') ?? '';
+  return { room, name };
+}
+
+function showFieldError(field, message) {
+  const input = $(`${field}-input`);
+  const out = $(`${field}-error`);
+  out.textContent = message ?? '';
+  out.hidden = !message;
+  input.setAttribute('aria-invalid', message ? 'true' : 'false');
+}
+
+// Returns {room, name} when valid, else shows messages, focuses the first bad field and returns null.
+export function readForm() {
+  const room = $('room-input').value.trim();
+  const name = $('name-input').value.trim();
+  const rErr = roomError(room);
+  const nErr = nameError(name);
+  showFieldError('room', rErr);
+  showFieldError('name', nErr);
+  if (rErr) $('room-input').focus();
+  else if (nErr) $('name-input').focus();
+  return rErr || nErr ? null : { room, name };
+}
+
+export function setValues({ room, name }) {
+  $('room-input').value = room;
+  $('name-input').value = name;
+}
+
+export function initJoin({ room, name, onJoin }) {
+  setValues({ room, name });
+  $('join-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const values = readForm();
+    if (values) onJoin(values);
+  });
+  // Clear a field's message as soon as the user fixes it.
+  for (const field of ['room', 'name']) {
+    $(`${field}-input`).addEventListener('input', () => {
+      if ($(`${field}-error`).hidden) return;
+      const v = $(`${field}-input`).value.trim();
+      showFieldError(field, field === 'room' ? roomError(v) : nameError(v));
+    });
+  }
+}
+
+export function focusJoin() {
+  const target = $('room-input').value.trim() ? $('name-input') : $('room-input');
+  target.focus();
+}
+
+export function setJoinBusy(busy) {
+  $('join-button').disabled = busy;
+  $('join-button').textContent = busy ? 'Joining…' : 'Join';
+  $('room-input').readOnly = busy;
+  $('name-input').readOnly = busy;
+}
+
+export function setPreview(stream) {
+  const video = $('preview');
+  if (video.srcObject !== stream) video.srcObject = stream;
+  const live = Boolean(stream?.getVideoTracks().some((t) => t.enabled && t.readyState === 'live'));
+  video.hidden = !live;
+  $('preview-placeholder').hidden = live;
+}
+
+export function setMediaError(message) {
+  $('media-error').textContent = message ?? '';
+  $('media-error').hidden = !message;
+}

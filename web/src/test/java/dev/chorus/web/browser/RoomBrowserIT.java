@@ -1,0 +1,109 @@
+package dev.chorus.web.browser;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Real headless Chromium pages joining rooms through the real web client. */
+class RoomBrowserIT {
+
+  private static TestServer server;
+  private final List<RoomPage> pages = new ArrayList<>();
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    server = TestServer.start();
+  }
+
+  @AfterAll
+  static void stopServer() {
+    server.close();
+  }
+
+  @AfterEach
+  void closePages() {
+    pages.forEach(RoomPage::close);
+    pages.clear();
+  }
+
+  private RoomPage open(String path) {
+    RoomPage page = RoomPage.open(server.url(path));
+    pages.add(page);
+    return page;
+  }
+
+  @Test
+  void threePagesJoinOneRoomAndEachListsTheOtherTwo() {
+    RoomPage ada = open("/").join("standup", "Ada");
+    RoomPage bob = open("/").join("standup", "Bob");
+    RoomPage cy = open("/").join("standup", "Cy");
+    List<String> everyone = List.of("Ada", "Bob", "Cy");
+    for (RoomPage page : List.of(ada, bob, cy)) {
+      page.awaitParticipants(everyone);
+      assertEquals(3, page.tileCount());
+    }
+    assertEquals(3, List.of(ada.selfId(), bob.selfId(), cy.selfId()).stream().distinct().count());
+  }
+
+  @Test
+  void chatFromOneAppearsAtTheOtherTwoInOrder() {
+    RoomPage ada = open("/r/chatroom?name=Ada").awaitState("joined");
+    RoomPage bob = open("/r/chatroom?name=Bob").awaitState("joined");
+    RoomPage cy = open("/r/chatroom?name=Cy").awaitState("joined");
+    ada.awaitParticipants(List.of("Ada", "Bob", "Cy"));
+    List<String> sent = List.of("first", "second", "third", "fourth");
+    sent.forEach(ada::sendChat);
+    for (RoomPage page : List.of(ada, bob, cy)) {
+      page.awaitChat(sent);
+    }
+    // A late joiner gets the history.
+    open("/r/chatroom?name=Late").awaitState("joined").awaitChat(sent);
+  }
+
+  @Test
+  void pageClosedWithoutLeavingDisappearsFromTheOthers() {
+    RoomPage ada = open("/r/vanish?name=Ada").awaitState("joined");
+    RoomPage bob = open("/r/vanish?name=Bob").awaitState("joined");
+    ada.awaitParticipants(List.of("Ada", "Bob"));
+    pages.remove(bob);
+    long start = System.nanoTime();
+    bob.close();
+    ada.awaitParticipants(List.of("Ada"));
+    long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+    assertTrue(elapsedMs <= TestServer.KEEPALIVE_TIMEOUT.toMillis() + RoomPage.WAIT.toMillis(),
+        "removed after " + elapsedMs + " ms");
+    assertEquals(1, ada.tileCount());
+  }
+
+  @Test
+  void pageInAnotherRoomSeesNobody() {
+    RoomPage ada = open("/r/red?name=Ada").awaitState("joined");
+    open("/r/red?name=Bob").awaitState("joined");
+    ada.awaitParticipants(List.of("Ada", "Bob"));
+    RoomPage cy = open("/r/blue?name=Cy").awaitState("joined");
+    cy.awaitParticipants(List.of("Cy"));
+    cy.sendChat("anyone?");
+    cy.awaitChat(List.of("anyone?"));
+    assertEquals(List.of(), ada.chatTexts());
+    assertEquals(List.of("Cy"), cy.participantNames());
+  }
+
+  @Test
+  void deepLinkPrefillsTheRoomAndLeaveReturnsToTheJoinScreen() {
+    RoomPage page = open("/r/design-review").awaitState("join");
+    assertEquals("design-review", page.value("room-input"));
+    page.join("design-review", "Ada");
+    page.awaitParticipants(List.of("Ada"));
+    page.leave();
+    // Back on the join screen, room kept, ready to rejoin.
+    page.awaitState("left");
+    assertTrue(page.isDisplayed("join-screen"));
+    assertEquals("design-review", page.value("room-input"));
+  }
+}

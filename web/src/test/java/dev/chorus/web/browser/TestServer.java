@@ -1,0 +1,44 @@
+package dev.chorus.web.browser;
+
+import dev.chorus.signaling.ChorusServer;
+import dev.chorus.signaling.config.ConfigLoader;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+/** A real server on 127.0.0.1 and a free port, with short keepalive timings for tests. */
+public final class TestServer implements AutoCloseable {
+
+  public static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(3);
+
+  private final ChorusServer server;
+
+  private TestServer(ChorusServer server) {
+    this.server = server;
+  }
+
+  public static TestServer start() throws Exception {
+    Properties p = new Properties();
+    p.setProperty("chorus.http.host", "127.0.0.1");
+    p.setProperty("chorus.http.port", "0");
+    p.setProperty("chorus.signaling.keepalive-interval", "500ms");
+    p.setProperty("chorus.signaling.keepalive-timeout", KEEPALIVE_TIMEOUT.toMillis() + "ms");
+    ChorusServer server = new ChorusServer(ConfigLoader.load(null, Map.of(), p).config());
+    server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    return new TestServer(server);
+  }
+
+  public String url(String path) {
+    return "http://127.0.0.1:" + server.httpPort() + path;
+  }
+
+  public ChorusServer server() {
+    return server;
+  }
+
+  @Override
+  public void close() {
+    server.stopAndWait(Duration.ofSeconds(10));
+  }
+}
