@@ -9,6 +9,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 
 /** Real headless Chromium pages joining rooms through the real web client. */
 class RoomBrowserIT {
@@ -27,8 +28,11 @@ class RoomBrowserIT {
   }
 
   @AfterEach
-  void closePages() {
-    pages.forEach(RoomPage::close);
+  void closePages(TestInfo test) {
+    for (int i = 0; i < pages.size(); i++) {
+      pages.get(i).screenshot(test.getTestMethod().orElseThrow().getName() + "-" + i);
+      pages.get(i).close();
+    }
     pages.clear();
   }
 

@@ -3,7 +3,10 @@ package dev.chorus.web.browser;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -99,6 +102,21 @@ public final class RoomPage implements AutoCloseable {
 
   public void leave() {
     driver.findElement(By.id("leave-button")).click();
+  }
+
+  /**
+   * Saves what the page shows to target/screenshots/NAME.png, so a failure can be seen,
+   * not only read. Best effort: a crashed browser must not hide the test's own failure.
+   */
+  public void screenshot(String name) {
+    try {
+      byte[] png = driver.getScreenshotAs(OutputType.BYTES);
+      Path dir = Path.of("target", "screenshots");
+      Files.createDirectories(dir);
+      Files.write(dir.resolve(name + ".png"), png);
+    } catch (Exception e) {
+      System.err.println("screenshot " + name + " failed: " + e);
+    }
   }
 
   public WebDriver driver() {
