@@ -2,8 +2,9 @@
 // instant feedback; the server still has the final word.
 
 const ROOM_RE = /^[A-Za-z0-9_-]{1,64}$/;
-// C0/C1 control characters; chat additionally allows \n and \t.
-const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f]/;
+// C0/C1 control characters and line/paragraph separators, as the server rejects them;
+// chat additionally allows \n and \t.
+const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const CHAT_CONTROL_RE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 export const MAX_NAME = 64;
@@ -20,7 +21,8 @@ export function roomError(room) {
 export function nameError(name) {
   const n = name.trim();
   if (!n) return 'Enter your name.';
-  if (n.length > MAX_NAME) return `Names are at most ${MAX_NAME} characters.`;
+  // Count characters as the server does, not UTF-16 units (an emoji is one).
+  if ([...n].length > MAX_NAME) return `Names are at most ${MAX_NAME} characters.`;
   if (CONTROL_RE.test(n)) return 'Names cannot contain control characters.';
   return null;
 }
