@@ -13,6 +13,17 @@ import java.util.concurrent.TimeUnit;
 /** Test helpers: a recording listener, SDP-less wiring of two transports, packet builders. */
 final class Peers {
     static final int PT_OPUS = 111;
+    /** Strong references: java.util.logging forgets levels set on loggers nobody holds. */
+    private static final java.util.logging.Logger[] QUIET = {
+        java.util.logging.Logger.getLogger("org.ice4j"), java.util.logging.Logger.getLogger("org.jitsi"),
+    };
+
+    static {
+        // ice4j and jitsi-srtp log every ICE step at INFO through java.util.logging; keep test output readable.
+        for (java.util.logging.Logger l : QUIET) {
+            l.setLevel(java.util.logging.Level.WARNING);
+        }
+    }
 
     private Peers() {
     }

@@ -148,6 +148,24 @@ class WebRtcTransportTest {
         }
     }
 
+    @Test
+    void advertisedAddressIsAnnouncedAsASecondCandidate() throws Exception {
+        TransportConfig c = loopback().advertised(java.net.InetAddress.getByName("203.0.113.5"), 40000).build();
+        try (SharedUdpPort natted = SharedUdpPort.open(c);
+             WebRtcTransport t = WebRtcTransport.createServer(natted, SERVER_CERT, null)) {
+            java.util.List<IceCandidate> cands = t.localCandidates();
+            assertEquals(2, cands.size(), cands.toString());
+            assertEquals("127.0.0.1", cands.get(0).address());
+            assertEquals(natted.localAddress().getPort(), cands.get(0).port());
+            assertEquals("host", cands.get(0).type());
+            assertEquals("203.0.113.5", cands.get(1).address());
+            assertEquals(40000, cands.get(1).port());
+            assertTrue(cands.get(1).priority() < cands.get(0).priority());
+            assertEquals("passive", t.localSetupRole());
+            assertEquals(1, natted.transportCount());
+        }
+    }
+
     static void waitFor(java.util.function.BooleanSupplier cond, long millis) throws InterruptedException {
         long end = System.currentTimeMillis() + millis;
         while (!cond.getAsBoolean()) {
