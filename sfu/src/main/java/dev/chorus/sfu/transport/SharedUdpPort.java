@@ -1,0 +1,118 @@
+package dev.chorus.sfu.transport;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.ice4j.Transport;
+import org.ice4j.TransportAddress;
+import org.ice4j.ice.harvest.AbstractUdpListener;
+import org.ice4j.ice.harvest.SinglePortUdpHarvester;
+import org.ice4j.util.Buffer;
+
+/**
+ * The one UDP socket shared by many {@link WebRtcTransport}s (one ice4j {@link SinglePortUdpHarvester}
+ * bound explicitly to {@link TransportConfig#bindAddress()}: ice4j's own host harvester skips loopback and
+ * would enumerate every interface). Sessions are told apart by the STUN USERNAME ufrag of the first binding
+ * request from each remote address; after that by remote address.
+ *
+ * <p>The server opens one at start. Clients do not use it: a SinglePortUdpHarvester candidate can only
+ * answer checks, never send the first one (see {@link ClientHostHarvester}).
+ *
+ * <p>Remote addresses outside {@link TransportConfig#allowedRemoteRanges()} never get a session: their STUN
+ * requests are dropped here, before ice4j sees them.
+ */
+public final class SharedUdpPort implements AutoCloseable {
+    private final TransportConfig config;
+    private final FilteringHarvester harvester;
+    private final Set<WebRtcTransport> transports = ConcurrentHashMap.newKeySet();
+    private final LongAdder rejectedSessions = new LongAdder();
+    private volatile boolean closed;
+
+    private SharedUdpPort(TransportConfig config) throws IOException {
+        this.config = config;
+        Ice4jSetup.install();
+        TransportRuntime.warmUp();
+        this.harvester = new FilteringHarvester(
+                new TransportAddress(config.bindAddress(), config.port(), Transport.UDP));
+    }
+
+    /** Binds the socket now (ephemeral port when {@code config.port()} is 0). */
+    public static SharedUdpPort open(TransportConfig config) throws IOException {
+        return new SharedUdpPort(config);
+    }
+
+    public TransportConfig config() {
+        return config;
+    }
+
+    /** The bound address and the actual port. */
+    public InetSocketAddress localAddress() {
+        TransportAddress a = harvester.getLocalAddress();
+        return new InetSocketAddress(a.getAddress(), a.getPort());
+    }
+
+    SinglePortUdpHarvester harvester() {
+        return harvester;
+    }
+
+    void register(WebRtcTransport t) {
+        if (closed) {
+            throw new IllegalStateException("port closed");
+        }
+        transports.add(t);
+    }
+
+    void unregister(WebRtcTransport t) {
+        transports.remove(t);
+    }
+
+    /** Transports created on this port and not yet closed. */
+    public List<WebRtcTransport> transports() {
+        return List.copyOf(transports);
+    }
+
+    public int transportCount() {
+        return transports.size();
+    }
+
+    /** First STUN requests dropped because their source is not an allowed remote address. */
+    public long rejectedSessions() {
+        return rejectedSessions.sum();
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Closes every transport still on this port, then the socket and its reader thread. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (WebRtcTransport t : List.copyOf(transports)) {
+            t.close();
+        }
+        harvester.close();
+    }
+
+    private final class FilteringHarvester extends SinglePortUdpHarvester {
+        FilteringHarvester(TransportAddress address) throws IOException {
+            super(address);
+        }
+
+        @Override
+        protected AbstractUdpListener.MySocket maybeAcceptNewSession(Buffer buf, InetSocketAddress remote, String ufrag) {
+            if (!config.isAllowed(remote.getAddress())) {
+                rejectedSessions.increment();
+                return null; // ice4j returns the buffer to the pool
+            }
+            return super.maybeAcceptNewSession(buf, remote, ufrag);
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package dev.chorus.sfu.transport;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Real ICE + DTLS + SRTP between a SERVER and CLIENT transport on 127.0.0.1 through a shared port. */
+class WebRtcTransportTest {
+    static final DtlsCertificate SERVER_CERT = DtlsCertificate.generate();
+    static final DtlsCertificate CLIENT_CERT = DtlsCertificate.generate();
+    static SharedUdpPort port;
+
+    static TransportConfig.Builder loopback() {
+        return TransportConfig.builder().port(0).allowRemote("127.0.0.0/8")
+                .dtlsHandshakeTimeout(Duration.ofSeconds(5));
+    }
+
+    @BeforeAll
+    static void openPort() throws Exception {
+        port = SharedUdpPort.open(loopback().build());
+    }
+
+    @AfterAll
+    static void closePort() {
+        port.close();
+    }
+
+    @ParameterizedTest
+    @EnumSource(SrtpProfile.class)
+    void handshakeThenRtpAndRtcpBothWays(SrtpProfile profile) throws Exception {
+        TransportConfig clientConfig = loopback().srtpProfiles(profile).build();
+        try (Peers.Pair p = Peers.connect(port, SERVER_CERT, CLIENT_CERT, clientConfig)) {
+            assertEquals(profile, p.server().srtpProfile());
+            assertEquals(profile, p.client().srtpProfile());
+            assertEquals(WebRtcTransport.IceState.CONNECTED, p.server().iceState());
+
+            byte[] up = "hello from the client".getBytes(StandardCharsets.UTF_8);
+            byte[] pkt = Peers.rtp(0x1111, 7, 960, up);
+            assertTrue(p.client().sendRtp(pkt, 0, 12 + up.length));
+            // In place: the caller's bytes are now SRTP, not the plaintext payload.
+            assertTrue(!Arrays.equals(up, Arrays.copyOfRange(pkt, 12, 12 + up.length)));
+            Peers.assertRtp(p.serverEvents().nextRtp(2000), 0x1111, 7, up);
+
+            byte[] down = "and back from the SFU".getBytes(StandardCharsets.UTF_8);
+            assertTrue(p.server().sendRtp(Peers.rtp(0x2222, 100, 48000, down), 0, 12 + down.length));
+            Peers.assertRtp(p.clientEvents().nextRtp(2000), 0x2222, 100, down);
+
+            byte[] rr = Peers.rtcpRr(0x1111);
+            byte[] expected = Arrays.copyOf(rr, 8);
+            assertTrue(p.client().sendRtcp(rr, 0, 8));
+            assertArrayEquals(expected, p.serverEvents().nextRtcp(2000));
+            assertTrue(p.server().sendRtcp(Peers.rtcpRr(0x2222), 0, 8));
+            assertArrayEquals(Arrays.copyOf(Peers.rtcpRr(0x2222), 8), p.clientEvents().nextRtcp(2000));
+
+            assertEquals(0, p.server().drops(DropReason.SRTP_AUTH_FAILED));
+            assertEquals(1, p.server().toJson().get("counters").get("rtpIn").asLong());
+            assertEquals(profile.name(), p.server().toJson().get("srtpProfile").asText());
+        }
+        assertEquals(0, port.transportCount());
+    }
+
+    @Test
+    void twoClientsOnOneSharedPortEachGetOnlyTheirOwnTraffic() throws Exception {
+        try (Peers.Pair a = Peers.connect(port, SERVER_CERT, CLIENT_CERT, loopback().build());
+             Peers.Pair b = Peers.connect(port, SERVER_CERT, CLIENT_CERT, loopback().build())) {
+            assertEquals(2, port.transportCount());
+            for (int i = 0; i < 20; i++) {
+                byte[] pa = ("A" + i).getBytes(StandardCharsets.UTF_8);
+                byte[] pb = ("B" + i).getBytes(StandardCharsets.UTF_8);
+                assertTrue(a.client().sendRtp(Peers.rtp(0xA, i, i, pa), 0, 12 + pa.length));
+                assertTrue(b.client().sendRtp(Peers.rtp(0xB, i, i, pb), 0, 12 + pb.length));
+                assertTrue(a.server().sendRtp(Peers.rtp(0xAA, i, i, pa), 0, 12 + pa.length));
+                assertTrue(b.server().sendRtp(Peers.rtp(0xBB, i, i, pb), 0, 12 + pb.length));
+            }
+            for (int i = 0; i < 20; i++) {
+                Peers.assertRtp(a.serverEvents().nextRtp(2000), 0xA, i, ("A" + i).getBytes(StandardCharsets.UTF_8));
+                Peers.assertRtp(b.serverEvents().nextRtp(2000), 0xB, i, ("B" + i).getBytes(StandardCharsets.UTF_8));
+                Peers.assertRtp(a.clientEvents().nextRtp(2000), 0xAA, i, ("A" + i).getBytes(StandardCharsets.UTF_8));
+                Peers.assertRtp(b.clientEvents().nextRtp(2000), 0xBB, i, ("B" + i).getBytes(StandardCharsets.UTF_8));
+            }
+            Thread.sleep(100);
+            for (Peers.Pair p : new Peers.Pair[] {a, b}) {
+                assertNull(p.serverEvents().rtp.poll(), "nothing extra reached a server transport");
+                assertNull(p.clientEvents().rtp.poll(), "nothing extra reached a client");
+                assertEquals(0, p.server().drops(DropReason.SRTP_AUTH_FAILED), "no cross-talk attempts");
+            }
+        }
+        assertEquals(0, port.transportCount());
+    }
+
+    @Test
+    void wrongFingerprintFailsDtlsWithNamedReason() throws Exception {
+        String someoneElse = DtlsCertificate.generate().fingerprint();
+        try (Peers.Pair p = Peers.wire(port, SERVER_CERT, CLIENT_CERT, loopback().build(), someoneElse, null)) {
+            String ev = p.serverEvents().await("DTLS_FAILED", 10_000);
+            assertTrue(ev.startsWith("DTLS_FAILED FINGERPRINT_MISMATCH"), ev);
+            assertEquals(DtlsFailure.FINGERPRINT_MISMATCH, p.server().dtlsFailure());
+            assertEquals(WebRtcTransport.DtlsState.FAILED, p.server().dtlsState());
+            p.clientEvents().await("DTLS_FAILED", 10_000); // the client hears our alert (or times out)
+            assertNull(p.server().srtpProfile());
+            assertTrue(!p.client().sendRtp(Peers.rtp(1, 1, 1, new byte[4]), 0, 16));
+            assertEquals(1, p.client().drops(DropReason.NOT_DTLS_CONNECTED));
+        }
+        // And the other way round: the client checks the server's certificate too.
+        try (Peers.Pair p = Peers.wire(port, SERVER_CERT, CLIENT_CERT, loopback().build(), null, someoneElse)) {
+            String ev = p.clientEvents().await("DTLS_FAILED", 10_000);
+            assertTrue(ev.startsWith("DTLS_FAILED FINGERPRINT_MISMATCH"), ev);
+            assertEquals(DtlsFailure.FINGERPRINT_MISMATCH, p.client().dtlsFailure());
+        }
+    }
+
+    @Test
+    void tamperedAndReplayedSrtpAreCountedAndNotDelivered() throws Exception {
+        try (Peers.Pair p = Peers.connect(port, SERVER_CERT, CLIENT_CERT, loopback().build())) {
+            byte[] payload = "genuine".getBytes(StandardCharsets.UTF_8);
+            SrtpSession clientSrtp = p.client().srtpSessionForTest();
+            byte[] pkt = Peers.rtp(0x5150, 10, 0, payload);
+            SrtpBuffer view = new SrtpBuffer().wrap(pkt, 0, 12 + payload.length);
+            assertEquals(org.jitsi.srtp.SrtpErrorStatus.OK, clientSrtp.protectRtp(view));
+            byte[] srtp = Arrays.copyOf(view.getBuffer(), view.getLength());
+
+            byte[] tampered = srtp.clone();
+            tampered[14] ^= 0x01;
+            assertTrue(p.client().sendRawForTest(tampered, 0, tampered.length));
+            waitFor(() -> p.server().drops(DropReason.SRTP_AUTH_FAILED) == 1, 2000);
+            assertNull(p.serverEvents().rtp.poll(100, TimeUnit.MILLISECONDS), "tampered packet not delivered");
+
+            assertTrue(p.client().sendRawForTest(srtp.clone(), 0, srtp.length));
+            Peers.assertRtp(p.serverEvents().nextRtp(2000), 0x5150, 10, payload);
+
+            assertTrue(p.client().sendRawForTest(srtp.clone(), 0, srtp.length));
+            waitFor(() -> p.server().drops(DropReason.SRTP_REPLAY) == 1, 2000);
+            assertNull(p.serverEvents().rtp.poll(100, TimeUnit.MILLISECONDS), "replayed packet not delivered");
+            assertEquals(1, p.server().rtpReceived());
+            assertEquals(1, p.server().toJson().get("drops").get("SRTP_REPLAY").asLong());
+        }
+    }
+
+    @Test
+    void advertisedAddressIsAnnouncedAsASecondCandidate() throws Exception {
+        TransportConfig c = loopback().advertised(java.net.InetAddress.getByName("203.0.113.5"), 40000).build();
+        try (SharedUdpPort natted = SharedUdpPort.open(c);
+             WebRtcTransport t = WebRtcTransport.createServer(natted, SERVER_CERT, null)) {
+            java.util.List<IceCandidate> cands = t.localCandidates();
+            assertEquals(2, cands.size(), cands.toString());
+            assertEquals("127.0.0.1", cands.get(0).address());
+            assertEquals(natted.localAddress().getPort(), cands.get(0).port());
+            assertEquals("host", cands.get(0).type());
+            assertEquals("203.0.113.5", cands.get(1).address());
+            assertEquals(40000, cands.get(1).port());
+            assertTrue(cands.get(1).priority() < cands.get(0).priority());
+            assertEquals("passive", t.localSetupRole());
+            assertEquals(1, natted.transportCount());
+        }
+    }
+
+    static void waitFor(java.util.function.BooleanSupplier cond, long millis) throws InterruptedException {
+        long end = System.currentTimeMillis() + millis;
+        while (!cond.getAsBoolean()) {
+            if (System.currentTimeMillis() > end) {
+                throw new AssertionError("condition not met within " + millis + " ms");
+            }
+            Thread.sleep(10);
+        }
+    }
+}
