@@ -18,7 +18,7 @@ exec unshare -n bash -c '
     --remote-debugging-address=127.0.0.1 --remote-debugging-port=9222 \
     about:blank >/dev/null 2>&1 &
   browser=$!
-  trap "kill $browser $server 2>/dev/null; rm -rf $profile" EXIT
+  trap "kill $browser $server 2>/dev/null; wait $browser 2>/dev/null; rm -rf $profile" EXIT
   sleep 1
   node --experimental-websocket "'"$here"'/cdp.mjs" "$@"
 ' run "$@"
