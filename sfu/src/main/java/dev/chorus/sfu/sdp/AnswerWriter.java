@@ -1,0 +1,111 @@
+package dev.chorus.sfu.sdp;
+
+import java.util.List;
+
+/** Writes the answer text for decisions already taken by {@link AnswerBuilder}. */
+final class AnswerWriter {
+    /** JSEP's placeholder: the real address comes from ICE candidates. */
+    private static final String NO_ADDRESS = "IN IP4 0.0.0.0";
+    private static final int DISCARD_PORT = 9;
+
+    private final LocalTransport transport;
+    private final long sessionId;
+    private final long sessionVersion;
+
+    AnswerWriter(LocalTransport transport, long sessionId, long sessionVersion) {
+        this.transport = transport;
+        this.sessionId = sessionId;
+        this.sessionVersion = sessionVersion;
+    }
+
+    /** {@code bundleMids} lists the accepted bundled mids, the first one carrying the candidates. */
+    String write(SessionDescription offer, List<NegotiatedSection> sections, List<String> bundleMids) {
+        SdpLinesWriter out = new SdpLinesWriter();
+        out.line('v', "0")
+                .line('o', "- " + sessionId + " " + sessionVersion + " " + NO_ADDRESS)
+                .line('s', "-")
+                .line('t', "0 0");
+        if (!bundleMids.isEmpty()) {
+            out.attribute("group", "BUNDLE " + String.join(" ", bundleMids));
+        }
+        // We deliberately do not echo a=extmap-allow-mixed: one-byte header extensions only.
+        out.attribute("msid-semantic", " WMS *");
+        for (NegotiatedSection section : sections) {
+            MediaSection offered = offer.media().get(section.index());
+            if (section.rejected()) {
+                writeRejected(out, offered);
+            } else {
+                boolean carriesCandidates = section.mid().orElseThrow().equals(bundleMids.get(0));
+                writeAccepted(out, offered, section, carriesCandidates);
+            }
+        }
+        return out.toString();
+    }
+
+    private static void writeRejected(SdpLinesWriter out, MediaSection offered) {
+        String formats = offered.formats().isEmpty() ? "0"
+                : offered.kind() == MediaKind.APPLICATION ? String.join(" ", offered.formats())
+                : offered.formats().get(0);
+        out.line('m', offered.kindToken() + " 0 " + offered.protocol() + " " + formats)
+                .line('c', NO_ADDRESS)
+                .attribute(Direction.INACTIVE.attribute());
+        offered.mid().ifPresent(mid -> out.attribute("mid", mid));
+    }
+
+    private void writeAccepted(SdpLinesWriter out, MediaSection offered, NegotiatedSection section,
+                               boolean carriesCandidates) {
+        CodecSelection codecs = section.codecs().orElseThrow();
+        StringBuilder formats = new StringBuilder().append(codecs.payloadType());
+        codecs.rtx().ifPresent(rtx -> formats.append(' ').append(rtx.payloadType()));
+        out.line('m', offered.kindToken() + " " + DISCARD_PORT + " " + offered.protocol() + " " + formats)
+                .line('c', NO_ADDRESS)
+                .attribute("rtcp", DISCARD_PORT + " " + NO_ADDRESS)
+                .attribute("ice-ufrag", transport.iceUfrag())
+                .attribute("ice-pwd", transport.icePwd())
+                .attribute("ice-options", "trickle")
+                .attribute("fingerprint", transport.fingerprint())
+                .attribute("setup", SetupRole.PASSIVE.token())
+                .attribute("mid", section.mid().orElseThrow());
+        for (HeaderExtension extension : section.extensions()) {
+            String id = extension.id() + extension.direction().map(d -> "/" + d.attribute()).orElse("");
+            out.attribute("extmap", id + " " + extension.uri());
+        }
+        out.attribute(section.direction().attribute());
+        section.subscription().ifPresent(track -> out.attribute("msid", track.publisherId() + " " + track.trackId()));
+        out.attribute("rtcp-mux");
+        if (section.rtcpRsize()) {
+            out.attribute("rtcp-rsize");
+        }
+        writeCodec(out, codecs.media());
+        codecs.rtx().ifPresent(rtx -> writeCodec(out, rtx));
+        section.subscription().ifPresent(track -> writeSsrcs(out, track, codecs.rtx().isPresent()));
+        if (carriesCandidates) {
+            transport.candidates().forEach(candidate -> out.line('a', candidate));
+            if (transport.endOfCandidates()) {
+                out.attribute("end-of-candidates");
+            }
+        }
+    }
+
+    private static void writeCodec(SdpLinesWriter out, Codec codec) {
+        out.attribute("rtpmap", codec.payloadType() + " " + codec.rtpmapValue());
+        for (String feedback : codec.feedback()) {
+            out.attribute("rtcp-fb", codec.payloadType() + " " + feedback);
+        }
+        if (!codec.parameters().isEmpty()) {
+            out.attribute("fmtp", codec.payloadType() + " " + codec.fmtpValue());
+        }
+    }
+
+    /** The SSRCs the forwarder will use; RTX only when RTX was negotiated on this line. */
+    private static void writeSsrcs(SdpLinesWriter out, RemoteTrack track, boolean rtxNegotiated) {
+        boolean withRtx = rtxNegotiated && track.rtxSsrc().isPresent();
+        if (withRtx) {
+            out.attribute("ssrc-group", "FID " + track.ssrc() + " " + track.rtxSsrc().getAsLong());
+        }
+        out.attribute("ssrc", track.ssrc() + " cname:" + track.cname());
+        if (withRtx) {
+            out.attribute("ssrc", track.rtxSsrc().getAsLong() + " cname:" + track.cname());
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.chorus.sfu.sdp;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * The outcome for one m= line, in offer order: everything the media plane needs to forward on it.
+ *
+ * @param direction     the answer's direction, i.e. from the SFU's side: {@code recvonly} = the
+ *                      browser publishes here, {@code sendonly} = the SFU sends {@code subscription}
+ * @param codecs        the selected codec and RTX under the browser's payload type numbers
+ * @param extensions    accepted header extensions with the browser's ids
+ * @param publication   what the browser sends, when the SFU receives on this line
+ * @param subscription  the remote track the SFU sends, when it sends on this line
+ */
+public record NegotiatedSection(
+        int index,
+        Optional<String> mid,
+        MediaKind kind,
+        boolean rejected,
+        Optional<String> rejectReason,
+        Direction direction,
+        Optional<CodecSelection> codecs,
+        List<HeaderExtension> extensions,
+        boolean rtcpRsize,
+        Optional<Publication> publication,
+        Optional<RemoteTrack> subscription) {
+
+    public NegotiatedSection {
+        extensions = List.copyOf(extensions);
+    }
+
+    static NegotiatedSection rejected(MediaSection offered, String reason) {
+        return new NegotiatedSection(offered.index(), offered.mid(), offered.kind(), true, Optional.of(reason),
+                Direction.INACTIVE, Optional.empty(), List.of(), false, Optional.empty(), Optional.empty());
+    }
+
+    public OptionalInt payloadType() {
+        return codecs.map(c -> OptionalInt.of(c.payloadType())).orElse(OptionalInt.empty());
+    }
+
+    public OptionalInt rtxPayloadType() {
+        return codecs.map(CodecSelection::rtxPayloadType).orElse(OptionalInt.empty());
+    }
+
+    /** Accepted header-extension ids by URI (see {@link RtpExtensionUris}). */
+    public Map<String, Integer> extensionIds() {
+        Map<String, Integer> ids = new LinkedHashMap<>();
+        extensions.forEach(e -> ids.put(e.uri(), e.id()));
+        return ids;
+    }
+
+    public OptionalInt extensionId(String uri) {
+        return extensions.stream().filter(e -> e.uri().equals(uri)).mapToInt(HeaderExtension::id).findFirst();
+    }
+}
