@@ -1,0 +1,394 @@
+package dev.chorus.sfu.forward;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.sfu.buffer.PacketBuffer;
+import dev.chorus.sfu.buffer.PacketBufferPool;
+import dev.chorus.sfu.collect.LongObjectMap;
+import dev.chorus.sfu.rtcp.FirView;
+import dev.chorus.sfu.rtcp.PliView;
+import dev.chorus.sfu.rtcp.PliWriter;
+import dev.chorus.sfu.rtcp.ReceiverReportWriter;
+import dev.chorus.sfu.rtcp.RtcpCompoundReader;
+import dev.chorus.sfu.rtcp.RtcpPacketType;
+import dev.chorus.sfu.rtcp.RtcpValidity;
+import dev.chorus.sfu.rtcp.SdesWriter;
+import dev.chorus.sfu.rtcp.SenderReportView;
+import dev.chorus.sfu.rtp.RtpPacket;
+import dev.chorus.sfu.rtp.RtpValidity;
+import dev.chorus.sfu.worker.DropCounters;
+import dev.chorus.sfu.worker.DropReason;
+import dev.chorus.sfu.worker.PacketHandler;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The media-plane side of one participant's transport inside a router: the entry point for the
+ * packets its transport receives ({@link PacketHandler}) and the exit through its
+ * {@link RtpSender}. Looks up producers by incoming SSRC and consumers by the SSRC feedback
+ * refers to, and terminates RTCP for both directions. Worker-thread only.
+ */
+public final class Endpoint implements PacketHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(Endpoint.class);
+
+    private final String id;
+    private final Router router;
+    private final RtpSender sender;
+    private final long rtcpSsrc;
+    private final RouterScratch scratch;
+    private final PacketBufferPool pool;
+    /** Media and RTX SSRCs of this endpoint's producers. */
+    private final LongObjectMap<Producer> producersBySsrc = new LongObjectMap<>();
+    /** Outgoing SSRCs of this endpoint's consumers, which subscriber feedback refers to. */
+    private final LongObjectMap<Consumer> consumersBySsrc = new LongObjectMap<>();
+    private final List<Producer> producers = new ArrayList<>();
+    private final List<Consumer> consumers = new ArrayList<>();
+    private final DropCounters drops;
+    private boolean closed;
+    private long rtpReceived;
+    private long rtcpReceived;
+    private long senderReportsReceived;
+    private long keyframeRequestsReceived;
+    private long feedbackNotHandled;
+    private long rtcpOtherIgnored;
+    private long rtcpSent;
+    private long plisSent;
+    private long sendErrors;
+
+    Endpoint(String id, Router router, RtpSender sender, long rtcpSsrc) {
+        this.id = id;
+        this.router = router;
+        this.sender = sender;
+        this.rtcpSsrc = rtcpSsrc;
+        this.scratch = router.scratch();
+        this.pool = router.worker().pool();
+        this.drops = new DropCounters(router.drops());
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public Router router() {
+        return router;
+    }
+
+    /** The SSRC the SFU uses as sender of RTCP (RR, PLI) towards this endpoint. */
+    public long rtcpSsrc() {
+        return rtcpSsrc;
+    }
+
+    public DropCounters drops() {
+        return drops;
+    }
+
+    // ------------------------------------------------------------------ incoming (worker thread)
+
+    @Override
+    public void handleRtp(PacketBuffer packet) {
+        try {
+            rtpReceived++;
+            if (closed) {
+                drops.increment(DropReason.CLOSED);
+                return;
+            }
+            RtpPacket rtp = scratch.incoming;
+            if (rtp.wrap(packet.array(), packet.offset(), packet.length()) != RtpValidity.OK) {
+                drops.increment(DropReason.MALFORMED_RTP);
+                return;
+            }
+            Producer producer = producersBySsrc.get(rtp.ssrc());
+            if (producer == null) {
+                drops.increment(DropReason.UNKNOWN_SSRC);
+                return;
+            }
+            producer.receiveRtp(rtp, router.worker().clock().nowNanos());
+        } finally {
+            pool.release(packet);
+        }
+    }
+
+    @Override
+    public void handleRtcp(PacketBuffer packet) {
+        try {
+            rtcpReceived++;
+            if (closed) {
+                drops.increment(DropReason.CLOSED);
+                return;
+            }
+            long now = router.worker().clock().nowNanos();
+            RtcpCompoundReader reader = scratch.rtcpReader;
+            reader.reset(packet.array(), packet.offset(), packet.length());
+            while (reader.next()) {
+                handleRtcpPacket(reader, now);
+            }
+            if (reader.error() != RtcpValidity.OK) {
+                drops.increment(DropReason.MALFORMED_RTCP);
+            }
+        } finally {
+            pool.release(packet);
+        }
+    }
+
+    private void handleRtcpPacket(RtcpCompoundReader reader, long now) {
+        byte[] buf = reader.buffer();
+        int off = reader.packetOffset();
+        int len = reader.packetLength();
+        switch (reader.packetType()) {
+            case RtcpPacketType.SR -> onSenderReport(buf, off, len, now);
+            case RtcpPacketType.PSFB -> {
+                if (reader.fmt() == RtcpPacketType.FMT_PLI) {
+                    onPli(buf, off, len, now);
+                } else if (reader.fmt() == RtcpPacketType.FMT_FIR) {
+                    onFir(buf, off, len, now);
+                } else {
+                    feedbackNotHandled++;
+                }
+            }
+            // NACK and transport-cc (RTPFB) come with the next issue; RR feeds consumer stats later.
+            case RtcpPacketType.RTPFB -> feedbackNotHandled++;
+            default -> rtcpOtherIgnored++;
+        }
+    }
+
+    private void onSenderReport(byte[] buf, int off, int len, long now) {
+        SenderReportView sr = scratch.senderReport;
+        if (sr.wrap(buf, off, len) != RtcpValidity.OK) {
+            drops.increment(DropReason.MALFORMED_RTCP);
+            return;
+        }
+        senderReportsReceived++;
+        Producer producer = producersBySsrc.get(sr.senderSsrc());
+        if (producer == null || producer.params().ssrc() != sr.senderSsrc()) {
+            // RTX streams send SRs too; without RTX support they have no use yet.
+            drops.increment(DropReason.UNKNOWN_FEEDBACK_SSRC);
+            return;
+        }
+        producer.onSenderReport(sr.ntpTimestamp(), sr.rtpTimestamp(), now);
+    }
+
+    private void onPli(byte[] buf, int off, int len, long now) {
+        PliView pli = scratch.pli;
+        if (pli.wrap(buf, off, len) != RtcpValidity.OK) {
+            drops.increment(DropReason.MALFORMED_RTCP);
+            return;
+        }
+        onKeyframeRequest(pli.mediaSsrc(), now);
+    }
+
+    private void onFir(byte[] buf, int off, int len, long now) {
+        FirView fir = scratch.fir;
+        if (fir.wrap(buf, off, len) != RtcpValidity.OK) {
+            drops.increment(DropReason.MALFORMED_RTCP);
+            return;
+        }
+        for (int i = 0; i < fir.entryCount(); i++) {
+            onKeyframeRequest(fir.entrySsrc(i), now);
+        }
+    }
+
+    private void onKeyframeRequest(long mediaSsrc, long now) {
+        keyframeRequestsReceived++;
+        Consumer consumer = consumersBySsrc.get(mediaSsrc);
+        if (consumer == null) {
+            drops.increment(DropReason.UNKNOWN_FEEDBACK_SSRC);
+            return;
+        }
+        consumer.onKeyframeRequest(now);
+    }
+
+    // ------------------------------------------------------------------ outgoing (worker thread)
+
+    /** Sends through the transport; false (and counted) when it threw. */
+    boolean sendRtp(byte[] buf, int off, int len) {
+        try {
+            sender.sendRtp(buf, off, len);
+            return true;
+        } catch (RuntimeException e) {
+            sendFailed(e);
+            return false;
+        }
+    }
+
+    private boolean sendRtcp(byte[] buf, int off, int len) {
+        try {
+            sender.sendRtcp(buf, off, len);
+            rtcpSent++;
+            return true;
+        } catch (RuntimeException e) {
+            sendFailed(e);
+            return false;
+        }
+    }
+
+    private void sendFailed(RuntimeException e) {
+        if (sendErrors++ == 0) {
+            LOG.warn("[router={} endpoint={}] transport send failed (further failures only counted)",
+                    router.id(), id, e);
+        }
+    }
+
+    /** A PLI asking this endpoint (as publisher) for a keyframe on {@code mediaSsrc}. */
+    void sendPli(long mediaSsrc) {
+        PacketBuffer b = pool.acquire();
+        if (b == null) {
+            drops.increment(DropReason.POOL_EXHAUSTED);
+            return;
+        }
+        try {
+            int off = b.offset();
+            int n = PliWriter.write(b.array(), off, off + b.writableCapacity(), rtcpSsrc, mediaSsrc);
+            if (n > 0 && sendRtcp(b.array(), off, n)) {
+                plisSent++;
+            }
+        } finally {
+            pool.release(b);
+        }
+    }
+
+    /** Periodic reports: one RR+SDES about this endpoint's producers, one SR+SDES per consumer. */
+    void sendReports(long now) {
+        if (closed) {
+            return;
+        }
+        sendReceiverReports(now);
+        for (int i = 0; i < consumers.size(); i++) {
+            sendSenderReport(consumers.get(i), now);
+        }
+    }
+
+    private void sendReceiverReports(long now) {
+        int from = 0;
+        while (from < producers.size()) {
+            int blocks = 0;
+            int i = from;
+            for (; i < producers.size() && blocks < RouterScratch.MAX_REPORT_BLOCKS; i++) {
+                Producer p = producers.get(i);
+                if (p.hasReceptionStats()) {
+                    p.fillReportBlock(scratch.reportBlocks[blocks++], now);
+                }
+            }
+            from = i;
+            if (blocks > 0) {
+                writeAndSend(true, null, blocks, now);
+            }
+        }
+    }
+
+    private void sendSenderReport(Consumer consumer, long now) {
+        writeAndSend(false, consumer, 0, now);
+    }
+
+    private void writeAndSend(boolean receiverReport, Consumer consumer, int blocks, long now) {
+        PacketBuffer b = pool.acquire();
+        if (b == null) {
+            drops.increment(DropReason.POOL_EXHAUSTED);
+            return;
+        }
+        try {
+            byte[] a = b.array();
+            int off = b.offset();
+            int limit = off + b.writableCapacity();
+            int n;
+            long sdesSsrc;
+            if (receiverReport) {
+                n = ReceiverReportWriter.write(a, off, limit, rtcpSsrc, scratch.reportBlocks, blocks);
+                sdesSsrc = rtcpSsrc;
+            } else {
+                n = consumer.writeSenderReport(a, off, limit, now);
+                sdesSsrc = consumer.params().ssrc();
+            }
+            if (n <= 0) {
+                return;
+            }
+            int sdes = SdesWriter.writeCname(a, off + n, limit, sdesSsrc, scratch.cname, 0, scratch.cname.length);
+            if (sdes > 0) {
+                n += sdes;
+            }
+            sendRtcp(a, off, n);
+        } finally {
+            pool.release(b);
+        }
+    }
+
+    // ------------------------------------------------------------------ wiring (control commands)
+
+    void addProducer(Producer producer) {
+        long ssrc = producer.params().ssrc();
+        long rtx = producer.params().rtxSsrc();
+        if (producersBySsrc.containsKey(ssrc) || (rtx != ProducerParams.NONE && producersBySsrc.containsKey(rtx))) {
+            throw new IllegalArgumentException("endpoint " + id + " already receives ssrc " + ssrc + "/" + rtx);
+        }
+        producersBySsrc.put(ssrc, producer);
+        if (rtx != ProducerParams.NONE) {
+            producersBySsrc.put(rtx, producer);
+        }
+        producers.add(producer);
+    }
+
+    void removeProducer(Producer producer) {
+        producersBySsrc.remove(producer.params().ssrc());
+        if (producer.params().rtxSsrc() != ProducerParams.NONE) {
+            producersBySsrc.remove(producer.params().rtxSsrc());
+        }
+        producers.remove(producer);
+    }
+
+    void addConsumer(Consumer consumer) {
+        long ssrc = consumer.params().ssrc();
+        long rtx = consumer.params().rtxSsrc();
+        if (consumersBySsrc.containsKey(ssrc) || (rtx != ProducerParams.NONE && consumersBySsrc.containsKey(rtx))) {
+            throw new IllegalArgumentException("endpoint " + id + " already sends ssrc " + ssrc + "/" + rtx);
+        }
+        consumersBySsrc.put(ssrc, consumer);
+        if (rtx != ProducerParams.NONE) {
+            consumersBySsrc.put(rtx, consumer);
+        }
+        consumers.add(consumer);
+    }
+
+    void removeConsumer(Consumer consumer) {
+        consumersBySsrc.remove(consumer.params().ssrc());
+        if (consumer.params().rtxSsrc() != ProducerParams.NONE) {
+            consumersBySsrc.remove(consumer.params().rtxSsrc());
+        }
+        consumers.remove(consumer);
+    }
+
+    List<Producer> producers() {
+        return producers;
+    }
+
+    List<Consumer> consumers() {
+        return consumers;
+    }
+
+    void close() {
+        closed = true;
+    }
+
+    public ObjectNode toJson() {
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        n.put("id", id);
+        n.put("rtcpSsrc", rtcpSsrc);
+        n.put("closed", closed);
+        n.put("rtpReceived", rtpReceived);
+        n.put("rtcpReceived", rtcpReceived);
+        n.put("senderReportsReceived", senderReportsReceived);
+        n.put("keyframeRequestsReceived", keyframeRequestsReceived);
+        n.put("feedbackNotHandled", feedbackNotHandled);
+        n.put("rtcpOtherIgnored", rtcpOtherIgnored);
+        n.put("rtcpSent", rtcpSent);
+        n.put("plisSent", plisSent);
+        n.put("sendErrors", sendErrors);
+        n.set("drops", drops.toJson());
+        ArrayNode p = n.putArray("producers");
+        producers.forEach(x -> p.add(x.id()));
+        ArrayNode c = n.putArray("consumers");
+        consumers.forEach(x -> c.add(x.id()));
+        return n;
+    }
+}

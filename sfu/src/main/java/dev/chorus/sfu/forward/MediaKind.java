@@ -1,0 +1,6 @@
+package dev.chorus.sfu.forward;
+
+public enum MediaKind {
+    AUDIO,
+    VIDEO
+}

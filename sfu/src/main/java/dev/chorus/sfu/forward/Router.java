@@ -1,0 +1,283 @@
+package dev.chorus.sfu.forward;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.sfu.worker.DropCounters;
+import dev.chorus.sfu.worker.MediaWorker;
+import dev.chorus.sfu.worker.Timer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The media side of one room: its endpoints, producers and consumers, and the periodic RTCP
+ * reports. Lives on one {@link MediaWorker}; every method must run on that worker's thread
+ * (submit a command with {@link MediaWorker#submit} or {@link MediaWorker#call}). Methods check
+ * this when the worker thread is running, so misuse fails loudly instead of racing.
+ *
+ * <p>Control methods throw {@link IllegalArgumentException} for unknown ids or SSRC clashes;
+ * they are for signaling, where exceptions are fine. The packet path never throws.
+ */
+public final class Router {
+    private static final Logger LOG = LoggerFactory.getLogger(Router.class);
+
+    private final String id;
+    private final MediaWorker worker;
+    private final RouterConfig config;
+    private final RouterScratch scratch;
+    private final DropCounters drops;
+    private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
+    private final Map<String, Producer> producers = new LinkedHashMap<>();
+    private final Map<String, Consumer> consumers = new LinkedHashMap<>();
+    private final List<Endpoint> endpointList = new ArrayList<>();
+    private final Timer rtcpTimer;
+    private boolean closed;
+
+    public Router(String id, MediaWorker worker, RouterConfig config) {
+        this.id = id;
+        this.worker = worker;
+        this.config = config;
+        this.scratch = new RouterScratch(config.cname());
+        this.drops = new DropCounters(worker.drops());
+        this.rtcpTimer = new Timer("rtcp:" + id, this::onRtcpTimer);
+        checkThread();
+        worker.timers().schedule(rtcpTimer, worker.clock().nowNanos() + rtcpIntervalNanos());
+        LOG.info("[router={}] created on worker {}", id, worker.name());
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public MediaWorker worker() {
+        return worker;
+    }
+
+    public RouterConfig config() {
+        return config;
+    }
+
+    public DropCounters drops() {
+        return drops;
+    }
+
+    RouterScratch scratch() {
+        return scratch;
+    }
+
+    private long rtcpIntervalNanos() {
+        return config.rtcpIntervalMillis() * 1_000_000L;
+    }
+
+    private void checkThread() {
+        if (!worker.isWorkerThread() && worker.isRunning()) {
+            throw new IllegalStateException("router " + id + " used off its worker thread");
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("router " + id + " is closed");
+        }
+    }
+
+    // ------------------------------------------------------------------ control
+
+    /**
+     * Adds the endpoint of one participant's transport. The transport then submits the packets
+     * it receives with {@code worker.submitRtp(endpoint, buffer)} / {@code submitRtcp}.
+     *
+     * @param rtcpSsrc SSRC the SFU sends RTCP (RR, PLI) to this endpoint with
+     */
+    public Endpoint addEndpoint(String endpointId, RtpSender sender, long rtcpSsrc) {
+        checkThread();
+        checkOpen();
+        if (endpoints.containsKey(endpointId)) {
+            throw new IllegalArgumentException("endpoint exists: " + endpointId);
+        }
+        Endpoint e = new Endpoint(endpointId, this, sender, rtcpSsrc);
+        endpoints.put(endpointId, e);
+        endpointList.add(e);
+        LOG.info("[router={} endpoint={}] added", id, endpointId);
+        return e;
+    }
+
+    /** Removes an endpoint with its producers (and their consumers) and its consumers. */
+    public void removeEndpoint(String endpointId) {
+        checkThread();
+        Endpoint e = endpoints.remove(endpointId);
+        if (e == null) {
+            return;
+        }
+        for (Consumer c : List.copyOf(e.consumers())) {
+            removeConsumer(c.id());
+        }
+        for (Producer p : List.copyOf(e.producers())) {
+            removeProducer(p.id());
+        }
+        endpointList.remove(e);
+        e.close();
+        LOG.info("[router={} endpoint={}] removed", id, endpointId);
+    }
+
+    public Producer addProducer(String endpointId, ProducerParams params) {
+        checkThread();
+        checkOpen();
+        Endpoint e = endpoint(endpointId);
+        if (producers.containsKey(params.id())) {
+            throw new IllegalArgumentException("producer exists: " + params.id());
+        }
+        Producer p = new Producer(params, e, this);
+        e.addProducer(p);
+        producers.put(params.id(), p);
+        LOG.info("[router={} endpoint={}] producer {} added: {} ssrc={} rtx={} pt={}", id, endpointId, params.id(),
+                params.codec(), params.ssrc(), params.rtxSsrc(), params.payloadType());
+        return p;
+    }
+
+    /** Removes a producer and every consumer of it. */
+    public void removeProducer(String producerId) {
+        checkThread();
+        Producer p = producers.remove(producerId);
+        if (p == null) {
+            return;
+        }
+        for (Consumer c : List.copyOf(p.consumers())) {
+            removeConsumer(c.id());
+        }
+        p.publisher().removeProducer(p);
+        p.close();
+        LOG.info("[router={} endpoint={}] producer {} removed ssrc={}", id, p.publisher().id(), producerId,
+                p.params().ssrc());
+    }
+
+    /**
+     * Subscribes {@code subscriberEndpointId} to a producer. A video consumer asks the
+     * publisher for a keyframe at once (rate-limited per producer) and starts on it.
+     */
+    public Consumer addConsumer(String subscriberEndpointId, String producerId, ConsumerParams params) {
+        checkThread();
+        checkOpen();
+        Endpoint e = endpoint(subscriberEndpointId);
+        Producer p = producers.get(producerId);
+        if (p == null) {
+            throw new IllegalArgumentException("no producer " + producerId);
+        }
+        if (consumers.containsKey(params.id())) {
+            throw new IllegalArgumentException("consumer exists: " + params.id());
+        }
+        Consumer c = new Consumer(params, p, e, this);
+        e.addConsumer(c);
+        p.addConsumer(c);
+        consumers.put(params.id(), c);
+        LOG.info("[router={} endpoint={}] consumer {} of producer {} added ssrc={} pt={}", id, subscriberEndpointId,
+                params.id(), producerId, params.ssrc(), params.payloadType());
+        p.requestKeyframe(worker.clock().nowNanos());
+        return c;
+    }
+
+    public void removeConsumer(String consumerId) {
+        checkThread();
+        Consumer c = consumers.remove(consumerId);
+        if (c == null) {
+            return;
+        }
+        c.producer().removeConsumer(c);
+        c.subscriber().removeConsumer(c);
+        c.close();
+        LOG.info("[router={} endpoint={}] consumer {} removed ssrc={}", id, c.subscriber().id(), consumerId,
+                c.params().ssrc());
+    }
+
+    public void pauseConsumer(String consumerId) {
+        checkThread();
+        consumer(consumerId).pause();
+    }
+
+    public void resumeConsumer(String consumerId) {
+        checkThread();
+        consumer(consumerId).resume(worker.clock().nowNanos());
+    }
+
+    /** Closes everything; packets still queued for its endpoints are released and counted CLOSED. */
+    public void close() {
+        checkThread();
+        if (closed) {
+            return;
+        }
+        for (String e : List.copyOf(endpoints.keySet())) {
+            removeEndpoint(e);
+        }
+        worker.timers().cancel(rtcpTimer);
+        closed = true;
+        LOG.info("[router={}] closed", id);
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    public Endpoint endpoint(String endpointId) {
+        Endpoint e = endpoints.get(endpointId);
+        if (e == null) {
+            throw new IllegalArgumentException("no endpoint " + endpointId);
+        }
+        return e;
+    }
+
+    public Producer producer(String producerId) {
+        Producer p = producers.get(producerId);
+        if (p == null) {
+            throw new IllegalArgumentException("no producer " + producerId);
+        }
+        return p;
+    }
+
+    public Consumer consumer(String consumerId) {
+        Consumer c = consumers.get(consumerId);
+        if (c == null) {
+            throw new IllegalArgumentException("no consumer " + consumerId);
+        }
+        return c;
+    }
+
+    // ------------------------------------------------------------------ periodic work
+
+    private void onRtcpTimer(long now) {
+        if (closed) {
+            return;
+        }
+        // Indexed loops over lists: the tick runs forever, so it must not allocate iterators.
+        for (int i = 0; i < endpointList.size(); i++) {
+            endpointList.get(i).sendReports(now);
+        }
+        for (int i = 0; i < endpointList.size(); i++) {
+            List<Producer> published = endpointList.get(i).producers();
+            for (int j = 0; j < published.size(); j++) {
+                published.get(j).retryKeyframeIfNeeded(now);
+            }
+        }
+        worker.timers().schedule(rtcpTimer, now + rtcpIntervalNanos());
+    }
+
+    public ObjectNode toJson() {
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        n.put("id", id);
+        n.put("worker", worker.name());
+        n.put("closed", closed);
+        n.put("rtcpIntervalMillis", config.rtcpIntervalMillis());
+        n.put("pliMinIntervalMillis", config.pliMinIntervalMillis());
+        n.set("drops", drops.toJson());
+        ArrayNode e = n.putArray("endpoints");
+        endpoints.values().forEach(x -> e.add(x.toJson()));
+        ArrayNode p = n.putArray("producers");
+        producers.values().forEach(x -> p.add(x.toJson()));
+        ArrayNode c = n.putArray("consumers");
+        consumers.values().forEach(x -> c.add(x.toJson()));
+        return n;
+    }
+}

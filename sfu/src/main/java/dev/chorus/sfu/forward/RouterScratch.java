@@ -1,0 +1,34 @@
+package dev.chorus.sfu.forward;
+
+import dev.chorus.sfu.rtcp.FirView;
+import dev.chorus.sfu.rtcp.PliView;
+import dev.chorus.sfu.rtcp.ReportBlock;
+import dev.chorus.sfu.rtcp.RtcpCompoundReader;
+import dev.chorus.sfu.rtcp.SenderReportView;
+import dev.chorus.sfu.rtp.RtpPacket;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Reusable views and holders shared by everything in one router. Safe because a router only
+ * ever runs on its worker thread, one packet at a time; this is what keeps the packet path
+ * free of allocation.
+ */
+final class RouterScratch {
+    static final int MAX_REPORT_BLOCKS = 31;
+
+    final RtpPacket incoming = new RtpPacket();
+    final RtpPacket outgoing = new RtpPacket();
+    final RtcpCompoundReader rtcpReader = new RtcpCompoundReader();
+    final SenderReportView senderReport = new SenderReportView();
+    final PliView pli = new PliView();
+    final FirView fir = new FirView();
+    final ReportBlock[] reportBlocks = new ReportBlock[MAX_REPORT_BLOCKS];
+    final byte[] cname;
+
+    RouterScratch(String cname) {
+        this.cname = cname.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < reportBlocks.length; i++) {
+            reportBlocks[i] = new ReportBlock();
+        }
+    }
+}

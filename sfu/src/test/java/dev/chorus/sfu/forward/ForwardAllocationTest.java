@@ -1,0 +1,114 @@
+package dev.chorus.sfu.forward;
+
+import static dev.chorus.sfu.forward.ForwardHarness.PUB_SSRC;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.chorus.sfu.buffer.PacketBuffer;
+import java.lang.management.ManagementFactory;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The forward path must not allocate: pooled buffer in, work queue, SSRC lookup, stats,
+ * keyframe check, ten rewritten copies out, periodic RTCP. Measured with HotSpot's per-thread
+ * allocation counter over 100k packets; the bound leaves room for JIT/profiling noise only.
+ */
+class ForwardAllocationTest {
+    private static final int CONSUMERS = 10;
+    private static final int PACKETS = 100_000;
+    private static final long BOUND_BYTES = 64 * 1024;
+
+    /** Counts instead of recording: a recording fake would itself allocate. */
+    static final class CountingSender implements RtpSender {
+        long rtp;
+        long rtcp;
+        long bytes;
+
+        @Override
+        public void sendRtp(byte[] buf, int off, int len) {
+            rtp++;
+            bytes += len;
+        }
+
+        @Override
+        public void sendRtcp(byte[] buf, int off, int len) {
+            rtcp++;
+        }
+    }
+
+    private static com.sun.management.ThreadMXBean threadBean() {
+        return ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean b
+                && b.isThreadAllocatedMemorySupported() && b.isThreadAllocatedMemoryEnabled() ? b : null;
+    }
+
+    @Test
+    void forwardingToTenConsumersAllocatesNothing() {
+        com.sun.management.ThreadMXBean bean = threadBean();
+        assumeTrue(bean != null, "per-thread allocation counter not available");
+        ForwardHarness h = new ForwardHarness(new RouterConfig(1000, 300, "sfu"));
+        CountingSender publisher = new CountingSender();
+        Endpoint alice = h.endpoint("alice", publisher, 0xA0);
+        h.vp8Producer("alice");
+        CountingSender[] subscribers = new CountingSender[CONSUMERS];
+        for (int i = 0; i < CONSUMERS; i++) {
+            subscribers[i] = new CountingSender();
+            h.endpoint("sub" + i, subscribers[i], 0xB0 + i);
+            // Different ids per subscriber so remapping, stripping and MID rewriting all run.
+            HeaderExtensionIds ids = i % 2 == 0 ? ForwardHarness.PUB_EXT
+                    : HeaderExtensionIds.NONE.with(ExtensionKind.MID, 5).with(ExtensionKind.TRANSPORT_CC, 7);
+            h.router.addConsumer("sub" + i, "video-1",
+                    ConsumerParams.of("c" + i, 0xC000 + i, 100 + i, ids, i * 1000).withMid("m" + i));
+        }
+        h.rtcp(alice, Rtcp.senderReport(PUB_SSRC, 1L << 40, 0, 0, 0));
+
+        byte[] keyframe = RtpBuilder.rtp(PUB_SSRC, 0, 0).pt(96).ext(1, (byte) '0')
+                .ext(2, (byte) 1, (byte) 2, (byte) 3).ext(3, (byte) 0, (byte) 1)
+                .payload(pad(RtpBuilder.vp8Keyframe(), 1000)).build();
+        byte[] delta = RtpBuilder.rtp(PUB_SSRC, 0, 0).pt(96).ext(1, (byte) '0')
+                .ext(2, (byte) 1, (byte) 2, (byte) 3).ext(3, (byte) 0, (byte) 1)
+                .payload(pad(RtpBuilder.vp8Delta(), 1000)).build();
+        int[] seq = {0};
+        Runnable forwardMany = () -> {
+            for (int i = 0; i < PACKETS; i++) {
+                int s = seq[0]++;
+                byte[] template = s % 300 == 0 ? keyframe : delta;
+                PacketBuffer b = h.pool.acquire();
+                System.arraycopy(template, 0, b.array(), PacketBuffer.HEADROOM, template.length);
+                b.set(PacketBuffer.HEADROOM, template.length);
+                b.array()[PacketBuffer.HEADROOM + 2] = (byte) (s >>> 8);
+                b.array()[PacketBuffer.HEADROOM + 3] = (byte) s;
+                long ts = (s / 3) * 3000L;
+                b.array()[PacketBuffer.HEADROOM + 4] = (byte) (ts >>> 24);
+                b.array()[PacketBuffer.HEADROOM + 5] = (byte) (ts >>> 16);
+                b.array()[PacketBuffer.HEADROOM + 6] = (byte) (ts >>> 8);
+                b.array()[PacketBuffer.HEADROOM + 7] = (byte) ts;
+                h.worker.submitRtp(alice, b);
+                h.clock.advanceNanos(3_000_000); // ~333 packets/s: RTCP ticks fire during the run
+                h.worker.runOnce();
+            }
+        };
+        forwardMany.run(); // warm-up: class loading, JIT, map and list growth
+        long sentBefore = subscribers[0].rtp;
+        long rtcpBefore = publisher.rtcp;
+
+        long thread = Thread.currentThread().getId();
+        long before = bean.getThreadAllocatedBytes(thread);
+        forwardMany.run();
+        long allocated = bean.getThreadAllocatedBytes(thread) - before;
+
+        assertEquals(PACKETS, subscribers[0].rtp - sentBefore, "every packet reached every consumer");
+        assertEquals(PACKETS, subscribers[CONSUMERS - 1].rtp - sentBefore);
+        assertTrue(publisher.rtcp - rtcpBefore >= 250, "receiver reports were sent during the run");
+        assertTrue(subscribers[0].rtcp > 250, "sender reports were sent during the run");
+        assertEquals(0, h.pool.outstanding());
+        assertTrue(allocated < BOUND_BYTES, "forward path allocated " + allocated + " bytes for "
+                + PACKETS + " packets x " + CONSUMERS + " consumers");
+    }
+
+    private static byte[] pad(byte[] start, int length) {
+        byte[] b = new byte[length];
+        System.arraycopy(start, 0, b, 0, start.length);
+        return b;
+    }
+}

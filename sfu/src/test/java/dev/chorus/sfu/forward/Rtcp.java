@@ -1,0 +1,75 @@
+package dev.chorus.sfu.forward;
+
+import dev.chorus.sfu.rtcp.FirWriter;
+import dev.chorus.sfu.rtcp.NackWriter;
+import dev.chorus.sfu.rtcp.PliView;
+import dev.chorus.sfu.rtcp.PliWriter;
+import dev.chorus.sfu.rtcp.RtcpCompoundReader;
+import dev.chorus.sfu.rtcp.RtcpPacketType;
+import dev.chorus.sfu.rtcp.SenderReportWriter;
+import java.util.Arrays;
+import java.util.List;
+
+/** Builds RTCP a remote peer would send, and reads back what the SFU sent. */
+final class Rtcp {
+    private Rtcp() {
+    }
+
+    static byte[] pli(long senderSsrc, long mediaSsrc) {
+        byte[] b = new byte[PliWriter.LENGTH];
+        PliWriter.write(b, 0, b.length, senderSsrc, mediaSsrc);
+        return b;
+    }
+
+    static byte[] fir(long senderSsrc, long targetSsrc, int seqNr) {
+        byte[] b = new byte[64];
+        int n = FirWriter.write(b, 0, b.length, senderSsrc, targetSsrc, seqNr);
+        return Arrays.copyOf(b, n);
+    }
+
+    static byte[] senderReport(long ssrc, long ntp, long rtp, long packets, long octets) {
+        byte[] b = new byte[SenderReportWriter.length(0)];
+        SenderReportWriter.write(b, 0, b.length, ssrc, ntp, rtp, packets, octets, null, 0);
+        return b;
+    }
+
+    /** Number of PLIs for {@code mediaSsrc} among sent RTCP datagrams. */
+    static int countPlis(List<byte[]> sent, long mediaSsrc) {
+        int count = 0;
+        RtcpCompoundReader reader = new RtcpCompoundReader();
+        PliView pli = new PliView();
+        for (byte[] datagram : sent) {
+            reader.reset(datagram, 0, datagram.length);
+            while (reader.next()) {
+                if (reader.packetType() == RtcpPacketType.PSFB && reader.fmt() == RtcpPacketType.FMT_PLI
+                        && pli.wrap(datagram, reader.packetOffset(), reader.packetLength()).equals(
+                                dev.chorus.sfu.rtcp.RtcpValidity.OK)
+                        && pli.mediaSsrc() == mediaSsrc) {
+                    count++;
+                }
+            }
+        }
+        return count;
+    }
+
+    /** The first packet of type {@code packetType} in {@code datagrams}, as [datagram index, offset]. */
+    static int[] find(List<byte[]> datagrams, int packetType) {
+        RtcpCompoundReader reader = new RtcpCompoundReader();
+        for (int i = 0; i < datagrams.size(); i++) {
+            byte[] d = datagrams.get(i);
+            reader.reset(d, 0, d.length);
+            while (reader.next()) {
+                if (reader.packetType() == packetType) {
+                    return new int[] {i, reader.packetOffset()};
+                }
+            }
+        }
+        return null;
+    }
+
+    static byte[] nack(long senderSsrc, long mediaSsrc) {
+        byte[] b = new byte[64];
+        int n = NackWriter.write(b, 0, b.length, senderSsrc, mediaSsrc, new int[] {5}, 0, 1);
+        return n > 0 ? Arrays.copyOf(b, n) : new byte[0];
+    }
+}
