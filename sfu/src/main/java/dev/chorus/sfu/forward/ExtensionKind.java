@@ -1,11 +1,13 @@
 package dev.chorus.sfu.forward;
 
+import dev.chorus.sfu.rtp.RtpExtensionUris;
+
 /** Header extensions the forwarder understands, with the URIs signaling negotiates them by. */
 public enum ExtensionKind {
-    MID("urn:ietf:params:rtp-hdrext:sdes:mid"),
-    ABS_SEND_TIME("http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"),
-    TRANSPORT_CC("http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"),
-    AUDIO_LEVEL("urn:ietf:params:rtp-hdrext:ssrc-audio-level");
+    MID(RtpExtensionUris.MID),
+    ABS_SEND_TIME(RtpExtensionUris.ABS_SEND_TIME),
+    TRANSPORT_CC(RtpExtensionUris.TRANSPORT_CC),
+    AUDIO_LEVEL(RtpExtensionUris.AUDIO_LEVEL);
 
     private final String uri;
 

@@ -93,94 +93,68 @@ public final class RtpHeaderExtensions {
 
     /** Packed reference to the data of element {@code id}, or {@link #NOT_FOUND}. */
     public static long find(byte[] buf, int start, int end, int profile, int id) {
-        boolean one = isOneByte(profile);
-        if (id <= 0 || (!one && !isTwoByte(profile))) {
-            return NOT_FOUND;
-        }
-        int pos = start;
-        while (pos < end) {
-            int b = buf[pos] & 0xFF;
-            int elementId;
-            int dataAt;
-            int length;
-            if (one) {
-                elementId = b >>> 4;
-                if (elementId == 0) {
-                    pos++;
-                    continue;
-                }
-                if (elementId == ONE_BYTE_STOP_ID) {
-                    return NOT_FOUND;
-                }
-                dataAt = pos + 1;
-                length = (b & 0x0F) + 1;
-            } else {
-                if (b == 0) {
-                    pos++;
-                    continue;
-                }
-                if (pos + 2 > end) {
-                    return NOT_FOUND;
-                }
-                elementId = b;
-                dataAt = pos + 2;
-                length = buf[pos + 1] & 0xFF;
-            }
-            if (dataAt + length > end) {
-                return NOT_FOUND;
-            }
-            if (elementId == id) {
-                return ref(dataAt, length);
-            }
-            pos = dataAt + length;
-        }
-        return NOT_FOUND;
+        return id <= 0 ? NOT_FOUND : walk(buf, start, end, profile, id, null);
     }
 
     /** Calls {@code visitor} for each element in order; returns how many were visited. */
     public static int forEach(byte[] buf, int start, int end, int profile, ElementVisitor visitor) {
+        return (int) walk(buf, start, end, profile, 0, visitor);
+    }
+
+    /**
+     * The one element walk behind {@link #find} and {@link #forEach}. Without a visitor it stops
+     * at element {@code wantedId} and returns its packed reference (or {@link #NOT_FOUND}); with
+     * one it visits every element and returns the count. Either way it stops quietly at the
+     * one-byte stop id or at an element that would run past {@code end}.
+     */
+    private static long walk(byte[] buf, int start, int end, int profile, int wantedId, ElementVisitor visitor) {
         boolean one = isOneByte(profile);
-        if (!one && !isTwoByte(profile)) {
-            return 0;
-        }
-        int visited = 0;
+        long visited = 0;
         int pos = start;
-        while (pos < end) {
-            int b = buf[pos] & 0xFF;
-            int elementId;
-            int dataAt;
-            int length;
-            if (one) {
-                elementId = b >>> 4;
-                if (elementId == 0) {
-                    pos++;
-                    continue;
+        if (one || isTwoByte(profile)) {
+            while (pos < end) {
+                int b = buf[pos] & 0xFF;
+                int elementId;
+                int dataAt;
+                int length;
+                if (one) {
+                    elementId = b >>> 4;
+                    if (elementId == 0) {
+                        pos++;
+                        continue;
+                    }
+                    if (elementId == ONE_BYTE_STOP_ID) {
+                        break;
+                    }
+                    dataAt = pos + 1;
+                    length = (b & 0x0F) + 1;
+                } else {
+                    if (b == 0) {
+                        pos++;
+                        continue;
+                    }
+                    if (pos + 2 > end) {
+                        break;
+                    }
+                    elementId = b;
+                    dataAt = pos + 2;
+                    length = buf[pos + 1] & 0xFF;
                 }
-                if (elementId == ONE_BYTE_STOP_ID) {
+                if (dataAt + length > end) {
                     break;
                 }
-                dataAt = pos + 1;
-                length = (b & 0x0F) + 1;
-            } else {
-                if (b == 0) {
-                    pos++;
-                    continue;
+                if (visitor == null) {
+                    if (elementId == wantedId) {
+                        return ref(dataAt, length);
+                    }
+                } else {
+                    visitor.onElement(elementId, dataAt, length);
+                    visited++;
                 }
-                if (pos + 2 > end) {
-                    break;
-                }
-                elementId = b;
-                dataAt = pos + 2;
-                length = buf[pos + 1] & 0xFF;
+                pos = dataAt + length;
             }
-            if (dataAt + length > end) {
-                break;
-            }
-            visitor.onElement(elementId, dataAt, length);
-            visited++;
-            pos = dataAt + length;
         }
-        return visited;
+        return visitor == null ? NOT_FOUND : visited;
     }
 
     /**

@@ -23,7 +23,26 @@ public record IceCandidate(
         Map<String, String> extensions) {
 
     public IceCandidate {
-        extensions = Map.copyOf(extensions);
+        // Kept in offer order so toSdp() writes the line back as it came.
+        extensions = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(extensions));
+    }
+
+    /** A UDP candidate with no related address or extensions: what the SFU gathers itself. */
+    public static IceCandidate udp(String foundation, long priority, String address, int port, String type) {
+        return new IceCandidate(foundation, 1, "udp", priority, address, port, type,
+                Optional.empty(), OptionalInt.empty(), Optional.empty(), Map.of());
+    }
+
+    /** The SDP attribute value ("candidate:..."), without "a=" and without the line ending. */
+    public String toSdp() {
+        StringBuilder sb = new StringBuilder("candidate:").append(foundation).append(' ').append(component)
+                .append(' ').append(transport).append(' ').append(priority).append(' ').append(address)
+                .append(' ').append(port).append(" typ ").append(type);
+        relatedAddress.ifPresent(a -> sb.append(" raddr ").append(a));
+        relatedPort.ifPresent(p -> sb.append(" rport ").append(p));
+        tcpType.ifPresent(t -> sb.append(" tcptype ").append(t));
+        extensions.forEach((k, v) -> sb.append(' ').append(k).append(' ').append(v));
+        return sb.toString();
     }
 
     public boolean isUdp() {

@@ -1,5 +1,7 @@
 package dev.chorus.sfu.sdp;
 
+import dev.chorus.sfu.rtp.RtpExtensionUris;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

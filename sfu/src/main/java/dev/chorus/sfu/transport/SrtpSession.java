@@ -1,5 +1,6 @@
 package dev.chorus.sfu.transport;
 
+import dev.chorus.sfu.collect.LongObjectMap;
 import java.security.GeneralSecurityException;
 
 import org.jitsi.srtp.SrtcpCryptoContext;
@@ -22,10 +23,10 @@ final class SrtpSession {
     final SrtpProfile profile;
     private final SrtpContextFactory sendFactory;
     private final SrtpContextFactory recvFactory;
-    private final IntObjectMap<SrtpCryptoContext> sendRtp = new IntObjectMap<>(MAX_SSRCS);
-    private final IntObjectMap<SrtcpCryptoContext> sendRtcp = new IntObjectMap<>(MAX_SSRCS);
-    private final IntObjectMap<SrtpCryptoContext> recvRtp = new IntObjectMap<>(MAX_SSRCS);
-    private final IntObjectMap<SrtcpCryptoContext> recvRtcp = new IntObjectMap<>(MAX_SSRCS);
+    private final LongObjectMap<SrtpCryptoContext> sendRtp = new LongObjectMap<>(MAX_SSRCS);
+    private final LongObjectMap<SrtcpCryptoContext> sendRtcp = new LongObjectMap<>(MAX_SSRCS);
+    private final LongObjectMap<SrtpCryptoContext> recvRtp = new LongObjectMap<>(MAX_SSRCS);
+    private final LongObjectMap<SrtcpCryptoContext> recvRtcp = new LongObjectMap<>(MAX_SSRCS);
 
     SrtpSession(SrtpProfile profile, byte[] sendKey, byte[] sendSalt, byte[] recvKey, byte[] recvSalt) {
         this.profile = profile;
@@ -55,7 +56,8 @@ final class SrtpSession {
     /** Returns null (meaning: too many SSRCs) or the status. {@code pkt} must hold at least 12 bytes. */
     SrtpErrorStatus unprotectRtp(SrtpBuffer pkt) throws GeneralSecurityException {
         int ssrc = rtpSsrc(pkt.getBuffer(), pkt.getOffset());
-        SrtpCryptoContext ctx = recvRtp.get(ssrc);
+        long key = ssrc & 0xFFFF_FFFFL;
+        SrtpCryptoContext ctx = recvRtp.get(key);
         boolean fresh = ctx == null;
         if (fresh) {
             if (recvRtp.size() >= MAX_SSRCS) {
@@ -65,14 +67,15 @@ final class SrtpSession {
         }
         SrtpErrorStatus st = ctx.reverseTransformPacket(pkt, false);
         if (fresh && st == SrtpErrorStatus.OK) {
-            recvRtp.put(ssrc, ctx); // keep contexts only for SSRCs that authenticated
+            recvRtp.put(key, ctx); // keep contexts only for SSRCs that authenticated
         }
         return st;
     }
 
     SrtpErrorStatus unprotectRtcp(SrtpBuffer pkt) throws GeneralSecurityException {
         int ssrc = rtcpSsrc(pkt.getBuffer(), pkt.getOffset());
-        SrtcpCryptoContext ctx = recvRtcp.get(ssrc);
+        long key = ssrc & 0xFFFF_FFFFL;
+        SrtcpCryptoContext ctx = recvRtcp.get(key);
         boolean fresh = ctx == null;
         if (fresh) {
             if (recvRtcp.size() >= MAX_SSRCS) {
@@ -82,31 +85,35 @@ final class SrtpSession {
         }
         SrtpErrorStatus st = ctx.reverseTransformPacket(pkt);
         if (fresh && st == SrtpErrorStatus.OK) {
-            recvRtcp.put(ssrc, ctx);
+            recvRtcp.put(key, ctx);
         }
         return st;
     }
 
     SrtpErrorStatus protectRtp(SrtpBuffer pkt) throws GeneralSecurityException {
         int ssrc = rtpSsrc(pkt.getBuffer(), pkt.getOffset());
-        SrtpCryptoContext ctx = sendRtp.get(ssrc);
+        long key = ssrc & 0xFFFF_FFFFL;
+        SrtpCryptoContext ctx = sendRtp.get(key);
         if (ctx == null) {
-            ctx = sendFactory.deriveContext(ssrc, 0);
-            if (!sendRtp.put(ssrc, ctx)) {
+            if (sendRtp.size() >= MAX_SSRCS) {
                 return null;
             }
+            ctx = sendFactory.deriveContext(ssrc, 0);
+            sendRtp.put(key, ctx);
         }
         return ctx.transformPacket(pkt);
     }
 
     SrtpErrorStatus protectRtcp(SrtpBuffer pkt) throws GeneralSecurityException {
         int ssrc = rtcpSsrc(pkt.getBuffer(), pkt.getOffset());
-        SrtcpCryptoContext ctx = sendRtcp.get(ssrc);
+        long key = ssrc & 0xFFFF_FFFFL;
+        SrtcpCryptoContext ctx = sendRtcp.get(key);
         if (ctx == null) {
-            ctx = sendFactory.deriveControlContext(ssrc);
-            if (!sendRtcp.put(ssrc, ctx)) {
+            if (sendRtcp.size() >= MAX_SSRCS) {
                 return null;
             }
+            ctx = sendFactory.deriveControlContext(ssrc);
+            sendRtcp.put(key, ctx);
         }
         return ctx.transformPacket(pkt);
     }

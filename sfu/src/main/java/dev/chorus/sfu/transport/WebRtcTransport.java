@@ -1,5 +1,8 @@
 package dev.chorus.sfu.transport;
 
+import dev.chorus.sfu.sdp.IceCandidate;
+import dev.chorus.sfu.sdp.IceCandidateParser;
+import dev.chorus.sfu.sdp.SdpException;
 import java.beans.PropertyChangeEvent;
 import java.beans.PropertyChangeListener;
 import java.io.IOException;
@@ -250,13 +253,13 @@ public final class WebRtcTransport implements AutoCloseable {
         List<IceCandidate> out = new ArrayList<>();
         for (LocalCandidate c : component.getLocalCandidates()) {
             TransportAddress a = c.getTransportAddress();
-            out.add(new IceCandidate(c.getFoundation(), 1, "udp", c.getPriority(), a.getHostAddress(),
+            out.add(IceCandidate.udp(c.getFoundation(), c.getPriority(), a.getHostAddress(),
                     a.getPort(), c.getType().toString()));
         }
         if (config.advertisedAddress() != null && !out.isEmpty()) {
             IceCandidate host = out.get(0);
             int p = config.advertisedPort() != 0 ? config.advertisedPort() : host.port();
-            out.add(new IceCandidate(host.foundation() + "1", 1, "udp", host.priority() - 1,
+            out.add(IceCandidate.udp(host.foundation() + "1", host.priority() - 1,
                     config.advertisedAddress().getHostAddress(), p, "host"));
         }
         return out;
@@ -281,9 +284,18 @@ public final class WebRtcTransport implements AutoCloseable {
         this.remoteFingerprint = hashFunction.trim() + " " + value.trim();
     }
 
-    /** Parses an SDP candidate line ("candidate:..." or "a=candidate:...") and adds it; see {@link #addRemoteCandidate(IceCandidate)}. */
+    /**
+     * Parses an SDP candidate line ("candidate:..." or "a=candidate:...") and adds it; see
+     * {@link #addRemoteCandidate(IceCandidate)}.
+     *
+     * @throws IllegalArgumentException if the line is not a valid candidate
+     */
     public boolean addRemoteCandidate(String sdpCandidateLine) {
-        return addRemoteCandidate(IceCandidate.parse(sdpCandidateLine));
+        try {
+            return addRemoteCandidate(IceCandidateParser.parse(sdpCandidateLine));
+        } catch (SdpException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     /**
@@ -292,7 +304,7 @@ public final class WebRtcTransport implements AutoCloseable {
      * outside the allowed remote ranges (counted as {@link DropReason#REMOTE_ADDRESS_NOT_ALLOWED}).
      */
     public boolean addRemoteCandidate(IceCandidate c) {
-        if (!"udp".equals(c.protocol()) || c.component() != 1 || closed.get()) {
+        if (!c.isUdp() || c.component() != 1 || closed.get()) {
             return false;
         }
         InetAddress address = literal(c.address());

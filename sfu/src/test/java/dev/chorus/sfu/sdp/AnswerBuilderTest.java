@@ -1,5 +1,7 @@
 package dev.chorus.sfu.sdp;
 
+import dev.chorus.sfu.rtp.RtpExtensionUris;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package dev.chorus.sfu.sdp;
+package dev.chorus.sfu.rtp;
 
 /** URIs of the RTP header extensions the SFU negotiates; the forwarder looks ids up by these. */
 public final class RtpExtensionUris {
