@@ -96,10 +96,8 @@ public final class SignalingVerticle extends VerticleBase {
   }
 
   private void accept(ServerWebSocket socket) {
-    SignalingSession[] holder = new SignalingSession[1];
     SignalingSession session = new SignalingSession(socket, rooms, parser, sessionSettings,
-        sessionSettings.nanoClock().getAsLong(), () -> sessions.remove(holder[0]));
-    holder[0] = session;
+        sessionSettings.nanoClock().getAsLong(), sessions::remove);
     sessions.add(session);
     session.start();
   }

@@ -12,6 +12,7 @@ import dev.chorus.signaling.room.RoomRegistry;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +32,7 @@ public final class SignalingSession implements MessageSink {
   private final MessageParser parser;
   private final SessionSettings settings;
   private final TokenBucket rateLimit;
-  private final Runnable onEnd;
+  private final Consumer<SignalingSession> onEnd;
   private final String remote;
   private Participant participant;
   private long lastSeenNanos;
@@ -40,7 +41,7 @@ public final class SignalingSession implements MessageSink {
   private boolean closing;
 
   public SignalingSession(ServerWebSocket socket, RoomRegistry rooms, MessageParser parser,
-      SessionSettings settings, long nowNanos, Runnable onEnd) {
+      SessionSettings settings, long nowNanos, Consumer<SignalingSession> onEnd) {
     this.socket = socket;
     this.rooms = rooms;
     this.parser = parser;
@@ -164,7 +165,7 @@ public final class SignalingSession implements MessageSink {
       rooms.leave(participant, reason);
       participant = null;
     }
-    onEnd.run();
+    onEnd.accept(this);
   }
 
   private String context() {
