@@ -1,14 +1,15 @@
 package dev.chorus.sfu.client;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.sdp.Direction;
+import dev.chorus.sfu.sdp.Fingerprint;
 import dev.chorus.sfu.sdp.IceCandidate;
 import dev.chorus.sfu.sdp.LocalTransport;
 import dev.chorus.sfu.sdp.MediaKind;
 import dev.chorus.sfu.sdp.RemoteTransport;
 import dev.chorus.sfu.sdp.SdpException;
-import dev.chorus.sfu.sdp.Fingerprint;
 import dev.chorus.sfu.transport.DtlsCertificate;
 import dev.chorus.sfu.transport.TransportConfig;
 import dev.chorus.sfu.transport.WebRtcTransport;
@@ -370,7 +371,7 @@ public final class NativePeer implements AutoCloseable {
     }
 
     public synchronized ObjectNode toJson() {
-        ObjectNode o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("name", name);
         o.put("lastEvent", lastEvent);
         if (failureReason != null) {
