@@ -123,18 +123,30 @@ class MediaSignalingTest {
     assertNotNull(transport, room.encode());
   }
 
+  private static int transports() {
+    return MediaSignalingTest.<Integer>media(m -> m.transportCount());
+  }
+
+  private static long outstanding() {
+    return MediaSignalingTest.<Long>media(m -> m.poolOutstanding());
+  }
+
+  private static List<String> roomIds() {
+    return MediaSignalingTest.<List<String>>media(m -> m.roomIds());
+  }
+
   private static JsonObject debug() throws Exception {
     return new JsonObject(media(m -> m.debugJson()).get(10, TimeUnit.SECONDS).toString());
   }
 
   @Test
   void leavingRemovesTheTracksAtTheOthersAndReleasesTheTransport(Vertx vertx) throws Exception {
-    int baseline = media(m -> m.transportCount());
+    int baseline = transports();
     MediaTestClient ada = join(vertx, "pair", "Ada");
     MediaTestClient bob = join(vertx, "pair", "Bob");
     List<MediaTestClient> both = List.of(ada, bob);
     assertTrue(pumpAll(both, () -> ada.minPacketsFrom(bob.id) >= 10 && bob.minPacketsFrom(ada.id) >= 10, 20_000));
-    assertEquals(baseline + 2, media(m -> m.transportCount()));
+    assertEquals(baseline + 2, transports());
 
     bob.leave();
     assertTrue(ada.pumpUntil(() -> ada.midsFrom(bob.id).isEmpty() && ada.answers() >= 3, 10_000),
@@ -142,7 +154,7 @@ class MediaSignalingTest {
     JsonObject left = ada.takeOther("participant-left");
     assertNotNull(left);
     assertEquals("left", left.getString("reason"));
-    assertTrue(pumpUntil(() -> media(m -> m.transportCount()) == baseline + 1, 10_000));
+    assertTrue(pumpUntil(() -> transports() == baseline + 1, 10_000));
   }
 
   @Test
@@ -172,8 +184,8 @@ class MediaSignalingTest {
     runCycle(vertx, 0);
     awaitQuiet();
     int threadsBefore = Thread.activeCount();
-    int transportsBefore = media(m -> m.transportCount());
-    long outstandingBefore = media(m -> m.poolOutstanding());
+    int transportsBefore = transports();
+    long outstandingBefore = outstanding();
 
     int cycles = 200;
     long t0 = System.nanoTime();
@@ -185,10 +197,10 @@ class MediaSignalingTest {
     int threadsAfter = Thread.activeCount();
     System.out.printf("join/leave cycles: %d, %d ms each; threads %d -> %d; transports %d -> %d; "
         + "pool outstanding %d -> %d%n", cycles, perCycleMs, threadsBefore, threadsAfter, transportsBefore,
-        media(m -> m.transportCount()), outstandingBefore, media(m -> m.poolOutstanding()));
-    assertEquals(transportsBefore, media(m -> m.transportCount()));
-    assertEquals(outstandingBefore, media(m -> m.poolOutstanding()));
-    assertEquals(List.of(), media(m -> m.roomIds()));
+        transports(), outstandingBefore, outstanding());
+    assertEquals(transportsBefore, transports());
+    assertEquals(outstandingBefore, outstanding());
+    assertEquals(List.of(), roomIds());
     assertTrue(threadsAfter <= threadsBefore + 2, "threads grew from " + threadsBefore + " to " + threadsAfter);
   }
 
@@ -209,9 +221,9 @@ class MediaSignalingTest {
 
   /** Waits until every transport and buffer of the cycles is released. */
   private static void awaitQuiet() {
-    assertTrue(pumpUntil(() -> media(m -> m.roomIds()).isEmpty() && media(m -> m.transportCount()) == 0
-        && media(m -> m.poolOutstanding()) == 0, 15_000),
-        "not quiet: rooms " + media(m -> m.roomIds()) + " transports " + media(m -> m.transportCount()));
+    assertTrue(pumpUntil(() -> roomIds().isEmpty() && transports() == 0
+        && outstanding() == 0, 15_000),
+        "not quiet: rooms " + roomIds() + " transports " + transports());
     // Threads of closed transports end asynchronously.
     pumpUntil(() -> false, 500);
   }
