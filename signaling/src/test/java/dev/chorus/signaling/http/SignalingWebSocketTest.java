@@ -367,4 +367,20 @@ class SignalingWebSocketTest {
     ada.send(new JsonObject().put("type", "chat").put("text", "still here"));
     assertEquals("still here", ada.next("chat").getString("text"));
   }
+
+  @Test
+  void debugDumpsRoomsAndTheMediaPlaneAsJson(Vertx vertx) throws Exception {
+    WsTestClient ada = connect(vertx);
+    ada.join("dbg", "Ada");
+    var response = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/debug")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, response.statusCode());
+    JsonObject debug = new JsonObject(response.body());
+    assertEquals(1, debug.getJsonObject("signaling").getInteger("participantCount"));
+    JsonObject media = debug.getJsonObject("media");
+    assertTrue(media.getInteger("udpPort") > 0, media.encode());
+    assertTrue(media.getString("fingerprint").startsWith("sha-256 "), media.encode());
+    assertEquals(1, media.getJsonObject("forwarding").getJsonArray("workers").size());
+  }
 }
