@@ -20,6 +20,7 @@ let rtt = null;
 let rejoining = false; // keep the room screen up while a Rejoin connects
 let mediaSettled = false; // getUserMedia finished (either way), so mute state is known
 let peer = null; // the RTCPeerConnection of the current session (peer.js)
+let joinedAt = null; // performance.now() of the last "joined", for time-to-first-frame
 
 // ---- state and status -------------------------------------------------------
 
@@ -229,6 +230,7 @@ function removeParticipant(id) {
 }
 
 function onJoined(msg) {
+  joinedAt = performance.now();
   resetRoom();
   rejoining = false;
   self = { ...msg.you };
@@ -407,6 +409,7 @@ window.chorus = {
   detachRemoteStream: grid.detachRemoteStream,
   // The RTCPeerConnection to the SFU while joined, else null.
   get pc() { return peer?.pc ?? null; },
+  get joinedAt() { return joinedAt; },
   // Promise of {connectionState, inbound: [{kind, mid, participantId, source,
   // packetsReceived, framesDecoded, bytesReceived, ...}], outbound: [...], tracks}.
   mediaStats: () => (peer ? peer.stats() : Promise.resolve(null)),

@@ -41,7 +41,7 @@ public final class Chromium {
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
-        "--disable-features=MediaRouter,OptimizationHints,Translate",
+        "--disable-features=MediaRouter,OptimizationHints,Translate,WebRtcHideLocalIpsWithMdns",
         "--use-fake-device-for-media-stream",
         "--use-fake-ui-for-media-stream",
         "--allow-loopback-in-peer-connection",

@@ -2,6 +2,8 @@ package dev.chorus.web.browser;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.function.Function;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,8 +81,118 @@ public final class RoomPage implements AutoCloseable {
     return this;
   }
 
+  /** Participant tiles, screen-share tiles not counted. */
   public int tileCount() {
-    return driver.findElements(By.cssSelector("#grid .tile[data-participant-id]")).size();
+    return driver.findElements(By.cssSelector("#grid .tile[data-participant-id]:not([data-source])")).size();
+  }
+
+  public boolean hasTile(String participantId) {
+    return !driver.findElements(By.cssSelector(
+        "#grid .tile[data-participant-id='" + participantId + "']:not([data-source])")).isEmpty();
+  }
+
+  public boolean hasScreenTile(String participantId) {
+    return !driver.findElements(By.cssSelector(
+        "#grid .tile[data-participant-id='" + participantId + "'][data-source='screen']")).isEmpty();
+  }
+
+  /** Width of the decoded video in that participant's tile (0 when nothing renders). */
+  public long tileVideoWidth(String participantId, boolean screen) {
+    Object w = driver.executeScript(
+        "const sel = '#grid .tile[data-participant-id=\"' + arguments[0] + '\"]' + (arguments[1] ? '[data-source=\"screen\"]' : ':not([data-source])');"
+            + "const v = document.querySelector(sel + ' video'); return v ? v.videoWidth : 0;",
+        participantId, screen);
+    return ((Number) w).longValue();
+  }
+
+  // ---- media plane ------------------------------------------------------------------
+
+  /** One inbound RTP stream as window.chorus.mediaStats() reports it. */
+  public record Inbound(String kind, String mid, String participantId, String source,
+      long packetsReceived, long framesDecoded, long bytesReceived) {}
+
+  /** window.chorus.mediaStats(): the page's RTCPeerConnection stats, summarised. */
+  @SuppressWarnings("unchecked")
+  public Map<String, Object> mediaStats() {
+    Object r = driver.executeAsyncScript(
+        "const done = arguments[arguments.length - 1];"
+            + "window.chorus.mediaStats().then(done, (e) => done({error: String(e)}));");
+    return r == null ? Map.of() : (Map<String, Object>) r;
+  }
+
+  @SuppressWarnings("unchecked")
+  public List<Inbound> inbound() {
+    Object list = mediaStats().get("inbound");
+    if (list == null) return List.of();
+    return ((List<Map<String, Object>>) list).stream().map(m -> new Inbound(
+        (String) m.get("kind"), Objects.toString(m.get("mid"), null), (String) m.get("participantId"),
+        (String) m.get("source"), num(m.get("packetsReceived")), num(m.get("framesDecoded")),
+        num(m.get("bytesReceived")))).toList();
+  }
+
+  /** The inbound stream of that participant, kind and source, or null. */
+  public Inbound inbound(String participantId, String kind, String source) {
+    return inbound().stream()
+        .filter(i -> participantId.equals(i.participantId()) && kind.equals(i.kind()) && source.equals(i.source()))
+        .findFirst().orElse(null);
+  }
+
+  public String connectionState() {
+    return (String) mediaStats().get("connectionState");
+  }
+
+  public RoomPage awaitMediaConnected() {
+    await(d -> "connected".equals(connectionState()), "media connected (is " + connectionState()
+        + ", #media-status " + mediaStatus() + ")");
+    return this;
+  }
+
+  /** #media-status as "state/reason: text". */
+  public String mediaStatus() {
+    WebElement el = driver.findElement(By.id("media-status"));
+    return el.getDomAttribute("data-state") + "/" + el.getDomAttribute("data-reason") + ": "
+        + el.getDomProperty("textContent");
+  }
+
+  /**
+   * Waits until every listed participant's stream of that kind and source is flowing:
+   * frames decoded (video) or packets received (audio) above zero.
+   */
+  public RoomPage awaitInbound(List<String> participantIds, String kind, String source, Duration timeout) {
+    new WebDriverWait(driver, timeout).withMessage(() -> "waiting for " + kind + "/" + source + " from "
+        + participantIds + " (inbound " + inbound() + ", media " + mediaStatus() + ")")
+        .until(d -> {
+          List<Inbound> in = inbound();
+          return participantIds.stream().allMatch(id -> in.stream().anyMatch(i ->
+              id.equals(i.participantId()) && kind.equals(i.kind()) && source.equals(i.source())
+                  && ("video".equals(kind) ? i.framesDecoded() : i.packetsReceived()) > 0));
+        });
+    return this;
+  }
+
+  /**
+   * Milliseconds from this page's "joined" until every listed participant's camera has a
+   * decoded frame, measured inside the page (polls getStats every 25 ms).
+   */
+  public long millisFromJoinToVideoFrom(List<String> participantIds, Duration timeout) {
+    Object r = driver.executeAsyncScript(
+        "const [ids, limit, done] = arguments;"
+            + "const t0 = performance.now();"
+            + "const tick = async () => {"
+            + "  const s = window.chorus?.joinedAt != null ? await window.chorus.mediaStats() : null;"
+            + "  const ok = s && ids.every((id) => s.inbound.some((i) => i.participantId === id"
+            + "      && i.kind === 'video' && i.source === 'camera' && i.framesDecoded > 0));"
+            + "  if (ok) return done(Math.round(performance.now() - window.chorus.joinedAt));"
+            + "  if (performance.now() - t0 > limit) return done(-1);"
+            + "  setTimeout(tick, 25);"
+            + "};"
+            + "tick();",
+        participantIds, timeout.toMillis());
+    return ((Number) r).longValue();
+  }
+
+  public void click(String id) {
+    driver.findElement(By.id(id)).click();
   }
 
   public RoomPage sendChat(String text) {
@@ -123,7 +235,11 @@ public final class RoomPage implements AutoCloseable {
     return driver;
   }
 
-  private void await(Function<WebDriver, Boolean> condition, String what) {
+  private static long num(Object o) {
+    return o instanceof Number n ? n.longValue() : 0;
+  }
+
+  void await(Function<WebDriver, Boolean> condition, String what) {
     new WebDriverWait(driver, WAIT).withMessage(() -> "waiting for " + what).until(condition);
   }
 
