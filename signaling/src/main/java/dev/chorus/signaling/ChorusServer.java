@@ -1,7 +1,9 @@
 package dev.chorus.signaling;
 
 import dev.chorus.signaling.config.ServerConfig;
+import dev.chorus.sfu.conference.MediaService;
 import dev.chorus.signaling.http.SignalingVerticle;
+import dev.chorus.signaling.media.MediaSettings;
 import dev.chorus.signaling.room.ParticipantIds;
 import dev.chorus.signaling.room.RoomRegistry;
 import dev.chorus.signaling.session.SessionSettings;
@@ -9,6 +11,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.file.FileSystemOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -35,12 +39,30 @@ public final class ChorusServer {
 
   public Future<ChorusServer> start() {
     SessionSettings settings = SessionSettings.from(config, VERSION, System::nanoTime, System::currentTimeMillis);
-    verticle = new SignalingVerticle(config, rooms, settings);
+    MediaService.Settings mediaSettings = MediaSettings.from(config.media());
+    verticle = new SignalingVerticle(config, rooms, settings, control -> {
+      try {
+        return MediaService.start(mediaSettings, control);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot open media port " + config.media().address() + ":"
+            + config.media().port() + ": " + e.getMessage(), e);
+      }
+    });
     return vertx.deployVerticle(verticle).map(id -> this);
   }
 
   public int httpPort() {
     return verticle.actualPort();
+  }
+
+  /** The UDP port all media shares; useful when configured as 0. */
+  public int mediaPort() {
+    return verticle.media().udpPort();
+  }
+
+  /** Runs {@code action} with the SFU on the signaling thread (tests, diagnostics). */
+  public <T> Future<T> withMedia(java.util.function.Function<MediaService, T> action) {
+    return verticle.callOnSignalingThread(() -> action.apply(verticle.media()));
   }
 
   /** Refuses new joins from now on; existing rooms carry on. */

@@ -2,12 +2,13 @@ package dev.chorus.signaling.config;
 
 import com.typesafe.config.Config;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The server's settings, read once at start-up from the merged configuration
  * (see {@link ConfigLoader}). Immutable, so it can be shared across threads.
  */
-public record ServerConfig(Http http, Signaling signaling, Rooms rooms, Media media) {
+public record ServerConfig(Http http, Signaling signaling, Rooms rooms, Media media, Debug debug) {
 
   public record Http(String host, int port) {}
 
@@ -25,7 +26,16 @@ public record ServerConfig(Http http, Signaling signaling, Rooms rooms, Media me
 
   public record Rooms(int maxParticipants, int maxRooms) {}
 
-  public record Media(String address, int port) {}
+  public record Media(String address, int port, int workers, int poolBuffers, int queueCapacity,
+      Duration consentTimeout, Duration dtlsTimeout, List<String> allowedRemotes) {
+
+    /** Configured workers, or one per core when 0. */
+    public int workerCount() {
+      return workers > 0 ? workers : Runtime.getRuntime().availableProcessors();
+    }
+  }
+
+  public record Debug(boolean allowRemote) {}
 
   /** Reads the {@code chorus} section of a resolved configuration. */
   public static ServerConfig from(Config root) {
@@ -45,7 +55,11 @@ public record ServerConfig(Http http, Signaling signaling, Rooms rooms, Media me
             s.getInt("rate-limit-burst"),
             s.getInt("max-outbound-queue-bytes")),
         new Rooms(c.getInt("rooms.max-participants"), c.getInt("rooms.max-rooms")),
-        new Media(c.getString("media.address"), c.getInt("media.port")));
+        new Media(c.getString("media.address"), c.getInt("media.port"), c.getInt("media.workers"),
+            c.getInt("media.pool-buffers"), c.getInt("media.queue-capacity"),
+            c.getDuration("media.consent-timeout"), c.getDuration("media.dtls-timeout"),
+            c.getStringList("media.allowed-remotes")),
+        new Debug(c.getBoolean("debug.allow-remote")));
     config.validate();
     return config;
   }
@@ -53,7 +67,12 @@ public record ServerConfig(Http http, Signaling signaling, Rooms rooms, Media me
   /** Fails start-up with a message naming the key, rather than misbehaving later. */
   private void validate() {
     require(http.port >= 0 && http.port <= 65535, "chorus.http.port must be 0..65535");
-    require(media.port > 0 && media.port <= 65535, "chorus.media.port must be 1..65535");
+    require(media.port >= 0 && media.port <= 65535, "chorus.media.port must be 0..65535");
+    require(media.workers >= 0, "chorus.media.workers must be >= 0 (0 = one per core)");
+    require(media.poolBuffers > 0, "chorus.media.pool-buffers must be positive");
+    require(media.queueCapacity >= 64, "chorus.media.queue-capacity must be at least 64");
+    require(media.consentTimeout.toMillis() >= 1000, "chorus.media.consent-timeout must be at least 1s");
+    require(media.dtlsTimeout.toMillis() >= 1000, "chorus.media.dtls-timeout must be at least 1s");
     require(!signaling.keepaliveInterval.isNegative() && !signaling.keepaliveInterval.isZero(),
         "chorus.signaling.keepalive-interval must be positive");
     require(signaling.keepaliveTimeout.compareTo(signaling.keepaliveInterval) > 0,

@@ -1,5 +1,6 @@
 package dev.chorus.signaling.http;
 
+import dev.chorus.sfu.conference.MediaService;
 import dev.chorus.signaling.config.ServerConfig;
 import dev.chorus.signaling.protocol.Limits;
 import dev.chorus.signaling.protocol.MessageParser;
@@ -19,6 +20,8 @@ import io.vertx.ext.web.handler.StaticHandler;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,12 +38,20 @@ public final class SignalingVerticle extends VerticleBase {
   private final RoomRegistry rooms;
   private final SessionSettings sessionSettings;
   private final MessageParser parser;
+  private final Function<Executor, MediaService> mediaFactory;
+  private MediaService media;
   private final Set<SignalingSession> sessions = new LinkedHashSet<>();
   private final long startedAtMillis = System.currentTimeMillis();
   private HttpServer server;
 
-  public SignalingVerticle(ServerConfig config, RoomRegistry rooms, SessionSettings sessionSettings) {
+  /**
+   * @param mediaFactory starts the SFU given an executor for this verticle's thread, which owns
+   *                     rooms, sessions and media sessions alike
+   */
+  public SignalingVerticle(ServerConfig config, RoomRegistry rooms, SessionSettings sessionSettings,
+      Function<Executor, MediaService> mediaFactory) {
     this.config = config;
+    this.mediaFactory = mediaFactory;
     this.rooms = rooms;
     this.sessionSettings = sessionSettings;
     this.parser = new MessageParser(Limits.from(config.signaling()));
@@ -48,7 +59,13 @@ public final class SignalingVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    try {
+      media = mediaFactory.apply(task -> context.runOnContext(v -> task.run()));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
     Router router = Router.router(vertx);
+    router.get("/debug").handler(this::debug);
     router.get("/health").handler(this::health);
     router.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("live", true)));
     router.get("/health/ready").handler(ctx -> json(ctx, rooms.acceptingJoins() ? 200 : 503,
@@ -74,6 +91,19 @@ public final class SignalingVerticle extends VerticleBase {
     });
   }
 
+  @Override
+  public Future<?> stop() {
+    if (media != null) {
+      media.close();
+    }
+    return Future.succeededFuture();
+  }
+
+  /** The SFU; use it on the signaling thread only. */
+  public MediaService media() {
+    return media;
+  }
+
   /** The bound port; useful when configured as 0. */
   public int actualPort() {
     return server.actualPort();
@@ -89,6 +119,19 @@ public final class SignalingVerticle extends VerticleBase {
     return done.future();
   }
 
+  /** Runs {@code action} on the thread that owns rooms and media, and completes with its result. */
+  public <T> Future<T> callOnSignalingThread(java.util.function.Supplier<T> action) {
+    Promise<T> done = Promise.promise();
+    context.runOnContext(v -> {
+      try {
+        done.complete(action.get());
+      } catch (RuntimeException e) {
+        done.fail(e);
+      }
+    });
+    return done.future();
+  }
+
   private void upgrade(RoutingContext ctx) {
     ctx.request().toWebSocket()
         .onSuccess(this::accept)
@@ -96,7 +139,7 @@ public final class SignalingVerticle extends VerticleBase {
   }
 
   private void accept(ServerWebSocket socket) {
-    SignalingSession session = new SignalingSession(socket, rooms, parser, sessionSettings,
+    SignalingSession session = new SignalingSession(socket, rooms, media, parser, sessionSettings,
         sessionSettings.nanoClock().getAsLong(), sessions::remove);
     sessions.add(session);
     session.start();
@@ -119,6 +162,30 @@ public final class SignalingVerticle extends VerticleBase {
         .put("participants", rooms.participantCount())
         .put("connections", sessions.size())
         .put("uptimeSeconds", (System.currentTimeMillis() - startedAtMillis) / 1000));
+  }
+
+  /** Rooms, participants, transports and forwarding counters; loopback clients only by default. */
+  private void debug(RoutingContext ctx) {
+    String remote = ctx.request().remoteAddress() == null ? "" : ctx.request().remoteAddress().hostAddress();
+    if (!config.debug().allowRemote() && !isLoopback(remote)) {
+      json(ctx, 403, new JsonObject().put("error", "/debug is served to loopback clients only"
+          + " (set chorus.debug.allow-remote to change that)"));
+      return;
+    }
+    JsonObject signaling = rooms.toJson();
+    Future.fromCompletionStage(media.debugJson(), context).onComplete(ar -> {
+      if (ar.failed()) {
+        log.error("debug dump failed", ar.cause());
+        json(ctx, 500, new JsonObject().put("error", "debug dump failed: " + ar.cause()));
+        return;
+      }
+      json(ctx, 200, new JsonObject().put("signaling", signaling)
+          .put("media", new JsonObject(ar.result().toString())));
+    });
+  }
+
+  private static boolean isLoopback(String address) {
+    return address.startsWith("127.") || address.equals("0:0:0:0:0:0:0:1") || address.equals("::1");
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {

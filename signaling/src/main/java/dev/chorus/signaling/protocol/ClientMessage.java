@@ -1,5 +1,7 @@
 package dev.chorus.signaling.protocol;
 
+import java.util.Map;
+
 /**
  * A validated message from a client. Every field has already passed the protocol's
  * limits, so handlers need no further checks. {@code id} is the client's optional
@@ -19,4 +21,10 @@ public sealed interface ClientMessage {
   record Mute(Object id, Boolean audioMuted, Boolean videoMuted) implements ClientMessage {}
 
   record Ping(Object id, Long ts) implements ClientMessage {}
+
+  /** An SDP offer; {@code sources} maps the mids the client sends on to "mic", "camera" or "screen". */
+  record Offer(Object id, String sdp, Map<String, String> sources) implements ClientMessage {}
+
+  /** A trickled ICE candidate; a null {@code candidate} marks the end of the client's candidates. */
+  record Candidate(Object id, String candidate, String sdpMid) implements ClientMessage {}
 }

@@ -13,6 +13,9 @@ public enum ErrorCode {
   TOO_MANY_ROOMS("too_many_rooms"),
   RATE_LIMITED("rate_limited"),
   SHUTTING_DOWN("shutting_down"),
+  BAD_SDP("bad_sdp"),
+  NOT_READY("not_ready"),
+  MEDIA_UNAVAILABLE("media_unavailable"),
   INTERNAL_ERROR("internal_error");
 
   private final String wire;

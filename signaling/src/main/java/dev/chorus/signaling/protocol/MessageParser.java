@@ -2,6 +2,9 @@ package dev.chorus.signaling.protocol;
 
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -12,6 +15,8 @@ import java.util.regex.Pattern;
 public final class MessageParser {
 
   private static final Pattern ROOM_NAME = Pattern.compile("[A-Za-z0-9_-]{1," + Limits.MAX_ROOM_CHARS + "}");
+
+  private static final Set<String> SOURCES = Set.of("mic", "camera", "screen");
 
   private final Limits limits;
 
@@ -37,6 +42,8 @@ public final class MessageParser {
         case "chat" -> new ClientMessage.Chat(id, chatText(json));
         case "mute" -> mute(json, id);
         case "ping" -> new ClientMessage.Ping(id, optionalLong(json, "ts"));
+        case "offer" -> new ClientMessage.Offer(id, sdp(json), sources(json));
+        case "candidate" -> new ClientMessage.Candidate(id, candidate(json), optionalShortString(json, "sdpMid"));
         default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown message type '" + clip(typeName) + "'");
       };
     } catch (ProtocolException e) {
@@ -127,6 +134,66 @@ public final class MessageParser {
           "mute needs audioMuted and/or videoMuted", "audioMuted", null);
     }
     return new ClientMessage.Mute(id, audio, video);
+  }
+
+  private static String sdp(JsonObject json) throws ProtocolException {
+    String sdp = requiredString(json, "sdp");
+    if (!sdp.startsWith("v=0")) {
+      throw new ProtocolException(ErrorCode.INVALID_FIELD, "sdp must be a session description starting with v=0",
+          "sdp", null);
+    }
+    return sdp;
+  }
+
+  private static Map<String, String> sources(JsonObject json) throws ProtocolException {
+    Object value = json.getValue("sources");
+    if (value == null) {
+      return Map.of();
+    }
+    if (!(value instanceof JsonObject object) || object.size() > Limits.MAX_MEDIA_LINES) {
+      throw new ProtocolException(ErrorCode.INVALID_FIELD,
+          "sources must be an object of at most " + Limits.MAX_MEDIA_LINES + " mid: source entries", "sources", null);
+    }
+    Map<String, String> sources = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : object) {
+      if (e.getKey().length() > Limits.MAX_MID_CHARS || !(e.getValue() instanceof String source)
+          || !SOURCES.contains(source)) {
+        throw new ProtocolException(ErrorCode.INVALID_FIELD,
+            "sources maps a mid (at most " + Limits.MAX_MID_CHARS + " characters) to mic, camera or screen",
+            "sources", null);
+      }
+      sources.put(e.getKey(), source);
+    }
+    return sources;
+  }
+
+  private static String candidate(JsonObject json) throws ProtocolException {
+    if (!json.containsKey("candidate")) {
+      throw new ProtocolException(ErrorCode.INVALID_FIELD, "missing field 'candidate' (null ends the candidates)",
+          "candidate", null);
+    }
+    Object value = json.getValue("candidate");
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof String s) || s.length() > Limits.MAX_CANDIDATE_CHARS) {
+      throw new ProtocolException(ErrorCode.INVALID_FIELD,
+          "'candidate' must be null or a string of at most " + Limits.MAX_CANDIDATE_CHARS + " characters",
+          "candidate", null);
+    }
+    return s.isBlank() ? null : s;
+  }
+
+  private static String optionalShortString(JsonObject json, String field) throws ProtocolException {
+    Object value = json.getValue(field);
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof String s) || s.length() > Limits.MAX_MID_CHARS) {
+      throw new ProtocolException(ErrorCode.INVALID_FIELD,
+          "'" + field + "' must be a string of at most " + Limits.MAX_MID_CHARS + " characters", field, null);
+    }
+    return s;
   }
 
   private static String requiredString(JsonObject json, String field) throws ProtocolException {

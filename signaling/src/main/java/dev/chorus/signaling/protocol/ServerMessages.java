@@ -54,6 +54,38 @@ public final class ServerMessages {
         .put("audioMuted", audioMuted).put("videoMuted", videoMuted);
   }
 
+  /** The answer to an offer; {@code tracks} says which remote track each receiving line carries. */
+  public static JsonObject answer(Object re, String sdp, JsonArray tracks) {
+    return withRe(new JsonObject().put("type", "answer"), re).put("sdp", sdp).put("tracks", tracks);
+  }
+
+  /** One of the server's ICE candidates; null ends them. */
+  public static JsonObject candidate(String candidate, String sdpMid) {
+    JsonObject json = new JsonObject().put("type", "candidate").putNull("candidate");
+    if (candidate != null) {
+      // One BUNDLE transport: every candidate belongs to the transport of the bundle's first line.
+      json.put("candidate", candidate).put("sdpMid", sdpMid).put("sdpMLineIndex", 0);
+    }
+    return json;
+  }
+
+  public static JsonObject renegotiate(int audioTracks, int videoTracks) {
+    return new JsonObject().put("type", "renegotiate").put("audio", audioTracks).put("video", videoTracks);
+  }
+
+  public static JsonObject mediaState(String state, String reason) {
+    JsonObject json = new JsonObject().put("type", "media-state").put("state", state);
+    if (reason != null) {
+      json.put("reason", reason);
+    }
+    return json;
+  }
+
+  /** Tells a client the server removed it from its room (not an answer to {@code leave}). */
+  public static JsonObject removed(String reason) {
+    return new JsonObject().put("type", "left").put("reason", reason);
+  }
+
   private static JsonObject withRe(JsonObject json, Object re) {
     if (re != null) {
       json.put("re", re);

@@ -4,7 +4,9 @@ package dev.chorus.signaling.room;
 public enum LeaveReason {
   LEFT("left"),
   DISCONNECTED("disconnected"),
-  TIMEOUT("timeout");
+  TIMEOUT("timeout"),
+  /** Its media transport stopped answering (ICE consent expired). */
+  MEDIA_TIMEOUT("media_timeout");
 
   private final String wire;
 

@@ -1,5 +1,10 @@
 package dev.chorus.signaling.session;
 
+import dev.chorus.sfu.conference.MediaException;
+import dev.chorus.sfu.conference.MediaService;
+import dev.chorus.sfu.conference.MediaSession;
+import dev.chorus.sfu.conference.MediaSessionListener;
+import dev.chorus.sfu.conference.OfferOutcome;
 import dev.chorus.signaling.protocol.ClientMessage;
 import dev.chorus.signaling.protocol.ErrorCode;
 import dev.chorus.signaling.protocol.MessageParser;
@@ -11,6 +16,7 @@ import dev.chorus.signaling.room.Participant;
 import dev.chorus.signaling.room.RoomRegistry;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -29,21 +35,25 @@ public final class SignalingSession implements MessageSink {
 
   private final ServerWebSocket socket;
   private final RoomRegistry rooms;
+  private final MediaService mediaService;
   private final MessageParser parser;
   private final SessionSettings settings;
   private final TokenBucket rateLimit;
   private final Consumer<SignalingSession> onEnd;
   private final String remote;
   private Participant participant;
+  /** This participant's media, from its first offer until it leaves. */
+  private MediaSession media;
   private long lastSeenNanos;
   private long lastPingNanos;
   private boolean ended;
   private boolean closing;
 
-  public SignalingSession(ServerWebSocket socket, RoomRegistry rooms, MessageParser parser,
-      SessionSettings settings, long nowNanos, Consumer<SignalingSession> onEnd) {
+  public SignalingSession(ServerWebSocket socket, RoomRegistry rooms, MediaService mediaService,
+      MessageParser parser, SessionSettings settings, long nowNanos, Consumer<SignalingSession> onEnd) {
     this.socket = socket;
     this.rooms = rooms;
+    this.mediaService = mediaService;
     this.parser = parser;
     this.settings = settings;
     this.rateLimit = new TokenBucket(settings.rateLimitPerSecond(), settings.rateLimitBurst(), nowNanos);
@@ -136,15 +146,107 @@ public final class SignalingSession implements MessageSink {
     } else {
       Participant member = requireJoined(message);
       if (message instanceof ClientMessage.Leave leave) {
-        rooms.leave(member, LeaveReason.LEFT);
-        participant = null;
+        leaveRoom(LeaveReason.LEFT);
         send(ServerMessages.left(leave.id()));
       } else if (message instanceof ClientMessage.Chat chat) {
         rooms.chat(member, chat.text());
       } else if (message instanceof ClientMessage.Mute mute) {
         rooms.mute(member, mute.audioMuted(), mute.videoMuted());
+      } else if (message instanceof ClientMessage.Offer offer) {
+        offer(member, offer);
+      } else if (message instanceof ClientMessage.Candidate candidate) {
+        if (media == null) {
+          throw new ProtocolException(ErrorCode.NOT_READY, "send an offer before candidates", null, candidate.id());
+        }
+        try {
+          media.addRemoteCandidate(candidate.candidate());
+        } catch (MediaException e) {
+          throw protocolError(e, candidate.id(), "candidate");
+        }
       } else {
         throw new IllegalStateException("unhandled message " + message.getClass().getSimpleName());
+      }
+    }
+  }
+
+  private void offer(Participant member, ClientMessage.Offer offer) throws ProtocolException {
+    try {
+      if (media == null) {
+        media = mediaService.room(member.room().name()).join(member.id(), new MediaEvents());
+      }
+      OfferOutcome outcome = media.handleOffer(offer.sdp(), offer.sources());
+      JsonArray tracks = new JsonArray();
+      for (OfferOutcome.AssignedTrack t : outcome.tracks()) {
+        tracks.add(new JsonObject().put("mid", t.mid()).put("participantId", t.track().publisherId())
+            .put("kind", t.track().kind().token()).put("source", t.track().source().wire()));
+      }
+      send(ServerMessages.answer(offer.id(), outcome.sdp(), tracks));
+      if (!outcome.candidates().isEmpty()) {
+        outcome.candidates().forEach(c -> send(ServerMessages.candidate(c, outcome.bundleMid())));
+        send(ServerMessages.candidate(null, null));
+      }
+    } catch (MediaException e) {
+      log.info("remote={} {}: offer refused: {}", remote, context(), e.getMessage());
+      throw protocolError(e, offer.id(), "sdp");
+    }
+  }
+
+  private static ProtocolException protocolError(MediaException e, Object requestId, String field) {
+    ErrorCode code = switch (e.kind()) {
+      case BAD_SDP -> ErrorCode.BAD_SDP;
+      case NOT_READY -> ErrorCode.NOT_READY;
+      case BAD_CANDIDATE -> ErrorCode.INVALID_FIELD;
+      case UNAVAILABLE -> ErrorCode.MEDIA_UNAVAILABLE;
+    };
+    return new ProtocolException(code, e.getMessage(), code == ErrorCode.INVALID_FIELD ? field : null, requestId);
+  }
+
+  /** Leaves the room with its media; the others are told. */
+  private void leaveRoom(LeaveReason reason) {
+    if (media != null) {
+      media.close();
+      media = null;
+    }
+    if (participant != null) {
+      rooms.leave(participant, reason);
+      participant = null;
+    }
+  }
+
+  /** Media events of one media session; ignored once the participant has moved on from it. */
+  private final class MediaEvents implements MediaSessionListener {
+    private boolean current() {
+      return !ended && media != null && participant != null;
+    }
+
+    @Override
+    public void renegotiationNeeded(int audioTracks, int videoTracks) {
+      if (current()) {
+        send(ServerMessages.renegotiate(audioTracks, videoTracks));
+      }
+    }
+
+    @Override
+    public void mediaConnected() {
+      if (current()) {
+        send(ServerMessages.mediaState("connected", null));
+      }
+    }
+
+    @Override
+    public void mediaFailed(String reason) {
+      if (current()) {
+        send(ServerMessages.mediaState("failed", reason));
+      }
+    }
+
+    @Override
+    public void mediaLost(String reason) {
+      if (current()) {
+        log.info("remote={} {}: media lost ({}), removing from the room", remote, context(), reason);
+        send(ServerMessages.mediaState("failed", reason));
+        leaveRoom(LeaveReason.MEDIA_TIMEOUT);
+        send(ServerMessages.removed(LeaveReason.MEDIA_TIMEOUT.wire()));
       }
     }
   }
@@ -161,10 +263,7 @@ public final class SignalingSession implements MessageSink {
       return;
     }
     ended = true;
-    if (participant != null) {
-      rooms.leave(participant, reason);
-      participant = null;
-    }
+    leaveRoom(reason);
     onEnd.accept(this);
   }
 

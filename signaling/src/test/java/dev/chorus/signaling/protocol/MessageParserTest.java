@@ -52,7 +52,16 @@ class MessageParserTest {
       "{}                                                                 | bad_message    | type",
       "{\"type\":7}                                                       | bad_message    | type",
       "{\"type\":\"teleport\"}                                            | unknown_type   |",
-      "{\"type\":\"offer\",\"sdp\":\"v=0\"}                               | unknown_type   |",
+      "{\"type\":\"publish\"}                                             | unknown_type   |",
+      "{\"type\":\"offer\"}                                               | invalid_field  | sdp",
+      "{\"type\":\"offer\",\"sdp\":7}                                      | invalid_field  | sdp",
+      "{\"type\":\"offer\",\"sdp\":\"hello\"}                              | invalid_field  | sdp",
+      "{\"type\":\"offer\",\"sdp\":\"v=0\",\"sources\":[]}                 | invalid_field  | sources",
+      "{\"type\":\"offer\",\"sdp\":\"v=0\",\"sources\":{\"0\":\"tv\"}}       | invalid_field  | sources",
+      "{\"type\":\"offer\",\"sdp\":\"v=0\",\"sources\":{\"0\":1}}          | invalid_field  | sources",
+      "{\"type\":\"candidate\"}                                           | invalid_field  | candidate",
+      "{\"type\":\"candidate\",\"candidate\":5}                            | invalid_field  | candidate",
+      "{\"type\":\"candidate\",\"candidate\":\"x\",\"sdpMid\":5}             | invalid_field  | sdpMid",
       "{\"type\":\"join\",\"name\":\"Ada\"}                               | invalid_field  | room",
       "{\"type\":\"join\",\"room\":\"r\"}                                 | invalid_field  | name",
       "{\"type\":\"join\",\"room\":5,\"name\":\"Ada\"}                    | invalid_field  | room",
@@ -74,6 +83,20 @@ class MessageParserTest {
     ProtocolException e = assertThrows(ProtocolException.class, () -> parser.parse(input));
     assertEquals(code, e.code().wire(), e.getMessage());
     assertEquals(field, e.field());
+  }
+
+  @Test
+  void parsesOfferWithSourcesAndCandidates() throws Exception {
+    ClientMessage.Offer offer = (ClientMessage.Offer) parser.parse(
+        "{\"type\":\"offer\",\"id\":3,\"sdp\":\"v=0\\r\\n\",\"sources\":{\"0\":\"mic\",\"1\":\"screen\"}}");
+    assertEquals(3L, offer.id());
+    assertEquals("v=0\r\n", offer.sdp());
+    assertEquals(java.util.Map.of("0", "mic", "1", "screen"), offer.sources());
+    ClientMessage.Candidate end = (ClientMessage.Candidate) parser.parse("{\"type\":\"candidate\",\"candidate\":null}");
+    assertEquals(null, end.candidate());
+    ClientMessage.Candidate c = (ClientMessage.Candidate) parser.parse(
+        "{\"type\":\"candidate\",\"candidate\":\"candidate:1 1 udp 1 127.0.0.1 5000 typ host\",\"sdpMid\":\"0\"}");
+    assertEquals("0", c.sdpMid());
   }
 
   @Test

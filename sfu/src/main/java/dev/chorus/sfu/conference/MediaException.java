@@ -1,0 +1,24 @@
+package dev.chorus.sfu.conference;
+
+/** A participant's media request that cannot be carried out; the message is for the client. */
+public final class MediaException extends Exception {
+
+    /** Why, in words signaling can map to its error codes. */
+    public enum Kind { BAD_SDP, NOT_READY, BAD_CANDIDATE, UNAVAILABLE }
+
+    private final Kind kind;
+
+    public MediaException(Kind kind, String message) {
+        super(message);
+        this.kind = kind;
+    }
+
+    public MediaException(Kind kind, String message, Throwable cause) {
+        super(message, cause);
+        this.kind = kind;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+}

@@ -1,0 +1,147 @@
+package dev.chorus.sfu.conference;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.sfu.forward.Router;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The media side of one room: its router, its participants' sessions and the tracks they
+ * publish. Control thread only; router work is queued to the router's worker in order.
+ */
+public final class MediaRoom {
+    private static final Logger LOG = LoggerFactory.getLogger(MediaRoom.class);
+
+    private final String id;
+    private final Router router;
+    private final MediaService service;
+    private final Map<String, MediaSession> sessions = new LinkedHashMap<>();
+    /** Every track published in the room, by producer id, in publication order. */
+    private final Map<String, PublishedTrack> tracks = new LinkedHashMap<>();
+    private boolean closed;
+
+    MediaRoom(String id, Router router, MediaService service) {
+        this.id = id;
+        this.router = router;
+        this.service = service;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    MediaService service() {
+        return service;
+    }
+
+    Router router() {
+        return router;
+    }
+
+    /** A session for {@code participantId}; it creates its transport on its first offer. */
+    public MediaSession join(String participantId, MediaSessionListener listener) throws MediaException {
+        if (closed) {
+            throw new MediaException(MediaException.Kind.UNAVAILABLE, "room " + id + " is closed");
+        }
+        if (sessions.containsKey(participantId)) {
+            throw new IllegalArgumentException("participant " + participantId + " already has a media session");
+        }
+        MediaSession session = new MediaSession(participantId, this, listener);
+        sessions.put(participantId, session);
+        return session;
+    }
+
+    /** Runs {@code op} on the router's worker after every op queued before it. */
+    void onRouter(String what, Consumer<Router> op) {
+        boolean queued = router.worker().submit(() -> {
+            try {
+                op.accept(router);
+            } catch (RuntimeException e) {
+                LOG.error("[room={}] router command failed: {}", id, what, e);
+            }
+        });
+        if (!queued) {
+            LOG.error("[room={}] router command dropped, worker queue full: {}", id, what);
+        }
+    }
+
+    /** Tracks this participant may subscribe to: everyone else's, in publication order. */
+    List<PublishedTrack> tracksFor(String participantId) {
+        List<PublishedTrack> list = new ArrayList<>();
+        for (PublishedTrack t : tracks.values()) {
+            if (!t.publisherId().equals(participantId)) {
+                list.add(t);
+            }
+        }
+        return list;
+    }
+
+    boolean hasTrack(String producerId) {
+        return tracks.containsKey(producerId);
+    }
+
+    void published(PublishedTrack track) {
+        tracks.put(track.producerId(), track);
+        LOG.info("[room={} participant={}] publishes {} {} (mid {}, ssrc {})", id, track.publisherId(),
+                track.source().wire(), track.kind().token(), track.mid(), track.ssrc());
+        othersChanged(track.publisherId());
+    }
+
+    void unpublished(PublishedTrack track) {
+        if (tracks.remove(track.producerId()) == null) {
+            return;
+        }
+        LOG.info("[room={} participant={}] unpublishes {} {} (mid {})", id, track.publisherId(),
+                track.source().wire(), track.kind().token(), track.mid());
+        othersChanged(track.publisherId());
+    }
+
+    private void othersChanged(String publisherId) {
+        for (MediaSession s : List.copyOf(sessions.values())) {
+            if (!s.participantId().equals(publisherId)) {
+                s.roomTracksChanged();
+            }
+        }
+    }
+
+    void left(MediaSession session) {
+        if (sessions.get(session.participantId()) != session) {
+            return;
+        }
+        sessions.remove(session.participantId());
+        if (sessions.isEmpty()) {
+            closed = true;
+            service.roomEmpty(this);
+        }
+    }
+
+    int sessionCount() {
+        return sessions.size();
+    }
+
+    /** Closes every session (server shutdown). */
+    void close() {
+        for (MediaSession s : List.copyOf(sessions.values())) {
+            s.close();
+        }
+        closed = true;
+    }
+
+    ObjectNode toJson() {
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        n.put("id", id);
+        n.put("worker", router.worker().name());
+        ArrayNode t = n.putArray("tracks");
+        tracks.values().forEach(x -> t.add(x.toJson()));
+        ArrayNode s = n.putArray("sessions");
+        sessions.values().forEach(x -> s.add(x.toJson()));
+        return n;
+    }
+}

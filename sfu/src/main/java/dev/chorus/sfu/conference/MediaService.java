@@ -1,0 +1,209 @@
+package dev.chorus.sfu.conference;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.sfu.buffer.PacketBufferPool;
+import dev.chorus.sfu.forward.Router;
+import dev.chorus.sfu.forward.RouterConfig;
+import dev.chorus.sfu.forward.RouterRegistry;
+import dev.chorus.sfu.transport.DtlsCertificate;
+import dev.chorus.sfu.transport.SharedUdpPort;
+import dev.chorus.sfu.transport.TransportConfig;
+import dev.chorus.sfu.transport.WebRtcTransport;
+import dev.chorus.sfu.worker.Clock;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SFU of one server: the shared UDP port, the DTLS certificate, the media workers and the
+ * rooms. {@link #room}, {@link MediaRoom} and {@link MediaSession} are confined to one control
+ * thread (the signaling thread); {@code control} runs tasks on it, which is how transport events
+ * come back from ICE and DTLS threads.
+ */
+public final class MediaService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MediaService.class);
+    private static final long ROUTER_CREATE_TIMEOUT_MILLIS = 5_000;
+
+    /**
+     * @param workers       media worker threads (rooms are spread over them)
+     * @param poolBuffers   pooled packet buffers (each 1600 bytes); the pool may grow to 4x
+     * @param queueCapacity per-worker queue of packets and commands
+     */
+    public record Settings(TransportConfig transport, int workers, int poolBuffers, int queueCapacity,
+                           RouterConfig router) {
+        public Settings {
+            if (workers < 1 || poolBuffers < 1 || queueCapacity < 64) {
+                throw new IllegalArgumentException("need workers >= 1, poolBuffers >= 1, queueCapacity >= 64");
+            }
+        }
+    }
+
+    private final Settings settings;
+    private final Executor control;
+    private final SharedUdpPort port;
+    private final DtlsCertificate certificate;
+    private final PacketBufferPool pool;
+    private final RouterRegistry routers;
+    private final ExecutorService closer;
+    private final Map<String, MediaRoom> rooms = new LinkedHashMap<>();
+    private boolean closed;
+
+    private MediaService(Settings settings, Executor control) throws IOException {
+        this.settings = settings;
+        this.control = control;
+        this.certificate = DtlsCertificate.generate();
+        this.pool = PacketBufferPool.create(settings.poolBuffers());
+        this.port = SharedUdpPort.open(settings.transport());
+        this.routers = RouterRegistry.start(settings.workers(), pool, Clock.SYSTEM, settings.queueCapacity(),
+                settings.router());
+        // Freeing an ICE agent can take a while; keep it off the control thread.
+        this.closer = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "chorus-transport-closer");
+            t.setDaemon(true);
+            return t;
+        });
+        LOG.info("media on udp {} with {} worker(s), DTLS fingerprint {}", port.localAddress(), settings.workers(),
+                certificate.fingerprint());
+    }
+
+    public static MediaService start(Settings settings, Executor control) throws IOException {
+        return new MediaService(settings, control);
+    }
+
+    /** The room's media side, created with its router on first use. Control thread only. */
+    public MediaRoom room(String roomId) throws MediaException {
+        if (closed) {
+            throw new MediaException(MediaException.Kind.UNAVAILABLE, "the media service is closed");
+        }
+        MediaRoom room = rooms.get(roomId);
+        if (room == null) {
+            Router router;
+            try {
+                // Creating a router is one queued command on an idle-or-busy worker: a bounded wait.
+                router = routers.createRouter(roomId).get(ROUTER_CREATE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MediaException(MediaException.Kind.UNAVAILABLE, "interrupted creating the room's router", e);
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.error("[room={}] cannot create router", roomId, e);
+                throw new MediaException(MediaException.Kind.UNAVAILABLE, "the media server is overloaded", e);
+            }
+            room = new MediaRoom(roomId, router, this);
+            rooms.put(roomId, room);
+        }
+        return room;
+    }
+
+    /** Called by a room whose last session left. */
+    void roomEmpty(MediaRoom room) {
+        if (rooms.get(room.id()) == room) {
+            rooms.remove(room.id());
+            routers.closeRouter(room.id());
+        }
+    }
+
+    /** The room's media side, or null when nobody in it has offered yet. */
+    public MediaRoom existingRoom(String roomId) {
+        return rooms.get(roomId);
+    }
+
+    Executor control() {
+        return control;
+    }
+
+    SharedUdpPort port() {
+        return port;
+    }
+
+    DtlsCertificate certificate() {
+        return certificate;
+    }
+
+    PacketBufferPool pool() {
+        return pool;
+    }
+
+    void closeLater(WebRtcTransport transport) {
+        try {
+            closer.execute(transport::close);
+        } catch (RuntimeException e) {
+            transport.close(); // the closer is gone: we are shutting down anyway
+        }
+    }
+
+    public int udpPort() {
+        return port.localAddress().getPort();
+    }
+
+    public String fingerprint() {
+        return certificate.fingerprint();
+    }
+
+    /** Open transports on the shared port (tests check it returns to its baseline). */
+    public int transportCount() {
+        return port.transportCount();
+    }
+
+    public long poolOutstanding() {
+        return pool.outstanding();
+    }
+
+    public List<String> roomIds() {
+        return List.copyOf(rooms.keySet());
+    }
+
+    /**
+     * Everything for {@code /debug}: rooms with their sessions and transports (read here, so call
+     * it on the control thread) and every router and worker (read on their own threads).
+     */
+    public CompletableFuture<ObjectNode> debugJson() {
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        root.put("udpPort", udpPort());
+        root.put("fingerprint", certificate.fingerprint());
+        root.put("transports", port.transportCount());
+        root.put("rejectedIceSessions", port.rejectedSessions());
+        root.set("pool", pool.toJson());
+        ArrayNode roomArray = root.putArray("rooms");
+        rooms.values().forEach(r -> roomArray.add(r.toJson()));
+        return routers.debugJson().thenApply(forwarding -> {
+            root.set("forwarding", forwarding);
+            return root;
+        });
+    }
+
+    /** Closes every session, router, worker and the port. Control thread; idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (MediaRoom room : List.copyOf(rooms.values())) {
+            room.close();
+        }
+        rooms.clear();
+        routers.close();
+        closer.shutdown();
+        try {
+            if (!closer.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.warn("transports still closing after 5 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        port.close();
+        LOG.info("media service closed");
+    }
+}

@@ -1,0 +1,26 @@
+package dev.chorus.sfu.conference;
+
+/**
+ * What a {@link MediaSession} tells its participant. Called on the control thread, never while a
+ * {@link MediaSession} method is still running for the same participant.
+ */
+public interface MediaSessionListener {
+
+    /** The participant should offer again with at least this many receiving lines of each kind. */
+    void renegotiationNeeded(int audioTracks, int videoTracks);
+
+    /** ICE and DTLS are up: media can flow. */
+    void mediaConnected();
+
+    /**
+     * Media could not connect (ICE checks or DTLS failed). The participant stays in its room and
+     * may retry by joining again.
+     */
+    void mediaFailed(String reason);
+
+    /**
+     * Media was connected and the peer stopped answering (RFC 7675 consent expired). Signaling
+     * should remove the participant from its room; the session is closed already.
+     */
+    void mediaLost(String reason);
+}

@@ -1,0 +1,40 @@
+package dev.chorus.signaling.media;
+
+import dev.chorus.sfu.conference.MediaService;
+import dev.chorus.sfu.forward.RouterConfig;
+import dev.chorus.sfu.transport.TransportConfig;
+import dev.chorus.signaling.config.ServerConfig;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/** Turns the {@code chorus.media} configuration into the SFU's settings. */
+public final class MediaSettings {
+
+  private MediaSettings() {}
+
+  public static MediaService.Settings from(ServerConfig.Media media) {
+    InetAddress address;
+    try {
+      // A literal address, or a name resolved once at start-up (never per packet).
+      address = InetAddress.getByName(media.address());
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("invalid configuration: chorus.media.address '" + media.address()
+          + "' does not resolve", e);
+    }
+    TransportConfig.Builder transport = TransportConfig.builder()
+        .bindAddress(address)
+        .port(media.port())
+        .consentTimeout(media.consentTimeout())
+        .dtlsHandshakeTimeout(media.dtlsTimeout());
+    for (String cidr : media.allowedRemotes()) {
+      try {
+        transport.allowRemote(cidr);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("invalid configuration: chorus.media.allowed-remotes entry '" + cidr
+            + "': " + e.getMessage(), e);
+      }
+    }
+    return new MediaService.Settings(transport.build(), media.workerCount(), media.poolBuffers(),
+        media.queueCapacity(), RouterConfig.DEFAULT);
+  }
+}
