@@ -22,6 +22,9 @@ public final class TestServer implements AutoCloseable {
     Properties p = new Properties();
     p.setProperty("chorus.http.host", "127.0.0.1");
     p.setProperty("chorus.http.port", "0");
+    // Media on loopback and an ephemeral UDP port, so test servers never collide.
+    p.setProperty("chorus.media.address", "127.0.0.1");
+    p.setProperty("chorus.media.port", "0");
     p.setProperty("chorus.signaling.keepalive-interval", "500ms");
     p.setProperty("chorus.signaling.keepalive-timeout", KEEPALIVE_TIMEOUT.toMillis() + "ms");
     ChorusServer server = new ChorusServer(ConfigLoader.load(null, Map.of(), p).config());
