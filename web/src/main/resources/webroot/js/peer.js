@@ -245,7 +245,7 @@ export class Peer {
     for (const id of [...this.#streams.keys()]) if (!want.has(id)) this.#drop(id);
     for (const [id, w] of want) {
       const s = this.#streams.get(id) ?? { media: null, screen: null };
-      const changed = sync(s, 'media', w.media) | sync(s, 'screen', w.screen);
+      const changed = sync(s, 'media', w.media) | sync(s, 'screen', w.screen); // both must run: no ||
       this.#streams.set(id, s);
       if (changed) this.#onStreams(id, { ...s });
     }
@@ -303,6 +303,10 @@ export class Peer {
           packetsReceived: r.packetsReceived ?? 0, bytesReceived: r.bytesReceived ?? 0,
           framesDecoded: r.framesDecoded ?? 0,
           frameWidth: r.frameWidth ?? null, frameHeight: r.frameHeight ?? null,
+          // For telling a stall's cause: loss, missing keyframes, or nothing sent.
+          packetsLost: r.packetsLost ?? 0, keyFramesDecoded: r.keyFramesDecoded ?? 0,
+          framesDropped: r.framesDropped ?? 0, pliCount: r.pliCount ?? 0, nackCount: r.nackCount ?? 0,
+          freezeCount: r.freezeCount ?? 0,
         });
       } else if (r.type === 'outbound-rtp') {
         const t = this.#pc.getTransceivers().find((x) => x.mid === r.mid);
@@ -311,6 +315,9 @@ export class Peer {
           active: t ? t.direction === 'sendonly' : null,
           packetsSent: r.packetsSent ?? 0, bytesSent: r.bytesSent ?? 0,
           framesEncoded: r.framesEncoded ?? 0,
+          frameWidth: r.frameWidth ?? null, frameHeight: r.frameHeight ?? null,
+          keyFramesEncoded: r.keyFramesEncoded ?? 0, pliCount: r.pliCount ?? 0, nackCount: r.nackCount ?? 0,
+          qualityLimitationReason: r.qualityLimitationReason ?? null,
         });
       } else if (r.type === 'transport' && r.selectedCandidatePairId) {
         candidatePair = r.selectedCandidatePairId;

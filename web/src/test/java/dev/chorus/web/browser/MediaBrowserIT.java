@@ -58,7 +58,8 @@ class MediaBrowserIT {
   }
 
   private RoomPage joinMedia(String roomName, String name) {
-    RoomPage page = RoomPage.open(server.url("/r/" + roomName + "?name=" + name)).awaitState("joined");
+    RoomPage page = RoomPage.open(server.url("/r/" + roomName + "?name=" + name)).awaitState("joined")
+        .smallCamera();
     ids.put(page, page.selfId());
     return page;
   }
@@ -95,6 +96,21 @@ class MediaBrowserIT {
     }
   }
 
+  /** Frame size per source of what the page encodes: source -> {width, height}. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, long[]> sentSizes(RoomPage page) {
+    Map<String, long[]> sizes = new HashMap<>();
+    for (Map<String, Object> o : (List<Map<String, Object>>) page.mediaStats().get("outbound")) {
+      if ("video".equals(o.get("kind")) && o.get("frameWidth") instanceof Number w
+          && o.get("frameHeight") instanceof Number h) {
+        sizes.put((String) o.get("source"), new long[] {w.longValue(), h.longValue()});
+      }
+    }
+    sizes.putIfAbsent("screen", new long[] {-1, -1});
+    sizes.putIfAbsent("camera", new long[] {-1, -1});
+    return sizes;
+  }
+
   @Test
   @Order(1)
   void fourParticipantsDecodeEachOthersVideoAndReceiveEachOthersAudio() throws Exception {
@@ -128,6 +144,7 @@ class MediaBrowserIT {
     room.add(late);
     long ms = late.millisFromJoinToVideoFrom(four, Duration.ofSeconds(12));
     ids.put(late, late.selfId());
+    late.smallCamera();
     System.out.println("late joiner: first frame from all four " + ms + " ms after joined");
     assertTrue(ms >= 0, "late joiner did not decode all four videos within 12 s: " + late.inbound());
     assertTrue(ms <= LATE_JOIN_BUDGET.toMillis(), "all four videos took " + ms + " ms after join");
@@ -155,6 +172,22 @@ class MediaBrowserIT {
       // Her camera keeps flowing next to the share.
       assertFlowing(page, List.of(adaId), "video", "camera");
       assertTrue(page.tileVideoWidth(adaId, true) > 0, "screen tile renders no video");
+      // Chromium's fake screen and fake camera draw the same picture, so tell them apart
+      // by size: what arrives on the screen line must have the size Ada encodes her
+      // screen at, and while that differs from her camera's, it cannot be the camera.
+      page.await(d -> {
+        Map<String, long[]> sent = sentSizes(ada);
+        Inbound screen = page.inbound(adaId, "video", "screen");
+        Inbound camera = page.inbound(adaId, "video", "camera");
+        long[] s = sent.get("screen");
+        long[] c = sent.get("camera");
+        System.out.printf("  at %s: screen %dx%d camera %dx%d; Ada sends screen %dx%d camera %dx%d%n",
+            ids.get(page), screen.frameWidth(), screen.frameHeight(), camera.frameWidth(), camera.frameHeight(),
+            s[0], s[1], c[0], c[1]);
+        return !(s[0] == c[0] && s[1] == c[1])
+            && screen.frameWidth() == s[0] && screen.frameHeight() == s[1]
+            && camera.frameWidth() == c[0] && camera.frameHeight() == c[1];
+      }, "screen and camera of " + adaId + " on their own lines at their own sizes");
     }
     room.get(1).screenshot("media-screen-share-at-bob");
 
@@ -201,6 +234,26 @@ class MediaBrowserIT {
 
   @Test
   @Order(6)
+  void leaveAndJoinAgainStartsAFreshConnection() throws Exception {
+    RoomPage di = room.get(3);
+    String oldId = ids.get(di);
+    di.leave();
+    di.awaitState("left");
+    assertTrue(!di.hasPeerConnection(), "pc kept after leave");
+    for (RoomPage page : room.subList(0, 3)) page.await(d -> !page.hasTile(oldId), "old tile of Di to go");
+    // The camera was released on leave, so this join also publishes tracks that arrive late.
+    di.join("media", "Di");
+    ids.put(di, di.selfId());
+    di.smallCamera();
+    di.awaitMediaConnected();
+    for (RoomPage page : room) {
+      page.awaitInbound(othersOf(page, room), "video", "camera", MEDIA_WAIT);
+      assertTrue(page.inbound().stream().noneMatch(i -> oldId.equals(i.participantId())), "old Di still mapped");
+    }
+  }
+
+  @Test
+  @Order(7)
   void anotherRoomGetsNoneOfThisRoomsMedia() throws Exception {
     List<RoomPage> other = List.of(joinMedia("other", "Fay"), joinMedia("other", "Gus"));
     try {

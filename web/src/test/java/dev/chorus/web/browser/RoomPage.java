@@ -109,7 +109,8 @@ public final class RoomPage implements AutoCloseable {
 
   /** One inbound RTP stream as window.chorus.mediaStats() reports it. */
   public record Inbound(String kind, String mid, String participantId, String source,
-      long packetsReceived, long framesDecoded, long bytesReceived) {}
+      long packetsReceived, long framesDecoded, long bytesReceived, long frameWidth, long frameHeight,
+      Map<String, Object> all) {}
 
   /** window.chorus.mediaStats(): the page's RTCPeerConnection stats, summarised. */
   @SuppressWarnings("unchecked")
@@ -127,7 +128,8 @@ public final class RoomPage implements AutoCloseable {
     return ((List<Map<String, Object>>) list).stream().map(m -> new Inbound(
         (String) m.get("kind"), Objects.toString(m.get("mid"), null), (String) m.get("participantId"),
         (String) m.get("source"), num(m.get("packetsReceived")), num(m.get("framesDecoded")),
-        num(m.get("bytesReceived")))).toList();
+        num(m.get("bytesReceived")), num(m.get("frameWidth")), num(m.get("frameHeight")),
+        m)).toList();
   }
 
   /** The inbound stream of that participant, kind and source, or null. */
@@ -135,6 +137,11 @@ public final class RoomPage implements AutoCloseable {
     return inbound().stream()
         .filter(i -> participantId.equals(i.participantId()) && kind.equals(i.kind()) && source.equals(i.source()))
         .findFirst().orElse(null);
+  }
+
+  /** Whether the page holds an RTCPeerConnection (window.chorus.pc) right now. */
+  public boolean hasPeerConnection() {
+    return Boolean.TRUE.equals(driver.executeScript("return window.chorus.pc !== null"));
   }
 
   public String connectionState() {
@@ -189,6 +196,27 @@ public final class RoomPage implements AutoCloseable {
             + "tick();",
         participantIds, timeout.toMillis());
     return ((Number) r).longValue();
+  }
+
+  /**
+   * Scales this page's camera down to 320x180 at 15 fps once it runs. Seven browsers
+   * encoding 720p on two cores starve each other (Chromium then stalls decoders for
+   * seconds); the tests are about tracks reaching the right places, not about resolution.
+   */
+  public RoomPage smallCamera() {
+    Object r = driver.executeAsyncScript(
+        "const done = arguments[arguments.length - 1];"
+            + "const t0 = performance.now();"
+            + "const tick = () => {"
+            + "  const t = window.chorus.getLocalStream()?.getVideoTracks()[0];"
+            + "  if (t) return t.applyConstraints({width: 320, height: 180, frameRate: 15})"
+            + "      .then(() => done('ok'), (e) => done(String(e)));"
+            + "  if (performance.now() - t0 > 10000) return done('no camera');"
+            + "  setTimeout(tick, 50);"
+            + "};"
+            + "tick();");
+    if (!"ok".equals(r)) throw new IllegalStateException("cannot scale the camera down: " + r);
+    return this;
   }
 
   public void click(String id) {
