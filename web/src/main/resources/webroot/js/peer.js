@@ -68,7 +68,7 @@ export class Peer {
   // has room for their mic and camera and a late joiner needs no second round.
   start(tracks, expected = 0) {
     this.#ensureReceivers(expected, expected);
-    this.setLocalTracks(tracks);
+    this.#publishLocal(tracks); // no negotiate() yet: one offer carries everything
     // A lone participant without devices still offers one line of each kind,
     // so its transport (ICE/DTLS) is up before anyone else arrives.
     this.#ensureReceivers(this.#senderCount() ? 0 : 1, this.#senderCount() ? 0 : 1);
@@ -87,10 +87,14 @@ export class Peer {
   // ---- publishing ---------------------------------------------------------
 
   // Publishes (or unpublishes, when null) the mic and camera tracks.
-  setLocalTracks({ mic = null, camera = null } = {}) {
+  setLocalTracks(tracks) {
+    if (this.#publishLocal(tracks)) this.negotiate();
+  }
+
+  #publishLocal({ mic = null, camera = null } = {}) {
     const a = this.#publish('mic', 'audio', mic);
     const b = this.#publish('camera', 'video', camera);
-    if (a || b) this.negotiate();
+    return a || b;
   }
 
   // Screen share: a track starts it, null stops it. The transceiver is kept

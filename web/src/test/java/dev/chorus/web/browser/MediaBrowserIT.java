@@ -206,13 +206,27 @@ class MediaBrowserIT {
     RoomPage bob = room.get(1);
     String bobId = ids.get(bob);
     bob.click("toggle-audio");
+    bob.click("toggle-video");
     for (RoomPage page : room) {
       if (page == bob) continue;
-      page.await(d -> "true".equals(d.findElement(org.openqa.selenium.By.cssSelector(
-          "#grid .tile[data-participant-id='" + bobId + "']")).getDomAttribute("data-audio-muted")),
-          "mic-off indicator of " + bobId);
+      page.await(d -> "true".equals(tileAttribute(page, bobId, "data-audio-muted")), "mic-off of " + bobId);
+      page.await(d -> "true".equals(tileAttribute(page, bobId, "data-video-muted")), "camera-off of " + bobId);
+      // The tile shows the avatar instead of black frames.
+      page.await(d -> !tileAttribute(page, bobId, "class").contains("has-video"), "avatar of " + bobId);
     }
+    bob.screenshot("media-muted-self");
+    room.get(0).screenshot("media-muted-bob-at-ada");
     bob.click("toggle-audio");
+    bob.click("toggle-video");
+    for (RoomPage page : room) {
+      if (page == bob) continue;
+      page.await(d -> tileAttribute(page, bobId, "class").contains("has-video"), "video of " + bobId + " back");
+    }
+  }
+
+  private static String tileAttribute(RoomPage page, String id, String attribute) {
+    return page.driver().findElement(org.openqa.selenium.By.cssSelector(
+        "#grid .tile[data-participant-id='" + id + "']:not([data-source])")).getDomAttribute(attribute);
   }
 
   @Test
