@@ -59,11 +59,15 @@ public final class SignalingVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    try {
-      media = mediaFactory.apply(task -> context.runOnContext(v -> task.run()));
-    } catch (RuntimeException e) {
-      return Future.failedFuture(e);
-    }
+    // Opening the SFU (certificate, ICE stack, worker threads) takes a moment: off the event loop.
+    return vertx.executeBlocking(() -> mediaFactory.apply(task -> context.runOnContext(v -> task.run())))
+        .compose(started -> {
+          media = started;
+          return listen();
+        });
+  }
+
+  private Future<HttpServer> listen() {
     Router router = Router.router(vertx);
     router.get("/debug").handler(this::debug);
     router.get("/health").handler(this::health);

@@ -52,7 +52,12 @@ class SignalingWebSocketTest {
     p.setProperty("chorus.media.workers", "1");
     ServerConfig config = ConfigLoader.load(null, Map.of(), p).config();
     server = new ChorusServer(config);
-    WsTestClient.await(server.start());
+    // Start-up opens the SFU too (jitsi-srtp benchmarks its ciphers once per JVM): allow for a busy machine.
+    try {
+      server.start().toCompletionStage().toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("server did not start", e);
+    }
     port = server.httpPort();
   }
 
@@ -340,5 +345,26 @@ class SignalingWebSocketTest {
       frame[6 + i] = (byte) (payload[i] ^ mask[i % 4]);
     }
     return frame;
+  }
+
+  @Test
+  void mediaMessagesNeedAJoinAnOfferFirstAndValidSdp(Vertx vertx) {
+    WsTestClient ada = connect(vertx);
+    ada.send(new JsonObject().put("type", "offer").put("id", 1).put("sdp", "v=0\r\n"));
+    assertEquals(1L, ada.nextError("not_joined").getLong("re"));
+    ada.join("media", "Ada");
+    ada.send(new JsonObject().put("type", "candidate").put("id", 2)
+        .put("candidate", "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host"));
+    assertEquals(2L, ada.nextError("not_ready").getLong("re"));
+    ada.send(new JsonObject().put("type", "offer").put("id", 3).put("sdp", "v=0\r\nthis is not sdp\r\n"));
+    JsonObject bad = ada.nextError("bad_sdp");
+    assertEquals(3L, bad.getLong("re"));
+    assertTrue(bad.getString("message").length() > 5, bad.encode());
+    // An offer without any m= line cannot be answered either; the session stays usable.
+    ada.send(new JsonObject().put("type", "offer").put("id", 4).put("sdp",
+        "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"));
+    assertEquals(4L, ada.nextError("bad_sdp").getLong("re"));
+    ada.send(new JsonObject().put("type", "chat").put("text", "still here"));
+    assertEquals("still here", ada.next("chat").getString("text"));
   }
 }

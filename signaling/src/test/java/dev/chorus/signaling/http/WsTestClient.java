@@ -78,6 +78,16 @@ final class WsTestClient {
     }
   }
 
+  /** The next message within {@code millis}, or null. */
+  JsonObject poll(long millis) {
+    try {
+      return inbox.poll(Math.max(0, millis), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
   /** The next message, which must be of this type. */
   JsonObject next(String type) {
     JsonObject message = next();
