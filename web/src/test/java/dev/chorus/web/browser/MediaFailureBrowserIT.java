@@ -9,12 +9,15 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * A media plane that cannot connect must say so on the page. The server here only
- * accepts media from 10.255.255.0/24, so the page's ICE checks from 127.0.0.1 are
- * dropped: ICE fails, and the page shows #media-status while chat keeps working.
+ * Media that cannot connect, or stops, must say so on the page. Two ways to break it
+ * for real: a server that only accepts media from 10.255.255.0/24 (the page's ICE checks
+ * from 127.0.0.1 are dropped), and a page whose RTCPeerConnection is closed under it
+ * without a word to signaling (as when the network path dies), so the server's consent
+ * checks go unanswered.
  */
 class MediaFailureBrowserIT {
 
+  /** ICE blocked: #media-status explains, the page stays in the room, chat works. */
   @Test
   void iceFailureIsShownAndChatStillWorks() throws Exception {
     try (TestServer server = TestServer.start(Map.of("chorus.media.allowed-remotes.0", "10.255.255.0/24"));
@@ -35,6 +38,47 @@ class MediaFailureBrowserIT {
       page.sendChat("still here");
       page.awaitChat(java.util.List.of("still here"));
       assertEquals("joined", page.state());
+    }
+  }
+
+  /**
+   * Consent lost after media was up: the server removes the participant (media_timeout),
+   * the page says why and offers Rejoin, the other page sees it go, and Rejoin brings
+   * media back on a fresh RTCPeerConnection.
+   */
+  @Test
+  void consentLossRemovesThePageAndRejoinRestoresMedia() throws Exception {
+    try (TestServer server = TestServer.start(Map.of("chorus.media.consent-timeout", "2s"));
+        RoomPage ada = RoomPage.open(server.url("/r/consent?name=Ada"));
+        RoomPage bob = RoomPage.open(server.url("/r/consent?name=Bob"))) {
+      ada.awaitState("joined").smallCamera();
+      bob.awaitState("joined").smallCamera();
+      String adaId = ada.selfId();
+      ada.awaitMediaConnected();
+      bob.awaitInbound(java.util.List.of(adaId), "video", "camera", Duration.ofSeconds(20));
+
+      long start = System.nanoTime();
+      ada.script("window.chorus.pc.close()");
+      try {
+        ada.awaitState("disconnected");
+      } finally {
+        ada.screenshot("media-consent-lost");
+      }
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      String message = (String) ada.script(
+          "return document.getElementById('disconnected-message').textContent");
+      System.out.println("removed for lost consent after " + ms + " ms: " + message);
+      assertTrue(message.contains("media connection timed out"), message);
+      assertTrue(ada.isDisplayed("rejoin-button"));
+      assertTrue(!ada.hasPeerConnection(), "pc kept after removal");
+      bob.awaitParticipants(java.util.List.of("Bob"));
+      assertTrue(!bob.hasTile(adaId));
+
+      ada.click("rejoin-button");
+      ada.awaitState("joined").awaitMediaConnected();
+      bob.awaitParticipants(java.util.List.of("Ada", "Bob"));
+      bob.awaitInbound(java.util.List.of(ada.selfId()), "video", "camera", Duration.ofSeconds(20));
+      ada.awaitInbound(java.util.List.of(bob.selfId()), "video", "camera", Duration.ofSeconds(20));
     }
   }
 }

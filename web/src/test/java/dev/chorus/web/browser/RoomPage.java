@@ -219,6 +219,11 @@ public final class RoomPage implements AutoCloseable {
     return this;
   }
 
+  /** Runs JavaScript in the page (test hooks on window.chorus) and returns its result. */
+  public Object script(String js, Object... args) {
+    return driver.executeScript(js, args);
+  }
+
   public void click(String id) {
     driver.findElement(By.id(id)).click();
   }
