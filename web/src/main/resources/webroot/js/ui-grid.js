@@ -24,6 +24,45 @@ function refresh(tile) {
   updateCount();
 }
 
+// Browsers refuse to autoplay sound before the user has interacted with the page,
+// which is exactly the case of a /r/<room>?name= deep link that joins by itself.
+// Rather than a frozen tile, play muted at once and unmute on the first click or
+// key press anywhere; #sound-blocked says so meanwhile (body[data-sound-blocked]).
+function playWithSound(tile, video) {
+  video.play?.().catch((err) => {
+    if (err?.name !== 'NotAllowedError' || tile.dataset.self || video.muted) return;
+    video.muted = true;
+    tile.dataset.soundBlocked = 'true';
+    video.play().catch(() => {});
+    setSoundBlocked(true);
+  });
+}
+
+function setSoundBlocked(blocked) {
+  const note = document.getElementById('sound-blocked');
+  if (note) note.hidden = !blocked;
+  if (blocked) document.body.dataset.soundBlocked = 'true';
+  else delete document.body.dataset.soundBlocked;
+}
+
+function unblockSound() {
+  for (const tile of tiles.values()) {
+    if (!tile.dataset.soundBlocked) continue;
+    delete tile.dataset.soundBlocked;
+    const video = tile.querySelector('video');
+    video.muted = false;
+    video.play?.().catch(() => {});
+  }
+  setSoundBlocked(false);
+}
+
+// Capture phase, so no other handler can swallow the gesture first.
+for (const type of ['pointerdown', 'keydown']) {
+  document.addEventListener(type, () => {
+    if (document.body.dataset.soundBlocked) unblockSound();
+  }, true);
+}
+
 function updateCount() {
   grid().dataset.count = String(tiles.size + screens.size);
 }
@@ -94,8 +133,7 @@ function setStream(tile, stream) {
   if (stream) {
     // Track add/remove changes whether there is anything to show.
     stream.onaddtrack = stream.onremovetrack = () => refresh(tile);
-    // autoplay can be refused (e.g. unmuted audio without a user gesture); retry quietly.
-    video.play?.().catch(() => {});
+    playWithSound(tile, video);
   }
   refresh(tile);
 }
@@ -178,6 +216,7 @@ export function setScreenStream(id, stream) {
 
 export function clearTiles() {
   for (const id of [...tiles.keys()]) removeTile(id);
+  setSoundBlocked(false);
 }
 
 export function hasTile(id) {

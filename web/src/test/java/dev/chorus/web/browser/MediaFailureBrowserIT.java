@@ -13,7 +13,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * for real: a server that only accepts media from 10.255.255.0/24 (the page's ICE checks
  * from 127.0.0.1 are dropped), and a page whose RTCPeerConnection is closed under it
  * without a word to signaling (as when the network path dies), so the server's consent
- * checks go unanswered.
+ * checks go unanswered. Plus the browser's own refusal: sound that may not autoplay.
  */
 class MediaFailureBrowserIT {
 
@@ -79,6 +79,35 @@ class MediaFailureBrowserIT {
       bob.awaitParticipants(java.util.List.of("Ada", "Bob"));
       bob.awaitInbound(java.util.List.of(ada.selfId()), "video", "camera", Duration.ofSeconds(20));
       ada.awaitInbound(java.util.List.of(bob.selfId()), "video", "camera", Duration.ofSeconds(20));
+    }
+  }
+
+  /**
+   * Chromium's default autoplay policy, not the test profile's: a deep link joins without
+   * a user gesture, so sound may not autoplay. The page must still show the others' video
+   * (muted), say so in #sound-blocked, and unmute on the first click.
+   */
+  @Test
+  void deepLinkWithoutAGesturePlaysMutedAndUnmutesOnFirstClick() throws Exception {
+    try (TestServer server = TestServer.start();
+        RoomPage bob = RoomPage.open(server.url("/r/autoplay?name=Bob"));
+        RoomPage ada = RoomPage.open(server.url("/r/autoplay?name=Ada"),
+            java.util.List.of("--autoplay-policy=document-user-activation-required"))) {
+      bob.awaitState("joined").smallCamera();
+      ada.awaitState("joined");
+      String bobId = bob.selfId();
+      ada.awaitInbound(java.util.List.of(bobId), "video", "camera", Duration.ofSeconds(20));
+      ada.await(d -> ada.tileVideoWidth(bobId, false) > 0, "Bob's video playing at Ada");
+      ada.await(d -> ada.isDisplayed("sound-blocked"), "#sound-blocked shown");
+      assertEquals(Boolean.TRUE, ada.script("return document.querySelector("
+          + "'#grid .tile[data-participant-id=\"' + arguments[0] + '\"] video').muted", bobId));
+      ada.screenshot("media-sound-blocked");
+
+      ada.click("room-title");
+      ada.await(d -> !ada.isDisplayed("sound-blocked"), "#sound-blocked hidden after a click");
+      ada.await(d -> Boolean.FALSE.equals(ada.script("const v = document.querySelector("
+          + "'#grid .tile[data-participant-id=\"' + arguments[0] + '\"] video'); return v.muted || v.paused", bobId)),
+          "Bob's tile playing with sound");
     }
   }
 }

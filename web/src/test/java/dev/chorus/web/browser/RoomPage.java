@@ -26,7 +26,12 @@ public final class RoomPage implements AutoCloseable {
   }
 
   public static RoomPage open(String url) {
-    ChromeDriver driver = Chromium.start(List.of());
+    return open(url, List.of());
+  }
+
+  /** As {@link #open(String)} with extra Chromium switches (a later switch overrides an earlier one). */
+  public static RoomPage open(String url, List<String> chromiumArgs) {
+    ChromeDriver driver = Chromium.start(chromiumArgs);
     try {
       driver.get(url);
       return new RoomPage(driver);
