@@ -198,6 +198,20 @@ class MediaBrowserIT {
     for (RoomPage page : viewers) {
       page.await(d -> streams(page, "video", "screen").isEmpty(), "no screen stream mapped");
     }
+
+    // Share again (the same m= line comes back from inactive), then end it the way the
+    // browser's own "Stop sharing" bar does: an "ended" event on the track. Headless
+    // Chromium has no such bar, so the test dispatches the event the bar would cause.
+    ada.click("toggle-screen");
+    for (RoomPage page : viewers) page.awaitInbound(List.of(adaId), "video", "screen", MEDIA_WAIT);
+    ada.script("window.chorus.pc.getSenders().map((s) => s.track)"
+        + ".find((t) => t && t.getSettings().displaySurface).dispatchEvent(new Event('ended'))");
+    ada.await(d -> !ada.hasScreenTile(adaId), "own screen tile to go");
+    for (RoomPage page : viewers) {
+      page.await(d -> !page.hasScreenTile(adaId), "screen tile of " + adaId + " to go after 'ended'");
+      page.await(d -> streams(page, "video", "screen").isEmpty(), "no screen stream mapped after 'ended'");
+    }
+    assertEquals("Share screen", ada.driver().findElement(org.openqa.selenium.By.id("toggle-screen")).getText());
   }
 
   @Test

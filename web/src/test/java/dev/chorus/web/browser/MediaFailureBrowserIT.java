@@ -110,4 +110,33 @@ class MediaFailureBrowserIT {
           "Bob's tile playing with sound");
     }
   }
+
+  /**
+   * Camera and microphone denied: the page says so in #media-error, joins anyway and
+   * receives the others on a receive-only connection; the others see its avatar.
+   */
+  @Test
+  void pageWithoutDevicesReceivesOnly() throws Exception {
+    try (TestServer server = TestServer.start();
+        RoomPage bob = RoomPage.open(server.url("/r/listen?name=Bob"));
+        RoomPage ada = RoomPage.open(server.url("/r/listen?name=Ada"),
+            java.util.List.of("--use-fake-ui-for-media-stream=deny"))) {
+      bob.awaitState("joined").smallCamera();
+      ada.awaitState("joined").awaitMediaConnected();
+      ada.await(d -> ada.isDisplayed("media-error"), "#media-error shown");
+      String error = (String) ada.script("return document.getElementById('media-error').textContent");
+      System.out.println("without devices: " + error);
+      assertTrue(error.contains("blocked"), error);
+      ada.awaitInbound(java.util.List.of(bob.selfId()), "video", "camera", Duration.ofSeconds(20));
+      ada.awaitInbound(java.util.List.of(bob.selfId()), "audio", "mic", Duration.ofSeconds(20));
+      @SuppressWarnings("unchecked")
+      java.util.List<Object> sent = (java.util.List<Object>) ada.mediaStats().get("outbound");
+      assertEquals(java.util.List.of(), sent, "a page without devices sends nothing");
+      String adaId = ada.selfId();
+      bob.await(d -> "true".equals(bob.script("return document.querySelector('#grid .tile[data-participant-id=\"'"
+          + " + arguments[0] + '\"]').dataset.videoMuted", adaId)), "Ada shown camera-off at Bob");
+      assertTrue(bob.inbound().stream().noneMatch(in -> adaId.equals(in.participantId())), "Bob receives from Ada");
+      ada.screenshot("media-no-devices");
+    }
+  }
 }
