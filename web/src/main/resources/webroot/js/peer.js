@@ -43,6 +43,7 @@ export class Peer {
   #senders = { mic: null, camera: null, screen: null }; // source -> transceiver
   #tracks = new Map(); // mid -> {participantId, kind, source} from the last answer
   #streams = new Map(); // participantId -> {media: MediaStream, screen: MediaStream}
+  #departed = new Set(); // participants who left; an answer already in flight may still list them
   #serverState = null; // {state, reason} from the last media-state
 
   // sig: a joined Signaling. onStreams(participantId, {media, screen}) is called
@@ -161,6 +162,10 @@ export class Peer {
     } catch (err) {
       if (!this.#closed) {
         console.warn('chorus: negotiation failed', err);
+        // Back to "stable", so a later offer (e.g. on the next renegotiate) can still go out.
+        if (this.#pc.signalingState === 'have-local-offer') {
+          this.#pc.setLocalDescription({ type: 'rollback' }).catch(() => {});
+        }
         this.#serverState = { state: 'failed', reason: err.code ?? err.name ?? 'negotiation_failed', message: err.message };
         this.#emitState();
       }
@@ -236,7 +241,9 @@ export class Peer {
   #applyTracks(list) {
     this.#tracks = new Map();
     for (const t of list) {
-      if (t && t.mid != null && t.participantId) this.#tracks.set(String(t.mid), t);
+      if (t && t.mid != null && t.participantId && !this.#departed.has(t.participantId)) {
+        this.#tracks.set(String(t.mid), t);
+      }
     }
     const want = new Map(); // participantId -> {media: [tracks], screen: [tracks]}
     for (const tr of this.#pc.getTransceivers()) {
@@ -262,6 +269,7 @@ export class Peer {
 
   // A participant left: forget its tracks now rather than at the next answer.
   forgetParticipant(id) {
+    this.#departed.add(id); // ids are per session: a rejoin comes back under a new one
     for (const [mid, t] of this.#tracks) if (t.participantId === id) this.#tracks.delete(mid);
     this.#drop(id);
   }
