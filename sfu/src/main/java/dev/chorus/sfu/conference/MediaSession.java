@@ -353,7 +353,15 @@ public final class MediaSession {
             }
             ConsumerParams p = params;
             String producerId = s.track().producerId();
-            room.onRouter("add consumer " + s.consumerId(), r -> r.addConsumer(participantId, producerId, p));
+            // Until this participant's DTLS is up nothing can reach it; a paused consumer waits and asks
+            // for a keyframe when resumed, so the first frame comes as soon as media connects.
+            boolean pause = !connected;
+            room.onRouter("add consumer " + s.consumerId(), r -> {
+                r.addConsumer(participantId, producerId, p);
+                if (pause) {
+                    r.pauseConsumer(p.id());
+                }
+            });
         }
         subscriptionsByMid = next;
     }
@@ -477,6 +485,14 @@ public final class MediaSession {
         switch (event) {
             case DTLS_CONNECTED -> {
                 connected = true;
+                List<String> waiting = subscriptionsByMid.values().stream().map(Subscription::consumerId).toList();
+                room.onRouter("resume consumers of " + participantId, r -> {
+                    for (String consumerId : waiting) {
+                        if (r.hasConsumer(consumerId)) {
+                            r.resumeConsumer(consumerId);
+                        }
+                    }
+                });
                 LOG.info("{} media connected ({})", log, t.srtpProfile());
                 listener.mediaConnected();
             }

@@ -237,6 +237,10 @@ public final class Router {
         return p;
     }
 
+    public boolean hasConsumer(String consumerId) {
+        return consumers.containsKey(consumerId);
+    }
+
     public Consumer consumer(String consumerId) {
         Consumer c = consumers.get(consumerId);
         if (c == null) {
