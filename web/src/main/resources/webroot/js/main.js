@@ -411,7 +411,8 @@ window.chorus = {
   get pc() { return peer?.pc ?? null; },
   get joinedAt() { return joinedAt; },
   // Promise of {connectionState, inbound: [{kind, mid, participantId, source,
-  // packetsReceived, framesDecoded, bytesReceived, ...}], outbound: [...], tracks}.
+  // packetsReceived, framesDecoded, bytesReceived, ...}], outbound: [...], tracks,
+  // timeline: {firstOffer, firstAnswer, connected} in performance.now() ms}.
   mediaStats: () => (peer ? peer.stats() : Promise.resolve(null)),
 };
 

@@ -45,6 +45,7 @@ export class Peer {
   #streams = new Map(); // participantId -> {media: MediaStream, screen: MediaStream}
   #departed = new Set(); // participants who left; an answer already in flight may still list them
   #serverState = null; // {state, reason} from the last media-state
+  #timeline = {}; // performance.now() of the first offer, answer and connection, for stats()
 
   // sig: a joined Signaling. onStreams(participantId, {media, screen}) is called
   // whenever that participant's streams change (null members when there is none).
@@ -57,7 +58,10 @@ export class Peer {
     // with host candidates only; the client needs no STUN/TURN of its own.
     this.#pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require', iceServers: [] });
     this.#pc.addEventListener('icecandidate', (e) => this.#localCandidate(e.candidate));
-    this.#pc.addEventListener('connectionstatechange', () => this.#emitState());
+    this.#pc.addEventListener('connectionstatechange', () => {
+      if (this.#pc.connectionState === 'connected') this.#timeline.connected ??= performance.now();
+      this.#emitState();
+    });
   }
 
   get pc() {
@@ -183,12 +187,14 @@ export class Peer {
     for (const [source, t] of Object.entries(this.#senders)) {
       if (t?.mid != null && t.direction === 'sendonly') sources[t.mid] = source;
     }
+    this.#timeline.firstOffer ??= performance.now();
     const answering = this.#sig.request({ type: 'offer', sdp: offer.sdp, sources }, ANSWER_TIMEOUT_MS);
     if (!this.#offerSent) {
       this.#offerSent = true;
       for (const c of this.#pendingLocal.splice(0)) this.#sendCandidate(c);
     }
     const answer = await answering;
+    this.#timeline.firstAnswer ??= performance.now();
     if (this.#closed) return;
     await this.#pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
     for (const c of this.#pendingRemote.splice(0)) await this.#addRemote(c);
@@ -340,6 +346,7 @@ export class Peer {
       iceConnectionState: this.#pc.iceConnectionState,
       server: this.#serverState,
       selectedCandidatePair: candidatePair,
+      timeline: { ...this.#timeline },
       inbound,
       outbound,
       tracks: [...this.#tracks.values()],

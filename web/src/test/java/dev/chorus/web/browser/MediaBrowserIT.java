@@ -145,7 +145,8 @@ class MediaBrowserIT {
     long ms = late.millisFromJoinToVideoFrom(four, Duration.ofSeconds(12));
     ids.put(late, late.selfId());
     late.smallCamera();
-    System.out.println("late joiner: first frame from all four " + ms + " ms after joined");
+    System.out.println("late joiner: first frame from all four " + ms + " ms after joined (ms after joined: "
+        + late.script("return document.body.dataset.firstFrameTimeline") + ")");
     assertTrue(ms >= 0, "late joiner did not decode all four videos within 12 s: " + late.inbound());
     assertTrue(ms <= LATE_JOIN_BUDGET.toMillis(), "all four videos took " + ms + " ms after join");
     late.awaitInbound(four, "audio", "mic", MEDIA_WAIT);
