@@ -269,6 +269,10 @@ public final class RoomPage implements AutoCloseable {
       Path dir = Path.of("target", "screenshots");
       Files.createDirectories(dir);
       Files.write(dir.resolve(name + ".png"), png);
+      // The page's console since the last screenshot (negotiation warnings land there).
+      List<String> console = driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER)
+          .getAll().stream().map(e -> e.getLevel() + " " + e.getMessage()).toList();
+      Files.write(dir.resolve(name + ".console.txt"), console);
     } catch (Exception e) {
       System.err.println("screenshot " + name + " failed: " + e);
     }
