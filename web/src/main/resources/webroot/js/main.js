@@ -2,6 +2,8 @@
 // disconnected / error) wiring signaling, media and the UI modules together.
 
 import * as media from './media.js';
+import * as screen from './screen.js';
+import { Peer } from './peer.js';
 import { Signaling } from './signaling.js';
 import * as join from './ui-join.js';
 import * as people from './ui-participants.js';
@@ -17,6 +19,8 @@ let others = new Map(); // id -> participant
 let rtt = null;
 let rejoining = false; // keep the room screen up while a Rejoin connects
 let mediaSettled = false; // getUserMedia finished (either way), so mute state is known
+let peer = null; // the RTCPeerConnection of the current session (peer.js)
+let joinedAt = null; // performance.now() of the last "joined", for time-to-first-frame
 
 // ---- state and status -------------------------------------------------------
 
@@ -28,6 +32,8 @@ function setState(state) {
   $('leave-button').hidden = !inRoom;
   $('disconnected').hidden = state !== 'disconnected';
   $('rejoin-button').disabled = state === 'connecting';
+  $('toggle-screen').hidden = !inRoom;
+  $('toggle-screen').disabled = state !== 'joined' || !navigator.mediaDevices?.getDisplayMedia;
   chat.setChatEnabled(state === 'joined');
   join.setJoinBusy(state === 'connecting');
   renderStatus();
@@ -104,14 +110,96 @@ function syncMute() {
   if (sig.send({ type: 'mute', ...change })) Object.assign(self, change);
 }
 
+function localTracks() {
+  const stream = media.getLocalStream();
+  return { mic: stream?.getAudioTracks()[0] ?? null, camera: stream?.getVideoTracks()[0] ?? null };
+}
+
 media.onChange(() => {
   renderMedia();
   syncMute();
+  // getUserMedia may finish after the join, or a device may go away mid-call.
+  peer?.setLocalTracks(localTracks());
 });
+
+function renderScreen() {
+  const track = screen.getTrack();
+  const btn = $('toggle-screen');
+  btn.textContent = track ? 'Stop sharing' : 'Share screen';
+  btn.setAttribute('aria-pressed', String(Boolean(track)));
+  if (self) grid.setScreenStream(self.id, track ? new MediaStream([track]) : null);
+}
+
+screen.onChange((track) => {
+  renderScreen();
+  peer?.setScreenTrack(track);
+});
+
+async function toggleScreen() {
+  if (screen.getTrack()) return screen.stop();
+  const message = await screen.start();
+  if (message) join.setMediaError(message);
+}
+
+// ---- media plane ----------------------------------------------------------------
+
+const MEDIA_REASONS = {
+  ice_failed: 'no network path to the media server (ICE failed; UDP may be blocked by a firewall or VPN)',
+  consent_expired: 'the media server stopped hearing from this browser (connection lost)',
+  dtls_failed: 'the encrypted media handshake (DTLS) failed',
+  browser_failed: 'the browser could not reach the media server (ICE or DTLS failed)',
+  media_timeout: 'the media connection timed out',
+  timeout: 'the media server did not answer the offer in time',
+  bad_sdp: 'the media server could not accept this browser\'s offer',
+};
+
+function renderMediaStatus({ pc, server }) {
+  const el = $('media-status');
+  let state = pc === 'connected' || server?.state === 'connected' ? 'connected' : 'connecting';
+  let reason = null;
+  if (server?.state === 'failed') {
+    state = 'failed';
+    reason = server.reason ?? 'unknown';
+  } else if (pc === 'failed') {
+    state = 'failed';
+    reason = 'browser_failed';
+  }
+  el.dataset.state = state;
+  el.dataset.reason = reason ?? '';
+  el.hidden = state !== 'failed';
+  if (state === 'failed') {
+    const why = MEDIA_REASONS[reason] ?? `${reason}${server?.message ? `: ${server.message}` : ''}`;
+    el.textContent = `Audio and video could not connect: ${why}. Chat still works; Leave and join again to retry.`;
+  }
+}
+
+function startPeer(s) {
+  closePeer();
+  peer = new Peer(s, {
+    onStreams: (id, { media: m, screen: sc }) => {
+      grid.attachRemoteStream(id, m);
+      grid.setScreenStream(id, sc);
+    },
+    onState: renderMediaStatus,
+  });
+  renderMediaStatus({ pc: 'new', server: null });
+  peer.start(localTracks(), others.size);
+  if (screen.getTrack()) peer.setScreenTrack(screen.getTrack());
+}
+
+function closePeer() {
+  peer?.close();
+  peer = null;
+  const el = $('media-status');
+  el.hidden = true;
+  el.dataset.state = 'idle';
+  el.dataset.reason = '';
+}
 
 // ---- room -------------------------------------------------------------------
 
 function resetRoom() {
+  closePeer();
   self = null;
   others = new Map();
   rtt = null;
@@ -126,10 +214,15 @@ function addParticipant(p) {
   others.set(p.id, { ...p });
   people.upsert(p);
   grid.upsertTile(p);
+  // Its tracks may have been answered before its participant-joined arrived.
+  const streams = peer?.streamsOf(p.id);
+  if (streams?.media) grid.attachRemoteStream(p.id, streams.media);
+  if (streams?.screen) grid.setScreenStream(p.id, streams.screen);
   renderStatus();
 }
 
 function removeParticipant(id) {
+  peer?.forgetParticipant(id);
   if (!others.delete(id)) return;
   people.remove(id);
   grid.removeTile(id);
@@ -137,6 +230,7 @@ function removeParticipant(id) {
 }
 
 function onJoined(msg) {
+  joinedAt = performance.now();
   resetRoom();
   rejoining = false;
   self = { ...msg.you };
@@ -156,7 +250,9 @@ function onJoined(msg) {
 
   setState('joined');
   renderMedia();
+  renderScreen();
   syncMute();
+  startPeer(sig);
   $('chat-input').focus({ preventScroll: true });
 }
 
@@ -178,6 +274,18 @@ function wire(s) {
     grid.setTileMute(m.id, m.audioMuted, m.videoMuted);
   });
   on('error', (m) => showError(m.code, m.message));
+  on('candidate', (m) => peer?.onCandidate(m));
+  on('renegotiate', (m) => peer?.onRenegotiate(m));
+  on('media-state', (m) => peer?.onMediaState(m));
+  // Unsolicited "left" (no re): the server removed us, e.g. media_timeout.
+  on('left', (m) => {
+    sig = null;
+    s.close();
+    closePeer();
+    const why = MEDIA_REASONS[m.reason] ?? m.reason ?? 'removed by the server';
+    $('disconnected-message').textContent = `You were removed from the room: ${why}. Press Rejoin to return.`;
+    setState('disconnected');
+  });
   on('rtt', (ms) => {
     rtt = ms;
     renderStatus();
@@ -185,6 +293,7 @@ function wire(s) {
   s.addEventListener('close', (e) => {
     if (s !== sig || document.body.dataset.state !== 'joined') return;
     sig = null;
+    closePeer();
     $('disconnected-message').textContent = `${e.detail.message} Your camera stays on; press Rejoin to return to the room.`;
     setState('disconnected');
     $('rejoin-button').focus({ preventScroll: true });
@@ -220,6 +329,7 @@ async function joinRoom(values) {
 }
 
 function leave() {
+  closePeer(); // first, so stopping the devices below does not trigger a re-offer
   const s = sig;
   sig = null; // its close is expected now
   if (s) {
@@ -227,6 +337,7 @@ function leave() {
     s.request({ type: 'leave' }, 3000).catch(() => {}).finally(() => s.close());
   }
   media.stop();
+  screen.stop();
   mediaSettled = false;
   resetRoom();
   rejoining = false;
@@ -237,6 +348,7 @@ function leave() {
 }
 
 function rejoin() {
+  closePeer();
   rejoining = true;
   joinRoom(target);
 }
@@ -267,6 +379,7 @@ function init() {
   });
   $('toggle-audio').addEventListener('click', () => media.toggle('audio'));
   $('toggle-video').addEventListener('click', () => media.toggle('video'));
+  $('toggle-screen').addEventListener('click', toggleScreen);
   $('leave-button').addEventListener('click', leave);
   $('rejoin-button').addEventListener('click', rejoin);
   $('copy-link').addEventListener('click', copyLink);
@@ -294,6 +407,13 @@ window.chorus = {
   getLocalStream: media.getLocalStream,
   attachRemoteStream: grid.attachRemoteStream,
   detachRemoteStream: grid.detachRemoteStream,
+  // The RTCPeerConnection to the SFU while joined, else null.
+  get pc() { return peer?.pc ?? null; },
+  get joinedAt() { return joinedAt; },
+  // Promise of {connectionState, inbound: [{kind, mid, participantId, source,
+  // packetsReceived, framesDecoded, bytesReceived, ...}], outbound: [...], tracks,
+  // timeline: {firstOffer, firstAnswer, connected} in performance.now() ms}.
+  mediaStats: () => (peer ? peer.stats() : Promise.resolve(null)),
 };
 
 init();

@@ -1,11 +1,17 @@
 // The video grid (#grid): one .tile per participant keyed by participant id.
 // Tiles show initials until a video track is attached and not muted. The media
 // plane calls attachRemoteStream()/detachRemoteStream() once it has streams.
+//
+// A screen share gets a tile of its own right after its owner's tile:
+//   <figure class="tile tile-screen" data-participant-id="<id>" data-source="screen">
+// (the participant tile itself has no data-source), created by setScreenStream()
+// and removed when the share stops or the participant leaves.
 
 import { initials, hueFor } from './validate.js';
 
 const grid = () => document.getElementById('grid');
 const tiles = new Map(); // participant id -> tile element
+const screens = new Map(); // participant id -> screen share tile element
 let localStream = null;
 
 function refresh(tile) {
@@ -15,7 +21,50 @@ function refresh(tile) {
   const showVideo = hasLiveVideo && tile.dataset.videoMuted !== 'true';
   tile.classList.toggle('has-video', showVideo);
   video.hidden = !showVideo;
-  grid().dataset.count = String(tiles.size);
+  updateCount();
+}
+
+// Browsers refuse to autoplay sound before the user has interacted with the page,
+// which is exactly the case of a /r/<room>?name= deep link that joins by itself.
+// Rather than a frozen tile, play muted at once and unmute on the first click or
+// key press anywhere; #sound-blocked says so meanwhile (body[data-sound-blocked]).
+function playWithSound(tile, video) {
+  video.play?.().catch((err) => {
+    if (err?.name !== 'NotAllowedError' || tile.dataset.self || video.muted) return;
+    video.muted = true;
+    tile.dataset.soundBlocked = 'true';
+    video.play().catch(() => {});
+    setSoundBlocked(true);
+  });
+}
+
+function setSoundBlocked(blocked) {
+  const note = document.getElementById('sound-blocked');
+  if (note) note.hidden = !blocked;
+  if (blocked) document.body.dataset.soundBlocked = 'true';
+  else delete document.body.dataset.soundBlocked;
+}
+
+function unblockSound() {
+  for (const tile of tiles.values()) {
+    if (!tile.dataset.soundBlocked) continue;
+    delete tile.dataset.soundBlocked;
+    const video = tile.querySelector('video');
+    video.muted = false;
+    video.play?.().catch(() => {});
+  }
+  setSoundBlocked(false);
+}
+
+// Capture phase, so no other handler can swallow the gesture first.
+for (const type of ['pointerdown', 'keydown']) {
+  document.addEventListener(type, () => {
+    if (document.body.dataset.soundBlocked) unblockSound();
+  }, true);
+}
+
+function updateCount() {
+  grid().dataset.count = String(tiles.size + screens.size);
 }
 
 export function upsertTile(p, { self = false } = {}) {
@@ -84,8 +133,7 @@ function setStream(tile, stream) {
   if (stream) {
     // Track add/remove changes whether there is anything to show.
     stream.onaddtrack = stream.onremovetrack = () => refresh(tile);
-    // autoplay can be refused (e.g. unmuted audio without a user gesture); retry quietly.
-    video.play?.().catch(() => {});
+    playWithSound(tile, video);
   }
   refresh(tile);
 }
@@ -105,6 +153,7 @@ export function refreshLocal() {
 export function attachRemoteStream(participantId, stream) {
   const tile = tiles.get(participantId);
   if (!tile) return false;
+  // Also for the same stream object: tracks added to it by script fire no event.
   setStream(tile, stream);
   return true;
 }
@@ -115,16 +164,59 @@ export function detachRemoteStream(participantId) {
 }
 
 export function removeTile(id) {
+  setScreenStream(id, null);
   const tile = tiles.get(id);
   if (!tile) return;
   tile.querySelector('video').srcObject = null;
   tile.remove();
   tiles.delete(id);
-  grid().dataset.count = String(tiles.size);
+  updateCount();
+}
+
+// Shows (stream) or removes (null) the screen share tile of a participant.
+// Screen video is always muted: shares carry no audio, and ours must not echo.
+export function setScreenStream(id, stream) {
+  let tile = screens.get(id);
+  if (!stream) {
+    if (!tile) return;
+    tile.querySelector('video').srcObject = null;
+    tile.remove();
+    screens.delete(id);
+    updateCount();
+    return;
+  }
+  const owner = tiles.get(id);
+  if (!owner) return;
+  if (!tile) {
+    tile = document.createElement('figure');
+    tile.className = 'tile tile-screen has-video';
+    tile.dataset.participantId = id;
+    tile.dataset.source = 'screen';
+    tile.style.setProperty('--hue', hueFor(id));
+    const video = document.createElement('video');
+    video.autoplay = true;
+    video.playsInline = true;
+    video.muted = true;
+    const label = document.createElement('figcaption');
+    label.className = 'tile-name';
+    const text = document.createElement('span');
+    text.className = 'tile-name-text';
+    label.append(text);
+    tile.append(video, label);
+    owner.after(tile);
+    screens.set(id, tile);
+  }
+  const name = owner.querySelector('.tile-name-text').textContent;
+  tile.querySelector('.tile-name-text').textContent = `${name}: screen`;
+  const video = tile.querySelector('video');
+  if (video.srcObject !== stream) video.srcObject = stream;
+  video.play?.().catch(() => {});
+  updateCount();
 }
 
 export function clearTiles() {
   for (const id of [...tiles.keys()]) removeTile(id);
+  setSoundBlocked(false);
 }
 
 export function hasTile(id) {

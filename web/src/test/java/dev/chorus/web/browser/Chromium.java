@@ -41,7 +41,7 @@ public final class Chromium {
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
-        "--disable-features=MediaRouter,OptimizationHints,Translate",
+        "--disable-features=MediaRouter,OptimizationHints,Translate,WebRtcHideLocalIpsWithMdns",
         "--use-fake-device-for-media-stream",
         "--use-fake-ui-for-media-stream",
         "--allow-loopback-in-peer-connection",
@@ -50,6 +50,8 @@ public final class Chromium {
         "--user-data-dir=" + freshProfile()));
     args.addAll(extraArgs);
     options.addArguments(args);
+    // Keep the page's console, so RoomPage.screenshot() can save it next to the picture.
+    options.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL"));
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(new File(DRIVER))
         .usingAnyFreePort()

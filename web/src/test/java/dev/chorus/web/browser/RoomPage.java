@@ -2,6 +2,8 @@ package dev.chorus.web.browser;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.function.Function;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +26,12 @@ public final class RoomPage implements AutoCloseable {
   }
 
   public static RoomPage open(String url) {
-    ChromeDriver driver = Chromium.start(List.of());
+    return open(url, List.of());
+  }
+
+  /** As {@link #open(String)} with extra Chromium switches (a later switch overrides an earlier one). */
+  public static RoomPage open(String url, List<String> chromiumArgs) {
+    ChromeDriver driver = Chromium.start(chromiumArgs);
     try {
       driver.get(url);
       return new RoomPage(driver);
@@ -79,8 +86,156 @@ public final class RoomPage implements AutoCloseable {
     return this;
   }
 
+  /** Participant tiles, screen-share tiles not counted. */
   public int tileCount() {
-    return driver.findElements(By.cssSelector("#grid .tile[data-participant-id]")).size();
+    return driver.findElements(By.cssSelector("#grid .tile[data-participant-id]:not([data-source])")).size();
+  }
+
+  public boolean hasTile(String participantId) {
+    return !driver.findElements(By.cssSelector(
+        "#grid .tile[data-participant-id='" + participantId + "']:not([data-source])")).isEmpty();
+  }
+
+  public boolean hasScreenTile(String participantId) {
+    return !driver.findElements(By.cssSelector(
+        "#grid .tile[data-participant-id='" + participantId + "'][data-source='screen']")).isEmpty();
+  }
+
+  /** Width of the decoded video in that participant's tile (0 when nothing renders). */
+  public long tileVideoWidth(String participantId, boolean screen) {
+    Object w = driver.executeScript(
+        "const sel = '#grid .tile[data-participant-id=\"' + arguments[0] + '\"]' + (arguments[1] ? '[data-source=\"screen\"]' : ':not([data-source])');"
+            + "const v = document.querySelector(sel + ' video'); return v ? v.videoWidth : 0;",
+        participantId, screen);
+    return ((Number) w).longValue();
+  }
+
+  // ---- media plane ------------------------------------------------------------------
+
+  /** One inbound RTP stream as window.chorus.mediaStats() reports it. */
+  public record Inbound(String kind, String mid, String participantId, String source,
+      long packetsReceived, long framesDecoded, long bytesReceived, long frameWidth, long frameHeight,
+      Map<String, Object> all) {}
+
+  /** window.chorus.mediaStats(): the page's RTCPeerConnection stats, summarised. */
+  @SuppressWarnings("unchecked")
+  public Map<String, Object> mediaStats() {
+    Object r = driver.executeAsyncScript(
+        "const done = arguments[arguments.length - 1];"
+            + "window.chorus.mediaStats().then(done, (e) => done({error: String(e)}));");
+    return r == null ? Map.of() : (Map<String, Object>) r;
+  }
+
+  @SuppressWarnings("unchecked")
+  public List<Inbound> inbound() {
+    Object list = mediaStats().get("inbound");
+    if (list == null) return List.of();
+    return ((List<Map<String, Object>>) list).stream().map(m -> new Inbound(
+        (String) m.get("kind"), Objects.toString(m.get("mid"), null), (String) m.get("participantId"),
+        (String) m.get("source"), num(m.get("packetsReceived")), num(m.get("framesDecoded")),
+        num(m.get("bytesReceived")), num(m.get("frameWidth")), num(m.get("frameHeight")),
+        m)).toList();
+  }
+
+  /** The inbound stream of that participant, kind and source, or null. */
+  public Inbound inbound(String participantId, String kind, String source) {
+    return inbound().stream()
+        .filter(i -> participantId.equals(i.participantId()) && kind.equals(i.kind()) && source.equals(i.source()))
+        .findFirst().orElse(null);
+  }
+
+  /** Whether the page holds an RTCPeerConnection (window.chorus.pc) right now. */
+  public boolean hasPeerConnection() {
+    return Boolean.TRUE.equals(driver.executeScript("return window.chorus.pc !== null"));
+  }
+
+  public String connectionState() {
+    return (String) mediaStats().get("connectionState");
+  }
+
+  public RoomPage awaitMediaConnected() {
+    await(d -> "connected".equals(connectionState()), "media connected (is " + connectionState()
+        + ", #media-status " + mediaStatus() + ")");
+    return this;
+  }
+
+  /** #media-status as "state/reason: text". */
+  public String mediaStatus() {
+    WebElement el = driver.findElement(By.id("media-status"));
+    return el.getDomAttribute("data-state") + "/" + el.getDomAttribute("data-reason") + ": "
+        + el.getDomProperty("textContent");
+  }
+
+  /**
+   * Waits until every listed participant's stream of that kind and source is flowing:
+   * frames decoded (video) or packets received (audio) above zero.
+   */
+  public RoomPage awaitInbound(List<String> participantIds, String kind, String source, Duration timeout) {
+    new WebDriverWait(driver, timeout).withMessage(() -> "waiting for " + kind + "/" + source + " from "
+        + participantIds + " (inbound " + inbound() + ", media " + mediaStatus() + ")")
+        .until(d -> {
+          List<Inbound> in = inbound();
+          return participantIds.stream().allMatch(id -> in.stream().anyMatch(i ->
+              id.equals(i.participantId()) && kind.equals(i.kind()) && source.equals(i.source())
+                  && ("video".equals(kind) ? i.framesDecoded() : i.packetsReceived()) > 0));
+        });
+    return this;
+  }
+
+  /**
+   * Milliseconds from this page's "joined" until every listed participant's camera has a
+   * decoded frame, measured inside the page (polls getStats every 25 ms).
+   */
+  public long millisFromJoinToVideoFrom(List<String> participantIds, Duration timeout) {
+    Object r = driver.executeAsyncScript(
+        "const [ids, limit, done] = arguments;"
+            + "const t0 = performance.now();"
+            + "const tick = async () => {"
+            + "  const s = window.chorus?.joinedAt != null ? await window.chorus.mediaStats() : null;"
+            + "  const ok = s && ids.every((id) => s.inbound.some((i) => i.participantId === id"
+            + "      && i.kind === 'video' && i.source === 'camera' && i.framesDecoded > 0));"
+            + "  if (ok) {"
+            + "    const at = (t) => (t == null ? null : Math.round(t - window.chorus.joinedAt));"
+            + "    document.body.dataset.firstFrameTimeline = JSON.stringify({offer: at(s.timeline.firstOffer),"
+            + "        answer: at(s.timeline.firstAnswer), connected: at(s.timeline.connected)});"
+            + "    return done(Math.round(performance.now() - window.chorus.joinedAt));"
+            + "  }"
+            + "  if (performance.now() - t0 > limit) return done(-1);"
+            + "  setTimeout(tick, 25);"
+            + "};"
+            + "tick();",
+        participantIds, timeout.toMillis());
+    return ((Number) r).longValue();
+  }
+
+  /**
+   * Scales this page's camera down to 320x180 at 15 fps once it runs. Seven browsers
+   * encoding 720p on two cores starve each other (Chromium then stalls decoders for
+   * seconds); the tests are about tracks reaching the right places, not about resolution.
+   */
+  public RoomPage smallCamera() {
+    Object r = driver.executeAsyncScript(
+        "const done = arguments[arguments.length - 1];"
+            + "const t0 = performance.now();"
+            + "const tick = () => {"
+            + "  const t = window.chorus.getLocalStream()?.getVideoTracks()[0];"
+            + "  if (t) return t.applyConstraints({width: 320, height: 180, frameRate: 15})"
+            + "      .then(() => done('ok'), (e) => done(String(e)));"
+            + "  if (performance.now() - t0 > 10000) return done('no camera');"
+            + "  setTimeout(tick, 50);"
+            + "};"
+            + "tick();");
+    if (!"ok".equals(r)) throw new IllegalStateException("cannot scale the camera down: " + r);
+    return this;
+  }
+
+  /** Runs JavaScript in the page (test hooks on window.chorus) and returns its result. */
+  public Object script(String js, Object... args) {
+    return driver.executeScript(js, args);
+  }
+
+  public void click(String id) {
+    driver.findElement(By.id(id)).click();
   }
 
   public RoomPage sendChat(String text) {
@@ -114,6 +269,10 @@ public final class RoomPage implements AutoCloseable {
       Path dir = Path.of("target", "screenshots");
       Files.createDirectories(dir);
       Files.write(dir.resolve(name + ".png"), png);
+      // The page's console since the last screenshot (negotiation warnings land there).
+      List<String> console = driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER)
+          .getAll().stream().map(e -> e.getLevel() + " " + e.getMessage()).toList();
+      Files.write(dir.resolve(name + ".console.txt"), console);
     } catch (Exception e) {
       System.err.println("screenshot " + name + " failed: " + e);
     }
@@ -123,7 +282,11 @@ public final class RoomPage implements AutoCloseable {
     return driver;
   }
 
-  private void await(Function<WebDriver, Boolean> condition, String what) {
+  private static long num(Object o) {
+    return o instanceof Number n ? n.longValue() : 0;
+  }
+
+  void await(Function<WebDriver, Boolean> condition, String what) {
     new WebDriverWait(driver, WAIT).withMessage(() -> "waiting for " + what).until(condition);
   }
 

@@ -19,11 +19,20 @@ public final class TestServer implements AutoCloseable {
   }
 
   public static TestServer start() throws Exception {
+    return start(Map.of());
+  }
+
+  /** As {@link #start()}, with some configuration keys overridden (e.g. to make media fail). */
+  public static TestServer start(Map<String, String> overrides) throws Exception {
     Properties p = new Properties();
     p.setProperty("chorus.http.host", "127.0.0.1");
     p.setProperty("chorus.http.port", "0");
+    // Media on loopback and an ephemeral UDP port, so test servers never collide.
+    p.setProperty("chorus.media.address", "127.0.0.1");
+    p.setProperty("chorus.media.port", "0");
     p.setProperty("chorus.signaling.keepalive-interval", "500ms");
     p.setProperty("chorus.signaling.keepalive-timeout", KEEPALIVE_TIMEOUT.toMillis() + "ms");
+    overrides.forEach(p::setProperty);
     ChorusServer server = new ChorusServer(ConfigLoader.load(null, Map.of(), p).config());
     server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     return new TestServer(server);

@@ -1,0 +1,382 @@
+// The media plane of one joined session: one RTCPeerConnection to the SFU
+// (signaling/PROTOCOL.md, "offer" .. "media-state"). The client always offers
+// and the server always answers, so this module only has to keep at most one
+// offer in flight and queue the next one. It publishes mic, camera and screen
+// on sendonly transceivers and receives everyone else's tracks on recvonly
+// transceivers whose meaning (mid -> participant/source) each answer restates.
+//
+// It knows nothing about the DOM: remote streams go out through callbacks
+// (onStreams), the connection state through onState.
+
+const ANSWER_TIMEOUT_MS = 15000;
+
+// The SFU answers Opus and VP8 only (sfu/CODECS.md). Offering just those (plus
+// VP8's retransmission format) keeps each m= line near 1 KB instead of 3-5 KB,
+// which matters: every remote track is an m= line, and the whole offer must fit
+// in one signaling message (limits.maxMessageBytes).
+const WANTED_CODECS = { audio: ['audio/opus'], video: ['video/vp8', 'video/rtx'] };
+
+function preferCodecs(transceiver) {
+  const kind = transceiver.receiver.track.kind;
+  try {
+    const codecs = (RTCRtpReceiver.getCapabilities?.(kind)?.codecs ?? [])
+      .filter((c) => WANTED_CODECS[kind].includes(c.mimeType.toLowerCase()));
+    if (codecs.length) transceiver.setCodecPreferences(codecs);
+  } catch (err) {
+    // Older browsers: the full list is still answerable, only larger.
+    console.warn('chorus: setCodecPreferences', err);
+  }
+  return transceiver;
+}
+
+export class Peer {
+  #sig;
+  #pc;
+  #onStreams;
+  #onState;
+  #closed = false;
+  #offering = false; // an offer is in flight
+  #again = false; // another offer is wanted once it is answered
+  #offerSent = false; // our candidates may only follow the first offer
+  #pendingLocal = []; // our candidates gathered before that
+  #pendingRemote = []; // server candidates that arrived before its answer
+  #senders = { mic: null, camera: null, screen: null }; // source -> transceiver
+  #tracks = new Map(); // mid -> {participantId, kind, source} from the last answer
+  #streams = new Map(); // participantId -> {media: MediaStream, screen: MediaStream}
+  #departed = new Set(); // participants who left; an answer already in flight may still list them
+  #serverState = null; // {state, reason} from the last media-state
+  #timeline = {}; // performance.now() of the first offer, answer and connection, for stats()
+
+  // sig: a joined Signaling. onStreams(participantId, {media, screen}) is called
+  // whenever that participant's streams change (null members when there is none).
+  // onState({pc, server, reason}) on every connection state change.
+  constructor(sig, { onStreams = () => {}, onState = () => {} } = {}) {
+    this.#sig = sig;
+    this.#onStreams = onStreams;
+    this.#onState = onState;
+    // No iceServers: the SFU has a public (or loopback) address and answers
+    // with host candidates only; the client needs no STUN/TURN of its own.
+    this.#pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require', iceServers: [] });
+    this.#pc.addEventListener('icecandidate', (e) => this.#localCandidate(e.candidate));
+    this.#pc.addEventListener('connectionstatechange', () => {
+      if (this.#pc.connectionState === 'connected') this.#timeline.connected ??= performance.now();
+      this.#emitState();
+    });
+  }
+
+  get pc() {
+    return this.#pc;
+  }
+
+  // The first offer. `tracks` is {mic, camera} (either may be null);
+  // `expected` the number of other participants, so the first offer already
+  // has room for their mic and camera and a late joiner needs no second round.
+  start(tracks, expected = 0) {
+    this.#ensureReceivers(expected, expected);
+    this.#publishLocal(tracks); // no negotiate() yet: one offer carries everything
+    // A lone participant without devices still offers one line of each kind,
+    // so its transport (ICE/DTLS) is up before anyone else arrives.
+    this.#ensureReceivers(this.#senderCount() ? 0 : 1, this.#senderCount() ? 0 : 1);
+    this.negotiate();
+  }
+
+  close() {
+    if (this.#closed) return;
+    this.#closed = true;
+    // The local tracks belong to media.js / screen.js: closing stops sending, not the camera.
+    this.#pc.close();
+    for (const id of [...this.#streams.keys()]) this.#drop(id);
+    this.#tracks.clear();
+  }
+
+  // ---- publishing ---------------------------------------------------------
+
+  // Publishes (or unpublishes, when null) the mic and camera tracks.
+  setLocalTracks(tracks) {
+    if (this.#publishLocal(tracks)) this.negotiate();
+  }
+
+  #publishLocal({ mic = null, camera = null } = {}) {
+    const a = this.#publish('mic', 'audio', mic);
+    const b = this.#publish('camera', 'video', camera);
+    return a || b;
+  }
+
+  // Screen share: a track starts it, null stops it. The transceiver is kept
+  // (inactive) and reused by the next share, so m= lines do not pile up.
+  setScreenTrack(track) {
+    if (this.#publish('screen', 'video', track)) this.negotiate();
+  }
+
+  // Returns true when the offer must change (direction or a new m= line).
+  #publish(source, kind, track) {
+    if (this.#closed) return false;
+    let t = this.#senders[source];
+    if (!t) {
+      if (!track) return false;
+      this.#senders[source] = preferCodecs(this.#pc.addTransceiver(track, { direction: 'sendonly' }));
+      return true;
+    }
+    if (t.sender.track !== track) t.sender.replaceTrack(track).catch((err) => console.warn('chorus: replaceTrack', err));
+    const direction = track ? 'sendonly' : 'inactive';
+    if (t.direction === direction) return false;
+    t.direction = direction;
+    return true;
+  }
+
+  #senderCount() {
+    return Object.values(this.#senders).filter((t) => t && t.direction === 'sendonly').length;
+  }
+
+  #isSender(t) {
+    return Object.values(this.#senders).includes(t);
+  }
+
+  // ---- offer / answer -----------------------------------------------------
+
+  // Server's "renegotiate": make room for that many remote tracks, then offer.
+  onRenegotiate({ audio = 0, video = 0 }) {
+    this.#ensureReceivers(audio, video);
+    this.negotiate();
+  }
+
+  #ensureReceivers(audio, video) {
+    if (this.#closed) return;
+    const have = { audio: 0, video: 0 };
+    for (const t of this.#pc.getTransceivers()) {
+      if (!this.#isSender(t) && !t.stopped) have[t.receiver.track.kind]++;
+    }
+    for (let i = have.audio; i < audio; i++) preferCodecs(this.#pc.addTransceiver('audio', { direction: 'recvonly' }));
+    for (let i = have.video; i < video; i++) preferCodecs(this.#pc.addTransceiver('video', { direction: 'recvonly' }));
+  }
+
+  // Sends an offer now, or right after the one in flight is answered.
+  async negotiate() {
+    if (this.#closed) return;
+    if (this.#offering) {
+      this.#again = true;
+      return;
+    }
+    this.#offering = true;
+    try {
+      do {
+        this.#again = false;
+        await this.#offerOnce();
+      } while (this.#again && !this.#closed);
+    } catch (err) {
+      if (!this.#closed) {
+        console.warn('chorus: negotiation failed', err);
+        // Back to "stable", so a later offer (e.g. on the next renegotiate) can still go out.
+        if (this.#pc.signalingState === 'have-local-offer') {
+          this.#pc.setLocalDescription({ type: 'rollback' }).catch(() => {});
+        }
+        this.#serverState = { state: 'failed', reason: err.code ?? err.name ?? 'negotiation_failed', message: err.message };
+        this.#emitState();
+      }
+    } finally {
+      this.#offering = false;
+    }
+  }
+
+  async #offerOnce() {
+    const offer = await this.#pc.createOffer();
+    await this.#pc.setLocalDescription(offer);
+    if (this.#closed) return;
+    // mids exist only once the offer is applied.
+    const sources = {};
+    for (const [source, t] of Object.entries(this.#senders)) {
+      if (t?.mid != null && t.direction === 'sendonly') sources[t.mid] = source;
+    }
+    this.#timeline.firstOffer ??= performance.now();
+    const answering = this.#sig.request({ type: 'offer', sdp: offer.sdp, sources }, ANSWER_TIMEOUT_MS);
+    if (!this.#offerSent) {
+      this.#offerSent = true;
+      for (const c of this.#pendingLocal.splice(0)) this.#sendCandidate(c);
+    }
+    const answer = await answering;
+    this.#timeline.firstAnswer ??= performance.now();
+    if (this.#closed) return;
+    await this.#pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
+    for (const c of this.#pendingRemote.splice(0)) await this.#addRemote(c);
+    this.#applyTracks(answer.tracks ?? []);
+  }
+
+  // ---- ICE candidates -----------------------------------------------------
+
+  #localCandidate(c) {
+    if (this.#closed) return;
+    // Chrome's per-m-line "" end marker is redundant with the final null.
+    if (c && !c.candidate) return;
+    if (!this.#offerSent) this.#pendingLocal.push(c);
+    else this.#sendCandidate(c);
+  }
+
+  #sendCandidate(c) {
+    this.#sig.send(c
+      ? { type: 'candidate', candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex }
+      : { type: 'candidate', candidate: null });
+  }
+
+  // Server's "candidate"; null/"" candidate is its end-of-candidates marker.
+  onCandidate(msg) {
+    if (this.#closed) return;
+    const c = msg.candidate ? { candidate: msg.candidate, sdpMid: msg.sdpMid ?? null, sdpMLineIndex: msg.sdpMLineIndex ?? null } : null;
+    if (!this.#pc.remoteDescription) this.#pendingRemote.push(c);
+    else this.#addRemote(c);
+  }
+
+  async #addRemote(c) {
+    try {
+      // With BUNDLE every m= line shares one transport, so a candidate whose
+      // mid we do not know (e.g. "0" when our first line has another mid)
+      // still belongs to it: fall back to the first m= line.
+      if (c && c.sdpMid != null && !this.#pc.getTransceivers().some((t) => t.mid === c.sdpMid)) {
+        c = { candidate: c.candidate, sdpMLineIndex: 0 };
+      }
+      await this.#pc.addIceCandidate(c ?? undefined);
+    } catch (err) {
+      console.warn('chorus: addIceCandidate', c, err);
+    }
+  }
+
+  // ---- remote tracks ------------------------------------------------------
+
+  // answer.tracks says which remote track each receiving mid carries now;
+  // unlisted receiving mids carry nothing. Rebuild every participant's streams
+  // from that, keeping the MediaStream objects so <video> elements do not reload.
+  #applyTracks(list) {
+    this.#tracks = new Map();
+    for (const t of list) {
+      if (t && t.mid != null && t.participantId && !this.#departed.has(t.participantId)) {
+        this.#tracks.set(String(t.mid), t);
+      }
+    }
+    const want = new Map(); // participantId -> {media: [tracks], screen: [tracks]}
+    for (const tr of this.#pc.getTransceivers()) {
+      const info = tr.mid != null ? this.#tracks.get(tr.mid) : null;
+      if (!info || this.#isSender(tr)) continue;
+      const w = want.get(info.participantId) ?? { media: [], screen: [] };
+      (info.source === 'screen' ? w.screen : w.media).push(tr.receiver.track);
+      want.set(info.participantId, w);
+    }
+    for (const id of [...this.#streams.keys()]) if (!want.has(id)) this.#drop(id);
+    for (const [id, w] of want) {
+      const s = this.#streams.get(id) ?? { media: null, screen: null };
+      const changed = sync(s, 'media', w.media) | sync(s, 'screen', w.screen); // both must run: no ||
+      this.#streams.set(id, s);
+      if (changed) this.#onStreams(id, { ...s });
+    }
+  }
+
+  #drop(id) {
+    if (!this.#streams.delete(id)) return;
+    this.#onStreams(id, { media: null, screen: null });
+  }
+
+  // A participant left: forget its tracks now rather than at the next answer.
+  forgetParticipant(id) {
+    this.#departed.add(id); // ids are per session: a rejoin comes back under a new one
+    for (const [mid, t] of this.#tracks) if (t.participantId === id) this.#tracks.delete(mid);
+    this.#drop(id);
+  }
+
+  // The current streams of a participant (for a tile created after they arrived).
+  streamsOf(id) {
+    const s = this.#streams.get(id);
+    return s ? { ...s } : { media: null, screen: null };
+  }
+
+  // ---- state and stats ----------------------------------------------------
+
+  // Server's "media-state".
+  onMediaState(msg) {
+    this.#serverState = { state: msg.state, reason: msg.reason ?? null, message: msg.message ?? null };
+    this.#emitState();
+  }
+
+  #emitState() {
+    if (this.#closed) return;
+    this.#onState({ pc: this.#pc.connectionState, server: this.#serverState });
+  }
+
+  // A JSON-able summary of getStats() for tests and debugging.
+  async stats() {
+    const byTrack = new Map(); // track id -> transceiver
+    for (const t of this.#pc.getTransceivers()) {
+      if (t.receiver.track) byTrack.set(t.receiver.track.id, t);
+    }
+    const sourceOf = (t) => Object.entries(this.#senders).find(([, s]) => s === t)?.[0] ?? null;
+    const report = await this.#pc.getStats();
+    const inbound = [];
+    const outbound = [];
+    let candidatePair = null;
+    report.forEach((r) => {
+      if (r.type === 'inbound-rtp') {
+        const t = byTrack.get(r.trackIdentifier);
+        const mid = r.mid ?? t?.mid ?? null;
+        const info = mid != null ? this.#tracks.get(mid) : null;
+        inbound.push({
+          kind: r.kind, mid, ssrc: r.ssrc,
+          participantId: info?.participantId ?? null, source: info?.source ?? null,
+          packetsReceived: r.packetsReceived ?? 0, bytesReceived: r.bytesReceived ?? 0,
+          framesDecoded: r.framesDecoded ?? 0,
+          frameWidth: r.frameWidth ?? null, frameHeight: r.frameHeight ?? null,
+          // For telling a stall's cause: loss, missing keyframes, or nothing sent.
+          packetsLost: r.packetsLost ?? 0, keyFramesDecoded: r.keyFramesDecoded ?? 0,
+          framesDropped: r.framesDropped ?? 0, pliCount: r.pliCount ?? 0, nackCount: r.nackCount ?? 0,
+          freezeCount: r.freezeCount ?? 0,
+        });
+      } else if (r.type === 'outbound-rtp') {
+        const t = this.#pc.getTransceivers().find((x) => x.mid === r.mid);
+        outbound.push({
+          kind: r.kind, mid: r.mid ?? null, ssrc: r.ssrc, source: t ? sourceOf(t) : null,
+          active: t ? t.direction === 'sendonly' : null,
+          packetsSent: r.packetsSent ?? 0, bytesSent: r.bytesSent ?? 0,
+          framesEncoded: r.framesEncoded ?? 0,
+          frameWidth: r.frameWidth ?? null, frameHeight: r.frameHeight ?? null,
+          keyFramesEncoded: r.keyFramesEncoded ?? 0, pliCount: r.pliCount ?? 0, nackCount: r.nackCount ?? 0,
+          qualityLimitationReason: r.qualityLimitationReason ?? null,
+        });
+      } else if (r.type === 'transport' && r.selectedCandidatePairId) {
+        candidatePair = r.selectedCandidatePairId;
+      }
+    });
+    return {
+      connectionState: this.#pc.connectionState,
+      iceConnectionState: this.#pc.iceConnectionState,
+      server: this.#serverState,
+      selectedCandidatePair: candidatePair,
+      timeline: { ...this.#timeline },
+      inbound,
+      outbound,
+      tracks: [...this.#tracks.values()],
+    };
+  }
+}
+
+// Makes s[key] hold exactly `tracks` (null when none), reusing the stream.
+function sync(s, key, tracks) {
+  if (tracks.length === 0) {
+    if (!s[key]) return false;
+    s[key] = null;
+    return true;
+  }
+  if (!s[key]) {
+    s[key] = new MediaStream(tracks);
+    return true;
+  }
+  let changed = false;
+  for (const old of s[key].getTracks()) {
+    if (!tracks.includes(old)) {
+      s[key].removeTrack(old);
+      changed = true;
+    }
+  }
+  for (const t of tracks) {
+    if (!s[key].getTracks().includes(t)) {
+      s[key].addTrack(t);
+      changed = true;
+    }
+  }
+  return changed;
+}
