@@ -18,6 +18,7 @@ let self = null; // our participant as the server last described it
 let others = new Map(); // id -> participant
 let rtt = null;
 let rejoining = false; // keep the room screen up while a Rejoin connects
+let removedReason = null; // set when the server removed us (e.g. media_timeout), for the status line
 let mediaSettled = false; // getUserMedia finished (either way), so mute state is known
 let peer = null; // the RTCPeerConnection of the current session (peer.js)
 let joinedAt = null; // performance.now() of the last "joined", for time-to-first-frame
@@ -25,6 +26,7 @@ let joinedAt = null; // performance.now() of the last "joined", for time-to-firs
 // ---- state and status -------------------------------------------------------
 
 function setState(state) {
+  if (state !== 'disconnected') removedReason = null;
   document.body.dataset.state = state;
   const inRoom = state === 'joined' || state === 'disconnected' || (state === 'connecting' && rejoining);
   $('join-screen').hidden = inRoom;
@@ -46,7 +48,7 @@ function renderStatus() {
     connecting: `Joining ${target?.room ?? ''}…`,
     joined: `Connected to ${target?.room} · ${others.size + 1} in the room${rtt === null ? '' : ` · ${rtt} ms`}`,
     left: 'You left the room.',
-    disconnected: 'Disconnected from the server.',
+    disconnected: removedReason ? 'Removed from the room.' : 'Disconnected from the server.',
     error: 'Could not join.',
   }[state];
   $('status').textContent = text ?? state;
@@ -283,6 +285,7 @@ function wire(s) {
     s.close();
     closePeer();
     const why = MEDIA_REASONS[m.reason] ?? m.reason ?? 'removed by the server';
+    removedReason = m.reason ?? 'removed';
     $('disconnected-message').textContent = `You were removed from the room: ${why}. Press Rejoin to return.`;
     setState('disconnected');
   });
