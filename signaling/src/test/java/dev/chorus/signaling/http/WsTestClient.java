@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 /** A blocking WebSocket client for tests: queues every message it receives. */
 final class WsTestClient {
 
-  static final long TIMEOUT_MS = 5000;
+  // Generous: a busy 2-core CI machine running browsers next to these tests can stall a few seconds.
+  static final long TIMEOUT_MS = 15_000;
 
   private final WebSocket socket;
   // Vert.x 5 closes a client, and its sockets, once the client object is unreachable.
