@@ -147,6 +147,8 @@ public final class LoadTestMain {
         Totals previous = start;
         Totals steadyStart = null;
         Totals steadyLast = null;
+        Totals firstSteady = null;
+        Totals lastSteady = null;
         boolean sending = true;
         for (int second = 1; ; second++) {
             long target = t0 + second * SECOND;
@@ -168,13 +170,18 @@ public final class LoadTestMain {
             Sample sample = sample(t, phase, previous, current);
             samples.add(sample);
             printProgress(sample);
-            if (phase.equals("ramp")) {
-                steadyStart = current;
-            } else if (phase.equals("steady")) {
-                if (steadyStart == null) {
-                    steadyStart = previous;
+            // The steady window starts once ramp-up is over and every bot has connected or failed (a bot
+            // started late in the ramp may take a second or two more), so it measures full load only.
+            if (phase.equals("steady")) {
+                if (firstSteady == null) {
+                    firstSteady = previous;
                 }
-                steadyLast = current;
+                lastSteady = current;
+                if (steadyStart == null && sample.botsConnected() + sample.botsFailed() == bots.size()) {
+                    steadyStart = current;
+                } else if (steadyStart != null) {
+                    steadyLast = current;
+                }
             }
             previous = current;
         }
@@ -189,8 +196,9 @@ public final class LoadTestMain {
             progress.println("vert.x did not close in time: " + e);
         }
         if (steadyStart == null || steadyLast == null) {
-            steadyStart = start;
-            steadyLast = end;
+            // never all connected, or too short: take the whole post-ramp window (or, failing that, the run)
+            steadyStart = firstSteady != null ? firstSteady : start;
+            steadyLast = lastSteady != null ? lastSteady : end;
         }
         return writeReport(start, steadyStart, steadyLast, end, pacer);
     }
