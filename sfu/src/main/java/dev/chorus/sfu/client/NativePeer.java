@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 
 /**
@@ -77,6 +78,7 @@ public final class NativePeer implements AutoCloseable {
     private final AtomicLong unknownKeyframeRequests = new AtomicLong();
     private volatile String lastEvent = "NEW";
     private volatile String failureReason;
+    private LongSupplier stampClock;
 
     private NativePeer(TransportConfig config, DtlsCertificate certificate, String name) throws IOException {
         if (!NAME.matcher(name).matches()) {
@@ -159,6 +161,7 @@ public final class NativePeer implements AutoCloseable {
                 : LocalTrack.video(newSsrc(), newSsrc(), name, "video-" + mid);
         lines.add(OfferLine.send(track));
         SendStream s = new SendStream(mid, track, kind == MediaKind.AUDIO ? OfferWriter.OPUS_PT : OfferWriter.VP8_PT);
+        s.stampClock(stampClock);
         sendByMid.put(mid, s);
         sendBySsrc.put(track.ssrc(), s);
     }
@@ -290,6 +293,16 @@ public final class NativePeer implements AutoCloseable {
                 .orElseThrow(() -> new IllegalStateException("no published " + kind.token() + " line"));
     }
 
+    /**
+     * From now on every RTP packet sent on any published line (present or later) ends with a
+     * {@link PayloadStamp} holding {@code clock}'s value at send time; null stops it. Video packets carry
+     * correspondingly fewer frame bytes, so they stay within the usual payload size.
+     */
+    public synchronized void stampSendTimes(LongSupplier clock) {
+        this.stampClock = clock;
+        sendByMid.values().forEach(s -> s.stampClock(clock));
+    }
+
     /** PLI/FIR received for any of our SSRCs. */
     public long keyframeRequests() {
         return sendBySsrc.values().stream().mapToLong(SendStream::keyframeRequests).sum();
@@ -323,6 +336,14 @@ public final class NativePeer implements AutoCloseable {
     /** Counters for any SSRC seen (announced or not), or empty. */
     public Optional<ReceiveStats> receivedSsrc(long ssrc) {
         return Optional.ofNullable(received.get(ssrc));
+    }
+
+    /**
+     * Calls {@code l} for every valid RTP packet received from now on, on the transport's reader thread
+     * (see {@link RtpListener}); null removes it. Counting per SSRC goes on as before.
+     */
+    public void onRtp(RtpListener l) {
+        received.listener(l);
     }
 
     /** Valid RTP packets received on all SSRCs. */

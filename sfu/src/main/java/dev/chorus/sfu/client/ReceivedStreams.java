@@ -25,6 +25,11 @@ final class ReceivedStreams {
     private volatile long bytes;
     private volatile long invalid;
     private volatile long overflow;
+    private volatile RtpListener listener;
+
+    void listener(RtpListener l) {
+        this.listener = l;
+    }
 
     void vp8PayloadTypes(Set<Integer> payloadTypes) {
         this.vp8PayloadTypes = Set.copyOf(payloadTypes);
@@ -39,6 +44,11 @@ final class ReceivedStreams {
         packets++;
         bytes += len;
         long ssrc = packet.ssrc();
+        RtpListener l = listener;
+        if (l != null) {
+            l.onRtp(System.nanoTime(), ssrc, packet.sequenceNumber(), packet.timestamp(), packet.payloadType(),
+                    packet.marker(), buf, packet.payloadOffset(), packet.payloadLength());
+        }
         ReceiveStats stats = bySsrc.get(ssrc);
         if (stats == null) {
             if (bySsrc.size() >= MAX_SSRCS) {

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * The sending state of one published line: sequence number, RTP timestamp, VP8 picture id, a reused send
@@ -37,6 +38,8 @@ public final class SendStream {
     private long timestamp;
     private int pictureId;
     private boolean started;
+    /** When set, every packet's payload ends with a {@link PayloadStamp} of this clock. */
+    private volatile LongSupplier stampClock;
 
     /** A video encoder starts with a key frame; a PLI/FIR sets this again. */
     private final AtomicBoolean keyframePending = new AtomicBoolean(true);
@@ -67,6 +70,11 @@ public final class SendStream {
         this.midExtensionId = newMidExtensionId;
     }
 
+    /** Stamps every later packet with {@code clock} (see {@link PayloadStamp}); null stops stamping. */
+    void stampClock(LongSupplier clock) {
+        this.stampClock = clock;
+    }
+
     /** Sends one 20 ms Opus packet; the marker bit is set on the first (start of a talkspurt). */
     synchronized boolean sendAudio(WebRtcTransport transport) {
         requireKind(MediaKind.AUDIO);
@@ -76,7 +84,12 @@ public final class SendStream {
         int h = header(!started);
         started = true;
         System.arraycopy(OPUS_SILENCE, 0, buf, h, OPUS_SILENCE.length);
-        boolean ok = send(transport, h + OPUS_SILENCE.length);
+        int end = h + OPUS_SILENCE.length;
+        LongSupplier clock = stampClock;
+        if (clock != null) {
+            end += PayloadStamp.write(buf, end, clock.getAsLong());
+        }
+        boolean ok = send(transport, end);
         framesSent++;
         return ok;
     }
@@ -96,7 +109,8 @@ public final class SendStream {
         started = true;
         int headerLength = Vp8Packetizer.writeFrameHeader(frameHeader, 0, key, frame.length);
         int total = headerLength + frame.length;
-        int chunk = MAX_PAYLOAD - Vp8Packetizer.DESCRIPTOR_LENGTH;
+        LongSupplier clock = stampClock;
+        int chunk = MAX_PAYLOAD - Vp8Packetizer.DESCRIPTOR_LENGTH - (clock != null ? PayloadStamp.LENGTH : 0);
         boolean ok = true;
         for (int pos = 0; pos < total; pos += chunk) {
             int n = Math.min(chunk, total - pos);
@@ -104,7 +118,11 @@ public final class SendStream {
             int h = header(last);
             int p = h + Vp8Packetizer.writeDescriptor(buf, h, pos == 0, pictureId);
             copyFrameRange(frameHeader, headerLength, frame, pos, n, buf, p);
-            ok &= send(transport, p + n);
+            int end = p + n;
+            if (clock != null) {
+                end += PayloadStamp.write(buf, end, clock.getAsLong());
+            }
+            ok &= send(transport, end);
         }
         pictureId = (pictureId + 1) & 0x7FFF;
         framesSent++;

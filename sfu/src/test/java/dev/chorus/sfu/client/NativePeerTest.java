@@ -157,6 +157,59 @@ class NativePeerTest {
     }
 
     @Test
+    void sendTimesAreStampedOnEveryPacketAndReceivedPacketsReachTheListener() throws Exception {
+        try (NativePeer peer = newPeer("stamp");
+             LoopbackSfu.Session s = sfu.connect(peer, 1, 1, 1, 0, Map.of("2", BOB_MIC))) {
+            long[] clock = {0x0102_0304_0506_0708L};
+            peer.stampSendTimes(() -> clock[0]++);
+            RtpPacket p = new RtpPacket();
+            assertTrue(peer.sendAudioPacket());
+            byte[] pkt = s.nextRtp(2000);
+            assertEquals(RtpValidity.OK, wrap(p, pkt));
+            assertTrue(PayloadStamp.present(pkt, p.payloadOffset(), p.payloadLength()));
+            assertEquals(0x0102_0304_0506_0708L, PayloadStamp.read(pkt, p.payloadOffset(), p.payloadLength()));
+            assertEquals(3 + PayloadStamp.LENGTH, p.payloadLength(), "Opus frame + trailer");
+
+            // 3000 bytes + key frame header in packets of at most 1200 payload bytes, each with its own stamp
+            assertTrue(peer.sendVideoFrame(new byte[3000], true));
+            int frameBytes = 0;
+            long expectStamp = 0x0102_0304_0506_0709L;
+            boolean marker = false;
+            while (!marker) {
+                pkt = s.nextRtp(2000);
+                assertEquals(RtpValidity.OK, wrap(p, pkt));
+                assertTrue(p.payloadLength() <= SendStream.MAX_PAYLOAD, "payload " + p.payloadLength());
+                assertTrue(PayloadStamp.present(pkt, p.payloadOffset(), p.payloadLength()));
+                assertEquals(expectStamp++, PayloadStamp.read(pkt, p.payloadOffset(), p.payloadLength()));
+                frameBytes += p.payloadLength() - Vp8Packetizer.DESCRIPTOR_LENGTH - PayloadStamp.LENGTH;
+                marker = p.marker();
+            }
+            assertEquals(3000 + Vp8Packetizer.KEYFRAME_HEADER_LENGTH, frameBytes);
+
+            peer.stampSendTimes(null);
+            assertTrue(peer.sendAudioPacket());
+            pkt = s.nextRtp(2000);
+            wrap(p, pkt);
+            assertFalse(PayloadStamp.present(pkt, p.payloadOffset(), p.payloadLength()), "stamping stopped");
+
+            java.util.concurrent.LinkedBlockingQueue<long[]> heard = new java.util.concurrent.LinkedBlockingQueue<>();
+            peer.onRtp((nanos, ssrc, seq, ts, pt, m, b, off, len) -> heard.add(new long[] {
+                    ssrc, seq, PayloadStamp.present(b, off, len) ? PayloadStamp.read(b, off, len) : -1}));
+            byte[] payload = new byte[3 + PayloadStamp.LENGTH];
+            PayloadStamp.write(payload, 3, 77L);
+            byte[] buf = new byte[1500];
+            int n = serverPacket(buf, OfferWriter.OPUS_PT, 4242, 0, BOB_MIC.ssrc(), payload);
+            assertTrue(s.transport.sendRtp(buf, 0, n));
+            long[] got = heard.poll(3, TimeUnit.SECONDS);
+            assertTrue(got != null, "listener called");
+            assertEquals(BOB_MIC.ssrc(), got[0]);
+            assertEquals(4242, got[1]);
+            assertEquals(77L, got[2]);
+            assertEquals(1, peer.received("2").packets(), "still counted per SSRC");
+        }
+    }
+
+    @Test
     void pliAndFirFromTheSfuMakeTheNextVideoFrameAKeyframe() throws Exception {
         try (NativePeer peer = newPeer("dave");
              LoopbackSfu.Session s = sfu.connect(peer, 1, 1, 0, 0, Map.of())) {

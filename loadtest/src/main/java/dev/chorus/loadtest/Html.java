@@ -1,0 +1,121 @@
+package dev.chorus.loadtest;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.function.ToDoubleFunction;
+
+/** A self-contained HTML page with inline SVG line charts of the time series; no scripts. */
+final class Html {
+    private static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd"};
+
+    private Html() {
+    }
+
+    record Series(String label, ToDoubleFunction<Sample> value) {
+    }
+
+    static String page(String title, String summary, String configText, List<Sample> samples) {
+        StringBuilder b = new StringBuilder();
+        b.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>").append(esc(title))
+                .append("</title><style>body{font-family:sans-serif;margin:20px;max-width:960px}"
+                        + "pre{background:#f4f4f4;padding:8px;overflow:auto}svg{background:#fff;border:1px solid #ddd}"
+                        + "h2{font-size:16px;margin:18px 0 4px}</style></head><body>");
+        b.append("<h1>").append(esc(title)).append("</h1>");
+        b.append("<pre>").append(esc(summary)).append("</pre>");
+        b.append("<pre>").append(esc(configText)).append("</pre>");
+        chart(b, "Packets per second", samples,
+                new Series("sent by publishers", Sample::sentPps),
+                new Series("received by bots", Sample::receivedPps),
+                new Series("forwarded by server (/debug)", Sample::forwardedPps));
+        chart(b, "Loss (%)", samples, new Series("loss", s -> s.loss() * 100));
+        chart(b, "One-way latency (ms)", samples, new Series("p50", Sample::p50Ms), new Series("p99", Sample::p99Ms),
+                new Series("jitter", Sample::jitterMs));
+        chart(b, "Server CPU (cores)", samples, new Series("cpu", Sample::serverCpuCores));
+        chart(b, "Server RSS (MiB)", samples, new Series("rss", Sample::serverRssMib));
+        chart(b, "Bots", samples, new Series("started", s -> s.botsStarted()),
+                new Series("media connected", s -> s.botsConnected()), new Series("failed", s -> s.botsFailed()));
+        b.append("</body></html>\n");
+        return b.toString();
+    }
+
+    @SafeVarargs
+    private static void chart(StringBuilder b, String title, List<Sample> samples, Series... series) {
+        final int w = 900;
+        final int h = 220;
+        final int left = 60;
+        final int right = 10;
+        final int top = 10;
+        final int bottom = 30;
+        double tMax = 1;
+        double yMax = 0;
+        boolean any = false;
+        for (Sample s : samples) {
+            tMax = Math.max(tMax, s.t());
+            for (Series se : series) {
+                double v = se.value().applyAsDouble(s);
+                if (Double.isFinite(v)) {
+                    yMax = Math.max(yMax, v);
+                    any = true;
+                }
+            }
+        }
+        b.append("<h2>").append(esc(title)).append("</h2>");
+        if (!any) {
+            b.append("<p>no data</p>");
+            return;
+        }
+        if (yMax <= 0) {
+            yMax = 1;
+        }
+        yMax *= 1.05;
+        double pw = w - left - right;
+        double ph = h - top - bottom;
+        b.append(String.format(Locale.ROOT, "<svg width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">", w, h + 20, w, h + 20));
+        for (int i = 0; i <= 4; i++) {
+            double y = top + ph - ph * i / 4;
+            b.append(String.format(Locale.ROOT,
+                    "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#eee\"/>"
+                            + "<text x=\"%d\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\">%s</text>",
+                    left, y, w - right, y, left - 4, y + 3, fmt(yMax * i / 4)));
+        }
+        for (int i = 0; i <= 5; i++) {
+            double x = left + pw * i / 5;
+            b.append(String.format(Locale.ROOT,
+                    "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" text-anchor=\"middle\">%ss</text>",
+                    x, h - bottom + 14, fmt(tMax * i / 5)));
+        }
+        b.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" stroke=\"#999\"/>",
+                left, top, pw, ph));
+        for (int k = 0; k < series.length; k++) {
+            StringBuilder pts = new StringBuilder();
+            for (Sample s : samples) {
+                double v = series[k].value().applyAsDouble(s);
+                if (!Double.isFinite(v)) {
+                    continue;
+                }
+                pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", left + pw * s.t() / tMax, top + ph - ph * v / yMax));
+            }
+            String color = COLORS[k % COLORS.length];
+            b.append("<polyline fill=\"none\" stroke-width=\"1.5\" stroke=\"").append(color).append("\" points=\"")
+                    .append(pts).append("\"/>");
+            b.append(String.format(Locale.ROOT,
+                    "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/><text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>",
+                    left + 10 + k * 220, h + 6, color, left + 24 + k * 220, h + 15, esc(series[k].label())));
+        }
+        b.append("</svg>");
+    }
+
+    private static String fmt(double v) {
+        if (v >= 100) {
+            return String.format(Locale.ROOT, "%.0f", v);
+        }
+        if (v >= 1) {
+            return String.format(Locale.ROOT, "%.1f", v);
+        }
+        return String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}

@@ -1,0 +1,211 @@
+package dev.chorus.loadtest;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The command line, validated. Build with {@link #parse(String...)}. */
+record LoadTestConfig(
+        URI server,
+        int rooms,
+        int publishers,
+        int subscribers,
+        Duration duration,
+        Duration rampUp,
+        Profile profile,
+        OptionalLong serverPid,
+        Path reportDir,
+        boolean help) {
+
+    static final int MAX_ROOMS = 1000;
+    static final int MAX_PER_ROOM = 1000;
+    static final int MAX_BOTS = 10_000;
+    static final Duration MAX_DURATION = Duration.ofHours(24);
+    static final Duration MAX_RAMP_UP = Duration.ofHours(1);
+    /** After sending stops, how long receivers keep counting packets in flight. */
+    static final Duration DRAIN = Duration.ofSeconds(2);
+
+    static final String USAGE = """
+            Usage: java -jar chorus-loadtest.jar [options]
+
+            Native WebRTC bots (plain Java, no browser) join rooms of a running Chorus server, publish synthetic
+            audio/video and measure loss, one-way latency, jitter and join time; the server's forwarding rate,
+            CPU and memory are sampled alongside. Stops by itself after ramp-up + duration (+ %d s drain).
+
+            Options:
+              --server URL         server base URL, loopback only (default http://127.0.0.1:8080)
+              --rooms N            rooms (default 1, max %d)
+              --publishers N       publishing bots per room, they also receive each other (default 2)
+              --subscribers N      receive-only bots per room (default 10)
+              --duration D         how long to run at full load after ramp-up (default 30s; units ms, s, m, h)
+              --ramp-up D          bots join evenly spread over this time, publishers first (default 5s)
+              --profile P          audio | 360p | 720p | 1080p (default 360p): video ~300 kbit/s / 1 / 2.5 Mbit/s
+                                   at 30 fps with a key frame every 3 s; audio always 50 packets/s
+              --server-pid N       the server's process id on this machine, to sample its CPU and RSS from /proc
+              --report DIR         where result.json and index.html go (default loadtest/target/report)
+              --help               this text
+            """.formatted(DRAIN.toSeconds(), MAX_ROOMS);
+
+    int botsPerRoom() {
+        return publishers + subscribers;
+    }
+
+    int totalBots() {
+        return rooms * botsPerRoom();
+    }
+
+    /** The signaling WebSocket URI derived from {@link #server()}. */
+    URI webSocketUri() {
+        String scheme = server.getScheme().equals("https") ? "wss" : "ws";
+        return URI.create(scheme + "://" + server.getRawAuthority() + "/ws");
+    }
+
+    URI debugUri() {
+        return URI.create(server.getScheme() + "://" + server.getRawAuthority() + "/debug");
+    }
+
+    static LoadTestConfig parse(String... args) {
+        String server = "http://127.0.0.1:8080";
+        int rooms = 1;
+        int publishers = 2;
+        int subscribers = 10;
+        Duration duration = Duration.ofSeconds(30);
+        Duration rampUp = Duration.ofSeconds(5);
+        Profile profile = Profile.P360;
+        OptionalLong pid = OptionalLong.empty();
+        Path report = Path.of("loadtest", "target", "report");
+        boolean help = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--help") || a.equals("-h")) {
+                help = true;
+                continue;
+            }
+            if (!a.startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument '" + a + "' (options start with --)");
+            }
+            String name;
+            String value;
+            int eq = a.indexOf('=');
+            if (eq > 0) {
+                name = a.substring(0, eq);
+                value = a.substring(eq + 1);
+            } else {
+                name = a;
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException(name + " needs a value");
+                }
+                value = args[++i];
+            }
+            switch (name) {
+                case "--server" -> server = value;
+                case "--rooms" -> rooms = intIn(name, value, 1, MAX_ROOMS);
+                case "--publishers" -> publishers = intIn(name, value, 1, MAX_PER_ROOM);
+                case "--subscribers" -> subscribers = intIn(name, value, 0, MAX_PER_ROOM);
+                case "--duration" -> duration = duration(name, value, Duration.ofSeconds(1), MAX_DURATION);
+                case "--ramp-up" -> rampUp = duration(name, value, Duration.ZERO, MAX_RAMP_UP);
+                case "--profile" -> profile = Profile.parse(value);
+                case "--server-pid" -> pid = OptionalLong.of(intIn(name, value, 1, Integer.MAX_VALUE));
+                case "--report" -> {
+                    if (value.isBlank()) {
+                        throw new IllegalArgumentException("--report needs a directory");
+                    }
+                    report = Path.of(value);
+                }
+                default -> throw new IllegalArgumentException("unknown option " + name + " (see --help)");
+            }
+        }
+        if (publishers + subscribers > MAX_PER_ROOM) {
+            throw new IllegalArgumentException("--publishers + --subscribers must be at most " + MAX_PER_ROOM
+                    + " per room, got " + (publishers + subscribers));
+        }
+        if ((long) rooms * (publishers + subscribers) > MAX_BOTS) {
+            throw new IllegalArgumentException("at most " + MAX_BOTS + " bots in total, asked for "
+                    + (long) rooms * (publishers + subscribers) + " (rooms x (publishers + subscribers))");
+        }
+        return new LoadTestConfig(loopbackServer(server), rooms, publishers, subscribers, duration, rampUp,
+                profile, pid, report, help);
+    }
+
+    /** http(s) URL on a loopback host, without path beyond "/", query or credentials. */
+    static URI loopbackServer(String s) {
+        URI u;
+        try {
+            u = new URI(s);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("--server is not a URL: " + s);
+        }
+        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new IllegalArgumentException("--server must be an http:// or https:// URL, not " + s);
+        }
+        if (u.getHost() == null || u.getUserInfo() != null || u.getRawQuery() != null || u.getRawFragment() != null
+                || (u.getRawPath() != null && !u.getRawPath().isEmpty() && !u.getRawPath().equals("/"))) {
+            throw new IllegalArgumentException("--server must be a plain base URL like http://127.0.0.1:8080, not " + s);
+        }
+        String host = u.getHost();
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        boolean loopback;
+        if (host.equalsIgnoreCase("localhost")) {
+            loopback = true;
+        } else if (host.matches("[0-9.]+") || host.contains(":")) {
+            try {
+                loopback = InetAddress.getByName(host).isLoopbackAddress(); // a literal: no DNS lookup
+            } catch (UnknownHostException e) {
+                loopback = false;
+            }
+        } else {
+            loopback = false; // other names are not resolved: they could point anywhere
+        }
+        if (!loopback) {
+            throw new IllegalArgumentException("--server must be on this machine (127.0.0.0/8, ::1 or localhost);"
+                    + " refusing " + s);
+        }
+        return URI.create(scheme + "://" + u.getRawAuthority());
+    }
+
+    private static int intIn(String name, String value, int min, int max) {
+        long v;
+        try {
+            v = Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number, not '" + value + "'");
+        }
+        if (v < min || v > max) {
+            throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", got " + v);
+        }
+        return (int) v;
+    }
+
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)?");
+
+    static Duration duration(String name, String value, Duration min, Duration max) {
+        Matcher m = DURATION.matcher(value.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new IllegalArgumentException(name + " must be a duration like 500ms, 30s, 5m or 1h, not '"
+                    + value + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        Duration d = switch (unit) {
+            case "ms" -> Duration.ofMillis(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofSeconds(n);
+        };
+        if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+            throw new IllegalArgumentException(name + " must be between " + min.toString().substring(2).toLowerCase(Locale.ROOT)
+                    + " and " + max.toString().substring(2).toLowerCase(Locale.ROOT) + ", got " + value);
+        }
+        return d;
+    }
+}

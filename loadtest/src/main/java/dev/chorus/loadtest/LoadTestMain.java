@@ -1,0 +1,496 @@
+package dev.chorus.loadtest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.sfu.transport.DtlsCertificate;
+import dev.chorus.sfu.transport.TransportConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The load-test CLI: starts native bots against a running server, samples once a second, prints a progress
+ * line on stderr, writes {@code result.json} and {@code index.html} to the report directory and one summary
+ * line on stdout. Exit code 0 after a completed run (whatever the numbers), 2 on bad arguments, 1 on a
+ * failure of the tool itself.
+ */
+public final class LoadTestMain {
+    private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+
+    private final LoadTestConfig config;
+    private final PrintStream progress;
+    private final List<Bot> bots = new ArrayList<>();
+    private final List<Sample> samples = new ArrayList<>();
+    private final ServerProbe probe;
+
+    private LoadTestMain(LoadTestConfig config, PrintStream progress) {
+        this.config = config;
+        this.progress = progress;
+        this.probe = new ServerProbe(config.debugUri(), config.serverPid());
+    }
+
+    public static void main(String[] args) {
+        LoadTestConfig config;
+        try {
+            config = LoadTestConfig.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.err.println("run with --help for the options");
+            System.exit(2);
+            return;
+        }
+        if (config.help()) {
+            System.out.print(LoadTestConfig.USAGE);
+            return;
+        }
+        quietJulLogging();
+        int code;
+        try {
+            String summary = new LoadTestMain(config, System.err).run();
+            System.out.println(summary);
+            code = 0;
+        } catch (Exception e) {
+            System.err.println("load test failed: " + e);
+            e.printStackTrace(System.err);
+            code = 1;
+        }
+        System.exit(code); // ice4j and Vert.x leave non-daemon threads behind
+    }
+
+    /**
+     * ice4j logs through java.util.logging, at INFO/WARNING for every closed socket and stray connectivity check
+     * of hundreds of bots; keep only SEVERE so the progress line stays readable.
+     */
+    private static void quietJulLogging() {
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        root.setLevel(java.util.logging.Level.SEVERE);
+        for (java.util.logging.Handler h : root.getHandlers()) {
+            h.setLevel(java.util.logging.Level.SEVERE);
+        }
+    }
+
+    /** Snapshot of cumulative counters, for differences between two moments. */
+    private record Totals(long nanos, long sent, long received, long expected, long lost, long[] latency,
+                          double cpuSeconds, ServerProbe.Debug debug, long debugNanos) {
+    }
+
+    private String run() throws Exception {
+        Files.createDirectories(config.reportDir());
+        String runId = Long.toString(ThreadLocalRandom.current().nextLong() >>> 40, 36);
+        // Publishers of all rooms first (round-robin over rooms), then subscribers, so subscribers find media.
+        for (int p = 0; p < config.publishers(); p++) {
+            for (int r = 0; r < config.rooms(); r++) {
+                bots.add(new Bot(bots.size(), room(runId, r), "pub-" + r + "-" + p, true, config.profile(),
+                        config.publishers()));
+            }
+        }
+        for (int s = 0; s < config.subscribers(); s++) {
+            for (int r = 0; r < config.rooms(); r++) {
+                bots.add(new Bot(bots.size(), room(runId, r), "sub-" + r + "-" + s, false, config.profile(),
+                        config.publishers()));
+            }
+        }
+        progress.printf(Locale.ROOT, "load test: %d room(s) x (%d publishers + %d subscribers) = %d bots, profile %s,"
+                        + " ramp-up %s, duration %s, server %s%n", config.rooms(), config.publishers(),
+                config.subscribers(), bots.size(), config.profile().token(), human(config.rampUp()),
+                human(config.duration()), config.server());
+        ServerProbe.Debug first = probe.debug(Duration.ofSeconds(3));
+        if (first == null) {
+            throw new IOException("the server does not answer at " + config.debugUri() + ": " + probe.lastError());
+        }
+
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2));
+        WebSocketClient wsClient = vertx.createWebSocketClient(new WebSocketClientOptions()
+                .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20).setConnectTimeout(10_000));
+        DtlsCertificate cert = DtlsCertificate.generate();
+        TransportConfig transport = TransportConfig.builder().port(0).build();
+        Pacer pacer = new Pacer(config.profile());
+        ScheduledExecutorService ramp = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "chorus-load-ramp");
+            t.setDaemon(true);
+            return t;
+        });
+        long t0 = System.nanoTime();
+        long rampNanos = config.rampUp().toNanos();
+        long steadyEnd = t0 + rampNanos + config.duration().toNanos();
+        long drainEnd = steadyEnd + LoadTestConfig.DRAIN.toNanos();
+        pacer.start();
+        for (Bot b : bots) {
+            long at = bots.size() <= 1 ? 0 : rampNanos * b.index / bots.size();
+            ramp.schedule(() -> {
+                if (System.nanoTime() < steadyEnd) {
+                    b.start(wsClient, config.webSocketUri(), transport, cert, pacer);
+                }
+            }, at, TimeUnit.NANOSECONDS);
+        }
+
+        Totals start = totals(t0, first, t0);
+        Totals previous = start;
+        Totals steadyStart = null;
+        Totals steadyLast = null;
+        Totals firstSteady = null;
+        Totals lastSteady = null;
+        boolean sending = true;
+        for (int second = 1; ; second++) {
+            long target = t0 + second * SECOND;
+            if (target > drainEnd + SECOND / 2) {
+                break;
+            }
+            sleepUntil(target);
+            long now = System.nanoTime();
+            if (sending && now >= steadyEnd) {
+                pacer.stop(2000);
+                ramp.shutdownNow();
+                sending = false;
+            }
+            ServerProbe.Debug debug = probe.debug(Duration.ofMillis(800));
+            Totals current = totals(now, debug, System.nanoTime());
+            double t = (now - t0) / 1e9;
+            String phase = t <= rampNanos / 1e9 + 0.001 ? "ramp"
+                    : now <= steadyEnd + SECOND / 10 ? "steady" : "drain";
+            Sample sample = sample(t, phase, previous, current);
+            samples.add(sample);
+            printProgress(sample);
+            // The steady window starts once ramp-up is over and every bot has connected or failed (a bot
+            // started late in the ramp may take a second or two more), so it measures full load only.
+            if (phase.equals("steady")) {
+                if (firstSteady == null) {
+                    firstSteady = previous;
+                }
+                lastSteady = current;
+                if (steadyStart == null && sample.botsConnected() + sample.botsFailed() == bots.size()) {
+                    steadyStart = current;
+                } else if (steadyStart != null) {
+                    steadyLast = current;
+                }
+            }
+            previous = current;
+        }
+        Totals end = previous;
+        ramp.shutdownNow();
+        for (Bot b : bots) {
+            b.close();
+        }
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            progress.println("vert.x did not close in time: " + e);
+        }
+        if (steadyStart == null || steadyLast == null) {
+            // never all connected, or too short: take the whole post-ramp window (or, failing that, the run)
+            steadyStart = firstSteady != null ? firstSteady : start;
+            steadyLast = lastSteady != null ? lastSteady : end;
+        }
+        return writeReport(start, steadyStart, steadyLast, end, pacer);
+    }
+
+    private static String room(String runId, int r) {
+        return "load-" + runId + "-" + r;
+    }
+
+    private Totals totals(long nanos, ServerProbe.Debug debug, long debugNanos) {
+        long sent = 0;
+        long received = 0;
+        long expected = 0;
+        long lost = 0;
+        long[] latency = new long[LatencyHistogram.BUCKETS];
+        for (Bot b : bots) {
+            var peer = b.peer();
+            if (b.publisher && peer != null) {
+                for (var s : peer.sendStreams()) {
+                    sent += s.packetsSent();
+                }
+            }
+            received += b.receiver.packets();
+            expected += b.receiver.expected();
+            lost += b.receiver.lost();
+            b.receiver.addLatencyTo(latency);
+        }
+        return new Totals(nanos, sent, received, expected, lost, latency, probe.cpuSeconds(), debug, debugNanos);
+    }
+
+    private Sample sample(double t, String phase, Totals a, Totals b) {
+        double dt = Math.max(1e-3, (b.nanos - a.nanos) / 1e9);
+        int started = 0;
+        int connected = 0;
+        int failed = 0;
+        double[] jitter = new double[2];
+        for (Bot bot : bots) {
+            Bot.State s = bot.state();
+            if (s != Bot.State.NEW) {
+                started++;
+            }
+            if (s == Bot.State.CONNECTED) {
+                connected++;
+            } else if (s == Bot.State.FAILED) {
+                failed++;
+            }
+            bot.receiver.addJitterTo(jitter);
+        }
+        long expected = b.expected - a.expected;
+        long lost = Math.max(0, b.lost - a.lost);
+        long[] interval = LatencyHistogram.minus(b.latency, a.latency);
+        double cpu = (b.cpuSeconds - a.cpuSeconds) / dt;
+        double forwarded = Double.NaN;
+        double processed = Double.NaN;
+        if (a.debug != null && b.debug != null) {
+            double ddt = Math.max(1e-3, (b.debugNanos - a.debugNanos) / 1e9);
+            forwarded = Math.max(0, b.debug.forwarded() - a.debug.forwarded()) / ddt;
+            processed = Math.max(0, b.debug.processed() - a.debug.processed()) / ddt;
+        }
+        return new Sample(round(t, 3), phase, started, connected, failed, (b.sent - a.sent) / dt,
+                (b.received - a.received) / dt, expected, lost, expected > 0 ? (double) lost / expected : 0.0,
+                LatencyHistogram.percentile(interval, 0.5) / 1000, LatencyHistogram.percentile(interval, 0.99) / 1000,
+                LatencyHistogram.max(interval) / 1000, jitter[1] > 0 ? jitter[0] / jitter[1] : Double.NaN, cpu,
+                probe.rssMib(), forwarded, processed);
+    }
+
+    private void printProgress(Sample s) {
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
+                "[%5.0fs %-6s] bots %d/%d connected%s | sent %.0f pps | recv %.0f pps | loss %.3f%% | p99 %s ms",
+                s.t(), s.phase(), s.botsConnected(), bots.size(),
+                s.botsFailed() > 0 ? " (" + s.botsFailed() + " failed)" : "", s.sentPps(), s.receivedPps(),
+                s.loss() * 100, Double.isNaN(s.p99Ms()) ? "-" : String.format(Locale.ROOT, "%.2f", s.p99Ms())));
+        if (!Double.isNaN(s.forwardedPps())) {
+            line.append(String.format(Locale.ROOT, " | server fwd %.0f pps", s.forwardedPps()));
+        }
+        if (!Double.isNaN(s.serverCpuCores())) {
+            line.append(String.format(Locale.ROOT, " cpu %.2f cores rss %.0f MiB", s.serverCpuCores(), s.serverRssMib()));
+        }
+        progress.println(line);
+    }
+
+    private String writeReport(Totals start, Totals steadyStart, Totals steadyEnd, Totals end, Pacer pacer)
+            throws IOException {
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = mapper.createObjectNode();
+        root.put("tool", "chorus-loadtest native bots");
+        root.put("finishedAt", Instant.now().toString());
+        ObjectNode c = root.putObject("config");
+        c.put("server", config.server().toString());
+        c.put("rooms", config.rooms());
+        c.put("publishersPerRoom", config.publishers());
+        c.put("subscribersPerRoom", config.subscribers());
+        c.put("bots", bots.size());
+        c.put("durationSeconds", config.duration().toMillis() / 1000.0);
+        c.put("rampUpSeconds", config.rampUp().toMillis() / 1000.0);
+        c.put("drainSeconds", LoadTestConfig.DRAIN.toMillis() / 1000.0);
+        c.put("profile", config.profile().token());
+        c.put("videoBitsPerSecond", config.profile().videoBitsPerSecond());
+        c.put("videoFps", config.profile().hasVideo() ? Profile.FPS : 0);
+        c.put("keyframeIntervalFrames", Profile.KEYFRAME_INTERVAL_FRAMES);
+        c.put("meanDeltaFrameBytes", config.profile().hasVideo() ? config.profile().meanDeltaFrameBytes() : 0);
+        c.put("keyframeBytes", config.profile().hasVideo() ? config.profile().keyframeBytes() : 0);
+        c.put("audioPacketsPerSecond", Profile.AUDIO_PACKETS_PER_SECOND);
+        if (config.serverPid().isPresent()) {
+            c.put("serverPid", config.serverPid().getAsLong());
+        }
+
+        ArrayNode series = root.putArray("series");
+        for (Sample s : samples) {
+            ObjectNode o = series.addObject();
+            o.put("t", s.t());
+            o.put("phase", s.phase());
+            o.put("botsStarted", s.botsStarted());
+            o.put("botsConnected", s.botsConnected());
+            o.put("botsFailed", s.botsFailed());
+            num(o, "sentPps", s.sentPps());
+            num(o, "receivedPps", s.receivedPps());
+            o.put("expectedPackets", s.expected());
+            o.put("lostPackets", s.lost());
+            num(o, "loss", s.loss());
+            num(o, "p50LatencyMs", s.p50Ms());
+            num(o, "p99LatencyMs", s.p99Ms());
+            num(o, "maxLatencyMs", s.maxMs());
+            num(o, "jitterMs", s.jitterMs());
+            num(o, "serverCpuCores", s.serverCpuCores());
+            num(o, "serverRssMib", s.serverRssMib());
+            num(o, "serverForwardedPps", s.forwardedPps());
+            num(o, "serverProcessedPps", s.serverProcessedPps());
+        }
+
+        // steady state: full load, after ramp-up, before sending stopped
+        double steadySeconds = Math.max(1e-3, (steadyEnd.nanos - steadyStart.nanos) / 1e9);
+        double sentPps = (steadyEnd.sent - steadyStart.sent) / steadySeconds;
+        double recvPps = (steadyEnd.received - steadyStart.received) / steadySeconds;
+        long[] steadyLatency = LatencyHistogram.minus(steadyEnd.latency, steadyStart.latency);
+        double fwdPps = Double.NaN;
+        double processedPps = Double.NaN;
+        if (steadyStart.debug != null && steadyEnd.debug != null) {
+            double ddt = Math.max(1e-3, (steadyEnd.debugNanos - steadyStart.debugNanos) / 1e9);
+            fwdPps = (steadyEnd.debug.forwarded() - steadyStart.debug.forwarded()) / ddt;
+            processedPps = (steadyEnd.debug.processed() - steadyStart.debug.processed()) / ddt;
+        }
+        double cpuCores = (steadyEnd.cpuSeconds - steadyStart.cpuSeconds) / steadySeconds;
+        double peakRss = samples.stream().mapToDouble(Sample::serverRssMib).filter(Double::isFinite).max()
+                .orElse(Double.NaN);
+        long steadyExpected = steadyEnd.expected - steadyStart.expected;
+        long steadyLost = Math.max(0, steadyEnd.lost - steadyStart.lost);
+        double steadyLoss = steadyExpected > 0 ? (double) steadyLost / steadyExpected : 0;
+        int fanout = config.botsPerRoom() - 1;
+        ObjectNode st = root.putObject("steady");
+        st.put("seconds", round(steadySeconds, 3));
+        num(st, "sentPps", sentPps);
+        num(st, "receivedPps", recvPps);
+        num(st, "expectedReceivedPps", sentPps * fanout);
+        num(st, "deliveryRatio", sentPps > 0 ? recvPps / (sentPps * fanout) : Double.NaN);
+        st.put("expectedPackets", steadyExpected);
+        st.put("lostPackets", steadyLost);
+        num(st, "loss", steadyLoss);
+        latency(st, steadyLatency);
+        num(st, "serverForwardedPps", fwdPps);
+        num(st, "serverProcessedPps", processedPps);
+        num(st, "serverCpuCores", cpuCores);
+        num(st, "serverForwardedPpsPerCore", cpuCores > 0 ? fwdPps / cpuCores : Double.NaN);
+        num(st, "serverPeakRssMib", peakRss);
+
+        ObjectNode tot = root.putObject("totals");
+        tot.put("packetsSent", end.sent - start.sent);
+        tot.put("packetsReceived", end.received - start.received);
+        tot.put("expectedPackets", end.expected);
+        tot.put("lostPackets", end.lost);
+        num(tot, "loss", end.expected > 0 ? (double) end.lost / end.expected : 0);
+        latency(tot, end.latency);
+        double[] jitter = new double[2];
+        long unstamped = 0;
+        for (Bot b : bots) {
+            b.receiver.addJitterTo(jitter);
+            unstamped += b.receiver.unstamped();
+        }
+        num(tot, "meanJitterMs", jitter[1] > 0 ? jitter[0] / jitter[1] : Double.NaN);
+        tot.put("unstampedPacketsIgnored", unstamped);
+        tot.put("pacerSkippedSends", pacer.skipped());
+        long keyframeRequests = 0;
+        long sendFailures = 0;
+        for (Bot b : bots) {
+            if (b.publisher && b.peer() != null) {
+                keyframeRequests += b.peer().keyframeRequests();
+                for (var s : b.peer().sendStreams()) {
+                    sendFailures += s.sendFailures();
+                }
+            }
+        }
+        tot.put("keyframeRequestsReceived", keyframeRequests);
+        tot.put("sendFailures", sendFailures);
+
+        ObjectNode bj = root.putObject("bots");
+        long connected = bots.stream().filter(b -> b.connectedAfterNanos() > 0).count();
+        bj.put("total", bots.size());
+        bj.put("mediaConnected", connected);
+        bj.put("failed", bots.stream().filter(b -> b.failure() != null).count());
+        Map<String, Integer> reasons = new LinkedHashMap<>();
+        for (Bot b : bots) {
+            if (b.failure() != null) {
+                reasons.merge(b.failure(), 1, Integer::sum);
+            }
+        }
+        ObjectNode rs = bj.putObject("failureReasons");
+        reasons.entrySet().stream().limit(20).forEach(e -> rs.put(e.getKey(), e.getValue()));
+        double[] connectMs = bots.stream().filter(b -> b.connectedAfterNanos() > 0)
+                .mapToDouble(b -> b.connectedAfterNanos() / 1e6).sorted().toArray();
+        stats(bj.putObject("mediaConnectMs"), connectMs);
+        double[] joinMs = bots.stream().filter(b -> b.receiver.allTracksNanos() > 0)
+                .mapToDouble(b -> b.receiver.allTracksNanos() / 1e6).sorted().toArray();
+        long joinExpected = bots.stream().filter(b -> b.receiver.expectedTracks() > 0).count();
+        ObjectNode jt = bj.putObject("joinToAllTracksMs");
+        jt.put("botsExpectingTracks", joinExpected);
+        jt.put("botsWithAllTracks", joinMs.length);
+        stats(jt, joinMs);
+        double[] subJoinMs = bots.stream().filter(b -> !b.publisher && b.receiver.allTracksNanos() > 0)
+                .mapToDouble(b -> b.receiver.allTracksNanos() / 1e6).sorted().toArray();
+        stats(bj.putObject("subscriberJoinToAllTracksMs"), subJoinMs);
+
+        String summary = String.format(Locale.ROOT,
+                "forwarded_pps=%s server_cpu_cores=%s forwarded_pps_per_core=%s loss=%s p99_latency_ms=%s"
+                        + " p50_latency_ms=%s received_pps=%s sent_pps=%s bots=%d/%d join_p50_ms=%s",
+                f0(fwdPps), f2(cpuCores), f0(cpuCores > 0 ? fwdPps / cpuCores : Double.NaN),
+                String.format(Locale.ROOT, "%.4f%%", steadyLoss * 100),
+                f2(LatencyHistogram.percentile(steadyLatency, 0.99) / 1000),
+                f2(LatencyHistogram.percentile(steadyLatency, 0.5) / 1000), f0(recvPps), f0(sentPps), connected,
+                bots.size(), f0(percentile(subJoinMs.length > 0 ? subJoinMs : joinMs, 0.5)));
+        root.put("summary", summary);
+
+        Path json = config.reportDir().resolve("result.json");
+        Files.writeString(json, mapper.writeValueAsString(root) + "\n", StandardCharsets.UTF_8);
+        Path html = config.reportDir().resolve("index.html");
+        Files.writeString(html, Html.page("Chorus load test " + config.rooms() + " x (" + config.publishers() + " + "
+                + config.subscribers() + ") " + config.profile().token(), summary,
+                mapper.writeValueAsString(c), samples), StandardCharsets.UTF_8);
+        progress.println("report: " + json.toAbsolutePath() + " and " + html.toAbsolutePath());
+        return summary;
+    }
+
+    private static void latency(ObjectNode o, long[] counts) {
+        num(o, "p50LatencyMs", LatencyHistogram.percentile(counts, 0.5) / 1000);
+        num(o, "p90LatencyMs", LatencyHistogram.percentile(counts, 0.9) / 1000);
+        num(o, "p99LatencyMs", LatencyHistogram.percentile(counts, 0.99) / 1000);
+        num(o, "maxLatencyMs", LatencyHistogram.max(counts) / 1000);
+        o.put("latencySamples", LatencyHistogram.total(counts));
+    }
+
+    private static void stats(ObjectNode o, double[] sorted) {
+        o.put("count", sorted.length);
+        num(o, "p50", percentile(sorted, 0.5));
+        num(o, "p99", percentile(sorted, 0.99));
+        num(o, "max", sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1]);
+    }
+
+    /** Nearest-rank percentile of a sorted array; NaN when empty. */
+    static double percentile(double[] sorted, double q) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int rank = (int) Math.max(1, Math.ceil(q * sorted.length));
+        return sorted[Math.min(sorted.length, rank) - 1];
+    }
+
+    private static void num(ObjectNode o, String key, double v) {
+        if (Double.isFinite(v)) {
+            o.put(key, round(v, 4));
+        } else {
+            o.putNull(key);
+        }
+    }
+
+    private static double round(double v, int digits) {
+        double f = Math.pow(10, digits);
+        return Math.round(v * f) / f;
+    }
+
+    private static String f0(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.0f", v) : "n/a";
+    }
+
+    private static String f2(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.2f", v) : "n/a";
+    }
+
+    private static String human(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    }
+
+    private static void sleepUntil(long target) throws InterruptedException {
+        for (long now = System.nanoTime(); now < target; now = System.nanoTime()) {
+            TimeUnit.NANOSECONDS.sleep(Math.min(target - now, SECOND));
+        }
+    }
+}
