@@ -11,7 +11,8 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * Stands in for one subscriber's transport: SRTP-protects each packet in place with the SFU's
  * real send session for that subscriber (what {@code WebRtcTransport.sendRtp} does before the
- * socket write) and drops the result into a {@link Blackhole}. No socket, no lock.
+ * socket write) and drops the result into a {@link Blackhole}. No socket, no lock. Without a
+ * session (the no-SRTP benchmark) it only consumes the plain packet.
  *
  * <p>Counts what it saw so tests can check that packets really arrived; can optionally keep a
  * copy of the last protected packet (tests only: copying allocates).
@@ -39,6 +40,14 @@ public final class SubscriberSink implements RtpSender {
     public void sendRtp(byte[] buf, int off, int len) {
         lastSsrc = BigEndian.u32(buf, off + 8);
         lastSequence = BigEndian.u16(buf, off + 2);
+        if (session == null) {
+            rtpPackets++;
+            if (blackhole != null) {
+                blackhole.consume(buf[off + len - 1]);
+                blackhole.consume(len);
+            }
+            return;
+        }
         SrtpErrorStatus st;
         try {
             st = session.protectRtp(view.wrap(buf, off, len));
@@ -68,6 +77,12 @@ public final class SubscriberSink implements RtpSender {
         // Keyframe requests and reports; the benchmark's clock does not move, so only the PLI
         // sent when consumers are added ever gets here.
         rtcpPackets++;
+    }
+
+    void close() {
+        if (session != null) {
+            session.close();
+        }
     }
 
     public long rtpPackets() {

@@ -41,19 +41,19 @@ class BenchmarksSmokeTest {
                     // Two batches: sequence numbers and SRTP index must keep advancing across refills.
                     for (int round = 0; round < 2; round++) {
                         b.prepareBatch();
-                        for (SubscriberSink s : b.sinks) {
+                        for (SubscriberSink s : b.rig.sinks) {
                             s.capture = round == 1;
                         }
                         b.forward(blackhole());
                     }
                     String what = profile + " x" + subscribers;
-                    byte[] expectedPayload = BenchPackets.vp8(ForwardPathBenchmark.PUBLISHER_SSRC,
-                            ForwardPathBenchmark.PUBLISHER_PT, 0, 0, false, BenchPackets.PAYLOAD_LENGTH);
+                    byte[] expectedPayload = BenchPackets.vp8(ForwardRig.PUBLISHER_SSRC,
+                            ForwardRig.PUBLISHER_PT, 0, 0, false, BenchPackets.PAYLOAD_LENGTH);
                     for (int i = 0; i < subscribers; i++) {
-                        SubscriberSink s = b.sinks[i];
+                        SubscriberSink s = b.rig.sinks[i];
                         assertEquals(1 + 2L * b.batch, s.rtpPackets, what + " packets at " + i);
                         assertEquals(0, s.protectFailures, what);
-                        assertEquals(ForwardPathBenchmark.CONSUMER_SSRC_BASE + i, s.lastSsrc, what + " ssrc at " + i);
+                        assertEquals(ForwardRig.CONSUMER_SSRC_BASE + i, s.lastSsrc, what + " ssrc at " + i);
                         assertEquals((1000 * i + 2 * b.batch) & 0xFFFF, s.lastSequence,
                                 what + " gap-free rewritten sequence at " + i);
 
@@ -62,10 +62,10 @@ class BenchmarksSmokeTest {
                         assertNotNull(wire);
                         byte[] buf = Arrays.copyOf(wire, wire.length + 64);
                         SrtpBuffer view = new SrtpBuffer().wrap(buf, 0, wire.length);
-                        assertEquals(SrtpErrorStatus.OK, b.subscriberClients[i].unprotectRtp(view), what);
+                        assertEquals(SrtpErrorStatus.OK, b.rig.subscriberClients[i].unprotectRtp(view), what);
                         RtpPacket p = new RtpPacket();
                         assertEquals(RtpValidity.OK, p.wrap(buf, 0, view.getLength()));
-                        assertEquals(ForwardPathBenchmark.CONSUMER_SSRC_BASE + i, p.ssrc());
+                        assertEquals(ForwardRig.CONSUMER_SSRC_BASE + i, p.ssrc());
                         assertEquals(100 + i, p.payloadType());
                         assertEquals(BenchPackets.PAYLOAD_LENGTH, p.payloadLength());
                         int payloadStart = expectedPayload.length - BenchPackets.PAYLOAD_LENGTH;
@@ -74,10 +74,47 @@ class BenchmarksSmokeTest {
                         long mid = p.findExtension(BenchPackets.MID_ID);
                         assertNotEquals(-1L, mid);
                     }
-                    assertEquals(0, b.pool.outstanding(), "every pooled buffer went back");
+                    assertEquals(0, b.rig.pool.outstanding(), "every pooled buffer went back");
                 } finally {
                     b.tearDown();
                 }
+            }
+        }
+    }
+
+    @Test
+    void forwardPathWithoutSrtpReachesEverySubscriberRewritten() {
+        ForwardPathNoSrtpBenchmark b = new ForwardPathNoSrtpBenchmark();
+        b.subscribers = 10;
+        b.setup();
+        try {
+            Blackhole bh = blackhole();
+            for (int k = 0; k < 5; k++) {
+                b.forward(bh);
+            }
+            for (int i = 0; i < 10; i++) {
+                SubscriberSink s = b.rig.sinks[i];
+                assertEquals(6, s.rtpPackets);
+                assertEquals(ForwardRig.CONSUMER_SSRC_BASE + i, s.lastSsrc);
+                assertEquals(1000 * i + 5, s.lastSequence);
+            }
+            assertEquals(0, b.rig.pool.outstanding());
+        } finally {
+            b.tearDown();
+        }
+    }
+
+    @Test
+    void srtpProtectProtects() throws Exception {
+        for (SrtpProfile profile : SrtpProfile.values()) {
+            SrtpProtectBenchmark b = new SrtpProtectBenchmark();
+            b.profile = profile;
+            b.setup();
+            try {
+                assertNotEquals(-1, b.protect());
+                assertEquals(b.plain.length + profile.tagLength, b.view.getLength(), profile.name());
+            } finally {
+                b.tearDown();
             }
         }
     }
