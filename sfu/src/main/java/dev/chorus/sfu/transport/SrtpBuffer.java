@@ -8,12 +8,12 @@ import org.jitsi.utils.ByteArrayBuffer;
  * after {@code offset + length}: if the array has no room there, {@link #grow} falls back to a larger copy
  * (then {@link #getBuffer()} is a new array; callers must read it back).
  */
-final class SrtpBuffer implements ByteArrayBuffer {
+public final class SrtpBuffer implements ByteArrayBuffer {
     private byte[] buffer;
     private int offset;
     private int length;
 
-    SrtpBuffer wrap(byte[] buf, int off, int len) {
+    public SrtpBuffer wrap(byte[] buf, int off, int len) {
         this.buffer = buf;
         this.offset = off;
         this.length = len;

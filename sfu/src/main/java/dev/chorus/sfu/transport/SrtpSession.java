@@ -15,7 +15,7 @@ import org.jitsi.utils.logging2.LoggerImpl;
  * SSRC and direction, created on first use. Receive methods are called from the one reader thread of the
  * transport's port; send methods must be serialized by the caller.
  */
-final class SrtpSession {
+public final class SrtpSession {
     /** More remote or local SSRCs than this on one transport is abuse, not a conference. */
     static final int MAX_SSRCS = 256;
     private static final Logger LOGGER = new LoggerImpl(SrtpSession.class.getName());
@@ -28,7 +28,7 @@ final class SrtpSession {
     private final LongObjectMap<SrtpCryptoContext> recvRtp = new LongObjectMap<>(MAX_SSRCS);
     private final LongObjectMap<SrtcpCryptoContext> recvRtcp = new LongObjectMap<>(MAX_SSRCS);
 
-    SrtpSession(SrtpProfile profile, byte[] sendKey, byte[] sendSalt, byte[] recvKey, byte[] recvSalt) {
+    public SrtpSession(SrtpProfile profile, byte[] sendKey, byte[] sendSalt, byte[] recvKey, byte[] recvSalt) {
         this.profile = profile;
         this.sendFactory = new SrtpContextFactory(true, sendKey, sendSalt, profile.newPolicy(true),
                 profile.newPolicy(true), LOGGER);
@@ -37,7 +37,7 @@ final class SrtpSession {
     }
 
     /** Tag bytes appended by SRTP protection (and 4 more for the SRTCP index on RTCP). */
-    int rtpOverhead() {
+    public int rtpOverhead() {
         return profile.tagLength;
     }
 
@@ -54,7 +54,7 @@ final class SrtpSession {
     }
 
     /** Returns null (meaning: too many SSRCs) or the status. {@code pkt} must hold at least 12 bytes. */
-    SrtpErrorStatus unprotectRtp(SrtpBuffer pkt) throws GeneralSecurityException {
+    public SrtpErrorStatus unprotectRtp(SrtpBuffer pkt) throws GeneralSecurityException {
         int ssrc = rtpSsrc(pkt.getBuffer(), pkt.getOffset());
         long key = ssrc & 0xFFFF_FFFFL;
         SrtpCryptoContext ctx = recvRtp.get(key);
@@ -90,7 +90,7 @@ final class SrtpSession {
         return st;
     }
 
-    SrtpErrorStatus protectRtp(SrtpBuffer pkt) throws GeneralSecurityException {
+    public SrtpErrorStatus protectRtp(SrtpBuffer pkt) throws GeneralSecurityException {
         int ssrc = rtpSsrc(pkt.getBuffer(), pkt.getOffset());
         long key = ssrc & 0xFFFF_FFFFL;
         SrtpCryptoContext ctx = sendRtp.get(key);
@@ -118,7 +118,7 @@ final class SrtpSession {
         return ctx.transformPacket(pkt);
     }
 
-    void close() {
+    public void close() {
         sendFactory.close();
         recvFactory.close();
     }

@@ -1,0 +1,67 @@
+package dev.chorus.loadtest.bench;
+
+import dev.chorus.sfu.buffer.PacketBuffer;
+import dev.chorus.sfu.transport.SrtpBuffer;
+import dev.chorus.sfu.transport.SrtpProfile;
+import dev.chorus.sfu.transport.SrtpSession;
+import java.security.GeneralSecurityException;
+import java.util.concurrent.TimeUnit;
+import org.jitsi.srtp.SrtpErrorStatus;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * One SRTP protect of the benchmark's 1.1 KB video packet with {@link SrtpSession} (jitsi-srtp),
+ * the unit cost that the forward path pays once per subscriber. The plain packet is copied in
+ * first (protection is in place) and its sequence number advanced, so the SRTP index moves.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class SrtpProtectBenchmark {
+    @Param({"AEAD_AES_128_GCM", "AES_CM_128_HMAC_SHA1_80"})
+    public SrtpProfile profile;
+
+    SrtpSession session;
+    final SrtpBuffer view = new SrtpBuffer();
+    final byte[] buffer = new byte[PacketBuffer.CAPACITY];
+    byte[] plain;
+    int seq;
+
+    @Setup(Level.Trial)
+    public void setup() {
+        byte[] key = new byte[profile.keyLength];
+        byte[] salt = new byte[profile.saltLength];
+        key[0] = 1;
+        salt[0] = 2;
+        session = new SrtpSession(profile, key, salt, key, salt);
+        plain = BenchPackets.vp8(0x2222_2222L, 96, 0, 0, false, BenchPackets.PAYLOAD_LENGTH);
+    }
+
+    @Benchmark
+    public int protect() throws GeneralSecurityException {
+        System.arraycopy(plain, 0, buffer, PacketBuffer.HEADROOM, plain.length);
+        BenchPackets.setSeqAndTimestamp(buffer, PacketBuffer.HEADROOM, seq++, 0);
+        SrtpErrorStatus st = session.protectRtp(view.wrap(buffer, PacketBuffer.HEADROOM, plain.length));
+        return st == SrtpErrorStatus.OK ? view.getLength() + buffer[PacketBuffer.HEADROOM + view.getLength() - 1] : -1;
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        session.close();
+    }
+}

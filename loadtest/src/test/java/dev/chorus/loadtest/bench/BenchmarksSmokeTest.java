@@ -1,0 +1,164 @@
+package dev.chorus.loadtest.bench;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chorus.sfu.rtcp.RtcpValidity;
+import dev.chorus.sfu.rtp.BigEndian;
+import dev.chorus.sfu.rtp.RtpHeaderExtensions;
+import dev.chorus.sfu.rtp.RtpPacket;
+import dev.chorus.sfu.rtp.RtpValidity;
+import dev.chorus.sfu.transport.SrtpBuffer;
+import dev.chorus.sfu.transport.SrtpProfile;
+import java.util.Arrays;
+import org.jitsi.srtp.SrtpErrorStatus;
+import org.junit.jupiter.api.Test;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * Runs each benchmark's setup and invocation body directly (no JMH) and checks that it does the
+ * work it claims: every subscriber gets every packet, SRTP-protected with its own key and
+ * carrying its own SSRC, PT and sequence; the parsers see valid input.
+ */
+class BenchmarksSmokeTest {
+    private static Blackhole blackhole() {
+        return new Blackhole("Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
+    }
+
+    @Test
+    void forwardPathReachesEverySubscriberRewrittenAndProtected() throws Exception {
+        for (SrtpProfile profile : SrtpProfile.values()) {
+            for (int subscribers : new int[] {1, 10}) {
+                ForwardPathBenchmark b = new ForwardPathBenchmark();
+                b.profile = profile;
+                b.subscribers = subscribers;
+                b.batch = 8;
+                b.setup();
+                try {
+                    // Two batches: sequence numbers and SRTP index must keep advancing across refills.
+                    for (int round = 0; round < 2; round++) {
+                        b.prepareBatch();
+                        for (SubscriberSink s : b.rig.sinks) {
+                            s.capture = round == 1;
+                        }
+                        b.forward(blackhole());
+                    }
+                    String what = profile + " x" + subscribers;
+                    byte[] expectedPayload = BenchPackets.vp8(ForwardRig.PUBLISHER_SSRC,
+                            ForwardRig.PUBLISHER_PT, 0, 0, false, BenchPackets.PAYLOAD_LENGTH);
+                    for (int i = 0; i < subscribers; i++) {
+                        SubscriberSink s = b.rig.sinks[i];
+                        assertEquals(1 + 2L * b.batch, s.rtpPackets, what + " packets at " + i);
+                        assertEquals(0, s.protectFailures, what);
+                        assertEquals(ForwardRig.CONSUMER_SSRC_BASE + i, s.lastSsrc, what + " ssrc at " + i);
+                        assertEquals((1000 * i + 2 * b.batch) & 0xFFFF, s.lastSequence,
+                                what + " gap-free rewritten sequence at " + i);
+
+                        // The subscriber can decrypt it with its own key: real SRTP, not a copy.
+                        byte[] wire = s.lastProtected;
+                        assertNotNull(wire);
+                        byte[] buf = Arrays.copyOf(wire, wire.length + 64);
+                        SrtpBuffer view = new SrtpBuffer().wrap(buf, 0, wire.length);
+                        assertEquals(SrtpErrorStatus.OK, b.rig.subscriberClients[i].unprotectRtp(view), what);
+                        RtpPacket p = new RtpPacket();
+                        assertEquals(RtpValidity.OK, p.wrap(buf, 0, view.getLength()));
+                        assertEquals(ForwardRig.CONSUMER_SSRC_BASE + i, p.ssrc());
+                        assertEquals(100 + i, p.payloadType());
+                        assertEquals(BenchPackets.PAYLOAD_LENGTH, p.payloadLength());
+                        int payloadStart = expectedPayload.length - BenchPackets.PAYLOAD_LENGTH;
+                        assertArrayEquals(Arrays.copyOfRange(expectedPayload, payloadStart, expectedPayload.length),
+                                Arrays.copyOfRange(buf, p.payloadOffset(), p.payloadOffset() + p.payloadLength()));
+                        long mid = p.findExtension(BenchPackets.MID_ID);
+                        assertNotEquals(-1L, mid);
+                    }
+                    assertEquals(0, b.rig.pool.outstanding(), "every pooled buffer went back");
+                } finally {
+                    b.tearDown();
+                }
+            }
+        }
+    }
+
+    @Test
+    void forwardPathWithoutSrtpReachesEverySubscriberRewritten() {
+        ForwardPathNoSrtpBenchmark b = new ForwardPathNoSrtpBenchmark();
+        b.subscribers = 10;
+        b.setup();
+        try {
+            Blackhole bh = blackhole();
+            for (int k = 0; k < 5; k++) {
+                b.forward(bh);
+            }
+            for (int i = 0; i < 10; i++) {
+                SubscriberSink s = b.rig.sinks[i];
+                assertEquals(6, s.rtpPackets);
+                assertEquals(ForwardRig.CONSUMER_SSRC_BASE + i, s.lastSsrc);
+                assertEquals(1000 * i + 5, s.lastSequence);
+            }
+            assertEquals(0, b.rig.pool.outstanding());
+        } finally {
+            b.tearDown();
+        }
+    }
+
+    @Test
+    void srtpProtectProtects() throws Exception {
+        for (SrtpProfile profile : SrtpProfile.values()) {
+            SrtpProtectBenchmark b = new SrtpProtectBenchmark();
+            b.profile = profile;
+            b.setup();
+            try {
+                assertNotEquals(-1, b.protect());
+                assertEquals(b.plain.length + profile.tagLength, b.view.getLength(), profile.name());
+            } finally {
+                b.tearDown();
+            }
+        }
+    }
+
+    @Test
+    void rtpParserReadsTheBenchmarkPacket() {
+        RtpParseBenchmark b = new RtpParseBenchmark();
+        b.setup();
+        long acc = b.wrapReadHeaderFindExtension();
+        assertNotEquals(-1L, acc);
+        assertTrue(b.packet.isValid());
+        assertEquals(4711, b.packet.sequenceNumber());
+        long ref = b.packet.findExtension(BenchPackets.TRANSPORT_CC_ID);
+        assertNotEquals(-1L, ref);
+        assertEquals(2, RtpHeaderExtensions.lengthOf(ref));
+        assertEquals(1, BigEndian.u16(b.buffer, RtpHeaderExtensions.offsetOf(ref)), "transport-cc value");
+    }
+
+    @Test
+    void rtcpParserWalksEveryPacketOfEachCompound() {
+        int[] expectedPackets = {2, 2, 1};
+        for (RtcpParseBenchmark.Compound c : RtcpParseBenchmark.Compound.values()) {
+            RtcpParseBenchmark b = new RtcpParseBenchmark();
+            b.compound = c;
+            b.setup();
+            b.parseCompound();
+            assertEquals(RtcpValidity.OK, b.reader.error(), c + " parsed cleanly");
+            assertEquals(expectedPackets[c.ordinal()], b.reader.packetsRead(), c.name());
+            switch (c) {
+                case SR_SDES -> {
+                    assertTrue(b.sr.isValid());
+                    assertTrue(b.sdes.isValid());
+                }
+                case RR_REMB -> {
+                    assertTrue(b.rr.isValid());
+                    assertTrue(b.remb.isValid());
+                    assertEquals(1, b.remb.ssrcCount());
+                }
+                case TRANSPORT_CC -> {
+                    assertTrue(b.tcc.isValid());
+                    assertEquals(RtcpParseBenchmark.TCC_PACKETS, b.tcc.packetStatusCount());
+                    assertEquals(RtcpParseBenchmark.TCC_PACKETS - 2, b.tcc.receivedCount());
+                }
+            }
+        }
+    }
+}
