@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /** Starts and stops one server: Vert.x, the room registry and the signaling verticle. */
 public final class ChorusServer {
@@ -61,7 +62,7 @@ public final class ChorusServer {
   }
 
   /** Runs {@code action} with the SFU on the signaling thread (tests, diagnostics). */
-  public <T> Future<T> withMedia(java.util.function.Function<MediaService, T> action) {
+  public <T> Future<T> withMedia(Function<MediaService, T> action) {
     return verticle.callOnSignalingThread(() -> action.apply(verticle.media()));
   }
 

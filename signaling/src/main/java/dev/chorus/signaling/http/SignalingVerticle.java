@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -115,16 +116,14 @@ public final class SignalingVerticle extends VerticleBase {
 
   /** Runs a change to room state on the thread that owns it. */
   public Future<Void> runOnSignalingThread(Runnable action) {
-    Promise<Void> done = Promise.promise();
-    context.runOnContext(v -> {
+    return callOnSignalingThread(() -> {
       action.run();
-      done.complete();
+      return null;
     });
-    return done.future();
   }
 
   /** Runs {@code action} on the thread that owns rooms and media, and completes with its result. */
-  public <T> Future<T> callOnSignalingThread(java.util.function.Supplier<T> action) {
+  public <T> Future<T> callOnSignalingThread(Supplier<T> action) {
     Promise<T> done = Promise.promise();
     context.runOnContext(v -> {
       try {
