@@ -58,6 +58,7 @@ public final class MediaService implements AutoCloseable {
     private final RouterRegistry routers;
     private final ExecutorService closer;
     private final Map<String, MediaRoom> rooms = new LinkedHashMap<>();
+    private final TransportBridge.BridgeDrops bridgeDrops = new TransportBridge.BridgeDrops();
     private boolean closed;
 
     private MediaService(Settings settings, Executor control) throws IOException {
@@ -135,6 +136,10 @@ public final class MediaService implements AutoCloseable {
         return pool;
     }
 
+    TransportBridge.BridgeDrops bridgeDrops() {
+        return bridgeDrops;
+    }
+
     void closeLater(WebRtcTransport transport) {
         try {
             closer.execute(transport::close);
@@ -181,6 +186,30 @@ public final class MediaService implements AutoCloseable {
             root.set("forwarding", forwarding);
             return root;
         });
+    }
+
+    /**
+     * The numbers a metrics scrape exposes. Rooms and sessions are read here (call it on the control
+     * thread), transport totals from thread-safe counters, and forwarding totals by one command per
+     * worker, read on the worker's own thread like {@link #debugJson()}: cheap, and never racing the
+     * packet path. Completes once every worker has answered.
+     */
+    public CompletableFuture<MediaMetrics> metrics() {
+        int roomCount = rooms.size();
+        int sessions = 0;
+        for (MediaRoom r : rooms.values()) {
+            sessions += r.sessionCount();
+        }
+        int sessionCount = sessions;
+        int transports = port.transportCount();
+        long rejected = port.rejectedSessions();
+        long inUse = pool.outstanding();
+        var transportTotals = port.totals();
+        long before = bridgeDrops.beforeEndpoint.sum();
+        long exhausted = bridgeDrops.poolExhausted.sum();
+        long tooLarge = bridgeDrops.tooLarge.sum();
+        return routers.statsSnapshot().thenApply(forwarding -> new MediaMetrics(roomCount, sessionCount, transports,
+                rejected, inUse, transportTotals, forwarding, before, exhausted, tooLarge));
     }
 
     /** Closes every session, router, worker and the port. Control thread; idempotent. */

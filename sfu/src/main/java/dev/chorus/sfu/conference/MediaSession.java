@@ -125,7 +125,8 @@ public final class MediaSession {
 
     private void createTransport() throws MediaException {
         MediaService service = room.service();
-        TransportBridge b = new TransportBridge(room.router().worker(), service.pool(), this);
+        TransportBridge b = new TransportBridge(room.router().worker(), service.pool(), this,
+                service.bridgeDrops());
         WebRtcTransport t;
         try {
             t = WebRtcTransport.createServer(service.port(), service.certificate(), b);

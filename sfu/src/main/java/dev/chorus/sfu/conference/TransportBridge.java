@@ -24,11 +24,14 @@ final class TransportBridge implements WebRtcTransport.Listener, RtpSender {
     private final LongAdder poolExhausted = new LongAdder();
     private final LongAdder tooLarge = new LongAdder();
     private final LongAdder queueFull = new LongAdder();
+    /** The service-wide totals of the drops above, which outlive this bridge (metrics). */
+    private final BridgeDrops totals;
 
-    TransportBridge(MediaWorker worker, PacketBufferPool pool, MediaSession session) {
+    TransportBridge(MediaWorker worker, PacketBufferPool pool, MediaSession session, BridgeDrops totals) {
         this.worker = worker;
         this.pool = pool;
         this.session = session;
+        this.totals = totals;
     }
 
     void attach(WebRtcTransport t) {
@@ -65,16 +68,19 @@ final class TransportBridge implements WebRtcTransport.Listener, RtpSender {
     private PacketBuffer copy(Endpoint e, byte[] buf, int off, int len) {
         if (e == null) {
             beforeEndpoint.increment();
+            totals.beforeEndpoint.increment();
             return null;
         }
         PacketBuffer b = pool.acquire();
         if (b == null) {
             poolExhausted.increment();
+            totals.poolExhausted.increment();
             return null;
         }
         if (!b.copyFrom(buf, off, len)) {
             pool.release(b);
             tooLarge.increment();
+            totals.tooLarge.increment();
             return null;
         }
         return b;
@@ -94,6 +100,16 @@ final class TransportBridge implements WebRtcTransport.Listener, RtpSender {
         if (t != null) {
             t.sendRtcp(buf, off, len);
         }
+    }
+
+    /**
+     * Packets a transport decrypted that never reached a worker queue, summed over every bridge a
+     * service has had. Counted only when dropping, so the packet path pays nothing extra.
+     */
+    static final class BridgeDrops {
+        final LongAdder beforeEndpoint = new LongAdder();
+        final LongAdder poolExhausted = new LongAdder();
+        final LongAdder tooLarge = new LongAdder();
     }
 
     long beforeEndpoint() {

@@ -11,6 +11,7 @@ import dev.chorus.sfu.rtp.RtpSeq;
 import dev.chorus.sfu.rtp.RtpValidity;
 import dev.chorus.sfu.worker.DropCounters;
 import dev.chorus.sfu.worker.DropReason;
+import dev.chorus.sfu.worker.WorkerStats;
 
 /**
  * One subscriber's copy of one producer: decides per packet whether to forward (paused? waiting
@@ -33,6 +34,7 @@ public final class Consumer {
     private boolean paused;
     private boolean waitingForKeyframe;
     private boolean closed;
+    private final WorkerStats stats;
     private long packetsSent;
     /** Payload octets, as the SR's sender octet count defines them. */
     private long payloadOctetsSent;
@@ -49,6 +51,7 @@ public final class Consumer {
         this.seq = new SeqRewriter(params.initialSequence());
         this.extensions = new ExtensionRewriter(producer.params().extensions(), params.extensions(), params.mid());
         this.drops = new DropCounters(router.drops());
+        this.stats = router.worker().stats();
         this.waitingForKeyframe = producer.kind() == MediaKind.VIDEO;
     }
 
@@ -155,6 +158,7 @@ public final class Consumer {
             if (subscriber.sendRtp(out.buffer(), out.offset(), out.length())) {
                 packetsSent++;
                 bytesSent += out.length();
+                stats.rtpForwarded(out.length());
                 payloadOctetsSent += out.payloadLength();
             } else {
                 drops.increment(DropReason.SEND_FAILED);

@@ -19,6 +19,7 @@ import dev.chorus.sfu.rtp.RtpPacket;
 import dev.chorus.sfu.rtp.RtpValidity;
 import dev.chorus.sfu.worker.DropCounters;
 import dev.chorus.sfu.worker.DropReason;
+import dev.chorus.sfu.worker.WorkerStats;
 import dev.chorus.sfu.worker.PacketHandler;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +49,7 @@ public final class Endpoint implements PacketHandler {
     private final List<Consumer> consumers = new ArrayList<>();
     private final DropCounters drops;
     private boolean closed;
+    private final WorkerStats stats;
     private long rtpReceived;
     private long rtcpReceived;
     private long senderReportsReceived;
@@ -66,6 +68,7 @@ public final class Endpoint implements PacketHandler {
         this.scratch = router.scratch();
         this.pool = router.worker().pool();
         this.drops = new DropCounters(router.drops());
+        this.stats = router.worker().stats();
     }
 
     public String id() {
@@ -91,6 +94,7 @@ public final class Endpoint implements PacketHandler {
     public void handleRtp(PacketBuffer packet) {
         try {
             rtpReceived++;
+            stats.rtpReceived(packet.length());
             if (closed) {
                 drops.increment(DropReason.CLOSED);
                 return;
@@ -115,6 +119,7 @@ public final class Endpoint implements PacketHandler {
     public void handleRtcp(PacketBuffer packet) {
         try {
             rtcpReceived++;
+            stats.rtcpReceived();
             if (closed) {
                 drops.increment(DropReason.CLOSED);
                 return;
@@ -141,15 +146,22 @@ public final class Endpoint implements PacketHandler {
             case RtcpPacketType.SR -> onSenderReport(buf, off, len, now);
             case RtcpPacketType.PSFB -> {
                 if (reader.fmt() == RtcpPacketType.FMT_PLI) {
+                    stats.pliReceived();
                     onPli(buf, off, len, now);
                 } else if (reader.fmt() == RtcpPacketType.FMT_FIR) {
+                    stats.firReceived();
                     onFir(buf, off, len, now);
                 } else {
                     feedbackNotHandled++;
                 }
             }
             // NACK and transport-cc (RTPFB) come with the next issue; RR feeds consumer stats later.
-            case RtcpPacketType.RTPFB -> feedbackNotHandled++;
+            case RtcpPacketType.RTPFB -> {
+                if (reader.fmt() == RtcpPacketType.FMT_NACK) {
+                    stats.nackReceived();
+                }
+                feedbackNotHandled++;
+            }
             default -> rtcpOtherIgnored++;
         }
     }
@@ -217,6 +229,7 @@ public final class Endpoint implements PacketHandler {
         try {
             sender.sendRtcp(buf, off, len);
             rtcpSent++;
+            stats.rtcpSent();
             return true;
         } catch (RuntimeException e) {
             sendFailed(e);
@@ -243,6 +256,7 @@ public final class Endpoint implements PacketHandler {
             int n = PliWriter.write(b.array(), off, off + b.writableCapacity(), rtcpSsrc, mediaSsrc);
             if (n > 0 && sendRtcp(b.array(), off, n)) {
                 plisSent++;
+                stats.pliSent();
             }
         } finally {
             pool.release(b);

@@ -45,6 +45,7 @@ public final class Router {
         this.drops = new DropCounters(worker.drops());
         this.rtcpTimer = new Timer("rtcp:" + id, this::onRtcpTimer);
         checkThread();
+        worker.stats().routerAdded(1);
         worker.timers().schedule(rtcpTimer, worker.clock().nowNanos() + rtcpIntervalNanos());
         LOG.info("[router={}] created on worker {}", id, worker.name());
     }
@@ -134,6 +135,7 @@ public final class Router {
         Producer p = new Producer(params, e, this);
         e.addProducer(p);
         producers.put(params.id(), p);
+        worker.stats().producerAdded(1);
         LOG.info("[router={} endpoint={}] producer {} added: {} ssrc={} rtx={} pt={}", id, endpointId, params.id(),
                 params.codec(), params.ssrc(), params.rtxSsrc(), params.payloadType());
         return p;
@@ -151,6 +153,7 @@ public final class Router {
         }
         p.publisher().removeProducer(p);
         p.close();
+        worker.stats().producerAdded(-1);
         LOG.info("[router={} endpoint={}] producer {} removed ssrc={}", id, p.publisher().id(), producerId,
                 p.params().ssrc());
     }
@@ -174,6 +177,7 @@ public final class Router {
         e.addConsumer(c);
         p.addConsumer(c);
         consumers.put(params.id(), c);
+        worker.stats().consumerAdded(1);
         LOG.info("[router={} endpoint={}] consumer {} of producer {} added ssrc={} pt={}", id, subscriberEndpointId,
                 params.id(), producerId, params.ssrc(), params.payloadType());
         p.requestKeyframe(worker.clock().nowNanos());
@@ -189,6 +193,7 @@ public final class Router {
         c.producer().removeConsumer(c);
         c.subscriber().removeConsumer(c);
         c.close();
+        worker.stats().consumerAdded(-1);
         LOG.info("[router={} endpoint={}] consumer {} removed ssrc={}", id, c.subscriber().id(), consumerId,
                 c.params().ssrc());
     }
@@ -214,6 +219,7 @@ public final class Router {
         }
         worker.timers().cancel(rtcpTimer);
         closed = true;
+        worker.stats().routerAdded(-1);
         LOG.info("[router={}] closed", id);
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.buffer.PacketBufferPool;
 import dev.chorus.sfu.worker.Clock;
+import dev.chorus.sfu.worker.ForwardingStats;
 import dev.chorus.sfu.worker.MediaWorker;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,6 +92,15 @@ public final class RouterRegistry implements AutoCloseable {
 
     public List<MediaWorker> workers() {
         return workers;
+    }
+
+    /** The forwarding totals of every worker, each copied on its own thread, summed. */
+    public CompletableFuture<ForwardingStats> statsSnapshot() {
+        CompletableFuture<ForwardingStats> sum = CompletableFuture.completedFuture(ForwardingStats.empty());
+        for (MediaWorker w : workers) {
+            sum = sum.thenCombine(w.statsSnapshot(), ForwardingStats::plus);
+        }
+        return sum;
     }
 
     /** Every worker's and router's state, each read on its own worker thread. */

@@ -30,6 +30,12 @@ public final class SharedUdpPort implements AutoCloseable {
     private final FilteringHarvester harvester;
     private final Set<WebRtcTransport> transports = ConcurrentHashMap.newKeySet();
     private final LongAdder rejectedSessions = new LongAdder();
+    /** Counts of transports already closed; guarded by {@code this}, like their removal from the set. */
+    private long retiredPacketsIn;
+    private long retiredBytesIn;
+    private long retiredPacketsOut;
+    private long retiredBytesOut;
+    private final long[] retiredDrops = new long[DropReason.values().length];
     private volatile boolean closed;
 
     private SharedUdpPort(TransportConfig config) throws IOException {
@@ -67,7 +73,41 @@ public final class SharedUdpPort implements AutoCloseable {
     }
 
     void unregister(WebRtcTransport t) {
-        transports.remove(t);
+        synchronized (this) {
+            if (!transports.remove(t)) {
+                return;
+            }
+            retiredPacketsIn += t.packetsIn();
+            retiredBytesIn += t.bytesIn();
+            retiredPacketsOut += t.packetsOut();
+            retiredBytesOut += t.bytesOut();
+            for (DropReason r : DropReason.values()) {
+                retiredDrops[r.ordinal()] += t.drops(r);
+            }
+        }
+    }
+
+    /**
+     * Totals over every transport this port has carried: the closed ones' final counts plus the open
+     * ones' counts now. Control path (a short lock shared with {@link #unregister} only, never taken by
+     * the packet path), so totals never go down as transports close.
+     */
+    public synchronized TransportTotals totals() {
+        long packetsIn = retiredPacketsIn;
+        long bytesIn = retiredBytesIn;
+        long packetsOut = retiredPacketsOut;
+        long bytesOut = retiredBytesOut;
+        long[] drops = retiredDrops.clone();
+        for (WebRtcTransport t : transports) {
+            packetsIn += t.packetsIn();
+            bytesIn += t.bytesIn();
+            packetsOut += t.packetsOut();
+            bytesOut += t.bytesOut();
+            for (DropReason r : DropReason.values()) {
+                drops[r.ordinal()] += t.drops(r);
+            }
+        }
+        return new TransportTotals(packetsIn, bytesIn, packetsOut, bytesOut, drops);
     }
 
     /** Transports created on this port and not yet closed. */

@@ -733,6 +733,14 @@ public final class WebRtcTransport implements AutoCloseable {
         return packetsOut.sum();
     }
 
+    public long bytesIn() {
+        return bytesIn.sum();
+    }
+
+    public long bytesOut() {
+        return bytesOut.sum();
+    }
+
     public long rtpReceived() {
         return rtpIn.sum();
     }

@@ -35,6 +35,11 @@ public final class DropCounters {
         return sum;
     }
 
+    /** A copy of every count, indexed by {@link DropReason#ordinal()}. Owning thread only. */
+    public long[] toArray() {
+        return counts.clone();
+    }
+
     /** Non-zero counts by reason name. */
     public ObjectNode toJson() {
         ObjectNode n = JsonNodeFactory.instance.objectNode();

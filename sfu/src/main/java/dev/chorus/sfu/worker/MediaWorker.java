@@ -37,6 +37,8 @@ public final class MediaWorker implements AutoCloseable {
     private final TimerQueue timers = new TimerQueue();
     /** Drops counted on the worker thread, rolled up from every router. */
     private final DropCounters drops = new DropCounters(null);
+    /** Forwarding totals for metrics; worker thread only. */
+    private final WorkerStats stats = new WorkerStats();
     /** Counted on submitting threads, hence atomic. */
     private final AtomicLong queueFullDrops = new AtomicLong();
     private final AtomicLong commandsRejected = new AtomicLong();
@@ -80,6 +82,23 @@ public final class MediaWorker implements AutoCloseable {
     /** Worker-thread only: the roll-up parent for routers' drop counters. */
     public DropCounters drops() {
         return drops;
+    }
+
+    /** Worker-thread only: monotonic forwarding totals (read elsewhere through {@link #statsSnapshot()}). */
+    public WorkerStats stats() {
+        return stats;
+    }
+
+    /**
+     * A copy of this worker's counters and drops, taken on the worker thread after everything queued
+     * before it: the same path {@code /debug} uses, so reading never races the packet path.
+     */
+    public CompletableFuture<ForwardingStats> statsSnapshot() {
+        return call(() -> {
+            long[] d = drops.toArray();
+            d[DropReason.QUEUE_FULL.ordinal()] += queueFullDrops.get();
+            return new ForwardingStats(stats.snapshot(), d, queue.size());
+        });
     }
 
     // ------------------------------------------------------------------ submission (any thread)

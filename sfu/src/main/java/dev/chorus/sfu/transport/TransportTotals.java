@@ -1,0 +1,16 @@
+package dev.chorus.sfu.transport;
+
+/**
+ * Traffic and drop totals over every {@link WebRtcTransport} a {@link SharedUdpPort} has carried,
+ * closed ones included, so they only grow (see {@link SharedUdpPort#totals()}). Wire sizes: SRTP
+ * and DTLS as sent and received, STUN excluded (ice4j handles it before the transport sees it).
+ *
+ * @param drops by {@link DropReason#ordinal()}
+ */
+public record TransportTotals(long packetsReceived, long bytesReceived, long packetsSent, long bytesSent,
+                              long[] drops) {
+
+    public long drops(DropReason reason) {
+        return drops[reason.ordinal()];
+    }
+}
