@@ -71,6 +71,22 @@ public final class ChorusServer {
     return verticle.runOnSignalingThread(rooms::stopAcceptingJoins);
   }
 
+  /**
+   * Graceful shutdown: refuses new joins, tells every client ({@code server-shutdown}), waits until
+   * the rooms are empty or {@code drainTimeout} has passed, closes the WebSockets (1001) and then
+   * stops media and Vert.x. Safe to call more than once; the drain starts once.
+   */
+  public Future<Void> shutdownGracefully(Duration drainTimeout) {
+    return verticle.drain(drainTimeout)
+        .compose(v -> verticle.disconnectAll("server shutting down"))
+        .compose(v -> stop());
+  }
+
+  /** Ends a drain in progress now (a second SIGTERM); the shutdown then carries on at once. */
+  public Future<Void> endDrain(String why) {
+    return verticle.endDrain(why);
+  }
+
   public Future<Void> stop() {
     return vertx.close();
   }

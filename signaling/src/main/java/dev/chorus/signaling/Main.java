@@ -58,10 +58,8 @@ public final class Main {
     log.info("Chorus {} ready: open http://{}:{}/", ChorusServer.VERSION,
         "0.0.0.0".equals(host) ? "localhost" : host, server.httpPort());
 
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      log.info("shutting down");
-      server.stopAndWait(Duration.ofSeconds(10));
-    }, "chorus-shutdown"));
+    // SIGTERM/SIGINT: refuse joins, tell clients, drain, stop, exit 0 (see GracefulShutdown).
+    new GracefulShutdown(server, loaded.config().shutdown().drainTimeout(), System::exit).install();
   }
 
   private static void usage(String error) {

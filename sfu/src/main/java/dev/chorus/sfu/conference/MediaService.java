@@ -195,6 +195,9 @@ public final class MediaService implements AutoCloseable {
      * packet path. Completes once every worker has answered.
      */
     public CompletableFuture<MediaMetrics> metrics() {
+        if (closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("the media service is closed"));
+        }
         int roomCount = rooms.size();
         int sessions = 0;
         for (MediaRoom r : rooms.values()) {

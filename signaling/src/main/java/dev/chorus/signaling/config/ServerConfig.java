@@ -1,6 +1,7 @@
 package dev.chorus.signaling.config;
 
 import com.typesafe.config.Config;
+import dev.chorus.sfu.transport.CidrRange;
 import java.time.Duration;
 import java.util.List;
 
@@ -8,7 +9,8 @@ import java.util.List;
  * The server's settings, read once at start-up from the merged configuration
  * (see {@link ConfigLoader}). Immutable, so it can be shared across threads.
  */
-public record ServerConfig(Http http, Signaling signaling, Rooms rooms, Media media, Debug debug) {
+public record ServerConfig(Http http, Signaling signaling, Rooms rooms, Media media, Debug debug,
+    Metrics metrics, Shutdown shutdown) {
 
   public record Http(String host, int port) {}
 
@@ -37,6 +39,12 @@ public record ServerConfig(Http http, Signaling signaling, Rooms rooms, Media me
 
   public record Debug(boolean allowRemote) {}
 
+  /** {@code GET /metrics}: on or off, and the client addresses (CIDR) it is served to. */
+  public record Metrics(boolean enabled, List<String> allowedClients) {}
+
+  /** Graceful shutdown: how long a draining server waits for its rooms to empty. */
+  public record Shutdown(Duration drainTimeout) {}
+
   /** Reads the {@code chorus} section of a resolved configuration. */
   public static ServerConfig from(Config root) {
     Config c = root.getConfig("chorus");
@@ -59,7 +67,9 @@ public record ServerConfig(Http http, Signaling signaling, Rooms rooms, Media me
             c.getInt("media.pool-buffers"), c.getInt("media.queue-capacity"),
             c.getDuration("media.consent-timeout"), c.getDuration("media.dtls-timeout"),
             c.getStringList("media.allowed-remotes")),
-        new Debug(c.getBoolean("debug.allow-remote")));
+        new Debug(c.getBoolean("debug.allow-remote")),
+        new Metrics(c.getBoolean("metrics.enabled"), c.getStringList("metrics.allowed-clients")),
+        new Shutdown(c.getDuration("shutdown.drain-timeout")));
     config.validate();
     return config;
   }
@@ -86,6 +96,14 @@ public record ServerConfig(Http http, Signaling signaling, Rooms rooms, Media me
         "chorus.signaling.rate-limit-per-second and rate-limit-burst must be positive");
     require(rooms.maxParticipants > 0, "chorus.rooms.max-participants must be positive");
     require(rooms.maxRooms > 0, "chorus.rooms.max-rooms must be positive");
+    require(!shutdown.drainTimeout.isNegative(), "chorus.shutdown.drain-timeout must be >= 0");
+    for (String cidr : metrics.allowedClients) {
+      try {
+        CidrRange.parse(cidr);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("invalid configuration: chorus.metrics.allowed-clients: " + e.getMessage(), e);
+      }
+    }
   }
 
   private static void require(boolean ok, String message) {

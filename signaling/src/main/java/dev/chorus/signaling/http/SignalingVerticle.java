@@ -17,7 +17,15 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
+import dev.chorus.sfu.transport.CidrRange;
+import dev.chorus.signaling.metrics.ServerMetrics;
+import dev.chorus.signaling.protocol.ServerMessages;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executor;
@@ -44,6 +52,12 @@ public final class SignalingVerticle extends VerticleBase {
   private final Set<SignalingSession> sessions = new LinkedHashSet<>();
   private final long startedAtMillis = System.currentTimeMillis();
   private HttpServer server;
+  private final List<CidrRange> metricsClients;
+  private ServerMetrics metrics;
+  private long metricsSequence;
+  /** Set once shutdown starts; completes when the drain is over. Signaling thread only. */
+  private Promise<Void> drain;
+  private long drainTimer = -1;
 
   /**
    * @param mediaFactory starts the SFU given an executor for this verticle's thread, which owns
@@ -56,6 +70,7 @@ public final class SignalingVerticle extends VerticleBase {
     this.rooms = rooms;
     this.sessionSettings = sessionSettings;
     this.parser = new MessageParser(Limits.from(config.signaling()));
+    this.metricsClients = config.metrics().allowedClients().stream().map(CidrRange::parse).toList();
   }
 
   @Override
@@ -64,6 +79,9 @@ public final class SignalingVerticle extends VerticleBase {
     return vertx.executeBlocking(() -> mediaFactory.apply(task -> context.runOnContext(v -> task.run())))
         .compose(started -> {
           media = started;
+          if (config.metrics().enabled()) {
+            metrics = new ServerMetrics();
+          }
           return listen();
         });
   }
@@ -71,6 +89,9 @@ public final class SignalingVerticle extends VerticleBase {
   private Future<HttpServer> listen() {
     Router router = Router.router(vertx);
     router.get("/debug").handler(this::debug);
+    if (metrics != null) {
+      router.get("/metrics").handler(this::metrics);
+    }
     router.get("/health").handler(this::health);
     router.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("live", true)));
     router.get("/health/ready").handler(ctx -> json(ctx, rooms.acceptingJoins() ? 200 : 503,
@@ -100,6 +121,9 @@ public final class SignalingVerticle extends VerticleBase {
   public Future<?> stop() {
     if (media != null) {
       media.close();
+    }
+    if (metrics != null) {
+      metrics.close();
     }
     return Future.succeededFuture();
   }
@@ -135,6 +159,85 @@ public final class SignalingVerticle extends VerticleBase {
     return done.future();
   }
 
+  // ---------------------------------------------------------------- graceful shutdown
+
+  /**
+   * Starts draining (idempotent): refuses new joins ({@code shutting_down}), sends every connected
+   * client {@code server-shutdown}, and completes when no participant is left in any room or after
+   * {@code timeout}, whichever comes first (or at once via {@link #endDrain}). Rooms carry on
+   * meanwhile.
+   */
+  public Future<Void> drain(Duration timeout) {
+    Promise<Void> result = Promise.promise();
+    context.runOnContext(v -> {
+      if (drain != null) {
+        drain.future().onComplete(result);
+        return;
+      }
+      drain = Promise.promise();
+      drain.future().onComplete(result);
+      rooms.stopAcceptingJoins();
+      long timeoutMillis = timeout.toMillis();
+      JsonObject notice = ServerMessages.serverShutdown(timeoutMillis, System.currentTimeMillis() + timeoutMillis);
+      for (SignalingSession session : List.copyOf(sessions)) {
+        session.send(notice);
+      }
+      log.info("shutdown: refusing new joins, told {} connection(s); {} participant(s) in {} room(s) {}; "
+          + "waiting up to {} ms for the rooms to empty", sessions.size(), rooms.participantCount(),
+          rooms.roomCount(), rooms.roomNames(), timeoutMillis);
+      long startNanos = System.nanoTime();
+      if (rooms.participantCount() == 0) {
+        endDrainNow("no participants");
+        return;
+      }
+      drainTimer = vertx.setPeriodic(100, id -> {
+        long elapsedMillis = (System.nanoTime() - startNanos) / 1_000_000;
+        if (rooms.participantCount() == 0) {
+          endDrainNow("all rooms empty after " + elapsedMillis + " ms");
+        } else if (elapsedMillis >= timeoutMillis) {
+          endDrainNow("drain timeout after " + elapsedMillis + " ms: " + rooms.participantCount()
+              + " participant(s) still in room(s) " + rooms.roomNames());
+        }
+      });
+    });
+    return result.future();
+  }
+
+  /** Ends a drain in progress at once (a second signal); no-op otherwise. */
+  public Future<Void> endDrain(String why) {
+    return runOnSignalingThread(() -> {
+      if (drain != null) {
+        endDrainNow(why);
+      }
+    });
+  }
+
+  private void endDrainNow(String why) {
+    if (drainTimer >= 0) {
+      vertx.cancelTimer(drainTimer);
+      drainTimer = -1;
+    }
+    if (drain.tryComplete()) {
+      log.info("shutdown: drain over ({})", why);
+    }
+  }
+
+  /** Closes every WebSocket with 1001 (going away); completes when the close frames are out. */
+  public Future<Void> disconnectAll(String reason) {
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(v -> {
+      List<Future<Void>> closing = new ArrayList<>();
+      for (SignalingSession session : List.copyOf(sessions)) {
+        closing.add(session.goAway(reason));
+      }
+      log.info("shutdown: closing {} connection(s)", closing.size());
+      Future.join(closing).onComplete(ar -> done.complete());
+    });
+    return done.future();
+  }
+
+  // ---------------------------------------------------------------- sockets
+
   private void upgrade(RoutingContext ctx) {
     ctx.request().toWebSocket()
         .onSuccess(this::accept)
@@ -165,6 +268,54 @@ public final class SignalingVerticle extends VerticleBase {
         .put("participants", rooms.participantCount())
         .put("connections", sessions.size())
         .put("uptimeSeconds", (System.currentTimeMillis() - startedAtMillis) / 1000));
+  }
+
+  /**
+   * Prometheus text format. Takes a fresh snapshot first (signaling counts here, media counts from
+   * each media worker on its own thread), then renders on a worker thread so the JVM meters never
+   * hold up the event loop.
+   */
+  private void metrics(RoutingContext ctx) {
+    String remote = ctx.request().remoteAddress() == null ? "" : ctx.request().remoteAddress().hostAddress();
+    if (!metricsAllowed(remote)) {
+      ctx.response().setStatusCode(403).putHeader("content-type", "text/plain; charset=utf-8")
+          .end("/metrics is served to " + config.metrics().allowedClients()
+              + " only (see chorus.metrics.allowed-clients)\n");
+      return;
+    }
+    ServerMetrics.Signaling signaling = new ServerMetrics.Signaling(rooms.roomCount(), rooms.participantCount(),
+        sessions.size(), !rooms.acceptingJoins());
+    long sequence = ++metricsSequence;
+    Future.fromCompletionStage(media.metrics().orTimeout(5, TimeUnit.SECONDS), context)
+        .compose(m -> vertx.executeBlocking(() -> metrics.scrape(new ServerMetrics.Snapshot(sequence, signaling, m))))
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            log.warn("metrics scrape failed: {}", ar.cause().toString());
+            ctx.response().setStatusCode(503).putHeader("content-type", "text/plain; charset=utf-8")
+                .end("metrics unavailable: " + ar.cause() + "\n");
+            return;
+          }
+          ctx.response().setStatusCode(200)
+              .putHeader("content-type", ServerMetrics.CONTENT_TYPE)
+              .putHeader("cache-control", "no-store")
+              .end(ar.result());
+        });
+  }
+
+  private boolean metricsAllowed(String remote) {
+    InetAddress address;
+    try {
+      // A literal from the socket, never a name: no DNS lookup.
+      address = InetAddress.getByName(remote.isEmpty() ? "0.0.0.0" : remote);
+    } catch (UnknownHostException e) {
+      return false;
+    }
+    for (CidrRange range : metricsClients) {
+      if (range.contains(address)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Rooms, participants, transports and forwarding counters; loopback clients only by default. */

@@ -86,6 +86,15 @@ public final class ServerMessages {
     return new JsonObject().put("type", "left").put("reason", reason);
   }
 
+  /**
+   * The server is shutting down: it takes no new joins, and closes this connection when its rooms
+   * have emptied or at {@code deadline} (epoch milliseconds), {@code drainMs} from now.
+   */
+  public static JsonObject serverShutdown(long drainMs, long deadline) {
+    return new JsonObject().put("type", "server-shutdown").put("reason", "shutdown")
+        .put("drainMs", drainMs).put("deadline", deadline);
+  }
+
   private static JsonObject withRe(JsonObject json, Object re) {
     if (re != null) {
       json.put("re", re);

@@ -123,6 +123,11 @@ public final class RoomRegistry {
     return rooms.get(name);
   }
 
+  /** Names of the rooms that exist now, in creation order. */
+  public java.util.List<String> roomNames() {
+    return java.util.List.copyOf(rooms.keySet());
+  }
+
   public int roomCount() {
     return rooms.size();
   }

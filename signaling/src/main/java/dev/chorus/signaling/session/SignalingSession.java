@@ -14,6 +14,7 @@ import dev.chorus.signaling.room.LeaveReason;
 import dev.chorus.signaling.room.MessageSink;
 import dev.chorus.signaling.room.Participant;
 import dev.chorus.signaling.room.RoomRegistry;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonArray;
@@ -30,6 +31,7 @@ public final class SignalingSession implements MessageSink {
 
   private static final Logger log = LoggerFactory.getLogger(SignalingSession.class);
 
+  static final short CLOSE_GOING_AWAY = 1001;
   static final short CLOSE_SLOW_CONSUMER = 1008;
   static final short CLOSE_KEEPALIVE_TIMEOUT = 4000;
 
@@ -88,6 +90,18 @@ public final class SignalingSession implements MessageSink {
       lastPingNanos = nowNanos;
       socket.writePing(Buffer.buffer("ka"));
     }
+  }
+
+  /**
+   * Server shutdown: closes the socket with 1001 (going away); its close handler then takes the
+   * participant out of its room as for any disconnect.
+   */
+  public Future<Void> goAway(String reason) {
+    if (ended || closing || socket.isClosed()) {
+      return Future.succeededFuture();
+    }
+    closing = true;
+    return socket.close(CLOSE_GOING_AWAY, reason);
   }
 
   @Override
