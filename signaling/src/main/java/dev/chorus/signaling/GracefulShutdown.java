@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * hooks), through {@code sun.misc.Signal} from the {@code jdk.unsupported} module. When a JVM refuses
  * them (e.g. {@code -Xrs}) the shutdown hook drains instead, and the exit status is the JVM's.
  */
-final class GracefulShutdown {
+public final class GracefulShutdown {
 
   private static final Logger log = LoggerFactory.getLogger(GracefulShutdown.class);
   /** Beyond the drain: closing sockets, media and Vert.x. */
@@ -31,14 +31,15 @@ final class GracefulShutdown {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean signalsInstalled;
 
-  GracefulShutdown(ChorusServer server, Duration drainTimeout, IntConsumer exit) {
+  /** @param exit called with the exit status once stopped ({@code System::exit} in the server) */
+  public GracefulShutdown(ChorusServer server, Duration drainTimeout, IntConsumer exit) {
     this.server = server;
     this.drainTimeout = drainTimeout;
     this.exit = exit;
   }
 
   /** Installs the TERM and INT handlers and a shutdown hook for every other way the JVM may exit. */
-  void install() {
+  public void install() {
     try {
       sun.misc.Signal.handle(new sun.misc.Signal("TERM"), sig -> onSignal("SIGTERM"));
       sun.misc.Signal.handle(new sun.misc.Signal("INT"), sig -> onSignal("SIGINT"));
@@ -50,7 +51,7 @@ final class GracefulShutdown {
   }
 
   /** The first call starts the graceful shutdown on its own thread; later calls end the drain now. */
-  void onSignal(String name) {
+  public void onSignal(String name) {
     if (!started.compareAndSet(false, true)) {
       log.warn("shutdown: {} received again, ending the drain now", name);
       server.endDrain("second " + name);

@@ -58,6 +58,7 @@ public final class SignalingVerticle extends VerticleBase {
   /** Set once shutdown starts; completes when the drain is over. Signaling thread only. */
   private Promise<Void> drain;
   private long drainTimer = -1;
+  private JsonObject drainNotice;
 
   /**
    * @param mediaFactory starts the SFU given an executor for this verticle's thread, which owns
@@ -179,6 +180,7 @@ public final class SignalingVerticle extends VerticleBase {
       rooms.stopAcceptingJoins();
       long timeoutMillis = timeout.toMillis();
       JsonObject notice = ServerMessages.serverShutdown(timeoutMillis, System.currentTimeMillis() + timeoutMillis);
+      drainNotice = notice;
       for (SignalingSession session : List.copyOf(sessions)) {
         session.send(notice);
       }
@@ -249,6 +251,10 @@ public final class SignalingVerticle extends VerticleBase {
         sessionSettings.nanoClock().getAsLong(), sessions::remove);
     sessions.add(session);
     session.start();
+    if (drain != null) {
+      // Connected during the drain: say why a join will be refused.
+      session.send(drainNotice);
+    }
   }
 
   private void keepaliveSweep() {
