@@ -61,6 +61,17 @@ function showError(code, message) {
   $('error').hidden = false;
 }
 
+// The server is restarting or stopping: it takes no new joins and closes this
+// connection once the room is empty or when its drain time (drainMs) is up.
+function showServerShutdown(m) {
+  const seconds = Math.max(0, Math.round((m.drainMs ?? 0) / 1000));
+  const el = $('server-notice');
+  el.textContent = `The server is shutting down (restart or maintenance). This call can go on for at most ${seconds} s; `
+    + 'you can join again once the server is back.';
+  el.dataset.reason = m.reason ?? 'shutdown';
+  el.hidden = false;
+}
+
 function clearError() {
   $('error').hidden = true;
   $('error').dataset.code = '';
@@ -233,6 +244,7 @@ function removeParticipant(id) {
 
 function onJoined(msg) {
   joinedAt = performance.now();
+  $('server-notice').hidden = true;
   resetRoom();
   rejoining = false;
   self = { ...msg.you };
@@ -276,6 +288,7 @@ function wire(s) {
     grid.setTileMute(m.id, m.audioMuted, m.videoMuted);
   });
   on('error', (m) => showError(m.code, m.message));
+  on('server-shutdown', (m) => showServerShutdown(m));
   on('candidate', (m) => peer?.onCandidate(m));
   on('renegotiate', (m) => peer?.onRenegotiate(m));
   on('media-state', (m) => peer?.onMediaState(m));

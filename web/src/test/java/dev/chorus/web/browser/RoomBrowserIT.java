@@ -110,4 +110,24 @@ class RoomBrowserIT {
     assertTrue(page.isDisplayed("join-screen"));
     assertEquals("design-review", page.value("room-input"));
   }
+
+  @Test
+  void serverShutdownIsShownAndTheCallEndsWhenTheServerCloses() throws Exception {
+    try (TestServer own = TestServer.start()) {
+      RoomPage page = RoomPage.open(own.url("/r/maintenance?name=Ada"));
+      pages.add(page);
+      page.awaitState("joined");
+      assertTrue(!page.isDisplayed("server-notice"));
+      var stopped = own.server().shutdownGracefully(java.time.Duration.ofSeconds(3));
+      page.await(d -> page.isDisplayed("server-notice"), "the shutdown notice");
+      String notice = page.driver().findElement(org.openqa.selenium.By.id("server-notice")).getText();
+      assertTrue(notice.contains("shutting down") && notice.contains("3 s"), notice);
+      // Still in the call during the drain; then the server closes the connection (1001).
+      assertEquals("joined", page.state());
+      page.awaitState("disconnected");
+      String why = page.driver().findElement(org.openqa.selenium.By.id("disconnected-message")).getText();
+      assertTrue(why.contains("going away"), why);
+      stopped.toCompletionStage().toCompletableFuture().get(20, java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
 }
