@@ -54,12 +54,14 @@ public final class Main {
       System.exit(1);
       return;
     }
+    // SIGTERM/SIGINT: refuse joins, tell clients, drain, stop, exit 0 (see GracefulShutdown).
+    // Installed before "ready" is logged, so whoever waits for that line can signal at once.
+    new GracefulShutdown(server, loaded.config().shutdown().drainTimeout(), System::exit).install();
     String host = loaded.config().http().host();
     log.info("Chorus {} ready: open http://{}:{}/", ChorusServer.VERSION,
         "0.0.0.0".equals(host) ? "localhost" : host, server.httpPort());
 
-    // SIGTERM/SIGINT: refuse joins, tell clients, drain, stop, exit 0 (see GracefulShutdown).
-    new GracefulShutdown(server, loaded.config().shutdown().drainTimeout(), System::exit).install();
+
   }
 
   private static void usage(String error) {
