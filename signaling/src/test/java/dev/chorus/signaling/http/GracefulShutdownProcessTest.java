@@ -77,7 +77,8 @@ class GracefulShutdownProcessTest {
     }, "server-output");
     reader.setDaemon(true);
     reader.start();
-    long deadline = System.currentTimeMillis() + 60_000;
+    // Start-up (SRTP warm-up, ICE stack) takes seconds, many more on a busy machine.
+    long deadline = System.currentTimeMillis() + 90_000;
     while (!outputContains("ready: open http")) {
       assertTrue(server.isAlive(), "server exited early:\n" + String.join("\n", output));
       assertTrue(System.currentTimeMillis() < deadline, "server not ready:\n" + String.join("\n", output));
