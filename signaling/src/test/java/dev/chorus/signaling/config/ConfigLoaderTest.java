@@ -76,4 +76,28 @@ class ConfigLoaderTest {
         () -> ConfigLoader.load(null, Map.of("CHORUS_SIGNALING_KEEPALIVE_TIMEOUT", "1s"), new Properties()));
     assertTrue(timeout.getMessage().contains("keepalive-timeout"));
   }
+
+  @Test
+  void metricsAndShutdownKeys() {
+    ServerConfig defaults = ConfigLoader.load(null, Map.of(), new Properties()).config();
+    assertTrue(defaults.metrics().enabled());
+    assertEquals(java.util.List.of("127.0.0.0/8", "::1/128"), defaults.metrics().allowedClients());
+    assertEquals(Duration.ofSeconds(30), defaults.shutdown().drainTimeout());
+
+    ServerConfig env = ConfigLoader.load(null, Map.of("CHORUS_METRICS_ENABLED", "false",
+        "CHORUS_METRICS_ALLOWED_CLIENTS", "127.0.0.0/8, 10.0.0.5",
+        "CHORUS_SHUTDOWN_DRAIN_TIMEOUT", "5s"), new Properties()).config();
+    assertEquals(false, env.metrics().enabled());
+    assertEquals(java.util.List.of("127.0.0.0/8", "10.0.0.5"), env.metrics().allowedClients());
+    assertEquals(Duration.ofSeconds(5), env.shutdown().drainTimeout());
+
+    for (String bad : new String[] {"prometheus.example", "10.0.0.0/40"}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> ConfigLoader.load(null, Map.of("CHORUS_METRICS_ALLOWED_CLIENTS", bad), new Properties()));
+      assertTrue(e.getMessage().contains("chorus.metrics.allowed-clients"), e.getMessage());
+    }
+    IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+        () -> ConfigLoader.load(null, Map.of("CHORUS_SHUTDOWN_DRAIN_TIMEOUT", "-1s"), new Properties()));
+    assertTrue(negative.getMessage().contains("chorus.shutdown.drain-timeout"), negative.getMessage());
+  }
 }
