@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.chorus.sfu.forward.Vp8Payload;
 import dev.chorus.sfu.rtp.RtpPacket;
 import dev.chorus.sfu.rtp.RtpValidity;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -71,6 +72,11 @@ final class ReceivedStreams {
     /** The counters of {@code ssrc}, or null if it was neither registered nor seen. */
     ReceiveStats get(long ssrc) {
         return bySsrc.get(ssrc);
+    }
+
+    /** Every SSRC counted so far. */
+    List<ReceiveStats> all() {
+        return List.copyOf(bySsrc.values());
     }
 
     long packets() {
