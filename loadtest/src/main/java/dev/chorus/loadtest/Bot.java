@@ -19,7 +19,8 @@ import java.util.List;
  * {@link NativePeer}. Like a browser it joins, offers (publishers: one audio + one video line if the
  * profile has video; everyone: receive lines for the room's other publishers), applies the answer and the
  * trickled candidates, and re-offers when the server asks. It starts no thread of its own for sending:
- * the shared {@link Pacer} does that once the server reports the media transport connected.
+ * the shared {@link Pacer} sends its media (publishers) and its receiver reports (every bot) once the
+ * server reports the media transport connected.
  */
 final class Bot {
     enum State { NEW, CONNECTING, JOINING, NEGOTIATING, CONNECTED, FAILED, CLOSED }
@@ -146,9 +147,7 @@ final class Bot {
                         if (state != State.CONNECTED) {
                             connectedAfterNanos = System.nanoTime() - startNanos;
                             state = State.CONNECTED;
-                            if (publisher) {
-                                pacer.add(this);
-                            }
+                            pacer.add(this);
                         }
                     } else if ("failed".equals(m.getString("state"))) {
                         fail("media " + m.getString("reason"));
