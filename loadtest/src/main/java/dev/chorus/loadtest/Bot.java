@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One native participant: signaling over a WebSocket (Vert.x, callbacks on one event loop), media through a
@@ -205,6 +206,21 @@ final class Bot {
         }
         failure = why;
         state = State.FAILED;
+    }
+
+    /**
+     * Fails the bot if it started more than {@code timeoutNanos} before {@code nowNanos} and its media is not
+     * connected yet, naming the step it is stuck in, so a stuck join is counted and explained instead of
+     * waiting forever. Called by the sampler thread.
+     */
+    void failIfNotConnectedWithin(long nowNanos, long timeoutNanos) {
+        State s = state;
+        if ((s == State.CONNECTING || s == State.JOINING || s == State.NEGOTIATING)
+                && nowNanos - startNanos > timeoutNanos) {
+            NativePeer p = peer;
+            fail("not connected within " + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + " s (stuck in " + s
+                    + (p == null ? "" : ", transport " + p.lastEvent()) + ")");
+        }
     }
 
     /** Leaves, closes the socket and the peer. Idempotent; quick (no waiting for answers). */

@@ -2,13 +2,17 @@ package dev.chorus.loadtest;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The native bots of a run and their cumulative figures. {@link #totals} snapshots every counter at one
- * moment; {@link #sample} turns two snapshots into the rates and percentiles of the interval between them.
- * Used by the sampler thread only (bots are added before they start).
+ * moment; {@link #sample} turns two snapshots into the rates and percentiles of the interval between them,
+ * and fails bots stuck joining for longer than {@link #JOIN_TIMEOUT_NANOS}. Used by the sampler thread only (bots are added before they start).
  */
 final class Fleet {
+    /** A bot whose media is not connected this long after it started is failed (and its reason counted). */
+    static final long JOIN_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
+
     /** Snapshot of cumulative counters, for differences between two moments. */
     record Totals(long nanos, long sent, long received, long expected, long lost, long[] latency,
                   double cpuSeconds, ServerProbe.Debug debug, long debugNanos) {
@@ -82,7 +86,9 @@ final class Fleet {
         int connected = 0;
         int failed = 0;
         double[] jitter = new double[2];
+        long now = System.nanoTime();
         for (Bot bot : bots) {
+            bot.failIfNotConnectedWithin(now, JOIN_TIMEOUT_NANOS);
             Bot.State s = bot.state();
             if (s != Bot.State.NEW) {
                 started++;
