@@ -13,13 +13,15 @@ import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One native participant: signaling over a WebSocket (Vert.x, callbacks on one event loop), media through a
  * {@link NativePeer}. Like a browser it joins, offers (publishers: one audio + one video line if the
  * profile has video; everyone: receive lines for the room's other publishers), applies the answer and the
  * trickled candidates, and re-offers when the server asks. It starts no thread of its own for sending:
- * the shared {@link Pacer} does that once the server reports the media transport connected.
+ * the shared {@link Pacer} sends its media (publishers) and its receiver reports (every bot) once the
+ * server reports the media transport connected.
  */
 final class Bot {
     enum State { NEW, CONNECTING, JOINING, NEGOTIATING, CONNECTED, FAILED, CLOSED }
@@ -146,9 +148,7 @@ final class Bot {
                         if (state != State.CONNECTED) {
                             connectedAfterNanos = System.nanoTime() - startNanos;
                             state = State.CONNECTED;
-                            if (publisher) {
-                                pacer.add(this);
-                            }
+                            pacer.add(this);
                         }
                     } else if ("failed".equals(m.getString("state"))) {
                         fail("media " + m.getString("reason"));
@@ -206,6 +206,21 @@ final class Bot {
         }
         failure = why;
         state = State.FAILED;
+    }
+
+    /**
+     * Fails the bot if it started more than {@code timeoutNanos} before {@code nowNanos} and its media is not
+     * connected yet, naming the step it is stuck in, so a stuck join is counted and explained instead of
+     * waiting forever. Called by the sampler thread.
+     */
+    void failIfNotConnectedWithin(long nowNanos, long timeoutNanos) {
+        State s = state;
+        if ((s == State.CONNECTING || s == State.JOINING || s == State.NEGOTIATING)
+                && nowNanos - startNanos > timeoutNanos) {
+            NativePeer p = peer;
+            fail("not connected within " + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + " s (stuck in " + s
+                    + (p == null ? "" : ", transport " + p.lastEvent()) + ")");
+        }
     }
 
     /** Leaves, closes the socket and the peer. Idempotent; quick (no waiting for answers). */

@@ -16,13 +16,7 @@ final class Html {
 
     static String page(String title, String summary, String configText, List<Sample> samples) {
         StringBuilder b = new StringBuilder();
-        b.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>").append(esc(title))
-                .append("</title><style>body{font-family:sans-serif;margin:20px;max-width:960px}"
-                        + "pre{background:#f4f4f4;padding:8px;overflow:auto}svg{background:#fff;border:1px solid #ddd}"
-                        + "h2{font-size:16px;margin:18px 0 4px}</style></head><body>");
-        b.append("<h1>").append(esc(title)).append("</h1>");
-        b.append("<pre>").append(esc(summary)).append("</pre>");
-        b.append("<pre>").append(esc(configText)).append("</pre>");
+        head(b, title, summary, configText);
         chart(b, "Packets per second", samples,
                 new Series("sent by publishers", Sample::sentPps),
                 new Series("received by bots", Sample::receivedPps),
@@ -36,6 +30,48 @@ final class Html {
                 new Series("media connected", s -> s.botsConnected()), new Series("failed", s -> s.botsFailed()));
         b.append("</body></html>\n");
         return b.toString();
+    }
+
+    /** The capacity benchmark: the step table, then the time series over all steps. */
+    static String capacityPage(String title, String summary, String configText, String[] header, List<String[]> rows,
+                               List<Sample> samples) {
+        StringBuilder b = new StringBuilder();
+        head(b, title, summary, configText);
+        b.append("<h2>Steps</h2><table><tr>");
+        for (String h : header) {
+            b.append("<th>").append(esc(h)).append("</th>");
+        }
+        b.append("</tr>");
+        for (String[] row : rows) {
+            b.append("<tr>");
+            for (String cell : row) {
+                b.append("<td>").append(esc(cell)).append("</td>");
+            }
+            b.append("</tr>");
+        }
+        b.append("</table>");
+        chart(b, "Packets per second", samples,
+                new Series("received by bots", Sample::receivedPps),
+                new Series("forwarded by server (/debug)", Sample::forwardedPps));
+        chart(b, "Server CPU (cores)", samples, new Series("cpu", Sample::serverCpuCores));
+        chart(b, "Loss (%)", samples, new Series("loss", s -> s.loss() * 100));
+        chart(b, "One-way latency (ms)", samples, new Series("p50", Sample::p50Ms), new Series("p99", Sample::p99Ms));
+        chart(b, "Bots", samples, new Series("media connected", s -> s.botsConnected()),
+                new Series("failed", s -> s.botsFailed()));
+        b.append("</body></html>\n");
+        return b.toString();
+    }
+
+    private static void head(StringBuilder b, String title, String summary, String configText) {
+        b.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>").append(esc(title))
+                .append("</title><style>body{font-family:sans-serif;margin:20px;max-width:960px}"
+                        + "pre{background:#f4f4f4;padding:8px;overflow:auto;white-space:pre-wrap}"
+                        + "svg{background:#fff;border:1px solid #ddd}h2{font-size:16px;margin:18px 0 4px}"
+                        + "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px;"
+                        + "text-align:right}</style></head><body>");
+        b.append("<h1>").append(esc(title)).append("</h1>");
+        b.append("<pre>").append(esc(summary)).append("</pre>");
+        b.append("<pre>").append(esc(configText)).append("</pre>");
     }
 
     @SafeVarargs

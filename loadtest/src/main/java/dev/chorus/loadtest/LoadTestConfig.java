@@ -22,7 +22,17 @@ record LoadTestConfig(
         Profile profile,
         OptionalLong serverPid,
         Path reportDir,
+        Capacity capacity,
         boolean help) {
+
+    /**
+     * The capacity benchmark ({@code --capacity}): start with {@link #rooms()} rooms, add {@code stepRooms}
+     * rooms per step, measure each step for {@code stepDuration}, stop at the first step whose loss exceeds
+     * {@code maxLoss} or whose p99 latency exceeds {@code maxP99Millis} (or when bots fail to join, the
+     * load generator falls behind, or after {@code maxSteps}). Null when not asked for.
+     */
+    record Capacity(int stepRooms, Duration stepDuration, int maxSteps, double maxLoss, double maxP99Millis) {
+    }
 
     static final int MAX_ROOMS = 1000;
     static final int MAX_PER_ROOM = 1000;
@@ -31,6 +41,7 @@ record LoadTestConfig(
     static final Duration MAX_RAMP_UP = Duration.ofHours(1);
     /** After sending stops, how long receivers keep counting packets in flight. */
     static final Duration DRAIN = Duration.ofSeconds(2);
+    static final int MAX_STEPS = 100;
 
     static final String USAGE = """
             Usage: java -jar chorus-loadtest.jar [options]
@@ -51,7 +62,19 @@ record LoadTestConfig(
               --server-pid N       the server's process id on this machine, to sample its CPU and RSS from /proc
               --report DIR         where result.json and index.html go (default loadtest/target/report)
               --help               this text
-            """.formatted(DRAIN.toSeconds(), MAX_ROOMS);
+
+            Capacity benchmark (--capacity): raises the load step by step and reports the highest forwarded
+            packets/s per server CPU core reached within the limits, with a table of every step. Step 1 runs
+            --rooms rooms of --publishers + --subscribers bots; each further step adds --step-rooms rooms
+            (their bots join over --ramp-up) and measures --step-duration. It stops at the first step over a
+            limit, when bots fail to join, or when the load generator itself falls behind.
+              --capacity           run the capacity benchmark instead of a fixed load (needs --server-pid)
+              --step-rooms N       rooms added per step (default 1)
+              --step-duration D    measuring window of each step, after its bots joined (default 15s)
+              --max-steps N        at most this many steps (default 12, max %d)
+              --max-loss-percent X loss limit of a step (default 1)
+              --max-p99-ms X       p99 one-way latency limit of a step (default 50)
+            """.formatted(DRAIN.toSeconds(), MAX_ROOMS, MAX_STEPS);
 
     int botsPerRoom() {
         return publishers + subscribers;
@@ -82,10 +105,20 @@ record LoadTestConfig(
         OptionalLong pid = OptionalLong.empty();
         Path report = Path.of("loadtest", "target", "report");
         boolean help = false;
+        boolean capacity = false;
+        int stepRooms = 1;
+        Duration stepDuration = Duration.ofSeconds(15);
+        int maxSteps = 12;
+        double maxLossPercent = 1;
+        double maxP99 = 50;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
                 help = true;
+                continue;
+            }
+            if (a.equals("--capacity")) {
+                capacity = true;
                 continue;
             }
             if (!a.startsWith("--")) {
@@ -112,6 +145,11 @@ record LoadTestConfig(
                 case "--duration" -> duration = duration(name, value, Duration.ofSeconds(1), MAX_DURATION);
                 case "--ramp-up" -> rampUp = duration(name, value, Duration.ZERO, MAX_RAMP_UP);
                 case "--profile" -> profile = Profile.parse(value);
+                case "--step-rooms" -> stepRooms = intIn(name, value, 1, MAX_ROOMS);
+                case "--step-duration" -> stepDuration = duration(name, value, Duration.ofSeconds(3), Duration.ofMinutes(10));
+                case "--max-steps" -> maxSteps = intIn(name, value, 1, MAX_STEPS);
+                case "--max-loss-percent" -> maxLossPercent = decimalIn(name, value, 0, 100);
+                case "--max-p99-ms" -> maxP99 = decimalIn(name, value, 0.1, 60_000);
                 case "--server-pid" -> pid = OptionalLong.of(intIn(name, value, 1, Integer.MAX_VALUE));
                 case "--report" -> {
                     if (value.isBlank()) {
@@ -130,8 +168,20 @@ record LoadTestConfig(
             throw new IllegalArgumentException("at most " + MAX_BOTS + " bots in total, asked for "
                     + (long) rooms * (publishers + subscribers) + " (rooms x (publishers + subscribers))");
         }
+        Capacity cap = null;
+        if (capacity) {
+            if (pid.isEmpty() && !help) {
+                throw new IllegalArgumentException("--capacity needs --server-pid: the figure is packets per server CPU core");
+            }
+            long largest = (long) (rooms + (long) stepRooms * (maxSteps - 1)) * (publishers + subscribers);
+            if (largest > MAX_BOTS) {
+                throw new IllegalArgumentException("the last capacity step would run " + largest + " bots, more than "
+                        + MAX_BOTS + ": lower --max-steps, --step-rooms or the room size");
+            }
+            cap = new Capacity(stepRooms, stepDuration, maxSteps, maxLossPercent / 100, maxP99);
+        }
         return new LoadTestConfig(loopbackServer(server), rooms, publishers, subscribers, duration, rampUp,
-                profile, pid, report, help);
+                profile, pid, report, cap, help);
     }
 
     /** http(s) URL on a loopback host, without path beyond "/", query or credentials. */
@@ -184,6 +234,19 @@ record LoadTestConfig(
             throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", got " + v);
         }
         return (int) v;
+    }
+
+    private static double decimalIn(String name, String value, double min, double max) {
+        double v;
+        try {
+            v = Double.parseDouble(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a number, not '" + value + "'");
+        }
+        if (!(v >= min && v <= max)) {
+            throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", got " + value);
+        }
+        return v;
     }
 
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)?");

@@ -38,7 +38,8 @@ public final class LoadTestMain {
 
     private final LoadTestConfig config;
     private final PrintStream progress;
-    private final List<Bot> bots = new ArrayList<>();
+    private final Fleet fleet;
+    private final List<Bot> bots;
     private final List<Sample> samples = new ArrayList<>();
     private final ServerProbe probe;
 
@@ -46,6 +47,8 @@ public final class LoadTestMain {
         this.config = config;
         this.progress = progress;
         this.probe = new ServerProbe(config.debugUri(), config.serverPid());
+        this.fleet = new Fleet(probe);
+        this.bots = fleet.bots();
     }
 
     public static void main(String[] args) {
@@ -65,7 +68,8 @@ public final class LoadTestMain {
         quietJulLogging();
         int code;
         try {
-            String summary = new LoadTestMain(config, System.err).run();
+            String summary = config.capacity() != null ? new CapacityRun(config, System.err).run()
+                    : new LoadTestMain(config, System.err).run();
             System.out.println(summary);
             code = 0;
         } catch (Exception e) {
@@ -88,24 +92,19 @@ public final class LoadTestMain {
         }
     }
 
-    /** Snapshot of cumulative counters, for differences between two moments. */
-    private record Totals(long nanos, long sent, long received, long expected, long lost, long[] latency,
-                          double cpuSeconds, ServerProbe.Debug debug, long debugNanos) {
-    }
-
     private String run() throws Exception {
         Files.createDirectories(config.reportDir());
         String runId = Long.toString(ThreadLocalRandom.current().nextLong() >>> 40, 36);
         // Publishers of all rooms first (round-robin over rooms), then subscribers, so subscribers find media.
         for (int p = 0; p < config.publishers(); p++) {
             for (int r = 0; r < config.rooms(); r++) {
-                bots.add(new Bot(bots.size(), room(runId, r), "pub-" + r + "-" + p, true, config.profile(),
+                fleet.add(new Bot(bots.size(), room(runId, r), "pub-" + r + "-" + p, true, config.profile(),
                         config.publishers()));
             }
         }
         for (int s = 0; s < config.subscribers(); s++) {
             for (int r = 0; r < config.rooms(); r++) {
-                bots.add(new Bot(bots.size(), room(runId, r), "sub-" + r + "-" + s, false, config.profile(),
+                fleet.add(new Bot(bots.size(), room(runId, r), "sub-" + r + "-" + s, false, config.profile(),
                         config.publishers()));
             }
         }
@@ -143,12 +142,12 @@ public final class LoadTestMain {
             }, at, TimeUnit.NANOSECONDS);
         }
 
-        Totals start = totals(t0, first, t0);
-        Totals previous = start;
-        Totals steadyStart = null;
-        Totals steadyLast = null;
-        Totals firstSteady = null;
-        Totals lastSteady = null;
+        Fleet.Totals start = fleet.totals(t0, first, t0);
+        Fleet.Totals previous = start;
+        Fleet.Totals steadyStart = null;
+        Fleet.Totals steadyLast = null;
+        Fleet.Totals firstSteady = null;
+        Fleet.Totals lastSteady = null;
         boolean sending = true;
         for (int second = 1; ; second++) {
             long target = t0 + second * SECOND;
@@ -163,11 +162,11 @@ public final class LoadTestMain {
                 sending = false;
             }
             ServerProbe.Debug debug = probe.debug(Duration.ofMillis(800));
-            Totals current = totals(now, debug, System.nanoTime());
+            Fleet.Totals current = fleet.totals(now, debug, System.nanoTime());
             double t = (now - t0) / 1e9;
             String phase = t <= rampNanos / 1e9 + 0.001 ? "ramp"
                     : now <= steadyEnd + SECOND / 10 ? "steady" : "drain";
-            Sample sample = sample(t, phase, previous, current);
+            Sample sample = fleet.sample(t, phase, previous, current);
             samples.add(sample);
             printProgress(sample);
             // The steady window starts once ramp-up is over and every bot has connected or failed (a bot
@@ -185,7 +184,7 @@ public final class LoadTestMain {
             }
             previous = current;
         }
-        Totals end = previous;
+        Fleet.Totals end = previous;
         ramp.shutdownNow();
         for (Bot b : bots) {
             b.close();
@@ -207,63 +206,6 @@ public final class LoadTestMain {
         return "load-" + runId + "-" + r;
     }
 
-    private Totals totals(long nanos, ServerProbe.Debug debug, long debugNanos) {
-        long sent = 0;
-        long received = 0;
-        long expected = 0;
-        long lost = 0;
-        long[] latency = new long[LatencyHistogram.BUCKETS];
-        for (Bot b : bots) {
-            var peer = b.peer();
-            if (b.publisher && peer != null) {
-                for (var s : peer.sendStreams()) {
-                    sent += s.packetsSent();
-                }
-            }
-            received += b.receiver.packets();
-            expected += b.receiver.expected();
-            lost += b.receiver.lost();
-            b.receiver.addLatencyTo(latency);
-        }
-        return new Totals(nanos, sent, received, expected, lost, latency, probe.cpuSeconds(), debug, debugNanos);
-    }
-
-    private Sample sample(double t, String phase, Totals a, Totals b) {
-        double dt = Math.max(1e-3, (b.nanos - a.nanos) / 1e9);
-        int started = 0;
-        int connected = 0;
-        int failed = 0;
-        double[] jitter = new double[2];
-        for (Bot bot : bots) {
-            Bot.State s = bot.state();
-            if (s != Bot.State.NEW) {
-                started++;
-            }
-            if (s == Bot.State.CONNECTED) {
-                connected++;
-            } else if (s == Bot.State.FAILED) {
-                failed++;
-            }
-            bot.receiver.addJitterTo(jitter);
-        }
-        long expected = b.expected - a.expected;
-        long lost = Math.max(0, b.lost - a.lost);
-        long[] interval = LatencyHistogram.minus(b.latency, a.latency);
-        double cpu = (b.cpuSeconds - a.cpuSeconds) / dt;
-        double forwarded = Double.NaN;
-        double processed = Double.NaN;
-        if (a.debug != null && b.debug != null) {
-            double ddt = Math.max(1e-3, (b.debugNanos - a.debugNanos) / 1e9);
-            forwarded = Math.max(0, b.debug.forwarded() - a.debug.forwarded()) / ddt;
-            processed = Math.max(0, b.debug.processed() - a.debug.processed()) / ddt;
-        }
-        return new Sample(round(t, 3), phase, started, connected, failed, (b.sent - a.sent) / dt,
-                (b.received - a.received) / dt, expected, lost, expected > 0 ? (double) lost / expected : 0.0,
-                LatencyHistogram.percentile(interval, 0.5) / 1000, LatencyHistogram.percentile(interval, 0.99) / 1000,
-                LatencyHistogram.max(interval) / 1000, jitter[1] > 0 ? jitter[0] / jitter[1] : Double.NaN, cpu,
-                probe.rssMib(), forwarded, processed);
-    }
-
     private void printProgress(Sample s) {
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
                 "[%5.0fs %-6s] bots %d/%d connected%s | sent %.0f pps | recv %.0f pps | loss %.3f%% | p99 %s ms",
@@ -279,7 +221,7 @@ public final class LoadTestMain {
         progress.println(line);
     }
 
-    private String writeReport(Totals start, Totals steadyStart, Totals steadyEnd, Totals end, Pacer pacer)
+    private String writeReport(Fleet.Totals start, Fleet.Totals steadyStart, Fleet.Totals steadyEnd, Fleet.Totals end, Pacer pacer)
             throws IOException {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = mapper.createObjectNode();
@@ -329,22 +271,17 @@ public final class LoadTestMain {
         }
 
         // steady state: full load, after ramp-up, before sending stopped
-        double steadySeconds = Math.max(1e-3, (steadyEnd.nanos - steadyStart.nanos) / 1e9);
-        double sentPps = (steadyEnd.sent - steadyStart.sent) / steadySeconds;
-        double recvPps = (steadyEnd.received - steadyStart.received) / steadySeconds;
-        long[] steadyLatency = LatencyHistogram.minus(steadyEnd.latency, steadyStart.latency);
-        double fwdPps = Double.NaN;
-        double processedPps = Double.NaN;
-        if (steadyStart.debug != null && steadyEnd.debug != null) {
-            double ddt = Math.max(1e-3, (steadyEnd.debugNanos - steadyStart.debugNanos) / 1e9);
-            fwdPps = (steadyEnd.debug.forwarded() - steadyStart.debug.forwarded()) / ddt;
-            processedPps = (steadyEnd.debug.processed() - steadyStart.debug.processed()) / ddt;
-        }
-        double cpuCores = (steadyEnd.cpuSeconds - steadyStart.cpuSeconds) / steadySeconds;
+        double steadySeconds = Math.max(1e-3, (steadyEnd.nanos() - steadyStart.nanos()) / 1e9);
+        double sentPps = (steadyEnd.sent() - steadyStart.sent()) / steadySeconds;
+        double recvPps = (steadyEnd.received() - steadyStart.received()) / steadySeconds;
+        long[] steadyLatency = LatencyHistogram.minus(steadyEnd.latency(), steadyStart.latency());
+        double fwdPps = steadyEnd.forwardedPpsSince(steadyStart);
+        double processedPps = steadyEnd.processedPpsSince(steadyStart);
+        double cpuCores = steadyEnd.cpuCoresSince(steadyStart);
         double peakRss = samples.stream().mapToDouble(Sample::serverRssMib).filter(Double::isFinite).max()
                 .orElse(Double.NaN);
-        long steadyExpected = steadyEnd.expected - steadyStart.expected;
-        long steadyLost = Math.max(0, steadyEnd.lost - steadyStart.lost);
+        long steadyExpected = steadyEnd.expected() - steadyStart.expected();
+        long steadyLost = Math.max(0, steadyEnd.lost() - steadyStart.lost());
         double steadyLoss = steadyExpected > 0 ? (double) steadyLost / steadyExpected : 0;
         int fanout = config.botsPerRoom() - 1;
         ObjectNode st = root.putObject("steady");
@@ -364,12 +301,12 @@ public final class LoadTestMain {
         num(st, "serverPeakRssMib", peakRss);
 
         ObjectNode tot = root.putObject("totals");
-        tot.put("packetsSent", end.sent - start.sent);
-        tot.put("packetsReceived", end.received - start.received);
-        tot.put("expectedPackets", end.expected);
-        tot.put("lostPackets", end.lost);
-        num(tot, "loss", end.expected > 0 ? (double) end.lost / end.expected : 0);
-        latency(tot, end.latency);
+        tot.put("packetsSent", end.sent() - start.sent());
+        tot.put("packetsReceived", end.received() - start.received());
+        tot.put("expectedPackets", end.expected());
+        tot.put("lostPackets", end.lost());
+        num(tot, "loss", end.expected() > 0 ? (double) end.lost() / end.expected() : 0);
+        latency(tot, end.latency());
         double[] jitter = new double[2];
         long unstamped = 0;
         for (Bot b : bots) {
@@ -463,7 +400,7 @@ public final class LoadTestMain {
         return sorted[Math.min(sorted.length, rank) - 1];
     }
 
-    private static void num(ObjectNode o, String key, double v) {
+    static void num(ObjectNode o, String key, double v) {
         if (Double.isFinite(v)) {
             o.put(key, round(v, 4));
         } else {
@@ -471,24 +408,24 @@ public final class LoadTestMain {
         }
     }
 
-    private static double round(double v, int digits) {
+    static double round(double v, int digits) {
         double f = Math.pow(10, digits);
         return Math.round(v * f) / f;
     }
 
-    private static String f0(double v) {
+    static String f0(double v) {
         return Double.isFinite(v) ? String.format(Locale.ROOT, "%.0f", v) : "n/a";
     }
 
-    private static String f2(double v) {
+    static String f2(double v) {
         return Double.isFinite(v) ? String.format(Locale.ROOT, "%.2f", v) : "n/a";
     }
 
-    private static String human(Duration d) {
+    static String human(Duration d) {
         return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
     }
 
-    private static void sleepUntil(long target) throws InterruptedException {
+    static void sleepUntil(long target) throws InterruptedException {
         for (long now = System.nanoTime(); now < target; now = System.nanoTime()) {
             TimeUnit.NANOSECONDS.sleep(Math.min(target - now, SECOND));
         }

@@ -10,8 +10,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One thread that paces the media of every publisher: each published line is an entry in a priority queue
- * ordered by when it is next due (audio every 20 ms, video every 1/30 s), with a random phase per line so
+ * One thread that paces the media of every bot: each published line is an entry in a priority queue
+ * ordered by when it is next due (audio every 20 ms, video every 1/30 s, and for every bot, publisher or not,
+ * an RTCP receiver report every second), with a random phase per line so
  * thousands of streams do not all fire at once. The thread sleeps until the earliest entry is due. If it
  * falls behind by more than {@link #MAX_LAG_PERIODS} periods, a line skips ahead instead of bursting (the
  * skipped sends are counted).
@@ -19,24 +20,32 @@ import java.util.concurrent.locks.LockSupport;
 final class Pacer implements Runnable {
     static final long AUDIO_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(1) / Profile.AUDIO_PACKETS_PER_SECOND;
     static final long VIDEO_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(1) / Profile.FPS;
+    /** Receiver reports once a second, as browsers send them. */
+    static final long REPORT_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(1);
     static final int MAX_LAG_PERIODS = 5;
+
+    private enum Kind { AUDIO, VIDEO, REPORT }
 
     private static final class Line {
         final Bot bot;
         final NativePeer peer;
         final String mid;
-        final boolean video;
+        final Kind kind;
         final long period;
         final int keyPhase;
         long due;
         long frames;
 
-        Line(Bot bot, String mid, boolean video, long due, int keyPhase) {
+        Line(Bot bot, String mid, Kind kind, long due, int keyPhase) {
             this.bot = bot;
             this.peer = bot.peer();
             this.mid = mid;
-            this.video = video;
-            this.period = video ? VIDEO_PERIOD_NANOS : AUDIO_PERIOD_NANOS;
+            this.kind = kind;
+            this.period = switch (kind) {
+                case AUDIO -> AUDIO_PERIOD_NANOS;
+                case VIDEO -> VIDEO_PERIOD_NANOS;
+                case REPORT -> REPORT_PERIOD_NANOS;
+            };
             this.due = due;
             this.keyPhase = keyPhase;
         }
@@ -74,7 +83,7 @@ final class Pacer implements Runnable {
         t.start();
     }
 
-    /** Starts sending for {@code bot} (any thread). */
+    /** Starts sending for {@code bot}: its published lines and its receiver reports (any thread). */
     void add(Bot bot) {
         inbox.add(bot);
         Thread t = thread;
@@ -107,12 +116,13 @@ final class Pacer implements Runnable {
             long now = System.nanoTime();
             for (Bot b; (b = inbox.poll()) != null; ) {
                 for (String mid : b.peer().mids(MediaKind.AUDIO, Direction.SENDONLY)) {
-                    queue.add(new Line(b, mid, false, now + random.nextLong(AUDIO_PERIOD_NANOS), 0));
+                    queue.add(new Line(b, mid, Kind.AUDIO, now + random.nextLong(AUDIO_PERIOD_NANOS), 0));
                 }
                 for (String mid : b.peer().mids(MediaKind.VIDEO, Direction.SENDONLY)) {
-                    queue.add(new Line(b, mid, true, now + random.nextLong(VIDEO_PERIOD_NANOS),
+                    queue.add(new Line(b, mid, Kind.VIDEO, now + random.nextLong(VIDEO_PERIOD_NANOS),
                             random.nextInt(Profile.KEYFRAME_INTERVAL_FRAMES)));
                 }
+                queue.add(new Line(b, null, Kind.REPORT, now + random.nextLong(REPORT_PERIOD_NANOS), 0));
                 lines = queue.size();
             }
             Line next = queue.peek();
@@ -143,7 +153,11 @@ final class Pacer implements Runnable {
 
     private void send(Line l) {
         try {
-            if (!l.video) {
+            if (l.kind == Kind.REPORT) {
+                l.peer.sendReceiverReport();
+                return;
+            }
+            if (l.kind == Kind.AUDIO) {
                 l.peer.sendAudioPacket(l.mid);
                 return;
             }

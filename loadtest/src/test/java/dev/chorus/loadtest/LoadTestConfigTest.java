@@ -25,6 +25,7 @@ class LoadTestConfigTest {
         assertTrue(c.serverPid().isEmpty());
         assertEquals(Path.of("loadtest/target/report"), c.reportDir());
         assertFalse(c.help());
+        assertEquals(null, c.capacity(), "a fixed load unless --capacity");
         assertEquals(URI.create("ws://127.0.0.1:8080/ws"), c.webSocketUri());
         assertEquals(URI.create("http://127.0.0.1:8080/debug"), c.debugUri());
     }
@@ -109,5 +110,32 @@ class LoadTestConfigTest {
     private static void assertMessage(String expected, String... args) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LoadTestConfig.parse(args));
         assertEquals(expected, e.getMessage());
+    }
+
+    @Test
+    void capacityOptionsHaveDefaultsAndLimits() {
+        LoadTestConfig c = LoadTestConfig.parse("--capacity", "--server-pid", "42");
+        LoadTestConfig.Capacity cap = c.capacity();
+        assertEquals(1, cap.stepRooms());
+        assertEquals(Duration.ofSeconds(15), cap.stepDuration());
+        assertEquals(12, cap.maxSteps());
+        assertEquals(0.01, cap.maxLoss(), 1e-12);
+        assertEquals(50.0, cap.maxP99Millis(), 1e-12);
+
+        cap = LoadTestConfig.parse("--capacity", "--server-pid=42", "--step-rooms", "3", "--step-duration=20s",
+                "--max-steps", "5", "--max-loss-percent", "0.1", "--max-p99-ms=5").capacity();
+        assertEquals(new LoadTestConfig.Capacity(3, Duration.ofSeconds(20), 5, 0.001, 5.0), cap);
+
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> LoadTestConfig.parse("--capacity"))
+                .getMessage().contains("--server-pid"), "the figure is per server core: the pid is required");
+        assertThrows(IllegalArgumentException.class,
+                () -> LoadTestConfig.parse("--capacity", "--server-pid", "1", "--max-loss-percent", "abc"));
+        assertThrows(IllegalArgumentException.class,
+                () -> LoadTestConfig.parse("--capacity", "--server-pid", "1", "--max-steps", "0"));
+        assertThrows(IllegalArgumentException.class,
+                () -> LoadTestConfig.parse("--capacity", "--server-pid", "1", "--step-duration", "1s"));
+        // 1 + 99 steps of 200-bot rooms would be 20,000 bots
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> LoadTestConfig.parse("--capacity",
+                "--server-pid", "1", "--subscribers", "198", "--max-steps", "100")).getMessage().contains("bots"));
     }
 }

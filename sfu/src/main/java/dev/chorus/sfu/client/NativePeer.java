@@ -3,6 +3,9 @@ package dev.chorus.sfu.client;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.sfu.rtcp.ReceiverReportWriter;
+import dev.chorus.sfu.rtcp.ReportBlock;
+import dev.chorus.sfu.rtcp.SdesWriter;
 import dev.chorus.sfu.sdp.Direction;
 import dev.chorus.sfu.sdp.Fingerprint;
 import dev.chorus.sfu.sdp.IceCandidate;
@@ -14,6 +17,7 @@ import dev.chorus.sfu.transport.DtlsCertificate;
 import dev.chorus.sfu.transport.TransportConfig;
 import dev.chorus.sfu.transport.WebRtcTransport;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -53,10 +57,13 @@ import java.util.regex.Pattern;
  * that future without {@code ...Async}. Signaling methods are synchronized; sending is thread-safe.
  */
 public final class NativePeer implements AutoCloseable {
+    private static final int MAX_REPORT_BLOCKS = 31;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._~+-]{1,32}");
 
     private final String name;
     private final long sessionId;
+    /** Sender SSRC of our receiver reports (RFC 3550 wants one even for a peer that sends no RTP). */
+    private final long rtcpSsrc = ThreadLocalRandom.current().nextLong(1, 1L << 32);
     private final ReceivedStreams received = new ReceivedStreams();
     private final FeedbackReader feedback = new FeedbackReader(this::onKeyframeRequest);
     private final CompletableFuture<Void> connected = new CompletableFuture<>();
@@ -369,6 +376,29 @@ public final class NativePeer implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * Sends one RTCP receiver report (RR + SDES CNAME) with a report block for each SSRC heard from so far (up
+     * to 31), as a browser does about once a second. For a receive-only peer these reports (beside consent
+     * answers) are what tells the SFU it is still there. Blocks carry the last sequence number seen (no cycle
+     * count, no loss or jitter figures: the SFU only needs the report's arrival). Any thread; returns false if
+     * the transport dropped it.
+     */
+    public boolean sendReceiverReport() {
+        List<ReceiveStats> streams = received.all().stream().filter(s -> s.packets() > 0).toList();
+        int blocks = Math.min(streams.size(), MAX_REPORT_BLOCKS);
+        ReportBlock[] rb = new ReportBlock[blocks];
+        for (int i = 0; i < blocks; i++) {
+            ReceiveStats s = streams.get(i);
+            rb[i] = new ReportBlock().set(s.ssrc(), 0, 0, Math.max(0, s.lastSequenceNumber()), 0, 0, 0);
+        }
+        byte[] cname = name.getBytes(StandardCharsets.US_ASCII);
+        byte[] buf = new byte[ReceiverReportWriter.length(blocks) + SdesWriter.length(cname.length)
+                + WebRtcTransport.SRTP_TAIL_ROOM + 16];
+        int n = ReceiverReportWriter.write(buf, 0, buf.length, rtcpSsrc, rb, blocks);
+        int sdes = SdesWriter.writeCname(buf, n, buf.length, rtcpSsrc, cname, 0, cname.length);
+        return n > 0 && sdes > 0 && transport.sendRtcp(buf, 0, n + sdes);
     }
 
     // ---------------------------------------------------------------- state

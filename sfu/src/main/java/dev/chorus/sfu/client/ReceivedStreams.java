@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.chorus.sfu.forward.Vp8Payload;
 import dev.chorus.sfu.rtp.RtpPacket;
 import dev.chorus.sfu.rtp.RtpValidity;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -44,23 +45,25 @@ final class ReceivedStreams {
         packets++;
         bytes += len;
         long ssrc = packet.ssrc();
-        RtpListener l = listener;
-        if (l != null) {
-            l.onRtp(System.nanoTime(), ssrc, packet.sequenceNumber(), packet.timestamp(), packet.payloadType(),
-                    packet.marker(), buf, packet.payloadOffset(), packet.payloadLength());
-        }
+        long nanos = System.nanoTime();
+        // Count first, so a listener that wakes a test thread finds the counters already up to date.
         ReceiveStats stats = bySsrc.get(ssrc);
-        if (stats == null) {
-            if (bySsrc.size() >= MAX_SSRCS) {
-                overflow++;
-                return;
-            }
+        if (stats == null && bySsrc.size() < MAX_SSRCS) {
             stats = bySsrc.computeIfAbsent(ssrc, ReceiveStats::new);
         }
-        int pt = packet.payloadType();
-        boolean key = vp8PayloadTypes.contains(pt)
-                && Vp8Payload.isKeyframeStart(buf, packet.payloadOffset(), packet.payloadLength());
-        stats.record(len, packet.sequenceNumber(), packet.timestamp(), pt, packet.marker(), key);
+        if (stats == null) {
+            overflow++;
+        } else {
+            int pt = packet.payloadType();
+            boolean key = vp8PayloadTypes.contains(pt)
+                    && Vp8Payload.isKeyframeStart(buf, packet.payloadOffset(), packet.payloadLength());
+            stats.record(len, packet.sequenceNumber(), packet.timestamp(), pt, packet.marker(), key);
+        }
+        RtpListener l = listener;
+        if (l != null) {
+            l.onRtp(nanos, ssrc, packet.sequenceNumber(), packet.timestamp(), packet.payloadType(),
+                    packet.marker(), buf, packet.payloadOffset(), packet.payloadLength());
+        }
     }
 
     /** Starts counting {@code ssrc} before its first packet, so callers get a live, zeroed entry. */
@@ -71,6 +74,11 @@ final class ReceivedStreams {
     /** The counters of {@code ssrc}, or null if it was neither registered nor seen. */
     ReceiveStats get(long ssrc) {
         return bySsrc.get(ssrc);
+    }
+
+    /** Every SSRC counted so far. */
+    List<ReceiveStats> all() {
+        return List.copyOf(bySsrc.values());
     }
 
     long packets() {

@@ -42,6 +42,7 @@ final class LoopbackSfu implements AutoCloseable {
     /** One participant's server transport with what it received. */
     static final class Session implements AutoCloseable, WebRtcTransport.Listener {
         final BlockingQueue<byte[]> rtp = new LinkedBlockingQueue<>();
+        final BlockingQueue<byte[]> rtcp = new LinkedBlockingQueue<>();
         final BlockingQueue<String> events = new LinkedBlockingQueue<>();
         WebRtcTransport transport;
         Answer answer;
@@ -55,6 +56,11 @@ final class LoopbackSfu implements AutoCloseable {
         @Override
         public void onRtp(WebRtcTransport t, byte[] buf, int off, int len) {
             rtp.add(Arrays.copyOfRange(buf, off, off + len));
+        }
+
+        @Override
+        public void onRtcp(WebRtcTransport t, byte[] buf, int off, int len) {
+            rtcp.add(Arrays.copyOfRange(buf, off, off + len));
         }
 
         byte[] nextRtp(long millis) throws InterruptedException {

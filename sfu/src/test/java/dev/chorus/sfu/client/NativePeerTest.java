@@ -8,6 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.chorus.sfu.forward.Vp8Payload;
 import dev.chorus.sfu.rtcp.FirWriter;
 import dev.chorus.sfu.rtcp.PliWriter;
+import dev.chorus.sfu.rtcp.ReceiverReportView;
+import dev.chorus.sfu.rtcp.RtcpCompoundReader;
+import dev.chorus.sfu.rtcp.RtcpPacketType;
+import dev.chorus.sfu.rtcp.RtcpValidity;
+import dev.chorus.sfu.rtcp.SdesView;
 import dev.chorus.sfu.rtp.RtpExtensionUris;
 import dev.chorus.sfu.rtp.RtpPacket;
 import dev.chorus.sfu.rtp.RtpValidity;
@@ -206,6 +211,54 @@ class NativePeerTest {
             assertEquals(4242, got[1]);
             assertEquals(77L, got[2]);
             assertEquals(1, peer.received("2").packets(), "still counted per SSRC");
+        }
+    }
+
+    @Test
+    void aReceiveOnlyPeerReportsEverySsrcItReceivedInAnRrWithItsCname() throws Exception {
+        try (NativePeer peer = newPeer("erin");
+             LoopbackSfu.Session s = sfu.connect(peer, 0, 0, 1, 1, Map.of("0", BOB_MIC, "1", BOB_CAM))) {
+            assertTrue(peer.sendReceiverReport(), "an RR with no block yet");
+            byte[] buf = new byte[1500];
+            int n = serverPacket(buf, OfferWriter.OPUS_PT, 700, 0, BOB_MIC.ssrc(), new byte[] {1});
+            assertTrue(s.transport.sendRtp(buf, 0, n));
+            n = serverPacket(buf, OfferWriter.VP8_PT, 9000, 0, BOB_CAM.ssrc(), new byte[] {1});
+            assertTrue(s.transport.sendRtp(buf, 0, n));
+            waitFor(() -> peer.packetsReceived() == 2, 3000);
+            assertTrue(peer.sendReceiverReport());
+
+            RtcpCompoundReader reader = new RtcpCompoundReader();
+            ReceiverReportView rr = new ReceiverReportView();
+            SdesView sdes = new SdesView();
+            long[] blocksPerReport = new long[2];
+            for (int r = 0; r < 2; r++) {
+                byte[] pkt = s.rtcp.poll(3, TimeUnit.SECONDS);
+                assertTrue(pkt != null, "report " + r + " reached the server");
+                assertEquals(RtcpValidity.OK, reader.reset(pkt, 0, pkt.length));
+                assertTrue(reader.next());
+                assertEquals(RtcpPacketType.RR, reader.packetType());
+                assertEquals(RtcpValidity.OK, rr.wrap(pkt, reader.packetOffset(), reader.packetLength()));
+                blocksPerReport[r] = rr.reportCount();
+                if (r == 1) {
+                    Map<Long, Long> seqBySsrc = new java.util.HashMap<>();
+                    for (int i = 0; i < rr.reportCount(); i++) {
+                        seqBySsrc.put(rr.reportSsrc(i), rr.extendedHighestSeq(i));
+                    }
+                    assertEquals(Map.of(BOB_MIC.ssrc(), 700L, BOB_CAM.ssrc(), 9000L), seqBySsrc);
+                }
+                assertTrue(reader.next());
+                assertEquals(RtcpPacketType.SDES, reader.packetType());
+                assertEquals(RtcpValidity.OK, sdes.wrap(pkt, reader.packetOffset(), reader.packetLength()));
+                assertTrue(sdes.nextChunk());
+                assertEquals(rr.senderSsrc(), sdes.chunkSsrc());
+                assertTrue(sdes.nextItem());
+                assertEquals(SdesView.CNAME, sdes.itemType());
+                assertEquals("erin", new String(pkt, sdes.itemOffset(), sdes.itemLength(), StandardCharsets.US_ASCII));
+                assertFalse(reader.next());
+            }
+            assertEquals(0, blocksPerReport[0]);
+            assertEquals(2, blocksPerReport[1]);
+            assertEquals(2, s.transport.rtcpReceived());
         }
     }
 

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The capacity benchmark in one command: starts the server jar on loopback, runs the native-bot load
+# generator against it in a process of its own (so the server's CPU figure is the server's alone), raising
+# the load a room at a time until loss > 1 % or p99 latency > 50 ms, then stops the server.
+# With 2 or more CPUs the server is pinned to the first half of them and the generator to the rest.
+# Extra arguments go to the load test (see `java -jar loadtest/target/chorus-loadtest.jar --help`), e.g.
+#   bash loadtest/capacity.sh --profile 1080p --step-duration 20s
+# Report: loadtest/target/capacity/index.html and result.json; server log: loadtest/target/capacity/server.log
+# CAPACITY_JFR=1 also records the server with Java Flight Recorder while the load runs (start-up excluded)
+# and writes its hottest methods to loadtest/target/capacity/server-profile.txt (recording: server.jfr).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -f web/target/chorus-server.jar ] || [ ! -f loadtest/target/chorus-loadtest.jar ]; then
+  echo "capacity.sh: building the jars (mvn -q -DskipTests package)"
+  mvn -B -q -DskipTests package
+fi
+report=loadtest/target/capacity
+mkdir -p "$report"
+port=${CAPACITY_HTTP_PORT:-18480}
+
+cpus=$(nproc)
+server_cpus="" generator_cpus=""
+if [ "$cpus" -ge 2 ] && command -v taskset >/dev/null 2>&1; then
+  half=$((cpus / 2))
+  server_cpus="0-$((half - 1))"
+  generator_cpus="$half-$((cpus - 1))"
+fi
+server_pin=() generator_pin=()
+[ -n "$server_cpus" ] && server_pin=(taskset -c "$server_cpus")
+[ -n "$generator_cpus" ] && generator_pin=(taskset -c "$generator_cpus")
+
+echo "capacity.sh: server on 127.0.0.1:$port${server_cpus:+ (cpus $server_cpus)}, generator${generator_cpus:+ on cpus $generator_cpus}"
+env CHORUS_HTTP_HOST=127.0.0.1 CHORUS_HTTP_PORT="$port" CHORUS_MEDIA_ADDRESS=127.0.0.1 CHORUS_MEDIA_PORT=0 \
+  "${server_pin[@]}" java -jar web/target/chorus-server.jar >"$report/server.log" 2>&1 &
+server_pid=$!
+stop_server() {
+  if kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.3; done
+    kill -0 "$server_pid" 2>/dev/null && kill -9 "$server_pid" 2>/dev/null || true
+  fi
+}
+trap stop_server EXIT
+
+# Wait (at most 60 s) until the server answers HTTP.
+for i in $(seq 1 120); do
+  if (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; then break; fi
+  if ! kill -0 "$server_pid" 2>/dev/null; then
+    echo "capacity.sh: the server exited; see $report/server.log" >&2; exit 1
+  fi
+  if [ "$i" -eq 120 ]; then echo "capacity.sh: the server did not start within 60 s" >&2; exit 1; fi
+  sleep 0.5
+done
+
+jcmd="$(dirname "$(readlink -f "$(command -v java)")")/jcmd"
+profiling=0
+if [ "${CAPACITY_JFR:-0}" = 1 ]; then
+  rm -f "$report/server.jfr"
+  "$jcmd" "$server_pid" JFR.start name=capacity settings=profile >/dev/null && profiling=1
+fi
+
+status=0
+"${generator_pin[@]}" java -jar loadtest/target/chorus-loadtest.jar --capacity \
+  --server "http://127.0.0.1:$port" --server-pid "$server_pid" --report "$report" \
+  --profile 720p --publishers 2 --subscribers 46 --ramp-up 5s "$@" || status=$?
+if [ "$profiling" = 1 ]; then
+  "$jcmd" "$server_pid" JFR.dump name=capacity filename="$(readlink -f "$report")/server.jfr" >/dev/null || true
+fi
+stop_server
+if [ "$profiling" = 1 ]; then
+  if [ -f "$report/server.jfr" ]; then
+    java -cp loadtest/target/chorus-loadtest.jar dev.chorus.loadtest.JfrHotMethods "$report/server.jfr" 30 \
+      >"$report/server-profile.txt"
+    echo "capacity.sh: server profile in $report/server-profile.txt"
+  else
+    echo "capacity.sh: the server left no recording ($report/server.jfr)" >&2
+  fi
+fi
+exit "$status"

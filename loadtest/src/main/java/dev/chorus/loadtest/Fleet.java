@@ -1,0 +1,112 @@
+package dev.chorus.loadtest;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The native bots of a run and their cumulative figures. {@link #totals} snapshots every counter at one
+ * moment; {@link #sample} turns two snapshots into the rates and percentiles of the interval between them,
+ * and fails bots stuck joining for longer than {@link #JOIN_TIMEOUT_NANOS}. Used by the sampler thread only (bots are added before they start).
+ */
+final class Fleet {
+    /** A bot whose media is not connected this long after it started is failed (and its reason counted). */
+    static final long JOIN_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+    /** Snapshot of cumulative counters, for differences between two moments. */
+    record Totals(long nanos, long sent, long received, long expected, long lost, long[] latency,
+                  double cpuSeconds, ServerProbe.Debug debug, long debugNanos) {
+
+        double forwardedPpsSince(Totals a) {
+            if (a.debug == null || debug == null) {
+                return Double.NaN;
+            }
+            return Math.max(0, debug.forwarded() - a.debug.forwarded()) / seconds(a.debugNanos, debugNanos);
+        }
+
+        double processedPpsSince(Totals a) {
+            if (a.debug == null || debug == null) {
+                return Double.NaN;
+            }
+            return Math.max(0, debug.processed() - a.debug.processed()) / seconds(a.debugNanos, debugNanos);
+        }
+
+        double cpuCoresSince(Totals a) {
+            return (cpuSeconds - a.cpuSeconds) / seconds(a.nanos, nanos);
+        }
+
+        private static double seconds(long from, long to) {
+            return Math.max(1e-3, (to - from) / 1e9);
+        }
+    }
+
+    private final List<Bot> bots = new ArrayList<>();
+    private final ServerProbe probe;
+
+    Fleet(ServerProbe probe) {
+        this.probe = probe;
+    }
+
+    void add(Bot b) {
+        bots.add(b);
+    }
+
+    List<Bot> bots() {
+        return bots;
+    }
+
+    int size() {
+        return bots.size();
+    }
+
+    Totals totals(long nanos, ServerProbe.Debug debug, long debugNanos) {
+        long sent = 0;
+        long received = 0;
+        long expected = 0;
+        long lost = 0;
+        long[] latency = new long[LatencyHistogram.BUCKETS];
+        for (Bot b : bots) {
+            var peer = b.peer();
+            if (b.publisher && peer != null) {
+                for (var s : peer.sendStreams()) {
+                    sent += s.packetsSent();
+                }
+            }
+            received += b.receiver.packets();
+            expected += b.receiver.expected();
+            lost += b.receiver.lost();
+            b.receiver.addLatencyTo(latency);
+        }
+        return new Totals(nanos, sent, received, expected, lost, latency, probe.cpuSeconds(), debug, debugNanos);
+    }
+
+    Sample sample(double t, String phase, Totals a, Totals b) {
+        double dt = Math.max(1e-3, (b.nanos() - a.nanos()) / 1e9);
+        int started = 0;
+        int connected = 0;
+        int failed = 0;
+        double[] jitter = new double[2];
+        long now = System.nanoTime();
+        for (Bot bot : bots) {
+            bot.failIfNotConnectedWithin(now, JOIN_TIMEOUT_NANOS);
+            Bot.State s = bot.state();
+            if (s != Bot.State.NEW) {
+                started++;
+            }
+            if (s == Bot.State.CONNECTED) {
+                connected++;
+            } else if (s == Bot.State.FAILED) {
+                failed++;
+            }
+            bot.receiver.addJitterTo(jitter);
+        }
+        long expected = b.expected() - a.expected();
+        long lost = Math.max(0, b.lost() - a.lost());
+        long[] interval = LatencyHistogram.minus(b.latency(), a.latency());
+        return new Sample(LoadTestMain.round(t, 3), phase, started, connected, failed, (b.sent() - a.sent()) / dt,
+                (b.received() - a.received()) / dt, expected, lost, expected > 0 ? (double) lost / expected : 0.0,
+                LatencyHistogram.percentile(interval, 0.5) / 1000, LatencyHistogram.percentile(interval, 0.99) / 1000,
+                LatencyHistogram.max(interval) / 1000, jitter[1] > 0 ? jitter[0] / jitter[1] : Double.NaN,
+                b.cpuCoresSince(a), probe.rssMib(), b.forwardedPpsSince(a), b.processedPpsSince(a));
+    }
+}
