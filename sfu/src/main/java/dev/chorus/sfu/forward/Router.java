@@ -176,7 +176,7 @@ public final class Router {
         consumers.put(params.id(), c);
         LOG.info("[router={} endpoint={}] consumer {} of producer {} added ssrc={} pt={}", id, subscriberEndpointId,
                 params.id(), producerId, params.ssrc(), params.payloadType());
-        p.requestKeyframe(worker.clock().nowNanos());
+        p.requestKeyframe(worker.clock().nowNanos(), KeyframeRequestKind.NEW_SUBSCRIPTION);
         return c;
     }
 
@@ -275,6 +275,11 @@ public final class Router {
         n.put("closed", closed);
         n.put("rtcpIntervalMillis", config.rtcpIntervalMillis());
         n.put("pliMinIntervalMillis", config.pliMinIntervalMillis());
+        n.put("retransmissionPackets", config.retransmissionPackets());
+        n.put("retransmissionMillis", config.retransmissionMillis());
+        n.put("nackMaxRetries", config.nackMaxRetries());
+        n.put("nackGiveUpMillis", config.nackGiveUpMillis());
+        n.put("defaultRttMillis", config.defaultRttMillis());
         n.set("drops", drops.toJson());
         ArrayNode e = n.putArray("endpoints");
         endpoints.values().forEach(x -> e.add(x.toJson()));
