@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.buffer.PacketBuffer;
 import dev.chorus.sfu.buffer.PacketBufferPool;
+import dev.chorus.sfu.buffer.RetransmissionBuffer;
+import dev.chorus.sfu.rtp.BigEndian;
 import dev.chorus.sfu.rtcp.ReportBlock;
 import dev.chorus.sfu.rtcp.SenderReportWriter;
 import dev.chorus.sfu.rtp.RtpPacket;
@@ -18,6 +20,12 @@ import dev.chorus.sfu.worker.WorkerStats;
  * for a keyframe?), copies the packet into a pooled buffer, rewrites SSRC, payload type,
  * sequence number (gap-free over our own drops), timestamp and header extensions, and hands it
  * to the subscriber's transport. Worker-thread only.
+ *
+ * <p>Answers the subscriber's NACKs from the producer's retransmission buffer: the NACKed
+ * (outgoing) sequence number is mapped back to the producer's, the stored packet is rewritten
+ * as on the first send, and sent as RTX (RFC 4588: RTX SSRC and payload type, own sequence, the
+ * original sequence number in the first two payload bytes) when the subscriber negotiated RTX,
+ * else as is. One packet is resent at most once per round-trip time.
  *
  * <p>Video consumers start, and restart after a resume, on a keyframe; until then they drop
  * with {@link DropReason#WAITING_FOR_KEYFRAME}.
@@ -41,6 +49,28 @@ public final class Consumer {
     private long bytesSent;
     private long keyframeRequestsReceived;
     private long senderReportsSent;
+    /** Per-packet resend times (video): slot = producer sequence & mask, tagged by the sequence. */
+    private final long[] resentSeq;
+    private final long[] resentAt;
+    private final int resentMask;
+    private final boolean rtx;
+    private int rtxSeq;
+    private long nacksReceived;
+    private long nackedPackets;
+    private long retransmitted;
+    private long retransmittedRtx;
+    private long retransmitBytes;
+    private long nackMissUnknown;
+    private long nackMissTooOld;
+    private long nackMissNotInBuffer;
+    private long nackRateLimited;
+    private long nackSendFailed;
+    /** The last SRs sent (their NTP middle 32 bits and when), to turn RR blocks into an RTT. */
+    private static final int SR_HISTORY = 4;
+    private final long[] srNtpMiddle = new long[SR_HISTORY];
+    private final long[] srSentNanos = new long[SR_HISTORY];
+    private int srNext;
+    private long lastRttNanos = -1;
 
     Consumer(ConsumerParams params, Producer producer, Endpoint subscriber, Router router) {
         this.params = params;
@@ -53,6 +83,14 @@ public final class Consumer {
         this.drops = new DropCounters(router.drops());
         this.stats = router.worker().stats();
         this.waitingForKeyframe = producer.kind() == MediaKind.VIDEO;
+        RetransmissionBuffer rb = producer.retransmissionBuffer();
+        int slots = rb == null ? 0 : rb.capacity();
+        this.resentSeq = new long[slots];
+        this.resentAt = new long[slots];
+        this.resentMask = slots - 1;
+        java.util.Arrays.fill(resentSeq, -1);
+        this.rtx = params.rtxSsrc() != ProducerParams.NONE && params.rtxPayloadType() != ProducerParams.NONE;
+        this.rtxSeq = params.initialSequence() ^ 0x8000;
     }
 
     public String id() {
@@ -104,7 +142,7 @@ public final class Consumer {
         paused = false;
         if (producer.kind() == MediaKind.VIDEO) {
             waitingForKeyframe = true;
-            producer.requestKeyframe(nowNanos);
+            producer.requestKeyframe(nowNanos, KeyframeRequestKind.RESUME);
         }
     }
 
@@ -150,11 +188,7 @@ public final class Consumer {
                 drops.increment(DropReason.MALFORMED_RTP);
                 return;
             }
-            out.setSsrc(params.ssrc());
-            out.setPayloadType(params.payloadType());
-            out.setSequenceNumber(outSeq);
-            out.setTimestamp(RtpSeq.addTimestamp(in.timestamp(), params.timestampOffset()));
-            extensions.rewrite(out, nowNanos, buffer.writableCapacity());
+            rewrite(out, params.ssrc(), params.payloadType(), outSeq, buffer, nowNanos);
             if (subscriber.sendRtp(out.buffer(), out.offset(), out.length())) {
                 packetsSent++;
                 bytesSent += out.length();
@@ -168,6 +202,167 @@ public final class Consumer {
         }
     }
 
+    private void rewrite(RtpPacket out, long ssrc, int payloadType, int outSeq, PacketBuffer buffer, long nowNanos) {
+        out.setSsrc(ssrc);
+        out.setPayloadType(payloadType);
+        out.setSequenceNumber(outSeq);
+        out.setTimestamp(RtpSeq.addTimestamp(out.timestamp(), params.timestampOffset()));
+        extensions.rewrite(out, nowNanos, buffer.writableCapacity());
+    }
+
+    // ------------------------------------------------------------------ NACK -> retransmission
+
+    /** A generic NACK from the subscriber for this consumer's SSRC arrived (before its items). */
+    void onNackPacket() {
+        nacksReceived++;
+    }
+
+    /**
+     * The subscriber lost outgoing sequence number {@code outSeq}: resend it if it can be found
+     * and was not resent within the last RTT. Misses are counted by reason and otherwise ignored.
+     */
+    void onNack(int outSeq, long nowNanos) {
+        nackedPackets++;
+        if (closed) {
+            return;
+        }
+        long extSeq = seq.reverse(outSeq);
+        if (extSeq == SeqRewriter.REVERSE_UNKNOWN) {
+            nackMissUnknown++;
+            return;
+        }
+        if (extSeq == SeqRewriter.REVERSE_TOO_OLD) {
+            nackMissTooOld++;
+            return;
+        }
+        RetransmissionBuffer rb = producer.retransmissionBuffer();
+        if (rb == null) {
+            nackMissNotInBuffer++;
+            return;
+        }
+        int slot = rb.find(extSeq, nowNanos);
+        if (slot < 0) {
+            switch (slot) {
+                case RetransmissionBuffer.MISS_TOO_OLD -> nackMissTooOld++;
+                case RetransmissionBuffer.MISS_UNKNOWN -> nackMissUnknown++;
+                default -> nackMissNotInBuffer++;
+            }
+            return;
+        }
+        int r = (int) (extSeq & resentMask);
+        if (resentSeq[r] == extSeq && nowNanos - resentAt[r] < subscriber.rttNanos()) {
+            nackRateLimited++;
+            return;
+        }
+        if (resend(rb.array(slot), rb.length(slot), outSeq, nowNanos)) {
+            resentSeq[r] = extSeq;
+            resentAt[r] = nowNanos;
+        }
+    }
+
+    private boolean resend(byte[] src, int length, int outSeq, long nowNanos) {
+        RtpPacket stored = scratch.stored;
+        if (stored.wrap(src, 0, length) != RtpValidity.OK) {
+            nackSendFailed++;
+            return false;
+        }
+        int header = stored.headerLength();
+        int total = rtx ? length + 2 : length;
+        if (total > PacketBuffer.MAX_PACKET_LENGTH) {
+            nackSendFailed++;
+            return false;
+        }
+        PacketBuffer buffer = pool.acquire();
+        if (buffer == null) {
+            nackSendFailed++;
+            drops.increment(DropReason.POOL_EXHAUSTED);
+            return false;
+        }
+        try {
+            byte[] dst = buffer.array();
+            int off = PacketBuffer.HEADROOM;
+            if (rtx) {
+                System.arraycopy(src, 0, dst, off, header);
+                BigEndian.put16(dst, off + header, outSeq);
+                System.arraycopy(src, header, dst, off + header + 2, length - header);
+            } else {
+                System.arraycopy(src, 0, dst, off, length);
+            }
+            buffer.set(off, total);
+            RtpPacket out = scratch.outgoing;
+            if (out.wrap(dst, off, total) != RtpValidity.OK) {
+                nackSendFailed++;
+                return false;
+            }
+            if (rtx) {
+                rewrite(out, params.rtxSsrc(), params.rtxPayloadType(), rtxSeq, buffer, nowNanos);
+                rtxSeq = (rtxSeq + 1) & 0xFFFF;
+            } else {
+                rewrite(out, params.ssrc(), params.payloadType(), outSeq, buffer, nowNanos);
+            }
+            if (!subscriber.sendRtp(out.buffer(), out.offset(), out.length())) {
+                nackSendFailed++;
+                return false;
+            }
+            retransmitted++;
+            stats.rtpRetransmitted();
+            if (rtx) {
+                retransmittedRtx++;
+            }
+            retransmitBytes += out.length();
+            return true;
+        } finally {
+            pool.release(buffer);
+        }
+    }
+
+    public long nacksReceived() {
+        return nacksReceived;
+    }
+
+    public long retransmitted() {
+        return retransmitted;
+    }
+
+    public long retransmittedRtx() {
+        return retransmittedRtx;
+    }
+
+    /** NACKed packets that could not be resent, by reason: unknown, tooOld, notInBuffer. */
+    public long nackMisses(String reason) {
+        return switch (reason) {
+            case "unknown" -> nackMissUnknown;
+            case "tooOld" -> nackMissTooOld;
+            case "notInBuffer" -> nackMissNotInBuffer;
+            case "rateLimited" -> nackRateLimited;
+            default -> throw new IllegalArgumentException(reason);
+        };
+    }
+
+    // ------------------------------------------------------------------ RTT from receiver reports
+
+    /**
+     * A report block from the subscriber about this consumer's SSRC: with LSR naming one of our
+     * recent SRs, RTT = now - (when that SR left) - DLSR. Returns the RTT in nanoseconds, or -1.
+     */
+    long onReportBlock(long lastSr, long delaySinceLastSr, long nowNanos) {
+        if (lastSr == 0) {
+            return -1;
+        }
+        for (int i = 0; i < SR_HISTORY; i++) {
+            if (srSentNanos[i] != 0 && srNtpMiddle[i] == lastSr) {
+                long dlsrNanos = delaySinceLastSr * 1_000_000_000L / 65536;
+                long rtt = nowNanos - srSentNanos[i] - dlsrNanos;
+                if (rtt < 0) {
+                    return -1;
+                }
+                lastRttNanos = rtt;
+                return rtt;
+            }
+        }
+        return -1;
+    }
+
     /** Counts a drop and tells the sequence rewriter, so the outgoing sequence closes up. */
     private void skip(DropReason reason, long extSeq) {
         drops.increment(reason);
@@ -175,9 +370,9 @@ public final class Consumer {
     }
 
     /** A PLI or FIR from the subscriber for this consumer's SSRC. */
-    void onKeyframeRequest(long nowNanos) {
+    void onKeyframeRequest(long nowNanos, KeyframeRequestKind kind) {
         keyframeRequestsReceived++;
-        producer.requestKeyframe(nowNanos);
+        producer.requestKeyframe(nowNanos, kind);
     }
 
     /**
@@ -197,6 +392,9 @@ public final class Consumer {
                 packetsSent & 0xFFFF_FFFFL, payloadOctetsSent & 0xFFFF_FFFFL, (ReportBlock[]) null, 0);
         if (n > 0) {
             senderReportsSent++;
+            srNtpMiddle[srNext] = (ntp >>> 16) & 0xFFFF_FFFFL;
+            srSentNanos[srNext] = nowNanos == 0 ? 1 : nowNanos;
+            srNext = (srNext + 1) % SR_HISTORY;
         }
         return Math.max(n, 0);
     }
@@ -227,6 +425,19 @@ public final class Consumer {
         n.put("extensionsStripped", extensions.stripped());
         n.put("keyframeRequestsReceived", keyframeRequestsReceived);
         n.put("senderReportsSent", senderReportsSent);
+        n.put("rtxNegotiated", rtx);
+        n.put("nacksReceived", nacksReceived);
+        n.put("nackedPackets", nackedPackets);
+        n.put("retransmitted", retransmitted);
+        n.put("retransmittedRtx", retransmittedRtx);
+        n.put("retransmitBytes", retransmitBytes);
+        ObjectNode misses = n.putObject("nackMisses");
+        misses.put("unknown", nackMissUnknown);
+        misses.put("tooOld", nackMissTooOld);
+        misses.put("notInBuffer", nackMissNotInBuffer);
+        misses.put("rateLimited", nackRateLimited);
+        misses.put("sendFailed", nackSendFailed);
+        n.put("rttMillis", lastRttNanos < 0 ? -1 : lastRttNanos / 1e6);
         n.set("drops", drops.toJson());
         return n;
     }

@@ -7,6 +7,10 @@ import dev.chorus.sfu.buffer.PacketBuffer;
 import dev.chorus.sfu.buffer.PacketBufferPool;
 import dev.chorus.sfu.collect.LongObjectMap;
 import dev.chorus.sfu.rtcp.FirView;
+import dev.chorus.sfu.rtcp.NackView;
+import dev.chorus.sfu.rtcp.NackWriter;
+import dev.chorus.sfu.rtcp.ReceiverReportView;
+import dev.chorus.sfu.rtcp.ReportBlocksView;
 import dev.chorus.sfu.rtcp.PliView;
 import dev.chorus.sfu.rtcp.PliWriter;
 import dev.chorus.sfu.rtcp.ReceiverReportWriter;
@@ -30,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * The media-plane side of one participant's transport inside a router: the entry point for the
  * packets its transport receives ({@link PacketHandler}) and the exit through its
  * {@link RtpSender}. Looks up producers by incoming SSRC and consumers by the SSRC feedback
- * refers to, and terminates RTCP for both directions. Worker-thread only.
+ * refers to, and terminates RTCP for both directions: PLI/FIR and NACK from the participant as
+ * subscriber go to its consumers; report blocks about our SRs give the round-trip time to the
+ * participant, which spaces NACK retries towards it (as publisher) and resends to it. Worker-thread only.
  */
 public final class Endpoint implements PacketHandler {
     private static final Logger LOG = LoggerFactory.getLogger(Endpoint.class);
@@ -58,6 +64,13 @@ public final class Endpoint implements PacketHandler {
     private long rtcpOtherIgnored;
     private long rtcpSent;
     private long plisSent;
+    private long nacksReceived;
+    private long nacksSent;
+    private long reportBlocksReceived;
+    private long rttSamples;
+    /** Smoothed round-trip time (RFC 6298 style, 1/8 gain), or -1 until measured. */
+    private long smoothedRttNanos = -1;
+    private final long defaultRttNanos;
     private long sendErrors;
 
     Endpoint(String id, Router router, RtpSender sender, long rtcpSsrc) {
@@ -69,6 +82,16 @@ public final class Endpoint implements PacketHandler {
         this.pool = router.worker().pool();
         this.drops = new DropCounters(router.drops());
         this.stats = router.worker().stats();
+        this.defaultRttNanos = router.config().defaultRttMillis() * 1_000_000L;
+    }
+
+    /**
+     * Round-trip time to this participant: measured from its receiver reports about our SRs,
+     * else the configured default; never below {@link NackGenerator#MIN_RETRY_INTERVAL_NANOS}.
+     */
+    public long rttNanos() {
+        long rtt = smoothedRttNanos < 0 ? defaultRttNanos : smoothedRttNanos;
+        return Math.max(rtt, NackGenerator.MIN_RETRY_INTERVAL_NANOS);
     }
 
     public String id() {
@@ -144,6 +167,7 @@ public final class Endpoint implements PacketHandler {
         int len = reader.packetLength();
         switch (reader.packetType()) {
             case RtcpPacketType.SR -> onSenderReport(buf, off, len, now);
+            case RtcpPacketType.RR -> onReceiverReport(buf, off, len, now);
             case RtcpPacketType.PSFB -> {
                 if (reader.fmt() == RtcpPacketType.FMT_PLI) {
                     stats.pliReceived();
@@ -155,12 +179,14 @@ public final class Endpoint implements PacketHandler {
                     feedbackNotHandled++;
                 }
             }
-            // NACK and transport-cc (RTPFB) come with the next issue; RR feeds consumer stats later.
             case RtcpPacketType.RTPFB -> {
                 if (reader.fmt() == RtcpPacketType.FMT_NACK) {
                     stats.nackReceived();
+                    onNack(buf, off, len, now);
+                } else {
+                    // transport-cc comes with congestion control.
+                    feedbackNotHandled++;
                 }
-                feedbackNotHandled++;
             }
             default -> rtcpOtherIgnored++;
         }
@@ -173,13 +199,69 @@ public final class Endpoint implements PacketHandler {
             return;
         }
         senderReportsReceived++;
+        onReportBlocks(sr, now);
         Producer producer = producersBySsrc.get(sr.senderSsrc());
-        if (producer == null || producer.params().ssrc() != sr.senderSsrc()) {
-            // RTX streams send SRs too; without RTX support they have no use yet.
+        if (producer == null) {
             drops.increment(DropReason.UNKNOWN_FEEDBACK_SSRC);
             return;
         }
+        if (producer.params().ssrc() != sr.senderSsrc()) {
+            producer.onRtxSenderReport();
+            return;
+        }
         producer.onSenderReport(sr.ntpTimestamp(), sr.rtpTimestamp(), now);
+    }
+
+    private void onReceiverReport(byte[] buf, int off, int len, long now) {
+        ReceiverReportView rr = scratch.receiverReport;
+        if (rr.wrap(buf, off, len) != RtcpValidity.OK) {
+            drops.increment(DropReason.MALFORMED_RTCP);
+            return;
+        }
+        onReportBlocks(rr, now);
+    }
+
+    /** Blocks about our consumers' SSRCs that echo one of our SRs yield an RTT sample. */
+    private void onReportBlocks(ReportBlocksView report, long now) {
+        for (int i = 0; i < report.reportCount(); i++) {
+            reportBlocksReceived++;
+            Consumer consumer = consumersBySsrc.get(report.reportSsrc(i));
+            if (consumer == null) {
+                continue;
+            }
+            long rtt = consumer.onReportBlock(report.lastSr(i), report.delaySinceLastSr(i), now);
+            if (rtt >= 0) {
+                rttSamples++;
+                smoothedRttNanos = smoothedRttNanos < 0 ? rtt : smoothedRttNanos + (rtt - smoothedRttNanos) / 8;
+            }
+        }
+    }
+
+    /** Generic NACK from this participant as subscriber: each lost number goes to the consumer. */
+    private void onNack(byte[] buf, int off, int len, long now) {
+        NackView nack = scratch.nack;
+        if (nack.wrap(buf, off, len) != RtcpValidity.OK) {
+            drops.increment(DropReason.MALFORMED_RTCP);
+            return;
+        }
+        nacksReceived++;
+        Consumer consumer = consumersBySsrc.get(nack.mediaSsrc());
+        if (consumer == null || consumer.params().ssrc() != nack.mediaSsrc()) {
+            drops.increment(DropReason.UNKNOWN_FEEDBACK_SSRC);
+            return;
+        }
+        consumer.onNackPacket();
+        // Items walked here rather than with NackView.forEachLost: no callback object to allocate.
+        for (int i = 0; i < nack.itemCount(); i++) {
+            int pid = nack.pid(i);
+            int blp = nack.blp(i);
+            consumer.onNack(pid, now);
+            for (int bit = 0; bit < 16; bit++) {
+                if ((blp & (1 << bit)) != 0) {
+                    consumer.onNack((pid + bit + 1) & 0xFFFF, now);
+                }
+            }
+        }
     }
 
     private void onPli(byte[] buf, int off, int len, long now) {
@@ -188,7 +270,7 @@ public final class Endpoint implements PacketHandler {
             drops.increment(DropReason.MALFORMED_RTCP);
             return;
         }
-        onKeyframeRequest(pli.mediaSsrc(), now);
+        onKeyframeRequest(pli.mediaSsrc(), now, KeyframeRequestKind.SUBSCRIBER_PLI);
     }
 
     private void onFir(byte[] buf, int off, int len, long now) {
@@ -198,18 +280,18 @@ public final class Endpoint implements PacketHandler {
             return;
         }
         for (int i = 0; i < fir.entryCount(); i++) {
-            onKeyframeRequest(fir.entrySsrc(i), now);
+            onKeyframeRequest(fir.entrySsrc(i), now, KeyframeRequestKind.SUBSCRIBER_FIR);
         }
     }
 
-    private void onKeyframeRequest(long mediaSsrc, long now) {
+    private void onKeyframeRequest(long mediaSsrc, long now, KeyframeRequestKind kind) {
         keyframeRequestsReceived++;
         Consumer consumer = consumersBySsrc.get(mediaSsrc);
         if (consumer == null) {
             drops.increment(DropReason.UNKNOWN_FEEDBACK_SSRC);
             return;
         }
-        consumer.onKeyframeRequest(now);
+        consumer.onKeyframeRequest(now, kind);
     }
 
     // ------------------------------------------------------------------ outgoing (worker thread)
@@ -260,6 +342,31 @@ public final class Endpoint implements PacketHandler {
             }
         } finally {
             pool.release(b);
+        }
+    }
+
+    /** Most sequence numbers per NACK packet we send (256 items at worst: fits any buffer). */
+    private static final int NACK_CHUNK = 256;
+
+    /** NACKs to this endpoint (as publisher) for {@code seqs[0, count)} of {@code mediaSsrc}, ascending. */
+    void sendNack(long mediaSsrc, int[] seqs, int count) {
+        for (int from = 0; from < count; from += NACK_CHUNK) {
+            PacketBuffer b = pool.acquire();
+            if (b == null) {
+                drops.increment(DropReason.POOL_EXHAUSTED);
+                return;
+            }
+            try {
+                int off = b.offset();
+                int n = NackWriter.write(b.array(), off, off + b.writableCapacity(), rtcpSsrc, mediaSsrc, seqs, from,
+                        Math.min(NACK_CHUNK, count - from));
+                if (n > 0 && sendRtcp(b.array(), off, n)) {
+                    nacksSent++;
+                    stats.nackSent();
+                }
+            } finally {
+                pool.release(b);
+            }
         }
     }
 
@@ -397,6 +504,11 @@ public final class Endpoint implements PacketHandler {
         n.put("rtcpOtherIgnored", rtcpOtherIgnored);
         n.put("rtcpSent", rtcpSent);
         n.put("plisSent", plisSent);
+        n.put("nacksReceived", nacksReceived);
+        n.put("nacksSent", nacksSent);
+        n.put("reportBlocksReceived", reportBlocksReceived);
+        n.put("rttSamples", rttSamples);
+        n.put("rttMillis", smoothedRttNanos < 0 ? -1 : smoothedRttNanos / 1e6);
         n.put("sendErrors", sendErrors);
         n.set("drops", drops.toJson());
         ArrayNode p = n.putArray("producers");

@@ -8,7 +8,9 @@ import dev.chorus.sfu.worker.TimerQueue;
 /**
  * Rate-limits keyframe requests towards one publisher: at most one per {@code minInterval}.
  * A request inside the interval is deferred to its end; further requests while one is deferred
- * are coalesced into it. So N subscribers asking at once cost the publisher one keyframe.
+ * are coalesced into it. So N subscribers asking at once cost the publisher one keyframe. A
+ * keyframe arriving while a request is deferred answers it: the deferred request is dropped
+ * (counted as satisfied). Requests are counted by {@link KeyframeRequestKind}.
  */
 final class KeyframeRequester {
     /** Sends the actual request (a PLI to the publisher). */
@@ -26,6 +28,8 @@ final class KeyframeRequester {
     private long requests;
     private long sent;
     private long coalesced;
+    private long satisfiedByKeyframe;
+    private final long[] byKind = new long[KeyframeRequestKind.values().length];
 
     KeyframeRequester(String name, TimerQueue timers, long minIntervalNanos, Sink sink) {
         this.timers = timers;
@@ -34,8 +38,9 @@ final class KeyframeRequester {
         this.deferred = new Timer(name, this::send);
     }
 
-    void request(long nowNanos) {
+    void request(long nowNanos, KeyframeRequestKind kind) {
         requests++;
+        byKind[kind.ordinal()]++;
         if (deferred.isScheduled()) {
             coalesced++;
             return;
@@ -54,6 +59,18 @@ final class KeyframeRequester {
         sink.sendKeyframeRequest(nowNanos);
     }
 
+    /** A keyframe arrived from the publisher: a deferred request is answered by it. */
+    void onKeyframe() {
+        if (deferred.isScheduled()) {
+            timers.cancel(deferred);
+            satisfiedByKeyframe++;
+        }
+    }
+
+    long requested(KeyframeRequestKind kind) {
+        return byKind[kind.ordinal()];
+    }
+
     void close() {
         timers.cancel(deferred);
     }
@@ -67,7 +84,12 @@ final class KeyframeRequester {
         n.put("requests", requests);
         n.put("sent", sent);
         n.put("coalesced", coalesced);
+        n.put("satisfiedByKeyframe", satisfiedByKeyframe);
         n.put("deferredPending", deferred.isScheduled());
+        ObjectNode kinds = n.putObject("byKind");
+        for (KeyframeRequestKind k : KeyframeRequestKind.values()) {
+            kinds.put(k.name(), byKind[k.ordinal()]);
+        }
         return n;
     }
 }

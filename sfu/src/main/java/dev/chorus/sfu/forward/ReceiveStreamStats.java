@@ -57,6 +57,11 @@ final class ReceiveStreamStats {
         return ext;
     }
 
+    /** The extended number {@code seq} would get, without accounting it. */
+    long peekExtended(int seq) {
+        return unwrapper.peek(seq);
+    }
+
     boolean started() {
         return started;
     }

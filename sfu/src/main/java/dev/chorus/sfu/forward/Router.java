@@ -180,7 +180,7 @@ public final class Router {
         worker.stats().consumerAdded(1);
         LOG.info("[router={} endpoint={}] consumer {} of producer {} added ssrc={} pt={}", id, subscriberEndpointId,
                 params.id(), producerId, params.ssrc(), params.payloadType());
-        p.requestKeyframe(worker.clock().nowNanos());
+        p.requestKeyframe(worker.clock().nowNanos(), KeyframeRequestKind.NEW_SUBSCRIPTION);
         return c;
     }
 
@@ -281,6 +281,11 @@ public final class Router {
         n.put("closed", closed);
         n.put("rtcpIntervalMillis", config.rtcpIntervalMillis());
         n.put("pliMinIntervalMillis", config.pliMinIntervalMillis());
+        n.put("retransmissionPackets", config.retransmissionPackets());
+        n.put("retransmissionMillis", config.retransmissionMillis());
+        n.put("nackMaxRetries", config.nackMaxRetries());
+        n.put("nackGiveUpMillis", config.nackGiveUpMillis());
+        n.put("defaultRttMillis", config.defaultRttMillis());
         n.set("drops", drops.toJson());
         ArrayNode e = n.putArray("endpoints");
         endpoints.values().forEach(x -> e.add(x.toJson()));

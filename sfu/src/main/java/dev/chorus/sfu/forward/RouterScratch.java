@@ -1,6 +1,8 @@
 package dev.chorus.sfu.forward;
 
 import dev.chorus.sfu.rtcp.FirView;
+import dev.chorus.sfu.rtcp.NackView;
+import dev.chorus.sfu.rtcp.ReceiverReportView;
 import dev.chorus.sfu.rtcp.PliView;
 import dev.chorus.sfu.rtcp.ReportBlock;
 import dev.chorus.sfu.rtcp.RtcpCompoundReader;
@@ -18,6 +20,10 @@ final class RouterScratch {
 
     final RtpPacket incoming = new RtpPacket();
     final RtpPacket outgoing = new RtpPacket();
+    /** A packet read back from a retransmission buffer. */
+    final RtpPacket stored = new RtpPacket();
+    final NackView nack = new NackView();
+    final ReceiverReportView receiverReport = new ReceiverReportView();
     final RtcpCompoundReader rtcpReader = new RtcpCompoundReader();
     final SenderReportView senderReport = new SenderReportView();
     final PliView pli = new PliView();

@@ -68,6 +68,39 @@ final class SeqRewriter {
         return (int) ((extIn - effective) & 0xFFFF);
     }
 
+    /** {@link #reverse} result: the subscriber names a number the SFU never sent (ahead of the newest). */
+    static final long REVERSE_UNKNOWN = -1;
+    /** {@link #reverse} result: older than the first forwarded packet or than the mapping history. */
+    static final long REVERSE_TOO_OLD = -2;
+
+    /**
+     * The input (producer's extended sequence number) that was sent as outgoing number
+     * {@code out} (16 bits, as a subscriber's NACK names it), or a negative {@code REVERSE_*}
+     * code. The inverse of {@link #forward}: outgoing numbers are gap-free over the SFU's drops,
+     * so walking the drop runs from newest to oldest restores the offset in effect back then.
+     */
+    long reverse(int out) {
+        if (!started) {
+            return REVERSE_UNKNOWN;
+        }
+        // Extended outgoing number of the newest input (sent, or the last one before a drop run).
+        long highOut = highestIn - offset;
+        long back = (highOut - out) & 0xFFFF;
+        if (back >= 0x8000) {
+            return REVERSE_UNKNOWN;
+        }
+        long outExt = highOut - back;
+        long effective = offset;
+        for (int i = 0, r = newestRun; i < runCount; i++, r = (r + HISTORY - 1) % HISTORY) {
+            if (outExt + effective > runEnd[r]) {
+                break;
+            }
+            effective = offsetBefore[r];
+        }
+        long in = outExt + effective;
+        return in <= floorIn ? REVERSE_TOO_OLD : in;
+    }
+
     /** Records that the SFU dropped input {@code extIn} for this consumer. */
     void drop(long extIn) {
         if (!started || extIn <= highestIn) {

@@ -16,8 +16,10 @@ public enum DropReason {
     UNKNOWN_PAYLOAD_TYPE,
     /** RTCP feedback about an SSRC that no consumer or producer of the endpoint uses. */
     UNKNOWN_FEEDBACK_SSRC,
-    /** RTX retransmissions; NACK/RTX handling is not implemented yet. */
-    RTX_NOT_HANDLED,
+    /** Padding-only packets on a publisher's RTX stream (Chrome's bandwidth probes), meant for this hop. */
+    RTX_PADDING,
+    /** A packet the SFU already has: an RTX answer that came after the original, or an RTX probe resending one. */
+    DUPLICATE,
     /** The packet would not fit a pooled buffer with the tail room SRTP needs. */
     PACKET_TOO_LARGE,
     /** Padding-only packets (bandwidth probes) are meant for the hop they were sent on. */

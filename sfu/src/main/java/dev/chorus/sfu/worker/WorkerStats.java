@@ -26,10 +26,14 @@ public final class WorkerStats {
         PLI_RECEIVED,
         /** FIRs received from subscribers. */
         FIR_RECEIVED,
-        /** Generic NACKs received from subscribers (retransmission is not implemented: they are only counted). */
+        /** Generic NACKs received from subscribers. */
         NACK_RECEIVED,
         /** PLIs sent to publishers. */
         PLI_SENT,
+        /** Generic NACKs sent to publishers for packets lost on their uplink. */
+        NACK_SENT,
+        /** RTP packets resent to subscribers in answer to their NACKs (RTX or plain). */
+        RTP_PACKETS_RETRANSMITTED,
         /** Routers (rooms) now on this worker: a level, not a total. */
         ROUTERS,
         /** Producers now on this worker: a level. */
@@ -50,6 +54,8 @@ public final class WorkerStats {
     private long firReceived;
     private long nackReceived;
     private long pliSent;
+    private long nackSent;
+    private long rtpPacketsRetransmitted;
     private int routers;
     private int producers;
     private int consumers;
@@ -88,6 +94,14 @@ public final class WorkerStats {
         pliSent++;
     }
 
+    public void nackSent() {
+        nackSent++;
+    }
+
+    public void rtpRetransmitted() {
+        rtpPacketsRetransmitted++;
+    }
+
     public void routerAdded(int delta) {
         routers += delta;
     }
@@ -113,6 +127,8 @@ public final class WorkerStats {
         s[Counter.FIR_RECEIVED.ordinal()] = firReceived;
         s[Counter.NACK_RECEIVED.ordinal()] = nackReceived;
         s[Counter.PLI_SENT.ordinal()] = pliSent;
+        s[Counter.NACK_SENT.ordinal()] = nackSent;
+        s[Counter.RTP_PACKETS_RETRANSMITTED.ordinal()] = rtpPacketsRetransmitted;
         s[Counter.ROUTERS.ordinal()] = routers;
         s[Counter.PRODUCERS.ordinal()] = producers;
         s[Counter.CONSUMERS.ordinal()] = consumers;

@@ -174,7 +174,9 @@ class ForwardingTest {
         h.vp8(aliceEndpoint, 16, 12000, vp8Continuation()); // late: after the resume
         h.vp8(aliceEndpoint, 13, 6000, vp8Delta()); // late duplicate of one we skipped
         assertArrayEquals(new int[] {0, 2, 3, 5, 1, 4}, bob.sequenceNumbers());
-        assertEquals(1, h.router.consumer("c-bob").drops().get(DropReason.TOO_LATE_TO_MAP));
+        assertEquals(1, h.router.producer("video-1").drops().get(DropReason.DUPLICATE),
+                "the producer still holds 13 in its retransmission buffer: a second copy is a duplicate");
+        assertEquals(0, h.router.consumer("c-bob").drops().get(DropReason.TOO_LATE_TO_MAP));
     }
 
     @Test

@@ -80,12 +80,14 @@ class KeyframeRequestTest {
         h.advanceMillis(1000);
         h.rtcp(bobEndpoint, Rtcp.pli(0xB9, 0xDEAD));
         h.rtcp(bobEndpoint, Rtcp.fir(0xB9, 0xBEEF, 3));
-        h.rtcp(bobEndpoint, Rtcp.nack(0xB9, 0xB1)); // NACK: not handled yet, not an error
+        h.rtcp(bobEndpoint, Rtcp.nack(0xB9, 0xB1)); // NACK for a number never sent: counted, ignored
         h.rtcp(aliceEndpoint, Rtcp.senderReport(0x7777, 1L << 32, 0, 0, 0));
         assertEquals(0, plisToAlice());
         assertEquals(2, bobEndpoint.drops().get(DropReason.UNKNOWN_FEEDBACK_SSRC));
         assertEquals(1, aliceEndpoint.drops().get(DropReason.UNKNOWN_FEEDBACK_SSRC));
-        assertEquals(1, bobEndpoint.toJson().get("feedbackNotHandled").asLong());
+        assertEquals(0, bobEndpoint.toJson().get("feedbackNotHandled").asLong());
+        assertEquals(1, h.router.consumer("c-bob").nackMisses("unknown"));
+        assertEquals(0, h.router.consumer("c-bob").retransmitted());
         assertEquals(0, h.pool.outstanding());
     }
 

@@ -72,4 +72,59 @@ final class Rtcp {
         int n = NackWriter.write(b, 0, b.length, senderSsrc, mediaSsrc, new int[] {5}, 0, 1);
         return n > 0 ? Arrays.copyOf(b, n) : new byte[0];
     }
+
+    /** A generic NACK for {@code seqs} (ascending). */
+    static byte[] nack(long senderSsrc, long mediaSsrc, int... seqs) {
+        byte[] b = new byte[1200];
+        int n = NackWriter.write(b, 0, b.length, senderSsrc, mediaSsrc, seqs, 0, seqs.length);
+        return Arrays.copyOf(b, n);
+    }
+
+    /** A receiver report with one block about {@code ssrc} echoing LSR/DLSR. */
+    static byte[] receiverReport(long senderSsrc, long ssrc, long lastSr, long delaySinceLastSr) {
+        dev.chorus.sfu.rtcp.ReportBlock block = new dev.chorus.sfu.rtcp.ReportBlock()
+                .set(ssrc, 0, 0, 0, 0, lastSr, delaySinceLastSr);
+        byte[] b = new byte[dev.chorus.sfu.rtcp.ReceiverReportWriter.length(1)];
+        dev.chorus.sfu.rtcp.ReceiverReportWriter.write(b, 0, b.length, senderSsrc,
+                new dev.chorus.sfu.rtcp.ReportBlock[] {block}, 1);
+        return b;
+    }
+
+    /** Sequence numbers of all generic NACKs about {@code mediaSsrc}, in order. */
+    static List<Integer> nackedSeqs(List<byte[]> sent, long mediaSsrc) {
+        List<Integer> out = new java.util.ArrayList<>();
+        RtcpCompoundReader reader = new RtcpCompoundReader();
+        dev.chorus.sfu.rtcp.NackView nack = new dev.chorus.sfu.rtcp.NackView();
+        for (byte[] datagram : sent) {
+            reader.reset(datagram, 0, datagram.length);
+            while (reader.next()) {
+                if (reader.packetType() == RtcpPacketType.RTPFB && reader.fmt() == RtcpPacketType.FMT_NACK
+                        && nack.wrap(datagram, reader.packetOffset(), reader.packetLength())
+                                == dev.chorus.sfu.rtcp.RtcpValidity.OK
+                        && nack.mediaSsrc() == mediaSsrc) {
+                    nack.forEachLost(out::add);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** NTP timestamp of the last SR from {@code ssrc} in {@code sent}, or -1. */
+    static long lastSenderReportNtp(List<byte[]> sent, long ssrc) {
+        long ntp = -1;
+        RtcpCompoundReader reader = new RtcpCompoundReader();
+        dev.chorus.sfu.rtcp.SenderReportView sr = new dev.chorus.sfu.rtcp.SenderReportView();
+        for (byte[] datagram : sent) {
+            reader.reset(datagram, 0, datagram.length);
+            while (reader.next()) {
+                if (reader.packetType() == RtcpPacketType.SR
+                        && sr.wrap(datagram, reader.packetOffset(), reader.packetLength())
+                                == dev.chorus.sfu.rtcp.RtcpValidity.OK
+                        && sr.senderSsrc() == ssrc) {
+                    ntp = sr.ntpTimestamp();
+                }
+            }
+        }
+        return ntp;
+    }
 }

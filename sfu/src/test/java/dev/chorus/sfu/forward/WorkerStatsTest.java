@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.chorus.sfu.worker.DropReason;
 import dev.chorus.sfu.worker.ForwardingStats;
 import dev.chorus.sfu.worker.WorkerStats.Counter;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +27,27 @@ class WorkerStatsTest {
         assertFalse(f.isDone(), "read on the worker thread, not the caller's");
         h.worker.runUntilIdle();
         return f.join();
+    }
+
+    @Test
+    void countsNacksSentToPublishersAndPacketsRetransmittedToSubscribers() {
+        h.vp8Producer("alice");
+        h.router.addConsumer("bob", "video-1", ConsumerParams.of("c-bob", 0xB1, 100, ForwardHarness.PUB_EXT, 0));
+        h.worker.runUntilIdle();
+        h.rtp(aliceEndpoint, RtpBuilder.rtp(PUB_SSRC, 10, 1000).pt(ForwardHarness.PUB_PT).payload(vp8Keyframe()).build());
+        h.rtp(aliceEndpoint, RtpBuilder.rtp(PUB_SSRC, 11, 4000).pt(ForwardHarness.PUB_PT).payload(vp8Delta()).build());
+        h.rtp(aliceEndpoint, RtpBuilder.rtp(PUB_SSRC, 13, 7000).pt(ForwardHarness.PUB_PT).payload(vp8Delta()).build());
+        assertEquals(List.of(12), Rtcp.nackedSeqs(alice.rtcp, PUB_SSRC), "the gap is NACKed to alice");
+        assertEquals(3, bob.rtp.size());
+        int bobSeqOf11 = ((bob.rtp.get(1)[2] & 0xFF) << 8) | (bob.rtp.get(1)[3] & 0xFF);
+        h.rtcp(bobEndpoint, Rtcp.nack(0xB0, 0xB1, bobSeqOf11));
+        assertEquals(4, bob.rtp.size(), "resent to bob");
+
+        ForwardingStats s = snapshot();
+        assertEquals(1, s.get(Counter.NACK_SENT));
+        assertEquals(1, s.get(Counter.NACK_RECEIVED));
+        assertEquals(1, s.get(Counter.RTP_PACKETS_RETRANSMITTED));
+        assertEquals(3, s.get(Counter.RTP_PACKETS_FORWARDED), "a resend is not counted as forwarded again");
     }
 
     @Test

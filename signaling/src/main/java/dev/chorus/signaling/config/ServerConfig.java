@@ -29,7 +29,9 @@ public record ServerConfig(Http http, Signaling signaling, Rooms rooms, Media me
   public record Rooms(int maxParticipants, int maxRooms) {}
 
   public record Media(String address, int port, int workers, int poolBuffers, int queueCapacity,
-      Duration consentTimeout, Duration dtlsTimeout, List<String> allowedRemotes) {
+      Duration consentTimeout, Duration dtlsTimeout, List<String> allowedRemotes,
+      int retransmissionBufferPackets, Duration retransmissionBufferAge, int nackMaxRetries,
+      Duration nackGiveUpAfter, Duration defaultRtt, Duration keyframeRequestInterval) {
 
     /** Configured workers, or one per core when 0. */
     public int workerCount() {
@@ -66,7 +68,10 @@ public record ServerConfig(Http http, Signaling signaling, Rooms rooms, Media me
         new Media(c.getString("media.address"), c.getInt("media.port"), c.getInt("media.workers"),
             c.getInt("media.pool-buffers"), c.getInt("media.queue-capacity"),
             c.getDuration("media.consent-timeout"), c.getDuration("media.dtls-timeout"),
-            c.getStringList("media.allowed-remotes")),
+            c.getStringList("media.allowed-remotes"),
+            c.getInt("media.retransmission-buffer-packets"), c.getDuration("media.retransmission-buffer-age"),
+            c.getInt("media.nack-max-retries"), c.getDuration("media.nack-give-up-after"),
+            c.getDuration("media.default-rtt"), c.getDuration("media.keyframe-request-interval")),
         new Debug(c.getBoolean("debug.allow-remote")),
         new Metrics(c.getBoolean("metrics.enabled"), c.getStringList("metrics.allowed-clients")),
         new Shutdown(c.getDuration("shutdown.drain-timeout")));
@@ -83,6 +88,15 @@ public record ServerConfig(Http http, Signaling signaling, Rooms rooms, Media me
     require(media.queueCapacity >= 64, "chorus.media.queue-capacity must be at least 64");
     require(media.consentTimeout.toMillis() >= 1000, "chorus.media.consent-timeout must be at least 1s");
     require(media.dtlsTimeout.toMillis() >= 1000, "chorus.media.dtls-timeout must be at least 1s");
+    require(media.retransmissionBufferPackets >= 1 && media.retransmissionBufferPackets <= 32768,
+        "chorus.media.retransmission-buffer-packets must be 1..32768");
+    require(media.retransmissionBufferAge.toMillis() >= 1,
+        "chorus.media.retransmission-buffer-age must be at least 1ms");
+    require(media.nackMaxRetries >= 0, "chorus.media.nack-max-retries must be >= 0 (0 = off)");
+    require(media.nackGiveUpAfter.toMillis() >= 1, "chorus.media.nack-give-up-after must be at least 1ms");
+    require(media.defaultRtt.toMillis() >= 1, "chorus.media.default-rtt must be at least 1ms");
+    require(!media.keyframeRequestInterval.isNegative(),
+        "chorus.media.keyframe-request-interval must not be negative");
     require(!signaling.keepaliveInterval.isNegative() && !signaling.keepaliveInterval.isZero(),
         "chorus.signaling.keepalive-interval must be positive");
     require(signaling.keepaliveTimeout.compareTo(signaling.keepaliveInterval) > 0,

@@ -34,7 +34,11 @@ public final class MediaSettings {
             + "': " + e.getMessage(), e);
       }
     }
+    RouterConfig router = new RouterConfig(RouterConfig.DEFAULT.rtcpIntervalMillis(),
+        media.keyframeRequestInterval().toMillis(), RouterConfig.DEFAULT.cname(),
+        media.retransmissionBufferPackets(), media.retransmissionBufferAge().toMillis(), media.nackMaxRetries(),
+        media.nackGiveUpAfter().toMillis(), media.defaultRtt().toMillis());
     return new MediaService.Settings(transport.build(), media.workerCount(), media.poolBuffers(),
-        media.queueCapacity(), RouterConfig.DEFAULT);
+        media.queueCapacity(), router);
   }
 }

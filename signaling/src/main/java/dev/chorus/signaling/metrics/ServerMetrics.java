@@ -125,6 +125,10 @@ public final class ServerMetrics implements AutoCloseable {
         Counter.NACK_RECEIVED);
     feedback("chorus.rtcp.feedback.sent", "pli", "RTCP feedback messages the SFU sent to publishers",
         Counter.PLI_SENT);
+    feedback("chorus.rtcp.feedback.sent", "nack", "RTCP feedback messages the SFU sent to publishers",
+        Counter.NACK_SENT);
+    counter("chorus.rtp.retransmitted.packets", null, "RTP packets resent to subscribers that NACKed them",
+        s -> fwd(s).get(Counter.RTP_PACKETS_RETRANSMITTED));
     counter("chorus.media.ice.rejected", null, "ICE sessions refused because of their source address",
         s -> s.media().rejectedIceSessions());
 

@@ -100,4 +100,25 @@ class ConfigLoaderTest {
         () -> ConfigLoader.load(null, Map.of("CHORUS_SHUTDOWN_DRAIN_TIMEOUT", "-1s"), new Properties()));
     assertTrue(negative.getMessage().contains("chorus.shutdown.drain-timeout"), negative.getMessage());
   }
+
+  @Test
+  void lossRecoverySettingsReachTheRouterConfig() {
+    ServerConfig defaults = ConfigLoader.load(null, Map.of(), new Properties()).config();
+    dev.chorus.sfu.forward.RouterConfig router =
+        dev.chorus.signaling.media.MediaSettings.from(defaults.media()).router();
+    assertEquals(dev.chorus.sfu.forward.RouterConfig.DEFAULT, router, "the shipped defaults are the SFU's defaults");
+
+    ServerConfig c = ConfigLoader.load(null, Map.of("CHORUS_MEDIA_RETRANSMISSION_BUFFER_PACKETS", "2048",
+        "CHORUS_MEDIA_NACK_GIVE_UP_AFTER", "2s", "CHORUS_MEDIA_KEYFRAME_REQUEST_INTERVAL", "500ms"),
+        new Properties()).config();
+    router = dev.chorus.signaling.media.MediaSettings.from(c.media()).router();
+    assertEquals(2048, router.retransmissionPackets());
+    assertEquals(2000, router.nackGiveUpMillis());
+    assertEquals(500, router.pliMinIntervalMillis());
+    assertEquals(1000, router.retransmissionMillis());
+
+    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+        () -> ConfigLoader.load(null, Map.of("CHORUS_MEDIA_RETRANSMISSION_BUFFER_PACKETS", "0"), new Properties()));
+    assertTrue(bad.getMessage().contains("retransmission-buffer-packets"), bad.getMessage());
+  }
 }

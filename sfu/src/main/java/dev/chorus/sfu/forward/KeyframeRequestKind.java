@@ -1,0 +1,17 @@
+package dev.chorus.sfu.forward;
+
+/** Why the SFU asked a publisher for a keyframe; counted per producer in its /debug dump. */
+public enum KeyframeRequestKind {
+    /** A video consumer was added and starts on a keyframe. */
+    NEW_SUBSCRIPTION,
+    /** A paused video consumer was resumed. */
+    RESUME,
+    /** A subscriber sent a PLI for its consumer. */
+    SUBSCRIBER_PLI,
+    /** A subscriber sent a FIR for its consumer. */
+    SUBSCRIBER_FIR,
+    /** A consumer still waits for its keyframe on the report tick (the PLI or the keyframe got lost). */
+    WAITING_RETRY,
+    /** Uplink loss the SFU could not recover: NACKs to the publisher ran out of retries or time. */
+    UNRECOVERABLE_LOSS
+}
