@@ -65,7 +65,7 @@ public final class LoadTestMain {
         quietJulLogging();
         int code;
         try {
-            String summary = new LoadTestMain(config, System.err).run();
+            String summary = execute(config, System.err);
             System.out.println(summary);
             code = 0;
         } catch (Exception e) {
@@ -74,6 +74,12 @@ public final class LoadTestMain {
             code = 1;
         }
         System.exit(code); // ice4j and Vert.x leave non-daemon threads behind
+    }
+
+    /** Runs the configured load test (native or Chromium bots); returns the summary line. */
+    static String execute(LoadTestConfig config, PrintStream progress) throws Exception {
+        return config.bots() == LoadTestConfig.BotKind.CHROMIUM ? ChromiumBots.run(config, progress)
+                : new LoadTestMain(config, progress).run();
     }
 
     /**
@@ -261,7 +267,8 @@ public final class LoadTestMain {
                 (b.received - a.received) / dt, expected, lost, expected > 0 ? (double) lost / expected : 0.0,
                 LatencyHistogram.percentile(interval, 0.5) / 1000, LatencyHistogram.percentile(interval, 0.99) / 1000,
                 LatencyHistogram.max(interval) / 1000, jitter[1] > 0 ? jitter[0] / jitter[1] : Double.NaN, cpu,
-                probe.rssMib(), forwarded, processed);
+                probe.rssMib(), forwarded, processed, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                Double.NaN);
     }
 
     private void printProgress(Sample s) {
@@ -439,7 +446,7 @@ public final class LoadTestMain {
         return summary;
     }
 
-    private static void latency(ObjectNode o, long[] counts) {
+    static void latency(ObjectNode o, long[] counts) {
         num(o, "p50LatencyMs", LatencyHistogram.percentile(counts, 0.5) / 1000);
         num(o, "p90LatencyMs", LatencyHistogram.percentile(counts, 0.9) / 1000);
         num(o, "p99LatencyMs", LatencyHistogram.percentile(counts, 0.99) / 1000);
@@ -447,7 +454,7 @@ public final class LoadTestMain {
         o.put("latencySamples", LatencyHistogram.total(counts));
     }
 
-    private static void stats(ObjectNode o, double[] sorted) {
+    static void stats(ObjectNode o, double[] sorted) {
         o.put("count", sorted.length);
         num(o, "p50", percentile(sorted, 0.5));
         num(o, "p99", percentile(sorted, 0.99));
@@ -463,7 +470,7 @@ public final class LoadTestMain {
         return sorted[Math.min(sorted.length, rank) - 1];
     }
 
-    private static void num(ObjectNode o, String key, double v) {
+    static void num(ObjectNode o, String key, double v) {
         if (Double.isFinite(v)) {
             o.put(key, round(v, 4));
         } else {
@@ -471,24 +478,24 @@ public final class LoadTestMain {
         }
     }
 
-    private static double round(double v, int digits) {
+    static double round(double v, int digits) {
         double f = Math.pow(10, digits);
         return Math.round(v * f) / f;
     }
 
-    private static String f0(double v) {
+    static String f0(double v) {
         return Double.isFinite(v) ? String.format(Locale.ROOT, "%.0f", v) : "n/a";
     }
 
-    private static String f2(double v) {
+    static String f2(double v) {
         return Double.isFinite(v) ? String.format(Locale.ROOT, "%.2f", v) : "n/a";
     }
 
-    private static String human(Duration d) {
+    static String human(Duration d) {
         return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
     }
 
-    private static void sleepUntil(long target) throws InterruptedException {
+    static void sleepUntil(long target) throws InterruptedException {
         for (long now = System.nanoTime(); now < target; now = System.nanoTime()) {
             TimeUnit.NANOSECONDS.sleep(Math.min(target - now, SECOND));
         }
