@@ -52,8 +52,11 @@ final class ChromiumBots {
     static final String LATENCY_NOTE = "Browsers cannot measure one-way latency, so p99_latency_ms for Chromium bots"
             + " is the p99, over every remote video stream and second of the steady window, of the receiver's mean"
             + " jitter-buffer delay in that second (getStats jitterBufferDelay / jitterBufferEmittedCount): the time"
-            + " frames waited in the receiving browser before decoding. It grows with network jitter and loss, but"
-            + " it is not the time a packet spent in the SFU or on the wire.";
+            + " frames waited in the receiving browser before decoding. It grows with network jitter and loss, and"
+            + " also with the browser's audio/video synchronisation and with CPU starvation of the page; it is not"
+            + " the time a packet spent in the SFU or on the wire. Loss is packetsLost / (packetsLost +"
+            + " packetsReceived) over every remote stream; join to first frame is measured from the later of the"
+            + " receiving and the publishing page's join.";
 
     /** One bot page. {@code latest} is written by its browser's thread, the rest by the sampling thread. */
     static final class Page {

@@ -100,7 +100,7 @@ final class ChromiumBrowser implements AutoCloseable {
                         .withLogOutput(OutputStream.nullOutputStream())
                         .build();
                 driver = new ChromeDriver(service, options);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 killNew(before);
                 thread.shutdownNow();
                 deleteTree(profile);

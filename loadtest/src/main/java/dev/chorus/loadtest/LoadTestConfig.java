@@ -62,6 +62,7 @@ record LoadTestConfig(
             Native WebRTC bots (plain Java, no browser) join rooms of a running Chorus server, publish synthetic
             audio/video and measure loss, one-way latency, jitter and join time; the server's forwarding rate,
             CPU and memory are sampled alongside. Stops by itself after ramp-up + duration (+ %d s drain).
+            With --bots chromium the bots are headless Chromium pages instead (see --bots).
 
             Options:
               --server URL         server base URL, loopback only (default http://127.0.0.1:8080)

@@ -28,7 +28,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The load-test CLI: starts native bots against a running server, samples once a second, prints a progress
+ * The load-test CLI: starts native bots (or, with {@code --bots chromium}, {@link ChromiumBots}) against a running server, samples once a second, prints a progress
  * line on stderr, writes {@code result.json} and {@code index.html} to the report directory and one summary
  * line on stdout. Exit code 0 after a completed run (whatever the numbers), 2 on bad arguments, 1 on a
  * failure of the tool itself.
@@ -68,7 +68,7 @@ public final class LoadTestMain {
             String summary = execute(config, System.err);
             System.out.println(summary);
             code = 0;
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
             System.err.println("load test failed: " + e);
             e.printStackTrace(System.err);
             code = 1;

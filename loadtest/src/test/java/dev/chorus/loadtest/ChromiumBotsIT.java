@@ -51,6 +51,34 @@ class ChromiumBotsIT {
         }
     }
 
+    /** The shaded jar carries the driver stack: {@code java -jar chorus-loadtest.jar --bots chromium} works. */
+    @Test
+    void shadedJarRunsChromiumBots(@TempDir Path dir) throws Exception {
+        Path jar = Path.of("target", "chorus-loadtest.jar");
+        assertTrue(Files.isRegularFile(jar), "package the module first: " + jar.toAbsolutePath());
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-jar", jar.toString(), "--server",
+                "http://127.0.0.1:" + server.httpPort(), "--bots", "chromium", "--publishers", "1", "--subscribers",
+                "0", "--duration", "2s", "--ramp-up", "0s", "--report", dir.toString())
+                .redirectError(dir.resolve("progress.txt").toFile())
+                .redirectOutput(dir.resolve("summary.txt").toFile())
+                .start();
+        try {
+            assertTrue(p.waitFor(90, TimeUnit.SECONDS), "the CLI did not stop by itself");
+        } finally {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        String progress = Files.readString(dir.resolve("progress.txt"));
+        assertEquals(0, p.exitValue(), progress);
+        String summary = Files.readString(dir.resolve("summary.txt")).trim();
+        assertTrue(summary.startsWith("forwarded_pps=") && summary.endsWith("pages=1/1"), summary + "\n" + progress);
+        JsonNode page = new ObjectMapper().readTree(dir.resolve("result.json").toFile()).path("pages").path(0);
+        assertEquals("connected", page.path("connectionState").asText(), page.toString());
+        assertTrue(page.path("packetsSent").asLong() > 0, page.toString());
+        assertTrue(Files.size(dir.resolve("index.html")) > 1000);
+    }
+
     @Test
     void onePublisherTwoReceiveOnlySubscribers(@TempDir Path dir) throws Exception {
         LoadTestConfig config = LoadTestConfig.parse("--server", "http://127.0.0.1:" + server.httpPort(),
