@@ -103,6 +103,8 @@ final class ChromiumBots {
     private final List<Sample> samples = new ArrayList<>();
     private final List<Double> steadyJitterBufferMs = new ArrayList<>();
     private final String collector;
+    /** Set by the shutdown hook (Ctrl-C, SIGTERM): the browsers are being ended under the run. */
+    private volatile boolean stopping;
 
     private ChromiumBots(LoadTestConfig config, PrintStream progress) throws IOException {
         this.config = config;
@@ -118,7 +120,10 @@ final class ChromiumBots {
 
     static String run(LoadTestConfig config, PrintStream progress) throws Exception {
         ChromiumBots bots = new ChromiumBots(config, progress);
-        Thread hook = new Thread(bots::closeBrowsers, "chorus-chromium-shutdown");
+        Thread hook = new Thread(() -> {
+            bots.stopping = true;
+            bots.closeBrowsers();
+        }, "chorus-chromium-shutdown");
         Runtime.getRuntime().addShutdownHook(hook); // Ctrl-C: quit the browsers and end their processes
         try {
             return bots.run();
@@ -203,6 +208,9 @@ final class ChromiumBots {
             reads.add(null);
         }
         for (int second = 1; second <= maxSeconds; second++) {
+            if (stopping) {
+                throw new InterruptedException("stopped by a signal; the browsers were ended, no report written");
+            }
             long target = t0 + second * SECOND;
             sleepUntil(target - SECOND * 3 / 10);
             // Read the pages (one task per browser, in parallel), then sample at the full second.
@@ -210,10 +218,15 @@ final class ChromiumBots {
                 Future<?> f = reads.get(b);
                 if (f == null || f.isDone()) {
                     int browser = b;
-                    reads.set(b, browsers.get(b).submit(() -> {
-                        readPages(browser);
-                        return null;
-                    }));
+                    try {
+                        reads.set(b, browsers.get(b).submit(() -> {
+                            readPages(browser);
+                            return null;
+                        }));
+                    } catch (java.util.concurrent.RejectedExecutionException closed) {
+                        throw new InterruptedException("stopped by a signal; the browsers were ended, no report"
+                                + " written");
+                    }
                 }
             }
             for (Future<?> f : reads) {

@@ -68,6 +68,9 @@ public final class LoadTestMain {
             String summary = execute(config, System.err);
             System.out.println(summary);
             code = 0;
+        } catch (InterruptedException e) {
+            System.err.println("load test stopped: " + e.getMessage());
+            code = 130;
         } catch (Exception | Error e) {
             System.err.println("load test failed: " + e);
             e.printStackTrace(System.err);
