@@ -165,7 +165,10 @@ final class ChromiumBots {
                         + " pages in %d browser(s) of up to %d pages, ramp-up %s, duration %s, server %s%n",
                 config.rooms(), config.publishers(), config.subscribers(), pages.size(), browserCount, ppb,
                 human(config.rampUp()), human(config.duration()), config.server());
-        ServerProbe.Debug first = probe.debug(Duration.ofSeconds(3));
+        ServerProbe.Debug first = null;
+        for (int attempt = 0; attempt < 3 && first == null; attempt++) { // a busy machine may be slow to answer
+            first = probe.debug(Duration.ofSeconds(5));
+        }
         if (first == null) {
             throw new IOException("the server does not answer at " + config.debugUri() + ": " + probe.lastError());
         }
