@@ -22,6 +22,7 @@ let removedReason = null; // set when the server removed us (e.g. media_timeout)
 let mediaSettled = false; // getUserMedia finished (either way), so mute state is known
 let peer = null; // the RTCPeerConnection of the current session (peer.js)
 let joinedAt = null; // performance.now() of the last "joined", for time-to-first-frame
+let receiveOnly = false; // ?publish=0: never ask for camera/mic, publish nothing
 
 // ---- state and status -------------------------------------------------------
 
@@ -320,7 +321,7 @@ async function joinRoom(values) {
   target = { ...values };
   clearError();
   setState('connecting');
-  if (!media.getLocalStream()) startMedia();
+  if (!media.getLocalStream() && !receiveOnly) startMedia();
 
   const s = new Signaling();
   sig = s;
@@ -354,7 +355,7 @@ function leave() {
   }
   media.stop();
   screen.stop();
-  mediaSettled = false;
+  mediaSettled = receiveOnly; // receive-only has no devices to wait for
   resetRoom();
   rejoining = false;
   clearError();
@@ -388,7 +389,8 @@ async function copyLink() {
 // ---- start --------------------------------------------------------------------
 
 function init() {
-  const { room, name } = join.parseLocation();
+  const { room, name, receiveOnly: listenOnly } = join.parseLocation();
+  receiveOnly = listenOnly;
   join.initJoin({ room, name, onJoin: joinRoom });
   chat.initChat({
     onSend: (text) => Boolean(sig?.send({ type: 'chat', text })),
@@ -403,7 +405,13 @@ function init() {
   $('share-link').addEventListener('focus', (e) => e.target.select());
 
   setState('join');
-  startMedia();
+  if (receiveOnly) {
+    // Known at once: no devices, so the server is told both are muted.
+    mediaSettled = true;
+    join.setMediaError('Receive-only (publish=0): camera and microphone are not used.');
+  } else {
+    startMedia();
+  }
   renderMedia();
 
   // /r/<room>?name=<name> joins without a click; otherwise wait for the form.
@@ -426,6 +434,7 @@ window.chorus = {
   // The RTCPeerConnection to the SFU while joined, else null.
   get pc() { return peer?.pc ?? null; },
   get joinedAt() { return joinedAt; },
+  get receiveOnly() { return receiveOnly; },
   // Promise of {connectionState, inbound: [{kind, mid, participantId, source,
   // packetsReceived, framesDecoded, bytesReceived, ...}], outbound: [...], tracks,
   // timeline: {firstOffer, firstAnswer, connected} in performance.now() ms}.

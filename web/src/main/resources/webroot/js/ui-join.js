@@ -1,11 +1,14 @@
 // The join screen: room/name form with inline validation, the local preview,
-// and the deep-link rules (/r/<room> prefills, ?name= joins straight away).
+// and the deep-link rules (/r/<room> prefills, ?name= joins straight away,
+// &publish=0 makes that join receive-only).
 
 import { roomError, nameError } from './validate.js';
 
 const $ = (id) => document.getElementById(id);
 
-// /r/<room>[?name=<name>] -> {room, name}; anything else -> empty room.
+// /r/<room>[?name=<name>][&publish=0] -> {room, name, receiveOnly}; anything
+// else -> empty room. publish=0 joins receive-only: no camera or microphone is
+// requested and nothing is published (listeners, load-test subscribers).
 export function parseLocation(loc = window.location) {
   const m = loc.pathname.match(/^\/r\/([^/]+)\/?$/);
   let room = '';
@@ -16,8 +19,10 @@ export function parseLocation(loc = window.location) {
       room = m[1];
     }
   }
-  const name = new URLSearchParams(loc.search).get('name') ?? '';
-  return { room, name };
+  const params = new URLSearchParams(loc.search);
+  const name = params.get('name') ?? '';
+  const receiveOnly = params.get('publish') === '0';
+  return { room, name, receiveOnly };
 }
 
 function showFieldError(field, message) {

@@ -14,6 +14,46 @@ final class Html {
     record Series(String label, ToDoubleFunction<Sample> value) {
     }
 
+    /** The report of a Chromium-bot run: decoder figures from the pages' getStats() and the server's figures. */
+    static String chromiumPage(String title, String summary, String configText, String latencyNote,
+                               List<Sample> samples, List<String[]> videoRows) {
+        StringBuilder b = new StringBuilder();
+        head(b, title, summary, configText);
+        b.append("<p>").append(esc(latencyNote)).append("</p>");
+        chart(b, "Frames decoded per second (sum over every remote video of every page)", samples,
+                new Series("all streams", Sample::framesDecodedPs));
+        chart(b, "Slowest remote video (frames decoded per second)", samples,
+                new Series("slowest stream", Sample::minStreamFps));
+        chart(b, "Video freezes (getStats freezeCount, per second, all streams)", samples,
+                new Series("freezes started", Sample::freezes), new Series("seconds frozen", Sample::freezeSeconds));
+        chart(b, "Packets per second", samples,
+                new Series("sent by publishing pages", Sample::sentPps),
+                new Series("received by pages", Sample::receivedPps),
+                new Series("forwarded by server (/debug)", Sample::forwardedPps));
+        chart(b, "Loss (%, packetsLost / (packetsLost + packetsReceived))", samples,
+                new Series("loss", s -> s.loss() * 100));
+        chart(b, "Receivers' jitter-buffer delay and jitter (ms; not one-way latency)", samples,
+                new Series("jitter buffer p50", Sample::jitterBufferP50Ms),
+                new Series("jitter buffer p99", Sample::jitterBufferP99Ms),
+                new Series("mean jitter", Sample::jitterMs));
+        chart(b, "Server CPU (cores)", samples, new Series("cpu", Sample::serverCpuCores));
+        chart(b, "Server RSS (MiB)", samples, new Series("rss", Sample::serverRssMib));
+        chart(b, "Pages", samples, new Series("opened", s -> s.botsStarted()),
+                new Series("media connected", s -> s.botsConnected()), new Series("failed", s -> s.botsFailed()));
+        b.append("<h2>Remote videos, steady window</h2><table><tr><th>page</th><th>from</th><th>frames/s</th>"
+                + "<th>freezes</th><th>frozen s</th><th>loss</th><th>jitter ms</th><th>jitter buffer ms</th>"
+                + "<th>join to first frame ms</th></tr>");
+        for (String[] row : videoRows) {
+            b.append("<tr>");
+            for (String cell : row) {
+                b.append("<td>").append(esc(cell)).append("</td>");
+            }
+            b.append("</tr>");
+        }
+        b.append("</table></body></html>\n");
+        return b.toString();
+    }
+
     static String page(String title, String summary, String configText, List<Sample> samples) {
         StringBuilder b = new StringBuilder();
         head(b, title, summary, configText);
@@ -67,8 +107,8 @@ final class Html {
                 .append("</title><style>body{font-family:sans-serif;margin:20px;max-width:960px}"
                         + "pre{background:#f4f4f4;padding:8px;overflow:auto;white-space:pre-wrap}"
                         + "svg{background:#fff;border:1px solid #ddd}h2{font-size:16px;margin:18px 0 4px}"
-                        + "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px;"
-                        + "text-align:right}</style></head><body>");
+                        + "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ddd;padding:2px 6px;"
+                        + "text-align:right}td:first-child,td:nth-child(2){text-align:left}</style></head><body>");
         b.append("<h1>").append(esc(title)).append("</h1>");
         b.append("<pre>").append(esc(summary)).append("</pre>");
         b.append("<pre>").append(esc(configText)).append("</pre>");

@@ -22,8 +22,27 @@ record LoadTestConfig(
         Profile profile,
         OptionalLong serverPid,
         Path reportDir,
+        BotKind bots,
+        int pagesPerBrowser,
         Capacity capacity,
         boolean help) {
+
+    /** What the bots are: plain Java WebRTC peers, or pages of headless Chromium. */
+    enum BotKind {
+        NATIVE, CHROMIUM;
+
+        String token() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        static BotKind parse(String s) {
+            return switch (s.trim().toLowerCase(Locale.ROOT)) {
+                case "native" -> NATIVE;
+                case "chromium" -> CHROMIUM;
+                default -> throw new IllegalArgumentException("--bots must be native or chromium, not '" + s + "'");
+            };
+        }
+    }
 
     /**
      * The capacity benchmark ({@code --capacity}): start with {@link #rooms()} rooms, add {@code stepRooms}
@@ -42,6 +61,11 @@ record LoadTestConfig(
     /** After sending stops, how long receivers keep counting packets in flight. */
     static final Duration DRAIN = Duration.ofSeconds(2);
     static final int MAX_STEPS = 100;
+    /** Chrome opens at most 16 audio captures per browser process. */
+    static final int MAX_PAGES_PER_BROWSER = 16;
+    static final int DEFAULT_PAGES_PER_BROWSER = 6;
+    /** Each page decodes every remote video in software: a few dozen pages already fill a big machine. */
+    static final int MAX_CHROMIUM_PAGES = 200;
 
     static final String USAGE = """
             Usage: java -jar chorus-loadtest.jar [options]
@@ -49,6 +73,7 @@ record LoadTestConfig(
             Native WebRTC bots (plain Java, no browser) join rooms of a running Chorus server, publish synthetic
             audio/video and measure loss, one-way latency, jitter and join time; the server's forwarding rate,
             CPU and memory are sampled alongside. Stops by itself after ramp-up + duration (+ %d s drain).
+            With --bots chromium the bots are headless Chromium pages instead (see --bots).
 
             Options:
               --server URL         server base URL, loopback only (default http://127.0.0.1:8080)
@@ -57,8 +82,15 @@ record LoadTestConfig(
               --subscribers N      receive-only bots per room (default 10)
               --duration D         how long to run at full load after ramp-up (default 30s; units ms, s, m, h)
               --ramp-up D          bots join evenly spread over this time, publishers first (default 5s)
-              --profile P          audio | 360p | 720p | 1080p (default 360p): video ~300 kbit/s / 1 / 2.5 Mbit/s
-                                   at 30 fps with a key frame every 3 s; audio always 50 packets/s
+              --profile P          native bots: audio | 360p | 720p | 1080p (default 360p): video ~300 kbit/s /
+                                   1 / 2.5 Mbit/s at 30 fps with a key frame every 3 s; audio always 50 packets/s.
+                                   (Chromium pages send what the page's fake camera and Chrome's encoder make.)
+              --bots KIND          native | chromium (default native). chromium: every bot is a page of headless
+                                   Chromium (Debian's chromium + chromedriver; CHORUS_CHROMIUM / CHORUS_CHROMEDRIVER
+                                   override the paths) opening /r/<room>?name=<name> with the fake camera and mic;
+                                   subscribers add &publish=0 (receive-only). Figures come from the pages'
+                                   getStats(): frames decoded, freezes, loss, jitter, join-to-first-frame
+              --pages-per-browser N  chromium bots: pages (windows) per browser process (default %d, max %d)
               --server-pid N       the server's process id on this machine, to sample its CPU and RSS from /proc
               --report DIR         where result.json and index.html go (default loadtest/target/report)
               --help               this text
@@ -74,7 +106,7 @@ record LoadTestConfig(
               --max-steps N        at most this many steps (default 12, max %d)
               --max-loss-percent X loss limit of a step (default 1)
               --max-p99-ms X       p99 one-way latency limit of a step (default 50)
-            """.formatted(DRAIN.toSeconds(), MAX_ROOMS, MAX_STEPS);
+            """.formatted(DRAIN.toSeconds(), MAX_ROOMS, DEFAULT_PAGES_PER_BROWSER, MAX_PAGES_PER_BROWSER, MAX_STEPS);
 
     int botsPerRoom() {
         return publishers + subscribers;
@@ -111,6 +143,10 @@ record LoadTestConfig(
         int maxSteps = 12;
         double maxLossPercent = 1;
         double maxP99 = 50;
+        BotKind bots = BotKind.NATIVE;
+        int pagesPerBrowser = DEFAULT_PAGES_PER_BROWSER;
+        boolean profileGiven = false;
+        boolean pagesGiven = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
@@ -144,12 +180,20 @@ record LoadTestConfig(
                 case "--subscribers" -> subscribers = intIn(name, value, 0, MAX_PER_ROOM);
                 case "--duration" -> duration = duration(name, value, Duration.ofSeconds(1), MAX_DURATION);
                 case "--ramp-up" -> rampUp = duration(name, value, Duration.ZERO, MAX_RAMP_UP);
-                case "--profile" -> profile = Profile.parse(value);
                 case "--step-rooms" -> stepRooms = intIn(name, value, 1, MAX_ROOMS);
                 case "--step-duration" -> stepDuration = duration(name, value, Duration.ofSeconds(3), Duration.ofMinutes(10));
                 case "--max-steps" -> maxSteps = intIn(name, value, 1, MAX_STEPS);
                 case "--max-loss-percent" -> maxLossPercent = decimalIn(name, value, 0, 100);
                 case "--max-p99-ms" -> maxP99 = decimalIn(name, value, 0.1, 60_000);
+                case "--profile" -> {
+                    profile = Profile.parse(value);
+                    profileGiven = true;
+                }
+                case "--bots" -> bots = BotKind.parse(value);
+                case "--pages-per-browser" -> {
+                    pagesPerBrowser = intIn(name, value, 1, MAX_PAGES_PER_BROWSER);
+                    pagesGiven = true;
+                }
                 case "--server-pid" -> pid = OptionalLong.of(intIn(name, value, 1, Integer.MAX_VALUE));
                 case "--report" -> {
                     if (value.isBlank()) {
@@ -168,8 +212,24 @@ record LoadTestConfig(
             throw new IllegalArgumentException("at most " + MAX_BOTS + " bots in total, asked for "
                     + (long) rooms * (publishers + subscribers) + " (rooms x (publishers + subscribers))");
         }
+        if (bots == BotKind.CHROMIUM) {
+            if (profileGiven) {
+                throw new IllegalArgumentException("--profile applies to native bots; Chromium pages send what their"
+                        + " fake camera and Chrome's encoder make");
+            }
+            if ((long) rooms * (publishers + subscribers) > MAX_CHROMIUM_PAGES) {
+                throw new IllegalArgumentException("at most " + MAX_CHROMIUM_PAGES + " Chromium pages, asked for "
+                        + (long) rooms * (publishers + subscribers) + " (rooms x (publishers + subscribers))");
+            }
+        } else if (pagesGiven) {
+            throw new IllegalArgumentException("--pages-per-browser applies to --bots chromium only");
+        }
         Capacity cap = null;
         if (capacity) {
+            if (bots == BotKind.CHROMIUM) {
+                throw new IllegalArgumentException("--capacity runs native bots (a browser page costs far more than"
+                        + " the packets it makes the server forward)");
+            }
             if (pid.isEmpty() && !help) {
                 throw new IllegalArgumentException("--capacity needs --server-pid: the figure is packets per server CPU core");
             }
@@ -181,7 +241,7 @@ record LoadTestConfig(
             cap = new Capacity(stepRooms, stepDuration, maxSteps, maxLossPercent / 100, maxP99);
         }
         return new LoadTestConfig(loopbackServer(server), rooms, publishers, subscribers, duration, rampUp,
-                profile, pid, report, cap, help);
+                profile, pid, report, bots, pagesPerBrowser, cap, help);
     }
 
     /** http(s) URL on a loopback host, without path beyond "/", query or credentials. */

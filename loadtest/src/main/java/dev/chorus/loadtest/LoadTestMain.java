@@ -28,7 +28,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The load-test CLI: starts native bots against a running server, samples once a second, prints a progress
+ * The load-test CLI: starts native bots (or, with {@code --bots chromium}, {@link ChromiumBots}) against a running server, samples once a second, prints a progress
  * line on stderr, writes {@code result.json} and {@code index.html} to the report directory and one summary
  * line on stdout. Exit code 0 after a completed run (whatever the numbers), 2 on bad arguments, 1 on a
  * failure of the tool itself.
@@ -68,16 +68,27 @@ public final class LoadTestMain {
         quietJulLogging();
         int code;
         try {
-            String summary = config.capacity() != null ? new CapacityRun(config, System.err).run()
-                    : new LoadTestMain(config, System.err).run();
+            String summary = execute(config, System.err);
             System.out.println(summary);
             code = 0;
-        } catch (Exception e) {
+        } catch (InterruptedException e) {
+            System.err.println("load test stopped: " + e.getMessage());
+            code = 130;
+        } catch (Exception | Error e) {
             System.err.println("load test failed: " + e);
             e.printStackTrace(System.err);
             code = 1;
         }
         System.exit(code); // ice4j and Vert.x leave non-daemon threads behind
+    }
+
+    /** Runs the configured load test (native or Chromium bots); returns the summary line. */
+    static String execute(LoadTestConfig config, PrintStream progress) throws Exception {
+        if (config.capacity() != null) {
+            return new CapacityRun(config, progress).run();
+        }
+        return config.bots() == LoadTestConfig.BotKind.CHROMIUM ? ChromiumBots.run(config, progress)
+                : new LoadTestMain(config, progress).run();
     }
 
     /**
@@ -376,7 +387,7 @@ public final class LoadTestMain {
         return summary;
     }
 
-    private static void latency(ObjectNode o, long[] counts) {
+    static void latency(ObjectNode o, long[] counts) {
         num(o, "p50LatencyMs", LatencyHistogram.percentile(counts, 0.5) / 1000);
         num(o, "p90LatencyMs", LatencyHistogram.percentile(counts, 0.9) / 1000);
         num(o, "p99LatencyMs", LatencyHistogram.percentile(counts, 0.99) / 1000);
@@ -384,7 +395,7 @@ public final class LoadTestMain {
         o.put("latencySamples", LatencyHistogram.total(counts));
     }
 
-    private static void stats(ObjectNode o, double[] sorted) {
+    static void stats(ObjectNode o, double[] sorted) {
         o.put("count", sorted.length);
         num(o, "p50", percentile(sorted, 0.5));
         num(o, "p99", percentile(sorted, 0.99));

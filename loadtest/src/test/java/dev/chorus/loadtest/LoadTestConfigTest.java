@@ -26,6 +26,8 @@ class LoadTestConfigTest {
         assertEquals(Path.of("loadtest/target/report"), c.reportDir());
         assertFalse(c.help());
         assertEquals(null, c.capacity(), "a fixed load unless --capacity");
+        assertEquals(LoadTestConfig.BotKind.NATIVE, c.bots());
+        assertEquals(6, c.pagesPerBrowser());
         assertEquals(URI.create("ws://127.0.0.1:8080/ws"), c.webSocketUri());
         assertEquals(URI.create("http://127.0.0.1:8080/debug"), c.debugUri());
     }
@@ -47,6 +49,23 @@ class LoadTestConfigTest {
         assertEquals(Path.of("/tmp/x"), c.reportDir());
         assertEquals(Duration.ofSeconds(7), LoadTestConfig.parse("--duration", "7").duration());
         assertTrue(LoadTestConfig.parse("--help").help());
+    }
+
+    @Test
+    void chromiumBots() {
+        LoadTestConfig c = LoadTestConfig.parse("--bots", "Chromium", "--pages-per-browser=16", "--publishers", "2",
+                "--subscribers", "4");
+        assertEquals(LoadTestConfig.BotKind.CHROMIUM, c.bots());
+        assertEquals(16, c.pagesPerBrowser());
+        assertEquals(LoadTestConfig.BotKind.NATIVE, LoadTestConfig.parse("--bots=native").bots());
+        assertMessage("--bots must be native or chromium, not 'firefox'", "--bots", "firefox");
+        assertMessage("--pages-per-browser must be between 1 and 16, got 17", "--bots", "chromium",
+                "--pages-per-browser", "17");
+        assertMessage("--pages-per-browser applies to --bots chromium only", "--pages-per-browser", "4");
+        assertMessage("--profile applies to native bots; Chromium pages send what their fake camera and Chrome's"
+                + " encoder make", "--bots", "chromium", "--profile", "720p");
+        assertMessage("at most 200 Chromium pages, asked for 202 (rooms x (publishers + subscribers))",
+                "--bots", "chromium", "--rooms", "2", "--publishers", "1", "--subscribers", "100");
     }
 
     @Test

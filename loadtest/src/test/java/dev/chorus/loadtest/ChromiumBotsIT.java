@@ -1,0 +1,169 @@
+package dev.chorus.loadtest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.chorus.signaling.ChorusServer;
+import dev.chorus.signaling.config.ConfigLoader;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The CLI's Chromium path end to end: a real server on loopback (signaling, SFU and the web client's pages),
+ * one room with one publishing page and two receive-only pages in one headless Chromium, about 12 s of
+ * steady state. Checks that each subscriber decoded the publisher's video at a plausible rate, that the
+ * subscribers published nothing, that the report files hold the data, and that no browser process is left.
+ */
+class ChromiumBotsIT {
+    private ChorusServer server;
+
+    @BeforeEach
+    void startServer() throws Exception {
+        Properties p = new Properties();
+        p.setProperty("chorus.http.host", "127.0.0.1");
+        p.setProperty("chorus.http.port", "0");
+        p.setProperty("chorus.media.address", "127.0.0.1");
+        p.setProperty("chorus.media.port", "0");
+        server = new ChorusServer(ConfigLoader.load(null, Map.of(), p).config());
+        server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void stopServer() {
+        if (server != null) {
+            server.stopAndWait(Duration.ofSeconds(10));
+        }
+    }
+
+    /** The shaded jar carries the driver stack: {@code java -jar chorus-loadtest.jar --bots chromium} works. */
+    @Test
+    void shadedJarRunsChromiumBots(@TempDir Path dir) throws Exception {
+        Path jar = Path.of("target", "chorus-loadtest.jar");
+        assertTrue(Files.isRegularFile(jar), "package the module first: " + jar.toAbsolutePath());
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-jar", jar.toString(), "--server",
+                "http://127.0.0.1:" + server.httpPort(), "--bots", "chromium", "--publishers", "1", "--subscribers",
+                "0", "--duration", "2s", "--ramp-up", "0s", "--report", dir.toString())
+                .redirectError(dir.resolve("progress.txt").toFile())
+                .redirectOutput(dir.resolve("summary.txt").toFile())
+                .start();
+        try {
+            assertTrue(p.waitFor(90, TimeUnit.SECONDS), "the CLI did not stop by itself");
+        } finally {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        String progress = Files.readString(dir.resolve("progress.txt"));
+        assertEquals(0, p.exitValue(), progress);
+        String summary = Files.readString(dir.resolve("summary.txt")).trim();
+        assertTrue(summary.startsWith("forwarded_pps=") && summary.endsWith("pages=1/1"), summary + "\n" + progress);
+        JsonNode page = new ObjectMapper().readTree(dir.resolve("result.json").toFile()).path("pages").path(0);
+        assertEquals("connected", page.path("connectionState").asText(), page.toString());
+        assertTrue(page.path("packetsSent").asLong() > 0, page.toString());
+        assertTrue(Files.size(dir.resolve("index.html")) > 1000);
+    }
+
+    @Test
+    void onePublisherTwoReceiveOnlySubscribers(@TempDir Path dir) throws Exception {
+        LoadTestConfig config = LoadTestConfig.parse("--server", "http://127.0.0.1:" + server.httpPort(),
+                "--bots", "chromium", "--publishers", "1", "--subscribers", "2", "--pages-per-browser", "3",
+                "--duration", "12s", "--ramp-up", "0s", "--server-pid", Long.toString(ProcessHandle.current().pid()),
+                "--report", dir.toString());
+        ByteArrayOutputStream progressBytes = new ByteArrayOutputStream();
+        String summary;
+        try (PrintStream progress = new PrintStream(progressBytes, true, StandardCharsets.UTF_8)) {
+            summary = LoadTestMain.execute(config, progress);
+        }
+        String progress = progressBytes.toString(StandardCharsets.UTF_8);
+        System.out.println(progress);
+        System.out.println(summary);
+        assertTrue(summary.matches("forwarded_pps=\\d+ server_cpu_cores=[0-9.]+ forwarded_pps_per_core=\\d+"
+                + " loss=[0-9.]+% p99_latency_ms=[0-9.]+ latency_figure=video_jitter_buffer_delay .*"), summary);
+        assertTrue(progress.contains("steady] pages 3/3 connected"), progress);
+
+        JsonNode r = new ObjectMapper().readTree(dir.resolve("result.json").toFile());
+        assertEquals("chromium", r.path("config").path("bots").asText());
+        assertTrue(r.path("steady").path("serverForwardedPps").asDouble() > 50, r.path("steady").toString());
+        assertTrue(r.path("steady").path("seconds").asDouble() >= 10, r.path("steady").toString());
+
+        int subscribersSeen = 0;
+        for (JsonNode page : r.path("pages")) {
+            String name = page.path("name").asText();
+            assertEquals("connected", page.path("connectionState").asText(), page.toString());
+            assertFalse(page.has("failure"), page.toString());
+            if (page.path("role").asText().equals("subscriber")) {
+                subscribersSeen++;
+                assertEquals(0, page.path("packetsSent").asLong(), "receive-only pages publish nothing: " + page);
+                assertEquals(1, page.path("receivedVideoStreams").asInt(), page.toString());
+            } else {
+                assertTrue(page.path("packetsSent").asLong() > 100, page.toString());
+                assertTrue(page.path("framesEncoded").asLong() > 50, page.toString());
+            }
+            assertTrue(name.startsWith("pub-") || name.startsWith("sub-"), name);
+        }
+        assertEquals(2, subscribersSeen);
+
+        List<String> checked = new ArrayList<>();
+        for (JsonNode s : r.path("streams")) {
+            if (!s.path("role").asText().equals("subscriber")) {
+                continue;
+            }
+            assertEquals("pub-0-0", s.path("from").asText(), s.toString());
+            assertTrue(s.path("packetsReceived").asLong() > 100, s.toString());
+            if (s.path("kind").asText().equals("video")) {
+                // The fake camera runs at up to 30 fps; on a loaded 2-core machine it may drop, never to zero.
+                double fps = s.path("framesDecodedPerSecond").asDouble();
+                assertTrue(fps > 3 && fps < 61, "implausible decode rate " + fps + ": " + s);
+                assertTrue(s.path("framesDecodedTotal").asLong() > 30, s.toString());
+                double join = s.path("joinToFirstFrameMs").asDouble();
+                assertTrue(join > 0 && join < 15_000, "join to first frame " + join + ": " + s);
+                assertTrue(s.has("freezes") && s.has("jitterBufferDelayMs"), s.toString());
+                checked.add(s.path("page").asText());
+            }
+        }
+        assertEquals(List.of("sub-0-0", "sub-0-1"), checked.stream().sorted().toList());
+        assertEquals(2, r.path("joinToFirstFrameMs").path("count").asInt(), r.path("joinToFirstFrameMs").toString());
+
+        JsonNode series = r.path("series");
+        assertTrue(series.size() >= 12, "one sample a second: " + series.size());
+        double maxFrames = 0;
+        double maxForwarded = 0;
+        for (JsonNode s : series) {
+            maxFrames = Math.max(maxFrames, s.path("framesDecodedPerSecond").asDouble());
+            maxForwarded = Math.max(maxForwarded, s.path("serverForwardedPps").asDouble());
+        }
+        assertTrue(maxFrames > 6, "frames decoded/s in the series: " + maxFrames);
+        assertTrue(maxForwarded > 50, "server forwarded pps in the series: " + maxForwarded);
+
+        String html = Files.readString(dir.resolve("index.html"));
+        assertTrue(html.contains("Frames decoded per second"), "html has the frames chart");
+        assertTrue(html.contains("Video freezes"), "html has the freezes chart");
+        assertTrue(html.contains("Server CPU (cores)"), "html keeps the server charts");
+        assertTrue(html.contains("<td>sub-0-1</td><td>pub-0-0</td>"), "html has the per-stream table");
+        assertFalse(html.contains("<script"), "self-contained, no scripts");
+
+        for (JsonNode b : r.path("browsers")) {
+            assertTrue(b.path("pids").size() >= 2, "chromedriver and chromium pids recorded: " + b);
+            for (JsonNode pid : b.path("pids")) {
+                assertFalse(ProcessHandle.of(pid.asLong()).map(ProcessHandle::isAlive).orElse(false),
+                        "browser process " + pid + " still running after the run");
+            }
+        }
+    }
+}
