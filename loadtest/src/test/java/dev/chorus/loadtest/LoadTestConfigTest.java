@@ -147,6 +147,8 @@ class LoadTestConfigTest {
 
         assertTrue(assertThrows(IllegalArgumentException.class, () -> LoadTestConfig.parse("--capacity"))
                 .getMessage().contains("--server-pid"), "the figure is per server core: the pid is required");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> LoadTestConfig.parse("--capacity",
+                "--server-pid", "1", "--bots", "chromium")).getMessage().contains("native bots"));
         assertThrows(IllegalArgumentException.class,
                 () -> LoadTestConfig.parse("--capacity", "--server-pid", "1", "--max-loss-percent", "abc"));
         assertThrows(IllegalArgumentException.class,
