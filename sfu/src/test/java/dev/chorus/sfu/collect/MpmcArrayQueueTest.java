@@ -61,7 +61,7 @@ class MpmcArrayQueueTest {
                 for (int i = 0; i < perProducer; i++) {
                     Long item = tag | i;
                     while (!q.offer(item)) {
-                        Thread.onSpinWait();
+                        Thread.yield(); // not a busy spin: with more threads than cores a spinner starves the one it waits for
                     }
                 }
             });
@@ -73,7 +73,7 @@ class MpmcArrayQueueTest {
         while (received < 2 * perProducer) {
             Long item = q.poll();
             if (item == null) {
-                Thread.onSpinWait();
+                Thread.yield(); // not a busy spin: with more threads than cores a spinner starves the one it waits for
                 continue;
             }
             int producer = (int) (item >>> 32);
