@@ -69,16 +69,16 @@ final class CapacityRun {
         this.config = config;
         this.capacity = config.capacity();
         this.progress = progress;
-        this.probe = new ServerProbe(config.debugUri(), config.serverPid());
+        this.probe = new ServerProbe(config.server(), config.serverPid());
         this.fleet = new Fleet(probe);
     }
 
     String run() throws Exception {
         Files.createDirectories(config.reportDir());
         String runId = Long.toString(ThreadLocalRandom.current().nextLong() >>> 40, 36);
-        ServerProbe.Debug first = probe.debug(Duration.ofSeconds(3));
+        ServerProbe.Counters first = probe.counters(Duration.ofSeconds(3));
         if (first == null) {
-            throw new IOException("the server does not answer at " + config.debugUri() + ": " + probe.lastError());
+            throw new IOException("the server does not answer at " + config.server() + ": " + probe.lastError());
         }
         if (Double.isNaN(probe.cpuSeconds())) {
             throw new IOException("cannot read the server's CPU time: " + probe.lastError());
@@ -194,7 +194,7 @@ final class CapacityRun {
         while (true) {
             long next = Math.min(end, previous.nanos() + SECOND);
             LoadTestMain.sleepUntil(next);
-            ServerProbe.Debug debug = probe.debug(Duration.ofMillis(800));
+            ServerProbe.Counters debug = probe.counters(Duration.ofMillis(800));
             long now = System.nanoTime();
             Fleet.Totals current = fleet.totals(now, debug, System.nanoTime());
             Sample s = fleet.sample((now - t0) / 1e9, phase, previous, current);

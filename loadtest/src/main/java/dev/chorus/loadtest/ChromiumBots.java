@@ -39,7 +39,7 @@ import java.util.concurrent.TimeoutException;
  * The load test with Chromium bots: every bot is a page of headless Chromium (several per browser process)
  * that joins through the real page, {@code /r/<room>?name=<name>}, publishing the fake camera and microphone;
  * subscribers add {@code &publish=0} and publish nothing. Once a second each page's getStats() counters are
- * read (chromium-collector.js) and, with the server's own figures (/debug, /proc), turned into a
+ * read (chromium-collector.js) and, with the server's own figures (/metrics or /debug, /proc), turned into a
  * {@link Sample}. The steady window starts when every page is in and connected (or failed) and lasts
  * {@code --duration}; then the browsers are quit and ended by PID, also on failure or Ctrl-C.
  */
@@ -92,7 +92,7 @@ final class ChromiumBots {
         }
     }
 
-    private record ServerMark(long nanos, ServerProbe.Debug debug, long debugNanos, double cpuSeconds) {
+    private record ServerMark(long nanos, ServerProbe.Counters debug, long debugNanos, double cpuSeconds) {
     }
 
     private final LoadTestConfig config;
@@ -109,7 +109,7 @@ final class ChromiumBots {
     private ChromiumBots(LoadTestConfig config, PrintStream progress) throws IOException {
         this.config = config;
         this.progress = progress;
-        this.probe = new ServerProbe(config.debugUri(), config.serverPid());
+        this.probe = new ServerProbe(config.server(), config.serverPid());
         try (InputStream in = ChromiumBots.class.getResourceAsStream("chromium-collector.js")) {
             if (in == null) {
                 throw new IOException("chromium-collector.js is missing from the jar");
@@ -165,12 +165,12 @@ final class ChromiumBots {
                         + " pages in %d browser(s) of up to %d pages, ramp-up %s, duration %s, server %s%n",
                 config.rooms(), config.publishers(), config.subscribers(), pages.size(), browserCount, ppb,
                 human(config.rampUp()), human(config.duration()), config.server());
-        ServerProbe.Debug first = null;
+        ServerProbe.Counters first = null;
         for (int attempt = 0; attempt < 3 && first == null; attempt++) { // a busy machine may be slow to answer
-            first = probe.debug(Duration.ofSeconds(5));
+            first = probe.counters(Duration.ofSeconds(5));
         }
         if (first == null) {
-            throw new IOException("the server does not answer at " + config.debugUri() + ": " + probe.lastError());
+            throw new IOException("the server does not answer at " + config.server() + ": " + probe.lastError());
         }
         for (int b = 0; b < browserCount; b++) {
             long started = System.nanoTime();
@@ -192,7 +192,7 @@ final class ChromiumBots {
         }
     }
 
-    private String measure(ScheduledExecutorService ramp, ServerProbe.Debug first) throws Exception {
+    private String measure(ScheduledExecutorService ramp, ServerProbe.Counters first) throws Exception {
         long t0 = System.nanoTime();
         long rampNanos = config.rampUp().toNanos();
         for (Page p : pages) {
@@ -243,7 +243,7 @@ final class ChromiumBots {
             }
             sleepUntil(target);
             long now = System.nanoTime();
-            ServerProbe.Debug debug = probe.debug(Duration.ofMillis(800));
+            ServerProbe.Counters debug = probe.counters(Duration.ofMillis(800));
             ServerMark current = new ServerMark(now, debug, System.nanoTime(), probe.cpuSeconds());
             String phase = steadyStartNanos < 0 ? "ramp" : "steady";
             List<Double> jitterBuffer = new ArrayList<>();

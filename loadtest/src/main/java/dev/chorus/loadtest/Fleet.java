@@ -15,7 +15,7 @@ final class Fleet {
 
     /** Snapshot of cumulative counters, for differences between two moments. */
     record Totals(long nanos, long sent, long received, long expected, long lost, long[] latency,
-                  double cpuSeconds, ServerProbe.Debug debug, long debugNanos) {
+                  double cpuSeconds, ServerProbe.Counters debug, long debugNanos) {
 
         double forwardedPpsSince(Totals a) {
             if (a.debug == null || debug == null) {
@@ -59,7 +59,7 @@ final class Fleet {
         return bots.size();
     }
 
-    Totals totals(long nanos, ServerProbe.Debug debug, long debugNanos) {
+    Totals totals(long nanos, ServerProbe.Counters debug, long debugNanos) {
         long sent = 0;
         long received = 0;
         long expected = 0;

@@ -29,7 +29,7 @@ final class Html {
         chart(b, "Packets per second", samples,
                 new Series("sent by publishing pages", Sample::sentPps),
                 new Series("received by pages", Sample::receivedPps),
-                new Series("forwarded by server (/debug)", Sample::forwardedPps));
+                new Series("forwarded by server (its counters)", Sample::forwardedPps));
         chart(b, "Loss (%, packetsLost / (packetsLost + packetsReceived))", samples,
                 new Series("loss", s -> s.loss() * 100));
         chart(b, "Receivers' jitter-buffer delay and jitter (ms; not one-way latency)", samples,
@@ -60,7 +60,7 @@ final class Html {
         chart(b, "Packets per second", samples,
                 new Series("sent by publishers", Sample::sentPps),
                 new Series("received by bots", Sample::receivedPps),
-                new Series("forwarded by server (/debug)", Sample::forwardedPps));
+                new Series("forwarded by server (its counters)", Sample::forwardedPps));
         chart(b, "Loss (%)", samples, new Series("loss", s -> s.loss() * 100));
         chart(b, "One-way latency (ms)", samples, new Series("p50", Sample::p50Ms), new Series("p99", Sample::p99Ms),
                 new Series("jitter", Sample::jitterMs));
@@ -92,7 +92,7 @@ final class Html {
         b.append("</table>");
         chart(b, "Packets per second", samples,
                 new Series("received by bots", Sample::receivedPps),
-                new Series("forwarded by server (/debug)", Sample::forwardedPps));
+                new Series("forwarded by server (its counters)", Sample::forwardedPps));
         chart(b, "Server CPU (cores)", samples, new Series("cpu", Sample::serverCpuCores));
         chart(b, "Loss (%)", samples, new Series("loss", s -> s.loss() * 100));
         chart(b, "One-way latency (ms)", samples, new Series("p50", Sample::p50Ms), new Series("p99", Sample::p99Ms));

@@ -122,10 +122,6 @@ record LoadTestConfig(
         return URI.create(scheme + "://" + server.getRawAuthority() + "/ws");
     }
 
-    URI debugUri() {
-        return URI.create(server.getScheme() + "://" + server.getRawAuthority() + "/debug");
-    }
-
     static LoadTestConfig parse(String... args) {
         String server = "http://127.0.0.1:8080";
         int rooms = 1;

@@ -46,7 +46,7 @@ public final class LoadTestMain {
     private LoadTestMain(LoadTestConfig config, PrintStream progress) {
         this.config = config;
         this.progress = progress;
-        this.probe = new ServerProbe(config.debugUri(), config.serverPid());
+        this.probe = new ServerProbe(config.server(), config.serverPid());
         this.fleet = new Fleet(probe);
         this.bots = fleet.bots();
     }
@@ -123,9 +123,9 @@ public final class LoadTestMain {
                         + " ramp-up %s, duration %s, server %s%n", config.rooms(), config.publishers(),
                 config.subscribers(), bots.size(), config.profile().token(), human(config.rampUp()),
                 human(config.duration()), config.server());
-        ServerProbe.Debug first = probe.debug(Duration.ofSeconds(3));
+        ServerProbe.Counters first = probe.counters(Duration.ofSeconds(3));
         if (first == null) {
-            throw new IOException("the server does not answer at " + config.debugUri() + ": " + probe.lastError());
+            throw new IOException("the server does not answer at " + config.server() + ": " + probe.lastError());
         }
 
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2));
@@ -172,7 +172,7 @@ public final class LoadTestMain {
                 ramp.shutdownNow();
                 sending = false;
             }
-            ServerProbe.Debug debug = probe.debug(Duration.ofMillis(800));
+            ServerProbe.Counters debug = probe.counters(Duration.ofMillis(800));
             Fleet.Totals current = fleet.totals(now, debug, System.nanoTime());
             double t = (now - t0) / 1e9;
             String phase = t <= rampNanos / 1e9 + 0.001 ? "ramp"

@@ -2,7 +2,7 @@ package dev.chorus.loadtest;
 
 /**
  * One second of the run. Rates are per second over the interval since the previous sample; latencies are of
- * the packets received in that interval. NaN where unknown (no server pid, /debug did not answer, no packets).
+ * the packets received in that interval. NaN where unknown (no server pid, the server did not answer, no packets).
  * Native bots measure one-way latency (p50/p99/max) and leave the video-decoder fields NaN; Chromium bots
  * cannot see one-way latency (NaN) and fill frames decoded, freezes and the receivers' jitter-buffer delay
  * from getStats(). "Bots" are pages for Chromium bots.

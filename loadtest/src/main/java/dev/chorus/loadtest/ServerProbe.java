@@ -13,32 +13,53 @@ import java.time.Duration;
 import java.util.OptionalLong;
 
 /**
- * Samples the server: its forwarding counters from {@code GET /debug} (sum over routers of every consumer's
- * {@code packetsSent}: RTP packets forwarded to subscribers; sum over workers of {@code packetsProcessed}:
- * packets the media workers handled) and, with a process id, its CPU time and RSS from {@code /proc}.
- * Called from one thread.
+ * Samples the server: its forwarding counters, preferably from {@code GET /metrics} (Prometheus text:
+ * {@code chorus_rtp_forwarded_packets_total}, RTP and RTCP received, rooms and consumers), which costs the
+ * server little; if that is switched off or refused, from {@code GET /debug} (sum over routers of every
+ * consumer's {@code packetsSent}; sum over workers of {@code packetsProcessed}), which serialises every
+ * router and so costs the server CPU of its own at high load. With a process id, also its CPU time and RSS
+ * from {@code /proc}. Called from one thread.
  */
 final class ServerProbe {
     /** Linux USER_HZ; /proc/PID/stat reports CPU time in these ticks. 100 on every mainstream kernel build. */
     private static final double TICKS_PER_SECOND = 100.0;
 
-    record Debug(long forwarded, long processed, int routers, int consumers) {
+    /**
+     * Forwarding counters: RTP packets forwarded to subscribers, packets the forwarding layer handled,
+     * rooms (routers) and consumers now; {@code source} says which endpoint they came from.
+     */
+    record Counters(long forwarded, long processed, int routers, int consumers, String source) {
     }
 
+    private final URI metricsUri;
     private final URI debugUri;
     private final OptionalLong pid;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ObjectMapper json = new ObjectMapper();
+    private volatile boolean metricsUnavailable;
     private volatile String lastError;
 
-    ServerProbe(URI debugUri, OptionalLong pid) {
-        this.debugUri = debugUri;
+    /** {@code server}: the base URL (http://host:port), or null to read /proc only. */
+    ServerProbe(URI server, OptionalLong pid) {
+        this.metricsUri = server == null ? null : server.resolve("/metrics");
+        this.debugUri = server == null ? null : server.resolve("/debug");
         this.pid = pid;
     }
 
-    /** The forwarding counters, or null if /debug did not answer in time (the reason goes to {@link #lastError()}). */
-    Debug debug(Duration timeout) {
+    /** The forwarding counters, or null if the server did not answer in time (why: {@link #lastError()}). */
+    Counters counters(Duration timeout) {
         try {
+            if (!metricsUnavailable) {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(metricsUri).timeout(timeout).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    Counters c = parseMetrics(r.body());
+                    if (c != null) {
+                        return c;
+                    }
+                }
+                metricsUnavailable = true; // off (404), refused (403) or without our counters: use /debug
+            }
             HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(debugUri).timeout(timeout).GET().build(),
                     HttpResponse.BodyHandlers.ofByteArray());
             if (r.statusCode() != 200) {
@@ -47,7 +68,7 @@ final class ServerProbe {
             }
             return parse(json.readTree(r.body()));
         } catch (IOException e) {
-            lastError = "/debug: " + e;
+            lastError = e.toString();
             return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -55,7 +76,45 @@ final class ServerProbe {
         }
     }
 
-    static Debug parse(JsonNode root) {
+    /** Our counters from a Prometheus text page, or null if it lacks the forwarded-packets counter. */
+    static Counters parseMetrics(String text) {
+        double forwarded = Double.NaN;
+        double rtpIn = 0;
+        double rtcpIn = 0;
+        double rooms = 0;
+        double consumers = 0;
+        for (String line : text.split("\n")) {
+            if (line.isEmpty() || line.charAt(0) == '#') {
+                continue;
+            }
+            int space = line.lastIndexOf(' ');
+            if (space < 0) {
+                continue;
+            }
+            String name = line.substring(0, space);
+            double value;
+            try {
+                value = Double.parseDouble(line.substring(space + 1));
+            } catch (NumberFormatException e) {
+                continue;
+            }
+            switch (name) {
+                case "chorus_rtp_forwarded_packets_total" -> forwarded = value;
+                case "chorus_rtp_received_packets_total" -> rtpIn = value;
+                case "chorus_rtcp_received_packets_total" -> rtcpIn = value;
+                case "chorus_media_rooms" -> rooms = value;
+                case "chorus_media_consumers" -> consumers = value;
+                default -> {
+                }
+            }
+        }
+        if (Double.isNaN(forwarded)) {
+            return null;
+        }
+        return new Counters((long) forwarded, (long) (rtpIn + rtcpIn), (int) rooms, (int) consumers, "/metrics");
+    }
+
+    static Counters parse(JsonNode root) {
         JsonNode forwarding = root.path("media").path("forwarding");
         long processed = 0;
         for (JsonNode w : forwarding.path("workers")) {
@@ -71,7 +130,7 @@ final class ServerProbe {
                 forwarded += c.path("packetsSent").asLong();
             }
         }
-        return new Debug(forwarded, processed, routers, consumers);
+        return new Counters(forwarded, processed, routers, consumers, "/debug");
     }
 
     boolean hasPid() {

@@ -29,7 +29,6 @@ class LoadTestConfigTest {
         assertEquals(LoadTestConfig.BotKind.NATIVE, c.bots());
         assertEquals(6, c.pagesPerBrowser());
         assertEquals(URI.create("ws://127.0.0.1:8080/ws"), c.webSocketUri());
-        assertEquals(URI.create("http://127.0.0.1:8080/debug"), c.debugUri());
     }
 
     @Test

@@ -1,0 +1,49 @@
+package dev.chorus.loadtest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+class ServerProbeTest {
+
+    @Test
+    void readsTheForwardingCountersFromPrometheusText() {
+        String page = """
+                # HELP chorus_rtp_forwarded_packets_total RTP packets forwarded to subscribers
+                # TYPE chorus_rtp_forwarded_packets_total counter
+                chorus_rtp_forwarded_packets_total 1.234567E7
+                chorus_rtp_forwarded_bytes_total 9.9E9
+                chorus_rtp_received_packets_total 250000.0
+                chorus_rtcp_received_packets_total 1200.0
+                chorus_rtcp_feedback_received_total{type="nack"} 17.0
+                chorus_media_rooms 3.0
+                chorus_media_consumers 276.0
+                chorus_media_drops_total{reason="QUEUE_FULL",stage="forwarding"} 5.0
+                jvm_threads_live_threads 40.0
+                not a metric line
+                """;
+        assertEquals(new ServerProbe.Counters(12_345_670, 251_200, 3, 276, "/metrics"), ServerProbe.parseMetrics(page));
+    }
+
+    @Test
+    void aPageWithoutTheForwardedCounterIsNotOurs() {
+        assertNull(ServerProbe.parseMetrics("jvm_threads_live_threads 40.0\n"));
+        assertNull(ServerProbe.parseMetrics(""));
+    }
+
+    @Test
+    void readsTheSameCountersFromDebugJson() throws Exception {
+        String debug = """
+                {"media": {"forwarding": {
+                  "workers": [{"packetsProcessed": 100}, {"packetsProcessed": 50}],
+                  "routers": [
+                    {"consumers": [{"packetsSent": 10}, {"packetsSent": 20}]},
+                    {"consumers": [{"packetsSent": 5}]}
+                  ]}}}
+                """;
+        assertEquals(new ServerProbe.Counters(35, 150, 2, 3, "/debug"),
+                ServerProbe.parse(new ObjectMapper().readTree(debug)));
+    }
+}
