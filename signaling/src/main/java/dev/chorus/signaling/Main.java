@@ -55,7 +55,7 @@ public final class Main {
       return;
     }
     String host = loaded.config().http().host();
-    log.info("Chorus {} ready: open http://{}:{}/", ChorusServer.VERSION,
+    log.info("Chorus {} ready: open {}://{}:{}/", ChorusServer.VERSION, server.scheme(),
         "0.0.0.0".equals(host) ? "localhost" : host, server.httpPort());
 
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
