@@ -2,8 +2,9 @@
 # Starts or stops a private coturn (Debian package `coturn`, /usr/bin/turnserver) on
 # loopback for tests: TURN REST auth (use-auth-secret) with the given shared secret, the
 # given listening port and relay port range, no configuration file from /etc, no
-# syslog, no CLI, no TLS listeners. The process id is kept in DIR/turnserver.pid, so
-# `stop` ends exactly the process `start` began, and its log goes to DIR/turnserver.log.
+# syslog, no CLI, no TLS listeners, verbose (sessions and allocations are logged).
+# The process id is kept in DIR/turnserver.pid, so `stop` ends exactly the process
+# `start` began, and its log goes to DIR/turnserver.log.
 #
 #   conf/coturn-loopback.sh start DIR SECRET PORT RELAY_MIN RELAY_MAX
 #   conf/coturn-loopback.sh stop DIR
@@ -32,7 +33,7 @@ start() {
     --use-auth-secret --static-auth-secret="$secret" --realm=chorus.test \
     --fingerprint --allow-loopback-peers --no-multicast-peers \
     --no-cli --no-tls --no-dtls --no-rfc5780 --no-software-attribute \
-    --log-file="$log" --simple-log --no-stdout-log \
+    --verbose --log-file="$log" --simple-log --no-stdout-log \
     --pidfile="$dir/turnserver.own.pid" --userdb="$dir/turndb" \
     </dev/null >"$dir/turnserver.out" 2>&1 &
   local pid=$!
