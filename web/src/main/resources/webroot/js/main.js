@@ -263,8 +263,8 @@ function onJoined(msg) {
   for (const m of msg.chat ?? []) chat.addMessage(m, self.id);
 
   const path = `/r/${encodeURIComponent(target.room)}`;
-  const here = relayOnly ? `${path}?relay=1` : path;
-  if (location.pathname + location.search !== here) history.replaceState(null, '', here);
+  // Only the path is rewritten (a deep link's query stays); ?relay=1 survives it.
+  if (location.pathname !== path) history.replaceState(null, '', relayOnly ? `${path}?relay=1` : path);
   $('room-name').textContent = target.room;
   $('share-link').value = location.origin + path;
 
