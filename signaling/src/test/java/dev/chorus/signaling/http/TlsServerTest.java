@@ -133,8 +133,10 @@ class TlsServerTest {
   void configuredCertificateIsServed() throws Exception {
     // Make a pair with the generator into another directory and configure it by path.
     Path own = dataDir.resolve("own");
-    ChorusServer maker = start(Map.of("chorus.http.tls.enabled", "true", "chorus.data-dir", own.toString()));
-    maker.stopAndWait(Duration.ofSeconds(10));
+    Properties makerConfig = new Properties();
+    makerConfig.setProperty("chorus.http.tls.enabled", "true");
+    makerConfig.setProperty("chorus.data-dir", own.toString());
+    TlsCertificate.resolve(ConfigLoader.load(null, Map.of(), makerConfig).config());
     Path cert = own.resolve("tls").resolve(TlsCertificate.CERT_FILE);
     Path key = own.resolve("tls").resolve(TlsCertificate.KEY_FILE);
     Path unused = dataDir.resolve("unused");
