@@ -22,6 +22,15 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class RelayBrowserIT {
 
   private static final Duration MEDIA_WAIT = Duration.ofSeconds(25);
+  /** Keepalive is not under test here: a generous timeout keeps a loaded machine from dropping pages. */
+  private static final Map<String, String> RELAXED = Map.of("chorus.signaling.keepalive-timeout", "20s");
+
+  private static Map<String, String> config(String turnUrl, String secret) {
+    Map<String, String> c = new HashMap<>(RELAXED);
+    c.put("chorus.ice.turn-urls.0", turnUrl);
+    c.put("chorus.ice.turn-secret", secret);
+    return c;
+  }
 
   @Test
   void threeRelayOnlyParticipantsSeeAndHearEachOtherThroughCoturn() throws Exception {
@@ -29,8 +38,7 @@ class RelayBrowserIT {
     long start = System.nanoTime();
     List<RoomPage> pages = new ArrayList<>();
     try (Coturn coturn = Coturn.start(secret);
-        TestServer server = TestServer.start(Map.of(
-            "chorus.ice.turn-urls.0", coturn.url(), "chorus.ice.turn-secret", secret))) {
+        TestServer server = TestServer.start(config(coturn.url(), secret))) {
       try {
         for (String name : List.of("Ada", "Bob", "Cy")) {
           RoomPage page = RoomPage.open(server.url("/r/relay?name=" + name + "&relay=1"));
@@ -100,8 +108,7 @@ class RelayBrowserIT {
   void wrongTurnSecretIsShownClearly() throws Exception {
     long start = System.nanoTime();
     try (Coturn coturn = Coturn.start("secret-B-" + UUID.randomUUID());
-        TestServer server = TestServer.start(Map.of(
-            "chorus.ice.turn-urls.0", coturn.url(), "chorus.ice.turn-secret", "secret-A-" + UUID.randomUUID()));
+        TestServer server = TestServer.start(config(coturn.url(), "secret-A-" + UUID.randomUUID()));
         RoomPage page = RoomPage.open(server.url("/r/badturn?name=Ada&relay=1"))) {
       page.awaitState("joined");
       try {

@@ -37,7 +37,9 @@ class TlsBrowserIT {
 
   @Test
   void pageAndSignalingOverTlsWithTheGeneratedCertificate() throws Exception {
-    Map<String, String> tls = Map.of("chorus.http.tls.enabled", "true", "chorus.data-dir", dataDir.toString());
+    // Keepalive is not under test here: a generous timeout keeps a loaded machine from dropping the page.
+    Map<String, String> tls = Map.of("chorus.http.tls.enabled", "true", "chorus.data-dir", dataDir.toString(),
+        "chorus.signaling.keepalive-timeout", "20s");
     Path certFile = dataDir.resolve("tls").resolve(TlsCertificate.CERT_FILE);
     byte[] firstCert;
     try (TestServer server = TestServer.start(tls)) {
