@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: unit, WebSocket, transport and real-browser tests.
-# Installs what the tests drive (Debian's chromium and chromium-driver) when missing,
+# Installs what the tests drive (Debian's chromium, chromium-driver and coturn, whose
+# turnserver the relay test starts on loopback) when missing,
 # runs `mvn verify` on every module, then prints one summary line of all test reports.
 # Extra arguments go to Maven, e.g. `bash conf/test.sh -o` to build offline.
 set -euo pipefail
@@ -9,12 +10,15 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+[ -x /usr/bin/turnserver ] || missing+=(coturn)
 if ((${#missing[@]})); then
   echo "test.sh: installing ${missing[*]} with apt-get"
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+  # The relay test runs its own coturn through conf/coturn-loopback.sh; it does not use
+  # the packaged service or /etc/turnserver.conf.
 fi
 
 status=0

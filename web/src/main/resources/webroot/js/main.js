@@ -23,6 +23,10 @@ let mediaSettled = false; // getUserMedia finished (either way), so mute state i
 let peer = null; // the RTCPeerConnection of the current session (peer.js)
 let joinedAt = null; // performance.now() of the last "joined", for time-to-first-frame
 let receiveOnly = false; // ?publish=0: never ask for camera/mic, publish nothing
+let iceServers = []; // STUN/TURN list (TURN credentials minted for us) from the last "joined"
+// ?relay=1: media through the TURN relay only (iceTransportPolicy 'relay'), to
+// check a TURN deployment; kept across the history rewrite in onJoined.
+const relayOnly = ['1', 'true', 'yes'].includes(new URLSearchParams(location.search).get('relay') ?? '');
 
 // ---- state and status -------------------------------------------------------
 
@@ -47,7 +51,7 @@ function renderStatus() {
   const text = {
     join: 'Not connected',
     connecting: `Joining ${target?.room ?? ''}…`,
-    joined: `Connected to ${target?.room} · ${others.size + 1} in the room${rtt === null ? '' : ` · ${rtt} ms`}`,
+    joined: `Connected to ${target?.room} · ${others.size + 1} in the room${rtt === null ? '' : ` · ${rtt} ms`}${relayOnly ? ' · relay only' : ''}`,
     left: 'You left the room.',
     disconnected: removedReason ? 'Removed from the room.' : 'Disconnected from the server.',
     error: 'Could not join.',
@@ -165,13 +169,21 @@ const MEDIA_REASONS = {
   media_timeout: 'the media connection timed out',
   timeout: 'the media server did not answer the offer in time',
   bad_sdp: 'the media server could not accept this browser\'s offer',
+  relay_failed: 'the TURN relay could not be used (relay-only mode, ?relay=1)',
+  relay_unavailable: 'relay-only mode (?relay=1) needs a TURN relay',
 };
 
-function renderMediaStatus({ pc, server }) {
+function renderMediaStatus({ pc, server, local = null }) {
   const el = $('media-status');
   let state = pc === 'connected' || server?.state === 'connected' ? 'connected' : 'connecting';
   let reason = null;
-  if (server?.state === 'failed') {
+  // What this browser found (e.g. the TURN server refused it) explains more than
+  // the server's later "ice_failed", so it comes first.
+  if (local?.state === 'failed') {
+    state = 'failed';
+    reason = local.reason;
+    server = local;
+  } else if (server?.state === 'failed') {
     state = 'failed';
     reason = server.reason ?? 'unknown';
   } else if (pc === 'failed') {
@@ -182,7 +194,9 @@ function renderMediaStatus({ pc, server }) {
   el.dataset.reason = reason ?? '';
   el.hidden = state !== 'failed';
   if (state === 'failed') {
-    const why = MEDIA_REASONS[reason] ?? `${reason}${server?.message ? `: ${server.message}` : ''}`;
+    const known = MEDIA_REASONS[reason];
+    const why = known && local?.message ? `${known}: ${local.message}`
+      : known ?? `${reason}${server?.message ? `: ${server.message}` : ''}`;
     el.textContent = `Audio and video could not connect: ${why}. Chat still works; Leave and join again to retry.`;
   }
 }
@@ -195,8 +209,10 @@ function startPeer(s) {
       grid.setScreenStream(id, sc);
     },
     onState: renderMediaStatus,
+    iceServers,
+    relayOnly,
   });
-  renderMediaStatus({ pc: 'new', server: null });
+  renderMediaStatus(peer.currentState());
   peer.start(localTracks(), others.size);
   if (screen.getTrack()) peer.setScreenTrack(screen.getTrack());
 }
@@ -249,6 +265,7 @@ function onJoined(msg) {
   resetRoom();
   rejoining = false;
   self = { ...msg.you };
+  iceServers = Array.isArray(msg.iceServers) ? msg.iceServers : [];
   target.name = self.name; // the server's trimmed version
   target.room = msg.room ?? target.room;
   join.setValues(target); // so Leave returns to a form ready to join again
@@ -259,7 +276,8 @@ function onJoined(msg) {
   for (const m of msg.chat ?? []) chat.addMessage(m, self.id);
 
   const path = `/r/${encodeURIComponent(target.room)}`;
-  if (location.pathname !== path) history.replaceState(null, '', path);
+  // Only the path is rewritten (a deep link's query stays); ?relay=1 survives it.
+  if (location.pathname !== path) history.replaceState(null, '', relayOnly ? `${path}?relay=1` : path);
   $('room-name').textContent = target.room;
   $('share-link').value = location.origin + path;
 
@@ -435,6 +453,9 @@ window.chorus = {
   get pc() { return peer?.pc ?? null; },
   get joinedAt() { return joinedAt; },
   get receiveOnly() { return receiveOnly; },
+  // ?relay=1 given, and the ICE server list of the last "joined".
+  get relayOnly() { return relayOnly; },
+  get iceServers() { return iceServers; },
   // Promise of {connectionState, inbound: [{kind, mid, participantId, source,
   // packetsReceived, framesDecoded, bytesReceived, ...}], outbound: [...], tracks,
   // timeline: {firstOffer, firstAnswer, connected} in performance.now() ms}.

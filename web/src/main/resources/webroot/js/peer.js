@@ -45,23 +45,70 @@ export class Peer {
   #streams = new Map(); // participantId -> {media: MediaStream, screen: MediaStream}
   #departed = new Set(); // participants who left; an answer already in flight may still list them
   #serverState = null; // {state, reason} from the last media-state
+  #localFailure = null; // {state: 'failed', reason, message} found by this browser (relay-only mode)
+  #relayOnly = false;
+  #turnUrls = []; // the TURN URLs of the ICE server list, for messages
+  #candidateErrors = []; // icecandidateerror details: {url, errorCode, errorText}
+  #gathered = { host: 0, srflx: 0, prflx: 0, relay: 0 }; // local candidates by type
   #timeline = {}; // performance.now() of the first offer, answer and connection, for stats()
 
   // sig: a joined Signaling. onStreams(participantId, {media, screen}) is called
   // whenever that participant's streams change (null members when there is none).
-  // onState({pc, server, reason}) on every connection state change.
-  constructor(sig, { onStreams = () => {}, onState = () => {} } = {}) {
+  // onState({pc, server, local}) on every connection state change; `local` is a
+  // failure this browser found itself (relay-only mode without a usable relay).
+  // iceServers: the list from "joined" (STUN, and TURN with per-participant
+  // credentials); empty when the SFU's own address is enough.
+  // relayOnly: iceTransportPolicy 'relay', for diagnosing TURN (?relay=1).
+  constructor(sig, { onStreams = () => {}, onState = () => {}, iceServers = [], relayOnly = false } = {}) {
     this.#sig = sig;
     this.#onStreams = onStreams;
     this.#onState = onState;
-    // No iceServers: the SFU has a public (or loopback) address and answers
-    // with host candidates only; the client needs no STUN/TURN of its own.
-    this.#pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require', iceServers: [] });
+    this.#relayOnly = relayOnly;
+    const servers = Array.isArray(iceServers) ? iceServers : [];
+    this.#turnUrls = servers.flatMap((s) => [s.urls].flat()).filter((u) => /^turns?:/.test(String(u)));
+    this.#pc = new RTCPeerConnection({
+      bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require', iceServers: servers,
+      iceTransportPolicy: relayOnly ? 'relay' : 'all',
+    });
     this.#pc.addEventListener('icecandidate', (e) => this.#localCandidate(e.candidate));
+    this.#pc.addEventListener('icecandidateerror', (e) => {
+      this.#candidateErrors.push({ url: e.url ?? null, errorCode: e.errorCode ?? null, errorText: e.errorText ?? '' });
+    });
+    this.#pc.addEventListener('icegatheringstatechange', () => {
+      if (this.#pc.iceGatheringState === 'complete') this.#checkRelay();
+    });
     this.#pc.addEventListener('connectionstatechange', () => {
       if (this.#pc.connectionState === 'connected') this.#timeline.connected ??= performance.now();
+      if (this.#pc.connectionState === 'failed') this.#checkRelay(true);
       this.#emitState();
     });
+    if (relayOnly && this.#turnUrls.length === 0) {
+      this.#localFailure = { state: 'failed', reason: 'relay_unavailable',
+        message: 'this server hands out no TURN relay (chorus.ice.turn-urls is empty)' };
+    }
+  }
+
+  // Relay-only mode: gathering over without a relay candidate (or ICE failed)
+  // means the TURN server refused or could not be reached; say which and why.
+  #checkRelay(iceFailed = false) {
+    if (!this.#relayOnly || this.#closed || this.#localFailure) return;
+    if (this.#gathered.relay > 0 && !iceFailed) return;
+    const unauthorized = this.#candidateErrors.find((e) => e.errorCode === 401);
+    let message;
+    if (unauthorized) {
+      message = `${unauthorized.url ?? 'the TURN server'} refused the credentials (401 ${unauthorized.errorText || 'Unauthorized'}): `
+        + 'the server\'s TURN secret does not match the TURN server\'s, or the credentials expired';
+    } else if (this.#candidateErrors.length) {
+      const e = this.#candidateErrors[this.#candidateErrors.length - 1];
+      message = `${e.url ?? 'the TURN server'} answered ${e.errorCode ?? '?'} ${e.errorText || ''}`.trim();
+    } else if (this.#gathered.relay === 0) {
+      message = `no relay address from ${this.#turnUrls.join(', ') || 'any TURN server'} (unreachable?)`;
+    } else {
+      message = 'the relayed path to the media server failed';
+    }
+    this.#localFailure = { state: 'failed', reason: 'relay_failed', message };
+    console.warn('chorus: relay-only media failed:', message, this.#candidateErrors);
+    this.#emitState();
   }
 
   get pc() {
@@ -205,6 +252,7 @@ export class Peer {
 
   #localCandidate(c) {
     if (this.#closed) return;
+    if (c?.type && c.type in this.#gathered) this.#gathered[c.type]++;
     // Chrome's per-m-line "" end marker is redundant with the final null.
     if (c && !c.candidate) return;
     if (!this.#offerSent) this.#pendingLocal.push(c);
@@ -294,9 +342,14 @@ export class Peer {
     this.#emitState();
   }
 
+  // {pc, server, local} as onState receives it.
+  currentState() {
+    return { pc: this.#pc.connectionState, server: this.#serverState, local: this.#localFailure };
+  }
+
   #emitState() {
     if (this.#closed) return;
-    this.#onState({ pc: this.#pc.connectionState, server: this.#serverState });
+    this.#onState(this.currentState());
   }
 
   // A JSON-able summary of getStats() for tests and debugging.
@@ -310,6 +363,8 @@ export class Peer {
     const inbound = [];
     const outbound = [];
     let candidatePair = null;
+    const candidates = new Map(); // id -> local-candidate / remote-candidate
+    const pairs = new Map();
     report.forEach((r) => {
       if (r.type === 'inbound-rtp') {
         const t = byTrack.get(r.trackIdentifier);
@@ -342,13 +397,37 @@ export class Peer {
         });
       } else if (r.type === 'transport' && r.selectedCandidatePairId) {
         candidatePair = r.selectedCandidatePairId;
+      } else if (r.type === 'local-candidate' || r.type === 'remote-candidate') {
+        candidates.set(r.id, r);
+      } else if (r.type === 'candidate-pair') {
+        pairs.set(r.id, r);
       }
     });
+    // The pair media flows on: whose candidates (host, srflx, prflx, relay) over what.
+    let selectedPair = null;
+    const pair = candidatePair ? pairs.get(candidatePair) : null;
+    if (pair) {
+      const l = candidates.get(pair.localCandidateId) ?? {};
+      const rc = candidates.get(pair.remoteCandidateId) ?? {};
+      selectedPair = {
+        state: pair.state ?? null, nominated: pair.nominated ?? null,
+        bytesSent: pair.bytesSent ?? 0, bytesReceived: pair.bytesReceived ?? 0,
+        local: { candidateType: l.candidateType ?? null, protocol: l.protocol ?? null, address: l.address ?? null,
+          port: l.port ?? null, relayProtocol: l.relayProtocol ?? null, url: l.url ?? null },
+        remote: { candidateType: rc.candidateType ?? null, protocol: rc.protocol ?? null,
+          address: rc.address ?? null, port: rc.port ?? null },
+      };
+    }
     return {
       connectionState: this.#pc.connectionState,
       iceConnectionState: this.#pc.iceConnectionState,
       server: this.#serverState,
       selectedCandidatePair: candidatePair,
+      selectedPair,
+      relayOnly: this.#relayOnly,
+      gathered: { ...this.#gathered },
+      candidateErrors: [...this.#candidateErrors],
+      localFailure: this.#localFailure,
       timeline: { ...this.#timeline },
       inbound,
       outbound,

@@ -7,6 +7,7 @@ import dev.chorus.signaling.media.MediaSettings;
 import dev.chorus.signaling.room.ParticipantIds;
 import dev.chorus.signaling.room.RoomRegistry;
 import dev.chorus.signaling.session.SessionSettings;
+import dev.chorus.signaling.tls.TlsCertificate;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -27,6 +28,7 @@ public final class ChorusServer {
   private final Vertx vertx;
   private final RoomRegistry rooms;
   private SignalingVerticle verticle;
+  private TlsCertificate tls;
 
   public ChorusServer(ServerConfig config) {
     this.config = config;
@@ -39,9 +41,16 @@ public final class ChorusServer {
   }
 
   public Future<ChorusServer> start() {
+    if (config.http().tls().enabled()) {
+      try {
+        tls = TlsCertificate.resolve(config);
+      } catch (IOException | RuntimeException e) {
+        return Future.failedFuture(new IllegalStateException("TLS: " + e.getMessage(), e));
+      }
+    }
     SessionSettings settings = SessionSettings.from(config, VERSION, System::nanoTime, System::currentTimeMillis);
     MediaService.Settings mediaSettings = MediaSettings.from(config.media());
-    verticle = new SignalingVerticle(config, rooms, settings, control -> {
+    verticle = new SignalingVerticle(config, rooms, settings, tls, control -> {
       try {
         return MediaService.start(mediaSettings, control);
       } catch (IOException e) {
@@ -50,6 +59,16 @@ public final class ChorusServer {
       }
     });
     return vertx.deployVerticle(verticle).map(id -> this);
+  }
+
+  /** The https certificate served, or null when TLS is off. */
+  public TlsCertificate tlsCertificate() {
+    return tls;
+  }
+
+  /** "https" or "http". */
+  public String scheme() {
+    return tls != null ? "https" : "http";
   }
 
   public int httpPort() {

@@ -58,7 +58,7 @@ public final class Main {
     // Installed before "ready" is logged, so whoever waits for that line can signal at once.
     new GracefulShutdown(server, loaded.config().shutdown().drainTimeout(), System::exit).install();
     String host = loaded.config().http().host();
-    log.info("Chorus {} ready: open http://{}:{}/", ChorusServer.VERSION,
+    log.info("Chorus {} ready: open {}://{}:{}/", ChorusServer.VERSION, server.scheme(),
         "0.0.0.0".equals(host) ? "localhost" : host, server.httpPort());
 
 

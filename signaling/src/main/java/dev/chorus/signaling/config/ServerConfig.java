@@ -9,10 +9,30 @@ import java.util.List;
  * The server's settings, read once at start-up from the merged configuration
  * (see {@link ConfigLoader}). Immutable, so it can be shared across threads.
  */
-public record ServerConfig(Http http, Signaling signaling, Rooms rooms, Media media, Debug debug,
-    Metrics metrics, Shutdown shutdown) {
+public record ServerConfig(Http http, Signaling signaling, Rooms rooms, Media media, Ice ice, Debug debug,
+    Metrics metrics, Shutdown shutdown, String dataDir) {
 
-  public record Http(String host, int port) {}
+  public record Http(String host, int port, Tls tls) {}
+
+  /**
+   * https/wss. With no {@code cert}/{@code key} configured a self-signed certificate is made
+   * on first run and kept in the data directory.
+   */
+  public record Tls(boolean enabled, String cert, String key) {
+    public boolean hasConfiguredCertificate() {
+      return !cert.isBlank() || !key.isBlank();
+    }
+  }
+
+  /** STUN/TURN servers handed to clients at join; see {@code IceServers}. */
+  public record Ice(List<String> stunUrls, List<String> turnUrls, String turnSecret,
+      Duration turnCredentialLifetime) {
+    @Override
+    public String toString() { // never print the secret
+      return "Ice[stunUrls=" + stunUrls + ", turnUrls=" + turnUrls + ", turnSecret="
+          + (turnSecret.isEmpty() ? "(none)" : "(set)") + ", turnCredentialLifetime=" + turnCredentialLifetime + "]";
+    }
+  }
 
   public record Signaling(
       Duration keepaliveInterval,
@@ -52,7 +72,8 @@ public record ServerConfig(Http http, Signaling signaling, Rooms rooms, Media me
     Config c = root.getConfig("chorus");
     Config s = c.getConfig("signaling");
     ServerConfig config = new ServerConfig(
-        new Http(c.getString("http.host"), c.getInt("http.port")),
+        new Http(c.getString("http.host"), c.getInt("http.port"),
+            new Tls(c.getBoolean("http.tls.enabled"), c.getString("http.tls.cert"), c.getString("http.tls.key"))),
         new Signaling(
             s.getDuration("keepalive-interval"),
             s.getDuration("keepalive-timeout"),
@@ -72,9 +93,12 @@ public record ServerConfig(Http http, Signaling signaling, Rooms rooms, Media me
             c.getInt("media.retransmission-buffer-packets"), c.getDuration("media.retransmission-buffer-age"),
             c.getInt("media.nack-max-retries"), c.getDuration("media.nack-give-up-after"),
             c.getDuration("media.default-rtt"), c.getDuration("media.keyframe-request-interval")),
+        new Ice(c.getStringList("ice.stun-urls"), c.getStringList("ice.turn-urls"),
+            c.getString("ice.turn-secret"), c.getDuration("ice.turn-credential-lifetime")),
         new Debug(c.getBoolean("debug.allow-remote")),
         new Metrics(c.getBoolean("metrics.enabled"), c.getStringList("metrics.allowed-clients")),
-        new Shutdown(c.getDuration("shutdown.drain-timeout")));
+        new Shutdown(c.getDuration("shutdown.drain-timeout")),
+        c.getString("data-dir"));
     config.validate();
     return config;
   }
@@ -118,6 +142,21 @@ public record ServerConfig(Http http, Signaling signaling, Rooms rooms, Media me
         throw new IllegalArgumentException("invalid configuration: chorus.metrics.allowed-clients: " + e.getMessage(), e);
       }
     }
+    require(ice.turnUrls.isEmpty() || !ice.turnSecret.isEmpty(),
+        "chorus.ice.turn-secret must be set when chorus.ice.turn-urls is (coturn's static-auth-secret)");
+    require(ice.turnCredentialLifetime.toSeconds() >= 60,
+        "chorus.ice.turn-credential-lifetime must be at least 60s");
+    for (String url : ice.stunUrls) {
+      require(url.startsWith("stun:") || url.startsWith("stuns:"),
+          "chorus.ice.stun-urls entries must start with stun: or stuns: (got '" + url + "')");
+    }
+    for (String url : ice.turnUrls) {
+      require(url.startsWith("turn:") || url.startsWith("turns:"),
+          "chorus.ice.turn-urls entries must start with turn: or turns: (got '" + url + "')");
+    }
+    require(http.tls.cert.isBlank() == http.tls.key.isBlank(),
+        "chorus.http.tls.cert and chorus.http.tls.key must be set together (or both left empty)");
+    require(!dataDir.isBlank(), "chorus.data-dir must not be empty");
   }
 
   private static void require(boolean ok, String message) {

@@ -7,6 +7,7 @@ import dev.chorus.signaling.protocol.MessageParser;
 import dev.chorus.signaling.room.RoomRegistry;
 import dev.chorus.signaling.session.SessionSettings;
 import dev.chorus.signaling.session.SignalingSession;
+import dev.chorus.signaling.tls.TlsCertificate;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -14,6 +15,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
@@ -48,6 +50,7 @@ public final class SignalingVerticle extends VerticleBase {
   private final SessionSettings sessionSettings;
   private final MessageParser parser;
   private final Function<Executor, MediaService> mediaFactory;
+  private final TlsCertificate tls;
   private MediaService media;
   private final Set<SignalingSession> sessions = new LinkedHashSet<>();
   private final long startedAtMillis = System.currentTimeMillis();
@@ -66,7 +69,14 @@ public final class SignalingVerticle extends VerticleBase {
    */
   public SignalingVerticle(ServerConfig config, RoomRegistry rooms, SessionSettings sessionSettings,
       Function<Executor, MediaService> mediaFactory) {
+    this(config, rooms, sessionSettings, null, mediaFactory);
+  }
+
+  /** @param tls the https/wss certificate, or null for plain http/ws */
+  public SignalingVerticle(ServerConfig config, RoomRegistry rooms, SessionSettings sessionSettings,
+      TlsCertificate tls, Function<Executor, MediaService> mediaFactory) {
     this.config = config;
+    this.tls = tls;
     this.mediaFactory = mediaFactory;
     this.rooms = rooms;
     this.sessionSettings = sessionSettings;
@@ -107,6 +117,10 @@ public final class SignalingVerticle extends VerticleBase {
         .setPort(config.http().port())
         .setMaxWebSocketFrameSize(config.signaling().maxFrameBytes())
         .setMaxWebSocketMessageSize(config.signaling().maxFrameBytes());
+    if (tls != null) {
+      options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+          .setCertPath(tls.certPath().toString()).setKeyPath(tls.keyPath().toString()));
+    }
 
     long sweepMillis = Math.max(50, Math.min(config.signaling().keepaliveInterval().toMillis(),
         config.signaling().keepaliveTimeout().toMillis() / 10));
@@ -114,7 +128,7 @@ public final class SignalingVerticle extends VerticleBase {
 
     return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> {
       server = s;
-      log.info("listening on http://{}:{}", config.http().host(), s.actualPort());
+      log.info("listening on {}://{}:{}", tls != null ? "https" : "http", config.http().host(), s.actualPort());
     });
   }
 

@@ -24,9 +24,11 @@ public final class ServerMessages {
     return error(new ProtocolException(code, message, null, re));
   }
 
-  public static JsonObject joined(Object re, String room, JsonObject you, JsonArray others, JsonArray chat) {
+  public static JsonObject joined(Object re, String room, JsonObject you, JsonArray others, JsonArray chat,
+      JsonArray iceServers) {
     return withRe(new JsonObject().put("type", "joined"), re)
-        .put("room", room).put("you", you).put("participants", others).put("chat", chat);
+        .put("room", room).put("you", you).put("participants", others).put("chat", chat)
+        .put("iceServers", iceServers);
   }
 
   public static JsonObject participantJoined(JsonObject participant) {

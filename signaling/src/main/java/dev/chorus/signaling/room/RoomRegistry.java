@@ -1,5 +1,6 @@
 package dev.chorus.signaling.room;
 
+import dev.chorus.signaling.ice.IceServers;
 import dev.chorus.signaling.protocol.ErrorCode;
 import dev.chorus.signaling.protocol.ProtocolException;
 import dev.chorus.signaling.protocol.ServerMessages;
@@ -46,6 +47,15 @@ public final class RoomRegistry {
    */
   public Participant join(String roomName, String displayName, MessageSink sink, Object requestId)
       throws ProtocolException {
+    return join(roomName, displayName, sink, requestId, IceServers.NONE);
+  }
+
+  /**
+   * As {@link #join(String, String, MessageSink, Object)}, with {@code iceServers} minting the
+   * participant's STUN/TURN list for its {@code joined} message.
+   */
+  public Participant join(String roomName, String displayName, MessageSink sink, Object requestId,
+      IceServers iceServers) throws ProtocolException {
     if (!acceptingJoins) {
       throw new ProtocolException(ErrorCode.SHUTTING_DOWN, "the server is shutting down", null, requestId);
     }
@@ -69,7 +79,8 @@ public final class RoomRegistry {
     room.add(participant);
     participantsById.put(participant.id(), participant);
 
-    participant.send(ServerMessages.joined(requestId, roomName, participant.toJson(), others, room.historyJson()));
+    participant.send(ServerMessages.joined(requestId, roomName, participant.toJson(), others, room.historyJson(),
+        iceServers.forParticipant(participant.id(), clockMillis.getAsLong())));
     room.broadcast(ServerMessages.participantJoined(participant.toJson()), participant);
     log.info("{} joined as '{}' ({} in room)", participant.logContext(), displayName, room.size());
     return participant;

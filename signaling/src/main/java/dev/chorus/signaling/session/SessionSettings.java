@@ -1,6 +1,7 @@
 package dev.chorus.signaling.session;
 
 import dev.chorus.signaling.config.ServerConfig;
+import dev.chorus.signaling.ice.IceServers;
 import dev.chorus.signaling.protocol.Limits;
 import dev.chorus.signaling.protocol.ServerMessages;
 import io.vertx.core.json.JsonObject;
@@ -15,7 +16,8 @@ public record SessionSettings(
     int maxOutboundQueueBytes,
     LongSupplier nanoClock,
     LongSupplier wallClock,
-    JsonObject welcome) {
+    JsonObject welcome,
+    IceServers iceServers) {
 
   public static SessionSettings from(ServerConfig config, String serverVersion,
       LongSupplier nanoClock, LongSupplier wallClock) {
@@ -40,6 +42,8 @@ public record SessionSettings(
         s.maxOutboundQueueBytes(),
         nanoClock,
         wallClock,
-        welcome);
+        welcome,
+        new IceServers(config.ice().stunUrls(), config.ice().turnUrls(), config.ice().turnSecret(),
+            config.ice().turnCredentialLifetime()));
   }
 }

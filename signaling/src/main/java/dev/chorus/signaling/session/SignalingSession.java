@@ -156,7 +156,7 @@ public final class SignalingSession implements MessageSink {
         throw new ProtocolException(ErrorCode.ALREADY_JOINED,
             "already in room " + participant.room().name() + "; leave first", null, join.id());
       }
-      participant = rooms.join(join.room(), join.name(), this, join.id());
+      participant = rooms.join(join.room(), join.name(), this, join.id(), settings.iceServers());
     } else {
       Participant member = requireJoined(message);
       if (message instanceof ClientMessage.Leave leave) {

@@ -121,4 +121,42 @@ class ConfigLoaderTest {
         () -> ConfigLoader.load(null, Map.of("CHORUS_MEDIA_RETRANSMISSION_BUFFER_PACKETS", "0"), new Properties()));
     assertTrue(bad.getMessage().contains("retransmission-buffer-packets"), bad.getMessage());
   }
+
+  @Test
+  void turnAndTlsFromTheEnvironment() {
+    ServerConfig none = ConfigLoader.load(null, Map.of(), new Properties()).config();
+    assertEquals(java.util.List.of(), none.ice().turnUrls());
+    assertEquals(java.util.List.of(), none.ice().stunUrls());
+    assertTrue(!none.http().tls().enabled());
+    assertEquals("./data", none.dataDir());
+
+    ServerConfig c = ConfigLoader.load(null, Map.of(
+        "CHORUS_ICE_TURN_URLS", "turn:turn.example.org:3478?transport=udp, turn:turn.example.org:3478?transport=tcp",
+        "CHORUS_ICE_STUN_URLS", "stun:turn.example.org:3478",
+        "CHORUS_ICE_TURN_SECRET", "s3cret",
+        "CHORUS_ICE_TURN_CREDENTIAL_LIFETIME", "2h",
+        "CHORUS_HTTP_TLS_ENABLED", "true",
+        "CHORUS_DATA_DIR", "/var/lib/chorus"), new Properties()).config();
+    assertEquals(java.util.List.of("turn:turn.example.org:3478?transport=udp", "turn:turn.example.org:3478?transport=tcp"),
+        c.ice().turnUrls());
+    assertEquals(java.util.List.of("stun:turn.example.org:3478"), c.ice().stunUrls());
+    assertEquals("s3cret", c.ice().turnSecret());
+    assertEquals(Duration.ofHours(2), c.ice().turnCredentialLifetime());
+    assertTrue(!c.ice().toString().contains("s3cret"), "the secret is never printed");
+    assertTrue(c.http().tls().enabled());
+    assertEquals("/var/lib/chorus", c.dataDir());
+  }
+
+  @Test
+  void turnWithoutSecretOrWithBadUrlsIsRefused() {
+    IllegalArgumentException noSecret = assertThrows(IllegalArgumentException.class, () -> ConfigLoader.load(null,
+        Map.of("CHORUS_ICE_TURN_URLS", "turn:127.0.0.1:3478"), new Properties()));
+    assertTrue(noSecret.getMessage().contains("chorus.ice.turn-secret"), noSecret.getMessage());
+    IllegalArgumentException badUrl = assertThrows(IllegalArgumentException.class, () -> ConfigLoader.load(null,
+        Map.of("CHORUS_ICE_TURN_URLS", "127.0.0.1:3478", "CHORUS_ICE_TURN_SECRET", "x"), new Properties()));
+    assertTrue(badUrl.getMessage().contains("chorus.ice.turn-urls"), badUrl.getMessage());
+    IllegalArgumentException halfTls = assertThrows(IllegalArgumentException.class, () -> ConfigLoader.load(null,
+        Map.of("CHORUS_HTTP_TLS_CERT", "/etc/cert.pem"), new Properties()));
+    assertTrue(halfTls.getMessage().contains("chorus.http.tls.key"), halfTls.getMessage());
+  }
 }

@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -33,9 +34,14 @@ final class WsTestClient {
   }
 
   static WsTestClient connect(Vertx vertx, int port) {
+    return connect(vertx, port, new WebSocketClientOptions());
+  }
+
+  /** As {@link #connect(Vertx, int)} with client options (e.g. wss and the certificate to trust). */
+  static WsTestClient connect(Vertx vertx, int port, WebSocketClientOptions options) {
     // The handlers are set inside the completion callback, on the socket's own thread,
     // so the server's immediate welcome cannot arrive before anyone listens.
-    WebSocketClient owner = vertx.createWebSocketClient();
+    WebSocketClient owner = vertx.createWebSocketClient(options);
     WsTestClient client = await(owner.connect(port, "127.0.0.1", "/ws").map(WsTestClient::new));
     client.owner = owner;
     assertEquals("welcome", client.next().getString("type"));

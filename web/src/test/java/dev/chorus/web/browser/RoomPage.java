@@ -282,6 +282,12 @@ public final class RoomPage implements AutoCloseable {
     return driver;
   }
 
+  /** A JSON object from a script result (empty when absent). */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> map(Object o) {
+    return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+  }
+
   private static long num(Object o) {
     return o instanceof Number n ? n.longValue() : 0;
   }

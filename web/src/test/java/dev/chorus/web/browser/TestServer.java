@@ -39,7 +39,7 @@ public final class TestServer implements AutoCloseable {
   }
 
   public String url(String path) {
-    return "http://127.0.0.1:" + server.httpPort() + path;
+    return server.scheme() + "://127.0.0.1:" + server.httpPort() + path;
   }
 
   public ChorusServer server() {
