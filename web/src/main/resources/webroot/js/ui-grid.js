@@ -131,8 +131,19 @@ function setStream(tile, stream) {
   const video = tile.querySelector('video');
   if (video.srcObject !== stream) video.srcObject = stream;
   if (stream) {
-    // Track add/remove changes whether there is anything to show.
-    stream.onaddtrack = stream.onremovetrack = () => refresh(tile);
+    // Track add/remove changes whether there is anything to show. A stream that started
+    // with video only played without sound; its audio arriving later must go through the
+    // autoplay check again, or the browser pauses the tile (and no notice says why).
+    stream.onremovetrack = () => refresh(tile);
+    stream.onaddtrack = (e) => {
+      refresh(tile);
+      if (e.track?.kind === 'audio') playWithSound(tile, video);
+    };
+    if (!tile.dataset.self) {
+      video.onpause = () => {
+        if (video.srcObject && !video.muted && !navigator.userActivation?.hasBeenActive) playWithSound(tile, video);
+      };
+    }
     playWithSound(tile, video);
   }
   refresh(tile);
