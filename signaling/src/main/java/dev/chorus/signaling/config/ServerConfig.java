@@ -26,8 +26,16 @@ public record ServerConfig(Http http, Signaling signaling, Rooms rooms, Media me
 
   public record Rooms(int maxParticipants, int maxRooms) {}
 
+  /**
+   * @param publicAddress   address announced in candidates instead of {@code address} (1:1 NAT); "" = none
+   * @param publicPort      UDP port announced instead of the bound one when publicAddress is set; 0 = same
+   * @param tcpPort         ICE-TCP listening port; -1 = off, 0 = ephemeral
+   * @param publicTcpPort   TCP port announced instead of the bound one when publicAddress is set; 0 = same
+   * @param udpEnabled      false announces no UDP candidate (ICE-TCP only; diagnosis)
+   */
   public record Media(String address, int port, int workers, int poolBuffers, int queueCapacity,
-      Duration consentTimeout, Duration dtlsTimeout, List<String> allowedRemotes) {
+      Duration consentTimeout, Duration dtlsTimeout, List<String> allowedRemotes,
+      String publicAddress, int publicPort, int tcpPort, int publicTcpPort, boolean udpEnabled) {
 
     /** Configured workers, or one per core when 0. */
     public int workerCount() {
@@ -58,7 +66,9 @@ public record ServerConfig(Http http, Signaling signaling, Rooms rooms, Media me
         new Media(c.getString("media.address"), c.getInt("media.port"), c.getInt("media.workers"),
             c.getInt("media.pool-buffers"), c.getInt("media.queue-capacity"),
             c.getDuration("media.consent-timeout"), c.getDuration("media.dtls-timeout"),
-            c.getStringList("media.allowed-remotes")),
+            c.getStringList("media.allowed-remotes"), c.getString("media.public-address").trim(),
+            c.getInt("media.public-port"), c.getInt("media.tcp-port"), c.getInt("media.public-tcp-port"),
+            c.getBoolean("media.udp-enabled")),
         new Debug(c.getBoolean("debug.allow-remote")));
     config.validate();
     return config;
@@ -68,6 +78,14 @@ public record ServerConfig(Http http, Signaling signaling, Rooms rooms, Media me
   private void validate() {
     require(http.port >= 0 && http.port <= 65535, "chorus.http.port must be 0..65535");
     require(media.port >= 0 && media.port <= 65535, "chorus.media.port must be 0..65535");
+    require(media.tcpPort >= -1 && media.tcpPort <= 65535, "chorus.media.tcp-port must be -1 (off) or 0..65535");
+    require(media.publicPort >= 0 && media.publicPort <= 65535, "chorus.media.public-port must be 0..65535");
+    require(media.publicTcpPort >= 0 && media.publicTcpPort <= 65535,
+        "chorus.media.public-tcp-port must be 0..65535");
+    require(media.udpEnabled || media.tcpPort >= 0,
+        "chorus.media.udp-enabled = false needs ICE-TCP (chorus.media.tcp-port >= 0)");
+    require(!media.publicAddress.isEmpty() || (media.publicPort == 0 && media.publicTcpPort == 0),
+        "chorus.media.public-port and public-tcp-port need chorus.media.public-address");
     require(media.workers >= 0, "chorus.media.workers must be >= 0 (0 = one per core)");
     require(media.poolBuffers > 0, "chorus.media.pool-buffers must be positive");
     require(media.queueCapacity >= 64, "chorus.media.queue-capacity must be at least 64");
