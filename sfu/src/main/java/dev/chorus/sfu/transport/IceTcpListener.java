@@ -400,6 +400,8 @@ final class IceTcpListener implements CandidateHarvester, AutoCloseable {
         private final ByteBuffer out = ByteBuffer.allocate(SEND_BUFFER);
         private final byte[] header = new byte[2];
         private boolean writeInterest;
+        private final java.util.concurrent.atomic.AtomicBoolean stunDetached =
+                new java.util.concurrent.atomic.AtomicBoolean();
 
         Connection(SocketChannel channel, InetSocketAddress remote) throws IOException {
             this.channel = channel;
@@ -467,6 +469,16 @@ final class IceTcpListener implements CandidateHarvester, AutoCloseable {
         }
 
         void close() {
+            WebRtcTransport t = transport;
+            if (t != null && stunDetached.compareAndSet(false, true)) {
+                // Stop ice4j's reader of this connection first, so it takes the close as an orderly stop rather
+                // than logging it as a socket failure; it calls back here through TcpIceSocket.close().
+                try {
+                    t.detachTcp(socket);
+                } catch (RuntimeException e) {
+                    LOG.debug("detaching ICE-TCP connection from {} failed", remote, e);
+                }
+            }
             if (closed) {
                 return;
             }

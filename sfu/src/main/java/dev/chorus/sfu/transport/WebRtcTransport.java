@@ -571,6 +571,12 @@ public final class WebRtcTransport implements AutoCloseable {
         return false;
     }
 
+    /** ICE-TCP: the connection is closing; stop the STUN stack's reader of it (ice4j closes the socket). */
+    void detachTcp(IceTcpListener.TcpIceSocket socket) {
+        TransportAddress local = new TransportAddress(socket.getLocalAddress(), socket.getLocalPort(), Transport.TCP);
+        agent.getStunStack().removeSocket(local, socket.remoteTransportAddress());
+    }
+
     /** ICE-TCP: one non-STUN frame (DTLS, SRTP, SRTCP) of an attached connection, on the listener's thread. */
     void receiveTcp(byte[] buf, int off, int len) {
         handleDatagram(buf, off, len);
