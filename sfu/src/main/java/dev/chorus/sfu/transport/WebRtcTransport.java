@@ -63,6 +63,14 @@ public final class WebRtcTransport implements AutoCloseable {
      */
     public static final int SRTP_TAIL_ROOM = 20;
 
+    /**
+     * Priority announced for our passive TCP host candidate (ice4j gives TCP the same priority as UDP). RFC 8445
+     * formula with host type preference 126 and the RFC 6544 section 4.2 local preference for a passive
+     * candidate, (2^13 * 4) + 8191: below the UDP host candidate (2130706431), so a client that can do UDP
+     * prefers it and TCP is the fallback.
+     */
+    static final long TCP_PASSIVE_HOST_PRIORITY = (126L << 24) + ((4L * 8192 + 8191) << 8) + (256 - 1);
+
     /** Which end of the WebRTC session this is. */
     public enum Role {
         /** SFU side: ICE controlled, DTLS server, answers a=setup:passive. */
@@ -275,7 +283,7 @@ public final class WebRtcTransport implements AutoCloseable {
             int mapped = tcp ? config.advertisedTcpPort() : config.advertisedPort();
             int p = pub != null && mapped != 0 ? mapped : a.getPort();
             if (tcp) {
-                out.add(new IceCandidate(c.getFoundation(), 1, "tcp", c.getPriority(), host, p,
+                out.add(new IceCandidate(c.getFoundation(), 1, "tcp", TCP_PASSIVE_HOST_PRIORITY, host, p,
                         c.getType().toString(), java.util.Optional.empty(), java.util.OptionalInt.empty(),
                         java.util.Optional.of("passive"), java.util.Map.of()));
             } else {

@@ -129,6 +129,10 @@ class IceTcpListenerTest {
                     .orElseThrow();
             assertEquals("passive", tcpCandidate.tcpType().orElseThrow());
             assertEquals(tcpAddress.getPort(), tcpCandidate.port());
+            assertEquals(2124414975L, tcpCandidate.priority(), "RFC 6544 passive host priority");
+            IceCandidate udpCandidate = t.localCandidates().stream().filter(IceCandidate::isUdp).findFirst()
+                    .orElseThrow();
+            assertTrue(udpCandidate.priority() > tcpCandidate.priority(), "UDP preferred over TCP");
             assertEquals(InetAddress.getByName(bind), InetAddress.getByName(tcpCandidate.address()));
             assertTrue(tcpCandidate.toSdp().contains(" tcp ") && tcpCandidate.toSdp().endsWith("typ host tcptype passive"),
                     tcpCandidate.toSdp());
