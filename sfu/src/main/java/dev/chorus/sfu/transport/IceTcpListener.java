@@ -63,8 +63,12 @@ final class IceTcpListener implements CandidateHarvester, AutoCloseable {
 
     /** Largest frame accepted; WebRTC keeps packets near 1200 bytes, DTLS flights are fragmented to the MTU. */
     static final int MAX_FRAME = 4096;
-    /** Framed bytes queued towards one slow client before sends fail (counted as send overflow). */
-    static final int SEND_BUFFER = 256 * 1024;
+    /**
+     * Framed bytes queued in user space towards one slow client, on top of the kernel's socket buffer, before
+     * sends fail (counted as send overflow). Allocated at the first send, so connections that never bind cost
+     * only their framer.
+     */
+    static final int SEND_BUFFER = 64 * 1024;
     /** STUN frames waiting for ice4j's reader of one connection before more are dropped. */
     static final int STUN_QUEUE = 64;
     /** A connection not bound to a session by then is closed. */
@@ -396,8 +400,8 @@ final class IceTcpListener implements CandidateHarvester, AutoCloseable {
         volatile WebRtcTransport transport;
         volatile boolean closed;
         SelectionKey key;
-        /** Guarded by this. Write mode between calls. */
-        private final ByteBuffer out = ByteBuffer.allocate(SEND_BUFFER);
+        /** Guarded by this. Write mode between calls; null until the first send. */
+        private ByteBuffer out;
         private final byte[] header = new byte[2];
         private boolean writeInterest;
         private final java.util.concurrent.atomic.AtomicBoolean stunDetached =
@@ -418,6 +422,9 @@ final class IceTcpListener implements CandidateHarvester, AutoCloseable {
             }
             if (len > 65535) {
                 throw new IOException("packet of " + len + " bytes cannot be framed (RFC 4571 limit 65535)");
+            }
+            if (out == null) {
+                out = ByteBuffer.allocate(SEND_BUFFER);
             }
             if (out.remaining() < len + 2) {
                 sendOverflow.increment();
@@ -444,6 +451,9 @@ final class IceTcpListener implements CandidateHarvester, AutoCloseable {
 
         /** Selector thread, on OP_WRITE. */
         synchronized void flushFromSelector() {
+            if (out == null) {
+                return;
+            }
             try {
                 flushLocked();
             } catch (IOException e) {
