@@ -95,8 +95,7 @@ public record TransportConfig(
 
     /**
      * Loopback defaults: UDP 127.0.0.1:10000, no ICE-TCP, nothing advertised but the bound address, 10 s DTLS,
-     * 30 s consent, all remotes, GCM then CM_80. (The server's own default, chorus.media.tcp-port, is 10000: the
-     * builder keeps TCP off so that Java tests and bots open no listener they did not ask for.)
+     * 30 s consent, all remotes, GCM then CM_80 (ICE-TCP is off here as in the server's chorus.media.tcp-port).
      */
     public static final class Builder {
         private InetAddress bindAddress;

@@ -25,7 +25,7 @@ class ConfigLoaderTest {
     assertNull(loaded.file());
     assertEquals(8080, c.http().port());
     assertEquals(10000, c.media().port());
-    assertEquals(10000, c.media().tcpPort());
+    assertEquals(-1, c.media().tcpPort());
     assertEquals("", c.media().publicAddress());
     assertTrue(c.media().udpEnabled());
     assertEquals(Duration.ofSeconds(30), c.signaling().keepaliveTimeout());
@@ -83,18 +83,19 @@ class ConfigLoaderTest {
   @Test
   void reachabilityKeysAreReadAndChecked() {
     ServerConfig c = ConfigLoader.load(null, Map.of("CHORUS_MEDIA_PUBLIC_ADDRESS", "203.0.113.7",
-        "CHORUS_MEDIA_PUBLIC_PORT", "40000", "CHORUS_MEDIA_TCP_PORT", "-1"), new Properties()).config();
+        "CHORUS_MEDIA_PUBLIC_PORT", "40000", "CHORUS_MEDIA_TCP_PORT", "10000"), new Properties()).config();
     assertEquals("203.0.113.7", c.media().publicAddress());
     assertEquals(40000, c.media().publicPort());
-    assertEquals(-1, c.media().tcpPort());
+    assertEquals(10000, c.media().tcpPort());
     dev.chorus.sfu.transport.TransportConfig t =
         dev.chorus.signaling.media.MediaSettings.from(c.media()).transport();
     assertEquals("203.0.113.7", t.advertisedAddress().getHostAddress());
     assertEquals(40000, t.advertisedPort());
-    assertTrue(!t.tcpEnabled());
+    assertTrue(t.tcpEnabled());
+    assertEquals(10000, t.tcpPort());
 
     IllegalArgumentException noTransport = assertThrows(IllegalArgumentException.class, () -> ConfigLoader.load(
-        null, Map.of("CHORUS_MEDIA_UDP_ENABLED", "false", "CHORUS_MEDIA_TCP_PORT", "-1"), new Properties()));
+        null, Map.of("CHORUS_MEDIA_UDP_ENABLED", "false"), new Properties()));
     assertTrue(noTransport.getMessage().contains("udp-enabled"), noTransport.getMessage());
     IllegalArgumentException portAlone = assertThrows(IllegalArgumentException.class, () -> ConfigLoader.load(
         null, Map.of("CHORUS_MEDIA_PUBLIC_PORT", "40000"), new Properties()));

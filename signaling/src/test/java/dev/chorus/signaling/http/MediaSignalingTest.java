@@ -41,7 +41,6 @@ class MediaSignalingTest {
     p.setProperty("chorus.http.host", "127.0.0.1");
     p.setProperty("chorus.http.port", "0");
     p.setProperty("chorus.media.port", "0");
-    p.setProperty("chorus.media.tcp-port", "0");
     p.setProperty("chorus.media.workers", "2");
     p.setProperty("chorus.media.consent-timeout", CONSENT_TIMEOUT_MS + "ms");
     p.setProperty("chorus.media.allowed-remotes.0", "127.0.0.0/8");

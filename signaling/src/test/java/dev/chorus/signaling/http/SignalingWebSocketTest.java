@@ -49,7 +49,6 @@ class SignalingWebSocketTest {
     p.setProperty("chorus.signaling.max-frame-bytes", "4096");
     p.setProperty("chorus.rooms.max-participants", "3");
     p.setProperty("chorus.media.port", "0");
-    p.setProperty("chorus.media.tcp-port", "0");
     p.setProperty("chorus.media.workers", "1");
     ServerConfig config = ConfigLoader.load(null, Map.of(), p).config();
     server = new ChorusServer(config);

@@ -22,6 +22,7 @@ class IceTcpBrowserIT {
   @Test
   void threePagesExchangeAudioAndVideoOverIceTcpOnly() throws Exception {
     try (TestServer server = TestServer.start(Map.of("chorus.media.udp-enabled", "false",
+        "chorus.media.tcp-port", "0",
         "chorus.media.allowed-remotes.0", "127.0.0.0/8"))) {
       assertTrue(server.server().mediaTcpPort() > 0, "ICE-TCP listening");
       List<RoomPage> pages = new ArrayList<>();

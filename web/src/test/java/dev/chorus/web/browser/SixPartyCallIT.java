@@ -52,7 +52,6 @@ class SixPartyCallIT {
     pb.environment().put("CHORUS_HTTP_PORT", String.valueOf(httpPort));
     pb.environment().put("CHORUS_MEDIA_ADDRESS", "127.0.0.1");
     pb.environment().put("CHORUS_MEDIA_PORT", "0");
-    pb.environment().put("CHORUS_MEDIA_TCP_PORT", "0");
     Process server = pb.start();
     List<RoomPage> pages = new ArrayList<>();
     try {

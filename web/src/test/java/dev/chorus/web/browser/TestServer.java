@@ -30,7 +30,6 @@ public final class TestServer implements AutoCloseable {
     // Media on loopback and an ephemeral UDP port, so test servers never collide.
     p.setProperty("chorus.media.address", "127.0.0.1");
     p.setProperty("chorus.media.port", "0");
-    p.setProperty("chorus.media.tcp-port", "0");
     p.setProperty("chorus.signaling.keepalive-interval", "500ms");
     p.setProperty("chorus.signaling.keepalive-timeout", KEEPALIVE_TIMEOUT.toMillis() + "ms");
     overrides.forEach(p::setProperty);
