@@ -55,7 +55,7 @@ public final class ChorusServer {
         return MediaService.start(mediaSettings, control);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot open media port " + config.media().address() + ":"
-            + config.media().port() + ": " + e.getMessage(), e);
+            + config.media().port() + " (udp) / " + config.media().tcpPort() + " (ice-tcp): " + e.getMessage(), e);
       }
     });
     return vertx.deployVerticle(verticle).map(id -> this);
@@ -78,6 +78,11 @@ public final class ChorusServer {
   /** The UDP port all media shares; useful when configured as 0. */
   public int mediaPort() {
     return verticle.media().udpPort();
+  }
+
+  /** The ICE-TCP port (useful when configured as 0), or -1 when ICE-TCP is off. */
+  public int mediaTcpPort() {
+    return verticle.media().tcpPort();
   }
 
   /** Runs {@code action} with the SFU on the signaling thread (tests, diagnostics). */

@@ -75,8 +75,13 @@ public final class MediaService implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        LOG.info("media on udp {} with {} worker(s), DTLS fingerprint {}", port.localAddress(), settings.workers(),
-                certificate.fingerprint());
+        TransportConfig tc = settings.transport();
+        LOG.info("media on udp {}{}, ice-tcp {}{} with {} worker(s), DTLS fingerprint {}", port.localAddress(),
+                tc.udpEnabled() ? "" : " (not announced: udp-enabled=false)",
+                tc.tcpEnabled() ? port.localTcpAddress() : "off",
+                tc.advertisedAddress() == null ? "" : ", candidates announce " + tc.advertisedAddress().getHostAddress()
+                        + " (public-address)",
+                settings.workers(), certificate.fingerprint());
     }
 
     public static MediaService start(Settings settings, Executor control) throws IOException {
@@ -152,6 +157,12 @@ public final class MediaService implements AutoCloseable {
         return port.localAddress().getPort();
     }
 
+    /** The ICE-TCP listening port, or -1 when ICE-TCP is off. */
+    public int tcpPort() {
+        java.net.InetSocketAddress a = port.localTcpAddress();
+        return a == null ? -1 : a.getPort();
+    }
+
     public String fingerprint() {
         return certificate.fingerprint();
     }
@@ -179,6 +190,7 @@ public final class MediaService implements AutoCloseable {
         root.put("fingerprint", certificate.fingerprint());
         root.put("transports", port.transportCount());
         root.put("rejectedIceSessions", port.rejectedSessions());
+        root.set("iceTcp", port.tcpJson());
         root.set("pool", pool.toJson());
         ArrayNode roomArray = root.putArray("rooms");
         rooms.values().forEach(r -> roomArray.add(r.toJson()));

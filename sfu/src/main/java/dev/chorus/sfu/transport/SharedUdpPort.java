@@ -24,10 +24,16 @@ import org.ice4j.util.Buffer;
  *
  * <p>Remote addresses outside {@link TransportConfig#allowedRemoteRanges()} never get a session: their STUN
  * requests are dropped here, before ice4j sees them.
+ *
+ * <p>When {@link TransportConfig#tcpEnabled()}, the port also owns the shared ICE-TCP listener
+ * ({@link IceTcpListener}) on the same address, so "the media port" means both. With
+ * {@link TransportConfig#udpEnabled()} false the UDP socket is still bound (the port's identity), but no
+ * transport gathers or announces a candidate on it.
  */
 public final class SharedUdpPort implements AutoCloseable {
     private final TransportConfig config;
     private final FilteringHarvester harvester;
+    private final IceTcpListener tcp;
     private final Set<WebRtcTransport> transports = ConcurrentHashMap.newKeySet();
     private final LongAdder rejectedSessions = new LongAdder();
     /** Counts of transports already closed; guarded by {@code this}, like their removal from the set. */
@@ -44,6 +50,17 @@ public final class SharedUdpPort implements AutoCloseable {
         TransportRuntime.warmUp();
         this.harvester = new FilteringHarvester(
                 new TransportAddress(config.bindAddress(), config.port(), Transport.UDP));
+        IceTcpListener t = null;
+        if (config.tcpEnabled()) {
+            try {
+                t = IceTcpListener.open(config);
+            } catch (IOException | RuntimeException e) {
+                harvester.close();
+                throw new IOException("cannot listen for ICE-TCP on " + config.bindAddress().getHostAddress() + ":"
+                        + config.tcpPort() + ": " + e.getMessage(), e);
+            }
+        }
+        this.tcp = t;
     }
 
     /** Binds the socket now (ephemeral port when {@code config.port()} is 0). */
@@ -59,6 +76,26 @@ public final class SharedUdpPort implements AutoCloseable {
     public InetSocketAddress localAddress() {
         TransportAddress a = harvester.getLocalAddress();
         return new InetSocketAddress(a.getAddress(), a.getPort());
+    }
+
+    /** The bound ICE-TCP address (actual port), or null when ICE-TCP is off. */
+    public InetSocketAddress localTcpAddress() {
+        return tcp == null ? null : tcp.localAddress();
+    }
+
+    /** The ICE-TCP listener, or null when ICE-TCP is off. */
+    IceTcpListener tcp() {
+        return tcp;
+    }
+
+    /** ICE-TCP connections refused because their source is not an allowed remote address. */
+    public long rejectedTcpConnections() {
+        return tcp == null ? 0 : tcp.rejectedConnections();
+    }
+
+    /** ICE-TCP state and drop counters for /debug, or null when ICE-TCP is off. */
+    public com.fasterxml.jackson.databind.node.ObjectNode tcpJson() {
+        return tcp == null ? null : tcp.toJson();
     }
 
     SinglePortUdpHarvester harvester() {
@@ -139,6 +176,9 @@ public final class SharedUdpPort implements AutoCloseable {
             t.close();
         }
         harvester.close();
+        if (tcp != null) {
+            tcp.close();
+        }
     }
 
     private final class FilteringHarvester extends SinglePortUdpHarvester {

@@ -63,6 +63,14 @@ public final class WebRtcTransport implements AutoCloseable {
      */
     public static final int SRTP_TAIL_ROOM = 20;
 
+    /**
+     * Priority announced for our passive TCP host candidate (ice4j gives TCP the same priority as UDP). RFC 8445
+     * formula with host type preference 126 and the RFC 6544 section 4.2 local preference for a passive
+     * candidate, (2^13 * 4) + 8191: below the UDP host candidate (2130706431), so a client that can do UDP
+     * prefers it and TCP is the fallback.
+     */
+    static final long TCP_PASSIVE_HOST_PRIORITY = (126L << 24) + ((4L * 8192 + 8191) << 8) + (256 - 1);
+
     /** Which end of the WebRTC session this is. */
     public enum Role {
         /** SFU side: ICE controlled, DTLS server, answers a=setup:passive. */
@@ -161,7 +169,16 @@ public final class WebRtcTransport implements AutoCloseable {
         try {
             agent.setControlling(role == Role.CLIENT);
             agent.setUseDynamicPorts(false); // never ice4j's HostCandidateHarvester: no interface enumeration
-            agent.addCandidateHarvester(port != null ? port.harvester() : new ClientHostHarvester(config.bindAddress()));
+            if (port == null) {
+                agent.addCandidateHarvester(new ClientHostHarvester(config.bindAddress()));
+            } else {
+                if (config.udpEnabled()) {
+                    agent.addCandidateHarvester(port.harvester());
+                }
+                if (port.tcp() != null) {
+                    agent.addCandidateHarvester(port.tcp());
+                }
+            }
             agent.setPerformConsentFreshness(true);
             agent.addStateChangeListener(iceStateListener);
             stream = agent.createMediaStream("media");
@@ -172,6 +189,9 @@ public final class WebRtcTransport implements AutoCloseable {
                 component.setBufferCallback(this::onPacket);
                 clientReader = null;
                 port.register(this);
+                if (port.tcp() != null) {
+                    port.tcp().register(agent.getLocalUfrag(), this);
+                }
             } else {
                 // CLIENT: its own socket, so no push API (ice4j only pushes for SinglePortUdpHarvester); one
                 // reader thread on the component socket, which only passes packets from validated remotes.
@@ -246,21 +266,29 @@ public final class WebRtcTransport implements AutoCloseable {
     }
 
     /**
-     * Local candidates, known at creation: the host candidate on the shared port, plus the advertised
-     * address (if configured) as a second host candidate of slightly lower priority.
+     * Local candidates, known at creation: the UDP host candidate on the shared port (unless UDP is disabled)
+     * and, with ICE-TCP on, a passive TCP host candidate on the shared TCP listener. With a configured
+     * {@link TransportConfig#advertisedAddress()} (1:1 NAT, or a test proxy in front of the SFU) every candidate
+     * announces that address, and the advertised ports where set, <em>instead of</em> the bound ones: a client
+     * then reaches us only through the mapping. The ICE agent still works on the bound addresses; it never
+     * needs to know the mapping, because the SFU only answers checks (it is ICE-controlled).
      */
     public List<IceCandidate> localCandidates() {
         List<IceCandidate> out = new ArrayList<>();
+        InetAddress pub = config.advertisedAddress();
         for (LocalCandidate c : component.getLocalCandidates()) {
             TransportAddress a = c.getTransportAddress();
-            out.add(IceCandidate.udp(c.getFoundation(), c.getPriority(), a.getHostAddress(),
-                    a.getPort(), c.getType().toString()));
-        }
-        if (config.advertisedAddress() != null && !out.isEmpty()) {
-            IceCandidate host = out.get(0);
-            int p = config.advertisedPort() != 0 ? config.advertisedPort() : host.port();
-            out.add(IceCandidate.udp(host.foundation() + "1", host.priority() - 1,
-                    config.advertisedAddress().getHostAddress(), p, "host"));
+            boolean tcp = a.getTransport() == Transport.TCP;
+            String host = pub != null ? pub.getHostAddress() : a.getHostAddress();
+            int mapped = tcp ? config.advertisedTcpPort() : config.advertisedPort();
+            int p = pub != null && mapped != 0 ? mapped : a.getPort();
+            if (tcp) {
+                out.add(new IceCandidate(c.getFoundation(), 1, "tcp", TCP_PASSIVE_HOST_PRIORITY, host, p,
+                        c.getType().toString(), java.util.Optional.empty(), java.util.OptionalInt.empty(),
+                        java.util.Optional.of("passive"), java.util.Map.of()));
+            } else {
+                out.add(IceCandidate.udp(c.getFoundation(), c.getPriority(), host, p, c.getType().toString()));
+            }
         }
         return out;
     }
@@ -529,6 +557,38 @@ public final class WebRtcTransport implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- receive path
+
+    /**
+     * ICE-TCP: binds an accepted connection to this transport (its first STUN frame named our ufrag). The
+     * connection becomes a socket of our passive TCP candidate and of the agent's STUN stack, so ice4j answers
+     * the checks on it and, once the pair is selected, {@code component.send} writes to it. False if closed.
+     */
+    boolean attachTcp(IceTcpListener.TcpIceSocket socket) {
+        if (closed.get() || !config.isAllowed(socket.connection.remote.getAddress())) {
+            return false;
+        }
+        TransportAddress local = new TransportAddress(socket.getLocalAddress(), socket.getLocalPort(), Transport.TCP);
+        for (LocalCandidate c : component.getLocalCandidates()) {
+            if (c instanceof org.ice4j.ice.TcpHostCandidate tc && local.equals(c.getTransportAddress())) {
+                tc.addSocket(socket);
+                agent.getStunStack().addSocket(socket, socket.remoteTransportAddress());
+                LOG.debug("ICE-TCP connection from {} attached to {}", socket.connection.remote, localUfrag());
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** ICE-TCP: the connection is closing; stop the STUN stack's reader of it (ice4j closes the socket). */
+    void detachTcp(IceTcpListener.TcpIceSocket socket) {
+        TransportAddress local = new TransportAddress(socket.getLocalAddress(), socket.getLocalPort(), Transport.TCP);
+        agent.getStunStack().removeSocket(local, socket.remoteTransportAddress());
+    }
+
+    /** ICE-TCP: one non-STUN frame (DTLS, SRTP, SRTCP) of an attached connection, on the listener's thread. */
+    void receiveTcp(byte[] buf, int off, int len) {
+        handleDatagram(buf, off, len);
+    }
 
     /** ice4j push callback, on the port's reader thread. We own {@code b} and return it to the pool. */
     private void onPacket(Buffer b) {
@@ -867,6 +927,9 @@ public final class WebRtcTransport implements AutoCloseable {
         }
         if (port != null) {
             port.unregister(this);
+            if (port.tcp() != null) {
+                port.tcp().unregister(localUfrag());
+            }
         }
         if (clientReader != null) {
             component.getSocket().close(); // normally already closed by agent.free(); ends the reader

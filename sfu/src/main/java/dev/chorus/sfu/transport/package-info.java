@@ -15,12 +15,18 @@
  * t.start();
  * t.addRemoteCandidate(trickledLine);                              // any time
  * }</pre>
+ * With {@code .tcpPort(p)} the port also listens for ICE over TCP ({@code IceTcpListener}: passive candidates,
+ * RFC 4571 framing, one selector thread; frames reach the same transport as UDP datagrams would, and replies
+ * leave on the same connection). {@code .advertised(publicAddress, port)} makes every candidate announce a
+ * public address (1:1 NAT, or a proxy in front of the SFU) instead of the bound one.
+ *
  * <h2>Client (tests, bots)</h2>
  * {@code WebRtcTransport.createClient(config, cert, listener)}: ICE controlling, DTLS client, a socket of its own.
  *
  * <h2>Packets</h2>
  * Received SRTP/SRTCP is decrypted in place and handed to {@code Listener.onRtp/onRtcp} on the packet thread
- * (valid only during the call). {@code sendRtp/sendRtcp} encrypt in place: leave
+ * (the UDP port's reader, or the ICE-TCP selector thread for a transport whose selected pair is TCP; valid only
+ * during the call). {@code sendRtp/sendRtcp} encrypt in place: leave
  * {@link dev.chorus.sfu.transport.WebRtcTransport#SRTP_TAIL_ROOM} bytes after the packet. Every drop is
  * counted by {@link dev.chorus.sfu.transport.DropReason}; {@code toJson()} is the /debug view.
  *

@@ -29,6 +29,10 @@ final class Peers {
     private Peers() {
     }
 
+    /** Loads this class, whose static block quiets ice4j's and jitsi's java.util.logging output. */
+    static void quiet() {
+    }
+
     /** What a transport reported, as (event, reason) and decrypted packet copies. */
     static final class Recorder implements WebRtcTransport.Listener {
         final BlockingQueue<String> events = new LinkedBlockingQueue<>();

@@ -150,20 +150,153 @@ class WebRtcTransportTest {
     }
 
     @Test
-    void advertisedAddressIsAnnouncedAsASecondCandidate() throws Exception {
-        TransportConfig c = loopback().advertised(java.net.InetAddress.getByName("203.0.113.5"), 40000).build();
+    void publicAddressReplacesTheBoundOneInEveryCandidate() throws Exception {
+        TransportConfig c = loopback().advertised(java.net.InetAddress.getByName("203.0.113.5"), 40000)
+                .tcpPort(0).advertisedTcpPort(40001).build();
         try (SharedUdpPort natted = SharedUdpPort.open(c);
              WebRtcTransport t = WebRtcTransport.createServer(natted, SERVER_CERT, null)) {
             java.util.List<IceCandidate> cands = t.localCandidates();
             assertEquals(2, cands.size(), cands.toString());
-            assertEquals("127.0.0.1", cands.get(0).address());
-            assertEquals(natted.localAddress().getPort(), cands.get(0).port());
-            assertEquals("host", cands.get(0).type());
-            assertEquals("203.0.113.5", cands.get(1).address());
-            assertEquals(40000, cands.get(1).port());
-            assertTrue(cands.get(1).priority() < cands.get(0).priority());
+            IceCandidate udp = cands.stream().filter(IceCandidate::isUdp).findFirst().orElseThrow();
+            IceCandidate tcp = cands.stream().filter(IceCandidate::isTcp).findFirst().orElseThrow();
+            assertEquals("203.0.113.5", udp.address());
+            assertEquals(40000, udp.port());
+            assertEquals("host", udp.type());
+            assertEquals("203.0.113.5", tcp.address());
+            assertEquals(40001, tcp.port());
+            assertEquals("passive", tcp.tcpType().orElseThrow());
+            assertTrue(udp.toSdp().contains(" udp ") && udp.toSdp().contains(" 203.0.113.5 40000 typ host"),
+                    udp.toSdp());
+            assertTrue(cands.stream().noneMatch(x -> x.address().equals("127.0.0.1")), "bound address not leaked");
             assertEquals("passive", t.localSetupRole());
             assertEquals(1, natted.transportCount());
+        }
+        // Address only: the bound ports are announced with it.
+        try (SharedUdpPort natted = SharedUdpPort.open(loopback()
+                .advertised(java.net.InetAddress.getByName("203.0.113.5"), 0).tcpPort(0).build());
+             WebRtcTransport t = WebRtcTransport.createServer(natted, SERVER_CERT, null)) {
+            for (IceCandidate x : t.localCandidates()) {
+                assertEquals("203.0.113.5", x.address());
+                assertEquals(x.isUdp() ? natted.localAddress().getPort() : natted.localTcpAddress().getPort(), x.port());
+            }
+        }
+        // Nothing configured: the bound address, UDP only (ICE-TCP is off in the builder's defaults).
+        try (WebRtcTransport t = WebRtcTransport.createServer(port, SERVER_CERT, null)) {
+            java.util.List<IceCandidate> cands = t.localCandidates();
+            assertEquals(1, cands.size(), cands.toString());
+            assertEquals("127.0.0.1", cands.get(0).address());
+            assertEquals(port.localAddress().getPort(), cands.get(0).port());
+        }
+    }
+
+    @Test
+    void clientReachesTheSfuOnlyThroughTheAnnouncedPublicAddress() throws Exception {
+        // A UDP relay stands in for the 1:1 NAT (or a test's impairment proxy): the SFU binds one port and
+        // announces the relay's; the client is given nothing else and must connect through it.
+        try (UdpRelay relay = new UdpRelay();
+             SharedUdpPort behindNat = SharedUdpPort.open(loopback().build())) {
+            relay.target = behindNat.localAddress();
+            TransportConfig natted = loopback().port(behindNat.localAddress().getPort())
+                    .advertised(relay.address().getAddress(), relay.address().getPort()).build();
+            behindNat.close();
+            try (SharedUdpPort sfu = SharedUdpPort.open(natted)) {
+                relay.target = sfu.localAddress();
+                try (Peers.Pair p = Peers.connect(sfu, SERVER_CERT, CLIENT_CERT, loopback().build())) {
+                    assertEquals(relay.address().getPort(), p.server().localCandidates().get(0).port());
+                    byte[] up = "via the public address".getBytes(StandardCharsets.UTF_8);
+                    assertTrue(p.client().sendRtp(Peers.rtp(0x3333, 1, 0, up), 0, 12 + up.length));
+                    Peers.assertRtp(p.serverEvents().nextRtp(2000), 0x3333, 1, up);
+                    byte[] down = "and back through it".getBytes(StandardCharsets.UTF_8);
+                    assertTrue(p.server().sendRtp(Peers.rtp(0x4444, 2, 0, down), 0, 12 + down.length));
+                    Peers.assertRtp(p.clientEvents().nextRtp(2000), 0x4444, 2, down);
+                    assertTrue(relay.toTarget.get() > 3 && relay.fromTarget.get() > 3,
+                            "traffic went through the relay: " + relay.toTarget + " / " + relay.fromTarget);
+                    String remote = p.server().toJson().get("selectedPair").get("remote").asText();
+                    assertTrue(remote.contains(":" + relay.address().getPort()), "the SFU sees the relay: " + remote);
+                }
+            }
+        }
+    }
+
+    @Test
+    void handshakeAndMediaOnIpv6Loopback() throws Exception {
+        java.net.InetAddress v6 = java.net.InetAddress.getByName("::1");
+        TransportConfig c = TransportConfig.builder().bindAddress(v6).port(0).allowRemote("::1/128")
+                .dtlsHandshakeTimeout(Duration.ofSeconds(5)).build();
+        try (SharedUdpPort v6port = SharedUdpPort.open(c);
+             Peers.Pair p = Peers.connect(v6port, SERVER_CERT, CLIENT_CERT, c)) {
+            IceCandidate cand = p.server().localCandidates().get(0);
+            assertEquals(v6, java.net.InetAddress.getByName(cand.address()));
+            byte[] up = "over ipv6".getBytes(StandardCharsets.UTF_8);
+            assertTrue(p.client().sendRtp(Peers.rtp(0x6666, 6, 0, up), 0, 12 + up.length));
+            Peers.assertRtp(p.serverEvents().nextRtp(2000), 0x6666, 6, up);
+            assertTrue(p.server().sendRtp(Peers.rtp(0x6667, 7, 0, up), 0, 12 + up.length));
+            Peers.assertRtp(p.clientEvents().nextRtp(2000), 0x6667, 7, up);
+        }
+    }
+
+    @Test
+    void udpDisabledAnnouncesOnlyTheTcpCandidate() throws Exception {
+        try (SharedUdpPort tcpOnly = SharedUdpPort.open(loopback().tcpPort(0).udpEnabled(false).build());
+             WebRtcTransport t = WebRtcTransport.createServer(tcpOnly, SERVER_CERT, null)) {
+            java.util.List<IceCandidate> cands = t.localCandidates();
+            assertEquals(1, cands.size(), cands.toString());
+            assertTrue(cands.get(0).isTcp());
+            assertEquals(tcpOnly.localTcpAddress().getPort(), cands.get(0).port());
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> loopback().udpEnabled(false).build(), "neither UDP nor TCP");
+    }
+
+    /** Forwards UDP between whoever last wrote to it and {@link #target}: a 1:1 NAT in miniature. */
+    static final class UdpRelay implements AutoCloseable {
+        final java.net.DatagramSocket socket;
+        final java.util.concurrent.atomic.AtomicLong toTarget = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong fromTarget = new java.util.concurrent.atomic.AtomicLong();
+        volatile java.net.InetSocketAddress target;
+        private volatile java.net.SocketAddress client;
+        private final Thread thread;
+
+        UdpRelay() throws java.io.IOException {
+            socket = new java.net.DatagramSocket(new java.net.InetSocketAddress("127.0.0.1", 0));
+            thread = new Thread(this::run, "udp-relay");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        java.net.InetSocketAddress address() {
+            return (java.net.InetSocketAddress) socket.getLocalSocketAddress();
+        }
+
+        private void run() {
+            byte[] buf = new byte[2048];
+            java.net.DatagramPacket pkt = new java.net.DatagramPacket(buf, buf.length);
+            while (!socket.isClosed()) {
+                try {
+                    pkt.setData(buf);
+                    socket.receive(pkt);
+                    java.net.SocketAddress from = pkt.getSocketAddress();
+                    if (from.equals(target)) {
+                        if (client != null) {
+                            pkt.setSocketAddress(client);
+                            socket.send(pkt);
+                            fromTarget.incrementAndGet();
+                        }
+                    } else if (target != null) {
+                        client = from;
+                        pkt.setSocketAddress(target);
+                        socket.send(pkt);
+                        toTarget.incrementAndGet();
+                    }
+                } catch (java.io.IOException e) {
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            socket.close();
         }
     }
 

@@ -48,10 +48,18 @@ public record ServerConfig(Http http, Signaling signaling, Rooms rooms, Media me
 
   public record Rooms(int maxParticipants, int maxRooms) {}
 
+  /**
+   * @param publicAddress   address announced in candidates instead of {@code address} (1:1 NAT); "" = none
+   * @param publicPort      UDP port announced instead of the bound one when publicAddress is set; 0 = same
+   * @param tcpPort         ICE-TCP listening port; -1 = off, 0 = ephemeral
+   * @param publicTcpPort   TCP port announced instead of the bound one when publicAddress is set; 0 = same
+   * @param udpEnabled      false announces no UDP candidate (ICE-TCP only; diagnosis)
+   */
   public record Media(String address, int port, int workers, int poolBuffers, int queueCapacity,
       Duration consentTimeout, Duration dtlsTimeout, List<String> allowedRemotes,
       int retransmissionBufferPackets, Duration retransmissionBufferAge, int nackMaxRetries,
-      Duration nackGiveUpAfter, Duration defaultRtt, Duration keyframeRequestInterval) {
+      Duration nackGiveUpAfter, Duration defaultRtt, Duration keyframeRequestInterval,
+      String publicAddress, int publicPort, int tcpPort, int publicTcpPort, boolean udpEnabled) {
 
     /** Configured workers, or one per core when 0. */
     public int workerCount() {
@@ -92,7 +100,9 @@ public record ServerConfig(Http http, Signaling signaling, Rooms rooms, Media me
             c.getStringList("media.allowed-remotes"),
             c.getInt("media.retransmission-buffer-packets"), c.getDuration("media.retransmission-buffer-age"),
             c.getInt("media.nack-max-retries"), c.getDuration("media.nack-give-up-after"),
-            c.getDuration("media.default-rtt"), c.getDuration("media.keyframe-request-interval")),
+            c.getDuration("media.default-rtt"), c.getDuration("media.keyframe-request-interval"),
+            c.getString("media.public-address").trim(), c.getInt("media.public-port"), c.getInt("media.tcp-port"),
+            c.getInt("media.public-tcp-port"), c.getBoolean("media.udp-enabled")),
         new Ice(c.getStringList("ice.stun-urls"), c.getStringList("ice.turn-urls"),
             c.getString("ice.turn-secret"), c.getDuration("ice.turn-credential-lifetime")),
         new Debug(c.getBoolean("debug.allow-remote")),
@@ -107,6 +117,14 @@ public record ServerConfig(Http http, Signaling signaling, Rooms rooms, Media me
   private void validate() {
     require(http.port >= 0 && http.port <= 65535, "chorus.http.port must be 0..65535");
     require(media.port >= 0 && media.port <= 65535, "chorus.media.port must be 0..65535");
+    require(media.tcpPort >= -1 && media.tcpPort <= 65535, "chorus.media.tcp-port must be -1 (off) or 0..65535");
+    require(media.publicPort >= 0 && media.publicPort <= 65535, "chorus.media.public-port must be 0..65535");
+    require(media.publicTcpPort >= 0 && media.publicTcpPort <= 65535,
+        "chorus.media.public-tcp-port must be 0..65535");
+    require(media.udpEnabled || media.tcpPort >= 0,
+        "chorus.media.udp-enabled = false needs ICE-TCP (chorus.media.tcp-port >= 0)");
+    require(!media.publicAddress.isEmpty() || (media.publicPort == 0 && media.publicTcpPort == 0),
+        "chorus.media.public-port and public-tcp-port need chorus.media.public-address");
     require(media.workers >= 0, "chorus.media.workers must be >= 0 (0 = one per core)");
     require(media.poolBuffers > 0, "chorus.media.pool-buffers must be positive");
     require(media.queueCapacity >= 64, "chorus.media.queue-capacity must be at least 64");

@@ -21,9 +21,30 @@ public final class MediaSettings {
       throw new IllegalArgumentException("invalid configuration: chorus.media.address '" + media.address()
           + "' does not resolve", e);
     }
+    InetAddress publicAddress = null;
+    if (!media.publicAddress().isEmpty()) {
+      try {
+        publicAddress = InetAddress.getByName(media.publicAddress());
+      } catch (UnknownHostException e) {
+        throw new IllegalArgumentException("invalid configuration: chorus.media.public-address '"
+            + media.publicAddress() + "' does not resolve", e);
+      }
+      if (publicAddress.isAnyLocalAddress()) {
+        throw new IllegalArgumentException("invalid configuration: chorus.media.public-address cannot be "
+            + "the wildcard address");
+      }
+    }
+    if (address.isAnyLocalAddress()) {
+      throw new IllegalArgumentException("invalid configuration: chorus.media.address must be a concrete "
+          + "address of this host, not the wildcard " + media.address());
+    }
     TransportConfig.Builder transport = TransportConfig.builder()
         .bindAddress(address)
         .port(media.port())
+        .advertised(publicAddress, media.publicPort())
+        .tcpPort(media.tcpPort())
+        .advertisedTcpPort(media.publicTcpPort())
+        .udpEnabled(media.udpEnabled())
         .consentTimeout(media.consentTimeout())
         .dtlsHandshakeTimeout(media.dtlsTimeout());
     for (String cidr : media.allowedRemotes()) {

@@ -25,6 +25,9 @@ class ConfigLoaderTest {
     assertNull(loaded.file());
     assertEquals(8080, c.http().port());
     assertEquals(10000, c.media().port());
+    assertEquals(-1, c.media().tcpPort());
+    assertEquals("", c.media().publicAddress());
+    assertTrue(c.media().udpEnabled());
     assertEquals(Duration.ofSeconds(30), c.signaling().keepaliveTimeout());
     assertEquals(50, c.signaling().chatHistory());
     assertEquals(50, c.rooms().maxParticipants());
@@ -158,5 +161,34 @@ class ConfigLoaderTest {
     IllegalArgumentException halfTls = assertThrows(IllegalArgumentException.class, () -> ConfigLoader.load(null,
         Map.of("CHORUS_HTTP_TLS_CERT", "/etc/cert.pem"), new Properties()));
     assertTrue(halfTls.getMessage().contains("chorus.http.tls.key"), halfTls.getMessage());
+  }
+
+  @Test
+  void reachabilityKeysAreReadAndChecked() {
+    ServerConfig c = ConfigLoader.load(null, Map.of("CHORUS_MEDIA_PUBLIC_ADDRESS", "203.0.113.7",
+        "CHORUS_MEDIA_PUBLIC_PORT", "40000", "CHORUS_MEDIA_TCP_PORT", "10000"), new Properties()).config();
+    assertEquals("203.0.113.7", c.media().publicAddress());
+    assertEquals(40000, c.media().publicPort());
+    assertEquals(10000, c.media().tcpPort());
+    dev.chorus.sfu.transport.TransportConfig t =
+        dev.chorus.signaling.media.MediaSettings.from(c.media()).transport();
+    assertEquals("203.0.113.7", t.advertisedAddress().getHostAddress());
+    assertEquals(40000, t.advertisedPort());
+    assertTrue(t.tcpEnabled());
+    assertEquals(10000, t.tcpPort());
+
+    IllegalArgumentException noTransport = assertThrows(IllegalArgumentException.class, () -> ConfigLoader.load(
+        null, Map.of("CHORUS_MEDIA_UDP_ENABLED", "false"), new Properties()));
+    assertTrue(noTransport.getMessage().contains("udp-enabled"), noTransport.getMessage());
+    IllegalArgumentException portAlone = assertThrows(IllegalArgumentException.class, () -> ConfigLoader.load(
+        null, Map.of("CHORUS_MEDIA_PUBLIC_PORT", "40000"), new Properties()));
+    assertTrue(portAlone.getMessage().contains("public-address"), portAlone.getMessage());
+    IllegalArgumentException badTcp = assertThrows(IllegalArgumentException.class, () -> ConfigLoader.load(
+        null, Map.of("CHORUS_MEDIA_TCP_PORT", "-2"), new Properties()));
+    assertTrue(badTcp.getMessage().contains("tcp-port"), badTcp.getMessage());
+    IllegalArgumentException wildcard = assertThrows(IllegalArgumentException.class,
+        () -> dev.chorus.signaling.media.MediaSettings.from(ConfigLoader.load(null,
+            Map.of("CHORUS_MEDIA_PUBLIC_ADDRESS", "0.0.0.0"), new Properties()).config().media()));
+    assertTrue(wildcard.getMessage().contains("public-address"), wildcard.getMessage());
   }
 }
