@@ -9,7 +9,6 @@ import dev.chorus.sfu.transport.TransportConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -91,8 +90,7 @@ final class CapacityRun {
                 config.serverPid().getAsLong());
 
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2));
-        WebSocketClient wsClient = vertx.createWebSocketClient(new WebSocketClientOptions()
-                .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20).setConnectTimeout(10_000));
+        WebSocketClient wsClient = Bot.webSocketClient(vertx);
         DtlsCertificate cert = DtlsCertificate.generate();
         TransportConfig transport = TransportConfig.builder().port(0).build();
         Pacer pacer = new Pacer(config.profile());
