@@ -227,7 +227,8 @@ final class CapacityRun {
                 connected++;
             }
         }
-        String verdict = verdict(capacity, expected, loss, p99, fleet.size() - connected, skipped, fwd, cpu);
+        String verdict = withGeneratorNote(verdict(capacity, expected, loss, p99, fleet.size() - connected, skipped,
+                fwd, cpu), genCpu, Runtime.getRuntime().availableProcessors());
         return new Step(step, rooms, fleet.size(), connected, fleet.size() - connected,
                 (end.sent() - start.sent()) / seconds, (end.received() - start.received()) / seconds, fwd, cpu,
                 cpu > 0 ? fwd / cpu : Double.NaN, genCpu, loss, p50, p99, probe.rssMib(), skipped, verdict);
@@ -260,6 +261,18 @@ final class CapacityRun {
             return "no forwarding measured at the server";
         }
         return "ok";
+    }
+
+    /**
+     * A failed step while the generator itself used (nearly) all the CPUs it may run on: latency and loss
+     * then say more about the generator than about the server, and the verdict says so.
+     */
+    static String withGeneratorNote(String verdict, double generatorCores, int generatorCpus) {
+        if (verdict.equals("ok") || !(generatorCores >= 0.9 * generatorCpus)) {
+            return verdict;
+        }
+        return verdict + String.format(Locale.ROOT, " (the load generator used %.2f of its %d CPU%s: it, not the"
+                + " server, is probably the limit)", generatorCores, generatorCpus, generatorCpus == 1 ? "" : "s");
     }
 
     private void printProgress(Sample s) {

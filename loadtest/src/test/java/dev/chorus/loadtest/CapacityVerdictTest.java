@@ -37,4 +37,14 @@ class CapacityVerdictTest {
     void lossIsReportedBeforeLatencyWhenBothAreOver() {
         assertTrue(verdict(10_000, 0.5, 900, 3, 9, 20_000, 0.5).startsWith("loss 50.000%"));
     }
+
+    @Test
+    void aFailedStepWithASaturatedGeneratorSaysTheGeneratorIsProbablyTheLimit() {
+        assertEquals("ok", CapacityRun.withGeneratorNote("ok", 0.99, 1));
+        assertEquals("p99 latency 103.42 ms over the 50.0 ms limit (the load generator used 0.99 of its 1 CPU: it,"
+                + " not the server, is probably the limit)",
+                CapacityRun.withGeneratorNote("p99 latency 103.42 ms over the 50.0 ms limit", 0.99, 1));
+        assertEquals("loss 2.000% over the 1.00% limit",
+                CapacityRun.withGeneratorNote("loss 2.000% over the 1.00% limit", 1.2, 2), "1.2 of 2 CPUs is not saturated");
+    }
 }
