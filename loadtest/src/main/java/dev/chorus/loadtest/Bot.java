@@ -7,9 +7,7 @@ import dev.chorus.sfu.sdp.MediaKind;
 import dev.chorus.sfu.transport.DtlsCertificate;
 import dev.chorus.sfu.transport.TransportConfig;
 import io.vertx.core.http.WebSocket;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -61,16 +59,6 @@ final class Bot {
         this.receiver = new BotReceiver(others * (profile.hasVideo() ? 2 : 1));
         this.wantAudio = others;
         this.wantVideo = profile.hasVideo() ? others : 0;
-    }
-
-    /**
-     * The WebSocket client all bots share. Vert.x allows 50 WebSockets per server by default and queues the
-     * rest until they time out, so the limit is raised to the most bots a run can have.
-     */
-    static WebSocketClient webSocketClient(Vertx vertx) {
-        return vertx.createWebSocketClient(new WebSocketClientOptions()
-                .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20).setConnectTimeout(10_000)
-                .setMaxConnections(LoadTestConfig.MAX_BOTS));
     }
 
     /**

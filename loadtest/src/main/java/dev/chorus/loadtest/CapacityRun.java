@@ -4,11 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.chorus.sfu.transport.DtlsCertificate;
-import dev.chorus.sfu.transport.TransportConfig;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.http.WebSocketClient;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +17,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -75,10 +68,7 @@ final class CapacityRun {
     String run() throws Exception {
         Files.createDirectories(config.reportDir());
         String runId = Long.toString(ThreadLocalRandom.current().nextLong() >>> 40, 36);
-        ServerProbe.Counters first = probe.counters(Duration.ofSeconds(3));
-        if (first == null) {
-            throw new IOException("the server does not answer at " + config.server() + ": " + probe.lastError());
-        }
+        ServerProbe.Counters first = probe.firstCounters(config.server());
         if (Double.isNaN(probe.cpuSeconds())) {
             throw new IOException("cannot read the server's CPU time: " + probe.lastError());
         }
@@ -89,19 +79,9 @@ final class CapacityRun {
                 capacity.maxSteps(), capacity.maxLoss() * 100, capacity.maxP99Millis(), config.server(),
                 config.serverPid().getAsLong());
 
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2));
-        WebSocketClient wsClient = Bot.webSocketClient(vertx);
-        DtlsCertificate cert = DtlsCertificate.generate();
-        TransportConfig transport = TransportConfig.builder().port(0).build();
-        Pacer pacer = new Pacer(config.profile());
-        ScheduledExecutorService ramp = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "chorus-capacity-ramp");
-            t.setDaemon(true);
-            return t;
-        });
+        BotRuntime runtime = new BotRuntime(config, "chorus-capacity-ramp", progress);
         t0 = System.nanoTime();
         previous = fleet.totals(t0, first, t0);
-        pacer.start();
         String stopReason = "all " + capacity.maxSteps() + " steps ran within the limits";
         int rooms = 0;
         try {
@@ -109,10 +89,10 @@ final class CapacityRun {
                 int add = step == 1 ? config.rooms() : capacity.stepRooms();
                 List<Bot> added = addRooms(runId, rooms, add);
                 rooms += add;
-                startBots(added, ramp, wsClient, cert, transport, pacer);
+                startBots(added, runtime);
                 waitForJoins(step, added);
                 tick("settle " + step, SETTLE.toNanos());
-                Step result = measure(step, rooms, pacer);
+                Step result = measure(step, rooms, runtime.pacer);
                 steps.add(result);
                 printStep(result);
                 if (!result.withinLimits()) {
@@ -121,19 +101,14 @@ final class CapacityRun {
                 }
             }
         } finally {
-            pacer.stop(2000);
-            ramp.shutdownNow();
+            runtime.stopSending();
             for (Bot b : fleet.bots()) {
                 if (b.failure() != null) {
                     failureReasons.merge(b.failure(), 1, Integer::sum);
                 }
                 b.close();
             }
-            try {
-                vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                progress.println("vert.x did not close in time: " + e);
-            }
+            runtime.close();
         }
         return writeReport(stopReason);
     }
@@ -156,14 +131,10 @@ final class CapacityRun {
     }
 
     /** Publishers of each new room first, spread evenly over the ramp-up. */
-    private void startBots(List<Bot> added, ScheduledExecutorService ramp, WebSocketClient client,
-                           DtlsCertificate cert, TransportConfig transport, Pacer pacer) {
+    private void startBots(List<Bot> added, BotRuntime runtime) {
         long rampNanos = config.rampUp().toNanos();
         for (int i = 0; i < added.size(); i++) {
-            Bot b = added.get(i);
-            long at = added.size() <= 1 ? 0 : rampNanos * i / added.size();
-            ramp.schedule(() -> b.start(client, config.webSocketUri(), transport, cert, pacer), at,
-                    TimeUnit.NANOSECONDS);
+            runtime.startLater(added.get(i), added.size() <= 1 ? 0 : rampNanos * i / added.size(), () -> true);
         }
     }
 

@@ -165,13 +165,7 @@ final class ChromiumBots {
                         + " pages in %d browser(s) of up to %d pages, ramp-up %s, duration %s, server %s%n",
                 config.rooms(), config.publishers(), config.subscribers(), pages.size(), browserCount, ppb,
                 human(config.rampUp()), human(config.duration()), config.server());
-        ServerProbe.Counters first = null;
-        for (int attempt = 0; attempt < 3 && first == null; attempt++) { // a busy machine may be slow to answer
-            first = probe.counters(Duration.ofSeconds(5));
-        }
-        if (first == null) {
-            throw new IOException("the server does not answer at " + config.server() + ": " + probe.lastError());
-        }
+        ServerProbe.Counters first = probe.firstCounters(config.server());
         for (int b = 0; b < browserCount; b++) {
             long started = System.nanoTime();
             ChromiumBrowser browser = ChromiumBrowser.launch(b);

@@ -4,11 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.chorus.sfu.transport.DtlsCertificate;
-import dev.chorus.sfu.transport.TransportConfig;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.http.WebSocketClient;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -21,8 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -122,33 +115,17 @@ public final class LoadTestMain {
                         + " ramp-up %s, duration %s, server %s%n", config.rooms(), config.publishers(),
                 config.subscribers(), bots.size(), config.profile().token(), human(config.rampUp()),
                 human(config.duration()), config.server());
-        ServerProbe.Counters first = probe.counters(Duration.ofSeconds(3));
-        if (first == null) {
-            throw new IOException("the server does not answer at " + config.server() + ": " + probe.lastError());
-        }
+        ServerProbe.Counters first = probe.firstCounters(config.server());
 
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2));
-        WebSocketClient wsClient = Bot.webSocketClient(vertx);
-        DtlsCertificate cert = DtlsCertificate.generate();
-        TransportConfig transport = TransportConfig.builder().port(0).build();
-        Pacer pacer = new Pacer(config.profile());
-        ScheduledExecutorService ramp = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "chorus-load-ramp");
-            t.setDaemon(true);
-            return t;
-        });
+        BotRuntime runtime = new BotRuntime(config, "chorus-load-ramp", progress);
+        Pacer pacer = runtime.pacer;
         long t0 = System.nanoTime();
         long rampNanos = config.rampUp().toNanos();
         long steadyEnd = t0 + rampNanos + config.duration().toNanos();
         long drainEnd = steadyEnd + LoadTestConfig.DRAIN.toNanos();
-        pacer.start();
         for (Bot b : bots) {
             long at = bots.size() <= 1 ? 0 : rampNanos * b.index / bots.size();
-            ramp.schedule(() -> {
-                if (System.nanoTime() < steadyEnd) {
-                    b.start(wsClient, config.webSocketUri(), transport, cert, pacer);
-                }
-            }, at, TimeUnit.NANOSECONDS);
+            runtime.startLater(b, at, () -> System.nanoTime() < steadyEnd);
         }
 
         Fleet.Totals start = fleet.totals(t0, first, t0);
@@ -166,8 +143,7 @@ public final class LoadTestMain {
             sleepUntil(target);
             long now = System.nanoTime();
             if (sending && now >= steadyEnd) {
-                pacer.stop(2000);
-                ramp.shutdownNow();
+                runtime.stopSending();
                 sending = false;
             }
             ServerProbe.Counters debug = probe.counters(Duration.ofMillis(800));
@@ -194,15 +170,10 @@ public final class LoadTestMain {
             previous = current;
         }
         Fleet.Totals end = previous;
-        ramp.shutdownNow();
         for (Bot b : bots) {
             b.close();
         }
-        try {
-            vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            progress.println("vert.x did not close in time: " + e);
-        }
+        runtime.close();
         if (steadyStart == null || steadyLast == null) {
             // never all connected, or too short: take the whole post-ramp window (or, failing that, the run)
             steadyStart = firstSteady != null ? firstSteady : start;

@@ -76,6 +76,22 @@ final class ServerProbe {
         }
     }
 
+    /**
+     * The counters at the start of a run: up to three tries of 5 s each, since a busy machine (or a server
+     * whose first scrape warms up) may be slow to answer.
+     *
+     * @throws IOException naming the server and the last error when it never answered
+     */
+    Counters firstCounters(URI server) throws IOException {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Counters c = counters(Duration.ofSeconds(5));
+            if (c != null) {
+                return c;
+            }
+        }
+        throw new IOException("the server does not answer at " + server + ": " + lastError);
+    }
+
     /** Our counters from a Prometheus text page, or null if it lacks the forwarded-packets counter. */
     static Counters parseMetrics(String text) {
         double forwarded = Double.NaN;
