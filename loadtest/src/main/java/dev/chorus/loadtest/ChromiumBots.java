@@ -401,7 +401,8 @@ final class ChromiumBots {
         double nan = Double.NaN;
         return new Sample(round(t, 3), phase, started, connected, failed, anyRate ? sent : nan,
                 anyRate ? received : nan, expected, lost, expected > 0 ? (double) lost / expected : 0.0, nan, nan, nan,
-                jitterCount > 0 ? jitterSum / jitterCount : nan, cpu, probe.rssMib(), forwarded, processed,
+                jitterCount > 0 ? jitterSum / jitterCount : nan, cpu, probe.rssMib(),
+                b.debug == null ? nan : b.debug.heapMib(), forwarded, processed,
                 anyRate ? frames : nan, minFps, anyRate ? freezes : nan, anyRate ? freezeSeconds : nan,
                 percentile(jb, 0.5), percentile(jb, 0.99));
     }
@@ -418,8 +419,8 @@ final class ChromiumBots {
             line.append(String.format(Locale.ROOT, " | server fwd %.0f pps", s.forwardedPps()));
         }
         if (!Double.isNaN(s.serverCpuCores())) {
-            line.append(String.format(Locale.ROOT, " cpu %.2f cores rss %.0f MiB", s.serverCpuCores(),
-                    s.serverRssMib()));
+            line.append(String.format(Locale.ROOT, " cpu %.2f cores rss %.0f MiB heap %.0f MiB",
+                    s.serverCpuCores(), s.serverRssMib(), s.serverHeapMib()));
         }
         progress.println(line);
     }
@@ -513,6 +514,7 @@ final class ChromiumBots {
             num(o, "jitterBufferP99Ms", s.jitterBufferP99Ms());
             num(o, "serverCpuCores", s.serverCpuCores());
             num(o, "serverRssMib", s.serverRssMib());
+            num(o, "serverHeapMib", s.serverHeapMib());
             num(o, "serverForwardedPps", s.forwardedPps());
             num(o, "serverProcessedPps", s.serverProcessedPps());
         }

@@ -107,7 +107,8 @@ final class Fleet {
                 (b.received() - a.received()) / dt, expected, lost, expected > 0 ? (double) lost / expected : 0.0,
                 LatencyHistogram.percentile(interval, 0.5) / 1000, LatencyHistogram.percentile(interval, 0.99) / 1000,
                 LatencyHistogram.max(interval) / 1000, jitter[1] > 0 ? jitter[0] / jitter[1] : Double.NaN,
-                b.cpuCoresSince(a), probe.rssMib(), b.forwardedPpsSince(a), b.processedPpsSince(a), Double.NaN,
+                b.cpuCoresSince(a), probe.rssMib(), b.debug() == null ? Double.NaN : b.debug().heapMib(),
+                b.forwardedPpsSince(a), b.processedPpsSince(a), Double.NaN,
                 Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
     }
 }

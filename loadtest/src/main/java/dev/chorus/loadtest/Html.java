@@ -37,7 +37,8 @@ final class Html {
                 new Series("jitter buffer p99", Sample::jitterBufferP99Ms),
                 new Series("mean jitter", Sample::jitterMs));
         chart(b, "Server CPU (cores)", samples, new Series("cpu", Sample::serverCpuCores));
-        chart(b, "Server RSS (MiB)", samples, new Series("rss", Sample::serverRssMib));
+        chart(b, "Server memory (MiB)", samples, new Series("rss", Sample::serverRssMib),
+                new Series("heap in use", Sample::serverHeapMib));
         chart(b, "Pages", samples, new Series("opened", s -> s.botsStarted()),
                 new Series("media connected", s -> s.botsConnected()), new Series("failed", s -> s.botsFailed()));
         b.append("<h2>Remote videos, steady window</h2><table><tr><th>page</th><th>from</th><th>frames/s</th>"
@@ -65,7 +66,8 @@ final class Html {
         chart(b, "One-way latency (ms)", samples, new Series("p50", Sample::p50Ms), new Series("p99", Sample::p99Ms),
                 new Series("jitter", Sample::jitterMs));
         chart(b, "Server CPU (cores)", samples, new Series("cpu", Sample::serverCpuCores));
-        chart(b, "Server RSS (MiB)", samples, new Series("rss", Sample::serverRssMib));
+        chart(b, "Server memory (MiB)", samples, new Series("rss", Sample::serverRssMib),
+                new Series("heap in use", Sample::serverHeapMib));
         chart(b, "Bots", samples, new Series("started", s -> s.botsStarted()),
                 new Series("media connected", s -> s.botsConnected()), new Series("failed", s -> s.botsFailed()));
         b.append("</body></html>\n");
@@ -94,6 +96,8 @@ final class Html {
                 new Series("received by bots", Sample::receivedPps),
                 new Series("forwarded by server (its counters)", Sample::forwardedPps));
         chart(b, "Server CPU (cores)", samples, new Series("cpu", Sample::serverCpuCores));
+        chart(b, "Server memory (MiB)", samples, new Series("rss", Sample::serverRssMib),
+                new Series("heap in use", Sample::serverHeapMib));
         chart(b, "Loss (%)", samples, new Series("loss", s -> s.loss() * 100));
         chart(b, "One-way latency (ms)", samples, new Series("p50", Sample::p50Ms), new Series("p99", Sample::p99Ms));
         chart(b, "Bots", samples, new Series("media connected", s -> s.botsConnected()),

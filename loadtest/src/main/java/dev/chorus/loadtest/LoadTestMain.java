@@ -196,7 +196,8 @@ public final class LoadTestMain {
             line.append(String.format(Locale.ROOT, " | server fwd %.0f pps", s.forwardedPps()));
         }
         if (!Double.isNaN(s.serverCpuCores())) {
-            line.append(String.format(Locale.ROOT, " cpu %.2f cores rss %.0f MiB", s.serverCpuCores(), s.serverRssMib()));
+            line.append(String.format(Locale.ROOT, " cpu %.2f cores rss %.0f MiB heap %.0f MiB", s.serverCpuCores(),
+                    s.serverRssMib(), s.serverHeapMib()));
         }
         progress.println(line);
     }
@@ -246,6 +247,7 @@ public final class LoadTestMain {
             num(o, "jitterMs", s.jitterMs());
             num(o, "serverCpuCores", s.serverCpuCores());
             num(o, "serverRssMib", s.serverRssMib());
+            num(o, "serverHeapMib", s.serverHeapMib());
             num(o, "serverForwardedPps", s.forwardedPps());
             num(o, "serverProcessedPps", s.serverProcessedPps());
         }

@@ -24,6 +24,7 @@ record Sample(
         double jitterMs,
         double serverCpuCores,
         double serverRssMib,
+        double serverHeapMib,
         double forwardedPps,
         double serverProcessedPps,
         double framesDecodedPs,

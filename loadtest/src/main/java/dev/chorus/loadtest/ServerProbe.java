@@ -26,9 +26,15 @@ final class ServerProbe {
 
     /**
      * Forwarding counters: RTP packets forwarded to subscribers, packets the forwarding layer handled,
-     * rooms (routers) and consumers now; {@code source} says which endpoint they came from.
+     * rooms (routers) and consumers now, the JVM heap in use (-1 when unknown: /debug does not say);
+     * {@code source} says which endpoint they came from.
      */
-    record Counters(long forwarded, long processed, int routers, int consumers, String source) {
+    record Counters(long forwarded, long processed, int routers, int consumers, long heapUsedBytes, String source) {
+
+        /** Heap in use in MiB, NaN when unknown. */
+        double heapMib() {
+            return heapUsedBytes < 0 ? Double.NaN : heapUsedBytes / (1024.0 * 1024.0);
+        }
     }
 
     private final URI metricsUri;
@@ -99,6 +105,7 @@ final class ServerProbe {
         double rtcpIn = 0;
         double rooms = 0;
         double consumers = 0;
+        double heap = 0;
         for (String line : text.split("\n")) {
             if (line.isEmpty() || line.charAt(0) == '#') {
                 continue;
@@ -114,6 +121,10 @@ final class ServerProbe {
             } catch (NumberFormatException e) {
                 continue;
             }
+            if (name.startsWith("jvm_memory_used_bytes{") && name.contains("area=\"heap\"")) {
+                heap += value;
+                continue;
+            }
             switch (name) {
                 case "chorus_rtp_forwarded_packets_total" -> forwarded = value;
                 case "chorus_rtp_received_packets_total" -> rtpIn = value;
@@ -127,7 +138,8 @@ final class ServerProbe {
         if (Double.isNaN(forwarded)) {
             return null;
         }
-        return new Counters((long) forwarded, (long) (rtpIn + rtcpIn), (int) rooms, (int) consumers, "/metrics");
+        return new Counters((long) forwarded, (long) (rtpIn + rtcpIn), (int) rooms, (int) consumers, (long) heap,
+                "/metrics");
     }
 
     static Counters parse(JsonNode root) {
@@ -146,7 +158,7 @@ final class ServerProbe {
                 forwarded += c.path("packetsSent").asLong();
             }
         }
-        return new Counters(forwarded, processed, routers, consumers, "/debug");
+        return new Counters(forwarded, processed, routers, consumers, -1, "/debug");
     }
 
     boolean hasPid() {

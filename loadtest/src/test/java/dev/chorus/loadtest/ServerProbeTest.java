@@ -22,9 +22,12 @@ class ServerProbeTest {
                 chorus_media_consumers 276.0
                 chorus_media_drops_total{reason="QUEUE_FULL",stage="forwarding"} 5.0
                 jvm_threads_live_threads 40.0
+                jvm_memory_used_bytes{area="heap",id="G1 Eden Space"} 1.2582912E7
+                jvm_memory_used_bytes{area="heap",id="G1 Old Gen"} 6.182912E7
+                jvm_memory_used_bytes{area="nonheap",id="Metaspace"} 6.4469072E7
                 not a metric line
                 """;
-        assertEquals(new ServerProbe.Counters(12_345_670, 251_200, 3, 276, "/metrics"), ServerProbe.parseMetrics(page));
+        assertEquals(new ServerProbe.Counters(12_345_670, 251_200, 3, 276, 74_412_032L, "/metrics"), ServerProbe.parseMetrics(page));
     }
 
     @Test
@@ -43,7 +46,7 @@ class ServerProbeTest {
                     {"consumers": [{"packetsSent": 5}]}
                   ]}}}
                 """;
-        assertEquals(new ServerProbe.Counters(35, 150, 2, 3, "/debug"),
+        assertEquals(new ServerProbe.Counters(35, 150, 2, 3, -1, "/debug"),
                 ServerProbe.parse(new ObjectMapper().readTree(debug)));
     }
 }
