@@ -438,45 +438,40 @@ public final class Endpoint implements PacketHandler {
     // ------------------------------------------------------------------ wiring (control commands)
 
     void addProducer(Producer producer) {
-        long ssrc = producer.params().ssrc();
-        long rtx = producer.params().rtxSsrc();
-        if (producersBySsrc.containsKey(ssrc) || (rtx != ProducerParams.NONE && producersBySsrc.containsKey(rtx))) {
-            throw new IllegalArgumentException("endpoint " + id + " already receives ssrc " + ssrc + "/" + rtx);
-        }
-        producersBySsrc.put(ssrc, producer);
-        if (rtx != ProducerParams.NONE) {
-            producersBySsrc.put(rtx, producer);
-        }
-        producers.add(producer);
+        register(producersBySsrc, producers, producer.params().ssrc(), producer.params().rtxSsrc(), producer,
+                "receives");
     }
 
     void removeProducer(Producer producer) {
-        producersBySsrc.remove(producer.params().ssrc());
-        if (producer.params().rtxSsrc() != ProducerParams.NONE) {
-            producersBySsrc.remove(producer.params().rtxSsrc());
-        }
-        producers.remove(producer);
+        unregister(producersBySsrc, producers, producer.params().ssrc(), producer.params().rtxSsrc(), producer);
     }
 
     void addConsumer(Consumer consumer) {
-        long ssrc = consumer.params().ssrc();
-        long rtx = consumer.params().rtxSsrc();
-        if (consumersBySsrc.containsKey(ssrc) || (rtx != ProducerParams.NONE && consumersBySsrc.containsKey(rtx))) {
-            throw new IllegalArgumentException("endpoint " + id + " already sends ssrc " + ssrc + "/" + rtx);
-        }
-        consumersBySsrc.put(ssrc, consumer);
-        if (rtx != ProducerParams.NONE) {
-            consumersBySsrc.put(rtx, consumer);
-        }
-        consumers.add(consumer);
+        register(consumersBySsrc, consumers, consumer.params().ssrc(), consumer.params().rtxSsrc(), consumer, "sends");
     }
 
     void removeConsumer(Consumer consumer) {
-        consumersBySsrc.remove(consumer.params().ssrc());
-        if (consumer.params().rtxSsrc() != ProducerParams.NONE) {
-            consumersBySsrc.remove(consumer.params().rtxSsrc());
+        unregister(consumersBySsrc, consumers, consumer.params().ssrc(), consumer.params().rtxSsrc(), consumer);
+    }
+
+    /** Files {@code item} under its media SSRC and, if it has one, its RTX SSRC; refuses SSRCs already in use. */
+    private <T> void register(LongObjectMap<T> bySsrc, List<T> list, long ssrc, long rtx, T item, String verb) {
+        if (bySsrc.containsKey(ssrc) || (rtx != ProducerParams.NONE && bySsrc.containsKey(rtx))) {
+            throw new IllegalArgumentException("endpoint " + id + " already " + verb + " ssrc " + ssrc + "/" + rtx);
         }
-        consumers.remove(consumer);
+        bySsrc.put(ssrc, item);
+        if (rtx != ProducerParams.NONE) {
+            bySsrc.put(rtx, item);
+        }
+        list.add(item);
+    }
+
+    private static <T> void unregister(LongObjectMap<T> bySsrc, List<T> list, long ssrc, long rtx, T item) {
+        bySsrc.remove(ssrc);
+        if (rtx != ProducerParams.NONE) {
+            bySsrc.remove(rtx);
+        }
+        list.remove(item);
     }
 
     List<Producer> producers() {
