@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
@@ -21,13 +21,13 @@ final class WsTestClient {
   // Generous: a busy 2-core CI machine running browsers next to these tests can stall a few seconds.
   static final long TIMEOUT_MS = 15_000;
 
-  private final WebSocket socket;
+  private final ClientWebSocket socket;
   // Vert.x 5 closes a client, and its sockets, once the client object is unreachable.
   private WebSocketClient owner;
   private final LinkedBlockingQueue<JsonObject> inbox = new LinkedBlockingQueue<>();
   private final CompletableFuture<Short> closed = new CompletableFuture<>();
 
-  private WsTestClient(WebSocket socket) {
+  private WsTestClient(ClientWebSocket socket) {
     this.socket = socket;
     socket.textMessageHandler(text -> inbox.add(new JsonObject(text)));
     socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
@@ -39,11 +39,12 @@ final class WsTestClient {
 
   /** As {@link #connect(Vertx, int)} with client options (e.g. wss and the certificate to trust). */
   static WsTestClient connect(Vertx vertx, int port, WebSocketClientOptions options) {
-    // The handlers are set inside the completion callback, on the socket's own thread,
-    // so the server's immediate welcome cannot arrive before anyone listens.
+    // The handlers are set before connecting, so the server's immediate welcome cannot
+    // arrive before anyone listens (setting them once connect() completed lost it now and then).
     WebSocketClient owner = vertx.createWebSocketClient(options);
-    WsTestClient client = await(owner.connect(port, "127.0.0.1", "/ws").map(WsTestClient::new));
+    WsTestClient client = new WsTestClient(owner.webSocket());
     client.owner = owner;
+    await(client.socket.connect(port, "127.0.0.1", "/ws"));
     assertEquals("welcome", client.next().getString("type"));
     return client;
   }
