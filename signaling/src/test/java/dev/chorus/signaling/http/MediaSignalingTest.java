@@ -203,13 +203,15 @@ class MediaSignalingTest {
     assertEquals(transportsBefore, transports());
     assertEquals(outstandingBefore, outstanding());
     assertEquals(List.of(), roomIds());
-    // ice4j's STUN transaction executor is one process-wide cached pool: it grows with concurrent
-    // checks and lets idle threads go after a minute. Everything else must be back to where it was;
-    // a leak per participant would show up as 200.
+    // ice4j's executors (STUN transactions, agents, NetAccessManager) are process-wide cached pools:
+    // they grow with concurrent checks and replace idle threads with new ones, so a few names churn
+    // while the count stays put (the last client's socket reader may also still be closing). A leak
+    // per participant would show up as hundreds of threads.
     java.util.Set<String> added = threadNames();
     added.removeAll(namesBefore);
     added.removeIf(name -> name.startsWith("ice4j.StunClientTransaction-executor"));
-    assertTrue(added.size() <= 2, "threads grew from " + threadsBefore + " to " + threadsAfter + ", new: " + added);
+    assertTrue(threadsAfter <= threadsBefore + 3 && added.size() <= 5,
+        "threads grew from " + threadsBefore + " to " + threadsAfter + ", new: " + added);
   }
 
   private static java.util.Set<String> newThreads(java.util.Set<String> before) {
