@@ -92,9 +92,6 @@ final class ChromiumBots {
         }
     }
 
-    private record ServerMark(long nanos, ServerProbe.Counters debug, long debugNanos, double cpuSeconds) {
-    }
-
     private final LoadTestConfig config;
     private final PrintStream progress;
     private final ServerProbe probe;
@@ -196,9 +193,9 @@ final class ChromiumBots {
         long openDeadline = t0 + rampNanos + OPEN_GRACE_BASE.toNanos() + OPEN_GRACE_PER_PAGE.toNanos() * pages.size();
         long steadyStartNanos = -1;
         long steadyEndNanos = Long.MAX_VALUE;
-        ServerMark previous = new ServerMark(t0, first, t0, probe.cpuSeconds());
-        ServerMark steadyStart = null;
-        ServerMark start = previous;
+        ServerProbe.Mark previous = probe.mark(t0, first, t0);
+        ServerProbe.Mark steadyStart = null;
+        ServerProbe.Mark start = previous;
         long maxSeconds = (openDeadline - t0 + config.duration().toNanos()) / SECOND + 3;
         List<Future<?>> reads = new ArrayList<>();
         for (int i = 0; i < browsers.size(); i++) {
@@ -238,7 +235,7 @@ final class ChromiumBots {
             sleepUntil(target);
             long now = System.nanoTime();
             ServerProbe.Counters debug = probe.counters(Duration.ofMillis(800));
-            ServerMark current = new ServerMark(now, debug, System.nanoTime(), probe.cpuSeconds());
+            ServerProbe.Mark current = probe.mark(now, debug, System.nanoTime());
             String phase = steadyStartNanos < 0 ? "ramp" : "steady";
             List<Double> jitterBuffer = new ArrayList<>();
             Sample sample = sample((now - t0) / 1e9, phase, previous, current, jitterBuffer);
@@ -319,7 +316,7 @@ final class ChromiumBots {
     }
 
     /** Rates over each page's own interval between its previous and latest reading, summed over pages. */
-    private Sample sample(double t, String phase, ServerMark a, ServerMark b, List<Double> jitterBufferOut) {
+    private Sample sample(double t, String phase, ServerProbe.Mark a, ServerProbe.Mark b, List<Double> jitterBufferOut) {
         int started = 0;
         int connected = 0;
         int failed = 0;
@@ -388,21 +385,15 @@ final class ChromiumBots {
                 }
             }
         }
-        double dt = Math.max(1e-3, (b.nanos - a.nanos) / 1e9);
-        double cpu = (b.cpuSeconds - a.cpuSeconds) / dt;
-        double forwarded = Double.NaN;
-        double processed = Double.NaN;
-        if (a.debug != null && b.debug != null) {
-            double ddt = Math.max(1e-3, (b.debugNanos - a.debugNanos) / 1e9);
-            forwarded = Math.max(0, b.debug.forwarded() - a.debug.forwarded()) / ddt;
-            processed = Math.max(0, b.debug.processed() - a.debug.processed()) / ddt;
-        }
+        double cpu = b.cpuCoresSince(a);
+        double forwarded = b.forwardedPpsSince(a);
+        double processed = b.processedPpsSince(a);
         double[] jb = jitterBufferOut.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         double nan = Double.NaN;
         return new Sample(round(t, 3), phase, started, connected, failed, anyRate ? sent : nan,
                 anyRate ? received : nan, expected, lost, expected > 0 ? (double) lost / expected : 0.0, nan, nan, nan,
                 jitterCount > 0 ? jitterSum / jitterCount : nan, cpu, probe.rssMib(),
-                b.debug == null ? nan : b.debug.heapMib(), forwarded, processed,
+                b.heapMib(), forwarded, processed,
                 anyRate ? frames : nan, minFps, anyRate ? freezes : nan, anyRate ? freezeSeconds : nan,
                 percentile(jb, 0.5), percentile(jb, 0.99));
     }
@@ -431,7 +422,7 @@ final class ChromiumBots {
                                 double joinToFirstFrameMs) {
     }
 
-    private String writeReport(ServerMark steadyStart, ServerMark steadyEnd) throws IOException {
+    private String writeReport(ServerProbe.Mark steadyStart, ServerProbe.Mark steadyEnd) throws IOException {
         Map<String, Page> bySelfId = new HashMap<>();
         for (Page p : pages) {
             if (p.latest.selfId() != null) {
@@ -520,15 +511,10 @@ final class ChromiumBots {
         }
 
         List<Sample> steadySamples = samples.stream().filter(s -> s.phase().equals("steady")).toList();
-        double steadySeconds = Math.max(1e-3, (steadyEnd.nanos - steadyStart.nanos) / 1e9);
-        double fwdPps = Double.NaN;
-        double processedPps = Double.NaN;
-        if (steadyStart.debug != null && steadyEnd.debug != null) {
-            double ddt = Math.max(1e-3, (steadyEnd.debugNanos - steadyStart.debugNanos) / 1e9);
-            fwdPps = (steadyEnd.debug.forwarded() - steadyStart.debug.forwarded()) / ddt;
-            processedPps = (steadyEnd.debug.processed() - steadyStart.debug.processed()) / ddt;
-        }
-        double cpuCores = (steadyEnd.cpuSeconds - steadyStart.cpuSeconds) / steadySeconds;
+        double steadySeconds = Math.max(1e-3, (steadyEnd.nanos() - steadyStart.nanos()) / 1e9);
+        double fwdPps = steadyEnd.forwardedPpsSince(steadyStart);
+        double processedPps = steadyEnd.processedPpsSince(steadyStart);
+        double cpuCores = steadyEnd.cpuCoresSince(steadyStart);
         long packets = streams.stream().mapToLong(StreamResult::packets).sum();
         long lost = streams.stream().mapToLong(StreamResult::lost).sum();
         double loss = packets + lost > 0 ? (double) lost / (packets + lost) : 0;

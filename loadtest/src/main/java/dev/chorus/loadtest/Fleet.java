@@ -13,30 +13,23 @@ final class Fleet {
     /** A bot whose media is not connected this long after it started is failed (and its reason counted). */
     static final long JOIN_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
-    /** Snapshot of cumulative counters, for differences between two moments. */
-    record Totals(long nanos, long sent, long received, long expected, long lost, long[] latency,
-                  double cpuSeconds, ServerProbe.Counters debug, long debugNanos) {
+    /** Snapshot of the bots' cumulative counters and the server's, for differences between two moments. */
+    record Totals(long sent, long received, long expected, long lost, long[] latency, ServerProbe.Mark server) {
+
+        long nanos() {
+            return server.nanos();
+        }
 
         double forwardedPpsSince(Totals a) {
-            if (a.debug == null || debug == null) {
-                return Double.NaN;
-            }
-            return Math.max(0, debug.forwarded() - a.debug.forwarded()) / seconds(a.debugNanos, debugNanos);
+            return server.forwardedPpsSince(a.server);
         }
 
         double processedPpsSince(Totals a) {
-            if (a.debug == null || debug == null) {
-                return Double.NaN;
-            }
-            return Math.max(0, debug.processed() - a.debug.processed()) / seconds(a.debugNanos, debugNanos);
+            return server.processedPpsSince(a.server);
         }
 
         double cpuCoresSince(Totals a) {
-            return (cpuSeconds - a.cpuSeconds) / seconds(a.nanos, nanos);
-        }
-
-        private static double seconds(long from, long to) {
-            return Math.max(1e-3, (to - from) / 1e9);
+            return server.cpuCoresSince(a.server);
         }
     }
 
@@ -77,7 +70,7 @@ final class Fleet {
             lost += b.receiver.lost();
             b.receiver.addLatencyTo(latency);
         }
-        return new Totals(nanos, sent, received, expected, lost, latency, probe.cpuSeconds(), debug, debugNanos);
+        return new Totals(sent, received, expected, lost, latency, probe.mark(nanos, debug, debugNanos));
     }
 
     Sample sample(double t, String phase, Totals a, Totals b) {
@@ -107,7 +100,7 @@ final class Fleet {
                 (b.received() - a.received()) / dt, expected, lost, expected > 0 ? (double) lost / expected : 0.0,
                 LatencyHistogram.percentile(interval, 0.5) / 1000, LatencyHistogram.percentile(interval, 0.99) / 1000,
                 LatencyHistogram.max(interval) / 1000, jitter[1] > 0 ? jitter[0] / jitter[1] : Double.NaN,
-                b.cpuCoresSince(a), probe.rssMib(), b.debug() == null ? Double.NaN : b.debug().heapMib(),
+                b.cpuCoresSince(a), probe.rssMib(), b.server().heapMib(),
                 b.forwardedPpsSince(a), b.processedPpsSince(a), Double.NaN,
                 Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
     }

@@ -37,6 +37,40 @@ final class ServerProbe {
         }
     }
 
+    /**
+     * The server at one moment: its counters (null if it did not answer), when they were read, and its CPU
+     * seconds (NaN without a pid). Rates between two marks use each reading's own time.
+     */
+    record Mark(long nanos, Counters counters, long countersNanos, double cpuSeconds) {
+
+        double forwardedPpsSince(Mark a) {
+            if (a.counters == null || counters == null) {
+                return Double.NaN;
+            }
+            return Math.max(0, counters.forwarded() - a.counters.forwarded()) / seconds(a.countersNanos, countersNanos);
+        }
+
+        double processedPpsSince(Mark a) {
+            if (a.counters == null || counters == null) {
+                return Double.NaN;
+            }
+            return Math.max(0, counters.processed() - a.counters.processed()) / seconds(a.countersNanos, countersNanos);
+        }
+
+        double cpuCoresSince(Mark a) {
+            return (cpuSeconds - a.cpuSeconds) / seconds(a.nanos, nanos);
+        }
+
+        /** The server's heap in use in MiB, NaN when unknown. */
+        double heapMib() {
+            return counters == null ? Double.NaN : counters.heapMib();
+        }
+
+        private static double seconds(long from, long to) {
+            return Math.max(1e-3, (to - from) / 1e9);
+        }
+    }
+
     private final URI metricsUri;
     private final URI debugUri;
     private final OptionalLong pid;
@@ -80,6 +114,11 @@ final class ServerProbe {
             Thread.currentThread().interrupt();
             return null;
         }
+    }
+
+    /** A {@link Mark} of {@code counters} read at {@code countersNanos}, with the CPU time read now. */
+    Mark mark(long nanos, Counters counters, long countersNanos) {
+        return new Mark(nanos, counters, countersNanos, cpuSeconds());
     }
 
     /**

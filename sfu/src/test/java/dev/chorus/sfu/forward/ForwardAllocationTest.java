@@ -72,18 +72,7 @@ class ForwardAllocationTest {
         Runnable forwardMany = () -> {
             for (int i = 0; i < PACKETS; i++) {
                 int s = seq[0]++;
-                byte[] template = s % 300 == 0 ? keyframe : delta;
-                PacketBuffer b = h.pool.acquire();
-                System.arraycopy(template, 0, b.array(), PacketBuffer.HEADROOM, template.length);
-                b.set(PacketBuffer.HEADROOM, template.length);
-                b.array()[PacketBuffer.HEADROOM + 2] = (byte) (s >>> 8);
-                b.array()[PacketBuffer.HEADROOM + 3] = (byte) s;
-                long ts = (s / 3) * 3000L;
-                b.array()[PacketBuffer.HEADROOM + 4] = (byte) (ts >>> 24);
-                b.array()[PacketBuffer.HEADROOM + 5] = (byte) (ts >>> 16);
-                b.array()[PacketBuffer.HEADROOM + 6] = (byte) (ts >>> 8);
-                b.array()[PacketBuffer.HEADROOM + 7] = (byte) ts;
-                h.worker.submitRtp(alice, b);
+                deliver(h, alice, s % 300 == 0 ? keyframe : delta, s);
                 h.clock.advanceNanos(3_000_000); // ~333 packets/s: RTCP ticks fire during the run
                 h.worker.runOnce();
             }
