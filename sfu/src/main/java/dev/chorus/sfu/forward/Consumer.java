@@ -40,6 +40,11 @@ public final class Consumer {
     private final ExtensionRewriter extensions;
     private final DropCounters drops;
     private boolean paused;
+    /** Paused by the subscriber's bandwidth allocation, independently of {@link #paused}. */
+    private boolean bandwidthPaused;
+    private final int transportCcId;
+    private long lastTimestamp = -1;
+    private long paddingSent;
     private boolean waitingForKeyframe;
     private boolean closed;
     private final WorkerStats stats;
@@ -91,6 +96,7 @@ public final class Consumer {
         java.util.Arrays.fill(resentSeq, -1);
         this.rtx = params.rtxSsrc() != ProducerParams.NONE && params.rtxPayloadType() != ProducerParams.NONE;
         this.rtxSeq = params.initialSequence() ^ 0x8000;
+        this.transportCcId = params.extensions().id(ExtensionKind.TRANSPORT_CC);
     }
 
     public String id() {
@@ -129,6 +135,29 @@ public final class Consumer {
         return payloadOctetsSent;
     }
 
+    public boolean isBandwidthPaused() {
+        return bandwidthPaused;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** The subscriber's bandwidth cannot carry this (video) consumer: stop until resumed. */
+    void pauseForBandwidth() {
+        bandwidthPaused = true;
+    }
+
+    /** Bandwidth is back: forward again from the next keyframe, which is requested now. */
+    void resumeFromBandwidth(long nowNanos) {
+        if (!bandwidthPaused) {
+            return;
+        }
+        bandwidthPaused = false;
+        waitingForKeyframe = true;
+        producer.requestKeyframe(nowNanos, KeyframeRequestKind.BANDWIDTH_RESUME);
+    }
+
     /** Stops forwarding; sequence numbers stay gap-free across the pause. */
     public void pause() {
         paused = true;
@@ -152,6 +181,10 @@ public final class Consumer {
         }
         if (paused) {
             skip(DropReason.CONSUMER_PAUSED, extSeq);
+            return;
+        }
+        if (bandwidthPaused) {
+            skip(DropReason.BANDWIDTH_PAUSED, extSeq);
             return;
         }
         if (in.payloadLength() == 0) {
@@ -189,7 +222,8 @@ public final class Consumer {
                 return;
             }
             rewrite(out, params.ssrc(), params.payloadType(), outSeq, buffer, nowNanos);
-            if (subscriber.sendRtp(out.buffer(), out.offset(), out.length())) {
+            lastTimestamp = out.timestamp();
+            if (subscriber.sendMedia(out, transportCcId, 0, nowNanos)) {
                 packetsSent++;
                 bytesSent += out.length();
                 stats.rtpForwarded(out.length());
@@ -300,7 +334,7 @@ public final class Consumer {
             } else {
                 rewrite(out, params.ssrc(), params.payloadType(), outSeq, buffer, nowNanos);
             }
-            if (!subscriber.sendRtp(out.buffer(), out.offset(), out.length())) {
+            if (!subscriber.sendMedia(out, transportCcId, 0, nowNanos)) {
                 nackSendFailed++;
                 return false;
             }
@@ -311,6 +345,79 @@ public final class Consumer {
             }
             retransmitBytes += out.length();
             return true;
+        } finally {
+            pool.release(buffer);
+        }
+    }
+
+    // ------------------------------------------------------------------ padding probes
+
+    /** Padding can go on this consumer's RTX stream, with a transport-cc number to measure it by. */
+    boolean canSendPadding() {
+        return rtx && transportCcId != 0 && !closed && lastTimestamp >= 0;
+    }
+
+    /** Largest RTP padding (the count is one byte). */
+    static final int PADDING_BYTES = 255;
+
+    /**
+     * Sends one padding-only packet on the RTX stream for probe {@code cluster} (RFC 3550 padding,
+     * RFC 4588 stream, which receivers count for bandwidth estimation and then discard). Returns
+     * the bytes sent, or 0.
+     */
+    int sendPadding(int cluster, long nowNanos) {
+        if (!canSendPadding()) {
+            return 0;
+        }
+        PacketBuffer buffer = pool.acquire();
+        if (buffer == null) {
+            drops.increment(DropReason.POOL_EXHAUSTED);
+            return 0;
+        }
+        try {
+            byte[] b = buffer.array();
+            int off = PacketBuffer.HEADROOM;
+            int pos = off;
+            boolean oneByte = transportCcId <= dev.chorus.sfu.rtp.RtpHeaderExtensions.ONE_BYTE_MAX_ID;
+            b[pos++] = (byte) 0xB0; // V=2, P=1, X=1
+            b[pos++] = (byte) params.rtxPayloadType();
+            BigEndian.put16(b, pos, rtxSeq);
+            pos += 2;
+            BigEndian.put32(b, pos, lastTimestamp);
+            pos += 4;
+            BigEndian.put32(b, pos, params.rtxSsrc());
+            pos += 4;
+            BigEndian.put16(b, pos, oneByte ? dev.chorus.sfu.rtp.RtpHeaderExtensions.ONE_BYTE_PROFILE
+                    : dev.chorus.sfu.rtp.RtpHeaderExtensions.TWO_BYTE_PROFILE);
+            BigEndian.put16(b, pos + 2, 1);
+            pos += 4;
+            if (oneByte) {
+                b[pos] = (byte) ((transportCcId << 4) | 1);
+                b[pos + 1] = 0;
+                b[pos + 2] = 0;
+                b[pos + 3] = 0;
+            } else {
+                b[pos] = (byte) transportCcId;
+                b[pos + 1] = 2;
+                b[pos + 2] = 0;
+                b[pos + 3] = 0;
+            }
+            pos += 4;
+            java.util.Arrays.fill(b, pos, pos + PADDING_BYTES - 1, (byte) 0);
+            b[pos + PADDING_BYTES - 1] = (byte) PADDING_BYTES;
+            pos += PADDING_BYTES;
+            int length = pos - off;
+            buffer.set(off, length);
+            RtpPacket out = scratch.outgoing;
+            if (out.wrap(b, off, length) != RtpValidity.OK) {
+                return 0;
+            }
+            if (!subscriber.sendMedia(out, transportCcId, cluster, nowNanos)) {
+                return 0;
+            }
+            rtxSeq = (rtxSeq + 1) & 0xFFFF;
+            paddingSent++;
+            return length;
         } finally {
             pool.release(buffer);
         }
@@ -415,6 +522,8 @@ public final class Consumer {
         n.set("extensions", params.extensions().toJson());
         n.put("mid", params.mid());
         n.put("paused", paused);
+        n.put("bandwidthPaused", bandwidthPaused);
+        n.put("paddingSent", paddingSent);
         n.put("waitingForKeyframe", waitingForKeyframe);
         n.put("closed", closed);
         n.put("packetsSent", packetsSent);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.buffer.PacketBuffer;
 import dev.chorus.sfu.buffer.PacketBufferPool;
+import dev.chorus.sfu.cc.TransportCcFeedbackBuilder;
 import dev.chorus.sfu.collect.LongObjectMap;
 import dev.chorus.sfu.rtcp.FirView;
 import dev.chorus.sfu.rtcp.NackView;
@@ -14,17 +15,23 @@ import dev.chorus.sfu.rtcp.ReportBlocksView;
 import dev.chorus.sfu.rtcp.PliView;
 import dev.chorus.sfu.rtcp.PliWriter;
 import dev.chorus.sfu.rtcp.ReceiverReportWriter;
+import dev.chorus.sfu.rtcp.RembView;
+import dev.chorus.sfu.rtcp.RembWriter;
+import dev.chorus.sfu.rtcp.TransportCcView;
 import dev.chorus.sfu.rtcp.RtcpCompoundReader;
 import dev.chorus.sfu.rtcp.RtcpPacketType;
 import dev.chorus.sfu.rtcp.RtcpValidity;
 import dev.chorus.sfu.rtcp.SdesWriter;
 import dev.chorus.sfu.rtcp.SenderReportView;
+import dev.chorus.sfu.rtp.BigEndian;
+import dev.chorus.sfu.rtp.RtpHeaderExtensions;
 import dev.chorus.sfu.rtp.RtpPacket;
 import dev.chorus.sfu.rtp.RtpValidity;
 import dev.chorus.sfu.worker.DropCounters;
 import dev.chorus.sfu.worker.DropReason;
 import dev.chorus.sfu.worker.WorkerStats;
 import dev.chorus.sfu.worker.PacketHandler;
+import dev.chorus.sfu.worker.Timer;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -72,6 +79,24 @@ public final class Endpoint implements PacketHandler {
     private long smoothedRttNanos = -1;
     private final long defaultRttNanos;
     private long sendErrors;
+    /** Congestion control; null when disabled. Receiving side: feedback to this endpoint as publisher. */
+    private final TransportCcFeedbackBuilder incomingTcc;
+    private final Timer tccFeedbackTimer;
+    private final long tccFeedbackIntervalNanos;
+    private long tccMediaSsrc;
+    /** Sending side: the estimate towards this endpoint as subscriber. */
+    private final SubscriberBandwidth bandwidth;
+    private final long publisherMaxBps;
+    private long[] rembSsrcs = new long[4];
+    private long tccFeedbackSent;
+    private long rembSent;
+    private long transportCcReceived;
+    private long transportCcMalformed;
+    private long rembReceived;
+    private long rembOutOfRange;
+    /** REMB values outside this range are not believed: no real path is that thin or that fat. */
+    static final long REMB_MIN_BPS = 10_000;
+    static final long REMB_MAX_BPS = 10_000_000_000L;
 
     Endpoint(String id, Router router, RtpSender sender, long rtcpSsrc) {
         this.id = id;
@@ -83,6 +108,12 @@ public final class Endpoint implements PacketHandler {
         this.drops = new DropCounters(router.drops());
         this.stats = router.worker().stats();
         this.defaultRttNanos = router.config().defaultRttMillis() * 1_000_000L;
+        CongestionConfig cc = router.config().congestion();
+        this.incomingTcc = cc.enabled() ? new TransportCcFeedbackBuilder() : null;
+        this.tccFeedbackTimer = new Timer("tcc:" + id, this::sendTransportCcFeedback);
+        this.tccFeedbackIntervalNanos = cc.feedbackIntervalMillis() * 1_000_000L;
+        this.bandwidth = cc.enabled() ? new SubscriberBandwidth(this, router) : null;
+        this.publisherMaxBps = cc.enabled() ? cc.publisherMaxBps() : 0;
     }
 
     /**
@@ -132,7 +163,11 @@ public final class Endpoint implements PacketHandler {
                 drops.increment(DropReason.UNKNOWN_SSRC);
                 return;
             }
-            producer.receiveRtp(rtp, router.worker().clock().nowNanos());
+            long now = router.worker().clock().nowNanos();
+            if (incomingTcc != null && producer.transportCcId() != 0) {
+                recordTransportSequence(rtp, producer, now);
+            }
+            producer.receiveRtp(rtp, now);
         } finally {
             pool.release(packet);
         }
@@ -175,6 +210,8 @@ public final class Endpoint implements PacketHandler {
                 } else if (reader.fmt() == RtcpPacketType.FMT_FIR) {
                     stats.firReceived();
                     onFir(buf, off, len, now);
+                } else if (reader.fmt() == RtcpPacketType.FMT_AFB) {
+                    onApplicationFeedback(buf, off, len);
                 } else {
                     feedbackNotHandled++;
                 }
@@ -183,8 +220,9 @@ public final class Endpoint implements PacketHandler {
                 if (reader.fmt() == RtcpPacketType.FMT_NACK) {
                     stats.nackReceived();
                     onNack(buf, off, len, now);
+                } else if (reader.fmt() == RtcpPacketType.FMT_TRANSPORT_CC) {
+                    onTransportCc(buf, off, len, now);
                 } else {
-                    // transport-cc comes with congestion control.
                     feedbackNotHandled++;
                 }
             }
@@ -262,6 +300,117 @@ public final class Endpoint implements PacketHandler {
                 }
             }
         }
+    }
+
+    // ------------------------------------------------------------------ congestion control
+
+    private void recordTransportSequence(RtpPacket rtp, Producer producer, long now) {
+        long ref = rtp.findExtension(producer.transportCcId());
+        if (ref == RtpHeaderExtensions.NOT_FOUND || RtpHeaderExtensions.lengthOf(ref) != 2) {
+            return;
+        }
+        incomingTcc.onPacket(BigEndian.u16(rtp.buffer(), RtpHeaderExtensions.offsetOf(ref)), now);
+        tccMediaSsrc = producer.params().ssrc();
+        if (!tccFeedbackTimer.isScheduled()) {
+            router.worker().timers().schedule(tccFeedbackTimer, now + tccFeedbackIntervalNanos);
+        }
+    }
+
+    /** Most feedback packets per tick: bounds the work one tick can do after a long stall. */
+    private static final int MAX_FEEDBACKS_PER_TICK = 8;
+
+    private void sendTransportCcFeedback(long now) {
+        if (closed || incomingTcc == null) {
+            return;
+        }
+        for (int i = 0; i < MAX_FEEDBACKS_PER_TICK && incomingTcc.hasPending(); i++) {
+            PacketBuffer b = pool.acquire();
+            if (b == null) {
+                drops.increment(DropReason.POOL_EXHAUSTED);
+                return;
+            }
+            try {
+                int off = b.offset();
+                int n = incomingTcc.write(b.array(), off, off + Math.min(b.writableCapacity(), 1200), rtcpSsrc,
+                        tccMediaSsrc);
+                if (n > 0 && sendRtcp(b.array(), off, n)) {
+                    tccFeedbackSent++;
+                }
+            } finally {
+                pool.release(b);
+            }
+        }
+    }
+
+    /** transport-cc feedback from this participant as subscriber, about what we sent it. */
+    private void onTransportCc(byte[] buf, int off, int len, long now) {
+        TransportCcView tcc = scratch.transportCc;
+        if (tcc.wrap(buf, off, len) != RtcpValidity.OK) {
+            transportCcMalformed++;
+            drops.increment(DropReason.MALFORMED_RTCP);
+            return;
+        }
+        transportCcReceived++;
+        if (bandwidth != null) {
+            bandwidth.onTransportCc(tcc, now);
+        }
+    }
+
+    /** PSFB application feedback: REMB caps the estimate towards this subscriber; others are ignored. */
+    private void onApplicationFeedback(byte[] buf, int off, int len) {
+        RembView remb = scratch.remb;
+        if (remb.wrap(buf, off, len) != RtcpValidity.OK) {
+            feedbackNotHandled++;
+            return;
+        }
+        rembReceived++;
+        long bps = remb.bitrateBps();
+        if (bps < REMB_MIN_BPS || bps > REMB_MAX_BPS) {
+            rembOutOfRange++;
+            return;
+        }
+        if (bandwidth != null) {
+            bandwidth.onRemb(bps);
+        }
+    }
+
+    /** The publisher-side cap: one REMB naming this endpoint's video streams; returns its length or 0. */
+    private int writeRemb(byte[] dst, int off, int limit) {
+        int count = 0;
+        for (int i = 0; i < producers.size(); i++) {
+            Producer p = producers.get(i);
+            if (p.kind() == MediaKind.VIDEO) {
+                if (count == rembSsrcs.length) {
+                    rembSsrcs = java.util.Arrays.copyOf(rembSsrcs, count * 2);
+                }
+                rembSsrcs[count++] = p.params().ssrc();
+            }
+        }
+        if (count == 0) {
+            return 0;
+        }
+        int n = RembWriter.write(dst, off, limit, rtcpSsrc, publisherMaxBps, rembSsrcs,
+                Math.min(count, RembWriter.MAX_SSRCS));
+        if (n <= 0) {
+            return 0;
+        }
+        rembSent++;
+        return n;
+    }
+
+    /**
+     * Sends a packet of one of this endpoint's consumers: first gives it this transport's next
+     * transport-wide sequence number when the subscriber negotiated transport-cc ({@code tccId}).
+     */
+    boolean sendMedia(RtpPacket out, int tccId, int probeCluster, long now) {
+        if (bandwidth != null && tccId != 0) {
+            long ref = out.findExtension(tccId);
+            if (ref != RtpHeaderExtensions.NOT_FOUND && RtpHeaderExtensions.lengthOf(ref) == 2) {
+                int seq = bandwidth.onSent(now, out.length(), probeCluster);
+                BigEndian.put16(out.buffer(), RtpHeaderExtensions.offsetOf(ref), seq);
+            }
+        }
+        return sendRtp(out.buffer(), out.offset(), out.length());
     }
 
     private void onPli(byte[] buf, int off, int len, long now) {
@@ -383,6 +532,7 @@ public final class Endpoint implements PacketHandler {
 
     private void sendReceiverReports(long now) {
         int from = 0;
+        boolean first = true;
         while (from < producers.size()) {
             int blocks = 0;
             int i = from;
@@ -394,16 +544,17 @@ public final class Endpoint implements PacketHandler {
             }
             from = i;
             if (blocks > 0) {
-                writeAndSend(true, null, blocks, now);
+                writeAndSend(true, null, blocks, now, first && publisherMaxBps > 0);
+                first = false;
             }
         }
     }
 
     private void sendSenderReport(Consumer consumer, long now) {
-        writeAndSend(false, consumer, 0, now);
+        writeAndSend(false, consumer, 0, now, false);
     }
 
-    private void writeAndSend(boolean receiverReport, Consumer consumer, int blocks, long now) {
+    private void writeAndSend(boolean receiverReport, Consumer consumer, int blocks, long now, boolean remb) {
         PacketBuffer b = pool.acquire();
         if (b == null) {
             drops.increment(DropReason.POOL_EXHAUSTED);
@@ -428,6 +579,9 @@ public final class Endpoint implements PacketHandler {
             int sdes = SdesWriter.writeCname(a, off + n, limit, sdesSsrc, scratch.cname, 0, scratch.cname.length);
             if (sdes > 0) {
                 n += sdes;
+            }
+            if (remb) {
+                n += writeRemb(a, off + n, limit);
             }
             sendRtcp(a, off, n);
         } finally {
@@ -484,6 +638,10 @@ public final class Endpoint implements PacketHandler {
 
     void close() {
         closed = true;
+        router.worker().timers().cancel(tccFeedbackTimer);
+        if (bandwidth != null) {
+            bandwidth.close();
+        }
     }
 
     public ObjectNode toJson() {
@@ -505,6 +663,21 @@ public final class Endpoint implements PacketHandler {
         n.put("rttSamples", rttSamples);
         n.put("rttMillis", smoothedRttNanos < 0 ? -1 : smoothedRttNanos / 1e6);
         n.put("sendErrors", sendErrors);
+        ObjectNode cc = n.putObject("congestion");
+        cc.put("enabled", bandwidth != null);
+        cc.put("transportCcFeedbackSent", tccFeedbackSent);
+        cc.put("rembSent", rembSent);
+        cc.put("rembBps", publisherMaxBps);
+        cc.put("transportCcReceived", transportCcReceived);
+        cc.put("transportCcMalformed", transportCcMalformed);
+        cc.put("rembReceived", rembReceived);
+        cc.put("rembOutOfRange", rembOutOfRange);
+        if (incomingTcc != null) {
+            cc.set("fromPublisher", incomingTcc.toJson());
+        }
+        if (bandwidth != null) {
+            cc.set("toSubscriber", bandwidth.toJson());
+        }
         n.set("drops", drops.toJson());
         ArrayNode p = n.putArray("producers");
         producers.forEach(x -> p.add(x.id()));

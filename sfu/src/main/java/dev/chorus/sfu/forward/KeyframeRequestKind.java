@@ -6,6 +6,8 @@ public enum KeyframeRequestKind {
     NEW_SUBSCRIPTION,
     /** A paused video consumer was resumed. */
     RESUME,
+    /** Video paused for bandwidth was resumed (the estimate grew or a probe found room). */
+    BANDWIDTH_RESUME,
     /** A subscriber sent a PLI for its consumer. */
     SUBSCRIBER_PLI,
     /** A subscriber sent a FIR for its consumer. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.buffer.RetransmissionBuffer;
+import dev.chorus.sfu.cc.RateMeter;
 import dev.chorus.sfu.rtcp.ReportBlock;
 import dev.chorus.sfu.rtp.BigEndian;
 import dev.chorus.sfu.rtp.RtpPacket;
@@ -34,6 +35,8 @@ public final class Producer {
     /** Indexed loop over an ArrayList: no iterator allocation per packet. */
     private final List<Consumer> consumers = new ArrayList<>();
     private final DropCounters drops;
+    private final RateMeter rate = new RateMeter();
+    private final int transportCcId;
     private long keyframesSeen;
     private long lastKeyframeNanos = -1;
     private long rtxReceived;
@@ -51,6 +54,7 @@ public final class Producer {
         this.keyframeRequester = new KeyframeRequester("pli:" + params.id(), router.worker().timers(),
                 router.config().pliMinIntervalMillis() * 1_000_000L,
                 now -> publisher.sendPli(params.ssrc()));
+        this.transportCcId = params.extensions().id(ExtensionKind.TRANSPORT_CC);
         RouterConfig config = router.config();
         boolean video = params.kind() == MediaKind.VIDEO;
         this.retransmissionBuffer = video
@@ -117,6 +121,7 @@ public final class Producer {
             drops.increment(DropReason.CLOSED);
             return;
         }
+        rate.add(packet.length(), nowNanos);
         boolean rtx = params.rtxSsrc() != ProducerParams.NONE && packet.ssrc() == params.rtxSsrc();
         if (rtx) {
             if (packet.payloadType() != params.rtxPayloadType()) {
@@ -193,6 +198,16 @@ public final class Producer {
 
     SenderClockMapping senderClock() {
         return senderClock;
+    }
+
+    /** The publisher's send rate of this track (media, retransmissions and padding), smoothed. */
+    public long bitrateBps(long nowNanos) {
+        return rate.bitsPerSecond(nowNanos);
+    }
+
+    /** The publisher's transport-cc header extension id, 0 when not negotiated. */
+    int transportCcId() {
+        return transportCcId;
     }
 
     /** Asks the publisher for a keyframe, subject to the per-producer rate limit. */

@@ -15,10 +15,11 @@ package dev.chorus.sfu.forward;
  *                                  is requested)
  * @param defaultRttMillis          round-trip time assumed until receiver reports measured one; NACK
  *                                  retries and resends of one packet are spaced by the RTT
+ * @param congestion                transport-cc feedback, REMB and the bandwidth estimate per subscriber
  */
 public record RouterConfig(long rtcpIntervalMillis, long pliMinIntervalMillis, String cname,
                            int retransmissionPackets, long retransmissionMillis, int nackMaxRetries,
-                           long nackGiveUpMillis, long defaultRttMillis) {
+                           long nackGiveUpMillis, long defaultRttMillis, CongestionConfig congestion) {
     public static final int DEFAULT_RETRANSMISSION_PACKETS = 512;
     public static final long DEFAULT_RETRANSMISSION_MILLIS = 1000;
     public static final int DEFAULT_NACK_MAX_RETRIES = 10;
@@ -37,6 +38,9 @@ public record RouterConfig(long rtcpIntervalMillis, long pliMinIntervalMillis, S
         if (retransmissionMillis <= 0 || nackGiveUpMillis <= 0 || defaultRttMillis <= 0) {
             throw new IllegalArgumentException("retransmission age, NACK give-up time and default RTT must be positive");
         }
+        if (congestion == null) {
+            throw new IllegalArgumentException("congestion config missing");
+        }
         if (nackMaxRetries < 0) {
             throw new IllegalArgumentException("NACK retries must be >= 0 (0 disables NACKs to publishers)");
         }
@@ -46,26 +50,31 @@ public record RouterConfig(long rtcpIntervalMillis, long pliMinIntervalMillis, S
     public RouterConfig(long rtcpIntervalMillis, long pliMinIntervalMillis, String cname) {
         this(rtcpIntervalMillis, pliMinIntervalMillis, cname, DEFAULT_RETRANSMISSION_PACKETS,
                 DEFAULT_RETRANSMISSION_MILLIS, DEFAULT_NACK_MAX_RETRIES, DEFAULT_NACK_GIVE_UP_MILLIS,
-                DEFAULT_RTT_MILLIS);
+                DEFAULT_RTT_MILLIS, CongestionConfig.DEFAULT);
     }
 
     public RouterConfig withRetransmission(int packets, long millis) {
         return new RouterConfig(rtcpIntervalMillis, pliMinIntervalMillis, cname, packets, millis, nackMaxRetries,
-                nackGiveUpMillis, defaultRttMillis);
+                nackGiveUpMillis, defaultRttMillis, congestion);
     }
 
     public RouterConfig withNack(int maxRetries, long giveUpMillis) {
         return new RouterConfig(rtcpIntervalMillis, pliMinIntervalMillis, cname, retransmissionPackets,
-                retransmissionMillis, maxRetries, giveUpMillis, defaultRttMillis);
+                retransmissionMillis, maxRetries, giveUpMillis, defaultRttMillis, congestion);
     }
 
     public RouterConfig withDefaultRtt(long millis) {
         return new RouterConfig(rtcpIntervalMillis, pliMinIntervalMillis, cname, retransmissionPackets,
-                retransmissionMillis, nackMaxRetries, nackGiveUpMillis, millis);
+                retransmissionMillis, nackMaxRetries, nackGiveUpMillis, millis, congestion);
     }
 
     public RouterConfig withKeyframeMinInterval(long millis) {
         return new RouterConfig(rtcpIntervalMillis, millis, cname, retransmissionPackets, retransmissionMillis,
-                nackMaxRetries, nackGiveUpMillis, defaultRttMillis);
+                nackMaxRetries, nackGiveUpMillis, defaultRttMillis, congestion);
+    }
+
+    public RouterConfig withCongestion(CongestionConfig value) {
+        return new RouterConfig(rtcpIntervalMillis, pliMinIntervalMillis, cname, retransmissionPackets,
+                retransmissionMillis, nackMaxRetries, nackGiveUpMillis, defaultRttMillis, value);
     }
 }

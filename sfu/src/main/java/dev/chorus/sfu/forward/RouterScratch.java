@@ -5,6 +5,8 @@ import dev.chorus.sfu.rtcp.NackView;
 import dev.chorus.sfu.rtcp.ReceiverReportView;
 import dev.chorus.sfu.rtcp.PliView;
 import dev.chorus.sfu.rtcp.ReportBlock;
+import dev.chorus.sfu.rtcp.RembView;
+import dev.chorus.sfu.rtcp.TransportCcView;
 import dev.chorus.sfu.rtcp.RtcpCompoundReader;
 import dev.chorus.sfu.rtcp.SenderReportView;
 import dev.chorus.sfu.rtp.RtpPacket;
@@ -28,6 +30,8 @@ final class RouterScratch {
     final SenderReportView senderReport = new SenderReportView();
     final PliView pli = new PliView();
     final FirView fir = new FirView();
+    final TransportCcView transportCc = new TransportCcView();
+    final RembView remb = new RembView();
     final ReportBlock[] reportBlocks = new ReportBlock[MAX_REPORT_BLOCKS];
     final byte[] cname;
 

@@ -26,6 +26,8 @@ public enum DropReason {
     PADDING_ONLY,
     /** The consumer is paused (subscriber muted or not interested). */
     CONSUMER_PAUSED,
+    /** Video paused because the subscriber's estimated bandwidth cannot carry it (audio never is). */
+    BANDWIDTH_PAUSED,
     /** A video consumer waits for a keyframe before it starts (or resumes) forwarding. */
     WAITING_FOR_KEYFRAME,
     /** A late packet older than the consumer's sequence-mapping history, or one the SFU already skipped. */

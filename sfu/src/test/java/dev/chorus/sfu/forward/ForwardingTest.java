@@ -76,7 +76,7 @@ class ForwardingTest {
             assertEquals(now, ((b.buffer()[b.extensionOffset(5)] & 0xFF) << 16)
                     | ((b.buffer()[b.extensionOffset(5) + 1] & 0xFF) << 8) | (b.buffer()[b.extensionOffset(5) + 2] & 0xFF),
                     "abs-send-time is our send time");
-            assertEquals(40 + i, b.buffer()[b.extensionOffset(6) + 1], "transport-cc value carried over");
+            assertEquals(i, b.buffer()[b.extensionOffset(6) + 1], "transport-cc numbered per subscriber transport");
             assertArrayEquals(payloads[i], copyOfPayload(b));
 
             RtpPacket c = carol.rtpAt(i);
@@ -85,7 +85,7 @@ class ForwardingTest {
             assertEquals((65534 + i) & 0xFFFF, c.sequenceNumber());
             assertEquals(timestamps[i], c.timestamp());
             assertEquals('0', c.buffer()[c.extensionOffset(1)]);
-            assertEquals(40 + i, c.buffer()[c.extensionOffset(3) + 1]);
+            assertEquals(i, c.buffer()[c.extensionOffset(3) + 1]);
             assertArrayEquals(payloads[i], copyOfPayload(c));
 
             RtpPacket d = dave.rtpAt(i);
@@ -95,7 +95,7 @@ class ForwardingTest {
             assertEquals((timestamps[i] + 0xFFFF_FFF0L) & 0xFFFF_FFFFL, d.timestamp());
             assertEquals(RtpHeaderExtensions.NOT_FOUND, d.findExtension(1), "MID stripped");
             assertEquals(RtpHeaderExtensions.NOT_FOUND, d.findExtension(2), "abs-send-time stripped");
-            assertEquals(40 + i, d.buffer()[d.extensionOffset(3) + 1]);
+            assertEquals(i, d.buffer()[d.extensionOffset(3) + 1]);
             assertArrayEquals(payloads[i], copyOfPayload(d));
         }
         assertEquals(0, h.pool.outstanding(), "every buffer went back");

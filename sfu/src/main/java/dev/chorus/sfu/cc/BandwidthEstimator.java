@@ -1,0 +1,397 @@
+package dev.chorus.sfu.cc;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Send-side bandwidth estimate towards one subscriber, from its transport-cc feedback.
+ *
+ * <p>Three signals, each aimed at a failure the others miss:
+ * <ul>
+ *   <li><b>Queueing delay</b>: one-way delay of each packet (arrival on the receiver's clock minus our
+ *       send time) above the lowest seen in the last {@link #BASE_WINDOW_SECONDS} s. A bottleneck that
+ *       fills its queue shows here before it drops anything; above {@link #OVERUSE_QUEUE_NANOS} the
+ *       estimate falls to 85 % of the rate the receiver actually got.</li>
+ *   <li><b>Heavy loss</b> (over 20 % of media packets): a policer or a full drop-tail queue without
+ *       delay growth. Moderate random loss (a few %) is left to NACK/RTX: it is not congestion and
+ *       cutting video would not cure it.</li>
+ *   <li><b>Probes</b>: bursts of padding at a target rate. The rate they arrive at is capacity the
+ *       media did not use, which is how the estimate climbs back after video was paused.</li>
+ * </ul>
+ * Without congestion the estimate grows 8 % a second, but never beyond 1.5 times the delivered
+ * rate plus 100 kbps: an estimate nothing has tested is not an estimate. Decreases are spaced by at
+ * least an RTT (and 300 ms) so one congestion episode cuts once.
+ *
+ * <p>Feed one feedback packet as {@link #beginFeedback}, a {@link #onReceived} or {@link #onLost}
+ * per reported packet, then {@link #endFeedback}. Worker-thread only; allocates nothing per call.
+ */
+public final class BandwidthEstimator {
+    static final int BASE_WINDOW_SECONDS = 10;
+    static final long OVERUSE_QUEUE_NANOS = 50_000_000L;
+    static final long UNDERUSE_QUEUE_NANOS = 20_000_000L;
+    static final double HEAVY_LOSS = 0.20;
+    static final double LOW_LOSS = 0.10;
+    static final long MIN_DECREASE_INTERVAL_NANOS = 300_000_000L;
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    private static final int ACK_WINDOW = 64;
+    private static final long ACK_WINDOW_US = 1_000_000L;
+    private static final long MIN_ACK_SPAN_US = 200_000L;
+
+    /**
+     * @param startBps estimate before any feedback (the SFU forwards existing streams, so start high
+     *                 enough for them and let evidence lower it)
+     */
+    public record Settings(long startBps, long minBps, long maxBps) {
+        public static final Settings DEFAULT = new Settings(10_000_000, 50_000, 50_000_000);
+
+        public Settings {
+            if (minBps <= 0 || minBps > startBps || startBps > maxBps) {
+                throw new IllegalArgumentException("bandwidth settings need 0 < min <= start <= max");
+            }
+        }
+    }
+
+    private final Settings settings;
+    private double estimateBps;
+    private long rembCapBps = Long.MAX_VALUE;
+    private long lastUpdateNanos = -1;
+    private long lastDecreaseNanos = Long.MIN_VALUE / 2;
+
+    // queueing delay
+    private final long[] baseMin = new long[BASE_WINDOW_SECONDS];
+    private final long[] baseEpoch = new long[BASE_WINDOW_SECONDS];
+    private double queueNanos;
+    private boolean queueKnown;
+    private long fbDelaySum;
+    private int fbDelayCount;
+
+    // loss over windows of media packets
+    private int lossWindowPackets;
+    private int lossWindowLost;
+    private long lossWindowStart = -1;
+    private double lossRatio;
+    private boolean lossFresh;
+
+    // delivered rate over the last second of arrivals
+    private final long[] ackEndUs = new long[ACK_WINDOW];
+    private final long[] ackBytes = new long[ACK_WINDOW];
+    private int ackNext;
+    private int ackCount;
+    private long fbBytes;
+    private long fbLastArrivalUs = Long.MIN_VALUE;
+    private long ackedBps = -1;
+
+    // probing
+    private int nextCluster = 1;
+    private int probeCluster;
+    private long probeTargetBps;
+    private long probeStartNanos;
+    private long probeEndNanos = -1;
+    private int probeSentPackets;
+    private long probeSentBytes;
+    private long probeFirstSendNanos = -1;
+    private long probeLastSendNanos;
+    private int probeLastSendBytes;
+    private int probeReceived;
+    private int probeLost;
+    private long probeReceivedBytes;
+    private long probeFirstArrivalUs = Long.MAX_VALUE;
+    private int probeFirstArrivalBytes;
+    private long probeLastArrivalUs = Long.MIN_VALUE;
+
+    // counters for /debug
+    private long feedbacks;
+    private long packetsReported;
+    private long packetsLost;
+    private long delayDecreases;
+    private long lossDecreases;
+    private long probesStarted;
+    private long probesSucceeded;
+    private long probesFailed;
+    private long lastProbeBps = -1;
+
+    public BandwidthEstimator(Settings settings) {
+        this.settings = settings;
+        this.estimateBps = settings.startBps();
+        java.util.Arrays.fill(baseEpoch, -1);
+    }
+
+    /** The current estimate in bits per second, within the settings' bounds and any REMB cap. */
+    public long estimateBps() {
+        return Math.min((long) estimateBps, rembCapBps);
+    }
+
+    /** Rate the receiver got over the last second of arrivals, or -1 before enough feedback. */
+    public long ackedBps() {
+        return ackedBps;
+    }
+
+    public long queueDelayNanos() {
+        return queueKnown ? (long) queueNanos : 0;
+    }
+
+    /** A REMB from the receiver caps the estimate (values are checked by the caller). */
+    public void onRemb(long bps) {
+        rembCapBps = Math.max(settings.minBps(), bps);
+    }
+
+    // ------------------------------------------------------------------ feedback
+
+    public void beginFeedback() {
+        feedbacks++;
+        fbDelaySum = 0;
+        fbDelayCount = 0;
+        fbBytes = 0;
+    }
+
+    public void onReceived(long sentNanos, int bytes, long arrivalUs, int cluster, long nowNanos) {
+        packetsReported++;
+        long owd = arrivalUs * 1000 - sentNanos;
+        updateBase(owd, nowNanos);
+        fbDelaySum += owd - baseDelay(nowNanos);
+        fbDelayCount++;
+        fbBytes += bytes;
+        fbLastArrivalUs = Math.max(fbLastArrivalUs, arrivalUs);
+        if (cluster != 0) {
+            if (cluster == probeCluster) {
+                probeReceived++;
+                probeReceivedBytes += bytes;
+                if (arrivalUs < probeFirstArrivalUs) {
+                    probeFirstArrivalUs = arrivalUs;
+                    probeFirstArrivalBytes = bytes;
+                }
+                probeLastArrivalUs = Math.max(probeLastArrivalUs, arrivalUs);
+            }
+            return;
+        }
+        countForLoss(false, nowNanos);
+    }
+
+    public void onLost(int cluster, long nowNanos) {
+        packetsReported++;
+        packetsLost++;
+        if (cluster != 0) {
+            if (cluster == probeCluster) {
+                probeLost++;
+            }
+            return;
+        }
+        countForLoss(true, nowNanos);
+    }
+
+    private void countForLoss(boolean lost, long nowNanos) {
+        if (lossWindowStart < 0) {
+            lossWindowStart = nowNanos;
+        }
+        lossWindowPackets++;
+        if (lost) {
+            lossWindowLost++;
+        }
+    }
+
+    /** Ends one feedback packet: updates the delivered rate, the signals, then the estimate. */
+    public void endFeedback(long nowNanos, long rttNanos) {
+        if (fbDelayCount > 0) {
+            double sample = (double) fbDelaySum / fbDelayCount;
+            queueNanos = queueKnown ? queueNanos + 0.3 * (sample - queueNanos) : sample;
+            queueKnown = true;
+        }
+        if (fbBytes > 0) {
+            addAcked(fbLastArrivalUs, fbBytes);
+        }
+        if (lossWindowPackets >= 50 || (lossWindowPackets >= 10 && nowNanos - lossWindowStart >= NANOS_PER_SECOND)) {
+            lossRatio = (double) lossWindowLost / lossWindowPackets;
+            lossFresh = true;
+            lossWindowPackets = 0;
+            lossWindowLost = 0;
+            lossWindowStart = -1;
+        }
+        evaluateProbe(nowNanos, rttNanos);
+        update(nowNanos, rttNanos);
+    }
+
+    private void update(long nowNanos, long rttNanos) {
+        long dt = lastUpdateNanos < 0 ? 0 : nowNanos - lastUpdateNanos;
+        lastUpdateNanos = nowNanos;
+        boolean mayDecrease = nowNanos - lastDecreaseNanos >= Math.max(MIN_DECREASE_INTERVAL_NANOS, rttNanos);
+        boolean overuse = queueKnown && queueNanos > OVERUSE_QUEUE_NANOS;
+        if (overuse) {
+            if (mayDecrease && ackedBps > 0) {
+                estimateBps = Math.min(estimateBps, 0.85 * ackedBps);
+                lastDecreaseNanos = nowNanos;
+                delayDecreases++;
+            }
+        } else if (lossFresh && lossRatio > HEAVY_LOSS) {
+            if (mayDecrease) {
+                estimateBps = estimateBps * (1 - 0.5 * lossRatio);
+                lastDecreaseNanos = nowNanos;
+                lossDecreases++;
+            }
+        } else if (queueNanos < UNDERUSE_QUEUE_NANOS && (!lossFresh || lossRatio < LOW_LOSS) && ackedBps > 0
+                && probeCluster == 0) {
+            double grown = estimateBps * (1 + 0.08 * Math.min(dt, NANOS_PER_SECOND) / NANOS_PER_SECOND);
+            double ceiling = Math.max(estimateBps, 1.5 * ackedBps + 100_000);
+            estimateBps = Math.min(grown, ceiling);
+        }
+        lossFresh = lossFresh && !(lossRatio > HEAVY_LOSS && mayDecrease);
+        estimateBps = Math.max(settings.minBps(), Math.min(settings.maxBps(), estimateBps));
+    }
+
+    private void updateBase(long owd, long nowNanos) {
+        long epoch = nowNanos / NANOS_PER_SECOND;
+        int i = (int) Math.floorMod(epoch, (long) BASE_WINDOW_SECONDS);
+        if (baseEpoch[i] != epoch) {
+            baseEpoch[i] = epoch;
+            baseMin[i] = owd;
+        } else if (owd < baseMin[i]) {
+            baseMin[i] = owd;
+        }
+    }
+
+    private long baseDelay(long nowNanos) {
+        long epoch = nowNanos / NANOS_PER_SECOND;
+        long min = Long.MAX_VALUE;
+        for (int i = 0; i < BASE_WINDOW_SECONDS; i++) {
+            if (baseEpoch[i] >= 0 && epoch - baseEpoch[i] < BASE_WINDOW_SECONDS && baseMin[i] < min) {
+                min = baseMin[i];
+            }
+        }
+        return min;
+    }
+
+    private void addAcked(long endUs, long bytes) {
+        ackEndUs[ackNext] = endUs;
+        ackBytes[ackNext] = bytes;
+        ackNext = (ackNext + 1) % ACK_WINDOW;
+        ackCount = Math.min(ackCount + 1, ACK_WINDOW);
+        long newest = endUs;
+        long sum = 0;
+        long oldestStart = newest;
+        // Walk back from the newest entry; an entry's span starts where the previous one ended.
+        for (int k = 1; k < ackCount; k++) {
+            int i = Math.floorMod(ackNext - k, ACK_WINDOW);
+            int prev = Math.floorMod(ackNext - k - 1, ACK_WINDOW);
+            if (newest - ackEndUs[prev] > ACK_WINDOW_US) {
+                break;
+            }
+            sum += ackBytes[i];
+            oldestStart = ackEndUs[prev];
+        }
+        long span = newest - oldestStart;
+        if (span >= MIN_ACK_SPAN_US) {
+            ackedBps = sum * 8 * 1_000_000L / span;
+        }
+    }
+
+    // ------------------------------------------------------------------ probing
+
+    /** Starts a probe cluster; tag its padding packets with the returned id. */
+    public int startProbe(long nowNanos, long targetBps) {
+        probeCluster = nextCluster++;
+        if (nextCluster == Integer.MAX_VALUE) {
+            nextCluster = 1;
+        }
+        probesStarted++;
+        probeTargetBps = targetBps;
+        probeStartNanos = nowNanos;
+        probeEndNanos = -1;
+        probeSentPackets = 0;
+        probeSentBytes = 0;
+        probeFirstSendNanos = -1;
+        probeReceived = 0;
+        probeLost = 0;
+        probeReceivedBytes = 0;
+        probeFirstArrivalUs = Long.MAX_VALUE;
+        probeLastArrivalUs = Long.MIN_VALUE;
+        return probeCluster;
+    }
+
+    public boolean probing() {
+        return probeCluster != 0;
+    }
+
+    public long probeTargetBps() {
+        return probeTargetBps;
+    }
+
+    public long probeStartNanos() {
+        return probeStartNanos;
+    }
+
+    /** A padding packet of the active probe left. */
+    public void onProbeSent(long nowNanos, int bytes) {
+        if (probeFirstSendNanos < 0) {
+            probeFirstSendNanos = nowNanos;
+        }
+        probeLastSendNanos = nowNanos;
+        probeLastSendBytes = bytes;
+        probeSentPackets++;
+        probeSentBytes += bytes;
+    }
+
+    /** The active probe sent its last packet; it is judged once its feedback is in. */
+    public void onProbeSendingDone(long nowNanos) {
+        if (probeCluster != 0 && probeEndNanos < 0) {
+            probeEndNanos = nowNanos;
+        }
+    }
+
+    private void evaluateProbe(long nowNanos, long rttNanos) {
+        if (probeCluster == 0 || probeEndNanos < 0) {
+            return;
+        }
+        int reported = probeReceived + probeLost;
+        boolean complete = reported >= probeSentPackets * 9 / 10;
+        boolean timedOut = nowNanos - probeEndNanos > Math.max(NANOS_PER_SECOND, 2 * rttNanos);
+        if (!complete && !timedOut) {
+            return;
+        }
+        long result = -1;
+        if (probeReceived >= 5 && probeLost * 10 < Math.max(reported, 1) && probeLastArrivalUs > probeFirstArrivalUs
+                && probeLastSendNanos > probeFirstSendNanos) {
+            long receiveBps = (probeReceivedBytes - probeFirstArrivalBytes) * 8 * 1_000_000L
+                    / (probeLastArrivalUs - probeFirstArrivalUs);
+            long sendBps = (probeSentBytes - probeLastSendBytes) * 8 * NANOS_PER_SECOND
+                    / (probeLastSendNanos - probeFirstSendNanos);
+            result = Math.min(receiveBps, sendBps);
+        }
+        if (result > 0) {
+            probesSucceeded++;
+            lastProbeBps = result;
+            estimateBps = Math.max(estimateBps, Math.min(settings.maxBps(), 0.95 * result));
+        } else {
+            probesFailed++;
+            lastProbeBps = 0;
+        }
+        probeCluster = 0;
+        probeEndNanos = -1;
+    }
+
+    public long probesSucceeded() {
+        return probesSucceeded;
+    }
+
+    public long probesFailed() {
+        return probesFailed;
+    }
+
+    public ObjectNode toJson() {
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        n.put("estimateBps", estimateBps());
+        n.put("ackedBps", ackedBps);
+        n.put("queueDelayMillis", queueDelayNanos() / 1e6);
+        n.put("lossRatio", lossRatio);
+        n.put("rembCapBps", rembCapBps == Long.MAX_VALUE ? -1 : rembCapBps);
+        n.put("feedbacks", feedbacks);
+        n.put("packetsReported", packetsReported);
+        n.put("packetsLost", packetsLost);
+        n.put("delayDecreases", delayDecreases);
+        n.put("lossDecreases", lossDecreases);
+        n.put("probesStarted", probesStarted);
+        n.put("probesSucceeded", probesSucceeded);
+        n.put("probesFailed", probesFailed);
+        n.put("lastProbeBps", lastProbeBps);
+        n.put("probing", probing());
+        return n;
+    }
+}

@@ -1,0 +1,292 @@
+package dev.chorus.sfu.forward;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.sfu.cc.BandwidthEstimator;
+import dev.chorus.sfu.cc.SentPacketHistory;
+import dev.chorus.sfu.rtcp.TransportCcPacketConsumer;
+import dev.chorus.sfu.rtcp.TransportCcView;
+import dev.chorus.sfu.worker.Timer;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Congestion control towards one subscriber (one endpoint as receiver): stamps transport-wide
+ * sequence numbers on what the endpoint sends, turns the subscriber's transport-cc feedback
+ * into a {@link BandwidthEstimator} estimate, and fits the forwarded video into it.
+ *
+ * <p>Allocation: audio is never dropped for bandwidth, so its rate comes off the estimate
+ * first. Video consumers then keep forwarding in subscription order while their publishers'
+ * rates fit; the rest are paused (counted as {@code BANDWIDTH_PAUSED} drops). A change needs
+ * the condition to hold for {@link #HOLD_NANOS}, so a short dip in the estimate does not make
+ * video flicker. While video is paused the SFU probes: padding on a paused consumer's RTX
+ * stream at the rate resuming would need (or, without RTX, a trial resume); probes back off
+ * from 2 to 8 s while they fail. A resumed consumer restarts on a keyframe.
+ *
+ * <p>Nothing is decided before the subscriber's first transport-cc feedback: a receiver that
+ * did not negotiate transport-cc gets everything, as before. Worker-thread only.
+ */
+final class SubscriberBandwidth implements TransportCcPacketConsumer {
+    private static final Logger LOG = LoggerFactory.getLogger(SubscriberBandwidth.class);
+    static final long HOLD_NANOS = 2_000_000_000L;
+    static final long ALLOCATE_INTERVAL_NANOS = 250_000_000L;
+    static final long PROBE_TICK_NANOS = 5_000_000L;
+    static final long PROBE_DURATION_NANOS = 400_000_000L;
+    static final long PROBE_BACKOFF_MIN_NANOS = 2_000_000_000L;
+    static final long PROBE_BACKOFF_MAX_NANOS = 8_000_000_000L;
+    /** Floor for a video stream's need, so a publisher that went quiet is not resumed into nothing. */
+    static final long MIN_VIDEO_NEED_BPS = 100_000;
+
+    private final Endpoint endpoint;
+    private final SentPacketHistory history = new SentPacketHistory();
+    private final BandwidthEstimator estimator;
+    private final Timer timer;
+    private boolean feedbackSeen;
+    // state of the feedback being walked (forEachPacket callback)
+    private long walkArrivalUs;
+    private long walkNowNanos;
+    // allocation
+    private long overSinceNanos = -1;
+    private long underSinceNanos = -1;
+    private long nextProbeNanos;
+    private long probeBackoffNanos = PROBE_BACKOFF_MIN_NANOS;
+    private Consumer probeConsumer;
+    private int probeCluster;
+    private long probeBytesSent;
+    private long lastAllocateNanos = -1;
+    private long availableVideoBps = -1;
+    private long usedVideoBps;
+    private boolean probeJustSucceeded;
+    // counters
+    private long feedbackUnknown;
+    private long feedbackDuplicates;
+    private long pauses;
+    private long resumes;
+    private long trialResumes;
+    private long paddingPackets;
+
+    SubscriberBandwidth(Endpoint endpoint, Router router) {
+        this.endpoint = endpoint;
+        this.estimator = new BandwidthEstimator(router.config().congestion().estimator());
+        this.timer = new Timer("bwe:" + endpoint.id(), this::onTimer);
+    }
+
+    /** Transport-wide sequence number for a packet about to leave. */
+    int onSent(long nowNanos, int bytes, int cluster) {
+        return history.onSent(nowNanos, bytes, cluster);
+    }
+
+    // ------------------------------------------------------------------ feedback
+
+    void onTransportCc(TransportCcView feedback, long nowNanos) {
+        estimator.beginFeedback();
+        walkArrivalUs = feedback.referenceTimeUs();
+        walkNowNanos = nowNanos;
+        feedback.forEachPacket(this);
+        long succeededBefore = estimator.probesSucceeded();
+        estimator.endFeedback(nowNanos, endpoint.rttNanos());
+        if (!feedbackSeen) {
+            feedbackSeen = true;
+            endpoint.router().worker().timers().schedule(timer, nowNanos + ALLOCATE_INTERVAL_NANOS);
+        }
+        if (estimator.probesSucceeded() > succeededBefore) {
+            // The probe found room: act on it now rather than after the hold time.
+            probeJustSucceeded = true;
+            lastAllocateNanos = nowNanos;
+            allocate(nowNanos);
+            probeJustSucceeded = false;
+        }
+    }
+
+    @Override
+    public void onPacket(int seq, boolean received, int deltaUs) {
+        if (received) {
+            walkArrivalUs += deltaUs;
+        }
+        int slot = history.find(seq);
+        if (slot < 0) {
+            feedbackUnknown++;
+            return;
+        }
+        if (received) {
+            if (!history.markReported(slot)) {
+                feedbackDuplicates++;
+                return;
+            }
+            estimator.onReceived(history.sentNanos(slot), history.size(slot), walkArrivalUs,
+                    history.probeCluster(slot), walkNowNanos);
+        } else {
+            estimator.onLost(history.probeCluster(slot), walkNowNanos);
+        }
+    }
+
+    void onRemb(long bps) {
+        estimator.onRemb(bps);
+    }
+
+    // ------------------------------------------------------------------ allocation and probing
+
+    private void onTimer(long nowNanos) {
+        if (probeConsumer != null) {
+            sendProbePadding(nowNanos);
+        }
+        if (lastAllocateNanos < 0 || nowNanos - lastAllocateNanos >= ALLOCATE_INTERVAL_NANOS) {
+            lastAllocateNanos = nowNanos;
+            allocate(nowNanos);
+        }
+        long next = probeConsumer != null ? PROBE_TICK_NANOS : ALLOCATE_INTERVAL_NANOS;
+        endpoint.router().worker().timers().schedule(timer, nowNanos + next);
+    }
+
+    /** Fits video into the estimate; starts a probe when some video is paused and it is time. */
+    void allocate(long nowNanos) {
+        List<Consumer> consumers = endpoint.consumers();
+        long audio = 0;
+        for (int i = 0; i < consumers.size(); i++) {
+            Consumer c = consumers.get(i);
+            if (c.producer().kind() == MediaKind.AUDIO && !c.isPaused()) {
+                audio += c.producer().bitrateBps(nowNanos);
+            }
+        }
+        long available = estimator.estimateBps() - audio;
+        availableVideoBps = available;
+        long used = 0;
+        Consumer toPause = null;
+        Consumer toResume = null;
+        long firstPausedNeed = -1;
+        Consumer firstPaused = null;
+        for (int i = 0; i < consumers.size(); i++) {
+            Consumer c = consumers.get(i);
+            if (c.producer().kind() != MediaKind.VIDEO || c.isPaused()) {
+                continue;
+            }
+            long need = Math.max(MIN_VIDEO_NEED_BPS, c.producer().bitrateBps(nowNanos));
+            if (!c.isBandwidthPaused()) {
+                if (used + need <= available) {
+                    used += need;
+                } else if (toPause == null) {
+                    toPause = c;
+                }
+            } else if (toResume == null && toPause == null && used + need + need / 10 <= available) {
+                toResume = c;
+                used += need;
+            } else if (firstPaused == null) {
+                firstPaused = c;
+                firstPausedNeed = need;
+            }
+        }
+        usedVideoBps = used;
+        overSinceNanos = toPause == null ? -1 : (overSinceNanos < 0 ? nowNanos : overSinceNanos);
+        underSinceNanos = toResume == null ? -1 : (underSinceNanos < 0 ? nowNanos : underSinceNanos);
+        if (toPause != null && nowNanos - overSinceNanos >= HOLD_NANOS) {
+            toPause.pauseForBandwidth();
+            pauses++;
+            overSinceNanos = -1;
+            nextProbeNanos = nowNanos + probeBackoffNanos;
+            LOG.info("[router={} endpoint={}] video consumer {} paused: estimate {} kbps, audio {} kbps, video in use {} kbps",
+                    endpoint.router().id(), endpoint.id(), toPause.id(), estimator.estimateBps() / 1000, audio / 1000,
+                    used / 1000);
+            return;
+        }
+        if (toResume != null && (nowNanos - underSinceNanos >= HOLD_NANOS || probeJustSucceeded)) {
+            resume(toResume, nowNanos, "estimate " + estimator.estimateBps() / 1000 + " kbps"
+                    + (probeJustSucceeded ? " after a probe" : ""));
+            return;
+        }
+        if (firstPaused == null || estimator.probing() || probeConsumer != null || nowNanos < nextProbeNanos) {
+            if (firstPaused == null) {
+                probeBackoffNanos = PROBE_BACKOFF_MIN_NANOS;
+            }
+            return;
+        }
+        startProbe(firstPaused, used + audio + firstPausedNeed, nowNanos);
+    }
+
+    private void resume(Consumer c, long nowNanos, String why) {
+        c.resumeFromBandwidth(nowNanos);
+        resumes++;
+        underSinceNanos = -1;
+        probeBackoffNanos = PROBE_BACKOFF_MIN_NANOS;
+        LOG.info("[router={} endpoint={}] video consumer {} resumed: {}", endpoint.router().id(), endpoint.id(),
+                c.id(), why);
+    }
+
+    private void startProbe(Consumer paused, long needBps, long nowNanos) {
+        nextProbeNanos = nowNanos + probeBackoffNanos;
+        probeBackoffNanos = Math.min(PROBE_BACKOFF_MAX_NANOS, probeBackoffNanos * 2);
+        Consumer padder = paused.canSendPadding() ? paused : null;
+        if (padder == null) {
+            List<Consumer> consumers = endpoint.consumers();
+            for (int i = 0; i < consumers.size() && padder == null; i++) {
+                if (consumers.get(i).canSendPadding()) {
+                    padder = consumers.get(i);
+                }
+            }
+        }
+        if (padder == null) {
+            // No RTX stream to pad on: resuming is the probe; congestion pauses it again if it must.
+            trialResumes++;
+            resume(paused, nowNanos, "trial (no RTX to probe with)");
+            return;
+        }
+        probeConsumer = padder;
+        probeBytesSent = 0;
+        probeCluster = estimator.startProbe(nowNanos, needBps + needBps / 2);
+        endpoint.router().worker().timers().schedule(timer, nowNanos + PROBE_TICK_NANOS);
+    }
+
+    private void sendProbePadding(long nowNanos) {
+        long elapsed = nowNanos - estimator.probeStartNanos();
+        if (elapsed >= PROBE_DURATION_NANOS || probeConsumer.isClosed()) {
+            estimator.onProbeSendingDone(nowNanos);
+            probeConsumer = null;
+            return;
+        }
+        long due = estimator.probeTargetBps() * (elapsed + PROBE_TICK_NANOS) / 8 / 1_000_000_000L;
+        int sentNow = 0;
+        while (probeBytesSent < due && sentNow < 64) {
+            int bytes = probeConsumer.sendPadding(probeCluster, nowNanos);
+            if (bytes <= 0) {
+                break;
+            }
+            probeBytesSent += bytes;
+            estimator.onProbeSent(nowNanos, bytes);
+            paddingPackets++;
+            sentNow++;
+        }
+    }
+
+    long probesSucceeded() {
+        return estimator.probesSucceeded();
+    }
+
+    void close() {
+        endpoint.router().worker().timers().cancel(timer);
+        probeConsumer = null;
+    }
+
+    BandwidthEstimator estimator() {
+        return estimator;
+    }
+
+    boolean feedbackSeen() {
+        return feedbackSeen;
+    }
+
+    ObjectNode toJson() {
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        n.put("feedbackSeen", feedbackSeen);
+        n.set("estimator", estimator.toJson());
+        n.put("packetsStamped", history.sent());
+        n.put("availableForVideoBps", availableVideoBps);
+        n.put("videoInUseBps", usedVideoBps);
+        n.put("pauses", pauses);
+        n.put("resumes", resumes);
+        n.put("trialResumes", trialResumes);
+        n.put("paddingPackets", paddingPackets);
+        n.put("feedbackUnknownSeq", feedbackUnknown);
+        n.put("feedbackDuplicates", feedbackDuplicates);
+        return n;
+    }
+}
