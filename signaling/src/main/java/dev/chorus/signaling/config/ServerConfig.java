@@ -54,12 +54,16 @@ public record ServerConfig(Http http, Signaling signaling, Rooms rooms, Media me
    * @param tcpPort         ICE-TCP listening port; -1 = off, 0 = ephemeral
    * @param publicTcpPort   TCP port announced instead of the bound one when publicAddress is set; 0 = same
    * @param udpEnabled      false announces no UDP candidate (ICE-TCP only; diagnosis)
+   * @param congestionControl transport-cc feedback to publishers and the bandwidth estimate per subscriber
+   * @param publisherMaxBitrate REMB cap sent to publishers, bits/s; 0 = none
+   * @param startBitrate    estimate towards a subscriber before its feedback says otherwise, bits/s
    */
   public record Media(String address, int port, int workers, int poolBuffers, int queueCapacity,
       Duration consentTimeout, Duration dtlsTimeout, List<String> allowedRemotes,
       int retransmissionBufferPackets, Duration retransmissionBufferAge, int nackMaxRetries,
       Duration nackGiveUpAfter, Duration defaultRtt, Duration keyframeRequestInterval,
-      String publicAddress, int publicPort, int tcpPort, int publicTcpPort, boolean udpEnabled) {
+      String publicAddress, int publicPort, int tcpPort, int publicTcpPort, boolean udpEnabled,
+      boolean congestionControl, long publisherMaxBitrate, long startBitrate) {
 
     /** Configured workers, or one per core when 0. */
     public int workerCount() {
@@ -102,7 +106,9 @@ public record ServerConfig(Http http, Signaling signaling, Rooms rooms, Media me
             c.getInt("media.nack-max-retries"), c.getDuration("media.nack-give-up-after"),
             c.getDuration("media.default-rtt"), c.getDuration("media.keyframe-request-interval"),
             c.getString("media.public-address").trim(), c.getInt("media.public-port"), c.getInt("media.tcp-port"),
-            c.getInt("media.public-tcp-port"), c.getBoolean("media.udp-enabled")),
+            c.getInt("media.public-tcp-port"), c.getBoolean("media.udp-enabled"),
+            c.getBoolean("media.congestion-control"), c.getLong("media.publisher-max-bitrate"),
+            c.getLong("media.start-bitrate")),
         new Ice(c.getStringList("ice.stun-urls"), c.getStringList("ice.turn-urls"),
             c.getString("ice.turn-secret"), c.getDuration("ice.turn-credential-lifetime")),
         new Debug(c.getBoolean("debug.allow-remote")),
@@ -134,6 +140,9 @@ public record ServerConfig(Http http, Signaling signaling, Rooms rooms, Media me
         "chorus.media.retransmission-buffer-packets must be 1..32768");
     require(media.retransmissionBufferAge.toMillis() >= 1,
         "chorus.media.retransmission-buffer-age must be at least 1ms");
+    require(media.publisherMaxBitrate >= 0, "chorus.media.publisher-max-bitrate must be >= 0 (0 = no REMB)");
+    require(media.startBitrate >= 100_000 && media.startBitrate <= 50_000_000,
+        "chorus.media.start-bitrate must be 100000..50000000 bits/s");
     require(media.nackMaxRetries >= 0, "chorus.media.nack-max-retries must be >= 0 (0 = off)");
     require(media.nackGiveUpAfter.toMillis() >= 1, "chorus.media.nack-give-up-after must be at least 1ms");
     require(media.defaultRtt.toMillis() >= 1, "chorus.media.default-rtt must be at least 1ms");

@@ -1,6 +1,8 @@
 package dev.chorus.signaling.media;
 
 import dev.chorus.sfu.conference.MediaService;
+import dev.chorus.sfu.cc.BandwidthEstimator;
+import dev.chorus.sfu.forward.CongestionConfig;
 import dev.chorus.sfu.forward.RouterConfig;
 import dev.chorus.sfu.transport.TransportConfig;
 import dev.chorus.signaling.config.ServerConfig;
@@ -58,7 +60,10 @@ public final class MediaSettings {
     RouterConfig router = new RouterConfig(RouterConfig.DEFAULT.rtcpIntervalMillis(),
         media.keyframeRequestInterval().toMillis(), RouterConfig.DEFAULT.cname(),
         media.retransmissionBufferPackets(), media.retransmissionBufferAge().toMillis(), media.nackMaxRetries(),
-        media.nackGiveUpAfter().toMillis(), media.defaultRtt().toMillis());
+        media.nackGiveUpAfter().toMillis(), media.defaultRtt().toMillis(),
+        new CongestionConfig(media.congestionControl(), CongestionConfig.DEFAULT.feedbackIntervalMillis(),
+            media.publisherMaxBitrate(), new BandwidthEstimator.Settings(media.startBitrate(),
+                BandwidthEstimator.Settings.DEFAULT.minBps(), BandwidthEstimator.Settings.DEFAULT.maxBps())));
     return new MediaService.Settings(transport.build(), media.workerCount(), media.poolBuffers(),
         media.queueCapacity(), router);
   }

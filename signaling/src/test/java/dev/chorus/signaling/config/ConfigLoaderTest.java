@@ -1,6 +1,7 @@
 package dev.chorus.signaling.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -123,6 +124,21 @@ class ConfigLoaderTest {
     IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
         () -> ConfigLoader.load(null, Map.of("CHORUS_MEDIA_RETRANSMISSION_BUFFER_PACKETS", "0"), new Properties()));
     assertTrue(bad.getMessage().contains("retransmission-buffer-packets"), bad.getMessage());
+  }
+
+  @Test
+  void congestionControlSettingsReachTheRouterConfig() {
+    ServerConfig c = ConfigLoader.load(null, Map.of("CHORUS_MEDIA_CONGESTION_CONTROL", "false",
+        "CHORUS_MEDIA_PUBLISHER_MAX_BITRATE", "1500000", "CHORUS_MEDIA_START_BITRATE", "3000000"),
+        new Properties()).config();
+    dev.chorus.sfu.forward.CongestionConfig cc = dev.chorus.signaling.media.MediaSettings.from(c.media()).router()
+        .congestion();
+    assertFalse(cc.enabled());
+    assertEquals(1_500_000, cc.publisherMaxBps());
+    assertEquals(3_000_000, cc.estimator().startBps());
+    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+        () -> ConfigLoader.load(null, Map.of("CHORUS_MEDIA_START_BITRATE", "10"), new Properties()));
+    assertTrue(bad.getMessage().contains("start-bitrate"), bad.getMessage());
   }
 
   @Test
