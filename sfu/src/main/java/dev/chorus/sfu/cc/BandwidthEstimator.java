@@ -215,25 +215,26 @@ public final class BandwidthEstimator {
         lastUpdateNanos = nowNanos;
         boolean mayDecrease = nowNanos - lastDecreaseNanos >= Math.max(MIN_DECREASE_INTERVAL_NANOS, rttNanos);
         boolean overuse = queueKnown && queueNanos > OVERUSE_QUEUE_NANOS;
+        // A loss ratio counts once, on the feedback that completed its window.
+        boolean freshLoss = lossFresh;
+        lossFresh = false;
         if (overuse) {
             if (mayDecrease && ackedBps > 0) {
                 estimateBps = Math.min(estimateBps, 0.85 * ackedBps);
                 lastDecreaseNanos = nowNanos;
                 delayDecreases++;
             }
-        } else if (lossFresh && lossRatio > HEAVY_LOSS) {
+        } else if (freshLoss && lossRatio > HEAVY_LOSS) {
             if (mayDecrease) {
                 estimateBps = estimateBps * (1 - 0.5 * lossRatio);
                 lastDecreaseNanos = nowNanos;
                 lossDecreases++;
             }
-        } else if (queueNanos < UNDERUSE_QUEUE_NANOS && (!lossFresh || lossRatio < LOW_LOSS) && ackedBps > 0
-                && probeCluster == 0) {
+        } else if (queueNanos < UNDERUSE_QUEUE_NANOS && lossRatio < LOW_LOSS && ackedBps > 0 && probeCluster == 0) {
             double grown = estimateBps * (1 + 0.08 * Math.min(dt, NANOS_PER_SECOND) / NANOS_PER_SECOND);
             double ceiling = Math.max(estimateBps, 1.5 * ackedBps + 100_000);
             estimateBps = Math.min(grown, ceiling);
         }
-        lossFresh = lossFresh && !(lossRatio > HEAVY_LOSS && mayDecrease);
         estimateBps = Math.max(settings.minBps(), Math.min(settings.maxBps(), estimateBps));
     }
 
@@ -359,6 +360,11 @@ public final class BandwidthEstimator {
             probesSucceeded++;
             lastProbeBps = result;
             estimateBps = Math.max(estimateBps, Math.min(settings.maxBps(), 0.95 * result));
+            // Losses counted before the probe describe the path it has just shown to be better.
+            lossWindowPackets = 0;
+            lossWindowLost = 0;
+            lossWindowStart = -1;
+            lossRatio = 0;
         } else {
             probesFailed++;
             lastProbeBps = 0;

@@ -1,0 +1,136 @@
+package dev.chorus.sfu.cc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The estimator against {@link SimulatedLink}s on a fake clock: a sender paced at a fixed rate,
+ * feedback every 100 ms, as a browser sends it.
+ */
+class BandwidthEstimatorTest {
+    private static final long MS = 1_000_000L;
+    private static final int PACKET = 1200;
+    private static final long RTT = 60 * MS;
+
+    private final BandwidthEstimator estimator = new BandwidthEstimator(BandwidthEstimator.Settings.DEFAULT);
+    private long now;
+    /** Receiver clock offset, to show only differences of arrival times matter. */
+    private static final long RECEIVER_OFFSET_US = 123_456_789L;
+
+    /** Sends at {@code bps} for {@code millis} over {@code link}; returns the bytes that arrived. */
+    private long run(SimulatedLink link, long bps, long millis, int cluster) {
+        long interval = PACKET * 8L * 1_000_000_000L / bps;
+        long end = now + millis * MS;
+        long nextFeedback = now + 100 * MS;
+        long nextSend = now;
+        java.util.List<long[]> pending = new java.util.ArrayList<>();
+        long delivered = 0;
+        while (now < end) {
+            if (nextSend <= nextFeedback) {
+                now = nextSend;
+                long arrival = link.send(now, PACKET);
+                pending.add(new long[] {now, arrival});
+                if (cluster != 0) {
+                    estimator.onProbeSent(now, PACKET);
+                }
+                nextSend += interval;
+            } else {
+                now = nextFeedback;
+                estimator.beginFeedback();
+                java.util.Iterator<long[]> it = pending.iterator();
+                while (it.hasNext()) {
+                    long[] p = it.next();
+                    if (p[1] >= 0 && p[1] <= now) {
+                        estimator.onReceived(p[0], PACKET, p[1] / 1000 + RECEIVER_OFFSET_US, cluster, now);
+                        delivered += PACKET;
+                        it.remove();
+                    } else if (p[1] < 0 && now - p[0] > 250 * MS) {
+                        estimator.onLost(cluster, now);
+                        it.remove();
+                    }
+                }
+                estimator.endFeedback(now, RTT);
+                nextFeedback += 100 * MS;
+            }
+        }
+        return delivered;
+    }
+
+    @Test
+    void aFastPathNeverLowersTheEstimate() {
+        long start = estimator.estimateBps();
+        run(new SimulatedLink(1).rate(50_000_000), 2_000_000, 10_000, 0);
+        assertTrue(estimator.estimateBps() >= start, "estimate " + estimator.estimateBps());
+        assertTrue(Math.abs(estimator.ackedBps() - 2_000_000) < 200_000, "acked " + estimator.ackedBps());
+        assertEquals(0, estimator.toJson().get("delayDecreases").asLong());
+    }
+
+    @Test
+    void aThinBottleneckBringsTheEstimateDownToItsRate() {
+        run(new SimulatedLink(2).rate(300_000), 1_500_000, 4_000, 0);
+        long estimate = estimator.estimateBps();
+        assertTrue(estimate < 400_000 && estimate > 150_000, "estimate " + estimate);
+        assertTrue(estimator.toJson().get("delayDecreases").asLong() >= 1);
+    }
+
+    @Test
+    void moderateRandomLossIsNotTakenForCongestion() {
+        long start = estimator.estimateBps();
+        run(new SimulatedLink(3).loss(0.05), 2_000_000, 10_000, 0);
+        assertEquals(start, estimator.estimateBps(), "5 % random loss with no queue: NACK's job, not a cut");
+    }
+
+    @Test
+    void heavyLossWithoutQueueingLowersTheEstimate() {
+        long start = estimator.estimateBps();
+        run(new SimulatedLink(4).loss(0.4), 2_000_000, 3_000, 0);
+        assertTrue(estimator.estimateBps() < start / 2, "estimate " + estimator.estimateBps());
+        assertTrue(estimator.toJson().get("lossDecreases").asLong() >= 1);
+    }
+
+    @Test
+    void growthIsBoundedByWhatWasDelivered() {
+        run(new SimulatedLink(5).rate(300_000), 1_500_000, 4_000, 0);
+        // The sender now only uses 100 kbps of a path that could carry far more.
+        run(new SimulatedLink(6), 100_000, 20_000, 0);
+        long estimate = estimator.estimateBps();
+        assertTrue(estimate <= (long) (1.5 * estimator.ackedBps()) + 100_000 + 50_000,
+                "estimate " + estimate + " acked " + estimator.ackedBps());
+    }
+
+    @Test
+    void aProbeThroughAFreedPathRaisesTheEstimate() {
+        run(new SimulatedLink(7).rate(300_000), 1_500_000, 4_000, 0);
+        assertTrue(estimator.estimateBps() < 400_000);
+        SimulatedLink free = new SimulatedLink(8);
+        int cluster = estimator.startProbe(now, 2_000_000);
+        run(free, 2_000_000, 400, cluster);
+        estimator.onProbeSendingDone(now);
+        run(free, 50_000, 500, 0);
+        assertEquals(1, estimator.probesSucceeded());
+        assertTrue(estimator.estimateBps() > 1_700_000, "estimate " + estimator.toJson());
+        assertTrue(!estimator.probing());
+    }
+
+    @Test
+    void aProbeIntoTheSameBottleneckFails() {
+        SimulatedLink thin = new SimulatedLink(9).rate(300_000);
+        run(thin, 1_500_000, 4_000, 0);
+        long before = estimator.estimateBps();
+        int cluster = estimator.startProbe(now, 2_000_000);
+        run(thin, 2_000_000, 400, cluster);
+        estimator.onProbeSendingDone(now);
+        run(thin, 50_000, 1_500, 0);
+        assertEquals(0, estimator.probesSucceeded());
+        assertEquals(1, estimator.probesFailed());
+        assertTrue(estimator.estimateBps() <= Math.max(before, 400_000), "estimate " + estimator.estimateBps());
+    }
+
+    @Test
+    void rembCapsTheEstimate() {
+        estimator.onRemb(800_000);
+        assertEquals(800_000, estimator.estimateBps());
+    }
+}
