@@ -610,17 +610,22 @@ public final class UdpImpairmentProxy implements AutoCloseable {
                 continue;
             }
             out = ByteBuffer.wrap(s.data);
+            // Counted before the send: whoever receives the packet may read the counters at once.
+            d.delivered.incrementAndGet();
+            d.bytesDelivered.addAndGet(s.data.length);
             try {
                 if (s.toServer) {
                     s.flow.upstream.send(out, target);
                 } else {
                     listen.send(out, s.flow.client);
                 }
-                d.delivered.incrementAndGet();
-                d.bytesDelivered.addAndGet(s.data.length);
             } catch (ClosedChannelException e) {
+                d.delivered.decrementAndGet();
+                d.bytesDelivered.addAndGet(-s.data.length);
                 d.droppedOverflow.incrementAndGet();
             } catch (IOException | RuntimeException e) {
+                d.delivered.decrementAndGet();
+                d.bytesDelivered.addAndGet(-s.data.length);
                 d.droppedOverflow.incrementAndGet();
                 d.sendErrors.incrementAndGet();
                 LOG.debug("proxy {}: send {} for client {} failed: {}", localAddress,

@@ -1,0 +1,268 @@
+package dev.chorus.sfu.forward;
+
+import static dev.chorus.sfu.forward.ForwardHarness.PUB_EXT;
+import static dev.chorus.sfu.forward.ForwardHarness.PUB_PT;
+import static dev.chorus.sfu.forward.ForwardHarness.PUB_SSRC;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chorus.sfu.cc.SimulatedLink;
+import dev.chorus.sfu.rtcp.RembView;
+import dev.chorus.sfu.rtcp.RtcpCompoundReader;
+import dev.chorus.sfu.rtcp.RtcpPacketType;
+import dev.chorus.sfu.rtcp.RtcpValidity;
+import dev.chorus.sfu.rtcp.TransportCcView;
+import dev.chorus.sfu.rtcp.TransportCcWriter;
+import dev.chorus.sfu.rtp.BigEndian;
+import dev.chorus.sfu.rtp.RtpHeaderExtensions;
+import dev.chorus.sfu.rtp.RtpPacket;
+import dev.chorus.sfu.worker.DropReason;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Congestion control through a router on the fake clock: transport-cc feedback and REMB to a
+ * publisher, and a subscriber behind a {@link SimulatedLink} whose feedback first pauses its
+ * video (audio keeps flowing) and, once the link is freed, lets a padding probe resume it.
+ */
+class CongestionControlTest {
+    private static final long AUDIO_SSRC = 0x2222_2222L;
+    private static final int AUDIO_PT = 111;
+    private static final long MS = 1_000_000L;
+    private static final int TCC = 3;
+
+    private final ForwardHarness h = new ForwardHarness(new RouterConfig(1000, 300, "sfu"));
+    private final RecordingSender alice = new RecordingSender();
+    private final Endpoint aliceEndpoint = h.endpoint("alice", alice, 0xA0);
+    private int publisherTcc = 100;
+    private int videoSeq = 1000;
+    private int audioSeq = 2000;
+
+    private byte[] videoPacket(boolean keyframe, int payloadBytes) {
+        byte[] head = keyframe ? RtpBuilder.vp8Keyframe() : RtpBuilder.vp8Delta();
+        byte[] payload = Arrays.copyOf(head, Math.max(head.length, payloadBytes));
+        int tcc = publisherTcc++ & 0xFFFF;
+        return RtpBuilder.rtp(PUB_SSRC, videoSeq++ & 0xFFFF, videoSeq * 3000L).pt(PUB_PT)
+                .ext(TCC, (byte) (tcc >> 8), (byte) tcc).payload(payload).build();
+    }
+
+    private byte[] audioPacket() {
+        int tcc = publisherTcc++ & 0xFFFF;
+        return RtpBuilder.rtp(AUDIO_SSRC, audioSeq++ & 0xFFFF, audioSeq * 960L).pt(AUDIO_PT)
+                .ext(TCC, (byte) (tcc >> 8), (byte) tcc).payload(new byte[100]).build();
+    }
+
+    @Test
+    void publisherGetsTransportCcFeedbackAndRemb() {
+        h.vp8Producer("alice");
+        int[] seqs = {100, 101, 103, 104};
+        for (int s : seqs) {
+            publisherTcc = s;
+            h.rtp(aliceEndpoint, videoPacket(s == 100, 500));
+            h.advanceMillis(5);
+        }
+        h.advanceMillis(60);
+        int[] at = Rtcp.find(alice.rtcp, RtcpPacketType.RTPFB);
+        assertNotNull(at, "transport-cc feedback went to the publisher");
+        byte[] d = alice.rtcp.get(at[0]);
+        TransportCcView view = new TransportCcView();
+        assertEquals(RtcpValidity.OK, view.wrap(d, at[1], d.length - at[1]));
+        assertEquals(100, view.baseSequenceNumber());
+        assertEquals(5, view.packetStatusCount());
+        List<String> statuses = new ArrayList<>();
+        view.forEachPacket((seq, received, delta) -> statuses.add(seq + (received ? "+" : "-")));
+        assertEquals(List.of("100+", "101+", "102-", "103+", "104+"), statuses);
+
+        h.advanceMillis(1000);
+        int[] remb = Rtcp.find(alice.rtcp, RtcpPacketType.PSFB);
+        assertNotNull(remb, "REMB with the receiver report");
+        byte[] r = alice.rtcp.get(remb[0]);
+        RtcpCompoundReader reader = new RtcpCompoundReader();
+        reader.reset(r, 0, r.length);
+        assertTrue(reader.next());
+        assertEquals(RtcpPacketType.RR, reader.packetType(), "REMB rides in the RR compound");
+        RembView view2 = new RembView();
+        assertEquals(RtcpValidity.OK, view2.wrap(r, remb[1], r.length - remb[1]));
+        assertEquals(CongestionConfig.DEFAULT.publisherMaxBps(), view2.bitrateBps(), 4_000_000 / 1000.0);
+        assertEquals(PUB_SSRC, view2.ssrc(0));
+    }
+
+    /** What bob's browser would do: note arrivals of our packets and send transport-cc feedback. */
+    private final class Receiver {
+        final RecordingSender sender = new RecordingSender();
+        final Endpoint endpoint = h.endpoint("bob", sender, 0xB0);
+        SimulatedLink link = new SimulatedLink(42).rate(300_000);
+        int consumed;
+        int base = -1;
+        final List<int[]> arrived = new ArrayList<>();
+        final List<Long> arrivalUs = new ArrayList<>();
+        final TransportCcWriter writer = new TransportCcWriter();
+        int feedbackCount;
+        int padding;
+        int videoPackets;
+        int audioPackets;
+
+        void collect() {
+            long now = h.clock.nowNanos();
+            for (; consumed < sender.rtp.size(); consumed++) {
+                RtpPacket p = sender.rtpAt(consumed);
+                long ref = p.findExtension(TCC);
+                assertTrue(ref != RtpHeaderExtensions.NOT_FOUND, "every packet to bob carries transport-cc");
+                int seq = BigEndian.u16(p.buffer(), RtpHeaderExtensions.offsetOf(ref));
+                if (base < 0) {
+                    base = seq;
+                }
+                if (p.ssrc() == 0xB2) {
+                    assertEquals(0, p.payloadLength(), "probe packets are padding only");
+                    padding++;
+                } else if (p.ssrc() == 0xB1) {
+                    videoPackets++;
+                } else if (p.ssrc() == 0xB3) {
+                    audioPackets++;
+                }
+                long arrival = link.send(now, p.length());
+                if (arrival >= 0) {
+                    arrived.add(new int[] {seq});
+                    arrivalUs.add(arrival / 1000);
+                }
+            }
+        }
+
+        /** Feedback for what has arrived by now (in sequence order, as a browser reports it). */
+        void feedback() {
+            long now = h.clock.nowNanos();
+            List<Integer> idx = new ArrayList<>();
+            for (int i = 0; i < arrived.size(); i++) {
+                if (arrivalUs.get(i) * 1000 <= now) {
+                    idx.add(i);
+                }
+            }
+            if (idx.isEmpty()) {
+                return;
+            }
+            idx.sort((x, y) -> Integer.compare((arrived.get(x)[0] - base) & 0xFFFF, (arrived.get(y)[0] - base) & 0xFFFF));
+            int[] seqs = new int[idx.size()];
+            long[] times = new long[idx.size()];
+            for (int k = 0; k < seqs.length; k++) {
+                seqs[k] = arrived.get(idx.get(k))[0];
+                times[k] = arrivalUs.get(idx.get(k));
+            }
+            int from = 0;
+            while (from < seqs.length) {
+                byte[] out = new byte[1200];
+                int n = writer.write(out, 0, out.length, 0xB0B0, 0xB1, base, feedbackCount++, seqs, times, from,
+                        seqs.length - from);
+                assertTrue(n > 0);
+                h.rtcp(endpoint, Arrays.copyOf(out, n));
+                from += writer.consumed();
+                base = writer.nextBaseSequenceNumber();
+            }
+            for (int k = idx.size() - 1; k >= 0; k--) {
+                int i = idx.get(k);
+                arrived.remove(i);
+                arrivalUs.remove(i);
+            }
+        }
+    }
+
+    /** Publisher sends ~1.2 Mbps of video and 40 kbps of audio for {@code millis}; bob reports every 100 ms. */
+    private void call(Receiver bob, long millis) {
+        for (long t = 0; t < millis; t += 10) {
+            boolean keyframe = Rtcp.countPlis(alice.rtcp, PUB_SSRC) > keyframesSent;
+            if (keyframe) {
+                keyframesSent++;
+            }
+            h.rtp(aliceEndpoint, videoPacket(keyframe, 1400));
+            if (t % 20 == 0) {
+                h.rtp(aliceEndpoint, audioPacket());
+            }
+            bob.collect();
+            if (t % 100 == 0) {
+                bob.feedback();
+            }
+            h.advanceMillis(10);
+            bob.collect();
+        }
+    }
+
+    private int keyframesSent;
+
+    @Test
+    void aThinLinkPausesVideoButNotAudioAndAProbeResumesItWhenTheLinkIsFreed() {
+        h.vp8Producer("alice");
+        h.router.addProducer("alice", ProducerParams.of("audio-1", Codec.OPUS, AUDIO_SSRC, AUDIO_PT, PUB_EXT));
+        Receiver bob = new Receiver();
+        HeaderExtensionIds bobExt = HeaderExtensionIds.NONE.with(ExtensionKind.TRANSPORT_CC, TCC);
+        Consumer video = h.router.addConsumer("bob", "video-1",
+                ConsumerParams.of("bob-video", 0xB1, 96, bobExt, 0).withRtx(0xB2, 97));
+        Consumer audio = h.router.addConsumer("bob", "audio-1", ConsumerParams.of("bob-audio", 0xB3, 111, bobExt, 0));
+
+        call(bob, 8_000);
+        assertTrue(video.isBandwidthPaused(), "1.2 Mbps of video cannot fit a 300 kbps link: "
+                + bob.endpoint.toJson().get("congestion"));
+        assertTrue(h.router.drops().get(DropReason.BANDWIDTH_PAUSED) > 0);
+        int audioBefore = bob.audioPackets;
+        int videoBefore = bob.videoPackets;
+        call(bob, 2_000);
+        assertTrue(bob.audioPackets - audioBefore >= 95, "audio keeps flowing: " + (bob.audioPackets - audioBefore));
+        assertEquals(videoBefore, bob.videoPackets, "no video while paused");
+        assertFalse(audio.isBandwidthPaused());
+
+        // Probes while the link is still thin fail and back off; video stays off.
+        call(bob, 6_000);
+        assertTrue(video.isBandwidthPaused());
+        assertTrue(bob.padding > 0, "the SFU probed with padding on the RTX stream");
+
+        bob.link = new SimulatedLink(43);
+        long resumeRequests = video.producer().keyframeRequests(KeyframeRequestKind.BANDWIDTH_RESUME);
+        call(bob, 12_000);
+        assertFalse(video.isBandwidthPaused(), "video is back once a probe finds room: "
+                + bob.endpoint.toJson().get("congestion"));
+        assertTrue(video.producer().keyframeRequests(KeyframeRequestKind.BANDWIDTH_RESUME) > resumeRequests,
+                "the resumed consumer asked for a keyframe");
+        int videoAfterResume = bob.videoPackets;
+        call(bob, 1_000);
+        assertTrue(bob.videoPackets - videoAfterResume >= 90, "video flows again");
+    }
+
+    @Test
+    void badFeedbackIsCountedAndIgnored() {
+        Receiver bob = new Receiver();
+        // transport-cc whose status count promises more chunks than the packet has.
+        byte[] malformed = {(byte) 0x8F, (byte) 205, 0, 4, 0, 0, (byte) 0xB0, (byte) 0xB0, 0, 0, 0, (byte) 0xB1,
+            0, 1, 0x7F, (byte) 0xFF, 0, 0, 0, 1};
+        h.rtcp(bob.endpoint, malformed);
+        // REMB of 2^63 bps (exponent 63) and of 1 bps.
+        byte[] huge = remb(63, 1);
+        byte[] tiny = remb(0, 1);
+        h.rtcp(bob.endpoint, huge);
+        h.rtcp(bob.endpoint, tiny);
+        var cc = bob.endpoint.toJson().get("congestion");
+        assertEquals(1, cc.get("transportCcMalformed").asLong(), cc.toString());
+        assertEquals(2, cc.get("rembOutOfRange").asLong(), cc.toString());
+        assertEquals(CongestionConfig.DEFAULT.estimator().startBps(),
+                cc.get("toSubscriber").get("estimator").get("estimateBps").asLong(), "estimate untouched");
+    }
+
+    private static byte[] remb(int exponent, int mantissa) {
+        byte[] b = new byte[24];
+        b[0] = (byte) 0x8F;
+        b[1] = (byte) 206;
+        b[3] = 5;
+        BigEndian.put32(b, 4, 0xB0B0);
+        b[12] = 'R';
+        b[13] = 'E';
+        b[14] = 'M';
+        b[15] = 'B';
+        b[16] = 1;
+        b[17] = (byte) ((exponent << 2) | ((mantissa >> 16) & 3));
+        b[18] = (byte) (mantissa >> 8);
+        b[19] = (byte) mantissa;
+        BigEndian.put32(b, 20, 0xB1);
+        return b;
+    }
+}
