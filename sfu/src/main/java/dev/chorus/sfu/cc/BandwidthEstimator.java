@@ -9,12 +9,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * <p>Three signals, each aimed at a failure the others miss:
  * <ul>
  *   <li><b>Queueing delay</b>: one-way delay of each packet (arrival on the receiver's clock minus our
- *       send time) above the lowest seen in the last {@link #BASE_WINDOW_SECONDS} s. A bottleneck that
- *       fills its queue shows here before it drops anything; above {@link #OVERUSE_QUEUE_NANOS} the
- *       estimate falls to 85 % of the rate the receiver actually got.</li>
- *   <li><b>Heavy loss</b> (over 20 % of media packets): a policer or a full drop-tail queue without
- *       delay growth. Moderate random loss (a few %) is left to NACK/RTX: it is not congestion and
- *       cutting video would not cure it.</li>
+ *       send time) above the lowest seen in the last {@link #BASE_WINDOW_SECONDS} s. When it stays above
+ *       {@link #OVERUSE_QUEUE_NANOS} for {@link #OVERUSE_SUSTAIN_NANOS} <em>and</em> the receiver got
+ *       clearly less than was sent over the last second, a bottleneck is full: the estimate falls to 85 %
+ *       of the delivered rate. Both conditions, because a receiver starved of CPU stamps arrivals late
+ *       in bursts (delay without loss of rate), which must not read as congestion.</li>
+ *   <li><b>Heavy loss</b> (over 20 % of media packets in two windows running): a policer, or a
+ *       drop-tail queue without delay growth. Moderate random loss (a few %) is left to NACK/RTX: it
+ *       is not congestion and cutting video would not cure it.</li>
  *   <li><b>Probes</b>: bursts of padding at a target rate. The rate they arrive at is capacity the
  *       media did not use, which is how the estimate climbs back after video was paused.</li>
  * </ul>
@@ -33,9 +35,10 @@ public final class BandwidthEstimator {
     static final double LOW_LOSS = 0.10;
     static final long MIN_DECREASE_INTERVAL_NANOS = 300_000_000L;
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
-    private static final int ACK_WINDOW = 64;
-    private static final long ACK_WINDOW_US = 1_000_000L;
-    private static final long MIN_ACK_SPAN_US = 200_000L;
+    /** Queueing delay must stay high this long: a stalled receiver's clock produces short spikes. */
+    static final long OVERUSE_SUSTAIN_NANOS = 500_000_000L;
+    /** ... and the path must deliver clearly less than was sent: a queue that only delays is not a bottleneck. */
+    static final double OVERUSE_DELIVERY_RATIO = 0.85;
 
     /**
      * @param startBps estimate before any feedback (the SFU forwards existing streams, so start high
@@ -72,14 +75,18 @@ public final class BandwidthEstimator {
     private double lossRatio;
     private boolean lossFresh;
 
-    // delivered rate over the last second of arrivals
-    private final long[] ackEndUs = new long[ACK_WINDOW];
-    private final long[] ackBytes = new long[ACK_WINDOW];
-    private int ackNext;
-    private int ackCount;
+    // delivered rate over the last second of arrivals, and the rate the same reports were sent at
+    private final WindowRate delivered = new WindowRate();
+    private final WindowRate sentRate = new WindowRate();
     private long fbBytes;
+    private long fbSentBytes;
     private long fbLastArrivalUs = Long.MIN_VALUE;
+    private long fbLastSendNanos = Long.MIN_VALUE;
     private long ackedBps = -1;
+    private long sentBps = -1;
+    /** Since when the queueing delay has stayed above the overuse threshold, or -1. */
+    private long queueHighSinceNanos = -1;
+    private int heavyLossWindows;
 
     // probing
     private int nextCluster = 1;
@@ -142,6 +149,7 @@ public final class BandwidthEstimator {
         fbDelaySum = 0;
         fbDelayCount = 0;
         fbBytes = 0;
+        fbSentBytes = 0;
     }
 
     public void onReceived(long sentNanos, int bytes, long arrivalUs, int cluster, long nowNanos) {
@@ -152,6 +160,7 @@ public final class BandwidthEstimator {
         fbDelayCount++;
         fbBytes += bytes;
         fbLastArrivalUs = Math.max(fbLastArrivalUs, arrivalUs);
+        countSent(sentNanos, bytes);
         if (cluster != 0) {
             if (cluster == probeCluster) {
                 probeReceived++;
@@ -167,7 +176,9 @@ public final class BandwidthEstimator {
         countForLoss(false, nowNanos);
     }
 
-    public void onLost(int cluster, long nowNanos) {
+    /** A packet reported lost; {@code sentNanos}/{@code bytes} from the send history. */
+    public void onLost(long sentNanos, int bytes, int cluster, long nowNanos) {
+        countSent(sentNanos, bytes);
         packetsReported++;
         packetsLost++;
         if (cluster != 0) {
@@ -177,6 +188,11 @@ public final class BandwidthEstimator {
             return;
         }
         countForLoss(true, nowNanos);
+    }
+
+    private void countSent(long sentNanos, int bytes) {
+        fbSentBytes += bytes;
+        fbLastSendNanos = Math.max(fbLastSendNanos, sentNanos);
     }
 
     private void countForLoss(boolean lost, long nowNanos) {
@@ -197,11 +213,22 @@ public final class BandwidthEstimator {
             queueKnown = true;
         }
         if (fbBytes > 0) {
-            addAcked(fbLastArrivalUs, fbBytes);
+            ackedBps = delivered.add(fbLastArrivalUs, fbBytes);
+        }
+        if (fbSentBytes > 0) {
+            sentBps = sentRate.add(fbLastSendNanos / 1000, fbSentBytes);
+        }
+        if (queueKnown && queueNanos > OVERUSE_QUEUE_NANOS) {
+            if (queueHighSinceNanos < 0) {
+                queueHighSinceNanos = nowNanos;
+            }
+        } else {
+            queueHighSinceNanos = -1;
         }
         if (lossWindowPackets >= 50 || (lossWindowPackets >= 10 && nowNanos - lossWindowStart >= NANOS_PER_SECOND)) {
             lossRatio = (double) lossWindowLost / lossWindowPackets;
             lossFresh = true;
+            heavyLossWindows = lossRatio > HEAVY_LOSS ? heavyLossWindows + 1 : 0;
             lossWindowPackets = 0;
             lossWindowLost = 0;
             lossWindowStart = -1;
@@ -214,7 +241,9 @@ public final class BandwidthEstimator {
         long dt = lastUpdateNanos < 0 ? 0 : nowNanos - lastUpdateNanos;
         lastUpdateNanos = nowNanos;
         boolean mayDecrease = nowNanos - lastDecreaseNanos >= Math.max(MIN_DECREASE_INTERVAL_NANOS, rttNanos);
-        boolean overuse = queueKnown && queueNanos > OVERUSE_QUEUE_NANOS;
+        boolean queueHigh = queueKnown && queueNanos > OVERUSE_QUEUE_NANOS;
+        boolean overuse = queueHigh && nowNanos - queueHighSinceNanos >= OVERUSE_SUSTAIN_NANOS
+                && ackedBps > 0 && sentBps > 0 && ackedBps < OVERUSE_DELIVERY_RATIO * sentBps;
         // A loss ratio counts once, on the feedback that completed its window.
         boolean freshLoss = lossFresh;
         lossFresh = false;
@@ -224,7 +253,7 @@ public final class BandwidthEstimator {
                 lastDecreaseNanos = nowNanos;
                 delayDecreases++;
             }
-        } else if (freshLoss && lossRatio > HEAVY_LOSS) {
+        } else if (freshLoss && heavyLossWindows >= 2) {
             if (mayDecrease) {
                 estimateBps = estimateBps * (1 - 0.5 * lossRatio);
                 lastDecreaseNanos = nowNanos;
@@ -258,30 +287,6 @@ public final class BandwidthEstimator {
             }
         }
         return min;
-    }
-
-    private void addAcked(long endUs, long bytes) {
-        ackEndUs[ackNext] = endUs;
-        ackBytes[ackNext] = bytes;
-        ackNext = (ackNext + 1) % ACK_WINDOW;
-        ackCount = Math.min(ackCount + 1, ACK_WINDOW);
-        long newest = endUs;
-        long sum = 0;
-        long oldestStart = newest;
-        // Walk back from the newest entry; an entry's span starts where the previous one ended.
-        for (int k = 1; k < ackCount; k++) {
-            int i = Math.floorMod(ackNext - k, ACK_WINDOW);
-            int prev = Math.floorMod(ackNext - k - 1, ACK_WINDOW);
-            if (newest - ackEndUs[prev] > ACK_WINDOW_US) {
-                break;
-            }
-            sum += ackBytes[i];
-            oldestStart = ackEndUs[prev];
-        }
-        long span = newest - oldestStart;
-        if (span >= MIN_ACK_SPAN_US) {
-            ackedBps = sum * 8 * 1_000_000L / span;
-        }
     }
 
     // ------------------------------------------------------------------ probing
@@ -385,6 +390,7 @@ public final class BandwidthEstimator {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("estimateBps", estimateBps());
         n.put("ackedBps", ackedBps);
+        n.put("sentBps", sentBps);
         n.put("queueDelayMillis", queueDelayNanos() / 1e6);
         n.put("lossRatio", lossRatio);
         n.put("rembCapBps", rembCapBps == Long.MAX_VALUE ? -1 : rembCapBps);

@@ -117,7 +117,7 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
             estimator.onReceived(history.sentNanos(slot), history.size(slot), walkArrivalUs,
                     history.probeCluster(slot), walkNowNanos);
         } else {
-            estimator.onLost(history.probeCluster(slot), walkNowNanos);
+            estimator.onLost(history.sentNanos(slot), history.size(slot), history.probeCluster(slot), walkNowNanos);
         }
     }
 

@@ -47,7 +47,7 @@ class BandwidthEstimatorTest {
                         delivered += PACKET;
                         it.remove();
                     } else if (p[1] < 0 && now - p[0] > 250 * MS) {
-                        estimator.onLost(cluster, now);
+                        estimator.onLost(p[0], PACKET, cluster, now);
                         it.remove();
                     }
                 }
@@ -73,6 +73,14 @@ class BandwidthEstimatorTest {
         long estimate = estimator.estimateBps();
         assertTrue(estimate < 400_000 && estimate > 150_000, "estimate " + estimate);
         assertTrue(estimator.toJson().get("delayDecreases").asLong() >= 1);
+    }
+
+    @Test
+    void aReceiverStampingArrivalsLateInBurstsIsNotCongestion() {
+        long start = estimator.estimateBps();
+        run(new SimulatedLink(10).stalls(1_000, 400), 3_000_000, 10_000, 0);
+        assertEquals(start, estimator.estimateBps(), "400 ms stalls every second: " + estimator.toJson());
+        assertTrue(estimator.queueDelayNanos() >= 0);
     }
 
     @Test

@@ -14,6 +14,8 @@ public final class SimulatedLink {
     private long delayNanos;
     private double loss;
     private long busyUntilNanos;
+    private long stallEveryNanos;
+    private long stallNanos;
 
     public SimulatedLink(long seed) {
         this.random = new Random(seed);
@@ -37,6 +39,16 @@ public final class SimulatedLink {
         return this;
     }
 
+    /**
+     * A receiver starved of CPU: every {@code everyMillis} it reads nothing for {@code millis}, then
+     * stamps everything that came in meanwhile at once. Nothing is lost and the rate is kept.
+     */
+    public SimulatedLink stalls(long everyMillis, long millis) {
+        this.stallEveryNanos = everyMillis * 1_000_000L;
+        this.stallNanos = millis * 1_000_000L;
+        return this;
+    }
+
     /** Arrival time in nanoseconds, or -1 if the packet is lost (randomly or at a full queue). */
     public long send(long sentNanos, int bytes) {
         long departure = sentNanos;
@@ -51,6 +63,10 @@ public final class SimulatedLink {
         if (loss > 0 && random.nextDouble() < loss) {
             return -1;
         }
-        return departure + delayNanos;
+        long arrival = departure + delayNanos;
+        if (stallEveryNanos > 0 && Math.floorMod(arrival, stallEveryNanos) < stallNanos) {
+            arrival += stallNanos - Math.floorMod(arrival, stallEveryNanos);
+        }
+        return arrival;
     }
 }
