@@ -294,6 +294,7 @@ public final class Producer {
         n.set("extensions", params.extensions().toJson());
         n.put("closed", closed);
         n.set("receive", stats.toJson());
+        n.put("bitrateBps", rate.bitsPerSecond(publisher.router().worker().clock().nowNanos()));
         n.put("keyframesSeen", keyframesSeen);
         n.put("lastKeyframeNanos", lastKeyframeNanos);
         n.put("senderReportsReceived", senderClock.reportsReceived());
