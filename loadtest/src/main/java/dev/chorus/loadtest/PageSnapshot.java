@@ -17,7 +17,7 @@ record PageSnapshot(String state, String selfId, double joinedAt, double at, lon
     record Stream(String key, String kind, String participantId, long packetsReceived, long packetsLost,
                   long framesDecoded, long freezeCount, double totalFreezesSeconds, double jitterSeconds,
                   double jitterBufferDelaySeconds, long jitterBufferEmitted, double firstFrameAt, long nackCount,
-                  long pliCount) {
+                  long pliCount, long retransmittedPacketsReceived) {
         boolean video() {
             return "video".equals(kind);
         }
@@ -56,7 +56,8 @@ record PageSnapshot(String state, String selfId, double joinedAt, double at, lon
                             lng(r.get("packetsReceived")), Math.max(0, lng(r.get("packetsLost"))),
                             lng(r.get("framesDecoded")), lng(r.get("freezeCount")), dbl(r.get("totalFreezesDuration")),
                             dbl(r.get("jitter")), dbl(r.get("jitterBufferDelay")), lng(r.get("jitterBufferEmittedCount")),
-                            dbl(r.get("firstFrameAt")), lng(r.get("nackCount")), lng(r.get("pliCount"))));
+                            dbl(r.get("firstFrameAt")), lng(r.get("nackCount")), lng(r.get("pliCount")),
+                            lng(r.get("retransmittedPacketsReceived"))));
                 }
             }
         }
