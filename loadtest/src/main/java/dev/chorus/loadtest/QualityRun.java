@@ -101,7 +101,8 @@ final class QualityRun {
     record Receiver(String name, String from, double seconds, double fps, long framesDecoded, long freezeCount,
                     double freezeSeconds, long videoPacketsReceived, long videoPacketsLost,
                     long videoRetransmittedReceived, long nackCount, long pliCount, long audioPacketsReceived, long audioPacketsLost, long sfuNacksReceived,
-                    long sfuNackedPackets, long sfuRetransmitted, long sfuRetransmittedRtx, long sfuNacksToSender,
+                    long sfuNackedPackets, long sfuRetransmitted, long sfuRetransmittedRtx, long sfuNackMisses,
+                    long sfuNacksToSender,
                     long proxyDroppedToReceiver, long proxyDroppedFromSender, String failure) {
 
         double videoLossPercent() {
@@ -109,13 +110,6 @@ final class QualityRun {
             return total > 0 ? 100.0 * videoPacketsLost / total : 0;
         }
 
-        /**
-         * Video packets still missing after retransmission: packetsLost minus those that came as
-         * retransmissions (Chrome counts a packet received only through RTX as lost on its media stream).
-         */
-        long videoUnrecovered() {
-            return Math.max(0, videoPacketsLost - videoRetransmittedReceived);
-        }
 
         double audioLossPercent() {
             long total = audioPacketsReceived + audioPacketsLost;
@@ -310,7 +304,7 @@ final class QualityRun {
                     delta(v0, v1, PageSnapshot.Stream::nackCount), delta(v0, v1, PageSnapshot.Stream::pliCount),
                     delta(a0, a1, PageSnapshot.Stream::packetsReceived), delta(a0, a1, PageSnapshot.Stream::packetsLost),
                     delta(c0, c1, "nacksReceived"), delta(c0, c1, "nackedPackets"), delta(c0, c1, "retransmitted"),
-                    delta(c0, c1, "retransmittedRtx"), delta(p0 == null ? null : p0.path("nackToPublisher"),
+                    delta(c0, c1, "retransmittedRtx"), misses(c0, c1), delta(p0 == null ? null : p0.path("nackToPublisher"),
                     p1 == null ? null : p1.path("nackToPublisher"), "nackRequests"),
                     dropped(a, b, i, false), dropped(a, b, other, true), failure));
         }
@@ -328,6 +322,15 @@ final class QualityRun {
     private static long delta(JsonNode a, JsonNode b, String field) {
         return b == null || b.isMissingNode() ? 0
                 : Math.max(0, b.path(field).asLong() - (a == null ? 0 : a.path(field).asLong()));
+    }
+
+    /** NACKed packets the consumer could not resend: unknown, too old, no longer buffered, send failed. */
+    private static long misses(JsonNode a, JsonNode b) {
+        long n = 0;
+        for (String k : List.of("unknown", "tooOld", "notInBuffer", "sendFailed")) {
+            n += delta(a == null ? null : a.path("nackMisses"), b == null ? null : b.path("nackMisses"), k);
+        }
+        return n;
     }
 
     /** Packets the proxy's loss model dropped on page i's flow towards the client (or the server). */
@@ -459,10 +462,11 @@ final class QualityRun {
         root.put("definitions", "Per receiving page, over the measuring window (after both pages decode each"
                 + " other's video): framesDecodedPerSecond, freezeCount, totalFreezesDuration, packetsLost (packets"
                 + " missing on the media stream; Chrome counts those that later came as RTX too),"
-                + " videoRetransmittedPacketsReceived (retransmittedPacketsReceived), videoPacketsUnrecovered"
-                + " (packetsLost - retransmittedPacketsReceived), nackCount and pliCount of its inbound video"
+                + " videoRetransmittedPacketsReceived (retransmittedPacketsReceived), nackCount and pliCount of its"
+                + " inbound video"
                 + " (getStats inbound-rtp); audio packetsLost (audio is not retransmitted); sfuNacksReceived,"
-                + " sfuNackedPackets, sfuRetransmitted(Rtx): the SFU's video consumer towards this page (/debug);"
+                + " sfuNackedPackets, sfuRetransmitted(Rtx), sfuNackMisses (NACKed packets it could not resend):"
+                + " the SFU's video consumer towards this page (/debug);"
                 + " sfuNacksToSender: NACK requests the SFU sent to the other page for its video (uplink losses);"
                 + " proxyDroppedToReceiver / proxyDroppedFromSender: packets the proxy dropped on this page's"
                 + " downlink / the sender's uplink. server: /metrics deltas over the window, whole server.");
@@ -487,7 +491,6 @@ final class QualityRun {
                 n.put("videoPacketsReceived", r.videoPacketsReceived());
                 n.put("videoPacketsLost", r.videoPacketsLost());
                 n.put("videoRetransmittedPacketsReceived", r.videoRetransmittedReceived());
-                n.put("videoPacketsUnrecovered", r.videoUnrecovered());
                 num(n, "videoLossPercent", round(r.videoLossPercent(), 3));
                 n.put("nackCount", r.nackCount());
                 n.put("pliCount", r.pliCount());
@@ -498,6 +501,7 @@ final class QualityRun {
                 n.put("sfuNackedPackets", r.sfuNackedPackets());
                 n.put("sfuRetransmitted", r.sfuRetransmitted());
                 n.put("sfuRetransmittedRtx", r.sfuRetransmittedRtx());
+                n.put("sfuNackMisses", r.sfuNackMisses());
                 n.put("sfuNacksToSender", r.sfuNacksToSender());
                 n.put("proxyDroppedToReceiver", r.proxyDroppedToReceiver());
                 n.put("proxyDroppedFromSender", r.proxyDroppedFromSender());
@@ -524,17 +528,18 @@ final class QualityRun {
         b.append(String.format(Locale.ROOT, "Two-party Chromium call through the UDP impairment proxy: random loss"
                         + " in both directions of every flow, %d ms delay each way, %s measured per level.%n%n",
                 quality.delay().toMillis(), human(config.duration())));
-        b.append("| loss | receiver | fps | freezes | freeze s | video packetsLost | via RTX | unrecovered | nackCount"
-                + " | audio lost | SFU NACKs in | SFU retransmitted | SFU NACKs to publisher | proxy drops down / up |\n");
+        b.append("| loss | receiver | fps | freezes | freeze s | video packetsLost | via RTX | nackCount | audio lost"
+                + " | SFU NACKs in | SFU retransmitted | SFU could not resend | SFU NACKs to publisher"
+                + " | proxy drops down / up |\n");
         b.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Level l : levels) {
             for (Receiver r : l.receivers()) {
-                b.append(String.format(Locale.ROOT, "| %s %% | %s ← %s | %s | %d | %s | %d (%.2f %%) | %d | %d | %d"
-                                + " | %d (%.2f %%) | %d | %d | %d | %d / %d |%n", trim(f2(l.lossPercent())), r.name(),
-                        r.from(), r.failure() != null ? "failed" : f2(r.fps()), r.freezeCount(),
+                b.append(String.format(Locale.ROOT, "| %s %% | %s ← %s | %s | %d | %s | %d (%.2f %%) | %d | %d"
+                                + " | %d (%.2f %%) | %d | %d | %d | %d | %d / %d |%n", trim(f2(l.lossPercent())),
+                        r.name(), r.from(), r.failure() != null ? "failed" : f2(r.fps()), r.freezeCount(),
                         f2(r.freezeSeconds()), r.videoPacketsLost(), r.videoLossPercent(),
-                        r.videoRetransmittedReceived(), r.videoUnrecovered(), r.nackCount(), r.audioPacketsLost(),
-                        r.audioLossPercent(), r.sfuNacksReceived(), r.sfuRetransmitted(), r.sfuNacksToSender(),
+                        r.videoRetransmittedReceived(), r.nackCount(), r.audioPacketsLost(), r.audioLossPercent(),
+                        r.sfuNacksReceived(), r.sfuRetransmitted(), r.sfuNackMisses(), r.sfuNacksToSender(),
                         r.proxyDroppedToReceiver(), r.proxyDroppedFromSender()));
             }
         }
@@ -545,12 +550,15 @@ final class QualityRun {
                     f0(l.metricsNacksReceived()), f0(l.metricsNacksSent()), f0(l.metricsRetransmitted())));
         }
         b.append(String.join("; ", parts)).append(".\n");
-        b.append("\nfps: frames decoded per second. video packetsLost: inbound-rtp packetsLost of the video (Chrome"
-                + " counts there every packet missing on the media stream, also those that later came as RTX);"
-                + " via RTX: retransmittedPacketsReceived; unrecovered: packetsLost minus via RTX. audio lost:"
-                + " audio packetsLost (audio is not retransmitted). SFU columns: the SFU's video consumer towards"
-                + " the receiver (/debug nacksReceived, retransmitted) and NACK requests it sent to the sender for"
-                + " uplink losses (nackToPublisher.nackRequests). proxy drops down / up: packets the proxy's loss"
+        b.append("\nfps: frames decoded per second. video packetsLost: inbound-rtp packetsLost of the video; in"
+                + " these runs Chrome counted there also packets that later arrived as RTX, so it is the downlink"
+                + " loss before repair, not after (uplink losses the SFU recovered from the publisher arrive on the"
+                + " media stream and are not counted). via RTX: retransmittedPacketsReceived. audio lost: audio"
+                + " packetsLost (audio is not retransmitted, and crosses two lossy hops). SFU columns: the SFU's"
+                + " video consumer towards the receiver (/debug nacksReceived, retransmitted, and NACKed packets it"
+                + " could not resend: nackMisses unknown + tooOld + notInBuffer + sendFailed) and NACK requests it"
+                + " sent to the sender for uplink losses (nackToPublisher.nackRequests). What stays lost after"
+                + " repair shows as freezes. proxy drops down / up: packets the proxy's loss"
                 + " model dropped towards the receiver and from the sender towards the SFU (all kinds, RTCP"
                 + " included).\n");
         return b.toString();
