@@ -102,7 +102,7 @@ final class QualityRun {
                     double freezeSeconds, long videoPacketsReceived, long videoPacketsLost,
                     long videoRetransmittedReceived, long nackCount, long pliCount, long audioPacketsReceived, long audioPacketsLost, long sfuNacksReceived,
                     long sfuNackedPackets, long sfuRetransmitted, long sfuRetransmittedRtx, long sfuNackMisses,
-                    long sfuNacksToSender,
+                    Map<String, Long> sfuNackMissesByReason, long sfuNacksToSender,
                     long proxyDroppedToReceiver, long proxyDroppedFromSender, String failure) {
 
         double videoLossPercent() {
@@ -304,7 +304,7 @@ final class QualityRun {
                     delta(v0, v1, PageSnapshot.Stream::nackCount), delta(v0, v1, PageSnapshot.Stream::pliCount),
                     delta(a0, a1, PageSnapshot.Stream::packetsReceived), delta(a0, a1, PageSnapshot.Stream::packetsLost),
                     delta(c0, c1, "nacksReceived"), delta(c0, c1, "nackedPackets"), delta(c0, c1, "retransmitted"),
-                    delta(c0, c1, "retransmittedRtx"), misses(c0, c1), delta(p0 == null ? null : p0.path("nackToPublisher"),
+                    delta(c0, c1, "retransmittedRtx"), misses(c0, c1), missesByReason(c0, c1), delta(p0 == null ? null : p0.path("nackToPublisher"),
                     p1 == null ? null : p1.path("nackToPublisher"), "nackRequests"),
                     dropped(a, b, i, false), dropped(a, b, other, true), failure));
         }
@@ -331,6 +331,16 @@ final class QualityRun {
             n += delta(a == null ? null : a.path("nackMisses"), b == null ? null : b.path("nackMisses"), k);
         }
         return n;
+    }
+
+    /** The consumer's nackMisses deltas by reason (rateLimited: a repeat within a round trip, not a miss). */
+    private static Map<String, Long> missesByReason(JsonNode a, JsonNode b) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        if (b != null) {
+            b.path("nackMisses").fieldNames().forEachRemaining(k -> m.put(k, delta(a == null ? null
+                    : a.path("nackMisses"), b.path("nackMisses"), k)));
+        }
+        return m;
     }
 
     /** Packets the proxy's loss model dropped on page i's flow towards the client (or the server). */
@@ -502,6 +512,8 @@ final class QualityRun {
                 n.put("sfuRetransmitted", r.sfuRetransmitted());
                 n.put("sfuRetransmittedRtx", r.sfuRetransmittedRtx());
                 n.put("sfuNackMisses", r.sfuNackMisses());
+                ObjectNode byReason = n.putObject("sfuNackMissesByReason");
+                r.sfuNackMissesByReason().forEach(byReason::put);
                 n.put("sfuNacksToSender", r.sfuNacksToSender());
                 n.put("proxyDroppedToReceiver", r.proxyDroppedToReceiver());
                 n.put("proxyDroppedFromSender", r.proxyDroppedFromSender());
