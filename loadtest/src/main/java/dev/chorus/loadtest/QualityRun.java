@@ -100,7 +100,8 @@ final class QualityRun {
     /** One receiving page of one level, all figures over the measuring window. */
     record Receiver(String name, String from, double seconds, double fps, long framesDecoded, long freezeCount,
                     double freezeSeconds, long videoPacketsReceived, long videoPacketsLost,
-                    long videoRetransmittedReceived, long nackCount, long pliCount, long audioPacketsReceived, long audioPacketsLost, long sfuNacksReceived,
+                    long videoRetransmittedReceived, long nackCount, long pliCount, long audioPacketsReceived,
+                    long audioPacketsLost, long sfuNacksReceived,
                     long sfuNackedPackets, long sfuRetransmitted, long sfuRetransmittedRtx, long sfuNackMisses,
                     Map<String, Long> sfuNackMissesByReason, long sfuNacksToSender,
                     long proxyDroppedToReceiver, long proxyDroppedFromSender, String failure) {
@@ -133,10 +134,28 @@ final class QualityRun {
         List<Level> levels = new ArrayList<>();
         try (UdpImpairmentProxy proxy = UdpImpairmentProxy.start(listen, quality.mediaTarget(), quality.seed())) {
             for (double loss : quality.lossPercents()) {
-                levels.add(runLevel(proxy, "quality-" + runId + "-" + f0(loss * 10), loss));
+                try {
+                    levels.add(runLevel(proxy, "quality-" + runId + "-" + f0(loss * 10), loss));
+                } catch (InterruptedException e) {
+                    throw e;
+                } catch (Exception e) {
+                    // One failed call (say, it never connected) must not cost the other levels' figures.
+                    progress.println("level " + f2(loss) + " % failed: " + e);
+                    levels.add(failedLevel(loss, e.toString()));
+                }
             }
         }
         return writeReport(levels);
+    }
+
+    private static Level failedLevel(double lossPercent, String why) {
+        List<Receiver> receivers = new ArrayList<>();
+        for (int i = 0; i < NAMES.length; i++) {
+            receivers.add(new Receiver(NAMES[i], NAMES[1 - i], 0, Double.NaN, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                    0, 0, Map.of(), 0, 0, 0, why));
+        }
+        return new Level(lossPercent, List.copyOf(receivers), Double.NaN, Double.NaN, Double.NaN,
+                new ObjectMapper().createObjectNode());
     }
 
     private Level runLevel(UdpImpairmentProxy proxy, String room, double lossPercent) throws Exception {
@@ -553,6 +572,14 @@ final class QualityRun {
                         r.videoRetransmittedReceived(), r.nackCount(), r.audioPacketsLost(), r.audioLossPercent(),
                         r.sfuNacksReceived(), r.sfuRetransmitted(), r.sfuNackMisses(), r.sfuNacksToSender(),
                         r.proxyDroppedToReceiver(), r.proxyDroppedFromSender()));
+            }
+        }
+        for (Level l : levels) {
+            for (Receiver r : l.receivers()) {
+                if (r.failure() != null) {
+                    b.append(String.format(Locale.ROOT, "%nAt %s %% the call failed for %s: %s%n",
+                            trim(f2(l.lossPercent())), r.name(), r.failure()));
+                }
             }
         }
         b.append("\nServer-wide over each window (/metrics): NACK messages received / sent, packets retransmitted: ");
