@@ -379,6 +379,8 @@ export class Peer {
           // For telling a stall's cause: loss, missing keyframes, or nothing sent.
           packetsLost: r.packetsLost ?? 0, keyFramesDecoded: r.keyFramesDecoded ?? 0,
           framesDropped: r.framesDropped ?? 0, pliCount: r.pliCount ?? 0, nackCount: r.nackCount ?? 0,
+          // Packets that arrived as retransmissions (RTX): Chrome counts their originals in packetsLost.
+          retransmittedPacketsReceived: r.retransmittedPacketsReceived ?? null,
           freezeCount: r.freezeCount ?? 0, totalFreezesDuration: r.totalFreezesDuration ?? 0,
           // Seconds; jitterBufferDelay / jitterBufferEmittedCount is the mean buffering delay.
           jitter: r.jitter ?? null, jitterBufferDelay: r.jitterBufferDelay ?? 0,

@@ -148,6 +148,12 @@ final class ChromiumBrowser implements AutoCloseable {
         return PageSnapshot.parse(o);
     }
 
+    /** Runs a script in a page and returns its result; call through {@link #submit}. */
+    Object execute(String handle, String script, Object... args) {
+        driver.switchTo().window(handle);
+        return driver.executeScript(script, args);
+    }
+
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {

@@ -25,6 +25,7 @@ record LoadTestConfig(
         BotKind bots,
         int pagesPerBrowser,
         Capacity capacity,
+        Quality quality,
         boolean help) {
 
     /** What the bots are: plain Java WebRTC peers, or pages of headless Chromium. */
@@ -51,6 +52,23 @@ record LoadTestConfig(
      * load generator falls behind, or after {@code maxSteps}). Null when not asked for.
      */
     record Capacity(int stepRooms, Duration stepDuration, int maxSteps, double maxLoss, double maxP99Millis) {
+    }
+
+    /**
+     * The quality table ({@code --quality}): for each loss level, a fresh two-party Chromium call (both pages
+     * publish camera and microphone and receive each other) whose every flow goes through an in-process
+     * {@code UdpImpairmentProxy} listening on 127.0.0.1:{@code proxyPort} in front of the SFU's own UDP port
+     * {@code mediaTarget}, impaired in both directions with that random loss and {@code delay}; each call is
+     * measured for the run's duration once both pages decode each other's video. Null when not asked for.
+     *
+     * @param lossPercents loss levels in percent, in the order run
+     * @param delay        one-way delay added in each direction
+     * @param mediaTarget  the SFU's bound UDP media address (loopback)
+     * @param proxyPort    where the proxy listens: the port the server announces (chorus.media.public-port)
+     * @param seed         the proxy's random seed
+     */
+    record Quality(java.util.List<Double> lossPercents, Duration delay, java.net.InetSocketAddress mediaTarget,
+                   int proxyPort, long seed) {
     }
 
     static final int MAX_ROOMS = 1000;
@@ -106,6 +124,20 @@ record LoadTestConfig(
               --max-steps N        at most this many steps (default 12, max %d)
               --max-loss-percent X loss limit of a step (default 1)
               --max-p99-ms X       p99 one-way latency limit of a step (default 50)
+
+            Quality table (--quality): media quality under loss. For each loss level a fresh two-party call of
+            headless Chromium pages (both publish camera and microphone, each receives the other) runs through a
+            UDP impairment proxy started in this process; every flow loses that share of packets at random and
+            is delayed, in both directions. The server must announce the proxy as its candidate:
+            chorus.media.public-address=127.0.0.1 and chorus.media.public-port=<--proxy-port>
+            (loadtest/quality.sh does all this). Each call is measured for --duration (default 60s here) once
+            both pages decode each other's video. Writes quality.json and quality.md to --report.
+              --quality            run the quality table
+              --loss-levels LIST   loss levels in percent, comma-separated (default 0,2,5,10)
+              --delay D            one-way delay the proxy adds in each direction (default 50ms)
+              --media-target H:P   the SFU's own UDP media address, loopback (required)
+              --proxy-port N       the proxy listens on 127.0.0.1:N, the server's public port (required)
+              --seed N             the proxy's random seed (default 1)
             """.formatted(DRAIN.toSeconds(), MAX_ROOMS, DEFAULT_PAGES_PER_BROWSER, MAX_PAGES_PER_BROWSER, MAX_STEPS);
 
     int botsPerRoom() {
@@ -143,6 +175,15 @@ record LoadTestConfig(
         int pagesPerBrowser = DEFAULT_PAGES_PER_BROWSER;
         boolean profileGiven = false;
         boolean pagesGiven = false;
+        boolean quality = false;
+        boolean durationGiven = false;
+        boolean reportGiven = false;
+        java.util.Set<String> roomShape = new java.util.TreeSet<>();
+        java.util.List<Double> lossLevels = java.util.List.of(0.0, 2.0, 5.0, 10.0);
+        Duration delay = Duration.ofMillis(50);
+        java.net.InetSocketAddress mediaTarget = null;
+        int proxyPort = -1;
+        long seed = 1;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
@@ -151,6 +192,10 @@ record LoadTestConfig(
             }
             if (a.equals("--capacity")) {
                 capacity = true;
+                continue;
+            }
+            if (a.equals("--quality")) {
+                quality = true;
                 continue;
             }
             if (!a.startsWith("--")) {
@@ -171,10 +216,33 @@ record LoadTestConfig(
             }
             switch (name) {
                 case "--server" -> server = value;
-                case "--rooms" -> rooms = intIn(name, value, 1, MAX_ROOMS);
-                case "--publishers" -> publishers = intIn(name, value, 1, MAX_PER_ROOM);
-                case "--subscribers" -> subscribers = intIn(name, value, 0, MAX_PER_ROOM);
-                case "--duration" -> duration = duration(name, value, Duration.ofSeconds(1), MAX_DURATION);
+                case "--rooms" -> {
+                    rooms = intIn(name, value, 1, MAX_ROOMS);
+                    roomShape.add(name);
+                }
+                case "--publishers" -> {
+                    publishers = intIn(name, value, 1, MAX_PER_ROOM);
+                    roomShape.add(name);
+                }
+                case "--subscribers" -> {
+                    subscribers = intIn(name, value, 0, MAX_PER_ROOM);
+                    roomShape.add(name);
+                }
+                case "--duration" -> {
+                    duration = duration(name, value, Duration.ofSeconds(1), MAX_DURATION);
+                    durationGiven = true;
+                }
+                case "--loss-levels" -> lossLevels = lossLevels(name, value);
+                case "--delay" -> delay = duration(name, value, Duration.ZERO, Duration.ofSeconds(5));
+                case "--media-target" -> mediaTarget = loopbackSocket(name, value);
+                case "--proxy-port" -> proxyPort = intIn(name, value, 1, 65535);
+                case "--seed" -> {
+                    try {
+                        seed = Long.parseLong(value.trim());
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("--seed must be a whole number, not '" + value + "'");
+                    }
+                }
                 case "--ramp-up" -> rampUp = duration(name, value, Duration.ZERO, MAX_RAMP_UP);
                 case "--step-rooms" -> stepRooms = intIn(name, value, 1, MAX_ROOMS);
                 case "--step-duration" -> stepDuration = duration(name, value, Duration.ofSeconds(3), Duration.ofMinutes(10));
@@ -184,11 +252,16 @@ record LoadTestConfig(
                 case "--profile" -> {
                     profile = Profile.parse(value);
                     profileGiven = true;
+                    roomShape.add(name);
                 }
-                case "--bots" -> bots = BotKind.parse(value);
+                case "--bots" -> {
+                    bots = BotKind.parse(value);
+                    roomShape.add(name);
+                }
                 case "--pages-per-browser" -> {
                     pagesPerBrowser = intIn(name, value, 1, MAX_PAGES_PER_BROWSER);
                     pagesGiven = true;
+                    roomShape.add(name);
                 }
                 case "--server-pid" -> pid = OptionalLong.of(intIn(name, value, 1, Integer.MAX_VALUE));
                 case "--report" -> {
@@ -196,6 +269,7 @@ record LoadTestConfig(
                         throw new IllegalArgumentException("--report needs a directory");
                     }
                     report = Path.of(value);
+                    reportGiven = true;
                 }
                 default -> throw new IllegalArgumentException("unknown option " + name + " (see --help)");
             }
@@ -236,8 +310,38 @@ record LoadTestConfig(
             }
             cap = new Capacity(stepRooms, stepDuration, maxSteps, maxLossPercent / 100, maxP99);
         }
+        Quality q = null;
+        if (quality) {
+            if (capacity) {
+                throw new IllegalArgumentException("--quality and --capacity are two different runs: pick one");
+            }
+            if (!roomShape.isEmpty()) {
+                throw new IllegalArgumentException("--quality always runs a two-party Chromium call; drop "
+                        + String.join(", ", roomShape));
+            }
+            if (!help && (mediaTarget == null || proxyPort < 0)) {
+                throw new IllegalArgumentException("--quality needs --media-target (the SFU's UDP media address) and"
+                        + " --proxy-port (the port the server announces as chorus.media.public-port)");
+            }
+            if (mediaTarget != null && mediaTarget.getPort() == proxyPort) {
+                throw new IllegalArgumentException("--proxy-port must differ from the --media-target port: the proxy"
+                        + " sits in front of the SFU");
+            }
+            q = new Quality(lossLevels, delay, mediaTarget, proxyPort, seed);
+            bots = BotKind.CHROMIUM;
+            publishers = 2;
+            subscribers = 0;
+            if (!durationGiven) {
+                duration = Duration.ofSeconds(60);
+            }
+            if (!reportGiven) {
+                report = Path.of("loadtest", "target");
+            }
+        } else if (mediaTarget != null || proxyPort >= 0) {
+            throw new IllegalArgumentException("--media-target and --proxy-port apply to --quality only");
+        }
         return new LoadTestConfig(loopbackServer(server), rooms, publishers, subscribers, duration, rampUp,
-                profile, pid, report, bots, pagesPerBrowser, cap, help);
+                profile, pid, report, bots, pagesPerBrowser, cap, q, help);
     }
 
     /** http(s) URL on a loopback host, without path beyond "/", query or credentials. */
@@ -277,6 +381,49 @@ record LoadTestConfig(
                     + " refusing " + s);
         }
         return URI.create(scheme + "://" + u.getRawAuthority());
+    }
+
+    /** "0,2,5,10": percentages in 0..100, at least one, each once. */
+    static java.util.List<Double> lossLevels(String name, String value) {
+        java.util.List<Double> levels = new java.util.ArrayList<>();
+        for (String part : value.split(",", -1)) {
+            double v = decimalIn(name, part, 0, 100);
+            if (levels.contains(v)) {
+                throw new IllegalArgumentException(name + " lists " + part.trim() + " twice");
+            }
+            levels.add(v);
+        }
+        if (levels.size() > 20) {
+            throw new IllegalArgumentException(name + " takes at most 20 levels, got " + levels.size());
+        }
+        return java.util.List.copyOf(levels);
+    }
+
+    /** "127.0.0.1:10000" or "[::1]:10000": a loopback address literal and a port. */
+    static java.net.InetSocketAddress loopbackSocket(String name, String value) {
+        String v = value.trim();
+        int colon = v.lastIndexOf(':');
+        if (colon <= 0 || colon == v.length() - 1) {
+            throw new IllegalArgumentException(name + " must be HOST:PORT like 127.0.0.1:10000, not '" + value + "'");
+        }
+        String host = v.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port = intIn(name + " port", v.substring(colon + 1), 1, 65535);
+        InetAddress address;
+        try {
+            if (!host.matches("[0-9.]+") && !host.contains(":")) {
+                throw new UnknownHostException(host);
+            }
+            address = InetAddress.getByName(host); // a literal: no DNS lookup
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(name + " needs an address literal (127.0.0.1 or ::1), not '" + host + "'");
+        }
+        if (!address.isLoopbackAddress()) {
+            throw new IllegalArgumentException(name + " must be on this machine (loopback); refusing " + value);
+        }
+        return new java.net.InetSocketAddress(address, port);
     }
 
     private static int intIn(String name, String value, int min, int max) {

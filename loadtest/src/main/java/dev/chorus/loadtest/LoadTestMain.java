@@ -79,6 +79,9 @@ public final class LoadTestMain {
         if (config.capacity() != null) {
             return new CapacityRun(config, progress).run();
         }
+        if (config.quality() != null) {
+            return QualityRun.run(config, progress);
+        }
         return config.bots() == LoadTestConfig.BotKind.CHROMIUM ? ChromiumBots.run(config, progress)
                 : new LoadTestMain(config, progress).run();
     }

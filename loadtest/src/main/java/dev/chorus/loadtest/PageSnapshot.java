@@ -16,7 +16,8 @@ record PageSnapshot(String state, String selfId, double joinedAt, double at, lon
     /** A remote stream this page receives, keyed by mid and sending participant. */
     record Stream(String key, String kind, String participantId, long packetsReceived, long packetsLost,
                   long framesDecoded, long freezeCount, double totalFreezesSeconds, double jitterSeconds,
-                  double jitterBufferDelaySeconds, long jitterBufferEmitted, double firstFrameAt) {
+                  double jitterBufferDelaySeconds, long jitterBufferEmitted, double firstFrameAt, long nackCount,
+                  long pliCount, long retransmittedPacketsReceived) {
         boolean video() {
             return "video".equals(kind);
         }
@@ -55,7 +56,8 @@ record PageSnapshot(String state, String selfId, double joinedAt, double at, lon
                             lng(r.get("packetsReceived")), Math.max(0, lng(r.get("packetsLost"))),
                             lng(r.get("framesDecoded")), lng(r.get("freezeCount")), dbl(r.get("totalFreezesDuration")),
                             dbl(r.get("jitter")), dbl(r.get("jitterBufferDelay")), lng(r.get("jitterBufferEmittedCount")),
-                            dbl(r.get("firstFrameAt"))));
+                            dbl(r.get("firstFrameAt")), lng(r.get("nackCount")), lng(r.get("pliCount")),
+                            lng(r.get("retransmittedPacketsReceived"))));
                 }
             }
         }

@@ -54,6 +54,7 @@
           key: keyOf(r), kind: r.kind, participantId: r.participantId,
           packetsReceived: r.packetsReceived, packetsLost: r.packetsLost, framesDecoded: r.framesDecoded,
           freezeCount: r.freezeCount, totalFreezesDuration: r.totalFreezesDuration, jitter: r.jitter,
+          nackCount: r.nackCount, pliCount: r.pliCount, retransmittedPacketsReceived: r.retransmittedPacketsReceived,
           jitterBufferDelay: r.jitterBufferDelay, jitterBufferEmittedCount: r.jitterBufferEmittedCount,
           firstFrameAt: s.firstFrame[keyOf(r)] ?? null,
         })),

@@ -51,6 +51,47 @@ class LoadTestConfigTest {
     }
 
     @Test
+    void qualityTable() {
+        LoadTestConfig c = LoadTestConfig.parse("--quality", "--media-target", "127.0.0.1:18491", "--proxy-port",
+                "18492");
+        LoadTestConfig.Quality q = c.quality();
+        assertEquals(java.util.List.of(0.0, 2.0, 5.0, 10.0), q.lossPercents());
+        assertEquals(Duration.ofMillis(50), q.delay());
+        assertEquals(new java.net.InetSocketAddress("127.0.0.1", 18491), q.mediaTarget());
+        assertEquals(18492, q.proxyPort());
+        assertEquals(Duration.ofSeconds(60), c.duration(), "a minute per level unless --duration");
+        assertEquals(Path.of("loadtest/target"), c.reportDir());
+        assertEquals(LoadTestConfig.BotKind.CHROMIUM, c.bots());
+        assertEquals(2, c.publishers());
+        assertEquals(0, c.subscribers());
+        LoadTestConfig d = LoadTestConfig.parse("--quality", "--media-target=[::1]:9", "--proxy-port=10",
+                "--loss-levels", "0.5, 3", "--delay", "0ms", "--duration", "5s", "--seed", "-7");
+        assertEquals(java.util.List.of(0.5, 3.0), d.quality().lossPercents());
+        assertEquals(Duration.ZERO, d.quality().delay());
+        assertEquals(-7, d.quality().seed());
+        assertEquals(Duration.ofSeconds(5), d.duration());
+        assertEquals(null, LoadTestConfig.parse().quality());
+
+        assertMessage("--quality needs --media-target (the SFU's UDP media address) and --proxy-port (the port the"
+                + " server announces as chorus.media.public-port)", "--quality", "--proxy-port", "5");
+        assertMessage("--media-target must be on this machine (loopback); refusing 192.0.2.1:10000", "--quality",
+                "--media-target", "192.0.2.1:10000", "--proxy-port", "5");
+        assertMessage("--media-target needs an address literal (127.0.0.1 or ::1), not 'example.org'", "--quality",
+                "--media-target", "example.org:1", "--proxy-port", "5");
+        assertMessage("--media-target must be HOST:PORT like 127.0.0.1:10000, not '127.0.0.1'", "--media-target",
+                "127.0.0.1");
+        assertMessage("--loss-levels must be between 0.0 and 100.0, got 101", "--loss-levels", "5,101");
+        assertMessage("--loss-levels lists 5 twice", "--loss-levels", "5,5");
+        assertMessage("--proxy-port must differ from the --media-target port: the proxy sits in front of the SFU",
+                "--quality", "--media-target", "127.0.0.1:9", "--proxy-port", "9");
+        assertMessage("--quality always runs a two-party Chromium call; drop --publishers, --subscribers", "--quality",
+                "--media-target", "127.0.0.1:9", "--proxy-port", "10", "--subscribers", "3", "--publishers", "3");
+        assertMessage("--quality and --capacity are two different runs: pick one", "--quality", "--capacity",
+                "--server-pid", "1", "--media-target", "127.0.0.1:9", "--proxy-port", "10");
+        assertMessage("--media-target and --proxy-port apply to --quality only", "--proxy-port", "10");
+    }
+
+    @Test
     void chromiumBots() {
         LoadTestConfig c = LoadTestConfig.parse("--bots", "Chromium", "--pages-per-browser=16", "--publishers", "2",
                 "--subscribers", "4");

@@ -144,6 +144,41 @@ public final class RoomPage implements AutoCloseable {
         .findFirst().orElse(null);
   }
 
+  /**
+   * The RTCP-derived entries of the page's getStats(): {@code remote-inbound-rtp} (built from the SFU's
+   * receiver reports about what this page sends) and {@code remote-outbound-rtp} (from the SFU's sender
+   * reports about what it forwards to this page), each as {type, kind, ssrc, roundTripTime,
+   * roundTripTimeMeasurements, packetsLost, fractionLost, packetsSent, remoteTimestamp, reportsSent}.
+   */
+  @SuppressWarnings("unchecked")
+  public List<Map<String, Object>> rtcpReports() {
+    Object r = driver.executeAsyncScript(
+        "const done = arguments[arguments.length - 1];"
+            + "const pc = window.chorus.pc; if (!pc) return done([]);"
+            + "pc.getStats().then((report) => { const out = [];"
+            + "  report.forEach((s) => { if (s.type !== 'remote-inbound-rtp' && s.type !== 'remote-outbound-rtp') return;"
+            + "    out.push({type: s.type, kind: s.kind ?? null, ssrc: s.ssrc ?? null,"
+            + "      roundTripTime: s.roundTripTime ?? null, roundTripTimeMeasurements: s.roundTripTimeMeasurements ?? null,"
+            + "      packetsLost: s.packetsLost ?? null, fractionLost: s.fractionLost ?? null,"
+            + "      packetsSent: s.packetsSent ?? null, remoteTimestamp: s.remoteTimestamp ?? null,"
+            + "      reportsSent: s.reportsSent ?? null}); });"
+            + "  done(out); }, () => done([]));");
+    return r instanceof List<?> l ? (List<Map<String, Object>>) l : List.of();
+  }
+
+  /**
+   * The ICE username fragment the SFU put in its answer to this page (a=ice-ufrag of the remote
+   * description): the SFU side of this page's ICE session, which the UDP impairment proxy matches on.
+   */
+  public String serverIceUfrag() {
+    Object sdp = driver.executeScript(
+        "const pc = window.chorus.pc; return pc && pc.remoteDescription ? pc.remoteDescription.sdp : null");
+    if (sdp == null) throw new IllegalStateException("the page has no remote description yet");
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^a=ice-ufrag:(\\S+)").matcher((String) sdp);
+    if (!m.find()) throw new IllegalStateException("no a=ice-ufrag in the SFU's answer: " + sdp);
+    return m.group(1);
+  }
+
   /** Whether the page holds an RTCPeerConnection (window.chorus.pc) right now. */
   public boolean hasPeerConnection() {
     return Boolean.TRUE.equals(driver.executeScript("return window.chorus.pc !== null"));
