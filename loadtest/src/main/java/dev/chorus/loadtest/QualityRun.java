@@ -596,8 +596,8 @@ final class QualityRun {
                     f0(l.metricsNacksReceived()), f0(l.metricsNacksSent()), f0(l.metricsRetransmitted())));
         }
         b.append(String.join("; ", parts)).append(".\n");
-        b.append("\nfps: frames decoded per second (sent: frames the sender encoded per second; the fake camera"
-                + " gives up to 30, a busy machine less). video packetsLost: inbound-rtp packetsLost of the video; in"
+        b.append("\nfps: frames decoded per second (sent: frames the sender encoded per second, what Chromium's"
+                + " fake camera and encoder deliver on this machine). video packetsLost: inbound-rtp packetsLost of the video; in"
                 + " these runs Chrome counted there also packets that later arrived as RTX, so it is the downlink"
                 + " loss before repair, not after (uplink losses the SFU recovered from the publisher arrive on the"
                 + " media stream and are not counted). via RTX: retransmittedPacketsReceived. audio lost: audio"
