@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -418,15 +419,21 @@ public final class UdpImpairmentProxy implements AutoCloseable {
     private void readServer(Flow f) {
         for (int i = 0; i < READS_PER_WAKE && !closed; i++) {
             rxBuffer.clear();
+            SocketAddress from;
             try {
-                if (f.upstream.receive(rxBuffer) == null) {
+                from = f.upstream.receive(rxBuffer);
+                if (from == null) {
                     return;
                 }
             } catch (IOException e) {
-                // e.g. PortUnreachableException when nothing listens on the target
+                // a transient socket error; the flow stays open
                 f.toClient.readErrors.incrementAndGet();
                 LOG.debug("proxy {}: read from target for {} failed: {}", localAddress, f.client, e.toString());
                 return;
+            }
+            if (!target.equals(from)) {
+                f.toClient.droppedForeign.incrementAndGet();  // only the target may answer through a flow
+                continue;
             }
             long now = System.nanoTime();
             rxBuffer.flip();
@@ -446,7 +453,7 @@ public final class UdpImpairmentProxy implements AutoCloseable {
                     ? InetAddress.getByName("::1") : InetAddress.getByName("127.0.0.1");
             up = DatagramChannel.open(family(target.getAddress()));
             up.bind(new InetSocketAddress(loop, 0));
-            up.connect(target);
+            // not connected: a connected channel's send() skips empty datagrams; receive() filters by source
             up.configureBlocking(false);
             Flow f = new Flow(client, up, seeds.nextLong(), seeds.nextLong(), now);
             up.register(selector, SelectionKey.OP_READ, f);
@@ -605,7 +612,7 @@ public final class UdpImpairmentProxy implements AutoCloseable {
             out = ByteBuffer.wrap(s.data);
             try {
                 if (s.toServer) {
-                    s.flow.upstream.write(out);
+                    s.flow.upstream.send(out, target);
                 } else {
                     listen.send(out, s.flow.client);
                 }
@@ -671,6 +678,7 @@ public final class UdpImpairmentProxy implements AutoCloseable {
         final AtomicLong bytesDelivered = new AtomicLong();
         final AtomicLong sendErrors = new AtomicLong();
         final AtomicLong readErrors = new AtomicLong();
+        final AtomicLong droppedForeign = new AtomicLong();
         final AtomicInteger queued = new AtomicInteger();
 
         Dir(ImpairedLink link) {
@@ -695,6 +703,7 @@ public final class UdpImpairmentProxy implements AutoCloseable {
             n.put("queued", queued.get());
             n.put("sendErrors", sendErrors.get());
             n.put("readErrors", readErrors.get());
+            n.put("droppedForeign", droppedForeign.get());
             return n;
         }
     }
