@@ -98,7 +98,8 @@ final class QualityRun {
     }
 
     /** One receiving page of one level, all figures over the measuring window. */
-    record Receiver(String name, String from, double seconds, double fps, long framesDecoded, long freezeCount,
+    record Receiver(String name, String from, double seconds, double fps, double senderFps, long framesDecoded,
+                    long freezeCount,
                     double freezeSeconds, long videoPacketsReceived, long videoPacketsLost,
                     long videoRetransmittedReceived, long nackCount, long pliCount, long audioPacketsReceived,
                     long audioPacketsLost, long sfuNacksReceived,
@@ -151,7 +152,7 @@ final class QualityRun {
     private static Level failedLevel(double lossPercent, String why) {
         List<Receiver> receivers = new ArrayList<>();
         for (int i = 0; i < NAMES.length; i++) {
-            receivers.add(new Receiver(NAMES[i], NAMES[1 - i], 0, Double.NaN, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            receivers.add(new Receiver(NAMES[i], NAMES[1 - i], 0, Double.NaN, Double.NaN, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                     0, 0, Map.of(), 0, 0, 0, why));
         }
         return new Level(lossPercent, List.copyOf(receivers), Double.NaN, Double.NaN, Double.NaN,
@@ -314,8 +315,12 @@ final class QualityRun {
             JsonNode c1 = consumer(b.debug(), selfId, "VIDEO");
             JsonNode p0 = producer(a.debug(), otherId, "VIDEO");
             JsonNode p1 = producer(b.debug(), otherId, "VIDEO");
+            PageSnapshot sa = a.pages()[other];
+            PageSnapshot sb = b.pages()[other];
+            double senderSeconds = (sb.at() - sa.at()) / 1000;
             receivers.add(new Receiver(NAMES[i], NAMES[other], round(seconds, 3),
-                    seconds > 0 ? frames / seconds : Double.NaN, frames,
+                    seconds > 0 ? frames / seconds : Double.NaN,
+                    senderSeconds > 0 ? (sb.framesEncoded() - sa.framesEncoded()) / senderSeconds : Double.NaN, frames,
                     delta(v0, v1, PageSnapshot.Stream::freezeCount),
                     v0 == null || v1 == null ? 0 : v1.totalFreezesSeconds() - v0.totalFreezesSeconds(),
                     delta(v0, v1, PageSnapshot.Stream::packetsReceived), delta(v0, v1, PageSnapshot.Stream::packetsLost),
@@ -514,6 +519,7 @@ final class QualityRun {
                 n.put("from", r.from());
                 num(n, "seconds", r.seconds());
                 num(n, "framesDecodedPerSecond", round(r.fps(), 2));
+                num(n, "senderFramesEncodedPerSecond", round(r.senderFps(), 2));
                 n.put("framesDecoded", r.framesDecoded());
                 n.put("freezeCount", r.freezeCount());
                 num(n, "totalFreezesDuration", round(r.freezeSeconds(), 3));
@@ -559,7 +565,7 @@ final class QualityRun {
         b.append(String.format(Locale.ROOT, "Two-party Chromium call through the UDP impairment proxy: random loss"
                         + " in both directions of every flow, %d ms delay each way, %s measured per level.%n%n",
                 quality.delay().toMillis(), human(config.duration())));
-        b.append("| loss | receiver | fps | freezes | freeze s | video packetsLost | via RTX | nackCount | audio lost"
+        b.append("| loss | receiver | fps (sent) | freezes | freeze s | video packetsLost | via RTX | nackCount | audio lost"
                 + " | SFU NACKs in | SFU retransmitted | SFU could not resend | SFU NACKs to publisher"
                 + " | proxy drops down / up |\n");
         b.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -567,7 +573,8 @@ final class QualityRun {
             for (Receiver r : l.receivers()) {
                 b.append(String.format(Locale.ROOT, "| %s %% | %s ← %s | %s | %d | %s | %d (%.2f %%) | %d | %d"
                                 + " | %d (%.2f %%) | %d | %d | %d | %d | %d / %d |%n", trim(f2(l.lossPercent())),
-                        r.name(), r.from(), r.failure() != null ? "failed" : f2(r.fps()), r.freezeCount(),
+                        r.name(), r.from(), r.failure() != null ? "failed" : f2(r.fps()) + " (" + f0(r.senderFps())
+                                + ")", r.freezeCount(),
                         f2(r.freezeSeconds()), r.videoPacketsLost(), r.videoLossPercent(),
                         r.videoRetransmittedReceived(), r.nackCount(), r.audioPacketsLost(), r.audioLossPercent(),
                         r.sfuNacksReceived(), r.sfuRetransmitted(), r.sfuNackMisses(), r.sfuNacksToSender(),
@@ -589,7 +596,8 @@ final class QualityRun {
                     f0(l.metricsNacksReceived()), f0(l.metricsNacksSent()), f0(l.metricsRetransmitted())));
         }
         b.append(String.join("; ", parts)).append(".\n");
-        b.append("\nfps: frames decoded per second. video packetsLost: inbound-rtp packetsLost of the video; in"
+        b.append("\nfps: frames decoded per second (sent: frames the sender encoded per second, what Chromium's"
+                + " fake camera and encoder deliver on this machine). video packetsLost: inbound-rtp packetsLost of the video; in"
                 + " these runs Chrome counted there also packets that later arrived as RTX, so it is the downlink"
                 + " loss before repair, not after (uplink losses the SFU recovered from the publisher arrive on the"
                 + " media stream and are not counted). via RTX: retransmittedPacketsReceived. audio lost: audio"

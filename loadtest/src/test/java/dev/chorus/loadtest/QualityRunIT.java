@@ -94,6 +94,7 @@ class QualityRunIT {
             // Video kept decoding through the loss (the fake camera runs at up to 30 fps).
             double fps = x.path("framesDecodedPerSecond").asDouble();
             assertTrue(fps > 3 && fps < 61, "decode rate " + fps + ": " + x);
+            assertTrue(x.path("senderFramesEncodedPerSecond").asDouble() > 3, x.toString());
             // The proxy impaired this page's downlink and the sender's uplink.
             assertTrue(x.path("proxyDroppedToReceiver").asLong() > 0, x.toString());
             assertTrue(x.path("proxyDroppedFromSender").asLong() > 0, x.toString());
@@ -112,7 +113,7 @@ class QualityRunIT {
         assertTrue(level.path("proxyAtEnd").path("flows").isArray(), level.path("proxyAtEnd").toString());
 
         String md = Files.readString(dir.resolve("quality.md"));
-        assertTrue(md.contains("| loss | receiver | fps | freezes |"), md);
+        assertTrue(md.contains("| loss | receiver | fps (sent) | freezes |"), md);
         assertTrue(md.contains("| 5 % | a ← b |") && md.contains("| 5 % | b ← a |"), md);
         assertTrue(progress.contains("level 5.00 %"), progress);
 
