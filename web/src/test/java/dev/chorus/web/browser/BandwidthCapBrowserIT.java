@@ -8,22 +8,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.netsim.Impairment;
-import dev.chorus.sfu.netsim.UdpImpairmentProxy;
 import dev.chorus.web.browser.RoomPage.Inbound;
-import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -41,10 +31,8 @@ class BandwidthCapBrowserIT {
   private static final Duration MEDIA_WAIT = Duration.ofSeconds(20);
 
   private final ObjectMapper json = new ObjectMapper();
-  private final HttpClient http = HttpClient.newHttpClient();
   private final List<RoomPage> pages = new ArrayList<>();
-  private TestServer server;
-  private UdpImpairmentProxy proxy;
+  private ProxiedServer server;
 
   @AfterEach
   void stop() {
@@ -52,37 +40,12 @@ class BandwidthCapBrowserIT {
       pages.get(i).screenshot("bandwidth-cap-" + i);
       pages.get(i).close();
     }
-    if (proxy != null) proxy.close();
     if (server != null) server.close();
-  }
-
-  /** The server announcing 127.0.0.1:P, the proxy on P in front of its real UDP port (retried if P is taken). */
-  private void startBehindProxy() throws Exception {
-    InetAddress loopback = InetAddress.getByName("127.0.0.1");
-    IOException last = null;
-    for (int attempt = 0; attempt < 3; attempt++) {
-      int port;
-      try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(loopback, 0))) {
-        port = probe.getLocalPort();
-      }
-      TestServer s = TestServer.start(Map.of("chorus.media.public-address", "127.0.0.1",
-          "chorus.media.public-port", Integer.toString(port)));
-      try {
-        proxy = UdpImpairmentProxy.start(new InetSocketAddress(loopback, port),
-            new InetSocketAddress(loopback, s.server().mediaPort()), 7);
-        server = s;
-        return;
-      } catch (IOException e) {
-        last = e;
-        s.close();
-      }
-    }
-    throw new IllegalStateException("could not start the impairment proxy on a free port", last);
   }
 
   @Test
   void aThreeHundredKbpsLinkLosesVideoButKeepsAudioAndVideoReturnsWhenTheCapIsLifted() throws Exception {
-    startBehindProxy();
+    server = ProxiedServer.start(7);
     RoomPage publisher = RoomPage.open(server.url("/r/capped?name=Pub")).awaitState("joined");
     pages.add(publisher);
     RoomPage subscriber = RoomPage.open(server.url("/r/capped?name=Sub&publish=0")).awaitState("joined");
@@ -100,7 +63,7 @@ class BandwidthCapBrowserIT {
         Duration.ofSeconds(40), "the publisher's video to exceed 400 kbps");
     long videoBps = before.path("producer").path("bitrateBps").asLong();
 
-    proxy.setForIceUfrag(subUfrag, Impairment.NONE, CAP);
+    server.proxy().setForIceUfrag(subUfrag, Impairment.NONE, CAP);
     long capAt = System.nanoTime();
     JsonNode paused = awaitDebug(subId, c -> c.consumer.path("bandwidthPaused").asBoolean(),
         Duration.ofSeconds(30), "the SFU to pause video to the capped subscriber");
@@ -111,7 +74,7 @@ class BandwidthCapBrowserIT {
     long videoSentStart = paused.path("consumer").path("packetsSent").asLong();
     Thread.sleep(6_000);
     Inbound audioEnd = subscriber.inbound(pubId, "audio", "mic");
-    JsonNode stillPaused = debug(subId);
+    JsonNode stillPaused = server.videoPath(subId);
     long audioPackets = audioEnd.packetsReceived() - audioStart.packetsReceived();
     long videoForwardedWhilePaused = stillPaused.path("consumer").path("packetsSent").asLong() - videoSentStart;
     assertTrue(stillPaused.path("consumer").path("bandwidthPaused").asBoolean(),
@@ -120,7 +83,7 @@ class BandwidthCapBrowserIT {
     assertTrue(audioPackets > 150, "audio keeps flowing under the cap (Opus sends 50 packets/s): " + audioPackets
         + " in 6 s");
 
-    proxy.setForIceUfrag(subUfrag, Impairment.NONE, Impairment.NONE);
+    server.proxy().setForIceUfrag(subUfrag, Impairment.NONE, Impairment.NONE);
     long liftAt = System.nanoTime();
     JsonNode resumed = awaitDebug(subId, c -> !c.consumer.path("bandwidthPaused").asBoolean(),
         Duration.ofSeconds(40), "the SFU to resume video once the cap is lifted");
@@ -136,7 +99,7 @@ class BandwidthCapBrowserIT {
     assertTrue(video.framesDecoded() >= framesAtResume + 30,
         "the subscriber decodes video again after the cap is lifted: " + video);
 
-    JsonNode subscriberCc = subscriberCongestion(subId);
+    JsonNode subscriberCc = server.congestion(subId);
     ObjectNode out = json.createObjectNode();
     out.put("cap", CAP.toSpec());
     out.put("publisherVideoBpsBeforeCap", videoBps);
@@ -158,53 +121,16 @@ class BandwidthCapBrowserIT {
 
   private record VideoPath(JsonNode consumer, JsonNode producer) {}
 
-  private JsonNode fetchDebug() throws Exception {
-    HttpResponse<String> r = http.send(
-        HttpRequest.newBuilder(URI.create(server.url("/debug"))).timeout(Duration.ofSeconds(10)).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertEquals(200, r.statusCode(), r.body());
-    return json.readTree(r.body());
-  }
-
-  /** The subscriber's video consumer and its producer from /debug, as {consumer, producer}. */
-  private JsonNode debug(String participantId) throws Exception {
-    JsonNode debug = fetchDebug();
-    for (JsonNode router : debug.path("media").path("forwarding").path("routers")) {
-      for (JsonNode c : router.path("consumers")) {
-        if (!participantId.equals(c.path("endpoint").asText())) continue;
-        for (JsonNode p : router.path("producers")) {
-          if (p.path("id").asText().equals(c.path("producer").asText())
-              && "VIDEO".equalsIgnoreCase(p.path("kind").asText())) {
-            ObjectNode n = json.createObjectNode();
-            n.set("consumer", c);
-            n.set("producer", p);
-            return n;
-          }
-        }
-      }
-    }
-    throw new AssertionError("no video consumer for " + participantId + " in /debug: " + debug);
-  }
-
-  private JsonNode subscriberCongestion(String participantId) throws Exception {
-    for (JsonNode router : fetchDebug().path("media").path("forwarding").path("routers")) {
-      for (JsonNode e : router.path("endpoints")) {
-        if (participantId.equals(e.path("id").asText())) return e.path("congestion");
-      }
-    }
-    return json.createObjectNode();
-  }
-
   private JsonNode awaitDebug(String participantId, Predicate<VideoPath> condition, Duration timeout, String what)
       throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     JsonNode last = null;
     while (System.nanoTime() < deadline) {
-      last = debug(participantId);
+      last = server.videoPath(participantId);
       if (condition.test(new VideoPath(last.path("consumer"), last.path("producer")))) return last;
       Thread.sleep(250);
     }
     throw new AssertionError("timed out waiting for " + what + ": " + last + "; congestion "
-        + subscriberCongestion(participantId));
+        + server.congestion(participantId));
   }
 }

@@ -11,16 +11,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.netsim.FlowStats;
 import dev.chorus.sfu.netsim.Impairment;
-import dev.chorus.sfu.netsim.UdpImpairmentProxy;
 import dev.chorus.web.browser.RoomPage.Inbound;
 import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,8 +43,7 @@ class LossRecoveryBrowserIT {
 
   private final ObjectMapper json = new ObjectMapper();
   private final List<RoomPage> pages = new ArrayList<>();
-  private TestServer server;
-  private UdpImpairmentProxy proxy;
+  private ProxiedServer server;
 
   @AfterEach
   void stop() {
@@ -60,40 +51,12 @@ class LossRecoveryBrowserIT {
       pages.get(i).screenshot("loss-recovery-" + i);
       pages.get(i).close();
     }
-    if (proxy != null) proxy.close();
     if (server != null) server.close();
-  }
-
-  /**
-   * Starts the server announcing 127.0.0.1:P and the proxy on P in front of the server's real UDP port.
-   * P is a free port picked first; should another process take it in between, try again.
-   */
-  private void startBehindProxy() throws Exception {
-    InetAddress loopback = InetAddress.getByName("127.0.0.1");
-    IOException last = null;
-    for (int attempt = 0; attempt < 3; attempt++) {
-      int port;
-      try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(loopback, 0))) {
-        port = probe.getLocalPort();
-      }
-      TestServer s = TestServer.start(Map.of("chorus.media.public-address", "127.0.0.1",
-          "chorus.media.public-port", Integer.toString(port)));
-      try {
-        proxy = UdpImpairmentProxy.start(new InetSocketAddress(loopback, port),
-            new InetSocketAddress(loopback, s.server().mediaPort()), 5);
-        server = s;
-        return;
-      } catch (IOException e) {
-        last = e;
-        s.close();
-      }
-    }
-    throw new IllegalStateException("could not start the impairment proxy on a free port", last);
   }
 
   @Test
   void subscriberVideoKeepsDecodingThroughFivePercentLossWithNackAndRetransmission() throws Exception {
-    startBehindProxy();
+    server = ProxiedServer.start(5);
     RoomPage publisher = RoomPage.open(server.url("/r/lossy?name=Pub")).awaitState("joined").smallCamera();
     pages.add(publisher);
     RoomPage subscriber = RoomPage.open(server.url("/r/lossy?name=Sub&publish=0")).awaitState("joined");
@@ -108,9 +71,9 @@ class LossRecoveryBrowserIT {
     String subUfrag = subscriber.serverIceUfrag();
     String pubUfrag = publisher.serverIceUfrag();
     assertNotEquals(subUfrag, pubUfrag);
-    assertTrue(!flows(pubUfrag).isEmpty(), "the publisher does not go through the proxy: " + proxy.toJson());
-    assertTrue(!flows(subUfrag).isEmpty(), "the subscriber does not go through the proxy: " + proxy.toJson());
-    proxy.setForIceUfrag(subUfrag, SUBSCRIBER_LINK, SUBSCRIBER_LINK);
+    assertTrue(!flows(pubUfrag).isEmpty(), "the publisher does not go through the proxy: " + server.proxy().toJson());
+    assertTrue(!flows(subUfrag).isEmpty(), "the subscriber does not go through the proxy: " + server.proxy().toJson());
+    server.proxy().setForIceUfrag(subUfrag, SUBSCRIBER_LINK, SUBSCRIBER_LINK);
 
     Inbound start = subscriber.inbound(pubId, "video", "camera");
     JsonNode consumerStart = videoConsumer(subId);
@@ -175,33 +138,12 @@ class LossRecoveryBrowserIT {
     assertTrue(num(subVideoSr.get("packetsSent")) > 0, "remote-outbound-rtp without packets: " + subVideoSr);
   }
 
-  /**
-   * The proxy flows whose client has used that server ufrag: one per client address the browser tried (it
-   * may check from more than one of its addresses), of which the selected pair's carries the media.
-   */
   private List<FlowStats> flows(String serverUfrag) {
-    return proxy.flows().stream().filter(f -> serverUfrag.equals(f.iceUfrag())).toList();
+    return server.flows(serverUfrag);
   }
 
-  /** The SFU's consumer that forwards video to that participant, from /debug. */
   private JsonNode videoConsumer(String participantId) throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(server.url("/debug"))).timeout(Duration.ofSeconds(10)).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertEquals(200, r.statusCode(), r.body());
-    JsonNode debug = json.readTree(r.body());
-    for (JsonNode router : debug.path("media").path("forwarding").path("routers")) {
-      for (JsonNode c : router.path("consumers")) {
-        if (!participantId.equals(c.path("endpoint").asText())) continue;
-        for (JsonNode p : router.path("producers")) {
-          if (p.path("id").asText().equals(c.path("producer").asText())
-              && "VIDEO".equalsIgnoreCase(p.path("kind").asText())) {
-            return c;
-          }
-        }
-      }
-    }
-    throw new AssertionError("no video consumer for " + participantId + " in /debug: " + r.body());
+    return server.videoPath(participantId).path("consumer");
   }
 
   private Path record(Inbound start, Inbound end, double fps, long nacks, JsonNode consumerStart,
