@@ -10,6 +10,7 @@
 # and writes its hottest methods to loadtest/target/capacity/server-profile.txt (recording: server.jfr).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. loadtest/server-lifecycle.sh
 
 if [ ! -f web/target/chorus-server.jar ] || [ ! -f loadtest/target/chorus-loadtest.jar ]; then
   echo "capacity.sh: building the jars (mvn -q -DskipTests package)"
@@ -31,27 +32,8 @@ server_pin=() generator_pin=()
 [ -n "$generator_cpus" ] && generator_pin=(taskset -c "$generator_cpus")
 
 echo "capacity.sh: server on 127.0.0.1:$port${server_cpus:+ (cpus $server_cpus)}, generator${generator_cpus:+ on cpus $generator_cpus}"
-env CHORUS_HTTP_HOST=127.0.0.1 CHORUS_HTTP_PORT="$port" CHORUS_MEDIA_ADDRESS=127.0.0.1 CHORUS_MEDIA_PORT=0 \
-  "${server_pin[@]}" java -jar web/target/chorus-server.jar >"$report/server.log" 2>&1 &
-server_pid=$!
-stop_server() {
-  if kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.3; done
-    kill -0 "$server_pid" 2>/dev/null && kill -9 "$server_pid" 2>/dev/null || true
-  fi
-}
-trap stop_server EXIT
-
-# Wait (at most 60 s) until the server answers HTTP.
-for i in $(seq 1 120); do
-  if (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; then break; fi
-  if ! kill -0 "$server_pid" 2>/dev/null; then
-    echo "capacity.sh: the server exited; see $report/server.log" >&2; exit 1
-  fi
-  if [ "$i" -eq 120 ]; then echo "capacity.sh: the server did not start within 60 s" >&2; exit 1; fi
-  sleep 0.5
-done
+start_server capacity.sh "$report/server.log" "$port" env CHORUS_HTTP_HOST=127.0.0.1 CHORUS_HTTP_PORT="$port" CHORUS_MEDIA_ADDRESS=127.0.0.1 CHORUS_MEDIA_PORT=0 \
+  "${server_pin[@]}" java -jar web/target/chorus-server.jar
 
 jcmd="$(dirname "$(readlink -f "$(command -v java)")")/jcmd"
 profiling=0

@@ -11,6 +11,7 @@
 # QUALITY_PROXY_PORT (the proxy, announced to browsers, 18492).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. loadtest/server-lifecycle.sh
 
 if [ ! -f web/target/chorus-server.jar ] || [ ! -f loadtest/target/chorus-loadtest.jar ]; then
   echo "quality.sh: building the jars (mvn -q -DskipTests package)"
@@ -23,28 +24,9 @@ media_port=${QUALITY_MEDIA_PORT:-18491}
 proxy_port=${QUALITY_PROXY_PORT:-18492}
 
 echo "quality.sh: server on 127.0.0.1:$port, SFU UDP 127.0.0.1:$media_port behind the proxy on 127.0.0.1:$proxy_port"
-env CHORUS_HTTP_HOST=127.0.0.1 CHORUS_HTTP_PORT="$port" CHORUS_MEDIA_ADDRESS=127.0.0.1 \
+start_server quality.sh "$log" "$port" env CHORUS_HTTP_HOST=127.0.0.1 CHORUS_HTTP_PORT="$port" CHORUS_MEDIA_ADDRESS=127.0.0.1 \
   CHORUS_MEDIA_PORT="$media_port" CHORUS_MEDIA_PUBLIC_ADDRESS=127.0.0.1 CHORUS_MEDIA_PUBLIC_PORT="$proxy_port" \
-  java -jar web/target/chorus-server.jar >"$log" 2>&1 &
-server_pid=$!
-stop_server() {
-  if kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.3; done
-    kill -0 "$server_pid" 2>/dev/null && kill -9 "$server_pid" 2>/dev/null || true
-  fi
-}
-trap stop_server EXIT
-
-# Wait (at most 60 s) until the server answers HTTP.
-for i in $(seq 1 120); do
-  if (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; then break; fi
-  if ! kill -0 "$server_pid" 2>/dev/null; then
-    echo "quality.sh: the server exited; see $log" >&2; exit 1
-  fi
-  if [ "$i" -eq 120 ]; then echo "quality.sh: the server did not start within 60 s" >&2; exit 1; fi
-  sleep 0.5
-done
+  java -jar web/target/chorus-server.jar
 
 status=0
 java -jar loadtest/target/chorus-loadtest.jar --quality --server "http://127.0.0.1:$port" \

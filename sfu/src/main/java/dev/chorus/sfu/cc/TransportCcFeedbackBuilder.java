@@ -26,6 +26,7 @@ public final class TransportCcFeedbackBuilder {
     private final TransportCcWriter writer = new TransportCcWriter();
     /** Extended number of the first packet not yet reported, or -1 before the first packet. */
     private long nextToReport = -1;
+    /** Highest number received: only arrivals set it, so a pending one exists iff it is not yet reported. */
     private long highest = -1;
     private int feedbackCount;
     private long packets;
@@ -64,16 +65,7 @@ public final class TransportCcFeedbackBuilder {
 
     /** True when a received packet is waiting to be reported. */
     public boolean hasPending() {
-        return nextToReport >= 0 && highest >= nextToReport && hasReceivedFrom(nextToReport);
-    }
-
-    private boolean hasReceivedFrom(long from) {
-        for (long e = from; e <= highest; e++) {
-            if (slotSeq[(int) (e & MASK)] == e) {
-                return true;
-            }
-        }
-        return false;
+        return nextToReport >= 0 && highest >= nextToReport;
     }
 
     /**
@@ -110,10 +102,6 @@ public final class TransportCcFeedbackBuilder {
 
     private long unwrapNear(int seq) {
         return nextToReport + ((seq - (int) (nextToReport & 0xFFFF)) & 0xFFFF);
-    }
-
-    public long packets() {
-        return packets;
     }
 
     public long feedbacksWritten() {

@@ -40,8 +40,4 @@ final class WindowRate {
         }
         return bps;
     }
-
-    long bps() {
-        return bps;
-    }
 }

@@ -8,6 +8,7 @@ import dev.chorus.sfu.buffer.RetransmissionBuffer;
 import dev.chorus.sfu.rtp.BigEndian;
 import dev.chorus.sfu.rtcp.ReportBlock;
 import dev.chorus.sfu.rtcp.SenderReportWriter;
+import dev.chorus.sfu.rtp.RtpHeaderExtensions;
 import dev.chorus.sfu.rtp.RtpPacket;
 import dev.chorus.sfu.rtp.RtpSeq;
 import dev.chorus.sfu.rtp.RtpValidity;
@@ -223,7 +224,7 @@ public final class Consumer {
             }
             rewrite(out, params.ssrc(), params.payloadType(), outSeq, buffer, nowNanos);
             lastTimestamp = out.timestamp();
-            if (subscriber.sendMedia(out, transportCcId, 0, nowNanos)) {
+            if (subscriber.sendMedia(out, extensions.transportCcOffset(), 0, nowNanos)) {
                 packetsSent++;
                 bytesSent += out.length();
                 stats.rtpForwarded(out.length());
@@ -334,7 +335,7 @@ public final class Consumer {
             } else {
                 rewrite(out, params.ssrc(), params.payloadType(), outSeq, buffer, nowNanos);
             }
-            if (!subscriber.sendMedia(out, transportCcId, 0, nowNanos)) {
+            if (!subscriber.sendMedia(out, extensions.transportCcOffset(), 0, nowNanos)) {
                 nackSendFailed++;
                 return false;
             }
@@ -378,7 +379,7 @@ public final class Consumer {
             byte[] b = buffer.array();
             int off = PacketBuffer.HEADROOM;
             int pos = off;
-            boolean oneByte = transportCcId <= dev.chorus.sfu.rtp.RtpHeaderExtensions.ONE_BYTE_MAX_ID;
+            boolean oneByte = transportCcId <= RtpHeaderExtensions.ONE_BYTE_MAX_ID;
             b[pos++] = (byte) 0xB0; // V=2, P=1, X=1
             b[pos++] = (byte) params.rtxPayloadType();
             BigEndian.put16(b, pos, rtxSeq);
@@ -387,20 +388,20 @@ public final class Consumer {
             pos += 4;
             BigEndian.put32(b, pos, params.rtxSsrc());
             pos += 4;
-            BigEndian.put16(b, pos, oneByte ? dev.chorus.sfu.rtp.RtpHeaderExtensions.ONE_BYTE_PROFILE
-                    : dev.chorus.sfu.rtp.RtpHeaderExtensions.TWO_BYTE_PROFILE);
+            BigEndian.put16(b, pos, oneByte ? RtpHeaderExtensions.ONE_BYTE_PROFILE
+                    : RtpHeaderExtensions.TWO_BYTE_PROFILE);
             BigEndian.put16(b, pos + 2, 1);
             pos += 4;
+            // One element, the transport-cc number (stamped on sending), padded to a 32-bit word.
+            java.util.Arrays.fill(b, pos, pos + 4, (byte) 0);
+            int tccOffset;
             if (oneByte) {
                 b[pos] = (byte) ((transportCcId << 4) | 1);
-                b[pos + 1] = 0;
-                b[pos + 2] = 0;
-                b[pos + 3] = 0;
+                tccOffset = pos + 1;
             } else {
                 b[pos] = (byte) transportCcId;
                 b[pos + 1] = 2;
-                b[pos + 2] = 0;
-                b[pos + 3] = 0;
+                tccOffset = pos + 2;
             }
             pos += 4;
             java.util.Arrays.fill(b, pos, pos + PADDING_BYTES - 1, (byte) 0);
@@ -412,7 +413,7 @@ public final class Consumer {
             if (out.wrap(b, off, length) != RtpValidity.OK) {
                 return 0;
             }
-            if (!subscriber.sendMedia(out, transportCcId, cluster, nowNanos)) {
+            if (!subscriber.sendMedia(out, tccOffset, cluster, nowNanos)) {
                 return 0;
             }
             rtxSeq = (rtxSeq + 1) & 0xFFFF;

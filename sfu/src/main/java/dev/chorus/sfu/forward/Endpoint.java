@@ -320,25 +320,25 @@ public final class Endpoint implements PacketHandler {
     private static final int MAX_FEEDBACKS_PER_TICK = 8;
 
     private void sendTransportCcFeedback(long now) {
-        if (closed || incomingTcc == null) {
+        if (closed || incomingTcc == null || !incomingTcc.hasPending()) {
             return;
         }
-        for (int i = 0; i < MAX_FEEDBACKS_PER_TICK && incomingTcc.hasPending(); i++) {
-            PacketBuffer b = pool.acquire();
-            if (b == null) {
-                drops.increment(DropReason.POOL_EXHAUSTED);
-                return;
-            }
-            try {
-                int off = b.offset();
-                int n = incomingTcc.write(b.array(), off, off + Math.min(b.writableCapacity(), 1200), rtcpSsrc,
-                        tccMediaSsrc);
+        PacketBuffer b = pool.acquire();
+        if (b == null) {
+            drops.increment(DropReason.POOL_EXHAUSTED);
+            return;
+        }
+        try {
+            int off = b.offset();
+            int limit = off + Math.min(b.writableCapacity(), 1200);
+            for (int i = 0; i < MAX_FEEDBACKS_PER_TICK && incomingTcc.hasPending(); i++) {
+                int n = incomingTcc.write(b.array(), off, limit, rtcpSsrc, tccMediaSsrc);
                 if (n > 0 && sendRtcp(b.array(), off, n)) {
                     tccFeedbackSent++;
                 }
-            } finally {
-                pool.release(b);
             }
+        } finally {
+            pool.release(b);
         }
     }
 
@@ -399,16 +399,13 @@ public final class Endpoint implements PacketHandler {
     }
 
     /**
-     * Sends a packet of one of this endpoint's consumers: first gives it this transport's next
-     * transport-wide sequence number when the subscriber negotiated transport-cc ({@code tccId}).
+     * Sends a packet of one of this endpoint's consumers, first writing this transport's next
+     * transport-wide sequence number at {@code tccOffset} (its 2-byte transport-cc value; -1 when
+     * the packet carries none for this subscriber).
      */
-    boolean sendMedia(RtpPacket out, int tccId, int probeCluster, long now) {
-        if (bandwidth != null && tccId != 0) {
-            long ref = out.findExtension(tccId);
-            if (ref != RtpHeaderExtensions.NOT_FOUND && RtpHeaderExtensions.lengthOf(ref) == 2) {
-                int seq = bandwidth.onSent(now, out.length(), probeCluster);
-                BigEndian.put16(out.buffer(), RtpHeaderExtensions.offsetOf(ref), seq);
-            }
+    boolean sendMedia(RtpPacket out, int tccOffset, int probeCluster, long now) {
+        if (bandwidth != null && tccOffset >= 0) {
+            BigEndian.put16(out.buffer(), tccOffset, bandwidth.onSent(now, out.length(), probeCluster));
         }
         return sendRtp(out.buffer(), out.offset(), out.length());
     }

@@ -13,7 +13,9 @@ import java.nio.charset.StandardCharsets;
  * abs-send-time gets our send time and MID the subscriber's MID.
  *
  * <p>transport-cc is remapped as is: the sending transport owns that sequence and overwrites
- * the value in place once congestion control lands (the element already has the right size).
+ * the value in place at {@link #transportCcOffset()} (the element already has the right size).
+ * The pass that remaps ids also notes where the per-hop elements are, so none is searched for
+ * again unless setting the MID had to re-lay the block out.
  */
 final class ExtensionRewriter {
     private static final int STRIP = 0;
@@ -22,9 +24,15 @@ final class ExtensionRewriter {
     /** Publisher id -> subscriber id (0 = strip). */
     private final int[] idMap = new int[256];
     private final int absSendTimeId;
+    private final int transportCcId;
     private final int midId;
     private final byte[] mid;
     private long stripped;
+    // Where the last rewritten packet's per-hop elements are (absolute offsets of their data), or -1.
+    private int absSendTimeOffset;
+    private int transportCcOffset;
+    private int midOffset;
+    private int midLength;
 
     ExtensionRewriter(HeaderExtensionIds publisher, HeaderExtensionIds subscriber, String mid) {
         for (ExtensionKind kind : ExtensionKind.values()) {
@@ -34,6 +42,7 @@ final class ExtensionRewriter {
             }
         }
         this.absSendTimeId = subscriber.id(ExtensionKind.ABS_SEND_TIME);
+        this.transportCcId = subscriber.id(ExtensionKind.TRANSPORT_CC);
         this.midId = subscriber.id(ExtensionKind.MID);
         byte[] midBytes = mid == null ? null : mid.getBytes(StandardCharsets.UTF_8);
         this.mid = midBytes != null && midBytes.length > 0 && midBytes.length <= RtpHeaderExtensions.ONE_BYTE_MAX_LENGTH
@@ -45,6 +54,9 @@ final class ExtensionRewriter {
      * growth when the MID value is longer than the publisher's.
      */
     void rewrite(RtpPacket packet, long nowNanos, int capacity) {
+        absSendTimeOffset = -1;
+        transportCcOffset = -1;
+        midOffset = -1;
         if (!packet.hasExtension()) {
             return;
         }
@@ -61,17 +73,49 @@ final class ExtensionRewriter {
         } else {
             remapTwoByte(b, start, end);
         }
-        if (absSendTimeId != 0) {
-            long ref = packet.findExtension(absSendTimeId);
-            if (ref != RtpHeaderExtensions.NOT_FOUND && RtpHeaderExtensions.lengthOf(ref) == 3) {
-                BigEndian.put24(b, RtpHeaderExtensions.offsetOf(ref), absSendTime(nowNanos));
-            }
-        }
-        if (midId != 0 && mid != null && packet.findExtension(midId) != RtpHeaderExtensions.NOT_FOUND) {
-            if (!packet.putExtension(midId, mid, 0, mid.length, capacity)) {
+        if (midOffset >= 0 && mid != null) {
+            if (midLength == mid.length) {
+                System.arraycopy(mid, 0, b, midOffset, mid.length);
+            } else if (!packet.putExtension(midId, mid, 0, mid.length, capacity)) {
                 stripped++;
+            } else {
+                // The block was laid out anew: the other elements may have moved.
+                absSendTimeOffset = dataOffset(packet, absSendTimeId, 3);
+                transportCcOffset = dataOffset(packet, transportCcId, 2);
             }
         }
+        if (absSendTimeOffset >= 0) {
+            BigEndian.put24(b, absSendTimeOffset, absSendTime(nowNanos));
+        }
+    }
+
+    private static int dataOffset(RtpPacket packet, int id, int length) {
+        if (id == 0) {
+            return -1;
+        }
+        long ref = packet.findExtension(id);
+        return ref != RtpHeaderExtensions.NOT_FOUND && RtpHeaderExtensions.lengthOf(ref) == length
+                ? RtpHeaderExtensions.offsetOf(ref) : -1;
+    }
+
+    /** Notes where a kept element with subscriber id {@code to} has its data, if it is a per-hop one. */
+    private void note(int to, int dataAt, int dataLength) {
+        if (to == absSendTimeId && dataLength == 3) {
+            absSendTimeOffset = dataAt;
+        } else if (to == transportCcId && dataLength == 2) {
+            transportCcOffset = dataAt;
+        } else if (to == midId) {
+            midOffset = dataAt;
+            midLength = dataLength;
+        }
+    }
+
+    /**
+     * Absolute offset of the 2-byte transport-cc value in the packet last passed to
+     * {@link #rewrite}, or -1 when it carries none for this subscriber.
+     */
+    int transportCcOffset() {
+        return transportCcOffset;
     }
 
     private void remapOneByte(byte[] b, int pos, int end) {
@@ -92,8 +136,11 @@ final class ExtensionRewriter {
             int to = idMap[id];
             if (to == STRIP || to > RtpHeaderExtensions.ONE_BYTE_MAX_ID) {
                 fillPadding(b, pos, size);
-            } else if (to != id) {
-                b[pos] = (byte) ((to << 4) | (header & 0x0F));
+            } else {
+                if (to != id) {
+                    b[pos] = (byte) ((to << 4) | (header & 0x0F));
+                }
+                note(to, pos + 1, size - 1);
             }
             pos += size;
         }
@@ -118,6 +165,7 @@ final class ExtensionRewriter {
                 fillPadding(b, pos, size);
             } else {
                 b[pos] = (byte) to;
+                note(to, pos + 2, size - 2);
             }
             pos += size;
         }

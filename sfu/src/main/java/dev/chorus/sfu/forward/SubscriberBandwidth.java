@@ -57,7 +57,6 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
     private long lastAllocateNanos = -1;
     private long availableVideoBps = -1;
     private long usedVideoBps;
-    private boolean probeJustSucceeded;
     // counters
     private long feedbackUnknown;
     private long feedbackDuplicates;
@@ -92,10 +91,8 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
         }
         if (estimator.probesSucceeded() > succeededBefore) {
             // The probe found room: act on it now rather than after the hold time.
-            probeJustSucceeded = true;
             lastAllocateNanos = nowNanos;
-            allocate(nowNanos);
-            probeJustSucceeded = false;
+            allocate(nowNanos, true);
         }
     }
 
@@ -133,14 +130,17 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
         }
         if (lastAllocateNanos < 0 || nowNanos - lastAllocateNanos >= ALLOCATE_INTERVAL_NANOS) {
             lastAllocateNanos = nowNanos;
-            allocate(nowNanos);
+            allocate(nowNanos, false);
         }
         long next = probeConsumer != null ? PROBE_TICK_NANOS : ALLOCATE_INTERVAL_NANOS;
         endpoint.router().worker().timers().schedule(timer, nowNanos + next);
     }
 
-    /** Fits video into the estimate; starts a probe when some video is paused and it is time. */
-    void allocate(long nowNanos) {
+    /**
+     * Fits video into the estimate; starts a probe when some video is paused and it is time.
+     * {@code probeSucceeded}: a probe just showed room, so a resume need not wait the hold time.
+     */
+    void allocate(long nowNanos, boolean probeSucceeded) {
         List<Consumer> consumers = endpoint.consumers();
         long audio = 0;
         for (int i = 0; i < consumers.size(); i++) {
@@ -189,9 +189,9 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
                     used / 1000);
             return;
         }
-        if (toResume != null && (nowNanos - underSinceNanos >= HOLD_NANOS || probeJustSucceeded)) {
+        if (toResume != null && (nowNanos - underSinceNanos >= HOLD_NANOS || probeSucceeded)) {
             resume(toResume, nowNanos, "estimate " + estimator.estimateBps() / 1000 + " kbps"
-                    + (probeJustSucceeded ? " after a probe" : ""));
+                    + (probeSucceeded ? " after a probe" : ""));
             return;
         }
         if (firstPaused == null || estimator.probing() || probeConsumer != null || nowNanos < nextProbeNanos) {
@@ -257,21 +257,9 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
         }
     }
 
-    long probesSucceeded() {
-        return estimator.probesSucceeded();
-    }
-
     void close() {
         endpoint.router().worker().timers().cancel(timer);
         probeConsumer = null;
-    }
-
-    BandwidthEstimator estimator() {
-        return estimator;
-    }
-
-    boolean feedbackSeen() {
-        return feedbackSeen;
     }
 
     ObjectNode toJson() {
