@@ -3,7 +3,7 @@ package dev.chorus.loadtest;
 import dev.chorus.sfu.client.NativePeer;
 import dev.chorus.sfu.client.RemoteLine;
 import dev.chorus.sfu.sdp.Direction;
-import dev.chorus.sfu.sdp.MediaKind;
+import dev.chorus.sfu.codec.MediaKind;
 import dev.chorus.sfu.transport.DtlsCertificate;
 import dev.chorus.sfu.transport.TransportConfig;
 import io.vertx.core.http.WebSocket;

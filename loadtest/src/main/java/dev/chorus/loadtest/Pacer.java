@@ -2,7 +2,7 @@ package dev.chorus.loadtest;
 
 import dev.chorus.sfu.client.NativePeer;
 import dev.chorus.sfu.sdp.Direction;
-import dev.chorus.sfu.sdp.MediaKind;
+import dev.chorus.sfu.codec.MediaKind;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;

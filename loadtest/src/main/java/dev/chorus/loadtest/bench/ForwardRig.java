@@ -2,10 +2,10 @@ package dev.chorus.loadtest.bench;
 
 import dev.chorus.sfu.buffer.PacketBuffer;
 import dev.chorus.sfu.buffer.PacketBufferPool;
-import dev.chorus.sfu.forward.Codec;
+import dev.chorus.sfu.codec.Codec;
 import dev.chorus.sfu.forward.ConsumerParams;
 import dev.chorus.sfu.forward.Endpoint;
-import dev.chorus.sfu.forward.ExtensionKind;
+import dev.chorus.sfu.rtp.RtpExtension;
 import dev.chorus.sfu.forward.HeaderExtensionIds;
 import dev.chorus.sfu.forward.ProducerParams;
 import dev.chorus.sfu.forward.Router;
@@ -59,9 +59,9 @@ final class ForwardRig {
         }
         router = new Router("bench-room", worker, new RouterConfig(1000, 300, "chorus-bench"));
         HeaderExtensionIds ext = HeaderExtensionIds.NONE
-                .with(ExtensionKind.MID, BenchPackets.MID_ID)
-                .with(ExtensionKind.ABS_SEND_TIME, BenchPackets.ABS_SEND_TIME_ID)
-                .with(ExtensionKind.TRANSPORT_CC, BenchPackets.TRANSPORT_CC_ID);
+                .with(RtpExtension.MID, BenchPackets.MID_ID)
+                .with(RtpExtension.ABS_SEND_TIME, BenchPackets.ABS_SEND_TIME_ID)
+                .with(RtpExtension.TRANSPORT_CC, BenchPackets.TRANSPORT_CC_ID);
         // The publisher's transport only ever gets the PLI sent when consumers are added.
         publisherEndpoint = router.addEndpoint("publisher", new SubscriberSink(sfuFromPublisher), 0xA0);
         router.addProducer("publisher", ProducerParams.of("video", Codec.VP8, PUBLISHER_SSRC, PUBLISHER_PT, ext));

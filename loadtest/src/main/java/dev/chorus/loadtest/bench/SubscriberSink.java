@@ -37,7 +37,7 @@ public final class SubscriberSink implements RtpSender {
     }
 
     @Override
-    public void sendRtp(byte[] buf, int off, int len) {
+    public boolean sendRtp(byte[] buf, int off, int len) {
         lastSsrc = BigEndian.u32(buf, off + 8);
         lastSequence = BigEndian.u16(buf, off + 2);
         if (session == null) {
@@ -46,18 +46,18 @@ public final class SubscriberSink implements RtpSender {
                 blackhole.consume(buf[off + len - 1]);
                 blackhole.consume(len);
             }
-            return;
+            return true;
         }
         SrtpErrorStatus st;
         try {
             st = session.protectRtp(view.wrap(buf, off, len));
         } catch (GeneralSecurityException e) {
             protectFailures++;
-            return;
+            return false;
         }
         if (st != SrtpErrorStatus.OK) {
             protectFailures++;
-            return;
+            return false;
         }
         rtpPackets++;
         byte[] out = view.getBuffer();
@@ -70,13 +70,15 @@ public final class SubscriberSink implements RtpSender {
         if (capture) {
             lastProtected = java.util.Arrays.copyOfRange(out, view.getOffset(), end);
         }
+        return true;
     }
 
     @Override
-    public void sendRtcp(byte[] buf, int off, int len) {
+    public boolean sendRtcp(byte[] buf, int off, int len) {
         // Keyframe requests and reports; the benchmark's clock does not move, so only the PLI
         // sent when consumers are added ever gets here.
         rtcpPackets++;
+        return true;
     }
 
     void close() {

@@ -14,7 +14,12 @@ package dev.chorus.sfu.buffer;
 public final class PacketBuffer {
     public static final int CAPACITY = 1600;
     public static final int HEADROOM = 32;
-    /** At least 16 bytes of SRTP tag plus the 4-byte SRTCP index, rounded up. */
+    /**
+     * Bytes every sender leaves free after a packet it hands to a transport, pooled buffer or not: SRTP appends
+     * its tag (16 bytes with GCM, 10 with CM_80) and SRTCP a 4-byte index plus the tag, in place. The one
+     * tail-room constant of the code base; 32 rounds the 20 needed up. With less room a packet is still sent,
+     * but through a one-off bigger copy.
+     */
     public static final int TAIL_ROOM = 32;
     public static final int MAX_PACKET_LENGTH = CAPACITY - HEADROOM - TAIL_ROOM;
 

@@ -1,7 +1,7 @@
 package dev.chorus.sfu.client;
 
-import dev.chorus.sfu.rtp.RtpExtensionUris;
-import dev.chorus.sfu.sdp.Codec;
+import dev.chorus.sfu.rtp.RtpExtension;
+import dev.chorus.sfu.sdp.PayloadFormat;
 import dev.chorus.sfu.sdp.Direction;
 import dev.chorus.sfu.sdp.Fingerprint;
 import dev.chorus.sfu.sdp.HeaderExtension;
@@ -61,7 +61,7 @@ final class AnswerReader {
             return new RemoteLine(mid, s.kind(), true, Direction.INACTIVE, OptionalInt.empty(), OptionalInt.empty(),
                     OptionalLong.empty(), OptionalLong.empty(), OptionalInt.empty());
         }
-        OptionalInt pt = s.codecs().stream().filter(c -> !c.isRtx()).mapToInt(Codec::payloadType).findFirst();
+        OptionalInt pt = s.codecs().stream().filter(c -> !c.isRtx()).mapToInt(PayloadFormat::payloadType).findFirst();
         OptionalInt rtxPt = pt.isPresent()
                 ? s.rtxFor(pt.getAsInt()).map(c -> OptionalInt.of(c.payloadType())).orElse(OptionalInt.empty())
                 : OptionalInt.empty();
@@ -70,7 +70,7 @@ final class AnswerReader {
         List<Publication.Stream> streams = Publication.of(s).streams();
         OptionalLong ssrc = streams.isEmpty() ? OptionalLong.empty() : OptionalLong.of(streams.get(0).ssrc());
         OptionalLong rtx = streams.isEmpty() ? OptionalLong.empty() : streams.get(0).rtxSsrc();
-        OptionalInt midId = s.extension(RtpExtensionUris.MID)
+        OptionalInt midId = s.extension(RtpExtension.MID.uri())
                 .map(HeaderExtension::id).map(OptionalInt::of).orElse(OptionalInt.empty());
         return new RemoteLine(mid, s.kind(), false, s.direction(), pt, rtxPt, ssrc, rtx, midId);
     }

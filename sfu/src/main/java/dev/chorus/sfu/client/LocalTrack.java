@@ -1,6 +1,6 @@
 package dev.chorus.sfu.client;
 
-import dev.chorus.sfu.sdp.MediaKind;
+import dev.chorus.sfu.codec.MediaKind;
 import java.util.OptionalLong;
 
 /**

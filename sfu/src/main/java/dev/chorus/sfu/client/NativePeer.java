@@ -1,5 +1,6 @@
 package dev.chorus.sfu.client;
 
+import dev.chorus.sfu.buffer.PacketBuffer;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,7 +11,7 @@ import dev.chorus.sfu.sdp.Direction;
 import dev.chorus.sfu.sdp.Fingerprint;
 import dev.chorus.sfu.sdp.IceCandidate;
 import dev.chorus.sfu.sdp.LocalTransport;
-import dev.chorus.sfu.sdp.MediaKind;
+import dev.chorus.sfu.codec.MediaKind;
 import dev.chorus.sfu.sdp.RemoteTransport;
 import dev.chorus.sfu.sdp.SdpException;
 import dev.chorus.sfu.transport.DtlsCertificate;
@@ -395,7 +396,7 @@ public final class NativePeer implements AutoCloseable {
         }
         byte[] cname = name.getBytes(StandardCharsets.US_ASCII);
         byte[] buf = new byte[ReceiverReportWriter.length(blocks) + SdesWriter.length(cname.length)
-                + WebRtcTransport.SRTP_TAIL_ROOM + 16];
+                + PacketBuffer.TAIL_ROOM + 16];
         int n = ReceiverReportWriter.write(buf, 0, buf.length, rtcpSsrc, rb, blocks);
         int sdes = SdesWriter.writeCname(buf, n, buf.length, rtcpSsrc, cname, 0, cname.length);
         return n > 0 && sdes > 0 && transport.sendRtcp(buf, 0, n + sdes);

@@ -1,8 +1,8 @@
 package dev.chorus.sfu.client;
 
-import dev.chorus.sfu.rtp.RtpExtensionUris;
+import dev.chorus.sfu.rtp.RtpExtension;
 import dev.chorus.sfu.sdp.LocalTransport;
-import dev.chorus.sfu.sdp.MediaKind;
+import dev.chorus.sfu.codec.MediaKind;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -93,11 +93,11 @@ public final class OfferWriter {
         line(out, "a=setup:actpass");
         line(out, "a=mid:" + mid);
         if (audio) {
-            line(out, "a=extmap:" + EXT_AUDIO_LEVEL + " " + RtpExtensionUris.AUDIO_LEVEL);
+            line(out, "a=extmap:" + EXT_AUDIO_LEVEL + " " + RtpExtension.AUDIO_LEVEL.uri());
         }
-        line(out, "a=extmap:" + EXT_ABS_SEND_TIME + " " + RtpExtensionUris.ABS_SEND_TIME);
-        line(out, "a=extmap:" + EXT_TRANSPORT_CC + " " + RtpExtensionUris.TRANSPORT_CC);
-        line(out, "a=extmap:" + EXT_MID + " " + RtpExtensionUris.MID);
+        line(out, "a=extmap:" + EXT_ABS_SEND_TIME + " " + RtpExtension.ABS_SEND_TIME.uri());
+        line(out, "a=extmap:" + EXT_TRANSPORT_CC + " " + RtpExtension.TRANSPORT_CC.uri());
+        line(out, "a=extmap:" + EXT_MID + " " + RtpExtension.MID.uri());
         line(out, "a=" + l.direction().attribute());
         l.track().ifPresent(t -> line(out, "a=msid:" + msid(t)));
         line(out, "a=rtcp-mux");

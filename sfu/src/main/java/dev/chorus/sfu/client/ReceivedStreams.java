@@ -2,7 +2,7 @@ package dev.chorus.sfu.client;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.chorus.sfu.forward.Vp8Payload;
+import dev.chorus.sfu.codec.Vp8Payload;
 import dev.chorus.sfu.rtp.RtpPacket;
 import dev.chorus.sfu.rtp.RtpValidity;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.chorus.sfu.client;
 
 import dev.chorus.sfu.sdp.Direction;
-import dev.chorus.sfu.sdp.MediaKind;
+import dev.chorus.sfu.codec.MediaKind;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 

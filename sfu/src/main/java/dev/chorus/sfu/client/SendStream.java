@@ -1,8 +1,9 @@
 package dev.chorus.sfu.client;
 
+import dev.chorus.sfu.buffer.PacketBuffer;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.chorus.sfu.sdp.MediaKind;
+import dev.chorus.sfu.codec.MediaKind;
 import dev.chorus.sfu.transport.WebRtcTransport;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
@@ -29,7 +30,7 @@ public final class SendStream {
     private final String mid;
     private final byte[] midBytes;
     private final LocalTrack track;
-    private final byte[] buf = new byte[12 + 4 + 4 * 5 + MAX_PAYLOAD + WebRtcTransport.SRTP_TAIL_ROOM];
+    private final byte[] buf = new byte[12 + 4 + 4 * 5 + MAX_PAYLOAD + PacketBuffer.TAIL_ROOM];
     private final byte[] frameHeader = new byte[Vp8Packetizer.KEYFRAME_HEADER_LENGTH];
 
     private int payloadType;

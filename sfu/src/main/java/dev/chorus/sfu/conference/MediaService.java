@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.buffer.PacketBufferPool;
+import dev.chorus.sfu.drop.DropReason;
+import dev.chorus.sfu.drop.DropStage;
+import dev.chorus.sfu.drop.SharedDropCounters;
 import dev.chorus.sfu.forward.Router;
 import dev.chorus.sfu.forward.RouterConfig;
 import dev.chorus.sfu.forward.RouterRegistry;
@@ -58,7 +61,8 @@ public final class MediaService implements AutoCloseable {
     private final RouterRegistry routers;
     private final ExecutorService closer;
     private final Map<String, MediaRoom> rooms = new LinkedHashMap<>();
-    private final TransportBridge.BridgeDrops bridgeDrops = new TransportBridge.BridgeDrops();
+    /** Bridge-stage drops of every session the service has had (a bridge's own counters go with it). */
+    private final SharedDropCounters bridgeDrops = new SharedDropCounters(DropStage.BRIDGE);
     private boolean closed;
 
     private MediaService(Settings settings, Executor control) throws IOException {
@@ -141,7 +145,7 @@ public final class MediaService implements AutoCloseable {
         return pool;
     }
 
-    TransportBridge.BridgeDrops bridgeDrops() {
+    SharedDropCounters bridgeDrops() {
         return bridgeDrops;
     }
 
@@ -220,11 +224,10 @@ public final class MediaService implements AutoCloseable {
         long rejected = port.rejectedSessions();
         long inUse = pool.outstanding();
         var transportTotals = port.totals();
-        long before = bridgeDrops.beforeEndpoint.sum();
-        long exhausted = bridgeDrops.poolExhausted.sum();
-        long tooLarge = bridgeDrops.tooLarge.sum();
+        long[] bridge = new long[DropReason.values().length];
+        bridgeDrops.addTo(bridge);
         return routers.statsSnapshot().thenApply(forwarding -> new MediaMetrics(roomCount, sessionCount, transports,
-                rejected, inUse, transportTotals, forwarding, before, exhausted, tooLarge));
+                rejected, inUse, transportTotals, forwarding, bridge));
     }
 
     /** Closes every session, router, worker and the port. Control thread; idempotent. */

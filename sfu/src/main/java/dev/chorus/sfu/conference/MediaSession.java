@@ -3,9 +3,9 @@ package dev.chorus.sfu.conference;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.chorus.sfu.forward.Codec;
+import dev.chorus.sfu.codec.Codec;
 import dev.chorus.sfu.forward.ConsumerParams;
-import dev.chorus.sfu.forward.ExtensionKind;
+import dev.chorus.sfu.rtp.RtpExtension;
 import dev.chorus.sfu.forward.HeaderExtensionIds;
 import dev.chorus.sfu.forward.ProducerParams;
 import dev.chorus.sfu.sdp.Answer;
@@ -15,7 +15,7 @@ import dev.chorus.sfu.sdp.HeaderExtension;
 import dev.chorus.sfu.sdp.IceCandidate;
 import dev.chorus.sfu.sdp.IceCandidateParser;
 import dev.chorus.sfu.sdp.LocalTransport;
-import dev.chorus.sfu.sdp.MediaKind;
+import dev.chorus.sfu.codec.MediaKind;
 import dev.chorus.sfu.sdp.MediaSection;
 import dev.chorus.sfu.sdp.NegotiatedSection;
 import dev.chorus.sfu.sdp.Publication;
@@ -221,7 +221,7 @@ public final class MediaSession {
                 continue;
             }
             MediaSection offered = offer.sectionByMid(s.mid().get()).orElseThrow();
-            Codec codec = forwardCodec(s.codecs().get().media().name());
+            Codec codec = Codec.fromSdpName(s.codecs().get().media().name());
             if (offered.direction().receives() && codec != null) {
                 freeLines.put(s.mid().get(), codec);
             }
@@ -267,7 +267,7 @@ public final class MediaSession {
             }
             String mid = s.mid().get();
             Publication p = s.publication().get();
-            Codec codec = forwardCodec(s.codecs().get().media().name());
+            Codec codec = Codec.fromSdpName(s.codecs().get().media().name());
             if (p.streams().isEmpty() || codec == null) {
                 // rid-only simulcast announces no SSRC; we do not accept simulcast yet (see sfu/CODECS.md).
                 LOG.warn("{} m= line {} sends without an SSRC the server can use; not published", log, mid);
@@ -370,7 +370,7 @@ public final class MediaSession {
     private static HeaderExtensionIds extensionIds(NegotiatedSection s) {
         HeaderExtensionIds ids = HeaderExtensionIds.NONE;
         for (HeaderExtension e : s.extensions()) {
-            ExtensionKind kind = ExtensionKind.fromUri(e.uri());
+            RtpExtension kind = RtpExtension.fromUri(e.uri());
             if (kind != null && e.id() >= 1 && e.id() <= 255) {
                 try {
                     ids = ids.with(kind, e.id());
@@ -380,15 +380,6 @@ public final class MediaSession {
             }
         }
         return ids;
-    }
-
-    private static Codec forwardCodec(String sdpName) {
-        for (Codec c : Codec.values()) {
-            if (c.name().equalsIgnoreCase(sdpName)) {
-                return c;
-            }
-        }
-        return null;
     }
 
     private long newSsrc() {
@@ -555,11 +546,7 @@ public final class MediaSession {
                 .put("producerId", s.track().producerId()).put("consumerId", s.consumerId()).put("ssrc", s.ssrc()));
         if (transport != null) {
             n.set("transport", transport.toJson());
-            ObjectNode d = n.putObject("bridgeDrops");
-            d.put("beforeEndpoint", bridge.beforeEndpoint());
-            d.put("poolExhausted", bridge.poolExhausted());
-            d.put("tooLarge", bridge.tooLarge());
-            d.put("queueFull", bridge.queueFull());
+            n.set("bridgeDrops", bridge.toJson());
         }
         return n;
     }

@@ -2,8 +2,8 @@ package dev.chorus.sfu.conference;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.chorus.sfu.forward.Codec;
-import dev.chorus.sfu.sdp.MediaKind;
+import dev.chorus.sfu.codec.Codec;
+import dev.chorus.sfu.codec.MediaKind;
 
 /** One track a participant sends into its room: the producer behind it and what it is. */
 public record PublishedTrack(String producerId, String publisherId, String mid, MediaKind kind,

@@ -2,10 +2,14 @@ package dev.chorus.sfu.conference;
 
 import dev.chorus.sfu.buffer.PacketBuffer;
 import dev.chorus.sfu.buffer.PacketBufferPool;
+import dev.chorus.sfu.drop.DropReason;
+import dev.chorus.sfu.drop.DropStage;
+import dev.chorus.sfu.drop.SharedDropCounters;
 import dev.chorus.sfu.forward.Endpoint;
 import dev.chorus.sfu.forward.RtpSender;
 import dev.chorus.sfu.transport.WebRtcTransport;
 import dev.chorus.sfu.worker.MediaWorker;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -20,14 +24,13 @@ final class TransportBridge implements WebRtcTransport.Listener, RtpSender {
     /** Set on the worker once the endpoint exists, cleared when it is removed. */
     private volatile Endpoint endpoint;
     private volatile WebRtcTransport transport;
-    private final LongAdder beforeEndpoint = new LongAdder();
-    private final LongAdder poolExhausted = new LongAdder();
-    private final LongAdder tooLarge = new LongAdder();
+    private final SharedDropCounters drops = new SharedDropCounters(DropStage.BRIDGE);
+    /** Packets the worker's full queue refused (the worker counts them as QUEUE_FULL too). */
     private final LongAdder queueFull = new LongAdder();
     /** The service-wide totals of the drops above, which outlive this bridge (metrics). */
-    private final BridgeDrops totals;
+    private final SharedDropCounters totals;
 
-    TransportBridge(MediaWorker worker, PacketBufferPool pool, MediaSession session, BridgeDrops totals) {
+    TransportBridge(MediaWorker worker, PacketBufferPool pool, MediaSession session, SharedDropCounters totals) {
         this.worker = worker;
         this.pool = pool;
         this.session = session;
@@ -67,64 +70,43 @@ final class TransportBridge implements WebRtcTransport.Listener, RtpSender {
 
     private PacketBuffer copy(Endpoint e, byte[] buf, int off, int len) {
         if (e == null) {
-            beforeEndpoint.increment();
-            totals.beforeEndpoint.increment();
+            drop(DropReason.BEFORE_ENDPOINT);
             return null;
         }
         PacketBuffer b = pool.acquire();
         if (b == null) {
-            poolExhausted.increment();
-            totals.poolExhausted.increment();
+            drop(DropReason.POOL_EXHAUSTED);
             return null;
         }
         if (!b.copyFrom(buf, off, len)) {
             pool.release(b);
-            tooLarge.increment();
-            totals.tooLarge.increment();
+            drop(DropReason.PACKET_TOO_LARGE);
             return null;
         }
         return b;
     }
 
-    @Override
-    public void sendRtp(byte[] buf, int off, int len) {
-        WebRtcTransport t = transport;
-        if (t != null) {
-            t.sendRtp(buf, off, len);
-        }
+    private void drop(DropReason reason) {
+        drops.increment(reason);
+        totals.increment(reason);
     }
 
     @Override
-    public void sendRtcp(byte[] buf, int off, int len) {
+    public boolean sendRtp(byte[] buf, int off, int len) {
         WebRtcTransport t = transport;
-        if (t != null) {
-            t.sendRtcp(buf, off, len);
-        }
+        return t != null && t.sendRtp(buf, off, len);
     }
 
-    /**
-     * Packets a transport decrypted that never reached a worker queue, summed over every bridge a
-     * service has had. Counted only when dropping, so the packet path pays nothing extra.
-     */
-    static final class BridgeDrops {
-        final LongAdder beforeEndpoint = new LongAdder();
-        final LongAdder poolExhausted = new LongAdder();
-        final LongAdder tooLarge = new LongAdder();
+    @Override
+    public boolean sendRtcp(byte[] buf, int off, int len) {
+        WebRtcTransport t = transport;
+        return t != null && t.sendRtcp(buf, off, len);
     }
 
-    long beforeEndpoint() {
-        return beforeEndpoint.sum();
-    }
-
-    long poolExhausted() {
-        return poolExhausted.sum();
-    }
-
-    long tooLarge() {
-        return tooLarge.sum();
-    }
-
-    long queueFull() {
-        return queueFull.sum();
+    /** Drops of this bridge by reason, and the packets the worker's queue refused, for /debug. */
+    ObjectNode toJson() {
+        ObjectNode n = drops.toJson();
+        n.put("queueFull", queueFull.sum());
+        return n;
     }
 }

@@ -1,5 +1,7 @@
 package dev.chorus.sfu.forward;
 
+import dev.chorus.sfu.rtp.RtpExtension;
+import dev.chorus.sfu.codec.MediaKind;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.buffer.PacketBuffer;
@@ -12,8 +14,8 @@ import dev.chorus.sfu.rtp.RtpHeaderExtensions;
 import dev.chorus.sfu.rtp.RtpPacket;
 import dev.chorus.sfu.rtp.RtpSeq;
 import dev.chorus.sfu.rtp.RtpValidity;
-import dev.chorus.sfu.worker.DropCounters;
-import dev.chorus.sfu.worker.DropReason;
+import dev.chorus.sfu.drop.DropCounters;
+import dev.chorus.sfu.drop.DropReason;
 import dev.chorus.sfu.worker.WorkerStats;
 
 /**
@@ -50,6 +52,8 @@ public final class Consumer {
     private boolean closed;
     private final WorkerStats stats;
     private long packetsSent;
+    /** Copies the transport did not send (no selected pair yet, socket error): counted there by reason. */
+    private long notSent;
     /** Payload octets, as the SR's sender octet count defines them. */
     private long payloadOctetsSent;
     private long bytesSent;
@@ -97,7 +101,7 @@ public final class Consumer {
         java.util.Arrays.fill(resentSeq, -1);
         this.rtx = params.rtxSsrc() != ProducerParams.NONE && params.rtxPayloadType() != ProducerParams.NONE;
         this.rtxSeq = params.initialSequence() ^ 0x8000;
-        this.transportCcId = params.extensions().id(ExtensionKind.TRANSPORT_CC);
+        this.transportCcId = params.extensions().id(RtpExtension.TRANSPORT_CC);
     }
 
     public String id() {
@@ -201,12 +205,12 @@ public final class Consumer {
         }
         int length = in.length();
         if (length > PacketBuffer.MAX_PACKET_LENGTH) {
-            skip(DropReason.PACKET_TOO_LARGE, extSeq);
+            skip(DropReason.TOO_LARGE_TO_FORWARD, extSeq);
             return;
         }
         PacketBuffer buffer = pool.acquire();
         if (buffer == null) {
-            skip(DropReason.POOL_EXHAUSTED, extSeq);
+            skip(DropReason.NO_BUFFER, extSeq);
             return;
         }
         try {
@@ -230,7 +234,7 @@ public final class Consumer {
                 stats.rtpForwarded(out.length());
                 payloadOctetsSent += out.payloadLength();
             } else {
-                drops.increment(DropReason.SEND_FAILED);
+                notSent++; // the transport counted the drop by its reason
             }
         } finally {
             pool.release(buffer);
@@ -310,7 +314,7 @@ public final class Consumer {
         PacketBuffer buffer = pool.acquire();
         if (buffer == null) {
             nackSendFailed++;
-            drops.increment(DropReason.POOL_EXHAUSTED);
+            drops.increment(DropReason.NO_BUFFER);
             return false;
         }
         try {
@@ -372,7 +376,7 @@ public final class Consumer {
         }
         PacketBuffer buffer = pool.acquire();
         if (buffer == null) {
-            drops.increment(DropReason.POOL_EXHAUSTED);
+            drops.increment(DropReason.NO_BUFFER);
             return 0;
         }
         try {
@@ -528,6 +532,7 @@ public final class Consumer {
         n.put("waitingForKeyframe", waitingForKeyframe);
         n.put("closed", closed);
         n.put("packetsSent", packetsSent);
+        n.put("notSent", notSent);
         n.put("bytesSent", bytesSent);
         n.put("payloadOctetsSent", payloadOctetsSent);
         n.put("sequenceDropsHidden", seq.dropsHidden());

@@ -1,5 +1,6 @@
 package dev.chorus.sfu.forward;
 
+import dev.chorus.sfu.codec.MediaKind;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -27,8 +28,8 @@ import dev.chorus.sfu.rtp.BigEndian;
 import dev.chorus.sfu.rtp.RtpHeaderExtensions;
 import dev.chorus.sfu.rtp.RtpPacket;
 import dev.chorus.sfu.rtp.RtpValidity;
-import dev.chorus.sfu.worker.DropCounters;
-import dev.chorus.sfu.worker.DropReason;
+import dev.chorus.sfu.drop.DropCounters;
+import dev.chorus.sfu.drop.DropReason;
 import dev.chorus.sfu.worker.WorkerStats;
 import dev.chorus.sfu.worker.PacketHandler;
 import dev.chorus.sfu.worker.Timer;
@@ -325,7 +326,7 @@ public final class Endpoint implements PacketHandler {
         }
         PacketBuffer b = pool.acquire();
         if (b == null) {
-            drops.increment(DropReason.POOL_EXHAUSTED);
+            drops.increment(DropReason.NO_BUFFER);
             return;
         }
         try {
@@ -442,11 +443,10 @@ public final class Endpoint implements PacketHandler {
 
     // ------------------------------------------------------------------ outgoing (worker thread)
 
-    /** Sends through the transport; false (and counted) when it threw. */
+    /** Sends through the transport; false when it did not go out (counted by the transport) or threw. */
     boolean sendRtp(byte[] buf, int off, int len) {
         try {
-            sender.sendRtp(buf, off, len);
-            return true;
+            return sender.sendRtp(buf, off, len);
         } catch (RuntimeException e) {
             sendFailed(e);
             return false;
@@ -455,7 +455,9 @@ public final class Endpoint implements PacketHandler {
 
     private boolean sendRtcp(byte[] buf, int off, int len) {
         try {
-            sender.sendRtcp(buf, off, len);
+            if (!sender.sendRtcp(buf, off, len)) {
+                return false;
+            }
             rtcpSent++;
             stats.rtcpSent();
             return true;
@@ -476,7 +478,7 @@ public final class Endpoint implements PacketHandler {
     void sendPli(long mediaSsrc) {
         PacketBuffer b = pool.acquire();
         if (b == null) {
-            drops.increment(DropReason.POOL_EXHAUSTED);
+            drops.increment(DropReason.NO_BUFFER);
             return;
         }
         try {
@@ -499,7 +501,7 @@ public final class Endpoint implements PacketHandler {
         for (int from = 0; from < count; from += NACK_CHUNK) {
             PacketBuffer b = pool.acquire();
             if (b == null) {
-                drops.increment(DropReason.POOL_EXHAUSTED);
+                drops.increment(DropReason.NO_BUFFER);
                 return;
             }
             try {
@@ -554,7 +556,7 @@ public final class Endpoint implements PacketHandler {
     private void writeAndSend(boolean receiverReport, Consumer consumer, int blocks, long now, boolean remb) {
         PacketBuffer b = pool.acquire();
         if (b == null) {
-            drops.increment(DropReason.POOL_EXHAUSTED);
+            drops.increment(DropReason.NO_BUFFER);
             return;
         }
         try {

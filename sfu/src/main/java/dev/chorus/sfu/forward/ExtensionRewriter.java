@@ -1,5 +1,6 @@
 package dev.chorus.sfu.forward;
 
+import dev.chorus.sfu.rtp.RtpExtension;
 import dev.chorus.sfu.rtp.BigEndian;
 import dev.chorus.sfu.rtp.RtpHeaderExtensions;
 import dev.chorus.sfu.rtp.RtpPacket;
@@ -35,15 +36,15 @@ final class ExtensionRewriter {
     private int midLength;
 
     ExtensionRewriter(HeaderExtensionIds publisher, HeaderExtensionIds subscriber, String mid) {
-        for (ExtensionKind kind : ExtensionKind.values()) {
+        for (RtpExtension kind : RtpExtension.values()) {
             int from = publisher.id(kind);
-            if (from != 0) {
+            if (from != 0 && kind.forwarded()) {
                 idMap[from] = subscriber.id(kind);
             }
         }
-        this.absSendTimeId = subscriber.id(ExtensionKind.ABS_SEND_TIME);
-        this.transportCcId = subscriber.id(ExtensionKind.TRANSPORT_CC);
-        this.midId = subscriber.id(ExtensionKind.MID);
+        this.absSendTimeId = subscriber.id(RtpExtension.ABS_SEND_TIME);
+        this.transportCcId = subscriber.id(RtpExtension.TRANSPORT_CC);
+        this.midId = subscriber.id(RtpExtension.MID);
         byte[] midBytes = mid == null ? null : mid.getBytes(StandardCharsets.UTF_8);
         this.mid = midBytes != null && midBytes.length > 0 && midBytes.length <= RtpHeaderExtensions.ONE_BYTE_MAX_LENGTH
                 ? midBytes : null;

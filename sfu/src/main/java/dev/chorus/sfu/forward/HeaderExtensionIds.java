@@ -1,5 +1,6 @@
 package dev.chorus.sfu.forward;
 
+import dev.chorus.sfu.rtp.RtpExtension;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Arrays;
@@ -9,7 +10,7 @@ import java.util.Arrays;
  * negotiated). Immutable; build with {@link #NONE} and {@link #with}.
  */
 public final class HeaderExtensionIds {
-    public static final HeaderExtensionIds NONE = new HeaderExtensionIds(new int[ExtensionKind.values().length]);
+    public static final HeaderExtensionIds NONE = new HeaderExtensionIds(new int[RtpExtension.values().length]);
 
     private final int[] idByKind;
 
@@ -18,11 +19,11 @@ public final class HeaderExtensionIds {
     }
 
     /** A copy with {@code kind} negotiated as {@code id} (0 removes it). */
-    public HeaderExtensionIds with(ExtensionKind kind, int id) {
+    public HeaderExtensionIds with(RtpExtension kind, int id) {
         if (id < 0 || id > 255) {
             throw new IllegalArgumentException("extension id out of range: " + id);
         }
-        for (ExtensionKind other : ExtensionKind.values()) {
+        for (RtpExtension other : RtpExtension.values()) {
             if (id != 0 && other != kind && idByKind[other.ordinal()] == id) {
                 throw new IllegalArgumentException("extension id " + id + " already used by " + other);
             }
@@ -33,16 +34,16 @@ public final class HeaderExtensionIds {
     }
 
     /** The id of {@code kind}, 0 when not negotiated. */
-    public int id(ExtensionKind kind) {
+    public int id(RtpExtension kind) {
         return idByKind[kind.ordinal()];
     }
 
     /** The kind using {@code id}, or null. */
-    public ExtensionKind kindOf(int id) {
+    public RtpExtension kindOf(int id) {
         if (id <= 0) {
             return null;
         }
-        for (ExtensionKind k : ExtensionKind.values()) {
+        for (RtpExtension k : RtpExtension.values()) {
             if (idByKind[k.ordinal()] == id) {
                 return k;
             }
@@ -52,7 +53,7 @@ public final class HeaderExtensionIds {
 
     public ObjectNode toJson() {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
-        for (ExtensionKind k : ExtensionKind.values()) {
+        for (RtpExtension k : RtpExtension.values()) {
             if (idByKind[k.ordinal()] != 0) {
                 n.put(k.name(), idByKind[k.ordinal()]);
             }

@@ -1,5 +1,7 @@
 package dev.chorus.sfu.forward;
 
+import dev.chorus.sfu.rtp.RtpExtension;
+import dev.chorus.sfu.codec.MediaKind;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,8 +11,8 @@ import dev.chorus.sfu.rtcp.ReportBlock;
 import dev.chorus.sfu.rtp.BigEndian;
 import dev.chorus.sfu.rtp.RtpPacket;
 import dev.chorus.sfu.rtp.RtpValidity;
-import dev.chorus.sfu.worker.DropCounters;
-import dev.chorus.sfu.worker.DropReason;
+import dev.chorus.sfu.drop.DropCounters;
+import dev.chorus.sfu.drop.DropReason;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -54,7 +56,7 @@ public final class Producer {
         this.keyframeRequester = new KeyframeRequester("pli:" + params.id(), router.worker().timers(),
                 router.config().pliMinIntervalMillis() * 1_000_000L,
                 now -> publisher.sendPli(params.ssrc()));
-        this.transportCcId = params.extensions().id(ExtensionKind.TRANSPORT_CC);
+        this.transportCcId = params.extensions().id(RtpExtension.TRANSPORT_CC);
         RouterConfig config = router.config();
         boolean video = params.kind() == MediaKind.VIDEO;
         this.retransmissionBuffer = video

@@ -1,5 +1,8 @@
 package dev.chorus.sfu.forward;
 
+import dev.chorus.sfu.codec.MediaKind;
+import dev.chorus.sfu.codec.Codec;
+
 /**
  * What signaling tells the media plane about one published track.
  *

@@ -3,7 +3,7 @@ package dev.chorus.sfu.forward;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.chorus.sfu.worker.DropCounters;
+import dev.chorus.sfu.drop.DropCounters;
 import dev.chorus.sfu.worker.MediaWorker;
 import dev.chorus.sfu.worker.Timer;
 import java.util.ArrayList;

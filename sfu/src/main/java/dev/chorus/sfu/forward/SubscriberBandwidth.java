@@ -1,5 +1,6 @@
 package dev.chorus.sfu.forward;
 
+import dev.chorus.sfu.codec.MediaKind;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.cc.BandwidthEstimator;

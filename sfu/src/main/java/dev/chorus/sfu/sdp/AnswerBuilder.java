@@ -1,5 +1,6 @@
 package dev.chorus.sfu.sdp;
 
+import dev.chorus.sfu.codec.MediaKind;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

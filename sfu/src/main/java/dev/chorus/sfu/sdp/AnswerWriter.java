@@ -1,5 +1,6 @@
 package dev.chorus.sfu.sdp;
 
+import dev.chorus.sfu.codec.MediaKind;
 import java.util.List;
 
 /** Writes the answer text for decisions already taken by {@link AnswerBuilder}. */
@@ -87,7 +88,7 @@ final class AnswerWriter {
         }
     }
 
-    private static void writeCodec(SdpLinesWriter out, Codec codec) {
+    private static void writeCodec(SdpLinesWriter out, PayloadFormat codec) {
         out.attribute("rtpmap", codec.payloadType() + " " + codec.rtpmapValue());
         for (String feedback : codec.feedback()) {
             out.attribute("rtcp-fb", codec.payloadType() + " " + feedback);

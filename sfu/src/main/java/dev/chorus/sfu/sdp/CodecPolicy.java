@@ -1,12 +1,14 @@
 package dev.chorus.sfu.sdp;
 
-import dev.chorus.sfu.rtp.RtpExtensionUris;
+import dev.chorus.sfu.rtp.RtpExtension;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * What the SFU accepts on an m= line (see sfu/CODECS.md). We never transcode, so a codec is
@@ -16,9 +18,9 @@ import java.util.Set;
 public final class CodecPolicy {
     public static final CodecPolicy DEFAULT = new CodecPolicy();
 
-    private static final Set<String> EXTENSIONS = Set.of(
-            RtpExtensionUris.MID, RtpExtensionUris.ABS_SEND_TIME, RtpExtensionUris.TRANSPORT_CC,
-            RtpExtensionUris.AUDIO_LEVEL, RtpExtensionUris.RTP_STREAM_ID, RtpExtensionUris.REPAIRED_RTP_STREAM_ID);
+    /** Every extension the SFU knows is accepted when offered. */
+    private static final Set<String> EXTENSIONS = Arrays.stream(RtpExtension.values()).map(RtpExtension::uri)
+            .collect(Collectors.toUnmodifiableSet());
     private static final Set<String> AUDIO_FEEDBACK = Set.of("transport-cc");
     private static final Set<String> VIDEO_FEEDBACK = Set.of("nack", "nack pli", "ccm fir", "goog-remb", "transport-cc");
     /** Opus parameters we echo when offered: they describe the sender's channel layout. */
@@ -47,7 +49,7 @@ public final class CodecPolicy {
                 .map(opus -> new CodecSelection(answerOpus(opus), Optional.empty()));
     }
 
-    private static Codec answerOpus(Codec offered) {
+    private static PayloadFormat answerOpus(PayloadFormat offered) {
         Map<String, String> params = new LinkedHashMap<>();
         params.put("minptime", "10");
         params.put("useinbandfec", "1");
@@ -57,7 +59,7 @@ public final class CodecPolicy {
                 params.put(key, value);
             }
         }
-        return new Codec(offered.payloadType(), offered.name(), 48000, 2, params,
+        return new PayloadFormat(offered.payloadType(), offered.name(), 48000, 2, params,
                 feedback(offered, AUDIO_FEEDBACK));
     }
 
@@ -66,13 +68,13 @@ public final class CodecPolicy {
                 .filter(c -> c.isNamed("VP8") && c.clockRate() == 90000)
                 .findFirst()
                 .map(vp8 -> new CodecSelection(
-                        new Codec(vp8.payloadType(), vp8.name(), 90000, 1, Map.of(), feedback(vp8, VIDEO_FEEDBACK)),
-                        offered.rtxFor(vp8.payloadType()).map(rtx -> new Codec(rtx.payloadType(), rtx.name(),
+                        new PayloadFormat(vp8.payloadType(), vp8.name(), 90000, 1, Map.of(), feedback(vp8, VIDEO_FEEDBACK)),
+                        offered.rtxFor(vp8.payloadType()).map(rtx -> new PayloadFormat(rtx.payloadType(), rtx.name(),
                                 rtx.clockRate(), 1, Map.of("apt", Integer.toString(vp8.payloadType())), List.of()))));
     }
 
     /** Offered feedback we also support, in the offer's order. */
-    private static List<String> feedback(Codec offered, Set<String> supported) {
+    private static List<String> feedback(PayloadFormat offered, Set<String> supported) {
         return offered.feedback().stream().filter(supported::contains).distinct().toList();
     }
 }

@@ -7,7 +7,7 @@ import java.util.OptionalInt;
  * The codec chosen for one m= line as it appears in the answer, under the offerer's payload
  * type numbers, plus its RTX codec when the offer had one for it.
  */
-public record CodecSelection(Codec media, Optional<Codec> rtx) {
+public record CodecSelection(PayloadFormat media, Optional<PayloadFormat> rtx) {
 
     public int payloadType() {
         return media.payloadType();

@@ -1,5 +1,6 @@
 package dev.chorus.sfu.sdp;
 
+import dev.chorus.sfu.codec.MediaKind;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,7 @@ public record MediaSection(
         boolean endOfCandidates,
         boolean rtcpMux,
         boolean rtcpRsize,
-        List<Codec> codecs,
+        List<PayloadFormat> codecs,
         List<HeaderExtension> extensions,
         List<SsrcDescription> ssrcs,
         List<SsrcGroup> ssrcGroups,
@@ -52,12 +53,12 @@ public record MediaSection(
         rids = List.copyOf(rids);
     }
 
-    public Optional<Codec> codec(int payloadType) {
+    public Optional<PayloadFormat> codec(int payloadType) {
         return codecs.stream().filter(c -> c.payloadType() == payloadType).findFirst();
     }
 
     /** The RTX payload type that retransmits {@code payloadType}, if the offer has one. */
-    public Optional<Codec> rtxFor(int payloadType) {
+    public Optional<PayloadFormat> rtxFor(int payloadType) {
         return codecs.stream()
                 .filter(c -> c.associatedPayloadType().orElse(-1) == payloadType)
                 .findFirst();
@@ -66,7 +67,7 @@ public record MediaSection(
     /** RTX payload type by the payload type it repairs (apt -> rtx pt). */
     public Map<Integer, Integer> rtxPayloadTypes() {
         Map<Integer, Integer> map = new HashMap<>();
-        for (Codec codec : codecs) {
+        for (PayloadFormat codec : codecs) {
             codec.associatedPayloadType().ifPresent(apt -> map.putIfAbsent(apt, codec.payloadType()));
         }
         return Map.copyOf(map);

@@ -1,5 +1,6 @@
 package dev.chorus.sfu.sdp;
 
+import dev.chorus.sfu.codec.MediaKind;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -195,8 +196,8 @@ final class MediaSectionBuilder {
     }
 
     /** Codecs in m= line order; rtpmap/fmtp/rtcp-fb lines for other payload types are dropped. */
-    private List<Codec> codecs() {
-        List<Codec> codecs = new ArrayList<>();
+    private List<PayloadFormat> codecs() {
+        List<PayloadFormat> codecs = new ArrayList<>();
         if (!protocol.toUpperCase(java.util.Locale.ROOT).contains("RTP/")) {
             return codecs;
         }
@@ -208,7 +209,7 @@ final class MediaSectionBuilder {
             }
             List<String> fb = new ArrayList<>(wildcardFeedback);
             fb.addAll(feedback.getOrDefault(pt, List.of()));
-            codecs.add(new Codec(pt, encoding[0], Integer.parseInt(encoding[1]),
+            codecs.add(new PayloadFormat(pt, encoding[0], Integer.parseInt(encoding[1]),
                     encoding.length > 2 ? Integer.parseInt(encoding[2]) : 1,
                     fmtps.getOrDefault(pt, Map.of()), fb));
         }

@@ -1,6 +1,7 @@
 package dev.chorus.sfu.sdp;
 
-import dev.chorus.sfu.rtp.RtpExtensionUris;
+import dev.chorus.sfu.codec.MediaKind;
+import dev.chorus.sfu.rtp.RtpExtension;
 
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.chorus.sfu.sdp;
 
+import dev.chorus.sfu.codec.MediaKind;
 import java.util.OptionalLong;
 import java.util.regex.Pattern;
 

@@ -1,5 +1,6 @@
 package dev.chorus.sfu.transport;
 
+import dev.chorus.sfu.drop.DropReason;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;

@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param udpEnabled           whether UDP candidates are gathered and announced; false leaves only ICE-TCP
  *                             (diagnosis of TCP-only clients, and the TCP-only end-to-end test)
  * @param dtlsHandshakeTimeout the DTLS handshake fails (DTLS_FAILED "HANDSHAKE_TIMEOUT") after this long
+ * @param dtlsThreads          most DTLS handshakes running at once (each blocks a thread in Bouncy Castle);
+ *                             more wait their turn, so a join storm cannot grow threads without bound
  * @param consentTimeout       ICE consent (RFC 7675): failed when nothing authenticated was heard from the peer this long
  * @param allowedRemoteRanges  remote addresses we talk to; an empty list means all
  * @param srtpProfiles         profiles we offer (client) or accept (server), in preference order
@@ -34,6 +36,7 @@ public record TransportConfig(
         int advertisedTcpPort,
         boolean udpEnabled,
         Duration dtlsHandshakeTimeout,
+        int dtlsThreads,
         Duration consentTimeout,
         List<CidrRange> allowedRemoteRanges,
         List<SrtpProfile> srtpProfiles) {
@@ -56,6 +59,9 @@ public record TransportConfig(
             throw new IllegalArgumentException("the advertised address cannot be the wildcard");
         }
         Objects.requireNonNull(dtlsHandshakeTimeout, "dtlsHandshakeTimeout");
+        if (dtlsThreads < 1) {
+            throw new IllegalArgumentException("need at least one DTLS thread");
+        }
         Objects.requireNonNull(consentTimeout, "consentTimeout");
         allowedRemoteRanges = List.copyOf(allowedRemoteRanges);
         srtpProfiles = List.copyOf(srtpProfiles);
@@ -85,7 +91,7 @@ public record TransportConfig(
     /** A copy with another port (e.g. 0 for a client's own ephemeral socket). */
     public TransportConfig withPort(int newPort) {
         return new TransportConfig(bindAddress, newPort, advertisedAddress, advertisedPort, tcpPort,
-                advertisedTcpPort, udpEnabled, dtlsHandshakeTimeout, consentTimeout, allowedRemoteRanges,
+                advertisedTcpPort, udpEnabled, dtlsHandshakeTimeout, dtlsThreads, consentTimeout, allowedRemoteRanges,
                 srtpProfiles);
     }
 
@@ -106,6 +112,7 @@ public record TransportConfig(
         private int advertisedTcpPort;
         private boolean udpEnabled = true;
         private Duration dtlsHandshakeTimeout = Duration.ofSeconds(10);
+        private int dtlsThreads = 4;
         private Duration consentTimeout = Duration.ofSeconds(30);
         private final List<CidrRange> allowed = new ArrayList<>();
         private List<SrtpProfile> profiles = List.of(SrtpProfile.AEAD_AES_128_GCM, SrtpProfile.AES_CM_128_HMAC_SHA1_80);
@@ -129,6 +136,7 @@ public record TransportConfig(
         /** False: no UDP candidate at all (ICE-TCP only). */
         public Builder udpEnabled(boolean on) { this.udpEnabled = on; return this; }
         public Builder dtlsHandshakeTimeout(Duration d) { this.dtlsHandshakeTimeout = d; return this; }
+        public Builder dtlsThreads(int n) { this.dtlsThreads = n; return this; }
         public Builder consentTimeout(Duration d) { this.consentTimeout = d; return this; }
         /** Adds an allowed remote range ("127.0.0.0/8"); with none added, every remote is allowed. */
         public Builder allowRemote(String cidr) { this.allowed.add(CidrRange.parse(cidr)); return this; }
@@ -136,7 +144,7 @@ public record TransportConfig(
 
         public TransportConfig build() {
             return new TransportConfig(bindAddress, port, advertisedAddress, advertisedPort, tcpPort, advertisedTcpPort,
-                    udpEnabled, dtlsHandshakeTimeout, consentTimeout, allowed, profiles);
+                    udpEnabled, dtlsHandshakeTimeout, dtlsThreads, consentTimeout, allowed, profiles);
         }
     }
 }

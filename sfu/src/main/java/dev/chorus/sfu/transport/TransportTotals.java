@@ -1,5 +1,6 @@
 package dev.chorus.sfu.transport;
 
+import dev.chorus.sfu.drop.DropReason;
 /**
  * Traffic and drop totals over every {@link WebRtcTransport} a {@link SharedUdpPort} has carried,
  * closed ones included, so they only grow (see {@link SharedUdpPort#totals()}). Wire sizes: SRTP

@@ -1,5 +1,8 @@
 package dev.chorus.sfu.transport;
 
+import dev.chorus.sfu.drop.DropReason;
+import dev.chorus.sfu.drop.DropStage;
+import dev.chorus.sfu.drop.SharedDropCounters;
 import dev.chorus.sfu.sdp.IceCandidate;
 import dev.chorus.sfu.sdp.IceCandidateParser;
 import dev.chorus.sfu.sdp.SdpException;
@@ -55,13 +58,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class WebRtcTransport implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WebRtcTransport.class);
-
-    /**
-     * Bytes the caller must leave free after the packet in the array passed to {@link #sendRtp} /
-     * {@link #sendRtcp}: SRTP appends a 16-byte tag (GCM; 10 for CM_80), SRTCP a 4-byte index plus the tag.
-     * With less room the packet is still sent, but through a one-off bigger copy.
-     */
-    public static final int SRTP_TAIL_ROOM = 20;
 
     /**
      * Priority announced for our passive TCP host candidate (ice4j gives TCP the same priority as UDP). RFC 8445
@@ -150,7 +146,7 @@ public final class WebRtcTransport implements AutoCloseable {
     private final LongAdder rtpOut = new LongAdder();
     private final LongAdder rtcpOut = new LongAdder();
     private final LongAdder dtlsIn = new LongAdder();
-    private final LongAdder[] drops = new LongAdder[DropReason.values().length];
+    private final SharedDropCounters drops = new SharedDropCounters(DropStage.TRANSPORT);
 
     private WebRtcTransport(Role role, SharedUdpPort port, TransportConfig config, DtlsCertificate certificate,
                             Listener listener) throws IOException {
@@ -159,9 +155,6 @@ public final class WebRtcTransport implements AutoCloseable {
         this.config = config;
         this.certificate = Objects.requireNonNull(certificate, "certificate");
         this.listener = listener == null ? new Listener() { } : listener;
-        for (int i = 0; i < drops.length; i++) {
-            drops[i] = new LongAdder();
-        }
         Ice4jSetup.install();
         TransportRuntime.warmUp();
         agent = new Agent();
@@ -605,7 +598,7 @@ public final class WebRtcTransport implements AutoCloseable {
             packetsIn.increment();
             bytesIn.add(len);
             if (closed.get()) {
-                drop(DropReason.CLOSED);
+                drop(DropReason.TRANSPORT_CLOSED);
                 return;
             }
             switch (PacketKind.classify(buf, off, len)) {
@@ -624,7 +617,7 @@ public final class WebRtcTransport implements AutoCloseable {
     private void receiveDtls(byte[] buf, int off, int len) {
         dtlsIn.increment();
         if (!dtlsQueue.offer(buf, off, len)) {
-            drop(closed.get() ? DropReason.CLOSED : DropReason.DTLS_QUEUE_FULL);
+            drop(closed.get() ? DropReason.TRANSPORT_CLOSED : DropReason.DTLS_QUEUE_FULL);
             return;
         }
         if (dtlsState == DtlsState.CONNECTED) {
@@ -701,7 +694,7 @@ public final class WebRtcTransport implements AutoCloseable {
 
     /**
      * SRTP-protects the RTP packet at {@code buf[off..off+len)} <em>in place</em> (the caller's bytes become
-     * ciphertext plus tag; leave {@link #SRTP_TAIL_ROOM} bytes after it) and sends it on the selected pair.
+     * ciphertext plus tag; leave {@link dev.chorus.sfu.buffer.PacketBuffer#TAIL_ROOM} bytes after it) and sends it on the selected pair.
      * Thread-safe. Returns false if it was dropped (counted by reason).
      */
     public boolean sendRtp(byte[] buf, int off, int len) {
@@ -715,7 +708,7 @@ public final class WebRtcTransport implements AutoCloseable {
 
     private boolean sendSrtp(byte[] buf, int off, int len, boolean rtcp) {
         if (closed.get()) {
-            drop(DropReason.CLOSED);
+            drop(DropReason.TRANSPORT_CLOSED);
             return false;
         }
         SrtpSession s = srtp;
@@ -757,7 +750,7 @@ public final class WebRtcTransport implements AutoCloseable {
         try {
             component.send(buf, off, len);
         } catch (IOException e) {
-            drop(DropReason.SEND_FAILED);
+            drop(DropReason.SOCKET_SEND_FAILED);
             return false;
         }
         packetsOut.increment();
@@ -778,11 +771,11 @@ public final class WebRtcTransport implements AutoCloseable {
     // ---------------------------------------------------------------- state, counters
 
     private void drop(DropReason r) {
-        drops[r.ordinal()].increment();
+        drops.increment(r);
     }
 
     public long drops(DropReason r) {
-        return drops[r.ordinal()].sum();
+        return drops.get(r);
     }
 
     public long packetsIn() {
@@ -881,10 +874,7 @@ public final class WebRtcTransport implements AutoCloseable {
         c.put("rtpOut", rtpOut.sum());
         c.put("rtcpOut", rtcpOut.sum());
         c.put("dtlsIn", dtlsIn.sum());
-        ObjectNode d = o.putObject("drops");
-        for (DropReason r : DropReason.values()) {
-            d.put(r.name(), drops[r.ordinal()].sum());
-        }
+        o.set("drops", drops.toJson());
         return o;
     }
 

@@ -27,8 +27,8 @@
  * Received SRTP/SRTCP is decrypted in place and handed to {@code Listener.onRtp/onRtcp} on the packet thread
  * (the UDP port's reader, or the ICE-TCP selector thread for a transport whose selected pair is TCP; valid only
  * during the call). {@code sendRtp/sendRtcp} encrypt in place: leave
- * {@link dev.chorus.sfu.transport.WebRtcTransport#SRTP_TAIL_ROOM} bytes after the packet. Every drop is
- * counted by {@link dev.chorus.sfu.transport.DropReason}; {@code toJson()} is the /debug view.
+ * {@link dev.chorus.sfu.buffer.PacketBuffer#TAIL_ROOM} bytes after the packet. Every drop is
+ * counted by {@link dev.chorus.sfu.drop.DropReason} (stage TRANSPORT); {@code toJson()} is the /debug view.
  *
  * <h2>Network hygiene</h2>
  * {@code src/main/resources/application.conf} turns off every ice4j mapping harvester (cloud metadata, STUN),

@@ -1,5 +1,6 @@
 package dev.chorus.sfu.worker;
 
+import dev.chorus.sfu.drop.DropReason;
 /**
  * A copy of the forwarding counters of one or more workers, taken on their own threads (see
  * {@link MediaWorker#statsSnapshot()}), so any thread may read it. Immutable by convention: the arrays

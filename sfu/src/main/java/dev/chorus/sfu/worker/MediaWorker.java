@@ -1,5 +1,7 @@
 package dev.chorus.sfu.worker;
 
+import dev.chorus.sfu.drop.DropCounters;
+import dev.chorus.sfu.drop.DropReason;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.buffer.PacketBuffer;

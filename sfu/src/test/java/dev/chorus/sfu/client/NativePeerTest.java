@@ -1,11 +1,12 @@
 package dev.chorus.sfu.client;
 
+import dev.chorus.sfu.buffer.PacketBuffer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.chorus.sfu.forward.Vp8Payload;
+import dev.chorus.sfu.codec.Vp8Payload;
 import dev.chorus.sfu.rtcp.FirWriter;
 import dev.chorus.sfu.rtcp.PliWriter;
 import dev.chorus.sfu.rtcp.ReceiverReportView;
@@ -13,11 +14,11 @@ import dev.chorus.sfu.rtcp.RtcpCompoundReader;
 import dev.chorus.sfu.rtcp.RtcpPacketType;
 import dev.chorus.sfu.rtcp.RtcpValidity;
 import dev.chorus.sfu.rtcp.SdesView;
-import dev.chorus.sfu.rtp.RtpExtensionUris;
+import dev.chorus.sfu.rtp.RtpExtension;
 import dev.chorus.sfu.rtp.RtpPacket;
 import dev.chorus.sfu.rtp.RtpValidity;
 import dev.chorus.sfu.sdp.Direction;
-import dev.chorus.sfu.sdp.MediaKind;
+import dev.chorus.sfu.codec.MediaKind;
 import dev.chorus.sfu.sdp.NegotiatedSection;
 import dev.chorus.sfu.sdp.Publication;
 import dev.chorus.sfu.sdp.RemoteTrack;
@@ -61,7 +62,7 @@ class NativePeerTest {
             Publication.Stream cam = publication(s, "1");
             assertEquals(peer.sendStream("0").track().ssrc(), mic.ssrc());
             assertEquals(OptionalLong.of(peer.sendStream("1").track().rtxSsrc().getAsLong()), cam.rtxSsrc());
-            int midId = s.answer.section("0").orElseThrow().extensionId(RtpExtensionUris.MID).getAsInt();
+            int midId = s.answer.section("0").orElseThrow().extensionId(RtpExtension.MID.uri()).getAsInt();
 
             RtpPacket p = new RtpPacket();
             int firstSeq = -1;
@@ -273,7 +274,7 @@ class NativePeerTest {
             assertFalse(isKeyframe(s.nextRtp(2000)));
 
             byte[] rtcp = new byte[64];
-            int n = PliWriter.write(rtcp, 0, rtcp.length - WebRtcTransport.SRTP_TAIL_ROOM, 1, camSsrc);
+            int n = PliWriter.write(rtcp, 0, rtcp.length - PacketBuffer.TAIL_ROOM, 1, camSsrc);
             assertTrue(s.transport.sendRtcp(rtcp, 0, n));
             waitFor(() -> peer.keyframeRequests() == 1, 3000);
             assertTrue(peer.sendStream("1").keyframePending());
@@ -283,7 +284,7 @@ class NativePeerTest {
             assertTrue(peer.sendVideoFrame(new byte[100], false));
             assertFalse(isKeyframe(s.nextRtp(2000)), "only one key frame per request");
 
-            n = FirWriter.write(rtcp, 0, rtcp.length - WebRtcTransport.SRTP_TAIL_ROOM, 1, camSsrc, 1);
+            n = FirWriter.write(rtcp, 0, rtcp.length - PacketBuffer.TAIL_ROOM, 1, camSsrc, 1);
             assertTrue(s.transport.sendRtcp(rtcp, 0, n));
             waitFor(() -> peer.keyframeRequests() == 2, 3000);
             assertTrue(peer.sendVideoFrame(new byte[100], false));

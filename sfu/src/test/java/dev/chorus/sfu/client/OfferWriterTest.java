@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.chorus.sfu.rtp.RtpExtensionUris;
+import dev.chorus.sfu.rtp.RtpExtension;
 import dev.chorus.sfu.sdp.Answer;
 import dev.chorus.sfu.sdp.AnswerBuilder;
 import dev.chorus.sfu.sdp.Direction;
 import dev.chorus.sfu.sdp.Fingerprint;
 import dev.chorus.sfu.sdp.LocalTransport;
-import dev.chorus.sfu.sdp.MediaKind;
+import dev.chorus.sfu.codec.MediaKind;
 import dev.chorus.sfu.sdp.MediaSection;
 import dev.chorus.sfu.sdp.NegotiatedSection;
 import dev.chorus.sfu.sdp.Publication;
@@ -75,9 +75,9 @@ class OfferWriterTest {
             assertTrue(m.rtcpMux());
             assertTrue(m.rtcpRsize());
             assertEquals("UDP/TLS/RTP/SAVPF", m.protocol());
-            assertTrue(m.extension(RtpExtensionUris.MID).isPresent());
-            assertTrue(m.extension(RtpExtensionUris.TRANSPORT_CC).isPresent());
-            assertEquals(m.kind() == MediaKind.AUDIO, m.extension(RtpExtensionUris.AUDIO_LEVEL).isPresent());
+            assertTrue(m.extension(RtpExtension.MID.uri()).isPresent());
+            assertTrue(m.extension(RtpExtension.TRANSPORT_CC.uri()).isPresent());
+            assertEquals(m.kind() == MediaKind.AUDIO, m.extension(RtpExtension.AUDIO_LEVEL.uri()).isPresent());
         }
         MediaSection audio = offer.media().get(0);
         assertEquals("opus", audio.codec(111).orElseThrow().name());
@@ -115,8 +115,8 @@ class OfferWriterTest {
         assertEquals(OptionalInt.of(97), v.rtxPayloadType());
         assertEquals(List.of(new Publication.Stream(2222, OptionalLong.of(2223))), v.publication().orElseThrow().streams());
         // Our extension ids survive the codec policy: the forwarder finds mid and transport-cc.
-        assertEquals(OptionalInt.of(OfferWriter.EXT_MID), v.extensionId(RtpExtensionUris.MID));
-        assertEquals(OptionalInt.of(OfferWriter.EXT_TRANSPORT_CC), v.extensionId(RtpExtensionUris.TRANSPORT_CC));
+        assertEquals(OptionalInt.of(OfferWriter.EXT_MID), v.extensionId(RtpExtension.MID.uri()));
+        assertEquals(OptionalInt.of(OfferWriter.EXT_TRANSPORT_CC), v.extensionId(RtpExtension.TRANSPORT_CC.uri()));
         assertEquals(Direction.SENDONLY, answer.section("2").orElseThrow().direction());
         assertEquals(Direction.SENDONLY, answer.section("3").orElseThrow().direction());
         assertEquals(Direction.INACTIVE, answer.section("4").orElseThrow().direction());

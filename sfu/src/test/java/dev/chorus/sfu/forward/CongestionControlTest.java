@@ -1,5 +1,7 @@
 package dev.chorus.sfu.forward;
 
+import dev.chorus.sfu.rtp.RtpExtension;
+import dev.chorus.sfu.codec.Codec;
 import static dev.chorus.sfu.forward.ForwardHarness.PUB_EXT;
 import static dev.chorus.sfu.forward.ForwardHarness.PUB_PT;
 import static dev.chorus.sfu.forward.ForwardHarness.PUB_SSRC;
@@ -18,7 +20,7 @@ import dev.chorus.sfu.rtcp.TransportCcWriter;
 import dev.chorus.sfu.rtp.BigEndian;
 import dev.chorus.sfu.rtp.RtpHeaderExtensions;
 import dev.chorus.sfu.rtp.RtpPacket;
-import dev.chorus.sfu.worker.DropReason;
+import dev.chorus.sfu.drop.DropReason;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -196,7 +198,7 @@ class CongestionControlTest {
         h.vp8Producer("alice");
         h.router.addProducer("alice", ProducerParams.of("audio-1", Codec.OPUS, AUDIO_SSRC, AUDIO_PT, PUB_EXT));
         Receiver bob = new Receiver();
-        HeaderExtensionIds bobExt = HeaderExtensionIds.NONE.with(ExtensionKind.TRANSPORT_CC, TCC);
+        HeaderExtensionIds bobExt = HeaderExtensionIds.NONE.with(RtpExtension.TRANSPORT_CC, TCC);
         Consumer video = h.router.addConsumer("bob", "video-1",
                 ConsumerParams.of("bob-video", 0xB1, 96, bobExt, 0).withRtx(0xB2, 97));
         Consumer audio = h.router.addConsumer("bob", "audio-1", ConsumerParams.of("bob-audio", 0xB3, 111, bobExt, 0));

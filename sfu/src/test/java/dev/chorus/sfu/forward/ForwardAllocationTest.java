@@ -1,5 +1,7 @@
 package dev.chorus.sfu.forward;
 
+import dev.chorus.sfu.rtp.RtpExtension;
+import dev.chorus.sfu.codec.Codec;
 import static dev.chorus.sfu.forward.ForwardHarness.PUB_SSRC;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,14 +28,16 @@ class ForwardAllocationTest {
         long bytes;
 
         @Override
-        public void sendRtp(byte[] buf, int off, int len) {
+        public boolean sendRtp(byte[] buf, int off, int len) {
             rtp++;
             bytes += len;
+            return true;
         }
 
         @Override
-        public void sendRtcp(byte[] buf, int off, int len) {
+        public boolean sendRtcp(byte[] buf, int off, int len) {
             rtcp++;
+            return true;
         }
     }
 
@@ -56,7 +60,7 @@ class ForwardAllocationTest {
             h.endpoint("sub" + i, subscribers[i], 0xB0 + i);
             // Different ids per subscriber so remapping, stripping and MID rewriting all run.
             HeaderExtensionIds ids = i % 2 == 0 ? ForwardHarness.PUB_EXT
-                    : HeaderExtensionIds.NONE.with(ExtensionKind.MID, 5).with(ExtensionKind.TRANSPORT_CC, 7);
+                    : HeaderExtensionIds.NONE.with(RtpExtension.MID, 5).with(RtpExtension.TRANSPORT_CC, 7);
             h.router.addConsumer("sub" + i, "video-1",
                     ConsumerParams.of("c" + i, 0xC000 + i, 100 + i, ids, i * 1000).withMid("m" + i));
         }

@@ -1,5 +1,6 @@
 package dev.chorus.sfu.forward;
 
+import dev.chorus.sfu.rtp.RtpExtension;
 import static dev.chorus.sfu.forward.ForwardHarness.PUB_PT;
 import static dev.chorus.sfu.forward.ForwardHarness.PUB_SSRC;
 import static dev.chorus.sfu.forward.RtpBuilder.vp8Continuation;
@@ -13,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.chorus.sfu.rtp.RtpHeaderExtensions;
 import dev.chorus.sfu.rtp.RtpPacket;
-import dev.chorus.sfu.worker.DropReason;
+import dev.chorus.sfu.drop.DropReason;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -38,14 +39,14 @@ class ForwardingTest {
         h.endpoint("dave", dave, 0xD0);
         // bob: every extension under other ids, his own MID, a timestamp offset.
         h.router.addConsumer("bob", "video-1", ConsumerParams.of("c-bob", 0xB1, 100,
-                HeaderExtensionIds.NONE.with(ExtensionKind.MID, 4).with(ExtensionKind.ABS_SEND_TIME, 5)
-                        .with(ExtensionKind.TRANSPORT_CC, 6), 100).withMid("7").withTimestampOffset(1000));
+                HeaderExtensionIds.NONE.with(RtpExtension.MID, 4).with(RtpExtension.ABS_SEND_TIME, 5)
+                        .with(RtpExtension.TRANSPORT_CC, 6), 100).withMid("7").withTimestampOffset(1000));
         // carol: the publisher's ids, sequence about to wrap.
         h.router.addConsumer("carol", "video-1", ConsumerParams.of("c-carol", 0xC1, 101,
                 ForwardHarness.PUB_EXT, 65534).withMid("0"));
         // dave: only transport-cc, under the same id; MID and abs-send-time must go.
         h.router.addConsumer("dave", "video-1", ConsumerParams.of("c-dave", 0xD1, 102,
-                HeaderExtensionIds.NONE.with(ExtensionKind.TRANSPORT_CC, 3), 0)
+                HeaderExtensionIds.NONE.with(RtpExtension.TRANSPORT_CC, 3), 0)
                 .withTimestampOffset(0xFFFF_FFF0L));
 
         long[] timestamps = {0xFFFF_FFFEL, 0xFFFF_FFFEL, 3000};

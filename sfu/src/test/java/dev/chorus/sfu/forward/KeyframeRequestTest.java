@@ -1,11 +1,12 @@
 package dev.chorus.sfu.forward;
 
+import dev.chorus.sfu.codec.Codec;
 import static dev.chorus.sfu.forward.ForwardHarness.PUB_SSRC;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.chorus.sfu.rtcp.PliView;
 import dev.chorus.sfu.rtcp.RtcpValidity;
-import dev.chorus.sfu.worker.DropReason;
+import dev.chorus.sfu.drop.DropReason;
 import org.junit.jupiter.api.Test;
 
 class KeyframeRequestTest {

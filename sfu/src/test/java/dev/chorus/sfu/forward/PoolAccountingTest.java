@@ -1,5 +1,6 @@
 package dev.chorus.sfu.forward;
 
+import dev.chorus.sfu.codec.Codec;
 import static dev.chorus.sfu.forward.ForwardHarness.PUB_SSRC;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -72,6 +73,6 @@ class PoolAccountingTest {
         h.worker.submitRtp(alice, late); // ...and one arriving after the close
         h.worker.runUntilIdle();
         assertEquals(0, h.pool.outstanding());
-        assertEquals(1, alice.drops().get(dev.chorus.sfu.worker.DropReason.CLOSED));
+        assertEquals(1, alice.drops().get(dev.chorus.sfu.drop.DropReason.CLOSED));
     }
 }

@@ -14,15 +14,17 @@ final class RecordingSender implements RtpSender {
     final List<byte[]> rtcp = new ArrayList<>();
 
     @Override
-    public void sendRtp(byte[] buf, int off, int len) {
+    public boolean sendRtp(byte[] buf, int off, int len) {
         assertTrue(buf.length - (off + len) >= 16, "tail room for the SRTP tag");
         rtp.add(Arrays.copyOfRange(buf, off, off + len));
+        return true;
     }
 
     @Override
-    public void sendRtcp(byte[] buf, int off, int len) {
+    public boolean sendRtcp(byte[] buf, int off, int len) {
         assertTrue(buf.length - (off + len) >= 16, "tail room for the SRTCP tag");
         rtcp.add(Arrays.copyOfRange(buf, off, off + len));
+        return true;
     }
 
     RtpPacket rtpAt(int i) {

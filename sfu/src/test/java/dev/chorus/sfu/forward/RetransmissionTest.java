@@ -1,5 +1,6 @@
 package dev.chorus.sfu.forward;
 
+import dev.chorus.sfu.codec.Codec;
 import static dev.chorus.sfu.forward.ForwardHarness.PUB_PT;
 import static dev.chorus.sfu.forward.ForwardHarness.PUB_SSRC;
 import static dev.chorus.sfu.forward.RtpBuilder.vp8Continuation;
@@ -11,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.chorus.sfu.rtp.RtpPacket;
-import dev.chorus.sfu.worker.DropReason;
+import dev.chorus.sfu.drop.DropReason;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;

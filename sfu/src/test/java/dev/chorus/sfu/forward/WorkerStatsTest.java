@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.chorus.sfu.worker.DropReason;
+import dev.chorus.sfu.drop.DropReason;
 import dev.chorus.sfu.worker.ForwardingStats;
 import dev.chorus.sfu.worker.WorkerStats.Counter;
 import java.util.List;

@@ -1,6 +1,7 @@
 package dev.chorus.sfu.sdp;
 
-import dev.chorus.sfu.rtp.RtpExtensionUris;
+import dev.chorus.sfu.codec.MediaKind;
+import dev.chorus.sfu.rtp.RtpExtension;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -59,7 +60,7 @@ class AnswerBuilderTest {
         }
         MediaSection audio = parsed.media().get(0);
         assertEquals(List.of("111"), audio.formats());
-        assertEquals(new Codec(111, "opus", 48000, 2, Map.of("minptime", "10", "useinbandfec", "1"),
+        assertEquals(new PayloadFormat(111, "opus", 48000, 2, Map.of("minptime", "10", "useinbandfec", "1"),
                 List.of("transport-cc")), audio.codecs().get(0));
         assertEquals(List.of("candidate:1 1 udp 2130706431 127.0.0.1 40000 typ host"), audio.candidates());
         assertTrue(audio.endOfCandidates());
@@ -81,8 +82,8 @@ class AnswerBuilderTest {
         assertEquals(Direction.RECVONLY, audio.direction());
         assertEquals(OptionalInt.of(111), audio.payloadType());
         assertEquals(OptionalInt.empty(), audio.rtxPayloadType());
-        assertEquals(Map.of(RtpExtensionUris.AUDIO_LEVEL, 1, RtpExtensionUris.ABS_SEND_TIME, 2,
-                RtpExtensionUris.TRANSPORT_CC, 3, RtpExtensionUris.MID, 4), audio.extensionIds());
+        assertEquals(Map.of(RtpExtension.AUDIO_LEVEL.uri(), 1, RtpExtension.ABS_SEND_TIME.uri(), 2,
+                RtpExtension.TRANSPORT_CC.uri(), 3, RtpExtension.MID.uri(), 4), audio.extensionIds());
         Publication mic = audio.publication().orElseThrow();
         assertEquals(List.of(new Publication.Stream(1856735486L, OptionalLong.empty())), mic.streams());
         assertEquals("e22d7e0c-30b4-499a-9268-42eb6136d557", mic.msid().orElseThrow().trackId());
@@ -92,8 +93,8 @@ class AnswerBuilderTest {
         NegotiatedSection video = answer.section("1").orElseThrow();
         assertEquals(OptionalInt.of(96), video.payloadType());
         assertEquals(OptionalInt.of(97), video.rtxPayloadType());
-        assertEquals(OptionalInt.of(3), video.extensionId(RtpExtensionUris.TRANSPORT_CC));
-        assertEquals(OptionalInt.empty(), video.extensionId(RtpExtensionUris.AUDIO_LEVEL));
+        assertEquals(OptionalInt.of(3), video.extensionId(RtpExtension.TRANSPORT_CC.uri()));
+        assertEquals(OptionalInt.empty(), video.extensionId(RtpExtension.AUDIO_LEVEL.uri()));
         assertEquals(List.of(new Publication.Stream(437219302L, OptionalLong.of(915377074L))),
                 video.publication().orElseThrow().streams());
 
@@ -167,8 +168,8 @@ class AnswerBuilderTest {
         NegotiatedSection video = answer.section("1").orElseThrow();
         assertEquals(Direction.RECVONLY, video.direction());
         assertTrue(video.publication().orElseThrow().streams().isEmpty(), "no SSRCs announced: learn them from mid/rid");
-        assertEquals(OptionalInt.of(4), video.extensionId(RtpExtensionUris.MID));
-        assertEquals(OptionalInt.of(10), video.extensionId(RtpExtensionUris.RTP_STREAM_ID));
+        assertEquals(OptionalInt.of(4), video.extensionId(RtpExtension.MID.uri()));
+        assertEquals(OptionalInt.of(10), video.extensionId(RtpExtension.RTP_STREAM_ID.uri()));
     }
 
     @Test
@@ -215,7 +216,7 @@ class AnswerBuilderTest {
     void opusStereoIsEchoedOnlyWhenOffered() throws SdpException {
         String offer = Fixtures.text(Fixtures.PUBLISH)
                 .replace("a=fmtp:111 minptime=10;useinbandfec=1", "a=fmtp:111 minptime=20;stereo=1;usedtx=1");
-        Codec opus = answerCodec(builderFor(offer).build(), 0);
+        PayloadFormat opus = answerCodec(builderFor(offer).build(), 0);
         assertEquals("minptime=10;useinbandfec=1;stereo=1", opus.fmtpValue());
     }
 
@@ -296,7 +297,7 @@ class AnswerBuilderTest {
         assertThrows(IllegalArgumentException.class, () -> RemoteTrack.audio("p", "t", 1L << 32, "c"));
     }
 
-    private static Codec answerCodec(Answer answer, int index) throws SdpException {
+    private static PayloadFormat answerCodec(Answer answer, int index) throws SdpException {
         return reparse(answer).media().get(index).codecs().get(0);
     }
 }

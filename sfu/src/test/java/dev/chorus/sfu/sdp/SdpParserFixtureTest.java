@@ -1,5 +1,6 @@
 package dev.chorus.sfu.sdp;
 
+import dev.chorus.sfu.codec.MediaKind;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,7 +57,7 @@ class SdpParserFixtureTest {
         assertTrue(audio.candidates().stream().anyMatch(c -> c.contains(" 127.0.0.1 ") && c.contains(" udp ")));
 
         assertEquals(List.of("111", "63", "9", "0", "8", "13", "110", "126"), audio.formats());
-        Codec opus = audio.codecs().get(0);
+        PayloadFormat opus = audio.codecs().get(0);
         assertEquals(111, opus.payloadType());
         assertEquals("opus", opus.name());
         assertEquals(48000, opus.clockRate());
@@ -64,7 +65,7 @@ class SdpParserFixtureTest {
         assertEquals(Map.of("minptime", "10", "useinbandfec", "1"), opus.parameters());
         assertEquals(List.of("minptime", "useinbandfec"), List.copyOf(opus.parameters().keySet()));
         assertEquals(List.of("transport-cc"), opus.feedback());
-        Codec red = audio.codec(63).orElseThrow();
+        PayloadFormat red = audio.codec(63).orElseThrow();
         assertEquals("red", red.name());
         assertEquals(Map.of("111/111", ""), red.parameters());
         assertEquals("PCMU", audio.codec(0).orElseThrow().name());
@@ -95,18 +96,18 @@ class SdpParserFixtureTest {
         assertEquals(Direction.SENDONLY, video.direction());
         assertTrue(video.candidates().isEmpty(), "Chrome puts bundled candidates in the first m= only");
 
-        Codec vp8 = video.codecs().get(0);
+        PayloadFormat vp8 = video.codecs().get(0);
         assertEquals(96, vp8.payloadType());
         assertEquals("VP8", vp8.name());
         assertEquals(90000, vp8.clockRate());
         assertEquals(List.of("goog-remb", "transport-cc", "ccm fir", "nack", "nack pli"), vp8.feedback());
-        Codec rtx = video.rtxFor(96).orElseThrow();
+        PayloadFormat rtx = video.rtxFor(96).orElseThrow();
         assertEquals(97, rtx.payloadType());
         assertTrue(rtx.isRtx());
         assertEquals(96, rtx.associatedPayloadType().getAsInt());
         assertEquals(97, video.rtxPayloadTypes().get(96));
         assertEquals(103, video.rtxPayloadTypes().get(102));
-        Codec h264 = video.codec(102).orElseThrow();
+        PayloadFormat h264 = video.codec(102).orElseThrow();
         assertEquals("H264", h264.name());
         assertEquals("42001f", h264.parameters().get("profile-level-id"));
         assertEquals("level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f", h264.fmtpValue());

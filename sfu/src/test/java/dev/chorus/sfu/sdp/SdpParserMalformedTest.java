@@ -1,5 +1,6 @@
 package dev.chorus.sfu.sdp;
 
+import dev.chorus.sfu.codec.MediaKind;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

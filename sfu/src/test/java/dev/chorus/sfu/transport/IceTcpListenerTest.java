@@ -1,5 +1,6 @@
 package dev.chorus.sfu.transport;
 
+import dev.chorus.sfu.drop.DropReason;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;

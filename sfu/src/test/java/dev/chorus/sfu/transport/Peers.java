@@ -1,5 +1,6 @@
 package dev.chorus.sfu.transport;
 
+import dev.chorus.sfu.buffer.PacketBuffer;
 import dev.chorus.sfu.sdp.IceCandidate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -129,9 +130,9 @@ final class Peers {
         return p;
     }
 
-    /** An RTP packet (12-byte header + payload) in an array with {@link WebRtcTransport#SRTP_TAIL_ROOM} to spare. */
+    /** An RTP packet (12-byte header + payload) in an array with {@link PacketBuffer#TAIL_ROOM} to spare. */
     static byte[] rtp(int ssrc, int seq, long ts, byte[] payload) {
-        byte[] b = new byte[12 + payload.length + WebRtcTransport.SRTP_TAIL_ROOM];
+        byte[] b = new byte[12 + payload.length + PacketBuffer.TAIL_ROOM];
         b[0] = (byte) 0x80;
         b[1] = (byte) PT_OPUS;
         b[2] = (byte) (seq >> 8);
@@ -150,7 +151,7 @@ final class Peers {
 
     /** An RTCP receiver report with no report blocks (8 bytes) from {@code ssrc}, with tail room. */
     static byte[] rtcpRr(int ssrc) {
-        byte[] b = new byte[8 + WebRtcTransport.SRTP_TAIL_ROOM];
+        byte[] b = new byte[8 + PacketBuffer.TAIL_ROOM];
         b[0] = (byte) 0x80;
         b[1] = (byte) 201;
         b[3] = 1; // length in 32-bit words minus one

@@ -1,5 +1,6 @@
 package dev.chorus.sfu.transport;
 
+import dev.chorus.sfu.drop.DropReason;
 import dev.chorus.sfu.sdp.IceCandidate;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

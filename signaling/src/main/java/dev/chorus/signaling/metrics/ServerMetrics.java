@@ -133,14 +133,8 @@ public final class ServerMetrics implements AutoCloseable {
         s -> s.media().rejectedIceSessions());
 
     String dropsHelp = "Media packets dropped, by stage (transport, bridge, forwarding) and named reason";
-    for (dev.chorus.sfu.transport.DropReason r : dev.chorus.sfu.transport.DropReason.values()) {
-      drop(dropsHelp, "transport", r.name(), s -> tr(s).drops(r));
-    }
-    drop(dropsHelp, "bridge", "BEFORE_ENDPOINT", s -> s.media().bridgeBeforeEndpoint());
-    drop(dropsHelp, "bridge", "POOL_EXHAUSTED", s -> s.media().bridgePoolExhausted());
-    drop(dropsHelp, "bridge", "PACKET_TOO_LARGE", s -> s.media().bridgeTooLarge());
-    for (dev.chorus.sfu.worker.DropReason r : dev.chorus.sfu.worker.DropReason.values()) {
-      drop(dropsHelp, "forwarding", r.name(), s -> fwd(s).drops(r));
+    for (dev.chorus.sfu.drop.DropReason r : dev.chorus.sfu.drop.DropReason.values()) {
+      drop(dropsHelp, r.stage().label(), r.name(), s -> s.media().drops(r));
     }
   }
 

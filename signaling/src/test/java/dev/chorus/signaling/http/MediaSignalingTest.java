@@ -110,7 +110,7 @@ class MediaSignalingTest {
     }
     // Video starts on a keyframe: the SFU asked each publisher for one when a subscriber arrived.
     for (String mid : ada.midsFrom(bob.id)) {
-      if (ada.peer.remoteLine(mid).orElseThrow().kind() == dev.chorus.sfu.sdp.MediaKind.VIDEO) {
+      if (ada.peer.remoteLine(mid).orElseThrow().kind() == dev.chorus.sfu.codec.MediaKind.VIDEO) {
         assertTrue(ada.peer.received(mid).keyframes() >= 1, "no keyframe on " + mid);
       }
     }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.chorus.sfu.client.NativePeer;
 import dev.chorus.sfu.sdp.Direction;
-import dev.chorus.sfu.sdp.MediaKind;
+import dev.chorus.sfu.codec.MediaKind;
 import dev.chorus.sfu.transport.DtlsCertificate;
 import dev.chorus.sfu.transport.TransportConfig;
 import io.vertx.core.Vertx;

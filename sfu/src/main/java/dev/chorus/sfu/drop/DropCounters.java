@@ -1,4 +1,4 @@
-package dev.chorus.sfu.worker;
+package dev.chorus.sfu.drop;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;

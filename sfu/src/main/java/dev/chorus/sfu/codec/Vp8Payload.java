@@ -1,4 +1,4 @@
-package dev.chorus.sfu.forward;
+package dev.chorus.sfu.codec;
 
 /**
  * Reads just enough of a VP8 RTP payload (RFC 7741) to spot the first packet of a keyframe.

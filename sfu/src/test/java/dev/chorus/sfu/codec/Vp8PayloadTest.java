@@ -1,4 +1,4 @@
-package dev.chorus.sfu.forward;
+package dev.chorus.sfu.codec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,6 +1,9 @@
-package dev.chorus.sfu.sdp;
+package dev.chorus.sfu.codec;
 
-/** The media type of an m= line; anything we do not know is kept as {@link #OTHER}. */
+/**
+ * The media type of an m= line, a track or a codec; anything we do not know is kept as {@link #OTHER}.
+ * The forwarding layer only ever sees {@link #AUDIO} and {@link #VIDEO}.
+ */
 public enum MediaKind {
     AUDIO("audio"), VIDEO("video"), APPLICATION("application"), OTHER("");
 

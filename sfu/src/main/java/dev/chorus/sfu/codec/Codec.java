@@ -1,0 +1,41 @@
+package dev.chorus.sfu.codec;
+
+/**
+ * The codecs the SFU negotiates and forwards (see sfu/CODECS.md): their kind, RTP clock rate and how to
+ * spot a keyframe. The SDP side of a codec (payload type, fmtp, rtcp-fb) is {@code sdp.PayloadFormat}.
+ */
+public enum Codec {
+    OPUS(MediaKind.AUDIO, 48_000),
+    VP8(MediaKind.VIDEO, 90_000);
+
+    private final MediaKind kind;
+    private final int clockRate;
+
+    Codec(MediaKind kind, int clockRate) {
+        this.kind = kind;
+        this.clockRate = clockRate;
+    }
+
+    public MediaKind kind() {
+        return kind;
+    }
+
+    public int clockRate() {
+        return clockRate;
+    }
+
+    /** True when the payload starts a keyframe; always false for audio. */
+    public boolean isKeyframeStart(byte[] buf, int payloadOffset, int payloadLength) {
+        return this == VP8 && Vp8Payload.isKeyframeStart(buf, payloadOffset, payloadLength);
+    }
+
+    /** The codec named {@code sdpName} in an rtpmap (any case), or null when the SFU does not forward it. */
+    public static Codec fromSdpName(String sdpName) {
+        for (Codec c : values()) {
+            if (c.name().equalsIgnoreCase(sdpName)) {
+                return c;
+            }
+        }
+        return null;
+    }
+}

@@ -1,6 +1,0 @@
-package dev.chorus.sfu.forward;
-
-public enum MediaKind {
-    AUDIO,
-    VIDEO
-}
