@@ -60,7 +60,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
                 + " Chromium pages instead (see --bots).",
         optionListHeading = "%nOptions:%n",
         sortOptions = false,
-        usageHelpWidth = 110)
+        usageHelpWidth = 100)
 final class LoadTestCommandLine {
 
     @Option(names = "--server", order = 1, paramLabel = "URL", converter = LoopbackServer.class,
@@ -123,21 +123,22 @@ final class LoadTestCommandLine {
     boolean help;
 
     @ArgGroup(validate = false, order = 1, heading = "%n"
-            + "Capacity benchmark (--capacity): raises the load step by step and reports the highest forwarded packets/s%n"
-            + "per server CPU core reached within the limits, with a table of every step. Step 1 runs --rooms rooms of%n"
-            + "--publishers + --subscribers bots; each further step adds --step-rooms rooms (their bots join over%n"
-            + "--ramp-up) and measures --step-duration. It stops at the first step over a limit, when bots fail to join,%n"
-            + "or when the load generator itself falls behind.%n")
+            + "Capacity benchmark (--capacity): raises the load step by step and reports the highest forwarded%n"
+            + "packets/s per server CPU core reached within the limits, with a table of every step. Step 1 runs%n"
+            + "--rooms rooms of --publishers + --subscribers bots; each further step adds --step-rooms rooms (their%n"
+            + "bots join over --ramp-up) and measures --step-duration. It stops at the first step over a limit,%n"
+            + "when bots fail to join, or when the load generator itself falls behind.%n")
     CapacityOptions capacity = new CapacityOptions();
 
     @ArgGroup(validate = false, order = 2, heading = "%n"
-            + "Quality table (--quality): media quality under loss. For each loss level a fresh two-party call of headless%n"
-            + "Chromium pages (both publish camera and microphone, each receives the other) runs through a UDP impairment%n"
-            + "proxy started in this process; every flow loses that share of packets at random and is delayed, in both%n"
-            + "directions. The server must announce the proxy as its candidate: chorus.media.public-address=127.0.0.1 and%n"
-            + "chorus.media.public-port=<--proxy-port> (loadtest/quality.sh does all this). Each call is measured for%n"
-            + "--duration (default 60s here) once both pages decode each other's video. Writes quality.json and%n"
-            + "quality.md to --report (default loadtest/target here).%n")
+            + "Quality table (--quality): media quality under loss. For each loss level a fresh two-party call of%n"
+            + "headless Chromium pages (both publish camera and microphone, each receives the other) runs through a%n"
+            + "UDP impairment proxy started in this process; every flow loses that share of packets at random and%n"
+            + "is delayed, in both directions. The server must announce the proxy as its candidate:%n"
+            + "chorus.media.public-address=127.0.0.1 and chorus.media.public-port=<--proxy-port>%n"
+            + "(loadtest/quality.sh does all this). Each call is measured for --duration (default 60s here) once%n"
+            + "both pages decode each other's video. Writes quality.json and quality.md to --report (default%n"
+            + "loadtest/target here).%n")
     QualityOptions quality = new QualityOptions();
 
     /** Shown as a section of the help; checked in {@link #toConfig}, as they only matter with --capacity. */
