@@ -230,7 +230,12 @@ final class LoadTestCommandLine {
         return cli;
     }
 
-    /** The options together: what single values cannot say (sums, modes that exclude each other). */
+    /**
+     * The options together: what single values cannot say (sums, modes that exclude each other). The modes are
+     * checked here, not by an exclusive {@code @ArgGroup}: picocli's would refuse a repeated flag (capacity.sh
+     * passes --capacity before the user's arguments, so "capacity.sh --capacity" would fail), and a group
+     * cannot say "--bots chromium".
+     */
     private LoadTestConfig toConfig(CommandLine cli) {
         ParseResult given = cli.getParseResult();
         if (publishers + subscribers > LoadTestConfig.MAX_PER_ROOM) {
