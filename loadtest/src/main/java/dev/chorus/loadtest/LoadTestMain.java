@@ -54,7 +54,7 @@ public final class LoadTestMain {
             return;
         }
         if (config.help()) {
-            System.out.print(LoadTestConfig.USAGE);
+            LoadTestCommandLine.usage(System.out);
             return;
         }
         quietJulLogging();

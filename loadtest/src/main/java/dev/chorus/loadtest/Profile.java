@@ -1,6 +1,5 @@
 package dev.chorus.loadtest;
 
-import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -68,14 +67,5 @@ enum Profile {
         }
         assert sum == (long) mean * DELTA_SIZES;
         return sizes;
-    }
-
-    static Profile parse(String s) {
-        for (Profile p : values()) {
-            if (p.token.equals(s.toLowerCase(Locale.ROOT))) {
-                return p;
-            }
-        }
-        throw new IllegalArgumentException("--profile must be one of audio, 360p, 720p, 1080p, not '" + s + "'");
     }
 }
