@@ -4,6 +4,9 @@
 # turnserver the relay test starts on loopback) when missing,
 # runs `mvn verify` on every module, then prints one summary line of all test reports.
 # Extra arguments go to Maven, e.g. `bash conf/test.sh -o` to build offline.
+# The console shows, module by module, each test class with its counts and every failure with
+# its message; what a test class printed (its log lines included, at WARN unless
+# CHORUS_TEST_LOG_LEVEL says otherwise) is in <module>/target/{surefire,failsafe}-reports/<class>-output.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,19 +18,27 @@ if ((${#missing[@]})); then
   echo "test.sh: installing ${missing[*]} with apt-get"
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+  # apt's and dpkg's progress goes to a file, shown only if the install fails.
+  apt_log=$(mktemp)
+  if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"; } \
+    >"$apt_log" 2>&1; then
+    cat "$apt_log" >&2
+    echo "test.sh: apt-get could not install ${missing[*]}" >&2
+    exit 1
+  fi
+  rm -f "$apt_log"
   # The relay test runs its own coturn through conf/coturn-loopback.sh; it does not use
   # the packaged service or /etc/turnserver.conf.
 fi
 
 status=0
 # clean: the summary below must count only this run's reports.
-mvn -B clean verify "$@" || status=$?
+# -ntp: no download progress. The shade plugin's one line per bundled jar is also left out.
+mvn -B -ntp -Dorg.slf4j.simpleLogger.log.org.apache.maven.plugins.shade=warn clean verify "$@" || status=$?
 
 # One line over every module's surefire and failsafe reports, so the total is plain
 # even when Maven's own per-module lines scroll by.
-passed=0 failed=0 skipped=0
+passed=0 failed=0 skipped=0 failing=()
 for report in */target/surefire-reports/TEST-*.xml */target/failsafe-reports/TEST-*.xml; do
   [ -f "$report" ] || continue
   head=$(grep -m1 -o '<testsuite [^>]*>' "$report" || true)
@@ -35,8 +46,19 @@ for report in */target/surefire-reports/TEST-*.xml */target/failsafe-reports/TES
   t=$(attr tests); f=$(attr failures); e=$(attr errors); s=$(attr skipped)
   t=${t:-0} f=${f:-0} e=${e:-0} s=${s:-0}
   passed=$((passed + t - f - e - s)); failed=$((failed + f + e)); skipped=$((skipped + s))
+  if ((f + e)); then
+    class=$(basename "$report" .xml); class=${class#TEST-}
+    dir=$(dirname "$report")
+    out="$dir/$class-output.txt"
+    [ -f "$out" ] || out="(printed nothing)"
+    failing+=("$class: $dir/$class.txt, output $out")
+  fi
 done
 echo
+if ((${#failing[@]})); then
+  echo "Failed test classes: report with stack traces, and what the class printed (its logs):"
+  printf '  %s\n' "${failing[@]}"
+fi
 echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
 if [ "$status" -eq 0 ] && [ "$passed" -eq 0 ]; then
   echo "test.sh: no test ran" >&2

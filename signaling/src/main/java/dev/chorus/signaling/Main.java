@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /** Entry point: {@code java -jar chorus-server.jar [--config FILE]}. */
 public final class Main {
@@ -15,10 +14,6 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    // ice4j and jitsi libraries log through java.util.logging; route it to our logs.
-    SLF4JBridgeHandler.removeHandlersForRootLogger();
-    SLF4JBridgeHandler.install();
-
     Path configFile = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {

@@ -4,7 +4,6 @@ import dev.chorus.sfu.buffer.PacketBuffer;
 import dev.chorus.sfu.transport.SrtpProfile;
 import dev.chorus.sfu.transport.SrtpSession;
 import dev.chorus.sfu.worker.ManualClock;
-import dev.chorus.sfu.worker.MediaWorker;
 import java.security.GeneralSecurityException;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -6,6 +6,8 @@ import kotlin.Unit;
 import org.ice4j.ice.harvest.AbstractUdpListener;
 import org.ice4j.util.Buffer;
 import org.ice4j.util.BufferPool;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * Process-wide ice4j switches, applied once before the first harvester is created.
@@ -20,6 +22,11 @@ import org.ice4j.util.BufferPool;
  *
  * <p>ice4j allocates a {@link Buffer} per datagram through {@link BufferPool}; we plug in a bounded pool so
  * the steady-state receive path reuses byte arrays (ice4j still allocates a small address/time per packet).
+ *
+ * <p>ice4j and jitsi-srtp log through java.util.logging; we send that through SLF4J so their lines get the
+ * same format, destination and levels as ours. The logback configuration runs logback's
+ * {@code LevelChangePropagator}, which copies its levels onto java.util.logging, so a level that logback
+ * drops (ice4j's per-check INFO lines, at the default levels) is never even built as a log record.
  */
 final class Ice4jSetup {
     /** Capacity of pooled receive buffers: a full Ethernet-MTU datagram. Larger ones get a one-off array. */
@@ -33,6 +40,13 @@ final class Ice4jSetup {
     static synchronized void install() {
         if (installed) {
             return;
+        }
+        // Load the logging configuration now, so its java.util.logging levels are set before ice4j's first line.
+        LoggerFactory.getILoggerFactory();
+        if (!SLF4JBridgeHandler.isInstalled()) {
+            // Replace the JUL console handler, or every line would be printed twice.
+            SLF4JBridgeHandler.removeHandlersForRootLogger();
+            SLF4JBridgeHandler.install();
         }
         AbstractUdpListener.USE_PUSH_API = true;
         BufferPool.getBuffer = size -> {
