@@ -49,7 +49,7 @@ public record NegotiatedSection(
         return codecs.map(CodecSelection::rtxPayloadType).orElse(OptionalInt.empty());
     }
 
-    /** Accepted header-extension ids by URI (see {@link RtpExtensionUris}). */
+    /** Accepted header-extension ids by URI (see {@link RtpExtension#uri()}). */
     public Map<String, Integer> extensionIds() {
         Map<String, Integer> ids = new LinkedHashMap<>();
         extensions.forEach(e -> ids.put(e.uri(), e.id()));
