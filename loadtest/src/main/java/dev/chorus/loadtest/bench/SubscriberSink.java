@@ -1,6 +1,6 @@
 package dev.chorus.loadtest.bench;
 
-import dev.chorus.sfu.forward.RtpSender;
+import dev.chorus.sfu.forward.PacketEgress;
 import dev.chorus.sfu.rtp.BigEndian;
 import dev.chorus.sfu.transport.SrtpBuffer;
 import dev.chorus.sfu.transport.SrtpSession;
@@ -17,7 +17,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * <p>Counts what it saw so tests can check that packets really arrived; can optionally keep a
  * copy of the last protected packet (tests only: copying allocates).
  */
-public final class SubscriberSink implements RtpSender {
+public final class SubscriberSink implements PacketEgress {
     private final SrtpSession session;
     private final SrtpBuffer view = new SrtpBuffer();
     /** Set by the benchmark before each batch; null in tests without JMH. */

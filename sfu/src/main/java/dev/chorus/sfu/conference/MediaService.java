@@ -61,7 +61,7 @@ public final class MediaService implements AutoCloseable {
     private final RouterRegistry routers;
     private final ExecutorService closer;
     private final Map<String, MediaRoom> rooms = new LinkedHashMap<>();
-    /** Bridge-stage drops of every session the service has had (a bridge's own counters go with it). */
+    /** Bridge-stage drops of every session the service has had (an ingress's own counters go with it). */
     private final SharedDropCounters bridgeDrops = new SharedDropCounters(DropStage.BRIDGE);
     private boolean closed;
 

@@ -7,6 +7,8 @@ import dev.chorus.sfu.codec.Codec;
 import dev.chorus.sfu.forward.ConsumerParams;
 import dev.chorus.sfu.rtp.RtpExtension;
 import dev.chorus.sfu.forward.HeaderExtensionIds;
+import dev.chorus.sfu.forward.PacketEgress;
+import dev.chorus.sfu.forward.PacketIngress;
 import dev.chorus.sfu.forward.ProducerParams;
 import dev.chorus.sfu.sdp.Answer;
 import dev.chorus.sfu.sdp.AnswerBuilder;
@@ -59,7 +61,7 @@ public final class MediaSession {
     private final long sdpSessionId = RANDOM.nextLong() & Long.MAX_VALUE;
     private long sdpVersion;
     private WebRtcTransport transport;
-    private TransportBridge bridge;
+    private PacketIngress ingress;
     private String remoteUfrag;
     private Fingerprint remoteFingerprint;
     private final Map<String, PublishedTrack> publishedByMid = new LinkedHashMap<>();
@@ -125,32 +127,32 @@ public final class MediaSession {
 
     private void createTransport() throws MediaException {
         MediaService service = room.service();
-        TransportBridge b = new TransportBridge(room.router().worker(), service.pool(), this,
+        PacketIngress in = new PacketIngress(room.router().worker(), service.pool(), this::transportEvent,
                 service.bridgeDrops());
         WebRtcTransport t;
         try {
-            t = WebRtcTransport.createServer(service.port(), service.certificate(), b);
+            t = WebRtcTransport.createServer(service.port(), service.certificate(), in);
         } catch (IOException | RuntimeException e) {
             LOG.error("{} cannot create transport", log, e);
             throw new MediaException(MediaException.Kind.UNAVAILABLE, "the server cannot open a media transport", e);
         }
-        b.attach(t);
         transport = t;
-        bridge = b;
+        ingress = in;
         long rtcpSsrc = newSsrc();
-        room.onRouter("add endpoint " + participantId, r -> b.endpoint(r.addEndpoint(participantId, b, rtcpSsrc)));
+        PacketEgress out = PacketEgress.to(t);
+        room.onRouter("add endpoint " + participantId, r -> in.attach(r.addEndpoint(participantId, out, rtcpSsrc)));
         LOG.info("{} transport created, ufrag {}", log, t.localUfrag());
     }
 
     private void discardTransport() {
-        TransportBridge b = bridge;
+        PacketIngress in = ingress;
         room.onRouter("remove endpoint " + participantId, r -> {
-            b.endpoint(null);
+            in.attach(null);
             r.removeEndpoint(participantId);
         });
         room.service().closeLater(transport);
         transport = null;
-        bridge = null;
+        ingress = null;
     }
 
     private OfferOutcome answer(SessionDescription offer, Map<String, String> sources, boolean first)
@@ -546,7 +548,7 @@ public final class MediaSession {
                 .put("producerId", s.track().producerId()).put("consumerId", s.consumerId()).put("ssrc", s.ssrc()));
         if (transport != null) {
             n.set("transport", transport.toJson());
-            n.set("bridgeDrops", bridge.toJson());
+            n.set("bridgeDrops", ingress.toJson());
         }
         return n;
     }

@@ -22,7 +22,7 @@ import java.util.List;
  * and the publisher's SR clock mapping, spots keyframes, and fans each packet out to its
  * consumers. Owns the rate-limited keyframe requests towards the publisher and, for video, the
  * retransmission buffer subscribers' NACKs are answered from and the NACK generator that asks
- * the publisher for uplink losses. Worker-thread only.
+ * the publisher for uplink losses. Worker-thread only: public entry points check it.
  */
 public final class Producer {
     private final ProducerParams params;
@@ -204,6 +204,7 @@ public final class Producer {
 
     /** The publisher's send rate of this track (media, retransmissions and padding), smoothed. */
     public long bitrateBps(long nowNanos) {
+        publisher.router().worker().checkThread(this);
         return rate.bitsPerSecond(nowNanos);
     }
 
@@ -214,6 +215,7 @@ public final class Producer {
 
     /** Asks the publisher for a keyframe, subject to the per-producer rate limit. */
     public void requestKeyframe(long nowNanos, KeyframeRequestKind kind) {
+        publisher.router().worker().checkThread(this);
         if (params.kind() == MediaKind.VIDEO && !closed) {
             keyframeRequester.request(nowNanos, kind);
         }
@@ -283,7 +285,13 @@ public final class Producer {
         }
     }
 
+    @Override
+    public String toString() {
+        return "producer " + params.id();
+    }
+
     public ObjectNode toJson() {
+        publisher.router().worker().checkThread(this);
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("id", params.id());
         n.put("endpoint", publisher.id());

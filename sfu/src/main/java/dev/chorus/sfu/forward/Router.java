@@ -75,9 +75,12 @@ public final class Router {
     }
 
     private void checkThread() {
-        if (!worker.isWorkerThread() && worker.isRunning()) {
-            throw new IllegalStateException("router " + id + " used off its worker thread");
-        }
+        worker.checkThread(this);
+    }
+
+    @Override
+    public String toString() {
+        return "router " + id;
     }
 
     private void checkOpen() {
@@ -94,7 +97,7 @@ public final class Router {
      *
      * @param rtcpSsrc SSRC the SFU sends RTCP (RR, PLI) to this endpoint with
      */
-    public Endpoint addEndpoint(String endpointId, RtpSender sender, long rtcpSsrc) {
+    public Endpoint addEndpoint(String endpointId, PacketEgress sender, long rtcpSsrc) {
         checkThread();
         checkOpen();
         if (endpoints.containsKey(endpointId)) {

@@ -252,6 +252,20 @@ public final class MediaWorker implements AutoCloseable {
         return Thread.currentThread() == thread;
     }
 
+    /**
+     * Throws when called off this worker's thread while the worker runs (tests that step the worker
+     * with {@link #runOnce()} from their own thread are exempt). Objects a worker owns take no locks,
+     * so a call from another thread would race the packet path: fail loudly instead. Allocates
+     * nothing unless it throws.
+     *
+     * @param owner what is being used, named in the exception
+     */
+    public void checkThread(Object owner) {
+        if (running && Thread.currentThread() != thread) {
+            throw new IllegalStateException(owner + " used off its worker thread " + name);
+        }
+    }
+
     @Override
     public void close() {
         running = false;

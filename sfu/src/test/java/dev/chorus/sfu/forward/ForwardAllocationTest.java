@@ -22,7 +22,7 @@ class ForwardAllocationTest {
     private static final long BOUND_BYTES = 64 * 1024;
 
     /** Counts instead of recording: a recording fake would itself allocate. */
-    static final class CountingSender implements RtpSender {
+    static final class CountingSender implements PacketEgress {
         long rtp;
         long rtcp;
         long bytes;

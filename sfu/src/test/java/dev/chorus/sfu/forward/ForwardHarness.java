@@ -33,7 +33,7 @@ final class ForwardHarness {
         router = new Router("room-1", worker, config);
     }
 
-    Endpoint endpoint(String id, RtpSender sender, long rtcpSsrc) {
+    Endpoint endpoint(String id, PacketEgress sender, long rtcpSsrc) {
         return router.addEndpoint(id, sender, rtcpSsrc);
     }
 

@@ -9,7 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /** Fake transport: keeps a copy of everything sent and checks the SRTP tail-room promise. */
-final class RecordingSender implements RtpSender {
+final class RecordingSender implements PacketEgress {
     final List<byte[]> rtp = new ArrayList<>();
     final List<byte[]> rtcp = new ArrayList<>();
 

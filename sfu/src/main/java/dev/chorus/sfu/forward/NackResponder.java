@@ -1,0 +1,190 @@
+package dev.chorus.sfu.forward;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.sfu.buffer.PacketBuffer;
+import dev.chorus.sfu.buffer.PacketBufferPool;
+import dev.chorus.sfu.buffer.RetransmissionBuffer;
+import dev.chorus.sfu.drop.DropCounters;
+import dev.chorus.sfu.drop.DropReason;
+import dev.chorus.sfu.rtp.BigEndian;
+import dev.chorus.sfu.rtp.RtpPacket;
+import dev.chorus.sfu.rtp.RtpValidity;
+import dev.chorus.sfu.worker.WorkerStats;
+
+/**
+ * Answers one consumer's NACKs from its producer's retransmission buffer: the NACKed (outgoing)
+ * sequence number is mapped back to the producer's, the stored packet is rewritten as on the first
+ * send, and sent as RTX (RFC 4588: RTX SSRC and payload type, own sequence, the original sequence
+ * number in the first two payload bytes) when the subscriber negotiated RTX, else as is. One packet
+ * is resent at most once per round trip. Misses are counted by reason. Worker-thread only.
+ */
+final class NackResponder {
+    private final Consumer consumer;
+    private final RtpSendStream stream;
+    private final SeqRewriter seq;
+    private final RouterScratch scratch;
+    private final PacketBufferPool pool;
+    private final DropCounters drops;
+    private final WorkerStats stats;
+    private final boolean rtx;
+    private long nacksReceived;
+    private long nackedPackets;
+    private long retransmitted;
+    private long retransmittedRtx;
+    private long retransmitBytes;
+    private long missUnknown;
+    private long missTooOld;
+    private long missNotInBuffer;
+    private long rateLimited;
+    private long sendFailed;
+
+    NackResponder(Consumer consumer, RtpSendStream stream, SeqRewriter seq, Router router, DropCounters drops,
+                  boolean rtx) {
+        this.consumer = consumer;
+        this.stream = stream;
+        this.seq = seq;
+        this.scratch = router.scratch();
+        this.pool = router.worker().pool();
+        this.stats = router.worker().stats();
+        this.drops = drops;
+        this.rtx = rtx;
+    }
+
+    /** A generic NACK from the subscriber for this consumer's SSRC arrived (before its items). */
+    void onNackPacket() {
+        nacksReceived++;
+    }
+
+    /** The subscriber lost outgoing sequence number {@code outSeq}: resend it if possible. */
+    void onNack(int outSeq, long nowNanos) {
+        nackedPackets++;
+        if (consumer.isClosed()) {
+            return;
+        }
+        long extSeq = seq.reverse(outSeq);
+        if (extSeq == SeqRewriter.REVERSE_UNKNOWN) {
+            missUnknown++;
+            return;
+        }
+        if (extSeq == SeqRewriter.REVERSE_TOO_OLD) {
+            missTooOld++;
+            return;
+        }
+        RetransmissionBuffer rb = consumer.producer().retransmissionBuffer();
+        if (rb == null) {
+            missNotInBuffer++;
+            return;
+        }
+        int slot = rb.find(extSeq, nowNanos);
+        if (slot < 0) {
+            switch (slot) {
+                case RetransmissionBuffer.MISS_TOO_OLD -> missTooOld++;
+                case RetransmissionBuffer.MISS_UNKNOWN -> missUnknown++;
+                default -> missNotInBuffer++;
+            }
+            return;
+        }
+        if (stream.resentWithin(extSeq, nowNanos, consumer.subscriber().rttNanos())) {
+            rateLimited++;
+            return;
+        }
+        if (resend(rb.array(slot), rb.length(slot), outSeq, nowNanos)) {
+            stream.markResent(extSeq, nowNanos);
+        }
+    }
+
+    private boolean resend(byte[] src, int length, int outSeq, long nowNanos) {
+        RtpPacket stored = scratch.stored;
+        if (stored.wrap(src, 0, length) != RtpValidity.OK) {
+            sendFailed++;
+            return false;
+        }
+        int header = stored.headerLength();
+        int total = rtx ? length + 2 : length;
+        if (total > PacketBuffer.MAX_PACKET_LENGTH) {
+            sendFailed++;
+            return false;
+        }
+        PacketBuffer buffer = pool.acquire();
+        if (buffer == null) {
+            sendFailed++;
+            drops.increment(DropReason.NO_BUFFER);
+            return false;
+        }
+        try {
+            byte[] dst = buffer.array();
+            int off = PacketBuffer.HEADROOM;
+            if (rtx) {
+                System.arraycopy(src, 0, dst, off, header);
+                BigEndian.put16(dst, off + header, outSeq);
+                System.arraycopy(src, header, dst, off + header + 2, length - header);
+            } else {
+                System.arraycopy(src, 0, dst, off, length);
+            }
+            buffer.set(off, total);
+            RtpPacket out = scratch.outgoing;
+            if (out.wrap(dst, off, total) != RtpValidity.OK) {
+                sendFailed++;
+                return false;
+            }
+            if (rtx) {
+                consumer.rewriteAsRtx(out, stream.rtxSequence(), buffer, nowNanos);
+                stream.advanceRtxSequence();
+            } else {
+                consumer.rewriteAsMedia(out, outSeq, buffer, nowNanos);
+            }
+            if (!consumer.send(out, nowNanos)) {
+                sendFailed++;
+                return false;
+            }
+            retransmitted++;
+            stats.rtpRetransmitted();
+            if (rtx) {
+                retransmittedRtx++;
+            }
+            retransmitBytes += out.length();
+            return true;
+        } finally {
+            pool.release(buffer);
+        }
+    }
+
+    long nacksReceived() {
+        return nacksReceived;
+    }
+
+    long retransmitted() {
+        return retransmitted;
+    }
+
+    long retransmittedRtx() {
+        return retransmittedRtx;
+    }
+
+    /** NACKed packets that could not be resent, by reason: unknown, tooOld, notInBuffer, rateLimited. */
+    long misses(String reason) {
+        return switch (reason) {
+            case "unknown" -> missUnknown;
+            case "tooOld" -> missTooOld;
+            case "notInBuffer" -> missNotInBuffer;
+            case "rateLimited" -> rateLimited;
+            default -> throw new IllegalArgumentException(reason);
+        };
+    }
+
+    /** The counters /debug shows for the consumer, under their historical names. */
+    void addJson(ObjectNode n) {
+        n.put("rtxNegotiated", rtx);
+        n.put("nacksReceived", nacksReceived);
+        n.put("nackedPackets", nackedPackets);
+        n.put("retransmitted", retransmitted);
+        n.put("retransmittedRtx", retransmittedRtx);
+        n.put("retransmitBytes", retransmitBytes);
+        ObjectNode misses = n.putObject("nackMisses");
+        misses.put("unknown", missUnknown);
+        misses.put("tooOld", missTooOld);
+        misses.put("notInBuffer", missNotInBuffer);
+        misses.put("rateLimited", rateLimited);
+        misses.put("sendFailed", sendFailed);
+    }
+}
