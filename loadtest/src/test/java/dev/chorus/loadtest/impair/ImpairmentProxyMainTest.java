@@ -45,6 +45,19 @@ class ImpairmentProxyMainTest {
         assertMessage("whole number", "--target", "127.0.0.1:1", "--seed", "x");
     }
 
+    @Test
+    void valuesKeepTheirOldMeaning() {
+        ImpairmentProxyMain.Options o = ImpairmentProxyMain.parse("--target", "127.0.0.1:1", "--seed", "-5",
+                "--stats-seconds", "0", "--target", "127.0.0.1:2", "--to-client=loss=5%");
+        assertEquals(-5, o.seed());
+        assertEquals(0, o.statsSeconds());
+        assertEquals(2, o.target().getPort(), "a repeated option's last value counts");
+        assertEquals(Impairment.parse("loss=5%"), o.toClient());
+        assertMessage("--stats-seconds must be >= 0", "--target", "127.0.0.1:1", "--stats-seconds", "-1");
+        assertMessage("--target port out of range", "--target", "127.0.0.1:65536");
+        assertMessage("option --seed needs a value", "--target", "127.0.0.1:1", "--seed");
+    }
+
     private static void assertMessage(String expected, String... args) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ImpairmentProxyMain.parse(args));
