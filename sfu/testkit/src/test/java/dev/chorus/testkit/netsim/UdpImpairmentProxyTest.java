@@ -331,27 +331,27 @@ class UdpImpairmentProxyTest {
 
     @Test
     void stunParserReadsOnlyWellFormedBindingRequests() {
-        assertEquals("abc:def", UdpImpairmentProxy.stunUsername(ByteBuffer.wrap(stunBindingRequest("abc:def"))));
+        assertEquals("abc:def", StunUsername.read(ByteBuffer.wrap(stunBindingRequest("abc:def"))));
         byte[] response = stunBindingRequest("abc:def");
         response[0] = 0x01;  // 0x0101 Binding success response
-        assertNull(UdpImpairmentProxy.stunUsername(ByteBuffer.wrap(response)));
+        assertNull(StunUsername.read(ByteBuffer.wrap(response)));
         byte[] odd = stunBindingRequest("abc:def");
         odd[3] = (byte) (odd[3] + 1);  // length not a multiple of 4
-        assertNull(UdpImpairmentProxy.stunUsername(ByteBuffer.wrap(odd)));
+        assertNull(StunUsername.read(ByteBuffer.wrap(odd)));
         ByteBuffer offset = ByteBuffer.allocate(200);
         offset.position(7);
         offset.put(stunBindingRequest("u1:u2"));
         offset.flip().position(7);
-        assertEquals("u1:u2", UdpImpairmentProxy.stunUsername(offset));
+        assertEquals("u1:u2", StunUsername.read(offset));
         assertEquals(7, offset.position(), "not consumed");
         Random r = new Random(3);
         byte[] junk = new byte[64];
         for (int i = 0; i < 10_000; i++) {
             r.nextBytes(junk);
             junk[0] &= 0x3f;
-            UdpImpairmentProxy.stunUsername(ByteBuffer.wrap(junk, 0, r.nextInt(65)));
+            StunUsername.read(ByteBuffer.wrap(junk, 0, r.nextInt(65)));
         }
-        assertNotNull(UdpImpairmentProxy.stunUsername(ByteBuffer.wrap(stunBindingRequest("x:y"))));
+        assertNotNull(StunUsername.read(ByteBuffer.wrap(stunBindingRequest("x:y"))));
     }
 
     /** Echoes each datagram to its sender; counts them. */
