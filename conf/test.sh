@@ -37,9 +37,9 @@ status=0
 mvn -B -ntp -Dorg.slf4j.simpleLogger.log.org.apache.maven.plugins.shade=warn clean verify "$@" || status=$?
 
 # One line over every module's surefire and failsafe reports, so the total is plain
-# even when Maven's own per-module lines scroll by.
+# even when Maven's own per-module lines scroll by (sfu/testkit sits one folder deeper).
 passed=0 failed=0 skipped=0 failing=()
-for report in */target/surefire-reports/TEST-*.xml */target/failsafe-reports/TEST-*.xml; do
+for report in {*,*/*}/target/surefire-reports/TEST-*.xml {*,*/*}/target/failsafe-reports/TEST-*.xml; do
   [ -f "$report" ] || continue
   head=$(grep -m1 -o '<testsuite [^>]*>' "$report" || true)
   attr() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$head"; }

@@ -1,6 +1,6 @@
 package dev.chorus.loadtest;
 
-import dev.chorus.sfu.client.NativePeer;
+import dev.chorus.testkit.peer.NativePeer;
 import dev.chorus.sfu.sdp.Direction;
 import dev.chorus.sfu.codec.MediaKind;
 import dev.chorus.sfu.transport.DtlsCertificate;

@@ -1,7 +1,7 @@
 package dev.chorus.loadtest;
 
-import dev.chorus.sfu.client.PayloadStamp;
-import dev.chorus.sfu.client.RtpListener;
+import dev.chorus.testkit.peer.PayloadStamp;
+import dev.chorus.testkit.peer.RtpListener;
 
 /**
  * What one bot receives, measured per packet on its transport's reader thread: loss per SSRC from sequence

@@ -3,7 +3,7 @@ package dev.chorus.loadtest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.chorus.sfu.client.PayloadStamp;
+import dev.chorus.testkit.peer.PayloadStamp;
 import org.junit.jupiter.api.Test;
 
 class BotReceiverTest {

@@ -2,7 +2,7 @@ package dev.chorus.signaling.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.chorus.sfu.client.NativePeer;
+import dev.chorus.testkit.peer.NativePeer;
 import dev.chorus.sfu.sdp.Direction;
 import dev.chorus.sfu.codec.MediaKind;
 import dev.chorus.sfu.transport.DtlsCertificate;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.chorus.sfu.netsim.Impairment;
+import dev.chorus.testkit.netsim.Impairment;
 import dev.chorus.web.browser.RoomPage.Inbound;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,0 +1,101 @@
+package dev.chorus.testkit.peer;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.chorus.sfu.codec.Vp8Payload;
+import dev.chorus.sfu.rtp.RtpPacket;
+import dev.chorus.sfu.rtp.RtpValidity;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * Counts the RTP the peer receives, per SSRC. {@link #onRtp} runs on the transport's reader thread; the
+ * rest is safe from any thread. SSRCs are counted whether or not an answer announced them, up to
+ * {@link #MAX_SSRCS}, so a test can see traffic that arrives on an SSRC it did not expect.
+ */
+final class ReceivedStreams {
+    static final int MAX_SSRCS = 256;
+
+    private final ConcurrentMap<Long, ReceiveStats> bySsrc = new ConcurrentHashMap<>();
+    private final RtpPacket packet = new RtpPacket();
+    /** Payload types negotiated for VP8, whose packets are checked for key frame starts. */
+    private volatile Set<Integer> vp8PayloadTypes = Set.of();
+    private volatile long packets;
+    private volatile long bytes;
+    private volatile long invalid;
+    private volatile long overflow;
+    private volatile RtpListener listener;
+
+    void listener(RtpListener l) {
+        this.listener = l;
+    }
+
+    void vp8PayloadTypes(Set<Integer> payloadTypes) {
+        this.vp8PayloadTypes = Set.copyOf(payloadTypes);
+    }
+
+    /** Reader thread only. */
+    void onRtp(byte[] buf, int off, int len) {
+        if (packet.wrap(buf, off, len) != RtpValidity.OK) {
+            invalid++;
+            return;
+        }
+        packets++;
+        bytes += len;
+        long ssrc = packet.ssrc();
+        long nanos = System.nanoTime();
+        // Count first, so a listener that wakes a test thread finds the counters already up to date.
+        ReceiveStats stats = bySsrc.get(ssrc);
+        if (stats == null && bySsrc.size() < MAX_SSRCS) {
+            stats = bySsrc.computeIfAbsent(ssrc, ReceiveStats::new);
+        }
+        if (stats == null) {
+            overflow++;
+        } else {
+            int pt = packet.payloadType();
+            boolean key = vp8PayloadTypes.contains(pt)
+                    && Vp8Payload.isKeyframeStart(buf, packet.payloadOffset(), packet.payloadLength());
+            stats.record(len, packet.sequenceNumber(), packet.timestamp(), pt, packet.marker(), key);
+        }
+        RtpListener l = listener;
+        if (l != null) {
+            l.onRtp(nanos, ssrc, packet.sequenceNumber(), packet.timestamp(), packet.payloadType(),
+                    packet.marker(), buf, packet.payloadOffset(), packet.payloadLength());
+        }
+    }
+
+    /** Starts counting {@code ssrc} before its first packet, so callers get a live, zeroed entry. */
+    void register(long ssrc) {
+        bySsrc.computeIfAbsent(ssrc, ReceiveStats::new);
+    }
+
+    /** The counters of {@code ssrc}, or null if it was neither registered nor seen. */
+    ReceiveStats get(long ssrc) {
+        return bySsrc.get(ssrc);
+    }
+
+    /** Every SSRC counted so far. */
+    List<ReceiveStats> all() {
+        return List.copyOf(bySsrc.values());
+    }
+
+    long packets() {
+        return packets;
+    }
+
+    long bytes() {
+        return bytes;
+    }
+
+    long invalid() {
+        return invalid;
+    }
+
+    ArrayNode toJson() {
+        ArrayNode a = JsonNodeFactory.instance.arrayNode();
+        bySsrc.values().forEach(s -> a.add(s.toJson()));
+        return a;
+    }
+}

@@ -1,0 +1,16 @@
+package dev.chorus.testkit.peer;
+
+/**
+ * Sees every valid RTP packet a {@link NativePeer} receives, after decryption, on the transport's reader
+ * thread. It must be quick and must not block; {@code buf} is reused after the call returns.
+ */
+@FunctionalInterface
+public interface RtpListener {
+    /**
+     * @param receivedNanos  {@link System#nanoTime()} when the packet was handed to the peer
+     * @param payloadOffset  where the payload starts in {@code buf} (after header, CSRCs and extensions)
+     * @param payloadLength  payload bytes, padding excluded (0 for padding-only packets)
+     */
+    void onRtp(long receivedNanos, long ssrc, int sequenceNumber, long rtpTimestamp, int payloadType,
+               boolean marker, byte[] buf, int payloadOffset, int payloadLength);
+}
