@@ -139,7 +139,8 @@ public final class MediaConfig {
                 .advertisedTcpPort(integer("public-tcp-port", PORT, PORT_RULE))
                 .udpEnabled(config.getBoolean(key("udp-enabled")))
                 .consentTimeout(duration("consent-timeout", d -> d.toMillis() >= 1000, "must be at least 1s"))
-                .dtlsHandshakeTimeout(duration("dtls-timeout", d -> d.toMillis() >= 1000, "must be at least 1s"));
+                .dtlsHandshakeTimeout(duration("dtls-timeout", d -> d.toMillis() >= 1000, "must be at least 1s"))
+                .dtlsThreads(integer("dtls-threads", n -> n >= 1, "must be at least 1"));
         for (String cidr : config.getStringList(key("allowed-remotes"))) {
             try {
                 b.allowRemote(cidr);

@@ -164,7 +164,7 @@ public final class TransportConfig {
         private Integer advertisedTcpPort;
         private Boolean udpEnabled;
         private Duration dtlsHandshakeTimeout;
-        private Integer dtlsThreads = 4;
+        private Integer dtlsThreads;
         private Duration consentTimeout;
         private final List<CidrRange> allowed = new ArrayList<>();
         // A protocol preference, not a setting: GCM is cheaper and stronger, CM_80 is what every browser has.
