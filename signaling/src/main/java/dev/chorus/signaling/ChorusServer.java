@@ -3,7 +3,6 @@ package dev.chorus.signaling;
 import dev.chorus.signaling.config.ServerConfig;
 import dev.chorus.sfu.conference.MediaService;
 import dev.chorus.signaling.http.SignalingVerticle;
-import dev.chorus.signaling.media.MediaSettings;
 import dev.chorus.signaling.room.ParticipantIds;
 import dev.chorus.signaling.room.RoomRegistry;
 import dev.chorus.signaling.session.SessionSettings;
@@ -49,7 +48,7 @@ public final class ChorusServer {
       }
     }
     SessionSettings settings = SessionSettings.from(config, VERSION, System::nanoTime, System::currentTimeMillis);
-    MediaService.Settings mediaSettings = MediaSettings.from(config.media());
+    MediaService.Settings mediaSettings = config.media().settings();
     verticle = new SignalingVerticle(config, rooms, settings, tls, control -> {
       try {
         return MediaService.start(mediaSettings, control);

@@ -39,6 +39,7 @@ public final class Main {
       return;
     }
     log.info("configuration: {}", loaded.file() == null ? "embedded defaults" : loaded.file());
+    log.info("media settings: {}", loaded.config().media());
 
     ChorusServer server = new ChorusServer(loaded.config());
     try {
@@ -64,7 +65,7 @@ public final class Main {
       System.err.println("chorus: " + error);
     }
     System.err.println("usage: java -jar chorus-server.jar [--config FILE]");
-    System.err.println("  Every key of conf/chorus.conf can also be set as an environment variable,");
+    System.err.println("  Every key (see the README's Configuration table) can also be set as an environment variable,");
     System.err.println("  e.g. CHORUS_HTTP_PORT=9000 or CHORUS_ROOMS_MAX_PARTICIPANTS=10.");
     System.exit(error == null ? 0 : 2);
   }

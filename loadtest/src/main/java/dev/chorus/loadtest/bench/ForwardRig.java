@@ -57,7 +57,8 @@ final class ForwardRig {
             publisherClient = null;
             sfuFromPublisher = null;
         }
-        router = new Router("bench-room", worker, new RouterConfig(1000, 300, "chorus-bench"));
+        router = new Router("bench-room", worker, RouterConfig.defaults().toBuilder()
+                .rtcpIntervalMillis(1000).pliMinIntervalMillis(300).cname("chorus-bench").build());
         HeaderExtensionIds ext = HeaderExtensionIds.NONE
                 .with(RtpExtension.MID, BenchPackets.MID_ID)
                 .with(RtpExtension.ABS_SEND_TIME, BenchPackets.ABS_SEND_TIME_ID)

@@ -2,6 +2,7 @@ package dev.chorus.sfu.cc;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.sfu.config.MediaConfig;
 
 /**
  * Send-side bandwidth estimate towards one subscriber, from its transport-cc feedback.
@@ -45,12 +46,15 @@ public final class BandwidthEstimator {
      *                 enough for them and let evidence lower it)
      */
     public record Settings(long startBps, long minBps, long maxBps) {
-        public static final Settings DEFAULT = new Settings(10_000_000, 50_000, 50_000_000);
-
         public Settings {
             if (minBps <= 0 || minBps > startBps || startBps > maxBps) {
                 throw new IllegalArgumentException("bandwidth settings need 0 < min <= start <= max");
             }
+        }
+
+        /** The {@code chorus.media} defaults of reference.conf. */
+        public static Settings defaults() {
+            return MediaConfig.reference().estimator();
         }
     }
 

@@ -1,9 +1,11 @@
 package dev.chorus.sfu.forward;
 
 import dev.chorus.sfu.cc.BandwidthEstimator;
+import dev.chorus.sfu.config.MediaConfig;
 
 /**
- * Congestion-control tunables of a router.
+ * Congestion-control tunables of a router. The server's come from {@code chorus.media}
+ * ({@link MediaConfig#congestion()}).
  *
  * @param enabled                transport-cc feedback to publishers and the send-side estimate (with
  *                               video paused to fit it) towards subscribers; off = forward everything
@@ -14,14 +16,15 @@ import dev.chorus.sfu.cc.BandwidthEstimator;
  */
 public record CongestionConfig(boolean enabled, long feedbackIntervalMillis, long publisherMaxBps,
                                BandwidthEstimator.Settings estimator) {
-    public static final CongestionConfig DEFAULT =
-            new CongestionConfig(true, 50, 4_000_000, BandwidthEstimator.Settings.DEFAULT);
-    public static final CongestionConfig DISABLED =
-            new CongestionConfig(false, 50, 0, BandwidthEstimator.Settings.DEFAULT);
 
     public CongestionConfig {
         if (feedbackIntervalMillis < 10 || feedbackIntervalMillis > 1000 || publisherMaxBps < 0 || estimator == null) {
             throw new IllegalArgumentException("feedback interval must be 10..1000 ms and the REMB cap >= 0");
         }
+    }
+
+    /** The {@code chorus.media} defaults of reference.conf. */
+    public static CongestionConfig defaults() {
+        return MediaConfig.reference().congestion();
     }
 }

@@ -1,35 +1,51 @@
 package dev.chorus.sfu.forward;
 
+import dev.chorus.sfu.config.MediaConfig;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
 /**
- * Router tunables.
+ * Router tunables. Immutable. The server's come from {@code chorus.media} ({@link MediaConfig#router()});
+ * tests and tools start from {@link #defaults()}.
  *
- * @param rtcpIntervalMillis        period of the RR (to publishers) and SR (to subscribers) reports
- * @param pliMinIntervalMillis      at most one PLI per producer in this period; requests in between
- *                                  are coalesced into one sent when the period ends (or dropped when a
- *                                  keyframe arrives first)
- * @param cname                     CNAME in the SDES the SFU sends with its reports
- * @param retransmissionPackets     packets kept per video stream to answer NACKs (rounded up to a power of two)
- * @param retransmissionMillis      ... and no packet older than this is resent
- * @param nackMaxRetries            NACKs sent to a publisher for one lost packet before giving up
- * @param nackGiveUpMillis          a lost packet not recovered after this long is given up (then a keyframe
- *                                  is requested)
- * @param defaultRttMillis          round-trip time assumed until receiver reports measured one; NACK
- *                                  retries and resends of one packet are spaced by the RTT
- * @param congestion                transport-cc feedback, REMB and the bandwidth estimate per subscriber
+ * <ul>
+ * <li>{@code rtcpIntervalMillis}: period of the RR (to publishers) and SR (to subscribers) reports
+ * <li>{@code pliMinIntervalMillis}: at most one PLI per producer in this period; requests in between are
+ *     coalesced into one sent when the period ends (or dropped when a keyframe arrives first)
+ * <li>{@code cname}: CNAME in the SDES the SFU sends with its reports
+ * <li>{@code retransmissionPackets}: packets kept per video stream to answer NACKs (rounded up to a power of two)
+ * <li>{@code retransmissionMillis}: ... and no packet older than this is resent
+ * <li>{@code nackMaxRetries}: NACKs sent to a publisher for one lost packet before giving up
+ * <li>{@code nackGiveUpMillis}: a lost packet not recovered after this long is given up (then a keyframe is
+ *     requested)
+ * <li>{@code defaultRttMillis}: round-trip time assumed until receiver reports measured one; NACK retries and
+ *     resends of one packet are spaced by the RTT
+ * <li>{@code congestion}: transport-cc feedback, REMB and the bandwidth estimate per subscriber
+ * </ul>
  */
-public record RouterConfig(long rtcpIntervalMillis, long pliMinIntervalMillis, String cname,
-                           int retransmissionPackets, long retransmissionMillis, int nackMaxRetries,
-                           long nackGiveUpMillis, long defaultRttMillis, CongestionConfig congestion) {
-    public static final int DEFAULT_RETRANSMISSION_PACKETS = 512;
-    public static final long DEFAULT_RETRANSMISSION_MILLIS = 1000;
-    public static final int DEFAULT_NACK_MAX_RETRIES = 10;
-    public static final long DEFAULT_NACK_GIVE_UP_MILLIS = 1000;
-    public static final long DEFAULT_RTT_MILLIS = 100;
+public final class RouterConfig {
+    private final long rtcpIntervalMillis;
+    private final long pliMinIntervalMillis;
+    private final String cname;
+    private final int retransmissionPackets;
+    private final long retransmissionMillis;
+    private final int nackMaxRetries;
+    private final long nackGiveUpMillis;
+    private final long defaultRttMillis;
+    private final CongestionConfig congestion;
 
-    public static final RouterConfig DEFAULT = new RouterConfig(1000, 300, "chorus-sfu");
-
-    public RouterConfig {
-        if (rtcpIntervalMillis <= 0 || pliMinIntervalMillis < 0 || cname == null || cname.length() > 255) {
+    private RouterConfig(Builder b) {
+        rtcpIntervalMillis = Builder.required(b.rtcpIntervalMillis, "rtcpIntervalMillis");
+        pliMinIntervalMillis = Builder.required(b.pliMinIntervalMillis, "pliMinIntervalMillis");
+        cname = Builder.required(b.cname, "cname");
+        retransmissionPackets = Builder.required(b.retransmissionPackets, "retransmissionPackets");
+        retransmissionMillis = Builder.required(b.retransmissionMillis, "retransmissionMillis");
+        nackMaxRetries = Builder.required(b.nackMaxRetries, "nackMaxRetries");
+        nackGiveUpMillis = Builder.required(b.nackGiveUpMillis, "nackGiveUpMillis");
+        defaultRttMillis = Builder.required(b.defaultRttMillis, "defaultRttMillis");
+        congestion = Builder.required(b.congestion, "congestion");
+        if (rtcpIntervalMillis <= 0 || pliMinIntervalMillis < 0
+                || cname.getBytes(StandardCharsets.UTF_8).length > 255) {
             throw new IllegalArgumentException("bad router config");
         }
         if (retransmissionPackets < 1 || retransmissionPackets > 32768) {
@@ -38,43 +54,120 @@ public record RouterConfig(long rtcpIntervalMillis, long pliMinIntervalMillis, S
         if (retransmissionMillis <= 0 || nackGiveUpMillis <= 0 || defaultRttMillis <= 0) {
             throw new IllegalArgumentException("retransmission age, NACK give-up time and default RTT must be positive");
         }
-        if (congestion == null) {
-            throw new IllegalArgumentException("congestion config missing");
-        }
         if (nackMaxRetries < 0) {
             throw new IllegalArgumentException("NACK retries must be >= 0 (0 disables NACKs to publishers)");
         }
     }
 
-    /** Defaults for retransmission and NACK. */
-    public RouterConfig(long rtcpIntervalMillis, long pliMinIntervalMillis, String cname) {
-        this(rtcpIntervalMillis, pliMinIntervalMillis, cname, DEFAULT_RETRANSMISSION_PACKETS,
-                DEFAULT_RETRANSMISSION_MILLIS, DEFAULT_NACK_MAX_RETRIES, DEFAULT_NACK_GIVE_UP_MILLIS,
-                DEFAULT_RTT_MILLIS, CongestionConfig.DEFAULT);
+    /** The {@code chorus.media} defaults of reference.conf. */
+    public static RouterConfig defaults() {
+        return MediaConfig.reference().router();
     }
 
+    public long rtcpIntervalMillis() { return rtcpIntervalMillis; }
+    public long pliMinIntervalMillis() { return pliMinIntervalMillis; }
+    public String cname() { return cname; }
+    public int retransmissionPackets() { return retransmissionPackets; }
+    public long retransmissionMillis() { return retransmissionMillis; }
+    public int nackMaxRetries() { return nackMaxRetries; }
+    public long nackGiveUpMillis() { return nackGiveUpMillis; }
+    public long defaultRttMillis() { return defaultRttMillis; }
+    public CongestionConfig congestion() { return congestion; }
+
     public RouterConfig withRetransmission(int packets, long millis) {
-        return new RouterConfig(rtcpIntervalMillis, pliMinIntervalMillis, cname, packets, millis, nackMaxRetries,
-                nackGiveUpMillis, defaultRttMillis, congestion);
+        return toBuilder().retransmissionPackets(packets).retransmissionMillis(millis).build();
     }
 
     public RouterConfig withNack(int maxRetries, long giveUpMillis) {
-        return new RouterConfig(rtcpIntervalMillis, pliMinIntervalMillis, cname, retransmissionPackets,
-                retransmissionMillis, maxRetries, giveUpMillis, defaultRttMillis, congestion);
+        return toBuilder().nackMaxRetries(maxRetries).nackGiveUpMillis(giveUpMillis).build();
     }
 
     public RouterConfig withDefaultRtt(long millis) {
-        return new RouterConfig(rtcpIntervalMillis, pliMinIntervalMillis, cname, retransmissionPackets,
-                retransmissionMillis, nackMaxRetries, nackGiveUpMillis, millis, congestion);
+        return toBuilder().defaultRttMillis(millis).build();
     }
 
     public RouterConfig withKeyframeMinInterval(long millis) {
-        return new RouterConfig(rtcpIntervalMillis, millis, cname, retransmissionPackets, retransmissionMillis,
-                nackMaxRetries, nackGiveUpMillis, defaultRttMillis, congestion);
+        return toBuilder().pliMinIntervalMillis(millis).build();
     }
 
     public RouterConfig withCongestion(CongestionConfig value) {
-        return new RouterConfig(rtcpIntervalMillis, pliMinIntervalMillis, cname, retransmissionPackets,
-                retransmissionMillis, nackMaxRetries, nackGiveUpMillis, defaultRttMillis, value);
+        return toBuilder().congestion(value).build();
+    }
+
+    /** A builder holding this configuration. */
+    public Builder toBuilder() {
+        return new Builder()
+                .rtcpIntervalMillis(rtcpIntervalMillis)
+                .pliMinIntervalMillis(pliMinIntervalMillis)
+                .cname(cname)
+                .retransmissionPackets(retransmissionPackets)
+                .retransmissionMillis(retransmissionMillis)
+                .nackMaxRetries(nackMaxRetries)
+                .nackGiveUpMillis(nackGiveUpMillis)
+                .defaultRttMillis(defaultRttMillis)
+                .congestion(congestion);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof RouterConfig r && rtcpIntervalMillis == r.rtcpIntervalMillis
+                && pliMinIntervalMillis == r.pliMinIntervalMillis && cname.equals(r.cname)
+                && retransmissionPackets == r.retransmissionPackets && retransmissionMillis == r.retransmissionMillis
+                && nackMaxRetries == r.nackMaxRetries && nackGiveUpMillis == r.nackGiveUpMillis
+                && defaultRttMillis == r.defaultRttMillis && congestion.equals(r.congestion);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(rtcpIntervalMillis, pliMinIntervalMillis, cname, retransmissionPackets,
+                retransmissionMillis, nackMaxRetries, nackGiveUpMillis, defaultRttMillis, congestion);
+    }
+
+    @Override
+    public String toString() {
+        return "RouterConfig[rtcpIntervalMillis=" + rtcpIntervalMillis + ", pliMinIntervalMillis="
+                + pliMinIntervalMillis + ", cname=" + cname + ", retransmissionPackets=" + retransmissionPackets
+                + ", retransmissionMillis=" + retransmissionMillis + ", nackMaxRetries=" + nackMaxRetries
+                + ", nackGiveUpMillis=" + nackGiveUpMillis + ", defaultRttMillis=" + defaultRttMillis
+                + ", congestion=" + congestion + "]";
+    }
+
+    /**
+     * Collects the settings. {@code new Builder()} starts with nothing set and {@link #build()} names the first
+     * setting left unset; {@code RouterConfig.defaults().toBuilder()} starts from the defaults.
+     */
+    public static final class Builder {
+        private Long rtcpIntervalMillis;
+        private Long pliMinIntervalMillis;
+        private String cname;
+        private Integer retransmissionPackets;
+        private Long retransmissionMillis;
+        private Integer nackMaxRetries;
+        private Long nackGiveUpMillis;
+        private Long defaultRttMillis;
+        private CongestionConfig congestion;
+
+        public Builder() {}
+
+        public Builder rtcpIntervalMillis(long v) { rtcpIntervalMillis = v; return this; }
+        public Builder pliMinIntervalMillis(long v) { pliMinIntervalMillis = v; return this; }
+        public Builder cname(String v) { cname = v; return this; }
+        public Builder retransmissionPackets(int v) { retransmissionPackets = v; return this; }
+        public Builder retransmissionMillis(long v) { retransmissionMillis = v; return this; }
+        public Builder nackMaxRetries(int v) { nackMaxRetries = v; return this; }
+        public Builder nackGiveUpMillis(long v) { nackGiveUpMillis = v; return this; }
+        public Builder defaultRttMillis(long v) { defaultRttMillis = v; return this; }
+        public Builder congestion(CongestionConfig v) { congestion = v; return this; }
+
+        public RouterConfig build() {
+            return new RouterConfig(this);
+        }
+
+        private static <T> T required(T value, String name) {
+            if (value == null) {
+                throw new IllegalStateException("RouterConfig." + name + " not set");
+            }
+            return value;
+        }
     }
 }

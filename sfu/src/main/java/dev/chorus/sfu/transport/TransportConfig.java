@@ -1,50 +1,62 @@
 package dev.chorus.sfu.transport;
 
+import dev.chorus.sfu.config.MediaConfig;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
- * Settings of the media transport layer. Immutable; build with {@link #builder()}.
+ * Settings of the media transport layer. Immutable. The server's come from {@code chorus.media}
+ * ({@link MediaConfig#transport()}); tests and clients start from those defaults with {@link #builder()}.
  *
- * @param bindAddress          address the shared UDP socket binds to (127.0.0.1 in tests). Never a wildcard.
- * @param port                 UDP port of the shared socket; 0 picks an ephemeral port (clients, tests)
- * @param advertisedAddress    public address announced <em>instead of</em> the bound one in every candidate (1:1 NAT,
- *                             or a test proxy in front of the SFU), or null to announce the bound address
- * @param advertisedPort       UDP port announced in place of the bound one; 0 means "same as the bound port"
- * @param tcpPort              ICE-TCP (RFC 6544 passive candidates, RFC 4571 framing) listening port on the bind
- *                             address: -1 disables ICE-TCP, 0 picks an ephemeral port (tests)
- * @param advertisedTcpPort    TCP port announced in place of the bound TCP port; 0 means "same as the bound one"
- * @param udpEnabled           whether UDP candidates are gathered and announced; false leaves only ICE-TCP
- *                             (diagnosis of TCP-only clients, and the TCP-only end-to-end test)
- * @param dtlsHandshakeTimeout the DTLS handshake fails (DTLS_FAILED "HANDSHAKE_TIMEOUT") after this long
- * @param dtlsThreads          most DTLS handshakes running at once (each blocks a thread in Bouncy Castle);
- *                             more wait their turn, so a join storm cannot grow threads without bound
- * @param consentTimeout       ICE consent (RFC 7675): failed when nothing authenticated was heard from the peer this long
- * @param allowedRemoteRanges  remote addresses we talk to; an empty list means all
- * @param srtpProfiles         profiles we offer (client) or accept (server), in preference order
+ * <ul>
+ * <li>{@code bindAddress}: address the shared UDP socket binds to (127.0.0.1 in tests). Never a wildcard.
+ * <li>{@code port}: UDP port of the shared socket; 0 picks an ephemeral port (clients, tests)
+ * <li>{@code advertisedAddress}: public address announced <em>instead of</em> the bound one in every candidate
+ *     (1:1 NAT, or a test proxy in front of the SFU), or null to announce the bound address
+ * <li>{@code advertisedPort}: UDP port announced in place of the bound one; 0 means "same as the bound port"
+ * <li>{@code tcpPort}: ICE-TCP (RFC 6544 passive candidates, RFC 4571 framing) listening port on the bind
+ *     address: -1 disables ICE-TCP, 0 picks an ephemeral port (tests)
+ * <li>{@code advertisedTcpPort}: TCP port announced in place of the bound TCP port; 0 means "same as the bound one"
+ * <li>{@code udpEnabled}: whether UDP candidates are gathered and announced; false leaves only ICE-TCP
+ *     (diagnosis of TCP-only clients, and the TCP-only end-to-end test)
+ * <li>{@code dtlsHandshakeTimeout}: the DTLS handshake fails (DTLS_FAILED "HANDSHAKE_TIMEOUT") after this long
+ * <li>{@code dtlsThreads}: most DTLS handshakes running at once (each blocks a thread in Bouncy Castle);
+ *     more wait their turn, so a join storm cannot grow threads without bound
+ * <li>{@code consentTimeout}: ICE consent (RFC 7675): failed when nothing authenticated was heard from the
+ *     peer this long
+ * <li>{@code allowedRemoteRanges}: remote addresses we talk to; an empty list means all
+ * <li>{@code srtpProfiles}: profiles we offer (client) or accept (server), in preference order
+ * </ul>
  */
-public record TransportConfig(
-        InetAddress bindAddress,
-        int port,
-        InetAddress advertisedAddress,
-        int advertisedPort,
-        int tcpPort,
-        int advertisedTcpPort,
-        boolean udpEnabled,
-        Duration dtlsHandshakeTimeout,
-        int dtlsThreads,
-        Duration consentTimeout,
-        List<CidrRange> allowedRemoteRanges,
-        List<SrtpProfile> srtpProfiles) {
+public final class TransportConfig {
+    private final InetAddress bindAddress;
+    private final int port;
+    private final InetAddress advertisedAddress;
+    private final int advertisedPort;
+    private final int tcpPort;
+    private final int advertisedTcpPort;
+    private final boolean udpEnabled;
+    private final Duration dtlsHandshakeTimeout;
+    private final int dtlsThreads;
+    private final Duration consentTimeout;
+    private final List<CidrRange> allowedRemoteRanges;
+    private final List<SrtpProfile> srtpProfiles;
 
-    public static final int DEFAULT_PORT = 10000;
-
-    public TransportConfig {
-        Objects.requireNonNull(bindAddress, "bindAddress");
+    private TransportConfig(Builder b) {
+        bindAddress = Builder.required(b.bindAddress, "bindAddress");
+        port = Builder.required(b.port, "port");
+        advertisedAddress = b.advertisedAddress;
+        advertisedPort = Builder.required(b.advertisedPort, "advertisedPort");
+        tcpPort = Builder.required(b.tcpPort, "tcpPort");
+        advertisedTcpPort = Builder.required(b.advertisedTcpPort, "advertisedTcpPort");
+        udpEnabled = Builder.required(b.udpEnabled, "udpEnabled");
+        dtlsHandshakeTimeout = Builder.required(b.dtlsHandshakeTimeout, "dtlsHandshakeTimeout");
+        dtlsThreads = Builder.required(b.dtlsThreads, "dtlsThreads");
+        consentTimeout = Builder.required(b.consentTimeout, "consentTimeout");
+        allowedRemoteRanges = List.copyOf(b.allowed);
+        srtpProfiles = List.copyOf(b.profiles);
         if (bindAddress.isAnyLocalAddress()) {
             throw new IllegalArgumentException("bind to a concrete address, not the wildcard");
         }
@@ -58,17 +70,26 @@ public record TransportConfig(
         if (advertisedAddress != null && advertisedAddress.isAnyLocalAddress()) {
             throw new IllegalArgumentException("the advertised address cannot be the wildcard");
         }
-        Objects.requireNonNull(dtlsHandshakeTimeout, "dtlsHandshakeTimeout");
         if (dtlsThreads < 1) {
             throw new IllegalArgumentException("need at least one DTLS thread");
         }
-        Objects.requireNonNull(consentTimeout, "consentTimeout");
-        allowedRemoteRanges = List.copyOf(allowedRemoteRanges);
-        srtpProfiles = List.copyOf(srtpProfiles);
         if (srtpProfiles.isEmpty()) {
             throw new IllegalArgumentException("at least one SRTP profile");
         }
     }
+
+    public InetAddress bindAddress() { return bindAddress; }
+    public int port() { return port; }
+    public InetAddress advertisedAddress() { return advertisedAddress; }
+    public int advertisedPort() { return advertisedPort; }
+    public int tcpPort() { return tcpPort; }
+    public int advertisedTcpPort() { return advertisedTcpPort; }
+    public boolean udpEnabled() { return udpEnabled; }
+    public Duration dtlsHandshakeTimeout() { return dtlsHandshakeTimeout; }
+    public int dtlsThreads() { return dtlsThreads; }
+    public Duration consentTimeout() { return consentTimeout; }
+    public List<CidrRange> allowedRemoteRanges() { return allowedRemoteRanges; }
+    public List<SrtpProfile> srtpProfiles() { return srtpProfiles; }
 
     /** Whether {@code remote} may be talked to. */
     public boolean isAllowed(InetAddress remote) {
@@ -90,46 +111,72 @@ public record TransportConfig(
 
     /** A copy with another port (e.g. 0 for a client's own ephemeral socket). */
     public TransportConfig withPort(int newPort) {
-        return new TransportConfig(bindAddress, newPort, advertisedAddress, advertisedPort, tcpPort,
-                advertisedTcpPort, udpEnabled, dtlsHandshakeTimeout, dtlsThreads, consentTimeout, allowedRemoteRanges,
-                srtpProfiles);
-    }
-
-    public static Builder builder() {
-        return new Builder();
+        return toBuilder().port(newPort).build();
     }
 
     /**
-     * Loopback defaults: UDP 127.0.0.1:10000, no ICE-TCP, nothing advertised but the bound address, 10 s DTLS,
-     * 30 s consent, all remotes, GCM then CM_80 (ICE-TCP is off here as in the server's chorus.media.tcp-port).
+     * A builder holding the {@code chorus.media} defaults of reference.conf (UDP 127.0.0.1:10000, no ICE-TCP,
+     * nothing advertised but the bound address, all remotes ...), for tests, clients and bots.
+     */
+    public static Builder builder() {
+        return MediaConfig.reference().transport().toBuilder();
+    }
+
+    /** A builder holding this configuration. */
+    public Builder toBuilder() {
+        Builder b = new Builder()
+                .bindAddress(bindAddress)
+                .port(port)
+                .advertised(advertisedAddress, advertisedPort)
+                .tcpPort(tcpPort)
+                .advertisedTcpPort(advertisedTcpPort)
+                .udpEnabled(udpEnabled)
+                .dtlsHandshakeTimeout(dtlsHandshakeTimeout)
+                .dtlsThreads(dtlsThreads)
+                .consentTimeout(consentTimeout)
+                .srtpProfiles(srtpProfiles.toArray(SrtpProfile[]::new));
+        b.allowed.addAll(allowedRemoteRanges);
+        return b;
+    }
+
+    @Override
+    public String toString() {
+        return "TransportConfig[bindAddress=" + bindAddress.getHostAddress() + ", port=" + port
+                + ", advertisedAddress=" + (advertisedAddress == null ? "none" : advertisedAddress.getHostAddress())
+                + ", advertisedPort=" + advertisedPort + ", tcpPort=" + tcpPort
+                + ", advertisedTcpPort=" + advertisedTcpPort + ", udpEnabled=" + udpEnabled
+                + ", dtlsHandshakeTimeout=" + dtlsHandshakeTimeout + ", dtlsThreads=" + dtlsThreads
+                + ", consentTimeout=" + consentTimeout + ", allowedRemoteRanges=" + allowedRemoteRanges
+                + ", srtpProfiles=" + srtpProfiles + "]";
+    }
+
+    /**
+     * Collects the settings. {@code new Builder()} starts with nothing set, and {@link #build()} names the first
+     * setting left unset (the advertised address and the allowed remotes may stay empty); {@link #builder()}
+     * starts from the defaults instead.
      */
     public static final class Builder {
         private InetAddress bindAddress;
-        private int port = DEFAULT_PORT;
+        private Integer port;
         private InetAddress advertisedAddress;
-        private int advertisedPort;
-        private int tcpPort = -1;
-        private int advertisedTcpPort;
-        private boolean udpEnabled = true;
-        private Duration dtlsHandshakeTimeout = Duration.ofSeconds(10);
-        private int dtlsThreads = 4;
-        private Duration consentTimeout = Duration.ofSeconds(30);
+        private Integer advertisedPort;
+        private Integer tcpPort;
+        private Integer advertisedTcpPort;
+        private Boolean udpEnabled;
+        private Duration dtlsHandshakeTimeout;
+        private Integer dtlsThreads;
+        private Duration consentTimeout;
         private final List<CidrRange> allowed = new ArrayList<>();
+        // A protocol preference, not a setting: GCM is cheaper and stronger, CM_80 is what every browser has.
         private List<SrtpProfile> profiles = List.of(SrtpProfile.AEAD_AES_128_GCM, SrtpProfile.AES_CM_128_HMAC_SHA1_80);
 
-        private Builder() {
-            try {
-                bindAddress = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
-            } catch (UnknownHostException e) {
-                throw new AssertionError(e);
-            }
-        }
+        public Builder() {}
 
         public Builder bindAddress(InetAddress a) { this.bindAddress = a; return this; }
         public Builder port(int p) { this.port = p; return this; }
         /** Public address announced instead of the bound one (null: the bound one); UDP port 0 = the bound port. */
         public Builder advertised(InetAddress a, int p) { this.advertisedAddress = a; this.advertisedPort = p; return this; }
-        /** ICE-TCP listening port: -1 off (the default here), 0 ephemeral. */
+        /** ICE-TCP listening port: -1 off, 0 ephemeral. */
         public Builder tcpPort(int p) { this.tcpPort = p; return this; }
         /** TCP port announced instead of the bound TCP port (0 = the bound one). */
         public Builder advertisedTcpPort(int p) { this.advertisedTcpPort = p; return this; }
@@ -143,8 +190,14 @@ public record TransportConfig(
         public Builder srtpProfiles(SrtpProfile... p) { this.profiles = List.of(p); return this; }
 
         public TransportConfig build() {
-            return new TransportConfig(bindAddress, port, advertisedAddress, advertisedPort, tcpPort, advertisedTcpPort,
-                    udpEnabled, dtlsHandshakeTimeout, dtlsThreads, consentTimeout, allowed, profiles);
+            return new TransportConfig(this);
+        }
+
+        private static <T> T required(T value, String name) {
+            if (value == null) {
+                throw new IllegalStateException("TransportConfig." + name + " not set");
+            }
+            return value;
         }
     }
 }

@@ -14,7 +14,7 @@ class BandwidthEstimatorTest {
     private static final int PACKET = 1200;
     private static final long RTT = 60 * MS;
 
-    private final BandwidthEstimator estimator = new BandwidthEstimator(BandwidthEstimator.Settings.DEFAULT);
+    private final BandwidthEstimator estimator = new BandwidthEstimator(BandwidthEstimator.Settings.defaults());
     private long now;
     /** Receiver clock offset, to show only differences of arrival times matter. */
     private static final long RECEIVER_OFFSET_US = 123_456_789L;

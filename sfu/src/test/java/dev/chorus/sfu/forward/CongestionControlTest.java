@@ -37,7 +37,8 @@ class CongestionControlTest {
     private static final long MS = 1_000_000L;
     private static final int TCC = 3;
 
-    private final ForwardHarness h = new ForwardHarness(new RouterConfig(1000, 300, "sfu"));
+    private final ForwardHarness h = new ForwardHarness(RouterConfig.defaults().toBuilder()
+            .rtcpIntervalMillis(1000).pliMinIntervalMillis(300).cname("sfu").build());
     private final RecordingSender alice = new RecordingSender();
     private final Endpoint aliceEndpoint = h.endpoint("alice", alice, 0xA0);
     private int publisherTcc = 100;
@@ -89,7 +90,7 @@ class CongestionControlTest {
         assertEquals(RtcpPacketType.RR, reader.packetType(), "REMB rides in the RR compound");
         RembView view2 = new RembView();
         assertEquals(RtcpValidity.OK, view2.wrap(r, remb[1], r.length - remb[1]));
-        assertEquals(CongestionConfig.DEFAULT.publisherMaxBps(), view2.bitrateBps(), 4_000_000 / 1000.0);
+        assertEquals(CongestionConfig.defaults().publisherMaxBps(), view2.bitrateBps(), 4_000_000 / 1000.0);
         assertEquals(PUB_SSRC, view2.ssrc(0));
     }
 
@@ -246,7 +247,7 @@ class CongestionControlTest {
         var cc = bob.endpoint.toJson().get("congestion");
         assertEquals(1, cc.get("transportCcMalformed").asLong(), cc.toString());
         assertEquals(2, cc.get("rembOutOfRange").asLong(), cc.toString());
-        assertEquals(CongestionConfig.DEFAULT.estimator().startBps(),
+        assertEquals(CongestionConfig.defaults().estimator().startBps(),
                 cc.get("toSubscriber").get("estimator").get("estimateBps").asLong(), "estimate untouched");
     }
 

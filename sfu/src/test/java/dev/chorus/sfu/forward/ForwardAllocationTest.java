@@ -50,7 +50,8 @@ class ForwardAllocationTest {
     void forwardingToTenConsumersAllocatesNothing() {
         com.sun.management.ThreadMXBean bean = threadBean();
         assertNotNull(bean, "HotSpot's per-thread allocation counter is needed to measure allocation");
-        ForwardHarness h = new ForwardHarness(new RouterConfig(1000, 300, "sfu"));
+        ForwardHarness h = new ForwardHarness(RouterConfig.defaults().toBuilder()
+                .rtcpIntervalMillis(1000).pliMinIntervalMillis(300).cname("sfu").build());
         CountingSender publisher = new CountingSender();
         Endpoint alice = h.endpoint("alice", publisher, 0xA0);
         h.vp8Producer("alice");
@@ -108,7 +109,8 @@ class ForwardAllocationTest {
     void nackAndRtxInBothDirectionsAllocateNothing() {
         com.sun.management.ThreadMXBean bean = threadBean();
         assertNotNull(bean, "HotSpot's per-thread allocation counter is needed to measure allocation");
-        ForwardHarness h = new ForwardHarness(new RouterConfig(1000, 300, "sfu").withDefaultRtt(5));
+        ForwardHarness h = new ForwardHarness(RouterConfig.defaults().toBuilder()
+                .rtcpIntervalMillis(1000).pliMinIntervalMillis(300).cname("sfu").build().withDefaultRtt(5));
         CountingSender publisher = new CountingSender();
         Endpoint alice = h.endpoint("alice", publisher, 0xA0);
         long rtxSsrc = 0x2222_3333L;

@@ -26,7 +26,7 @@ final class ForwardHarness {
     final Router router;
 
     ForwardHarness() {
-        this(RouterConfig.DEFAULT);
+        this(RouterConfig.defaults());
     }
 
     ForwardHarness(RouterConfig config) {

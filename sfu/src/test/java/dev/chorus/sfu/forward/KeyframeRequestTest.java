@@ -10,7 +10,8 @@ import dev.chorus.sfu.drop.DropReason;
 import org.junit.jupiter.api.Test;
 
 class KeyframeRequestTest {
-    private final ForwardHarness h = new ForwardHarness(new RouterConfig(1_000_000, 300, "sfu"));
+    private final ForwardHarness h = new ForwardHarness(RouterConfig.defaults().toBuilder()
+            .rtcpIntervalMillis(1_000_000).pliMinIntervalMillis(300).cname("sfu").build());
     private final RecordingSender alice = new RecordingSender();
     private final RecordingSender bob = new RecordingSender();
     private final Endpoint aliceEndpoint = h.endpoint("alice", alice, 0xA0);
@@ -94,7 +95,8 @@ class KeyframeRequestTest {
 
     @Test
     void waitingConsumersGetARetryOnTheReportTick() {
-        ForwardHarness fast = new ForwardHarness(new RouterConfig(1000, 300, "sfu"));
+        ForwardHarness fast = new ForwardHarness(RouterConfig.defaults().toBuilder()
+                .rtcpIntervalMillis(1000).pliMinIntervalMillis(300).cname("sfu").build());
         RecordingSender pub = new RecordingSender();
         fast.endpoint("alice", pub, 0xA0);
         fast.endpoint("bob", new RecordingSender(), 0xB0);

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 class PoolAccountingTest {
     @Test
     void twoHundredCyclesOfConsumerChurnLeaveNothingOutstanding() {
-        ForwardHarness h = new ForwardHarness(new RouterConfig(1000, 300, "sfu"));
+        ForwardHarness h = new ForwardHarness(RouterConfig.defaults().toBuilder()
+                .rtcpIntervalMillis(1000).pliMinIntervalMillis(300).cname("sfu").build());
         RecordingSender alice = new RecordingSender();
         Endpoint aliceEndpoint = h.endpoint("alice", alice, 0xA0);
         RecordingSender bob = new RecordingSender();

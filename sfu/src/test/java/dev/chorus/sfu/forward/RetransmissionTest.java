@@ -29,7 +29,8 @@ class RetransmissionTest {
     private static final long BOB_SSRC = 0xB1;
     private static final long BOB_RTX_SSRC = 0xB2;
 
-    private final ForwardHarness h = new ForwardHarness(new RouterConfig(1_000_000, 300, "sfu"));
+    private final ForwardHarness h = new ForwardHarness(RouterConfig.defaults().toBuilder()
+            .rtcpIntervalMillis(1_000_000).pliMinIntervalMillis(300).cname("sfu").build());
     private final RecordingSender alice = new RecordingSender();
     private final RecordingSender bob = new RecordingSender();
     private final Endpoint aliceEndpoint = h.endpoint("alice", alice, 0xA0);
@@ -255,7 +256,8 @@ class RetransmissionTest {
 
     @Test
     void unrecoverableUplinkLossAsksForAKeyframe() {
-        ForwardHarness g = new ForwardHarness(new RouterConfig(1_000_000, 300, "sfu").withNack(2, 1000)
+        ForwardHarness g = new ForwardHarness(RouterConfig.defaults().toBuilder()
+                .rtcpIntervalMillis(1_000_000).pliMinIntervalMillis(300).cname("sfu").build().withNack(2, 1000)
                 .withDefaultRtt(20));
         RecordingSender pub = new RecordingSender();
         Endpoint pubEndpoint = g.endpoint("alice", pub, 0xA0);

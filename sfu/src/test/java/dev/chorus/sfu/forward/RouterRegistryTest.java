@@ -22,7 +22,7 @@ class RouterRegistryTest {
     @Timeout(30)
     void routersAreSpreadOverWorkersAndDriveForwardingFromOtherThreads() throws Exception {
         PacketBufferPool pool = new PacketBufferPool(256, 1024, true);
-        try (RouterRegistry registry = RouterRegistry.start(2, pool, Clock.SYSTEM, 1024, RouterConfig.DEFAULT)) {
+        try (RouterRegistry registry = RouterRegistry.start(2, pool, Clock.SYSTEM, 1024, RouterConfig.defaults())) {
             Router a = registry.createRouter("room-a").get(10, TimeUnit.SECONDS);
             Router b = registry.createRouter("room-b").get(10, TimeUnit.SECONDS);
             assertNotSame(a.worker(), b.worker(), "two rooms, two workers");

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 
 class RtcpReportsTest {
     private static final long REPORT_INTERVAL_MS = 100_000; // no report fires during a stream
-    private final ForwardHarness h = new ForwardHarness(new RouterConfig(REPORT_INTERVAL_MS, 300, "sfu"));
+    private final ForwardHarness h = new ForwardHarness(RouterConfig.defaults().toBuilder()
+            .rtcpIntervalMillis(REPORT_INTERVAL_MS).pliMinIntervalMillis(300).cname("sfu").build());
     private final RecordingSender alice = new RecordingSender();
     private final Endpoint aliceEndpoint = h.endpoint("alice", alice, 0xA0);
 

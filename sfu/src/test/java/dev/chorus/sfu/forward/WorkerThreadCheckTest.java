@@ -22,7 +22,7 @@ class WorkerThreadCheckTest {
     @Timeout(30)
     void entryPointsOfEndpointProducerAndConsumerFailOffTheirWorkerThread() throws Exception {
         PacketBufferPool pool = new PacketBufferPool(64, 256, true);
-        try (RouterRegistry registry = RouterRegistry.start(1, pool, Clock.SYSTEM, 1024, RouterConfig.DEFAULT)) {
+        try (RouterRegistry registry = RouterRegistry.start(1, pool, Clock.SYSTEM, 1024, RouterConfig.defaults())) {
             Router router = registry.createRouter("room").get(10, TimeUnit.SECONDS);
             Consumer consumer = router.worker().call(() -> {
                 router.addEndpoint("alice", new RecordingSender(), 0xA0);

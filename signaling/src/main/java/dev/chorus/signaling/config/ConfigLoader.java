@@ -2,7 +2,6 @@ package dev.chorus.signaling.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
@@ -13,15 +12,14 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * Merges configuration layers: embedded defaults (conf/chorus.conf, on the classpath),
- * an optional file, Java system properties and environment variables, in rising
- * precedence. Environment variables are derived from key names
+ * Merges configuration layers: the defaults (every {@code reference.conf} on the classpath:
+ * signaling's, and the SFU's for {@code chorus.media}), an optional file, Java system
+ * properties and environment variables, in rising precedence. Environment variables are derived from key names
  * ({@code chorus.http.port} is {@code CHORUS_HTTP_PORT}) so every key can be
  * overridden without a list to keep in sync.
  */
 public final class ConfigLoader {
 
-  public static final String DEFAULTS_RESOURCE = "chorus.conf";
   public static final String CONFIG_FILE_ENV = "CHORUS_CONFIG";
 
   private ConfigLoader() {}
@@ -30,8 +28,10 @@ public final class ConfigLoader {
    * @param configFile an explicit file, or null to use {@code CHORUS_CONFIG} when set
    */
   public static Loaded load(Path configFile, Map<String, String> env, Properties systemProperties) {
-    Config defaults = ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(),
-        DEFAULTS_RESOURCE, ConfigParseOptions.defaults().setAllowMissing(false));
+    // Unresolved: ConfigFactory.defaultReference() would already hold this JVM's system
+    // properties, beneath the file instead of above it.
+    Config defaults = ConfigFactory.defaultReferenceUnresolved(ConfigLoader.class.getClassLoader())
+        .withOnlyPath("chorus");
 
     Path file = configFile;
     if (file == null && env.get(CONFIG_FILE_ENV) != null && !env.get(CONFIG_FILE_ENV).isBlank()) {

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +35,17 @@ class ConfigLoaderTest {
     assertEquals(Duration.ofSeconds(30), c.signaling().keepaliveTimeout());
     assertEquals(50, c.signaling().chatHistory());
     assertEquals(50, c.rooms().maxParticipants());
+  }
+
+  @Test
+  void everyDefaultHasAReader() {
+    Config reference = ConfigFactory.defaultReferenceUnresolved().withOnlyPath("chorus");
+    for (String path : reference.entrySet().stream().map(Map.Entry::getKey).toList()) {
+      Config broken = ConfigFactory.parseMap(Map.of(path, Map.of("not", "a value"))).withFallback(reference).resolve();
+      ConfigException e = assertThrows(ConfigException.class, () -> ServerConfig.from(broken),
+          path + " has a default in a reference.conf but nothing reads it");
+      assertTrue(e.getMessage().contains(path), e.getMessage());
+    }
   }
 
   @Test
@@ -109,13 +123,13 @@ class ConfigLoaderTest {
   void lossRecoverySettingsReachTheRouterConfig() {
     ServerConfig defaults = ConfigLoader.load(null, Map.of(), new Properties()).config();
     dev.chorus.sfu.forward.RouterConfig router =
-        dev.chorus.signaling.media.MediaSettings.from(defaults.media()).router();
-    assertEquals(dev.chorus.sfu.forward.RouterConfig.DEFAULT, router, "the shipped defaults are the SFU's defaults");
+        defaults.media().router();
+    assertEquals(dev.chorus.sfu.forward.RouterConfig.defaults(), router, "the shipped defaults are the SFU's defaults");
 
     ServerConfig c = ConfigLoader.load(null, Map.of("CHORUS_MEDIA_RETRANSMISSION_BUFFER_PACKETS", "2048",
         "CHORUS_MEDIA_NACK_GIVE_UP_AFTER", "2s", "CHORUS_MEDIA_KEYFRAME_REQUEST_INTERVAL", "500ms"),
         new Properties()).config();
-    router = dev.chorus.signaling.media.MediaSettings.from(c.media()).router();
+    router = c.media().router();
     assertEquals(2048, router.retransmissionPackets());
     assertEquals(2000, router.nackGiveUpMillis());
     assertEquals(500, router.pliMinIntervalMillis());
@@ -131,7 +145,7 @@ class ConfigLoaderTest {
     ServerConfig c = ConfigLoader.load(null, Map.of("CHORUS_MEDIA_CONGESTION_CONTROL", "false",
         "CHORUS_MEDIA_PUBLISHER_MAX_BITRATE", "1500000", "CHORUS_MEDIA_START_BITRATE", "3000000"),
         new Properties()).config();
-    dev.chorus.sfu.forward.CongestionConfig cc = dev.chorus.signaling.media.MediaSettings.from(c.media()).router()
+    dev.chorus.sfu.forward.CongestionConfig cc = c.media().router()
         .congestion();
     assertFalse(cc.enabled());
     assertEquals(1_500_000, cc.publisherMaxBps());
@@ -187,7 +201,7 @@ class ConfigLoaderTest {
     assertEquals(40000, c.media().publicPort());
     assertEquals(10000, c.media().tcpPort());
     dev.chorus.sfu.transport.TransportConfig t =
-        dev.chorus.signaling.media.MediaSettings.from(c.media()).transport();
+        c.media().transport();
     assertEquals("203.0.113.7", t.advertisedAddress().getHostAddress());
     assertEquals(40000, t.advertisedPort());
     assertTrue(t.tcpEnabled());
@@ -203,8 +217,8 @@ class ConfigLoaderTest {
         null, Map.of("CHORUS_MEDIA_TCP_PORT", "-2"), new Properties()));
     assertTrue(badTcp.getMessage().contains("tcp-port"), badTcp.getMessage());
     IllegalArgumentException wildcard = assertThrows(IllegalArgumentException.class,
-        () -> dev.chorus.signaling.media.MediaSettings.from(ConfigLoader.load(null,
-            Map.of("CHORUS_MEDIA_PUBLIC_ADDRESS", "0.0.0.0"), new Properties()).config().media()));
+        () -> ConfigLoader.load(null,
+            Map.of("CHORUS_MEDIA_PUBLIC_ADDRESS", "0.0.0.0"), new Properties()).config().media());
     assertTrue(wildcard.getMessage().contains("public-address"), wildcard.getMessage());
   }
 }

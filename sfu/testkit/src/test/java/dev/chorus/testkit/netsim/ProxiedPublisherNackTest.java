@@ -50,7 +50,7 @@ class ProxiedPublisherNackTest {
                 int proxyPort = freeUdpPort();  // the SFU must know the port it announces before the proxy binds it
                 MediaService m = MediaService.start(new MediaService.Settings(
                         TransportConfig.builder().port(0).allowRemote("127.0.0.0/8").advertised(LOOPBACK, proxyPort)
-                                .build(), 1, 256, 1024, RouterConfig.DEFAULT), control);
+                                .build(), 1, 256, 1024, RouterConfig.defaults()), control);
                 try {
                     proxy = UdpImpairmentProxy.start(new InetSocketAddress(LOOPBACK, proxyPort),
                             new InetSocketAddress(LOOPBACK, m.udpPort()), 7);
