@@ -7,7 +7,7 @@ import dev.chorus.sfu.buffer.PacketBufferPool;
 import dev.chorus.sfu.drop.DropReason;
 import dev.chorus.sfu.drop.DropStage;
 import dev.chorus.sfu.drop.SharedDropCounters;
-import dev.chorus.sfu.forward.Router;
+import dev.chorus.sfu.forward.PlacedRouter;
 import dev.chorus.sfu.forward.RouterConfig;
 import dev.chorus.sfu.forward.RouterRegistry;
 import dev.chorus.sfu.transport.DtlsCertificate;
@@ -20,12 +20,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +35,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class MediaService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MediaService.class);
-    private static final long ROUTER_CREATE_TIMEOUT_MILLIS = 5_000;
 
     /**
      * @param workers       media worker threads (rooms are spread over them)
@@ -92,28 +89,40 @@ public final class MediaService implements AutoCloseable {
         return new MediaService(settings, control);
     }
 
-    /** The room's media side, created with its router on first use. Control thread only. */
+    /**
+     * The room's media side, created with its router on first use. Never waits: the router's worker
+     * is chosen here and its creation queued there, ahead of every command the room sends it. A
+     * worker whose queue is full refuses the room at once. Control thread only.
+     */
     public MediaRoom room(String roomId) throws MediaException {
         if (closed) {
             throw new MediaException(MediaException.Kind.UNAVAILABLE, "the media service is closed");
         }
         MediaRoom room = rooms.get(roomId);
         if (room == null) {
-            Router router;
-            try {
-                // Creating a router is one queued command on an idle-or-busy worker: a bounded wait.
-                router = routers.createRouter(roomId).get(ROUTER_CREATE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new MediaException(MediaException.Kind.UNAVAILABLE, "interrupted creating the room's router", e);
-            } catch (ExecutionException | TimeoutException e) {
-                LOG.error("[room={}] cannot create router", roomId, e);
-                throw new MediaException(MediaException.Kind.UNAVAILABLE, "the media server is overloaded", e);
+            PlacedRouter router = routers.placeRouter(roomId);
+            Throwable refused = router.failure();
+            if (refused != null) {
+                LOG.error("[room={}] cannot create router", roomId, refused);
+                throw new MediaException(MediaException.Kind.UNAVAILABLE, "the media server is overloaded", refused);
             }
-            room = new MediaRoom(roomId, router, this);
-            rooms.put(roomId, room);
+            MediaRoom created = new MediaRoom(roomId, router, this);
+            rooms.put(roomId, created);
+            // Made on the worker later; should that fail, the room's sessions hear it on this thread.
+            router.created().whenComplete((r, error) -> {
+                if (error != null) {
+                    control.execute(() -> routerFailed(created, error));
+                }
+            });
+            room = created;
         }
         return room;
+    }
+
+    private void routerFailed(MediaRoom room, Throwable why) {
+        LOG.error("[room={}] cannot create router", room.id(), why);
+        room.routerFailed();
+        roomEmpty(room); // if it had no session to end, it goes now
     }
 
     /** Called by a room whose last session left. */

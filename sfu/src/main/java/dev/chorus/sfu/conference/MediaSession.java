@@ -125,7 +125,7 @@ public final class MediaSession {
 
     private void createTransport() throws MediaException {
         MediaService service = room.service();
-        TransportBridge b = new TransportBridge(room.router().worker(), service.pool(), this,
+        TransportBridge b = new TransportBridge(room.worker(), service.pool(), this,
                 service.bridgeDrops());
         WebRtcTransport t;
         try {
@@ -503,6 +503,16 @@ public final class MediaSession {
             default -> {
             }
         }
+    }
+
+    /** The room's router could not be made, so no media can flow: ends the session (join again to retry). */
+    void routerFailed() {
+        if (closed) {
+            return;
+        }
+        LOG.warn("{} media router_failed: the room's router could not be created", log);
+        close("router_failed");
+        listener.mediaFailed("router_failed");
     }
 
     // ------------------------------------------------------------------ end
