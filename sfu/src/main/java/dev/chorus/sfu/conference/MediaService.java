@@ -61,6 +61,8 @@ public final class MediaService implements AutoCloseable {
     /** Bridge-stage drops of every session the service has had (a bridge's own counters go with it). */
     private final SharedDropCounters bridgeDrops = new SharedDropCounters(DropStage.BRIDGE);
     private boolean closed;
+    /** Completes once {@link #closeAsync()} has released everything. */
+    private CompletableFuture<Void> released;
 
     private MediaService(Settings settings, Executor control) throws IOException {
         this.settings = settings;
@@ -239,17 +241,36 @@ public final class MediaService implements AutoCloseable {
                 rejected, inUse, transportTotals, forwarding, bridge));
     }
 
-    /** Closes every session, router, worker and the port. Control thread; idempotent. */
-    @Override
-    public void close() {
+    /**
+     * Closes every session now, then releases the routers, the workers, the transports still closing
+     * and the port on a thread of its own (that takes seconds: worker threads are joined, transports
+     * get up to 5 s). Completes when everything is released. Control thread; never waits; idempotent.
+     */
+    public CompletableFuture<Void> closeAsync() {
         if (closed) {
-            return;
+            return released;
         }
         closed = true;
         for (MediaRoom room : List.copyOf(rooms.values())) {
             room.close();
         }
         rooms.clear();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        released = done;
+        Thread releaser = new Thread(() -> {
+            try {
+                release();
+                done.complete(null);
+            } catch (RuntimeException | Error e) {
+                done.completeExceptionally(e);
+            }
+        }, "chorus-media-release");
+        releaser.setDaemon(true);
+        releaser.start();
+        return done;
+    }
+
+    private void release() {
         routers.close();
         closer.shutdown();
         try {
@@ -261,5 +282,14 @@ public final class MediaService implements AutoCloseable {
         }
         port.close();
         LOG.info("media service closed");
+    }
+
+    /**
+     * {@link #closeAsync()} and waits until everything is released: for tests and shutdown hooks,
+     * never on an event loop.
+     */
+    @Override
+    public void close() {
+        closeAsync().join();
     }
 }
