@@ -3,7 +3,9 @@ package dev.chorus.sfu.conference;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.sfu.forward.PlacedRouter;
 import dev.chorus.sfu.forward.Router;
+import dev.chorus.sfu.worker.MediaWorker;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,20 +16,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The media side of one room: its router, its participants' sessions and the tracks they
- * publish. Control thread only; router work is queued to the router's worker in order.
+ * publish. Control thread only; router work is queued to the router's worker in order, behind
+ * the router's own creation, so nothing here waits for the router.
  */
 public final class MediaRoom {
     private static final Logger LOG = LoggerFactory.getLogger(MediaRoom.class);
 
     private final String id;
-    private final Router router;
+    private final PlacedRouter router;
     private final MediaService service;
     private final Map<String, MediaSession> sessions = new LinkedHashMap<>();
     /** Every track published in the room, by producer id, in publication order. */
     private final Map<String, PublishedTrack> tracks = new LinkedHashMap<>();
     private boolean closed;
 
-    MediaRoom(String id, Router router, MediaService service) {
+    MediaRoom(String id, PlacedRouter router, MediaService service) {
         this.id = id;
         this.router = router;
         this.service = service;
@@ -41,8 +44,9 @@ public final class MediaRoom {
         return service;
     }
 
-    Router router() {
-        return router;
+    /** The worker that runs the room's router: packets of the room's transports go there. */
+    MediaWorker worker() {
+        return router.worker();
     }
 
     /** A session for {@code participantId}; it creates its transport on its first offer. */
@@ -61,8 +65,13 @@ public final class MediaRoom {
     /** Runs {@code op} on the router's worker after every op queued before it. */
     void onRouter(String what, Consumer<Router> op) {
         boolean queued = router.worker().submit(() -> {
+            Router r = router.router();
+            if (r == null) {
+                LOG.error("[room={}] router command skipped, the router was not created: {}", id, what);
+                return;
+            }
             try {
-                op.accept(router);
+                op.accept(r);
             } catch (RuntimeException e) {
                 LOG.error("[room={}] router command failed: {}", id, what, e);
             }
@@ -124,6 +133,14 @@ public final class MediaRoom {
 
     int sessionCount() {
         return sessions.size();
+    }
+
+    /** The router could not be made (see {@link MediaService#room}): every session fails, and the room ends. */
+    void routerFailed() {
+        for (MediaSession s : List.copyOf(sessions.values())) {
+            s.routerFailed();
+        }
+        closed = true;
     }
 
     /** Closes every session (server shutdown). */

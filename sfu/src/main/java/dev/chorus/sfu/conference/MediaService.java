@@ -7,7 +7,7 @@ import dev.chorus.sfu.buffer.PacketBufferPool;
 import dev.chorus.sfu.drop.DropReason;
 import dev.chorus.sfu.drop.DropStage;
 import dev.chorus.sfu.drop.SharedDropCounters;
-import dev.chorus.sfu.forward.Router;
+import dev.chorus.sfu.forward.PlacedRouter;
 import dev.chorus.sfu.forward.RouterConfig;
 import dev.chorus.sfu.forward.RouterRegistry;
 import dev.chorus.sfu.transport.DtlsCertificate;
@@ -20,12 +20,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +35,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class MediaService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MediaService.class);
-    private static final long ROUTER_CREATE_TIMEOUT_MILLIS = 5_000;
 
     /**
      * @param workers       media worker threads (rooms are spread over them)
@@ -64,6 +61,8 @@ public final class MediaService implements AutoCloseable {
     /** Bridge-stage drops of every session the service has had (an ingress's own counters go with it). */
     private final SharedDropCounters bridgeDrops = new SharedDropCounters(DropStage.BRIDGE);
     private boolean closed;
+    /** Completes once {@link #closeAsync()} has released everything. */
+    private CompletableFuture<Void> released;
 
     private MediaService(Settings settings, Executor control) throws IOException {
         this.settings = settings;
@@ -92,28 +91,40 @@ public final class MediaService implements AutoCloseable {
         return new MediaService(settings, control);
     }
 
-    /** The room's media side, created with its router on first use. Control thread only. */
+    /**
+     * The room's media side, created with its router on first use. Never waits: the router's worker
+     * is chosen here and its creation queued there, ahead of every command the room sends it. A
+     * worker whose queue is full refuses the room at once. Control thread only.
+     */
     public MediaRoom room(String roomId) throws MediaException {
         if (closed) {
             throw new MediaException(MediaException.Kind.UNAVAILABLE, "the media service is closed");
         }
         MediaRoom room = rooms.get(roomId);
         if (room == null) {
-            Router router;
-            try {
-                // Creating a router is one queued command on an idle-or-busy worker: a bounded wait.
-                router = routers.createRouter(roomId).get(ROUTER_CREATE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new MediaException(MediaException.Kind.UNAVAILABLE, "interrupted creating the room's router", e);
-            } catch (ExecutionException | TimeoutException e) {
-                LOG.error("[room={}] cannot create router", roomId, e);
-                throw new MediaException(MediaException.Kind.UNAVAILABLE, "the media server is overloaded", e);
+            PlacedRouter router = routers.placeRouter(roomId);
+            Throwable refused = router.failure();
+            if (refused != null) {
+                LOG.error("[room={}] cannot create router", roomId, refused);
+                throw new MediaException(MediaException.Kind.UNAVAILABLE, "the media server is overloaded", refused);
             }
-            room = new MediaRoom(roomId, router, this);
-            rooms.put(roomId, room);
+            MediaRoom created = new MediaRoom(roomId, router, this);
+            rooms.put(roomId, created);
+            // Made on the worker later; should that fail, the room's sessions hear it on this thread.
+            router.created().whenComplete((r, error) -> {
+                if (error != null) {
+                    control.execute(() -> routerFailed(created, error));
+                }
+            });
+            room = created;
         }
         return room;
+    }
+
+    private void routerFailed(MediaRoom room, Throwable why) {
+        LOG.error("[room={}] cannot create router", room.id(), why);
+        room.routerFailed();
+        roomEmpty(room); // if it had no session to end, it goes now
     }
 
     /** Called by a room whose last session left. */
@@ -230,17 +241,36 @@ public final class MediaService implements AutoCloseable {
                 rejected, inUse, transportTotals, forwarding, bridge));
     }
 
-    /** Closes every session, router, worker and the port. Control thread; idempotent. */
-    @Override
-    public void close() {
+    /**
+     * Closes every session now, then releases the routers, the workers, the transports still closing
+     * and the port on a thread of its own (that takes seconds: worker threads are joined, transports
+     * get up to 5 s). Completes when everything is released. Control thread; never waits; idempotent.
+     */
+    public CompletableFuture<Void> closeAsync() {
         if (closed) {
-            return;
+            return released;
         }
         closed = true;
         for (MediaRoom room : List.copyOf(rooms.values())) {
             room.close();
         }
         rooms.clear();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        released = done;
+        Thread releaser = new Thread(() -> {
+            try {
+                release();
+                done.complete(null);
+            } catch (RuntimeException | Error e) {
+                done.completeExceptionally(e);
+            }
+        }, "chorus-media-release");
+        releaser.setDaemon(true);
+        releaser.start();
+        return done;
+    }
+
+    private void release() {
         routers.close();
         closer.shutdown();
         try {
@@ -252,5 +282,14 @@ public final class MediaService implements AutoCloseable {
         }
         port.close();
         LOG.info("media service closed");
+    }
+
+    /**
+     * {@link #closeAsync()} and waits until everything is released: for tests and shutdown hooks,
+     * never on an event loop.
+     */
+    @Override
+    public void close() {
+        closeAsync().join();
     }
 }

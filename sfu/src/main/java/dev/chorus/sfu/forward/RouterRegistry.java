@@ -15,14 +15,15 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Places routers (one per room) on media workers and finds them again. This is the entry
- * point for signaling: create a router here, then run every call on it through its worker
- * ({@code router.worker().call(() -> router.addProducer(...))}). Thread-safe; control path
- * only (the map may lock internally, the packet path never touches it).
+ * point for signaling: place a router here (its worker is chosen at once, the router is made by
+ * the first command on that worker), then run every call on it through its worker
+ * ({@code placed.worker().submit(() -> placed.router().addProducer(...))}). Thread-safe; control
+ * path only (the map may lock internally, the packet path never touches it).
  */
 public final class RouterRegistry implements AutoCloseable {
     private final List<MediaWorker> workers;
     private final RouterConfig config;
-    private final Map<String, Router> routers = new ConcurrentHashMap<>();
+    private final Map<String, PlacedRouter> routers = new ConcurrentHashMap<>();
     private final Map<MediaWorker, Integer> load = new ConcurrentHashMap<>();
 
     public RouterRegistry(List<MediaWorker> workers, RouterConfig config) {
@@ -50,10 +51,17 @@ public final class RouterRegistry implements AutoCloseable {
         return new RouterRegistry(workers, config);
     }
 
-    /** Creates the router for {@code roomId} on the worker with the fewest routers. */
-    public synchronized CompletableFuture<Router> createRouter(String roomId) {
+    /**
+     * Chooses the worker with the fewest routers for {@code roomId} and queues the router's creation
+     * there as one command; returns at once. Commands queued on that worker afterwards run after the
+     * creation (see {@link PlacedRouter#router()}). When the worker's queue refuses the command, or a
+     * router for the room exists already, {@link PlacedRouter#created()} has failed on return.
+     */
+    public synchronized PlacedRouter placeRouter(String roomId) {
         if (routers.containsKey(roomId)) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException("router exists: " + roomId));
+            PlacedRouter duplicate = new PlacedRouter(roomId, workers.get(0));
+            duplicate.refused(new IllegalArgumentException("router exists: " + roomId));
+            return duplicate;
         }
         MediaWorker worker = workers.get(0);
         for (MediaWorker w : workers) {
@@ -62,30 +70,48 @@ public final class RouterRegistry implements AutoCloseable {
             }
         }
         MediaWorker chosen = worker;
+        PlacedRouter placed = new PlacedRouter(roomId, chosen);
         load.merge(chosen, 1, Integer::sum);
-        CompletableFuture<Router> created = chosen.call(() -> new Router(roomId, chosen, config));
-        return created.whenComplete((router, error) -> {
-            if (error == null) {
-                routers.put(roomId, router);
-            } else {
+        routers.put(roomId, placed);
+        // Registered before the command is queued, so a refusal below is undone here at once.
+        placed.created().whenComplete((router, error) -> {
+            if (error != null && routers.remove(roomId, placed)) {
                 load.merge(chosen, -1, Integer::sum);
             }
         });
+        if (!chosen.submit(() -> placed.create(config))) {
+            placed.refused(new IllegalStateException("worker " + chosen.name() + " queue is full"));
+        }
+        return placed;
     }
 
-    /** The router of {@code roomId} or null. Use it only through its worker. */
+    /** Creates the router for {@code roomId} on the worker with the fewest routers. */
+    public CompletableFuture<Router> createRouter(String roomId) {
+        return placeRouter(roomId).created();
+    }
+
+    /**
+     * The router of {@code roomId}, or null when there is none or it is not made yet.
+     * Use it only through its worker.
+     */
     public Router router(String roomId) {
-        return routers.get(roomId);
+        PlacedRouter placed = routers.get(roomId);
+        CompletableFuture<Router> created = placed == null ? null : placed.created();
+        return created == null || !created.isDone() || created.isCompletedExceptionally() ? null : created.join();
     }
 
+    /** Removes the room's router now and closes it on its worker (after its creation, if still queued). */
     public CompletableFuture<Void> closeRouter(String roomId) {
-        Router router = routers.remove(roomId);
-        if (router == null) {
+        PlacedRouter placed = routers.remove(roomId);
+        if (placed == null) {
             return CompletableFuture.completedFuture(null);
         }
-        load.merge(router.worker(), -1, Integer::sum);
-        return router.worker().call(() -> {
-            router.close();
+        load.merge(placed.worker(), -1, Integer::sum);
+        return placed.worker().call(() -> {
+            Router router = placed.router();
+            if (router != null) {
+                router.close();
+            }
             return null;
         });
     }
@@ -116,8 +142,11 @@ public final class RouterRegistry implements AutoCloseable {
                 }
             }));
         }
-        for (Router r : routers.values()) {
-            parts.add(r.worker().call(r::toJson).thenAccept(json -> {
+        for (PlacedRouter p : routers.values()) {
+            parts.add(p.worker().call(() -> p.router() == null ? null : p.router().toJson()).thenAccept(json -> {
+                if (json == null) {
+                    return; // its creation failed; the failure was reported to whoever placed it
+                }
                 synchronized (root) {
                     routerArray.add(json);
                 }

@@ -134,13 +134,13 @@ public final class SignalingVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    if (media != null) {
-      media.close();
-    }
+    // Sessions end here; workers, transports and the port are released off the event loop.
+    Future<Void> mediaReleased = media == null ? Future.succeededFuture()
+        : Future.fromCompletionStage(media.closeAsync(), context);
     if (metrics != null) {
       metrics.close();
     }
-    return Future.succeededFuture();
+    return mediaReleased;
   }
 
   /** The SFU; use it on the signaling thread only. */

@@ -1,0 +1,111 @@
+package dev.chorus.sfu.conference;
+
+import dev.chorus.sfu.codec.Codec;
+import dev.chorus.sfu.sdp.Answer;
+import dev.chorus.sfu.sdp.AnswerBuilder;
+import dev.chorus.sfu.sdp.Fingerprint;
+import dev.chorus.sfu.sdp.LocalTransport;
+import dev.chorus.sfu.sdp.MediaSection;
+import dev.chorus.sfu.sdp.NegotiatedSection;
+import dev.chorus.sfu.sdp.RemoteTrack;
+import dev.chorus.sfu.sdp.RemoteTransport;
+import dev.chorus.sfu.sdp.SdpException;
+import dev.chorus.sfu.sdp.SdpParser;
+import dev.chorus.sfu.sdp.SessionDescription;
+import java.security.SecureRandom;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The offer/answer exchange of one participant: parses its offers, builds the answers (one SDP
+ * origin whose version goes up with each accepted offer) and holds the ICE credentials and DTLS
+ * fingerprint the first accepted offer fixed, which later offers must repeat. Nothing here
+ * changes until {@link #accepted}. Control thread only.
+ */
+final class Negotiation {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final long sdpSessionId = RANDOM.nextLong() & Long.MAX_VALUE;
+    private long sdpVersion;
+    private int offers;
+    private String remoteUfrag;
+    private Fingerprint remoteFingerprint;
+
+    static SessionDescription parse(String sdp) throws MediaException {
+        try {
+            return SdpParser.parse(sdp);
+        } catch (SdpException e) {
+            throw new MediaException(MediaException.Kind.BAD_SDP, e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The answer with nothing to send: which lines the server can answer at all, and with which
+     * codec. {@link #receivingLines} reads it to place remote tracks before the real answer.
+     */
+    Answer probe(SessionDescription offer, LocalTransport local) throws MediaException {
+        return answer(offer, local, Map.of());
+    }
+
+    /** The answer that sends {@code tracks} (by mid) on the participant's receiving lines. */
+    Answer answer(SessionDescription offer, LocalTransport local, Map<String, RemoteTrack> tracks)
+            throws MediaException {
+        AnswerBuilder builder = AnswerBuilder.forOffer(offer).transport(local).origin(sdpSessionId, sdpVersion + 1);
+        tracks.forEach(builder::send);
+        try {
+            return builder.build();
+        } catch (SdpException | IllegalArgumentException e) {
+            throw new MediaException(MediaException.Kind.BAD_SDP, e.getMessage(), e);
+        }
+    }
+
+    /** The lines of {@code offer} the participant receives on and {@code probe} accepted, with their codec. */
+    static Map<String, Codec> receivingLines(SessionDescription offer, Answer probe) {
+        Map<String, Codec> lines = new LinkedHashMap<>();
+        for (NegotiatedSection s : probe.sections()) {
+            if (s.rejected() || s.mid().isEmpty() || s.codecs().isEmpty()) {
+                continue;
+            }
+            MediaSection offered = offer.sectionByMid(s.mid().get()).orElseThrow();
+            Codec codec = Codec.fromSdpName(s.codecs().get().media().name());
+            if (offered.direction().receives() && codec != null) {
+                lines.put(s.mid().get(), codec);
+            }
+        }
+        return lines;
+    }
+
+    /**
+     * The participant's transport as {@code answer} accepted it; on a later offer it must be the
+     * one the first offer fixed.
+     */
+    RemoteTransport remoteTransport(Answer answer, boolean first) throws MediaException {
+        RemoteTransport remote = answer.remoteTransport().orElseThrow(() ->
+                new MediaException(MediaException.Kind.BAD_SDP, "the offer has no m= line the server can answer"));
+        if (!first && (!remote.iceUfrag().equals(remoteUfrag) || !remote.fingerprint().equals(remoteFingerprint))) {
+            throw new MediaException(MediaException.Kind.BAD_SDP,
+                    "ICE restarts and new DTLS certificates are not supported; leave and join again");
+        }
+        return remote;
+    }
+
+    /** The offer is answered: the next answer gets a new version; the first fixes the transport. */
+    void accepted(RemoteTransport remote, boolean first) {
+        sdpVersion++;
+        offers++;
+        if (first) {
+            remoteUfrag = remote.iceUfrag();
+            remoteFingerprint = remote.fingerprint();
+        }
+    }
+
+    /** The mid the server's trickled candidates belong to: the first of the offer's BUNDLE group. */
+    static String bundleMid(SessionDescription offer) {
+        return offer.bundleGroup().map(g -> g.mids().get(0)).orElse("0");
+    }
+
+    /** Offers answered so far. */
+    int offers() {
+        return offers;
+    }
+}
