@@ -2,7 +2,7 @@ package dev.chorus.sfu.cc;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.chorus.sfu.config.MediaConfig;
+import dev.chorus.sfu.config.CheckedConfig;
 
 /**
  * Send-side bandwidth estimate towards one subscriber, from its transport-cc feedback.
@@ -54,7 +54,16 @@ public final class BandwidthEstimator {
 
         /** The {@code chorus.media} defaults of reference.conf. */
         public static Settings defaults() {
-            return MediaConfig.reference().estimator();
+            return from(CheckedConfig.mediaReference());
+        }
+
+        /** Reads the estimator's keys of {@code chorus.media}. */
+        public static Settings from(CheckedConfig media) {
+            long min = media.longValue("min-bitrate", bps -> bps > 0, "must be positive");
+            long max = media.longValue("max-bitrate", bps -> bps >= min, "must be at least min-bitrate (" + min + ")");
+            long start = media.longValue("start-bitrate", bps -> bps >= min && bps <= max,
+                    "must be min-bitrate..max-bitrate (" + min + ".." + max + " bits/s)");
+            return new Settings(start, min, max);
         }
     }
 

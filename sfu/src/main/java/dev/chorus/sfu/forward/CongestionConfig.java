@@ -1,11 +1,10 @@
 package dev.chorus.sfu.forward;
 
 import dev.chorus.sfu.cc.BandwidthEstimator;
-import dev.chorus.sfu.config.MediaConfig;
+import dev.chorus.sfu.config.CheckedConfig;
 
 /**
- * Congestion-control tunables of a router. The server's come from {@code chorus.media}
- * ({@link MediaConfig#congestion()}).
+ * Congestion-control tunables of a router, read from {@code chorus.media} by {@link #from}.
  *
  * @param enabled                transport-cc feedback to publishers and the send-side estimate (with
  *                               video paused to fit it) towards subscribers; off = forward everything
@@ -25,6 +24,15 @@ public record CongestionConfig(boolean enabled, long feedbackIntervalMillis, lon
 
     /** The {@code chorus.media} defaults of reference.conf. */
     public static CongestionConfig defaults() {
-        return MediaConfig.reference().congestion();
+        return from(CheckedConfig.mediaReference());
+    }
+
+    /** Reads the congestion-control keys of {@code chorus.media}, the estimator's included. */
+    public static CongestionConfig from(CheckedConfig media) {
+        return new CongestionConfig(
+                media.bool("congestion-control"),
+                media.millis("transport-cc-feedback-interval", ms -> ms >= 10 && ms <= 1000, "must be 10ms..1s"),
+                media.longValue("publisher-max-bitrate", bps -> bps >= 0, "must be >= 0 (0 = no REMB)"),
+                BandwidthEstimator.Settings.from(media));
     }
 }

@@ -1,12 +1,13 @@
 package dev.chorus.sfu.forward;
 
-import dev.chorus.sfu.config.MediaConfig;
+import dev.chorus.sfu.config.CheckedConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.function.LongPredicate;
 
 /**
- * Router tunables. Immutable. The server's come from {@code chorus.media} ({@link MediaConfig#router()});
- * tests and tools start from {@link #defaults()}.
+ * Router tunables. Immutable. The server's are read from {@code chorus.media} by {@link #from}; tests and
+ * tools start from {@link #defaults()}.
  *
  * <ul>
  * <li>{@code rtcpIntervalMillis}: period of the RR (to publishers) and SR (to subscribers) reports
@@ -61,7 +62,30 @@ public final class RouterConfig {
 
     /** The {@code chorus.media} defaults of reference.conf. */
     public static RouterConfig defaults() {
-        return MediaConfig.reference().router();
+        return Reference.DEFAULTS;
+    }
+
+    private static final class Reference {
+        static final RouterConfig DEFAULTS = from(CheckedConfig.mediaReference());
+    }
+
+    /** Reads the router's keys of {@code chorus.media}, congestion control's included. */
+    public static RouterConfig from(CheckedConfig media) {
+        LongPredicate atLeast1ms = ms -> ms >= 1;
+        String atLeast1msRule = "must be at least 1ms";
+        return new Builder()
+                .rtcpIntervalMillis(media.millis("rtcp-report-interval", atLeast1ms, atLeast1msRule))
+                .cname(media.string("rtcp-cname", s -> !s.isEmpty() && s.getBytes(StandardCharsets.UTF_8).length <= 255,
+                        "must be 1..255 bytes"))
+                .pliMinIntervalMillis(media.millis("keyframe-request-interval", ms -> ms >= 0, "must not be negative"))
+                .retransmissionPackets(media.integer("retransmission-buffer-packets", n -> n >= 1 && n <= 32768,
+                        "must be 1..32768"))
+                .retransmissionMillis(media.millis("retransmission-buffer-age", atLeast1ms, atLeast1msRule))
+                .nackMaxRetries(media.integer("nack-max-retries", n -> n >= 0, "must be >= 0 (0 = off)"))
+                .nackGiveUpMillis(media.millis("nack-give-up-after", atLeast1ms, atLeast1msRule))
+                .defaultRttMillis(media.millis("default-rtt", atLeast1ms, atLeast1msRule))
+                .congestion(CongestionConfig.from(media))
+                .build();
     }
 
     public long rtcpIntervalMillis() { return rtcpIntervalMillis; }

@@ -1,14 +1,15 @@
 package dev.chorus.sfu.transport;
 
-import dev.chorus.sfu.config.MediaConfig;
+import dev.chorus.sfu.config.CheckedConfig;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Settings of the media transport layer. Immutable. The server's come from {@code chorus.media}
- * ({@link MediaConfig#transport()}); tests and clients start from those defaults with {@link #builder()}.
+ * Settings of the media transport layer. Immutable. The server's are read from {@code chorus.media} by
+ * {@link #from}; tests and clients start from the reference.conf defaults with {@link #builder()}.
  *
  * <ul>
  * <li>{@code bindAddress}: address the shared UDP socket binds to (127.0.0.1 in tests). Never a wildcard.
@@ -119,7 +120,83 @@ public final class TransportConfig {
      * nothing advertised but the bound address, all remotes ...), for tests, clients and bots.
      */
     public static Builder builder() {
-        return MediaConfig.reference().transport().toBuilder();
+        return Reference.DEFAULTS.toBuilder();
+    }
+
+    private static final class Reference {
+        static final TransportConfig DEFAULTS = from(CheckedConfig.mediaReference());
+    }
+
+    /**
+     * Reads the transport's keys of {@code chorus.media}, resolving the configured addresses once (never per
+     * packet).
+     *
+     * @throws IllegalArgumentException naming the key, for a value out of range or an address that does not resolve
+     */
+    public static TransportConfig from(CheckedConfig media) {
+        CheckedConfig.require(media.bool("udp-enabled") || media.integer("tcp-port") >= 0,
+                "chorus.media.udp-enabled = false needs ICE-TCP (chorus.media.tcp-port >= 0)");
+        String publicAddress = media.string("public-address").trim();
+        CheckedConfig.require(!publicAddress.isEmpty()
+                        || (media.integer("public-port") == 0
+                        && media.integer("public-tcp-port") == 0),
+                "chorus.media.public-port and public-tcp-port need chorus.media.public-address");
+        Builder b = new Builder()
+                .bindAddress(bindAddress(media))
+                .port(media.integer("port", TransportConfig::isPort, PORT_RULE))
+                .advertised(advertisedAddress(media, publicAddress),
+                        media.integer("public-port", TransportConfig::isPort, PORT_RULE))
+                .tcpPort(media.integer("tcp-port", p -> p >= -1 && p <= 65535, "must be -1 (off) or 0..65535"))
+                .advertisedTcpPort(media.integer("public-tcp-port", TransportConfig::isPort, PORT_RULE))
+                .udpEnabled(media.bool("udp-enabled"))
+                .consentTimeout(media.duration("consent-timeout", d -> d.toMillis() >= 1000, "must be at least 1s"))
+                .dtlsHandshakeTimeout(media.duration("dtls-timeout", d -> d.toMillis() >= 1000,
+                        "must be at least 1s"))
+                .dtlsThreads(media.integer("dtls-threads", n -> n >= 1, "must be at least 1"));
+        for (String cidr : media.stringList("allowed-remotes")) {
+            try {
+                b.allowRemote(cidr);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("invalid configuration: " + media.key("allowed-remotes")
+                        + " entry '" + cidr + "': " + e.getMessage(), e);
+            }
+        }
+        return b.build();
+    }
+
+    private static final String PORT_RULE = "must be 0..65535";
+
+    private static boolean isPort(int p) {
+        return p >= 0 && p <= 65535;
+    }
+
+    private static InetAddress bindAddress(CheckedConfig media) {
+        String name = media.string("address");
+        InetAddress address = resolve(media, "address", name);
+        CheckedConfig.require(!address.isAnyLocalAddress(), media.key("address")
+                + " must be a concrete address of this host, not the wildcard " + name);
+        return address;
+    }
+
+    /** The address candidates announce instead of the bound one, or null. */
+    private static InetAddress advertisedAddress(CheckedConfig media, String name) {
+        if (name.isEmpty()) {
+            return null;
+        }
+        InetAddress address = resolve(media, "public-address", name);
+        CheckedConfig.require(!address.isAnyLocalAddress(), media.key("public-address")
+                + " cannot be the wildcard address");
+        return address;
+    }
+
+    /** A literal address, or a name resolved once at start-up. */
+    private static InetAddress resolve(CheckedConfig media, String key, String name) {
+        try {
+            return InetAddress.getByName(name);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("invalid configuration: " + media.key(key) + " '" + name
+                    + "' does not resolve", e);
+        }
     }
 
     /** A builder holding this configuration. */

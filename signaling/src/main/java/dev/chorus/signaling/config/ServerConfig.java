@@ -1,7 +1,7 @@
 package dev.chorus.signaling.config;
 
 import com.typesafe.config.Config;
-import dev.chorus.sfu.config.MediaConfig;
+import dev.chorus.sfu.conference.MediaConfig;
 import dev.chorus.sfu.transport.CidrRange;
 import java.time.Duration;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.chorus.sfu.config;
+package dev.chorus.sfu.conference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,0 +1,81 @@
+package dev.chorus.sfu.conference;
+
+import com.typesafe.config.Config;
+import dev.chorus.sfu.cc.BandwidthEstimator;
+import dev.chorus.sfu.config.CheckedConfig;
+import dev.chorus.sfu.forward.CongestionConfig;
+import dev.chorus.sfu.forward.RouterConfig;
+import dev.chorus.sfu.transport.TransportConfig;
+
+/**
+ * The {@code chorus.media} settings of a server, assembled into the media service's {@link #settings()}. The
+ * defaults are in this module's {@code reference.conf}; each key is read once, checked with an error that
+ * names it, by the class that uses it ({@link TransportConfig#from}, {@link RouterConfig#from},
+ * {@link CongestionConfig#from}, {@link BandwidthEstimator.Settings#from}) or, for the service's own keys
+ * (workers, pool, queue), here. A new setting is a line in reference.conf and a line in its reader.
+ *
+ * <p>Immutable; read once at start-up (resolving the configured addresses), never on a packet thread.
+ */
+public final class MediaConfig {
+    /** Where the media settings sit in the configuration. */
+    public static final String PATH = CheckedConfig.MEDIA;
+
+    private final CheckedConfig media;
+    private final TransportConfig transport;
+    private final RouterConfig router;
+    private final MediaService.Settings settings;
+
+    private MediaConfig(CheckedConfig media) {
+        this.media = media;
+        transport = TransportConfig.from(media);
+        router = RouterConfig.from(media);
+        int workers = media.integer("workers", n -> n >= 0, "must be >= 0 (0 = one per core)");
+        settings = new MediaService.Settings(transport,
+                workers > 0 ? workers : Runtime.getRuntime().availableProcessors(),
+                media.integer("pool-buffers", n -> n > 0, "must be positive"),
+                media.integer("queue-capacity", n -> n >= 64, "must be at least 64"),
+                router);
+    }
+
+    /**
+     * Reads the {@code chorus.media} section of a resolved configuration that holds every key (the server's
+     * merged configuration has reference.conf beneath the operator's layers).
+     *
+     * @throws IllegalArgumentException naming the key, for a value out of range or an address that does not resolve
+     * @throws com.typesafe.config.ConfigException for a missing key or one of the wrong type
+     */
+    public static MediaConfig from(Config config) {
+        return new MediaConfig(CheckedConfig.of(config, PATH));
+    }
+
+    /** The defaults alone: {@code chorus.media} of reference.conf. */
+    public static MediaConfig reference() {
+        return Reference.DEFAULTS;
+    }
+
+    private static final class Reference {
+        static final MediaConfig DEFAULTS = new MediaConfig(CheckedConfig.mediaReference());
+    }
+
+    public MediaService.Settings settings() { return settings; }
+    public TransportConfig transport() { return transport; }
+    public RouterConfig router() { return router; }
+    public CongestionConfig congestion() { return router.congestion(); }
+    public BandwidthEstimator.Settings estimator() { return router.congestion().estimator(); }
+
+    /** {@code address} as configured (a literal or a host name). */
+    public String address() { return media.string("address"); }
+    public int port() { return transport.port(); }
+    public int tcpPort() { return transport.tcpPort(); }
+    /** {@code public-address} as configured; "" = none. */
+    public String publicAddress() { return media.string("public-address").trim(); }
+    public int publicPort() { return transport.advertisedPort(); }
+    public int publicTcpPort() { return transport.advertisedTcpPort(); }
+    public boolean udpEnabled() { return transport.udpEnabled(); }
+
+    /** Every key and its value, for the start-up log. */
+    @Override
+    public String toString() {
+        return media.toString();
+    }
+}
