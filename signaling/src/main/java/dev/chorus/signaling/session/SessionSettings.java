@@ -7,17 +7,36 @@ import dev.chorus.signaling.protocol.ServerMessages;
 import io.vertx.core.json.JsonObject;
 import java.util.function.LongSupplier;
 
-/** What every session shares: limits, keepalive timing, clocks and the welcome message. */
+/**
+ * What every session shares: the signaling limits and keepalive timing (as configured), clocks, the welcome
+ * message and the STUN/TURN servers handed out at join.
+ */
 public record SessionSettings(
-    long keepaliveIntervalNanos,
-    long keepaliveTimeoutNanos,
-    int rateLimitPerSecond,
-    int rateLimitBurst,
-    int maxOutboundQueueBytes,
+    ServerConfig.Signaling signaling,
     LongSupplier nanoClock,
     LongSupplier wallClock,
     JsonObject welcome,
     IceServers iceServers) {
+
+  public long keepaliveIntervalNanos() {
+    return signaling.keepaliveInterval().toNanos();
+  }
+
+  public long keepaliveTimeoutNanos() {
+    return signaling.keepaliveTimeout().toNanos();
+  }
+
+  public int rateLimitPerSecond() {
+    return signaling.rateLimitPerSecond();
+  }
+
+  public int rateLimitBurst() {
+    return signaling.rateLimitBurst();
+  }
+
+  public int maxOutboundQueueBytes() {
+    return signaling.maxOutboundQueueBytes();
+  }
 
   public static SessionSettings from(ServerConfig config, String serverVersion,
       LongSupplier nanoClock, LongSupplier wallClock) {
@@ -35,11 +54,7 @@ public record SessionSettings(
             .put("maxRoomChars", Limits.MAX_ROOM_CHARS)
             .put("maxParticipants", config.rooms().maxParticipants()));
     return new SessionSettings(
-        s.keepaliveInterval().toNanos(),
-        s.keepaliveTimeout().toNanos(),
-        s.rateLimitPerSecond(),
-        s.rateLimitBurst(),
-        s.maxOutboundQueueBytes(),
+        s,
         nanoClock,
         wallClock,
         welcome,
