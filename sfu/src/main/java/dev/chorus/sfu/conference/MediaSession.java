@@ -129,7 +129,7 @@ public final class MediaSession {
                 service.bridgeDrops());
         WebRtcTransport t;
         try {
-            t = WebRtcTransport.createServer(service.port(), service.certificate(), b);
+            t = WebRtcTransport.createServer(service.ports(), service.certificate(), b);
         } catch (IOException | RuntimeException e) {
             LOG.error("{} cannot create transport", log, e);
             throw new MediaException(MediaException.Kind.UNAVAILABLE, "the server cannot open a media transport", e);

@@ -23,6 +23,8 @@ import java.util.Objects;
  * @param dtlsHandshakeTimeout the DTLS handshake fails (DTLS_FAILED "HANDSHAKE_TIMEOUT") after this long
  * @param dtlsThreads          most DTLS handshakes running at once (each blocks a thread in Bouncy Castle);
  *                             more wait their turn, so a join storm cannot grow threads without bound
+ * @param dtlsQueue            handshakes that may wait for a DTLS thread; one more fails at once
+ *                             ({@link DtlsFailure#HANDSHAKE_QUEUE_FULL}). The wait counts against the handshake timeout
  * @param consentTimeout       ICE consent (RFC 7675): failed when nothing authenticated was heard from the peer this long
  * @param allowedRemoteRanges  remote addresses we talk to; an empty list means all
  * @param srtpProfiles         profiles we offer (client) or accept (server), in preference order
@@ -37,6 +39,7 @@ public record TransportConfig(
         boolean udpEnabled,
         Duration dtlsHandshakeTimeout,
         int dtlsThreads,
+        int dtlsQueue,
         Duration consentTimeout,
         List<CidrRange> allowedRemoteRanges,
         List<SrtpProfile> srtpProfiles) {
@@ -61,6 +64,9 @@ public record TransportConfig(
         Objects.requireNonNull(dtlsHandshakeTimeout, "dtlsHandshakeTimeout");
         if (dtlsThreads < 1) {
             throw new IllegalArgumentException("need at least one DTLS thread");
+        }
+        if (dtlsQueue < 1) {
+            throw new IllegalArgumentException("the DTLS queue needs room for at least one handshake");
         }
         Objects.requireNonNull(consentTimeout, "consentTimeout");
         allowedRemoteRanges = List.copyOf(allowedRemoteRanges);
@@ -91,7 +97,7 @@ public record TransportConfig(
     /** A copy with another port (e.g. 0 for a client's own ephemeral socket). */
     public TransportConfig withPort(int newPort) {
         return new TransportConfig(bindAddress, newPort, advertisedAddress, advertisedPort, tcpPort,
-                advertisedTcpPort, udpEnabled, dtlsHandshakeTimeout, dtlsThreads, consentTimeout, allowedRemoteRanges,
+                advertisedTcpPort, udpEnabled, dtlsHandshakeTimeout, dtlsThreads, dtlsQueue, consentTimeout, allowedRemoteRanges,
                 srtpProfiles);
     }
 
@@ -101,7 +107,7 @@ public record TransportConfig(
 
     /**
      * Loopback defaults: UDP 127.0.0.1:10000, no ICE-TCP, nothing advertised but the bound address, 10 s DTLS,
-     * 30 s consent, all remotes, GCM then CM_80 (ICE-TCP is off here as in the server's chorus.media.tcp-port).
+     * 4 DTLS threads with 256 handshakes waiting at most, 30 s consent, all remotes, GCM then CM_80 (ICE-TCP is off here as in the server's chorus.media.tcp-port).
      */
     public static final class Builder {
         private InetAddress bindAddress;
@@ -113,6 +119,7 @@ public record TransportConfig(
         private boolean udpEnabled = true;
         private Duration dtlsHandshakeTimeout = Duration.ofSeconds(10);
         private int dtlsThreads = 4;
+        private int dtlsQueue = 256;
         private Duration consentTimeout = Duration.ofSeconds(30);
         private final List<CidrRange> allowed = new ArrayList<>();
         private List<SrtpProfile> profiles = List.of(SrtpProfile.AEAD_AES_128_GCM, SrtpProfile.AES_CM_128_HMAC_SHA1_80);
@@ -137,6 +144,7 @@ public record TransportConfig(
         public Builder udpEnabled(boolean on) { this.udpEnabled = on; return this; }
         public Builder dtlsHandshakeTimeout(Duration d) { this.dtlsHandshakeTimeout = d; return this; }
         public Builder dtlsThreads(int n) { this.dtlsThreads = n; return this; }
+        public Builder dtlsQueue(int n) { this.dtlsQueue = n; return this; }
         public Builder consentTimeout(Duration d) { this.consentTimeout = d; return this; }
         /** Adds an allowed remote range ("127.0.0.0/8"); with none added, every remote is allowed. */
         public Builder allowRemote(String cidr) { this.allowed.add(CidrRange.parse(cidr)); return this; }
@@ -144,7 +152,7 @@ public record TransportConfig(
 
         public TransportConfig build() {
             return new TransportConfig(bindAddress, port, advertisedAddress, advertisedPort, tcpPort, advertisedTcpPort,
-                    udpEnabled, dtlsHandshakeTimeout, dtlsThreads, consentTimeout, allowed, profiles);
+                    udpEnabled, dtlsHandshakeTimeout, dtlsThreads, dtlsQueue, consentTimeout, allowed, profiles);
         }
     }
 }
