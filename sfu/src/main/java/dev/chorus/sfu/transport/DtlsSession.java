@@ -100,7 +100,7 @@ final class DtlsSession implements DtlsHandshakeExecutor.Handshake {
                 scheduleDrain();
             }
         } catch (DtlsHandshake.DtlsException e) {
-            LOG.debug("DTLS failed {}", e.getMessage(), e);
+            LOG.debug("[ufrag={}] DTLS failed {}", ice.localUfrag(), e.getMessage(), e);
             failed(e.failure, e.getMessage());
         } catch (RuntimeException e) {
             failed(DtlsFailure.PROTOCOL_ERROR, "PROTOCOL_ERROR: " + e);
@@ -158,7 +158,7 @@ final class DtlsSession implements DtlsHandshakeExecutor.Handshake {
         } catch (IOException e) {
             if (!closed && state == DtlsState.CONNECTED) {
                 state = DtlsState.CLOSED; // close_notify or fatal alert from the peer
-                LOG.debug("DTLS closed by peer: {}", e.toString());
+                LOG.debug("[ufrag={}] DTLS closed by peer: {}", ice.localUfrag(), e.toString());
             }
         } finally {
             draining.set(false);

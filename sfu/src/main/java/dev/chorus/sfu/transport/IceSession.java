@@ -327,7 +327,7 @@ final class IceSession {
             stream.removePairStateChangeListener(pairListener);
             agent.free();
         } catch (RuntimeException e) {
-            LOG.warn("agent.free failed", e);
+            LOG.warn("[ufrag={}] agent.free failed", localUfrag(), e);
         }
         state = IceState.CLOSED;
     }

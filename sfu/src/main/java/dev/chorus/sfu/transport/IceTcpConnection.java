@@ -35,7 +35,7 @@ final class IceTcpConnection {
     final TcpIceSocket socket;
     private final IceTcpListener listener;
     /** Set on the selector thread when the first frame binds the connection. */
-    volatile IceTcpAttachment transport;
+    volatile IceTcpAttachment attachment;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean stunDetached = new AtomicBoolean();
     SelectionKey key;
@@ -116,7 +116,7 @@ final class IceTcpConnection {
 
     /** Any thread; idempotent. Detaches from the transport's STUN stack first, then closes the channel. */
     void close() {
-        IceTcpAttachment t = transport;
+        IceTcpAttachment t = attachment;
         if (t != null && stunDetached.compareAndSet(false, true)) {
             // Stop ice4j's reader of this connection first, so it takes the close as an orderly stop rather than
             // logging it as a socket failure; it calls back here through TcpIceSocket.close().

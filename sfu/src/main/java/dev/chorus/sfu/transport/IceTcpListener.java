@@ -229,7 +229,7 @@ final class IceTcpListener implements CandidateHarvester, AutoCloseable {
 
     private void sweepUnbound(long now) {
         for (IceTcpConnection c : connections) {
-            if (c.transport == null && now - c.acceptedNanos > TimeUnit.MILLISECONDS.toNanos(BIND_TIMEOUT_MS)) {
+            if (c.attachment == null && now - c.acceptedNanos > TimeUnit.MILLISECONDS.toNanos(BIND_TIMEOUT_MS)) {
                 bindTimeouts.increment();
                 c.close();
             }
@@ -239,7 +239,7 @@ final class IceTcpListener implements CandidateHarvester, AutoCloseable {
     /** One frame of {@code c}, on the selector thread: binds the connection on its first, then demuxes. */
     void onFrame(IceTcpConnection c, byte[] buf, int off, int len) {
         boolean stun = len >= 20 && (buf[off] & 0xff) < 4;
-        IceTcpAttachment t = c.transport;
+        IceTcpAttachment t = c.attachment;
         if (t == null) {
             if (!stun || c.isClosed()) {
                 notStunFirst.increment();
@@ -254,7 +254,7 @@ final class IceTcpListener implements CandidateHarvester, AutoCloseable {
                 c.close();
                 return;
             }
-            c.transport = t;
+            c.attachment = t;
         }
         if (stun) {
             if (!c.socket.offerStun(buf, off, len)) {

@@ -86,7 +86,7 @@ public final class MediaPorts implements AutoCloseable {
     }
 
     /** A new SERVER transport: counted here, and reachable over ICE-TCP under its local ufrag. */
-    void register(WebRtcTransport t, String localUfrag, IceTcpAttachment tcpAttachment) {
+    synchronized void register(WebRtcTransport t, String localUfrag, IceTcpAttachment tcpAttachment) {
         if (closed) {
             throw new IllegalStateException("media ports closed");
         }
@@ -158,10 +158,12 @@ public final class MediaPorts implements AutoCloseable {
     /** Closes every transport still open, then the sockets and every thread of the runtime. Idempotent. */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        synchronized (this) { // no transport registers once the copy below is taken
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
-        closed = true;
         for (WebRtcTransport t : registry.open()) {
             t.close();
         }

@@ -87,7 +87,7 @@ final class SrtpPacketPath {
             }
         } catch (RuntimeException e) {
             counters.drop(DropReason.MALFORMED);
-            LOG.debug("packet handling failed", e);
+            LOG.debug("[ufrag={}] packet handling failed", ice.localUfrag(), e);
         }
     }
 

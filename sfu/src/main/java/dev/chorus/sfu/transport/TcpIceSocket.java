@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
+import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
 
 import org.ice4j.Transport;
@@ -37,7 +38,7 @@ final class TcpIceSocket extends IceSocketWrapper {
 
     /** A STUN frame for ice4j's reader, copied; false when {@link #STUN_QUEUE} are already waiting. Selector thread. */
     boolean offerStun(byte[] buf, int off, int len) {
-        return stunIn.size() < STUN_QUEUE && stunIn.offer(java.util.Arrays.copyOfRange(buf, off, off + len));
+        return stunIn.size() < STUN_QUEUE && stunIn.offer(Arrays.copyOfRange(buf, off, off + len));
     }
 
     /** The connection closed: the reader's next (and every later) receive fails. */

@@ -21,8 +21,9 @@ import java.util.Objects;
  * @param udpEnabled           whether UDP candidates are gathered and announced; false leaves only ICE-TCP
  *                             (diagnosis of TCP-only clients, and the TCP-only end-to-end test)
  * @param dtlsHandshakeTimeout the DTLS handshake fails (DTLS_FAILED "HANDSHAKE_TIMEOUT") after this long
- * @param dtlsThreads          most DTLS handshakes running at once (each blocks a thread in Bouncy Castle);
- *                             more wait their turn, so a join storm cannot grow threads without bound
+ * @param dtlsThreads          most DTLS handshakes running at once on a {@link MediaPorts} (each blocks a thread in
+ *                             Bouncy Castle); more wait their turn, so a join storm cannot grow threads without bound.
+ *                             CLIENT transports share one process-wide pool instead ({@code TransportRuntime})
  * @param dtlsQueue            handshakes that may wait for a DTLS thread; one more fails at once
  *                             ({@link DtlsFailure#HANDSHAKE_QUEUE_FULL}). The wait counts against the handshake timeout
  * @param consentTimeout       ICE consent (RFC 7675): failed when nothing authenticated was heard from the peer this long

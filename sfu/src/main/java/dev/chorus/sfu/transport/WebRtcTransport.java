@@ -150,7 +150,7 @@ public final class WebRtcTransport implements AutoCloseable {
         return addRemoteCandidate(IceSession.parseCandidate(sdpCandidateLine));
     }
 
-    /** Before or after {@link #start()}. False for non-UDP, component 2, names, or remotes not allowed (counted). */
+    /** Any time (trickle). False for non-UDP, component != 1, names (mDNS), or remotes not allowed (counted). */
     public boolean addRemoteCandidate(IceCandidate c) {
         return !closed.get() && ice.addRemoteCandidate(c);
     }
