@@ -11,7 +11,7 @@ import dev.chorus.sfu.forward.PlacedRouter;
 import dev.chorus.sfu.forward.RouterConfig;
 import dev.chorus.sfu.forward.RouterRegistry;
 import dev.chorus.sfu.transport.DtlsCertificate;
-import dev.chorus.sfu.transport.SharedUdpPort;
+import dev.chorus.sfu.transport.MediaPorts;
 import dev.chorus.sfu.transport.TransportConfig;
 import dev.chorus.sfu.transport.WebRtcTransport;
 import dev.chorus.sfu.worker.Clock;
@@ -52,7 +52,7 @@ public final class MediaService implements AutoCloseable {
 
     private final Settings settings;
     private final Executor control;
-    private final SharedUdpPort port;
+    private final MediaPorts ports;
     private final DtlsCertificate certificate;
     private final PacketBufferPool pool;
     private final RouterRegistry routers;
@@ -69,7 +69,7 @@ public final class MediaService implements AutoCloseable {
         this.control = control;
         this.certificate = DtlsCertificate.generate();
         this.pool = PacketBufferPool.create(settings.poolBuffers());
-        this.port = SharedUdpPort.open(settings.transport());
+        this.ports = MediaPorts.open(settings.transport());
         this.routers = RouterRegistry.start(settings.workers(), pool, Clock.SYSTEM, settings.queueCapacity(),
                 settings.router());
         // Freeing an ICE agent can take a while; keep it off the control thread.
@@ -79,9 +79,9 @@ public final class MediaService implements AutoCloseable {
             return t;
         });
         TransportConfig tc = settings.transport();
-        LOG.info("media on udp {}{}, ice-tcp {}{} with {} worker(s), DTLS fingerprint {}", port.localAddress(),
+        LOG.info("media on udp {}{}, ice-tcp {}{} with {} worker(s), DTLS fingerprint {}", ports.localAddress(),
                 tc.udpEnabled() ? "" : " (not announced: udp-enabled=false)",
-                tc.tcpEnabled() ? port.localTcpAddress() : "off",
+                tc.tcpEnabled() ? ports.localTcpAddress() : "off",
                 tc.advertisedAddress() == null ? "" : ", candidates announce " + tc.advertisedAddress().getHostAddress()
                         + " (public-address)",
                 settings.workers(), certificate.fingerprint());
@@ -144,8 +144,8 @@ public final class MediaService implements AutoCloseable {
         return control;
     }
 
-    SharedUdpPort port() {
-        return port;
+    MediaPorts ports() {
+        return ports;
     }
 
     DtlsCertificate certificate() {
@@ -169,12 +169,12 @@ public final class MediaService implements AutoCloseable {
     }
 
     public int udpPort() {
-        return port.localAddress().getPort();
+        return ports.localAddress().getPort();
     }
 
     /** The ICE-TCP listening port, or -1 when ICE-TCP is off. */
     public int tcpPort() {
-        java.net.InetSocketAddress a = port.localTcpAddress();
+        java.net.InetSocketAddress a = ports.localTcpAddress();
         return a == null ? -1 : a.getPort();
     }
 
@@ -184,7 +184,7 @@ public final class MediaService implements AutoCloseable {
 
     /** Open transports on the shared port (tests check it returns to its baseline). */
     public int transportCount() {
-        return port.transportCount();
+        return ports.transportCount();
     }
 
     public long poolOutstanding() {
@@ -203,9 +203,10 @@ public final class MediaService implements AutoCloseable {
         ObjectNode root = JsonNodeFactory.instance.objectNode();
         root.put("udpPort", udpPort());
         root.put("fingerprint", certificate.fingerprint());
-        root.put("transports", port.transportCount());
-        root.put("rejectedIceSessions", port.rejectedSessions());
-        root.set("iceTcp", port.tcpJson());
+        root.put("transports", ports.transportCount());
+        root.put("rejectedIceSessions", ports.rejectedSessions());
+        root.set("iceTcp", ports.tcpJson());
+        root.set("dtlsHandshakes", ports.dtlsJson());
         root.set("pool", pool.toJson());
         ArrayNode roomArray = root.putArray("rooms");
         rooms.values().forEach(r -> roomArray.add(r.toJson()));
@@ -231,10 +232,10 @@ public final class MediaService implements AutoCloseable {
             sessions += r.sessionCount();
         }
         int sessionCount = sessions;
-        int transports = port.transportCount();
-        long rejected = port.rejectedSessions();
+        int transports = ports.transportCount();
+        long rejected = ports.rejectedSessions();
         long inUse = pool.outstanding();
-        var transportTotals = port.totals();
+        var transportTotals = ports.totals();
         long[] bridge = new long[DropReason.values().length];
         bridgeDrops.addTo(bridge);
         return routers.statsSnapshot().thenApply(forwarding -> new MediaMetrics(roomCount, sessionCount, transports,
@@ -280,7 +281,7 @@ public final class MediaService implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        port.close();
+        ports.close();
         LOG.info("media service closed");
     }
 

@@ -44,7 +44,7 @@ final class SessionTransport {
                 service.bridgeDrops());
         WebRtcTransport t;
         try {
-            t = WebRtcTransport.createServer(service.port(), service.certificate(), in);
+            t = WebRtcTransport.createServer(service.ports(), service.certificate(), in);
         } catch (IOException | RuntimeException e) {
             LOG.error("{} cannot create transport", log, e);
             throw new MediaException(MediaException.Kind.UNAVAILABLE, "the server cannot open a media transport", e);

@@ -1,25 +1,17 @@
 package dev.chorus.sfu.transport;
 
 import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketAddress;
-import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -35,26 +27,27 @@ import org.ice4j.ice.LocalCandidate;
 import org.ice4j.ice.TcpHostCandidate;
 import org.ice4j.ice.harvest.CandidateHarvester;
 import org.ice4j.ice.harvest.HarvestStatistics;
-import org.ice4j.socket.IceSocketWrapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * ICE over TCP (RFC 6544), passive side: one listening socket on {@link TransportConfig#bindAddress()} and
- * {@link TransportConfig#tcpPort()} shared by every server {@link WebRtcTransport}, the TCP counterpart of the
- * shared UDP socket. Each transport gets one passive TCP host candidate ("tcptype passive") on it.
+ * {@link TransportConfig#tcpPort()} shared by every server {@link WebRtcTransport} of a {@link MediaPorts}, the TCP
+ * counterpart of the {@link SharedUdpPort}. Each transport gets one passive TCP host candidate ("tcptype passive")
+ * on it. This class is the selector loop (accept, read, bind, sweep) and the candidate harvester; one connection is an
+ * {@link IceTcpConnection}, what ice4j sees of it a {@link TcpIceSocket}.
  *
  * <p>Why not ice4j's {@code TcpHarvester}: it drops loopback addresses, reads each connection through a
  * thread-per-socket multiplexing stack that allocates per packet, and gives us no counter when framing goes
  * wrong. Here one selector thread accepts and reads every connection, splits the stream with
  * {@link Rfc4571Framer}, and demultiplexes each frame as the UDP path does: STUN goes to the transport's ICE
- * agent (through a small {@link IceSocketWrapper} that ice4j's STUN stack reads from and sends on), DTLS and
- * SRTP go straight to {@link WebRtcTransport} on this thread, like the UDP push path. Replies leave on the same
+ * agent (through the {@link TcpIceSocket} that ice4j's STUN stack reads from and sends on), DTLS and SRTP go
+ * straight to the transport's {@link IceTcpAttachment} on this thread, like the UDP push path. Replies leave on the same
  * connection: ice4j's selected pair sends through the same wrapper, which frames them into a bounded
  * per-connection output buffer flushed by this thread when the socket is slow.
  *
- * <p>A connection is bound to a transport by the USERNAME (local ufrag) of its first frame, which must be a
- * STUN binding request. Connections from addresses outside {@link TransportConfig#allowedRemoteRanges()} are
+ * <p>A connection is bound to a transport by the USERNAME (local ufrag, {@link StunUfrag}) of its first frame, which
+ * must be a STUN binding request. Connections from addresses outside {@link TransportConfig#allowedRemoteRanges()} are
  * closed at accept, before any byte is read; so are connections whose first frame names no live session, and
  * connections that send nothing bindable within {@link #BIND_TIMEOUT_MS}. Every such case is counted.
  */
@@ -63,14 +56,6 @@ final class IceTcpListener implements CandidateHarvester, AutoCloseable {
 
     /** Largest frame accepted; WebRTC keeps packets near 1200 bytes, DTLS flights are fragmented to the MTU. */
     static final int MAX_FRAME = 4096;
-    /**
-     * Framed bytes queued in user space towards one slow client, on top of the kernel's socket buffer, before
-     * sends fail (counted as send overflow). Allocated at the first send, so connections that never bind cost
-     * only their framer.
-     */
-    static final int SEND_BUFFER = 64 * 1024;
-    /** STUN frames waiting for ice4j's reader of one connection before more are dropped. */
-    static final int STUN_QUEUE = 64;
     /** A connection not bound to a session by then is closed. */
     static final long BIND_TIMEOUT_MS = 10_000;
 
@@ -81,9 +66,9 @@ final class IceTcpListener implements CandidateHarvester, AutoCloseable {
     private final Thread thread;
     private final byte[] readArray = new byte[16 * 1024];
     private final ByteBuffer readBuffer = ByteBuffer.wrap(readArray);
-    private final Map<String, WebRtcTransport> sessions = new ConcurrentHashMap<>();
-    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
-    private final Queue<Connection> wantWrite = new ConcurrentLinkedQueue<>();
+    private final Map<String, IceTcpAttachment> sessions = new ConcurrentHashMap<>();
+    private final Set<IceTcpConnection> connections = ConcurrentHashMap.newKeySet();
+    private final Queue<IceTcpConnection> wantWrite = new ConcurrentLinkedQueue<>();
     private final HarvestStatistics stats = new HarvestStatistics();
     private volatile boolean closed;
 
@@ -130,7 +115,8 @@ final class IceTcpListener implements CandidateHarvester, AutoCloseable {
 
     // ---------------------------------------------------------------- sessions
 
-    void register(String localUfrag, WebRtcTransport t) {
+    /** Connections whose first STUN frame names {@code localUfrag} go to {@code t}. */
+    void register(String localUfrag, IceTcpAttachment t) {
         sessions.put(localUfrag, t);
     }
 
@@ -167,7 +153,7 @@ final class IceTcpListener implements CandidateHarvester, AutoCloseable {
                 if (closed) {
                     break;
                 }
-                for (Connection c; (c = wantWrite.poll()) != null; ) {
+                for (IceTcpConnection c; (c = wantWrite.poll()) != null; ) {
                     c.enableWriteInterest();
                 }
                 Set<SelectionKey> keys = selector.selectedKeys();
@@ -178,7 +164,7 @@ final class IceTcpListener implements CandidateHarvester, AutoCloseable {
                     if (key.isAcceptable()) {
                         accept();
                     } else {
-                        Connection c = (Connection) key.attachment();
+                        IceTcpConnection c = (IceTcpConnection) key.attachment();
                         if (key.isWritable()) {
                             c.flushFromSelector();
                         }
@@ -214,7 +200,7 @@ final class IceTcpListener implements CandidateHarvester, AutoCloseable {
             try {
                 ch.configureBlocking(false);
                 ch.socket().setTcpNoDelay(true);
-                Connection c = new Connection(ch, remote);
+                IceTcpConnection c = new IceTcpConnection(this, ch, remote);
                 c.key = ch.register(selector, SelectionKey.OP_READ, c);
                 connections.add(c);
                 accepted.increment();
@@ -224,7 +210,7 @@ final class IceTcpListener implements CandidateHarvester, AutoCloseable {
         }
     }
 
-    private void read(Connection c) {
+    private void read(IceTcpConnection c) {
         int n;
         try {
             readBuffer.clear();
@@ -242,72 +228,60 @@ final class IceTcpListener implements CandidateHarvester, AutoCloseable {
     }
 
     private void sweepUnbound(long now) {
-        for (Connection c : connections) {
-            if (c.transport == null && now - c.acceptedNanos > TimeUnit.MILLISECONDS.toNanos(BIND_TIMEOUT_MS)) {
+        for (IceTcpConnection c : connections) {
+            if (c.attachment == null && now - c.acceptedNanos > TimeUnit.MILLISECONDS.toNanos(BIND_TIMEOUT_MS)) {
                 bindTimeouts.increment();
                 c.close();
             }
         }
     }
 
-    /** One frame of {@code c}, on the selector thread. */
-    private void onFrame(Connection c, byte[] buf, int off, int len) {
+    /** One frame of {@code c}, on the selector thread: binds the connection on its first, then demuxes. */
+    void onFrame(IceTcpConnection c, byte[] buf, int off, int len) {
         boolean stun = len >= 20 && (buf[off] & 0xff) < 4;
-        WebRtcTransport t = c.transport;
+        IceTcpAttachment t = c.attachment;
         if (t == null) {
-            if (!stun || c.closed) {
+            if (!stun || c.isClosed()) {
                 notStunFirst.increment();
                 c.close();
                 return;
             }
-            String ufrag = localUfragOf(buf, off, len);
+            String ufrag = StunUfrag.localUfragOf(buf, off, len);
             t = ufrag == null ? null : sessions.get(ufrag);
-            if (t == null || !t.attachTcp(c.socket)) {
+            if (t == null || !t.attach(c.socket)) {
                 unknownSession.increment();
                 LOG.debug("ICE-TCP connection from {} closed: no session for ufrag {}", c.remote, ufrag);
                 c.close();
                 return;
             }
-            c.transport = t;
+            c.attachment = t;
         }
         if (stun) {
-            if (!c.socket.stunIn.offer(java.util.Arrays.copyOfRange(buf, off, off + len))) {
+            if (!c.socket.offerStun(buf, off, len)) {
                 stunQueueFull.increment();
             }
         } else {
-            t.receiveTcp(buf, off, len);
+            t.receive(buf, off, len);
         }
     }
 
-    /**
-     * The local ufrag from a STUN binding request's USERNAME ("local:remote"), or null if {@code buf} is not a
-     * binding request with one. Bounds-checked: any malformed message gives null.
-     */
-    static String localUfragOf(byte[] buf, int off, int len) {
-        if (len < 20 || buf[off] != 0 || buf[off + 1] != 1) {
-            return null; // not a binding request
+    /** {@code c} has output waiting: the selector thread adds OP_WRITE. Any thread. */
+    void wantWrite(IceTcpConnection c) {
+        wantWrite.add(c);
+        selector.wakeup();
+    }
+
+    void countSendOverflow() {
+        sendOverflow.increment();
+    }
+
+    /** {@code c} closed: it leaves the set, its framer's counts stay in the totals. Once per connection. */
+    void connectionClosed(IceTcpConnection c) {
+        if (connections.remove(c)) {
+            framesClosed.add(c.framer.frames());
+            tooLargeClosed.add(c.framer.framesTooLarge());
+            emptyClosed.add(c.framer.emptyFrames());
         }
-        if ((buf[off + 4] & 0xff) != 0x21 || (buf[off + 5] & 0xff) != 0x12 || (buf[off + 6] & 0xff) != 0xA4
-                || (buf[off + 7] & 0xff) != 0x42) {
-            return null; // no magic cookie
-        }
-        int msgLen = ((buf[off + 2] & 0xff) << 8) | (buf[off + 3] & 0xff);
-        int end = off + Math.min(len, 20 + msgLen);
-        int i = off + 20;
-        while (i + 4 <= end) {
-            int type = ((buf[i] & 0xff) << 8) | (buf[i + 1] & 0xff);
-            int alen = ((buf[i + 2] & 0xff) << 8) | (buf[i + 3] & 0xff);
-            if (i + 4 + alen > end) {
-                return null;
-            }
-            if (type == 0x0006) {
-                String user = new String(buf, i + 4, alen, StandardCharsets.UTF_8);
-                int colon = user.indexOf(':');
-                return colon <= 0 ? null : user.substring(0, colon);
-            }
-            i += 4 + ((alen + 3) & ~3);
-        }
-        return null;
     }
 
     // ---------------------------------------------------------------- state
@@ -322,7 +296,7 @@ final class IceTcpListener implements CandidateHarvester, AutoCloseable {
 
     long framesTooLarge() {
         long n = tooLargeClosed.sum();
-        for (Connection c : connections) {
+        for (IceTcpConnection c : connections) {
             n += c.framer.framesTooLarge();
         }
         return n;
@@ -340,7 +314,7 @@ final class IceTcpListener implements CandidateHarvester, AutoCloseable {
         o.put("accepted", accepted.sum());
         long frames = framesClosed.sum();
         long empty = emptyClosed.sum();
-        for (Connection c : connections) {
+        for (IceTcpConnection c : connections) {
             frames += c.framer.frames();
             empty += c.framer.emptyFrames();
         }
@@ -368,7 +342,7 @@ final class IceTcpListener implements CandidateHarvester, AutoCloseable {
         }
         closed = true;
         selector.wakeup();
-        for (Connection c : List.copyOf(connections)) {
+        for (IceTcpConnection c : List.copyOf(connections)) {
             c.close();
         }
         try {
@@ -383,203 +357,6 @@ final class IceTcpListener implements CandidateHarvester, AutoCloseable {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-        }
-    }
-
-    // ---------------------------------------------------------------- one connection
-
-    /** One accepted TCP connection: framer in, bounded framed buffer out. */
-    final class Connection {
-        final SocketChannel channel;
-        final InetSocketAddress remote;
-        final InetSocketAddress local;
-        final long acceptedNanos = System.nanoTime();
-        final Rfc4571Framer framer;
-        final TcpIceSocket socket;
-        /** Set on the selector thread when the first frame binds the connection. */
-        volatile WebRtcTransport transport;
-        volatile boolean closed;
-        SelectionKey key;
-        /** Guarded by this. Write mode between calls; null until the first send. */
-        private ByteBuffer out;
-        private final byte[] header = new byte[2];
-        private boolean writeInterest;
-        private final java.util.concurrent.atomic.AtomicBoolean stunDetached =
-                new java.util.concurrent.atomic.AtomicBoolean();
-
-        Connection(SocketChannel channel, InetSocketAddress remote) throws IOException {
-            this.channel = channel;
-            this.remote = remote;
-            this.local = (InetSocketAddress) channel.getLocalAddress();
-            this.framer = new Rfc4571Framer(MAX_FRAME, (b, o, l) -> onFrame(this, b, o, l));
-            this.socket = new TcpIceSocket(this);
-        }
-
-        /** Frames and queues {@code buf[off..off+len)}, writing at once what the socket takes. Thread-safe. */
-        synchronized void send(byte[] buf, int off, int len) throws IOException {
-            if (closed) {
-                throw new SocketException("ICE-TCP connection closed");
-            }
-            if (len > 65535) {
-                throw new IOException("packet of " + len + " bytes cannot be framed (RFC 4571 limit 65535)");
-            }
-            if (out == null) {
-                out = ByteBuffer.allocate(SEND_BUFFER);
-            }
-            if (out.remaining() < len + 2) {
-                sendOverflow.increment();
-                throw new IOException("ICE-TCP send buffer full towards " + remote);
-            }
-            Rfc4571Framer.writeHeader(header, 0, len);
-            out.put(header, 0, 2).put(buf, off, len);
-            flushLocked();
-            if (out.position() > 0 && !writeInterest) {
-                writeInterest = true;
-                wantWrite.add(this);
-                selector.wakeup();
-            }
-        }
-
-        private void flushLocked() throws IOException {
-            out.flip();
-            try {
-                channel.write(out);
-            } finally {
-                out.compact();
-            }
-        }
-
-        /** Selector thread, on OP_WRITE. */
-        synchronized void flushFromSelector() {
-            if (out == null) {
-                return;
-            }
-            try {
-                flushLocked();
-            } catch (IOException e) {
-                closeLater();
-                return;
-            }
-            if (out.position() == 0 && key.isValid()) {
-                writeInterest = false;
-                key.interestOps(SelectionKey.OP_READ);
-            }
-        }
-
-        /** Selector thread. */
-        void enableWriteInterest() {
-            if (key.isValid()) {
-                key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
-            }
-        }
-
-        private void closeLater() {
-            // called with the monitor held; close() takes no monitor, so this is safe
-            close();
-        }
-
-        void close() {
-            WebRtcTransport t = transport;
-            if (t != null && stunDetached.compareAndSet(false, true)) {
-                // Stop ice4j's reader of this connection first, so it takes the close as an orderly stop rather
-                // than logging it as a socket failure; it calls back here through TcpIceSocket.close().
-                try {
-                    t.detachTcp(socket);
-                } catch (RuntimeException e) {
-                    LOG.debug("detaching ICE-TCP connection from {} failed", remote, e);
-                }
-            }
-            if (closed) {
-                return;
-            }
-            closed = true;
-            if (connections.remove(this)) {
-                framesClosed.add(framer.frames());
-                tooLargeClosed.add(framer.framesTooLarge());
-                emptyClosed.add(framer.emptyFrames());
-            }
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // closing
-            }
-            socket.stunIn.clear();
-            socket.stunIn.offer(TcpIceSocket.CLOSED);
-        }
-    }
-
-    /**
-     * What ice4j sees of one connection: its STUN stack reads STUN frames from {@link #receive} (one ice4j
-     * reader thread per connection, as with ice4j's own TCP candidates), and everything ice4j sends (STUN, and
-     * the selected pair's DTLS/SRTP through {@code Component.send}) goes through {@link #send} into the
-     * connection's framed output.
-     */
-    static final class TcpIceSocket extends IceSocketWrapper {
-        static final byte[] CLOSED = new byte[0];
-        final Connection connection;
-        final ArrayBlockingQueue<byte[]> stunIn = new ArrayBlockingQueue<>(STUN_QUEUE + 1);
-
-        TcpIceSocket(Connection connection) {
-            this.connection = connection;
-        }
-
-        TransportAddress remoteTransportAddress() {
-            return new TransportAddress(connection.remote.getAddress(), connection.remote.getPort(), Transport.TCP);
-        }
-
-        @Override
-        public void send(DatagramPacket p) throws IOException {
-            connection.send(p.getData(), p.getOffset(), p.getLength());
-        }
-
-        @Override
-        public void receive(DatagramPacket p) throws IOException {
-            byte[] m;
-            try {
-                m = stunIn.take();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new SocketException("interrupted");
-            }
-            if (m == CLOSED) {
-                stunIn.offer(CLOSED); // every later receive fails too
-                throw new SocketException("ICE-TCP connection closed");
-            }
-            int n = Math.min(m.length, p.getData().length - p.getOffset());
-            System.arraycopy(m, 0, p.getData(), p.getOffset(), n);
-            p.setLength(n);
-            p.setSocketAddress(connection.remote);
-        }
-
-        @Override
-        public void close() {
-            connection.close();
-        }
-
-        @Override
-        public InetAddress getLocalAddress() {
-            return connection.local.getAddress();
-        }
-
-        @Override
-        public int getLocalPort() {
-            return connection.local.getPort();
-        }
-
-        @Override
-        public SocketAddress getLocalSocketAddress() {
-            return connection.local;
-        }
-
-        /** The connected socket: ice4j matches its remote address to the pair's remote candidate. */
-        @Override
-        public Socket getTCPSocket() {
-            return connection.channel.socket();
-        }
-
-        @Override
-        public DatagramSocket getUDPSocket() {
-            return null;
         }
     }
 }

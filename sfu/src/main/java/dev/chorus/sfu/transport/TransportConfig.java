@@ -23,8 +23,11 @@ import java.util.List;
  * <li>{@code udpEnabled}: whether UDP candidates are gathered and announced; false leaves only ICE-TCP
  *     (diagnosis of TCP-only clients, and the TCP-only end-to-end test)
  * <li>{@code dtlsHandshakeTimeout}: the DTLS handshake fails (DTLS_FAILED "HANDSHAKE_TIMEOUT") after this long
- * <li>{@code dtlsThreads}: most DTLS handshakes running at once (each blocks a thread in Bouncy Castle);
- *     more wait their turn, so a join storm cannot grow threads without bound
+ * <li>{@code dtlsThreads}: most DTLS handshakes running at once on a {@link MediaPorts} (each blocks a thread
+ *     in Bouncy Castle); more wait their turn, so a join storm cannot grow threads without bound. CLIENT
+ *     transports share one process-wide pool instead ({@code TransportRuntime})
+ * <li>{@code dtlsQueue}: handshakes that may wait for a DTLS thread; one more fails at once
+ *     ({@link DtlsFailure#HANDSHAKE_QUEUE_FULL}). The wait counts against the handshake timeout
  * <li>{@code consentTimeout}: ICE consent (RFC 7675): failed when nothing authenticated was heard from the
  *     peer this long
  * <li>{@code allowedRemoteRanges}: remote addresses we talk to; an empty list means all
@@ -41,6 +44,7 @@ public final class TransportConfig {
     private final boolean udpEnabled;
     private final Duration dtlsHandshakeTimeout;
     private final int dtlsThreads;
+    private final int dtlsQueue;
     private final Duration consentTimeout;
     private final List<CidrRange> allowedRemoteRanges;
     private final List<SrtpProfile> srtpProfiles;
@@ -55,6 +59,7 @@ public final class TransportConfig {
         udpEnabled = Builder.required(b.udpEnabled, "udpEnabled");
         dtlsHandshakeTimeout = Builder.required(b.dtlsHandshakeTimeout, "dtlsHandshakeTimeout");
         dtlsThreads = Builder.required(b.dtlsThreads, "dtlsThreads");
+        dtlsQueue = Builder.required(b.dtlsQueue, "dtlsQueue");
         consentTimeout = Builder.required(b.consentTimeout, "consentTimeout");
         allowedRemoteRanges = List.copyOf(b.allowed);
         srtpProfiles = List.copyOf(b.profiles);
@@ -74,6 +79,9 @@ public final class TransportConfig {
         if (dtlsThreads < 1) {
             throw new IllegalArgumentException("need at least one DTLS thread");
         }
+        if (dtlsQueue < 1) {
+            throw new IllegalArgumentException("the DTLS queue needs room for at least one handshake");
+        }
         if (srtpProfiles.isEmpty()) {
             throw new IllegalArgumentException("at least one SRTP profile");
         }
@@ -88,6 +96,7 @@ public final class TransportConfig {
     public boolean udpEnabled() { return udpEnabled; }
     public Duration dtlsHandshakeTimeout() { return dtlsHandshakeTimeout; }
     public int dtlsThreads() { return dtlsThreads; }
+    public int dtlsQueue() { return dtlsQueue; }
     public Duration consentTimeout() { return consentTimeout; }
     public List<CidrRange> allowedRemoteRanges() { return allowedRemoteRanges; }
     public List<SrtpProfile> srtpProfiles() { return srtpProfiles; }
@@ -152,7 +161,8 @@ public final class TransportConfig {
                 .consentTimeout(media.duration("consent-timeout", d -> d.toMillis() >= 1000, "must be at least 1s"))
                 .dtlsHandshakeTimeout(media.duration("dtls-timeout", d -> d.toMillis() >= 1000,
                         "must be at least 1s"))
-                .dtlsThreads(media.integer("dtls-threads", n -> n >= 1, "must be at least 1"));
+                .dtlsThreads(media.integer("dtls-threads", n -> n >= 1, "must be at least 1"))
+                .dtlsQueue(media.integer("dtls-queue", n -> n >= 1, "must be at least 1"));
         for (String cidr : media.stringList("allowed-remotes")) {
             try {
                 b.allowRemote(cidr);
@@ -210,6 +220,7 @@ public final class TransportConfig {
                 .udpEnabled(udpEnabled)
                 .dtlsHandshakeTimeout(dtlsHandshakeTimeout)
                 .dtlsThreads(dtlsThreads)
+                .dtlsQueue(dtlsQueue)
                 .consentTimeout(consentTimeout)
                 .srtpProfiles(srtpProfiles.toArray(SrtpProfile[]::new));
         b.allowed.addAll(allowedRemoteRanges);
@@ -222,7 +233,7 @@ public final class TransportConfig {
                 + ", advertisedAddress=" + (advertisedAddress == null ? "none" : advertisedAddress.getHostAddress())
                 + ", advertisedPort=" + advertisedPort + ", tcpPort=" + tcpPort
                 + ", advertisedTcpPort=" + advertisedTcpPort + ", udpEnabled=" + udpEnabled
-                + ", dtlsHandshakeTimeout=" + dtlsHandshakeTimeout + ", dtlsThreads=" + dtlsThreads
+                + ", dtlsHandshakeTimeout=" + dtlsHandshakeTimeout + ", dtlsThreads=" + dtlsThreads + ", dtlsQueue=" + dtlsQueue
                 + ", consentTimeout=" + consentTimeout + ", allowedRemoteRanges=" + allowedRemoteRanges
                 + ", srtpProfiles=" + srtpProfiles + "]";
     }
@@ -242,6 +253,7 @@ public final class TransportConfig {
         private Boolean udpEnabled;
         private Duration dtlsHandshakeTimeout;
         private Integer dtlsThreads;
+        private Integer dtlsQueue;
         private Duration consentTimeout;
         private final List<CidrRange> allowed = new ArrayList<>();
         // A protocol preference, not a setting: GCM is cheaper and stronger, CM_80 is what every browser has.
@@ -261,6 +273,7 @@ public final class TransportConfig {
         public Builder udpEnabled(boolean on) { this.udpEnabled = on; return this; }
         public Builder dtlsHandshakeTimeout(Duration d) { this.dtlsHandshakeTimeout = d; return this; }
         public Builder dtlsThreads(int n) { this.dtlsThreads = n; return this; }
+        public Builder dtlsQueue(int n) { this.dtlsQueue = n; return this; }
         public Builder consentTimeout(Duration d) { this.consentTimeout = d; return this; }
         /** Adds an allowed remote range ("127.0.0.0/8"); with none added, every remote is allowed. */
         public Builder allowRemote(String cidr) { this.allowed.add(CidrRange.parse(cidr)); return this; }

@@ -1,46 +1,73 @@
 package dev.chorus.sfu.transport;
 
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Process-wide threads of the transport layer, shared by every transport so that the thread count does not
- * grow with participants:
+ * The threads the transports of one {@link MediaPorts} share, so the thread count does not grow with participants,
+ * and {@link MediaPorts#close()} ends them:
  * <ul>
- *   <li>{@link #DTLS}: blocking DTLS handshakes (Bouncy Castle blocks in receive) and the short post-handshake
- *       DTLS drains. Grows with concurrent handshakes only; idle threads exit after 2 s.</li>
- *   <li>{@link #TIMER}: one thread for consent-freshness checks.</li>
+ *   <li>{@link #handshakes}: DTLS handshakes, bounded ({@link DtlsHandshakeExecutor}).</li>
+ *   <li>{@link #dtlsDrains}: one thread for the short post-handshake DTLS drains. Kept apart from the handshakes so
+ *       that a storm of long handshakes cannot delay a connected peer's retransmitted final flight or alert. Each
+ *       transport has at most one drain pending, so its queue is bounded by the open transports.</li>
+ *   <li>{@link #timer}: one thread for consent-freshness checks.</li>
  * </ul>
+ * Every thread is a daemon and exits when idle (the timer's while no consent watch runs), so a process holding
+ * many ports that are idle holds no transport thread.
+ *
+ * <p>CLIENT transports ({@link WebRtcTransport#createClient}, used by tests, bots and, later, server-to-server
+ * relays) have no ports: they share one process-wide runtime, {@link #forClients()}, that is never closed.
  */
-final class TransportRuntime {
-    private static final Logger LOG = LoggerFactory.getLogger(TransportRuntime.class);
+final class TransportRuntime implements AutoCloseable {
+    /** DTLS threads of the clients' runtime: a bot process may start hundreds of clients at once. */
+    static final int CLIENT_DTLS_THREADS = 8;
+    static final int CLIENT_DTLS_QUEUE = 1024;
+    private static TransportRuntime clients;
 
-    static final ExecutorService DTLS = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 2, TimeUnit.SECONDS,
-            new SynchronousQueue<>(), daemonFactory("chorus-dtls-"));
+    final DtlsHandshakeExecutor handshakes;
+    final ExecutorService dtlsDrains;
+    final ScheduledExecutorService timer;
+    final LongSupplier nanoClock;
 
-    static final ScheduledExecutorService TIMER;
-
-    static {
-        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, daemonFactory("chorus-transport-timer-"));
+    private TransportRuntime(String name, int dtlsThreads, int dtlsQueue, LongSupplier nanoClock) {
+        this.nanoClock = nanoClock;
+        this.handshakes = new DtlsHandshakeExecutor(dtlsThreads, dtlsQueue, daemons("chorus-dtls-" + name + "-"),
+                nanoClock);
+        ThreadPoolExecutor drains = new ThreadPoolExecutor(1, 1, 2, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                daemons("chorus-dtls-drain-" + name + "-"));
+        drains.allowCoreThreadTimeOut(true);
+        this.dtlsDrains = drains;
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, daemons("chorus-transport-timer-" + name + "-"));
         t.setRemoveOnCancelPolicy(true);
-        TIMER = t;
+        t.setKeepAliveTime(2, TimeUnit.SECONDS);
+        t.allowCoreThreadTimeOut(true);
+        this.timer = t;
     }
 
-    private static volatile boolean warmed;
-
-    private TransportRuntime() {
+    /** The runtime of one set of ports, sized by {@code config}; {@code name} tells its threads apart. */
+    static TransportRuntime open(String name, TransportConfig config) {
+        return new TransportRuntime(name, config.dtlsThreads(), config.dtlsQueue(), System::nanoTime);
     }
 
-    private static ThreadFactory daemonFactory(String prefix) {
+    /** The process-wide runtime of CLIENT transports, created on first use. */
+    static synchronized TransportRuntime forClients() {
+        if (clients == null) {
+            clients = new TransportRuntime("client", CLIENT_DTLS_THREADS, CLIENT_DTLS_QUEUE, System::nanoTime);
+        }
+        return clients;
+    }
+
+    private static ThreadFactory daemons(String prefix) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread th = new Thread(r, prefix + n.incrementAndGet());
@@ -49,40 +76,15 @@ final class TransportRuntime {
         };
     }
 
-    /**
-     * jitsi-srtp benchmarks its cipher back-ends on first use (~0.5 s): pay that once at start-up, not on the
-     * first participant's first packet. Idempotent.
-     */
-    static synchronized void warmUp() {
-        if (warmed) {
-            return;
-        }
-        long t0 = System.nanoTime();
-        for (SrtpProfile p : SrtpProfile.values()) {
-            byte[] key = new byte[p.keyLength];
-            byte[] salt = new byte[p.saltLength];
-            SrtpSession a = new SrtpSession(p, key, salt, key, salt);
-            try {
-                byte[] pkt = new byte[200];
-                pkt[0] = (byte) 0x80;
-                pkt[1] = 96;
-                SrtpBuffer b = new SrtpBuffer().wrap(pkt, 0, 100);
-                a.protectRtp(b);
-                a.unprotectRtp(b);
-                byte[] rtcp = new byte[100];
-                rtcp[0] = (byte) 0x80;
-                rtcp[1] = (byte) 200;
-                rtcp[3] = 6;
-                b.wrap(rtcp, 0, 28);
-                a.protectRtcp(b);
-                a.unprotectRtcp(b);
-            } catch (Exception e) {
-                LOG.warn("SRTP warm-up failed for {}", p, e);
-            } finally {
-                a.close();
-            }
-        }
-        warmed = true;
-        LOG.info("SRTP warm-up took {} ms", (System.nanoTime() - t0) / 1_000_000);
+    ObjectNode dtlsJson() {
+        return handshakes.toJson();
+    }
+
+    /** Ends every thread (close the transports first). */
+    @Override
+    public void close() {
+        handshakes.close();
+        dtlsDrains.shutdownNow();
+        timer.shutdownNow();
     }
 }

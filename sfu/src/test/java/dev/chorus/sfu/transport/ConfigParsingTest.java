@@ -61,10 +61,10 @@ class ConfigParsingTest {
 
     @Test
     void literalAddressesOnlyNoDns() {
-        assertEquals("127.0.0.1", WebRtcTransport.literal("127.0.0.1").getHostAddress());
-        assertTrue(WebRtcTransport.literal("::1").isLoopbackAddress());
-        assertNull(WebRtcTransport.literal("3f1c2a4e-1b2c.local"), "mDNS names are ignored, never resolved");
-        assertNull(WebRtcTransport.literal("localhost"));
+        assertEquals("127.0.0.1", IceSession.literal("127.0.0.1").getHostAddress());
+        assertTrue(IceSession.literal("::1").isLoopbackAddress());
+        assertNull(IceSession.literal("3f1c2a4e-1b2c.local"), "mDNS names are ignored, never resolved");
+        assertNull(IceSession.literal("localhost"));
     }
 
     @Test

@@ -123,7 +123,7 @@ class IceTcpListenerTest {
     }
 
     private void checkOverTcp(String bind) throws Exception {
-        try (SharedUdpPort port = SharedUdpPort.open(tcpConfig(bind).build());
+        try (MediaPorts port = MediaPorts.open(tcpConfig(bind).build());
              WebRtcTransport t = WebRtcTransport.createServer(port, CERT, null)) {
             InetSocketAddress tcpAddress = port.localTcpAddress();
             IceCandidate tcpCandidate = t.localCandidates().stream().filter(IceCandidate::isTcp).findFirst()
@@ -184,7 +184,7 @@ class IceTcpListenerTest {
 
     @Test
     void connectionFromAddressOutsideAllowedRemotesIsClosedAndCounted() throws Exception {
-        try (SharedUdpPort port = SharedUdpPort.open(tcpConfig("127.0.0.1").allowRemote("10.0.0.0/8").build());
+        try (MediaPorts port = MediaPorts.open(tcpConfig("127.0.0.1").allowRemote("10.0.0.0/8").build());
              Socket s = new Socket(port.localTcpAddress().getAddress(), port.localTcpAddress().getPort())) {
             assertTrue(closedByServer(s));
             waitFor(() -> port.rejectedTcpConnections() == 1, "rejection counted");
@@ -194,7 +194,7 @@ class IceTcpListenerTest {
 
     @Test
     void unknownSessionAndNonStunFirstFrameAreClosedAndCounted() throws Exception {
-        try (SharedUdpPort port = SharedUdpPort.open(tcpConfig("127.0.0.1").build());
+        try (MediaPorts port = MediaPorts.open(tcpConfig("127.0.0.1").build());
              WebRtcTransport t = WebRtcTransport.createServer(port, CERT, null)) {
             InetSocketAddress a = port.localTcpAddress();
             try (Socket s = new Socket(a.getAddress(), a.getPort())) {
@@ -217,31 +217,31 @@ class IceTcpListenerTest {
     @Test
     void localUfragIsReadFromTheUsernameAndMalformedMessagesGiveNull() throws Exception {
         byte[] m = bindingRequest("srv9:cli1", "pw");
-        assertEquals("srv9", IceTcpListener.localUfragOf(m, 0, m.length));
+        assertEquals("srv9", StunUfrag.localUfragOf(m, 0, m.length));
         byte[] shifted = new byte[m.length + 5];
         System.arraycopy(m, 0, shifted, 5, m.length);
-        assertEquals("srv9", IceTcpListener.localUfragOf(shifted, 5, m.length));
+        assertEquals("srv9", StunUfrag.localUfragOf(shifted, 5, m.length));
         // a response, not a request
         byte[] resp = m.clone();
         resp[1] = 0x01;
         resp[0] = 0x01;
-        assertNull(IceTcpListener.localUfragOf(resp, 0, resp.length));
+        assertNull(StunUfrag.localUfragOf(resp, 0, resp.length));
         // no magic cookie
         byte[] noCookie = m.clone();
         noCookie[4] = 0;
-        assertNull(IceTcpListener.localUfragOf(noCookie, 0, noCookie.length));
+        assertNull(StunUfrag.localUfragOf(noCookie, 0, noCookie.length));
         // truncated in the middle of the USERNAME attribute
-        assertNull(IceTcpListener.localUfragOf(m, 0, 26));
+        assertNull(StunUfrag.localUfragOf(m, 0, 26));
         // USERNAME without a colon
         byte[] noColon = bindingRequest("justone", "pw");
-        assertNull(IceTcpListener.localUfragOf(noColon, 0, noColon.length));
+        assertNull(StunUfrag.localUfragOf(noColon, 0, noColon.length));
         // too short to be STUN
-        assertNull(IceTcpListener.localUfragOf(new byte[10], 0, 10));
+        assertNull(StunUfrag.localUfragOf(new byte[10], 0, 10));
     }
 
     @Test
     void closingThePortClosesTheListenerAndItsConnections() throws Exception {
-        SharedUdpPort port = SharedUdpPort.open(tcpConfig("127.0.0.1").build());
+        MediaPorts port = MediaPorts.open(tcpConfig("127.0.0.1").build());
         InetSocketAddress a = port.localTcpAddress();
         try (Socket s = new Socket(a.getAddress(), a.getPort())) {
             waitFor(() -> port.tcp().connectionCount() == 1, "accepted");

@@ -97,7 +97,7 @@ final class Peers {
      * Creates a server transport on {@code port} and a client with its own port, exchanges what SDP would
      * carry (optionally a wrong fingerprint on either side), and starts both.
      */
-    static Pair wire(SharedUdpPort port, DtlsCertificate serverCert, DtlsCertificate clientCert,
+    static Pair wire(MediaPorts port, DtlsCertificate serverCert, DtlsCertificate clientCert,
                      TransportConfig clientConfig, String fingerprintGivenToServer, String fingerprintGivenToClient)
             throws IOException {
         Recorder se = new Recorder();
@@ -122,7 +122,7 @@ final class Peers {
         return new Pair(server, se, client, ce);
     }
 
-    static Pair connect(SharedUdpPort port, DtlsCertificate serverCert, DtlsCertificate clientCert,
+    static Pair connect(MediaPorts port, DtlsCertificate serverCert, DtlsCertificate clientCert,
                         TransportConfig clientConfig) throws Exception {
         Pair p = wire(port, serverCert, clientCert, clientConfig, null, null);
         p.serverEvents().await("DTLS_CONNECTED", 10_000);

@@ -23,7 +23,7 @@ class TransportLifecycleTest {
                 .dtlsHandshakeTimeout(Duration.ofSeconds(5));
     }
 
-    private static void cycle(SharedUdpPort port, int i) throws Exception {
+    private static void cycle(MediaPorts port, int i) throws Exception {
         try (Peers.Pair p = Peers.connect(port, SERVER_CERT, CLIENT_CERT, loopback().build())) {
             byte[] payload = ("cycle " + i).getBytes(StandardCharsets.UTF_8);
             assertTrue(p.client().sendRtp(Peers.rtp(42, i, i, payload), 0, 12 + payload.length));
@@ -60,7 +60,7 @@ class TransportLifecycleTest {
 
     @Test
     void fiftyCreateHandshakeCloseCyclesLeaveNoThreadsOrRegistrations() throws Exception {
-        try (SharedUdpPort port = SharedUdpPort.open(loopback().build())) {
+        try (MediaPorts port = MediaPorts.open(loopback().build())) {
             cycle(port, 0); // warm up shared pools (DTLS executor, timer, ice4j's schedulers)
             Thread.sleep(300);
             long baseline = ownThreads();
@@ -86,7 +86,7 @@ class TransportLifecycleTest {
     @Test
     void silentPeerIsReportedFailedWithinConsentTimeout() throws Exception {
         Duration timeout = Duration.ofMillis(1500);
-        try (SharedUdpPort port = SharedUdpPort.open(loopback().consentTimeout(timeout).build());
+        try (MediaPorts port = MediaPorts.open(loopback().consentTimeout(timeout).build());
              Peers.Pair p = Peers.connect(port, SERVER_CERT, CLIENT_CERT, loopback().build())) {
             // Alive: media keeps coming for longer than the timeout.
             for (int i = 0; i < 20; i++) {
@@ -110,7 +110,7 @@ class TransportLifecycleTest {
     @Test
     void remoteOutsideAllowedRangesGetsNoSession() throws Exception {
         TransportConfig onlyTen = TransportConfig.builder().port(0).allowRemote("10.0.0.0/8").build();
-        try (SharedUdpPort port = SharedUdpPort.open(onlyTen);
+        try (MediaPorts port = MediaPorts.open(onlyTen);
              Peers.Pair p = Peers.wire(port, SERVER_CERT, CLIENT_CERT, loopback().build(), null, null)) {
             WebRtcTransportTest.waitFor(() -> port.rejectedSessions() > 0, 3000);
             assertEquals(WebRtcTransport.IceState.CHECKING, p.server().iceState(), "server never hears the client");

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class WebRtcTransportTest {
     static final DtlsCertificate SERVER_CERT = DtlsCertificate.generate();
     static final DtlsCertificate CLIENT_CERT = DtlsCertificate.generate();
-    static SharedUdpPort port;
+    static MediaPorts port;
 
     static TransportConfig.Builder loopback() {
         return TransportConfig.builder().port(0).allowRemote("127.0.0.0/8")
@@ -31,7 +31,7 @@ class WebRtcTransportTest {
 
     @BeforeAll
     static void openPort() throws Exception {
-        port = SharedUdpPort.open(loopback().build());
+        port = MediaPorts.open(loopback().build());
     }
 
     @AfterAll
@@ -127,7 +127,7 @@ class WebRtcTransportTest {
     void tamperedAndReplayedSrtpAreCountedAndNotDelivered() throws Exception {
         try (Peers.Pair p = Peers.connect(port, SERVER_CERT, CLIENT_CERT, loopback().build())) {
             byte[] payload = "genuine".getBytes(StandardCharsets.UTF_8);
-            SrtpSession clientSrtp = p.client().srtpSessionForTest();
+            SrtpSession clientSrtp = p.client().packets.session();
             byte[] pkt = Peers.rtp(0x5150, 10, 0, payload);
             SrtpBuffer view = new SrtpBuffer().wrap(pkt, 0, 12 + payload.length);
             assertEquals(org.jitsi.srtp.SrtpErrorStatus.OK, clientSrtp.protectRtp(view));
@@ -135,14 +135,14 @@ class WebRtcTransportTest {
 
             byte[] tampered = srtp.clone();
             tampered[14] ^= 0x01;
-            assertTrue(p.client().sendRawForTest(tampered, 0, tampered.length));
+            assertTrue(p.client().ice.send(tampered, 0, tampered.length));
             waitFor(() -> p.server().drops(DropReason.SRTP_AUTH_FAILED) == 1, 2000);
             assertNull(p.serverEvents().rtp.poll(100, TimeUnit.MILLISECONDS), "tampered packet not delivered");
 
-            assertTrue(p.client().sendRawForTest(srtp.clone(), 0, srtp.length));
+            assertTrue(p.client().ice.send(srtp.clone(), 0, srtp.length));
             Peers.assertRtp(p.serverEvents().nextRtp(2000), 0x5150, 10, payload);
 
-            assertTrue(p.client().sendRawForTest(srtp.clone(), 0, srtp.length));
+            assertTrue(p.client().ice.send(srtp.clone(), 0, srtp.length));
             waitFor(() -> p.server().drops(DropReason.SRTP_REPLAY) == 1, 2000);
             assertNull(p.serverEvents().rtp.poll(100, TimeUnit.MILLISECONDS), "replayed packet not delivered");
             assertEquals(1, p.server().rtpReceived());
@@ -154,7 +154,7 @@ class WebRtcTransportTest {
     void publicAddressReplacesTheBoundOneInEveryCandidate() throws Exception {
         TransportConfig c = loopback().advertised(java.net.InetAddress.getByName("203.0.113.5"), 40000)
                 .tcpPort(0).advertisedTcpPort(40001).build();
-        try (SharedUdpPort natted = SharedUdpPort.open(c);
+        try (MediaPorts natted = MediaPorts.open(c);
              WebRtcTransport t = WebRtcTransport.createServer(natted, SERVER_CERT, null)) {
             java.util.List<IceCandidate> cands = t.localCandidates();
             assertEquals(2, cands.size(), cands.toString());
@@ -173,7 +173,7 @@ class WebRtcTransportTest {
             assertEquals(1, natted.transportCount());
         }
         // Address only: the bound ports are announced with it.
-        try (SharedUdpPort natted = SharedUdpPort.open(loopback()
+        try (MediaPorts natted = MediaPorts.open(loopback()
                 .advertised(java.net.InetAddress.getByName("203.0.113.5"), 0).tcpPort(0).build());
              WebRtcTransport t = WebRtcTransport.createServer(natted, SERVER_CERT, null)) {
             for (IceCandidate x : t.localCandidates()) {
@@ -195,12 +195,12 @@ class WebRtcTransportTest {
         // A UDP relay stands in for the 1:1 NAT (or a test's impairment proxy): the SFU binds one port and
         // announces the relay's; the client is given nothing else and must connect through it.
         try (UdpRelay relay = new UdpRelay();
-             SharedUdpPort behindNat = SharedUdpPort.open(loopback().build())) {
+             MediaPorts behindNat = MediaPorts.open(loopback().build())) {
             relay.target = behindNat.localAddress();
             TransportConfig natted = loopback().port(behindNat.localAddress().getPort())
                     .advertised(relay.address().getAddress(), relay.address().getPort()).build();
             behindNat.close();
-            try (SharedUdpPort sfu = SharedUdpPort.open(natted)) {
+            try (MediaPorts sfu = MediaPorts.open(natted)) {
                 relay.target = sfu.localAddress();
                 try (Peers.Pair p = Peers.connect(sfu, SERVER_CERT, CLIENT_CERT, loopback().build())) {
                     assertEquals(relay.address().getPort(), p.server().localCandidates().get(0).port());
@@ -224,7 +224,7 @@ class WebRtcTransportTest {
         java.net.InetAddress v6 = java.net.InetAddress.getByName("::1");
         TransportConfig c = TransportConfig.builder().bindAddress(v6).port(0).allowRemote("::1/128")
                 .dtlsHandshakeTimeout(Duration.ofSeconds(5)).build();
-        try (SharedUdpPort v6port = SharedUdpPort.open(c);
+        try (MediaPorts v6port = MediaPorts.open(c);
              Peers.Pair p = Peers.connect(v6port, SERVER_CERT, CLIENT_CERT, c)) {
             IceCandidate cand = p.server().localCandidates().get(0);
             assertEquals(v6, java.net.InetAddress.getByName(cand.address()));
@@ -238,7 +238,7 @@ class WebRtcTransportTest {
 
     @Test
     void udpDisabledAnnouncesOnlyTheTcpCandidate() throws Exception {
-        try (SharedUdpPort tcpOnly = SharedUdpPort.open(loopback().tcpPort(0).udpEnabled(false).build());
+        try (MediaPorts tcpOnly = MediaPorts.open(loopback().tcpPort(0).udpEnabled(false).build());
              WebRtcTransport t = WebRtcTransport.createServer(tcpOnly, SERVER_CERT, null)) {
             java.util.List<IceCandidate> cands = t.localCandidates();
             assertEquals(1, cands.size(), cands.toString());

@@ -9,7 +9,7 @@ import dev.chorus.sfu.sdp.RemoteTrack;
 import dev.chorus.sfu.sdp.RemoteTransport;
 import dev.chorus.sfu.sdp.SdpParser;
 import dev.chorus.sfu.transport.DtlsCertificate;
-import dev.chorus.sfu.transport.SharedUdpPort;
+import dev.chorus.sfu.transport.MediaPorts;
 import dev.chorus.sfu.transport.TransportConfig;
 import dev.chorus.sfu.transport.WebRtcTransport;
 import java.time.Duration;
@@ -22,16 +22,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The SFU side of a test, built by hand from the real pieces: a server {@link WebRtcTransport} on a
- * {@link SharedUdpPort}, answered with {@link AnswerBuilder} exactly as signaling would.
+ * {@link MediaPorts}, answered with {@link AnswerBuilder} exactly as signaling would.
  */
 final class LoopbackSfu implements AutoCloseable {
     static final DtlsCertificate SERVER_CERT = DtlsCertificate.generate();
     static final DtlsCertificate CLIENT_CERT = DtlsCertificate.generate();
 
-    final SharedUdpPort port;
+    final MediaPorts port;
 
     LoopbackSfu() throws Exception {
-        port = SharedUdpPort.open(loopback().build());
+        port = MediaPorts.open(loopback().build());
     }
 
     static TransportConfig.Builder loopback() {

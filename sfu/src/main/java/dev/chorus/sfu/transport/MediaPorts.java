@@ -1,0 +1,176 @@
+package dev.chorus.sfu.transport;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.ice4j.ice.harvest.CandidateHarvester;
+
+/**
+ * What the SFU's transports share, opened once per server and closed with it: the {@link SharedUdpPort}, the
+ * {@link IceTcpListener} when {@link TransportConfig#tcpEnabled()}, the {@link TransportRuntime} (bounded DTLS
+ * handshakes, DTLS drains, consent timer) and the {@link TransportRegistry} of open transports with their totals.
+ * "The media port" means all of it. Every SERVER {@link WebRtcTransport} is created on one.
+ *
+ * <p>With {@link TransportConfig#udpEnabled()} false the UDP socket is still bound (the ports' identity), but no
+ * transport gathers or announces a candidate on it.
+ */
+public final class MediaPorts implements AutoCloseable {
+    private final TransportConfig config;
+    private final SharedUdpPort udp;
+    private final IceTcpListener tcp;
+    private final TransportRuntime runtime;
+    private final TransportRegistry registry = new TransportRegistry();
+    private volatile boolean closed;
+
+    private MediaPorts(TransportConfig config, SharedUdpPort udp, IceTcpListener tcp) {
+        this.config = config;
+        this.udp = udp;
+        this.tcp = tcp;
+        this.runtime = TransportRuntime.open(Integer.toString(udp.localAddress().getPort()), config);
+    }
+
+    /** Binds the UDP socket and, if enabled, the ICE-TCP listener (ephemeral ports when 0 is configured). */
+    public static MediaPorts open(TransportConfig config) throws IOException {
+        SrtpWarmUp.run();
+        SharedUdpPort udp = SharedUdpPort.open(config);
+        IceTcpListener tcp = null;
+        if (config.tcpEnabled()) {
+            try {
+                tcp = IceTcpListener.open(config);
+            } catch (IOException | RuntimeException e) {
+                udp.close();
+                throw new IOException("cannot listen for ICE-TCP on " + config.bindAddress().getHostAddress() + ":"
+                        + config.tcpPort() + ": " + e.getMessage(), e);
+            }
+        }
+        return new MediaPorts(config, udp, tcp);
+    }
+
+    public TransportConfig config() {
+        return config;
+    }
+
+    /** The bound UDP address and the actual port. */
+    public InetSocketAddress localAddress() {
+        return udp.localAddress();
+    }
+
+    /** The bound ICE-TCP address (actual port), or null when ICE-TCP is off. */
+    public InetSocketAddress localTcpAddress() {
+        return tcp == null ? null : tcp.localAddress();
+    }
+
+    /** The ICE-TCP listener, or null when ICE-TCP is off. */
+    IceTcpListener tcp() {
+        return tcp;
+    }
+
+    TransportRuntime runtime() {
+        return runtime;
+    }
+
+    /** Where a SERVER transport's ICE agent gathers: the UDP port unless UDP is off, the TCP listener if on. */
+    List<CandidateHarvester> harvesters() {
+        List<CandidateHarvester> h = new ArrayList<>(2);
+        if (config.udpEnabled()) {
+            h.add(udp.harvester());
+        }
+        if (tcp != null) {
+            h.add(tcp);
+        }
+        return h;
+    }
+
+    /** A new SERVER transport: counted here, and reachable over ICE-TCP under its local ufrag. */
+    synchronized void register(WebRtcTransport t, String localUfrag, IceTcpAttachment tcpAttachment) {
+        if (closed) {
+            throw new IllegalStateException("media ports closed");
+        }
+        registry.add(t);
+        if (tcp != null) {
+            tcp.register(localUfrag, tcpAttachment);
+        }
+    }
+
+    void unregister(WebRtcTransport t, String localUfrag) {
+        if (tcp != null) {
+            tcp.unregister(localUfrag);
+        }
+        registry.remove(t);
+    }
+
+    /** First STUN requests on the UDP port dropped because their source is not an allowed remote address. */
+    public long rejectedSessions() {
+        return udp.rejectedSessions();
+    }
+
+    /** ICE-TCP connections refused because their source is not an allowed remote address. */
+    public long rejectedTcpConnections() {
+        return tcp == null ? 0 : tcp.rejectedConnections();
+    }
+
+    /** ICE-TCP state and drop counters for /debug, or null when ICE-TCP is off. */
+    public ObjectNode tcpJson() {
+        return tcp == null ? null : tcp.toJson();
+    }
+
+    /** The DTLS handshake executor for /debug: threads, running, waiting, refused by reason. */
+    public ObjectNode dtlsJson() {
+        return runtime.dtlsJson();
+    }
+
+    /**
+     * Totals over every transport these ports have carried: the closed ones' final counts plus the open ones' counts
+     * now, so they never go down as transports close.
+     */
+    public TransportTotals totals() {
+        return registry.totals();
+    }
+
+    /** Transports created on these ports and not yet closed. */
+    public List<WebRtcTransport> transports() {
+        return registry.open();
+    }
+
+    public int transportCount() {
+        return registry.count();
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** A snapshot for /debug. */
+    public ObjectNode toJson() {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("udp", localAddress().toString());
+        o.put("transports", transportCount());
+        o.put("rejectedIceSessions", rejectedSessions());
+        o.set("iceTcp", tcpJson());
+        o.set("dtlsHandshakes", dtlsJson());
+        return o;
+    }
+
+    /** Closes every transport still open, then the sockets and every thread of the runtime. Idempotent. */
+    @Override
+    public void close() {
+        synchronized (this) { // no transport registers once the copy below is taken
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        for (WebRtcTransport t : registry.open()) {
+            t.close();
+        }
+        udp.close();
+        if (tcp != null) {
+            tcp.close();
+        }
+        runtime.close();
+    }
+}
