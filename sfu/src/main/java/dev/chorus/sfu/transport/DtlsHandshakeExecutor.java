@@ -1,10 +1,11 @@
 package dev.chorus.sfu.transport;
 
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
@@ -19,7 +20,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * <p>The time a handshake waits for a thread counts against its timeout: it runs with what is left of it, and one
  * whose time ran out while waiting is refused with {@link DtlsFailure#HANDSHAKE_TIMEOUT} without running. So every
  * handshake ends (connected or a named failure) within its timeout of being submitted, however long the queue: the
- * ones ahead of it in the queue were submitted earlier and end earlier. Idle threads exit after 2 s.
+ * ones ahead of it in the queue were submitted earlier and end earlier. A waiting thread takes new work before a
+ * new thread starts, and idle threads exit after 2 s, so a quiet server holds none.
  */
 final class DtlsHandshakeExecutor implements AutoCloseable {
     /** One handshake to run. */
@@ -31,33 +33,82 @@ final class DtlsHandshakeExecutor implements AutoCloseable {
         void failed(DtlsFailure failure, String reason);
     }
 
-    private final ThreadPoolExecutor pool;
-    private final LongSupplier nanoClock;
+    private static final long IDLE_EXIT_NANOS = TimeUnit.SECONDS.toNanos(2);
+
     private final int threads;
+    private final ArrayBlockingQueue<Queued> queue;
+    private final ThreadFactory threadFactory;
+    private final LongSupplier nanoClock;
+    /** Threads started and not yet exited, and how many of them wait for work. */
+    private final AtomicInteger alive = new AtomicInteger();
+    private final AtomicInteger idle = new AtomicInteger();
+    private final Set<Thread> running = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
     private final LongAdder started = new LongAdder();
     private final LongAdder refusedQueueFull = new LongAdder();
     private final LongAdder expiredWaiting = new LongAdder();
 
     DtlsHandshakeExecutor(int threads, int queueCapacity, ThreadFactory threadFactory, LongSupplier nanoClock) {
         this.threads = threads;
+        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.threadFactory = threadFactory;
         this.nanoClock = nanoClock;
-        this.pool = new ThreadPoolExecutor(threads, threads, 2, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(queueCapacity), threadFactory);
-        pool.allowCoreThreadTimeOut(true);
     }
 
     /** Queues {@code h} with {@code timeoutNanos} to complete, or refuses it at once (then counted). Any thread. */
     void submit(long timeoutNanos, Handshake h) {
-        long submitted = nanoClock.getAsLong();
+        if (closed) {
+            h.failed(DtlsFailure.PROTOCOL_ERROR, "PROTOCOL_ERROR: the DTLS executor is closed");
+            return;
+        }
+        if (!queue.offer(new Queued(h, nanoClock.getAsLong(), timeoutNanos))) {
+            refusedQueueFull.increment();
+            h.failed(DtlsFailure.HANDSHAKE_QUEUE_FULL, "HANDSHAKE_QUEUE_FULL: " + threads
+                    + " handshake(s) running and " + queue.size() + " waiting");
+            return;
+        }
+        // Idle threads take the queued handshakes; a new thread starts only for what they cannot take (a pool
+        // that starts one thread per task up to its size would renew its threads after every quiet spell).
+        if (queue.size() > idle.get()) {
+            startThreadIfRoom();
+        }
+    }
+
+    private void startThreadIfRoom() {
+        for (int n = alive.get(); n < threads; n = alive.get()) {
+            if (alive.compareAndSet(n, n + 1)) {
+                Thread t = threadFactory.newThread(this::work);
+                t.start();
+                return;
+            }
+        }
+    }
+
+    /** A DTLS thread: runs queued handshakes in order, exits after 2 s without work. */
+    private void work() {
+        running.add(Thread.currentThread());
         try {
-            pool.execute(new Queued(h, submitted, timeoutNanos));
-        } catch (RejectedExecutionException e) {
-            if (pool.isShutdown()) {
-                h.failed(DtlsFailure.PROTOCOL_ERROR, "PROTOCOL_ERROR: the DTLS executor is closed");
-            } else {
-                refusedQueueFull.increment();
-                h.failed(DtlsFailure.HANDSHAKE_QUEUE_FULL, "HANDSHAKE_QUEUE_FULL: " + threads
-                        + " handshake(s) running and " + pool.getQueue().size() + " waiting");
+            while (!closed) {
+                Queued q;
+                idle.incrementAndGet();
+                try {
+                    q = queue.poll(IDLE_EXIT_NANOS, TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    return;
+                } finally {
+                    idle.decrementAndGet();
+                }
+                if (q == null) {
+                    return;
+                }
+                q.run();
+            }
+        } finally {
+            running.remove(Thread.currentThread());
+            alive.decrementAndGet();
+            // A handshake queued while this thread was leaving (it saw this thread idle) still gets a thread.
+            if (!closed && queue.size() > idle.get()) {
+                startThreadIfRoom();
             }
         }
     }
@@ -102,9 +153,9 @@ final class DtlsHandshakeExecutor implements AutoCloseable {
     ObjectNode toJson() {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("threads", threads);
-        o.put("running", pool.getActiveCount());
-        o.put("waiting", pool.getQueue().size());
-        o.put("queueCapacity", pool.getQueue().size() + pool.getQueue().remainingCapacity());
+        o.put("running", Math.max(0, alive.get() - idle.get()));
+        o.put("waiting", queue.size());
+        o.put("queueCapacity", queue.size() + queue.remainingCapacity());
         o.put("started", started.sum());
         ObjectNode refused = o.putObject("refused");
         refused.put(DtlsFailure.HANDSHAKE_QUEUE_FULL.name(), refusedQueueFull.sum());
@@ -115,8 +166,10 @@ final class DtlsHandshakeExecutor implements AutoCloseable {
     /** Interrupts running handshakes (their transports are closed first) and refuses the waiting ones. */
     @Override
     public void close() {
-        for (Runnable r : pool.shutdownNow()) {
-            ((Queued) r).handshake.failed(DtlsFailure.PROTOCOL_ERROR, "PROTOCOL_ERROR: the DTLS executor is closed");
+        closed = true;
+        running.forEach(Thread::interrupt);
+        for (Queued q = queue.poll(); q != null; q = queue.poll()) {
+            q.handshake.failed(DtlsFailure.PROTOCOL_ERROR, "PROTOCOL_ERROR: the DTLS executor is closed");
         }
     }
 }

@@ -22,8 +22,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  *       transport has at most one drain pending, so its queue is bounded by the open transports.</li>
  *   <li>{@link #timer}: one thread for consent-freshness checks.</li>
  * </ul>
- * Every thread is a daemon and exits when idle (the timer's while no consent watch runs), so a process holding
- * many ports that are idle holds no transport thread.
+ * Every thread is a daemon. DTLS handshake threads exit after 2 s idle; the drain and timer threads live as long
+ * as the runtime (two threads per set of ports), so thread names stay steady.
  *
  * <p>CLIENT transports ({@link WebRtcTransport#createClient}, used by tests, bots and, later, server-to-server
  * relays) have no ports: they share one process-wide runtime, {@link #forClients()}, that is never closed.
@@ -43,14 +43,12 @@ final class TransportRuntime implements AutoCloseable {
         this.nanoClock = nanoClock;
         this.handshakes = new DtlsHandshakeExecutor(dtlsThreads, dtlsQueue, daemons("chorus-dtls-" + name + "-"),
                 nanoClock);
-        ThreadPoolExecutor drains = new ThreadPoolExecutor(1, 1, 2, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        // One drain thread and one timer thread for the runtime's life (close() ends them): steady threads, where
+        // idle time-outs would start a new one after every quiet spell.
+        this.dtlsDrains = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 daemons("chorus-dtls-drain-" + name + "-"));
-        drains.allowCoreThreadTimeOut(true);
-        this.dtlsDrains = drains;
         ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, daemons("chorus-transport-timer-" + name + "-"));
         t.setRemoveOnCancelPolicy(true);
-        t.setKeepAliveTime(2, TimeUnit.SECONDS);
-        t.allowCoreThreadTimeOut(true);
         this.timer = t;
     }
 
