@@ -1,10 +1,10 @@
 package dev.chorus.loadtest;
 
-import dev.chorus.testkit.peer.NativePeer;
-import dev.chorus.sfu.sdp.Direction;
 import dev.chorus.sfu.codec.MediaKind;
+import dev.chorus.sfu.sdp.Direction;
 import dev.chorus.sfu.transport.DtlsCertificate;
 import dev.chorus.sfu.transport.TransportConfig;
+import dev.chorus.testkit.peer.NativePeer;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -23,7 +23,15 @@ import java.util.concurrent.TimeUnit;
  * server reports the media transport connected.
  */
 final class Bot {
-    enum State { NEW, CONNECTING, JOINING, NEGOTIATING, CONNECTED, FAILED, CLOSED }
+    enum State {
+        NEW,
+        CONNECTING,
+        JOINING,
+        NEGOTIATING,
+        CONNECTED,
+        FAILED,
+        CLOSED
+    }
 
     final int index;
     final String room;
@@ -78,7 +86,10 @@ final class Bot {
         }
         WebSocketConnectOptions options = new WebSocketConnectOptions()
                 .setHost(wsUri.getHost().replace("[", "").replace("]", ""))
-                .setPort(wsUri.getPort() > 0 ? wsUri.getPort() : (wsUri.getScheme().equals("wss") ? 443 : 80))
+                .setPort(
+                        wsUri.getPort() > 0
+                                ? wsUri.getPort()
+                                : (wsUri.getScheme().equals("wss") ? 443 : 80))
                 .setSsl(wsUri.getScheme().equals("wss"))
                 .setURI(wsUri.getRawPath())
                 .setTimeout(10_000);
@@ -96,14 +107,18 @@ final class Bot {
             socket.textMessageHandler(text -> onMessage(new JsonObject(text), pacer));
             socket.closeHandler(v -> {
                 if (state != State.CLOSED) {
-                    fail("websocket closed by the server (" + socket.closeStatusCode() + " "
-                            + socket.closeReason() + ")");
+                    fail("websocket closed by the server (" + socket.closeStatusCode() + " " + socket.closeReason()
+                            + ")");
                 }
             });
             socket.exceptionHandler(e -> fail("websocket: " + e));
             state = State.JOINING;
             receiver.joinSent(System.nanoTime());
-            send(new JsonObject().put("type", "join").put("id", nextId++).put("room", room).put("name", name));
+            send(new JsonObject()
+                    .put("type", "join")
+                    .put("id", nextId++)
+                    .put("room", room)
+                    .put("name", name));
         });
     }
 
@@ -172,13 +187,19 @@ final class Bot {
     private void offer() {
         NativePeer p = peer;
         int sendVideo = publisher && profile.hasVideo() ? 1 : 0;
-        String sdp = p.createOffer(publisher ? 1 : 0, sendVideo,
+        String sdp = p.createOffer(
+                publisher ? 1 : 0,
+                sendVideo,
                 Math.max(wantAudio, p.mids(MediaKind.AUDIO, Direction.RECVONLY).size()),
                 Math.max(wantVideo, p.mids(MediaKind.VIDEO, Direction.RECVONLY).size()));
         JsonObject sources = new JsonObject();
         p.mids(MediaKind.AUDIO, Direction.SENDONLY).forEach(mid -> sources.put(mid, "mic"));
         p.mids(MediaKind.VIDEO, Direction.SENDONLY).forEach(mid -> sources.put(mid, "camera"));
-        send(new JsonObject().put("type", "offer").put("id", nextId++).put("sdp", sdp).put("sources", sources));
+        send(new JsonObject()
+                .put("type", "offer")
+                .put("id", nextId++)
+                .put("sdp", sdp)
+                .put("sources", sources));
         offerOutstanding = true;
     }
 

@@ -21,9 +21,11 @@ final class BotReceiver implements RtpListener {
     private final long[] lastTransit = new long[MAX_STREAMS];
     /** Smoothed jitter per stream in nanoseconds; read racily by the sampler. */
     private final double[] jitterNanos = new double[MAX_STREAMS];
+
     private volatile int streams;
     /** SSRCs announced as retransmission streams: not counted (their sequence numbers are separate). */
     private volatile long[] ignored = new long[0];
+
     private final LatencyHistogram latency = new LatencyHistogram();
     private final int expectedTracks;
     private final long joinSentNanosUnset = Long.MIN_VALUE;
@@ -49,8 +51,16 @@ final class BotReceiver implements RtpListener {
     }
 
     @Override
-    public void onRtp(long receivedNanos, long ssrc, int sequenceNumber, long rtpTimestamp, int payloadType,
-                      boolean marker, byte[] buf, int payloadOffset, int payloadLength) {
+    public void onRtp(
+            long receivedNanos,
+            long ssrc,
+            int sequenceNumber,
+            long rtpTimestamp,
+            int payloadType,
+            boolean marker,
+            byte[] buf,
+            int payloadOffset,
+            int payloadLength) {
         long[] skip = ignored;
         for (long s : skip) {
             if (s == ssrc) {

@@ -19,11 +19,15 @@ import java.util.function.BooleanSupplier;
  * starts them on schedule.
  */
 final class BotRuntime implements AutoCloseable {
-    private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2));
+    private final Vertx vertx =
+            Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2));
     /** Vert.x allows 50 WebSockets per server by default and queues the rest until they time out. */
     private final WebSocketClient webSockets = vertx.createWebSocketClient(new WebSocketClientOptions()
-            .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20).setConnectTimeout(10_000)
+            .setMaxFrameSize(1 << 20)
+            .setMaxMessageSize(1 << 20)
+            .setConnectTimeout(10_000)
             .setMaxConnections(LoadTestConfig.MAX_BOTS));
+
     private final DtlsCertificate certificate = DtlsCertificate.generate();
     private final TransportConfig transport = TransportConfig.builder().port(0).build();
     private final URI webSocketUri;
@@ -45,11 +49,14 @@ final class BotRuntime implements AutoCloseable {
 
     /** Starts {@code bot} after {@code delayNanos}, if {@code stillWanted} says so then. */
     void startLater(Bot bot, long delayNanos, BooleanSupplier stillWanted) {
-        starter.schedule(() -> {
-            if (stillWanted.getAsBoolean()) {
-                bot.start(webSockets, webSocketUri, transport, certificate, pacer);
-            }
-        }, delayNanos, TimeUnit.NANOSECONDS);
+        starter.schedule(
+                () -> {
+                    if (stillWanted.getAsBoolean()) {
+                        bot.start(webSockets, webSocketUri, transport, certificate, pacer);
+                    }
+                },
+                delayNanos,
+                TimeUnit.NANOSECONDS);
     }
 
     /** Stops sending media and starting bots (bots already started stay connected). */

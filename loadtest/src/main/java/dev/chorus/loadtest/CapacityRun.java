@@ -35,10 +35,24 @@ final class CapacityRun {
     private static final Duration JOIN_GRACE = Duration.ofSeconds(20);
 
     /** One measured step. Rates are over the step's measuring window. */
-    record Step(int step, int rooms, int bots, int botsConnected, int botsFailed, double sentPps,
-                double receivedPps, double forwardedPps, double serverCpuCores, double forwardedPpsPerCore,
-                double generatorCpuCores, double loss, double p50Ms, double p99Ms, double serverRssMib,
-                long pacerSkipped, String verdict) {
+    record Step(
+            int step,
+            int rooms,
+            int bots,
+            int botsConnected,
+            int botsFailed,
+            double sentPps,
+            double receivedPps,
+            double forwardedPps,
+            double serverCpuCores,
+            double forwardedPpsPerCore,
+            double generatorCpuCores,
+            double loss,
+            double p50Ms,
+            double p99Ms,
+            double serverRssMib,
+            long pacerSkipped,
+            String verdict) {
 
         boolean withinLimits() {
             return verdict.equals("ok");
@@ -49,7 +63,8 @@ final class CapacityRun {
     private final LoadTestConfig.Capacity capacity;
     private final PrintStream progress;
     private final ServerProbe probe;
-    private final ServerProbe self = new ServerProbe(null, OptionalLong.of(ProcessHandle.current().pid()));
+    private final ServerProbe self =
+            new ServerProbe(null, OptionalLong.of(ProcessHandle.current().pid()));
     private final Fleet fleet;
     private final List<Sample> samples = new ArrayList<>();
     private final List<Step> steps = new ArrayList<>();
@@ -72,11 +87,21 @@ final class CapacityRun {
         if (Double.isNaN(probe.cpuSeconds())) {
             throw new IOException("cannot read the server's CPU time: " + probe.lastError());
         }
-        progress.printf(Locale.ROOT, "capacity benchmark: rooms of %d publishers + %d subscribers, profile %s;"
+        progress.printf(
+                Locale.ROOT,
+                "capacity benchmark: rooms of %d publishers + %d subscribers, profile %s;"
                         + " %d room(s) at step 1, +%d per step, %s per step, at most %d steps; limits loss %.2f%%,"
-                        + " p99 %.1f ms; server %s pid %d%n", config.publishers(), config.subscribers(),
-                config.profile().token(), config.rooms(), capacity.stepRooms(), LoadTestMain.human(capacity.stepDuration()),
-                capacity.maxSteps(), capacity.maxLoss() * 100, capacity.maxP99Millis(), config.server(),
+                        + " p99 %.1f ms; server %s pid %d%n",
+                config.publishers(),
+                config.subscribers(),
+                config.profile().token(),
+                config.rooms(),
+                capacity.stepRooms(),
+                LoadTestMain.human(capacity.stepDuration()),
+                capacity.maxSteps(),
+                capacity.maxLoss() * 100,
+                capacity.maxP99Millis(),
+                config.server(),
                 config.serverPid().getAsLong());
 
         BotRuntime runtime = new BotRuntime(config, "chorus-capacity-ramp", progress);
@@ -118,12 +143,22 @@ final class CapacityRun {
         for (int r = existingRooms; r < existingRooms + count; r++) {
             String room = "capacity-" + runId + "-" + r;
             for (int p = 0; p < config.publishers(); p++) {
-                added.add(new Bot(fleet.size() + added.size(), room, "pub-" + r + "-" + p, true, config.profile(),
+                added.add(new Bot(
+                        fleet.size() + added.size(),
+                        room,
+                        "pub-" + r + "-" + p,
+                        true,
+                        config.profile(),
                         config.publishers()));
             }
             for (int s = 0; s < config.subscribers(); s++) {
-                added.add(new Bot(fleet.size() + added.size(), room, "sub-" + r + "-" + s, false,
-                        config.profile(), config.publishers()));
+                added.add(new Bot(
+                        fleet.size() + added.size(),
+                        room,
+                        "sub-" + r + "-" + s,
+                        false,
+                        config.profile(),
+                        config.publishers()));
             }
         }
         added.forEach(fleet::add);
@@ -198,19 +233,43 @@ final class CapacityRun {
                 connected++;
             }
         }
-        String verdict = withGeneratorNote(verdict(capacity, expected, loss, p99, fleet.size() - connected, skipped,
-                fwd, cpu), genCpu, Runtime.getRuntime().availableProcessors());
-        return new Step(step, rooms, fleet.size(), connected, fleet.size() - connected,
-                (end.sent() - start.sent()) / seconds, (end.received() - start.received()) / seconds, fwd, cpu,
-                cpu > 0 ? fwd / cpu : Double.NaN, genCpu, loss, p50, p99, probe.rssMib(), skipped, verdict);
+        String verdict = withGeneratorNote(
+                verdict(capacity, expected, loss, p99, fleet.size() - connected, skipped, fwd, cpu),
+                genCpu,
+                Runtime.getRuntime().availableProcessors());
+        return new Step(
+                step,
+                rooms,
+                fleet.size(),
+                connected,
+                fleet.size() - connected,
+                (end.sent() - start.sent()) / seconds,
+                (end.received() - start.received()) / seconds,
+                fwd,
+                cpu,
+                cpu > 0 ? fwd / cpu : Double.NaN,
+                genCpu,
+                loss,
+                p50,
+                p99,
+                probe.rssMib(),
+                skipped,
+                verdict);
     }
 
     /**
      * "ok" for a step within the limits, else why not, in order: no media, loss, p99 latency, bots not
      * connected, the generator fell behind, nothing measured at the server.
      */
-    static String verdict(LoadTestConfig.Capacity limits, long expectedPackets, double loss, double p99Ms,
-                          int botsNotConnected, long pacerSkipped, double forwardedPps, double serverCpuCores) {
+    static String verdict(
+            LoadTestConfig.Capacity limits,
+            long expectedPackets,
+            double loss,
+            double p99Ms,
+            int botsNotConnected,
+            long pacerSkipped,
+            double forwardedPps,
+            double serverCpuCores) {
         if (expectedPackets == 0) {
             return "no media arrived at the bots";
         }
@@ -218,8 +277,8 @@ final class CapacityRun {
             return String.format(Locale.ROOT, "loss %.3f%% over the %.2f%% limit", loss * 100, limits.maxLoss() * 100);
         }
         if (!(p99Ms <= limits.maxP99Millis())) {
-            return String.format(Locale.ROOT, "p99 latency %.2f ms over the %.1f ms limit", p99Ms,
-                    limits.maxP99Millis());
+            return String.format(
+                    Locale.ROOT, "p99 latency %.2f ms over the %.1f ms limit", p99Ms, limits.maxP99Millis());
         }
         if (botsNotConnected > 0) {
             return botsNotConnected + " bots not connected (failed to join or were removed)";
@@ -242,32 +301,82 @@ final class CapacityRun {
         if (verdict.equals("ok") || !(generatorCores >= 0.9 * generatorCpus)) {
             return verdict;
         }
-        return verdict + String.format(Locale.ROOT, " (the load generator used %.2f of its %d CPU%s: it, not the"
-                + " server, is probably the limit)", generatorCores, generatorCpus, generatorCpus == 1 ? "" : "s");
+        return verdict
+                + String.format(
+                        Locale.ROOT,
+                        " (the load generator used %.2f of its %d CPU%s: it, not the"
+                                + " server, is probably the limit)",
+                        generatorCores,
+                        generatorCpus,
+                        generatorCpus == 1 ? "" : "s");
     }
 
     private void printProgress(Sample s) {
-        progress.printf(Locale.ROOT, "[%5.0fs %-9s] bots %d/%d connected%s | recv %.0f pps | loss %.3f%% | p99 %s ms"
-                        + " | server fwd %s pps cpu %s cores%n", s.t(), s.phase(), s.botsConnected(), fleet.size(),
-                s.botsFailed() > 0 ? " (" + s.botsFailed() + " failed)" : "", s.receivedPps(), s.loss() * 100,
-                LoadTestMain.f2(s.p99Ms()), LoadTestMain.f0(s.forwardedPps()), LoadTestMain.f2(s.serverCpuCores()));
+        progress.printf(
+                Locale.ROOT,
+                "[%5.0fs %-9s] bots %d/%d connected%s | recv %.0f pps | loss %.3f%% | p99 %s ms"
+                        + " | server fwd %s pps cpu %s cores%n",
+                s.t(),
+                s.phase(),
+                s.botsConnected(),
+                fleet.size(),
+                s.botsFailed() > 0 ? " (" + s.botsFailed() + " failed)" : "",
+                s.receivedPps(),
+                s.loss() * 100,
+                LoadTestMain.f2(s.p99Ms()),
+                LoadTestMain.f0(s.forwardedPps()),
+                LoadTestMain.f2(s.serverCpuCores()));
     }
 
     private void printStep(Step s) {
-        progress.printf(Locale.ROOT, "== step %d: %d rooms, %d bots: forwarded %s pps on %s server cores = %s pps/core,"
-                        + " loss %.3f%%, p99 %s ms, generator %s cores: %s%n", s.step(), s.rooms(), s.bots(),
-                LoadTestMain.f0(s.forwardedPps()), LoadTestMain.f2(s.serverCpuCores()), LoadTestMain.f0(s.forwardedPpsPerCore()), s.loss() * 100,
-                LoadTestMain.f2(s.p99Ms()), LoadTestMain.f2(s.generatorCpuCores()), s.verdict());
+        progress.printf(
+                Locale.ROOT,
+                "== step %d: %d rooms, %d bots: forwarded %s pps on %s server cores = %s pps/core,"
+                        + " loss %.3f%%, p99 %s ms, generator %s cores: %s%n",
+                s.step(),
+                s.rooms(),
+                s.bots(),
+                LoadTestMain.f0(s.forwardedPps()),
+                LoadTestMain.f2(s.serverCpuCores()),
+                LoadTestMain.f0(s.forwardedPpsPerCore()),
+                s.loss() * 100,
+                LoadTestMain.f2(s.p99Ms()),
+                LoadTestMain.f2(s.generatorCpuCores()),
+                s.verdict());
     }
 
-    static final String[] TABLE_HEADER = {"step", "rooms", "bots", "connected", "forwarded pps", "server cores",
-        "pps/core", "loss %", "p50 ms", "p99 ms", "generator cores", "server RSS MiB", "verdict"};
+    static final String[] TABLE_HEADER = {
+        "step",
+        "rooms",
+        "bots",
+        "connected",
+        "forwarded pps",
+        "server cores",
+        "pps/core",
+        "loss %",
+        "p50 ms",
+        "p99 ms",
+        "generator cores",
+        "server RSS MiB",
+        "verdict"
+    };
 
     static String[] tableRow(Step s) {
-        return new String[] {Integer.toString(s.step()), Integer.toString(s.rooms()), Integer.toString(s.bots()),
-            Integer.toString(s.botsConnected()), LoadTestMain.f0(s.forwardedPps()), LoadTestMain.f2(s.serverCpuCores()),
-            LoadTestMain.f0(s.forwardedPpsPerCore()), String.format(Locale.ROOT, "%.3f", s.loss() * 100), LoadTestMain.f2(s.p50Ms()),
-            LoadTestMain.f2(s.p99Ms()), LoadTestMain.f2(s.generatorCpuCores()), LoadTestMain.f0(s.serverRssMib()), s.verdict()};
+        return new String[] {
+            Integer.toString(s.step()),
+            Integer.toString(s.rooms()),
+            Integer.toString(s.bots()),
+            Integer.toString(s.botsConnected()),
+            LoadTestMain.f0(s.forwardedPps()),
+            LoadTestMain.f2(s.serverCpuCores()),
+            LoadTestMain.f0(s.forwardedPpsPerCore()),
+            String.format(Locale.ROOT, "%.3f", s.loss() * 100),
+            LoadTestMain.f2(s.p50Ms()),
+            LoadTestMain.f2(s.p99Ms()),
+            LoadTestMain.f2(s.generatorCpuCores()),
+            LoadTestMain.f0(s.serverRssMib()),
+            s.verdict()
+        };
     }
 
     private String writeReport(String stopReason) throws IOException {
@@ -286,11 +395,20 @@ final class CapacityRun {
         }
         String summary = best == null
                 ? "capacity: no step within the limits (" + stopReason + ")"
-                : String.format(Locale.ROOT, "capacity_forwarded_pps_per_core=%s at_step=%d forwarded_pps=%s"
+                : String.format(
+                        Locale.ROOT,
+                        "capacity_forwarded_pps_per_core=%s at_step=%d forwarded_pps=%s"
                                 + " server_cpu_cores=%s loss=%.4f%% p99_latency_ms=%s max_forwarded_pps=%s"
-                                + " steps=%d stop=\"%s\"", LoadTestMain.f0(best.forwardedPpsPerCore()), best.step(),
-                        LoadTestMain.f0(best.forwardedPps()), LoadTestMain.f2(best.serverCpuCores()), best.loss() * 100, LoadTestMain.f2(best.p99Ms()),
-                        LoadTestMain.f0(peak.forwardedPps()), steps.size(), stopReason);
+                                + " steps=%d stop=\"%s\"",
+                        LoadTestMain.f0(best.forwardedPpsPerCore()),
+                        best.step(),
+                        LoadTestMain.f0(best.forwardedPps()),
+                        LoadTestMain.f2(best.serverCpuCores()),
+                        best.loss() * 100,
+                        LoadTestMain.f2(best.p99Ms()),
+                        LoadTestMain.f0(peak.forwardedPps()),
+                        steps.size(),
+                        stopReason);
 
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = mapper.createObjectNode();
@@ -357,9 +475,17 @@ final class CapacityRun {
         List<String[]> rows = new ArrayList<>();
         steps.forEach(s -> rows.add(tableRow(s)));
         Path html = config.reportDir().resolve("index.html");
-        Files.writeString(html, Html.capacityPage("Chorus capacity benchmark, rooms of " + config.publishers() + " + "
-                        + config.subscribers() + " " + config.profile().token(), summary, mapper.writeValueAsString(c),
-                TABLE_HEADER, rows, samples), StandardCharsets.UTF_8);
+        Files.writeString(
+                html,
+                Html.capacityPage(
+                        "Chorus capacity benchmark, rooms of " + config.publishers() + " + " + config.subscribers()
+                                + " " + config.profile().token(),
+                        summary,
+                        mapper.writeValueAsString(c),
+                        TABLE_HEADER,
+                        rows,
+                        samples),
+                StandardCharsets.UTF_8);
         progress.println("report: " + json.toAbsolutePath() + " and " + html.toAbsolutePath());
         return summary;
     }

@@ -36,6 +36,7 @@ final class ChromiumBots {
     private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
     /** How long to wait for pages to load and connect beyond --ramp-up before measuring anyway. */
     static final Duration OPEN_GRACE_BASE = Duration.ofSeconds(30);
+
     static final Duration OPEN_GRACE_PER_PAGE = Duration.ofSeconds(2);
 
     private final LoadTestConfig config;
@@ -63,10 +64,12 @@ final class ChromiumBots {
 
     static String run(LoadTestConfig config, PrintStream progress) throws Exception {
         ChromiumBots bots = new ChromiumBots(config, progress);
-        Thread hook = new Thread(() -> {
-            bots.stopping = true;
-            bots.closeBrowsers();
-        }, "chorus-chromium-shutdown");
+        Thread hook = new Thread(
+                () -> {
+                    bots.stopping = true;
+                    bots.closeBrowsers();
+                },
+                "chorus-chromium-shutdown");
         Runtime.getRuntime().addShutdownHook(hook); // Ctrl-C: quit the browsers and end their processes
         try {
             return bots.run();
@@ -94,29 +97,43 @@ final class ChromiumBots {
         for (int p = 0; p < config.publishers(); p++) {
             for (int r = 0; r < config.rooms(); r++) {
                 int i = pages.size();
-                pages.add(new ChromiumPage(i, room(runId, r), "pub-" + r + "-" + p, true, config.publishers() - 1,
-                        i / ppb));
+                pages.add(new ChromiumPage(
+                        i, room(runId, r), "pub-" + r + "-" + p, true, config.publishers() - 1, i / ppb));
             }
         }
         for (int s = 0; s < config.subscribers(); s++) {
             for (int r = 0; r < config.rooms(); r++) {
                 int i = pages.size();
-                pages.add(new ChromiumPage(i, room(runId, r), "sub-" + r + "-" + s, false, config.publishers(),
-                        i / ppb));
+                pages.add(
+                        new ChromiumPage(i, room(runId, r), "sub-" + r + "-" + s, false, config.publishers(), i / ppb));
             }
         }
         int browserCount = (pages.size() + ppb - 1) / ppb;
-        progress.printf(Locale.ROOT, "load test (chromium bots): %d room(s) x (%d publishers + %d subscribers) = %d"
+        progress.printf(
+                Locale.ROOT,
+                "load test (chromium bots): %d room(s) x (%d publishers + %d subscribers) = %d"
                         + " pages in %d browser(s) of up to %d pages, ramp-up %s, duration %s, server %s%n",
-                config.rooms(), config.publishers(), config.subscribers(), pages.size(), browserCount, ppb,
-                human(config.rampUp()), human(config.duration()), config.server());
+                config.rooms(),
+                config.publishers(),
+                config.subscribers(),
+                pages.size(),
+                browserCount,
+                ppb,
+                human(config.rampUp()),
+                human(config.duration()),
+                config.server());
         ServerProbe.Counters first = probe.firstCounters(config.server());
         for (int b = 0; b < browserCount; b++) {
             long started = System.nanoTime();
             ChromiumBrowser browser = ChromiumBrowser.launch(b);
             browsers.add(browser);
-            progress.printf(Locale.ROOT, "browser %d/%d started in %.1f s (pids %s)%n", b + 1, browserCount,
-                    (System.nanoTime() - started) / 1e9, browser.pids());
+            progress.printf(
+                    Locale.ROOT,
+                    "browser %d/%d started in %.1f s (pids %s)%n",
+                    b + 1,
+                    browserCount,
+                    (System.nanoTime() - started) / 1e9,
+                    browser.pids());
         }
 
         ScheduledExecutorService ramp = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -166,8 +183,8 @@ final class ChromiumBots {
                             return null;
                         }));
                     } catch (java.util.concurrent.RejectedExecutionException closed) {
-                        throw new InterruptedException("stopped by a signal; the browsers were ended, no report"
-                                + " written");
+                        throw new InterruptedException(
+                                "stopped by a signal; the browsers were ended, no report" + " written");
                     }
                 }
             }
@@ -186,8 +203,8 @@ final class ChromiumBots {
             ServerProbe.Mark current = probe.mark(now, debug, System.nanoTime());
             String phase = steadyStartNanos < 0 ? "ramp" : "steady";
             List<Double> jitterBuffer = new ArrayList<>();
-            Sample sample = ChromiumSampler.sample(pages, probe, (now - t0) / 1e9, phase, previous, current,
-                    jitterBuffer);
+            Sample sample =
+                    ChromiumSampler.sample(pages, probe, (now - t0) / 1e9, phase, previous, current, jitterBuffer);
             samples.add(sample);
             if (phase.equals("steady")) {
                 steadyJitterBufferMs.addAll(jitterBuffer);
@@ -195,9 +212,14 @@ final class ChromiumBots {
             printProgress(sample);
             previous = current;
             if (steadyStartNanos < 0) {
-                boolean allIn = pages.stream().allMatch(p -> p.openDone
-                        && (p.failed() || (p.latest.connected() && p.latest.inbound().stream()
-                        .filter(PageSnapshot.Stream::video).count() >= p.expectedVideos)));
+                boolean allIn = pages.stream()
+                        .allMatch(p -> p.openDone
+                                && (p.failed()
+                                        || (p.latest.connected()
+                                                && p.latest.inbound().stream()
+                                                                .filter(PageSnapshot.Stream::video)
+                                                                .count()
+                                                        >= p.expectedVideos)));
                 if ((allIn && now - t0 >= rampNanos) || now >= openDeadline) {
                     if (!allIn) {
                         progress.println("not every page joined and connected in time; measuring anyway");
@@ -266,19 +288,31 @@ final class ChromiumBots {
     }
 
     private void printProgress(Sample s) {
-        StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
+        StringBuilder line = new StringBuilder(String.format(
+                Locale.ROOT,
                 "[%5.0fs %-6s] pages %d/%d connected%s | decoded %s fps (slowest stream %s) | freezes %s"
                         + " | recv %s pps | loss %.3f%% | jitter buffer p99 %s ms",
-                s.t(), s.phase(), s.botsConnected(), pages.size(),
-                s.botsFailed() > 0 ? " (" + s.botsFailed() + " failed)" : "", f0(s.framesDecodedPs()),
-                f0(s.minStreamFps()), f0(s.freezes()), f0(s.receivedPps()), s.loss() * 100,
+                s.t(),
+                s.phase(),
+                s.botsConnected(),
+                pages.size(),
+                s.botsFailed() > 0 ? " (" + s.botsFailed() + " failed)" : "",
+                f0(s.framesDecodedPs()),
+                f0(s.minStreamFps()),
+                f0(s.freezes()),
+                f0(s.receivedPps()),
+                s.loss() * 100,
                 f0(s.jitterBufferP99Ms())));
         if (!Double.isNaN(s.forwardedPps())) {
             line.append(String.format(Locale.ROOT, " | server fwd %.0f pps", s.forwardedPps()));
         }
         if (!Double.isNaN(s.serverCpuCores())) {
-            line.append(String.format(Locale.ROOT, " cpu %.2f cores rss %.0f MiB heap %.0f MiB",
-                    s.serverCpuCores(), s.serverRssMib(), s.serverHeapMib()));
+            line.append(String.format(
+                    Locale.ROOT,
+                    " cpu %.2f cores rss %.0f MiB heap %.0f MiB",
+                    s.serverCpuCores(),
+                    s.serverRssMib(),
+                    s.serverHeapMib()));
         }
         progress.println(line);
     }

@@ -161,13 +161,15 @@ final class ChromiumBrowser implements AutoCloseable {
         }
         thread.shutdownNow();
         // driver.quit() can hang when the browser is wedged; give it a few seconds on a thread of its own.
-        Thread quit = new Thread(() -> {
-            try {
-                driver.quit();
-            } catch (RuntimeException ignored) {
-                // the PIDs below are ended anyway
-            }
-        }, "chorus-chromium-quit-" + index);
+        Thread quit = new Thread(
+                () -> {
+                    try {
+                        driver.quit();
+                    } catch (RuntimeException ignored) {
+                        // the PIDs below are ended anyway
+                    }
+                },
+                "chorus-chromium-quit-" + index);
         quit.setDaemon(true);
         quit.start();
         try {
@@ -183,7 +185,8 @@ final class ChromiumBrowser implements AutoCloseable {
 
     /** True while any process this browser started is still running (for tests). */
     boolean anyProcessAlive() {
-        return pids.stream().anyMatch(p -> ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false));
+        return pids.stream()
+                .anyMatch(p -> ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false));
     }
 
     private static void endTree(ProcessHandle p) {

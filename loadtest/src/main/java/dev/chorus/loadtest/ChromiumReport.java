@@ -50,8 +50,13 @@ final class ChromiumReport {
      * @param samples              one per second of the whole run
      * @param steadyJitterBufferMs every remote video's jitter-buffer delay of every steady second
      */
-    ChromiumReport(LoadTestConfig config, PrintStream progress, List<ChromiumPage> pages,
-                   List<ChromiumBrowser> browsers, List<Sample> samples, List<Double> steadyJitterBufferMs) {
+    ChromiumReport(
+            LoadTestConfig config,
+            PrintStream progress,
+            List<ChromiumPage> pages,
+            List<ChromiumBrowser> browsers,
+            List<Sample> samples,
+            List<Double> steadyJitterBufferMs) {
         this.config = config;
         this.progress = progress;
         this.pages = pages;
@@ -61,10 +66,18 @@ final class ChromiumReport {
     }
 
     /** Per remote stream of a page over the steady window, plus its join-to-first-frame. */
-    private record StreamResult(ChromiumPage page, String from, PageSnapshot.Stream last, double seconds, double fps,
-                                long freezes, double freezeSeconds, long packets, long lost, double jitterBufferMs,
-                                double joinToFirstFrameMs) {
-    }
+    private record StreamResult(
+            ChromiumPage page,
+            String from,
+            PageSnapshot.Stream last,
+            double seconds,
+            double fps,
+            long freezes,
+            double freezeSeconds,
+            long packets,
+            long lost,
+            double jitterBufferMs,
+            double joinToFirstFrameMs) {}
 
     /** Writes result.json and index.html for the steady window from steadyStart to steadyEnd; returns the summary. */
     String write(ServerProbe.Mark steadyStart, ServerProbe.Mark steadyEnd) throws IOException {
@@ -95,11 +108,18 @@ final class ChromiumReport {
                     }
                     joinToFrame = s.firstFrameAt() - joined;
                 }
-                streams.add(new StreamResult(p, from == null ? s.participantId() : from.name, s, seconds,
+                streams.add(new StreamResult(
+                        p,
+                        from == null ? s.participantId() : from.name,
+                        s,
+                        seconds,
                         o == null || !Double.isFinite(seconds) ? Double.NaN : frames / seconds,
                         s.freezeCount() - (o == null ? 0 : o.freezeCount()),
-                        s.totalFreezesSeconds() - (o == null ? 0 : o.totalFreezesSeconds()), packets, lost,
-                        emitted > 0 ? delay / emitted * 1000 : Double.NaN, joinToFrame));
+                        s.totalFreezesSeconds() - (o == null ? 0 : o.totalFreezesSeconds()),
+                        packets,
+                        lost,
+                        emitted > 0 ? delay / emitted * 1000 : Double.NaN,
+                        joinToFrame));
             }
         }
 
@@ -155,7 +175,8 @@ final class ChromiumReport {
             num(o, "serverProcessedPps", s.serverProcessedPps());
         }
 
-        List<Sample> steadySamples = samples.stream().filter(s -> s.phase().equals("steady")).toList();
+        List<Sample> steadySamples =
+                samples.stream().filter(s -> s.phase().equals("steady")).toList();
         double steadySeconds = Math.max(1e-3, (steadyEnd.nanos() - steadyStart.nanos()) / 1e9);
         double fwdPps = steadyEnd.forwardedPpsSince(steadyStart);
         double processedPps = steadyEnd.processedPpsSince(steadyStart);
@@ -164,29 +185,61 @@ final class ChromiumReport {
         long lost = streams.stream().mapToLong(StreamResult::lost).sum();
         double loss = packets + lost > 0 ? (double) lost / (packets + lost) : 0;
         List<StreamResult> videos = streams.stream().filter(s -> s.last.video()).toList();
-        double[] fps = videos.stream().mapToDouble(StreamResult::fps).filter(Double::isFinite).sorted().toArray();
+        double[] fps = videos.stream()
+                .mapToDouble(StreamResult::fps)
+                .filter(Double::isFinite)
+                .sorted()
+                .toArray();
         long freezes = videos.stream().mapToLong(StreamResult::freezes).sum();
-        double freezeSeconds = videos.stream().mapToDouble(StreamResult::freezeSeconds).sum();
-        double[] jb = steadyJitterBufferMs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        double[] joinMs = videos.stream().mapToDouble(StreamResult::joinToFirstFrameMs).filter(Double::isFinite)
-                .sorted().toArray();
+        double freezeSeconds =
+                videos.stream().mapToDouble(StreamResult::freezeSeconds).sum();
+        double[] jb = steadyJitterBufferMs.stream()
+                .mapToDouble(Double::doubleValue)
+                .sorted()
+                .toArray();
+        double[] joinMs = videos.stream()
+                .mapToDouble(StreamResult::joinToFirstFrameMs)
+                .filter(Double::isFinite)
+                .sorted()
+                .toArray();
         int expectedVideos = pages.stream().mapToInt(p -> p.expectedVideos).sum();
-        double peakRss = samples.stream().mapToDouble(Sample::serverRssMib).filter(Double::isFinite).max()
+        double peakRss = samples.stream()
+                .mapToDouble(Sample::serverRssMib)
+                .filter(Double::isFinite)
+                .max()
                 .orElse(Double.NaN);
-        double meanJitter = steadySamples.stream().mapToDouble(Sample::jitterMs).filter(Double::isFinite).average()
+        double meanJitter = steadySamples.stream()
+                .mapToDouble(Sample::jitterMs)
+                .filter(Double::isFinite)
+                .average()
                 .orElse(Double.NaN);
 
         ObjectNode st = root.putObject("steady");
         st.put("seconds", round(steadySeconds, 3));
-        num(st, "sentPps", steadySamples.stream().mapToDouble(Sample::sentPps).filter(Double::isFinite).average()
-                .orElse(Double.NaN));
-        num(st, "receivedPps", steadySamples.stream().mapToDouble(Sample::receivedPps).filter(Double::isFinite)
-                .average().orElse(Double.NaN));
+        num(
+                st,
+                "sentPps",
+                steadySamples.stream()
+                        .mapToDouble(Sample::sentPps)
+                        .filter(Double::isFinite)
+                        .average()
+                        .orElse(Double.NaN));
+        num(
+                st,
+                "receivedPps",
+                steadySamples.stream()
+                        .mapToDouble(Sample::receivedPps)
+                        .filter(Double::isFinite)
+                        .average()
+                        .orElse(Double.NaN));
         st.put("packetsReceived", packets);
         st.put("packetsLost", lost);
         num(st, "loss", loss);
         st.put("lossDefinition", "packetsLost / (packetsLost + packetsReceived) over every remote stream (getStats)");
-        num(st, "framesDecodedPerSecond", fps.length == 0 ? Double.NaN : java.util.Arrays.stream(fps).sum());
+        num(
+                st,
+                "framesDecodedPerSecond",
+                fps.length == 0 ? Double.NaN : java.util.Arrays.stream(fps).sum());
         ObjectNode fpsNode = st.putObject("streamFps");
         stats(fpsNode, fps);
         num(fpsNode, "min", fps.length == 0 ? Double.NaN : fps[0]);
@@ -204,8 +257,10 @@ final class ChromiumReport {
         num(st, "serverForwardedPpsPerCore", cpuCores > 0 ? fwdPps / cpuCores : Double.NaN);
         num(st, "serverPeakRssMib", peakRss);
         ObjectNode jt = root.putObject("joinToFirstFrameMs");
-        jt.put("definition", "per remote video: first decoded frame (seen by a 100 ms getStats poll) minus the later"
-                + " of the receiving page's and the publishing page's 'joined'");
+        jt.put(
+                "definition",
+                "per remote video: first decoded frame (seen by a 100 ms getStats poll) minus the later"
+                        + " of the receiving page's and the publishing page's 'joined'");
         jt.put("expectedStreams", expectedVideos);
         stats(jt, joinMs);
 
@@ -245,7 +300,9 @@ final class ChromiumReport {
                 o.put("serverMediaReason", s.serverReason());
             }
             o.put("expectedVideoStreams", p.expectedVideos);
-            o.put("receivedVideoStreams", s.inbound().stream().filter(PageSnapshot.Stream::video).count());
+            o.put(
+                    "receivedVideoStreams",
+                    s.inbound().stream().filter(PageSnapshot.Stream::video).count());
             o.put("packetsSent", s.packetsSent());
             o.put("framesEncoded", s.framesEncoded());
             o.put("statsPolls", s.polls());
@@ -266,14 +323,22 @@ final class ChromiumReport {
         }
 
         long connected = pages.stream().filter(p -> p.latest.connected()).count();
-        String summary = String.format(Locale.ROOT,
+        String summary = String.format(
+                Locale.ROOT,
                 "forwarded_pps=%s server_cpu_cores=%s forwarded_pps_per_core=%s loss=%s p99_latency_ms=%s"
                         + " latency_figure=%s frames_decoded_per_s=%s min_stream_fps=%s freezes=%d"
                         + " join_to_first_frame_p50_ms=%s pages=%d/%d",
-                f0(fwdPps), f2(cpuCores), f0(cpuCores > 0 ? fwdPps / cpuCores : Double.NaN),
-                String.format(Locale.ROOT, "%.4f%%", loss * 100), f2(percentile(jb, 0.99)), LATENCY_FIGURE,
+                f0(fwdPps),
+                f2(cpuCores),
+                f0(cpuCores > 0 ? fwdPps / cpuCores : Double.NaN),
+                String.format(Locale.ROOT, "%.4f%%", loss * 100),
+                f2(percentile(jb, 0.99)),
+                LATENCY_FIGURE,
                 f0(fps.length == 0 ? Double.NaN : java.util.Arrays.stream(fps).sum()),
-                f2(fps.length == 0 ? Double.NaN : fps[0]), freezes, f0(percentile(joinMs, 0.5)), connected,
+                f2(fps.length == 0 ? Double.NaN : fps[0]),
+                freezes,
+                f0(percentile(joinMs, 0.5)),
+                connected,
                 pages.size());
         root.put("summary", summary);
 
@@ -281,14 +346,31 @@ final class ChromiumReport {
         Files.writeString(json, mapper.writeValueAsString(root) + "\n", StandardCharsets.UTF_8);
         List<String[]> rows = new ArrayList<>();
         for (StreamResult s : videos) {
-            rows.add(new String[] {s.page.name, s.from, f2(s.fps), Long.toString(s.freezes), f2(s.freezeSeconds),
-                String.format(Locale.ROOT, "%.3f%%", s.packets + s.lost > 0 ? 100.0 * s.lost / (s.packets + s.lost) : 0),
-                f2(s.last.jitterSeconds() * 1000), f2(s.jitterBufferMs), f0(s.joinToFirstFrameMs)});
+            rows.add(new String[] {
+                s.page.name,
+                s.from,
+                f2(s.fps),
+                Long.toString(s.freezes),
+                f2(s.freezeSeconds),
+                String.format(
+                        Locale.ROOT, "%.3f%%", s.packets + s.lost > 0 ? 100.0 * s.lost / (s.packets + s.lost) : 0),
+                f2(s.last.jitterSeconds() * 1000),
+                f2(s.jitterBufferMs),
+                f0(s.joinToFirstFrameMs)
+            });
         }
         Path html = config.reportDir().resolve("index.html");
-        Files.writeString(html, Html.chromiumPage("Chorus load test, Chromium bots: " + config.rooms() + " x ("
-                        + config.publishers() + " + " + config.subscribers() + ")", summary,
-                mapper.writeValueAsString(c), LATENCY_NOTE, samples, rows), StandardCharsets.UTF_8);
+        Files.writeString(
+                html,
+                Html.chromiumPage(
+                        "Chorus load test, Chromium bots: " + config.rooms() + " x (" + config.publishers() + " + "
+                                + config.subscribers() + ")",
+                        summary,
+                        mapper.writeValueAsString(c),
+                        LATENCY_NOTE,
+                        samples,
+                        rows),
+                StandardCharsets.UTF_8);
         progress.println("report: " + json.toAbsolutePath() + " and " + html.toAbsolutePath());
         return summary;
     }

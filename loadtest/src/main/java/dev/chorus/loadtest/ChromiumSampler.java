@@ -11,15 +11,20 @@ import java.util.List;
  * the server's own figures. Runs on the sampling thread.
  */
 final class ChromiumSampler {
-    private ChromiumSampler() {
-    }
+    private ChromiumSampler() {}
 
     /**
      * Rates over each page's own interval between its previous and latest reading, summed over pages; the
      * server's figures from a to b. Adds each remote video's jitter-buffer delay this second to jitterBufferOut.
      */
-    static Sample sample(List<ChromiumPage> pages, ServerProbe probe, double t, String phase, ServerProbe.Mark a,
-                         ServerProbe.Mark b, List<Double> jitterBufferOut) {
+    static Sample sample(
+            List<ChromiumPage> pages,
+            ServerProbe probe,
+            double t,
+            String phase,
+            ServerProbe.Mark a,
+            ServerProbe.Mark b,
+            List<Double> jitterBufferOut) {
         int started = 0;
         int connected = 0;
         int failed = 0;
@@ -83,7 +88,8 @@ final class ChromiumSampler {
                     long emitted = s.jitterBufferEmitted() - o.jitterBufferEmitted();
                     if (emitted > 0) {
                         jitterBufferOut.add(Math.max(0, s.jitterBufferDelaySeconds() - o.jitterBufferDelaySeconds())
-                                / emitted * 1000);
+                                / emitted
+                                * 1000);
                     }
                 }
             }
@@ -91,13 +97,36 @@ final class ChromiumSampler {
         double cpu = b.cpuCoresSince(a);
         double forwarded = b.forwardedPpsSince(a);
         double processed = b.processedPpsSince(a);
-        double[] jb = jitterBufferOut.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double[] jb = jitterBufferOut.stream()
+                .mapToDouble(Double::doubleValue)
+                .sorted()
+                .toArray();
         double nan = Double.NaN;
-        return new Sample(round(t, 3), phase, started, connected, failed, anyRate ? sent : nan,
-                anyRate ? received : nan, expected, lost, expected > 0 ? (double) lost / expected : 0.0, nan, nan, nan,
-                jitterCount > 0 ? jitterSum / jitterCount : nan, cpu, probe.rssMib(),
-                b.heapMib(), forwarded, processed,
-                anyRate ? frames : nan, minFps, anyRate ? freezes : nan, anyRate ? freezeSeconds : nan,
-                percentile(jb, 0.5), percentile(jb, 0.99));
+        return new Sample(
+                round(t, 3),
+                phase,
+                started,
+                connected,
+                failed,
+                anyRate ? sent : nan,
+                anyRate ? received : nan,
+                expected,
+                lost,
+                expected > 0 ? (double) lost / expected : 0.0,
+                nan,
+                nan,
+                nan,
+                jitterCount > 0 ? jitterSum / jitterCount : nan,
+                cpu,
+                probe.rssMib(),
+                b.heapMib(),
+                forwarded,
+                processed,
+                anyRate ? frames : nan,
+                minFps,
+                anyRate ? freezes : nan,
+                anyRate ? freezeSeconds : nan,
+                percentile(jb, 0.5),
+                percentile(jb, 0.99));
     }
 }

@@ -96,12 +96,31 @@ final class Fleet {
         long expected = b.expected() - a.expected();
         long lost = Math.max(0, b.lost() - a.lost());
         long[] interval = LatencyHistogram.minus(b.latency(), a.latency());
-        return new Sample(LoadTestMain.round(t, 3), phase, started, connected, failed, (b.sent() - a.sent()) / dt,
-                (b.received() - a.received()) / dt, expected, lost, expected > 0 ? (double) lost / expected : 0.0,
-                LatencyHistogram.percentile(interval, 0.5) / 1000, LatencyHistogram.percentile(interval, 0.99) / 1000,
-                LatencyHistogram.max(interval) / 1000, jitter[1] > 0 ? jitter[0] / jitter[1] : Double.NaN,
-                b.cpuCoresSince(a), probe.rssMib(), b.server().heapMib(),
-                b.forwardedPpsSince(a), b.processedPpsSince(a), Double.NaN,
-                Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+        return new Sample(
+                LoadTestMain.round(t, 3),
+                phase,
+                started,
+                connected,
+                failed,
+                (b.sent() - a.sent()) / dt,
+                (b.received() - a.received()) / dt,
+                expected,
+                lost,
+                expected > 0 ? (double) lost / expected : 0.0,
+                LatencyHistogram.percentile(interval, 0.5) / 1000,
+                LatencyHistogram.percentile(interval, 0.99) / 1000,
+                LatencyHistogram.max(interval) / 1000,
+                jitter[1] > 0 ? jitter[0] / jitter[1] : Double.NaN,
+                b.cpuCoresSince(a),
+                probe.rssMib(),
+                b.server().heapMib(),
+                b.forwardedPpsSince(a),
+                b.processedPpsSince(a),
+                Double.NaN,
+                Double.NaN,
+                Double.NaN,
+                Double.NaN,
+                Double.NaN,
+                Double.NaN);
     }
 }

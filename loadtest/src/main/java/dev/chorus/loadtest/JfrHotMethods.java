@@ -91,7 +91,11 @@ public final class JfrHotMethods {
         counts.entrySet().stream()
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                 .limit(top)
-                .forEach(en -> out.printf(Locale.ROOT, "%6.1f%%  %7d  %s%n",
-                        samples == 0 ? 0.0 : 100.0 * en.getValue() / samples, en.getValue(), en.getKey()));
+                .forEach(en -> out.printf(
+                        Locale.ROOT,
+                        "%6.1f%%  %7d  %s%n",
+                        samples == 0 ? 0.0 : 100.0 * en.getValue() / samples,
+                        en.getValue(),
+                        en.getKey()));
     }
 }

@@ -50,7 +50,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * builds the {@link LoadTestConfig}. Every complaint comes out as an {@link IllegalArgumentException} whose
  * message names the option, e.g. "--rooms must be between 1 and 1000, got 0".
  */
-@Command(name = "chorus-loadtest",
+@Command(
+        name = "chorus-loadtest",
         customSynopsis = "java -jar chorus-loadtest.jar [options]",
         descriptionHeading = "%n",
         description = "Native WebRTC bots (plain Java, no browser) join rooms of a running Chorus server, publish"
@@ -63,39 +64,76 @@ import picocli.CommandLine.UnmatchedArgumentException;
         usageHelpWidth = 100)
 final class LoadTestCommandLine {
 
-    @Option(names = "--server", order = 1, paramLabel = "URL", converter = LoopbackServer.class,
+    @Option(
+            names = "--server",
+            order = 1,
+            paramLabel = "URL",
+            converter = LoopbackServer.class,
             defaultValue = "http://127.0.0.1:8080",
             description = "server base URL, loopback only (default ${DEFAULT-VALUE})")
     URI server;
 
-    @Option(names = "--rooms", order = 2, paramLabel = "N", converter = RoomCount.class, defaultValue = "1",
+    @Option(
+            names = "--rooms",
+            order = 2,
+            paramLabel = "N",
+            converter = RoomCount.class,
+            defaultValue = "1",
             description = "rooms (default ${DEFAULT-VALUE}, max " + LoadTestConfig.MAX_ROOMS + ")")
     int rooms;
 
-    @Option(names = "--publishers", order = 3, paramLabel = "N", converter = PublisherCount.class,
+    @Option(
+            names = "--publishers",
+            order = 3,
+            paramLabel = "N",
+            converter = PublisherCount.class,
             defaultValue = "2",
             description = "publishing bots per room, they also receive each other (default ${DEFAULT-VALUE})")
     int publishers;
 
-    @Option(names = "--subscribers", order = 4, paramLabel = "N", converter = SubscriberCount.class,
-            defaultValue = "10", description = "receive-only bots per room (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--subscribers",
+            order = 4,
+            paramLabel = "N",
+            converter = SubscriberCount.class,
+            defaultValue = "10",
+            description = "receive-only bots per room (default ${DEFAULT-VALUE})")
     int subscribers;
 
-    @Option(names = "--duration", order = 5, paramLabel = "D", converter = RunDuration.class, defaultValue = "30s",
+    @Option(
+            names = "--duration",
+            order = 5,
+            paramLabel = "D",
+            converter = RunDuration.class,
+            defaultValue = "30s",
             description = "how long to run at full load after ramp-up (default ${DEFAULT-VALUE}; units ms, s, m, h)")
     Duration duration;
 
-    @Option(names = "--ramp-up", order = 6, paramLabel = "D", converter = RampUp.class, defaultValue = "5s",
+    @Option(
+            names = "--ramp-up",
+            order = 6,
+            paramLabel = "D",
+            converter = RampUp.class,
+            defaultValue = "5s",
             description = "bots join evenly spread over this time, publishers first (default ${DEFAULT-VALUE})")
     Duration rampUp;
 
-    @Option(names = "--profile", order = 7, paramLabel = "P", converter = ProfileName.class, defaultValue = "360p",
+    @Option(
+            names = "--profile",
+            order = 7,
+            paramLabel = "P",
+            converter = ProfileName.class,
+            defaultValue = "360p",
             description = "native bots: audio | 360p | 720p | 1080p (default ${DEFAULT-VALUE}): video ~300 kbit/s"
                     + " / 1 / 2.5 Mbit/s at 30 fps with a key frame every 3 s; audio always 50 packets/s."
                     + " (Chromium pages send what the page's fake camera and Chrome's encoder make.)")
     Profile profile;
 
-    @Option(names = "--bots", order = 8, paramLabel = "KIND", converter = BotKindName.class,
+    @Option(
+            names = "--bots",
+            order = 8,
+            paramLabel = "KIND",
+            converter = BotKindName.class,
             defaultValue = "native",
             description = "native | chromium (default ${DEFAULT-VALUE}). chromium: every bot is a page of headless"
                     + " Chromium (Debian's chromium + chromedriver; CHORUS_CHROMIUM / CHORUS_CHROMEDRIVER override"
@@ -104,69 +142,117 @@ final class LoadTestCommandLine {
                     + " freezes, loss, jitter, join-to-first-frame")
     BotKind bots;
 
-    @Option(names = "--pages-per-browser", order = 9, paramLabel = "N", converter = PagesPerBrowser.class,
+    @Option(
+            names = "--pages-per-browser",
+            order = 9,
+            paramLabel = "N",
+            converter = PagesPerBrowser.class,
             defaultValue = "" + LoadTestConfig.DEFAULT_PAGES_PER_BROWSER,
             description = "chromium bots: pages (windows) per browser process (default ${DEFAULT-VALUE}, max "
                     + LoadTestConfig.MAX_PAGES_PER_BROWSER + ")")
     int pagesPerBrowser;
 
-    @Option(names = "--server-pid", order = 10, paramLabel = "N", converter = ProcessId.class,
+    @Option(
+            names = "--server-pid",
+            order = 10,
+            paramLabel = "N",
+            converter = ProcessId.class,
             description = "the server's process id on this machine, to sample its CPU and RSS from /proc")
     Integer serverPid;
 
-    @Option(names = "--report", order = 11, paramLabel = "DIR", converter = ReportDirectory.class,
+    @Option(
+            names = "--report",
+            order = 11,
+            paramLabel = "DIR",
+            converter = ReportDirectory.class,
             defaultValue = "loadtest/target/report",
             description = "where result.json and index.html go (default ${DEFAULT-VALUE})")
     Path reportDir;
 
-    @Option(names = {"-h", "--help"}, order = 12, usageHelp = true, description = "this text")
+    @Option(
+            names = {"-h", "--help"},
+            order = 12,
+            usageHelp = true,
+            description = "this text")
     boolean help;
 
-    @ArgGroup(validate = false, order = 1, heading = "%n"
-            + "Capacity benchmark (--capacity): raises the load step by step and reports the highest forwarded%n"
-            + "packets/s per server CPU core reached within the limits, with a table of every step. Step 1 runs%n"
-            + "--rooms rooms of --publishers + --subscribers bots; each further step adds --step-rooms rooms (their%n"
-            + "bots join over --ramp-up) and measures --step-duration. It stops at the first step over a limit,%n"
-            + "when bots fail to join, or when the load generator itself falls behind.%n")
+    @ArgGroup(
+            validate = false,
+            order = 1,
+            heading = "%n"
+                    + "Capacity benchmark (--capacity): raises the load step by step and reports the highest forwarded%n"
+                    + "packets/s per server CPU core reached within the limits, with a table of every step. Step 1 runs%n"
+                    + "--rooms rooms of --publishers + --subscribers bots; each further step adds --step-rooms rooms (their%n"
+                    + "bots join over --ramp-up) and measures --step-duration. It stops at the first step over a limit,%n"
+                    + "when bots fail to join, or when the load generator itself falls behind.%n")
     CapacityOptions capacity = new CapacityOptions();
 
-    @ArgGroup(validate = false, order = 2, heading = "%n"
-            + "Quality table (--quality): media quality under loss. For each loss level a fresh two-party call of%n"
-            + "headless Chromium pages (both publish camera and microphone, each receives the other) runs through a%n"
-            + "UDP impairment proxy started in this process; every flow loses that share of packets at random and%n"
-            + "is delayed, in both directions. The server must announce the proxy as its candidate:%n"
-            + "chorus.media.public-address=127.0.0.1 and chorus.media.public-port=<--proxy-port>%n"
-            + "(loadtest/quality.sh does all this). Each call is measured for --duration (default 60s here) once%n"
-            + "both pages decode each other's video. Writes quality.json and quality.md to --report (default%n"
-            + "loadtest/target here).%n")
+    @ArgGroup(
+            validate = false,
+            order = 2,
+            heading = "%n"
+                    + "Quality table (--quality): media quality under loss. For each loss level a fresh two-party call of%n"
+                    + "headless Chromium pages (both publish camera and microphone, each receives the other) runs through a%n"
+                    + "UDP impairment proxy started in this process; every flow loses that share of packets at random and%n"
+                    + "is delayed, in both directions. The server must announce the proxy as its candidate:%n"
+                    + "chorus.media.public-address=127.0.0.1 and chorus.media.public-port=<--proxy-port>%n"
+                    + "(loadtest/quality.sh does all this). Each call is measured for --duration (default 60s here) once%n"
+                    + "both pages decode each other's video. Writes quality.json and quality.md to --report (default%n"
+                    + "loadtest/target here).%n")
     QualityOptions quality = new QualityOptions();
 
     /** Shown as a section of the help; checked in {@link #toConfig}, as they only matter with --capacity. */
     static final class CapacityOptions {
-        @Option(names = "--capacity", order = 1,
+        @Option(
+                names = "--capacity",
+                order = 1,
                 description = "run the capacity benchmark instead of a fixed load (needs --server-pid)")
         boolean run;
 
-        @Option(names = "--step-rooms", order = 2, paramLabel = "N", converter = RoomCount.class, defaultValue = "1",
+        @Option(
+                names = "--step-rooms",
+                order = 2,
+                paramLabel = "N",
+                converter = RoomCount.class,
+                defaultValue = "1",
                 description = "rooms added per step (default ${DEFAULT-VALUE})")
         int stepRooms;
 
-        @Option(names = "--step-duration", order = 3, paramLabel = "D", converter = StepDuration.class,
+        @Option(
+                names = "--step-duration",
+                order = 3,
+                paramLabel = "D",
+                converter = StepDuration.class,
                 defaultValue = "15s",
                 description = "measuring window of each step, after its bots joined (default ${DEFAULT-VALUE})")
         Duration stepDuration;
 
-        @Option(names = "--max-steps", order = 4, paramLabel = "N", converter = StepCount.class, defaultValue = "12",
-                description = "at most this many steps (default ${DEFAULT-VALUE}, max " + LoadTestConfig.MAX_STEPS
-                        + ")")
+        @Option(
+                names = "--max-steps",
+                order = 4,
+                paramLabel = "N",
+                converter = StepCount.class,
+                defaultValue = "12",
+                description =
+                        "at most this many steps (default ${DEFAULT-VALUE}, max " + LoadTestConfig.MAX_STEPS + ")")
         int maxSteps;
 
-        @Option(names = "--max-loss-percent", order = 5, paramLabel = "X", converter = Percent.class,
-                defaultValue = "1", description = "loss limit of a step (default ${DEFAULT-VALUE})")
+        @Option(
+                names = "--max-loss-percent",
+                order = 5,
+                paramLabel = "X",
+                converter = Percent.class,
+                defaultValue = "1",
+                description = "loss limit of a step (default ${DEFAULT-VALUE})")
         double maxLossPercent;
 
-        @Option(names = "--max-p99-ms", order = 6, paramLabel = "X", converter = LatencyLimitMillis.class,
-                defaultValue = "50", description = "p99 one-way latency limit of a step (default ${DEFAULT-VALUE})")
+        @Option(
+                names = "--max-p99-ms",
+                order = 6,
+                paramLabel = "X",
+                converter = LatencyLimitMillis.class,
+                defaultValue = "50",
+                description = "p99 one-way latency limit of a step (default ${DEFAULT-VALUE})")
         double maxP99Millis;
     }
 
@@ -175,34 +261,55 @@ final class LoadTestCommandLine {
         @Option(names = "--quality", order = 1, description = "run the quality table")
         boolean run;
 
-        @Option(names = "--loss-levels", order = 2, paramLabel = "LIST", converter = LossLevelList.class,
+        @Option(
+                names = "--loss-levels",
+                order = 2,
+                paramLabel = "LIST",
+                converter = LossLevelList.class,
                 defaultValue = "0,2,5,10",
                 description = "loss levels in percent, comma-separated (default ${DEFAULT-VALUE})")
         LossLevels lossLevels;
 
-        @Option(names = "--delay", order = 3, paramLabel = "D", converter = ProxyDelay.class, defaultValue = "50ms",
+        @Option(
+                names = "--delay",
+                order = 3,
+                paramLabel = "D",
+                converter = ProxyDelay.class,
+                defaultValue = "50ms",
                 description = "one-way delay the proxy adds in each direction (default ${DEFAULT-VALUE})")
         Duration delay;
 
-        @Option(names = "--media-target", order = 4, paramLabel = "H:P", converter = LoopbackSocket.class,
+        @Option(
+                names = "--media-target",
+                order = 4,
+                paramLabel = "H:P",
+                converter = LoopbackSocket.class,
                 description = "the SFU's own UDP media address, loopback (required)")
         InetSocketAddress mediaTarget;
 
-        @Option(names = "--proxy-port", order = 5, paramLabel = "N", converter = UdpPort.class,
+        @Option(
+                names = "--proxy-port",
+                order = 5,
+                paramLabel = "N",
+                converter = UdpPort.class,
                 description = "the proxy listens on 127.0.0.1:N, the server's public port (required)")
         Integer proxyPort;
 
-        @Option(names = "--seed", order = 6, paramLabel = "N", converter = Seed.class, defaultValue = "1",
+        @Option(
+                names = "--seed",
+                order = 6,
+                paramLabel = "N",
+                converter = Seed.class,
+                defaultValue = "1",
                 description = "the proxy's random seed (default ${DEFAULT-VALUE})")
         long seed;
     }
 
     /** Options that shape the rooms and bots, which --quality fixes itself (a two-party Chromium call). */
-    private static final List<String> ROOM_SHAPE = List.of("--rooms", "--publishers", "--subscribers", "--profile",
-            "--bots", "--pages-per-browser");
+    private static final List<String> ROOM_SHAPE =
+            List.of("--rooms", "--publishers", "--subscribers", "--profile", "--bots", "--pages-per-browser");
 
-    private LoadTestCommandLine() {
-    }
+    private LoadTestCommandLine() {}
 
     /** Parses and checks a command line; IllegalArgumentException names the option that is wrong and why. */
     static LoadTestConfig parse(String... args) {
@@ -239,22 +346,30 @@ final class LoadTestCommandLine {
     private LoadTestConfig toConfig(CommandLine cli) {
         ParseResult given = cli.getParseResult();
         if (publishers + subscribers > LoadTestConfig.MAX_PER_ROOM) {
-            throw new ParameterException(cli, "--publishers + --subscribers must be at most "
-                    + LoadTestConfig.MAX_PER_ROOM + " per room, got " + (publishers + subscribers));
+            throw new ParameterException(
+                    cli,
+                    "--publishers + --subscribers must be at most " + LoadTestConfig.MAX_PER_ROOM + " per room, got "
+                            + (publishers + subscribers));
         }
         long totalBots = (long) rooms * (publishers + subscribers);
         if (totalBots > LoadTestConfig.MAX_BOTS) {
-            throw new ParameterException(cli, "at most " + LoadTestConfig.MAX_BOTS + " bots in total, asked for "
-                    + totalBots + " (rooms x (publishers + subscribers))");
+            throw new ParameterException(
+                    cli,
+                    "at most " + LoadTestConfig.MAX_BOTS + " bots in total, asked for " + totalBots
+                            + " (rooms x (publishers + subscribers))");
         }
         if (bots == BotKind.CHROMIUM) {
             if (given.hasMatchedOption("--profile")) {
-                throw new ParameterException(cli, "--profile applies to native bots; Chromium pages send what their"
-                        + " fake camera and Chrome's encoder make");
+                throw new ParameterException(
+                        cli,
+                        "--profile applies to native bots; Chromium pages send what their"
+                                + " fake camera and Chrome's encoder make");
             }
             if (totalBots > LoadTestConfig.MAX_CHROMIUM_PAGES) {
-                throw new ParameterException(cli, "at most " + LoadTestConfig.MAX_CHROMIUM_PAGES
-                        + " Chromium pages, asked for " + totalBots + " (rooms x (publishers + subscribers))");
+                throw new ParameterException(
+                        cli,
+                        "at most " + LoadTestConfig.MAX_CHROMIUM_PAGES + " Chromium pages, asked for " + totalBots
+                                + " (rooms x (publishers + subscribers))");
             }
         } else if (given.hasMatchedOption("--pages-per-browser")) {
             throw new ParameterException(cli, "--pages-per-browser applies to --bots chromium only");
@@ -263,21 +378,29 @@ final class LoadTestCommandLine {
         LoadTestConfig.Capacity cap = null;
         if (capacity.run) {
             if (bots == BotKind.CHROMIUM) {
-                throw new ParameterException(cli, "--capacity runs native bots (a browser page costs far more than"
-                        + " the packets it makes the server forward)");
+                throw new ParameterException(
+                        cli,
+                        "--capacity runs native bots (a browser page costs far more than"
+                                + " the packets it makes the server forward)");
             }
             if (pid.isEmpty() && !help) {
-                throw new ParameterException(cli, "--capacity needs --server-pid: the figure is packets per server"
-                        + " CPU core");
+                throw new ParameterException(
+                        cli, "--capacity needs --server-pid: the figure is packets per server" + " CPU core");
             }
             long largest = (rooms + (long) capacity.stepRooms * (capacity.maxSteps - 1)) * (publishers + subscribers);
             if (largest > LoadTestConfig.MAX_BOTS) {
-                throw new ParameterException(cli, "the last capacity step would run " + largest
-                        + " bots, more than " + LoadTestConfig.MAX_BOTS
-                        + ": lower --max-steps, --step-rooms or the room size");
+                throw new ParameterException(
+                        cli,
+                        "the last capacity step would run " + largest
+                                + " bots, more than " + LoadTestConfig.MAX_BOTS
+                                + ": lower --max-steps, --step-rooms or the room size");
             }
-            cap = new LoadTestConfig.Capacity(capacity.stepRooms, capacity.stepDuration, capacity.maxSteps,
-                    capacity.maxLossPercent / 100, capacity.maxP99Millis);
+            cap = new LoadTestConfig.Capacity(
+                    capacity.stepRooms,
+                    capacity.stepDuration,
+                    capacity.maxSteps,
+                    capacity.maxLossPercent / 100,
+                    capacity.maxP99Millis);
         }
         LoadTestConfig.Quality q = null;
         Duration runDuration = duration;
@@ -296,20 +419,29 @@ final class LoadTestCommandLine {
                 }
             }
             if (!roomShape.isEmpty()) {
-                throw new ParameterException(cli, "--quality always runs a two-party Chromium call; drop "
-                        + String.join(", ", roomShape));
+                throw new ParameterException(
+                        cli, "--quality always runs a two-party Chromium call; drop " + String.join(", ", roomShape));
             }
             if (!help && (quality.mediaTarget == null || quality.proxyPort == null)) {
-                throw new ParameterException(cli, "--quality needs --media-target (the SFU's UDP media address) and"
-                        + " --proxy-port (the port the server announces as chorus.media.public-port)");
+                throw new ParameterException(
+                        cli,
+                        "--quality needs --media-target (the SFU's UDP media address) and"
+                                + " --proxy-port (the port the server announces as chorus.media.public-port)");
             }
-            if (quality.mediaTarget != null && quality.proxyPort != null
+            if (quality.mediaTarget != null
+                    && quality.proxyPort != null
                     && quality.mediaTarget.getPort() == quality.proxyPort) {
-                throw new ParameterException(cli, "--proxy-port must differ from the --media-target port: the proxy"
-                        + " sits in front of the SFU");
+                throw new ParameterException(
+                        cli,
+                        "--proxy-port must differ from the --media-target port: the proxy"
+                                + " sits in front of the SFU");
             }
-            q = new LoadTestConfig.Quality(quality.lossLevels.percents(), quality.delay, quality.mediaTarget,
-                    quality.proxyPort == null ? -1 : quality.proxyPort, quality.seed);
+            q = new LoadTestConfig.Quality(
+                    quality.lossLevels.percents(),
+                    quality.delay,
+                    quality.mediaTarget,
+                    quality.proxyPort == null ? -1 : quality.proxyPort,
+                    quality.seed);
             kind = BotKind.CHROMIUM;
             pubs = 2;
             subs = 0;
@@ -322,8 +454,21 @@ final class LoadTestCommandLine {
         } else if (quality.mediaTarget != null || quality.proxyPort != null) {
             throw new ParameterException(cli, "--media-target and --proxy-port apply to --quality only");
         }
-        return new LoadTestConfig(server, rooms, pubs, subs, runDuration, rampUp, profile, pid, report, kind,
-                pagesPerBrowser, cap, q, help);
+        return new LoadTestConfig(
+                server,
+                rooms,
+                pubs,
+                subs,
+                runDuration,
+                rampUp,
+                profile,
+                pid,
+                report,
+                kind,
+                pagesPerBrowser,
+                cap,
+                q,
+                help);
     }
 
     /**
@@ -331,7 +476,8 @@ final class LoadTestCommandLine {
      * and a converter's complaint after the option's name. The checks of {@link #toConfig} are worded already.
      */
     private static String message(ParameterException e) {
-        if (e instanceof UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()) {
+        if (e instanceof UnmatchedArgumentException unmatched
+                && !unmatched.getUnmatched().isEmpty()) {
             String first = unmatched.getUnmatched().get(0);
             if (first.startsWith("--")) {
                 int eq = first.indexOf('=');
@@ -339,7 +485,8 @@ final class LoadTestCommandLine {
             }
             return "unexpected argument '" + first + "' (options start with --)";
         }
-        if (e instanceof MissingParameterException missing && !missing.getMissing().isEmpty()
+        if (e instanceof MissingParameterException missing
+                && !missing.getMissing().isEmpty()
                 && missing.getMissing().get(0) instanceof OptionSpec option) {
             return option.longestName() + " needs a value";
         }

@@ -24,7 +24,8 @@ record LoadTestConfig(
 
     /** What the bots are: plain Java WebRTC peers, or pages of headless Chromium. */
     enum BotKind {
-        NATIVE, CHROMIUM
+        NATIVE,
+        CHROMIUM
     }
 
     /**
@@ -33,8 +34,7 @@ record LoadTestConfig(
      * {@code maxLoss} or whose p99 latency exceeds {@code maxP99Millis} (or when bots fail to join, the
      * load generator falls behind, or after {@code maxSteps}). Null when not asked for.
      */
-    record Capacity(int stepRooms, Duration stepDuration, int maxSteps, double maxLoss, double maxP99Millis) {
-    }
+    record Capacity(int stepRooms, Duration stepDuration, int maxSteps, double maxLoss, double maxP99Millis) {}
 
     /**
      * The quality table ({@code --quality}): for each loss level, a fresh two-party Chromium call (both pages
@@ -49,9 +49,12 @@ record LoadTestConfig(
      * @param proxyPort    where the proxy listens: the port the server announces (chorus.media.public-port)
      * @param seed         the proxy's random seed
      */
-    record Quality(java.util.List<Double> lossPercents, Duration delay, java.net.InetSocketAddress mediaTarget,
-                   int proxyPort, long seed) {
-    }
+    record Quality(
+            java.util.List<Double> lossPercents,
+            Duration delay,
+            java.net.InetSocketAddress mediaTarget,
+            int proxyPort,
+            long seed) {}
 
     static final int MAX_ROOMS = 1000;
     static final int MAX_PER_ROOM = 1000;
@@ -60,10 +63,12 @@ record LoadTestConfig(
     static final Duration MAX_RAMP_UP = Duration.ofHours(1);
     /** After sending stops, how long receivers keep counting packets in flight. */
     static final int DRAIN_SECONDS = 2;
+
     static final Duration DRAIN = Duration.ofSeconds(DRAIN_SECONDS);
     static final int MAX_STEPS = 100;
     /** Chrome opens at most 16 audio captures per browser process. */
     static final int MAX_PAGES_PER_BROWSER = 16;
+
     static final int DEFAULT_PAGES_PER_BROWSER = 6;
     /** Each page decodes every remote video in software: a few dozen pages already fill a big machine. */
     static final int MAX_CHROMIUM_PAGES = 200;

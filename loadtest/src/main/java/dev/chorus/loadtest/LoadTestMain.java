@@ -82,7 +82,8 @@ public final class LoadTestMain {
         if (config.quality() != null) {
             return QualityRun.run(config, progress);
         }
-        return config.bots() == LoadTestConfig.BotKind.CHROMIUM ? ChromiumBots.run(config, progress)
+        return config.bots() == LoadTestConfig.BotKind.CHROMIUM
+                ? ChromiumBots.run(config, progress)
                 : new LoadTestMain(config, progress).run();
     }
 
@@ -104,20 +105,38 @@ public final class LoadTestMain {
         // Publishers of all rooms first (round-robin over rooms), then subscribers, so subscribers find media.
         for (int p = 0; p < config.publishers(); p++) {
             for (int r = 0; r < config.rooms(); r++) {
-                fleet.add(new Bot(bots.size(), room(runId, r), "pub-" + r + "-" + p, true, config.profile(),
+                fleet.add(new Bot(
+                        bots.size(),
+                        room(runId, r),
+                        "pub-" + r + "-" + p,
+                        true,
+                        config.profile(),
                         config.publishers()));
             }
         }
         for (int s = 0; s < config.subscribers(); s++) {
             for (int r = 0; r < config.rooms(); r++) {
-                fleet.add(new Bot(bots.size(), room(runId, r), "sub-" + r + "-" + s, false, config.profile(),
+                fleet.add(new Bot(
+                        bots.size(),
+                        room(runId, r),
+                        "sub-" + r + "-" + s,
+                        false,
+                        config.profile(),
                         config.publishers()));
             }
         }
-        progress.printf(Locale.ROOT, "load test: %d room(s) x (%d publishers + %d subscribers) = %d bots, profile %s,"
-                        + " ramp-up %s, duration %s, server %s%n", config.rooms(), config.publishers(),
-                config.subscribers(), bots.size(), config.profile().token(), human(config.rampUp()),
-                human(config.duration()), config.server());
+        progress.printf(
+                Locale.ROOT,
+                "load test: %d room(s) x (%d publishers + %d subscribers) = %d bots, profile %s,"
+                        + " ramp-up %s, duration %s, server %s%n",
+                config.rooms(),
+                config.publishers(),
+                config.subscribers(),
+                bots.size(),
+                config.profile().token(),
+                human(config.rampUp()),
+                human(config.duration()),
+                config.server());
         ServerProbe.Counters first = probe.firstCounters(config.server());
 
         BotRuntime runtime = new BotRuntime(config, "chorus-load-ramp", progress);
@@ -152,8 +171,7 @@ public final class LoadTestMain {
             ServerProbe.Counters debug = probe.counters(Duration.ofMillis(800));
             Fleet.Totals current = fleet.totals(now, debug, System.nanoTime());
             double t = (now - t0) / 1e9;
-            String phase = t <= rampNanos / 1e9 + 0.001 ? "ramp"
-                    : now <= steadyEnd + SECOND / 10 ? "steady" : "drain";
+            String phase = t <= rampNanos / 1e9 + 0.001 ? "ramp" : now <= steadyEnd + SECOND / 10 ? "steady" : "drain";
             Sample sample = fleet.sample(t, phase, previous, current);
             samples.add(sample);
             printProgress(sample);
@@ -190,22 +208,34 @@ public final class LoadTestMain {
     }
 
     private void printProgress(Sample s) {
-        StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
+        StringBuilder line = new StringBuilder(String.format(
+                Locale.ROOT,
                 "[%5.0fs %-6s] bots %d/%d connected%s | sent %.0f pps | recv %.0f pps | loss %.3f%% | p99 %s ms",
-                s.t(), s.phase(), s.botsConnected(), bots.size(),
-                s.botsFailed() > 0 ? " (" + s.botsFailed() + " failed)" : "", s.sentPps(), s.receivedPps(),
-                s.loss() * 100, Double.isNaN(s.p99Ms()) ? "-" : String.format(Locale.ROOT, "%.2f", s.p99Ms())));
+                s.t(),
+                s.phase(),
+                s.botsConnected(),
+                bots.size(),
+                s.botsFailed() > 0 ? " (" + s.botsFailed() + " failed)" : "",
+                s.sentPps(),
+                s.receivedPps(),
+                s.loss() * 100,
+                Double.isNaN(s.p99Ms()) ? "-" : String.format(Locale.ROOT, "%.2f", s.p99Ms())));
         if (!Double.isNaN(s.forwardedPps())) {
             line.append(String.format(Locale.ROOT, " | server fwd %.0f pps", s.forwardedPps()));
         }
         if (!Double.isNaN(s.serverCpuCores())) {
-            line.append(String.format(Locale.ROOT, " cpu %.2f cores rss %.0f MiB heap %.0f MiB", s.serverCpuCores(),
-                    s.serverRssMib(), s.serverHeapMib()));
+            line.append(String.format(
+                    Locale.ROOT,
+                    " cpu %.2f cores rss %.0f MiB heap %.0f MiB",
+                    s.serverCpuCores(),
+                    s.serverRssMib(),
+                    s.serverHeapMib()));
         }
         progress.println(line);
     }
 
-    private String writeReport(Fleet.Totals start, Fleet.Totals steadyStart, Fleet.Totals steadyEnd, Fleet.Totals end, Pacer pacer)
+    private String writeReport(
+            Fleet.Totals start, Fleet.Totals steadyStart, Fleet.Totals steadyEnd, Fleet.Totals end, Pacer pacer)
             throws IOException {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = mapper.createObjectNode();
@@ -224,7 +254,9 @@ public final class LoadTestMain {
         c.put("videoBitsPerSecond", config.profile().videoBitsPerSecond());
         c.put("videoFps", config.profile().hasVideo() ? Profile.FPS : 0);
         c.put("keyframeIntervalFrames", Profile.KEYFRAME_INTERVAL_FRAMES);
-        c.put("meanDeltaFrameBytes", config.profile().hasVideo() ? config.profile().meanDeltaFrameBytes() : 0);
+        c.put(
+                "meanDeltaFrameBytes",
+                config.profile().hasVideo() ? config.profile().meanDeltaFrameBytes() : 0);
         c.put("keyframeBytes", config.profile().hasVideo() ? config.profile().keyframeBytes() : 0);
         c.put("audioPacketsPerSecond", Profile.AUDIO_PACKETS_PER_SECOND);
         if (config.serverPid().isPresent()) {
@@ -263,7 +295,10 @@ public final class LoadTestMain {
         double fwdPps = steadyEnd.forwardedPpsSince(steadyStart);
         double processedPps = steadyEnd.processedPpsSince(steadyStart);
         double cpuCores = steadyEnd.cpuCoresSince(steadyStart);
-        double peakRss = samples.stream().mapToDouble(Sample::serverRssMib).filter(Double::isFinite).max()
+        double peakRss = samples.stream()
+                .mapToDouble(Sample::serverRssMib)
+                .filter(Double::isFinite)
+                .max()
                 .orElse(Double.NaN);
         long steadyExpected = steadyEnd.expected() - steadyStart.expected();
         long steadyLost = Math.max(0, steadyEnd.lost() - steadyStart.lost());
@@ -327,36 +362,59 @@ public final class LoadTestMain {
         }
         ObjectNode rs = bj.putObject("failureReasons");
         reasons.entrySet().stream().limit(20).forEach(e -> rs.put(e.getKey(), e.getValue()));
-        double[] connectMs = bots.stream().filter(b -> b.connectedAfterNanos() > 0)
-                .mapToDouble(b -> b.connectedAfterNanos() / 1e6).sorted().toArray();
+        double[] connectMs = bots.stream()
+                .filter(b -> b.connectedAfterNanos() > 0)
+                .mapToDouble(b -> b.connectedAfterNanos() / 1e6)
+                .sorted()
+                .toArray();
         stats(bj.putObject("mediaConnectMs"), connectMs);
-        double[] joinMs = bots.stream().filter(b -> b.receiver.allTracksNanos() > 0)
-                .mapToDouble(b -> b.receiver.allTracksNanos() / 1e6).sorted().toArray();
-        long joinExpected = bots.stream().filter(b -> b.receiver.expectedTracks() > 0).count();
+        double[] joinMs = bots.stream()
+                .filter(b -> b.receiver.allTracksNanos() > 0)
+                .mapToDouble(b -> b.receiver.allTracksNanos() / 1e6)
+                .sorted()
+                .toArray();
+        long joinExpected =
+                bots.stream().filter(b -> b.receiver.expectedTracks() > 0).count();
         ObjectNode jt = bj.putObject("joinToAllTracksMs");
         jt.put("botsExpectingTracks", joinExpected);
         jt.put("botsWithAllTracks", joinMs.length);
         stats(jt, joinMs);
-        double[] subJoinMs = bots.stream().filter(b -> !b.publisher && b.receiver.allTracksNanos() > 0)
-                .mapToDouble(b -> b.receiver.allTracksNanos() / 1e6).sorted().toArray();
+        double[] subJoinMs = bots.stream()
+                .filter(b -> !b.publisher && b.receiver.allTracksNanos() > 0)
+                .mapToDouble(b -> b.receiver.allTracksNanos() / 1e6)
+                .sorted()
+                .toArray();
         stats(bj.putObject("subscriberJoinToAllTracksMs"), subJoinMs);
 
-        String summary = String.format(Locale.ROOT,
+        String summary = String.format(
+                Locale.ROOT,
                 "forwarded_pps=%s server_cpu_cores=%s forwarded_pps_per_core=%s loss=%s p99_latency_ms=%s"
                         + " p50_latency_ms=%s received_pps=%s sent_pps=%s bots=%d/%d join_p50_ms=%s",
-                f0(fwdPps), f2(cpuCores), f0(cpuCores > 0 ? fwdPps / cpuCores : Double.NaN),
+                f0(fwdPps),
+                f2(cpuCores),
+                f0(cpuCores > 0 ? fwdPps / cpuCores : Double.NaN),
                 String.format(Locale.ROOT, "%.4f%%", steadyLoss * 100),
                 f2(LatencyHistogram.percentile(steadyLatency, 0.99) / 1000),
-                f2(LatencyHistogram.percentile(steadyLatency, 0.5) / 1000), f0(recvPps), f0(sentPps), connected,
-                bots.size(), f0(percentile(subJoinMs.length > 0 ? subJoinMs : joinMs, 0.5)));
+                f2(LatencyHistogram.percentile(steadyLatency, 0.5) / 1000),
+                f0(recvPps),
+                f0(sentPps),
+                connected,
+                bots.size(),
+                f0(percentile(subJoinMs.length > 0 ? subJoinMs : joinMs, 0.5)));
         root.put("summary", summary);
 
         Path json = config.reportDir().resolve("result.json");
         Files.writeString(json, mapper.writeValueAsString(root) + "\n", StandardCharsets.UTF_8);
         Path html = config.reportDir().resolve("index.html");
-        Files.writeString(html, Html.page("Chorus load test " + config.rooms() + " x (" + config.publishers() + " + "
-                + config.subscribers() + ") " + config.profile().token(), summary,
-                mapper.writeValueAsString(c), samples), StandardCharsets.UTF_8);
+        Files.writeString(
+                html,
+                Html.page(
+                        "Chorus load test " + config.rooms() + " x (" + config.publishers() + " + "
+                                + config.subscribers() + ") " + config.profile().token(),
+                        summary,
+                        mapper.writeValueAsString(c),
+                        samples),
+                StandardCharsets.UTF_8);
         progress.println("report: " + json.toAbsolutePath() + " and " + html.toAbsolutePath());
         return summary;
     }

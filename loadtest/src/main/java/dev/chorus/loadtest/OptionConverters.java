@@ -22,8 +22,7 @@ import picocli.CommandLine.TypeConversionException;
  * range of one kind of option, so the bounds sit next to the option that names the class.
  */
 final class OptionConverters {
-    private OptionConverters() {
-    }
+    private OptionConverters() {}
 
     /** A whole number within [min, max]. */
     abstract static class WholeNumber implements ITypeConverter<Integer> {
@@ -159,8 +158,8 @@ final class OptionConverters {
                 default -> Duration.ofSeconds(n);
             };
             if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-                throw new TypeConversionException("must be between " + text(min) + " and " + text(max) + ", got "
-                        + value);
+                throw new TypeConversionException(
+                        "must be between " + text(min) + " and " + text(max) + ", got " + value);
             }
             return d;
         }
@@ -244,9 +243,13 @@ final class OptionConverters {
             if (!scheme.equals("http") && !scheme.equals("https")) {
                 throw new TypeConversionException("must be an http:// or https:// URL, not " + s);
             }
-            if (u.getHost() == null || u.getUserInfo() != null || u.getRawQuery() != null
+            if (u.getHost() == null
+                    || u.getUserInfo() != null
+                    || u.getRawQuery() != null
                     || u.getRawFragment() != null
-                    || (u.getRawPath() != null && !u.getRawPath().isEmpty() && !u.getRawPath().equals("/"))) {
+                    || (u.getRawPath() != null
+                            && !u.getRawPath().isEmpty()
+                            && !u.getRawPath().equals("/"))) {
                 throw new TypeConversionException("must be a plain base URL like http://127.0.0.1:8080, not " + s);
             }
             String host = u.getHost();
@@ -266,8 +269,8 @@ final class OptionConverters {
                 loopback = false;
             }
             if (!loopback) {
-                throw new TypeConversionException("must be on this machine (127.0.0.0/8, ::1 or localhost);"
-                        + " refusing " + s);
+                throw new TypeConversionException(
+                        "must be on this machine (127.0.0.0/8, ::1 or localhost);" + " refusing " + s);
             }
             return URI.create(scheme + "://" + u.getRawAuthority());
         }
@@ -307,8 +310,7 @@ final class OptionConverters {
      * The loss levels of {@code --loss-levels} as one option value. (A List-typed option would make picocli
      * append the values of a repeated option; here, as for every other option, the last one given counts.)
      */
-    record LossLevels(List<Double> percents) {
-    }
+    record LossLevels(List<Double> percents) {}
 
     /** "0,2,5,10": percentages in 0..100, at least one, each once, at most 20. */
     static final class LossLevelList implements ITypeConverter<LossLevels> {

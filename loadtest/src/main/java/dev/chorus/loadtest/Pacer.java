@@ -1,8 +1,8 @@
 package dev.chorus.loadtest;
 
-import dev.chorus.testkit.peer.NativePeer;
-import dev.chorus.sfu.sdp.Direction;
 import dev.chorus.sfu.codec.MediaKind;
+import dev.chorus.sfu.sdp.Direction;
+import dev.chorus.testkit.peer.NativePeer;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -22,9 +22,14 @@ final class Pacer implements Runnable {
     static final long VIDEO_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(1) / Profile.FPS;
     /** Receiver reports once a second, as browsers send them. */
     static final long REPORT_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     static final int MAX_LAG_PERIODS = 5;
 
-    private enum Kind { AUDIO, VIDEO, REPORT }
+    private enum Kind {
+        AUDIO,
+        VIDEO,
+        REPORT
+    }
 
     private static final class Line {
         final Bot bot;
@@ -119,7 +124,11 @@ final class Pacer implements Runnable {
                     queue.add(new Line(b, mid, Kind.AUDIO, now + random.nextLong(AUDIO_PERIOD_NANOS), 0));
                 }
                 for (String mid : b.peer().mids(MediaKind.VIDEO, Direction.SENDONLY)) {
-                    queue.add(new Line(b, mid, Kind.VIDEO, now + random.nextLong(VIDEO_PERIOD_NANOS),
+                    queue.add(new Line(
+                            b,
+                            mid,
+                            Kind.VIDEO,
+                            now + random.nextLong(VIDEO_PERIOD_NANOS),
                             random.nextInt(Profile.KEYFRAME_INTERVAL_FRAMES)));
                 }
                 queue.add(new Line(b, null, Kind.REPORT, now + random.nextLong(REPORT_PERIOD_NANOS), 0));

@@ -21,24 +21,40 @@ import java.util.Map;
 final class QualityFigures {
     private static final String[] NAMES = QualityRun.NAMES;
 
-    private QualityFigures() {
-    }
+    private QualityFigures() {}
 
     /** One receiving page of one level, all figures over the measuring window. */
-    record Receiver(String name, String from, double seconds, double fps, double senderFps, long framesDecoded,
-                    long freezeCount,
-                    double freezeSeconds, long videoPacketsReceived, long videoPacketsLost,
-                    long videoRetransmittedReceived, long nackCount, long pliCount, long audioPacketsReceived,
-                    long audioPacketsLost, long sfuNacksReceived,
-                    long sfuNackedPackets, long sfuRetransmitted, long sfuRetransmittedRtx, long sfuNackMisses,
-                    Map<String, Long> sfuNackMissesByReason, long sfuNacksToSender,
-                    long proxyDroppedToReceiver, long proxyDroppedFromSender, String failure) {
+    record Receiver(
+            String name,
+            String from,
+            double seconds,
+            double fps,
+            double senderFps,
+            long framesDecoded,
+            long freezeCount,
+            double freezeSeconds,
+            long videoPacketsReceived,
+            long videoPacketsLost,
+            long videoRetransmittedReceived,
+            long nackCount,
+            long pliCount,
+            long audioPacketsReceived,
+            long audioPacketsLost,
+            long sfuNacksReceived,
+            long sfuNackedPackets,
+            long sfuRetransmitted,
+            long sfuRetransmittedRtx,
+            long sfuNackMisses,
+            Map<String, Long> sfuNackMissesByReason,
+            long sfuNacksToSender,
+            long proxyDroppedToReceiver,
+            long proxyDroppedFromSender,
+            String failure) {
 
         double videoLossPercent() {
             long total = videoPacketsReceived + videoPacketsLost;
             return total > 0 ? 100.0 * videoPacketsLost / total : 0;
         }
-
 
         double audioLossPercent() {
             long total = audioPacketsReceived + audioPacketsLost;
@@ -47,32 +63,70 @@ final class QualityFigures {
     }
 
     /** One level: its receivers and the server-wide counter deltas (NaN when /metrics did not answer). */
-    record Level(double lossPercent, List<Receiver> receivers, double metricsNacksReceived,
-                 double metricsNacksSent, double metricsRetransmitted, ObjectNode proxy) {
-    }
+    record Level(
+            double lossPercent,
+            List<Receiver> receivers,
+            double metricsNacksReceived,
+            double metricsNacksSent,
+            double metricsRetransmitted,
+            ObjectNode proxy) {}
 
     /** Everything read at one edge of the measuring window. */
-    record Window(long nanos, PageSnapshot[] pages, JsonNode debug, String metrics, List<FlowStats> flows,
-                  String[] ufrags) {
-    }
+    record Window(
+            long nanos, PageSnapshot[] pages, JsonNode debug, String metrics, List<FlowStats> flows, String[] ufrags) {}
 
     /** A level whose call failed: its receivers carry the reason and no figures. */
     static Level failedLevel(double lossPercent, String why) {
         List<Receiver> receivers = new ArrayList<>();
         for (int i = 0; i < NAMES.length; i++) {
-            receivers.add(new Receiver(NAMES[i], NAMES[1 - i], 0, Double.NaN, Double.NaN, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                    0, 0, Map.of(), 0, 0, 0, why));
+            receivers.add(new Receiver(
+                    NAMES[i],
+                    NAMES[1 - i],
+                    0,
+                    Double.NaN,
+                    Double.NaN,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    Map.of(),
+                    0,
+                    0,
+                    0,
+                    why));
         }
-        return new Level(lossPercent, List.copyOf(receivers), Double.NaN, Double.NaN, Double.NaN,
+        return new Level(
+                lossPercent,
+                List.copyOf(receivers),
+                Double.NaN,
+                Double.NaN,
+                Double.NaN,
                 new ObjectMapper().createObjectNode());
     }
 
     static PageSnapshot.Stream video(PageSnapshot s) {
-        return s.inbound().stream().filter(PageSnapshot.Stream::video).findFirst().orElse(null);
+        return s.inbound().stream()
+                .filter(PageSnapshot.Stream::video)
+                .findFirst()
+                .orElse(null);
     }
 
     private static PageSnapshot.Stream audio(PageSnapshot s) {
-        return s.inbound().stream().filter(x -> "audio".equals(x.kind())).findFirst().orElse(null);
+        return s.inbound().stream()
+                .filter(x -> "audio".equals(x.kind()))
+                .findFirst()
+                .orElse(null);
     }
 
     /** The level's figures over the window from a to b; {@code ready} holds each page's participant id. */
@@ -101,34 +155,56 @@ final class QualityFigures {
             PageSnapshot sa = a.pages()[other];
             PageSnapshot sb = b.pages()[other];
             double senderSeconds = (sb.at() - sa.at()) / 1000;
-            receivers.add(new Receiver(NAMES[i], NAMES[other], round(seconds, 3),
+            receivers.add(new Receiver(
+                    NAMES[i],
+                    NAMES[other],
+                    round(seconds, 3),
                     seconds > 0 ? frames / seconds : Double.NaN,
-                    senderSeconds > 0 ? (sb.framesEncoded() - sa.framesEncoded()) / senderSeconds : Double.NaN, frames,
+                    senderSeconds > 0 ? (sb.framesEncoded() - sa.framesEncoded()) / senderSeconds : Double.NaN,
+                    frames,
                     delta(v0, v1, PageSnapshot.Stream::freezeCount),
                     v0 == null || v1 == null ? 0 : v1.totalFreezesSeconds() - v0.totalFreezesSeconds(),
-                    delta(v0, v1, PageSnapshot.Stream::packetsReceived), delta(v0, v1, PageSnapshot.Stream::packetsLost),
+                    delta(v0, v1, PageSnapshot.Stream::packetsReceived),
+                    delta(v0, v1, PageSnapshot.Stream::packetsLost),
                     delta(v0, v1, PageSnapshot.Stream::retransmittedPacketsReceived),
-                    delta(v0, v1, PageSnapshot.Stream::nackCount), delta(v0, v1, PageSnapshot.Stream::pliCount),
-                    delta(a0, a1, PageSnapshot.Stream::packetsReceived), delta(a0, a1, PageSnapshot.Stream::packetsLost),
-                    delta(c0, c1, "nacksReceived"), delta(c0, c1, "nackedPackets"), delta(c0, c1, "retransmitted"),
-                    delta(c0, c1, "retransmittedRtx"), misses(c0, c1), missesByReason(c0, c1), delta(p0 == null ? null : p0.path("nackToPublisher"),
-                    p1 == null ? null : p1.path("nackToPublisher"), "nackRequests"),
-                    dropped(a, b, i, false), dropped(a, b, other, true), failure));
+                    delta(v0, v1, PageSnapshot.Stream::nackCount),
+                    delta(v0, v1, PageSnapshot.Stream::pliCount),
+                    delta(a0, a1, PageSnapshot.Stream::packetsReceived),
+                    delta(a0, a1, PageSnapshot.Stream::packetsLost),
+                    delta(c0, c1, "nacksReceived"),
+                    delta(c0, c1, "nackedPackets"),
+                    delta(c0, c1, "retransmitted"),
+                    delta(c0, c1, "retransmittedRtx"),
+                    misses(c0, c1),
+                    missesByReason(c0, c1),
+                    delta(
+                            p0 == null ? null : p0.path("nackToPublisher"),
+                            p1 == null ? null : p1.path("nackToPublisher"),
+                            "nackRequests"),
+                    dropped(a, b, i, false),
+                    dropped(a, b, other, true),
+                    failure));
         }
-        return new Level(lossPercent, List.copyOf(receivers),
+        return new Level(
+                lossPercent,
+                List.copyOf(receivers),
                 metricDelta(a.metrics(), b.metrics(), "chorus_rtcp_feedback_received_total{type=\"nack\"}"),
                 metricDelta(a.metrics(), b.metrics(), "chorus_rtcp_feedback_sent_total{type=\"nack\"}"),
-                metricDelta(a.metrics(), b.metrics(), "chorus_rtp_retransmitted_packets_total"), proxy.toJson());
+                metricDelta(a.metrics(), b.metrics(), "chorus_rtp_retransmitted_packets_total"),
+                proxy.toJson());
     }
 
-    private static long delta(PageSnapshot.Stream a, PageSnapshot.Stream b,
-                              java.util.function.ToLongFunction<PageSnapshot.Stream> f) {
+    private static long delta(
+            PageSnapshot.Stream a, PageSnapshot.Stream b, java.util.function.ToLongFunction<PageSnapshot.Stream> f) {
         return a == null || b == null ? 0 : Math.max(0, f.applyAsLong(b) - f.applyAsLong(a));
     }
 
     private static long delta(JsonNode a, JsonNode b, String field) {
-        return b == null || b.isMissingNode() ? 0
-                : Math.max(0, b.path(field).asLong() - (a == null ? 0 : a.path(field).asLong()));
+        return b == null || b.isMissingNode()
+                ? 0
+                : Math.max(
+                        0,
+                        b.path(field).asLong() - (a == null ? 0 : a.path(field).asLong()));
     }
 
     /** NACKed packets the consumer could not resend: unknown, too old, no longer buffered, send failed. */
@@ -144,8 +220,10 @@ final class QualityFigures {
     private static Map<String, Long> missesByReason(JsonNode a, JsonNode b) {
         Map<String, Long> m = new LinkedHashMap<>();
         if (b != null) {
-            b.path("nackMisses").fieldNames().forEachRemaining(k -> m.put(k, delta(a == null ? null
-                    : a.path("nackMisses"), b.path("nackMisses"), k)));
+            b.path("nackMisses")
+                    .fieldNames()
+                    .forEachRemaining(
+                            k -> m.put(k, delta(a == null ? null : a.path("nackMisses"), b.path("nackMisses"), k)));
         }
         return m;
     }
@@ -172,7 +250,8 @@ final class QualityFigures {
     static JsonNode consumer(JsonNode debug, String participantId, String kind) {
         for (JsonNode router : debug.path("media").path("forwarding").path("routers")) {
             for (JsonNode c : router.path("consumers")) {
-                if (participantId != null && participantId.equals(c.path("endpoint").asText())) {
+                if (participantId != null
+                        && participantId.equals(c.path("endpoint").asText())) {
                     for (JsonNode p : router.path("producers")) {
                         if (p.path("id").asText().equals(c.path("producer").asText())
                                 && kind.equalsIgnoreCase(p.path("kind").asText())) {
@@ -189,7 +268,8 @@ final class QualityFigures {
     static JsonNode producer(JsonNode debug, String participantId, String kind) {
         for (JsonNode router : debug.path("media").path("forwarding").path("routers")) {
             for (JsonNode p : router.path("producers")) {
-                if (participantId != null && participantId.equals(p.path("endpoint").asText())
+                if (participantId != null
+                        && participantId.equals(p.path("endpoint").asText())
                         && kind.equalsIgnoreCase(p.path("kind").asText())) {
                     return p;
                 }
@@ -206,7 +286,8 @@ final class QualityFigures {
         for (String line : text.split("\n")) {
             if (line.startsWith(series + " ")) {
                 try {
-                    return Double.parseDouble(line.substring(series.length() + 1).trim());
+                    return Double.parseDouble(
+                            line.substring(series.length() + 1).trim());
                 } catch (NumberFormatException e) {
                     return Double.NaN;
                 }

@@ -49,8 +49,10 @@ final class QualityReport {
         root.put("finishedAt", Instant.now().toString());
         ObjectNode c = root.putObject("config");
         c.put("server", config.server().toString());
-        c.put("call", "two headless Chromium pages in one room, each publishing the fake camera and microphone and"
-                + " receiving the other; one browser process each");
+        c.put(
+                "call",
+                "two headless Chromium pages in one room, each publishing the fake camera and microphone and"
+                        + " receiving the other; one browser process each");
         ArrayNode lv = c.putArray("lossPercents");
         quality.lossPercents().forEach(lv::add);
         c.put("lossModel", "independent random loss, the same rate in each direction of every flow");
@@ -60,17 +62,19 @@ final class QualityReport {
         c.put("mediaTarget", hostPort(quality.mediaTarget()));
         c.put("seed", quality.seed());
         c.put("chromium", ChromiumBrowser.BROWSER);
-        root.put("definitions", "Per receiving page, over the measuring window (after both pages decode each"
-                + " other's video): framesDecodedPerSecond, freezeCount, totalFreezesDuration, packetsLost (packets"
-                + " missing on the media stream; Chrome counts those that later came as RTX too),"
-                + " videoRetransmittedPacketsReceived (retransmittedPacketsReceived), nackCount and pliCount of its"
-                + " inbound video"
-                + " (getStats inbound-rtp); audio packetsLost (audio is not retransmitted); sfuNacksReceived,"
-                + " sfuNackedPackets, sfuRetransmitted(Rtx), sfuNackMisses (NACKed packets it could not resend):"
-                + " the SFU's video consumer towards this page (/debug);"
-                + " sfuNacksToSender: NACK requests the SFU sent to the other page for its video (uplink losses);"
-                + " proxyDroppedToReceiver / proxyDroppedFromSender: packets the proxy dropped on this page's"
-                + " downlink / the sender's uplink. server: /metrics deltas over the window, whole server.");
+        root.put(
+                "definitions",
+                "Per receiving page, over the measuring window (after both pages decode each"
+                        + " other's video): framesDecodedPerSecond, freezeCount, totalFreezesDuration, packetsLost (packets"
+                        + " missing on the media stream; Chrome counts those that later came as RTX too),"
+                        + " videoRetransmittedPacketsReceived (retransmittedPacketsReceived), nackCount and pliCount of its"
+                        + " inbound video"
+                        + " (getStats inbound-rtp); audio packetsLost (audio is not retransmitted); sfuNacksReceived,"
+                        + " sfuNackedPackets, sfuRetransmitted(Rtx), sfuNackMisses (NACKed packets it could not resend):"
+                        + " the SFU's video consumer towards this page (/debug);"
+                        + " sfuNacksToSender: NACK requests the SFU sent to the other page for its video (uplink losses);"
+                        + " proxyDroppedToReceiver / proxyDroppedFromSender: packets the proxy dropped on this page's"
+                        + " downlink / the sender's uplink. server: /metrics deltas over the window, whole server.");
         ArrayNode out = root.putArray("levels");
         for (Level l : levels) {
             ObjectNode o = out.addObject();
@@ -129,38 +133,65 @@ final class QualityReport {
 
     String markdown(List<Level> levels) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "Two-party Chromium call through the UDP impairment proxy: random loss"
+        b.append(String.format(
+                Locale.ROOT,
+                "Two-party Chromium call through the UDP impairment proxy: random loss"
                         + " in both directions of every flow, %d ms delay each way, %s measured per level.%n%n",
-                quality.delay().toMillis(), human(config.duration())));
-        b.append("| loss | receiver | fps (sent) | freezes | freeze s | video packetsLost | via RTX | nackCount | audio lost"
-                + " | SFU NACKs in | SFU retransmitted | SFU could not resend | SFU NACKs to publisher"
-                + " | proxy drops down / up |\n");
+                quality.delay().toMillis(),
+                human(config.duration())));
+        b.append(
+                "| loss | receiver | fps (sent) | freezes | freeze s | video packetsLost | via RTX | nackCount | audio lost"
+                        + " | SFU NACKs in | SFU retransmitted | SFU could not resend | SFU NACKs to publisher"
+                        + " | proxy drops down / up |\n");
         b.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Level l : levels) {
             for (Receiver r : l.receivers()) {
-                b.append(String.format(Locale.ROOT, "| %s %% | %s ← %s | %s | %d | %s | %d (%.2f %%) | %d | %d"
-                                + " | %d (%.2f %%) | %d | %d | %d | %d | %d / %d |%n", trim(f2(l.lossPercent())),
-                        r.name(), r.from(), r.failure() != null ? "failed" : f2(r.fps()) + " (" + f0(r.senderFps())
-                                + ")", r.freezeCount(),
-                        f2(r.freezeSeconds()), r.videoPacketsLost(), r.videoLossPercent(),
-                        r.videoRetransmittedReceived(), r.nackCount(), r.audioPacketsLost(), r.audioLossPercent(),
-                        r.sfuNacksReceived(), r.sfuRetransmitted(), r.sfuNackMisses(), r.sfuNacksToSender(),
-                        r.proxyDroppedToReceiver(), r.proxyDroppedFromSender()));
+                b.append(String.format(
+                        Locale.ROOT,
+                        "| %s %% | %s ← %s | %s | %d | %s | %d (%.2f %%) | %d | %d"
+                                + " | %d (%.2f %%) | %d | %d | %d | %d | %d / %d |%n",
+                        trim(f2(l.lossPercent())),
+                        r.name(),
+                        r.from(),
+                        r.failure() != null ? "failed" : f2(r.fps()) + " (" + f0(r.senderFps()) + ")",
+                        r.freezeCount(),
+                        f2(r.freezeSeconds()),
+                        r.videoPacketsLost(),
+                        r.videoLossPercent(),
+                        r.videoRetransmittedReceived(),
+                        r.nackCount(),
+                        r.audioPacketsLost(),
+                        r.audioLossPercent(),
+                        r.sfuNacksReceived(),
+                        r.sfuRetransmitted(),
+                        r.sfuNackMisses(),
+                        r.sfuNacksToSender(),
+                        r.proxyDroppedToReceiver(),
+                        r.proxyDroppedFromSender()));
             }
         }
         for (Level l : levels) {
             for (Receiver r : l.receivers()) {
                 if (r.failure() != null) {
-                    b.append(String.format(Locale.ROOT, "%nAt %s %% the call failed for %s: %s%n",
-                            trim(f2(l.lossPercent())), r.name(), r.failure()));
+                    b.append(String.format(
+                            Locale.ROOT,
+                            "%nAt %s %% the call failed for %s: %s%n",
+                            trim(f2(l.lossPercent())),
+                            r.name(),
+                            r.failure()));
                 }
             }
         }
         b.append("\nServer-wide over each window (/metrics): NACK messages received / sent, packets retransmitted: ");
         List<String> parts = new ArrayList<>();
         for (Level l : levels) {
-            parts.add(String.format(Locale.ROOT, "%s %%: %s / %s / %s", trim(f2(l.lossPercent())),
-                    f0(l.metricsNacksReceived()), f0(l.metricsNacksSent()), f0(l.metricsRetransmitted())));
+            parts.add(String.format(
+                    Locale.ROOT,
+                    "%s %%: %s / %s / %s",
+                    trim(f2(l.lossPercent())),
+                    f0(l.metricsNacksReceived()),
+                    f0(l.metricsNacksSent()),
+                    f0(l.metricsRetransmitted())));
         }
         b.append(String.join("; ", parts)).append(".\n");
         b.append("\nfps: frames decoded per second (sent: frames the sender encoded per second, what Chromium's"
@@ -182,14 +213,32 @@ final class QualityReport {
         List<String> parts = new ArrayList<>();
         for (Level l : levels) {
             Map<String, String> f = new LinkedHashMap<>();
-            double fps = l.receivers().stream().mapToDouble(Receiver::fps).filter(Double::isFinite).min()
+            double fps = l.receivers().stream()
+                    .mapToDouble(Receiver::fps)
+                    .filter(Double::isFinite)
+                    .min()
                     .orElse(Double.NaN);
             f.put("min_fps", f2(fps));
-            f.put("freezes", Long.toString(l.receivers().stream().mapToLong(Receiver::freezeCount).sum()));
-            f.put("video_lost", Long.toString(l.receivers().stream().mapToLong(Receiver::videoPacketsLost).sum()));
-            f.put("nack", Long.toString(l.receivers().stream().mapToLong(Receiver::nackCount).sum()));
-            f.put("sfu_retransmitted", Long.toString(l.receivers().stream().mapToLong(Receiver::sfuRetransmitted)
-                    .sum()));
+            f.put(
+                    "freezes",
+                    Long.toString(l.receivers().stream()
+                            .mapToLong(Receiver::freezeCount)
+                            .sum()));
+            f.put(
+                    "video_lost",
+                    Long.toString(l.receivers().stream()
+                            .mapToLong(Receiver::videoPacketsLost)
+                            .sum()));
+            f.put(
+                    "nack",
+                    Long.toString(l.receivers().stream()
+                            .mapToLong(Receiver::nackCount)
+                            .sum()));
+            f.put(
+                    "sfu_retransmitted",
+                    Long.toString(l.receivers().stream()
+                            .mapToLong(Receiver::sfuRetransmitted)
+                            .sum()));
             StringBuilder s = new StringBuilder("loss=" + trim(f2(l.lossPercent())) + "%");
             f.forEach((k, v) -> s.append(' ').append(k).append('=').append(v));
             parts.add(s.toString());

@@ -55,7 +55,8 @@ final class QualityRun {
     private final LoadTestConfig.Quality quality;
     private final PrintStream progress;
     private final String collector;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ObjectMapper json = new ObjectMapper();
     private final List<ChromiumBrowser> browsers = new ArrayList<>();
 
@@ -98,10 +99,16 @@ final class QualityRun {
         Files.createDirectories(config.reportDir());
         String runId = Long.toString(ThreadLocalRandom.current().nextLong() >>> 40, 36);
         InetSocketAddress listen = new InetSocketAddress(quality.mediaTarget().getAddress(), quality.proxyPort());
-        progress.printf(Locale.ROOT, "quality: two-party Chromium calls at loss %s %% (random, each direction) +"
+        progress.printf(
+                Locale.ROOT,
+                "quality: two-party Chromium calls at loss %s %% (random, each direction) +"
                         + " %s delay, %s each, through a proxy on %s in front of the SFU at %s, server %s%n",
-                levelsText(), human(quality.delay()), human(config.duration()), hostPort(listen),
-                hostPort(quality.mediaTarget()), config.server());
+                levelsText(),
+                human(quality.delay()),
+                human(config.duration()),
+                hostPort(listen),
+                hostPort(quality.mediaTarget()),
+                config.server());
         List<Level> levels = new ArrayList<>();
         try (UdpImpairmentProxy proxy = UdpImpairmentProxy.start(listen, quality.mediaTarget(), quality.seed())) {
             for (double loss : quality.lossPercents()) {
@@ -120,7 +127,9 @@ final class QualityRun {
     }
 
     private Level runLevel(UdpImpairmentProxy proxy, String room, double lossPercent) throws Exception {
-        Impairment link = Impairment.NONE.withLoss(lossPercent / 100).withDelay(quality.delay().toMillis());
+        Impairment link = Impairment.NONE
+                .withLoss(lossPercent / 100)
+                .withDelay(quality.delay().toMillis());
         proxy.clearRules();
         proxy.setDefault(link, link);
         progress.printf(Locale.ROOT, "level %s %%: %s each way, room %s%n", f2(lossPercent), link.toSpec(), room);
@@ -131,18 +140,22 @@ final class QualityRun {
                 synchronized (this) {
                     browsers.add(b);
                 }
-                String url = config.server() + "/r/" + URLEncoder.encode(room, StandardCharsets.UTF_8) + "?name="
-                        + NAMES[i];
+                String url =
+                        config.server() + "/r/" + URLEncoder.encode(room, StandardCharsets.UTF_8) + "?name=" + NAMES[i];
                 handles[i] = b.submit(() -> b.open(url, collector, 1)).get(60, TimeUnit.SECONDS);
             }
             PageSnapshot[] ready = awaitCall(handles);
             String[] ufrags = new String[NAMES.length];
             for (int i = 0; i < NAMES.length; i++) {
                 int page = i;
-                ufrags[i] = (String) browsers.get(i).submit(() -> browsers.get(page).execute(handles[page],
-                        "const pc = window.chorus.pc; const sdp = pc && pc.remoteDescription"
-                                + " ? pc.remoteDescription.sdp : ''; const m = /^a=ice-ufrag:(\\S+)/m.exec(sdp);"
-                                + " return m ? m[1] : null;")).get(15, TimeUnit.SECONDS);
+                ufrags[i] = (String) browsers.get(i)
+                        .submit(() -> browsers.get(page)
+                                .execute(
+                                        handles[page],
+                                        "const pc = window.chorus.pc; const sdp = pc && pc.remoteDescription"
+                                                + " ? pc.remoteDescription.sdp : ''; const m = /^a=ice-ufrag:(\\S+)/m.exec(sdp);"
+                                                + " return m ? m[1] : null;"))
+                        .get(15, TimeUnit.SECONDS);
             }
             Window start = window(handles, ufrags, proxy);
             long endAt = System.nanoTime() + config.duration().toNanos();
@@ -159,12 +172,26 @@ final class QualityRun {
             Window end = window(handles, ufrags, proxy);
             Level level = QualityFigures.level(lossPercent, ready, start, end, proxy);
             for (Receiver r : level.receivers()) {
-                progress.printf(Locale.ROOT, "  %s <- %s: %s fps, %d freezes (%s s), video lost %d (%.2f %%), nack"
+                progress.printf(
+                        Locale.ROOT,
+                        "  %s <- %s: %s fps, %d freezes (%s s), video lost %d (%.2f %%), nack"
                                 + " %d | SFU nacks in %d, retransmitted %d, nacks to publisher %d | proxy dropped"
-                                + " %d to %s, %d from %s%n", r.name(), r.from(), f2(r.fps()), r.freezeCount(),
-                        f2(r.freezeSeconds()), r.videoPacketsLost(), r.videoLossPercent(), r.nackCount(),
-                        r.sfuNacksReceived(), r.sfuRetransmitted(), r.sfuNacksToSender(),
-                        r.proxyDroppedToReceiver(), r.name(), r.proxyDroppedFromSender(), r.from());
+                                + " %d to %s, %d from %s%n",
+                        r.name(),
+                        r.from(),
+                        f2(r.fps()),
+                        r.freezeCount(),
+                        f2(r.freezeSeconds()),
+                        r.videoPacketsLost(),
+                        r.videoLossPercent(),
+                        r.nackCount(),
+                        r.sfuNacksReceived(),
+                        r.sfuRetransmitted(),
+                        r.sfuNacksToSender(),
+                        r.proxyDroppedToReceiver(),
+                        r.name(),
+                        r.proxyDroppedFromSender(),
+                        r.from());
             }
             return level;
         } finally {
@@ -182,11 +209,11 @@ final class QualityRun {
             boolean all = true;
             for (int i = 0; i < handles.length; i++) {
                 s[i] = snapshot(i, handles[i]);
-                boolean decoding = s[i].connected() && s[i].inbound().stream()
-                        .anyMatch(x -> x.video() && x.framesDecoded() > 0);
+                boolean decoding =
+                        s[i].connected() && s[i].inbound().stream().anyMatch(x -> x.video() && x.framesDecoded() > 0);
                 if (s[i].mediaFailed()) {
-                    throw new IllegalStateException("page " + NAMES[i] + ": media failed (" + s[i].serverReason()
-                            + ")");
+                    throw new IllegalStateException(
+                            "page " + NAMES[i] + ": media failed (" + s[i].serverReason() + ")");
                 }
                 all &= decoding;
             }
@@ -229,8 +256,12 @@ final class QualityRun {
                 PageSnapshot.Stream v0 = video(start.pages()[i]);
                 if (v != null && v0 != null) {
                     double seconds = Math.max(1e-3, (now.at() - start.pages()[i].at()) / 1000);
-                    line.append(String.format(Locale.ROOT, "%s: %.1f fps, %d freezes, nack %d  ", NAMES[i],
-                            (v.framesDecoded() - v0.framesDecoded()) / seconds, v.freezeCount() - v0.freezeCount(),
+                    line.append(String.format(
+                            Locale.ROOT,
+                            "%s: %.1f fps, %d freezes, nack %d  ",
+                            NAMES[i],
+                            (v.framesDecoded() - v0.framesDecoded()) / seconds,
+                            v.freezeCount() - v0.freezeCount(),
                             v.nackCount() - v0.nackCount()));
                 }
             } catch (Exception e) {
@@ -241,8 +272,12 @@ final class QualityRun {
     }
 
     private JsonNode debug() throws IOException, InterruptedException {
-        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(config.server().resolve("/debug"))
-                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> r = http.send(
+                HttpRequest.newBuilder(config.server().resolve("/debug"))
+                        .timeout(Duration.ofSeconds(10))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
         if (r.statusCode() != 200) {
             throw new IOException("/debug answered HTTP " + r.statusCode() + ": the quality run reads the SFU's"
                     + " per-stream NACK counters there (chorus.debug must allow this client)");
@@ -254,8 +289,12 @@ final class QualityRun {
     private String metrics() {
         try {
             URI uri = config.server().resolve("/metrics");
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET()
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(uri)
+                            .timeout(Duration.ofSeconds(10))
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? r.body() : null;
         } catch (IOException e) {
             return null;
@@ -266,7 +305,11 @@ final class QualityRun {
     }
 
     private String levelsText() {
-        return String.join(", ", quality.lossPercents().stream().map(LoadTestMain::f2).map(QualityReport::trim)
-                .toList());
+        return String.join(
+                ", ",
+                quality.lossPercents().stream()
+                        .map(LoadTestMain::f2)
+                        .map(QualityReport::trim)
+                        .toList());
     }
 }

@@ -32,5 +32,4 @@ record Sample(
         double freezes,
         double freezeSeconds,
         double jitterBufferP50Ms,
-        double jitterBufferP99Ms) {
-}
+        double jitterBufferP99Ms) {}

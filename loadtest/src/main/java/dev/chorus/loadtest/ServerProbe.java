@@ -74,7 +74,8 @@ final class ServerProbe {
     private final URI metricsUri;
     private final URI debugUri;
     private final OptionalLong pid;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ObjectMapper json = new ObjectMapper();
     private volatile boolean metricsUnavailable;
     private volatile String lastError;
@@ -90,7 +91,11 @@ final class ServerProbe {
     Counters counters(Duration timeout) {
         try {
             if (!metricsUnavailable) {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(metricsUri).timeout(timeout).GET().build(),
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(metricsUri)
+                                .timeout(timeout)
+                                .GET()
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     Counters c = parseMetrics(r.body());
@@ -100,7 +105,8 @@ final class ServerProbe {
                 }
                 metricsUnavailable = true; // off (404), refused (403) or without our counters: use /debug
             }
-            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(debugUri).timeout(timeout).GET().build(),
+            HttpResponse<byte[]> r = http.send(
+                    HttpRequest.newBuilder(debugUri).timeout(timeout).GET().build(),
                     HttpResponse.BodyHandlers.ofByteArray());
             if (r.statusCode() != 200) {
                 lastError = "/debug answered HTTP " + r.statusCode();
@@ -170,15 +176,14 @@ final class ServerProbe {
                 case "chorus_rtcp_received_packets_total" -> rtcpIn = value;
                 case "chorus_media_rooms" -> rooms = value;
                 case "chorus_media_consumers" -> consumers = value;
-                default -> {
-                }
+                default -> {}
             }
         }
         if (Double.isNaN(forwarded)) {
             return null;
         }
-        return new Counters((long) forwarded, (long) (rtpIn + rtcpIn), (int) rooms, (int) consumers, (long) heap,
-                "/metrics");
+        return new Counters(
+                (long) forwarded, (long) (rtpIn + rtcpIn), (int) rooms, (int) consumers, (long) heap, "/metrics");
     }
 
     static Counters parse(JsonNode root) {

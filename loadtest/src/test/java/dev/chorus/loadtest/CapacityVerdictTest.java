@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 class CapacityVerdictTest {
     static final LoadTestConfig.Capacity LIMITS = new LoadTestConfig.Capacity(1, Duration.ofSeconds(10), 10, 0.01, 50);
 
-    static String verdict(long expected, double loss, double p99, int notConnected, long skipped, double fwd,
-                          double cpu) {
+    static String verdict(
+            long expected, double loss, double p99, int notConnected, long skipped, double fwd, double cpu) {
         return CapacityRun.verdict(LIMITS, expected, loss, p99, notConnected, skipped, fwd, cpu);
     }
 
@@ -24,7 +24,8 @@ class CapacityVerdictTest {
     void eachLimitStopsTheBenchmarkWithItsReason() {
         assertTrue(verdict(10_000, 0.0101, 3, 0, 0, 20_000, 0.5).startsWith("loss 1.010% over"));
         assertTrue(verdict(10_000, 0, 50.01, 0, 0, 20_000, 0.5).startsWith("p99 latency 50.01 ms over"));
-        assertTrue(verdict(10_000, 0, Double.NaN, 0, 0, 20_000, 0.5).startsWith("p99 latency"),
+        assertTrue(
+                verdict(10_000, 0, Double.NaN, 0, 0, 20_000, 0.5).startsWith("p99 latency"),
                 "no latency samples is not within the limit");
         assertTrue(verdict(10_000, 0, 3, 2, 0, 20_000, 0.5).startsWith("2 bots not connected"));
         assertTrue(verdict(10_000, 0, 3, 0, 7, 20_000, 0.5).contains("generator fell behind (7 sends skipped)"));
@@ -41,10 +42,13 @@ class CapacityVerdictTest {
     @Test
     void aFailedStepWithASaturatedGeneratorSaysTheGeneratorIsProbablyTheLimit() {
         assertEquals("ok", CapacityRun.withGeneratorNote("ok", 0.99, 1));
-        assertEquals("p99 latency 103.42 ms over the 50.0 ms limit (the load generator used 0.99 of its 1 CPU: it,"
-                + " not the server, is probably the limit)",
+        assertEquals(
+                "p99 latency 103.42 ms over the 50.0 ms limit (the load generator used 0.99 of its 1 CPU: it,"
+                        + " not the server, is probably the limit)",
                 CapacityRun.withGeneratorNote("p99 latency 103.42 ms over the 50.0 ms limit", 0.99, 1));
-        assertEquals("loss 2.000% over the 1.00% limit",
-                CapacityRun.withGeneratorNote("loss 2.000% over the 1.00% limit", 1.2, 2), "1.2 of 2 CPUs is not saturated");
+        assertEquals(
+                "loss 2.000% over the 1.00% limit",
+                CapacityRun.withGeneratorNote("loss 2.000% over the 1.00% limit", 1.2, 2),
+                "1.2 of 2 CPUs is not saturated");
     }
 }

@@ -57,9 +57,24 @@ class ChromiumBotsIT {
         Path jar = Path.of("target", "chorus-loadtest.jar");
         assertTrue(Files.isRegularFile(jar), "package the module first: " + jar.toAbsolutePath());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-jar", jar.toString(), "--server",
-                "http://127.0.0.1:" + server.httpPort(), "--bots", "chromium", "--publishers", "1", "--subscribers",
-                "0", "--duration", "2s", "--ramp-up", "0s", "--report", dir.toString())
+        Process p = new ProcessBuilder(
+                        java,
+                        "-jar",
+                        jar.toString(),
+                        "--server",
+                        "http://127.0.0.1:" + server.httpPort(),
+                        "--bots",
+                        "chromium",
+                        "--publishers",
+                        "1",
+                        "--subscribers",
+                        "0",
+                        "--duration",
+                        "2s",
+                        "--ramp-up",
+                        "0s",
+                        "--report",
+                        dir.toString())
                 .redirectError(dir.resolve("progress.txt").toFile())
                 .redirectOutput(dir.resolve("summary.txt").toFile())
                 .start();
@@ -73,7 +88,10 @@ class ChromiumBotsIT {
         assertEquals(0, p.exitValue(), progress);
         String summary = Files.readString(dir.resolve("summary.txt")).trim();
         assertTrue(summary.startsWith("forwarded_pps=") && summary.endsWith("pages=1/1"), summary + "\n" + progress);
-        JsonNode page = new ObjectMapper().readTree(dir.resolve("result.json").toFile()).path("pages").path(0);
+        JsonNode page = new ObjectMapper()
+                .readTree(dir.resolve("result.json").toFile())
+                .path("pages")
+                .path(0);
         assertEquals("connected", page.path("connectionState").asText(), page.toString());
         assertTrue(page.path("packetsSent").asLong() > 0, page.toString());
         assertTrue(Files.size(dir.resolve("index.html")) > 1000);
@@ -81,10 +99,25 @@ class ChromiumBotsIT {
 
     @Test
     void onePublisherTwoReceiveOnlySubscribers(@TempDir Path dir) throws Exception {
-        LoadTestConfig config = LoadTestConfig.parse("--server", "http://127.0.0.1:" + server.httpPort(),
-                "--bots", "chromium", "--publishers", "1", "--subscribers", "2", "--pages-per-browser", "3",
-                "--duration", "12s", "--ramp-up", "0s", "--server-pid", Long.toString(ProcessHandle.current().pid()),
-                "--report", dir.toString());
+        LoadTestConfig config = LoadTestConfig.parse(
+                "--server",
+                "http://127.0.0.1:" + server.httpPort(),
+                "--bots",
+                "chromium",
+                "--publishers",
+                "1",
+                "--subscribers",
+                "2",
+                "--pages-per-browser",
+                "3",
+                "--duration",
+                "12s",
+                "--ramp-up",
+                "0s",
+                "--server-pid",
+                Long.toString(ProcessHandle.current().pid()),
+                "--report",
+                dir.toString());
         ByteArrayOutputStream progressBytes = new ByteArrayOutputStream();
         String summary;
         try (PrintStream progress = new PrintStream(progressBytes, true, StandardCharsets.UTF_8)) {
@@ -93,14 +126,20 @@ class ChromiumBotsIT {
         String progress = progressBytes.toString(StandardCharsets.UTF_8);
         System.out.println(progress);
         System.out.println(summary);
-        assertTrue(summary.matches("forwarded_pps=\\d+ server_cpu_cores=[0-9.]+ forwarded_pps_per_core=\\d+"
-                + " loss=[0-9.]+% p99_latency_ms=[0-9.]+ latency_figure=video_jitter_buffer_delay .*"), summary);
+        assertTrue(
+                summary.matches("forwarded_pps=\\d+ server_cpu_cores=[0-9.]+ forwarded_pps_per_core=\\d+"
+                        + " loss=[0-9.]+% p99_latency_ms=[0-9.]+ latency_figure=video_jitter_buffer_delay .*"),
+                summary);
         assertTrue(progress.contains("steady] pages 3/3 connected"), progress);
 
         JsonNode r = new ObjectMapper().readTree(dir.resolve("result.json").toFile());
         assertEquals("chromium", r.path("config").path("bots").asText());
-        assertTrue(r.path("steady").path("serverForwardedPps").asDouble() > 50, r.path("steady").toString());
-        assertTrue(r.path("steady").path("seconds").asDouble() >= 10, r.path("steady").toString());
+        assertTrue(
+                r.path("steady").path("serverForwardedPps").asDouble() > 50,
+                r.path("steady").toString());
+        assertTrue(
+                r.path("steady").path("seconds").asDouble() >= 10,
+                r.path("steady").toString());
 
         int subscribersSeen = 0;
         for (JsonNode page : r.path("pages")) {
@@ -138,7 +177,10 @@ class ChromiumBotsIT {
             }
         }
         assertEquals(List.of("sub-0-0", "sub-0-1"), checked.stream().sorted().toList());
-        assertEquals(2, r.path("joinToFirstFrameMs").path("count").asInt(), r.path("joinToFirstFrameMs").toString());
+        assertEquals(
+                2,
+                r.path("joinToFirstFrameMs").path("count").asInt(),
+                r.path("joinToFirstFrameMs").toString());
 
         JsonNode series = r.path("series");
         assertTrue(series.size() >= 12, "one sample a second: " + series.size());
@@ -161,7 +203,10 @@ class ChromiumBotsIT {
         for (JsonNode b : r.path("browsers")) {
             assertTrue(b.path("pids").size() >= 2, "chromedriver and chromium pids recorded: " + b);
             for (JsonNode pid : b.path("pids")) {
-                assertFalse(ProcessHandle.of(pid.asLong()).map(ProcessHandle::isAlive).orElse(false),
+                assertFalse(
+                        ProcessHandle.of(pid.asLong())
+                                .map(ProcessHandle::isAlive)
+                                .orElse(false),
                         "browser process " + pid + " still running after the run");
             }
         }

@@ -33,9 +33,22 @@ class LoadTestConfigTest {
 
     @Test
     void everyOptionInBothSpellings() {
-        LoadTestConfig c = LoadTestConfig.parse("--server", "http://localhost:18090/", "--rooms=3",
-                "--publishers", "4", "--subscribers=0", "--duration", "2m", "--ramp-up=1500ms",
-                "--profile", "1080P", "--server-pid", "1234", "--report", "/tmp/x");
+        LoadTestConfig c = LoadTestConfig.parse(
+                "--server",
+                "http://localhost:18090/",
+                "--rooms=3",
+                "--publishers",
+                "4",
+                "--subscribers=0",
+                "--duration",
+                "2m",
+                "--ramp-up=1500ms",
+                "--profile",
+                "1080P",
+                "--server-pid",
+                "1234",
+                "--report",
+                "/tmp/x");
         assertEquals(URI.create("http://localhost:18090"), c.server());
         assertEquals(3, c.rooms());
         assertEquals(4, c.publishers());
@@ -46,14 +59,15 @@ class LoadTestConfigTest {
         assertEquals(Profile.P1080, c.profile());
         assertEquals(1234, c.serverPid().getAsLong());
         assertEquals(Path.of("/tmp/x"), c.reportDir());
-        assertEquals(Duration.ofSeconds(7), LoadTestConfig.parse("--duration", "7").duration());
+        assertEquals(
+                Duration.ofSeconds(7), LoadTestConfig.parse("--duration", "7").duration());
         assertTrue(LoadTestConfig.parse("--help").help());
     }
 
     @Test
     void qualityTable() {
-        LoadTestConfig c = LoadTestConfig.parse("--quality", "--media-target", "127.0.0.1:18491", "--proxy-port",
-                "18492");
+        LoadTestConfig c =
+                LoadTestConfig.parse("--quality", "--media-target", "127.0.0.1:18491", "--proxy-port", "18492");
         LoadTestConfig.Quality q = c.quality();
         assertEquals(java.util.List.of(0.0, 2.0, 5.0, 10.0), q.lossPercents());
         assertEquals(Duration.ofMillis(50), q.delay());
@@ -64,65 +78,147 @@ class LoadTestConfigTest {
         assertEquals(LoadTestConfig.BotKind.CHROMIUM, c.bots());
         assertEquals(2, c.publishers());
         assertEquals(0, c.subscribers());
-        LoadTestConfig d = LoadTestConfig.parse("--quality", "--media-target=[::1]:9", "--proxy-port=10",
-                "--loss-levels", "0.5, 3", "--delay", "0ms", "--duration", "5s", "--seed", "-7");
+        LoadTestConfig d = LoadTestConfig.parse(
+                "--quality",
+                "--media-target=[::1]:9",
+                "--proxy-port=10",
+                "--loss-levels",
+                "0.5, 3",
+                "--delay",
+                "0ms",
+                "--duration",
+                "5s",
+                "--seed",
+                "-7");
         assertEquals(java.util.List.of(0.5, 3.0), d.quality().lossPercents());
         assertEquals(Duration.ZERO, d.quality().delay());
         assertEquals(-7, d.quality().seed());
         assertEquals(Duration.ofSeconds(5), d.duration());
         assertEquals(null, LoadTestConfig.parse().quality());
 
-        assertMessage("--quality needs --media-target (the SFU's UDP media address) and --proxy-port (the port the"
-                + " server announces as chorus.media.public-port)", "--quality", "--proxy-port", "5");
-        assertMessage("--media-target must be on this machine (loopback); refusing 192.0.2.1:10000", "--quality",
-                "--media-target", "192.0.2.1:10000", "--proxy-port", "5");
-        assertMessage("--media-target needs an address literal (127.0.0.1 or ::1), not 'example.org'", "--quality",
-                "--media-target", "example.org:1", "--proxy-port", "5");
-        assertMessage("--media-target must be HOST:PORT like 127.0.0.1:10000, not '127.0.0.1'", "--media-target",
+        assertMessage(
+                "--quality needs --media-target (the SFU's UDP media address) and --proxy-port (the port the"
+                        + " server announces as chorus.media.public-port)",
+                "--quality",
+                "--proxy-port",
+                "5");
+        assertMessage(
+                "--media-target must be on this machine (loopback); refusing 192.0.2.1:10000",
+                "--quality",
+                "--media-target",
+                "192.0.2.1:10000",
+                "--proxy-port",
+                "5");
+        assertMessage(
+                "--media-target needs an address literal (127.0.0.1 or ::1), not 'example.org'",
+                "--quality",
+                "--media-target",
+                "example.org:1",
+                "--proxy-port",
+                "5");
+        assertMessage(
+                "--media-target must be HOST:PORT like 127.0.0.1:10000, not '127.0.0.1'",
+                "--media-target",
                 "127.0.0.1");
         assertMessage("--loss-levels must be between 0.0 and 100.0, got 101", "--loss-levels", "5,101");
         assertMessage("--loss-levels lists 5 twice", "--loss-levels", "5,5");
-        assertMessage("--proxy-port must differ from the --media-target port: the proxy sits in front of the SFU",
-                "--quality", "--media-target", "127.0.0.1:9", "--proxy-port", "9");
-        assertMessage("--quality always runs a two-party Chromium call; drop --publishers, --subscribers", "--quality",
-                "--media-target", "127.0.0.1:9", "--proxy-port", "10", "--subscribers", "3", "--publishers", "3");
-        assertMessage("--quality and --capacity are two different runs: pick one", "--quality", "--capacity",
-                "--server-pid", "1", "--media-target", "127.0.0.1:9", "--proxy-port", "10");
+        assertMessage(
+                "--proxy-port must differ from the --media-target port: the proxy sits in front of the SFU",
+                "--quality",
+                "--media-target",
+                "127.0.0.1:9",
+                "--proxy-port",
+                "9");
+        assertMessage(
+                "--quality always runs a two-party Chromium call; drop --publishers, --subscribers",
+                "--quality",
+                "--media-target",
+                "127.0.0.1:9",
+                "--proxy-port",
+                "10",
+                "--subscribers",
+                "3",
+                "--publishers",
+                "3");
+        assertMessage(
+                "--quality and --capacity are two different runs: pick one",
+                "--quality",
+                "--capacity",
+                "--server-pid",
+                "1",
+                "--media-target",
+                "127.0.0.1:9",
+                "--proxy-port",
+                "10");
         assertMessage("--media-target and --proxy-port apply to --quality only", "--proxy-port", "10");
     }
 
     @Test
     void chromiumBots() {
-        LoadTestConfig c = LoadTestConfig.parse("--bots", "Chromium", "--pages-per-browser=16", "--publishers", "2",
-                "--subscribers", "4");
+        LoadTestConfig c = LoadTestConfig.parse(
+                "--bots", "Chromium", "--pages-per-browser=16", "--publishers", "2", "--subscribers", "4");
         assertEquals(LoadTestConfig.BotKind.CHROMIUM, c.bots());
         assertEquals(16, c.pagesPerBrowser());
-        assertEquals(LoadTestConfig.BotKind.NATIVE, LoadTestConfig.parse("--bots=native").bots());
+        assertEquals(
+                LoadTestConfig.BotKind.NATIVE,
+                LoadTestConfig.parse("--bots=native").bots());
         assertMessage("--bots must be native or chromium, not 'firefox'", "--bots", "firefox");
-        assertMessage("--pages-per-browser must be between 1 and 16, got 17", "--bots", "chromium",
-                "--pages-per-browser", "17");
+        assertMessage(
+                "--pages-per-browser must be between 1 and 16, got 17",
+                "--bots",
+                "chromium",
+                "--pages-per-browser",
+                "17");
         assertMessage("--pages-per-browser applies to --bots chromium only", "--pages-per-browser", "4");
-        assertMessage("--profile applies to native bots; Chromium pages send what their fake camera and Chrome's"
-                + " encoder make", "--bots", "chromium", "--profile", "720p");
-        assertMessage("at most 200 Chromium pages, asked for 202 (rooms x (publishers + subscribers))",
-                "--bots", "chromium", "--rooms", "2", "--publishers", "1", "--subscribers", "100");
+        assertMessage(
+                "--profile applies to native bots; Chromium pages send what their fake camera and Chrome's"
+                        + " encoder make",
+                "--bots",
+                "chromium",
+                "--profile",
+                "720p");
+        assertMessage(
+                "at most 200 Chromium pages, asked for 202 (rooms x (publishers + subscribers))",
+                "--bots",
+                "chromium",
+                "--rooms",
+                "2",
+                "--publishers",
+                "1",
+                "--subscribers",
+                "100");
     }
 
     @Test
     void loopbackServersOnly() {
-        assertEquals(URI.create("http://[::1]:8080"), LoadTestConfig.parse("--server", "http://[::1]:8080").server());
-        assertEquals(URI.create("https://127.0.0.2:8443"),
+        assertEquals(
+                URI.create("http://[::1]:8080"),
+                LoadTestConfig.parse("--server", "http://[::1]:8080").server());
+        assertEquals(
+                URI.create("https://127.0.0.2:8443"),
                 LoadTestConfig.parse("--server", "https://127.0.0.2:8443").server());
-        assertEquals(URI.create("wss://127.0.0.1:8443/ws"),
+        assertEquals(
+                URI.create("wss://127.0.0.1:8443/ws"),
                 LoadTestConfig.parse("--server", "https://127.0.0.1:8443").webSocketUri());
-        for (String bad : new String[] {"http://10.1.2.3:8080", "http://example.com", "http://0.0.0.0:8080",
-                "http://[2001:db8::1]:80", "http://192.168.0.1"}) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> LoadTestConfig.parse("--server", bad), bad);
+        for (String bad : new String[] {
+            "http://10.1.2.3:8080",
+            "http://example.com",
+            "http://0.0.0.0:8080",
+            "http://[2001:db8::1]:80",
+            "http://192.168.0.1"
+        }) {
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> LoadTestConfig.parse("--server", bad), bad);
             assertTrue(e.getMessage().contains("must be on this machine"), e.getMessage());
         }
-        for (String bad : new String[] {"ftp://127.0.0.1", "127.0.0.1:8080", "http://127.0.0.1:8080/room",
-                "http://u:p@127.0.0.1:8080", "http://127.0.0.1:8080/?x=1", "http ://x"}) {
+        for (String bad : new String[] {
+            "ftp://127.0.0.1",
+            "127.0.0.1:8080",
+            "http://127.0.0.1:8080/room",
+            "http://u:p@127.0.0.1:8080",
+            "http://127.0.0.1:8080/?x=1",
+            "http ://x"
+        }) {
             assertThrows(IllegalArgumentException.class, () -> LoadTestConfig.parse("--server", bad), bad);
         }
     }
@@ -132,18 +228,30 @@ class LoadTestConfigTest {
         assertMessage("--rooms must be between 1 and 1000, got 0", "--rooms", "0");
         assertMessage("--publishers must be a whole number, not 'two'", "--publishers", "two");
         assertMessage("--subscribers must be between 0 and 1000, got -1", "--subscribers", "-1");
-        assertMessage("--duration must be a duration like 500ms, 30s, 5m or 1h, not '30 seconds'",
-                "--duration", "30 seconds");
+        assertMessage(
+                "--duration must be a duration like 500ms, 30s, 5m or 1h, not '30 seconds'",
+                "--duration",
+                "30 seconds");
         assertMessage("--duration must be between 1s and 24h, got 500ms", "--duration", "500ms");
         assertMessage("--ramp-up must be between 0s and 1h, got 2h", "--ramp-up", "2h");
         assertMessage("--profile must be one of audio, 360p, 720p, 1080p, not '4k'", "--profile", "4k");
         assertMessage("--rooms needs a value", "--rooms");
         assertMessage("unknown option --room (see --help)", "--room", "1");
         assertMessage("unexpected argument 'rooms' (options start with --)", "rooms");
-        assertMessage("--publishers + --subscribers must be at most 1000 per room, got 1001",
-                "--publishers", "1", "--subscribers", "1000");
-        assertMessage("at most 10000 bots in total, asked for 20000 (rooms x (publishers + subscribers))",
-                "--rooms", "1000", "--publishers", "2", "--subscribers", "18");
+        assertMessage(
+                "--publishers + --subscribers must be at most 1000 per room, got 1001",
+                "--publishers",
+                "1",
+                "--subscribers",
+                "1000");
+        assertMessage(
+                "at most 10000 bots in total, asked for 20000 (rooms x (publishers + subscribers))",
+                "--rooms",
+                "1000",
+                "--publishers",
+                "2",
+                "--subscribers",
+                "18");
         assertMessage("--server-pid must be between 1 and 2147483647, got 0", "--server-pid", "0");
     }
 
@@ -181,22 +289,45 @@ class LoadTestConfigTest {
         assertEquals(0.01, cap.maxLoss(), 1e-12);
         assertEquals(50.0, cap.maxP99Millis(), 1e-12);
 
-        cap = LoadTestConfig.parse("--capacity", "--server-pid=42", "--step-rooms", "3", "--step-duration=20s",
-                "--max-steps", "5", "--max-loss-percent", "0.1", "--max-p99-ms=5").capacity();
+        cap = LoadTestConfig.parse(
+                        "--capacity",
+                        "--server-pid=42",
+                        "--step-rooms",
+                        "3",
+                        "--step-duration=20s",
+                        "--max-steps",
+                        "5",
+                        "--max-loss-percent",
+                        "0.1",
+                        "--max-p99-ms=5")
+                .capacity();
         assertEquals(new LoadTestConfig.Capacity(3, Duration.ofSeconds(20), 5, 0.001, 5.0), cap);
 
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> LoadTestConfig.parse("--capacity"))
-                .getMessage().contains("--server-pid"), "the figure is per server core: the pid is required");
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> LoadTestConfig.parse("--capacity",
-                "--server-pid", "1", "--bots", "chromium")).getMessage().contains("native bots"));
-        assertThrows(IllegalArgumentException.class,
+        assertTrue(
+                assertThrows(IllegalArgumentException.class, () -> LoadTestConfig.parse("--capacity"))
+                        .getMessage()
+                        .contains("--server-pid"),
+                "the figure is per server core: the pid is required");
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> LoadTestConfig.parse("--capacity", "--server-pid", "1", "--bots", "chromium"))
+                .getMessage()
+                .contains("native bots"));
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> LoadTestConfig.parse("--capacity", "--server-pid", "1", "--max-loss-percent", "abc"));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> LoadTestConfig.parse("--capacity", "--server-pid", "1", "--max-steps", "0"));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> LoadTestConfig.parse("--capacity", "--server-pid", "1", "--step-duration", "1s"));
         // 1 + 99 steps of 200-bot rooms would be 20,000 bots
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> LoadTestConfig.parse("--capacity",
-                "--server-pid", "1", "--subscribers", "198", "--max-steps", "100")).getMessage().contains("bots"));
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> LoadTestConfig.parse(
+                                "--capacity", "--server-pid", "1", "--subscribers", "198", "--max-steps", "100"))
+                .getMessage()
+                .contains("bots"));
     }
 }

@@ -63,9 +63,21 @@ class QualityRunIT {
 
     @Test
     void oneLevelTwoPartyCallThroughTheProxy(@TempDir Path dir) throws Exception {
-        LoadTestConfig config = LoadTestConfig.parse("--quality", "--server", "http://127.0.0.1:" + server.httpPort(),
-                "--loss-levels", "5", "--delay", "50ms", "--duration", "8s", "--media-target",
-                "127.0.0.1:" + server.mediaPort(), "--proxy-port", Integer.toString(proxyPort), "--report",
+        LoadTestConfig config = LoadTestConfig.parse(
+                "--quality",
+                "--server",
+                "http://127.0.0.1:" + server.httpPort(),
+                "--loss-levels",
+                "5",
+                "--delay",
+                "50ms",
+                "--duration",
+                "8s",
+                "--media-target",
+                "127.0.0.1:" + server.mediaPort(),
+                "--proxy-port",
+                Integer.toString(proxyPort),
+                "--report",
                 dir.toString());
         ByteArrayOutputStream progressBytes = new ByteArrayOutputStream();
         String summary;
@@ -109,8 +121,12 @@ class QualityRunIT {
         assertTrue(nacks > 0, "no NACK from either page: " + level);
         assertTrue(sfuNacks > 0, "the SFU saw no NACK: " + level);
         assertTrue(retransmitted > 0, "the SFU retransmitted nothing: " + level);
-        assertTrue(level.path("server").path("retransmittedPackets").asDouble() > 0, level.path("server").toString());
-        assertTrue(level.path("proxyAtEnd").path("flows").isArray(), level.path("proxyAtEnd").toString());
+        assertTrue(
+                level.path("server").path("retransmittedPackets").asDouble() > 0,
+                level.path("server").toString());
+        assertTrue(
+                level.path("proxyAtEnd").path("flows").isArray(),
+                level.path("proxyAtEnd").toString());
 
         String md = Files.readString(dir.resolve("quality.md"));
         assertTrue(md.contains("| loss | receiver | fps (sent) | freezes |"), md);
@@ -118,8 +134,10 @@ class QualityRunIT {
         assertTrue(progress.contains("level 5.00 %"), progress);
 
         // The browsers are gone: no chromium or chromedriver left among this JVM's children.
-        long left = ProcessHandle.current().descendants()
-                .filter(h -> h.info().command().map(c -> c.contains("chrom")).orElse(false)).count();
+        long left = ProcessHandle.current()
+                .descendants()
+                .filter(h -> h.info().command().map(c -> c.contains("chrom")).orElse(false))
+                .count();
         assertEquals(0, left, "browser processes left after the run");
     }
 }

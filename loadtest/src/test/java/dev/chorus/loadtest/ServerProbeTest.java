@@ -27,7 +27,9 @@ class ServerProbeTest {
                 jvm_memory_used_bytes{area="nonheap",id="Metaspace"} 6.4469072E7
                 not a metric line
                 """;
-        assertEquals(new ServerProbe.Counters(12_345_670, 251_200, 3, 276, 74_412_032L, "/metrics"), ServerProbe.parseMetrics(page));
+        assertEquals(
+                new ServerProbe.Counters(12_345_670, 251_200, 3, 276, 74_412_032L, "/metrics"),
+                ServerProbe.parseMetrics(page));
     }
 
     @Test
@@ -46,7 +48,8 @@ class ServerProbeTest {
                     {"consumers": [{"packetsSent": 5}]}
                   ]}}}
                 """;
-        assertEquals(new ServerProbe.Counters(35, 150, 2, 3, -1, "/debug"),
+        assertEquals(
+                new ServerProbe.Counters(35, 150, 2, 3, -1, "/debug"),
                 ServerProbe.parse(new ObjectMapper().readTree(debug)));
     }
 }

@@ -1,7 +1,7 @@
 package dev.chorus.signaling;
 
-import dev.chorus.signaling.config.ServerConfig;
 import dev.chorus.sfu.conference.MediaService;
+import dev.chorus.signaling.config.ServerConfig;
 import dev.chorus.signaling.http.SignalingVerticle;
 import dev.chorus.signaling.room.ParticipantIds;
 import dev.chorus.signaling.room.RoomRegistry;
@@ -21,105 +21,114 @@ import java.util.function.Function;
 /** Starts and stops one server: Vert.x, the room registry and the signaling verticle. */
 public final class ChorusServer {
 
-  public static final String VERSION = "0.1.0";
+    public static final String VERSION = "0.1.0";
 
-  private final ServerConfig config;
-  private final Vertx vertx;
-  private final RoomRegistry rooms;
-  private SignalingVerticle verticle;
-  private TlsCertificate tls;
+    private final ServerConfig config;
+    private final Vertx vertx;
+    private final RoomRegistry rooms;
+    private SignalingVerticle verticle;
+    private TlsCertificate tls;
 
-  public ChorusServer(ServerConfig config) {
-    this.config = config;
-    // Vert.x copies classpath files it serves into a cache directory, by default in the
-    // working directory; keep that out of people's checkouts.
-    this.vertx = Vertx.vertx(new VertxOptions().setFileSystemOptions(new FileSystemOptions()
-        .setFileCacheDir(Path.of(System.getProperty("java.io.tmpdir"), "chorus-vertx-cache").toString())));
-    this.rooms = new RoomRegistry(config.rooms().maxParticipants(), config.rooms().maxRooms(),
-        config.signaling().chatHistory(), System::currentTimeMillis, new ParticipantIds());
-  }
-
-  public Future<ChorusServer> start() {
-    if (config.http().tls().enabled()) {
-      try {
-        tls = TlsCertificate.resolve(config);
-      } catch (IOException | RuntimeException e) {
-        return Future.failedFuture(new IllegalStateException("TLS: " + e.getMessage(), e));
-      }
+    public ChorusServer(ServerConfig config) {
+        this.config = config;
+        // Vert.x copies classpath files it serves into a cache directory, by default in the
+        // working directory; keep that out of people's checkouts.
+        this.vertx = Vertx.vertx(new VertxOptions()
+                .setFileSystemOptions(new FileSystemOptions()
+                        .setFileCacheDir(Path.of(System.getProperty("java.io.tmpdir"), "chorus-vertx-cache")
+                                .toString())));
+        this.rooms = new RoomRegistry(
+                config.rooms().maxParticipants(),
+                config.rooms().maxRooms(),
+                config.signaling().chatHistory(),
+                System::currentTimeMillis,
+                new ParticipantIds());
     }
-    SessionSettings settings = SessionSettings.from(config, VERSION, System::nanoTime, System::currentTimeMillis);
-    MediaService.Settings mediaSettings = config.media().settings();
-    verticle = new SignalingVerticle(config, rooms, settings, tls, control -> {
-      try {
-        return MediaService.start(mediaSettings, control);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot open media port " + config.media().address() + ":"
-            + config.media().port() + " (udp) / " + config.media().tcpPort() + " (ice-tcp): " + e.getMessage(), e);
-      }
-    });
-    return vertx.deployVerticle(verticle).map(id -> this);
-  }
 
-  /** The https certificate served, or null when TLS is off. */
-  public TlsCertificate tlsCertificate() {
-    return tls;
-  }
-
-  /** "https" or "http". */
-  public String scheme() {
-    return tls != null ? "https" : "http";
-  }
-
-  public int httpPort() {
-    return verticle.actualPort();
-  }
-
-  /** The UDP port all media shares; useful when configured as 0. */
-  public int mediaPort() {
-    return verticle.media().udpPort();
-  }
-
-  /** The ICE-TCP port (useful when configured as 0), or -1 when ICE-TCP is off. */
-  public int mediaTcpPort() {
-    return verticle.media().tcpPort();
-  }
-
-  /** Runs {@code action} with the SFU on the signaling thread (tests, diagnostics). */
-  public <T> Future<T> withMedia(Function<MediaService, T> action) {
-    return verticle.callOnSignalingThread(() -> action.apply(verticle.media()));
-  }
-
-  /** Refuses new joins from now on; existing rooms carry on. */
-  public Future<Void> stopAcceptingJoins() {
-    return verticle.runOnSignalingThread(rooms::stopAcceptingJoins);
-  }
-
-  /**
-   * Graceful shutdown: refuses new joins, tells every client ({@code server-shutdown}), waits until
-   * the rooms are empty or {@code drainTimeout} has passed, closes the WebSockets (1001) and then
-   * stops media and Vert.x. Safe to call more than once; the drain starts once.
-   */
-  public Future<Void> shutdownGracefully(Duration drainTimeout) {
-    return verticle.drain(drainTimeout)
-        .compose(v -> verticle.disconnectAll("server shutting down"))
-        .compose(v -> stop());
-  }
-
-  /** Ends a drain in progress now (a second SIGTERM); the shutdown then carries on at once. */
-  public Future<Void> endDrain(String why) {
-    return verticle.endDrain(why);
-  }
-
-  public Future<Void> stop() {
-    return vertx.close();
-  }
-
-  /** Blocking stop for shutdown hooks and tests. */
-  public void stopAndWait(Duration timeout) {
-    try {
-      stop().toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException("server did not stop within " + timeout, e);
+    public Future<ChorusServer> start() {
+        if (config.http().tls().enabled()) {
+            try {
+                tls = TlsCertificate.resolve(config);
+            } catch (IOException | RuntimeException e) {
+                return Future.failedFuture(new IllegalStateException("TLS: " + e.getMessage(), e));
+            }
+        }
+        SessionSettings settings = SessionSettings.from(config, VERSION, System::nanoTime, System::currentTimeMillis);
+        MediaService.Settings mediaSettings = config.media().settings();
+        verticle = new SignalingVerticle(config, rooms, settings, tls, control -> {
+            try {
+                return MediaService.start(mediaSettings, control);
+            } catch (IOException e) {
+                throw new UncheckedIOException(
+                        "cannot open media port " + config.media().address() + ":"
+                                + config.media().port() + " (udp) / "
+                                + config.media().tcpPort() + " (ice-tcp): " + e.getMessage(),
+                        e);
+            }
+        });
+        return vertx.deployVerticle(verticle).map(id -> this);
     }
-  }
+
+    /** The https certificate served, or null when TLS is off. */
+    public TlsCertificate tlsCertificate() {
+        return tls;
+    }
+
+    /** "https" or "http". */
+    public String scheme() {
+        return tls != null ? "https" : "http";
+    }
+
+    public int httpPort() {
+        return verticle.actualPort();
+    }
+
+    /** The UDP port all media shares; useful when configured as 0. */
+    public int mediaPort() {
+        return verticle.media().udpPort();
+    }
+
+    /** The ICE-TCP port (useful when configured as 0), or -1 when ICE-TCP is off. */
+    public int mediaTcpPort() {
+        return verticle.media().tcpPort();
+    }
+
+    /** Runs {@code action} with the SFU on the signaling thread (tests, diagnostics). */
+    public <T> Future<T> withMedia(Function<MediaService, T> action) {
+        return verticle.callOnSignalingThread(() -> action.apply(verticle.media()));
+    }
+
+    /** Refuses new joins from now on; existing rooms carry on. */
+    public Future<Void> stopAcceptingJoins() {
+        return verticle.runOnSignalingThread(rooms::stopAcceptingJoins);
+    }
+
+    /**
+     * Graceful shutdown: refuses new joins, tells every client ({@code server-shutdown}), waits until
+     * the rooms are empty or {@code drainTimeout} has passed, closes the WebSockets (1001) and then
+     * stops media and Vert.x. Safe to call more than once; the drain starts once.
+     */
+    public Future<Void> shutdownGracefully(Duration drainTimeout) {
+        return verticle.drain(drainTimeout)
+                .compose(v -> verticle.disconnectAll("server shutting down"))
+                .compose(v -> stop());
+    }
+
+    /** Ends a drain in progress now (a second SIGTERM); the shutdown then carries on at once. */
+    public Future<Void> endDrain(String why) {
+        return verticle.endDrain(why);
+    }
+
+    public Future<Void> stop() {
+        return vertx.close();
+    }
+
+    /** Blocking stop for shutdown hooks and tests. */
+    public void stopAndWait(Duration timeout) {
+        try {
+            stop().toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("server did not stop within " + timeout, e);
+        }
+    }
 }

@@ -20,86 +20,90 @@ import org.slf4j.LoggerFactory;
  */
 public final class GracefulShutdown {
 
-  private static final Logger log = LoggerFactory.getLogger(GracefulShutdown.class);
-  /** Beyond the drain: closing sockets, media and Vert.x. */
-  private static final Duration STOP_GRACE = Duration.ofSeconds(20);
+    private static final Logger log = LoggerFactory.getLogger(GracefulShutdown.class);
+    /** Beyond the drain: closing sockets, media and Vert.x. */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(20);
 
-  private final ChorusServer server;
-  private final Duration drainTimeout;
-  private final IntConsumer exit;
-  private final AtomicBoolean started = new AtomicBoolean();
-  private final CountDownLatch stopped = new CountDownLatch(1);
-  private volatile boolean signalsInstalled;
+    private final ChorusServer server;
+    private final Duration drainTimeout;
+    private final IntConsumer exit;
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean signalsInstalled;
 
-  /** @param exit called with the exit status once stopped ({@code System::exit} in the server) */
-  public GracefulShutdown(ChorusServer server, Duration drainTimeout, IntConsumer exit) {
-    this.server = server;
-    this.drainTimeout = drainTimeout;
-    this.exit = exit;
-  }
-
-  /** Installs the TERM and INT handlers and a shutdown hook for every other way the JVM may exit. */
-  public void install() {
-    try {
-      sun.misc.Signal.handle(new sun.misc.Signal("TERM"), sig -> onSignal("SIGTERM"));
-      sun.misc.Signal.handle(new sun.misc.Signal("INT"), sig -> onSignal("SIGINT"));
-      signalsInstalled = true;
-    } catch (IllegalArgumentException | UnsupportedOperationException | LinkageError e) {
-      log.warn("shutdown: cannot handle SIGTERM/SIGINT ({}); draining in the JVM shutdown hook instead", e.toString());
+    /** @param exit called with the exit status once stopped ({@code System::exit} in the server) */
+    public GracefulShutdown(ChorusServer server, Duration drainTimeout, IntConsumer exit) {
+        this.server = server;
+        this.drainTimeout = drainTimeout;
+        this.exit = exit;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(this::onJvmExit, "chorus-shutdown-hook"));
-  }
 
-  /** The first call starts the graceful shutdown on its own thread; later calls end the drain now. */
-  public void onSignal(String name) {
-    if (!started.compareAndSet(false, true)) {
-      log.warn("shutdown: {} received again, ending the drain now", name);
-      server.endDrain("second " + name);
-      return;
-    }
-    log.info("shutdown: {} received, draining for up to {} s", name, drainTimeout.toSeconds());
-    Thread t = new Thread(() -> exit.accept(drainAndStop()), "chorus-shutdown");
-    t.start();
-  }
-
-  /** Runs the graceful shutdown and returns the exit status. */
-  private int drainAndStop() {
-    int status = 0;
-    try {
-      server.shutdownGracefully(drainTimeout).toCompletionStage().toCompletableFuture()
-          .get(drainTimeout.plus(STOP_GRACE).toMillis(), TimeUnit.MILLISECONDS);
-      log.info("shutdown: stopped");
-    } catch (Exception e) {
-      log.error("shutdown: did not stop cleanly", e);
-      status = 1;
-    } finally {
-      stopped.countDown();
-    }
-    return status;
-  }
-
-  private void onJvmExit() {
-    if (started.compareAndSet(false, true)) {
-      if (signalsInstalled) {
-        // System.exit from elsewhere, or a signal we do not handle (e.g. SIGHUP): stop, no drain.
-        log.info("shutdown: JVM exiting, stopping now");
+    /** Installs the TERM and INT handlers and a shutdown hook for every other way the JVM may exit. */
+    public void install() {
         try {
-          server.stopAndWait(Duration.ofSeconds(10));
-        } catch (RuntimeException e) {
-          log.error("shutdown: did not stop cleanly", e);
+            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), sig -> onSignal("SIGTERM"));
+            sun.misc.Signal.handle(new sun.misc.Signal("INT"), sig -> onSignal("SIGINT"));
+            signalsInstalled = true;
+        } catch (IllegalArgumentException | UnsupportedOperationException | LinkageError e) {
+            log.warn(
+                    "shutdown: cannot handle SIGTERM/SIGINT ({}); draining in the JVM shutdown hook instead",
+                    e.toString());
         }
-      } else {
-        drainAndStop();
-      }
-      return;
+        Runtime.getRuntime().addShutdownHook(new Thread(this::onJvmExit, "chorus-shutdown-hook"));
     }
-    // A graceful shutdown is under way (its thread calls exit when done): let it finish.
-    try {
-      if (!stopped.await(drainTimeout.plus(STOP_GRACE).toMillis(), TimeUnit.MILLISECONDS)) {
-        log.warn("shutdown: still stopping when the JVM exits");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+
+    /** The first call starts the graceful shutdown on its own thread; later calls end the drain now. */
+    public void onSignal(String name) {
+        if (!started.compareAndSet(false, true)) {
+            log.warn("shutdown: {} received again, ending the drain now", name);
+            server.endDrain("second " + name);
+            return;
+        }
+        log.info("shutdown: {} received, draining for up to {} s", name, drainTimeout.toSeconds());
+        Thread t = new Thread(() -> exit.accept(drainAndStop()), "chorus-shutdown");
+        t.start();
     }
-  }
+
+    /** Runs the graceful shutdown and returns the exit status. */
+    private int drainAndStop() {
+        int status = 0;
+        try {
+            server.shutdownGracefully(drainTimeout)
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(drainTimeout.plus(STOP_GRACE).toMillis(), TimeUnit.MILLISECONDS);
+            log.info("shutdown: stopped");
+        } catch (Exception e) {
+            log.error("shutdown: did not stop cleanly", e);
+            status = 1;
+        } finally {
+            stopped.countDown();
+        }
+        return status;
+    }
+
+    private void onJvmExit() {
+        if (started.compareAndSet(false, true)) {
+            if (signalsInstalled) {
+                // System.exit from elsewhere, or a signal we do not handle (e.g. SIGHUP): stop, no drain.
+                log.info("shutdown: JVM exiting, stopping now");
+                try {
+                    server.stopAndWait(Duration.ofSeconds(10));
+                } catch (RuntimeException e) {
+                    log.error("shutdown: did not stop cleanly", e);
+                }
+            } else {
+                drainAndStop();
+            }
+            return;
+        }
+        // A graceful shutdown is under way (its thread calls exit when done): let it finish.
+        try {
+            if (!stopped.await(drainTimeout.plus(STOP_GRACE).toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("shutdown: still stopping when the JVM exits");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }

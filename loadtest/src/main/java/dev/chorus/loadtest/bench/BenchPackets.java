@@ -10,20 +10,19 @@ import dev.chorus.sfu.rtp.RtpHeaderExtensions;
 public final class BenchPackets {
     /** Extension ids on the publisher's packets (what Chrome typically negotiates). */
     public static final int MID_ID = 1;
+
     public static final int ABS_SEND_TIME_ID = 2;
     public static final int TRANSPORT_CC_ID = 3;
     /** VP8 payload bytes per packet: a full-size video packet is around 1100-1200 bytes. */
     public static final int PAYLOAD_LENGTH = 1100;
 
-    private BenchPackets() {
-    }
+    private BenchPackets() {}
 
     /**
      * A VP8 RTP packet: 12-byte header, 12-byte extension block (MID "0", abs-send-time,
      * transport-cc), then {@code payloadLength} payload bytes that start a keyframe or not.
      */
-    public static byte[] vp8(long ssrc, int payloadType, int seq, long timestamp, boolean keyframe,
-                             int payloadLength) {
+    public static byte[] vp8(long ssrc, int payloadType, int seq, long timestamp, boolean keyframe, int payloadLength) {
         int extBlock = 12; // 2 (mid) + 4 (abs-send-time) + 3 (tcc) + 3 padding
         byte[] b = new byte[12 + 4 + extBlock + payloadLength];
         b[0] = (byte) 0x90; // V=2, X=1
@@ -34,13 +33,13 @@ public final class BenchPackets {
         BigEndian.put16(b, 12, RtpHeaderExtensions.ONE_BYTE_PROFILE);
         BigEndian.put16(b, 14, extBlock / 4);
         int p = 16;
-        b[p++] = (byte) (MID_ID << 4);              // length 1
+        b[p++] = (byte) (MID_ID << 4); // length 1
         b[p++] = '0';
         b[p++] = (byte) ((ABS_SEND_TIME_ID << 4) | 2); // length 3
         b[p++] = 0x12;
         b[p++] = 0x34;
         b[p++] = 0x56;
-        b[p++] = (byte) ((TRANSPORT_CC_ID << 4) | 1);  // length 2
+        b[p++] = (byte) ((TRANSPORT_CC_ID << 4) | 1); // length 2
         b[p++] = 0x00;
         b[p++] = 0x01;
         p += 3; // padding zeros

@@ -64,6 +64,7 @@ import org.openjdk.jmh.infra.Blackhole;
 public class ForwardPathBenchmark {
     /** Publisher packets per measured invocation (about 1.6 MB of ring). */
     public static final int BATCH = 1024;
+
     static final int TIMESTAMP_STEP = 3000; // 30 fps at 90 kHz
 
     @Param({"1", "10"})
@@ -75,6 +76,7 @@ public class ForwardPathBenchmark {
     ForwardRig rig;
     /** Packets per batch: always {@link #BATCH} under JMH; tests lower it to stay fast. */
     int batch = BATCH;
+
     private byte[] template;
     private final byte[][] ring = new byte[BATCH][PacketBuffer.CAPACITY];
     private final int[] ringLength = new int[BATCH];
@@ -85,12 +87,12 @@ public class ForwardPathBenchmark {
     public void setup() throws GeneralSecurityException {
         rig = new ForwardRig(profile, subscribers);
         // The consumers start on a keyframe: send one through the full path first.
-        byte[] keyframe = BenchPackets.vp8(ForwardRig.PUBLISHER_SSRC, ForwardRig.PUBLISHER_PT, 0, 0, true,
-                BenchPackets.PAYLOAD_LENGTH);
+        byte[] keyframe = BenchPackets.vp8(
+                ForwardRig.PUBLISHER_SSRC, ForwardRig.PUBLISHER_PT, 0, 0, true, BenchPackets.PAYLOAD_LENGTH);
         rig.forwardSrtp(ring[0], rig.protectAsPublisher(keyframe, ring[0], 0, 0));
         rig.checkDelivered(1);
-        template = BenchPackets.vp8(ForwardRig.PUBLISHER_SSRC, ForwardRig.PUBLISHER_PT, 0, 0, false,
-                BenchPackets.PAYLOAD_LENGTH);
+        template = BenchPackets.vp8(
+                ForwardRig.PUBLISHER_SSRC, ForwardRig.PUBLISHER_PT, 0, 0, false, BenchPackets.PAYLOAD_LENGTH);
         nextSeq = 1;
         nextTimestamp = TIMESTAMP_STEP;
     }

@@ -41,11 +41,14 @@ public class ForwardPathNoSrtpBenchmark {
     @Setup(Level.Trial)
     public void setup() {
         rig = new ForwardRig(null, subscribers);
-        rig.forwardPlain(BenchPackets.vp8(ForwardRig.PUBLISHER_SSRC, ForwardRig.PUBLISHER_PT, 0, 0, true,
-                BenchPackets.PAYLOAD_LENGTH), 0, 0);
+        rig.forwardPlain(
+                BenchPackets.vp8(
+                        ForwardRig.PUBLISHER_SSRC, ForwardRig.PUBLISHER_PT, 0, 0, true, BenchPackets.PAYLOAD_LENGTH),
+                0,
+                0);
         rig.checkDelivered(1);
-        packet = BenchPackets.vp8(ForwardRig.PUBLISHER_SSRC, ForwardRig.PUBLISHER_PT, 0, 0, false,
-                BenchPackets.PAYLOAD_LENGTH);
+        packet = BenchPackets.vp8(
+                ForwardRig.PUBLISHER_SSRC, ForwardRig.PUBLISHER_PT, 0, 0, false, BenchPackets.PAYLOAD_LENGTH);
         nextSeq = 1;
         nextTimestamp = ForwardPathBenchmark.TIMESTAMP_STEP;
     }

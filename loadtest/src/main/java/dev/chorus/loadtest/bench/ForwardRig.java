@@ -5,11 +5,11 @@ import dev.chorus.sfu.buffer.PacketBufferPool;
 import dev.chorus.sfu.codec.Codec;
 import dev.chorus.sfu.forward.ConsumerParams;
 import dev.chorus.sfu.forward.Endpoint;
-import dev.chorus.sfu.rtp.RtpExtension;
 import dev.chorus.sfu.forward.HeaderExtensionIds;
 import dev.chorus.sfu.forward.ProducerParams;
 import dev.chorus.sfu.forward.Router;
 import dev.chorus.sfu.forward.RouterConfig;
+import dev.chorus.sfu.rtp.RtpExtension;
 import dev.chorus.sfu.transport.SrtpBuffer;
 import dev.chorus.sfu.transport.SrtpProfile;
 import dev.chorus.sfu.transport.SrtpSession;
@@ -42,6 +42,7 @@ final class ForwardRig {
     final SrtpSession publisherClient;
     /** Each subscriber's own session: the far end of the SFU's send session (tests decrypt with it). */
     final SrtpSession[] subscriberClients;
+
     private final SrtpBuffer rxView = new SrtpBuffer();
     private final SrtpBuffer txView = new SrtpBuffer();
 
@@ -57,8 +58,14 @@ final class ForwardRig {
             publisherClient = null;
             sfuFromPublisher = null;
         }
-        router = new Router("bench-room", worker, RouterConfig.defaults().toBuilder()
-                .rtcpIntervalMillis(1000).pliMinIntervalMillis(300).cname("chorus-bench").build());
+        router = new Router(
+                "bench-room",
+                worker,
+                RouterConfig.defaults().toBuilder()
+                        .rtcpIntervalMillis(1000)
+                        .pliMinIntervalMillis(300)
+                        .cname("chorus-bench")
+                        .build());
         HeaderExtensionIds ext = HeaderExtensionIds.NONE
                 .with(RtpExtension.MID, BenchPackets.MID_ID)
                 .with(RtpExtension.ABS_SEND_TIME, BenchPackets.ABS_SEND_TIME_ID)
@@ -80,8 +87,11 @@ final class ForwardRig {
             sinks[i] = new SubscriberSink(sfuToSubscriber);
             router.addEndpoint("sub" + i, sinks[i], 0xB0 + i);
             // Same extension ids as the publisher, but each its own MID, PT, SSRC and sequence: a typical browser.
-            router.addConsumer("sub" + i, "video", ConsumerParams.of("c" + i, CONSUMER_SSRC_BASE + i,
-                    100 + i, ext, 1000 * i).withMid(Integer.toString(i + 1)));
+            router.addConsumer(
+                    "sub" + i,
+                    "video",
+                    ConsumerParams.of("c" + i, CONSUMER_SSRC_BASE + i, 100 + i, ext, 1000 * i)
+                            .withMid(Integer.toString(i + 1)));
         }
     }
 

@@ -48,7 +48,11 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class RtcpParseBenchmark {
-    public enum Compound { SR_SDES, RR_REMB, TRANSPORT_CC }
+    public enum Compound {
+        SR_SDES,
+        RR_REMB,
+        TRANSPORT_CC
+    }
 
     static final int OFFSET = 32;
     static final int TCC_PACKETS = 50;
@@ -90,14 +94,24 @@ public class RtcpParseBenchmark {
         ReportBlock[] blocks = {new ReportBlock().set(0x2222_2222L, 3, 17, 0x0001_1234L, 42, 0x1234_5678L, 6553)};
         switch (c) {
             case SR_SDES -> {
-                int n = SenderReportWriter.write(dst, off, limit, 0x1111_1111L, 0xE5A1_0000_8000_0000L, 987_654_321L,
-                        1234, 1_234_567, blocks, 1);
+                int n = SenderReportWriter.write(
+                        dst,
+                        off,
+                        limit,
+                        0x1111_1111L,
+                        0xE5A1_0000_8000_0000L,
+                        987_654_321L,
+                        1234,
+                        1_234_567,
+                        blocks,
+                        1);
                 byte[] cname = "x4Ld9Qp2Rz0KmN7a".getBytes(StandardCharsets.US_ASCII);
                 return n + SdesWriter.writeCname(dst, off + n, limit, 0x1111_1111L, cname, 0, cname.length);
             }
             case RR_REMB -> {
                 int n = ReceiverReportWriter.write(dst, off, limit, 0x3333_3333L, blocks, 1);
-                return n + RembWriter.write(dst, off + n, limit, 0x3333_3333L, 2_500_000L, new long[] {0x2222_2222L}, 1);
+                return n
+                        + RembWriter.write(dst, off + n, limit, 0x3333_3333L, 2_500_000L, new long[] {0x2222_2222L}, 1);
             }
             case TRANSPORT_CC -> {
                 int[] seqs = new int[TCC_PACKETS - 2];
@@ -111,8 +125,8 @@ public class RtcpParseBenchmark {
                     arrivals[k] = 5_000_000L + i * 1_250L + (i % 7) * 250L;
                     k++;
                 }
-                return new TransportCcWriter().write(dst, off, limit, 0x3333_3333L, 0x2222_2222L, 1000, 7,
-                        seqs, arrivals, 0, seqs.length);
+                return new TransportCcWriter()
+                        .write(dst, off, limit, 0x3333_3333L, 0x2222_2222L, 1000, 7, seqs, arrivals, 0, seqs.length);
             }
             default -> throw new IllegalArgumentException();
         }
@@ -130,8 +144,7 @@ public class RtcpParseBenchmark {
             switch (r.packetType()) {
                 case RtcpPacketType.SR -> {
                     if (sr.wrap(b, off, len) == RtcpValidity.OK) {
-                        acc += sr.ntpTimestamp() ^ sr.rtpTimestamp() ^ sr.packetCount() ^ sr.octetCount()
-                                ^ blocks(sr);
+                        acc += sr.ntpTimestamp() ^ sr.rtpTimestamp() ^ sr.packetCount() ^ sr.octetCount() ^ blocks(sr);
                     }
                 }
                 case RtcpPacketType.RR -> {
@@ -173,8 +186,13 @@ public class RtcpParseBenchmark {
     private static long blocks(ReportBlocksView v) {
         long acc = v.senderSsrc();
         for (int i = 0; i < v.reportCount(); i++) {
-            acc += v.reportSsrc(i) ^ v.fractionLost(i) ^ v.cumulativeLost(i) ^ v.extendedHighestSeq(i)
-                    ^ v.jitter(i) ^ v.lastSr(i) ^ v.delaySinceLastSr(i);
+            acc += v.reportSsrc(i)
+                    ^ v.fractionLost(i)
+                    ^ v.cumulativeLost(i)
+                    ^ v.extendedHighestSeq(i)
+                    ^ v.jitter(i)
+                    ^ v.lastSr(i)
+                    ^ v.delaySinceLastSr(i);
         }
         return acc;
     }

@@ -50,8 +50,13 @@ public class RtpParseBenchmark {
         if (p.wrap(buffer, OFFSET, length) != RtpValidity.OK) {
             return -1;
         }
-        long acc = p.ssrc() ^ p.timestamp() ^ ((long) p.sequenceNumber() << 32) ^ p.payloadType()
-                ^ (p.marker() ? 1L << 40 : 0) ^ ((long) p.payloadOffset() << 44) ^ ((long) p.payloadLength() << 20);
+        long acc = p.ssrc()
+                ^ p.timestamp()
+                ^ ((long) p.sequenceNumber() << 32)
+                ^ p.payloadType()
+                ^ (p.marker() ? 1L << 40 : 0)
+                ^ ((long) p.payloadOffset() << 44)
+                ^ ((long) p.payloadLength() << 20);
         long ref = p.findExtension(BenchPackets.TRANSPORT_CC_ID);
         if (ref != RtpHeaderExtensions.NOT_FOUND) {
             acc += BigEndian.u16(buffer, RtpHeaderExtensions.offsetOf(ref));

@@ -24,6 +24,7 @@ public final class SubscriberSink implements PacketEgress {
     Blackhole blackhole;
     /** Tests only: when true every protected packet is copied to {@link #lastProtected}. */
     boolean capture;
+
     byte[] lastProtected;
 
     long rtpPackets;

@@ -27,10 +27,12 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * Prints the proxy's JSON state every 5 s (see {@code --stats-seconds}) and runs until Ctrl-C. Exit code 2 on a
  * bad command line, after the error and the help on stderr.
  */
-@Command(name = "ImpairmentProxyMain",
+@Command(
+        name = "ImpairmentProxyMain",
         customSynopsis = {
             "java -cp chorus-loadtest.jar dev.chorus.loadtest.impair.ImpairmentProxyMain --target HOST:PORT",
-            "    [--listen HOST:PORT] [--to-server SPEC] [--to-client SPEC] [--seed N] [--stats-seconds N]"},
+            "    [--listen HOST:PORT] [--to-server SPEC] [--to-client SPEC] [--seed N] [--stats-seconds N]"
+        },
         descriptionHeading = "%n",
         description = "A UDP impairment proxy on loopback: each client gets its own flow to the target, and each"
                 + " direction of a flow loses, delays, reorders and rate-limits packets as its SPEC says. Runs until"
@@ -41,45 +43,77 @@ import picocli.CommandLine.UnmatchedArgumentException;
 public final class ImpairmentProxyMain {
 
     /** Parsed command line. */
-    record Options(InetSocketAddress listen, InetSocketAddress target, Impairment toServer, Impairment toClient,
-                   long seed, long statsSeconds) {
-    }
+    record Options(
+            InetSocketAddress listen,
+            InetSocketAddress target,
+            Impairment toServer,
+            Impairment toClient,
+            long seed,
+            long statsSeconds) {}
 
-    @Option(names = "--target", order = 1, paramLabel = "HOST:PORT", converter = LoopbackAddress.class,
+    @Option(
+            names = "--target",
+            order = 1,
+            paramLabel = "HOST:PORT",
+            converter = LoopbackAddress.class,
             description = "loopback address to forward to (required), e.g. the SFU's media port")
     private InetSocketAddress target;
 
-    @Option(names = "--listen", order = 2, paramLabel = "HOST:PORT", converter = LoopbackAddress.class,
+    @Option(
+            names = "--listen",
+            order = 2,
+            paramLabel = "HOST:PORT",
+            converter = LoopbackAddress.class,
             defaultValue = "127.0.0.1:0",
             description = "loopback address to listen on (default ${DEFAULT-VALUE} = any free port)")
     private InetSocketAddress listen;
 
     // picocli formats help texts: %% prints one %
-    @Option(names = "--to-server", order = 3, paramLabel = "SPEC", converter = ImpairmentSpec.class,
+    @Option(
+            names = "--to-server",
+            order = 3,
+            paramLabel = "SPEC",
+            converter = ImpairmentSpec.class,
             defaultValue = "none",
             description = "impairment of client-to-server packets, e.g. \"loss=5%%,burst=2,delay=50ms,jitter=10ms,"
                     + "reorder=1%%,rate=300kbps,queue=200ms\" (default ${DEFAULT-VALUE})")
     private Impairment toServer;
 
-    @Option(names = "--to-client", order = 4, paramLabel = "SPEC", converter = ImpairmentSpec.class,
+    @Option(
+            names = "--to-client",
+            order = 4,
+            paramLabel = "SPEC",
+            converter = ImpairmentSpec.class,
             defaultValue = "none",
             description = "impairment of server-to-client packets, same keys (default ${DEFAULT-VALUE})")
     private Impairment toClient;
 
-    @Option(names = "--seed", order = 5, paramLabel = "N", converter = WholeNumber.class, defaultValue = "1",
+    @Option(
+            names = "--seed",
+            order = 5,
+            paramLabel = "N",
+            converter = WholeNumber.class,
+            defaultValue = "1",
             description = "seed of the random decisions (default ${DEFAULT-VALUE})")
     private long seed;
 
-    @Option(names = "--stats-seconds", order = 6, paramLabel = "N", converter = StatsPeriod.class,
+    @Option(
+            names = "--stats-seconds",
+            order = 6,
+            paramLabel = "N",
+            converter = StatsPeriod.class,
             defaultValue = "5",
             description = "how often to print the state as JSON (default ${DEFAULT-VALUE}; 0 = never)")
     private long statsSeconds;
 
-    @Option(names = {"-h", "--help"}, order = 7, usageHelp = true, description = "this text")
+    @Option(
+            names = {"-h", "--help"},
+            order = 7,
+            usageHelp = true,
+            description = "this text")
     private boolean help;
 
-    private ImpairmentProxyMain() {
-    }
+    private ImpairmentProxyMain() {}
 
     public static void main(String[] args) throws Exception {
         ImpairmentProxyMain command = new ImpairmentProxyMain();
@@ -128,8 +162,8 @@ public final class ImpairmentProxyMain {
 
     private static CommandLine commandLine(ImpairmentProxyMain command) {
         CommandLine cli = new CommandLine(command);
-        cli.setOverwrittenOptionsAllowed(true);  // as before picocli: a repeated option's last value counts
-        cli.setExpandAtFiles(false);  // "@file" is no option, not a file of arguments
+        cli.setOverwrittenOptionsAllowed(true); // as before picocli: a repeated option's last value counts
+        cli.setExpandAtFiles(false); // "@file" is no option, not a file of arguments
         return cli;
     }
 
@@ -137,10 +171,13 @@ public final class ImpairmentProxyMain {
         UdpImpairmentProxy proxy = UdpImpairmentProxy.start(o.listen(), o.target(), o.seed());
         proxy.setDefault(o.toServer(), o.toClient());
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            proxy.close();
-            stopped.countDown();
-        }, "chorus-netsim-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            proxy.close();
+                            stopped.countDown();
+                        },
+                        "chorus-netsim-shutdown"));
         out.println("impairment proxy " + proxy.localAddress() + " -> " + o.target() + " to-server ["
                 + o.toServer().toSpec() + "] to-client [" + o.toClient().toSpec() + "] seed " + o.seed()
                 + "; Ctrl-C ends");
@@ -155,12 +192,14 @@ public final class ImpairmentProxyMain {
      * converter's complaint after the option's name ("--seed needs a whole number, got 'x'").
      */
     private static String message(ParameterException e) {
-        if (e instanceof UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()) {
+        if (e instanceof UnmatchedArgumentException unmatched
+                && !unmatched.getUnmatched().isEmpty()) {
             String first = unmatched.getUnmatched().get(0);
             int eq = first.indexOf('=');
             return "unknown option " + (first.startsWith("--") && eq > 0 ? first.substring(0, eq) : first);
         }
-        if (e instanceof MissingParameterException missing && !missing.getMissing().isEmpty()
+        if (e instanceof MissingParameterException missing
+                && !missing.getMissing().isEmpty()
                 && missing.getMissing().get(0) instanceof OptionSpec option) {
             return "option " + option.longestName() + " needs a value";
         }

@@ -25,7 +25,8 @@ import org.openjdk.jmh.infra.Blackhole;
  */
 class BenchmarksSmokeTest {
     private static Blackhole blackhole() {
-        return new Blackhole("Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
+        return new Blackhole(
+                "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
     }
 
     @Test
@@ -47,14 +48,21 @@ class BenchmarksSmokeTest {
                         b.forward(blackhole());
                     }
                     String what = profile + " x" + subscribers;
-                    byte[] expectedPayload = BenchPackets.vp8(ForwardRig.PUBLISHER_SSRC,
-                            ForwardRig.PUBLISHER_PT, 0, 0, false, BenchPackets.PAYLOAD_LENGTH);
+                    byte[] expectedPayload = BenchPackets.vp8(
+                            ForwardRig.PUBLISHER_SSRC,
+                            ForwardRig.PUBLISHER_PT,
+                            0,
+                            0,
+                            false,
+                            BenchPackets.PAYLOAD_LENGTH);
                     for (int i = 0; i < subscribers; i++) {
                         SubscriberSink s = b.rig.sinks[i];
                         assertEquals(1 + 2L * b.batch, s.rtpPackets, what + " packets at " + i);
                         assertEquals(0, s.protectFailures, what);
                         assertEquals(ForwardRig.CONSUMER_SSRC_BASE + i, s.lastSsrc, what + " ssrc at " + i);
-                        assertEquals((1000 * i + 2 * b.batch) & 0xFFFF, s.lastSequence,
+                        assertEquals(
+                                (1000 * i + 2 * b.batch) & 0xFFFF,
+                                s.lastSequence,
                                 what + " gap-free rewritten sequence at " + i);
 
                         // The subscriber can decrypt it with its own key: real SRTP, not a copy.
@@ -69,7 +77,8 @@ class BenchmarksSmokeTest {
                         assertEquals(100 + i, p.payloadType());
                         assertEquals(BenchPackets.PAYLOAD_LENGTH, p.payloadLength());
                         int payloadStart = expectedPayload.length - BenchPackets.PAYLOAD_LENGTH;
-                        assertArrayEquals(Arrays.copyOfRange(expectedPayload, payloadStart, expectedPayload.length),
+                        assertArrayEquals(
+                                Arrays.copyOfRange(expectedPayload, payloadStart, expectedPayload.length),
                                 Arrays.copyOfRange(buf, p.payloadOffset(), p.payloadOffset() + p.payloadLength()));
                         long mid = p.findExtension(BenchPackets.MID_ID);
                         assertNotEquals(-1L, mid);

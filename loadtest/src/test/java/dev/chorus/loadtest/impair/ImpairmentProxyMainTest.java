@@ -12,9 +12,18 @@ class ImpairmentProxyMainTest {
 
     @Test
     void parsesTheDocumentedCommandLine() {
-        ImpairmentProxyMain.Options o = ImpairmentProxyMain.parse(new String[] {"--listen", "127.0.0.1:20000",
-            "--target", "127.0.0.1:10000", "--to-server", "loss=5%,delay=50ms", "--to-client", "loss=5%,delay=50ms",
-            "--seed", "7"});
+        ImpairmentProxyMain.Options o = ImpairmentProxyMain.parse(new String[] {
+            "--listen",
+            "127.0.0.1:20000",
+            "--target",
+            "127.0.0.1:10000",
+            "--to-server",
+            "loss=5%,delay=50ms",
+            "--to-client",
+            "loss=5%,delay=50ms",
+            "--seed",
+            "7"
+        });
         assertEquals(new InetSocketAddress("127.0.0.1", 20000), o.listen());
         assertEquals(new InetSocketAddress("127.0.0.1", 10000), o.target());
         assertEquals(Impairment.parse("loss=5%,delay=50ms"), o.toServer());
@@ -47,8 +56,16 @@ class ImpairmentProxyMainTest {
 
     @Test
     void valuesKeepTheirOldMeaning() {
-        ImpairmentProxyMain.Options o = ImpairmentProxyMain.parse("--target", "127.0.0.1:1", "--seed", "-5",
-                "--stats-seconds", "0", "--target", "127.0.0.1:2", "--to-client=loss=5%");
+        ImpairmentProxyMain.Options o = ImpairmentProxyMain.parse(
+                "--target",
+                "127.0.0.1:1",
+                "--seed",
+                "-5",
+                "--stats-seconds",
+                "0",
+                "--target",
+                "127.0.0.1:2",
+                "--to-client=loss=5%");
         assertEquals(-5, o.seed());
         assertEquals(0, o.statsSeconds());
         assertEquals(2, o.target().getPort(), "a repeated option's last value counts");
@@ -59,8 +76,8 @@ class ImpairmentProxyMainTest {
     }
 
     private static void assertMessage(String expected, String... args) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ImpairmentProxyMain.parse(args));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> ImpairmentProxyMain.parse(args));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
     }
 }

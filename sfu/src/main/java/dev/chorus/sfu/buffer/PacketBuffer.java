@@ -21,10 +21,14 @@ public final class PacketBuffer {
      * but through a one-off bigger copy.
      */
     public static final int TAIL_ROOM = 32;
+
     public static final int MAX_PACKET_LENGTH = CAPACITY - HEADROOM - TAIL_ROOM;
 
     /** What the buffer carries while it waits in a worker queue. */
-    public enum Kind { RTP, RTCP }
+    public enum Kind {
+        RTP,
+        RTCP
+    }
 
     private final byte[] array = new byte[CAPACITY];
     private final boolean pooled;

@@ -37,6 +37,7 @@ public final class RetransmissionBuffer {
     private long highest;
     /** Every stored packet is at or above this; below it the window was swept by age or count. */
     private long tail;
+
     private int size;
     private int slotsAllocated;
     private long stored;

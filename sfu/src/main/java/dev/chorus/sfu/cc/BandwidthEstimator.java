@@ -61,7 +61,9 @@ public final class BandwidthEstimator {
         public static Settings from(CheckedConfig media) {
             long min = media.longValue("min-bitrate", bps -> bps > 0, "must be positive");
             long max = media.longValue("max-bitrate", bps -> bps >= min, "must be at least min-bitrate (" + min + ")");
-            long start = media.longValue("start-bitrate", bps -> bps >= min && bps <= max,
+            long start = media.longValue(
+                    "start-bitrate",
+                    bps -> bps >= min && bps <= max,
                     "must be min-bitrate..max-bitrate (" + min + ".." + max + " bits/s)");
             return new Settings(start, min, max);
         }
@@ -99,6 +101,7 @@ public final class BandwidthEstimator {
     private long sentBps = -1;
     /** Since when the queueing delay has stayed above the overuse threshold, or -1. */
     private long queueHighSinceNanos = -1;
+
     private int heavyLossWindows;
 
     // probing
@@ -255,8 +258,11 @@ public final class BandwidthEstimator {
         lastUpdateNanos = nowNanos;
         boolean mayDecrease = nowNanos - lastDecreaseNanos >= Math.max(MIN_DECREASE_INTERVAL_NANOS, rttNanos);
         boolean queueHigh = queueKnown && queueNanos > OVERUSE_QUEUE_NANOS;
-        boolean overuse = queueHigh && nowNanos - queueHighSinceNanos >= OVERUSE_SUSTAIN_NANOS
-                && ackedBps > 0 && sentBps > 0 && ackedBps < OVERUSE_DELIVERY_RATIO * sentBps;
+        boolean overuse = queueHigh
+                && nowNanos - queueHighSinceNanos >= OVERUSE_SUSTAIN_NANOS
+                && ackedBps > 0
+                && sentBps > 0
+                && ackedBps < OVERUSE_DELIVERY_RATIO * sentBps;
         // A loss ratio counts once, on the feedback that completed its window.
         boolean freshLoss = lossFresh;
         lossFresh = false;
@@ -366,11 +372,17 @@ public final class BandwidthEstimator {
             return;
         }
         long result = -1;
-        if (probeReceived >= 5 && probeLost * 10 < Math.max(reported, 1) && probeLastArrivalUs > probeFirstArrivalUs
+        if (probeReceived >= 5
+                && probeLost * 10 < Math.max(reported, 1)
+                && probeLastArrivalUs > probeFirstArrivalUs
                 && probeLastSendNanos > probeFirstSendNanos) {
-            long receiveBps = (probeReceivedBytes - probeFirstArrivalBytes) * 8 * 1_000_000L
+            long receiveBps = (probeReceivedBytes - probeFirstArrivalBytes)
+                    * 8
+                    * 1_000_000L
                     / (probeLastArrivalUs - probeFirstArrivalUs);
-            long sendBps = (probeSentBytes - probeLastSendBytes) * 8 * NANOS_PER_SECOND
+            long sendBps = (probeSentBytes - probeLastSendBytes)
+                    * 8
+                    * NANOS_PER_SECOND
                     / (probeLastSendNanos - probeFirstSendNanos);
             result = Math.min(receiveBps, sendBps);
         }

@@ -18,6 +18,7 @@ public final class SentPacketHistory {
     private final boolean[] reported = new boolean[CAPACITY];
     /** Extended number the next packet gets. */
     private long next;
+
     private long sent;
 
     public SentPacketHistory() {

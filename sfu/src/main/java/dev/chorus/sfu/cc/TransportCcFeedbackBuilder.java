@@ -16,6 +16,7 @@ import dev.chorus.sfu.rtp.SeqUnwrapper;
 public final class TransportCcFeedbackBuilder {
     /** Numbers kept between two feedbacks; a longer gap is reported from its newest part only. */
     public static final int WINDOW = 1 << 10;
+
     private static final int MASK = WINDOW - 1;
 
     private final SeqUnwrapper unwrapper = new SeqUnwrapper();
@@ -28,6 +29,7 @@ public final class TransportCcFeedbackBuilder {
     private long nextToReport = -1;
     /** Highest number received: only arrivals set it, so a pending one exists iff it is not yet reported. */
     private long highest = -1;
+
     private int feedbackCount;
     private long packets;
     private long late;
@@ -86,8 +88,18 @@ public final class TransportCcFeedbackBuilder {
         if (count == 0) {
             return 0;
         }
-        int n = writer.write(dst, off, limit, senderSsrc, mediaSsrc, (int) (nextToReport & 0xFFFF),
-                feedbackCount & 0xFF, seqs, arrivals, 0, count);
+        int n = writer.write(
+                dst,
+                off,
+                limit,
+                senderSsrc,
+                mediaSsrc,
+                (int) (nextToReport & 0xFFFF),
+                feedbackCount & 0xFF,
+                seqs,
+                arrivals,
+                0,
+                count);
         if (n <= 0) {
             // Not even one packet fits (arrival times too far apart for a delta): report it lost.
             skipped++;

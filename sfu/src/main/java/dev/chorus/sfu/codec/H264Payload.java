@@ -13,8 +13,7 @@ public final class H264Payload {
     private static final int STAP_A = 24;
     private static final int FU_A = 28;
 
-    private H264Payload() {
-    }
+    private H264Payload() {}
 
     public static boolean isKeyframeStart(byte[] b, int off, int len) {
         if (len < 1) {

@@ -5,7 +5,10 @@ package dev.chorus.sfu.codec;
  * The forwarding layer only ever sees {@link #AUDIO} and {@link #VIDEO}.
  */
 public enum MediaKind {
-    AUDIO("audio"), VIDEO("video"), APPLICATION("application"), OTHER("");
+    AUDIO("audio"),
+    VIDEO("video"),
+    APPLICATION("application"),
+    OTHER("");
 
     private final String token;
 

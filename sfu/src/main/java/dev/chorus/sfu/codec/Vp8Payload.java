@@ -11,8 +11,7 @@ package dev.chorus.sfu.codec;
 public final class Vp8Payload {
     private static final int KEYFRAME_HEADER_LENGTH = 10;
 
-    private Vp8Payload() {
-    }
+    private Vp8Payload() {}
 
     /** Size of the payload descriptor, or -1 when the payload is too short to hold it. */
     public static int descriptorLength(byte[] b, int off, int len) {
@@ -56,6 +55,8 @@ public final class Vp8Payload {
         }
         int h = off + d;
         return (b[h] & 0x01) == 0
-                && (b[h + 3] & 0xFF) == 0x9D && (b[h + 4] & 0xFF) == 0x01 && (b[h + 5] & 0xFF) == 0x2A;
+                && (b[h + 3] & 0xFF) == 0x9D
+                && (b[h + 4] & 0xFF) == 0x01
+                && (b[h + 5] & 0xFF) == 0x2A;
     }
 }

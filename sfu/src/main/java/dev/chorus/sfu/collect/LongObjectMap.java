@@ -1,6 +1,5 @@
 package dev.chorus.sfu.collect;
 
-
 /**
  * Open-addressing hash map from a {@code long} key (an SSRC, usually) to an object, so lookups
  * on the packet path neither box nor allocate. Linear probing with backward-shift deletion

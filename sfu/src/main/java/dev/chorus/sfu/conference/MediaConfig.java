@@ -30,7 +30,8 @@ public final class MediaConfig {
         transport = TransportConfig.from(media);
         router = RouterConfig.from(media);
         int workers = media.integer("workers", n -> n >= 0, "must be >= 0 (0 = one per core)");
-        settings = new MediaService.Settings(transport,
+        settings = new MediaService.Settings(
+                transport,
                 workers > 0 ? workers : Runtime.getRuntime().availableProcessors(),
                 media.integer("pool-buffers", n -> n > 0, "must be positive"),
                 media.integer("queue-capacity", n -> n >= 64, "must be at least 64"),
@@ -57,21 +58,54 @@ public final class MediaConfig {
         static final MediaConfig DEFAULTS = new MediaConfig(CheckedConfig.mediaReference());
     }
 
-    public MediaService.Settings settings() { return settings; }
-    public TransportConfig transport() { return transport; }
-    public RouterConfig router() { return router; }
-    public CongestionConfig congestion() { return router.congestion(); }
-    public BandwidthEstimator.Settings estimator() { return router.congestion().estimator(); }
+    public MediaService.Settings settings() {
+        return settings;
+    }
+
+    public TransportConfig transport() {
+        return transport;
+    }
+
+    public RouterConfig router() {
+        return router;
+    }
+
+    public CongestionConfig congestion() {
+        return router.congestion();
+    }
+
+    public BandwidthEstimator.Settings estimator() {
+        return router.congestion().estimator();
+    }
 
     /** {@code address} as configured (a literal or a host name). */
-    public String address() { return media.string("address"); }
-    public int port() { return transport.port(); }
-    public int tcpPort() { return transport.tcpPort(); }
+    public String address() {
+        return media.string("address");
+    }
+
+    public int port() {
+        return transport.port();
+    }
+
+    public int tcpPort() {
+        return transport.tcpPort();
+    }
     /** {@code public-address} as configured; "" = none. */
-    public String publicAddress() { return media.string("public-address").trim(); }
-    public int publicPort() { return transport.advertisedPort(); }
-    public int publicTcpPort() { return transport.advertisedTcpPort(); }
-    public boolean udpEnabled() { return transport.udpEnabled(); }
+    public String publicAddress() {
+        return media.string("public-address").trim();
+    }
+
+    public int publicPort() {
+        return transport.advertisedPort();
+    }
+
+    public int publicTcpPort() {
+        return transport.advertisedTcpPort();
+    }
+
+    public boolean udpEnabled() {
+        return transport.udpEnabled();
+    }
 
     /** Every key and its value, for the start-up log. */
     @Override

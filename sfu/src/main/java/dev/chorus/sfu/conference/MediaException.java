@@ -4,7 +4,12 @@ package dev.chorus.sfu.conference;
 public final class MediaException extends Exception {
 
     /** Why, in words signaling can map to its error codes. */
-    public enum Kind { BAD_SDP, NOT_READY, BAD_CANDIDATE, UNAVAILABLE }
+    public enum Kind {
+        BAD_SDP,
+        NOT_READY,
+        BAD_CANDIDATE,
+        UNAVAILABLE
+    }
 
     private final Kind kind;
 

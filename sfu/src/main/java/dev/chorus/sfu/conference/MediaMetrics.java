@@ -17,8 +17,15 @@ import dev.chorus.sfu.worker.ForwardingStats;
  * @param buffersInUse          pooled packet buffers handed out and not yet returned
  * @param bridgeDrops           drops of the bridge stage by {@link DropReason#ordinal()}
  */
-public record MediaMetrics(int rooms, int sessions, int transports, long rejectedIceSessions, long buffersInUse,
-                           TransportTotals transport, ForwardingStats forwarding, long[] bridgeDrops) {
+public record MediaMetrics(
+        int rooms,
+        int sessions,
+        int transports,
+        long rejectedIceSessions,
+        long buffersInUse,
+        TransportTotals transport,
+        ForwardingStats forwarding,
+        long[] bridgeDrops) {
 
     /** The total of {@code reason}, read from the stage that counts it. */
     public long drops(DropReason reason) {

@@ -28,6 +28,7 @@ public final class MediaRoom {
     private final Map<String, MediaSession> sessions = new LinkedHashMap<>();
     /** Every track published in the room, by producer id, in publication order. */
     private final Map<String, PublishedTrack> tracks = new LinkedHashMap<>();
+
     private boolean closed;
 
     MediaRoom(String id, PlacedRouter router, MediaService service) {
@@ -98,8 +99,14 @@ public final class MediaRoom {
 
     void published(PublishedTrack track) {
         tracks.put(track.producerId(), track);
-        LOG.info("[room={} participant={}] publishes {} {} (mid {}, ssrc {})", id, track.publisherId(),
-                track.source().wire(), track.kind().token(), track.mid(), track.ssrc());
+        LOG.info(
+                "[room={} participant={}] publishes {} {} (mid {}, ssrc {})",
+                id,
+                track.publisherId(),
+                track.source().wire(),
+                track.kind().token(),
+                track.mid(),
+                track.ssrc());
         othersChanged(track.publisherId());
     }
 
@@ -107,8 +114,13 @@ public final class MediaRoom {
         if (tracks.remove(track.producerId()) == null) {
             return;
         }
-        LOG.info("[room={} participant={}] unpublishes {} {} (mid {})", id, track.publisherId(),
-                track.source().wire(), track.kind().token(), track.mid());
+        LOG.info(
+                "[room={} participant={}] unpublishes {} {} (mid {})",
+                id,
+                track.publisherId(),
+                track.source().wire(),
+                track.kind().token(),
+                track.mid());
         othersChanged(track.publisherId());
     }
 

@@ -41,8 +41,8 @@ public final class MediaService implements AutoCloseable {
      * @param poolBuffers   pooled packet buffers (each 1600 bytes); the pool may grow to 4x
      * @param queueCapacity per-worker queue of packets and commands
      */
-    public record Settings(TransportConfig transport, int workers, int poolBuffers, int queueCapacity,
-                           RouterConfig router) {
+    public record Settings(
+            TransportConfig transport, int workers, int poolBuffers, int queueCapacity, RouterConfig router) {
         public Settings {
             if (workers < 1 || poolBuffers < 1 || queueCapacity < 64) {
                 throw new IllegalArgumentException("need workers >= 1, poolBuffers >= 1, queueCapacity >= 64");
@@ -60,6 +60,7 @@ public final class MediaService implements AutoCloseable {
     private final Map<String, MediaRoom> rooms = new LinkedHashMap<>();
     /** Bridge-stage drops of every session the service has had (an ingress's own counters go with it). */
     private final SharedDropCounters bridgeDrops = new SharedDropCounters(DropStage.BRIDGE);
+
     private boolean closed;
     /** Completes once {@link #closeAsync()} has released everything. */
     private CompletableFuture<Void> released;
@@ -70,8 +71,8 @@ public final class MediaService implements AutoCloseable {
         this.certificate = DtlsCertificate.generate();
         this.pool = PacketBufferPool.create(settings.poolBuffers());
         this.ports = MediaPorts.open(settings.transport());
-        this.routers = RouterRegistry.start(settings.workers(), pool, Clock.SYSTEM, settings.queueCapacity(),
-                settings.router());
+        this.routers = RouterRegistry.start(
+                settings.workers(), pool, Clock.SYSTEM, settings.queueCapacity(), settings.router());
         // Freeing an ICE agent can take a while; keep it off the control thread.
         this.closer = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "chorus-transport-closer");
@@ -79,12 +80,16 @@ public final class MediaService implements AutoCloseable {
             return t;
         });
         TransportConfig tc = settings.transport();
-        LOG.info("media on udp {}{}, ice-tcp {}{} with {} worker(s), DTLS fingerprint {}", ports.localAddress(),
+        LOG.info(
+                "media on udp {}{}, ice-tcp {}{} with {} worker(s), DTLS fingerprint {}",
+                ports.localAddress(),
                 tc.udpEnabled() ? "" : " (not announced: udp-enabled=false)",
                 tc.tcpEnabled() ? ports.localTcpAddress() : "off",
-                tc.advertisedAddress() == null ? "" : ", candidates announce " + tc.advertisedAddress().getHostAddress()
-                        + " (public-address)",
-                settings.workers(), certificate.fingerprint());
+                tc.advertisedAddress() == null
+                        ? ""
+                        : ", candidates announce " + tc.advertisedAddress().getHostAddress() + " (public-address)",
+                settings.workers(),
+                certificate.fingerprint());
     }
 
     public static MediaService start(Settings settings, Executor control) throws IOException {
@@ -238,8 +243,9 @@ public final class MediaService implements AutoCloseable {
         var transportTotals = ports.totals();
         long[] bridge = new long[DropReason.values().length];
         bridgeDrops.addTo(bridge);
-        return routers.statsSnapshot().thenApply(forwarding -> new MediaMetrics(roomCount, sessionCount, transports,
-                rejected, inUse, transportTotals, forwarding, bridge));
+        return routers.statsSnapshot()
+                .thenApply(forwarding -> new MediaMetrics(
+                        roomCount, sessionCount, transports, rejected, inUse, transportTotals, forwarding, bridge));
     }
 
     /**
@@ -258,14 +264,16 @@ public final class MediaService implements AutoCloseable {
         rooms.clear();
         CompletableFuture<Void> done = new CompletableFuture<>();
         released = done;
-        Thread releaser = new Thread(() -> {
-            try {
-                release();
-                done.complete(null);
-            } catch (RuntimeException | Error e) {
-                done.completeExceptionally(e);
-            }
-        }, "chorus-media-release");
+        Thread releaser = new Thread(
+                () -> {
+                    try {
+                        release();
+                        done.complete(null);
+                    } catch (RuntimeException | Error e) {
+                        done.completeExceptionally(e);
+                    }
+                },
+                "chorus-media-release");
         releaser.setDaemon(true);
         releaser.start();
         return done;

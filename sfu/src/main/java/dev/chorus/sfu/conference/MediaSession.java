@@ -53,8 +53,8 @@ public final class MediaSession {
         this.publications = new Publications(participantId, log);
         this.plan = new SubscriptionPlan(participantId, RANDOM);
         this.wiring = new RouterWiring(participantId, room);
-        this.renegotiation = new RenegotiationRequests(room.service().control(), () -> closed,
-                () -> room.tracksFor(participantId), listener);
+        this.renegotiation = new RenegotiationRequests(
+                room.service().control(), () -> closed, () -> room.tracksFor(participantId), listener);
     }
 
     public String participantId() {
@@ -73,7 +73,8 @@ public final class MediaSession {
      */
     public OfferOutcome handleOffer(String sdp, Map<String, String> sources) throws MediaException {
         if (closed) {
-            throw new MediaException(MediaException.Kind.UNAVAILABLE,
+            throw new MediaException(
+                    MediaException.Kind.UNAVAILABLE,
                     "media for this participant has ended (" + closeReason + "); leave and join again");
         }
         SessionDescription offer = Negotiation.parse(sdp);
@@ -124,11 +125,16 @@ public final class MediaSession {
         wiring.subscribe(plan.apply(next), answer, !connected);
 
         List<OfferOutcome.AssignedTrack> assigned = next.values().stream()
-                .map(s -> new OfferOutcome.AssignedTrack(s.mid(), s.track())).toList();
+                .map(s -> new OfferOutcome.AssignedTrack(s.mid(), s.track()))
+                .toList();
         if (plan.unplaced(room.tracksFor(participantId)) > 0) {
             renegotiation.schedule();
         }
-        LOG.info("{} answered offer {}: publishes {}, receives {}", log, negotiation.offers(), publications.size(),
+        LOG.info(
+                "{} answered offer {}: publishes {}, receives {}",
+                log,
+                negotiation.offers(),
+                publications.size(),
                 next.size());
         return new OfferOutcome(answer.sdp(), assigned, candidates, Negotiation.bundleMid(offer));
     }
@@ -136,8 +142,8 @@ public final class MediaSession {
     /** A trickled candidate of the participant; null or blank marks the end of its candidates. */
     public void addRemoteCandidate(String candidate) throws MediaException {
         if (closed) {
-            throw new MediaException(MediaException.Kind.UNAVAILABLE,
-                    "media for this participant has ended (" + closeReason + ")");
+            throw new MediaException(
+                    MediaException.Kind.UNAVAILABLE, "media for this participant has ended (" + closeReason + ")");
         }
         if (transport == null) {
             throw new MediaException(MediaException.Kind.NOT_READY, "send an offer before candidates");
@@ -169,15 +175,17 @@ public final class MediaSession {
         switch (event) {
             case DTLS_CONNECTED -> {
                 connected = true;
-                wiring.resumeConsumers(plan.subscriptions().stream().map(SubscriptionPlan.Subscription::consumerId)
+                wiring.resumeConsumers(plan.subscriptions().stream()
+                        .map(SubscriptionPlan.Subscription::consumerId)
                         .toList());
                 LOG.info("{} media connected ({})", log, transport.srtpProfile());
                 listener.mediaConnected();
             }
             case ICE_FAILED, DTLS_FAILED -> {
                 boolean lost = connected && reason != null && reason.startsWith("CONSENT_EXPIRED");
-                String wire = lost ? "consent_expired" : event == WebRtcTransport.Event.ICE_FAILED ? "ice_failed"
-                        : "dtls_failed";
+                String wire = lost
+                        ? "consent_expired"
+                        : event == WebRtcTransport.Event.ICE_FAILED ? "ice_failed" : "dtls_failed";
                 LOG.warn("{} media {}: {}", log, wire, reason);
                 close(wire);
                 if (lost) {
@@ -186,8 +194,7 @@ public final class MediaSession {
                     listener.mediaFailed(wire);
                 }
             }
-            default -> {
-            }
+            default -> {}
         }
     }
 
@@ -233,8 +240,12 @@ public final class MediaSession {
         ArrayNode pub = n.putArray("published");
         publications.tracks().forEach(t -> pub.add(t.toJson()));
         ArrayNode sub = n.putArray("subscriptions");
-        plan.subscriptions().forEach(s -> sub.addObject().put("mid", s.mid())
-                .put("producerId", s.track().producerId()).put("consumerId", s.consumerId()).put("ssrc", s.ssrc()));
+        plan.subscriptions()
+                .forEach(s -> sub.addObject()
+                        .put("mid", s.mid())
+                        .put("producerId", s.track().producerId())
+                        .put("consumerId", s.consumerId())
+                        .put("ssrc", s.ssrc()));
         if (transport != null) {
             n.set("transport", transport.toJson());
             n.set("bridgeDrops", transport.bridgeJson());

@@ -80,10 +80,14 @@ final class Negotiation {
      * one the first offer fixed.
      */
     RemoteTransport remoteTransport(Answer answer, boolean first) throws MediaException {
-        RemoteTransport remote = answer.remoteTransport().orElseThrow(() ->
-                new MediaException(MediaException.Kind.BAD_SDP, "the offer has no m= line the server can answer"));
-        if (!first && (!remote.iceUfrag().equals(remoteUfrag) || !remote.fingerprint().equals(remoteFingerprint))) {
-            throw new MediaException(MediaException.Kind.BAD_SDP,
+        RemoteTransport remote = answer.remoteTransport()
+                .orElseThrow(() -> new MediaException(
+                        MediaException.Kind.BAD_SDP, "the offer has no m= line the server can answer"));
+        if (!first
+                && (!remote.iceUfrag().equals(remoteUfrag)
+                        || !remote.fingerprint().equals(remoteFingerprint))) {
+            throw new MediaException(
+                    MediaException.Kind.BAD_SDP,
                     "ICE restarts and new DTLS certificates are not supported; leave and join again");
         }
         return remote;

@@ -18,6 +18,5 @@ public record OfferOutcome(String sdp, List<AssignedTrack> tracks, List<String> 
     }
 
     /** A remote track on the subscriber's m= line {@code mid}. */
-    public record AssignedTrack(String mid, PublishedTrack track) {
-    }
+    public record AssignedTrack(String mid, PublishedTrack track) {}
 }

@@ -24,8 +24,7 @@ final class Publications {
     private static final Logger LOG = LoggerFactory.getLogger(MediaSession.class);
 
     /** What applying the tracks of an answer changes: tracks to withdraw, then tracks to publish. */
-    record Changes(List<PublishedTrack> removed, List<PublishedTrack> added) {
-    }
+    record Changes(List<PublishedTrack> removed, List<PublishedTrack> added) {}
 
     private final String participantId;
     private final String log;
@@ -48,7 +47,10 @@ final class Publications {
     Map<String, PublishedTrack> fromAnswer(Answer answer, Map<String, String> sources) {
         Map<String, PublishedTrack> next = new LinkedHashMap<>();
         for (NegotiatedSection s : answer.sections()) {
-            if (s.rejected() || s.mid().isEmpty() || s.publication().isEmpty() || s.codecs().isEmpty()) {
+            if (s.rejected()
+                    || s.mid().isEmpty()
+                    || s.publication().isEmpty()
+                    || s.codecs().isEmpty()) {
                 continue;
             }
             String mid = s.mid().get();
@@ -62,12 +64,22 @@ final class Publications {
             TrackSource source = source(sources.get(mid), s.kind());
             long ssrc = p.streams().get(0).ssrc();
             PublishedTrack existing = byMid.get(mid);
-            if (existing != null && existing.ssrc() == ssrc && existing.source() == source
+            if (existing != null
+                    && existing.ssrc() == ssrc
+                    && existing.source() == source
                     && existing.codec() == codec) {
                 next.put(mid, existing);
             } else {
-                next.put(mid, new PublishedTrack(participantId + "-t" + (++trackCounter), participantId, mid,
-                        s.kind(), source, codec, ssrc));
+                next.put(
+                        mid,
+                        new PublishedTrack(
+                                participantId + "-t" + (++trackCounter),
+                                participantId,
+                                mid,
+                                s.kind(),
+                                source,
+                                codec,
+                                ssrc));
             }
         }
         return next;

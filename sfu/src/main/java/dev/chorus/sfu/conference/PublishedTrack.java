@@ -6,8 +6,8 @@ import dev.chorus.sfu.codec.Codec;
 import dev.chorus.sfu.codec.MediaKind;
 
 /** One track a participant sends into its room: the producer behind it and what it is. */
-public record PublishedTrack(String producerId, String publisherId, String mid, MediaKind kind,
-                             TrackSource source, Codec codec, long ssrc) {
+public record PublishedTrack(
+        String producerId, String publisherId, String mid, MediaKind kind, TrackSource source, Codec codec, long ssrc) {
 
     public ObjectNode toJson() {
         ObjectNode n = JsonNodeFactory.instance.objectNode();

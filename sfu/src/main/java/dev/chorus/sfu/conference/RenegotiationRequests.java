@@ -22,8 +22,11 @@ final class RenegotiationRequests {
      * @param control   runs tasks on the control thread, after the current one
      * @param available the tracks the participant may receive (it needs a line for each)
      */
-    RenegotiationRequests(Executor control, BooleanSupplier sessionClosed, Supplier<List<PublishedTrack>> available,
-                          MediaSessionListener listener) {
+    RenegotiationRequests(
+            Executor control,
+            BooleanSupplier sessionClosed,
+            Supplier<List<PublishedTrack>> available,
+            MediaSessionListener listener) {
         this.control = control;
         this.sessionClosed = sessionClosed;
         this.available = available;

@@ -33,8 +33,8 @@ final class RouterWiring {
 
     /** The participant's endpoint: packets from its transport enter here, and leave through it. */
     void addEndpoint(PacketIngress ingress, PacketEgress egress, long rtcpSsrc) {
-        room.onRouter("add endpoint " + participantId,
-                r -> ingress.attach(r.addEndpoint(participantId, egress, rtcpSsrc)));
+        room.onRouter(
+                "add endpoint " + participantId, r -> ingress.attach(r.addEndpoint(participantId, egress, rtcpSsrc)));
     }
 
     /** Removes the endpoint with every producer and consumer it still has. */
@@ -74,11 +74,17 @@ final class RouterWiring {
     }
 
     private void addProducer(PublishedTrack track, NegotiatedSection section) {
-        Publication.Stream stream = section.publication().orElseThrow().streams().get(0);
-        ProducerParams params = ProducerParams.of(track.producerId(), track.codec(), track.ssrc(),
-                section.payloadType().getAsInt(), extensionIds(section));
+        Publication.Stream stream =
+                section.publication().orElseThrow().streams().get(0);
+        ProducerParams params = ProducerParams.of(
+                track.producerId(),
+                track.codec(),
+                track.ssrc(),
+                section.payloadType().getAsInt(),
+                extensionIds(section));
         if (stream.rtxSsrc().isPresent() && section.rtxPayloadType().isPresent()) {
-            params = params.withRtx(stream.rtxSsrc().getAsLong(), section.rtxPayloadType().getAsInt());
+            params = params.withRtx(
+                    stream.rtxSsrc().getAsLong(), section.rtxPayloadType().getAsInt());
         }
         ProducerParams p = params;
         room.onRouter("add producer " + track.producerId(), r -> r.addProducer(participantId, p));
@@ -89,8 +95,13 @@ final class RouterWiring {
     }
 
     private void addConsumer(SubscriptionPlan.Subscription s, NegotiatedSection section, boolean paused) {
-        ConsumerParams params = ConsumerParams.of(s.consumerId(), s.ssrc(), section.payloadType().getAsInt(),
-                extensionIds(section), RANDOM.nextInt(0x10000)).withMid(s.mid());
+        ConsumerParams params = ConsumerParams.of(
+                        s.consumerId(),
+                        s.ssrc(),
+                        section.payloadType().getAsInt(),
+                        extensionIds(section),
+                        RANDOM.nextInt(0x10000))
+                .withMid(s.mid());
         if (s.rtxSsrc() != ProducerParams.NONE && section.rtxPayloadType().isPresent()) {
             params = params.withRtx(s.rtxSsrc(), section.rtxPayloadType().getAsInt());
         }

@@ -40,8 +40,8 @@ final class SessionTransport {
     /** Opens a server transport on the service's port; packets will go to {@code room}'s worker. */
     static SessionTransport open(MediaRoom room, MediaSession session, String log) throws MediaException {
         MediaService service = room.service();
-        PacketIngress in = new PacketIngress(room.worker(), service.pool(), session::transportEvent,
-                service.bridgeDrops());
+        PacketIngress in =
+                new PacketIngress(room.worker(), service.pool(), session::transportEvent, service.bridgeDrops());
         WebRtcTransport t;
         try {
             t = WebRtcTransport.createServer(service.ports(), service.certificate(), in);
@@ -70,15 +70,16 @@ final class SessionTransport {
     LocalTransport local() {
         String hashSpaceValue = transport.localFingerprint();
         int space = hashSpaceValue.indexOf(' ');
-        Fingerprint fingerprint = new Fingerprint(hashSpaceValue.substring(0, space),
-                hashSpaceValue.substring(space + 1));
+        Fingerprint fingerprint =
+                new Fingerprint(hashSpaceValue.substring(0, space), hashSpaceValue.substring(space + 1));
         return new LocalTransport(transport.localUfrag(), transport.localPassword(), fingerprint, List.of(), false);
     }
 
     /** Starts ICE (and then DTLS) towards the participant's side as its first offer gave it. */
     void start(RemoteTransport remote) {
         transport.setRemoteIceCredentials(remote.iceUfrag(), remote.icePwd());
-        transport.setRemoteFingerprint(remote.fingerprint().hashFunction(), remote.fingerprint().value());
+        transport.setRemoteFingerprint(
+                remote.fingerprint().hashFunction(), remote.fingerprint().value());
         for (String candidate : remote.candidates()) {
             try {
                 transport.addRemoteCandidate(candidate);

@@ -35,8 +35,7 @@ final class SubscriptionPlan {
     }
 
     /** What applying a placement changes: consumers to remove, then consumers to add. */
-    record Changes(List<Subscription> removed, List<Subscription> added) {
-    }
+    record Changes(List<Subscription> removed, List<Subscription> added) {}
 
     private final String participantId;
     private final Random random;
@@ -66,7 +65,8 @@ final class SubscriptionPlan {
         Map<String, Subscription> next = new LinkedHashMap<>();
         Set<String> subscribed = new HashSet<>();
         for (Subscription s : byMid.values()) {
-            if (freeLines.get(s.mid()) == s.track().codec() && availableIds.contains(s.track().producerId())) {
+            if (freeLines.get(s.mid()) == s.track().codec()
+                    && availableIds.contains(s.track().producerId())) {
                 next.put(s.mid(), s);
                 subscribed.add(s.track().producerId());
                 freeLines.remove(s.mid());
@@ -76,8 +76,11 @@ final class SubscriptionPlan {
             if (subscribed.contains(t.producerId())) {
                 continue;
             }
-            String mid = freeLines.entrySet().stream().filter(e -> e.getValue() == t.codec())
-                    .map(Map.Entry::getKey).findFirst().orElse(null);
+            String mid = freeLines.entrySet().stream()
+                    .filter(e -> e.getValue() == t.codec())
+                    .map(Map.Entry::getKey)
+                    .findFirst()
+                    .orElse(null);
             if (mid == null) {
                 continue; // counted by unplaced(): the participant is asked for more lines
             }
@@ -112,13 +115,16 @@ final class SubscriptionPlan {
     int unplaced(List<PublishedTrack> available) {
         Set<String> subscribed = new HashSet<>();
         byMid.values().forEach(s -> subscribed.add(s.track().producerId()));
-        return (int) available.stream().filter(t -> !subscribed.contains(t.producerId())).count();
+        return (int) available.stream()
+                .filter(t -> !subscribed.contains(t.producerId()))
+                .count();
     }
 
     /** True when a placed track is no longer {@code available} (its line must be freed). */
     boolean anyGone(List<PublishedTrack> available) {
         Set<String> availableIds = producerIds(available);
-        return byMid.values().stream().anyMatch(s -> !availableIds.contains(s.track().producerId()));
+        return byMid.values().stream()
+                .anyMatch(s -> !availableIds.contains(s.track().producerId()));
     }
 
     /** The current placement, in line order. */

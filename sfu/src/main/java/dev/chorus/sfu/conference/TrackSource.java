@@ -4,7 +4,9 @@ import java.util.Locale;
 
 /** What a published track shows; decides where the subscriber's page puts it. */
 public enum TrackSource {
-    MIC, CAMERA, SCREEN;
+    MIC,
+    CAMERA,
+    SCREEN;
 
     public String wire() {
         return name().toLowerCase(Locale.ROOT);

@@ -41,8 +41,11 @@ public final class CheckedConfig {
     }
 
     private static final class Reference {
-        static final CheckedConfig MEDIA_DEFAULTS = of(ConfigFactory.defaultReferenceUnresolved(
-                CheckedConfig.class.getClassLoader()).withOnlyPath(MEDIA).resolve(), MEDIA);
+        static final CheckedConfig MEDIA_DEFAULTS = of(
+                ConfigFactory.defaultReferenceUnresolved(CheckedConfig.class.getClassLoader())
+                        .withOnlyPath(MEDIA)
+                        .resolve(),
+                MEDIA);
     }
 
     /** The full key of {@code name} in this section, as error messages and operators spell it. */

@@ -13,8 +13,8 @@ import dev.chorus.sfu.config.CheckedConfig;
  *                               browser sends (0 = no REMB)
  * @param estimator              start, floor and ceiling of the estimate towards each subscriber
  */
-public record CongestionConfig(boolean enabled, long feedbackIntervalMillis, long publisherMaxBps,
-                               BandwidthEstimator.Settings estimator) {
+public record CongestionConfig(
+        boolean enabled, long feedbackIntervalMillis, long publisherMaxBps, BandwidthEstimator.Settings estimator) {
 
     public CongestionConfig {
         if (feedbackIntervalMillis < 10 || feedbackIntervalMillis > 1000 || publisherMaxBps < 0 || estimator == null) {

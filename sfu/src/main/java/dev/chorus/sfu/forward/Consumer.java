@@ -45,11 +45,13 @@ public final class Consumer {
     private boolean paused;
     /** Paused by the subscriber's bandwidth allocation, independently of {@link #paused}. */
     private boolean bandwidthPaused;
+
     private boolean waitingForKeyframe;
     private boolean closed;
     private long lastTimestamp = -1;
     /** Copies the transport did not send (no selected pair yet, socket error): counted there by reason. */
     private long notSent;
+
     private long paddingSent;
     private long keyframeRequestsReceived;
 
@@ -268,8 +270,14 @@ public final class Consumer {
 
     /** This consumer's SR at {@code dst[off]}; 0 when there is nothing truthful to report yet. */
     int writeSenderReport(byte[] dst, int off, int limit, long nowNanos) {
-        return stream.writeSenderReport(dst, off, limit, nowNanos, producer.senderClock(),
-                producer.params().codec().clockRate(), params.timestampOffset());
+        return stream.writeSenderReport(
+                dst,
+                off,
+                limit,
+                nowNanos,
+                producer.senderClock(),
+                producer.params().codec().clockRate(),
+                params.timestampOffset());
     }
 
     public long nacksReceived() {
@@ -311,8 +319,14 @@ public final class Consumer {
         }
         try {
             int off = PacketBuffer.HEADROOM;
-            int tccOffset = PaddingPacketWriter.write(buffer.array(), off, params.rtxPayloadType(),
-                    stream.rtxSequence(), lastTimestamp, params.rtxSsrc(), transportCcId);
+            int tccOffset = PaddingPacketWriter.write(
+                    buffer.array(),
+                    off,
+                    params.rtxPayloadType(),
+                    stream.rtxSequence(),
+                    lastTimestamp,
+                    params.rtxSsrc(),
+                    transportCcId);
             int length = PaddingPacketWriter.LENGTH;
             buffer.set(off, length);
             RtpPacket out = scratch.outgoing;

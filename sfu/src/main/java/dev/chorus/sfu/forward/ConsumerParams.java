@@ -9,9 +9,16 @@ package dev.chorus.sfu.forward;
  * @param initialSequence  first outgoing sequence number, 0..65535 (pick it at random in production)
  * @param timestampOffset  added to every forwarded RTP timestamp (mod 2^32)
  */
-public record ConsumerParams(String id, long ssrc, long rtxSsrc, int payloadType, int rtxPayloadType,
-                             HeaderExtensionIds extensions, String mid, int initialSequence,
-                             long timestampOffset) {
+public record ConsumerParams(
+        String id,
+        long ssrc,
+        long rtxSsrc,
+        int payloadType,
+        int rtxPayloadType,
+        HeaderExtensionIds extensions,
+        String mid,
+        int initialSequence,
+        long timestampOffset) {
     public ConsumerParams {
         if (id == null || extensions == null) {
             throw new IllegalArgumentException("id and extensions are required");
@@ -29,24 +36,24 @@ public record ConsumerParams(String id, long ssrc, long rtxSsrc, int payloadType
     }
 
     /** No RTX, no MID, sequence starting at {@code initialSequence}, timestamps unchanged. */
-    public static ConsumerParams of(String id, long ssrc, int payloadType, HeaderExtensionIds extensions,
-                                    int initialSequence) {
-        return new ConsumerParams(id, ssrc, ProducerParams.NONE, payloadType, ProducerParams.NONE, extensions,
-                null, initialSequence, 0);
+    public static ConsumerParams of(
+            String id, long ssrc, int payloadType, HeaderExtensionIds extensions, int initialSequence) {
+        return new ConsumerParams(
+                id, ssrc, ProducerParams.NONE, payloadType, ProducerParams.NONE, extensions, null, initialSequence, 0);
     }
 
     public ConsumerParams withRtx(long rtxSsrc, int rtxPayloadType) {
-        return new ConsumerParams(id, ssrc, rtxSsrc, payloadType, rtxPayloadType, extensions, mid,
-                initialSequence, timestampOffset);
+        return new ConsumerParams(
+                id, ssrc, rtxSsrc, payloadType, rtxPayloadType, extensions, mid, initialSequence, timestampOffset);
     }
 
     public ConsumerParams withMid(String mid) {
-        return new ConsumerParams(id, ssrc, rtxSsrc, payloadType, rtxPayloadType, extensions, mid,
-                initialSequence, timestampOffset);
+        return new ConsumerParams(
+                id, ssrc, rtxSsrc, payloadType, rtxPayloadType, extensions, mid, initialSequence, timestampOffset);
     }
 
     public ConsumerParams withTimestampOffset(long timestampOffset) {
-        return new ConsumerParams(id, ssrc, rtxSsrc, payloadType, rtxPayloadType, extensions, mid,
-                initialSequence, timestampOffset);
+        return new ConsumerParams(
+                id, ssrc, rtxSsrc, payloadType, rtxPayloadType, extensions, mid, initialSequence, timestampOffset);
     }
 }

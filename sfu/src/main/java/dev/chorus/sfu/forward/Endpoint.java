@@ -43,10 +43,12 @@ public final class Endpoint implements PacketHandler {
     private final LongObjectMap<Producer> producersBySsrc = new LongObjectMap<>();
     /** Outgoing SSRCs of this endpoint's consumers, which subscriber feedback refers to. */
     private final LongObjectMap<Consumer> consumersBySsrc = new LongObjectMap<>();
+
     private final List<Producer> producers = new ArrayList<>();
     private final List<Consumer> consumers = new ArrayList<>();
     /** Congestion control towards this endpoint as subscriber; null when disabled. */
     private final SubscriberBandwidth bandwidth;
+
     private final RtcpTermination rtcpIn;
     private final PublisherFeedback feedback;
     private final RtcpReports reports;
@@ -138,7 +140,11 @@ public final class Endpoint implements PacketHandler {
                 drops.increment(DropReason.CLOSED);
                 return;
             }
-            rtcpIn.onCompound(packet.array(), packet.offset(), packet.length(), worker.clock().nowNanos());
+            rtcpIn.onCompound(
+                    packet.array(),
+                    packet.offset(),
+                    packet.length(),
+                    worker.clock().nowNanos());
         } finally {
             pool.release(packet);
         }
@@ -188,8 +194,11 @@ public final class Endpoint implements PacketHandler {
 
     private void sendFailed(RuntimeException e) {
         if (sendErrors++ == 0) {
-            LOG.warn("[router={} endpoint={}] transport send failed (further failures only counted)",
-                    router.id(), id, e);
+            LOG.warn(
+                    "[router={} endpoint={}] transport send failed (further failures only counted)",
+                    router.id(),
+                    id,
+                    e);
         }
     }
 
@@ -213,20 +222,41 @@ public final class Endpoint implements PacketHandler {
     // ------------------------------------------------------------------ wiring (control commands)
 
     void addProducer(Producer producer) {
-        register(producersBySsrc, producers, producer.params().ssrc(), producer.params().rtxSsrc(), producer,
+        register(
+                producersBySsrc,
+                producers,
+                producer.params().ssrc(),
+                producer.params().rtxSsrc(),
+                producer,
                 "receives");
     }
 
     void removeProducer(Producer producer) {
-        unregister(producersBySsrc, producers, producer.params().ssrc(), producer.params().rtxSsrc(), producer);
+        unregister(
+                producersBySsrc,
+                producers,
+                producer.params().ssrc(),
+                producer.params().rtxSsrc(),
+                producer);
     }
 
     void addConsumer(Consumer consumer) {
-        register(consumersBySsrc, consumers, consumer.params().ssrc(), consumer.params().rtxSsrc(), consumer, "sends");
+        register(
+                consumersBySsrc,
+                consumers,
+                consumer.params().ssrc(),
+                consumer.params().rtxSsrc(),
+                consumer,
+                "sends");
     }
 
     void removeConsumer(Consumer consumer) {
-        unregister(consumersBySsrc, consumers, consumer.params().ssrc(), consumer.params().rtxSsrc(), consumer);
+        unregister(
+                consumersBySsrc,
+                consumers,
+                consumer.params().ssrc(),
+                consumer.params().rtxSsrc(),
+                consumer);
     }
 
     /** Files {@code item} under its media SSRC and, if it has one, its RTX SSRC; refuses SSRCs already in use. */

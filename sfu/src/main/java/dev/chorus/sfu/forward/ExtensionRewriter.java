@@ -1,7 +1,7 @@
 package dev.chorus.sfu.forward;
 
-import dev.chorus.sfu.rtp.RtpExtension;
 import dev.chorus.sfu.rtp.BigEndian;
+import dev.chorus.sfu.rtp.RtpExtension;
 import dev.chorus.sfu.rtp.RtpHeaderExtensions;
 import dev.chorus.sfu.rtp.RtpPacket;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +24,7 @@ final class ExtensionRewriter {
 
     /** Publisher id -> subscriber id (0 = strip). */
     private final int[] idMap = new int[256];
+
     private final int absSendTimeId;
     private final int transportCcId;
     private final int midId;
@@ -47,7 +48,8 @@ final class ExtensionRewriter {
         this.midId = subscriber.id(RtpExtension.MID);
         byte[] midBytes = mid == null ? null : mid.getBytes(StandardCharsets.UTF_8);
         this.mid = midBytes != null && midBytes.length > 0 && midBytes.length <= RtpHeaderExtensions.ONE_BYTE_MAX_LENGTH
-                ? midBytes : null;
+                ? midBytes
+                : null;
     }
 
     /**
@@ -96,7 +98,8 @@ final class ExtensionRewriter {
         }
         long ref = packet.findExtension(id);
         return ref != RtpHeaderExtensions.NOT_FOUND && RtpHeaderExtensions.lengthOf(ref) == length
-                ? RtpHeaderExtensions.offsetOf(ref) : -1;
+                ? RtpHeaderExtensions.offsetOf(ref)
+                : -1;
     }
 
     /** Notes where a kept element with subscriber id {@code to} has its data, if it is a per-hop one. */

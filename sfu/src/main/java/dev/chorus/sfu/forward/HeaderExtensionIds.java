@@ -1,8 +1,8 @@
 package dev.chorus.sfu.forward;
 
-import dev.chorus.sfu.rtp.RtpExtension;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.sfu.rtp.RtpExtension;
 import java.util.Arrays;
 
 /**

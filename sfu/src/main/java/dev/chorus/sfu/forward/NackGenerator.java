@@ -20,6 +20,7 @@ final class NackGenerator {
     static final int MAX_PENDING = 512;
     /** Floor for the retry interval, so a loopback RTT near zero does not turn into a NACK storm. */
     static final long MIN_RETRY_INTERVAL_NANOS = 5_000_000L;
+
     private static final long REMOVED = Long.MIN_VALUE;
     private static final int MASK = MAX_PENDING - 1;
 
@@ -50,6 +51,7 @@ final class NackGenerator {
     private final int[] scratch = new int[MAX_PENDING];
     /** Ring of entries in ascending order; {@code used} counts removed holes too. */
     private int head;
+
     private int used;
     private int live;
     private boolean started;

@@ -38,8 +38,8 @@ final class NackResponder {
     private long rateLimited;
     private long sendFailed;
 
-    NackResponder(Consumer consumer, RtpSendStream stream, SeqRewriter seq, Router router, DropCounters drops,
-                  boolean rtx) {
+    NackResponder(
+            Consumer consumer, RtpSendStream stream, SeqRewriter seq, Router router, DropCounters drops, boolean rtx) {
         this.consumer = consumer;
         this.stream = stream;
         this.seq = seq;

@@ -4,8 +4,7 @@ package dev.chorus.sfu.forward;
 final class NtpTime {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
-    private NtpTime() {
-    }
+    private NtpTime() {}
 
     /** A non-negative duration as a 32.32 fixed-point NTP delta. */
     static long nanosToNtp(long nanos) {

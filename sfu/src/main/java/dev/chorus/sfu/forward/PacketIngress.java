@@ -53,6 +53,7 @@ public final class PacketIngress implements WebRtcTransport.Listener {
     private final StateListener events;
     /** Set on the worker once the endpoint exists, cleared when it is removed. */
     private volatile Endpoint endpoint;
+
     private final SharedDropCounters drops = new SharedDropCounters(DropStage.BRIDGE);
     /** Packets the worker's full queue refused (the worker counts them as QUEUE_FULL too). */
     private final LongAdder queueFull = new LongAdder();
@@ -63,8 +64,7 @@ public final class PacketIngress implements WebRtcTransport.Listener {
      * @param events receives the transport's state changes (on ICE, DTLS or timer threads)
      * @param totals service-wide BRIDGE drop totals this ingress adds to
      */
-    public PacketIngress(MediaWorker worker, PacketBufferPool pool, StateListener events,
-                         SharedDropCounters totals) {
+    public PacketIngress(MediaWorker worker, PacketBufferPool pool, StateListener events, SharedDropCounters totals) {
         this.worker = worker;
         this.pool = pool;
         this.events = events;

@@ -1,18 +1,18 @@
 package dev.chorus.sfu.forward;
 
-import dev.chorus.sfu.rtp.RtpExtension;
-import dev.chorus.sfu.codec.MediaKind;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.buffer.RetransmissionBuffer;
 import dev.chorus.sfu.cc.RateMeter;
-import dev.chorus.sfu.rtcp.ReportBlock;
-import dev.chorus.sfu.rtp.BigEndian;
-import dev.chorus.sfu.rtp.RtpPacket;
-import dev.chorus.sfu.rtp.RtpValidity;
+import dev.chorus.sfu.codec.MediaKind;
 import dev.chorus.sfu.drop.DropCounters;
 import dev.chorus.sfu.drop.DropReason;
+import dev.chorus.sfu.rtcp.ReportBlock;
+import dev.chorus.sfu.rtp.BigEndian;
+import dev.chorus.sfu.rtp.RtpExtension;
+import dev.chorus.sfu.rtp.RtpPacket;
+import dev.chorus.sfu.rtp.RtpValidity;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -36,6 +36,7 @@ public final class Producer {
     private final NackGenerator nackGenerator;
     /** Indexed loop over an ArrayList: no iterator allocation per packet. */
     private final List<Consumer> consumers = new ArrayList<>();
+
     private final DropCounters drops;
     private final RateMeter rate = new RateMeter();
     private final int transportCcId;
@@ -53,7 +54,9 @@ public final class Producer {
         this.publisher = publisher;
         this.stats = new ReceiveStreamStats(params.codec().clockRate());
         this.drops = new DropCounters(router.drops());
-        this.keyframeRequester = new KeyframeRequester("pli:" + params.id(), router.worker().timers(),
+        this.keyframeRequester = new KeyframeRequester(
+                "pli:" + params.id(),
+                router.worker().timers(),
                 router.config().pliMinIntervalMillis() * 1_000_000L,
                 now -> publisher.sendPli(params.ssrc()));
         this.transportCcId = params.extensions().id(RtpExtension.TRANSPORT_CC);
@@ -63,8 +66,13 @@ public final class Producer {
                 ? new RetransmissionBuffer(config.retransmissionPackets(), config.retransmissionMillis() * 1_000_000L)
                 : null;
         this.nackGenerator = video && config.nackMaxRetries() > 0
-                ? new NackGenerator("nack:" + params.id(), router.worker().timers(), config.nackMaxRetries(),
-                        config.nackGiveUpMillis() * 1_000_000L, publisher::rttNanos, new NackGenerator.Sink() {
+                ? new NackGenerator(
+                        "nack:" + params.id(),
+                        router.worker().timers(),
+                        config.nackMaxRetries(),
+                        config.nackGiveUpMillis() * 1_000_000L,
+                        publisher::rttNanos,
+                        new NackGenerator.Sink() {
                             @Override
                             public void sendNack(int[] seqs, int count) {
                                 publisher.sendNack(params.ssrc(), seqs, count);
@@ -145,7 +153,8 @@ public final class Producer {
             drops.increment(DropReason.UNKNOWN_PAYLOAD_TYPE);
             return;
         }
-        if (retransmissionBuffer != null && stats.started()
+        if (retransmissionBuffer != null
+                && stats.started()
                 && retransmissionBuffer.contains(stats.peekExtended(packet.sequenceNumber()))) {
             // An RTX answer to a NACK after the original came after all, or a payload-carrying probe.
             duplicates++;
@@ -156,8 +165,8 @@ public final class Producer {
         if (nackGenerator != null && nackGenerator.onPacket(extSeq, nowNanos) && rtx) {
             rtxRecovered++;
         }
-        boolean keyframe = params.codec().isKeyframeStart(packet.buffer(), packet.payloadOffset(),
-                packet.payloadLength());
+        boolean keyframe =
+                params.codec().isKeyframeStart(packet.buffer(), packet.payloadOffset(), packet.payloadLength());
         if (keyframe) {
             keyframesSeen++;
             lastKeyframeNanos = nowNanos;
@@ -304,7 +313,9 @@ public final class Producer {
         n.set("extensions", params.extensions().toJson());
         n.put("closed", closed);
         n.set("receive", stats.toJson());
-        n.put("bitrateBps", rate.bitsPerSecond(publisher.router().worker().clock().nowNanos()));
+        n.put(
+                "bitrateBps",
+                rate.bitsPerSecond(publisher.router().worker().clock().nowNanos()));
         n.put("keyframesSeen", keyframesSeen);
         n.put("lastKeyframeNanos", lastKeyframeNanos);
         n.put("senderReportsReceived", senderClock.reportsReceived());

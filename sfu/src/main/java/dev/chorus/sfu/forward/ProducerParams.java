@@ -1,7 +1,7 @@
 package dev.chorus.sfu.forward;
 
-import dev.chorus.sfu.codec.MediaKind;
 import dev.chorus.sfu.codec.Codec;
+import dev.chorus.sfu.codec.MediaKind;
 
 /**
  * What signaling tells the media plane about one published track.
@@ -10,8 +10,14 @@ import dev.chorus.sfu.codec.Codec;
  * @param rtxPayloadType {@link #NONE} without RTX
  * @param extensions     the ids the publisher uses on its packets
  */
-public record ProducerParams(String id, Codec codec, long ssrc, long rtxSsrc, int payloadType,
-                             int rtxPayloadType, HeaderExtensionIds extensions) {
+public record ProducerParams(
+        String id,
+        Codec codec,
+        long ssrc,
+        long rtxSsrc,
+        int payloadType,
+        int rtxPayloadType,
+        HeaderExtensionIds extensions) {
     public static final int NONE = -1;
 
     public ProducerParams {

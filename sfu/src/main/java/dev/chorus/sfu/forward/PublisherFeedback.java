@@ -38,6 +38,7 @@ final class PublisherFeedback {
     private final long rtcpSsrc;
     /** Null when congestion control is off. */
     private final TransportCcFeedbackBuilder transportCc;
+
     private final Timer transportCcTimer;
     private final long transportCcIntervalNanos;
     private final long maxBitrateBps;
@@ -139,7 +140,14 @@ final class PublisherFeedback {
             }
             try {
                 int off = b.offset();
-                int n = NackWriter.write(b.array(), off, off + b.writableCapacity(), rtcpSsrc, mediaSsrc, seqs, from,
+                int n = NackWriter.write(
+                        b.array(),
+                        off,
+                        off + b.writableCapacity(),
+                        rtcpSsrc,
+                        mediaSsrc,
+                        seqs,
+                        from,
                         Math.min(NACK_CHUNK, count - from));
                 if (n > 0 && endpoint.sendRtcp(b.array(), off, n)) {
                     nacksSent++;
@@ -169,8 +177,8 @@ final class PublisherFeedback {
         if (count == 0) {
             return 0;
         }
-        int n = RembWriter.write(dst, off, limit, rtcpSsrc, maxBitrateBps, rembSsrcs,
-                Math.min(count, RembWriter.MAX_SSRCS));
+        int n = RembWriter.write(
+                dst, off, limit, rtcpSsrc, maxBitrateBps, rembSsrcs, Math.min(count, RembWriter.MAX_SSRCS));
         if (n <= 0) {
             return 0;
         }

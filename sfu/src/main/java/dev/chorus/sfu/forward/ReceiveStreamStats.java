@@ -99,7 +99,8 @@ final class ReceiveStreamStats {
         receivedPrior = packets;
         long lostInterval = expectedInterval - receivedInterval;
         lastFractionLost = expectedInterval <= 0 || lostInterval <= 0
-                ? 0 : (int) Math.min(255, (lostInterval << 8) / expectedInterval);
+                ? 0
+                : (int) Math.min(255, (lostInterval << 8) / expectedInterval);
         long lost = Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, cumulativeLost()));
         block.set(ssrc, lastFractionLost, (int) lost, maxExt & 0xFFFF_FFFFL, jitter(), lastSr, delaySinceLastSr);
     }

@@ -139,8 +139,15 @@ public final class Router {
         e.addProducer(p);
         producers.put(params.id(), p);
         worker.stats().producerAdded(1);
-        LOG.info("[router={} endpoint={}] producer {} added: {} ssrc={} rtx={} pt={}", id, endpointId, params.id(),
-                params.codec(), params.ssrc(), params.rtxSsrc(), params.payloadType());
+        LOG.info(
+                "[router={} endpoint={}] producer {} added: {} ssrc={} rtx={} pt={}",
+                id,
+                endpointId,
+                params.id(),
+                params.codec(),
+                params.ssrc(),
+                params.rtxSsrc(),
+                params.payloadType());
         return p;
     }
 
@@ -157,7 +164,11 @@ public final class Router {
         p.publisher().removeProducer(p);
         p.close();
         worker.stats().producerAdded(-1);
-        LOG.info("[router={} endpoint={}] producer {} removed ssrc={}", id, p.publisher().id(), producerId,
+        LOG.info(
+                "[router={} endpoint={}] producer {} removed ssrc={}",
+                id,
+                p.publisher().id(),
+                producerId,
                 p.params().ssrc());
     }
 
@@ -181,8 +192,14 @@ public final class Router {
         p.addConsumer(c);
         consumers.put(params.id(), c);
         worker.stats().consumerAdded(1);
-        LOG.info("[router={} endpoint={}] consumer {} of producer {} added ssrc={} pt={}", id, subscriberEndpointId,
-                params.id(), producerId, params.ssrc(), params.payloadType());
+        LOG.info(
+                "[router={} endpoint={}] consumer {} of producer {} added ssrc={} pt={}",
+                id,
+                subscriberEndpointId,
+                params.id(),
+                producerId,
+                params.ssrc(),
+                params.payloadType());
         p.requestKeyframe(worker.clock().nowNanos(), KeyframeRequestKind.NEW_SUBSCRIPTION);
         return c;
     }
@@ -197,7 +214,11 @@ public final class Router {
         c.subscriber().removeConsumer(c);
         c.close();
         worker.stats().consumerAdded(-1);
-        LOG.info("[router={} endpoint={}] consumer {} removed ssrc={}", id, c.subscriber().id(), consumerId,
+        LOG.info(
+                "[router={} endpoint={}] consumer {} removed ssrc={}",
+                id,
+                c.subscriber().id(),
+                consumerId,
                 c.params().ssrc());
     }
 

@@ -45,7 +45,8 @@ public final class RouterConfig {
         nackGiveUpMillis = Builder.required(b.nackGiveUpMillis, "nackGiveUpMillis");
         defaultRttMillis = Builder.required(b.defaultRttMillis, "defaultRttMillis");
         congestion = Builder.required(b.congestion, "congestion");
-        if (rtcpIntervalMillis <= 0 || pliMinIntervalMillis < 0
+        if (rtcpIntervalMillis <= 0
+                || pliMinIntervalMillis < 0
                 || cname.getBytes(StandardCharsets.UTF_8).length > 255) {
             throw new IllegalArgumentException("bad router config");
         }
@@ -53,7 +54,8 @@ public final class RouterConfig {
             throw new IllegalArgumentException("retransmission buffer must hold 1..32768 packets");
         }
         if (retransmissionMillis <= 0 || nackGiveUpMillis <= 0 || defaultRttMillis <= 0) {
-            throw new IllegalArgumentException("retransmission age, NACK give-up time and default RTT must be positive");
+            throw new IllegalArgumentException(
+                    "retransmission age, NACK give-up time and default RTT must be positive");
         }
         if (nackMaxRetries < 0) {
             throw new IllegalArgumentException("NACK retries must be >= 0 (0 disables NACKs to publishers)");
@@ -75,11 +77,13 @@ public final class RouterConfig {
         String atLeast1msRule = "must be at least 1ms";
         return new Builder()
                 .rtcpIntervalMillis(media.millis("rtcp-report-interval", atLeast1ms, atLeast1msRule))
-                .cname(media.string("rtcp-cname", s -> !s.isEmpty() && s.getBytes(StandardCharsets.UTF_8).length <= 255,
+                .cname(media.string(
+                        "rtcp-cname",
+                        s -> !s.isEmpty() && s.getBytes(StandardCharsets.UTF_8).length <= 255,
                         "must be 1..255 bytes"))
                 .pliMinIntervalMillis(media.millis("keyframe-request-interval", ms -> ms >= 0, "must not be negative"))
-                .retransmissionPackets(media.integer("retransmission-buffer-packets", n -> n >= 1 && n <= 32768,
-                        "must be 1..32768"))
+                .retransmissionPackets(
+                        media.integer("retransmission-buffer-packets", n -> n >= 1 && n <= 32768, "must be 1..32768"))
                 .retransmissionMillis(media.millis("retransmission-buffer-age", atLeast1ms, atLeast1msRule))
                 .nackMaxRetries(media.integer("nack-max-retries", n -> n >= 0, "must be >= 0 (0 = off)"))
                 .nackGiveUpMillis(media.millis("nack-give-up-after", atLeast1ms, atLeast1msRule))
@@ -88,22 +92,54 @@ public final class RouterConfig {
                 .build();
     }
 
-    public long rtcpIntervalMillis() { return rtcpIntervalMillis; }
-    public long pliMinIntervalMillis() { return pliMinIntervalMillis; }
-    public String cname() { return cname; }
-    public int retransmissionPackets() { return retransmissionPackets; }
-    public long retransmissionMillis() { return retransmissionMillis; }
-    public int nackMaxRetries() { return nackMaxRetries; }
-    public long nackGiveUpMillis() { return nackGiveUpMillis; }
-    public long defaultRttMillis() { return defaultRttMillis; }
-    public CongestionConfig congestion() { return congestion; }
+    public long rtcpIntervalMillis() {
+        return rtcpIntervalMillis;
+    }
+
+    public long pliMinIntervalMillis() {
+        return pliMinIntervalMillis;
+    }
+
+    public String cname() {
+        return cname;
+    }
+
+    public int retransmissionPackets() {
+        return retransmissionPackets;
+    }
+
+    public long retransmissionMillis() {
+        return retransmissionMillis;
+    }
+
+    public int nackMaxRetries() {
+        return nackMaxRetries;
+    }
+
+    public long nackGiveUpMillis() {
+        return nackGiveUpMillis;
+    }
+
+    public long defaultRttMillis() {
+        return defaultRttMillis;
+    }
+
+    public CongestionConfig congestion() {
+        return congestion;
+    }
 
     public RouterConfig withRetransmission(int packets, long millis) {
-        return toBuilder().retransmissionPackets(packets).retransmissionMillis(millis).build();
+        return toBuilder()
+                .retransmissionPackets(packets)
+                .retransmissionMillis(millis)
+                .build();
     }
 
     public RouterConfig withNack(int maxRetries, long giveUpMillis) {
-        return toBuilder().nackMaxRetries(maxRetries).nackGiveUpMillis(giveUpMillis).build();
+        return toBuilder()
+                .nackMaxRetries(maxRetries)
+                .nackGiveUpMillis(giveUpMillis)
+                .build();
     }
 
     public RouterConfig withDefaultRtt(long millis) {
@@ -134,17 +170,30 @@ public final class RouterConfig {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof RouterConfig r && rtcpIntervalMillis == r.rtcpIntervalMillis
-                && pliMinIntervalMillis == r.pliMinIntervalMillis && cname.equals(r.cname)
-                && retransmissionPackets == r.retransmissionPackets && retransmissionMillis == r.retransmissionMillis
-                && nackMaxRetries == r.nackMaxRetries && nackGiveUpMillis == r.nackGiveUpMillis
-                && defaultRttMillis == r.defaultRttMillis && congestion.equals(r.congestion);
+        return o instanceof RouterConfig r
+                && rtcpIntervalMillis == r.rtcpIntervalMillis
+                && pliMinIntervalMillis == r.pliMinIntervalMillis
+                && cname.equals(r.cname)
+                && retransmissionPackets == r.retransmissionPackets
+                && retransmissionMillis == r.retransmissionMillis
+                && nackMaxRetries == r.nackMaxRetries
+                && nackGiveUpMillis == r.nackGiveUpMillis
+                && defaultRttMillis == r.defaultRttMillis
+                && congestion.equals(r.congestion);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(rtcpIntervalMillis, pliMinIntervalMillis, cname, retransmissionPackets,
-                retransmissionMillis, nackMaxRetries, nackGiveUpMillis, defaultRttMillis, congestion);
+        return Objects.hash(
+                rtcpIntervalMillis,
+                pliMinIntervalMillis,
+                cname,
+                retransmissionPackets,
+                retransmissionMillis,
+                nackMaxRetries,
+                nackGiveUpMillis,
+                defaultRttMillis,
+                congestion);
     }
 
     @Override
@@ -173,15 +222,50 @@ public final class RouterConfig {
 
         public Builder() {}
 
-        public Builder rtcpIntervalMillis(long v) { rtcpIntervalMillis = v; return this; }
-        public Builder pliMinIntervalMillis(long v) { pliMinIntervalMillis = v; return this; }
-        public Builder cname(String v) { cname = v; return this; }
-        public Builder retransmissionPackets(int v) { retransmissionPackets = v; return this; }
-        public Builder retransmissionMillis(long v) { retransmissionMillis = v; return this; }
-        public Builder nackMaxRetries(int v) { nackMaxRetries = v; return this; }
-        public Builder nackGiveUpMillis(long v) { nackGiveUpMillis = v; return this; }
-        public Builder defaultRttMillis(long v) { defaultRttMillis = v; return this; }
-        public Builder congestion(CongestionConfig v) { congestion = v; return this; }
+        public Builder rtcpIntervalMillis(long v) {
+            rtcpIntervalMillis = v;
+            return this;
+        }
+
+        public Builder pliMinIntervalMillis(long v) {
+            pliMinIntervalMillis = v;
+            return this;
+        }
+
+        public Builder cname(String v) {
+            cname = v;
+            return this;
+        }
+
+        public Builder retransmissionPackets(int v) {
+            retransmissionPackets = v;
+            return this;
+        }
+
+        public Builder retransmissionMillis(long v) {
+            retransmissionMillis = v;
+            return this;
+        }
+
+        public Builder nackMaxRetries(int v) {
+            nackMaxRetries = v;
+            return this;
+        }
+
+        public Builder nackGiveUpMillis(long v) {
+            nackGiveUpMillis = v;
+            return this;
+        }
+
+        public Builder defaultRttMillis(long v) {
+            defaultRttMillis = v;
+            return this;
+        }
+
+        public Builder congestion(CongestionConfig v) {
+            congestion = v;
+            return this;
+        }
 
         public RouterConfig build() {
             return new RouterConfig(this);

@@ -40,8 +40,8 @@ public final class RouterRegistry implements AutoCloseable {
      *
      * @param queueCapacity per-worker work ring size (packets + commands)
      */
-    public static RouterRegistry start(int count, PacketBufferPool pool, Clock clock, int queueCapacity,
-                                       RouterConfig config) {
+    public static RouterRegistry start(
+            int count, PacketBufferPool pool, Clock clock, int queueCapacity, RouterConfig config) {
         List<MediaWorker> workers = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             MediaWorker w = new MediaWorker("media-" + i, clock, pool, queueCapacity, Math.max(16, queueCapacity / 16));
@@ -143,14 +143,16 @@ public final class RouterRegistry implements AutoCloseable {
             }));
         }
         for (PlacedRouter p : routers.values()) {
-            parts.add(p.worker().call(() -> p.router() == null ? null : p.router().toJson()).thenAccept(json -> {
-                if (json == null) {
-                    return; // its creation failed; the failure was reported to whoever placed it
-                }
-                synchronized (root) {
-                    routerArray.add(json);
-                }
-            }));
+            parts.add(p.worker()
+                    .call(() -> p.router() == null ? null : p.router().toJson())
+                    .thenAccept(json -> {
+                        if (json == null) {
+                            return; // its creation failed; the failure was reported to whoever placed it
+                        }
+                        synchronized (root) {
+                            routerArray.add(json);
+                        }
+                    }));
         }
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> root);
     }

@@ -2,13 +2,13 @@ package dev.chorus.sfu.forward;
 
 import dev.chorus.sfu.rtcp.FirView;
 import dev.chorus.sfu.rtcp.NackView;
-import dev.chorus.sfu.rtcp.ReceiverReportView;
 import dev.chorus.sfu.rtcp.PliView;
-import dev.chorus.sfu.rtcp.ReportBlock;
+import dev.chorus.sfu.rtcp.ReceiverReportView;
 import dev.chorus.sfu.rtcp.RembView;
-import dev.chorus.sfu.rtcp.TransportCcView;
+import dev.chorus.sfu.rtcp.ReportBlock;
 import dev.chorus.sfu.rtcp.RtcpCompoundReader;
 import dev.chorus.sfu.rtcp.SenderReportView;
+import dev.chorus.sfu.rtcp.TransportCcView;
 import dev.chorus.sfu.rtp.RtpPacket;
 import java.nio.charset.StandardCharsets;
 
@@ -24,6 +24,7 @@ final class RouterScratch {
     final RtpPacket outgoing = new RtpPacket();
     /** A packet read back from a retransmission buffer. */
     final RtpPacket stored = new RtpPacket();
+
     final NackView nack = new NackView();
     final ReceiverReportView receiverReport = new ReceiverReportView();
     final RtcpCompoundReader rtcpReader = new RtcpCompoundReader();

@@ -26,6 +26,7 @@ import dev.chorus.sfu.worker.WorkerStats;
 final class RtcpTermination {
     /** REMB values outside this range are not believed: no real path is that thin or that fat. */
     static final long REMB_MIN_BPS = 10_000;
+
     static final long REMB_MAX_BPS = 10_000_000_000L;
 
     private final Endpoint endpoint;
@@ -34,9 +35,11 @@ final class RtcpTermination {
     private final WorkerStats stats;
     /** Null when congestion control is off. */
     private final SubscriberBandwidth bandwidth;
+
     private final long defaultRttNanos;
     /** Smoothed round-trip time (RFC 6298 style, 1/8 gain), or -1 until measured. */
     private long smoothedRttNanos = -1;
+
     private long senderReportsReceived;
     private long reportBlocksReceived;
     private long rttSamples;

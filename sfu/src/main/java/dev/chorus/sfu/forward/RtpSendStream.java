@@ -22,11 +22,13 @@ final class RtpSendStream {
     private long packetsSent;
     /** Payload octets, as the SR's sender octet count defines them. */
     private long payloadOctetsSent;
+
     private long bytesSent;
     private long senderReportsSent;
     private int rtxSequence;
     /** Per-packet resend times (video): slot = producer sequence & mask, tagged by the sequence. */
     private final long[] resentSeq;
+
     private final long[] resentAt;
     private final int resentMask;
     private final long[] srNtpMiddle = new long[SR_HISTORY];
@@ -87,15 +89,30 @@ final class RtpSendStream {
      * to now (RTP translated by the consumer's timestamp offset), with our own counts. Returns 0
      * when there is nothing truthful to say yet (nothing sent, or no SR from the publisher).
      */
-    int writeSenderReport(byte[] dst, int off, int limit, long nowNanos, SenderClockMapping clock, int clockRate,
-                          long timestampOffset) {
+    int writeSenderReport(
+            byte[] dst,
+            int off,
+            int limit,
+            long nowNanos,
+            SenderClockMapping clock,
+            int clockRate,
+            long timestampOffset) {
         if (packetsSent == 0 || !clock.known()) {
             return 0;
         }
         long ntp = clock.ntpAt(nowNanos);
         long rtp = RtpSeq.addTimestamp(clock.rtpAt(nowNanos, clockRate), timestampOffset);
-        int n = SenderReportWriter.write(dst, off, limit, ssrc, ntp, rtp,
-                packetsSent & 0xFFFF_FFFFL, payloadOctetsSent & 0xFFFF_FFFFL, (ReportBlock[]) null, 0);
+        int n = SenderReportWriter.write(
+                dst,
+                off,
+                limit,
+                ssrc,
+                ntp,
+                rtp,
+                packetsSent & 0xFFFF_FFFFL,
+                payloadOctetsSent & 0xFFFF_FFFFL,
+                (ReportBlock[]) null,
+                0);
         if (n > 0) {
             senderReportsSent++;
             srNtpMiddle[srNext] = (ntp >>> 16) & 0xFFFF_FFFFL;

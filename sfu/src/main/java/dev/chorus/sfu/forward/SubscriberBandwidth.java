@@ -1,10 +1,10 @@
 package dev.chorus.sfu.forward;
 
-import dev.chorus.sfu.codec.MediaKind;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.cc.BandwidthEstimator;
 import dev.chorus.sfu.cc.SentPacketHistory;
+import dev.chorus.sfu.codec.MediaKind;
 import dev.chorus.sfu.rtcp.TransportCcPacketConsumer;
 import dev.chorus.sfu.rtcp.TransportCcView;
 import dev.chorus.sfu.worker.Timer;
@@ -112,8 +112,12 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
                 feedbackDuplicates++;
                 return;
             }
-            estimator.onReceived(history.sentNanos(slot), history.size(slot), walkArrivalUs,
-                    history.probeCluster(slot), walkNowNanos);
+            estimator.onReceived(
+                    history.sentNanos(slot),
+                    history.size(slot),
+                    walkArrivalUs,
+                    history.probeCluster(slot),
+                    walkNowNanos);
         } else {
             estimator.onLost(history.sentNanos(slot), history.size(slot), history.probeCluster(slot), walkNowNanos);
         }
@@ -185,14 +189,21 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
             pauses++;
             overSinceNanos = -1;
             nextProbeNanos = nowNanos + probeBackoffNanos;
-            LOG.info("[router={} endpoint={}] video consumer {} paused: estimate {} kbps, audio {} kbps, video in use {} kbps",
-                    endpoint.router().id(), endpoint.id(), toPause.id(), estimator.estimateBps() / 1000, audio / 1000,
+            LOG.info(
+                    "[router={} endpoint={}] video consumer {} paused: estimate {} kbps, audio {} kbps, video in use {} kbps",
+                    endpoint.router().id(),
+                    endpoint.id(),
+                    toPause.id(),
+                    estimator.estimateBps() / 1000,
+                    audio / 1000,
                     used / 1000);
             return;
         }
         if (toResume != null && (nowNanos - underSinceNanos >= HOLD_NANOS || probeSucceeded)) {
-            resume(toResume, nowNanos, "estimate " + estimator.estimateBps() / 1000 + " kbps"
-                    + (probeSucceeded ? " after a probe" : ""));
+            resume(
+                    toResume,
+                    nowNanos,
+                    "estimate " + estimator.estimateBps() / 1000 + " kbps" + (probeSucceeded ? " after a probe" : ""));
             return;
         }
         if (firstPaused == null || estimator.probing() || probeConsumer != null || nowNanos < nextProbeNanos) {
@@ -209,8 +220,12 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
         resumes++;
         underSinceNanos = -1;
         probeBackoffNanos = PROBE_BACKOFF_MIN_NANOS;
-        LOG.info("[router={} endpoint={}] video consumer {} resumed: {}", endpoint.router().id(), endpoint.id(),
-                c.id(), why);
+        LOG.info(
+                "[router={} endpoint={}] video consumer {} resumed: {}",
+                endpoint.router().id(),
+                endpoint.id(),
+                c.id(),
+                why);
     }
 
     private void startProbe(Consumer paused, long needBps, long nowNanos) {

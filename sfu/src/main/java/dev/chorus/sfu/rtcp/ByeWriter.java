@@ -7,8 +7,7 @@ public final class ByeWriter {
     public static final int MAX_SSRCS = 31;
     public static final int MAX_REASON_LENGTH = 255;
 
-    private ByeWriter() {
-    }
+    private ByeWriter() {}
 
     /** Packet length; pass -1 as {@code reasonLength} for no reason. */
     public static int length(int ssrcCount, int reasonLength) {
@@ -20,14 +19,24 @@ public final class ByeWriter {
      * Writes at {@code dst[off]} below {@code limit}. {@code reason} may be null for none.
      * Returns bytes written or -1.
      */
-    public static int write(byte[] dst, int off, int limit, long[] ssrcs, int ssrcCount,
-                            byte[] reason, int reasonOff, int reasonLength) {
+    public static int write(
+            byte[] dst,
+            int off,
+            int limit,
+            long[] ssrcs,
+            int ssrcCount,
+            byte[] reason,
+            int reasonOff,
+            int reasonLength) {
         if (ssrcCount < 0 || ssrcCount > MAX_SSRCS || (ssrcCount > 0 && (ssrcs == null || ssrcs.length < ssrcCount))) {
             return -1;
         }
         boolean hasReason = reason != null;
-        if (hasReason && (reasonLength < 0 || reasonLength > MAX_REASON_LENGTH || reasonOff < 0
-                || reasonOff > reason.length - reasonLength)) {
+        if (hasReason
+                && (reasonLength < 0
+                        || reasonLength > MAX_REASON_LENGTH
+                        || reasonOff < 0
+                        || reasonOff > reason.length - reasonLength)) {
             return -1;
         }
         int length = length(ssrcCount, hasReason ? reasonLength : -1);

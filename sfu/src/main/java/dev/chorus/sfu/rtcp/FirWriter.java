@@ -8,8 +8,7 @@ import dev.chorus.sfu.rtp.BigEndian;
  * retransmission of the same request.
  */
 public final class FirWriter {
-    private FirWriter() {
-    }
+    private FirWriter() {}
 
     public static int length(int entryCount) {
         return FeedbackView.FCI_AT + FirView.ENTRY_LENGTH * entryCount;
@@ -26,9 +25,15 @@ public final class FirWriter {
     }
 
     /** FIR for {@code count} targets from parallel arrays. Returns bytes written or -1. */
-    public static int write(byte[] dst, int off, int limit, long senderSsrc, long[] targetSsrcs, int[] seqNrs, int count) {
-        if (count < 1 || targetSsrcs == null || seqNrs == null || targetSsrcs.length < count || seqNrs.length < count
-                || length(count) / 4 - 1 > 0xFFFF || !RtcpWriting.fits(dst, off, limit, length(count))) {
+    public static int write(
+            byte[] dst, int off, int limit, long senderSsrc, long[] targetSsrcs, int[] seqNrs, int count) {
+        if (count < 1
+                || targetSsrcs == null
+                || seqNrs == null
+                || targetSsrcs.length < count
+                || seqNrs.length < count
+                || length(count) / 4 - 1 > 0xFFFF
+                || !RtcpWriting.fits(dst, off, limit, length(count))) {
             return -1;
         }
         writeHeader(dst, off, senderSsrc, count);

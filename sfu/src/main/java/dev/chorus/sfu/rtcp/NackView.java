@@ -1,7 +1,6 @@
 package dev.chorus.sfu.rtcp;
 
 import dev.chorus.sfu.rtp.BigEndian;
-
 import java.util.function.IntConsumer;
 
 /**

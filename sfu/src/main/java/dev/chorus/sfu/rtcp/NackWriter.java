@@ -12,8 +12,7 @@ import dev.chorus.sfu.rtp.RtpSeq;
 public final class NackWriter {
     private static final int MAX_ITEMS = 0xFFFF - 2;
 
-    private NackWriter() {
-    }
+    private NackWriter() {}
 
     /** Items needed for {@code lost[from, from+count)}. */
     public static int itemCount(int[] lost, int from, int count) {
@@ -40,8 +39,8 @@ public final class NackWriter {
     }
 
     /** Writes at {@code dst[off]} below {@code limit}; returns bytes written or -1. */
-    public static int write(byte[] dst, int off, int limit, long senderSsrc, long mediaSsrc,
-                            int[] lost, int from, int count) {
+    public static int write(
+            byte[] dst, int off, int limit, long senderSsrc, long mediaSsrc, int[] lost, int from, int count) {
         if (lost == null || count < 1 || from < 0 || from > lost.length - count) {
             return -1;
         }

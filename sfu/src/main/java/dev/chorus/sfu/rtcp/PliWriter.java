@@ -6,8 +6,7 @@ import dev.chorus.sfu.rtp.BigEndian;
 public final class PliWriter {
     public static final int LENGTH = 12;
 
-    private PliWriter() {
-    }
+    private PliWriter() {}
 
     /** Writes at {@code dst[off]} below {@code limit}; returns 12 or -1. */
     public static int write(byte[] dst, int off, int limit, long senderSsrc, long mediaSsrc) {

@@ -4,8 +4,7 @@ import dev.chorus.sfu.rtp.BigEndian;
 
 /** Writes a receiver report (PT 201) with up to 31 report blocks (zero is legal). */
 public final class ReceiverReportWriter {
-    private ReceiverReportWriter() {
-    }
+    private ReceiverReportWriter() {}
 
     public static int length(int blockCount) {
         return 8 + ReportBlock.LENGTH * blockCount;

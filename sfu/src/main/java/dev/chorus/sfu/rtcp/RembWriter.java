@@ -10,17 +10,18 @@ public final class RembWriter {
     public static final int MAX_SSRCS = 255;
     private static final int MAX_MANTISSA = (1 << 18) - 1;
 
-    private RembWriter() {
-    }
+    private RembWriter() {}
 
     public static int length(int ssrcCount) {
         return FeedbackView.FCI_AT + RembView.SSRCS_AT + 4 * ssrcCount;
     }
 
     /** Writes at {@code dst[off]} below {@code limit}; returns bytes written or -1. */
-    public static int write(byte[] dst, int off, int limit, long senderSsrc, long bitrateBps,
-                            long[] ssrcs, int ssrcCount) {
-        if (bitrateBps < 0 || ssrcCount < 0 || ssrcCount > MAX_SSRCS
+    public static int write(
+            byte[] dst, int off, int limit, long senderSsrc, long bitrateBps, long[] ssrcs, int ssrcCount) {
+        if (bitrateBps < 0
+                || ssrcCount < 0
+                || ssrcCount > MAX_SSRCS
                 || (ssrcCount > 0 && (ssrcs == null || ssrcs.length < ssrcCount))) {
             return -1;
         }

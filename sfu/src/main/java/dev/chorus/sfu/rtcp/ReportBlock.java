@@ -25,8 +25,14 @@ public final class ReportBlock {
      * @param lastSr         middle 32 bits of the last SR's NTP time, 0 if none received
      * @param delaySinceLastSr in 1/65536 s
      */
-    public ReportBlock set(long ssrc, int fractionLost, int cumulativeLost, long extendedHighestSeq,
-                           long jitter, long lastSr, long delaySinceLastSr) {
+    public ReportBlock set(
+            long ssrc,
+            int fractionLost,
+            int cumulativeLost,
+            long extendedHighestSeq,
+            long jitter,
+            long lastSr,
+            long delaySinceLastSr) {
         this.ssrc = ssrc;
         this.fractionLost = fractionLost;
         this.cumulativeLost = cumulativeLost;

@@ -11,8 +11,7 @@ public final class RtcpHeader {
     public static final int LENGTH = 4;
     public static final int VERSION = 2;
 
-    private RtcpHeader() {
-    }
+    private RtcpHeader() {}
 
     /**
      * Validates the packet starting at {@code off} given {@code available} bytes from there:

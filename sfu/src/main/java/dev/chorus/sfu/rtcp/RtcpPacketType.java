@@ -11,6 +11,7 @@ public final class RtcpPacketType {
     public static final int RTPFB = 205;
     /** Payload-specific feedback (RFC 4585). */
     public static final int PSFB = 206;
+
     public static final int XR = 207;
 
     /** RTPFB: generic NACK. */
@@ -24,6 +25,5 @@ public final class RtcpPacketType {
     /** PSFB: application-layer feedback; REMB is the one we know. */
     public static final int FMT_AFB = 15;
 
-    private RtcpPacketType() {
-    }
+    private RtcpPacketType() {}
 }

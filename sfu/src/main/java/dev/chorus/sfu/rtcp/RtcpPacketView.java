@@ -17,6 +17,7 @@ public abstract class RtcpPacketView {
     protected int packetLength;
     /** Header and body, padding excluded: the region type-specific parsing may use. */
     protected int contentLength;
+
     private RtcpValidity validity = RtcpValidity.TOO_SHORT;
 
     /**

@@ -9,8 +9,7 @@ import dev.chorus.sfu.rtp.BigEndian;
 public final class SdesWriter {
     public static final int MAX_ITEM_LENGTH = 255;
 
-    private SdesWriter() {
-    }
+    private SdesWriter() {}
 
     /** Packet length for a CNAME of {@code cnameLength} bytes (null terminator and pad included). */
     public static int length(int cnameLength) {
@@ -20,8 +19,12 @@ public final class SdesWriter {
     }
 
     /** Writes at {@code dst[off]} below {@code limit}; returns bytes written or -1. */
-    public static int writeCname(byte[] dst, int off, int limit, long ssrc, byte[] cname, int cnameOff, int cnameLength) {
-        if (cname == null || cnameLength < 0 || cnameLength > MAX_ITEM_LENGTH || cnameOff < 0
+    public static int writeCname(
+            byte[] dst, int off, int limit, long ssrc, byte[] cname, int cnameOff, int cnameLength) {
+        if (cname == null
+                || cnameLength < 0
+                || cnameLength > MAX_ITEM_LENGTH
+                || cnameOff < 0
                 || cnameOff > cname.length - cnameLength) {
             return -1;
         }

@@ -4,8 +4,7 @@ import dev.chorus.sfu.rtp.BigEndian;
 
 /** Writes a sender report (PT 200) with up to 31 report blocks. */
 public final class SenderReportWriter {
-    private SenderReportWriter() {
-    }
+    private SenderReportWriter() {}
 
     public static int length(int blockCount) {
         return SenderReportView.SENDER_INFO_END + ReportBlock.LENGTH * blockCount;
@@ -16,8 +15,17 @@ public final class SenderReportWriter {
      * the raw 64-bit NTP time (seconds in the high word). Returns bytes written, or -1 when
      * it does not fit or the block arguments are unusable.
      */
-    public static int write(byte[] dst, int off, int limit, long ssrc, long ntpTimestamp, long rtpTimestamp,
-                            long packetCount, long octetCount, ReportBlock[] blocks, int blockCount) {
+    public static int write(
+            byte[] dst,
+            int off,
+            int limit,
+            long ssrc,
+            long ntpTimestamp,
+            long rtpTimestamp,
+            long packetCount,
+            long octetCount,
+            ReportBlock[] blocks,
+            int blockCount) {
         if (!ReportBlock.isUsable(blocks, blockCount)) {
             return -1;
         }

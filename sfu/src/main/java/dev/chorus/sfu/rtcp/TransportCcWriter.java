@@ -34,14 +34,31 @@ public final class TransportCcWriter {
      * @return bytes written (a multiple of 4, P bit set if padded), or -1 when not even the
      *         first packet can be included or the arguments are unusable
      */
-    public int write(byte[] dst, int off, int limit, long senderSsrc, long mediaSsrc, int baseSeq,
-                     int feedbackPacketCount, int[] seqs, long[] arrivalTimesUs, int from, int count) {
+    public int write(
+            byte[] dst,
+            int off,
+            int limit,
+            long senderSsrc,
+            long mediaSsrc,
+            int baseSeq,
+            int feedbackPacketCount,
+            int[] seqs,
+            long[] arrivalTimesUs,
+            int from,
+            int count) {
         this.consumed = 0;
         this.statusCount = 0;
         this.baseSeq = baseSeq & 0xFFFF;
-        if (seqs == null || arrivalTimesUs == null || count < 1 || from < 0
-                || from > seqs.length - count || from > arrivalTimesUs.length - count
-                || dst == null || off < 0 || limit > dst.length || off > limit) {
+        if (seqs == null
+                || arrivalTimesUs == null
+                || count < 1
+                || from < 0
+                || from > seqs.length - count
+                || from > arrivalTimesUs.length - count
+                || dst == null
+                || off < 0
+                || limit > dst.length
+                || off > limit) {
             return -1;
         }
         long referenceTime = Math.floorDiv(arrivalTimesUs[from], TransportCcView.REFERENCE_TICK_US);

@@ -8,8 +8,7 @@ package dev.chorus.sfu.rtp;
  * of their argument. No bounds checks beyond the JVM's own: callers validate lengths first.
  */
 public final class BigEndian {
-    private BigEndian() {
-    }
+    private BigEndian() {}
 
     public static int u8(byte[] b, int i) {
         return b[i] & 0xFF;

@@ -13,8 +13,7 @@ public final class PaddingPacketWriter {
     /** Header (12), extension block header (4), one element padded to a word (4), the padding. */
     public static final int LENGTH = 12 + 4 + 4 + PADDING_BYTES;
 
-    private PaddingPacketWriter() {
-    }
+    private PaddingPacketWriter() {}
 
     /**
      * Writes the packet at {@code b[off]}; {@code b} must hold {@link #LENGTH} bytes from there.
@@ -22,8 +21,8 @@ public final class PaddingPacketWriter {
      * @param transportCcId the element's id (1..14 one-byte form, else two-byte form)
      * @return the absolute offset of the 2-byte transport-cc value to stamp
      */
-    public static int write(byte[] b, int off, int payloadType, int sequence, long timestamp, long ssrc,
-                            int transportCcId) {
+    public static int write(
+            byte[] b, int off, int payloadType, int sequence, long timestamp, long ssrc, int transportCcId) {
         int pos = off;
         boolean oneByte = transportCcId <= RtpHeaderExtensions.ONE_BYTE_MAX_ID;
         b[pos++] = (byte) 0xB0; // V=2, P=1, X=1

@@ -31,8 +31,7 @@ public final class RtpHeaderExtensions {
         void onElement(int id, int offset, int length);
     }
 
-    private RtpHeaderExtensions() {
-    }
+    private RtpHeaderExtensions() {}
 
     public static boolean isOneByte(int profile) {
         return profile == ONE_BYTE_PROFILE;

@@ -22,6 +22,7 @@ public final class RtpPacket {
     private int paddingSize;
     /** Offset (relative to {@code off}) of the 4-byte extension header, or -1 without X bit. */
     private int extensionHeaderAt = -1;
+
     private RtpValidity validity = RtpValidity.TOO_SHORT;
 
     /** Points this view at {@code [off, off+len)} of {@code buf} and validates it. */
@@ -272,8 +273,11 @@ public final class RtpPacket {
      * RTP padding move with the header; the {@link #length()} grows or shrinks accordingly.
      */
     public int reserveExtension(int id, int length, int capacity) {
-        if (validity != RtpValidity.OK || id < 1 || id > RtpHeaderExtensions.TWO_BYTE_MAX_ID
-                || length < 0 || length > RtpHeaderExtensions.TWO_BYTE_MAX_LENGTH) {
+        if (validity != RtpValidity.OK
+                || id < 1
+                || id > RtpHeaderExtensions.TWO_BYTE_MAX_ID
+                || length < 0
+                || length > RtpHeaderExtensions.TWO_BYTE_MAX_LENGTH) {
             return -1;
         }
         long existing = findExtension(id);

@@ -11,8 +11,7 @@ public final class RtpSeq {
     public static final int SEQ_MODULUS = 1 << 16;
     public static final long TIMESTAMP_MODULUS = 1L << 32;
 
-    private RtpSeq() {
-    }
+    private RtpSeq() {}
 
     /** Signed distance from {@code b} to {@code a}, in [-32768, 32767]. */
     public static int delta(int a, int b) {

@@ -14,6 +14,8 @@ public record Answer(String sdp, List<NegotiatedSection> sections, Optional<Remo
     }
 
     public Optional<NegotiatedSection> section(String mid) {
-        return sections.stream().filter(s -> s.mid().filter(mid::equals).isPresent()).findFirst();
+        return sections.stream()
+                .filter(s -> s.mid().filter(mid::equals).isPresent())
+                .findFirst();
     }
 }

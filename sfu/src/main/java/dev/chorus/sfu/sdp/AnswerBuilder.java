@@ -95,11 +95,14 @@ public final class AnswerBuilder {
             }
         }
         List<String> acceptedMids = bundle.stream()
-                .filter(mid -> sections.stream().anyMatch(s -> !s.rejected() && s.mid().filter(mid::equals).isPresent()))
+                .filter(mid -> sections.stream()
+                        .anyMatch(s ->
+                                !s.rejected() && s.mid().filter(mid::equals).isPresent()))
                 .toList();
         Optional<RemoteTransport> remote = Optional.empty();
         if (!acceptedMids.isEmpty()) {
-            remote = Optional.of(remoteTransport(offer.sectionByMid(acceptedMids.get(0)).orElseThrow()));
+            remote = Optional.of(
+                    remoteTransport(offer.sectionByMid(acceptedMids.get(0)).orElseThrow()));
         }
         String sdp = new AnswerWriter(transport, sessionId, sessionVersion).write(offer, sections, acceptedMids);
         return new Answer(sdp, sections, remote);
@@ -112,19 +115,23 @@ public final class AnswerBuilder {
         }
         Optional<CodecSelection> codecs = policy.select(offered);
         if (codecs.isEmpty()) {
-            return NegotiatedSection.rejected(offered, "no acceptable " + offered.kind().token()
-                    + " codec (we accept " + (offered.kind() == MediaKind.AUDIO ? "opus/48000/2" : "VP8/90000") + ")");
+            return NegotiatedSection.rejected(
+                    offered,
+                    "no acceptable " + offered.kind().token() + " codec (we accept "
+                            + (offered.kind() == MediaKind.AUDIO ? "opus/48000/2" : "VP8/90000") + ")");
         }
         String mid = offered.mid().orElseThrow();
         RemoteTrack track = tracks.get(mid);
         if (track != null) {
             if (!offered.direction().receives()) {
-                throw new IllegalArgumentException("m= line " + mid + " is " + offered.direction().attribute()
-                        + " in the offer; the browser cannot receive " + track.trackId() + " on it");
+                throw new IllegalArgumentException(
+                        "m= line " + mid + " is " + offered.direction().attribute()
+                                + " in the offer; the browser cannot receive " + track.trackId() + " on it");
             }
             if (track.kind() != offered.kind()) {
-                throw new IllegalArgumentException("m= line " + mid + " is " + offered.kind().token()
-                        + ", track " + track.trackId() + " is " + track.kind().token());
+                throw new IllegalArgumentException(
+                        "m= line " + mid + " is " + offered.kind().token() + ", track " + track.trackId() + " is "
+                                + track.kind().token());
             }
         }
         boolean sfuReceives = offered.direction().sends();
@@ -133,8 +140,16 @@ public final class AnswerBuilder {
                 .filter(e -> policy.acceptsExtension(e.uri()))
                 .map(e -> new HeaderExtension(e.id(), e.uri(), e.direction().map(Direction::reversed), ""))
                 .toList();
-        return new NegotiatedSection(offered.index(), offered.mid(), offered.kind(), false, Optional.empty(),
-                direction, codecs, extensions, offered.rtcpRsize(),
+        return new NegotiatedSection(
+                offered.index(),
+                offered.mid(),
+                offered.kind(),
+                false,
+                Optional.empty(),
+                direction,
+                codecs,
+                extensions,
+                offered.rtcpRsize(),
                 sfuReceives ? Optional.of(Publication.of(offered)) : Optional.empty(),
                 Optional.ofNullable(track));
     }

@@ -7,6 +7,7 @@ import java.util.List;
 final class AnswerWriter {
     /** JSEP's placeholder: the real address comes from ICE candidates. */
     private static final String NO_ADDRESS = "IN IP4 0.0.0.0";
+
     private static final int DISCARD_PORT = 9;
 
     private final LocalTransport transport;
@@ -44,17 +45,19 @@ final class AnswerWriter {
     }
 
     private static void writeRejected(SdpLinesWriter out, MediaSection offered) {
-        String formats = offered.formats().isEmpty() ? "0"
-                : offered.kind() == MediaKind.APPLICATION ? String.join(" ", offered.formats())
-                : offered.formats().get(0);
+        String formats = offered.formats().isEmpty()
+                ? "0"
+                : offered.kind() == MediaKind.APPLICATION
+                        ? String.join(" ", offered.formats())
+                        : offered.formats().get(0);
         out.line('m', offered.kindToken() + " 0 " + offered.protocol() + " " + formats)
                 .line('c', NO_ADDRESS)
                 .attribute(Direction.INACTIVE.attribute());
         offered.mid().ifPresent(mid -> out.attribute("mid", mid));
     }
 
-    private void writeAccepted(SdpLinesWriter out, MediaSection offered, NegotiatedSection section,
-                               boolean carriesCandidates) {
+    private void writeAccepted(
+            SdpLinesWriter out, MediaSection offered, NegotiatedSection section, boolean carriesCandidates) {
         CodecSelection codecs = section.codecs().orElseThrow();
         StringBuilder formats = new StringBuilder().append(codecs.payloadType());
         codecs.rtx().ifPresent(rtx -> formats.append(' ').append(rtx.payloadType()));
@@ -68,7 +71,8 @@ final class AnswerWriter {
                 .attribute("setup", SetupRole.PASSIVE.token())
                 .attribute("mid", section.mid().orElseThrow());
         for (HeaderExtension extension : section.extensions()) {
-            String id = extension.id() + extension.direction().map(d -> "/" + d.attribute()).orElse("");
+            String id = extension.id()
+                    + extension.direction().map(d -> "/" + d.attribute()).orElse("");
             out.attribute("extmap", id + " " + extension.uri());
         }
         out.attribute(section.direction().attribute());
@@ -79,7 +83,8 @@ final class AnswerWriter {
         }
         writeCodec(out, codecs.media());
         codecs.rtx().ifPresent(rtx -> writeCodec(out, rtx));
-        section.subscription().ifPresent(track -> writeSsrcs(out, track, codecs.rtx().isPresent()));
+        section.subscription()
+                .ifPresent(track -> writeSsrcs(out, track, codecs.rtx().isPresent()));
         if (carriesCandidates) {
             transport.candidates().forEach(candidate -> out.line('a', candidate));
             if (transport.endOfCandidates()) {
@@ -102,7 +107,8 @@ final class AnswerWriter {
     private static void writeSsrcs(SdpLinesWriter out, RemoteTrack track, boolean rtxNegotiated) {
         boolean withRtx = rtxNegotiated && track.rtxSsrc().isPresent();
         if (withRtx) {
-            out.attribute("ssrc-group", "FID " + track.ssrc() + " " + track.rtxSsrc().getAsLong());
+            out.attribute(
+                    "ssrc-group", "FID " + track.ssrc() + " " + track.rtxSsrc().getAsLong());
         }
         out.attribute("ssrc", track.ssrc() + " cname:" + track.cname());
         if (withRtx) {

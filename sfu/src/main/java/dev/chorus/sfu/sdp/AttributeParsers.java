@@ -6,8 +6,7 @@ import java.util.Optional;
 
 /** Parsers for the attribute values that have structure, shared by session and media level. */
 final class AttributeParsers {
-    private AttributeParsers() {
-    }
+    private AttributeParsers() {}
 
     static Fingerprint fingerprint(SdpLine line) throws SdpException {
         String[] parts = line.attributeValue().trim().split("\\s+");
@@ -19,8 +18,9 @@ final class AttributeParsers {
 
     static SetupRole setup(SdpLine line) throws SdpException {
         String value = line.attributeValue().trim();
-        return SetupRole.fromToken(value).orElseThrow(() ->
-                SdpException.atLine(line.number(), "setup must be active, passive, actpass or holdconn: '" + value + "'"));
+        return SetupRole.fromToken(value)
+                .orElseThrow(() -> SdpException.atLine(
+                        line.number(), "setup must be active, passive, actpass or holdconn: '" + value + "'"));
     }
 
     static Group group(SdpLine line) throws SdpException {
@@ -42,8 +42,9 @@ final class AttributeParsers {
         int slash = idToken.indexOf('/');
         if (slash >= 0) {
             String dir = idToken.substring(slash + 1);
-            direction = Optional.of(Direction.fromAttribute(dir).orElseThrow(() ->
-                    SdpException.atLine(line.number(), "extmap direction '" + dir + "' is not a direction")));
+            direction = Optional.of(Direction.fromAttribute(dir)
+                    .orElseThrow(() ->
+                            SdpException.atLine(line.number(), "extmap direction '" + dir + "' is not a direction")));
             idToken = idToken.substring(0, slash);
         }
         int id = SdpNumbers.parseInt(idToken, 1, 255, "extmap id", line.number());
@@ -88,7 +89,9 @@ final class AttributeParsers {
             switch (parts[i]) {
                 case "send" -> send = streams;
                 case "recv" -> receive = streams;
-                default -> throw SdpException.atLine(line.number(), "simulcast direction must be send or recv: '" + parts[i] + "'");
+                default ->
+                    throw SdpException.atLine(
+                            line.number(), "simulcast direction must be send or recv: '" + parts[i] + "'");
             }
         }
         return new Simulcast(send, receive);

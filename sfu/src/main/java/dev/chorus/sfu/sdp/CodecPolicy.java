@@ -1,7 +1,6 @@
 package dev.chorus.sfu.sdp;
 
 import dev.chorus.sfu.rtp.RtpExtension;
-
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,15 +18,16 @@ public final class CodecPolicy {
     public static final CodecPolicy DEFAULT = new CodecPolicy();
 
     /** Every extension the SFU knows is accepted when offered. */
-    private static final Set<String> EXTENSIONS = Arrays.stream(RtpExtension.values()).map(RtpExtension::uri)
-            .collect(Collectors.toUnmodifiableSet());
+    private static final Set<String> EXTENSIONS =
+            Arrays.stream(RtpExtension.values()).map(RtpExtension::uri).collect(Collectors.toUnmodifiableSet());
+
     private static final Set<String> AUDIO_FEEDBACK = Set.of("transport-cc");
-    private static final Set<String> VIDEO_FEEDBACK = Set.of("nack", "nack pli", "ccm fir", "goog-remb", "transport-cc");
+    private static final Set<String> VIDEO_FEEDBACK =
+            Set.of("nack", "nack pli", "ccm fir", "goog-remb", "transport-cc");
     /** Opus parameters we echo when offered: they describe the sender's channel layout. */
     private static final List<String> OPUS_ECHOED = List.of("stereo", "sprop-stereo");
 
-    private CodecPolicy() {
-    }
+    private CodecPolicy() {}
 
     /** The answer's codec for this offered section, or empty when nothing acceptable is offered. */
     public Optional<CodecSelection> select(MediaSection offered) {
@@ -59,8 +59,8 @@ public final class CodecPolicy {
                 params.put(key, value);
             }
         }
-        return new PayloadFormat(offered.payloadType(), offered.name(), 48000, 2, params,
-                feedback(offered, AUDIO_FEEDBACK));
+        return new PayloadFormat(
+                offered.payloadType(), offered.name(), 48000, 2, params, feedback(offered, AUDIO_FEEDBACK));
     }
 
     private Optional<CodecSelection> selectVp8(MediaSection offered) {
@@ -68,13 +68,23 @@ public final class CodecPolicy {
                 .filter(c -> c.isNamed("VP8") && c.clockRate() == 90000)
                 .findFirst()
                 .map(vp8 -> new CodecSelection(
-                        new PayloadFormat(vp8.payloadType(), vp8.name(), 90000, 1, Map.of(), feedback(vp8, VIDEO_FEEDBACK)),
-                        offered.rtxFor(vp8.payloadType()).map(rtx -> new PayloadFormat(rtx.payloadType(), rtx.name(),
-                                rtx.clockRate(), 1, Map.of("apt", Integer.toString(vp8.payloadType())), List.of()))));
+                        new PayloadFormat(
+                                vp8.payloadType(), vp8.name(), 90000, 1, Map.of(), feedback(vp8, VIDEO_FEEDBACK)),
+                        offered.rtxFor(vp8.payloadType())
+                                .map(rtx -> new PayloadFormat(
+                                        rtx.payloadType(),
+                                        rtx.name(),
+                                        rtx.clockRate(),
+                                        1,
+                                        Map.of("apt", Integer.toString(vp8.payloadType())),
+                                        List.of()))));
     }
 
     /** Offered feedback we also support, in the offer's order. */
     private static List<String> feedback(PayloadFormat offered, Set<String> supported) {
-        return offered.feedback().stream().filter(supported::contains).distinct().toList();
+        return offered.feedback().stream()
+                .filter(supported::contains)
+                .distinct()
+                .toList();
     }
 }

@@ -4,7 +4,10 @@ import java.util.Optional;
 
 /** The media direction attribute, always from the point of view of the side that wrote it. */
 public enum Direction {
-    SENDRECV(true, true), SENDONLY(true, false), RECVONLY(false, true), INACTIVE(false, false);
+    SENDRECV(true, true),
+    SENDONLY(true, false),
+    RECVONLY(false, true),
+    INACTIVE(false, false);
 
     private final boolean sends;
     private final boolean receives;

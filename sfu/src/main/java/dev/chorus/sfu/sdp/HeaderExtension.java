@@ -6,5 +6,4 @@ import java.util.Optional;
  * {@code a=extmap:<id>[/<direction>] <uri> [<attributes>]} (RFC 8285). The direction is
  * empty when the line does not give one, which means sendrecv.
  */
-public record HeaderExtension(int id, String uri, Optional<Direction> direction, String attributes) {
-}
+public record HeaderExtension(int id, String uri, Optional<Direction> direction, String attributes) {}

@@ -29,15 +29,36 @@ public record IceCandidate(
 
     /** A UDP candidate with no related address or extensions: what the SFU gathers itself. */
     public static IceCandidate udp(String foundation, long priority, String address, int port, String type) {
-        return new IceCandidate(foundation, 1, "udp", priority, address, port, type,
-                Optional.empty(), OptionalInt.empty(), Optional.empty(), Map.of());
+        return new IceCandidate(
+                foundation,
+                1,
+                "udp",
+                priority,
+                address,
+                port,
+                type,
+                Optional.empty(),
+                OptionalInt.empty(),
+                Optional.empty(),
+                Map.of());
     }
 
     /** The SDP attribute value ("candidate:..."), without "a=" and without the line ending. */
     public String toSdp() {
-        StringBuilder sb = new StringBuilder("candidate:").append(foundation).append(' ').append(component)
-                .append(' ').append(transport).append(' ').append(priority).append(' ').append(address)
-                .append(' ').append(port).append(" typ ").append(type);
+        StringBuilder sb = new StringBuilder("candidate:")
+                .append(foundation)
+                .append(' ')
+                .append(component)
+                .append(' ')
+                .append(transport)
+                .append(' ')
+                .append(priority)
+                .append(' ')
+                .append(address)
+                .append(' ')
+                .append(port)
+                .append(" typ ")
+                .append(type);
         relatedAddress.ifPresent(a -> sb.append(" raddr ").append(a));
         relatedPort.ifPresent(p -> sb.append(" rport ").append(p));
         tcpType.ifPresent(t -> sb.append(" tcptype ").append(t));

@@ -18,8 +18,7 @@ public final class IceCandidateParser {
     private static final Set<String> TYPES = Set.of("host", "srflx", "prflx", "relay");
     private static final Set<String> TCP_TYPES = Set.of("active", "passive", "so");
 
-    private IceCandidateParser() {
-    }
+    private IceCandidateParser() {}
 
     public static IceCandidate parse(String candidate) throws SdpException {
         if (candidate == null) {
@@ -80,10 +79,18 @@ public final class IceCandidateParser {
         if (transport.equals("tcp") && tcpType == null) {
             throw new SdpException("tcp candidate has no tcptype");
         }
-        return new IceCandidate(t[0], component, transport, priority, address, port, type,
+        return new IceCandidate(
+                t[0],
+                component,
+                transport,
+                priority,
+                address,
+                port,
+                type,
                 Optional.ofNullable(relatedAddress),
                 relatedPort == null ? OptionalInt.empty() : OptionalInt.of(relatedPort),
-                Optional.ofNullable(tcpType), extensions);
+                Optional.ofNullable(tcpType),
+                extensions);
     }
 
     private static long number(String token, long min, long max, String what) throws SdpException {

@@ -12,15 +12,21 @@ import java.util.regex.Pattern;
  * @param endOfCandidates true when no more candidates will be trickled (our host candidates on
  *                        one shared port are all known up front)
  */
-public record LocalTransport(String iceUfrag, String icePwd, Fingerprint fingerprint,
-                             List<String> candidates, boolean endOfCandidates) {
+public record LocalTransport(
+        String iceUfrag, String icePwd, Fingerprint fingerprint, List<String> candidates, boolean endOfCandidates) {
     private static final Pattern ICE_CHARS = Pattern.compile("[A-Za-z0-9+/]+");
 
     public LocalTransport {
-        if (iceUfrag == null || iceUfrag.length() < 4 || iceUfrag.length() > 256 || !ICE_CHARS.matcher(iceUfrag).matches()) {
+        if (iceUfrag == null
+                || iceUfrag.length() < 4
+                || iceUfrag.length() > 256
+                || !ICE_CHARS.matcher(iceUfrag).matches()) {
             throw new IllegalArgumentException("ICE ufrag must be 4-256 ice-chars: " + iceUfrag);
         }
-        if (icePwd == null || icePwd.length() < 22 || icePwd.length() > 256 || !ICE_CHARS.matcher(icePwd).matches()) {
+        if (icePwd == null
+                || icePwd.length() < 22
+                || icePwd.length() > 256
+                || !ICE_CHARS.matcher(icePwd).matches()) {
             throw new IllegalArgumentException("ICE pwd must be 22-256 ice-chars");
         }
         if (fingerprint == null || !fingerprint.isWellFormed()) {

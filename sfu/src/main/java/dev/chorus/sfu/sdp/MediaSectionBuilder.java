@@ -46,8 +46,8 @@ final class MediaSectionBuilder {
     private final List<Rid> rids = new ArrayList<>();
     private Simulcast simulcast;
 
-    private MediaSectionBuilder(int index, MediaKind kind, String kindToken, int port,
-                                String protocol, List<String> formats) {
+    private MediaSectionBuilder(
+            int index, MediaKind kind, String kindToken, int port, String protocol, List<String> formats) {
         this.index = index;
         this.kind = kind;
         this.kindToken = kindToken;
@@ -60,7 +60,8 @@ final class MediaSectionBuilder {
     static MediaSectionBuilder fromMediaLine(SdpLine line, int index) throws SdpException {
         String[] tokens = line.value().trim().split(" +");
         if (tokens.length < 3) {
-            throw SdpException.atLine(line.number(), "m= line needs <media> <port> <proto> <fmt>...: '" + line.value() + "'");
+            throw SdpException.atLine(
+                    line.number(), "m= line needs <media> <port> <proto> <fmt>...: '" + line.value() + "'");
         }
         String portToken = tokens[1];
         int slash = portToken.indexOf('/');
@@ -146,7 +147,9 @@ final class MediaSectionBuilder {
             if (eq < 0) {
                 params.put(trimmed, "");
             } else {
-                params.put(trimmed.substring(0, eq).trim(), trimmed.substring(eq + 1).trim());
+                params.put(
+                        trimmed.substring(0, eq).trim(),
+                        trimmed.substring(eq + 1).trim());
             }
         }
     }
@@ -175,23 +178,44 @@ final class MediaSectionBuilder {
             if (colon < 0) {
                 attributes.putIfAbsent(attribute.trim(), "");
             } else {
-                attributes.putIfAbsent(attribute.substring(0, colon).trim(), attribute.substring(colon + 1).trim());
+                attributes.putIfAbsent(
+                        attribute.substring(0, colon).trim(),
+                        attribute.substring(colon + 1).trim());
             }
         }
     }
 
-    MediaSection build(Direction sessionDirection, String sessionUfrag, String sessionPwd,
-                       Fingerprint sessionFingerprint, SetupRole sessionSetup) {
-        return new MediaSection(index, kind, kindToken, port, protocol, formats,
-                port == 0 && !bundleOnly, bundleOnly,
+    MediaSection build(
+            Direction sessionDirection,
+            String sessionUfrag,
+            String sessionPwd,
+            Fingerprint sessionFingerprint,
+            SetupRole sessionSetup) {
+        return new MediaSection(
+                index,
+                kind,
+                kindToken,
+                port,
+                protocol,
+                formats,
+                port == 0 && !bundleOnly,
+                bundleOnly,
                 Optional.ofNullable(mid),
                 direction != null ? direction : sessionDirection,
                 Optional.ofNullable(iceUfrag != null ? iceUfrag : sessionUfrag),
                 Optional.ofNullable(icePwd != null ? icePwd : sessionPwd),
                 Optional.ofNullable(fingerprint != null ? fingerprint : sessionFingerprint),
                 Optional.ofNullable(setup != null ? setup : sessionSetup),
-                candidates, endOfCandidates, rtcpMux, rtcpRsize,
-                codecs(), extensions, ssrcDescriptions(), ssrcGroups, msids, rids,
+                candidates,
+                endOfCandidates,
+                rtcpMux,
+                rtcpRsize,
+                codecs(),
+                extensions,
+                ssrcDescriptions(),
+                ssrcGroups,
+                msids,
+                rids,
                 Optional.ofNullable(simulcast));
     }
 
@@ -205,13 +229,17 @@ final class MediaSectionBuilder {
             int pt = Integer.parseInt(format);
             String[] encoding = rtpmaps.getOrDefault(pt, STATIC_PAYLOAD_TYPES.get(pt));
             if (encoding == null) {
-                continue;   // a dynamic payload type without rtpmap cannot be used
+                continue; // a dynamic payload type without rtpmap cannot be used
             }
             List<String> fb = new ArrayList<>(wildcardFeedback);
             fb.addAll(feedback.getOrDefault(pt, List.of()));
-            codecs.add(new PayloadFormat(pt, encoding[0], Integer.parseInt(encoding[1]),
+            codecs.add(new PayloadFormat(
+                    pt,
+                    encoding[0],
+                    Integer.parseInt(encoding[1]),
                     encoding.length > 2 ? Integer.parseInt(encoding[2]) : 1,
-                    fmtps.getOrDefault(pt, Map.of()), fb));
+                    fmtps.getOrDefault(pt, Map.of()),
+                    fb));
         }
         return codecs;
     }

@@ -2,7 +2,6 @@ package dev.chorus.sfu.sdp;
 
 import dev.chorus.sfu.codec.MediaKind;
 import dev.chorus.sfu.rtp.RtpExtension;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +36,18 @@ public record NegotiatedSection(
     }
 
     static NegotiatedSection rejected(MediaSection offered, String reason) {
-        return new NegotiatedSection(offered.index(), offered.mid(), offered.kind(), true, Optional.of(reason),
-                Direction.INACTIVE, Optional.empty(), List.of(), false, Optional.empty(), Optional.empty());
+        return new NegotiatedSection(
+                offered.index(),
+                offered.mid(),
+                offered.kind(),
+                true,
+                Optional.of(reason),
+                Direction.INACTIVE,
+                Optional.empty(),
+                List.of(),
+                false,
+                Optional.empty(),
+                Optional.empty());
     }
 
     public OptionalInt payloadType() {
@@ -57,6 +66,9 @@ public record NegotiatedSection(
     }
 
     public OptionalInt extensionId(String uri) {
-        return extensions.stream().filter(e -> e.uri().equals(uri)).mapToInt(HeaderExtension::id).findFirst();
+        return extensions.stream()
+                .filter(e -> e.uri().equals(uri))
+                .mapToInt(HeaderExtension::id)
+                .findFirst();
     }
 }

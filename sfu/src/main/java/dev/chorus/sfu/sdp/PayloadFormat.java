@@ -11,8 +11,13 @@ import java.util.StringJoiner;
  * One payload type of an m= line with its rtpmap, fmtp and rtcp-fb lines. {@code parameters}
  * keeps the fmtp order; a bare fmtp token such as RED's {@code 111/111} maps to "".
  */
-public record PayloadFormat(int payloadType, String name, int clockRate, int channels,
-                    Map<String, String> parameters, List<String> feedback) {
+public record PayloadFormat(
+        int payloadType,
+        String name,
+        int clockRate,
+        int channels,
+        Map<String, String> parameters,
+        List<String> feedback) {
 
     public PayloadFormat {
         parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));

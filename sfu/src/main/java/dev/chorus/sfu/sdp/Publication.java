@@ -20,8 +20,7 @@ public record Publication(Optional<Msid> msid, Optional<String> cname, List<Stre
     }
 
     /** One RTP stream of the publication: the media SSRC and, for video, its RTX SSRC. */
-    public record Stream(long ssrc, OptionalLong rtxSsrc) {
-    }
+    public record Stream(long ssrc, OptionalLong rtxSsrc) {}
 
     public static Publication of(MediaSection section) {
         Set<Long> repairSsrcs = new HashSet<>();
@@ -31,17 +30,23 @@ public record Publication(Optional<Msid> msid, Optional<String> cname, List<Stre
                 repairSsrcs.addAll(group.ssrcs().subList(1, group.ssrcs().size()));
             }
         }
-        List<Long> mediaSsrcs = section.ssrcGroups().stream().filter(SsrcGroup::isSim).findFirst()
+        List<Long> mediaSsrcs = section.ssrcGroups().stream()
+                .filter(SsrcGroup::isSim)
+                .findFirst()
                 .map(SsrcGroup::ssrcs)
-                .orElseGet(() -> section.ssrcs().stream().map(SsrcDescription::ssrc)
-                        .filter(ssrc -> !repairSsrcs.contains(ssrc)).toList());
+                .orElseGet(() -> section.ssrcs().stream()
+                        .map(SsrcDescription::ssrc)
+                        .filter(ssrc -> !repairSsrcs.contains(ssrc))
+                        .toList());
         List<Stream> streams = new ArrayList<>();
         for (long ssrc : mediaSsrcs) {
             streams.add(new Stream(ssrc, rtxOf(section, ssrc)));
         }
         Optional<Msid> msid = section.msid()
-                .or(() -> section.ssrcs().stream().flatMap(s -> s.msid().stream()).findFirst());
-        Optional<String> cname = section.ssrcs().stream().flatMap(s -> s.cname().stream()).findFirst();
+                .or(() ->
+                        section.ssrcs().stream().flatMap(s -> s.msid().stream()).findFirst());
+        Optional<String> cname =
+                section.ssrcs().stream().flatMap(s -> s.cname().stream()).findFirst();
         return new Publication(msid, cname, streams);
     }
 

@@ -9,10 +9,11 @@ import java.util.regex.Pattern;
  * ones the forwarder writes towards this subscriber. {@code publisherId} becomes the msid
  * stream id, so the browser's {@code ontrack} reports it as {@code streams[0].id}.
  */
-public record RemoteTrack(String publisherId, String trackId, MediaKind kind, long ssrc,
-                          OptionalLong rtxSsrc, String cname) {
+public record RemoteTrack(
+        String publisherId, String trackId, MediaKind kind, long ssrc, OptionalLong rtxSsrc, String cname) {
     /** RFC 8830 msid-id: 1-64 token characters (no spaces, no control characters). */
     private static final Pattern MSID_ID = Pattern.compile("[!#$%&'*+\\-.0-9A-Z^_`a-z{|}~]{1,64}");
+
     private static final Pattern CNAME = Pattern.compile("[\\x21-\\x7e]{1,255}");
 
     public RemoteTrack {

@@ -2,8 +2,7 @@ package dev.chorus.sfu.sdp;
 
 /** Number parsing that reports what was expected and where, instead of NumberFormatException. */
 final class SdpNumbers {
-    private SdpNumbers() {
-    }
+    private SdpNumbers() {}
 
     static int parseInt(String token, int min, int max, String what, int line) throws SdpException {
         long value = parseLong(token, min, max, what, line);

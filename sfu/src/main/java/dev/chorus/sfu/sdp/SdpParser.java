@@ -41,8 +41,8 @@ public final class SdpParser {
             throw new SdpException("empty session description");
         }
         if (sdp.length() > limits.maxChars()) {
-            throw new SdpException("session description has " + sdp.length()
-                    + " characters, more than the limit of " + limits.maxChars());
+            throw new SdpException("session description has " + sdp.length() + " characters, more than the limit of "
+                    + limits.maxChars());
         }
         return new SdpParser(limits).read(sdp);
     }
@@ -83,9 +83,18 @@ public final class SdpParser {
         for (MediaSectionBuilder section : sections) {
             media.add(section.build(sessionDirection, iceUfrag, icePwd, fingerprint, setup));
         }
-        return new SessionDescription(origin, sessionName, groups, Optional.ofNullable(iceUfrag),
-                Optional.ofNullable(icePwd), Optional.ofNullable(fingerprint), Optional.ofNullable(setup),
-                iceOptions, iceLite, extmapAllowMixed, media);
+        return new SessionDescription(
+                origin,
+                sessionName,
+                groups,
+                Optional.ofNullable(iceUfrag),
+                Optional.ofNullable(icePwd),
+                Optional.ofNullable(fingerprint),
+                Optional.ofNullable(setup),
+                iceOptions,
+                iceLite,
+                extmapAllowMixed,
+                media);
     }
 
     private static SdpLine toLine(String text, int number) throws SdpException {
@@ -110,8 +119,8 @@ public final class SdpParser {
     private static Origin origin(SdpLine line) throws SdpException {
         String[] parts = line.value().trim().split(" +");
         if (parts.length != 6) {
-            throw SdpException.atLine(line.number(),
-                    "o= needs <username> <sess-id> <sess-version> <nettype> <addrtype> <address>");
+            throw SdpException.atLine(
+                    line.number(), "o= needs <username> <sess-id> <sess-version> <nettype> <addrtype> <address>");
         }
         return new Origin(parts[0], parts[1], parts[2], parts[3], parts[4], parts[5]);
     }

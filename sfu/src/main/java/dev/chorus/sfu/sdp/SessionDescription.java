@@ -32,6 +32,8 @@ public record SessionDescription(
     }
 
     public Optional<MediaSection> sectionByMid(String mid) {
-        return media.stream().filter(m -> m.mid().filter(mid::equals).isPresent()).findFirst();
+        return media.stream()
+                .filter(m -> m.mid().filter(mid::equals).isPresent())
+                .findFirst();
     }
 }

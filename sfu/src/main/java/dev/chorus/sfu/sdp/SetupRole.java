@@ -5,7 +5,10 @@ import java.util.Optional;
 
 /** {@code a=setup} (RFC 4145 / 8842): who opens the DTLS connection. */
 public enum SetupRole {
-    ACTIVE, PASSIVE, ACTPASS, HOLDCONN;
+    ACTIVE,
+    PASSIVE,
+    ACTPASS,
+    HOLDCONN;
 
     public String token() {
         return name().toLowerCase(Locale.ROOT);

@@ -13,6 +13,5 @@ public record Simulcast(List<List<Layer>> send, List<List<Layer>> receive) {
     }
 
     /** One rid inside a simulcast stream; {@code paused} when written with a leading '~'. */
-    public record Layer(String rid, boolean paused) {
-    }
+    public record Layer(String rid, boolean paused) {}
 }

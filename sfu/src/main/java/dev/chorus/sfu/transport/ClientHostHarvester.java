@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.util.Collection;
 import java.util.List;
-
 import org.ice4j.Transport;
 import org.ice4j.ice.Component;
 import org.ice4j.ice.HostCandidate;

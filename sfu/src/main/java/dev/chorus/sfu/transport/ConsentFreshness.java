@@ -26,8 +26,8 @@ final class ConsentFreshness {
     private volatile boolean stopped;
 
     /** @param onExpired gets the reason ("CONSENT_EXPIRED: ..."), on the timer thread, once a period until stopped */
-    ConsentFreshness(Duration timeout, ScheduledExecutorService timer, LongSupplier nanoClock,
-                     Consumer<String> onExpired) {
+    ConsentFreshness(
+            Duration timeout, ScheduledExecutorService timer, LongSupplier nanoClock, Consumer<String> onExpired) {
         this.timeoutNanos = timeout.toNanos();
         this.periodMillis = Math.max(50, Math.min(1000, timeout.toMillis() / 10));
         this.timer = timer;
@@ -61,8 +61,8 @@ final class ConsentFreshness {
         }
         long silent = nanoClock.getAsLong() - lastHeardNanos;
         if (silent > timeoutNanos) {
-            onExpired.accept("CONSENT_EXPIRED: nothing heard from the peer for "
-                    + TimeUnit.NANOSECONDS.toMillis(silent) + " ms");
+            onExpired.accept("CONSENT_EXPIRED: nothing heard from the peer for " + TimeUnit.NANOSECONDS.toMillis(silent)
+                    + " ms");
         }
     }
 

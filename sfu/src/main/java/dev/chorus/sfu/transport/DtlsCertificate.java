@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.Locale;
-
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -35,8 +34,8 @@ public final class DtlsCertificate {
     private final AsymmetricKeyParameter privateKey;
     private final String fingerprint;
 
-    private DtlsCertificate(BcTlsCrypto crypto, Certificate certificate, AsymmetricKeyParameter privateKey,
-                            String fingerprint) {
+    private DtlsCertificate(
+            BcTlsCrypto crypto, Certificate certificate, AsymmetricKeyParameter privateKey, String fingerprint) {
         this.crypto = crypto;
         this.certificate = certificate;
         this.privateKey = privateKey;
@@ -53,14 +52,18 @@ public final class DtlsCertificate {
             X500Name name = new X500Name("CN=chorus");
             Instant now = Instant.now();
             X509CertificateHolder holder = new JcaX509v3CertificateBuilder(
-                    name, new BigInteger(63, random).add(BigInteger.ONE),
-                    Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(Duration.ofDays(30))),
-                    name, kp.getPublic())
+                            name,
+                            new BigInteger(63, random).add(BigInteger.ONE),
+                            Date.from(now.minus(Duration.ofDays(1))),
+                            Date.from(now.plus(Duration.ofDays(30))),
+                            name,
+                            kp.getPublic())
                     .build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate()));
             byte[] der = holder.getEncoded();
             BcTlsCrypto crypto = new BcTlsCrypto(random);
             Certificate chain = new Certificate(new TlsCertificate[] {crypto.createCertificate(der)});
-            AsymmetricKeyParameter key = PrivateKeyFactory.createKey(kp.getPrivate().getEncoded());
+            AsymmetricKeyParameter key =
+                    PrivateKeyFactory.createKey(kp.getPrivate().getEncoded());
             return new DtlsCertificate(crypto, chain, key, fingerprintOf("sha-256", der));
         } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
             throw new IllegalStateException("cannot generate DTLS certificate", e);

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Vector;
 import java.util.function.Consumer;
-
 import org.bouncycastle.tls.AlertDescription;
 import org.bouncycastle.tls.AlertLevel;
 import org.bouncycastle.tls.Certificate;
@@ -56,9 +55,13 @@ final class DtlsHandshake {
             SignatureAndHashAlgorithm.getInstance(HashAlgorithm.sha256, SignatureAlgorithm.ecdsa);
 
     /** The outcome: negotiated profile, our send key/salt, the peer's key/salt, and the live DTLS transport. */
-    record Result(SrtpProfile profile, byte[] localKey, byte[] localSalt, byte[] remoteKey, byte[] remoteSalt,
-                  DTLSTransport transport) {
-    }
+    record Result(
+            SrtpProfile profile,
+            byte[] localKey,
+            byte[] localSalt,
+            byte[] remoteKey,
+            byte[] remoteSalt,
+            DTLSTransport transport) {}
 
     /** A failed handshake, with its named reason. */
     static final class DtlsException extends IOException {
@@ -70,16 +73,21 @@ final class DtlsHandshake {
         }
     }
 
-    private DtlsHandshake() {
-    }
+    private DtlsHandshake() {}
 
     /**
      * Runs the handshake to completion on the calling thread.
      *
      * @param onPeer receives the BC peer as soon as it exists, so {@code close()} can cancel it
      */
-    static Result run(boolean server, DtlsCertificate cert, List<SrtpProfile> profiles, String remoteFingerprint,
-                      DtlsPacketQueue transport, int timeoutMillis, Consumer<TlsCloseable> onPeer)
+    static Result run(
+            boolean server,
+            DtlsCertificate cert,
+            List<SrtpProfile> profiles,
+            String remoteFingerprint,
+            DtlsPacketQueue transport,
+            int timeoutMillis,
+            Consumer<TlsCloseable> onPeer)
             throws DtlsException {
         Checks checks = new Checks(remoteFingerprint, profiles);
         try {
@@ -107,8 +115,8 @@ final class DtlsHandshake {
                 throw new DtlsException(DtlsFailure.HANDSHAKE_TIMEOUT, "after " + timeoutMillis + " ms", e);
             }
             if (e instanceof TlsFatalAlertReceived a) {
-                throw new DtlsException(DtlsFailure.ALERT_RECEIVED,
-                        AlertDescription.getText(a.getAlertDescription()), e);
+                throw new DtlsException(
+                        DtlsFailure.ALERT_RECEIVED, AlertDescription.getText(a.getAlertDescription()), e);
             }
             throw new DtlsException(DtlsFailure.PROTOCOL_ERROR, String.valueOf(e.getMessage()), e);
         }
@@ -129,7 +137,8 @@ final class DtlsHandshake {
             String fp = remoteFingerprint.trim();
             int sp = fp.indexOf(' ');
             this.expectedHash = fp.substring(0, sp).toLowerCase(Locale.ROOT);
-            this.expectedFingerprint = expectedHash + " " + fp.substring(sp + 1).trim().toUpperCase(Locale.ROOT);
+            this.expectedFingerprint =
+                    expectedHash + " " + fp.substring(sp + 1).trim().toUpperCase(Locale.ROOT);
             this.profiles = profiles;
         }
 
@@ -145,21 +154,24 @@ final class DtlsHandshake {
             }
             String actual;
             try {
-                actual = DtlsCertificate.fingerprintOf(expectedHash, chain.getCertificateAt(0).getEncoded());
+                actual = DtlsCertificate.fingerprintOf(
+                        expectedHash, chain.getCertificateAt(0).getEncoded());
             } catch (GeneralSecurityException e) {
                 throw fail(DtlsFailure.FINGERPRINT_MISMATCH, e.getMessage(), AlertDescription.bad_certificate);
             }
             if (!actual.equals(expectedFingerprint)) {
-                throw fail(DtlsFailure.FINGERPRINT_MISMATCH,
-                        "expected " + expectedFingerprint + " got " + actual, AlertDescription.bad_certificate);
+                throw fail(
+                        DtlsFailure.FINGERPRINT_MISMATCH,
+                        "expected " + expectedFingerprint + " got " + actual,
+                        AlertDescription.bad_certificate);
             }
             certificateVerified = true;
         }
 
         void export(TlsContext context) {
             SrtpProfile p = chosen;
-            keyingMaterial = context.exportKeyingMaterial(ExporterLabel.dtls_srtp, null,
-                    2 * (p.keyLength + p.saltLength));
+            keyingMaterial =
+                    context.exportKeyingMaterial(ExporterLabel.dtls_srtp, null, 2 * (p.keyLength + p.saltLength));
         }
 
         Result result(DTLSTransport t, boolean server) throws DtlsException {
@@ -191,8 +203,12 @@ final class DtlsHandshake {
         }
 
         TlsCredentialedSigner signer(DtlsCertificate cert, TlsContext context) {
-            return new BcDefaultTlsCredentialedSigner(new TlsCryptoParameters(context), cert.crypto(),
-                    cert.privateKey(), cert.certificate(), ECDSA_SHA256);
+            return new BcDefaultTlsCredentialedSigner(
+                    new TlsCryptoParameters(context),
+                    cert.crypto(),
+                    cert.privateKey(),
+                    cert.certificate(),
+                    ECDSA_SHA256);
         }
     }
 
@@ -234,8 +250,8 @@ final class DtlsHandshake {
             algs.add(ECDSA_SHA256);
             algs.add(SignatureAndHashAlgorithm.getInstance(HashAlgorithm.sha384, SignatureAlgorithm.ecdsa));
             algs.add(SignatureAndHashAlgorithm.getInstance(HashAlgorithm.sha256, SignatureAlgorithm.rsa));
-            return new CertificateRequest(new short[] {ClientCertificateType.ecdsa_sign, ClientCertificateType.rsa_sign},
-                    algs, null);
+            return new CertificateRequest(
+                    new short[] {ClientCertificateType.ecdsa_sign, ClientCertificateType.rsa_sign}, algs, null);
         }
 
         @Override
@@ -248,7 +264,8 @@ final class DtlsHandshake {
             super.processClientExtensions(clientExtensions);
             UseSRTPData offered = TlsSRTPUtils.getUseSRTPExtension(clientExtensions);
             if (offered == null) {
-                throw checks.fail(DtlsFailure.NO_SRTP_PROFILE, "client sent no use_srtp", AlertDescription.handshake_failure);
+                throw checks.fail(
+                        DtlsFailure.NO_SRTP_PROFILE, "client sent no use_srtp", AlertDescription.handshake_failure);
             }
             for (SrtpProfile mine : checks.profiles) {
                 for (int id : offered.getProtectionProfiles()) {
@@ -265,7 +282,8 @@ final class DtlsHandshake {
         @SuppressWarnings("unchecked")
         public Hashtable getServerExtensions() throws IOException {
             Hashtable ext = super.getServerExtensions();
-            TlsSRTPUtils.addUseSRTPExtension(ext, new UseSRTPData(new int[] {checks.chosen.ianaId}, TlsUtils.EMPTY_BYTES));
+            TlsSRTPUtils.addUseSRTPExtension(
+                    ext, new UseSRTPData(new int[] {checks.chosen.ianaId}, TlsUtils.EMPTY_BYTES));
             return ext;
         }
 
@@ -322,12 +340,16 @@ final class DtlsHandshake {
             super.processServerExtensions(serverExtensions);
             UseSRTPData chosen = TlsSRTPUtils.getUseSRTPExtension(serverExtensions);
             if (chosen == null || chosen.getProtectionProfiles().length != 1) {
-                throw checks.fail(DtlsFailure.NO_SRTP_PROFILE, "server selected no single profile",
+                throw checks.fail(
+                        DtlsFailure.NO_SRTP_PROFILE,
+                        "server selected no single profile",
                         AlertDescription.illegal_parameter);
             }
             SrtpProfile p = SrtpProfile.fromIana(chosen.getProtectionProfiles()[0]);
             if (p == null || !checks.profiles.contains(p)) {
-                throw checks.fail(DtlsFailure.NO_SRTP_PROFILE, "server selected a profile we did not offer",
+                throw checks.fail(
+                        DtlsFailure.NO_SRTP_PROFILE,
+                        "server selected a profile we did not offer",
                         AlertDescription.illegal_parameter);
             }
             checks.chosen = p;
@@ -355,8 +377,7 @@ final class DtlsHandshake {
         }
 
         @Override
-        public void notifyAlertRaised(short level, short description, String message, Throwable cause) {
-        }
+        public void notifyAlertRaised(short level, short description, String message, Throwable cause) {}
     }
 
     static String alertText(short level, short description) {

@@ -1,5 +1,7 @@
 package dev.chorus.sfu.transport;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,9 +10,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
-
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The bounded pool that runs DTLS handshakes (each blocks its thread in Bouncy Castle for the whole exchange).
@@ -41,6 +40,7 @@ final class DtlsHandshakeExecutor implements AutoCloseable {
     private final LongSupplier nanoClock;
     /** Threads started and not yet exited, and how many of them wait for work. */
     private final AtomicInteger alive = new AtomicInteger();
+
     private final AtomicInteger idle = new AtomicInteger();
     private final Set<Thread> running = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -63,8 +63,9 @@ final class DtlsHandshakeExecutor implements AutoCloseable {
         }
         if (!queue.offer(new Queued(h, nanoClock.getAsLong(), timeoutNanos))) {
             refusedQueueFull.increment();
-            h.failed(DtlsFailure.HANDSHAKE_QUEUE_FULL, "HANDSHAKE_QUEUE_FULL: " + threads
-                    + " handshake(s) running and " + queue.size() + " waiting");
+            h.failed(
+                    DtlsFailure.HANDSHAKE_QUEUE_FULL,
+                    "HANDSHAKE_QUEUE_FULL: " + threads + " handshake(s) running and " + queue.size() + " waiting");
             return;
         }
         // Idle threads take the queued handshakes; a new thread starts only for what they cannot take (a pool
@@ -131,8 +132,9 @@ final class DtlsHandshakeExecutor implements AutoCloseable {
             long leftMillis = TimeUnit.NANOSECONDS.toMillis(timeoutNanos - waited);
             if (leftMillis < 1) {
                 expiredWaiting.increment();
-                handshake.failed(DtlsFailure.HANDSHAKE_TIMEOUT, "HANDSHAKE_TIMEOUT: waited "
-                        + TimeUnit.NANOSECONDS.toMillis(waited) + " ms for a DTLS thread");
+                handshake.failed(
+                        DtlsFailure.HANDSHAKE_TIMEOUT,
+                        "HANDSHAKE_TIMEOUT: waited " + TimeUnit.NANOSECONDS.toMillis(waited) + " ms for a DTLS thread");
                 return;
             }
             started.increment();

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
-
 import org.bouncycastle.tls.DatagramTransport;
 
 /**
@@ -17,6 +16,7 @@ final class DtlsPacketQueue implements DatagramTransport {
     static final int CAPACITY = 64;
     /** Conservative MTU for what we send: fits IPv6 + TURN/TCP encapsulation paths. */
     static final int SEND_LIMIT = 1200;
+
     static final int RECEIVE_LIMIT = 1500;
     private static final byte[] POISON = new byte[0];
 

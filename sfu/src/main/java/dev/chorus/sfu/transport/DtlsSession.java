@@ -1,12 +1,11 @@
 package dev.chorus.sfu.transport;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.drop.DropReason;
 import dev.chorus.sfu.transport.WebRtcTransport.DtlsState;
 import java.io.IOException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.bouncycastle.tls.DTLSTransport;
 import org.bouncycastle.tls.TlsCloseable;
 import org.slf4j.Logger;
@@ -49,9 +48,15 @@ final class DtlsSession implements DtlsHandshakeExecutor.Handshake {
     private volatile TlsCloseable handshakePeer;
     private volatile boolean closed;
 
-    DtlsSession(boolean server, DtlsCertificate certificate, TransportConfig config, TransportRuntime runtime,
-                IceSession ice, TransportCounters counters, KeySink keySink,
-                StateListener listener) {
+    DtlsSession(
+            boolean server,
+            DtlsCertificate certificate,
+            TransportConfig config,
+            TransportRuntime runtime,
+            IceSession ice,
+            TransportCounters counters,
+            KeySink keySink,
+            StateListener listener) {
         this.server = server;
         this.certificate = certificate;
         this.config = config;
@@ -85,8 +90,14 @@ final class DtlsSession implements DtlsHandshakeExecutor.Handshake {
             return;
         }
         try {
-            DtlsHandshake.Result r = DtlsHandshake.run(server, certificate, config.srtpProfiles(), remoteFingerprint,
-                    records, timeoutMillis, p -> handshakePeer = p);
+            DtlsHandshake.Result r = DtlsHandshake.run(
+                    server,
+                    certificate,
+                    config.srtpProfiles(),
+                    remoteFingerprint,
+                    records,
+                    timeoutMillis,
+                    p -> handshakePeer = p);
             SrtpSession keys = new SrtpSession(r.profile(), r.localKey(), r.localSalt(), r.remoteKey(), r.remoteSalt());
             if (closed || !keySink.keysReady(keys)) {
                 keys.close();

@@ -1,7 +1,6 @@
 package dev.chorus.sfu.transport;
 
 import java.util.concurrent.ArrayBlockingQueue;
-
 import kotlin.Unit;
 import org.ice4j.ice.harvest.AbstractUdpListener;
 import org.ice4j.util.Buffer;
@@ -31,11 +30,11 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 final class Ice4jSetup {
     /** Capacity of pooled receive buffers: a full Ethernet-MTU datagram. Larger ones get a one-off array. */
     static final int BUFFER_CAPACITY = 1500;
+
     private static final ArrayBlockingQueue<Buffer> POOL = new ArrayBlockingQueue<>(2048);
     private static boolean installed;
 
-    private Ice4jSetup() {
-    }
+    private Ice4jSetup() {}
 
     static synchronized void install() {
         if (installed) {

@@ -1,5 +1,6 @@
 package dev.chorus.sfu.transport;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.drop.DropReason;
 import dev.chorus.sfu.sdp.IceCandidate;
 import dev.chorus.sfu.sdp.IceCandidateParser;
@@ -15,8 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.ice4j.Transport;
 import org.ice4j.TransportAddress;
 import org.ice4j.ice.Agent;
@@ -75,14 +74,20 @@ final class IceSession {
     private volatile boolean closed;
 
     /** Creates the agent and gathers at once from {@code harvesters} (each our own, never interface enumeration). */
-    IceSession(boolean controlling, List<CandidateHarvester> harvesters, TransportConfig config,
-               TransportRuntime runtime, TransportCounters counters, StateListener listener) throws IOException {
+    IceSession(
+            boolean controlling,
+            List<CandidateHarvester> harvesters,
+            TransportConfig config,
+            TransportRuntime runtime,
+            TransportCounters counters,
+            StateListener listener)
+            throws IOException {
         this.controlling = controlling;
         this.config = config;
         this.counters = counters;
         this.listener = listener;
-        this.consent = new ConsentFreshness(config.consentTimeout(), runtime.timer, runtime.nanoClock,
-                this::consentExpired);
+        this.consent =
+                new ConsentFreshness(config.consentTimeout(), runtime.timer, runtime.nanoClock, this::consentExpired);
         Ice4jSetup.install();
         agent = new Agent();
         boolean ok = false;
@@ -142,11 +147,21 @@ final class IceSession {
             int mapped = tcp ? config.advertisedTcpPort() : config.advertisedPort();
             int p = pub != null && mapped != 0 ? mapped : a.getPort();
             if (tcp) {
-                out.add(new IceCandidate(c.getFoundation(), 1, "tcp", TCP_PASSIVE_HOST_PRIORITY, host, p,
-                        c.getType().toString(), Optional.empty(), OptionalInt.empty(), Optional.of("passive"),
+                out.add(new IceCandidate(
+                        c.getFoundation(),
+                        1,
+                        "tcp",
+                        TCP_PASSIVE_HOST_PRIORITY,
+                        host,
+                        p,
+                        c.getType().toString(),
+                        Optional.empty(),
+                        OptionalInt.empty(),
+                        Optional.of("passive"),
                         Map.of()));
             } else {
-                out.add(IceCandidate.udp(c.getFoundation(), c.getPriority(), host, p, c.getType().toString()));
+                out.add(IceCandidate.udp(
+                        c.getFoundation(), c.getPriority(), host, p, c.getType().toString()));
             }
         }
         return out;
@@ -186,8 +201,13 @@ final class IceSession {
         } catch (IllegalArgumentException e) {
             return false;
         }
-        RemoteCandidate rc = new RemoteCandidate(new TransportAddress(address, c.port(), Transport.UDP), component,
-                type, c.foundation(), c.priority(), null);
+        RemoteCandidate rc = new RemoteCandidate(
+                new TransportAddress(address, c.port(), Transport.UDP),
+                component,
+                type,
+                c.foundation(),
+                c.priority(),
+                null);
         synchronized (startLock) {
             if (started) {
                 component.addUpdateRemoteCandidates(rc);
@@ -222,7 +242,10 @@ final class IceSession {
 
     private void maybeStart() {
         synchronized (startLock) {
-            if (started || !startRequested || closed || stream.getRemoteUfrag() == null
+            if (started
+                    || !startRequested
+                    || closed
+                    || stream.getRemoteUfrag() == null
                     || stream.getRemotePassword() == null) {
                 return;
             }

@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.atomic.AtomicBoolean;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,11 +35,13 @@ final class IceTcpConnection {
     private final IceTcpListener listener;
     /** Set on the selector thread when the first frame binds the connection. */
     volatile IceTcpAttachment attachment;
+
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean stunDetached = new AtomicBoolean();
     SelectionKey key;
     /** Guarded by this. Write mode between calls; null until the first send. */
     private ByteBuffer out;
+
     private final byte[] header = new byte[2];
     private boolean writeInterest;
 

@@ -1,12 +1,11 @@
 package dev.chorus.sfu.transport;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.ice4j.ice.harvest.CandidateHarvester;
 
 /**
@@ -43,8 +42,10 @@ public final class MediaPorts implements AutoCloseable {
                 tcp = IceTcpListener.open(config);
             } catch (IOException | RuntimeException e) {
                 udp.close();
-                throw new IOException("cannot listen for ICE-TCP on " + config.bindAddress().getHostAddress() + ":"
-                        + config.tcpPort() + ": " + e.getMessage(), e);
+                throw new IOException(
+                        "cannot listen for ICE-TCP on " + config.bindAddress().getHostAddress() + ":" + config.tcpPort()
+                                + ": " + e.getMessage(),
+                        e);
             }
         }
         return new MediaPorts(config, udp, tcp);

@@ -25,6 +25,7 @@ final class Rfc4571Framer {
     private int filled;
     /** Bytes still to throw away of an oversize frame. */
     private int skip;
+
     private long frames;
     private long framesTooLarge;
     private long emptyFrames;

@@ -3,7 +3,6 @@ package dev.chorus.sfu.transport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.LongAdder;
-
 import org.ice4j.Transport;
 import org.ice4j.TransportAddress;
 import org.ice4j.ice.harvest.AbstractUdpListener;
@@ -30,7 +29,8 @@ final class SharedUdpPort implements AutoCloseable {
     private SharedUdpPort(TransportConfig config) throws IOException {
         this.config = config;
         Ice4jSetup.install();
-        this.harvester = new FilteringHarvester(new TransportAddress(config.bindAddress(), config.port(), Transport.UDP));
+        this.harvester =
+                new FilteringHarvester(new TransportAddress(config.bindAddress(), config.port(), Transport.UDP));
     }
 
     /** Binds the socket now (ephemeral port when {@code config.port()} is 0) and starts its reader. */
@@ -65,7 +65,8 @@ final class SharedUdpPort implements AutoCloseable {
         }
 
         @Override
-        protected AbstractUdpListener.MySocket maybeAcceptNewSession(Buffer buf, InetSocketAddress remote, String ufrag) {
+        protected AbstractUdpListener.MySocket maybeAcceptNewSession(
+                Buffer buf, InetSocketAddress remote, String ufrag) {
             if (!config.isAllowed(remote.getAddress())) {
                 rejectedSessions.increment();
                 return null; // ice4j returns the buffer to the pool

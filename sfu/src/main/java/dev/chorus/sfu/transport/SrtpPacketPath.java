@@ -1,8 +1,7 @@
 package dev.chorus.sfu.transport;
 
-import dev.chorus.sfu.drop.DropReason;
-
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.sfu.drop.DropReason;
 import org.ice4j.util.Buffer;
 import org.ice4j.util.BufferPool;
 import org.jitsi.srtp.SrtpErrorStatus;
@@ -33,11 +32,16 @@ final class SrtpPacketPath {
     private final Object sendLock = new Object();
     /** Send-side view, guarded by {@link #sendLock}. */
     private final SrtpBuffer txView = new SrtpBuffer();
+
     private volatile SrtpSession srtp;
     private volatile boolean closed;
 
-    SrtpPacketPath(WebRtcTransport transport, WebRtcTransport.Listener listener, DtlsSession dtls, IceSession ice,
-                   TransportCounters counters) {
+    SrtpPacketPath(
+            WebRtcTransport transport,
+            WebRtcTransport.Listener listener,
+            DtlsSession dtls,
+            IceSession ice,
+            TransportCounters counters) {
         this.transport = transport;
         this.listener = listener;
         this.dtls = dtls;

@@ -10,6 +10,7 @@ public enum SrtpProfile {
 
     /** IANA value used in the use_srtp extension. */
     public final int ianaId;
+
     public final int keyLength;
     public final int saltLength;
     /** Authentication tag length in bytes (appended to SRTP; SRTCP also appends a 4-byte index). */
@@ -34,8 +35,20 @@ public enum SrtpProfile {
     /** A fresh jitsi-srtp policy. Send-side replay checking is off so that retransmissions can be re-sent. */
     SrtpPolicy newPolicy(boolean sender) {
         SrtpPolicy policy = this == AEAD_AES_128_GCM
-                ? new SrtpPolicy(SrtpPolicy.AESGCM_ENCRYPTION, keyLength, SrtpPolicy.NULL_AUTHENTICATION, 0, tagLength, saltLength)
-                : new SrtpPolicy(SrtpPolicy.AESCM_ENCRYPTION, keyLength, SrtpPolicy.HMACSHA1_AUTHENTICATION, 20, tagLength, saltLength);
+                ? new SrtpPolicy(
+                        SrtpPolicy.AESGCM_ENCRYPTION,
+                        keyLength,
+                        SrtpPolicy.NULL_AUTHENTICATION,
+                        0,
+                        tagLength,
+                        saltLength)
+                : new SrtpPolicy(
+                        SrtpPolicy.AESCM_ENCRYPTION,
+                        keyLength,
+                        SrtpPolicy.HMACSHA1_AUTHENTICATION,
+                        20,
+                        tagLength,
+                        saltLength);
         if (sender) {
             policy.setSendReplayEnabled(false);
         }

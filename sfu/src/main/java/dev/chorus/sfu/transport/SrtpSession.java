@@ -2,7 +2,6 @@ package dev.chorus.sfu.transport;
 
 import dev.chorus.sfu.collect.LongObjectMap;
 import java.security.GeneralSecurityException;
-
 import org.jitsi.srtp.SrtcpCryptoContext;
 import org.jitsi.srtp.SrtpContextFactory;
 import org.jitsi.srtp.SrtpCryptoContext;
@@ -18,6 +17,7 @@ import org.jitsi.utils.logging2.LoggerImpl;
 public final class SrtpSession {
     /** More remote or local SSRCs than this on one transport is abuse, not a conference. */
     static final int MAX_SSRCS = 256;
+
     private static final Logger LOGGER = new LoggerImpl(SrtpSession.class.getName());
 
     final SrtpProfile profile;
@@ -30,10 +30,10 @@ public final class SrtpSession {
 
     public SrtpSession(SrtpProfile profile, byte[] sendKey, byte[] sendSalt, byte[] recvKey, byte[] recvSalt) {
         this.profile = profile;
-        this.sendFactory = new SrtpContextFactory(true, sendKey, sendSalt, profile.newPolicy(true),
-                profile.newPolicy(true), LOGGER);
-        this.recvFactory = new SrtpContextFactory(false, recvKey, recvSalt, profile.newPolicy(false),
-                profile.newPolicy(false), LOGGER);
+        this.sendFactory = new SrtpContextFactory(
+                true, sendKey, sendSalt, profile.newPolicy(true), profile.newPolicy(true), LOGGER);
+        this.recvFactory = new SrtpContextFactory(
+                false, recvKey, recvSalt, profile.newPolicy(false), profile.newPolicy(false), LOGGER);
     }
 
     /** Tag bytes appended by SRTP protection (and 4 more for the SRTCP index on RTCP). */
@@ -46,11 +46,17 @@ public final class SrtpSession {
     }
 
     static int rtpSsrc(byte[] b, int off) {
-        return ((b[off + 8] & 0xFF) << 24) | ((b[off + 9] & 0xFF) << 16) | ((b[off + 10] & 0xFF) << 8) | (b[off + 11] & 0xFF);
+        return ((b[off + 8] & 0xFF) << 24)
+                | ((b[off + 9] & 0xFF) << 16)
+                | ((b[off + 10] & 0xFF) << 8)
+                | (b[off + 11] & 0xFF);
     }
 
     static int rtcpSsrc(byte[] b, int off) {
-        return ((b[off + 4] & 0xFF) << 24) | ((b[off + 5] & 0xFF) << 16) | ((b[off + 6] & 0xFF) << 8) | (b[off + 7] & 0xFF);
+        return ((b[off + 4] & 0xFF) << 24)
+                | ((b[off + 5] & 0xFF) << 16)
+                | ((b[off + 6] & 0xFF) << 8)
+                | (b[off + 7] & 0xFF);
     }
 
     /** Returns null (meaning: too many SSRCs) or the status. {@code pkt} must hold at least 12 bytes. */

@@ -11,8 +11,7 @@ final class SrtpWarmUp {
     private static final Logger LOG = LoggerFactory.getLogger(SrtpWarmUp.class);
     private static boolean warmed;
 
-    private SrtpWarmUp() {
-    }
+    private SrtpWarmUp() {}
 
     /** Protects and unprotects one RTP and one RTCP packet with every profile. Idempotent. */
     static synchronized void run() {

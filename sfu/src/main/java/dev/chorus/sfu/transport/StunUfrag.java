@@ -8,8 +8,7 @@ import java.nio.charset.StandardCharsets;
  * connection with it before ice4j sees the connection.
  */
 final class StunUfrag {
-    private StunUfrag() {
-    }
+    private StunUfrag() {}
 
     /**
      * The local ufrag from a STUN binding request's USERNAME, or null if {@code buf[off..off+len)} is not a binding
@@ -19,7 +18,9 @@ final class StunUfrag {
         if (len < 20 || buf[off] != 0 || buf[off + 1] != 1) {
             return null; // not a binding request
         }
-        if ((buf[off + 4] & 0xff) != 0x21 || (buf[off + 5] & 0xff) != 0x12 || (buf[off + 6] & 0xff) != 0xA4
+        if ((buf[off + 4] & 0xff) != 0x21
+                || (buf[off + 5] & 0xff) != 0x12
+                || (buf[off + 6] & 0xff) != 0xA4
                 || (buf[off + 7] & 0xff) != 0x42) {
             return null; // no magic cookie
         }

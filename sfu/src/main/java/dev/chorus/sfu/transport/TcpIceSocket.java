@@ -9,7 +9,6 @@ import java.net.SocketAddress;
 import java.net.SocketException;
 import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
-
 import org.ice4j.Transport;
 import org.ice4j.TransportAddress;
 import org.ice4j.socket.IceSocketWrapper;
@@ -23,6 +22,7 @@ import org.ice4j.socket.IceSocketWrapper;
 final class TcpIceSocket extends IceSocketWrapper {
     /** STUN frames waiting for ice4j's reader of one connection before more are dropped. */
     static final int STUN_QUEUE = 64;
+
     private static final byte[] CLOSED = new byte[0];
 
     final IceTcpConnection connection;

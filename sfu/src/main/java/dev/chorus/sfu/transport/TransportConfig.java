@@ -66,8 +66,14 @@ public final class TransportConfig {
         if (bindAddress.isAnyLocalAddress()) {
             throw new IllegalArgumentException("bind to a concrete address, not the wildcard");
         }
-        if (port < 0 || port > 65535 || advertisedPort < 0 || advertisedPort > 65535
-                || tcpPort < -1 || tcpPort > 65535 || advertisedTcpPort < 0 || advertisedTcpPort > 65535) {
+        if (port < 0
+                || port > 65535
+                || advertisedPort < 0
+                || advertisedPort > 65535
+                || tcpPort < -1
+                || tcpPort > 65535
+                || advertisedTcpPort < 0
+                || advertisedTcpPort > 65535) {
             throw new IllegalArgumentException("port out of range");
         }
         if (!udpEnabled && tcpPort < 0) {
@@ -87,19 +93,57 @@ public final class TransportConfig {
         }
     }
 
-    public InetAddress bindAddress() { return bindAddress; }
-    public int port() { return port; }
-    public InetAddress advertisedAddress() { return advertisedAddress; }
-    public int advertisedPort() { return advertisedPort; }
-    public int tcpPort() { return tcpPort; }
-    public int advertisedTcpPort() { return advertisedTcpPort; }
-    public boolean udpEnabled() { return udpEnabled; }
-    public Duration dtlsHandshakeTimeout() { return dtlsHandshakeTimeout; }
-    public int dtlsThreads() { return dtlsThreads; }
-    public int dtlsQueue() { return dtlsQueue; }
-    public Duration consentTimeout() { return consentTimeout; }
-    public List<CidrRange> allowedRemoteRanges() { return allowedRemoteRanges; }
-    public List<SrtpProfile> srtpProfiles() { return srtpProfiles; }
+    public InetAddress bindAddress() {
+        return bindAddress;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public InetAddress advertisedAddress() {
+        return advertisedAddress;
+    }
+
+    public int advertisedPort() {
+        return advertisedPort;
+    }
+
+    public int tcpPort() {
+        return tcpPort;
+    }
+
+    public int advertisedTcpPort() {
+        return advertisedTcpPort;
+    }
+
+    public boolean udpEnabled() {
+        return udpEnabled;
+    }
+
+    public Duration dtlsHandshakeTimeout() {
+        return dtlsHandshakeTimeout;
+    }
+
+    public int dtlsThreads() {
+        return dtlsThreads;
+    }
+
+    public int dtlsQueue() {
+        return dtlsQueue;
+    }
+
+    public Duration consentTimeout() {
+        return consentTimeout;
+    }
+
+    public List<CidrRange> allowedRemoteRanges() {
+        return allowedRemoteRanges;
+    }
+
+    public List<SrtpProfile> srtpProfiles() {
+        return srtpProfiles;
+    }
 
     /** Whether {@code remote} may be talked to. */
     public boolean isAllowed(InetAddress remote) {
@@ -143,32 +187,35 @@ public final class TransportConfig {
      * @throws IllegalArgumentException naming the key, for a value out of range or an address that does not resolve
      */
     public static TransportConfig from(CheckedConfig media) {
-        CheckedConfig.require(media.bool("udp-enabled") || media.integer("tcp-port") >= 0,
+        CheckedConfig.require(
+                media.bool("udp-enabled") || media.integer("tcp-port") >= 0,
                 "chorus.media.udp-enabled = false needs ICE-TCP (chorus.media.tcp-port >= 0)");
         String publicAddress = media.string("public-address").trim();
-        CheckedConfig.require(!publicAddress.isEmpty()
-                        || (media.integer("public-port") == 0
-                        && media.integer("public-tcp-port") == 0),
+        CheckedConfig.require(
+                !publicAddress.isEmpty()
+                        || (media.integer("public-port") == 0 && media.integer("public-tcp-port") == 0),
                 "chorus.media.public-port and public-tcp-port need chorus.media.public-address");
         Builder b = new Builder()
                 .bindAddress(bindAddress(media))
                 .port(media.integer("port", TransportConfig::isPort, PORT_RULE))
-                .advertised(advertisedAddress(media, publicAddress),
+                .advertised(
+                        advertisedAddress(media, publicAddress),
                         media.integer("public-port", TransportConfig::isPort, PORT_RULE))
                 .tcpPort(media.integer("tcp-port", p -> p >= -1 && p <= 65535, "must be -1 (off) or 0..65535"))
                 .advertisedTcpPort(media.integer("public-tcp-port", TransportConfig::isPort, PORT_RULE))
                 .udpEnabled(media.bool("udp-enabled"))
                 .consentTimeout(media.duration("consent-timeout", d -> d.toMillis() >= 1000, "must be at least 1s"))
-                .dtlsHandshakeTimeout(media.duration("dtls-timeout", d -> d.toMillis() >= 1000,
-                        "must be at least 1s"))
+                .dtlsHandshakeTimeout(media.duration("dtls-timeout", d -> d.toMillis() >= 1000, "must be at least 1s"))
                 .dtlsThreads(media.integer("dtls-threads", n -> n >= 1, "must be at least 1"))
                 .dtlsQueue(media.integer("dtls-queue", n -> n >= 1, "must be at least 1"));
         for (String cidr : media.stringList("allowed-remotes")) {
             try {
                 b.allowRemote(cidr);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("invalid configuration: " + media.key("allowed-remotes")
-                        + " entry '" + cidr + "': " + e.getMessage(), e);
+                throw new IllegalArgumentException(
+                        "invalid configuration: " + media.key("allowed-remotes") + " entry '" + cidr + "': "
+                                + e.getMessage(),
+                        e);
             }
         }
         return b.build();
@@ -183,8 +230,9 @@ public final class TransportConfig {
     private static InetAddress bindAddress(CheckedConfig media) {
         String name = media.string("address");
         InetAddress address = resolve(media, "address", name);
-        CheckedConfig.require(!address.isAnyLocalAddress(), media.key("address")
-                + " must be a concrete address of this host, not the wildcard " + name);
+        CheckedConfig.require(
+                !address.isAnyLocalAddress(),
+                media.key("address") + " must be a concrete address of this host, not the wildcard " + name);
         return address;
     }
 
@@ -194,8 +242,8 @@ public final class TransportConfig {
             return null;
         }
         InetAddress address = resolve(media, "public-address", name);
-        CheckedConfig.require(!address.isAnyLocalAddress(), media.key("public-address")
-                + " cannot be the wildcard address");
+        CheckedConfig.require(
+                !address.isAnyLocalAddress(), media.key("public-address") + " cannot be the wildcard address");
         return address;
     }
 
@@ -204,8 +252,8 @@ public final class TransportConfig {
         try {
             return InetAddress.getByName(name);
         } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("invalid configuration: " + media.key(key) + " '" + name
-                    + "' does not resolve", e);
+            throw new IllegalArgumentException(
+                    "invalid configuration: " + media.key(key) + " '" + name + "' does not resolve", e);
         }
     }
 
@@ -233,7 +281,8 @@ public final class TransportConfig {
                 + ", advertisedAddress=" + (advertisedAddress == null ? "none" : advertisedAddress.getHostAddress())
                 + ", advertisedPort=" + advertisedPort + ", tcpPort=" + tcpPort
                 + ", advertisedTcpPort=" + advertisedTcpPort + ", udpEnabled=" + udpEnabled
-                + ", dtlsHandshakeTimeout=" + dtlsHandshakeTimeout + ", dtlsThreads=" + dtlsThreads + ", dtlsQueue=" + dtlsQueue
+                + ", dtlsHandshakeTimeout=" + dtlsHandshakeTimeout + ", dtlsThreads=" + dtlsThreads + ", dtlsQueue="
+                + dtlsQueue
                 + ", consentTimeout=" + consentTimeout + ", allowedRemoteRanges=" + allowedRemoteRanges
                 + ", srtpProfiles=" + srtpProfiles + "]";
     }
@@ -261,23 +310,66 @@ public final class TransportConfig {
 
         public Builder() {}
 
-        public Builder bindAddress(InetAddress a) { this.bindAddress = a; return this; }
-        public Builder port(int p) { this.port = p; return this; }
+        public Builder bindAddress(InetAddress a) {
+            this.bindAddress = a;
+            return this;
+        }
+
+        public Builder port(int p) {
+            this.port = p;
+            return this;
+        }
         /** Public address announced instead of the bound one (null: the bound one); UDP port 0 = the bound port. */
-        public Builder advertised(InetAddress a, int p) { this.advertisedAddress = a; this.advertisedPort = p; return this; }
+        public Builder advertised(InetAddress a, int p) {
+            this.advertisedAddress = a;
+            this.advertisedPort = p;
+            return this;
+        }
         /** ICE-TCP listening port: -1 off, 0 ephemeral. */
-        public Builder tcpPort(int p) { this.tcpPort = p; return this; }
+        public Builder tcpPort(int p) {
+            this.tcpPort = p;
+            return this;
+        }
         /** TCP port announced instead of the bound TCP port (0 = the bound one). */
-        public Builder advertisedTcpPort(int p) { this.advertisedTcpPort = p; return this; }
+        public Builder advertisedTcpPort(int p) {
+            this.advertisedTcpPort = p;
+            return this;
+        }
         /** False: no UDP candidate at all (ICE-TCP only). */
-        public Builder udpEnabled(boolean on) { this.udpEnabled = on; return this; }
-        public Builder dtlsHandshakeTimeout(Duration d) { this.dtlsHandshakeTimeout = d; return this; }
-        public Builder dtlsThreads(int n) { this.dtlsThreads = n; return this; }
-        public Builder dtlsQueue(int n) { this.dtlsQueue = n; return this; }
-        public Builder consentTimeout(Duration d) { this.consentTimeout = d; return this; }
+        public Builder udpEnabled(boolean on) {
+            this.udpEnabled = on;
+            return this;
+        }
+
+        public Builder dtlsHandshakeTimeout(Duration d) {
+            this.dtlsHandshakeTimeout = d;
+            return this;
+        }
+
+        public Builder dtlsThreads(int n) {
+            this.dtlsThreads = n;
+            return this;
+        }
+
+        public Builder dtlsQueue(int n) {
+            this.dtlsQueue = n;
+            return this;
+        }
+
+        public Builder consentTimeout(Duration d) {
+            this.consentTimeout = d;
+            return this;
+        }
         /** Adds an allowed remote range ("127.0.0.0/8"); with none added, every remote is allowed. */
-        public Builder allowRemote(String cidr) { this.allowed.add(CidrRange.parse(cidr)); return this; }
-        public Builder srtpProfiles(SrtpProfile... p) { this.profiles = List.of(p); return this; }
+        public Builder allowRemote(String cidr) {
+            this.allowed.add(CidrRange.parse(cidr));
+            return this;
+        }
+
+        public Builder srtpProfiles(SrtpProfile... p) {
+            this.profiles = List.of(p);
+            return this;
+        }
 
         public TransportConfig build() {
             return new TransportConfig(this);

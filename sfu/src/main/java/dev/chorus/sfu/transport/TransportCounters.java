@@ -1,12 +1,11 @@
 package dev.chorus.sfu.transport;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.drop.DropReason;
 import dev.chorus.sfu.drop.DropStage;
 import dev.chorus.sfu.drop.SharedDropCounters;
 import java.util.concurrent.atomic.LongAdder;
-
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The one set of counters of one {@link WebRtcTransport}, shared by all its parts: datagrams and bytes as on the

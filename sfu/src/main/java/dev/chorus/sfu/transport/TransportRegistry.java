@@ -14,6 +14,7 @@ final class TransportRegistry {
     private final Set<WebRtcTransport> open = ConcurrentHashMap.newKeySet();
     /** Counts of transports already closed; guarded by {@code this}, like their removal from the set. */
     private long retiredPacketsIn;
+
     private long retiredBytesIn;
     private long retiredPacketsOut;
     private long retiredBytesOut;

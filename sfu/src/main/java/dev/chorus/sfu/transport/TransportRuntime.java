@@ -1,5 +1,6 @@
 package dev.chorus.sfu.transport;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
@@ -9,8 +10,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
-
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The threads the transports of one {@link MediaPorts} share, so the thread count does not grow with participants,
@@ -31,6 +30,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 final class TransportRuntime implements AutoCloseable {
     /** DTLS threads of the clients' runtime: a bot process may start hundreds of clients at once. */
     static final int CLIENT_DTLS_THREADS = 8;
+
     static final int CLIENT_DTLS_QUEUE = 1024;
     private static TransportRuntime clients;
 
@@ -41,13 +41,14 @@ final class TransportRuntime implements AutoCloseable {
 
     private TransportRuntime(String name, int dtlsThreads, int dtlsQueue, LongSupplier nanoClock) {
         this.nanoClock = nanoClock;
-        this.handshakes = new DtlsHandshakeExecutor(dtlsThreads, dtlsQueue, daemons("chorus-dtls-" + name + "-"),
-                nanoClock);
+        this.handshakes =
+                new DtlsHandshakeExecutor(dtlsThreads, dtlsQueue, daemons("chorus-dtls-" + name + "-"), nanoClock);
         // One drain thread and one timer thread for the runtime's life (close() ends them): steady threads, where
         // idle time-outs would start a new one after every quiet spell.
-        this.dtlsDrains = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                daemons("chorus-dtls-drain-" + name + "-"));
-        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, daemons("chorus-transport-timer-" + name + "-"));
+        this.dtlsDrains = new ThreadPoolExecutor(
+                1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemons("chorus-dtls-drain-" + name + "-"));
+        ScheduledThreadPoolExecutor t =
+                new ScheduledThreadPoolExecutor(1, daemons("chorus-transport-timer-" + name + "-"));
         t.setRemoveOnCancelPolicy(true);
         this.timer = t;
     }

@@ -1,14 +1,13 @@
 package dev.chorus.sfu.transport;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.drop.DropReason;
 import dev.chorus.sfu.sdp.IceCandidate;
 import java.io.IOException;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,53 +37,88 @@ public final class WebRtcTransport implements AutoCloseable {
     }
 
     /** Transitions reported to {@link Listener#onStateChanged}; failures come with a reason. */
-    public enum Event { ICE_CHECKING, ICE_CONNECTED, ICE_FAILED, DTLS_CONNECTED, DTLS_FAILED, CLOSED }
+    public enum Event {
+        ICE_CHECKING,
+        ICE_CONNECTED,
+        ICE_FAILED,
+        DTLS_CONNECTED,
+        DTLS_FAILED,
+        CLOSED
+    }
 
-    public enum IceState { NEW, CHECKING, CONNECTED, FAILED, CLOSED }
+    public enum IceState {
+        NEW,
+        CHECKING,
+        CONNECTED,
+        FAILED,
+        CLOSED
+    }
 
-    public enum DtlsState { NEW, CONNECTING, CONNECTED, FAILED, CLOSED }
+    public enum DtlsState {
+        NEW,
+        CONNECTING,
+        CONNECTED,
+        FAILED,
+        CLOSED
+    }
 
     /** Callbacks, all with empty defaults. */
     public interface Listener {
         /** {@code reason} is null for successes; for failures it starts with a named reason. */
-        default void onStateChanged(WebRtcTransport transport, Event event, String reason) {
-        }
+        default void onStateChanged(WebRtcTransport transport, Event event, String reason) {}
 
         /** A decrypted RTP packet, on the packet thread; {@code buf} is reused once this returns. */
-        default void onRtp(WebRtcTransport transport, byte[] buf, int off, int len) {
-        }
+        default void onRtp(WebRtcTransport transport, byte[] buf, int off, int len) {}
 
         /** A decrypted (compound) RTCP packet; same rules as {@link #onRtp}. */
-        default void onRtcp(WebRtcTransport transport, byte[] buf, int off, int len) {
-        }
+        default void onRtcp(WebRtcTransport transport, byte[] buf, int off, int len) {}
     }
 
     private final Role role;
     /** The ports of a SERVER transport; null for a CLIENT. */
     private final MediaPorts ports;
+
     private final DtlsCertificate certificate;
     private final Listener listener;
     private final TransportCounters counters = new TransportCounters();
     /** The parts; package-private for the tests, which use them directly. */
     final IceSession ice;
+
     private final DtlsSession dtls;
     final SrtpPacketPath packets;
     private final ClientSocketReader clientReader;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile String failureReason;
 
-    private WebRtcTransport(Role role, MediaPorts ports, TransportConfig config, TransportRuntime runtime,
-                            DtlsCertificate certificate, Listener listener) throws IOException {
+    private WebRtcTransport(
+            Role role,
+            MediaPorts ports,
+            TransportConfig config,
+            TransportRuntime runtime,
+            DtlsCertificate certificate,
+            Listener listener)
+            throws IOException {
         this.role = role;
         this.ports = ports;
         this.certificate = Objects.requireNonNull(certificate, "certificate");
-        this.listener = listener == null ? new Listener() { } : listener;
-        ice = new IceSession(role == Role.CLIENT, ports == null
-                ? List.of(new ClientHostHarvester(config.bindAddress())) : ports.harvesters(),
-                config, runtime, counters, this::onIceState);
+        this.listener = listener == null ? new Listener() {} : listener;
+        ice = new IceSession(
+                role == Role.CLIENT,
+                ports == null ? List.of(new ClientHostHarvester(config.bindAddress())) : ports.harvesters(),
+                config,
+                runtime,
+                counters,
+                this::onIceState);
         try {
-            dtls = new DtlsSession(role == Role.SERVER, certificate, config, runtime, ice, counters,
-                    this::installKeys, this::onDtlsState);
+            dtls = new DtlsSession(
+                    role == Role.SERVER,
+                    certificate,
+                    config,
+                    runtime,
+                    ice,
+                    counters,
+                    this::installKeys,
+                    this::onDtlsState);
             packets = new SrtpPacketPath(this, this.listener, dtls, ice, counters);
             if (ports != null) {
                 ice.component().setBufferCallback(packets::receive); // the shared port's reader pushes to us
@@ -107,8 +141,8 @@ public final class WebRtcTransport implements AutoCloseable {
     }
 
     /** A CLIENT transport with a socket of its own on {@code config.bindAddress()}, ephemeral port. */
-    public static WebRtcTransport createClient(TransportConfig config, DtlsCertificate certificate,
-                                               Listener listener) throws IOException {
+    public static WebRtcTransport createClient(TransportConfig config, DtlsCertificate certificate, Listener listener)
+            throws IOException {
         SrtpWarmUp.run();
         return new WebRtcTransport(Role.CLIENT, null, config, TransportRuntime.forClients(), certificate, listener);
     }
@@ -175,8 +209,11 @@ public final class WebRtcTransport implements AutoCloseable {
 
     /** On ice4j's thread (the timer's when consent expires). ICE connected starts DTLS. */
     private void onIceState(IceState state, String reason) {
-        fire(state == IceState.CHECKING ? Event.ICE_CHECKING
-                : state == IceState.CONNECTED ? Event.ICE_CONNECTED : Event.ICE_FAILED, reason);
+        fire(
+                state == IceState.CHECKING
+                        ? Event.ICE_CHECKING
+                        : state == IceState.CONNECTED ? Event.ICE_CONNECTED : Event.ICE_FAILED,
+                reason);
         if (state == IceState.CONNECTED) {
             dtls.start();
         }

@@ -1,6 +1,7 @@
 package dev.chorus.sfu.worker;
 
 import dev.chorus.sfu.drop.DropReason;
+
 /**
  * A copy of the forwarding counters of one or more workers, taken on their own threads (see
  * {@link MediaWorker#statsSnapshot()}), so any thread may read it. Immutable by convention: the arrays
@@ -20,7 +21,8 @@ public record ForwardingStats(long[] counters, long[] drops, long queued) {
 
     /** All zero: the sum of no workers. */
     public static ForwardingStats empty() {
-        return new ForwardingStats(new long[WorkerStats.Counter.values().length], new long[DropReason.values().length], 0);
+        return new ForwardingStats(
+                new long[WorkerStats.Counter.values().length], new long[DropReason.values().length], 0);
     }
 
     public long get(WorkerStats.Counter counter) {

@@ -1,12 +1,12 @@
 package dev.chorus.sfu.worker;
 
-import dev.chorus.sfu.drop.DropCounters;
-import dev.chorus.sfu.drop.DropReason;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.buffer.PacketBuffer;
 import dev.chorus.sfu.buffer.PacketBufferPool;
 import dev.chorus.sfu.collect.MpmcArrayQueue;
+import dev.chorus.sfu.drop.DropCounters;
+import dev.chorus.sfu.drop.DropReason;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -43,6 +43,7 @@ public final class MediaWorker implements AutoCloseable {
     private final WorkerStats stats = new WorkerStats();
     /** Counted on submitting threads, hence atomic. */
     private final AtomicLong queueFullDrops = new AtomicLong();
+
     private final AtomicLong commandsRejected = new AtomicLong();
     private long packetsProcessed;
     private long commandsProcessed;

@@ -104,7 +104,8 @@ class BandwidthEstimatorTest {
         // The sender now only uses 100 kbps of a path that could carry far more.
         run(new SimulatedLink(6), 100_000, 20_000, 0);
         long estimate = estimator.estimateBps();
-        assertTrue(estimate <= (long) (1.5 * estimator.ackedBps()) + 100_000 + 50_000,
+        assertTrue(
+                estimate <= (long) (1.5 * estimator.ackedBps()) + 100_000 + 50_000,
                 "estimate " + estimate + " acked " + estimator.ackedBps());
     }
 

@@ -61,7 +61,8 @@ class MpmcArrayQueueTest {
                 for (int i = 0; i < perProducer; i++) {
                     Long item = tag | i;
                     while (!q.offer(item)) {
-                        Thread.yield(); // not a busy spin: with more threads than cores a spinner starves the one it waits for
+                        Thread.yield(); // not a busy spin: with more threads than cores a spinner starves the one it
+                        // waits for
                     }
                 }
             });

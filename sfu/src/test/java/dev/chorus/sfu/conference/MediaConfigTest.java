@@ -19,11 +19,13 @@ import org.junit.jupiter.api.Test;
 
 class MediaConfigTest {
 
-    private static final Config REFERENCE = ConfigFactory.defaultReferenceUnresolved().withOnlyPath(MediaConfig.PATH);
+    private static final Config REFERENCE =
+            ConfigFactory.defaultReferenceUnresolved().withOnlyPath(MediaConfig.PATH);
 
     /** The reference configuration with some keys overridden, as an operator's file would. */
     private static MediaConfig with(String hocon) {
-        return MediaConfig.from(ConfigFactory.parseString(hocon).withFallback(REFERENCE).resolve());
+        return MediaConfig.from(
+                ConfigFactory.parseString(hocon).withFallback(REFERENCE).resolve());
     }
 
     private static String failure(String hocon) {
@@ -34,8 +36,11 @@ class MediaConfigTest {
     void everyKeyOfReferenceConfHasAReader() {
         for (String key : REFERENCE.getConfig(MediaConfig.PATH).root().keySet()) {
             Config broken = ConfigFactory.parseMap(Map.of(MediaConfig.PATH + "." + key, Map.of("not", "a value")))
-                    .withFallback(REFERENCE).resolve();
-            ConfigException e = assertThrows(ConfigException.class, () -> MediaConfig.from(broken),
+                    .withFallback(REFERENCE)
+                    .resolve();
+            ConfigException e = assertThrows(
+                    ConfigException.class,
+                    () -> MediaConfig.from(broken),
                     "chorus.media." + key + " is in reference.conf but nothing reads it");
             assertTrue(e.getMessage().contains(key), e.getMessage());
         }
@@ -64,7 +69,9 @@ class MediaConfigTest {
         assertSame(t, m.settings().transport());
         assertSame(router, m.settings().router());
         assertEquals(3, m.settings().workers());
-        assertEquals(Runtime.getRuntime().availableProcessors(), with("chorus.media.workers = 0").settings().workers());
+        assertEquals(
+                Runtime.getRuntime().availableProcessors(),
+                with("chorus.media.workers = 0").settings().workers());
         assertNull(with("chorus.media.public-address = \"\"").transport().advertisedAddress());
     }
 
@@ -75,17 +82,22 @@ class MediaConfigTest {
         assertEquals(reference.congestion(), CongestionConfig.defaults());
         assertEquals(reference.estimator(), BandwidthEstimator.Settings.defaults());
         assertEquals(reference.port(), TransportConfig.builder().build().port());
-        assertEquals(reference.transport().consentTimeout(), TransportConfig.builder().build().consentTimeout());
+        assertEquals(
+                reference.transport().consentTimeout(),
+                TransportConfig.builder().build().consentTimeout());
         assertEquals(7, reference.router().withDefaultRtt(7).defaultRttMillis());
-        assertEquals(reference.router().cname(), reference.router().withDefaultRtt(7).cname());
+        assertEquals(
+                reference.router().cname(), reference.router().withDefaultRtt(7).cname());
     }
 
     @Test
     void aBuilderLeftIncompleteNamesWhatIsMissing() {
-        IllegalStateException router = assertThrows(IllegalStateException.class,
+        IllegalStateException router = assertThrows(
+                IllegalStateException.class,
                 () -> new RouterConfig.Builder().rtcpIntervalMillis(1000).build());
         assertTrue(router.getMessage().contains("pliMinIntervalMillis"), router.getMessage());
-        IllegalStateException transport = assertThrows(IllegalStateException.class,
+        IllegalStateException transport = assertThrows(
+                IllegalStateException.class,
                 () -> new TransportConfig.Builder().port(0).build());
         assertTrue(transport.getMessage().contains("bindAddress"), transport.getMessage());
     }
@@ -103,8 +115,8 @@ class MediaConfigTest {
         assertTrue(failure("chorus.media.workers = -1").contains("chorus.media.workers"));
         assertTrue(failure("chorus.media.queue-capacity = 10").contains("chorus.media.queue-capacity"));
         assertTrue(failure("chorus.media.dtls-timeout = 10ms").contains("chorus.media.dtls-timeout"));
-        assertTrue(failure("chorus.media.allowed-remotes = [\"example.org/8\"]")
-                .contains("chorus.media.allowed-remotes"));
+        assertTrue(
+                failure("chorus.media.allowed-remotes = [\"example.org/8\"]").contains("chorus.media.allowed-remotes"));
         assertTrue(failure("chorus.media.address = \"0.0.0.0\"").contains("chorus.media.address"));
     }
 

@@ -101,8 +101,7 @@ class MediaSessionTest {
         conference.runControlTasks();
 
         // The same browser's other capture: other ICE credentials and certificate.
-        MediaException refused = assertThrows(MediaException.class,
-                () -> bob.handleOffer(offer(PUBLISH), Map.of()));
+        MediaException refused = assertThrows(MediaException.class, () -> bob.handleOffer(offer(PUBLISH), Map.of()));
         assertEquals(MediaException.Kind.BAD_SDP, refused.kind());
         assertEquals(Map.of("2", "alice-t1", "3", "alice-t2"), bob.subscriptions());
         conference.runControlTasks();

@@ -63,7 +63,9 @@ class RoomCreationTest {
                 MediaSession alice = room.join("alice", new TestConference.Events());
                 OfferOutcome outcome = alice.handleOffer(offer(PUBLISH), SOURCES);
                 assertTrue(outcome.sdp().contains("a=mid:1"), outcome.sdp());
-                assertEquals(List.of("busy", "first"), conference.service.roomIds().stream().sorted().toList());
+                assertEquals(
+                        List.of("busy", "first"),
+                        conference.service.roomIds().stream().sorted().toList());
             } finally {
                 release.countDown();
             }
@@ -84,7 +86,7 @@ class RoomCreationTest {
             MediaWorker worker = conference.service.room("first").worker();
             CountDownLatch release = hold(worker);
             try {
-                while (worker.submit(() -> { })) {
+                while (worker.submit(() -> {})) {
                     // fill the queue, command reserve included
                 }
                 MediaException refused = assertThrows(MediaException.class, () -> conference.service.room("late"));

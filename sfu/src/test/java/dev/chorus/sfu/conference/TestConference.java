@@ -27,10 +27,14 @@ final class TestConference implements AutoCloseable {
     final MediaService service;
 
     TestConference(int workers, int queueCapacity) throws IOException {
-        TransportConfig transport = TransportConfig.builder().port(0).allowRemote("127.0.0.0/8")
-                .dtlsHandshakeTimeout(Duration.ofSeconds(5)).build();
-        service = MediaService.start(new MediaService.Settings(transport, workers, 256, queueCapacity,
-                RouterConfig.defaults()), controlTasks::add);
+        TransportConfig transport = TransportConfig.builder()
+                .port(0)
+                .allowRemote("127.0.0.0/8")
+                .dtlsHandshakeTimeout(Duration.ofSeconds(5))
+                .build();
+        service = MediaService.start(
+                new MediaService.Settings(transport, workers, 256, queueCapacity, RouterConfig.defaults()),
+                controlTasks::add);
     }
 
     void runControlTasks() {

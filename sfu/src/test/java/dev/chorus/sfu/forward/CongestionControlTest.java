@@ -1,7 +1,5 @@
 package dev.chorus.sfu.forward;
 
-import dev.chorus.sfu.rtp.RtpExtension;
-import dev.chorus.sfu.codec.Codec;
 import static dev.chorus.sfu.forward.ForwardHarness.PUB_EXT;
 import static dev.chorus.sfu.forward.ForwardHarness.PUB_PT;
 import static dev.chorus.sfu.forward.ForwardHarness.PUB_SSRC;
@@ -11,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.sfu.cc.SimulatedLink;
+import dev.chorus.sfu.codec.Codec;
+import dev.chorus.sfu.drop.DropReason;
 import dev.chorus.sfu.rtcp.RembView;
 import dev.chorus.sfu.rtcp.RtcpCompoundReader;
 import dev.chorus.sfu.rtcp.RtcpPacketType;
@@ -18,9 +18,9 @@ import dev.chorus.sfu.rtcp.RtcpValidity;
 import dev.chorus.sfu.rtcp.TransportCcView;
 import dev.chorus.sfu.rtcp.TransportCcWriter;
 import dev.chorus.sfu.rtp.BigEndian;
+import dev.chorus.sfu.rtp.RtpExtension;
 import dev.chorus.sfu.rtp.RtpHeaderExtensions;
 import dev.chorus.sfu.rtp.RtpPacket;
-import dev.chorus.sfu.drop.DropReason;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -38,7 +38,10 @@ class CongestionControlTest {
     private static final int TCC = 3;
 
     private final ForwardHarness h = new ForwardHarness(RouterConfig.defaults().toBuilder()
-            .rtcpIntervalMillis(1000).pliMinIntervalMillis(300).cname("sfu").build());
+            .rtcpIntervalMillis(1000)
+            .pliMinIntervalMillis(300)
+            .cname("sfu")
+            .build());
     private final RecordingSender alice = new RecordingSender();
     private final Endpoint aliceEndpoint = h.endpoint("alice", alice, 0xA0);
     private int publisherTcc = 100;
@@ -49,14 +52,20 @@ class CongestionControlTest {
         byte[] head = keyframe ? RtpBuilder.vp8Keyframe() : RtpBuilder.vp8Delta();
         byte[] payload = Arrays.copyOf(head, Math.max(head.length, payloadBytes));
         int tcc = publisherTcc++ & 0xFFFF;
-        return RtpBuilder.rtp(PUB_SSRC, videoSeq++ & 0xFFFF, videoSeq * 3000L).pt(PUB_PT)
-                .ext(TCC, (byte) (tcc >> 8), (byte) tcc).payload(payload).build();
+        return RtpBuilder.rtp(PUB_SSRC, videoSeq++ & 0xFFFF, videoSeq * 3000L)
+                .pt(PUB_PT)
+                .ext(TCC, (byte) (tcc >> 8), (byte) tcc)
+                .payload(payload)
+                .build();
     }
 
     private byte[] audioPacket() {
         int tcc = publisherTcc++ & 0xFFFF;
-        return RtpBuilder.rtp(AUDIO_SSRC, audioSeq++ & 0xFFFF, audioSeq * 960L).pt(AUDIO_PT)
-                .ext(TCC, (byte) (tcc >> 8), (byte) tcc).payload(new byte[100]).build();
+        return RtpBuilder.rtp(AUDIO_SSRC, audioSeq++ & 0xFFFF, audioSeq * 960L)
+                .pt(AUDIO_PT)
+                .ext(TCC, (byte) (tcc >> 8), (byte) tcc)
+                .payload(new byte[100])
+                .build();
     }
 
     @Test
@@ -147,7 +156,8 @@ class CongestionControlTest {
             if (idx.isEmpty()) {
                 return;
             }
-            idx.sort((x, y) -> Integer.compare((arrived.get(x)[0] - base) & 0xFFFF, (arrived.get(y)[0] - base) & 0xFFFF));
+            idx.sort((x, y) ->
+                    Integer.compare((arrived.get(x)[0] - base) & 0xFFFF, (arrived.get(y)[0] - base) & 0xFFFF));
             int[] seqs = new int[idx.size()];
             long[] times = new long[idx.size()];
             for (int k = 0; k < seqs.length; k++) {
@@ -157,8 +167,8 @@ class CongestionControlTest {
             int from = 0;
             while (from < seqs.length) {
                 byte[] out = new byte[1200];
-                int n = writer.write(out, 0, out.length, 0xB0B0, 0xB1, base, feedbackCount++, seqs, times, from,
-                        seqs.length - from);
+                int n = writer.write(
+                        out, 0, out.length, 0xB0B0, 0xB1, base, feedbackCount++, seqs, times, from, seqs.length - from);
                 assertTrue(n > 0);
                 h.rtcp(endpoint, Arrays.copyOf(out, n));
                 from += writer.consumed();
@@ -200,13 +210,17 @@ class CongestionControlTest {
         h.router.addProducer("alice", ProducerParams.of("audio-1", Codec.OPUS, AUDIO_SSRC, AUDIO_PT, PUB_EXT));
         Receiver bob = new Receiver();
         HeaderExtensionIds bobExt = HeaderExtensionIds.NONE.with(RtpExtension.TRANSPORT_CC, TCC);
-        Consumer video = h.router.addConsumer("bob", "video-1",
+        Consumer video = h.router.addConsumer(
+                "bob",
+                "video-1",
                 ConsumerParams.of("bob-video", 0xB1, 96, bobExt, 0).withRtx(0xB2, 97));
         Consumer audio = h.router.addConsumer("bob", "audio-1", ConsumerParams.of("bob-audio", 0xB3, 111, bobExt, 0));
 
         call(bob, 8_000);
-        assertTrue(video.isBandwidthPaused(), "1.2 Mbps of video cannot fit a 300 kbps link: "
-                + bob.endpoint.toJson().get("congestion"));
+        assertTrue(
+                video.isBandwidthPaused(),
+                "1.2 Mbps of video cannot fit a 300 kbps link: "
+                        + bob.endpoint.toJson().get("congestion"));
         assertTrue(h.router.drops().get(DropReason.BANDWIDTH_PAUSED) > 0);
         int audioBefore = bob.audioPackets;
         int videoBefore = bob.videoPackets;
@@ -223,9 +237,12 @@ class CongestionControlTest {
         bob.link = new SimulatedLink(43);
         long resumeRequests = video.producer().keyframeRequests(KeyframeRequestKind.BANDWIDTH_RESUME);
         call(bob, 12_000);
-        assertFalse(video.isBandwidthPaused(), "video is back once a probe finds room: "
-                + bob.endpoint.toJson().get("congestion"));
-        assertTrue(video.producer().keyframeRequests(KeyframeRequestKind.BANDWIDTH_RESUME) > resumeRequests,
+        assertFalse(
+                video.isBandwidthPaused(),
+                "video is back once a probe finds room: "
+                        + bob.endpoint.toJson().get("congestion"));
+        assertTrue(
+                video.producer().keyframeRequests(KeyframeRequestKind.BANDWIDTH_RESUME) > resumeRequests,
                 "the resumed consumer asked for a keyframe");
         int videoAfterResume = bob.videoPackets;
         call(bob, 1_000);
@@ -236,8 +253,28 @@ class CongestionControlTest {
     void badFeedbackIsCountedAndIgnored() {
         Receiver bob = new Receiver();
         // transport-cc whose status count promises more chunks than the packet has.
-        byte[] malformed = {(byte) 0x8F, (byte) 205, 0, 4, 0, 0, (byte) 0xB0, (byte) 0xB0, 0, 0, 0, (byte) 0xB1,
-            0, 1, 0x7F, (byte) 0xFF, 0, 0, 0, 1};
+        byte[] malformed = {
+            (byte) 0x8F,
+            (byte) 205,
+            0,
+            4,
+            0,
+            0,
+            (byte) 0xB0,
+            (byte) 0xB0,
+            0,
+            0,
+            0,
+            (byte) 0xB1,
+            0,
+            1,
+            0x7F,
+            (byte) 0xFF,
+            0,
+            0,
+            0,
+            1
+        };
         h.rtcp(bob.endpoint, malformed);
         // REMB of 2^63 bps (exponent 63) and of 1 bps.
         byte[] huge = remb(63, 1);
@@ -247,8 +284,10 @@ class CongestionControlTest {
         var cc = bob.endpoint.toJson().get("congestion");
         assertEquals(1, cc.get("transportCcMalformed").asLong(), cc.toString());
         assertEquals(2, cc.get("rembOutOfRange").asLong(), cc.toString());
-        assertEquals(CongestionConfig.defaults().estimator().startBps(),
-                cc.get("toSubscriber").get("estimator").get("estimateBps").asLong(), "estimate untouched");
+        assertEquals(
+                CongestionConfig.defaults().estimator().startBps(),
+                cc.get("toSubscriber").get("estimator").get("estimateBps").asLong(),
+                "estimate untouched");
     }
 
     private static byte[] remb(int exponent, int mantissa) {

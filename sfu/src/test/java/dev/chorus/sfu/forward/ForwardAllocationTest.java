@@ -1,13 +1,13 @@
 package dev.chorus.sfu.forward;
 
-import dev.chorus.sfu.rtp.RtpExtension;
-import dev.chorus.sfu.codec.Codec;
 import static dev.chorus.sfu.forward.ForwardHarness.PUB_SSRC;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.sfu.buffer.PacketBuffer;
+import dev.chorus.sfu.codec.Codec;
+import dev.chorus.sfu.rtp.RtpExtension;
 import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
 
@@ -43,7 +43,10 @@ class ForwardAllocationTest {
 
     private static com.sun.management.ThreadMXBean threadBean() {
         return ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean b
-                && b.isThreadAllocatedMemorySupported() && b.isThreadAllocatedMemoryEnabled() ? b : null;
+                        && b.isThreadAllocatedMemorySupported()
+                        && b.isThreadAllocatedMemoryEnabled()
+                ? b
+                : null;
     }
 
     @Test
@@ -51,7 +54,10 @@ class ForwardAllocationTest {
         com.sun.management.ThreadMXBean bean = threadBean();
         assertNotNull(bean, "HotSpot's per-thread allocation counter is needed to measure allocation");
         ForwardHarness h = new ForwardHarness(RouterConfig.defaults().toBuilder()
-                .rtcpIntervalMillis(1000).pliMinIntervalMillis(300).cname("sfu").build());
+                .rtcpIntervalMillis(1000)
+                .pliMinIntervalMillis(300)
+                .cname("sfu")
+                .build());
         CountingSender publisher = new CountingSender();
         Endpoint alice = h.endpoint("alice", publisher, 0xA0);
         h.vp8Producer("alice");
@@ -60,19 +66,31 @@ class ForwardAllocationTest {
             subscribers[i] = new CountingSender();
             h.endpoint("sub" + i, subscribers[i], 0xB0 + i);
             // Different ids per subscriber so remapping, stripping and MID rewriting all run.
-            HeaderExtensionIds ids = i % 2 == 0 ? ForwardHarness.PUB_EXT
+            HeaderExtensionIds ids = i % 2 == 0
+                    ? ForwardHarness.PUB_EXT
                     : HeaderExtensionIds.NONE.with(RtpExtension.MID, 5).with(RtpExtension.TRANSPORT_CC, 7);
-            h.router.addConsumer("sub" + i, "video-1",
-                    ConsumerParams.of("c" + i, 0xC000 + i, 100 + i, ids, i * 1000).withMid("m" + i));
+            h.router.addConsumer(
+                    "sub" + i,
+                    "video-1",
+                    ConsumerParams.of("c" + i, 0xC000 + i, 100 + i, ids, i * 1000)
+                            .withMid("m" + i));
         }
         h.rtcp(alice, Rtcp.senderReport(PUB_SSRC, 1L << 40, 0, 0, 0));
 
-        byte[] keyframe = RtpBuilder.rtp(PUB_SSRC, 0, 0).pt(96).ext(1, (byte) '0')
-                .ext(2, (byte) 1, (byte) 2, (byte) 3).ext(3, (byte) 0, (byte) 1)
-                .payload(pad(RtpBuilder.vp8Keyframe(), 1000)).build();
-        byte[] delta = RtpBuilder.rtp(PUB_SSRC, 0, 0).pt(96).ext(1, (byte) '0')
-                .ext(2, (byte) 1, (byte) 2, (byte) 3).ext(3, (byte) 0, (byte) 1)
-                .payload(pad(RtpBuilder.vp8Delta(), 1000)).build();
+        byte[] keyframe = RtpBuilder.rtp(PUB_SSRC, 0, 0)
+                .pt(96)
+                .ext(1, (byte) '0')
+                .ext(2, (byte) 1, (byte) 2, (byte) 3)
+                .ext(3, (byte) 0, (byte) 1)
+                .payload(pad(RtpBuilder.vp8Keyframe(), 1000))
+                .build();
+        byte[] delta = RtpBuilder.rtp(PUB_SSRC, 0, 0)
+                .pt(96)
+                .ext(1, (byte) '0')
+                .ext(2, (byte) 1, (byte) 2, (byte) 3)
+                .ext(3, (byte) 0, (byte) 1)
+                .payload(pad(RtpBuilder.vp8Delta(), 1000))
+                .build();
         int[] seq = {0};
         Runnable forwardMany = () -> {
             for (int i = 0; i < PACKETS; i++) {
@@ -96,8 +114,10 @@ class ForwardAllocationTest {
         assertTrue(publisher.rtcp - rtcpBefore >= 250, "receiver reports were sent during the run");
         assertTrue(subscribers[0].rtcp > 250, "sender reports were sent during the run");
         assertEquals(0, h.pool.outstanding());
-        assertTrue(allocated < BOUND_BYTES, "forward path allocated " + allocated + " bytes for "
-                + PACKETS + " packets x " + CONSUMERS + " consumers");
+        assertTrue(
+                allocated < BOUND_BYTES,
+                "forward path allocated " + allocated + " bytes for " + PACKETS + " packets x " + CONSUMERS
+                        + " consumers");
     }
 
     /**
@@ -110,27 +130,49 @@ class ForwardAllocationTest {
         com.sun.management.ThreadMXBean bean = threadBean();
         assertNotNull(bean, "HotSpot's per-thread allocation counter is needed to measure allocation");
         ForwardHarness h = new ForwardHarness(RouterConfig.defaults().toBuilder()
-                .rtcpIntervalMillis(1000).pliMinIntervalMillis(300).cname("sfu").build().withDefaultRtt(5));
+                .rtcpIntervalMillis(1000)
+                .pliMinIntervalMillis(300)
+                .cname("sfu")
+                .build()
+                .withDefaultRtt(5));
         CountingSender publisher = new CountingSender();
         Endpoint alice = h.endpoint("alice", publisher, 0xA0);
         long rtxSsrc = 0x2222_3333L;
-        h.router.addProducer("alice", ProducerParams.of("video-1", Codec.VP8, PUB_SSRC, 96, ForwardHarness.PUB_EXT)
-                .withRtx(rtxSsrc, 97));
+        h.router.addProducer(
+                "alice",
+                ProducerParams.of("video-1", Codec.VP8, PUB_SSRC, 96, ForwardHarness.PUB_EXT)
+                        .withRtx(rtxSsrc, 97));
         int subscriberCount = 4;
         CountingSender[] subscribers = new CountingSender[subscriberCount];
         Endpoint[] subscriberEndpoints = new Endpoint[subscriberCount];
         for (int i = 0; i < subscriberCount; i++) {
             subscribers[i] = new CountingSender();
             subscriberEndpoints[i] = h.endpoint("sub" + i, subscribers[i], 0xB0 + i);
-            h.router.addConsumer("sub" + i, "video-1", ConsumerParams.of("c" + i, 0xC000 + i, 100, ForwardHarness.PUB_EXT,
-                    i * 1000).withMid("m" + i).withRtx(0xD000 + i, 101));
+            h.router.addConsumer(
+                    "sub" + i,
+                    "video-1",
+                    ConsumerParams.of("c" + i, 0xC000 + i, 100, ForwardHarness.PUB_EXT, i * 1000)
+                            .withMid("m" + i)
+                            .withRtx(0xD000 + i, 101));
         }
-        byte[] keyframe = RtpBuilder.rtp(PUB_SSRC, 0, 0).pt(96).ext(1, (byte) '0')
-                .ext(2, (byte) 1, (byte) 2, (byte) 3).payload(pad(RtpBuilder.vp8Keyframe(), 1000)).build();
-        byte[] delta = RtpBuilder.rtp(PUB_SSRC, 0, 0).pt(96).ext(1, (byte) '0')
-                .ext(2, (byte) 1, (byte) 2, (byte) 3).payload(pad(RtpBuilder.vp8Delta(), 1000)).build();
-        byte[] rtx = RtpBuilder.rtp(rtxSsrc, 0, 0).pt(97).ext(1, (byte) '0')
-                .ext(2, (byte) 1, (byte) 2, (byte) 3).payload(pad(RtpBuilder.vp8Delta(), 1002)).build();
+        byte[] keyframe = RtpBuilder.rtp(PUB_SSRC, 0, 0)
+                .pt(96)
+                .ext(1, (byte) '0')
+                .ext(2, (byte) 1, (byte) 2, (byte) 3)
+                .payload(pad(RtpBuilder.vp8Keyframe(), 1000))
+                .build();
+        byte[] delta = RtpBuilder.rtp(PUB_SSRC, 0, 0)
+                .pt(96)
+                .ext(1, (byte) '0')
+                .ext(2, (byte) 1, (byte) 2, (byte) 3)
+                .payload(pad(RtpBuilder.vp8Delta(), 1000))
+                .build();
+        byte[] rtx = RtpBuilder.rtp(rtxSsrc, 0, 0)
+                .pt(97)
+                .ext(1, (byte) '0')
+                .ext(2, (byte) 1, (byte) 2, (byte) 3)
+                .payload(pad(RtpBuilder.vp8Delta(), 1002))
+                .build();
         int rtxPayloadAt = rtx.length - 1002;
         int[] nackSeq = new int[1];
         int[] seq = {0};
@@ -157,8 +199,15 @@ class ForwardAllocationTest {
                     for (int k = 0; k < subscriberCount; k++) {
                         PacketBuffer b = h.pool.acquire();
                         nackSeq[0] = (k * 1000 + s - 20) & 0xFFFF; // out = initial + input: the SFU drops nothing here
-                        int n = dev.chorus.sfu.rtcp.NackWriter.write(b.array(), PacketBuffer.HEADROOM,
-                                PacketBuffer.HEADROOM + 200, 0xE0, 0xC000 + k, nackSeq, 0, 1);
+                        int n = dev.chorus.sfu.rtcp.NackWriter.write(
+                                b.array(),
+                                PacketBuffer.HEADROOM,
+                                PacketBuffer.HEADROOM + 200,
+                                0xE0,
+                                0xC000 + k,
+                                nackSeq,
+                                0,
+                                1);
                         b.set(PacketBuffer.HEADROOM, n);
                         h.worker.submitRtcp(subscriberEndpoints[k], b);
                     }
@@ -170,7 +219,12 @@ class ForwardAllocationTest {
         };
         run.run(); // warm-up, and every retransmission-buffer slot gets its array
         long retransmittedBefore = h.router.consumer("c0").retransmittedRtx();
-        long recoveredBefore = h.router.producer("video-1").toJson().get("nackToPublisher").get("recovered").asLong();
+        long recoveredBefore = h.router
+                .producer("video-1")
+                .toJson()
+                .get("nackToPublisher")
+                .get("recovered")
+                .asLong();
 
         long thread = Thread.currentThread().getId();
         long before = bean.getThreadAllocatedBytes(thread);
@@ -178,7 +232,12 @@ class ForwardAllocationTest {
         long allocated = bean.getThreadAllocatedBytes(thread) - before;
 
         long retransmitted = h.router.consumer("c0").retransmittedRtx() - retransmittedBefore;
-        long recovered = h.router.producer("video-1").toJson().get("nackToPublisher").get("recovered").asLong()
+        long recovered = h.router
+                        .producer("video-1")
+                        .toJson()
+                        .get("nackToPublisher")
+                        .get("recovered")
+                        .asLong()
                 - recoveredBefore;
         assertTrue(retransmitted > PACKETS / 20, "subscriber NACKs were answered with RTX: " + retransmitted);
         assertTrue(recovered > PACKETS / 60, "publisher losses were NACKed and recovered: " + recovered);

@@ -1,12 +1,12 @@
 package dev.chorus.sfu.forward;
 
-import dev.chorus.sfu.rtp.RtpExtension;
-import dev.chorus.sfu.codec.Codec;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.sfu.buffer.PacketBuffer;
 import dev.chorus.sfu.buffer.PacketBufferPool;
+import dev.chorus.sfu.codec.Codec;
+import dev.chorus.sfu.rtp.RtpExtension;
 import dev.chorus.sfu.worker.ManualClock;
 import dev.chorus.sfu.worker.MediaWorker;
 
@@ -18,7 +18,9 @@ final class ForwardHarness {
     static final long PUB_SSRC = 0x1111_1111L;
     static final int PUB_PT = 96;
     static final HeaderExtensionIds PUB_EXT = HeaderExtensionIds.NONE
-            .with(RtpExtension.MID, 1).with(RtpExtension.ABS_SEND_TIME, 2).with(RtpExtension.TRANSPORT_CC, 3);
+            .with(RtpExtension.MID, 1)
+            .with(RtpExtension.ABS_SEND_TIME, 2)
+            .with(RtpExtension.TRANSPORT_CC, 3);
 
     final ManualClock clock = new ManualClock();
     final PacketBufferPool pool = new PacketBufferPool(256, 4096, true);

@@ -1,6 +1,5 @@
 package dev.chorus.sfu.forward;
 
-import dev.chorus.sfu.rtp.RtpExtension;
 import static dev.chorus.sfu.forward.ForwardHarness.PUB_PT;
 import static dev.chorus.sfu.forward.ForwardHarness.PUB_SSRC;
 import static dev.chorus.sfu.forward.RtpBuilder.vp8Continuation;
@@ -12,9 +11,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.chorus.sfu.drop.DropReason;
+import dev.chorus.sfu.rtp.RtpExtension;
 import dev.chorus.sfu.rtp.RtpHeaderExtensions;
 import dev.chorus.sfu.rtp.RtpPacket;
-import dev.chorus.sfu.drop.DropReason;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -38,25 +38,45 @@ class ForwardingTest {
         h.endpoint("carol", carol, 0xC0);
         h.endpoint("dave", dave, 0xD0);
         // bob: every extension under other ids, his own MID, a timestamp offset.
-        h.router.addConsumer("bob", "video-1", ConsumerParams.of("c-bob", 0xB1, 100,
-                HeaderExtensionIds.NONE.with(RtpExtension.MID, 4).with(RtpExtension.ABS_SEND_TIME, 5)
-                        .with(RtpExtension.TRANSPORT_CC, 6), 100).withMid("7").withTimestampOffset(1000));
+        h.router.addConsumer(
+                "bob",
+                "video-1",
+                ConsumerParams.of(
+                                "c-bob",
+                                0xB1,
+                                100,
+                                HeaderExtensionIds.NONE
+                                        .with(RtpExtension.MID, 4)
+                                        .with(RtpExtension.ABS_SEND_TIME, 5)
+                                        .with(RtpExtension.TRANSPORT_CC, 6),
+                                100)
+                        .withMid("7")
+                        .withTimestampOffset(1000));
         // carol: the publisher's ids, sequence about to wrap.
-        h.router.addConsumer("carol", "video-1", ConsumerParams.of("c-carol", 0xC1, 101,
-                ForwardHarness.PUB_EXT, 65534).withMid("0"));
+        h.router.addConsumer(
+                "carol",
+                "video-1",
+                ConsumerParams.of("c-carol", 0xC1, 101, ForwardHarness.PUB_EXT, 65534)
+                        .withMid("0"));
         // dave: only transport-cc, under the same id; MID and abs-send-time must go.
-        h.router.addConsumer("dave", "video-1", ConsumerParams.of("c-dave", 0xD1, 102,
-                HeaderExtensionIds.NONE.with(RtpExtension.TRANSPORT_CC, 3), 0)
-                .withTimestampOffset(0xFFFF_FFF0L));
+        h.router.addConsumer(
+                "dave",
+                "video-1",
+                ConsumerParams.of("c-dave", 0xD1, 102, HeaderExtensionIds.NONE.with(RtpExtension.TRANSPORT_CC, 3), 0)
+                        .withTimestampOffset(0xFFFF_FFF0L));
 
         long[] timestamps = {0xFFFF_FFFEL, 0xFFFF_FFFEL, 3000};
         byte[][] payloads = {vp8Keyframe(), vp8Continuation(), vp8Delta()};
         for (int i = 0; i < 3; i++) {
-            h.rtp(aliceEndpoint, RtpBuilder.rtp(PUB_SSRC, 5000 + i, timestamps[i]).pt(PUB_PT)
-                    .ext(1, "0".getBytes(StandardCharsets.US_ASCII))
-                    .ext(2, (byte) 0x12, (byte) 0x34, (byte) 0x56)
-                    .ext(3, (byte) 0x00, (byte) (40 + i))
-                    .payload(payloads[i]).build());
+            h.rtp(
+                    aliceEndpoint,
+                    RtpBuilder.rtp(PUB_SSRC, 5000 + i, timestamps[i])
+                            .pt(PUB_PT)
+                            .ext(1, "0".getBytes(StandardCharsets.US_ASCII))
+                            .ext(2, (byte) 0x12, (byte) 0x34, (byte) 0x56)
+                            .ext(3, (byte) 0x00, (byte) (40 + i))
+                            .payload(payloads[i])
+                            .build());
         }
         int now = ExtensionRewriter.absSendTime(h.clock.nowNanos());
 
@@ -74,8 +94,11 @@ class ForwardingTest {
             assertEquals(RtpHeaderExtensions.NOT_FOUND, b.findExtension(3));
             assertEquals('7', b.buffer()[b.extensionOffset(4)], "MID rewritten to bob's");
             assertEquals(1, b.extensionLength(4));
-            assertEquals(now, ((b.buffer()[b.extensionOffset(5)] & 0xFF) << 16)
-                    | ((b.buffer()[b.extensionOffset(5) + 1] & 0xFF) << 8) | (b.buffer()[b.extensionOffset(5) + 2] & 0xFF),
+            assertEquals(
+                    now,
+                    ((b.buffer()[b.extensionOffset(5)] & 0xFF) << 16)
+                            | ((b.buffer()[b.extensionOffset(5) + 1] & 0xFF) << 8)
+                            | (b.buffer()[b.extensionOffset(5) + 2] & 0xFF),
                     "abs-send-time is our send time");
             assertEquals(i, b.buffer()[b.extensionOffset(6) + 1], "transport-cc numbered per subscriber transport");
             assertArrayEquals(payloads[i], copyOfPayload(b));
@@ -105,8 +128,8 @@ class ForwardingTest {
     private Consumer oneVideoSubscriber(RecordingSender bob, int initialSeq) {
         h.vp8Producer("alice");
         h.endpoint("bob", bob, 0xB0);
-        return h.router.addConsumer("bob", "video-1",
-                ConsumerParams.of("c-bob", 0xB1, 100, HeaderExtensionIds.NONE, initialSeq));
+        return h.router.addConsumer(
+                "bob", "video-1", ConsumerParams.of("c-bob", 0xB1, 100, HeaderExtensionIds.NONE, initialSeq));
     }
 
     @Test
@@ -144,7 +167,10 @@ class ForwardingTest {
         assertArrayEquals(new int[] {0, 1, 2, 3, 4}, bob.sequenceNumbers(), "no hole where the SFU dropped");
         assertEquals(8, c.drops().get(DropReason.CONSUMER_PAUSED));
         assertEquals(1, c.drops().get(DropReason.WAITING_FOR_KEYFRAME));
-        assertEquals(9, h.router.drops().get(DropReason.CONSUMER_PAUSED) + h.router.drops().get(DropReason.WAITING_FOR_KEYFRAME));
+        assertEquals(
+                9,
+                h.router.drops().get(DropReason.CONSUMER_PAUSED)
+                        + h.router.drops().get(DropReason.WAITING_FOR_KEYFRAME));
     }
 
     @Test
@@ -175,7 +201,9 @@ class ForwardingTest {
         h.vp8(aliceEndpoint, 16, 12000, vp8Continuation()); // late: after the resume
         h.vp8(aliceEndpoint, 13, 6000, vp8Delta()); // late duplicate of one we skipped
         assertArrayEquals(new int[] {0, 2, 3, 5, 1, 4}, bob.sequenceNumbers());
-        assertEquals(1, h.router.producer("video-1").drops().get(DropReason.DUPLICATE),
+        assertEquals(
+                1,
+                h.router.producer("video-1").drops().get(DropReason.DUPLICATE),
                 "the producer still holds 13 in its retransmission buffer: a second copy is a duplicate");
         assertEquals(0, h.router.consumer("c-bob").drops().get(DropReason.TOO_LATE_TO_MAP));
     }
@@ -194,7 +222,14 @@ class ForwardingTest {
         h.vp8(aliceEndpoint, 3, 9000, vp8Continuation());
         h.vp8(aliceEndpoint, 5, 12000, vp8Delta()); // 4 lost upstream
         assertArrayEquals(new int[] {65533, 65534, 65535, 0, 2}, bob.sequenceNumbers());
-        assertEquals(65536 + 5, h.router.producer("video-1").toJson().get("receive").get("highestExtendedSeq").asLong());
+        assertEquals(
+                65536 + 5,
+                h.router
+                        .producer("video-1")
+                        .toJson()
+                        .get("receive")
+                        .get("highestExtendedSeq")
+                        .asLong());
     }
 
     @Test
@@ -204,8 +239,12 @@ class ForwardingTest {
         h.rtp(aliceEndpoint, new byte[] {0x40, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1}); // version 1
         h.rtp(aliceEndpoint, new byte[] {(byte) 0x80, 96, 0}); // too short
         h.rtp(aliceEndpoint, new byte[] {(byte) 0x9F, 96, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1}); // 15 CSRCs missing
-        h.rtp(aliceEndpoint, RtpBuilder.rtp(0x9999, 1, 0).pt(PUB_PT).payload(vp8Keyframe()).build());
-        h.rtp(aliceEndpoint, RtpBuilder.rtp(PUB_SSRC, 1, 0).pt(111).payload(vp8Keyframe()).build());
+        h.rtp(
+                aliceEndpoint,
+                RtpBuilder.rtp(0x9999, 1, 0).pt(PUB_PT).payload(vp8Keyframe()).build());
+        h.rtp(
+                aliceEndpoint,
+                RtpBuilder.rtp(PUB_SSRC, 1, 0).pt(111).payload(vp8Keyframe()).build());
         h.rtcp(aliceEndpoint, new byte[] {(byte) 0x80, (byte) 200, 0, 40}); // length runs past the end
         assertEquals(0, bob.rtp.size());
         assertEquals(3, aliceEndpoint.drops().get(DropReason.MALFORMED_RTP));

@@ -1,17 +1,20 @@
 package dev.chorus.sfu.forward;
 
-import dev.chorus.sfu.codec.Codec;
 import static dev.chorus.sfu.forward.ForwardHarness.PUB_SSRC;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.chorus.sfu.codec.Codec;
+import dev.chorus.sfu.drop.DropReason;
 import dev.chorus.sfu.rtcp.PliView;
 import dev.chorus.sfu.rtcp.RtcpValidity;
-import dev.chorus.sfu.drop.DropReason;
 import org.junit.jupiter.api.Test;
 
 class KeyframeRequestTest {
     private final ForwardHarness h = new ForwardHarness(RouterConfig.defaults().toBuilder()
-            .rtcpIntervalMillis(1_000_000).pliMinIntervalMillis(300).cname("sfu").build());
+            .rtcpIntervalMillis(1_000_000)
+            .pliMinIntervalMillis(300)
+            .cname("sfu")
+            .build());
     private final RecordingSender alice = new RecordingSender();
     private final RecordingSender bob = new RecordingSender();
     private final Endpoint aliceEndpoint = h.endpoint("alice", alice, 0xA0);
@@ -36,7 +39,8 @@ class KeyframeRequestTest {
     @Test
     void audioConsumerDoesNotRequestKeyframes() {
         h.router.addProducer("alice", ProducerParams.of("audio-1", Codec.OPUS, 0x2222, 111, HeaderExtensionIds.NONE));
-        Consumer c = h.router.addConsumer("bob", "audio-1", ConsumerParams.of("c1", 0xB1, 111, HeaderExtensionIds.NONE, 0));
+        Consumer c =
+                h.router.addConsumer("bob", "audio-1", ConsumerParams.of("c1", 0xB1, 111, HeaderExtensionIds.NONE, 0));
         h.rtcp(bobEndpoint, Rtcp.pli(0xB2, 0xB1));
         assertEquals(0, alice.rtcp.size());
         h.rtp(aliceEndpoint, RtpBuilder.rtp(0x2222, 1, 960).pt(111).build());
@@ -69,9 +73,23 @@ class KeyframeRequestTest {
 
         h.rtcp(carolEndpoint, Rtcp.pli(0xC9, 0xC1));
         assertEquals(3, plisToAlice(), "outside the window: immediate");
-        assertEquals(3, h.router.producer("video-1").toJson().get("keyframeRequests").get("sent").asLong());
+        assertEquals(
+                3,
+                h.router
+                        .producer("video-1")
+                        .toJson()
+                        .get("keyframeRequests")
+                        .get("sent")
+                        .asLong());
         // carol's consumer was deferred; the three subscriber requests joined that deferred one.
-        assertEquals(3, h.router.producer("video-1").toJson().get("keyframeRequests").get("coalesced").asLong());
+        assertEquals(
+                3,
+                h.router
+                        .producer("video-1")
+                        .toJson()
+                        .get("keyframeRequests")
+                        .get("coalesced")
+                        .asLong());
     }
 
     @Test
@@ -96,7 +114,10 @@ class KeyframeRequestTest {
     @Test
     void waitingConsumersGetARetryOnTheReportTick() {
         ForwardHarness fast = new ForwardHarness(RouterConfig.defaults().toBuilder()
-                .rtcpIntervalMillis(1000).pliMinIntervalMillis(300).cname("sfu").build());
+                .rtcpIntervalMillis(1000)
+                .pliMinIntervalMillis(300)
+                .cname("sfu")
+                .build());
         RecordingSender pub = new RecordingSender();
         fast.endpoint("alice", pub, 0xA0);
         fast.endpoint("bob", new RecordingSender(), 0xB0);

@@ -20,8 +20,8 @@ class NackGeneratorTest {
     private final List<Long> giveUps = new ArrayList<>();
     private long rttNanos = 20 * MS;
     private long now;
-    private final NackGenerator gen = new NackGenerator("t", timers, 3, 500 * MS, () -> rttNanos,
-            new NackGenerator.Sink() {
+    private final NackGenerator gen =
+            new NackGenerator("t", timers, 3, 500 * MS, () -> rttNanos, new NackGenerator.Sink() {
                 @Override
                 public void sendNack(int[] seqs, int count) {
                     nacks.add(Arrays.copyOf(seqs, count));

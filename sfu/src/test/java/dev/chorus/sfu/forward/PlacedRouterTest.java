@@ -58,7 +58,7 @@ class PlacedRouterTest {
     @Test
     void aFullQueueRefusesThePlacementAtOnceAndLeavesNoTrace() {
         int queued = 0;
-        while (worker.submit(() -> { })) {
+        while (worker.submit(() -> {})) {
             queued++;
         }
         assertTrue(queued > 0);

@@ -1,10 +1,10 @@
 package dev.chorus.sfu.forward;
 
-import dev.chorus.sfu.codec.Codec;
 import static dev.chorus.sfu.forward.ForwardHarness.PUB_SSRC;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.sfu.codec.Codec;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,7 +16,10 @@ class PoolAccountingTest {
     @Test
     void twoHundredCyclesOfConsumerChurnLeaveNothingOutstanding() {
         ForwardHarness h = new ForwardHarness(RouterConfig.defaults().toBuilder()
-                .rtcpIntervalMillis(1000).pliMinIntervalMillis(300).cname("sfu").build());
+                .rtcpIntervalMillis(1000)
+                .pliMinIntervalMillis(300)
+                .cname("sfu")
+                .build());
         RecordingSender alice = new RecordingSender();
         Endpoint aliceEndpoint = h.endpoint("alice", alice, 0xA0);
         RecordingSender bob = new RecordingSender();
@@ -28,15 +31,23 @@ class PoolAccountingTest {
         long sent = 0;
         for (int cycle = 0; cycle < 200; cycle++) {
             String id = "c" + cycle;
-            Consumer video = h.router.addConsumer("bob", "video-1",
-                    ConsumerParams.of(id, 0xB100 + cycle, 100, ForwardHarness.PUB_EXT, cycle));
-            h.router.addConsumer("bob", "audio-1",
-                    ConsumerParams.of(id + "a", 0xB500 + cycle, 111, HeaderExtensionIds.NONE, cycle));
+            Consumer video = h.router.addConsumer(
+                    "bob", "video-1", ConsumerParams.of(id, 0xB100 + cycle, 100, ForwardHarness.PUB_EXT, cycle));
+            h.router.addConsumer(
+                    "bob", "audio-1", ConsumerParams.of(id + "a", 0xB500 + cycle, 111, HeaderExtensionIds.NONE, cycle));
             for (int i = 0; i < 10; i++) {
                 byte[] payload = i == 2 ? RtpBuilder.vp8Keyframe() : RtpBuilder.vp8Delta();
-                h.rtp(aliceEndpoint, RtpBuilder.rtp(PUB_SSRC, seq & 0xFFFF, seq * 3000L).pt(96)
-                        .ext(1, (byte) '0').ext(3, (byte) 0, (byte) i).payload(payload).build());
-                h.rtp(aliceEndpoint, RtpBuilder.rtp(0x2222, seq & 0xFFFF, seq * 960L).pt(111).build());
+                h.rtp(
+                        aliceEndpoint,
+                        RtpBuilder.rtp(PUB_SSRC, seq & 0xFFFF, seq * 3000L)
+                                .pt(96)
+                                .ext(1, (byte) '0')
+                                .ext(3, (byte) 0, (byte) i)
+                                .payload(payload)
+                                .build());
+                h.rtp(
+                        aliceEndpoint,
+                        RtpBuilder.rtp(0x2222, seq & 0xFFFF, seq * 960L).pt(111).build());
                 seq++;
                 if (i == 5) {
                     video.pause();

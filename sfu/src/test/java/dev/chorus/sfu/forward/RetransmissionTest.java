@@ -1,6 +1,5 @@
 package dev.chorus.sfu.forward;
 
-import dev.chorus.sfu.codec.Codec;
 import static dev.chorus.sfu.forward.ForwardHarness.PUB_PT;
 import static dev.chorus.sfu.forward.ForwardHarness.PUB_SSRC;
 import static dev.chorus.sfu.forward.RtpBuilder.vp8Continuation;
@@ -11,8 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.chorus.sfu.rtp.RtpPacket;
+import dev.chorus.sfu.codec.Codec;
 import dev.chorus.sfu.drop.DropReason;
+import dev.chorus.sfu.rtp.RtpPacket;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -30,15 +30,20 @@ class RetransmissionTest {
     private static final long BOB_RTX_SSRC = 0xB2;
 
     private final ForwardHarness h = new ForwardHarness(RouterConfig.defaults().toBuilder()
-            .rtcpIntervalMillis(1_000_000).pliMinIntervalMillis(300).cname("sfu").build());
+            .rtcpIntervalMillis(1_000_000)
+            .pliMinIntervalMillis(300)
+            .cname("sfu")
+            .build());
     private final RecordingSender alice = new RecordingSender();
     private final RecordingSender bob = new RecordingSender();
     private final Endpoint aliceEndpoint = h.endpoint("alice", alice, 0xA0);
     private final Endpoint bobEndpoint = h.endpoint("bob", bob, 0xB0);
 
     private Producer producerWithRtx() {
-        return h.router.addProducer("alice", ProducerParams.of("video-1", Codec.VP8, PUB_SSRC, PUB_PT,
-                HeaderExtensionIds.NONE).withRtx(PUB_RTX_SSRC, PUB_RTX_PT));
+        return h.router.addProducer(
+                "alice",
+                ProducerParams.of("video-1", Codec.VP8, PUB_SSRC, PUB_PT, HeaderExtensionIds.NONE)
+                        .withRtx(PUB_RTX_SSRC, PUB_RTX_PT));
     }
 
     private Consumer bobConsumer(boolean rtx, int initialSeq) {
@@ -64,7 +69,12 @@ class RetransmissionTest {
     /** An RTX packet from alice carrying original sequence {@code osn}. */
     private void rtxFromAlice(int rtxSeq, int osn, long ts, byte[] payload) {
         byte[] body = concat(new byte[] {(byte) (osn >>> 8), (byte) osn}, payload);
-        h.rtp(aliceEndpoint, RtpBuilder.rtp(PUB_RTX_SSRC, rtxSeq, ts).pt(PUB_RTX_PT).payload(body).build());
+        h.rtp(
+                aliceEndpoint,
+                RtpBuilder.rtp(PUB_RTX_SSRC, rtxSeq, ts)
+                        .pt(PUB_RTX_PT)
+                        .payload(body)
+                        .build());
     }
 
     @Test
@@ -83,7 +93,9 @@ class RetransmissionTest {
         assertEquals(101, rtx.payloadType());
         assertEquals(1000 ^ 0x8000, rtx.sequenceNumber(), "the RTX stream has its own sequence");
         assertEquals(9500, rtx.timestamp(), "timestamp rewritten as on the first send");
-        assertArrayEquals(concat(new byte[] {0x03, (byte) 0xE9}, vp8Continuation()), payload(rtx),
+        assertArrayEquals(
+                concat(new byte[] {0x03, (byte) 0xE9}, vp8Continuation()),
+                payload(rtx),
                 "original sequence number 1001, then the original payload");
 
         h.rtcp(bobEndpoint, Rtcp.nack(0xB9, BOB_SSRC, 1001));
@@ -216,13 +228,26 @@ class RetransmissionTest {
 
         rtxFromAlice(501, 12, 0, vp8Continuation()); // answered twice
         assertEquals(1, p.drops().get(DropReason.DUPLICATE));
-        byte[] padding = RtpBuilder.rtp(PUB_RTX_SSRC, 502, 0).pt(PUB_RTX_PT).payload(new byte[] {0, 0, 0, 4}).build();
+        byte[] padding = RtpBuilder.rtp(PUB_RTX_SSRC, 502, 0)
+                .pt(PUB_RTX_PT)
+                .payload(new byte[] {0, 0, 0, 4})
+                .build();
         padding[0] |= 0x20;
         h.rtp(aliceEndpoint, padding);
         assertEquals(1, p.drops().get(DropReason.RTX_PADDING));
-        h.rtp(aliceEndpoint, RtpBuilder.rtp(PUB_RTX_SSRC, 503, 0).pt(PUB_PT).payload(vp8Delta()).build());
+        h.rtp(
+                aliceEndpoint,
+                RtpBuilder.rtp(PUB_RTX_SSRC, 503, 0)
+                        .pt(PUB_PT)
+                        .payload(vp8Delta())
+                        .build());
         assertEquals(1, p.drops().get(DropReason.UNKNOWN_PAYLOAD_TYPE), "media payload type on the RTX SSRC");
-        h.rtp(aliceEndpoint, RtpBuilder.rtp(PUB_RTX_SSRC, 504, 0).pt(PUB_RTX_PT).payload(new byte[] {1}).build());
+        h.rtp(
+                aliceEndpoint,
+                RtpBuilder.rtp(PUB_RTX_SSRC, 504, 0)
+                        .pt(PUB_RTX_PT)
+                        .payload(new byte[] {1})
+                        .build());
         assertEquals(1, p.drops().get(DropReason.MALFORMED_RTP), "one byte cannot hold the OSN");
         assertEquals(4, bob.rtp.size());
 
@@ -257,7 +282,11 @@ class RetransmissionTest {
     @Test
     void unrecoverableUplinkLossAsksForAKeyframe() {
         ForwardHarness g = new ForwardHarness(RouterConfig.defaults().toBuilder()
-                .rtcpIntervalMillis(1_000_000).pliMinIntervalMillis(300).cname("sfu").build().withNack(2, 1000)
+                .rtcpIntervalMillis(1_000_000)
+                .pliMinIntervalMillis(300)
+                .cname("sfu")
+                .build()
+                .withNack(2, 1000)
                 .withDefaultRtt(20));
         RecordingSender pub = new RecordingSender();
         Endpoint pubEndpoint = g.endpoint("alice", pub, 0xA0);

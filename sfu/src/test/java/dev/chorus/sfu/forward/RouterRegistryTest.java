@@ -1,6 +1,5 @@
 package dev.chorus.sfu.forward;
 
-import dev.chorus.sfu.codec.Codec;
 import static dev.chorus.sfu.forward.ForwardHarness.PUB_SSRC;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -9,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.chorus.sfu.buffer.PacketBuffer;
 import dev.chorus.sfu.buffer.PacketBufferPool;
+import dev.chorus.sfu.codec.Codec;
 import dev.chorus.sfu.worker.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -26,20 +26,26 @@ class RouterRegistryTest {
             Router a = registry.createRouter("room-a").get(10, TimeUnit.SECONDS);
             Router b = registry.createRouter("room-b").get(10, TimeUnit.SECONDS);
             assertNotSame(a.worker(), b.worker(), "two rooms, two workers");
-            ExecutionException dup = assertThrows(ExecutionException.class,
+            ExecutionException dup = assertThrows(
+                    ExecutionException.class,
                     () -> registry.createRouter("room-a").get(10, TimeUnit.SECONDS));
             assertEquals(IllegalArgumentException.class, dup.getCause().getClass());
-            assertThrows(IllegalStateException.class, () -> a.addEndpoint("x", new RecordingSender(), 1),
+            assertThrows(
+                    IllegalStateException.class,
+                    () -> a.addEndpoint("x", new RecordingSender(), 1),
                     "router calls off its worker thread fail loudly");
 
             RecordingSender bob = new RecordingSender();
-            Endpoint alice = a.worker().call(() -> {
-                Endpoint e = a.addEndpoint("alice", new RecordingSender(), 0xA0);
-                a.addEndpoint("bob", bob, 0xB0);
-                a.addProducer("alice", ProducerParams.of("mic", Codec.OPUS, PUB_SSRC, 111, HeaderExtensionIds.NONE));
-                a.addConsumer("bob", "mic", ConsumerParams.of("c", 0xB1, 109, HeaderExtensionIds.NONE, 7));
-                return e;
-            }).get(10, TimeUnit.SECONDS);
+            Endpoint alice = a.worker()
+                    .call(() -> {
+                        Endpoint e = a.addEndpoint("alice", new RecordingSender(), 0xA0);
+                        a.addEndpoint("bob", bob, 0xB0);
+                        a.addProducer(
+                                "alice", ProducerParams.of("mic", Codec.OPUS, PUB_SSRC, 111, HeaderExtensionIds.NONE));
+                        a.addConsumer("bob", "mic", ConsumerParams.of("c", 0xB1, 109, HeaderExtensionIds.NONE, 7));
+                        return e;
+                    })
+                    .get(10, TimeUnit.SECONDS);
             for (int i = 0; i < 50; i++) {
                 byte[] bytes = RtpBuilder.rtp(PUB_SSRC, i, i * 960L).pt(111).build();
                 PacketBuffer buf = pool.acquire();

@@ -12,8 +12,7 @@ import java.util.List;
 
 /** Builds RTCP a remote peer would send, and reads back what the SFU sent. */
 final class Rtcp {
-    private Rtcp() {
-    }
+    private Rtcp() {}
 
     static byte[] pli(long senderSsrc, long mediaSsrc) {
         byte[] b = new byte[PliWriter.LENGTH];
@@ -41,9 +40,10 @@ final class Rtcp {
         for (byte[] datagram : sent) {
             reader.reset(datagram, 0, datagram.length);
             while (reader.next()) {
-                if (reader.packetType() == RtcpPacketType.PSFB && reader.fmt() == RtcpPacketType.FMT_PLI
-                        && pli.wrap(datagram, reader.packetOffset(), reader.packetLength()).equals(
-                                dev.chorus.sfu.rtcp.RtcpValidity.OK)
+                if (reader.packetType() == RtcpPacketType.PSFB
+                        && reader.fmt() == RtcpPacketType.FMT_PLI
+                        && pli.wrap(datagram, reader.packetOffset(), reader.packetLength())
+                                .equals(dev.chorus.sfu.rtcp.RtcpValidity.OK)
                         && pli.mediaSsrc() == mediaSsrc) {
                     count++;
                 }
@@ -82,11 +82,11 @@ final class Rtcp {
 
     /** A receiver report with one block about {@code ssrc} echoing LSR/DLSR. */
     static byte[] receiverReport(long senderSsrc, long ssrc, long lastSr, long delaySinceLastSr) {
-        dev.chorus.sfu.rtcp.ReportBlock block = new dev.chorus.sfu.rtcp.ReportBlock()
-                .set(ssrc, 0, 0, 0, 0, lastSr, delaySinceLastSr);
+        dev.chorus.sfu.rtcp.ReportBlock block =
+                new dev.chorus.sfu.rtcp.ReportBlock().set(ssrc, 0, 0, 0, 0, lastSr, delaySinceLastSr);
         byte[] b = new byte[dev.chorus.sfu.rtcp.ReceiverReportWriter.length(1)];
-        dev.chorus.sfu.rtcp.ReceiverReportWriter.write(b, 0, b.length, senderSsrc,
-                new dev.chorus.sfu.rtcp.ReportBlock[] {block}, 1);
+        dev.chorus.sfu.rtcp.ReceiverReportWriter.write(
+                b, 0, b.length, senderSsrc, new dev.chorus.sfu.rtcp.ReportBlock[] {block}, 1);
         return b;
     }
 
@@ -98,7 +98,8 @@ final class Rtcp {
         for (byte[] datagram : sent) {
             reader.reset(datagram, 0, datagram.length);
             while (reader.next()) {
-                if (reader.packetType() == RtcpPacketType.RTPFB && reader.fmt() == RtcpPacketType.FMT_NACK
+                if (reader.packetType() == RtcpPacketType.RTPFB
+                        && reader.fmt() == RtcpPacketType.FMT_NACK
                         && nack.wrap(datagram, reader.packetOffset(), reader.packetLength())
                                 == dev.chorus.sfu.rtcp.RtcpValidity.OK
                         && nack.mediaSsrc() == mediaSsrc) {

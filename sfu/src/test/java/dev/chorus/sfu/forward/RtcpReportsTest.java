@@ -17,7 +17,10 @@ import org.junit.jupiter.api.Test;
 class RtcpReportsTest {
     private static final long REPORT_INTERVAL_MS = 100_000; // no report fires during a stream
     private final ForwardHarness h = new ForwardHarness(RouterConfig.defaults().toBuilder()
-            .rtcpIntervalMillis(REPORT_INTERVAL_MS).pliMinIntervalMillis(300).cname("sfu").build());
+            .rtcpIntervalMillis(REPORT_INTERVAL_MS)
+            .pliMinIntervalMillis(300)
+            .cname("sfu")
+            .build());
     private final RecordingSender alice = new RecordingSender();
     private final Endpoint aliceEndpoint = h.endpoint("alice", alice, 0xA0);
 
@@ -78,7 +81,8 @@ class RtcpReportsTest {
         assertEquals(lost, rr.cumulativeLost(0));
         assertEquals((lost * 256) / packets, rr.fractionLost(0));
         assertEquals(firstSeq + packets - 1, rr.extendedHighestSeq(0), "cycles counted across the wrap");
-        assertTrue(Math.abs(rr.jitter(0) - referenceJitter) <= 2,
+        assertTrue(
+                Math.abs(rr.jitter(0) - referenceJitter) <= 2,
                 "jitter " + rr.jitter(0) + " vs reference " + referenceJitter);
         assertTrue(referenceJitter > 20, "the stream really was jittery");
         assertEquals((ntp >>> 16) & 0xFFFF_FFFFL, rr.lastSr(0));
@@ -120,13 +124,16 @@ class RtcpReportsTest {
         RecordingSender bob = new RecordingSender();
         h.endpoint("bob", bob, 0xB0);
         long offset = 0xFFFF_0000L;
-        h.router.addConsumer("bob", "video-1",
-                ConsumerParams.of("c-bob", 0xB1, 100, HeaderExtensionIds.NONE, 0).withTimestampOffset(offset));
+        h.router.addConsumer(
+                "bob",
+                "video-1",
+                ConsumerParams.of("c-bob", 0xB1, 100, HeaderExtensionIds.NONE, 0)
+                        .withTimestampOffset(offset));
         h.vp8(aliceEndpoint, 1, 90_000, RtpBuilder.vp8Keyframe());
         h.vp8(aliceEndpoint, 2, 90_000, RtpBuilder.vp8Continuation());
         h.vp8(aliceEndpoint, 3, 93_000, RtpBuilder.vp8Delta());
-        long payloadOctets = RtpBuilder.vp8Keyframe().length + RtpBuilder.vp8Continuation().length
-                + RtpBuilder.vp8Delta().length;
+        long payloadOctets =
+                RtpBuilder.vp8Keyframe().length + RtpBuilder.vp8Continuation().length + RtpBuilder.vp8Delta().length;
 
         h.advanceMillis(10);
         long publisherNtp = (3_900_000_123L << 32) | 0x4000_0000L;
@@ -152,7 +159,8 @@ class RtcpReportsTest {
         assertEquals(expectedNtpDelta, ntpDelta);
         long rtpDelta = (sr.rtpTimestamp() - offset - publisherRtp) & 0xFFFF_FFFFL;
         double ntpSeconds = ntpDelta / 4294967296.0;
-        assertTrue(Math.abs(rtpDelta - ntpSeconds * 90_000) <= 1,
+        assertTrue(
+                Math.abs(rtpDelta - ntpSeconds * 90_000) <= 1,
                 "rtp advanced " + rtpDelta + " ticks for " + ntpSeconds + " s");
         RtcpCompoundReader reader = new RtcpCompoundReader();
         reader.reset(d, 0, d.length);

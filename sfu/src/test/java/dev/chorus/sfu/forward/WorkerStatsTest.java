@@ -34,9 +34,24 @@ class WorkerStatsTest {
         h.vp8Producer("alice");
         h.router.addConsumer("bob", "video-1", ConsumerParams.of("c-bob", 0xB1, 100, ForwardHarness.PUB_EXT, 0));
         h.worker.runUntilIdle();
-        h.rtp(aliceEndpoint, RtpBuilder.rtp(PUB_SSRC, 10, 1000).pt(ForwardHarness.PUB_PT).payload(vp8Keyframe()).build());
-        h.rtp(aliceEndpoint, RtpBuilder.rtp(PUB_SSRC, 11, 4000).pt(ForwardHarness.PUB_PT).payload(vp8Delta()).build());
-        h.rtp(aliceEndpoint, RtpBuilder.rtp(PUB_SSRC, 13, 7000).pt(ForwardHarness.PUB_PT).payload(vp8Delta()).build());
+        h.rtp(
+                aliceEndpoint,
+                RtpBuilder.rtp(PUB_SSRC, 10, 1000)
+                        .pt(ForwardHarness.PUB_PT)
+                        .payload(vp8Keyframe())
+                        .build());
+        h.rtp(
+                aliceEndpoint,
+                RtpBuilder.rtp(PUB_SSRC, 11, 4000)
+                        .pt(ForwardHarness.PUB_PT)
+                        .payload(vp8Delta())
+                        .build());
+        h.rtp(
+                aliceEndpoint,
+                RtpBuilder.rtp(PUB_SSRC, 13, 7000)
+                        .pt(ForwardHarness.PUB_PT)
+                        .payload(vp8Delta())
+                        .build());
         assertEquals(List.of(12), Rtcp.nackedSeqs(alice.rtcp, PUB_SSRC), "the gap is NACKed to alice");
         assertEquals(3, bob.rtp.size());
         int bobSeqOf11 = ((bob.rtp.get(1)[2] & 0xFF) << 8) | (bob.rtp.get(1)[3] & 0xFF);
@@ -55,19 +70,37 @@ class WorkerStatsTest {
         h.vp8Producer("alice");
         h.router.addConsumer("bob", "video-1", ConsumerParams.of("c-bob", 0xB1, 100, ForwardHarness.PUB_EXT, 0));
         h.worker.runUntilIdle();
-        byte[] key = RtpBuilder.rtp(PUB_SSRC, 10, 1000).pt(ForwardHarness.PUB_PT).payload(vp8Keyframe()).build();
-        byte[] delta = RtpBuilder.rtp(PUB_SSRC, 11, 4000).pt(ForwardHarness.PUB_PT).payload(vp8Delta()).build();
+        byte[] key = RtpBuilder.rtp(PUB_SSRC, 10, 1000)
+                .pt(ForwardHarness.PUB_PT)
+                .payload(vp8Keyframe())
+                .build();
+        byte[] delta = RtpBuilder.rtp(PUB_SSRC, 11, 4000)
+                .pt(ForwardHarness.PUB_PT)
+                .payload(vp8Delta())
+                .build();
         h.rtp(aliceEndpoint, key);
         h.rtp(aliceEndpoint, delta);
-        h.rtp(aliceEndpoint, RtpBuilder.rtp(0x9999, 1, 0).pt(ForwardHarness.PUB_PT).payload(vp8Delta()).build());
+        h.rtp(
+                aliceEndpoint,
+                RtpBuilder.rtp(0x9999, 1, 0)
+                        .pt(ForwardHarness.PUB_PT)
+                        .payload(vp8Delta())
+                        .build());
         h.rtcp(bobEndpoint, Rtcp.nack(0xB0, 0xB1));
         h.advanceMillis(2000); // past the PLI rate limit: bob's PLI goes out to alice
         h.rtcp(bobEndpoint, Rtcp.pli(0xB0, 0xB1));
 
         ForwardingStats s = snapshot();
         assertEquals(3, s.get(Counter.RTP_PACKETS_RECEIVED));
-        assertEquals(key.length + delta.length + RtpBuilder.rtp(0x9999, 1, 0).pt(ForwardHarness.PUB_PT)
-                .payload(vp8Delta()).build().length, s.get(Counter.RTP_BYTES_RECEIVED));
+        assertEquals(
+                key.length
+                        + delta.length
+                        + RtpBuilder.rtp(0x9999, 1, 0)
+                                .pt(ForwardHarness.PUB_PT)
+                                .payload(vp8Delta())
+                                .build()
+                                .length,
+                s.get(Counter.RTP_BYTES_RECEIVED));
         assertEquals(2, s.get(Counter.RTP_PACKETS_FORWARDED));
         assertEquals(bob.rtp.size(), s.get(Counter.RTP_PACKETS_FORWARDED));
         assertEquals(key.length + delta.length, s.get(Counter.RTP_BYTES_FORWARDED), "same extensions, same sizes");

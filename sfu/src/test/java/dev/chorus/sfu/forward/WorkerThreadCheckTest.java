@@ -24,12 +24,16 @@ class WorkerThreadCheckTest {
         PacketBufferPool pool = new PacketBufferPool(64, 256, true);
         try (RouterRegistry registry = RouterRegistry.start(1, pool, Clock.SYSTEM, 1024, RouterConfig.defaults())) {
             Router router = registry.createRouter("room").get(10, TimeUnit.SECONDS);
-            Consumer consumer = router.worker().call(() -> {
-                router.addEndpoint("alice", new RecordingSender(), 0xA0);
-                router.addEndpoint("bob", new RecordingSender(), 0xB0);
-                router.addProducer("alice", ProducerParams.of("cam", Codec.VP8, PUB_SSRC, 96, HeaderExtensionIds.NONE));
-                return router.addConsumer("bob", "cam", ConsumerParams.of("c", 0xB1, 96, HeaderExtensionIds.NONE, 1));
-            }).get(10, TimeUnit.SECONDS);
+            Consumer consumer = router.worker()
+                    .call(() -> {
+                        router.addEndpoint("alice", new RecordingSender(), 0xA0);
+                        router.addEndpoint("bob", new RecordingSender(), 0xB0);
+                        router.addProducer(
+                                "alice", ProducerParams.of("cam", Codec.VP8, PUB_SSRC, 96, HeaderExtensionIds.NONE));
+                        return router.addConsumer(
+                                "bob", "cam", ConsumerParams.of("c", 0xB1, 96, HeaderExtensionIds.NONE, 1));
+                    })
+                    .get(10, TimeUnit.SECONDS);
             Producer producer = consumer.producer();
             Endpoint alice = producer.publisher();
 
@@ -37,7 +41,8 @@ class WorkerThreadCheckTest {
             assertTrue(e.getMessage().contains("consumer c"), e.getMessage());
             assertThrows(IllegalStateException.class, () -> consumer.resume(0));
             assertThrows(IllegalStateException.class, consumer::toJson);
-            assertThrows(IllegalStateException.class,
+            assertThrows(
+                    IllegalStateException.class,
                     () -> producer.requestKeyframe(0, KeyframeRequestKind.NEW_SUBSCRIPTION));
             assertThrows(IllegalStateException.class, () -> producer.bitrateBps(0));
             assertThrows(IllegalStateException.class, producer::toJson);
@@ -48,12 +53,18 @@ class WorkerThreadCheckTest {
             assertThrows(IllegalStateException.class, alice::toJson);
 
             // The same calls on the worker are fine.
-            boolean paused = router.worker().call(() -> {
-                consumer.pause();
-                return consumer.isPaused();
-            }).get(10, TimeUnit.SECONDS);
+            boolean paused = router.worker()
+                    .call(() -> {
+                        consumer.pause();
+                        return consumer.isPaused();
+                    })
+                    .get(10, TimeUnit.SECONDS);
             assertTrue(paused);
-            assertEquals("c", router.worker().call(() -> consumer.toJson().get("id").asText()).get(10, TimeUnit.SECONDS));
+            assertEquals(
+                    "c",
+                    router.worker()
+                            .call(() -> consumer.toJson().get("id").asText())
+                            .get(10, TimeUnit.SECONDS));
         }
         assertEquals(0, pool.outstanding());
     }

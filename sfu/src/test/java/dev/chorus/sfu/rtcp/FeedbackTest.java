@@ -1,18 +1,17 @@
 package dev.chorus.sfu.rtcp;
 
-import dev.chorus.sfu.rtp.Hex;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.sfu.rtp.Hex;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeSet;
 import java.util.function.IntConsumer;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class FeedbackTest {
     private final PliView pli = new PliView();
@@ -69,7 +68,9 @@ class FeedbackTest {
 
         ViewAssertions.assertEveryTruncationNamed(fir, b);
         assertEquals(RtcpValidity.BAD_FCI_LENGTH, fir.wrap(ViewAssertions.shortenedTo(b, 2), 0, 12));
-        assertEquals(RtcpValidity.BAD_FCI_LENGTH, fir.wrap(ViewAssertions.shortenedTo(b, 3), 0, 16),
+        assertEquals(
+                RtcpValidity.BAD_FCI_LENGTH,
+                fir.wrap(ViewAssertions.shortenedTo(b, 3), 0, 16),
                 "half an entry is not an entry");
     }
 
@@ -155,7 +156,7 @@ class FeedbackTest {
         ViewAssertions.assertEveryTruncationNamed(nack, b);
         assertEquals(RtcpValidity.BAD_FCI_LENGTH, nack.wrap(ViewAssertions.shortenedTo(b, 2), 0, 12));
         assertEquals(RtcpValidity.TRUNCATED, nack.wrap(ViewAssertions.shortenedTo(b, 1), 0, 8));
-        assertEquals(0, nack.forEachLost(seq -> { }), "an invalid view reports nothing");
+        assertEquals(0, nack.forEachLost(seq -> {}), "an invalid view reports nothing");
         byte[] out = new byte[64];
         assertEquals(-1, NackWriter.write(out, 0, out.length, 1, 2, new int[0], 0, 0));
         assertEquals(-1, NackWriter.write(out, 0, 15, 1, 2, new int[] {5}, 0, 1));

@@ -1,13 +1,12 @@
 package dev.chorus.sfu.rtcp;
 
-import dev.chorus.sfu.rtp.Hex;
-import org.junit.jupiter.api.Test;
-
-import java.util.Arrays;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chorus.sfu.rtp.Hex;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
 
 class ReportsTest {
     private final SenderReportView sr = new SenderReportView();
@@ -60,8 +59,8 @@ class ReportsTest {
         ReportBlock[] blocks = {new ReportBlock(), new ReportBlock()};
         blocks[0].set(0x9abcdef0L, 25, -2, 0x10064L, 42, 0x1a2b4000L, 0x18000L);
         byte[] out = ViewAssertions.sentinel(60);
-        int n = SenderReportWriter.write(out, 0, out.length, 0x12345678L, 0xe88f1a2b_40000000L, 123456, 1000,
-                1_000_000, blocks, 1);
+        int n = SenderReportWriter.write(
+                out, 0, out.length, 0x12345678L, 0xe88f1a2b_40000000L, 123456, 1000, 1_000_000, blocks, 1);
         assertEquals(52, n);
         assertArrayEquals(Hex.bytes(RtcpFixtures.SR), Arrays.copyOf(out, n));
         assertEquals(0x5A, out[52], "nothing written past the packet");
@@ -77,8 +76,8 @@ class ReportsTest {
     void roundTripsAtAnOffsetAndClampsCumulativeLoss() {
         ReportBlock[] blocks = new ReportBlock[31];
         for (int i = 0; i < blocks.length; i++) {
-            blocks[i] = new ReportBlock().set(1000 + i, i, i % 2 == 0 ? 50_000_000 : -50_000_000, 70_000 + i,
-                    i * 3, i * 5, i * 7);
+            blocks[i] = new ReportBlock()
+                    .set(1000 + i, i, i % 2 == 0 ? 50_000_000 : -50_000_000, 70_000 + i, i * 3, i * 5, i * 7);
         }
         byte[] out = new byte[1000];
         int n = ReceiverReportWriter.write(out, 17, out.length, 77, blocks, 31);

@@ -1,13 +1,12 @@
 package dev.chorus.sfu.rtcp;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.chorus.sfu.rtp.Allocations;
 import dev.chorus.sfu.rtp.Hex;
+import java.util.function.IntConsumer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
-
-import java.util.function.IntConsumer;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Parsing and writing RTCP must not allocate: measured over many packets, not timed. */
 class RtcpAllocationTest {

@@ -1,19 +1,18 @@
 package dev.chorus.sfu.rtcp;
 
-import dev.chorus.sfu.rtp.Hex;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.sfu.rtp.Hex;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class RtcpCompoundReaderTest {
     private final RtcpCompoundReader reader = new RtcpCompoundReader();
@@ -40,8 +39,18 @@ class RtcpCompoundReaderTest {
         assertEquals(RtcpValidity.OK, reader.error());
         assertEquals(b.length, expectedOffset);
         assertEquals(9, reader.packetsRead());
-        assertEquals(List.of("200/1:52", "201/2:56", "202/2:36", "203/2:20", "206/1:12", "206/4:20",
-                "205/1:20", "206/15:24", "205/15:52"), seen);
+        assertEquals(
+                List.of(
+                        "200/1:52",
+                        "201/2:56",
+                        "202/2:36",
+                        "203/2:20",
+                        "206/1:12",
+                        "206/4:20",
+                        "205/1:20",
+                        "206/15:24",
+                        "205/15:52"),
+                seen);
     }
 
     @Test

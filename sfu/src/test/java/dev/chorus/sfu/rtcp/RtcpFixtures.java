@@ -2,8 +2,7 @@ package dev.chorus.sfu.rtcp;
 
 /** Hand-made RTCP packets, one field per line, shared by the RTCP tests. */
 final class RtcpFixtures {
-    private RtcpFixtures() {
-    }
+    private RtcpFixtures() {}
 
     static final String SR = """
             81 c8 00 0c  // V=2 P=0 RC=1 | PT=200 SR | length=12 words (52 bytes)

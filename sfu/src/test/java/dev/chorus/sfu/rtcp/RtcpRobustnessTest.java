@@ -1,16 +1,15 @@
 package dev.chorus.sfu.rtcp;
 
-import dev.chorus.sfu.rtp.Hex;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.sfu.rtp.Hex;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.IntConsumer;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * Seeded random and mutated compounds through the reader and every view: nothing may throw,

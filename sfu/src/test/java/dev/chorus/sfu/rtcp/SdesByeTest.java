@@ -1,17 +1,16 @@
 package dev.chorus.sfu.rtcp;
 
-import dev.chorus.sfu.rtp.Hex;
-import org.junit.jupiter.api.Test;
-
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chorus.sfu.rtp.Hex;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class SdesByeTest {
     private final SdesView sdes = new SdesView();
@@ -23,8 +22,8 @@ class SdesByeTest {
         while (v.nextChunk()) {
             items.add(Long.toHexString(v.chunkSsrc()));
             while (v.nextItem()) {
-                items.add(v.itemType() + "=" + new String(v.buffer(), v.itemOffset(), v.itemLength(),
-                        StandardCharsets.UTF_8));
+                items.add(v.itemType() + "="
+                        + new String(v.buffer(), v.itemOffset(), v.itemLength(), StandardCharsets.UTF_8));
             }
         }
         return items;
@@ -36,7 +35,9 @@ class SdesByeTest {
         assertEquals(RtcpValidity.OK, sdes.wrap(b, 0, b.length));
         assertEquals(2, sdes.chunkCount());
         assertEquals(List.of("12345678", "1=user@host", "2=bob", "9abcdef0", "1=x"), describe(sdes));
-        assertEquals(List.of("12345678", "1=user@host", "2=bob", "9abcdef0", "1=x"), describe(sdes),
+        assertEquals(
+                List.of("12345678", "1=user@host", "2=bob", "9abcdef0", "1=x"),
+                describe(sdes),
                 "rewind restarts the cursor");
     }
 

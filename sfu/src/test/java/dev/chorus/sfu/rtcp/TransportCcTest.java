@@ -1,20 +1,19 @@
 package dev.chorus.sfu.rtcp;
 
-import dev.chorus.sfu.rtp.Hex;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.sfu.rtp.Hex;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class TransportCcTest {
     private static final long REFERENCE_US = 258L * 64_000;
@@ -47,8 +46,9 @@ class TransportCcTest {
     }
 
     /** The fixture's received packets: transport seq and arrival time. */
-    private static final int[] FIXTURE_SEQS = {65534, 0, 1, 2, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
-            21, 22, 33};
+    private static final int[] FIXTURE_SEQS = {
+        65534, 0, 1, 2, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 22, 33
+    };
 
     private static long[] fixtureArrivals() {
         int[] deltaTicks = {4, 20, 300, -4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 8, 0, 250};
@@ -78,19 +78,32 @@ class TransportCcTest {
         Recorder r = new Recorder(view.referenceTimeUs());
         assertEquals(36, view.forEachPacket(r));
         assertEquals(36, r.statuses.size());
-        assertEquals(List.of("65534:1000", "65535:lost", "0:5000", "1:75000", "2:-1000", "3:lost", "4:lost", "5:250"),
+        assertEquals(
+                List.of("65534:1000", "65535:lost", "0:5000", "1:75000", "2:-1000", "3:lost", "4:lost", "5:250"),
                 r.statuses.subList(0, 8));
         assertEquals(List.of("19:250", "20:lost", "21:2000", "22:0", "23:lost"), r.statuses.subList(21, 26));
         assertEquals("33:62500", r.statuses.get(35));
         assertEquals(Arrays.stream(FIXTURE_SEQS).boxed().toList(), r.receivedSeqs);
-        assertArrayEquals(fixtureArrivals(), r.arrivalsUs.stream().mapToLong(Long::longValue).toArray());
+        assertArrayEquals(
+                fixtureArrivals(),
+                r.arrivalsUs.stream().mapToLong(Long::longValue).toArray());
     }
 
     @Test
     void writerReproducesTheFixtureByteForByte() {
         byte[] out = ViewAssertions.sentinel(80);
         long[] arrivals = fixtureArrivals();
-        int n = writer.write(out, 0, out.length, 0x12345678L, 0x9abcdef0L, 65534, 42, FIXTURE_SEQS, arrivals, 0,
+        int n = writer.write(
+                out,
+                0,
+                out.length,
+                0x12345678L,
+                0x9abcdef0L,
+                65534,
+                42,
+                FIXTURE_SEQS,
+                arrivals,
+                0,
                 FIXTURE_SEQS.length);
         assertEquals(52, n);
         assertEquals(Hex.of(Hex.bytes(RtcpFixtures.TRANSPORT_CC), 0, 52), Hex.of(out, 0, n));
@@ -267,20 +280,34 @@ class TransportCcTest {
     static Stream<Arguments> malformed() {
         String head = "8f cd 00 05 00 00 00 01 00 00 00 02 ";
         return Stream.of(
-                Arguments.of("no room for the fixed fields", "8f cd 00 03 00 00 00 01 00 00 00 02 00 00 00 01",
+                Arguments.of(
+                        "no room for the fixed fields",
+                        "8f cd 00 03 00 00 00 01 00 00 00 02 00 00 00 01",
                         RtcpValidity.TRUNCATED),
                 Arguments.of("status count 0", head + "00 0a 00 00 00 00 00 01 00 00 00 00", RtcpValidity.TCC_EMPTY),
-                Arguments.of("chunks cover 14 of 15", head + "00 0a 00 0f 00 00 00 01 80 00 00 00",
+                Arguments.of(
+                        "chunks cover 14 of 15",
+                        head + "00 0a 00 0f 00 00 00 01 80 00 00 00",
                         RtcpValidity.TCC_CHUNKS_OVERFLOW),
-                Arguments.of("two large deltas in 2 bytes", head + "00 0a 00 02 00 00 00 01 40 02 00 01",
+                Arguments.of(
+                        "two large deltas in 2 bytes",
+                        head + "00 0a 00 02 00 00 00 01 40 02 00 01",
                         RtcpValidity.TCC_DELTAS_OVERFLOW),
-                Arguments.of("run of reserved symbol", head + "00 0a 00 01 00 00 00 01 60 01 00 00",
+                Arguments.of(
+                        "run of reserved symbol",
+                        head + "00 0a 00 01 00 00 00 01 60 01 00 00",
                         RtcpValidity.TCC_RESERVED_STATUS),
-                Arguments.of("reserved symbol in 2-bit vector", head + "00 0a 00 01 00 00 00 01 f0 00 00 00",
+                Arguments.of(
+                        "reserved symbol in 2-bit vector",
+                        head + "00 0a 00 01 00 00 00 01 f0 00 00 00",
                         RtcpValidity.TCC_RESERVED_STATUS),
-                Arguments.of("count past 0 chunk only", head + "00 0a ff ff 00 00 00 01 00 00 00 00",
+                Arguments.of(
+                        "count past 0 chunk only",
+                        head + "00 0a ff ff 00 00 00 01 00 00 00 00",
                         RtcpValidity.TCC_CHUNKS_OVERFLOW),
-                Arguments.of("reserved symbol beyond the count is ignored", head + "00 0a 00 01 00 00 00 01 c3 00 00 00",
+                Arguments.of(
+                        "reserved symbol beyond the count is ignored",
+                        head + "00 0a 00 01 00 00 00 01 c3 00 00 00",
                         RtcpValidity.OK));
     }
 

@@ -4,8 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Checks shared by the per-type RTCP tests. */
 final class ViewAssertions {
-    private ViewAssertions() {
-    }
+    private ViewAssertions() {}
 
     /** Cutting the available bytes anywhere short of the packet must name the reason. */
     static void assertEveryTruncationNamed(RtcpPacketView view, byte[] packet) {

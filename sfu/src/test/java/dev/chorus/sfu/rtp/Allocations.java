@@ -7,12 +7,12 @@ import java.lang.management.ManagementFactory;
  * class loading and first-call effects are excluded. Uses HotSpot's per-thread counter.
  */
 public final class Allocations {
-    private Allocations() {
-    }
+    private Allocations() {}
 
     public static boolean supported() {
         return ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean bean
-                && bean.isThreadAllocatedMemorySupported() && bean.isThreadAllocatedMemoryEnabled();
+                && bean.isThreadAllocatedMemorySupported()
+                && bean.isThreadAllocatedMemoryEnabled();
     }
 
     public static long bytesAllocatedBy(Runnable task, int warmups) {

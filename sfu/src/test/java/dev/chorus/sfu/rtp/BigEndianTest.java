@@ -1,11 +1,11 @@
 package dev.chorus.sfu.rtp;
 
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
 
 class BigEndianTest {
     private final byte[] b = Hex.bytes("ff fe fd fc 80 00 01");

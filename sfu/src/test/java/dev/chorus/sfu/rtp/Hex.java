@@ -2,8 +2,7 @@ package dev.chorus.sfu.rtp;
 
 /** Test helper: bytes from commented hex, one field per line ({@code // ...} comments ignored). */
 public final class Hex {
-    private Hex() {
-    }
+    private Hex() {}
 
     public static byte[] bytes(String commentedHex) {
         StringBuilder digits = new StringBuilder();

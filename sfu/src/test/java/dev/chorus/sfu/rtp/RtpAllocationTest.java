@@ -1,9 +1,9 @@
 package dev.chorus.sfu.rtp;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The forwarding path must not allocate. A per-packet allocation over 100k packets would show

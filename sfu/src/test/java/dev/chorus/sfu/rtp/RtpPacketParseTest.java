@@ -1,17 +1,16 @@
 package dev.chorus.sfu.rtp;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class RtpPacketParseTest {
 
@@ -140,7 +139,7 @@ class RtpPacketParseTest {
         assertEquals(RtpValidity.OK, packet.wrap(b, 0, b.length));
         assertEquals(1, packet.extensionLength(1));
         assertEquals(-1, packet.extensionLength(2));
-        assertEquals(1, packet.forEachExtension((id, o, l) -> { }));
+        assertEquals(1, packet.forEachExtension((id, o, l) -> {}));
     }
 
     @Test
@@ -153,7 +152,7 @@ class RtpPacketParseTest {
         assertEquals(RtpValidity.OK, packet.wrap(b, 0, b.length));
         assertEquals(0xABCD, packet.extensionProfile());
         assertEquals(-1, packet.extensionOffset(1));
-        assertEquals(0, packet.forEachExtension((id, o, l) -> { }));
+        assertEquals(0, packet.forEachExtension((id, o, l) -> {}));
         assertEquals(20, packet.headerLength());
     }
 
@@ -176,25 +175,36 @@ class RtpPacketParseTest {
                 Arguments.of("version 1", "40 00 00 01 00 00 00 00 00 00 00 01", RtpValidity.BAD_VERSION),
                 Arguments.of("version 3", "c0 00 00 01 00 00 00 00 00 00 00 01", RtpValidity.BAD_VERSION),
                 Arguments.of("CC=15 without CSRCs", "8f 00 00 01 00 00 00 00 00 00 00 01", RtpValidity.CSRC_OVERFLOW),
-                Arguments.of("CC=1, 3 of 4 bytes", "81 00 00 01 00 00 00 00 00 00 00 01 aa bb cc",
+                Arguments.of(
+                        "CC=1, 3 of 4 bytes",
+                        "81 00 00 01 00 00 00 00 00 00 00 01 aa bb cc",
                         RtpValidity.CSRC_OVERFLOW),
-                Arguments.of("X=1 without ext header", "90 00 00 01 00 00 00 00 00 00 00 01 be de",
+                Arguments.of(
+                        "X=1 without ext header",
+                        "90 00 00 01 00 00 00 00 00 00 00 01 be de",
                         RtpValidity.EXTENSION_OVERFLOW),
-                Arguments.of("ext length past end", "90 00 00 01 00 00 00 00 00 00 00 01 be de ff ff 10 00",
+                Arguments.of(
+                        "ext length past end",
+                        "90 00 00 01 00 00 00 00 00 00 00 01 be de ff ff 10 00",
                         RtpValidity.EXTENSION_OVERFLOW),
-                Arguments.of("one-byte element past block",
+                Arguments.of(
+                        "one-byte element past block",
                         "90 00 00 01 00 00 00 00 00 00 00 01 be de 00 01 1f 00 00 00 00 00 00 00",
                         RtpValidity.BAD_EXTENSION_ELEMENT),
-                Arguments.of("two-byte element past block",
+                Arguments.of(
+                        "two-byte element past block",
                         "90 00 00 01 00 00 00 00 00 00 00 01 10 00 00 01 01 09 00 00 00 00 00 00",
                         RtpValidity.BAD_EXTENSION_ELEMENT),
-                Arguments.of("two-byte header split at block end",
+                Arguments.of(
+                        "two-byte header split at block end",
                         "90 00 00 01 00 00 00 00 00 00 00 01 10 00 00 01 00 00 00 07",
                         RtpValidity.BAD_EXTENSION_ELEMENT),
                 Arguments.of("pad count 0", "a0 00 00 01 00 00 00 00 00 00 00 01 aa 00", RtpValidity.BAD_PADDING),
-                Arguments.of("pad count past header", "a0 00 00 01 00 00 00 00 00 00 00 01 aa 03",
-                        RtpValidity.BAD_PADDING),
-                Arguments.of("P=1 and nothing after header", "a0 00 00 01 00 00 00 00 00 00 00 01",
+                Arguments.of(
+                        "pad count past header", "a0 00 00 01 00 00 00 00 00 00 00 01 aa 03", RtpValidity.BAD_PADDING),
+                Arguments.of(
+                        "P=1 and nothing after header",
+                        "a0 00 00 01 00 00 00 00 00 00 00 01",
                         RtpValidity.BAD_PADDING));
     }
 

@@ -1,16 +1,15 @@
 package dev.chorus.sfu.rtp;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * Seeded random and mutated inputs: no exception may escape, every verdict is a declared
@@ -19,8 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RtpRobustnessTest {
     private static final int ITERATIONS = 200_000;
     private static final String[] SEEDS = {
-            RtpPacketParseTest.CHROME_VIDEO, RtpPacketParseTest.CSRC_TWO_BYTE_PADDED,
-            "80 00 00 01 00 00 00 02 00 00 00 03 aa bb",
+        RtpPacketParseTest.CHROME_VIDEO,
+        RtpPacketParseTest.CSRC_TWO_BYTE_PADDED,
+        "80 00 00 01 00 00 00 02 00 00 00 03 aa bb",
     };
 
     private final RtpPacket packet = new RtpPacket();
@@ -127,8 +127,8 @@ class RtpRobustnessTest {
         int id = 1 + random.nextInt(30);
         int dataLength = random.nextInt(20);
         int profile = p.extensionProfile();
-        boolean opaque = p.hasExtension() && !RtpHeaderExtensions.isOneByte(profile)
-                && !RtpHeaderExtensions.isTwoByte(profile);
+        boolean opaque =
+                p.hasExtension() && !RtpHeaderExtensions.isOneByte(profile) && !RtpHeaderExtensions.isTwoByte(profile);
         int at = p.reserveExtension(id, dataLength, work.length - off);
         if (opaque) {
             assertEquals(-1, at);

@@ -1,12 +1,11 @@
 package dev.chorus.sfu.rtp;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.Random;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
 
 class UnwrapperTest {
 
@@ -27,10 +26,10 @@ class UnwrapperTest {
     void sequenceToleratesReorderingAroundTheWrap() {
         SeqUnwrapper u = new SeqUnwrapper();
         assertEquals(65534, u.unwrap(65534));
-        assertEquals(65536, u.unwrap(0));      // 65535 skipped ahead of time
-        assertEquals(65535, u.unwrap(65535));  // late arrival lands before, not 2^16 later
+        assertEquals(65536, u.unwrap(0)); // 65535 skipped ahead of time
+        assertEquals(65535, u.unwrap(65535)); // late arrival lands before, not 2^16 later
         assertEquals(65537, u.unwrap(1));
-        assertEquals(65533, u.unwrap(65533));  // very late, still placed correctly
+        assertEquals(65533, u.unwrap(65533)); // very late, still placed correctly
         assertEquals(65538, u.unwrap(2));
     }
 

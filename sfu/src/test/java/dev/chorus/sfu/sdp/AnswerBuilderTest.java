@@ -1,13 +1,12 @@
 package dev.chorus.sfu.sdp;
 
-import dev.chorus.sfu.codec.MediaKind;
-import dev.chorus.sfu.rtp.RtpExtension;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.sfu.codec.MediaKind;
+import dev.chorus.sfu.rtp.RtpExtension;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,7 +22,9 @@ class AnswerBuilderTest {
 
     private static AnswerBuilder builderFor(String offerText) {
         try {
-            return AnswerBuilder.forOffer(SdpParser.parse(offerText)).transport(TRANSPORT).origin(77, 3);
+            return AnswerBuilder.forOffer(SdpParser.parse(offerText))
+                    .transport(TRANSPORT)
+                    .origin(77, 3);
         } catch (SdpException e) {
             throw new AssertionError(e);
         }
@@ -39,8 +40,10 @@ class AnswerBuilderTest {
         String sdp = answer.sdp();
         assertFalse(sdp.replace("\r\n", "").contains("\n"), "CRLF line ends only");
         assertTrue(sdp.endsWith("\r\n"));
-        assertTrue(sdp.startsWith("v=0\r\no=- 77 3 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n"
-                + "a=msid-semantic: WMS *\r\n"), sdp);
+        assertTrue(
+                sdp.startsWith("v=0\r\no=- 77 3 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n"
+                        + "a=msid-semantic: WMS *\r\n"),
+                sdp);
         assertFalse(sdp.contains("extmap-allow-mixed"));
 
         SessionDescription parsed = reparse(answer);
@@ -60,19 +63,24 @@ class AnswerBuilderTest {
         }
         MediaSection audio = parsed.media().get(0);
         assertEquals(List.of("111"), audio.formats());
-        assertEquals(new PayloadFormat(111, "opus", 48000, 2, Map.of("minptime", "10", "useinbandfec", "1"),
-                List.of("transport-cc")), audio.codecs().get(0));
+        assertEquals(
+                new PayloadFormat(
+                        111, "opus", 48000, 2, Map.of("minptime", "10", "useinbandfec", "1"), List.of("transport-cc")),
+                audio.codecs().get(0));
         assertEquals(List.of("candidate:1 1 udp 2130706431 127.0.0.1 40000 typ host"), audio.candidates());
         assertTrue(audio.endOfCandidates());
 
         MediaSection video = parsed.media().get(1);
         assertEquals(List.of("96", "97"), video.formats());
-        assertEquals(List.of("goog-remb", "transport-cc", "ccm fir", "nack", "nack pli"),
+        assertEquals(
+                List.of("goog-remb", "transport-cc", "ccm fir", "nack", "nack pli"),
                 video.codec(96).orElseThrow().feedback());
         assertEquals(OptionalInt.of(96), video.codec(97).orElseThrow().associatedPayloadType());
         assertTrue(video.candidates().isEmpty(), "candidates only in the first bundled m= line");
         // The accepted extensions keep the offer's ids; toffset (14) and friends are dropped.
-        assertEquals(List.of(2, 3, 4, 10, 11), video.extensions().stream().map(HeaderExtension::id).toList());
+        assertEquals(
+                List.of(2, 3, 4, 10, 11),
+                video.extensions().stream().map(HeaderExtension::id).toList());
     }
 
     @Test
@@ -82,11 +90,21 @@ class AnswerBuilderTest {
         assertEquals(Direction.RECVONLY, audio.direction());
         assertEquals(OptionalInt.of(111), audio.payloadType());
         assertEquals(OptionalInt.empty(), audio.rtxPayloadType());
-        assertEquals(Map.of(RtpExtension.AUDIO_LEVEL.uri(), 1, RtpExtension.ABS_SEND_TIME.uri(), 2,
-                RtpExtension.TRANSPORT_CC.uri(), 3, RtpExtension.MID.uri(), 4), audio.extensionIds());
+        assertEquals(
+                Map.of(
+                        RtpExtension.AUDIO_LEVEL.uri(),
+                        1,
+                        RtpExtension.ABS_SEND_TIME.uri(),
+                        2,
+                        RtpExtension.TRANSPORT_CC.uri(),
+                        3,
+                        RtpExtension.MID.uri(),
+                        4),
+                audio.extensionIds());
         Publication mic = audio.publication().orElseThrow();
         assertEquals(List.of(new Publication.Stream(1856735486L, OptionalLong.empty())), mic.streams());
-        assertEquals("e22d7e0c-30b4-499a-9268-42eb6136d557", mic.msid().orElseThrow().trackId());
+        assertEquals(
+                "e22d7e0c-30b4-499a-9268-42eb6136d557", mic.msid().orElseThrow().trackId());
         assertEquals(Optional.of("BdwNkYyPa8qBi43U"), mic.cname());
         assertEquals(Optional.empty(), audio.subscription());
 
@@ -95,7 +113,8 @@ class AnswerBuilderTest {
         assertEquals(OptionalInt.of(97), video.rtxPayloadType());
         assertEquals(OptionalInt.of(3), video.extensionId(RtpExtension.TRANSPORT_CC.uri()));
         assertEquals(OptionalInt.empty(), video.extensionId(RtpExtension.AUDIO_LEVEL.uri()));
-        assertEquals(List.of(new Publication.Stream(437219302L, OptionalLong.of(915377074L))),
+        assertEquals(
+                List.of(new Publication.Stream(437219302L, OptionalLong.of(915377074L))),
                 video.publication().orElseThrow().streams());
 
         RemoteTransport remote = answer.remoteTransport().orElseThrow();
@@ -111,13 +130,22 @@ class AnswerBuilderTest {
                 .send("3", ALICE_CAM)
                 .build();
         SessionDescription parsed = reparse(answer);
-        assertEquals(List.of("0", "1", "2", "3", "4"), parsed.bundleGroup().orElseThrow().mids());
-        assertEquals(List.of(Direction.RECVONLY, Direction.RECVONLY, Direction.SENDONLY, Direction.SENDONLY,
-                Direction.INACTIVE), parsed.media().stream().map(MediaSection::direction).toList());
+        assertEquals(
+                List.of("0", "1", "2", "3", "4"),
+                parsed.bundleGroup().orElseThrow().mids());
+        assertEquals(
+                List.of(
+                        Direction.RECVONLY,
+                        Direction.RECVONLY,
+                        Direction.SENDONLY,
+                        Direction.SENDONLY,
+                        Direction.INACTIVE),
+                parsed.media().stream().map(MediaSection::direction).toList());
 
         MediaSection mic = parsed.media().get(2);
         assertEquals(new Msid("pub-alice", "alice-mic"), mic.msid().orElseThrow());
-        assertEquals(List.of(1001L), mic.ssrcs().stream().map(SsrcDescription::ssrc).toList());
+        assertEquals(
+                List.of(1001L), mic.ssrcs().stream().map(SsrcDescription::ssrc).toList());
         assertEquals(Optional.of("alice-cname"), mic.ssrcs().get(0).cname());
         assertTrue(mic.ssrcGroups().isEmpty());
 
@@ -143,17 +171,21 @@ class AnswerBuilderTest {
     void stoppedTransceiverIsAnsweredRejectedInPlace() throws SdpException {
         Answer answer = builderFor(Fixtures.text(Fixtures.RENEGOTIATE_STOPPED))
                 .send("2", ALICE_MIC)
-                .send("3", ALICE_CAM)   // stale assignment to the stopped line: ignored
+                .send("3", ALICE_CAM) // stale assignment to the stopped line: ignored
                 .build();
         SessionDescription parsed = reparse(answer);
         assertEquals(5, parsed.media().size());
-        assertEquals(List.of("0", "1", "2", "3", "4"), parsed.media().stream().map(m -> m.mid().orElseThrow()).toList());
+        assertEquals(
+                List.of("0", "1", "2", "3", "4"),
+                parsed.media().stream().map(m -> m.mid().orElseThrow()).toList());
         MediaSection stopped = parsed.media().get(3);
         assertEquals(0, stopped.port());
         assertTrue(stopped.rejected());
         assertEquals(MediaKind.VIDEO, stopped.kind());
-        assertTrue(answer.sdp().contains("m=video 0 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=inactive\r\na=mid:3\r\n"));
-        assertEquals(List.of("0", "1", "2", "4"), parsed.bundleGroup().orElseThrow().mids());
+        assertTrue(answer.sdp()
+                .contains("m=video 0 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=inactive\r\na=mid:3\r\n"));
+        assertEquals(
+                List.of("0", "1", "2", "4"), parsed.bundleGroup().orElseThrow().mids());
         NegotiatedSection section = answer.section("3").orElseThrow();
         assertTrue(section.rejected());
         assertEquals(Optional.of("rejected in the offer (port 0)"), section.rejectReason());
@@ -167,7 +199,8 @@ class AnswerBuilderTest {
         assertFalse(answer.sdp().contains("a=simulcast"));
         NegotiatedSection video = answer.section("1").orElseThrow();
         assertEquals(Direction.RECVONLY, video.direction());
-        assertTrue(video.publication().orElseThrow().streams().isEmpty(), "no SSRCs announced: learn them from mid/rid");
+        assertTrue(
+                video.publication().orElseThrow().streams().isEmpty(), "no SSRCs announced: learn them from mid/rid");
         assertEquals(OptionalInt.of(4), video.extensionId(RtpExtension.MID.uri()));
         assertEquals(OptionalInt.of(10), video.extensionId(RtpExtension.RTP_STREAM_ID.uri()));
     }
@@ -193,9 +226,11 @@ class AnswerBuilderTest {
                 .replace("a=rtpmap:111 opus/48000/2", "a=rtpmap:111 opus/48000/1")
                 .replace("a=rtpmap:96 VP8/90000", "a=rtpmap:96 VP7/90000");
         Answer answer = builderFor(offer).build();
-        assertEquals(Optional.of("no acceptable audio codec (we accept opus/48000/2)"),
+        assertEquals(
+                Optional.of("no acceptable audio codec (we accept opus/48000/2)"),
                 answer.section("0").orElseThrow().rejectReason());
-        assertEquals(Optional.of("no acceptable video codec (we accept VP8/90000)"),
+        assertEquals(
+                Optional.of("no acceptable video codec (we accept VP8/90000)"),
                 answer.section("1").orElseThrow().rejectReason());
         assertTrue(answer.sdp().contains("m=audio 0 UDP/TLS/RTP/SAVPF 111\r\n"));
         assertFalse(answer.sdp().contains("a=group:BUNDLE"));
@@ -204,12 +239,16 @@ class AnswerBuilderTest {
 
     @Test
     void explicitRejectionMovesTheBundleTag() throws SdpException {
-        Answer answer = builderFor(Fixtures.text(Fixtures.PUBLISH)).reject("0", "microphone not allowed").build();
+        Answer answer = builderFor(Fixtures.text(Fixtures.PUBLISH))
+                .reject("0", "microphone not allowed")
+                .build();
         SessionDescription parsed = reparse(answer);
         assertTrue(parsed.media().get(0).rejected());
         assertEquals(List.of("1"), parsed.bundleGroup().orElseThrow().mids());
         assertEquals(1, parsed.media().get(1).candidates().size(), "candidates move to the new first bundled line");
-        assertEquals(Optional.of("microphone not allowed"), answer.section("0").orElseThrow().rejectReason());
+        assertEquals(
+                Optional.of("microphone not allowed"),
+                answer.section("0").orElseThrow().rejectReason());
     }
 
     @Test
@@ -223,7 +262,8 @@ class AnswerBuilderTest {
     @Test
     void videoTrackWithoutRtxOrWhereRtxIsNotOfferedHasNoFidGroup() throws SdpException {
         String offer = Fixtures.text(Fixtures.PUBLISH_RECEIVE).replace("a=fmtp:97 apt=96", "a=fmtp:97 apt=95");
-        Answer answer = builderFor(offer).send("3", ALICE_CAM)
+        Answer answer = builderFor(offer)
+                .send("3", ALICE_CAM)
                 .send("4", new RemoteTrack("pub-bob", "bob-cam", MediaKind.VIDEO, 3001, OptionalLong.empty(), "bob"))
                 .build();
         SessionDescription parsed = reparse(answer);
@@ -243,55 +283,102 @@ class AnswerBuilderTest {
                 + "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:3\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n";
         Answer answer = builderFor(offer).build();
         assertTrue(answer.sdp().contains("m=application 0 UDP/DTLS/SCTP webrtc-datachannel\r\n"));
-        assertEquals(Optional.of("m=application is not supported"), answer.sections().get(0).rejectReason());
+        assertEquals(
+                Optional.of("m=application is not supported"),
+                answer.sections().get(0).rejectReason());
         assertEquals(Optional.of("no a=rtcp-mux"), answer.sections().get(1).rejectReason());
-        assertEquals(Optional.of("not in the BUNDLE group"), answer.sections().get(2).rejectReason());
+        assertEquals(
+                Optional.of("not in the BUNDLE group"), answer.sections().get(2).rejectReason());
     }
 
     @Test
     void extensionDirectionIsReversed() throws SdpException {
-        String offer = Fixtures.text(Fixtures.PUBLISH).replace(
-                "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid", "a=extmap:4/sendonly urn:ietf:params:rtp-hdrext:sdes:mid");
-        assertTrue(builderFor(offer).build().sdp().contains("a=extmap:4/recvonly urn:ietf:params:rtp-hdrext:sdes:mid\r\n"));
+        String offer = Fixtures.text(Fixtures.PUBLISH)
+                .replace(
+                        "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid",
+                        "a=extmap:4/sendonly urn:ietf:params:rtp-hdrext:sdes:mid");
+        assertTrue(builderFor(offer)
+                .build()
+                .sdp()
+                .contains("a=extmap:4/recvonly urn:ietf:params:rtp-hdrext:sdes:mid\r\n"));
     }
 
     @Test
     void offersTheSfuCannotServeAreSdpExceptions() {
         String publish = Fixtures.text(Fixtures.PUBLISH);
-        assertEquals("m= line 0: a=setup:passive asks the SFU to be the DTLS client; the SFU only answers setup:passive",
-                assertThrows(SdpException.class, () -> builderFor(publish.replace("a=setup:actpass", "a=setup:passive")).build())
+        assertEquals(
+                "m= line 0: a=setup:passive asks the SFU to be the DTLS client; the SFU only answers setup:passive",
+                assertThrows(
+                                SdpException.class,
+                                () -> builderFor(publish.replace("a=setup:actpass", "a=setup:passive"))
+                                        .build())
                         .getMessage());
         String noFingerprint = publish.replaceAll("a=fingerprint:[^\r]*\r\n", "");
-        assertEquals("m= line 0: no a=fingerprint",
-                assertThrows(SdpException.class, () -> builderFor(noFingerprint).build()).getMessage());
+        assertEquals(
+                "m= line 0: no a=fingerprint",
+                assertThrows(SdpException.class, () -> builderFor(noFingerprint).build())
+                        .getMessage());
         String noUfrag = publish.replaceAll("a=ice-ufrag:[^\r]*\r\n", "");
-        assertEquals("m= line 0: no a=ice-ufrag",
-                assertThrows(SdpException.class, () -> builderFor(noUfrag).build()).getMessage());
+        assertEquals(
+                "m= line 0: no a=ice-ufrag",
+                assertThrows(SdpException.class, () -> builderFor(noUfrag).build())
+                        .getMessage());
     }
 
     @Test
     void callerMistakesAreIllegalArguments() {
         String offer = Fixtures.text(Fixtures.PUBLISH_RECEIVE);
-        assertEquals("m= line 1 is sendonly in the offer; the browser cannot receive alice-cam on it",
-                assertThrows(IllegalArgumentException.class, () -> builderFor(offer).send("1", ALICE_CAM).build()).getMessage());
-        assertEquals("m= line 2 is audio, track alice-cam is video",
-                assertThrows(IllegalArgumentException.class, () -> builderFor(offer).send("2", ALICE_CAM).build()).getMessage());
-        assertEquals("the offer has no m= line with mid 9",
-                assertThrows(IllegalArgumentException.class, () -> builderFor(offer).send("9", ALICE_CAM).build()).getMessage());
-        assertThrows(IllegalStateException.class, () -> AnswerBuilder.forOffer(Fixtures.parsed(Fixtures.PUBLISH)).build());
+        assertEquals(
+                "m= line 1 is sendonly in the offer; the browser cannot receive alice-cam on it",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> builderFor(offer).send("1", ALICE_CAM).build())
+                        .getMessage());
+        assertEquals(
+                "m= line 2 is audio, track alice-cam is video",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> builderFor(offer).send("2", ALICE_CAM).build())
+                        .getMessage());
+        assertEquals(
+                "the offer has no m= line with mid 9",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> builderFor(offer).send("9", ALICE_CAM).build())
+                        .getMessage());
+        assertThrows(
+                IllegalStateException.class,
+                () -> AnswerBuilder.forOffer(Fixtures.parsed(Fixtures.PUBLISH)).build());
     }
 
     @Test
     void localValuesAreValidatedUpFront() {
         Fingerprint fp = TRANSPORT.fingerprint();
-        assertThrows(IllegalArgumentException.class, () -> new LocalTransport("abc", "sfuPasswordSfuPassword1", fp, List.of(), true));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new LocalTransport("abc", "sfuPasswordSfuPassword1", fp, List.of(), true));
         assertThrows(IllegalArgumentException.class, () -> new LocalTransport("abcd", "short", fp, List.of(), true));
-        assertThrows(IllegalArgumentException.class, () -> new LocalTransport("abcd", "sfuPasswordSfuPassword1",
-                new Fingerprint("sha-256", "nothex"), List.of(), true));
-        assertThrows(IllegalArgumentException.class, () -> new LocalTransport("abcd", "sfuPasswordSfuPassword1", fp,
-                List.of("candidate:1 1 udp 1 127.0.0.1 99999 typ host"), true));
-        assertEquals(List.of("candidate:1 1 udp 1 127.0.0.1 9 typ host"), new LocalTransport("abcd",
-                "sfuPasswordSfuPassword1", fp, List.of("a=candidate:1 1 udp 1 127.0.0.1 9 typ host"), true).candidates());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new LocalTransport(
+                        "abcd", "sfuPasswordSfuPassword1", new Fingerprint("sha-256", "nothex"), List.of(), true));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new LocalTransport(
+                        "abcd",
+                        "sfuPasswordSfuPassword1",
+                        fp,
+                        List.of("candidate:1 1 udp 1 127.0.0.1 99999 typ host"),
+                        true));
+        assertEquals(
+                List.of("candidate:1 1 udp 1 127.0.0.1 9 typ host"),
+                new LocalTransport(
+                                "abcd",
+                                "sfuPasswordSfuPassword1",
+                                fp,
+                                List.of("a=candidate:1 1 udp 1 127.0.0.1 9 typ host"),
+                                true)
+                        .candidates());
         assertThrows(IllegalArgumentException.class, () -> RemoteTrack.audio("has space", "t", 1, "c"));
         assertThrows(IllegalArgumentException.class, () -> RemoteTrack.video("p", "t", 1, 1, "c"));
         assertThrows(IllegalArgumentException.class, () -> RemoteTrack.audio("p", "t", 1L << 32, "c"));

@@ -11,10 +11,14 @@ import java.util.Map;
  * fake remote tracks by mid, and prints the answer.
  */
 public final class AnswerForChrome {
-    static final LocalTransport TRANSPORT = new LocalTransport("sfuU", "sfuPasswordSfuPassword1",
-            new Fingerprint("sha-256",
+    static final LocalTransport TRANSPORT = new LocalTransport(
+            "sfuU",
+            "sfuPasswordSfuPassword1",
+            new Fingerprint(
+                    "sha-256",
                     "9A:1F:00:3B:7C:41:D2:58:E6:0D:AA:19:42:C7:5E:B3:08:F1:6A:22:CD:90:7E:13:4B:A8:55:E2:31:0C:9F:66"),
-            List.of("candidate:1 1 udp 2130706431 127.0.0.1 40000 typ host"), true);
+            List.of("candidate:1 1 udp 2130706431 127.0.0.1 40000 typ host"),
+            true);
 
     /** The recvonly mids Chrome assigns in the fixture scenarios (2 audio, 3 and 4 video). */
     static final Map<String, RemoteTrack> TRACKS_BY_MID = Map.of(
@@ -22,13 +26,12 @@ public final class AnswerForChrome {
             "3", RemoteTrack.video("pub-alice", "alice-cam", 2001, 2002, "alice-cname"),
             "4", RemoteTrack.video("pub-bob", "bob-cam", 3001, 3002, "bob-cname"));
 
-    private AnswerForChrome() {
-    }
+    private AnswerForChrome() {}
 
     public static void main(String[] args) throws IOException, SdpException {
         SessionDescription offer = SdpParser.parse(new String(System.in.readAllBytes(), StandardCharsets.UTF_8));
-        AnswerBuilder builder = AnswerBuilder.forOffer(offer).transport(TRANSPORT)
-                .origin(4242, System.currentTimeMillis() / 1000);
+        AnswerBuilder builder =
+                AnswerBuilder.forOffer(offer).transport(TRANSPORT).origin(4242, System.currentTimeMillis() / 1000);
         for (MediaSection m : offer.media()) {
             RemoteTrack track = TRACKS_BY_MID.get(m.mid().orElse(""));
             // Stable by mid, as the SFU would keep them: a renegotiation changes nothing else.
@@ -39,10 +42,17 @@ public final class AnswerForChrome {
         Answer answer = builder.build();
         for (NegotiatedSection s : answer.sections()) {
             System.err.println(s.index() + " mid=" + s.mid().orElse("-") + " " + s.kind() + " "
-                    + (s.rejected() ? "rejected: " + s.rejectReason().orElse("") : s.direction().attribute()
-                    + " pt=" + s.payloadType().getAsInt() + " rtx=" + s.rtxPayloadType() + " ext=" + s.extensionIds()
-                    + s.subscription().map(t -> " sends " + t.publisherId() + "/" + t.trackId()).orElse("")
-                    + s.publication().map(p -> " publication " + p).orElse("")));
+                    + (s.rejected()
+                            ? "rejected: " + s.rejectReason().orElse("")
+                            : s.direction().attribute()
+                                    + " pt=" + s.payloadType().getAsInt() + " rtx=" + s.rtxPayloadType() + " ext="
+                                    + s.extensionIds()
+                                    + s.subscription()
+                                            .map(t -> " sends " + t.publisherId() + "/" + t.trackId())
+                                            .orElse("")
+                                    + s.publication()
+                                            .map(p -> " publication " + p)
+                                            .orElse("")));
         }
         System.out.print(answer.sdp());
     }

@@ -12,8 +12,7 @@ final class Fixtures {
     static final String RENEGOTIATE_STOPPED = "chrome-renegotiate-stopped.sdp";
     static final String SIMULCAST = "chrome-simulcast.sdp";
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     static String text(String name) {
         try (InputStream in = Fixtures.class.getResourceAsStream("/sdp/" + name)) {

@@ -64,7 +64,8 @@ class IceCandidateParserTest {
         for (String name : new String[] {Fixtures.PUBLISH, Fixtures.PUBLISH_RECEIVE, Fixtures.SIMULCAST}) {
             for (MediaSection m : Fixtures.parsed(name).media()) {
                 for (String candidate : m.candidates()) {
-                    assertEquals("127.0.0.1", IceCandidateParser.parse(candidate).address());
+                    assertEquals(
+                            "127.0.0.1", IceCandidateParser.parse(candidate).address());
                 }
             }
         }
@@ -96,10 +97,14 @@ class IceCandidateParserTest {
 
     @Test
     void nullAndOverlongAreRefused() {
-        assertEquals("candidate is missing",
-                assertThrows(SdpException.class, () -> IceCandidateParser.parse(null)).getMessage());
+        assertEquals(
+                "candidate is missing",
+                assertThrows(SdpException.class, () -> IceCandidateParser.parse(null))
+                        .getMessage());
         String longOne = "candidate:1 1 udp 1 127.0.0.1 9 typ host" + " x y".repeat(400);
-        assertEquals("candidate is longer than 1024 characters",
-                assertThrows(SdpException.class, () -> IceCandidateParser.parse(longOne)).getMessage());
+        assertEquals(
+                "candidate is longer than 1024 characters",
+                assertThrows(SdpException.class, () -> IceCandidateParser.parse(longOne))
+                        .getMessage());
     }
 }

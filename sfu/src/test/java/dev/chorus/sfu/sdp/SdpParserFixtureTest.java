@@ -1,10 +1,10 @@
 package dev.chorus.sfu.sdp;
 
-import dev.chorus.sfu.codec.MediaKind;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.sfu.codec.MediaKind;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -63,7 +63,9 @@ class SdpParserFixtureTest {
         assertEquals(48000, opus.clockRate());
         assertEquals(2, opus.channels());
         assertEquals(Map.of("minptime", "10", "useinbandfec", "1"), opus.parameters());
-        assertEquals(List.of("minptime", "useinbandfec"), List.copyOf(opus.parameters().keySet()));
+        assertEquals(
+                List.of("minptime", "useinbandfec"),
+                List.copyOf(opus.parameters().keySet()));
         assertEquals(List.of("transport-cc"), opus.feedback());
         PayloadFormat red = audio.codec(63).orElseThrow();
         assertEquals("red", red.name());
@@ -72,8 +74,16 @@ class SdpParserFixtureTest {
         assertEquals(1, audio.codec(0).orElseThrow().channels());
 
         assertEquals(4, audio.extensions().size());
-        assertEquals(1, audio.extension("urn:ietf:params:rtp-hdrext:ssrc-audio-level").orElseThrow().id());
-        assertEquals(4, audio.extension("urn:ietf:params:rtp-hdrext:sdes:mid").orElseThrow().id());
+        assertEquals(
+                1,
+                audio.extension("urn:ietf:params:rtp-hdrext:ssrc-audio-level")
+                        .orElseThrow()
+                        .id());
+        assertEquals(
+                4,
+                audio.extension("urn:ietf:params:rtp-hdrext:sdes:mid")
+                        .orElseThrow()
+                        .id());
         assertEquals(Optional.empty(), audio.extensions().get(0).direction());
 
         assertEquals(new Msid(STREAM, AUDIO_TRACK), audio.msid().orElseThrow());
@@ -114,25 +124,44 @@ class SdpParserFixtureTest {
         assertEquals("0", video.codec(98).orElseThrow().parameters().get("profile-id"));
         assertEquals(video.formats().size(), video.codecs().size());
 
-        assertEquals(11, video.extension("urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id").orElseThrow().id());
-        assertEquals(14, video.extension("urn:ietf:params:rtp-hdrext:toffset").orElseThrow().id());
+        assertEquals(
+                11,
+                video.extension("urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id")
+                        .orElseThrow()
+                        .id());
+        assertEquals(
+                14,
+                video.extension("urn:ietf:params:rtp-hdrext:toffset")
+                        .orElseThrow()
+                        .id());
 
         assertEquals(new Msid(STREAM, VIDEO_TRACK), video.msid().orElseThrow());
         SsrcGroup fid = video.ssrcGroups().get(0);
         assertTrue(fid.isFid());
         assertEquals(List.of(437219302L, 915377074L), fid.ssrcs());
         assertEquals(2, video.ssrcs().size());
-        assertEquals(Optional.of("BdwNkYyPa8qBi43U"), video.ssrc(915377074L).orElseThrow().cname());
+        assertEquals(
+                Optional.of("BdwNkYyPa8qBi43U"),
+                video.ssrc(915377074L).orElseThrow().cname());
     }
 
     @Test
     void publishReceiveOfferHasThreeRecvonlySections() {
         SessionDescription offer = Fixtures.parsed(Fixtures.PUBLISH_RECEIVE);
-        assertEquals(List.of("0", "1", "2", "3", "4"), offer.bundleGroup().orElseThrow().mids());
-        assertEquals(List.of(MediaKind.AUDIO, MediaKind.VIDEO, MediaKind.AUDIO, MediaKind.VIDEO, MediaKind.VIDEO),
+        assertEquals(
+                List.of("0", "1", "2", "3", "4"),
+                offer.bundleGroup().orElseThrow().mids());
+        assertEquals(
+                List.of(MediaKind.AUDIO, MediaKind.VIDEO, MediaKind.AUDIO, MediaKind.VIDEO, MediaKind.VIDEO),
                 offer.media().stream().map(MediaSection::kind).toList());
-        assertEquals(List.of(Direction.SENDONLY, Direction.SENDONLY, Direction.RECVONLY, Direction.RECVONLY,
-                Direction.RECVONLY), offer.media().stream().map(MediaSection::direction).toList());
+        assertEquals(
+                List.of(
+                        Direction.SENDONLY,
+                        Direction.SENDONLY,
+                        Direction.RECVONLY,
+                        Direction.RECVONLY,
+                        Direction.RECVONLY),
+                offer.media().stream().map(MediaSection::direction).toList());
         MediaSection recvVideo = offer.sectionByMid("3").orElseThrow();
         assertEquals(3, recvVideo.index());
         assertTrue(recvVideo.ssrcs().isEmpty());
@@ -143,9 +172,10 @@ class SdpParserFixtureTest {
         assertEquals("VP8", recvVideo.codec(96).orElseThrow().name());
         // Every section shares the one transport.
         String ufrag = offer.media().get(0).iceUfrag().orElseThrow();
-        assertTrue(offer.media().stream().allMatch(m -> m.iceUfrag().orElseThrow().equals(ufrag)));
-        assertTrue(offer.media().stream().allMatch(
-                m -> m.fingerprint().orElseThrow().value().equals(FINGERPRINT)));
+        assertTrue(
+                offer.media().stream().allMatch(m -> m.iceUfrag().orElseThrow().equals(ufrag)));
+        assertTrue(offer.media().stream()
+                .allMatch(m -> m.fingerprint().orElseThrow().value().equals(FINGERPRINT)));
     }
 
     @Test
@@ -159,7 +189,8 @@ class SdpParserFixtureTest {
         assertFalse(stopped.bundleOnly());
         assertEquals(Optional.of("3"), stopped.mid());
         assertEquals(Direction.INACTIVE, stopped.direction());
-        assertEquals(List.of("0", "1", "2", "4"), offer.bundleGroup().orElseThrow().mids());
+        assertEquals(
+                List.of("0", "1", "2", "4"), offer.bundleGroup().orElseThrow().mids());
         assertFalse(offer.media().get(4).rejected());
     }
 
@@ -168,10 +199,18 @@ class SdpParserFixtureTest {
         MediaSection video = Fixtures.parsed(Fixtures.SIMULCAST).media().get(1);
         assertEquals(List.of(new Rid("q", true, ""), new Rid("h", true, ""), new Rid("f", true, "")), video.rids());
         Simulcast simulcast = video.simulcast().orElseThrow();
-        assertEquals(List.of(List.of(new Simulcast.Layer("q", false)), List.of(new Simulcast.Layer("h", false)),
-                List.of(new Simulcast.Layer("f", false))), simulcast.send());
+        assertEquals(
+                List.of(
+                        List.of(new Simulcast.Layer("q", false)),
+                        List.of(new Simulcast.Layer("h", false)),
+                        List.of(new Simulcast.Layer("f", false))),
+                simulcast.send());
         assertTrue(simulcast.receive().isEmpty());
         assertTrue(video.ssrcs().isEmpty(), "Chrome announces simulcast layers by rid only");
-        assertEquals(10, video.extension("urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id").orElseThrow().id());
+        assertEquals(
+                10,
+                video.extension("urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id")
+                        .orElseThrow()
+                        .id());
     }
 }

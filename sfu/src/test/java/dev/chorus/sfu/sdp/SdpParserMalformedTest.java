@@ -1,10 +1,10 @@
 package dev.chorus.sfu.sdp;
 
-import dev.chorus.sfu.codec.MediaKind;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.sfu.codec.MediaKind;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -63,7 +63,8 @@ class SdpParserMalformedTest {
     void sizeLimitIsEnforcedBeforeParsing() throws SdpException {
         String sdp = HEAD + "a=x-padding:" + "x".repeat(600) + "\r\n";
         SdpException e = assertThrows(SdpException.class, () -> SdpParser.parse(sdp, new SdpLimits(512, 8)));
-        assertTrue(e.getMessage().startsWith("session description has " + sdp.length() + " characters"), e.getMessage());
+        assertTrue(
+                e.getMessage().startsWith("session description has " + sdp.length() + " characters"), e.getMessage());
         assertTrue(SdpParser.parse(sdp, new SdpLimits(sdp.length(), 8)) != null);
     }
 
@@ -147,8 +148,11 @@ class SdpParserMalformedTest {
         assertEquals(new HeaderExtension(7, "urn:x", Optional.of(Direction.RECVONLY), "attr"), ext);
         assertEquals(new Rid("a", false, "max-width=320"), video.rids().get(0));
         Simulcast s = video.simulcast().orElseThrow();
-        assertEquals(List.of(List.of(new Simulcast.Layer("a", false), new Simulcast.Layer("b", false)),
-                List.of(new Simulcast.Layer("c", true))), s.receive());
+        assertEquals(
+                List.of(
+                        List.of(new Simulcast.Layer("a", false), new Simulcast.Layer("b", false)),
+                        List.of(new Simulcast.Layer("c", true))),
+                s.receive());
         assertEquals(List.of(List.of(new Simulcast.Layer("d", false))), s.send());
     }
 }

@@ -10,7 +10,6 @@ import dev.chorus.sfu.sdp.IceCandidate;
 import dev.chorus.sfu.sdp.IceCandidateParser;
 import dev.chorus.sfu.sdp.SdpException;
 import java.net.InetAddress;
-
 import org.junit.jupiter.api.Test;
 
 class ConfigParsingTest {
@@ -27,19 +26,26 @@ class ConfigParsingTest {
         assertFalse(odd.contains(InetAddress.getByName("10.1.2.127")));
         assertTrue(CidrRange.parse("::1").contains(InetAddress.getByName("::1")));
         assertTrue(CidrRange.parse("0.0.0.0/0").contains(InetAddress.getByName("8.8.8.8")));
-        assertThrows(IllegalArgumentException.class, () -> CidrRange.parse("example.com/8"), "names are never resolved");
+        assertThrows(
+                IllegalArgumentException.class, () -> CidrRange.parse("example.com/8"), "names are never resolved");
         assertThrows(IllegalArgumentException.class, () -> CidrRange.parse("10.0.0.0/33"));
     }
 
     @Test
     void allowListDefaultsToEverything() throws Exception {
         assertTrue(TransportConfig.builder().build().isAllowed(InetAddress.getByName("192.0.2.1")));
-        TransportConfig c = TransportConfig.builder().allowRemote("127.0.0.0/8").allowRemote("::1/128").build();
+        TransportConfig c = TransportConfig.builder()
+                .allowRemote("127.0.0.0/8")
+                .allowRemote("::1/128")
+                .build();
         assertTrue(c.isAllowed(InetAddress.getByName("127.0.0.1")));
         assertTrue(c.isAllowed(InetAddress.getByName("::1")));
         assertFalse(c.isAllowed(InetAddress.getByName("192.0.2.1")));
-        assertThrows(IllegalArgumentException.class,
-                () -> TransportConfig.builder().bindAddress(InetAddress.getByName("0.0.0.0")).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> TransportConfig.builder()
+                        .bindAddress(InetAddress.getByName("0.0.0.0"))
+                        .build());
         assertEquals(10000, TransportConfig.builder().build().port());
     }
 

@@ -9,7 +9,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -25,11 +24,15 @@ class DtlsHandshakeExecutorTest {
     private DtlsHandshakeExecutor executor;
 
     private DtlsHandshakeExecutor executor(int threads, int queue) {
-        executor = new DtlsHandshakeExecutor(threads, queue, r -> {
-            Thread t = new Thread(r, "test-dtls-" + threadCount.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        }, now::get);
+        executor = new DtlsHandshakeExecutor(
+                threads,
+                queue,
+                r -> {
+                    Thread t = new Thread(r, "test-dtls-" + threadCount.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                },
+                now::get);
         return executor;
     }
 

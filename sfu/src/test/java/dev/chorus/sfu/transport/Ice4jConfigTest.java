@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-
 import org.ice4j.ice.AgentConfig;
 import org.ice4j.ice.harvest.HarvestConfig;
 import org.ice4j.ice.harvest.MappingCandidateHarvesters;

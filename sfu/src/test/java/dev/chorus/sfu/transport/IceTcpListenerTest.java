@@ -1,11 +1,11 @@
 package dev.chorus.sfu.transport;
 
-import dev.chorus.sfu.drop.DropReason;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.sfu.drop.DropReason;
 import dev.chorus.sfu.sdp.IceCandidate;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.util.zip.CRC32;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,7 +37,10 @@ class IceTcpListenerTest {
     }
 
     static TransportConfig.Builder tcpConfig(String bind) throws IOException {
-        return TransportConfig.builder().bindAddress(InetAddress.getByName(bind)).port(0).tcpPort(0)
+        return TransportConfig.builder()
+                .bindAddress(InetAddress.getByName(bind))
+                .port(0)
+                .tcpPort(0)
                 .dtlsHandshakeTimeout(Duration.ofSeconds(5));
     }
 
@@ -124,22 +126,29 @@ class IceTcpListenerTest {
 
     private void checkOverTcp(String bind) throws Exception {
         try (MediaPorts port = MediaPorts.open(tcpConfig(bind).build());
-             WebRtcTransport t = WebRtcTransport.createServer(port, CERT, null)) {
+                WebRtcTransport t = WebRtcTransport.createServer(port, CERT, null)) {
             InetSocketAddress tcpAddress = port.localTcpAddress();
-            IceCandidate tcpCandidate = t.localCandidates().stream().filter(IceCandidate::isTcp).findFirst()
+            IceCandidate tcpCandidate = t.localCandidates().stream()
+                    .filter(IceCandidate::isTcp)
+                    .findFirst()
                     .orElseThrow();
             assertEquals("passive", tcpCandidate.tcpType().orElseThrow());
             assertEquals(tcpAddress.getPort(), tcpCandidate.port());
             assertEquals(2124414975L, tcpCandidate.priority(), "RFC 6544 passive host priority");
-            IceCandidate udpCandidate = t.localCandidates().stream().filter(IceCandidate::isUdp).findFirst()
+            IceCandidate udpCandidate = t.localCandidates().stream()
+                    .filter(IceCandidate::isUdp)
+                    .findFirst()
                     .orElseThrow();
             assertTrue(udpCandidate.priority() > tcpCandidate.priority(), "UDP preferred over TCP");
             assertEquals(InetAddress.getByName(bind), InetAddress.getByName(tcpCandidate.address()));
-            assertTrue(tcpCandidate.toSdp().contains(" tcp ") && tcpCandidate.toSdp().endsWith("typ host tcptype passive"),
+            assertTrue(
+                    tcpCandidate.toSdp().contains(" tcp ")
+                            && tcpCandidate.toSdp().endsWith("typ host tcptype passive"),
                     tcpCandidate.toSdp());
 
             t.setRemoteIceCredentials("cli1", "clientpasswordclientpass");
-            t.setRemoteFingerprint("sha-256", WebRtcTransportTest.CLIENT_CERT.fingerprint().substring(8));
+            t.setRemoteFingerprint(
+                    "sha-256", WebRtcTransportTest.CLIENT_CERT.fingerprint().substring(8));
             t.start();
             try (Socket s = new Socket(tcpAddress.getAddress(), tcpAddress.getPort())) {
                 s.setSoTimeout(5000);
@@ -184,8 +193,11 @@ class IceTcpListenerTest {
 
     @Test
     void connectionFromAddressOutsideAllowedRemotesIsClosedAndCounted() throws Exception {
-        try (MediaPorts port = MediaPorts.open(tcpConfig("127.0.0.1").allowRemote("10.0.0.0/8").build());
-             Socket s = new Socket(port.localTcpAddress().getAddress(), port.localTcpAddress().getPort())) {
+        try (MediaPorts port = MediaPorts.open(
+                        tcpConfig("127.0.0.1").allowRemote("10.0.0.0/8").build());
+                Socket s = new Socket(
+                        port.localTcpAddress().getAddress(),
+                        port.localTcpAddress().getPort())) {
             assertTrue(closedByServer(s));
             waitFor(() -> port.rejectedTcpConnections() == 1, "rejection counted");
             assertEquals(0, port.tcp().connectionCount());
@@ -195,7 +207,7 @@ class IceTcpListenerTest {
     @Test
     void unknownSessionAndNonStunFirstFrameAreClosedAndCounted() throws Exception {
         try (MediaPorts port = MediaPorts.open(tcpConfig("127.0.0.1").build());
-             WebRtcTransport t = WebRtcTransport.createServer(port, CERT, null)) {
+                WebRtcTransport t = WebRtcTransport.createServer(port, CERT, null)) {
             InetSocketAddress a = port.localTcpAddress();
             try (Socket s = new Socket(a.getAddress(), a.getPort())) {
                 s.getOutputStream().write(framed(bindingRequest("nobody:cli1", "x")));
@@ -209,7 +221,8 @@ class IceTcpListenerTest {
             }
             waitFor(() -> port.tcp().connectionCount() == 0, "both closed");
             assertEquals(1, port.tcpJson().get("drops").get("UNKNOWN_SESSION").asLong());
-            assertEquals(1, port.tcpJson().get("drops").get("FIRST_FRAME_NOT_STUN").asLong());
+            assertEquals(
+                    1, port.tcpJson().get("drops").get("FIRST_FRAME_NOT_STUN").asLong());
             assertEquals(0, t.packetsIn(), "nothing reached the transport");
         }
     }

@@ -27,17 +27,17 @@ class PacketKindTest {
         "79,  0,   UNKNOWN",
         "127, 0,   UNKNOWN",
         // RTP/RTCP: 128..191; RTCP when the second byte (M + PT) is 192..223
-        "128, 111, RTP",        // V=2, PT 111 (opus)
-        "128, 239, RTP",        // marker + PT 111
-        "144, 96,  RTP",        // V=2 with extension bit
+        "128, 111, RTP", // V=2, PT 111 (opus)
+        "128, 239, RTP", // marker + PT 111
+        "144, 96,  RTP", // V=2 with extension bit
         "191, 0,   RTP",
-        "128, 191, RTP",        // M + PT 63: just below the RTCP range
-        "128, 192, RTCP",       // FIR (192) is the first RTCP type
-        "128, 200, RTCP",       // SR
-        "129, 201, RTCP",       // RR with one report block
-        "143, 206, RTCP",       // PSFB (PLI/REMB), FMT 15
-        "128, 223, RTCP",       // last in range
-        "128, 224, RTP",        // M + PT 96: RTP again
+        "128, 191, RTP", // M + PT 63: just below the RTCP range
+        "128, 192, RTCP", // FIR (192) is the first RTCP type
+        "128, 200, RTCP", // SR
+        "129, 201, RTCP", // RR with one report block
+        "143, 206, RTCP", // PSFB (PLI/REMB), FMT 15
+        "128, 223, RTCP", // last in range
+        "128, 224, RTP", // M + PT 96: RTP again
         // beyond 191
         "192, 200, UNKNOWN",
         "255, 0,   UNKNOWN",

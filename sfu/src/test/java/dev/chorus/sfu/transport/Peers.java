@@ -1,11 +1,11 @@
 package dev.chorus.sfu.transport;
 
-import dev.chorus.sfu.buffer.PacketBuffer;
-import dev.chorus.sfu.sdp.IceCandidate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.chorus.sfu.buffer.PacketBuffer;
+import dev.chorus.sfu.sdp.IceCandidate;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.concurrent.BlockingQueue;
@@ -27,12 +27,10 @@ final class Peers {
         }
     }
 
-    private Peers() {
-    }
+    private Peers() {}
 
     /** Loads this class, whose static block quiets ice4j's and jitsi's java.util.logging output. */
-    static void quiet() {
-    }
+    static void quiet() {}
 
     /** What a transport reported, as (event, reason) and decrypted packet copies. */
     static final class Recorder implements WebRtcTransport.Listener {
@@ -97,8 +95,13 @@ final class Peers {
      * Creates a server transport on {@code port} and a client with its own port, exchanges what SDP would
      * carry (optionally a wrong fingerprint on either side), and starts both.
      */
-    static Pair wire(MediaPorts port, DtlsCertificate serverCert, DtlsCertificate clientCert,
-                     TransportConfig clientConfig, String fingerprintGivenToServer, String fingerprintGivenToClient)
+    static Pair wire(
+            MediaPorts port,
+            DtlsCertificate serverCert,
+            DtlsCertificate clientCert,
+            TransportConfig clientConfig,
+            String fingerprintGivenToServer,
+            String fingerprintGivenToClient)
             throws IOException {
         Recorder se = new Recorder();
         Recorder ce = new Recorder();
@@ -122,8 +125,9 @@ final class Peers {
         return new Pair(server, se, client, ce);
     }
 
-    static Pair connect(MediaPorts port, DtlsCertificate serverCert, DtlsCertificate clientCert,
-                        TransportConfig clientConfig) throws Exception {
+    static Pair connect(
+            MediaPorts port, DtlsCertificate serverCert, DtlsCertificate clientCert, TransportConfig clientConfig)
+            throws Exception {
         Pair p = wire(port, serverCert, clientCert, clientConfig, null, null);
         p.serverEvents().await("DTLS_CONNECTED", 10_000);
         p.clientEvents().await("DTLS_CONNECTED", 10_000);

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-
 import org.junit.jupiter.api.Test;
 
 class Rfc4571FramerTest {
@@ -123,7 +122,7 @@ class Rfc4571FramerTest {
     @Test
     void headerLimitsAreChecked() {
         assertThrows(IllegalArgumentException.class, () -> Rfc4571Framer.writeHeader(new byte[2], 0, 65536));
-        assertThrows(IllegalArgumentException.class, () -> new Rfc4571Framer(0, (b, o, l) -> { }));
+        assertThrows(IllegalArgumentException.class, () -> new Rfc4571Framer(0, (b, o, l) -> {}));
         byte[] h = new byte[2];
         Rfc4571Framer.writeHeader(h, 0, 0x1234);
         assertArrayEquals(new byte[] {0x12, 0x34}, h);

@@ -1,16 +1,15 @@
 package dev.chorus.sfu.transport;
 
-import dev.chorus.sfu.drop.DropReason;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.sfu.drop.DropReason;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Test;
 
 /** close() releases everything; consent freshness; remote address allow-list. */
@@ -19,12 +18,12 @@ class TransportLifecycleTest {
     static final DtlsCertificate CLIENT_CERT = DtlsCertificate.generate();
 
     static TransportConfig.Builder loopback() {
-        return TransportConfig.builder().port(0).allowRemote("127.0.0.0/8")
-                .dtlsHandshakeTimeout(Duration.ofSeconds(5));
+        return TransportConfig.builder().port(0).allowRemote("127.0.0.0/8").dtlsHandshakeTimeout(Duration.ofSeconds(5));
     }
 
     private static void cycle(MediaPorts port, int i) throws Exception {
-        try (Peers.Pair p = Peers.connect(port, SERVER_CERT, CLIENT_CERT, loopback().build())) {
+        try (Peers.Pair p =
+                Peers.connect(port, SERVER_CERT, CLIENT_CERT, loopback().build())) {
             byte[] payload = ("cycle " + i).getBytes(StandardCharsets.UTF_8);
             assertTrue(p.client().sendRtp(Peers.rtp(42, i, i, payload), 0, 12 + payload.length));
             Peers.assertRtp(p.serverEvents().nextRtp(2000), 42, i, payload);
@@ -55,7 +54,9 @@ class TransportLifecycleTest {
     }
 
     private static long ice4jPoolThreads() {
-        return threadNames().stream().filter(TransportLifecycleTest::isIce4jSharedPool).count();
+        return threadNames().stream()
+                .filter(TransportLifecycleTest::isIce4jSharedPool)
+                .count();
     }
 
     @Test
@@ -77,7 +78,8 @@ class TransportLifecycleTest {
             Set<String> extra = threadNames();
             extra.removeAll(before);
             extra.removeIf(TransportLifecycleTest::isIce4jSharedPool);
-            assertTrue(ownThreads() <= baseline + 1,
+            assertTrue(
+                    ownThreads() <= baseline + 1,
                     "threads: baseline " + baseline + ", now " + ownThreads() + ", new: " + extra);
             assertTrue(ice4jPoolThreads() <= 24, "ice4j's shared pools stay bounded: " + ice4jPoolThreads());
         }
@@ -86,8 +88,10 @@ class TransportLifecycleTest {
     @Test
     void silentPeerIsReportedFailedWithinConsentTimeout() throws Exception {
         Duration timeout = Duration.ofMillis(1500);
-        try (MediaPorts port = MediaPorts.open(loopback().consentTimeout(timeout).build());
-             Peers.Pair p = Peers.connect(port, SERVER_CERT, CLIENT_CERT, loopback().build())) {
+        try (MediaPorts port =
+                        MediaPorts.open(loopback().consentTimeout(timeout).build());
+                Peers.Pair p =
+                        Peers.connect(port, SERVER_CERT, CLIENT_CERT, loopback().build())) {
             // Alive: media keeps coming for longer than the timeout.
             for (int i = 0; i < 20; i++) {
                 byte[] b = new byte[] {1, 2, 3};
@@ -109,12 +113,15 @@ class TransportLifecycleTest {
 
     @Test
     void remoteOutsideAllowedRangesGetsNoSession() throws Exception {
-        TransportConfig onlyTen = TransportConfig.builder().port(0).allowRemote("10.0.0.0/8").build();
+        TransportConfig onlyTen =
+                TransportConfig.builder().port(0).allowRemote("10.0.0.0/8").build();
         try (MediaPorts port = MediaPorts.open(onlyTen);
-             Peers.Pair p = Peers.wire(port, SERVER_CERT, CLIENT_CERT, loopback().build(), null, null)) {
+                Peers.Pair p =
+                        Peers.wire(port, SERVER_CERT, CLIENT_CERT, loopback().build(), null, null)) {
             WebRtcTransportTest.waitFor(() -> port.rejectedSessions() > 0, 3000);
             assertEquals(WebRtcTransport.IceState.CHECKING, p.server().iceState(), "server never hears the client");
-            assertTrue(p.server().drops(DropReason.REMOTE_ADDRESS_NOT_ALLOWED) > 0,
+            assertTrue(
+                    p.server().drops(DropReason.REMOTE_ADDRESS_NOT_ALLOWED) > 0,
                     "the client's 127.0.0.1 candidate was refused too");
         }
         // Client side: a candidate outside its own allow-list is ignored.

@@ -1,17 +1,16 @@
 package dev.chorus.sfu.transport;
 
-import dev.chorus.sfu.drop.DropReason;
-import dev.chorus.sfu.sdp.IceCandidate;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.sfu.drop.DropReason;
+import dev.chorus.sfu.sdp.IceCandidate;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,8 +24,7 @@ class WebRtcTransportTest {
     static MediaPorts port;
 
     static TransportConfig.Builder loopback() {
-        return TransportConfig.builder().port(0).allowRemote("127.0.0.0/8")
-                .dtlsHandshakeTimeout(Duration.ofSeconds(5));
+        return TransportConfig.builder().port(0).allowRemote("127.0.0.0/8").dtlsHandshakeTimeout(Duration.ofSeconds(5));
     }
 
     @BeforeAll
@@ -64,7 +62,8 @@ class WebRtcTransportTest {
             assertTrue(p.client().sendRtcp(rr, 0, 8));
             assertArrayEquals(expected, p.serverEvents().nextRtcp(2000));
             assertTrue(p.server().sendRtcp(Peers.rtcpRr(0x2222), 0, 8));
-            assertArrayEquals(Arrays.copyOf(Peers.rtcpRr(0x2222), 8), p.clientEvents().nextRtcp(2000));
+            assertArrayEquals(
+                    Arrays.copyOf(Peers.rtcpRr(0x2222), 8), p.clientEvents().nextRtcp(2000));
 
             assertEquals(0, p.server().drops(DropReason.SRTP_AUTH_FAILED));
             assertEquals(1, p.server().toJson().get("counters").get("rtpIn").asLong());
@@ -75,8 +74,10 @@ class WebRtcTransportTest {
 
     @Test
     void twoClientsOnOneSharedPortEachGetOnlyTheirOwnTraffic() throws Exception {
-        try (Peers.Pair a = Peers.connect(port, SERVER_CERT, CLIENT_CERT, loopback().build());
-             Peers.Pair b = Peers.connect(port, SERVER_CERT, CLIENT_CERT, loopback().build())) {
+        try (Peers.Pair a =
+                        Peers.connect(port, SERVER_CERT, CLIENT_CERT, loopback().build());
+                Peers.Pair b =
+                        Peers.connect(port, SERVER_CERT, CLIENT_CERT, loopback().build())) {
             assertEquals(2, port.transportCount());
             for (int i = 0; i < 20; i++) {
                 byte[] pa = ("A" + i).getBytes(StandardCharsets.UTF_8);
@@ -105,7 +106,8 @@ class WebRtcTransportTest {
     @Test
     void wrongFingerprintFailsDtlsWithNamedReason() throws Exception {
         String someoneElse = DtlsCertificate.generate().fingerprint();
-        try (Peers.Pair p = Peers.wire(port, SERVER_CERT, CLIENT_CERT, loopback().build(), someoneElse, null)) {
+        try (Peers.Pair p =
+                Peers.wire(port, SERVER_CERT, CLIENT_CERT, loopback().build(), someoneElse, null)) {
             String ev = p.serverEvents().await("DTLS_FAILED", 10_000);
             assertTrue(ev.startsWith("DTLS_FAILED FINGERPRINT_MISMATCH"), ev);
             assertEquals(DtlsFailure.FINGERPRINT_MISMATCH, p.server().dtlsFailure());
@@ -116,7 +118,8 @@ class WebRtcTransportTest {
             assertEquals(1, p.client().drops(DropReason.NOT_DTLS_CONNECTED));
         }
         // And the other way round: the client checks the server's certificate too.
-        try (Peers.Pair p = Peers.wire(port, SERVER_CERT, CLIENT_CERT, loopback().build(), null, someoneElse)) {
+        try (Peers.Pair p =
+                Peers.wire(port, SERVER_CERT, CLIENT_CERT, loopback().build(), null, someoneElse)) {
             String ev = p.clientEvents().await("DTLS_FAILED", 10_000);
             assertTrue(ev.startsWith("DTLS_FAILED FINGERPRINT_MISMATCH"), ev);
             assertEquals(DtlsFailure.FINGERPRINT_MISMATCH, p.client().dtlsFailure());
@@ -125,7 +128,8 @@ class WebRtcTransportTest {
 
     @Test
     void tamperedAndReplayedSrtpAreCountedAndNotDelivered() throws Exception {
-        try (Peers.Pair p = Peers.connect(port, SERVER_CERT, CLIENT_CERT, loopback().build())) {
+        try (Peers.Pair p =
+                Peers.connect(port, SERVER_CERT, CLIENT_CERT, loopback().build())) {
             byte[] payload = "genuine".getBytes(StandardCharsets.UTF_8);
             SrtpSession clientSrtp = p.client().packets.session();
             byte[] pkt = Peers.rtp(0x5150, 10, 0, payload);
@@ -152,33 +156,44 @@ class WebRtcTransportTest {
 
     @Test
     void publicAddressReplacesTheBoundOneInEveryCandidate() throws Exception {
-        TransportConfig c = loopback().advertised(java.net.InetAddress.getByName("203.0.113.5"), 40000)
-                .tcpPort(0).advertisedTcpPort(40001).build();
+        TransportConfig c = loopback()
+                .advertised(java.net.InetAddress.getByName("203.0.113.5"), 40000)
+                .tcpPort(0)
+                .advertisedTcpPort(40001)
+                .build();
         try (MediaPorts natted = MediaPorts.open(c);
-             WebRtcTransport t = WebRtcTransport.createServer(natted, SERVER_CERT, null)) {
+                WebRtcTransport t = WebRtcTransport.createServer(natted, SERVER_CERT, null)) {
             java.util.List<IceCandidate> cands = t.localCandidates();
             assertEquals(2, cands.size(), cands.toString());
-            IceCandidate udp = cands.stream().filter(IceCandidate::isUdp).findFirst().orElseThrow();
-            IceCandidate tcp = cands.stream().filter(IceCandidate::isTcp).findFirst().orElseThrow();
+            IceCandidate udp =
+                    cands.stream().filter(IceCandidate::isUdp).findFirst().orElseThrow();
+            IceCandidate tcp =
+                    cands.stream().filter(IceCandidate::isTcp).findFirst().orElseThrow();
             assertEquals("203.0.113.5", udp.address());
             assertEquals(40000, udp.port());
             assertEquals("host", udp.type());
             assertEquals("203.0.113.5", tcp.address());
             assertEquals(40001, tcp.port());
             assertEquals("passive", tcp.tcpType().orElseThrow());
-            assertTrue(udp.toSdp().contains(" udp ") && udp.toSdp().contains(" 203.0.113.5 40000 typ host"),
-                    udp.toSdp());
+            assertTrue(
+                    udp.toSdp().contains(" udp ") && udp.toSdp().contains(" 203.0.113.5 40000 typ host"), udp.toSdp());
             assertTrue(cands.stream().noneMatch(x -> x.address().equals("127.0.0.1")), "bound address not leaked");
             assertEquals("passive", t.localSetupRole());
             assertEquals(1, natted.transportCount());
         }
         // Address only: the bound ports are announced with it.
         try (MediaPorts natted = MediaPorts.open(loopback()
-                .advertised(java.net.InetAddress.getByName("203.0.113.5"), 0).tcpPort(0).build());
-             WebRtcTransport t = WebRtcTransport.createServer(natted, SERVER_CERT, null)) {
+                        .advertised(java.net.InetAddress.getByName("203.0.113.5"), 0)
+                        .tcpPort(0)
+                        .build());
+                WebRtcTransport t = WebRtcTransport.createServer(natted, SERVER_CERT, null)) {
             for (IceCandidate x : t.localCandidates()) {
                 assertEquals("203.0.113.5", x.address());
-                assertEquals(x.isUdp() ? natted.localAddress().getPort() : natted.localTcpAddress().getPort(), x.port());
+                assertEquals(
+                        x.isUdp()
+                                ? natted.localAddress().getPort()
+                                : natted.localTcpAddress().getPort(),
+                        x.port());
             }
         }
         // Nothing configured: the bound address, UDP only (ICE-TCP is off in the builder's defaults).
@@ -195,24 +210,34 @@ class WebRtcTransportTest {
         // A UDP relay stands in for the 1:1 NAT (or a test's impairment proxy): the SFU binds one port and
         // announces the relay's; the client is given nothing else and must connect through it.
         try (UdpRelay relay = new UdpRelay();
-             MediaPorts behindNat = MediaPorts.open(loopback().build())) {
+                MediaPorts behindNat = MediaPorts.open(loopback().build())) {
             relay.target = behindNat.localAddress();
-            TransportConfig natted = loopback().port(behindNat.localAddress().getPort())
-                    .advertised(relay.address().getAddress(), relay.address().getPort()).build();
+            TransportConfig natted = loopback()
+                    .port(behindNat.localAddress().getPort())
+                    .advertised(relay.address().getAddress(), relay.address().getPort())
+                    .build();
             behindNat.close();
             try (MediaPorts sfu = MediaPorts.open(natted)) {
                 relay.target = sfu.localAddress();
-                try (Peers.Pair p = Peers.connect(sfu, SERVER_CERT, CLIENT_CERT, loopback().build())) {
-                    assertEquals(relay.address().getPort(), p.server().localCandidates().get(0).port());
+                try (Peers.Pair p =
+                        Peers.connect(sfu, SERVER_CERT, CLIENT_CERT, loopback().build())) {
+                    assertEquals(
+                            relay.address().getPort(),
+                            p.server().localCandidates().get(0).port());
                     byte[] up = "via the public address".getBytes(StandardCharsets.UTF_8);
                     assertTrue(p.client().sendRtp(Peers.rtp(0x3333, 1, 0, up), 0, 12 + up.length));
                     Peers.assertRtp(p.serverEvents().nextRtp(2000), 0x3333, 1, up);
                     byte[] down = "and back through it".getBytes(StandardCharsets.UTF_8);
                     assertTrue(p.server().sendRtp(Peers.rtp(0x4444, 2, 0, down), 0, 12 + down.length));
                     Peers.assertRtp(p.clientEvents().nextRtp(2000), 0x4444, 2, down);
-                    assertTrue(relay.toTarget.get() > 3 && relay.fromTarget.get() > 3,
+                    assertTrue(
+                            relay.toTarget.get() > 3 && relay.fromTarget.get() > 3,
                             "traffic went through the relay: " + relay.toTarget + " / " + relay.fromTarget);
-                    String remote = p.server().toJson().get("selectedPair").get("remote").asText();
+                    String remote = p.server()
+                            .toJson()
+                            .get("selectedPair")
+                            .get("remote")
+                            .asText();
                     assertTrue(remote.contains(":" + relay.address().getPort()), "the SFU sees the relay: " + remote);
                 }
             }
@@ -222,10 +247,14 @@ class WebRtcTransportTest {
     @Test
     void handshakeAndMediaOnIpv6Loopback() throws Exception {
         java.net.InetAddress v6 = java.net.InetAddress.getByName("::1");
-        TransportConfig c = TransportConfig.builder().bindAddress(v6).port(0).allowRemote("::1/128")
-                .dtlsHandshakeTimeout(Duration.ofSeconds(5)).build();
+        TransportConfig c = TransportConfig.builder()
+                .bindAddress(v6)
+                .port(0)
+                .allowRemote("::1/128")
+                .dtlsHandshakeTimeout(Duration.ofSeconds(5))
+                .build();
         try (MediaPorts v6port = MediaPorts.open(c);
-             Peers.Pair p = Peers.connect(v6port, SERVER_CERT, CLIENT_CERT, c)) {
+                Peers.Pair p = Peers.connect(v6port, SERVER_CERT, CLIENT_CERT, c)) {
             IceCandidate cand = p.server().localCandidates().get(0);
             assertEquals(v6, java.net.InetAddress.getByName(cand.address()));
             byte[] up = "over ipv6".getBytes(StandardCharsets.UTF_8);
@@ -238,15 +267,18 @@ class WebRtcTransportTest {
 
     @Test
     void udpDisabledAnnouncesOnlyTheTcpCandidate() throws Exception {
-        try (MediaPorts tcpOnly = MediaPorts.open(loopback().tcpPort(0).udpEnabled(false).build());
-             WebRtcTransport t = WebRtcTransport.createServer(tcpOnly, SERVER_CERT, null)) {
+        try (MediaPorts tcpOnly =
+                        MediaPorts.open(loopback().tcpPort(0).udpEnabled(false).build());
+                WebRtcTransport t = WebRtcTransport.createServer(tcpOnly, SERVER_CERT, null)) {
             java.util.List<IceCandidate> cands = t.localCandidates();
             assertEquals(1, cands.size(), cands.toString());
             assertTrue(cands.get(0).isTcp());
             assertEquals(tcpOnly.localTcpAddress().getPort(), cands.get(0).port());
         }
-        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> loopback().udpEnabled(false).build(), "neither UDP nor TCP");
+        org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class,
+                () -> loopback().udpEnabled(false).build(),
+                "neither UDP nor TCP");
     }
 
     /** Forwards UDP between whoever last wrote to it and {@link #target}: a 1:1 NAT in miniature. */

@@ -34,7 +34,7 @@ class TimerQueueTest {
         List<Long> fired = new ArrayList<>();
         java.util.Random r = new java.util.Random(7);
         for (int i = 0; i < 500; i++) {
-            Timer t = new Timer("t" + i, now -> { });
+            Timer t = new Timer("t" + i, now -> {});
             long deadline = r.nextInt(1_000_000);
             Timer recorder = new Timer("r" + i, now -> fired.add(deadline));
             q.schedule(recorder, deadline);

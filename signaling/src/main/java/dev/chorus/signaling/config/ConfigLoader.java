@@ -20,62 +20,67 @@ import java.util.Properties;
  */
 public final class ConfigLoader {
 
-  public static final String CONFIG_FILE_ENV = "CHORUS_CONFIG";
+    public static final String CONFIG_FILE_ENV = "CHORUS_CONFIG";
 
-  private ConfigLoader() {}
+    private ConfigLoader() {}
 
-  /**
-   * @param configFile an explicit file, or null to use {@code CHORUS_CONFIG} when set
-   */
-  public static Loaded load(Path configFile, Map<String, String> env, Properties systemProperties) {
-    // Unresolved: ConfigFactory.defaultReference() would already hold this JVM's system
-    // properties, beneath the file instead of above it.
-    Config defaults = ConfigFactory.defaultReferenceUnresolved(ConfigLoader.class.getClassLoader())
-        .withOnlyPath("chorus");
+    /**
+     * @param configFile an explicit file, or null to use {@code CHORUS_CONFIG} when set
+     */
+    public static Loaded load(Path configFile, Map<String, String> env, Properties systemProperties) {
+        // Unresolved: ConfigFactory.defaultReference() would already hold this JVM's system
+        // properties, beneath the file instead of above it.
+        Config defaults = ConfigFactory.defaultReferenceUnresolved(ConfigLoader.class.getClassLoader())
+                .withOnlyPath("chorus");
 
-    Path file = configFile;
-    if (file == null && env.get(CONFIG_FILE_ENV) != null && !env.get(CONFIG_FILE_ENV).isBlank()) {
-      file = Path.of(env.get(CONFIG_FILE_ENV));
+        Path file = configFile;
+        if (file == null
+                && env.get(CONFIG_FILE_ENV) != null
+                && !env.get(CONFIG_FILE_ENV).isBlank()) {
+            file = Path.of(env.get(CONFIG_FILE_ENV));
+        }
+        Config merged = defaults;
+        if (file != null) {
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalArgumentException("configuration file not found: " + file);
+            }
+            merged = ConfigFactory.parseFile(file.toFile()).withFallback(merged);
+        }
+
+        Config props = ConfigFactory.parseProperties(systemProperties);
+        if (props.hasPath("chorus")) {
+            merged = props.withOnlyPath("chorus").withFallback(merged);
+        }
+
+        merged = merged.resolve();
+        merged = applyEnvironment(merged, env);
+        return new Loaded(ServerConfig.from(merged), file);
     }
-    Config merged = defaults;
-    if (file != null) {
-      if (!Files.isRegularFile(file)) {
-        throw new IllegalArgumentException("configuration file not found: " + file);
-      }
-      merged = ConfigFactory.parseFile(file.toFile()).withFallback(merged);
+
+    static String envName(String path) {
+        return path.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 
-    Config props = ConfigFactory.parseProperties(systemProperties);
-    if (props.hasPath("chorus")) {
-      merged = props.withOnlyPath("chorus").withFallback(merged);
+    private static Config applyEnvironment(Config config, Map<String, String> env) {
+        Config result = config;
+        for (Map.Entry<String, ConfigValue> entry : config.getConfig("chorus").entrySet()) {
+            String path = "chorus." + entry.getKey();
+            String value = env.get(envName(path));
+            if (value == null) {
+                continue;
+            }
+            Object converted = entry.getValue().valueType() == ConfigValueType.LIST
+                    ? Arrays.stream(value.split(","))
+                            .map(String::trim)
+                            .filter(v -> !v.isEmpty())
+                            .toList()
+                    : value;
+            result = result.withValue(
+                    path, ConfigValueFactory.fromAnyRef(converted, "environment variable " + envName(path)));
+        }
+        return result;
     }
 
-    merged = merged.resolve();
-    merged = applyEnvironment(merged, env);
-    return new Loaded(ServerConfig.from(merged), file);
-  }
-
-  static String envName(String path) {
-    return path.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_');
-  }
-
-  private static Config applyEnvironment(Config config, Map<String, String> env) {
-    Config result = config;
-    for (Map.Entry<String, ConfigValue> entry : config.getConfig("chorus").entrySet()) {
-      String path = "chorus." + entry.getKey();
-      String value = env.get(envName(path));
-      if (value == null) {
-        continue;
-      }
-      Object converted = entry.getValue().valueType() == ConfigValueType.LIST
-          ? Arrays.stream(value.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList()
-          : value;
-      result = result.withValue(path,
-          ConfigValueFactory.fromAnyRef(converted, "environment variable " + envName(path)));
-    }
-    return result;
-  }
-
-  /** The parsed settings and the file they came from (null when only defaults). */
-  public record Loaded(ServerConfig config, Path file) {}
+    /** The parsed settings and the file they came from (null when only defaults). */
+    public record Loaded(ServerConfig config, Path file) {}
 }

@@ -14,165 +14,237 @@ import java.util.List;
  */
 public final class ServerConfig {
 
-  private final Http http;
-  private final Signaling signaling;
-  private final Rooms rooms;
-  private final MediaConfig media;
-  private final Ice ice;
-  private final Debug debug;
-  private final Metrics metrics;
-  private final Shutdown shutdown;
-  private final String dataDir;
+    private final Http http;
+    private final Signaling signaling;
+    private final Rooms rooms;
+    private final MediaConfig media;
+    private final Ice ice;
+    private final Debug debug;
+    private final Metrics metrics;
+    private final Shutdown shutdown;
+    private final String dataDir;
 
-  private ServerConfig(Config root) {
-    // Full paths, so that an error names the key as the operator wrote it.
-    Config c = root.withOnlyPath("chorus");
-    http = new Http(c.getString("chorus.http.host"), c.getInt("chorus.http.port"),
-        new Tls(c.getBoolean("chorus.http.tls.enabled"), c.getString("chorus.http.tls.cert"),
-            c.getString("chorus.http.tls.key")));
-    signaling = new Signaling(c);
-    rooms = new Rooms(c.getInt("chorus.rooms.max-participants"), c.getInt("chorus.rooms.max-rooms"));
-    ice = new Ice(c.getStringList("chorus.ice.stun-urls"), c.getStringList("chorus.ice.turn-urls"),
-        c.getString("chorus.ice.turn-secret"), c.getDuration("chorus.ice.turn-credential-lifetime"));
-    debug = new Debug(c.getBoolean("chorus.debug.allow-remote"));
-    metrics = new Metrics(c.getBoolean("chorus.metrics.enabled"),
-        c.getStringList("chorus.metrics.allowed-clients"));
-    shutdown = new Shutdown(c.getDuration("chorus.shutdown.drain-timeout"));
-    dataDir = c.getString("chorus.data-dir");
-    validate();
-    media = MediaConfig.from(root);
-  }
-
-  /** Reads the {@code chorus} section of a resolved configuration. */
-  public static ServerConfig from(Config root) {
-    return new ServerConfig(root);
-  }
-
-  public Http http() { return http; }
-  public Signaling signaling() { return signaling; }
-  public Rooms rooms() { return rooms; }
-  /** {@code chorus.media}, read and checked by the SFU's own reader. */
-  public MediaConfig media() { return media; }
-  public Ice ice() { return ice; }
-  public Debug debug() { return debug; }
-  public Metrics metrics() { return metrics; }
-  public Shutdown shutdown() { return shutdown; }
-  public String dataDir() { return dataDir; }
-
-  public record Http(String host, int port, Tls tls) {}
-
-  /**
-   * https/wss. With no {@code cert}/{@code key} configured a self-signed certificate is made
-   * on first run and kept in the data directory.
-   */
-  public record Tls(boolean enabled, String cert, String key) {
-    public boolean hasConfiguredCertificate() {
-      return !cert.isBlank() || !key.isBlank();
-    }
-  }
-
-  /** STUN/TURN servers handed to clients at join; see {@code IceServers}. */
-  public record Ice(List<String> stunUrls, List<String> turnUrls, String turnSecret,
-      Duration turnCredentialLifetime) {
-    @Override
-    public String toString() { // never print the secret
-      return "Ice[stunUrls=" + stunUrls + ", turnUrls=" + turnUrls + ", turnSecret="
-          + (turnSecret.isEmpty() ? "(none)" : "(set)") + ", turnCredentialLifetime=" + turnCredentialLifetime + "]";
-    }
-  }
-
-  /** {@code chorus.signaling}: WebSocket keepalive, message limits, chat and rate limits. */
-  public static final class Signaling {
-    private final Duration keepaliveInterval;
-    private final Duration keepaliveTimeout;
-    private final int maxMessageBytes;
-    private final int maxFrameBytes;
-    private final int maxNameChars;
-    private final int maxChatChars;
-    private final int chatHistory;
-    private final int rateLimitPerSecond;
-    private final int rateLimitBurst;
-    private final int maxOutboundQueueBytes;
-
-    private Signaling(Config s) {
-      keepaliveInterval = s.getDuration("chorus.signaling.keepalive-interval");
-      keepaliveTimeout = s.getDuration("chorus.signaling.keepalive-timeout");
-      maxMessageBytes = s.getInt("chorus.signaling.max-message-bytes");
-      maxFrameBytes = s.getInt("chorus.signaling.max-frame-bytes");
-      maxNameChars = s.getInt("chorus.signaling.max-name-chars");
-      maxChatChars = s.getInt("chorus.signaling.max-chat-chars");
-      chatHistory = s.getInt("chorus.signaling.chat-history");
-      rateLimitPerSecond = s.getInt("chorus.signaling.rate-limit-per-second");
-      rateLimitBurst = s.getInt("chorus.signaling.rate-limit-burst");
-      maxOutboundQueueBytes = s.getInt("chorus.signaling.max-outbound-queue-bytes");
+    private ServerConfig(Config root) {
+        // Full paths, so that an error names the key as the operator wrote it.
+        Config c = root.withOnlyPath("chorus");
+        http = new Http(
+                c.getString("chorus.http.host"),
+                c.getInt("chorus.http.port"),
+                new Tls(
+                        c.getBoolean("chorus.http.tls.enabled"),
+                        c.getString("chorus.http.tls.cert"),
+                        c.getString("chorus.http.tls.key")));
+        signaling = new Signaling(c);
+        rooms = new Rooms(c.getInt("chorus.rooms.max-participants"), c.getInt("chorus.rooms.max-rooms"));
+        ice = new Ice(
+                c.getStringList("chorus.ice.stun-urls"),
+                c.getStringList("chorus.ice.turn-urls"),
+                c.getString("chorus.ice.turn-secret"),
+                c.getDuration("chorus.ice.turn-credential-lifetime"));
+        debug = new Debug(c.getBoolean("chorus.debug.allow-remote"));
+        metrics =
+                new Metrics(c.getBoolean("chorus.metrics.enabled"), c.getStringList("chorus.metrics.allowed-clients"));
+        shutdown = new Shutdown(c.getDuration("chorus.shutdown.drain-timeout"));
+        dataDir = c.getString("chorus.data-dir");
+        validate();
+        media = MediaConfig.from(root);
     }
 
-    public Duration keepaliveInterval() { return keepaliveInterval; }
-    public Duration keepaliveTimeout() { return keepaliveTimeout; }
-    public int maxMessageBytes() { return maxMessageBytes; }
-    public int maxFrameBytes() { return maxFrameBytes; }
-    public int maxNameChars() { return maxNameChars; }
-    public int maxChatChars() { return maxChatChars; }
-    public int chatHistory() { return chatHistory; }
-    public int rateLimitPerSecond() { return rateLimitPerSecond; }
-    public int rateLimitBurst() { return rateLimitBurst; }
-    public int maxOutboundQueueBytes() { return maxOutboundQueueBytes; }
-  }
-
-  public record Rooms(int maxParticipants, int maxRooms) {}
-
-  public record Debug(boolean allowRemote) {}
-
-  /** {@code GET /metrics}: on or off, and the client addresses (CIDR) it is served to. */
-  public record Metrics(boolean enabled, List<String> allowedClients) {}
-
-  /** Graceful shutdown: how long a draining server waits for its rooms to empty. */
-  public record Shutdown(Duration drainTimeout) {}
-
-  /** Fails start-up with a message naming the key, rather than misbehaving later. */
-  private void validate() {
-    require(http.port >= 0 && http.port <= 65535, "chorus.http.port must be 0..65535");
-    require(!signaling.keepaliveInterval.isNegative() && !signaling.keepaliveInterval.isZero(),
-        "chorus.signaling.keepalive-interval must be positive");
-    require(signaling.keepaliveTimeout.compareTo(signaling.keepaliveInterval) > 0,
-        "chorus.signaling.keepalive-timeout must exceed keepalive-interval");
-    require(signaling.maxMessageBytes > 0 && signaling.maxMessageBytes <= signaling.maxFrameBytes,
-        "chorus.signaling.max-message-bytes must be 1..max-frame-bytes");
-    require(signaling.maxNameChars > 0, "chorus.signaling.max-name-chars must be positive");
-    require(signaling.maxChatChars > 0, "chorus.signaling.max-chat-chars must be positive");
-    require(signaling.chatHistory >= 0, "chorus.signaling.chat-history must be >= 0");
-    require(signaling.rateLimitPerSecond > 0 && signaling.rateLimitBurst > 0,
-        "chorus.signaling.rate-limit-per-second and rate-limit-burst must be positive");
-    require(rooms.maxParticipants > 0, "chorus.rooms.max-participants must be positive");
-    require(rooms.maxRooms > 0, "chorus.rooms.max-rooms must be positive");
-    require(!shutdown.drainTimeout.isNegative(), "chorus.shutdown.drain-timeout must be >= 0");
-    for (String cidr : metrics.allowedClients) {
-      try {
-        CidrRange.parse(cidr);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("invalid configuration: chorus.metrics.allowed-clients: " + e.getMessage(), e);
-      }
+    /** Reads the {@code chorus} section of a resolved configuration. */
+    public static ServerConfig from(Config root) {
+        return new ServerConfig(root);
     }
-    require(ice.turnUrls.isEmpty() || !ice.turnSecret.isEmpty(),
-        "chorus.ice.turn-secret must be set when chorus.ice.turn-urls is (coturn's static-auth-secret)");
-    require(ice.turnCredentialLifetime.toSeconds() >= 60,
-        "chorus.ice.turn-credential-lifetime must be at least 60s");
-    for (String url : ice.stunUrls) {
-      require(url.startsWith("stun:") || url.startsWith("stuns:"),
-          "chorus.ice.stun-urls entries must start with stun: or stuns: (got '" + url + "')");
-    }
-    for (String url : ice.turnUrls) {
-      require(url.startsWith("turn:") || url.startsWith("turns:"),
-          "chorus.ice.turn-urls entries must start with turn: or turns: (got '" + url + "')");
-    }
-    require(http.tls.cert.isBlank() == http.tls.key.isBlank(),
-        "chorus.http.tls.cert and chorus.http.tls.key must be set together (or both left empty)");
-    require(!dataDir.isBlank(), "chorus.data-dir must not be empty");
-  }
 
-  private static void require(boolean ok, String message) {
-    if (!ok) {
-      throw new IllegalArgumentException("invalid configuration: " + message);
+    public Http http() {
+        return http;
     }
-  }
+
+    public Signaling signaling() {
+        return signaling;
+    }
+
+    public Rooms rooms() {
+        return rooms;
+    }
+    /** {@code chorus.media}, read and checked by the SFU's own reader. */
+    public MediaConfig media() {
+        return media;
+    }
+
+    public Ice ice() {
+        return ice;
+    }
+
+    public Debug debug() {
+        return debug;
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    public Shutdown shutdown() {
+        return shutdown;
+    }
+
+    public String dataDir() {
+        return dataDir;
+    }
+
+    public record Http(String host, int port, Tls tls) {}
+
+    /**
+     * https/wss. With no {@code cert}/{@code key} configured a self-signed certificate is made
+     * on first run and kept in the data directory.
+     */
+    public record Tls(boolean enabled, String cert, String key) {
+        public boolean hasConfiguredCertificate() {
+            return !cert.isBlank() || !key.isBlank();
+        }
+    }
+
+    /** STUN/TURN servers handed to clients at join; see {@code IceServers}. */
+    public record Ice(
+            List<String> stunUrls, List<String> turnUrls, String turnSecret, Duration turnCredentialLifetime) {
+        @Override
+        public String toString() { // never print the secret
+            return "Ice[stunUrls=" + stunUrls + ", turnUrls=" + turnUrls + ", turnSecret="
+                    + (turnSecret.isEmpty() ? "(none)" : "(set)") + ", turnCredentialLifetime=" + turnCredentialLifetime
+                    + "]";
+        }
+    }
+
+    /** {@code chorus.signaling}: WebSocket keepalive, message limits, chat and rate limits. */
+    public static final class Signaling {
+        private final Duration keepaliveInterval;
+        private final Duration keepaliveTimeout;
+        private final int maxMessageBytes;
+        private final int maxFrameBytes;
+        private final int maxNameChars;
+        private final int maxChatChars;
+        private final int chatHistory;
+        private final int rateLimitPerSecond;
+        private final int rateLimitBurst;
+        private final int maxOutboundQueueBytes;
+
+        private Signaling(Config s) {
+            keepaliveInterval = s.getDuration("chorus.signaling.keepalive-interval");
+            keepaliveTimeout = s.getDuration("chorus.signaling.keepalive-timeout");
+            maxMessageBytes = s.getInt("chorus.signaling.max-message-bytes");
+            maxFrameBytes = s.getInt("chorus.signaling.max-frame-bytes");
+            maxNameChars = s.getInt("chorus.signaling.max-name-chars");
+            maxChatChars = s.getInt("chorus.signaling.max-chat-chars");
+            chatHistory = s.getInt("chorus.signaling.chat-history");
+            rateLimitPerSecond = s.getInt("chorus.signaling.rate-limit-per-second");
+            rateLimitBurst = s.getInt("chorus.signaling.rate-limit-burst");
+            maxOutboundQueueBytes = s.getInt("chorus.signaling.max-outbound-queue-bytes");
+        }
+
+        public Duration keepaliveInterval() {
+            return keepaliveInterval;
+        }
+
+        public Duration keepaliveTimeout() {
+            return keepaliveTimeout;
+        }
+
+        public int maxMessageBytes() {
+            return maxMessageBytes;
+        }
+
+        public int maxFrameBytes() {
+            return maxFrameBytes;
+        }
+
+        public int maxNameChars() {
+            return maxNameChars;
+        }
+
+        public int maxChatChars() {
+            return maxChatChars;
+        }
+
+        public int chatHistory() {
+            return chatHistory;
+        }
+
+        public int rateLimitPerSecond() {
+            return rateLimitPerSecond;
+        }
+
+        public int rateLimitBurst() {
+            return rateLimitBurst;
+        }
+
+        public int maxOutboundQueueBytes() {
+            return maxOutboundQueueBytes;
+        }
+    }
+
+    public record Rooms(int maxParticipants, int maxRooms) {}
+
+    public record Debug(boolean allowRemote) {}
+
+    /** {@code GET /metrics}: on or off, and the client addresses (CIDR) it is served to. */
+    public record Metrics(boolean enabled, List<String> allowedClients) {}
+
+    /** Graceful shutdown: how long a draining server waits for its rooms to empty. */
+    public record Shutdown(Duration drainTimeout) {}
+
+    /** Fails start-up with a message naming the key, rather than misbehaving later. */
+    private void validate() {
+        require(http.port >= 0 && http.port <= 65535, "chorus.http.port must be 0..65535");
+        require(
+                !signaling.keepaliveInterval.isNegative() && !signaling.keepaliveInterval.isZero(),
+                "chorus.signaling.keepalive-interval must be positive");
+        require(
+                signaling.keepaliveTimeout.compareTo(signaling.keepaliveInterval) > 0,
+                "chorus.signaling.keepalive-timeout must exceed keepalive-interval");
+        require(
+                signaling.maxMessageBytes > 0 && signaling.maxMessageBytes <= signaling.maxFrameBytes,
+                "chorus.signaling.max-message-bytes must be 1..max-frame-bytes");
+        require(signaling.maxNameChars > 0, "chorus.signaling.max-name-chars must be positive");
+        require(signaling.maxChatChars > 0, "chorus.signaling.max-chat-chars must be positive");
+        require(signaling.chatHistory >= 0, "chorus.signaling.chat-history must be >= 0");
+        require(
+                signaling.rateLimitPerSecond > 0 && signaling.rateLimitBurst > 0,
+                "chorus.signaling.rate-limit-per-second and rate-limit-burst must be positive");
+        require(rooms.maxParticipants > 0, "chorus.rooms.max-participants must be positive");
+        require(rooms.maxRooms > 0, "chorus.rooms.max-rooms must be positive");
+        require(!shutdown.drainTimeout.isNegative(), "chorus.shutdown.drain-timeout must be >= 0");
+        for (String cidr : metrics.allowedClients) {
+            try {
+                CidrRange.parse(cidr);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        "invalid configuration: chorus.metrics.allowed-clients: " + e.getMessage(), e);
+            }
+        }
+        require(
+                ice.turnUrls.isEmpty() || !ice.turnSecret.isEmpty(),
+                "chorus.ice.turn-secret must be set when chorus.ice.turn-urls is (coturn's static-auth-secret)");
+        require(
+                ice.turnCredentialLifetime.toSeconds() >= 60,
+                "chorus.ice.turn-credential-lifetime must be at least 60s");
+        for (String url : ice.stunUrls) {
+            require(
+                    url.startsWith("stun:") || url.startsWith("stuns:"),
+                    "chorus.ice.stun-urls entries must start with stun: or stuns: (got '" + url + "')");
+        }
+        for (String url : ice.turnUrls) {
+            require(
+                    url.startsWith("turn:") || url.startsWith("turns:"),
+                    "chorus.ice.turn-urls entries must start with turn: or turns: (got '" + url + "')");
+        }
+        require(
+                http.tls.cert.isBlank() == http.tls.key.isBlank(),
+                "chorus.http.tls.cert and chorus.http.tls.key must be set together (or both left empty)");
+        require(!dataDir.isBlank(), "chorus.data-dir must not be empty");
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException("invalid configuration: " + message);
+        }
+    }
 }

@@ -1,9 +1,12 @@
 package dev.chorus.signaling.http;
 
 import dev.chorus.sfu.conference.MediaService;
+import dev.chorus.sfu.transport.CidrRange;
 import dev.chorus.signaling.config.ServerConfig;
+import dev.chorus.signaling.metrics.ServerMetrics;
 import dev.chorus.signaling.protocol.Limits;
 import dev.chorus.signaling.protocol.MessageParser;
+import dev.chorus.signaling.protocol.ServerMessages;
 import dev.chorus.signaling.room.RoomRegistry;
 import dev.chorus.signaling.session.SessionSettings;
 import dev.chorus.signaling.session.SignalingSession;
@@ -19,18 +22,15 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
-import dev.chorus.sfu.transport.CidrRange;
-import dev.chorus.signaling.metrics.ServerMetrics;
-import dev.chorus.signaling.protocol.ServerMessages;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
-import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -43,329 +43,388 @@ import org.slf4j.LoggerFactory;
  */
 public final class SignalingVerticle extends VerticleBase {
 
-  private static final Logger log = LoggerFactory.getLogger(SignalingVerticle.class);
+    private static final Logger log = LoggerFactory.getLogger(SignalingVerticle.class);
 
-  private final ServerConfig config;
-  private final RoomRegistry rooms;
-  private final SessionSettings sessionSettings;
-  private final MessageParser parser;
-  private final Function<Executor, MediaService> mediaFactory;
-  private final TlsCertificate tls;
-  private MediaService media;
-  private final Set<SignalingSession> sessions = new LinkedHashSet<>();
-  private final long startedAtMillis = System.currentTimeMillis();
-  private HttpServer server;
-  private final List<CidrRange> metricsClients;
-  private ServerMetrics metrics;
-  private long metricsSequence;
-  /** Set once shutdown starts; completes when the drain is over. Signaling thread only. */
-  private Promise<Void> drain;
-  private long drainTimer = -1;
-  private JsonObject drainNotice;
+    private final ServerConfig config;
+    private final RoomRegistry rooms;
+    private final SessionSettings sessionSettings;
+    private final MessageParser parser;
+    private final Function<Executor, MediaService> mediaFactory;
+    private final TlsCertificate tls;
+    private MediaService media;
+    private final Set<SignalingSession> sessions = new LinkedHashSet<>();
+    private final long startedAtMillis = System.currentTimeMillis();
+    private HttpServer server;
+    private final List<CidrRange> metricsClients;
+    private ServerMetrics metrics;
+    private long metricsSequence;
+    /** Set once shutdown starts; completes when the drain is over. Signaling thread only. */
+    private Promise<Void> drain;
 
-  /**
-   * @param mediaFactory starts the SFU given an executor for this verticle's thread, which owns
-   *                     rooms, sessions and media sessions alike
-   */
-  public SignalingVerticle(ServerConfig config, RoomRegistry rooms, SessionSettings sessionSettings,
-      Function<Executor, MediaService> mediaFactory) {
-    this(config, rooms, sessionSettings, null, mediaFactory);
-  }
+    private long drainTimer = -1;
+    private JsonObject drainNotice;
 
-  /** @param tls the https/wss certificate, or null for plain http/ws */
-  public SignalingVerticle(ServerConfig config, RoomRegistry rooms, SessionSettings sessionSettings,
-      TlsCertificate tls, Function<Executor, MediaService> mediaFactory) {
-    this.config = config;
-    this.tls = tls;
-    this.mediaFactory = mediaFactory;
-    this.rooms = rooms;
-    this.sessionSettings = sessionSettings;
-    this.parser = new MessageParser(Limits.from(config.signaling()));
-    this.metricsClients = config.metrics().allowedClients().stream().map(CidrRange::parse).toList();
-  }
-
-  @Override
-  public Future<?> start() {
-    // Opening the SFU (certificate, ICE stack, worker threads) takes a moment: off the event loop.
-    return vertx.executeBlocking(() -> mediaFactory.apply(task -> context.runOnContext(v -> task.run())))
-        .compose(started -> {
-          media = started;
-          if (config.metrics().enabled()) {
-            metrics = new ServerMetrics();
-          }
-          return listen();
-        });
-  }
-
-  private Future<HttpServer> listen() {
-    Router router = Router.router(vertx);
-    router.get("/debug").handler(this::debug);
-    if (metrics != null) {
-      router.get("/metrics").handler(this::metrics);
-    }
-    router.get("/health").handler(this::health);
-    router.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("live", true)));
-    router.get("/health/ready").handler(ctx -> json(ctx, rooms.acceptingJoins() ? 200 : 503,
-        new JsonObject().put("ready", rooms.acceptingJoins())));
-    router.get("/ws").handler(this::upgrade);
-    // Deep links are the single-page client; it reads the room from the address bar.
-    router.get("/r/:room").handler(ctx -> ctx.reroute("/"));
-    router.route().handler(StaticHandler.create("webroot").setIndexPage("index.html"));
-
-    HttpServerOptions options = new HttpServerOptions()
-        .setHost(config.http().host())
-        .setPort(config.http().port())
-        .setMaxWebSocketFrameSize(config.signaling().maxFrameBytes())
-        .setMaxWebSocketMessageSize(config.signaling().maxFrameBytes());
-    if (tls != null) {
-      options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
-          .setCertPath(tls.certPath().toString()).setKeyPath(tls.keyPath().toString()));
+    /**
+     * @param mediaFactory starts the SFU given an executor for this verticle's thread, which owns
+     *                     rooms, sessions and media sessions alike
+     */
+    public SignalingVerticle(
+            ServerConfig config,
+            RoomRegistry rooms,
+            SessionSettings sessionSettings,
+            Function<Executor, MediaService> mediaFactory) {
+        this(config, rooms, sessionSettings, null, mediaFactory);
     }
 
-    long sweepMillis = Math.max(50, Math.min(config.signaling().keepaliveInterval().toMillis(),
-        config.signaling().keepaliveTimeout().toMillis() / 10));
-    vertx.setPeriodic(sweepMillis, id -> keepaliveSweep());
-
-    return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> {
-      server = s;
-      log.info("listening on {}://{}:{}", tls != null ? "https" : "http", config.http().host(), s.actualPort());
-    });
-  }
-
-  @Override
-  public Future<?> stop() {
-    // Sessions end here; workers, transports and the port are released off the event loop.
-    Future<Void> mediaReleased = media == null ? Future.succeededFuture()
-        : Future.fromCompletionStage(media.closeAsync(), context);
-    if (metrics != null) {
-      metrics.close();
+    /** @param tls the https/wss certificate, or null for plain http/ws */
+    public SignalingVerticle(
+            ServerConfig config,
+            RoomRegistry rooms,
+            SessionSettings sessionSettings,
+            TlsCertificate tls,
+            Function<Executor, MediaService> mediaFactory) {
+        this.config = config;
+        this.tls = tls;
+        this.mediaFactory = mediaFactory;
+        this.rooms = rooms;
+        this.sessionSettings = sessionSettings;
+        this.parser = new MessageParser(Limits.from(config.signaling()));
+        this.metricsClients =
+                config.metrics().allowedClients().stream().map(CidrRange::parse).toList();
     }
-    return mediaReleased;
-  }
 
-  /** The SFU; use it on the signaling thread only. */
-  public MediaService media() {
-    return media;
-  }
+    @Override
+    public Future<?> start() {
+        // Opening the SFU (certificate, ICE stack, worker threads) takes a moment: off the event loop.
+        return vertx.executeBlocking(() -> mediaFactory.apply(task -> context.runOnContext(v -> task.run())))
+                .compose(started -> {
+                    media = started;
+                    if (config.metrics().enabled()) {
+                        metrics = new ServerMetrics();
+                    }
+                    return listen();
+                });
+    }
 
-  /** The bound port; useful when configured as 0. */
-  public int actualPort() {
-    return server.actualPort();
-  }
-
-  /** Runs a change to room state on the thread that owns it. */
-  public Future<Void> runOnSignalingThread(Runnable action) {
-    return callOnSignalingThread(() -> {
-      action.run();
-      return null;
-    });
-  }
-
-  /** Runs {@code action} on the thread that owns rooms and media, and completes with its result. */
-  public <T> Future<T> callOnSignalingThread(Supplier<T> action) {
-    Promise<T> done = Promise.promise();
-    context.runOnContext(v -> {
-      try {
-        done.complete(action.get());
-      } catch (RuntimeException e) {
-        done.fail(e);
-      }
-    });
-    return done.future();
-  }
-
-  // ---------------------------------------------------------------- graceful shutdown
-
-  /**
-   * Starts draining (idempotent): refuses new joins ({@code shutting_down}), sends every connected
-   * client {@code server-shutdown}, and completes when no participant is left in any room or after
-   * {@code timeout}, whichever comes first (or at once via {@link #endDrain}). Rooms carry on
-   * meanwhile.
-   */
-  public Future<Void> drain(Duration timeout) {
-    Promise<Void> result = Promise.promise();
-    context.runOnContext(v -> {
-      if (drain != null) {
-        drain.future().onComplete(result);
-        return;
-      }
-      drain = Promise.promise();
-      drain.future().onComplete(result);
-      rooms.stopAcceptingJoins();
-      long timeoutMillis = timeout.toMillis();
-      JsonObject notice = ServerMessages.serverShutdown(timeoutMillis, System.currentTimeMillis() + timeoutMillis);
-      drainNotice = notice;
-      for (SignalingSession session : List.copyOf(sessions)) {
-        session.send(notice);
-      }
-      log.info("shutdown: refusing new joins, told {} connection(s); {} participant(s) in {} room(s) {}; "
-          + "waiting up to {} ms for the rooms to empty", sessions.size(), rooms.participantCount(),
-          rooms.roomCount(), rooms.roomNames(), timeoutMillis);
-      long startNanos = System.nanoTime();
-      if (rooms.participantCount() == 0) {
-        endDrainNow("no participants");
-        return;
-      }
-      drainTimer = vertx.setPeriodic(100, id -> {
-        long elapsedMillis = (System.nanoTime() - startNanos) / 1_000_000;
-        if (rooms.participantCount() == 0) {
-          endDrainNow("all rooms empty after " + elapsedMillis + " ms");
-        } else if (elapsedMillis >= timeoutMillis) {
-          endDrainNow("drain timeout after " + elapsedMillis + " ms: " + rooms.participantCount()
-              + " participant(s) still in room(s) " + rooms.roomNames());
+    private Future<HttpServer> listen() {
+        Router router = Router.router(vertx);
+        router.get("/debug").handler(this::debug);
+        if (metrics != null) {
+            router.get("/metrics").handler(this::metrics);
         }
-      });
-    });
-    return result.future();
-  }
+        router.get("/health").handler(this::health);
+        router.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("live", true)));
+        router.get("/health/ready")
+                .handler(ctx -> json(
+                        ctx,
+                        rooms.acceptingJoins() ? 200 : 503,
+                        new JsonObject().put("ready", rooms.acceptingJoins())));
+        router.get("/ws").handler(this::upgrade);
+        // Deep links are the single-page client; it reads the room from the address bar.
+        router.get("/r/:room").handler(ctx -> ctx.reroute("/"));
+        router.route().handler(StaticHandler.create("webroot").setIndexPage("index.html"));
 
-  /** Ends a drain in progress at once (a second signal); no-op otherwise. */
-  public Future<Void> endDrain(String why) {
-    return runOnSignalingThread(() -> {
-      if (drain != null) {
-        endDrainNow(why);
-      }
-    });
-  }
+        HttpServerOptions options = new HttpServerOptions()
+                .setHost(config.http().host())
+                .setPort(config.http().port())
+                .setMaxWebSocketFrameSize(config.signaling().maxFrameBytes())
+                .setMaxWebSocketMessageSize(config.signaling().maxFrameBytes());
+        if (tls != null) {
+            options.setSsl(true)
+                    .setKeyCertOptions(new PemKeyCertOptions()
+                            .setCertPath(tls.certPath().toString())
+                            .setKeyPath(tls.keyPath().toString()));
+        }
 
-  private void endDrainNow(String why) {
-    if (drainTimer >= 0) {
-      vertx.cancelTimer(drainTimer);
-      drainTimer = -1;
-    }
-    if (drain.tryComplete()) {
-      log.info("shutdown: drain over ({})", why);
-    }
-  }
+        long sweepMillis = Math.max(
+                50,
+                Math.min(
+                        config.signaling().keepaliveInterval().toMillis(),
+                        config.signaling().keepaliveTimeout().toMillis() / 10));
+        vertx.setPeriodic(sweepMillis, id -> keepaliveSweep());
 
-  /** Closes every WebSocket with 1001 (going away); completes when the close frames are out. */
-  public Future<Void> disconnectAll(String reason) {
-    Promise<Void> done = Promise.promise();
-    context.runOnContext(v -> {
-      List<Future<Void>> closing = new ArrayList<>();
-      for (SignalingSession session : List.copyOf(sessions)) {
-        closing.add(session.goAway(reason));
-      }
-      log.info("shutdown: closing {} connection(s)", closing.size());
-      Future.join(closing).onComplete(ar -> done.complete());
-    });
-    return done.future();
-  }
-
-  // ---------------------------------------------------------------- sockets
-
-  private void upgrade(RoutingContext ctx) {
-    ctx.request().toWebSocket()
-        .onSuccess(this::accept)
-        .onFailure(e -> log.debug("websocket upgrade failed from {}: {}", ctx.request().remoteAddress(), e.toString()));
-  }
-
-  private void accept(ServerWebSocket socket) {
-    SignalingSession session = new SignalingSession(socket, rooms, media, parser, sessionSettings,
-        sessionSettings.nanoClock().getAsLong(), sessions::remove);
-    sessions.add(session);
-    session.start();
-    if (drain != null) {
-      // Connected during the drain: say why a join will be refused.
-      session.send(drainNotice);
-    }
-  }
-
-  private void keepaliveSweep() {
-    long now = sessionSettings.nanoClock().getAsLong();
-    for (SignalingSession session : List.copyOf(sessions)) {
-      session.keepalive(now);
-    }
-  }
-
-  private void health(RoutingContext ctx) {
-    boolean ready = rooms.acceptingJoins();
-    json(ctx, ready ? 200 : 503, new JsonObject()
-        .put("status", ready ? "UP" : "DRAINING")
-        .put("live", true)
-        .put("ready", ready)
-        .put("rooms", rooms.roomCount())
-        .put("participants", rooms.participantCount())
-        .put("connections", sessions.size())
-        .put("uptimeSeconds", (System.currentTimeMillis() - startedAtMillis) / 1000));
-  }
-
-  /**
-   * Prometheus text format. Takes a fresh snapshot first (signaling counts here, media counts from
-   * each media worker on its own thread), then renders on a worker thread so the JVM meters never
-   * hold up the event loop.
-   */
-  private void metrics(RoutingContext ctx) {
-    String remote = ctx.request().remoteAddress() == null ? "" : ctx.request().remoteAddress().hostAddress();
-    if (!metricsAllowed(remote)) {
-      ctx.response().setStatusCode(403).putHeader("content-type", "text/plain; charset=utf-8")
-          .end("/metrics is served to " + config.metrics().allowedClients()
-              + " only (see chorus.metrics.allowed-clients)\n");
-      return;
-    }
-    ServerMetrics.Signaling signaling = new ServerMetrics.Signaling(rooms.roomCount(), rooms.participantCount(),
-        sessions.size(), !rooms.acceptingJoins());
-    long sequence = ++metricsSequence;
-    Future.fromCompletionStage(media.metrics().orTimeout(5, TimeUnit.SECONDS), context)
-        .compose(m -> vertx.executeBlocking(() -> metrics.scrape(new ServerMetrics.Snapshot(sequence, signaling, m))))
-        .onComplete(ar -> {
-          if (ar.failed()) {
-            log.warn("metrics scrape failed: {}", ar.cause().toString());
-            ctx.response().setStatusCode(503).putHeader("content-type", "text/plain; charset=utf-8")
-                .end("metrics unavailable: " + ar.cause() + "\n");
-            return;
-          }
-          ctx.response().setStatusCode(200)
-              .putHeader("content-type", ServerMetrics.CONTENT_TYPE)
-              .putHeader("cache-control", "no-store")
-              .end(ar.result());
+        return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> {
+            server = s;
+            log.info(
+                    "listening on {}://{}:{}",
+                    tls != null ? "https" : "http",
+                    config.http().host(),
+                    s.actualPort());
         });
-  }
-
-  private boolean metricsAllowed(String remote) {
-    InetAddress address;
-    try {
-      // A literal from the socket, never a name: no DNS lookup.
-      address = InetAddress.getByName(remote.isEmpty() ? "0.0.0.0" : remote);
-    } catch (UnknownHostException e) {
-      return false;
     }
-    for (CidrRange range : metricsClients) {
-      if (range.contains(address)) {
-        return true;
-      }
+
+    @Override
+    public Future<?> stop() {
+        // Sessions end here; workers, transports and the port are released off the event loop.
+        Future<Void> mediaReleased =
+                media == null ? Future.succeededFuture() : Future.fromCompletionStage(media.closeAsync(), context);
+        if (metrics != null) {
+            metrics.close();
+        }
+        return mediaReleased;
     }
-    return false;
-  }
 
-  /** Rooms, participants, transports and forwarding counters; loopback clients only by default. */
-  private void debug(RoutingContext ctx) {
-    String remote = ctx.request().remoteAddress() == null ? "" : ctx.request().remoteAddress().hostAddress();
-    if (!config.debug().allowRemote() && !isLoopback(remote)) {
-      json(ctx, 403, new JsonObject().put("error", "/debug is served to loopback clients only"
-          + " (set chorus.debug.allow-remote to change that)"));
-      return;
+    /** The SFU; use it on the signaling thread only. */
+    public MediaService media() {
+        return media;
     }
-    JsonObject signaling = rooms.toJson();
-    Future.fromCompletionStage(media.debugJson(), context).onComplete(ar -> {
-      if (ar.failed()) {
-        log.error("debug dump failed", ar.cause());
-        json(ctx, 500, new JsonObject().put("error", "debug dump failed: " + ar.cause()));
-        return;
-      }
-      json(ctx, 200, new JsonObject().put("signaling", signaling)
-          .put("media", new JsonObject(ar.result().toString())));
-    });
-  }
 
-  private static boolean isLoopback(String address) {
-    return address.startsWith("127.") || address.equals("0:0:0:0:0:0:0:1") || address.equals("::1");
-  }
+    /** The bound port; useful when configured as 0. */
+    public int actualPort() {
+        return server.actualPort();
+    }
 
-  private static void json(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status)
-        .putHeader("content-type", "application/json")
-        .putHeader("cache-control", "no-store")
-        .end(body.encode());
-  }
+    /** Runs a change to room state on the thread that owns it. */
+    public Future<Void> runOnSignalingThread(Runnable action) {
+        return callOnSignalingThread(() -> {
+            action.run();
+            return null;
+        });
+    }
+
+    /** Runs {@code action} on the thread that owns rooms and media, and completes with its result. */
+    public <T> Future<T> callOnSignalingThread(Supplier<T> action) {
+        Promise<T> done = Promise.promise();
+        context.runOnContext(v -> {
+            try {
+                done.complete(action.get());
+            } catch (RuntimeException e) {
+                done.fail(e);
+            }
+        });
+        return done.future();
+    }
+
+    // ---------------------------------------------------------------- graceful shutdown
+
+    /**
+     * Starts draining (idempotent): refuses new joins ({@code shutting_down}), sends every connected
+     * client {@code server-shutdown}, and completes when no participant is left in any room or after
+     * {@code timeout}, whichever comes first (or at once via {@link #endDrain}). Rooms carry on
+     * meanwhile.
+     */
+    public Future<Void> drain(Duration timeout) {
+        Promise<Void> result = Promise.promise();
+        context.runOnContext(v -> {
+            if (drain != null) {
+                drain.future().onComplete(result);
+                return;
+            }
+            drain = Promise.promise();
+            drain.future().onComplete(result);
+            rooms.stopAcceptingJoins();
+            long timeoutMillis = timeout.toMillis();
+            JsonObject notice =
+                    ServerMessages.serverShutdown(timeoutMillis, System.currentTimeMillis() + timeoutMillis);
+            drainNotice = notice;
+            for (SignalingSession session : List.copyOf(sessions)) {
+                session.send(notice);
+            }
+            log.info(
+                    "shutdown: refusing new joins, told {} connection(s); {} participant(s) in {} room(s) {}; "
+                            + "waiting up to {} ms for the rooms to empty",
+                    sessions.size(),
+                    rooms.participantCount(),
+                    rooms.roomCount(),
+                    rooms.roomNames(),
+                    timeoutMillis);
+            long startNanos = System.nanoTime();
+            if (rooms.participantCount() == 0) {
+                endDrainNow("no participants");
+                return;
+            }
+            drainTimer = vertx.setPeriodic(100, id -> {
+                long elapsedMillis = (System.nanoTime() - startNanos) / 1_000_000;
+                if (rooms.participantCount() == 0) {
+                    endDrainNow("all rooms empty after " + elapsedMillis + " ms");
+                } else if (elapsedMillis >= timeoutMillis) {
+                    endDrainNow("drain timeout after " + elapsedMillis + " ms: " + rooms.participantCount()
+                            + " participant(s) still in room(s) " + rooms.roomNames());
+                }
+            });
+        });
+        return result.future();
+    }
+
+    /** Ends a drain in progress at once (a second signal); no-op otherwise. */
+    public Future<Void> endDrain(String why) {
+        return runOnSignalingThread(() -> {
+            if (drain != null) {
+                endDrainNow(why);
+            }
+        });
+    }
+
+    private void endDrainNow(String why) {
+        if (drainTimer >= 0) {
+            vertx.cancelTimer(drainTimer);
+            drainTimer = -1;
+        }
+        if (drain.tryComplete()) {
+            log.info("shutdown: drain over ({})", why);
+        }
+    }
+
+    /** Closes every WebSocket with 1001 (going away); completes when the close frames are out. */
+    public Future<Void> disconnectAll(String reason) {
+        Promise<Void> done = Promise.promise();
+        context.runOnContext(v -> {
+            List<Future<Void>> closing = new ArrayList<>();
+            for (SignalingSession session : List.copyOf(sessions)) {
+                closing.add(session.goAway(reason));
+            }
+            log.info("shutdown: closing {} connection(s)", closing.size());
+            Future.join(closing).onComplete(ar -> done.complete());
+        });
+        return done.future();
+    }
+
+    // ---------------------------------------------------------------- sockets
+
+    private void upgrade(RoutingContext ctx) {
+        ctx.request()
+                .toWebSocket()
+                .onSuccess(this::accept)
+                .onFailure(e -> log.debug(
+                        "websocket upgrade failed from {}: {}", ctx.request().remoteAddress(), e.toString()));
+    }
+
+    private void accept(ServerWebSocket socket) {
+        SignalingSession session = new SignalingSession(
+                socket,
+                rooms,
+                media,
+                parser,
+                sessionSettings,
+                sessionSettings.nanoClock().getAsLong(),
+                sessions::remove);
+        sessions.add(session);
+        session.start();
+        if (drain != null) {
+            // Connected during the drain: say why a join will be refused.
+            session.send(drainNotice);
+        }
+    }
+
+    private void keepaliveSweep() {
+        long now = sessionSettings.nanoClock().getAsLong();
+        for (SignalingSession session : List.copyOf(sessions)) {
+            session.keepalive(now);
+        }
+    }
+
+    private void health(RoutingContext ctx) {
+        boolean ready = rooms.acceptingJoins();
+        json(
+                ctx,
+                ready ? 200 : 503,
+                new JsonObject()
+                        .put("status", ready ? "UP" : "DRAINING")
+                        .put("live", true)
+                        .put("ready", ready)
+                        .put("rooms", rooms.roomCount())
+                        .put("participants", rooms.participantCount())
+                        .put("connections", sessions.size())
+                        .put("uptimeSeconds", (System.currentTimeMillis() - startedAtMillis) / 1000));
+    }
+
+    /**
+     * Prometheus text format. Takes a fresh snapshot first (signaling counts here, media counts from
+     * each media worker on its own thread), then renders on a worker thread so the JVM meters never
+     * hold up the event loop.
+     */
+    private void metrics(RoutingContext ctx) {
+        String remote = ctx.request().remoteAddress() == null
+                ? ""
+                : ctx.request().remoteAddress().hostAddress();
+        if (!metricsAllowed(remote)) {
+            ctx.response()
+                    .setStatusCode(403)
+                    .putHeader("content-type", "text/plain; charset=utf-8")
+                    .end("/metrics is served to " + config.metrics().allowedClients()
+                            + " only (see chorus.metrics.allowed-clients)\n");
+            return;
+        }
+        ServerMetrics.Signaling signaling = new ServerMetrics.Signaling(
+                rooms.roomCount(), rooms.participantCount(), sessions.size(), !rooms.acceptingJoins());
+        long sequence = ++metricsSequence;
+        Future.fromCompletionStage(media.metrics().orTimeout(5, TimeUnit.SECONDS), context)
+                .compose(m ->
+                        vertx.executeBlocking(() -> metrics.scrape(new ServerMetrics.Snapshot(sequence, signaling, m))))
+                .onComplete(ar -> {
+                    if (ar.failed()) {
+                        log.warn("metrics scrape failed: {}", ar.cause().toString());
+                        ctx.response()
+                                .setStatusCode(503)
+                                .putHeader("content-type", "text/plain; charset=utf-8")
+                                .end("metrics unavailable: " + ar.cause() + "\n");
+                        return;
+                    }
+                    ctx.response()
+                            .setStatusCode(200)
+                            .putHeader("content-type", ServerMetrics.CONTENT_TYPE)
+                            .putHeader("cache-control", "no-store")
+                            .end(ar.result());
+                });
+    }
+
+    private boolean metricsAllowed(String remote) {
+        InetAddress address;
+        try {
+            // A literal from the socket, never a name: no DNS lookup.
+            address = InetAddress.getByName(remote.isEmpty() ? "0.0.0.0" : remote);
+        } catch (UnknownHostException e) {
+            return false;
+        }
+        for (CidrRange range : metricsClients) {
+            if (range.contains(address)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Rooms, participants, transports and forwarding counters; loopback clients only by default. */
+    private void debug(RoutingContext ctx) {
+        String remote = ctx.request().remoteAddress() == null
+                ? ""
+                : ctx.request().remoteAddress().hostAddress();
+        if (!config.debug().allowRemote() && !isLoopback(remote)) {
+            json(
+                    ctx,
+                    403,
+                    new JsonObject()
+                            .put(
+                                    "error",
+                                    "/debug is served to loopback clients only"
+                                            + " (set chorus.debug.allow-remote to change that)"));
+            return;
+        }
+        JsonObject signaling = rooms.toJson();
+        Future.fromCompletionStage(media.debugJson(), context).onComplete(ar -> {
+            if (ar.failed()) {
+                log.error("debug dump failed", ar.cause());
+                json(ctx, 500, new JsonObject().put("error", "debug dump failed: " + ar.cause()));
+                return;
+            }
+            json(
+                    ctx,
+                    200,
+                    new JsonObject()
+                            .put("signaling", signaling)
+                            .put("media", new JsonObject(ar.result().toString())));
+        });
+    }
+
+    private static boolean isLoopback(String address) {
+        return address.startsWith("127.") || address.equals("0:0:0:0:0:0:0:1") || address.equals("::1");
+    }
+
+    private static void json(RoutingContext ctx, int status, JsonObject body) {
+        ctx.response()
+                .setStatusCode(status)
+                .putHeader("content-type", "application/json")
+                .putHeader("cache-control", "no-store")
+                .end(body.encode());
+    }
 }

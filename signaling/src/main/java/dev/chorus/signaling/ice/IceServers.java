@@ -19,67 +19,69 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class IceServers {
 
-  /** No STUN, no TURN: clients reach the SFU's own candidates directly. */
-  public static final IceServers NONE = new IceServers(List.of(), List.of(), "", Duration.ofHours(1));
+    /** No STUN, no TURN: clients reach the SFU's own candidates directly. */
+    public static final IceServers NONE = new IceServers(List.of(), List.of(), "", Duration.ofHours(1));
 
-  private final List<String> stunUrls;
-  private final List<String> turnUrls;
-  private final SecretKeySpec key;
-  private final long lifetimeSeconds;
+    private final List<String> stunUrls;
+    private final List<String> turnUrls;
+    private final SecretKeySpec key;
+    private final long lifetimeSeconds;
 
-  public IceServers(List<String> stunUrls, List<String> turnUrls, String turnSecret, Duration credentialLifetime) {
-    if (!turnUrls.isEmpty() && (turnSecret == null || turnSecret.isEmpty())) {
-      throw new IllegalArgumentException("TURN URLs need a shared secret (coturn's static-auth-secret)");
+    public IceServers(List<String> stunUrls, List<String> turnUrls, String turnSecret, Duration credentialLifetime) {
+        if (!turnUrls.isEmpty() && (turnSecret == null || turnSecret.isEmpty())) {
+            throw new IllegalArgumentException("TURN URLs need a shared secret (coturn's static-auth-secret)");
+        }
+        if (credentialLifetime.toSeconds() < 1) {
+            throw new IllegalArgumentException("TURN credential lifetime must be at least 1s");
+        }
+        this.stunUrls = List.copyOf(stunUrls);
+        this.turnUrls = List.copyOf(turnUrls);
+        this.key =
+                turnUrls.isEmpty() ? null : new SecretKeySpec(turnSecret.getBytes(StandardCharsets.UTF_8), "HmacSHA1");
+        this.lifetimeSeconds = credentialLifetime.toSeconds();
     }
-    if (credentialLifetime.toSeconds() < 1) {
-      throw new IllegalArgumentException("TURN credential lifetime must be at least 1s");
+
+    public boolean hasTurn() {
+        return !turnUrls.isEmpty();
     }
-    this.stunUrls = List.copyOf(stunUrls);
-    this.turnUrls = List.copyOf(turnUrls);
-    this.key = turnUrls.isEmpty() ? null
-        : new SecretKeySpec(turnSecret.getBytes(StandardCharsets.UTF_8), "HmacSHA1");
-    this.lifetimeSeconds = credentialLifetime.toSeconds();
-  }
 
-  public boolean hasTurn() {
-    return !turnUrls.isEmpty();
-  }
-
-  /**
-   * The RTCIceServer list for one participant, as JSON: {@code [{"urls": [...]},
-   * {"urls": [...], "username": "...", "credential": "..."}]}; empty when nothing is
-   * configured.
-   */
-  public JsonArray forParticipant(String participantId, long nowMillis) {
-    JsonArray servers = new JsonArray();
-    if (!stunUrls.isEmpty()) {
-      servers.add(new JsonObject().put("urls", new JsonArray(stunUrls)));
+    /**
+     * The RTCIceServer list for one participant, as JSON: {@code [{"urls": [...]},
+     * {"urls": [...], "username": "...", "credential": "..."}]}; empty when nothing is
+     * configured.
+     */
+    public JsonArray forParticipant(String participantId, long nowMillis) {
+        JsonArray servers = new JsonArray();
+        if (!stunUrls.isEmpty()) {
+            servers.add(new JsonObject().put("urls", new JsonArray(stunUrls)));
+        }
+        if (!turnUrls.isEmpty()) {
+            String username = username(participantId, nowMillis);
+            servers.add(new JsonObject()
+                    .put("urls", new JsonArray(turnUrls))
+                    .put("username", username)
+                    .put("credential", password(username)));
+        }
+        return servers;
     }
-    if (!turnUrls.isEmpty()) {
-      String username = username(participantId, nowMillis);
-      servers.add(new JsonObject().put("urls", new JsonArray(turnUrls))
-          .put("username", username).put("credential", password(username)));
+
+    /** {@code <expiry>:<participantId>}, the expiry in Unix seconds. */
+    String username(String participantId, long nowMillis) {
+        return (Math.floorDiv(nowMillis, 1000) + lifetimeSeconds) + ":" + participantId;
     }
-    return servers;
-  }
 
-  /** {@code <expiry>:<participantId>}, the expiry in Unix seconds. */
-  String username(String participantId, long nowMillis) {
-    return (Math.floorDiv(nowMillis, 1000) + lifetimeSeconds) + ":" + participantId;
-  }
-
-  /** base64(HMAC-SHA1(secret, username)), as coturn computes it for use-auth-secret. */
-  String password(String username) {
-    return credential(key, username);
-  }
-
-  static String credential(SecretKeySpec key, String username) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA1");
-      mac.init(key);
-      return Base64.getEncoder().encodeToString(mac.doFinal(username.getBytes(StandardCharsets.UTF_8)));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA1 is unavailable in this JVM", e);
+    /** base64(HMAC-SHA1(secret, username)), as coturn computes it for use-auth-secret. */
+    String password(String username) {
+        return credential(key, username);
     }
-  }
+
+    static String credential(SecretKeySpec key, String username) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA1");
+            mac.init(key);
+            return Base64.getEncoder().encodeToString(mac.doFinal(username.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA1 is unavailable in this JVM", e);
+        }
+    }
 }

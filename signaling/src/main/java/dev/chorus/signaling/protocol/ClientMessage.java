@@ -9,22 +9,22 @@ import java.util.Map;
  */
 public sealed interface ClientMessage {
 
-  Object id();
+    Object id();
 
-  record Join(Object id, String room, String name) implements ClientMessage {}
+    record Join(Object id, String room, String name) implements ClientMessage {}
 
-  record Leave(Object id) implements ClientMessage {}
+    record Leave(Object id) implements ClientMessage {}
 
-  record Chat(Object id, String text) implements ClientMessage {}
+    record Chat(Object id, String text) implements ClientMessage {}
 
-  /** A null flag keeps that flag's current value. */
-  record Mute(Object id, Boolean audioMuted, Boolean videoMuted) implements ClientMessage {}
+    /** A null flag keeps that flag's current value. */
+    record Mute(Object id, Boolean audioMuted, Boolean videoMuted) implements ClientMessage {}
 
-  record Ping(Object id, Long ts) implements ClientMessage {}
+    record Ping(Object id, Long ts) implements ClientMessage {}
 
-  /** An SDP offer; {@code sources} maps the mids the client sends on to "mic", "camera" or "screen". */
-  record Offer(Object id, String sdp, Map<String, String> sources) implements ClientMessage {}
+    /** An SDP offer; {@code sources} maps the mids the client sends on to "mic", "camera" or "screen". */
+    record Offer(Object id, String sdp, Map<String, String> sources) implements ClientMessage {}
 
-  /** A trickled ICE candidate; a null {@code candidate} marks the end of the client's candidates. */
-  record Candidate(Object id, String candidate, String sdpMid) implements ClientMessage {}
+    /** A trickled ICE candidate; a null {@code candidate} marks the end of the client's candidates. */
+    record Candidate(Object id, String candidate, String sdpMid) implements ClientMessage {}
 }

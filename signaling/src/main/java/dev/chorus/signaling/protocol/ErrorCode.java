@@ -2,30 +2,30 @@ package dev.chorus.signaling.protocol;
 
 /** Stable error codes of the signaling protocol; see PROTOCOL.md for when each is sent. */
 public enum ErrorCode {
-  BAD_JSON("bad_json"),
-  BAD_MESSAGE("bad_message"),
-  UNKNOWN_TYPE("unknown_type"),
-  INVALID_FIELD("invalid_field"),
-  TOO_LARGE("too_large"),
-  NOT_JOINED("not_joined"),
-  ALREADY_JOINED("already_joined"),
-  ROOM_FULL("room_full"),
-  TOO_MANY_ROOMS("too_many_rooms"),
-  RATE_LIMITED("rate_limited"),
-  SHUTTING_DOWN("shutting_down"),
-  BAD_SDP("bad_sdp"),
-  NOT_READY("not_ready"),
-  MEDIA_UNAVAILABLE("media_unavailable"),
-  INTERNAL_ERROR("internal_error");
+    BAD_JSON("bad_json"),
+    BAD_MESSAGE("bad_message"),
+    UNKNOWN_TYPE("unknown_type"),
+    INVALID_FIELD("invalid_field"),
+    TOO_LARGE("too_large"),
+    NOT_JOINED("not_joined"),
+    ALREADY_JOINED("already_joined"),
+    ROOM_FULL("room_full"),
+    TOO_MANY_ROOMS("too_many_rooms"),
+    RATE_LIMITED("rate_limited"),
+    SHUTTING_DOWN("shutting_down"),
+    BAD_SDP("bad_sdp"),
+    NOT_READY("not_ready"),
+    MEDIA_UNAVAILABLE("media_unavailable"),
+    INTERNAL_ERROR("internal_error");
 
-  private final String wire;
+    private final String wire;
 
-  ErrorCode(String wire) {
-    this.wire = wire;
-  }
+    ErrorCode(String wire) {
+        this.wire = wire;
+    }
 
-  /** The code as it appears on the wire. */
-  public String wire() {
-    return wire;
-  }
+    /** The code as it appears on the wire. */
+    public String wire() {
+        return wire;
+    }
 }

@@ -6,101 +6,115 @@ import io.vertx.core.json.JsonObject;
 /** Builders for the messages the server sends; the one place their shape is defined. */
 public final class ServerMessages {
 
-  public static final int PROTOCOL_VERSION = 1;
+    public static final int PROTOCOL_VERSION = 1;
 
-  private ServerMessages() {}
+    private ServerMessages() {}
 
-  public static JsonObject error(ProtocolException e) {
-    JsonObject json = new JsonObject().put("type", "error");
-    withRe(json, e.requestId());
-    json.put("code", e.code().wire()).put("message", e.getMessage());
-    if (e.field() != null) {
-      json.put("field", e.field());
+    public static JsonObject error(ProtocolException e) {
+        JsonObject json = new JsonObject().put("type", "error");
+        withRe(json, e.requestId());
+        json.put("code", e.code().wire()).put("message", e.getMessage());
+        if (e.field() != null) {
+            json.put("field", e.field());
+        }
+        return json;
     }
-    return json;
-  }
 
-  public static JsonObject error(ErrorCode code, String message, Object re) {
-    return error(new ProtocolException(code, message, null, re));
-  }
-
-  public static JsonObject joined(Object re, String room, JsonObject you, JsonArray others, JsonArray chat,
-      JsonArray iceServers) {
-    return withRe(new JsonObject().put("type", "joined"), re)
-        .put("room", room).put("you", you).put("participants", others).put("chat", chat)
-        .put("iceServers", iceServers);
-  }
-
-  public static JsonObject participantJoined(JsonObject participant) {
-    return new JsonObject().put("type", "participant-joined").put("participant", participant);
-  }
-
-  public static JsonObject participantLeft(String id, String reason) {
-    return new JsonObject().put("type", "participant-left").put("id", id).put("reason", reason);
-  }
-
-  public static JsonObject left(Object re) {
-    return withRe(new JsonObject().put("type", "left"), re);
-  }
-
-  public static JsonObject pong(Object re, Long ts, long serverTs) {
-    JsonObject json = withRe(new JsonObject().put("type", "pong"), re);
-    if (ts != null) {
-      json.put("ts", ts);
+    public static JsonObject error(ErrorCode code, String message, Object re) {
+        return error(new ProtocolException(code, message, null, re));
     }
-    return json.put("serverTs", serverTs);
-  }
 
-  public static JsonObject mute(String id, boolean audioMuted, boolean videoMuted) {
-    return new JsonObject().put("type", "mute").put("id", id)
-        .put("audioMuted", audioMuted).put("videoMuted", videoMuted);
-  }
-
-  /** The answer to an offer; {@code tracks} says which remote track each receiving line carries. */
-  public static JsonObject answer(Object re, String sdp, JsonArray tracks) {
-    return withRe(new JsonObject().put("type", "answer"), re).put("sdp", sdp).put("tracks", tracks);
-  }
-
-  /** One of the server's ICE candidates; null ends them. */
-  public static JsonObject candidate(String candidate, String sdpMid) {
-    JsonObject json = new JsonObject().put("type", "candidate").putNull("candidate");
-    if (candidate != null) {
-      // One BUNDLE transport: every candidate belongs to the transport of the bundle's first line.
-      json.put("candidate", candidate).put("sdpMid", sdpMid).put("sdpMLineIndex", 0);
+    public static JsonObject joined(
+            Object re, String room, JsonObject you, JsonArray others, JsonArray chat, JsonArray iceServers) {
+        return withRe(new JsonObject().put("type", "joined"), re)
+                .put("room", room)
+                .put("you", you)
+                .put("participants", others)
+                .put("chat", chat)
+                .put("iceServers", iceServers);
     }
-    return json;
-  }
 
-  public static JsonObject renegotiate(int audioTracks, int videoTracks) {
-    return new JsonObject().put("type", "renegotiate").put("audio", audioTracks).put("video", videoTracks);
-  }
-
-  public static JsonObject mediaState(String state, String reason) {
-    JsonObject json = new JsonObject().put("type", "media-state").put("state", state);
-    if (reason != null) {
-      json.put("reason", reason);
+    public static JsonObject participantJoined(JsonObject participant) {
+        return new JsonObject().put("type", "participant-joined").put("participant", participant);
     }
-    return json;
-  }
 
-  /** Tells a client the server removed it from its room (not an answer to {@code leave}). */
-  public static JsonObject removed(String reason) {
-    return new JsonObject().put("type", "left").put("reason", reason);
-  }
-
-  /**
-   * The server is shutting down: it takes no new joins, and closes this connection when its rooms
-   * have emptied or at {@code deadline} (epoch milliseconds), {@code drainMs} from now.
-   */
-  public static JsonObject serverShutdown(long drainMs, long deadline) {
-    return new JsonObject().put("type", "server-shutdown").put("reason", "shutdown")
-        .put("drainMs", drainMs).put("deadline", deadline);
-  }
-
-  private static JsonObject withRe(JsonObject json, Object re) {
-    if (re != null) {
-      json.put("re", re);
+    public static JsonObject participantLeft(String id, String reason) {
+        return new JsonObject().put("type", "participant-left").put("id", id).put("reason", reason);
     }
-    return json;
-  }
+
+    public static JsonObject left(Object re) {
+        return withRe(new JsonObject().put("type", "left"), re);
+    }
+
+    public static JsonObject pong(Object re, Long ts, long serverTs) {
+        JsonObject json = withRe(new JsonObject().put("type", "pong"), re);
+        if (ts != null) {
+            json.put("ts", ts);
+        }
+        return json.put("serverTs", serverTs);
+    }
+
+    public static JsonObject mute(String id, boolean audioMuted, boolean videoMuted) {
+        return new JsonObject()
+                .put("type", "mute")
+                .put("id", id)
+                .put("audioMuted", audioMuted)
+                .put("videoMuted", videoMuted);
+    }
+
+    /** The answer to an offer; {@code tracks} says which remote track each receiving line carries. */
+    public static JsonObject answer(Object re, String sdp, JsonArray tracks) {
+        return withRe(new JsonObject().put("type", "answer"), re)
+                .put("sdp", sdp)
+                .put("tracks", tracks);
+    }
+
+    /** One of the server's ICE candidates; null ends them. */
+    public static JsonObject candidate(String candidate, String sdpMid) {
+        JsonObject json = new JsonObject().put("type", "candidate").putNull("candidate");
+        if (candidate != null) {
+            // One BUNDLE transport: every candidate belongs to the transport of the bundle's first line.
+            json.put("candidate", candidate).put("sdpMid", sdpMid).put("sdpMLineIndex", 0);
+        }
+        return json;
+    }
+
+    public static JsonObject renegotiate(int audioTracks, int videoTracks) {
+        return new JsonObject()
+                .put("type", "renegotiate")
+                .put("audio", audioTracks)
+                .put("video", videoTracks);
+    }
+
+    public static JsonObject mediaState(String state, String reason) {
+        JsonObject json = new JsonObject().put("type", "media-state").put("state", state);
+        if (reason != null) {
+            json.put("reason", reason);
+        }
+        return json;
+    }
+
+    /** Tells a client the server removed it from its room (not an answer to {@code leave}). */
+    public static JsonObject removed(String reason) {
+        return new JsonObject().put("type", "left").put("reason", reason);
+    }
+
+    /**
+     * The server is shutting down: it takes no new joins, and closes this connection when its rooms
+     * have emptied or at {@code deadline} (epoch milliseconds), {@code drainMs} from now.
+     */
+    public static JsonObject serverShutdown(long drainMs, long deadline) {
+        return new JsonObject()
+                .put("type", "server-shutdown")
+                .put("reason", "shutdown")
+                .put("drainMs", drainMs)
+                .put("deadline", deadline);
+    }
+
+    private static JsonObject withRe(JsonObject json, Object re) {
+        if (re != null) {
+            json.put("re", re);
+        }
+        return json;
+    }
 }

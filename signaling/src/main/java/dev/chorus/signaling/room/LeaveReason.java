@@ -2,19 +2,19 @@ package dev.chorus.signaling.room;
 
 /** Why a participant left, as told to the others in {@code participant-left}. */
 public enum LeaveReason {
-  LEFT("left"),
-  DISCONNECTED("disconnected"),
-  TIMEOUT("timeout"),
-  /** Its media transport stopped answering (ICE consent expired). */
-  MEDIA_TIMEOUT("media_timeout");
+    LEFT("left"),
+    DISCONNECTED("disconnected"),
+    TIMEOUT("timeout"),
+    /** Its media transport stopped answering (ICE consent expired). */
+    MEDIA_TIMEOUT("media_timeout");
 
-  private final String wire;
+    private final String wire;
 
-  LeaveReason(String wire) {
-    this.wire = wire;
-  }
+    LeaveReason(String wire) {
+        this.wire = wire;
+    }
 
-  public String wire() {
-    return wire;
-  }
+    public String wire() {
+        return wire;
+    }
 }

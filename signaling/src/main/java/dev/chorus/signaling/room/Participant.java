@@ -5,67 +5,70 @@ import io.vertx.core.json.JsonObject;
 /** A member of a room. Mutable state is touched only on the signaling thread. */
 public final class Participant {
 
-  private final String id;
-  private final String name;
-  private final Room room;
-  private final MessageSink sink;
-  private final long joinedAtMillis;
-  private boolean audioMuted;
-  private boolean videoMuted;
+    private final String id;
+    private final String name;
+    private final Room room;
+    private final MessageSink sink;
+    private final long joinedAtMillis;
+    private boolean audioMuted;
+    private boolean videoMuted;
 
-  Participant(String id, String name, Room room, MessageSink sink, long joinedAtMillis) {
-    this.id = id;
-    this.name = name;
-    this.room = room;
-    this.sink = sink;
-    this.joinedAtMillis = joinedAtMillis;
-  }
-
-  public String id() {
-    return id;
-  }
-
-  public String name() {
-    return name;
-  }
-
-  public Room room() {
-    return room;
-  }
-
-  public boolean audioMuted() {
-    return audioMuted;
-  }
-
-  public boolean videoMuted() {
-    return videoMuted;
-  }
-
-  public long joinedAtMillis() {
-    return joinedAtMillis;
-  }
-
-  void setMuted(Boolean audio, Boolean video) {
-    if (audio != null) {
-      audioMuted = audio;
+    Participant(String id, String name, Room room, MessageSink sink, long joinedAtMillis) {
+        this.id = id;
+        this.name = name;
+        this.room = room;
+        this.sink = sink;
+        this.joinedAtMillis = joinedAtMillis;
     }
-    if (video != null) {
-      videoMuted = video;
+
+    public String id() {
+        return id;
     }
-  }
 
-  void send(JsonObject message) {
-    sink.send(message);
-  }
+    public String name() {
+        return name;
+    }
 
-  /** The participant as other clients see it. */
-  public JsonObject toJson() {
-    return new JsonObject().put("id", id).put("name", name)
-        .put("audioMuted", audioMuted).put("videoMuted", videoMuted);
-  }
+    public Room room() {
+        return room;
+    }
 
-  /** For logs: enough context to find every line about this participant. */
-  public String logContext() {
-    return "room=" + room.name() + " participant=" + id;
-  }
+    public boolean audioMuted() {
+        return audioMuted;
+    }
+
+    public boolean videoMuted() {
+        return videoMuted;
+    }
+
+    public long joinedAtMillis() {
+        return joinedAtMillis;
+    }
+
+    void setMuted(Boolean audio, Boolean video) {
+        if (audio != null) {
+            audioMuted = audio;
+        }
+        if (video != null) {
+            videoMuted = video;
+        }
+    }
+
+    void send(JsonObject message) {
+        sink.send(message);
+    }
+
+    /** The participant as other clients see it. */
+    public JsonObject toJson() {
+        return new JsonObject()
+                .put("id", id)
+                .put("name", name)
+                .put("audioMuted", audioMuted)
+                .put("videoMuted", videoMuted);
+    }
+
+    /** For logs: enough context to find every line about this participant. */
+    public String logContext() {
+        return "room=" + room.name() + " participant=" + id;
+    }
 }

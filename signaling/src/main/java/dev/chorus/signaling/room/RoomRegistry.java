@@ -21,149 +21,173 @@ import org.slf4j.LoggerFactory;
  */
 public final class RoomRegistry {
 
-  private static final Logger log = LoggerFactory.getLogger(RoomRegistry.class);
+    private static final Logger log = LoggerFactory.getLogger(RoomRegistry.class);
 
-  private final int maxParticipantsPerRoom;
-  private final int maxRooms;
-  private final int chatHistory;
-  private final LongSupplier clockMillis;
-  private final Supplier<String> idGenerator;
-  private final Map<String, Room> rooms = new LinkedHashMap<>();
-  private final Map<String, Participant> participantsById = new HashMap<>();
-  private boolean acceptingJoins = true;
+    private final int maxParticipantsPerRoom;
+    private final int maxRooms;
+    private final int chatHistory;
+    private final LongSupplier clockMillis;
+    private final Supplier<String> idGenerator;
+    private final Map<String, Room> rooms = new LinkedHashMap<>();
+    private final Map<String, Participant> participantsById = new HashMap<>();
+    private boolean acceptingJoins = true;
 
-  public RoomRegistry(int maxParticipantsPerRoom, int maxRooms, int chatHistory,
-      LongSupplier clockMillis, Supplier<String> idGenerator) {
-    this.maxParticipantsPerRoom = maxParticipantsPerRoom;
-    this.maxRooms = maxRooms;
-    this.chatHistory = chatHistory;
-    this.clockMillis = clockMillis;
-    this.idGenerator = idGenerator;
-  }
-
-  /**
-   * Adds a participant, sends it {@code joined} and tells the others. Creates the room on
-   * its first join.
-   */
-  public Participant join(String roomName, String displayName, MessageSink sink, Object requestId)
-      throws ProtocolException {
-    return join(roomName, displayName, sink, requestId, IceServers.NONE);
-  }
-
-  /**
-   * As {@link #join(String, String, MessageSink, Object)}, with {@code iceServers} minting the
-   * participant's STUN/TURN list for its {@code joined} message.
-   */
-  public Participant join(String roomName, String displayName, MessageSink sink, Object requestId,
-      IceServers iceServers) throws ProtocolException {
-    if (!acceptingJoins) {
-      throw new ProtocolException(ErrorCode.SHUTTING_DOWN, "the server is shutting down", null, requestId);
-    }
-    Room room = rooms.get(roomName);
-    if (room == null) {
-      if (rooms.size() >= maxRooms) {
-        throw new ProtocolException(ErrorCode.TOO_MANY_ROOMS,
-            "the server has reached its limit of " + maxRooms + " rooms", null, requestId);
-      }
-      room = new Room(roomName, chatHistory, clockMillis.getAsLong());
-      rooms.put(roomName, room);
-      log.info("room={} created", roomName);
-    } else if (room.size() >= maxParticipantsPerRoom) {
-      throw new ProtocolException(ErrorCode.ROOM_FULL,
-          "room " + roomName + " is full (" + maxParticipantsPerRoom + " participants)", null, requestId);
+    public RoomRegistry(
+            int maxParticipantsPerRoom,
+            int maxRooms,
+            int chatHistory,
+            LongSupplier clockMillis,
+            Supplier<String> idGenerator) {
+        this.maxParticipantsPerRoom = maxParticipantsPerRoom;
+        this.maxRooms = maxRooms;
+        this.chatHistory = chatHistory;
+        this.clockMillis = clockMillis;
+        this.idGenerator = idGenerator;
     }
 
-    Participant participant = new Participant(uniqueId(), displayName, room, sink, clockMillis.getAsLong());
-    JsonArray others = new JsonArray();
-    room.members().forEach(p -> others.add(p.toJson()));
-    room.add(participant);
-    participantsById.put(participant.id(), participant);
-
-    participant.send(ServerMessages.joined(requestId, roomName, participant.toJson(), others, room.historyJson(),
-        iceServers.forParticipant(participant.id(), clockMillis.getAsLong())));
-    room.broadcast(ServerMessages.participantJoined(participant.toJson()), participant);
-    log.info("{} joined as '{}' ({} in room)", participant.logContext(), displayName, room.size());
-    return participant;
-  }
-
-  /** Removes a participant and tells the others; deletes the room when it empties. Idempotent. */
-  public void leave(Participant participant, LeaveReason reason) {
-    Room room = participant.room();
-    if (!room.remove(participant)) {
-      return;
+    /**
+     * Adds a participant, sends it {@code joined} and tells the others. Creates the room on
+     * its first join.
+     */
+    public Participant join(String roomName, String displayName, MessageSink sink, Object requestId)
+            throws ProtocolException {
+        return join(roomName, displayName, sink, requestId, IceServers.NONE);
     }
-    participantsById.remove(participant.id());
-    room.broadcast(ServerMessages.participantLeft(participant.id(), reason.wire()), null);
-    log.info("{} left ({}), {} remain", participant.logContext(), reason.wire(), room.size());
-    if (room.size() == 0 && rooms.get(room.name()) == room) {
-      rooms.remove(room.name());
-      log.info("room={} closed", room.name());
+
+    /**
+     * As {@link #join(String, String, MessageSink, Object)}, with {@code iceServers} minting the
+     * participant's STUN/TURN list for its {@code joined} message.
+     */
+    public Participant join(
+            String roomName, String displayName, MessageSink sink, Object requestId, IceServers iceServers)
+            throws ProtocolException {
+        if (!acceptingJoins) {
+            throw new ProtocolException(ErrorCode.SHUTTING_DOWN, "the server is shutting down", null, requestId);
+        }
+        Room room = rooms.get(roomName);
+        if (room == null) {
+            if (rooms.size() >= maxRooms) {
+                throw new ProtocolException(
+                        ErrorCode.TOO_MANY_ROOMS,
+                        "the server has reached its limit of " + maxRooms + " rooms",
+                        null,
+                        requestId);
+            }
+            room = new Room(roomName, chatHistory, clockMillis.getAsLong());
+            rooms.put(roomName, room);
+            log.info("room={} created", roomName);
+        } else if (room.size() >= maxParticipantsPerRoom) {
+            throw new ProtocolException(
+                    ErrorCode.ROOM_FULL,
+                    "room " + roomName + " is full (" + maxParticipantsPerRoom + " participants)",
+                    null,
+                    requestId);
+        }
+
+        Participant participant = new Participant(uniqueId(), displayName, room, sink, clockMillis.getAsLong());
+        JsonArray others = new JsonArray();
+        room.members().forEach(p -> others.add(p.toJson()));
+        room.add(participant);
+        participantsById.put(participant.id(), participant);
+
+        participant.send(ServerMessages.joined(
+                requestId,
+                roomName,
+                participant.toJson(),
+                others,
+                room.historyJson(),
+                iceServers.forParticipant(participant.id(), clockMillis.getAsLong())));
+        room.broadcast(ServerMessages.participantJoined(participant.toJson()), participant);
+        log.info("{} joined as '{}' ({} in room)", participant.logContext(), displayName, room.size());
+        return participant;
     }
-  }
 
-  /** Appends to the room's history and sends to every member, the sender included. */
-  public ChatMessage chat(Participant from, String text) {
-    Room room = from.room();
-    ChatMessage message = room.appendChat(from, text, clockMillis.getAsLong());
-    room.broadcast(message.toJson(), null);
-    return message;
-  }
+    /** Removes a participant and tells the others; deletes the room when it empties. Idempotent. */
+    public void leave(Participant participant, LeaveReason reason) {
+        Room room = participant.room();
+        if (!room.remove(participant)) {
+            return;
+        }
+        participantsById.remove(participant.id());
+        room.broadcast(ServerMessages.participantLeft(participant.id(), reason.wire()), null);
+        log.info("{} left ({}), {} remain", participant.logContext(), reason.wire(), room.size());
+        if (room.size() == 0 && rooms.get(room.name()) == room) {
+            rooms.remove(room.name());
+            log.info("room={} closed", room.name());
+        }
+    }
 
-  public void mute(Participant participant, Boolean audioMuted, Boolean videoMuted) {
-    participant.setMuted(audioMuted, videoMuted);
-    participant.room().broadcast(
-        ServerMessages.mute(participant.id(), participant.audioMuted(), participant.videoMuted()), null);
-    log.info("{} mute audio={} video={}", participant.logContext(),
-        participant.audioMuted(), participant.videoMuted());
-  }
+    /** Appends to the room's history and sends to every member, the sender included. */
+    public ChatMessage chat(Participant from, String text) {
+        Room room = from.room();
+        ChatMessage message = room.appendChat(from, text, clockMillis.getAsLong());
+        room.broadcast(message.toJson(), null);
+        return message;
+    }
 
-  /** Draining: existing rooms carry on, new joins are refused with {@code shutting_down}. */
-  public void stopAcceptingJoins() {
-    acceptingJoins = false;
-  }
+    public void mute(Participant participant, Boolean audioMuted, Boolean videoMuted) {
+        participant.setMuted(audioMuted, videoMuted);
+        participant
+                .room()
+                .broadcast(
+                        ServerMessages.mute(participant.id(), participant.audioMuted(), participant.videoMuted()),
+                        null);
+        log.info(
+                "{} mute audio={} video={}",
+                participant.logContext(),
+                participant.audioMuted(),
+                participant.videoMuted());
+    }
 
-  public boolean acceptingJoins() {
-    return acceptingJoins;
-  }
+    /** Draining: existing rooms carry on, new joins are refused with {@code shutting_down}. */
+    public void stopAcceptingJoins() {
+        acceptingJoins = false;
+    }
 
-  public boolean isMember(Participant participant) {
-    return participant.room().contains(participant);
-  }
+    public boolean acceptingJoins() {
+        return acceptingJoins;
+    }
 
-  public Room room(String name) {
-    return rooms.get(name);
-  }
+    public boolean isMember(Participant participant) {
+        return participant.room().contains(participant);
+    }
 
-  /** Names of the rooms that exist now, in creation order. */
-  public java.util.List<String> roomNames() {
-    return java.util.List.copyOf(rooms.keySet());
-  }
+    public Room room(String name) {
+        return rooms.get(name);
+    }
 
-  public int roomCount() {
-    return rooms.size();
-  }
+    /** Names of the rooms that exist now, in creation order. */
+    public java.util.List<String> roomNames() {
+        return java.util.List.copyOf(rooms.keySet());
+    }
 
-  public int participantCount() {
-    return participantsById.size();
-  }
+    public int roomCount() {
+        return rooms.size();
+    }
 
-  public Participant participant(String id) {
-    return participantsById.get(id);
-  }
+    public int participantCount() {
+        return participantsById.size();
+    }
 
-  public JsonObject toJson() {
-    JsonArray list = new JsonArray();
-    rooms.values().forEach(r -> list.add(r.toJson()));
-    return new JsonObject().put("roomCount", rooms.size()).put("participantCount", participantsById.size())
-        .put("rooms", list);
-  }
+    public Participant participant(String id) {
+        return participantsById.get(id);
+    }
 
-  private String uniqueId() {
-    // Ids are random, so a clash is only possible, not likely; make it impossible.
-    String id;
-    do {
-      id = idGenerator.get();
-    } while (participantsById.containsKey(id));
-    return id;
-  }
+    public JsonObject toJson() {
+        JsonArray list = new JsonArray();
+        rooms.values().forEach(r -> list.add(r.toJson()));
+        return new JsonObject()
+                .put("roomCount", rooms.size())
+                .put("participantCount", participantsById.size())
+                .put("rooms", list);
+    }
+
+    private String uniqueId() {
+        // Ids are random, so a clash is only possible, not likely; make it impossible.
+        String id;
+        do {
+            id = idGenerator.get();
+        } while (participantsById.containsKey(id));
+        return id;
+    }
 }

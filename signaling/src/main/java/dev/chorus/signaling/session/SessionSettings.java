@@ -12,53 +12,58 @@ import java.util.function.LongSupplier;
  * message and the STUN/TURN servers handed out at join.
  */
 public record SessionSettings(
-    ServerConfig.Signaling signaling,
-    LongSupplier nanoClock,
-    LongSupplier wallClock,
-    JsonObject welcome,
-    IceServers iceServers) {
+        ServerConfig.Signaling signaling,
+        LongSupplier nanoClock,
+        LongSupplier wallClock,
+        JsonObject welcome,
+        IceServers iceServers) {
 
-  public long keepaliveIntervalNanos() {
-    return signaling.keepaliveInterval().toNanos();
-  }
+    public long keepaliveIntervalNanos() {
+        return signaling.keepaliveInterval().toNanos();
+    }
 
-  public long keepaliveTimeoutNanos() {
-    return signaling.keepaliveTimeout().toNanos();
-  }
+    public long keepaliveTimeoutNanos() {
+        return signaling.keepaliveTimeout().toNanos();
+    }
 
-  public int rateLimitPerSecond() {
-    return signaling.rateLimitPerSecond();
-  }
+    public int rateLimitPerSecond() {
+        return signaling.rateLimitPerSecond();
+    }
 
-  public int rateLimitBurst() {
-    return signaling.rateLimitBurst();
-  }
+    public int rateLimitBurst() {
+        return signaling.rateLimitBurst();
+    }
 
-  public int maxOutboundQueueBytes() {
-    return signaling.maxOutboundQueueBytes();
-  }
+    public int maxOutboundQueueBytes() {
+        return signaling.maxOutboundQueueBytes();
+    }
 
-  public static SessionSettings from(ServerConfig config, String serverVersion,
-      LongSupplier nanoClock, LongSupplier wallClock) {
-    ServerConfig.Signaling s = config.signaling();
-    JsonObject welcome = new JsonObject()
-        .put("type", "welcome")
-        .put("protocol", ServerMessages.PROTOCOL_VERSION)
-        .put("server", "chorus/" + serverVersion)
-        .put("keepaliveIntervalMs", s.keepaliveInterval().toMillis())
-        .put("keepaliveTimeoutMs", s.keepaliveTimeout().toMillis())
-        .put("limits", new JsonObject()
-            .put("maxMessageBytes", s.maxMessageBytes())
-            .put("maxChatChars", s.maxChatChars())
-            .put("maxNameChars", s.maxNameChars())
-            .put("maxRoomChars", Limits.MAX_ROOM_CHARS)
-            .put("maxParticipants", config.rooms().maxParticipants()));
-    return new SessionSettings(
-        s,
-        nanoClock,
-        wallClock,
-        welcome,
-        new IceServers(config.ice().stunUrls(), config.ice().turnUrls(), config.ice().turnSecret(),
-            config.ice().turnCredentialLifetime()));
-  }
+    public static SessionSettings from(
+            ServerConfig config, String serverVersion, LongSupplier nanoClock, LongSupplier wallClock) {
+        ServerConfig.Signaling s = config.signaling();
+        JsonObject welcome = new JsonObject()
+                .put("type", "welcome")
+                .put("protocol", ServerMessages.PROTOCOL_VERSION)
+                .put("server", "chorus/" + serverVersion)
+                .put("keepaliveIntervalMs", s.keepaliveInterval().toMillis())
+                .put("keepaliveTimeoutMs", s.keepaliveTimeout().toMillis())
+                .put(
+                        "limits",
+                        new JsonObject()
+                                .put("maxMessageBytes", s.maxMessageBytes())
+                                .put("maxChatChars", s.maxChatChars())
+                                .put("maxNameChars", s.maxNameChars())
+                                .put("maxRoomChars", Limits.MAX_ROOM_CHARS)
+                                .put("maxParticipants", config.rooms().maxParticipants()));
+        return new SessionSettings(
+                s,
+                nanoClock,
+                wallClock,
+                welcome,
+                new IceServers(
+                        config.ice().stunUrls(),
+                        config.ice().turnUrls(),
+                        config.ice().turnSecret(),
+                        config.ice().turnCredentialLifetime()));
+    }
 }

@@ -29,259 +29,277 @@ import org.slf4j.LoggerFactory;
  */
 public final class SignalingSession implements MessageSink {
 
-  private static final Logger log = LoggerFactory.getLogger(SignalingSession.class);
+    private static final Logger log = LoggerFactory.getLogger(SignalingSession.class);
 
-  static final short CLOSE_GOING_AWAY = 1001;
-  static final short CLOSE_SLOW_CONSUMER = 1008;
-  static final short CLOSE_KEEPALIVE_TIMEOUT = 4000;
+    static final short CLOSE_GOING_AWAY = 1001;
+    static final short CLOSE_SLOW_CONSUMER = 1008;
+    static final short CLOSE_KEEPALIVE_TIMEOUT = 4000;
 
-  private final ServerWebSocket socket;
-  private final RoomRegistry rooms;
-  private final MediaService mediaService;
-  private final MessageParser parser;
-  private final SessionSettings settings;
-  private final TokenBucket rateLimit;
-  private final Consumer<SignalingSession> onEnd;
-  private final String remote;
-  private Participant participant;
-  /** This participant's media, from its first offer until it leaves. */
-  private MediaSession media;
-  private long lastSeenNanos;
-  private long lastPingNanos;
-  private boolean ended;
-  private boolean closing;
+    private final ServerWebSocket socket;
+    private final RoomRegistry rooms;
+    private final MediaService mediaService;
+    private final MessageParser parser;
+    private final SessionSettings settings;
+    private final TokenBucket rateLimit;
+    private final Consumer<SignalingSession> onEnd;
+    private final String remote;
+    private Participant participant;
+    /** This participant's media, from its first offer until it leaves. */
+    private MediaSession media;
 
-  public SignalingSession(ServerWebSocket socket, RoomRegistry rooms, MediaService mediaService,
-      MessageParser parser, SessionSettings settings, long nowNanos, Consumer<SignalingSession> onEnd) {
-    this.socket = socket;
-    this.rooms = rooms;
-    this.mediaService = mediaService;
-    this.parser = parser;
-    this.settings = settings;
-    this.rateLimit = new TokenBucket(settings.rateLimitPerSecond(), settings.rateLimitBurst(), nowNanos);
-    this.onEnd = onEnd;
-    this.remote = String.valueOf(socket.remoteAddress());
-    this.lastSeenNanos = nowNanos;
-    this.lastPingNanos = nowNanos;
-  }
+    private long lastSeenNanos;
+    private long lastPingNanos;
+    private boolean ended;
+    private boolean closing;
 
-  public void start() {
-    socket.setWriteQueueMaxSize(settings.maxOutboundQueueBytes());
-    socket.textMessageHandler(this::onText);
-    socket.binaryMessageHandler(this::onBinary);
-    socket.pongHandler(pong -> lastSeenNanos = settings.nanoClock().getAsLong());
-    socket.exceptionHandler(e -> log.debug("remote={} {}: socket error: {}", remote, context(), e.toString()));
-    socket.closeHandler(v -> end(LeaveReason.DISCONNECTED));
-    send(settings.welcome());
-  }
-
-  /** Called periodically: pings the client, or drops it when it has been silent too long. */
-  public void keepalive(long nowNanos) {
-    if (ended) {
-      return;
+    public SignalingSession(
+            ServerWebSocket socket,
+            RoomRegistry rooms,
+            MediaService mediaService,
+            MessageParser parser,
+            SessionSettings settings,
+            long nowNanos,
+            Consumer<SignalingSession> onEnd) {
+        this.socket = socket;
+        this.rooms = rooms;
+        this.mediaService = mediaService;
+        this.parser = parser;
+        this.settings = settings;
+        this.rateLimit = new TokenBucket(settings.rateLimitPerSecond(), settings.rateLimitBurst(), nowNanos);
+        this.onEnd = onEnd;
+        this.remote = String.valueOf(socket.remoteAddress());
+        this.lastSeenNanos = nowNanos;
+        this.lastPingNanos = nowNanos;
     }
-    if (nowNanos - lastSeenNanos > settings.keepaliveTimeoutNanos()) {
-      log.info("remote={} {}: keepalive timeout", remote, context());
-      end(LeaveReason.TIMEOUT);
-      socket.close(CLOSE_KEEPALIVE_TIMEOUT, "keepalive timeout");
-      return;
-    }
-    if (nowNanos - lastPingNanos >= settings.keepaliveIntervalNanos()) {
-      lastPingNanos = nowNanos;
-      socket.writePing(Buffer.buffer("ka"));
-    }
-  }
 
-  /**
-   * Server shutdown: closes the socket with 1001 (going away); its close handler then takes the
-   * participant out of its room as for any disconnect.
-   */
-  public Future<Void> goAway(String reason) {
-    if (ended || closing || socket.isClosed()) {
-      return Future.succeededFuture();
+    public void start() {
+        socket.setWriteQueueMaxSize(settings.maxOutboundQueueBytes());
+        socket.textMessageHandler(this::onText);
+        socket.binaryMessageHandler(this::onBinary);
+        socket.pongHandler(pong -> lastSeenNanos = settings.nanoClock().getAsLong());
+        socket.exceptionHandler(e -> log.debug("remote={} {}: socket error: {}", remote, context(), e.toString()));
+        socket.closeHandler(v -> end(LeaveReason.DISCONNECTED));
+        send(settings.welcome());
     }
-    closing = true;
-    return socket.close(CLOSE_GOING_AWAY, reason);
-  }
 
-  @Override
-  public void send(JsonObject message) {
-    if (ended || closing || socket.isClosed()) {
-      return;
+    /** Called periodically: pings the client, or drops it when it has been silent too long. */
+    public void keepalive(long nowNanos) {
+        if (ended) {
+            return;
+        }
+        if (nowNanos - lastSeenNanos > settings.keepaliveTimeoutNanos()) {
+            log.info("remote={} {}: keepalive timeout", remote, context());
+            end(LeaveReason.TIMEOUT);
+            socket.close(CLOSE_KEEPALIVE_TIMEOUT, "keepalive timeout");
+            return;
+        }
+        if (nowNanos - lastPingNanos >= settings.keepaliveIntervalNanos()) {
+            lastPingNanos = nowNanos;
+            socket.writePing(Buffer.buffer("ka"));
+        }
     }
-    socket.writeTextMessage(message.encode());
-    if (socket.writeQueueFull()) {
-      // The client stopped reading; queueing without bound would let one stuck
-      // browser exhaust the server's memory.
-      // Leaving happens in the close handler, not here: send() may be running inside a
-      // broadcast over this very room.
-      log.warn("remote={} {}: outbound queue over {} bytes, disconnecting", remote, context(),
-          settings.maxOutboundQueueBytes());
-      closing = true;
-      socket.close(CLOSE_SLOW_CONSUMER, "outbound queue overflow");
-    }
-  }
 
-  private void onText(String text) {
-    long now = settings.nanoClock().getAsLong();
-    lastSeenNanos = now;
-    if (ended) {
-      return;
+    /**
+     * Server shutdown: closes the socket with 1001 (going away); its close handler then takes the
+     * participant out of its room as for any disconnect.
+     */
+    public Future<Void> goAway(String reason) {
+        if (ended || closing || socket.isClosed()) {
+            return Future.succeededFuture();
+        }
+        closing = true;
+        return socket.close(CLOSE_GOING_AWAY, reason);
     }
-    if (!rateLimit.tryTake(now)) {
-      send(ServerMessages.error(ErrorCode.RATE_LIMITED, "too many messages; slow down", null));
-      return;
-    }
-    try {
-      handle(parser.parse(text));
-    } catch (ProtocolException e) {
-      log.debug("remote={} {}: {} {}", remote, context(), e.code().wire(), e.getMessage());
-      send(ServerMessages.error(e));
-    } catch (RuntimeException e) {
-      log.error("remote={} {}: internal error handling a message", remote, context(), e);
-      send(ServerMessages.error(ErrorCode.INTERNAL_ERROR, "internal error", null));
-    }
-  }
 
-  private void onBinary(Buffer buffer) {
-    lastSeenNanos = settings.nanoClock().getAsLong();
-    send(ServerMessages.error(ErrorCode.BAD_MESSAGE, "binary frames are not supported; send JSON text", null));
-  }
+    @Override
+    public void send(JsonObject message) {
+        if (ended || closing || socket.isClosed()) {
+            return;
+        }
+        socket.writeTextMessage(message.encode());
+        if (socket.writeQueueFull()) {
+            // The client stopped reading; queueing without bound would let one stuck
+            // browser exhaust the server's memory.
+            // Leaving happens in the close handler, not here: send() may be running inside a
+            // broadcast over this very room.
+            log.warn(
+                    "remote={} {}: outbound queue over {} bytes, disconnecting",
+                    remote,
+                    context(),
+                    settings.maxOutboundQueueBytes());
+            closing = true;
+            socket.close(CLOSE_SLOW_CONSUMER, "outbound queue overflow");
+        }
+    }
 
-  private void handle(ClientMessage message) throws ProtocolException {
-    if (message instanceof ClientMessage.Ping ping) {
-      send(ServerMessages.pong(ping.id(), ping.ts(), settings.wallClock().getAsLong()));
-    } else if (message instanceof ClientMessage.Join join) {
-      if (participant != null && rooms.isMember(participant)) {
-        throw new ProtocolException(ErrorCode.ALREADY_JOINED,
-            "already in room " + participant.room().name() + "; leave first", null, join.id());
-      }
-      participant = rooms.join(join.room(), join.name(), this, join.id(), settings.iceServers());
-    } else {
-      Participant member = requireJoined(message);
-      if (message instanceof ClientMessage.Leave leave) {
-        leaveRoom(LeaveReason.LEFT);
-        send(ServerMessages.left(leave.id()));
-      } else if (message instanceof ClientMessage.Chat chat) {
-        rooms.chat(member, chat.text());
-      } else if (message instanceof ClientMessage.Mute mute) {
-        rooms.mute(member, mute.audioMuted(), mute.videoMuted());
-      } else if (message instanceof ClientMessage.Offer offer) {
-        offer(member, offer);
-      } else if (message instanceof ClientMessage.Candidate candidate) {
-        if (media == null) {
-          throw new ProtocolException(ErrorCode.NOT_READY, "send an offer before candidates", null, candidate.id());
+    private void onText(String text) {
+        long now = settings.nanoClock().getAsLong();
+        lastSeenNanos = now;
+        if (ended) {
+            return;
+        }
+        if (!rateLimit.tryTake(now)) {
+            send(ServerMessages.error(ErrorCode.RATE_LIMITED, "too many messages; slow down", null));
+            return;
         }
         try {
-          media.addRemoteCandidate(candidate.candidate());
-        } catch (MediaException e) {
-          throw protocolError(e, candidate.id(), "candidate");
+            handle(parser.parse(text));
+        } catch (ProtocolException e) {
+            log.debug("remote={} {}: {} {}", remote, context(), e.code().wire(), e.getMessage());
+            send(ServerMessages.error(e));
+        } catch (RuntimeException e) {
+            log.error("remote={} {}: internal error handling a message", remote, context(), e);
+            send(ServerMessages.error(ErrorCode.INTERNAL_ERROR, "internal error", null));
         }
-      } else {
-        throw new IllegalStateException("unhandled message " + message.getClass().getSimpleName());
-      }
-    }
-  }
-
-  private void offer(Participant member, ClientMessage.Offer offer) throws ProtocolException {
-    try {
-      if (media == null) {
-        media = mediaService.room(member.room().name()).join(member.id(), new MediaEvents());
-      }
-      OfferOutcome outcome = media.handleOffer(offer.sdp(), offer.sources());
-      JsonArray tracks = new JsonArray();
-      for (OfferOutcome.AssignedTrack t : outcome.tracks()) {
-        tracks.add(new JsonObject().put("mid", t.mid()).put("participantId", t.track().publisherId())
-            .put("kind", t.track().kind().token()).put("source", t.track().source().wire()));
-      }
-      send(ServerMessages.answer(offer.id(), outcome.sdp(), tracks));
-      if (!outcome.candidates().isEmpty()) {
-        outcome.candidates().forEach(c -> send(ServerMessages.candidate(c, outcome.bundleMid())));
-        send(ServerMessages.candidate(null, null));
-      }
-    } catch (MediaException e) {
-      log.info("remote={} {}: offer refused: {}", remote, context(), e.getMessage());
-      throw protocolError(e, offer.id(), "sdp");
-    }
-  }
-
-  private static ProtocolException protocolError(MediaException e, Object requestId, String field) {
-    ErrorCode code = switch (e.kind()) {
-      case BAD_SDP -> ErrorCode.BAD_SDP;
-      case NOT_READY -> ErrorCode.NOT_READY;
-      case BAD_CANDIDATE -> ErrorCode.INVALID_FIELD;
-      case UNAVAILABLE -> ErrorCode.MEDIA_UNAVAILABLE;
-    };
-    return new ProtocolException(code, e.getMessage(), code == ErrorCode.INVALID_FIELD ? field : null, requestId);
-  }
-
-  /** Leaves the room with its media; the others are told. */
-  private void leaveRoom(LeaveReason reason) {
-    if (media != null) {
-      media.close();
-      media = null;
-    }
-    if (participant != null) {
-      rooms.leave(participant, reason);
-      participant = null;
-    }
-  }
-
-  /** Media events of one media session; ignored once the participant has moved on from it. */
-  private final class MediaEvents implements MediaSessionListener {
-    private boolean current() {
-      return !ended && media != null && participant != null;
     }
 
-    @Override
-    public void renegotiationNeeded(int audioTracks, int videoTracks) {
-      if (current()) {
-        send(ServerMessages.renegotiate(audioTracks, videoTracks));
-      }
+    private void onBinary(Buffer buffer) {
+        lastSeenNanos = settings.nanoClock().getAsLong();
+        send(ServerMessages.error(ErrorCode.BAD_MESSAGE, "binary frames are not supported; send JSON text", null));
     }
 
-    @Override
-    public void mediaConnected() {
-      if (current()) {
-        send(ServerMessages.mediaState("connected", null));
-      }
+    private void handle(ClientMessage message) throws ProtocolException {
+        if (message instanceof ClientMessage.Ping ping) {
+            send(ServerMessages.pong(ping.id(), ping.ts(), settings.wallClock().getAsLong()));
+        } else if (message instanceof ClientMessage.Join join) {
+            if (participant != null && rooms.isMember(participant)) {
+                throw new ProtocolException(
+                        ErrorCode.ALREADY_JOINED,
+                        "already in room " + participant.room().name() + "; leave first",
+                        null,
+                        join.id());
+            }
+            participant = rooms.join(join.room(), join.name(), this, join.id(), settings.iceServers());
+        } else {
+            Participant member = requireJoined(message);
+            if (message instanceof ClientMessage.Leave leave) {
+                leaveRoom(LeaveReason.LEFT);
+                send(ServerMessages.left(leave.id()));
+            } else if (message instanceof ClientMessage.Chat chat) {
+                rooms.chat(member, chat.text());
+            } else if (message instanceof ClientMessage.Mute mute) {
+                rooms.mute(member, mute.audioMuted(), mute.videoMuted());
+            } else if (message instanceof ClientMessage.Offer offer) {
+                offer(member, offer);
+            } else if (message instanceof ClientMessage.Candidate candidate) {
+                if (media == null) {
+                    throw new ProtocolException(
+                            ErrorCode.NOT_READY, "send an offer before candidates", null, candidate.id());
+                }
+                try {
+                    media.addRemoteCandidate(candidate.candidate());
+                } catch (MediaException e) {
+                    throw protocolError(e, candidate.id(), "candidate");
+                }
+            } else {
+                throw new IllegalStateException(
+                        "unhandled message " + message.getClass().getSimpleName());
+            }
+        }
     }
 
-    @Override
-    public void mediaFailed(String reason) {
-      if (current()) {
-        send(ServerMessages.mediaState("failed", reason));
-      }
+    private void offer(Participant member, ClientMessage.Offer offer) throws ProtocolException {
+        try {
+            if (media == null) {
+                media = mediaService.room(member.room().name()).join(member.id(), new MediaEvents());
+            }
+            OfferOutcome outcome = media.handleOffer(offer.sdp(), offer.sources());
+            JsonArray tracks = new JsonArray();
+            for (OfferOutcome.AssignedTrack t : outcome.tracks()) {
+                tracks.add(new JsonObject()
+                        .put("mid", t.mid())
+                        .put("participantId", t.track().publisherId())
+                        .put("kind", t.track().kind().token())
+                        .put("source", t.track().source().wire()));
+            }
+            send(ServerMessages.answer(offer.id(), outcome.sdp(), tracks));
+            if (!outcome.candidates().isEmpty()) {
+                outcome.candidates().forEach(c -> send(ServerMessages.candidate(c, outcome.bundleMid())));
+                send(ServerMessages.candidate(null, null));
+            }
+        } catch (MediaException e) {
+            log.info("remote={} {}: offer refused: {}", remote, context(), e.getMessage());
+            throw protocolError(e, offer.id(), "sdp");
+        }
     }
 
-    @Override
-    public void mediaLost(String reason) {
-      if (current()) {
-        log.info("remote={} {}: media lost ({}), removing from the room", remote, context(), reason);
-        send(ServerMessages.mediaState("failed", reason));
-        leaveRoom(LeaveReason.MEDIA_TIMEOUT);
-        send(ServerMessages.removed(LeaveReason.MEDIA_TIMEOUT.wire()));
-      }
+    private static ProtocolException protocolError(MediaException e, Object requestId, String field) {
+        ErrorCode code = switch (e.kind()) {
+            case BAD_SDP -> ErrorCode.BAD_SDP;
+            case NOT_READY -> ErrorCode.NOT_READY;
+            case BAD_CANDIDATE -> ErrorCode.INVALID_FIELD;
+            case UNAVAILABLE -> ErrorCode.MEDIA_UNAVAILABLE;
+        };
+        return new ProtocolException(code, e.getMessage(), code == ErrorCode.INVALID_FIELD ? field : null, requestId);
     }
-  }
 
-  private Participant requireJoined(ClientMessage message) throws ProtocolException {
-    if (participant == null || !rooms.isMember(participant)) {
-      throw new ProtocolException(ErrorCode.NOT_JOINED, "join a room first", null, message.id());
+    /** Leaves the room with its media; the others are told. */
+    private void leaveRoom(LeaveReason reason) {
+        if (media != null) {
+            media.close();
+            media = null;
+        }
+        if (participant != null) {
+            rooms.leave(participant, reason);
+            participant = null;
+        }
     }
-    return participant;
-  }
 
-  private void end(LeaveReason reason) {
-    if (ended) {
-      return;
+    /** Media events of one media session; ignored once the participant has moved on from it. */
+    private final class MediaEvents implements MediaSessionListener {
+        private boolean current() {
+            return !ended && media != null && participant != null;
+        }
+
+        @Override
+        public void renegotiationNeeded(int audioTracks, int videoTracks) {
+            if (current()) {
+                send(ServerMessages.renegotiate(audioTracks, videoTracks));
+            }
+        }
+
+        @Override
+        public void mediaConnected() {
+            if (current()) {
+                send(ServerMessages.mediaState("connected", null));
+            }
+        }
+
+        @Override
+        public void mediaFailed(String reason) {
+            if (current()) {
+                send(ServerMessages.mediaState("failed", reason));
+            }
+        }
+
+        @Override
+        public void mediaLost(String reason) {
+            if (current()) {
+                log.info("remote={} {}: media lost ({}), removing from the room", remote, context(), reason);
+                send(ServerMessages.mediaState("failed", reason));
+                leaveRoom(LeaveReason.MEDIA_TIMEOUT);
+                send(ServerMessages.removed(LeaveReason.MEDIA_TIMEOUT.wire()));
+            }
+        }
     }
-    ended = true;
-    leaveRoom(reason);
-    onEnd.accept(this);
-  }
 
-  private String context() {
-    return participant == null ? "not joined" : participant.logContext();
-  }
+    private Participant requireJoined(ClientMessage message) throws ProtocolException {
+        if (participant == null || !rooms.isMember(participant)) {
+            throw new ProtocolException(ErrorCode.NOT_JOINED, "join a room first", null, message.id());
+        }
+        return participant;
+    }
+
+    private void end(LeaveReason reason) {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        leaveRoom(reason);
+        onEnd.accept(this);
+    }
+
+    private String context() {
+        return participant == null ? "not joined" : participant.logContext();
+    }
 }

@@ -3,28 +3,28 @@ package dev.chorus.signaling.session;
 /** A token bucket on an injected nanosecond clock, so rate limits are testable. */
 final class TokenBucket {
 
-  private final double capacity;
-  private final double tokensPerNano;
-  private double tokens;
-  private long lastRefillNanos;
+    private final double capacity;
+    private final double tokensPerNano;
+    private double tokens;
+    private long lastRefillNanos;
 
-  TokenBucket(int perSecond, int burst, long nowNanos) {
-    this.capacity = burst;
-    this.tokensPerNano = perSecond / 1e9;
-    this.tokens = burst;
-    this.lastRefillNanos = nowNanos;
-  }
+    TokenBucket(int perSecond, int burst, long nowNanos) {
+        this.capacity = burst;
+        this.tokensPerNano = perSecond / 1e9;
+        this.tokens = burst;
+        this.lastRefillNanos = nowNanos;
+    }
 
-  boolean tryTake(long nowNanos) {
-    long elapsed = nowNanos - lastRefillNanos;
-    if (elapsed > 0) {
-      tokens = Math.min(capacity, tokens + elapsed * tokensPerNano);
-      lastRefillNanos = nowNanos;
+    boolean tryTake(long nowNanos) {
+        long elapsed = nowNanos - lastRefillNanos;
+        if (elapsed > 0) {
+            tokens = Math.min(capacity, tokens + elapsed * tokensPerNano);
+            lastRefillNanos = nowNanos;
+        }
+        if (tokens >= 1) {
+            tokens -= 1;
+            return true;
+        }
+        return false;
     }
-    if (tokens >= 1) {
-      tokens -= 1;
-      return true;
-    }
-    return false;
-  }
 }

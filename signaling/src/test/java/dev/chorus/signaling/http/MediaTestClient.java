@@ -2,11 +2,11 @@ package dev.chorus.signaling.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.chorus.testkit.peer.NativePeer;
-import dev.chorus.sfu.sdp.Direction;
 import dev.chorus.sfu.codec.MediaKind;
+import dev.chorus.sfu.sdp.Direction;
 import dev.chorus.sfu.transport.DtlsCertificate;
 import dev.chorus.sfu.transport.TransportConfig;
+import dev.chorus.testkit.peer.NativePeer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -23,188 +23,200 @@ import java.util.function.BooleanSupplier;
  */
 final class MediaTestClient implements AutoCloseable {
 
-  private static final long PACKET_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final long PACKET_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
-  final WsTestClient ws;
-  final NativePeer peer;
-  final String id;
-  private final int sendAudio;
-  private final int sendVideo;
-  private int wantAudio;
-  private int wantVideo;
-  private boolean offerOutstanding;
-  private boolean offerAgain;
-  private int offersSent;
-  private int answers;
-  private String mediaState = "new";
-  private JsonArray tracks = new JsonArray();
-  /** Messages other than the media ones, in arrival order. */
-  final List<JsonObject> others = new ArrayList<>();
-  private long nextSendNanos;
-  private boolean sentKeyframe;
+    final WsTestClient ws;
+    final NativePeer peer;
+    final String id;
+    private final int sendAudio;
+    private final int sendVideo;
+    private int wantAudio;
+    private int wantVideo;
+    private boolean offerOutstanding;
+    private boolean offerAgain;
+    private int offersSent;
+    private int answers;
+    private String mediaState = "new";
+    private JsonArray tracks = new JsonArray();
+    /** Messages other than the media ones, in arrival order. */
+    final List<JsonObject> others = new ArrayList<>();
 
-  private MediaTestClient(WsTestClient ws, NativePeer peer, String id, int sendAudio, int sendVideo) {
-    this.ws = ws;
-    this.peer = peer;
-    this.id = id;
-    this.sendAudio = sendAudio;
-    this.sendVideo = sendVideo;
-  }
+    private long nextSendNanos;
+    private boolean sentKeyframe;
 
-  static MediaTestClient join(Vertx vertx, int port, DtlsCertificate cert, String room, String name,
-      int sendAudio, int sendVideo) throws IOException {
-    WsTestClient ws = WsTestClient.connect(vertx, port);
-    JsonObject joined = ws.join(room, name);
-    assertEquals("joined", joined.getString("type"), joined.encode());
-    NativePeer peer = NativePeer.create(TransportConfig.builder().build(), cert, name);
-    MediaTestClient client = new MediaTestClient(ws, peer, joined.getJsonObject("you").getString("id"),
-        sendAudio, sendVideo);
-    client.offer();
-    return client;
-  }
-
-  void offer() {
-    String sdp = peer.createOffer(sendAudio, sendVideo,
-        Math.max(wantAudio, peer.mids(MediaKind.AUDIO, Direction.RECVONLY).size()),
-        Math.max(wantVideo, peer.mids(MediaKind.VIDEO, Direction.RECVONLY).size()));
-    JsonObject sources = new JsonObject();
-    peer.mids(MediaKind.AUDIO, Direction.SENDONLY).forEach(mid -> sources.put(mid, "mic"));
-    peer.mids(MediaKind.VIDEO, Direction.SENDONLY).forEach(mid -> sources.put(mid, "camera"));
-    ws.send(new JsonObject().put("type", "offer").put("id", ++offersSent).put("sdp", sdp).put("sources", sources));
-    offerOutstanding = true;
-  }
-
-  /** Handles messages and sends media until {@code done} holds; false on timeout. */
-  boolean pumpUntil(BooleanSupplier done, long timeoutMillis) {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-    while (!done.getAsBoolean()) {
-      long now = System.nanoTime();
-      if (now > deadline) {
-        return false;
-      }
-      sendMediaIfDue(now);
-      JsonObject message = ws.poll(5);
-      if (message != null) {
-        handle(message);
-      }
+    private MediaTestClient(WsTestClient ws, NativePeer peer, String id, int sendAudio, int sendVideo) {
+        this.ws = ws;
+        this.peer = peer;
+        this.id = id;
+        this.sendAudio = sendAudio;
+        this.sendVideo = sendVideo;
     }
-    return true;
-  }
 
-  /** Pumps for a while regardless. */
-  void pump(long millis) {
-    pumpUntil(() -> false, millis);
-  }
+    static MediaTestClient join(
+            Vertx vertx, int port, DtlsCertificate cert, String room, String name, int sendAudio, int sendVideo)
+            throws IOException {
+        WsTestClient ws = WsTestClient.connect(vertx, port);
+        JsonObject joined = ws.join(room, name);
+        assertEquals("joined", joined.getString("type"), joined.encode());
+        NativePeer peer = NativePeer.create(TransportConfig.builder().build(), cert, name);
+        MediaTestClient client =
+                new MediaTestClient(ws, peer, joined.getJsonObject("you").getString("id"), sendAudio, sendVideo);
+        client.offer();
+        return client;
+    }
 
-  private void sendMediaIfDue(long now) {
-    if (!"connected".equals(mediaState) || now < nextSendNanos) {
-      return;
+    void offer() {
+        String sdp = peer.createOffer(
+                sendAudio,
+                sendVideo,
+                Math.max(
+                        wantAudio,
+                        peer.mids(MediaKind.AUDIO, Direction.RECVONLY).size()),
+                Math.max(
+                        wantVideo,
+                        peer.mids(MediaKind.VIDEO, Direction.RECVONLY).size()));
+        JsonObject sources = new JsonObject();
+        peer.mids(MediaKind.AUDIO, Direction.SENDONLY).forEach(mid -> sources.put(mid, "mic"));
+        peer.mids(MediaKind.VIDEO, Direction.SENDONLY).forEach(mid -> sources.put(mid, "camera"));
+        ws.send(new JsonObject()
+                .put("type", "offer")
+                .put("id", ++offersSent)
+                .put("sdp", sdp)
+                .put("sources", sources));
+        offerOutstanding = true;
     }
-    nextSendNanos = now + PACKET_INTERVAL_NANOS;
-    for (String mid : peer.mids(MediaKind.AUDIO, Direction.SENDONLY)) {
-      peer.sendAudioPacket(mid);
-    }
-    for (String mid : peer.mids(MediaKind.VIDEO, Direction.SENDONLY)) {
-      peer.sendVideoFrame(mid, new byte[2500], !sentKeyframe);
-    }
-    sentKeyframe = true;
-  }
 
-  private void handle(JsonObject message) {
-    switch (message.getString("type")) {
-      case "answer" -> {
-        try {
-          peer.applyAnswer(message.getString("sdp"));
-        } catch (Exception e) {
-          throw new AssertionError("answer not applicable: " + e.getMessage(), e);
+    /** Handles messages and sends media until {@code done} holds; false on timeout. */
+    boolean pumpUntil(BooleanSupplier done, long timeoutMillis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (!done.getAsBoolean()) {
+            long now = System.nanoTime();
+            if (now > deadline) {
+                return false;
+            }
+            sendMediaIfDue(now);
+            JsonObject message = ws.poll(5);
+            if (message != null) {
+                handle(message);
+            }
         }
-        tracks = message.getJsonArray("tracks");
-        answers++;
-        offerOutstanding = false;
-        if (offerAgain) {
-          offerAgain = false;
-          offer();
+        return true;
+    }
+
+    /** Pumps for a while regardless. */
+    void pump(long millis) {
+        pumpUntil(() -> false, millis);
+    }
+
+    private void sendMediaIfDue(long now) {
+        if (!"connected".equals(mediaState) || now < nextSendNanos) {
+            return;
         }
-      }
-      case "candidate" -> {
-        String candidate = message.getString("candidate");
-        if (candidate != null) {
-          peer.addRemoteCandidate(candidate);
+        nextSendNanos = now + PACKET_INTERVAL_NANOS;
+        for (String mid : peer.mids(MediaKind.AUDIO, Direction.SENDONLY)) {
+            peer.sendAudioPacket(mid);
         }
-      }
-      case "renegotiate" -> {
-        wantAudio = message.getInteger("audio");
-        wantVideo = message.getInteger("video");
-        if (offerOutstanding) {
-          offerAgain = true;
-        } else {
-          offer();
+        for (String mid : peer.mids(MediaKind.VIDEO, Direction.SENDONLY)) {
+            peer.sendVideoFrame(mid, new byte[2500], !sentKeyframe);
         }
-      }
-      case "media-state" -> mediaState = message.getString("state");
-      default -> others.add(message);
+        sentKeyframe = true;
     }
-  }
 
-  String mediaState() {
-    return mediaState;
-  }
-
-  int answers() {
-    return answers;
-  }
-
-  /** Mids of the remote tracks the last answer placed, for one publisher. */
-  List<String> midsFrom(String participantId) {
-    List<String> mids = new ArrayList<>();
-    for (int i = 0; i < tracks.size(); i++) {
-      JsonObject t = tracks.getJsonObject(i);
-      if (participantId.equals(t.getString("participantId"))) {
-        mids.add(t.getString("mid"));
-      }
+    private void handle(JsonObject message) {
+        switch (message.getString("type")) {
+            case "answer" -> {
+                try {
+                    peer.applyAnswer(message.getString("sdp"));
+                } catch (Exception e) {
+                    throw new AssertionError("answer not applicable: " + e.getMessage(), e);
+                }
+                tracks = message.getJsonArray("tracks");
+                answers++;
+                offerOutstanding = false;
+                if (offerAgain) {
+                    offerAgain = false;
+                    offer();
+                }
+            }
+            case "candidate" -> {
+                String candidate = message.getString("candidate");
+                if (candidate != null) {
+                    peer.addRemoteCandidate(candidate);
+                }
+            }
+            case "renegotiate" -> {
+                wantAudio = message.getInteger("audio");
+                wantVideo = message.getInteger("video");
+                if (offerOutstanding) {
+                    offerAgain = true;
+                } else {
+                    offer();
+                }
+            }
+            case "media-state" -> mediaState = message.getString("state");
+            default -> others.add(message);
+        }
     }
-    return mids;
-  }
 
-  int trackCount() {
-    return tracks.size();
-  }
-
-  /** Packets received on every mid the last answer placed for {@code participantId} (min over mids). */
-  long minPacketsFrom(String participantId) {
-    List<String> mids = midsFrom(participantId);
-    if (mids.isEmpty()) {
-      return 0;
+    String mediaState() {
+        return mediaState;
     }
-    long min = Long.MAX_VALUE;
-    for (String mid : mids) {
-      try {
-        var stats = peer.received(mid);
-        min = Math.min(min, stats == null ? 0 : stats.packets());
-      } catch (IllegalArgumentException notSentOnThatLine) {
-        return 0;
-      }
+
+    int answers() {
+        return answers;
     }
-    return min;
-  }
 
-  /** The first non-media message of this type, removed from {@link #others}, or null. */
-  JsonObject takeOther(String type) {
-    for (int i = 0; i < others.size(); i++) {
-      if (type.equals(others.get(i).getString("type"))) {
-        return others.remove(i);
-      }
+    /** Mids of the remote tracks the last answer placed, for one publisher. */
+    List<String> midsFrom(String participantId) {
+        List<String> mids = new ArrayList<>();
+        for (int i = 0; i < tracks.size(); i++) {
+            JsonObject t = tracks.getJsonObject(i);
+            if (participantId.equals(t.getString("participantId"))) {
+                mids.add(t.getString("mid"));
+            }
+        }
+        return mids;
     }
-    return null;
-  }
 
-  void leave() {
-    ws.send(new JsonObject().put("type", "leave"));
-  }
+    int trackCount() {
+        return tracks.size();
+    }
 
-  @Override
-  public void close() {
-    peer.close();
-    ws.close();
-  }
+    /** Packets received on every mid the last answer placed for {@code participantId} (min over mids). */
+    long minPacketsFrom(String participantId) {
+        List<String> mids = midsFrom(participantId);
+        if (mids.isEmpty()) {
+            return 0;
+        }
+        long min = Long.MAX_VALUE;
+        for (String mid : mids) {
+            try {
+                var stats = peer.received(mid);
+                min = Math.min(min, stats == null ? 0 : stats.packets());
+            } catch (IllegalArgumentException notSentOnThatLine) {
+                return 0;
+            }
+        }
+        return min;
+    }
+
+    /** The first non-media message of this type, removed from {@link #others}, or null. */
+    JsonObject takeOther(String type) {
+        for (int i = 0; i < others.size(); i++) {
+            if (type.equals(others.get(i).getString("type"))) {
+                return others.remove(i);
+            }
+        }
+        return null;
+    }
+
+    void leave() {
+        ws.send(new JsonObject().put("type", "leave"));
+    }
+
+    @Override
+    public void close() {
+        peer.close();
+        ws.close();
+    }
 }

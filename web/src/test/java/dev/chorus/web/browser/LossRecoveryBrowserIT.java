@@ -36,158 +36,203 @@ import org.junit.jupiter.api.Test;
  */
 class LossRecoveryBrowserIT {
 
-  private static final Duration MEDIA_WAIT = Duration.ofSeconds(20);
-  private static final int WINDOW_SECONDS = 20;
-  private static final int SEGMENT_SECONDS = 5;
-  private static final Impairment SUBSCRIBER_LINK = Impairment.parse("loss=5%,delay=50ms");
+    private static final Duration MEDIA_WAIT = Duration.ofSeconds(20);
+    private static final int WINDOW_SECONDS = 20;
+    private static final int SEGMENT_SECONDS = 5;
+    private static final Impairment SUBSCRIBER_LINK = Impairment.parse("loss=5%,delay=50ms");
 
-  private final ObjectMapper json = new ObjectMapper();
-  private final List<RoomPage> pages = new ArrayList<>();
-  private ProxiedServer server;
+    private final ObjectMapper json = new ObjectMapper();
+    private final List<RoomPage> pages = new ArrayList<>();
+    private ProxiedServer server;
 
-  @AfterEach
-  void stop() {
-    for (int i = 0; i < pages.size(); i++) {
-      pages.get(i).screenshot("loss-recovery-" + i);
-      pages.get(i).close();
+    @AfterEach
+    void stop() {
+        for (int i = 0; i < pages.size(); i++) {
+            pages.get(i).screenshot("loss-recovery-" + i);
+            pages.get(i).close();
+        }
+        if (server != null) server.close();
     }
-    if (server != null) server.close();
-  }
 
-  @Test
-  void subscriberVideoKeepsDecodingThroughFivePercentLossWithNackAndRetransmission() throws Exception {
-    server = ProxiedServer.start(5);
-    RoomPage publisher = RoomPage.open(server.url("/r/lossy?name=Pub")).awaitState("joined").smallCamera();
-    pages.add(publisher);
-    RoomPage subscriber = RoomPage.open(server.url("/r/lossy?name=Sub&publish=0")).awaitState("joined");
-    pages.add(subscriber);
-    String pubId = publisher.selfId();
-    String subId = subscriber.selfId();
-    publisher.awaitMediaConnected();
-    subscriber.awaitMediaConnected();
-    subscriber.awaitInbound(List.of(pubId), "video", "camera", MEDIA_WAIT);
+    @Test
+    void subscriberVideoKeepsDecodingThroughFivePercentLossWithNackAndRetransmission() throws Exception {
+        server = ProxiedServer.start(5);
+        RoomPage publisher = RoomPage.open(server.url("/r/lossy?name=Pub"))
+                .awaitState("joined")
+                .smallCamera();
+        pages.add(publisher);
+        RoomPage subscriber =
+                RoomPage.open(server.url("/r/lossy?name=Sub&publish=0")).awaitState("joined");
+        pages.add(subscriber);
+        String pubId = publisher.selfId();
+        String subId = subscriber.selfId();
+        publisher.awaitMediaConnected();
+        subscriber.awaitMediaConnected();
+        subscriber.awaitInbound(List.of(pubId), "video", "camera", MEDIA_WAIT);
 
-    // Both pages reach the SFU through the proxy, each in a flow of its own.
-    String subUfrag = subscriber.serverIceUfrag();
-    String pubUfrag = publisher.serverIceUfrag();
-    assertNotEquals(subUfrag, pubUfrag);
-    assertTrue(!flows(pubUfrag).isEmpty(), "the publisher does not go through the proxy: " + server.proxy().toJson());
-    assertTrue(!flows(subUfrag).isEmpty(), "the subscriber does not go through the proxy: " + server.proxy().toJson());
-    server.proxy().setForIceUfrag(subUfrag, SUBSCRIBER_LINK, SUBSCRIBER_LINK);
+        // Both pages reach the SFU through the proxy, each in a flow of its own.
+        String subUfrag = subscriber.serverIceUfrag();
+        String pubUfrag = publisher.serverIceUfrag();
+        assertNotEquals(subUfrag, pubUfrag);
+        assertTrue(
+                !flows(pubUfrag).isEmpty(),
+                "the publisher does not go through the proxy: " + server.proxy().toJson());
+        assertTrue(
+                !flows(subUfrag).isEmpty(),
+                "the subscriber does not go through the proxy: "
+                        + server.proxy().toJson());
+        server.proxy().setForIceUfrag(subUfrag, SUBSCRIBER_LINK, SUBSCRIBER_LINK);
 
-    Inbound start = subscriber.inbound(pubId, "video", "camera");
-    JsonNode consumerStart = videoConsumer(subId);
-    long framesAtSegment = start.framesDecoded();
-    for (int t = SEGMENT_SECONDS; t <= WINDOW_SECONDS; t += SEGMENT_SECONDS) {
-      Thread.sleep(SEGMENT_SECONDS * 1000L);
-      Inbound now = subscriber.inbound(pubId, "video", "camera");
-      System.out.printf("  %2d s: framesDecoded +%d, nackCount %s, packetsLost %s, freezes %s%n", t,
-          now.framesDecoded() - framesAtSegment, now.all().get("nackCount"), now.all().get("packetsLost"),
-          now.all().get("freezeCount"));
-      assertTrue(now.framesDecoded() > framesAtSegment,
-          "the subscriber decoded no frame between " + (t - SEGMENT_SECONDS) + " s and " + t + " s: " + now);
-      framesAtSegment = now.framesDecoded();
+        Inbound start = subscriber.inbound(pubId, "video", "camera");
+        JsonNode consumerStart = videoConsumer(subId);
+        long framesAtSegment = start.framesDecoded();
+        for (int t = SEGMENT_SECONDS; t <= WINDOW_SECONDS; t += SEGMENT_SECONDS) {
+            Thread.sleep(SEGMENT_SECONDS * 1000L);
+            Inbound now = subscriber.inbound(pubId, "video", "camera");
+            System.out.printf(
+                    "  %2d s: framesDecoded +%d, nackCount %s, packetsLost %s, freezes %s%n",
+                    t,
+                    now.framesDecoded() - framesAtSegment,
+                    now.all().get("nackCount"),
+                    now.all().get("packetsLost"),
+                    now.all().get("freezeCount"));
+            assertTrue(
+                    now.framesDecoded() > framesAtSegment,
+                    "the subscriber decoded no frame between " + (t - SEGMENT_SECONDS) + " s and " + t + " s: " + now);
+            framesAtSegment = now.framesDecoded();
+        }
+        Inbound end = subscriber.inbound(pubId, "video", "camera");
+        JsonNode consumerEnd = videoConsumer(subId);
+        List<Map<String, Object>> pubRtcp = publisher.rtcpReports();
+        List<Map<String, Object>> subRtcp = subscriber.rtcpReports();
+        List<FlowStats> subFlows = flows(subUfrag);
+        List<FlowStats> pubFlows = flows(pubUfrag);
+        long droppedToSub =
+                subFlows.stream().mapToLong(f -> f.toClient().droppedLoss()).sum();
+        long droppedFromSub =
+                subFlows.stream().mapToLong(f -> f.toServer().droppedLoss()).sum();
+        long droppedPub = pubFlows.stream()
+                .mapToLong(f -> f.toClient().droppedLoss() + f.toServer().droppedLoss())
+                .sum();
+
+        double fps = (end.framesDecoded() - start.framesDecoded()) / (double) WINDOW_SECONDS;
+        long nacks = num(end.all().get("nackCount")) - num(start.all().get("nackCount"));
+        long retransmitted = consumerEnd.path("retransmitted").asLong()
+                - consumerStart.path("retransmitted").asLong();
+        Map<String, Object> pubVideoRtt = pubRtcp.stream()
+                .filter(r -> "remote-inbound-rtp".equals(r.get("type")) && "video".equals(r.get("kind")))
+                .findFirst()
+                .orElse(null);
+        Map<String, Object> subVideoSr = subRtcp.stream()
+                .filter(r -> "remote-outbound-rtp".equals(r.get("type")) && "video".equals(r.get("kind")))
+                .findFirst()
+                .orElse(null);
+        Path out = record(start, end, fps, nacks, consumerStart, consumerEnd, pubRtcp, subRtcp, subFlows, pubFlows);
+        System.out.printf(
+                "loss recovery: %.1f fps, nackCount +%d, packetsLost +%d, freezes +%d (%.2f s), SFU"
+                        + " retransmitted +%d (rtx +%d), received as retransmissions +%d, proxy dropped to subscriber %d,"
+                        + " from subscriber %d; publisher video RTT %s s, SFU's RTT to the subscriber %s ms;"
+                        + " figures in %s%n",
+                fps,
+                nacks,
+                num(end.all().get("packetsLost")) - num(start.all().get("packetsLost")),
+                num(end.all().get("freezeCount")) - num(start.all().get("freezeCount")),
+                dbl(end.all().get("totalFreezesDuration")) - dbl(start.all().get("totalFreezesDuration")),
+                retransmitted,
+                consumerEnd.path("retransmittedRtx").asLong()
+                        - consumerStart.path("retransmittedRtx").asLong(),
+                num(end.all().get("retransmittedPacketsReceived"))
+                        - num(start.all().get("retransmittedPacketsReceived")),
+                droppedToSub,
+                droppedFromSub,
+                pubVideoRtt == null ? "-" : pubVideoRtt.get("roundTripTime"),
+                consumerEnd.path("rttMillis").asText(),
+                out.toAbsolutePath());
+
+        // The proxy did impair the subscriber's link, and only that one.
+        assertTrue(droppedToSub > 0, "the proxy dropped nothing towards the subscriber: " + subFlows);
+        assertEquals(0, droppedPub, "the publisher's flow was impaired: " + pubFlows);
+        // Video kept moving (each 5 s segment decoded frames, above) at a real rate: the camera sends 15 fps.
+        assertTrue(fps > 3, "decoded " + fps + " fps through 5 % loss: " + start + " -> " + end);
+        // Chrome asked for the missing packets and the SFU resent them.
+        assertTrue(nacks > 0, "the subscriber sent no NACK through 5 % loss: " + end.all());
+        assertTrue(
+                consumerEnd.path("nacksReceived").asLong()
+                        > consumerStart.path("nacksReceived").asLong(),
+                "the SFU saw no NACK from the subscriber: " + consumerEnd);
+        assertTrue(retransmitted > 0, "the SFU retransmitted nothing to the subscriber: " + consumerEnd);
+        // RTCP timing: the SFU's receiver reports give the publisher a round-trip time, its sender reports
+        // give the subscriber a remote-outbound-rtp.
+        assertNotNull(pubVideoRtt, "the publisher has no remote-inbound-rtp for its video: " + pubRtcp);
+        double rtt = dbl(pubVideoRtt.get("roundTripTime"));
+        assertTrue(rtt > 0 && rtt < 1, "publisher's video round-trip time " + rtt + " s: " + pubVideoRtt);
+        assertNotNull(subVideoSr, "the subscriber has no remote-outbound-rtp for its video: " + subRtcp);
+        assertTrue(num(subVideoSr.get("packetsSent")) > 0, "remote-outbound-rtp without packets: " + subVideoSr);
     }
-    Inbound end = subscriber.inbound(pubId, "video", "camera");
-    JsonNode consumerEnd = videoConsumer(subId);
-    List<Map<String, Object>> pubRtcp = publisher.rtcpReports();
-    List<Map<String, Object>> subRtcp = subscriber.rtcpReports();
-    List<FlowStats> subFlows = flows(subUfrag);
-    List<FlowStats> pubFlows = flows(pubUfrag);
-    long droppedToSub = subFlows.stream().mapToLong(f -> f.toClient().droppedLoss()).sum();
-    long droppedFromSub = subFlows.stream().mapToLong(f -> f.toServer().droppedLoss()).sum();
-    long droppedPub = pubFlows.stream().mapToLong(f -> f.toClient().droppedLoss() + f.toServer().droppedLoss()).sum();
 
-    double fps = (end.framesDecoded() - start.framesDecoded()) / (double) WINDOW_SECONDS;
-    long nacks = num(end.all().get("nackCount")) - num(start.all().get("nackCount"));
-    long retransmitted = consumerEnd.path("retransmitted").asLong() - consumerStart.path("retransmitted").asLong();
-    Map<String, Object> pubVideoRtt = pubRtcp.stream()
-        .filter(r -> "remote-inbound-rtp".equals(r.get("type")) && "video".equals(r.get("kind")))
-        .findFirst().orElse(null);
-    Map<String, Object> subVideoSr = subRtcp.stream()
-        .filter(r -> "remote-outbound-rtp".equals(r.get("type")) && "video".equals(r.get("kind")))
-        .findFirst().orElse(null);
-    Path out = record(start, end, fps, nacks, consumerStart, consumerEnd, pubRtcp, subRtcp, subFlows, pubFlows);
-    System.out.printf("loss recovery: %.1f fps, nackCount +%d, packetsLost +%d, freezes +%d (%.2f s), SFU"
-            + " retransmitted +%d (rtx +%d), received as retransmissions +%d, proxy dropped to subscriber %d,"
-            + " from subscriber %d; publisher video RTT %s s, SFU's RTT to the subscriber %s ms;"
-            + " figures in %s%n", fps, nacks, num(end.all().get("packetsLost")) - num(start.all().get("packetsLost")),
-        num(end.all().get("freezeCount")) - num(start.all().get("freezeCount")),
-        dbl(end.all().get("totalFreezesDuration")) - dbl(start.all().get("totalFreezesDuration")), retransmitted,
-        consumerEnd.path("retransmittedRtx").asLong() - consumerStart.path("retransmittedRtx").asLong(),
-        num(end.all().get("retransmittedPacketsReceived")) - num(start.all().get("retransmittedPacketsReceived")),
-        droppedToSub, droppedFromSub, pubVideoRtt == null ? "-" : pubVideoRtt.get("roundTripTime"),
-        consumerEnd.path("rttMillis").asText(), out.toAbsolutePath());
-
-    // The proxy did impair the subscriber's link, and only that one.
-    assertTrue(droppedToSub > 0, "the proxy dropped nothing towards the subscriber: " + subFlows);
-    assertEquals(0, droppedPub, "the publisher's flow was impaired: " + pubFlows);
-    // Video kept moving (each 5 s segment decoded frames, above) at a real rate: the camera sends 15 fps.
-    assertTrue(fps > 3, "decoded " + fps + " fps through 5 % loss: " + start + " -> " + end);
-    // Chrome asked for the missing packets and the SFU resent them.
-    assertTrue(nacks > 0, "the subscriber sent no NACK through 5 % loss: " + end.all());
-    assertTrue(consumerEnd.path("nacksReceived").asLong() > consumerStart.path("nacksReceived").asLong(),
-        "the SFU saw no NACK from the subscriber: " + consumerEnd);
-    assertTrue(retransmitted > 0, "the SFU retransmitted nothing to the subscriber: " + consumerEnd);
-    // RTCP timing: the SFU's receiver reports give the publisher a round-trip time, its sender reports
-    // give the subscriber a remote-outbound-rtp.
-    assertNotNull(pubVideoRtt, "the publisher has no remote-inbound-rtp for its video: " + pubRtcp);
-    double rtt = dbl(pubVideoRtt.get("roundTripTime"));
-    assertTrue(rtt > 0 && rtt < 1, "publisher's video round-trip time " + rtt + " s: " + pubVideoRtt);
-    assertNotNull(subVideoSr, "the subscriber has no remote-outbound-rtp for its video: " + subRtcp);
-    assertTrue(num(subVideoSr.get("packetsSent")) > 0, "remote-outbound-rtp without packets: " + subVideoSr);
-  }
-
-  private List<FlowStats> flows(String serverUfrag) {
-    return server.flows(serverUfrag);
-  }
-
-  private JsonNode videoConsumer(String participantId) throws Exception {
-    return server.videoPath(participantId).path("consumer");
-  }
-
-  private Path record(Inbound start, Inbound end, double fps, long nacks, JsonNode consumerStart,
-      JsonNode consumerEnd, List<Map<String, Object>> pubRtcp, List<Map<String, Object>> subRtcp,
-      List<FlowStats> subFlows, List<FlowStats> pubFlows) throws IOException {
-    ObjectNode root = json.createObjectNode();
-    root.put("subscriberLink", SUBSCRIBER_LINK.toSpec() + " (each direction)");
-    root.put("windowSeconds", WINDOW_SECONDS);
-    ObjectNode v = root.putObject("subscriberVideo");
-    v.put("framesDecodedPerSecond", Math.round(fps * 100) / 100.0);
-    v.put("framesDecoded", end.framesDecoded() - start.framesDecoded());
-    v.put("nackCount", nacks);
-    v.put("packetsReceived", end.packetsReceived() - start.packetsReceived());
-    v.put("packetsLost", num(end.all().get("packetsLost")) - num(start.all().get("packetsLost")));
-    v.put("freezeCount", num(end.all().get("freezeCount")) - num(start.all().get("freezeCount")));
-    v.put("totalFreezesDuration",
-        dbl(end.all().get("totalFreezesDuration")) - dbl(start.all().get("totalFreezesDuration")));
-    v.put("pliCount", num(end.all().get("pliCount")) - num(start.all().get("pliCount")));
-    // Chrome counts a packet that arrived only as a retransmission (RTX) in packetsLost too.
-    v.put("retransmittedPacketsReceived", num(end.all().get("retransmittedPacketsReceived"))
-        - num(start.all().get("retransmittedPacketsReceived")));
-    ObjectNode sfu = root.putObject("sfuVideoConsumer");
-    for (String k : List.of("nacksReceived", "nackedPackets", "retransmitted", "retransmittedRtx", "packetsSent")) {
-      sfu.put(k, consumerEnd.path(k).asLong() - consumerStart.path(k).asLong());
+    private List<FlowStats> flows(String serverUfrag) {
+        return server.flows(serverUfrag);
     }
-    sfu.put("rtxNegotiated", consumerEnd.path("rtxNegotiated").asBoolean());
-    sfu.put("rttMillis", consumerEnd.path("rttMillis").asDouble());
-    sfu.set("nackMisses", consumerEnd.path("nackMisses"));
-    root.set("publisherRtcp", json.valueToTree(pubRtcp));
-    root.set("subscriberRtcp", json.valueToTree(subRtcp));
-    ObjectNode px = root.putObject("proxy");
-    px.set("subscriberFlows", json.valueToTree(subFlows));
-    px.set("publisherFlows", json.valueToTree(pubFlows));
-    Path out = Path.of("target", "loss-recovery.json");
-    Files.createDirectories(out.getParent());
-    Files.writeString(out, json.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root) + "\n");
-    return out;
-  }
 
-  private static long num(Object o) {
-    return o instanceof Number n ? n.longValue() : 0;
-  }
+    private JsonNode videoConsumer(String participantId) throws Exception {
+        return server.videoPath(participantId).path("consumer");
+    }
 
-  private static double dbl(Object o) {
-    return o instanceof Number n ? n.doubleValue() : Double.NaN;
-  }
+    private Path record(
+            Inbound start,
+            Inbound end,
+            double fps,
+            long nacks,
+            JsonNode consumerStart,
+            JsonNode consumerEnd,
+            List<Map<String, Object>> pubRtcp,
+            List<Map<String, Object>> subRtcp,
+            List<FlowStats> subFlows,
+            List<FlowStats> pubFlows)
+            throws IOException {
+        ObjectNode root = json.createObjectNode();
+        root.put("subscriberLink", SUBSCRIBER_LINK.toSpec() + " (each direction)");
+        root.put("windowSeconds", WINDOW_SECONDS);
+        ObjectNode v = root.putObject("subscriberVideo");
+        v.put("framesDecodedPerSecond", Math.round(fps * 100) / 100.0);
+        v.put("framesDecoded", end.framesDecoded() - start.framesDecoded());
+        v.put("nackCount", nacks);
+        v.put("packetsReceived", end.packetsReceived() - start.packetsReceived());
+        v.put("packetsLost", num(end.all().get("packetsLost")) - num(start.all().get("packetsLost")));
+        v.put("freezeCount", num(end.all().get("freezeCount")) - num(start.all().get("freezeCount")));
+        v.put(
+                "totalFreezesDuration",
+                dbl(end.all().get("totalFreezesDuration")) - dbl(start.all().get("totalFreezesDuration")));
+        v.put("pliCount", num(end.all().get("pliCount")) - num(start.all().get("pliCount")));
+        // Chrome counts a packet that arrived only as a retransmission (RTX) in packetsLost too.
+        v.put(
+                "retransmittedPacketsReceived",
+                num(end.all().get("retransmittedPacketsReceived"))
+                        - num(start.all().get("retransmittedPacketsReceived")));
+        ObjectNode sfu = root.putObject("sfuVideoConsumer");
+        for (String k : List.of("nacksReceived", "nackedPackets", "retransmitted", "retransmittedRtx", "packetsSent")) {
+            sfu.put(k, consumerEnd.path(k).asLong() - consumerStart.path(k).asLong());
+        }
+        sfu.put("rtxNegotiated", consumerEnd.path("rtxNegotiated").asBoolean());
+        sfu.put("rttMillis", consumerEnd.path("rttMillis").asDouble());
+        sfu.set("nackMisses", consumerEnd.path("nackMisses"));
+        root.set("publisherRtcp", json.valueToTree(pubRtcp));
+        root.set("subscriberRtcp", json.valueToTree(subRtcp));
+        ObjectNode px = root.putObject("proxy");
+        px.set("subscriberFlows", json.valueToTree(subFlows));
+        px.set("publisherFlows", json.valueToTree(pubFlows));
+        Path out = Path.of("target", "loss-recovery.json");
+        Files.createDirectories(out.getParent());
+        Files.writeString(
+                out, json.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root) + "\n");
+        return out;
+    }
+
+    private static long num(Object o) {
+        return o instanceof Number n ? n.longValue() : 0;
+    }
+
+    private static double dbl(Object o) {
+        return o instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
 }

@@ -33,305 +33,339 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(OrderAnnotation.class)
 class MediaBrowserIT {
 
-  private static final Duration MEDIA_WAIT = Duration.ofSeconds(20);
-  private static final Duration LATE_JOIN_BUDGET = Duration.ofSeconds(3);
+    private static final Duration MEDIA_WAIT = Duration.ofSeconds(20);
+    private static final Duration LATE_JOIN_BUDGET = Duration.ofSeconds(3);
 
-  private TestServer server;
-  private final List<RoomPage> room = new ArrayList<>(); // pages in room "media"
-  private final Map<RoomPage, String> ids = new HashMap<>();
+    private TestServer server;
+    private final List<RoomPage> room = new ArrayList<>(); // pages in room "media"
+    private final Map<RoomPage, String> ids = new HashMap<>();
 
-  @BeforeAll
-  void startServer() throws Exception {
-    server = TestServer.start();
-  }
-
-  @AfterEach
-  void screenshots(TestInfo test) {
-    String name = test.getTestMethod().orElseThrow().getName();
-    for (int i = 0; i < room.size(); i++) room.get(i).screenshot("media-" + name + "-" + i);
-  }
-
-  @AfterAll
-  void stop() {
-    room.forEach(RoomPage::close);
-    if (server != null) server.close();
-  }
-
-  private RoomPage joinMedia(String roomName, String name) {
-    RoomPage page = RoomPage.open(server.url("/r/" + roomName + "?name=" + name)).awaitState("joined")
-        .smallCamera();
-    ids.put(page, page.selfId());
-    return page;
-  }
-
-  private List<String> idsOf(List<RoomPage> pages) {
-    return pages.stream().map(ids::get).toList();
-  }
-
-  private List<String> othersOf(RoomPage page, List<RoomPage> pages) {
-    return pages.stream().filter(p -> p != page).map(ids::get).toList();
-  }
-
-  /** The listed streams at `page`, keyed by participant id. */
-  private static Map<String, Inbound> streams(RoomPage page, String kind, String source) {
-    return page.inbound().stream()
-        .filter(i -> i.participantId() != null && kind.equals(i.kind()) && source.equals(i.source()))
-        .collect(Collectors.toMap(Inbound::participantId, i -> i, (a, b) -> a));
-  }
-
-  /**
-   * Asserts that every listed stream makes progress between two samples: frames decoded
-   * (video) or packets received (audio). The second sample is taken 1 s after the first,
-   * and again each second up to 5 s: seven browsers on two cores may stall a decoder for a
-   * moment, a stream that moves not at all for 5 s is broken.
-   */
-  private static void assertFlowing(RoomPage page, List<String> from, String kind, String source)
-      throws InterruptedException {
-    boolean video = "video".equals(kind);
-    Map<String, Inbound> before = streams(page, kind, source);
-    Map<String, Inbound> after = before;
-    List<String> stalled = from;
-    int seconds = 0;
-    while (!stalled.isEmpty() && seconds < 5) {
-      Thread.sleep(1000);
-      seconds++;
-      Map<String, Inbound> now = streams(page, kind, source);
-      after = now;
-      stalled = from.stream().filter(id -> {
-        Inbound a = before.get(id);
-        Inbound b = now.get(id);
-        return a == null || b == null
-            || (video ? b.framesDecoded() - a.framesDecoded() : b.packetsReceived() - a.packetsReceived()) <= 0;
-      }).toList();
-    }
-    for (String id : from) {
-      Inbound a = before.get(id);
-      Inbound b = after.get(id);
-      assertTrue(a != null && b != null, kind + "/" + source + " from " + id + " missing: " + after);
-      long grew = video ? b.framesDecoded() - a.framesDecoded() : b.packetsReceived() - a.packetsReceived();
-      assertTrue(grew > 0, kind + "/" + source + " from " + id + " did not grow in " + seconds + " s: "
-          + a + " -> " + b);
-      System.out.printf("  %s/%s from %s: +%d %s in %d s%n", kind, source, id, grew,
-          video ? "frames" : "packets", seconds);
-    }
-  }
-
-  /** Frame size per source of what the page encodes: source -> {width, height}. */
-  @SuppressWarnings("unchecked")
-  private static Map<String, long[]> sentSizes(RoomPage page) {
-    Map<String, long[]> sizes = new HashMap<>();
-    for (Map<String, Object> o : (List<Map<String, Object>>) page.mediaStats().get("outbound")) {
-      if ("video".equals(o.get("kind")) && o.get("frameWidth") instanceof Number w
-          && o.get("frameHeight") instanceof Number h) {
-        sizes.put((String) o.get("source"), new long[] {w.longValue(), h.longValue()});
-      }
-    }
-    sizes.putIfAbsent("screen", new long[] {-1, -1});
-    sizes.putIfAbsent("camera", new long[] {-1, -1});
-    return sizes;
-  }
-
-  @Test
-  @Order(1)
-  void fourParticipantsDecodeEachOthersVideoAndReceiveEachOthersAudio() throws Exception {
-    for (String name : List.of("Ada", "Bob", "Cy", "Di")) room.add(joinMedia("media", name));
-    for (RoomPage page : room) {
-      page.awaitParticipants(List.of("Ada", "Bob", "Cy", "Di")).awaitMediaConnected();
-      List<String> others = othersOf(page, room);
-      page.awaitInbound(others, "video", "camera", MEDIA_WAIT);
-      page.awaitInbound(others, "audio", "mic", MEDIA_WAIT);
-    }
-    for (RoomPage page : room) {
-      System.out.println(page.selfId() + ":");
-      List<String> others = othersOf(page, room);
-      assertFlowing(page, others, "video", "camera");
-      assertFlowing(page, others, "audio", "mic");
-      // And the frames reach the tiles, not only the decoder.
-      for (String id : others) {
-        long width = page.tileVideoWidth(id, false);
-        assertTrue(width > 0, "tile of " + id + " at " + page.selfId() + " renders no video");
-      }
-    }
-  }
-
-  @Test
-  @Order(2)
-  void lateJoinerDecodesAllFourVideosWithinThreeSeconds() {
-    List<String> four = idsOf(room);
-    // Open the page and start measuring inside it at once: the page joins by itself
-    // (deep link) and stamps window.chorus.joinedAt.
-    RoomPage late = RoomPage.open(server.url("/r/media?name=Eve"));
-    room.add(late);
-    long ms = late.millisFromJoinToVideoFrom(four, Duration.ofSeconds(12));
-    ids.put(late, late.selfId());
-    late.smallCamera();
-    System.out.println("late joiner: first frame from all four " + ms + " ms after joined (ms after joined: "
-        + late.script("return document.body.dataset.firstFrameTimeline") + ")");
-    assertTrue(ms >= 0, "late joiner did not decode all four videos within 12 s: " + late.inbound());
-    assertTrue(ms <= LATE_JOIN_BUDGET.toMillis(), "all four videos took " + ms + " ms after join");
-    late.awaitInbound(four, "audio", "mic", MEDIA_WAIT);
-    // The four see the late one too.
-    for (RoomPage page : room.subList(0, 4)) {
-      page.awaitInbound(List.of(ids.get(late)), "video", "camera", MEDIA_WAIT);
-    }
-  }
-
-  @Test
-  @Order(3)
-  void screenShareReachesTheOthersAndStopsWhenUnshared() throws Exception {
-    RoomPage ada = room.get(0);
-    String adaId = ids.get(ada);
-    ada.click("toggle-screen");
-    ada.await(d -> ada.hasScreenTile(adaId), "own screen preview tile");
-    List<RoomPage> viewers = room.subList(1, room.size());
-    for (RoomPage page : viewers) {
-      page.awaitInbound(List.of(adaId), "video", "screen", MEDIA_WAIT);
-      page.await(d -> page.hasScreenTile(adaId), "screen tile of " + adaId);
-    }
-    for (RoomPage page : viewers) {
-      assertFlowing(page, List.of(adaId), "video", "screen");
-      // Her camera keeps flowing next to the share.
-      assertFlowing(page, List.of(adaId), "video", "camera");
-      assertTrue(page.tileVideoWidth(adaId, true) > 0, "screen tile renders no video");
-      // Chromium's fake screen and fake camera draw the same picture, so tell them apart
-      // by size: what arrives on the screen line must have the size Ada encodes her
-      // screen at, and while that differs from her camera's, it cannot be the camera.
-      page.await(d -> {
-        Map<String, long[]> sent = sentSizes(ada);
-        Inbound screen = page.inbound(adaId, "video", "screen");
-        Inbound camera = page.inbound(adaId, "video", "camera");
-        long[] s = sent.get("screen");
-        long[] c = sent.get("camera");
-        System.out.printf("  at %s: screen %dx%d camera %dx%d; Ada sends screen %dx%d camera %dx%d%n",
-            ids.get(page), screen.frameWidth(), screen.frameHeight(), camera.frameWidth(), camera.frameHeight(),
-            s[0], s[1], c[0], c[1]);
-        return !(s[0] == c[0] && s[1] == c[1])
-            && screen.frameWidth() == s[0] && screen.frameHeight() == s[1]
-            && camera.frameWidth() == c[0] && camera.frameHeight() == c[1];
-      }, "screen and camera of " + adaId + " on their own lines at their own sizes");
-    }
-    room.get(1).screenshot("media-screen-share-at-bob");
-
-    ada.click("toggle-screen");
-    for (RoomPage page : room) {
-      page.await(d -> !page.hasScreenTile(adaId), "screen tile of " + adaId + " to go");
-    }
-    for (RoomPage page : viewers) {
-      page.await(d -> streams(page, "video", "screen").isEmpty(), "no screen stream mapped");
+    @BeforeAll
+    void startServer() throws Exception {
+        server = TestServer.start();
     }
 
-    // Share again (the same m= line comes back from inactive), then end it the way the
-    // browser's own "Stop sharing" bar does: an "ended" event on the track. Headless
-    // Chromium has no such bar, so the test dispatches the event the bar would cause.
-    ada.click("toggle-screen");
-    for (RoomPage page : viewers) page.awaitInbound(List.of(adaId), "video", "screen", MEDIA_WAIT);
-    ada.script("window.chorus.pc.getSenders().map((s) => s.track)"
-        + ".find((t) => t && t.getSettings().displaySurface).dispatchEvent(new Event('ended'))");
-    ada.await(d -> !ada.hasScreenTile(adaId), "own screen tile to go");
-    for (RoomPage page : viewers) {
-      page.await(d -> !page.hasScreenTile(adaId), "screen tile of " + adaId + " to go after 'ended'");
-      page.await(d -> streams(page, "video", "screen").isEmpty(), "no screen stream mapped after 'ended'");
+    @AfterEach
+    void screenshots(TestInfo test) {
+        String name = test.getTestMethod().orElseThrow().getName();
+        for (int i = 0; i < room.size(); i++) room.get(i).screenshot("media-" + name + "-" + i);
     }
-    assertEquals("Share screen", ada.driver().findElement(org.openqa.selenium.By.id("toggle-screen")).getText());
-  }
 
-  @Test
-  @Order(4)
-  void mutingShowsOnTheOthersTiles() {
-    RoomPage bob = room.get(1);
-    String bobId = ids.get(bob);
-    bob.click("toggle-audio");
-    bob.click("toggle-video");
-    for (RoomPage page : room) {
-      if (page == bob) continue;
-      page.await(d -> "true".equals(tileAttribute(page, bobId, "data-audio-muted")), "mic-off of " + bobId);
-      page.await(d -> "true".equals(tileAttribute(page, bobId, "data-video-muted")), "camera-off of " + bobId);
-      // The tile shows the avatar instead of black frames.
-      page.await(d -> !tileAttribute(page, bobId, "class").contains("has-video"), "avatar of " + bobId);
+    @AfterAll
+    void stop() {
+        room.forEach(RoomPage::close);
+        if (server != null) server.close();
     }
-    bob.screenshot("media-muted-self");
-    room.get(0).screenshot("media-muted-bob-at-ada");
-    bob.click("toggle-audio");
-    bob.click("toggle-video");
-    for (RoomPage page : room) {
-      if (page == bob) continue;
-      page.await(d -> tileAttribute(page, bobId, "class").contains("has-video"), "video of " + bobId + " back");
+
+    private RoomPage joinMedia(String roomName, String name) {
+        RoomPage page = RoomPage.open(server.url("/r/" + roomName + "?name=" + name))
+                .awaitState("joined")
+                .smallCamera();
+        ids.put(page, page.selfId());
+        return page;
     }
-  }
 
-  private static String tileAttribute(RoomPage page, String id, String attribute) {
-    return page.driver().findElement(org.openqa.selenium.By.cssSelector(
-        "#grid .tile[data-participant-id='" + id + "']:not([data-source])")).getDomAttribute(attribute);
-  }
-
-  @Test
-  @Order(5)
-  void leavingRemovesTheTileAndTheStreamsAtTheOthers() throws Exception {
-    RoomPage eve = room.remove(room.size() - 1);
-    String eveId = ids.get(eve);
-    eve.leave();
-    eve.awaitState("left");
-    eve.close();
-    for (RoomPage page : room) {
-      page.await(d -> !page.hasTile(eveId), "tile of " + eveId + " to go");
-      page.await(d -> page.inbound().stream().noneMatch(i -> eveId.equals(i.participantId())),
-          "no stream mapped to " + eveId);
+    private List<String> idsOf(List<RoomPage> pages) {
+        return pages.stream().map(ids::get).toList();
     }
-    // The rest keep talking.
-    for (RoomPage page : room) assertFlowing(page, othersOf(page, room), "video", "camera");
-  }
 
-  @Test
-  @Order(6)
-  void leaveAndJoinAgainStartsAFreshConnection() throws Exception {
-    RoomPage di = room.get(3);
-    String oldId = ids.get(di);
-    di.leave();
-    di.awaitState("left");
-    assertTrue(!di.hasPeerConnection(), "pc kept after leave");
-    for (RoomPage page : room.subList(0, 3)) page.await(d -> !page.hasTile(oldId), "old tile of Di to go");
-    // The camera was released on leave, so this join also publishes tracks that arrive late.
-    di.join("media", "Di");
-    ids.put(di, di.selfId());
-    di.smallCamera();
-    di.awaitMediaConnected();
-    for (RoomPage page : room) {
-      page.awaitInbound(othersOf(page, room), "video", "camera", MEDIA_WAIT);
-      assertTrue(page.inbound().stream().noneMatch(i -> oldId.equals(i.participantId())), "old Di still mapped");
+    private List<String> othersOf(RoomPage page, List<RoomPage> pages) {
+        return pages.stream().filter(p -> p != page).map(ids::get).toList();
     }
-  }
 
-  @Test
-  @Order(7)
-  void anotherRoomGetsNoneOfThisRoomsMedia() throws Exception {
-    List<RoomPage> other = List.of(joinMedia("other", "Fay"), joinMedia("other", "Gus"));
-    try {
-      for (RoomPage page : other) {
-        page.awaitMediaConnected();
-        page.awaitInbound(othersOf(page, other), "video", "camera", MEDIA_WAIT);
-      }
-      Set<String> mediaIds = Set.copyOf(idsOf(room));
-      Set<String> otherIds = Set.copyOf(idsOf(other));
-      for (RoomPage page : other) {
-        for (Inbound in : page.inbound()) {
-          assertTrue(in.participantId() == null || otherIds.contains(in.participantId()),
-              "room other receives " + in);
-          assertTrue(in.participantId() != null || in.packetsReceived() == 0,
-              "unmapped inbound stream with packets in room other: " + in);
+    /** The listed streams at `page`, keyed by participant id. */
+    private static Map<String, Inbound> streams(RoomPage page, String kind, String source) {
+        return page.inbound().stream()
+                .filter(i -> i.participantId() != null && kind.equals(i.kind()) && source.equals(i.source()))
+                .collect(Collectors.toMap(Inbound::participantId, i -> i, (a, b) -> a));
+    }
+
+    /**
+     * Asserts that every listed stream makes progress between two samples: frames decoded
+     * (video) or packets received (audio). The second sample is taken 1 s after the first,
+     * and again each second up to 5 s: seven browsers on two cores may stall a decoder for a
+     * moment, a stream that moves not at all for 5 s is broken.
+     */
+    private static void assertFlowing(RoomPage page, List<String> from, String kind, String source)
+            throws InterruptedException {
+        boolean video = "video".equals(kind);
+        Map<String, Inbound> before = streams(page, kind, source);
+        Map<String, Inbound> after = before;
+        List<String> stalled = from;
+        int seconds = 0;
+        while (!stalled.isEmpty() && seconds < 5) {
+            Thread.sleep(1000);
+            seconds++;
+            Map<String, Inbound> now = streams(page, kind, source);
+            after = now;
+            stalled = from.stream()
+                    .filter(id -> {
+                        Inbound a = before.get(id);
+                        Inbound b = now.get(id);
+                        return a == null
+                                || b == null
+                                || (video
+                                                ? b.framesDecoded() - a.framesDecoded()
+                                                : b.packetsReceived() - a.packetsReceived())
+                                        <= 0;
+                    })
+                    .toList();
         }
-        assertEquals(2, page.tileCount());
-      }
-      for (RoomPage page : room) {
-        assertTrue(page.inbound().stream().noneMatch(i -> otherIds.contains(i.participantId())),
-            "room media receives from room other: " + page.inbound());
-        assertTrue(page.inbound().stream().allMatch(i -> i.participantId() == null
-            || mediaIds.contains(i.participantId())), "foreign stream: " + page.inbound());
-      }
-    } finally {
-      for (int i = 0; i < other.size(); i++) {
-        other.get(i).screenshot("media-other-" + i);
-        other.get(i).close();
-      }
+        for (String id : from) {
+            Inbound a = before.get(id);
+            Inbound b = after.get(id);
+            assertTrue(a != null && b != null, kind + "/" + source + " from " + id + " missing: " + after);
+            long grew = video ? b.framesDecoded() - a.framesDecoded() : b.packetsReceived() - a.packetsReceived();
+            assertTrue(
+                    grew > 0,
+                    kind + "/" + source + " from " + id + " did not grow in " + seconds + " s: " + a + " -> " + b);
+            System.out.printf(
+                    "  %s/%s from %s: +%d %s in %d s%n", kind, source, id, grew, video ? "frames" : "packets", seconds);
+        }
     }
-  }
+
+    /** Frame size per source of what the page encodes: source -> {width, height}. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, long[]> sentSizes(RoomPage page) {
+        Map<String, long[]> sizes = new HashMap<>();
+        for (Map<String, Object> o :
+                (List<Map<String, Object>>) page.mediaStats().get("outbound")) {
+            if ("video".equals(o.get("kind"))
+                    && o.get("frameWidth") instanceof Number w
+                    && o.get("frameHeight") instanceof Number h) {
+                sizes.put((String) o.get("source"), new long[] {w.longValue(), h.longValue()});
+            }
+        }
+        sizes.putIfAbsent("screen", new long[] {-1, -1});
+        sizes.putIfAbsent("camera", new long[] {-1, -1});
+        return sizes;
+    }
+
+    @Test
+    @Order(1)
+    void fourParticipantsDecodeEachOthersVideoAndReceiveEachOthersAudio() throws Exception {
+        for (String name : List.of("Ada", "Bob", "Cy", "Di")) room.add(joinMedia("media", name));
+        for (RoomPage page : room) {
+            page.awaitParticipants(List.of("Ada", "Bob", "Cy", "Di")).awaitMediaConnected();
+            List<String> others = othersOf(page, room);
+            page.awaitInbound(others, "video", "camera", MEDIA_WAIT);
+            page.awaitInbound(others, "audio", "mic", MEDIA_WAIT);
+        }
+        for (RoomPage page : room) {
+            System.out.println(page.selfId() + ":");
+            List<String> others = othersOf(page, room);
+            assertFlowing(page, others, "video", "camera");
+            assertFlowing(page, others, "audio", "mic");
+            // And the frames reach the tiles, not only the decoder.
+            for (String id : others) {
+                long width = page.tileVideoWidth(id, false);
+                assertTrue(width > 0, "tile of " + id + " at " + page.selfId() + " renders no video");
+            }
+        }
+    }
+
+    @Test
+    @Order(2)
+    void lateJoinerDecodesAllFourVideosWithinThreeSeconds() {
+        List<String> four = idsOf(room);
+        // Open the page and start measuring inside it at once: the page joins by itself
+        // (deep link) and stamps window.chorus.joinedAt.
+        RoomPage late = RoomPage.open(server.url("/r/media?name=Eve"));
+        room.add(late);
+        long ms = late.millisFromJoinToVideoFrom(four, Duration.ofSeconds(12));
+        ids.put(late, late.selfId());
+        late.smallCamera();
+        System.out.println("late joiner: first frame from all four " + ms + " ms after joined (ms after joined: "
+                + late.script("return document.body.dataset.firstFrameTimeline") + ")");
+        assertTrue(ms >= 0, "late joiner did not decode all four videos within 12 s: " + late.inbound());
+        assertTrue(ms <= LATE_JOIN_BUDGET.toMillis(), "all four videos took " + ms + " ms after join");
+        late.awaitInbound(four, "audio", "mic", MEDIA_WAIT);
+        // The four see the late one too.
+        for (RoomPage page : room.subList(0, 4)) {
+            page.awaitInbound(List.of(ids.get(late)), "video", "camera", MEDIA_WAIT);
+        }
+    }
+
+    @Test
+    @Order(3)
+    void screenShareReachesTheOthersAndStopsWhenUnshared() throws Exception {
+        RoomPage ada = room.get(0);
+        String adaId = ids.get(ada);
+        ada.click("toggle-screen");
+        ada.await(d -> ada.hasScreenTile(adaId), "own screen preview tile");
+        List<RoomPage> viewers = room.subList(1, room.size());
+        for (RoomPage page : viewers) {
+            page.awaitInbound(List.of(adaId), "video", "screen", MEDIA_WAIT);
+            page.await(d -> page.hasScreenTile(adaId), "screen tile of " + adaId);
+        }
+        for (RoomPage page : viewers) {
+            assertFlowing(page, List.of(adaId), "video", "screen");
+            // Her camera keeps flowing next to the share.
+            assertFlowing(page, List.of(adaId), "video", "camera");
+            assertTrue(page.tileVideoWidth(adaId, true) > 0, "screen tile renders no video");
+            // Chromium's fake screen and fake camera draw the same picture, so tell them apart
+            // by size: what arrives on the screen line must have the size Ada encodes her
+            // screen at, and while that differs from her camera's, it cannot be the camera.
+            page.await(
+                    d -> {
+                        Map<String, long[]> sent = sentSizes(ada);
+                        Inbound screen = page.inbound(adaId, "video", "screen");
+                        Inbound camera = page.inbound(adaId, "video", "camera");
+                        long[] s = sent.get("screen");
+                        long[] c = sent.get("camera");
+                        System.out.printf(
+                                "  at %s: screen %dx%d camera %dx%d; Ada sends screen %dx%d camera %dx%d%n",
+                                ids.get(page),
+                                screen.frameWidth(),
+                                screen.frameHeight(),
+                                camera.frameWidth(),
+                                camera.frameHeight(),
+                                s[0],
+                                s[1],
+                                c[0],
+                                c[1]);
+                        return !(s[0] == c[0] && s[1] == c[1])
+                                && screen.frameWidth() == s[0]
+                                && screen.frameHeight() == s[1]
+                                && camera.frameWidth() == c[0]
+                                && camera.frameHeight() == c[1];
+                    },
+                    "screen and camera of " + adaId + " on their own lines at their own sizes");
+        }
+        room.get(1).screenshot("media-screen-share-at-bob");
+
+        ada.click("toggle-screen");
+        for (RoomPage page : room) {
+            page.await(d -> !page.hasScreenTile(adaId), "screen tile of " + adaId + " to go");
+        }
+        for (RoomPage page : viewers) {
+            page.await(d -> streams(page, "video", "screen").isEmpty(), "no screen stream mapped");
+        }
+
+        // Share again (the same m= line comes back from inactive), then end it the way the
+        // browser's own "Stop sharing" bar does: an "ended" event on the track. Headless
+        // Chromium has no such bar, so the test dispatches the event the bar would cause.
+        ada.click("toggle-screen");
+        for (RoomPage page : viewers) page.awaitInbound(List.of(adaId), "video", "screen", MEDIA_WAIT);
+        ada.script("window.chorus.pc.getSenders().map((s) => s.track)"
+                + ".find((t) => t && t.getSettings().displaySurface).dispatchEvent(new Event('ended'))");
+        ada.await(d -> !ada.hasScreenTile(adaId), "own screen tile to go");
+        for (RoomPage page : viewers) {
+            page.await(d -> !page.hasScreenTile(adaId), "screen tile of " + adaId + " to go after 'ended'");
+            page.await(d -> streams(page, "video", "screen").isEmpty(), "no screen stream mapped after 'ended'");
+        }
+        assertEquals(
+                "Share screen",
+                ada.driver()
+                        .findElement(org.openqa.selenium.By.id("toggle-screen"))
+                        .getText());
+    }
+
+    @Test
+    @Order(4)
+    void mutingShowsOnTheOthersTiles() {
+        RoomPage bob = room.get(1);
+        String bobId = ids.get(bob);
+        bob.click("toggle-audio");
+        bob.click("toggle-video");
+        for (RoomPage page : room) {
+            if (page == bob) continue;
+            page.await(d -> "true".equals(tileAttribute(page, bobId, "data-audio-muted")), "mic-off of " + bobId);
+            page.await(d -> "true".equals(tileAttribute(page, bobId, "data-video-muted")), "camera-off of " + bobId);
+            // The tile shows the avatar instead of black frames.
+            page.await(d -> !tileAttribute(page, bobId, "class").contains("has-video"), "avatar of " + bobId);
+        }
+        bob.screenshot("media-muted-self");
+        room.get(0).screenshot("media-muted-bob-at-ada");
+        bob.click("toggle-audio");
+        bob.click("toggle-video");
+        for (RoomPage page : room) {
+            if (page == bob) continue;
+            page.await(d -> tileAttribute(page, bobId, "class").contains("has-video"), "video of " + bobId + " back");
+        }
+    }
+
+    private static String tileAttribute(RoomPage page, String id, String attribute) {
+        return page.driver()
+                .findElement(org.openqa.selenium.By.cssSelector(
+                        "#grid .tile[data-participant-id='" + id + "']:not([data-source])"))
+                .getDomAttribute(attribute);
+    }
+
+    @Test
+    @Order(5)
+    void leavingRemovesTheTileAndTheStreamsAtTheOthers() throws Exception {
+        RoomPage eve = room.remove(room.size() - 1);
+        String eveId = ids.get(eve);
+        eve.leave();
+        eve.awaitState("left");
+        eve.close();
+        for (RoomPage page : room) {
+            page.await(d -> !page.hasTile(eveId), "tile of " + eveId + " to go");
+            page.await(
+                    d -> page.inbound().stream().noneMatch(i -> eveId.equals(i.participantId())),
+                    "no stream mapped to " + eveId);
+        }
+        // The rest keep talking.
+        for (RoomPage page : room) assertFlowing(page, othersOf(page, room), "video", "camera");
+    }
+
+    @Test
+    @Order(6)
+    void leaveAndJoinAgainStartsAFreshConnection() throws Exception {
+        RoomPage di = room.get(3);
+        String oldId = ids.get(di);
+        di.leave();
+        di.awaitState("left");
+        assertTrue(!di.hasPeerConnection(), "pc kept after leave");
+        for (RoomPage page : room.subList(0, 3)) page.await(d -> !page.hasTile(oldId), "old tile of Di to go");
+        // The camera was released on leave, so this join also publishes tracks that arrive late.
+        di.join("media", "Di");
+        ids.put(di, di.selfId());
+        di.smallCamera();
+        di.awaitMediaConnected();
+        for (RoomPage page : room) {
+            page.awaitInbound(othersOf(page, room), "video", "camera", MEDIA_WAIT);
+            assertTrue(page.inbound().stream().noneMatch(i -> oldId.equals(i.participantId())), "old Di still mapped");
+        }
+    }
+
+    @Test
+    @Order(7)
+    void anotherRoomGetsNoneOfThisRoomsMedia() throws Exception {
+        List<RoomPage> other = List.of(joinMedia("other", "Fay"), joinMedia("other", "Gus"));
+        try {
+            for (RoomPage page : other) {
+                page.awaitMediaConnected();
+                page.awaitInbound(othersOf(page, other), "video", "camera", MEDIA_WAIT);
+            }
+            Set<String> mediaIds = Set.copyOf(idsOf(room));
+            Set<String> otherIds = Set.copyOf(idsOf(other));
+            for (RoomPage page : other) {
+                for (Inbound in : page.inbound()) {
+                    assertTrue(
+                            in.participantId() == null || otherIds.contains(in.participantId()),
+                            "room other receives " + in);
+                    assertTrue(
+                            in.participantId() != null || in.packetsReceived() == 0,
+                            "unmapped inbound stream with packets in room other: " + in);
+                }
+                assertEquals(2, page.tileCount());
+            }
+            for (RoomPage page : room) {
+                assertTrue(
+                        page.inbound().stream().noneMatch(i -> otherIds.contains(i.participantId())),
+                        "room media receives from room other: " + page.inbound());
+                assertTrue(
+                        page.inbound().stream()
+                                .allMatch(i -> i.participantId() == null || mediaIds.contains(i.participantId())),
+                        "foreign stream: " + page.inbound());
+            }
+        } finally {
+            for (int i = 0; i < other.size(); i++) {
+                other.get(i).screenshot("media-other-" + i);
+                other.get(i).close();
+            }
+        }
+    }
 }

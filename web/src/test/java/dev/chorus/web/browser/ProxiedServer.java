@@ -25,96 +25,103 @@ import java.util.Map;
  * UDP port. Also reads the SFU's /debug view of one participant's video path.
  */
 final class ProxiedServer implements AutoCloseable {
-  private final TestServer server;
-  private final UdpImpairmentProxy proxy;
-  private final ObjectMapper json = new ObjectMapper();
-  private final HttpClient http = HttpClient.newHttpClient();
+    private final TestServer server;
+    private final UdpImpairmentProxy proxy;
+    private final ObjectMapper json = new ObjectMapper();
+    private final HttpClient http = HttpClient.newHttpClient();
 
-  private ProxiedServer(TestServer server, UdpImpairmentProxy proxy) {
-    this.server = server;
-    this.proxy = proxy;
-  }
-
-  /** P is a free port picked first; should another process take it in between, try again. */
-  static ProxiedServer start(long seed) throws Exception {
-    InetAddress loopback = InetAddress.getByName("127.0.0.1");
-    IOException last = null;
-    for (int attempt = 0; attempt < 3; attempt++) {
-      int port;
-      try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(loopback, 0))) {
-        port = probe.getLocalPort();
-      }
-      TestServer s = TestServer.start(Map.of("chorus.media.public-address", "127.0.0.1",
-          "chorus.media.public-port", Integer.toString(port)));
-      try {
-        UdpImpairmentProxy p = UdpImpairmentProxy.start(new InetSocketAddress(loopback, port),
-            new InetSocketAddress(loopback, s.server().mediaPort()), seed);
-        return new ProxiedServer(s, p);
-      } catch (IOException e) {
-        last = e;
-        s.close();
-      }
+    private ProxiedServer(TestServer server, UdpImpairmentProxy proxy) {
+        this.server = server;
+        this.proxy = proxy;
     }
-    throw new IllegalStateException("could not start the impairment proxy on a free port", last);
-  }
 
-  String url(String path) {
-    return server.url(path);
-  }
-
-  UdpImpairmentProxy proxy() {
-    return proxy;
-  }
-
-  /**
-   * The proxy flows whose client has used that server ufrag: one per client address the browser tried (it
-   * may check from more than one of its addresses), of which the selected pair's carries the media.
-   */
-  List<FlowStats> flows(String serverUfrag) {
-    return proxy.flows().stream().filter(f -> serverUfrag.equals(f.iceUfrag())).toList();
-  }
-
-  JsonNode debug() throws Exception {
-    HttpResponse<String> r = http.send(
-        HttpRequest.newBuilder(URI.create(server.url("/debug"))).timeout(Duration.ofSeconds(10)).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertEquals(200, r.statusCode(), r.body());
-    return json.readTree(r.body());
-  }
-
-  /** The SFU's consumer forwarding video to that participant and its producer, as {consumer, producer}. */
-  JsonNode videoPath(String participantId) throws Exception {
-    JsonNode debug = debug();
-    for (JsonNode router : debug.path("media").path("forwarding").path("routers")) {
-      for (JsonNode c : router.path("consumers")) {
-        if (!participantId.equals(c.path("endpoint").asText())) continue;
-        for (JsonNode p : router.path("producers")) {
-          if (p.path("id").asText().equals(c.path("producer").asText())
-              && "VIDEO".equalsIgnoreCase(p.path("kind").asText())) {
-            ObjectNode n = json.createObjectNode();
-            n.set("consumer", c);
-            n.set("producer", p);
-            return n;
-          }
+    /** P is a free port picked first; should another process take it in between, try again. */
+    static ProxiedServer start(long seed) throws Exception {
+        InetAddress loopback = InetAddress.getByName("127.0.0.1");
+        IOException last = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            int port;
+            try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(loopback, 0))) {
+                port = probe.getLocalPort();
+            }
+            TestServer s = TestServer.start(Map.of(
+                    "chorus.media.public-address", "127.0.0.1", "chorus.media.public-port", Integer.toString(port)));
+            try {
+                UdpImpairmentProxy p = UdpImpairmentProxy.start(
+                        new InetSocketAddress(loopback, port),
+                        new InetSocketAddress(loopback, s.server().mediaPort()),
+                        seed);
+                return new ProxiedServer(s, p);
+            } catch (IOException e) {
+                last = e;
+                s.close();
+            }
         }
-      }
+        throw new IllegalStateException("could not start the impairment proxy on a free port", last);
     }
-    throw new AssertionError("no video consumer for " + participantId + " in /debug: " + debug);
-  }
 
-  /** The participant's endpoint's congestion-control state from /debug (empty if not found). */
-  JsonNode congestion(String participantId) throws Exception {
-    for (JsonNode router : debug().path("media").path("forwarding").path("routers")) {
-      for (JsonNode e : router.path("endpoints")) {
-        if (participantId.equals(e.path("id").asText())) return e.path("congestion");
-      }
+    String url(String path) {
+        return server.url(path);
     }
-    return json.createObjectNode();
-  }
 
-  @Override
-  public void close() {
-    proxy.close();
-    server.close();
-  }
+    UdpImpairmentProxy proxy() {
+        return proxy;
+    }
+
+    /**
+     * The proxy flows whose client has used that server ufrag: one per client address the browser tried (it
+     * may check from more than one of its addresses), of which the selected pair's carries the media.
+     */
+    List<FlowStats> flows(String serverUfrag) {
+        return proxy.flows().stream()
+                .filter(f -> serverUfrag.equals(f.iceUfrag()))
+                .toList();
+    }
+
+    JsonNode debug() throws Exception {
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(server.url("/debug")))
+                        .timeout(Duration.ofSeconds(10))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return json.readTree(r.body());
+    }
+
+    /** The SFU's consumer forwarding video to that participant and its producer, as {consumer, producer}. */
+    JsonNode videoPath(String participantId) throws Exception {
+        JsonNode debug = debug();
+        for (JsonNode router : debug.path("media").path("forwarding").path("routers")) {
+            for (JsonNode c : router.path("consumers")) {
+                if (!participantId.equals(c.path("endpoint").asText())) continue;
+                for (JsonNode p : router.path("producers")) {
+                    if (p.path("id").asText().equals(c.path("producer").asText())
+                            && "VIDEO".equalsIgnoreCase(p.path("kind").asText())) {
+                        ObjectNode n = json.createObjectNode();
+                        n.set("consumer", c);
+                        n.set("producer", p);
+                        return n;
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no video consumer for " + participantId + " in /debug: " + debug);
+    }
+
+    /** The participant's endpoint's congestion-control state from /debug (empty if not found). */
+    JsonNode congestion(String participantId) throws Exception {
+        for (JsonNode router : debug().path("media").path("forwarding").path("routers")) {
+            for (JsonNode e : router.path("endpoints")) {
+                if (participantId.equals(e.path("id").asText())) return e.path("congestion");
+            }
+        }
+        return json.createObjectNode();
+    }
+
+    @Override
+    public void close() {
+        proxy.close();
+        server.close();
+    }
 }

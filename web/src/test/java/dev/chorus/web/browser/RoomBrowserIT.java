@@ -14,120 +14,129 @@ import org.junit.jupiter.api.TestInfo;
 /** Real headless Chromium pages joining rooms through the real web client. */
 class RoomBrowserIT {
 
-  private static TestServer server;
-  private final List<RoomPage> pages = new ArrayList<>();
+    private static TestServer server;
+    private final List<RoomPage> pages = new ArrayList<>();
 
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = TestServer.start();
-  }
-
-  @AfterAll
-  static void stopServer() {
-    server.close();
-  }
-
-  @AfterEach
-  void closePages(TestInfo test) {
-    for (int i = 0; i < pages.size(); i++) {
-      pages.get(i).screenshot(test.getTestMethod().orElseThrow().getName() + "-" + i);
-      pages.get(i).close();
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = TestServer.start();
     }
-    pages.clear();
-  }
 
-  private RoomPage open(String path) {
-    RoomPage page = RoomPage.open(server.url(path));
-    pages.add(page);
-    return page;
-  }
-
-  @Test
-  void threePagesJoinOneRoomAndEachListsTheOtherTwo() {
-    RoomPage ada = open("/").join("standup", "Ada");
-    RoomPage bob = open("/").join("standup", "Bob");
-    RoomPage cy = open("/").join("standup", "Cy");
-    List<String> everyone = List.of("Ada", "Bob", "Cy");
-    for (RoomPage page : List.of(ada, bob, cy)) {
-      page.awaitParticipants(everyone);
-      assertEquals(3, page.tileCount());
+    @AfterAll
+    static void stopServer() {
+        server.close();
     }
-    assertEquals(3, List.of(ada.selfId(), bob.selfId(), cy.selfId()).stream().distinct().count());
-  }
 
-  @Test
-  void chatFromOneAppearsAtTheOtherTwoInOrder() {
-    RoomPage ada = open("/r/chatroom?name=Ada").awaitState("joined");
-    RoomPage bob = open("/r/chatroom?name=Bob").awaitState("joined");
-    RoomPage cy = open("/r/chatroom?name=Cy").awaitState("joined");
-    ada.awaitParticipants(List.of("Ada", "Bob", "Cy"));
-    List<String> sent = List.of("first", "second", "third", "fourth");
-    sent.forEach(ada::sendChat);
-    for (RoomPage page : List.of(ada, bob, cy)) {
-      page.awaitChat(sent);
+    @AfterEach
+    void closePages(TestInfo test) {
+        for (int i = 0; i < pages.size(); i++) {
+            pages.get(i).screenshot(test.getTestMethod().orElseThrow().getName() + "-" + i);
+            pages.get(i).close();
+        }
+        pages.clear();
     }
-    // A late joiner gets the history.
-    open("/r/chatroom?name=Late").awaitState("joined").awaitChat(sent);
-  }
 
-  @Test
-  void pageClosedWithoutLeavingDisappearsFromTheOthers() {
-    RoomPage ada = open("/r/vanish?name=Ada").awaitState("joined");
-    RoomPage bob = open("/r/vanish?name=Bob").awaitState("joined");
-    ada.awaitParticipants(List.of("Ada", "Bob"));
-    pages.remove(bob);
-    long start = System.nanoTime();
-    bob.close();
-    ada.awaitParticipants(List.of("Ada"));
-    long elapsedMs = (System.nanoTime() - start) / 1_000_000;
-    assertTrue(elapsedMs <= TestServer.KEEPALIVE_TIMEOUT.toMillis() + RoomPage.WAIT.toMillis(),
-        "removed after " + elapsedMs + " ms");
-    assertEquals(1, ada.tileCount());
-  }
-
-  @Test
-  void pageInAnotherRoomSeesNobody() {
-    RoomPage ada = open("/r/red?name=Ada").awaitState("joined");
-    open("/r/red?name=Bob").awaitState("joined");
-    ada.awaitParticipants(List.of("Ada", "Bob"));
-    RoomPage cy = open("/r/blue?name=Cy").awaitState("joined");
-    cy.awaitParticipants(List.of("Cy"));
-    cy.sendChat("anyone?");
-    cy.awaitChat(List.of("anyone?"));
-    assertEquals(List.of(), ada.chatTexts());
-    assertEquals(List.of("Cy"), cy.participantNames());
-  }
-
-  @Test
-  void deepLinkPrefillsTheRoomAndLeaveReturnsToTheJoinScreen() {
-    RoomPage page = open("/r/design-review").awaitState("join");
-    assertEquals("design-review", page.value("room-input"));
-    page.join("design-review", "Ada");
-    page.awaitParticipants(List.of("Ada"));
-    page.leave();
-    // Back on the join screen, room kept, ready to rejoin.
-    page.awaitState("left");
-    assertTrue(page.isDisplayed("join-screen"));
-    assertEquals("design-review", page.value("room-input"));
-  }
-
-  @Test
-  void serverShutdownIsShownAndTheCallEndsWhenTheServerCloses() throws Exception {
-    try (TestServer own = TestServer.start()) {
-      RoomPage page = RoomPage.open(own.url("/r/maintenance?name=Ada"));
-      pages.add(page);
-      page.awaitState("joined");
-      assertTrue(!page.isDisplayed("server-notice"));
-      var stopped = own.server().shutdownGracefully(java.time.Duration.ofSeconds(3));
-      page.await(d -> page.isDisplayed("server-notice"), "the shutdown notice");
-      String notice = page.driver().findElement(org.openqa.selenium.By.id("server-notice")).getText();
-      assertTrue(notice.contains("shutting down") && notice.contains("3 s"), notice);
-      // Still in the call during the drain; then the server closes the connection (1001).
-      assertEquals("joined", page.state());
-      page.awaitState("disconnected");
-      String why = page.driver().findElement(org.openqa.selenium.By.id("disconnected-message")).getText();
-      assertTrue(why.contains("going away"), why);
-      stopped.toCompletionStage().toCompletableFuture().get(20, java.util.concurrent.TimeUnit.SECONDS);
+    private RoomPage open(String path) {
+        RoomPage page = RoomPage.open(server.url(path));
+        pages.add(page);
+        return page;
     }
-  }
+
+    @Test
+    void threePagesJoinOneRoomAndEachListsTheOtherTwo() {
+        RoomPage ada = open("/").join("standup", "Ada");
+        RoomPage bob = open("/").join("standup", "Bob");
+        RoomPage cy = open("/").join("standup", "Cy");
+        List<String> everyone = List.of("Ada", "Bob", "Cy");
+        for (RoomPage page : List.of(ada, bob, cy)) {
+            page.awaitParticipants(everyone);
+            assertEquals(3, page.tileCount());
+        }
+        assertEquals(
+                3,
+                List.of(ada.selfId(), bob.selfId(), cy.selfId()).stream()
+                        .distinct()
+                        .count());
+    }
+
+    @Test
+    void chatFromOneAppearsAtTheOtherTwoInOrder() {
+        RoomPage ada = open("/r/chatroom?name=Ada").awaitState("joined");
+        RoomPage bob = open("/r/chatroom?name=Bob").awaitState("joined");
+        RoomPage cy = open("/r/chatroom?name=Cy").awaitState("joined");
+        ada.awaitParticipants(List.of("Ada", "Bob", "Cy"));
+        List<String> sent = List.of("first", "second", "third", "fourth");
+        sent.forEach(ada::sendChat);
+        for (RoomPage page : List.of(ada, bob, cy)) {
+            page.awaitChat(sent);
+        }
+        // A late joiner gets the history.
+        open("/r/chatroom?name=Late").awaitState("joined").awaitChat(sent);
+    }
+
+    @Test
+    void pageClosedWithoutLeavingDisappearsFromTheOthers() {
+        RoomPage ada = open("/r/vanish?name=Ada").awaitState("joined");
+        RoomPage bob = open("/r/vanish?name=Bob").awaitState("joined");
+        ada.awaitParticipants(List.of("Ada", "Bob"));
+        pages.remove(bob);
+        long start = System.nanoTime();
+        bob.close();
+        ada.awaitParticipants(List.of("Ada"));
+        long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(
+                elapsedMs <= TestServer.KEEPALIVE_TIMEOUT.toMillis() + RoomPage.WAIT.toMillis(),
+                "removed after " + elapsedMs + " ms");
+        assertEquals(1, ada.tileCount());
+    }
+
+    @Test
+    void pageInAnotherRoomSeesNobody() {
+        RoomPage ada = open("/r/red?name=Ada").awaitState("joined");
+        open("/r/red?name=Bob").awaitState("joined");
+        ada.awaitParticipants(List.of("Ada", "Bob"));
+        RoomPage cy = open("/r/blue?name=Cy").awaitState("joined");
+        cy.awaitParticipants(List.of("Cy"));
+        cy.sendChat("anyone?");
+        cy.awaitChat(List.of("anyone?"));
+        assertEquals(List.of(), ada.chatTexts());
+        assertEquals(List.of("Cy"), cy.participantNames());
+    }
+
+    @Test
+    void deepLinkPrefillsTheRoomAndLeaveReturnsToTheJoinScreen() {
+        RoomPage page = open("/r/design-review").awaitState("join");
+        assertEquals("design-review", page.value("room-input"));
+        page.join("design-review", "Ada");
+        page.awaitParticipants(List.of("Ada"));
+        page.leave();
+        // Back on the join screen, room kept, ready to rejoin.
+        page.awaitState("left");
+        assertTrue(page.isDisplayed("join-screen"));
+        assertEquals("design-review", page.value("room-input"));
+    }
+
+    @Test
+    void serverShutdownIsShownAndTheCallEndsWhenTheServerCloses() throws Exception {
+        try (TestServer own = TestServer.start()) {
+            RoomPage page = RoomPage.open(own.url("/r/maintenance?name=Ada"));
+            pages.add(page);
+            page.awaitState("joined");
+            assertTrue(!page.isDisplayed("server-notice"));
+            var stopped = own.server().shutdownGracefully(java.time.Duration.ofSeconds(3));
+            page.await(d -> page.isDisplayed("server-notice"), "the shutdown notice");
+            String notice = page.driver()
+                    .findElement(org.openqa.selenium.By.id("server-notice"))
+                    .getText();
+            assertTrue(notice.contains("shutting down") && notice.contains("3 s"), notice);
+            // Still in the call during the drain; then the server closes the connection (1001).
+            assertEquals("joined", page.state());
+            page.awaitState("disconnected");
+            String why = page.driver()
+                    .findElement(org.openqa.selenium.By.id("disconnected-message"))
+                    .getText();
+            assertTrue(why.contains("going away"), why);
+            stopped.toCompletionStage().toCompletableFuture().get(20, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
 }

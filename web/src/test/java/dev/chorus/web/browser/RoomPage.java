@@ -1,12 +1,12 @@
 package dev.chorus.web.browser;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
@@ -17,323 +17,358 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /** One participant's browser, driven through the real page as a person would use it. */
 public final class RoomPage implements AutoCloseable {
 
-  static final Duration WAIT = Duration.ofSeconds(15);
+    static final Duration WAIT = Duration.ofSeconds(15);
 
-  private final ChromeDriver driver;
+    private final ChromeDriver driver;
 
-  private RoomPage(ChromeDriver driver) {
-    this.driver = driver;
-  }
-
-  public static RoomPage open(String url) {
-    return open(url, List.of());
-  }
-
-  /** As {@link #open(String)} with extra Chromium switches (a later switch overrides an earlier one). */
-  public static RoomPage open(String url, List<String> chromiumArgs) {
-    ChromeDriver driver = Chromium.start(chromiumArgs);
-    try {
-      driver.get(url);
-      return new RoomPage(driver);
-    } catch (RuntimeException e) {
-      driver.quit();
-      throw e;
+    private RoomPage(ChromeDriver driver) {
+        this.driver = driver;
     }
-  }
 
-  /** Fills the join form and clicks Join. */
-  public RoomPage join(String room, String name) {
-    WebElement roomInput = driver.findElement(By.id("room-input"));
-    roomInput.clear();
-    roomInput.sendKeys(room);
-    WebElement nameInput = driver.findElement(By.id("name-input"));
-    nameInput.clear();
-    nameInput.sendKeys(name);
-    driver.findElement(By.id("join-button")).click();
-    return awaitState("joined");
-  }
-
-  public RoomPage awaitState(String state) {
-    await(d -> state.equals(state()), "page state " + state + " (is " + state() + ")");
-    return this;
-  }
-
-  public String state() {
-    return driver.findElement(By.tagName("body")).getDomAttribute("data-state");
-  }
-
-  public String selfId() {
-    return driver.findElement(By.tagName("body")).getDomAttribute("data-self-id");
-  }
-
-  public boolean isDisplayed(String id) {
-    return driver.findElement(By.id(id)).isDisplayed();
-  }
-
-  public String value(String id) {
-    return driver.findElement(By.id(id)).getDomProperty("value");
-  }
-
-  /** Names in the participant list, in page order, self included. */
-  public List<String> participantNames() {
-    return driver.findElements(By.cssSelector("#participants li[data-participant-id] .participant-name"))
-        .stream().map(e -> e.getText().trim()).toList();
-  }
-
-  public RoomPage awaitParticipants(List<String> names) {
-    await(d -> participantNames().stream().sorted().toList().equals(names.stream().sorted().toList()),
-        "participants " + names + " (are " + participantNames() + ")");
-    return this;
-  }
-
-  /** Participant tiles, screen-share tiles not counted. */
-  public int tileCount() {
-    return driver.findElements(By.cssSelector("#grid .tile[data-participant-id]:not([data-source])")).size();
-  }
-
-  public boolean hasTile(String participantId) {
-    return !driver.findElements(By.cssSelector(
-        "#grid .tile[data-participant-id='" + participantId + "']:not([data-source])")).isEmpty();
-  }
-
-  public boolean hasScreenTile(String participantId) {
-    return !driver.findElements(By.cssSelector(
-        "#grid .tile[data-participant-id='" + participantId + "'][data-source='screen']")).isEmpty();
-  }
-
-  /** Width of the decoded video in that participant's tile (0 when nothing renders). */
-  public long tileVideoWidth(String participantId, boolean screen) {
-    Object w = driver.executeScript(
-        "const sel = '#grid .tile[data-participant-id=\"' + arguments[0] + '\"]' + (arguments[1] ? '[data-source=\"screen\"]' : ':not([data-source])');"
-            + "const v = document.querySelector(sel + ' video'); return v ? v.videoWidth : 0;",
-        participantId, screen);
-    return ((Number) w).longValue();
-  }
-
-  // ---- media plane ------------------------------------------------------------------
-
-  /** One inbound RTP stream as window.chorus.mediaStats() reports it. */
-  public record Inbound(String kind, String mid, String participantId, String source,
-      long packetsReceived, long framesDecoded, long bytesReceived, long frameWidth, long frameHeight,
-      Map<String, Object> all) {}
-
-  /** window.chorus.mediaStats(): the page's RTCPeerConnection stats, summarised. */
-  @SuppressWarnings("unchecked")
-  public Map<String, Object> mediaStats() {
-    Object r = driver.executeAsyncScript(
-        "const done = arguments[arguments.length - 1];"
-            + "window.chorus.mediaStats().then(done, (e) => done({error: String(e)}));");
-    return r == null ? Map.of() : (Map<String, Object>) r;
-  }
-
-  @SuppressWarnings("unchecked")
-  public List<Inbound> inbound() {
-    Object list = mediaStats().get("inbound");
-    if (list == null) return List.of();
-    return ((List<Map<String, Object>>) list).stream().map(m -> new Inbound(
-        (String) m.get("kind"), Objects.toString(m.get("mid"), null), (String) m.get("participantId"),
-        (String) m.get("source"), num(m.get("packetsReceived")), num(m.get("framesDecoded")),
-        num(m.get("bytesReceived")), num(m.get("frameWidth")), num(m.get("frameHeight")),
-        m)).toList();
-  }
-
-  /** The inbound stream of that participant, kind and source, or null. */
-  public Inbound inbound(String participantId, String kind, String source) {
-    return inbound().stream()
-        .filter(i -> participantId.equals(i.participantId()) && kind.equals(i.kind()) && source.equals(i.source()))
-        .findFirst().orElse(null);
-  }
-
-  /**
-   * The RTCP-derived entries of the page's getStats(): {@code remote-inbound-rtp} (built from the SFU's
-   * receiver reports about what this page sends) and {@code remote-outbound-rtp} (from the SFU's sender
-   * reports about what it forwards to this page), each as {type, kind, ssrc, roundTripTime,
-   * roundTripTimeMeasurements, packetsLost, fractionLost, packetsSent, remoteTimestamp, reportsSent}.
-   */
-  @SuppressWarnings("unchecked")
-  public List<Map<String, Object>> rtcpReports() {
-    Object r = driver.executeAsyncScript(
-        "const done = arguments[arguments.length - 1];"
-            + "const pc = window.chorus.pc; if (!pc) return done([]);"
-            + "pc.getStats().then((report) => { const out = [];"
-            + "  report.forEach((s) => { if (s.type !== 'remote-inbound-rtp' && s.type !== 'remote-outbound-rtp') return;"
-            + "    out.push({type: s.type, kind: s.kind ?? null, ssrc: s.ssrc ?? null,"
-            + "      roundTripTime: s.roundTripTime ?? null, roundTripTimeMeasurements: s.roundTripTimeMeasurements ?? null,"
-            + "      packetsLost: s.packetsLost ?? null, fractionLost: s.fractionLost ?? null,"
-            + "      packetsSent: s.packetsSent ?? null, remoteTimestamp: s.remoteTimestamp ?? null,"
-            + "      reportsSent: s.reportsSent ?? null}); });"
-            + "  done(out); }, () => done([]));");
-    return r instanceof List<?> l ? (List<Map<String, Object>>) l : List.of();
-  }
-
-  /**
-   * The ICE username fragment the SFU put in its answer to this page (a=ice-ufrag of the remote
-   * description): the SFU side of this page's ICE session, which the UDP impairment proxy matches on.
-   */
-  public String serverIceUfrag() {
-    Object sdp = driver.executeScript(
-        "const pc = window.chorus.pc; return pc && pc.remoteDescription ? pc.remoteDescription.sdp : null");
-    if (sdp == null) throw new IllegalStateException("the page has no remote description yet");
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^a=ice-ufrag:(\\S+)").matcher((String) sdp);
-    if (!m.find()) throw new IllegalStateException("no a=ice-ufrag in the SFU's answer: " + sdp);
-    return m.group(1);
-  }
-
-  /** Whether the page holds an RTCPeerConnection (window.chorus.pc) right now. */
-  public boolean hasPeerConnection() {
-    return Boolean.TRUE.equals(driver.executeScript("return window.chorus.pc !== null"));
-  }
-
-  public String connectionState() {
-    return (String) mediaStats().get("connectionState");
-  }
-
-  public RoomPage awaitMediaConnected() {
-    await(d -> "connected".equals(connectionState()), "media connected (is " + connectionState()
-        + ", #media-status " + mediaStatus() + ")");
-    return this;
-  }
-
-  /** #media-status as "state/reason: text". */
-  public String mediaStatus() {
-    WebElement el = driver.findElement(By.id("media-status"));
-    return el.getDomAttribute("data-state") + "/" + el.getDomAttribute("data-reason") + ": "
-        + el.getDomProperty("textContent");
-  }
-
-  /**
-   * Waits until every listed participant's stream of that kind and source is flowing:
-   * frames decoded (video) or packets received (audio) above zero.
-   */
-  public RoomPage awaitInbound(List<String> participantIds, String kind, String source, Duration timeout) {
-    new WebDriverWait(driver, timeout).withMessage(() -> "waiting for " + kind + "/" + source + " from "
-        + participantIds + " (inbound " + inbound() + ", media " + mediaStatus() + ")")
-        .until(d -> {
-          List<Inbound> in = inbound();
-          return participantIds.stream().allMatch(id -> in.stream().anyMatch(i ->
-              id.equals(i.participantId()) && kind.equals(i.kind()) && source.equals(i.source())
-                  && ("video".equals(kind) ? i.framesDecoded() : i.packetsReceived()) > 0));
-        });
-    return this;
-  }
-
-  /**
-   * Milliseconds from this page's "joined" until every listed participant's camera has a
-   * decoded frame, measured inside the page (polls getStats every 25 ms).
-   */
-  public long millisFromJoinToVideoFrom(List<String> participantIds, Duration timeout) {
-    Object r = driver.executeAsyncScript(
-        "const [ids, limit, done] = arguments;"
-            + "const t0 = performance.now();"
-            + "const tick = async () => {"
-            + "  const s = window.chorus?.joinedAt != null ? await window.chorus.mediaStats() : null;"
-            + "  const ok = s && ids.every((id) => s.inbound.some((i) => i.participantId === id"
-            + "      && i.kind === 'video' && i.source === 'camera' && i.framesDecoded > 0));"
-            + "  if (ok) {"
-            + "    const at = (t) => (t == null ? null : Math.round(t - window.chorus.joinedAt));"
-            + "    document.body.dataset.firstFrameTimeline = JSON.stringify({offer: at(s.timeline.firstOffer),"
-            + "        answer: at(s.timeline.firstAnswer), connected: at(s.timeline.connected)});"
-            + "    return done(Math.round(performance.now() - window.chorus.joinedAt));"
-            + "  }"
-            + "  if (performance.now() - t0 > limit) return done(-1);"
-            + "  setTimeout(tick, 25);"
-            + "};"
-            + "tick();",
-        participantIds, timeout.toMillis());
-    return ((Number) r).longValue();
-  }
-
-  /**
-   * Scales this page's camera down to 320x180 at 15 fps once it runs. Seven browsers
-   * encoding 720p on two cores starve each other (Chromium then stalls decoders for
-   * seconds); the tests are about tracks reaching the right places, not about resolution.
-   */
-  public RoomPage smallCamera() {
-    Object r = driver.executeAsyncScript(
-        "const done = arguments[arguments.length - 1];"
-            + "const t0 = performance.now();"
-            + "const tick = () => {"
-            + "  const t = window.chorus.getLocalStream()?.getVideoTracks()[0];"
-            + "  if (t) return t.applyConstraints({width: 320, height: 180, frameRate: 15})"
-            + "      .then(() => done('ok'), (e) => done(String(e)));"
-            + "  if (performance.now() - t0 > 10000) return done('no camera');"
-            + "  setTimeout(tick, 50);"
-            + "};"
-            + "tick();");
-    if (!"ok".equals(r)) throw new IllegalStateException("cannot scale the camera down: " + r);
-    return this;
-  }
-
-  /** Runs JavaScript in the page (test hooks on window.chorus) and returns its result. */
-  public Object script(String js, Object... args) {
-    return driver.executeScript(js, args);
-  }
-
-  public void click(String id) {
-    driver.findElement(By.id(id)).click();
-  }
-
-  public RoomPage sendChat(String text) {
-    WebElement input = driver.findElement(By.id("chat-input"));
-    input.sendKeys(text);
-    driver.findElement(By.id("chat-send")).click();
-    return this;
-  }
-
-  public List<String> chatTexts() {
-    return driver.findElements(By.cssSelector("#chat-log .chat-message .chat-text"))
-        .stream().map(e -> e.getText().trim()).toList();
-  }
-
-  public RoomPage awaitChat(List<String> texts) {
-    await(d -> chatTexts().equals(texts), "chat " + texts + " (is " + chatTexts() + ")");
-    return this;
-  }
-
-  public void leave() {
-    driver.findElement(By.id("leave-button")).click();
-  }
-
-  /**
-   * Saves what the page shows to target/screenshots/NAME.png, so a failure can be seen,
-   * not only read. Best effort: a crashed browser must not hide the test's own failure.
-   */
-  public void screenshot(String name) {
-    try {
-      byte[] png = driver.getScreenshotAs(OutputType.BYTES);
-      Path dir = Path.of("target", "screenshots");
-      Files.createDirectories(dir);
-      Files.write(dir.resolve(name + ".png"), png);
-      // The page's console since the last screenshot (negotiation warnings land there).
-      List<String> console = driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER)
-          .getAll().stream().map(e -> e.getLevel() + " " + e.getMessage()).toList();
-      Files.write(dir.resolve(name + ".console.txt"), console);
-    } catch (Exception e) {
-      System.err.println("screenshot " + name + " failed: " + e);
+    public static RoomPage open(String url) {
+        return open(url, List.of());
     }
-  }
 
-  public WebDriver driver() {
-    return driver;
-  }
+    /** As {@link #open(String)} with extra Chromium switches (a later switch overrides an earlier one). */
+    public static RoomPage open(String url, List<String> chromiumArgs) {
+        ChromeDriver driver = Chromium.start(chromiumArgs);
+        try {
+            driver.get(url);
+            return new RoomPage(driver);
+        } catch (RuntimeException e) {
+            driver.quit();
+            throw e;
+        }
+    }
 
-  /** A JSON object from a script result (empty when absent). */
-  @SuppressWarnings("unchecked")
-  static Map<String, Object> map(Object o) {
-    return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
-  }
+    /** Fills the join form and clicks Join. */
+    public RoomPage join(String room, String name) {
+        WebElement roomInput = driver.findElement(By.id("room-input"));
+        roomInput.clear();
+        roomInput.sendKeys(room);
+        WebElement nameInput = driver.findElement(By.id("name-input"));
+        nameInput.clear();
+        nameInput.sendKeys(name);
+        driver.findElement(By.id("join-button")).click();
+        return awaitState("joined");
+    }
 
-  private static long num(Object o) {
-    return o instanceof Number n ? n.longValue() : 0;
-  }
+    public RoomPage awaitState(String state) {
+        await(d -> state.equals(state()), "page state " + state + " (is " + state() + ")");
+        return this;
+    }
 
-  void await(Function<WebDriver, Boolean> condition, String what) {
-    new WebDriverWait(driver, WAIT).withMessage(() -> "waiting for " + what).until(condition);
-  }
+    public String state() {
+        return driver.findElement(By.tagName("body")).getDomAttribute("data-state");
+    }
 
-  /** Closes the browser without leaving: the server must notice by itself. */
-  @Override
-  public void close() {
-    driver.quit();
-  }
+    public String selfId() {
+        return driver.findElement(By.tagName("body")).getDomAttribute("data-self-id");
+    }
+
+    public boolean isDisplayed(String id) {
+        return driver.findElement(By.id(id)).isDisplayed();
+    }
+
+    public String value(String id) {
+        return driver.findElement(By.id(id)).getDomProperty("value");
+    }
+
+    /** Names in the participant list, in page order, self included. */
+    public List<String> participantNames() {
+        return driver.findElements(By.cssSelector("#participants li[data-participant-id] .participant-name")).stream()
+                .map(e -> e.getText().trim())
+                .toList();
+    }
+
+    public RoomPage awaitParticipants(List<String> names) {
+        await(
+                d -> participantNames().stream()
+                        .sorted()
+                        .toList()
+                        .equals(names.stream().sorted().toList()),
+                "participants " + names + " (are " + participantNames() + ")");
+        return this;
+    }
+
+    /** Participant tiles, screen-share tiles not counted. */
+    public int tileCount() {
+        return driver.findElements(By.cssSelector("#grid .tile[data-participant-id]:not([data-source])"))
+                .size();
+    }
+
+    public boolean hasTile(String participantId) {
+        return !driver.findElements(
+                        By.cssSelector("#grid .tile[data-participant-id='" + participantId + "']:not([data-source])"))
+                .isEmpty();
+    }
+
+    public boolean hasScreenTile(String participantId) {
+        return !driver.findElements(By.cssSelector(
+                        "#grid .tile[data-participant-id='" + participantId + "'][data-source='screen']"))
+                .isEmpty();
+    }
+
+    /** Width of the decoded video in that participant's tile (0 when nothing renders). */
+    public long tileVideoWidth(String participantId, boolean screen) {
+        Object w = driver.executeScript(
+                "const sel = '#grid .tile[data-participant-id=\"' + arguments[0] + '\"]' + (arguments[1] ? '[data-source=\"screen\"]' : ':not([data-source])');"
+                        + "const v = document.querySelector(sel + ' video'); return v ? v.videoWidth : 0;",
+                participantId,
+                screen);
+        return ((Number) w).longValue();
+    }
+
+    // ---- media plane ------------------------------------------------------------------
+
+    /** One inbound RTP stream as window.chorus.mediaStats() reports it. */
+    public record Inbound(
+            String kind,
+            String mid,
+            String participantId,
+            String source,
+            long packetsReceived,
+            long framesDecoded,
+            long bytesReceived,
+            long frameWidth,
+            long frameHeight,
+            Map<String, Object> all) {}
+
+    /** window.chorus.mediaStats(): the page's RTCPeerConnection stats, summarised. */
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> mediaStats() {
+        Object r = driver.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "window.chorus.mediaStats().then(done, (e) => done({error: String(e)}));");
+        return r == null ? Map.of() : (Map<String, Object>) r;
+    }
+
+    @SuppressWarnings("unchecked")
+    public List<Inbound> inbound() {
+        Object list = mediaStats().get("inbound");
+        if (list == null) return List.of();
+        return ((List<Map<String, Object>>) list)
+                .stream()
+                        .map(m -> new Inbound(
+                                (String) m.get("kind"),
+                                Objects.toString(m.get("mid"), null),
+                                (String) m.get("participantId"),
+                                (String) m.get("source"),
+                                num(m.get("packetsReceived")),
+                                num(m.get("framesDecoded")),
+                                num(m.get("bytesReceived")),
+                                num(m.get("frameWidth")),
+                                num(m.get("frameHeight")),
+                                m))
+                        .toList();
+    }
+
+    /** The inbound stream of that participant, kind and source, or null. */
+    public Inbound inbound(String participantId, String kind, String source) {
+        return inbound().stream()
+                .filter(i ->
+                        participantId.equals(i.participantId()) && kind.equals(i.kind()) && source.equals(i.source()))
+                .findFirst()
+                .orElse(null);
+    }
+
+    /**
+     * The RTCP-derived entries of the page's getStats(): {@code remote-inbound-rtp} (built from the SFU's
+     * receiver reports about what this page sends) and {@code remote-outbound-rtp} (from the SFU's sender
+     * reports about what it forwards to this page), each as {type, kind, ssrc, roundTripTime,
+     * roundTripTimeMeasurements, packetsLost, fractionLost, packetsSent, remoteTimestamp, reportsSent}.
+     */
+    @SuppressWarnings("unchecked")
+    public List<Map<String, Object>> rtcpReports() {
+        Object r = driver.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "const pc = window.chorus.pc; if (!pc) return done([]);"
+                + "pc.getStats().then((report) => { const out = [];"
+                + "  report.forEach((s) => { if (s.type !== 'remote-inbound-rtp' && s.type !== 'remote-outbound-rtp') return;"
+                + "    out.push({type: s.type, kind: s.kind ?? null, ssrc: s.ssrc ?? null,"
+                + "      roundTripTime: s.roundTripTime ?? null, roundTripTimeMeasurements: s.roundTripTimeMeasurements ?? null,"
+                + "      packetsLost: s.packetsLost ?? null, fractionLost: s.fractionLost ?? null,"
+                + "      packetsSent: s.packetsSent ?? null, remoteTimestamp: s.remoteTimestamp ?? null,"
+                + "      reportsSent: s.reportsSent ?? null}); });"
+                + "  done(out); }, () => done([]));");
+        return r instanceof List<?> l ? (List<Map<String, Object>>) l : List.of();
+    }
+
+    /**
+     * The ICE username fragment the SFU put in its answer to this page (a=ice-ufrag of the remote
+     * description): the SFU side of this page's ICE session, which the UDP impairment proxy matches on.
+     */
+    public String serverIceUfrag() {
+        Object sdp = driver.executeScript(
+                "const pc = window.chorus.pc; return pc && pc.remoteDescription ? pc.remoteDescription.sdp : null");
+        if (sdp == null) throw new IllegalStateException("the page has no remote description yet");
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("(?m)^a=ice-ufrag:(\\S+)").matcher((String) sdp);
+        if (!m.find()) throw new IllegalStateException("no a=ice-ufrag in the SFU's answer: " + sdp);
+        return m.group(1);
+    }
+
+    /** Whether the page holds an RTCPeerConnection (window.chorus.pc) right now. */
+    public boolean hasPeerConnection() {
+        return Boolean.TRUE.equals(driver.executeScript("return window.chorus.pc !== null"));
+    }
+
+    public String connectionState() {
+        return (String) mediaStats().get("connectionState");
+    }
+
+    public RoomPage awaitMediaConnected() {
+        await(
+                d -> "connected".equals(connectionState()),
+                "media connected (is " + connectionState() + ", #media-status " + mediaStatus() + ")");
+        return this;
+    }
+
+    /** #media-status as "state/reason: text". */
+    public String mediaStatus() {
+        WebElement el = driver.findElement(By.id("media-status"));
+        return el.getDomAttribute("data-state") + "/" + el.getDomAttribute("data-reason") + ": "
+                + el.getDomProperty("textContent");
+    }
+
+    /**
+     * Waits until every listed participant's stream of that kind and source is flowing:
+     * frames decoded (video) or packets received (audio) above zero.
+     */
+    public RoomPage awaitInbound(List<String> participantIds, String kind, String source, Duration timeout) {
+        new WebDriverWait(driver, timeout)
+                .withMessage(() -> "waiting for " + kind + "/" + source + " from " + participantIds + " (inbound "
+                        + inbound() + ", media " + mediaStatus() + ")")
+                .until(d -> {
+                    List<Inbound> in = inbound();
+                    return participantIds.stream()
+                            .allMatch(id -> in.stream()
+                                    .anyMatch(i -> id.equals(i.participantId())
+                                            && kind.equals(i.kind())
+                                            && source.equals(i.source())
+                                            && ("video".equals(kind) ? i.framesDecoded() : i.packetsReceived()) > 0));
+                });
+        return this;
+    }
+
+    /**
+     * Milliseconds from this page's "joined" until every listed participant's camera has a
+     * decoded frame, measured inside the page (polls getStats every 25 ms).
+     */
+    public long millisFromJoinToVideoFrom(List<String> participantIds, Duration timeout) {
+        Object r = driver.executeAsyncScript(
+                "const [ids, limit, done] = arguments;"
+                        + "const t0 = performance.now();"
+                        + "const tick = async () => {"
+                        + "  const s = window.chorus?.joinedAt != null ? await window.chorus.mediaStats() : null;"
+                        + "  const ok = s && ids.every((id) => s.inbound.some((i) => i.participantId === id"
+                        + "      && i.kind === 'video' && i.source === 'camera' && i.framesDecoded > 0));"
+                        + "  if (ok) {"
+                        + "    const at = (t) => (t == null ? null : Math.round(t - window.chorus.joinedAt));"
+                        + "    document.body.dataset.firstFrameTimeline = JSON.stringify({offer: at(s.timeline.firstOffer),"
+                        + "        answer: at(s.timeline.firstAnswer), connected: at(s.timeline.connected)});"
+                        + "    return done(Math.round(performance.now() - window.chorus.joinedAt));"
+                        + "  }"
+                        + "  if (performance.now() - t0 > limit) return done(-1);"
+                        + "  setTimeout(tick, 25);"
+                        + "};"
+                        + "tick();",
+                participantIds,
+                timeout.toMillis());
+        return ((Number) r).longValue();
+    }
+
+    /**
+     * Scales this page's camera down to 320x180 at 15 fps once it runs. Seven browsers
+     * encoding 720p on two cores starve each other (Chromium then stalls decoders for
+     * seconds); the tests are about tracks reaching the right places, not about resolution.
+     */
+    public RoomPage smallCamera() {
+        Object r = driver.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "const t0 = performance.now();"
+                + "const tick = () => {"
+                + "  const t = window.chorus.getLocalStream()?.getVideoTracks()[0];"
+                + "  if (t) return t.applyConstraints({width: 320, height: 180, frameRate: 15})"
+                + "      .then(() => done('ok'), (e) => done(String(e)));"
+                + "  if (performance.now() - t0 > 10000) return done('no camera');"
+                + "  setTimeout(tick, 50);"
+                + "};"
+                + "tick();");
+        if (!"ok".equals(r)) throw new IllegalStateException("cannot scale the camera down: " + r);
+        return this;
+    }
+
+    /** Runs JavaScript in the page (test hooks on window.chorus) and returns its result. */
+    public Object script(String js, Object... args) {
+        return driver.executeScript(js, args);
+    }
+
+    public void click(String id) {
+        driver.findElement(By.id(id)).click();
+    }
+
+    public RoomPage sendChat(String text) {
+        WebElement input = driver.findElement(By.id("chat-input"));
+        input.sendKeys(text);
+        driver.findElement(By.id("chat-send")).click();
+        return this;
+    }
+
+    public List<String> chatTexts() {
+        return driver.findElements(By.cssSelector("#chat-log .chat-message .chat-text")).stream()
+                .map(e -> e.getText().trim())
+                .toList();
+    }
+
+    public RoomPage awaitChat(List<String> texts) {
+        await(d -> chatTexts().equals(texts), "chat " + texts + " (is " + chatTexts() + ")");
+        return this;
+    }
+
+    public void leave() {
+        driver.findElement(By.id("leave-button")).click();
+    }
+
+    /**
+     * Saves what the page shows to target/screenshots/NAME.png, so a failure can be seen,
+     * not only read. Best effort: a crashed browser must not hide the test's own failure.
+     */
+    public void screenshot(String name) {
+        try {
+            byte[] png = driver.getScreenshotAs(OutputType.BYTES);
+            Path dir = Path.of("target", "screenshots");
+            Files.createDirectories(dir);
+            Files.write(dir.resolve(name + ".png"), png);
+            // The page's console since the last screenshot (negotiation warnings land there).
+            List<String> console =
+                    driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
+                            .map(e -> e.getLevel() + " " + e.getMessage())
+                            .toList();
+            Files.write(dir.resolve(name + ".console.txt"), console);
+        } catch (Exception e) {
+            System.err.println("screenshot " + name + " failed: " + e);
+        }
+    }
+
+    public WebDriver driver() {
+        return driver;
+    }
+
+    /** A JSON object from a script result (empty when absent). */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> map(Object o) {
+        return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
+
+    private static long num(Object o) {
+        return o instanceof Number n ? n.longValue() : 0;
+    }
+
+    void await(Function<WebDriver, Boolean> condition, String what) {
+        new WebDriverWait(driver, WAIT).withMessage(() -> "waiting for " + what).until(condition);
+    }
+
+    /** Closes the browser without leaving: the server must notice by itself. */
+    @Override
+    public void close() {
+        driver.quit();
+    }
 }

@@ -30,266 +30,292 @@ import org.junit.jupiter.api.Test;
  */
 class SixPartyCallIT {
 
-  private static final int PARTICIPANTS = 6;
-  /**
-   * Drops a healthy call has: Chrome's bandwidth probes (padding on the RTX stream, padding-only
-   * packets, and RTX probes that resend packets the SFU already has, counted as duplicates, as are
-   * RTX answers that arrive after the original), packets for a subscriber whose media is still
-   * connecting (its consumers wait paused) and packets before its first keyframe. Anything else is a
-   * bug or an overload.
-   */
-  private static final Set<String> EXPECTED_DROPS = Set.of("RTX_PADDING", "DUPLICATE", "PADDING_ONLY",
-      "CONSUMER_PAUSED", "WAITING_FOR_KEYFRAME");
+    private static final int PARTICIPANTS = 6;
+    /**
+     * Drops a healthy call has: Chrome's bandwidth probes (padding on the RTX stream, padding-only
+     * packets, and RTX probes that resend packets the SFU already has, counted as duplicates, as are
+     * RTX answers that arrive after the original), packets for a subscriber whose media is still
+     * connecting (its consumers wait paused) and packets before its first keyframe. Anything else is a
+     * bug or an overload.
+     */
+    private static final Set<String> EXPECTED_DROPS =
+            Set.of("RTX_PADDING", "DUPLICATE", "PADDING_ONLY", "CONSUMER_PAUSED", "WAITING_FOR_KEYFRAME");
 
-  @Test
-  void sixParticipantsSeeAndHearEachOtherForTheWholeCall() throws Exception {
-    int seconds = Integer.getInteger("chorus.sixParty.seconds", 60);
-    int httpPort = freePort();
-    Path log = Path.of("target", "six-party-server.log");
-    Files.createDirectories(log.getParent());
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", Path.of("target", "chorus-server.jar").toString())
-        .redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().put("CHORUS_HTTP_HOST", "127.0.0.1");
-    pb.environment().put("CHORUS_HTTP_PORT", String.valueOf(httpPort));
-    pb.environment().put("CHORUS_MEDIA_ADDRESS", "127.0.0.1");
-    pb.environment().put("CHORUS_MEDIA_PORT", "0");
-    Process server = pb.start();
-    List<RoomPage> pages = new ArrayList<>();
-    try {
-      String base = "http://127.0.0.1:" + httpPort;
-      awaitHealthy(base, server);
-      ProcStat proc = new ProcStat(server.pid());
+    @Test
+    void sixParticipantsSeeAndHearEachOtherForTheWholeCall() throws Exception {
+        int seconds = Integer.getInteger("chorus.sixParty.seconds", 60);
+        int httpPort = freePort();
+        Path log = Path.of("target", "six-party-server.log");
+        Files.createDirectories(log.getParent());
+        ProcessBuilder pb = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-jar",
+                        Path.of("target", "chorus-server.jar").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        pb.environment().put("CHORUS_HTTP_HOST", "127.0.0.1");
+        pb.environment().put("CHORUS_HTTP_PORT", String.valueOf(httpPort));
+        pb.environment().put("CHORUS_MEDIA_ADDRESS", "127.0.0.1");
+        pb.environment().put("CHORUS_MEDIA_PORT", "0");
+        Process server = pb.start();
+        List<RoomPage> pages = new ArrayList<>();
+        try {
+            String base = "http://127.0.0.1:" + httpPort;
+            awaitHealthy(base, server);
+            ProcStat proc = new ProcStat(server.pid());
 
-      for (int i = 1; i <= PARTICIPANTS; i++) {
-        pages.add(RoomPage.open(base + "/r/six?name=P" + i).awaitState("joined"));
-      }
-      List<String> ids = pages.stream().map(RoomPage::selfId).toList();
-      for (RoomPage page : pages) {
-        page.awaitMediaConnected();
-        List<String> others = ids.stream().filter(id -> !id.equals(page.selfId())).toList();
-        page.awaitInbound(others, "video", "camera", Duration.ofSeconds(60));
-        page.awaitInbound(others, "audio", "mic", Duration.ofSeconds(30));
-      }
-
-      Map<String, Long> startNanos = new LinkedHashMap<>();
-      Map<String, RoomPage.Inbound> start = snapshot(pages, startNanos);
-      long cpuStart = proc.cpuTicks();
-      long wallStart = System.nanoTime();
-      long maxRssKb = proc.rssKb();
-      List<Long> rssSamples = new ArrayList<>();
-      // Bounded: one sample every 5 s for the length of the call.
-      for (int elapsed = 0; elapsed < seconds; elapsed += 5) {
-        Thread.sleep(5_000);
-        long rss = proc.rssKb();
-        rssSamples.add(rss);
-        maxRssKb = Math.max(maxRssKb, rss);
-        assertTrue(server.isAlive(), "server exited during the call; see " + log);
-      }
-      double wallSeconds = (System.nanoTime() - wallStart) / 1e9;
-      double cpuSeconds = (proc.cpuTicks() - cpuStart) / (double) ProcStat.CLOCK_TICKS;
-      Map<String, Long> endNanos = new LinkedHashMap<>();
-      Map<String, RoomPage.Inbound> end = snapshot(pages, endNanos);
-
-      // Every one of the 6 x 5 video streams kept decoding and every audio stream kept arriving.
-      double minFps = Double.MAX_VALUE;
-      double minAudioPps = Double.MAX_VALUE;
-      int streams = 0;
-      for (Map.Entry<String, RoomPage.Inbound> e : end.entrySet()) {
-        RoomPage.Inbound before = start.get(e.getKey());
-        RoomPage.Inbound after = e.getValue();
-        assertTrue(before != null, "stream " + e.getKey() + " appeared mid-call");
-        // Reading six pages' stats takes seconds under load: rate each stream over its own page's interval.
-        double interval = (endNanos.get(e.getKey()) - startNanos.get(e.getKey())) / 1e9;
-        if ("video".equals(after.kind())) {
-          double fps = (after.framesDecoded() - before.framesDecoded()) / interval;
-          assertTrue(fps > 1, e.getKey() + " decoded " + fps + " frames/s");
-          minFps = Math.min(minFps, fps);
-        } else {
-          long packets = after.packetsReceived() - before.packetsReceived();
-          assertTrue(packets > 10 * interval, e.getKey() + " received " + packets + " audio packets");
-          minAudioPps = Math.min(minAudioPps, packets / interval);
-        }
-        streams++;
-      }
-      assertEquals(PARTICIPANTS * (PARTICIPANTS - 1) * 2, streams, "inbound streams: " + end.keySet());
-
-      JsonObject debug = new JsonObject(get(base + "/debug"));
-      Map<String, Long> drops = forwardingDrops(debug);
-      Map<String, Long> unexpected = new LinkedHashMap<>(drops);
-      unexpected.keySet().removeAll(EXPECTED_DROPS);
-      Map<String, Long> transportDrops = transportDrops(debug);
-      Map<String, Long> lossRecovery = lossRecovery(debug);
-
-      JsonObject result = new JsonObject()
-          .put("participants", PARTICIPANTS)
-          .put("seconds", wallSeconds)
-          .put("serverCpuPercent", 100 * cpuSeconds / wallSeconds)
-          .put("serverCpuSeconds", cpuSeconds)
-          .put("serverMaxRssMiB", maxRssKb / 1024)
-          .put("serverRssSamplesKiB", new JsonArray(rssSamples))
-          .put("minVideoFpsPerStream", minFps)
-          .put("minAudioPacketsPerSecondPerStream", minAudioPps)
-          .put("forwardingDrops", new JsonObject(new LinkedHashMap<>(drops)))
-          .put("transportDrops", new JsonObject(new LinkedHashMap<>(transportDrops)))
-          .put("lossRecovery", new JsonObject(new LinkedHashMap<>(lossRecovery)))
-          .put("workers", debug.getJsonObject("media").getJsonObject("forwarding").getJsonArray("workers"));
-      Files.writeString(Path.of("target", "six-party-call.json"), result.encodePrettily());
-      System.out.printf("six-party call: %.0f s, server CPU %.1f %% of one core, max RSS %d MiB, "
-              + "min video %.1f fps and min audio %.1f packets/s per stream, drops %s, transport drops %s%n",
-          wallSeconds, 100 * cpuSeconds / wallSeconds, maxRssKb / 1024, minFps, minAudioPps, drops, transportDrops);
-      System.out.printf("six-party call loss recovery: %s%n", lossRecovery);
-      for (int i = 0; i < pages.size(); i++) {
-        pages.get(i).screenshot("sixParty-" + i);
-      }
-      assertEquals(Map.of(), unexpected, "unexpected forwarding drops");
-      assertEquals(0L, transportDrops.getOrDefault("SRTP_AUTH_FAILED", 0L), "SRTP authentication failures");
-    } finally {
-      pages.forEach(RoomPage::close);
-      server.destroy();
-      if (!server.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)) {
-        server.destroyForcibly();
-      }
-    }
-  }
-
-  /** Every page's inbound streams by "receiver<-sender/kind/source", and when each was read. */
-  private static Map<String, RoomPage.Inbound> snapshot(List<RoomPage> pages, Map<String, Long> readAtNanos) {
-    Map<String, RoomPage.Inbound> all = new LinkedHashMap<>();
-    for (RoomPage page : pages) {
-      List<RoomPage.Inbound> inbound = page.inbound();
-      long readAt = System.nanoTime();
-      for (RoomPage.Inbound in : inbound) {
-        if (in.participantId() != null) {
-          String key = page.selfId() + "<-" + in.participantId() + "/" + in.kind() + "/" + in.source();
-          all.put(key, in);
-          readAtNanos.put(key, readAt);
-        }
-      }
-    }
-    return all;
-  }
-
-  /** NACK/RTX counters summed over every router's consumers (subscriber side) and producers (publisher side). */
-  private static Map<String, Long> lossRecovery(JsonObject debug) {
-    Map<String, Long> sums = new LinkedHashMap<>();
-    JsonArray routers = debug.getJsonObject("media").getJsonObject("forwarding").getJsonArray("routers");
-    for (int i = 0; i < routers.size(); i++) {
-      JsonArray consumers = routers.getJsonObject(i).getJsonArray("consumers");
-      for (int j = 0; j < consumers.size(); j++) {
-        JsonObject c = consumers.getJsonObject(j);
-        for (String k : List.of("nacksReceived", "nackedPackets", "retransmitted", "retransmittedRtx")) {
-          sums.merge("subscriber." + k, c.getLong(k, 0L), Long::sum);
-        }
-        JsonObject misses = c.getJsonObject("nackMisses");
-        if (misses != null) {
-          misses.forEach(e -> sums.merge("subscriber.miss." + e.getKey(), ((Number) e.getValue()).longValue(),
-              Long::sum));
-        }
-      }
-      JsonArray producers = routers.getJsonObject(i).getJsonArray("producers");
-      for (int j = 0; j < producers.size(); j++) {
-        JsonObject p = producers.getJsonObject(j);
-        for (String k : List.of("rtxReceived", "rtxRecovered", "rtxPadding", "duplicates")) {
-          sums.merge("publisher." + k, p.getLong(k, 0L), Long::sum);
-        }
-        JsonObject nack = p.getJsonObject("nackToPublisher");
-        if (nack != null) {
-          for (String k : List.of("missingDetected", "nackRequests", "recovered", "gaveUpRetries", "gaveUpAge",
-              "gaveUpGapTooLarge")) {
-            sums.merge("publisher.nack." + k, nack.getLong(k, 0L), Long::sum);
-          }
-        }
-      }
-    }
-    return sums;
-  }
-
-  /** Drops by reason summed over every router. */
-  private static Map<String, Long> forwardingDrops(JsonObject debug) {
-    Map<String, Long> sums = new LinkedHashMap<>();
-    JsonArray routers = debug.getJsonObject("media").getJsonObject("forwarding").getJsonArray("routers");
-    for (int i = 0; i < routers.size(); i++) {
-      JsonObject drops = routers.getJsonObject(i).getJsonObject("drops");
-      if (drops != null) {
-        drops.forEach(e -> sums.merge(e.getKey(), ((Number) e.getValue()).longValue(), Long::sum));
-      }
-    }
-    return sums;
-  }
-
-  /** Transport-level drops (before forwarding) summed over every participant. */
-  private static Map<String, Long> transportDrops(JsonObject debug) {
-    Map<String, Long> sums = new LinkedHashMap<>();
-    JsonArray rooms = debug.getJsonObject("media").getJsonArray("rooms");
-    for (int r = 0; r < rooms.size(); r++) {
-      JsonArray sessions = rooms.getJsonObject(r).getJsonArray("sessions");
-      for (int s = 0; s < sessions.size(); s++) {
-        JsonObject transport = sessions.getJsonObject(s).getJsonObject("transport");
-        JsonObject drops = transport == null ? null : transport.getJsonObject("drops");
-        if (drops != null) {
-          drops.forEach(e -> {
-            long n = ((Number) e.getValue()).longValue();
-            if (n != 0) {
-              sums.merge(e.getKey(), n, Long::sum);
+            for (int i = 1; i <= PARTICIPANTS; i++) {
+                pages.add(RoomPage.open(base + "/r/six?name=P" + i).awaitState("joined"));
             }
-          });
+            List<String> ids = pages.stream().map(RoomPage::selfId).toList();
+            for (RoomPage page : pages) {
+                page.awaitMediaConnected();
+                List<String> others =
+                        ids.stream().filter(id -> !id.equals(page.selfId())).toList();
+                page.awaitInbound(others, "video", "camera", Duration.ofSeconds(60));
+                page.awaitInbound(others, "audio", "mic", Duration.ofSeconds(30));
+            }
+
+            Map<String, Long> startNanos = new LinkedHashMap<>();
+            Map<String, RoomPage.Inbound> start = snapshot(pages, startNanos);
+            long cpuStart = proc.cpuTicks();
+            long wallStart = System.nanoTime();
+            long maxRssKb = proc.rssKb();
+            List<Long> rssSamples = new ArrayList<>();
+            // Bounded: one sample every 5 s for the length of the call.
+            for (int elapsed = 0; elapsed < seconds; elapsed += 5) {
+                Thread.sleep(5_000);
+                long rss = proc.rssKb();
+                rssSamples.add(rss);
+                maxRssKb = Math.max(maxRssKb, rss);
+                assertTrue(server.isAlive(), "server exited during the call; see " + log);
+            }
+            double wallSeconds = (System.nanoTime() - wallStart) / 1e9;
+            double cpuSeconds = (proc.cpuTicks() - cpuStart) / (double) ProcStat.CLOCK_TICKS;
+            Map<String, Long> endNanos = new LinkedHashMap<>();
+            Map<String, RoomPage.Inbound> end = snapshot(pages, endNanos);
+
+            // Every one of the 6 x 5 video streams kept decoding and every audio stream kept arriving.
+            double minFps = Double.MAX_VALUE;
+            double minAudioPps = Double.MAX_VALUE;
+            int streams = 0;
+            for (Map.Entry<String, RoomPage.Inbound> e : end.entrySet()) {
+                RoomPage.Inbound before = start.get(e.getKey());
+                RoomPage.Inbound after = e.getValue();
+                assertTrue(before != null, "stream " + e.getKey() + " appeared mid-call");
+                // Reading six pages' stats takes seconds under load: rate each stream over its own page's interval.
+                double interval = (endNanos.get(e.getKey()) - startNanos.get(e.getKey())) / 1e9;
+                if ("video".equals(after.kind())) {
+                    double fps = (after.framesDecoded() - before.framesDecoded()) / interval;
+                    assertTrue(fps > 1, e.getKey() + " decoded " + fps + " frames/s");
+                    minFps = Math.min(minFps, fps);
+                } else {
+                    long packets = after.packetsReceived() - before.packetsReceived();
+                    assertTrue(packets > 10 * interval, e.getKey() + " received " + packets + " audio packets");
+                    minAudioPps = Math.min(minAudioPps, packets / interval);
+                }
+                streams++;
+            }
+            assertEquals(PARTICIPANTS * (PARTICIPANTS - 1) * 2, streams, "inbound streams: " + end.keySet());
+
+            JsonObject debug = new JsonObject(get(base + "/debug"));
+            Map<String, Long> drops = forwardingDrops(debug);
+            Map<String, Long> unexpected = new LinkedHashMap<>(drops);
+            unexpected.keySet().removeAll(EXPECTED_DROPS);
+            Map<String, Long> transportDrops = transportDrops(debug);
+            Map<String, Long> lossRecovery = lossRecovery(debug);
+
+            JsonObject result = new JsonObject()
+                    .put("participants", PARTICIPANTS)
+                    .put("seconds", wallSeconds)
+                    .put("serverCpuPercent", 100 * cpuSeconds / wallSeconds)
+                    .put("serverCpuSeconds", cpuSeconds)
+                    .put("serverMaxRssMiB", maxRssKb / 1024)
+                    .put("serverRssSamplesKiB", new JsonArray(rssSamples))
+                    .put("minVideoFpsPerStream", minFps)
+                    .put("minAudioPacketsPerSecondPerStream", minAudioPps)
+                    .put("forwardingDrops", new JsonObject(new LinkedHashMap<>(drops)))
+                    .put("transportDrops", new JsonObject(new LinkedHashMap<>(transportDrops)))
+                    .put("lossRecovery", new JsonObject(new LinkedHashMap<>(lossRecovery)))
+                    .put(
+                            "workers",
+                            debug.getJsonObject("media")
+                                    .getJsonObject("forwarding")
+                                    .getJsonArray("workers"));
+            Files.writeString(Path.of("target", "six-party-call.json"), result.encodePrettily());
+            System.out.printf(
+                    "six-party call: %.0f s, server CPU %.1f %% of one core, max RSS %d MiB, "
+                            + "min video %.1f fps and min audio %.1f packets/s per stream, drops %s, transport drops %s%n",
+                    wallSeconds,
+                    100 * cpuSeconds / wallSeconds,
+                    maxRssKb / 1024,
+                    minFps,
+                    minAudioPps,
+                    drops,
+                    transportDrops);
+            System.out.printf("six-party call loss recovery: %s%n", lossRecovery);
+            for (int i = 0; i < pages.size(); i++) {
+                pages.get(i).screenshot("sixParty-" + i);
+            }
+            assertEquals(Map.of(), unexpected, "unexpected forwarding drops");
+            assertEquals(0L, transportDrops.getOrDefault("SRTP_AUTH_FAILED", 0L), "SRTP authentication failures");
+        } finally {
+            pages.forEach(RoomPage::close);
+            server.destroy();
+            if (!server.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)) {
+                server.destroyForcibly();
+            }
         }
-      }
     }
-    return sums;
-  }
 
-  private static void awaitHealthy(String base, Process server) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!server.isAlive()) {
-        throw new AssertionError("server exited with " + server.exitValue() + "; see target/six-party-server.log");
-      }
-      try {
-        if (get(base + "/health").contains("\"UP\"")) {
-          return;
+    /** Every page's inbound streams by "receiver<-sender/kind/source", and when each was read. */
+    private static Map<String, RoomPage.Inbound> snapshot(List<RoomPage> pages, Map<String, Long> readAtNanos) {
+        Map<String, RoomPage.Inbound> all = new LinkedHashMap<>();
+        for (RoomPage page : pages) {
+            List<RoomPage.Inbound> inbound = page.inbound();
+            long readAt = System.nanoTime();
+            for (RoomPage.Inbound in : inbound) {
+                if (in.participantId() != null) {
+                    String key = page.selfId() + "<-" + in.participantId() + "/" + in.kind() + "/" + in.source();
+                    all.put(key, in);
+                    readAtNanos.put(key, readAt);
+                }
+            }
         }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("server not healthy within 90 s");
-  }
-
-  private static String get(String url) throws IOException, InterruptedException {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    return r.body();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  /** CPU time and resident memory of a process, from /proc. */
-  private record ProcStat(long pid) {
-    /** USER_HZ: 100 on every Linux this runs on (sysconf(_SC_CLK_TCK)). */
-    static final long CLOCK_TICKS = 100;
-
-    long cpuTicks() throws IOException {
-      String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
-      // Fields after the command name, which is in parentheses and may contain spaces.
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime + stime
+        return all;
     }
 
-    long rssKb() throws IOException {
-      for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
-        if (line.startsWith("VmRSS:")) {
-          return Long.parseLong(line.replaceAll("\\D+", ""));
+    /** NACK/RTX counters summed over every router's consumers (subscriber side) and producers (publisher side). */
+    private static Map<String, Long> lossRecovery(JsonObject debug) {
+        Map<String, Long> sums = new LinkedHashMap<>();
+        JsonArray routers =
+                debug.getJsonObject("media").getJsonObject("forwarding").getJsonArray("routers");
+        for (int i = 0; i < routers.size(); i++) {
+            JsonArray consumers = routers.getJsonObject(i).getJsonArray("consumers");
+            for (int j = 0; j < consumers.size(); j++) {
+                JsonObject c = consumers.getJsonObject(j);
+                for (String k : List.of("nacksReceived", "nackedPackets", "retransmitted", "retransmittedRtx")) {
+                    sums.merge("subscriber." + k, c.getLong(k, 0L), Long::sum);
+                }
+                JsonObject misses = c.getJsonObject("nackMisses");
+                if (misses != null) {
+                    misses.forEach(e -> sums.merge(
+                            "subscriber.miss." + e.getKey(), ((Number) e.getValue()).longValue(), Long::sum));
+                }
+            }
+            JsonArray producers = routers.getJsonObject(i).getJsonArray("producers");
+            for (int j = 0; j < producers.size(); j++) {
+                JsonObject p = producers.getJsonObject(j);
+                for (String k : List.of("rtxReceived", "rtxRecovered", "rtxPadding", "duplicates")) {
+                    sums.merge("publisher." + k, p.getLong(k, 0L), Long::sum);
+                }
+                JsonObject nack = p.getJsonObject("nackToPublisher");
+                if (nack != null) {
+                    for (String k : List.of(
+                            "missingDetected",
+                            "nackRequests",
+                            "recovered",
+                            "gaveUpRetries",
+                            "gaveUpAge",
+                            "gaveUpGapTooLarge")) {
+                        sums.merge("publisher.nack." + k, nack.getLong(k, 0L), Long::sum);
+                    }
+                }
+            }
         }
-      }
-      return 0;
+        return sums;
     }
-  }
+
+    /** Drops by reason summed over every router. */
+    private static Map<String, Long> forwardingDrops(JsonObject debug) {
+        Map<String, Long> sums = new LinkedHashMap<>();
+        JsonArray routers =
+                debug.getJsonObject("media").getJsonObject("forwarding").getJsonArray("routers");
+        for (int i = 0; i < routers.size(); i++) {
+            JsonObject drops = routers.getJsonObject(i).getJsonObject("drops");
+            if (drops != null) {
+                drops.forEach(e -> sums.merge(e.getKey(), ((Number) e.getValue()).longValue(), Long::sum));
+            }
+        }
+        return sums;
+    }
+
+    /** Transport-level drops (before forwarding) summed over every participant. */
+    private static Map<String, Long> transportDrops(JsonObject debug) {
+        Map<String, Long> sums = new LinkedHashMap<>();
+        JsonArray rooms = debug.getJsonObject("media").getJsonArray("rooms");
+        for (int r = 0; r < rooms.size(); r++) {
+            JsonArray sessions = rooms.getJsonObject(r).getJsonArray("sessions");
+            for (int s = 0; s < sessions.size(); s++) {
+                JsonObject transport = sessions.getJsonObject(s).getJsonObject("transport");
+                JsonObject drops = transport == null ? null : transport.getJsonObject("drops");
+                if (drops != null) {
+                    drops.forEach(e -> {
+                        long n = ((Number) e.getValue()).longValue();
+                        if (n != 0) {
+                            sums.merge(e.getKey(), n, Long::sum);
+                        }
+                    });
+                }
+            }
+        }
+        return sums;
+    }
+
+    private static void awaitHealthy(String base, Process server) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!server.isAlive()) {
+                throw new AssertionError(
+                        "server exited with " + server.exitValue() + "; see target/six-party-server.log");
+            }
+            try {
+                if (get(base + "/health").contains("\"UP\"")) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("server not healthy within 90 s");
+    }
+
+    private static String get(String url) throws IOException, InterruptedException {
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(url))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        return r.body();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** CPU time and resident memory of a process, from /proc. */
+    private record ProcStat(long pid) {
+        /** USER_HZ: 100 on every Linux this runs on (sysconf(_SC_CLK_TCK)). */
+        static final long CLOCK_TICKS = 100;
+
+        long cpuTicks() throws IOException {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+            // Fields after the command name, which is in parentheses and may contain spaces.
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime + stime
+        }
+
+        long rssKb() throws IOException {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D+", ""));
+                }
+            }
+            return 0;
+        }
+    }
 }

@@ -10,44 +10,45 @@ import java.util.concurrent.TimeUnit;
 /** A real server on 127.0.0.1 and a free port, with short keepalive timings for tests. */
 public final class TestServer implements AutoCloseable {
 
-  public static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(3);
+    public static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(3);
 
-  private final ChorusServer server;
+    private final ChorusServer server;
 
-  private TestServer(ChorusServer server) {
-    this.server = server;
-  }
+    private TestServer(ChorusServer server) {
+        this.server = server;
+    }
 
-  public static TestServer start() throws Exception {
-    return start(Map.of());
-  }
+    public static TestServer start() throws Exception {
+        return start(Map.of());
+    }
 
-  /** As {@link #start()}, with some configuration keys overridden (e.g. to make media fail). */
-  public static TestServer start(Map<String, String> overrides) throws Exception {
-    Properties p = new Properties();
-    p.setProperty("chorus.http.host", "127.0.0.1");
-    p.setProperty("chorus.http.port", "0");
-    // Media on loopback and an ephemeral UDP port, so test servers never collide.
-    p.setProperty("chorus.media.address", "127.0.0.1");
-    p.setProperty("chorus.media.port", "0");
-    p.setProperty("chorus.signaling.keepalive-interval", "500ms");
-    p.setProperty("chorus.signaling.keepalive-timeout", KEEPALIVE_TIMEOUT.toMillis() + "ms");
-    overrides.forEach(p::setProperty);
-    ChorusServer server = new ChorusServer(ConfigLoader.load(null, Map.of(), p).config());
-    server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    return new TestServer(server);
-  }
+    /** As {@link #start()}, with some configuration keys overridden (e.g. to make media fail). */
+    public static TestServer start(Map<String, String> overrides) throws Exception {
+        Properties p = new Properties();
+        p.setProperty("chorus.http.host", "127.0.0.1");
+        p.setProperty("chorus.http.port", "0");
+        // Media on loopback and an ephemeral UDP port, so test servers never collide.
+        p.setProperty("chorus.media.address", "127.0.0.1");
+        p.setProperty("chorus.media.port", "0");
+        p.setProperty("chorus.signaling.keepalive-interval", "500ms");
+        p.setProperty("chorus.signaling.keepalive-timeout", KEEPALIVE_TIMEOUT.toMillis() + "ms");
+        overrides.forEach(p::setProperty);
+        ChorusServer server =
+                new ChorusServer(ConfigLoader.load(null, Map.of(), p).config());
+        server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        return new TestServer(server);
+    }
 
-  public String url(String path) {
-    return server.scheme() + "://127.0.0.1:" + server.httpPort() + path;
-  }
+    public String url(String path) {
+        return server.scheme() + "://127.0.0.1:" + server.httpPort() + path;
+    }
 
-  public ChorusServer server() {
-    return server;
-  }
+    public ChorusServer server() {
+        return server;
+    }
 
-  @Override
-  public void close() {
-    server.stopAndWait(Duration.ofSeconds(10));
-  }
+    @Override
+    public void close() {
+        server.stopAndWait(Duration.ofSeconds(10));
+    }
 }

@@ -28,8 +28,8 @@ final class DeliveryScheduler implements Runnable {
 
     private final ReentrantLock queueLock = new ReentrantLock();
     private final Condition queueChanged = queueLock.newCondition();
-    private final PriorityQueue<Scheduled> queue = new PriorityQueue<>(
-            Comparator.<Scheduled>comparingLong(s -> s.due).thenComparingLong(s -> s.seq));
+    private final PriorityQueue<Scheduled> queue =
+            new PriorityQueue<>(Comparator.<Scheduled>comparingLong(s -> s.due).thenComparingLong(s -> s.seq));
     private long nextSeq;
     private volatile boolean stopped;
 
@@ -117,7 +117,7 @@ final class DeliveryScheduler implements Runnable {
             }
             return queue.poll();
         } catch (InterruptedException e) {
-            return null;  // close() interrupts only when the thread does not end by itself; the loop checks why
+            return null; // close() interrupts only when the thread does not end by itself; the loop checks why
         } finally {
             queueLock.unlock();
         }
@@ -149,8 +149,12 @@ final class DeliveryScheduler implements Runnable {
             d.bytesDelivered.addAndGet(-s.data.length);
             d.droppedOverflow.incrementAndGet();
             d.sendErrors.incrementAndGet();
-            LOG.debug("proxy {}: send {} for client {} failed: {}", localAddress,
-                    s.toServer ? "to server" : "to client", s.flow.client, e.toString());
+            LOG.debug(
+                    "proxy {}: send {} for client {} failed: {}",
+                    localAddress,
+                    s.toServer ? "to server" : "to client",
+                    s.flow.client,
+                    e.toString());
         }
     }
 }

@@ -28,8 +28,15 @@ final class FlowDirection {
     }
 
     FlowStats.Direction snapshot() {
-        return new FlowStats.Direction(received.get(), delivered.get(), droppedLoss.get(), droppedQueue.get(),
-                droppedOverflow.get(), bytesReceived.get(), bytesDelivered.get(), queued.get());
+        return new FlowStats.Direction(
+                received.get(),
+                delivered.get(),
+                droppedLoss.get(),
+                droppedQueue.get(),
+                droppedOverflow.get(),
+                bytesReceived.get(),
+                bytesDelivered.get(),
+                queued.get());
     }
 
     ObjectNode toJson(JsonNodeFactory jf) {

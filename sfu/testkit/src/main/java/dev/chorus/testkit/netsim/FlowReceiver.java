@@ -60,9 +60,15 @@ final class FlowReceiver implements Runnable {
      *                 their flow attached
      * @param seed     seeds every flow's links, in order of creation
      */
-    FlowReceiver(DatagramChannel listen, Selector selector, InetSocketAddress localAddress, InetSocketAddress target,
-                 Map<InetSocketAddress, ProxyFlow> flows, ImpairmentRules rules, DeliveryScheduler scheduler,
-                 long seed) {
+    FlowReceiver(
+            DatagramChannel listen,
+            Selector selector,
+            InetSocketAddress localAddress,
+            InetSocketAddress target,
+            Map<InetSocketAddress, ProxyFlow> flows,
+            ImpairmentRules rules,
+            DeliveryScheduler scheduler,
+            long seed) {
         this.listen = listen;
         this.selector = selector;
         this.localAddress = localAddress;
@@ -170,7 +176,7 @@ final class FlowReceiver implements Runnable {
                 return;
             }
             if (!target.equals(from)) {
-                f.toClient.droppedForeign.incrementAndGet();  // only the target may answer through a flow
+                f.toClient.droppedForeign.incrementAndGet(); // only the target may answer through a flow
                 continue;
             }
             long now = System.nanoTime();
@@ -222,8 +228,12 @@ final class FlowReceiver implements Runnable {
                 }
                 f.closeUpstream();
                 flowsClosedIdle.incrementAndGet();
-                LOG.info("proxy {}: flow for client {} (ICE user {}) closed after {} ms idle", localAddress,
-                        f.client, f.iceUsername, TimeUnit.NANOSECONDS.toMillis(idle));
+                LOG.info(
+                        "proxy {}: flow for client {} (ICE user {}) closed after {} ms idle",
+                        localAddress,
+                        f.client,
+                        f.iceUsername,
+                        TimeUnit.NANOSECONDS.toMillis(idle));
             }
         }
     }

@@ -34,7 +34,13 @@ public record FlowStats(InetSocketAddress client, String iceUsername, Direction 
      * @param bytesDelivered  payload bytes delivered
      * @param queued          packets waiting for their delivery time now
      */
-    public record Direction(long received, long delivered, long droppedLoss, long droppedQueue,
-                            long droppedOverflow, long bytesReceived, long bytesDelivered, long queued) {
-    }
+    public record Direction(
+            long received,
+            long delivered,
+            long droppedLoss,
+            long droppedQueue,
+            long droppedOverflow,
+            long bytesReceived,
+            long bytesDelivered,
+            long queued) {}
 }

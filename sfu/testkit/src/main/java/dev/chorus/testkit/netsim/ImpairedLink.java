@@ -39,8 +39,8 @@ public final class ImpairedLink {
 
     // Derived from the impairment last seen by offer().
     private Impairment applied;
-    private double enterBad;   // P(good -> bad) per packet
-    private double leaveBad;   // P(bad -> good) per packet
+    private double enterBad; // P(good -> bad) per packet
+    private double leaveBad; // P(bad -> good) per packet
     private boolean bernoulli;
 
     private boolean bad;
@@ -111,7 +111,7 @@ public final class ImpairedLink {
         }
         if (ordered) {
             if (anyOrdered && t - lastOrderedDeliveryNanos < 0) {
-                t = lastOrderedDeliveryNanos;  // e.g. the delay was lowered: never overtake an earlier packet
+                t = lastOrderedDeliveryNanos; // e.g. the delay was lowered: never overtake an earlier packet
             }
             lastOrderedDeliveryNanos = t;
             anyOrdered = true;

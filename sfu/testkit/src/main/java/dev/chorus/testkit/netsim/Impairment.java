@@ -17,8 +17,14 @@ import java.util.Set;
  * @param rateKbps        0 = unlimited; else a serialising link of this rate (kbit/s)
  * @param queueMillis     with rateKbps: drop-tail when a packet would wait longer than this in the queue
  */
-public record Impairment(double lossRate, double meanBurstLength, long delayMillis, long jitterMillis,
-                         double reorderRate, long rateKbps, long queueMillis) {
+public record Impairment(
+        double lossRate,
+        double meanBurstLength,
+        long delayMillis,
+        long jitterMillis,
+        double reorderRate,
+        long rateKbps,
+        long queueMillis) {
 
     /** Default drop-tail queue length of a rate-limited link. */
     public static final long DEFAULT_QUEUE_MILLIS = 200;
@@ -121,12 +127,13 @@ public record Impairment(double lossRate, double meanBurstLength, long delayMill
                     case "reorder" -> r.withReorder(fraction(value));
                     case "rate" -> r.withRate(kbps(value));
                     case "queue" -> r.withQueue(millis(value));
-                    default -> throw new IllegalArgumentException(
-                            "unknown key (known: loss, burst, delay, jitter, reorder, rate, queue)");
+                    default ->
+                        throw new IllegalArgumentException(
+                                "unknown key (known: loss, burst, delay, jitter, reorder, rate, queue)");
                 };
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("bad impairment item '" + it + "': " + e.getMessage()
-                        + " (in '" + spec + "')", e);
+                throw new IllegalArgumentException(
+                        "bad impairment item '" + it + "': " + e.getMessage() + " (in '" + spec + "')", e);
             }
         }
         return r;

@@ -15,8 +15,7 @@ import java.util.Map;
  */
 final class ImpairmentRules {
 
-    private record Rule(String serverUfrag, Impairment toServer, Impairment toClient) {
-    }
+    private record Rule(String serverUfrag, Impairment toServer, Impairment toClient) {}
 
     private final Object lock = new Object();
     private final Map<InetSocketAddress, ProxyFlow> flows;
@@ -101,7 +100,8 @@ final class ImpairmentRules {
         String user = f.iceUsername;
         if (user != null) {
             for (Rule r : rules) {
-                if (user.length() > r.serverUfrag.length() && user.startsWith(r.serverUfrag)
+                if (user.length() > r.serverUfrag.length()
+                        && user.startsWith(r.serverUfrag)
                         && user.charAt(r.serverUfrag.length()) == ':') {
                     ts = r.toServer;
                     tc = r.toClient;

@@ -22,6 +22,7 @@ final class ProxyFlow {
     final FlowDirection toClient;
     /** Set under {@link ImpairmentRules}' lock, so a rule change and a new USERNAME cannot miss each other. */
     volatile String iceUsername;
+
     volatile long lastActiveNanos;
     volatile boolean closed;
 

@@ -15,8 +15,7 @@ final class StunUsername {
     private static final int HEADER_LENGTH = 20;
     private static final int MAX_USERNAME_LENGTH = 513;
 
-    private StunUsername() {
-    }
+    private StunUsername() {}
 
     /**
      * The USERNAME of a well-formed STUN Binding request in {@code b} (position to limit, not consumed), else
@@ -30,8 +29,11 @@ final class StunUsername {
         }
         int type = b.getShort(p) & 0xFFFF;
         int msgLen = b.getShort(p + 2) & 0xFFFF;
-        if ((type & 0xC000) != 0 || type != BINDING_REQUEST || b.getInt(p + 4) != MAGIC_COOKIE
-                || (msgLen & 3) != 0 || HEADER_LENGTH + msgLen > len) {
+        if ((type & 0xC000) != 0
+                || type != BINDING_REQUEST
+                || b.getInt(p + 4) != MAGIC_COOKIE
+                || (msgLen & 3) != 0
+                || HEADER_LENGTH + msgLen > len) {
             return null;
         }
         int at = p + HEADER_LENGTH;

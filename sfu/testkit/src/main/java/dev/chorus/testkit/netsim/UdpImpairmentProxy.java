@@ -63,7 +63,8 @@ public final class UdpImpairmentProxy implements AutoCloseable {
     private final Thread receiver;
     private final Thread scheduler;
 
-    private UdpImpairmentProxy(InetSocketAddress listenAddress, InetSocketAddress target, long seed) throws IOException {
+    private UdpImpairmentProxy(InetSocketAddress listenAddress, InetSocketAddress target, long seed)
+            throws IOException {
         this.target = target;
         this.seed = seed;
         DatagramChannel ch = DatagramChannel.open(family(listenAddress.getAddress()));

@@ -1,11 +1,11 @@
 package dev.chorus.testkit.peer;
 
 import dev.chorus.sfu.rtp.RtpExtension;
-import dev.chorus.sfu.sdp.PayloadFormat;
 import dev.chorus.sfu.sdp.Direction;
 import dev.chorus.sfu.sdp.Fingerprint;
 import dev.chorus.sfu.sdp.HeaderExtension;
 import dev.chorus.sfu.sdp.MediaSection;
+import dev.chorus.sfu.sdp.PayloadFormat;
 import dev.chorus.sfu.sdp.Publication;
 import dev.chorus.sfu.sdp.RemoteTransport;
 import dev.chorus.sfu.sdp.SdpException;
@@ -22,17 +22,15 @@ import java.util.OptionalLong;
 final class AnswerReader {
 
     /** The parsed answer; {@code transport} is empty only if every line was rejected. */
-    record Result(Optional<RemoteTransport> transport, List<RemoteLine> lines) {
-    }
+    record Result(Optional<RemoteTransport> transport, List<RemoteLine> lines) {}
 
-    private AnswerReader() {
-    }
+    private AnswerReader() {}
 
     static Result read(String sdp, List<OfferLine> offered) throws SdpException {
         SessionDescription answer = SdpParser.parse(sdp);
         if (answer.media().size() != offered.size()) {
-            throw new SdpException("the answer has " + answer.media().size() + " m= lines, the offer had "
-                    + offered.size());
+            throw new SdpException(
+                    "the answer has " + answer.media().size() + " m= lines, the offer had " + offered.size());
         }
         List<RemoteLine> lines = new ArrayList<>();
         RemoteTransport transport = null;
@@ -40,8 +38,8 @@ final class AnswerReader {
             MediaSection section = answer.media().get(i);
             String mid = OfferWriter.mid(i);
             if (!section.mid().map(mid::equals).orElse(false)) {
-                throw new SdpException("answer m= line " + i + " has mid " + section.mid().orElse("(none)")
-                        + ", expected " + mid);
+                throw new SdpException(
+                        "answer m= line " + i + " has mid " + section.mid().orElse("(none)") + ", expected " + mid);
             }
             if (section.kind() != offered.get(i).kind()) {
                 throw new SdpException("answer m= line " + mid + " is " + section.kindToken() + ", offered "
@@ -58,20 +56,38 @@ final class AnswerReader {
 
     private static RemoteLine line(String mid, MediaSection s) {
         if (s.rejected()) {
-            return new RemoteLine(mid, s.kind(), true, Direction.INACTIVE, OptionalInt.empty(), OptionalInt.empty(),
-                    OptionalLong.empty(), OptionalLong.empty(), OptionalInt.empty());
+            return new RemoteLine(
+                    mid,
+                    s.kind(),
+                    true,
+                    Direction.INACTIVE,
+                    OptionalInt.empty(),
+                    OptionalInt.empty(),
+                    OptionalLong.empty(),
+                    OptionalLong.empty(),
+                    OptionalInt.empty());
         }
-        OptionalInt pt = s.codecs().stream().filter(c -> !c.isRtx()).mapToInt(PayloadFormat::payloadType).findFirst();
+        OptionalInt pt = s.codecs().stream()
+                .filter(c -> !c.isRtx())
+                .mapToInt(PayloadFormat::payloadType)
+                .findFirst();
         OptionalInt rtxPt = pt.isPresent()
-                ? s.rtxFor(pt.getAsInt()).map(c -> OptionalInt.of(c.payloadType())).orElse(OptionalInt.empty())
+                ? s.rtxFor(pt.getAsInt())
+                        .map(c -> OptionalInt.of(c.payloadType()))
+                        .orElse(OptionalInt.empty())
                 : OptionalInt.empty();
         // The answer's ssrc lines have the same shape as an offer's (FID group + ssrc lines), so the
         // SDP model's publication reading applies as is.
         List<Publication.Stream> streams = Publication.of(s).streams();
-        OptionalLong ssrc = streams.isEmpty() ? OptionalLong.empty() : OptionalLong.of(streams.get(0).ssrc());
-        OptionalLong rtx = streams.isEmpty() ? OptionalLong.empty() : streams.get(0).rtxSsrc();
+        OptionalLong ssrc = streams.isEmpty()
+                ? OptionalLong.empty()
+                : OptionalLong.of(streams.get(0).ssrc());
+        OptionalLong rtx =
+                streams.isEmpty() ? OptionalLong.empty() : streams.get(0).rtxSsrc();
         OptionalInt midId = s.extension(RtpExtension.MID.uri())
-                .map(HeaderExtension::id).map(OptionalInt::of).orElse(OptionalInt.empty());
+                .map(HeaderExtension::id)
+                .map(OptionalInt::of)
+                .orElse(OptionalInt.empty());
         return new RemoteLine(mid, s.kind(), false, s.direction(), pt, rtxPt, ssrc, rtx, midId);
     }
 

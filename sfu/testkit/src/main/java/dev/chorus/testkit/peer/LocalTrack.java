@@ -16,8 +16,8 @@ public record LocalTrack(MediaKind kind, long ssrc, OptionalLong rtxSsrc, String
         if (ssrc <= 0 || ssrc > 0xFFFF_FFFFL) {
             throw new IllegalArgumentException("ssrc must be a non-zero 32-bit value: " + ssrc);
         }
-        if (rtxSsrc.isPresent() && (rtxSsrc.getAsLong() <= 0 || rtxSsrc.getAsLong() > 0xFFFF_FFFFL
-                || rtxSsrc.getAsLong() == ssrc)) {
+        if (rtxSsrc.isPresent()
+                && (rtxSsrc.getAsLong() <= 0 || rtxSsrc.getAsLong() > 0xFFFF_FFFFL || rtxSsrc.getAsLong() == ssrc)) {
             throw new IllegalArgumentException("bad RTX ssrc " + rtxSsrc.getAsLong() + " for " + ssrc);
         }
     }

@@ -1,9 +1,10 @@
 package dev.chorus.testkit.peer;
 
-import dev.chorus.sfu.buffer.PacketBuffer;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.sfu.buffer.PacketBuffer;
+import dev.chorus.sfu.codec.MediaKind;
 import dev.chorus.sfu.rtcp.ReceiverReportWriter;
 import dev.chorus.sfu.rtcp.ReportBlock;
 import dev.chorus.sfu.rtcp.SdesWriter;
@@ -11,7 +12,6 @@ import dev.chorus.sfu.sdp.Direction;
 import dev.chorus.sfu.sdp.Fingerprint;
 import dev.chorus.sfu.sdp.IceCandidate;
 import dev.chorus.sfu.sdp.LocalTransport;
-import dev.chorus.sfu.codec.MediaKind;
 import dev.chorus.sfu.sdp.RemoteTransport;
 import dev.chorus.sfu.sdp.SdpException;
 import dev.chorus.sfu.transport.DtlsCertificate;
@@ -65,6 +65,7 @@ public final class NativePeer implements AutoCloseable {
     private final long sessionId;
     /** Sender SSRC of our receiver reports (RFC 3550 wants one even for a peer that sends no RTP). */
     private final long rtcpSsrc = ThreadLocalRandom.current().nextLong(1, 1L << 32);
+
     private final ReceivedStreams received = new ReceivedStreams();
     private final FeedbackReader feedback = new FeedbackReader(this::onKeyframeRequest);
     private final CompletableFuture<Void> connected = new CompletableFuture<>();
@@ -73,9 +74,11 @@ public final class NativePeer implements AutoCloseable {
 
     /** Every line offered so far, in mid order (a pending offer's new lines included). */
     private final List<OfferLine> lines = new ArrayList<>();
+
     private final Map<String, SendStream> sendByMid = new LinkedHashMap<>();
     /** Read on the reader thread for PLI/FIR. */
     private final Map<Long, SendStream> sendBySsrc = new ConcurrentHashMap<>();
+
     private final Set<Long> usedSsrcs = new HashSet<>();
     private final Set<String> remoteCandidates = new HashSet<>();
     private volatile Map<String, RemoteLine> remoteLines = Map.of();
@@ -96,11 +99,17 @@ public final class NativePeer implements AutoCloseable {
         this.sessionId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         this.transport = WebRtcTransport.createClient(config, certificate, new TransportEvents());
         try {
-            List<String> candidates = transport.localCandidates().stream().map(IceCandidate::toSdp).toList();
+            List<String> candidates = transport.localCandidates().stream()
+                    .map(IceCandidate::toSdp)
+                    .toList();
             String fp = transport.localFingerprint();
             int space = fp.indexOf(' ');
-            LocalTransport local = new LocalTransport(transport.localUfrag(), transport.localPassword(),
-                    new Fingerprint(fp.substring(0, space), fp.substring(space + 1)), candidates, true);
+            LocalTransport local = new LocalTransport(
+                    transport.localUfrag(),
+                    transport.localPassword(),
+                    new Fingerprint(fp.substring(0, space), fp.substring(space + 1)),
+                    candidates,
+                    true);
             this.offerWriter = new OfferWriter(local, name, sessionId);
         } catch (RuntimeException e) {
             transport.close();
@@ -111,13 +120,18 @@ public final class NativePeer implements AutoCloseable {
     /** A peer with its own client transport (own UDP socket on {@code config.bindAddress()}). */
     public static NativePeer create(TransportConfig config, DtlsCertificate certificate, String name)
             throws IOException {
-        return new NativePeer(Objects.requireNonNull(config, "config"),
-                Objects.requireNonNull(certificate, "certificate"), Objects.requireNonNull(name, "name"));
+        return new NativePeer(
+                Objects.requireNonNull(config, "config"),
+                Objects.requireNonNull(certificate, "certificate"),
+                Objects.requireNonNull(name, "name"));
     }
 
     /** As {@link #create(TransportConfig, DtlsCertificate, String)} with a random name. */
     public static NativePeer create(TransportConfig config, DtlsCertificate certificate) throws IOException {
-        return create(config, certificate, "peer-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16));
+        return create(
+                config,
+                certificate,
+                "peer-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16));
     }
 
     // ---------------------------------------------------------------- signaling
@@ -137,8 +151,8 @@ public final class NativePeer implements AutoCloseable {
         }
         for (int i = 0; i < 4; i++) {
             if (want[i] < have[i]) {
-                throw new IllegalArgumentException("a re-offer cannot remove m= lines: asked " + want[i]
-                        + " of slot " + i + ", already offered " + have[i]);
+                throw new IllegalArgumentException("a re-offer cannot remove m= lines: asked " + want[i] + " of slot "
+                        + i + ", already offered " + have[i]);
             }
         }
         if (lines.isEmpty() && want[0] + want[1] + want[2] + want[3] == 0) {
@@ -197,11 +211,12 @@ public final class NativePeer implements AutoCloseable {
             throw new IllegalStateException("no offer is waiting for an answer");
         }
         AnswerReader.Result answer = AnswerReader.read(sdp, pendingOffer);
-        RemoteTransport remote = answer.transport()
-                .orElseThrow(() -> new SdpException("the answer rejects every m= line"));
-        if (remoteTransport != null && (!remote.iceUfrag().equals(remoteTransport.iceUfrag())
-                || !remote.icePwd().equals(remoteTransport.icePwd())
-                || !remote.fingerprint().equals(remoteTransport.fingerprint()))) {
+        RemoteTransport remote =
+                answer.transport().orElseThrow(() -> new SdpException("the answer rejects every m= line"));
+        if (remoteTransport != null
+                && (!remote.iceUfrag().equals(remoteTransport.iceUfrag())
+                        || !remote.icePwd().equals(remoteTransport.icePwd())
+                        || !remote.fingerprint().equals(remoteTransport.fingerprint()))) {
             throw new SdpException("the answer changes ICE credentials or fingerprint; ICE restart is not supported");
         }
         Map<String, RemoteLine> byMid = new LinkedHashMap<>();
@@ -227,7 +242,8 @@ public final class NativePeer implements AutoCloseable {
         if (remoteTransport == null) {
             remoteTransport = remote;
             transport.setRemoteIceCredentials(remote.iceUfrag(), remote.icePwd());
-            transport.setRemoteFingerprint(remote.fingerprint().hashFunction(), remote.fingerprint().value());
+            transport.setRemoteFingerprint(
+                    remote.fingerprint().hashFunction(), remote.fingerprint().value());
             remote.candidates().forEach(this::addCandidateOnce);
             transport.start();
         } else {
@@ -297,7 +313,10 @@ public final class NativePeer implements AutoCloseable {
     }
 
     private synchronized String firstSendMid(MediaKind kind) {
-        return sendByMid.values().stream().filter(s -> s.track().kind() == kind).map(SendStream::mid).findFirst()
+        return sendByMid.values().stream()
+                .filter(s -> s.track().kind() == kind)
+                .map(SendStream::mid)
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no published " + kind.token() + " line"));
     }
 
@@ -313,7 +332,9 @@ public final class NativePeer implements AutoCloseable {
 
     /** PLI/FIR received for any of our SSRCs. */
     public long keyframeRequests() {
-        return sendBySsrc.values().stream().mapToLong(SendStream::keyframeRequests).sum();
+        return sendBySsrc.values().stream()
+                .mapToLong(SendStream::keyframeRequests)
+                .sum();
     }
 
     private void onKeyframeRequest(long ssrc) {
@@ -387,7 +408,8 @@ public final class NativePeer implements AutoCloseable {
      * the transport dropped it.
      */
     public boolean sendReceiverReport() {
-        List<ReceiveStats> streams = received.all().stream().filter(s -> s.packets() > 0).toList();
+        List<ReceiveStats> streams =
+                received.all().stream().filter(s -> s.packets() > 0).toList();
         int blocks = Math.min(streams.size(), MAX_REPORT_BLOCKS);
         ReportBlock[] rb = new ReportBlock[blocks];
         for (int i = 0; i < blocks; i++) {
@@ -395,8 +417,8 @@ public final class NativePeer implements AutoCloseable {
             rb[i] = new ReportBlock().set(s.ssrc(), 0, 0, Math.max(0, s.lastSequenceNumber()), 0, 0, 0);
         }
         byte[] cname = name.getBytes(StandardCharsets.US_ASCII);
-        byte[] buf = new byte[ReceiverReportWriter.length(blocks) + SdesWriter.length(cname.length)
-                + PacketBuffer.TAIL_ROOM + 16];
+        byte[] buf = new byte
+                [ReceiverReportWriter.length(blocks) + SdesWriter.length(cname.length) + PacketBuffer.TAIL_ROOM + 16];
         int n = ReceiverReportWriter.write(buf, 0, buf.length, rtcpSsrc, rb, blocks);
         int sdes = SdesWriter.writeCname(buf, n, buf.length, rtcpSsrc, cname, 0, cname.length);
         return n > 0 && sdes > 0 && transport.sendRtcp(buf, 0, n + sdes);
@@ -489,10 +511,9 @@ public final class NativePeer implements AutoCloseable {
                     failureReason = event + ": " + reason;
                     connected.completeExceptionally(new IOException(failureReason));
                 }
-                case CLOSED -> connected.completeExceptionally(
-                        new IOException("peer " + name + " closed before DTLS connected"));
-                default -> {
-                }
+                case CLOSED ->
+                    connected.completeExceptionally(new IOException("peer " + name + " closed before DTLS connected"));
+                default -> {}
             }
         }
 

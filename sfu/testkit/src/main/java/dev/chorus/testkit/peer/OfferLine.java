@@ -1,7 +1,7 @@
 package dev.chorus.testkit.peer;
 
-import dev.chorus.sfu.sdp.Direction;
 import dev.chorus.sfu.codec.MediaKind;
+import dev.chorus.sfu.sdp.Direction;
 import java.util.Optional;
 
 /** One m= line of a client offer: a sendonly line carrying a {@link LocalTrack}, or a recvonly line. */

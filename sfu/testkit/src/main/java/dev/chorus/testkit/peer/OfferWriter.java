@@ -1,8 +1,8 @@
 package dev.chorus.testkit.peer;
 
+import dev.chorus.sfu.codec.MediaKind;
 import dev.chorus.sfu.rtp.RtpExtension;
 import dev.chorus.sfu.sdp.LocalTransport;
-import dev.chorus.sfu.codec.MediaKind;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -21,6 +21,7 @@ public final class OfferWriter {
     public static final int RTX_PT = 97;
     /** Extension ids as Chromium numbers them, so offers look like the fixtures in test resources. */
     public static final int EXT_AUDIO_LEVEL = 1;
+
     public static final int EXT_ABS_SEND_TIME = 2;
     public static final int EXT_TRANSPORT_CC = 3;
     public static final int EXT_MID = 4;

@@ -12,10 +12,10 @@ import dev.chorus.sfu.rtp.BigEndian;
 public final class PayloadStamp {
     /** Magic (4 bytes) + clock value (8 bytes). */
     public static final int LENGTH = 12;
+
     private static final long MAGIC = 0x4348_5453L; // "CHTS"
 
-    private PayloadStamp() {
-    }
+    private PayloadStamp() {}
 
     /** Writes the trailer at {@code b[off..off+LENGTH)} and returns {@link #LENGTH}. */
     public static int write(byte[] b, int off, long time) {

@@ -22,6 +22,7 @@ final class ReceivedStreams {
     private final RtpPacket packet = new RtpPacket();
     /** Payload types negotiated for VP8, whose packets are checked for key frame starts. */
     private volatile Set<Integer> vp8PayloadTypes = Set.of();
+
     private volatile long packets;
     private volatile long bytes;
     private volatile long invalid;
@@ -61,8 +62,16 @@ final class ReceivedStreams {
         }
         RtpListener l = listener;
         if (l != null) {
-            l.onRtp(nanos, ssrc, packet.sequenceNumber(), packet.timestamp(), packet.payloadType(),
-                    packet.marker(), buf, packet.payloadOffset(), packet.payloadLength());
+            l.onRtp(
+                    nanos,
+                    ssrc,
+                    packet.sequenceNumber(),
+                    packet.timestamp(),
+                    packet.payloadType(),
+                    packet.marker(),
+                    buf,
+                    packet.payloadOffset(),
+                    packet.payloadLength());
         }
     }
 

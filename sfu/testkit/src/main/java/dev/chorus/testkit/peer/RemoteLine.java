@@ -1,7 +1,7 @@
 package dev.chorus.testkit.peer;
 
-import dev.chorus.sfu.sdp.Direction;
 import dev.chorus.sfu.codec.MediaKind;
+import dev.chorus.sfu.sdp.Direction;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 
@@ -15,9 +15,16 @@ import java.util.OptionalLong;
  * @param ssrc            the SSRC the SFU will send on this line (from its a=ssrc lines)
  * @param midExtensionId  the id of the accepted sdes:mid header extension, if any
  */
-public record RemoteLine(String mid, MediaKind kind, boolean rejected, Direction direction,
-                         OptionalInt payloadType, OptionalInt rtxPayloadType,
-                         OptionalLong ssrc, OptionalLong rtxSsrc, OptionalInt midExtensionId) {
+public record RemoteLine(
+        String mid,
+        MediaKind kind,
+        boolean rejected,
+        Direction direction,
+        OptionalInt payloadType,
+        OptionalInt rtxPayloadType,
+        OptionalLong ssrc,
+        OptionalLong rtxSsrc,
+        OptionalInt midExtensionId) {
 
     /** True when the SFU sends media to us on this line. */
     public boolean sfuSends() {

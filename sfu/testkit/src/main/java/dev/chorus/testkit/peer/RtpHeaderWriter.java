@@ -11,14 +11,20 @@ final class RtpHeaderWriter {
     /** One-byte elements carry 1..16 data bytes. */
     static final int MAX_MID_LENGTH = 16;
 
-    private RtpHeaderWriter() {
-    }
+    private RtpHeaderWriter() {}
 
     /**
      * Writes the header at {@code b[0]}; returns its length. {@code midExtensionId} 0 writes no extension.
      */
-    static int write(byte[] b, boolean marker, int payloadType, int seq, long timestamp, long ssrc,
-                     int midExtensionId, byte[] mid) {
+    static int write(
+            byte[] b,
+            boolean marker,
+            int payloadType,
+            int seq,
+            long timestamp,
+            long ssrc,
+            int midExtensionId,
+            byte[] mid) {
         boolean ext = midExtensionId > 0 && mid.length > 0;
         b[0] = (byte) (0x80 | (ext ? 0x10 : 0));
         b[1] = (byte) ((marker ? 0x80 : 0) | (payloadType & 0x7F));

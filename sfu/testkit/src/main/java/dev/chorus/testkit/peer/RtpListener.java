@@ -11,6 +11,14 @@ public interface RtpListener {
      * @param payloadOffset  where the payload starts in {@code buf} (after header, CSRCs and extensions)
      * @param payloadLength  payload bytes, padding excluded (0 for padding-only packets)
      */
-    void onRtp(long receivedNanos, long ssrc, int sequenceNumber, long rtpTimestamp, int payloadType,
-               boolean marker, byte[] buf, int payloadOffset, int payloadLength);
+    void onRtp(
+            long receivedNanos,
+            long ssrc,
+            int sequenceNumber,
+            long rtpTimestamp,
+            int payloadType,
+            boolean marker,
+            byte[] buf,
+            int payloadOffset,
+            int payloadLength);
 }

@@ -1,8 +1,8 @@
 package dev.chorus.testkit.peer;
 
-import dev.chorus.sfu.buffer.PacketBuffer;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.sfu.buffer.PacketBuffer;
 import dev.chorus.sfu.codec.MediaKind;
 import dev.chorus.sfu.transport.WebRtcTransport;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +44,7 @@ public final class SendStream {
 
     /** A video encoder starts with a key frame; a PLI/FIR sets this again. */
     private final AtomicBoolean keyframePending = new AtomicBoolean(true);
+
     private final AtomicLong keyframeRequests = new AtomicLong();
     private volatile long packetsSent;
     private volatile long bytesSent;
@@ -162,8 +163,8 @@ public final class SendStream {
 
     private void requireKind(MediaKind kind) {
         if (track.kind() != kind) {
-            throw new IllegalStateException("line " + mid + " publishes " + track.kind().token() + ", not "
-                    + kind.token());
+            throw new IllegalStateException(
+                    "line " + mid + " publishes " + track.kind().token() + ", not " + kind.token());
         }
     }
 

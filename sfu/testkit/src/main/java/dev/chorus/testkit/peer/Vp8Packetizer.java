@@ -14,10 +14,10 @@ final class Vp8Packetizer {
     static final int INTERFRAME_HEADER_LENGTH = 3;
     /** Nominal picture size written into key frame headers. */
     static final int WIDTH = 320;
+
     static final int HEIGHT = 240;
 
-    private Vp8Packetizer() {
-    }
+    private Vp8Packetizer() {}
 
     static int writeDescriptor(byte[] b, int off, boolean startOfFrame, int pictureId) {
         b[off] = (byte) (0x80 | (startOfFrame ? 0x10 : 0));

@@ -160,7 +160,7 @@ class ImpairedLinkTest {
         ImpairedLink link = new ImpairedLink(Impairment.NONE.withRate(800).withQueue(1000), 1);
         List<Long> times = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            assertEquals(Outcome.DELIVER, link.offer(T0, 1000));  // a burst arriving at once
+            assertEquals(Outcome.DELIVER, link.offer(T0, 1000)); // a burst arriving at once
             times.add(link.deliveryNanos());
         }
         for (int i = 0; i < times.size(); i++) {

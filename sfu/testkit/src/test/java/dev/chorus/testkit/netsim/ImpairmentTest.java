@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class ImpairmentTest {
 
@@ -37,33 +37,39 @@ class ImpairmentTest {
 
     @Test
     void toSpecRoundTrips() {
-        for (String s : new String[] {"loss=5%,burst=2,delay=50ms,jitter=10ms,reorder=1%,rate=300kbps,queue=150ms",
-                "loss=12.5%", "delay=20ms", "rate=1000kbps"}) {
+        for (String s : new String[] {
+            "loss=5%,burst=2,delay=50ms,jitter=10ms,reorder=1%,rate=300kbps,queue=150ms",
+            "loss=12.5%",
+            "delay=20ms",
+            "rate=1000kbps"
+        }) {
             Impairment i = Impairment.parse(s);
             assertEquals(i, Impairment.parse(i.toSpec()), s + " -> " + i.toSpec());
         }
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "loss=5|more than 1",
-            "loss=120%|more than 100%",
-            "loss=-1%|>= 0",
-            "loss=abc|not a number",
-            "delay=10 minutes|not a number",
-            "delay=1.5ms|whole number",
-            "jitter=-3ms|>= 0",
-            "rate=0.5bps|below 1 kbps",
-            "foo=1|unknown key",
-            "loss=1%,loss=2%|given twice",
-            "loss=1%,|empty item",
-            "loss|not key=value",
-            "=5|not key=value",
-            "delay=|not key=value",
-            "burst=NaN|not a number",
-            "burst=1e400|finite",
-            "delay=2h|not a number",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "loss=5|more than 1",
+                "loss=120%|more than 100%",
+                "loss=-1%|>= 0",
+                "loss=abc|not a number",
+                "delay=10 minutes|not a number",
+                "delay=1.5ms|whole number",
+                "jitter=-3ms|>= 0",
+                "rate=0.5bps|below 1 kbps",
+                "foo=1|unknown key",
+                "loss=1%,loss=2%|given twice",
+                "loss=1%,|empty item",
+                "loss|not key=value",
+                "=5|not key=value",
+                "delay=|not key=value",
+                "burst=NaN|not a number",
+                "burst=1e400|finite",
+                "delay=2h|not a number",
+            })
     void badSpecsGiveClearErrors(String spec, String expected) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Impairment.parse(spec));
         assertTrue(e.getMessage().contains(expected), "'" + spec + "' -> " + e.getMessage());

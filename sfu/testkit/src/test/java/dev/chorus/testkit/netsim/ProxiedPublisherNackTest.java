@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.chorus.testkit.peer.NativePeer;
 import dev.chorus.sfu.conference.MediaService;
 import dev.chorus.sfu.conference.MediaSession;
 import dev.chorus.sfu.conference.MediaSessionListener;
@@ -13,6 +12,7 @@ import dev.chorus.sfu.conference.OfferOutcome;
 import dev.chorus.sfu.forward.RouterConfig;
 import dev.chorus.sfu.transport.DtlsCertificate;
 import dev.chorus.sfu.transport.TransportConfig;
+import dev.chorus.testkit.peer.NativePeer;
 import java.net.BindException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -47,13 +47,24 @@ class ProxiedPublisherNackTest {
         NativePeer publisher = null;
         try {
             for (int attempt = 0; proxy == null; attempt++) {
-                int proxyPort = freeUdpPort();  // the SFU must know the port it announces before the proxy binds it
-                MediaService m = MediaService.start(new MediaService.Settings(
-                        TransportConfig.builder().port(0).allowRemote("127.0.0.0/8").advertised(LOOPBACK, proxyPort)
-                                .build(), 1, 256, 1024, RouterConfig.defaults()), control);
+                int proxyPort = freeUdpPort(); // the SFU must know the port it announces before the proxy binds it
+                MediaService m = MediaService.start(
+                        new MediaService.Settings(
+                                TransportConfig.builder()
+                                        .port(0)
+                                        .allowRemote("127.0.0.0/8")
+                                        .advertised(LOOPBACK, proxyPort)
+                                        .build(),
+                                1,
+                                256,
+                                1024,
+                                RouterConfig.defaults()),
+                        control);
                 try {
-                    proxy = UdpImpairmentProxy.start(new InetSocketAddress(LOOPBACK, proxyPort),
-                            new InetSocketAddress(LOOPBACK, m.udpPort()), 7);
+                    proxy = UdpImpairmentProxy.start(
+                            new InetSocketAddress(LOOPBACK, proxyPort),
+                            new InetSocketAddress(LOOPBACK, m.udpPort()),
+                            7);
                     media = m;
                 } catch (BindException e) {
                     control.submit(m::close).get(10, TimeUnit.SECONDS);
@@ -63,8 +74,10 @@ class ProxiedPublisherNackTest {
                 }
             }
             MediaService service = media;
-            publisher = NativePeer.create(TransportConfig.builder().port(0).allowRemote("127.0.0.0/8").build(),
-                    DtlsCertificate.generate(), "pub");
+            publisher = NativePeer.create(
+                    TransportConfig.builder().port(0).allowRemote("127.0.0.0/8").build(),
+                    DtlsCertificate.generate(),
+                    "pub");
             String offer = publisher.createOffer(0, 1, 0, 0);
             String videoMid = publisher.sendStreams().get(0).mid();
             MediaSession session = call(control, () -> service.room("lossy").join("pub", new Quiet()));
@@ -80,7 +93,9 @@ class ProxiedPublisherNackTest {
             assertEquals(1, proxy.flows().size(), "one flow: " + proxy.toJson());
             String serverUfrag = iceUfrag(answer.sdp());
             assertEquals(serverUfrag, flow.iceUfrag(), "the proxy learned the SFU's ufrag from the STUN checks");
-            assertTrue(flow.toServer().delivered() > 0 && flow.toClient().delivered() > 0, proxy.toJson().toString());
+            assertTrue(
+                    flow.toServer().delivered() > 0 && flow.toClient().delivered() > 0,
+                    proxy.toJson().toString());
 
             proxy.setForIceUfrag(serverUfrag, Impairment.parse("loss=10%"), Impairment.NONE);
             sendUntil(pub, () -> nackRequests(control, service) > 0, 15_000, "the SFU sends NACKs to the publisher");
@@ -103,8 +118,9 @@ class ProxiedPublisherNackTest {
     }
 
     /** Sends a 30 fps video stream (the first frame a keyframe) until the condition holds. */
-    private static void sendUntil(NativePeer peer, java.util.function.BooleanSupplier done, long timeoutMillis,
-                                  String what) throws InterruptedException {
+    private static void sendUntil(
+            NativePeer peer, java.util.function.BooleanSupplier done, long timeoutMillis, String what)
+            throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         boolean keyframe = true;
         while (!done.getAsBoolean()) {
@@ -121,7 +137,9 @@ class ProxiedPublisherNackTest {
     private static long nackRequests(ExecutorService control, MediaService media) {
         try {
             JsonNode debug = call(control, media::debugJson).get(5, TimeUnit.SECONDS);
-            return debug.findValues("nackRequests").stream().mapToLong(JsonNode::asLong).sum();
+            return debug.findValues("nackRequests").stream()
+                    .mapToLong(JsonNode::asLong)
+                    .sum();
         } catch (Exception e) {
             throw new AssertionError("no debug state", e);
         }
@@ -145,19 +163,15 @@ class ProxiedPublisherNackTest {
 
     private static final class Quiet implements MediaSessionListener {
         @Override
-        public void renegotiationNeeded(int audioTracks, int videoTracks) {
-        }
+        public void renegotiationNeeded(int audioTracks, int videoTracks) {}
 
         @Override
-        public void mediaConnected() {
-        }
+        public void mediaConnected() {}
 
         @Override
-        public void mediaFailed(String reason) {
-        }
+        public void mediaFailed(String reason) {}
 
         @Override
-        public void mediaLost(String reason) {
-        }
+        public void mediaLost(String reason) {}
     }
 }

@@ -73,7 +73,8 @@ class UdpImpairmentProxyTest {
         assertEquals(f.toServer().bytesReceived(), f.toClient().bytesDelivered());
         ObjectNode json = proxy.toJson();
         assertEquals(1, json.get("flowsOpened").asLong());
-        assertEquals(50, json.get("flows").get(0).get("toClient").get("delivered").asLong());
+        assertEquals(
+                50, json.get("flows").get(0).get("toClient").get("delivered").asLong());
         assertEquals("none", json.get("default").get("toServer").asText());
     }
 
@@ -110,14 +111,15 @@ class UdpImpairmentProxyTest {
     @Test
     void stunUsernameSelectsTheFlowForAUfragRule() throws IOException {
         Impairment blackhole = Impairment.parse("loss=100%");
-        proxy.setForIceUfrag("abc", blackhole, Impairment.NONE);  // before the flow exists
+        proxy.setForIceUfrag("abc", blackhole, Impairment.NONE); // before the flow exists
         DatagramSocket a = client();
         DatagramSocket b = client();
         DatagramSocket c = client();
         send(a, stunBindingRequest("abc:def"));
         send(b, stunBindingRequest("xyz:uvw"));
-        send(c, stunBindingRequest("abcd:def"));  // shares a prefix, but another ufrag
-        await(() -> proxy.flows().size() == 3 && proxy.flows().stream().allMatch(f -> f.iceUsername() != null),
+        send(c, stunBindingRequest("abcd:def")); // shares a prefix, but another ufrag
+        await(
+                () -> proxy.flows().size() == 3 && proxy.flows().stream().allMatch(f -> f.iceUsername() != null),
                 "three flows with their ICE usernames");
         assertEquals("abc", flowOf(a).iceUfrag());
         assertEquals("abc:def", flowOf(a).iceUsername());
@@ -155,13 +157,22 @@ class UdpImpairmentProxyTest {
         r.nextBytes(big);
         byte[] valid = stunBindingRequest("abc:def");
         byte[] lying = valid.clone();
-        lying[2] = 0x03;  // message length 1000+: runs past the datagram
+        lying[2] = 0x03; // message length 1000+: runs past the datagram
         byte[] badAttr = valid.clone();
-        badAttr[20 + 2] = 0x7f;  // the first attribute's length runs past the message
+        badAttr[20 + 2] = 0x7f; // the first attribute's length runs past the message
         byte[] noCookie = valid.clone();
         noCookie[4] = 0;
-        byte[][] inputs = {new byte[0], new byte[] {0}, Arrays.copyOf(valid, 19), Arrays.copyOf(valid, 23), lying,
-            badAttr, noCookie, big, new byte[] {0x16, (byte) 0xfe, (byte) 0xfd}};
+        byte[][] inputs = {
+            new byte[0],
+            new byte[] {0},
+            Arrays.copyOf(valid, 19),
+            Arrays.copyOf(valid, 23),
+            lying,
+            badAttr,
+            noCookie,
+            big,
+            new byte[] {0x16, (byte) 0xfe, (byte) 0xfd}
+        };
         for (byte[] in : inputs) {
             send(c, in);
             byte[] back;
@@ -201,11 +212,15 @@ class UdpImpairmentProxyTest {
         for (int i = 0; i < 20; i++) {
             send(c, new byte[] {(byte) i});
         }
-        await(() -> proxy.flows().size() == 1
-                        && echo.received.get() + single(proxy.flows()).toServer().droppedOverflow() == 20,
+        await(
+                () -> proxy.flows().size() == 1
+                        && echo.received.get()
+                                        + single(proxy.flows()).toServer().droppedOverflow()
+                                == 20,
                 "every packet delivered or counted as overflow");
         FlowStats f = single(proxy.flows());
-        assertTrue(f.toServer().droppedOverflow() >= 15, "overflow " + f.toServer().droppedOverflow());
+        assertTrue(
+                f.toServer().droppedOverflow() >= 15, "overflow " + f.toServer().droppedOverflow());
     }
 
     @Test
@@ -224,12 +239,15 @@ class UdpImpairmentProxyTest {
     @Test
     void refusesNonLoopbackAddresses() throws IOException {
         InetSocketAddress loop = new InetSocketAddress(LOOPBACK, 0);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> UdpImpairmentProxy.start(new InetSocketAddress("0.0.0.0", 0), echo.address(), 1));
         assertTrue(e.getMessage().contains("loopback"), e.getMessage());
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> UdpImpairmentProxy.start(loop, new InetSocketAddress("192.0.2.1", 9), 1));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> UdpImpairmentProxy.start(loop, InetSocketAddress.createUnresolved("example.invalid", 9), 1));
         assertThrows(IllegalArgumentException.class, () -> proxy.setForIceUfrag("a:b", null, null));
     }
@@ -242,7 +260,7 @@ class UdpImpairmentProxyTest {
         receive(c);
         assertTrue(netsimThreads(port) == 2, "rx and tx threads run");
         proxy.close();
-        proxy.close();  // idempotent
+        proxy.close(); // idempotent
         assertEquals(0, netsimThreads(port));
         try (DatagramSocket again = new DatagramSocket(new InetSocketAddress(LOOPBACK, port))) {
             assertEquals(port, again.getLocalPort());
@@ -253,14 +271,18 @@ class UdpImpairmentProxyTest {
 
     private static long netsimThreads(int port) {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.isAlive() && t.getName().startsWith("chorus-netsim-") && t.getName().endsWith("-" + port))
+                .filter(t -> t.isAlive()
+                        && t.getName().startsWith("chorus-netsim-")
+                        && t.getName().endsWith("-" + port))
                 .peek(t -> assertTrue(t.isDaemon(), t.getName() + " is a daemon"))
                 .count();
     }
 
     private FlowStats flowOf(DatagramSocket c) {
         SocketAddress a = c.getLocalSocketAddress();
-        return proxy.flows().stream().filter(f -> f.client().equals(a)).findFirst()
+        return proxy.flows().stream()
+                .filter(f -> f.client().equals(a))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no flow for " + a + " in " + proxy.toJson()));
     }
 
@@ -322,10 +344,10 @@ class UdpImpairmentProxyTest {
         ByteBuffer b = ByteBuffer.allocate(20 + len);
         b.putShort((short) 0x0001).putShort((short) len).putInt(0x2112A442);
         b.put(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
-        b.putShort((short) 0x0024).putShort((short) 4).putInt(0x6e7f00ff);  // PRIORITY
+        b.putShort((short) 0x0024).putShort((short) 4).putInt(0x6e7f00ff); // PRIORITY
         b.putShort((short) 0x0006).putShort((short) user.length).put(user);
         b.position(b.position() + userPadded - user.length);
-        b.putShort((short) 0x0008).putShort((short) 20).put(new byte[20]);  // MESSAGE-INTEGRITY (not checked)
+        b.putShort((short) 0x0008).putShort((short) 20).put(new byte[20]); // MESSAGE-INTEGRITY (not checked)
         return b.array();
     }
 
@@ -333,10 +355,10 @@ class UdpImpairmentProxyTest {
     void stunParserReadsOnlyWellFormedBindingRequests() {
         assertEquals("abc:def", StunUsername.read(ByteBuffer.wrap(stunBindingRequest("abc:def"))));
         byte[] response = stunBindingRequest("abc:def");
-        response[0] = 0x01;  // 0x0101 Binding success response
+        response[0] = 0x01; // 0x0101 Binding success response
         assertNull(StunUsername.read(ByteBuffer.wrap(response)));
         byte[] odd = stunBindingRequest("abc:def");
-        odd[3] = (byte) (odd[3] + 1);  // length not a multiple of 4
+        odd[3] = (byte) (odd[3] + 1); // length not a multiple of 4
         assertNull(StunUsername.read(ByteBuffer.wrap(odd)));
         ByteBuffer offset = ByteBuffer.allocate(200);
         offset.position(7);

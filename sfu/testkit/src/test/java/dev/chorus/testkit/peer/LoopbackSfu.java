@@ -35,8 +35,7 @@ final class LoopbackSfu implements AutoCloseable {
     }
 
     static TransportConfig.Builder loopback() {
-        return TransportConfig.builder().port(0).allowRemote("127.0.0.0/8")
-                .dtlsHandshakeTimeout(Duration.ofSeconds(5));
+        return TransportConfig.builder().port(0).allowRemote("127.0.0.0/8").dtlsHandshakeTimeout(Duration.ofSeconds(5));
     }
 
     /** One participant's server transport with what it received. */
@@ -89,10 +88,16 @@ final class LoopbackSfu implements AutoCloseable {
         String answer(String offer, Map<String, RemoteTrack> tracks) throws Exception {
             String fp = transport.localFingerprint();
             int sp = fp.indexOf(' ');
-            List<String> candidates = transport.localCandidates().stream().map(IceCandidate::toSdp).toList();
+            List<String> candidates = transport.localCandidates().stream()
+                    .map(IceCandidate::toSdp)
+                    .toList();
             AnswerBuilder b = AnswerBuilder.forOffer(SdpParser.parse(offer))
-                    .transport(new LocalTransport(transport.localUfrag(), transport.localPassword(),
-                            new Fingerprint(fp.substring(0, sp), fp.substring(sp + 1)), candidates, true))
+                    .transport(new LocalTransport(
+                            transport.localUfrag(),
+                            transport.localPassword(),
+                            new Fingerprint(fp.substring(0, sp), fp.substring(sp + 1)),
+                            candidates,
+                            true))
                     .origin(99, ++sessionVersion);
             tracks.forEach(b::send);
             boolean first = answer == null;
@@ -100,7 +105,9 @@ final class LoopbackSfu implements AutoCloseable {
             if (first) {
                 RemoteTransport remote = answer.remoteTransport().orElseThrow();
                 transport.setRemoteIceCredentials(remote.iceUfrag(), remote.icePwd());
-                transport.setRemoteFingerprint(remote.fingerprint().hashFunction(), remote.fingerprint().value());
+                transport.setRemoteFingerprint(
+                        remote.fingerprint().hashFunction(),
+                        remote.fingerprint().value());
                 remote.candidates().forEach(transport::addRemoteCandidate);
                 transport.start();
             }
@@ -122,8 +129,14 @@ final class LoopbackSfu implements AutoCloseable {
     }
 
     /** Offer, answer, connect: returns once both sides report DTLS connected. */
-    Session connect(NativePeer peer, int sendAudio, int sendVideo, int recvAudio, int recvVideo,
-                    Map<String, RemoteTrack> tracks) throws Exception {
+    Session connect(
+            NativePeer peer,
+            int sendAudio,
+            int sendVideo,
+            int recvAudio,
+            int recvVideo,
+            Map<String, RemoteTrack> tracks)
+            throws Exception {
         Session s = newSession();
         try {
             String offer = peer.createOffer(sendAudio, sendVideo, recvAudio, recvVideo);

@@ -33,14 +33,18 @@ class NativePeerLifecycleTest {
     }
 
     private static long readerThreads() {
-        return ownThreads().stream().filter(n -> n.startsWith("chorus-client-reader-")).count();
+        return ownThreads().stream()
+                .filter(n -> n.startsWith("chorus-client-reader-"))
+                .count();
     }
 
     private static void cycle(LoopbackSfu sfu, int i) throws Exception {
         try (NativePeer peer = NativePeer.create(LoopbackSfu.loopback().build(), LoopbackSfu.CLIENT_CERT, "p" + i);
-             LoopbackSfu.Session s = sfu.connect(peer, 1, 1, 1, 0, Map.of("2", BOB_MIC))) {
+                LoopbackSfu.Session s = sfu.connect(peer, 1, 1, 1, 0, Map.of("2", BOB_MIC))) {
             assertTrue(peer.sendAudioPacket());
-            assertEquals(peer.sendStream("0").track().ssrc(), NativePeerTest.publication(s, "0").ssrc());
+            assertEquals(
+                    peer.sendStream("0").track().ssrc(),
+                    NativePeerTest.publication(s, "0").ssrc());
             byte[] pkt = s.nextRtp(2000);
             assertEquals(peer.sendStream("0").track().ssrc(), dev.chorus.sfu.rtp.BigEndian.u32(pkt, 8));
             byte[] buf = new byte[64];
@@ -70,7 +74,8 @@ class NativePeerLifecycleTest {
             }
             Set<String> extra = ownThreads();
             extra.removeAll(before);
-            assertTrue(ownThreads().size() <= before.size() + 1,
+            assertTrue(
+                    ownThreads().size() <= before.size() + 1,
                     "threads before " + before.size() + ", now " + ownThreads().size() + ", new: " + extra);
         }
     }
@@ -81,7 +86,8 @@ class NativePeerLifecycleTest {
         peer.createOffer(1, 0, 0, 0);
         peer.close();
         peer.close(); // idempotent
-        ExecutionException e = assertThrows(ExecutionException.class, () -> peer.connected().get(1, TimeUnit.SECONDS));
+        ExecutionException e =
+                assertThrows(ExecutionException.class, () -> peer.connected().get(1, TimeUnit.SECONDS));
         assertTrue(e.getCause().getMessage().contains("closed"), e.getCause().getMessage());
         assertThrows(IllegalStateException.class, () -> peer.createOffer(1, 0, 0, 0));
         assertTrue(peer.transport().isClosed());

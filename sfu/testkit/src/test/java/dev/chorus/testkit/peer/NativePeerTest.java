@@ -1,11 +1,12 @@
 package dev.chorus.testkit.peer;
 
-import dev.chorus.sfu.buffer.PacketBuffer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.sfu.buffer.PacketBuffer;
+import dev.chorus.sfu.codec.MediaKind;
 import dev.chorus.sfu.codec.Vp8Payload;
 import dev.chorus.sfu.rtcp.FirWriter;
 import dev.chorus.sfu.rtcp.PliWriter;
@@ -18,11 +19,9 @@ import dev.chorus.sfu.rtp.RtpExtension;
 import dev.chorus.sfu.rtp.RtpPacket;
 import dev.chorus.sfu.rtp.RtpValidity;
 import dev.chorus.sfu.sdp.Direction;
-import dev.chorus.sfu.codec.MediaKind;
 import dev.chorus.sfu.sdp.NegotiatedSection;
 import dev.chorus.sfu.sdp.Publication;
 import dev.chorus.sfu.sdp.RemoteTrack;
-import dev.chorus.sfu.transport.WebRtcTransport;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -57,12 +56,16 @@ class NativePeerTest {
     @Test
     void publishedAudioAndVideoArriveDecryptedWithTheAnnouncedSsrcs() throws Exception {
         try (NativePeer peer = newPeer("alice");
-             LoopbackSfu.Session s = sfu.connect(peer, 1, 1, 0, 0, Map.of())) {
+                LoopbackSfu.Session s = sfu.connect(peer, 1, 1, 0, 0, Map.of())) {
             Publication.Stream mic = publication(s, "0");
             Publication.Stream cam = publication(s, "1");
             assertEquals(peer.sendStream("0").track().ssrc(), mic.ssrc());
             assertEquals(OptionalLong.of(peer.sendStream("1").track().rtxSsrc().getAsLong()), cam.rtxSsrc());
-            int midId = s.answer.section("0").orElseThrow().extensionId(RtpExtension.MID.uri()).getAsInt();
+            int midId = s.answer
+                    .section("0")
+                    .orElseThrow()
+                    .extensionId(RtpExtension.MID.uri())
+                    .getAsInt();
 
             RtpPacket p = new RtpPacket();
             int firstSeq = -1;
@@ -125,7 +128,7 @@ class NativePeerTest {
     @Test
     void rtpFromTheSfuIsCountedUnderTheMidThatAnnouncedItsSsrc() throws Exception {
         try (NativePeer peer = newPeer("carol");
-             LoopbackSfu.Session s = sfu.connect(peer, 0, 0, 1, 2, Map.of("0", BOB_MIC, "1", BOB_CAM))) {
+                LoopbackSfu.Session s = sfu.connect(peer, 0, 0, 1, 2, Map.of("0", BOB_MIC, "1", BOB_CAM))) {
             assertEquals(List.of("1", "2"), peer.mids(MediaKind.VIDEO, Direction.RECVONLY));
             assertEquals(Direction.SENDONLY, peer.remoteLine("1").orElseThrow().direction());
             assertEquals(Direction.INACTIVE, peer.remoteLine("2").orElseThrow().direction());
@@ -157,7 +160,9 @@ class NativePeerTest {
             assertEquals(501, video.lastSequenceNumber());
             assertEquals(1, video.keyframes());
             assertEquals(7, peer.packetsReceived());
-            assertEquals(BOB_MIC.ssrc(), peer.toJson().get("lines").get(0).get("remoteSsrc").asLong());
+            assertEquals(
+                    BOB_MIC.ssrc(),
+                    peer.toJson().get("lines").get(0).get("remoteSsrc").asLong());
             assertEquals(7, peer.toJson().get("received").get("packets").asLong());
         }
     }
@@ -165,7 +170,7 @@ class NativePeerTest {
     @Test
     void sendTimesAreStampedOnEveryPacketAndReceivedPacketsReachTheListener() throws Exception {
         try (NativePeer peer = newPeer("stamp");
-             LoopbackSfu.Session s = sfu.connect(peer, 1, 1, 1, 0, Map.of("2", BOB_MIC))) {
+                LoopbackSfu.Session s = sfu.connect(peer, 1, 1, 1, 0, Map.of("2", BOB_MIC))) {
             long[] clock = {0x0102_0304_0506_0708L};
             peer.stampSendTimes(() -> clock[0]++);
             RtpPacket p = new RtpPacket();
@@ -199,8 +204,8 @@ class NativePeerTest {
             assertFalse(PayloadStamp.present(pkt, p.payloadOffset(), p.payloadLength()), "stamping stopped");
 
             java.util.concurrent.LinkedBlockingQueue<long[]> heard = new java.util.concurrent.LinkedBlockingQueue<>();
-            peer.onRtp((nanos, ssrc, seq, ts, pt, m, b, off, len) -> heard.add(new long[] {
-                    ssrc, seq, PayloadStamp.present(b, off, len) ? PayloadStamp.read(b, off, len) : -1}));
+            peer.onRtp((nanos, ssrc, seq, ts, pt, m, b, off, len) -> heard.add(
+                    new long[] {ssrc, seq, PayloadStamp.present(b, off, len) ? PayloadStamp.read(b, off, len) : -1}));
             byte[] payload = new byte[3 + PayloadStamp.LENGTH];
             PayloadStamp.write(payload, 3, 77L);
             byte[] buf = new byte[1500];
@@ -218,7 +223,7 @@ class NativePeerTest {
     @Test
     void aReceiveOnlyPeerReportsEverySsrcItReceivedInAnRrWithItsCname() throws Exception {
         try (NativePeer peer = newPeer("erin");
-             LoopbackSfu.Session s = sfu.connect(peer, 0, 0, 1, 1, Map.of("0", BOB_MIC, "1", BOB_CAM))) {
+                LoopbackSfu.Session s = sfu.connect(peer, 0, 0, 1, 1, Map.of("0", BOB_MIC, "1", BOB_CAM))) {
             assertTrue(peer.sendReceiverReport(), "an RR with no block yet");
             byte[] buf = new byte[1500];
             int n = serverPacket(buf, OfferWriter.OPUS_PT, 700, 0, BOB_MIC.ssrc(), new byte[] {1});
@@ -266,7 +271,7 @@ class NativePeerTest {
     @Test
     void pliAndFirFromTheSfuMakeTheNextVideoFrameAKeyframe() throws Exception {
         try (NativePeer peer = newPeer("dave");
-             LoopbackSfu.Session s = sfu.connect(peer, 1, 1, 0, 0, Map.of())) {
+                LoopbackSfu.Session s = sfu.connect(peer, 1, 1, 0, 0, Map.of())) {
             long camSsrc = peer.sendStream("1").track().ssrc();
             assertTrue(peer.sendVideoFrame(new byte[100], false));
             assertTrue(isKeyframe(s.nextRtp(2000)), "the first frame of a stream is a key frame");
@@ -297,7 +302,7 @@ class NativePeerTest {
     @Test
     void reofferKeepsLinesSsrcsAndTransportAndAddsRecvLines() throws Exception {
         try (NativePeer peer = newPeer("erin");
-             LoopbackSfu.Session s = sfu.connect(peer, 1, 1, 0, 0, Map.of())) {
+                LoopbackSfu.Session s = sfu.connect(peer, 1, 1, 0, 0, Map.of())) {
             long mic = peer.sendStream("0").track().ssrc();
             String reoffer = peer.createOffer(1, 1, 1, 1);
             assertEquals(List.of("2"), peer.mids(MediaKind.AUDIO, Direction.RECVONLY));
@@ -315,7 +320,9 @@ class NativePeerTest {
             int n = serverPacket(buf, OfferWriter.VP8_PT, 1, 1, BOB_CAM.ssrc(), new byte[] {0x10, 0, 0, 0});
             assertTrue(s.transport.sendRtp(buf, 0, n));
             waitFor(() -> peer.received("3").packets() == 1, 3000);
-            assertEquals(OptionalLong.of(BOB_CAM.rtxSsrc().getAsLong()), peer.remoteLine("3").orElseThrow().rtxSsrc());
+            assertEquals(
+                    OptionalLong.of(BOB_CAM.rtxSsrc().getAsLong()),
+                    peer.remoteLine("3").orElseThrow().rtxSsrc());
 
             assertThrows(IllegalArgumentException.class, () -> peer.createOffer(1, 1, 0, 1), "lines never go away");
             assertThrows(IllegalStateException.class, () -> peer.applyAnswer(s.answer.sdp()), "no offer pending");
@@ -325,14 +332,15 @@ class NativePeerTest {
     @Test
     void wrongFingerprintInTheAnswerFailsTheConnectedFuture() throws Exception {
         try (NativePeer peer = newPeer("frank");
-             LoopbackSfu.Session s = sfu.newSession()) {
+                LoopbackSfu.Session s = sfu.newSession()) {
             String answer = s.answer(peer.createOffer(1, 0, 0, 0), Map.of());
             String fp = s.transport.localFingerprint().substring("sha-256 ".length());
             String other = LoopbackSfu.CLIENT_CERT.fingerprint().substring("sha-256 ".length());
             peer.applyAnswer(answer.replace(fp, other));
-            ExecutionException e = assertThrows(ExecutionException.class,
-                    () -> peer.connected().get(15, TimeUnit.SECONDS));
-            assertTrue(e.getCause().getMessage().startsWith("DTLS_FAILED: FINGERPRINT_MISMATCH"),
+            ExecutionException e = assertThrows(
+                    ExecutionException.class, () -> peer.connected().get(15, TimeUnit.SECONDS));
+            assertTrue(
+                    e.getCause().getMessage().startsWith("DTLS_FAILED: FINGERPRINT_MISMATCH"),
                     e.getCause().getMessage());
             assertTrue(peer.failureReason().startsWith("DTLS_FAILED: FINGERPRINT_MISMATCH"));
             assertEquals("DTLS_FAILED", peer.lastEvent());

@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.sfu.codec.MediaKind;
 import dev.chorus.sfu.rtp.RtpExtension;
 import dev.chorus.sfu.sdp.Answer;
 import dev.chorus.sfu.sdp.AnswerBuilder;
 import dev.chorus.sfu.sdp.Direction;
 import dev.chorus.sfu.sdp.Fingerprint;
 import dev.chorus.sfu.sdp.LocalTransport;
-import dev.chorus.sfu.codec.MediaKind;
 import dev.chorus.sfu.sdp.MediaSection;
 import dev.chorus.sfu.sdp.NegotiatedSection;
 import dev.chorus.sfu.sdp.Publication;
@@ -31,18 +31,30 @@ import org.junit.jupiter.api.Test;
 
 /** The client offer is accepted by the SFU's own SDP parser and answer builder. */
 class OfferWriterTest {
-    static final Fingerprint CLIENT_FP = new Fingerprint("sha-256",
+    static final Fingerprint CLIENT_FP = new Fingerprint(
+            "sha-256",
             "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89");
-    static final LocalTransport CLIENT = new LocalTransport("cliU", "clientPasswordClientPwd1", CLIENT_FP,
-            List.of("candidate:1 1 udp 2130706431 127.0.0.1 50000 typ host"), true);
-    static final LocalTransport SFU = new LocalTransport("sfuU", "sfuPasswordSfuPassword1",
+    static final LocalTransport CLIENT = new LocalTransport(
+            "cliU",
+            "clientPasswordClientPwd1",
+            CLIENT_FP,
+            List.of("candidate:1 1 udp 2130706431 127.0.0.1 50000 typ host"),
+            true);
+    static final LocalTransport SFU = new LocalTransport(
+            "sfuU",
+            "sfuPasswordSfuPassword1",
             new Fingerprint("sha-256", CLIENT_FP.value().replace("AB", "BA")),
-            List.of("candidate:2 1 udp 2130706431 127.0.0.1 40000 typ host"), true);
+            List.of("candidate:2 1 udp 2130706431 127.0.0.1 40000 typ host"),
+            true);
 
     static final LocalTrack MIC = LocalTrack.audio(1111, "alice", "mic");
     static final LocalTrack CAM = LocalTrack.video(2222, 2223, "alice", "cam");
-    static final List<OfferLine> LINES = List.of(OfferLine.send(MIC), OfferLine.send(CAM),
-            OfferLine.recv(MediaKind.AUDIO), OfferLine.recv(MediaKind.VIDEO), OfferLine.recv(MediaKind.VIDEO));
+    static final List<OfferLine> LINES = List.of(
+            OfferLine.send(MIC),
+            OfferLine.send(CAM),
+            OfferLine.recv(MediaKind.AUDIO),
+            OfferLine.recv(MediaKind.VIDEO),
+            OfferLine.recv(MediaKind.VIDEO));
 
     static String offer() {
         return new OfferWriter(CLIENT, "alice-cname", 42).write(1, LINES);
@@ -54,13 +66,15 @@ class OfferWriterTest {
         assertTrue(text.endsWith("\r\n"));
         assertFalse(text.replace("\r\n", "").contains("\n"), "CRLF only");
         SessionDescription offer = SdpParser.parse(text);
-        assertEquals(List.of("0", "1", "2", "3", "4"), offer.bundleGroup().orElseThrow().mids());
+        assertEquals(
+                List.of("0", "1", "2", "3", "4"),
+                offer.bundleGroup().orElseThrow().mids());
         assertEquals("42", offer.origin().sessionId());
         assertEquals(5, offer.media().size());
-        List<Direction> directions = List.of(Direction.SENDONLY, Direction.SENDONLY, Direction.RECVONLY,
-                Direction.RECVONLY, Direction.RECVONLY);
-        List<MediaKind> kinds = List.of(MediaKind.AUDIO, MediaKind.VIDEO, MediaKind.AUDIO, MediaKind.VIDEO,
-                MediaKind.VIDEO);
+        List<Direction> directions = List.of(
+                Direction.SENDONLY, Direction.SENDONLY, Direction.RECVONLY, Direction.RECVONLY, Direction.RECVONLY);
+        List<MediaKind> kinds =
+                List.of(MediaKind.AUDIO, MediaKind.VIDEO, MediaKind.AUDIO, MediaKind.VIDEO, MediaKind.VIDEO);
         for (int i = 0; i < 5; i++) {
             MediaSection m = offer.media().get(i);
             assertEquals(Optional.of(Integer.toString(i)), m.mid());
@@ -77,7 +91,9 @@ class OfferWriterTest {
             assertEquals("UDP/TLS/RTP/SAVPF", m.protocol());
             assertTrue(m.extension(RtpExtension.MID.uri()).isPresent());
             assertTrue(m.extension(RtpExtension.TRANSPORT_CC.uri()).isPresent());
-            assertEquals(m.kind() == MediaKind.AUDIO, m.extension(RtpExtension.AUDIO_LEVEL.uri()).isPresent());
+            assertEquals(
+                    m.kind() == MediaKind.AUDIO,
+                    m.extension(RtpExtension.AUDIO_LEVEL.uri()).isPresent());
         }
         MediaSection audio = offer.media().get(0);
         assertEquals("opus", audio.codec(111).orElseThrow().name());
@@ -90,14 +106,17 @@ class OfferWriterTest {
         assertTrue(video.codec(96).orElseThrow().hasFeedback("nack pli"));
         assertEquals(List.of(2222L, 2223L), video.ssrcGroups().get(0).ssrcs());
         assertTrue(video.ssrcGroups().get(0).isFid());
-        assertEquals("alice cam", video.ssrc(2223).orElseThrow().msid().orElseThrow().toString());
+        assertEquals(
+                "alice cam", video.ssrc(2223).orElseThrow().msid().orElseThrow().toString());
         assertTrue(offer.media().get(3).ssrcs().isEmpty(), "recvonly lines announce no SSRC");
     }
 
     @Test
     void answerBuilderAcceptsPublicationsAndAssignsTracksToRecvLines() throws Exception {
         SessionDescription offer = SdpParser.parse(offer());
-        Answer answer = AnswerBuilder.forOffer(offer).transport(SFU).origin(7, 1)
+        Answer answer = AnswerBuilder.forOffer(offer)
+                .transport(SFU)
+                .origin(7, 1)
                 .send("2", RemoteTrack.audio("bob", "mic", 5001, "bob-cname"))
                 .send("3", RemoteTrack.video("bob", "cam", 5002, 5003, "bob-cname"))
                 .build();
@@ -107,13 +126,18 @@ class OfferWriterTest {
         NegotiatedSection a = answer.section("0").orElseThrow();
         assertEquals(Direction.RECVONLY, a.direction());
         assertEquals(OptionalInt.of(111), a.payloadType());
-        assertEquals(List.of(new Publication.Stream(1111, OptionalLong.empty())), a.publication().orElseThrow().streams());
-        assertEquals("alice mic", a.publication().orElseThrow().msid().orElseThrow().toString());
+        assertEquals(
+                List.of(new Publication.Stream(1111, OptionalLong.empty())),
+                a.publication().orElseThrow().streams());
+        assertEquals(
+                "alice mic", a.publication().orElseThrow().msid().orElseThrow().toString());
         assertEquals(Optional.of("alice-cname"), a.publication().orElseThrow().cname());
         NegotiatedSection v = answer.section("1").orElseThrow();
         assertEquals(OptionalInt.of(96), v.payloadType());
         assertEquals(OptionalInt.of(97), v.rtxPayloadType());
-        assertEquals(List.of(new Publication.Stream(2222, OptionalLong.of(2223))), v.publication().orElseThrow().streams());
+        assertEquals(
+                List.of(new Publication.Stream(2222, OptionalLong.of(2223))),
+                v.publication().orElseThrow().streams());
         // Our extension ids survive the codec policy: the forwarder finds mid and transport-cc.
         assertEquals(OptionalInt.of(OfferWriter.EXT_MID), v.extensionId(RtpExtension.MID.uri()));
         assertEquals(OptionalInt.of(OfferWriter.EXT_TRANSPORT_CC), v.extensionId(RtpExtension.TRANSPORT_CC.uri()));
