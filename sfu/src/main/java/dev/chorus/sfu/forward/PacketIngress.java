@@ -19,10 +19,11 @@ import java.util.concurrent.atomic.LongAdder;
  * Every hop of an RTP packet from a publisher to its subscribers, in order, with its thread:
  * <pre>
  *  #  hop                                                                        thread
- *  1  ice4j reads the shared UDP port (STUN is answered there) and pushes       ice4j port reader
- *     the datagram to its transport; ICE-TCP frames arrive the same way         (ICE-TCP: selector)
- *  2  WebRtcTransport: RFC 7983 demux; DTLS records go to the DTLS queue        same
- *  3  WebRtcTransport: SRTP unprotect in place (drops: stage TRANSPORT)         same
+ *  1  ice4j reads the shared UDP port (SharedUdpPort; STUN is answered there)  ice4j port reader
+ *     and pushes the datagram to its transport; ICE-TCP frames arrive the same   (ICE-TCP: selector)
+ *     way (IceTcpListener)
+ *  2  SrtpPacketPath.receive: RFC 7983 demux; DTLS records go to DtlsSession    same
+ *  3  SrtpPacketPath: SRTP unprotect in place (drops: stage TRANSPORT)          same
  *  4  PacketIngress.onRtp: copy into a pooled PacketBuffer, submit to the       same
  *     room's MediaWorker queue (drops: stage BRIDGE, QUEUE_FULL)
  *  5  MediaWorker.dispatch: Endpoint.handleRtp, producer by SSRC               media worker
@@ -32,8 +33,9 @@ import java.util.concurrent.atomic.LongAdder;
  *     decision, copy, rewrite SSRC, PT, sequence, timestamp, extensions
  *  8  Endpoint.sendMedia: the subscriber transport's transport-cc number,       media worker
  *     then PacketEgress.sendRtp
- *  9  WebRtcTransport.sendRtp: SRTP protect in place, send on the selected      media worker
- *     ICE pair (drops: stage TRANSPORT); the buffer goes back to the pool
+ *  9  WebRtcTransport.sendRtp -> SrtpPacketPath: SRTP protect in place (under  media worker
+ *     its send lock), IceSession.send on the selected ICE pair (drops: stage
+ *     TRANSPORT); the buffer goes back to the pool
  * </pre>
  * RTCP takes hops 1-5 the same way, then {@link RtcpTermination} ends it (reports, PLI/FIR, NACK,
  * transport-cc, REMB); what the SFU sends back ({@link PublisherFeedback}, {@link RtcpReports},
