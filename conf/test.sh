@@ -32,7 +32,9 @@ if ((${#missing[@]})); then
 fi
 
 status=0
-# clean: the summary below must count only this run's reports.
+# The summary below must count only this run's reports. `clean` alone is not enough: a module the
+# build never reaches (an earlier one failed) keeps the reports of an older run.
+rm -rf {*,*/*}/target/surefire-reports {*,*/*}/target/failsafe-reports
 # -ntp: no download progress. The shade plugin's one line per bundled jar is also left out.
 mvn -B -ntp -Dorg.slf4j.simpleLogger.log.org.apache.maven.plugins.shade=warn clean verify "$@" || status=$?
 

@@ -220,6 +220,8 @@ final class FlowReceiver implements Runnable {
         for (Iterator<ProxyFlow> it = flows.values().iterator(); it.hasNext(); ) {
             ProxyFlow f = it.next();
             if (now - f.lastActiveNanos > idle) {
+                // Counted before the flow leaves the map: whoever sees it gone also sees it counted.
+                flowsClosedIdle.incrementAndGet();
                 it.remove();
                 f.closed = true;
                 SelectionKey k = f.upstream.keyFor(selector);
@@ -227,7 +229,6 @@ final class FlowReceiver implements Runnable {
                     k.cancel();
                 }
                 f.closeUpstream();
-                flowsClosedIdle.incrementAndGet();
                 LOG.info(
                         "proxy {}: flow for client {} (ICE user {}) closed after {} ms idle",
                         localAddress,
