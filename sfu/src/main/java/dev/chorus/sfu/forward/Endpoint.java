@@ -202,9 +202,9 @@ public final class Endpoint implements PacketHandler {
         }
     }
 
-    /** A PLI asking this endpoint (as publisher) for a keyframe on {@code mediaSsrc}. */
-    void sendPli(long mediaSsrc) {
-        feedback.sendPli(mediaSsrc);
+    /** A PLI asking this endpoint (as publisher) for a keyframe on {@code mediaSsrc}; true when it went out. */
+    boolean sendPli(long mediaSsrc) {
+        return feedback.sendPli(mediaSsrc);
     }
 
     /** NACKs to this endpoint (as publisher) for {@code seqs[0, count)} of {@code mediaSsrc}, ascending. */

@@ -10,13 +10,16 @@ import dev.chorus.sfu.worker.TimerQueue;
  * A request inside the interval is deferred to its end; further requests while one is deferred
  * are coalesced into it. So N subscribers asking at once cost the publisher one keyframe. A
  * keyframe arriving while a request is deferred answers it: the deferred request is dropped
- * (counted as satisfied). Requests are counted by {@link KeyframeRequestKind}.
+ * (counted as satisfied). Requests are counted by {@link KeyframeRequestKind}. A request the
+ * transport could not send (the publisher's DTLS not up yet) does not count as sent: it neither
+ * starts the interval nor hides the next request, which goes out as soon as it comes.
  */
 final class KeyframeRequester {
     /** Sends the actual request (a PLI to the publisher). */
     @FunctionalInterface
     interface Sink {
-        void sendKeyframeRequest(long nowNanos);
+        /** True when the request went out. */
+        boolean sendKeyframeRequest(long nowNanos);
     }
 
     private final TimerQueue timers;
@@ -27,6 +30,7 @@ final class KeyframeRequester {
     private long lastSentNanos;
     private long requests;
     private long sent;
+    private long notSent;
     private long coalesced;
     private long satisfiedByKeyframe;
     private final long[] byKind = new long[KeyframeRequestKind.values().length];
@@ -53,10 +57,13 @@ final class KeyframeRequester {
     }
 
     private void send(long nowNanos) {
+        if (!sink.sendKeyframeRequest(nowNanos)) {
+            notSent++;
+            return;
+        }
         sentBefore = true;
         lastSentNanos = nowNanos;
         sent++;
-        sink.sendKeyframeRequest(nowNanos);
     }
 
     /** A keyframe arrived from the publisher: a deferred request is answered by it. */
@@ -83,6 +90,7 @@ final class KeyframeRequester {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("requests", requests);
         n.put("sent", sent);
+        n.put("notSent", notSent);
         n.put("coalesced", coalesced);
         n.put("satisfiedByKeyframe", satisfiedByKeyframe);
         n.put("deferredPending", deferred.isScheduled());

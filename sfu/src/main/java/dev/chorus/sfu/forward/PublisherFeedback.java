@@ -111,12 +111,12 @@ final class PublisherFeedback {
 
     // ------------------------------------------------------------------ keyframes and losses
 
-    /** A PLI asking this endpoint (as publisher) for a keyframe on {@code mediaSsrc}. */
-    void sendPli(long mediaSsrc) {
+    /** A PLI asking this endpoint (as publisher) for a keyframe on {@code mediaSsrc}; true when it went out. */
+    boolean sendPli(long mediaSsrc) {
         PacketBuffer b = pool.acquire();
         if (b == null) {
             drops.increment(DropReason.NO_BUFFER);
-            return;
+            return false;
         }
         try {
             int off = b.offset();
@@ -124,7 +124,9 @@ final class PublisherFeedback {
             if (n > 0 && endpoint.sendRtcp(b.array(), off, n)) {
                 plisSent++;
                 stats.pliSent();
+                return true;
             }
+            return false;
         } finally {
             pool.release(b);
         }
