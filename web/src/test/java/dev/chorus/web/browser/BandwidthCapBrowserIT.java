@@ -46,7 +46,8 @@ class BandwidthCapBrowserIT {
     @Test
     void aThreeHundredKbpsLinkLosesVideoButKeepsAudioAndVideoReturnsWhenTheCapIsLifted() throws Exception {
         server = ProxiedServer.start(7);
-        RoomPage publisher = RoomPage.open(server.url("/r/capped?name=Pub")).awaitState("joined");
+        RoomPage publisher = RoomPage.open(server.url("/r/capped?name=Pub"), Chromium.Camera.AS_REQUESTED)
+                .awaitState("joined");
         pages.add(publisher);
         RoomPage subscriber =
                 RoomPage.open(server.url("/r/capped?name=Sub&publish=0")).awaitState("joined");

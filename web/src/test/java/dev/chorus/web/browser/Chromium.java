@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -22,12 +24,42 @@ public final class Chromium {
 
     private Chromium() {}
 
+    /** What the fake camera captures. */
+    public enum Camera {
+        /**
+         * 320x180 at 15 fps from the first frame, the microphone unprocessed. Six browsers encoding and decoding 720p on two
+         * cores starve each other (page loads then time out in the renderer); most tests are about
+         * tracks reaching the right places, not about resolution.
+         */
+        SMALL,
+        /** What the page asks for (1280x720 at 30 fps): for tests that need a real bitrate. */
+        AS_REQUESTED
+    }
+
+    /**
+     * Asks every getUserMedia of the page for 320x180 at 15 fps and for the microphone without echo
+     * cancellation, noise suppression and gain control (that processing costs each browser about a
+     * tenth of a core here), whatever the page's own constraints: it runs before the page's
+     * scripts, in every document the browser opens.
+     */
+    private static final String SMALL_CAMERA_SCRIPT = "(() => {"
+            + "  const md = navigator.mediaDevices; if (!md || !md.getUserMedia) return;"
+            + "  const original = md.getUserMedia.bind(md);"
+            + "  const merged = (track, extra) => track"
+            + "      ? Object.assign({}, typeof track === 'object' ? track : {}, extra) : track;"
+            + "  md.getUserMedia = (c) => original(c ? Object.assign({}, c, {"
+            + "    video: merged(c.video, {width: {ideal: 320}, height: {ideal: 180}, frameRate: {ideal: 15}}),"
+            + "    audio: merged(c.audio, {echoCancellation: false, noiseSuppression: false, autoGainControl: false})"
+            + "  }) : c);"
+            + "})();";
+
     /** A fresh browser with its own profile, fake camera and microphone, loopback-only networking. */
-    public static ChromeDriver start(List<String> extraArgs) {
+    public static Started start(List<String> extraArgs, Camera camera) {
         requireExecutable(BROWSER);
         requireExecutable(DRIVER);
         // Selenium would otherwise try to download a driver of its own.
         System.setProperty("webdriver.chrome.driver", DRIVER);
+        Path profile = freshProfile();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(BROWSER);
         List<String> args = new ArrayList<>(List.of(
@@ -41,13 +73,18 @@ public final class Chromium {
                 "--disable-background-networking",
                 "--disable-component-update",
                 "--disable-sync",
-                "--disable-features=MediaRouter,OptimizationHints,Translate,WebRtcHideLocalIpsWithMdns",
+                "--disable-features=MediaRouter,OptimizationHints,Translate,WebRtcHideLocalIpsWithMdns,"
+                        + "IntensiveWakeUpThrottling",
+                // A browser may hold several pages (windows): none may be throttled as hidden.
+                "--disable-background-timer-throttling",
+                "--disable-renderer-backgrounding",
+                "--disable-backgrounding-occluded-windows",
                 "--use-fake-device-for-media-stream",
                 "--use-fake-ui-for-media-stream",
                 "--allow-loopback-in-peer-connection",
                 "--autoplay-policy=no-user-gesture-required",
                 "--window-size=1280,800",
-                "--user-data-dir=" + freshProfile()));
+                "--user-data-dir=" + profile));
         args.addAll(extraArgs);
         options.addArguments(args);
         // Keep the page's console, so RoomPage.screenshot() can save it next to the picture.
@@ -58,9 +95,90 @@ public final class Chromium {
                 .withLogOutput(java.io.OutputStream.nullOutputStream())
                 .build();
         ChromeDriver driver = new ChromeDriver(service, options);
-        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
-        driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(15));
-        return driver;
+        Started started = new Started(driver, profile, camera);
+        try {
+            // Generous: on two busy cores a renderer can take tens of seconds to answer.
+            driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60));
+            driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(15));
+            return started;
+        } catch (RuntimeException e) {
+            started.quit();
+            throw e;
+        }
+    }
+
+    /**
+     * A running browser: its driver, its windows (one page each) and its profile directory, which
+     * names its processes. Used from one test thread at a time: the driver talks to one window at
+     * a time, so every use goes through {@link #on(String)}.
+     */
+    public static final class Started {
+        private final ChromeDriver driver;
+        private final Path profile;
+        private final Camera camera;
+        private boolean firstWindowFree = true;
+        private String current;
+
+        private Started(ChromeDriver driver, Path profile, Camera camera) {
+            this.driver = driver;
+            this.profile = profile;
+            this.camera = camera;
+        }
+
+        /** A window for a new page (the browser's first, then new ones); returns its handle. */
+        public String openWindow() {
+            if (!firstWindowFree) {
+                driver.switchTo().newWindow(WindowType.WINDOW);
+            }
+            firstWindowFree = false;
+            current = driver.getWindowHandle();
+            if (camera == Camera.SMALL) {
+                // Per window: the script is installed in the window the driver talks to.
+                driver.executeCdpCommand(
+                        "Page.addScriptToEvaluateOnNewDocument", Map.of("source", SMALL_CAMERA_SCRIPT));
+            }
+            return current;
+        }
+
+        /** The driver, talking to {@code window}. */
+        public ChromeDriver on(String window) {
+            if (!window.equals(current)) {
+                driver.switchTo().window(window);
+                current = window;
+            }
+            return driver;
+        }
+
+        /** Closes one page's window, as a person closing the tab would. Never throws. */
+        public void closeWindow(String window) {
+            try {
+                on(window).close();
+            } catch (RuntimeException e) {
+                System.err.println("chromium " + profile + ": window did not close (" + e + ")");
+            }
+            current = null;
+        }
+
+        /**
+         * Quits the browser. A browser that no longer answers (a hung renderer) would stay behind
+         * and slow every later test: its processes, found by this browser's own profile directory
+         * on their command line, are then ended by PID. Never throws.
+         */
+        public void quit() {
+            try {
+                driver.quit();
+            } catch (RuntimeException e) {
+                System.err.println("chromium " + profile + " did not quit cleanly ("
+                        + e.getClass().getSimpleName() + "); ending its processes");
+            }
+            String marker = "--user-data-dir=" + profile;
+            ProcessHandle.allProcesses()
+                    .filter(p -> p.info()
+                            .arguments()
+                            .map(a -> List.of(a).contains(marker))
+                            .orElse(false))
+                    .forEach(ProcessHandle::destroyForcibly);
+        }
     }
 
     private static Path freshProfile() {

@@ -34,9 +34,8 @@ class IceTcpBrowserIT {
                 List<String> ids = new ArrayList<>();
                 long t0 = System.nanoTime();
                 for (String name : List.of("ann", "bob", "cid")) {
-                    RoomPage p = RoomPage.open(server.url("/r/tcp?name=" + name))
-                            .awaitState("joined")
-                            .smallCamera();
+                    RoomPage p =
+                            RoomPage.open(server.url("/r/tcp?name=" + name)).awaitState("joined");
                     pages.add(p);
                     ids.add(p.selfId());
                 }

@@ -57,9 +57,7 @@ class LossRecoveryBrowserIT {
     @Test
     void subscriberVideoKeepsDecodingThroughFivePercentLossWithNackAndRetransmission() throws Exception {
         server = ProxiedServer.start(5);
-        RoomPage publisher = RoomPage.open(server.url("/r/lossy?name=Pub"))
-                .awaitState("joined")
-                .smallCamera();
+        RoomPage publisher = RoomPage.open(server.url("/r/lossy?name=Pub")).awaitState("joined");
         pages.add(publisher);
         RoomPage subscriber =
                 RoomPage.open(server.url("/r/lossy?name=Sub&publish=0")).awaitState("joined");

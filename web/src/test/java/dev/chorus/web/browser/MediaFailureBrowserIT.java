@@ -51,8 +51,8 @@ class MediaFailureBrowserIT {
         try (TestServer server = TestServer.start(Map.of("chorus.media.consent-timeout", "2s"));
                 RoomPage ada = RoomPage.open(server.url("/r/consent?name=Ada"));
                 RoomPage bob = RoomPage.open(server.url("/r/consent?name=Bob"))) {
-            ada.awaitState("joined").smallCamera();
-            bob.awaitState("joined").smallCamera();
+            ada.awaitState("joined");
+            bob.awaitState("joined");
             String adaId = ada.selfId();
             ada.awaitMediaConnected();
             bob.awaitInbound(java.util.List.of(adaId), "video", "camera", Duration.ofSeconds(20));
@@ -93,7 +93,7 @@ class MediaFailureBrowserIT {
                 RoomPage ada = RoomPage.open(
                         server.url("/r/autoplay?name=Ada"),
                         java.util.List.of("--autoplay-policy=document-user-activation-required"))) {
-            bob.awaitState("joined").smallCamera();
+            bob.awaitState("joined");
             ada.awaitState("joined");
             String bobId = bob.selfId();
             ada.awaitInbound(java.util.List.of(bobId), "video", "camera", Duration.ofSeconds(20));
@@ -128,7 +128,7 @@ class MediaFailureBrowserIT {
                 RoomPage bob = RoomPage.open(server.url("/r/listen?name=Bob"));
                 RoomPage ada = RoomPage.open(
                         server.url("/r/listen?name=Ada"), java.util.List.of("--use-fake-ui-for-media-stream=deny"))) {
-            bob.awaitState("joined").smallCamera();
+            bob.awaitState("joined");
             ada.awaitState("joined").awaitMediaConnected();
             ada.await(d -> ada.isDisplayed("media-error"), "#media-error shown");
             String error = (String) ada.script("return document.getElementById('media-error').textContent");

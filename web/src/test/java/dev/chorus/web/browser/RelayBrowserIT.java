@@ -43,7 +43,7 @@ class RelayBrowserIT {
                 for (String name : List.of("Ada", "Bob", "Cy")) {
                     RoomPage page = RoomPage.open(server.url("/r/relay?name=" + name + "&relay=1"));
                     pages.add(page);
-                    page.awaitState("joined").smallCamera();
+                    page.awaitState("joined");
                 }
                 long joinedMs = (System.nanoTime() - start) / 1_000_000;
                 Map<RoomPage, String> ids = new HashMap<>();

@@ -19,37 +19,69 @@ public final class RoomPage implements AutoCloseable {
 
     static final Duration WAIT = Duration.ofSeconds(15);
 
-    private final ChromeDriver driver;
+    private final Chromium.Started browser;
+    private final String window;
+    /** False when the page is one window of a browser the test shares between pages. */
+    private final boolean ownBrowser;
 
-    private RoomPage(ChromeDriver driver) {
-        this.driver = driver;
+    private RoomPage(Chromium.Started browser, String window, boolean ownBrowser) {
+        this.browser = browser;
+        this.window = window;
+        this.ownBrowser = ownBrowser;
     }
 
+    /** A fresh browser on {@code url}, its camera {@link Chromium.Camera#SMALL small}. */
     public static RoomPage open(String url) {
-        return open(url, List.of());
+        return open(url, Chromium.Camera.SMALL, List.of());
+    }
+
+    public static RoomPage open(String url, Chromium.Camera camera) {
+        return open(url, camera, List.of());
     }
 
     /** As {@link #open(String)} with extra Chromium switches (a later switch overrides an earlier one). */
     public static RoomPage open(String url, List<String> chromiumArgs) {
-        ChromeDriver driver = Chromium.start(chromiumArgs);
+        return open(url, Chromium.Camera.SMALL, chromiumArgs);
+    }
+
+    private static RoomPage open(String url, Chromium.Camera camera, List<String> chromiumArgs) {
+        Chromium.Started browser = Chromium.start(chromiumArgs, camera);
         try {
-            driver.get(url);
-            return new RoomPage(driver);
+            String window = browser.openWindow();
+            browser.on(window).get(url);
+            return new RoomPage(browser, window, true);
         } catch (RuntimeException e) {
-            driver.quit();
+            browser.quit();
+            throw e;
+        }
+    }
+
+    /**
+     * {@code url} in a new window of {@code browser}, which the test owns and quits. Several pages in
+     * one browser share its browser, GPU, network and audio processes: what lets six participants
+     * fit on two cores.
+     */
+    public static RoomPage openIn(Chromium.Started browser, String url) {
+        String window = browser.openWindow();
+        RoomPage page = new RoomPage(browser, window, false);
+        try {
+            browser.on(window).get(url);
+            return page;
+        } catch (RuntimeException e) {
+            page.close();
             throw e;
         }
     }
 
     /** Fills the join form and clicks Join. */
     public RoomPage join(String room, String name) {
-        WebElement roomInput = driver.findElement(By.id("room-input"));
+        WebElement roomInput = chrome().findElement(By.id("room-input"));
         roomInput.clear();
         roomInput.sendKeys(room);
-        WebElement nameInput = driver.findElement(By.id("name-input"));
+        WebElement nameInput = chrome().findElement(By.id("name-input"));
         nameInput.clear();
         nameInput.sendKeys(name);
-        driver.findElement(By.id("join-button")).click();
+        chrome().findElement(By.id("join-button")).click();
         return awaitState("joined");
     }
 
@@ -59,24 +91,24 @@ public final class RoomPage implements AutoCloseable {
     }
 
     public String state() {
-        return driver.findElement(By.tagName("body")).getDomAttribute("data-state");
+        return chrome().findElement(By.tagName("body")).getDomAttribute("data-state");
     }
 
     public String selfId() {
-        return driver.findElement(By.tagName("body")).getDomAttribute("data-self-id");
+        return chrome().findElement(By.tagName("body")).getDomAttribute("data-self-id");
     }
 
     public boolean isDisplayed(String id) {
-        return driver.findElement(By.id(id)).isDisplayed();
+        return chrome().findElement(By.id(id)).isDisplayed();
     }
 
     public String value(String id) {
-        return driver.findElement(By.id(id)).getDomProperty("value");
+        return chrome().findElement(By.id(id)).getDomProperty("value");
     }
 
     /** Names in the participant list, in page order, self included. */
     public List<String> participantNames() {
-        return driver.findElements(By.cssSelector("#participants li[data-participant-id] .participant-name")).stream()
+        return chrome().findElements(By.cssSelector("#participants li[data-participant-id] .participant-name")).stream()
                 .map(e -> e.getText().trim())
                 .toList();
     }
@@ -93,29 +125,29 @@ public final class RoomPage implements AutoCloseable {
 
     /** Participant tiles, screen-share tiles not counted. */
     public int tileCount() {
-        return driver.findElements(By.cssSelector("#grid .tile[data-participant-id]:not([data-source])"))
+        return chrome().findElements(By.cssSelector("#grid .tile[data-participant-id]:not([data-source])"))
                 .size();
     }
 
     public boolean hasTile(String participantId) {
-        return !driver.findElements(
+        return !chrome().findElements(
                         By.cssSelector("#grid .tile[data-participant-id='" + participantId + "']:not([data-source])"))
                 .isEmpty();
     }
 
     public boolean hasScreenTile(String participantId) {
-        return !driver.findElements(By.cssSelector(
+        return !chrome().findElements(By.cssSelector(
                         "#grid .tile[data-participant-id='" + participantId + "'][data-source='screen']"))
                 .isEmpty();
     }
 
     /** Width of the decoded video in that participant's tile (0 when nothing renders). */
     public long tileVideoWidth(String participantId, boolean screen) {
-        Object w = driver.executeScript(
-                "const sel = '#grid .tile[data-participant-id=\"' + arguments[0] + '\"]' + (arguments[1] ? '[data-source=\"screen\"]' : ':not([data-source])');"
-                        + "const v = document.querySelector(sel + ' video'); return v ? v.videoWidth : 0;",
-                participantId,
-                screen);
+        Object w = chrome().executeScript(
+                        "const sel = '#grid .tile[data-participant-id=\"' + arguments[0] + '\"]' + (arguments[1] ? '[data-source=\"screen\"]' : ':not([data-source])');"
+                                + "const v = document.querySelector(sel + ' video'); return v ? v.videoWidth : 0;",
+                        participantId,
+                        screen);
         return ((Number) w).longValue();
     }
 
@@ -137,7 +169,7 @@ public final class RoomPage implements AutoCloseable {
     /** window.chorus.mediaStats(): the page's RTCPeerConnection stats, summarised. */
     @SuppressWarnings("unchecked")
     public Map<String, Object> mediaStats() {
-        Object r = driver.executeAsyncScript("const done = arguments[arguments.length - 1];"
+        Object r = chrome().executeAsyncScript("const done = arguments[arguments.length - 1];"
                 + "window.chorus.mediaStats().then(done, (e) => done({error: String(e)}));");
         return r == null ? Map.of() : (Map<String, Object>) r;
     }
@@ -179,7 +211,7 @@ public final class RoomPage implements AutoCloseable {
      */
     @SuppressWarnings("unchecked")
     public List<Map<String, Object>> rtcpReports() {
-        Object r = driver.executeAsyncScript("const done = arguments[arguments.length - 1];"
+        Object r = chrome().executeAsyncScript("const done = arguments[arguments.length - 1];"
                 + "const pc = window.chorus.pc; if (!pc) return done([]);"
                 + "pc.getStats().then((report) => { const out = [];"
                 + "  report.forEach((s) => { if (s.type !== 'remote-inbound-rtp' && s.type !== 'remote-outbound-rtp') return;"
@@ -197,8 +229,8 @@ public final class RoomPage implements AutoCloseable {
      * description): the SFU side of this page's ICE session, which the UDP impairment proxy matches on.
      */
     public String serverIceUfrag() {
-        Object sdp = driver.executeScript(
-                "const pc = window.chorus.pc; return pc && pc.remoteDescription ? pc.remoteDescription.sdp : null");
+        Object sdp = chrome().executeScript(
+                        "const pc = window.chorus.pc; return pc && pc.remoteDescription ? pc.remoteDescription.sdp : null");
         if (sdp == null) throw new IllegalStateException("the page has no remote description yet");
         java.util.regex.Matcher m =
                 java.util.regex.Pattern.compile("(?m)^a=ice-ufrag:(\\S+)").matcher((String) sdp);
@@ -208,7 +240,7 @@ public final class RoomPage implements AutoCloseable {
 
     /** Whether the page holds an RTCPeerConnection (window.chorus.pc) right now. */
     public boolean hasPeerConnection() {
-        return Boolean.TRUE.equals(driver.executeScript("return window.chorus.pc !== null"));
+        return Boolean.TRUE.equals(chrome().executeScript("return window.chorus.pc !== null"));
     }
 
     public String connectionState() {
@@ -224,7 +256,7 @@ public final class RoomPage implements AutoCloseable {
 
     /** #media-status as "state/reason: text". */
     public String mediaStatus() {
-        WebElement el = driver.findElement(By.id("media-status"));
+        WebElement el = chrome().findElement(By.id("media-status"));
         return el.getDomAttribute("data-state") + "/" + el.getDomAttribute("data-reason") + ": "
                 + el.getDomProperty("textContent");
     }
@@ -234,7 +266,7 @@ public final class RoomPage implements AutoCloseable {
      * frames decoded (video) or packets received (audio) above zero.
      */
     public RoomPage awaitInbound(List<String> participantIds, String kind, String source, Duration timeout) {
-        new WebDriverWait(driver, timeout)
+        new WebDriverWait(chrome(), timeout)
                 .withMessage(() -> "waiting for " + kind + "/" + source + " from " + participantIds + " (inbound "
                         + inbound() + ", media " + mediaStatus() + ")")
                 .until(d -> {
@@ -254,66 +286,46 @@ public final class RoomPage implements AutoCloseable {
      * decoded frame, measured inside the page (polls getStats every 25 ms).
      */
     public long millisFromJoinToVideoFrom(List<String> participantIds, Duration timeout) {
-        Object r = driver.executeAsyncScript(
-                "const [ids, limit, done] = arguments;"
-                        + "const t0 = performance.now();"
-                        + "const tick = async () => {"
-                        + "  const s = window.chorus?.joinedAt != null ? await window.chorus.mediaStats() : null;"
-                        + "  const ok = s && ids.every((id) => s.inbound.some((i) => i.participantId === id"
-                        + "      && i.kind === 'video' && i.source === 'camera' && i.framesDecoded > 0));"
-                        + "  if (ok) {"
-                        + "    const at = (t) => (t == null ? null : Math.round(t - window.chorus.joinedAt));"
-                        + "    document.body.dataset.firstFrameTimeline = JSON.stringify({offer: at(s.timeline.firstOffer),"
-                        + "        answer: at(s.timeline.firstAnswer), connected: at(s.timeline.connected)});"
-                        + "    return done(Math.round(performance.now() - window.chorus.joinedAt));"
-                        + "  }"
-                        + "  if (performance.now() - t0 > limit) return done(-1);"
-                        + "  setTimeout(tick, 25);"
-                        + "};"
-                        + "tick();",
-                participantIds,
-                timeout.toMillis());
+        Object r = chrome().executeAsyncScript(
+                        "const [ids, limit, done] = arguments;"
+                                + "const t0 = performance.now();"
+                                + "const tick = async () => {"
+                                + "  const s = window.chorus?.joinedAt != null ? await window.chorus.mediaStats() : null;"
+                                + "  const ok = s && ids.every((id) => s.inbound.some((i) => i.participantId === id"
+                                + "      && i.kind === 'video' && i.source === 'camera' && i.framesDecoded > 0));"
+                                + "  if (ok) {"
+                                + "    const at = (t) => (t == null ? null : Math.round(t - window.chorus.joinedAt));"
+                                + "    document.body.dataset.firstFrameTimeline = JSON.stringify({offer: at(s.timeline.firstOffer),"
+                                + "        answer: at(s.timeline.firstAnswer), connected: at(s.timeline.connected)});"
+                                + "    return done(Math.round(performance.now() - window.chorus.joinedAt));"
+                                + "  }"
+                                + "  if (performance.now() - t0 > limit) return done(-1);"
+                                + "  setTimeout(tick, 25);"
+                                + "};"
+                                + "tick();",
+                        participantIds,
+                        timeout.toMillis());
         return ((Number) r).longValue();
-    }
-
-    /**
-     * Scales this page's camera down to 320x180 at 15 fps once it runs. Seven browsers
-     * encoding 720p on two cores starve each other (Chromium then stalls decoders for
-     * seconds); the tests are about tracks reaching the right places, not about resolution.
-     */
-    public RoomPage smallCamera() {
-        Object r = driver.executeAsyncScript("const done = arguments[arguments.length - 1];"
-                + "const t0 = performance.now();"
-                + "const tick = () => {"
-                + "  const t = window.chorus.getLocalStream()?.getVideoTracks()[0];"
-                + "  if (t) return t.applyConstraints({width: 320, height: 180, frameRate: 15})"
-                + "      .then(() => done('ok'), (e) => done(String(e)));"
-                + "  if (performance.now() - t0 > 10000) return done('no camera');"
-                + "  setTimeout(tick, 50);"
-                + "};"
-                + "tick();");
-        if (!"ok".equals(r)) throw new IllegalStateException("cannot scale the camera down: " + r);
-        return this;
     }
 
     /** Runs JavaScript in the page (test hooks on window.chorus) and returns its result. */
     public Object script(String js, Object... args) {
-        return driver.executeScript(js, args);
+        return chrome().executeScript(js, args);
     }
 
     public void click(String id) {
-        driver.findElement(By.id(id)).click();
+        chrome().findElement(By.id(id)).click();
     }
 
     public RoomPage sendChat(String text) {
-        WebElement input = driver.findElement(By.id("chat-input"));
+        WebElement input = chrome().findElement(By.id("chat-input"));
         input.sendKeys(text);
-        driver.findElement(By.id("chat-send")).click();
+        chrome().findElement(By.id("chat-send")).click();
         return this;
     }
 
     public List<String> chatTexts() {
-        return driver.findElements(By.cssSelector("#chat-log .chat-message .chat-text")).stream()
+        return chrome().findElements(By.cssSelector("#chat-log .chat-message .chat-text")).stream()
                 .map(e -> e.getText().trim())
                 .toList();
     }
@@ -324,7 +336,7 @@ public final class RoomPage implements AutoCloseable {
     }
 
     public void leave() {
-        driver.findElement(By.id("leave-button")).click();
+        chrome().findElement(By.id("leave-button")).click();
     }
 
     /**
@@ -333,13 +345,13 @@ public final class RoomPage implements AutoCloseable {
      */
     public void screenshot(String name) {
         try {
-            byte[] png = driver.getScreenshotAs(OutputType.BYTES);
+            byte[] png = chrome().getScreenshotAs(OutputType.BYTES);
             Path dir = Path.of("target", "screenshots");
             Files.createDirectories(dir);
             Files.write(dir.resolve(name + ".png"), png);
             // The page's console since the last screenshot (negotiation warnings land there).
             List<String> console =
-                    driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
+                    chrome().manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
                             .map(e -> e.getLevel() + " " + e.getMessage())
                             .toList();
             Files.write(dir.resolve(name + ".console.txt"), console);
@@ -348,8 +360,13 @@ public final class RoomPage implements AutoCloseable {
         }
     }
 
+    /** The browser's driver, talking to this page's window. */
     public WebDriver driver() {
-        return driver;
+        return chrome();
+    }
+
+    private ChromeDriver chrome() {
+        return browser.on(window);
     }
 
     /** A JSON object from a script result (empty when absent). */
@@ -363,12 +380,21 @@ public final class RoomPage implements AutoCloseable {
     }
 
     void await(Function<WebDriver, Boolean> condition, String what) {
-        new WebDriverWait(driver, WAIT).withMessage(() -> "waiting for " + what).until(condition);
+        new WebDriverWait(chrome(), WAIT)
+                .withMessage(() -> "waiting for " + what)
+                .until(condition);
     }
 
-    /** Closes the browser without leaving: the server must notice by itself. */
+    /**
+     * Closes the page without leaving (its browser, or its window in a shared browser): the server
+     * must notice by itself. Never throws.
+     */
     @Override
     public void close() {
-        driver.quit();
+        if (ownBrowser) {
+            browser.quit();
+        } else {
+            browser.closeWindow(window);
+        }
     }
 }
