@@ -1,5 +1,6 @@
 package dev.chorus.loadtest;
 
+import dev.chorus.testkit.browser.ChromiumSwitches;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -60,30 +61,10 @@ final class ChromiumBrowser implements AutoCloseable {
         Path profile = Files.createTempDirectory("chorus-load-chromium-");
         ChromeOptions options = new ChromeOptions();
         options.setBinary(BROWSER);
-        options.addArguments(List.of(
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-quic",
-                "--no-first-run",
-                "--no-default-browser-check",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-features=MediaRouter,OptimizationHints,Translate,WebRtcHideLocalIpsWithMdns,"
-                        + "IntensiveWakeUpThrottling",
-                // several pages per process: none may be throttled as a background or hidden window
-                "--disable-background-timer-throttling",
-                "--disable-renderer-backgrounding",
-                "--disable-backgrounding-occluded-windows",
-                "--use-fake-device-for-media-stream",
-                "--use-fake-ui-for-media-stream",
-                "--allow-loopback-in-peer-connection",
-                "--autoplay-policy=no-user-gesture-required",
-                "--mute-audio",
-                "--window-size=800,600",
-                "--user-data-dir=" + profile));
+        List<String> args = new ArrayList<>(ChromiumSwitches.headlessWebRtc(profile));
+        args.add("--mute-audio");
+        args.add("--window-size=800,600");
+        options.addArguments(args);
         ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "chorus-chromium-" + index);
             t.setDaemon(true);

@@ -1,5 +1,6 @@
 package dev.chorus.web.browser;
 
+import dev.chorus.testkit.browser.ChromiumSwitches;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -62,29 +63,8 @@ public final class Chromium {
         Path profile = freshProfile();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(BROWSER);
-        List<String> args = new ArrayList<>(List.of(
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-quic",
-                "--no-first-run",
-                "--no-default-browser-check",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-features=MediaRouter,OptimizationHints,Translate,WebRtcHideLocalIpsWithMdns,"
-                        + "IntensiveWakeUpThrottling",
-                // A browser may hold several pages (windows): none may be throttled as hidden.
-                "--disable-background-timer-throttling",
-                "--disable-renderer-backgrounding",
-                "--disable-backgrounding-occluded-windows",
-                "--use-fake-device-for-media-stream",
-                "--use-fake-ui-for-media-stream",
-                "--allow-loopback-in-peer-connection",
-                "--autoplay-policy=no-user-gesture-required",
-                "--window-size=1280,800",
-                "--user-data-dir=" + profile));
+        List<String> args = new ArrayList<>(ChromiumSwitches.headlessWebRtc(profile));
+        args.add("--window-size=1280,800");
         args.addAll(extraArgs);
         options.addArguments(args);
         // Keep the page's console, so RoomPage.screenshot() can save it next to the picture.
