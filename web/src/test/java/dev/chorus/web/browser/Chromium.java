@@ -28,9 +28,9 @@ public final class Chromium {
     /** What the fake camera captures. */
     public enum Camera {
         /**
-         * 320x180 at 15 fps from the first frame, the microphone unprocessed. Six browsers encoding and decoding 720p on two
-         * cores starve each other (page loads then time out in the renderer); most tests are about
-         * tracks reaching the right places, not about resolution.
+         * 320x180 at 15 fps from the first frame, the microphone unprocessed. Six browsers encoding
+         * and decoding 720p on two cores starve each other (page loads then time out in the
+         * renderer); most tests are about tracks reaching the right places, not about resolution.
          */
         SMALL,
         /** What the page asks for (1280x720 at 30 fps): for tests that need a real bitrate. */
@@ -68,7 +68,7 @@ public final class Chromium {
         args.addAll(extraArgs);
         options.addArguments(args);
         // Keep the page's console, so RoomPage.screenshot() can save it next to the picture.
-        options.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL"));
+        options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL"));
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(DRIVER))
                 .usingAnyFreePort()
@@ -151,7 +151,7 @@ public final class Chromium {
                 System.err.println("chromium " + profile + " did not quit cleanly ("
                         + e.getClass().getSimpleName() + "); ending its processes");
             }
-            String marker = "--user-data-dir=" + profile;
+            String marker = ChromiumSwitches.userDataDir(profile);
             ProcessHandle.allProcesses()
                     .filter(p -> p.info()
                             .arguments()

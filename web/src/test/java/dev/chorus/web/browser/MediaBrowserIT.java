@@ -86,7 +86,7 @@ class MediaBrowserIT {
     /**
      * Asserts that every listed stream makes progress between two samples: frames decoded
      * (video) or packets received (audio). The second sample is taken 1 s after the first,
-     * and again each second up to 5 s: seven browsers on two cores may stall a decoder for a
+     * and again each second up to 5 s: seven pages on two cores may stall a decoder for a
      * moment, a stream that moves not at all for 5 s is broken.
      */
     private static void assertFlowing(RoomPage page, List<String> from, String kind, String source)

@@ -35,6 +35,14 @@ public final class ChromiumSwitches {
                 "--use-fake-ui-for-media-stream",
                 "--allow-loopback-in-peer-connection",
                 "--autoplay-policy=no-user-gesture-required",
-                "--user-data-dir=" + profile);
+                userDataDir(profile));
+    }
+
+    /**
+     * The switch naming {@code profile} as the user-data directory. Every process of that browser
+     * carries it on its command line, so it also finds them.
+     */
+    public static String userDataDir(Path profile) {
+        return "--user-data-dir=" + profile;
     }
 }
