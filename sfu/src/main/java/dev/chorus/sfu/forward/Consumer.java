@@ -5,22 +5,25 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.buffer.PacketBuffer;
 import dev.chorus.sfu.buffer.PacketBufferPool;
 import dev.chorus.sfu.buffer.RetransmissionBuffer;
+import dev.chorus.sfu.codec.Codec;
 import dev.chorus.sfu.codec.MediaKind;
 import dev.chorus.sfu.drop.DropCounters;
 import dev.chorus.sfu.drop.DropReason;
 import dev.chorus.sfu.rtp.PaddingPacketWriter;
 import dev.chorus.sfu.rtp.RtpExtension;
 import dev.chorus.sfu.rtp.RtpPacket;
-import dev.chorus.sfu.rtp.RtpSeq;
 import dev.chorus.sfu.rtp.RtpValidity;
 import dev.chorus.sfu.worker.MediaWorker;
 import dev.chorus.sfu.worker.WorkerStats;
 
 /**
- * One subscriber's copy of one producer: decides per packet whether to forward it (paused? paused
- * for bandwidth? waiting for a keyframe?), copies it into a pooled buffer, rewrites SSRC, payload
- * type, sequence number (gap-free over our own drops), timestamp and header extensions, and hands
- * it to the subscriber's endpoint. What was sent and reported back lives in its
+ * One subscriber's copy of one producer: decides per packet whether to forward it (which layer?
+ * paused? paused for bandwidth? waiting for a keyframe?), copies it into a pooled buffer, rewrites
+ * SSRC, payload type, sequence number (gap-free over our own drops), timestamp and header
+ * extensions, and hands it to the subscriber's endpoint. Of a simulcast producer it forwards one
+ * layer, the target layer (the lower of the subscriber's preference and what its bandwidth
+ * allows), switching on a keyframe of the target layer; its {@link StreamSplicer} keeps the
+ * stream continuous across switches. What was sent and reported back lives in its
  * {@link RtpSendStream}; NACKs are answered by its {@link NackResponder}. Worker-thread only:
  * public entry points check it.
  *
@@ -35,6 +38,7 @@ public final class Consumer {
     private final RouterScratch scratch;
     private final PacketBufferPool pool;
     private final SeqRewriter seq;
+    private final StreamSplicer splicer;
     private final ExtensionRewriter extensions;
     private final DropCounters drops;
     private final WorkerStats stats;
@@ -47,6 +51,17 @@ public final class Consumer {
     private boolean bandwidthPaused;
 
     private boolean waitingForKeyframe;
+    /** Highest layer the subscriber wants (its tiles' size); the top layer unless told otherwise. */
+    private int preferredLayer;
+    /** Highest layer the subscriber's bandwidth allocation allows. */
+    private int bandwidthLayer;
+    /** The layer to forward: the lower of the two above. */
+    private int targetLayer;
+    /** Scratch of {@link SubscriberBandwidth#allocate}: the level it computed, -1 for paused. */
+    int allocatedLayer;
+    /** Packets of the producer's other layers: not drops, this consumer never forwards them. */
+    private long otherLayerPackets;
+
     private boolean closed;
     private long lastTimestamp = -1;
     /** Copies the transport did not send (no selected pair yet, socket error): counted there by reason. */
@@ -64,10 +79,18 @@ public final class Consumer {
         this.pool = worker.pool();
         this.stats = worker.stats();
         this.seq = new SeqRewriter(params.initialSequence());
+        int layers = producer.layerCount();
+        this.splicer = new StreamSplicer(
+                params.timestampOffset(),
+                producer.params().codec().clockRate(),
+                layers > 1 && producer.params().codec() == Codec.VP8);
+        this.preferredLayer = layers - 1;
+        this.bandwidthLayer = layers - 1;
+        this.targetLayer = layers - 1;
         this.extensions = new ExtensionRewriter(producer.params().extensions(), params.extensions(), params.mid());
         this.drops = new DropCounters(router.drops());
         this.waitingForKeyframe = producer.kind() == MediaKind.VIDEO;
-        RetransmissionBuffer rb = producer.retransmissionBuffer();
+        RetransmissionBuffer rb = producer.stream(0).retransmissionBuffer();
         this.stream = new RtpSendStream(params.ssrc(), params.initialSequence(), rb == null ? 0 : rb.capacity());
         this.rtx = params.rtxSsrc() != ProducerParams.NONE && params.rtxPayloadType() != ProducerParams.NONE;
         this.nacks = new NackResponder(this, stream, seq, router, drops, rtx);
@@ -106,6 +129,26 @@ public final class Consumer {
         return bandwidthPaused;
     }
 
+    /** The layer being forwarded, -1 before the first packet. */
+    public int currentLayer() {
+        return splicer.currentLayer();
+    }
+
+    /** The layer this consumer forwards, or switches to at its next keyframe. */
+    public int targetLayer() {
+        return targetLayer;
+    }
+
+    /** The layer a keyframe is needed on: the target. */
+    int awaitedLayer() {
+        return targetLayer;
+    }
+
+    /** Times the forwarded layer changed. */
+    public long layerSwitches() {
+        return splicer.switches();
+    }
+
     public long packetsSent() {
         return stream.packetsSent();
     }
@@ -135,8 +178,52 @@ public final class Consumer {
         paused = false;
         if (producer.kind() == MediaKind.VIDEO) {
             waitingForKeyframe = true;
-            producer.requestKeyframe(nowNanos, KeyframeRequestKind.RESUME);
+            producer.requestKeyframe(targetLayer, nowNanos, KeyframeRequestKind.RESUME);
         }
+    }
+
+    /**
+     * The highest layer the subscriber wants (clamped to the producer's layers). A change of
+     * target asks for a keyframe on the new one; the switch happens on it.
+     */
+    public void setPreferredLayer(int layer, long nowNanos) {
+        worker.checkThread(this);
+        preferredLayer = clampLayer(layer);
+        updateTarget(nowNanos);
+    }
+
+    public int preferredLayer() {
+        return preferredLayer;
+    }
+
+    /** The highest layer the subscriber's bandwidth allows. */
+    void setBandwidthLayer(int layer, long nowNanos) {
+        bandwidthLayer = clampLayer(layer);
+        updateTarget(nowNanos);
+    }
+
+    int bandwidthLayer() {
+        return bandwidthLayer;
+    }
+
+    private int clampLayer(int layer) {
+        return Math.max(0, Math.min(producer.layerCount() - 1, layer));
+    }
+
+    private void updateTarget(long nowNanos) {
+        int target = Math.min(preferredLayer, bandwidthLayer);
+        if (target == targetLayer) {
+            return;
+        }
+        targetLayer = target;
+        if (splicer.currentLayer() != target && !paused && !bandwidthPaused) {
+            producer.requestKeyframe(target, nowNanos, KeyframeRequestKind.LAYER_SWITCH);
+        }
+    }
+
+    /** True while a switch to the target layer waits for its keyframe. */
+    boolean isSwitchPending() {
+        return splicer.currentLayer() >= 0 && splicer.currentLayer() != targetLayer && !paused && !bandwidthPaused;
     }
 
     /** The subscriber's bandwidth cannot carry this (video) consumer: stop until resumed. */
@@ -151,34 +238,62 @@ public final class Consumer {
         }
         bandwidthPaused = false;
         waitingForKeyframe = true;
-        producer.requestKeyframe(nowNanos, KeyframeRequestKind.BANDWIDTH_RESUME);
+        producer.requestKeyframe(targetLayer, nowNanos, KeyframeRequestKind.BANDWIDTH_RESUME);
     }
 
     // ------------------------------------------------------------------ forwarding
 
-    /** One packet of the producer (validated, RTX unwrapped, numbered {@code extSeq}). */
-    void forward(RtpPacket in, long extSeq, boolean keyframe, long nowNanos) {
+    /**
+     * One packet of the producer's layer {@code from} (validated, RTX unwrapped, numbered
+     * {@code extSeq} in that layer).
+     */
+    void forward(RtpPacket in, RtpReceiveStream from, long extSeq, boolean keyframe, long nowNanos) {
         if (closed) {
             return;
         }
+        int layer = from.layer();
+        int current = splicer.currentLayer();
+        if (layer != current) {
+            if (layer != targetLayer) {
+                otherLayerPackets++;
+                return;
+            }
+            if (current >= 0) {
+                // A switch: only on the target layer's keyframe, and never while paused.
+                if (!keyframe || paused || bandwidthPaused || in.payloadLength() == 0) {
+                    otherLayerPackets++;
+                    return;
+                }
+                splicer.begin(layer, in, extSeq, seq.highestIn(), from, producer.stream(current), nowNanos);
+                waitingForKeyframe = false;
+            }
+        }
+        long v = splicer.virtual(extSeq);
         if (paused) {
-            skip(DropReason.CONSUMER_PAUSED, extSeq);
+            skip(DropReason.CONSUMER_PAUSED, v);
             return;
         }
         if (bandwidthPaused) {
-            skip(DropReason.BANDWIDTH_PAUSED, extSeq);
+            skip(DropReason.BANDWIDTH_PAUSED, v);
             return;
         }
         if (in.payloadLength() == 0) {
-            skip(DropReason.PADDING_ONLY, extSeq);
+            skip(DropReason.PADDING_ONLY, v);
             return;
         }
         if (waitingForKeyframe) {
             if (!keyframe) {
-                skip(DropReason.WAITING_FOR_KEYFRAME, extSeq);
+                skip(DropReason.WAITING_FOR_KEYFRAME, v);
                 return;
             }
             waitingForKeyframe = false;
+        }
+        if (current < 0) {
+            splicer.begin(layer, in, extSeq, Long.MIN_VALUE, from, null, nowNanos);
+        } else if (v < splicer.segmentStart()) {
+            // Older than the keyframe this layer started on: the decoder has moved past it.
+            drops.increment(DropReason.TOO_LATE_TO_MAP);
+            return;
         }
         int length = in.length();
         if (length > PacketBuffer.MAX_PACKET_LENGTH) {
@@ -191,7 +306,7 @@ public final class Consumer {
             return;
         }
         try {
-            int outSeq = seq.forward(extSeq);
+            int outSeq = seq.forward(v);
             if (outSeq < 0) {
                 drops.increment(DropReason.TOO_LATE_TO_MAP);
                 return;
@@ -203,8 +318,9 @@ public final class Consumer {
                 drops.increment(DropReason.MALFORMED_RTP);
                 return;
             }
-            rewriteAsMedia(out, outSeq, buffer, nowNanos);
+            rewriteAsMedia(out, outSeq, buffer, nowNanos, splicer.currentSegment());
             lastTimestamp = out.timestamp();
+            splicer.onSent(out, nowNanos);
             if (send(out, nowNanos)) {
                 stream.onSent(out);
                 stats.rtpForwarded(out.length());
@@ -216,28 +332,41 @@ public final class Consumer {
         }
     }
 
-    /** Counts a drop and tells the sequence rewriter, so the outgoing sequence closes up. */
-    private void skip(DropReason reason, long extSeq) {
+    /** Counts a drop and tells the sequence rewriter (virtual number {@code v}), so the outgoing sequence closes up. */
+    private void skip(DropReason reason, long v) {
         drops.increment(reason);
-        seq.drop(extSeq);
+        seq.drop(v);
     }
 
-    /** Rewrites a copy for this consumer's media SSRC with outgoing sequence {@code outSeq}. */
-    void rewriteAsMedia(RtpPacket out, int outSeq, PacketBuffer buffer, long nowNanos) {
-        rewrite(out, params.ssrc(), params.payloadType(), outSeq, buffer, nowNanos);
+    /** Rewrites a copy sent in splice {@code segment} for this consumer's media SSRC as {@code outSeq}. */
+    void rewriteAsMedia(RtpPacket out, int outSeq, PacketBuffer buffer, long nowNanos, int segment) {
+        rewrite(out, params.ssrc(), params.payloadType(), outSeq, buffer, nowNanos, segment, 0);
     }
 
     /** Rewrites a copy (original sequence already in its payload) for this consumer's RTX stream. */
-    void rewriteAsRtx(RtpPacket out, int rtxSeq, PacketBuffer buffer, long nowNanos) {
-        rewrite(out, params.rtxSsrc(), params.rtxPayloadType(), rtxSeq, buffer, nowNanos);
+    void rewriteAsRtx(RtpPacket out, int rtxSeq, PacketBuffer buffer, long nowNanos, int segment) {
+        rewrite(out, params.rtxSsrc(), params.rtxPayloadType(), rtxSeq, buffer, nowNanos, segment, 2);
     }
 
-    private void rewrite(RtpPacket out, long ssrc, int payloadType, int outSeq, PacketBuffer buffer, long nowNanos) {
+    /** {@code payloadSkip}: bytes before the codec payload (an RTX packet's original sequence number). */
+    private void rewrite(
+            RtpPacket out,
+            long ssrc,
+            int payloadType,
+            int outSeq,
+            PacketBuffer buffer,
+            long nowNanos,
+            int segment,
+            int payloadSkip) {
         out.setSsrc(ssrc);
         out.setPayloadType(payloadType);
         out.setSequenceNumber(outSeq);
-        out.setTimestamp(RtpSeq.addTimestamp(out.timestamp(), params.timestampOffset()));
+        splicer.rewrite(out, segment, payloadSkip);
         extensions.rewrite(out, nowNanos, buffer.writableCapacity());
+    }
+
+    StreamSplicer splicer() {
+        return splicer;
     }
 
     /** Hands a rewritten copy to the subscriber's endpoint; true when the transport sent it. */
@@ -260,7 +389,8 @@ public final class Consumer {
     /** A PLI or FIR from the subscriber for this consumer's SSRC. */
     void onKeyframeRequest(long nowNanos, KeyframeRequestKind kind) {
         keyframeRequestsReceived++;
-        producer.requestKeyframe(nowNanos, kind);
+        int current = splicer.currentLayer();
+        producer.requestKeyframe(current >= 0 ? current : targetLayer, nowNanos, kind);
     }
 
     /** A report block about this consumer's SSRC; returns an RTT sample in nanoseconds, or -1. */
@@ -275,9 +405,9 @@ public final class Consumer {
                 off,
                 limit,
                 nowNanos,
-                producer.senderClock(),
+                producer.stream(Math.max(0, splicer.currentLayer())).senderClock(),
                 producer.params().codec().clockRate(),
-                params.timestampOffset());
+                splicer.timestampOffset());
     }
 
     public long nacksReceived() {
@@ -367,11 +497,18 @@ public final class Consumer {
         n.put("bandwidthPaused", bandwidthPaused);
         n.put("paddingSent", paddingSent);
         n.put("waitingForKeyframe", waitingForKeyframe);
+        if (producer.layerCount() > 1) {
+            n.put("preferredLayer", preferredLayer);
+            n.put("bandwidthLayer", bandwidthLayer);
+            n.put("targetLayer", targetLayer);
+            n.put("otherLayerPackets", otherLayerPackets);
+            splicer.addJson(n);
+        }
         n.put("closed", closed);
         stream.addJson(n);
         n.put("notSent", notSent);
         n.put("sequenceDropsHidden", seq.dropsHidden());
-        n.put("timestampOffset", params.timestampOffset());
+        n.put("timestampOffset", splicer.timestampOffset());
         n.put("extensionsStripped", extensions.stripped());
         n.put("keyframeRequestsReceived", keyframeRequestsReceived);
         nacks.addJson(n);

@@ -39,8 +39,10 @@ public final class Endpoint implements PacketHandler {
     private final PacketBufferPool pool;
     private final WorkerStats stats;
     private final DropCounters drops;
-    /** Media and RTX SSRCs of this endpoint's producers. */
-    private final LongObjectMap<Producer> producersBySsrc = new LongObjectMap<>();
+    /** Media and RTX SSRCs of this endpoint's producers' streams (learnt ones as they are learnt). */
+    private final LongObjectMap<RtpReceiveStream> streamsBySsrc = new LongObjectMap<>();
+    /** Learns the SSRCs of simulcast layers announced by rid only. */
+    private final SsrcLearner ssrcLearner;
     /** Outgoing SSRCs of this endpoint's consumers, which subscriber feedback refers to. */
     private final LongObjectMap<Consumer> consumersBySsrc = new LongObjectMap<>();
 
@@ -72,6 +74,7 @@ public final class Endpoint implements PacketHandler {
         this.rtcpIn = new RtcpTermination(this, router, drops, bandwidth);
         this.feedback = new PublisherFeedback(this, router, drops);
         this.reports = new RtcpReports(this, feedback, router, drops);
+        this.ssrcLearner = new SsrcLearner(this);
     }
 
     public String id() {
@@ -117,14 +120,15 @@ public final class Endpoint implements PacketHandler {
                 drops.increment(DropReason.MALFORMED_RTP);
                 return;
             }
-            Producer producer = producersBySsrc.get(rtp.ssrc());
-            if (producer == null) {
+            RtpReceiveStream stream = streamsBySsrc.get(rtp.ssrc());
+            if (stream == null && (stream = ssrcLearner.learn(rtp)) == null) {
                 drops.increment(DropReason.UNKNOWN_SSRC);
                 return;
             }
             long now = worker.clock().nowNanos();
-            feedback.onMediaReceived(rtp, producer, now);
-            producer.receiveRtp(rtp, now);
+            Producer producer = stream.producer();
+            feedback.onMediaReceived(rtp, producer, stream, now);
+            producer.receiveRtp(stream, rtp, now);
         } finally {
             pool.release(packet);
         }
@@ -150,8 +154,9 @@ public final class Endpoint implements PacketHandler {
         }
     }
 
-    Producer producerBySsrc(long ssrc) {
-        return producersBySsrc.get(ssrc);
+    /** The producer stream a media or RTX SSRC belongs to, or null. */
+    RtpReceiveStream streamBySsrc(long ssrc) {
+        return streamsBySsrc.get(ssrc);
     }
 
     Consumer consumerBySsrc(long ssrc) {
@@ -221,23 +226,46 @@ public final class Endpoint implements PacketHandler {
 
     // ------------------------------------------------------------------ wiring (control commands)
 
+    /** Files the producer's signaled SSRCs; refuses SSRCs already in use (then nothing is filed). */
     void addProducer(Producer producer) {
-        register(
-                producersBySsrc,
-                producers,
-                producer.params().ssrc(),
-                producer.params().rtxSsrc(),
-                producer,
-                "receives");
+        for (int i = 0; i < producer.layerCount(); i++) {
+            RtpReceiveStream s = producer.stream(i);
+            if (isTaken(s.ssrc()) || isTaken(s.rtxSsrc())) {
+                throw new IllegalArgumentException(
+                        "endpoint " + id + " already receives ssrc " + s.ssrc() + "/" + s.rtxSsrc());
+            }
+        }
+        for (int i = 0; i < producer.layerCount(); i++) {
+            RtpReceiveStream s = producer.stream(i);
+            fileStream(s.ssrc(), s);
+            fileStream(s.rtxSsrc(), s);
+        }
+        producers.add(producer);
     }
 
     void removeProducer(Producer producer) {
-        unregister(
-                producersBySsrc,
-                producers,
-                producer.params().ssrc(),
-                producer.params().rtxSsrc(),
-                producer);
+        for (int i = 0; i < producer.layerCount(); i++) {
+            RtpReceiveStream s = producer.stream(i);
+            if (s.ssrc() != ProducerParams.NONE && streamsBySsrc.get(s.ssrc()) == s) {
+                streamsBySsrc.remove(s.ssrc());
+            }
+            if (s.rtxSsrc() != ProducerParams.NONE && streamsBySsrc.get(s.rtxSsrc()) == s) {
+                streamsBySsrc.remove(s.rtxSsrc());
+            }
+        }
+        producers.remove(producer);
+    }
+
+    /** True when {@code ssrc} already names a stream of this endpoint. */
+    boolean isTaken(long ssrc) {
+        return ssrc != ProducerParams.NONE && streamsBySsrc.containsKey(ssrc);
+    }
+
+    /** Files a (signaled or just learnt) SSRC of {@code stream}. */
+    void fileStream(long ssrc, RtpReceiveStream stream) {
+        if (ssrc != ProducerParams.NONE) {
+            streamsBySsrc.put(ssrc, stream);
+        }
     }
 
     void addConsumer(Consumer consumer) {
@@ -323,6 +351,7 @@ public final class Endpoint implements PacketHandler {
         if (bandwidth != null) {
             cc.set("toSubscriber", bandwidth.toJson());
         }
+        n.set("ssrcLearning", ssrcLearner.toJson());
         n.set("drops", drops.toJson());
         ArrayNode p = n.putArray("producers");
         producers.forEach(x -> p.add(x.id()));

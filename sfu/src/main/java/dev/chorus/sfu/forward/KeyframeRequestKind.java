@@ -15,5 +15,7 @@ public enum KeyframeRequestKind {
     /** A consumer still waits for its keyframe on the report tick (the PLI or the keyframe got lost). */
     WAITING_RETRY,
     /** Uplink loss the SFU could not recover: NACKs to the publisher ran out of retries or time. */
-    UNRECOVERABLE_LOSS
+    UNRECOVERABLE_LOSS,
+    /** A consumer's target simulcast layer changed: it switches on that layer's next keyframe. */
+    LAYER_SWITCH
 }

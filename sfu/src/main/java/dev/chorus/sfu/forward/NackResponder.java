@@ -12,8 +12,8 @@ import dev.chorus.sfu.rtp.RtpValidity;
 import dev.chorus.sfu.worker.WorkerStats;
 
 /**
- * Answers one consumer's NACKs from its producer's retransmission buffer: the NACKed (outgoing)
- * sequence number is mapped back to the producer's, the stored packet is rewritten as on the first
+ * Answers one consumer's NACKs from its producer's retransmission buffers: the NACKed (outgoing)
+ * sequence number is mapped back to the layer and sequence number it was sent from, the stored packet is rewritten as on the first
  * send, and sent as RTX (RFC 4588: RTX SSRC and payload type, own sequence, the original sequence
  * number in the first two payload bytes) when the subscriber negotiated RTX, else as is. One packet
  * is resent at most once per round trip. Misses are counted by reason. Worker-thread only.
@@ -61,16 +61,24 @@ final class NackResponder {
         if (consumer.isClosed()) {
             return;
         }
-        long extSeq = seq.reverse(outSeq);
-        if (extSeq == SeqRewriter.REVERSE_UNKNOWN) {
+        long virtual = seq.reverse(outSeq);
+        if (virtual == SeqRewriter.REVERSE_UNKNOWN) {
             missUnknown++;
             return;
         }
-        if (extSeq == SeqRewriter.REVERSE_TOO_OLD) {
+        if (virtual == SeqRewriter.REVERSE_TOO_OLD) {
             missTooOld++;
             return;
         }
-        RetransmissionBuffer rb = consumer.producer().retransmissionBuffer();
+        StreamSplicer splicer = consumer.splicer();
+        int segment = splicer.segmentOf(virtual);
+        if (segment < 0) {
+            missTooOld++;
+            return;
+        }
+        long extSeq = splicer.extSeqOf(segment, virtual);
+        RetransmissionBuffer rb =
+                consumer.producer().stream(splicer.layerOf(segment)).retransmissionBuffer();
         if (rb == null) {
             missNotInBuffer++;
             return;
@@ -84,16 +92,16 @@ final class NackResponder {
             }
             return;
         }
-        if (stream.resentWithin(extSeq, nowNanos, consumer.subscriber().rttNanos())) {
+        if (stream.resentWithin(virtual, nowNanos, consumer.subscriber().rttNanos())) {
             rateLimited++;
             return;
         }
-        if (resend(rb.array(slot), rb.length(slot), outSeq, nowNanos)) {
-            stream.markResent(extSeq, nowNanos);
+        if (resend(rb.array(slot), rb.length(slot), outSeq, segment, nowNanos)) {
+            stream.markResent(virtual, nowNanos);
         }
     }
 
-    private boolean resend(byte[] src, int length, int outSeq, long nowNanos) {
+    private boolean resend(byte[] src, int length, int outSeq, int segment, long nowNanos) {
         RtpPacket stored = scratch.stored;
         if (stored.wrap(src, 0, length) != RtpValidity.OK) {
             sendFailed++;
@@ -128,10 +136,10 @@ final class NackResponder {
                 return false;
             }
             if (rtx) {
-                consumer.rewriteAsRtx(out, stream.rtxSequence(), buffer, nowNanos);
+                consumer.rewriteAsRtx(out, stream.rtxSequence(), buffer, nowNanos, segment);
                 stream.advanceRtxSequence();
             } else {
-                consumer.rewriteAsMedia(out, outSeq, buffer, nowNanos);
+                consumer.rewriteAsMedia(out, outSeq, buffer, nowNanos, segment);
             }
             if (!consumer.send(out, nowNanos)) {
                 sendFailed++;

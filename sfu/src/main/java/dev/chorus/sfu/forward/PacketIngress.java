@@ -26,11 +26,13 @@ import java.util.concurrent.atomic.LongAdder;
  *  3  SrtpPacketPath: SRTP unprotect in place (drops: stage TRANSPORT)          same
  *  4  PacketIngress.onRtp: copy into a pooled PacketBuffer, submit to the       same
  *     room's MediaWorker queue (drops: stage BRIDGE, QUEUE_FULL)
- *  5  MediaWorker.dispatch: Endpoint.handleRtp, producer by SSRC               media worker
- *  6  Producer.receiveRtp: RTX unwrap, duplicate check, stats, NACK             media worker
- *     generation, keyframe detection, retransmission buffer
- *  7  Consumer.forward, for each subscriber: pause / bandwidth / keyframe       media worker
- *     decision, copy, rewrite SSRC, PT, sequence, timestamp, extensions
+ *  5  MediaWorker.dispatch: Endpoint.handleRtp, producer stream by SSRC        media worker
+ *     (a simulcast layer's SSRC is learnt from its MID + rid: SsrcLearner)
+ *  6  Producer.receiveRtp -> RtpReceiveStream.receive: RTX unwrap, duplicate    media worker
+ *     check, stats, NACK generation, keyframe detection, retransmission buffer
+ *  7  Consumer.forward, for each subscriber: layer / pause / bandwidth /        media worker
+ *     keyframe decision, copy, rewrite SSRC, PT, sequence, timestamp (and VP8
+ *     picture ids across layer switches: StreamSplicer), extensions
  *  8  Endpoint.sendMedia: the subscriber transport's transport-cc number,       media worker
  *     then PacketEgress.sendRtp
  *  9  WebRtcTransport.sendRtp -> SrtpPacketPath: SRTP protect in place (under  media worker

@@ -3,89 +3,42 @@ package dev.chorus.sfu.forward;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.chorus.sfu.buffer.RetransmissionBuffer;
-import dev.chorus.sfu.cc.RateMeter;
 import dev.chorus.sfu.codec.MediaKind;
 import dev.chorus.sfu.drop.DropCounters;
 import dev.chorus.sfu.drop.DropReason;
-import dev.chorus.sfu.rtcp.ReportBlock;
-import dev.chorus.sfu.rtp.BigEndian;
 import dev.chorus.sfu.rtp.RtpExtension;
 import dev.chorus.sfu.rtp.RtpPacket;
-import dev.chorus.sfu.rtp.RtpValidity;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One published track: receives the publisher's RTP (validated and looked up by the endpoint),
- * unwraps its RTX retransmissions (RFC 4588) into the media stream, keeps reception statistics
- * and the publisher's SR clock mapping, spots keyframes, and fans each packet out to its
- * consumers. Owns the rate-limited keyframe requests towards the publisher and, for video, the
- * retransmission buffer subscribers' NACKs are answered from and the NACK generator that asks
- * the publisher for uplink losses. Worker-thread only: public entry points check it.
+ * One published track: its encodings ({@link RtpReceiveStream}, one per simulcast layer, or one)
+ * and its consumers. Takes each packet the endpoint looked up for one of its streams, lets the
+ * stream account for it (RTX unwrap, statistics, NACK generation, keyframe detection,
+ * retransmission buffer), and fans it out to every consumer, which picks the layer it forwards.
+ * Worker-thread only: public entry points check it.
  */
 public final class Producer {
     private final ProducerParams params;
     private final Endpoint publisher;
-    private final ReceiveStreamStats stats;
-    private final SenderClockMapping senderClock = new SenderClockMapping();
-    private final KeyframeRequester keyframeRequester;
-    /** Video only (null for audio): recent packets to answer subscribers' NACKs. */
-    private final RetransmissionBuffer retransmissionBuffer;
-    /** Video only, and only when NACK retries are enabled. */
-    private final NackGenerator nackGenerator;
+    private final RtpReceiveStream[] streams;
     /** Indexed loop over an ArrayList: no iterator allocation per packet. */
     private final List<Consumer> consumers = new ArrayList<>();
 
     private final DropCounters drops;
-    private final RateMeter rate = new RateMeter();
     private final int transportCcId;
-    private long keyframesSeen;
-    private long lastKeyframeNanos = -1;
-    private long rtxReceived;
-    private long rtxRecovered;
-    private long rtxPadding;
-    private long duplicates;
-    private long rtxSenderReports;
     private boolean closed;
 
     Producer(ProducerParams params, Endpoint publisher, Router router) {
         this.params = params;
         this.publisher = publisher;
-        this.stats = new ReceiveStreamStats(params.codec().clockRate());
         this.drops = new DropCounters(router.drops());
-        this.keyframeRequester = new KeyframeRequester(
-                "pli:" + params.id(),
-                router.worker().timers(),
-                router.config().pliMinIntervalMillis() * 1_000_000L,
-                now -> publisher.sendPli(params.ssrc()));
         this.transportCcId = params.extensions().id(RtpExtension.TRANSPORT_CC);
-        RouterConfig config = router.config();
         boolean video = params.kind() == MediaKind.VIDEO;
-        this.retransmissionBuffer = video
-                ? new RetransmissionBuffer(config.retransmissionPackets(), config.retransmissionMillis() * 1_000_000L)
-                : null;
-        this.nackGenerator = video && config.nackMaxRetries() > 0
-                ? new NackGenerator(
-                        "nack:" + params.id(),
-                        router.worker().timers(),
-                        config.nackMaxRetries(),
-                        config.nackGiveUpMillis() * 1_000_000L,
-                        publisher::rttNanos,
-                        new NackGenerator.Sink() {
-                            @Override
-                            public void sendNack(int[] seqs, int count) {
-                                publisher.sendNack(params.ssrc(), seqs, count);
-                            }
-
-                            @Override
-                            public void onGiveUp(long nowNanos) {
-                                if (!consumers.isEmpty()) {
-                                    requestKeyframe(nowNanos, KeyframeRequestKind.UNRECOVERABLE_LOSS);
-                                }
-                            }
-                        })
-                : null;
+        this.streams = new RtpReceiveStream[params.encodings().size()];
+        for (int i = 0; i < streams.length; i++) {
+            streams[i] = new RtpReceiveStream(this, i, params.encodings().get(i), router, drops, video);
+        }
     }
 
     public String id() {
@@ -108,113 +61,95 @@ public final class Producer {
         return drops;
     }
 
+    /** Spatial layers: 1 for a plain track. */
+    public int layerCount() {
+        return streams.length;
+    }
+
+    RtpReceiveStream stream(int layer) {
+        return streams[layer];
+    }
+
+    /** Keyframes seen on all layers. */
     public long keyframesSeen() {
-        return keyframesSeen;
+        long n = 0;
+        for (RtpReceiveStream s : streams) {
+            n += s.keyframesSeen();
+        }
+        return n;
     }
 
-    /** Clock time of the last keyframe start, or -1 before the first. */
+    /** Clock time of the last keyframe start on any layer, or -1 before the first. */
     public long lastKeyframeNanos() {
-        return lastKeyframeNanos;
+        long last = -1;
+        for (RtpReceiveStream s : streams) {
+            last = Math.max(last, s.lastKeyframeNanos());
+        }
+        return last;
     }
 
+    /** Packets received on all layers. */
     public long packetsReceived() {
-        return stats.packets();
+        long n = 0;
+        for (RtpReceiveStream s : streams) {
+            n += s.packetsReceived();
+        }
+        return n;
     }
 
-    /** Number of keyframe requests actually sent to the publisher. */
+    /** Packets received on one layer. */
+    public long packetsReceived(int layer) {
+        return streams[layer].packetsReceived();
+    }
+
+    /** Keyframe requests actually sent to the publisher, all layers. */
     public long keyframeRequestsSent() {
-        return keyframeRequester.sent();
+        long n = 0;
+        for (RtpReceiveStream s : streams) {
+            n += s.keyframeRequester().sent();
+        }
+        return n;
     }
 
-    void receiveRtp(RtpPacket packet, long nowNanos) {
+    void receiveRtp(RtpReceiveStream stream, RtpPacket packet, long nowNanos) {
         if (closed) {
             drops.increment(DropReason.CLOSED);
             return;
         }
-        rate.add(packet.length(), nowNanos);
-        boolean rtx = params.rtxSsrc() != ProducerParams.NONE && packet.ssrc() == params.rtxSsrc();
-        if (rtx) {
-            if (packet.payloadType() != params.rtxPayloadType()) {
-                drops.increment(DropReason.UNKNOWN_PAYLOAD_TYPE);
-                return;
-            }
-            if (packet.payloadLength() == 0) {
-                // Chrome's bandwidth probes: padding on the RTX stream, meant for this hop only.
-                rtxPadding++;
-                drops.increment(DropReason.RTX_PADDING);
-                return;
-            }
-            if (!unwrapRtx(packet)) {
-                drops.increment(DropReason.MALFORMED_RTP);
-                return;
-            }
-            rtxReceived++;
-        } else if (packet.payloadType() != params.payloadType()) {
-            drops.increment(DropReason.UNKNOWN_PAYLOAD_TYPE);
+        long extSeq = stream.receive(packet, nowNanos);
+        if (extSeq < 0) {
             return;
         }
-        if (retransmissionBuffer != null
-                && stats.started()
-                && retransmissionBuffer.contains(stats.peekExtended(packet.sequenceNumber()))) {
-            // An RTX answer to a NACK after the original came after all, or a payload-carrying probe.
-            duplicates++;
-            drops.increment(DropReason.DUPLICATE);
-            return;
-        }
-        long extSeq = stats.onPacket(packet.sequenceNumber(), packet.timestamp(), packet.length(), nowNanos);
-        if (nackGenerator != null && nackGenerator.onPacket(extSeq, nowNanos) && rtx) {
-            rtxRecovered++;
-        }
-        boolean keyframe =
-                params.codec().isKeyframeStart(packet.buffer(), packet.payloadOffset(), packet.payloadLength());
-        if (keyframe) {
-            keyframesSeen++;
-            lastKeyframeNanos = nowNanos;
-            keyframeRequester.onKeyframe();
-        }
-        if (retransmissionBuffer != null && packet.payloadLength() > 0) {
-            retransmissionBuffer.store(extSeq, packet.buffer(), packet.offset(), packet.length(), nowNanos);
-        }
+        boolean keyframe = stream.lastWasKeyframe();
         for (int i = 0; i < consumers.size(); i++) {
-            consumers.get(i).forward(packet, extSeq, keyframe, nowNanos);
+            consumers.get(i).forward(packet, stream, extSeq, keyframe, nowNanos);
         }
     }
 
-    /**
-     * Turns an RTX packet into the media packet it carries, in place: the original sequence
-     * number (first two payload bytes) goes into the header, the header moves up two bytes over
-     * it, and SSRC and payload type become the media stream's. The view is re-pointed.
-     */
-    private boolean unwrapRtx(RtpPacket packet) {
-        if (packet.payloadLength() < 2) {
-            return false;
+    /** The NACK generator of {@code stream} gave up on a loss: whoever forwards it needs a keyframe. */
+    void onUnrecoverableLoss(RtpReceiveStream stream, long nowNanos) {
+        for (int i = 0; i < consumers.size(); i++) {
+            if (consumers.get(i).currentLayer() == stream.layer()) {
+                stream.requestKeyframe(nowNanos, KeyframeRequestKind.UNRECOVERABLE_LOSS);
+                return;
+            }
         }
-        byte[] buf = packet.buffer();
-        int off = packet.offset();
-        int len = packet.length();
-        int osn = BigEndian.u16(buf, packet.payloadOffset());
-        System.arraycopy(buf, off, buf, off + 2, packet.headerLength());
-        if (packet.wrap(buf, off + 2, len - 2) != RtpValidity.OK) {
-            return false;
-        }
-        packet.setSsrc(params.ssrc());
-        packet.setPayloadType(params.payloadType());
-        packet.setSequenceNumber(osn);
-        return true;
     }
 
-    void onSenderReport(long ntpTimestamp, long rtpTimestamp, long nowNanos) {
-        senderClock.update(ntpTimestamp, rtpTimestamp, nowNanos);
-    }
-
-    SenderClockMapping senderClock() {
-        return senderClock;
-    }
-
-    /** The publisher's send rate of this track (media, retransmissions and padding), smoothed. */
+    /** The publisher's send rate of this track, all layers (media, retransmissions and padding), smoothed. */
     public long bitrateBps(long nowNanos) {
         publisher.router().worker().checkThread(this);
-        return rate.bitsPerSecond(nowNanos);
+        long bps = 0;
+        for (RtpReceiveStream s : streams) {
+            bps += s.bitrateBps(nowNanos);
+        }
+        return bps;
+    }
+
+    /** The publisher's send rate of one layer, smoothed. */
+    public long bitrateBps(int layer, long nowNanos) {
+        publisher.router().worker().checkThread(this);
+        return streams[layer].bitrateBps(nowNanos);
     }
 
     /** The publisher's transport-cc header extension id, 0 when not negotiated. */
@@ -222,56 +157,45 @@ public final class Producer {
         return transportCcId;
     }
 
-    /** Asks the publisher for a keyframe, subject to the per-producer rate limit. */
+    /** Asks the publisher for a keyframe on the (first) layer, subject to that layer's rate limit. */
     public void requestKeyframe(long nowNanos, KeyframeRequestKind kind) {
+        requestKeyframe(0, nowNanos, kind);
+    }
+
+    /** Asks the publisher for a keyframe on {@code layer}, subject to that layer's rate limit. */
+    public void requestKeyframe(int layer, long nowNanos, KeyframeRequestKind kind) {
         publisher.router().worker().checkThread(this);
         if (params.kind() == MediaKind.VIDEO && !closed) {
-            keyframeRequester.request(nowNanos, kind);
+            streams[layer].requestKeyframe(nowNanos, kind);
         }
     }
 
-    /** Keyframe requests received for {@code kind} (before rate limiting). */
+    /** Keyframe requests received for {@code kind} on all layers (before rate limiting). */
     public long keyframeRequests(KeyframeRequestKind kind) {
-        return keyframeRequester.requested(kind);
+        long n = 0;
+        for (RtpReceiveStream s : streams) {
+            n += s.keyframeRequester().requested(kind);
+        }
+        return n;
     }
 
-    /** Null for audio. */
-    RetransmissionBuffer retransmissionBuffer() {
-        return retransmissionBuffer;
-    }
-
-    /** Null for audio or with NACK disabled. */
-    NackGenerator nackGenerator() {
-        return nackGenerator;
-    }
-
-    /** Retransmissions that arrived on the RTX stream and were unwrapped. */
+    /** Retransmissions that arrived on the RTX streams and were unwrapped. */
     public long rtxReceived() {
-        return rtxReceived;
-    }
-
-    /** SRs on the RTX SSRC: valid, but they say nothing the media stream's SRs do not. */
-    void onRtxSenderReport() {
-        rtxSenderReports++;
+        long n = 0;
+        for (RtpReceiveStream s : streams) {
+            n += s.rtxReceived();
+        }
+        return n;
     }
 
     /** Re-asks for a keyframe while some consumer still waits for one (lost PLI or keyframe). */
     void retryKeyframeIfNeeded(long nowNanos) {
         for (int i = 0; i < consumers.size(); i++) {
-            if (consumers.get(i).isWaitingForKeyframe()) {
-                requestKeyframe(nowNanos, KeyframeRequestKind.WAITING_RETRY);
-                return;
+            Consumer c = consumers.get(i);
+            if (c.isWaitingForKeyframe() || c.isSwitchPending()) {
+                requestKeyframe(c.awaitedLayer(), nowNanos, KeyframeRequestKind.WAITING_RETRY);
             }
         }
-    }
-
-    /** True when a receiver report block can be written (something was received). */
-    boolean hasReceptionStats() {
-        return stats.started();
-    }
-
-    void fillReportBlock(ReportBlock block, long nowNanos) {
-        stats.fillReportBlock(block, params.ssrc(), senderClock.lastSr(), senderClock.delaySinceLastSr(nowNanos));
     }
 
     void addConsumer(Consumer consumer) {
@@ -288,9 +212,8 @@ public final class Producer {
 
     void close() {
         closed = true;
-        keyframeRequester.close();
-        if (nackGenerator != null) {
-            nackGenerator.close();
+        for (RtpReceiveStream s : streams) {
+            s.close();
         }
     }
 
@@ -301,35 +224,27 @@ public final class Producer {
 
     public ObjectNode toJson() {
         publisher.router().worker().checkThread(this);
+        long now = publisher.router().worker().clock().nowNanos();
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("id", params.id());
         n.put("endpoint", publisher.id());
         n.put("kind", params.kind().name());
         n.put("codec", params.codec().name());
-        n.put("ssrc", params.ssrc());
-        n.put("rtxSsrc", params.rtxSsrc());
+        if (params.mid() != null) {
+            n.put("mid", params.mid());
+        }
         n.put("payloadType", params.payloadType());
         n.put("rtxPayloadType", params.rtxPayloadType());
         n.set("extensions", params.extensions().toJson());
         n.put("closed", closed);
-        n.set("receive", stats.toJson());
-        n.put(
-                "bitrateBps",
-                rate.bitsPerSecond(publisher.router().worker().clock().nowNanos()));
-        n.put("keyframesSeen", keyframesSeen);
-        n.put("lastKeyframeNanos", lastKeyframeNanos);
-        n.put("senderReportsReceived", senderClock.reportsReceived());
-        n.set("keyframeRequests", keyframeRequester.toJson());
-        n.put("rtxReceived", rtxReceived);
-        n.put("rtxRecovered", rtxRecovered);
-        n.put("rtxPadding", rtxPadding);
-        n.put("rtxSenderReports", rtxSenderReports);
-        n.put("duplicates", duplicates);
-        if (retransmissionBuffer != null) {
-            n.set("retransmissionBuffer", retransmissionBuffer.toJson());
+        n.put("bitrateBps", bitrateBps(now));
+        if (streams.length == 1) {
+            // A plain track's stream fields stay at the top, where /debug readers have found them.
+            n.setAll(streams[0].toJson(now));
         }
-        if (nackGenerator != null) {
-            n.set("nackToPublisher", nackGenerator.toJson());
+        ArrayNode layers = n.putArray("streams");
+        for (RtpReceiveStream s : streams) {
+            layers.add(s.toJson(now));
         }
         n.set("drops", drops.toJson());
         ArrayNode ids = n.putArray("consumers");

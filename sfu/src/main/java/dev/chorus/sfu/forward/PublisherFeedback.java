@@ -71,7 +71,7 @@ final class PublisherFeedback {
     // ------------------------------------------------------------------ transport-cc
 
     /** Notes the transport-wide sequence number of a packet the publisher sent (if it carries one). */
-    void onMediaReceived(RtpPacket rtp, Producer producer, long now) {
+    void onMediaReceived(RtpPacket rtp, Producer producer, RtpReceiveStream stream, long now) {
         if (transportCc == null || producer.transportCcId() == 0) {
             return;
         }
@@ -80,7 +80,7 @@ final class PublisherFeedback {
             return;
         }
         transportCc.onPacket(BigEndian.u16(rtp.buffer(), RtpHeaderExtensions.offsetOf(ref)), now);
-        transportCcMediaSsrc = producer.params().ssrc();
+        transportCcMediaSsrc = stream.ssrc();
         if (!transportCcTimer.isScheduled()) {
             worker.timers().schedule(transportCcTimer, now + transportCcIntervalNanos);
         }
@@ -169,11 +169,15 @@ final class PublisherFeedback {
         int count = 0;
         for (int i = 0; i < producers.size(); i++) {
             Producer p = producers.get(i);
-            if (p.kind() == MediaKind.VIDEO) {
+            for (int layer = 0; p.kind() == MediaKind.VIDEO && layer < p.layerCount(); layer++) {
+                long ssrc = p.stream(layer).ssrc();
+                if (ssrc == ProducerParams.NONE) {
+                    continue;
+                }
                 if (count == rembSsrcs.length) {
                     rembSsrcs = Arrays.copyOf(rembSsrcs, count * 2);
                 }
-                rembSsrcs[count++] = p.params().ssrc();
+                rembSsrcs[count++] = ssrc;
             }
         }
         if (count == 0) {

@@ -140,13 +140,13 @@ public final class Router {
         producers.put(params.id(), p);
         worker.stats().producerAdded(1);
         LOG.info(
-                "[router={} endpoint={}] producer {} added: {} ssrc={} rtx={} pt={}",
+                "[router={} endpoint={}] producer {} added: {} mid={} encodings={} pt={}",
                 id,
                 endpointId,
                 params.id(),
                 params.codec(),
-                params.ssrc(),
-                params.rtxSsrc(),
+                params.mid(),
+                params.encodings(),
                 params.payloadType());
         return p;
     }
@@ -165,11 +165,7 @@ public final class Router {
         p.close();
         worker.stats().producerAdded(-1);
         LOG.info(
-                "[router={} endpoint={}] producer {} removed ssrc={}",
-                id,
-                p.publisher().id(),
-                producerId,
-                p.params().ssrc());
+                "[router={} endpoint={}] producer {} removed", id, p.publisher().id(), producerId);
     }
 
     /**
@@ -200,7 +196,7 @@ public final class Router {
                 producerId,
                 params.ssrc(),
                 params.payloadType());
-        p.requestKeyframe(worker.clock().nowNanos(), KeyframeRequestKind.NEW_SUBSCRIPTION);
+        p.requestKeyframe(c.targetLayer(), worker.clock().nowNanos(), KeyframeRequestKind.NEW_SUBSCRIPTION);
         return c;
     }
 
@@ -230,6 +226,12 @@ public final class Router {
     public void resumeConsumer(String consumerId) {
         checkThread();
         consumer(consumerId).resume(worker.clock().nowNanos());
+    }
+
+    /** The highest simulcast layer {@code consumerId}'s subscriber wants (0 = lowest; clamped). */
+    public void setPreferredLayer(String consumerId, int layer) {
+        checkThread();
+        consumer(consumerId).setPreferredLayer(layer, worker.clock().nowNanos());
     }
 
     /** Closes everything; packets still queued for its endpoints are released and counted CLOSED. */

@@ -29,7 +29,7 @@ final class RtcpReports {
         this.drops = drops;
     }
 
-    /** One RR+SDES about the endpoint's producers, one SR+SDES per consumer. */
+    /** RR+SDES about the endpoint's producer streams (31 blocks a packet), one SR+SDES per consumer. */
     void send(long now) {
         sendReceiverReports(now);
         List<Consumer> consumers = endpoint.consumers();
@@ -40,22 +40,25 @@ final class RtcpReports {
 
     private void sendReceiverReports(long now) {
         List<Producer> producers = endpoint.producers();
-        int from = 0;
+        int blocks = 0;
         boolean first = true;
-        while (from < producers.size()) {
-            int blocks = 0;
-            int i = from;
-            for (; i < producers.size() && blocks < RouterScratch.MAX_REPORT_BLOCKS; i++) {
-                Producer p = producers.get(i);
-                if (p.hasReceptionStats()) {
-                    p.fillReportBlock(scratch.reportBlocks[blocks++], now);
+        for (int i = 0; i < producers.size(); i++) {
+            Producer p = producers.get(i);
+            for (int layer = 0; layer < p.layerCount(); layer++) {
+                RtpReceiveStream s = p.stream(layer);
+                if (!s.hasReceptionStats()) {
+                    continue;
+                }
+                s.fillReportBlock(scratch.reportBlocks[blocks++], now);
+                if (blocks == RouterScratch.MAX_REPORT_BLOCKS) {
+                    writeAndSend(true, null, blocks, now, first && feedback.sendsRemb());
+                    first = false;
+                    blocks = 0;
                 }
             }
-            from = i;
-            if (blocks > 0) {
-                writeAndSend(true, null, blocks, now, first && feedback.sendsRemb());
-                first = false;
-            }
+        }
+        if (blocks > 0) {
+            writeAndSend(true, null, blocks, now, first && feedback.sendsRemb());
         }
     }
 

@@ -124,16 +124,16 @@ final class RtcpTermination {
         }
         senderReportsReceived++;
         onReportBlocks(sr, now);
-        Producer producer = endpoint.producerBySsrc(sr.senderSsrc());
-        if (producer == null) {
+        RtpReceiveStream stream = endpoint.streamBySsrc(sr.senderSsrc());
+        if (stream == null) {
             drops.increment(DropReason.UNKNOWN_FEEDBACK_SSRC);
             return;
         }
-        if (producer.params().ssrc() != sr.senderSsrc()) {
-            producer.onRtxSenderReport();
+        if (stream.ssrc() != sr.senderSsrc()) {
+            stream.onRtxSenderReport();
             return;
         }
-        producer.onSenderReport(sr.ntpTimestamp(), sr.rtpTimestamp(), now);
+        stream.onSenderReport(sr.ntpTimestamp(), sr.rtpTimestamp(), now);
     }
 
     private void onReceiverReport(byte[] buf, int off, int len, long now) {

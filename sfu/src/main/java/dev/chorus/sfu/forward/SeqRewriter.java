@@ -131,6 +131,11 @@ final class SeqRewriter {
         return started;
     }
 
+    /** The newest input forwarded or dropped, {@link Long#MIN_VALUE} before the first forward. */
+    long highestIn() {
+        return started ? highestIn : Long.MIN_VALUE;
+    }
+
     /** Dropped packets whose sequence numbers were closed up. */
     long dropsHidden() {
         return dropsHidden;

@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
  * into a {@link BandwidthEstimator} estimate, and fits the forwarded video into it.
  *
  * <p>Allocation: audio is never dropped for bandwidth, so its rate comes off the estimate
- * first. Video consumers then keep forwarding in subscription order while their publishers'
- * rates fit; the rest are paused (counted as {@code BANDWIDTH_PAUSED} drops). A change needs
+ * first. Video consumers then get layers in subscription order (see {@link #allocate}): a
+ * simulcast consumer steps down a layer before any video pauses; what does not fit even at the
+ * lowest layer is paused (counted as {@code BANDWIDTH_PAUSED} drops). A change needs
  * the condition to hold for {@link #HOLD_NANOS}, so a short dip in the estimate does not make
  * video flicker. While video is paused the SFU probes: padding on a paused consumer's RTX
  * stream at the rate resuming would need (or, without RTX, a trial resume); probes back off
@@ -64,6 +65,8 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
     private long pauses;
     private long resumes;
     private long trialResumes;
+    private long layerDowns;
+    private long layerUps;
     private long paddingPackets;
 
     SubscriberBandwidth(Endpoint endpoint, Router router) {
@@ -142,8 +145,15 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
     }
 
     /**
-     * Fits video into the estimate; starts a probe when some video is paused and it is time.
-     * {@code probeSucceeded}: a probe just showed room, so a resume need not wait the hold time.
+     * Fits video into the estimate; starts a probe when some video is held back and it is time.
+     * {@code probeSucceeded}: a probe just showed room, so going up need not wait the hold time.
+     *
+     * <p>Two passes over the video consumers in subscription order: first each gets its lowest
+     * layer (a plain track its only one) while that fits, and is paused when it does not; then,
+     * in the same order, each climbs layer by layer up to the subscriber's preferred layer while
+     * the extra fits. So a subscriber whose link shrinks first loses resolution everywhere, and
+     * video only pauses when even the lowest layers do not fit. Going up needs 10 % headroom.
+     * One change is applied per allocation, after the condition held for {@link #HOLD_NANOS}.
      */
     void allocate(long nowNanos, boolean probeSucceeded) {
         List<Consumer> consumers = endpoint.consumers();
@@ -157,62 +167,145 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
         long available = estimator.estimateBps() - audio;
         availableVideoBps = available;
         long used = 0;
-        Consumer toPause = null;
-        Consumer toResume = null;
-        long firstPausedNeed = -1;
-        Consumer firstPaused = null;
         for (int i = 0; i < consumers.size(); i++) {
             Consumer c = consumers.get(i);
-            if (c.producer().kind() != MediaKind.VIDEO || c.isPaused()) {
+            if (!isVideo(c)) {
                 continue;
             }
-            long need = Math.max(MIN_VIDEO_NEED_BPS, c.producer().bitrateBps(nowNanos));
-            if (!c.isBandwidthPaused()) {
-                if (used + need <= available) {
-                    used += need;
-                } else if (toPause == null) {
-                    toPause = c;
+            long need = withHeadroom(need(c, 0, nowNanos), c, 0);
+            if (used + need <= available) {
+                c.allocatedLayer = 0;
+                used += need(c, 0, nowNanos);
+            } else {
+                c.allocatedLayer = -1;
+            }
+        }
+        for (int i = 0; i < consumers.size(); i++) {
+            Consumer c = consumers.get(i);
+            if (!isVideo(c) || c.allocatedLayer < 0) {
+                continue;
+            }
+            while (c.allocatedLayer < c.preferredLayer()) {
+                int next = c.allocatedLayer + 1;
+                long extra = need(c, next, nowNanos) - need(c, c.allocatedLayer, nowNanos);
+                if (used + withHeadroom(extra, c, next) > available) {
+                    break;
                 }
-            } else if (toResume == null && toPause == null && used + need + need / 10 <= available) {
-                toResume = c;
-                used += need;
-            } else if (firstPaused == null) {
-                firstPaused = c;
-                firstPausedNeed = need;
+                used += extra;
+                c.allocatedLayer = next;
             }
         }
         usedVideoBps = used;
-        overSinceNanos = toPause == null ? -1 : (overSinceNanos < 0 ? nowNanos : overSinceNanos);
-        underSinceNanos = toResume == null ? -1 : (underSinceNanos < 0 ? nowNanos : underSinceNanos);
-        if (toPause != null && nowNanos - overSinceNanos >= HOLD_NANOS) {
-            toPause.pauseForBandwidth();
-            pauses++;
+        Consumer down = null;
+        Consumer up = null;
+        Consumer heldBack = null;
+        for (int i = 0; i < consumers.size(); i++) {
+            Consumer c = consumers.get(i);
+            if (!isVideo(c)) {
+                continue;
+            }
+            int level = level(c);
+            if (c.allocatedLayer < level && down == null) {
+                down = c;
+            } else if (c.allocatedLayer > level && up == null) {
+                up = c;
+            }
+            if (heldBack == null && level < c.preferredLayer()) {
+                heldBack = c;
+            }
+        }
+        overSinceNanos = down == null ? -1 : (overSinceNanos < 0 ? nowNanos : overSinceNanos);
+        underSinceNanos = up == null || down != null ? -1 : (underSinceNanos < 0 ? nowNanos : underSinceNanos);
+        if (down != null && nowNanos - overSinceNanos >= HOLD_NANOS) {
+            lower(down, audio, used, nowNanos);
             overSinceNanos = -1;
             nextProbeNanos = nowNanos + probeBackoffNanos;
+            return;
+        }
+        if (up != null && down == null && (nowNanos - underSinceNanos >= HOLD_NANOS || probeSucceeded)) {
+            raise(
+                    up,
+                    nowNanos,
+                    "estimate " + estimator.estimateBps() / 1000 + " kbps" + (probeSucceeded ? " after a probe" : ""));
+            return;
+        }
+        if (heldBack == null
+                || down != null
+                || estimator.probing()
+                || probeConsumer != null
+                || nowNanos < nextProbeNanos) {
+            if (heldBack == null) {
+                probeBackoffNanos = PROBE_BACKOFF_MIN_NANOS;
+            }
+            return;
+        }
+        int next = level(heldBack) + 1;
+        long extra = need(heldBack, next, nowNanos) - (next == 0 ? 0 : need(heldBack, next - 1, nowNanos));
+        startProbe(heldBack, used + audio + extra, nowNanos);
+    }
+
+    private static boolean isVideo(Consumer c) {
+        return c.producer().kind() == MediaKind.VIDEO && !c.isPaused();
+    }
+
+    /** Where the consumer stands: -1 paused for bandwidth, else the highest layer it may forward. */
+    private static int level(Consumer c) {
+        return c.isBandwidthPaused() ? -1 : c.bandwidthLayer();
+    }
+
+    /** What forwarding {@code layer} of the consumer's producer costs, with a floor for a quiet publisher. */
+    private static long need(Consumer c, int layer, long nowNanos) {
+        return Math.max(MIN_VIDEO_NEED_BPS, c.producer().bitrateBps(layer, nowNanos));
+    }
+
+    /** Going above where the consumer stands needs 10 % headroom, so the allocation does not flap. */
+    private static long withHeadroom(long need, Consumer c, int layer) {
+        return layer > level(c) ? need + need / 10 : need;
+    }
+
+    private void lower(Consumer c, long audio, long used, long nowNanos) {
+        if (c.allocatedLayer < 0) {
+            c.pauseForBandwidth();
+            pauses++;
             LOG.info(
                     "[router={} endpoint={}] video consumer {} paused: estimate {} kbps, audio {} kbps, video in use {} kbps",
                     endpoint.router().id(),
                     endpoint.id(),
-                    toPause.id(),
+                    c.id(),
                     estimator.estimateBps() / 1000,
                     audio / 1000,
                     used / 1000);
             return;
         }
-        if (toResume != null && (nowNanos - underSinceNanos >= HOLD_NANOS || probeSucceeded)) {
-            resume(
-                    toResume,
-                    nowNanos,
-                    "estimate " + estimator.estimateBps() / 1000 + " kbps" + (probeSucceeded ? " after a probe" : ""));
+        c.setBandwidthLayer(c.allocatedLayer, nowNanos);
+        layerDowns++;
+        LOG.info(
+                "[router={} endpoint={}] video consumer {} down to layer {}: estimate {} kbps",
+                endpoint.router().id(),
+                endpoint.id(),
+                c.id(),
+                c.allocatedLayer,
+                estimator.estimateBps() / 1000);
+    }
+
+    private void raise(Consumer c, long nowNanos, String why) {
+        if (c.isBandwidthPaused()) {
+            c.setBandwidthLayer(0, nowNanos);
+            resume(c, nowNanos, why);
             return;
         }
-        if (firstPaused == null || estimator.probing() || probeConsumer != null || nowNanos < nextProbeNanos) {
-            if (firstPaused == null) {
-                probeBackoffNanos = PROBE_BACKOFF_MIN_NANOS;
-            }
-            return;
-        }
-        startProbe(firstPaused, used + audio + firstPausedNeed, nowNanos);
+        int layer = c.bandwidthLayer() + 1;
+        c.setBandwidthLayer(layer, nowNanos);
+        layerUps++;
+        underSinceNanos = -1;
+        probeBackoffNanos = PROBE_BACKOFF_MIN_NANOS;
+        LOG.info(
+                "[router={} endpoint={}] video consumer {} up to layer {}: {}",
+                endpoint.router().id(),
+                endpoint.id(),
+                c.id(),
+                layer,
+                why);
     }
 
     private void resume(Consumer c, long nowNanos, String why) {
@@ -288,6 +381,8 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
         n.put("pauses", pauses);
         n.put("resumes", resumes);
         n.put("trialResumes", trialResumes);
+        n.put("layerDowns", layerDowns);
+        n.put("layerUps", layerUps);
         n.put("paddingPackets", paddingPackets);
         n.put("feedbackUnknownSeq", feedbackUnknown);
         n.put("feedbackDuplicates", feedbackDuplicates);

@@ -11,10 +11,13 @@
  *       {@code RtcpTermination}, speaks to the participant as a publisher through its
  *       {@code PublisherFeedback} and {@code RtcpReports}, and to it as a subscriber through its
  *       {@code SubscriberBandwidth} (congestion control).</li>
- *   <li>{@link dev.chorus.sfu.forward.Producer}: one per published track; RTX unwrap, reception stats,
- *       keyframes, the retransmission buffer and the {@code NackGenerator} towards the publisher.</li>
+ *   <li>{@link dev.chorus.sfu.forward.Producer}: one per published track, with one
+ *       {@code RtpReceiveStream} per encoding (a simulcast layer, or the only stream): RTX unwrap,
+ *       reception stats, keyframes, the retransmission buffer and the {@code NackGenerator} towards
+ *       the publisher. The endpoint's {@code SsrcLearner} finds the SSRCs of layers named by rid.</li>
  *   <li>{@link dev.chorus.sfu.forward.Consumer}: one per subscriber x producer; the forwarding decision
- *       and the rewrite. Its {@code RtpSendStream} keeps what was sent (SR counts and history, RTT, RTX
+ *       (which layer, too) and the rewrite. Its {@code StreamSplicer} keeps the stream continuous
+ *       across layer switches. Its {@code RtpSendStream} keeps what was sent (SR counts and history, RTT, RTX
  *       numbering, resend times); its {@code NackResponder} answers the subscriber's NACKs.</li>
  *   <li>{@link dev.chorus.sfu.forward.RouterRegistry}: places routers on
  *       {@link dev.chorus.sfu.worker.MediaWorker} threads.</li>

@@ -224,7 +224,7 @@ class RetransmissionTest {
         assertEquals(100, recovered.payloadType());
         assertArrayEquals(vp8Continuation(), payload(recovered), "the two OSN bytes are stripped");
         assertEquals(1, p.rtxReceived());
-        assertTrue(p.retransmissionBuffer().contains(12 + 0), "stored like any packet");
+        assertTrue(p.stream(0).retransmissionBuffer().contains(12 + 0), "stored like any packet");
 
         rtxFromAlice(501, 12, 0, vp8Continuation()); // answered twice
         assertEquals(1, p.drops().get(DropReason.DUPLICATE));
@@ -275,7 +275,7 @@ class RetransmissionTest {
         rtxFromAlice(7, 0, 0, vp8Continuation());
         rtxFromAlice(8, 65535, 0, vp8Continuation());
         assertArrayEquals(new int[] {100, 103, 102, 101}, bob.sequenceNumbers());
-        assertTrue(p.retransmissionBuffer().contains(65536), "RTP seq 0 after the wrap, extended");
+        assertTrue(p.stream(0).retransmissionBuffer().contains(65536), "RTP seq 0 after the wrap, extended");
         assertEquals(0, p.toJson().get("nackToPublisher").get("pending").asLong());
     }
 

@@ -1,0 +1,323 @@
+package dev.chorus.sfu.forward;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.sfu.buffer.RetransmissionBuffer;
+import dev.chorus.sfu.cc.RateMeter;
+import dev.chorus.sfu.drop.DropCounters;
+import dev.chorus.sfu.drop.DropReason;
+import dev.chorus.sfu.rtcp.ReportBlock;
+import dev.chorus.sfu.rtp.BigEndian;
+import dev.chorus.sfu.rtp.RtpPacket;
+import dev.chorus.sfu.rtp.RtpValidity;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One encoding a publisher sends for a {@link Producer}: the only stream of a plain track, or one
+ * simulcast layer. Owns what is per SSRC on the receive side: RTX unwrapping (RFC 4588), the
+ * duplicate check, reception statistics for our receiver reports, the publisher's SR clock
+ * mapping, keyframe detection and rate-limited keyframe requests (a PLI names one SSRC), and for
+ * video the retransmission buffer and the NACK generator. A layer announced by rid only learns
+ * its SSRCs from the first packets that name it ({@link Endpoint}). Worker-thread only.
+ */
+final class RtpReceiveStream {
+    private final Producer producer;
+    private final int layer;
+    private final String rid;
+    /** The rid's ASCII bytes, compared with the rid header extension without allocating. */
+    private final byte[] ridBytes;
+
+    private final ReceiveStreamStats stats;
+    private final SenderClockMapping senderClock = new SenderClockMapping();
+    private final KeyframeRequester keyframeRequester;
+    /** Video only (null for audio): recent packets to answer subscribers' NACKs. */
+    private final RetransmissionBuffer retransmissionBuffer;
+    /** Video only, and only when NACK retries are enabled. */
+    private final NackGenerator nackGenerator;
+
+    private final RateMeter rate = new RateMeter();
+    private final DropCounters drops;
+
+    private long ssrc;
+    private long rtxSsrc;
+    /** Set by {@link #receive} for the packet it just accepted. */
+    private boolean lastWasKeyframe;
+
+    private long keyframesSeen;
+    private long lastKeyframeNanos = -1;
+    private long rtxReceived;
+    private long rtxRecovered;
+    private long rtxPadding;
+    private long duplicates;
+    private long rtxSenderReports;
+
+    RtpReceiveStream(
+            Producer producer,
+            int layer,
+            ProducerParams.Encoding encoding,
+            Router router,
+            DropCounters drops,
+            boolean video) {
+        this.producer = producer;
+        this.layer = layer;
+        this.rid = encoding.rid();
+        this.ridBytes = rid == null ? null : rid.getBytes(StandardCharsets.US_ASCII);
+        this.ssrc = encoding.ssrc();
+        this.rtxSsrc = encoding.rtxSsrc();
+        this.drops = drops;
+        ProducerParams params = producer.params();
+        this.stats = new ReceiveStreamStats(params.codec().clockRate());
+        String name = params.id() + (params.isSimulcast() ? "/" + layer : "");
+        Endpoint publisher = producer.publisher();
+        this.keyframeRequester = new KeyframeRequester(
+                "pli:" + name,
+                router.worker().timers(),
+                router.config().pliMinIntervalMillis() * 1_000_000L,
+                now -> this.ssrc != ProducerParams.NONE && publisher.sendPli(this.ssrc));
+        RouterConfig config = router.config();
+        this.retransmissionBuffer = video
+                ? new RetransmissionBuffer(config.retransmissionPackets(), config.retransmissionMillis() * 1_000_000L)
+                : null;
+        this.nackGenerator = video && config.nackMaxRetries() > 0
+                ? new NackGenerator(
+                        "nack:" + name,
+                        router.worker().timers(),
+                        config.nackMaxRetries(),
+                        config.nackGiveUpMillis() * 1_000_000L,
+                        publisher::rttNanos,
+                        new NackGenerator.Sink() {
+                            @Override
+                            public void sendNack(int[] seqs, int count) {
+                                publisher.sendNack(ssrc, seqs, count);
+                            }
+
+                            @Override
+                            public void onGiveUp(long nowNanos) {
+                                producer.onUnrecoverableLoss(RtpReceiveStream.this, nowNanos);
+                            }
+                        })
+                : null;
+    }
+
+    Producer producer() {
+        return producer;
+    }
+
+    /** Spatial layer index: 0 for a plain track, else the position in the producer's encodings. */
+    int layer() {
+        return layer;
+    }
+
+    String rid() {
+        return rid;
+    }
+
+    /** The media SSRC, or {@link ProducerParams#NONE} until learnt. */
+    long ssrc() {
+        return ssrc;
+    }
+
+    /** The RTX SSRC, or {@link ProducerParams#NONE}. */
+    long rtxSsrc() {
+        return rtxSsrc;
+    }
+
+    void learnSsrc(long ssrc) {
+        this.ssrc = ssrc;
+    }
+
+    void learnRtxSsrc(long rtxSsrc) {
+        this.rtxSsrc = rtxSsrc;
+    }
+
+    /** True when the extension value at {@code buf[off, off+len)} is this stream's rid. */
+    boolean ridEquals(byte[] buf, int off, int len) {
+        if (ridBytes == null || len != ridBytes.length) {
+            return false;
+        }
+        for (int i = 0; i < len; i++) {
+            if (buf[off + i] != ridBytes[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Takes one packet of this stream (media or RTX): returns its extended sequence number, or
+     * -1 when it was dropped (counted). RTX is unwrapped in place. After a non-negative return,
+     * {@link #lastWasKeyframe()} says whether it starts a keyframe.
+     */
+    long receive(RtpPacket packet, long nowNanos) {
+        rate.add(packet.length(), nowNanos);
+        ProducerParams params = producer.params();
+        boolean rtx = rtxSsrc != ProducerParams.NONE && packet.ssrc() == rtxSsrc;
+        if (rtx) {
+            if (packet.payloadType() != params.rtxPayloadType()) {
+                drops.increment(DropReason.UNKNOWN_PAYLOAD_TYPE);
+                return -1;
+            }
+            if (packet.payloadLength() == 0) {
+                // Chrome's bandwidth probes: padding on the RTX stream, meant for this hop only.
+                rtxPadding++;
+                drops.increment(DropReason.RTX_PADDING);
+                return -1;
+            }
+            if (!unwrapRtx(packet)) {
+                drops.increment(DropReason.MALFORMED_RTP);
+                return -1;
+            }
+            rtxReceived++;
+        } else if (packet.payloadType() != params.payloadType()) {
+            drops.increment(DropReason.UNKNOWN_PAYLOAD_TYPE);
+            return -1;
+        }
+        if (retransmissionBuffer != null
+                && stats.started()
+                && retransmissionBuffer.contains(stats.peekExtended(packet.sequenceNumber()))) {
+            // An RTX answer to a NACK after the original came after all, or a payload-carrying probe.
+            duplicates++;
+            drops.increment(DropReason.DUPLICATE);
+            return -1;
+        }
+        long extSeq = stats.onPacket(packet.sequenceNumber(), packet.timestamp(), packet.length(), nowNanos);
+        if (nackGenerator != null && nackGenerator.onPacket(extSeq, nowNanos) && rtx) {
+            rtxRecovered++;
+        }
+        lastWasKeyframe =
+                params.codec().isKeyframeStart(packet.buffer(), packet.payloadOffset(), packet.payloadLength());
+        if (lastWasKeyframe) {
+            keyframesSeen++;
+            lastKeyframeNanos = nowNanos;
+            keyframeRequester.onKeyframe();
+        }
+        if (retransmissionBuffer != null && packet.payloadLength() > 0) {
+            retransmissionBuffer.store(extSeq, packet.buffer(), packet.offset(), packet.length(), nowNanos);
+        }
+        return extSeq;
+    }
+
+    boolean lastWasKeyframe() {
+        return lastWasKeyframe;
+    }
+
+    /**
+     * Turns an RTX packet into the media packet it carries, in place: the original sequence
+     * number (first two payload bytes) goes into the header, the header moves up two bytes over
+     * it, and SSRC and payload type become the media stream's. The view is re-pointed.
+     */
+    private boolean unwrapRtx(RtpPacket packet) {
+        if (packet.payloadLength() < 2 || ssrc == ProducerParams.NONE) {
+            return false;
+        }
+        byte[] buf = packet.buffer();
+        int off = packet.offset();
+        int len = packet.length();
+        int osn = BigEndian.u16(buf, packet.payloadOffset());
+        System.arraycopy(buf, off, buf, off + 2, packet.headerLength());
+        if (packet.wrap(buf, off + 2, len - 2) != RtpValidity.OK) {
+            return false;
+        }
+        packet.setSsrc(ssrc);
+        packet.setPayloadType(producer.params().payloadType());
+        packet.setSequenceNumber(osn);
+        return true;
+    }
+
+    void onSenderReport(long ntpTimestamp, long rtpTimestamp, long nowNanos) {
+        senderClock.update(ntpTimestamp, rtpTimestamp, nowNanos);
+    }
+
+    /** SRs on the RTX SSRC: valid, but they say nothing the media stream's SRs do not. */
+    void onRtxSenderReport() {
+        rtxSenderReports++;
+    }
+
+    SenderClockMapping senderClock() {
+        return senderClock;
+    }
+
+    /** Asks the publisher for a keyframe on this stream, subject to its rate limit. */
+    void requestKeyframe(long nowNanos, KeyframeRequestKind kind) {
+        keyframeRequester.request(nowNanos, kind);
+    }
+
+    KeyframeRequester keyframeRequester() {
+        return keyframeRequester;
+    }
+
+    /** What the publisher sends on this stream (media, retransmissions and padding), smoothed. */
+    long bitrateBps(long nowNanos) {
+        return rate.bitsPerSecond(nowNanos);
+    }
+
+    long packetsReceived() {
+        return stats.packets();
+    }
+
+    long keyframesSeen() {
+        return keyframesSeen;
+    }
+
+    long lastKeyframeNanos() {
+        return lastKeyframeNanos;
+    }
+
+    long rtxReceived() {
+        return rtxReceived;
+    }
+
+    /** Null for audio. */
+    RetransmissionBuffer retransmissionBuffer() {
+        return retransmissionBuffer;
+    }
+
+    /** Null for audio or with NACK disabled. */
+    NackGenerator nackGenerator() {
+        return nackGenerator;
+    }
+
+    /** True when a receiver report block can be written (something was received). */
+    boolean hasReceptionStats() {
+        return stats.started() && ssrc != ProducerParams.NONE;
+    }
+
+    void fillReportBlock(ReportBlock block, long nowNanos) {
+        stats.fillReportBlock(block, ssrc, senderClock.lastSr(), senderClock.delaySinceLastSr(nowNanos));
+    }
+
+    void close() {
+        keyframeRequester.close();
+        if (nackGenerator != null) {
+            nackGenerator.close();
+        }
+    }
+
+    ObjectNode toJson(long nowNanos) {
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        n.put("layer", layer);
+        if (rid != null) {
+            n.put("rid", rid);
+        }
+        n.put("ssrc", ssrc);
+        n.put("rtxSsrc", rtxSsrc);
+        n.set("receive", stats.toJson());
+        n.put("bitrateBps", rate.bitsPerSecond(nowNanos));
+        n.put("keyframesSeen", keyframesSeen);
+        n.put("lastKeyframeNanos", lastKeyframeNanos);
+        n.put("senderReportsReceived", senderClock.reportsReceived());
+        n.set("keyframeRequests", keyframeRequester.toJson());
+        n.put("rtxReceived", rtxReceived);
+        n.put("rtxRecovered", rtxRecovered);
+        n.put("rtxPadding", rtxPadding);
+        n.put("rtxSenderReports", rtxSenderReports);
+        n.put("duplicates", duplicates);
+        if (retransmissionBuffer != null) {
+            n.set("retransmissionBuffer", retransmissionBuffer.toJson());
+        }
+        if (nackGenerator != null) {
+            n.set("nackToPublisher", nackGenerator.toJson());
+        }
+        return n;
+    }
+}
