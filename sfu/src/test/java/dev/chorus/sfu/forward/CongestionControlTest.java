@@ -249,6 +249,83 @@ class CongestionControlTest {
         assertTrue(bob.videoPackets - videoAfterResume >= 90, "video flows again");
     }
 
+    private static final int MID = 1;
+    private static final int RID = 4;
+    private static final long[] LAYER_SSRC = {0x5100_0001L, 0x5100_0002L, 0x5100_0003L};
+    /** Bytes per 10 ms packet: about 160 kbps, 480 kbps and 1.1 Mbps. */
+    private static final int[] LAYER_BYTES = {200, 600, 1400};
+
+    private final int[] layerSeq = {10, 20, 30};
+    private final int[] layerKeyframes = new int[3];
+
+    /** A simulcast publisher sending all three layers and 40 kbps of audio; bob reports every 100 ms. */
+    private void simulcastCall(Receiver bob, long millis) {
+        for (long t = 0; t < millis; t += 10) {
+            for (int layer = 0; layer < 3; layer++) {
+                boolean keyframe = Rtcp.countPlis(alice.rtcp, LAYER_SSRC[layer]) > layerKeyframes[layer]
+                        || layerSeq[layer] == 10 * (layer + 1);
+                if (keyframe && layerSeq[layer] != 10 * (layer + 1)) {
+                    layerKeyframes[layer]++;
+                }
+                byte[] head = keyframe ? RtpBuilder.vp8Keyframe() : RtpBuilder.vp8Delta();
+                int tcc = publisherTcc++ & 0xFFFF;
+                h.rtp(
+                        aliceEndpoint,
+                        RtpBuilder.rtp(LAYER_SSRC[layer], layerSeq[layer]++ & 0xFFFF, t * 90)
+                                .pt(PUB_PT)
+                                .ext(MID, (byte) '0')
+                                .ext(RID, (byte) ('a' + layer))
+                                .ext(TCC, (byte) (tcc >> 8), (byte) tcc)
+                                .payload(Arrays.copyOf(head, LAYER_BYTES[layer]))
+                                .build());
+            }
+            if (t % 20 == 0) {
+                h.rtp(aliceEndpoint, audioPacket());
+            }
+            bob.collect();
+            if (t % 100 == 0) {
+                bob.feedback();
+            }
+            h.advanceMillis(10);
+            bob.collect();
+        }
+    }
+
+    @Test
+    void aThinLinkTakesSimulcastVideoDownALayerInsteadOfPausingItAndAFreedLinkTakesItBackUp() {
+        HeaderExtensionIds pubExt = PUB_EXT.with(RtpExtension.RTP_STREAM_ID, RID);
+        h.router.addProducer(
+                "alice", ProducerParams.simulcast("video-1", Codec.VP8, PUB_PT, pubExt, "0", List.of("a", "b", "c")));
+        h.router.addProducer("alice", ProducerParams.of("audio-1", Codec.OPUS, AUDIO_SSRC, AUDIO_PT, PUB_EXT));
+        Receiver bob = new Receiver();
+        bob.link = new SimulatedLink(42).rate(400_000);
+        HeaderExtensionIds bobExt = HeaderExtensionIds.NONE.with(RtpExtension.TRANSPORT_CC, TCC);
+        Consumer video = h.router.addConsumer(
+                "bob",
+                "video-1",
+                ConsumerParams.of("bob-video", 0xB1, 96, bobExt, 0).withRtx(0xB2, 97));
+        h.router.addConsumer("bob", "audio-1", ConsumerParams.of("bob-audio", 0xB3, 111, bobExt, 0));
+        assertEquals(2, video.targetLayer());
+
+        simulcastCall(bob, 12_000);
+        assertFalse(
+                video.isBandwidthPaused(),
+                "the lowest layer fits: " + bob.endpoint.toJson().get("congestion"));
+        assertEquals(0, video.currentLayer(), "down to the layer that fits: " + video.toJson());
+        int videoBefore = bob.videoPackets;
+        simulcastCall(bob, 2_000);
+        assertTrue(bob.videoPackets - videoBefore >= 180, "video keeps flowing: " + (bob.videoPackets - videoBefore));
+        assertEquals(0, h.router.drops().get(DropReason.BANDWIDTH_PAUSED), "nothing was paused");
+
+        bob.link = new SimulatedLink(43);
+        simulcastCall(bob, 30_000);
+        assertEquals(
+                2,
+                video.currentLayer(),
+                "back up to the top layer: " + bob.endpoint.toJson().get("congestion"));
+        assertTrue(video.layerSwitches() >= 2, "down and up again: " + video.layerSwitches());
+    }
+
     @Test
     void badFeedbackIsCountedAndIgnored() {
         Receiver bob = new Receiver();
