@@ -84,6 +84,28 @@ public final class Vp8Payload {
     }
 
     /**
+     * The frame width in pixels a key frame announces (RFC 6386 section 9.1: 14 bits, little
+     * endian, after the start code), or -1 when the packet does not start a key frame. How the
+     * forwarder learns each simulcast layer's size, without decoding anything.
+     */
+    public static int keyframeWidth(byte[] b, int off, int len) {
+        return keyframeDimension(b, off, len, 6);
+    }
+
+    /** The frame height a key frame announces, or -1 (see {@link #keyframeWidth}). */
+    public static int keyframeHeight(byte[] b, int off, int len) {
+        return keyframeDimension(b, off, len, 8);
+    }
+
+    private static int keyframeDimension(byte[] b, int off, int len, int at) {
+        if (!isKeyframeStart(b, off, len)) {
+            return -1;
+        }
+        int h = off + descriptorLength(b, off, len) + at;
+        return ((b[h] & 0xFF) | (b[h + 1] & 0xFF) << 8) & 0x3FFF;
+    }
+
+    /**
      * The sender's frame counter (7 or 15 bits), or -1 when absent or truncated. Each simulcast
      * layer counts on its own, so a forwarder that switches layers must renumber it ({@link #rewrite})
      * or the receiver sees a jump and asks for a key frame.

@@ -55,6 +55,10 @@ public final class Consumer {
     private int preferredLayer;
     /** Highest layer the subscriber's bandwidth allocation allows. */
     private int bandwidthLayer;
+    /** The size the subscriber shows this video at, 0 x 0 when it did not say. */
+    private int viewWidth;
+
+    private int viewHeight;
     /** The layer to forward: the lower of the two above. */
     private int targetLayer;
     /** Scratch of {@link SubscriberBandwidth#allocate}: the level it computed, -1 for paused. */
@@ -194,6 +198,30 @@ public final class Consumer {
 
     public int preferredLayer() {
         return preferredLayer;
+    }
+
+    /**
+     * The subscriber shows this video at {@code width} x {@code height} device pixels (0 x 0:
+     * not at all, or unknown): the preferred layer becomes the lowest that covers it, so a small
+     * tile never gets the top layer. Chosen again when the layers' sizes change.
+     */
+    public void setViewSize(int width, int height, long nowNanos) {
+        worker.checkThread(this);
+        viewWidth = Math.max(0, width);
+        viewHeight = Math.max(0, height);
+        if (viewWidth == 0 && viewHeight == 0) {
+            preferredLayer = producer.layerCount() - 1;
+            updateTarget(nowNanos);
+            return;
+        }
+        onLayerSizesChanged(nowNanos);
+    }
+
+    void onLayerSizesChanged(long nowNanos) {
+        if (producer.layerCount() > 1 && (viewWidth > 0 || viewHeight > 0)) {
+            preferredLayer = producer.layerForSize(viewWidth, viewHeight);
+            updateTarget(nowNanos);
+        }
     }
 
     /** The highest layer the subscriber's bandwidth allows. */
@@ -498,6 +526,8 @@ public final class Consumer {
         n.put("paddingSent", paddingSent);
         n.put("waitingForKeyframe", waitingForKeyframe);
         if (producer.layerCount() > 1) {
+            n.put("viewWidth", viewWidth);
+            n.put("viewHeight", viewHeight);
             n.put("preferredLayer", preferredLayer);
             n.put("bandwidthLayer", bandwidthLayer);
             n.put("targetLayer", targetLayer);

@@ -136,6 +136,46 @@ public final class Producer {
         }
     }
 
+    /** A layer's keyframes announced a new frame size: consumers sized by their tiles choose again. */
+    void onLayerSize(RtpReceiveStream stream) {
+        long now = publisher.router().worker().clock().nowNanos();
+        for (int i = 0; i < consumers.size(); i++) {
+            consumers.get(i).onLayerSizesChanged(now);
+        }
+    }
+
+    /**
+     * The lowest layer whose frames cover {@code width} x {@code height} (the size a subscriber
+     * shows this video at), or the top layer when none does. A layer whose size is not known yet
+     * is taken as half the next layer up, as browsers scale simulcast layers; with no size known
+     * at all, the top layer.
+     */
+    public int layerForSize(int width, int height) {
+        int top = streams.length - 1;
+        int knownLayer = -1;
+        for (int i = top; i >= 0 && knownLayer < 0; i--) {
+            if (streams[i].width() > 0) {
+                knownLayer = i;
+            }
+        }
+        if (knownLayer < 0) {
+            return top;
+        }
+        for (int i = 0; i < top; i++) {
+            long w = streams[i].width();
+            long h = streams[i].height();
+            if (w == 0) {
+                int shift = knownLayer - i;
+                w = shift >= 0 ? streams[knownLayer].width() >> shift : streams[knownLayer].width() << -shift;
+                h = shift >= 0 ? streams[knownLayer].height() >> shift : streams[knownLayer].height() << -shift;
+            }
+            if (w >= width && h >= height) {
+                return i;
+            }
+        }
+        return top;
+    }
+
     /** The publisher's send rate of this track, all layers (media, retransmissions and padding), smoothed. */
     public long bitrateBps(long nowNanos) {
         publisher.router().worker().checkThread(this);

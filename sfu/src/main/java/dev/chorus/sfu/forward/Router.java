@@ -234,6 +234,12 @@ public final class Router {
         consumer(consumerId).setPreferredLayer(layer, worker.clock().nowNanos());
     }
 
+    /** The size {@code consumerId}'s subscriber shows the video at, in device pixels: picks the layer. */
+    public void setViewSize(String consumerId, int width, int height) {
+        checkThread();
+        consumer(consumerId).setViewSize(width, height, worker.clock().nowNanos());
+    }
+
     /** Closes everything; packets still queued for its endpoints are released and counted CLOSED. */
     public void close() {
         checkThread();

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.buffer.RetransmissionBuffer;
 import dev.chorus.sfu.cc.RateMeter;
+import dev.chorus.sfu.codec.Codec;
+import dev.chorus.sfu.codec.Vp8Payload;
 import dev.chorus.sfu.drop.DropCounters;
 import dev.chorus.sfu.drop.DropReason;
 import dev.chorus.sfu.rtcp.ReportBlock;
@@ -44,6 +46,10 @@ final class RtpReceiveStream {
     private boolean lastWasKeyframe;
 
     private long keyframesSeen;
+    /** The frame size the last keyframe announced (VP8), 0 before one arrived. */
+    private int width;
+
+    private int height;
     private long lastKeyframeNanos = -1;
     private long rtxReceived;
     private long rtxRecovered;
@@ -190,6 +196,11 @@ final class RtpReceiveStream {
             keyframesSeen++;
             lastKeyframeNanos = nowNanos;
             keyframeRequester.onKeyframe();
+            if (params.codec() == Codec.VP8) {
+                noteSize(
+                        Vp8Payload.keyframeWidth(packet.buffer(), packet.payloadOffset(), packet.payloadLength()),
+                        Vp8Payload.keyframeHeight(packet.buffer(), packet.payloadOffset(), packet.payloadLength()));
+            }
         }
         if (retransmissionBuffer != null && packet.payloadLength() > 0) {
             retransmissionBuffer.store(extSeq, packet.buffer(), packet.offset(), packet.length(), nowNanos);
@@ -199,6 +210,24 @@ final class RtpReceiveStream {
 
     boolean lastWasKeyframe() {
         return lastWasKeyframe;
+    }
+
+    private void noteSize(int w, int h) {
+        if (w > 0 && h > 0 && (w != width || h != height)) {
+            width = w;
+            height = h;
+            producer.onLayerSize(this);
+        }
+    }
+
+    /** Width of this layer's frames (from its last keyframe), 0 while unknown. */
+    int width() {
+        return width;
+    }
+
+    /** Height of this layer's frames, 0 while unknown. */
+    int height() {
+        return height;
     }
 
     /**
@@ -304,6 +333,8 @@ final class RtpReceiveStream {
         n.set("receive", stats.toJson());
         n.put("bitrateBps", rate.bitsPerSecond(nowNanos));
         n.put("keyframesSeen", keyframesSeen);
+        n.put("width", width);
+        n.put("height", height);
         n.put("lastKeyframeNanos", lastKeyframeNanos);
         n.put("senderReportsReceived", senderClock.reportsReceived());
         n.set("keyframeRequests", keyframeRequester.toJson());

@@ -570,4 +570,30 @@ class Vp8PayloadTest {
         assertTrue(temporal > 500, "TIDs " + temporal);
         assertTrue(keyIdxOnly > 200, "K without T " + keyIdxOnly);
     }
+
+    @Test
+    void aKeyframeAnnouncesItsSizeAndOtherPacketsDoNot() {
+        byte[] key = {
+            (byte) 0x90, // X=1, S=1, PID=0
+            (byte) 0x80, // I=1
+            (byte) 0x81, // M=1, picture id 0x0102
+            0x02,
+            0x50, // frame tag: P=0 (key frame)
+            0x02,
+            0x00,
+            (byte) 0x9D, // start code
+            0x01,
+            0x2A,
+            0x00, // width 1280 = 0x0500, little endian, scale 0
+            0x05,
+            (byte) 0xD0, // height 720 = 0x02D0, scale bits set: ignored
+            (byte) 0xC2,
+        };
+        assertEquals(1280, Vp8Payload.keyframeWidth(key, 0, key.length));
+        assertEquals(720, Vp8Payload.keyframeHeight(key, 0, key.length));
+        byte[] delta = key.clone();
+        delta[4] = 0x51; // P=1: an inter frame has no size
+        assertEquals(-1, Vp8Payload.keyframeWidth(delta, 0, delta.length));
+        assertEquals(-1, Vp8Payload.keyframeHeight(key, 0, key.length - 1), "truncated size field");
+    }
 }

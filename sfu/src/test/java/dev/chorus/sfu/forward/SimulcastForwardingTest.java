@@ -105,8 +105,23 @@ class SimulcastForwardingTest {
             (byte) tl0,
             (byte) 0x20, // TID=0, Y=1
         };
+        int w = 320 << layer; // 320x180, 640x360, 1280x720
+        int h = 180 << layer;
         byte[] header = key
-                ? new byte[] {0x50, 0x02, 0x00, (byte) 0x9D, 0x01, 0x2A, 0x40, 0x01, (byte) 0xF0, 0x00, 7, 7}
+                ? new byte[] {
+                    0x50,
+                    0x02,
+                    0x00,
+                    (byte) 0x9D,
+                    0x01,
+                    0x2A,
+                    (byte) w,
+                    (byte) (w >> 8),
+                    (byte) h,
+                    (byte) (h >> 8),
+                    7,
+                    7
+                }
                 : new byte[] {0x51, 0x02, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 8, 8};
         byte[] out = new byte[d.length + header.length + 1];
         System.arraycopy(d, 0, out, 0, d.length);
@@ -313,5 +328,27 @@ class SimulcastForwardingTest {
         assertEquals(1, bobMedia().size());
         assertEquals(1, layerOf(bobMedia().get(0)));
         assertEquals(0, c.layerSwitches(), "starting is not a switch");
+    }
+
+    @Test
+    void theSizeAVideoIsShownAtPicksTheLowestLayerThatCoversIt() {
+        Consumer c = bobConsumer();
+        h.router.setViewSize("c-bob", 150, 84);
+        assertEquals(2, c.preferredLayer(), "no layer size known yet: the top layer");
+        frameOnAllLayers(true, -1);
+        assertEquals(0, c.preferredLayer(), "a 150-px tile gets the 320-px layer");
+        assertEquals(0, c.targetLayer());
+        h.router.setViewSize("c-bob", 400, 225);
+        assertEquals(1, c.preferredLayer());
+        h.router.setViewSize("c-bob", 1280, 720);
+        assertEquals(2, c.preferredLayer());
+        h.router.setViewSize("c-bob", 3840, 2160);
+        assertEquals(2, c.preferredLayer(), "nothing covers 4K: the top layer");
+        h.router.setViewSize("c-bob", 150, 84);
+        h.router.setViewSize("c-bob", 0, 0);
+        assertEquals(2, c.preferredLayer(), "no size: the top layer again");
+        JsonNode streams = producer.toJson().get("streams");
+        assertEquals(640, streams.get(1).get("width").asInt());
+        assertEquals(360, streams.get(1).get("height").asInt());
     }
 }
