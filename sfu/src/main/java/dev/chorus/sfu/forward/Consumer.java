@@ -90,7 +90,9 @@ public final class Consumer {
                 layers > 1 && producer.params().codec() == Codec.VP8);
         this.preferredLayer = layers - 1;
         this.bandwidthLayer = layers - 1;
-        this.targetLayer = layers - 1;
+        this.targetLayer = layers == 1
+                ? 0
+                : producer.activeLayerAtMost(layers - 1, worker.clock().nowNanos());
         this.extensions = new ExtensionRewriter(producer.params().extensions(), params.extensions(), params.mid());
         this.drops = new DropCounters(router.drops());
         this.waitingForKeyframe = producer.kind() == MediaKind.VIDEO;
@@ -238,8 +240,17 @@ public final class Consumer {
         return Math.max(0, Math.min(producer.layerCount() - 1, layer));
     }
 
-    private void updateTarget(long nowNanos) {
-        int target = Math.min(preferredLayer, bandwidthLayer);
+    /** The layer the subscriber's preference and bandwidth allow, whether it arrives or not. */
+    int wantedLayer() {
+        return Math.min(preferredLayer, bandwidthLayer);
+    }
+
+    /**
+     * Re-picks the target: the wanted layer, or the nearest one the publisher sends (below it if
+     * any, else above: a lone top layer beats no video).
+     */
+    void updateTarget(long nowNanos) {
+        int target = producer.layerCount() == 1 ? 0 : producer.activeLayerAtMost(wantedLayer(), nowNanos);
         if (target == targetLayer) {
             return;
         }

@@ -19,6 +19,20 @@ import java.util.List;
  * Worker-thread only: public entry points check it.
  */
 public final class Producer {
+    /**
+     * A layer without packets for this long counts as stopped. Chrome sends every active layer at
+     * least a few frames a second; a second without one means the layer was turned off.
+     */
+    static final long LAYER_ACTIVE_NANOS = 1_000_000_000L;
+    /**
+     * A browser starts all its layers within a frame or two. Until this long after the first packet,
+     * a layer that has not arrived yet may still come, so consumers keep waiting for the one they
+     * want rather than starting on whichever layer happened to arrive first.
+     */
+    static final long LAYER_STARTUP_NANOS = 500_000_000L;
+    /** How often the packets of a simulcast track look for a layer that stopped. */
+    static final long LAYER_CHECK_NANOS = 100_000_000L;
+
     private final ProducerParams params;
     private final Endpoint publisher;
     private final RtpReceiveStream[] streams;
@@ -27,6 +41,12 @@ public final class Producer {
 
     private final DropCounters drops;
     private final int transportCcId;
+    private long firstPacketNanos = -1;
+    /** Set once the startup grace is over (simulcast only). */
+    private boolean layersSettled;
+
+    private long lastLayerCheckNanos;
+
     private boolean closed;
 
     Producer(ProducerParams params, Endpoint publisher, Router router) {
@@ -116,7 +136,25 @@ public final class Producer {
             drops.increment(DropReason.CLOSED);
             return;
         }
+        boolean wasActive = streams.length > 1 && stream.isActive(nowNanos, LAYER_ACTIVE_NANOS);
         long extSeq = stream.receive(packet, nowNanos);
+        if (firstPacketNanos < 0) {
+            firstPacketNanos = nowNanos;
+        }
+        if (streams.length > 1) {
+            if (!layersSettled && nowNanos - firstPacketNanos >= LAYER_STARTUP_NANOS) {
+                // Layers that have not come by now are not coming: retarget to those that did.
+                layersSettled = true;
+                onLayersChanged(nowNanos);
+            } else if (!wasActive && layersSettled) {
+                // A layer (re)started: consumers held below it may now target it.
+                onLayersChanged(nowNanos);
+            } else if (layersSettled && nowNanos - lastLayerCheckNanos >= LAYER_CHECK_NANOS) {
+                // A layer that stops sends nothing to say so: the layers still arriving notice.
+                lastLayerCheckNanos = nowNanos;
+                checkLayers(nowNanos);
+            }
+        }
         if (extSeq < 0) {
             return;
         }
@@ -132,6 +170,49 @@ public final class Producer {
             if (consumers.get(i).currentLayer() == stream.layer()) {
                 stream.requestKeyframe(nowNanos, KeyframeRequestKind.UNRECOVERABLE_LOSS);
                 return;
+            }
+        }
+    }
+
+    /**
+     * The highest layer at or below {@code layer} that the publisher is sending, else the lowest
+     * one above it that it sends, else {@code layer} itself (nothing arrives: wait for it).
+     */
+    int activeLayerAtMost(int layer, long nowNanos) {
+        if (!layersSettled) {
+            return layer;
+        }
+        for (int i = layer; i >= 0; i--) {
+            if (streams[i].isActive(nowNanos, LAYER_ACTIVE_NANOS)) {
+                return i;
+            }
+        }
+        for (int i = layer + 1; i < streams.length; i++) {
+            if (streams[i].isActive(nowNanos, LAYER_ACTIVE_NANOS)) {
+                return i;
+            }
+        }
+        return layer;
+    }
+
+    /** True while the publisher sends {@code layer} (or may still start it). */
+    boolean isLayerActive(int layer, long nowNanos) {
+        return !layersSettled || streams[layer].isActive(nowNanos, LAYER_ACTIVE_NANOS);
+    }
+
+    /** Layers started or stopped: every consumer re-picks its target among the layers that arrive. */
+    void onLayersChanged(long nowNanos) {
+        for (int i = 0; i < consumers.size(); i++) {
+            consumers.get(i).updateTarget(nowNanos);
+        }
+    }
+
+    /** Retargets the consumers whose target layer stopped arriving (or whose wanted layer came back). */
+    private void checkLayers(long nowNanos) {
+        for (int i = 0; i < consumers.size(); i++) {
+            Consumer c = consumers.get(i);
+            if (c.targetLayer() != activeLayerAtMost(c.wantedLayer(), nowNanos)) {
+                c.updateTarget(nowNanos);
             }
         }
     }

@@ -46,6 +46,8 @@ final class RtpReceiveStream {
     private boolean lastWasKeyframe;
 
     private long keyframesSeen;
+    /** When the last packet arrived (media or RTX), -1 before the first. */
+    private long lastPacketNanos = -1;
     /** The frame size the last keyframe announced (VP8), 0 before one arrived. */
     private int width;
 
@@ -156,6 +158,7 @@ final class RtpReceiveStream {
      */
     long receive(RtpPacket packet, long nowNanos) {
         rate.add(packet.length(), nowNanos);
+        lastPacketNanos = nowNanos;
         ProducerParams params = producer.params();
         boolean rtx = rtxSsrc != ProducerParams.NONE && packet.ssrc() == rtxSsrc;
         if (rtx) {
@@ -206,6 +209,15 @@ final class RtpReceiveStream {
             retransmissionBuffer.store(extSeq, packet.buffer(), packet.offset(), packet.length(), nowNanos);
         }
         return extSeq;
+    }
+
+    /**
+     * True while the publisher sends this layer: a packet within {@code windowNanos}. Browsers stop
+     * sending their top layers when CPU or bandwidth is short, and never send layers their camera's
+     * resolution is too small for; a consumer must not wait for a keyframe on such a layer.
+     */
+    boolean isActive(long nowNanos, long windowNanos) {
+        return lastPacketNanos >= 0 && nowNanos - lastPacketNanos < windowNanos;
     }
 
     boolean lastWasKeyframe() {
@@ -332,6 +344,7 @@ final class RtpReceiveStream {
         n.put("rtxSsrc", rtxSsrc);
         n.set("receive", stats.toJson());
         n.put("bitrateBps", rate.bitsPerSecond(nowNanos));
+        n.put("active", isActive(nowNanos, Producer.LAYER_ACTIVE_NANOS));
         n.put("keyframesSeen", keyframesSeen);
         n.put("width", width);
         n.put("height", height);

@@ -187,6 +187,9 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
             }
             while (c.allocatedLayer < c.preferredLayer()) {
                 int next = c.allocatedLayer + 1;
+                if (!c.producer().isLayerActive(next, nowNanos)) {
+                    break; // the publisher does not send it: nothing to climb to
+                }
                 long extra = need(c, next, nowNanos) - need(c, c.allocatedLayer, nowNanos);
                 if (used + withHeadroom(extra, c, next) > available) {
                     break;
@@ -210,7 +213,9 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
             } else if (c.allocatedLayer > level && up == null) {
                 up = c;
             }
-            if (heldBack == null && level < c.preferredLayer()) {
+            if (heldBack == null
+                    && level < c.preferredLayer()
+                    && (level < 0 || c.producer().isLayerActive(level + 1, nowNanos))) {
                 heldBack = c;
             }
         }

@@ -351,4 +351,46 @@ class SimulcastForwardingTest {
         assertEquals(640, streams.get(1).get("width").asInt());
         assertEquals(360, streams.get(1).get("height").asInt());
     }
+
+    /** The same frame on the first {@code layers} layers only, as a browser whose camera is too small for more. */
+    private void frameOnLowLayers(int layers, boolean key) {
+        for (int layer = 0; layer < layers; layer++) {
+            frame(layer, key, frame == 0);
+        }
+        frame++;
+        h.advanceMillis(33);
+    }
+
+    @Test
+    void aLayerThePublisherDoesNotSendIsNeverWaitedFor() {
+        Consumer c = bobConsumer();
+        frameOnLowLayers(2, true);
+        assertEquals(2, c.targetLayer(), "at first the top layer may still come");
+        for (int i = 0; i < 20; i++) {
+            frameOnLowLayers(2, false);
+        }
+        assertEquals(1, c.targetLayer(), "half a second later it has not: the highest layer that did");
+        assertEquals(0, bobMedia().size());
+        assertEquals(1, Rtcp.countPlis(alice.rtcp, SSRC[1]), "a keyframe is asked of it");
+        frameOnLowLayers(2, true);
+        frameOnLowLayers(2, false);
+        List<RtpPacket> sent = bobMedia();
+        assertEquals(2, sent.size(), "video from its keyframe on");
+        sent.forEach(p -> assertEquals(1, layerOf(p)));
+
+        // The top layer starts (its first packet names its rid): the consumer climbs on its keyframe.
+        frameOnLowLayers(2, false);
+        frame(2, true, true);
+        frameOnAllLayers(false, -1);
+        assertEquals(2, c.currentLayer());
+
+        // It stops again (the browser is short of CPU): a second later the consumer falls back.
+        for (int i = 0; i < 40; i++) {
+            frameOnLowLayers(2, i == 35);
+        }
+        assertEquals(1, c.targetLayer());
+        frameOnLowLayers(2, true);
+        assertEquals(1, c.currentLayer(), "back on the middle layer at its keyframe");
+        assertEquals(1, layerOf(bobMedia().get(bobMedia().size() - 1)));
+    }
 }
