@@ -12,7 +12,7 @@ import dev.chorus.sfu.transport.TransportConfig;
  * defaults are in this module's {@code reference.conf}; each key is read once, checked with an error that
  * names it, by the class that uses it ({@link TransportConfig#from}, {@link RouterConfig#from},
  * {@link CongestionConfig#from}, {@link BandwidthEstimator.Settings#from}) or, for the service's own keys
- * (workers, pool, queue), here. A new setting is a line in reference.conf and a line in its reader.
+ * (workers, pool, queue, simulcast), here. A new setting is a line in reference.conf and a line in its reader.
  *
  * <p>Immutable; read once at start-up (resolving the configured addresses), never on a packet thread.
  */
@@ -35,7 +35,8 @@ public final class MediaConfig {
                 workers > 0 ? workers : Runtime.getRuntime().availableProcessors(),
                 media.integer("pool-buffers", n -> n > 0, "must be positive"),
                 media.integer("queue-capacity", n -> n >= 64, "must be at least 64"),
-                router);
+                router,
+                media.bool("simulcast"));
     }
 
     /**
@@ -76,6 +77,11 @@ public final class MediaConfig {
 
     public BandwidthEstimator.Settings estimator() {
         return router.congestion().estimator();
+    }
+
+    /** Whether a browser's simulcast is accepted; off, it sends one stream. */
+    public boolean simulcast() {
+        return settings.simulcast();
     }
 
     /** {@code address} as configured (a literal or a host name). */

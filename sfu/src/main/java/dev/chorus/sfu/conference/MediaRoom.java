@@ -100,13 +100,13 @@ public final class MediaRoom {
     void published(PublishedTrack track) {
         tracks.put(track.producerId(), track);
         LOG.info(
-                "[room={} participant={}] publishes {} {} (mid {}, ssrc {})",
+                "[room={} participant={}] publishes {} {} (mid {}, {})",
                 id,
                 track.publisherId(),
                 track.source().wire(),
                 track.kind().token(),
                 track.mid(),
-                track.ssrc());
+                track.streams());
         othersChanged(track.publisherId());
     }
 

@@ -40,13 +40,31 @@ public final class MediaService implements AutoCloseable {
      * @param workers       media worker threads (rooms are spread over them)
      * @param poolBuffers   pooled packet buffers (each 1600 bytes); the pool may grow to 4x
      * @param queueCapacity per-worker queue of packets and commands
+     * @param simulcast     whether a browser's simulcast is accepted ({@code chorus.media.simulcast})
      */
     public record Settings(
-            TransportConfig transport, int workers, int poolBuffers, int queueCapacity, RouterConfig router) {
+            TransportConfig transport,
+            int workers,
+            int poolBuffers,
+            int queueCapacity,
+            RouterConfig router,
+            boolean simulcast) {
         public Settings {
             if (workers < 1 || poolBuffers < 1 || queueCapacity < 64) {
                 throw new IllegalArgumentException("need workers >= 1, poolBuffers >= 1, queueCapacity >= 64");
             }
+        }
+
+        /** For tests and tools: simulcast as reference.conf sets it. */
+        public Settings(
+                TransportConfig transport, int workers, int poolBuffers, int queueCapacity, RouterConfig router) {
+            this(
+                    transport,
+                    workers,
+                    poolBuffers,
+                    queueCapacity,
+                    router,
+                    MediaConfig.reference().simulcast());
         }
     }
 
@@ -147,6 +165,10 @@ public final class MediaService implements AutoCloseable {
 
     Executor control() {
         return control;
+    }
+
+    Settings settings() {
+        return settings;
     }
 
     MediaPorts ports() {

@@ -35,7 +35,7 @@ public final class MediaSession {
     private final MediaRoom room;
     private final MediaSessionListener listener;
     private final String log;
-    private final Negotiation negotiation = new Negotiation();
+    private final Negotiation negotiation;
     private final Publications publications;
     private final SubscriptionPlan plan;
     private final RouterWiring wiring;
@@ -50,6 +50,7 @@ public final class MediaSession {
         this.room = room;
         this.listener = listener;
         this.log = "[room=" + room.id() + " participant=" + participantId + "]";
+        this.negotiation = new Negotiation(room.service().settings().simulcast());
         this.publications = new Publications(participantId, log);
         this.plan = new SubscriptionPlan(participantId, RANDOM);
         this.wiring = new RouterWiring(participantId, room);

@@ -1,6 +1,7 @@
 package dev.chorus.sfu.conference;
 
 import dev.chorus.sfu.codec.Codec;
+import dev.chorus.sfu.forward.ProducerParams;
 import dev.chorus.sfu.sdp.Answer;
 import dev.chorus.sfu.sdp.AnswerBuilder;
 import dev.chorus.sfu.sdp.Fingerprint;
@@ -26,10 +27,16 @@ final class Negotiation {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final long sdpSessionId = RANDOM.nextLong() & Long.MAX_VALUE;
+    private final int maxSimulcastLayers;
     private long sdpVersion;
     private int offers;
     private String remoteUfrag;
     private Fingerprint remoteFingerprint;
+
+    /** @param simulcast whether sending lines that offer simulcast get it (as many layers as a producer takes) */
+    Negotiation(boolean simulcast) {
+        this.maxSimulcastLayers = simulcast ? ProducerParams.MAX_ENCODINGS : 0;
+    }
 
     static SessionDescription parse(String sdp) throws MediaException {
         try {
@@ -50,7 +57,10 @@ final class Negotiation {
     /** The answer that sends {@code tracks} (by mid) on the participant's receiving lines. */
     Answer answer(SessionDescription offer, LocalTransport local, Map<String, RemoteTrack> tracks)
             throws MediaException {
-        AnswerBuilder builder = AnswerBuilder.forOffer(offer).transport(local).origin(sdpSessionId, sdpVersion + 1);
+        AnswerBuilder builder = AnswerBuilder.forOffer(offer)
+                .transport(local)
+                .origin(sdpSessionId, sdpVersion + 1)
+                .acceptSimulcast(maxSimulcastLayers);
         tracks.forEach(builder::send);
         try {
             return builder.build();

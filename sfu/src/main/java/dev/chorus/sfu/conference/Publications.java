@@ -2,6 +2,7 @@ package dev.chorus.sfu.conference;
 
 import dev.chorus.sfu.codec.Codec;
 import dev.chorus.sfu.codec.MediaKind;
+import dev.chorus.sfu.forward.ProducerParams;
 import dev.chorus.sfu.sdp.Answer;
 import dev.chorus.sfu.sdp.NegotiatedSection;
 import dev.chorus.sfu.sdp.Publication;
@@ -15,9 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The tracks one participant publishes, by the mid of the sending m= line that carries each. Read
- * from each answer: a line that still sends the same SSRC, source and codec keeps its track (and
- * producer); anything else is a new track. Pure bookkeeping: the caller wires the changes to the
- * router and tells the room. Control thread only.
+ * from each answer: a line that still sends the same SSRC (or, simulcast, the same rids), source
+ * and codec keeps its track (and producer); anything else is a new track. Pure bookkeeping: the
+ * caller wires the changes to the router and tells the room. Control thread only.
  */
 final class Publications {
     /** The session's logger: this line is part of the participant's media log. */
@@ -56,16 +57,21 @@ final class Publications {
             String mid = s.mid().get();
             Publication p = s.publication().get();
             Codec codec = Codec.fromSdpName(s.codecs().get().media().name());
-            if (p.streams().isEmpty() || codec == null) {
-                // rid-only simulcast announces no SSRC; we do not accept simulcast yet (see sfu/CODECS.md).
+            List<String> rids = s.simulcastRids();
+            s.simulcastDeclined()
+                    .ifPresent(why ->
+                            LOG.info("{} m= line {} offers simulcast, answered as one stream: {}", log, mid, why));
+            if (codec == null || (rids.isEmpty() && p.streams().isEmpty())) {
+                // E.g. Chrome's simulcast declined: it sends one stream, but its offer named it by rid only.
                 LOG.warn("{} m= line {} sends without an SSRC the server can use; not published", log, mid);
                 continue;
             }
             TrackSource source = source(sources.get(mid), s.kind());
-            long ssrc = p.streams().get(0).ssrc();
+            long ssrc = rids.isEmpty() ? p.streams().get(0).ssrc() : ProducerParams.NONE;
             PublishedTrack existing = byMid.get(mid);
             if (existing != null
                     && existing.ssrc() == ssrc
+                    && existing.rids().equals(rids)
                     && existing.source() == source
                     && existing.codec() == codec) {
                 next.put(mid, existing);
@@ -79,7 +85,8 @@ final class Publications {
                                 s.kind(),
                                 source,
                                 codec,
-                                ssrc));
+                                ssrc,
+                                rids));
             }
         }
         return next;

@@ -73,20 +73,29 @@ final class RouterWiring {
         changes.added().forEach(s -> addConsumer(s, answer.section(s.mid()).orElseThrow(), paused));
     }
 
+    /**
+     * A simulcast track's layers are named by rid only, so the producer learns their SSRCs (and their
+     * RTX SSRCs, by repaired rid) from the packets of the track's MID; a one-stream track comes with the
+     * SSRCs its offer announced.
+     */
     private void addProducer(PublishedTrack track, NegotiatedSection section) {
-        Publication.Stream stream =
-                section.publication().orElseThrow().streams().get(0);
-        ProducerParams params = ProducerParams.of(
-                track.producerId(),
-                track.codec(),
-                track.ssrc(),
-                section.payloadType().getAsInt(),
-                extensionIds(section));
-        if (stream.rtxSsrc().isPresent() && section.rtxPayloadType().isPresent()) {
-            params = params.withRtx(
-                    stream.rtxSsrc().getAsLong(), section.rtxPayloadType().getAsInt());
+        int payloadType = section.payloadType().getAsInt();
+        HeaderExtensionIds extensions = extensionIds(section);
+        ProducerParams params;
+        if (track.isSimulcast()) {
+            params = ProducerParams.simulcast(
+                            track.producerId(), track.codec(), payloadType, extensions, track.mid(), track.rids())
+                    .withRtxPayloadType(section.rtxPayloadType().orElse(ProducerParams.NONE));
+        } else {
+            Publication.Stream stream =
+                    section.publication().orElseThrow().streams().get(0);
+            params = ProducerParams.of(track.producerId(), track.codec(), track.ssrc(), payloadType, extensions);
+            if (stream.rtxSsrc().isPresent() && section.rtxPayloadType().isPresent()) {
+                params = params.withRtx(
+                        stream.rtxSsrc().getAsLong(), section.rtxPayloadType().getAsInt());
+            }
         }
-        ProducerParams p = params;
+        ProducerParams p = params.withMid(track.mid());
         room.onRouter("add producer " + track.producerId(), r -> r.addProducer(participantId, p));
     }
 

@@ -20,6 +20,7 @@ import java.util.Set;
  * browser wants to receive is answered {@code inactive} until {@link #send} assigns a remote
  * track to it. Stopped transceivers (port 0), lines outside the BUNDLE group, lines without an
  * acceptable codec and lines passed to {@link #reject} are answered with port 0, in place.
+ * Simulcast offered on a sending line is accepted only with {@link #acceptSimulcast}.
  *
  * <pre>{@code
  * Answer answer = AnswerBuilder.forOffer(offer)
@@ -37,6 +38,7 @@ public final class AnswerBuilder {
     private long sessionVersion;
     private final Map<String, RemoteTrack> tracks = new LinkedHashMap<>();
     private final Map<String, String> rejections = new HashMap<>();
+    private int maxSimulcastLayers;
 
     private AnswerBuilder(SessionDescription offer) {
         this.offer = offer;
@@ -63,6 +65,20 @@ public final class AnswerBuilder {
 
     public AnswerBuilder codecPolicy(CodecPolicy codecPolicy) {
         this.policy = codecPolicy;
+        return this;
+    }
+
+    /**
+     * Accepts simulcast (RFC 8853) of 2 to {@code maxLayers} layers on the video lines the browser
+     * sends on. Off (0) by default: only the caller knows how many layers its media plane can take,
+     * and without it every line is answered without {@code a=rid} / {@code a=simulcast}, so the
+     * browser sends one stream.
+     */
+    public AnswerBuilder acceptSimulcast(int maxLayers) {
+        if (maxLayers < 0) {
+            throw new IllegalArgumentException("maxLayers must not be negative");
+        }
+        this.maxSimulcastLayers = maxLayers;
         return this;
     }
 
@@ -140,6 +156,14 @@ public final class AnswerBuilder {
                 .filter(e -> policy.acceptsExtension(e.uri()))
                 .map(e -> new HeaderExtension(e.id(), e.uri(), e.direction().map(Direction::reversed), ""))
                 .toList();
+        SimulcastAnswer simulcast = sfuReceives
+                ? SimulcastAnswer.decide(offered, codecs.get(), extensions, maxSimulcastLayers)
+                : SimulcastAnswer.NONE;
+        Optional<Publication> publication = Optional.empty();
+        if (sfuReceives) {
+            Publication announced = Publication.of(offered);
+            publication = Optional.of(simulcast.layers().isEmpty() ? announced : announced.withoutStreams());
+        }
         return new NegotiatedSection(
                 offered.index(),
                 offered.mid(),
@@ -150,8 +174,10 @@ public final class AnswerBuilder {
                 codecs,
                 extensions,
                 offered.rtcpRsize(),
-                sfuReceives ? Optional.of(Publication.of(offered)) : Optional.empty(),
-                Optional.ofNullable(track));
+                publication,
+                Optional.ofNullable(track),
+                simulcast.layers(),
+                simulcast.declined());
     }
 
     private Optional<String> whyRejected(MediaSection offered, List<String> bundle) {

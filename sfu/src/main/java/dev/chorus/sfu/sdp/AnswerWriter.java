@@ -2,6 +2,7 @@ package dev.chorus.sfu.sdp;
 
 import dev.chorus.sfu.codec.MediaKind;
 import java.util.List;
+import java.util.StringJoiner;
 
 /** Writes the answer text for decisions already taken by {@link AnswerBuilder}. */
 final class AnswerWriter {
@@ -83,6 +84,9 @@ final class AnswerWriter {
         }
         writeCodec(out, codecs.media());
         codecs.rtx().ifPresent(rtx -> writeCodec(out, rtx));
+        if (!section.simulcastLayers().isEmpty()) {
+            writeSimulcast(out, section.simulcastLayers());
+        }
         section.subscription()
                 .ifPresent(track -> writeSsrcs(out, track, codecs.rtx().isPresent()));
         if (carriesCandidates) {
@@ -101,6 +105,20 @@ final class AnswerWriter {
         if (!codec.parameters().isEmpty()) {
             out.attribute("fmtp", codec.payloadType() + " " + codec.fmtpValue());
         }
+    }
+
+    /**
+     * RFC 8853 answer to a browser's simulcast: its send layers become our recv layers, in its order
+     * and with its pause marks. A layer left out here would be dropped by the browser, so we list
+     * exactly what we accepted.
+     */
+    private static void writeSimulcast(SdpLinesWriter out, List<Simulcast.Layer> layers) {
+        StringJoiner streams = new StringJoiner(";", "recv ", "");
+        for (Simulcast.Layer layer : layers) {
+            out.attribute("rid", layer.rid() + " recv");
+            streams.add((layer.paused() ? "~" : "") + layer.rid());
+        }
+        out.attribute("simulcast", streams);
     }
 
     /** The SSRCs the forwarder will use; RTX only when RTX was negotiated on this line. */

@@ -11,12 +11,16 @@ import java.util.OptionalInt;
 /**
  * The outcome for one m= line, in offer order: everything the media plane needs to forward on it.
  *
- * @param direction     the answer's direction, i.e. from the SFU's side: {@code recvonly} = the
- *                      browser publishes here, {@code sendonly} = the SFU sends {@code subscription}
- * @param codecs        the selected codec and RTX under the browser's payload type numbers
- * @param extensions    accepted header extensions with the browser's ids
- * @param publication   what the browser sends, when the SFU receives on this line
- * @param subscription  the remote track the SFU sends, when it sends on this line
+ * @param direction         the answer's direction, i.e. from the SFU's side: {@code recvonly} = the
+ *                          browser publishes here, {@code sendonly} = the SFU sends {@code subscription}
+ * @param codecs            the selected codec and RTX under the browser's payload type numbers
+ * @param extensions        accepted header extensions with the browser's ids
+ * @param publication       what the browser sends, when the SFU receives on this line
+ * @param subscription      the remote track the SFU sends, when it sends on this line
+ * @param simulcastLayers   the simulcast layers the SFU receives here, as answered in
+ *                          {@code a=simulcast:recv}: lowest resolution first (the order of the offer's
+ *                          send list); empty when the browser sends one stream
+ * @param simulcastDeclined why the offer's {@code a=simulcast:send} was not accepted, when it was not
  */
 public record NegotiatedSection(
         int index,
@@ -29,10 +33,13 @@ public record NegotiatedSection(
         List<HeaderExtension> extensions,
         boolean rtcpRsize,
         Optional<Publication> publication,
-        Optional<RemoteTrack> subscription) {
+        Optional<RemoteTrack> subscription,
+        List<Simulcast.Layer> simulcastLayers,
+        Optional<String> simulcastDeclined) {
 
     public NegotiatedSection {
         extensions = List.copyOf(extensions);
+        simulcastLayers = List.copyOf(simulcastLayers);
     }
 
     static NegotiatedSection rejected(MediaSection offered, String reason) {
@@ -47,7 +54,22 @@ public record NegotiatedSection(
                 List.of(),
                 false,
                 Optional.empty(),
+                Optional.empty(),
+                List.of(),
                 Optional.empty());
+    }
+
+    /**
+     * The rids of the simulcast layers the SFU receives, lowest resolution first; empty when the
+     * line is not simulcast. Their SSRCs are learnt from the MID and rid header extensions of the
+     * packets, never from the offer (see {@link Publication}).
+     */
+    public List<String> simulcastRids() {
+        return simulcastLayers.stream().map(Simulcast.Layer::rid).toList();
+    }
+
+    public boolean isSimulcast() {
+        return !simulcastLayers.isEmpty();
     }
 
     public OptionalInt payloadType() {

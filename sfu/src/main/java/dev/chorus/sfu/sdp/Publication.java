@@ -10,8 +10,10 @@ import java.util.Set;
 /**
  * What a browser announces about a track it sends on one m= line. {@code streams} lists the
  * media SSRCs with their RTX partners (from FID groups); it is empty when the browser announces
- * its streams by rid only (simulcast), and the forwarder must then learn SSRCs from the mid/rid
- * header extensions.
+ * its streams by rid only (Chrome's simulcast), and on every line whose simulcast the SFU accepted
+ * (see {@link NegotiatedSection#simulcastRids()}): the forwarder then learns the SSRCs from the
+ * mid/rid header extensions. Firefox lists an {@code a=ssrc} line and FID group per layer too, but
+ * nothing in SDP says which rid each SSRC carries, so those lines are not used.
  */
 public record Publication(Optional<Msid> msid, Optional<String> cname, List<Stream> streams) {
 
@@ -48,6 +50,11 @@ public record Publication(Optional<Msid> msid, Optional<String> cname, List<Stre
         Optional<String> cname =
                 section.ssrcs().stream().flatMap(s -> s.cname().stream()).findFirst();
         return new Publication(msid, cname, streams);
+    }
+
+    /** This publication with its SSRCs left to be learnt from the packets (an accepted simulcast line). */
+    Publication withoutStreams() {
+        return new Publication(msid, cname, List.of());
     }
 
     private static OptionalLong rtxOf(MediaSection section, long ssrc) {

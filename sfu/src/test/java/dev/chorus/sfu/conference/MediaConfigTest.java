@@ -51,7 +51,8 @@ class MediaConfigTest {
         MediaConfig m = with("chorus.media { rtcp-report-interval = 2s, rtcp-cname = \"sfu-7\","
                 + " transport-cc-feedback-interval = 100ms, min-bitrate = 20000, max-bitrate = 20000000,"
                 + " start-bitrate = 1000000, congestion-control = false, workers = 3, port = 0,"
-                + " public-address = \"203.0.113.9\", public-port = 40000, consent-timeout = 5s }");
+                + " public-address = \"203.0.113.9\", public-port = 40000, consent-timeout = 5s,"
+                + " simulcast = false }");
         RouterConfig router = m.router();
         assertEquals(2000, router.rtcpIntervalMillis());
         assertEquals("sfu-7", router.cname());
@@ -69,6 +70,12 @@ class MediaConfigTest {
         assertSame(t, m.settings().transport());
         assertSame(router, m.settings().router());
         assertEquals(3, m.settings().workers());
+        assertEquals(false, m.simulcast());
+        assertEquals(false, m.settings().simulcast());
+        assertEquals(
+                false,
+                with("chorus.media.simulcast = \"false\"").simulcast(),
+                "a string, as CHORUS_MEDIA_SIMULCAST=false arrives");
         assertEquals(
                 Runtime.getRuntime().availableProcessors(),
                 with("chorus.media.workers = 0").settings().workers());
@@ -85,6 +92,10 @@ class MediaConfigTest {
         assertEquals(
                 reference.transport().consentTimeout(),
                 TransportConfig.builder().build().consentTimeout());
+        assertEquals(true, reference.simulcast(), "simulcast is accepted unless turned off");
+        assertEquals(
+                reference.simulcast(),
+                new MediaService.Settings(reference.transport(), 1, 1, 64, reference.router()).simulcast());
         assertEquals(7, reference.router().withDefaultRtt(7).defaultRttMillis());
         assertEquals(
                 reference.router().cname(), reference.router().withDefaultRtt(7).cname());

@@ -3,7 +3,6 @@ package dev.chorus.sfu.conference;
 import static dev.chorus.sfu.conference.TestConference.PUBLISH;
 import static dev.chorus.sfu.conference.TestConference.PUBLISH_RECEIVE;
 import static dev.chorus.sfu.conference.TestConference.RENEGOTIATE_STOPPED;
-import static dev.chorus.sfu.conference.TestConference.SIMULCAST;
 import static dev.chorus.sfu.conference.TestConference.offer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -109,15 +108,6 @@ class MediaSessionTest {
 
         MediaException bad = assertThrows(MediaException.class, () -> bob.handleOffer("v=0\nnonsense", Map.of()));
         assertEquals(MediaException.Kind.BAD_SDP, bad.kind());
-    }
-
-    @Test
-    void aRidOnlySimulcastLineIsNotPublished() throws Exception {
-        OfferOutcome outcome = alice.handleOffer(offer(SIMULCAST), MIC_CAMERA);
-        assertEquals(Direction.RECVONLY, line(outcome, "0").direction());
-
-        bob.handleOffer(offer(PUBLISH_RECEIVE), Map.of());
-        assertEquals(Map.of("2", "alice-t1"), bob.subscriptions(), "only alice's audio reaches bob");
     }
 
     @Test

@@ -29,7 +29,7 @@ class SubscriptionPlanTest {
 
     private static PublishedTrack track(String producerId, String publisher, MediaKind kind, Codec codec) {
         TrackSource source = kind == MediaKind.AUDIO ? TrackSource.MIC : TrackSource.CAMERA;
-        return new PublishedTrack(producerId, publisher, "0", kind, source, codec, 1000);
+        return new PublishedTrack(producerId, publisher, "0", kind, source, codec, 1000, List.of());
     }
 
     /** Receiving lines in offer order: alternating mid and codec. */

@@ -15,25 +15,31 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 /**
  * A media service on 127.0.0.1 whose control thread is the test's own: tasks the service hands to
  * its control executor (renegotiation requests, transport events) wait in a queue until
- * {@link #runControlTasks()}. Also the captured Chromium offers of {@code src/test/resources/sdp}.
+ * {@link #runControlTasks()}. Also the offers of {@code src/test/resources/sdp} (captured from Chromium,
+ * and one in Firefox's shape).
  */
 final class TestConference implements AutoCloseable {
     static final String PUBLISH = "chrome-publish.sdp";
     static final String PUBLISH_RECEIVE = "chrome-publish-receive.sdp";
     static final String RENEGOTIATE_STOPPED = "chrome-renegotiate-stopped.sdp";
     static final String SIMULCAST = "chrome-simulcast.sdp";
+    static final String FIREFOX_LIKE_SIMULCAST = "firefox-like-simulcast.sdp";
 
     final Queue<Runnable> controlTasks = new ConcurrentLinkedQueue<>();
     final MediaService service;
 
     TestConference(int workers, int queueCapacity) throws IOException {
+        this(workers, queueCapacity, MediaConfig.reference().simulcast());
+    }
+
+    TestConference(int workers, int queueCapacity, boolean simulcast) throws IOException {
         TransportConfig transport = TransportConfig.builder()
                 .port(0)
                 .allowRemote("127.0.0.0/8")
                 .dtlsHandshakeTimeout(Duration.ofSeconds(5))
                 .build();
         service = MediaService.start(
-                new MediaService.Settings(transport, workers, 256, queueCapacity, RouterConfig.defaults()),
+                new MediaService.Settings(transport, workers, 256, queueCapacity, RouterConfig.defaults(), simulcast),
                 controlTasks::add);
     }
 

@@ -193,19 +193,6 @@ class AnswerBuilderTest {
     }
 
     @Test
-    void simulcastIsParsedButNotAccepted() throws SdpException {
-        Answer answer = builderFor(Fixtures.text(Fixtures.SIMULCAST)).build();
-        assertFalse(answer.sdp().contains("a=rid"));
-        assertFalse(answer.sdp().contains("a=simulcast"));
-        NegotiatedSection video = answer.section("1").orElseThrow();
-        assertEquals(Direction.RECVONLY, video.direction());
-        assertTrue(
-                video.publication().orElseThrow().streams().isEmpty(), "no SSRCs announced: learn them from mid/rid");
-        assertEquals(OptionalInt.of(4), video.extensionId(RtpExtension.MID.uri()));
-        assertEquals(OptionalInt.of(10), video.extensionId(RtpExtension.RTP_STREAM_ID.uri()));
-    }
-
-    @Test
     void payloadTypesAreTheOfferersOwn() throws SdpException {
         String offer = Fixtures.text(Fixtures.PUBLISH_RECEIVE)
                 .replace("a=rtpmap:96 VP8/90000", "a=rtpmap:96 X-NONE/90000")

@@ -1,5 +1,6 @@
 package dev.chorus.sfu.sdp;
 
+import dev.chorus.sfu.forward.ProducerParams;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -8,7 +9,7 @@ import java.util.Map;
 /**
  * Not a test: the answerer used by the manual Chrome acceptance run (see
  * src/test/resources/sdp/README.md). Reads an offer on stdin, gives the recvonly m= lines fixed
- * fake remote tracks by mid, and prints the answer.
+ * fake remote tracks by mid, accepts simulcast as the SFU does, and prints the answer.
  */
 public final class AnswerForChrome {
     static final LocalTransport TRANSPORT = new LocalTransport(
@@ -30,8 +31,10 @@ public final class AnswerForChrome {
 
     public static void main(String[] args) throws IOException, SdpException {
         SessionDescription offer = SdpParser.parse(new String(System.in.readAllBytes(), StandardCharsets.UTF_8));
-        AnswerBuilder builder =
-                AnswerBuilder.forOffer(offer).transport(TRANSPORT).origin(4242, System.currentTimeMillis() / 1000);
+        AnswerBuilder builder = AnswerBuilder.forOffer(offer)
+                .transport(TRANSPORT)
+                .origin(4242, System.currentTimeMillis() / 1000)
+                .acceptSimulcast(ProducerParams.MAX_ENCODINGS);
         for (MediaSection m : offer.media()) {
             RemoteTrack track = TRACKS_BY_MID.get(m.mid().orElse(""));
             // Stable by mid, as the SFU would keep them: a renegotiation changes nothing else.
@@ -47,6 +50,10 @@ public final class AnswerForChrome {
                             : s.direction().attribute()
                                     + " pt=" + s.payloadType().getAsInt() + " rtx=" + s.rtxPayloadType() + " ext="
                                     + s.extensionIds()
+                                    + (s.isSimulcast() ? " simulcast " + s.simulcastRids() : "")
+                                    + s.simulcastDeclined()
+                                            .map(why -> " simulcast declined: " + why)
+                                            .orElse("")
                                     + s.subscription()
                                             .map(t -> " sends " + t.publisherId() + "/" + t.trackId())
                                             .orElse("")

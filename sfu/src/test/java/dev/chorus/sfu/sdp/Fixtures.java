@@ -5,12 +5,16 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
-/** Offers captured from headless Chromium 156 (see src/test/resources/sdp/README.md). */
+/**
+ * Offers captured from headless Chromium 156, and one written by hand in Firefox's shape (see
+ * src/test/resources/sdp/README.md).
+ */
 final class Fixtures {
     static final String PUBLISH = "chrome-publish.sdp";
     static final String PUBLISH_RECEIVE = "chrome-publish-receive.sdp";
     static final String RENEGOTIATE_STOPPED = "chrome-renegotiate-stopped.sdp";
     static final String SIMULCAST = "chrome-simulcast.sdp";
+    static final String FIREFOX_LIKE_SIMULCAST = "firefox-like-simulcast.sdp";
 
     private Fixtures() {}
 
