@@ -152,6 +152,27 @@ public final class MediaSession {
         transport.addRemoteCandidate(candidate);
     }
 
+    /**
+     * The size at which the participant shows the video of each of its receiving lines, by mid
+     * (from its client; mids it does not receive video on are ignored). Simulcast subscriptions
+     * forward the lowest layer that covers their size.
+     */
+    public void setViewSizes(Map<String, ViewSize> sizes) {
+        if (closed || transport == null) {
+            return;
+        }
+        Map<String, ViewSize> byConsumer = new LinkedHashMap<>();
+        for (SubscriptionPlan.Subscription s : plan.subscriptions()) {
+            ViewSize size = sizes.get(s.mid());
+            if (size != null && s.track().isSimulcast()) {
+                byConsumer.put(s.consumerId(), size);
+            }
+        }
+        if (!byConsumer.isEmpty()) {
+            wiring.setViewSizes(byConsumer);
+        }
+    }
+
     /** Another participant published or unpublished: drop what is gone, ask for an offer for what is new. */
     void roomTracksChanged() {
         if (closed || transport == null) {

@@ -12,6 +12,7 @@ import dev.chorus.sfu.sdp.NegotiatedSection;
 import dev.chorus.sfu.sdp.Publication;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One participant's objects on its room's router: its endpoint, a producer per published track and
@@ -126,6 +127,17 @@ final class RouterWiring {
 
     private void removeConsumer(SubscriptionPlan.Subscription s) {
         room.onRouter("remove consumer " + s.consumerId(), r -> r.removeConsumer(s.consumerId()));
+    }
+
+    /** Tells the consumers that still exist the size their videos are shown at. */
+    void setViewSizes(Map<String, ViewSize> byConsumer) {
+        room.onRouter(
+                "view sizes of " + participantId,
+                r -> byConsumer.forEach((consumerId, size) -> {
+                    if (r.hasConsumer(consumerId)) {
+                        r.setViewSize(consumerId, size.width(), size.height());
+                    }
+                }));
     }
 
     /** Resumes the consumers (paused while media was connecting) that still exist. */

@@ -1,5 +1,6 @@
 package dev.chorus.signaling.protocol;
 
+import dev.chorus.sfu.conference.ViewSize;
 import java.util.Map;
 
 /**
@@ -24,6 +25,12 @@ public sealed interface ClientMessage {
 
     /** An SDP offer; {@code sources} maps the mids the client sends on to "mic", "camera" or "screen". */
     record Offer(Object id, String sdp, Map<String, String> sources) implements ClientMessage {}
+
+    /**
+     * The size, in device pixels, at which the client shows the video of each receiving line,
+     * by mid; 0 x 0 for a video it does not show. The server picks simulcast layers by it.
+     */
+    record View(Object id, Map<String, ViewSize> videos) implements ClientMessage {}
 
     /** A trickled ICE candidate; a null {@code candidate} marks the end of the client's candidates. */
     record Candidate(Object id, String candidate, String sdpMid) implements ClientMessage {}

@@ -1,5 +1,6 @@
 package dev.chorus.signaling.protocol;
 
+import dev.chorus.sfu.conference.ViewSize;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
@@ -42,6 +43,7 @@ public final class MessageParser {
                 case "mute" -> mute(json, id);
                 case "ping" -> new ClientMessage.Ping(id, optionalLong(json, "ts"));
                 case "offer" -> new ClientMessage.Offer(id, sdp(json), sources(json));
+                case "view" -> new ClientMessage.View(id, videos(json));
                 case "candidate" ->
                     new ClientMessage.Candidate(id, candidate(json), optionalShortString(json, "sdpMid"));
                 default ->
@@ -183,6 +185,26 @@ public final class MessageParser {
             sources.put(e.getKey(), source);
         }
         return sources;
+    }
+
+    private static Map<String, ViewSize> videos(JsonObject json) throws ProtocolException {
+        String rule = "videos must be an object of at most " + Limits.MAX_MEDIA_LINES + " mid: {width, height}"
+                + " entries, mids of at most " + Limits.MAX_MID_CHARS + " characters, sizes 0-" + ViewSize.MAX;
+        if (!(json.getValue("videos") instanceof JsonObject object) || object.size() > Limits.MAX_MEDIA_LINES) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD, rule, "videos", null);
+        }
+        Map<String, ViewSize> videos = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : object) {
+            if (e.getKey().length() > Limits.MAX_MID_CHARS
+                    || !(e.getValue() instanceof JsonObject size)
+                    || !(size.getValue("width") instanceof Integer width)
+                    || !(size.getValue("height") instanceof Integer height)
+                    || !ViewSize.fits(width, height)) {
+                throw new ProtocolException(ErrorCode.INVALID_FIELD, rule, "videos", null);
+            }
+            videos.put(e.getKey(), new ViewSize(width, height));
+        }
+        return videos;
     }
 
     private static String candidate(JsonObject json) throws ProtocolException {

@@ -181,6 +181,11 @@ public final class SignalingSession implements MessageSink {
                 rooms.mute(member, mute.audioMuted(), mute.videoMuted());
             } else if (message instanceof ClientMessage.Offer offer) {
                 offer(member, offer);
+            } else if (message instanceof ClientMessage.View view) {
+                if (media == null) {
+                    throw new ProtocolException(ErrorCode.NOT_READY, "send an offer before view", null, view.id());
+                }
+                media.setViewSizes(view.videos());
             } else if (message instanceof ClientMessage.Candidate candidate) {
                 if (media == null) {
                     throw new ProtocolException(

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.chorus.sfu.conference.ViewSize;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -63,6 +64,13 @@ class MessageParserTest {
                 "{\"type\":\"offer\",\"sdp\":\"v=0\",\"sources\":[]}                 | invalid_field  | sources",
                 "{\"type\":\"offer\",\"sdp\":\"v=0\",\"sources\":{\"0\":\"tv\"}}       | invalid_field  | sources",
                 "{\"type\":\"offer\",\"sdp\":\"v=0\",\"sources\":{\"0\":1}}          | invalid_field  | sources",
+                "{\"type\":\"view\"}                                                | invalid_field  | videos",
+                "{\"type\":\"view\",\"videos\":[]}                                  | invalid_field  | videos",
+                "{\"type\":\"view\",\"videos\":{\"3\":{\"width\":1}}}              | invalid_field  | videos",
+                "{\"type\":\"view\",\"videos\":{\"3\":{\"width\":-1,\"height\":1}}} | invalid_field  | videos",
+                "{\"type\":\"view\",\"videos\":{\"3\":{\"width\":1.5,\"height\":1}}}| invalid_field  | videos",
+                "{\"type\":\"view\",\"videos\":{\"3\":{\"width\":99999,\"height\":1}}}| invalid_field | videos",
+                "{\"type\":\"view\",\"videos\":{\"3\":[320,180]}}                  | invalid_field  | videos",
                 "{\"type\":\"candidate\"}                                           | invalid_field  | candidate",
                 "{\"type\":\"candidate\",\"candidate\":5}                            | invalid_field  | candidate",
                 "{\"type\":\"candidate\",\"candidate\":\"x\",\"sdpMid\":5}             | invalid_field  | sdpMid",
@@ -103,6 +111,22 @@ class MessageParserTest {
                 parser.parse(
                         "{\"type\":\"candidate\",\"candidate\":\"candidate:1 1 udp 1 127.0.0.1 5000 typ host\",\"sdpMid\":\"0\"}");
         assertEquals("0", c.sdpMid());
+    }
+
+    @Test
+    void parsesViewSizesByMid() throws Exception {
+        ClientMessage.View view = (ClientMessage.View)
+                parser.parse(
+                        "{\"type\":\"view\",\"videos\":{\"3\":{\"width\":320,\"height\":180},\"5\":{\"width\":0,\"height\":0}}}");
+        assertEquals(java.util.Map.of("3", new ViewSize(320, 180), "5", new ViewSize(0, 0)), view.videos());
+        ProtocolException tooMany = assertThrows(
+                ProtocolException.class,
+                () -> parser.parse("{\"type\":\"view\",\"videos\":{"
+                        + java.util.stream.IntStream.range(0, Limits.MAX_MEDIA_LINES + 1)
+                                .mapToObj(i -> "\"" + i + "\":{\"width\":1,\"height\":1}")
+                                .collect(java.util.stream.Collectors.joining(","))
+                        + "}}"));
+        assertEquals("videos", tooMany.field());
     }
 
     @Test
