@@ -5,6 +5,7 @@ import * as media from './media.js';
 import * as screen from './screen.js';
 import { Peer } from './peer.js';
 import { Signaling } from './signaling.js';
+import { startViewReports } from './view-sizes.js';
 import * as join from './ui-join.js';
 import * as people from './ui-participants.js';
 import * as grid from './ui-grid.js';
@@ -21,6 +22,7 @@ let rejoining = false; // keep the room screen up while a Rejoin connects
 let removedReason = null; // set when the server removed us (e.g. media_timeout), for the status line
 let mediaSettled = false; // getUserMedia finished (either way), so mute state is known
 let peer = null; // the RTCPeerConnection of the current session (peer.js)
+let stopViewReports = null; // ends the current session's "view" reports
 let joinedAt = null; // performance.now() of the last "joined", for time-to-first-frame
 let receiveOnly = false; // ?publish=0: never ask for camera/mic, publish nothing
 let iceServers = []; // STUN/TURN list (TURN credentials minted for us) from the last "joined"
@@ -211,13 +213,18 @@ function startPeer(s) {
     onState: renderMediaStatus,
     iceServers,
     relayOnly,
+    simulcastFrom: s.welcome?.media?.simulcastFrom ?? 0,
   });
   renderMediaStatus(peer.currentState());
+  peer.setRoomSize(others.size + 1); // before the first offer: a large room gets simulcast at once
   peer.start(localTracks(), others.size);
+  stopViewReports = startViewReports(s, peer, grid.shownSize);
   if (screen.getTrack()) peer.setScreenTrack(screen.getTrack());
 }
 
 function closePeer() {
+  stopViewReports?.();
+  stopViewReports = null;
   peer?.close();
   peer = null;
   const el = $('media-status');
@@ -242,6 +249,7 @@ function resetRoom() {
 function addParticipant(p) {
   if (!p?.id || p.id === self?.id) return;
   others.set(p.id, { ...p });
+  peer?.setRoomSize(others.size + 1);
   people.upsert(p);
   grid.upsertTile(p);
   // Its tracks may have been answered before its participant-joined arrived.

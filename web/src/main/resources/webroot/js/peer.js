@@ -16,6 +16,26 @@ const ANSWER_TIMEOUT_MS = 15000;
 // in one signaling message (limits.maxMessageBytes).
 const WANTED_CODECS = { audio: ['audio/opus'], video: ['video/vp8', 'video/rtx'] };
 
+// Camera simulcast (sfu/CODECS.md): layers lowest first, as the SFU expects. How
+// many depends on the camera's height, as Chromium's own limits do (fewer lines
+// than this and the browser would not send the extra layers anyway).
+const SIMULCAST_LAYERS = [
+  { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+  { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+  { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 1_500_000 },
+];
+
+export function simulcastEncodings(track) {
+  const height = track?.getSettings?.().height ?? 0;
+  const layers = height >= 540 ? 3 : height >= 270 ? 2 : 1;
+  return layers > 1 ? SIMULCAST_LAYERS.slice(3 - layers).map((e) => ({ ...e })) : null;
+}
+
+// The m= section of `mid` in an SDP, or '' (enough to read one attribute).
+function section(sdp, mid) {
+  return sdp.split(/\r\n(?=m=)/).find((m) => m.includes(`\r\na=mid:${mid}\r\n`)) ?? '';
+}
+
 function preferCodecs(transceiver) {
   const kind = transceiver.receiver.track.kind;
   try {
@@ -51,6 +71,10 @@ export class Peer {
   #candidateErrors = []; // icecandidateerror details: {url, errorCode, errorText}
   #gathered = { host: 0, srflx: 0, prflx: 0, relay: 0 }; // local candidates by type
   #timeline = {}; // performance.now() of the first offer, answer and connection, for stats()
+  #simulcastFrom = 0; // room size from which the camera goes out as simulcast (0: never)
+  #simulcastWanted = false; // the room reached that size (never undone)
+  #simulcastRefused = false; // the server answered a simulcast offer without simulcast
+  #cameraLayers = 1; // encodings of the camera transceiver
 
   // sig: a joined Signaling. onStreams(participantId, {media, screen}) is called
   // whenever that participant's streams change (null members when there is none).
@@ -59,8 +83,10 @@ export class Peer {
   // iceServers: the list from "joined" (STUN, and TURN with per-participant
   // credentials); empty when the SFU's own address is enough.
   // relayOnly: iceTransportPolicy 'relay', for diagnosing TURN (?relay=1).
-  constructor(sig, { onStreams = () => {}, onState = () => {}, iceServers = [], relayOnly = false } = {}) {
+  // simulcastFrom: from the server's welcome (media.simulcastFrom).
+  constructor(sig, { onStreams = () => {}, onState = () => {}, iceServers = [], relayOnly = false, simulcastFrom = 0 } = {}) {
     this.#sig = sig;
+    this.#simulcastFrom = Number.isInteger(simulcastFrom) && simulcastFrom > 0 ? simulcastFrom : 0;
     this.#onStreams = onStreams;
     this.#onState = onState;
     this.#relayOnly = relayOnly;
@@ -149,6 +175,33 @@ export class Peer {
     return a || b;
   }
 
+  // The room now has `count` participants (us included). From simulcastFrom on,
+  // the camera is sent as simulcast layers: a transceiver's encodings are fixed
+  // once negotiated, so a camera already sent as one stream moves to a new
+  // transceiver (the old line is stopped; the room sees a new camera track).
+  setRoomSize(count) {
+    if (this.#closed || this.#simulcastWanted || !this.#simulcastFrom || count < this.#simulcastFrom) return;
+    this.#simulcastWanted = true;
+    if (this.#resendCamera()) this.negotiate();
+  }
+
+  // Re-creates the camera transceiver when the layers it should have changed.
+  #resendCamera() {
+    const t = this.#senders.camera;
+    const track = t?.sender.track;
+    if (!t || !track || t.direction !== 'sendonly') return false;
+    const layers = this.#encodingsFor(track)?.length ?? 1;
+    if (layers === this.#cameraLayers) return false;
+    t.sender.replaceTrack(null).catch(() => {});
+    t.stop();
+    this.#senders.camera = null;
+    return this.#publish('camera', 'video', track);
+  }
+
+  #encodingsFor(track) {
+    return this.#simulcastWanted && !this.#simulcastRefused ? simulcastEncodings(track) : null;
+  }
+
   // Screen share: a track starts it, null stops it. The transceiver is kept
   // (inactive) and reused by the next share, so m= lines do not pile up.
   setScreenTrack(track) {
@@ -161,7 +214,11 @@ export class Peer {
     let t = this.#senders[source];
     if (!t) {
       if (!track) return false;
-      this.#senders[source] = preferCodecs(this.#pc.addTransceiver(track, { direction: 'sendonly' }));
+      const init = { direction: 'sendonly' };
+      const encodings = source === 'camera' ? this.#encodingsFor(track) : null;
+      if (encodings) init.sendEncodings = encodings;
+      this.#senders[source] = preferCodecs(this.#pc.addTransceiver(track, init));
+      if (source === 'camera') this.#cameraLayers = encodings?.length ?? 1;
       return true;
     }
     if (t.sender.track !== track) t.sender.replaceTrack(track).catch((err) => console.warn('chorus: replaceTrack', err));
@@ -246,6 +303,24 @@ export class Peer {
     await this.#pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
     for (const c of this.#pendingRemote.splice(0)) await this.#addRemote(c);
     this.#applyTracks(answer.tracks ?? []);
+    this.#checkSimulcastAnswer(answer.sdp);
+  }
+
+  // A server that declines simulcast gets only our first (lowest) layer: send
+  // the camera as one full-size stream instead.
+  #checkSimulcastAnswer(sdp) {
+    const t = this.#senders.camera;
+    if (this.#cameraLayers < 2 || !t?.mid || section(sdp, t.mid).includes('\r\na=simulcast:')) return;
+    console.warn('chorus: the server declined simulcast; sending the camera as one stream');
+    this.#simulcastRefused = true;
+    if (this.#resendCamera()) this.#again = true;
+  }
+
+  // The receiving lines that carry video now: [{mid, participantId, source}].
+  videoLines() {
+    return [...this.#tracks.entries()]
+      .filter(([, t]) => t.kind === 'video')
+      .map(([mid, t]) => ({ mid, participantId: t.participantId, source: t.source }));
   }
 
   // ---- ICE candidates -----------------------------------------------------
@@ -389,7 +464,7 @@ export class Peer {
       } else if (r.type === 'outbound-rtp') {
         const t = this.#pc.getTransceivers().find((x) => x.mid === r.mid);
         outbound.push({
-          kind: r.kind, mid: r.mid ?? null, ssrc: r.ssrc, source: t ? sourceOf(t) : null,
+          kind: r.kind, mid: r.mid ?? null, ssrc: r.ssrc, rid: r.rid ?? null, source: t ? sourceOf(t) : null,
           active: t ? t.direction === 'sendonly' : null,
           packetsSent: r.packetsSent ?? 0, bytesSent: r.bytesSent ?? 0,
           framesEncoded: r.framesEncoded ?? 0,

@@ -233,3 +233,18 @@ export function clearTiles() {
 export function hasTile(id) {
   return tiles.has(id);
 }
+
+// The size, in device pixels, at which a participant's camera (or screen share)
+// is on screen now: {width, height}, 0 x 0 when it is hidden or scrolled away.
+// The server picks the simulcast layer that covers it (the "view" message).
+export function shownSize(participantId, source) {
+  const tile = source === 'screen' ? screens.get(participantId) : tiles.get(participantId);
+  const video = tile?.querySelector('video');
+  if (!video || video.hidden || !video.isConnected) return { width: 0, height: 0 };
+  const r = video.getBoundingClientRect();
+  const onScreen = r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0
+    && r.top < window.innerHeight && r.left < window.innerWidth;
+  if (!onScreen) return { width: 0, height: 0 };
+  const dpr = window.devicePixelRatio || 1;
+  return { width: Math.round(r.width * dpr), height: Math.round(r.height * dpr) };
+}

@@ -35,7 +35,10 @@ public final class ServerConfig {
                         c.getString("chorus.http.tls.cert"),
                         c.getString("chorus.http.tls.key")));
         signaling = new Signaling(c);
-        rooms = new Rooms(c.getInt("chorus.rooms.max-participants"), c.getInt("chorus.rooms.max-rooms"));
+        rooms = new Rooms(
+                c.getInt("chorus.rooms.max-participants"),
+                c.getInt("chorus.rooms.max-rooms"),
+                c.getInt("chorus.rooms.simulcast-from"));
         ice = new Ice(
                 c.getStringList("chorus.ice.stun-urls"),
                 c.getStringList("chorus.ice.turn-urls"),
@@ -181,7 +184,11 @@ public final class ServerConfig {
         }
     }
 
-    public record Rooms(int maxParticipants, int maxRooms) {}
+    /**
+     * @param simulcastFrom room size (participants) from which the web client sends its camera as
+     *                      simulcast layers; 0 never
+     */
+    public record Rooms(int maxParticipants, int maxRooms, int simulcastFrom) {}
 
     public record Debug(boolean allowRemote) {}
 
@@ -210,6 +217,7 @@ public final class ServerConfig {
                 signaling.rateLimitPerSecond > 0 && signaling.rateLimitBurst > 0,
                 "chorus.signaling.rate-limit-per-second and rate-limit-burst must be positive");
         require(rooms.maxParticipants > 0, "chorus.rooms.max-participants must be positive");
+        require(rooms.simulcastFrom >= 0, "chorus.rooms.simulcast-from must be >= 0 (0: never)");
         require(rooms.maxRooms > 0, "chorus.rooms.max-rooms must be positive");
         require(!shutdown.drainTimeout.isNegative(), "chorus.shutdown.drain-timeout must be >= 0");
         for (String cidr : metrics.allowedClients) {

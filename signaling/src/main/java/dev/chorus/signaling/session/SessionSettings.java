@@ -54,7 +54,15 @@ public record SessionSettings(
                                 .put("maxChatChars", s.maxChatChars())
                                 .put("maxNameChars", s.maxNameChars())
                                 .put("maxRoomChars", Limits.MAX_ROOM_CHARS)
-                                .put("maxParticipants", config.rooms().maxParticipants()));
+                                .put("maxParticipants", config.rooms().maxParticipants()))
+                .put(
+                        "media",
+                        new JsonObject()
+                                .put(
+                                        "simulcastFrom",
+                                        config.media().simulcast()
+                                                ? config.rooms().simulcastFrom()
+                                                : 0));
         return new SessionSettings(
                 s,
                 nanoClock,

@@ -1,0 +1,24 @@
+// Tells the server how large each remote video is shown ("view", signaling/
+// PROTOCOL.md), so it forwards each simulcast camera in the layer that fits
+// its tile. Layout changes (a window resize, tiles joining or leaving, a video
+// hidden while muted) are caught by looking once a second; a message goes out
+// only when a size changed, so a still layout costs nothing.
+
+const INTERVAL_MS = 1000;
+
+// sig: a joined Signaling; peer: its Peer; shownSize(participantId, source):
+// the grid's answer. Returns a function that stops the reports.
+export function startViewReports(sig, peer, shownSize) {
+  let last = '';
+  const report = () => {
+    const videos = {};
+    for (const line of peer.videoLines()) {
+      videos[line.mid] = shownSize(line.participantId, line.source);
+    }
+    const json = JSON.stringify(videos);
+    if (json === last || json === '{}') return;
+    if (sig.send({ type: 'view', videos })) last = json;
+  };
+  const timer = setInterval(report, INTERVAL_MS);
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,220 @@
+package dev.chorus.web.browser;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.testkit.netsim.Impairment;
+import dev.chorus.web.browser.RoomPage.Inbound;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Simulcast end to end in Chromium. A 720p publisher and two receive-only pages meet in one room;
+ * at three participants the web client sends its camera as three layers (the publisher, alone when
+ * it joined, moves its camera to a simulcast transceiver). The SFU must learn the three layers and
+ * their sizes, and forward each subscriber the layer that fits it:
+ * <ul>
+ *   <li>by tile size: the page in a 480x360 window gets the lowest layer, the one in a 1280x800
+ *       window at device scale factor 2 a higher one;</li>
+ *   <li>by bandwidth: with its downlink capped at 300 kbps (UDP impairment proxy) the large page
+ *       drops to the lowest layer instead of losing video, keeps decoding at 15 fps or more, and
+ *       climbs back when the cap is lifted.</li>
+ * </ul>
+ * Figures (layers, frame rates, freezes as Chromium counts them) go to target/simulcast.json.
+ */
+class SimulcastBrowserIT {
+    private static final Impairment CAP = Impairment.parse("rate=300kbps,queue=200ms");
+    private static final Duration MEDIA_WAIT = Duration.ofSeconds(30);
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final List<RoomPage> pages = new ArrayList<>();
+    private ProxiedServer server;
+
+    @AfterEach
+    void stop() {
+        for (int i = 0; i < pages.size(); i++) {
+            pages.get(i).screenshot("simulcast-" + i);
+            pages.get(i).close();
+        }
+        if (server != null) server.close();
+    }
+
+    @Test
+    void eachSubscriberGetsTheLayerThatFitsItsTileAndItsLink() throws Exception {
+        server = ProxiedServer.start(11);
+        long t0 = System.nanoTime();
+        RoomPage publisher = RoomPage.open(server.url("/r/layers?name=Pub"), Chromium.Camera.AS_REQUESTED)
+                .awaitState("joined");
+        pages.add(publisher);
+        // A HiDPI screen: its tiles (about 290 CSS px wide here) take 580 device pixels.
+        RoomPage large = RoomPage.open(
+                        server.url("/r/layers?name=Large&publish=0"), List.of("--force-device-scale-factor=2"))
+                .awaitState("joined");
+        pages.add(large);
+        RoomPage small = RoomPage.open(server.url("/r/layers?name=Small&publish=0"), List.of("--window-size=480,360"))
+                .awaitState("joined");
+        pages.add(small);
+        String pubId = publisher.selfId();
+        String largeId = large.selfId();
+        String smallId = small.selfId();
+        large.awaitInbound(List.of(pubId), "video", "camera", MEDIA_WAIT);
+        small.awaitInbound(List.of(pubId), "video", "camera", MEDIA_WAIT);
+
+        JsonNode layers = awaitDebug(
+                largeId,
+                c -> activeLayers(c.producer) == 3,
+                Duration.ofSeconds(40),
+                "the publisher to send three layers");
+        ArrayNode sizes = json.createArrayNode();
+        for (JsonNode s : layers.path("producer").path("streams")) {
+            sizes.add(s.path("width").asInt() + "x" + s.path("height").asInt());
+        }
+        assertEquals(
+                1280,
+                layers.path("producer").path("streams").get(2).path("width").asInt(),
+                "top layer: " + sizes);
+
+        // Tile sizes: the small window's tile is covered by the lowest layer, the large one's is not.
+        JsonNode smallView = awaitDebug(
+                smallId, c -> c.consumer.path("currentLayer").asInt() == 0, MEDIA_WAIT, "the small page on layer 0");
+        JsonNode largeView = awaitDebug(
+                largeId, c -> c.consumer.path("currentLayer").asInt() >= 1, MEDIA_WAIT, "the large page above layer 0");
+        int largeLayer = largeView.path("consumer").path("currentLayer").asInt();
+        long smallWidth = awaitDecodedWidth(small, pubId, w -> w > 0 && w <= 320);
+        long largeWidth = awaitDecodedWidth(large, pubId, w -> w >= 640);
+
+        // Cap the large page's downlink: it must fall back to the lowest layer, not lose video.
+        String ufrag = large.serverIceUfrag();
+        Inbound beforeCap = large.inbound(pubId, "video", "camera");
+        server.proxy().setForIceUfrag(ufrag, Impairment.NONE, CAP);
+        long capAt = System.nanoTime();
+        awaitDebug(
+                largeId,
+                c -> c.consumer.path("currentLayer").asInt() == 0,
+                Duration.ofSeconds(40),
+                "the capped page to drop to layer 0");
+        double secondsToDrop = (System.nanoTime() - capAt) / 1e9;
+        Thread.sleep(2_000);
+        Inbound capStart = large.inbound(pubId, "video", "camera");
+        long capStartNanos = System.nanoTime();
+        Thread.sleep(6_000);
+        Inbound capEnd = large.inbound(pubId, "video", "camera");
+        double cappedFps =
+                (capEnd.framesDecoded() - capStart.framesDecoded()) * 1e9 / (System.nanoTime() - capStartNanos);
+        JsonNode capped = server.videoPath(largeId);
+        assertFalse(
+                capped.path("consumer").path("bandwidthPaused").asBoolean(),
+                "under the cap the lowest layer fits: video is not paused: " + capped.path("consumer"));
+        assertEquals(0, capped.path("consumer").path("currentLayer").asInt(), "still on layer 0 under the cap");
+        assertTrue(cappedFps >= 15, "decodes at least 15 fps from the lowest layer under a 300 kbps cap: " + cappedFps);
+
+        server.proxy().setForIceUfrag(ufrag, Impairment.NONE, Impairment.NONE);
+        long liftAt = System.nanoTime();
+        JsonNode back = awaitDebug(
+                largeId,
+                c -> c.consumer.path("currentLayer").asInt() >= 1,
+                Duration.ofSeconds(60),
+                "the page to climb back once the cap is lifted");
+        double secondsToClimb = (System.nanoTime() - liftAt) / 1e9;
+        long widthAfter = awaitDecodedWidth(large, pubId, w -> w >= 640);
+        Inbound end = large.inbound(pubId, "video", "camera");
+
+        ObjectNode out = json.createObjectNode();
+        out.set("layerSizes", sizes);
+        out.put(
+                "smallPageLayer",
+                smallView.path("consumer").path("currentLayer").asInt());
+        out.put("smallPageDecodedWidth", smallWidth);
+        out.put("largePageLayer", largeLayer);
+        out.put("largePageDecodedWidth", largeWidth);
+        out.put("cap", CAP.toSpec());
+        out.put("secondsFromCapToLayer0", Math.round(secondsToDrop * 10) / 10.0);
+        out.put("fpsUnderCap", Math.round(cappedFps * 10) / 10.0);
+        out.put("decodedWidthUnderCap", capEnd.frameWidth());
+        out.put("secondsFromLiftToClimb", Math.round(secondsToClimb * 10) / 10.0);
+        out.put("layerAfterLift", back.path("consumer").path("currentLayer").asInt());
+        out.put("decodedWidthAfterLift", widthAfter);
+        out.put("layerSwitches", back.path("consumer").path("layerSwitches").asLong());
+        out.put("freezesDuringCapAndLift", num(end, "freezeCount") - num(beforeCap, "freezeCount"));
+        out.put(
+                "freezeSecondsDuringCapAndLift",
+                Math.round((dbl(end, "totalFreezesDuration") - dbl(beforeCap, "totalFreezesDuration")) * 1000)
+                        / 1000.0);
+        out.put("secondsTotal", Math.round((System.nanoTime() - t0) / 1e8) / 10.0);
+        out.set("largeConsumerAtEnd", back.path("consumer"));
+        Path file = Path.of("target", "simulcast.json");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, json.enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
+        System.out.printf(
+                "simulcast: layers %s; small page layer 0 (%d px decoded), large page layer %d (%d px); capped at"
+                        + " 300 kbps: layer 0 after %.1f s, %.1f fps; lifted: layer %d after %.1f s; freezes %s (%s s)%n",
+                sizes,
+                smallWidth,
+                largeLayer,
+                largeWidth,
+                secondsToDrop,
+                cappedFps,
+                back.path("consumer").path("currentLayer").asInt(),
+                secondsToClimb,
+                out.get("freezesDuringCapAndLift"),
+                out.get("freezeSecondsDuringCapAndLift"));
+    }
+
+    private static int activeLayers(JsonNode producer) {
+        int n = 0;
+        for (JsonNode s : producer.path("streams")) {
+            if (s.path("active").asBoolean() && s.path("width").asInt() > 0) n++;
+        }
+        return n;
+    }
+
+    private static long num(Inbound i, String key) {
+        Object v = i.all().get(key);
+        return v instanceof Number n ? n.longValue() : 0;
+    }
+
+    private static double dbl(Inbound i, String key) {
+        Object v = i.all().get(key);
+        return v instanceof Number n ? n.doubleValue() : 0;
+    }
+
+    private static long awaitDecodedWidth(RoomPage page, String pubId, java.util.function.LongPredicate ok)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + MEDIA_WAIT.toNanos();
+        long w = -1;
+        while (System.nanoTime() < deadline) {
+            Inbound v = page.inbound(pubId, "video", "camera");
+            w = v == null ? -1 : v.frameWidth();
+            if (ok.test(w)) return w;
+            Thread.sleep(500);
+        }
+        throw new AssertionError("decoded width never fit: last " + w);
+    }
+
+    private record VideoPath(JsonNode consumer, JsonNode producer) {}
+
+    private JsonNode awaitDebug(String participantId, Predicate<VideoPath> condition, Duration timeout, String what)
+            throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            last = server.videoPath(participantId);
+            if (condition.test(new VideoPath(last.path("consumer"), last.path("producer")))) return last;
+            Thread.sleep(250);
+        }
+        throw new AssertionError(
+                "timed out waiting for " + what + ": " + last + "; congestion " + server.congestion(participantId));
+    }
+}
