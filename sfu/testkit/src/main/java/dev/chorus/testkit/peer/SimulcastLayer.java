@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  */
 public record SimulcastLayer(String rid, long ssrc, long rtxSsrc) {
     /** RFC 8851 rid-syntax, kept short enough for a one-byte header extension element (16 bytes). */
-    private static final Pattern RID = Pattern.compile("[A-Za-z0-9_-]{1," + RtpHeaderWriter.MAX_MID_LENGTH + "}");
+    private static final Pattern RID = Pattern.compile("[A-Za-z0-9_-]{1," + RtpHeaderWriter.MAX_ELEMENT_LENGTH + "}");
 
     public SimulcastLayer {
         if (rid == null || !RID.matcher(rid).matches()) {
