@@ -69,7 +69,7 @@ public final class NativePeer implements AutoCloseable {
     private final long rtcpSsrc = ThreadLocalRandom.current().nextLong(1, 1L << 32);
 
     private final ReceivedStreams received = new ReceivedStreams();
-    private final FeedbackReader feedback = new FeedbackReader(this::onKeyframeRequest);
+    private final FeedbackReader feedback = new FeedbackReader(this::onKeyframeRequest, this::onNack);
     private final CompletableFuture<Void> connected = new CompletableFuture<>();
     private final WebRtcTransport transport;
     private final PacketOut out;
@@ -267,8 +267,10 @@ public final class NativePeer implements AutoCloseable {
             if (s != null && line.payloadType().isPresent()) {
                 s.configure(
                         line.payloadType().getAsInt(),
+                        line.rtxPayloadType().orElse(-1),
                         line.midExtensionId().orElse(0),
-                        line.ridExtensionId().orElse(0));
+                        line.ridExtensionId().orElse(0),
+                        line.repairedRidExtensionId().orElse(0));
             }
         }
         received.vp8PayloadTypes(vp8);
@@ -383,6 +385,14 @@ public final class NativePeer implements AutoCloseable {
             unknownKeyframeRequests.incrementAndGet();
         } else {
             s.requestKeyframe(ssrc);
+        }
+    }
+
+    /** A simulcast layer resends what the SFU NACKs on RTX; a plain line does not retransmit. */
+    private void onNack(long ssrc, int seq) {
+        SendStream s = sendBySsrc.get(ssrc);
+        if (s != null) {
+            s.retransmit(ssrc, seq);
         }
     }
 
@@ -522,6 +532,7 @@ public final class NativePeer implements AutoCloseable {
         fb.put("rtcpPackets", feedback.rtcpPackets());
         fb.put("malformed", feedback.malformed());
         fb.put("keyframeRequests", keyframeRequests());
+        fb.put("nacks", feedback.nacks());
         fb.put("unknownSsrcKeyframeRequests", unknownKeyframeRequests.get());
         o.set("transport", transport.toJson());
         return o;

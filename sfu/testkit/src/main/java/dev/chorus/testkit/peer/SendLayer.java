@@ -3,6 +3,7 @@ package dev.chorus.testkit.peer;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;
@@ -13,10 +14,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * One RTP stream of a published line: the line's only stream, or one simulcast layer. A browser encodes each
  * simulcast layer as an independent stream, so each has its own SSRC, random sequence number, timestamp base
  * and VP8 picture id, its own temporal layer pattern and its own key frames: a PLI for one layer's SSRC
- * makes only that layer send a key frame. The send state changes only under the lock of the owning
+ * makes only that layer send a key frame. A simulcast layer also keeps its last {@link #HISTORY} packets
+ * to resend on RTX when the SFU NACKs them. The send state changes only under the lock of the owning
  * {@link SendStream}; the getters are safe from any thread.
  */
 public final class SendLayer {
+    /** Packets kept for retransmission: at 30 fps a second or more of a layer's frames of a few packets. */
+    static final int HISTORY = 128;
+
     private final int index;
     private final Optional<String> rid;
     private final byte[] ridBytes;
@@ -34,6 +39,15 @@ public final class SendLayer {
     private int temporalId;
     private long framesSinceKeyframe;
 
+    /** Payloads of the packets sent last, by sequence number modulo HISTORY; null for no history. */
+    private final byte[][] history;
+
+    private final int[] historySeq;
+    private final int[] historyLength;
+    private final long[] historyTimestamp;
+    private final boolean[] historyMarker;
+    private int rtxSeq;
+
     /** A video encoder starts with a key frame; a PLI/FIR sets this again. */
     private final AtomicBoolean keyframePending = new AtomicBoolean(true);
 
@@ -43,9 +57,11 @@ public final class SendLayer {
     private volatile long payloadBytesSent;
     private volatile long framesSent;
     private volatile long keyframesSent;
+    private volatile long nackedPackets;
+    private volatile long rtxPacketsSent;
 
-    /** {@code rid} null for a plain line; {@code rtxSsrc} 0 for none. */
-    SendLayer(int index, String rid, long ssrc, long rtxSsrc) {
+    /** {@code rid} null for a plain line; {@code rtxSsrc} 0 for none; {@code keepHistory} to answer NACKs. */
+    SendLayer(int index, String rid, long ssrc, long rtxSsrc, boolean keepHistory) {
         this.index = index;
         this.rid = Optional.ofNullable(rid);
         this.ridBytes = rid == null ? new byte[0] : rid.getBytes(StandardCharsets.US_ASCII);
@@ -57,6 +73,14 @@ public final class SendLayer {
         this.timestamp = timestampBase;
         this.pictureId = r.nextInt(0x8000);
         this.tl0PicIdx = r.nextInt(0x100);
+        this.rtxSeq = r.nextInt(0x10000);
+        int slots = keepHistory && rtxSsrc != 0 ? HISTORY : 0;
+        this.history = slots == 0 ? null : new byte[slots][];
+        this.historySeq = new int[slots];
+        this.historyLength = new int[slots];
+        this.historyTimestamp = new long[slots];
+        this.historyMarker = new boolean[slots];
+        Arrays.fill(historySeq, -1);
     }
 
     // ---------------------------------------------------------------- send state (owner's lock)
@@ -128,6 +152,54 @@ public final class SendLayer {
         }
     }
 
+    /** Keeps the payload {@code b[off, off+len)} of the packet just numbered, for a later RTX. */
+    void remember(byte[] b, int off, int len, boolean marker) {
+        if (history == null) {
+            return;
+        }
+        int slot = seq % HISTORY;
+        if (history[slot] == null) {
+            history[slot] = new byte[SendStream.MAX_PAYLOAD];
+        }
+        System.arraycopy(b, off, history[slot], 0, len);
+        historySeq[slot] = seq;
+        historyLength[slot] = len;
+        historyTimestamp[slot] = timestamp;
+        historyMarker[slot] = marker;
+    }
+
+    /** The history slot of packet {@code seq}, or -1 if it is not (any longer) kept; counts the request. */
+    int nacked(int seq) {
+        nackedPackets++;
+        int slot = seq % HISTORY;
+        return history != null && historySeq[slot] == seq ? slot : -1;
+    }
+
+    byte[] historyPayload(int slot) {
+        return history[slot];
+    }
+
+    int historyLength(int slot) {
+        return historyLength[slot];
+    }
+
+    long historyTimestamp(int slot) {
+        return historyTimestamp[slot];
+    }
+
+    boolean historyMarker(int slot) {
+        return historyMarker[slot];
+    }
+
+    int nextRtxSequenceNumber() {
+        rtxSeq = (rtxSeq + 1) & 0xFFFF;
+        return rtxSeq;
+    }
+
+    void rtxSent() {
+        rtxPacketsSent++;
+    }
+
     /** A PLI or FIR for this layer's SSRC: its next video frame is a key frame. */
     void requestKeyframe() {
         keyframeRequests.incrementAndGet();
@@ -187,6 +259,16 @@ public final class SendLayer {
         return keyframesSent;
     }
 
+    /** Sequence numbers the SFU NACKed on this layer's SSRC. */
+    public long nackedPackets() {
+        return nackedPackets;
+    }
+
+    /** Packets resent on the RTX SSRC. */
+    public long rtxPacketsSent() {
+        return rtxPacketsSent;
+    }
+
     /** Sequence number of the last packet written (valid once something was sent). */
     public int lastSequenceNumber() {
         return seq;
@@ -207,6 +289,8 @@ public final class SendLayer {
         o.put("framesSent", framesSent);
         o.put("keyframesSent", keyframesSent);
         o.put("keyframeRequests", keyframeRequests.get());
+        o.put("nackedPackets", nackedPackets);
+        o.put("rtxPacketsSent", rtxPacketsSent);
         return o;
     }
 }

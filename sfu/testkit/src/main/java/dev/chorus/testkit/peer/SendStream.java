@@ -22,7 +22,9 @@ import java.util.function.LongSupplier;
  * RTCP. A simulcast line sends each frame on every layer, lowest first, timestamps each layer from the peer's
  * {@link SenderClock} (its base + 90 kHz time since the start, the same instant on every layer) and sends
  * a sender report per layer about once a second, as Chromium does; an SFU needs both to keep the timestamps
- * it forwards continuous when it switches a subscriber from one layer to another.
+ * it forwards continuous when it switches a subscriber from one layer to another. A simulcast layer also
+ * answers the SFU's NACKs on its RTX SSRC (RFC 4588, with the mid and repaired-rid extensions) from its
+ * recent packets; a plain line does not retransmit.
  */
 public final class SendStream {
     /** Largest RTP payload we put in one packet; Chromium stays near 1200 bytes too. */
@@ -45,13 +47,17 @@ public final class SendStream {
     private final PacketOut out;
     private final SenderClock clock;
     private final byte[] cname;
-    private final byte[] buf = new byte[RtpHeaderWriter.MAX_LENGTH + MAX_PAYLOAD + PacketBuffer.TAIL_ROOM];
+    /** Room for an RTX packet: header, original sequence number, payload. */
+    private final byte[] buf = new byte[RtpHeaderWriter.MAX_LENGTH + 2 + MAX_PAYLOAD + PacketBuffer.TAIL_ROOM];
+
     private final byte[] rtcpBuf;
     private final byte[] frameHeader = new byte[Vp8Packetizer.KEYFRAME_HEADER_LENGTH];
 
     private int payloadType;
+    private int rtxPayloadType = -1;
     private int midExtensionId;
     private int ridExtensionId;
+    private int repairedRidExtensionId;
     private long lastReportNanos;
     private boolean reported;
     /** When set, every packet's payload ends with a {@link PayloadStamp} of this clock. */
@@ -81,22 +87,24 @@ public final class SendStream {
         List<SendLayer> ls = new ArrayList<>();
         if (track.simulcast()) {
             for (SimulcastLayer l : track.layers()) {
-                ls.add(new SendLayer(ls.size(), l.rid(), l.ssrc(), l.rtxSsrc()));
+                ls.add(new SendLayer(ls.size(), l.rid(), l.ssrc(), l.rtxSsrc(), true));
             }
         } else {
-            ls.add(new SendLayer(0, null, track.ssrc(), track.rtxSsrc().orElse(0)));
+            ls.add(new SendLayer(0, null, track.ssrc(), track.rtxSsrc().orElse(0), false));
         }
         this.layers = List.copyOf(ls);
     }
 
     /**
-     * Applies the answer: the payload type to send and the ids of the sdes:mid and rid header extensions (0 =
-     * not accepted, do not send it).
+     * Applies the answer: the payload types to send media and RTX with (-1: no RTX) and the ids of the
+     * sdes:mid, rid and repaired-rid header extensions (0 = not accepted, do not send it).
      */
-    synchronized void configure(int newPayloadType, int newMidExtensionId, int newRidExtensionId) {
+    synchronized void configure(int newPayloadType, int newRtxPayloadType, int midId, int ridId, int repairedRidId) {
         this.payloadType = newPayloadType;
-        this.midExtensionId = newMidExtensionId;
-        this.ridExtensionId = newRidExtensionId;
+        this.rtxPayloadType = newRtxPayloadType;
+        this.midExtensionId = midId;
+        this.ridExtensionId = ridId;
+        this.repairedRidExtensionId = repairedRidId;
     }
 
     /** Stamps every later packet with {@code clock} (see {@link PayloadStamp}); null stops stamping. */
@@ -117,7 +125,7 @@ public final class SendStream {
         if (stamp != null) {
             end += PayloadStamp.write(buf, end, stamp.getAsLong());
         }
-        boolean ok = send(l, h, end);
+        boolean ok = send(l, h, end, true);
         l.frameSent(false);
         return ok;
     }
@@ -185,7 +193,7 @@ public final class SendStream {
             if (stamp != null) {
                 end += PayloadStamp.write(buf, end, stamp.getAsLong());
             }
-            ok &= send(l, h, end);
+            ok &= send(l, h, end, last);
         }
         l.frameSent(key);
         return ok;
@@ -216,10 +224,49 @@ public final class SendStream {
                 l.ridBytes());
     }
 
-    private boolean send(SendLayer l, int headerLength, int length) {
+    private boolean send(SendLayer l, int headerLength, int length, boolean marker) {
+        l.remember(buf, headerLength, length - headerLength, marker);
         // sendRtp encrypts buf in place; the next packet rewrites header and payload from scratch.
         if (out.sendRtp(buf, 0, length)) {
             l.packetSent(length, length - headerLength);
+            return true;
+        }
+        sendFailures++;
+        return false;
+    }
+
+    /**
+     * Resends packet {@code seq} of the layer with SSRC {@code ssrc} on its RTX stream: RTX payload type, RTX
+     * SSRC and sequence, the original timestamp and marker, the original sequence number in front of the
+     * payload, and mid + repaired-rid instead of mid + rid. False if the packet is no longer kept, the line
+     * does not retransmit, or the answer gave no RTX payload type.
+     */
+    synchronized boolean retransmit(long ssrc, int seq) {
+        SendLayer l = layerBySsrc(ssrc);
+        if (l == null) {
+            return false;
+        }
+        int slot = l.nacked(seq);
+        if (slot < 0 || rtxPayloadType < 0 || l.rtxSsrc().isEmpty()) {
+            return false;
+        }
+        int h = RtpHeaderWriter.write(
+                buf,
+                l.historyMarker(slot),
+                rtxPayloadType,
+                l.nextRtxSequenceNumber(),
+                l.historyTimestamp(slot),
+                l.rtxSsrc().getAsLong(),
+                midExtensionId,
+                midBytes,
+                repairedRidExtensionId,
+                l.ridBytes());
+        buf[h] = (byte) (seq >> 8);
+        buf[h + 1] = (byte) seq;
+        int n = l.historyLength(slot);
+        System.arraycopy(l.historyPayload(slot), 0, buf, h + 2, n);
+        if (out.sendRtp(buf, 0, h + 2 + n)) {
+            l.rtxSent();
             return true;
         }
         sendFailures++;
@@ -267,13 +314,20 @@ public final class SendStream {
 
     /** A PLI or FIR for {@code ssrc}: that layer's next video frame is a key frame. False if not ours. */
     boolean requestKeyframe(long ssrc) {
+        SendLayer l = layerBySsrc(ssrc);
+        if (l != null) {
+            l.requestKeyframe();
+        }
+        return l != null;
+    }
+
+    private SendLayer layerBySsrc(long ssrc) {
         for (SendLayer l : layers) {
             if (l.ssrc() == ssrc) {
-                l.requestKeyframe();
-                return true;
+                return l;
             }
         }
-        return false;
+        return null;
     }
 
     public String mid() {

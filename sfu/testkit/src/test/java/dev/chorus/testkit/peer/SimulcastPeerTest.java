@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.sfu.buffer.PacketBuffer;
 import dev.chorus.sfu.codec.Vp8Payload;
+import dev.chorus.sfu.rtcp.NackWriter;
 import dev.chorus.sfu.rtcp.PliWriter;
 import dev.chorus.sfu.rtcp.RtcpCompoundReader;
 import dev.chorus.sfu.rtcp.RtcpPacketType;
@@ -89,10 +90,30 @@ class SimulcastPeerTest {
                             cam.layer(1).ssrc(),
                             cam.layer(2).ssrc()),
                     reported);
+
+            // A NACK for the top layer's last packet comes back on its RTX SSRC, named by repaired-rid.
+            SendLayer top = cam.layer(2);
+            int lost = top.lastSequenceNumber();
+            int[] lostSeqs = {lost};
+            n = NackWriter.write(rtcp, 0, rtcp.length - PacketBuffer.TAIL_ROOM, 1, top.ssrc(), lostSeqs, 0, 1);
+            assertTrue(s.transport.sendRtcp(rtcp, 0, n));
+            byte[] rtx = s.nextRtp(3000);
+            RtpPacket p = new RtpPacket();
+            assertEquals(RtpValidity.OK, NativePeerTest.wrap(p, rtx));
+            assertEquals(top.rtxSsrc().getAsLong(), p.ssrc());
+            assertEquals(video.rtxPayloadType().getAsInt(), p.payloadType());
+            int repairedId =
+                    video.extensionId(RtpExtension.REPAIRED_RTP_STREAM_ID.uri()).getAsInt();
+            assertEquals("h", NativePeerTest.extension(p, repairedId));
+            assertEquals("1", NativePeerTest.extension(p, midId));
+            assertEquals(lost, ((rtx[p.payloadOffset()] & 0xFF) << 8) | (rtx[p.payloadOffset() + 1] & 0xFF));
+            assertEquals(1, top.rtxPacketsSent());
+
             assertEquals(
                     3,
                     peer.toJson().get("lines").get(1).get("send").get("layers").size(),
                     "the layers in the peer's JSON");
+            assertEquals(1, peer.toJson().get("feedback").get("nacks").asLong());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.chorus.testkit.peer;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -7,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.sfu.buffer.PacketBuffer;
 import dev.chorus.sfu.codec.Vp8Payload;
+import dev.chorus.sfu.rtcp.NackWriter;
 import dev.chorus.sfu.rtcp.PliWriter;
 import dev.chorus.sfu.rtcp.RtcpCompoundReader;
 import dev.chorus.sfu.rtcp.RtcpPacketType;
@@ -14,6 +16,7 @@ import dev.chorus.sfu.rtcp.RtcpValidity;
 import dev.chorus.sfu.rtcp.SenderReportView;
 import dev.chorus.sfu.rtp.RtpPacket;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +40,12 @@ class SimulcastSendTest {
 
     SendStream simulcastStream() {
         SendStream s = new SendStream("1", CAM, OfferWriter.VP8_PT, out, clock, "alice");
-        s.configure(OfferWriter.VP8_PT, OfferWriter.EXT_MID, OfferWriter.EXT_RID);
+        s.configure(
+                OfferWriter.VP8_PT,
+                OfferWriter.RTX_PT,
+                OfferWriter.EXT_MID,
+                OfferWriter.EXT_RID,
+                OfferWriter.EXT_REPAIRED_RID);
         return s;
     }
 
@@ -145,7 +153,7 @@ class SimulcastSendTest {
         assertEquals(List.of(false, false, false), keyframeStarts(out.takeRtp()), "delta frames");
 
         // A real PLI, read as the peer reads the SFU's RTCP.
-        FeedbackReader feedback = new FeedbackReader(ssrc -> assertTrue(s.requestKeyframe(ssrc)));
+        FeedbackReader feedback = new FeedbackReader(ssrc -> assertTrue(s.requestKeyframe(ssrc)), (ssrc, seq) -> {});
         byte[] rtcp = new byte[PliWriter.LENGTH + PacketBuffer.TAIL_ROOM];
         int n = PliWriter.write(rtcp, 0, PliWriter.LENGTH, 1, s.layer(1).ssrc());
         feedback.onRtcp(rtcp, 0, n);
@@ -177,6 +185,68 @@ class SimulcastSendTest {
         }
         assertEquals(3, starts.size(), "a frame on each layer");
         return List.copyOf(starts.values());
+    }
+
+    @Test
+    void nackedPacketsOfALayerAreResentOnItsRtxStreamWithMidAndRepairedRid() {
+        SendStream s = simulcastStream();
+        s.sendVideoFrame(new byte[3000], false);
+        s.sendVideoFrame(new byte[3000], false);
+        SendLayer top = s.layer(2);
+        List<RtpPacket> originals =
+                out.takeRtp().stream().filter(p -> p.ssrc() == top.ssrc()).toList();
+        assertEquals(6, originals.size(), "3000 bytes: three packets a frame");
+        List<RtpPacket> lost = List.of(originals.get(1), originals.get(2));
+        int[] seqs = lost.stream().mapToInt(RtpPacket::sequenceNumber).toArray();
+
+        byte[] rtcp = new byte[64];
+        int n = NackWriter.write(rtcp, 0, rtcp.length - PacketBuffer.TAIL_ROOM, 1, top.ssrc(), seqs, 0, seqs.length);
+        FeedbackReader feedback = new FeedbackReader(ssrc -> {}, (ssrc, seq) -> assertTrue(s.retransmit(ssrc, seq)));
+        feedback.onRtcp(rtcp, 0, n);
+        assertEquals(1, feedback.nacks());
+
+        List<RtpPacket> rtx = out.takeRtp();
+        assertEquals(2, rtx.size());
+        for (int i = 0; i < 2; i++) {
+            RtpPacket r = rtx.get(i);
+            RtpPacket original = lost.get(i);
+            assertEquals(LAYERS.get(2).rtxSsrc(), r.ssrc());
+            assertEquals(OfferWriter.RTX_PT, r.payloadType());
+            assertEquals("1", CapturedPackets.extension(r, OfferWriter.EXT_MID));
+            assertEquals("h", CapturedPackets.extension(r, OfferWriter.EXT_REPAIRED_RID));
+            assertNull(CapturedPackets.extension(r, OfferWriter.EXT_RID), "an RTX packet names the layer it repairs");
+            assertEquals(original.timestamp(), r.timestamp());
+            assertEquals(original.marker(), r.marker());
+            byte[] b = r.buffer();
+            int at = r.payloadOffset();
+            assertEquals(original.sequenceNumber(), ((b[at] & 0xFF) << 8) | (b[at + 1] & 0xFF), "OSN");
+            assertArrayEquals(
+                    Arrays.copyOfRange(
+                            original.buffer(),
+                            original.payloadOffset(),
+                            original.payloadOffset() + original.payloadLength()),
+                    Arrays.copyOfRange(b, at + 2, at + r.payloadLength()),
+                    "the original payload follows");
+            if (i > 0) {
+                assertEquals(
+                        (rtx.get(0).sequenceNumber() + 1) & 0xFFFF, r.sequenceNumber(), "RTX has its own sequence");
+            }
+        }
+        assertEquals(2, top.rtxPacketsSent());
+        assertEquals(2, top.nackedPackets());
+        assertEquals(0, s.layer(1).rtxPacketsSent());
+
+        // Only the last HISTORY packets are kept.
+        SendLayer low = s.layer(0);
+        int first = low.lastSequenceNumber();
+        for (int f = 0; f < SendLayer.HISTORY; f++) {
+            s.sendVideoFrame(new byte[100], false);
+        }
+        out.takeRtp();
+        assertFalse(s.retransmit(low.ssrc(), first), "too old");
+        assertTrue(s.retransmit(low.ssrc(), low.lastSequenceNumber()));
+        assertFalse(s.retransmit(low.ssrc(), (low.lastSequenceNumber() + 1) & 0xFFFF), "not sent yet");
+        assertEquals(1, out.takeRtp().size());
     }
 
     @Test
@@ -236,7 +306,12 @@ class SimulcastSendTest {
     void aPlainVideoLineKeepsItsShortDescriptorAndSendsNoRidStampOrReport() {
         SendStream s = new SendStream(
                 "1", LocalTrack.video(0x3001, 0x3002, "alice", "cam"), OfferWriter.VP8_PT, out, clock, "alice");
-        s.configure(OfferWriter.VP8_PT, OfferWriter.EXT_MID, OfferWriter.EXT_RID);
+        s.configure(
+                OfferWriter.VP8_PT,
+                OfferWriter.RTX_PT,
+                OfferWriter.EXT_MID,
+                OfferWriter.EXT_RID,
+                OfferWriter.EXT_REPAIRED_RID);
         s.sendVideoFrame(new byte[100], false);
         now[0] += TimeUnit.SECONDS.toNanos(2);
         s.sendVideoFrame(new byte[100], false);
@@ -252,6 +327,7 @@ class SimulcastSendTest {
                 p.timestamp(),
                 "plain lines keep their nominal 30 fps timestamps");
         assertTrue(out.rtcp.isEmpty());
+        assertFalse(s.retransmit(0x3001, p.sequenceNumber()), "a plain line does not retransmit");
     }
 
     @Test
