@@ -43,13 +43,12 @@ import java.util.regex.Pattern;
  * <pre>{@code
  * NativePeer peer = NativePeer.create(config, cert, "bot-1");
  * String offer = peer.createOffer(1, 1, 0, 0);      // send audio + video
+ * // or: createOffer(1, 1, 0, 0, SimulcastOptions.DEFAULT), the video as layers "l", "m", "h"
  * peer.applyAnswer(answerFromSignaling);            // starts ICE on the first answer
  * peer.connected().get(10, SECONDS);                // DTLS up
  * peer.sendAudioPacket();
  * peer.sendVideoFrame(new byte[3000], true);
  * String reoffer = peer.createOffer(1, 1, 2, 2);    // same lines and SSRCs, plus 4 recvonly lines
- * // or publish the camera as simulcast layers "l", "m", "h", each frame sent on all three:
- * String offer = peer.createOffer(1, 1, 0, 0, SimulcastOptions.DEFAULT);
  * peer.applyAnswer(reanswer);
  * peer.received("3").packets();                     // what the SFU sent on mid 3
  * peer.close();
