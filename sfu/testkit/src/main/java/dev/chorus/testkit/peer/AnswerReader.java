@@ -65,6 +65,8 @@ final class AnswerReader {
                     OptionalInt.empty(),
                     OptionalLong.empty(),
                     OptionalLong.empty(),
+                    OptionalInt.empty(),
+                    OptionalInt.empty(),
                     OptionalInt.empty());
         }
         OptionalInt pt = s.codecs().stream()
@@ -84,11 +86,25 @@ final class AnswerReader {
                 : OptionalLong.of(streams.get(0).ssrc());
         OptionalLong rtx =
                 streams.isEmpty() ? OptionalLong.empty() : streams.get(0).rtxSsrc();
-        OptionalInt midId = s.extension(RtpExtension.MID.uri())
+        return new RemoteLine(
+                mid,
+                s.kind(),
+                false,
+                s.direction(),
+                pt,
+                rtxPt,
+                ssrc,
+                rtx,
+                extensionId(s, RtpExtension.MID),
+                extensionId(s, RtpExtension.RTP_STREAM_ID),
+                extensionId(s, RtpExtension.REPAIRED_RTP_STREAM_ID));
+    }
+
+    private static OptionalInt extensionId(MediaSection s, RtpExtension e) {
+        return s.extension(e.uri())
                 .map(HeaderExtension::id)
                 .map(OptionalInt::of)
                 .orElse(OptionalInt.empty());
-        return new RemoteLine(mid, s.kind(), false, s.direction(), pt, rtxPt, ssrc, rtx, midId);
     }
 
     private static RemoteTransport transport(MediaSection s) throws SdpException {

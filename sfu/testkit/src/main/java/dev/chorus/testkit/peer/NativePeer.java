@@ -43,6 +43,7 @@ import java.util.regex.Pattern;
  * <pre>{@code
  * NativePeer peer = NativePeer.create(config, cert, "bot-1");
  * String offer = peer.createOffer(1, 1, 0, 0);      // send audio + video
+ * // or: createOffer(1, 1, 0, 0, SimulcastOptions.DEFAULT), the video as layers "l", "m", "h"
  * peer.applyAnswer(answerFromSignaling);            // starts ICE on the first answer
  * peer.connected().get(10, SECONDS);                // DTLS up
  * peer.sendAudioPacket();
@@ -67,10 +68,13 @@ public final class NativePeer implements AutoCloseable {
     private final long rtcpSsrc = ThreadLocalRandom.current().nextLong(1, 1L << 32);
 
     private final ReceivedStreams received = new ReceivedStreams();
-    private final FeedbackReader feedback = new FeedbackReader(this::onKeyframeRequest);
+    private final FeedbackReader feedback = new FeedbackReader(this::onKeyframeRequest, this::onNack);
     private final CompletableFuture<Void> connected = new CompletableFuture<>();
     private final WebRtcTransport transport;
+    private final PacketOut out;
     private final OfferWriter offerWriter;
+    /** One clock for every line's simulcast timestamps and sender reports. */
+    private final SenderClock senderClock = SenderClock.system();
 
     /** Every line offered so far, in mid order (a pending offer's new lines included). */
     private final List<OfferLine> lines = new ArrayList<>();
@@ -98,6 +102,7 @@ public final class NativePeer implements AutoCloseable {
         this.name = name;
         this.sessionId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         this.transport = WebRtcTransport.createClient(config, certificate, new TransportEvents());
+        this.out = PacketOut.of(transport);
         try {
             List<String> candidates = transport.localCandidates().stream()
                     .map(IceCandidate::toSdp)
@@ -143,6 +148,21 @@ public final class NativePeer implements AutoCloseable {
      * to reach the new counts in the same order. Counts never shrink (m= lines are never removed).
      */
     public synchronized String createOffer(int sendAudio, int sendVideo, int recvAudio, int recvVideo) {
+        return offer(sendAudio, sendVideo, recvAudio, recvVideo, null);
+    }
+
+    /**
+     * As {@link #createOffer(int, int, int, int)}, with the published video lines this offer adds sent as
+     * simulcast with {@code simulcast}'s layers: the offer names them by rid and announces no SSRCs (as
+     * Chromium's does), and every packet carries the mid and the layer's rid header extension. Lines offered
+     * before keep what they were.
+     */
+    public synchronized String createOffer(
+            int sendAudio, int sendVideo, int recvAudio, int recvVideo, SimulcastOptions simulcast) {
+        return offer(sendAudio, sendVideo, recvAudio, recvVideo, Objects.requireNonNull(simulcast, "simulcast"));
+    }
+
+    private String offer(int sendAudio, int sendVideo, int recvAudio, int recvVideo, SimulcastOptions simulcast) {
         requireOpen();
         int[] want = {sendAudio, sendVideo, recvAudio, recvVideo};
         int[] have = new int[4];
@@ -160,7 +180,7 @@ public final class NativePeer implements AutoCloseable {
         }
         for (int i = 0; i < 4; i++) {
             for (int n = have[i]; n < want[i]; n++) {
-                addLine(i);
+                addLine(i, simulcast);
             }
         }
         pendingOffer = List.copyOf(lines);
@@ -171,21 +191,33 @@ public final class NativePeer implements AutoCloseable {
         return (direction == Direction.SENDONLY ? 0 : 2) + (kind == MediaKind.AUDIO ? 0 : 1);
     }
 
-    private void addLine(int slot) {
+    private void addLine(int slot, SimulcastOptions simulcast) {
         String mid = OfferWriter.mid(lines.size());
         MediaKind kind = slot % 2 == 0 ? MediaKind.AUDIO : MediaKind.VIDEO;
         if (slot >= 2) {
             lines.add(OfferLine.recv(kind));
             return;
         }
-        LocalTrack track = kind == MediaKind.AUDIO
-                ? LocalTrack.audio(newSsrc(), name, "audio-" + mid)
-                : LocalTrack.video(newSsrc(), newSsrc(), name, "video-" + mid);
+        LocalTrack track;
+        if (kind == MediaKind.AUDIO) {
+            track = LocalTrack.audio(newSsrc(), name, "audio-" + mid);
+        } else if (simulcast == null) {
+            track = LocalTrack.video(newSsrc(), newSsrc(), name, "video-" + mid);
+        } else {
+            List<SimulcastLayer> layers = new ArrayList<>();
+            for (String rid : simulcast.rids()) {
+                layers.add(new SimulcastLayer(rid, newSsrc(), newSsrc()));
+            }
+            track = LocalTrack.simulcastVideo(layers, name, "video-" + mid);
+        }
         lines.add(OfferLine.send(track));
-        SendStream s = new SendStream(mid, track, kind == MediaKind.AUDIO ? OfferWriter.OPUS_PT : OfferWriter.VP8_PT);
+        SendStream s = new SendStream(
+                mid, track, kind == MediaKind.AUDIO ? OfferWriter.OPUS_PT : OfferWriter.VP8_PT, out, senderClock, name);
         s.stampClock(stampClock);
         sendByMid.put(mid, s);
-        sendBySsrc.put(track.ssrc(), s);
+        for (SendLayer l : s.layers()) {
+            sendBySsrc.put(l.ssrc(), s);
+        }
     }
 
     private long newSsrc() {
@@ -232,7 +264,12 @@ public final class NativePeer implements AutoCloseable {
             }
             SendStream s = sendByMid.get(line.mid());
             if (s != null && line.payloadType().isPresent()) {
-                s.configure(line.payloadType().getAsInt(), line.midExtensionId().orElse(0));
+                s.configure(
+                        line.payloadType().getAsInt(),
+                        line.rtxPayloadType().orElse(-1),
+                        line.midExtensionId().orElse(0),
+                        line.ridExtensionId().orElse(0),
+                        line.repairedRidExtensionId().orElse(0));
             }
         }
         received.vp8PayloadTypes(vp8);
@@ -281,7 +318,7 @@ public final class NativePeer implements AutoCloseable {
     }
 
     public boolean sendAudioPacket(String mid) {
-        return sendStream(mid).sendAudio(transport);
+        return sendStream(mid).sendAudio();
     }
 
     /** One video frame on the first published video line; see {@link #sendVideoFrame(String, byte[], boolean)}. */
@@ -292,10 +329,12 @@ public final class NativePeer implements AutoCloseable {
     /**
      * Sends {@code frame} behind a VP8 frame header, split into packets with the marker on the last. It goes
      * out as a key frame if {@code keyframe} is set, if it is the line's first frame, or if the SFU asked for
-     * one (PLI/FIR) since the last frame. Returns true if every packet was handed to the transport.
+     * one (PLI/FIR) since the last frame. A simulcast line sends the frame on each layer (smaller on the lower
+     * ones), and only a layer the SFU asked a key frame of sends one. Returns true if every packet was handed
+     * to the transport.
      */
     public boolean sendVideoFrame(String mid, byte[] frame, boolean keyframe) {
-        return sendStream(mid).sendVideoFrame(transport, frame, keyframe);
+        return sendStream(mid).sendVideoFrame(frame, keyframe);
     }
 
     /** The sending state and counters of published line {@code mid}. */
@@ -332,7 +371,9 @@ public final class NativePeer implements AutoCloseable {
 
     /** PLI/FIR received for any of our SSRCs. */
     public long keyframeRequests() {
+        // A simulcast line is in the map once per layer.
         return sendBySsrc.values().stream()
+                .distinct()
                 .mapToLong(SendStream::keyframeRequests)
                 .sum();
     }
@@ -342,7 +383,15 @@ public final class NativePeer implements AutoCloseable {
         if (s == null) {
             unknownKeyframeRequests.incrementAndGet();
         } else {
-            s.requestKeyframe();
+            s.requestKeyframe(ssrc);
+        }
+    }
+
+    /** A simulcast layer resends what the SFU NACKs on RTX; a plain line does not retransmit. */
+    private void onNack(long ssrc, int seq) {
+        SendStream s = sendBySsrc.get(ssrc);
+        if (s != null) {
+            s.retransmit(ssrc, seq);
         }
     }
 
@@ -482,6 +531,7 @@ public final class NativePeer implements AutoCloseable {
         fb.put("rtcpPackets", feedback.rtcpPackets());
         fb.put("malformed", feedback.malformed());
         fb.put("keyframeRequests", keyframeRequests());
+        fb.put("nacks", feedback.nacks());
         fb.put("unknownSsrcKeyframeRequests", unknownKeyframeRequests.get());
         o.set("transport", transport.toJson());
         return o;

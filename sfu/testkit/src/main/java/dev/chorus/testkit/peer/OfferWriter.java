@@ -14,6 +14,10 @@ import java.util.Set;
  * mid / abs-send-time / transport-wide-cc (+ audio level) header extensions, one BUNDLE group and
  * rtcp-mux. Mids are the line indexes "0", "1", ...; a re-offer passes the earlier lines first,
  * unchanged, and appends new ones.
+ *
+ * <p>A simulcast track's line is written as Chromium writes one with {@code sendEncodings}: the rid and
+ * repaired-rid extensions besides the others, {@code a=rid:<id> send} per layer, {@code a=simulcast:send}
+ * and no a=ssrc lines, so the SFU has to learn the layers' SSRCs from the mid and rid header extensions.
  */
 public final class OfferWriter {
     public static final int OPUS_PT = 111;
@@ -25,6 +29,8 @@ public final class OfferWriter {
     public static final int EXT_ABS_SEND_TIME = 2;
     public static final int EXT_TRANSPORT_CC = 3;
     public static final int EXT_MID = 4;
+    public static final int EXT_RID = 10;
+    public static final int EXT_REPAIRED_RID = 11;
 
     private static final String PROTOCOL = "UDP/TLS/RTP/SAVPF";
     private static final String NO_ADDRESS = "IN IP4 0.0.0.0";
@@ -99,6 +105,11 @@ public final class OfferWriter {
         line(out, "a=extmap:" + EXT_ABS_SEND_TIME + " " + RtpExtension.ABS_SEND_TIME.uri());
         line(out, "a=extmap:" + EXT_TRANSPORT_CC + " " + RtpExtension.TRANSPORT_CC.uri());
         line(out, "a=extmap:" + EXT_MID + " " + RtpExtension.MID.uri());
+        boolean simulcast = l.track().map(LocalTrack::simulcast).orElse(false);
+        if (simulcast) {
+            line(out, "a=extmap:" + EXT_RID + " " + RtpExtension.RTP_STREAM_ID.uri());
+            line(out, "a=extmap:" + EXT_REPAIRED_RID + " " + RtpExtension.REPAIRED_RTP_STREAM_ID.uri());
+        }
         line(out, "a=" + l.direction().attribute());
         l.track().ifPresent(t -> line(out, "a=msid:" + msid(t)));
         line(out, "a=rtcp-mux");
@@ -115,7 +126,11 @@ public final class OfferWriter {
             line(out, "a=rtpmap:" + RTX_PT + " rtx/90000");
             line(out, "a=fmtp:" + RTX_PT + " apt=" + VP8_PT);
         }
-        l.track().ifPresent(t -> ssrcLines(out, t));
+        if (simulcast) {
+            ridLines(out, l.track().orElseThrow());
+        } else {
+            l.track().ifPresent(t -> ssrcLines(out, t));
+        }
         if (transport.endOfCandidates()) {
             line(out, "a=end-of-candidates");
         }
@@ -129,6 +144,17 @@ public final class OfferWriter {
             line(out, "a=ssrc:" + rtx + " cname:" + cname);
             line(out, "a=ssrc:" + rtx + " msid:" + msid(t));
         });
+    }
+
+    private static void ridLines(StringBuilder out, LocalTrack t) {
+        for (SimulcastLayer layer : t.layers()) {
+            line(out, "a=rid:" + layer.rid() + " send");
+        }
+        StringBuilder send = new StringBuilder("a=simulcast:send ");
+        for (int i = 0; i < t.layers().size(); i++) {
+            send.append(i == 0 ? "" : ";").append(t.layers().get(i).rid());
+        }
+        line(out, send.toString());
     }
 
     private static String msid(LocalTrack t) {

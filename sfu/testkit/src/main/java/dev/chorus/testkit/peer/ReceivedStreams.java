@@ -9,17 +9,22 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.LongSupplier;
 
 /**
  * Counts the RTP the peer receives, per SSRC. {@link #onRtp} runs on the transport's reader thread; the
  * rest is safe from any thread. SSRCs are counted whether or not an answer announced them, up to
- * {@link #MAX_SSRCS}, so a test can see traffic that arrives on an SSRC it did not expect.
+ * {@link #MAX_SSRCS}, so a test can see traffic that arrives on an SSRC it did not expect. Arrival times
+ * (for {@link ReceiveStats#longestFreezeMillis()} and the {@link RtpListener}) come from a clock a test can
+ * replace.
  */
 final class ReceivedStreams {
     static final int MAX_SSRCS = 256;
 
     private final ConcurrentMap<Long, ReceiveStats> bySsrc = new ConcurrentHashMap<>();
     private final RtpPacket packet = new RtpPacket();
+    private final Vp8Descriptor descriptor = new Vp8Descriptor();
+    private final LongSupplier nanoClock;
     /** Payload types negotiated for VP8, whose packets are checked for key frame starts. */
     private volatile Set<Integer> vp8PayloadTypes = Set.of();
 
@@ -28,6 +33,15 @@ final class ReceivedStreams {
     private volatile long invalid;
     private volatile long overflow;
     private volatile RtpListener listener;
+
+    ReceivedStreams() {
+        this(System::nanoTime);
+    }
+
+    /** {@code nanoClock}: arrival time in nanoseconds, {@link System#nanoTime()} outside tests. */
+    ReceivedStreams(LongSupplier nanoClock) {
+        this.nanoClock = nanoClock;
+    }
 
     void listener(RtpListener l) {
         this.listener = l;
@@ -46,7 +60,7 @@ final class ReceivedStreams {
         packets++;
         bytes += len;
         long ssrc = packet.ssrc();
-        long nanos = System.nanoTime();
+        long nanos = nanoClock.getAsLong();
         // Count first, so a listener that wakes a test thread finds the counters already up to date.
         ReceiveStats stats = bySsrc.get(ssrc);
         if (stats == null && bySsrc.size() < MAX_SSRCS) {
@@ -56,9 +70,21 @@ final class ReceivedStreams {
             overflow++;
         } else {
             int pt = packet.payloadType();
-            boolean key = vp8PayloadTypes.contains(pt)
-                    && Vp8Payload.isKeyframeStart(buf, packet.payloadOffset(), packet.payloadLength());
-            stats.record(len, packet.sequenceNumber(), packet.timestamp(), pt, packet.marker(), key);
+            int at = packet.payloadOffset();
+            int n = packet.payloadLength();
+            boolean vp8 = vp8PayloadTypes.contains(pt);
+            boolean key = vp8 && Vp8Payload.isKeyframeStart(buf, at, n);
+            Vp8Descriptor d = vp8 && descriptor.read(buf, at, n) ? descriptor : null;
+            stats.record(
+                    len,
+                    packet.sequenceNumber(),
+                    packet.timestamp(),
+                    pt,
+                    packet.marker(),
+                    key,
+                    nanos,
+                    d,
+                    PayloadStamp.layer(buf, at, n));
         }
         RtpListener l = listener;
         if (l != null) {

@@ -14,6 +14,8 @@ import java.util.OptionalLong;
  * @param payloadType     the codec the SFU selected (our payload type number), empty when rejected
  * @param ssrc            the SSRC the SFU will send on this line (from its a=ssrc lines)
  * @param midExtensionId  the id of the accepted sdes:mid header extension, if any
+ * @param ridExtensionId  the id of the accepted rid (sdes:rtp-stream-id) header extension, if any
+ * @param repairedRidExtensionId the id of the accepted repaired rid header extension, if any
  */
 public record RemoteLine(
         String mid,
@@ -24,7 +26,9 @@ public record RemoteLine(
         OptionalInt rtxPayloadType,
         OptionalLong ssrc,
         OptionalLong rtxSsrc,
-        OptionalInt midExtensionId) {
+        OptionalInt midExtensionId,
+        OptionalInt ridExtensionId,
+        OptionalInt repairedRidExtensionId) {
 
     /** True when the SFU sends media to us on this line. */
     public boolean sfuSends() {

@@ -1,21 +1,30 @@
 package dev.chorus.testkit.peer;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.buffer.PacketBuffer;
 import dev.chorus.sfu.codec.MediaKind;
-import dev.chorus.sfu.transport.WebRtcTransport;
+import dev.chorus.sfu.rtcp.SdesWriter;
+import dev.chorus.sfu.rtcp.SenderReportWriter;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
- * The sending state of one published line: sequence number, RTP timestamp, VP8 picture id, a reused send
- * buffer and counters. Synthetic media only: a fixed Opus silence frame per 20 ms audio packet, and
- * caller-provided video frame bytes behind a VP8 header. Thread-safe (sends are serialised per stream);
+ * The sending state of one published line: its RTP stream, or one per simulcast layer ({@link SendLayer}),
+ * a reused send buffer and counters. Synthetic media only: a fixed Opus silence frame per 20 ms audio packet,
+ * and caller-provided video frame bytes behind a VP8 header. Thread-safe (sends are serialised per line);
  * keyframe requests may arrive from the transport's reader thread.
+ *
+ * <p>A plain video line advances its timestamp by {@link #VIDEO_TICKS_PER_FRAME} per frame and sends no
+ * RTCP. A simulcast line sends each frame on every layer, lowest first, timestamps each layer from the peer's
+ * {@link SenderClock} (its base + 90 kHz time since the start, the same instant on every layer) and sends
+ * a sender report per layer about once a second, as Chromium does; an SFU needs both to keep the timestamps
+ * it forwards continuous when it switches a subscriber from one layer to another. A simulcast layer also
+ * answers the SFU's NACKs on its RTX SSRC (RFC 4588, with the mid and repaired-rid extensions) from its
+ * recent packets; a plain line does not retransmit.
  */
 public final class SendStream {
     /** Largest RTP payload we put in one packet; Chromium stays near 1200 bytes too. */
@@ -24,52 +33,78 @@ public final class SendStream {
     public static final int AUDIO_TICKS_PER_PACKET = 960;
     /** 90 kHz clock at a nominal 30 frames per second. */
     public static final int VIDEO_TICKS_PER_FRAME = 3000;
+
+    static final int VIDEO_CLOCK_RATE = 90_000;
+    /** Sender reports on a simulcast line: about one a second, as browsers send them. */
+    static final long SENDER_REPORT_INTERVAL_NANOS = 1_000_000_000L;
     /** Opus DTX silence (TOC 0xF8: CELT FB 20 ms mono, one frame), what browsers send when muted. */
     private static final byte[] OPUS_SILENCE = {(byte) 0xF8, (byte) 0xFF, (byte) 0xFE};
 
     private final String mid;
     private final byte[] midBytes;
     private final LocalTrack track;
-    private final byte[] buf = new byte[12 + 4 + 4 * 5 + MAX_PAYLOAD + PacketBuffer.TAIL_ROOM];
+    private final List<SendLayer> layers;
+    private final PacketOut out;
+    private final SenderClock clock;
+    private final byte[] cname;
+    /** Room for an RTX packet: header, original sequence number, payload. */
+    private final byte[] buf = new byte[RtpHeaderWriter.MAX_LENGTH + 2 + MAX_PAYLOAD + PacketBuffer.TAIL_ROOM];
+
+    private final byte[] rtcpBuf;
     private final byte[] frameHeader = new byte[Vp8Packetizer.KEYFRAME_HEADER_LENGTH];
 
     private int payloadType;
+    private int rtxPayloadType = -1;
     private int midExtensionId;
-    private int seq;
-    private long timestamp;
-    private int pictureId;
-    private boolean started;
+    private int ridExtensionId;
+    private int repairedRidExtensionId;
+    private long lastReportNanos;
+    private boolean reported;
     /** When set, every packet's payload ends with a {@link PayloadStamp} of this clock. */
     private volatile LongSupplier stampClock;
 
-    /** A video encoder starts with a key frame; a PLI/FIR sets this again. */
-    private final AtomicBoolean keyframePending = new AtomicBoolean(true);
-
-    private final AtomicLong keyframeRequests = new AtomicLong();
-    private volatile long packetsSent;
-    private volatile long bytesSent;
-    private volatile long framesSent;
-    private volatile long keyframesSent;
     private volatile long sendFailures;
+    private volatile long senderReportsSent;
 
-    SendStream(String mid, LocalTrack track, int payloadType) {
-        if (mid.length() > RtpHeaderWriter.MAX_MID_LENGTH) {
+    /**
+     * @param out   where packets go (the peer's transport)
+     * @param clock the peer's clock for simulcast timestamps and sender reports
+     * @param cname the RTCP CNAME of the sender reports
+     */
+    SendStream(String mid, LocalTrack track, int payloadType, PacketOut out, SenderClock clock, String cname) {
+        if (mid.length() > RtpHeaderWriter.MAX_ELEMENT_LENGTH) {
             throw new IllegalArgumentException("mid too long for a one-byte header extension: " + mid);
         }
         this.mid = mid;
         this.midBytes = mid.getBytes(StandardCharsets.US_ASCII);
         this.track = track;
         this.payloadType = payloadType;
-        ThreadLocalRandom r = ThreadLocalRandom.current();
-        this.seq = r.nextInt(0x10000);
-        this.timestamp = r.nextLong(0x1_0000_0000L);
-        this.pictureId = r.nextInt(0x8000);
+        this.out = out;
+        this.clock = clock;
+        this.cname = cname.getBytes(StandardCharsets.US_ASCII);
+        this.rtcpBuf =
+                new byte[SenderReportWriter.length(0) + SdesWriter.length(this.cname.length) + PacketBuffer.TAIL_ROOM];
+        List<SendLayer> ls = new ArrayList<>();
+        if (track.simulcast()) {
+            for (SimulcastLayer l : track.layers()) {
+                ls.add(new SendLayer(ls.size(), l.rid(), l.ssrc(), l.rtxSsrc(), true));
+            }
+        } else {
+            ls.add(new SendLayer(0, null, track.ssrc(), track.rtxSsrc().orElse(0), false));
+        }
+        this.layers = List.copyOf(ls);
     }
 
-    /** Applies the answer: the payload type to send and the sdes:mid extension id (0 = do not send it). */
-    synchronized void configure(int newPayloadType, int newMidExtensionId) {
+    /**
+     * Applies the answer: the payload types to send media and RTX with (-1: no RTX) and the ids of the
+     * sdes:mid, rid and repaired-rid header extensions (0 = not accepted, do not send it).
+     */
+    synchronized void configure(int newPayloadType, int newRtxPayloadType, int midId, int ridId, int repairedRidId) {
         this.payloadType = newPayloadType;
-        this.midExtensionId = newMidExtensionId;
+        this.rtxPayloadType = newRtxPayloadType;
+        this.midExtensionId = midId;
+        this.ridExtensionId = ridId;
+        this.repairedRidExtensionId = repairedRidId;
     }
 
     /** Stamps every later packet with {@code clock} (see {@link PayloadStamp}); null stops stamping. */
@@ -78,59 +113,89 @@ public final class SendStream {
     }
 
     /** Sends one 20 ms Opus packet; the marker bit is set on the first (start of a talkspurt). */
-    synchronized boolean sendAudio(WebRtcTransport transport) {
+    synchronized boolean sendAudio() {
         requireKind(MediaKind.AUDIO);
-        if (started) {
-            timestamp += AUDIO_TICKS_PER_PACKET;
-        }
-        int h = header(!started);
-        started = true;
+        SendLayer l = layers.get(0);
+        boolean first = !l.started();
+        l.startAudioPacket(first ? l.timestamp() : l.timestamp() + AUDIO_TICKS_PER_PACKET);
+        int h = header(l, first);
         System.arraycopy(OPUS_SILENCE, 0, buf, h, OPUS_SILENCE.length);
         int end = h + OPUS_SILENCE.length;
-        LongSupplier clock = stampClock;
-        if (clock != null) {
-            end += PayloadStamp.write(buf, end, clock.getAsLong());
+        LongSupplier stamp = stampClock;
+        if (stamp != null) {
+            end += PayloadStamp.write(buf, end, stamp.getAsLong());
         }
-        boolean ok = send(transport, end);
-        framesSent++;
+        boolean ok = send(l, h, end, true);
+        l.frameSent(false);
         return ok;
     }
 
     /**
-     * Sends one video frame: a VP8 frame header (key frame if {@code keyframe} or if one was requested)
-     * followed by {@code frame}, split into packets of at most {@link #MAX_PAYLOAD} bytes with the marker
-     * bit on the last. All packets of the frame share one timestamp, +{@link #VIDEO_TICKS_PER_FRAME} per
-     * frame. Returns true when every packet was handed to the transport.
+     * Sends one video frame: a VP8 frame header (key frame if {@code keyframe}, on a layer's first frame, or
+     * if one was requested for the layer) followed by {@code frame}, split into packets of at most
+     * {@link #MAX_PAYLOAD} bytes with the marker bit on the last. All packets of a frame share one timestamp.
+     * On a simulcast line the frame goes out on every layer, the top one with all of {@code frame}, each one
+     * below with a quarter of the bytes of the one above (at least one). Returns true when every packet was
+     * handed to the transport.
      */
-    synchronized boolean sendVideoFrame(WebRtcTransport transport, byte[] frame, boolean keyframe) {
+    synchronized boolean sendVideoFrame(byte[] frame, boolean keyframe) {
         requireKind(MediaKind.VIDEO);
-        boolean key = keyframePending.getAndSet(false) || keyframe;
-        if (started) {
-            timestamp += VIDEO_TICKS_PER_FRAME;
+        if (!track.simulcast()) {
+            SendLayer l = layers.get(0);
+            long ts = l.started() ? l.timestamp() + VIDEO_TICKS_PER_FRAME : l.timestamp();
+            return sendFrame(l, frame, frame.length, keyframe, ts, 0);
         }
-        started = true;
-        int headerLength = Vp8Packetizer.writeFrameHeader(frameHeader, 0, key, frame.length);
-        int total = headerLength + frame.length;
-        LongSupplier clock = stampClock;
-        int chunk = MAX_PAYLOAD - Vp8Packetizer.DESCRIPTOR_LENGTH - (clock != null ? PayloadStamp.LENGTH : 0);
+        long now = clock.nanos();
+        long ticks = clock.rtpTicks(now, VIDEO_CLOCK_RATE);
+        int top = layers.size() - 1;
+        boolean ok = true;
+        for (SendLayer l : layers) {
+            int down = top - l.index();
+            // Two frames within one 90 kHz tick would look like one frame; every layer bumps alike.
+            long ts = Math.max(l.timestampBase() + ticks, l.started() ? l.timestamp() + 1 : 0);
+            ok &= sendFrame(l, frame, layerBytes(frame.length, down), keyframe, ts, down);
+        }
+        if (!reported || now - lastReportNanos >= SENDER_REPORT_INTERVAL_NANOS) {
+            sendSenderReports(now);
+        }
+        return ok;
+    }
+
+    /** Frame bytes of a layer {@code down} layers below the top: a quarter per layer, at least one. */
+    static int layerBytes(int topBytes, int down) {
+        if (down == 0 || topBytes == 0) {
+            return topBytes;
+        }
+        return down >= 16 ? 1 : Math.max(1, topBytes >> (2 * down));
+    }
+
+    private boolean sendFrame(SendLayer l, byte[] frame, int length, boolean keyframe, long ts, int down) {
+        boolean key = l.startVideoFrame(ts, keyframe);
+        boolean layered = track.simulcast();
+        int headerLength = Vp8Packetizer.writeFrameHeader(
+                frameHeader, 0, key, length, Vp8Packetizer.WIDTH >> down, Vp8Packetizer.HEIGHT >> down);
+        int total = headerLength + length;
+        LongSupplier stamp = stampClock;
+        int trailer = (layered ? PayloadStamp.LAYER_LENGTH : 0) + (stamp != null ? PayloadStamp.LENGTH : 0);
+        int descriptor = layered ? Vp8Packetizer.LAYERED_DESCRIPTOR_LENGTH : Vp8Packetizer.DESCRIPTOR_LENGTH;
+        int chunk = MAX_PAYLOAD - descriptor - trailer;
         boolean ok = true;
         for (int pos = 0; pos < total; pos += chunk) {
             int n = Math.min(chunk, total - pos);
             boolean last = pos + n == total;
-            int h = header(last);
-            int p = h + Vp8Packetizer.writeDescriptor(buf, h, pos == 0, pictureId);
+            int h = header(l, last);
+            int p = h + l.writeDescriptor(buf, h, pos == 0, layered);
             copyFrameRange(frameHeader, headerLength, frame, pos, n, buf, p);
             int end = p + n;
-            if (clock != null) {
-                end += PayloadStamp.write(buf, end, clock.getAsLong());
+            if (layered) {
+                end += PayloadStamp.writeLayer(buf, end, l.index());
             }
-            ok &= send(transport, end);
+            if (stamp != null) {
+                end += PayloadStamp.write(buf, end, stamp.getAsLong());
+            }
+            ok &= send(l, h, end, last);
         }
-        pictureId = (pictureId + 1) & 0x7FFF;
-        framesSent++;
-        if (key) {
-            keyframesSent++;
-        }
+        l.frameSent(key);
         return ok;
     }
 
@@ -145,20 +210,99 @@ public final class SendStream {
         }
     }
 
-    private int header(boolean marker) {
-        seq = (seq + 1) & 0xFFFF;
-        return RtpHeaderWriter.write(buf, marker, payloadType, seq, timestamp, track.ssrc(), midExtensionId, midBytes);
+    private int header(SendLayer l, boolean marker) {
+        return RtpHeaderWriter.write(
+                buf,
+                marker,
+                payloadType,
+                l.nextSequenceNumber(),
+                l.timestamp(),
+                l.ssrc(),
+                midExtensionId,
+                midBytes,
+                ridExtensionId,
+                l.ridBytes());
     }
 
-    private boolean send(WebRtcTransport transport, int length) {
+    private boolean send(SendLayer l, int headerLength, int length, boolean marker) {
+        l.remember(buf, headerLength, length - headerLength, marker);
         // sendRtp encrypts buf in place; the next packet rewrites header and payload from scratch.
-        if (transport.sendRtp(buf, 0, length)) {
-            packetsSent++;
-            bytesSent += length;
+        if (out.sendRtp(buf, 0, length)) {
+            l.packetSent(length, length - headerLength);
             return true;
         }
         sendFailures++;
         return false;
+    }
+
+    /**
+     * Resends packet {@code seq} of the layer with SSRC {@code ssrc} on its RTX stream: RTX payload type, RTX
+     * SSRC and sequence, the original timestamp and marker, the original sequence number in front of the
+     * payload, and mid + repaired-rid instead of mid + rid. False if the packet is no longer kept, the line
+     * does not retransmit, or the answer gave no RTX payload type.
+     */
+    synchronized boolean retransmit(long ssrc, int seq) {
+        SendLayer l = layerBySsrc(ssrc);
+        if (l == null) {
+            return false;
+        }
+        int slot = l.nacked(seq);
+        if (slot < 0 || rtxPayloadType < 0 || l.rtxSsrc().isEmpty()) {
+            return false;
+        }
+        int h = RtpHeaderWriter.write(
+                buf,
+                l.historyMarker(slot),
+                rtxPayloadType,
+                l.nextRtxSequenceNumber(),
+                l.historyTimestamp(slot),
+                l.rtxSsrc().getAsLong(),
+                midExtensionId,
+                midBytes,
+                repairedRidExtensionId,
+                l.ridBytes());
+        buf[h] = (byte) (seq >> 8);
+        buf[h + 1] = (byte) seq;
+        int n = l.historyLength(slot);
+        System.arraycopy(l.historyPayload(slot), 0, buf, h + 2, n);
+        if (out.sendRtp(buf, 0, h + 2 + n)) {
+            l.rtxSent();
+            return true;
+        }
+        sendFailures++;
+        return false;
+    }
+
+    /**
+     * An SR (no report blocks) + SDES CNAME per layer that has sent something, all with the NTP time of
+     * {@code now} and each layer's RTP time of that instant.
+     */
+    private void sendSenderReports(long now) {
+        long ntp = clock.ntp(now);
+        long ticks = clock.rtpTicks(now, VIDEO_CLOCK_RATE);
+        int limit = rtcpBuf.length - PacketBuffer.TAIL_ROOM;
+        for (SendLayer l : layers) {
+            if (l.packetsSent() == 0) {
+                continue;
+            }
+            int n = SenderReportWriter.write(
+                    rtcpBuf,
+                    0,
+                    limit,
+                    l.ssrc(),
+                    ntp,
+                    (l.timestampBase() + ticks) & 0xFFFF_FFFFL,
+                    l.packetsSent(),
+                    l.payloadBytesSent(),
+                    null,
+                    0);
+            int sdes = n < 0 ? -1 : SdesWriter.writeCname(rtcpBuf, n, limit, l.ssrc(), cname, 0, cname.length);
+            if (sdes > 0 && out.sendRtcp(rtcpBuf, 0, n + sdes)) {
+                senderReportsSent++;
+            }
+        }
+        lastReportNanos = now;
+        reported = true;
     }
 
     private void requireKind(MediaKind kind) {
@@ -168,10 +312,22 @@ public final class SendStream {
         }
     }
 
-    /** A PLI or FIR for our SSRC: the next video frame is a key frame. */
-    void requestKeyframe() {
-        keyframeRequests.incrementAndGet();
-        keyframePending.set(true);
+    /** A PLI or FIR for {@code ssrc}: that layer's next video frame is a key frame. False if not ours. */
+    boolean requestKeyframe(long ssrc) {
+        SendLayer l = layerBySsrc(ssrc);
+        if (l != null) {
+            l.requestKeyframe();
+        }
+        return l != null;
+    }
+
+    private SendLayer layerBySsrc(long ssrc) {
+        for (SendLayer l : layers) {
+            if (l.ssrc() == ssrc) {
+                return l;
+            }
+        }
+        return null;
     }
 
     public String mid() {
@@ -182,44 +338,60 @@ public final class SendStream {
         return track;
     }
 
-    /** PLI/FIR received for this stream's SSRC. */
+    /** The line's RTP streams: one, or the simulcast layers lowest first. */
+    public List<SendLayer> layers() {
+        return layers;
+    }
+
+    public SendLayer layer(int index) {
+        return layers.get(index);
+    }
+
+    /** PLI/FIR received for this line's SSRCs. */
     public long keyframeRequests() {
-        return keyframeRequests.get();
+        return layers.stream().mapToLong(SendLayer::keyframeRequests).sum();
     }
 
-    /** True when the next video frame will be sent as a key frame. */
+    /** True when the next video frame will be sent as a key frame (on some layer). */
     public boolean keyframePending() {
-        return keyframePending.get();
+        return layers.stream().anyMatch(SendLayer::keyframePending);
     }
 
+    /** Summed over layers, as are the other counts. */
     public long packetsSent() {
-        return packetsSent;
+        return layers.stream().mapToLong(SendLayer::packetsSent).sum();
     }
 
     public long bytesSent() {
-        return bytesSent;
+        return layers.stream().mapToLong(SendLayer::bytesSent).sum();
     }
 
-    /** Audio packets or video frames. */
+    /** Audio packets or video frames (a simulcast frame counts once per layer). */
     public long framesSent() {
-        return framesSent;
+        return layers.stream().mapToLong(SendLayer::framesSent).sum();
     }
 
     public long keyframesSent() {
-        return keyframesSent;
+        return layers.stream().mapToLong(SendLayer::keyframesSent).sum();
     }
 
     public long sendFailures() {
         return sendFailures;
     }
 
-    /** Sequence number of the last packet written (valid once something was sent). */
-    public synchronized int lastSequenceNumber() {
-        return seq;
+    /** Sender reports sent (one per layer and report time; plain lines send none). */
+    public long senderReportsSent() {
+        return senderReportsSent;
     }
 
-    public synchronized long lastTimestamp() {
-        return timestamp & 0xFFFF_FFFFL;
+    /** Sequence number of the last packet written on the first (lowest) layer. */
+    public int lastSequenceNumber() {
+        return layers.get(0).lastSequenceNumber();
+    }
+
+    /** Timestamp of the last packet written on the first (lowest) layer. */
+    public long lastTimestamp() {
+        return layers.get(0).lastTimestamp();
     }
 
     ObjectNode toJson() {
@@ -228,12 +400,17 @@ public final class SendStream {
         o.put("kind", track.kind().token());
         o.put("ssrc", track.ssrc());
         track.rtxSsrc().ifPresent(r -> o.put("rtxSsrc", r));
-        o.put("packetsSent", packetsSent);
-        o.put("bytesSent", bytesSent);
-        o.put("framesSent", framesSent);
-        o.put("keyframesSent", keyframesSent);
+        o.put("packetsSent", packetsSent());
+        o.put("bytesSent", bytesSent());
+        o.put("framesSent", framesSent());
+        o.put("keyframesSent", keyframesSent());
         o.put("sendFailures", sendFailures);
-        o.put("keyframeRequests", keyframeRequests.get());
+        o.put("keyframeRequests", keyframeRequests());
+        if (track.simulcast()) {
+            o.put("senderReportsSent", senderReportsSent);
+            ArrayNode ls = o.putArray("layers");
+            layers.forEach(l -> ls.add(l.toJson()));
+        }
         return o;
     }
 }

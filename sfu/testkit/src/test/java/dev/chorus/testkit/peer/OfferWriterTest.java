@@ -2,6 +2,7 @@ package dev.chorus.testkit.peer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.sfu.codec.MediaKind;
@@ -15,9 +16,11 @@ import dev.chorus.sfu.sdp.MediaSection;
 import dev.chorus.sfu.sdp.NegotiatedSection;
 import dev.chorus.sfu.sdp.Publication;
 import dev.chorus.sfu.sdp.RemoteTrack;
+import dev.chorus.sfu.sdp.Rid;
 import dev.chorus.sfu.sdp.SdpParser;
 import dev.chorus.sfu.sdp.SessionDescription;
 import dev.chorus.sfu.sdp.SetupRole;
+import dev.chorus.sfu.sdp.Simulcast;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -166,6 +169,115 @@ class OfferWriterTest {
         assertFalse(read.lines().get(4).sfuSends());
         assertEquals(Direction.RECVONLY, read.lines().get(0).direction());
         assertEquals(OptionalInt.of(OfferWriter.EXT_MID), read.lines().get(0).midExtensionId());
+    }
+
+    static final LocalTrack SIMULCAST_CAM = LocalTrack.simulcastVideo(
+            List.of(
+                    new SimulcastLayer("l", 3001, 3002),
+                    new SimulcastLayer("m", 3003, 3004),
+                    new SimulcastLayer("h", 3005, 3006)),
+            "alice",
+            "cam");
+    static final List<OfferLine> SIMULCAST_LINES =
+            List.of(OfferLine.send(MIC), OfferLine.send(SIMULCAST_CAM), OfferLine.recv(MediaKind.VIDEO));
+
+    static String simulcastOffer() {
+        return new OfferWriter(CLIENT, "alice-cname", 42).write(1, SIMULCAST_LINES);
+    }
+
+    @Test
+    void simulcastLineOffersRidsLowestFirstAndNoSsrcs() throws Exception {
+        SessionDescription offer = SdpParser.parse(simulcastOffer());
+        MediaSection video = offer.media().get(1);
+        assertEquals(Direction.SENDONLY, video.direction());
+        assertEquals(List.of("l", "m", "h"), video.rids().stream().map(Rid::id).toList());
+        assertTrue(video.rids().stream().allMatch(Rid::send), "rids we send");
+        Simulcast simulcast = video.simulcast().orElseThrow();
+        assertEquals(
+                List.of("l", "m", "h"),
+                simulcast.send().stream()
+                        .map(alternatives -> alternatives.get(0).rid())
+                        .toList());
+        assertTrue(simulcast.send().stream()
+                .allMatch(a -> a.size() == 1 && !a.get(0).paused()));
+        assertTrue(simulcast.receive().isEmpty());
+        assertTrue(video.ssrcs().isEmpty(), "no a=ssrc on the simulcast line: " + video.ssrcs());
+        assertTrue(video.ssrcGroups().isEmpty());
+        assertEquals(
+                OfferWriter.EXT_MID,
+                video.extension(RtpExtension.MID.uri()).orElseThrow().id());
+        assertEquals(
+                OfferWriter.EXT_RID,
+                video.extension(RtpExtension.RTP_STREAM_ID.uri()).orElseThrow().id());
+        assertEquals(
+                OfferWriter.EXT_REPAIRED_RID,
+                video.extension(RtpExtension.REPAIRED_RTP_STREAM_ID.uri())
+                        .orElseThrow()
+                        .id());
+        assertTrue(video.extension(RtpExtension.TRANSPORT_CC.uri()).isPresent(), "what plain lines offer stays");
+        assertEquals("VP8", video.codec(OfferWriter.VP8_PT).orElseThrow().name());
+        assertEquals(
+                OptionalInt.of(OfferWriter.VP8_PT),
+                video.codec(OfferWriter.RTX_PT).orElseThrow().associatedPayloadType());
+        assertEquals("alice cam", video.msid().orElseThrow().toString(), "the track is still named by a=msid");
+
+        // The other lines are written as without simulcast.
+        MediaSection audio = offer.media().get(0);
+        assertEquals(Optional.of("alice-cname"), audio.ssrc(1111).orElseThrow().cname());
+        assertTrue(audio.rids().isEmpty());
+        assertTrue(audio.extension(RtpExtension.RTP_STREAM_ID.uri()).isEmpty());
+        assertTrue(offer.media().get(2).rids().isEmpty());
+        assertTrue(offer.media().get(2).simulcast().isEmpty());
+    }
+
+    @Test
+    void answerBuilderTakesTheSimulcastLineAndKeepsOurRidExtensionIds() throws Exception {
+        Answer answer = AnswerBuilder.forOffer(SdpParser.parse(simulcastOffer()))
+                .transport(SFU)
+                .origin(7, 1)
+                .build();
+        NegotiatedSection v = answer.section("1").orElseThrow();
+        assertFalse(v.rejected(), v.rejectReason().orElse(""));
+        assertEquals(Direction.RECVONLY, v.direction());
+        assertTrue(
+                v.publication().orElseThrow().streams().isEmpty(),
+                "no SSRCs announced: the SFU learns them from the packets");
+        assertEquals(OptionalInt.of(OfferWriter.EXT_RID), v.extensionId(RtpExtension.RTP_STREAM_ID.uri()));
+        assertEquals(
+                OptionalInt.of(OfferWriter.EXT_REPAIRED_RID), v.extensionId(RtpExtension.REPAIRED_RTP_STREAM_ID.uri()));
+        assertEquals(OptionalInt.of(OfferWriter.EXT_MID), v.extensionId(RtpExtension.MID.uri()));
+    }
+
+    @Test
+    void simulcastOfferUsesOnlyAttributesChromiumsSimulcastOfferUses() throws IOException {
+        Set<String> chrome = attributeNames(resource("/sdp/chrome-simulcast.sdp"));
+        Set<String> ours = attributeNames(simulcastOffer());
+        assertTrue(ours.containsAll(Set.of("rid", "simulcast")));
+        ours.removeAll(chrome);
+        // That capture has no receive line; the other one has.
+        ours.removeAll(attributeNames(resource("/sdp/chrome-publish-receive.sdp")));
+        assertEquals(Set.of("end-of-candidates"), ours, "attributes Chromium's captured offers do not have");
+    }
+
+    @Test
+    void simulcastTrackChecksItsLayers() {
+        SimulcastLayer l = new SimulcastLayer("l", 1, 2);
+        SimulcastLayer clash = new SimulcastLayer("m", 2, 3);
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> LocalTrack.simulcastVideo(List.of(l, clash), "s", "t"),
+                "an RTX SSRC reused as a media SSRC");
+        assertThrows(IllegalArgumentException.class, () -> new SimulcastLayer("a b", 1, 2), "rid syntax");
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new SimulcastLayer("abcdefghijklmnopq", 1, 2),
+                "17 bytes do not fit a one-byte extension element");
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new LocalTrack(MediaKind.AUDIO, 1, OptionalLong.empty(), "s", "t", List.of(l)));
+        assertEquals(List.of("m", "h"), SimulcastOptions.layers(2).rids());
+        assertEquals(List.of("l", "m", "h"), SimulcastOptions.DEFAULT.rids());
+        assertThrows(IllegalArgumentException.class, () -> new SimulcastOptions(List.of("l", "l")));
     }
 
     /** Every attribute we write is one Chromium writes too (checked against a captured offer). */
