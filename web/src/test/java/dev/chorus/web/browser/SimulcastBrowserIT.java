@@ -44,6 +44,16 @@ class SimulcastBrowserIT {
 
     @AfterEach
     void stop() {
+        if (server != null) {
+            try {
+                // What the SFU saw, for a failure's post-mortem (pages close first otherwise).
+                Path file = Path.of("target", "simulcast-debug.json");
+                Files.createDirectories(file.getParent());
+                Files.writeString(file, server.debug().toPrettyString());
+            } catch (Exception e) {
+                System.err.println("simulcast: could not save /debug: " + e);
+            }
+        }
         for (int i = 0; i < pages.size(); i++) {
             pages.get(i).screenshot("simulcast-" + i);
             pages.get(i).close();
