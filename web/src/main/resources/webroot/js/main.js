@@ -23,6 +23,7 @@ let removedReason = null; // set when the server removed us (e.g. media_timeout)
 let mediaSettled = false; // getUserMedia finished (either way), so mute state is known
 let peer = null; // the RTCPeerConnection of the current session (peer.js)
 let stopViewReports = null; // ends the current session's "view" reports
+let speaker = null; // the room's dominant speaker (participant id) from the last "speaker"
 let joinedAt = null; // performance.now() of the last "joined", for time-to-first-frame
 let receiveOnly = false; // ?publish=0: never ask for camera/mic, publish nothing
 let iceServers = []; // STUN/TURN list (TURN credentials minted for us) from the last "joined"
@@ -238,6 +239,7 @@ function closePeer() {
 function resetRoom() {
   closePeer();
   self = null;
+  speaker = null;
   others = new Map();
   rtt = null;
   delete document.body.dataset.selfId;
@@ -252,6 +254,7 @@ function addParticipant(p) {
   peer?.setRoomSize(others.size + 1);
   people.upsert(p);
   grid.upsertTile(p);
+  grid.setSpeaker(speaker);
   // Its tracks may have been answered before its participant-joined arrived.
   const streams = peer?.streamsOf(p.id);
   if (streams?.media) grid.attachRemoteStream(p.id, streams.media);
@@ -304,6 +307,10 @@ function wire(s) {
   on('participant-joined', (m) => addParticipant(m.participant));
   on('participant-left', (m) => removeParticipant(m.id));
   on('chat', (m) => chat.addMessage(m, self.id));
+  on('speaker', (m) => {
+    speaker = m.id ?? null;
+    grid.setSpeaker(speaker);
+  });
   on('mute', (m) => {
     const p = m.id === self.id ? self : others.get(m.id);
     if (!p) return;

@@ -248,3 +248,16 @@ export function shownSize(participantId, source) {
   const dpr = window.devicePixelRatio || 1;
   return { width: Math.round(r.width * dpr), height: Math.round(r.height * dpr) };
 }
+
+// Marks the tile of the room's dominant speaker (null: nobody), for the eye
+// (a ring) and for screen readers (its name gets ", speaking").
+export function setSpeaker(participantId) {
+  for (const [id, tile] of tiles) {
+    const speaking = id === participantId;
+    if ((tile.dataset.speaking === 'true') === speaking) continue;
+    tile.dataset.speaking = String(speaking);
+    const label = tile.querySelector('.tile-name');
+    if (speaking) label.setAttribute('aria-description', 'speaking');
+    else label.removeAttribute('aria-description');
+  }
+}

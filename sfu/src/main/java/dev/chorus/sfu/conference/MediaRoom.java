@@ -29,12 +29,29 @@ public final class MediaRoom {
     /** Every track published in the room, by producer id, in publication order. */
     private final Map<String, PublishedTrack> tracks = new LinkedHashMap<>();
 
+    /** The participant who spoke last as the router decided it, null before anyone did. */
+    private String dominantSpeaker;
+
     private boolean closed;
 
     MediaRoom(String id, PlacedRouter router, MediaService service) {
         this.id = id;
         this.router = router;
         this.service = service;
+        // The router decides on its worker; the sessions hear it on the control thread.
+        onRouter(
+                "listen to " + id,
+                r -> r.setListener(endpointId -> service.control().execute(() -> dominantSpeakerChanged(endpointId))));
+    }
+
+    private void dominantSpeakerChanged(String participantId) {
+        if (closed) {
+            return;
+        }
+        dominantSpeaker = participantId;
+        for (MediaSession s : List.copyOf(sessions.values())) {
+            s.dominantSpeakerChanged(participantId);
+        }
     }
 
     public String id() {
@@ -60,6 +77,11 @@ public final class MediaRoom {
         }
         MediaSession session = new MediaSession(participantId, this, listener);
         sessions.put(participantId, session);
+        if (dominantSpeaker != null) {
+            // After the caller has its session: a late joiner learns who is speaking.
+            String speaker = dominantSpeaker;
+            service.control().execute(() -> session.dominantSpeakerChanged(speaker));
+        }
         return session;
     }
 
@@ -167,6 +189,7 @@ public final class MediaRoom {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("id", id);
         n.put("worker", router.worker().name());
+        n.put("dominantSpeaker", dominantSpeaker);
         ArrayNode t = n.putArray("tracks");
         tracks.values().forEach(x -> t.add(x.toJson()));
         ArrayNode s = n.putArray("sessions");

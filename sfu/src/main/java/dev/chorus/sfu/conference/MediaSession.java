@@ -173,6 +173,13 @@ public final class MediaSession {
         }
     }
 
+    /** The room's dominant speaker changed (control thread). */
+    void dominantSpeakerChanged(String participantId) {
+        if (!closed) {
+            listener.dominantSpeakerChanged(participantId);
+        }
+    }
+
     /** Another participant published or unpublished: drop what is gone, ask for an offer for what is new. */
     void roomTracksChanged() {
         if (closed || transport == null) {

@@ -23,4 +23,10 @@ public interface MediaSessionListener {
      * should remove the participant from its room; the session is closed already.
      */
     void mediaLost(String reason);
+
+    /**
+     * {@code participantId} became the room's dominant speaker (also sent once to a session that
+     * joins after someone spoke). Default: ignored.
+     */
+    default void dominantSpeakerChanged(String participantId) {}
 }

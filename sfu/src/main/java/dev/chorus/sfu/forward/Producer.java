@@ -7,7 +7,9 @@ import dev.chorus.sfu.codec.MediaKind;
 import dev.chorus.sfu.drop.DropCounters;
 import dev.chorus.sfu.drop.DropReason;
 import dev.chorus.sfu.rtp.RtpExtension;
+import dev.chorus.sfu.rtp.RtpHeaderExtensions;
 import dev.chorus.sfu.rtp.RtpPacket;
+import dev.chorus.sfu.speaker.SpeechActivity;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -41,6 +43,11 @@ public final class Producer {
 
     private final DropCounters drops;
     private final int transportCcId;
+    /** The audio-level extension id, 0 when not negotiated (or for video). */
+    private final int audioLevelId;
+    /** Audio with levels only: how much its publisher speaks. */
+    private final SpeechActivity speech;
+
     private long firstPacketNanos = -1;
     /** Set once the startup grace is over (simulcast only). */
     private boolean layersSettled;
@@ -55,6 +62,8 @@ public final class Producer {
         this.drops = new DropCounters(router.drops());
         this.transportCcId = params.extensions().id(RtpExtension.TRANSPORT_CC);
         boolean video = params.kind() == MediaKind.VIDEO;
+        this.audioLevelId = video ? 0 : params.extensions().id(RtpExtension.AUDIO_LEVEL);
+        this.speech = audioLevelId != 0 ? new SpeechActivity() : null;
         this.streams = new RtpReceiveStream[params.encodings().size()];
         for (int i = 0; i < streams.length; i++) {
             streams[i] = new RtpReceiveStream(this, i, params.encodings().get(i), router, drops, video);
@@ -158,10 +167,26 @@ public final class Producer {
         if (extSeq < 0) {
             return;
         }
+        if (speech != null) {
+            noteAudioLevel(packet, nowNanos);
+        }
         boolean keyframe = stream.lastWasKeyframe();
         for (int i = 0; i < consumers.size(); i++) {
             consumers.get(i).forward(packet, stream, extSeq, keyframe, nowNanos);
         }
+    }
+
+    /** RFC 6464: one byte, V flag then the level in -dBov. */
+    private void noteAudioLevel(RtpPacket packet, long nowNanos) {
+        long ref = packet.findExtension(audioLevelId);
+        if (ref != RtpHeaderExtensions.NOT_FOUND && RtpHeaderExtensions.lengthOf(ref) >= 1) {
+            speech.onLevel(packet.buffer()[RtpHeaderExtensions.offsetOf(ref)] & 0x7F, nowNanos);
+        }
+    }
+
+    /** How much the publisher speaks: audio with the audio-level extension only, else null. */
+    SpeechActivity speech() {
+        return speech;
     }
 
     /** The NACK generator of {@code stream} gave up on a loss: whoever forwards it needs a keyframe. */

@@ -25,6 +25,12 @@ import org.slf4j.LoggerFactory;
 public final class Router {
     private static final Logger LOG = LoggerFactory.getLogger(Router.class);
 
+    /** What a router tells its room, on the router's worker thread: hop elsewhere before blocking. */
+    public interface Listener {
+        /** {@code endpointId} became the room's dominant speaker. */
+        void onDominantSpeaker(String endpointId);
+    }
+
     private final String id;
     private final MediaWorker worker;
     private final RouterConfig config;
@@ -35,6 +41,8 @@ public final class Router {
     private final Map<String, Consumer> consumers = new LinkedHashMap<>();
     private final List<Endpoint> endpointList = new ArrayList<>();
     private final Timer rtcpTimer;
+    private final RoomSpeakers speakers;
+    private Listener listener;
     private boolean closed;
 
     public Router(String id, MediaWorker worker, RouterConfig config) {
@@ -44,6 +52,7 @@ public final class Router {
         this.scratch = new RouterScratch(config.cname());
         this.drops = new DropCounters(worker.drops());
         this.rtcpTimer = new Timer("rtcp:" + id, this::onRtcpTimer);
+        this.speakers = new RoomSpeakers(this);
         checkThread();
         worker.stats().routerAdded(1);
         worker.timers().schedule(rtcpTimer, worker.clock().nowNanos() + rtcpIntervalNanos());
@@ -68,6 +77,34 @@ public final class Router {
 
     RouterScratch scratch() {
         return scratch;
+    }
+
+    /** Who hears the room's events (dominant speaker); null: nobody. */
+    public void setListener(Listener listener) {
+        checkThread();
+        this.listener = listener;
+    }
+
+    void dominantSpeakerChanged(String endpointId) {
+        if (listener != null) {
+            try {
+                listener.onDominantSpeaker(endpointId);
+            } catch (RuntimeException e) {
+                LOG.warn("[router={}] listener failed on dominant speaker {}", id, endpointId, e);
+            }
+        }
+    }
+
+    /** The dominant speaker's endpoint id, null before anyone spoke. */
+    public String dominantSpeaker() {
+        checkThread();
+        return speakers.current();
+    }
+
+    /** Endpoint ids in the order they last held the floor, most recent first. */
+    public List<String> speakerOrder() {
+        checkThread();
+        return List.copyOf(speakers.order());
     }
 
     private long rtcpIntervalNanos() {
@@ -138,6 +175,7 @@ public final class Router {
         Producer p = new Producer(params, e, this);
         e.addProducer(p);
         producers.put(params.id(), p);
+        speakers.add(p);
         worker.stats().producerAdded(1);
         LOG.info(
                 "[router={} endpoint={}] producer {} added: {} mid={} encodings={} pt={}",
@@ -162,6 +200,7 @@ public final class Router {
             removeConsumer(c.id());
         }
         p.publisher().removeProducer(p);
+        speakers.remove(p);
         p.close();
         worker.stats().producerAdded(-1);
         LOG.info(
@@ -250,6 +289,7 @@ public final class Router {
             removeEndpoint(e);
         }
         worker.timers().cancel(rtcpTimer);
+        speakers.close();
         closed = true;
         worker.stats().routerAdded(-1);
         LOG.info("[router={}] closed", id);
@@ -318,6 +358,7 @@ public final class Router {
         n.put("nackMaxRetries", config.nackMaxRetries());
         n.put("nackGiveUpMillis", config.nackGiveUpMillis());
         n.put("defaultRttMillis", config.defaultRttMillis());
+        n.set("speakers", speakers.toJson());
         n.set("drops", drops.toJson());
         ArrayNode e = n.putArray("endpoints");
         endpoints.values().forEach(x -> e.add(x.toJson()));

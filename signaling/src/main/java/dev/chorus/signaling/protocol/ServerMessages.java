@@ -117,4 +117,9 @@ public final class ServerMessages {
         }
         return json;
     }
+
+    /** The room's dominant speaker is now {@code participantId}. */
+    public static JsonObject speaker(String participantId) {
+        return new JsonObject().put("type", "speaker").put("id", participantId);
+    }
 }

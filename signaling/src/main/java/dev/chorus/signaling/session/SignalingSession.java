@@ -278,6 +278,13 @@ public final class SignalingSession implements MessageSink {
         }
 
         @Override
+        public void dominantSpeakerChanged(String participantId) {
+            if (current()) {
+                send(ServerMessages.speaker(participantId));
+            }
+        }
+
+        @Override
         public void mediaLost(String reason) {
             if (current()) {
                 log.info("remote={} {}: media lost ({}), removing from the room", remote, context(), reason);
