@@ -24,6 +24,7 @@ let mediaSettled = false; // getUserMedia finished (either way), so mute state i
 let peer = null; // the RTCPeerConnection of the current session (peer.js)
 let stopViewReports = null; // ends the current session's "view" reports
 let speaker = null; // the room's dominant speaker (participant id) from the last "speaker"
+let pausedVideos = new Set(); // participants whose camera the server pauses for us (last-N)
 let joinedAt = null; // performance.now() of the last "joined", for time-to-first-frame
 let receiveOnly = false; // ?publish=0: never ask for camera/mic, publish nothing
 let iceServers = []; // STUN/TURN list (TURN credentials minted for us) from the last "joined"
@@ -240,6 +241,7 @@ function resetRoom() {
   closePeer();
   self = null;
   speaker = null;
+  pausedVideos = new Set();
   others = new Map();
   rtt = null;
   delete document.body.dataset.selfId;
@@ -255,6 +257,7 @@ function addParticipant(p) {
   people.upsert(p);
   grid.upsertTile(p);
   grid.setSpeaker(speaker);
+  grid.setVideoPaused(p.id, pausedVideos.has(p.id));
   // Its tracks may have been answered before its participant-joined arrived.
   const streams = peer?.streamsOf(p.id);
   if (streams?.media) grid.attachRemoteStream(p.id, streams.media);
@@ -307,6 +310,12 @@ function wire(s) {
   on('participant-joined', (m) => addParticipant(m.participant));
   on('participant-left', (m) => removeParticipant(m.id));
   on('chat', (m) => chat.addMessage(m, self.id));
+  on('video-paused', (m) => {
+    const paused = new Set(Array.isArray(m.mids) ? m.mids.map(String) : []);
+    pausedVideos = new Set(peer?.videoLines().filter((l) => paused.has(l.mid) && l.source !== 'screen')
+      .map((l) => l.participantId) ?? []);
+    for (const id of others.keys()) grid.setVideoPaused(id, pausedVideos.has(id));
+  });
   on('speaker', (m) => {
     speaker = m.id ?? null;
     grid.setSpeaker(speaker);

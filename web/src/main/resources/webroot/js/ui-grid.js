@@ -18,7 +18,8 @@ function refresh(tile) {
   const video = tile.querySelector('video');
   const stream = video.srcObject;
   const hasLiveVideo = Boolean(stream?.getVideoTracks().some((t) => t.readyState === 'live' && t.enabled));
-  const showVideo = hasLiveVideo && tile.dataset.videoMuted !== 'true';
+  // Paused by the server (last-N): show who it is rather than a frozen picture.
+  const showVideo = hasLiveVideo && tile.dataset.videoMuted !== 'true' && tile.dataset.videoPaused !== 'true';
   tile.classList.toggle('has-video', showVideo);
   video.hidden = !showVideo;
   updateCount();
@@ -235,13 +236,14 @@ export function hasTile(id) {
 }
 
 // The size, in device pixels, at which a participant's camera (or screen share)
-// is on screen now: {width, height}, 0 x 0 when it is hidden or scrolled away.
+// is on screen now: {width, height}, 0 x 0 when its tile is scrolled away. The
+// tile counts, not the <video>: a tile waiting for video (or paused by the
+// server) must still say it would show one, or it would never get any.
 // The server picks the simulcast layer that covers it (the "view" message).
 export function shownSize(participantId, source) {
   const tile = source === 'screen' ? screens.get(participantId) : tiles.get(participantId);
-  const video = tile?.querySelector('video');
-  if (!video || video.hidden || !video.isConnected) return { width: 0, height: 0 };
-  const r = video.getBoundingClientRect();
+  if (!tile || !tile.isConnected) return { width: 0, height: 0 };
+  const r = tile.getBoundingClientRect();
   const onScreen = r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0
     && r.top < window.innerHeight && r.left < window.innerWidth;
   if (!onScreen) return { width: 0, height: 0 };
@@ -260,4 +262,12 @@ export function setSpeaker(participantId) {
     if (speaking) label.setAttribute('aria-description', 'speaking');
     else label.removeAttribute('aria-description');
   }
+}
+
+// The server paused (or resumed) a participant's camera video for us (last-N).
+export function setVideoPaused(participantId, paused) {
+  const tile = tiles.get(participantId);
+  if (!tile || (tile.dataset.videoPaused === 'true') === paused) return;
+  tile.dataset.videoPaused = String(paused);
+  refresh(tile);
 }

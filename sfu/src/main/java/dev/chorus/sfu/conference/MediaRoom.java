@@ -41,7 +41,24 @@ public final class MediaRoom {
         // The router decides on its worker; the sessions hear it on the control thread.
         onRouter(
                 "listen to " + id,
-                r -> r.setListener(endpointId -> service.control().execute(() -> dominantSpeakerChanged(endpointId))));
+                r -> r.setListener(new Router.Listener() {
+                    @Override
+                    public void onDominantSpeaker(String endpointId) {
+                        service.control().execute(() -> dominantSpeakerChanged(endpointId));
+                    }
+
+                    @Override
+                    public void onVideosPaused(String endpointId, List<String> consumerIds) {
+                        service.control().execute(() -> videosPaused(endpointId, consumerIds));
+                    }
+                }));
+    }
+
+    private void videosPaused(String participantId, List<String> consumerIds) {
+        MediaSession s = sessions.get(participantId);
+        if (!closed && s != null) {
+            s.videosPaused(consumerIds);
+        }
     }
 
     private void dominantSpeakerChanged(String participantId) {

@@ -173,6 +173,25 @@ public final class MediaSession {
         }
     }
 
+    /** The router paused these of the participant's camera videos (last-N); the rest flow (control thread). */
+    void videosPaused(List<String> consumerIds) {
+        if (closed) {
+            return;
+        }
+        List<String> mids = plan.subscriptions().stream()
+                .filter(s -> consumerIds.contains(s.consumerId()))
+                .map(SubscriptionPlan.Subscription::mid)
+                .toList();
+        listener.videosPaused(mids);
+    }
+
+    /** The participant's own last-N (0: the server's); it can only lower the server's. */
+    public void setLastN(int n) {
+        if (!closed && transport != null) {
+            wiring.setLastN(n);
+        }
+    }
+
     /** The room's dominant speaker changed (control thread). */
     void dominantSpeakerChanged(String participantId) {
         if (!closed) {

@@ -1,5 +1,7 @@
 package dev.chorus.sfu.conference;
 
+import java.util.List;
+
 /**
  * What a {@link MediaSession} tells its participant. Called on the control thread, never while a
  * {@link MediaSession} method is still running for the same participant.
@@ -29,4 +31,11 @@ public interface MediaSessionListener {
      * joins after someone spoke). Default: ignored.
      */
     default void dominantSpeakerChanged(String participantId) {}
+
+    /**
+     * Of the videos the participant receives, those on these receiving lines (mids) are paused by
+     * the server now (last-N, or not shown); the others flow. The whole set each time. Default:
+     * ignored.
+     */
+    default void videosPaused(List<String> mids) {}
 }

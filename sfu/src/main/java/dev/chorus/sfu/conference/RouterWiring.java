@@ -96,7 +96,7 @@ final class RouterWiring {
                         stream.rtxSsrc().getAsLong(), section.rtxPayloadType().getAsInt());
             }
         }
-        ProducerParams p = params.withMid(track.mid());
+        ProducerParams p = params.withMid(track.mid()).withScreen(track.source() == TrackSource.SCREEN);
         room.onRouter("add producer " + track.producerId(), r -> r.addProducer(participantId, p));
     }
 
@@ -127,6 +127,11 @@ final class RouterWiring {
 
     private void removeConsumer(SubscriptionPlan.Subscription s) {
         room.onRouter("remove consumer " + s.consumerId(), r -> r.removeConsumer(s.consumerId()));
+    }
+
+    /** The participant's own last-N. */
+    void setLastN(int n) {
+        room.onRouter("last-n of " + participantId, r -> r.setLastN(participantId, n));
     }
 
     /** Tells the consumers that still exist the size their videos are shown at. */

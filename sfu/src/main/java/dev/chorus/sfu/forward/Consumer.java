@@ -51,16 +51,10 @@ public final class Consumer {
     private boolean bandwidthPaused;
 
     private boolean waitingForKeyframe;
-    /** Highest layer the subscriber wants (its tiles' size); the top layer unless told otherwise. */
-    private int preferredLayer;
-    /** Highest layer the subscriber's bandwidth allocation allows. */
-    private int bandwidthLayer;
-    /** The size the subscriber shows this video at, 0 x 0 when it did not say. */
-    private int viewWidth;
-
-    private int viewHeight;
-    /** The layer to forward: the lower of the two above. */
-    private int targetLayer;
+    /** Which layer to forward (simulcast): preference, view size, bandwidth, what arrives. */
+    private final LayerChoice layers;
+    /** Among the subscriber's last-N (see {@link VideoSelection}); false pauses it. */
+    private boolean selected = true;
     /** Scratch of {@link SubscriberBandwidth#allocate}: the level it computed, -1 for paused. */
     int allocatedLayer;
     /** Packets of the producer's other layers: not drops, this consumer never forwards them. */
@@ -83,16 +77,11 @@ public final class Consumer {
         this.pool = worker.pool();
         this.stats = worker.stats();
         this.seq = new SeqRewriter(params.initialSequence());
-        int layers = producer.layerCount();
         this.splicer = new StreamSplicer(
                 params.timestampOffset(),
                 producer.params().codec().clockRate(),
-                layers > 1 && producer.params().codec() == Codec.VP8);
-        this.preferredLayer = layers - 1;
-        this.bandwidthLayer = layers - 1;
-        this.targetLayer = layers == 1
-                ? 0
-                : producer.activeLayerAtMost(layers - 1, worker.clock().nowNanos());
+                producer.layerCount() > 1 && producer.params().codec() == Codec.VP8);
+        this.layers = new LayerChoice(producer, worker.clock().nowNanos());
         this.extensions = new ExtensionRewriter(producer.params().extensions(), params.extensions(), params.mid());
         this.drops = new DropCounters(router.drops());
         this.waitingForKeyframe = producer.kind() == MediaKind.VIDEO;
@@ -142,12 +131,12 @@ public final class Consumer {
 
     /** The layer this consumer forwards, or switches to at its next keyframe. */
     public int targetLayer() {
-        return targetLayer;
+        return layers.target();
     }
 
     /** The layer a keyframe is needed on: the target. */
     int awaitedLayer() {
-        return targetLayer;
+        return layers.target();
     }
 
     /** Times the forwarded layer changed. */
@@ -184,85 +173,101 @@ public final class Consumer {
         paused = false;
         if (producer.kind() == MediaKind.VIDEO) {
             waitingForKeyframe = true;
-            producer.requestKeyframe(targetLayer, nowNanos, KeyframeRequestKind.RESUME);
+            producer.requestKeyframe(layers.target(), nowNanos, KeyframeRequestKind.RESUME);
         }
     }
 
-    /**
-     * The highest layer the subscriber wants (clamped to the producer's layers). A change of
-     * target asks for a keyframe on the new one; the switch happens on it.
-     */
+    /** The highest layer the subscriber wants (clamped to the producer's layers). */
     public void setPreferredLayer(int layer, long nowNanos) {
         worker.checkThread(this);
-        preferredLayer = clampLayer(layer);
-        updateTarget(nowNanos);
+        onTargetChange(layers.prefer(layer, nowNanos), nowNanos);
     }
 
     public int preferredLayer() {
-        return preferredLayer;
+        return layers.preferred();
     }
 
     /**
      * The subscriber shows this video at {@code width} x {@code height} device pixels (0 x 0:
-     * not at all, or unknown): the preferred layer becomes the lowest that covers it, so a small
-     * tile never gets the top layer. Chosen again when the layers' sizes change.
+     * not at all): the preferred layer becomes the lowest that covers it, so a small tile never
+     * gets the top layer. Chosen again when the layers' sizes change.
      */
     public void setViewSize(int width, int height, long nowNanos) {
         worker.checkThread(this);
-        viewWidth = Math.max(0, width);
-        viewHeight = Math.max(0, height);
-        if (viewWidth == 0 && viewHeight == 0) {
-            preferredLayer = producer.layerCount() - 1;
-            updateTarget(nowNanos);
-            return;
+        onTargetChange(layers.view(width, height, nowNanos), nowNanos);
+    }
+
+    /** The subscriber said it does not show this video (a 0 x 0 view). */
+    boolean isHiddenByView() {
+        return layers.hiddenByView();
+    }
+
+    public boolean isSelected() {
+        return selected;
+    }
+
+    /**
+     * Puts this video in or out of the subscriber's selection; back in, it restarts on a
+     * keyframe, asked for at once. True when that changed anything.
+     */
+    boolean setSelected(boolean value, long nowNanos) {
+        if (value == selected) {
+            return false;
         }
-        onLayerSizesChanged(nowNanos);
+        selected = value;
+        if (value && producer.kind() == MediaKind.VIDEO) {
+            waitingForKeyframe = true;
+            if (!paused && !bandwidthPaused) {
+                producer.requestKeyframe(layers.target(), nowNanos, KeyframeRequestKind.SELECTED);
+            }
+        }
+        return true;
     }
 
     void onLayerSizesChanged(long nowNanos) {
-        if (producer.layerCount() > 1 && (viewWidth > 0 || viewHeight > 0)) {
-            preferredLayer = producer.layerForSize(viewWidth, viewHeight);
-            updateTarget(nowNanos);
-        }
+        onTargetChange(layers.layerSizesChanged(nowNanos), nowNanos);
     }
 
     /** The highest layer the subscriber's bandwidth allows. */
     void setBandwidthLayer(int layer, long nowNanos) {
-        bandwidthLayer = clampLayer(layer);
-        updateTarget(nowNanos);
+        onTargetChange(layers.capForBandwidth(layer, nowNanos), nowNanos);
     }
 
     int bandwidthLayer() {
-        return bandwidthLayer;
-    }
-
-    private int clampLayer(int layer) {
-        return Math.max(0, Math.min(producer.layerCount() - 1, layer));
+        return layers.bandwidth();
     }
 
     /** The layer the subscriber's preference and bandwidth allow, whether it arrives or not. */
     int wantedLayer() {
-        return Math.min(preferredLayer, bandwidthLayer);
+        return layers.wanted();
     }
 
-    /**
-     * Re-picks the target: the wanted layer, or the nearest one the publisher sends (below it if
-     * any, else above: a lone top layer beats no video).
-     */
+    /** Layers started or stopped arriving: the target moves to one that arrives. */
     void updateTarget(long nowNanos) {
-        int target = producer.layerCount() == 1 ? 0 : producer.activeLayerAtMost(wantedLayer(), nowNanos);
-        if (target == targetLayer) {
-            return;
-        }
-        targetLayer = target;
-        if (splicer.currentLayer() != target && !paused && !bandwidthPaused) {
+        onTargetChange(layers.retarget(nowNanos), nowNanos);
+    }
+
+    /** A new target asks for its keyframe (the switch happens on it), unless there is nothing to switch. */
+    private void onTargetChange(boolean changed, long nowNanos) {
+        int target = layers.target();
+        // No request when the packet that made the layer count (a restarting layer) is its keyframe.
+        if (changed
+                && splicer.currentLayer() != target
+                && !paused
+                && !bandwidthPaused
+                && selected
+                && producer.stream(target).lastKeyframeNanos() != nowNanos) {
             producer.requestKeyframe(target, nowNanos, KeyframeRequestKind.LAYER_SWITCH);
         }
     }
 
     /** True while a switch to the target layer waits for its keyframe. */
     boolean isSwitchPending() {
-        return splicer.currentLayer() >= 0 && splicer.currentLayer() != targetLayer && !paused && !bandwidthPaused;
+        return splicer.currentLayer() >= 0
+                && splicer.currentLayer() != layers.target()
+                && !paused
+                && !bandwidthPaused
+                && selected;
     }
 
     /** The subscriber's bandwidth cannot carry this (video) consumer: stop until resumed. */
@@ -277,7 +282,7 @@ public final class Consumer {
         }
         bandwidthPaused = false;
         waitingForKeyframe = true;
-        producer.requestKeyframe(targetLayer, nowNanos, KeyframeRequestKind.BANDWIDTH_RESUME);
+        producer.requestKeyframe(layers.target(), nowNanos, KeyframeRequestKind.BANDWIDTH_RESUME);
     }
 
     // ------------------------------------------------------------------ forwarding
@@ -293,13 +298,13 @@ public final class Consumer {
         int layer = from.layer();
         int current = splicer.currentLayer();
         if (layer != current) {
-            if (layer != targetLayer) {
+            if (layer != layers.target()) {
                 otherLayerPackets++;
                 return;
             }
             if (current >= 0) {
                 // A switch: only on the target layer's keyframe, and never while paused.
-                if (!keyframe || paused || bandwidthPaused || in.payloadLength() == 0) {
+                if (!keyframe || paused || bandwidthPaused || !selected || in.payloadLength() == 0) {
                     otherLayerPackets++;
                     return;
                 }
@@ -310,6 +315,10 @@ public final class Consumer {
         long v = splicer.virtual(extSeq);
         if (paused) {
             skip(DropReason.CONSUMER_PAUSED, v);
+            return;
+        }
+        if (!selected) {
+            skip(DropReason.NOT_SELECTED, v);
             return;
         }
         if (bandwidthPaused) {
@@ -429,7 +438,7 @@ public final class Consumer {
     void onKeyframeRequest(long nowNanos, KeyframeRequestKind kind) {
         keyframeRequestsReceived++;
         int current = splicer.currentLayer();
-        producer.requestKeyframe(current >= 0 ? current : targetLayer, nowNanos, kind);
+        producer.requestKeyframe(current >= 0 ? current : layers.target(), nowNanos, kind);
     }
 
     /** A report block about this consumer's SSRC; returns an RTT sample in nanoseconds, or -1. */
@@ -534,14 +543,11 @@ public final class Consumer {
         n.put("mid", params.mid());
         n.put("paused", paused);
         n.put("bandwidthPaused", bandwidthPaused);
+        n.put("selected", selected);
         n.put("paddingSent", paddingSent);
         n.put("waitingForKeyframe", waitingForKeyframe);
         if (producer.layerCount() > 1) {
-            n.put("viewWidth", viewWidth);
-            n.put("viewHeight", viewHeight);
-            n.put("preferredLayer", preferredLayer);
-            n.put("bandwidthLayer", bandwidthLayer);
-            n.put("targetLayer", targetLayer);
+            layers.addJson(n);
             n.put("otherLayerPackets", otherLayerPackets);
             splicer.addJson(n);
         }

@@ -43,6 +43,8 @@ public final class Endpoint implements PacketHandler {
     private final LongObjectMap<RtpReceiveStream> streamsBySsrc = new LongObjectMap<>();
     /** Learns the SSRCs of simulcast layers announced by rid only. */
     private final SsrcLearner ssrcLearner;
+    /** Which of its camera videos this endpoint gets as a subscriber (last-N). */
+    private final VideoSelection selection;
     /** Outgoing SSRCs of this endpoint's consumers, which subscriber feedback refers to. */
     private final LongObjectMap<Consumer> consumersBySsrc = new LongObjectMap<>();
 
@@ -75,6 +77,7 @@ public final class Endpoint implements PacketHandler {
         this.feedback = new PublisherFeedback(this, router, drops);
         this.reports = new RtcpReports(this, feedback, router, drops);
         this.ssrcLearner = new SsrcLearner(this);
+        this.selection = new VideoSelection(this, router);
     }
 
     public String id() {
@@ -311,6 +314,19 @@ public final class Endpoint implements PacketHandler {
         return producers;
     }
 
+    /** Re-decides which camera videos this subscriber gets (speakers, subscriptions or views changed). */
+    void updateSelection(long nowNanos) {
+        if (!closed) {
+            selection.update(nowNanos);
+        }
+    }
+
+    /** The subscriber's own last-N (0: the server's). */
+    void setClientLastN(int n, long nowNanos) {
+        selection.setClientLastN(n);
+        updateSelection(nowNanos);
+    }
+
     List<Consumer> consumers() {
         return consumers;
     }
@@ -352,6 +368,7 @@ public final class Endpoint implements PacketHandler {
             cc.set("toSubscriber", bandwidth.toJson());
         }
         n.set("ssrcLearning", ssrcLearner.toJson());
+        n.set("videoSelection", selection.toJson());
         n.set("drops", drops.toJson());
         ArrayNode p = n.putArray("producers");
         producers.forEach(x -> p.add(x.id()));

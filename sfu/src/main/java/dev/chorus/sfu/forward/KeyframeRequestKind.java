@@ -17,5 +17,7 @@ public enum KeyframeRequestKind {
     /** Uplink loss the SFU could not recover: NACKs to the publisher ran out of retries or time. */
     UNRECOVERABLE_LOSS,
     /** A consumer's target simulcast layer changed: it switches on that layer's next keyframe. */
-    LAYER_SWITCH
+    LAYER_SWITCH,
+    /** A video came back into a subscriber's last-N selection. */
+    SELECTED
 }

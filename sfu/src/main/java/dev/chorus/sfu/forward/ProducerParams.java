@@ -17,6 +17,7 @@ import java.util.Set;
  * @param mid            the publisher's m= line, which its MID header extension names; null when
  *                       unknown (then SSRCs cannot be learnt from rids)
  * @param encodings      1..{@link #MAX_ENCODINGS}, lowest layer first
+ * @param screen         a screen share: always forwarded, never counted in a subscriber's last-N
  */
 public record ProducerParams(
         String id,
@@ -25,7 +26,8 @@ public record ProducerParams(
         int rtxPayloadType,
         HeaderExtensionIds extensions,
         String mid,
-        List<Encoding> encodings) {
+        List<Encoding> encodings,
+        boolean screen) {
     public static final int NONE = -1;
     /** Three layers are what browsers send for a camera; more would only cost memory per producer. */
     public static final int MAX_ENCODINGS = 4;
@@ -90,7 +92,8 @@ public record ProducerParams(
 
     /** A track with one stream and no RTX. */
     public static ProducerParams of(String id, Codec codec, long ssrc, int payloadType, HeaderExtensionIds extensions) {
-        return new ProducerParams(id, codec, payloadType, NONE, extensions, null, List.of(Encoding.ofSsrc(ssrc)));
+        return new ProducerParams(
+                id, codec, payloadType, NONE, extensions, null, List.of(Encoding.ofSsrc(ssrc)), false);
     }
 
     /** A simulcast track whose layers (lowest first) are named by rids; SSRCs are learnt from packets. */
@@ -103,7 +106,8 @@ public record ProducerParams(
                 NONE,
                 extensions,
                 mid,
-                rids.stream().map(Encoding::ofRid).toList());
+                rids.stream().map(Encoding::ofRid).toList(),
+                false);
     }
 
     /** A one-stream track with RTX on {@code rtxSsrc}. */
@@ -118,16 +122,22 @@ public record ProducerParams(
                 rtxPayloadType,
                 extensions,
                 mid,
-                List.of(encodings.get(0).withRtx(rtxSsrc)));
+                List.of(encodings.get(0).withRtx(rtxSsrc)),
+                screen);
     }
 
     /** RTX payload type for encodings whose RTX SSRC is given or learnt from repaired-rid. */
     public ProducerParams withRtxPayloadType(int rtxPayloadType) {
-        return new ProducerParams(id, codec, payloadType, rtxPayloadType, extensions, mid, encodings);
+        return new ProducerParams(id, codec, payloadType, rtxPayloadType, extensions, mid, encodings, screen);
     }
 
     public ProducerParams withMid(String mid) {
-        return new ProducerParams(id, codec, payloadType, rtxPayloadType, extensions, mid, encodings);
+        return new ProducerParams(id, codec, payloadType, rtxPayloadType, extensions, mid, encodings, screen);
+    }
+
+    /** Marks a screen share (see {@code screen}). */
+    public ProducerParams withScreen(boolean screen) {
+        return new ProducerParams(id, codec, payloadType, rtxPayloadType, extensions, mid, encodings, screen);
     }
 
     public MediaKind kind() {

@@ -29,6 +29,9 @@ public final class Router {
     public interface Listener {
         /** {@code endpointId} became the room's dominant speaker. */
         void onDominantSpeaker(String endpointId);
+
+        /** Of {@code endpointId}'s camera videos, these consumers are now paused by last-N (or its views). */
+        default void onVideosPaused(String endpointId, List<String> consumerIds) {}
     }
 
     private final String id;
@@ -86,6 +89,10 @@ public final class Router {
     }
 
     void dominantSpeakerChanged(String endpointId) {
+        long now = worker.clock().nowNanos();
+        for (int i = 0; i < endpointList.size(); i++) {
+            endpointList.get(i).updateSelection(now);
+        }
         if (listener != null) {
             try {
                 listener.onDominantSpeaker(endpointId);
@@ -93,6 +100,21 @@ public final class Router {
                 LOG.warn("[router={}] listener failed on dominant speaker {}", id, endpointId, e);
             }
         }
+    }
+
+    void videoSelectionChanged(String endpointId, List<String> pausedConsumerIds) {
+        if (listener != null) {
+            try {
+                listener.onVideosPaused(endpointId, pausedConsumerIds);
+            } catch (RuntimeException e) {
+                LOG.warn("[router={} endpoint={}] listener failed on paused videos", id, endpointId, e);
+            }
+        }
+    }
+
+    /** The speaker order itself, for ranking on the worker (read only). */
+    List<String> speakerOrderView() {
+        return speakers.order();
     }
 
     /** The dominant speaker's endpoint id, null before anyone spoke. */
@@ -227,6 +249,7 @@ public final class Router {
         p.addConsumer(c);
         consumers.put(params.id(), c);
         worker.stats().consumerAdded(1);
+        e.updateSelection(worker.clock().nowNanos());
         LOG.info(
                 "[router={} endpoint={}] consumer {} of producer {} added ssrc={} pt={}",
                 id,
@@ -248,6 +271,7 @@ public final class Router {
         c.producer().removeConsumer(c);
         c.subscriber().removeConsumer(c);
         c.close();
+        c.subscriber().updateSelection(worker.clock().nowNanos());
         worker.stats().consumerAdded(-1);
         LOG.info(
                 "[router={} endpoint={}] consumer {} removed ssrc={}",
@@ -276,7 +300,15 @@ public final class Router {
     /** The size {@code consumerId}'s subscriber shows the video at, in device pixels: picks the layer. */
     public void setViewSize(String consumerId, int width, int height) {
         checkThread();
-        consumer(consumerId).setViewSize(width, height, worker.clock().nowNanos());
+        Consumer c = consumer(consumerId);
+        c.setViewSize(width, height, worker.clock().nowNanos());
+        c.subscriber().updateSelection(worker.clock().nowNanos());
+    }
+
+    /** {@code endpointId}'s own last-N (0: the server's {@link RouterConfig#lastN()}); it can only lower it. */
+    public void setLastN(String endpointId, int n) {
+        checkThread();
+        endpoint(endpointId).setClientLastN(n, worker.clock().nowNanos());
     }
 
     /** Closes everything; packets still queued for its endpoints are released and counted CLOSED. */

@@ -22,6 +22,8 @@ import java.util.function.LongPredicate;
  * <li>{@code defaultRttMillis}: round-trip time assumed until receiver reports measured one; NACK retries and
  *     resends of one packet are spaced by the RTT
  * <li>{@code congestion}: transport-cc feedback, REMB and the bandwidth estimate per subscriber
+ * <li>{@code lastN}: camera videos forwarded to one subscriber, the most relevant first (recent speakers,
+ *     then the rest in subscription order); the others are paused at the SFU. 0: no limit
  * </ul>
  */
 public final class RouterConfig {
@@ -34,6 +36,7 @@ public final class RouterConfig {
     private final long nackGiveUpMillis;
     private final long defaultRttMillis;
     private final CongestionConfig congestion;
+    private final int lastN;
 
     private RouterConfig(Builder b) {
         rtcpIntervalMillis = Builder.required(b.rtcpIntervalMillis, "rtcpIntervalMillis");
@@ -45,6 +48,10 @@ public final class RouterConfig {
         nackGiveUpMillis = Builder.required(b.nackGiveUpMillis, "nackGiveUpMillis");
         defaultRttMillis = Builder.required(b.defaultRttMillis, "defaultRttMillis");
         congestion = Builder.required(b.congestion, "congestion");
+        lastN = Builder.required(b.lastN, "lastN");
+        if (lastN < 0) {
+            throw new IllegalArgumentException("last-n must be >= 0 (0: no limit)");
+        }
         if (rtcpIntervalMillis <= 0
                 || pliMinIntervalMillis < 0
                 || cname.getBytes(StandardCharsets.UTF_8).length > 255) {
@@ -89,6 +96,7 @@ public final class RouterConfig {
                 .nackGiveUpMillis(media.millis("nack-give-up-after", atLeast1ms, atLeast1msRule))
                 .defaultRttMillis(media.millis("default-rtt", atLeast1ms, atLeast1msRule))
                 .congestion(CongestionConfig.from(media))
+                .lastN(media.integer("last-n", n -> n >= 0, "must be >= 0 (0: no limit)"))
                 .build();
     }
 
@@ -128,6 +136,10 @@ public final class RouterConfig {
         return congestion;
     }
 
+    public int lastN() {
+        return lastN;
+    }
+
     public RouterConfig withRetransmission(int packets, long millis) {
         return toBuilder()
                 .retransmissionPackets(packets)
@@ -165,7 +177,8 @@ public final class RouterConfig {
                 .nackMaxRetries(nackMaxRetries)
                 .nackGiveUpMillis(nackGiveUpMillis)
                 .defaultRttMillis(defaultRttMillis)
-                .congestion(congestion);
+                .congestion(congestion)
+                .lastN(lastN);
     }
 
     @Override
@@ -179,7 +192,8 @@ public final class RouterConfig {
                 && nackMaxRetries == r.nackMaxRetries
                 && nackGiveUpMillis == r.nackGiveUpMillis
                 && defaultRttMillis == r.defaultRttMillis
-                && congestion.equals(r.congestion);
+                && congestion.equals(r.congestion)
+                && lastN == r.lastN;
     }
 
     @Override
@@ -193,7 +207,8 @@ public final class RouterConfig {
                 nackMaxRetries,
                 nackGiveUpMillis,
                 defaultRttMillis,
-                congestion);
+                congestion,
+                lastN);
     }
 
     @Override
@@ -202,7 +217,7 @@ public final class RouterConfig {
                 + pliMinIntervalMillis + ", cname=" + cname + ", retransmissionPackets=" + retransmissionPackets
                 + ", retransmissionMillis=" + retransmissionMillis + ", nackMaxRetries=" + nackMaxRetries
                 + ", nackGiveUpMillis=" + nackGiveUpMillis + ", defaultRttMillis=" + defaultRttMillis
-                + ", congestion=" + congestion + "]";
+                + ", congestion=" + congestion + ", lastN=" + lastN + "]";
     }
 
     /**
@@ -219,6 +234,7 @@ public final class RouterConfig {
         private Long nackGiveUpMillis;
         private Long defaultRttMillis;
         private CongestionConfig congestion;
+        private Integer lastN;
 
         public Builder() {}
 
@@ -264,6 +280,11 @@ public final class RouterConfig {
 
         public Builder congestion(CongestionConfig v) {
             congestion = v;
+            return this;
+        }
+
+        public Builder lastN(int v) {
+            lastN = v;
             return this;
         }
 

@@ -250,7 +250,7 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
     }
 
     private static boolean isVideo(Consumer c) {
-        return c.producer().kind() == MediaKind.VIDEO && !c.isPaused();
+        return c.producer().kind() == MediaKind.VIDEO && !c.isPaused() && c.isSelected();
     }
 
     /** Where the consumer stands: -1 paused for bandwidth, else the highest layer it may forward. */

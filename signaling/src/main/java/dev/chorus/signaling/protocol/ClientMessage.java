@@ -30,7 +30,7 @@ public sealed interface ClientMessage {
      * The size, in device pixels, at which the client shows the video of each receiving line,
      * by mid; 0 x 0 for a video it does not show. The server picks simulcast layers by it.
      */
-    record View(Object id, Map<String, ViewSize> videos) implements ClientMessage {}
+    record View(Object id, Map<String, ViewSize> videos, Integer lastN) implements ClientMessage {}
 
     /** A trickled ICE candidate; a null {@code candidate} marks the end of the client's candidates. */
     record Candidate(Object id, String candidate, String sdpMid) implements ClientMessage {}

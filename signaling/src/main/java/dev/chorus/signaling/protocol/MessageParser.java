@@ -43,7 +43,7 @@ public final class MessageParser {
                 case "mute" -> mute(json, id);
                 case "ping" -> new ClientMessage.Ping(id, optionalLong(json, "ts"));
                 case "offer" -> new ClientMessage.Offer(id, sdp(json), sources(json));
-                case "view" -> new ClientMessage.View(id, videos(json));
+                case "view" -> new ClientMessage.View(id, videos(json), lastN(json));
                 case "candidate" ->
                     new ClientMessage.Candidate(id, candidate(json), optionalShortString(json, "sdpMid"));
                 default ->
@@ -185,6 +185,21 @@ public final class MessageParser {
             sources.put(e.getKey(), source);
         }
         return sources;
+    }
+
+    private static Integer lastN(JsonObject json) throws ProtocolException {
+        Object value = json.getValue("lastN");
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof Integer n) || n < 0 || n > Limits.MAX_MEDIA_LINES) {
+            throw new ProtocolException(
+                    ErrorCode.INVALID_FIELD,
+                    "lastN must be an integer from 0 (the server's) to " + Limits.MAX_MEDIA_LINES,
+                    "lastN",
+                    null);
+        }
+        return n;
     }
 
     private static Map<String, ViewSize> videos(JsonObject json) throws ProtocolException {

@@ -2,6 +2,7 @@ package dev.chorus.signaling.protocol;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 
 /** Builders for the messages the server sends; the one place their shape is defined. */
 public final class ServerMessages {
@@ -116,6 +117,11 @@ public final class ServerMessages {
             json.put("re", re);
         }
         return json;
+    }
+
+    /** The videos of these receiving lines are paused by the server now (the whole set). */
+    public static JsonObject videoPaused(List<String> mids) {
+        return new JsonObject().put("type", "video-paused").put("mids", new JsonArray(List.copyOf(mids)));
     }
 
     /** The room's dominant speaker is now {@code participantId}. */

@@ -19,6 +19,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -186,6 +187,9 @@ public final class SignalingSession implements MessageSink {
                     throw new ProtocolException(ErrorCode.NOT_READY, "send an offer before view", null, view.id());
                 }
                 media.setViewSizes(view.videos());
+                if (view.lastN() != null) {
+                    media.setLastN(view.lastN());
+                }
             } else if (message instanceof ClientMessage.Candidate candidate) {
                 if (media == null) {
                     throw new ProtocolException(
@@ -274,6 +278,13 @@ public final class SignalingSession implements MessageSink {
         public void mediaFailed(String reason) {
             if (current()) {
                 send(ServerMessages.mediaState("failed", reason));
+            }
+        }
+
+        @Override
+        public void videosPaused(List<String> mids) {
+            if (current()) {
+                send(ServerMessages.videoPaused(mids));
             }
         }
 

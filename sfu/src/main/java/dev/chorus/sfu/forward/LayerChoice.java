@@ -1,0 +1,116 @@
+package dev.chorus.sfu.forward;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Which simulcast layer one consumer should forward: the lower of what the subscriber wants
+ * (the lowest layer that covers the size it shows the video at, or the top one) and what its
+ * bandwidth allows, moved to the nearest layer the publisher actually sends. Decides only; the
+ * {@link Consumer} asks for the keyframe and switches. Worker-thread only.
+ */
+final class LayerChoice {
+    private final Producer producer;
+    /** Highest layer the subscriber wants (its tiles' size); the top layer unless told otherwise. */
+    private int preferred;
+    /** Highest layer the subscriber's bandwidth allocation allows. */
+    private int bandwidth;
+    /** The layer to forward. */
+    private int target;
+    /** The size the subscriber shows this video at, 0 x 0 when it did not say. */
+    private int viewWidth;
+
+    private int viewHeight;
+    /** The subscriber reported a size for this video (0 x 0 then means: not shown). */
+    private boolean viewReported;
+
+    LayerChoice(Producer producer, long nowNanos) {
+        this.producer = producer;
+        int top = producer.layerCount() - 1;
+        this.preferred = top;
+        this.bandwidth = top;
+        this.target = top == 0 ? 0 : producer.activeLayerAtMost(top, nowNanos);
+    }
+
+    int target() {
+        return target;
+    }
+
+    int preferred() {
+        return preferred;
+    }
+
+    int bandwidth() {
+        return bandwidth;
+    }
+
+    /** The layer preference and bandwidth allow, whether it arrives or not. */
+    int wanted() {
+        return Math.min(preferred, bandwidth);
+    }
+
+    /** Sets the preferred layer (clamped); true when the target changed. */
+    boolean prefer(int layer, long nowNanos) {
+        preferred = clamp(layer);
+        return retarget(nowNanos);
+    }
+
+    /** Sets the bandwidth cap (clamped); true when the target changed. */
+    boolean capForBandwidth(int layer, long nowNanos) {
+        bandwidth = clamp(layer);
+        return retarget(nowNanos);
+    }
+
+    /**
+     * The subscriber shows the video at {@code width} x {@code height} device pixels (0 x 0: not
+     * at all): the preferred layer becomes the lowest that covers it, the top one for 0 x 0.
+     * True when the target changed.
+     */
+    boolean view(int width, int height, long nowNanos) {
+        viewWidth = Math.max(0, width);
+        viewHeight = Math.max(0, height);
+        viewReported = true;
+        if (viewWidth == 0 && viewHeight == 0) {
+            preferred = producer.layerCount() - 1;
+            return retarget(nowNanos);
+        }
+        return layerSizesChanged(nowNanos);
+    }
+
+    /** The subscriber said it does not show this video. */
+    boolean hiddenByView() {
+        return viewReported && viewWidth == 0 && viewHeight == 0;
+    }
+
+    /** The layers' sizes changed: a view-sized preference is chosen again. True when the target changed. */
+    boolean layerSizesChanged(long nowNanos) {
+        if (producer.layerCount() > 1 && (viewWidth > 0 || viewHeight > 0)) {
+            preferred = producer.layerForSize(viewWidth, viewHeight);
+        }
+        return retarget(nowNanos);
+    }
+
+    /**
+     * Re-picks the target: the wanted layer, or the nearest one the publisher sends (below it if
+     * any, else above: a lone top layer beats no video). True when it changed.
+     */
+    boolean retarget(long nowNanos) {
+        int t = producer.layerCount() == 1 ? 0 : producer.activeLayerAtMost(wanted(), nowNanos);
+        if (t == target) {
+            return false;
+        }
+        target = t;
+        return true;
+    }
+
+    private int clamp(int layer) {
+        return Math.max(0, Math.min(producer.layerCount() - 1, layer));
+    }
+
+    void addJson(ObjectNode n) {
+        n.put("viewWidth", viewWidth);
+        n.put("viewHeight", viewHeight);
+        n.put("preferredLayer", preferred);
+        n.put("bandwidthLayer", bandwidth);
+        n.put("targetLayer", target);
+    }
+}
