@@ -330,7 +330,8 @@ public final class NativePeer implements AutoCloseable {
      * Sends {@code frame} behind a VP8 frame header, split into packets with the marker on the last. It goes
      * out as a key frame if {@code keyframe} is set, if it is the line's first frame, or if the SFU asked for
      * one (PLI/FIR) since the last frame. A simulcast line sends the frame on each layer (smaller on the lower
-     * ones), and only a layer the SFU asked a key frame of sends one. Returns true if every packet was handed
+     * ones) that is not turned off ({@code sendStream(mid).layer(i).setActive(false)}), and only a layer the
+     * SFU asked a key frame of sends one. Returns true if every packet was handed
      * to the transport.
      */
     public boolean sendVideoFrame(String mid, byte[] frame, boolean keyframe) {

@@ -48,8 +48,11 @@ public final class SendLayer {
     private final boolean[] historyMarker;
     private int rtxSeq;
 
-    /** A video encoder starts with a key frame; a PLI/FIR sets this again. */
+    /** A video encoder starts with a key frame; a PLI/FIR sets this again, and so does turning the layer on. */
     private final AtomicBoolean keyframePending = new AtomicBoolean(true);
+
+    /** False while the layer is turned off ({@link #setActive(boolean)}): it sends nothing. */
+    private volatile boolean active = true;
 
     private final AtomicLong keyframeRequests = new AtomicLong();
     private volatile long packetsSent;
@@ -206,6 +209,32 @@ public final class SendLayer {
         keyframePending.set(true);
     }
 
+    /**
+     * Turns this simulcast layer off or on, as a browser does with an encoding's {@code active} flag, or by
+     * itself when CPU or bandwidth runs short (Chromium drops its top layers first). While off the layer
+     * sends no frames and no sender reports; the other layers go on. Turned on again, its first frame is a
+     * key frame (the encoder restarts the stream); sequence numbers, picture ids and TL0PICIDX go on from
+     * where they stopped, and timestamps from the peer's clock, so they jump by the time the layer was off.
+     * Any thread; it takes effect at the line's next frame.
+     *
+     * @throws IllegalStateException on a plain (not simulcast) line, which has no layers to turn off
+     */
+    public void setActive(boolean on) {
+        if (rid.isEmpty()) {
+            throw new IllegalStateException("only a simulcast layer can be turned off; this line has one stream");
+        }
+        if (on && !active) {
+            // Before the flag, so the first frame sent after turning on is sure to see it.
+            keyframePending.set(true);
+        }
+        active = on;
+    }
+
+    /** False while the layer is turned off; a plain line's stream is always active. */
+    public boolean active() {
+        return active;
+    }
+
     // ---------------------------------------------------------------- state
 
     /** Position on the line, 0 = lowest layer (0 for a plain line). */
@@ -282,6 +311,7 @@ public final class SendLayer {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("index", index);
         rid.ifPresent(r -> o.put("rid", r));
+        o.put("active", active);
         o.put("ssrc", ssrc);
         rtxSsrc.ifPresent(r -> o.put("rtxSsrc", r));
         o.put("packetsSent", packetsSent);

@@ -134,9 +134,9 @@ public final class SendStream {
      * Sends one video frame: a VP8 frame header (key frame if {@code keyframe}, on a layer's first frame, or
      * if one was requested for the layer) followed by {@code frame}, split into packets of at most
      * {@link #MAX_PAYLOAD} bytes with the marker bit on the last. All packets of a frame share one timestamp.
-     * On a simulcast line the frame goes out on every layer, the top one with all of {@code frame}, each one
-     * below with a quarter of the bytes of the one above (at least one). Returns true when every packet was
-     * handed to the transport.
+     * On a simulcast line the frame goes out on every active layer (see {@link SendLayer#setActive(boolean)}),
+     * the top one with all of {@code frame}, each one below with a quarter of the bytes of the one above (at
+     * least one). Returns true when every packet was handed to the transport.
      */
     synchronized boolean sendVideoFrame(byte[] frame, boolean keyframe) {
         requireKind(MediaKind.VIDEO);
@@ -150,6 +150,9 @@ public final class SendStream {
         int top = layers.size() - 1;
         boolean ok = true;
         for (SendLayer l : layers) {
+            if (!l.active()) {
+                continue;
+            }
             int down = top - l.index();
             // Two frames within one 90 kHz tick would look like one frame; every layer bumps alike.
             long ts = Math.max(l.timestampBase() + ticks, l.started() ? l.timestamp() + 1 : 0);
@@ -274,15 +277,15 @@ public final class SendStream {
     }
 
     /**
-     * An SR (no report blocks) + SDES CNAME per layer that has sent something, all with the NTP time of
-     * {@code now} and each layer's RTP time of that instant.
+     * An SR (no report blocks) + SDES CNAME per active layer that has sent something, all with the NTP time
+     * of {@code now} and each layer's RTP time of that instant.
      */
     private void sendSenderReports(long now) {
         long ntp = clock.ntp(now);
         long ticks = clock.rtpTicks(now, VIDEO_CLOCK_RATE);
         int limit = rtcpBuf.length - PacketBuffer.TAIL_ROOM;
         for (SendLayer l : layers) {
-            if (l.packetsSent() == 0) {
+            if (l.packetsSent() == 0 || !l.active()) {
                 continue;
             }
             int n = SenderReportWriter.write(

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.sfu.buffer.PacketBuffer;
@@ -300,6 +301,76 @@ class SimulcastSendTest {
         }
         out.rtcp.clear();
         return bySsrc;
+    }
+
+    @Test
+    void aLayerTurnedOffSendsNothingAndComesBackOnAKeyframeWhereItsNumberingStopped() {
+        SendStream s = simulcastStream();
+        SendLayer top = s.layer(2);
+        s.sendVideoFrame(new byte[2000], false);
+        now[0] += FRAME_NANOS;
+        s.sendVideoFrame(new byte[2000], false);
+        long lastFrameNanos = now[0];
+        RtpPacket lastBefore = lastOf(out.takeRtp(), top.ssrc());
+        out.rtcp.clear();
+        long framesBefore = top.framesSent();
+
+        top.setActive(false);
+        assertFalse(top.active());
+        for (int f = 0; f < 3; f++) {
+            now[0] += TimeUnit.MILLISECONDS.toNanos(500);
+            assertTrue(s.sendVideoFrame(new byte[2000], false));
+        }
+        List<RtpPacket> whileOff = out.takeRtp();
+        assertEquals(
+                Set.of(s.layer(0).ssrc(), s.layer(1).ssrc()),
+                Set.copyOf(whileOff.stream().map(RtpPacket::ssrc).toList()),
+                "the other layers go on");
+        assertEquals(framesBefore, top.framesSent());
+        Map<Long, SenderReportView> reports = senderReports();
+        assertFalse(reports.isEmpty(), "a second went by: the layers still on reported");
+        assertFalse(reports.containsKey(top.ssrc()), "no sender report for a layer that is off");
+
+        top.setActive(true);
+        now[0] += FRAME_NANOS;
+        s.sendVideoFrame(new byte[2000], false);
+        List<RtpPacket> back =
+                out.takeRtp().stream().filter(p -> p.ssrc() == top.ssrc()).toList();
+        RtpPacket first = back.get(0);
+        assertTrue(
+                Vp8Payload.isKeyframeStart(first.buffer(), first.payloadOffset(), first.payloadLength()),
+                "the layer restarts on a key frame");
+        assertEquals((lastBefore.sequenceNumber() + 1) & 0xFFFF, first.sequenceNumber(), "no sequence gap");
+        assertEquals(
+                (Descriptor.of(lastBefore).pictureId() + 1) & 0x7FFF,
+                Descriptor.of(first).pictureId());
+        long offTicks = (first.timestamp() - lastBefore.timestamp()) & 0xFFFF_FFFFL;
+        assertEquals(
+                TimeUnit.NANOSECONDS.toMillis(now[0] - lastFrameNanos) * 90,
+                offTicks,
+                "timestamps follow the clock across the time it was off");
+        assertEquals(0, top.keyframeRequests(), "no PLI: the restart itself brings the key frame");
+        assertEquals(2, top.keyframesSent());
+        s.sendVideoFrame(new byte[2000], false);
+        assertEquals(List.of(false, false, false), keyframeStarts(out.takeRtp()), "one key frame, then deltas");
+
+        SendStream plain = new SendStream(
+                "2", LocalTrack.video(0x3001, 0x3002, "alice", "cam"), OfferWriter.VP8_PT, out, clock, "alice");
+        SendLayer only = plain.layer(0);
+        assertThrows(IllegalStateException.class, () -> only.setActive(false));
+        assertTrue(only.active());
+    }
+
+    /** The last packet of {@code ssrc} in {@code packets}. */
+    private static RtpPacket lastOf(List<RtpPacket> packets, long ssrc) {
+        RtpPacket last = null;
+        for (RtpPacket p : packets) {
+            if (p.ssrc() == ssrc) {
+                last = p;
+            }
+        }
+        assertTrue(last != null, "a packet of " + ssrc);
+        return last;
     }
 
     @Test
