@@ -167,7 +167,22 @@ class SimulcastLayerSwitchTest {
         // 2. - 3. The view size picks the lowest layer covering it (the layers are 80x60, 160x120, 320x240).
         switchByView(new ViewSize(80, 45), 0, "small tile");
         switchByView(new ViewSize(160, 90), 1, "medium tile");
-        switchByView(new ViewSize(0, 0), 2, "not shown / unknown");
+        // 3b. Not shown (0 x 0, a tile scrolled away): the SFU stops sending it (last-N counts shown videos only).
+        bobSession.setViewSizes(Map.of("1", new ViewSize(0, 0)));
+        pumpFrames(10);
+        long whenHidden = video.packets();
+        pumpFrames(20);
+        assertEquals(whenHidden, video.packets(), "a video bob does not show is paused");
+        assertFalse(debug(camera.producerId()).get("consumer").get("selected").asBoolean());
+        // Shown again, large: it comes back on the top layer's key frame (the pause is no switch freeze).
+        ObjectNode back = awaitSwitch(
+                () -> bobSession.setViewSizes(Map.of("1", new ViewSize(1920, 1080))),
+                1,
+                2,
+                VIEW_SWITCH_BOUND_MILLIS,
+                Long.MAX_VALUE,
+                "shown again");
+        assertTrue(back.get("plisToNewLayer").asLong() > 0, back::toString);
         switchByView(new ViewSize(150, 84), 1, "medium tile again");
         switchByView(new ViewSize(1920, 1080), 2, "larger than any layer");
 
