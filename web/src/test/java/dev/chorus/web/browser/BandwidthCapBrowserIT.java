@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -61,18 +60,18 @@ class BandwidthCapBrowserIT {
         String subUfrag = subscriber.serverIceUfrag();
 
         long t0 = System.nanoTime();
-        JsonNode before = awaitDebug(
+        JsonNode before = server.awaitVideoPath(
                 subId,
-                c -> c.producer.path("bitrateBps").asLong() > 400_000,
+                c -> c.producer().path("bitrateBps").asLong() > 400_000,
                 Duration.ofSeconds(40),
                 "the publisher's video to exceed 400 kbps");
         long videoBps = before.path("producer").path("bitrateBps").asLong();
 
         server.proxy().setForIceUfrag(subUfrag, Impairment.NONE, CAP);
         long capAt = System.nanoTime();
-        JsonNode paused = awaitDebug(
+        JsonNode paused = server.awaitVideoPath(
                 subId,
-                c -> c.consumer.path("bandwidthPaused").asBoolean(),
+                c -> c.consumer().path("bandwidthPaused").asBoolean(),
                 Duration.ofSeconds(30),
                 "the SFU to pause video to the capped subscriber");
         double secondsToPause = (System.nanoTime() - capAt) / 1e9;
@@ -96,9 +95,9 @@ class BandwidthCapBrowserIT {
 
         server.proxy().setForIceUfrag(subUfrag, Impairment.NONE, Impairment.NONE);
         long liftAt = System.nanoTime();
-        JsonNode resumed = awaitDebug(
+        JsonNode resumed = server.awaitVideoPath(
                 subId,
-                c -> !c.consumer.path("bandwidthPaused").asBoolean(),
+                c -> !c.consumer().path("bandwidthPaused").asBoolean(),
                 Duration.ofSeconds(40),
                 "the SFU to resume video once the cap is lifted");
         double secondsToResume = (System.nanoTime() - liftAt) / 1e9;
@@ -137,20 +136,5 @@ class BandwidthCapBrowserIT {
                 audioPackets,
                 secondsToResume,
                 subscriberCc.path("toSubscriber").path("estimator"));
-    }
-
-    private record VideoPath(JsonNode consumer, JsonNode producer) {}
-
-    private JsonNode awaitDebug(String participantId, Predicate<VideoPath> condition, Duration timeout, String what)
-            throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
-            last = server.videoPath(participantId);
-            if (condition.test(new VideoPath(last.path("consumer"), last.path("producer")))) return last;
-            Thread.sleep(250);
-        }
-        throw new AssertionError(
-                "timed out waiting for " + what + ": " + last + "; congestion " + server.congestion(participantId));
     }
 }

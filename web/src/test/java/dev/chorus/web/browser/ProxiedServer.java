@@ -18,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * A test server whose media browsers can reach only through the UDP impairment proxy: the SFU announces
@@ -107,6 +108,26 @@ final class ProxiedServer implements AutoCloseable {
             }
         }
         throw new AssertionError("no video consumer for " + participantId + " in /debug: " + debug);
+    }
+
+    /** What {@link #awaitVideoPath} tests: the participant's video consumer and its producer, from /debug. */
+    record VideoPath(JsonNode consumer, JsonNode producer) {}
+
+    /**
+     * Polls /debug until the participant's video path meets {@code condition} and returns it as
+     * {@link #videoPath}; fails after {@code timeout} with the last state and the congestion state.
+     */
+    JsonNode awaitVideoPath(String participantId, Predicate<VideoPath> condition, Duration timeout, String what)
+            throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            last = videoPath(participantId);
+            if (condition.test(new VideoPath(last.path("consumer"), last.path("producer")))) return last;
+            Thread.sleep(250);
+        }
+        throw new AssertionError(
+                "timed out waiting for " + what + ": " + last + "; congestion " + congestion(participantId));
     }
 
     /** The participant's endpoint's congestion-control state from /debug (empty if not found). */

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -82,9 +81,9 @@ class SimulcastBrowserIT {
         large.awaitInbound(List.of(pubId), "video", "camera", MEDIA_WAIT);
         small.awaitInbound(List.of(pubId), "video", "camera", MEDIA_WAIT);
 
-        JsonNode layers = awaitDebug(
+        JsonNode layers = server.awaitVideoPath(
                 largeId,
-                c -> activeLayers(c.producer) == 3,
+                c -> activeLayers(c.producer()) == 3,
                 Duration.ofSeconds(40),
                 "the publisher to send three layers");
         ArrayNode sizes = json.createArrayNode();
@@ -97,10 +96,13 @@ class SimulcastBrowserIT {
                 "top layer: " + sizes);
 
         // Tile sizes: the small window's tile is covered by the lowest layer, the large one's is not.
-        JsonNode smallView = awaitDebug(
-                smallId, c -> c.consumer.path("currentLayer").asInt() == 0, MEDIA_WAIT, "the small page on layer 0");
-        JsonNode largeView = awaitDebug(
-                largeId, c -> c.consumer.path("currentLayer").asInt() >= 1, MEDIA_WAIT, "the large page above layer 0");
+        JsonNode smallView = server.awaitVideoPath(
+                smallId, c -> c.consumer().path("currentLayer").asInt() == 0, MEDIA_WAIT, "the small page on layer 0");
+        JsonNode largeView = server.awaitVideoPath(
+                largeId,
+                c -> c.consumer().path("currentLayer").asInt() >= 1,
+                MEDIA_WAIT,
+                "the large page above layer 0");
         int largeLayer = largeView.path("consumer").path("currentLayer").asInt();
         long smallWidth = awaitDecodedWidth(small, pubId, w -> w > 0 && w <= 320);
         long largeWidth = awaitDecodedWidth(large, pubId, w -> w >= 640);
@@ -110,9 +112,9 @@ class SimulcastBrowserIT {
         Inbound beforeCap = large.inbound(pubId, "video", "camera");
         server.proxy().setForIceUfrag(ufrag, Impairment.NONE, CAP);
         long capAt = System.nanoTime();
-        awaitDebug(
+        server.awaitVideoPath(
                 largeId,
-                c -> c.consumer.path("currentLayer").asInt() == 0,
+                c -> c.consumer().path("currentLayer").asInt() == 0,
                 Duration.ofSeconds(40),
                 "the capped page to drop to layer 0");
         double secondsToDrop = (System.nanoTime() - capAt) / 1e9;
@@ -132,9 +134,9 @@ class SimulcastBrowserIT {
 
         server.proxy().setForIceUfrag(ufrag, Impairment.NONE, Impairment.NONE);
         long liftAt = System.nanoTime();
-        JsonNode back = awaitDebug(
+        JsonNode back = server.awaitVideoPath(
                 largeId,
-                c -> c.consumer.path("currentLayer").asInt() >= 1,
+                c -> c.consumer().path("currentLayer").asInt() >= 1,
                 Duration.ofSeconds(60),
                 "the page to climb back once the cap is lifted");
         double secondsToClimb = (System.nanoTime() - liftAt) / 1e9;
@@ -211,20 +213,5 @@ class SimulcastBrowserIT {
             Thread.sleep(500);
         }
         throw new AssertionError("decoded width never fit: last " + w);
-    }
-
-    private record VideoPath(JsonNode consumer, JsonNode producer) {}
-
-    private JsonNode awaitDebug(String participantId, Predicate<VideoPath> condition, Duration timeout, String what)
-            throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
-            last = server.videoPath(participantId);
-            if (condition.test(new VideoPath(last.path("consumer"), last.path("producer")))) return last;
-            Thread.sleep(250);
-        }
-        throw new AssertionError(
-                "timed out waiting for " + what + ": " + last + "; congestion " + server.congestion(participantId));
     }
 }
