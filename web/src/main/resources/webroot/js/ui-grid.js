@@ -236,32 +236,18 @@ export function hasTile(id) {
 }
 
 // The size, in device pixels, at which a participant's camera (or screen share)
-// is on screen now: {width, height}, 0 x 0 when its tile is scrolled away. The
+// tile is laid out: {width, height}, 0 x 0 when it has no tile or no box. The
 // tile counts, not the <video>: a tile waiting for video (or paused by the
-// server) must still say it would show one, or it would never get any.
+// server) must still say it would show one, or it would never get any. A tile
+// scrolled out of view still counts as shown: the grid shows everyone, and a
+// paused video would take a keyframe round trip to come back when scrolled to.
 // The server picks the simulcast layer that covers it (the "view" message).
 export function shownSize(participantId, source) {
   const tile = source === 'screen' ? screens.get(participantId) : tiles.get(participantId);
   if (!tile || !tile.isConnected) return { width: 0, height: 0 };
   const r = tile.getBoundingClientRect();
-  const onScreen = r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0
-    && r.top < window.innerHeight && r.left < window.innerWidth;
-  if (!onScreen) return { width: 0, height: 0 };
   const dpr = window.devicePixelRatio || 1;
   return { width: Math.round(r.width * dpr), height: Math.round(r.height * dpr) };
-}
-
-// Marks the tile of the room's dominant speaker (null: nobody), for the eye
-// (a ring) and for screen readers (its name gets ", speaking").
-export function setSpeaker(participantId) {
-  for (const [id, tile] of tiles) {
-    const speaking = id === participantId;
-    if ((tile.dataset.speaking === 'true') === speaking) continue;
-    tile.dataset.speaking = String(speaking);
-    const label = tile.querySelector('.tile-name');
-    if (speaking) label.setAttribute('aria-description', 'speaking');
-    else label.removeAttribute('aria-description');
-  }
 }
 
 // The server paused (or resumed) a participant's camera video for us (last-N).

@@ -3,6 +3,7 @@ package dev.chorus.sfu.conference;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.sfu.codec.MediaKind;
 import dev.chorus.sfu.sdp.Answer;
 import dev.chorus.sfu.sdp.LocalTransport;
 import dev.chorus.sfu.sdp.RemoteTrack;
@@ -36,6 +37,9 @@ public final class MediaSession {
     private final MediaSessionListener listener;
     private final String log;
     private final Negotiation negotiation;
+    /** The size the client last reported for each receiving line's video, by mid. */
+    private final Map<String, ViewSize> viewSizes = new LinkedHashMap<>();
+
     private final Publications publications;
     private final SubscriptionPlan plan;
     private final RouterWiring wiring;
@@ -123,7 +127,11 @@ public final class MediaSession {
             candidates = transport.localCandidates();
         }
         wiring.publish(publications.apply(nextPublished), answer);
-        wiring.subscribe(plan.apply(next), answer, !connected);
+        SubscriptionPlan.Changes subscribed = plan.apply(next);
+        wiring.subscribe(subscribed, answer, !connected);
+        // A line that now carries another track keeps the size the client last reported for it
+        // (its client only reports again when a size changes).
+        applyViewSizes(subscribed.added());
 
         List<OfferOutcome.AssignedTrack> assigned = next.values().stream()
                 .map(s -> new OfferOutcome.AssignedTrack(s.mid(), s.track()))
@@ -155,16 +163,23 @@ public final class MediaSession {
     /**
      * The size at which the participant shows the video of each of its receiving lines, by mid
      * (from its client; mids it does not receive video on are ignored). Simulcast subscriptions
-     * forward the lowest layer that covers their size.
+     * forward the lowest layer that covers their size; a video not shown (0 x 0) is paused.
      */
     public void setViewSizes(Map<String, ViewSize> sizes) {
         if (closed || transport == null) {
             return;
         }
+        // The client sends every line it shows each time: keep only the latest (and a bounded map).
+        viewSizes.clear();
+        viewSizes.putAll(sizes);
+        applyViewSizes(plan.subscriptions());
+    }
+
+    private void applyViewSizes(Iterable<SubscriptionPlan.Subscription> subscriptions) {
         Map<String, ViewSize> byConsumer = new LinkedHashMap<>();
-        for (SubscriptionPlan.Subscription s : plan.subscriptions()) {
-            ViewSize size = sizes.get(s.mid());
-            if (size != null && s.track().isSimulcast()) {
+        for (SubscriptionPlan.Subscription s : subscriptions) {
+            ViewSize size = viewSizes.get(s.mid());
+            if (size != null && s.track().kind() == MediaKind.VIDEO) {
                 byConsumer.put(s.consumerId(), size);
             }
         }
