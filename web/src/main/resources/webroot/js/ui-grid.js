@@ -257,3 +257,16 @@ export function setVideoPaused(participantId, paused) {
   tile.dataset.videoPaused = String(paused);
   refresh(tile);
 }
+
+// Marks the tile of the room's dominant speaker (null: nobody), for the eye
+// (a ring) and for screen readers (its name gets a "speaking" description).
+export function setSpeaker(participantId) {
+  for (const [id, tile] of tiles) {
+    const speaking = id === participantId;
+    if ((tile.dataset.speaking === 'true') === speaking) continue;
+    tile.dataset.speaking = String(speaking);
+    const label = tile.querySelector('.tile-name');
+    if (speaking) label.setAttribute('aria-description', 'speaking');
+    else label.removeAttribute('aria-description');
+  }
+}
