@@ -216,6 +216,7 @@ public final class LoadTestMain {
             genPrevious = gen;
         }
         Fleet.Totals end = previous;
+        long[] layers = VideoFigures.receivedLayers(bots);
         for (Bot b : bots) {
             b.close();
         }
@@ -230,7 +231,7 @@ public final class LoadTestMain {
         double steadySeconds = Math.max(1e-3, (steadyLast.nanos() - steadyStart.nanos()) / 1e9);
         double generatorCores = (genSteadyLast.cpuSeconds() - genSteadyStart.cpuSeconds()) / steadySeconds;
         long skipped = genSteadyLast.pacerSkipped() - genSteadyStart.pacerSkipped();
-        return writeReport(start, steadyStart, steadyLast, end, pacer, generatorCores, skipped);
+        return writeReport(start, steadyStart, steadyLast, end, pacer, generatorCores, skipped, layers);
     }
 
     private static String room(String runId, int r) {
@@ -274,7 +275,8 @@ public final class LoadTestMain {
             Fleet.Totals end,
             Pacer pacer,
             double generatorCores,
-            long pacerSkipped)
+            long pacerSkipped,
+            long[] receivedLayers)
             throws IOException {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = mapper.createObjectNode();
@@ -375,13 +377,20 @@ public final class LoadTestMain {
         num(st, "serverPeakRssMib", peakRss);
         double[] videoKbps = fleet.videoKbpsPerReceiver(steadyStart, steadyEnd);
         double meanVideoKbps = VideoFigures.perSubscriber(st, videoKbps);
+        int withoutVideo = VideoFigures.withoutVideo(videoKbps);
+        if (withoutVideo > 0) {
+            progress.println("note: " + withoutVideo + " of " + videoKbps.length
+                    + " bots that should receive video got none in the steady window");
+        }
         RunLimit limit = new RunLimit(
                 generatorCores,
                 Runtime.getRuntime().availableProcessors(),
                 pacerSkipped,
                 cpuCores,
+                LatencyHistogram.percentile(steadyLatency, 0.5) / 1000,
                 LatencyHistogram.percentile(steadyLatency, 0.99) / 1000,
-                steadyLoss);
+                steadyLoss,
+                steadyExpected);
         VideoFigures.limit(st, limit);
         if (!limit.withinLimits()) {
             progress.println("note: " + limit.note());
@@ -452,7 +461,7 @@ public final class LoadTestMain {
                 .sorted()
                 .toArray();
         stats(bj.putObject("subscriberJoinToAllTracksMs"), subJoinMs);
-        VideoFigures.simulcast(bj, bots, progress);
+        VideoFigures.simulcast(bj, bots, receivedLayers, progress);
 
         String summary = String.format(
                 Locale.ROOT,

@@ -17,7 +17,8 @@ final class VideoFigures {
 
     /**
      * Puts {@code subscriberVideoKbps} (subscribers, mean, p50, max, min of {@code sortedKbps}: one figure per
-     * bot receiving video) into {@code steady}; returns the mean (NaN without subscribers).
+     * bot receiving video; withoutVideo: how many got under 1 kbit/s) into {@code steady}; returns the mean
+     * (NaN without subscribers).
      */
     static double perSubscriber(ObjectNode steady, double[] sortedKbps) {
         double mean = mean(sortedKbps);
@@ -27,6 +28,7 @@ final class VideoFigures {
         LoadTestMain.num(sv, "p50", LoadTestMain.percentile(sortedKbps, 0.5));
         LoadTestMain.num(sv, "max", sortedKbps.length == 0 ? Double.NaN : sortedKbps[sortedKbps.length - 1]);
         LoadTestMain.num(sv, "min", sortedKbps.length == 0 ? Double.NaN : sortedKbps[0]);
+        sv.put("withoutVideo", withoutVideo(sortedKbps));
         return mean;
     }
 
@@ -48,15 +50,14 @@ final class VideoFigures {
     /**
      * What simulcast and view sizes did: the server's simulcastFrom, how many publishers' layers the answers
      * took, the view messages sent, the server's error messages, and which layer each received video line
-     * came from at the end (by the sender's layer stamp; "plain" for a stream without layers).
+     * came from at the end of the run (by the sender's layer stamp; "plain" for a stream without layers).
      */
-    static void simulcast(ObjectNode bj, List<Bot> bots, PrintStream progress) {
+    static void simulcast(ObjectNode bj, List<Bot> bots, long[] layers, PrintStream progress) {
         long views = 0;
         long errors = 0;
         int simulcastPublishers = 0;
         int accepted = 0;
         int simulcastFrom = -1;
-        long[] layers = new long[SIMULCAST_RIDS.size() + 1];
         for (Bot b : bots) {
             views += b.viewMessagesSent();
             errors += b.serverErrors();
@@ -65,7 +66,6 @@ final class VideoFigures {
                 accepted += b.simulcastAccepted() ? 1 : 0;
             }
             simulcastFrom = Math.max(simulcastFrom, b.serverSimulcastFrom());
-            b.countReceivedVideoLayers(layers);
         }
         bj.put("viewMessagesSent", views);
         bj.put("serverErrorMessages", errors);
@@ -86,6 +86,30 @@ final class VideoFigures {
             progress.println("note: the server's answers took the simulcast layers of " + accepted + " of "
                     + simulcastPublishers + " publishers (welcome.media.simulcastFrom " + simulcastFrom + ")");
         }
+    }
+
+    /**
+     * Per simulcast layer (lowest first, then "plain"), how many received video lines had their last packet
+     * from it. Take it before the bots close: once the first publisher leaves, the others' next answers
+     * mark its lines inactive.
+     */
+    static long[] receivedLayers(List<Bot> bots) {
+        long[] layers = new long[SIMULCAST_RIDS.size() + 1];
+        for (Bot b : bots) {
+            b.countReceivedVideoLayers(layers);
+        }
+        return layers;
+    }
+
+    /** Subscribers that received (next to) no video: under 1 kbit/s, not even a low layer's key frames. */
+    static int withoutVideo(double[] kbps) {
+        int n = 0;
+        for (double v : kbps) {
+            if (v < 1) {
+                n++;
+            }
+        }
+        return n;
     }
 
     static double mean(double[] values) {
