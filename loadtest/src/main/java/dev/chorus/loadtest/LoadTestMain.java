@@ -390,7 +390,11 @@ public final class LoadTestMain {
                 LatencyHistogram.percentile(steadyLatency, 0.5) / 1000,
                 LatencyHistogram.percentile(steadyLatency, 0.99) / 1000,
                 steadyLoss,
-                steadyExpected);
+                steadyExpected,
+                (int) bots.stream()
+                        .filter(b -> b.connectedAfterNanos() == 0 || b.failure() != null)
+                        .count(),
+                bots.size());
         VideoFigures.limit(st, limit);
         if (!limit.withinLimits()) {
             progress.println("note: " + limit.note());

@@ -18,6 +18,8 @@ import java.util.Locale;
  * @param p99Ms          the bots' p99 one-way latency (NaN: no packets)
  * @param loss           the bots' loss ratio
  * @param packets        the packets the bots expected in the window (0: no media measured at all)
+ * @param botsNotConnected bots whose media was not connected at the end of the window (failed or late)
+ * @param bots           all bots of the run
  */
 record RunLimit(
         double generatorCores,
@@ -27,7 +29,9 @@ record RunLimit(
         double p50Ms,
         double p99Ms,
         double loss,
-        long packets) {
+        long packets,
+        int botsNotConnected,
+        int bots) {
     /** The same limits as the capacity benchmark's defaults. */
     static final double MAX_P99_MS = 50;
 
@@ -46,6 +50,10 @@ record RunLimit(
     String note() {
         if (packets == 0) {
             return "no media arrived at the bots in the steady window (did they connect? see bots.mediaConnectMs)";
+        }
+        if (botsNotConnected > 0) {
+            return botsNotConnected + " of " + bots + " bots were not connected in the steady window (see"
+                    + " bots.failureReasons): the room was smaller than asked";
         }
         if (pacerSkipped > 0) {
             return "the load generator fell behind its schedule (" + pacerSkipped + " sends skipped): it, not the"

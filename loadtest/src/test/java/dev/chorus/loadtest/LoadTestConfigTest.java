@@ -267,24 +267,24 @@ class LoadTestConfigTest {
 
     @Test
     void theReportSaysWhenTheGeneratorOrTheMachineIsTheLimit() {
-        RunLimit fine = new RunLimit(0.5, 1, 0, 0.4, 1.2, 12.5, 0.001, 1000);
+        RunLimit fine = new RunLimit(0.5, 1, 0, 0.4, 1.2, 12.5, 0.001, 1000, 0, 30);
         assertEquals(null, fine.note());
         assertTrue(fine.withinLimits());
         assertFalse(fine.generatorLimited());
-        assertEquals(null, new RunLimit(1.7, 2, 0, 0.4, 1, 3, 0, 1000).note());
-        RunLimit cpu = new RunLimit(0.95, 1, 0, 0.4, 1, 3, 0, 1000);
+        assertEquals(null, new RunLimit(1.7, 2, 0, 0.4, 1, 3, 0, 1000, 0, 30).note());
+        RunLimit cpu = new RunLimit(0.95, 1, 0, 0.4, 1, 3, 0, 1000, 0, 30);
         assertEquals(
                 "the load generator used 0.95 of its 1 CPU: it, not the server, is probably the limit", cpu.note());
         assertTrue(cpu.generatorLimited());
         assertEquals(
                 "the load generator used 1.86 of its 2 CPUs: it, not the server, is probably the limit",
-                new RunLimit(1.86, 2, 0, 0.4, 1, 3, 0, 1000).note());
-        RunLimit behind = new RunLimit(0.2, 2, 12, 0.4, 1, 3, 0, 1000);
+                new RunLimit(1.86, 2, 0, 0.4, 1, 3, 0, 1000, 0, 30).note());
+        RunLimit behind = new RunLimit(0.2, 2, 12, 0.4, 1, 3, 0, 1000, 0, 30);
         assertEquals(
                 "the load generator fell behind its schedule (12 sends skipped): it, not the server, is the limit",
                 behind.note());
         assertTrue(behind.generatorLimited());
-        RunLimit queued = new RunLimit(1.2, 2, 0, 0.45, 1785.9, 2129.9, 0, 1000);
+        RunLimit queued = new RunLimit(1.2, 2, 0, 0.45, 1785.9, 2129.9, 0, 1000, 0, 30);
         assertFalse(queued.generatorLimited(), "neither process used its CPUs: the cause is not known");
         assertFalse(queued.withinLimits());
         assertEquals(
@@ -292,18 +292,28 @@ class LoadTestConfigTest {
                         + " load generator or while waiting for a CPU (server used 0.45 cores, generator 1.20):"
                         + " figures of an overloaded machine",
                 queued.note());
-        RunLimit bursts = new RunLimit(0.7, 2, 0, 0.46, 2.0, 340.0, 0, 1000);
+        RunLimit bursts = new RunLimit(0.7, 2, 0, 0.46, 2.0, 340.0, 0, 1000, 0, 30);
         assertFalse(bursts.withinLimits());
         assertEquals(
                 "p99 one-way latency 340.0 ms over 50 ms while the median is 2.0 ms: bursts of delay (a process"
                         + " waiting for a CPU, garbage collection), no standing queue",
                 bursts.note());
-        assertTrue(new RunLimit(0.5, 2, 0, Double.NaN, 1, 3, 0.02, 1000)
+        assertTrue(new RunLimit(0.5, 2, 0, Double.NaN, 1, 3, 0.02, 1000, 0, 30)
                 .note()
                 .startsWith("median one-way latency 1.0 ms, loss 2.000%"));
         assertEquals(
                 "no media arrived at the bots in the steady window (did they connect? see bots.mediaConnectMs)",
-                new RunLimit(0.5, 2, 0, Double.NaN, Double.NaN, Double.NaN, 0, 0).note());
+                new RunLimit(0.5, 2, 0, Double.NaN, Double.NaN, Double.NaN, 0, 0, 0, 30).note());
+    }
+
+    @Test
+    void aRunWithBotsThatDidNotConnectIsOutOfLimits() {
+        RunLimit partly = new RunLimit(0.5, 2, 0, 0.2, 1.6, 10.6, 0, 1000, 18, 30);
+        assertFalse(partly.withinLimits());
+        assertEquals(
+                "18 of 30 bots were not connected in the steady window (see bots.failureReasons): the room was"
+                        + " smaller than asked",
+                partly.note());
     }
 
     @Test
