@@ -5,6 +5,9 @@ import dev.chorus.sfu.sdp.Direction;
 import dev.chorus.sfu.transport.DtlsCertificate;
 import dev.chorus.sfu.transport.TransportConfig;
 import dev.chorus.testkit.peer.NativePeer;
+import dev.chorus.testkit.peer.ReceiveStats;
+import dev.chorus.testkit.peer.RemoteLine;
+import dev.chorus.testkit.peer.SimulcastOptions;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -17,8 +20,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * One native participant: signaling over a WebSocket (Vert.x, callbacks on one event loop), media through a
  * {@link NativePeer}. Like a browser it joins, offers (publishers: one audio + one video line if the
- * profile has video; everyone: receive lines for the room's other publishers), applies the answer and the
- * trickled candidates, and re-offers when the server asks. It starts no thread of its own for sending:
+ * profile has video, the video as three simulcast layers with {@code --simulcast}; everyone: receive lines
+ * for the room's other publishers), applies the answer and the trickled candidates, reports its view size
+ * for every received video after each answer (with {@code --view}), and re-offers when the server asks. It starts no thread of its own for sending:
  * the shared {@link Pacer} sends its media (publishers) and its receiver reports (every bot) once the
  * server reports the media transport connected.
  */
@@ -33,6 +37,9 @@ final class Bot {
         CLOSED
     }
 
+    /** At most this many lines per {@code view} message ({@code signaling/PROTOCOL.md}). */
+    static final int MAX_VIEW_ENTRIES = 256;
+
     final int index;
     final String room;
     final String name;
@@ -40,6 +47,8 @@ final class Bot {
     final BotReceiver receiver;
     private final Profile profile;
     private final int roomPublishers;
+    private final boolean simulcast;
+    private final LoadTestConfig.ViewSize view;
 
     private volatile State state = State.NEW;
     private volatile String failure;
@@ -47,6 +56,12 @@ final class Bot {
     private volatile WebSocket ws;
     private volatile long startNanos;
     private volatile long connectedAfterNanos;
+    /** The welcome's media.simulcastFrom (0: the server takes no simulcast); -1 until the welcome. */
+    private volatile int serverSimulcastFrom = -1;
+
+    private volatile boolean simulcastAccepted;
+    private volatile long viewMessagesSent;
+    private volatile long serverErrors;
 
     // signaling state: event loop only
     private int wantAudio;
@@ -56,6 +71,25 @@ final class Bot {
     private int nextId = 1;
 
     Bot(int index, String room, String name, boolean publisher, Profile profile, int roomPublishers) {
+        this(index, room, name, publisher, profile, roomPublishers, false, null);
+    }
+
+    /**
+     * @param simulcast a publisher offers its video as {@link SimulcastOptions#DEFAULT} layers whose key frames
+     *                  announce the profile's size at the top
+     * @param view      after each answer, the size to report for every received video line; null: none
+     */
+    Bot(
+            int index,
+            String room,
+            String name,
+            boolean publisher,
+            Profile profile,
+            int roomPublishers,
+            boolean simulcast,
+            LoadTestConfig.ViewSize view) {
+        this.simulcast = simulcast && publisher && profile.hasVideo();
+        this.view = view;
         this.index = index;
         this.room = room;
         this.name = name;
@@ -78,6 +112,9 @@ final class Bot {
         try {
             NativePeer p = NativePeer.create(transport, cert, name);
             p.stampSendTimes(System::nanoTime);
+            if (simulcast) {
+                p.videoFrameSize(profile.frameWidth(), profile.frameHeight());
+            }
             p.onRtp(receiver);
             peer = p;
         } catch (Exception e) {
@@ -136,6 +173,12 @@ final class Bot {
                     NativePeer p = peer;
                     p.applyAnswer(m.getString("sdp"));
                     receiver.ignore(rtxSsrcs(p));
+                    if (simulcast) {
+                        simulcastAccepted = simulcastAccepted(p);
+                    }
+                    if (view != null) {
+                        sendView(p);
+                    }
                     offerOutstanding = false;
                     if (offerAgain) {
                         offerAgain = false;
@@ -168,7 +211,12 @@ final class Bot {
                         fail("media " + m.getString("reason"));
                     }
                 }
+                case "welcome" -> {
+                    JsonObject media = m.getJsonObject("media");
+                    serverSimulcastFrom = media == null ? 0 : media.getInteger("simulcastFrom", 0);
+                }
                 case "error" -> {
+                    serverErrors++;
                     String what = "server error " + m.getString("code") + ": " + m.getString("message");
                     if (state == State.JOINING || "bad_sdp".equals(m.getString("code"))) {
                         fail(what);
@@ -176,7 +224,7 @@ final class Bot {
                 }
                 case "left" -> fail("removed by the server (" + m.getString("reason") + ")");
                 default -> {
-                    // welcome, participant-joined/left, mute, chat: nothing to do
+                    // participant-joined/left, mute, chat: nothing to do
                 }
             }
         } catch (Exception e) {
@@ -187,11 +235,13 @@ final class Bot {
     private void offer() {
         NativePeer p = peer;
         int sendVideo = publisher && profile.hasVideo() ? 1 : 0;
-        String sdp = p.createOffer(
-                publisher ? 1 : 0,
-                sendVideo,
-                Math.max(wantAudio, p.mids(MediaKind.AUDIO, Direction.RECVONLY).size()),
-                Math.max(wantVideo, p.mids(MediaKind.VIDEO, Direction.RECVONLY).size()));
+        int recvAudio =
+                Math.max(wantAudio, p.mids(MediaKind.AUDIO, Direction.RECVONLY).size());
+        int recvVideo =
+                Math.max(wantVideo, p.mids(MediaKind.VIDEO, Direction.RECVONLY).size());
+        String sdp = simulcast
+                ? p.createOffer(publisher ? 1 : 0, sendVideo, recvAudio, recvVideo, SimulcastOptions.DEFAULT)
+                : p.createOffer(publisher ? 1 : 0, sendVideo, recvAudio, recvVideo);
         JsonObject sources = new JsonObject();
         p.mids(MediaKind.AUDIO, Direction.SENDONLY).forEach(mid -> sources.put(mid, "mic"));
         p.mids(MediaKind.VIDEO, Direction.SENDONLY).forEach(mid -> sources.put(mid, "camera"));
@@ -201,6 +251,41 @@ final class Bot {
                 .put("sdp", sdp)
                 .put("sources", sources));
         offerOutstanding = true;
+    }
+
+    /** Whether the answer took our video's layers (it accepted the rid header extension they are named by). */
+    private static boolean simulcastAccepted(NativePeer p) {
+        for (String mid : p.mids(MediaKind.VIDEO, Direction.SENDONLY)) {
+            if (p.remoteLine(mid).map(l -> l.ridExtensionId().isEmpty()).orElse(true)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Tells the server that every video line it sends us on is shown at {@link #view}: one {@code view}
+     * message, or several of at most {@link #MAX_VIEW_ENTRIES} lines each (the protocol's bound).
+     */
+    private void sendView(NativePeer p) {
+        JsonObject videos = new JsonObject();
+        for (String mid : p.mids(MediaKind.VIDEO, Direction.RECVONLY)) {
+            if (p.remoteLine(mid).map(RemoteLine::sfuSends).orElse(false)) {
+                videos.put(mid, new JsonObject().put("width", view.width()).put("height", view.height()));
+                if (videos.size() == MAX_VIEW_ENTRIES) {
+                    sendViewMessage(videos);
+                    videos = new JsonObject();
+                }
+            }
+        }
+        if (!videos.isEmpty()) {
+            sendViewMessage(videos);
+        }
+    }
+
+    private void sendViewMessage(JsonObject videos) {
+        send(new JsonObject().put("type", "view").put("videos", videos));
+        viewMessagesSent++;
     }
 
     private static long[] rtxSsrcs(NativePeer p) {
@@ -283,5 +368,82 @@ final class Bot {
 
     int roomPublishers() {
         return roomPublishers;
+    }
+
+    /** Whether the room has video for this bot to receive (another publisher, and a profile with video). */
+    boolean receivesVideo() {
+        return profile.hasVideo() && (publisher ? roomPublishers - 1 : roomPublishers) > 0;
+    }
+
+    /** Whether this bot publishes its video as simulcast layers. */
+    boolean simulcast() {
+        return simulcast;
+    }
+
+    /** The server's welcome.media.simulcastFrom (0: it takes no simulcast), -1 before the welcome. */
+    int serverSimulcastFrom() {
+        return serverSimulcastFrom;
+    }
+
+    /** A simulcast publisher: whether the last answer took its layers (the rid extension was accepted). */
+    boolean simulcastAccepted() {
+        return simulcastAccepted;
+    }
+
+    long viewMessagesSent() {
+        return viewMessagesSent;
+    }
+
+    /** Error messages the server sent this bot (the ones that did not fail it included). */
+    long serverErrors() {
+        return serverErrors;
+    }
+
+    /**
+     * Bytes of the RTP packets (header and payload, as decrypted) received so far on this bot's video lines:
+     * the media SSRC the answer announced on each, plus its RTX SSRC (retransmissions and the server's padding
+     * probes). 0 before the peer exists. Any thread; not on the per-packet path.
+     */
+    long videoBytesReceived() {
+        NativePeer p = peer;
+        if (p == null) {
+            return 0;
+        }
+        long bytes = 0;
+        for (String mid : p.mids(MediaKind.VIDEO, Direction.RECVONLY)) {
+            RemoteLine line = p.remoteLine(mid).orElse(null);
+            if (line != null) {
+                bytes += ssrcBytes(p, line.ssrc().isPresent() ? line.ssrc().getAsLong() : -1);
+                bytes +=
+                        ssrcBytes(p, line.rtxSsrc().isPresent() ? line.rtxSsrc().getAsLong() : -1);
+            }
+        }
+        return bytes;
+    }
+
+    private static long ssrcBytes(NativePeer p, long ssrc) {
+        return ssrc < 0 ? 0 : p.receivedSsrc(ssrc).map(ReceiveStats::bytes).orElse(0L);
+    }
+
+    /**
+     * Adds to {@code counts[i]} one for each received video line whose last packet came from simulcast layer
+     * {@code i} (as the sender stamped it), and to {@code counts[counts.length - 1]} one for each that had no
+     * layer stamp (a plain stream) or nothing yet.
+     */
+    void countReceivedVideoLayers(long[] counts) {
+        NativePeer p = peer;
+        if (p == null) {
+            return;
+        }
+        for (String mid : p.mids(MediaKind.VIDEO, Direction.RECVONLY)) {
+            RemoteLine line = p.remoteLine(mid).orElse(null);
+            if (line == null || !line.sfuSends() || line.ssrc().isEmpty()) {
+                continue;
+            }
+            int layer = p.receivedSsrc(line.ssrc().getAsLong())
+                    .map(ReceiveStats::lastLayer)
+                    .orElse(-1);
+            counts[layer >= 0 && layer < counts.length - 1 ? layer : counts.length - 1]++;
+        }
     }
 }

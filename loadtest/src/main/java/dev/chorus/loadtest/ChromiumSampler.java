@@ -127,6 +127,7 @@ final class ChromiumSampler {
                 anyRate ? freezes : nan,
                 anyRate ? freezeSeconds : nan,
                 percentile(jb, 0.5),
-                percentile(jb, 0.99));
+                percentile(jb, 0.99),
+                nan);
     }
 }

@@ -13,8 +13,19 @@ final class Fleet {
     /** A bot whose media is not connected this long after it started is failed (and its reason counted). */
     static final long JOIN_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
-    /** Snapshot of the bots' cumulative counters and the server's, for differences between two moments. */
-    record Totals(long sent, long received, long expected, long lost, long[] latency, ServerProbe.Mark server) {
+    /**
+     * Snapshot of the bots' cumulative counters and the server's, for differences between two moments.
+     * {@code videoBytes[i]}: what bot i of the fleet had received on its video lines (see
+     * {@link Bot#videoBytesReceived()}); bots added later are not in it.
+     */
+    record Totals(
+            long sent,
+            long received,
+            long expected,
+            long lost,
+            long[] latency,
+            long[] videoBytes,
+            ServerProbe.Mark server) {
 
         long nanos() {
             return server.nanos();
@@ -58,7 +69,10 @@ final class Fleet {
         long expected = 0;
         long lost = 0;
         long[] latency = new long[LatencyHistogram.BUCKETS];
-        for (Bot b : bots) {
+        long[] videoBytes = new long[bots.size()];
+        for (int i = 0; i < bots.size(); i++) {
+            Bot b = bots.get(i);
+            videoBytes[i] = b.videoBytesReceived();
             var peer = b.peer();
             if (b.publisher && peer != null) {
                 for (var s : peer.sendStreams()) {
@@ -70,7 +84,7 @@ final class Fleet {
             lost += b.receiver.lost();
             b.receiver.addLatencyTo(latency);
         }
-        return new Totals(sent, received, expected, lost, latency, probe.mark(nanos, debug, debugNanos));
+        return new Totals(sent, received, expected, lost, latency, videoBytes, probe.mark(nanos, debug, debugNanos));
     }
 
     Sample sample(double t, String phase, Totals a, Totals b) {
@@ -80,7 +94,10 @@ final class Fleet {
         int failed = 0;
         double[] jitter = new double[2];
         long now = System.nanoTime();
-        for (Bot bot : bots) {
+        long videoBytes = 0;
+        int videoReceivers = 0;
+        for (int i = 0; i < bots.size(); i++) {
+            Bot bot = bots.get(i);
             bot.failIfNotConnectedWithin(now, JOIN_TIMEOUT_NANOS);
             Bot.State s = bot.state();
             if (s != Bot.State.NEW) {
@@ -88,6 +105,10 @@ final class Fleet {
             }
             if (s == Bot.State.CONNECTED) {
                 connected++;
+                if (bot.receivesVideo() && i < a.videoBytes().length && i < b.videoBytes().length) {
+                    videoBytes += Math.max(0, b.videoBytes()[i] - a.videoBytes()[i]);
+                    videoReceivers++;
+                }
             } else if (s == Bot.State.FAILED) {
                 failed++;
             }
@@ -121,6 +142,24 @@ final class Fleet {
                 Double.NaN,
                 Double.NaN,
                 Double.NaN,
-                Double.NaN);
+                Double.NaN,
+                videoReceivers > 0 ? videoBytes * 8 / 1000.0 / dt / videoReceivers : Double.NaN);
+    }
+
+    /**
+     * Each video-receiving bot's downstream video over [a, b] in kbit/s (RTP bytes on its video
+     * lines, see {@link Bot#videoBytesReceived()}), sorted ascending; bots not in both snapshots are left out.
+     */
+    double[] videoKbpsPerReceiver(Totals a, Totals b) {
+        double seconds = Math.max(1e-3, (b.nanos() - a.nanos()) / 1e9);
+        List<Double> kbps = new ArrayList<>();
+        for (int i = 0; i < bots.size() && i < a.videoBytes().length && i < b.videoBytes().length; i++) {
+            Bot bot = bots.get(i);
+            // Bots are closed before the report is written: count those whose media connected and never failed.
+            if (bot.receivesVideo() && bot.connectedAfterNanos() > 0 && bot.failure() == null) {
+                kbps.add(Math.max(0, b.videoBytes()[i] - a.videoBytes()[i]) * 8 / 1000.0 / seconds);
+            }
+        }
+        return kbps.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     }
 }

@@ -96,6 +96,11 @@ final class Html {
                 new Series("sent by publishers", Sample::sentPps),
                 new Series("received by bots", Sample::receivedPps),
                 new Series("forwarded by server (its counters)", Sample::forwardedPps));
+        chart(
+                b,
+                "Downstream video per subscriber (kbit/s: RTP on its video lines, mean over bots receiving video)",
+                samples,
+                new Series("mean per subscriber", Sample::subscriberVideoKbps));
         chart(b, "Loss (%)", samples, new Series("loss", s -> s.loss() * 100));
         chart(
                 b,

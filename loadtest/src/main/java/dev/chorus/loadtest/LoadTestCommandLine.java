@@ -1,6 +1,7 @@
 package dev.chorus.loadtest;
 
 import dev.chorus.loadtest.LoadTestConfig.BotKind;
+import dev.chorus.loadtest.LoadTestConfig.ViewSize;
 import dev.chorus.loadtest.OptionConverters.BotKindName;
 import dev.chorus.loadtest.OptionConverters.LatencyLimitMillis;
 import dev.chorus.loadtest.OptionConverters.LoopbackServer;
@@ -22,11 +23,13 @@ import dev.chorus.loadtest.OptionConverters.StepCount;
 import dev.chorus.loadtest.OptionConverters.StepDuration;
 import dev.chorus.loadtest.OptionConverters.SubscriberCount;
 import dev.chorus.loadtest.OptionConverters.UdpPort;
+import dev.chorus.loadtest.OptionConverters.ViewSizeText;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -130,8 +133,28 @@ final class LoadTestCommandLine {
     Profile profile;
 
     @Option(
-            names = "--bots",
+            names = "--simulcast",
             order = 8,
+            description = "native publishers send their video as simulcast, three layers (rids l, m, h, lowest"
+                    + " first) with a quarter of the bytes per step down; key frames announce the profile's size"
+                    + " at the top (360p: 640x360, 720p: 1280x720, 1080p: 1920x1080) and half per step down,"
+                    + " so the server can pick layers by view size. Default: one stream per video")
+    boolean simulcast;
+
+    @Option(
+            names = "--view",
+            order = 9,
+            paramLabel = "WxH",
+            converter = ViewSizeText.class,
+            description = "with --simulcast: every native bot that receives video (subscribers, and publishers"
+                    + " receiving each other) tells the server after each answer that it shows every received"
+                    + " video at this size in device pixels (a 'view' message), e.g. 320x180; the server then"
+                    + " forwards the lowest layer that covers it. Default: no view message (the top layer)")
+    ViewSize view;
+
+    @Option(
+            names = "--bots",
+            order = 10,
             paramLabel = "KIND",
             converter = BotKindName.class,
             defaultValue = "native",
@@ -144,7 +167,7 @@ final class LoadTestCommandLine {
 
     @Option(
             names = "--pages-per-browser",
-            order = 9,
+            order = 11,
             paramLabel = "N",
             converter = PagesPerBrowser.class,
             defaultValue = "" + LoadTestConfig.DEFAULT_PAGES_PER_BROWSER,
@@ -154,7 +177,7 @@ final class LoadTestCommandLine {
 
     @Option(
             names = "--server-pid",
-            order = 10,
+            order = 12,
             paramLabel = "N",
             converter = ProcessId.class,
             description = "the server's process id on this machine, to sample its CPU and RSS from /proc")
@@ -162,7 +185,7 @@ final class LoadTestCommandLine {
 
     @Option(
             names = "--report",
-            order = 11,
+            order = 13,
             paramLabel = "DIR",
             converter = ReportDirectory.class,
             defaultValue = "loadtest/target/report",
@@ -171,7 +194,7 @@ final class LoadTestCommandLine {
 
     @Option(
             names = {"-h", "--help"},
-            order = 12,
+            order = 14,
             usageHelp = true,
             description = "this text")
     boolean help;
@@ -306,8 +329,15 @@ final class LoadTestCommandLine {
     }
 
     /** Options that shape the rooms and bots, which --quality fixes itself (a two-party Chromium call). */
-    private static final List<String> ROOM_SHAPE =
-            List.of("--rooms", "--publishers", "--subscribers", "--profile", "--bots", "--pages-per-browser");
+    private static final List<String> ROOM_SHAPE = List.of(
+            "--rooms",
+            "--publishers",
+            "--subscribers",
+            "--profile",
+            "--simulcast",
+            "--view",
+            "--bots",
+            "--pages-per-browser");
 
     private LoadTestCommandLine() {}
 
@@ -454,6 +484,7 @@ final class LoadTestCommandLine {
         } else if (quality.mediaTarget != null || quality.proxyPort != null) {
             throw new ParameterException(cli, "--media-target and --proxy-port apply to --quality only");
         }
+        checkSimulcast(cli, given);
         return new LoadTestConfig(
                 server,
                 rooms,
@@ -468,7 +499,47 @@ final class LoadTestCommandLine {
                 pagesPerBrowser,
                 cap,
                 q,
+                simulcast,
+                view,
                 help);
+    }
+
+    /**
+     * --simulcast and --view shape what native bots of a fixed load send and ask for; --quality refused them
+     * already (with the other room-shape options).
+     */
+    private void checkSimulcast(CommandLine cli, ParseResult given) {
+        List<String> named = new ArrayList<>();
+        if (simulcast) {
+            named.add("--simulcast");
+        }
+        if (given.hasMatchedOption("--view")) {
+            named.add("--view");
+        }
+        if (named.isEmpty()) {
+            return;
+        }
+        String options = String.join(" and ", named);
+        String verb = named.size() == 1 ? "applies" : "apply";
+        if (bots == BotKind.CHROMIUM) {
+            throw new ParameterException(
+                    cli,
+                    options + " " + verb + " to native bots; Chromium pages send simulcast when the server's"
+                            + " chorus.rooms.simulcast-from says so and report the sizes they show themselves");
+        }
+        if (capacity.run) {
+            throw new ParameterException(cli, options + " " + verb + " to a fixed load, not to --capacity");
+        }
+        if (simulcast && !profile.hasVideo()) {
+            throw new ParameterException(
+                    cli, "--simulcast needs a video profile (360p, 720p or 1080p), not --profile " + profile.token());
+        }
+        if (view != null && !simulcast) {
+            throw new ParameterException(
+                    cli,
+                    "--view needs --simulcast: the server picks a layer by view size only among a publisher's"
+                            + " simulcast layers");
+        }
     }
 
     /**

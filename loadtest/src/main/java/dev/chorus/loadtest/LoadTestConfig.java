@@ -5,7 +5,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.OptionalLong;
 
-/** The command line, checked: what to run against which server. Built by {@link #parse(String...)}. */
+/**
+ * The command line, checked: what to run against which server. Built by {@link #parse(String...)}.
+ * {@code simulcast}: native publishers offer their video as three simulcast layers ({@code --simulcast});
+ * {@code view}: the size every native bot that receives video reports for it ({@code --view}), or null.
+ */
 record LoadTestConfig(
         URI server,
         int rooms,
@@ -20,12 +24,30 @@ record LoadTestConfig(
         int pagesPerBrowser,
         Capacity capacity,
         Quality quality,
+        boolean simulcast,
+        ViewSize view,
         boolean help) {
 
     /** What the bots are: plain Java WebRTC peers, or pages of headless Chromium. */
     enum BotKind {
         NATIVE,
         CHROMIUM
+    }
+
+    /**
+     * What every native bot that receives video tells the server with a {@code view} message after each
+     * answer: that it shows each of its receiving video lines at this size, in device pixels ({@code --view};
+     * null: no view message, as before). The server then forwards each simulcast video's lowest layer that
+     * covers it.
+     */
+    record ViewSize(int width, int height) {
+        /** The protocol's bound on either side ({@code signaling/PROTOCOL.md}, {@code view}). */
+        static final int MAX = 16384;
+
+        @Override
+        public String toString() {
+            return width + "x" + height;
+        }
     }
 
     /**

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -28,12 +29,18 @@ import java.util.concurrent.TimeUnit;
 public final class LoadTestMain {
     private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
 
+    /** The generator's CPU time and skipped sends when a snapshot was taken. */
+    private record GeneratorMark(double cpuSeconds, long pacerSkipped) {}
+
     private final LoadTestConfig config;
     private final PrintStream progress;
     private final Fleet fleet;
     private final List<Bot> bots;
     private final List<Sample> samples = new ArrayList<>();
     private final ServerProbe probe;
+    /** This process: the load generator's own CPU time, to tell when it, not the server, is the limit. */
+    private final ServerProbe self =
+            new ServerProbe(null, OptionalLong.of(ProcessHandle.current().pid()));
 
     private LoadTestMain(LoadTestConfig config, PrintStream progress) {
         this.config = config;
@@ -111,7 +118,9 @@ public final class LoadTestMain {
                         "pub-" + r + "-" + p,
                         true,
                         config.profile(),
-                        config.publishers()));
+                        config.publishers(),
+                        config.simulcast(),
+                        config.view()));
             }
         }
         for (int s = 0; s < config.subscribers(); s++) {
@@ -122,18 +131,22 @@ public final class LoadTestMain {
                         "sub-" + r + "-" + s,
                         false,
                         config.profile(),
-                        config.publishers()));
+                        config.publishers(),
+                        config.simulcast(),
+                        config.view()));
             }
         }
         progress.printf(
                 Locale.ROOT,
-                "load test: %d room(s) x (%d publishers + %d subscribers) = %d bots, profile %s,"
+                "load test: %d room(s) x (%d publishers + %d subscribers) = %d bots, profile %s%s%s,"
                         + " ramp-up %s, duration %s, server %s%n",
                 config.rooms(),
                 config.publishers(),
                 config.subscribers(),
                 bots.size(),
                 config.profile().token(),
+                config.simulcast() ? " simulcast " + VideoFigures.SIMULCAST_RIDS : "",
+                config.view() == null ? "" : ", view " + config.view(),
                 human(config.rampUp()),
                 human(config.duration()),
                 config.server());
@@ -156,6 +169,12 @@ public final class LoadTestMain {
         Fleet.Totals steadyLast = null;
         Fleet.Totals firstSteady = null;
         Fleet.Totals lastSteady = null;
+        GeneratorMark genStart = new GeneratorMark(self.cpuSeconds(), 0);
+        GeneratorMark genPrevious = genStart;
+        GeneratorMark genSteadyStart = null;
+        GeneratorMark genSteadyLast = null;
+        GeneratorMark genFirstSteady = null;
+        GeneratorMark genLastSteady = null;
         boolean sending = true;
         for (int second = 1; ; second++) {
             long target = t0 + second * SECOND;
@@ -170,6 +189,7 @@ public final class LoadTestMain {
             }
             ServerProbe.Counters debug = probe.counters(Duration.ofMillis(800));
             Fleet.Totals current = fleet.totals(now, debug, System.nanoTime());
+            GeneratorMark gen = new GeneratorMark(self.cpuSeconds(), pacer.skipped());
             double t = (now - t0) / 1e9;
             String phase = t <= rampNanos / 1e9 + 0.001 ? "ramp" : now <= steadyEnd + SECOND / 10 ? "steady" : "drain";
             Sample sample = fleet.sample(t, phase, previous, current);
@@ -180,17 +200,23 @@ public final class LoadTestMain {
             if (phase.equals("steady")) {
                 if (firstSteady == null) {
                     firstSteady = previous;
+                    genFirstSteady = genPrevious;
                 }
                 lastSteady = current;
+                genLastSteady = gen;
                 if (steadyStart == null && sample.botsConnected() + sample.botsFailed() == bots.size()) {
                     steadyStart = current;
+                    genSteadyStart = gen;
                 } else if (steadyStart != null) {
                     steadyLast = current;
+                    genSteadyLast = gen;
                 }
             }
             previous = current;
+            genPrevious = gen;
         }
         Fleet.Totals end = previous;
+        long[] layers = VideoFigures.receivedLayers(bots);
         for (Bot b : bots) {
             b.close();
         }
@@ -199,8 +225,13 @@ public final class LoadTestMain {
             // never all connected, or too short: take the whole post-ramp window (or, failing that, the run)
             steadyStart = firstSteady != null ? firstSteady : start;
             steadyLast = lastSteady != null ? lastSteady : end;
+            genSteadyStart = genFirstSteady != null ? genFirstSteady : genStart;
+            genSteadyLast = genLastSteady != null ? genLastSteady : genPrevious;
         }
-        return writeReport(start, steadyStart, steadyLast, end, pacer);
+        double steadySeconds = Math.max(1e-3, (steadyLast.nanos() - steadyStart.nanos()) / 1e9);
+        double generatorCores = (genSteadyLast.cpuSeconds() - genSteadyStart.cpuSeconds()) / steadySeconds;
+        long skipped = genSteadyLast.pacerSkipped() - genSteadyStart.pacerSkipped();
+        return writeReport(start, steadyStart, steadyLast, end, pacer, generatorCores, skipped, layers);
     }
 
     private static String room(String runId, int r) {
@@ -220,6 +251,9 @@ public final class LoadTestMain {
                 s.receivedPps(),
                 s.loss() * 100,
                 Double.isNaN(s.p99Ms()) ? "-" : String.format(Locale.ROOT, "%.2f", s.p99Ms())));
+        if (Double.isFinite(s.subscriberVideoKbps())) {
+            line.append(String.format(Locale.ROOT, " | video/sub %.0f kbps", s.subscriberVideoKbps()));
+        }
         if (!Double.isNaN(s.forwardedPps())) {
             line.append(String.format(Locale.ROOT, " | server fwd %.0f pps", s.forwardedPps()));
         }
@@ -235,7 +269,14 @@ public final class LoadTestMain {
     }
 
     private String writeReport(
-            Fleet.Totals start, Fleet.Totals steadyStart, Fleet.Totals steadyEnd, Fleet.Totals end, Pacer pacer)
+            Fleet.Totals start,
+            Fleet.Totals steadyStart,
+            Fleet.Totals steadyEnd,
+            Fleet.Totals end,
+            Pacer pacer,
+            double generatorCores,
+            long pacerSkipped,
+            long[] receivedLayers)
             throws IOException {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = mapper.createObjectNode();
@@ -259,6 +300,18 @@ public final class LoadTestMain {
                 config.profile().hasVideo() ? config.profile().meanDeltaFrameBytes() : 0);
         c.put("keyframeBytes", config.profile().hasVideo() ? config.profile().keyframeBytes() : 0);
         c.put("audioPacketsPerSecond", Profile.AUDIO_PACKETS_PER_SECOND);
+        c.put("simulcast", config.simulcast());
+        if (config.simulcast()) {
+            c.put("simulcastLayers", String.join(",", VideoFigures.SIMULCAST_RIDS));
+            c.put(
+                    "topLayerSize",
+                    config.profile().frameWidth() + "x" + config.profile().frameHeight());
+        }
+        if (config.view() == null) {
+            c.putNull("view");
+        } else {
+            c.put("view", config.view().toString());
+        }
         if (config.serverPid().isPresent()) {
             c.put("serverPid", config.serverPid().getAsLong());
         }
@@ -285,6 +338,7 @@ public final class LoadTestMain {
             num(o, "serverHeapMib", s.serverHeapMib());
             num(o, "serverForwardedPps", s.forwardedPps());
             num(o, "serverProcessedPps", s.serverProcessedPps());
+            num(o, "subscriberVideoKbps", s.subscriberVideoKbps());
         }
 
         // steady state: full load, after ramp-up, before sending stopped
@@ -308,8 +362,10 @@ public final class LoadTestMain {
         st.put("seconds", round(steadySeconds, 3));
         num(st, "sentPps", sentPps);
         num(st, "receivedPps", recvPps);
-        num(st, "expectedReceivedPps", sentPps * fanout);
-        num(st, "deliveryRatio", sentPps > 0 ? recvPps / (sentPps * fanout) : Double.NaN);
+        // A simulcast publisher sends every layer and each receiver gets one: sent x fanout says nothing then.
+        boolean layered = config.simulcast();
+        num(st, "expectedReceivedPps", layered ? Double.NaN : sentPps * fanout);
+        num(st, "deliveryRatio", sentPps > 0 && !layered ? recvPps / (sentPps * fanout) : Double.NaN);
         st.put("expectedPackets", steadyExpected);
         st.put("lostPackets", steadyLost);
         num(st, "loss", steadyLoss);
@@ -319,6 +375,30 @@ public final class LoadTestMain {
         num(st, "serverCpuCores", cpuCores);
         num(st, "serverForwardedPpsPerCore", cpuCores > 0 ? fwdPps / cpuCores : Double.NaN);
         num(st, "serverPeakRssMib", peakRss);
+        double[] videoKbps = fleet.videoKbpsPerReceiver(steadyStart, steadyEnd);
+        double meanVideoKbps = VideoFigures.perSubscriber(st, videoKbps);
+        int withoutVideo = VideoFigures.withoutVideo(videoKbps);
+        if (withoutVideo > 0) {
+            progress.println("note: " + withoutVideo + " of " + videoKbps.length
+                    + " bots that should receive video got none in the steady window");
+        }
+        RunLimit limit = new RunLimit(
+                generatorCores,
+                Runtime.getRuntime().availableProcessors(),
+                pacerSkipped,
+                cpuCores,
+                LatencyHistogram.percentile(steadyLatency, 0.5) / 1000,
+                LatencyHistogram.percentile(steadyLatency, 0.99) / 1000,
+                steadyLoss,
+                steadyExpected,
+                (int) bots.stream()
+                        .filter(b -> b.connectedAfterNanos() == 0 || b.failure() != null)
+                        .count(),
+                bots.size());
+        VideoFigures.limit(st, limit);
+        if (!limit.withinLimits()) {
+            progress.println("note: " + limit.note());
+        }
 
         ObjectNode tot = root.putObject("totals");
         tot.put("packetsSent", end.sent() - start.sent());
@@ -385,11 +465,14 @@ public final class LoadTestMain {
                 .sorted()
                 .toArray();
         stats(bj.putObject("subscriberJoinToAllTracksMs"), subJoinMs);
+        VideoFigures.simulcast(bj, bots, receivedLayers, progress);
 
         String summary = String.format(
                 Locale.ROOT,
                 "forwarded_pps=%s server_cpu_cores=%s forwarded_pps_per_core=%s loss=%s p99_latency_ms=%s"
-                        + " p50_latency_ms=%s received_pps=%s sent_pps=%s bots=%d/%d join_p50_ms=%s",
+                        + " p50_latency_ms=%s received_pps=%s sent_pps=%s bots=%d/%d join_p50_ms=%s"
+                        + " sub_video_kbps_mean=%s sub_video_kbps_p50=%s sub_video_kbps_max=%s"
+                        + " generator_cpu_cores=%s generator_limited=%s within_limits=%s",
                 f0(fwdPps),
                 f2(cpuCores),
                 f0(cpuCores > 0 ? fwdPps / cpuCores : Double.NaN),
@@ -400,7 +483,13 @@ public final class LoadTestMain {
                 f0(sentPps),
                 connected,
                 bots.size(),
-                f0(percentile(subJoinMs.length > 0 ? subJoinMs : joinMs, 0.5)));
+                f0(percentile(subJoinMs.length > 0 ? subJoinMs : joinMs, 0.5)),
+                f0(meanVideoKbps),
+                f0(percentile(videoKbps, 0.5)),
+                f0(videoKbps.length == 0 ? Double.NaN : videoKbps[videoKbps.length - 1]),
+                f2(generatorCores),
+                limit.generatorLimited() ? "yes" : "no",
+                limit.withinLimits() ? "yes" : "no");
         root.put("summary", summary);
 
         Path json = config.reportDir().resolve("result.json");

@@ -216,6 +216,23 @@ final class OptionConverters {
         }
     }
 
+    private static final Pattern VIEW_SIZE = Pattern.compile("(\\d{1,9})\\s*[xX]\\s*(\\d{1,9})");
+
+    /** "320x180": width x height in device pixels, each 1..{@link LoadTestConfig.ViewSize#MAX}. */
+    static final class ViewSizeText implements ITypeConverter<LoadTestConfig.ViewSize> {
+        @Override
+        public LoadTestConfig.ViewSize convert(String value) {
+            Matcher m = VIEW_SIZE.matcher(value.trim());
+            if (!m.matches()) {
+                throw new TypeConversionException(
+                        "must be WIDTHxHEIGHT in device pixels like 320x180, not '" + value + "'");
+            }
+            int max = LoadTestConfig.ViewSize.MAX;
+            return new LoadTestConfig.ViewSize(
+                    wholeNumber("width ", m.group(1), 1, max), wholeNumber("height ", m.group(2), 1, max));
+        }
+    }
+
     static final class ReportDirectory implements ITypeConverter<Path> {
         @Override
         public Path convert(String value) {

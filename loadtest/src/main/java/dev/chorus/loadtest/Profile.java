@@ -10,10 +10,10 @@ import java.util.SplittableRandom;
  * payload bytes.
  */
 enum Profile {
-    AUDIO("audio", 0),
-    P360("360p", 300_000),
-    P720("720p", 1_000_000),
-    P1080("1080p", 2_500_000);
+    AUDIO("audio", 0, 0, 0),
+    P360("360p", 300_000, 640, 360),
+    P720("720p", 1_000_000, 1280, 720),
+    P1080("1080p", 2_500_000, 1920, 1080);
 
     static final int FPS = 30;
     static final int AUDIO_PACKETS_PER_SECOND = 50;
@@ -24,10 +24,14 @@ enum Profile {
 
     private final String token;
     private final int videoBitsPerSecond;
+    private final int frameWidth;
+    private final int frameHeight;
 
-    Profile(String token, int videoBitsPerSecond) {
+    Profile(String token, int videoBitsPerSecond, int frameWidth, int frameHeight) {
         this.token = token;
         this.videoBitsPerSecond = videoBitsPerSecond;
+        this.frameWidth = frameWidth;
+        this.frameHeight = frameHeight;
     }
 
     String token() {
@@ -40,6 +44,19 @@ enum Profile {
 
     int videoBitsPerSecond() {
         return videoBitsPerSecond;
+    }
+
+    /**
+     * The picture size a simulcast publisher's key frames announce for its top layer (each layer below: half
+     * the width and height), so the server can choose layers by view size; 0 for audio. Plain video lines
+     * keep the test peer's own nominal size, as before simulcast.
+     */
+    int frameWidth() {
+        return frameWidth;
+    }
+
+    int frameHeight() {
+        return frameHeight;
     }
 
     /** Mean delta frame bytes such that key + delta frames average the nominal bitrate. */

@@ -29,6 +29,8 @@ class LoadTestConfigTest {
         assertEquals(LoadTestConfig.BotKind.NATIVE, c.bots());
         assertEquals(6, c.pagesPerBrowser());
         assertEquals(URI.create("ws://127.0.0.1:8080/ws"), c.webSocketUri());
+        assertFalse(c.simulcast());
+        assertEquals(null, c.view());
     }
 
     @Test
@@ -187,6 +189,149 @@ class LoadTestConfigTest {
                 "1",
                 "--subscribers",
                 "100");
+    }
+
+    @Test
+    void simulcastAndViewSize() {
+        LoadTestConfig plain = LoadTestConfig.parse();
+        assertFalse(plain.simulcast(), "one stream per video unless --simulcast");
+        assertEquals(null, plain.view(), "no view message unless --view");
+
+        LoadTestConfig c = LoadTestConfig.parse("--simulcast", "--view", "320x180", "--profile", "720p");
+        assertTrue(c.simulcast());
+        assertEquals(new LoadTestConfig.ViewSize(320, 180), c.view());
+        assertEquals("320x180", c.view().toString());
+        assertEquals(
+                new LoadTestConfig.ViewSize(1920, 1080),
+                LoadTestConfig.parse("--simulcast", "--view=1920X1080").view());
+        assertEquals(
+                new LoadTestConfig.ViewSize(16384, 1),
+                LoadTestConfig.parse("--simulcast", "--view", " 16384 x 1 ").view());
+        assertTrue(LoadTestConfig.parse("--simulcast").simulcast());
+        assertEquals(
+                new LoadTestConfig.ViewSize(640, 360),
+                LoadTestConfig.parse("--simulcast", "--view", "1x1", "--view", "640x360")
+                        .view(),
+                "the last --view counts, as for every option");
+
+        assertMessage("--view must be WIDTHxHEIGHT in device pixels like 320x180, not '320'", "--view", "320");
+        assertMessage("--view must be WIDTHxHEIGHT in device pixels like 320x180, not '320x'", "--view", "320x");
+        assertMessage(
+                "--view must be WIDTHxHEIGHT in device pixels like 320x180, not '-320x180'", "--view", "-320x180");
+        assertMessage("--view must be WIDTHxHEIGHT in device pixels like 320x180, not '320*180'", "--view", "320*180");
+        assertMessage("--view width must be between 1 and 16384, got 0", "--simulcast", "--view", "0x180");
+        assertMessage("--view height must be between 1 and 16384, got 16385", "--simulcast", "--view", "320x16385");
+        assertMessage("--view needs a value", "--simulcast", "--view");
+        assertMessage(
+                "--view needs --simulcast: the server picks a layer by view size only among a publisher's simulcast"
+                        + " layers",
+                "--view",
+                "320x180");
+        assertMessage(
+                "--simulcast needs a video profile (360p, 720p or 1080p), not --profile audio",
+                "--simulcast",
+                "--profile",
+                "audio");
+        assertMessage(
+                "--simulcast and --view apply to native bots; Chromium pages send simulcast when the server's"
+                        + " chorus.rooms.simulcast-from says so and report the sizes they show themselves",
+                "--bots",
+                "chromium",
+                "--simulcast",
+                "--view",
+                "320x180");
+        assertMessage(
+                "--view applies to native bots; Chromium pages send simulcast when the server's"
+                        + " chorus.rooms.simulcast-from says so and report the sizes they show themselves",
+                "--bots",
+                "chromium",
+                "--view",
+                "320x180");
+        assertMessage(
+                "--simulcast applies to a fixed load, not to --capacity",
+                "--capacity",
+                "--server-pid",
+                "1",
+                "--simulcast");
+        assertMessage(
+                "--quality always runs a two-party Chromium call; drop --simulcast, --view",
+                "--quality",
+                "--media-target",
+                "127.0.0.1:9",
+                "--proxy-port",
+                "10",
+                "--simulcast",
+                "--view",
+                "320x180");
+    }
+
+    @Test
+    void theReportSaysWhenTheGeneratorOrTheMachineIsTheLimit() {
+        RunLimit fine = new RunLimit(0.5, 1, 0, 0.4, 1.2, 12.5, 0.001, 1000, 0, 30);
+        assertEquals(null, fine.note());
+        assertTrue(fine.withinLimits());
+        assertFalse(fine.generatorLimited());
+        assertEquals(null, new RunLimit(1.7, 2, 0, 0.4, 1, 3, 0, 1000, 0, 30).note());
+        RunLimit cpu = new RunLimit(0.95, 1, 0, 0.4, 1, 3, 0, 1000, 0, 30);
+        assertEquals(
+                "the load generator used 0.95 of its 1 CPU: it, not the server, is probably the limit", cpu.note());
+        assertTrue(cpu.generatorLimited());
+        assertEquals(
+                "the load generator used 1.86 of its 2 CPUs: it, not the server, is probably the limit",
+                new RunLimit(1.86, 2, 0, 0.4, 1, 3, 0, 1000, 0, 30).note());
+        RunLimit behind = new RunLimit(0.2, 2, 12, 0.4, 1, 3, 0, 1000, 0, 30);
+        assertEquals(
+                "the load generator fell behind its schedule (12 sends skipped): it, not the server, is the limit",
+                behind.note());
+        assertTrue(behind.generatorLimited());
+        RunLimit queued = new RunLimit(1.2, 2, 0, 0.45, 1785.9, 2129.9, 0, 1000, 0, 30);
+        assertFalse(queued.generatorLimited(), "neither process used its CPUs: the cause is not known");
+        assertFalse(queued.withinLimits());
+        assertEquals(
+                "median one-way latency 1785.9 ms, loss 0.000%: packets queued or were dropped in the server, in the"
+                        + " load generator or while waiting for a CPU (server used 0.45 cores, generator 1.20):"
+                        + " figures of an overloaded machine",
+                queued.note());
+        RunLimit bursts = new RunLimit(0.7, 2, 0, 0.46, 2.0, 340.0, 0, 1000, 0, 30);
+        assertFalse(bursts.withinLimits());
+        assertEquals(
+                "p99 one-way latency 340.0 ms over 50 ms while the median is 2.0 ms: bursts of delay (a process"
+                        + " waiting for a CPU, garbage collection), no standing queue",
+                bursts.note());
+        assertTrue(new RunLimit(0.5, 2, 0, Double.NaN, 1, 3, 0.02, 1000, 0, 30)
+                .note()
+                .startsWith("median one-way latency 1.0 ms, loss 2.000%"));
+        assertEquals(
+                "no media arrived at the bots in the steady window (did they connect? see bots.mediaConnectMs)",
+                new RunLimit(0.5, 2, 0, Double.NaN, Double.NaN, Double.NaN, 0, 0, 0, 30).note());
+    }
+
+    @Test
+    void aRunWithBotsThatDidNotConnectIsOutOfLimits() {
+        RunLimit partly = new RunLimit(0.5, 2, 0, 0.2, 1.6, 10.6, 0, 1000, 18, 30);
+        assertFalse(partly.withinLimits());
+        assertEquals(
+                "18 of 30 bots were not connected in the steady window (see bots.failureReasons): the room was"
+                        + " smaller than asked",
+                partly.note());
+    }
+
+    @Test
+    void subscribersWithoutVideoAreCounted() {
+        assertEquals(0, VideoFigures.withoutVideo(new double[0]));
+        assertEquals(2, VideoFigures.withoutVideo(new double[] {0, 0.4, 85.7, 313}));
+        assertEquals(313, VideoFigures.mean(new double[] {313, 313}), 1e-9);
+        assertTrue(Double.isNaN(VideoFigures.mean(new double[0])));
+    }
+
+    @Test
+    void simulcastTopLayerSizesFollowTheProfile() {
+        assertEquals(640, Profile.P360.frameWidth());
+        assertEquals(360, Profile.P360.frameHeight());
+        assertEquals(1280, Profile.P720.frameWidth());
+        assertEquals(720, Profile.P720.frameHeight());
+        assertEquals(1920, Profile.P1080.frameWidth());
+        assertEquals(1080, Profile.P1080.frameHeight());
     }
 
     @Test

@@ -94,6 +94,8 @@ public final class NativePeer implements AutoCloseable {
     private volatile String lastEvent = "NEW";
     private volatile String failureReason;
     private LongSupplier stampClock;
+    private int videoFrameWidth = Vp8Packetizer.WIDTH;
+    private int videoFrameHeight = Vp8Packetizer.HEIGHT;
 
     private NativePeer(TransportConfig config, DtlsCertificate certificate, String name) throws IOException {
         if (!NAME.matcher(name).matches()) {
@@ -214,6 +216,7 @@ public final class NativePeer implements AutoCloseable {
         SendStream s = new SendStream(
                 mid, track, kind == MediaKind.AUDIO ? OfferWriter.OPUS_PT : OfferWriter.VP8_PT, out, senderClock, name);
         s.stampClock(stampClock);
+        s.frameSize(videoFrameWidth, videoFrameHeight);
         sendByMid.put(mid, s);
         for (SendLayer l : s.layers()) {
             sendBySsrc.put(l.ssrc(), s);
@@ -368,6 +371,21 @@ public final class NativePeer implements AutoCloseable {
     public synchronized void stampSendTimes(LongSupplier clock) {
         this.stampClock = clock;
         sendByMid.values().forEach(s -> s.stampClock(clock));
+    }
+
+    /**
+     * The picture size that key frames of every published video line (present or later) announce from now on
+     * (320x240 unless set); on a simulcast line the top layer's, each layer below half the one above
+     * (1280x720: 640x360, 320x180), so an SFU picks layers for a {@code view} size by them. 1..16383 each.
+     */
+    public synchronized void videoFrameSize(int width, int height) {
+        if (width < 1 || width > 0x3FFF || height < 1 || height > 0x3FFF) { // 14 bits in a VP8 key frame header
+            throw new IllegalArgumentException(
+                    "a VP8 frame is 1..16383 pixels wide and high, not " + width + "x" + height);
+        }
+        this.videoFrameWidth = width;
+        this.videoFrameHeight = height;
+        sendByMid.values().forEach(s -> s.frameSize(width, height));
     }
 
     /** PLI/FIR received for any of our SSRCs. */

@@ -60,6 +60,10 @@ public final class SendStream {
     private int repairedRidExtensionId;
     private long lastReportNanos;
     private boolean reported;
+    /** Picture size written into key frame headers: the top layer's; each layer below halves it. */
+    private int frameWidth = Vp8Packetizer.WIDTH;
+
+    private int frameHeight = Vp8Packetizer.HEIGHT;
     /** When set, every packet's payload ends with a {@link PayloadStamp} of this clock. */
     private volatile LongSupplier stampClock;
 
@@ -105,6 +109,17 @@ public final class SendStream {
         this.midExtensionId = midId;
         this.ridExtensionId = ridId;
         this.repairedRidExtensionId = repairedRidId;
+    }
+
+    /**
+     * The picture size later key frames announce in their VP8 frame header: the line's, or on a simulcast
+     * line the top layer's, each layer below announcing half the width and half the height of the one above
+     * (as Chromium scales them). {@link Vp8Packetizer#WIDTH} x {@link Vp8Packetizer#HEIGHT} until set. An SFU
+     * reads the layers' sizes from these headers to pick the layer that covers a subscriber's view.
+     */
+    synchronized void frameSize(int width, int height) {
+        this.frameWidth = width;
+        this.frameHeight = height;
     }
 
     /** Stamps every later packet with {@code clock} (see {@link PayloadStamp}); null stops stamping. */
@@ -175,8 +190,8 @@ public final class SendStream {
     private boolean sendFrame(SendLayer l, byte[] frame, int length, boolean keyframe, long ts, int down) {
         boolean key = l.startVideoFrame(ts, keyframe);
         boolean layered = track.simulcast();
-        int headerLength = Vp8Packetizer.writeFrameHeader(
-                frameHeader, 0, key, length, Vp8Packetizer.WIDTH >> down, Vp8Packetizer.HEIGHT >> down);
+        int headerLength =
+                Vp8Packetizer.writeFrameHeader(frameHeader, 0, key, length, frameWidth >> down, frameHeight >> down);
         int total = headerLength + length;
         LongSupplier stamp = stampClock;
         int trailer = (layered ? PayloadStamp.LAYER_LENGTH : 0) + (stamp != null ? PayloadStamp.LENGTH : 0);

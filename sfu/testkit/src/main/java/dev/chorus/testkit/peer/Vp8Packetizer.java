@@ -17,7 +17,7 @@ final class Vp8Packetizer {
     static final int KEYFRAME_HEADER_LENGTH = 10;
     /** Frame tag only. */
     static final int INTERFRAME_HEADER_LENGTH = 3;
-    /** Nominal picture size written into key frame headers (a simulcast line's top layer). */
+    /** Nominal picture size written into key frame headers (a simulcast line's top layer) unless the peer sets one. */
     static final int WIDTH = 320;
 
     static final int HEIGHT = 240;

@@ -1,6 +1,7 @@
 package dev.chorus.testkit.peer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.sfu.buffer.PacketBuffer;
@@ -114,6 +115,37 @@ class SimulcastPeerTest {
                     peer.toJson().get("lines").get(1).get("send").get("layers").size(),
                     "the layers in the peer's JSON");
             assertEquals(1, peer.toJson().get("feedback").get("nacks").asLong());
+        }
+    }
+
+    @Test
+    void keyFramesAnnounceTheSizeSetForThePeersVideoHalvedPerLayer() throws Exception {
+        try (NativePeer peer = NativePeer.create(LoopbackSfu.loopback().build(), LoopbackSfu.CLIENT_CERT, "sizes");
+                LoopbackSfu.Session s = sfu.newSession()) {
+            assertThrows(IllegalArgumentException.class, () -> peer.videoFrameSize(0, 720));
+            assertThrows(IllegalArgumentException.class, () -> peer.videoFrameSize(1280, 16384));
+            peer.videoFrameSize(1280, 720); // before the line exists: it takes the size when created
+            String offer = peer.createOffer(1, 1, 0, 0, SimulcastOptions.DEFAULT);
+            peer.applyAnswer(s.answer(offer, Map.of()));
+            peer.connected().get(10, TimeUnit.SECONDS);
+            s.await("DTLS_CONNECTED", 10_000);
+            NegotiatedSection video = s.answer.section("1").orElseThrow();
+            int ridId = video.extensionId(RtpExtension.RTP_STREAM_ID.uri()).getAsInt();
+            assertTrue(peer.sendVideoFrame(new byte[300], true));
+            Map<String, String> sizeByRid = new TreeMap<>();
+            RtpPacket p = new RtpPacket();
+            while (sizeByRid.size() < 3) {
+                byte[] pkt = s.nextRtp(2000);
+                assertEquals(RtpValidity.OK, NativePeerTest.wrap(p, pkt));
+                if (p.payloadType() != video.payloadType().getAsInt()) {
+                    continue;
+                }
+                sizeByRid.put(
+                        NativePeerTest.extension(p, ridId),
+                        Vp8Payload.keyframeWidth(pkt, p.payloadOffset(), p.payloadLength()) + "x"
+                                + Vp8Payload.keyframeHeight(pkt, p.payloadOffset(), p.payloadLength()));
+            }
+            assertEquals(Map.of("l", "320x180", "m", "640x360", "h", "1280x720"), sizeByRid);
         }
     }
 

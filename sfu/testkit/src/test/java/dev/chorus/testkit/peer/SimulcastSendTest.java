@@ -402,6 +402,37 @@ class SimulcastSendTest {
     }
 
     @Test
+    void keyFramesAnnounceTheTopSizeSetAndHalfOfItPerLayerBelow() {
+        SendStream s = simulcastStream();
+        s.sendVideoFrame(new byte[3000], true);
+        assertEquals(
+                Map.of(0x1001L, List.of(80, 60), 0x1002L, List.of(160, 120), 0x1003L, List.of(320, 240)),
+                keyframeSizes(out.takeRtp()),
+                "320x240 at the top unless set");
+        s.frameSize(1280, 720);
+        s.sendVideoFrame(new byte[3000], false);
+        assertEquals(Map.of(), keyframeSizes(out.takeRtp()), "delta frames carry no size");
+        s.sendVideoFrame(new byte[3000], true);
+        assertEquals(
+                Map.of(0x1001L, List.of(320, 180), 0x1002L, List.of(640, 360), 0x1003L, List.of(1280, 720)),
+                keyframeSizes(out.takeRtp()));
+    }
+
+    /** Per SSRC, the width and height of the key frame started in {@code packets}, as the SFU reads them. */
+    private static Map<Long, List<Integer>> keyframeSizes(List<RtpPacket> packets) {
+        Map<Long, List<Integer>> sizes = new TreeMap<>();
+        for (RtpPacket p : packets) {
+            int w = Vp8Payload.keyframeWidth(p.buffer(), p.payloadOffset(), p.payloadLength());
+            if (w >= 0) {
+                sizes.put(
+                        p.ssrc(),
+                        List.of(w, Vp8Payload.keyframeHeight(p.buffer(), p.payloadOffset(), p.payloadLength())));
+            }
+        }
+        return sizes;
+    }
+
+    @Test
     void layerSizesAreAQuarterPerLayerAndNeverNothing() {
         assertEquals(5000, SendStream.layerBytes(5000, 0));
         assertEquals(1250, SendStream.layerBytes(5000, 1));
