@@ -61,7 +61,6 @@ public final class Consumer {
     private long otherLayerPackets;
 
     private boolean closed;
-    private long lastTimestamp = -1;
     /** Copies the transport did not send (no selected pair yet, socket error): counted there by reason. */
     private long notSent;
 
@@ -131,11 +130,6 @@ public final class Consumer {
 
     /** The layer this consumer forwards, or switches to at its next keyframe. */
     public int targetLayer() {
-        return layers.target();
-    }
-
-    /** The layer a keyframe is needed on: the target. */
-    int awaitedLayer() {
         return layers.target();
     }
 
@@ -367,7 +361,6 @@ public final class Consumer {
                 return;
             }
             rewriteAsMedia(out, outSeq, buffer, nowNanos, splicer.currentSegment());
-            lastTimestamp = out.timestamp();
             splicer.onSent(out, nowNanos);
             if (send(out, nowNanos)) {
                 stream.onSent(out);
@@ -479,7 +472,7 @@ public final class Consumer {
 
     /** Padding can go on this consumer's RTX stream, with a transport-cc number to measure it by. */
     boolean canSendPadding() {
-        return rtx && transportCcId != 0 && !closed && lastTimestamp >= 0;
+        return rtx && transportCcId != 0 && !closed && splicer.hasSent();
     }
 
     /**
@@ -502,7 +495,7 @@ public final class Consumer {
                     off,
                     params.rtxPayloadType(),
                     stream.rtxSequence(),
-                    lastTimestamp,
+                    splicer.lastTimestamp(),
                     params.rtxSsrc(),
                     transportCcId);
             int length = PaddingPacketWriter.LENGTH;

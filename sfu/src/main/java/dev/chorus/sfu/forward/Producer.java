@@ -10,6 +10,7 @@ import dev.chorus.sfu.rtp.RtpExtension;
 import dev.chorus.sfu.rtp.RtpHeaderExtensions;
 import dev.chorus.sfu.rtp.RtpPacket;
 import dev.chorus.sfu.speaker.SpeechActivity;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -43,6 +44,8 @@ public final class Producer {
 
     private final DropCounters drops;
     private final int transportCcId;
+    /** The MID as the extension carries it (ASCII), null when unknown. */
+    private final byte[] midBytes;
     /** The audio-level extension id, 0 when not negotiated (or for video). */
     private final int audioLevelId;
     /** Audio with levels only: how much its publisher speaks. */
@@ -61,6 +64,7 @@ public final class Producer {
         this.publisher = publisher;
         this.drops = new DropCounters(router.drops());
         this.transportCcId = params.extensions().id(RtpExtension.TRANSPORT_CC);
+        this.midBytes = params.mid() == null ? null : params.mid().getBytes(StandardCharsets.US_ASCII);
         boolean video = params.kind() == MediaKind.VIDEO;
         this.audioLevelId = video ? 0 : params.extensions().id(RtpExtension.AUDIO_LEVEL);
         this.speech = audioLevelId != 0 ? new SpeechActivity() : null;
@@ -298,6 +302,11 @@ public final class Producer {
         return streams[layer].bitrateBps(nowNanos);
     }
 
+    /** The publisher's MID as its MID extension carries it, null when unknown. */
+    byte[] midBytes() {
+        return midBytes;
+    }
+
     /** The publisher's transport-cc header extension id, 0 when not negotiated. */
     int transportCcId() {
         return transportCcId;
@@ -339,7 +348,7 @@ public final class Producer {
         for (int i = 0; i < consumers.size(); i++) {
             Consumer c = consumers.get(i);
             if (c.isWaitingForKeyframe() || c.isSwitchPending()) {
-                requestKeyframe(c.awaitedLayer(), nowNanos, KeyframeRequestKind.WAITING_RETRY);
+                requestKeyframe(c.targetLayer(), nowNanos, KeyframeRequestKind.WAITING_RETRY);
             }
         }
     }

@@ -13,6 +13,7 @@ import dev.chorus.sfu.rtp.BigEndian;
 import dev.chorus.sfu.rtp.RtpPacket;
 import dev.chorus.sfu.rtp.RtpValidity;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * One encoding a publisher sends for a {@link Producer}: the only stream of a plain track, or one
@@ -140,15 +141,7 @@ final class RtpReceiveStream {
 
     /** True when the extension value at {@code buf[off, off+len)} is this stream's rid. */
     boolean ridEquals(byte[] buf, int off, int len) {
-        if (ridBytes == null || len != ridBytes.length) {
-            return false;
-        }
-        for (int i = 0; i < len; i++) {
-            if (buf[off + i] != ridBytes[i]) {
-                return false;
-            }
-        }
-        return true;
+        return ridBytes != null && Arrays.equals(buf, off, off + len, ridBytes, 0, ridBytes.length);
     }
 
     /**

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.rtp.RtpExtension;
 import dev.chorus.sfu.rtp.RtpHeaderExtensions;
 import dev.chorus.sfu.rtp.RtpPacket;
+import java.util.Arrays;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +40,8 @@ final class SsrcLearner {
             Producer p = producers.get(i);
             ProducerParams params = p.params();
             int midId = params.extensions().id(RtpExtension.MID);
-            if (params.mid() == null || midId == 0) {
+            byte[] midBytes = p.midBytes();
+            if (midBytes == null || midId == 0) {
                 continue;
             }
             long mid = rtp.findExtension(midId);
@@ -47,7 +49,9 @@ final class SsrcLearner {
                 continue;
             }
             midSeen = true;
-            if (!asciiEquals(rtp.buffer(), mid, params.mid())) {
+            int off = RtpHeaderExtensions.offsetOf(mid);
+            if (!Arrays.equals(
+                    rtp.buffer(), off, off + RtpHeaderExtensions.lengthOf(mid), midBytes, 0, midBytes.length)) {
                 continue;
             }
             RtpReceiveStream s = learnFrom(rtp, p, params.extensions().id(RtpExtension.RTP_STREAM_ID), false);
@@ -116,21 +120,6 @@ final class SsrcLearner {
             return s;
         }
         return null;
-    }
-
-    /** True when the extension value referenced by {@code ref} spells {@code text} (ASCII). */
-    private static boolean asciiEquals(byte[] buf, long ref, String text) {
-        int off = RtpHeaderExtensions.offsetOf(ref);
-        int len = RtpHeaderExtensions.lengthOf(ref);
-        if (len != text.length()) {
-            return false;
-        }
-        for (int i = 0; i < len; i++) {
-            if (buf[off + i] != text.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     ObjectNode toJson() {

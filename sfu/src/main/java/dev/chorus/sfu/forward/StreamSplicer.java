@@ -55,6 +55,10 @@ final class StreamSplicer {
     private long lastSentNanos;
     private int lastPictureId = -1;
     private int lastTl0 = -1;
+    /** The VP8 numbers the last {@link #rewrite} left in its packet (-1: none), for {@link #onSent}. */
+    private int rewrittenPictureId = -1;
+
+    private int rewrittenTl0 = -1;
     private long switches;
     private long srAligned;
 
@@ -168,24 +172,24 @@ final class StreamSplicer {
      */
     void rewrite(RtpPacket out, int segment, int payloadSkip) {
         out.setTimestamp(RtpSeq.addTimestamp(out.timestamp(), segmentTimestampOffset[segment]));
+        if (!vp8Splice) {
+            return;
+        }
+        byte[] b = out.buffer();
+        int off = out.payloadOffset() + payloadSkip;
+        int len = out.payloadLength() - payloadSkip;
+        int pic = Vp8Payload.pictureId(b, off, len);
+        int tl0 = Vp8Payload.tl0PicIdx(b, off, len);
         int picOffset = segmentPictureIdOffset[segment];
         int tl0Off = segmentTl0Offset[segment];
-        if (vp8Splice && (picOffset != 0 || tl0Off != 0)) {
-            byte[] b = out.buffer();
-            int off = out.payloadOffset() + payloadSkip;
-            int len = out.payloadLength() - payloadSkip;
-            int pic = Vp8Payload.pictureId(b, off, len);
-            int tl0 = Vp8Payload.tl0PicIdx(b, off, len);
-            Vp8Payload.rewrite(
-                    b,
-                    off,
-                    len,
-                    pic < 0 ? -1 : (pic + picOffset) & PICTURE_ID_MASK,
-                    tl0 < 0 ? -1 : (tl0 + tl0Off) & 0xFF);
+        rewrittenPictureId = pic < 0 ? -1 : (pic + picOffset) & PICTURE_ID_MASK;
+        rewrittenTl0 = tl0 < 0 ? -1 : (tl0 + tl0Off) & 0xFF;
+        if (picOffset != 0 || tl0Off != 0) {
+            Vp8Payload.rewrite(b, off, len, rewrittenPictureId, rewrittenTl0);
         }
     }
 
-    /** Notes a first send of the current segment: what the next switch continues from. */
+    /** Notes a first send of the current segment, just rewritten: what the next switch continues from. */
     void onSent(RtpPacket out, long nowNanos) {
         long ts = out.timestamp();
         if (!sentAny || (int) ((ts - lastTimestamp) & MASK32) > 0) {
@@ -193,16 +197,24 @@ final class StreamSplicer {
         }
         sentAny = true;
         lastSentNanos = nowNanos;
-        if (vp8Splice) {
-            int pic = Vp8Payload.pictureId(out.buffer(), out.payloadOffset(), out.payloadLength());
-            if (pic >= 0 && (lastPictureId < 0 || ((pic - lastPictureId) & PICTURE_ID_MASK) < 0x4000)) {
-                lastPictureId = pic;
-            }
-            int tl0 = Vp8Payload.tl0PicIdx(out.buffer(), out.payloadOffset(), out.payloadLength());
-            if (tl0 >= 0 && (lastTl0 < 0 || ((tl0 - lastTl0) & 0xFF) < 0x80)) {
-                lastTl0 = tl0;
-            }
+        int pic = rewrittenPictureId;
+        if (pic >= 0 && (lastPictureId < 0 || ((pic - lastPictureId) & PICTURE_ID_MASK) < 0x4000)) {
+            lastPictureId = pic;
         }
+        int tl0 = rewrittenTl0;
+        if (tl0 >= 0 && (lastTl0 < 0 || ((tl0 - lastTl0) & 0xFF) < 0x80)) {
+            lastTl0 = tl0;
+        }
+    }
+
+    /** True once a packet went out: {@link #lastTimestamp()} is meaningful. */
+    boolean hasSent() {
+        return sentAny;
+    }
+
+    /** The newest outgoing RTP timestamp (what padding probes are stamped with). */
+    long lastTimestamp() {
+        return lastTimestamp;
     }
 
     /** The current segment's index, for {@link #rewrite}. */

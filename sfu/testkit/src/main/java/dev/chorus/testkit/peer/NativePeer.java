@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.buffer.PacketBuffer;
 import dev.chorus.sfu.codec.MediaKind;
+import dev.chorus.sfu.forward.PacketEgress;
 import dev.chorus.sfu.rtcp.ReceiverReportWriter;
 import dev.chorus.sfu.rtcp.ReportBlock;
 import dev.chorus.sfu.rtcp.SdesWriter;
@@ -71,7 +72,7 @@ public final class NativePeer implements AutoCloseable {
     private final FeedbackReader feedback = new FeedbackReader(this::onKeyframeRequest, this::onNack);
     private final CompletableFuture<Void> connected = new CompletableFuture<>();
     private final WebRtcTransport transport;
-    private final PacketOut out;
+    private final PacketEgress out;
     private final OfferWriter offerWriter;
     /** One clock for every line's simulcast timestamps and sender reports. */
     private final SenderClock senderClock = SenderClock.system();
@@ -104,7 +105,7 @@ public final class NativePeer implements AutoCloseable {
         this.name = name;
         this.sessionId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         this.transport = WebRtcTransport.createClient(config, certificate, new TransportEvents());
-        this.out = PacketOut.of(transport);
+        this.out = PacketEgress.to(transport);
         try {
             List<String> candidates = transport.localCandidates().stream()
                     .map(IceCandidate::toSdp)

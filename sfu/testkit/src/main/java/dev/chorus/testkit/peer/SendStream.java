@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.buffer.PacketBuffer;
 import dev.chorus.sfu.codec.MediaKind;
+import dev.chorus.sfu.forward.PacketEgress;
 import dev.chorus.sfu.rtcp.SdesWriter;
 import dev.chorus.sfu.rtcp.SenderReportWriter;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +45,7 @@ public final class SendStream {
     private final byte[] midBytes;
     private final LocalTrack track;
     private final List<SendLayer> layers;
-    private final PacketOut out;
+    private final PacketEgress out;
     private final SenderClock clock;
     private final byte[] cname;
     /** Room for an RTX packet: header, original sequence number, payload. */
@@ -75,7 +76,7 @@ public final class SendStream {
      * @param clock the peer's clock for simulcast timestamps and sender reports
      * @param cname the RTCP CNAME of the sender reports
      */
-    SendStream(String mid, LocalTrack track, int payloadType, PacketOut out, SenderClock clock, String cname) {
+    SendStream(String mid, LocalTrack track, int payloadType, PacketEgress out, SenderClock clock, String cname) {
         if (mid.length() > RtpHeaderWriter.MAX_ELEMENT_LENGTH) {
             throw new IllegalArgumentException("mid too long for a one-byte header extension: " + mid);
         }

@@ -1,5 +1,6 @@
 package dev.chorus.testkit.peer;
 
+import dev.chorus.sfu.forward.PacketEgress;
 import dev.chorus.sfu.rtp.RtpPacket;
 import dev.chorus.sfu.rtp.RtpValidity;
 import java.nio.charset.StandardCharsets;
@@ -7,8 +8,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** A {@link PacketOut} that keeps plaintext copies of what a {@link SendStream} sends, instead of a network. */
-final class CapturedPackets implements PacketOut {
+/** A {@link PacketEgress} that keeps plaintext copies of what a {@link SendStream} sends, instead of a network. */
+final class CapturedPackets implements PacketEgress {
     final List<byte[]> rtp = new ArrayList<>();
     final List<byte[]> rtcp = new ArrayList<>();
 
