@@ -236,7 +236,8 @@ export function hasTile(id) {
 }
 
 // The size, in device pixels, at which a participant's camera (or screen share)
-// tile is laid out: {width, height}, 0 x 0 when it has no tile or no box. The
+// tile is laid out: {width, height}, or null when it has no tile (yet) or no box:
+// then there is nothing to say, and saying 0 x 0 (not shown) would pause it. The
 // tile counts, not the <video>: a tile waiting for video (or paused by the
 // server) must still say it would show one, or it would never get any. A tile
 // scrolled out of view still counts as shown: the grid shows everyone, and a
@@ -244,8 +245,9 @@ export function hasTile(id) {
 // The server picks the simulcast layer that covers it (the "view" message).
 export function shownSize(participantId, source) {
   const tile = source === 'screen' ? screens.get(participantId) : tiles.get(participantId);
-  if (!tile || !tile.isConnected) return { width: 0, height: 0 };
+  if (!tile || !tile.isConnected) return null;
   const r = tile.getBoundingClientRect();
+  if (r.width <= 0 || r.height <= 0) return null;
   const dpr = window.devicePixelRatio || 1;
   return { width: Math.round(r.width * dpr), height: Math.round(r.height * dpr) };
 }

@@ -7,13 +7,15 @@
 const INTERVAL_MS = 1000;
 
 // sig: a joined Signaling; peer: its Peer; shownSize(participantId, source):
-// the grid's answer. Returns a function that stops the reports.
+// the grid's answer, null for a video it has no tile for yet (left out of the
+// report). Returns a function that stops the reports.
 export function startViewReports(sig, peer, shownSize) {
   let last = '';
   const report = () => {
     const videos = {};
     for (const line of peer.videoLines()) {
-      videos[line.mid] = shownSize(line.participantId, line.source);
+      const size = shownSize(line.participantId, line.source);
+      if (size) videos[line.mid] = size;
     }
     const json = JSON.stringify(videos);
     if (json === last || json === '{}') return;
