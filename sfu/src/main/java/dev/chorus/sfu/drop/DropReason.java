@@ -77,7 +77,9 @@ public enum DropReason {
     /** A late packet older than the consumer's sequence-mapping history, or one the SFU already skipped. */
     TOO_LATE_TO_MAP(FORWARDING),
     /** The packet arrived for a router, endpoint or producer that has been closed. */
-    CLOSED(FORWARDING);
+    CLOSED(FORWARDING),
+    /** The packet's handler threw (a bug, logged with its stack): the packet is lost, the worker carries on. */
+    HANDLER_FAILED(FORWARDING);
 
     private static final DropReason[] VALUES = values();
 

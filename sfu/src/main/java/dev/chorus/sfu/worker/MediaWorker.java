@@ -30,6 +30,8 @@ public final class MediaWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MediaWorker.class);
     private static final int BATCH = 256;
     private static final long MAX_PARK_NANOS = 1_000_000L;
+    /** Handler failures logged in full; after these, only the 2^n-th (a bug repeats per packet). */
+    private static final int LOGGED_FAILURES = 10;
 
     private final String name;
     private final Clock clock;
@@ -48,6 +50,7 @@ public final class MediaWorker implements AutoCloseable {
     private long packetsProcessed;
     private long commandsProcessed;
     private long commandFailures;
+    private long handlerFailures;
 
     private volatile Thread thread;
     private volatile boolean running;
@@ -194,10 +197,19 @@ public final class MediaWorker implements AutoCloseable {
         if (item instanceof PacketBuffer packet) {
             packetsProcessed++;
             PacketHandler handler = (PacketHandler) packet.target();
-            if (packet.kind() == PacketBuffer.Kind.RTP) {
-                handler.handleRtp(packet);
-            } else {
-                handler.handleRtcp(packet);
+            try {
+                if (packet.kind() == PacketBuffer.Kind.RTP) {
+                    handler.handleRtp(packet);
+                } else {
+                    handler.handleRtcp(packet);
+                }
+            } catch (RuntimeException e) {
+                // A bug on the packet path must cost that packet, not the thread every room on this
+                // worker runs on (handlers release their packet in a finally block).
+                drops.increment(DropReason.HANDLER_FAILED);
+                if (handlerFailures++ < LOGGED_FAILURES || Long.bitCount(handlerFailures) == 1) {
+                    LOG.error("[worker={}] packet handler {} failed ({} so far)", name, handler, handlerFailures, e);
+                }
             }
         } else {
             commandsProcessed++;
@@ -304,6 +316,8 @@ public final class MediaWorker implements AutoCloseable {
         n.put("packetsProcessed", packetsProcessed);
         n.put("commandsProcessed", commandsProcessed);
         n.put("commandFailures", commandFailures);
+        n.put("handlerFailures", handlerFailures);
+        n.put("timerFailures", timers.failures());
         n.put("commandsRejected", commandsRejected.get());
         n.put("timers", timers.size());
         ObjectNode d = drops.toJson();

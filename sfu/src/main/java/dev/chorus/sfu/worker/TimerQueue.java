@@ -1,6 +1,8 @@
 package dev.chorus.sfu.worker;
 
 import java.util.Arrays;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Binary min-heap of {@link Timer}s by deadline, run by the worker loop. Single-threaded:
@@ -8,11 +10,18 @@ import java.util.Arrays;
  * moves it. Allocation happens only when the heap array grows.
  */
 public final class TimerQueue {
+    private static final Logger LOG = LoggerFactory.getLogger(TimerQueue.class);
     private Timer[] heap = new Timer[16];
     private int size;
+    private long failures;
 
     public int size() {
         return size;
+    }
+
+    /** Tasks that threw (each was logged and not run again unless it was rescheduled). */
+    public long failures() {
+        return failures;
     }
 
     /** Schedules (or reschedules) {@code timer} to fire at {@code deadlineNanos}. */
@@ -63,7 +72,13 @@ public final class TimerQueue {
         while (size > 0 && heap[0].deadlineNanos - nowNanos <= 0) {
             Timer t = heap[0];
             cancel(t);
-            t.task.onTimer(nowNanos);
+            try {
+                t.task.onTimer(nowNanos);
+            } catch (RuntimeException e) {
+                // The failed task is not rescheduled; every other timer on the worker keeps running.
+                failures++;
+                LOG.error("timer {} failed and stops", t.name(), e);
+            }
             ran++;
         }
         return ran;

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Timeout;
 
 class MediaWorkerTest {
     /** Records what it handled, in order, and releases buffers like a real handler. */
-    static final class RecordingHandler implements PacketHandler {
+    static class RecordingHandler implements PacketHandler {
         final PacketBufferPool pool;
         final List<String> log;
 
@@ -96,6 +96,50 @@ class MediaWorkerTest {
         worker.runUntilIdle();
         assertEquals(42, answer.join());
         assertEquals(1, worker.toJson().get("commandFailures").asLong());
+    }
+
+    @Test
+    @Timeout(30)
+    void aThrowingPacketHandlerOrTimerCostsItsPacketNotTheWorkerThread() throws Exception {
+        PacketBufferPool pool = new PacketBufferPool(8, 8, true);
+        try (MediaWorker worker = new MediaWorker("threaded", Clock.SYSTEM, pool, 64, 4)) {
+            worker.start();
+            List<String> log = new ArrayList<>();
+            PacketHandler broken = new RecordingHandler(pool, log) {
+                @Override
+                public void handleRtp(PacketBuffer packet) {
+                    try {
+                        throw new ArrayIndexOutOfBoundsException("a bug on the packet path");
+                    } finally {
+                        pool.release(packet);
+                    }
+                }
+            };
+            assertTrue(worker.submitRtp(broken, packet(pool, 1)));
+            assertTrue(worker.submitRtcp(broken, packet(pool, 2)));
+            CompletableFuture<Void> scheduled = worker.call(() -> {
+                worker.timers()
+                        .schedule(
+                                new Timer("broken", now -> {
+                                    throw new IllegalStateException("a bug in a timer");
+                                }),
+                                0);
+                worker.timers().schedule(new Timer("healthy", now -> log.add("timer")), 1);
+                return null;
+            });
+            scheduled.get(20, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (worker.call(() -> log.contains("timer")).get(20, TimeUnit.SECONDS) == Boolean.FALSE) {
+                assertTrue(System.nanoTime() < deadline, "the healthy timer never ran");
+                Thread.sleep(5);
+            }
+            var json = worker.call(worker::toJson).get(20, TimeUnit.SECONDS);
+            assertEquals(1, json.get("handlerFailures").asLong());
+            assertEquals(1, json.get("drops").get("HANDLER_FAILED").asLong());
+            assertEquals(1, json.get("timerFailures").asLong());
+            assertEquals(List.of("rtcp2", "timer"), log, "the RTCP after the failed packet was handled");
+        }
+        assertEquals(0, pool.outstanding());
     }
 
     @Test
