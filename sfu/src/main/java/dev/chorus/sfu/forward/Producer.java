@@ -296,10 +296,24 @@ public final class Producer {
         return bps;
     }
 
-    /** The publisher's send rate of one layer, smoothed. */
-    public long bitrateBps(int layer, long nowNanos) {
+    /** What forwarding this track costs a subscriber, smoothed: media only (see below), all layers. */
+    public long forwardableBitrateBps(long nowNanos) {
         publisher.router().worker().checkThread(this);
-        return streams[layer].bitrateBps(nowNanos);
+        long bps = 0;
+        for (RtpReceiveStream s : streams) {
+            bps += s.forwardableBitrateBps(nowNanos);
+        }
+        return bps;
+    }
+
+    /**
+     * What forwarding one layer costs a subscriber, smoothed: the layer's media, without the
+     * publisher's bandwidth probes, which stop at this hop (they can add half again to what Chrome
+     * sends, and counting them made a 300 kbps link look too thin for a 150 kbps layer).
+     */
+    public long forwardableBitrateBps(int layer, long nowNanos) {
+        publisher.router().worker().checkThread(this);
+        return streams[layer].forwardableBitrateBps(nowNanos);
     }
 
     /** The publisher's MID as its MID extension carries it, null when unknown. */

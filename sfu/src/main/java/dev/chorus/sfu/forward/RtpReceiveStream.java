@@ -39,6 +39,9 @@ final class RtpReceiveStream {
     private final NackGenerator nackGenerator;
 
     private final RateMeter rate = new RateMeter();
+    /** Only what a consumer would forward: no RTX padding, duplicates or padding-only packets. */
+    private final RateMeter forwardableRate = new RateMeter();
+
     private final DropCounters drops;
 
     private long ssrc;
@@ -198,8 +201,11 @@ final class RtpReceiveStream {
                         Vp8Payload.keyframeHeight(packet.buffer(), packet.payloadOffset(), packet.payloadLength()));
             }
         }
-        if (retransmissionBuffer != null && packet.payloadLength() > 0) {
-            retransmissionBuffer.store(extSeq, packet.buffer(), packet.offset(), packet.length(), nowNanos);
+        if (packet.payloadLength() > 0) {
+            forwardableRate.add(packet.length(), nowNanos);
+            if (retransmissionBuffer != null) {
+                retransmissionBuffer.store(extSeq, packet.buffer(), packet.offset(), packet.length(), nowNanos);
+            }
         }
         return extSeq;
     }
@@ -285,6 +291,16 @@ final class RtpReceiveStream {
         return rate.bitsPerSecond(nowNanos);
     }
 
+    /**
+     * What forwarding this stream costs, smoothed: its media packets (an RTX packet that recovered
+     * one included), without the publisher's bandwidth probes (RTX padding, resends the SFU already
+     * had, padding-only packets), which Chrome sends at up to half the media rate and which never
+     * go further than this hop.
+     */
+    long forwardableBitrateBps(long nowNanos) {
+        return forwardableRate.bitsPerSecond(nowNanos);
+    }
+
     long packetsReceived() {
         return stats.packets();
     }
@@ -337,6 +353,7 @@ final class RtpReceiveStream {
         n.put("rtxSsrc", rtxSsrc);
         n.set("receive", stats.toJson());
         n.put("bitrateBps", rate.bitsPerSecond(nowNanos));
+        n.put("forwardableBps", forwardableRate.bitsPerSecond(nowNanos));
         n.put("active", isActive(nowNanos, Producer.LAYER_ACTIVE_NANOS));
         n.put("keyframesSeen", keyframesSeen);
         n.put("width", width);
