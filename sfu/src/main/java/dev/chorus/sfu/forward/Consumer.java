@@ -191,6 +191,11 @@ public final class Consumer {
         onTargetChange(layers.view(width, height, nowNanos), nowNanos);
     }
 
+    /** Device pixels the subscriber shows this video on (its last view report); 0 before one. */
+    long viewArea() {
+        return layers.viewArea();
+    }
+
     /** The subscriber said it does not show this video (a 0 x 0 view). */
     boolean isHiddenByView() {
         return layers.hiddenByView();

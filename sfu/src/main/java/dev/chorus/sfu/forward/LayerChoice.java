@@ -76,6 +76,11 @@ final class LayerChoice {
         return layerSizesChanged(nowNanos);
     }
 
+    /** How many device pixels the subscriber shows the video on; 0 until it says. */
+    long viewArea() {
+        return (long) viewWidth * viewHeight;
+    }
+
     /** The subscriber said it does not show this video. */
     boolean hiddenByView() {
         return viewReported && viewWidth == 0 && viewHeight == 0;

@@ -1,5 +1,6 @@
 package dev.chorus.sfu.forward;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.cc.BandwidthEstimator;
@@ -18,9 +19,11 @@ import org.slf4j.LoggerFactory;
  * into a {@link BandwidthEstimator} estimate, and fits the forwarded video into it.
  *
  * <p>Allocation: audio is never dropped for bandwidth, so its rate comes off the estimate
- * first. Video consumers then get layers in subscription order (see {@link #allocate}): a
- * simulcast consumer steps down a layer before any video pauses; what does not fit even at the
- * lowest layer is paused (counted as {@code BANDWIDTH_PAUSED} drops). A change needs
+ * first. Video consumers then get layers in priority order (see {@link #prioritize}): screen
+ * shares, then the videos the subscriber shows largest (a pinned tile), then the most recent
+ * speakers, then subscription order. A simulcast consumer steps down a layer before any video
+ * pauses; what does not fit even at the lowest layer is paused (counted as {@code
+ * BANDWIDTH_PAUSED} drops), the least important first. A change needs
  * the condition to hold for {@link #HOLD_NANOS}, so a short dip in the estimate does not make
  * video flicker. While video is paused the SFU probes: padding on a paused consumer's RTX
  * stream at the rate resuming would need (or, without RTX, a trial resume); probes back off
@@ -59,6 +62,10 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
     private long lastAllocateNanos = -1;
     private long availableVideoBps = -1;
     private long usedVideoBps;
+    /** The video consumers in allocation order, rebuilt each allocation (reused: no garbage). */
+    private Consumer[] byPriority = new Consumer[8];
+
+    private int videoCount;
     // counters
     private long feedbackUnknown;
     private long feedbackDuplicates;
@@ -148,12 +155,14 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
      * Fits video into the estimate; starts a probe when some video is held back and it is time.
      * {@code probeSucceeded}: a probe just showed room, so going up need not wait the hold time.
      *
-     * <p>Two passes over the video consumers in subscription order: first each gets its lowest
-     * layer (a plain track its only one) while that fits, and is paused when it does not; then,
-     * in the same order, each climbs layer by layer up to the subscriber's preferred layer while
-     * the extra fits. So a subscriber whose link shrinks first loses resolution everywhere, and
-     * video only pauses when even the lowest layers do not fit. Going up needs 10 % headroom.
-     * One change is applied per allocation, after the condition held for {@link #HOLD_NANOS}.
+     * <p>Two passes over the video consumers in priority order ({@link #prioritize}): first each
+     * gets its lowest layer (a plain track its only one) while that fits, and is paused when it
+     * does not; then, in the same order, each climbs layer by layer up to the subscriber's
+     * preferred layer while the extra fits. So a subscriber whose link shrinks first loses
+     * resolution everywhere, and video only pauses when even the lowest layers do not fit. Going up
+     * needs 10 % headroom. One change is applied per allocation, after the condition held for
+     * {@link #HOLD_NANOS}: a step down for the least important video that must give, a step up
+     * for the most important that may take one.
      */
     void allocate(long nowNanos, boolean probeSucceeded) {
         List<Consumer> consumers = endpoint.consumers();
@@ -161,17 +170,15 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
         for (int i = 0; i < consumers.size(); i++) {
             Consumer c = consumers.get(i);
             if (c.producer().kind() == MediaKind.AUDIO && !c.isPaused()) {
-                audio += c.producer().bitrateBps(nowNanos);
+                audio += c.producer().forwardableBitrateBps(nowNanos);
             }
         }
         long available = estimator.estimateBps() - audio;
         availableVideoBps = available;
+        prioritize(consumers);
         long used = 0;
-        for (int i = 0; i < consumers.size(); i++) {
-            Consumer c = consumers.get(i);
-            if (!isVideo(c)) {
-                continue;
-            }
+        for (int i = 0; i < videoCount; i++) {
+            Consumer c = byPriority[i];
             long need = withHeadroom(need(c, 0, nowNanos), c, 0);
             if (used + need <= available) {
                 c.allocatedLayer = 0;
@@ -180,9 +187,9 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
                 c.allocatedLayer = -1;
             }
         }
-        for (int i = 0; i < consumers.size(); i++) {
-            Consumer c = consumers.get(i);
-            if (!isVideo(c) || c.allocatedLayer < 0) {
+        for (int i = 0; i < videoCount; i++) {
+            Consumer c = byPriority[i];
+            if (c.allocatedLayer < 0) {
                 continue;
             }
             while (c.allocatedLayer < c.preferredLayer()) {
@@ -202,15 +209,17 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
         Consumer down = null;
         Consumer up = null;
         Consumer heldBack = null;
-        for (int i = 0; i < consumers.size(); i++) {
-            Consumer c = consumers.get(i);
-            if (!isVideo(c)) {
-                continue;
-            }
-            int level = level(c);
-            if (c.allocatedLayer < level && down == null) {
+        // Down: the least important first; up and probes: the most important first.
+        for (int i = videoCount - 1; i >= 0 && down == null; i--) {
+            Consumer c = byPriority[i];
+            if (c.allocatedLayer < level(c)) {
                 down = c;
-            } else if (c.allocatedLayer > level && up == null) {
+            }
+        }
+        for (int i = 0; i < videoCount; i++) {
+            Consumer c = byPriority[i];
+            int level = level(c);
+            if (c.allocatedLayer > level && up == null) {
                 up = c;
             }
             if (heldBack == null
@@ -249,6 +258,52 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
         startProbe(heldBack, used + audio + extra, nowNanos);
     }
 
+    /**
+     * Fills {@link #byPriority} with the video consumers in allocation order: screen shares, then
+     * larger views, then more recent speakers, then subscription order (an insertion sort, stable,
+     * over a few dozen consumers four times a second).
+     */
+    private void prioritize(List<Consumer> consumers) {
+        if (byPriority.length < consumers.size()) {
+            byPriority = new Consumer[Math.max(consumers.size(), byPriority.length * 2)];
+        }
+        List<String> speakers = endpoint.router().speakerOrderView();
+        int n = 0;
+        for (int i = 0; i < consumers.size(); i++) {
+            Consumer c = consumers.get(i);
+            if (!isVideo(c)) {
+                continue;
+            }
+            int j = n++;
+            while (j > 0 && before(c, byPriority[j - 1], speakers)) {
+                byPriority[j] = byPriority[j - 1];
+                j--;
+            }
+            byPriority[j] = c;
+        }
+        for (int i = n; i < videoCount; i++) {
+            byPriority[i] = null;
+        }
+        videoCount = n;
+    }
+
+    /** Whether {@code a} is allocated before {@code b} (ties keep subscription order). */
+    private static boolean before(Consumer a, Consumer b, List<String> speakers) {
+        boolean screenA = a.producer().params().screen();
+        if (screenA != b.producer().params().screen()) {
+            return screenA;
+        }
+        if (a.viewArea() != b.viewArea()) {
+            return a.viewArea() > b.viewArea();
+        }
+        int spokeA = speakers.indexOf(a.producer().publisher().id());
+        int spokeB = speakers.indexOf(b.producer().publisher().id());
+        if (spokeA != spokeB) {
+            return spokeB < 0 || (spokeA >= 0 && spokeA < spokeB);
+        }
+        return false;
+    }
+
     private static boolean isVideo(Consumer c) {
         return c.producer().kind() == MediaKind.VIDEO && !c.isPaused() && c.isSelected();
     }
@@ -260,7 +315,7 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
 
     /** What forwarding {@code layer} of the consumer's producer costs, with a floor for a quiet publisher. */
     private static long need(Consumer c, int layer, long nowNanos) {
-        return Math.max(MIN_VIDEO_NEED_BPS, c.producer().bitrateBps(layer, nowNanos));
+        return Math.max(MIN_VIDEO_NEED_BPS, c.producer().forwardableBitrateBps(layer, nowNanos));
     }
 
     /** Going above where the consumer stands needs 10 % headroom, so the allocation does not flap. */
@@ -391,6 +446,10 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
         n.put("paddingPackets", paddingPackets);
         n.put("feedbackUnknownSeq", feedbackUnknown);
         n.put("feedbackDuplicates", feedbackDuplicates);
+        ArrayNode order = n.putArray("priorityOrder");
+        for (int i = 0; i < videoCount; i++) {
+            order.add(byPriority[i].id());
+        }
         return n;
     }
 }

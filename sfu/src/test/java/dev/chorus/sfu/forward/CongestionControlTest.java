@@ -117,6 +117,7 @@ class CongestionControlTest {
         int padding;
         int videoPackets;
         int audioPackets;
+        final java.util.Map<Long, Integer> packetsBySsrc = new java.util.HashMap<>();
 
         void collect() {
             long now = h.clock.nowNanos();
@@ -136,6 +137,7 @@ class CongestionControlTest {
                 } else if (p.ssrc() == 0xB3) {
                     audioPackets++;
                 }
+                packetsBySsrc.merge(p.ssrc(), 1, Integer::sum);
                 long arrival = link.send(now, p.length());
                 if (arrival >= 0) {
                     arrived.add(new int[] {seq});
@@ -182,6 +184,16 @@ class CongestionControlTest {
         }
     }
 
+    /** Bob takes what was sent, reports every 100 ms (at {@code t}), and 10 ms pass. */
+    private void tick(Receiver bob, long t) {
+        bob.collect();
+        if (t % 100 == 0) {
+            bob.feedback();
+        }
+        h.advanceMillis(10);
+        bob.collect();
+    }
+
     /** Publisher sends ~1.2 Mbps of video and 40 kbps of audio for {@code millis}; bob reports every 100 ms. */
     private void call(Receiver bob, long millis) {
         for (long t = 0; t < millis; t += 10) {
@@ -193,12 +205,7 @@ class CongestionControlTest {
             if (t % 20 == 0) {
                 h.rtp(aliceEndpoint, audioPacket());
             }
-            bob.collect();
-            if (t % 100 == 0) {
-                bob.feedback();
-            }
-            h.advanceMillis(10);
-            bob.collect();
+            tick(bob, t);
         }
     }
 
@@ -282,12 +289,7 @@ class CongestionControlTest {
             if (t % 20 == 0) {
                 h.rtp(aliceEndpoint, audioPacket());
             }
-            bob.collect();
-            if (t % 100 == 0) {
-                bob.feedback();
-            }
-            h.advanceMillis(10);
-            bob.collect();
+            tick(bob, t);
         }
     }
 
@@ -324,6 +326,79 @@ class CongestionControlTest {
                 video.currentLayer(),
                 "back up to the top layer: " + bob.endpoint.toJson().get("congestion"));
         assertTrue(video.layerSwitches() >= 2, "down and up again: " + video.layerSwitches());
+    }
+
+    private static final long CAROL_SSRC = 0x3333_3333L;
+    private int carolSeq = 5000;
+    private int carolKeyframes;
+
+    /** Alice and Carol each send ~1.1 Mbps of video for {@code millis}; bob reports every 100 ms. */
+    private void twoPublisherCall(Receiver bob, RecordingSender carol, Endpoint carolEndpoint, long millis) {
+        for (long t = 0; t < millis; t += 10) {
+            boolean keyframe = Rtcp.countPlis(alice.rtcp, PUB_SSRC) > keyframesSent;
+            if (keyframe) {
+                keyframesSent++;
+            }
+            h.rtp(aliceEndpoint, videoPacket(keyframe, 1400));
+            boolean carolKey = Rtcp.countPlis(carol.rtcp, CAROL_SSRC) > carolKeyframes;
+            if (carolKey) {
+                carolKeyframes++;
+            }
+            byte[] head = carolKey ? RtpBuilder.vp8Keyframe() : RtpBuilder.vp8Delta();
+            int tcc = publisherTcc++ & 0xFFFF;
+            h.rtp(
+                    carolEndpoint,
+                    RtpBuilder.rtp(CAROL_SSRC, carolSeq++ & 0xFFFF, carolSeq * 3000L)
+                            .pt(PUB_PT)
+                            .ext(TCC, (byte) (tcc >> 8), (byte) tcc)
+                            .payload(Arrays.copyOf(head, 1400))
+                            .build());
+            tick(bob, t);
+        }
+    }
+
+    @Test
+    void whenOnlyOneVideoFitsTheOneShownLargerKeepsGoing() {
+        RecordingSender carol = new RecordingSender();
+        Endpoint carolEndpoint = h.endpoint("carol", carol, 0xC0);
+        h.vp8Producer("alice");
+        h.router.addProducer("carol", ProducerParams.of("video-2", Codec.VP8, CAROL_SSRC, PUB_PT, PUB_EXT));
+        Receiver bob = new Receiver();
+        bob.link = new SimulatedLink(42).rate(1_500_000);
+        HeaderExtensionIds bobExt = HeaderExtensionIds.NONE.with(RtpExtension.TRANSPORT_CC, TCC);
+        // Subscribed first, so subscription order alone would keep Alice and pause Carol.
+        Consumer aliceVideo = h.router.addConsumer(
+                "bob",
+                "video-1",
+                ConsumerParams.of("bob-alice", 0xB1, 96, bobExt, 0).withRtx(0xB2, 97));
+        Consumer carolVideo = h.router.addConsumer(
+                "bob",
+                "video-2",
+                ConsumerParams.of("bob-carol", 0xB4, 96, bobExt, 0).withRtx(0xB5, 97));
+        // Bob pinned Carol: her tile fills his window, Alice's is a thumbnail.
+        h.router.setViewSize("bob-alice", 320, 180);
+        h.router.setViewSize("bob-carol", 1280, 720);
+        h.worker.runUntilIdle();
+
+        twoPublisherCall(bob, carol, carolEndpoint, 10_000);
+        String state = bob.endpoint.toJson().get("congestion").toString();
+        assertTrue(aliceVideo.isBandwidthPaused(), "2.2 Mbps cannot fit 1.5 Mbps: the thumbnail goes: " + state);
+        assertFalse(carolVideo.isBandwidthPaused(), "the pinned video stays: " + state);
+        int carolBefore = bob.packetsBySsrc.getOrDefault(0xB4L, 0);
+        twoPublisherCall(bob, carol, carolEndpoint, 2_000);
+        assertTrue(
+                bob.packetsBySsrc.getOrDefault(0xB4L, 0) - carolBefore >= 180,
+                "Carol's video keeps flowing: " + bob.packetsBySsrc);
+        assertEquals(
+                "bob-carol",
+                bob.endpoint
+                        .toJson()
+                        .get("congestion")
+                        .get("toSubscriber")
+                        .get("priorityOrder")
+                        .get(0)
+                        .asText(),
+                state);
     }
 
     @Test
