@@ -6,6 +6,10 @@
 //   <figure class="tile tile-screen" data-participant-id="<id>" data-source="screen">
 // (the participant tile itself has no data-source), created by setScreenStream()
 // and removed when the share stops or the participant leaves.
+//
+// Pin: a remote tile's pin button shows it across the whole grid, first
+// (tile[data-pinned], grid[data-pinned]); one tile at a time, pressing it again
+// unpins. The view report then asks the server for the layer that fills it.
 
 import { initials, hueFor } from './validate.js';
 
@@ -13,6 +17,7 @@ const grid = () => document.getElementById('grid');
 const tiles = new Map(); // participant id -> tile element
 const screens = new Map(); // participant id -> screen share tile element
 let localStream = null;
+let pinned = null; // the pinned tile element, or null
 
 function refresh(tile) {
   const video = tile.querySelector('video');
@@ -101,6 +106,7 @@ export function upsertTile(p, { self = false } = {}) {
     mic.textContent = 'mic off';
     mic.hidden = true;
     label.append(nameText, mic);
+    if (!self) label.append(pinButton(tile));
 
     tile.append(video, avatar, label);
     if (self) grid().prepend(tile);
@@ -180,6 +186,7 @@ export function removeTile(id) {
   const tile = tiles.get(id);
   if (!tile) return;
   tile.querySelector('video').srcObject = null;
+  if (tile === pinned) setPinned(null);
   tile.remove();
   tiles.delete(id);
   updateCount();
@@ -192,6 +199,7 @@ export function setScreenStream(id, stream) {
   if (!stream) {
     if (!tile) return;
     tile.querySelector('video').srcObject = null;
+    if (tile === pinned) setPinned(null);
     tile.remove();
     screens.delete(id);
     updateCount();
@@ -213,7 +221,7 @@ export function setScreenStream(id, stream) {
     label.className = 'tile-name';
     const text = document.createElement('span');
     text.className = 'tile-name-text';
-    label.append(text);
+    label.append(text, pinButton(tile));
     tile.append(video, label);
     owner.after(tile);
     screens.set(id, tile);
@@ -227,8 +235,38 @@ export function setScreenStream(id, stream) {
 }
 
 export function clearTiles() {
+  setPinned(null);
   for (const id of [...tiles.keys()]) removeTile(id);
   setSoundBlocked(false);
+}
+
+function pinButton(tile) {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'tile-pin';
+  button.textContent = 'Pin';
+  button.setAttribute('aria-pressed', 'false');
+  button.addEventListener('click', () => setPinned(pinned === tile ? null : tile));
+  return button;
+}
+
+function setPinned(tile) {
+  if (pinned) {
+    delete pinned.dataset.pinned;
+    const old = pinned.querySelector('.tile-pin');
+    old.setAttribute('aria-pressed', 'false');
+    old.textContent = 'Pin';
+  }
+  pinned = tile;
+  if (tile) {
+    tile.dataset.pinned = 'true';
+    const button = tile.querySelector('.tile-pin');
+    button.setAttribute('aria-pressed', 'true');
+    button.textContent = 'Unpin';
+    grid().dataset.pinned = 'true';
+  } else {
+    delete grid().dataset.pinned;
+  }
 }
 
 export function hasTile(id) {

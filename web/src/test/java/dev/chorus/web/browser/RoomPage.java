@@ -317,6 +317,22 @@ public final class RoomPage implements AutoCloseable {
         chrome().findElement(By.id(id)).click();
     }
 
+    /** Presses the pin button of a participant's camera tile (pressed again, it unpins). */
+    public void togglePin(String participantId) {
+        chrome().findElement(By.cssSelector(
+                        "#grid .tile[data-participant-id='" + participantId + "']:not([data-source]) .tile-pin"))
+                .click();
+    }
+
+    /** Width in CSS pixels of a participant's camera tile as laid out, 0 without one. */
+    public long tileWidth(String participantId) {
+        Object w = chrome().executeScript(
+                        "const t = document.querySelector('#grid .tile[data-participant-id=\"' + arguments[0]"
+                                + " + '\"]:not([data-source])'); return t ? Math.round(t.getBoundingClientRect().width) : 0;",
+                        participantId);
+        return ((Number) w).longValue();
+    }
+
     public RoomPage sendChat(String text) {
         WebElement input = chrome().findElement(By.id("chat-input"));
         input.sendKeys(text);

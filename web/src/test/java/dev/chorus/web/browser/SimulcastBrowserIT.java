@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
  * their sizes, and forward each subscriber the layer that fits it:
  * <ul>
  *   <li>by tile size: the page in a 480x360 window gets the lowest layer, the one in a 1280x800
- *       window at device scale factor 2 a higher one;</li>
+ *       window at device scale factor 2 a higher one; the small page pinning the publisher (its tile
+ *       then spans the window) gets a higher one too, and the lowest again once it unpins;</li>
  *   <li>by bandwidth: with its downlink capped at 300 kbps (UDP impairment proxy) the large page
  *       drops to the lowest layer instead of losing video, keeps decoding it at (nearly) the frame
  *       rate the uncapped small page gets from it, and climbs back when the cap is lifted.</li>
@@ -115,6 +116,29 @@ class SimulcastBrowserIT {
         long smallWidth = awaitDecodedWidth(small, pubId, w -> w > 0 && w <= 320);
         long largeWidth = awaitDecodedWidth(large, pubId, w -> w >= 640);
 
+        // Pinned, the publisher's tile spans the small window (about 440 px): the lowest layer no
+        // longer covers it. Unpinned, the page goes back to the lowest layer.
+        long tileBeforePin = small.tileWidth(pubId);
+        small.togglePin(pubId);
+        long pinnedTile = small.tileWidth(pubId);
+        assertTrue(
+                pinnedTile > 320, "the pinned tile spans the window: " + tileBeforePin + " -> " + pinnedTile + " px");
+        long pinnedAt = System.nanoTime();
+        JsonNode pinnedView = server.awaitVideoPath(
+                smallId,
+                c -> c.consumer().path("currentLayer").asInt() >= 1,
+                MEDIA_WAIT,
+                "the small page above layer 0 once it pins the publisher");
+        double secondsToPinnedLayer = (System.nanoTime() - pinnedAt) / 1e9;
+        long pinnedWidth = awaitDecodedWidth(small, pubId, w -> w >= 640);
+        small.togglePin(pubId);
+        server.awaitVideoPath(
+                smallId,
+                c -> c.consumer().path("currentLayer").asInt() == 0,
+                MEDIA_WAIT,
+                "the small page back on layer 0 once it unpins");
+        awaitDecodedWidth(small, pubId, w -> w > 0 && w <= 320);
+
         // Cap the large page's downlink: it must fall back to the lowest layer, not lose video.
         String ufrag = large.serverIceUfrag();
         Inbound beforeCap = large.inbound(pubId, "video", "camera");
@@ -169,6 +193,13 @@ class SimulcastBrowserIT {
                 "smallPageLayer",
                 smallView.path("consumer").path("currentLayer").asInt());
         out.put("smallPageDecodedWidth", smallWidth);
+        out.put("smallPageTileCssPx", tileBeforePin);
+        out.put("smallPagePinnedTileCssPx", pinnedTile);
+        out.put(
+                "smallPagePinnedLayer",
+                pinnedView.path("consumer").path("currentLayer").asInt());
+        out.put("smallPagePinnedDecodedWidth", pinnedWidth);
+        out.put("secondsFromPinToLayer", Math.round(secondsToPinnedLayer * 10) / 10.0);
         out.put("largePageLayer", largeLayer);
         out.put("largePageDecodedWidth", largeWidth);
         out.put("cap", CAP.toSpec());
@@ -191,10 +222,14 @@ class SimulcastBrowserIT {
         Files.createDirectories(file.getParent());
         Files.writeString(file, json.enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
         System.out.printf(
-                "simulcast: layers %s; small page layer 0 (%d px decoded), large page layer %d (%d px); capped at"
+                "simulcast: layers %s; small page layer 0 (%d px decoded; pinned: layer %d after %.1f s, %d px),"
+                        + " large page layer %d (%d px); capped at"
                         + " 300 kbps: layer 0 after %.1f s, %.1f fps (uncapped %.1f); lifted: layer %d after %.1f s; freezes %s (%s s)%n",
                 sizes,
                 smallWidth,
+                pinnedView.path("consumer").path("currentLayer").asInt(),
+                secondsToPinnedLayer,
+                pinnedWidth,
                 largeLayer,
                 largeWidth,
                 secondsToDrop,
