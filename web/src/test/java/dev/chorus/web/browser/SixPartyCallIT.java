@@ -26,8 +26,7 @@ import org.junit.jupiter.api.Test;
  * server jar, started as its own process so its CPU and memory can be read from /proc. Every page
  * must keep decoding video and receiving audio from the other five for the whole call
  * ({@code -Dchorus.sixParty.seconds}, 60 by default), and the server's /debug must show no drops
- * during the call other than the ones a healthy call has (the drops while the pages join are
- * reported, not judged). Figures go to target/six-party-call.json. The six pages
+ * other than the ones a healthy call has. Figures go to target/six-party-call.json. The six pages
  * are windows of one Chromium and their cameras send 320x180 at 15 fps ({@link
  * Chromium.Camera#SMALL}): six browsers of their own, encoding 720p and decoding five streams each,
  * do not fit on two cores (page loads then time out in the renderer), and the server's share is
@@ -93,10 +92,6 @@ class SixPartyCallIT {
             System.out.printf(
                     "six-party call: %d pages joined in %.1f s, all media flowing after %.1f s%n",
                     PARTICIPANTS, secondsToJoin, secondsToMedia);
-            // Drops are judged over the call itself; the ones while six pages start up are reported.
-            long debugStart = System.nanoTime();
-            Map<String, Long> joinDrops = forwardingDrops(new JsonObject(get(base + "/debug")));
-            long debugMillisAtStart = (System.nanoTime() - debugStart) / 1_000_000;
             Map<String, Long> startNanos = new LinkedHashMap<>();
             Map<String, RoomPage.Inbound> start = snapshot(pages, startNanos);
             long cpuStart = proc.cpuTicks();
@@ -139,16 +134,12 @@ class SixPartyCallIT {
             }
             assertEquals(PARTICIPANTS * (PARTICIPANTS - 1) * 2, streams, "inbound streams: " + end.keySet());
 
-            debugStart = System.nanoTime();
-            JsonObject debug = new JsonObject(get(base + "/debug"));
-            long debugMillisAtEnd = (System.nanoTime() - debugStart) / 1_000_000;
-            Map<String, Long> drops = new LinkedHashMap<>();
-            forwardingDrops(debug).forEach((reason, n) -> {
-                long during = n - joinDrops.getOrDefault(reason, 0L);
-                if (during != 0) {
-                    drops.put(reason, during);
-                }
-            });
+            // Under the pages' load the server gets little CPU: /debug took 1-64 s here (CI timed out
+            // at 10 and at 30 s), so it gets minutes and its time is a figure.
+            long debugStart = System.nanoTime();
+            JsonObject debug = new JsonObject(get(base + "/debug", Duration.ofMinutes(3)));
+            long debugMillis = (System.nanoTime() - debugStart) / 1_000_000;
+            Map<String, Long> drops = forwardingDrops(debug);
             Map<String, Long> unexpected = new LinkedHashMap<>(drops);
             unexpected.keySet().removeAll(EXPECTED_DROPS);
             Map<String, Long> transportDrops = transportDrops(debug);
@@ -165,9 +156,8 @@ class SixPartyCallIT {
                     .put("serverRssSamplesKiB", new JsonArray(rssSamples))
                     .put("minVideoFpsPerStream", minFps)
                     .put("minAudioPacketsPerSecondPerStream", minAudioPps)
-                    .put("forwardingDropsWhileJoining", new JsonObject(new LinkedHashMap<>(joinDrops)))
                     .put("forwardingDrops", new JsonObject(new LinkedHashMap<>(drops)))
-                    .put("debugMillis", new JsonArray(List.of(debugMillisAtStart, debugMillisAtEnd)))
+                    .put("debugMillis", debugMillis)
                     .put("transportDrops", new JsonObject(new LinkedHashMap<>(transportDrops)))
                     .put("lossRecovery", new JsonObject(new LinkedHashMap<>(lossRecovery)))
                     .put(
@@ -178,7 +168,7 @@ class SixPartyCallIT {
             Files.writeString(Path.of("target", "six-party-call.json"), result.encodePrettily());
             System.out.printf(
                     "six-party call: %.0f s, server CPU %.1f %% of one core, max RSS %d MiB, "
-                            + "min video %.1f fps and min audio %.1f packets/s per stream, drops %s (while joining %s),"
+                            + "min video %.1f fps and min audio %.1f packets/s per stream, drops %s,"
                             + " transport drops %s%n",
                     wallSeconds,
                     100 * cpuSeconds / wallSeconds,
@@ -186,13 +176,12 @@ class SixPartyCallIT {
                     minFps,
                     minAudioPps,
                     drops,
-                    joinDrops,
                     transportDrops);
             System.out.printf("six-party call loss recovery: %s%n", lossRecovery);
             for (int i = 0; i < pages.size(); i++) {
                 pages.get(i).screenshot("sixParty-" + i);
             }
-            assertEquals(Map.of(), unexpected, "unexpected forwarding drops during the call");
+            assertEquals(Map.of(), unexpected, "unexpected forwarding drops");
             assertEquals(0L, transportDrops.getOrDefault("SRTP_AUTH_FAILED", 0L), "SRTP authentication failures");
         } finally {
             pages.forEach(RoomPage::close);
@@ -318,11 +307,13 @@ class SixPartyCallIT {
     }
 
     private static String get(String url) throws IOException, InterruptedException {
+        return get(url, Duration.ofSeconds(10));
+    }
+
+    private static String get(String url, Duration timeout) throws IOException, InterruptedException {
         HttpResponse<String> r = HttpClient.newHttpClient()
                 .send(
-                        HttpRequest.newBuilder(URI.create(url))
-                                .timeout(Duration.ofSeconds(30))
-                                .build(),
+                        HttpRequest.newBuilder(URI.create(url)).timeout(timeout).build(),
                         HttpResponse.BodyHandlers.ofString());
         return r.body();
     }
