@@ -9,7 +9,8 @@
 //
 // Pin: a remote tile's pin button shows it across the whole grid, first
 // (tile[data-pinned], grid[data-pinned]); one tile at a time, pressing it again
-// unpins. The view report then asks the server for the layer that fills it.
+// unpins. The view report then asks the server for the layer that fills it. A
+// remote screen share is pinned when it starts, if nothing else is.
 
 import { initials, hueFor } from './validate.js';
 
@@ -225,6 +226,9 @@ export function setScreenStream(id, stream) {
     tile.append(video, label);
     owner.after(tile);
     screens.set(id, tile);
+    // Presentation layout: someone else's share is what the room looks at, so it is shown
+    // large unless a tile is pinned already (our own share's preview stays small).
+    if (!pinned && !owner.dataset.self) setPinned(tile);
   }
   const name = owner.querySelector('.tile-name-text').textContent;
   tile.querySelector('.tile-name-text').textContent = `${name}: screen`;

@@ -201,7 +201,10 @@ class MediaBrowserIT {
         for (RoomPage page : viewers) {
             page.awaitInbound(List.of(adaId), "video", "screen", MEDIA_WAIT);
             page.await(d -> page.hasScreenTile(adaId), "screen tile of " + adaId);
+            // Presentation layout: the share is pinned (shown across the grid) where it is watched.
+            assertTrue(page.isScreenPinned(adaId), "screen of " + adaId + " pinned at " + ids.get(page));
         }
+        assertTrue(!ada.isScreenPinned(adaId), "Ada's own preview stays small");
         for (RoomPage page : viewers) {
             assertFlowing(page, List.of(adaId), "video", "screen");
             // Her camera keeps flowing next to the share.

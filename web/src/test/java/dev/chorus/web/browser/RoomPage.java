@@ -135,6 +135,14 @@ public final class RoomPage implements AutoCloseable {
                 .isEmpty();
     }
 
+    /** Whether a participant's screen-share tile is the pinned one (shown across the grid). */
+    public boolean isScreenPinned(String participantId) {
+        return Boolean.TRUE.equals(chrome().executeScript(
+                        "const t = document.querySelector('#grid .tile[data-participant-id=\"' + arguments[0]"
+                                + " + '\"][data-source=\"screen\"]'); return !!t && t.dataset.pinned === 'true';",
+                        participantId));
+    }
+
     public boolean hasScreenTile(String participantId) {
         return !chrome().findElements(By.cssSelector(
                         "#grid .tile[data-participant-id='" + participantId + "'][data-source='screen']"))
