@@ -56,6 +56,8 @@ public final class Producer {
     private boolean layersSettled;
 
     private long lastLayerCheckNanos;
+    /** Dynacast: the layers the publisher is asked to send. */
+    private final PublisherLayers publisherLayers;
 
     private boolean closed;
 
@@ -72,6 +74,7 @@ public final class Producer {
         for (int i = 0; i < streams.length; i++) {
             streams[i] = new RtpReceiveStream(this, i, params.encodings().get(i), router, drops, video);
         }
+        this.publisherLayers = new PublisherLayers(this);
     }
 
     public String id() {
@@ -97,6 +100,14 @@ public final class Producer {
     /** Spatial layers: 1 for a plain track. */
     public int layerCount() {
         return streams.length;
+    }
+
+    /**
+     * Dynacast: decides again how many layers the publisher should send (see {@link
+     * PublisherLayers}); returns that number when it changed, else -1.
+     */
+    int updateLayersAsked(long nowNanos) {
+        return publisherLayers.update(consumers, nowNanos) ? publisherLayers.asked() : -1;
     }
 
     RtpReceiveStream stream(int layer) {
@@ -407,6 +418,9 @@ public final class Producer {
         n.set("extensions", params.extensions().toJson());
         n.put("closed", closed);
         n.put("bitrateBps", bitrateBps(now));
+        if (streams.length > 1) {
+            publisherLayers.addJson(n);
+        }
         if (streams.length == 1) {
             // A plain track's stream fields stay at the top, where /debug readers have found them.
             n.setAll(streams[0].toJson(now));

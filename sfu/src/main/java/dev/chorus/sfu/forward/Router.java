@@ -32,7 +32,16 @@ public final class Router {
 
         /** Of {@code endpointId}'s camera videos, these consumers are now paused by last-N (or its views). */
         default void onVideosPaused(String endpointId, List<String> consumerIds) {}
+
+        /**
+         * Dynacast: {@code endpointId} should send only the lowest {@code layers} layers of its
+         * simulcast track {@code producerId} (all of them again when the number is its layer count).
+         */
+        default void onPublisherLayers(String endpointId, String producerId, int layers) {}
     }
+
+    /** How often dynacast looks at what the subscribers want. */
+    static final long DYNACAST_INTERVAL_NANOS = 500_000_000L;
 
     private final String id;
     private final MediaWorker worker;
@@ -44,6 +53,7 @@ public final class Router {
     private final Map<String, Consumer> consumers = new LinkedHashMap<>();
     private final List<Endpoint> endpointList = new ArrayList<>();
     private final Timer rtcpTimer;
+    private final Timer dynacastTimer;
     private final RoomSpeakers speakers;
     private Listener listener;
     private boolean closed;
@@ -55,10 +65,14 @@ public final class Router {
         this.scratch = new RouterScratch(config.cname());
         this.drops = new DropCounters(worker.drops());
         this.rtcpTimer = new Timer("rtcp:" + id, this::onRtcpTimer);
+        this.dynacastTimer = new Timer("dynacast:" + id, this::onDynacastTimer);
         this.speakers = new RoomSpeakers(this);
         checkThread();
         worker.stats().routerAdded(1);
         worker.timers().schedule(rtcpTimer, worker.clock().nowNanos() + rtcpIntervalNanos());
+        if (config.dynacast()) {
+            worker.timers().schedule(dynacastTimer, worker.clock().nowNanos() + DYNACAST_INTERVAL_NANOS);
+        }
         LOG.info("[router={}] created on worker {}", id, worker.name());
     }
 
@@ -321,6 +335,7 @@ public final class Router {
             removeEndpoint(e);
         }
         worker.timers().cancel(rtcpTimer);
+        worker.timers().cancel(dynacastTimer);
         speakers.close();
         closed = true;
         worker.stats().routerAdded(-1);
@@ -360,6 +375,27 @@ public final class Router {
     }
 
     // ------------------------------------------------------------------ periodic work
+
+    private void onDynacastTimer(long now) {
+        for (Producer p : producers.values()) {
+            int layers = p.updateLayersAsked(now);
+            if (layers > 0 && listener != null) {
+                LOG.info(
+                        "[router={} endpoint={}] producer {}: publisher asked for {} of {} layers",
+                        id,
+                        p.publisher().id(),
+                        p.id(),
+                        layers,
+                        p.layerCount());
+                try {
+                    listener.onPublisherLayers(p.publisher().id(), p.id(), layers);
+                } catch (RuntimeException e) {
+                    LOG.warn("[router={}] listener failed on publisher layers of {}", id, p.id(), e);
+                }
+            }
+        }
+        worker.timers().schedule(dynacastTimer, now + DYNACAST_INTERVAL_NANOS);
+    }
 
     private void onRtcpTimer(long now) {
         if (closed) {

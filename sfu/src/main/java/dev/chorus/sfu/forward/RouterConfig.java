@@ -24,6 +24,7 @@ import java.util.function.LongPredicate;
  * <li>{@code congestion}: transport-cc feedback, REMB and the bandwidth estimate per subscriber
  * <li>{@code lastN}: camera videos forwarded to one subscriber, the most relevant first (recent speakers,
  *     then the rest in subscription order); the others are paused at the SFU. 0: no limit
+ * <li>{@code dynacast}: simulcast layers no subscriber wants are paused at the publisher
  * </ul>
  */
 public final class RouterConfig {
@@ -37,6 +38,7 @@ public final class RouterConfig {
     private final long defaultRttMillis;
     private final CongestionConfig congestion;
     private final int lastN;
+    private final boolean dynacast;
 
     private RouterConfig(Builder b) {
         rtcpIntervalMillis = Builder.required(b.rtcpIntervalMillis, "rtcpIntervalMillis");
@@ -49,6 +51,7 @@ public final class RouterConfig {
         defaultRttMillis = Builder.required(b.defaultRttMillis, "defaultRttMillis");
         congestion = Builder.required(b.congestion, "congestion");
         lastN = Builder.required(b.lastN, "lastN");
+        dynacast = Builder.required(b.dynacast, "dynacast");
         if (lastN < 0) {
             throw new IllegalArgumentException("last-n must be >= 0 (0: no limit)");
         }
@@ -97,6 +100,7 @@ public final class RouterConfig {
                 .defaultRttMillis(media.millis("default-rtt", atLeast1ms, atLeast1msRule))
                 .congestion(CongestionConfig.from(media))
                 .lastN(media.integer("last-n", n -> n >= 0, "must be >= 0 (0: no limit)"))
+                .dynacast(media.bool("dynacast"))
                 .build();
     }
 
@@ -140,6 +144,10 @@ public final class RouterConfig {
         return lastN;
     }
 
+    public boolean dynacast() {
+        return dynacast;
+    }
+
     public RouterConfig withRetransmission(int packets, long millis) {
         return toBuilder()
                 .retransmissionPackets(packets)
@@ -178,7 +186,8 @@ public final class RouterConfig {
                 .nackGiveUpMillis(nackGiveUpMillis)
                 .defaultRttMillis(defaultRttMillis)
                 .congestion(congestion)
-                .lastN(lastN);
+                .lastN(lastN)
+                .dynacast(dynacast);
     }
 
     @Override
@@ -193,7 +202,8 @@ public final class RouterConfig {
                 && nackGiveUpMillis == r.nackGiveUpMillis
                 && defaultRttMillis == r.defaultRttMillis
                 && congestion.equals(r.congestion)
-                && lastN == r.lastN;
+                && lastN == r.lastN
+                && dynacast == r.dynacast;
     }
 
     @Override
@@ -208,7 +218,8 @@ public final class RouterConfig {
                 nackGiveUpMillis,
                 defaultRttMillis,
                 congestion,
-                lastN);
+                lastN,
+                dynacast);
     }
 
     @Override
@@ -217,7 +228,7 @@ public final class RouterConfig {
                 + pliMinIntervalMillis + ", cname=" + cname + ", retransmissionPackets=" + retransmissionPackets
                 + ", retransmissionMillis=" + retransmissionMillis + ", nackMaxRetries=" + nackMaxRetries
                 + ", nackGiveUpMillis=" + nackGiveUpMillis + ", defaultRttMillis=" + defaultRttMillis
-                + ", congestion=" + congestion + ", lastN=" + lastN + "]";
+                + ", congestion=" + congestion + ", lastN=" + lastN + ", dynacast=" + dynacast + "]";
     }
 
     /**
@@ -235,6 +246,7 @@ public final class RouterConfig {
         private Long defaultRttMillis;
         private CongestionConfig congestion;
         private Integer lastN;
+        private Boolean dynacast;
 
         public Builder() {}
 
@@ -280,6 +292,11 @@ public final class RouterConfig {
 
         public Builder congestion(CongestionConfig v) {
             congestion = v;
+            return this;
+        }
+
+        public Builder dynacast(boolean v) {
+            dynacast = v;
             return this;
         }
 

@@ -393,4 +393,45 @@ class SimulcastForwardingTest {
         assertEquals(1, c.currentLayer(), "back on the middle layer at its keyframe");
         assertEquals(1, layerOf(bobMedia().get(bobMedia().size() - 1)));
     }
+
+    @Test
+    void layersNoSubscriberWantsArePausedAtThePublisherAndComeBackAtOnce() {
+        List<String> told = new ArrayList<>();
+        h.router.setListener(new Router.Listener() {
+            @Override
+            public void onDominantSpeaker(String endpointId) {}
+
+            @Override
+            public void onPublisherLayers(String endpointId, String producerId, int layers) {
+                told.add(endpointId + "/" + producerId + ":" + layers);
+            }
+        });
+        bobConsumer();
+        frameOnAllLayers(true, -1); // the layers' sizes: 320, 640 and 1280 px wide
+        h.router.setViewSize("c-bob", 400, 225); // the middle layer covers it
+        for (int i = 0; i < 60; i++) { // 2 s: not yet, a want must hold 3 s before a layer goes
+            frameOnAllLayers(false, -1);
+        }
+        assertEquals(List.of(), told);
+        for (int i = 0; i < 60; i++) { // the want is seen within a dynacast period, then held 3 s
+            frameOnAllLayers(false, -1);
+        }
+        assertEquals(List.of("alice/video-1:2"), told, "the top layer is wanted by nobody");
+        assertEquals(2, producer.toJson().get("layersAskedOfPublisher").asInt());
+
+        h.router.setViewSize("c-bob", 1280, 720);
+        for (int i = 0; i < 16; i++) { // one dynacast period
+            frameOnAllLayers(false, -1);
+        }
+        assertEquals(List.of("alice/video-1:2", "alice/video-1:3"), told, "wanted again: back at once");
+
+        h.router.removeConsumer("c-bob");
+        for (int i = 0; i < 120; i++) {
+            frameOnAllLayers(false, -1);
+        }
+        assertEquals(
+                List.of("alice/video-1:2", "alice/video-1:3", "alice/video-1:1"),
+                told,
+                "no subscriber: only the lowest layer, for the next one to start on");
+    }
 }
