@@ -51,7 +51,19 @@ public final class MediaRoom {
                     public void onVideosPaused(String endpointId, List<String> consumerIds) {
                         service.control().execute(() -> videosPaused(endpointId, consumerIds));
                     }
+
+                    @Override
+                    public void onPublisherLayers(String endpointId, String producerId, int layers) {
+                        service.control().execute(() -> publisherLayers(endpointId, producerId, layers));
+                    }
                 }));
+    }
+
+    private void publisherLayers(String participantId, String producerId, int layers) {
+        MediaSession s = sessions.get(participantId);
+        if (!closed && s != null) {
+            s.publisherLayers(producerId, layers);
+        }
     }
 
     private void videosPaused(String participantId, List<String> consumerIds) {

@@ -200,6 +200,19 @@ public final class MediaSession {
         listener.videosPaused(mids);
     }
 
+    /** Dynacast (control thread): only the lowest {@code layers} layers of that track are wanted. */
+    void publisherLayers(String producerId, int layers) {
+        if (closed) {
+            return;
+        }
+        for (PublishedTrack t : publications.tracks()) {
+            if (t.producerId().equals(producerId) && t.isSimulcast()) {
+                listener.publisherLayers(t.mid(), layers, t.rids().size());
+                return;
+            }
+        }
+    }
+
     /** The participant's own last-N (0: the server's); it can only lower the server's. */
     public void setLastN(int n) {
         if (!closed && transport != null) {

@@ -38,4 +38,11 @@ public interface MediaSessionListener {
      * ignored.
      */
     default void videosPaused(List<String> mids) {}
+
+    /**
+     * Dynacast: of the simulcast track the participant sends on line {@code mid} ({@code of}
+     * layers, lowest first), only the lowest {@code layers} are wanted; the participant should
+     * stop sending the others until told otherwise. Default: ignored.
+     */
+    default void publisherLayers(String mid, int layers, int of) {}
 }

@@ -124,6 +124,18 @@ public final class ServerMessages {
         return new JsonObject().put("type", "video-paused").put("mids", new JsonArray(List.copyOf(mids)));
     }
 
+    /**
+     * Dynacast: send only the lowest {@code layers} of the {@code of} simulcast layers on line
+     * {@code mid}: {"type":"layers","mid":"1","active":[true,true,false]}.
+     */
+    public static JsonObject layers(String mid, int layers, int of) {
+        JsonArray active = new JsonArray();
+        for (int i = 0; i < of; i++) {
+            active.add(i < layers);
+        }
+        return new JsonObject().put("type", "layers").put("mid", mid).put("active", active);
+    }
+
     /** The room's dominant speaker is now {@code participantId}. */
     public static JsonObject speaker(String participantId) {
         return new JsonObject().put("type", "speaker").put("id", participantId);

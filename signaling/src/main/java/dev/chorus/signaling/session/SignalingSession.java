@@ -289,6 +289,13 @@ public final class SignalingSession implements MessageSink {
         }
 
         @Override
+        public void publisherLayers(String mid, int layers, int of) {
+            if (current()) {
+                send(ServerMessages.layers(mid, layers, of));
+            }
+        }
+
+        @Override
         public void dominantSpeakerChanged(String participantId) {
             if (current()) {
                 send(ServerMessages.speaker(participantId));
