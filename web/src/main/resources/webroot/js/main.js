@@ -316,6 +316,7 @@ function wire(s) {
       .map((l) => l.participantId) ?? []);
     for (const id of others.keys()) grid.setVideoPaused(id, pausedVideos.has(id));
   });
+  on('layers', (m) => peer?.setSendingLayers(String(m.mid), m.active));
   on('speaker', (m) => {
     speaker = m.id ?? null;
     grid.setSpeaker(speaker);

@@ -198,6 +198,27 @@ export class Peer {
     return this.#publish('camera', 'video', track);
   }
 
+  // Dynacast: the server says which of the simulcast layers we send on line
+  // `mid` anybody wants (active[i] for layer i, lowest first); the others stop
+  // being encoded, which saves our CPU and uplink, until it says otherwise.
+  async setSendingLayers(mid, active) {
+    const t = Object.values(this.#senders).find((x) => x?.mid === mid);
+    if (this.#closed || !t || !Array.isArray(active)) return;
+    const params = t.sender.getParameters();
+    if (!params.encodings || params.encodings.length !== active.length) return;
+    let changed = false;
+    params.encodings.forEach((e, i) => {
+      const on = active[i] !== false;
+      if (e.active !== on) { e.active = on; changed = true; }
+    });
+    if (!changed) return;
+    try {
+      await t.sender.setParameters(params);
+    } catch (err) {
+      console.warn('chorus: could not change the layers sent', err);
+    }
+  }
+
   #encodingsFor(track) {
     return this.#simulcastWanted && !this.#simulcastRefused ? simulcastEncodings(track) : null;
   }

@@ -28,6 +28,8 @@ import org.junit.jupiter.api.Test;
  *   <li>by tile size: the page in a 480x360 window gets the lowest layer, the one in a 1280x800
  *       window at device scale factor 2 a higher one; the small page pinning the publisher (its tile
  *       then spans the window) gets a higher one too, and the lowest again once it unpins;</li>
+ *   <li>dynacast: the top layer, which no page wants, is paused at the publisher (its encoding
+ *       turned off), and turned on again as soon as the large page pins the video;</li>
  *   <li>by bandwidth: with its downlink capped at 300 kbps (UDP impairment proxy) the large page
  *       drops to the lowest layer instead of losing video, keeps decoding it at (nearly) the frame
  *       rate the uncapped small page gets from it, and climbs back when the cap is lifted.</li>
@@ -139,6 +141,18 @@ class SimulcastBrowserIT {
                 "the small page back on layer 0 once it unpins");
         awaitDecodedWidth(small, pubId, w -> w > 0 && w <= 320);
 
+        // Dynacast: nobody wants the top layer (the pages want layers 0 and 1), so the publisher is
+        // told to stop encoding it; the large page pinning the video (about 1800 device px) wants it
+        // again, and it is turned back on at once.
+        long dynacastFrom = System.nanoTime();
+        awaitSendingLayers(publisher, List.of(true, true, false));
+        double secondsToPauseTop = (System.nanoTime() - dynacastFrom) / 1e9;
+        large.togglePin(pubId);
+        long resumeFrom = System.nanoTime();
+        awaitSendingLayers(publisher, List.of(true, true, true));
+        double secondsToResumeTop = (System.nanoTime() - resumeFrom) / 1e9;
+        large.togglePin(pubId);
+
         // Cap the large page's downlink: it must fall back to the lowest layer, not lose video.
         String ufrag = large.serverIceUfrag();
         Inbound beforeCap = large.inbound(pubId, "video", "camera");
@@ -200,6 +214,8 @@ class SimulcastBrowserIT {
                 pinnedView.path("consumer").path("currentLayer").asInt());
         out.put("smallPagePinnedDecodedWidth", pinnedWidth);
         out.put("secondsFromPinToLayer", Math.round(secondsToPinnedLayer * 10) / 10.0);
+        out.put("secondsUntilTopLayerPausedAtPublisher", Math.round(secondsToPauseTop * 10) / 10.0);
+        out.put("secondsFromPinToTopLayerResumed", Math.round(secondsToResumeTop * 10) / 10.0);
         out.put("largePageLayer", largeLayer);
         out.put("largePageDecodedWidth", largeWidth);
         out.put("cap", CAP.toSpec());
@@ -239,6 +255,20 @@ class SimulcastBrowserIT {
                 secondsToClimb,
                 out.get("freezesDuringCapAndLift"),
                 out.get("freezeSecondsDuringCapAndLift"));
+    }
+
+    /** Waits until the publisher's camera encodings are active (or not) as listed, lowest first. */
+    private static void awaitSendingLayers(RoomPage publisher, List<Boolean> expected) throws InterruptedException {
+        long deadline = System.nanoTime() + MEDIA_WAIT.toNanos();
+        Object now = null;
+        while (System.nanoTime() < deadline) {
+            now = publisher.script("const s = window.chorus.pc.getSenders()"
+                    + ".find((x) => (x.getParameters().encodings || []).length > 1);"
+                    + "return s ? s.getParameters().encodings.map((e) => e.active !== false) : [];");
+            if (expected.equals(now)) return;
+            Thread.sleep(250);
+        }
+        throw new AssertionError("the publisher's layers never became " + expected + ": last " + now);
     }
 
     private static int activeLayers(JsonNode producer) {
