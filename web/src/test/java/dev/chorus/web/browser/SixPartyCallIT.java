@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * are windows of one Chromium and their cameras send 320x180 at 15 fps ({@link
  * Chromium.Camera#SMALL}): six browsers of their own, encoding 720p and decoding five streams each,
  * do not fit on two cores (page loads then time out in the renderer), and the server's share is
- * what is measured.
+ * what is measured. Congestion control is off for this server (why: where the server starts).
  */
 class SixPartyCallIT {
 
@@ -39,15 +39,11 @@ class SixPartyCallIT {
      * Drops a healthy call has: Chrome's bandwidth probes (padding on the RTX stream, padding-only
      * packets, and RTX probes that resend packets the SFU already has, counted as duplicates, as are
      * RTX answers that arrive after the original), packets for a subscriber whose media is still
-     * connecting (its consumers wait paused) and packets before its first keyframe. And video paused
-     * for bandwidth: six pages on two cores starve one another's network threads, their transport-cc
-     * feedback then shows delay growing, and congestion control pauses videos towards that page until
-     * a probe finds room (seen on this machine at fd32c84 too: 3023 such drops and 2.5 fps at worst on
-     * a heavily loaded day). That is the SFU doing its job, not a bug; every stream must still decode
-     * above 1 fps over the call, and the count is in the figures. Anything else is a bug.
+     * connecting (its consumers wait paused) and packets before its first keyframe. Anything else is a
+     * bug or an overload.
      */
-    private static final Set<String> EXPECTED_DROPS = Set.of(
-            "RTX_PADDING", "DUPLICATE", "PADDING_ONLY", "CONSUMER_PAUSED", "WAITING_FOR_KEYFRAME", "BANDWIDTH_PAUSED");
+    private static final Set<String> EXPECTED_DROPS =
+            Set.of("RTX_PADDING", "DUPLICATE", "PADDING_ONLY", "CONSUMER_PAUSED", "WAITING_FOR_KEYFRAME");
 
     @Test
     void sixParticipantsSeeAndHearEachOtherForTheWholeCall() throws Exception {
@@ -65,6 +61,12 @@ class SixPartyCallIT {
         pb.environment().put("CHORUS_HTTP_PORT", String.valueOf(httpPort));
         pb.environment().put("CHORUS_MEDIA_ADDRESS", "127.0.0.1");
         pb.environment().put("CHORUS_MEDIA_PORT", "0");
+        // Six renderers on two cores starve one another: a starved page's transport-cc feedback
+        // reads as congestion, and the SFU paused its videos for minutes (CI: estimate 58 kbps, one
+        // video paused for the whole call; fd32c84 did the same on a loaded day). This test is about
+        // the forwarding plane at six-party scale and what it costs; congestion control has its own
+        // tests (CongestionControlTest, BandwidthCapBrowserIT, SimulcastBrowserIT).
+        pb.environment().put("CHORUS_MEDIA_CONGESTION_CONTROL", "false");
         Process server = pb.start();
         List<RoomPage> pages = new ArrayList<>();
         // One browser, one window per participant (see the class comment).
