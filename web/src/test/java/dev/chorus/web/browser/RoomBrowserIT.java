@@ -45,10 +45,15 @@ class RoomBrowserIT {
     }
 
     private RoomPage open(String path) {
+        return openUrl(server.url(path));
+    }
+
+    /** A page in this test's browser (every page must be: closing the browser is what ends them). */
+    private RoomPage openUrl(String url) {
         if (browser == null) {
             browser = Chromium.start(List.of(), Chromium.Camera.SMALL);
         }
-        RoomPage page = RoomPage.openIn(browser, server.url(path));
+        RoomPage page = RoomPage.openIn(browser, url);
         pages.add(page);
         return page;
     }
@@ -130,8 +135,7 @@ class RoomBrowserIT {
     @Test
     void serverShutdownIsShownAndTheCallEndsWhenTheServerCloses() throws Exception {
         try (TestServer own = TestServer.start()) {
-            RoomPage page = RoomPage.open(own.url("/r/maintenance?name=Ada"));
-            pages.add(page);
+            RoomPage page = openUrl(own.url("/r/maintenance?name=Ada"));
             page.awaitState("joined");
             assertTrue(!page.isDisplayed("server-notice"));
             var stopped = own.server().shutdownGracefully(java.time.Duration.ofSeconds(3));
