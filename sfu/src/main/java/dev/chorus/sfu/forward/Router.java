@@ -377,9 +377,10 @@ public final class Router {
     // ------------------------------------------------------------------ periodic work
 
     private void onDynacastTimer(long now) {
-        for (Producer p : producers.values()) {
+        // Without a listener nobody could tell the publisher, so nothing is decided either.
+        for (Producer p : listener == null ? List.<Producer>of() : producers.values()) {
             int layers = p.updateLayersAsked(now);
-            if (layers > 0 && listener != null) {
+            if (layers > 0) {
                 LOG.info(
                         "[router={} endpoint={}] producer {}: publisher asked for {} of {} layers",
                         id,
