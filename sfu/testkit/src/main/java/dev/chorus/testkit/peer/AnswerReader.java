@@ -67,6 +67,7 @@ final class AnswerReader {
                     OptionalLong.empty(),
                     OptionalInt.empty(),
                     OptionalInt.empty(),
+                    OptionalInt.empty(),
                     OptionalInt.empty());
         }
         OptionalInt pt = s.codecs().stream()
@@ -97,7 +98,8 @@ final class AnswerReader {
                 rtx,
                 extensionId(s, RtpExtension.MID),
                 extensionId(s, RtpExtension.RTP_STREAM_ID),
-                extensionId(s, RtpExtension.REPAIRED_RTP_STREAM_ID));
+                extensionId(s, RtpExtension.REPAIRED_RTP_STREAM_ID),
+                extensionId(s, RtpExtension.AUDIO_LEVEL));
     }
 
     private static OptionalInt extensionId(MediaSection s, RtpExtension e) {

@@ -268,12 +268,7 @@ public final class NativePeer implements AutoCloseable {
             }
             SendStream s = sendByMid.get(line.mid());
             if (s != null && line.payloadType().isPresent()) {
-                s.configure(
-                        line.payloadType().getAsInt(),
-                        line.rtxPayloadType().orElse(-1),
-                        line.midExtensionId().orElse(0),
-                        line.ridExtensionId().orElse(0),
-                        line.repairedRidExtensionId().orElse(0));
+                s.configure(line);
             }
         }
         received.vp8PayloadTypes(vp8);

@@ -16,6 +16,7 @@ import java.util.OptionalLong;
  * @param midExtensionId  the id of the accepted sdes:mid header extension, if any
  * @param ridExtensionId  the id of the accepted rid (sdes:rtp-stream-id) header extension, if any
  * @param repairedRidExtensionId the id of the accepted repaired rid header extension, if any
+ * @param audioLevelExtensionId  the id of the accepted audio level header extension (RFC 6464), if any
  */
 public record RemoteLine(
         String mid,
@@ -28,7 +29,8 @@ public record RemoteLine(
         OptionalLong rtxSsrc,
         OptionalInt midExtensionId,
         OptionalInt ridExtensionId,
-        OptionalInt repairedRidExtensionId) {
+        OptionalInt repairedRidExtensionId,
+        OptionalInt audioLevelExtensionId) {
 
     /** True when the SFU sends media to us on this line. */
     public boolean sfuSends() {

@@ -59,6 +59,12 @@ public final class SendStream {
     private int midExtensionId;
     private int ridExtensionId;
     private int repairedRidExtensionId;
+    private int audioLevelExtensionId;
+    /** The audio level element's one byte (RFC 6464: voice flag, then the level as -dBov); reused. */
+    private final byte[] audioLevelByte = new byte[1];
+    /** What later audio packets say about their sound: 0..127 as -dBov (127: silence). */
+    private volatile int audioLevel = 127;
+
     private long lastReportNanos;
     private boolean reported;
     /** Picture size written into key frame headers: the top layer's; each layer below halves it. */
@@ -105,11 +111,50 @@ public final class SendStream {
      * sdes:mid, rid and repaired-rid header extensions (0 = not accepted, do not send it).
      */
     synchronized void configure(int newPayloadType, int newRtxPayloadType, int midId, int ridId, int repairedRidId) {
+        configure(newPayloadType, newRtxPayloadType, midId, ridId, repairedRidId, 0);
+    }
+
+    /** Applies what the answer says about this line (its payload type present). */
+    void configure(RemoteLine line) {
+        configure(
+                line.payloadType().getAsInt(),
+                line.rtxPayloadType().orElse(-1),
+                line.midExtensionId().orElse(0),
+                line.ridExtensionId().orElse(0),
+                line.repairedRidExtensionId().orElse(0),
+                line.audioLevelExtensionId().orElse(0));
+    }
+
+    /** As {@link #configure(int, int, int, int, int)}, with the accepted audio level extension's id (0: none). */
+    synchronized void configure(
+            int newPayloadType, int newRtxPayloadType, int midId, int ridId, int repairedRidId, int audioLevelId) {
         this.payloadType = newPayloadType;
         this.rtxPayloadType = newRtxPayloadType;
         this.midExtensionId = midId;
         this.ridExtensionId = ridId;
         this.repairedRidExtensionId = repairedRidId;
+        this.audioLevelExtensionId = audioLevelId;
+    }
+
+    /**
+     * The sound level later audio packets carry in the audio level header extension (RFC 6464), as a browser
+     * measures its microphone: {@code level} is -dBov, 0 (loudest) to 127 (silence); the voice-activity flag
+     * is set above -127 dBov. Sent only if the answer accepted the extension. Any thread.
+     */
+    public void audioLevel(int level) {
+        this.audioLevel = Math.max(0, Math.min(127, level));
+    }
+
+    /**
+     * Lets one 20 ms audio packet's time pass without sending it, as Opus DTX does in silence: the next packet's
+     * timestamp is one packet later, its sequence number the next one.
+     */
+    public synchronized void skipAudio() {
+        requireKind(MediaKind.AUDIO);
+        SendLayer l = layers.get(0);
+        if (l.started()) {
+            l.startAudioPacket(l.timestamp() + AUDIO_TICKS_PER_PACKET);
+        }
     }
 
     /**
@@ -134,7 +179,19 @@ public final class SendStream {
         SendLayer l = layers.get(0);
         boolean first = !l.started();
         l.startAudioPacket(first ? l.timestamp() : l.timestamp() + AUDIO_TICKS_PER_PACKET);
-        int h = header(l, first);
+        int level = audioLevel;
+        audioLevelByte[0] = (byte) ((level < 127 ? 0x80 : 0) | level);
+        int h = RtpHeaderWriter.write(
+                buf,
+                first,
+                payloadType,
+                l.nextSequenceNumber(),
+                l.timestamp(),
+                l.ssrc(),
+                midExtensionId,
+                midBytes,
+                audioLevelExtensionId,
+                audioLevelByte);
         System.arraycopy(OPUS_SILENCE, 0, buf, h, OPUS_SILENCE.length);
         int end = h + OPUS_SILENCE.length;
         LongSupplier stamp = stampClock;

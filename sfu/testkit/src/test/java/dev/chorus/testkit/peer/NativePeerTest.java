@@ -358,6 +358,46 @@ class NativePeerTest {
         return p.wrap(pkt, 0, pkt.length);
     }
 
+    /**
+     * Audio packets carry the level set on their line (RFC 6464: voice flag + -dBov) when the answer took the
+     * audio level extension, and a skipped (DTX) packet leaves a timestamp gap but no sequence gap.
+     */
+    @Test
+    void audioPacketsCarryTheirLevelAndDtxSkipsTime() throws Exception {
+        try (NativePeer peer = newPeer("alice");
+                LoopbackSfu.Session s = sfu.connect(peer, 1, 0, 0, 0, Map.of())) {
+            int levelId = s.answer
+                    .section("0")
+                    .orElseThrow()
+                    .extensionId(RtpExtension.AUDIO_LEVEL.uri())
+                    .getAsInt();
+            RtpPacket p = new RtpPacket();
+            assertTrue(peer.sendAudioPacket());
+            assertEquals(RtpValidity.OK, wrap(p, s.nextRtp(2000)));
+            assertEquals(1, p.extensionLength(levelId));
+            assertEquals(127, p.buffer()[p.extensionOffset(levelId)] & 0xFF, "silence by default, no voice flag");
+            int seq = p.sequenceNumber();
+            long ts = p.timestamp();
+
+            peer.sendStream("0").audioLevel(30);
+            peer.sendStream("0").skipAudio();
+            assertTrue(peer.sendAudioPacket());
+            assertEquals(RtpValidity.OK, wrap(p, s.nextRtp(2000)));
+            assertEquals(0x80 | 30, p.buffer()[p.extensionOffset(levelId)] & 0xFF, "voice flag + 30 (-30 dBov)");
+            assertEquals((seq + 1) & 0xFFFF, p.sequenceNumber(), "a skipped packet is not a lost one");
+            assertEquals((ts + 2 * 960L) & 0xFFFF_FFFFL, p.timestamp(), "but its 20 ms passed");
+            assertEquals(
+                    "0",
+                    extension(
+                            p,
+                            s.answer
+                                    .section("0")
+                                    .orElseThrow()
+                                    .extensionId(RtpExtension.MID.uri())
+                                    .getAsInt()));
+        }
+    }
+
     static String extension(RtpPacket p, int id) {
         int at = p.extensionOffset(id);
         return at < 0 ? null : new String(p.buffer(), at, p.extensionLength(id), StandardCharsets.US_ASCII);
