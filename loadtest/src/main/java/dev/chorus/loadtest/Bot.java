@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,7 +23,10 @@ import java.util.concurrent.TimeUnit;
  * {@link NativePeer}. Like a browser it joins, offers (publishers: one audio + one video line if the
  * profile has video, the video as three simulcast layers with {@code --simulcast}; everyone: receive lines
  * for the room's other publishers), applies the answer and the trickled candidates, reports its view size
- * for every received video after each answer (with {@code --view}), and re-offers when the server asks. It starts no thread of its own for sending:
+ * for every received video after each answer (with {@code --view}, and with {@code --last-n} the most videos
+ * it wants), re-offers when the server asks, turns its simulcast layers on and off as the server's
+ * {@code layers} say (dynacast), and records the server's {@code speaker} and {@code video-paused} messages.
+ * It starts no thread of its own for sending:
  * the shared {@link Pacer} sends its media (publishers) and its receiver reports (every bot) once the
  * server reports the media transport connected.
  */
@@ -39,6 +43,8 @@ final class Bot {
 
     /** At most this many lines per {@code view} message ({@code signaling/PROTOCOL.md}). */
     static final int MAX_VIEW_ENTRIES = 256;
+    /** {@code speaker} messages kept per bot; later ones are counted, not kept. */
+    static final int MAX_SPEAKER_EVENTS = 1024;
 
     final int index;
     final String room;
@@ -49,6 +55,11 @@ final class Bot {
     private final int roomPublishers;
     private final boolean simulcast;
     private final LoadTestConfig.ViewSize view;
+    /** This publisher's place among its room's publishers (who speaks when), -1 for a subscriber. */
+    final int publisherOrdinal;
+
+    private final Speech speech;
+    private final int lastN;
 
     private volatile State state = State.NEW;
     private volatile String failure;
@@ -62,6 +73,14 @@ final class Bot {
     private volatile boolean simulcastAccepted;
     private volatile long viewMessagesSent;
     private volatile long serverErrors;
+    private volatile String participantId;
+    private volatile Set<String> pausedMids = Set.of();
+    private volatile long layersMessages;
+    /** The {@code speaker} messages received: when (nanoTime) and whom they named; event loop writes. */
+    private final long[] speakerNanos = new long[MAX_SPEAKER_EVENTS];
+
+    private final String[] speakerIds = new String[MAX_SPEAKER_EVENTS];
+    private volatile int speakerEvents;
 
     // signaling state: event loop only
     private int wantAudio;
@@ -74,11 +93,6 @@ final class Bot {
         this(index, room, name, publisher, profile, roomPublishers, false, null);
     }
 
-    /**
-     * @param simulcast a publisher offers its video as {@link SimulcastOptions#DEFAULT} layers whose key frames
-     *                  announce the profile's size at the top
-     * @param view      after each answer, the size to report for every received video line; null: none
-     */
     Bot(
             int index,
             String room,
@@ -88,8 +102,34 @@ final class Bot {
             int roomPublishers,
             boolean simulcast,
             LoadTestConfig.ViewSize view) {
+        this(index, room, name, publisher, profile, roomPublishers, simulcast, view, -1, null, 0);
+    }
+
+    /**
+     * @param simulcast a publisher offers its video as {@link SimulcastOptions#DEFAULT} layers whose key frames
+     *                  announce the profile's size at the top
+     * @param view      after each answer, the size to report for every received video line; null: none
+     * @param publisherOrdinal this publisher's place among its room's publishers, -1 for a subscriber
+     * @param speech    who speaks when; null: this bot's audio is silence, 50 packets a second
+     * @param lastN     the most videos to ask for (a {@code view} message's lastN); 0: the server's
+     */
+    Bot(
+            int index,
+            String room,
+            String name,
+            boolean publisher,
+            Profile profile,
+            int roomPublishers,
+            boolean simulcast,
+            LoadTestConfig.ViewSize view,
+            int publisherOrdinal,
+            Speech speech,
+            int lastN) {
         this.simulcast = simulcast && publisher && profile.hasVideo();
         this.view = view;
+        this.publisherOrdinal = publisher ? publisherOrdinal : -1;
+        this.speech = speech;
+        this.lastN = lastN;
         this.index = index;
         this.room = room;
         this.name = name;
@@ -166,6 +206,8 @@ final class Bot {
         try {
             switch (m.getString("type", "")) {
                 case "joined" -> {
+                    JsonObject you = m.getJsonObject("you");
+                    participantId = you == null ? null : you.getString("id");
                     state = State.NEGOTIATING;
                     offer();
                 }
@@ -176,7 +218,7 @@ final class Bot {
                     if (simulcast) {
                         simulcastAccepted = simulcastAccepted(p);
                     }
-                    if (view != null) {
+                    if (view != null || lastN > 0) {
                         sendView(p);
                     }
                     offerOutstanding = false;
@@ -222,6 +264,19 @@ final class Bot {
                         fail(what);
                     }
                 }
+                case "speaker" -> {
+                    int n = speakerEvents;
+                    if (n < MAX_SPEAKER_EVENTS) {
+                        speakerNanos[n] = System.nanoTime();
+                        speakerIds[n] = m.getString("id");
+                    }
+                    speakerEvents = n + 1;
+                }
+                case "video-paused" ->
+                    pausedMids = Set.copyOf(m.getJsonArray("mids").getList().stream()
+                            .map(String::valueOf)
+                            .toList());
+                case "layers" -> followLayers(m);
                 case "left" -> fail("removed by the server (" + m.getString("reason") + ")");
                 default -> {
                     // participant-joined/left, mute, chat: nothing to do
@@ -253,6 +308,30 @@ final class Bot {
         offerOutstanding = true;
     }
 
+    /**
+     * Dynacast: turns the layers of line {@code mid} on and off as the server says, as the web client does
+     * with {@code encodings[i].active}. A layer the message does not mention keeps its state.
+     */
+    private void followLayers(JsonObject m) {
+        io.vertx.core.json.JsonArray active = m.getJsonArray("active");
+        var stream = peer.sendStream(m.getString("mid"));
+        for (int i = 0; i < Math.min(active.size(), stream.layers().size()); i++) {
+            stream.layer(i).setActive(active.getBoolean(i));
+        }
+        layersMessages++;
+    }
+
+    /**
+     * The level of this bot's audio packet number {@code packet}, sent at {@code nanos} (pacer thread): 0..127
+     * as -dBov, or {@link Speech#SKIP} for a packet Opus DTX would not send.
+     */
+    int audioLevel(long nanos, long packet) {
+        Speech s = speech;
+        return s == null || publisherOrdinal < 0
+                ? Speech.SILENT
+                : s.level(publisherOrdinal, roomPublishers, nanos, packet);
+    }
+
     /** Whether the answer took our video's layers (it accepted the rid header extension they are named by). */
     private static boolean simulcastAccepted(NativePeer p) {
         for (String mid : p.mids(MediaKind.VIDEO, Direction.SENDONLY)) {
@@ -269,6 +348,10 @@ final class Bot {
      */
     private void sendView(NativePeer p) {
         JsonObject videos = new JsonObject();
+        if (view == null) {
+            sendViewMessage(videos); // last-N only
+            return;
+        }
         for (String mid : p.mids(MediaKind.VIDEO, Direction.RECVONLY)) {
             if (p.remoteLine(mid).map(RemoteLine::sfuSends).orElse(false)) {
                 videos.put(mid, new JsonObject().put("width", view.width()).put("height", view.height()));
@@ -284,7 +367,11 @@ final class Bot {
     }
 
     private void sendViewMessage(JsonObject videos) {
-        send(new JsonObject().put("type", "view").put("videos", videos));
+        JsonObject m = new JsonObject().put("type", "view").put("videos", videos);
+        if (lastN > 0) {
+            m.put("lastN", lastN);
+        }
+        send(m);
         viewMessagesSent++;
     }
 
@@ -388,6 +475,39 @@ final class Bot {
     /** A simulcast publisher: whether the last answer took its layers (the rid extension was accepted). */
     boolean simulcastAccepted() {
         return simulcastAccepted;
+    }
+
+    /** The participant id the server gave this bot ({@code joined}), null before. */
+    String participantId() {
+        return participantId;
+    }
+
+    /** The receiving lines whose video the server says it pauses (its last {@code video-paused}). */
+    Set<String> pausedMids() {
+        return pausedMids;
+    }
+
+    long layersMessages() {
+        return layersMessages;
+    }
+
+    /** {@code speaker} messages received so far (also those past {@link #MAX_SPEAKER_EVENTS}). */
+    int speakerEvents() {
+        return speakerEvents;
+    }
+
+    /**
+     * When this bot first heard that {@code id} holds the floor at or after {@code fromNanos} and before
+     * {@code toNanos}, or -1. Read after the run (the event loop has stopped writing).
+     */
+    long firstSpeakerNanos(String id, long fromNanos, long toNanos) {
+        int n = Math.min(speakerEvents, MAX_SPEAKER_EVENTS);
+        for (int i = 0; i < n; i++) {
+            if (speakerNanos[i] >= fromNanos && speakerNanos[i] < toNanos && id.equals(speakerIds[i])) {
+                return speakerNanos[i];
+            }
+        }
+        return -1;
     }
 
     long viewMessagesSent() {

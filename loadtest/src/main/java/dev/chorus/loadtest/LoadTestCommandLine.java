@@ -224,6 +224,12 @@ final class LoadTestCommandLine {
                     + "loadtest/target here).%n")
     QualityOptions quality = new QualityOptions();
 
+    @ArgGroup(
+            validate = false,
+            order = 3,
+            heading = "%nLarge rooms (native bots, a fixed load): speakers and last-N.%n")
+    LargeRoomOptions largeRoom = new LargeRoomOptions();
+
     /** Shown as a section of the help; checked in {@link #toConfig}, as they only matter with --capacity. */
     static final class CapacityOptions {
         @Option(
@@ -336,6 +342,8 @@ final class LoadTestCommandLine {
             "--profile",
             "--simulcast",
             "--view",
+            "--speech",
+            "--last-n",
             "--bots",
             "--pages-per-browser");
 
@@ -501,6 +509,7 @@ final class LoadTestCommandLine {
                 q,
                 simulcast,
                 view,
+                largeRoom(cli),
                 help);
     }
 
@@ -540,6 +549,17 @@ final class LoadTestCommandLine {
                     "--view needs --simulcast: the server picks a layer by view size only among a publisher's"
                             + " simulcast layers");
         }
+    }
+
+    /** --speech and --last-n shape what native bots of a fixed load do, like --simulcast. */
+    private LoadTestConfig.LargeRoom largeRoom(CommandLine cli) {
+        if (largeRoom.speechTurn == null && largeRoom.lastN == null) {
+            return LoadTestConfig.LargeRoom.NONE;
+        }
+        if (bots == BotKind.CHROMIUM || capacity.run) {
+            throw new ParameterException(cli, "--speech and --last-n apply to native bots of a fixed load");
+        }
+        return new LoadTestConfig.LargeRoom(largeRoom.speechTurn, largeRoom.lastN == null ? 0 : largeRoom.lastN);
     }
 
     /**

@@ -26,7 +26,27 @@ record LoadTestConfig(
         Quality quality,
         boolean simulcast,
         ViewSize view,
+        LargeRoom largeRoom,
         boolean help) {
+
+    /**
+     * How native bots behave as participants of a large meeting ({@link LargeRoomOptions}).
+     *
+     * @param speechTurn how long each publisher's turn to speak lasts ({@code --speech}); null: nobody speaks
+     * @param lastN      the most videos each receiving bot asks for ({@code --last-n}); 0: the server's
+     */
+    record LargeRoom(Duration speechTurn, int lastN) {
+        static final LargeRoom NONE = new LargeRoom(null, 0);
+
+        boolean speech() {
+            return speechTurn != null;
+        }
+
+        /** Whether the run forwards less than everything to everyone, so sent x fanout is no expectation. */
+        boolean selective() {
+            return speechTurn != null || lastN > 0;
+        }
+    }
 
     /** What the bots are: plain Java WebRTC peers, or pages of headless Chromium. */
     enum BotKind {

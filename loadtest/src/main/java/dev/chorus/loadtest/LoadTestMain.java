@@ -38,6 +38,11 @@ public final class LoadTestMain {
     private final List<Bot> bots;
     private final List<Sample> samples = new ArrayList<>();
     private final ServerProbe probe;
+    private final LargeRoomFigures largeRoom = new LargeRoomFigures();
+    /** Who speaks when ({@code --speech}); null: nobody. */
+    private final Speech speech;
+    /** When the bots stopped sending (nanoTime). */
+    private long sendingEndNanos;
     /** This process: the load generator's own CPU time, to tell when it, not the server, is the limit. */
     private final ServerProbe self =
             new ServerProbe(null, OptionalLong.of(ProcessHandle.current().pid()));
@@ -48,6 +53,8 @@ public final class LoadTestMain {
         this.probe = new ServerProbe(config.server(), config.serverPid());
         this.fleet = new Fleet(probe);
         this.bots = fleet.bots();
+        this.speech =
+                config.largeRoom().speech() ? new Speech(config.largeRoom().speechTurn()) : null;
     }
 
     public static void main(String[] args) {
@@ -120,7 +127,10 @@ public final class LoadTestMain {
                         config.profile(),
                         config.publishers(),
                         config.simulcast(),
-                        config.view()));
+                        config.view(),
+                        p,
+                        speech,
+                        config.largeRoom().lastN()));
             }
         }
         for (int s = 0; s < config.subscribers(); s++) {
@@ -133,7 +143,10 @@ public final class LoadTestMain {
                         config.profile(),
                         config.publishers(),
                         config.simulcast(),
-                        config.view()));
+                        config.view(),
+                        -1,
+                        speech,
+                        config.largeRoom().lastN()));
             }
         }
         progress.printf(
@@ -198,6 +211,8 @@ public final class LoadTestMain {
             // The steady window starts once ramp-up is over and every bot has connected or failed (a bot
             // started late in the ramp may take a second or two more), so it measures full load only.
             if (phase.equals("steady")) {
+                largeRoom.settleWhen(steadyStart != null, sample, now, speech);
+                largeRoom.sample(bots, now);
                 if (firstSteady == null) {
                     firstSteady = previous;
                     genFirstSteady = genPrevious;
@@ -231,6 +246,7 @@ public final class LoadTestMain {
         double steadySeconds = Math.max(1e-3, (steadyLast.nanos() - steadyStart.nanos()) / 1e9);
         double generatorCores = (genSteadyLast.cpuSeconds() - genSteadyStart.cpuSeconds()) / steadySeconds;
         long skipped = genSteadyLast.pacerSkipped() - genSteadyStart.pacerSkipped();
+        sendingEndNanos = steadyEnd;
         return writeReport(start, steadyStart, steadyLast, end, pacer, generatorCores, skipped, layers);
     }
 
@@ -362,8 +378,9 @@ public final class LoadTestMain {
         st.put("seconds", round(steadySeconds, 3));
         num(st, "sentPps", sentPps);
         num(st, "receivedPps", recvPps);
-        // A simulcast publisher sends every layer and each receiver gets one: sent x fanout says nothing then.
-        boolean layered = config.simulcast();
+        // A simulcast publisher sends every layer and each receiver gets one, and last-N and DTX make the
+        // server forward less than everything: sent x fanout says nothing then.
+        boolean layered = config.simulcast() || config.largeRoom().selective();
         num(st, "expectedReceivedPps", layered ? Double.NaN : sentPps * fanout);
         num(st, "deliveryRatio", sentPps > 0 && !layered ? recvPps / (sentPps * fanout) : Double.NaN);
         st.put("expectedPackets", steadyExpected);
@@ -466,30 +483,32 @@ public final class LoadTestMain {
                 .toArray();
         stats(bj.putObject("subscriberJoinToAllTracksMs"), subJoinMs);
         VideoFigures.simulcast(bj, bots, receivedLayers, progress);
+        String largeRoomSummary = largeRoom.write(root, bots, config.largeRoom(), speech, sendingEndNanos);
 
         String summary = String.format(
-                Locale.ROOT,
-                "forwarded_pps=%s server_cpu_cores=%s forwarded_pps_per_core=%s loss=%s p99_latency_ms=%s"
-                        + " p50_latency_ms=%s received_pps=%s sent_pps=%s bots=%d/%d join_p50_ms=%s"
-                        + " sub_video_kbps_mean=%s sub_video_kbps_p50=%s sub_video_kbps_max=%s"
-                        + " generator_cpu_cores=%s generator_limited=%s within_limits=%s",
-                f0(fwdPps),
-                f2(cpuCores),
-                f0(cpuCores > 0 ? fwdPps / cpuCores : Double.NaN),
-                String.format(Locale.ROOT, "%.4f%%", steadyLoss * 100),
-                f2(LatencyHistogram.percentile(steadyLatency, 0.99) / 1000),
-                f2(LatencyHistogram.percentile(steadyLatency, 0.5) / 1000),
-                f0(recvPps),
-                f0(sentPps),
-                connected,
-                bots.size(),
-                f0(percentile(subJoinMs.length > 0 ? subJoinMs : joinMs, 0.5)),
-                f0(meanVideoKbps),
-                f0(percentile(videoKbps, 0.5)),
-                f0(videoKbps.length == 0 ? Double.NaN : videoKbps[videoKbps.length - 1]),
-                f2(generatorCores),
-                limit.generatorLimited() ? "yes" : "no",
-                limit.withinLimits() ? "yes" : "no");
+                        Locale.ROOT,
+                        "forwarded_pps=%s server_cpu_cores=%s forwarded_pps_per_core=%s loss=%s p99_latency_ms=%s"
+                                + " p50_latency_ms=%s received_pps=%s sent_pps=%s bots=%d/%d join_p50_ms=%s"
+                                + " sub_video_kbps_mean=%s sub_video_kbps_p50=%s sub_video_kbps_max=%s"
+                                + " generator_cpu_cores=%s generator_limited=%s within_limits=%s",
+                        f0(fwdPps),
+                        f2(cpuCores),
+                        f0(cpuCores > 0 ? fwdPps / cpuCores : Double.NaN),
+                        String.format(Locale.ROOT, "%.4f%%", steadyLoss * 100),
+                        f2(LatencyHistogram.percentile(steadyLatency, 0.99) / 1000),
+                        f2(LatencyHistogram.percentile(steadyLatency, 0.5) / 1000),
+                        f0(recvPps),
+                        f0(sentPps),
+                        connected,
+                        bots.size(),
+                        f0(percentile(subJoinMs.length > 0 ? subJoinMs : joinMs, 0.5)),
+                        f0(meanVideoKbps),
+                        f0(percentile(videoKbps, 0.5)),
+                        f0(videoKbps.length == 0 ? Double.NaN : videoKbps[videoKbps.length - 1]),
+                        f2(generatorCores),
+                        limit.generatorLimited() ? "yes" : "no",
+                        limit.withinLimits() ? "yes" : "no")
+                + largeRoomSummary;
         root.put("summary", summary);
 
         Path json = config.reportDir().resolve("result.json");

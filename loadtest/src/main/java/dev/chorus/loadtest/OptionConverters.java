@@ -58,6 +58,13 @@ final class OptionConverters {
         }
     }
 
+    /** The protocol's bound on {@code view} lastN ({@code signaling/PROTOCOL.md}). */
+    static final class LastN extends WholeNumber {
+        LastN() {
+            super(1, 256);
+        }
+    }
+
     static final class StepCount extends WholeNumber {
         StepCount() {
             super(1, LoadTestConfig.MAX_STEPS);
@@ -184,6 +191,12 @@ final class OptionConverters {
     static final class StepDuration extends BoundedDuration {
         StepDuration() {
             super(Duration.ofSeconds(3), Duration.ofMinutes(10));
+        }
+    }
+
+    static final class SpeechTurn extends BoundedDuration {
+        SpeechTurn() {
+            super(Duration.ofSeconds(1), Duration.ofMinutes(10));
         }
     }
 

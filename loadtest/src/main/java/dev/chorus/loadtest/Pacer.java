@@ -3,6 +3,7 @@ package dev.chorus.loadtest;
 import dev.chorus.sfu.codec.MediaKind;
 import dev.chorus.sfu.sdp.Direction;
 import dev.chorus.testkit.peer.NativePeer;
+import dev.chorus.testkit.peer.SendStream;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -167,7 +168,14 @@ final class Pacer implements Runnable {
                 return;
             }
             if (l.kind == Kind.AUDIO) {
-                l.peer.sendAudioPacket(l.mid);
+                int level = l.bot.audioLevel(System.nanoTime(), l.frames++);
+                SendStream stream = l.peer.sendStream(l.mid);
+                if (level == Speech.SKIP) {
+                    stream.skipAudio(); // Opus DTX: this packet's 20 ms pass unsent
+                } else {
+                    stream.audioLevel(level);
+                    stream.sendAudio();
+                }
                 return;
             }
             boolean key = (l.frames + l.keyPhase) % Profile.KEYFRAME_INTERVAL_FRAMES == 0;

@@ -266,6 +266,43 @@ class LoadTestConfigTest {
     }
 
     @Test
+    void speechAndLastN() {
+        LoadTestConfig plain = LoadTestConfig.parse();
+        assertEquals(LoadTestConfig.LargeRoom.NONE, plain.largeRoom());
+        assertFalse(plain.largeRoom().selective(), "everyone gets everything unless asked");
+
+        LoadTestConfig c = LoadTestConfig.parse("--speech", "3s", "--last-n=6");
+        assertEquals(Duration.ofSeconds(3), c.largeRoom().speechTurn());
+        assertEquals(6, c.largeRoom().lastN());
+        assertTrue(c.largeRoom().speech());
+        assertTrue(c.largeRoom().selective());
+        assertEquals(0, LoadTestConfig.parse("--speech", "1s").largeRoom().lastN(), "0: the server's last-N");
+        assertFalse(LoadTestConfig.parse("--last-n", "1").largeRoom().speech());
+
+        assertMessage("--last-n must be between 1 and 256, got 0", "--last-n", "0");
+        assertMessage("--speech must be between 1s and 10m, got 100ms", "--speech", "100ms");
+        assertMessage("--speech needs a value", "--speech");
+        assertMessage(
+                "--speech and --last-n apply to native bots of a fixed load", "--bots", "chromium", "--last-n", "4");
+        assertMessage(
+                "--speech and --last-n apply to native bots of a fixed load",
+                "--capacity",
+                "--server-pid",
+                "1",
+                "--speech",
+                "2s");
+        assertMessage(
+                "--quality always runs a two-party Chromium call; drop --last-n",
+                "--quality",
+                "--media-target",
+                "127.0.0.1:9",
+                "--proxy-port",
+                "10",
+                "--last-n",
+                "3");
+    }
+
+    @Test
     void theReportSaysWhenTheGeneratorOrTheMachineIsTheLimit() {
         RunLimit fine = new RunLimit(0.5, 1, 0, 0.4, 1.2, 12.5, 0.001, 1000, 0, 30);
         assertEquals(null, fine.note());

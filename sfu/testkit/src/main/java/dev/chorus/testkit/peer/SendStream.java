@@ -174,7 +174,7 @@ public final class SendStream {
     }
 
     /** Sends one 20 ms Opus packet; the marker bit is set on the first (start of a talkspurt). */
-    synchronized boolean sendAudio() {
+    public synchronized boolean sendAudio() {
         requireKind(MediaKind.AUDIO);
         SendLayer l = layers.get(0);
         boolean first = !l.started();
