@@ -119,6 +119,36 @@ final class ChromiumBrowser implements AutoCloseable {
         return handle;
     }
 
+    /**
+     * Opens a blank window whose every later document runs {@code initScript} before its own scripts, and
+     * returns its handle; {@link #navigate} then loads a page in it without waiting. Call through {@link #submit}.
+     */
+    String openBlank(String initScript) {
+        if (!firstWindowFree) {
+            driver.switchTo().newWindow(WindowType.WINDOW);
+        }
+        firstWindowFree = false;
+        driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", initScript));
+        return driver.getWindowHandle();
+    }
+
+    /** Starts loading {@code url} in window {@code handle} and returns at once; call through {@link #submit}. */
+    void navigate(String handle, String url) {
+        driver.switchTo().window(handle);
+        driver.executeScript("setTimeout(() => { location.href = arguments[0]; }, 0);", url);
+    }
+
+    /** Closes window {@code handle} (the browser stays while another window is open); through {@link #submit}. */
+    void closeWindow(String handle) {
+        driver.switchTo().window(handle);
+        if (driver.getWindowHandles().size() > 1) {
+            driver.close();
+        } else {
+            driver.get("about:blank");
+            firstWindowFree = true;
+        }
+    }
+
     /** Reads a page's snapshot; call through {@link #submit}. */
     PageSnapshot snapshot(String handle) {
         driver.switchTo().window(handle);

@@ -168,10 +168,11 @@ final class LargeRoomFigures {
         }
         ObjectNode sp = lr.putObject("speaker");
         sp.put("turnMs", speech.turnNanos() / 1_000_000);
+        sp.put("started", speech.started());
         ArrayNode turns = sp.putArray("turns");
         List<Double> all = new ArrayList<>();
         long missed = 0;
-        for (long turn = 0; speech.turnStartNanos(turn + 1) <= sendingEndNanos; turn++) {
+        for (long turn = 0; speech.started() && speech.turnStartNanos(turn + 1) <= sendingEndNanos; turn++) {
             long from = speech.turnStartNanos(turn);
             long to = speech.turnStartNanos(turn + 1);
             for (List<Bot> room : rooms.values()) {

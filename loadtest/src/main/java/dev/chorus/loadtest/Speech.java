@@ -44,8 +44,9 @@ final class Speech {
         startNanos = nanos;
     }
 
-    long startNanos() {
-        return startNanos;
+    /** Whether {@link #begin} was called (the room settled); before, no turn has a time. */
+    boolean started() {
+        return startNanos != Long.MAX_VALUE;
     }
 
     long turnNanos() {
@@ -58,7 +59,7 @@ final class Speech {
         return nanos < start ? -1 : (nanos - start) / turnNanos;
     }
 
-    /** When turn {@code turn} starts. */
+    /** When turn {@code turn} starts; only once {@link #started()}. */
     long turnStartNanos(long turn) {
         return startNanos + turn * turnNanos;
     }

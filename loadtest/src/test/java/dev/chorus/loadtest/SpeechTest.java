@@ -1,6 +1,7 @@
 package dev.chorus.loadtest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,7 @@ class SpeechTest {
             assertEquals(expected, speech.level(0, 4, 5 * S, packet), "packet " + packet);
         }
         assertEquals(-1, speech.turnAt(5 * S));
+        assertFalse(speech.started(), "no turn has a time before the room settles");
     }
 
     @Test
