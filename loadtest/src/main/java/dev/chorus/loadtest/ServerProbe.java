@@ -44,14 +44,15 @@ final class ServerProbe {
     record Mark(long nanos, Counters counters, long countersNanos, double cpuSeconds) {
 
         double forwardedPpsSince(Mark a) {
-            if (a.counters == null || counters == null) {
+            // the same reading at both ends (reads in between failed): no rate, rather than a made-up 0
+            if (a.counters == null || counters == null || a.countersNanos == countersNanos) {
                 return Double.NaN;
             }
             return Math.max(0, counters.forwarded() - a.counters.forwarded()) / seconds(a.countersNanos, countersNanos);
         }
 
         double processedPpsSince(Mark a) {
-            if (a.counters == null || counters == null) {
+            if (a.counters == null || counters == null || a.countersNanos == countersNanos) {
                 return Double.NaN;
             }
             return Math.max(0, counters.processed() - a.counters.processed()) / seconds(a.countersNanos, countersNanos);
@@ -79,6 +80,10 @@ final class ServerProbe {
     private final ObjectMapper json = new ObjectMapper();
     private volatile boolean metricsUnavailable;
     private volatile String lastError;
+    /** The last counters read, and when (sampler thread only). */
+    private Counters lastCounters;
+
+    private long lastCountersNanos;
 
     /** {@code server}: the base URL (http://host:port), or null to read /proc only. */
     ServerProbe(URI server, OptionalLong pid) {
@@ -122,9 +127,19 @@ final class ServerProbe {
         }
     }
 
-    /** A {@link Mark} of {@code counters} read at {@code countersNanos}, with the CPU time read now. */
+    /**
+     * A {@link Mark} of {@code counters} read at {@code countersNanos}, with the CPU time read now. When this
+     * read failed (null: a busy server missed the sample's deadline), the mark carries the last counters that
+     * were read, with their own time, so a rate over a window whose end sample failed is still a rate.
+     */
     Mark mark(long nanos, Counters counters, long countersNanos) {
-        return new Mark(nanos, counters, countersNanos, cpuSeconds());
+        if (counters != null) {
+            lastCounters = counters;
+            lastCountersNanos = countersNanos;
+        }
+        return counters == null && lastCounters != null
+                ? new Mark(nanos, lastCounters, lastCountersNanos, cpuSeconds())
+                : new Mark(nanos, counters, countersNanos, cpuSeconds());
     }
 
     /**

@@ -52,4 +52,19 @@ class ServerProbeTest {
                 new ServerProbe.Counters(35, 150, 2, 3, -1, "/debug"),
                 ServerProbe.parse(new ObjectMapper().readTree(debug)));
     }
+
+    @Test
+    void aSampleWhoseReadFailedKeepsTheLastCountersSoWindowRatesSurvive() {
+        ServerProbe probe = new ServerProbe(null, java.util.OptionalLong.empty());
+        long s = 1_000_000_000L;
+        ServerProbe.Mark start = probe.mark(0, new ServerProbe.Counters(1000, 2000, 1, 2, -1, "/metrics"), 0);
+        ServerProbe.Mark middle = probe.mark(s, new ServerProbe.Counters(3000, 4000, 1, 2, -1, "/metrics"), s);
+        ServerProbe.Mark failed = probe.mark(2 * s, null, 2 * s);
+        assertEquals(2000, middle.forwardedPpsSince(start), 1e-9);
+        // the window [start, failed] is measured up to the last read that worked: 2000 packets in 1 s
+        assertEquals(2000, failed.forwardedPpsSince(start), 1e-9);
+        assertEquals(2000, failed.processedPpsSince(start), 1e-9);
+        // and the failed second on its own has no rate, rather than a made-up one
+        assertEquals(Double.NaN, failed.forwardedPpsSince(middle));
+    }
 }
