@@ -69,6 +69,16 @@ class SimulcastFirefoxIT {
                 System.err.println("simulcast-firefox: could not save /debug: " + e);
             }
         }
+        if (firefoxPages.size() > 1) {
+            try {
+                // The subscriber's presented frames [page ms, width], to see a freeze after a failure.
+                Files.writeString(
+                        Path.of("target", "simulcast-firefox-frames.json"),
+                        json.writeValueAsString(firefoxPages.get(1).frameLog()));
+            } catch (Exception e) {
+                System.err.println("simulcast-firefox: could not save the frame log: " + e);
+            }
+        }
         for (int i = 0; i < firefoxPages.size(); i++) firefoxPages.get(i).screenshot("simulcast-firefox-" + i);
         if (chromium != null) {
             chromium.screenshot("simulcast-firefox-chromium");
@@ -145,9 +155,10 @@ class SimulcastFirefoxIT {
         long capAt = System.nanoTime();
         server.awaitVideoPath(
                 subId,
-                c -> c.consumer().path("currentLayer").asInt() == 0,
+                c -> c.consumer().path("currentLayer").asInt() == 0
+                        && !c.consumer().path("bandwidthPaused").asBoolean(),
                 Duration.ofSeconds(40),
-                "the capped Firefox page to drop to layer 0");
+                "the capped Firefox page to drop to layer 0, its video not paused");
         double secondsToDrop = (System.nanoTime() - capAt) / 1e9;
         Thread.sleep(2_000);
         // Chromium decodes the same layer uncapped in the same seconds: the rate the layer has.
