@@ -91,6 +91,7 @@ class SimulcastFirefoxIT {
     @Test
     void firefoxSimulcastsAndItsCappedSubscriberKeepsTheLowestLayer() throws Exception {
         NetworkNamespace.require();
+        Files.deleteIfExists(Path.of("target", "simulcast-firefox.json")); // no stale figures after a failure
         long t0 = System.nanoTime();
         server = ProxiedServer.start(13, NetworkNamespace.address());
         firefox = Firefox.start();
