@@ -11,10 +11,12 @@ import dev.chorus.sfu.drop.DropCounters;
 import dev.chorus.sfu.drop.DropReason;
 import dev.chorus.sfu.rtp.PaddingPacketWriter;
 import dev.chorus.sfu.rtp.RtpExtension;
+import dev.chorus.sfu.rtp.RtpHeaderExtensions;
 import dev.chorus.sfu.rtp.RtpPacket;
 import dev.chorus.sfu.rtp.RtpValidity;
 import dev.chorus.sfu.worker.MediaWorker;
 import dev.chorus.sfu.worker.WorkerStats;
+import java.nio.charset.StandardCharsets;
 
 /**
  * One subscriber's copy of one producer: decides per packet whether to forward it (which layer?
@@ -46,6 +48,11 @@ public final class Consumer {
     private final NackResponder nacks;
     private final boolean rtx;
     private final int transportCcId;
+    /** Padding probes carry the MID too (see {@link PaddingPacketWriter}); 0 when not negotiated. */
+    private final int paddingMidId;
+
+    private final byte[] paddingMid;
+    private final int paddingLength;
     private boolean paused;
     /** Paused by the subscriber's bandwidth allocation, independently of {@link #paused}. */
     private boolean bandwidthPaused;
@@ -89,6 +96,11 @@ public final class Consumer {
         this.rtx = params.rtxSsrc() != ProducerParams.NONE && params.rtxPayloadType() != ProducerParams.NONE;
         this.nacks = new NackResponder(this, stream, seq, router, drops, rtx);
         this.transportCcId = params.extensions().id(RtpExtension.TRANSPORT_CC);
+        byte[] mid = params.mid() == null ? new byte[0] : params.mid().getBytes(StandardCharsets.UTF_8);
+        boolean midFits = mid.length >= 1 && mid.length <= RtpHeaderExtensions.ONE_BYTE_MAX_LENGTH;
+        this.paddingMidId = midFits ? params.extensions().id(RtpExtension.MID) : 0;
+        this.paddingMid = mid;
+        this.paddingLength = PaddingPacketWriter.length(transportCcId, paddingMidId, mid.length);
     }
 
     public String id() {
@@ -502,8 +514,10 @@ public final class Consumer {
                     stream.rtxSequence(),
                     splicer.lastTimestamp(),
                     params.rtxSsrc(),
-                    transportCcId);
-            int length = PaddingPacketWriter.LENGTH;
+                    transportCcId,
+                    paddingMidId,
+                    paddingMid);
+            int length = paddingLength;
             buffer.set(off, length);
             RtpPacket out = scratch.outgoing;
             if (out.wrap(buffer.array(), off, length) != RtpValidity.OK

@@ -38,7 +38,15 @@ final class ProxiedServer implements AutoCloseable {
 
     /** P is a free port picked first; should another process take it in between, try again. */
     static ProxiedServer start(long seed) throws Exception {
-        InetAddress loopback = InetAddress.getByName("127.0.0.1");
+        return start(seed, InetAddress.getByName("127.0.0.1"));
+    }
+
+    /**
+     * As {@link #start(long)}, with the SFU and the proxy on {@code address} instead of 127.0.0.1 (the
+     * Firefox tests' {@link NetworkNamespace#ADDRESS}); the web server stays on 127.0.0.1.
+     */
+    static ProxiedServer start(long seed, InetAddress address) throws Exception {
+        InetAddress loopback = address;
         IOException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             int port;
@@ -46,7 +54,12 @@ final class ProxiedServer implements AutoCloseable {
                 port = probe.getLocalPort();
             }
             TestServer s = TestServer.start(Map.of(
-                    "chorus.media.public-address", "127.0.0.1", "chorus.media.public-port", Integer.toString(port)));
+                    "chorus.media.address",
+                    loopback.getHostAddress(),
+                    "chorus.media.public-address",
+                    loopback.getHostAddress(),
+                    "chorus.media.public-port",
+                    Integer.toString(port)));
             try {
                 UdpImpairmentProxy p = UdpImpairmentProxy.start(
                         new InetSocketAddress(loopback, port),

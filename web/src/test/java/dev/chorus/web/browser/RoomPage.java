@@ -182,9 +182,14 @@ public final class RoomPage implements AutoCloseable {
         return r == null ? Map.of() : (Map<String, Object>) r;
     }
 
-    @SuppressWarnings("unchecked")
     public List<Inbound> inbound() {
-        Object list = mediaStats().get("inbound");
+        return inboundOf(mediaStats());
+    }
+
+    /** The inbound streams of a window.chorus.mediaStats() result (any browser's). */
+    @SuppressWarnings("unchecked")
+    static List<Inbound> inboundOf(Map<String, Object> mediaStats) {
+        Object list = mediaStats.get("inbound");
         if (list == null) return List.of();
         return ((List<Map<String, Object>>) list)
                 .stream()

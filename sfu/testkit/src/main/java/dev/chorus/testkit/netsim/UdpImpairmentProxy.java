@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
@@ -23,8 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A UDP impairment proxy for tests (kernel netem is not available): clients send to {@link #localAddress()}; each
  * client source address gets its own upstream socket to the target (a "flow", like a 1:1 NAT), and each direction
- * of each flow runs through its own {@link ImpairedLink}. Loopback only: a non-loopback listen or target address is
- * refused.
+ * of each flow runs through its own {@link ImpairedLink}. Loopback only: a listen or target address that is neither a
+ * loopback address nor one held by the loopback interface (as 198.18.0.1 on {@code lo} in the Firefox tests' network
+ * namespace) is refused.
  *
  * <p>The proxy reads STUN Binding requests from client to server (RFC 5389) to learn each flow's ICE USERNAME
  * ("serverUfrag:clientUfrag"), so {@link #setForIceUfrag} can impair one WebRTC participant's transport. Any other
@@ -97,7 +100,8 @@ public final class UdpImpairmentProxy implements AutoCloseable {
      * Starts a proxy listening on {@code listen} (port 0 picks one) that forwards to {@code target}.
      *
      * @param seed seeds every flow's loss, jitter and reorder decisions (flows are seeded in order of creation)
-     * @throws IllegalArgumentException when either address is not a resolved loopback address
+     * @throws IllegalArgumentException when either address is not a resolved loopback address or an address of the
+     *     loopback interface
      */
     public static UdpImpairmentProxy start(InetSocketAddress listen, InetSocketAddress target, long seed)
             throws IOException {
@@ -114,9 +118,19 @@ public final class UdpImpairmentProxy implements AutoCloseable {
         if (a == null) {
             throw new IllegalArgumentException(what + " address is null");
         }
-        if (a.isUnresolved() || !a.getAddress().isLoopbackAddress()) {
+        if (a.isUnresolved() || !(a.getAddress().isLoopbackAddress() || onLoopbackInterface(a.getAddress()))) {
             throw new IllegalArgumentException(what + " address " + a
-                    + " is not a loopback address; the impairment proxy only works on 127.0.0.0/8 or ::1");
+                    + " is not a loopback address; the impairment proxy only works on 127.0.0.0/8, ::1"
+                    + " or another address of the loopback interface");
+        }
+    }
+
+    private static boolean onLoopbackInterface(InetAddress a) {
+        try {
+            NetworkInterface i = NetworkInterface.getByInetAddress(a);
+            return i != null && i.isLoopback();
+        } catch (SocketException e) {
+            return false;
         }
     }
 
