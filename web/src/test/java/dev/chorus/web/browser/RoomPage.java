@@ -3,6 +3,7 @@ package dev.chorus.web.browser;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -319,6 +320,29 @@ public final class RoomPage implements AutoCloseable {
                         participantIds,
                         timeout.toMillis());
         return ((Number) r).longValue();
+    }
+
+    /** The page's clock (performance.now(), ms), to relate test events to {@link #frameLog()}. */
+    public double now() {
+        return ((Number) script("return performance.now();")).doubleValue();
+    }
+
+    /** Starts recording the frames shown for that participant's camera ({@link FrameLog}); fails if it cannot. */
+    public void startFrameLog(String participantId) {
+        if (!Boolean.TRUE.equals(script(FrameLog.INSTALL, participantId))) {
+            throw new IllegalStateException("no video element with requestVideoFrameCallback for " + participantId);
+        }
+    }
+
+    /** The frames recorded since {@link #startFrameLog}: [page time ms, width], oldest first. */
+    public List<double[]> frameLog() {
+        List<double[]> out = new ArrayList<>();
+        Object frames = script("return window.chorusFrameLog ? window.chorusFrameLog.frames : [];");
+        for (Object f : (List<?>) frames) {
+            List<?> pair = (List<?>) f;
+            out.add(new double[] {((Number) pair.get(0)).doubleValue(), ((Number) pair.get(1)).doubleValue()});
+        }
+        return out;
     }
 
     /** Runs JavaScript in the page (test hooks on window.chorus) and returns its result. */

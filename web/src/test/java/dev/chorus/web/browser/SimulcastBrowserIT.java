@@ -32,13 +32,18 @@ import org.junit.jupiter.api.Test;
  *       turned off), and turned on again as soon as the large page pins the video;</li>
  *   <li>by bandwidth: with its downlink capped at 300 kbps (UDP impairment proxy) the large page
  *       drops to the lowest layer instead of losing video, keeps decoding it at (nearly) the frame
- *       rate the uncapped small page gets from it, and climbs back when the cap is lifted.</li>
+ *       rate the uncapped small page gets from it, and climbs back when the cap is lifted;</li>
+ *   <li>seamless switches: every switch for tile size and the climb after the cap stall the picture
+ *       no more than 200 ms (the longest gap between presented frames around it, {@link FrameLog}).</li>
  * </ul>
- * Figures (layers, frame rates, freezes as Chromium counts them) go to target/simulcast.json.
+ * Figures (layers, frame rates, every switch with its freeze, freezes as Chromium counts them) go to
+ * target/simulcast.json.
  */
 class SimulcastBrowserIT {
     private static final Impairment CAP = Impairment.parse("rate=300kbps,queue=200ms");
     private static final Duration MEDIA_WAIT = Duration.ofSeconds(30);
+    /** No switch for tile size, and no climb after a cap, may stall the picture longer (issue 13). */
+    private static final double MAX_SWITCH_FREEZE_MS = 200;
 
     private final ObjectMapper json = new ObjectMapper();
     private final List<RoomPage> pages = new ArrayList<>();
@@ -83,6 +88,8 @@ class SimulcastBrowserIT {
         String smallId = small.selfId();
         large.awaitInbound(List.of(pubId), "video", "camera", MEDIA_WAIT);
         small.awaitInbound(List.of(pubId), "video", "camera", MEDIA_WAIT);
+        large.startFrameLog(pubId);
+        small.startFrameLog(pubId);
 
         // Chromium sends all three layers, unless its CPU is short: then it stops the top one.
         JsonNode layers = server.awaitVideoPath(
@@ -121,6 +128,7 @@ class SimulcastBrowserIT {
         // Pinned, the publisher's tile spans the small window (about 440 px): the lowest layer no
         // longer covers it. Unpinned, the page goes back to the lowest layer.
         long tileBeforePin = small.tileWidth(pubId);
+        double smallPinMark = small.now();
         small.togglePin(pubId);
         long pinnedTile = small.tileWidth(pubId);
         assertTrue(
@@ -147,6 +155,7 @@ class SimulcastBrowserIT {
         long dynacastFrom = System.nanoTime();
         awaitSendingLayers(publisher, List.of(true, true, false));
         double secondsToPauseTop = (System.nanoTime() - dynacastFrom) / 1e9;
+        double largePinMark = large.now();
         large.togglePin(pubId);
         long resumeFrom = System.nanoTime();
         awaitSendingLayers(publisher, List.of(true, true, true));
@@ -156,6 +165,7 @@ class SimulcastBrowserIT {
         // Cap the large page's downlink: it must fall back to the lowest layer, not lose video.
         String ufrag = large.serverIceUfrag();
         Inbound beforeCap = large.inbound(pubId, "video", "camera");
+        double capMark = large.now();
         server.proxy().setForIceUfrag(ufrag, Impairment.NONE, CAP);
         long capAt = System.nanoTime();
         server.awaitVideoPath(
@@ -189,6 +199,7 @@ class SimulcastBrowserIT {
                 "under a 300 kbps cap the lowest layer decodes at " + cappedFps + " fps, the uncapped small page's at "
                         + referenceFps);
 
+        double liftMark = large.now();
         server.proxy().setForIceUfrag(ufrag, Impairment.NONE, Impairment.NONE);
         long liftAt = System.nanoTime();
         JsonNode back = server.awaitVideoPath(
@@ -199,6 +210,28 @@ class SimulcastBrowserIT {
         double secondsToClimb = (System.nanoTime() - liftAt) / 1e9;
         long widthAfter = awaitDecodedWidth(large, pubId, w -> w >= 640);
         Inbound end = large.inbound(pubId, "video", "camera");
+        Thread.sleep(1_500); // frames after the climb, so its switch has frames on both sides
+
+        // Every switch a page saw, and the longest gap in presented frames around it (FrameLog). The
+        // switches for tile size (pin, unpin) and the climb after the lift must be seamless; the drop the
+        // cap forces is reported: the cap starves the old layer before the SFU sees congestion, so its
+        // freeze is the congestion response, not the switch.
+        ArrayNode switches = json.createArrayNode();
+        List<String> tooLong = new ArrayList<>();
+        double worstSeamlessMs = 0;
+        double capDropFreezeMs = 0;
+        for (FrameLog.Switch sw : FrameLog.switches(small.frameLog(), smallPinMark)) {
+            worstSeamlessMs = Math.max(worstSeamlessMs, switchJson(switches, "small", "tile size", sw, tooLong));
+        }
+        for (FrameLog.Switch sw : FrameLog.switches(large.frameLog(), largePinMark)) {
+            String why = sw.atMs() < capMark ? "tile size" : sw.atMs() < liftMark ? "cap" : "lift";
+            double freeze = switchJson(switches, "large", why, sw, why.equals("cap") ? null : tooLong);
+            if (why.equals("cap")) {
+                capDropFreezeMs = Math.max(capDropFreezeMs, freeze);
+            } else {
+                worstSeamlessMs = Math.max(worstSeamlessMs, freeze);
+            }
+        }
 
         ObjectNode out = json.createObjectNode();
         out.set("layerSizes", sizes);
@@ -232,6 +265,9 @@ class SimulcastBrowserIT {
                 "freezeSecondsDuringCapAndLift",
                 Math.round((dbl(end, "totalFreezesDuration") - dbl(beforeCap, "totalFreezesDuration")) * 1000)
                         / 1000.0);
+        out.set("switches", switches);
+        out.put("worstSeamlessSwitchFreezeMs", Math.round(worstSeamlessMs));
+        out.put("capDropFreezeMs", Math.round(capDropFreezeMs));
         out.put("secondsTotal", Math.round((System.nanoTime() - t0) / 1e8) / 10.0);
         out.set("largeConsumerAtEnd", back.path("consumer"));
         Path file = Path.of("target", "simulcast.json");
@@ -255,6 +291,26 @@ class SimulcastBrowserIT {
                 secondsToClimb,
                 out.get("freezesDuringCapAndLift"),
                 out.get("freezeSecondsDuringCapAndLift"));
+        System.out.println("simulcast switches: " + switches);
+        assertTrue(
+                switches.size() >= 4,
+                "the pages saw the pin, unpin, cap and lift switches (presented widths): " + switches);
+        assertTrue(tooLong.isEmpty(), "switches that froze video over " + MAX_SWITCH_FREEZE_MS + " ms: " + tooLong);
+    }
+
+    /** Adds a switch to {@code out}; if {@code tooLong} is given and it froze too long, to that too. */
+    private static double switchJson(ArrayNode out, String page, String why, FrameLog.Switch sw, List<String> tooLong) {
+        ObjectNode o = out.addObject();
+        o.put("page", page);
+        o.put("why", why);
+        o.put("fromWidth", sw.fromWidth());
+        o.put("toWidth", sw.toWidth());
+        o.put("lastOldToFirstNewMs", Math.round(sw.lastOldToFirstNewMs()));
+        o.put("freezeMs", Math.round(sw.freezeMs()));
+        if (tooLong != null && sw.freezeMs() > MAX_SWITCH_FREEZE_MS) {
+            tooLong.add(o.toString());
+        }
+        return sw.freezeMs();
     }
 
     /** Waits until the publisher's camera encodings are active (or not) as listed, lowest first. */
