@@ -10,6 +10,7 @@ import * as join from './ui-join.js';
 import * as people from './ui-participants.js';
 import * as grid from './ui-grid.js';
 import * as layout from './ui-layout.js';
+import { initDevices } from './ui-devices.js';
 import * as chat from './ui-chat.js';
 
 const $ = (id) => document.getElementById(id);
@@ -450,6 +451,7 @@ function init() {
   $('error-dismiss').addEventListener('click', clearError);
   $('share-link').addEventListener('focus', (e) => e.target.select());
   layout.initLayout({ onChange: () => viewReports?.now() });
+  initDevices();
 
   setState('join');
   if (receiveOnly) {

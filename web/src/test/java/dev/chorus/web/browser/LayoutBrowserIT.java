@@ -40,6 +40,7 @@ class LayoutBrowserIT {
     private static TestServer server;
     private final List<RoomPage> pages = new ArrayList<>();
     private Chromium.Started browser;
+    private List<String> browserArgs = List.of();
     private final long started = System.nanoTime();
 
     /** Where the test is, with the seconds since it started, in its output (to see where time goes). */
@@ -74,7 +75,7 @@ class LayoutBrowserIT {
 
     private RoomPage join(String room, String name) {
         if (browser == null) {
-            browser = Chromium.start(List.of(), Chromium.Camera.SMALL);
+            browser = Chromium.start(browserArgs, Chromium.Camera.SMALL);
         }
         RoomPage page = RoomPage.openIn(browser, server.url("/r/" + room + "?name=" + name));
         pages.add(page);
@@ -164,6 +165,73 @@ class LayoutBrowserIT {
         assertTrue(viewer.tileWidth(annId) >= 2 * viewer.tileWidth(benId));
         assertDecoding(viewer, Set.of(annId, benId));
         FIGURES.put("speakerStagedMs", List.of(benStagedMs, annStagedMs));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void cameraAndMicrophoneSwitchOnTheSenderAndMediaKeepsFlowing() {
+        // Three fake cameras: Chromium's second one is a depth camera (16-bit grey) that encodes nothing.
+        browserArgs = List.of("--use-fake-device-for-media-stream=device-count=3");
+        RoomPage ann = join("devices", "Ann");
+        RoomPage bob = join("devices", "Bob");
+        String annId = ann.selfId();
+        bob.awaitInbound(List.of(annId), "video", "camera", MEDIA_WAIT);
+        bob.awaitInbound(List.of(annId), "audio", "mic", MEDIA_WAIT);
+        // Offers Ann sends from now on: a switch must need none.
+        ann.script(
+                "const sig = window.chorus.signaling; const request = sig.request.bind(sig); window.__offers = 0;"
+                        + "sig.request = (msg, ...rest) => { if (msg.type === 'offer') window.__offers++; return request(msg, ...rest); };");
+
+        ann.driver().findElement(By.cssSelector("#devices summary")).click();
+        Map<String, Object> switched = new LinkedHashMap<>();
+        for (String kind : List.of("video", "audio")) {
+            String select = "video".equals(kind) ? "camera-select" : "mic-select";
+            List<String> choices = (List<String>) ann.script(
+                    "return [...document.getElementById(arguments[0]).options].map((o) => o.value).filter(Boolean)",
+                    select);
+            phase(kind + " devices: " + choices);
+            assertTrue(choices.size() >= 2, "several fake " + kind + " devices: " + choices);
+            Map<String, Object> before = sent(ann, kind);
+            String other = choices.get(choices.size() - 1);
+            assertTrue(!other.equals(before.get("deviceId")), "the page starts on the first device: " + before);
+            new org.openqa.selenium.support.ui.Select(ann.driver().findElement(By.id(select))).selectByValue(other);
+            ann.await(
+                    d -> other.equals(sent(ann, kind).get("deviceId")),
+                    kind + " sender on " + other + " (is " + sent(ann, kind) + ")");
+            Map<String, Object> after = sent(ann, kind);
+            assertTrue(!after.get("label").equals(before.get("label")), "label " + before + " -> " + after);
+            switched.put(kind, List.of(before.get("label"), after.get("label")));
+        }
+        // The same senders carry the new tracks: no offer went out, and Bob keeps getting both.
+        assertEquals(0L, ((Number) ann.script("return window.__offers")).longValue());
+        assertDecoding(bob, Set.of(annId));
+        long packets = bob.inbound(annId, "audio", "mic").packetsReceived();
+        bob.await(
+                d -> bob.inbound(annId, "audio", "mic").packetsReceived() > packets + 25,
+                "audio from Ann after the switch");
+
+        // Remembered for the tab's session: joining again uses the chosen devices.
+        String camera = (String) sent(ann, "video").get("deviceId");
+        String mic = (String) sent(ann, "audio").get("deviceId");
+        ann.leave();
+        ann.awaitState("left");
+        ann.join("devices", "Ann");
+        ann.await(
+                d -> camera.equals(sent(ann, "video").get("deviceId"))
+                        && mic.equals(sent(ann, "audio").get("deviceId")),
+                "the chosen devices after a rejoin (are " + sent(ann, "video") + ", " + sent(ann, "audio") + ")");
+        FIGURES.put("switchedDevices", switched);
+    }
+
+    /** The track the page's sender of that kind carries: {label, deviceId}, empty without one. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> sent(RoomPage page, String kind) {
+        Object r = page.script(
+                "const pc = window.chorus.pc; if (!pc) return {};"
+                        + "const s = pc.getSenders().find((x) => x.track && x.track.kind === arguments[0]);"
+                        + "return s ? {label: s.track.label, deviceId: s.track.getSettings().deviceId} : {};",
+                kind);
+        return RoomPage.map(r);
     }
 
     /** The participant on the speaker layout's stage, or null. */
