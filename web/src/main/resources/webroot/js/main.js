@@ -11,6 +11,7 @@ import * as people from './ui-participants.js';
 import * as grid from './ui-grid.js';
 import * as layout from './ui-layout.js';
 import { initDevices } from './ui-devices.js';
+import { startQuality, stopQuality } from './ui-quality.js';
 import * as chat from './ui-chat.js';
 
 const $ = (id) => document.getElementById(id);
@@ -223,12 +224,14 @@ function startPeer(s) {
   peer.setRoomSize(others.size + 1); // before the first offer: a large room gets simulcast at once
   peer.start(localTracks(), others.size);
   viewReports = startViewReports(s, peer, grid.shownSize);
+  startQuality(peer);
   if (screen.getTrack()) peer.setScreenTrack(screen.getTrack());
 }
 
 function closePeer() {
   viewReports?.stop();
   viewReports = null;
+  stopQuality();
   peer?.close();
   peer = null;
   const el = $('media-status');

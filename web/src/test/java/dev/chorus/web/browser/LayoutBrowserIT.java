@@ -23,14 +23,17 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
 
 /**
- * The web client's layouts for large rooms, in real Chromium pages (windows of one browser, as in
- * {@link RoomBrowserIT}): only the tiles on screen are subscribed (the SFU pauses the others' video
- * and resumes it when paged in), and the speaker layout stages whoever the server says speaks.
+ * The web client's features for large rooms, in real Chromium pages (each test's pages are windows
+ * of one browser, as in {@link RoomBrowserIT}): only the tiles on screen are subscribed (the SFU
+ * pauses the others' video and resumes it when paged in), the speaker layout stages whoever the
+ * server says speaks, a camera or microphone switch changes the sent track without an offer, and
+ * the connection-quality indicator reads good on a clean link and poor through a lossy one.
  * Figures go to target/layout.json.
  *
- * <p>Congestion control is off for this server: several renderers on two cores starve one another
- * and a starved page's feedback reads as congestion (see {@link SixPartyCallIT}); a video paused for
- * bandwidth would look like one paused for being off the page, which is what is tested here.
+ * <p>Congestion control is off for the shared server: several renderers on two cores starve one
+ * another and a starved page's feedback reads as congestion (see {@link SixPartyCallIT}); a video
+ * paused for bandwidth would look like one paused for being off the page. The quality test has a
+ * server of its own behind the UDP impairment proxy ({@link ProxiedServer}), with the defaults.
  */
 class LayoutBrowserIT {
 
@@ -74,10 +77,14 @@ class LayoutBrowserIT {
     }
 
     private RoomPage join(String room, String name) {
+        return joinAt(server.url("/r/" + room + "?name=" + name));
+    }
+
+    private RoomPage joinAt(String url) {
         if (browser == null) {
             browser = Chromium.start(browserArgs, Chromium.Camera.SMALL);
         }
-        RoomPage page = RoomPage.openIn(browser, server.url("/r/" + room + "?name=" + name));
+        RoomPage page = RoomPage.openIn(browser, url);
         pages.add(page);
         return page.awaitState("joined");
     }
@@ -125,7 +132,15 @@ class LayoutBrowserIT {
         viewer.click("page-prev");
         awaitTrue(viewer, () -> pausedAtServer(viewer).equals(Set.of(last)), () -> "paused " + pausedAtServer(viewer));
         assertDecoding(viewer, firstPage);
-        FIGURES.put("pageSize", 2);
+        // How many a page holds elsewhere (viewports in CSS px); the last one is the screenshot's.
+        Map<String, Object> sizes = new LinkedHashMap<>();
+        sizes.put("640x480 window", pageSize(viewer));
+        for (String viewport : List.of("1280x800", "1920x1080", "390x844")) {
+            viewport(viewer, viewport);
+            sizes.put(viewport, pageSize(viewer));
+        }
+        phase("page sizes " + sizes);
+        FIGURES.put("pageSizes", sizes);
         FIGURES.put("participants", 3);
         FIGURES.put("pagedIn", resume);
     }
@@ -165,6 +180,9 @@ class LayoutBrowserIT {
         assertTrue(viewer.tileWidth(annId) >= 2 * viewer.tileWidth(benId));
         assertDecoding(viewer, Set.of(annId, benId));
         FIGURES.put("speakerStagedMs", List.of(benStagedMs, annStagedMs));
+        // For the screenshot: the speaker layout on a phone.
+        viewport(viewer, "390x844");
+        assertEquals(annId, staged(viewer));
     }
 
     @Test
@@ -223,6 +241,59 @@ class LayoutBrowserIT {
         FIGURES.put("switchedDevices", switched);
     }
 
+    @Test
+    void connectionQualityReadsGoodOnACleanLinkAndPoorThroughALossyOne() throws Exception {
+        try (ProxiedServer proxied = ProxiedServer.start(13)) {
+            RoomPage ann = joinAt(proxied.url("/r/quality?name=Ann"));
+            RoomPage bob = joinAt(proxied.url("/r/quality?name=Bob"));
+            String annId = ann.selfId();
+            bob.awaitInbound(List.of(annId), "video", "camera", MEDIA_WAIT);
+            // Judged every 2 s from getStats; a busy machine may read fair now and then, so: at some point.
+            awaitTrue(
+                    bob,
+                    () -> "good".equals(quality(bob, annId)),
+                    () -> "Ann's tile good at Bob: " + qualityText(bob, annId));
+            awaitTrue(
+                    bob, () -> "good".equals(quality(bob, null)), () -> "Bob's uplink good: " + qualityText(bob, null));
+            String clean = qualityText(bob, annId);
+            phase("clean: " + clean + " / " + qualityText(bob, null));
+
+            // 20 % of Bob's packets lost, both ways: what he gets from Ann and what he sends.
+            dev.chorus.testkit.netsim.Impairment lossy = dev.chorus.testkit.netsim.Impairment.parse("loss=20%");
+            proxied.proxy().setForIceUfrag(bob.serverIceUfrag(), lossy, lossy);
+            awaitTrue(
+                    bob,
+                    () -> "poor".equals(quality(bob, annId)),
+                    () -> "Ann's tile poor at Bob: " + qualityText(bob, annId));
+            awaitTrue(
+                    bob, () -> "poor".equals(quality(bob, null)), () -> "Bob's uplink poor: " + qualityText(bob, null));
+            String lossyText = qualityText(bob, annId);
+            phase("lossy: " + lossyText + " / " + qualityText(bob, null));
+            // Ann's own link is clean.
+            awaitTrue(
+                    ann, () -> "good".equals(quality(ann, null)), () -> "Ann's uplink good: " + qualityText(ann, null));
+            FIGURES.put("quality", Map.of("clean", clean, "loss20", lossyText));
+        }
+    }
+
+    /** The quality a tile reads (null id: the page's own tile, its uplink), or null. */
+    private static String quality(RoomPage page, String participantId) {
+        return (String) page.script(
+                "const t = arguments[0] ? document.querySelector('#grid > .tile[data-participant-id=\"' + arguments[0]"
+                        + " + '\"]:not([data-source])') : document.querySelector('#grid > .tile[data-self=\"true\"]');"
+                        + "return t ? t.dataset.quality ?? null : null;",
+                participantId);
+    }
+
+    /** What the quality indicator says to a screen reader. */
+    private static String qualityText(RoomPage page, String participantId) {
+        return (String) page.script(
+                "const t = arguments[0] ? document.querySelector('#grid > .tile[data-participant-id=\"' + arguments[0]"
+                        + " + '\"]:not([data-source])') : document.querySelector('#grid > .tile[data-self=\"true\"]');"
+                        + "const q = t && t.querySelector('.quality'); return q ? q.getAttribute('aria-label') : null;",
+                participantId);
+    }
+
     /** The track the page's sender of that kind carries: {label, deviceId}, empty without one. */
     @SuppressWarnings("unchecked")
     private static Map<String, Object> sent(RoomPage page, String kind) {
@@ -232,6 +303,30 @@ class LayoutBrowserIT {
                         + "return s ? {label: s.track.label, deviceId: s.track.getSettings().deviceId} : {};",
                 kind);
         return RoomPage.map(r);
+    }
+
+    /**
+     * Makes the page's viewport {@code WxH} CSS px (a phone's, below 600 px wide, with a phone's
+     * pixel ratio) and waits for the layout to follow.
+     */
+    private static void viewport(RoomPage page, String size) {
+        String[] wh = size.split("x");
+        int width = Integer.parseInt(wh[0]);
+        boolean phone = width < 600;
+        ((org.openqa.selenium.chrome.ChromeDriver) page.driver())
+                .executeCdpCommand(
+                        "Emulation.setDeviceMetricsOverride",
+                        Map.of(
+                                "width",
+                                width,
+                                "height",
+                                Integer.parseInt(wh[1]),
+                                "deviceScaleFactor",
+                                phone ? 3 : 1,
+                                "mobile",
+                                phone));
+        page.await(d -> Long.valueOf(width).equals(page.script("return window.innerWidth")), "viewport " + size);
+        sleep(300); // a resize observer's turn
     }
 
     /** The participant on the speaker layout's stage, or null. */
@@ -272,8 +367,9 @@ class LayoutBrowserIT {
                         + "  () => { m.t0 = performance.now(); }, {once: true, capture: true});"
                         + "const sig = window.chorus.signaling; const send = sig.send.bind(sig);"
                         + "sig.send = (msg) => { if (msg.type === 'view') m.view ??= performance.now(); return send(msg); };"
-                        + "new MutationObserver(() => { if (tile.dataset.videoPaused !== 'true') m.unpaused ??= performance.now(); })"
-                        + "  .observe(tile, {attributes: true, attributeFilter: ['data-video-paused']});"
+                        + "new MutationObserver(() => { if (tile.dataset.videoPaused !== 'true') m.unpaused ??= performance.now();"
+                        + "  if (tile.dataset.shown === 'true') m.shown ??= performance.now(); })"
+                        + "  .observe(tile, {attributes: true, attributeFilter: ['data-video-paused', 'data-shown']});"
                         + "const frames = async () => { const s = await window.chorus.mediaStats();"
                         + "  const i = s && s.inbound.find((x) => x.participantId === id && x.kind === 'video' && x.source === 'camera');"
                         + "  return i ? i.framesDecoded : 0; };"
@@ -284,7 +380,8 @@ class LayoutBrowserIT {
         action.run();
         awaitTrue(page, () -> page.script("return window.__resume.frame ?? null") != null, () -> "frames from " + id);
         Map<String, Object> m = (Map<String, Object>) page.script("const m = window.__resume;"
-                + "return {viewSentMs: m.view == null ? null : Math.round(m.view - m.t0),"
+                + "return {shownMs: m.shown == null ? null : Math.round(m.shown - m.t0),"
+                + " viewSentMs: m.view == null ? null : Math.round(m.view - m.t0),"
                 + " unpausedMs: m.unpaused == null ? null : Math.round(m.unpaused - m.t0),"
                 + " firstFrameMs: Math.round(m.frame - m.t0)};");
         return m;
