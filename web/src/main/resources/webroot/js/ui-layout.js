@@ -2,10 +2,11 @@
 //
 // Two layouts (#grid[data-layout], switched with the Grid / Speaker buttons and
 // remembered for the browser tab's session):
-// - grid: the tiles in pages. A page holds as many tiles as fit the grid's box
-//   without scrolling (columns of the CSS's minimum tile width, 16:9 rows down
-//   to the bottom of the room screen), at least MIN_PAGE and at most MAX_PAGE:
-//   e.g. 9 in a 1280x800 window, 8 on a 390x844 phone, 2 in a 640x480 one.
+// - grid: the tiles in pages. A page holds the columns of the CSS's minimum tile
+//   width that fit the grid's width, times the 16:9 rows that begin above the
+//   bottom of the room screen (at least two), at least MIN_PAGE and at most
+//   MAX_PAGE tiles: e.g. 12 in a 1280x800 viewport, 6 in a 1280x657 one (the
+//   tests' 1280x800 windows), 10 on a 390x844 phone, 2 in a 320x400 one.
 //   The pinned tile comes first, on page 1.
 // - speaker: one tile large (the stage): the pinned tile (a remote screen share
 //   pins itself), else the room's dominant speaker, else the last remote one to
@@ -66,7 +67,9 @@ function gridPageSize(grid) {
   const top = grid.getBoundingClientRect().top - main.getBoundingClientRect().top + main.scrollTop;
   const padding = parseFloat(getComputedStyle(main).paddingBottom) || 0;
   const height = main.clientHeight - top - padding;
-  const rows = Math.max(1, Math.floor((height + GAP) / (tileHeight + GAP)));
+  // A row cut by the bottom edge is still on screen (and scrolled to); two rows at
+  // least, so a short, wide window does not page two or three tiles at a time.
+  const rows = Math.max(2, Math.ceil((height + GAP) / (tileHeight + GAP)));
   return Math.min(MAX_PAGE, Math.max(MIN_PAGE, cols * rows));
 }
 
