@@ -17,7 +17,7 @@ const LABEL = { good: 'good', fair: 'fair', poor: 'poor' };
 
 let timer = null;
 let previous = new Map(); // inbound-rtp / outbound-rtp id -> last counters
-let expected = new Map(); // participant id -> whether its video was meant to flow at the last look
+let expected = new Map(); // participant id -> looks in a row at which its video was meant to flow
 
 // Where a figure falls: 0 good, 1 fair, 2 poor (higher is worse).
 const grade = (value, fair, poor) => (value >= poor ? 2 : value >= fair ? 1 : 0);
@@ -76,13 +76,14 @@ function judgeRemote(streams, tile, seconds) {
   level = Math.max(level, grade(loss, 0.03, 0.1), grade(jitter, 0.05, 0.15));
   // Frames only count for a video meant to flow: not muted, not paused by the server
   // (last-N, or a tile on another page), its tile on screen.
-  // And only for the whole interval: a video paged in a second ago has not had the time.
+  // And only once it has flowed for a whole interval since it (re)started: a video
+  // paged in a second ago has not had the time, and its restart counts as a freeze.
   const videoExpected = tile && tile.dataset.videoMuted !== 'true' && tile.dataset.videoPaused !== 'true'
     && tile.dataset.shown !== 'false';
   const id = tile?.dataset.participantId;
-  const wasExpected = expected.get(id) === true;
-  expected.set(id, Boolean(videoExpected));
-  if (videoExpected && wasExpected && fps !== null) {
+  const looks = videoExpected ? (expected.get(id) ?? 0) + 1 : 0;
+  expected.set(id, looks);
+  if (looks > 2 && fps !== null) {
     details.push(`${Math.round(fps)} fps`);
     if (freezes > 0) details.push(`${freezes} freeze${freezes > 1 ? 's' : ''}`);
     level = Math.max(level, fps < 3 ? 2 : fps < 8 ? 1 : 0, freezes > 1 ? 2 : freezes > 0 ? 1 : 0);
