@@ -460,6 +460,7 @@ function init() {
   if (receiveOnly) {
     // Known at once: no devices, so the server is told both are muted.
     mediaSettled = true;
+    $('devices').hidden = true; // nothing to choose
     join.setMediaError('Receive-only (publish=0): camera and microphone are not used.');
   } else {
     startMedia();
