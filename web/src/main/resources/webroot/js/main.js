@@ -9,6 +9,9 @@ import { startViewReports } from './view-sizes.js';
 import * as join from './ui-join.js';
 import * as people from './ui-participants.js';
 import * as grid from './ui-grid.js';
+import * as layout from './ui-layout.js';
+import { initDevices } from './ui-devices.js';
+import { startQuality, stopQuality } from './ui-quality.js';
 import * as chat from './ui-chat.js';
 
 const $ = (id) => document.getElementById(id);
@@ -22,7 +25,7 @@ let rejoining = false; // keep the room screen up while a Rejoin connects
 let removedReason = null; // set when the server removed us (e.g. media_timeout), for the status line
 let mediaSettled = false; // getUserMedia finished (either way), so mute state is known
 let peer = null; // the RTCPeerConnection of the current session (peer.js)
-let stopViewReports = null; // ends the current session's "view" reports
+let viewReports = null; // the current session's "view" reports: {stop, now}
 let speaker = null; // the room's dominant speaker (participant id) from the last "speaker"
 let pausedVideos = new Set(); // participants whose camera the server pauses for us (last-N)
 let joinedAt = null; // performance.now() of the last "joined", for time-to-first-frame
@@ -220,13 +223,15 @@ function startPeer(s) {
   renderMediaStatus(peer.currentState());
   peer.setRoomSize(others.size + 1); // before the first offer: a large room gets simulcast at once
   peer.start(localTracks(), others.size);
-  stopViewReports = startViewReports(s, peer, grid.shownSize);
+  viewReports = startViewReports(s, peer, grid.shownSize);
+  startQuality(peer);
   if (screen.getTrack()) peer.setScreenTrack(screen.getTrack());
 }
 
 function closePeer() {
-  stopViewReports?.();
-  stopViewReports = null;
+  viewReports?.stop();
+  viewReports = null;
+  stopQuality();
   peer?.close();
   peer = null;
   const el = $('media-status');
@@ -247,6 +252,7 @@ function resetRoom() {
   delete document.body.dataset.selfId;
   people.clear();
   grid.clearTiles();
+  layout.reset();
   chat.clearChat();
 }
 
@@ -320,6 +326,7 @@ function wire(s) {
   on('speaker', (m) => {
     speaker = m.id ?? null;
     grid.setSpeaker(speaker);
+    layout.setSpeaker(speaker);
   });
   on('mute', (m) => {
     const p = m.id === self.id ? self : others.get(m.id);
@@ -446,11 +453,14 @@ function init() {
   $('copy-link').addEventListener('click', copyLink);
   $('error-dismiss').addEventListener('click', clearError);
   $('share-link').addEventListener('focus', (e) => e.target.select());
+  layout.initLayout({ onChange: () => viewReports?.now() });
+  initDevices();
 
   setState('join');
   if (receiveOnly) {
     // Known at once: no devices, so the server is told both are muted.
     mediaSettled = true;
+    $('devices').hidden = true; // nothing to choose
     join.setMediaError('Receive-only (publish=0): camera and microphone are not used.');
   } else {
     startMedia();

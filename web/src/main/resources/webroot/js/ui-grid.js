@@ -282,12 +282,15 @@ export function hasTile(id) {
 // then there is nothing to say, and saying 0 x 0 (not shown) would pause it. The
 // tile counts, not the <video>: a tile waiting for video (or paused by the
 // server) must still say it would show one, or it would never get any. A tile
-// scrolled out of view still counts as shown: the grid shows everyone, and a
-// paused video would take a keyframe round trip to come back when scrolled to.
+// the layout put on another page (ui-layout.js, data-shown="false") is not
+// shown: 0 x 0, so the server pauses its video until it is paged back in. A tile
+// on the current page but scrolled out of view still counts as shown: a paused
+// video would take a keyframe round trip to come back when scrolled to.
 // The server picks the simulcast layer that covers it (the "view" message).
 export function shownSize(participantId, source) {
   const tile = source === 'screen' ? screens.get(participantId) : tiles.get(participantId);
   if (!tile || !tile.isConnected) return null;
+  if (tile.dataset.shown === 'false') return { width: 0, height: 0 };
   const r = tile.getBoundingClientRect();
   if (r.width <= 0 || r.height <= 0) return null;
   const dpr = window.devicePixelRatio || 1;

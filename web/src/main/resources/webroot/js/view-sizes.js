@@ -8,7 +8,8 @@ const INTERVAL_MS = 1000;
 
 // sig: a joined Signaling; peer: its Peer; shownSize(participantId, source):
 // the grid's answer, null for a video it has no tile for yet (left out of the
-// report). Returns a function that stops the reports.
+// report). Returns {stop(), now()}: now() reports at once (a page of tiles came
+// into view, which should not wait for the next look).
 export function startViewReports(sig, peer, shownSize) {
   let last = '';
   const report = () => {
@@ -22,5 +23,5 @@ export function startViewReports(sig, peer, shownSize) {
     if (sig.send({ type: 'view', videos })) last = json;
   };
   const timer = setInterval(report, INTERVAL_MS);
-  return () => clearInterval(timer);
+  return { stop: () => clearInterval(timer), now: report };
 }
