@@ -5,7 +5,7 @@
 // - grid: the tiles in pages. A page holds the columns of the CSS's minimum tile
 //   width that fit the grid's width, times the 16:9 rows that begin above the
 //   bottom of the room screen (at least two), at least MIN_PAGE and at most
-//   MAX_PAGE tiles: e.g. 12 in a 1280x800 viewport, 6 in a 1280x657 one (the
+//   MAX_PAGE tiles: e.g. 12 in a 1280x800 viewport, 9 in a 1280x657 one (the
 //   tests' 1280x800 windows), 10 on a 390x844 phone, 2 in a 320x400 one.
 //   The pinned tile comes first, on page 1.
 // - speaker: one tile large (the stage): the pinned tile (a remote screen share

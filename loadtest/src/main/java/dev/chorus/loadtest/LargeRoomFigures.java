@@ -20,8 +20,8 @@ import java.util.Map;
  * <ul>
  *   <li>last-N: how many videos each bot really received at once, counted from the frames that arrived
  *       whole on each of its receiving lines, once a second ({@link #sample}); a video counts in a second
- *       when at least half the profile's frames of it arrived, so during a switch the video going and the
- *       one coming cannot both count unless both really flow;</li>
+ *       when more than half the profile's frames of it arrived ({@link #FULL_RATE_SHARE}), so during a
+ *       switch the video going and the one coming cannot both count unless both really flow;</li>
  *   <li>dominant speaker: for each {@link Speech} turn, how long after the talker started each other bot
  *       of the room heard the server name it ({@code speaker});</li>
  *   <li>dynacast: which simulcast layers the publishers had turned off at the end, as the server's
@@ -30,12 +30,17 @@ import java.util.Map;
  * {@link #sample} runs on the sampler thread; {@link #write} after the run.
  */
 final class LargeRoomFigures {
-    /** Share of the profile's frame rate a video must arrive at in a second to count as received. */
-    static final double FULL_RATE_SHARE = 0.5;
+    /**
+     * Share of the profile's frame rate a video must arrive at between two samples to count as received:
+     * more than half, so a video that stopped and the one that replaced it within the same second cannot
+     * both count (together they had one second of frames), with room for the samples' own jitter.
+     */
+    static final double FULL_RATE_SHARE = 0.6;
 
     private final Map<Bot, long[]> framesAtLastSample = new IdentityHashMap<>();
     private final Map<Bot, int[]> mostVideos = new IdentityHashMap<>(); // {at full rate, with any frame}
     private int samples;
+    private long lastSampleNanos = -1;
     private long settledNanos = Long.MAX_VALUE;
     private double settledAtSeconds = Double.NaN;
 
@@ -70,6 +75,9 @@ final class LargeRoomFigures {
             return;
         }
         samples++;
+        double seconds = lastSampleNanos < 0 ? 1 : (nowNanos - lastSampleNanos) / 1e9;
+        lastSampleNanos = nowNanos;
+        double fullRate = FULL_RATE_SHARE * Profile.FPS * seconds;
         for (Bot b : bots) {
             NativePeer p = b.peer();
             if (p == null || b.state() != Bot.State.CONNECTED) {
@@ -89,7 +97,7 @@ final class LargeRoomFigures {
                         .map(ReceiveStats::completeFrames)
                         .orElse(0L);
                 long frames = before != null && i < before.length ? now[i] - before[i] : 0;
-                full += frames >= FULL_RATE_SHARE * Profile.FPS ? 1 : 0;
+                full += frames >= fullRate ? 1 : 0;
                 any += frames > 0 ? 1 : 0;
             }
             framesAtLastSample.put(b, now);
