@@ -7,17 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.chorus.signaling.ChorusServer;
-import dev.chorus.signaling.config.ConfigLoader;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,20 +32,12 @@ class ChromiumBotsIT {
 
     @BeforeEach
     void startServer() throws Exception {
-        Properties p = new Properties();
-        p.setProperty("chorus.http.host", "127.0.0.1");
-        p.setProperty("chorus.http.port", "0");
-        p.setProperty("chorus.media.address", "127.0.0.1");
-        p.setProperty("chorus.media.port", "0");
-        server = new ChorusServer(ConfigLoader.load(null, Map.of(), p).config());
-        server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        server = LoopbackTestServer.start(Map.of());
     }
 
     @AfterEach
     void stopServer() {
-        if (server != null) {
-            server.stopAndWait(Duration.ofSeconds(10));
-        }
+        LoopbackTestServer.stop(server);
     }
 
     /** The shaded jar carries the driver stack: {@code java -jar chorus-loadtest.jar --bots chromium} works. */

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.chorus.signaling.ChorusServer;
-import dev.chorus.signaling.config.ConfigLoader;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -19,8 +18,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,20 +47,12 @@ class LargeRoomIT {
 
     @BeforeEach
     void startServer() throws Exception {
-        Properties p = new Properties();
-        p.setProperty("chorus.http.host", "127.0.0.1");
-        p.setProperty("chorus.http.port", "0");
-        p.setProperty("chorus.media.address", "127.0.0.1");
-        p.setProperty("chorus.media.port", "0");
-        server = new ChorusServer(ConfigLoader.load(null, Map.of(), p).config());
-        server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        server = LoopbackTestServer.start(Map.of());
     }
 
     @AfterEach
     void stopServer() {
-        if (server != null) {
-            server.stopAndWait(Duration.ofSeconds(10));
-        }
+        LoopbackTestServer.stop(server);
     }
 
     /** What the SFU saw at the end (producers' layers, consumers' selections), for a failure's post-mortem. */

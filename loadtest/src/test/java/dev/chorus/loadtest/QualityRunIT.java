@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.chorus.signaling.ChorusServer;
-import dev.chorus.signaling.config.ConfigLoader;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.DatagramSocket;
@@ -16,12 +15,9 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,22 +39,13 @@ class QualityRunIT {
         try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0))) {
             proxyPort = probe.getLocalPort(); // free now; the run binds it again moments later
         }
-        Properties p = new Properties();
-        p.setProperty("chorus.http.host", "127.0.0.1");
-        p.setProperty("chorus.http.port", "0");
-        p.setProperty("chorus.media.address", "127.0.0.1");
-        p.setProperty("chorus.media.port", "0");
-        p.setProperty("chorus.media.public-address", "127.0.0.1");
-        p.setProperty("chorus.media.public-port", Integer.toString(proxyPort));
-        server = new ChorusServer(ConfigLoader.load(null, Map.of(), p).config());
-        server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        server = LoopbackTestServer.start(Map.of(
+                "chorus.media.public-address", "127.0.0.1", "chorus.media.public-port", Integer.toString(proxyPort)));
     }
 
     @AfterEach
     void stopServer() {
-        if (server != null) {
-            server.stopAndWait(Duration.ofSeconds(10));
-        }
+        LoopbackTestServer.stop(server);
     }
 
     @Test

@@ -19,29 +19,8 @@ import java.util.function.Supplier;
 public final class FirefoxPage {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /**
-     * Records every video frame the page presents for one participant's camera tile (through
-     * requestVideoFrameCallback, which fires per frame composited) as [page time ms, width]; follows
-     * the tile's video element if the grid replaces it. Firefox's getStats() has no freezeCount, so
-     * this is how a freeze is seen. Returns whether the element exists and the callback is supported.
-     */
-    private static final String FRAME_LOG = "const id = args[0];"
-            + "const log = (window.chorusFrameLog ??= { frames: [], video: null });"
-            + "const selector = '#grid .tile[data-participant-id=\"' + id + '\"]:not([data-source]) video';"
-            + "const watch = () => {"
-            + "  const v = document.querySelector(selector);"
-            + "  if (!v || v === log.video) return;"
-            + "  log.video = v;"
-            + "  const onFrame = (now, meta) => {"
-            + "    if (log.video !== v) return;"
-            + "    log.frames.push([Math.round(now * 10) / 10, meta.width]);"
-            + "    v.requestVideoFrameCallback(onFrame);"
-            + "  };"
-            + "  v.requestVideoFrameCallback(onFrame);"
-            + "};"
-            + "watch();"
-            + "log.timer ??= setInterval(watch, 250);"
-            + "return log.video !== null && typeof HTMLVideoElement.prototype.requestVideoFrameCallback === 'function';";
+    /** {@link FrameLog#install} as a BiDi function, whose arguments are {@code args}. */
+    private static final String FRAME_LOG = FrameLog.install("args[0]");
 
     private final Firefox browser;
     private final String context;

@@ -14,28 +14,34 @@ import java.util.List;
 final class FrameLog {
     static final double WINDOW_MS = 1000;
 
+    /** {@link #install} for Selenium, whose scripts get their arguments as {@code arguments}. */
+    static final String INSTALL = install("arguments[0]");
+
     /**
-     * Installed with Selenium ({@code arguments[0]}: the participant id): logs every frame presented in that
-     * participant's camera tile (requestVideoFrameCallback), following the tile's video element if the grid
-     * replaces it. Returns whether the element exists and the callback is supported.
+     * A script that logs every frame presented in one participant's camera tile (requestVideoFrameCallback),
+     * following the tile's video element if the grid replaces it; {@code participantId} is the expression that
+     * names the participant in the driver's script. Returns whether the element exists and the callback is
+     * supported.
      */
-    static final String INSTALL = "const id = arguments[0];"
-            + "const log = (window.chorusFrameLog ??= { frames: [], video: null });"
-            + "const selector = '#grid .tile[data-participant-id=\"' + id + '\"]:not([data-source]) video';"
-            + "const watch = () => {"
-            + "  const v = document.querySelector(selector);"
-            + "  if (!v || v === log.video) return;"
-            + "  log.video = v;"
-            + "  const onFrame = (now, meta) => {"
-            + "    if (log.video !== v) return;"
-            + "    log.frames.push([Math.round(now * 10) / 10, meta.width]);"
-            + "    v.requestVideoFrameCallback(onFrame);"
-            + "  };"
-            + "  v.requestVideoFrameCallback(onFrame);"
-            + "};"
-            + "watch();"
-            + "log.timer ??= setInterval(watch, 250);"
-            + "return log.video !== null && typeof HTMLVideoElement.prototype.requestVideoFrameCallback === 'function';";
+    static String install(String participantId) {
+        return "const id = " + participantId + ";"
+                + "const log = (window.chorusFrameLog ??= { frames: [], video: null });"
+                + "const selector = '#grid .tile[data-participant-id=\"' + id + '\"]:not([data-source]) video';"
+                + "const watch = () => {"
+                + "  const v = document.querySelector(selector);"
+                + "  if (!v || v === log.video) return;"
+                + "  log.video = v;"
+                + "  const onFrame = (now, meta) => {"
+                + "    if (log.video !== v) return;"
+                + "    log.frames.push([Math.round(now * 10) / 10, meta.width]);"
+                + "    v.requestVideoFrameCallback(onFrame);"
+                + "  };"
+                + "  v.requestVideoFrameCallback(onFrame);"
+                + "};"
+                + "watch();"
+                + "log.timer ??= setInterval(watch, 250);"
+                + "return log.video !== null && typeof HTMLVideoElement.prototype.requestVideoFrameCallback === 'function';";
+    }
 
     /**
      * One switch.

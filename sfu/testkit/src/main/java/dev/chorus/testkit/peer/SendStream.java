@@ -181,17 +181,7 @@ public final class SendStream {
         l.startAudioPacket(first ? l.timestamp() : l.timestamp() + AUDIO_TICKS_PER_PACKET);
         int level = audioLevel;
         audioLevelByte[0] = (byte) ((level < 127 ? 0x80 : 0) | level);
-        int h = RtpHeaderWriter.write(
-                buf,
-                first,
-                payloadType,
-                l.nextSequenceNumber(),
-                l.timestamp(),
-                l.ssrc(),
-                midExtensionId,
-                midBytes,
-                audioLevelExtensionId,
-                audioLevelByte);
+        int h = header(l, first, audioLevelExtensionId, audioLevelByte);
         System.arraycopy(OPUS_SILENCE, 0, buf, h, OPUS_SILENCE.length);
         int end = h + OPUS_SILENCE.length;
         LongSupplier stamp = stampClock;
@@ -287,6 +277,11 @@ public final class SendStream {
     }
 
     private int header(SendLayer l, boolean marker) {
+        return header(l, marker, ridExtensionId, l.ridBytes());
+    }
+
+    /** The header of the layer's next packet: mid, then {@code second} (a rid, or an audio level). */
+    private int header(SendLayer l, boolean marker, int secondId, byte[] second) {
         return RtpHeaderWriter.write(
                 buf,
                 marker,
@@ -296,8 +291,8 @@ public final class SendStream {
                 l.ssrc(),
                 midExtensionId,
                 midBytes,
-                ridExtensionId,
-                l.ridBytes());
+                secondId,
+                second);
     }
 
     private boolean send(SendLayer l, int headerLength, int length, boolean marker) {
