@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.cc.BandwidthEstimator;
+import dev.chorus.sfu.cc.RetransmissionBudget;
 import dev.chorus.sfu.cc.SentPacketHistory;
 import dev.chorus.sfu.codec.MediaKind;
 import dev.chorus.sfu.rtcp.TransportCcPacketConsumer;
@@ -46,6 +47,7 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
     private final Endpoint endpoint;
     private final SentPacketHistory history = new SentPacketHistory();
     private final BandwidthEstimator estimator;
+    private final RetransmissionBudget retransmissions;
     private final Timer timer;
     private boolean feedbackSeen;
     // state of the feedback being walked (forEachPacket callback)
@@ -79,12 +81,22 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
     SubscriberBandwidth(Endpoint endpoint, Router router) {
         this.endpoint = endpoint;
         this.estimator = new BandwidthEstimator(router.config().congestion().estimator());
+        this.retransmissions =
+                new RetransmissionBudget(router.config().congestion().retransmissionPercent());
         this.timer = new Timer("bwe:" + endpoint.id(), this::onTimer);
     }
 
     /** Transport-wide sequence number for a packet about to leave. */
     int onSent(long nowNanos, int bytes, int cluster) {
         return history.onSent(nowNanos, bytes, cluster);
+    }
+
+    /**
+     * Whether a retransmission of {@code bytes} fits this subscriber's retransmission budget (and
+     * takes it). Before the first feedback there is no estimate to budget against: yes.
+     */
+    boolean allowRetransmission(int bytes, long nowNanos) {
+        return !feedbackSeen || retransmissions.tryTake(bytes, estimator.estimateBps(), nowNanos);
     }
 
     // ------------------------------------------------------------------ feedback
@@ -435,6 +447,7 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("feedbackSeen", feedbackSeen);
         n.set("estimator", estimator.toJson());
+        retransmissions.addJson(n);
         n.put("packetsStamped", history.sent());
         n.put("availableForVideoBps", availableVideoBps);
         n.put("videoInUseBps", usedVideoBps);

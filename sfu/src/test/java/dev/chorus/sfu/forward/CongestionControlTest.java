@@ -402,6 +402,64 @@ class CongestionControlTest {
     }
 
     @Test
+    void retransmissionsToACongestedSubscriberStayWithinAShareOfItsEstimate() {
+        h.vp8Producer("alice");
+        Receiver bob = new Receiver();
+        HeaderExtensionIds bobExt = HeaderExtensionIds.NONE.with(RtpExtension.TRANSPORT_CC, TCC);
+        Consumer video = h.router.addConsumer(
+                "bob",
+                "video-1",
+                ConsumerParams.of("bob-video", 0xB1, 96, bobExt, 0).withRtx(0xB6, 97));
+        // Its own RTX SSRC: the receiver takes what 0xB2 carries for probe padding only.
+        call(bob, 1_500);
+        // Bob's link is full and loses packets; he NACKs the last 20 video packets every 10 ms.
+        int rtxBefore = bob.packetsBySsrc.getOrDefault(0xB6L, 0);
+        long rtxBytes = 0;
+        int scanned = bob.sender.rtp.size();
+        long maxEstimate = 0;
+        for (long t = 0; t < 2_000; t += 10) {
+            h.rtp(aliceEndpoint, videoPacket(false, 1400));
+            List<Integer> recent = new ArrayList<>();
+            for (int i = bob.sender.rtp.size() - 1; i >= 0 && recent.size() < 20; i--) {
+                if (bob.sender.rtpAt(i).ssrc() == 0xB1) {
+                    recent.add(bob.sender.rtpAt(i).sequenceNumber());
+                }
+            }
+            h.rtcp(
+                    bob.endpoint,
+                    Rtcp.nack(
+                            0xB0B0,
+                            0xB1,
+                            recent.stream().mapToInt(Integer::intValue).toArray()));
+            for (; scanned < bob.sender.rtp.size(); scanned++) {
+                RtpPacket p = bob.sender.rtpAt(scanned);
+                if (p.ssrc() == 0xB6 && p.payloadLength() > 0) {
+                    rtxBytes += p.length();
+                }
+            }
+            maxEstimate = Math.max(maxEstimate, estimateBps(bob));
+            tick(bob, t);
+        }
+        String state = bob.endpoint.toJson().toString();
+        assertTrue(bob.packetsBySsrc.getOrDefault(0xB6L, 0) > rtxBefore, "some NACKs are answered: " + state);
+        // 2 s at a quarter of the estimate, plus the half second a full bucket holds, plus one packet.
+        long budgetBytes = maxEstimate / 4 / 8 * 2_500 / 1_000 + 1500;
+        assertTrue(rtxBytes <= budgetBytes, "resent " + rtxBytes + " bytes, budget " + budgetBytes + ": " + state);
+        assertTrue(video.nackMisses("overBudget") > 0, state);
+        assertEquals(video.nackMisses("overBudget"), h.router.drops().get(DropReason.RETRANSMISSION_OVER_BUDGET));
+    }
+
+    private static long estimateBps(Receiver bob) {
+        return bob.endpoint
+                .toJson()
+                .get("congestion")
+                .get("toSubscriber")
+                .get("estimator")
+                .get("estimateBps")
+                .asLong();
+    }
+
+    @Test
     void badFeedbackIsCountedAndIgnored() {
         Receiver bob = new Receiver();
         // transport-cc whose status count promises more chunks than the packet has.
