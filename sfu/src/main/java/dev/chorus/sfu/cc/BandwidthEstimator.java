@@ -312,9 +312,14 @@ public final class BandwidthEstimator {
         estimateBps = Math.max(settings.minBps(), Math.min(settings.maxBps(), estimateBps));
     }
 
-    /** A congestion cut to {@code targetBps} (never up); the delivered rate becomes the known capacity. */
+    /**
+     * A congestion cut to {@code targetBps} (never up), but not below 85 % of the capacity the
+     * previous cut measured: one second's delivered rate swings with bursts of loss, and the next
+     * cut (which sets the capacity anew) still follows a link that really shrank.
+     */
     private void decrease(double targetBps, long nowNanos) {
-        estimateBps = Math.min(estimateBps, targetBps);
+        double floor = capacityBps > 0 ? DELIVERED_FLOOR * capacityBps : 0;
+        estimateBps = Math.min(estimateBps, Math.max(targetBps, floor));
         lastDecreaseNanos = nowNanos;
         queueHighSinceNanos = -1;
         lossWindowPackets = 0;

@@ -148,6 +148,20 @@ class BandwidthEstimatorTest {
     }
 
     @Test
+    void aPolicerThatDropsMostPacketsCutsTheEstimateToItsRateNotBelow() {
+        // A 300 kbps policer (10 ms queue: loss without queueing delay) under 1.2 Mbps for 10 s:
+        // three packets in four are lost, every loss window is heavy, and each cut used to halve
+        // what was left, down to the floor, though the path delivers 300 kbps throughout.
+        SimulatedLink policer = new SimulatedLink(13).rate(300_000).queueMillis(10);
+        run(policer, 1_200_000, 10_000, 0);
+        long estimate = estimator.estimateBps();
+        assertTrue(
+                estimator.toJson().get("lossDecreases").asLong() >= 1,
+                estimator.toJson().toString());
+        assertTrue(estimate >= 200_000 && estimate <= 300_000, "estimate " + estimator.toJson());
+    }
+
+    @Test
     void growthStopsAtTheRateWhereTheLinkCongested() {
         SimulatedLink thin = new SimulatedLink(12).rate(300_000);
         run(thin, 1_200_000, 4_000, 0);
