@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * shares, then the videos the subscriber shows largest (a pinned tile), then the most recent
  * speakers, then subscription order. A simulcast consumer steps down a layer before any video
  * pauses; what does not fit even at the lowest layer is paused (counted as {@code
- * BANDWIDTH_PAUSED} drops), the least important first. A change needs
+ * BANDWIDTH_PAUSED} drops), the least important first, and only from its lowest layer. A change needs
  * the condition to hold for {@link #HOLD_NANOS}, so a short dip in the estimate does not make
  * video flicker. While video is paused the SFU probes: padding on a paused consumer's RTX
  * stream at the rate resuming would need (or, without RTX, a trial resume); probes back off
@@ -336,28 +336,36 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
     }
 
     private void lower(Consumer c, long audio, long used, long nowNanos) {
+        if (c.allocatedLayer < 0 && level(c) > 0) {
+            // Pause only from the lowest layer: the estimate is at its lowest while the higher layer
+            // still congests the link, and the lowest layer often fits once that queue has drained.
+            c.allocatedLayer = 0;
+        }
         if (c.allocatedLayer < 0) {
             c.pauseForBandwidth();
             pauses++;
             LOG.info(
-                    "[router={} endpoint={}] video consumer {} paused: estimate {} kbps, audio {} kbps, video in use {} kbps",
+                    "[router={} endpoint={}] video consumer {} paused: estimate {} kbps, audio {} kbps, video in use {} kbps;"
+                            + " estimator {}",
                     endpoint.router().id(),
                     endpoint.id(),
                     c.id(),
                     estimator.estimateBps() / 1000,
                     audio / 1000,
-                    used / 1000);
+                    used / 1000,
+                    estimator.toJson());
             return;
         }
         c.setBandwidthLayer(c.allocatedLayer, nowNanos);
         layerDowns++;
         LOG.info(
-                "[router={} endpoint={}] video consumer {} down to layer {}: estimate {} kbps",
+                "[router={} endpoint={}] video consumer {} down to layer {}: estimate {} kbps; estimator {}",
                 endpoint.router().id(),
                 endpoint.id(),
                 c.id(),
                 c.allocatedLayer,
-                estimator.estimateBps() / 1000);
+                estimator.estimateBps() / 1000,
+                estimator.toJson());
     }
 
     private void raise(Consumer c, long nowNanos, String why) {

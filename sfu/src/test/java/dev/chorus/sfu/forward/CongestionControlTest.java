@@ -328,6 +328,31 @@ class CongestionControlTest {
         assertTrue(video.layerSwitches() >= 2, "down and up again: " + video.layerSwitches());
     }
 
+    @Test
+    void simulcastVideoGoesToItsLowestLayerBeforeItPauses() {
+        HeaderExtensionIds pubExt = PUB_EXT.with(RtpExtension.RTP_STREAM_ID, RID);
+        h.router.addProducer(
+                "alice", ProducerParams.simulcast("video-1", Codec.VP8, PUB_PT, pubExt, "0", List.of("a", "b", "c")));
+        h.router.addProducer("alice", ProducerParams.of("audio-1", Codec.OPUS, AUDIO_SSRC, AUDIO_PT, PUB_EXT));
+        Receiver bob = new Receiver();
+        // Even the lowest layer (160 kbps) and audio do not fit: video must pause in the end, but
+        // the estimate is at its lowest while the top layer floods the link, so it steps to the
+        // lowest layer first (which may well fit once the queue drains) and pauses from there.
+        bob.link = new SimulatedLink(44).rate(150_000);
+        HeaderExtensionIds bobExt = HeaderExtensionIds.NONE.with(RtpExtension.TRANSPORT_CC, TCC);
+        Consumer video = h.router.addConsumer(
+                "bob",
+                "video-1",
+                ConsumerParams.of("bob-video", 0xB1, 96, bobExt, 0).withRtx(0xB2, 97));
+        h.router.addConsumer("bob", "audio-1", ConsumerParams.of("bob-audio", 0xB3, 111, bobExt, 0));
+
+        simulcastCall(bob, 15_000);
+        var state = bob.endpoint.toJson().get("congestion").get("toSubscriber");
+        assertTrue(video.isBandwidthPaused(), "nothing fits 150 kbps: " + state);
+        assertEquals(1, state.get("layerDowns").asLong(), "to the lowest layer first: " + state);
+        assertEquals(1, state.get("pauses").asLong(), "then paused from it: " + state);
+    }
+
     private static final long CAROL_SSRC = 0x3333_3333L;
     private int carolSeq = 5000;
     private int carolKeyframes;
