@@ -25,6 +25,19 @@ import dev.chorus.sfu.config.CheckedConfig;
  * rate plus 100 kbps: an estimate nothing has tested is not an estimate. Decreases are spaced by at
  * least an RTT (and 300 ms) so one congestion episode cuts once.
  *
+ * <p>Two rules keep a congested link from being misread (a capped downlink, traced with Firefox):
+ * <ul>
+ *   <li><b>No cut below what the path delivers.</b> Neither signal takes the estimate below 85 % of
+ *       the rate the receiver got over the last second: under a rate cap that rate is the cap. And
+ *       only packets sent after the last decrease count as evidence for the next one: the queue and
+ *       losses of the old rate say nothing about the rate just cut to, and counting them cut again
+ *       and again until video paused.</li>
+ *   <li><b>No growth past a known bottleneck.</b> A congestion decrease remembers the delivered rate
+ *       as the link's capacity; growth stops there (it follows the delivered rate upwards if the
+ *       path shows more). Only a probe that gets through above it raises it: growing into the same
+ *       bottleneck would climb a layer, congest and drop again.</li>
+ * </ul>
+ *
  * <p>Feed one feedback packet as {@link #beginFeedback}, a {@link #onReceived} or {@link #onLost}
  * per reported packet, then {@link #endFeedback}. Worker-thread only; allocates nothing per call.
  */
@@ -40,6 +53,8 @@ public final class BandwidthEstimator {
     static final long OVERUSE_SUSTAIN_NANOS = 500_000_000L;
     /** ... and the path must deliver clearly less than was sent: a queue that only delays is not a bottleneck. */
     static final double OVERUSE_DELIVERY_RATIO = 0.85;
+    /** A decrease keeps at least this share of the delivered rate. */
+    static final double DELIVERED_FLOOR = 0.85;
 
     /**
      * @param startBps estimate before any feedback (the SFU forwards existing streams, so start high
@@ -74,6 +89,8 @@ public final class BandwidthEstimator {
     private long rembCapBps = Long.MAX_VALUE;
     private long lastUpdateNanos = -1;
     private long lastDecreaseNanos = Long.MIN_VALUE / 2;
+    /** Delivered rate when congestion last cut the estimate: where growth stops; -1 unknown. */
+    private long capacityBps = -1;
 
     // queueing delay
     private final long[] baseMin = new long[BASE_WINDOW_SECONDS];
@@ -189,7 +206,7 @@ public final class BandwidthEstimator {
             }
             return;
         }
-        countForLoss(false, nowNanos);
+        countForLoss(false, sentNanos, nowNanos);
     }
 
     /** A packet reported lost; {@code sentNanos}/{@code bytes} from the send history. */
@@ -203,7 +220,7 @@ public final class BandwidthEstimator {
             }
             return;
         }
-        countForLoss(true, nowNanos);
+        countForLoss(true, sentNanos, nowNanos);
     }
 
     private void countSent(long sentNanos, int bytes) {
@@ -211,7 +228,10 @@ public final class BandwidthEstimator {
         fbLastSendNanos = Math.max(fbLastSendNanos, sentNanos);
     }
 
-    private void countForLoss(boolean lost, long nowNanos) {
+    private void countForLoss(boolean lost, long sentNanos, long nowNanos) {
+        if (sentNanos < lastDecreaseNanos) {
+            return; // sent at the rate before the last cut: no evidence about the current one
+        }
         if (lossWindowStart < 0) {
             lossWindowStart = nowNanos;
         }
@@ -235,7 +255,8 @@ public final class BandwidthEstimator {
             sentBps = sentRate.add(fbLastSendNanos / 1000, fbSentBytes);
         }
         if (queueKnown && queueNanos > OVERUSE_QUEUE_NANOS) {
-            if (queueHighSinceNanos < 0) {
+            // The sustain time starts with packets sent after the last cut: the old queue must drain first.
+            if (queueHighSinceNanos < 0 && fbLastSendNanos >= lastDecreaseNanos) {
                 queueHighSinceNanos = nowNanos;
             }
         } else {
@@ -268,22 +289,45 @@ public final class BandwidthEstimator {
         lossFresh = false;
         if (overuse) {
             if (mayDecrease && ackedBps > 0) {
-                estimateBps = Math.min(estimateBps, 0.85 * ackedBps);
-                lastDecreaseNanos = nowNanos;
+                decrease(DELIVERED_FLOOR * ackedBps, nowNanos);
                 delayDecreases++;
             }
         } else if (freshLoss && heavyLossWindows >= 2) {
             if (mayDecrease) {
-                estimateBps = estimateBps * (1 - 0.5 * lossRatio);
-                lastDecreaseNanos = nowNanos;
+                double cut = estimateBps * (1 - 0.5 * lossRatio);
+                decrease(ackedBps > 0 ? Math.max(cut, DELIVERED_FLOOR * ackedBps) : cut, nowNanos);
                 lossDecreases++;
             }
         } else if (queueNanos < UNDERUSE_QUEUE_NANOS && lossRatio < LOW_LOSS && ackedBps > 0 && probeCluster == 0) {
+            if (capacityBps >= 0 && ackedBps > capacityBps) {
+                capacityBps = ackedBps; // the path now delivers more than when it last congested
+            }
             double grown = estimateBps * (1 + 0.08 * Math.min(dt, NANOS_PER_SECOND) / NANOS_PER_SECOND);
-            double ceiling = Math.max(estimateBps, 1.5 * ackedBps + 100_000);
-            estimateBps = Math.min(grown, ceiling);
+            double ceiling = 1.5 * ackedBps + 100_000;
+            if (capacityBps >= 0) {
+                ceiling = Math.min(ceiling, capacityBps);
+            }
+            estimateBps = Math.min(grown, Math.max(estimateBps, ceiling));
         }
         estimateBps = Math.max(settings.minBps(), Math.min(settings.maxBps(), estimateBps));
+    }
+
+    /**
+     * A congestion cut to {@code targetBps} (never up), but not below 85 % of the capacity the
+     * previous cut measured: one second's delivered rate swings with bursts of loss, and the next
+     * cut (which sets the capacity anew) still follows a link that really shrank.
+     */
+    private void decrease(double targetBps, long nowNanos) {
+        double floor = capacityBps > 0 ? DELIVERED_FLOOR * capacityBps : 0;
+        estimateBps = Math.min(estimateBps, Math.max(targetBps, floor));
+        lastDecreaseNanos = nowNanos;
+        queueHighSinceNanos = -1;
+        lossWindowPackets = 0;
+        lossWindowLost = 0;
+        lossWindowStart = -1;
+        if (ackedBps > 0) {
+            capacityBps = ackedBps;
+        }
     }
 
     private void updateBase(long owd, long nowNanos) {
@@ -390,6 +434,7 @@ public final class BandwidthEstimator {
             probesSucceeded++;
             lastProbeBps = result;
             estimateBps = Math.max(estimateBps, Math.min(settings.maxBps(), 0.95 * result));
+            capacityBps = Math.max(capacityBps, result);
             // Losses counted before the probe describe the path it has just shown to be better.
             lossWindowPackets = 0;
             lossWindowLost = 0;
@@ -416,6 +461,7 @@ public final class BandwidthEstimator {
         n.put("estimateBps", estimateBps());
         n.put("ackedBps", ackedBps);
         n.put("sentBps", sentBps);
+        n.put("capacityBps", capacityBps);
         n.put("queueDelayMillis", queueDelayNanos() / 1e6);
         n.put("lossRatio", lossRatio);
         n.put("rembCapBps", rembCapBps == Long.MAX_VALUE ? -1 : rembCapBps);

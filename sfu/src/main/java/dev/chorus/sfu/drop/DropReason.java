@@ -70,6 +70,8 @@ public enum DropReason {
     CONSUMER_PAUSED(FORWARDING),
     /** Video paused because the subscriber's estimated bandwidth cannot carry it (audio never is). */
     BANDWIDTH_PAUSED(FORWARDING),
+    /** A NACKed packet not resent: retransmissions to the subscriber already use their share of its estimate. */
+    RETRANSMISSION_OVER_BUDGET(FORWARDING),
     /** Video not among the subscriber's last-N most relevant, or on a tile it does not show. */
     NOT_SELECTED(FORWARDING),
     /** A video consumer waits for a keyframe before it starts (or resumes) forwarding. */

@@ -12,13 +12,22 @@ import dev.chorus.sfu.config.CheckedConfig;
  * @param publisherMaxBps        REMB sent to publishers with the reports: a cap on what each publisher's
  *                               browser sends (0 = no REMB)
  * @param estimator              start, floor and ceiling of the estimate towards each subscriber
+ * @param retransmissionPercent  share of a subscriber's estimate that retransmissions to it may use
+ *                               (1..100); NACKs beyond it are not answered
  */
 public record CongestionConfig(
-        boolean enabled, long feedbackIntervalMillis, long publisherMaxBps, BandwidthEstimator.Settings estimator) {
+        boolean enabled,
+        long feedbackIntervalMillis,
+        long publisherMaxBps,
+        BandwidthEstimator.Settings estimator,
+        int retransmissionPercent) {
 
     public CongestionConfig {
         if (feedbackIntervalMillis < 10 || feedbackIntervalMillis > 1000 || publisherMaxBps < 0 || estimator == null) {
             throw new IllegalArgumentException("feedback interval must be 10..1000 ms and the REMB cap >= 0");
+        }
+        if (retransmissionPercent < 1 || retransmissionPercent > 100) {
+            throw new IllegalArgumentException("retransmission budget must be 1..100 % of the estimate");
         }
     }
 
@@ -33,6 +42,7 @@ public record CongestionConfig(
                 media.bool("congestion-control"),
                 media.millis("transport-cc-feedback-interval", ms -> ms >= 10 && ms <= 1000, "must be 10ms..1s"),
                 media.longValue("publisher-max-bitrate", bps -> bps >= 0, "must be >= 0 (0 = no REMB)"),
-                BandwidthEstimator.Settings.from(media));
+                BandwidthEstimator.Settings.from(media),
+                media.integer("retransmission-budget-percent", p -> p >= 1 && p <= 100, "must be 1..100 (%)"));
     }
 }

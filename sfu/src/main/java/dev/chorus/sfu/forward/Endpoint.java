@@ -185,6 +185,11 @@ public final class Endpoint implements PacketHandler {
         }
     }
 
+    /** Whether a retransmission of {@code bytes} to this endpoint fits its congestion budget (and takes it). */
+    boolean allowRetransmission(int bytes, long now) {
+        return bandwidth == null || bandwidth.allowRetransmission(bytes, now);
+    }
+
     /** Sends one RTCP compound; true when the transport sent it. */
     boolean sendRtcp(byte[] buf, int off, int len) {
         try {

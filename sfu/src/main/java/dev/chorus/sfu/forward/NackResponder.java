@@ -16,7 +16,9 @@ import dev.chorus.sfu.worker.WorkerStats;
  * sequence number is mapped back to the layer and sequence number it was sent from, the stored packet is rewritten as on the first
  * send, and sent as RTX (RFC 4588: RTX SSRC and payload type, own sequence, the original sequence
  * number in the first two payload bytes) when the subscriber negotiated RTX, else as is. One packet
- * is resent at most once per round trip. Misses are counted by reason. Worker-thread only.
+ * is resent at most once per round trip, and only while retransmissions fit the subscriber's budget
+ * (a share of its bandwidth estimate: see {@code RetransmissionBudget}). Misses are counted by
+ * reason. Worker-thread only.
  */
 final class NackResponder {
     private final Consumer consumer;
@@ -36,6 +38,7 @@ final class NackResponder {
     private long missTooOld;
     private long missNotInBuffer;
     private long rateLimited;
+    private long overBudget;
     private long sendFailed;
 
     NackResponder(
@@ -94,6 +97,11 @@ final class NackResponder {
         }
         if (stream.resentWithin(virtual, nowNanos, consumer.subscriber().rttNanos())) {
             rateLimited++;
+            return;
+        }
+        if (!consumer.subscriber().allowRetransmission(rtx ? rb.length(slot) + 2 : rb.length(slot), nowNanos)) {
+            overBudget++;
+            drops.increment(DropReason.RETRANSMISSION_OVER_BUDGET);
             return;
         }
         if (resend(rb.array(slot), rb.length(slot), outSeq, segment, nowNanos)) {
@@ -169,13 +177,14 @@ final class NackResponder {
         return retransmittedRtx;
     }
 
-    /** NACKed packets that could not be resent, by reason: unknown, tooOld, notInBuffer, rateLimited. */
+    /** NACKed packets not resent, by reason: unknown, tooOld, notInBuffer, rateLimited, overBudget. */
     long misses(String reason) {
         return switch (reason) {
             case "unknown" -> missUnknown;
             case "tooOld" -> missTooOld;
             case "notInBuffer" -> missNotInBuffer;
             case "rateLimited" -> rateLimited;
+            case "overBudget" -> overBudget;
             default -> throw new IllegalArgumentException(reason);
         };
     }
@@ -193,6 +202,7 @@ final class NackResponder {
         misses.put("tooOld", missTooOld);
         misses.put("notInBuffer", missNotInBuffer);
         misses.put("rateLimited", rateLimited);
+        misses.put("overBudget", overBudget);
         misses.put("sendFailed", sendFailed);
     }
 }

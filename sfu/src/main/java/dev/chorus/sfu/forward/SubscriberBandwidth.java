@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.cc.BandwidthEstimator;
+import dev.chorus.sfu.cc.RetransmissionBudget;
 import dev.chorus.sfu.cc.SentPacketHistory;
 import dev.chorus.sfu.codec.MediaKind;
 import dev.chorus.sfu.rtcp.TransportCcPacketConsumer;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * shares, then the videos the subscriber shows largest (a pinned tile), then the most recent
  * speakers, then subscription order. A simulcast consumer steps down a layer before any video
  * pauses; what does not fit even at the lowest layer is paused (counted as {@code
- * BANDWIDTH_PAUSED} drops), the least important first. A change needs
+ * BANDWIDTH_PAUSED} drops), the least important first, and only from its lowest layer. A change needs
  * the condition to hold for {@link #HOLD_NANOS}, so a short dip in the estimate does not make
  * video flicker. While video is paused the SFU probes: padding on a paused consumer's RTX
  * stream at the rate resuming would need (or, without RTX, a trial resume); probes back off
@@ -46,6 +47,7 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
     private final Endpoint endpoint;
     private final SentPacketHistory history = new SentPacketHistory();
     private final BandwidthEstimator estimator;
+    private final RetransmissionBudget retransmissions;
     private final Timer timer;
     private boolean feedbackSeen;
     // state of the feedback being walked (forEachPacket callback)
@@ -79,12 +81,22 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
     SubscriberBandwidth(Endpoint endpoint, Router router) {
         this.endpoint = endpoint;
         this.estimator = new BandwidthEstimator(router.config().congestion().estimator());
+        this.retransmissions =
+                new RetransmissionBudget(router.config().congestion().retransmissionPercent());
         this.timer = new Timer("bwe:" + endpoint.id(), this::onTimer);
     }
 
     /** Transport-wide sequence number for a packet about to leave. */
     int onSent(long nowNanos, int bytes, int cluster) {
         return history.onSent(nowNanos, bytes, cluster);
+    }
+
+    /**
+     * Whether a retransmission of {@code bytes} fits this subscriber's retransmission budget (and
+     * takes it). Before the first feedback there is no estimate to budget against: yes.
+     */
+    boolean allowRetransmission(int bytes, long nowNanos) {
+        return !feedbackSeen || retransmissions.tryTake(bytes, estimator.estimateBps(), nowNanos);
     }
 
     // ------------------------------------------------------------------ feedback
@@ -324,28 +336,36 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
     }
 
     private void lower(Consumer c, long audio, long used, long nowNanos) {
+        if (c.allocatedLayer < 0 && level(c) > 0) {
+            // Pause only from the lowest layer: the estimate is at its lowest while the higher layer
+            // still congests the link, and the lowest layer often fits once that queue has drained.
+            c.allocatedLayer = 0;
+        }
         if (c.allocatedLayer < 0) {
             c.pauseForBandwidth();
             pauses++;
             LOG.info(
-                    "[router={} endpoint={}] video consumer {} paused: estimate {} kbps, audio {} kbps, video in use {} kbps",
+                    "[router={} endpoint={}] video consumer {} paused: estimate {} kbps, audio {} kbps, video in use {} kbps;"
+                            + " estimator {}",
                     endpoint.router().id(),
                     endpoint.id(),
                     c.id(),
                     estimator.estimateBps() / 1000,
                     audio / 1000,
-                    used / 1000);
+                    used / 1000,
+                    estimator.toJson());
             return;
         }
         c.setBandwidthLayer(c.allocatedLayer, nowNanos);
         layerDowns++;
         LOG.info(
-                "[router={} endpoint={}] video consumer {} down to layer {}: estimate {} kbps",
+                "[router={} endpoint={}] video consumer {} down to layer {}: estimate {} kbps; estimator {}",
                 endpoint.router().id(),
                 endpoint.id(),
                 c.id(),
                 c.allocatedLayer,
-                estimator.estimateBps() / 1000);
+                estimator.estimateBps() / 1000,
+                estimator.toJson());
     }
 
     private void raise(Consumer c, long nowNanos, String why) {
@@ -435,6 +455,7 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("feedbackSeen", feedbackSeen);
         n.set("estimator", estimator.toJson());
+        retransmissions.addJson(n);
         n.put("packetsStamped", history.sent());
         n.put("availableForVideoBps", availableVideoBps);
         n.put("videoInUseBps", usedVideoBps);

@@ -25,7 +25,7 @@ public final class CodecPolicy {
     private static final Set<String> VIDEO_FEEDBACK =
             Set.of("nack", "nack pli", "ccm fir", "goog-remb", "transport-cc");
     /** Opus parameters we echo when offered: they describe the sender's channel layout. */
-    private static final List<String> OPUS_ECHOED = List.of("stereo", "sprop-stereo");
+    private static final List<String> OPUS_ECHOED = List.of("sprop-stereo");
 
     private CodecPolicy() {}
 
@@ -53,6 +53,13 @@ public final class CodecPolicy {
         Map<String, String> params = new LinkedHashMap<>();
         params.put("minptime", "10");
         params.put("useinbandfec", "1");
+        // RFC 7587: "stereo" in our answer says what *we* prefer to receive. An offer's stereo=1 is
+        // the offerer's own receive preference (Firefox always offers it), not a stereo source:
+        // echoing it made Firefox encode its mono microphone as stereo, about 75 kbps. Ask for
+        // stereo only from a sender that declares it sends stereo (sprop-stereo=1).
+        if ("1".equals(offered.parameters().get("sprop-stereo"))) {
+            params.put("stereo", "1");
+        }
         for (String key : OPUS_ECHOED) {
             String value = offered.parameters().get(key);
             if (value != null) {

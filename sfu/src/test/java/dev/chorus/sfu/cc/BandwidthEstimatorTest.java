@@ -138,6 +138,43 @@ class BandwidthEstimatorTest {
     }
 
     @Test
+    void aSenderThatKeepsOverfillingACapDoesNotDriveTheEstimateBelowIt() {
+        // 1.2 Mbps into 300 kbps for 10 s: the queue is full and most packets are lost throughout,
+        // but the path still delivers its 300 kbps; the estimate must not fall far below that.
+        SimulatedLink thin = new SimulatedLink(11).rate(300_000);
+        run(thin, 1_200_000, 10_000, 0);
+        long estimate = estimator.estimateBps();
+        assertTrue(estimate >= 200_000 && estimate <= 300_000, "estimate " + estimator.toJson());
+    }
+
+    @Test
+    void aPolicerThatDropsMostPacketsCutsTheEstimateToItsRateNotBelow() {
+        // A 300 kbps policer (10 ms queue: loss without queueing delay) under 1.2 Mbps for 10 s:
+        // three packets in four are lost, every loss window is heavy, and each cut used to halve
+        // what was left, down to the floor, though the path delivers 300 kbps throughout.
+        SimulatedLink policer = new SimulatedLink(13).rate(300_000).queueMillis(10);
+        run(policer, 1_200_000, 10_000, 0);
+        long estimate = estimator.estimateBps();
+        assertTrue(
+                estimator.toJson().get("lossDecreases").asLong() >= 1,
+                estimator.toJson().toString());
+        assertTrue(estimate >= 200_000 && estimate <= 300_000, "estimate " + estimator.toJson());
+    }
+
+    @Test
+    void growthStopsAtTheRateWhereTheLinkCongested() {
+        SimulatedLink thin = new SimulatedLink(12).rate(300_000);
+        run(thin, 1_200_000, 4_000, 0);
+        long capacity = estimator.toJson().get("capacityBps").asLong();
+        assertTrue(capacity > 250_000 && capacity <= 320_000, "capacity " + estimator.toJson());
+        // The sender fits the link now and nothing congests, for 20 s.
+        run(thin, 250_000, 20_000, 0);
+        long estimate = estimator.estimateBps();
+        assertTrue(estimate <= capacity, "estimate " + estimate + " stays at or below " + capacity);
+        assertTrue(estimate >= 250_000, "estimate " + estimate + " grows back to the capacity");
+    }
+
+    @Test
     void rembCapsTheEstimate() {
         estimator.onRemb(800_000);
         assertEquals(800_000, estimator.estimateBps());

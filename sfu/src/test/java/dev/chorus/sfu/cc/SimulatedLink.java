@@ -29,6 +29,12 @@ public final class SimulatedLink {
         return this;
     }
 
+    /** How long the bottleneck's drop-tail queue may be (200 ms unless set): a short one is a policer. */
+    public SimulatedLink queueMillis(long millis) {
+        this.queueLimitNanos = millis * 1_000_000L;
+        return this;
+    }
+
     public SimulatedLink loss(double ratio) {
         this.loss = ratio;
         return this;

@@ -328,6 +328,31 @@ class CongestionControlTest {
         assertTrue(video.layerSwitches() >= 2, "down and up again: " + video.layerSwitches());
     }
 
+    @Test
+    void simulcastVideoGoesToItsLowestLayerBeforeItPauses() {
+        HeaderExtensionIds pubExt = PUB_EXT.with(RtpExtension.RTP_STREAM_ID, RID);
+        h.router.addProducer(
+                "alice", ProducerParams.simulcast("video-1", Codec.VP8, PUB_PT, pubExt, "0", List.of("a", "b", "c")));
+        h.router.addProducer("alice", ProducerParams.of("audio-1", Codec.OPUS, AUDIO_SSRC, AUDIO_PT, PUB_EXT));
+        Receiver bob = new Receiver();
+        // Even the lowest layer (160 kbps) and audio do not fit: video must pause in the end, but
+        // the estimate is at its lowest while the top layer floods the link, so it steps to the
+        // lowest layer first (which may well fit once the queue drains) and pauses from there.
+        bob.link = new SimulatedLink(44).rate(150_000);
+        HeaderExtensionIds bobExt = HeaderExtensionIds.NONE.with(RtpExtension.TRANSPORT_CC, TCC);
+        Consumer video = h.router.addConsumer(
+                "bob",
+                "video-1",
+                ConsumerParams.of("bob-video", 0xB1, 96, bobExt, 0).withRtx(0xB2, 97));
+        h.router.addConsumer("bob", "audio-1", ConsumerParams.of("bob-audio", 0xB3, 111, bobExt, 0));
+
+        simulcastCall(bob, 15_000);
+        var state = bob.endpoint.toJson().get("congestion").get("toSubscriber");
+        assertTrue(video.isBandwidthPaused(), "nothing fits 150 kbps: " + state);
+        assertEquals(1, state.get("layerDowns").asLong(), "to the lowest layer first: " + state);
+        assertEquals(1, state.get("pauses").asLong(), "then paused from it: " + state);
+    }
+
     private static final long CAROL_SSRC = 0x3333_3333L;
     private int carolSeq = 5000;
     private int carolKeyframes;
@@ -399,6 +424,64 @@ class CongestionControlTest {
                         .get(0)
                         .asText(),
                 state);
+    }
+
+    @Test
+    void retransmissionsToACongestedSubscriberStayWithinAShareOfItsEstimate() {
+        h.vp8Producer("alice");
+        Receiver bob = new Receiver();
+        HeaderExtensionIds bobExt = HeaderExtensionIds.NONE.with(RtpExtension.TRANSPORT_CC, TCC);
+        Consumer video = h.router.addConsumer(
+                "bob",
+                "video-1",
+                ConsumerParams.of("bob-video", 0xB1, 96, bobExt, 0).withRtx(0xB6, 97));
+        // Its own RTX SSRC: the receiver takes what 0xB2 carries for probe padding only.
+        call(bob, 1_500);
+        // Bob's link is full and loses packets; he NACKs the last 20 video packets every 10 ms.
+        int rtxBefore = bob.packetsBySsrc.getOrDefault(0xB6L, 0);
+        long rtxBytes = 0;
+        int scanned = bob.sender.rtp.size();
+        long maxEstimate = 0;
+        for (long t = 0; t < 2_000; t += 10) {
+            h.rtp(aliceEndpoint, videoPacket(false, 1400));
+            List<Integer> recent = new ArrayList<>();
+            for (int i = bob.sender.rtp.size() - 1; i >= 0 && recent.size() < 20; i--) {
+                if (bob.sender.rtpAt(i).ssrc() == 0xB1) {
+                    recent.add(bob.sender.rtpAt(i).sequenceNumber());
+                }
+            }
+            h.rtcp(
+                    bob.endpoint,
+                    Rtcp.nack(
+                            0xB0B0,
+                            0xB1,
+                            recent.stream().mapToInt(Integer::intValue).toArray()));
+            for (; scanned < bob.sender.rtp.size(); scanned++) {
+                RtpPacket p = bob.sender.rtpAt(scanned);
+                if (p.ssrc() == 0xB6 && p.payloadLength() > 0) {
+                    rtxBytes += p.length();
+                }
+            }
+            maxEstimate = Math.max(maxEstimate, estimateBps(bob));
+            tick(bob, t);
+        }
+        String state = bob.endpoint.toJson().toString();
+        assertTrue(bob.packetsBySsrc.getOrDefault(0xB6L, 0) > rtxBefore, "some NACKs are answered: " + state);
+        // 2 s at a quarter of the estimate, plus the half second a full bucket holds, plus one packet.
+        long budgetBytes = maxEstimate / 4 / 8 * 2_500 / 1_000 + 1500;
+        assertTrue(rtxBytes <= budgetBytes, "resent " + rtxBytes + " bytes, budget " + budgetBytes + ": " + state);
+        assertTrue(video.nackMisses("overBudget") > 0, state);
+        assertEquals(video.nackMisses("overBudget"), h.router.drops().get(DropReason.RETRANSMISSION_OVER_BUDGET));
+    }
+
+    private static long estimateBps(Receiver bob) {
+        return bob.endpoint
+                .toJson()
+                .get("congestion")
+                .get("toSubscriber")
+                .get("estimator")
+                .get("estimateBps")
+                .asLong();
     }
 
     @Test

@@ -239,11 +239,17 @@ class AnswerBuilderTest {
     }
 
     @Test
-    void opusStereoIsEchoedOnlyWhenOffered() throws SdpException {
+    void opusStereoIsAskedForOnlyFromASenderThatDeclaresStereo() throws SdpException {
+        // Firefox's offer: stereo=1 is its own receive preference, its microphone is mono.
         String offer = Fixtures.text(Fixtures.PUBLISH)
                 .replace("a=fmtp:111 minptime=10;useinbandfec=1", "a=fmtp:111 minptime=20;stereo=1;usedtx=1");
         PayloadFormat opus = answerCodec(builderFor(offer).build(), 0);
-        assertEquals("minptime=10;useinbandfec=1;stereo=1", opus.fmtpValue());
+        assertEquals("minptime=10;useinbandfec=1", opus.fmtpValue());
+        // A sender that says it sends stereo is asked for it.
+        String stereoSource = Fixtures.text(Fixtures.PUBLISH)
+                .replace("a=fmtp:111 minptime=10;useinbandfec=1", "a=fmtp:111 minptime=20;sprop-stereo=1");
+        PayloadFormat stereo = answerCodec(builderFor(stereoSource).build(), 0);
+        assertEquals("minptime=10;useinbandfec=1;stereo=1;sprop-stereo=1", stereo.fmtpValue());
     }
 
     @Test
