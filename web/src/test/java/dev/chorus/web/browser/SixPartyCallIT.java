@@ -38,12 +38,13 @@ class SixPartyCallIT {
     /**
      * Drops a healthy call has: Chrome's bandwidth probes (padding on the RTX stream, padding-only
      * packets, and RTX probes that resend packets the SFU already has, counted as duplicates, as are
-     * RTX answers that arrive after the original), packets for a subscriber whose media is still
-     * connecting (its consumers wait paused) and packets before its first keyframe. Anything else is a
-     * bug or an overload.
+     * RTX answers that arrive after the original), retransmissions so late that the subscriber's
+     * stream has moved past them (a starved publisher page answers NACKs seconds late: CI saw 6 in a
+     * 5-minute call), packets for a subscriber whose media is still connecting (its consumers wait
+     * paused) and packets before its first keyframe. Anything else is a bug or an overload.
      */
-    private static final Set<String> EXPECTED_DROPS =
-            Set.of("RTX_PADDING", "DUPLICATE", "PADDING_ONLY", "CONSUMER_PAUSED", "WAITING_FOR_KEYFRAME");
+    private static final Set<String> EXPECTED_DROPS = Set.of(
+            "RTX_PADDING", "DUPLICATE", "TOO_LATE_TO_MAP", "PADDING_ONLY", "CONSUMER_PAUSED", "WAITING_FOR_KEYFRAME");
 
     @Test
     void sixParticipantsSeeAndHearEachOtherForTheWholeCall() throws Exception {
