@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.function.Function;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -109,9 +110,11 @@ public final class RoomPage implements AutoCloseable {
 
     /** Names in the participant list, in page order, self included. */
     public List<String> participantNames() {
-        return chrome().findElements(By.cssSelector("#participants li[data-participant-id] .participant-name")).stream()
-                .map(e -> e.getText().trim())
-                .toList();
+        // One script call reads the whole list: the list re-renders on every presence change, so
+        // element handles found first and read later can go stale in between.
+        Object names = chrome().executeScript("return Array.from(document.querySelectorAll("
+                + "'#participants li[data-participant-id] .participant-name')).map(e => e.textContent.trim());");
+        return ((List<?>) names).stream().map(String::valueOf).toList();
     }
 
     public RoomPage awaitParticipants(List<String> names) {
@@ -435,6 +438,7 @@ public final class RoomPage implements AutoCloseable {
     void await(Function<WebDriver, Boolean> condition, String what) {
         new WebDriverWait(chrome(), WAIT)
                 .withMessage(() -> "waiting for " + what)
+                .ignoring(StaleElementReferenceException.class)
                 .until(condition);
     }
 
