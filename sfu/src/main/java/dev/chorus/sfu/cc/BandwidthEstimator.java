@@ -55,6 +55,8 @@ public final class BandwidthEstimator {
     static final double OVERUSE_DELIVERY_RATIO = 0.85;
     /** A decrease keeps at least this share of the delivered rate. */
     static final double DELIVERED_FLOOR = 0.85;
+    /** Cuts this close together are one congestion episode: the later ones floor on the earlier. */
+    static final long CUT_FLOOR_MEMORY_NANOS = 3_000_000_000L;
 
     /**
      * @param startBps estimate before any feedback (the SFU forwards existing streams, so start high
@@ -91,6 +93,8 @@ public final class BandwidthEstimator {
     private long lastDecreaseNanos = Long.MIN_VALUE / 2;
     /** Delivered rate when congestion last cut the estimate: where growth stops; -1 unknown. */
     private long capacityBps = -1;
+    /** Delivered rate at the last cut (probes leave it alone): the next cut's floor. */
+    private long lastCutCapacityBps = -1;
 
     // queueing delay
     private final long[] baseMin = new long[BASE_WINDOW_SECONDS];
@@ -118,6 +122,15 @@ public final class BandwidthEstimator {
     private long sentBps = -1;
     /** Since when the queueing delay has stayed above the overuse threshold, or -1. */
     private long queueHighSinceNanos = -1;
+    /**
+     * What arrived while the queue stayed high: a full queue keeps the bottleneck busy, so this is
+     * its rate, free of what arrived before the link shrank (the last second's rate is not).
+     */
+    private long queuedBytes;
+
+    private long queuedFirstArrivalUs = Long.MAX_VALUE;
+    private long queuedLastArrivalUs = Long.MIN_VALUE;
+    private long fbFirstArrivalUs = Long.MAX_VALUE;
 
     private int heavyLossWindows;
 
@@ -183,6 +196,7 @@ public final class BandwidthEstimator {
         fbDelayCount = 0;
         fbBytes = 0;
         fbSentBytes = 0;
+        fbFirstArrivalUs = Long.MAX_VALUE;
     }
 
     public void onReceived(long sentNanos, int bytes, long arrivalUs, int cluster, long nowNanos) {
@@ -193,6 +207,7 @@ public final class BandwidthEstimator {
         fbDelayCount++;
         fbBytes += bytes;
         fbLastArrivalUs = Math.max(fbLastArrivalUs, arrivalUs);
+        fbFirstArrivalUs = Math.min(fbFirstArrivalUs, arrivalUs);
         countSent(sentNanos, bytes);
         if (cluster != 0) {
             if (cluster == probeCluster) {
@@ -258,6 +273,11 @@ public final class BandwidthEstimator {
             // The sustain time starts with packets sent after the last cut: the old queue must drain first.
             if (queueHighSinceNanos < 0 && fbLastSendNanos >= lastDecreaseNanos) {
                 queueHighSinceNanos = nowNanos;
+                resetQueuedRate();
+            } else if (queueHighSinceNanos >= 0 && fbBytes > 0) {
+                queuedBytes += fbBytes;
+                queuedFirstArrivalUs = Math.min(queuedFirstArrivalUs, fbFirstArrivalUs);
+                queuedLastArrivalUs = Math.max(queuedLastArrivalUs, fbLastArrivalUs);
             }
         } else {
             queueHighSinceNanos = -1;
@@ -289,7 +309,7 @@ public final class BandwidthEstimator {
         lossFresh = false;
         if (overuse) {
             if (mayDecrease && ackedBps > 0) {
-                decrease(DELIVERED_FLOOR * ackedBps, nowNanos);
+                decrease(DELIVERED_FLOOR * bottleneckBps(), nowNanos);
                 delayDecreases++;
             }
         } else if (freshLoss && heavyLossWindows >= 2) {
@@ -313,12 +333,34 @@ public final class BandwidthEstimator {
     }
 
     /**
-     * A congestion cut to {@code targetBps} (never up), but not below 85 % of the capacity the
-     * previous cut measured: one second's delivered rate swings with bursts of loss, and the next
-     * cut (which sets the capacity anew) still follows a link that really shrank.
+     * The bottleneck's rate, as what arrived while the queue stayed high (at least the sustain
+     * time of it), or the last second's delivered rate when that span is too short to tell.
+     */
+    private long bottleneckBps() {
+        long spanUs = queuedLastArrivalUs - queuedFirstArrivalUs;
+        if (queuedBytes <= 0 || spanUs < OVERUSE_SUSTAIN_NANOS / 2000) {
+            return ackedBps;
+        }
+        return Math.min(ackedBps, queuedBytes * 8 * 1_000_000L / spanUs);
+    }
+
+    private void resetQueuedRate() {
+        queuedBytes = 0;
+        queuedFirstArrivalUs = Long.MAX_VALUE;
+        queuedLastArrivalUs = Long.MIN_VALUE;
+    }
+
+    /**
+     * A congestion cut to {@code targetBps} (never up), but within one congestion episode not below
+     * 85 % of the capacity the previous cut measured: one second's delivered rate swings with bursts
+     * of loss, and the next cut (which sets the capacity anew) still follows a link that really
+     * shrank. Only a cut's measurement is a floor, and only for {@link #CUT_FLOOR_MEMORY_NANOS}: a
+     * probe's result is a lower bound of an open path, and an old cut says nothing of a link capped
+     * since; flooring on them took three cuts and five seconds to follow a new 300 kbps cap.
      */
     private void decrease(double targetBps, long nowNanos) {
-        double floor = capacityBps > 0 ? DELIVERED_FLOOR * capacityBps : 0;
+        boolean sameEpisode = lastCutCapacityBps > 0 && nowNanos - lastDecreaseNanos < CUT_FLOOR_MEMORY_NANOS;
+        double floor = sameEpisode ? DELIVERED_FLOOR * lastCutCapacityBps : 0;
         estimateBps = Math.min(estimateBps, Math.max(targetBps, floor));
         lastDecreaseNanos = nowNanos;
         queueHighSinceNanos = -1;
@@ -326,8 +368,10 @@ public final class BandwidthEstimator {
         lossWindowLost = 0;
         lossWindowStart = -1;
         if (ackedBps > 0) {
-            capacityBps = ackedBps;
+            capacityBps = bottleneckBps();
+            lastCutCapacityBps = capacityBps;
         }
+        resetQueuedRate();
     }
 
     private void updateBase(long owd, long nowNanos) {

@@ -19,6 +19,11 @@ class BandwidthEstimatorTest {
     /** Receiver clock offset, to show only differences of arrival times matter. */
     private static final long RECEIVER_OFFSET_US = 123_456_789L;
 
+    /** When the estimate first fell below {@link #watchBelowBps}, or -1. */
+    private long watchBelowBps = -1;
+
+    private long firstBelowNanos = -1;
+
     /** Sends at {@code bps} for {@code millis} over {@code link}; returns the bytes that arrived. */
     private long run(SimulatedLink link, long bps, long millis, int cluster) {
         long interval = PACKET * 8L * 1_000_000_000L / bps;
@@ -52,6 +57,9 @@ class BandwidthEstimatorTest {
                     }
                 }
                 estimator.endFeedback(now, RTT);
+                if (firstBelowNanos < 0 && estimator.estimateBps() < watchBelowBps) {
+                    firstBelowNanos = now;
+                }
                 nextFeedback += 100 * MS;
             }
         }
@@ -172,6 +180,52 @@ class BandwidthEstimatorTest {
         long estimate = estimator.estimateBps();
         assertTrue(estimate <= capacity, "estimate " + estimate + " stays at or below " + capacity);
         assertTrue(estimate >= 250_000, "estimate " + estimate + " grows back to the capacity");
+    }
+
+    @Test
+    void aCapAfterASuccessfulProbeIsFollowedInOneCut() {
+        // SimulcastBrowserIT's case: a probe showed an open path (a lower bound of its capacity,
+        // not a bottleneck), then the subscriber's downlink is capped at 300 kbps under 375 kbps of
+        // video. Flooring the cut on the probe's rate took three cuts and five seconds to get below
+        // the cap, with the video frozen meanwhile.
+        SimulatedLink open = new SimulatedLink(14);
+        run(open, 375_000, 3_000, 0);
+        int cluster = estimator.startProbe(now, 700_000);
+        run(open, 700_000, 400, cluster);
+        estimator.onProbeSendingDone(now);
+        run(open, 375_000, 2_000, 0);
+        assertEquals(1, estimator.probesSucceeded(), estimator.toJson().toString());
+        assertTrue(estimator.estimateBps() > 600_000, "estimate after the probe " + estimator.toJson());
+
+        assertBelowCapWithinTwoSeconds(new SimulatedLink(15).rate(300_000).queueMillis(200), 375_000);
+    }
+
+    @Test
+    void aNewCapLongAfterAnEarlierCongestionIsFollowedInOneCut() {
+        // A first episode at 1 Mbps, then a long quiet time, then a 300 kbps cap: the old
+        // episode's capacity is no floor for the new one.
+        run(new SimulatedLink(16).rate(1_000_000), 1_500_000, 3_000, 0);
+        assertTrue(
+                estimator.toJson().get("delayDecreases").asLong() >= 1,
+                estimator.toJson().toString());
+        run(new SimulatedLink(17).rate(1_000_000), 700_000, 10_000, 0);
+        assertTrue(estimator.estimateBps() > 700_000, "estimate after the quiet time " + estimator.toJson());
+        assertBelowCapWithinTwoSeconds(new SimulatedLink(18).rate(300_000).queueMillis(200), 700_000);
+    }
+
+    /**
+     * Sends at {@code bps} into a 300 kbps cap: the estimate must get under the cap within 2 s (the
+     * queue fills, stays high for the sustain time, one cut follows) and stay at or above 200 kbps.
+     */
+    private void assertBelowCapWithinTwoSeconds(SimulatedLink cap, long bps) {
+        long capAt = now;
+        watchBelowBps = 300_000;
+        run(cap, bps, 4_000, 0);
+        assertTrue(firstBelowNanos >= 0, "never below the cap: " + estimator.toJson());
+        long millis = (firstBelowNanos - capAt) / MS;
+        assertTrue(millis <= 2_000, "below the cap after " + millis + " ms: " + estimator.toJson());
+        long estimate = estimator.estimateBps();
+        assertTrue(estimate >= 200_000 && estimate < 300_000, "estimate " + estimator.toJson());
     }
 
     @Test
