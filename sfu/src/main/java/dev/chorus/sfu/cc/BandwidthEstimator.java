@@ -492,6 +492,11 @@ public final class BandwidthEstimator {
         probeEndNanos = -1;
     }
 
+    /** Congestion cuts so far (delay and loss): a verdict on the path, not a dip to wait out. */
+    public long congestionCuts() {
+        return delayDecreases + lossDecreases;
+    }
+
     public long probesSucceeded() {
         return probesSucceeded;
     }

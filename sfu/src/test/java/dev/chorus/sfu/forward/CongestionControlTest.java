@@ -329,6 +329,43 @@ class CongestionControlTest {
     }
 
     @Test
+    void aCapThatCongestsTheLinkTakesTheLayerDownAtTheCutNotAfterAHold() {
+        HeaderExtensionIds pubExt = PUB_EXT.with(RtpExtension.RTP_STREAM_ID, RID);
+        h.router.addProducer(
+                "alice", ProducerParams.simulcast("video-1", Codec.VP8, PUB_PT, pubExt, "0", List.of("a", "b", "c")));
+        h.router.addProducer("alice", ProducerParams.of("audio-1", Codec.OPUS, AUDIO_SSRC, AUDIO_PT, PUB_EXT));
+        Receiver bob = new Receiver();
+        bob.link = new SimulatedLink(45);
+        HeaderExtensionIds bobExt = HeaderExtensionIds.NONE.with(RtpExtension.TRANSPORT_CC, TCC);
+        Consumer video = h.router.addConsumer(
+                "bob",
+                "video-1",
+                ConsumerParams.of("bob-video", 0xB1, 96, bobExt, 0).withRtx(0xB2, 97));
+        h.router.addConsumer("bob", "audio-1", ConsumerParams.of("bob-audio", 0xB3, 111, bobExt, 0));
+        simulcastCall(bob, 5_000);
+        assertEquals(2, video.currentLayer(), "the open link carries the top layer: " + video.toJson());
+
+        // 700 kbps: the middle layer and audio fit, the top layer (1.1 Mbps) fills the queue.
+        bob.link = new SimulatedLink(46).rate(700_000);
+        long capAt = h.clock.nowNanos();
+        long downAt = -1;
+        for (int step = 0; step < 40 && downAt < 0; step++) {
+            simulcastCall(bob, 100);
+            if (video.bandwidthLayer() < 2) {
+                downAt = h.clock.nowNanos();
+            }
+        }
+        var state = bob.endpoint.toJson().get("congestion").get("toSubscriber");
+        assertTrue(downAt >= 0, "never stepped down: " + state);
+        long millis = (downAt - capAt) / 1_000_000;
+        // The queue fills (about 0.5 s), stays full for the sustain time (0.5 s), one cut: no hold after it.
+        assertTrue(millis <= 1_500, "stepped down " + millis + " ms after the cap: " + state);
+        simulcastCall(bob, 3_000);
+        assertEquals(1, video.currentLayer(), "on the middle layer, which fits: " + state);
+        assertFalse(video.isBandwidthPaused());
+    }
+
+    @Test
     void simulcastVideoGoesToItsLowestLayerBeforeItPauses() {
         HeaderExtensionIds pubExt = PUB_EXT.with(RtpExtension.RTP_STREAM_ID, RID);
         h.router.addProducer(
