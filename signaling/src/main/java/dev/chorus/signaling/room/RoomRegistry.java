@@ -145,7 +145,7 @@ public final class RoomRegistry {
                 iceServers.forParticipant(participant.id(), clockMillis.getAsLong()),
                 room.viewerCount()));
         if (participant.isViewer()) {
-            viewerCounts.changed(room);
+            viewerCounts.changed(room, participant);
             log.debug(
                     "{} joined as viewer '{}' ({} viewers)", participant.logContext(), displayName, room.viewerCount());
         } else {
