@@ -557,8 +557,10 @@ final class LoadTestCommandLine {
             return LoadTestConfig.LargeRoom.NONE;
         }
         if (bots == BotKind.CHROMIUM || capacity.run) {
-            throw new ParameterException(
-                    cli, "--speech, --last-n and --broadcast apply to native bots of a fixed load");
+            String what = largeRoom.speechTurn == null && largeRoom.lastN == null
+                    ? "--broadcast applies"
+                    : "--speech and --last-n apply";
+            throw new ParameterException(cli, what + " to native bots of a fixed load");
         }
         return new LoadTestConfig.LargeRoom(
                 largeRoom.speechTurn, largeRoom.lastN == null ? 0 : largeRoom.lastN, largeRoom.broadcast);

@@ -23,8 +23,8 @@ class BroadcastBrowserIT {
             Chromium.Started browser = Chromium.start(List.of(), Chromium.Camera.SMALL);
             List<RoomPage> pages = new ArrayList<>();
             try {
-                RoomPage presenter = RoomPage.openIn(browser, server.url("/r/talk?name=Ada"))
-                        .awaitState("joined");
+                RoomPage presenter =
+                        RoomPage.openIn(browser, server.url("/r/talk?name=Ada")).awaitState("joined");
                 pages.add(presenter);
                 for (int i = 1; i <= 2; i++) {
                     pages.add(RoomPage.openIn(browser, server.url("/r/talk?name=Viewer" + i + "&role=viewer"))
@@ -41,11 +41,11 @@ class BroadcastBrowserIT {
                     }
                     assertEquals(
                             Boolean.FALSE,
-                            viewer.script("return [...window.chorus.pc.getTransceivers()]"
-                                    + ".some(t => t.currentDirection === 'sendonly' || t.currentDirection === 'sendrecv')"),
+                            viewer.script(
+                                    "return [...window.chorus.pc.getTransceivers()]"
+                                            + ".some(t => t.currentDirection === 'sendonly' || t.currentDirection === 'sendrecv')"),
                             "a viewer sends nothing");
-                    assertTrue(
-                            viewer.value("share-link").endsWith("/r/talk?role=viewer"), viewer.value("share-link"));
+                    assertTrue(viewer.value("share-link").endsWith("/r/talk?role=viewer"), viewer.value("share-link"));
                 }
                 for (RoomPage page : pages) {
                     page.await(
