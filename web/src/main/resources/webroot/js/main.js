@@ -13,6 +13,7 @@ import * as layout from './ui-layout.js';
 import { initDevices } from './ui-devices.js';
 import { startQuality, stopQuality } from './ui-quality.js';
 import * as chat from './ui-chat.js';
+import * as audience from './ui-viewers.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -30,6 +31,7 @@ let speaker = null; // the room's dominant speaker (participant id) from the las
 let pausedVideos = new Set(); // participants whose camera the server pauses for us (last-N)
 let joinedAt = null; // performance.now() of the last "joined", for time-to-first-frame
 let receiveOnly = false; // ?publish=0: never ask for camera/mic, publish nothing
+let viewer = false; // ?role=viewer: a broadcast room's audience (receive-only, counted, not listed)
 let iceServers = []; // STUN/TURN list (TURN credentials minted for us) from the last "joined"
 // ?relay=1: media through the TURN relay only (iceTransportPolicy 'relay'), to
 // check a TURN deployment; kept across the history rewrite in onJoined.
@@ -46,7 +48,7 @@ function setState(state) {
   $('leave-button').hidden = !inRoom;
   $('disconnected').hidden = state !== 'disconnected';
   $('rejoin-button').disabled = state === 'connecting';
-  $('toggle-screen').hidden = !inRoom;
+  $('toggle-screen').hidden = !inRoom || viewer;
   $('toggle-screen').disabled = state !== 'joined' || !navigator.mediaDevices?.getDisplayMedia;
   chat.setChatEnabled(state === 'joined');
   join.setJoinBusy(state === 'connecting');
@@ -58,7 +60,7 @@ function renderStatus() {
   const text = {
     join: 'Not connected',
     connecting: `Joining ${target?.room ?? ''}…`,
-    joined: `Connected to ${target?.room} · ${others.size + 1} in the room${rtt === null ? '' : ` · ${rtt} ms`}${relayOnly ? ' · relay only' : ''}`,
+    joined: `Connected to ${target?.room} · ${others.size + (viewer ? 0 : 1)} in the room${audience.getCount() ? ` · ${audience.getCount()} watching` : ''}${rtt === null ? '' : ` · ${rtt} ms`}${relayOnly ? ' · relay only' : ''}`,
     left: 'You left the room.',
     disconnected: removedReason ? 'Removed from the room.' : 'Disconnected from the server.',
     error: 'Could not join.',
@@ -126,7 +128,7 @@ async function startMedia() {
 // Tell the room when our real device state differs from what the server has
 // (e.g. no camera at all, or toggled before the join finished).
 function syncMute() {
-  if (!self || !mediaSettled || !sig || document.body.dataset.state !== 'joined') return;
+  if (viewer || !self || !mediaSettled || !sig || document.body.dataset.state !== 'joined') return;
   const st = media.getState();
   const change = {};
   if (st.audioMuted !== self.audioMuted) change.audioMuted = st.audioMuted;
@@ -290,16 +292,21 @@ function onJoined(msg) {
   target.room = msg.room ?? target.room;
   join.setValues(target); // so Leave returns to a form ready to join again
   document.body.dataset.selfId = self.id;
-  people.upsert(self, { self: true });
-  grid.upsertTile(self, { self: true });
+  audience.setCount(msg.viewers);
+  if (!viewer) {
+    // A viewer is not listed, and has no picture of its own to show.
+    people.upsert(self, { self: true });
+    grid.upsertTile(self, { self: true });
+  }
   for (const p of msg.participants ?? []) addParticipant(p);
   for (const m of msg.chat ?? []) chat.addMessage(m, self.id);
 
   const path = `/r/${encodeURIComponent(target.room)}`;
-  // Only the path is rewritten (a deep link's query stays); ?relay=1 survives it.
-  if (location.pathname !== path) history.replaceState(null, '', relayOnly ? `${path}?relay=1` : path);
+  // Only the path is rewritten (a deep link's query stays); ?relay=1 and ?role=viewer survive it.
+  const query = [relayOnly ? 'relay=1' : '', viewer ? 'role=viewer' : ''].filter(Boolean).join('&');
+  if (location.pathname !== path) history.replaceState(null, '', query ? `${path}?${query}` : path);
   $('room-name').textContent = target.room;
-  $('share-link').value = location.origin + path;
+  $('share-link').value = location.origin + path + (viewer ? '?role=viewer' : '');
 
   setState('joined');
   renderMedia();
@@ -316,6 +323,10 @@ function wire(s) {
   on('participant-joined', (m) => addParticipant(m.participant));
   on('participant-left', (m) => removeParticipant(m.id));
   on('chat', (m) => chat.addMessage(m, self.id));
+  on('viewers', (m) => {
+    audience.setCount(m.count);
+    renderStatus();
+  });
   on('video-paused', (m) => {
     const paused = new Set(Array.isArray(m.mids) ? m.mids.map(String) : []);
     pausedVideos = new Set(peer?.videoLines().filter((l) => paused.has(l.mid) && l.source !== 'screen')
@@ -379,7 +390,7 @@ async function joinRoom(values) {
     await s.connect();
     if (s !== sig) return s.close();
     wire(s);
-    const joined = await s.request({ type: 'join', room: target.room, name: target.name });
+    const joined = await s.request({ type: 'join', room: target.room, name: target.name, ...(viewer ? { role: 'viewer' } : {}) });
     if (s !== sig) return s.close();
     onJoined(joined);
   } catch (err) {
@@ -439,8 +450,9 @@ async function copyLink() {
 // ---- start --------------------------------------------------------------------
 
 function init() {
-  const { room, name, receiveOnly: listenOnly } = join.parseLocation();
+  const { room, name, receiveOnly: listenOnly, viewer: watching } = join.parseLocation();
   receiveOnly = listenOnly;
+  viewer = watching;
   join.initJoin({ room, name, onJoin: joinRoom });
   chat.initChat({
     onSend: (text) => Boolean(sig?.send({ type: 'chat', text })),
@@ -461,11 +473,13 @@ function init() {
     // Known at once: no devices, so the server is told both are muted.
     mediaSettled = true;
     $('devices').hidden = true; // nothing to choose
-    join.setMediaError('Receive-only (publish=0): camera and microphone are not used.');
+    join.setMediaError(viewer ? 'Watching (role=viewer): you see and hear the presenters; camera and microphone are not used.'
+      : 'Receive-only (publish=0): camera and microphone are not used.');
   } else {
     startMedia();
   }
   renderMedia();
+  audience.initViewerPage(viewer);
 
   // /r/<room>?name=<name> joins without a click; otherwise wait for the form.
   if (room && name) {
@@ -488,6 +502,8 @@ window.chorus = {
   get pc() { return peer?.pc ?? null; },
   get joinedAt() { return joinedAt; },
   get receiveOnly() { return receiveOnly; },
+  get viewer() { return viewer; },
+  get viewerCount() { return audience.getCount(); },
   // ?relay=1 given, and the ICE server list of the last "joined".
   get relayOnly() { return relayOnly; },
   get iceServers() { return iceServers; },

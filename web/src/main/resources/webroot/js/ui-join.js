@@ -1,14 +1,16 @@
 // The join screen: room/name form with inline validation, the local preview,
 // and the deep-link rules (/r/<room> prefills, ?name= joins straight away,
-// &publish=0 makes that join receive-only).
+// &publish=0 makes that join receive-only, &role=viewer a broadcast viewer).
 
 import { roomError, nameError } from './validate.js';
 
 const $ = (id) => document.getElementById(id);
 
-// /r/<room>[?name=<name>][&publish=0] -> {room, name, receiveOnly}; anything
-// else -> empty room. publish=0 joins receive-only: no camera or microphone is
-// requested and nothing is published (listeners, load-test subscribers).
+// /r/<room>[?name=<name>][&publish=0][&role=viewer] -> {room, name, receiveOnly,
+// viewer}; anything else -> empty room. publish=0 joins receive-only: no camera
+// or microphone is requested and nothing is published (listeners, load-test
+// subscribers). role=viewer joins a broadcast room's audience: receive-only
+// too, and counted instead of listed.
 export function parseLocation(loc = window.location) {
   const m = loc.pathname.match(/^\/r\/([^/]+)\/?$/);
   let room = '';
@@ -21,8 +23,9 @@ export function parseLocation(loc = window.location) {
   }
   const params = new URLSearchParams(loc.search);
   const name = params.get('name') ?? '';
-  const receiveOnly = params.get('publish') === '0';
-  return { room, name, receiveOnly };
+  const viewer = params.get('role') === 'viewer';
+  const receiveOnly = viewer || params.get('publish') === '0';
+  return { room, name, receiveOnly, viewer };
 }
 
 function showFieldError(field, message) {

@@ -76,6 +76,10 @@ final class Bot {
     private volatile String participantId;
     private volatile Set<String> pausedMids = Set.of();
     private volatile long layersMessages;
+    /** A broadcast room's viewer ({@code --broadcast}): joins with role viewer. */
+    private volatile boolean viewer;
+    /** Presence messages received (participant-joined/left, viewers): what a crowd costs each member. */
+    private volatile long presenceMessages;
     /** The {@code speaker} messages received: when (nanoTime) and whom they named; event loop writes. */
     private final long[] speakerNanos = new long[MAX_SPEAKER_EVENTS];
 
@@ -195,7 +199,8 @@ final class Bot {
                     .put("type", "join")
                     .put("id", nextId++)
                     .put("room", room)
-                    .put("name", name));
+                    .put("name", name)
+                    .put("role", viewer ? "viewer" : "participant"));
         });
     }
 
@@ -278,8 +283,9 @@ final class Bot {
                             .toList());
                 case "layers" -> followLayers(m);
                 case "left" -> fail("removed by the server (" + m.getString("reason") + ")");
+                case "participant-joined", "participant-left", "viewers" -> presenceMessages++;
                 default -> {
-                    // participant-joined/left, mute, chat: nothing to do
+                    // mute, chat: nothing to do
                 }
             }
         } catch (Exception e) {
@@ -489,6 +495,16 @@ final class Bot {
 
     long layersMessages() {
         return layersMessages;
+    }
+
+    /** Makes this subscriber join as a broadcast room's viewer (or not); returns this bot. */
+    Bot asViewer(boolean asViewer) {
+        this.viewer = asViewer && !publisher;
+        return this;
+    }
+
+    long presenceMessages() {
+        return presenceMessages;
     }
 
     /** {@code speaker} messages received so far (also those past {@link #MAX_SPEAKER_EVENTS}). */

@@ -131,10 +131,28 @@ final class LargeRoomFigures {
         lr.put("videosPausedByServerAtEnd", paused);
         dynacast(lr.putObject("dynacast"), bots);
         double[] follow = speech == null ? new double[0] : speakerTurns(lr, bots, speech, sendingEndNanos);
-        return " speaker_follow_p50_ms=" + LoadTestMain.f0(LoadTestMain.percentile(follow, 0.5))
+        long[] presence = presence(lr, bots, config.broadcast());
+        return " presence_msgs_p50_per_bot=" + presence[0] + " presence_msgs_max_per_bot=" + presence[1]
+                + " speaker_follow_p50_ms=" + LoadTestMain.f0(LoadTestMain.percentile(follow, 0.5))
                 + " speaker_follow_max_ms="
                 + LoadTestMain.f0(follow.length == 0 ? Double.NaN : follow[follow.length - 1])
                 + " max_videos_per_bot=" + (full.length == 0 ? "n/a" : full[full.length - 1]);
+    }
+
+    /**
+     * How many presence messages (participant-joined/left, viewers) each bot received over the run: in a broadcast
+     * room a viewer's stays O(1) per second however large the audience. Returns {p50, max} over every bot.
+     */
+    private static long[] presence(ObjectNode lr, List<Bot> bots, boolean broadcast) {
+        long[] counts = bots.stream().mapToLong(Bot::presenceMessages).sorted().toArray();
+        ObjectNode p = lr.putObject("presenceMessagesPerBot");
+        p.put("broadcast", broadcast);
+        p.put("bots", counts.length);
+        long p50 = counts.length == 0 ? 0 : counts[(counts.length - 1) / 2];
+        long max = counts.length == 0 ? 0 : counts[counts.length - 1];
+        p.put("p50", p50);
+        p.put("max", max);
+        return new long[] {p50, max};
     }
 
     /** Per layer (lowest first), how many simulcast publishers had it turned off at the end. */

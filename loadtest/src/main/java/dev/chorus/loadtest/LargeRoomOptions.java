@@ -7,8 +7,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The options that make native bots behave like the participants of a large meeting, shown as one section of
- * the help and checked in {@link LoadTestCommandLine}: who speaks when ({@code --speech}) and how many videos
- * each bot asks for ({@code --last-n}). Bots always follow the server's {@code layers} (dynacast) and record its
+ * the help and checked in {@link LoadTestCommandLine}: who speaks when ({@code --speech}), how many videos
+ * each bot asks for ({@code --last-n}) and whether subscribers are a broadcast room's viewers ({@code --broadcast}). Bots always follow the server's {@code layers} (dynacast) and record its
  * {@code speaker} and {@code video-paused} messages.
  */
 final class LargeRoomOptions {
@@ -34,4 +34,13 @@ final class LargeRoomOptions {
                     + " can only lower the server's chorus.media.last-n); the report counts how many videos each"
                     + " bot really received at full frame rate. Default: the server's")
     Integer lastN;
+
+    @Option(
+            names = "--broadcast",
+            order = 3,
+            description = "a broadcast room: the --subscribers join as viewers (role viewer: receive-only, counted"
+                    + " not listed, chorus.rooms.max-viewers of them per room) and the --publishers as its"
+                    + " presenters; the report counts the presence messages (participant-joined/left, viewers)"
+                    + " each bot received")
+    boolean broadcast;
 }

@@ -551,15 +551,19 @@ final class LoadTestCommandLine {
         }
     }
 
-    /** --speech and --last-n shape what native bots of a fixed load do, like --simulcast. */
+    /** --speech, --last-n and --broadcast shape what native bots of a fixed load do, like --simulcast. */
     private LoadTestConfig.LargeRoom largeRoom(CommandLine cli) {
-        if (largeRoom.speechTurn == null && largeRoom.lastN == null) {
+        if (largeRoom.speechTurn == null && largeRoom.lastN == null && !largeRoom.broadcast) {
             return LoadTestConfig.LargeRoom.NONE;
         }
         if (bots == BotKind.CHROMIUM || capacity.run) {
-            throw new ParameterException(cli, "--speech and --last-n apply to native bots of a fixed load");
+            String what = largeRoom.speechTurn == null && largeRoom.lastN == null
+                    ? "--broadcast applies"
+                    : "--speech and --last-n apply";
+            throw new ParameterException(cli, what + " to native bots of a fixed load");
         }
-        return new LoadTestConfig.LargeRoom(largeRoom.speechTurn, largeRoom.lastN == null ? 0 : largeRoom.lastN);
+        return new LoadTestConfig.LargeRoom(
+                largeRoom.speechTurn, largeRoom.lastN == null ? 0 : largeRoom.lastN, largeRoom.broadcast);
     }
 
     /**

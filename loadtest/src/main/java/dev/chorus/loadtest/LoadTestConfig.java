@@ -34,9 +34,10 @@ record LoadTestConfig(
      *
      * @param speechTurn how long each publisher's turn to speak lasts ({@code --speech}); null: nobody speaks
      * @param lastN      the most videos each receiving bot asks for ({@code --last-n}); 0: the server's
+     * @param broadcast  subscribers join as a broadcast room's viewers ({@code --broadcast}): counted, not listed
      */
-    record LargeRoom(Duration speechTurn, int lastN) {
-        static final LargeRoom NONE = new LargeRoom(null, 0);
+    record LargeRoom(Duration speechTurn, int lastN, boolean broadcast) {
+        static final LargeRoom NONE = new LargeRoom(null, 0, false);
 
         boolean speech() {
             return speechTurn != null;

@@ -136,17 +136,18 @@ public final class LoadTestMain {
         for (int s = 0; s < config.subscribers(); s++) {
             for (int r = 0; r < config.rooms(); r++) {
                 fleet.add(new Bot(
-                        bots.size(),
-                        room(runId, r),
-                        "sub-" + r + "-" + s,
-                        false,
-                        config.profile(),
-                        config.publishers(),
-                        config.simulcast(),
-                        config.view(),
-                        -1,
-                        speech,
-                        config.largeRoom().lastN()));
+                                bots.size(),
+                                room(runId, r),
+                                "sub-" + r + "-" + s,
+                                false,
+                                config.profile(),
+                                config.publishers(),
+                                config.simulcast(),
+                                config.view(),
+                                -1,
+                                speech,
+                                config.largeRoom().lastN())
+                        .asViewer(config.largeRoom().broadcast()));
             }
         }
         progress.printf(

@@ -303,6 +303,21 @@ class LoadTestConfigTest {
     }
 
     @Test
+    void broadcastMakesTheSubscribersViewers() {
+        assertFalse(LoadTestConfig.parse().largeRoom().broadcast());
+        LoadTestConfig c = LoadTestConfig.parse("--publishers", "1", "--subscribers", "400", "--broadcast");
+        assertTrue(c.largeRoom().broadcast());
+        assertFalse(c.largeRoom().selective(), "viewers get everything the presenters send");
+        assertEquals(400, c.subscribers());
+        assertTrue(
+                LoadTestConfig.parse("--broadcast", "--last-n", "2").largeRoom().broadcast());
+
+        assertMessage("--broadcast applies to native bots of a fixed load", "--bots", "chromium", "--broadcast");
+        assertMessage(
+                "--broadcast applies to native bots of a fixed load", "--capacity", "--server-pid", "1", "--broadcast");
+    }
+
+    @Test
     void theReportSaysWhenTheGeneratorOrTheMachineIsTheLimit() {
         RunLimit fine = new RunLimit(0.5, 1, 0, 0.4, 1.2, 12.5, 0.001, 1000, 0, 30);
         assertEquals(null, fine.note());

@@ -5,6 +5,7 @@ import dev.chorus.signaling.config.ServerConfig;
 import dev.chorus.signaling.http.SignalingVerticle;
 import dev.chorus.signaling.room.ParticipantIds;
 import dev.chorus.signaling.room.RoomRegistry;
+import dev.chorus.signaling.room.ViewerSettings;
 import dev.chorus.signaling.session.SessionSettings;
 import dev.chorus.signaling.tls.TlsCertificate;
 import io.vertx.core.Future;
@@ -42,7 +43,13 @@ public final class ChorusServer {
                 config.rooms().maxRooms(),
                 config.signaling().chatHistory(),
                 System::currentTimeMillis,
-                new ParticipantIds());
+                new ParticipantIds(),
+                new ViewerSettings(
+                        config.rooms().maxViewers(),
+                        config.rooms().viewerChat(),
+                        config.rooms().viewerCountInterval().toMillis()),
+                // Called on the signaling context, so the timer fires there too.
+                (delayMillis, task) -> vertx.setTimer(Math.max(1, delayMillis), id -> task.run()));
     }
 
     public Future<ChorusServer> start() {

@@ -8,7 +8,9 @@ public final class MediaException extends Exception {
         BAD_SDP,
         NOT_READY,
         BAD_CANDIDATE,
-        UNAVAILABLE
+        UNAVAILABLE,
+        /** The participant may not do this, e.g. a receive-only viewer offering to send. */
+        NOT_ALLOWED
     }
 
     private final Kind kind;

@@ -98,13 +98,27 @@ public final class MediaRoom {
 
     /** A session for {@code participantId}; it creates its transport on its first offer. */
     public MediaSession join(String participantId, MediaSessionListener listener) throws MediaException {
+        return join(participantId, listener, false);
+    }
+
+    /**
+     * A session that only receives (a broadcast room's viewer): an offer that sends on any line is
+     * refused ({@link MediaException.Kind#NOT_ALLOWED}), so it never publishes and the others never
+     * renegotiate because of it.
+     */
+    public MediaSession joinReceiveOnly(String participantId, MediaSessionListener listener) throws MediaException {
+        return join(participantId, listener, true);
+    }
+
+    private MediaSession join(String participantId, MediaSessionListener listener, boolean receiveOnly)
+            throws MediaException {
         if (closed) {
             throw new MediaException(MediaException.Kind.UNAVAILABLE, "room " + id + " is closed");
         }
         if (sessions.containsKey(participantId)) {
             throw new IllegalArgumentException("participant " + participantId + " already has a media session");
         }
-        MediaSession session = new MediaSession(participantId, this, listener);
+        MediaSession session = new MediaSession(participantId, this, listener, receiveOnly);
         sessions.put(participantId, session);
         if (dominantSpeaker != null) {
             // After the caller has its session: a late joiner learns who is speaking.

@@ -35,6 +35,9 @@ public final class MediaSession {
     private final String participantId;
     private final MediaRoom room;
     private final MediaSessionListener listener;
+    /** A viewer: its offers may only receive. */
+    private final boolean receiveOnly;
+
     private final String log;
     private final Negotiation negotiation;
     /** The size the client last reported for each receiving line's video, by mid. */
@@ -49,10 +52,11 @@ public final class MediaSession {
     private boolean closed;
     private String closeReason;
 
-    MediaSession(String participantId, MediaRoom room, MediaSessionListener listener) {
+    MediaSession(String participantId, MediaRoom room, MediaSessionListener listener, boolean receiveOnly) {
         this.participantId = participantId;
         this.room = room;
         this.listener = listener;
+        this.receiveOnly = receiveOnly;
         this.log = "[room=" + room.id() + " participant=" + participantId + "]";
         this.negotiation = new Negotiation(room.service().settings().simulcast());
         this.publications = new Publications(participantId, log);
@@ -118,6 +122,13 @@ public final class MediaSession {
         Answer answer = negotiation.answer(offer, local, remoteTracks);
         RemoteTransport remote = negotiation.remoteTransport(answer, first);
         Map<String, PublishedTrack> nextPublished = publications.fromAnswer(answer, sources);
+        if (receiveOnly && !nextPublished.isEmpty()) {
+            throw new MediaException(
+                    MediaException.Kind.NOT_ALLOWED,
+                    "a viewer only receives, but this offer sends on m= line(s) "
+                            + String.join(", ", nextPublished.keySet())
+                            + "; offer them recvonly (or join as a participant to publish)");
+        }
 
         // Everything is validated: from here on, apply.
         negotiation.accepted(remote, first);
@@ -307,6 +318,7 @@ public final class MediaSession {
     ObjectNode toJson() {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("participantId", participantId);
+        n.put("receiveOnly", receiveOnly);
         n.put("offers", negotiation.offers());
         n.put("connected", connected);
         n.put("closed", closed);

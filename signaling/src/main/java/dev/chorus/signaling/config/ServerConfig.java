@@ -38,7 +38,10 @@ public final class ServerConfig {
         rooms = new Rooms(
                 c.getInt("chorus.rooms.max-participants"),
                 c.getInt("chorus.rooms.max-rooms"),
-                c.getInt("chorus.rooms.simulcast-from"));
+                c.getInt("chorus.rooms.simulcast-from"),
+                c.getInt("chorus.rooms.max-viewers"),
+                c.getBoolean("chorus.rooms.viewer-chat"),
+                c.getDuration("chorus.rooms.viewer-count-interval"));
         ice = new Ice(
                 c.getStringList("chorus.ice.stun-urls"),
                 c.getStringList("chorus.ice.turn-urls"),
@@ -187,8 +190,17 @@ public final class ServerConfig {
     /**
      * @param simulcastFrom room size (participants) from which the web client sends its camera as
      *                      simulcast layers; 0 never
+     * @param maxViewers    viewers (receive-only, counted not listed) per room, besides its participants; 0 none
+     * @param viewerChat    whether viewers may chat
+     * @param viewerCountInterval the shortest time between two viewer counts sent to a room
      */
-    public record Rooms(int maxParticipants, int maxRooms, int simulcastFrom) {}
+    public record Rooms(
+            int maxParticipants,
+            int maxRooms,
+            int simulcastFrom,
+            int maxViewers,
+            boolean viewerChat,
+            Duration viewerCountInterval) {}
 
     public record Debug(boolean allowRemote) {}
 
@@ -219,6 +231,10 @@ public final class ServerConfig {
         require(rooms.maxParticipants > 0, "chorus.rooms.max-participants must be positive");
         require(rooms.simulcastFrom >= 0, "chorus.rooms.simulcast-from must be >= 0 (0: never)");
         require(rooms.maxRooms > 0, "chorus.rooms.max-rooms must be positive");
+        require(rooms.maxViewers >= 0, "chorus.rooms.max-viewers must be >= 0 (0: no viewers)");
+        require(
+                rooms.viewerCountInterval.toMillis() >= 100 && rooms.viewerCountInterval.toMillis() <= 60_000,
+                "chorus.rooms.viewer-count-interval must be 100ms..60s");
         require(!shutdown.drainTimeout.isNegative(), "chorus.shutdown.drain-timeout must be >= 0");
         for (String cidr : metrics.allowedClients) {
             try {

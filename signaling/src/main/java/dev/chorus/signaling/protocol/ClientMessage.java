@@ -12,7 +12,12 @@ public sealed interface ClientMessage {
 
     Object id();
 
-    record Join(Object id, String room, String name) implements ClientMessage {}
+    /** {@code role} is "participant" (listed, may publish) or "viewer" (counted, only receives). */
+    record Join(Object id, String room, String name, String role) implements ClientMessage {
+        public Join(Object id, String room, String name) {
+            this(id, room, name, "participant");
+        }
+    }
 
     record Leave(Object id) implements ClientMessage {}
 

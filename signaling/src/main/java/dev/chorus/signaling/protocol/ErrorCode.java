@@ -16,6 +16,7 @@ public enum ErrorCode {
     BAD_SDP("bad_sdp"),
     NOT_READY("not_ready"),
     MEDIA_UNAVAILABLE("media_unavailable"),
+    NOT_ALLOWED("not_allowed"),
     INTERNAL_ERROR("internal_error");
 
     private final String wire;

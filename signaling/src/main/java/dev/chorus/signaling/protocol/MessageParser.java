@@ -19,6 +19,8 @@ public final class MessageParser {
 
     private static final Set<String> SOURCES = Set.of("mic", "camera", "screen");
 
+    private static final Set<String> ROLES = Set.of("participant", "viewer");
+
     private final Limits limits;
 
     public MessageParser(Limits limits) {
@@ -37,7 +39,7 @@ public final class MessageParser {
         }
         try {
             return switch (typeName) {
-                case "join" -> new ClientMessage.Join(id, room(json), name(json));
+                case "join" -> new ClientMessage.Join(id, room(json), name(json), role(json));
                 case "leave" -> new ClientMessage.Leave(id);
                 case "chat" -> new ClientMessage.Chat(id, chatText(json));
                 case "mute" -> mute(json, id);
@@ -109,6 +111,18 @@ public final class MessageParser {
                     null);
         }
         return room;
+    }
+
+    private static String role(JsonObject json) throws ProtocolException {
+        Object value = json.getValue("role");
+        if (value == null) {
+            return "participant";
+        }
+        if (!(value instanceof String role) || !ROLES.contains(role)) {
+            throw new ProtocolException(
+                    ErrorCode.INVALID_FIELD, "role must be \"participant\" or \"viewer\"", "role", null);
+        }
+        return role;
     }
 
     private String name(JsonObject json) throws ProtocolException {

@@ -26,13 +26,25 @@ public final class ServerMessages {
     }
 
     public static JsonObject joined(
-            Object re, String room, JsonObject you, JsonArray others, JsonArray chat, JsonArray iceServers) {
+            Object re,
+            String room,
+            JsonObject you,
+            JsonArray others,
+            JsonArray chat,
+            JsonArray iceServers,
+            int viewers) {
         return withRe(new JsonObject().put("type", "joined"), re)
                 .put("room", room)
                 .put("you", you)
                 .put("participants", others)
+                .put("viewers", viewers)
                 .put("chat", chat)
                 .put("iceServers", iceServers);
+    }
+
+    /** How many viewers the room has now (coalesced: at most one per room per interval). */
+    public static JsonObject viewers(int count) {
+        return new JsonObject().put("type", "viewers").put("count", count);
     }
 
     public static JsonObject participantJoined(JsonObject participant) {

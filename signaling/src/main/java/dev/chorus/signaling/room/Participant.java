@@ -8,17 +8,22 @@ public final class Participant {
     private final String id;
     private final String name;
     private final Room room;
+    private final Role role;
     private final MessageSink sink;
     private final long joinedAtMillis;
     private boolean audioMuted;
     private boolean videoMuted;
 
-    Participant(String id, String name, Room room, MessageSink sink, long joinedAtMillis) {
+    Participant(String id, String name, Room room, Role role, MessageSink sink, long joinedAtMillis) {
         this.id = id;
         this.name = name;
         this.room = room;
+        this.role = role;
         this.sink = sink;
         this.joinedAtMillis = joinedAtMillis;
+        // A viewer sends nothing, and says so.
+        this.audioMuted = role == Role.VIEWER;
+        this.videoMuted = role == Role.VIEWER;
     }
 
     public String id() {
@@ -31,6 +36,15 @@ public final class Participant {
 
     public Room room() {
         return room;
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    /** A viewer only receives and is counted, not listed. */
+    public boolean isViewer() {
+        return role == Role.VIEWER;
     }
 
     public boolean audioMuted() {
@@ -65,6 +79,11 @@ public final class Participant {
                 .put("name", name)
                 .put("audioMuted", audioMuted)
                 .put("videoMuted", videoMuted);
+    }
+
+    /** The participant as it is told about itself in {@code joined}: as others see it, with its role. */
+    public JsonObject toSelfJson() {
+        return toJson().put("role", role.wire());
     }
 
     /** For logs: enough context to find every line about this participant. */

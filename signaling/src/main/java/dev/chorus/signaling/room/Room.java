@@ -10,17 +10,23 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A room: its members in join order and its recent chat. Lives from its first join to
- * its last leave; confined to the signaling thread, so it needs no locks.
+ * A room: its participants in join order, its viewers, and its recent chat. Lives from its first join to
+ * its last leave; confined to the signaling thread, so it needs no locks. Participants are listed to
+ * everyone; viewers (a broadcast room's audience) are only counted, see {@link ViewerCountAnnouncer}.
  */
 public final class Room {
 
     private final String name;
     private final int historyCapacity;
     private final Map<String, Participant> members = new LinkedHashMap<>();
+    private final Map<String, Participant> viewers = new LinkedHashMap<>();
     private final ArrayDeque<ChatMessage> history = new ArrayDeque<>();
     private final long createdAtMillis;
     private long lastChatSeq;
+    private int viewerCountSent;
+    private long viewerCountSentAt = -1;
+    private boolean viewerCountPending;
+    private boolean closed;
 
     Room(String name, int historyCapacity, long createdAtMillis) {
         this.name = name;
@@ -32,24 +38,66 @@ public final class Room {
         return name;
     }
 
+    /** Everyone in the room, participants and viewers. */
     public int size() {
+        return members.size() + viewers.size();
+    }
+
+    /** The listed members (not viewers). */
+    public int participantCount() {
         return members.size();
     }
 
+    public int viewerCount() {
+        return viewers.size();
+    }
+
+    /** The listed members (not viewers), in join order. */
     public Collection<Participant> members() {
         return Collections.unmodifiableCollection(members.values());
     }
 
     void add(Participant p) {
-        members.put(p.id(), p);
+        (p.isViewer() ? viewers : members).put(p.id(), p);
     }
 
     boolean remove(Participant p) {
-        return members.remove(p.id(), p);
+        return (p.isViewer() ? viewers : members).remove(p.id(), p);
     }
 
     boolean contains(Participant p) {
-        return members.get(p.id()) == p;
+        return (p.isViewer() ? viewers : members).get(p.id()) == p;
+    }
+
+    /** The viewer count last sent to the room, and when (epoch ms; -1 never). */
+    int viewerCountSent() {
+        return viewerCountSent;
+    }
+
+    long lastViewerCountSentAt() {
+        return viewerCountSentAt;
+    }
+
+    void viewerCountSent(int count, long atMillis) {
+        viewerCountSent = count;
+        viewerCountSentAt = atMillis;
+    }
+
+    boolean viewerCountPending() {
+        return viewerCountPending;
+    }
+
+    void setViewerCountPending(boolean pending) {
+        viewerCountPending = pending;
+    }
+
+    /** The room emptied and is gone from the registry; a timer still set for it does nothing. */
+    boolean isClosed() {
+        return closed;
+    }
+
+    void close() {
+        closed = true;
     }
 
     ChatMessage appendChat(Participant from, String text, long ts) {
@@ -69,10 +117,15 @@ public final class Room {
         return array;
     }
 
-    /** Sends to every member except {@code except} (null sends to all). */
+    /** Sends to every member, viewers included, except {@code except} (null sends to all). */
     void broadcast(JsonObject message, Participant except) {
         // A copy: a send may fail and make its receiver leave while we iterate.
         for (Participant p : List.copyOf(members.values())) {
+            if (p != except) {
+                p.send(message);
+            }
+        }
+        for (Participant p : List.copyOf(viewers.values())) {
             if (p != except) {
                 p.send(message);
             }
@@ -87,6 +140,7 @@ public final class Room {
                 .put("name", name)
                 .put("createdAt", createdAtMillis)
                 .put("participants", list)
+                .put("viewers", viewers.size())
                 .put("chatMessages", lastChatSeq)
                 .put("chatHistorySize", history.size());
     }

@@ -28,6 +28,8 @@ public final class RoomRegistry {
     private final int chatHistory;
     private final LongSupplier clockMillis;
     private final Supplier<String> idGenerator;
+    private final ViewerSettings viewerSettings;
+    private final ViewerCountAnnouncer viewerCounts;
     private final Map<String, Room> rooms = new LinkedHashMap<>();
     private final Map<String, Participant> participantsById = new HashMap<>();
     private boolean acceptingJoins = true;
@@ -38,11 +40,30 @@ public final class RoomRegistry {
             int chatHistory,
             LongSupplier clockMillis,
             Supplier<String> idGenerator) {
+        this(maxParticipantsPerRoom, maxRooms, chatHistory, clockMillis, idGenerator, ViewerSettings.NONE, (d, t) -> {
+            throw new IllegalStateException("no timers: this registry takes no viewers");
+        });
+    }
+
+    /**
+     * @param viewers how rooms take viewers (broadcast rooms)
+     * @param timers  runs the coalesced viewer counts later, on the signaling thread
+     */
+    public RoomRegistry(
+            int maxParticipantsPerRoom,
+            int maxRooms,
+            int chatHistory,
+            LongSupplier clockMillis,
+            Supplier<String> idGenerator,
+            ViewerSettings viewers,
+            Timers timers) {
         this.maxParticipantsPerRoom = maxParticipantsPerRoom;
         this.maxRooms = maxRooms;
         this.chatHistory = chatHistory;
         this.clockMillis = clockMillis;
         this.idGenerator = idGenerator;
+        this.viewerSettings = viewers;
+        this.viewerCounts = new ViewerCountAnnouncer(viewers.countIntervalMillis(), clockMillis, timers);
     }
 
     /**
@@ -61,8 +82,25 @@ public final class RoomRegistry {
     public Participant join(
             String roomName, String displayName, MessageSink sink, Object requestId, IceServers iceServers)
             throws ProtocolException {
+        return join(roomName, displayName, Role.PARTICIPANT, sink, requestId, iceServers);
+    }
+
+    /**
+     * Adds a participant or a viewer and sends it {@code joined}. A participant is announced to the whole room
+     * ({@code participant-joined}); a viewer only changes the room's coalesced viewer count.
+     */
+    public Participant join(
+            String roomName, String displayName, Role role, MessageSink sink, Object requestId, IceServers iceServers)
+            throws ProtocolException {
         if (!acceptingJoins) {
             throw new ProtocolException(ErrorCode.SHUTTING_DOWN, "the server is shutting down", null, requestId);
+        }
+        if (role == Role.VIEWER && viewerSettings.maxViewers() == 0) {
+            throw new ProtocolException(
+                    ErrorCode.NOT_ALLOWED,
+                    "this server takes no viewers (chorus.rooms.max-viewers = 0); join as a participant",
+                    "role",
+                    requestId);
         }
         Room room = rooms.get(roomName);
         if (room == null) {
@@ -73,18 +111,26 @@ public final class RoomRegistry {
                         null,
                         requestId);
             }
-            room = new Room(roomName, chatHistory, clockMillis.getAsLong());
-            rooms.put(roomName, room);
-            log.info("room={} created", roomName);
-        } else if (room.size() >= maxParticipantsPerRoom) {
+        } else if (role == Role.VIEWER && room.viewerCount() >= viewerSettings.maxViewers()) {
+            throw new ProtocolException(
+                    ErrorCode.ROOM_FULL,
+                    "room " + roomName + " is full (" + viewerSettings.maxViewers() + " viewers)",
+                    null,
+                    requestId);
+        } else if (role == Role.PARTICIPANT && room.participantCount() >= maxParticipantsPerRoom) {
             throw new ProtocolException(
                     ErrorCode.ROOM_FULL,
                     "room " + roomName + " is full (" + maxParticipantsPerRoom + " participants)",
                     null,
                     requestId);
         }
+        if (room == null) {
+            room = new Room(roomName, chatHistory, clockMillis.getAsLong());
+            rooms.put(roomName, room);
+            log.info("room={} created", roomName);
+        }
 
-        Participant participant = new Participant(uniqueId(), displayName, room, sink, clockMillis.getAsLong());
+        Participant participant = new Participant(uniqueId(), displayName, room, role, sink, clockMillis.getAsLong());
         JsonArray others = new JsonArray();
         room.members().forEach(p -> others.add(p.toJson()));
         room.add(participant);
@@ -93,12 +139,19 @@ public final class RoomRegistry {
         participant.send(ServerMessages.joined(
                 requestId,
                 roomName,
-                participant.toJson(),
+                participant.toSelfJson(),
                 others,
                 room.historyJson(),
-                iceServers.forParticipant(participant.id(), clockMillis.getAsLong())));
-        room.broadcast(ServerMessages.participantJoined(participant.toJson()), participant);
-        log.info("{} joined as '{}' ({} in room)", participant.logContext(), displayName, room.size());
+                iceServers.forParticipant(participant.id(), clockMillis.getAsLong()),
+                room.viewerCount()));
+        if (participant.isViewer()) {
+            viewerCounts.changed(room, participant);
+            log.debug(
+                    "{} joined as viewer '{}' ({} viewers)", participant.logContext(), displayName, room.viewerCount());
+        } else {
+            room.broadcast(ServerMessages.participantJoined(participant.toJson()), participant);
+            log.info("{} joined as '{}' ({} in room)", participant.logContext(), displayName, room.size());
+        }
         return participant;
     }
 
@@ -109,20 +162,49 @@ public final class RoomRegistry {
             return;
         }
         participantsById.remove(participant.id());
-        room.broadcast(ServerMessages.participantLeft(participant.id(), reason.wire()), null);
-        log.info("{} left ({}), {} remain", participant.logContext(), reason.wire(), room.size());
+        if (participant.isViewer()) {
+            log.debug("{} viewer left ({}), {} viewers", participant.logContext(), reason.wire(), room.viewerCount());
+        } else {
+            room.broadcast(ServerMessages.participantLeft(participant.id(), reason.wire()), null);
+            log.info("{} left ({}), {} remain", participant.logContext(), reason.wire(), room.size());
+        }
         if (room.size() == 0 && rooms.get(room.name()) == room) {
             rooms.remove(room.name());
+            room.close();
             log.info("room={} closed", room.name());
+        } else if (participant.isViewer()) {
+            viewerCounts.changed(room, null);
         }
     }
 
     /** Appends to the room's history and sends to every member, the sender included. */
+    public ChatMessage chat(Participant from, String text, Object requestId) throws ProtocolException {
+        if (from.isViewer() && !viewerSettings.viewerChat()) {
+            throw new ProtocolException(
+                    ErrorCode.NOT_ALLOWED,
+                    "viewers cannot chat on this server (chorus.rooms.viewer-chat = false)",
+                    null,
+                    requestId);
+        }
+        return chat(from, text);
+    }
+
+    /** As {@link #chat(Participant, String, Object)}, without the viewer check (participants). */
     public ChatMessage chat(Participant from, String text) {
         Room room = from.room();
         ChatMessage message = room.appendChat(from, text, clockMillis.getAsLong());
         room.broadcast(message.toJson(), null);
         return message;
+    }
+
+    /** Changes the participant's mute flags and tells the room. A viewer has nothing to mute. */
+    public void mute(Participant participant, Boolean audioMuted, Boolean videoMuted, Object requestId)
+            throws ProtocolException {
+        if (participant.isViewer()) {
+            throw new ProtocolException(
+                    ErrorCode.NOT_ALLOWED, "a viewer sends no audio or video, so has nothing to mute", null, requestId);
+        }
+        mute(participant, audioMuted, videoMuted);
     }
 
     public void mute(Participant participant, Boolean audioMuted, Boolean videoMuted) {
@@ -179,6 +261,7 @@ public final class RoomRegistry {
         return new JsonObject()
                 .put("roomCount", rooms.size())
                 .put("participantCount", participantsById.size())
+                .put("maxViewersPerRoom", viewerSettings.maxViewers())
                 .put("rooms", list);
     }
 

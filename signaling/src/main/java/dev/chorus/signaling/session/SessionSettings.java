@@ -54,7 +54,8 @@ public record SessionSettings(
                                 .put("maxChatChars", s.maxChatChars())
                                 .put("maxNameChars", s.maxNameChars())
                                 .put("maxRoomChars", Limits.MAX_ROOM_CHARS)
-                                .put("maxParticipants", config.rooms().maxParticipants()))
+                                .put("maxParticipants", config.rooms().maxParticipants())
+                                .put("maxViewers", config.rooms().maxViewers()))
                 .put(
                         "media",
                         new JsonObject()

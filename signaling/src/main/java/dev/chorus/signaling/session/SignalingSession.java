@@ -13,6 +13,7 @@ import dev.chorus.signaling.protocol.ServerMessages;
 import dev.chorus.signaling.room.LeaveReason;
 import dev.chorus.signaling.room.MessageSink;
 import dev.chorus.signaling.room.Participant;
+import dev.chorus.signaling.room.Role;
 import dev.chorus.signaling.room.RoomRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -170,16 +171,17 @@ public final class SignalingSession implements MessageSink {
                         null,
                         join.id());
             }
-            participant = rooms.join(join.room(), join.name(), this, join.id(), settings.iceServers());
+            participant = rooms.join(
+                    join.room(), join.name(), Role.fromWire(join.role()), this, join.id(), settings.iceServers());
         } else {
             Participant member = requireJoined(message);
             if (message instanceof ClientMessage.Leave leave) {
                 leaveRoom(LeaveReason.LEFT);
                 send(ServerMessages.left(leave.id()));
             } else if (message instanceof ClientMessage.Chat chat) {
-                rooms.chat(member, chat.text());
+                rooms.chat(member, chat.text(), chat.id());
             } else if (message instanceof ClientMessage.Mute mute) {
-                rooms.mute(member, mute.audioMuted(), mute.videoMuted());
+                rooms.mute(member, mute.audioMuted(), mute.videoMuted(), mute.id());
             } else if (message instanceof ClientMessage.Offer offer) {
                 offer(member, offer);
             } else if (message instanceof ClientMessage.View view) {
@@ -210,7 +212,10 @@ public final class SignalingSession implements MessageSink {
     private void offer(Participant member, ClientMessage.Offer offer) throws ProtocolException {
         try {
             if (media == null) {
-                media = mediaService.room(member.room().name()).join(member.id(), new MediaEvents());
+                // A viewer only receives: the media side refuses its offers that send (not_allowed).
+                media = member.isViewer()
+                        ? mediaService.room(member.room().name()).joinReceiveOnly(member.id(), new MediaEvents())
+                        : mediaService.room(member.room().name()).join(member.id(), new MediaEvents());
             }
             OfferOutcome outcome = media.handleOffer(offer.sdp(), offer.sources());
             JsonArray tracks = new JsonArray();
@@ -238,6 +243,7 @@ public final class SignalingSession implements MessageSink {
             case NOT_READY -> ErrorCode.NOT_READY;
             case BAD_CANDIDATE -> ErrorCode.INVALID_FIELD;
             case UNAVAILABLE -> ErrorCode.MEDIA_UNAVAILABLE;
+            case NOT_ALLOWED -> ErrorCode.NOT_ALLOWED;
         };
         return new ProtocolException(code, e.getMessage(), code == ErrorCode.INVALID_FIELD ? field : null, requestId);
     }

@@ -55,12 +55,33 @@ final class MediaTestClient implements AutoCloseable {
     static MediaTestClient join(
             Vertx vertx, int port, DtlsCertificate cert, String room, String name, int sendAudio, int sendVideo)
             throws IOException {
+        return join(vertx, port, cert, room, name, "participant", sendAudio, sendVideo);
+    }
+
+    /**
+     * As {@link #join(Vertx, int, DtlsCertificate, String, String, int, int)} with a {@code role}
+     * ("participant" or "viewer"). A client that sends nothing offers one receiving line of each kind.
+     */
+    static MediaTestClient join(
+            Vertx vertx,
+            int port,
+            DtlsCertificate cert,
+            String room,
+            String name,
+            String role,
+            int sendAudio,
+            int sendVideo)
+            throws IOException {
         WsTestClient ws = WsTestClient.connect(vertx, port);
-        JsonObject joined = ws.join(room, name);
+        JsonObject joined = ws.join(room, name, role);
         assertEquals("joined", joined.getString("type"), joined.encode());
         NativePeer peer = NativePeer.create(TransportConfig.builder().build(), cert, name);
         MediaTestClient client =
                 new MediaTestClient(ws, peer, joined.getJsonObject("you").getString("id"), sendAudio, sendVideo);
+        if (sendAudio + sendVideo == 0) {
+            client.wantAudio = 1;
+            client.wantVideo = 1;
+        }
         client.offer();
         return client;
     }

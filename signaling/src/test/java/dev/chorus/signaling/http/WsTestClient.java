@@ -75,6 +75,26 @@ final class WsTestClient {
         return next();
     }
 
+    /** Joins with a role ("participant" or "viewer") and returns the answer. */
+    JsonObject join(String room, String name, String role) {
+        send(new JsonObject()
+                .put("type", "join")
+                .put("room", room)
+                .put("name", name)
+                .put("role", role));
+        return next();
+    }
+
+    /** Every message that arrives within {@code millis}, in order. */
+    java.util.List<JsonObject> drain(long millis) {
+        java.util.List<JsonObject> messages = new java.util.ArrayList<>();
+        long deadline = System.currentTimeMillis() + millis;
+        for (JsonObject m = poll(millis); m != null; m = poll(deadline - System.currentTimeMillis())) {
+            messages.add(m);
+        }
+        return messages;
+    }
+
     JsonObject next() {
         try {
             JsonObject message = inbox.poll(TIMEOUT_MS, TimeUnit.MILLISECONDS);
