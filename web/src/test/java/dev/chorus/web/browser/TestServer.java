@@ -35,7 +35,9 @@ public final class TestServer implements AutoCloseable {
         overrides.forEach(p::setProperty);
         ChorusServer server =
                 new ChorusServer(ConfigLoader.load(null, Map.of(), p).config());
-        server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        // Generous: the first start in a JVM (ice4j's Kotlin reflection) took over 60 s at a load
+        // average of 18-27; a start that never finishes still fails the test.
+        server.start().toCompletionStage().toCompletableFuture().get(150, TimeUnit.SECONDS);
         return new TestServer(server);
     }
 
