@@ -29,9 +29,10 @@ import dev.chorus.sfu.config.CheckedConfig;
  * <ul>
  *   <li><b>No cut below what the path delivers.</b> Neither signal takes the estimate below 85 % of
  *       the rate the receiver got over the last second: under a rate cap that rate is the cap. And
- *       only packets sent after the last decrease count as evidence for the next one: the queue and
- *       losses of the old rate say nothing about the rate just cut to, and counting them cut again
- *       and again until video paused.</li>
+ *       only packets sent after the last decrease count as evidence for the next one (for the
+ *       queue, from {@link #RESPONSE_NANOS} after it): the queue and losses of the old rate say
+ *       nothing about the rate just cut to, and counting them cut again and again until video
+ *       paused.</li>
  *   <li><b>No growth past a known bottleneck.</b> A congestion decrease remembers the delivered rate
  *       as the link's capacity; growth stops there (it follows the delivered rate upwards if the
  *       path shows more). Only a probe that gets through above it raises it: growing into the same
@@ -55,6 +56,12 @@ public final class BandwidthEstimator {
     static final double OVERUSE_DELIVERY_RATIO = 0.85;
     /** A decrease keeps at least this share of the delivered rate. */
     static final double DELIVERED_FLOOR = 0.85;
+    /**
+     * Queueing of packets sent this soon after a cut is no evidence for the next: the answer to a cut
+     * (a lower simulcast layer) starts only at that layer's keyframe, and until then the old rate
+     * keeps the queue full; cutting again on it paused video that the first cut had made fit.
+     */
+    static final long RESPONSE_NANOS = 500_000_000L;
     /** Cuts this close together are one congestion episode: the later ones floor on the earlier. */
     static final long CUT_FLOOR_MEMORY_NANOS = 3_000_000_000L;
 
@@ -271,7 +278,7 @@ public final class BandwidthEstimator {
         }
         if (queueKnown && queueNanos > OVERUSE_QUEUE_NANOS) {
             // The sustain time starts with packets sent after the last cut: the old queue must drain first.
-            if (queueHighSinceNanos < 0 && fbLastSendNanos >= lastDecreaseNanos) {
+            if (queueHighSinceNanos < 0 && fbLastSendNanos >= lastDecreaseNanos + RESPONSE_NANOS) {
                 queueHighSinceNanos = nowNanos;
                 resetQueuedRate();
             } else if (queueHighSinceNanos >= 0 && fbBytes > 0) {
@@ -300,6 +307,7 @@ public final class BandwidthEstimator {
         boolean mayDecrease = nowNanos - lastDecreaseNanos >= Math.max(MIN_DECREASE_INTERVAL_NANOS, rttNanos);
         boolean queueHigh = queueKnown && queueNanos > OVERUSE_QUEUE_NANOS;
         boolean overuse = queueHigh
+                && queueHighSinceNanos >= 0
                 && nowNanos - queueHighSinceNanos >= OVERUSE_SUSTAIN_NANOS
                 && ackedBps > 0
                 && sentBps > 0

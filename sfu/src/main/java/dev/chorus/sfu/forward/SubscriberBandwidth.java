@@ -26,9 +26,9 @@ import org.slf4j.LoggerFactory;
  * pauses; what does not fit even at the lowest layer is paused (counted as {@code
  * BANDWIDTH_PAUSED} drops), the least important first, and only from its lowest layer. A change needs
  * the condition to hold for {@link #HOLD_NANOS}, so a short dip in the estimate does not make
- * video flicker, except a step down after a congestion cut: the estimator only cuts on sustained
- * evidence (a queue that stayed full, or heavy loss), and holding then lets the queue overflow
- * and freeze the video it is meant to save (a 300 kbps cap froze it 2 to 3 s). While video is paused the SFU probes: padding on a paused consumer's RTX
+ * video flicker, except a step down to a lower layer after a congestion cut: the estimator only
+ * cuts on sustained evidence (a queue that stayed full, or heavy loss), and holding then lets the
+ * queue overflow and freeze the video it is meant to save (a 300 kbps cap froze it 2 to 3 s). While video is paused the SFU probes: padding on a paused consumer's RTX
  * stream at the rate resuming would need (or, without RTX, a trial resume); probes back off
  * from 2 to 8 s while they fail. A resumed consumer restarts on a keyframe.
  *
@@ -247,11 +247,13 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
         }
         overSinceNanos = down == null ? -1 : (overSinceNanos < 0 ? nowNanos : overSinceNanos);
         underSinceNanos = up == null || down != null ? -1 : (underSinceNanos < 0 ? nowNanos : underSinceNanos);
-        // A congestion cut is answered at once, by one step (to the layer that fits, or a pause
-        // from the lowest); further steps wait out the hold or answer the next cut.
+        // A congestion cut is answered at once by one step to a lower layer; further steps wait out
+        // the hold or answer the next cut. A pause always waits out the hold: the lowest layer often
+        // fits once the old layer's queue has drained.
         boolean newCut = estimator.congestionCuts() > cutsAnswered;
         cutsAnswered = estimator.congestionCuts();
-        if (down != null && (newCut || nowNanos - overSinceNanos >= HOLD_NANOS)) {
+        boolean stepAtOnce = newCut && down != null && level(down) > 0;
+        if (down != null && (stepAtOnce || nowNanos - overSinceNanos >= HOLD_NANOS)) {
             lower(down, audio, used, nowNanos);
             overSinceNanos = -1;
             nextProbeNanos = nowNanos + probeBackoffNanos;

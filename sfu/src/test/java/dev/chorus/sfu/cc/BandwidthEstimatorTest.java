@@ -24,19 +24,21 @@ class BandwidthEstimatorTest {
 
     private long firstBelowNanos = -1;
 
+    /** Sent and not yet reported (send time, arrival time or -1, probe cluster), carried from one run to the next. */
+    private final java.util.List<long[]> pending = new java.util.ArrayList<>();
+
     /** Sends at {@code bps} for {@code millis} over {@code link}; returns the bytes that arrived. */
     private long run(SimulatedLink link, long bps, long millis, int cluster) {
         long interval = PACKET * 8L * 1_000_000_000L / bps;
         long end = now + millis * MS;
         long nextFeedback = now + 100 * MS;
         long nextSend = now;
-        java.util.List<long[]> pending = new java.util.ArrayList<>();
         long delivered = 0;
         while (now < end) {
             if (nextSend <= nextFeedback) {
                 now = nextSend;
                 long arrival = link.send(now, PACKET);
-                pending.add(new long[] {now, arrival});
+                pending.add(new long[] {now, arrival, cluster});
                 if (cluster != 0) {
                     estimator.onProbeSent(now, PACKET);
                 }
@@ -48,11 +50,11 @@ class BandwidthEstimatorTest {
                 while (it.hasNext()) {
                     long[] p = it.next();
                     if (p[1] >= 0 && p[1] <= now) {
-                        estimator.onReceived(p[0], PACKET, p[1] / 1000 + RECEIVER_OFFSET_US, cluster, now);
+                        estimator.onReceived(p[0], PACKET, p[1] / 1000 + RECEIVER_OFFSET_US, (int) p[2], now);
                         delivered += PACKET;
                         it.remove();
                     } else if (p[1] < 0 && now - p[0] > 250 * MS) {
-                        estimator.onLost(p[0], PACKET, cluster, now);
+                        estimator.onLost(p[0], PACKET, (int) p[2], now);
                         it.remove();
                     }
                 }
@@ -211,6 +213,24 @@ class BandwidthEstimatorTest {
         run(new SimulatedLink(17).rate(1_000_000), 700_000, 10_000, 0);
         assertTrue(estimator.estimateBps() > 700_000, "estimate after the quiet time " + estimator.toJson());
         assertBelowCapWithinTwoSeconds(new SimulatedLink(18).rate(300_000).queueMillis(200), 700_000);
+    }
+
+    @Test
+    void theQueueLeftWhileTheSenderAnswersACutDoesNotCutAgain() {
+        // A subscriber's layer switch waits for a keyframe: after the cut the old rate goes on for
+        // a few hundred ms and the queue stays full, then the lower layer fits the cap. One cut.
+        SimulatedLink cap = new SimulatedLink(19).rate(300_000).queueMillis(200);
+        run(new SimulatedLink(20), 375_000, 2_000, 0);
+        watchBelowBps = 300_000;
+        for (int i = 0; i < 40 && firstBelowNanos < 0; i++) {
+            run(cap, 375_000, 100, 0);
+        }
+        assertTrue(firstBelowNanos >= 0, "never cut: " + estimator.toJson());
+        long cuts = estimator.congestionCuts();
+        run(cap, 375_000, 400, 0);
+        run(cap, 190_000, 3_000, 0);
+        assertEquals(cuts, estimator.congestionCuts(), "cut again on the old rate's queue: " + estimator.toJson());
+        assertTrue(estimator.estimateBps() >= 240_000, "estimate " + estimator.toJson());
     }
 
     /**
