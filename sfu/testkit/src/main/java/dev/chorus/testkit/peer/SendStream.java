@@ -414,6 +414,11 @@ public final class SendStream {
         return layers;
     }
 
+    /** {@link SendLayer#setLayerSync} on every layer of this line. */
+    public void setLayerSync(boolean on) {
+        layers.forEach(l -> l.setLayerSync(on));
+    }
+
     public SendLayer layer(int index) {
         return layers.get(index);
     }
