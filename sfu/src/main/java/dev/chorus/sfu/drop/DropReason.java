@@ -76,6 +76,8 @@ public enum DropReason {
     NOT_SELECTED(FORWARDING),
     /** A video consumer waits for a keyframe before it starts (or resumes) forwarding. */
     WAITING_FOR_KEYFRAME(FORWARDING),
+    /** A VP8 frame of a temporal layer above what the subscriber's bandwidth allows (its number is hidden). */
+    TEMPORAL_LAYER_DROPPED(FORWARDING),
     /** A late packet older than the consumer's sequence-mapping history, or one the SFU already skipped. */
     TOO_LATE_TO_MAP(FORWARDING),
     /** The packet arrived for a router, endpoint or producer that has been closed. */

@@ -9,14 +9,10 @@ import dev.chorus.sfu.codec.Codec;
 import dev.chorus.sfu.codec.MediaKind;
 import dev.chorus.sfu.drop.DropCounters;
 import dev.chorus.sfu.drop.DropReason;
-import dev.chorus.sfu.rtp.PaddingPacketWriter;
-import dev.chorus.sfu.rtp.RtpExtension;
-import dev.chorus.sfu.rtp.RtpHeaderExtensions;
 import dev.chorus.sfu.rtp.RtpPacket;
 import dev.chorus.sfu.rtp.RtpValidity;
 import dev.chorus.sfu.worker.MediaWorker;
 import dev.chorus.sfu.worker.WorkerStats;
-import java.nio.charset.StandardCharsets;
 
 /**
  * One subscriber's copy of one producer: decides per packet whether to forward it (which layer?
@@ -46,13 +42,10 @@ public final class Consumer {
     private final WorkerStats stats;
     private final RtpSendStream stream;
     private final NackResponder nacks;
-    private final boolean rtx;
-    private final int transportCcId;
-    /** Padding probes carry the MID too (see {@link PaddingPacketWriter}); 0 when not negotiated. */
-    private final int paddingMidId;
+    private final PaddingProbe padding;
+    /** Upper VP8 temporal layers this consumer drops; null for other codecs. */
+    private final TemporalFilter temporal;
 
-    private final byte[] paddingMid;
-    private final int paddingLength;
     private boolean paused;
     /** Paused by the subscriber's bandwidth allocation, independently of {@link #paused}. */
     private boolean bandwidthPaused;
@@ -71,7 +64,6 @@ public final class Consumer {
     /** Copies the transport did not send (no selected pair yet, socket error): counted there by reason. */
     private long notSent;
 
-    private long paddingSent;
     private long keyframeRequestsReceived;
 
     Consumer(ConsumerParams params, Producer producer, Endpoint subscriber, Router router) {
@@ -86,21 +78,17 @@ public final class Consumer {
         this.splicer = new StreamSplicer(
                 params.timestampOffset(),
                 producer.params().codec().clockRate(),
-                producer.layerCount() > 1 && producer.params().codec() == Codec.VP8);
+                producer.params().codec() == Codec.VP8);
         this.layers = new LayerChoice(producer, worker.clock().nowNanos());
         this.extensions = new ExtensionRewriter(producer.params().extensions(), params.extensions(), params.mid());
         this.drops = new DropCounters(router.drops());
         this.waitingForKeyframe = producer.kind() == MediaKind.VIDEO;
         RetransmissionBuffer rb = producer.stream(0).retransmissionBuffer();
         this.stream = new RtpSendStream(params.ssrc(), params.initialSequence(), rb == null ? 0 : rb.capacity());
-        this.rtx = params.rtxSsrc() != ProducerParams.NONE && params.rtxPayloadType() != ProducerParams.NONE;
+        boolean rtx = params.rtxSsrc() != ProducerParams.NONE && params.rtxPayloadType() != ProducerParams.NONE;
         this.nacks = new NackResponder(this, stream, seq, router, drops, rtx);
-        this.transportCcId = params.extensions().id(RtpExtension.TRANSPORT_CC);
-        byte[] mid = params.mid() == null ? new byte[0] : params.mid().getBytes(StandardCharsets.UTF_8);
-        boolean midFits = mid.length >= 1 && mid.length <= RtpHeaderExtensions.ONE_BYTE_MAX_LENGTH;
-        this.paddingMidId = midFits ? params.extensions().id(RtpExtension.MID) : 0;
-        this.paddingMid = mid;
-        this.paddingLength = PaddingPacketWriter.length(transportCcId, paddingMidId, mid.length);
+        this.padding = new PaddingProbe(params, stream, splicer, subscriber, router, drops, rtx);
+        this.temporal = producer.params().codec() == Codec.VP8 ? new TemporalFilter() : null;
     }
 
     public String id() {
@@ -239,13 +227,18 @@ public final class Consumer {
         onTargetChange(layers.layerSizesChanged(nowNanos), nowNanos);
     }
 
-    /** The highest layer the subscriber's bandwidth allows. */
-    void setBandwidthLayer(int layer, long nowNanos) {
-        onTargetChange(layers.capForBandwidth(layer, nowNanos), nowNanos);
+    /** The highest {@link QualityLadder} rung (spatial and temporal layer) the subscriber's bandwidth allows. */
+    void setBandwidthRung(int rung, long nowNanos) {
+        onTargetChange(layers.capForBandwidth(rung, nowNanos), nowNanos);
     }
 
-    int bandwidthLayer() {
-        return layers.bandwidth();
+    int bandwidthRung() {
+        return layers.bandwidthRung();
+    }
+
+    /** The highest VP8 temporal layer forwarded now ({@link TemporalFilter#ALL} for other codecs). */
+    public int currentTemporalLayer() {
+        return temporal == null ? TemporalFilter.ALL : temporal.current();
     }
 
     /** The layer the subscriber's preference and bandwidth allow, whether it arrives or not. */
@@ -354,6 +347,21 @@ public final class Consumer {
             drops.increment(DropReason.TOO_LATE_TO_MAP);
             return;
         }
+        int pictureShift = 0;
+        if (temporal != null) {
+            temporal.setTarget(layers.temporalCap(layer));
+            long highest = seq.highestIn();
+            int segment = splicer.currentSegment();
+            int tid = from.lastTemporalId();
+            if (!temporal.accept(in, layer, segment, tid, from.lastLayerSync(), keyframe, v, highest)) {
+                for (long hidden = highest + 1, n = temporal.gapToHide(); n > 0; n--, hidden++) {
+                    seq.drop(hidden); // lost upstream inside dropped frames: no hole for the subscriber
+                }
+                skip(DropReason.TEMPORAL_LAYER_DROPPED, v);
+                return;
+            }
+            pictureShift = temporal.shift();
+        }
         int length = in.length();
         if (length > PacketBuffer.MAX_PACKET_LENGTH) {
             skip(DropReason.TOO_LARGE_TO_FORWARD, extSeq);
@@ -377,7 +385,7 @@ public final class Consumer {
                 drops.increment(DropReason.MALFORMED_RTP);
                 return;
             }
-            rewriteAsMedia(out, outSeq, buffer, nowNanos, splicer.currentSegment());
+            rewriteAsMedia(out, outSeq, buffer, nowNanos, splicer.currentSegment(), pictureShift);
             splicer.onSent(out, nowNanos);
             if (send(out, nowNanos)) {
                 stream.onSent(out);
@@ -396,14 +404,17 @@ public final class Consumer {
         seq.drop(v);
     }
 
-    /** Rewrites a copy sent in splice {@code segment} for this consumer's media SSRC as {@code outSeq}. */
-    void rewriteAsMedia(RtpPacket out, int outSeq, PacketBuffer buffer, long nowNanos, int segment) {
-        rewrite(out, params.ssrc(), params.payloadType(), outSeq, buffer, nowNanos, segment, 0);
+    /**
+     * Rewrites a copy sent in splice {@code segment} for this consumer's media SSRC as {@code outSeq};
+     * {@code pictureShift} lowers its VP8 picture id (see {@link #pictureShiftOf}).
+     */
+    void rewriteAsMedia(RtpPacket out, int outSeq, PacketBuffer buffer, long nowNanos, int segment, int pictureShift) {
+        rewrite(out, params.ssrc(), params.payloadType(), outSeq, buffer, nowNanos, segment, 0, pictureShift);
     }
 
     /** Rewrites a copy (original sequence already in its payload) for this consumer's RTX stream. */
-    void rewriteAsRtx(RtpPacket out, int rtxSeq, PacketBuffer buffer, long nowNanos, int segment) {
-        rewrite(out, params.rtxSsrc(), params.rtxPayloadType(), rtxSeq, buffer, nowNanos, segment, 2);
+    void rewriteAsRtx(RtpPacket out, int rtxSeq, PacketBuffer buffer, long nowNanos, int segment, int pictureShift) {
+        rewrite(out, params.rtxSsrc(), params.rtxPayloadType(), rtxSeq, buffer, nowNanos, segment, 2, pictureShift);
     }
 
     /** {@code payloadSkip}: bytes before the codec payload (an RTX packet's original sequence number). */
@@ -415,12 +426,22 @@ public final class Consumer {
             PacketBuffer buffer,
             long nowNanos,
             int segment,
-            int payloadSkip) {
+            int payloadSkip,
+            int pictureShift) {
         out.setSsrc(ssrc);
         out.setPayloadType(payloadType);
         out.setSequenceNumber(outSeq);
-        splicer.rewrite(out, segment, payloadSkip);
+        splicer.rewrite(out, segment, payloadSkip, pictureShift);
         extensions.rewrite(out, nowNanos, buffer.writableCapacity());
+    }
+
+    /**
+     * For a resend of a stored packet of {@code layer} stamped {@code timestamp}: the picture-id
+     * shift it was first sent with, or -1 when its frame was one this consumer dropped (or is too
+     * old to tell), so it must not be sent.
+     */
+    int pictureShiftOf(int layer, long timestamp) {
+        return temporal == null ? 0 : temporal.shiftOf(layer, timestamp);
     }
 
     StreamSplicer splicer() {
@@ -489,47 +510,12 @@ public final class Consumer {
 
     /** Padding can go on this consumer's RTX stream, with a transport-cc number to measure it by. */
     boolean canSendPadding() {
-        return rtx && transportCcId != 0 && !closed && splicer.hasSent();
+        return !closed && padding.possible();
     }
 
-    /**
-     * Sends one padding-only packet on the RTX stream for probe {@code cluster}. Returns the bytes
-     * sent, or 0.
-     */
+    /** Sends one padding-only packet on the RTX stream for probe {@code cluster}; returns the bytes sent, or 0. */
     int sendPadding(int cluster, long nowNanos) {
-        if (!canSendPadding()) {
-            return 0;
-        }
-        PacketBuffer buffer = pool.acquire();
-        if (buffer == null) {
-            drops.increment(DropReason.NO_BUFFER);
-            return 0;
-        }
-        try {
-            int off = PacketBuffer.HEADROOM;
-            int tccOffset = PaddingPacketWriter.write(
-                    buffer.array(),
-                    off,
-                    params.rtxPayloadType(),
-                    stream.rtxSequence(),
-                    splicer.lastTimestamp(),
-                    params.rtxSsrc(),
-                    transportCcId,
-                    paddingMidId,
-                    paddingMid);
-            int length = paddingLength;
-            buffer.set(off, length);
-            RtpPacket out = scratch.outgoing;
-            if (out.wrap(buffer.array(), off, length) != RtpValidity.OK
-                    || !subscriber.sendMedia(out, tccOffset, cluster, nowNanos)) {
-                return 0;
-            }
-            stream.advanceRtxSequence();
-            paddingSent++;
-            return length;
-        } finally {
-            pool.release(buffer);
-        }
+        return canSendPadding() ? padding.send(cluster, nowNanos) : 0;
     }
 
     void close() {
@@ -556,8 +542,11 @@ public final class Consumer {
         n.put("paused", paused);
         n.put("bandwidthPaused", bandwidthPaused);
         n.put("selected", selected);
-        n.put("paddingSent", paddingSent);
+        n.put("paddingSent", padding.sent());
         n.put("waitingForKeyframe", waitingForKeyframe);
+        if (temporal != null) {
+            temporal.addJson(n);
+        }
         if (producer.layerCount() > 1) {
             layers.addJson(n);
             n.put("otherLayerPackets", otherLayerPackets);

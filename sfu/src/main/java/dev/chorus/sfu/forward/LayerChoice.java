@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * Which simulcast layer one consumer should forward: the lower of what the subscriber wants
  * (the lowest layer that covers the size it shows the video at, or the top one) and what its
- * bandwidth allows, moved to the nearest layer the publisher actually sends. Decides only; the
- * {@link Consumer} asks for the keyframe and switches. Worker-thread only.
+ * bandwidth allows, moved to the nearest layer the publisher actually sends; and how many of that
+ * layer's VP8 temporal layers (the bandwidth step is a {@link QualityLadder} rung). Decides only;
+ * the {@link Consumer} asks for the keyframe and switches, its {@link TemporalFilter} drops frames.
+ * Worker-thread only.
  */
 final class LayerChoice {
     private final Producer producer;
@@ -14,6 +16,8 @@ final class LayerChoice {
     private int preferred;
     /** Highest layer the subscriber's bandwidth allocation allows. */
     private int bandwidth;
+    /** ... and the highest temporal layer of that layer ({@link TemporalFilter#ALL}: all of them). */
+    private int bandwidthTemporal = TemporalFilter.ALL;
     /** The layer to forward. */
     private int target;
     /** The size the subscriber shows this video at, 0 x 0 when it did not say. */
@@ -54,10 +58,28 @@ final class LayerChoice {
         return retarget(nowNanos);
     }
 
-    /** Sets the bandwidth cap (clamped); true when the target changed. */
-    boolean capForBandwidth(int layer, long nowNanos) {
-        bandwidth = clamp(layer);
+    /** Sets the bandwidth cap, a {@link QualityLadder} rung (clamped); true when the target layer changed. */
+    boolean capForBandwidth(int rung, long nowNanos) {
+        bandwidth = clamp(QualityLadder.spatial(rung));
+        bandwidthTemporal = QualityLadder.temporal(rung);
         return retarget(nowNanos);
+    }
+
+    /** The bandwidth cap as a {@link QualityLadder} rung. */
+    int bandwidthRung() {
+        return QualityLadder.of(bandwidth, bandwidthTemporal);
+    }
+
+    /**
+     * The highest TID to forward of spatial layer {@code spatial} (the one being forwarded): all of a
+     * layer below the bandwidth cap's, the cap's own on that layer, and only the base layer of a
+     * layer above it, which is being left at its next keyframe and must give way at once.
+     */
+    int temporalCap(int spatial) {
+        if (spatial < bandwidth) {
+            return TemporalFilter.ALL;
+        }
+        return spatial == bandwidth ? bandwidthTemporal : 0;
     }
 
     /**
@@ -116,6 +138,7 @@ final class LayerChoice {
         n.put("viewHeight", viewHeight);
         n.put("preferredLayer", preferred);
         n.put("bandwidthLayer", bandwidth);
+        n.put("bandwidthStep", QualityLadder.name(bandwidthRung()));
         n.put("targetLayer", target);
     }
 }

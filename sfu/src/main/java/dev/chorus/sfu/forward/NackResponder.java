@@ -37,6 +37,7 @@ final class NackResponder {
     private long missUnknown;
     private long missTooOld;
     private long missNotInBuffer;
+    private long missDroppedFrame;
     private long rateLimited;
     private long overBudget;
     private long sendFailed;
@@ -95,6 +96,11 @@ final class NackResponder {
             }
             return;
         }
+        int pictureShift = pictureShiftOf(rb.array(slot), rb.length(slot), splicer.layerOf(segment));
+        if (pictureShift < 0) {
+            missDroppedFrame++;
+            return;
+        }
         if (stream.resentWithin(virtual, nowNanos, consumer.subscriber().rttNanos())) {
             rateLimited++;
             return;
@@ -104,12 +110,22 @@ final class NackResponder {
             drops.increment(DropReason.RETRANSMISSION_OVER_BUDGET);
             return;
         }
-        if (resend(rb.array(slot), rb.length(slot), outSeq, segment, nowNanos)) {
+        if (resend(rb.array(slot), rb.length(slot), outSeq, segment, pictureShift, nowNanos)) {
             stream.markResent(virtual, nowNanos);
         }
     }
 
-    private boolean resend(byte[] src, int length, int outSeq, int segment, long nowNanos) {
+    /**
+     * The picture-id shift the stored packet was first sent with; -1 when its frame is one the
+     * consumer dropped (an upper temporal layer: the number the subscriber asks for was a hole the
+     * publisher's loss left, filled later by its RTX) or too old to tell.
+     */
+    private int pictureShiftOf(byte[] src, int length, int layer) {
+        RtpPacket stored = scratch.stored;
+        return stored.wrap(src, 0, length) == RtpValidity.OK ? consumer.pictureShiftOf(layer, stored.timestamp()) : -1;
+    }
+
+    private boolean resend(byte[] src, int length, int outSeq, int segment, int pictureShift, long nowNanos) {
         RtpPacket stored = scratch.stored;
         if (stored.wrap(src, 0, length) != RtpValidity.OK) {
             sendFailed++;
@@ -144,10 +160,10 @@ final class NackResponder {
                 return false;
             }
             if (rtx) {
-                consumer.rewriteAsRtx(out, stream.rtxSequence(), buffer, nowNanos, segment);
+                consumer.rewriteAsRtx(out, stream.rtxSequence(), buffer, nowNanos, segment, pictureShift);
                 stream.advanceRtxSequence();
             } else {
-                consumer.rewriteAsMedia(out, outSeq, buffer, nowNanos, segment);
+                consumer.rewriteAsMedia(out, outSeq, buffer, nowNanos, segment, pictureShift);
             }
             if (!consumer.send(out, nowNanos)) {
                 sendFailed++;
@@ -177,7 +193,7 @@ final class NackResponder {
         return retransmittedRtx;
     }
 
-    /** NACKed packets not resent, by reason: unknown, tooOld, notInBuffer, rateLimited, overBudget. */
+    /** NACKed packets not resent, by reason: unknown, tooOld, notInBuffer, rateLimited, overBudget, droppedFrame. */
     long misses(String reason) {
         return switch (reason) {
             case "unknown" -> missUnknown;
@@ -185,6 +201,7 @@ final class NackResponder {
             case "notInBuffer" -> missNotInBuffer;
             case "rateLimited" -> rateLimited;
             case "overBudget" -> overBudget;
+            case "droppedFrame" -> missDroppedFrame;
             default -> throw new IllegalArgumentException(reason);
         };
     }
@@ -203,6 +220,7 @@ final class NackResponder {
         misses.put("notInBuffer", missNotInBuffer);
         misses.put("rateLimited", rateLimited);
         misses.put("overBudget", overBudget);
+        misses.put("droppedFrame", missDroppedFrame);
         misses.put("sendFailed", sendFailed);
     }
 }

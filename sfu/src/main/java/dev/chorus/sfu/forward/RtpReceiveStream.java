@@ -41,6 +41,8 @@ final class RtpReceiveStream {
     private final RateMeter rate = new RateMeter();
     /** Only what a consumer would forward: no RTX padding, duplicates or padding-only packets. */
     private final RateMeter forwardableRate = new RateMeter();
+    /** VP8 only (null otherwise): rate and frame rate of each temporal layer. */
+    private final TemporalLayerRates temporalRates;
 
     private final DropCounters drops;
 
@@ -48,6 +50,10 @@ final class RtpReceiveStream {
     private long rtxSsrc;
     /** Set by {@link #receive} for the packet it just accepted. */
     private boolean lastWasKeyframe;
+    /** The VP8 TID of the packet {@link #receive} just accepted, -1 when it has none. */
+    private int lastTemporalId = -1;
+    /** Its Y bit: the frame depends on the base layer only (a switch-up point). */
+    private boolean lastLayerSync;
 
     private long keyframesSeen;
     /** When the last packet arrived (media or RTX), -1 before the first. */
@@ -79,6 +85,7 @@ final class RtpReceiveStream {
         this.drops = drops;
         ProducerParams params = producer.params();
         this.stats = new ReceiveStreamStats(params.codec().clockRate());
+        this.temporalRates = params.codec() == Codec.VP8 ? new TemporalLayerRates() : null;
         String name = params.id() + (params.isSimulcast() ? "/" + layer : "");
         Endpoint publisher = producer.publisher();
         this.keyframeRequester = new KeyframeRequester(
@@ -201,8 +208,17 @@ final class RtpReceiveStream {
                         Vp8Payload.keyframeHeight(packet.buffer(), packet.payloadOffset(), packet.payloadLength()));
             }
         }
+        if (temporalRates != null) {
+            byte[] b = packet.buffer();
+            lastTemporalId = Vp8Payload.temporalId(b, packet.payloadOffset(), packet.payloadLength());
+            lastLayerSync =
+                    lastWasKeyframe || Vp8Payload.isLayerSync(b, packet.payloadOffset(), packet.payloadLength());
+        }
         if (packet.payloadLength() > 0) {
             forwardableRate.add(packet.length(), nowNanos);
+            if (temporalRates != null) {
+                temporalRates.add(lastTemporalId, lastLayerSync, packet.timestamp(), packet.length(), nowNanos);
+            }
             if (retransmissionBuffer != null) {
                 retransmissionBuffer.store(extSeq, packet.buffer(), packet.offset(), packet.length(), nowNanos);
             }
@@ -221,6 +237,37 @@ final class RtpReceiveStream {
 
     boolean lastWasKeyframe() {
         return lastWasKeyframe;
+    }
+
+    /** VP8 TID of the packet just accepted, -1 without one (or not VP8). */
+    int lastTemporalId() {
+        return lastTemporalId;
+    }
+
+    /** Whether the packet just accepted may start its temporal layer (Y bit, or a keyframe). */
+    boolean lastLayerSync() {
+        return lastLayerSync;
+    }
+
+    /** Temporal layers arriving on this stream (1 without TIDs, or not VP8). */
+    int temporalLayers(long nowNanos) {
+        return temporalRates == null ? 1 : temporalRates.layers(nowNanos);
+    }
+
+    /**
+     * What forwarding temporal layers 0..{@code tid} costs; the whole stream's forwardable rate when
+     * that is all of its layers (or nothing was measured per layer).
+     */
+    long forwardableBitrateBps(int tid, long nowNanos) {
+        if (temporalRates == null || tid >= temporalRates.layers(nowNanos) - 1 || !temporalRates.measured()) {
+            return forwardableRate.bitsPerSecond(nowNanos);
+        }
+        return temporalRates.cumulativeBps(tid, nowNanos);
+    }
+
+    /** Frames per second of temporal layers 0..{@code tid} (all for a stream without TIDs); 0 until measured. */
+    double frameRate(int tid, long nowNanos) {
+        return temporalRates == null ? 0 : temporalRates.cumulativeFps(tid, nowNanos);
     }
 
     private void noteSize(int w, int h) {
@@ -354,6 +401,9 @@ final class RtpReceiveStream {
         n.set("receive", stats.toJson());
         n.put("bitrateBps", rate.bitsPerSecond(nowNanos));
         n.put("forwardableBps", forwardableRate.bitsPerSecond(nowNanos));
+        if (temporalRates != null) {
+            n.set("temporalLayers", temporalRates.toJson(nowNanos));
+        }
         n.put("active", isActive(nowNanos, Producer.LAYER_ACTIVE_NANOS));
         n.put("keyframesSeen", keyframesSeen);
         n.put("width", width);

@@ -32,7 +32,10 @@ final class StreamSplicer {
 
     private final long initialTimestampOffset;
     private final int clockRate;
-    /** Rewrite VP8 picture ids: only a simulcast VP8 track has more than one numbering to join. */
+    /**
+     * Rewrite VP8 picture ids: a simulcast VP8 track has more than one numbering to join, and any VP8
+     * track may have frames of upper temporal layers dropped.
+     */
     private final boolean vp8Splice;
 
     private int currentLayer = -1;
@@ -168,9 +171,11 @@ final class StreamSplicer {
     /**
      * Rewrites timestamp and VP8 numbering of a copy for segment {@code segment} (the current one
      * for a first send, an older one for a retransmission); the VP8 payload starts
-     * {@code payloadSkip} bytes into the RTP payload (2 in an RTX packet).
+     * {@code payloadSkip} bytes into the RTP payload (2 in an RTX packet). The picture id is also
+     * lowered by {@code pictureShift}: the frames this consumer dropped before it in the segment
+     * (upper temporal layers, see {@link TemporalFilter}).
      */
-    void rewrite(RtpPacket out, int segment, int payloadSkip) {
+    void rewrite(RtpPacket out, int segment, int payloadSkip, int pictureShift) {
         out.setTimestamp(RtpSeq.addTimestamp(out.timestamp(), segmentTimestampOffset[segment]));
         if (!vp8Splice) {
             return;
@@ -180,7 +185,7 @@ final class StreamSplicer {
         int len = out.payloadLength() - payloadSkip;
         int pic = Vp8Payload.pictureId(b, off, len);
         int tl0 = Vp8Payload.tl0PicIdx(b, off, len);
-        int picOffset = segmentPictureIdOffset[segment];
+        int picOffset = (segmentPictureIdOffset[segment] - pictureShift) & PICTURE_ID_MASK;
         int tl0Off = segmentTl0Offset[segment];
         rewrittenPictureId = pic < 0 ? -1 : (pic + picOffset) & PICTURE_ID_MASK;
         rewrittenTl0 = tl0 < 0 ? -1 : (tl0 + tl0Off) & 0xFF;

@@ -22,9 +22,11 @@ import org.slf4j.LoggerFactory;
  * <p>Allocation: audio is never dropped for bandwidth, so its rate comes off the estimate
  * first. Video consumers then get layers in priority order (see {@link #prioritize}): screen
  * shares, then the videos the subscriber shows largest (a pinned tile), then the most recent
- * speakers, then subscription order. A simulcast consumer steps down a layer before any video
- * pauses; what does not fit even at the lowest layer is paused (counted as {@code
- * BANDWIDTH_PAUSED} drops), the least important first, and only from its lowest layer. A change needs
+ * speakers, then subscription order. Each video climbs its {@link QualityLadder}: (spatial,
+ * temporal) steps, so a consumer first lowers its frame rate (VP8 temporal layers, no keyframe
+ * needed), then steps down a spatial layer, before any video pauses; what does not fit even at the
+ * lowest step is paused (counted as {@code BANDWIDTH_PAUSED} drops), the least important first,
+ * and only from its lowest step. A change needs
  * the condition to hold for {@link #HOLD_NANOS}, so a short dip in the estimate does not make
  * video flicker, except a step down to a lower layer after a congestion cut: the estimator only
  * cuts on sustained evidence (a queue that stayed full, or heavy loss), and holding then lets the
@@ -173,9 +175,9 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
      * {@code probeSucceeded}: a probe just showed room, so going up need not wait the hold time.
      *
      * <p>Two passes over the video consumers in priority order ({@link #prioritize}): first each
-     * gets its lowest layer (a plain track its only one) while that fits, and is paused when it
-     * does not; then, in the same order, each climbs layer by layer up to the subscriber's
-     * preferred layer while the extra fits. So a subscriber whose link shrinks first loses
+     * gets its lowest step (a plain track without temporal layers its only one) while that fits,
+     * and is paused when it does not; then, in the same order, each climbs step by step up to the
+     * subscriber's preferred layer at its full frame rate while the extra fits. So a subscriber whose link shrinks first loses
      * resolution everywhere, and video only pauses when even the lowest layers do not fit. Going up
      * needs 10 % headroom. One change is applied per allocation, after the condition held for
      * {@link #HOLD_NANOS}: a step down for the least important video that must give, a step up
@@ -196,10 +198,11 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
         long used = 0;
         for (int i = 0; i < videoCount; i++) {
             Consumer c = byPriority[i];
-            long need = withHeadroom(need(c, 0, nowNanos), c, 0);
+            int first = QualityLadder.first(c.producer(), nowNanos);
+            long need = withHeadroom(need(c, first, nowNanos), c, first);
             if (used + need <= available) {
-                c.allocatedLayer = 0;
-                used += need(c, 0, nowNanos);
+                c.allocatedLayer = first;
+                used += need(c, first, nowNanos);
             } else {
                 c.allocatedLayer = -1;
             }
@@ -209,9 +212,9 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
             if (c.allocatedLayer < 0) {
                 continue;
             }
-            while (c.allocatedLayer < c.preferredLayer()) {
-                int next = c.allocatedLayer + 1;
-                if (!c.producer().isLayerActive(next, nowNanos)) {
+            while (c.allocatedLayer < topRung(c)) {
+                int next = QualityLadder.next(c.producer(), c.allocatedLayer, nowNanos);
+                if (next < 0 || !c.producer().isLayerActive(QualityLadder.spatial(next), nowNanos)) {
                     break; // the publisher does not send it: nothing to climb to
                 }
                 long extra = need(c, next, nowNanos) - need(c, c.allocatedLayer, nowNanos);
@@ -239,9 +242,7 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
             if (c.allocatedLayer > level && up == null) {
                 up = c;
             }
-            if (heldBack == null
-                    && level < c.preferredLayer()
-                    && (level < 0 || c.producer().isLayerActive(level + 1, nowNanos))) {
+            if (heldBack == null && level < topRung(c) && (level < 0 || canClimb(c, level, nowNanos))) {
                 heldBack = c;
             }
         }
@@ -276,8 +277,11 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
             }
             return;
         }
-        int next = level(heldBack) + 1;
-        long extra = need(heldBack, next, nowNanos) - (next == 0 ? 0 : need(heldBack, next - 1, nowNanos));
+        int level = level(heldBack);
+        int next = level < 0
+                ? QualityLadder.first(heldBack.producer(), nowNanos)
+                : QualityLadder.next(heldBack.producer(), level, nowNanos);
+        long extra = need(heldBack, next, nowNanos) - (level < 0 ? 0 : need(heldBack, level, nowNanos));
         startProbe(heldBack, used + audio + extra, nowNanos);
     }
 
@@ -331,14 +335,28 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
         return c.producer().kind() == MediaKind.VIDEO && !c.isPaused() && c.isSelected();
     }
 
-    /** Where the consumer stands: -1 paused for bandwidth, else the highest layer it may forward. */
+    /**
+     * Where the consumer stands: -1 paused for bandwidth, else the highest {@link QualityLadder} rung
+     * (spatial and temporal layer) it may forward.
+     */
     private static int level(Consumer c) {
-        return c.isBandwidthPaused() ? -1 : c.bandwidthLayer();
+        return c.isBandwidthPaused() ? -1 : c.bandwidthRung();
     }
 
-    /** What forwarding {@code layer} of the consumer's producer costs, with a floor for a quiet publisher. */
-    private static long need(Consumer c, int layer, long nowNanos) {
-        return Math.max(MIN_VIDEO_NEED_BPS, c.producer().forwardableBitrateBps(layer, nowNanos));
+    /** The best rung the subscriber wants: its preferred spatial layer with every temporal layer. */
+    private static int topRung(Consumer c) {
+        return QualityLadder.top(c.preferredLayer());
+    }
+
+    /** The ladder goes on above {@code rung} to a layer the publisher sends. */
+    private static boolean canClimb(Consumer c, int rung, long nowNanos) {
+        int next = QualityLadder.next(c.producer(), rung, nowNanos);
+        return next >= 0 && c.producer().isLayerActive(QualityLadder.spatial(next), nowNanos);
+    }
+
+    /** What forwarding {@code rung} of the consumer's producer costs, with a floor for a quiet publisher. */
+    private static long need(Consumer c, int rung, long nowNanos) {
+        return Math.max(MIN_VIDEO_NEED_BPS, QualityLadder.bitrateBps(c.producer(), rung, nowNanos));
     }
 
     /** Going above where the consumer stands needs 10 % headroom, so the allocation does not flap. */
@@ -347,10 +365,11 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
     }
 
     private void lower(Consumer c, long audio, long used, long nowNanos) {
-        if (c.allocatedLayer < 0 && level(c) > 0) {
-            // Pause only from the lowest layer: the estimate is at its lowest while the higher layer
+        int first = QualityLadder.first(c.producer(), nowNanos);
+        if (c.allocatedLayer < 0 && level(c) > first) {
+            // Pause only from the lowest step: the estimate is at its lowest while the higher layer
             // still congests the link, and the lowest layer often fits once that queue has drained.
-            c.allocatedLayer = 0;
+            c.allocatedLayer = first;
         }
         if (c.allocatedLayer < 0) {
             c.pauseForBandwidth();
@@ -367,35 +386,36 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
                     estimator.toJson());
             return;
         }
-        c.setBandwidthLayer(c.allocatedLayer, nowNanos);
+        c.setBandwidthRung(c.allocatedLayer, nowNanos);
         layerDowns++;
         LOG.info(
-                "[router={} endpoint={}] video consumer {} down to layer {}: estimate {} kbps; estimator {}",
+                "[router={} endpoint={}] video consumer {} down to {}: estimate {} kbps; estimator {}",
                 endpoint.router().id(),
                 endpoint.id(),
                 c.id(),
-                c.allocatedLayer,
+                QualityLadder.name(c.allocatedLayer),
                 estimator.estimateBps() / 1000,
                 estimator.toJson());
     }
 
     private void raise(Consumer c, long nowNanos, String why) {
         if (c.isBandwidthPaused()) {
-            c.setBandwidthLayer(0, nowNanos);
+            c.setBandwidthRung(QualityLadder.first(c.producer(), nowNanos), nowNanos);
             resume(c, nowNanos, why);
             return;
         }
-        int layer = c.bandwidthLayer() + 1;
-        c.setBandwidthLayer(layer, nowNanos);
+        int next = QualityLadder.next(c.producer(), c.bandwidthRung(), nowNanos);
+        int layer = next < 0 ? c.bandwidthRung() : next;
+        c.setBandwidthRung(layer, nowNanos);
         layerUps++;
         underSinceNanos = -1;
         probeBackoffNanos = PROBE_BACKOFF_MIN_NANOS;
         LOG.info(
-                "[router={} endpoint={}] video consumer {} up to layer {}: {}",
+                "[router={} endpoint={}] video consumer {} up to {}: {}",
                 endpoint.router().id(),
                 endpoint.id(),
                 c.id(),
-                layer,
+                QualityLadder.name(layer),
                 why);
     }
 

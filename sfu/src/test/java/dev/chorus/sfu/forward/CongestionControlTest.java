@@ -328,6 +328,109 @@ class CongestionControlTest {
         assertTrue(video.layerSwitches() >= 2, "down and up again: " + video.layerSwitches());
     }
 
+    /** Bytes per frame and layer with VP8 temporal layers: about 110 kbps, 270 kbps and 590 kbps at 33 fps. */
+    private static final int[] LAYERED_FRAME_BYTES = {400, 1000, 2200};
+
+    private final int[] layeredFrames = new int[3];
+    private final List<Integer> bobTids = new ArrayList<>();
+
+    /**
+     * A simulcast publisher whose layers carry three temporal layers (TID 0, 2, 1, 2; Y on the first
+     * TL2 and TL1 frame after each TL0, as Chromium marks them), a frame every 30 ms (two packets on
+     * the top layer), and 40 kbps of audio.
+     */
+    private void layeredSimulcastCall(Receiver bob, long millis) {
+        for (long t = 0; t < millis; t += 10) {
+            int before = bob.sender.rtp.size();
+            for (int layer = 0; layer < 3 && t % 30 == 0; layer++) {
+                boolean keyframe = Rtcp.countPlis(alice.rtcp, LAYER_SSRC[layer]) > layerKeyframes[layer]
+                        || layeredFrames[layer] == 0;
+                if (keyframe && layeredFrames[layer] != 0) {
+                    layerKeyframes[layer]++;
+                    layeredFrames[layer] = 0;
+                }
+                int n = layeredFrames[layer]++;
+                int tid = keyframe ? 0 : new int[] {0, 2, 1, 2}[n % 4];
+                boolean sync = keyframe || n % 4 == 1 || n % 4 == 2;
+                int packets = layer == 2 ? 2 : 1;
+                for (int k = 0; k < packets; k++) {
+                    byte[] head = keyframe && k == 0 ? RtpBuilder.vp8Keyframe() : RtpBuilder.vp8Delta();
+                    byte[] payload = new byte[LAYERED_FRAME_BYTES[layer] / packets];
+                    payload[0] = (byte) (k == 0 ? 0x90 : 0x80); // X, S on the first packet
+                    payload[1] = (byte) 0x20; // T: the TID byte follows
+                    payload[2] = (byte) ((tid << 6) | (sync ? 0x20 : 0));
+                    System.arraycopy(head, 1, payload, 3, head.length - 1);
+                    int tcc = publisherTcc++ & 0xFFFF;
+                    h.rtp(
+                            aliceEndpoint,
+                            RtpBuilder.rtp(LAYER_SSRC[layer], layerSeq[layer]++ & 0xFFFF, t * 90)
+                                    .pt(PUB_PT)
+                                    .ext(MID, (byte) '0')
+                                    .ext(RID, (byte) ('a' + layer))
+                                    .ext(TCC, (byte) (tcc >> 8), (byte) tcc)
+                                    .payload(payload)
+                                    .build());
+                }
+            }
+            if (t % 20 == 0) {
+                h.rtp(aliceEndpoint, audioPacket());
+            }
+            tick(bob, t);
+            for (int i = before; i < bob.sender.rtp.size(); i++) {
+                RtpPacket p = bob.sender.rtpAt(i);
+                if (p.ssrc() == 0xB1 && (p.buffer()[p.payloadOffset()] & 0x10) != 0) {
+                    bobTids.add(dev.chorus.sfu.codec.Vp8Payload.temporalId(
+                            p.buffer(), p.payloadOffset(), p.payloadLength()));
+                }
+            }
+        }
+    }
+
+    @Test
+    void aThinLinkFirstCostsFrameRateThenResolutionAndAFreedLinkGivesBothBack() {
+        HeaderExtensionIds pubExt = PUB_EXT.with(RtpExtension.RTP_STREAM_ID, RID);
+        h.router.addProducer(
+                "alice", ProducerParams.simulcast("video-1", Codec.VP8, PUB_PT, pubExt, "0", List.of("a", "b", "c")));
+        h.router.addProducer("alice", ProducerParams.of("audio-1", Codec.OPUS, AUDIO_SSRC, AUDIO_PT, PUB_EXT));
+        Receiver bob = new Receiver();
+        bob.link = new SimulatedLink(45).rate(450_000);
+        HeaderExtensionIds bobExt = HeaderExtensionIds.NONE.with(RtpExtension.TRANSPORT_CC, TCC);
+        Consumer video = h.router.addConsumer(
+                "bob",
+                "video-1",
+                ConsumerParams.of("bob-video", 0xB1, 96, bobExt, 0).withRtx(0xB2, 97));
+        h.router.addConsumer("bob", "audio-1", ConsumerParams.of("bob-audio", 0xB3, 111, bobExt, 0));
+
+        layeredSimulcastCall(bob, 15_000);
+        Producer producer = h.router.producer("video-1");
+        long now = h.clock.nowNanos();
+        assertEquals(3, producer.stream(2).temporalLayers(now), "three temporal layers measured");
+        assertEquals(33.3, producer.stream(2).frameRate(TemporalFilter.ALL, now), 2.0);
+        assertEquals(16.7, producer.stream(2).frameRate(1, now), 1.5);
+        assertEquals(8.3, producer.stream(2).frameRate(0, now), 1.0);
+        assertFalse(video.isBandwidthPaused(), "it fits at some step: " + video.toJson());
+        // 590 kbps at 33 fps does not fit 450 kbps; 295 kbps at 17 fps does, and beats layer 1's 270.
+        assertEquals(
+                2,
+                video.currentLayer(),
+                "the top layer...: " + bob.endpoint.toJson().get("congestion"));
+        assertEquals(1, video.currentTemporalLayer(), "...at half the frame rate: " + video.toJson());
+        bobTids.clear();
+        layeredSimulcastCall(bob, 2_000);
+        assertFalse(bobTids.contains(2), "no TL2 frame reaches bob: " + bobTids);
+        assertTrue(bobTids.size() >= 30, "about 17 fps: " + bobTids.size() + " frames in 2 s");
+        assertEquals(0, h.router.drops().get(DropReason.BANDWIDTH_PAUSED), "nothing was paused");
+        assertTrue(h.router.drops().get(DropReason.TEMPORAL_LAYER_DROPPED) > 0);
+
+        bob.link = new SimulatedLink(46);
+        layeredSimulcastCall(bob, 20_000);
+        assertEquals(2, video.currentLayer());
+        assertEquals(2, video.currentTemporalLayer(), "full frame rate again (TL2 is the top): " + video.toJson());
+        bobTids.clear();
+        layeredSimulcastCall(bob, 1_000);
+        assertTrue(bobTids.contains(2), "TL2 frames again: " + bobTids);
+    }
+
     @Test
     void aCapThatCongestsTheLinkTakesTheLayerDownAtTheCutNotAfterAHold() {
         HeaderExtensionIds pubExt = PUB_EXT.with(RtpExtension.RTP_STREAM_ID, RID);

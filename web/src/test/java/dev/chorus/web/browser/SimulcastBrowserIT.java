@@ -257,6 +257,14 @@ class SimulcastBrowserIT {
         out.put("fpsUnderCap", Math.round(cappedFps * 10) / 10.0);
         out.put("fpsOfLayer0Uncapped", Math.round(referenceFps * 10) / 10.0);
         out.put("decodedWidthUnderCap", capEnd.frameWidth());
+        // Which (spatial, temporal) step the SFU chose under the cap, and what Chromium sends per TID.
+        out.put(
+                "bandwidthStepUnderCap",
+                capped.path("consumer").path("bandwidthStep").asText());
+        out.set("temporalUnderCap", capped.path("consumer").path("temporal"));
+        out.set(
+                "layer0TemporalLayers",
+                capped.path("producer").path("streams").path(0).path("temporalLayers"));
         out.put("secondsFromLiftToClimb", Math.round(secondsToClimb * 10) / 10.0);
         out.put("layerAfterLift", back.path("consumer").path("currentLayer").asInt());
         out.put("decodedWidthAfterLift", widthAfter);

@@ -98,6 +98,7 @@ final class ReceivedStreams {
                     buf,
                     packet.payloadOffset(),
                     packet.payloadLength());
+            l.onRtpPacket(nanos, packet);
         }
     }
 

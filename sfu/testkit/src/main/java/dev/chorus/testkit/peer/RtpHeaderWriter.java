@@ -11,8 +11,8 @@ final class RtpHeaderWriter {
     private static final int ONE_BYTE_PROFILE = 0xBEDE;
     /** One-byte elements carry 1..16 data bytes. */
     static final int MAX_ELEMENT_LENGTH = 16;
-    /** Fixed header + extension block header + two full elements, padded to 32 bits. */
-    static final int MAX_LENGTH = 12 + 4 + 4 * ((2 * (1 + MAX_ELEMENT_LENGTH) + 3) / 4);
+    /** Fixed header + extension block header + two full elements and a transport-cc one, padded to 32 bits. */
+    static final int MAX_LENGTH = 12 + 4 + 4 * ((2 * (1 + MAX_ELEMENT_LENGTH) + 3 + 3) / 4);
 
     private static final byte[] NONE = new byte[0];
 
@@ -71,6 +71,38 @@ final class RtpHeaderWriter {
         int end = 16 + 4 * words;
         for (int i = at; i < end; i++) {
             b[i] = 0; // padding
+        }
+        return end;
+    }
+
+    /**
+     * Adds a transport-wide sequence number element (id {@code id}, two bytes) to the header of
+     * {@code headerLength} bytes just written at {@code b[0]}; returns the new header length.
+     */
+    static int appendTransportCc(byte[] b, int headerLength, int id, int transportSeq) {
+        int at = 16;
+        if ((b[0] & 0x10) == 0) {
+            b[0] = (byte) (b[0] | 0x10);
+            BigEndian.put16(b, 12, ONE_BYTE_PROFILE);
+        } else {
+            for (int i = 16; i < headerLength; ) {
+                int x = b[i] & 0xFF;
+                if (x == 0) {
+                    i++; // padding
+                    continue;
+                }
+                i += 2 + (x & 0x0F);
+                at = i;
+            }
+        }
+        b[at] = (byte) ((id << 4) | 1);
+        BigEndian.put16(b, at + 1, transportSeq & 0xFFFF);
+        at += 3;
+        int words = (at - 16 + 3) / 4;
+        BigEndian.put16(b, 14, words);
+        int end = 16 + 4 * words;
+        for (int i = at; i < end; i++) {
+            b[i] = 0;
         }
         return end;
     }

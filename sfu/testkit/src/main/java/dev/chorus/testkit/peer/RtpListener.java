@@ -1,5 +1,7 @@
 package dev.chorus.testkit.peer;
 
+import dev.chorus.sfu.rtp.RtpPacket;
+
 /**
  * Sees every valid RTP packet a {@link NativePeer} receives, after decryption, on the transport's reader
  * thread. It must be quick and must not block; {@code buf} is reused after the call returns.
@@ -21,4 +23,10 @@ public interface RtpListener {
             byte[] buf,
             int payloadOffset,
             int payloadLength);
+
+    /**
+     * The same packet as a parsed view, for a listener that reads its header extensions (a {@link
+     * TransportCcReporter}); called after {@link #onRtp}; the view is valid during the call only.
+     */
+    default void onRtpPacket(long receivedNanos, RtpPacket packet) {}
 }

@@ -38,6 +38,12 @@ public final class SendLayer {
     private int tl0PicIdx;
     private int temporalId;
     private long framesSinceKeyframe;
+    /** Whether the current frame gets the Y bit above the base layer (see {@link #setLayerSync}). */
+    private boolean syncFrame;
+    /** Upper temporal layers that had a frame since the last TL0 frame. */
+    private final boolean[] seenSinceBase = new boolean[4];
+    /** Mark the first TL1 and TL2 frame after each TL0 frame with Y, as an encoder that knows does. */
+    private volatile boolean layerSync;
 
     /** Payloads of the packets sent last, by sequence number modulo HISTORY; null for no history. */
     private final byte[][] history;
@@ -130,6 +136,13 @@ public final class SendLayer {
         temporalId = Vp8Packetizer.temporalId(framesSinceKeyframe++);
         if (temporalId == 0) {
             tl0PicIdx = (tl0PicIdx + 1) & 0xFF;
+            Arrays.fill(seenSinceBase, false);
+            syncFrame = false;
+        } else {
+            // In the 0, 2, 1, 2 pattern the first frame of a layer after a TL0 frame references that TL0
+            // frame only; the later TL2 frame also references the TL1 and TL2 frames before it.
+            syncFrame = layerSync && !seenSinceBase[temporalId];
+            seenSinceBase[temporalId] = true;
         }
         return key;
     }
@@ -137,7 +150,8 @@ public final class SendLayer {
     /** The VP8 descriptor of the current frame's next packet; with {@code layered} TL0PICIDX and TID too. */
     int writeDescriptor(byte[] b, int off, boolean startOfFrame, boolean layered) {
         return layered
-                ? Vp8Packetizer.writeLayeredDescriptor(b, off, startOfFrame, pictureId, tl0PicIdx, temporalId)
+                ? Vp8Packetizer.writeLayeredDescriptor(
+                        b, off, startOfFrame, pictureId, tl0PicIdx, temporalId, syncFrame)
                 : Vp8Packetizer.writeDescriptor(b, off, startOfFrame, pictureId);
     }
 
@@ -228,6 +242,15 @@ public final class SendLayer {
             keyframePending.set(true);
         }
         active = on;
+    }
+
+    /**
+     * Sets the layer-sync bit (Y) on the first TL1 and the first TL2 frame after each TL0 frame, the
+     * frames an SFU may add those layers at; off (the default), only TL0 frames carry Y, and an SFU
+     * that dropped an upper layer can only take it back at a key frame. Any thread; from the next frame.
+     */
+    public void setLayerSync(boolean on) {
+        layerSync = on;
     }
 
     /** False while the layer is turned off; a plain line's stream is always active. */

@@ -60,6 +60,10 @@ public final class SendStream {
     private int ridExtensionId;
     private int repairedRidExtensionId;
     private int audioLevelExtensionId;
+    /** Transport-wide sequence numbers on media packets (see {@link #sendTransportCc}); 0: none. */
+    private volatile int transportCcExtensionId;
+
+    private int transportSeq;
     /** The audio level element's one byte (RFC 6464: voice flag, then the level as -dBov); reused. */
     private final byte[] audioLevelByte = new byte[1];
     /** What later audio packets say about their sound: 0..127 as -dBov (127: silence). */
@@ -280,8 +284,24 @@ public final class SendStream {
         return header(l, marker, ridExtensionId, l.ridBytes());
     }
 
+    /**
+     * Puts a transport-wide sequence number (extension id {@code extensionId}, as offered; 0 stops) on every
+     * later media packet of this line, as browsers do so the SFU can estimate its subscribers' bandwidth
+     * from their transport-cc feedback. The counter is this line's (a browser's is per transport: the same
+     * with one sending line). Off by default. Any thread.
+     */
+    public void sendTransportCc(int extensionId) {
+        transportCcExtensionId = extensionId;
+    }
+
     /** The header of the layer's next packet: mid, then {@code second} (a rid, or an audio level). */
     private int header(SendLayer l, boolean marker, int secondId, byte[] second) {
+        int h = headerWithout(l, marker, secondId, second);
+        int tcc = transportCcExtensionId;
+        return tcc == 0 ? h : RtpHeaderWriter.appendTransportCc(buf, h, tcc, transportSeq++);
+    }
+
+    private int headerWithout(SendLayer l, boolean marker, int secondId, byte[] second) {
         return RtpHeaderWriter.write(
                 buf,
                 marker,
@@ -412,6 +432,11 @@ public final class SendStream {
     /** The line's RTP streams: one, or the simulcast layers lowest first. */
     public List<SendLayer> layers() {
         return layers;
+    }
+
+    /** {@link SendLayer#setLayerSync} on every layer of this line. */
+    public void setLayerSync(boolean on) {
+        layers.forEach(l -> l.setLayerSync(on));
     }
 
     public SendLayer layer(int index) {

@@ -35,18 +35,24 @@ final class Vp8Packetizer {
         return DESCRIPTOR_LENGTH;
     }
 
-    /**
-     * The descriptor with TL0PICIDX and TID; Y (layer sync) is set on base layer frames, which depend on
-     * nothing above the base layer.
-     */
+    /** The descriptor with TL0PICIDX and TID; Y on base layer frames only. */
     static int writeLayeredDescriptor(
             byte[] b, int off, boolean startOfFrame, int pictureId, int tl0PicIdx, int temporalId) {
+        return writeLayeredDescriptor(b, off, startOfFrame, pictureId, tl0PicIdx, temporalId, false);
+    }
+
+    /**
+     * The descriptor with TL0PICIDX and TID; Y (layer sync) is set on base layer frames, which depend on
+     * nothing above the base layer, and on upper layer frames the caller marks {@code sync}.
+     */
+    static int writeLayeredDescriptor(
+            byte[] b, int off, boolean startOfFrame, int pictureId, int tl0PicIdx, int temporalId, boolean sync) {
         b[off] = (byte) (0x80 | (startOfFrame ? 0x10 : 0));
         b[off + 1] = (byte) (0x80 | 0x40 | 0x20);
         b[off + 2] = (byte) (0x80 | ((pictureId >> 8) & 0x7F));
         b[off + 3] = (byte) pictureId;
         b[off + 4] = (byte) tl0PicIdx;
-        b[off + 5] = (byte) (((temporalId & 0x03) << 6) | (temporalId == 0 ? 0x20 : 0));
+        b[off + 5] = (byte) (((temporalId & 0x03) << 6) | (temporalId == 0 || sync ? 0x20 : 0));
         return LAYERED_DESCRIPTOR_LENGTH;
     }
 
