@@ -248,12 +248,14 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
         }
         overSinceNanos = down == null ? -1 : (overSinceNanos < 0 ? nowNanos : overSinceNanos);
         underSinceNanos = up == null || down != null ? -1 : (underSinceNanos < 0 ? nowNanos : underSinceNanos);
-        // A congestion cut is answered at once by one step to a lower layer; further steps wait out
-        // the hold or answer the next cut. A pause always waits out the hold: the lowest layer often
-        // fits once the old layer's queue has drained.
+        // A congestion cut is answered at once by one step down the ladder (not a pause); further
+        // steps wait out the hold or answer the next cut. A pause always waits out the hold: the
+        // lowest step often fits once the old layer's queue has drained.
         boolean newCut = estimator.congestionCuts() > cutsAnswered;
         cutsAnswered = estimator.congestionCuts();
-        boolean stepAtOnce = newCut && down != null && level(down) > 0;
+        boolean stepAtOnce = newCut
+                && down != null
+                && (down.allocatedLayer >= 0 || level(down) > QualityLadder.first(down.producer(), nowNanos));
         if (down != null && (stepAtOnce || nowNanos - overSinceNanos >= HOLD_NANOS)) {
             lower(down, audio, used, nowNanos);
             overSinceNanos = -1;

@@ -452,9 +452,10 @@ class CongestionControlTest {
         bob.link = new SimulatedLink(46).rate(700_000);
         long capAt = h.clock.nowNanos();
         long downAt = -1;
+        int rungBefore = video.bandwidthRung();
         for (int step = 0; step < 40 && downAt < 0; step++) {
             simulcastCall(bob, 100);
-            if (video.bandwidthLayer() < 2) {
+            if (video.bandwidthRung() < rungBefore) {
                 downAt = h.clock.nowNanos();
             }
         }
