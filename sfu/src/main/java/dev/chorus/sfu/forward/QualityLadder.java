@@ -9,9 +9,10 @@ package dev.chorus.sfu.forward;
  * <ul>
  *   <li>the lowest spatial layer at each of its frame rates (7.5, 15, 30 fps with Chromium's three
  *       temporal layers): under a cap the last video standing keeps moving, just slower;
- *   <li>each higher spatial layer only at frame rates of at least {@link #MIN_UPPER_FPS}, and at
- *       its full rate: a larger picture at 15 fps is worth more than a smaller one at 30, but a
- *       larger one at 7.5 fps is not (it looks like a slide show).
+ *   <li>each higher spatial layer below {@link #FULL_RATE_FROM_HEIGHT} only at frame rates of at
+ *       least {@link #MIN_UPPER_FPS}, and at its full rate: a small picture at 15 fps is worth more
+ *       than a smaller one at 30, but not at 7.5 fps (it looks like a slide show); layers of 360p
+ *       and up at their full rate only.
  * </ul>
  *
  * So a subscriber whose link shrinks first halves the frame rate of its layer, then falls to the
@@ -23,6 +24,12 @@ package dev.chorus.sfu.forward;
 final class QualityLadder {
     /** Frames per second below which a spatial layer above the lowest is not worth forwarding. */
     static final double MIN_UPPER_FPS = 12.0;
+    /**
+     * Layers this tall or taller are forwarded at their full frame rate only (as Jitsi Videobridge
+     * does above its preferred 360p): a subscriber showing 360p or more watches faces and motion,
+     * and the layer below at full rate serves it better than a stuttering larger picture.
+     */
+    static final int FULL_RATE_FROM_HEIGHT = 360;
 
     private static final int STRIDE = 4;
 
@@ -70,7 +77,8 @@ final class QualityLadder {
         if (t >= stream.temporalLayers(nowNanos) - 1) {
             return false; // the layer's top frame rate is its ALL step
         }
-        return spatial(rung) == 0 || stream.frameRate(t, nowNanos) >= MIN_UPPER_FPS;
+        return spatial(rung) == 0
+                || (stream.height() < FULL_RATE_FROM_HEIGHT && stream.frameRate(t, nowNanos) >= MIN_UPPER_FPS);
     }
 
     /** What forwarding {@code rung} of the producer costs, smoothed. */
