@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  */
 class SimulcastCapTableIT {
     private static final long[] CAPS_KBPS = {3000, 1000, 300};
-    private static final long SETTLE_MILLIS = 20_000;
+    private static final long SETTLE_MILLIS = 12_000;
     private static final long MEASURE_MILLIS = 6_000;
     private static final Duration MEDIA_WAIT = Duration.ofSeconds(30);
 
