@@ -96,7 +96,17 @@ final class NackResponder {
             }
             return;
         }
-        int pictureShift = pictureShiftOf(rb.array(slot), rb.length(slot), splicer.layerOf(segment));
+        byte[] src = rb.array(slot);
+        int length = rb.length(slot);
+        RtpPacket stored = scratch.stored;
+        if (stored.wrap(src, 0, length) != RtpValidity.OK) {
+            sendFailed++;
+            return;
+        }
+        // -1 when the frame is one the consumer dropped (an upper temporal layer: the number the
+        // subscriber asks for was a hole the publisher's loss left, filled later by its RTX) or
+        // too old to tell.
+        int pictureShift = consumer.pictureShiftOf(splicer.layerOf(segment), stored.timestamp());
         if (pictureShift < 0) {
             missDroppedFrame++;
             return;
@@ -105,32 +115,20 @@ final class NackResponder {
             rateLimited++;
             return;
         }
-        if (!consumer.subscriber().allowRetransmission(rtx ? rb.length(slot) + 2 : rb.length(slot), nowNanos)) {
+        if (!consumer.subscriber().allowRetransmission(rtx ? length + 2 : length, nowNanos)) {
             overBudget++;
             drops.increment(DropReason.RETRANSMISSION_OVER_BUDGET);
             return;
         }
-        if (resend(rb.array(slot), rb.length(slot), outSeq, segment, pictureShift, nowNanos)) {
+        if (resend(stored, outSeq, segment, pictureShift, nowNanos)) {
             stream.markResent(virtual, nowNanos);
         }
     }
 
-    /**
-     * The picture-id shift the stored packet was first sent with; -1 when its frame is one the
-     * consumer dropped (an upper temporal layer: the number the subscriber asks for was a hole the
-     * publisher's loss left, filled later by its RTX) or too old to tell.
-     */
-    private int pictureShiftOf(byte[] src, int length, int layer) {
-        RtpPacket stored = scratch.stored;
-        return stored.wrap(src, 0, length) == RtpValidity.OK ? consumer.pictureShiftOf(layer, stored.timestamp()) : -1;
-    }
-
-    private boolean resend(byte[] src, int length, int outSeq, int segment, int pictureShift, long nowNanos) {
-        RtpPacket stored = scratch.stored;
-        if (stored.wrap(src, 0, length) != RtpValidity.OK) {
-            sendFailed++;
-            return false;
-        }
+    /** Resends {@code stored} (wrapped over its retransmission-buffer slot, offset 0). */
+    private boolean resend(RtpPacket stored, int outSeq, int segment, int pictureShift, long nowNanos) {
+        byte[] src = stored.buffer();
+        int length = stored.length();
         int header = stored.headerLength();
         int total = rtx ? length + 2 : length;
         if (total > PacketBuffer.MAX_PACKET_LENGTH) {

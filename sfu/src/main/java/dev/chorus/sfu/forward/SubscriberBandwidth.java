@@ -253,9 +253,7 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
         // lowest step often fits once the old layer's queue has drained.
         boolean newCut = estimator.congestionCuts() > cutsAnswered;
         cutsAnswered = estimator.congestionCuts();
-        boolean stepAtOnce = newCut
-                && down != null
-                && (down.allocatedLayer >= 0 || level(down) > QualityLadder.first(down.producer(), nowNanos));
+        boolean stepAtOnce = newCut && down != null && !lowerPauses(down, nowNanos);
         if (down != null && (stepAtOnce || nowNanos - overSinceNanos >= HOLD_NANOS)) {
             lower(down, audio, used, nowNanos);
             overSinceNanos = -1;
@@ -366,12 +364,18 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
         return layer > level(c) ? need + need / 10 : need;
     }
 
+    /**
+     * Whether {@link #lower} pauses {@code c}: nothing fits and it stands on its lowest step already.
+     * Pause only from the lowest step: the estimate is at its lowest while the higher layer still
+     * congests the link, and the lowest layer often fits once that queue has drained.
+     */
+    private static boolean lowerPauses(Consumer c, long nowNanos) {
+        return c.allocatedLayer < 0 && level(c) <= QualityLadder.first(c.producer(), nowNanos);
+    }
+
     private void lower(Consumer c, long audio, long used, long nowNanos) {
-        int first = QualityLadder.first(c.producer(), nowNanos);
-        if (c.allocatedLayer < 0 && level(c) > first) {
-            // Pause only from the lowest step: the estimate is at its lowest while the higher layer
-            // still congests the link, and the lowest layer often fits once that queue has drained.
-            c.allocatedLayer = first;
+        if (!lowerPauses(c, nowNanos) && c.allocatedLayer < 0) {
+            c.allocatedLayer = QualityLadder.first(c.producer(), nowNanos);
         }
         if (c.allocatedLayer < 0) {
             c.pauseForBandwidth();
