@@ -32,6 +32,8 @@ final class SrtpPacketPath {
     private final Object sendLock = new Object();
     /** Send-side view, guarded by {@link #sendLock}. */
     private final SrtpBuffer txView = new SrtpBuffer();
+    /** Packets that came while the keys were being derived; only touched on the packet thread. */
+    private final EarlySrtpPackets early = new EarlySrtpPackets();
 
     private volatile SrtpSession srtp;
     private volatile boolean closed;
@@ -98,9 +100,31 @@ final class SrtpPacketPath {
     private void receiveSrtp(byte[] buf, int off, int len, boolean rtcp) {
         SrtpSession s = srtp;
         if (s == null) {
-            counters.drop(DropReason.NOT_DTLS_CONNECTED);
+            if (!handshakeUnderWay() || !early.park(buf, off, len, rtcp)) {
+                counters.drop(DropReason.NOT_DTLS_CONNECTED);
+            }
             return;
         }
+        if (early.pending()) {
+            replayEarly(s);
+        }
+        unprotectAndDeliver(s, buf, off, len, rtcp);
+    }
+
+    private boolean handshakeUnderWay() {
+        WebRtcTransport.DtlsState st = dtls.state();
+        return st == WebRtcTransport.DtlsState.CONNECTING || st == WebRtcTransport.DtlsState.CONNECTED;
+    }
+
+    /** The packets parked before the keys, in their order of arrival, ahead of the one that found the keys. */
+    private void replayEarly(SrtpSession s) {
+        for (int i = 0; i < early.size(); i++) {
+            unprotectAndDeliver(s, early.buffer(i), 0, early.length(i), early.isRtcp(i));
+        }
+        early.clear();
+    }
+
+    private void unprotectAndDeliver(SrtpSession s, byte[] buf, int off, int len, boolean rtcp) {
         if (len < (rtcp ? 8 + s.rtcpOverhead() : 12 + s.rtpOverhead())) {
             counters.drop(DropReason.MALFORMED);
             return;
@@ -192,6 +216,8 @@ final class SrtpPacketPath {
     void addJson(ObjectNode o) {
         SrtpProfile p = profile();
         o.put("srtpProfile", p == null ? null : p.name());
+        o.put("packetsBeforeKeys", early.parked());
+        o.put("packetsBeforeKeysDropped", early.overflowed());
         o.set("counters", counters.toJson());
         o.set("drops", counters.dropsJson());
     }

@@ -33,7 +33,7 @@ final class Peers {
     static void quiet() {}
 
     /** What a transport reported, as (event, reason) and decrypted packet copies. */
-    static final class Recorder implements WebRtcTransport.Listener {
+    static class Recorder implements WebRtcTransport.Listener {
         final BlockingQueue<String> events = new LinkedBlockingQueue<>();
         final BlockingQueue<byte[]> rtp = new LinkedBlockingQueue<>();
         final BlockingQueue<byte[]> rtcp = new LinkedBlockingQueue<>();
@@ -103,8 +103,27 @@ final class Peers {
             String fingerprintGivenToServer,
             String fingerprintGivenToClient)
             throws IOException {
+        return wire(
+                port,
+                serverCert,
+                clientCert,
+                clientConfig,
+                fingerprintGivenToServer,
+                fingerprintGivenToClient,
+                new Recorder());
+    }
+
+    /** {@link #wire} with the client's own recorder, for a client that acts on its events. */
+    static Pair wire(
+            MediaPorts port,
+            DtlsCertificate serverCert,
+            DtlsCertificate clientCert,
+            TransportConfig clientConfig,
+            String fingerprintGivenToServer,
+            String fingerprintGivenToClient,
+            Recorder ce)
+            throws IOException {
         Recorder se = new Recorder();
-        Recorder ce = new Recorder();
         WebRtcTransport server = WebRtcTransport.createServer(port, serverCert, se);
         WebRtcTransport client = WebRtcTransport.createClient(clientConfig, clientCert, ce);
         String fs = fingerprintGivenToServer != null ? fingerprintGivenToServer : client.localFingerprint();

@@ -103,6 +103,42 @@ class WebRtcTransportTest {
         assertEquals(0, port.transportCount());
     }
 
+    /**
+     * A browser sends media the moment its own DTLS is done, which on loopback is while our handshake thread is
+     * still deriving the SRTP keys: those first packets (a camera's first key frame) must be decrypted once the
+     * keys are in, in their order, not dropped.
+     */
+    @Test
+    void packetsSentTheMomentTheClientConnectsAreAllDelivered() throws Exception {
+        int burst = 10;
+        Peers.Recorder eager = new Peers.Recorder() {
+            @Override
+            public void onStateChanged(WebRtcTransport t, WebRtcTransport.Event e, String reason) {
+                if (e == WebRtcTransport.Event.DTLS_CONNECTED) {
+                    for (int i = 0; i < burst; i++) {
+                        byte[] payload = ("early " + i).getBytes(StandardCharsets.UTF_8);
+                        t.sendRtp(Peers.rtp(0xE, i, i, payload), 0, 12 + payload.length);
+                    }
+                }
+                super.onStateChanged(t, e, reason);
+            }
+        };
+        try (Peers.Pair p =
+                Peers.wire(port, SERVER_CERT, CLIENT_CERT, loopback().build(), null, null, eager)) {
+            p.clientEvents().await("DTLS_CONNECTED", 10_000);
+            p.serverEvents().await("DTLS_CONNECTED", 10_000);
+            // Packets parked before the keys are replayed ahead of the next packet that finds the keys in place.
+            byte[] later = "later".getBytes(StandardCharsets.UTF_8);
+            assertTrue(p.client().sendRtp(Peers.rtp(0xF, 0, 0, later), 0, 12 + later.length));
+            for (int i = 0; i < burst; i++) {
+                Peers.assertRtp(
+                        p.serverEvents().nextRtp(2000), 0xE, i, ("early " + i).getBytes(StandardCharsets.UTF_8));
+            }
+            Peers.assertRtp(p.serverEvents().nextRtp(2000), 0xF, 0, later);
+            assertEquals(0, p.server().drops(DropReason.NOT_DTLS_CONNECTED), "nothing dropped for want of keys");
+        }
+    }
+
     @Test
     void wrongFingerprintFailsDtlsWithNamedReason() throws Exception {
         String someoneElse = DtlsCertificate.generate().fingerprint();
