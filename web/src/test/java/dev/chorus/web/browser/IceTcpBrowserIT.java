@@ -40,8 +40,9 @@ class IceTcpBrowserIT {
                     ids.add(p.selfId());
                 }
                 for (RoomPage p : pages) {
+                    String self = p.selfId();
                     List<String> others =
-                            ids.stream().filter(id -> !id.equals(p.selfId())).toList();
+                            ids.stream().filter(id -> !id.equals(self)).toList();
                     p.awaitMediaConnected();
                     p.awaitInbound(others, "video", "camera", MEDIA_WAIT);
                     p.awaitInbound(others, "audio", "mic", MEDIA_WAIT);
@@ -65,13 +66,14 @@ class IceTcpBrowserIT {
                     Map<String, Long> before = framesByParticipant(p);
                     Thread.sleep(1500);
                     Map<String, Long> after = framesByParticipant(p);
+                    String self = p.selfId();
                     for (String id : ids) {
-                        if (id.equals(p.selfId())) continue;
+                        if (id.equals(self)) continue;
                         long grew = after.getOrDefault(id, 0L) - before.getOrDefault(id, 0L);
                         assertTrue(
                                 grew > 0,
-                                "video from " + id + " at " + p.selfId() + " did not grow: " + before + " -> " + after);
-                        System.out.printf("  %s <- %s: +%d frames in 1.5 s%n", p.selfId(), id, grew);
+                                "video from " + id + " at " + self + " did not grow: " + before + " -> " + after);
+                        System.out.printf("  %s <- %s: +%d frames in 1.5 s%n", self, id, grew);
                     }
                     long audio = p.inbound().stream()
                             .filter(i -> "audio".equals(i.kind()))

@@ -83,10 +83,12 @@ class SixPartyCallIT {
             }
             double secondsToJoin = (System.nanoTime() - joinStart) / 1e9;
             List<String> ids = pages.stream().map(RoomPage::selfId).toList();
-            for (RoomPage page : pages) {
+            for (int i = 0; i < pages.size(); i++) {
+                RoomPage page = pages.get(i);
                 page.awaitMediaConnected();
+                String self = ids.get(i);
                 List<String> others =
-                        ids.stream().filter(id -> !id.equals(page.selfId())).toList();
+                        ids.stream().filter(id -> !id.equals(self)).toList();
                 page.awaitInbound(others, "video", "camera", Duration.ofSeconds(60));
                 page.awaitInbound(others, "audio", "mic", Duration.ofSeconds(30));
             }
@@ -96,7 +98,10 @@ class SixPartyCallIT {
                     "six-party call: %d pages joined in %.1f s, all media flowing after %.1f s%n",
                     PARTICIPANTS, secondsToJoin, secondsToMedia);
             Map<String, Long> startNanos = new LinkedHashMap<>();
+            long readStart = System.nanoTime();
             Map<String, RoomPage.Inbound> start = snapshot(pages, startNanos);
+            System.out.printf(
+                    "six-party call: stats of the six pages read in %.1f s%n", (System.nanoTime() - readStart) / 1e9);
             long cpuStart = proc.cpuTicks();
             long wallStart = System.nanoTime();
             long maxRssKb = proc.rssKb();
@@ -112,7 +117,10 @@ class SixPartyCallIT {
             double wallSeconds = (System.nanoTime() - wallStart) / 1e9;
             double cpuSeconds = (proc.cpuTicks() - cpuStart) / (double) ProcStat.CLOCK_TICKS;
             Map<String, Long> endNanos = new LinkedHashMap<>();
+            readStart = System.nanoTime();
             Map<String, RoomPage.Inbound> end = snapshot(pages, endNanos);
+            System.out.printf(
+                    "six-party call: stats of the six pages read in %.1f s%n", (System.nanoTime() - readStart) / 1e9);
 
             // Every one of the 6 x 5 video streams kept decoding and every audio stream kept arriving.
             double minFps = Double.MAX_VALUE;
@@ -200,11 +208,14 @@ class SixPartyCallIT {
     private static Map<String, RoomPage.Inbound> snapshot(List<RoomPage> pages, Map<String, Long> readAtNanos) {
         Map<String, RoomPage.Inbound> all = new LinkedHashMap<>();
         for (RoomPage page : pages) {
+            // One WebDriver call per page for its id, not one per stream: under the pages' load every
+            // call takes 0.2-2 s, and reading ids per stream made each snapshot take a minute.
+            String self = page.selfId();
             List<RoomPage.Inbound> inbound = page.inbound();
             long readAt = System.nanoTime();
             for (RoomPage.Inbound in : inbound) {
                 if (in.participantId() != null) {
-                    String key = page.selfId() + "<-" + in.participantId() + "/" + in.kind() + "/" + in.source();
+                    String key = self + "<-" + in.participantId() + "/" + in.kind() + "/" + in.source();
                     all.put(key, in);
                     readAtNanos.put(key, readAt);
                 }
