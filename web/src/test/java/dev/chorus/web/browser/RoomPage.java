@@ -275,9 +275,10 @@ public final class RoomPage implements AutoCloseable {
 
     /** #media-status as "state/reason: text". */
     public String mediaStatus() {
-        WebElement el = chrome().findElement(By.id("media-status"));
-        return el.getDomAttribute("data-state") + "/" + el.getDomAttribute("data-reason") + ": "
-                + el.getDomProperty("textContent");
+        return (String)
+                chrome().executeScript(
+                                "const el = document.getElementById('media-status');"
+                                        + "return el.getAttribute('data-state') + '/' + el.getAttribute('data-reason') + ': ' + el.textContent;");
     }
 
     /**
@@ -383,9 +384,11 @@ public final class RoomPage implements AutoCloseable {
     }
 
     public List<String> chatTexts() {
-        return chrome().findElements(By.cssSelector("#chat-log .chat-message .chat-text")).stream()
-                .map(e -> e.getText().trim())
-                .toList();
+        // One script call for all messages: the log may re-render between finding and reading them.
+        List<?> texts = (List<?>) chrome().executeScript(
+                        "return Array.from(document.querySelectorAll('#chat-log .chat-message .chat-text'),"
+                                + " (e) => e.innerText.trim());");
+        return texts.stream().map(String::valueOf).toList();
     }
 
     public RoomPage awaitChat(List<String> texts) {
