@@ -385,7 +385,11 @@ public final class Consumer {
                 drops.increment(DropReason.MALFORMED_RTP);
                 return;
             }
-            rewriteAsMedia(out, outSeq, buffer, nowNanos, splicer.currentSegment(), pictureShift);
+            out.setSsrc(params.ssrc());
+            out.setPayloadType(params.payloadType());
+            out.setSequenceNumber(outSeq);
+            splicer.rewrite(out, splicer.currentSegment(), 0, pictureShift, from.lastPictureId(), from.lastTl0PicIdx());
+            extensions.rewrite(out, nowNanos, buffer.writableCapacity());
             splicer.onSent(out, nowNanos);
             if (send(out, nowNanos)) {
                 stream.onSent(out);

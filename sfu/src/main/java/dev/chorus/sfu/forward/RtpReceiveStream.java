@@ -55,6 +55,9 @@ final class RtpReceiveStream {
     /** Its Y bit: the frame depends on the base layer only (a switch-up point). */
     private boolean lastLayerSync;
 
+    private int lastPictureId = -1;
+    private int lastTl0PicIdx = -1;
+
     private long keyframesSeen;
     /** When the last packet arrived (media or RTX), -1 before the first. */
     private long lastPacketNanos = -1;
@@ -213,6 +216,9 @@ final class RtpReceiveStream {
             lastTemporalId = Vp8Payload.temporalId(b, packet.payloadOffset(), packet.payloadLength());
             lastLayerSync =
                     lastWasKeyframe || Vp8Payload.isLayerSync(b, packet.payloadOffset(), packet.payloadLength());
+            // Parsed once here for every consumer that rewrites them (StreamSplicer), not once per consumer.
+            lastPictureId = Vp8Payload.pictureId(b, packet.payloadOffset(), packet.payloadLength());
+            lastTl0PicIdx = Vp8Payload.tl0PicIdx(b, packet.payloadOffset(), packet.payloadLength());
         }
         if (packet.payloadLength() > 0) {
             forwardableRate.add(packet.length(), nowNanos);
@@ -247,6 +253,16 @@ final class RtpReceiveStream {
     /** Whether the packet just accepted may start its temporal layer (Y bit, or a keyframe). */
     boolean lastLayerSync() {
         return lastLayerSync;
+    }
+
+    /** VP8 picture id of the packet just accepted, -1 without one (or not VP8). */
+    int lastPictureId() {
+        return lastPictureId;
+    }
+
+    /** VP8 TL0PICIDX of the packet just accepted, -1 without one (or not VP8). */
+    int lastTl0PicIdx() {
+        return lastTl0PicIdx;
     }
 
     /** Temporal layers arriving on this stream (1 without TIDs, or not VP8). */
