@@ -346,7 +346,11 @@ public final class SignalingVerticle extends VerticleBase {
             return;
         }
         ServerMetrics.Signaling signaling = new ServerMetrics.Signaling(
-                rooms.roomCount(), rooms.participantCount(), sessions.size(), !rooms.acceptingJoins());
+                rooms.roomCount(),
+                rooms.participantCount(),
+                rooms.viewerCount(),
+                sessions.size(),
+                !rooms.acceptingJoins());
         long sequence = ++metricsSequence;
         Future.fromCompletionStage(media.metrics().orTimeout(5, TimeUnit.SECONDS), context)
                 .compose(m ->

@@ -32,7 +32,7 @@ import java.util.function.ToDoubleFunction;
 public final class ServerMetrics implements AutoCloseable {
 
     /** What the signaling side knows, read on its thread. */
-    public record Signaling(int rooms, int participants, int connections, boolean draining) {}
+    public record Signaling(int rooms, int participants, int viewers, int connections, boolean draining) {}
 
     /** Everything one scrape reports; {@code sequence} orders snapshots taken concurrently. */
     public record Snapshot(long sequence, Signaling signaling, MediaMetrics media) {}
@@ -86,6 +86,10 @@ public final class ServerMetrics implements AutoCloseable {
                 "chorus.participants",
                 "Participants joined to a room",
                 s -> s.signaling().participants());
+        gauge(
+                "chorus.viewers",
+                "Of the joined participants, the receive-only viewers of broadcast rooms (counted, not listed, to the rooms)",
+                s -> s.signaling().viewers());
         gauge(
                 "chorus.connections",
                 "Open signaling WebSockets, joined or not",

@@ -251,6 +251,15 @@ public final class RoomRegistry {
         return participantsById.size();
     }
 
+    /** Viewers in every room; they are also in {@link #participantCount()}. */
+    public int viewerCount() {
+        int n = 0;
+        for (Room r : rooms.values()) {
+            n += r.viewerCount();
+        }
+        return n;
+    }
+
     public Participant participant(String id) {
         return participantsById.get(id);
     }

@@ -9,6 +9,10 @@ import dev.chorus.signaling.config.ConfigLoader;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,7 +78,7 @@ class BroadcastSignalingTest {
     }
 
     @Test
-    void twoHundredViewersCostEachMemberABoundedNumberOfMessages(Vertx vertx) {
+    void twoHundredViewersCostEachMemberABoundedNumberOfMessages(Vertx vertx) throws Exception {
         WsTestClient presenter = connect(vertx);
         String presenterId = presenter.join("live", "Ada").getJsonObject("you").getString("id");
 
@@ -93,6 +97,8 @@ class BroadcastSignalingTest {
         }
         WsTestClient oneTooMany = connect(vertx);
         assertEquals("room_full", oneTooMany.join("live", "late", "viewer").getString("code"));
+        assertEquals(VIEWERS, metric("chorus_viewers"), "/metrics counts the audience");
+        assertEquals(VIEWERS + 1, metric("chorus_participants"), "viewers are participants too");
 
         // Every count sent by now has arrived a count interval later.
         long joinMillis = System.currentTimeMillis() - start;
@@ -136,6 +142,24 @@ class BroadcastSignalingTest {
         List<Integer> afterCounts = counts(after);
         assertEquals(after.size(), afterCounts.size(), after.toString());
         assertEquals(VIEWERS / 2, afterCounts.get(afterCounts.size() - 1));
+        assertEquals(VIEWERS / 2, metric("chorus_viewers"));
+    }
+
+    /** One unlabelled sample of /metrics. */
+    private static double metric(String name) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        for (String line : r.body().split("\n")) {
+            if (line.startsWith(name + " ")) {
+                return Double.parseDouble(line.substring(name.length() + 1));
+            }
+        }
+        throw new AssertionError("no " + name + " in /metrics");
     }
 
     @Test
