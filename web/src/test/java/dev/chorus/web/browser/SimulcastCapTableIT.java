@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,7 +26,12 @@ import org.junit.jupiter.api.Test;
  * decodes, the width it decodes at, and the freezes Chromium counts. The table is printed and written to
  * target/simulcast-cap-table.json. It checks that video never pauses under any of these caps and that a
  * thinner link never gets a higher spatial layer.
+ *
+ * <p>A benchmark (tag {@code benchmark}): it takes about 100 s and measures what the tests of the suite already
+ * check (SimulcastBrowserIT: the 300 kbps cap and its lift; TemporalLayerCapTest: temporal steps under a cap),
+ * so the suite leaves it out; run it with {@code -Dit.test=SimulcastCapTableIT -Dchorus.it.excludedGroups=firefox}.
  */
+@Tag("benchmark")
 class SimulcastCapTableIT {
     private static final long[] CAPS_KBPS = {3000, 1000, 300};
     private static final long SETTLE_MILLIS = 12_000;
