@@ -47,7 +47,8 @@ public final class ChorusServer {
                 new ViewerSettings(
                         config.rooms().maxViewers(),
                         config.rooms().viewerChat(),
-                        config.rooms().viewerCountInterval().toMillis()),
+                        config.rooms().viewerCountInterval().toMillis(),
+                        config.rooms().viewerChatPerSecond()),
                 // Called on the signaling context, so the timer fires there too.
                 (delayMillis, task) -> vertx.setTimer(Math.max(1, delayMillis), id -> task.run()));
     }

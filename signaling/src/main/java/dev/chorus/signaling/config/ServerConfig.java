@@ -41,6 +41,7 @@ public final class ServerConfig {
                 c.getInt("chorus.rooms.simulcast-from"),
                 c.getInt("chorus.rooms.max-viewers"),
                 c.getBoolean("chorus.rooms.viewer-chat"),
+                c.getInt("chorus.rooms.viewer-chat-per-second"),
                 c.getDuration("chorus.rooms.viewer-count-interval"));
         ice = new Ice(
                 c.getStringList("chorus.ice.stun-urls"),
@@ -192,6 +193,7 @@ public final class ServerConfig {
      *                      simulcast layers; 0 never
      * @param maxViewers    viewers (receive-only, counted not listed) per room, besides its participants; 0 none
      * @param viewerChat    whether viewers may chat
+     * @param viewerChatPerSecond chat messages per second a room's viewers may send together
      * @param viewerCountInterval the shortest time between two viewer counts sent to a room
      */
     public record Rooms(
@@ -200,6 +202,7 @@ public final class ServerConfig {
             int simulcastFrom,
             int maxViewers,
             boolean viewerChat,
+            int viewerChatPerSecond,
             Duration viewerCountInterval) {}
 
     public record Debug(boolean allowRemote) {}
@@ -232,6 +235,7 @@ public final class ServerConfig {
         require(rooms.simulcastFrom >= 0, "chorus.rooms.simulcast-from must be >= 0 (0: never)");
         require(rooms.maxRooms > 0, "chorus.rooms.max-rooms must be positive");
         require(rooms.maxViewers >= 0, "chorus.rooms.max-viewers must be >= 0 (0: no viewers)");
+        require(rooms.viewerChatPerSecond > 0, "chorus.rooms.viewer-chat-per-second must be positive");
         require(
                 rooms.viewerCountInterval.toMillis() >= 100 && rooms.viewerCountInterval.toMillis() <= 60_000,
                 "chorus.rooms.viewer-count-interval must be 100ms..60s");

@@ -27,11 +27,18 @@ public final class Room {
     private long viewerCountSentAt = -1;
     private boolean viewerCountPending;
     private boolean closed;
+    private final ViewerChatBudget viewerChat;
 
-    Room(String name, int historyCapacity, long createdAtMillis) {
+    Room(String name, int historyCapacity, long createdAtMillis, int viewerChatPerSecond) {
         this.name = name;
         this.historyCapacity = historyCapacity;
         this.createdAtMillis = createdAtMillis;
+        this.viewerChat = new ViewerChatBudget(viewerChatPerSecond, createdAtMillis);
+    }
+
+    /** Whether one more viewer chat message fits the room's viewer chat rate now. */
+    boolean takeViewerChat(long nowMillis) {
+        return viewerChat.tryTake(nowMillis);
     }
 
     public String name() {

@@ -125,7 +125,7 @@ public final class RoomRegistry {
                     requestId);
         }
         if (room == null) {
-            room = new Room(roomName, chatHistory, clockMillis.getAsLong());
+            room = new Room(roomName, chatHistory, clockMillis.getAsLong(), viewerSettings.chatPerSecond());
             rooms.put(roomName, room);
             log.info("room={} created", roomName);
         }
@@ -183,6 +183,14 @@ public final class RoomRegistry {
             throw new ProtocolException(
                     ErrorCode.NOT_ALLOWED,
                     "viewers cannot chat on this server (chorus.rooms.viewer-chat = false)",
+                    null,
+                    requestId);
+        }
+        if (from.isViewer() && !from.room().takeViewerChat(clockMillis.getAsLong())) {
+            throw new ProtocolException(
+                    ErrorCode.RATE_LIMITED,
+                    "the room's viewers have sent their chat for now (chorus.rooms.viewer-chat-per-second = "
+                            + viewerSettings.chatPerSecond() + " together); the message was dropped",
                     null,
                     requestId);
         }

@@ -60,7 +60,7 @@ class BroadcastRoomTest {
                 50,
                 clock::get,
                 () -> "p" + ids.incrementAndGet(),
-                new ViewerSettings(maxViewers, viewerChat, 1000),
+                new ViewerSettings(maxViewers, viewerChat, 1000, 5),
                 timers);
     }
 
@@ -237,6 +237,31 @@ class BroadcastRoomTest {
         assertEquals(List.of(), other.ofType("chat"));
         closed.chat(p, "presenters still chat", null);
         assertEquals(1, other.ofType("chat").size());
+    }
+
+    @Test
+    void theRoomsViewersShareOneChatRateAndParticipantsAreNotCounted() throws Exception {
+        RoomRegistry registry = registry(10, true); // 5 viewer messages a second, bursts of 10
+        Inbox presenter = new Inbox();
+        Participant p = join(registry, "live", "Ada", Role.PARTICIPANT, presenter);
+        Participant v1 = join(registry, "live", "Bob", Role.VIEWER, new Inbox());
+        Participant v2 = join(registry, "live", "Cy", Role.VIEWER, new Inbox());
+        for (int i = 0; i < 10; i++) {
+            registry.chat(i % 2 == 0 ? v1 : v2, "burst " + i, null);
+        }
+        ProtocolException e = assertThrows(ProtocolException.class, () -> registry.chat(v2, "one too many", 9L));
+        assertEquals(ErrorCode.RATE_LIMITED, e.code());
+        assertEquals(9L, e.requestId());
+        assertThrows(ProtocolException.class, () -> registry.chat(v1, "the other viewer too", null));
+        registry.chat(p, "the presenter is not limited by the audience", null);
+        assertEquals(11, presenter.ofType("chat").size(), "ten viewer messages and the presenter's");
+
+        clock.addAndGet(1_000); // a second later: five more
+        for (int i = 0; i < 5; i++) {
+            registry.chat(v1, "later " + i, null);
+        }
+        assertThrows(ProtocolException.class, () -> registry.chat(v1, "sixth", null));
+        assertEquals(16, presenter.ofType("chat").size());
     }
 
     @Test
