@@ -353,7 +353,8 @@ public final class Consumer {
             long highest = seq.highestIn();
             int segment = splicer.currentSegment();
             int tid = from.lastTemporalId();
-            if (!temporal.accept(in, layer, segment, tid, from.lastLayerSync(), keyframe, v, highest)) {
+            if (!temporal.accept(
+                    in, layer, segment, tid, from.lastLayerSync(), from.lastPictureId(), keyframe, v, highest)) {
                 for (long hidden = highest + 1, n = temporal.gapToHide(); n > 0; n--, hidden++) {
                     seq.drop(hidden); // lost upstream inside dropped frames: no hole for the subscriber
                 }

@@ -1,7 +1,6 @@
 package dev.chorus.sfu.forward;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.chorus.sfu.codec.Vp8Payload;
 import dev.chorus.sfu.rtp.RtpPacket;
 
 /**
@@ -85,8 +84,9 @@ final class TemporalFilter {
     /**
      * Whether to forward {@code in}, a packet of spatial layer {@code layer} in splice segment
      * {@code segment}, numbered {@code virtual} (its {@link StreamSplicer#virtual}) after input
-     * {@code highestIn} ({@link SeqRewriter#highestIn()}). {@code tid} and {@code sync} are its TID
-     * (-1: none) and Y bit, {@code keyframe} whether it starts a keyframe. After a true return,
+     * {@code highestIn} ({@link SeqRewriter#highestIn()}). {@code tid}, {@code sync} and {@code pictureId} are
+     * its TID (-1: none), Y bit and picture id (-1: none), as its receive stream parsed them once for every
+     * consumer; {@code keyframe} whether it starts a keyframe. After a true return,
      * {@link #shift()} lowers its picture id; after false, {@link #gapToHide()} says how many
      * missing inputs just before it belong to dropped frames too.
      */
@@ -96,6 +96,7 @@ final class TemporalFilter {
             int segment,
             int tid,
             boolean sync,
+            int pictureId,
             boolean keyframe,
             long virtual,
             long highestIn) {
@@ -114,7 +115,7 @@ final class TemporalFilter {
             shift = frameShift;
         } else if (!haveFrame || virtual > highestIn) {
             // Newer in sequence order: a new frame, even if its timestamp jumped back (a restarted encoder).
-            forward = newFrame(in, layer, ts, tid < 0 ? 0 : tid, sync, keyframe);
+            forward = newFrame(layer, ts, tid < 0 ? 0 : tid, sync, pictureId, keyframe);
         } else {
             forward = lateFrame(layer, ts, tid < 0 ? 0 : tid);
         }
@@ -138,7 +139,7 @@ final class TemporalFilter {
         return forward;
     }
 
-    private boolean newFrame(RtpPacket in, int layer, long ts, int tid, boolean sync, boolean keyframe) {
+    private boolean newFrame(int layer, long ts, int tid, boolean sync, int pictureId, boolean keyframe) {
         if (keyframe) {
             if (current != target) {
                 if (target > current) {
@@ -162,7 +163,7 @@ final class TemporalFilter {
         frameTimestamp = ts;
         frameForwarded = forward;
         frameShift = dropped;
-        framePictureId = Vp8Payload.pictureId(in.buffer(), in.payloadOffset(), in.payloadLength());
+        framePictureId = pictureId;
         shift = dropped;
         if (forward) {
             framesForwarded++;
