@@ -25,8 +25,8 @@ const SIMULCAST_LAYERS = [
   { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 1_500_000 },
 ];
 
-export function simulcastEncodings(track) {
-  const height = track?.getSettings?.().height ?? 0;
+// `height`: the camera's, or for a camera still starting the height asked of it.
+export function simulcastEncodings(track, height = track?.getSettings?.().height ?? 0) {
   const layers = height >= 540 ? 3 : height >= 270 ? 2 : 1;
   return layers > 1 ? SIMULCAST_LAYERS.slice(3 - layers).map((e) => ({ ...e })) : null;
 }
@@ -75,6 +75,7 @@ export class Peer {
   #simulcastWanted = false; // the room reached that size (never undone)
   #simulcastRefused = false; // the server answered a simulcast offer without simulcast
   #cameraLayers = 1; // encodings of the camera transceiver
+  #pendingCameraHeight = 0; // the height asked of a camera still starting (its line is set up for it)
 
   // sig: a joined Signaling. onStreams(participantId, {media, screen}) is called
   // whenever that participant's streams change (null members when there is none).
@@ -144,9 +145,19 @@ export class Peer {
   // The first offer. `tracks` is {mic, camera} (either may be null);
   // `expected` the number of other participants, so the first offer already
   // has room for their mic and camera and a late joiner needs no second round.
-  start(tracks, expected = 0) {
+  // `pendingCameraHeight` > 0: getUserMedia still runs (asked for that height): the
+  // offer already has sending lines for mic and camera, their tracks attached when
+  // they come (replaceTrack), so there is no second offer and the room learns of this
+  // camera one round earlier. A device that fails turns its line inactive (one offer).
+  start(tracks, expected = 0, { pendingCameraHeight = 0 } = {}) {
     this.#ensureReceivers(expected, expected);
-    this.#publishLocal(tracks); // no negotiate() yet: one offer carries everything
+    if (pendingCameraHeight > 0 && !tracks.mic && !tracks.camera) {
+      this.#pendingCameraHeight = pendingCameraHeight;
+      this.#publishPending('mic', 'audio');
+      this.#publishPending('camera', 'video');
+    } else {
+      this.#publishLocal(tracks); // no negotiate() yet: one offer carries everything
+    }
     // A lone participant without devices still offers one line of each kind,
     // so its transport (ICE/DTLS) is up before anyone else arrives.
     this.#ensureReceivers(this.#senderCount() ? 0 : 1, this.#senderCount() ? 0 : 1);
@@ -186,9 +197,8 @@ export class Peer {
   }
 
   // Re-creates the camera transceiver when the layers it should have changed.
-  #resendCamera() {
+  #resendCamera(track = this.#senders.camera?.sender.track) {
     const t = this.#senders.camera;
-    const track = t?.sender.track;
     if (!t || !track || t.direction !== 'sendonly') return false;
     const layers = this.#encodingsFor(track)?.length ?? 1;
     if (layers === this.#cameraLayers) return false;
@@ -219,14 +229,24 @@ export class Peer {
     }
   }
 
-  #encodingsFor(track) {
-    return this.#simulcastWanted && !this.#simulcastRefused ? simulcastEncodings(track) : null;
+  #encodingsFor(track, height) {
+    return this.#simulcastWanted && !this.#simulcastRefused ? simulcastEncodings(track, height) : null;
   }
 
   // Screen share: a track starts it, null stops it. The transceiver is kept
   // (inactive) and reused by the next share, so m= lines do not pile up.
   setScreenTrack(track) {
     if (this.#publish('screen', 'video', track)) this.negotiate();
+  }
+
+  // A sending line for a device still starting: its track comes by replaceTrack.
+  #publishPending(source, kind) {
+    if (this.#closed || this.#senders[source]) return;
+    const init = { direction: 'sendonly' };
+    const encodings = source === 'camera' ? this.#encodingsFor(null, this.#pendingCameraHeight) : null;
+    if (encodings) init.sendEncodings = encodings;
+    this.#senders[source] = preferCodecs(this.#pc.addTransceiver(kind, init));
+    if (source === 'camera') this.#cameraLayers = encodings?.length ?? 1;
   }
 
   // Returns true when the offer must change (direction or a new m= line).
@@ -241,6 +261,12 @@ export class Peer {
       this.#senders[source] = preferCodecs(this.#pc.addTransceiver(track, init));
       if (source === 'camera') this.#cameraLayers = encodings?.length ?? 1;
       return true;
+    }
+    // A camera whose line was set up before it started (or before the room reached
+    // simulcastFrom) and that needs other layers gets a line of its own.
+    if (source === 'camera' && track && !t.sender.track && t.direction === 'sendonly'
+      && (this.#encodingsFor(track)?.length ?? 1) !== this.#cameraLayers) {
+      return this.#resendCamera(track);
     }
     if (t.sender.track !== track) t.sender.replaceTrack(track).catch((err) => console.warn('chorus: replaceTrack', err));
     const direction = track ? 'sendonly' : 'inactive';
