@@ -224,10 +224,7 @@ function startPeer(s) {
   });
   renderMediaStatus(peer.currentState());
   peer.setRoomSize(others.size + 1); // before the first offer: a large room gets simulcast at once
-  // The camera still starting (getUserMedia runs beside the join): the first offer
-  // already has its lines, so the room hears of it without waiting for the device.
-  const pending = !receiveOnly && !mediaSettled && !media.getLocalStream();
-  peer.start(localTracks(), others.size, { pendingCameraHeight: pending ? media.REQUESTED_HEIGHT : 0 });
+  peer.start(localTracks(), others.size);
   viewReports = startViewReports(s, peer, grid.shownSize);
   startQuality(peer);
   if (screen.getTrack()) peer.setScreenTrack(screen.getTrack());

@@ -2,8 +2,6 @@
 // a (possibly empty) stream plus a human-readable message to show.
 
 const VIDEO = { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } };
-// The height asked of the camera: what a camera still starting gets its layers set up for (peer.js).
-export const REQUESTED_HEIGHT = VIDEO.height.ideal;
 // The camera and microphone chosen in this browser tab (deviceIds), kept for its session.
 const CHOICE_KEY = { audio: 'chorus.mic', video: 'chorus.camera' };
 

@@ -8,8 +8,6 @@
 // It knows nothing about the DOM: remote streams go out through callbacks
 // (onStreams), the connection state through onState.
 
-import { cameraActivity, simulcastEncodings } from './camera-layers.js';
-
 const ANSWER_TIMEOUT_MS = 15000;
 
 // The SFU answers Opus and VP8 only (sfu/CODECS.md). Offering just those (plus
@@ -17,6 +15,21 @@ const ANSWER_TIMEOUT_MS = 15000;
 // which matters: every remote track is an m= line, and the whole offer must fit
 // in one signaling message (limits.maxMessageBytes).
 const WANTED_CODECS = { audio: ['audio/opus'], video: ['video/vp8', 'video/rtx'] };
+
+// Camera simulcast (sfu/CODECS.md): layers lowest first, as the SFU expects. How
+// many depends on the camera's height, as Chromium's own limits do (fewer lines
+// than this and the browser would not send the extra layers anyway).
+const SIMULCAST_LAYERS = [
+  { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+  { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+  { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 1_500_000 },
+];
+
+export function simulcastEncodings(track) {
+  const height = track?.getSettings?.().height ?? 0;
+  const layers = height >= 540 ? 3 : height >= 270 ? 2 : 1;
+  return layers > 1 ? SIMULCAST_LAYERS.slice(3 - layers).map((e) => ({ ...e })) : null;
+}
 
 // The m= section of `mid` in an SDP, or '' (enough to read one attribute).
 function section(sdp, mid) {
@@ -58,12 +71,10 @@ export class Peer {
   #candidateErrors = []; // icecandidateerror details: {url, errorCode, errorText}
   #gathered = { host: 0, srflx: 0, prflx: 0, relay: 0 }; // local candidates by type
   #timeline = {}; // performance.now() of the first offer, answer and connection, for stats()
-  #simulcastFrom = 0; // room size from which the camera sends every layer anyone wants (0: no simulcast)
+  #simulcastFrom = 0; // room size from which the camera goes out as simulcast (0: never)
   #simulcastWanted = false; // the room reached that size (never undone)
   #simulcastRefused = false; // the server answered a simulcast offer without simulcast
   #cameraLayers = 1; // encodings of the camera transceiver
-  #wantedLayers = null; // the server's last "layers" for the camera (active[i], lowest first); null: all
-  #pendingCameraHeight = 0; // the height asked of a camera still starting (its line is set up for it)
 
   // sig: a joined Signaling. onStreams(participantId, {media, screen}) is called
   // whenever that participant's streams change (null members when there is none).
@@ -133,19 +144,9 @@ export class Peer {
   // The first offer. `tracks` is {mic, camera} (either may be null);
   // `expected` the number of other participants, so the first offer already
   // has room for their mic and camera and a late joiner needs no second round.
-  // `pendingCameraHeight` > 0: getUserMedia still runs (asked for that height): the
-  // offer already has sending lines for mic and camera, their tracks attached when
-  // they come (replaceTrack), so there is no second offer and the room learns of this
-  // camera one round earlier. A device that fails turns its line inactive (one offer).
-  start(tracks, expected = 0, { pendingCameraHeight = 0 } = {}) {
+  start(tracks, expected = 0) {
     this.#ensureReceivers(expected, expected);
-    if (pendingCameraHeight > 0 && !tracks.mic && !tracks.camera) {
-      this.#pendingCameraHeight = pendingCameraHeight;
-      this.#publishPending('mic', 'audio');
-      this.#publishPending('camera', 'video');
-    } else {
-      this.#publishLocal(tracks); // no negotiate() yet: one offer carries everything
-    }
+    this.#publishLocal(tracks); // no negotiate() yet: one offer carries everything
     // A lone participant without devices still offers one line of each kind,
     // so its transport (ICE/DTLS) is up before anyone else arrives.
     this.#ensureReceivers(this.#senderCount() ? 0 : 1, this.#senderCount() ? 0 : 1);
@@ -174,23 +175,20 @@ export class Peer {
     return a || b;
   }
 
-  // The room now has `count` participants (us included). When the server takes
-  // simulcast, the camera is negotiated with its layers from the first offer,
-  // whatever the room's size: a transceiver's encodings are fixed once
-  // negotiated, and moving the camera to a new one at the threshold cost every
-  // page a renegotiation and a new track starting from a keyframe (README, "Join
-  // times"). Below simulcastFrom one layer is on, as large as anybody wants (one
-  // stream, as before); from it on, every layer anybody wants.
+  // The room now has `count` participants (us included). From simulcastFrom on,
+  // the camera is sent as simulcast layers: a transceiver's encodings are fixed
+  // once negotiated, so a camera already sent as one stream moves to a new
+  // transceiver (the old line is stopped; the room sees a new camera track).
   setRoomSize(count) {
     if (this.#closed || this.#simulcastWanted || !this.#simulcastFrom || count < this.#simulcastFrom) return;
     this.#simulcastWanted = true;
-    this.#applyCameraLayers();
+    if (this.#resendCamera()) this.negotiate();
   }
 
-  // Re-creates the camera transceiver when the layers it should have changed
-  // (a camera smaller than asked for, or a server that declined simulcast).
-  #resendCamera(track = this.#senders.camera?.sender.track) {
+  // Re-creates the camera transceiver when the layers it should have changed.
+  #resendCamera() {
     const t = this.#senders.camera;
+    const track = t?.sender.track;
     if (!t || !track || t.direction !== 'sendonly') return false;
     const layers = this.#encodingsFor(track)?.length ?? 1;
     if (layers === this.#cameraLayers) return false;
@@ -203,30 +201,15 @@ export class Peer {
   // Dynacast: the server says which of the simulcast layers we send on line
   // `mid` anybody wants (active[i] for layer i, lowest first); the others stop
   // being encoded, which saves our CPU and uplink, until it says otherwise.
-  setSendingLayers(mid, active) {
+  async setSendingLayers(mid, active) {
     const t = Object.values(this.#senders).find((x) => x?.mid === mid);
-    if (this.#closed || !t || !Array.isArray(active)) return Promise.resolve();
-    if (t === this.#senders.camera) {
-      this.#wantedLayers = active.map((a) => a !== false);
-      return this.#applyCameraLayers();
-    }
-    return this.#setActive(t, active.map((a) => a !== false));
-  }
-
-  // The camera's layers on and off: the ones the server wants, and below
-  // simulcastFrom only the highest of them.
-  #applyCameraLayers() {
-    const t = this.#senders.camera;
-    if (this.#closed || !t || this.#cameraLayers < 2) return Promise.resolve();
-    return this.#setActive(t, cameraActivity(this.#cameraLayers, this.#wantedLayers, this.#simulcastWanted));
-  }
-
-  async #setActive(t, active) {
+    if (this.#closed || !t || !Array.isArray(active)) return;
     const params = t.sender.getParameters();
     if (!params.encodings || params.encodings.length !== active.length) return;
     let changed = false;
     params.encodings.forEach((e, i) => {
-      if (e.active !== active[i]) { e.active = active[i]; changed = true; }
+      const on = active[i] !== false;
+      if (e.active !== on) { e.active = on; changed = true; }
     });
     if (!changed) return;
     try {
@@ -236,26 +219,14 @@ export class Peer {
     }
   }
 
-  // Every layer starts on: the first answer (or the room's size) turns off the
-  // ones not wanted (#applyCameraLayers), as dynacast later does.
-  #encodingsFor(track, height) {
-    return this.#simulcastFrom && !this.#simulcastRefused ? simulcastEncodings(track, height) : null;
+  #encodingsFor(track) {
+    return this.#simulcastWanted && !this.#simulcastRefused ? simulcastEncodings(track) : null;
   }
 
   // Screen share: a track starts it, null stops it. The transceiver is kept
   // (inactive) and reused by the next share, so m= lines do not pile up.
   setScreenTrack(track) {
     if (this.#publish('screen', 'video', track)) this.negotiate();
-  }
-
-  // A sending line for a device still starting: its track comes by replaceTrack.
-  #publishPending(source, kind) {
-    if (this.#closed || this.#senders[source]) return;
-    const init = { direction: 'sendonly' };
-    const encodings = source === 'camera' ? this.#encodingsFor(null, this.#pendingCameraHeight) : null;
-    if (encodings) init.sendEncodings = encodings;
-    this.#senders[source] = preferCodecs(this.#pc.addTransceiver(kind, init));
-    if (source === 'camera') this.#cameraLayers = encodings?.length ?? 1;
   }
 
   // Returns true when the offer must change (direction or a new m= line).
@@ -265,18 +236,11 @@ export class Peer {
     if (!t) {
       if (!track) return false;
       const init = { direction: 'sendonly' };
-      if (source === 'camera') this.#wantedLayers = null; // a new line: the server has not said yet
       const encodings = source === 'camera' ? this.#encodingsFor(track) : null;
       if (encodings) init.sendEncodings = encodings;
       this.#senders[source] = preferCodecs(this.#pc.addTransceiver(track, init));
       if (source === 'camera') this.#cameraLayers = encodings?.length ?? 1;
       return true;
-    }
-    // A camera whose line was set up before it started and that needs other layers
-    // (a smaller camera than asked for) gets a line of its own.
-    if (source === 'camera' && track && !t.sender.track && t.direction === 'sendonly'
-      && (this.#encodingsFor(track)?.length ?? 1) !== this.#cameraLayers) {
-      return this.#resendCamera(track);
     }
     if (t.sender.track !== track) t.sender.replaceTrack(track).catch((err) => console.warn('chorus: replaceTrack', err));
     const direction = track ? 'sendonly' : 'inactive';
@@ -361,8 +325,6 @@ export class Peer {
     for (const c of this.#pendingRemote.splice(0)) await this.#addRemote(c);
     this.#applyTracks(answer.tracks ?? []);
     this.#checkSimulcastAnswer(answer.sdp);
-    // Layers are set once the line is negotiated (and again if a change came before).
-    this.#applyCameraLayers();
   }
 
   // A server that declines simulcast gets only our first (lowest) layer: send

@@ -118,10 +118,9 @@ final class RouterWiring {
         ConsumerParams p = params;
         String producerId = s.track().producerId();
         room.onRouter("add consumer " + s.consumerId(), r -> {
+            r.addConsumer(participantId, producerId, p);
             if (paused) {
-                r.addPausedConsumer(participantId, producerId, p);
-            } else {
-                r.addConsumer(participantId, producerId, p);
+                r.pauseConsumer(p.id());
             }
         });
     }

@@ -235,19 +235,6 @@ public final class Producer {
         return layer;
     }
 
-    /**
-     * The lowest layer the publisher sends (or may still start), 0 when none arrives. A publisher may
-     * send only its upper layers: the web client keeps only one on in a small room.
-     */
-    int lowestActiveLayer(long nowNanos) {
-        for (int i = 0; i < streams.length; i++) {
-            if (isLayerActive(i, nowNanos)) {
-                return i;
-            }
-        }
-        return 0;
-    }
-
     /** True while the publisher sends {@code layer} (or may still start it). */
     boolean isLayerActive(int layer, long nowNanos) {
         return !layersSettled || streams[layer].isActive(nowNanos, LAYER_ACTIVE_NANOS);

@@ -15,12 +15,7 @@ package dev.chorus.sfu.forward;
  *       and up at their full rate only.
  * </ul>
  *
- * The ladder starts at the lowest layer the publisher sends ({@link Producer#lowestActiveLayer}): a
- * layer that does not arrive cannot relieve a link, so below a lone upper layer (the web client's
- * one layer in a small room) there is only a pause. Temporal steps stay the lowest layer's (layer 0):
- * an upper layer standing alone keeps the rule for its height.
- *
- * <p>So a subscriber whose link shrinks first halves the frame rate of its layer, then falls to the
+ * So a subscriber whose link shrinks first halves the frame rate of its layer, then falls to the
  * layer below at full rate, and so on; one that grows climbs the same steps back. A stream without
  * temporal layers has one step per spatial layer, as before. Frame rates are measured per layer
  * ({@link TemporalLayerRates}); a rate not measured yet does not qualify a step. Computed when
@@ -74,9 +69,6 @@ final class QualityLadder {
     }
 
     private static boolean isStep(Producer producer, int rung, long nowNanos) {
-        if (spatial(rung) < producer.lowestActiveLayer(nowNanos)) {
-            return false;
-        }
         int t = temporal(rung);
         if (t == TemporalFilter.ALL) {
             return true;

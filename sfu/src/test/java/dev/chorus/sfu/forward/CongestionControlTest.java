@@ -267,13 +267,8 @@ class CongestionControlTest {
 
     /** A simulcast publisher sending all three layers and 40 kbps of audio; bob reports every 100 ms. */
     private void simulcastCall(Receiver bob, long millis) {
-        simulcastCall(bob, millis, 0);
-    }
-
-    /** The same with the layers below {@code lowestSent} turned off at the publisher. */
-    private void simulcastCall(Receiver bob, long millis, int lowestSent) {
         for (long t = 0; t < millis; t += 10) {
-            for (int layer = lowestSent; layer < 3; layer++) {
+            for (int layer = 0; layer < 3; layer++) {
                 boolean keyframe = Rtcp.countPlis(alice.rtcp, LAYER_SSRC[layer]) > layerKeyframes[layer]
                         || layerSeq[layer] == 10 * (layer + 1);
                 if (keyframe && layerSeq[layer] != 10 * (layer + 1)) {
@@ -497,36 +492,6 @@ class CongestionControlTest {
         assertTrue(video.isBandwidthPaused(), "nothing fits 150 kbps: " + state);
         assertEquals(1, state.get("layerDowns").asLong(), "to the lowest layer first: " + state);
         assertEquals(1, state.get("pauses").asLong(), "then paused from it: " + state);
-    }
-
-    @Test
-    void simulcastVideoWhoseLowerLayersAreOffPausesFromTheLowestLayerThatArrives() {
-        HeaderExtensionIds pubExt = PUB_EXT.with(RtpExtension.RTP_STREAM_ID, RID);
-        h.router.addProducer(
-                "alice", ProducerParams.simulcast("video-1", Codec.VP8, PUB_PT, pubExt, "0", List.of("a", "b", "c")));
-        h.router.addProducer("alice", ProducerParams.of("audio-1", Codec.OPUS, AUDIO_SSRC, AUDIO_PT, PUB_EXT));
-        Receiver bob = new Receiver();
-        // As the web client sends in a room below simulcastFrom: only its top layer (1.1 Mbps) is on.
-        // Stepping down to a layer that does not arrive would relieve nothing: it must pause.
-        bob.link = new SimulatedLink(45).rate(400_000);
-        HeaderExtensionIds bobExt = HeaderExtensionIds.NONE.with(RtpExtension.TRANSPORT_CC, TCC);
-        Consumer video = h.router.addConsumer(
-                "bob",
-                "video-1",
-                ConsumerParams.of("bob-video", 0xB1, 96, bobExt, 0).withRtx(0xB2, 97));
-        h.router.addConsumer("bob", "audio-1", ConsumerParams.of("bob-audio", 0xB3, 111, bobExt, 0));
-
-        simulcastCall(bob, 15_000, 2);
-        var state = bob.endpoint.toJson().get("congestion").get("toSubscriber");
-        assertTrue(video.isBandwidthPaused(), "only the top layer arrives and it does not fit: " + state);
-        assertEquals(1, state.get("pauses").asLong(), state.toString());
-
-        bob.link = new SimulatedLink(46);
-        simulcastCall(bob, 30_000, 2);
-        assertFalse(
-                video.isBandwidthPaused(),
-                "a freed link takes it back: " + bob.endpoint.toJson().get("congestion"));
-        assertEquals(2, video.currentLayer());
     }
 
     private static final long CAROL_SSRC = 0x3333_3333L;

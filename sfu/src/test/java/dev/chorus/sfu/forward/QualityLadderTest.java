@@ -35,20 +35,11 @@ class QualityLadderTest {
 
     /** {@code seconds} of frames every {@code frameMillis} on every layer; {@code layered}: TIDs 0, 2, 1, 2. */
     private void publish(double seconds, int frameMillis, boolean layered) {
-        publish(seconds, frameMillis, layered, 0, 240);
-    }
-
-    /** As above, on the layers from {@code lowestSent} up only, keyframes {@code height} lines tall. */
-    private void publish(double seconds, int frameMillis, boolean layered, int lowestSent, int height) {
         int frames = (int) (seconds * 1000 / frameMillis);
         for (int n = 0; n < frames; n++) {
             int tid = new int[] {0, 2, 1, 2}[n % 4];
-            for (int layer = lowestSent; layer < 3; layer++) {
+            for (int layer = 0; layer < 3; layer++) {
                 byte[] head = n == 0 ? RtpBuilder.vp8Keyframe() : RtpBuilder.vp8Delta();
-                if (n == 0) {
-                    head[9] = (byte) height; // the keyframe header's height, little-endian
-                    head[10] = (byte) (height >> 8);
-                }
                 byte[] payload = new byte[FRAME_BYTES[layer]];
                 payload[0] = (byte) (layered ? 0x90 : 0x10);
                 payload[1] = (byte) (layered ? 0x20 : head[1]);
@@ -102,19 +93,6 @@ class QualityLadderTest {
     void fifteenFpsKeepsOnlyTheFullRateAboveTheLowestLayer() {
         publish(4, 66, true);
         assertEquals(List.of("0/T0", "0/T1", "0/all", "1/all", "2/all"), ladder(), "7.5 fps is not worth layer 1");
-    }
-
-    @Test
-    void theLadderStartsAtTheLowestLayerThatArrives() {
-        // A web client in a small room sends only its top layer: nothing below it can relieve a link.
-        publish(3, 33, true, 2, 720);
-        assertEquals(List.of("2/all"), ladder(), "a lone 720p layer: full rate, then a pause");
-    }
-
-    @Test
-    void aLoneUpperLayerBelow360pKeepsItsFrameRateSteps() {
-        publish(3, 33, true, 1, 240);
-        assertEquals(List.of("1/T1", "1/all", "2/T1", "2/all"), ladder());
     }
 
     @Test

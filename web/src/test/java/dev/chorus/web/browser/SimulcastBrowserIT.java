@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Simulcast end to end in Chromium. A 720p publisher and two receive-only pages meet in one room;
  * at three participants the web client sends its camera as three layers (the publisher, alone when
- * it joined, negotiated them then with only the top one on, and turns the others on). The SFU must learn the three layers and
+ * it joined, moves its camera to a simulcast transceiver). The SFU must learn the three layers and
  * their sizes, and forward each subscriber the layer that fits it:
  * <ul>
  *   <li>by tile size: the page in a 480x360 window gets the lowest layer, the one in a 1280x800
