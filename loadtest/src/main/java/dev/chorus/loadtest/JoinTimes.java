@@ -120,6 +120,10 @@ public final class JoinTimes {
                             .forEachRemaining(e -> byStage.computeIfAbsent(e.getKey(), k -> new ArrayList<>())
                                     .add(e.getValue().asDouble()));
                     slowest = Math.max(slowest, marks.path("firstRemoteFrame").asDouble(ROUND_TIMEOUT_MILLIS));
+                    // After the stages are counted: what explains them, for reading one join.
+                    marks.set("remoteFrames", t.path("remoteFrames"));
+                    marks.set("detail", t.path("detail"));
+                    marks.set("timeOrigin", t.path("timeOrigin"));
                 }
                 slowestFirstFrame.add(slowest);
                 progress.printf(
@@ -191,7 +195,8 @@ public final class JoinTimes {
                                 "const j = window.__chorusJoin; if (!j) return null;"
                                         + " const n = performance.getEntriesByType('navigation')[0];"
                                         + " return JSON.stringify(Object.assign({}, j,"
-                                        + " {domContentLoaded: n ? n.domContentLoadedEventEnd : null}));"))
+                                        + " {domContentLoaded: n ? n.domContentLoadedEventEnd : null,"
+                                        + " timeOrigin: performance.timeOrigin}));"))
                         .get(30, TimeUnit.SECONDS);
                 JsonNode t = o == null ? json.createObjectNode() : json.readTree((String) o);
                 timelines.add(t);

@@ -6,9 +6,13 @@
 // JSON.stringify(window.__chorusJoin).
 (() => {
   if (window.__chorusJoin) return;
-  const t = (window.__chorusJoin = { marks: {}, remoteFrames: [] });
+  // marks: the first time of each stage; remoteFrames: each remote video's first frame; detail: what
+  // explains the stages (offers sent, when each offer was created and applied, when each remote video track
+  // arrived), for reading one page's join in join.json.
+  const t = (window.__chorusJoin = { marks: {}, remoteFrames: [], detail: { offers: [], renegotiate: [], remoteVideoTracks: [] } });
+  const now = () => Math.round(performance.now() * 10) / 10;
   const mark = (name) => {
-    if (!(name in t.marks)) t.marks[name] = Math.round(performance.now() * 10) / 10;
+    if (!(name in t.marks)) t.marks[name] = now();
   };
   const localTracks = new WeakSet();
 
@@ -40,12 +44,17 @@
       this.addEventListener('message', (e) => {
         const type = typeOf(e.data);
         if (type === 'joined' || type === 'answer') mark(type);
+        if (type === 'answer') t.detail.offers.filter((o) => o.answer === undefined).forEach((o) => { o.answer = now(); });
+        if (type === 'renegotiate') t.detail.renegotiate.push(now());
       });
     }
     send(data) {
       const type = typeOf(data);
       if (type === 'join') mark('joinSent');
-      if (type === 'offer') mark('offerSent');
+      if (type === 'offer') {
+        mark('offerSent');
+        t.detail.offers.push({ sent: now() });
+      }
       return super.send(data);
     }
   }
@@ -63,7 +72,30 @@
       this.addEventListener('connectionstatechange', () => {
         if (this.connectionState === 'connected') mark('dtlsConnected');
       });
-      this.addEventListener('track', (e) => { if (e.track.kind === 'video') mark('remoteVideoTrack'); });
+      this.addEventListener('track', (e) => {
+        if (e.track.kind !== 'video') return;
+        mark('remoteVideoTrack');
+        t.detail.remoteVideoTracks.push(now());
+      });
+    }
+    async createOffer(...args) {
+      const asked = now();
+      const offer = await super.createOffer(...args);
+      t.detail.offersCreated = t.detail.offersCreated ?? [];
+      t.detail.offersCreated.push([asked, now()]);
+      return offer;
+    }
+    async setLocalDescription(...args) {
+      const asked = now();
+      await super.setLocalDescription(...args);
+      t.detail.localDescriptions = t.detail.localDescriptions ?? [];
+      t.detail.localDescriptions.push([asked, now()]);
+    }
+    async setRemoteDescription(...args) {
+      const asked = now();
+      await super.setRemoteDescription(...args);
+      t.detail.remoteDescriptions = t.detail.remoteDescriptions ?? [];
+      t.detail.remoteDescriptions.push([asked, now()]);
     }
   }
   window.RTCPeerConnection = TimedPeerConnection;
@@ -85,7 +117,7 @@
       watched.add(this);
       this.requestVideoFrameCallback(() => {
         mark('firstRemoteFrame');
-        t.remoteFrames.push(Math.round(performance.now() * 10) / 10);
+        t.remoteFrames.push(now());
       });
     },
   });
