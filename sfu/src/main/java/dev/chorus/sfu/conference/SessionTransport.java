@@ -66,13 +66,18 @@ final class SessionTransport {
         return transport.localUfrag();
     }
 
-    /** The server's side as the answer announces it (candidates are trickled, not in the SDP). */
+    /**
+     * The server's side as the answer announces it, with all its candidates (they are known when the
+     * transport opens: host candidates on the shared port) and end-of-candidates: the browser can start
+     * its checks as it applies the answer, not a message or two later as trickled candidates come in.
+     */
     LocalTransport local() {
         String hashSpaceValue = transport.localFingerprint();
         int space = hashSpaceValue.indexOf(' ');
         Fingerprint fingerprint =
                 new Fingerprint(hashSpaceValue.substring(0, space), hashSpaceValue.substring(space + 1));
-        return new LocalTransport(transport.localUfrag(), transport.localPassword(), fingerprint, List.of(), false);
+        return new LocalTransport(
+                transport.localUfrag(), transport.localPassword(), fingerprint, localCandidates(), true);
     }
 
     /** Starts ICE (and then DTLS) towards the participant's side as its first offer gave it. */
@@ -90,7 +95,7 @@ final class SessionTransport {
         transport.start();
     }
 
-    /** The server's candidates as SDP attribute values, to trickle after the first answer. */
+    /** The server's candidates as SDP attribute values (also trickled after the first answer, for clients that read only those). */
     List<String> localCandidates() {
         return transport.localCandidates().stream().map(IceCandidate::toSdp).toList();
     }

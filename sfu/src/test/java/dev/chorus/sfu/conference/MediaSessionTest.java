@@ -94,6 +94,19 @@ class MediaSessionTest {
     }
 
     @Test
+    void everyAnswerCarriesTheServersCandidatesSoTheBrowserNeedNotWaitForTrickledOnes() throws Exception {
+        OfferOutcome first = alice.handleOffer(offer(PUBLISH), MIC_CAMERA);
+        MediaSection bundled = line(first, first.bundleMid());
+        assertFalse(bundled.candidates().isEmpty());
+        assertEquals(first.candidates(), bundled.candidates(), "the trickled candidates are in the answer already");
+        assertTrue(bundled.endOfCandidates(), "and there are no others");
+
+        OfferOutcome again = alice.handleOffer(offer(PUBLISH), MIC_CAMERA);
+        assertEquals(first.candidates(), line(again, again.bundleMid()).candidates(), "a later answer repeats them");
+        assertTrue(again.candidates().isEmpty(), "trickled once only");
+    }
+
+    @Test
     void anOfferThatRestartsIceIsRefusedAndChangesNothing() throws Exception {
         alice.handleOffer(offer(PUBLISH), MIC_CAMERA);
         bob.handleOffer(offer(PUBLISH_RECEIVE), Map.of());
