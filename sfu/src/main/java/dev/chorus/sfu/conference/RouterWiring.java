@@ -118,9 +118,10 @@ final class RouterWiring {
         ConsumerParams p = params;
         String producerId = s.track().producerId();
         room.onRouter("add consumer " + s.consumerId(), r -> {
-            r.addConsumer(participantId, producerId, p);
             if (paused) {
-                r.pauseConsumer(p.id());
+                r.addPausedConsumer(participantId, producerId, p);
+            } else {
+                r.addConsumer(participantId, producerId, p);
             }
         });
     }

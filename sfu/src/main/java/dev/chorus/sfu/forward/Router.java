@@ -248,6 +248,22 @@ public final class Router {
      * publisher for a keyframe at once (rate-limited per producer) and starts on it.
      */
     public Consumer addConsumer(String subscriberEndpointId, String producerId, ConsumerParams params) {
+        return addConsumer(subscriberEndpointId, producerId, params, false);
+    }
+
+    /**
+     * Subscribes a participant whose media is not connected yet: the consumer starts paused and asks
+     * for no keyframe, which could not reach the subscriber and would only start the producer's
+     * keyframe-request interval, so that the request its {@link #resumeConsumer} makes when the
+     * subscriber's DTLS is up were deferred (up to {@code keyframe-request-interval}) and its first
+     * frame with it.
+     */
+    public Consumer addPausedConsumer(String subscriberEndpointId, String producerId, ConsumerParams params) {
+        return addConsumer(subscriberEndpointId, producerId, params, true);
+    }
+
+    private Consumer addConsumer(
+            String subscriberEndpointId, String producerId, ConsumerParams params, boolean paused) {
         checkThread();
         checkOpen();
         Endpoint e = endpoint(subscriberEndpointId);
@@ -259,6 +275,9 @@ public final class Router {
             throw new IllegalArgumentException("consumer exists: " + params.id());
         }
         Consumer c = new Consumer(params, p, e, this);
+        if (paused) {
+            c.pause();
+        }
         e.addConsumer(c);
         p.addConsumer(c);
         consumers.put(params.id(), c);
@@ -272,7 +291,9 @@ public final class Router {
                 producerId,
                 params.ssrc(),
                 params.payloadType());
-        p.requestKeyframe(c.targetLayer(), worker.clock().nowNanos(), KeyframeRequestKind.NEW_SUBSCRIPTION);
+        if (!paused) {
+            p.requestKeyframe(c.targetLayer(), worker.clock().nowNanos(), KeyframeRequestKind.NEW_SUBSCRIPTION);
+        }
         return c;
     }
 
