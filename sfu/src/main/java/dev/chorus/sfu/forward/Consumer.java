@@ -386,11 +386,16 @@ public final class Consumer {
                 drops.increment(DropReason.MALFORMED_RTP);
                 return;
             }
-            out.setSsrc(params.ssrc());
-            out.setPayloadType(params.payloadType());
-            out.setSequenceNumber(outSeq);
-            splicer.rewrite(out, splicer.currentSegment(), 0, pictureShift, from.lastPictureId(), from.lastTl0PicIdx());
-            extensions.rewrite(out, nowNanos, buffer.writableCapacity());
+            rewrite(
+                    out,
+                    false,
+                    outSeq,
+                    buffer,
+                    nowNanos,
+                    splicer.currentSegment(),
+                    pictureShift,
+                    from.lastPictureId(),
+                    from.lastTl0PicIdx());
             splicer.onSent(out, nowNanos);
             if (send(out, nowNanos)) {
                 stream.onSent(out);
@@ -410,33 +415,26 @@ public final class Consumer {
     }
 
     /**
-     * Rewrites a copy sent in splice {@code segment} for this consumer's media SSRC as {@code outSeq};
-     * {@code pictureShift} lowers its VP8 picture id (see {@link #pictureShiftOf}).
+     * Rewrites a copy sent in splice {@code segment} as {@code seq} of this consumer's media SSRC, or of its RTX
+     * stream ({@code rtx}: the original sequence number already starts the payload); {@code pictureShift} lowers
+     * its VP8 picture id (see {@link #pictureShiftOf}). {@code pictureId} and {@code tl0PicIdx} are the packet's
+     * own (-1: none), parsed once by whoever holds the original: its receive stream for a fresh packet (shared by
+     * every consumer), the {@link NackResponder} for a resend.
      */
-    void rewriteAsMedia(RtpPacket out, int outSeq, PacketBuffer buffer, long nowNanos, int segment, int pictureShift) {
-        rewrite(out, params.ssrc(), params.payloadType(), outSeq, buffer, nowNanos, segment, 0, pictureShift);
-    }
-
-    /** Rewrites a copy (original sequence already in its payload) for this consumer's RTX stream. */
-    void rewriteAsRtx(RtpPacket out, int rtxSeq, PacketBuffer buffer, long nowNanos, int segment, int pictureShift) {
-        rewrite(out, params.rtxSsrc(), params.rtxPayloadType(), rtxSeq, buffer, nowNanos, segment, 2, pictureShift);
-    }
-
-    /** {@code payloadSkip}: bytes before the codec payload (an RTX packet's original sequence number). */
-    private void rewrite(
+    void rewrite(
             RtpPacket out,
-            long ssrc,
-            int payloadType,
-            int outSeq,
+            boolean rtx,
+            int seq,
             PacketBuffer buffer,
             long nowNanos,
             int segment,
-            int payloadSkip,
-            int pictureShift) {
-        out.setSsrc(ssrc);
-        out.setPayloadType(payloadType);
-        out.setSequenceNumber(outSeq);
-        splicer.rewrite(out, segment, payloadSkip, pictureShift);
+            int pictureShift,
+            int pictureId,
+            int tl0PicIdx) {
+        out.setSsrc(rtx ? params.rtxSsrc() : params.ssrc());
+        out.setPayloadType(rtx ? params.rtxPayloadType() : params.payloadType());
+        out.setSequenceNumber(seq);
+        splicer.rewrite(out, segment, rtx ? 2 : 0, pictureShift, pictureId, tl0PicIdx);
         extensions.rewrite(out, nowNanos, buffer.writableCapacity());
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.buffer.PacketBuffer;
 import dev.chorus.sfu.buffer.PacketBufferPool;
 import dev.chorus.sfu.buffer.RetransmissionBuffer;
+import dev.chorus.sfu.codec.Vp8Payload;
 import dev.chorus.sfu.drop.DropCounters;
 import dev.chorus.sfu.drop.DropReason;
 import dev.chorus.sfu.rtp.BigEndian;
@@ -157,11 +158,14 @@ final class NackResponder {
                 sendFailed++;
                 return false;
             }
+            // The stored original's ids (an RTX copy's payload starts with the original sequence number).
+            int pic = Vp8Payload.pictureId(src, stored.payloadOffset(), stored.payloadLength());
+            int tl0 = Vp8Payload.tl0PicIdx(src, stored.payloadOffset(), stored.payloadLength());
             if (rtx) {
-                consumer.rewriteAsRtx(out, stream.rtxSequence(), buffer, nowNanos, segment, pictureShift);
+                consumer.rewrite(out, true, stream.rtxSequence(), buffer, nowNanos, segment, pictureShift, pic, tl0);
                 stream.advanceRtxSequence();
             } else {
-                consumer.rewriteAsMedia(out, outSeq, buffer, nowNanos, segment, pictureShift);
+                consumer.rewrite(out, false, outSeq, buffer, nowNanos, segment, pictureShift, pic, tl0);
             }
             if (!consumer.send(out, nowNanos)) {
                 sendFailed++;

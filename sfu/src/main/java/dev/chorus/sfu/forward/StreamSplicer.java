@@ -173,29 +173,9 @@ final class StreamSplicer {
      * for a first send, an older one for a retransmission); the VP8 payload starts
      * {@code payloadSkip} bytes into the RTP payload (2 in an RTX packet). The picture id is also
      * lowered by {@code pictureShift}: the frames this consumer dropped before it in the segment
-     * (upper temporal layers, see {@link TemporalFilter}).
-     */
-    void rewrite(RtpPacket out, int segment, int payloadSkip, int pictureShift) {
-        if (!vp8Splice) {
-            rewrite(out, segment, payloadSkip, pictureShift, -1, -1);
-            return;
-        }
-        byte[] b = out.buffer();
-        int off = out.payloadOffset() + payloadSkip;
-        int len = out.payloadLength() - payloadSkip;
-        rewrite(
-                out,
-                segment,
-                payloadSkip,
-                pictureShift,
-                Vp8Payload.pictureId(b, off, len),
-                Vp8Payload.tl0PicIdx(b, off, len));
-    }
-
-    /**
-     * {@link #rewrite(RtpPacket, int, int, int)} for a packet whose VP8 picture id {@code pic} and TL0PICIDX
-     * {@code tl0} (-1 when absent) its receive stream already parsed: a fresh packet goes to every consumer, so
-     * parsing it once per consumer cost the fan-out about 15 % (ForwardPathNoSrtpBenchmark).
+     * (upper temporal layers, see {@link TemporalFilter}). {@code pic} and {@code tl0} are the packet's picture
+     * id and TL0PICIDX (-1: none), parsed once by the caller: a fresh packet's by its receive stream for every
+     * consumer (parsing it per consumer cost the fan-out about 15 %), a resend's from its stored copy.
      */
     void rewrite(RtpPacket out, int segment, int payloadSkip, int pictureShift, int pic, int tl0) {
         out.setTimestamp(RtpSeq.addTimestamp(out.timestamp(), segmentTimestampOffset[segment]));

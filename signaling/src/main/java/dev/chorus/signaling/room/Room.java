@@ -27,18 +27,19 @@ public final class Room {
     private long viewerCountSentAt = -1;
     private boolean viewerCountPending;
     private boolean closed;
-    private final ViewerChatBudget viewerChat;
+    /** A room's viewers together: a thousand within their sockets' limits would still flood every member. */
+    private final TokenBucket viewerChat;
 
     Room(String name, int historyCapacity, long createdAtMillis, int viewerChatPerSecond) {
         this.name = name;
         this.historyCapacity = historyCapacity;
         this.createdAtMillis = createdAtMillis;
-        this.viewerChat = new ViewerChatBudget(viewerChatPerSecond, createdAtMillis);
+        this.viewerChat = new TokenBucket(viewerChatPerSecond, 2 * viewerChatPerSecond, createdAtMillis * 1_000_000L);
     }
 
     /** Whether one more viewer chat message fits the room's viewer chat rate now. */
     boolean takeViewerChat(long nowMillis) {
-        return viewerChat.tryTake(nowMillis);
+        return viewerChat.tryTake(nowMillis * 1_000_000L);
     }
 
     public String name() {

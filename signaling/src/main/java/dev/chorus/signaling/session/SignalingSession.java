@@ -15,6 +15,7 @@ import dev.chorus.signaling.room.MessageSink;
 import dev.chorus.signaling.room.Participant;
 import dev.chorus.signaling.room.Role;
 import dev.chorus.signaling.room.RoomRegistry;
+import dev.chorus.signaling.room.TokenBucket;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;

@@ -1,21 +1,24 @@
-package dev.chorus.signaling.session;
+package dev.chorus.signaling.room;
 
-/** A token bucket on an injected nanosecond clock, so rate limits are testable. */
-final class TokenBucket {
+/**
+ * A token bucket on an injected nanosecond clock, so rate limits are testable: a socket's messages
+ * ({@code SignalingSession}) and a room's viewer chat ({@link Room}).
+ */
+public final class TokenBucket {
 
     private final double capacity;
     private final double tokensPerNano;
     private double tokens;
     private long lastRefillNanos;
 
-    TokenBucket(int perSecond, int burst, long nowNanos) {
+    public TokenBucket(int perSecond, int burst, long nowNanos) {
         this.capacity = burst;
         this.tokensPerNano = perSecond / 1e9;
         this.tokens = burst;
         this.lastRefillNanos = nowNanos;
     }
 
-    boolean tryTake(long nowNanos) {
+    public boolean tryTake(long nowNanos) {
         long elapsed = nowNanos - lastRefillNanos;
         if (elapsed > 0) {
             tokens = Math.min(capacity, tokens + elapsed * tokensPerNano);
