@@ -8,6 +8,8 @@
 # Report: loadtest/target/capacity/index.html and result.json; server log: loadtest/target/capacity/server.log
 # CAPACITY_JFR=1 also records the server with Java Flight Recorder while the load runs (start-up excluded)
 # and writes its hottest methods to loadtest/target/capacity/server-profile.txt (recording: server.jfr).
+# CAPACITY_SERVER_JAR=path runs that server jar instead of web/target/chorus-server.jar (to compare two builds);
+# CAPACITY_REPORT=dir writes the report there instead of loadtest/target/capacity.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . loadtest/server-lifecycle.sh
@@ -16,7 +18,8 @@ if [ ! -f web/target/chorus-server.jar ] || [ ! -f loadtest/target/chorus-loadte
   echo "capacity.sh: building the jars (mvn -q -DskipTests package)"
   mvn -B -q -DskipTests package
 fi
-report=loadtest/target/capacity
+report=${CAPACITY_REPORT:-loadtest/target/capacity}
+server_jar=${CAPACITY_SERVER_JAR:-web/target/chorus-server.jar}
 mkdir -p "$report"
 port=${CAPACITY_HTTP_PORT:-18480}
 
@@ -33,7 +36,7 @@ server_pin=() generator_pin=()
 
 echo "capacity.sh: server on 127.0.0.1:$port${server_cpus:+ (cpus $server_cpus)}, generator${generator_cpus:+ on cpus $generator_cpus}"
 start_server capacity.sh "$report/server.log" "$port" env CHORUS_HTTP_HOST=127.0.0.1 CHORUS_HTTP_PORT="$port" CHORUS_MEDIA_ADDRESS=127.0.0.1 CHORUS_MEDIA_PORT=0 \
-  "${server_pin[@]}" java -jar web/target/chorus-server.jar
+  "${server_pin[@]}" java -jar "$server_jar"
 
 jcmd="$(dirname "$(readlink -f "$(command -v java)")")/jcmd"
 profiling=0

@@ -9,13 +9,16 @@ import dev.chorus.sfu.transport.WebRtcTransport.IceState;
 import java.beans.PropertyChangeEvent;
 import java.beans.PropertyChangeListener;
 import java.io.IOException;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Function;
 import org.ice4j.Transport;
 import org.ice4j.TransportAddress;
 import org.ice4j.ice.Agent;
@@ -65,6 +68,7 @@ final class IceSession {
     private final Agent agent;
     private final IceMediaStream stream;
     private final Component component;
+    private final SelectedPairSender mediaSender;
     private final PropertyChangeListener agentStateListener = this::onAgentState;
     private final PropertyChangeListener pairListener = this::onPairChange;
     private final Object startLock = new Object();
@@ -73,10 +77,14 @@ final class IceSession {
     private volatile IceState state = IceState.NEW;
     private volatile boolean closed;
 
-    /** Creates the agent and gathers at once from {@code harvesters} (each our own, never interface enumeration). */
+    /**
+     * Creates the agent and gathers at once from {@code harvesters} (each our own, never interface enumeration).
+     * {@code directSockets}: the shared UDP port's socket per remote address, for media sends (null for a CLIENT).
+     */
     IceSession(
             boolean controlling,
             List<CandidateHarvester> harvesters,
+            Function<InetSocketAddress, DatagramSocket> directSockets,
             TransportConfig config,
             TransportRuntime runtime,
             TransportCounters counters,
@@ -102,6 +110,7 @@ final class IceSession {
             // A controlled agent's candidates live on the shared port, which pushes (see Ice4jSetup); a controlling
             // one reads the component socket of its own candidate.
             component = agent.createComponent(stream, KeepAliveStrategy.SELECTED_ONLY, controlling);
+            mediaSender = new SelectedPairSender(component, directSockets);
             ok = true;
         } finally {
             if (!ok) {
@@ -297,8 +306,27 @@ final class IceSession {
     }
 
     /**
-     * Sends bytes as they are (SRTP or DTLS) on the selected pair. False, counted, without a pair or when the socket
-     * refuses. Called by media workers (under the SRTP path's send lock) and the DTLS thread.
+     * Sends SRTP/SRTCP on the selected pair, straight to the shared port's socket where there is one. False, counted,
+     * without a pair or when the socket refuses. Callers hold the SRTP path's send lock (one sender at a time).
+     */
+    boolean sendMedia(byte[] buf, int off, int len) {
+        try {
+            if (!mediaSender.send(buf, off, len)) {
+                counters.drop(DropReason.NO_SELECTED_PAIR);
+                return false;
+            }
+        } catch (IOException e) {
+            counters.drop(DropReason.SOCKET_SEND_FAILED);
+            return false;
+        }
+        counters.packetsOut.increment();
+        counters.bytesOut.add(len);
+        return true;
+    }
+
+    /**
+     * Sends DTLS records on the selected pair through ice4j. False, counted, without a pair or when the socket
+     * refuses. Called on the DTLS thread; the few handshake records need no faster path than ice4j's.
      */
     boolean send(byte[] buf, int off, int len) {
         if (component.getSelectedPair() == null) {
@@ -337,6 +365,7 @@ final class IceSession {
             p.put("local", pair.getLocalCandidate().getTransportAddress().toString());
             p.put("remote", pair.getRemoteCandidate().getTransportAddress().toString());
             p.put("remoteType", pair.getRemoteCandidate().getType().toString());
+            p.put("mediaSentDirect", mediaSender.isDirect());
         }
         o.put("msSinceHeard", consent.msSinceHeard());
     }

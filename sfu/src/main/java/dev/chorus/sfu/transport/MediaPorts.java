@@ -3,6 +3,7 @@ package dev.chorus.sfu.transport;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,6 +85,11 @@ public final class MediaPorts implements AutoCloseable {
             h.add(tcp);
         }
         return h;
+    }
+
+    /** The UDP port's socket for the session of {@code remote}, to send media on directly; null if none. */
+    DatagramSocket sessionSocket(InetSocketAddress remote) {
+        return udp.sessionSocket(remote);
     }
 
     /** A new SERVER transport: counted here, and reachable over ICE-TCP under its local ufrag. */

@@ -200,7 +200,7 @@ final class SrtpPacketPath {
                 counters.drop(reasonOf(st));
                 return false;
             }
-            if (!ice.send(txView.getBuffer(), txView.getOffset(), txView.getLength())) {
+            if (!ice.sendMedia(txView.getBuffer(), txView.getOffset(), txView.getLength())) {
                 return false;
             }
         }

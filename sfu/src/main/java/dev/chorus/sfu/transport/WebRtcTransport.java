@@ -105,6 +105,7 @@ public final class WebRtcTransport implements AutoCloseable {
         ice = new IceSession(
                 role == Role.CLIENT,
                 ports == null ? List.of(new ClientHostHarvester(config.bindAddress())) : ports.harvesters(),
+                ports == null ? null : ports::sessionSocket,
                 config,
                 runtime,
                 counters,

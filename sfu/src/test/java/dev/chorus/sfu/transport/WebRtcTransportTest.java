@@ -66,6 +66,8 @@ class WebRtcTransportTest {
                     Arrays.copyOf(Peers.rtcpRr(0x2222), 8), p.clientEvents().nextRtcp(2000));
 
             assertEquals(0, p.server().drops(DropReason.SRTP_AUTH_FAILED));
+            assertTrue(sentDirect(p.server()), "the SFU writes media straight to the shared port's socket");
+            assertTrue(!sentDirect(p.client()), "a client has no shared port: ice4j sends");
             assertEquals(1, p.server().toJson().get("counters").get("rtpIn").asLong());
             assertEquals(profile.name(), p.server().toJson().get("srtpProfile").asText());
         }
@@ -101,6 +103,45 @@ class WebRtcTransportTest {
             }
         }
         assertEquals(0, port.transportCount());
+    }
+
+    /**
+     * Media leaves on the socket ice4j made for the session's remote address, found once per selected pair; the port
+     * forgets the socket when the session ends.
+     */
+    @Test
+    void mediaGoesStraightToTheSessionsSocketUntilItCloses() throws Exception {
+        java.net.InetSocketAddress remote;
+        try (Peers.Pair p =
+                Peers.connect(port, SERVER_CERT, CLIENT_CERT, loopback().build())) {
+            String[] hostPort = p.server()
+                    .toJson()
+                    .get("selectedPair")
+                    .get("remote")
+                    .asText()
+                    .split("/")[0]
+                    .split(":");
+            remote = new java.net.InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1]));
+            assertTrue(port.sessionSocket(remote) != null, "the port knows the session's socket for " + remote);
+            long before = p.server().toJson().get("counters").get("packetsOut").asLong();
+            for (int i = 0; i < 50; i++) {
+                byte[] down = ("down " + i).getBytes(StandardCharsets.UTF_8);
+                assertTrue(p.server().sendRtp(Peers.rtp(0x5151, i, i, down), 0, 12 + down.length));
+            }
+            for (int i = 0; i < 50; i++) {
+                Peers.assertRtp(
+                        p.clientEvents().nextRtp(2000), 0x5151, i, ("down " + i).getBytes(StandardCharsets.UTF_8));
+            }
+            assertTrue(sentDirect(p.server()));
+            assertEquals(
+                    before + 50,
+                    p.server().toJson().get("counters").get("packetsOut").asLong());
+        }
+        assertNull(port.sessionSocket(remote), "a closed session's socket is not used");
+    }
+
+    static boolean sentDirect(WebRtcTransport t) {
+        return t.toJson().get("selectedPair").get("mediaSentDirect").asBoolean();
     }
 
     /**
@@ -298,6 +339,7 @@ class WebRtcTransportTest {
             Peers.assertRtp(p.serverEvents().nextRtp(2000), 0x6666, 6, up);
             assertTrue(p.server().sendRtp(Peers.rtp(0x6667, 7, 0, up), 0, 12 + up.length));
             Peers.assertRtp(p.clientEvents().nextRtp(2000), 0x6667, 7, up);
+            assertTrue(sentDirect(p.server()), "direct sends work on IPv6 too");
         }
     }
 
