@@ -214,6 +214,13 @@ final class ChromiumReport {
                 .average()
                 .orElse(Double.NaN);
 
+        double receivedPps = steadySamples.stream()
+                .mapToDouble(Sample::receivedPps)
+                .filter(Double::isFinite)
+                .average()
+                .orElse(Double.NaN);
+        double cpuMicrosPerPacket = cpuMicrosPerReceivedPacket(cpuCores, receivedPps);
+
         ObjectNode st = root.putObject("steady");
         st.put("seconds", round(steadySeconds, 3));
         num(
@@ -224,14 +231,12 @@ final class ChromiumReport {
                         .filter(Double::isFinite)
                         .average()
                         .orElse(Double.NaN));
-        num(
-                st,
-                "receivedPps",
-                steadySamples.stream()
-                        .mapToDouble(Sample::receivedPps)
-                        .filter(Double::isFinite)
-                        .average()
-                        .orElse(Double.NaN));
+        num(st, "receivedPps", receivedPps);
+        num(st, "serverCpuMicrosPerReceivedPacket", cpuMicrosPerPacket);
+        st.put(
+                "serverCpuMicrosPerReceivedPacketDefinition",
+                "the server process's CPU time over the steady window divided by the packets every page's every"
+                        + " inbound stream received in it (getStats packetsReceived), in microseconds");
         st.put("packetsReceived", packets);
         st.put("packetsLost", lost);
         num(st, "loss", loss);
@@ -327,7 +332,7 @@ final class ChromiumReport {
                 Locale.ROOT,
                 "forwarded_pps=%s server_cpu_cores=%s forwarded_pps_per_core=%s loss=%s p99_latency_ms=%s"
                         + " latency_figure=%s frames_decoded_per_s=%s min_stream_fps=%s freezes=%d"
-                        + " join_to_first_frame_p50_ms=%s pages=%d/%d",
+                        + " join_to_first_frame_p50_ms=%s server_cpu_us_per_received_packet=%s pages=%d/%d",
                 f0(fwdPps),
                 f2(cpuCores),
                 f0(cpuCores > 0 ? fwdPps / cpuCores : Double.NaN),
@@ -338,6 +343,7 @@ final class ChromiumReport {
                 f2(fps.length == 0 ? Double.NaN : fps[0]),
                 freezes,
                 f0(percentile(joinMs, 0.5)),
+                f2(cpuMicrosPerPacket),
                 connected,
                 pages.size());
         root.put("summary", summary);
@@ -373,5 +379,13 @@ final class ChromiumReport {
                 StandardCharsets.UTF_8);
         progress.println("report: " + json.toAbsolutePath() + " and " + html.toAbsolutePath());
         return summary;
+    }
+
+    /**
+     * The server's CPU per packet the pages received: CPU cores used over the steady window divided by the pages'
+     * received packets per second over it. The figure people compare across SFUs (same pages, same method).
+     */
+    static double cpuMicrosPerReceivedPacket(double serverCpuCores, double receivedPps) {
+        return serverCpuCores >= 0 && receivedPps > 0 ? serverCpuCores * 1e6 / receivedPps : Double.NaN;
     }
 }

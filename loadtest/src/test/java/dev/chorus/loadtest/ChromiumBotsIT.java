@@ -129,6 +129,12 @@ class ChromiumBotsIT {
         assertTrue(
                 r.path("steady").path("seconds").asDouble() >= 10,
                 r.path("steady").toString());
+        // The server's CPU per packet the pages received: a 3-page room costs the server some microseconds per
+        // packet; NaN (no CPU reading, no packets) or thousands would mean the figure is broken.
+        double perPacket =
+                r.path("steady").path("serverCpuMicrosPerReceivedPacket").asDouble(Double.NaN);
+        assertTrue(perPacket > 0.1 && perPacket < 2000, r.path("steady").toString());
+        assertTrue(summary.contains(" server_cpu_us_per_received_packet="), summary);
 
         int subscribersSeen = 0;
         for (JsonNode page : r.path("pages")) {
