@@ -36,6 +36,14 @@ public class SrtpProtectBenchmark {
     @Param({"AEAD_AES_128_GCM", "AES_CM_128_HMAC_SHA1_80"})
     public SrtpProfile profile;
 
+    /**
+     * jitsi-srtp's AES backend: {@code fastest} lets it benchmark its factories at first use and keep the fastest
+     * (OpenSSL through JNI where its native library loads), as the server does; the others force one factory (each
+     * JMH fork is its own JVM, so the choice does not leak between parameters).
+     */
+    @Param({"fastest", "SunJCE"})
+    public String backend;
+
     SrtpSession session;
     final SrtpBuffer view = new SrtpBuffer();
     final byte[] buffer = new byte[PacketBuffer.CAPACITY];
@@ -44,6 +52,9 @@ public class SrtpProtectBenchmark {
 
     @Setup(Level.Trial)
     public void setup() {
+        if (!backend.equals("fastest")) {
+            org.jitsi.srtp.crypto.Aes.setFactoryClassName("org.jitsi.srtp.crypto.Aes$" + backend + "CipherFactory");
+        }
         byte[] key = new byte[profile.keyLength];
         byte[] salt = new byte[profile.saltLength];
         key[0] = 1;
