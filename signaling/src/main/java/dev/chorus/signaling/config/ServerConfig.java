@@ -22,6 +22,7 @@ public final class ServerConfig {
     private final Debug debug;
     private final Metrics metrics;
     private final Shutdown shutdown;
+    private final Auth auth;
     private final String dataDir;
 
     private ServerConfig(Config root) {
@@ -53,6 +54,11 @@ public final class ServerConfig {
                 new Metrics(c.getBoolean("chorus.metrics.enabled"), c.getStringList("chorus.metrics.allowed-clients"));
         shutdown = new Shutdown(c.getDuration("chorus.shutdown.drain-timeout"));
         dataDir = c.getString("chorus.data-dir");
+        auth = new Auth(
+                c.getString("chorus.auth.mode"),
+                c.getString("chorus.auth.hs256-secret"),
+                c.getString("chorus.auth.jwks-file"),
+                c.getDuration("chorus.auth.clock-skew"));
         validate();
         media = MediaConfig.from(root);
     }
@@ -96,6 +102,11 @@ public final class ServerConfig {
 
     public String dataDir() {
         return dataDir;
+    }
+
+    /** {@code chorus.auth}: open joins, or joins with a token. */
+    public Auth auth() {
+        return auth;
     }
 
     public record Http(String host, int port, Tls tls) {}
@@ -210,6 +221,25 @@ public final class ServerConfig {
     /** {@code GET /metrics}: on or off, and the client addresses (CIDR) it is served to. */
     public record Metrics(boolean enabled, List<String> allowedClients) {}
 
+    /**
+     * Who may join: {@code mode} "open" or "token"; in token mode the HS256 secret and/or the JWKS file of
+     * the public keys (ES256, RS256) that verify join tokens.
+     */
+    public record Auth(String mode, String hs256Secret, String jwksFile, Duration clockSkew) {
+        public static final String OPEN = "open";
+        public static final String TOKEN = "token";
+
+        public boolean tokens() {
+            return TOKEN.equals(mode);
+        }
+
+        @Override
+        public String toString() { // never print the secret
+            return "Auth[mode=" + mode + ", hs256Secret=" + (hs256Secret.isEmpty() ? "(none)" : "(set)") + ", jwksFile="
+                    + jwksFile + ", clockSkew=" + clockSkew + "]";
+        }
+    }
+
     /** Graceful shutdown: how long a draining server waits for its rooms to empty. */
     public record Shutdown(Duration drainTimeout) {}
 
@@ -268,6 +298,19 @@ public final class ServerConfig {
                 http.tls.cert.isBlank() == http.tls.key.isBlank(),
                 "chorus.http.tls.cert and chorus.http.tls.key must be set together (or both left empty)");
         require(!dataDir.isBlank(), "chorus.data-dir must not be empty");
+        require(
+                Auth.OPEN.equals(auth.mode) || Auth.TOKEN.equals(auth.mode),
+                "chorus.auth.mode must be \"open\" or \"token\"");
+        require(
+                !auth.tokens() || !auth.hs256Secret.isEmpty() || !auth.jwksFile.isBlank(),
+                "chorus.auth.mode = token needs chorus.auth.hs256-secret or chorus.auth.jwks-file");
+        require(
+                auth.hs256Secret.isEmpty()
+                        || auth.hs256Secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length >= 32,
+                "chorus.auth.hs256-secret must be at least 32 bytes (HS256 needs a 256-bit key)");
+        require(
+                !auth.clockSkew.isNegative() && auth.clockSkew.toSeconds() <= 600,
+                "chorus.auth.clock-skew must be 0s..10m");
     }
 
     private static void require(boolean ok, String message) {

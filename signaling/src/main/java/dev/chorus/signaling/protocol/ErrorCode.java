@@ -17,6 +17,11 @@ public enum ErrorCode {
     NOT_READY("not_ready"),
     MEDIA_UNAVAILABLE("media_unavailable"),
     NOT_ALLOWED("not_allowed"),
+    TOKEN_MISSING("token_missing"),
+    TOKEN_EXPIRED("token_expired"),
+    TOKEN_INVALID("token_invalid"),
+    TOKEN_WRONG_ROOM("token_wrong_room"),
+    PERMISSION_DENIED("permission_denied"),
     INTERNAL_ERROR("internal_error");
 
     private final String wire;
