@@ -12,10 +12,17 @@ public sealed interface ClientMessage {
 
     Object id();
 
-    /** {@code role} is "participant" (listed, may publish) or "viewer" (counted, only receives). */
-    record Join(Object id, String room, String name, String role) implements ClientMessage {
+    /**
+     * {@code role} is "participant" (listed, may publish) or "viewer" (counted, only receives). {@code token} is
+     * the join token (JWT) or null; {@code name} may be null only when a token is given (its name claim).
+     */
+    record Join(Object id, String room, String name, String role, String token) implements ClientMessage {
         public Join(Object id, String room, String name) {
-            this(id, room, name, "participant");
+            this(id, room, name, "participant", null);
+        }
+
+        public Join(Object id, String room, String name, String role) {
+            this(id, room, name, role, null);
         }
     }
 

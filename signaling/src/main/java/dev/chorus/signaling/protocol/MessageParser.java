@@ -39,7 +39,7 @@ public final class MessageParser {
         }
         try {
             return switch (typeName) {
-                case "join" -> new ClientMessage.Join(id, room(json), name(json), role(json));
+                case "join" -> join(json, id);
                 case "leave" -> new ClientMessage.Leave(id);
                 case "chat" -> new ClientMessage.Chat(id, chatText(json));
                 case "mute" -> mute(json, id);
@@ -111,6 +111,25 @@ public final class MessageParser {
                     null);
         }
         return room;
+    }
+
+    private ClientMessage.Join join(JsonObject json, Object id) throws ProtocolException {
+        String room = room(json);
+        String token = token(json);
+        // With a token, the name may come from its name claim instead.
+        String name = token != null && json.getValue("name") == null ? null : name(json);
+        return new ClientMessage.Join(id, room, name, role(json), token);
+    }
+
+    private static String token(JsonObject json) throws ProtocolException {
+        Object value = json.getValue("token");
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof String token)) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD, "'token' must be a string (a JWT)", "token", null);
+        }
+        return token;
     }
 
     private static String role(JsonObject json) throws ProtocolException {

@@ -11,19 +11,39 @@ public final class Participant {
     private final Role role;
     private final MessageSink sink;
     private final long joinedAtMillis;
+    private final String identity;
+    private final Permissions permissions;
     private boolean audioMuted;
     private boolean videoMuted;
 
     Participant(String id, String name, Room room, Role role, MessageSink sink, long joinedAtMillis) {
+        this(id, name, room, role, null, Permissions.OPEN, sink, joinedAtMillis);
+    }
+
+    /**
+     * @param identity    the join token's {@code sub}, or null
+     * @param permissions what the member may do (its token's, or {@link Permissions#OPEN})
+     */
+    Participant(
+            String id,
+            String name,
+            Room room,
+            Role role,
+            String identity,
+            Permissions permissions,
+            MessageSink sink,
+            long joinedAtMillis) {
         this.id = id;
+        this.identity = identity;
+        this.permissions = permissions;
         this.name = name;
         this.room = room;
         this.role = role;
         this.sink = sink;
         this.joinedAtMillis = joinedAtMillis;
-        // A viewer sends nothing, and says so.
-        this.audioMuted = role == Role.VIEWER;
-        this.videoMuted = role == Role.VIEWER;
+        // A viewer sends nothing, and says so; so does a member whose token forbids a kind.
+        this.audioMuted = role == Role.VIEWER || !permissions.publishAudio();
+        this.videoMuted = role == Role.VIEWER || !permissions.publishVideo();
     }
 
     public String id() {
@@ -40,6 +60,15 @@ public final class Participant {
 
     public Role role() {
         return role;
+    }
+
+    /** The join token's {@code sub}, or null. */
+    public String identity() {
+        return identity;
+    }
+
+    public Permissions permissions() {
+        return permissions;
     }
 
     /** A viewer only receives and is counted, not listed. */
@@ -74,16 +103,20 @@ public final class Participant {
 
     /** The participant as other clients see it. */
     public JsonObject toJson() {
-        return new JsonObject()
+        JsonObject json = new JsonObject()
                 .put("id", id)
                 .put("name", name)
                 .put("audioMuted", audioMuted)
                 .put("videoMuted", videoMuted);
+        if (identity != null) {
+            json.put("identity", identity);
+        }
+        return json;
     }
 
     /** The participant as it is told about itself in {@code joined}: as others see it, with its role. */
     public JsonObject toSelfJson() {
-        return toJson().put("role", role.wire());
+        return toJson().put("role", role.wire()).put("permissions", permissions.toJson());
     }
 
     /** For logs: enough context to find every line about this participant. */

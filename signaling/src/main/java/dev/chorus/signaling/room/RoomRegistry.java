@@ -92,6 +92,24 @@ public final class RoomRegistry {
     public Participant join(
             String roomName, String displayName, Role role, MessageSink sink, Object requestId, IceServers iceServers)
             throws ProtocolException {
+        return join(roomName, displayName, role, null, Permissions.OPEN, sink, requestId, iceServers);
+    }
+
+    /**
+     * As {@link #join(String, String, Role, MessageSink, Object, IceServers)}, for a member whose join token
+     * gave it an {@code identity} (or null) and {@code permissions}.
+     */
+    @SuppressWarnings("checkstyle:ParameterNumber")
+    public Participant join(
+            String roomName,
+            String displayName,
+            Role role,
+            String identity,
+            Permissions permissions,
+            MessageSink sink,
+            Object requestId,
+            IceServers iceServers)
+            throws ProtocolException {
         if (!acceptingJoins) {
             throw new ProtocolException(ErrorCode.SHUTTING_DOWN, "the server is shutting down", null, requestId);
         }
@@ -130,7 +148,8 @@ public final class RoomRegistry {
             log.info("room={} created", roomName);
         }
 
-        Participant participant = new Participant(uniqueId(), displayName, room, role, sink, clockMillis.getAsLong());
+        Participant participant = new Participant(
+                uniqueId(), displayName, room, role, identity, permissions, sink, clockMillis.getAsLong());
         JsonArray others = new JsonArray();
         room.members().forEach(p -> others.add(p.toJson()));
         room.add(participant);
@@ -179,6 +198,9 @@ public final class RoomRegistry {
 
     /** Appends to the room's history and sends to every member, the sender included. */
     public ChatMessage chat(Participant from, String text, Object requestId) throws ProtocolException {
+        if (!from.permissions().chat()) {
+            throw new ProtocolException(ErrorCode.PERMISSION_DENIED, "your token does not allow chat", null, requestId);
+        }
         if (from.isViewer() && !viewerSettings.viewerChat()) {
             throw new ProtocolException(
                     ErrorCode.NOT_ALLOWED,
@@ -211,6 +233,16 @@ public final class RoomRegistry {
         if (participant.isViewer()) {
             throw new ProtocolException(
                     ErrorCode.NOT_ALLOWED, "a viewer sends no audio or video, so has nothing to mute", null, requestId);
+        }
+        Permissions may = participant.permissions();
+        if ((Boolean.FALSE.equals(audioMuted) && !may.publishAudio())
+                || (Boolean.FALSE.equals(videoMuted) && !may.publishVideo())) {
+            throw new ProtocolException(
+                    ErrorCode.PERMISSION_DENIED,
+                    "your token does not allow publishing " + (may.publishAudio() ? "video" : "audio")
+                            + ", so it stays muted",
+                    null,
+                    requestId);
         }
         mute(participant, audioMuted, videoMuted);
     }

@@ -1,5 +1,6 @@
 package dev.chorus.signaling.session;
 
+import dev.chorus.signaling.auth.TokenVerifier;
 import dev.chorus.signaling.config.ServerConfig;
 import dev.chorus.signaling.ice.IceServers;
 import dev.chorus.signaling.protocol.Limits;
@@ -9,14 +10,16 @@ import java.util.function.LongSupplier;
 
 /**
  * What every session shares: the signaling limits and keepalive timing (as configured), clocks, the welcome
- * message and the STUN/TURN servers handed out at join.
+ * message, the STUN/TURN servers handed out at join, and the join token verifier ({@code tokens}, null when
+ * {@code chorus.auth.mode = open}).
  */
 public record SessionSettings(
         ServerConfig.Signaling signaling,
         LongSupplier nanoClock,
         LongSupplier wallClock,
         JsonObject welcome,
-        IceServers iceServers) {
+        IceServers iceServers,
+        TokenVerifier tokens) {
 
     public long keepaliveIntervalNanos() {
         return signaling.keepaliveInterval().toNanos();
@@ -45,6 +48,7 @@ public record SessionSettings(
                 .put("type", "welcome")
                 .put("protocol", ServerMessages.PROTOCOL_VERSION)
                 .put("server", "chorus/" + serverVersion)
+                .put("auth", config.auth().mode())
                 .put("keepaliveIntervalMs", s.keepaliveInterval().toMillis())
                 .put("keepaliveTimeoutMs", s.keepaliveTimeout().toMillis())
                 .put(
@@ -73,6 +77,7 @@ public record SessionSettings(
                         config.ice().stunUrls(),
                         config.ice().turnUrls(),
                         config.ice().turnSecret(),
-                        config.ice().turnCredentialLifetime()));
+                        config.ice().turnCredentialLifetime()),
+                config.auth().tokens() ? TokenVerifier.from(config.auth(), s.maxNameChars()) : null);
     }
 }

@@ -5,6 +5,7 @@ import dev.chorus.sfu.conference.MediaService;
 import dev.chorus.sfu.conference.MediaSession;
 import dev.chorus.sfu.conference.MediaSessionListener;
 import dev.chorus.sfu.conference.OfferOutcome;
+import dev.chorus.signaling.auth.Grant;
 import dev.chorus.signaling.protocol.ClientMessage;
 import dev.chorus.signaling.protocol.ErrorCode;
 import dev.chorus.signaling.protocol.MessageParser;
@@ -172,8 +173,7 @@ public final class SignalingSession implements MessageSink {
                         null,
                         join.id());
             }
-            participant = rooms.join(
-                    join.room(), join.name(), Role.fromWire(join.role()), this, join.id(), settings.iceServers());
+            participant = join(join);
         } else {
             Participant member = requireJoined(message);
             if (message instanceof ClientMessage.Leave leave) {
@@ -210,7 +210,37 @@ public final class SignalingSession implements MessageSink {
         }
     }
 
+    /** Checks the join's token (token mode) and joins with what it grants. */
+    private Participant join(ClientMessage.Join join) throws ProtocolException {
+        Grant grant = Grant.OPEN;
+        if (settings.tokens() != null) {
+            try {
+                grant = settings.tokens()
+                        .verify(join.token(), join.room(), settings.wallClock().getAsLong());
+            } catch (ProtocolException e) {
+                // The reason only: never the token.
+                log.info(
+                        "remote={} join to room={} refused: {} {}",
+                        remote,
+                        join.room(),
+                        e.code().wire(),
+                        e.getMessage());
+                throw e.withRequestId(join.id());
+            }
+        }
+        String name = grant.name() != null ? grant.name() : join.name();
+        if (name == null) {
+            throw new ProtocolException(
+                    ErrorCode.INVALID_FIELD, "missing field 'name' (the token has no name claim)", "name", join.id());
+        }
+        // A hidden member joins as a broadcast viewer: it only receives, and is counted, not listed.
+        Role role = grant.permissions().hidden() ? Role.VIEWER : Role.fromWire(join.role());
+        return rooms.join(
+                join.room(), name, role, grant.identity(), grant.permissions(), this, join.id(), settings.iceServers());
+    }
+
     private void offer(Participant member, ClientMessage.Offer offer) throws ProtocolException {
+        OfferPermissions.check(member.permissions(), offer.sdp(), offer.sources(), offer.id());
         try {
             if (media == null) {
                 // A viewer only receives: the media side refuses its offers that send (not_allowed).

@@ -85,6 +85,25 @@ class SignalingWebSocketTest {
         assertEquals(1000, welcome.getInteger("keepaliveTimeoutMs"));
         assertEquals(2048, welcome.getJsonObject("limits").getInteger("maxMessageBytes"));
         assertEquals(3, welcome.getJsonObject("limits").getInteger("maxParticipants"));
+        assertEquals("open", welcome.getString("auth"));
+    }
+
+    @Test
+    void openModeTakesJoinsWithoutTokensAndIgnoresAnyGiven(Vertx vertx) {
+        WsTestClient ada = connect(vertx);
+        JsonObject joined = ada.join("open", "Ada");
+        assertEquals("joined", joined.getString("type"), joined.encode());
+        assertEquals(null, joined.getJsonObject("you").getValue("identity"));
+        WsTestClient bob = connect(vertx);
+        bob.send(new JsonObject()
+                .put("type", "join")
+                .put("room", "open")
+                .put("name", "Bob")
+                .put("token", "not-checked-in-open-mode"));
+        assertEquals("Bob", bob.next("joined").getJsonObject("you").getString("name"));
+        assertEquals("participant-joined", ada.next().getString("type"));
+        bob.send(new JsonObject().put("type", "chat").put("text", "hi"));
+        assertEquals("hi", ada.next("chat").getString("text"));
     }
 
     @Test
