@@ -32,6 +32,8 @@ let pausedVideos = new Set(); // participants whose camera the server pauses for
 let joinedAt = null; // performance.now() of the last "joined", for time-to-first-frame
 let receiveOnly = false; // ?publish=0: never ask for camera/mic, publish nothing
 let viewer = false; // ?role=viewer: a broadcast room's audience (receive-only, counted, not listed)
+let token = null; // ?token=: the join token, sent in every join (a server in token mode needs one)
+let mayShareScreen = true; // the token's perms.publish has "screen" (or there is no token)
 let iceServers = []; // STUN/TURN list (TURN credentials minted for us) from the last "joined"
 // ?relay=1: media through the TURN relay only (iceTransportPolicy 'relay'), to
 // check a TURN deployment; kept across the history rewrite in onJoined.
@@ -48,7 +50,7 @@ function setState(state) {
   $('leave-button').hidden = !inRoom;
   $('disconnected').hidden = state !== 'disconnected';
   $('rejoin-button').disabled = state === 'connecting';
-  $('toggle-screen').hidden = !inRoom || viewer;
+  $('toggle-screen').hidden = !inRoom || viewer || !mayShareScreen;
   $('toggle-screen').disabled = state !== 'joined' || !navigator.mediaDevices?.getDisplayMedia;
   chat.setChatEnabled(state === 'joined');
   join.setJoinBusy(state === 'connecting');
@@ -302,8 +304,10 @@ function onJoined(msg) {
   for (const m of msg.chat ?? []) chat.addMessage(m, self.id);
 
   const path = `/r/${encodeURIComponent(target.room)}`;
-  // Only the path is rewritten (a deep link's query stays); ?relay=1 and ?role=viewer survive it.
-  const query = [relayOnly ? 'relay=1' : '', viewer ? 'role=viewer' : ''].filter(Boolean).join('&');
+  // Only the path is rewritten (a deep link's query stays); ?relay=1, ?role=viewer and ?token= survive it
+  // (the token so that a reload joins again; the share link never carries it: it is this user's).
+  const query = [relayOnly ? 'relay=1' : '', viewer ? 'role=viewer' : '', token ? `token=${encodeURIComponent(token)}` : '']
+    .filter(Boolean).join('&');
   if (location.pathname !== path) history.replaceState(null, '', query ? `${path}?${query}` : path);
   $('room-name').textContent = target.room;
   $('share-link').value = location.origin + path + (viewer ? '?role=viewer' : '');
@@ -390,7 +394,9 @@ async function joinRoom(values) {
     await s.connect();
     if (s !== sig) return s.close();
     wire(s);
-    const joined = await s.request({ type: 'join', room: target.room, name: target.name, ...(viewer ? { role: 'viewer' } : {}) });
+    const joined = await s.request({
+      type: 'join', room: target.room, name: target.name, ...(viewer ? { role: 'viewer' } : {}), ...(token ? { token } : {}),
+    });
     if (s !== sig) return s.close();
     onJoined(joined);
   } catch (err) {
@@ -450,9 +456,17 @@ async function copyLink() {
 // ---- start --------------------------------------------------------------------
 
 function init() {
-  const { room, name, receiveOnly: listenOnly, viewer: watching } = join.parseLocation();
-  receiveOnly = listenOnly;
-  viewer = watching;
+  const { room, name: typed, receiveOnly: listenOnly, viewer: watching, token: given, claims } = join.parseLocation();
+  token = given;
+  // The token's perms, read only to leave out what the server would refuse.
+  const perms = claims?.perms && typeof claims.perms === 'object' ? claims.perms : {};
+  const publish = Array.isArray(perms.publish) ? perms.publish : ['audio', 'video', 'screen'];
+  viewer = watching || perms.hidden === true;
+  receiveOnly = listenOnly || viewer || (!publish.includes('audio') && !publish.includes('video'));
+  mayShareScreen = publish.includes('screen');
+  media.limitTo({ audio: publish.includes('audio'), video: publish.includes('video') });
+  // The token's name is the one the server uses.
+  const name = typeof claims?.name === 'string' && claims.name.trim() ? claims.name.trim() : typed;
   join.initJoin({ room, name, onJoin: joinRoom });
   chat.initChat({
     onSend: (text) => Boolean(sig?.send({ type: 'chat', text })),
@@ -474,7 +488,8 @@ function init() {
     mediaSettled = true;
     $('devices').hidden = true; // nothing to choose
     join.setMediaError(viewer ? 'Watching (role=viewer): you see and hear the presenters; camera and microphone are not used.'
-      : 'Receive-only (publish=0): camera and microphone are not used.');
+      : listenOnly ? 'Receive-only (publish=0): camera and microphone are not used.'
+        : 'Receive-only: your link does not let you send audio or video; camera and microphone are not used.');
   } else {
     startMedia();
   }

@@ -8,6 +8,7 @@ const CHOICE_KEY = { audio: 'chorus.mic', video: 'chorus.camera' };
 let stream = null;
 let starting = null; // in-flight start(), so a preview and a Join click share one prompt
 let generation = 0; // bumped by stop(), so a start() that finishes after it is discarded
+let kinds = { audio: true, video: true }; // what this page may publish (its join token's perms.publish)
 const listeners = new Set();
 
 export function onChange(fn) {
@@ -16,6 +17,12 @@ export function onChange(fn) {
 
 function notify() {
   for (const fn of listeners) fn(getState());
+}
+
+// Only ask for the kinds this page may publish: a join token without "audio" (or
+// "video") in perms.publish would have the server refuse that line. Call before start().
+export function limitTo({ audio, video }) {
+  kinds = { audio: Boolean(audio), video: Boolean(video) };
 }
 
 export function getLocalStream() {
@@ -124,15 +131,17 @@ async function doStart() {
     return { stream: null, message: describeMediaError(err) };
   }
 
-  let result = await tryGet({ audio: constraintsFor('audio'), video: constraintsFor('video') });
+  const want = (kind) => (kinds[kind] ? constraintsFor(kind) : false);
+  let result = await tryGet({ audio: want('audio'), video: want('video') });
   const gone = ['OverconstrainedError', 'NotFoundError'].includes(result.error?.name);
   if (gone && (chosen('audio') || chosen('video'))) {
     // A device chosen earlier in this tab is gone: back to the browser's defaults.
     forgetChoices();
-    result = await tryGet({ audio: constraintsFor('audio'), video: constraintsFor('video') });
+    result = await tryGet({ audio: want('audio'), video: want('video') });
   }
   let message = null;
-  if (result.error && result.error.name !== 'NotAllowedError' && result.error.name !== 'SecurityError') {
+  if (result.error && kinds.audio && kinds.video
+    && result.error.name !== 'NotAllowedError' && result.error.name !== 'SecurityError') {
     // One missing or busy device should not cost the user the other one.
     const audio = await tryGet({ audio: constraintsFor('audio') });
     const video = await tryGet({ video: constraintsFor('video') });

@@ -1,6 +1,7 @@
 // The join screen: room/name form with inline validation, the local preview,
 // and the deep-link rules (/r/<room> prefills, ?name= joins straight away,
-// &publish=0 makes that join receive-only, &role=viewer a broadcast viewer).
+// &publish=0 makes that join receive-only, &role=viewer a broadcast viewer,
+// &token=<jwt> carries the join token a server in token mode needs).
 
 import { roomError, nameError } from './validate.js';
 
@@ -25,7 +26,24 @@ export function parseLocation(loc = window.location) {
   const name = params.get('name') ?? '';
   const viewer = params.get('role') === 'viewer';
   const receiveOnly = viewer || params.get('publish') === '0';
-  return { room, name, receiveOnly, viewer };
+  const token = params.get('token') || null;
+  return { room, name, receiveOnly, viewer, token, claims: tokenClaims(token) };
+}
+
+// The claims of a join token, read without checking its signature: only to
+// prefill the name and leave out what the server would refuse (the server
+// checks the token). null when there is none or it cannot be read.
+export function tokenClaims(token) {
+  const payload = token?.split('.')[1];
+  if (!payload) return null;
+  try {
+    const b64 = payload.replace(/-/g, '+').replace(/_/g, '/');
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const claims = JSON.parse(new TextDecoder().decode(bytes));
+    return claims && typeof claims === 'object' ? claims : null;
+  } catch {
+    return null;
+  }
 }
 
 function showFieldError(field, message) {
