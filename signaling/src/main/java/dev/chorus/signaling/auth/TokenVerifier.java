@@ -115,7 +115,10 @@ public final class TokenVerifier {
                     }
                 }
             } else {
-                throw fail(ErrorCode.TOKEN_INVALID, "unsupported token algorithm " + alg + " (HS256, ES256, RS256)");
+                throw fail(
+                        ErrorCode.TOKEN_INVALID,
+                        "unsupported token algorithm " + TokenClaims.clip(String.valueOf(alg))
+                                + " (HS256, ES256, RS256)");
             }
         } catch (JOSEException e) {
             throw fail(ErrorCode.TOKEN_INVALID, "the token's signature cannot be checked");
