@@ -61,7 +61,12 @@ public final class ChorusServer {
                 return Future.failedFuture(new IllegalStateException("TLS: " + e.getMessage(), e));
             }
         }
-        SessionSettings settings = SessionSettings.from(config, VERSION, System::nanoTime, System::currentTimeMillis);
+        SessionSettings settings;
+        try {
+            settings = SessionSettings.from(config, VERSION, System::nanoTime, System::currentTimeMillis);
+        } catch (IllegalArgumentException e) { // e.g. an unreadable chorus.auth.jwks-file
+            return Future.failedFuture(e);
+        }
         MediaService.Settings mediaSettings = config.media().settings();
         verticle = new SignalingVerticle(config, rooms, settings, tls, control -> {
             try {

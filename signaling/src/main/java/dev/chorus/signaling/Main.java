@@ -40,6 +40,7 @@ public final class Main {
         }
         log.info("configuration: {}", loaded.file() == null ? "embedded defaults" : loaded.file());
         log.info("media settings: {}", loaded.config().media());
+        log.info("join auth: {}", loaded.config().auth());
 
         ChorusServer server = new ChorusServer(loaded.config());
         try {

@@ -25,6 +25,8 @@ final class TokenClaims {
 
     private static final List<String> KINDS = List.of("audio", "video", "screen");
 
+    private static final List<String> PERMS = List.of("publish", "subscribe", "chat", "moderate", "record", "hidden");
+
     private TokenClaims() {}
 
     static void checkTimes(JWTClaimsSet claims, long nowMillis, long skewMillis) throws ProtocolException {
@@ -92,8 +94,7 @@ final class TokenClaims {
             throw invalid("claim 'perms' must be an object");
         }
         for (Object key : perms.keySet()) {
-            if (!List.of("publish", "subscribe", "chat", "moderate", "record", "hidden")
-                    .contains(key)) {
+            if (!PERMS.contains(key)) {
                 throw invalid("claim 'perms' has an unknown key '" + clip(String.valueOf(key)) + "'");
             }
         }

@@ -24,6 +24,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.text.ParseException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -149,7 +150,7 @@ public final class TokenVerifier {
                     "no " + alg + " key" + (kid == null ? "" : " with kid " + TokenClaims.clip(kid))
                             + " in chorus.auth.jwks-file");
         }
-        List<JWSVerifier> verifiers = new java.util.ArrayList<>();
+        List<JWSVerifier> verifiers = new ArrayList<>();
         for (JWK key : keys) {
             verifiers.add(ec ? new ECDSAVerifier((ECKey) key) : new RSASSAVerifier((RSAKey) key));
         }

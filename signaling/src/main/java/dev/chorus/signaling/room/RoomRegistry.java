@@ -99,7 +99,6 @@ public final class RoomRegistry {
      * As {@link #join(String, String, Role, MessageSink, Object, IceServers)}, for a member whose join token
      * gave it an {@code identity} (or null) and {@code permissions}.
      */
-    @SuppressWarnings("checkstyle:ParameterNumber")
     public Participant join(
             String roomName,
             String displayName,

@@ -23,12 +23,11 @@ final class OfferPermissions {
 
     static void check(Permissions permissions, String sdp, Map<String, String> sources, Object requestId)
             throws ProtocolException {
-        if (permissions.equals(Permissions.OPEN)
-                || (!permissions.hidden()
-                        && permissions.publishAudio()
-                        && permissions.publishVideo()
-                        && permissions.publishScreen()
-                        && permissions.subscribe())) {
+        if (!permissions.hidden()
+                && permissions.publishAudio()
+                && permissions.publishVideo()
+                && permissions.publishScreen()
+                && permissions.subscribe()) {
             return; // nothing to refuse; spare the second parse
         }
         SessionDescription offer;

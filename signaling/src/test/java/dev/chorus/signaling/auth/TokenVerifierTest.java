@@ -286,6 +286,21 @@ class TokenVerifierTest {
                         .mode());
     }
 
+    @Test
+    void configRefusesAnUnknownModeAndAnUnreadableJwksFile() {
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> dev.chorus.signaling.config.ConfigLoader.load(
+                        null, Map.of("CHORUS_AUTH_MODE", "tokens"), new java.util.Properties()));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> TokenVerifier.from(
+                        new ServerConfig.Auth(
+                                "token", "", dir.resolve("missing.json").toString(), Duration.ofSeconds(30)),
+                        64));
+        assertTrue(e.getMessage().contains("chorus.auth.jwks-file"), e.getMessage());
+    }
+
     private static ECDSASigner uncheckedEcSigner(ECKey key) {
         try {
             return new ECDSASigner(key);

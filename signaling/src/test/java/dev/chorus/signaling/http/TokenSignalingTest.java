@@ -167,6 +167,20 @@ class TokenSignalingTest {
     }
 
     @Test
+    void aTokenWithoutSubscribeMayOnlySend(Vertx vertx) throws Exception {
+        WsTestClient c = connect(vertx);
+        join(c, "ingest", TestTokens.hs256("ingest", Map.of("subscribe", false)));
+        NativePeer receiver = NativePeer.create(TransportConfig.builder().build(), cert, "receiver");
+        peers.add(receiver);
+        c.send(new JsonObject().put("type", "offer").put("id", 2).put("sdp", receiver.createOffer(0, 0, 1, 1)));
+        assertEquals("permission_denied", c.next().getString("code"));
+        NativePeer sender = NativePeer.create(TransportConfig.builder().build(), cert, "sender");
+        peers.add(sender);
+        c.send(new JsonObject().put("type", "offer").put("id", 3).put("sdp", sender.createOffer(1, 1, 0, 0)));
+        assertEquals("answer", c.next().getString("type"));
+    }
+
+    @Test
     void aTokenWithoutChatCannotChat(Vertx vertx) {
         WsTestClient quiet = connect(vertx);
         join(quiet, "chat", TestTokens.hs256("chat", Map.of("chat", false)));
@@ -186,7 +200,7 @@ class TokenSignalingTest {
     }
 
     @Test
-    void aHiddenMemberJoinsAsAViewer(Vertx vertx) {
+    void aHiddenMemberJoinsAsAViewer(Vertx vertx) throws Exception {
         WsTestClient host = connect(vertx);
         join(host, "stage", TestTokens.hs256("stage", null));
         WsTestClient hidden = connect(vertx);
@@ -195,6 +209,12 @@ class TokenSignalingTest {
         assertEquals(1, joined.getInteger("viewers"));
         JsonObject count = host.next("viewers");
         assertEquals(1, count.getInteger("count"), "counted, not listed");
+
+        // It only receives, as a viewer: an offer that sends is refused.
+        NativePeer peer = NativePeer.create(TransportConfig.builder().build(), cert, "hidden");
+        peers.add(peer);
+        hidden.send(new JsonObject().put("type", "offer").put("id", 2).put("sdp", peer.createOffer(1, 0, 1, 1)));
+        assertEquals("permission_denied", hidden.next().getString("code"));
     }
 
     @Test
