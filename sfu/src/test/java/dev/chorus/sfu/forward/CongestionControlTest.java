@@ -615,6 +615,97 @@ class CongestionControlTest {
         assertEquals(video.nackMisses("overBudget"), h.router.drops().get(DropReason.RETRANSMISSION_OVER_BUDGET));
     }
 
+    /**
+     * A congested subscriber whose retransmission budget is spent still gets the latest keyframe's lost packets
+     * (on credit): without them its video stays frozen until a whole new keyframe gets through the same full link.
+     */
+    @Test
+    void aKeyframesLostPacketIsResentEvenWhenTheBudgetIsSpent() {
+        h.vp8Producer("alice");
+        Receiver bob = new Receiver();
+        HeaderExtensionIds bobExt = HeaderExtensionIds.NONE.with(RtpExtension.TRANSPORT_CC, TCC);
+        Consumer video = h.router.addConsumer(
+                "bob",
+                "video-1",
+                ConsumerParams.of("bob-video", 0xB1, 96, bobExt, 0).withRtx(0xB6, 97));
+        call(bob, 1_500);
+        h.rtp(aliceEndpoint, videoPacket(true, 1400));
+        bob.collect();
+        int keyframeSeq = lastSentSeq(bob, 0xB1);
+        // Bob NACKs the delta packets that follow until the budget refuses them.
+        long t = 0;
+        while (video.nackMisses("overBudget") == 0 && t < 2_000) {
+            h.rtp(aliceEndpoint, videoPacket(false, 1400));
+            bob.collect();
+            h.rtcp(bob.endpoint, Rtcp.nack(0xB0B0, 0xB1, lastSentSeq(bob, 0xB1)));
+            tick(bob, t);
+            t += 10;
+        }
+        long refusedBefore = video.nackMisses("overBudget");
+        assertTrue(refusedBefore > 0, "the budget ran out: " + bob.endpoint.toJson());
+        int rtxBefore = bob.packetsBySsrc.getOrDefault(0xB6L, 0);
+        h.rtcp(bob.endpoint, Rtcp.nack(0xB0B0, 0xB1, keyframeSeq));
+        bob.collect();
+        assertEquals(rtxBefore + 1, bob.packetsBySsrc.getOrDefault(0xB6L, 0), "the keyframe's packet is resent");
+        RtpPacket resent = bob.sender.rtpAt(bob.sender.rtp.size() - 1);
+        assertEquals(0xB6, resent.ssrc());
+        assertEquals(keyframeSeq, BigEndian.u16(resent.buffer(), resent.payloadOffset()), "RTX carries its OSN");
+        assertEquals(1, video.toJson().get("keyframeRetransmissions").asLong());
+        // A delta packet's NACK right after is still refused: the credit is for keyframes only.
+        h.rtp(aliceEndpoint, videoPacket(false, 1400));
+        bob.collect();
+        h.rtcp(bob.endpoint, Rtcp.nack(0xB0B0, 0xB1, lastSentSeq(bob, 0xB1)));
+        assertEquals(refusedBefore + 1, video.nackMisses("overBudget"));
+    }
+
+    /**
+     * A NACK for a packet of the keyframe the subscriber decodes from, when that packet is gone from the buffer, makes
+     * the SFU ask the publisher for a new keyframe at once: the subscriber's decoder is stuck, and a browser would wait
+     * up to 3 s before asking itself.
+     */
+    @Test
+    void aKeyframePacketThatCannotBeResentBringsANewKeyframeAtOnce() {
+        h.vp8Producer("alice");
+        Receiver bob = new Receiver();
+        HeaderExtensionIds bobExt = HeaderExtensionIds.NONE.with(RtpExtension.TRANSPORT_CC, TCC);
+        Consumer video = h.router.addConsumer(
+                "bob",
+                "video-1",
+                ConsumerParams.of("bob-video", 0xB1, 96, bobExt, 0).withRtx(0xB6, 97));
+        call(bob, 1_500);
+        h.rtp(aliceEndpoint, videoPacket(true, 1400));
+        bob.collect();
+        int keyframeSeq = lastSentSeq(bob, 0xB1);
+        int deltaSeq = -1;
+        for (long t = 0; t < 1_200; t += 10) { // past the buffer's 1 s
+            h.rtp(aliceEndpoint, videoPacket(false, 1400));
+            bob.collect();
+            if (deltaSeq < 0) {
+                deltaSeq = lastSentSeq(bob, 0xB1);
+            }
+            tick(bob, t);
+        }
+        int plisBefore = Rtcp.countPlis(alice.rtcp, PUB_SSRC);
+        h.rtcp(bob.endpoint, Rtcp.nack(0xB0B0, 0xB1, deltaSeq)); // an old delta frame: nothing to do
+        h.advanceMillis(1);
+        assertEquals(plisBefore, Rtcp.countPlis(alice.rtcp, PUB_SSRC), "a lost delta packet asks for nothing");
+        h.rtcp(bob.endpoint, Rtcp.nack(0xB0B0, 0xB1, keyframeSeq));
+        h.advanceMillis(1);
+        assertEquals(
+                plisBefore + 1, Rtcp.countPlis(alice.rtcp, PUB_SSRC), "a lost keyframe packet asks for a keyframe");
+        assertEquals(1, video.toJson().get("keyframePacketsNotResent").asLong());
+        assertEquals(2, video.nackMisses("tooOld"));
+    }
+
+    private static int lastSentSeq(Receiver bob, long ssrc) {
+        for (int i = bob.sender.rtp.size() - 1; i >= 0; i--) {
+            if (bob.sender.rtpAt(i).ssrc() == ssrc) {
+                return bob.sender.rtpAt(i).sequenceNumber();
+            }
+        }
+        throw new AssertionError("nothing sent on " + ssrc);
+    }
+
     private static long estimateBps(Receiver bob) {
         return bob.endpoint
                 .toJson()
