@@ -44,6 +44,14 @@ public final class PacketBuffer {
         this.pooled = pooled;
     }
 
+    /**
+     * A buffer outside any pool, for one thread that fills, sends and forgets a packet within one call (a
+     * forwarded copy): it skips the pool's atomic acquire and release. Never release it to a pool.
+     */
+    public static PacketBuffer scratch() {
+        return new PacketBuffer(false);
+    }
+
     public byte[] array() {
         return array;
     }

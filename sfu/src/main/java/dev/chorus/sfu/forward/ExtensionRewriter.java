@@ -17,6 +17,10 @@ import java.nio.charset.StandardCharsets;
  * the value in place at {@link #transportCcOffset()} (the element already has the right size).
  * The pass that remaps ids also notes where the per-hop elements are, so none is searched for
  * again unless setting the MID had to re-lay the block out.
+ *
+ * <p>The remap goes over the elements the receive side's wrap already found (see
+ * {@link RtpPacket#wrapCopy}): the copy's bytes are only written, not parsed again per subscriber.
+ * Only a block with more elements than a packet notes is walked here.
  */
 final class ExtensionRewriter {
     private static final int STRIP = 0;
@@ -69,12 +73,16 @@ final class ExtensionRewriter {
             return;
         }
         byte[] b = packet.buffer();
-        int start = packet.extensionBlockOffset();
-        int end = start + packet.extensionBlockLength();
-        if (oneByte) {
-            remapOneByte(b, start, end);
+        if (packet.indexedExtensionCount() >= 0) {
+            remapIndexed(packet, oneByte ? RtpHeaderExtensions.ONE_BYTE_MAX_ID : RtpHeaderExtensions.TWO_BYTE_MAX_ID);
         } else {
-            remapTwoByte(b, start, end);
+            int start = packet.extensionBlockOffset();
+            int end = start + packet.extensionBlockLength();
+            if (oneByte) {
+                remapOneByte(b, start, end);
+            } else {
+                remapTwoByte(b, start, end);
+            }
         }
         if (midOffset >= 0 && mid != null) {
             if (midLength == mid.length) {
@@ -122,6 +130,27 @@ final class ExtensionRewriter {
         return transportCcOffset;
     }
 
+    /** The remap over the packet's noted elements; {@code maxId} is the largest id the block's form holds. */
+    private void remapIndexed(RtpPacket packet, int maxId) {
+        for (int i = 0, n = packet.indexedExtensionCount(); i < n; i++) {
+            int id = packet.indexedExtensionId(i);
+            if (id == 0) {
+                continue;
+            }
+            int to = idMap[id];
+            if (to == STRIP || to > maxId) {
+                packet.stripIndexedExtension(i);
+                stripped++;
+            } else {
+                if (to != id) {
+                    packet.renumberIndexedExtension(i, to);
+                }
+                note(to, packet.indexedExtensionOffset(i), packet.indexedExtensionLength(i));
+            }
+        }
+    }
+
+    /** The remap of a block with more elements than a packet notes, walking its bytes. */
     private void remapOneByte(byte[] b, int pos, int end) {
         while (pos < end) {
             int header = b[pos] & 0xFF;

@@ -1,5 +1,6 @@
 package dev.chorus.sfu.forward;
 
+import dev.chorus.sfu.buffer.PacketBuffer;
 import dev.chorus.sfu.rtcp.FirView;
 import dev.chorus.sfu.rtcp.NackView;
 import dev.chorus.sfu.rtcp.PliView;
@@ -24,6 +25,12 @@ final class RouterScratch {
     final RtpPacket outgoing = new RtpPacket();
     /** A packet read back from a retransmission buffer. */
     final RtpPacket stored = new RtpPacket();
+    /**
+     * Where {@link Consumer#forward} builds each copy. The copy is sent before forward returns (the transport
+     * protects and writes it in place, keeping nothing) and nothing forward calls forwards again, so one
+     * buffer serves every copy; taking one from the pool cost two atomic operations per copy for nothing.
+     */
+    final PacketBuffer forwardCopy = PacketBuffer.scratch();
 
     final NackView nack = new NackView();
     final ReceiverReportView receiverReport = new ReceiverReportView();

@@ -90,6 +90,79 @@ public final class RtpHeaderExtensions {
         return pos == end;
     }
 
+    /** {@link #index} result for a block with an element that runs past its end. */
+    public static final int MALFORMED = -1;
+
+    /**
+     * {@link #isWellFormed} that also notes each element, so the packet is walked once: the first
+     * {@code elements.length} go to {@code elements} packed by {@link #element} (data offset relative to
+     * {@code base}). Returns the element count (which may exceed the array: then the rest is not noted), 0 for
+     * an opaque profile, or {@link #MALFORMED}. Visits exactly the elements {@link #find} would.
+     */
+    public static int index(byte[] buf, int start, int end, int profile, int base, long[] elements) {
+        boolean one = isOneByte(profile);
+        if (!one && !isTwoByte(profile)) {
+            return 0;
+        }
+        int count = 0;
+        int pos = start;
+        while (pos < end) {
+            int b = buf[pos] & 0xFF;
+            int id;
+            int dataAt;
+            int length;
+            if (one) {
+                id = b >>> 4;
+                if (id == 0) {
+                    pos++;
+                    continue;
+                }
+                if (id == ONE_BYTE_STOP_ID) {
+                    return count;
+                }
+                dataAt = pos + 1;
+                length = (b & 0x0F) + 1;
+            } else {
+                if (b == 0) {
+                    pos++;
+                    continue;
+                }
+                if (pos + 2 > end) {
+                    return MALFORMED;
+                }
+                id = b;
+                dataAt = pos + 2;
+                length = buf[pos + 1] & 0xFF;
+            }
+            pos = dataAt + length;
+            if (pos > end) {
+                return MALFORMED;
+            }
+            if (count < elements.length) {
+                elements[count] = element(dataAt - base, id, length);
+            }
+            count++;
+        }
+        return count;
+    }
+
+    /** One noted element: its data offset (relative to the packet), id and data length in one long. */
+    public static long element(int relativeDataOffset, int id, int length) {
+        return ((long) relativeDataOffset << 16) | (id << 8) | length;
+    }
+
+    public static int elementDataOffset(long element) {
+        return (int) (element >>> 16);
+    }
+
+    public static int elementId(long element) {
+        return (int) (element >>> 8) & 0xFF;
+    }
+
+    public static int elementLength(long element) {
+        return (int) element & 0xFF;
+    }
+
     /** Packed reference to the data of element {@code id}, or {@link #NOT_FOUND}. */
     public static long find(byte[] buf, int start, int end, int profile, int id) {
         return id <= 0 ? NOT_FOUND : walk(buf, start, end, profile, id, null);

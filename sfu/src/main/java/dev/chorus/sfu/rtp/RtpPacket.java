@@ -10,10 +10,20 @@ package dev.chorus.sfu.rtp;
  * <p>Conventions: sequence numbers are {@code int} 0..65535; the timestamp, SSRC and CSRCs are
  * unsigned 32-bit values carried in a non-negative {@code long}. Every {@code ...Offset()} is an
  * absolute index into {@link #buffer()}; every {@code ...Length()} is a byte count.
+ *
+ * <p>The wrap that validates the header extensions also notes where each element is (up to
+ * {@link #INDEXED_EXTENSIONS}), so lookups and the forwarding rewrite do not walk the block again, and a
+ * forwarded copy takes the original's parse with {@link #wrapCopy} instead of validating the same bytes
+ * once per subscriber. Changes to the block go through this class, which keeps the notes true.
  */
 public final class RtpPacket {
     public static final int FIXED_HEADER_LENGTH = 12;
     public static final int VERSION = 2;
+    /**
+     * Extension elements noted per packet; browsers send well under ten. A block with more is still
+     * valid, its elements are then looked up by walking the bytes.
+     */
+    public static final int INDEXED_EXTENSIONS = 16;
 
     private byte[] buf;
     private int off;
@@ -22,6 +32,14 @@ public final class RtpPacket {
     private int paddingSize;
     /** Offset (relative to {@code off}) of the 4-byte extension header, or -1 without X bit. */
     private int extensionHeaderAt = -1;
+
+    /**
+     * The extension elements in block order, packed by {@link RtpHeaderExtensions#element} with data offsets
+     * relative to {@code off} (so a copy elsewhere can take them as they are); a stripped element has id 0.
+     */
+    private final long[] elements = new long[INDEXED_EXTENSIONS];
+    /** How many of {@link #elements} are meaningful; -1 when the block has more (walk the bytes then). */
+    private int elementCount;
 
     private RtpValidity validity = RtpValidity.TOO_SHORT;
 
@@ -33,7 +51,35 @@ public final class RtpPacket {
         this.extensionHeaderAt = -1;
         this.headerLength = 0;
         this.paddingSize = 0;
+        this.elementCount = 0;
         this.validity = parse();
+        return validity;
+    }
+
+    /**
+     * Points this view at {@code buf[off, off+original.length())}, which the caller has just filled with a
+     * byte-for-byte copy of {@code original}'s packet, and takes {@code original}'s parse (layout, validity,
+     * extension elements) instead of parsing the copy: the bytes are the ones {@code original}'s wrap
+     * validated, and a forwarded copy would otherwise repeat that walk for every subscriber. An invalid
+     * original (or a region outside {@code buf}) falls back to a full {@link #wrap}.
+     */
+    public RtpValidity wrapCopy(byte[] buf, int off, RtpPacket original) {
+        int length = original.len;
+        if (original.validity != RtpValidity.OK || !BigEndian.inBounds(buf, off, length)) {
+            return wrap(buf, off, length);
+        }
+        this.buf = buf;
+        this.off = off;
+        this.len = length;
+        this.extensionHeaderAt = original.extensionHeaderAt;
+        this.headerLength = original.headerLength;
+        this.paddingSize = original.paddingSize;
+        int count = original.elementCount;
+        this.elementCount = count;
+        if (count > 0) {
+            System.arraycopy(original.elements, 0, elements, 0, count);
+        }
+        this.validity = RtpValidity.OK;
         return validity;
     }
 
@@ -62,7 +108,7 @@ public final class RtpPacket {
                 return RtpValidity.EXTENSION_OVERFLOW;
             }
             int profile = BigEndian.u16(buf, off + pos);
-            if (!RtpHeaderExtensions.isWellFormed(buf, off + dataStart, off + dataEnd, profile)) {
+            if (!indexExtensions(off + dataStart, off + dataEnd, profile)) {
                 return RtpValidity.BAD_EXTENSION_ELEMENT;
             }
             extensionHeaderAt = pos;
@@ -78,6 +124,13 @@ public final class RtpPacket {
             paddingSize = pad;
         }
         return RtpValidity.OK;
+    }
+
+    /** Validates the block {@code [start, end)} and notes its elements; false when malformed. */
+    private boolean indexExtensions(int start, int end, int profile) {
+        int count = RtpHeaderExtensions.index(buf, start, end, profile, off, elements);
+        elementCount = count > INDEXED_EXTENSIONS ? -1 : count;
+        return count != RtpHeaderExtensions.MALFORMED;
     }
 
     public RtpValidity validity() {
@@ -202,7 +255,17 @@ public final class RtpPacket {
      * and {@link RtpHeaderExtensions#lengthOf}), or {@link RtpHeaderExtensions#NOT_FOUND}.
      */
     public long findExtension(int id) {
-        if (extensionHeaderAt < 0) {
+        if (extensionHeaderAt < 0 || id <= 0) {
+            return RtpHeaderExtensions.NOT_FOUND;
+        }
+        if (elementCount >= 0) {
+            for (int i = 0; i < elementCount; i++) {
+                long e = elements[i];
+                if (RtpHeaderExtensions.elementId(e) == id) {
+                    return RtpHeaderExtensions.ref(
+                            off + RtpHeaderExtensions.elementDataOffset(e), RtpHeaderExtensions.elementLength(e));
+                }
+            }
             return RtpHeaderExtensions.NOT_FOUND;
         }
         int start = off + extensionHeaderAt + 4;
@@ -219,6 +282,60 @@ public final class RtpPacket {
     public int extensionLength(int id) {
         long ref = findExtension(id);
         return ref == RtpHeaderExtensions.NOT_FOUND ? -1 : RtpHeaderExtensions.lengthOf(ref);
+    }
+
+    /**
+     * Extension elements noted by the wrap (in block order, stripped ones included with id 0), or -1 when
+     * the block had too many to note or is not RFC 8285: then only the byte-walking calls see them.
+     */
+    public int indexedExtensionCount() {
+        return elementCount;
+    }
+
+    /** Id of noted element {@code i} (below {@link #indexedExtensionCount()}); 0 once stripped. */
+    public int indexedExtensionId(int i) {
+        return RtpHeaderExtensions.elementId(elements[i]);
+    }
+
+    /** Absolute offset of noted element {@code i}'s data. */
+    public int indexedExtensionOffset(int i) {
+        return off + RtpHeaderExtensions.elementDataOffset(elements[i]);
+    }
+
+    /** Data length of noted element {@code i}. */
+    public int indexedExtensionLength(int i) {
+        return RtpHeaderExtensions.elementLength(elements[i]);
+    }
+
+    /**
+     * Gives noted element {@code i} the id {@code id} in place (1..14 in the one-byte form, 1..255 in the
+     * two-byte form: the caller checks); its data stays where it is.
+     */
+    public void renumberIndexedExtension(int i, int id) {
+        long e = elements[i];
+        int length = RtpHeaderExtensions.elementLength(e);
+        int dataAt = off + RtpHeaderExtensions.elementDataOffset(e);
+        if (RtpHeaderExtensions.isOneByte(extensionProfile())) {
+            buf[dataAt - 1] = (byte) ((id << 4) | (length - 1));
+        } else {
+            buf[dataAt - 2] = (byte) id;
+        }
+        elements[i] = RtpHeaderExtensions.element(RtpHeaderExtensions.elementDataOffset(e), id, length);
+    }
+
+    /**
+     * Overwrites noted element {@code i} (header and data) with padding bytes, which RFC 8285 allows
+     * between elements, so nothing moves; it keeps its place in the notes with id 0, which no lookup matches.
+     */
+    public void stripIndexedExtension(int i) {
+        long e = elements[i];
+        int length = RtpHeaderExtensions.elementLength(e);
+        int dataAt = off + RtpHeaderExtensions.elementDataOffset(e);
+        int from = RtpHeaderExtensions.isOneByte(extensionProfile()) ? dataAt - 1 : dataAt - 2;
+        for (int p = from; p < dataAt + length; p++) {
+            buf[p] = 0;
+        }
+        elements[i] = RtpHeaderExtensions.element(RtpHeaderExtensions.elementDataOffset(e), 0, length);
     }
 
     /** Visits every addressable extension element; returns how many there were. */
@@ -340,6 +457,8 @@ public final class RtpPacket {
         extensionHeaderAt = csrcEnd;
         headerLength = newHeaderLength;
         len = newLen;
+        // The block was laid out anew: note its elements again (it is well-formed by construction).
+        indexExtensions(off + blockStart, off + newHeaderLength, newProfile);
         return dataAt;
     }
 }
