@@ -20,15 +20,11 @@ public final class RetransmissionBudget {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
     private final int sharePercent;
-    /** May be negative: a debt that {@link #tryOverdraw} ran up. */
-    private double tokensBytes;
-
-    private boolean started;
+    private double tokensBytes = -1;
     private long lastRefillNanos;
     private long allowedBytes;
     private long refused;
     private long refusedBytes;
-    private long overdrawn;
 
     /** @param sharePercent share of the estimate retransmissions may use, 1..100 */
     public RetransmissionBudget(int sharePercent) {
@@ -43,35 +39,16 @@ public final class RetransmissionBudget {
      * its bytes are taken from the budget, when not it is counted as refused.
      */
     public boolean tryTake(int bytes, long estimateBps, long nowNanos) {
-        return take(bytes, estimateBps, nowNanos, 0);
-    }
-
-    /**
-     * Like {@link #tryTake}, but the bucket may go into debt by up to one full bucket: for a retransmission the
-     * receiver cannot do without. A lost packet of a keyframe freezes the video until it arrives, and the other way
-     * out, a new keyframe after the receiver's PLI, costs the link the whole frame again. The debt is paid back
-     * before any other retransmission fits.
-     */
-    public boolean tryOverdraw(int bytes, long estimateBps, long nowNanos) {
-        boolean ok = take(bytes, estimateBps, nowNanos, capacityBytes(estimateBps));
-        if (ok && tokensBytes < 0) {
-            overdrawn++; // it went through on credit
-        }
-        return ok;
-    }
-
-    private boolean take(int bytes, long estimateBps, long nowNanos, double debtAllowed) {
         double rateBytesPerNano = (double) estimateBps * sharePercent / 100 / 8 / NANOS_PER_SECOND;
-        double capacity = capacityBytes(estimateBps);
-        if (!started) {
-            started = true;
+        double capacity = rateBytesPerNano * BURST_NANOS;
+        if (tokensBytes < 0) {
             tokensBytes = capacity; // a full bucket to start: the first losses are not a flood
         } else {
             long dt = Math.max(0, nowNanos - lastRefillNanos);
             tokensBytes = Math.min(capacity, tokensBytes + rateBytesPerNano * dt);
         }
         lastRefillNanos = nowNanos;
-        if (tokensBytes - bytes < -debtAllowed) {
+        if (tokensBytes < bytes) {
             refused++;
             refusedBytes += bytes;
             return false;
@@ -81,17 +58,8 @@ public final class RetransmissionBudget {
         return true;
     }
 
-    private double capacityBytes(long estimateBps) {
-        return (double) estimateBps * sharePercent / 100 / 8 / NANOS_PER_SECOND * BURST_NANOS;
-    }
-
     public long refused() {
         return refused;
-    }
-
-    /** Retransmissions let through on credit ({@link #tryOverdraw}). */
-    public long overdrawn() {
-        return overdrawn;
     }
 
     public void addJson(ObjectNode n) {
@@ -100,6 +68,5 @@ public final class RetransmissionBudget {
         b.put("allowedBytes", allowedBytes);
         b.put("refused", refused);
         b.put("refusedBytes", refusedBytes);
-        b.put("overdrawn", overdrawn);
     }
 }

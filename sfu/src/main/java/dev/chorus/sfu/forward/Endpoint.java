@@ -186,8 +186,8 @@ public final class Endpoint implements PacketHandler {
     }
 
     /** Whether a retransmission of {@code bytes} to this endpoint fits its congestion budget (and takes it). */
-    boolean allowRetransmission(int bytes, boolean keyframe, long now) {
-        return bandwidth == null || bandwidth.allowRetransmission(bytes, keyframe, now);
+    boolean allowRetransmission(int bytes, long now) {
+        return bandwidth == null || bandwidth.allowRetransmission(bytes, now);
     }
 
     /** Sends one RTCP compound; true when the transport sent it. */

@@ -19,11 +19,5 @@ public enum KeyframeRequestKind {
     /** A consumer's target simulcast layer changed: it switches on that layer's next keyframe. */
     LAYER_SWITCH,
     /** A video came back into a subscriber's last-N selection. */
-    SELECTED,
-    /**
-     * A subscriber lost a packet of the latest keyframe that the SFU cannot resend (gone from the retransmission
-     * buffer, or over the subscriber's budget): its decoder is stuck until the next keyframe, and a browser waits
-     * up to 3 s before it asks for one itself.
-     */
-    KEYFRAME_LOST
+    SELECTED
 }

@@ -35,15 +35,8 @@ final class NackResponder {
     private long retransmitted;
     private long retransmittedRtx;
     private long retransmitBytes;
-    private long keyframeRetransmissions;
-    private long keyframesLost;
     private long missUnknown;
     private long missTooOld;
-    /** Of {@link #missTooOld}: past the sequence mapping's or the splicer's history. */
-    private long tooOldForMapping;
-    /** Of {@link #missTooOld}: gone from the producer's retransmission buffer (count or age). */
-    private long tooOldForBuffer;
-
     private long missNotInBuffer;
     private long missDroppedFrame;
     private long rateLimited;
@@ -80,22 +73,17 @@ final class NackResponder {
         }
         if (virtual == SeqRewriter.REVERSE_TOO_OLD) {
             missTooOld++;
-            tooOldForMapping++;
             return;
         }
         StreamSplicer splicer = consumer.splicer();
         int segment = splicer.segmentOf(virtual);
         if (segment < 0) {
             missTooOld++;
-            tooOldForMapping++;
             return;
         }
         long extSeq = splicer.extSeqOf(segment, virtual);
-        int layer = splicer.layerOf(segment);
-        RtpReceiveStream source = consumer.producer().stream(layer);
-        // A packet of the latest keyframe of the layer the subscriber decodes now: without it that decoder is stuck.
-        boolean keyframe = layer == splicer.currentLayer() && source.isInLatestKeyframe(extSeq);
-        RetransmissionBuffer rb = source.retransmissionBuffer();
+        RetransmissionBuffer rb =
+                consumer.producer().stream(splicer.layerOf(segment)).retransmissionBuffer();
         if (rb == null) {
             missNotInBuffer++;
             return;
@@ -103,15 +91,9 @@ final class NackResponder {
         int slot = rb.find(extSeq, nowNanos);
         if (slot < 0) {
             switch (slot) {
-                case RetransmissionBuffer.MISS_TOO_OLD -> {
-                    missTooOld++;
-                    tooOldForBuffer++;
-                }
+                case RetransmissionBuffer.MISS_TOO_OLD -> missTooOld++;
                 case RetransmissionBuffer.MISS_UNKNOWN -> missUnknown++;
                 default -> missNotInBuffer++;
-            }
-            if (keyframe && slot != RetransmissionBuffer.MISS_UNKNOWN) {
-                keyframeLost(layer, nowNanos);
             }
             return;
         }
@@ -134,31 +116,14 @@ final class NackResponder {
             rateLimited++;
             return;
         }
-        // The latest keyframe's packets may overdraw the budget: without them the subscriber's video stays frozen
-        // (typically right after a layer switch forced by congestion), and a new keyframe would cost far more.
-        if (!consumer.subscriber().allowRetransmission(rtx ? length + 2 : length, keyframe, nowNanos)) {
+        if (!consumer.subscriber().allowRetransmission(rtx ? length + 2 : length, nowNanos)) {
             overBudget++;
             drops.increment(DropReason.RETRANSMISSION_OVER_BUDGET);
-            if (keyframe) {
-                keyframeLost(layer, nowNanos);
-            }
             return;
         }
         if (resend(stored, outSeq, segment, pictureShift, nowNanos)) {
             stream.markResent(virtual, nowNanos);
-            if (keyframe) {
-                keyframeRetransmissions++;
-            }
         }
-    }
-
-    /**
-     * The subscriber lacks a packet of the keyframe it decodes from and we cannot resend it: ask the publisher for
-     * the next keyframe now (rate-limited per stream) instead of leaving the subscriber to time out and ask itself.
-     */
-    private void keyframeLost(int layer, long nowNanos) {
-        keyframesLost++;
-        consumer.producer().requestKeyframe(layer, nowNanos, KeyframeRequestKind.KEYFRAME_LOST);
     }
 
     /** Resends {@code stored} (wrapped over its retransmission-buffer slot, offset 0). */
@@ -251,13 +216,9 @@ final class NackResponder {
         n.put("retransmitted", retransmitted);
         n.put("retransmittedRtx", retransmittedRtx);
         n.put("retransmitBytes", retransmitBytes);
-        n.put("keyframeRetransmissions", keyframeRetransmissions);
-        n.put("keyframePacketsNotResent", keyframesLost);
         ObjectNode misses = n.putObject("nackMisses");
         misses.put("unknown", missUnknown);
         misses.put("tooOld", missTooOld);
-        misses.put("tooOldForMapping", tooOldForMapping);
-        misses.put("tooOldForBuffer", tooOldForBuffer);
         misses.put("notInBuffer", missNotInBuffer);
         misses.put("rateLimited", rateLimited);
         misses.put("overBudget", overBudget);

@@ -66,13 +66,6 @@ final class RtpReceiveStream {
 
     private int height;
     private long lastKeyframeNanos = -1;
-    /** RTP timestamp of the last keyframe, whose every packet shares it; -1 before one arrived. */
-    private long lastKeyframeTimestamp = -1;
-    /** Extended sequence numbers of the latest keyframe's first and last packet seen so far; -1 before one. */
-    private long latestKeyframeFirstSeq = -1;
-
-    private long latestKeyframeLastSeq = -1;
-
     private long rtxReceived;
     private long rtxRecovered;
     private long rtxPadding;
@@ -211,17 +204,12 @@ final class RtpReceiveStream {
         if (lastWasKeyframe) {
             keyframesSeen++;
             lastKeyframeNanos = nowNanos;
-            lastKeyframeTimestamp = packet.timestamp();
-            latestKeyframeFirstSeq = extSeq;
-            latestKeyframeLastSeq = extSeq;
             keyframeRequester.onKeyframe();
             if (params.codec() == Codec.VP8) {
                 noteSize(
                         Vp8Payload.keyframeWidth(packet.buffer(), packet.payloadOffset(), packet.payloadLength()),
                         Vp8Payload.keyframeHeight(packet.buffer(), packet.payloadOffset(), packet.payloadLength()));
             }
-        } else if (packet.timestamp() == lastKeyframeTimestamp && extSeq > latestKeyframeLastSeq) {
-            latestKeyframeLastSeq = extSeq; // a later packet of the same frame
         }
         if (temporalRates != null) {
             byte[] b = packet.buffer();
@@ -255,14 +243,6 @@ final class RtpReceiveStream {
 
     boolean lastWasKeyframe() {
         return lastWasKeyframe;
-    }
-
-    /**
-     * Whether extended sequence number {@code extSeq} is a packet of the latest keyframe of this stream (between its
-     * first packet and the last one seen with its timestamp), also when that packet is no longer stored.
-     */
-    boolean isInLatestKeyframe(long extSeq) {
-        return latestKeyframeFirstSeq >= 0 && extSeq >= latestKeyframeFirstSeq && extSeq <= latestKeyframeLastSeq;
     }
 
     /** VP8 TID of the packet just accepted, -1 without one (or not VP8). */

@@ -100,17 +100,10 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
 
     /**
      * Whether a retransmission of {@code bytes} fits this subscriber's retransmission budget (and
-     * takes it). Before the first feedback there is no estimate to budget against: yes. A keyframe's
-     * packet may run the budget into debt (see {@link RetransmissionBudget#tryOverdraw}).
+     * takes it). Before the first feedback there is no estimate to budget against: yes.
      */
-    boolean allowRetransmission(int bytes, boolean keyframe, long nowNanos) {
-        if (!feedbackSeen) {
-            return true;
-        }
-        long estimate = estimator.estimateBps();
-        return keyframe
-                ? retransmissions.tryOverdraw(bytes, estimate, nowNanos)
-                : retransmissions.tryTake(bytes, estimate, nowNanos);
+    boolean allowRetransmission(int bytes, long nowNanos) {
+        return !feedbackSeen || retransmissions.tryTake(bytes, estimator.estimateBps(), nowNanos);
     }
 
     // ------------------------------------------------------------------ feedback

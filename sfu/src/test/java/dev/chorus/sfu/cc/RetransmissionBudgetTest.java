@@ -60,28 +60,6 @@ class RetransmissionBudgetTest {
     }
 
     @Test
-    void aKeyframesPacketsMayRunUpOneBucketOfDebtThatOthersThenWaitFor() {
-        RetransmissionBudget budget = new RetransmissionBudget(25);
-        long now = 0;
-        while (budget.tryTake(1000, 320_000, now)) {
-            // drain the 5 000-byte bucket
-        }
-        // A keyframe's lost packets still go out, on credit, down to minus one bucket (5 000 bytes).
-        int onCredit = 0;
-        while (budget.tryOverdraw(1000, 320_000, now)) {
-            onCredit++;
-        }
-        assertEquals(5, onCredit);
-        assertEquals(5, budget.overdrawn());
-        // Other retransmissions wait until the debt is paid back at 10 000 bytes/s: 0.5 s, then 0.1 s per packet.
-        now += 550 * MS;
-        assertFalse(budget.tryTake(1000, 320_000, now), "still 500 bytes in debt");
-        now += 100 * MS;
-        assertTrue(budget.tryTake(1000, 320_000, now));
-        assertEquals(5, budget.overdrawn(), "paid out of the refilled bucket, not on credit");
-    }
-
-    @Test
     void aShareOutsideOneToAHundredPercentIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> new RetransmissionBudget(0));
         assertThrows(IllegalArgumentException.class, () -> new RetransmissionBudget(101));
