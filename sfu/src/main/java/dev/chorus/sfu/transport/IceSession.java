@@ -310,8 +310,21 @@ final class IceSession {
      * without a pair or when the socket refuses. Callers hold the SRTP path's send lock (one sender at a time).
      */
     boolean sendMedia(byte[] buf, int off, int len) {
+        return send(true, buf, off, len);
+    }
+
+    /**
+     * Sends DTLS records on the selected pair through ice4j. False, counted, without a pair or when the socket
+     * refuses. Called on the DTLS thread; the few handshake records need no faster path than ice4j's.
+     */
+    boolean send(byte[] buf, int off, int len) {
+        return send(false, buf, off, len);
+    }
+
+    private boolean send(boolean media, byte[] buf, int off, int len) {
         try {
-            if (!mediaSender.send(buf, off, len)) {
+            boolean sent = media ? mediaSender.send(buf, off, len) : sendThroughIce4j(buf, off, len);
+            if (!sent) {
                 counters.drop(DropReason.NO_SELECTED_PAIR);
                 return false;
             }
@@ -324,23 +337,11 @@ final class IceSession {
         return true;
     }
 
-    /**
-     * Sends DTLS records on the selected pair through ice4j. False, counted, without a pair or when the socket
-     * refuses. Called on the DTLS thread; the few handshake records need no faster path than ice4j's.
-     */
-    boolean send(byte[] buf, int off, int len) {
+    private boolean sendThroughIce4j(byte[] buf, int off, int len) throws IOException {
         if (component.getSelectedPair() == null) {
-            counters.drop(DropReason.NO_SELECTED_PAIR);
             return false;
         }
-        try {
-            component.send(buf, off, len);
-        } catch (IOException e) {
-            counters.drop(DropReason.SOCKET_SEND_FAILED);
-            return false;
-        }
-        counters.packetsOut.increment();
-        counters.bytesOut.add(len);
+        component.send(buf, off, len);
         return true;
     }
 
