@@ -113,16 +113,23 @@ public final class WebRtcTransport implements AutoCloseable {
         this.certificate = Objects.requireNonNull(certificate, "certificate");
         this.listener = listener == null ? new Listener() {} : listener;
         clientSocket = ports == null && config.sharedClientReads() ? new ClientUdpSocket(config.bindAddress()) : null;
-        ice = new IceSession(
-                role == Role.CLIENT,
-                ports == null
-                        ? List.of(new ClientHostHarvester(config.bindAddress(), clientSocket))
-                        : ports.harvesters(),
-                ports == null ? null : ports::sessionSocket,
-                config,
-                runtime,
-                counters,
-                this::onIceState);
+        try {
+            ice = new IceSession(
+                    role == Role.CLIENT,
+                    ports == null
+                            ? List.of(new ClientHostHarvester(config.bindAddress(), clientSocket))
+                            : ports.harvesters(),
+                    ports == null ? null : ports::sessionSocket,
+                    config,
+                    runtime,
+                    counters,
+                    this::onIceState);
+        } catch (IOException | RuntimeException e) {
+            if (clientSocket != null) {
+                clientSocket.close(); // the agent never got it
+            }
+            throw e;
+        }
         try {
             dtls = new DtlsSession(
                     role == Role.SERVER,
