@@ -110,7 +110,9 @@ final class CapacityRun {
         BotRuntime runtime = new BotRuntime(config, "chorus-capacity-ramp", progress);
         decryptOneIn = runtime.decryptOneIn;
         progress.printf(
-                "receive-only bots decrypt one RTP packet in %d per stream (the rest: header only)%n", decryptOneIn);
+                "receive-only bots decrypt one RTP packet in %d per stream (the rest: header only); their read loop"
+                        + " pauses %d us between rounds%n",
+                decryptOneIn, Long.getLong(BotRuntime.READ_PAUSE, 0));
         t0 = System.nanoTime();
         previous = fleet.totals(t0, first, t0);
         String stopReason = "all " + capacity.maxSteps() + " steps ran within the limits";
@@ -435,6 +437,7 @@ final class CapacityRun {
         c.put("maxP99LatencyMs", capacity.maxP99Millis());
         c.put("generatorPid", ProcessHandle.current().pid());
         c.put("subscriberDecryptOneIn", decryptOneIn);
+        c.put("clientReadPauseMicros", Long.getLong(BotRuntime.READ_PAUSE, 0));
         c.put("availableProcessors", Runtime.getRuntime().availableProcessors());
         root.put("stopReason", stopReason);
         root.put("summary", summary);

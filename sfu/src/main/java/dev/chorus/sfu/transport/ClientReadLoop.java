@@ -10,6 +10,7 @@ import java.nio.channels.Selector;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * {@link ClientUdpSocket}. Under load a wake-up then serves many datagrams of many clients, where a thread per client
  * costs a wake-up per datagram. No allocation per datagram (the channel reuses the sender's address while it stays
  * the same). A closed channel leaves the selector by itself.
+ *
+ * <p>With a pause ({@code -Dchorus.transport.clientReadPauseMicros}, 0 by default) the thread sleeps that long after
+ * each round, so that under load one wake-up finds many datagrams waiting: fewer wake-ups for at most that much more
+ * delay on each datagram (a load generator's choice; it adds to the latency its bots measure).
  */
 final class ClientReadLoop {
     private static final Logger LOG = LoggerFactory.getLogger(ClientReadLoop.class);
@@ -31,8 +36,10 @@ final class ClientReadLoop {
     private final ByteBuffer buffer = ByteBuffer.allocate(Ice4jSetup.BUFFER_CAPACITY);
     private final AtomicLong wakeups = new AtomicLong();
     private final AtomicLong datagrams = new AtomicLong();
+    private final long pauseNanos;
 
-    ClientReadLoop(String name) {
+    ClientReadLoop(String name, long pauseNanos) {
+        this.pauseNanos = pauseNanos;
         try {
             selector = Selector.open();
         } catch (IOException e) {
@@ -63,6 +70,9 @@ final class ClientReadLoop {
             try {
                 selector.select(this::ready);
                 join();
+                if (pauseNanos > 0) {
+                    LockSupport.parkNanos(pauseNanos);
+                }
             } catch (IOException | RuntimeException e) {
                 LOG.warn("client read loop: select failed", e);
             }

@@ -71,7 +71,8 @@ final class TransportRuntime implements AutoCloseable {
     /** The process-wide read loop of CLIENT transports with shared reads, started on first use, never ended. */
     static synchronized ClientReadLoop clientReads() {
         if (clientReads == null) {
-            clientReads = new ClientReadLoop("chorus-client-reads");
+            clientReads = new ClientReadLoop(
+                    "chorus-client-reads", 1000L * Long.getLong("chorus.transport.clientReadPauseMicros", 0));
         }
         return clientReads;
     }
