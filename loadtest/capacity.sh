@@ -10,6 +10,9 @@
 # and writes its hottest methods to loadtest/target/capacity/server-profile.txt (recording: server.jfr).
 # CAPACITY_SERVER_JAR=path runs that server jar instead of web/target/chorus-server.jar (to compare two builds);
 # CAPACITY_REPORT=dir writes the report there instead of loadtest/target/capacity.
+# CAPACITY_LOADTEST_JAR=path runs that load generator jar instead of loadtest/target/chorus-loadtest.jar.
+# CAPACITY_GENERATOR_JFR=1 records the load generator too (from 10 s after its start, so bot start-up is mostly
+# excluded) and writes its hottest methods to generator-profile.txt in the report (recording: generator.jfr).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . loadtest/server-lifecycle.sh
@@ -20,6 +23,7 @@ if [ ! -f web/target/chorus-server.jar ] || [ ! -f loadtest/target/chorus-loadte
 fi
 report=${CAPACITY_REPORT:-loadtest/target/capacity}
 server_jar=${CAPACITY_SERVER_JAR:-web/target/chorus-server.jar}
+loadtest_jar=${CAPACITY_LOADTEST_JAR:-loadtest/target/chorus-loadtest.jar}
 mkdir -p "$report"
 port=${CAPACITY_HTTP_PORT:-18480}
 
@@ -45,8 +49,14 @@ if [ "${CAPACITY_JFR:-0}" = 1 ]; then
   "$jcmd" "$server_pid" JFR.start name=capacity settings=profile >/dev/null && profiling=1
 fi
 
+generator_jfr=()
+if [ "${CAPACITY_GENERATOR_JFR:-0}" = 1 ]; then
+  rm -f "$report/generator.jfr"
+  generator_jfr=("-XX:StartFlightRecording=delay=10s,settings=profile,filename=$(readlink -f "$report")/generator.jfr")
+fi
+
 status=0
-"${generator_pin[@]}" java -jar loadtest/target/chorus-loadtest.jar --capacity \
+"${generator_pin[@]}" java "${generator_jfr[@]}" -jar "$loadtest_jar" --capacity \
   --server "http://127.0.0.1:$port" --server-pid "$server_pid" --report "$report" \
   --profile 720p --publishers 2 --subscribers 46 --ramp-up 5s "$@" || status=$?
 if [ "$profiling" = 1 ]; then
@@ -60,6 +70,14 @@ if [ "$profiling" = 1 ]; then
     echo "capacity.sh: server profile in $report/server-profile.txt"
   else
     echo "capacity.sh: the server left no recording ($report/server.jfr)" >&2
+  fi
+fi
+if [ ${#generator_jfr[@]} -gt 0 ]; then
+  if [ -f "$report/generator.jfr" ]; then
+    java -cp "$loadtest_jar" dev.chorus.loadtest.JfrHotMethods "$report/generator.jfr" 30 >"$report/generator-profile.txt"
+    echo "capacity.sh: generator profile in $report/generator-profile.txt"
+  else
+    echo "capacity.sh: the generator left no recording ($report/generator.jfr)" >&2
   fi
 fi
 exit "$status"

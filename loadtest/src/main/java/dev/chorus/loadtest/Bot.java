@@ -64,6 +64,9 @@ final class Bot {
     private volatile State state = State.NEW;
     private volatile String failure;
     private volatile NativePeer peer;
+    /** A receive-only bot's transport decrypts one RTP packet in this many per SSRC (see BotReceiver). */
+    private volatile int decryptOneIn = 1;
+
     private volatile WebSocket ws;
     private volatile long startNanos;
     private volatile long connectedAfterNanos;
@@ -160,6 +163,9 @@ final class Bot {
                 p.videoFrameSize(profile.frameWidth(), profile.frameHeight());
             }
             p.onRtp(receiver);
+            if (!publisher && decryptOneIn > 1) {
+                p.transport().decryptRtpOneIn(decryptOneIn); // publishers keep everything: they answer NACKs, PLIs
+            }
             peer = p;
         } catch (Exception e) {
             fail("peer: " + e);
@@ -444,6 +450,11 @@ final class Bot {
 
     String failure() {
         return failure;
+    }
+
+    /** Before {@link #start}: a subscriber decrypts one RTP packet in {@code n} (1: all); publishers ignore it. */
+    void decryptOneIn(int n) {
+        this.decryptOneIn = n;
     }
 
     NativePeer peer() {

@@ -10,6 +10,11 @@ import dev.chorus.testkit.peer.RtpListener;
  * timestamp) and the time until every expected track delivered media. After warm-up, nothing here
  * allocates per packet: streams live in small arrays searched linearly (a bot receives tens of tracks).
  * Cumulative counters are read by the sampler thread once a second.
+ *
+ * <p>A bot whose transport decrypts only a sample ({@code decryptRtpOneIn}) also gets the other packets with their
+ * clear header alone ({@link #onUndecryptedRtp}): they count for packets, sequence numbers and loss like the
+ * decrypted ones, but their payload, and so the {@link PayloadStamp} that latency and jitter come from, is not
+ * readable: those come from the decrypted sample only, and {@link #undecrypted()} says how many did not.
  */
 final class BotReceiver implements RtpListener {
     static final int MAX_STREAMS = 256;
@@ -34,6 +39,7 @@ final class BotReceiver implements RtpListener {
     private volatile long packets;
     private volatile long expected;
     private volatile long unstamped;
+    private volatile long undecrypted;
     private volatile long overflow;
     private volatile long allTracksNanos;
 
@@ -89,6 +95,28 @@ final class BotReceiver implements RtpListener {
         }
     }
 
+    /**
+     * A packet left encrypted: counted for loss from its clear sequence number. Whether it carries a stamp cannot be
+     * told (RTX SSRCs, where the SFU's padding probes go, are ignored as for decrypted packets).
+     */
+    @Override
+    public void onUndecryptedRtp(
+            long receivedNanos, long ssrc, int sequenceNumber, long rtpTimestamp, int payloadType, boolean marker) {
+        long[] skip = ignored;
+        for (long s : skip) {
+            if (s == ssrc) {
+                return;
+            }
+        }
+        int i = find(ssrc);
+        if (i < 0) {
+            return;
+        }
+        packets++;
+        undecrypted++;
+        expected += trackers[i].record(sequenceNumber);
+    }
+
     private int find(long ssrc) {
         int n = streams;
         for (int i = 0; i < n; i++) {
@@ -110,7 +138,7 @@ final class BotReceiver implements RtpListener {
         return n;
     }
 
-    /** Stamped packets counted on media streams. */
+    /** Packets counted on media streams: the decrypted ones with a stamp and those left encrypted. */
     long packets() {
         return packets;
     }
@@ -122,6 +150,11 @@ final class BotReceiver implements RtpListener {
 
     long lost() {
         return Math.max(0, expected - packets);
+    }
+
+    /** Of {@link #packets()}: those counted from their clear header only (no latency read from them). */
+    long undecrypted() {
+        return undecrypted;
     }
 
     long unstamped() {

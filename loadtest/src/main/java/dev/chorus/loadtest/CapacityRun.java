@@ -70,6 +70,9 @@ final class CapacityRun {
     private final List<Step> steps = new ArrayList<>();
     private final Map<String, Integer> failureReasons = new LinkedHashMap<>();
     private long t0;
+    /** What the runtime's receive-only bots decrypt: one RTP packet in this many. */
+    private int decryptOneIn = 1;
+
     private Fleet.Totals previous;
 
     CapacityRun(LoadTestConfig config, PrintStream progress) {
@@ -105,6 +108,11 @@ final class CapacityRun {
                 config.serverPid().getAsLong());
 
         BotRuntime runtime = new BotRuntime(config, "chorus-capacity-ramp", progress);
+        decryptOneIn = runtime.decryptOneIn;
+        progress.printf(
+                "receive-only bots decrypt one RTP packet in %d per stream (the rest: header only); their read loop"
+                        + " pauses %d us between rounds%n",
+                decryptOneIn, Long.getLong(BotRuntime.READ_PAUSE, 0));
         t0 = System.nanoTime();
         previous = fleet.totals(t0, first, t0);
         String stopReason = "all " + capacity.maxSteps() + " steps ran within the limits";
@@ -428,6 +436,8 @@ final class CapacityRun {
         c.put("maxLossPercent", capacity.maxLoss() * 100);
         c.put("maxP99LatencyMs", capacity.maxP99Millis());
         c.put("generatorPid", ProcessHandle.current().pid());
+        c.put("subscriberDecryptOneIn", decryptOneIn);
+        c.put("clientReadPauseMicros", Long.getLong(BotRuntime.READ_PAUSE, 0));
         c.put("availableProcessors", Runtime.getRuntime().availableProcessors());
         root.put("stopReason", stopReason);
         root.put("summary", summary);

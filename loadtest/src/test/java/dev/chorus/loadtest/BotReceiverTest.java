@@ -48,4 +48,34 @@ class BotReceiverTest {
         assertEquals(2, jitter[1]);
         assertEquals(0, jitter[0], 1e-9, "constant transit time: no jitter");
     }
+
+    @Test
+    void undecryptedPacketsCountForLossButLatencyComesFromTheDecryptedSampleOnly() {
+        BotReceiver r = new BotReceiver(1);
+        r.ignore(new long[] {99});
+        long t = 1_000_000_000L;
+        for (int seq = 0; seq < 64; seq++) {
+            if (seq == 21 || seq == 32) {
+                continue; // one lost left encrypted, one lost from the sample
+            }
+            if (seq % 16 == 0) {
+                deliver(r, t + 3_000_000, 0xA, seq, t); // the decrypted sample: 3 ms
+            } else {
+                // Left encrypted: whatever its payload says, only the header is read (a stale clock would show).
+                r.onUndecryptedRtp(t + 40_000_000, 0xA, seq, 0, 111, false);
+            }
+            t += 20_000_000;
+        }
+        r.onUndecryptedRtp(t, 99, 5, 0, 111, false); // retransmission stream: ignored as when decrypted
+
+        assertEquals(62, r.packets(), "every packet counts, decrypted or not");
+        assertEquals(59, r.undecrypted(), "of which 64 - 4 sampled - 1 lost were left encrypted");
+        assertEquals(64, r.expected());
+        assertEquals(2, r.lost());
+        assertEquals(0, r.unstamped());
+        long[] counts = new long[LatencyHistogram.BUCKETS];
+        r.addLatencyTo(counts);
+        assertEquals(3, LatencyHistogram.total(counts), "latency from the 3 decrypted packets only");
+        assertEquals(3000, LatencyHistogram.percentile(counts, 1.0), 3000 * 0.035);
+    }
 }

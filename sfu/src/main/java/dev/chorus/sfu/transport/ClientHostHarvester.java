@@ -23,21 +23,32 @@ import org.ice4j.socket.MultiplexingDatagramSocket;
  */
 final class ClientHostHarvester implements CandidateHarvester {
     private final InetAddress address;
+    /** With shared reads, the socket the candidate is built on; null: a socket of ice4j's own. */
+    private final ClientUdpSocket shared;
+
     private final HarvestStatistics stats = new HarvestStatistics();
 
     ClientHostHarvester(InetAddress address) {
+        this(address, null);
+    }
+
+    ClientHostHarvester(InetAddress address, ClientUdpSocket shared) {
         this.address = address;
+        this.shared = shared;
     }
 
     @Override
     public Collection<LocalCandidate> harvest(Component component) {
         try {
-            MultiplexingDatagramSocket socket = new MultiplexingDatagramSocket(0, address);
+            MultiplexingDatagramSocket socket = shared == null
+                    ? new MultiplexingDatagramSocket(0, address)
+                    : new MultiplexingDatagramSocket(shared.stunSide());
             IceSocketWrapper wrapper = new IceUdpSocketWrapper(socket);
             HostCandidate candidate = new HostCandidate(wrapper, component, Transport.UDP);
             component.addLocalCandidate(candidate);
             candidate.getStunStack().addSocket(candidate.getStunSocket(null));
-            if (component.getComponentSocket() != null) {
+            // With shared reads the loop reads the socket, not the component socket's reader thread.
+            if (shared == null && component.getComponentSocket() != null) {
                 component.getComponentSocket().add(candidate.getCandidateIceSocketWrapper());
             }
             return List.of(candidate);

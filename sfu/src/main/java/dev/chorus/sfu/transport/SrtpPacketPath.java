@@ -36,6 +36,9 @@ final class SrtpPacketPath {
     private final EarlySrtpPackets early = new EarlySrtpPackets();
 
     private volatile SrtpSession srtp;
+    /** 1: decrypt every RTP packet; n > 1: only those whose sequence number is a multiple of n (CLIENT only). */
+    private volatile int decryptRtpOneIn = 1;
+
     private volatile boolean closed;
 
     SrtpPacketPath(
@@ -124,9 +127,22 @@ final class SrtpPacketPath {
         early.clear();
     }
 
+    /** See {@link WebRtcTransport#decryptRtpOneIn}. */
+    void decryptRtpOneIn(int n) {
+        decryptRtpOneIn = n;
+    }
+
     private void unprotectAndDeliver(SrtpSession s, byte[] buf, int off, int len, boolean rtcp) {
         if (len < (rtcp ? 8 + s.rtcpOverhead() : 12 + s.rtpOverhead())) {
             counters.drop(DropReason.MALFORMED);
+            return;
+        }
+        int oneIn = decryptRtpOneIn;
+        if (!rtcp && oneIn > 1 && (((buf[off + 2] & 0xFF) << 8) | (buf[off + 3] & 0xFF)) % oneIn != 0) {
+            // Sampling: the header is in clear, so this packet is handed over as it came, less the tag. Neither
+            // authenticated nor decrypted, it does not count as hearing the peer (consent); the sampled ones do.
+            counters.rtpInUndecrypted.increment();
+            listener.onUndecryptedRtp(transport, buf, off, len - s.rtpOverhead());
             return;
         }
         SrtpErrorStatus st;

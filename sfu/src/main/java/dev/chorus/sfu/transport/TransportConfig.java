@@ -48,6 +48,7 @@ public final class TransportConfig {
     private final Duration consentTimeout;
     private final List<CidrRange> allowedRemoteRanges;
     private final List<SrtpProfile> srtpProfiles;
+    private final boolean sharedClientReads;
 
     private TransportConfig(Builder b) {
         bindAddress = Builder.required(b.bindAddress, "bindAddress");
@@ -63,6 +64,7 @@ public final class TransportConfig {
         consentTimeout = Builder.required(b.consentTimeout, "consentTimeout");
         allowedRemoteRanges = List.copyOf(b.allowed);
         srtpProfiles = List.copyOf(b.profiles);
+        sharedClientReads = b.sharedClientReads;
         if (bindAddress.isAnyLocalAddress()) {
             throw new IllegalArgumentException("bind to a concrete address, not the wildcard");
         }
@@ -139,6 +141,15 @@ public final class TransportConfig {
 
     public List<CidrRange> allowedRemoteRanges() {
         return allowedRemoteRanges;
+    }
+
+    /**
+     * CLIENT transports only: read every such transport's socket on one shared selector thread
+     * ({@link ClientReadLoop}) instead of ice4j's socket stack and a reader thread each. For processes that run
+     * hundreds of clients (load-test bots); false (the default) keeps the plain path.
+     */
+    public boolean sharedClientReads() {
+        return sharedClientReads;
     }
 
     public List<SrtpProfile> srtpProfiles() {
@@ -270,7 +281,8 @@ public final class TransportConfig {
                 .dtlsThreads(dtlsThreads)
                 .dtlsQueue(dtlsQueue)
                 .consentTimeout(consentTimeout)
-                .srtpProfiles(srtpProfiles.toArray(SrtpProfile[]::new));
+                .srtpProfiles(srtpProfiles.toArray(SrtpProfile[]::new))
+                .sharedClientReads(sharedClientReads);
         b.allowed.addAll(allowedRemoteRanges);
         return b;
     }
@@ -284,7 +296,7 @@ public final class TransportConfig {
                 + ", dtlsHandshakeTimeout=" + dtlsHandshakeTimeout + ", dtlsThreads=" + dtlsThreads + ", dtlsQueue="
                 + dtlsQueue
                 + ", consentTimeout=" + consentTimeout + ", allowedRemoteRanges=" + allowedRemoteRanges
-                + ", srtpProfiles=" + srtpProfiles + "]";
+                + ", srtpProfiles=" + srtpProfiles + ", sharedClientReads=" + sharedClientReads + "]";
     }
 
     /**
@@ -307,6 +319,7 @@ public final class TransportConfig {
         private final List<CidrRange> allowed = new ArrayList<>();
         // A protocol preference, not a setting: GCM is cheaper and stronger, CM_80 is what every browser has.
         private List<SrtpProfile> profiles = List.of(SrtpProfile.AEAD_AES_128_GCM, SrtpProfile.AES_CM_128_HMAC_SHA1_80);
+        private boolean sharedClientReads;
 
         public Builder() {}
 
@@ -368,6 +381,12 @@ public final class TransportConfig {
 
         public Builder srtpProfiles(SrtpProfile... p) {
             this.profiles = List.of(p);
+            return this;
+        }
+
+        /** See {@link TransportConfig#sharedClientReads()}; false unless set. */
+        public Builder sharedClientReads(boolean on) {
+            this.sharedClientReads = on;
             return this;
         }
 

@@ -19,6 +19,9 @@ final class TransportCounters {
     final LongAdder bytesOut = new LongAdder();
     final LongAdder rtpIn = new LongAdder();
     final LongAdder rtcpIn = new LongAdder();
+    /** RTP delivered with its payload still encrypted and unauthenticated (a CLIENT's sampling mode); not in rtpIn. */
+    final LongAdder rtpInUndecrypted = new LongAdder();
+
     final LongAdder rtpOut = new LongAdder();
     final LongAdder rtcpOut = new LongAdder();
     final LongAdder dtlsIn = new LongAdder();
@@ -44,6 +47,7 @@ final class TransportCounters {
         c.put("bytesOut", bytesOut.sum());
         c.put("rtpIn", rtpIn.sum());
         c.put("rtcpIn", rtcpIn.sum());
+        c.put("rtpInUndecrypted", rtpInUndecrypted.sum());
         c.put("rtpOut", rtpOut.sum());
         c.put("rtcpOut", rtcpOut.sum());
         c.put("dtlsIn", dtlsIn.sum());

@@ -66,6 +66,17 @@ final class TransportRuntime implements AutoCloseable {
         return clients;
     }
 
+    private static ClientReadLoop clientReads;
+
+    /** The process-wide read loop of CLIENT transports with shared reads, started on first use, never ended. */
+    static synchronized ClientReadLoop clientReads() {
+        if (clientReads == null) {
+            clientReads = new ClientReadLoop(
+                    "chorus-client-reads", 1000L * Long.getLong("chorus.transport.clientReadPauseMicros", 0));
+        }
+        return clientReads;
+    }
+
     private static ThreadFactory daemons(String prefix) {
         AtomicInteger n = new AtomicInteger();
         return r -> {

@@ -70,6 +70,13 @@ public final class WebRtcTransport implements AutoCloseable {
         /** A decrypted RTP packet, on the packet thread; {@code buf} is reused once this returns. */
         default void onRtp(WebRtcTransport transport, byte[] buf, int off, int len) {}
 
+        /**
+         * Only after {@link #decryptRtpOneIn} with n &gt; 1: an RTP packet left as it came (neither authenticated nor
+         * decrypted; the SRTP tag is cut off {@code len}): its header is plain RTP, its payload (and a padding
+         * count) still encrypted. Same thread and buffer rules as {@link #onRtp}.
+         */
+        default void onUndecryptedRtp(WebRtcTransport transport, byte[] buf, int off, int len) {}
+
         /** A decrypted (compound) RTCP packet; same rules as {@link #onRtp}. */
         default void onRtcp(WebRtcTransport transport, byte[] buf, int off, int len) {}
     }
@@ -87,6 +94,9 @@ public final class WebRtcTransport implements AutoCloseable {
     private final DtlsSession dtls;
     final SrtpPacketPath packets;
     private final ClientSocketReader clientReader;
+    /** A CLIENT's socket when it shares the process's read loop; null otherwise. */
+    private final ClientUdpSocket clientSocket;
+
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile String failureReason;
 
@@ -102,14 +112,24 @@ public final class WebRtcTransport implements AutoCloseable {
         this.ports = ports;
         this.certificate = Objects.requireNonNull(certificate, "certificate");
         this.listener = listener == null ? new Listener() {} : listener;
-        ice = new IceSession(
-                role == Role.CLIENT,
-                ports == null ? List.of(new ClientHostHarvester(config.bindAddress())) : ports.harvesters(),
-                ports == null ? null : ports::sessionSocket,
-                config,
-                runtime,
-                counters,
-                this::onIceState);
+        clientSocket = ports == null && config.sharedClientReads() ? new ClientUdpSocket(config.bindAddress()) : null;
+        try {
+            ice = new IceSession(
+                    role == Role.CLIENT,
+                    ports == null
+                            ? List.of(new ClientHostHarvester(config.bindAddress(), clientSocket))
+                            : ports.harvesters(),
+                    ports == null ? null : ports::sessionSocket,
+                    config,
+                    runtime,
+                    counters,
+                    this::onIceState);
+        } catch (IOException | RuntimeException e) {
+            if (clientSocket != null) {
+                clientSocket.close(); // the agent never got it
+            }
+            throw e;
+        }
         try {
             dtls = new DtlsSession(
                     role == Role.SERVER,
@@ -125,11 +145,18 @@ public final class WebRtcTransport implements AutoCloseable {
                 ice.component().setBufferCallback(packets::receive); // the shared port's reader pushes to us
                 clientReader = null;
                 ports.register(this, ice.localUfrag(), new IceTcpAttachment(ice, packets, config));
+            } else if (clientSocket != null) {
+                clientReader = null;
+                clientSocket.attach(packets, ice.component(), counters);
+                TransportRuntime.clientReads().add(clientSocket);
             } else {
                 clientReader = ClientSocketReader.start(ice.component().getSocket(), packets, ice.localUfrag());
             }
         } catch (RuntimeException e) {
             ice.close();
+            if (clientSocket != null) {
+                clientSocket.close();
+            }
             throw e;
         }
     }
@@ -201,6 +228,28 @@ public final class WebRtcTransport implements AutoCloseable {
     /** Protects in place (leave PacketBuffer.TAIL_ROOM after it) and sends. Thread-safe. False if dropped, counted. */
     public boolean sendRtp(byte[] buf, int off, int len) {
         return packets.sendRtp(buf, off, len);
+    }
+
+    /**
+     * CLIENT only, for load generators that receive far more than they can decrypt: from now on only RTP packets
+     * whose sequence number is a multiple of {@code n} are authenticated, decrypted and given to
+     * {@link Listener#onRtp}; the others go to {@link Listener#onUndecryptedRtp} as they came. Per SSRC, one packet
+     * in {@code n} (the SRTP context then sees every n-th index, well within its roll-over guess and replay window).
+     * RTCP is always decrypted. 1 (the default) decrypts everything.
+     */
+    public void decryptRtpOneIn(int n) {
+        if (role != Role.CLIENT) {
+            throw new IllegalStateException("only a CLIENT transport may leave packets encrypted");
+        }
+        if (n < 1 || n > 0x8000) {
+            throw new IllegalArgumentException("decrypt one RTP packet in 1..32768, not " + n);
+        }
+        packets.decryptRtpOneIn(n);
+    }
+
+    /** RTP packets delivered undecrypted ({@link #decryptRtpOneIn}). */
+    public long rtpReceivedUndecrypted() {
+        return counters.rtpInUndecrypted.sum();
     }
 
     /** Same as {@link #sendRtp} for a (compound) RTCP packet. */
@@ -320,6 +369,9 @@ public final class WebRtcTransport implements AutoCloseable {
         }
         if (clientReader != null) {
             clientReader.stop();
+        }
+        if (clientSocket != null) {
+            clientSocket.close();
         }
         fire(Event.CLOSED, null);
     }

@@ -37,6 +37,7 @@ final class Peers {
         final BlockingQueue<String> events = new LinkedBlockingQueue<>();
         final BlockingQueue<byte[]> rtp = new LinkedBlockingQueue<>();
         final BlockingQueue<byte[]> rtcp = new LinkedBlockingQueue<>();
+        final BlockingQueue<byte[]> undecrypted = new LinkedBlockingQueue<>();
 
         @Override
         public void onStateChanged(WebRtcTransport t, WebRtcTransport.Event e, String reason) {
@@ -46,6 +47,11 @@ final class Peers {
         @Override
         public void onRtp(WebRtcTransport t, byte[] buf, int off, int len) {
             rtp.add(Arrays.copyOfRange(buf, off, off + len));
+        }
+
+        @Override
+        public void onUndecryptedRtp(WebRtcTransport t, byte[] buf, int off, int len) {
+            undecrypted.add(Arrays.copyOfRange(buf, off, off + len));
         }
 
         @Override

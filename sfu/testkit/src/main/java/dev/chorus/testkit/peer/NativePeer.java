@@ -433,7 +433,7 @@ public final class NativePeer implements AutoCloseable {
 
     /**
      * Calls {@code l} for every valid RTP packet received from now on, on the transport's reader thread
-     * (see {@link RtpListener}); null removes it. Counting per SSRC goes on as before.
+     * (see {@link RtpListener}); null removes it. Counting per SSRC goes on as before (see {@link ReceivedStreams}).
      */
     public void onRtp(RtpListener l) {
         received.listener(l);
@@ -585,6 +585,11 @@ public final class NativePeer implements AutoCloseable {
         @Override
         public void onRtp(WebRtcTransport t, byte[] buf, int off, int len) {
             received.onRtp(buf, off, len);
+        }
+
+        @Override
+        public void onUndecryptedRtp(WebRtcTransport t, byte[] buf, int off, int len) {
+            received.onUndecryptedRtp(buf, off, len);
         }
 
         @Override

@@ -31,6 +31,9 @@ final class ReceivedStreams {
     private volatile long packets;
     private volatile long bytes;
     private volatile long invalid;
+    /** Of {@link #packets}: those counted from their clear header alone. */
+    private volatile long undecrypted;
+
     private volatile long overflow;
     private volatile RtpListener listener;
 
@@ -102,6 +105,59 @@ final class ReceivedStreams {
         }
     }
 
+    /**
+     * Reader thread only: an RTP packet whose payload is still encrypted. It counts like any other (packets, bytes,
+     * sequence numbers, timestamps, markers) from its clear header; what only the payload tells (key frames, VP8
+     * frames, the stamped layer) is not known for it. A header too short or malformed counts as invalid.
+     */
+    void onUndecryptedRtp(byte[] buf, int off, int len) {
+        // Fixed header, CSRCs and (RFC 3550 5.3.1) an extension block must fit; the padding count is encrypted.
+        if (len < 12 || (buf[off] & 0xC0) != 0x80) {
+            invalid++;
+            return;
+        }
+        int at = 12 + 4 * (buf[off] & 0x0F);
+        if ((buf[off] & 0x10) != 0) {
+            if (len < at + 4) {
+                invalid++;
+                return;
+            }
+            at += 4 + 4 * (((buf[off + at + 2] & 0xFF) << 8) | (buf[off + at + 3] & 0xFF));
+        }
+        if (at > len) {
+            invalid++;
+            return;
+        }
+        packets++;
+        undecrypted++;
+        bytes += len;
+        long ssrc = ((buf[off + 8] & 0xFFL) << 24)
+                | ((buf[off + 9] & 0xFF) << 16)
+                | ((buf[off + 10] & 0xFF) << 8)
+                | (buf[off + 11] & 0xFF);
+        int seq = ((buf[off + 2] & 0xFF) << 8) | (buf[off + 3] & 0xFF);
+        long ts = ((buf[off + 4] & 0xFFL) << 24)
+                | ((buf[off + 5] & 0xFF) << 16)
+                | ((buf[off + 6] & 0xFF) << 8)
+                | (buf[off + 7] & 0xFF);
+        int pt = buf[off + 1] & 0x7F;
+        boolean marker = (buf[off + 1] & 0x80) != 0;
+        long nanos = nanoClock.getAsLong();
+        ReceiveStats stats = bySsrc.get(ssrc);
+        if (stats == null && bySsrc.size() < MAX_SSRCS) {
+            stats = bySsrc.computeIfAbsent(ssrc, ReceiveStats::new);
+        }
+        if (stats == null) {
+            overflow++;
+        } else {
+            stats.record(len, seq, ts, pt, marker, false, nanos, null, -1);
+        }
+        RtpListener l = listener;
+        if (l != null) {
+            l.onUndecryptedRtp(nanos, ssrc, seq, ts, pt, marker);
+        }
+    }
+
     /** Starts counting {@code ssrc} before its first packet, so callers get a live, zeroed entry. */
     void register(long ssrc) {
         bySsrc.computeIfAbsent(ssrc, ReceiveStats::new);
@@ -123,6 +179,10 @@ final class ReceivedStreams {
 
     long bytes() {
         return bytes;
+    }
+
+    long undecrypted() {
+        return undecrypted;
     }
 
     long invalid() {

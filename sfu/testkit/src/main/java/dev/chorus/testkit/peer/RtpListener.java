@@ -25,6 +25,14 @@ public interface RtpListener {
             int payloadLength);
 
     /**
+     * A packet the peer left encrypted ({@link NativePeer#decryptRtpOneIn}): only its clear header is known, so
+     * there is no payload (and no {@link PayloadStamp}) to read. Same thread rules as {@link #onRtp}; not followed
+     * by {@link #onRtpPacket}. Ignored unless overridden.
+     */
+    default void onUndecryptedRtp(
+            long receivedNanos, long ssrc, int sequenceNumber, long rtpTimestamp, int payloadType, boolean marker) {}
+
+    /**
      * The same packet as a parsed view, for a listener that reads its header extensions (a {@link
      * TransportCcReporter}); called after {@link #onRtp}; the view is valid during the call only.
      */

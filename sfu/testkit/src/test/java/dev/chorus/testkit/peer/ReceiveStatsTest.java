@@ -166,4 +166,47 @@ class ReceiveStatsTest {
         assertTrue(streams.get(cam.layer(2).ssrc()).packets()
                 > streams.get(cam.layer(0).ssrc()).packets());
     }
+
+    @Test
+    void undecryptedPacketsAreCountedFromTheirClearHeaderOnly() {
+        int[] heard = new int[2];
+        streams.listener(new RtpListener() {
+            @Override
+            public void onRtp(long n, long ssrc, int seq, long ts, int pt, boolean m, byte[] b, int o, int l) {
+                heard[0]++;
+            }
+
+            @Override
+            public void onUndecryptedRtp(long n, long ssrc, int seq, long ts, int pt, boolean m) {
+                assertEquals(SSRC, ssrc);
+                assertEquals(0x1234 + heard[1], seq);
+                assertEquals(0xFEDCBA98L, ts);
+                assertEquals(OfferWriter.VP8_PT, pt);
+                assertTrue(m);
+                heard[1]++;
+            }
+        });
+        // A header with one extension block (clear in SRTP) before a payload that stays encrypted.
+        byte[] ext = {(byte) 0xBE, (byte) 0xDE, 0, 1, 0x10, 0x55, 0, 0};
+        int h = RtpHeaderWriter.write(buf, true, OfferWriter.VP8_PT, 0x1234, 0xFEDCBA98L, SSRC, 0, new byte[0]);
+        System.arraycopy(ext, 0, buf, h, ext.length);
+        buf[0] |= 0x10;
+        streams.onUndecryptedRtp(buf, 0, h + ext.length + 40);
+        buf[3] = 0x35;
+        buf[0] |= 0x20; // padding bit: the count is encrypted, the packet still counts
+        streams.onUndecryptedRtp(buf, 0, h + ext.length + 40);
+        streams.onUndecryptedRtp(buf, 0, h + 2); // the extension block does not fit: invalid
+
+        ReceiveStats s = streams.get(SSRC);
+        assertEquals(2, s.packets());
+        assertEquals(0x1235, s.lastSequenceNumber());
+        assertEquals(0, s.sequenceGaps());
+        assertEquals(2, s.markers());
+        assertEquals(0, s.keyframes(), "a key frame start is in the encrypted payload");
+        assertEquals(2, streams.undecrypted());
+        assertEquals(2, streams.packets());
+        assertEquals(1, streams.invalid());
+        assertEquals(0, heard[0]);
+        assertEquals(2, heard[1]);
+    }
 }
