@@ -3,6 +3,7 @@ package dev.chorus.testkit.peer;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.chorus.sfu.codec.Vp8Payload;
+import dev.chorus.sfu.rtp.BigEndian;
 import dev.chorus.sfu.rtp.RtpPacket;
 import dev.chorus.sfu.rtp.RtpValidity;
 import java.util.List;
@@ -65,13 +66,8 @@ final class ReceivedStreams {
         long ssrc = packet.ssrc();
         long nanos = nanoClock.getAsLong();
         // Count first, so a listener that wakes a test thread finds the counters already up to date.
-        ReceiveStats stats = bySsrc.get(ssrc);
-        if (stats == null && bySsrc.size() < MAX_SSRCS) {
-            stats = bySsrc.computeIfAbsent(ssrc, ReceiveStats::new);
-        }
-        if (stats == null) {
-            overflow++;
-        } else {
+        ReceiveStats stats = statsFor(ssrc);
+        if (stats != null) {
             int pt = packet.payloadType();
             int at = packet.payloadOffset();
             int n = packet.payloadLength();
@@ -131,25 +127,14 @@ final class ReceivedStreams {
         packets++;
         undecrypted++;
         bytes += len;
-        long ssrc = ((buf[off + 8] & 0xFFL) << 24)
-                | ((buf[off + 9] & 0xFF) << 16)
-                | ((buf[off + 10] & 0xFF) << 8)
-                | (buf[off + 11] & 0xFF);
-        int seq = ((buf[off + 2] & 0xFF) << 8) | (buf[off + 3] & 0xFF);
-        long ts = ((buf[off + 4] & 0xFFL) << 24)
-                | ((buf[off + 5] & 0xFF) << 16)
-                | ((buf[off + 6] & 0xFF) << 8)
-                | (buf[off + 7] & 0xFF);
+        long ssrc = BigEndian.u32(buf, off + 8);
+        int seq = BigEndian.u16(buf, off + 2);
+        long ts = BigEndian.u32(buf, off + 4);
         int pt = buf[off + 1] & 0x7F;
         boolean marker = (buf[off + 1] & 0x80) != 0;
         long nanos = nanoClock.getAsLong();
-        ReceiveStats stats = bySsrc.get(ssrc);
-        if (stats == null && bySsrc.size() < MAX_SSRCS) {
-            stats = bySsrc.computeIfAbsent(ssrc, ReceiveStats::new);
-        }
-        if (stats == null) {
-            overflow++;
-        } else {
+        ReceiveStats stats = statsFor(ssrc);
+        if (stats != null) {
             stats.record(len, seq, ts, pt, marker, false, nanos, null, -1);
         }
         RtpListener l = listener;
@@ -193,5 +178,17 @@ final class ReceivedStreams {
         ArrayNode a = JsonNodeFactory.instance.arrayNode();
         bySsrc.values().forEach(s -> a.add(s.toJson()));
         return a;
+    }
+
+    /** The stats of {@code ssrc}, made on its first packet; null (counted as overflow) past {@link #MAX_SSRCS}. */
+    private ReceiveStats statsFor(long ssrc) {
+        ReceiveStats stats = bySsrc.get(ssrc);
+        if (stats == null && bySsrc.size() < MAX_SSRCS) {
+            stats = bySsrc.computeIfAbsent(ssrc, ReceiveStats::new);
+        }
+        if (stats == null) {
+            overflow++;
+        }
+        return stats;
     }
 }
