@@ -58,43 +58,12 @@ public final class RtpHeaderExtensions {
         return ((long) offset << 32) | (length & 0xFFFF_FFFFL);
     }
 
-    /** True when every element of an RFC 8285 block stays inside it (opaque profiles pass). */
-    public static boolean isWellFormed(byte[] buf, int start, int end, int profile) {
-        boolean one = isOneByte(profile);
-        if (!one && !isTwoByte(profile)) {
-            return true;
-        }
-        int pos = start;
-        while (pos < end) {
-            int b = buf[pos] & 0xFF;
-            if (b == 0) {
-                pos++;
-                continue;
-            }
-            if (one) {
-                if ((b >>> 4) == 0) {
-                    pos++;
-                    continue;
-                }
-                if ((b >>> 4) == ONE_BYTE_STOP_ID) {
-                    return true;
-                }
-                pos += 2 + (b & 0x0F);
-            } else {
-                if (pos + 2 > end) {
-                    return false;
-                }
-                pos += 2 + (buf[pos + 1] & 0xFF);
-            }
-        }
-        return pos == end;
-    }
-
     /** {@link #index} result for a block with an element that runs past its end. */
     public static final int MALFORMED = -1;
 
     /**
-     * {@link #isWellFormed} that also notes each element, so the packet is walked once: the first
+     * Checks that every element of an RFC 8285 block stays inside it and notes each element, so the packet is
+     * walked once: the first
      * {@code elements.length} go to {@code elements} packed by {@link #element} (data offset relative to
      * {@code base}). Returns the element count (which may exceed the array: then the rest is not noted), 0 for
      * an opaque profile, or {@link #MALFORMED}. Visits exactly the elements {@link #find} would.

@@ -2,6 +2,7 @@ package dev.chorus.sfu.transport;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.drop.DropReason;
+import dev.chorus.sfu.rtp.BigEndian;
 import org.ice4j.util.Buffer;
 import org.ice4j.util.BufferPool;
 import org.jitsi.srtp.SrtpErrorStatus;
@@ -138,7 +139,7 @@ final class SrtpPacketPath {
             return;
         }
         int oneIn = decryptRtpOneIn;
-        if (!rtcp && oneIn > 1 && (((buf[off + 2] & 0xFF) << 8) | (buf[off + 3] & 0xFF)) % oneIn != 0) {
+        if (!rtcp && oneIn > 1 && BigEndian.u16(buf, off + 2) % oneIn != 0) {
             // Sampling: the header is in clear, so this packet is handed over as it came, less the tag. Neither
             // authenticated nor decrypted, it does not count as hearing the peer (consent); the sampled ones do.
             counters.rtpInUndecrypted.increment();
