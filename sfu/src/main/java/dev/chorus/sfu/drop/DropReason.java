@@ -78,6 +78,11 @@ public enum DropReason {
     WAITING_FOR_KEYFRAME(FORWARDING),
     /** A VP8 frame of a temporal layer above what the subscriber's bandwidth allows (its number is hidden). */
     TEMPORAL_LAYER_DROPPED(FORWARDING),
+    /**
+     * A frame of a simulcast layer without temporal layers that the subscriber's bandwidth no longer
+     * carries, while the lower layer's keyframe is awaited (its number is hidden).
+     */
+    LAYER_LEFT(FORWARDING),
     /** A late packet older than the consumer's sequence-mapping history, or one the SFU already skipped. */
     TOO_LATE_TO_MAP(FORWARDING),
     /** The packet arrived for a router, endpoint or producer that has been closed. */

@@ -346,14 +346,24 @@ public final class Consumer {
         }
         int pictureShift = 0;
         if (temporal != null) {
-            temporal.setTarget(layers.temporalCap(layer));
+            int tid = from.lastTemporalId();
+            temporal.setTarget(layers.temporalCap(layer, tid >= 0));
             long highest = seq.highestIn();
             int segment = splicer.currentSegment();
-            int tid = from.lastTemporalId();
             if (!temporal.accept(
                     in, layer, segment, tid, from.lastLayerSync(), from.lastPictureId(), keyframe, v, highest)) {
                 for (long hidden = highest + 1, n = temporal.gapToHide(); n > 0; n--, hidden++) {
                     seq.drop(hidden); // lost upstream inside dropped frames: no hole for the subscriber
+                }
+                if (temporal.current() == TemporalFilter.NONE) {
+                    if (temporal.target() != TemporalFilter.NONE) {
+                        // The layer was being left and its frames stopped, but it stays (the cap lifted
+                        // before the lower layer's keyframe came): its decoder lacks those frames.
+                        waitingForKeyframe = true;
+                        producer.requestKeyframe(layer, nowNanos, KeyframeRequestKind.LAYER_SWITCH);
+                    }
+                    skip(DropReason.LAYER_LEFT, v);
+                    return;
                 }
                 skip(DropReason.TEMPORAL_LAYER_DROPPED, v);
                 return;

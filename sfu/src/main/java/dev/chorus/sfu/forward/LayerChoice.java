@@ -73,13 +73,22 @@ final class LayerChoice {
     /**
      * The highest TID to forward of spatial layer {@code spatial} (the one being forwarded): all of a
      * layer below the bandwidth cap's, the cap's own on that layer, and only the base layer of a
-     * layer above it, which is being left at its next keyframe and must give way at once.
+     * layer above it, which is being left at its next keyframe and must give way at once. When that
+     * layer has no temporal layers ({@code layered} false: every frame refers to the one before, as
+     * Firefox sends its simulcast) there is nothing to thin, and its frames stop at once
+     * ({@link TemporalFilter#NONE}) while a lower layer's keyframe is on its way: kept on, the old layer
+     * fills the short link's queue, the new layer's keyframe loses packets in it, and the subscriber
+     * freezes until it asks for a keyframe itself (3 s in Firefox). Stopping costs a freeze of about
+     * one keyframe request's round trip instead.
      */
-    int temporalCap(int spatial) {
+    int temporalCap(int spatial, boolean layered) {
         if (spatial < bandwidth) {
             return TemporalFilter.ALL;
         }
-        return spatial == bandwidth ? bandwidthTemporal : 0;
+        if (spatial == bandwidth) {
+            return bandwidthTemporal;
+        }
+        return layered || target >= spatial ? 0 : TemporalFilter.NONE;
     }
 
     /**

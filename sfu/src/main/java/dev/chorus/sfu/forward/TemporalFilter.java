@@ -27,6 +27,11 @@ import dev.chorus.sfu.rtp.RtpPacket;
 final class TemporalFilter {
     /** Target meaning every temporal layer (VP8's TID has two bits). */
     static final int ALL = 3;
+    /**
+     * Target meaning no frame at all: the layer is being left for a lower one and has no temporal
+     * layers to thin (see {@link LayerChoice#temporalCap}). Going up from it takes a keyframe.
+     */
+    static final int NONE = -1;
 
     static final int FRAMES = 128;
     /** A gap in the input longer than this is not hidden, whatever surrounds it. */
@@ -67,9 +72,9 @@ final class TemporalFilter {
     private long lateFrames;
     private long gapsHidden;
 
-    /** Highest TID to forward ({@link #ALL}: every layer); applied at the next possible frame. */
+    /** Highest TID to forward ({@link #ALL}: every layer, {@link #NONE}: none); applied at the next possible frame. */
     void setTarget(int tid) {
-        target = Math.max(0, Math.min(ALL, tid));
+        target = Math.max(NONE, Math.min(ALL, tid));
     }
 
     int target() {

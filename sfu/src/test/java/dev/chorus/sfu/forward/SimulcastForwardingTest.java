@@ -58,6 +58,8 @@ class SimulcastForwardingTest {
     private final int[] pictureId = {7, 3_000, 32_760};
     private final int[] tl0 = {1, 100, 250};
     private int frame;
+    /** False: VP8 without temporal layers (no TL0PICIDX, no TID), as Firefox sends its simulcast. */
+    private boolean temporalLayers = true;
 
     private Consumer bobConsumer() {
         return h.router.addConsumer(
@@ -70,7 +72,7 @@ class SimulcastForwardingTest {
 
     /** One one-packet frame on {@code layer} (all three layers share the frame's capture instant). */
     private void frame(int layer, boolean key, boolean withRid) {
-        byte[] payload = vp8(key, pictureId[layer], tl0[layer], layer);
+        byte[] payload = vp8(key, pictureId[layer], temporalLayers ? tl0[layer] : -1, layer);
         RtpBuilder b = RtpBuilder.rtp(SSRC[layer], seq[layer], TS_BASE[layer] + 3000L * frame)
                 .pt(96)
                 .payload(payload);
@@ -97,14 +99,21 @@ class SimulcastForwardingTest {
      * inter frame header; the last byte names the layer so the test can tell what was forwarded.
      */
     private static byte[] vp8(boolean key, int pic, int tl0, int layer) {
-        byte[] d = {
-            (byte) 0x90, // X=1, S=1, PID=0
-            (byte) 0xE0, // I=1, L=1, T=1
-            (byte) (0x80 | (pic >>> 8)), // M=1, picture id high bits
-            (byte) pic,
-            (byte) tl0,
-            (byte) 0x20, // TID=0, Y=1
-        };
+        byte[] d = tl0 < 0
+                ? new byte[] {
+                    (byte) 0x90, // X=1, S=1, PID=0
+                    (byte) 0x80, // I=1 only: no temporal layers
+                    (byte) (0x80 | (pic >>> 8)),
+                    (byte) pic,
+                }
+                : new byte[] {
+                    (byte) 0x90, // X=1, S=1, PID=0
+                    (byte) 0xE0, // I=1, L=1, T=1
+                    (byte) (0x80 | (pic >>> 8)), // M=1, picture id high bits
+                    (byte) pic,
+                    (byte) tl0,
+                    (byte) 0x20, // TID=0, Y=1
+                };
         int w = 320 << layer; // 320x180, 640x360, 1280x720
         int h = 180 << layer;
         byte[] header = key
@@ -260,6 +269,69 @@ class SimulcastForwardingTest {
         assertEquals(1, c.layerSwitches());
         assertEquals(0, c.currentLayer());
         assertTrue(pictureIdOf(lastHigh) >= 32_760 || pictureIdOf(lastHigh) < 10, "top layer's ids passed through");
+    }
+
+    @Test
+    void aLayerWithoutTemporalLayersStopsAtOnceWhenTheBandwidthCapFallsBelowIt() {
+        temporalLayers = false;
+        Consumer c = bobConsumer();
+        frameOnAllLayers(true, -1);
+        for (int i = 0; i < 4; i++) {
+            frameOnAllLayers(false, -1);
+        }
+        assertEquals(5, bobMedia().size());
+        RtpPacket lastHigh = bobMedia().get(4);
+
+        alice.rtcp.clear();
+        c.setBandwidthRung(QualityLadder.of(0, TemporalFilter.ALL), h.clock.nowNanos());
+        assertEquals(0, c.targetLayer());
+        assertEquals(1, Rtcp.countPlis(alice.rtcp, SSRC[0]), "a keyframe is asked of the lower layer");
+        for (int i = 0; i < 3; i++) {
+            frameOnAllLayers(false, -1); // no keyframe on layer 0 yet: layer 2 is not kept on meanwhile
+        }
+        assertEquals(5, bobMedia().size(), "nothing to thin in layer 2: its frames stop at once");
+        assertEquals(3, h.router.drops().get(DropReason.LAYER_LEFT));
+
+        frameOnAllLayers(true, 0);
+        frameOnAllLayers(false, -1);
+        List<RtpPacket> after = bobMedia();
+        assertEquals(7, after.size());
+        assertEquals(0, layerOf(after.get(5)));
+        assertEquals(0, layerOf(after.get(6)));
+        assertEquals(
+                (lastHigh.sequenceNumber() + 1) & 0xFFFF,
+                after.get(5).sequenceNumber(),
+                "the stopped frames leave no sequence hole");
+        assertEquals((pictureIdOf(lastHigh) + 1) & 0x7FFF, pictureIdOf(after.get(5)), "nor a picture id gap");
+        assertEquals(1, c.layerSwitches());
+    }
+
+    @Test
+    void aLayerStoppedOnTheWayDownResumesOnItsOwnKeyframeWhenTheCapLiftsFirst() {
+        temporalLayers = false;
+        Consumer c = bobConsumer();
+        frameOnAllLayers(true, -1);
+        frameOnAllLayers(false, -1);
+        c.setBandwidthRung(QualityLadder.of(0, TemporalFilter.ALL), h.clock.nowNanos());
+        frameOnAllLayers(false, -1); // stopped
+        assertEquals(2, bobMedia().size());
+
+        alice.rtcp.clear();
+        h.advanceMillis(20); // past the keyframe request interval
+        c.setBandwidthRung(QualityLadder.of(2, TemporalFilter.ALL), h.clock.nowNanos());
+        assertEquals(2, c.targetLayer(), "the cap lifted before layer 0's keyframe came");
+        frameOnAllLayers(false, -1);
+        frameOnAllLayers(false, -1);
+        assertEquals(2, bobMedia().size(), "layer 2's decoder lacks the stopped frame: not before a keyframe");
+        assertTrue(Rtcp.countPlis(alice.rtcp, SSRC[2]) >= 1, "which is asked for");
+
+        frameOnAllLayers(true, 2);
+        frameOnAllLayers(false, -1);
+        List<RtpPacket> after = bobMedia();
+        assertEquals(4, after.size());
+        assertEquals(2, layerOf(after.get(2)));
+        assertEquals((after.get(1).sequenceNumber() + 1) & 0xFFFF, after.get(2).sequenceNumber());
+        assertEquals(0, c.layerSwitches());
     }
 
     @Test
