@@ -79,8 +79,8 @@ public enum DropReason {
     /** A VP8 frame of a temporal layer above what the subscriber's bandwidth allows (its number is hidden). */
     TEMPORAL_LAYER_DROPPED(FORWARDING),
     /**
-     * A frame of a simulcast layer without temporal layers that the subscriber's bandwidth no longer
-     * carries, while the lower layer's keyframe is awaited (its number is hidden).
+     * A frame of a simulcast layer that the subscriber's bandwidth no longer carries, while the lower
+     * layer's keyframe is awaited (its number is hidden).
      */
     LAYER_LEFT(FORWARDING),
     /** A late packet older than the consumer's sequence-mapping history, or one the SFU already skipped. */

@@ -347,7 +347,7 @@ public final class Consumer {
         int pictureShift = 0;
         if (temporal != null) {
             int tid = from.lastTemporalId();
-            temporal.setTarget(layers.temporalCap(layer, tid >= 0));
+            temporal.setTarget(layers.temporalCap(layer));
             long highest = seq.highestIn();
             int segment = splicer.currentSegment();
             if (!temporal.accept(

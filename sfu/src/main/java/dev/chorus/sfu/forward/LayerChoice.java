@@ -72,23 +72,22 @@ final class LayerChoice {
 
     /**
      * The highest TID to forward of spatial layer {@code spatial} (the one being forwarded): all of a
-     * layer below the bandwidth cap's, the cap's own on that layer, and only the base layer of a
-     * layer above it, which is being left at its next keyframe and must give way at once. When that
-     * layer has no temporal layers ({@code layered} false: every frame refers to the one before, as
-     * Firefox sends its simulcast) there is nothing to thin, and its frames stop at once
-     * ({@link TemporalFilter#NONE}) while a lower layer's keyframe is on its way: kept on, the old layer
-     * fills the short link's queue, the new layer's keyframe loses packets in it, and the subscriber
-     * freezes until it asks for a keyframe itself (3 s in Firefox). Stopping costs a freeze of about
-     * one keyframe request's round trip instead.
+     * layer below the bandwidth cap's and the cap's own on that layer. A layer above the cap is being
+     * left for a lower one at that layer's next keyframe; until then it stops at once ({@link
+     * TemporalFilter#NONE}), base layer included: the cap fell because the subscriber's link queued up,
+     * and what the old layer still sends keeps that queue full, so the lower layer's keyframe loses
+     * packets in it and the subscriber freezes until it asks for a keyframe itself (3 s in Firefox).
+     * Stopping costs a freeze of about one keyframe request's round trip instead. With no lower layer
+     * to go to, the layer keeps its base layer.
      */
-    int temporalCap(int spatial, boolean layered) {
+    int temporalCap(int spatial) {
         if (spatial < bandwidth) {
             return TemporalFilter.ALL;
         }
         if (spatial == bandwidth) {
             return bandwidthTemporal;
         }
-        return layered || target >= spatial ? 0 : TemporalFilter.NONE;
+        return target >= spatial ? 0 : TemporalFilter.NONE;
     }
 
     /**

@@ -28,8 +28,8 @@ final class TemporalFilter {
     /** Target meaning every temporal layer (VP8's TID has two bits). */
     static final int ALL = 3;
     /**
-     * Target meaning no frame at all: the layer is being left for a lower one and has no temporal
-     * layers to thin (see {@link LayerChoice#temporalCap}). Going up from it takes a keyframe.
+     * Target meaning no frame at all, base layer included: the layer is being left for a lower one
+     * whose keyframe is awaited (see {@link LayerChoice#temporalCap}). Going up from it takes a keyframe.
      */
     static final int NONE = -1;
 
@@ -157,9 +157,9 @@ final class TemporalFilter {
         } else if (target < current) {
             current = target;
             switchesDown++;
-        } else if (tid == current + 1 && tid <= target && sync) {
+        } else if (tid == current + 1 && tid <= target && sync && current != NONE) {
             // One layer at a time: a sync frame of layer t only spares the decoder layer t's past,
-            // so the layers below it must already be forwarded.
+            // so the layers below it must already be forwarded (after NONE, not even TL0 was).
             current = tid;
             switchesUp++;
         }

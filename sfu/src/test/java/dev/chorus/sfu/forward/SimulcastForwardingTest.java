@@ -272,8 +272,8 @@ class SimulcastForwardingTest {
     }
 
     @Test
-    void aLayerWithoutTemporalLayersStopsAtOnceWhenTheBandwidthCapFallsBelowIt() {
-        temporalLayers = false;
+    void aLayerStopsAtOnceWhenTheBandwidthCapFallsBelowItUntilTheLowerLayersKeyframe() {
+        temporalLayers = false; // the next test has temporal layers
         Consumer c = bobConsumer();
         frameOnAllLayers(true, -1);
         for (int i = 0; i < 4; i++) {
@@ -289,7 +289,7 @@ class SimulcastForwardingTest {
         for (int i = 0; i < 3; i++) {
             frameOnAllLayers(false, -1); // no keyframe on layer 0 yet: layer 2 is not kept on meanwhile
         }
-        assertEquals(5, bobMedia().size(), "nothing to thin in layer 2: its frames stop at once");
+        assertEquals(5, bobMedia().size(), "layer 2's frames stop at once");
         assertEquals(3, h.router.drops().get(DropReason.LAYER_LEFT));
 
         frameOnAllLayers(true, 0);
@@ -308,8 +308,7 @@ class SimulcastForwardingTest {
 
     @Test
     void aLayerStoppedOnTheWayDownResumesOnItsOwnKeyframeWhenTheCapLiftsFirst() {
-        temporalLayers = false;
-        Consumer c = bobConsumer();
+        Consumer c = bobConsumer(); // every frame a TL0 frame with the sync bit: still not a way back
         frameOnAllLayers(true, -1);
         frameOnAllLayers(false, -1);
         c.setBandwidthRung(QualityLadder.of(0, TemporalFilter.ALL), h.clock.nowNanos());
