@@ -177,7 +177,11 @@ public final class ApiRoutes {
             fail(ctx, new ApiException(ApiError.INTERNAL_ERROR, "internal error"));
             return;
         }
-        log.info("server API {} {} done", route.method(), ctx.normalizedPath());
+        if (route.method() == HttpMethod.GET) {
+            log.debug("server API {} {} done", route.method(), ctx.normalizedPath());
+        } else {
+            log.info("server API {} {} done", route.method(), ctx.normalizedPath()); // changes are worth a line
+        }
         int status = route.method() == HttpMethod.POST && route.path().equals(PREFIX + "/rooms") ? 201 : 200;
         json(ctx, status, result);
     }

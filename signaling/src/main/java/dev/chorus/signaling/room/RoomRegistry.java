@@ -330,7 +330,11 @@ public final class RoomRegistry {
     /** Appends to the room's history and sends to every member, the sender included. */
     public ChatMessage chat(Participant from, String text, Object requestId) throws ProtocolException {
         if (!from.permissions().chat()) {
-            throw new ProtocolException(ErrorCode.PERMISSION_DENIED, "your token does not allow chat", null, requestId);
+            throw new ProtocolException(
+                    ErrorCode.PERMISSION_DENIED,
+                    "your permissions do not allow chat (join token or server API)",
+                    null,
+                    requestId);
         }
         if (from.isViewer() && !viewerSettings.viewerChat()) {
             throw new ProtocolException(
