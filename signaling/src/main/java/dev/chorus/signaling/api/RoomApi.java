@@ -4,6 +4,7 @@ import dev.chorus.signaling.config.ServerConfig;
 import dev.chorus.signaling.protocol.Limits;
 import dev.chorus.signaling.protocol.ProtocolException;
 import dev.chorus.signaling.room.ChatMessage;
+import dev.chorus.signaling.room.LeaveReason;
 import dev.chorus.signaling.room.MemberControl;
 import dev.chorus.signaling.room.Participant;
 import dev.chorus.signaling.room.Permissions;
@@ -82,7 +83,7 @@ final class RoomApi {
 
     JsonObject removeParticipant(String roomName, String participantId) throws ApiException {
         Participant p = participant(roomName, participantId);
-        rooms.remove(p, dev.chorus.signaling.room.LeaveReason.REMOVED);
+        rooms.remove(p, LeaveReason.REMOVED);
         return new JsonObject().put("id", p.id()).put("removed", true);
     }
 
