@@ -2,6 +2,8 @@ package dev.chorus.signaling.api;
 
 import dev.chorus.signaling.config.ServerConfig;
 import dev.chorus.signaling.room.RoomRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.DecodeException;
@@ -55,6 +57,12 @@ public final class ApiRoutes {
     private final RoomApi api;
     private final LongSupplier wallClock;
     private final Buffer openApi;
+    /**
+     * The signaling verticle's event-loop thread, which owns the rooms: every call must run on it. (Vert.x hands each
+     * request a duplicate of the verticle's context, so the thread, not the context object, is what to compare.)
+     */
+    private final Thread owner =
+            Vertx.currentContext() != null && Context.isOnEventLoopThread() ? Thread.currentThread() : null;
 
     private ApiRoutes(ServerConfig.Api settings, RoomApi api, LongSupplier wallClock) {
         this.auth = settings.enabled() ? new ApiAuth(settings) : null;
@@ -161,6 +169,12 @@ public final class ApiRoutes {
 
     private void call(RoutingContext ctx, Route route) {
         JsonObject result;
+        if (Thread.currentThread() != owner) {
+            // Never expected: the routes are mounted by the signaling verticle, so requests arrive on its context.
+            log.error("server API {} {} off the signaling thread; refused", route.method(), ctx.normalizedPath());
+            fail(ctx, new ApiException(ApiError.INTERNAL_ERROR, "internal error"));
+            return;
+        }
         try {
             result = route.handler().handle(ctx, body(ctx, route.method()));
         } catch (ApiException e) {
