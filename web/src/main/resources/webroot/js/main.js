@@ -178,6 +178,8 @@ const MEDIA_REASONS = {
   dtls_failed: 'the encrypted media handshake (DTLS) failed',
   browser_failed: 'the browser could not reach the media server (ICE or DTLS failed)',
   media_timeout: 'the media connection timed out',
+  removed: 'the application removed you',
+  room_ended: 'the room was ended',
   timeout: 'the media server did not answer the offer in time',
   bad_sdp: 'the media server could not accept this browser\'s offer',
   relay_failed: 'the TURN relay could not be used (relay-only mode, ?relay=1)',
@@ -352,6 +354,13 @@ function wire(s) {
     if (p === self) return syncMute();
     people.setMute(m.id, m.audioMuted, m.videoMuted);
     grid.setTileMute(m.id, m.audioMuted, m.videoMuted);
+  });
+  // The server (its API) muted our mic or camera: turn it off here too, so the page, the room and the
+  // server agree (unmuting it ourselves is refused with muted_by_server until the server lifts it).
+  on('track-muted', (m) => {
+    if (m.participantId !== self.id || !m.muted) return;
+    const kind = { mic: 'audio', camera: 'video' }[m.track?.source];
+    if (kind) media.setEnabled(kind, false);
   });
   on('error', (m) => showError(m.code, m.message));
   on('server-shutdown', (m) => showServerShutdown(m));

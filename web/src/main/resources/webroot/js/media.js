@@ -187,6 +187,16 @@ export function toggle(kind) {
   return getState();
 }
 
+// kind: "audio" | "video": turns the local track on or off (e.g. the server muted it). Returns the new state.
+export function setEnabled(kind, enabled) {
+  const track = kind === 'audio' ? stream?.getAudioTracks()[0] : stream?.getVideoTracks()[0];
+  if (track && track.enabled !== enabled) {
+    track.enabled = enabled;
+    notify();
+  }
+  return getState();
+}
+
 // The cameras and microphones the browser offers: {audio: [{deviceId, label}], video: [...]}.
 // Labels (and often the list itself) only come once the page may use a device.
 export async function listDevices() {

@@ -47,6 +47,7 @@ export function addMessage(msg, selfId) {
   item.dataset.seq = String(seq);
   item.dataset.from = msg.from ?? '';
   if (msg.from && msg.from === selfId) item.classList.add('chat-self');
+  if (msg.system === true) item.classList.add('chat-system'); // from the application (server API), not a member
 
   const header = document.createElement('header');
   const name = document.createElement('span');

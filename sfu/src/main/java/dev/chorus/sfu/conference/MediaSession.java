@@ -11,9 +11,11 @@ import dev.chorus.sfu.sdp.RemoteTransport;
 import dev.chorus.sfu.sdp.SessionDescription;
 import dev.chorus.sfu.transport.WebRtcTransport;
 import java.security.SecureRandom;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +44,8 @@ public final class MediaSession {
     private final Negotiation negotiation;
     /** The size the client last reported for each receiving line's video, by mid. */
     private final Map<String, ViewSize> viewSizes = new LinkedHashMap<>();
+    /** Lines (mids) whose tracks the server muted: a track published on one later starts paused too. */
+    private final Set<String> pausedMids = new HashSet<>();
 
     private final Publications publications;
     private final SubscriptionPlan plan;
@@ -137,7 +141,13 @@ public final class MediaSession {
             transport.start(remote);
             candidates = transport.localCandidates();
         }
-        wiring.publish(publications.apply(nextPublished), answer);
+        Publications.Changes published = publications.apply(nextPublished);
+        wiring.publish(published, answer);
+        for (PublishedTrack t : published.added()) {
+            if (pausedMids.contains(t.mid())) {
+                wiring.setProducerPaused(t.producerId(), true); // a muted line stays muted across offers
+            }
+        }
         SubscriptionPlan.Changes subscribed = plan.apply(next);
         wiring.subscribe(subscribed, answer, !connected);
         // A line that now carries another track keeps the size the client last reported for it
@@ -157,6 +167,43 @@ public final class MediaSession {
                 publications.size(),
                 next.size());
         return new OfferOutcome(answer.sdp(), assigned, candidates, Negotiation.bundleMid(offer));
+    }
+
+    /** What the participant publishes now, in line order. */
+    public List<PublishedTrack> publishedTracks() {
+        return List.copyOf(publications.tracks());
+    }
+
+    /** Whether the server muted the track on line {@code mid}. */
+    public boolean isTrackPaused(String mid) {
+        return pausedMids.contains(mid);
+    }
+
+    /**
+     * Server mute of one published track ({@code producerId}): the SFU stops forwarding it to everyone (the
+     * publisher may keep sending; its packets are counted as {@code PRODUCER_PAUSED}), or forwards it again.
+     * The line stays muted when a later offer replaces its track. Returns the track, or null when the
+     * participant publishes none with that id.
+     */
+    public PublishedTrack setTrackPaused(String producerId, boolean paused) {
+        if (closed) {
+            return null;
+        }
+        for (PublishedTrack t : publications.tracks()) {
+            if (t.producerId().equals(producerId)) {
+                if (paused ? pausedMids.add(t.mid()) : pausedMids.remove(t.mid())) {
+                    wiring.setProducerPaused(producerId, paused);
+                    LOG.info(
+                            "{} track {} (mid {}) {} by the server",
+                            log,
+                            producerId,
+                            t.mid(),
+                            paused ? "muted" : "unmuted");
+                }
+                return t;
+            }
+        }
+        return null;
     }
 
     /** A trickled candidate of the participant; null or blank marks the end of its candidates. */

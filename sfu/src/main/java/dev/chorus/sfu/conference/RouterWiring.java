@@ -130,6 +130,15 @@ final class RouterWiring {
         room.onRouter("remove consumer " + s.consumerId(), r -> r.removeConsumer(s.consumerId()));
     }
 
+    /** Server mute: the producer stops (or resumes) forwarding to every subscriber, if it still exists. */
+    void setProducerPaused(String producerId, boolean paused) {
+        room.onRouter((paused ? "pause producer " : "resume producer ") + producerId, r -> {
+            if (r.hasProducer(producerId)) {
+                r.setProducerPaused(producerId, paused);
+            }
+        });
+    }
+
     /** The participant's own last-N. */
     void setLastN(int n) {
         room.onRouter("last-n of " + participantId, r -> r.setLastN(participantId, n));

@@ -68,6 +68,8 @@ public enum DropReason {
     PADDING_ONLY(FORWARDING),
     /** The consumer is paused (subscriber muted or not interested). */
     CONSUMER_PAUSED(FORWARDING),
+    /** The publisher's track is muted by the server (its API): received and accounted, forwarded to no one. */
+    PRODUCER_PAUSED(FORWARDING),
     /** Video paused because the subscriber's estimated bandwidth cannot carry it (audio never is). */
     BANDWIDTH_PAUSED(FORWARDING),
     /** A NACKed packet not resent: retransmissions to the subscriber already use their share of its estimate. */

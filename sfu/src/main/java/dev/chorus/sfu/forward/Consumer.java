@@ -168,6 +168,16 @@ public final class Consumer {
         }
     }
 
+    /** The server unmuted the producer: video restarts on a keyframe, which is requested at once. */
+    void onProducerResumed(long nowNanos) {
+        if (producer.kind() == MediaKind.VIDEO && !closed) {
+            waitingForKeyframe = true;
+            if (!paused && !bandwidthPaused && selected) {
+                producer.requestKeyframe(layers.target(), nowNanos, KeyframeRequestKind.RESUME);
+            }
+        }
+    }
+
     /** The highest layer the subscriber wants (clamped to the producer's layers). */
     public void setPreferredLayer(int layer, long nowNanos) {
         worker.checkThread(this);
@@ -316,6 +326,11 @@ public final class Consumer {
         long v = splicer.virtual(extSeq);
         if (paused) {
             skip(DropReason.CONSUMER_PAUSED, v);
+            return;
+        }
+        if (producer.isPaused()) {
+            // Skipped like a pause of our own, so the subscriber's sequence stays gap-free.
+            skip(DropReason.PRODUCER_PAUSED, v);
             return;
         }
         if (!selected) {

@@ -60,6 +60,8 @@ public final class Producer {
     private final PublisherLayers publisherLayers;
 
     private boolean closed;
+    /** Muted by the server: every consumer drops this producer's packets (PRODUCER_PAUSED). */
+    private boolean paused;
 
     Producer(ProducerParams params, Endpoint publisher, Router router) {
         this.params = params;
@@ -378,6 +380,23 @@ public final class Producer {
         }
     }
 
+    /** Whether the server muted this track: its consumers forward nothing of it. */
+    public boolean isPaused() {
+        return paused;
+    }
+
+    void setPaused(boolean value, long nowNanos) {
+        if (paused == value) {
+            return;
+        }
+        paused = value;
+        if (!value) {
+            for (int i = 0; i < consumers.size(); i++) {
+                consumers.get(i).onProducerResumed(nowNanos);
+            }
+        }
+    }
+
     void addConsumer(Consumer consumer) {
         consumers.add(consumer);
     }
@@ -417,6 +436,7 @@ public final class Producer {
         n.put("rtxPayloadType", params.rtxPayloadType());
         n.set("extensions", params.extensions().toJson());
         n.put("closed", closed);
+        n.put("paused", paused);
         n.put("bitrateBps", bitrateBps(now));
         if (streams.length > 1) {
             publisherLayers.addJson(n);

@@ -383,6 +383,20 @@ public final class Router {
         return p;
     }
 
+    public boolean hasProducer(String producerId) {
+        return producers.containsKey(producerId);
+    }
+
+    /**
+     * Server mute: a paused producer still receives its publisher's packets (statistics, NACKs, keyframes
+     * stay current) but forwards none; resumed, its video consumers restart on a keyframe asked for at once.
+     */
+    public void setProducerPaused(String producerId, boolean paused) {
+        checkThread();
+        producer(producerId).setPaused(paused, worker.clock().nowNanos());
+        LOG.info("[router={}] producer {} {}", id, producerId, paused ? "paused" : "resumed");
+    }
+
     public boolean hasConsumer(String consumerId) {
         return consumers.containsKey(consumerId);
     }

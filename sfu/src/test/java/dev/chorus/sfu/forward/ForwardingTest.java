@@ -174,6 +174,30 @@ class ForwardingTest {
     }
 
     @Test
+    void aProducerPausedByTheServerForwardsNothingAndResumesOnAKeyframe() {
+        RecordingSender bob = new RecordingSender();
+        Consumer c = oneVideoSubscriber(bob, 0);
+        h.vp8(aliceEndpoint, 10, 0, vp8Keyframe());
+        h.vp8(aliceEndpoint, 11, 3000, vp8Delta());
+        h.router.setProducerPaused("video-1", true);
+        assertTrue(h.router.producer("video-1").isPaused());
+        for (int seq = 12; seq <= 16; seq++) {
+            h.vp8(aliceEndpoint, seq, 3000L * seq, seq == 14 ? vp8Keyframe() : vp8Delta());
+        }
+        assertArrayEquals(new int[] {0, 1}, bob.sequenceNumbers(), "nothing forwarded while paused");
+        assertEquals(5, c.drops().get(DropReason.PRODUCER_PAUSED));
+        long plisBefore = h.router.producer("video-1").keyframeRequestsSent();
+        h.advanceMillis(400);
+        h.router.setProducerPaused("video-1", false);
+        assertTrue(c.isWaitingForKeyframe());
+        assertEquals(plisBefore + 1, h.router.producer("video-1").keyframeRequestsSent(), "resume asks for a keyframe");
+        h.vp8(aliceEndpoint, 17, 51000, vp8Delta());
+        h.vp8(aliceEndpoint, 18, 54000, vp8Keyframe());
+        assertArrayEquals(new int[] {0, 1, 2}, bob.sequenceNumbers(), "no hole where the SFU dropped");
+        assertEquals(1, c.drops().get(DropReason.WAITING_FOR_KEYFRAME));
+    }
+
+    @Test
     void publisherLossGapIsKeptSoTheSubscriberCanNack() {
         RecordingSender bob = new RecordingSender();
         oneVideoSubscriber(bob, 500);

@@ -23,6 +23,7 @@ public final class ServerConfig {
     private final Metrics metrics;
     private final Shutdown shutdown;
     private final Auth auth;
+    private final Api api;
     private final String dataDir;
 
     private ServerConfig(Config root) {
@@ -59,7 +60,14 @@ public final class ServerConfig {
                 c.getString("chorus.auth.hs256-secret"),
                 c.getString("chorus.auth.jwks-file"),
                 c.getDuration("chorus.auth.clock-skew"));
+        api = new Api(
+                c.getString("chorus.api.key"),
+                c.getString("chorus.api.secret"),
+                c.getDuration("chorus.api.max-token-lifetime"),
+                c.getDuration("chorus.api.clock-skew"),
+                c.getDuration("chorus.api.empty-timeout"));
         validate();
+        api.validate();
         media = MediaConfig.from(root);
     }
 
@@ -237,6 +245,47 @@ public final class ServerConfig {
         public String toString() { // never print the secret
             return "Auth[mode=" + mode + ", hs256Secret=" + (hs256Secret.isEmpty() ? "(none)" : "(set)") + ", jwksFile="
                     + jwksFile + ", clockSkew=" + clockSkew + "]";
+        }
+    }
+
+    /** {@code chorus.api}: the server API's credentials (both empty: the API is off) and its limits. */
+    public Api api() {
+        return api;
+    }
+
+    /**
+     * The server API: on when {@code key} and {@code secret} are set; callers sign short-lived HS256 bearer tokens
+     * with the secret, naming the key as their kid.
+     */
+    public record Api(String key, String secret, Duration maxTokenLifetime, Duration clockSkew, Duration emptyTimeout) {
+
+        public boolean enabled() {
+            return !key.isEmpty() && !secret.isEmpty();
+        }
+
+        void validate() {
+            require(
+                    key.isEmpty() == secret.isEmpty(),
+                    "chorus.api.key and chorus.api.secret must be set together (or both left empty: API off)");
+            require(
+                    key.length() <= 128 && key.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f),
+                    "chorus.api.key must be 1-128 printable ASCII characters without spaces");
+            require(
+                    secret.isEmpty() || secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length >= 32,
+                    "chorus.api.secret must be at least 32 bytes (HS256 needs a 256-bit key)");
+            require(
+                    maxTokenLifetime.toSeconds() >= 1 && maxTokenLifetime.toHours() < 24,
+                    "chorus.api.max-token-lifetime must be 1s..24h");
+            require(!clockSkew.isNegative() && clockSkew.toSeconds() <= 600, "chorus.api.clock-skew must be 0s..10m");
+            require(
+                    emptyTimeout.toSeconds() >= 1 && emptyTimeout.toDays() <= 7,
+                    "chorus.api.empty-timeout must be 1s..7d");
+        }
+
+        @Override
+        public String toString() { // never print the secret
+            return "Api[key=" + key + ", secret=" + (secret.isEmpty() ? "(none)" : "(set)") + ", maxTokenLifetime="
+                    + maxTokenLifetime + ", clockSkew=" + clockSkew + ", emptyTimeout=" + emptyTimeout + "]";
         }
     }
 

@@ -2,6 +2,7 @@ package dev.chorus.signaling.http;
 
 import dev.chorus.sfu.conference.MediaService;
 import dev.chorus.sfu.transport.CidrRange;
+import dev.chorus.signaling.api.ApiRoutes;
 import dev.chorus.signaling.config.ServerConfig;
 import dev.chorus.signaling.metrics.ServerMetrics;
 import dev.chorus.signaling.protocol.Limits;
@@ -120,6 +121,7 @@ public final class SignalingVerticle extends VerticleBase {
                         rooms.acceptingJoins() ? 200 : 503,
                         new JsonObject().put("ready", rooms.acceptingJoins())));
         router.get("/ws").handler(this::upgrade);
+        ApiRoutes.mount(router, config, rooms, sessionSettings.wallClock());
         // Deep links are the single-page client; it reads the room from the address bar.
         router.get("/r/:room").handler(ctx -> ctx.reroute("/"));
         router.route().handler(StaticHandler.create("webroot").setIndexPage("index.html"));

@@ -22,6 +22,8 @@ public enum ErrorCode {
     TOKEN_INVALID("token_invalid"),
     TOKEN_WRONG_ROOM("token_wrong_room"),
     PERMISSION_DENIED("permission_denied"),
+    /** The server API muted that track: the member cannot unmute it itself. */
+    MUTED_BY_SERVER("muted_by_server"),
     INTERNAL_ERROR("internal_error");
 
     private final String wire;

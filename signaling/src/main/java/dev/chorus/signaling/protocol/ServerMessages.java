@@ -152,4 +152,18 @@ public final class ServerMessages {
     public static JsonObject speaker(String participantId) {
         return new JsonObject().put("type", "speaker").put("id", participantId);
     }
+
+    /** The server API muted or unmuted one of {@code participantId}'s tracks; to the whole room. */
+    public static JsonObject trackMuted(String participantId, JsonObject track, boolean muted) {
+        return new JsonObject()
+                .put("type", "track-muted")
+                .put("participantId", participantId)
+                .put("track", track)
+                .put("muted", muted);
+    }
+
+    /** The server API changed what this member may do; to that member only. */
+    public static JsonObject permissions(JsonObject permissions) {
+        return new JsonObject().put("type", "permissions").put("permissions", permissions);
+    }
 }

@@ -6,7 +6,11 @@ public enum LeaveReason {
     DISCONNECTED("disconnected"),
     TIMEOUT("timeout"),
     /** Its media transport stopped answering (ICE consent expired). */
-    MEDIA_TIMEOUT("media_timeout");
+    MEDIA_TIMEOUT("media_timeout"),
+    /** The server API removed it. */
+    REMOVED("removed"),
+    /** The server API ended its room. */
+    ROOM_ENDED("room_ended");
 
     private final String wire;
 

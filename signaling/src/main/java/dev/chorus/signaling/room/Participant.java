@@ -1,6 +1,8 @@
 package dev.chorus.signaling.room;
 
 import io.vertx.core.json.JsonObject;
+import java.util.HashSet;
+import java.util.Set;
 
 /** A member of a room. Mutable state is touched only on the signaling thread. */
 public final class Participant {
@@ -12,7 +14,10 @@ public final class Participant {
     private final MessageSink sink;
     private final long joinedAtMillis;
     private final String identity;
-    private final Permissions permissions;
+    private Permissions permissions;
+    /** Sources ("mic", "camera", "screen") the server API muted: the member may not unmute them itself. */
+    private final Set<String> mutedByServer = new HashSet<>();
+
     private boolean audioMuted;
     private boolean videoMuted;
 
@@ -69,6 +74,29 @@ public final class Participant {
 
     public Permissions permissions() {
         return permissions;
+    }
+
+    /** The server API changed what the member may do; enforced from the next thing it does. */
+    void setPermissions(Permissions permissions) {
+        this.permissions = permissions;
+    }
+
+    /** Whether the server API muted this member's track of {@code source} ("mic", "camera", "screen"). */
+    public boolean mutedByServer(String source) {
+        return mutedByServer.contains(source);
+    }
+
+    void setMutedByServer(String source, boolean muted) {
+        if (muted) {
+            mutedByServer.add(source);
+        } else {
+            mutedByServer.remove(source);
+        }
+    }
+
+    /** Its running session's controls for the server API, or null (a test's plain sink). */
+    public MemberControl control() {
+        return sink instanceof MemberControl c ? c : null;
     }
 
     /** A viewer only receives and is counted, not listed. */

@@ -27,6 +27,9 @@ public final class Room {
     private long viewerCountSentAt = -1;
     private boolean viewerCountPending;
     private boolean closed;
+    private RoomSettings settings = RoomSettings.JOINED;
+    /** When the room last became empty (or was made empty by the server API), epoch ms. */
+    private long emptySinceMillis;
     /** A room's viewers together: a thousand within their sockets' limits would still flood every member. */
     private final TokenBucket viewerChat;
 
@@ -77,6 +80,32 @@ public final class Room {
         return (p.isViewer() ? viewers : members).get(p.id()) == p;
     }
 
+    /** The viewers (a broadcast room's audience), in join order. */
+    public Collection<Participant> viewers() {
+        return Collections.unmodifiableCollection(viewers.values());
+    }
+
+    public RoomSettings settings() {
+        return settings;
+    }
+
+    void setSettings(RoomSettings settings) {
+        this.settings = settings;
+    }
+
+    /** When the room was made, epoch ms. */
+    public long createdAtMillis() {
+        return createdAtMillis;
+    }
+
+    long emptySinceMillis() {
+        return emptySinceMillis;
+    }
+
+    void setEmptySince(long millis) {
+        emptySinceMillis = millis;
+    }
+
     /** The viewer count last sent to the room, and when (epoch ms; -1 never). */
     int viewerCountSent() {
         return viewerCountSent;
@@ -109,7 +138,12 @@ public final class Room {
     }
 
     ChatMessage appendChat(Participant from, String text, long ts) {
-        ChatMessage message = new ChatMessage(++lastChatSeq, from.id(), from.name(), text, ts);
+        return appendChat(from.id(), from.name(), text, ts);
+    }
+
+    /** A message from {@code fromId} (null: the server) under {@code name}. */
+    ChatMessage appendChat(String fromId, String fromName, String text, long ts) {
+        ChatMessage message = new ChatMessage(++lastChatSeq, fromId, fromName, text, ts);
         if (historyCapacity > 0) {
             if (history.size() == historyCapacity) {
                 history.removeFirst();

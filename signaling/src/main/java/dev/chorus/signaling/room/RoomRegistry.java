@@ -6,8 +6,10 @@ import dev.chorus.signaling.protocol.ProtocolException;
 import dev.chorus.signaling.protocol.ServerMessages;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -30,6 +32,7 @@ public final class RoomRegistry {
     private final Supplier<String> idGenerator;
     private final ViewerSettings viewerSettings;
     private final ViewerCountAnnouncer viewerCounts;
+    private final Timers timers;
     private final Map<String, Room> rooms = new LinkedHashMap<>();
     private final Map<String, Participant> participantsById = new HashMap<>();
     private boolean acceptingJoins = true;
@@ -64,6 +67,7 @@ public final class RoomRegistry {
         this.idGenerator = idGenerator;
         this.viewerSettings = viewers;
         this.viewerCounts = new ViewerCountAnnouncer(viewers.countIntervalMillis(), clockMillis, timers);
+        this.timers = timers;
     }
 
     /**
@@ -134,10 +138,10 @@ public final class RoomRegistry {
                     "room " + roomName + " is full (" + viewerSettings.maxViewers() + " viewers)",
                     null,
                     requestId);
-        } else if (role == Role.PARTICIPANT && room.participantCount() >= maxParticipantsPerRoom) {
+        } else if (role == Role.PARTICIPANT && room.participantCount() >= maxParticipants(room)) {
             throw new ProtocolException(
                     ErrorCode.ROOM_FULL,
-                    "room " + roomName + " is full (" + maxParticipantsPerRoom + " participants)",
+                    "room " + roomName + " is full (" + maxParticipants(room) + " participants)",
                     null,
                     requestId);
         }
@@ -187,18 +191,150 @@ public final class RoomRegistry {
             log.info("{} left ({}), {} remain", participant.logContext(), reason.wire(), room.size());
         }
         if (room.size() == 0 && rooms.get(room.name()) == room) {
-            rooms.remove(room.name());
-            room.close();
-            log.info("room={} closed", room.name());
+            emptied(room);
         } else if (participant.isViewer()) {
             viewerCounts.changed(room, null);
+        }
+    }
+
+    /** A room's own limit (server API) or the server's. */
+    private int maxParticipants(Room room) {
+        int own = room.settings().maxParticipants();
+        return own > 0 ? own : maxParticipantsPerRoom;
+    }
+
+    /** The room's last member left: it closes now, or after its empty timeout unless someone joins by then. */
+    private void emptied(Room room) {
+        long timeout = room.settings().emptyTimeoutMillis();
+        if (timeout <= 0) {
+            closeRoom(room);
+            return;
+        }
+        long since = clockMillis.getAsLong();
+        room.setEmptySince(since);
+        timers.runAfter(timeout, () -> {
+            // Still the same stretch of emptiness: nobody came and left since.
+            if (!room.isClosed() && room.size() == 0 && room.emptySinceMillis() == since) {
+                log.info("room={} empty for {} ms", room.name(), timeout);
+                closeRoom(room);
+            }
+        });
+    }
+
+    private void closeRoom(Room room) {
+        if (rooms.get(room.name()) == room) {
+            rooms.remove(room.name());
+        }
+        if (!room.isClosed()) {
+            room.close();
+            log.info("room={} closed", room.name());
+        }
+    }
+
+    /**
+     * Makes an empty room with its own settings (server API). It stays for its empty timeout if nobody joins.
+     *
+     * @throws ProtocolException shutting_down, too_many_rooms
+     * @throws IllegalStateException when the room exists (callers check {@link #room} first)
+     */
+    public Room create(String name, RoomSettings settings) throws ProtocolException {
+        if (!acceptingJoins) {
+            throw new ProtocolException(ErrorCode.SHUTTING_DOWN, "the server is shutting down");
+        }
+        if (rooms.containsKey(name)) {
+            throw new IllegalStateException("room " + name + " exists");
+        }
+        if (settings.emptyTimeoutMillis() <= 0) {
+            throw new IllegalArgumentException("a room made empty needs an empty timeout");
+        }
+        if (rooms.size() >= maxRooms) {
+            throw new ProtocolException(
+                    ErrorCode.TOO_MANY_ROOMS, "the server has reached its limit of " + maxRooms + " rooms");
+        }
+        Room room = new Room(name, chatHistory, clockMillis.getAsLong(), viewerSettings.chatPerSecond());
+        room.setSettings(settings);
+        rooms.put(name, room);
+        log.info(
+                "room={} created by the server API (max participants {}, empty timeout {} ms)",
+                name,
+                maxParticipants(room),
+                settings.emptyTimeoutMillis());
+        emptied(room);
+        return room;
+    }
+
+    /** Takes a member out of its room (server API): its media ends, it is told {@code reason}, and so are the others. */
+    public void remove(Participant participant, LeaveReason reason) {
+        if (!isMember(participant)) {
+            return;
+        }
+        MemberControl control = participant.control();
+        if (control != null) {
+            control.removeFromRoom(reason);
+        }
+        if (isMember(participant)) { // a plain sink (tests): leave here
+            leave(participant, reason);
+            participant.send(ServerMessages.removed(reason.wire()));
+        }
+    }
+
+    /** Ends a room (server API): everyone in it is removed with {@code room_ended}, then the room closes. */
+    public int end(Room room) {
+        List<Participant> everyone = new ArrayList<>(room.members());
+        everyone.addAll(room.viewers());
+        for (Participant p : everyone) {
+            remove(p, LeaveReason.ROOM_ENDED);
+        }
+        closeRoom(room);
+        log.info("room={} ended by the server API ({} removed)", room.name(), everyone.size());
+        return everyone.size();
+    }
+
+    /** A message from the server (API) to everyone in the room, kept in its chat history. */
+    public ChatMessage systemMessage(Room room, String name, String text) {
+        ChatMessage message = room.appendChat(null, name, text, clockMillis.getAsLong());
+        room.broadcast(message.toJson(), null);
+        return message;
+    }
+
+    /**
+     * New permissions for a member (server API): enforced from its next chat or offer on, and sent to it
+     * ({@code permissions}). A kind it may no longer publish is marked muted for everyone.
+     */
+    public void updatePermissions(Participant participant, Permissions permissions) {
+        participant.setPermissions(permissions);
+        participant.send(ServerMessages.permissions(permissions.toJson()));
+        boolean muteAudio = !permissions.publishAudio() && !participant.audioMuted();
+        boolean muteVideo = !permissions.publishVideo() && !participant.videoMuted();
+        if (!participant.isViewer() && (muteAudio || muteVideo)) {
+            mute(participant, muteAudio ? Boolean.TRUE : null, muteVideo ? Boolean.TRUE : null);
+        }
+        log.info("{} permissions changed by the server API: {}", participant.logContext(), permissions.toJson());
+    }
+
+    /**
+     * The server API muted or unmuted one of the member's tracks (its session already stopped or resumed forwarding
+     * it): the room hears {@code track-muted}; a muted mic or camera also shows as muted ({@code mute}). After an
+     * unmute the member may unmute itself again; its flags stay as they are until it does.
+     */
+    public void trackMuted(Participant participant, MemberControl.Track track, boolean muted) {
+        participant.setMutedByServer(track.source(), muted);
+        participant.room().broadcast(ServerMessages.trackMuted(participant.id(), track.toJson(), muted), null);
+        if (muted && "mic".equals(track.source()) && !participant.audioMuted()) {
+            mute(participant, Boolean.TRUE, null);
+        } else if (muted && "camera".equals(track.source()) && !participant.videoMuted()) {
+            mute(participant, null, Boolean.TRUE);
         }
     }
 
     /** Appends to the room's history and sends to every member, the sender included. */
     public ChatMessage chat(Participant from, String text, Object requestId) throws ProtocolException {
         if (!from.permissions().chat()) {
-            throw new ProtocolException(ErrorCode.PERMISSION_DENIED, "your token does not allow chat", null, requestId);
+            throw new ProtocolException(
+                    ErrorCode.PERMISSION_DENIED,
+                    "your permissions do not allow chat (join token or server API)",
+                    null,
+                    requestId);
         }
         if (from.isViewer() && !viewerSettings.viewerChat()) {
             throw new ProtocolException(
@@ -240,6 +376,15 @@ public final class RoomRegistry {
                     ErrorCode.PERMISSION_DENIED,
                     "your token does not allow publishing " + (may.publishAudio() ? "video" : "audio")
                             + ", so it stays muted",
+                    null,
+                    requestId);
+        }
+        if ((Boolean.FALSE.equals(audioMuted) && participant.mutedByServer("mic"))
+                || (Boolean.FALSE.equals(videoMuted) && participant.mutedByServer("camera"))) {
+            throw new ProtocolException(
+                    ErrorCode.MUTED_BY_SERVER,
+                    "the server muted your " + (participant.mutedByServer("mic") ? "microphone" : "camera")
+                            + "; it stays muted until the server unmutes it",
                     null,
                     requestId);
         }

@@ -5,6 +5,7 @@ import dev.chorus.sfu.conference.MediaService;
 import dev.chorus.sfu.conference.MediaSession;
 import dev.chorus.sfu.conference.MediaSessionListener;
 import dev.chorus.sfu.conference.OfferOutcome;
+import dev.chorus.sfu.conference.PublishedTrack;
 import dev.chorus.signaling.auth.Grant;
 import dev.chorus.signaling.protocol.ClientMessage;
 import dev.chorus.signaling.protocol.ErrorCode;
@@ -12,6 +13,7 @@ import dev.chorus.signaling.protocol.MessageParser;
 import dev.chorus.signaling.protocol.ProtocolException;
 import dev.chorus.signaling.protocol.ServerMessages;
 import dev.chorus.signaling.room.LeaveReason;
+import dev.chorus.signaling.room.MemberControl;
 import dev.chorus.signaling.room.MessageSink;
 import dev.chorus.signaling.room.Participant;
 import dev.chorus.signaling.room.Role;
@@ -31,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * One client's WebSocket: parses its messages, applies them to the rooms, and keeps it
  * alive or drops it. Runs on the signaling thread, like {@link RoomRegistry}.
  */
-public final class SignalingSession implements MessageSink {
+public final class SignalingSession implements MessageSink, MemberControl {
 
     private static final Logger log = LoggerFactory.getLogger(SignalingSession.class);
 
@@ -134,6 +136,38 @@ public final class SignalingSession implements MessageSink {
             closing = true;
             socket.close(CLOSE_SLOW_CONSUMER, "outbound queue overflow");
         }
+    }
+
+    // ---------------------------------------------------------------- server API (MemberControl)
+
+    @Override
+    public void removeFromRoom(LeaveReason reason) {
+        if (participant == null || ended) {
+            return;
+        }
+        log.info("remote={} {}: removed by the server API ({})", remote, context(), reason.wire());
+        leaveRoom(reason);
+        // Stays connected: the client may join again, as after media_timeout.
+        send(ServerMessages.removed(reason.wire()));
+    }
+
+    @Override
+    public List<MemberControl.Track> publishedTracks() {
+        if (media == null) {
+            return List.of();
+        }
+        return media.publishedTracks().stream().map(this::track).toList();
+    }
+
+    @Override
+    public MemberControl.Track setTrackMuted(String trackId, boolean muted) {
+        PublishedTrack t = media == null ? null : media.setTrackPaused(trackId, muted);
+        return t == null ? null : track(t);
+    }
+
+    private MemberControl.Track track(PublishedTrack t) {
+        return new MemberControl.Track(
+                t.producerId(), t.mid(), t.kind().token(), t.source().wire(), media.isTrackPaused(t.mid()));
     }
 
     private void onText(String text) {
