@@ -46,6 +46,11 @@ public final class Room {
         return name;
     }
 
+    /** When the room was created (its first join), epoch ms. */
+    public long createdAtMillis() {
+        return createdAtMillis;
+    }
+
     /** Everyone in the room, participants and viewers. */
     public int size() {
         return members.size() + viewers.size();
