@@ -85,6 +85,14 @@ final class FakeTime implements WebhookDispatcher.Scheduler, WebhookDispatcher.S
         throw new AssertionError("no request in flight to " + url + ": " + requests);
     }
 
+    /** Moves the clock to the next timer and runs it (and any due with it); returns the time moved. */
+    long advanceToNextTimer() {
+        long due = timers.stream().mapToLong(Timer::due).min().orElseThrow(() -> new AssertionError("no timer set"));
+        long moved = Math.max(0, due - now);
+        advance(moved);
+        return moved;
+    }
+
     int pendingTimers() {
         return timers.size();
     }
