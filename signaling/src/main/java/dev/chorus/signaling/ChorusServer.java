@@ -141,6 +141,10 @@ public final class ChorusServer {
     public Future<Void> shutdownGracefully(Duration drainTimeout) {
         return verticle.drain(drainTimeout)
                 .compose(v -> verticle.disconnectAll("server shutting down"))
+                // The leaves just made are events too (participant_left, room_ended): give them a moment.
+                .compose(v -> webhooks == null
+                        ? Future.succeededFuture()
+                        : webhooks.flush(vertx, () -> verticle.callOnSignalingThread(rooms::participantCount)))
                 .compose(v -> stop());
     }
 

@@ -67,7 +67,8 @@ public final class ServerConfig {
                 c.getDuration("chorus.webhooks.initial-backoff"),
                 c.getDuration("chorus.webhooks.max-backoff"),
                 c.getDuration("chorus.webhooks.request-timeout"),
-                c.getInt("chorus.webhooks.max-queue"));
+                c.getInt("chorus.webhooks.max-queue"),
+                c.getDuration("chorus.webhooks.shutdown-wait"));
         validate();
         webhooks.validate();
         media = MediaConfig.from(root);
@@ -267,7 +268,8 @@ public final class ServerConfig {
             Duration initialBackoff,
             Duration maxBackoff,
             Duration requestTimeout,
-            int maxQueue) {
+            int maxQueue,
+            Duration shutdownWait) {
 
         /** The shortest secret accepted: 32 bytes, the size of an HMAC-SHA256 key worth its name. */
         public static final int MIN_SECRET_BYTES = 32;
@@ -280,7 +282,8 @@ public final class ServerConfig {
         public String toString() { // never print the secret
             return "Webhooks[urls=" + urls.size() + ", secret=" + (secret.isEmpty() ? "(none)" : "(set)")
                     + ", maxAttempts=" + maxAttempts + ", initialBackoff=" + initialBackoff + ", maxBackoff="
-                    + maxBackoff + ", requestTimeout=" + requestTimeout + ", maxQueue=" + maxQueue + "]";
+                    + maxBackoff + ", requestTimeout=" + requestTimeout + ", maxQueue=" + maxQueue + ", shutdownWait="
+                    + shutdownWait + "]";
         }
 
         private void validate() {
@@ -313,6 +316,9 @@ public final class ServerConfig {
                     requestTimeout.toMillis() >= 1 && requestTimeout.toMinutes() <= 10,
                     "chorus.webhooks.request-timeout must be 1ms..10m");
             require(maxQueue >= 1, "chorus.webhooks.max-queue must be positive");
+            require(
+                    !shutdownWait.isNegative() && shutdownWait.toMinutes() <= 10,
+                    "chorus.webhooks.shutdown-wait must be 0s..10m");
         }
     }
 

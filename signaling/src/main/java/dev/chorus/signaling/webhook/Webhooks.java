@@ -7,6 +7,7 @@ import dev.chorus.signaling.room.Participant;
 import dev.chorus.signaling.room.Room;
 import dev.chorus.signaling.room.RoomListener;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import java.util.IdentityHashMap;
@@ -106,6 +107,28 @@ public final class Webhooks implements RoomListener {
     void start(Executor thread, WebhookDispatcher.Scheduler scheduler, WebhookDispatcher.Sender http) {
         dispatcher = new WebhookDispatcher(settings, scheduler, http, clockMillis, stats, "chorus-test");
         dispatcherThread = thread;
+    }
+
+    /**
+     * Waits, at most {@code chorus.webhooks.shutdown-wait}, until no one is left in a room ({@code members}
+     * counts them, on the signaling thread) and every event is delivered or given up. For a graceful shutdown,
+     * after the sockets were closed: their leaves still have to happen, then to be delivered.
+     */
+    public Future<Void> flush(Vertx vertx, Supplier<Future<Integer>> members) {
+        long deadline = System.nanoTime() + settings.shutdownWait().toNanos();
+        Promise<Void> done = Promise.promise();
+        vertx.setPeriodic(
+                50,
+                timer -> members.get().onComplete(ar -> {
+                    boolean empty = ar.succeeded() && ar.result() == 0 && stats.queued() == 0;
+                    if (empty || System.nanoTime() > deadline) {
+                        vertx.cancelTimer(timer);
+                        if (done.tryComplete() && !empty) {
+                            log.warn("shutdown: stopping with {} webhook event(s) undelivered", stats.queued());
+                        }
+                    }
+                }));
+        return done.future();
     }
 
     /** Delivery counters, for /metrics. */

@@ -57,6 +57,7 @@ class WebhookDeliveryTest {
 
     private static HttpServer receiver;
     private static final List<Received> received = new CopyOnWriteArrayList<>();
+    private static final List<JsonObject> shutdownEvents = new CopyOnWriteArrayList<>();
     private static ChorusServer server;
     private static int port;
     private static DtlsCertificate cert;
@@ -65,9 +66,23 @@ class WebhookDeliveryTest {
     static void start() throws Exception {
         receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         receiver.createContext("/hook", WebhookDeliveryTest::receive);
+        receiver.createContext("/shutdown", exchange -> {
+            shutdownEvents.add(
+                    new JsonObject(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
         receiver.setExecutor(Executors.newSingleThreadExecutor());
         receiver.start();
 
+        server = new ChorusServer(
+                ConfigLoader.load(null, Map.of(), properties("/hook")).config());
+        server.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        port = server.httpPort();
+        cert = DtlsCertificate.generate();
+    }
+
+    private static Properties properties(String path) {
         Properties p = new Properties();
         p.setProperty("chorus.http.host", "127.0.0.1");
         p.setProperty("chorus.http.port", "0");
@@ -76,15 +91,12 @@ class WebhookDeliveryTest {
         p.setProperty("chorus.media.allowed-remotes.0", "127.0.0.0/8");
         p.setProperty(
                 "chorus.webhooks.urls.0",
-                "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook");
+                "http://127.0.0.1:" + receiver.getAddress().getPort() + path);
         p.setProperty("chorus.webhooks.secret", SECRET);
         p.setProperty("chorus.webhooks.initial-backoff", "50ms");
         p.setProperty("chorus.webhooks.max-backoff", "200ms");
         p.setProperty("chorus.webhooks.request-timeout", "5s");
-        server = new ChorusServer(ConfigLoader.load(null, Map.of(), p).config());
-        server.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        port = server.httpPort();
-        cert = DtlsCertificate.generate();
+        return p;
     }
 
     @AfterAll
@@ -220,5 +232,26 @@ class WebhookDeliveryTest {
         assertTrue(metrics.contains("chorus_webhooks_failed_total 0.0"), metrics);
         assertTrue(metrics.contains("chorus_webhooks_dropped_total 0.0"), metrics);
         assertTrue(metrics.contains("chorus_webhooks_queued 0.0"), metrics);
+    }
+
+    @Test
+    void aGracefulShutdownDeliversTheLeavesItCauses(Vertx vertx) throws Exception {
+        ChorusServer stopping = new ChorusServer(
+                ConfigLoader.load(null, Map.of(), properties("/shutdown")).config());
+        stopping.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        WsTestClient ada = WsTestClient.connect(vertx, stopping.httpPort());
+        try {
+            assertEquals("joined", ada.join("closing", "Ada").getString("type"));
+            stopping.shutdownGracefully(Duration.ofMillis(100))
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS);
+        } finally {
+            ada.close();
+        }
+        // Delivered before the server stopped, not after.
+        assertEquals(
+                List.of("room_started", "participant_joined", "participant_left", "room_ended"),
+                shutdownEvents.stream().map(e -> e.getString("event")).toList());
     }
 }

@@ -30,7 +30,8 @@ class WebhookDispatcherTest {
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(8),
                 Duration.ofSeconds(10),
-                100);
+                100,
+                Duration.ofSeconds(5));
     }
 
     private WebhookDispatcher dispatcher(int maxAttempts, String... urls) {

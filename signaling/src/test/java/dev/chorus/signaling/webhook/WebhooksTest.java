@@ -45,7 +45,8 @@ class WebhooksTest {
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(4),
                 Duration.ofSeconds(10),
-                maxQueue);
+                maxQueue,
+                Duration.ofSeconds(5));
         Webhooks w = new Webhooks(s, time::now, ids::next);
         w.start(Runnable::run, time, time);
         rooms.addListener(w);
