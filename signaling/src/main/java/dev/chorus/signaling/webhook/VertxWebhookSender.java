@@ -30,6 +30,10 @@ final class VertxWebhookSender implements WebhookDispatcher.Sender {
         this.client = vertx.createHttpClient(
                 new HttpClientOptions()
                         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMillis))
+                        // https receivers: the JDK's trusted CAs, the host name checked, SNI sent (a
+                        // receiver behind a CDN or a shared proxy needs it).
+                        .setVerifyHost(true)
+                        .setForceSni(true)
                         .setName("chorus-webhooks"),
                 new PoolOptions().setHttp1MaxSize(CONNECTIONS_PER_HOST));
     }
