@@ -42,7 +42,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * request correctly signed, sequence numbers 1..n without a gap, and the retried duplicates under one id.
  */
 @ExtendWith(VertxExtension.class)
-@Timeout(120)
+@Timeout(300)
 class WebhookDeliveryTest {
 
     private static final String SECRET = "webhook-test-secret-of-32-bytes-or-more";
@@ -77,7 +77,7 @@ class WebhookDeliveryTest {
 
         server = new ChorusServer(
                 ConfigLoader.load(null, Map.of(), properties("/hook")).config());
-        server.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        server.start().toCompletionStage().toCompletableFuture().get(150, TimeUnit.SECONDS);
         port = server.httpPort();
         cert = DtlsCertificate.generate();
     }
@@ -238,7 +238,7 @@ class WebhookDeliveryTest {
     void aGracefulShutdownDeliversTheLeavesItCauses(Vertx vertx) throws Exception {
         ChorusServer stopping = new ChorusServer(
                 ConfigLoader.load(null, Map.of(), properties("/shutdown")).config());
-        stopping.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        stopping.start().toCompletionStage().toCompletableFuture().get(150, TimeUnit.SECONDS);
         WsTestClient ada = WsTestClient.connect(vertx, stopping.httpPort());
         try {
             assertEquals("joined", ada.join("closing", "Ada").getString("type"));
