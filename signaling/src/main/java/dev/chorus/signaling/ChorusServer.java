@@ -8,6 +8,7 @@ import dev.chorus.signaling.room.RoomRegistry;
 import dev.chorus.signaling.room.ViewerSettings;
 import dev.chorus.signaling.session.SessionSettings;
 import dev.chorus.signaling.tls.TlsCertificate;
+import dev.chorus.signaling.webhook.Webhooks;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -29,6 +30,8 @@ public final class ChorusServer {
     private final RoomRegistry rooms;
     private SignalingVerticle verticle;
     private TlsCertificate tls;
+    /** Room events to the application's URLs; null when none are configured. */
+    private final Webhooks webhooks;
 
     public ChorusServer(ServerConfig config) {
         this.config = config;
@@ -51,6 +54,10 @@ public final class ChorusServer {
                         config.rooms().viewerChatPerSecond()),
                 // Called on the signaling context, so the timer fires there too.
                 (delayMillis, task) -> vertx.setTimer(Math.max(1, delayMillis), id -> task.run()));
+        this.webhooks = Webhooks.create(config.webhooks());
+        if (webhooks != null) {
+            rooms.addListener(webhooks);
+        }
     }
 
     public Future<ChorusServer> start() {
@@ -79,7 +86,12 @@ public final class ChorusServer {
                         e);
             }
         });
-        return vertx.deployVerticle(verticle).map(id -> this);
+        Future<Void> hooks = Future.succeededFuture();
+        if (webhooks != null) {
+            verticle.addMeterBinder(webhooks.stats());
+            hooks = webhooks.start(vertx, "chorus/" + VERSION);
+        }
+        return hooks.compose(v -> vertx.deployVerticle(verticle)).map(id -> this);
     }
 
     /** The https certificate served, or null when TLS is off. */
@@ -106,6 +118,11 @@ public final class ChorusServer {
         return verticle.media().tcpPort();
     }
 
+    /** The webhooks, or null when none are configured. */
+    public Webhooks webhooks() {
+        return webhooks;
+    }
+
     /** Runs {@code action} with the SFU on the signaling thread (tests, diagnostics). */
     public <T> Future<T> withMedia(Function<MediaService, T> action) {
         return verticle.callOnSignalingThread(() -> action.apply(verticle.media()));
@@ -124,6 +141,10 @@ public final class ChorusServer {
     public Future<Void> shutdownGracefully(Duration drainTimeout) {
         return verticle.drain(drainTimeout)
                 .compose(v -> verticle.disconnectAll("server shutting down"))
+                // The leaves just made are events too (participant_left, room_ended): give them a moment.
+                .compose(v -> webhooks == null
+                        ? Future.succeededFuture()
+                        : webhooks.flush(vertx, () -> verticle.callOnSignalingThread(rooms::participantCount)))
                 .compose(v -> stop());
     }
 

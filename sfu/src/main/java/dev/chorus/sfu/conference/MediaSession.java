@@ -388,6 +388,11 @@ public final class MediaSession {
         return n;
     }
 
+    /** The tracks this participant publishes now (a producer each), in line order; control thread only. */
+    public List<PublishedTrack> published() {
+        return List.copyOf(publications.tracks());
+    }
+
     /** Test and debug view: the remote tracks placed on receiving lines, by mid. */
     public Map<String, String> subscriptions() {
         Map<String, String> m = new LinkedHashMap<>();

@@ -24,6 +24,7 @@ public final class ServerConfig {
     private final Shutdown shutdown;
     private final Auth auth;
     private final Api api;
+    private final Webhooks webhooks;
     private final String dataDir;
 
     private ServerConfig(Config root) {
@@ -66,8 +67,18 @@ public final class ServerConfig {
                 c.getDuration("chorus.api.max-token-lifetime"),
                 c.getDuration("chorus.api.clock-skew"),
                 c.getDuration("chorus.api.empty-timeout"));
+        webhooks = new Webhooks(
+                c.getStringList("chorus.webhooks.urls"),
+                c.getString("chorus.webhooks.secret"),
+                c.getInt("chorus.webhooks.max-attempts"),
+                c.getDuration("chorus.webhooks.initial-backoff"),
+                c.getDuration("chorus.webhooks.max-backoff"),
+                c.getDuration("chorus.webhooks.request-timeout"),
+                c.getInt("chorus.webhooks.max-queue"),
+                c.getDuration("chorus.webhooks.shutdown-wait"));
         validate();
         api.validate();
+        webhooks.validate();
         media = MediaConfig.from(root);
     }
 
@@ -115,6 +126,11 @@ public final class ServerConfig {
     /** {@code chorus.auth}: open joins, or joins with a token. */
     public Auth auth() {
         return auth;
+    }
+
+    /** {@code chorus.webhooks}: where room events are POSTed, signed, and how deliveries are retried. */
+    public Webhooks webhooks() {
+        return webhooks;
     }
 
     public record Http(String host, int port, Tls tls) {}
@@ -286,6 +302,72 @@ public final class ServerConfig {
         public String toString() { // never print the secret
             return "Api[key=" + key + ", secret=" + (secret.isEmpty() ? "(none)" : "(set)") + ", maxTokenLifetime="
                     + maxTokenLifetime + ", clockSkew=" + clockSkew + ", emptyTimeout=" + emptyTimeout + "]";
+        }
+    }
+
+    /**
+     * Webhooks: room events POSTed to {@code urls} (none: off), signed with HMAC-SHA256 under {@code secret};
+     * a failed delivery is tried again after {@code initialBackoff}, doubling up to {@code maxBackoff}, at most
+     * {@code maxAttempts} times in all; at most {@code maxQueue} events wait (more are dropped and counted).
+     */
+    public record Webhooks(
+            List<String> urls,
+            String secret,
+            int maxAttempts,
+            Duration initialBackoff,
+            Duration maxBackoff,
+            Duration requestTimeout,
+            int maxQueue,
+            Duration shutdownWait) {
+
+        /** The shortest secret accepted: 32 bytes, the size of an HMAC-SHA256 key worth its name. */
+        public static final int MIN_SECRET_BYTES = 32;
+
+        public boolean enabled() {
+            return !urls.isEmpty();
+        }
+
+        @Override
+        public String toString() { // never print the secret
+            return "Webhooks[urls=" + urls.size() + ", secret=" + (secret.isEmpty() ? "(none)" : "(set)")
+                    + ", maxAttempts=" + maxAttempts + ", initialBackoff=" + initialBackoff + ", maxBackoff="
+                    + maxBackoff + ", requestTimeout=" + requestTimeout + ", maxQueue=" + maxQueue + ", shutdownWait="
+                    + shutdownWait + "]";
+        }
+
+        private void validate() {
+            for (String url : urls) {
+                java.net.URI uri;
+                try {
+                    uri = new java.net.URI(url);
+                } catch (java.net.URISyntaxException e) {
+                    throw new IllegalArgumentException(
+                            "invalid configuration: chorus.webhooks.urls: not a URL: " + e.getMessage(), e);
+                }
+                require(
+                        ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null,
+                        "chorus.webhooks.urls entries must be http:// or https:// URLs with a host");
+            }
+            int secretBytes = secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            require(
+                    !enabled() || !secret.isEmpty(),
+                    "chorus.webhooks.secret must be set when chorus.webhooks.urls is (receivers check the"
+                            + " signature with it); prefer the environment variable CHORUS_WEBHOOKS_SECRET");
+            require(
+                    secret.isEmpty() || secretBytes >= MIN_SECRET_BYTES,
+                    "chorus.webhooks.secret is too short: " + secretBytes + " bytes, at least " + MIN_SECRET_BYTES
+                            + " needed (e.g. the output of `openssl rand -hex 32`)");
+            require(maxAttempts >= 1 && maxAttempts <= 100, "chorus.webhooks.max-attempts must be 1..100");
+            require(
+                    initialBackoff.toMillis() >= 1 && maxBackoff.compareTo(initialBackoff) >= 0,
+                    "chorus.webhooks.initial-backoff must be at least 1ms and max-backoff at least initial-backoff");
+            require(
+                    requestTimeout.toMillis() >= 1 && requestTimeout.toMinutes() <= 10,
+                    "chorus.webhooks.request-timeout must be 1ms..10m");
+            require(maxQueue >= 1, "chorus.webhooks.max-queue must be positive");
+            require(
+                    !shutdownWait.isNegative() && shutdownWait.toMinutes() <= 10,
+                    "chorus.webhooks.shutdown-wait must be 0s..10m");
         }
     }
 

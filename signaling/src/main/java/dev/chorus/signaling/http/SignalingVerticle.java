@@ -12,6 +12,7 @@ import dev.chorus.signaling.room.RoomRegistry;
 import dev.chorus.signaling.session.SessionSettings;
 import dev.chorus.signaling.session.SignalingSession;
 import dev.chorus.signaling.tls.TlsCertificate;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -59,6 +60,8 @@ public final class SignalingVerticle extends VerticleBase {
     private final List<CidrRange> metricsClients;
     private ServerMetrics metrics;
     private long metricsSequence;
+    /** Meters of other parts (webhooks), bound to the registry when /metrics is on. */
+    private final List<MeterBinder> meterBinders = new ArrayList<>();
     /** Set once shutdown starts; completes when the drain is over. Signaling thread only. */
     private Promise<Void> drain;
 
@@ -102,6 +105,7 @@ public final class SignalingVerticle extends VerticleBase {
                     media = started;
                     if (config.metrics().enabled()) {
                         metrics = new ServerMetrics();
+                        meterBinders.forEach(b -> b.bindTo(metrics.registry()));
                     }
                     return listen();
                 });
@@ -164,6 +168,11 @@ public final class SignalingVerticle extends VerticleBase {
             metrics.close();
         }
         return mediaReleased;
+    }
+
+    /** Adds meters to /metrics; call before deploying. */
+    public void addMeterBinder(MeterBinder binder) {
+        meterBinders.add(binder);
     }
 
     /** The SFU; use it on the signaling thread only. */

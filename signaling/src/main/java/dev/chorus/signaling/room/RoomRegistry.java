@@ -1,5 +1,6 @@
 package dev.chorus.signaling.room;
 
+import dev.chorus.sfu.conference.PublishedTrack;
 import dev.chorus.signaling.ice.IceServers;
 import dev.chorus.signaling.protocol.ErrorCode;
 import dev.chorus.signaling.protocol.ProtocolException;
@@ -11,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -36,6 +38,9 @@ public final class RoomRegistry {
     private final Map<String, Room> rooms = new LinkedHashMap<>();
     private final Map<String, Participant> participantsById = new HashMap<>();
     private boolean acceptingJoins = true;
+    /** Integrations told about rooms, members and tracks (webhooks); see {@link RoomListener}. */
+    // Copy-on-write: added once at start-up (maybe from another thread), read on every join and leave.
+    private final List<RoomListener> listeners = new CopyOnWriteArrayList<>();
 
     public RoomRegistry(
             int maxParticipantsPerRoom,
@@ -149,6 +154,8 @@ public final class RoomRegistry {
             room = new Room(roomName, chatHistory, clockMillis.getAsLong(), viewerSettings.chatPerSecond());
             rooms.put(roomName, room);
             log.info("room={} created", roomName);
+            Room started = room;
+            listeners.forEach(l -> l.roomStarted(started));
         }
 
         Participant participant = new Participant(
@@ -174,6 +181,7 @@ public final class RoomRegistry {
             room.broadcast(ServerMessages.participantJoined(participant.toJson()), participant);
             log.info("{} joined as '{}' ({} in room)", participant.logContext(), displayName, room.size());
         }
+        listeners.forEach(l -> l.participantJoined(participant));
         return participant;
     }
 
@@ -190,6 +198,7 @@ public final class RoomRegistry {
             room.broadcast(ServerMessages.participantLeft(participant.id(), reason.wire()), null);
             log.info("{} left ({}), {} remain", participant.logContext(), reason.wire(), room.size());
         }
+        listeners.forEach(l -> l.participantLeft(participant, reason));
         if (room.size() == 0 && rooms.get(room.name()) == room) {
             emptied(room);
         } else if (participant.isViewer()) {
@@ -228,6 +237,7 @@ public final class RoomRegistry {
         if (!room.isClosed()) {
             room.close();
             log.info("room={} closed", room.name());
+            listeners.forEach(l -> l.roomEnded(room));
         }
     }
 
@@ -259,6 +269,7 @@ public final class RoomRegistry {
                 name,
                 maxParticipants(room),
                 settings.emptyTimeoutMillis());
+        listeners.forEach(l -> l.roomStarted(room));
         emptied(room);
         return room;
     }
@@ -403,6 +414,24 @@ public final class RoomRegistry {
                 participant.logContext(),
                 participant.audioMuted(),
                 participant.videoMuted());
+    }
+
+    /** Adds an integration told about rooms, members and tracks from now on. */
+    public void addListener(RoomListener listener) {
+        listeners.add(listener);
+    }
+
+    /**
+     * A member's published tracks changed (an offer was answered, or its media ended): tells the listeners,
+     * withdrawn tracks first. Nothing is sent to the room: its members learn of tracks through renegotiation.
+     */
+    public void tracksChanged(Participant participant, List<PublishedTrack> removed, List<PublishedTrack> added) {
+        for (PublishedTrack t : removed) {
+            listeners.forEach(l -> l.trackUnpublished(participant, t));
+        }
+        for (PublishedTrack t : added) {
+            listeners.forEach(l -> l.trackPublished(participant, t));
+        }
     }
 
     /** Draining: existing rooms carry on, new joins are refused with {@code shutting_down}. */

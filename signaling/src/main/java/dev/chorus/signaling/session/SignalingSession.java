@@ -24,6 +24,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -52,6 +53,8 @@ public final class SignalingSession implements MessageSink, MemberControl {
     private Participant participant;
     /** This participant's media, from its first offer until it leaves. */
     private MediaSession media;
+    /** The tracks the room's listeners were told this participant publishes (see {@link #announceTracks}). */
+    private List<PublishedTrack> announced = List.of();
 
     private long lastSeenNanos;
     private long lastPingNanos;
@@ -283,6 +286,7 @@ public final class SignalingSession implements MessageSink, MemberControl {
                         : mediaService.room(member.room().name()).join(member.id(), new MediaEvents());
             }
             OfferOutcome outcome = media.handleOffer(offer.sdp(), offer.sources());
+            announceTracks(member, media.published());
             JsonArray tracks = new JsonArray();
             for (OfferOutcome.AssignedTrack t : outcome.tracks()) {
                 tracks.add(new JsonObject()
@@ -313,11 +317,37 @@ public final class SignalingSession implements MessageSink, MemberControl {
         return new ProtocolException(code, e.getMessage(), code == ErrorCode.INVALID_FIELD ? field : null, requestId);
     }
 
+    /**
+     * Tells the room's listeners (webhooks) how {@code member}'s published tracks changed since last told: each
+     * track has a producer id of its own, so a line that now sends something else is one track gone, one new.
+     */
+    private void announceTracks(Participant member, List<PublishedTrack> now) {
+        List<PublishedTrack> removed = new ArrayList<>();
+        for (PublishedTrack t : announced) {
+            if (now.stream().noneMatch(n -> n.producerId().equals(t.producerId()))) {
+                removed.add(t);
+            }
+        }
+        List<PublishedTrack> added = new ArrayList<>();
+        for (PublishedTrack t : now) {
+            if (announced.stream().noneMatch(a -> a.producerId().equals(t.producerId()))) {
+                added.add(t);
+            }
+        }
+        announced = List.copyOf(now);
+        if (!removed.isEmpty() || !added.isEmpty()) {
+            rooms.tracksChanged(member, removed, added);
+        }
+    }
+
     /** Leaves the room with its media; the others are told. */
     private void leaveRoom(LeaveReason reason) {
         if (media != null) {
             media.close();
             media = null;
+        }
+        if (participant != null && !announced.isEmpty()) {
+            announceTracks(participant, List.of());
         }
         if (participant != null) {
             rooms.leave(participant, reason);
@@ -348,6 +378,9 @@ public final class SignalingSession implements MessageSink, MemberControl {
         @Override
         public void mediaFailed(String reason) {
             if (current()) {
+                if (media.isClosed()) { // its tracks went with it
+                    announceTracks(participant, List.of());
+                }
                 send(ServerMessages.mediaState("failed", reason));
             }
         }
