@@ -22,6 +22,10 @@ public enum ErrorCode {
     TOKEN_INVALID("token_invalid"),
     TOKEN_WRONG_ROOM("token_wrong_room"),
     PERMISSION_DENIED("permission_denied"),
+    RESUME_INVALID("resume_invalid"),
+    RESUME_EXPIRED("resume_expired"),
+    RESUME_USED("resume_used"),
+    RESUME_OVERFLOW("resume_overflow"),
     INTERNAL_ERROR("internal_error");
 
     private final String wire;
