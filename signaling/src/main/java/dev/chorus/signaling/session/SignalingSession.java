@@ -99,8 +99,9 @@ public final class SignalingSession implements MessageSink {
         }
         if (nowNanos - lastSeenNanos > settings.keepaliveTimeoutNanos()) {
             log.info("remote={} {}: keepalive timeout", remote, context());
-            // The client may be on its way back over another socket (a half-open connection looks like this).
-            end(LeaveReason.TIMEOUT, true);
+            // Silent for the whole keepalive timeout already: no grace on top. (A client that came back over
+            // another socket meanwhile has resumed, and this socket is no longer its participant's.)
+            end(LeaveReason.TIMEOUT, false);
             socket.close(CLOSE_KEEPALIVE_TIMEOUT, "keepalive timeout");
             return;
         }

@@ -12,6 +12,10 @@ import dev.chorus.testkit.netsim.TcpDropProxy;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
@@ -83,6 +87,29 @@ class ResumeSignalingTest {
             last = Math.max(last, m.getLong("msgSeq", 0L));
         }
         return last;
+    }
+
+    /** Waits until the server holds {@code n} participants for a resume (its /debug says so). */
+    private void awaitDetached(int n) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.currentTimeMillis() + WsTestClient.TIMEOUT_MS;
+        int detached = -1;
+        while (System.currentTimeMillis() < deadline) {
+            String body = http.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + "/debug"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+            detached = new JsonObject(body)
+                    .getJsonObject("signaling")
+                    .getJsonObject("resume")
+                    .getInteger("detached");
+            if (detached == n) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("detached participants: " + detached + ", expected " + n);
     }
 
     private static JsonObject resume(WsTestClient c, String token, long lastSeq) {
@@ -226,16 +253,14 @@ class ResumeSignalingTest {
         long seen = lastSeq(List.of(ada.next("participant-joined")), 1);
         proxy.dropAll();
         ada.awaitClosed();
-        // Let the server see the drop first, so the overflow happens while Ada is detached.
-        Thread.sleep(300);
+        // Once the server has seen the drop, the overflow happens while Ada is detached.
+        awaitDetached(1);
         for (int i = 0; i < 8; i++) {
             chat(bob, "flood " + i);
         }
-        JsonObject left = null;
-        for (JsonObject m = bob.next(); left == null; m = bob.next()) {
-            if ("participant-left".equals(m.getString("type"))) {
-                left = m;
-            }
+        JsonObject left = bob.next();
+        while (!"participant-left".equals(left.getString("type"))) {
+            left = bob.next();
         }
         assertEquals(adaId, left.getString("id"));
         assertEquals("disconnected", left.getString("reason"));
