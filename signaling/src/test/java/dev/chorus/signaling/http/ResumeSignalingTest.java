@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -37,11 +38,29 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(120)
 class ResumeSignalingTest {
 
+    /** The server most tests share (default settings but a 10 s grace); a test with settings of its own starts one. */
+    private static ChorusServer shared;
+
+    private static TcpDropProxy sharedProxy;
     private ChorusServer server;
     private TcpDropProxy proxy;
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     private void start(Map<String, String> overrides) throws Exception {
+        if (overrides.isEmpty()) {
+            if (shared == null) {
+                shared = newServer(overrides);
+                sharedProxy = TcpDropProxy.start(shared.httpPort());
+            }
+            server = shared;
+            proxy = sharedProxy;
+            return;
+        }
+        server = newServer(overrides);
+        proxy = TcpDropProxy.start(server.httpPort());
+    }
+
+    private static ChorusServer newServer(Map<String, String> overrides) throws Exception {
         Properties p = new Properties();
         p.setProperty("chorus.http.host", "127.0.0.1");
         p.setProperty("chorus.http.port", "0");
@@ -50,9 +69,9 @@ class ResumeSignalingTest {
         p.setProperty("chorus.media.allowed-remotes.0", "127.0.0.0/8");
         p.setProperty("chorus.resume.grace", "10s");
         overrides.forEach(p::setProperty);
-        server = new ChorusServer(ConfigLoader.load(null, Map.of(), p).config());
-        server.start().toCompletionStage().toCompletableFuture().get(150, TimeUnit.SECONDS);
-        proxy = TcpDropProxy.start(server.httpPort());
+        ChorusServer s = new ChorusServer(ConfigLoader.load(null, Map.of(), p).config());
+        s.start().toCompletionStage().toCompletableFuture().get(150, TimeUnit.SECONDS);
+        return s;
     }
 
     @AfterEach
@@ -60,11 +79,17 @@ class ResumeSignalingTest {
         for (AutoCloseable c : closeables) {
             c.close();
         }
-        if (proxy != null) {
+        if (server != null && server != shared) {
             proxy.close();
-        }
-        if (server != null) {
             server.stopAndWait(Duration.ofSeconds(10));
+        }
+    }
+
+    @AfterAll
+    static void stopShared() {
+        if (shared != null) {
+            sharedProxy.close();
+            shared.stopAndWait(Duration.ofSeconds(10));
         }
     }
 
@@ -142,7 +167,7 @@ class ResumeSignalingTest {
         long adaSeq = lastSeq(List.of(bobArrived), 1);
         assertEquals(2, adaSeq);
 
-        assertEquals(1, proxy.dropAll());
+        assertTrue(proxy.dropAll() >= 1);
         ada.awaitClosed();
         // Sent while Ada is away (or into her dead socket before the server noticed): kept for her.
         for (int i = 1; i <= 5; i++) {
