@@ -14,9 +14,12 @@
 
 const REQUEST_TIMEOUT_MS = 10000;
 const DEFAULT_KEEPALIVE_MS = 10000;
-const CONNECT_TIMEOUT_MS = 10000;
-// A reconnect attempt that takes longer than this is given up for the next one.
-const RECONNECT_ATTEMPT_MS = 3000;
+const CONNECT_TIMEOUT_MS = 30000;
+// A reconnect attempt whose socket is not welcomed within this is given up for the next one.
+const RECONNECT_ATTEMPT_MS = 5000;
+// How long to wait for "resumed". Generous: giving up on a resume the server did carry out
+// spends the token, and the next attempt is refused (resume_used) and joins afresh.
+const RESUME_ANSWER_MS = 10000;
 // Delays before each reconnect attempt (then the last one again), jittered by
 // +-20% so that many clients dropped at once do not come back in lockstep.
 const RECONNECT_DELAYS_MS = [0, 500, 1000, 2000, 4000];
@@ -268,8 +271,8 @@ export class Signaling extends EventTarget {
       try {
         answer = await this.#resumeOn(conn);
       } catch (err) {
+        conn.ws.close(1000, 'resume failed');
         if (err.code === 'closed' || err.code === 'timeout') continue; // this socket failed too
-        conn.ws.close(1000, 'resume refused');
         this.#end({ code: null, reason: err.code, byUs: false, resumeRefused: true, resumeCode: err.code,
           message: `${message} Could not resume: ${err.message}` });
         return;
@@ -301,7 +304,7 @@ export class Signaling extends EventTarget {
         fn(value);
       };
       const timer = setTimeout(() => done(reject, new SignalingError('timeout', 'No answer to "resume".')),
-        RECONNECT_ATTEMPT_MS);
+        RESUME_ANSWER_MS);
       conn.onQueued = () => {
         const i = conn.queue.findIndex((m) => m.re === id);
         if (i >= 0) {

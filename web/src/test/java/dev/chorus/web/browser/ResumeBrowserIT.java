@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * joins afresh by itself.
  *
  * <p>The recovery time of quick drops is measured in the page (from the socket's close to "resumed") over
- * {@code -Dchorus.resume.tries} drops (2 by default; 10 for the figures), printed and written to
+ * {@code -Dresume.tries} drops (2 by default; 10 for the figures), printed and written to
  * {@code web/target/resume-times.json}. A measurement, not an assertion.
  */
 class ResumeBrowserIT {
@@ -105,7 +105,7 @@ class ResumeBrowserIT {
         assertEquals(List.of(), bob.script("return window.presence;"), "Bob saw Ada neither leave nor join");
 
         // Quick drops (the server reachable at once): how long the page takes to be back.
-        int tries = Integer.getInteger("chorus.resume.tries", 2);
+        int tries = Integer.getInteger("resume.tries", 2);
         List<Long> millis = new ArrayList<>();
         for (int i = 0; i < tries; i++) {
             int before = resumes(ada).size();
