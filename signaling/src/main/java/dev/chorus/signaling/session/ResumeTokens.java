@@ -65,9 +65,10 @@ final class ResumeTokens {
 
     /** Ends a live token; no-op for one that is not live. */
     void retire(String token, Spent why, long nowMillis) {
-        if (token == null || live.remove(token) == null) {
+        if (token == null || !live.containsKey(token)) {
             return;
         }
+        live.remove(token);
         purge(nowMillis);
         spent.put(token, new Tomb(why, nowMillis));
     }
