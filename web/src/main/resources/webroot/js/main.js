@@ -24,6 +24,8 @@ let others = new Map(); // id -> participant
 let rtt = null;
 let rejoining = false; // keep the room screen up while a Rejoin connects
 let removedReason = null; // set when the server removed us (e.g. media_timeout), for the status line
+let resumes = []; // {ms, attempts} of each resume after a dropped connection, for tests and diagnosis
+let droppedAt = null; // performance.now() when the connection dropped, while reconnecting
 let mediaSettled = false; // getUserMedia finished (either way), so mute state is known
 let peer = null; // the RTCPeerConnection of the current session (peer.js)
 let viewReports = null; // the current session's "view" reports: {stop, now}
@@ -44,11 +46,13 @@ const relayOnly = ['1', 'true', 'yes'].includes(new URLSearchParams(location.sea
 function setState(state) {
   if (state !== 'disconnected') removedReason = null;
   document.body.dataset.state = state;
-  const inRoom = state === 'joined' || state === 'disconnected' || (state === 'connecting' && rejoining);
+  const inRoom = state === 'joined' || state === 'reconnecting' || state === 'disconnected'
+    || (state === 'connecting' && rejoining);
   $('join-screen').hidden = inRoom;
   $('room-screen').hidden = !inRoom;
   $('leave-button').hidden = !inRoom;
   $('disconnected').hidden = state !== 'disconnected';
+  $('reconnecting').hidden = state !== 'reconnecting';
   $('rejoin-button').disabled = state === 'connecting';
   $('toggle-screen').hidden = !inRoom || viewer || !mayShareScreen;
   $('toggle-screen').disabled = state !== 'joined' || !navigator.mediaDevices?.getDisplayMedia;
@@ -64,6 +68,7 @@ function renderStatus() {
     connecting: `Joining ${target?.room ?? ''}…`,
     joined: `Connected to ${target?.room} · ${others.size + (viewer ? 0 : 1)} in the room${audience.getCount() ? ` · ${audience.getCount()} watching` : ''}${rtt === null ? '' : ` · ${rtt} ms`}${relayOnly ? ' · relay only' : ''}`,
     left: 'You left the room.',
+    reconnecting: `Reconnecting to ${target?.room ?? 'the server'}…`,
     disconnected: removedReason ? 'Removed from the room.' : 'Disconnected from the server.',
     error: 'Could not join.',
   }[state];
@@ -381,10 +386,34 @@ function wire(s) {
     rtt = ms;
     renderStatus();
   });
+  // The socket dropped: media goes on (it does not need the socket) while the
+  // connection resumes; chat and controls wait for it.
+  s.addEventListener('reconnecting', () => {
+    if (s !== sig || !self) return;
+    droppedAt = performance.now();
+    setState('reconnecting');
+  });
+  s.addEventListener('resumed', (e) => {
+    if (s !== sig || !self) return;
+    const m = e.detail;
+    resumes.push({ ms: Math.round(performance.now() - (droppedAt ?? performance.now())), attempts: m.attempts });
+    droppedAt = null;
+    if (m.you?.id === self.id) Object.assign(self, m.you);
+    setState('joined');
+    syncMute();
+  });
   s.addEventListener('close', (e) => {
-    if (s !== sig || document.body.dataset.state !== 'joined') return;
+    const state = document.body.dataset.state;
+    if (s !== sig || (state !== 'joined' && state !== 'reconnecting')) return;
     sig = null;
     closePeer();
+    if (e.detail.resumeRefused) {
+      // The server no longer has us (grace period over, too much missed): join afresh, as Rejoin does.
+      console.info('chorus: resume refused, joining again:', e.detail.message);
+      rejoining = true;
+      joinRoom(target);
+      return;
+    }
     $('disconnected-message').textContent = `${e.detail.message} Your camera stays on; press Rejoin to return to the room.`;
     setState('disconnected');
     $('rejoin-button').focus({ preventScroll: true });
@@ -525,6 +554,8 @@ window.chorus = {
   // The RTCPeerConnection to the SFU while joined, else null.
   get pc() { return peer?.pc ?? null; },
   get joinedAt() { return joinedAt; },
+  // Each resume after a dropped connection: {ms from the drop to "resumed", attempts}.
+  get resumes() { return resumes.map((r) => ({ ...r })); },
   get receiveOnly() { return receiveOnly; },
   get viewer() { return viewer; },
   get viewerCount() { return audience.getCount(); },

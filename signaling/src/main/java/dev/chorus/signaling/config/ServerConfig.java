@@ -26,6 +26,7 @@ public final class ServerConfig {
     private final Api api;
     private final Webhooks webhooks;
     private final String dataDir;
+    private final Resume resume;
 
     private ServerConfig(Config root) {
         // Full paths, so that an error names the key as the operator wrote it.
@@ -76,6 +77,7 @@ public final class ServerConfig {
                 c.getDuration("chorus.webhooks.request-timeout"),
                 c.getInt("chorus.webhooks.max-queue"),
                 c.getDuration("chorus.webhooks.shutdown-wait"));
+        resume = new Resume(c.getDuration("chorus.resume.grace"), c.getInt("chorus.resume.buffer"));
         validate();
         api.validate();
         webhooks.validate();
@@ -131,6 +133,21 @@ public final class ServerConfig {
     /** {@code chorus.webhooks}: where room events are POSTed, signed, and how deliveries are retried. */
     public Webhooks webhooks() {
         return webhooks;
+    }
+
+    /** {@code chorus.resume}: how long a dropped participant waits for its resume, and how much it may miss. */
+    public Resume resume() {
+        return resume;
+    }
+
+    /**
+     * @param grace  how long a participant whose socket dropped stays for a {@code resume}; zero: no resume
+     * @param buffer messages kept per participant for replay on resume
+     */
+    public record Resume(Duration grace, int buffer) {
+        public boolean enabled() {
+            return !grace.isZero();
+        }
     }
 
     public record Http(String host, int port, Tls tls) {}
@@ -401,6 +418,10 @@ public final class ServerConfig {
                 rooms.viewerCountInterval.toMillis() >= 100 && rooms.viewerCountInterval.toMillis() <= 60_000,
                 "chorus.rooms.viewer-count-interval must be 100ms..60s");
         require(!shutdown.drainTimeout.isNegative(), "chorus.shutdown.drain-timeout must be >= 0");
+        require(
+                !resume.grace().isNegative() && resume.grace().toMinutes() <= 10,
+                "chorus.resume.grace must be 0s..10m (0s: no resume)");
+        require(resume.buffer() >= 1 && resume.buffer() <= 100_000, "chorus.resume.buffer must be 1..100000");
         for (String cidr : metrics.allowedClients) {
             try {
                 CidrRange.parse(cidr);

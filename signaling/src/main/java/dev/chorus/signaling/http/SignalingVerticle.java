@@ -9,6 +9,7 @@ import dev.chorus.signaling.protocol.Limits;
 import dev.chorus.signaling.protocol.MessageParser;
 import dev.chorus.signaling.protocol.ServerMessages;
 import dev.chorus.signaling.room.RoomRegistry;
+import dev.chorus.signaling.session.Resumption;
 import dev.chorus.signaling.session.SessionSettings;
 import dev.chorus.signaling.session.SignalingSession;
 import dev.chorus.signaling.tls.TlsCertificate;
@@ -59,6 +60,9 @@ public final class SignalingVerticle extends VerticleBase {
     private HttpServer server;
     private final List<CidrRange> metricsClients;
     private ServerMetrics metrics;
+    /** Resume tokens and participants held after a dropped socket; made at start. */
+    private Resumption resumption;
+
     private long metricsSequence;
     /** Meters of other parts (webhooks), bound to the registry when /metrics is on. */
     private final List<MeterBinder> meterBinders = new ArrayList<>();
@@ -112,6 +116,12 @@ public final class SignalingVerticle extends VerticleBase {
     }
 
     private Future<HttpServer> listen() {
+        resumption = new Resumption(
+                rooms,
+                config.resume(),
+                // Set on this verticle's context, so the grace timers fire on the signaling thread.
+                (delayMillis, task) -> vertx.setTimer(Math.max(1, delayMillis), id -> task.run()),
+                System::currentTimeMillis);
         Router router = Router.router(vertx);
         router.get("/debug").handler(this::debug);
         if (metrics != null) {
@@ -307,6 +317,7 @@ public final class SignalingVerticle extends VerticleBase {
                 media,
                 parser,
                 sessionSettings,
+                resumption,
                 sessionSettings.nanoClock().getAsLong(),
                 sessions::remove);
         sessions.add(session);
@@ -415,7 +426,7 @@ public final class SignalingVerticle extends VerticleBase {
                                             + " (set chorus.debug.allow-remote to change that)"));
             return;
         }
-        JsonObject signaling = rooms.toJson();
+        JsonObject signaling = rooms.toJson().put("resume", resumption.toJson());
         Future.fromCompletionStage(media.debugJson(), context).onComplete(ar -> {
             if (ar.failed()) {
                 log.error("debug dump failed", ar.cause());

@@ -28,6 +28,12 @@ public sealed interface ClientMessage {
 
     record Leave(Object id) implements ClientMessage {}
 
+    /**
+     * Takes over a participant whose socket dropped: {@code token} is its resume token, {@code lastMsgSeq} the
+     * {@code msgSeq} of the last message the client processed (0 when none).
+     */
+    record Resume(Object id, String token, long lastSeq) implements ClientMessage {}
+
     record Chat(Object id, String text) implements ClientMessage {}
 
     /** A null flag keeps that flag's current value. */

@@ -24,6 +24,10 @@ public enum ErrorCode {
     PERMISSION_DENIED("permission_denied"),
     /** The server API muted that track: the member cannot unmute it itself. */
     MUTED_BY_SERVER("muted_by_server"),
+    RESUME_INVALID("resume_invalid"),
+    RESUME_EXPIRED("resume_expired"),
+    RESUME_USED("resume_used"),
+    RESUME_OVERFLOW("resume_overflow"),
     INTERNAL_ERROR("internal_error");
 
     private final String wire;

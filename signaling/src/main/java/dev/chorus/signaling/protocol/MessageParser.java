@@ -41,6 +41,7 @@ public final class MessageParser {
             return switch (typeName) {
                 case "join" -> join(json, id);
                 case "leave" -> new ClientMessage.Leave(id);
+                case "resume" -> resume(json, id);
                 case "chat" -> new ClientMessage.Chat(id, chatText(json));
                 case "mute" -> mute(json, id);
                 case "ping" -> new ClientMessage.Ping(id, optionalLong(json, "ts"));
@@ -119,6 +120,18 @@ public final class MessageParser {
         // With a token, the name may come from its name claim instead.
         String name = token != null && json.getValue("name") == null ? null : name(json);
         return new ClientMessage.Join(id, room, name, role(json), token);
+    }
+
+    private static ClientMessage.Resume resume(JsonObject json, Object id) throws ProtocolException {
+        String token = requiredString(json, "token");
+        if (token.length() > Limits.MAX_RESUME_TOKEN_CHARS) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD, "'token' is too long for a resume token", "token", id);
+        }
+        Long lastSeq = optionalLong(json, "lastMsgSeq");
+        if (lastSeq != null && lastSeq < 0) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD, "'lastMsgSeq' must be >= 0", "lastMsgSeq", id);
+        }
+        return new ClientMessage.Resume(id, token, lastSeq == null ? 0 : lastSeq);
     }
 
     private static String token(JsonObject json) throws ProtocolException {

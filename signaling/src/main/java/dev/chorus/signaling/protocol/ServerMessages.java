@@ -55,6 +55,23 @@ public final class ServerMessages {
         return new JsonObject().put("type", "participant-left").put("id", id).put("reason", reason);
     }
 
+    /**
+     * The answer to {@code resume}: the participant as it is ({@code you}, as in {@code joined}), its next resume
+     * token, and the {@code msgSeq} of the newest message the server has for it; the missed ones follow.
+     */
+    public static JsonObject resumed(Object re, String room, JsonObject you, JsonObject resume, long lastSeq) {
+        return withRe(new JsonObject().put("type", "resumed"), re)
+                .put("room", room)
+                .put("you", you)
+                .put("resume", resume)
+                .put("lastMsgSeq", lastSeq);
+    }
+
+    /** The resume token and grace period handed out in {@code joined} and {@code resumed}. */
+    public static JsonObject resumeToken(String token, long graceMs) {
+        return new JsonObject().put("token", token).put("graceMs", graceMs);
+    }
+
     public static JsonObject left(Object re) {
         return withRe(new JsonObject().put("type", "left"), re);
     }

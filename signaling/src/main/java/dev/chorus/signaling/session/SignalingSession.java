@@ -3,9 +3,7 @@ package dev.chorus.signaling.session;
 import dev.chorus.sfu.conference.MediaException;
 import dev.chorus.sfu.conference.MediaService;
 import dev.chorus.sfu.conference.MediaSession;
-import dev.chorus.sfu.conference.MediaSessionListener;
 import dev.chorus.sfu.conference.OfferOutcome;
-import dev.chorus.sfu.conference.PublishedTrack;
 import dev.chorus.signaling.auth.Grant;
 import dev.chorus.signaling.protocol.ClientMessage;
 import dev.chorus.signaling.protocol.ErrorCode;
@@ -13,7 +11,6 @@ import dev.chorus.signaling.protocol.MessageParser;
 import dev.chorus.signaling.protocol.ProtocolException;
 import dev.chorus.signaling.protocol.ServerMessages;
 import dev.chorus.signaling.room.LeaveReason;
-import dev.chorus.signaling.room.MemberControl;
 import dev.chorus.signaling.room.MessageSink;
 import dev.chorus.signaling.room.Participant;
 import dev.chorus.signaling.room.Role;
@@ -24,8 +21,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,13 +29,15 @@ import org.slf4j.LoggerFactory;
  * One client's WebSocket: parses its messages, applies them to the rooms, and keeps it
  * alive or drops it. Runs on the signaling thread, like {@link RoomRegistry}.
  */
-public final class SignalingSession implements MessageSink, MemberControl {
+public final class SignalingSession implements MessageSink {
 
     private static final Logger log = LoggerFactory.getLogger(SignalingSession.class);
 
     static final short CLOSE_GOING_AWAY = 1001;
     static final short CLOSE_SLOW_CONSUMER = 1008;
     static final short CLOSE_KEEPALIVE_TIMEOUT = 4000;
+    /** A resume on another socket took this socket's participant. */
+    static final short CLOSE_REPLACED = 4001;
 
     private final ServerWebSocket socket;
     private final RoomRegistry rooms;
@@ -50,16 +47,16 @@ public final class SignalingSession implements MessageSink, MemberControl {
     private final TokenBucket rateLimit;
     private final Consumer<SignalingSession> onEnd;
     private final String remote;
-    private Participant participant;
-    /** This participant's media, from its first offer until it leaves. */
-    private MediaSession media;
-    /** The tracks the room's listeners were told this participant publishes (see {@link #announceTracks}). */
-    private List<PublishedTrack> announced = List.of();
+    private final Resumption resumption;
+    /** The participant this socket speaks for, from join or resume; null before (or after a takeover). */
+    private Membership membership;
 
     private long lastSeenNanos;
     private long lastPingNanos;
     private boolean ended;
     private boolean closing;
+    /** The server closes the socket for shutdown: its participant leaves, no resume. */
+    private boolean goingAway;
 
     public SignalingSession(
             ServerWebSocket socket,
@@ -67,6 +64,7 @@ public final class SignalingSession implements MessageSink, MemberControl {
             MediaService mediaService,
             MessageParser parser,
             SessionSettings settings,
+            Resumption resumption,
             long nowNanos,
             Consumer<SignalingSession> onEnd) {
         this.socket = socket;
@@ -74,6 +72,7 @@ public final class SignalingSession implements MessageSink, MemberControl {
         this.mediaService = mediaService;
         this.parser = parser;
         this.settings = settings;
+        this.resumption = resumption;
         this.rateLimit = new TokenBucket(settings.rateLimitPerSecond(), settings.rateLimitBurst(), nowNanos);
         this.onEnd = onEnd;
         this.remote = String.valueOf(socket.remoteAddress());
@@ -87,7 +86,9 @@ public final class SignalingSession implements MessageSink, MemberControl {
         socket.binaryMessageHandler(this::onBinary);
         socket.pongHandler(pong -> lastSeenNanos = settings.nanoClock().getAsLong());
         socket.exceptionHandler(e -> log.debug("remote={} {}: socket error: {}", remote, context(), e.toString()));
-        socket.closeHandler(v -> end(LeaveReason.DISCONNECTED));
+        // A drop (no close frame, an error) keeps the participant for a resume; a close on purpose leaves.
+        socket.closeHandler(
+                v -> end(LeaveReason.DISCONNECTED, !goingAway && !closedOnPurpose(socket.closeStatusCode())));
         send(settings.welcome());
     }
 
@@ -98,7 +99,9 @@ public final class SignalingSession implements MessageSink, MemberControl {
         }
         if (nowNanos - lastSeenNanos > settings.keepaliveTimeoutNanos()) {
             log.info("remote={} {}: keepalive timeout", remote, context());
-            end(LeaveReason.TIMEOUT);
+            // Silent for the whole keepalive timeout already: no grace on top. (A client that came back over
+            // another socket meanwhile has resumed, and this socket is no longer its participant's.)
+            end(LeaveReason.TIMEOUT, false);
             socket.close(CLOSE_KEEPALIVE_TIMEOUT, "keepalive timeout");
             return;
         }
@@ -117,15 +120,26 @@ public final class SignalingSession implements MessageSink, MemberControl {
             return Future.succeededFuture();
         }
         closing = true;
+        goingAway = true;
         return socket.close(CLOSE_GOING_AWAY, reason);
     }
 
     @Override
     public void send(JsonObject message) {
+        write(message.encode());
+    }
+
+    /** A participant's message with its {@code msgSeq} (see {@link ResumableSink}), written as its first field. */
+    void sendSequenced(JsonObject message, long seq) {
+        String body = message.encode();
+        write("{\"msgSeq\":" + seq + (body.length() > 2 ? "," + body.substring(1) : "}"));
+    }
+
+    private void write(String text) {
         if (ended || closing || socket.isClosed()) {
             return;
         }
-        socket.writeTextMessage(message.encode());
+        socket.writeTextMessage(text);
         if (socket.writeQueueFull()) {
             // The client stopped reading; queueing without bound would let one stuck
             // browser exhaust the server's memory.
@@ -139,38 +153,6 @@ public final class SignalingSession implements MessageSink, MemberControl {
             closing = true;
             socket.close(CLOSE_SLOW_CONSUMER, "outbound queue overflow");
         }
-    }
-
-    // ---------------------------------------------------------------- server API (MemberControl)
-
-    @Override
-    public void removeFromRoom(LeaveReason reason) {
-        if (participant == null || ended) {
-            return;
-        }
-        log.info("remote={} {}: removed by the server API ({})", remote, context(), reason.wire());
-        leaveRoom(reason);
-        // Stays connected: the client may join again, as after media_timeout.
-        send(ServerMessages.removed(reason.wire()));
-    }
-
-    @Override
-    public List<MemberControl.Track> publishedTracks() {
-        if (media == null) {
-            return List.of();
-        }
-        return media.publishedTracks().stream().map(this::track).toList();
-    }
-
-    @Override
-    public MemberControl.Track setTrackMuted(String trackId, boolean muted) {
-        PublishedTrack t = media == null ? null : media.setTrackPaused(trackId, muted);
-        return t == null ? null : track(t);
-    }
-
-    private MemberControl.Track track(PublishedTrack t) {
-        return new MemberControl.Track(
-                t.producerId(), t.mid(), t.kind().token(), t.source().wire(), media.isTrackPaused(t.mid()));
     }
 
     private void onText(String text) {
@@ -203,18 +185,15 @@ public final class SignalingSession implements MessageSink, MemberControl {
         if (message instanceof ClientMessage.Ping ping) {
             send(ServerMessages.pong(ping.id(), ping.ts(), settings.wallClock().getAsLong()));
         } else if (message instanceof ClientMessage.Join join) {
-            if (participant != null && rooms.isMember(participant)) {
-                throw new ProtocolException(
-                        ErrorCode.ALREADY_JOINED,
-                        "already in room " + participant.room().name() + "; leave first",
-                        null,
-                        join.id());
-            }
-            participant = join(join);
+            refuseIfJoined(join);
+            membership = join(join);
+        } else if (message instanceof ClientMessage.Resume resume) {
+            refuseIfJoined(resume);
+            resume(resume);
         } else {
             Participant member = requireJoined(message);
             if (message instanceof ClientMessage.Leave leave) {
-                leaveRoom(LeaveReason.LEFT);
+                membership.leave(LeaveReason.LEFT);
                 send(ServerMessages.left(leave.id()));
             } else if (message instanceof ClientMessage.Chat chat) {
                 rooms.chat(member, chat.text(), chat.id());
@@ -223,6 +202,7 @@ public final class SignalingSession implements MessageSink, MemberControl {
             } else if (message instanceof ClientMessage.Offer offer) {
                 offer(member, offer);
             } else if (message instanceof ClientMessage.View view) {
+                MediaSession media = membership.media();
                 if (media == null) {
                     throw new ProtocolException(ErrorCode.NOT_READY, "send an offer before view", null, view.id());
                 }
@@ -231,6 +211,7 @@ public final class SignalingSession implements MessageSink, MemberControl {
                     media.setLastN(view.lastN());
                 }
             } else if (message instanceof ClientMessage.Candidate candidate) {
+                MediaSession media = membership.media();
                 if (media == null) {
                     throw new ProtocolException(
                             ErrorCode.NOT_READY, "send an offer before candidates", null, candidate.id());
@@ -247,8 +228,18 @@ public final class SignalingSession implements MessageSink, MemberControl {
         }
     }
 
+    private void refuseIfJoined(ClientMessage message) throws ProtocolException {
+        if (membership != null && membership.inRoom()) {
+            throw new ProtocolException(
+                    ErrorCode.ALREADY_JOINED,
+                    "already in room " + membership.participant().room().name() + "; leave first",
+                    null,
+                    message.id());
+        }
+    }
+
     /** Checks the join's token (token mode) and joins with what it grants. */
-    private Participant join(ClientMessage.Join join) throws ProtocolException {
+    private Membership join(ClientMessage.Join join) throws ProtocolException {
         Grant grant = Grant.OPEN;
         if (settings.tokens() != null) {
             try {
@@ -272,21 +263,65 @@ public final class SignalingSession implements MessageSink, MemberControl {
         }
         // A hidden member joins as a broadcast viewer: it only receives, and is counted, not listed.
         Role role = grant.permissions().hidden() ? Role.VIEWER : Role.fromWire(join.role());
-        return rooms.join(
-                join.room(), name, role, grant.identity(), grant.permissions(), this, join.id(), settings.iceServers());
+        Membership joining = resumption.newMembership(this);
+        try {
+            joining.joined(rooms.join(
+                    join.room(),
+                    name,
+                    role,
+                    grant.identity(),
+                    grant.permissions(),
+                    joining.sink(),
+                    join.id(),
+                    settings.iceServers()));
+        } catch (ProtocolException | RuntimeException e) {
+            resumption.joinFailed(joining);
+            throw e;
+        }
+        return joining;
+    }
+
+    /**
+     * Takes over the participant of a resume token (see {@link Resumption}): answers {@code resumed}, then sends
+     * what the client missed after its {@code lastMsgSeq}, in order.
+     */
+    private void resume(ClientMessage.Resume resume) throws ProtocolException {
+        Membership resumed;
+        try {
+            resumed = resumption.resume(resume, this);
+        } catch (ProtocolException e) {
+            log.info("remote={}: resume refused: {} {}", remote, e.code().wire(), e.getMessage());
+            throw e;
+        }
+        membership = resumed;
+        Participant p = resumed.participant();
+        send(ServerMessages.resumed(
+                resume.id(),
+                p.room().name(),
+                p.toSelfJson(),
+                resumption.resumeJson(resumed),
+                resumed.sink().lastSeq()));
+        resumed.sink().replayAfter(resume.lastSeq());
+    }
+
+    /**
+     * A resume on another socket took this one's participant: this socket is closed without the participant
+     * leaving.
+     */
+    void replaced() {
+        membership = null;
+        if (!socket.isClosed()) {
+            closing = true;
+            socket.close(CLOSE_REPLACED, "resumed on another connection");
+        }
     }
 
     private void offer(Participant member, ClientMessage.Offer offer) throws ProtocolException {
         OfferPermissions.check(member.permissions(), offer.sdp(), offer.sources(), offer.id());
         try {
-            if (media == null) {
-                // A viewer only receives: the media side refuses its offers that send (not_allowed).
-                media = member.isViewer()
-                        ? mediaService.room(member.room().name()).joinReceiveOnly(member.id(), new MediaEvents())
-                        : mediaService.room(member.room().name()).join(member.id(), new MediaEvents());
-            }
+            MediaSession media = membership.openMedia(mediaService);
             OfferOutcome outcome = media.handleOffer(offer.sdp(), offer.sources());
-            announceTracks(member, media.published());
+            membership.announceTracks(media.published());
             JsonArray tracks = new JsonArray();
             for (OfferOutcome.AssignedTrack t : outcome.tracks()) {
                 tracks.add(new JsonObject()
@@ -317,123 +352,41 @@ public final class SignalingSession implements MessageSink, MemberControl {
         return new ProtocolException(code, e.getMessage(), code == ErrorCode.INVALID_FIELD ? field : null, requestId);
     }
 
-    /**
-     * Tells the room's listeners (webhooks) how {@code member}'s published tracks changed since last told: each
-     * track has a producer id of its own, so a line that now sends something else is one track gone, one new.
-     */
-    private void announceTracks(Participant member, List<PublishedTrack> now) {
-        List<PublishedTrack> removed = new ArrayList<>();
-        for (PublishedTrack t : announced) {
-            if (now.stream().noneMatch(n -> n.producerId().equals(t.producerId()))) {
-                removed.add(t);
-            }
-        }
-        List<PublishedTrack> added = new ArrayList<>();
-        for (PublishedTrack t : now) {
-            if (announced.stream().noneMatch(a -> a.producerId().equals(t.producerId()))) {
-                added.add(t);
-            }
-        }
-        announced = List.copyOf(now);
-        if (!removed.isEmpty() || !added.isEmpty()) {
-            rooms.tracksChanged(member, removed, added);
-        }
-    }
-
-    /** Leaves the room with its media; the others are told. */
-    private void leaveRoom(LeaveReason reason) {
-        if (media != null) {
-            media.close();
-            media = null;
-        }
-        if (participant != null && !announced.isEmpty()) {
-            announceTracks(participant, List.of());
-        }
-        if (participant != null) {
-            rooms.leave(participant, reason);
-            participant = null;
-        }
-    }
-
-    /** Media events of one media session; ignored once the participant has moved on from it. */
-    private final class MediaEvents implements MediaSessionListener {
-        private boolean current() {
-            return !ended && media != null && participant != null;
-        }
-
-        @Override
-        public void renegotiationNeeded(int audioTracks, int videoTracks) {
-            if (current()) {
-                send(ServerMessages.renegotiate(audioTracks, videoTracks));
-            }
-        }
-
-        @Override
-        public void mediaConnected() {
-            if (current()) {
-                send(ServerMessages.mediaState("connected", null));
-            }
-        }
-
-        @Override
-        public void mediaFailed(String reason) {
-            if (current()) {
-                if (media.isClosed()) { // its tracks went with it
-                    announceTracks(participant, List.of());
-                }
-                send(ServerMessages.mediaState("failed", reason));
-            }
-        }
-
-        @Override
-        public void videosPaused(List<String> mids) {
-            if (current()) {
-                send(ServerMessages.videoPaused(mids));
-            }
-        }
-
-        @Override
-        public void publisherLayers(String mid, int layers, int of) {
-            if (current()) {
-                send(ServerMessages.layers(mid, layers, of));
-            }
-        }
-
-        @Override
-        public void dominantSpeakerChanged(String participantId) {
-            if (current()) {
-                send(ServerMessages.speaker(participantId));
-            }
-        }
-
-        @Override
-        public void mediaLost(String reason) {
-            if (current()) {
-                log.info("remote={} {}: media lost ({}), removing from the room", remote, context(), reason);
-                send(ServerMessages.mediaState("failed", reason));
-                leaveRoom(LeaveReason.MEDIA_TIMEOUT);
-                send(ServerMessages.removed(LeaveReason.MEDIA_TIMEOUT.wire()));
-            }
-        }
-    }
-
     private Participant requireJoined(ClientMessage message) throws ProtocolException {
-        if (participant == null || !rooms.isMember(participant)) {
+        if (membership == null || !membership.inRoom()) {
             throw new ProtocolException(ErrorCode.NOT_JOINED, "join a room first", null, message.id());
         }
-        return participant;
+        return membership.participant();
     }
 
-    private void end(LeaveReason reason) {
+    /**
+     * The socket is gone (or going). With {@code mayResume}, a participant still in its room waits for a resume
+     * for the grace period; otherwise it leaves now with {@code reason}.
+     */
+    private void end(LeaveReason reason, boolean mayResume) {
         if (ended) {
             return;
         }
         ended = true;
-        leaveRoom(reason);
+        if (membership != null && membership.isAttachedTo(this)) {
+            if (mayResume && resumption.enabled() && membership.inRoom()) {
+                resumption.detach(membership);
+            } else {
+                membership.leave(reason);
+            }
+        }
         onEnd.accept(this);
     }
 
+    /**
+     * Whether the client closed the socket on purpose: a close frame with 1000 (normal), 1001 (going away: a page
+     * closed or left) or no code (1005). A dropped connection has no close frame at all.
+     */
+    private static boolean closedOnPurpose(Short code) {
+        return code != null && (code == 1000 || code == 1001 || code == 1005);
+    }
+
     private String context() {
-        return participant == null ? "not joined" : participant.logContext();
+        return membership == null ? "not joined" : membership.logContext();
     }
 }

@@ -25,7 +25,12 @@ final class MediaTestClient implements AutoCloseable {
 
     private static final long PACKET_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
-    final WsTestClient ws;
+    WsTestClient ws;
+    /** The {@code joined} message (with its resume token). */
+    JsonObject joined;
+    /** The {@code msgSeq} of the newest message handled (for resume). */
+    long lastSeq;
+
     final NativePeer peer;
     final String id;
     private final int sendAudio;
@@ -35,6 +40,7 @@ final class MediaTestClient implements AutoCloseable {
     private boolean offerOutstanding;
     private boolean offerAgain;
     private int offersSent;
+    private JsonObject lastOffer;
     private int answers;
     private String mediaState = "new";
     private JsonArray tracks = new JsonArray();
@@ -82,6 +88,8 @@ final class MediaTestClient implements AutoCloseable {
             client.wantAudio = 1;
             client.wantVideo = 1;
         }
+        client.joined = joined;
+        client.lastSeq = joined.getLong("msgSeq", 0L);
         client.offer();
         return client;
     }
@@ -99,11 +107,18 @@ final class MediaTestClient implements AutoCloseable {
         JsonObject sources = new JsonObject();
         peer.mids(MediaKind.AUDIO, Direction.SENDONLY).forEach(mid -> sources.put(mid, "mic"));
         peer.mids(MediaKind.VIDEO, Direction.SENDONLY).forEach(mid -> sources.put(mid, "camera"));
-        ws.send(new JsonObject()
+        lastOffer = new JsonObject()
                 .put("type", "offer")
                 .put("id", ++offersSent)
                 .put("sdp", sdp)
-                .put("sources", sources));
+                .put("sources", sources);
+        ws.send(lastOffer);
+        offerOutstanding = true;
+    }
+
+    /** Sends the last offer again, as it was (a client whose answer was lost with its socket). */
+    void resendLastOffer() {
+        ws.send(lastOffer);
         offerOutstanding = true;
     }
 
@@ -129,6 +144,11 @@ final class MediaTestClient implements AutoCloseable {
         pumpUntil(() -> false, millis);
     }
 
+    /** Sends media if due, without reading signaling (a client whose socket is down). */
+    void sendMedia() {
+        sendMediaIfDue(System.nanoTime());
+    }
+
     private void sendMediaIfDue(long now) {
         if (!"connected".equals(mediaState) || now < nextSendNanos) {
             return;
@@ -144,6 +164,7 @@ final class MediaTestClient implements AutoCloseable {
     }
 
     private void handle(JsonObject message) {
+        lastSeq = Math.max(lastSeq, message.getLong("msgSeq", 0L));
         switch (message.getString("type")) {
             case "answer" -> {
                 try {

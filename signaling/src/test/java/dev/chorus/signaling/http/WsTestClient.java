@@ -150,6 +150,15 @@ final class WsTestClient {
         }
     }
 
+    /** Waits for the socket to close, however it closed (a reset connection has no close code). */
+    void awaitClosed() {
+        try {
+            closed.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("socket not closed within " + TIMEOUT_MS + " ms", e);
+        }
+    }
+
     void close() {
         socket.close();
     }
