@@ -416,6 +416,7 @@ function wire(s) {
     const why = MEDIA_REASONS[m.reason] ?? m.reason ?? 'removed by the server';
     removedReason = m.reason ?? 'removed';
     $('disconnected').dataset.reason = removedReason;
+    moderation.clearNotice(); // out of the room: what was muted no longer matters
     $('disconnected-message').textContent = m.reason === 'removed_by_moderator'
       ? 'A moderator removed you from the room. Press Rejoin to return.'
       : `You were removed from the room: ${why}. Press Rejoin to return.`;
