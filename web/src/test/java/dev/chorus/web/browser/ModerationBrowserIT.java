@@ -9,6 +9,10 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Date;
@@ -22,11 +26,14 @@ import org.openqa.selenium.Keys;
  * Moderation through the real web client, on a server in token mode, three pages in one Chromium: Mia's token may
  * moderate, Bob's is plain, Cy's may not chat. Everyone sees Mia's moderator badge and only Mia gets moderation
  * controls; Mia mutes Bob's mic from the keyboard, Bob's page says a moderator did it and keeps its mic toggle off,
- * Cy sees Bob muted; Mia removes Bob (after the confirm), Bob's page says why, and Cy sees him gone.
+ * Cy sees Bob muted; Mia removes Bob (after the confirm), Bob's page says why, and Cy sees him gone. Then the
+ * server API lets Cy chat and moderate, and her page and Mia's follow at once.
  */
 class ModerationBrowserIT {
 
     private static final String SECRET = "browser-test-secret-of-32-bytes!!";
+    private static final String API_KEY = "app";
+    private static final String API_SECRET = "browser-test-api-secret-of-32-bytes";
 
     private static String token(String name, Map<String, Object> perms) throws Exception {
         SignedJWT jwt = new SignedJWT(
@@ -42,6 +49,28 @@ class ModerationBrowserIT {
         return jwt.serialize();
     }
 
+    /** PATCHes a participant's permissions through the server API, as an application's backend would. */
+    private static void patchPermissions(TestServer server, String participantId, String body) throws Exception {
+        long now = System.currentTimeMillis();
+        SignedJWT bearer = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(API_KEY).build(),
+                new JWTClaimsSet.Builder()
+                        .issueTime(new Date(now))
+                        .expirationTime(new Date(now + 60_000))
+                        .build());
+        bearer.sign(new MACSigner(API_SECRET.getBytes(StandardCharsets.UTF_8)));
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(server.url(
+                                        "/api/v1/rooms/board/participants/" + participantId + "/permissions")))
+                                .header("Authorization", "Bearer " + bearer.serialize())
+                                .header("Content-Type", "application/json")
+                                .method("PATCH", HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+    }
+
     /** The css selector of a control in participant {@code id}'s entry of the list. */
     private static String entry(String id, String inside) {
         return "#participants li[data-participant-id='" + id + "'] " + inside;
@@ -54,8 +83,11 @@ class ModerationBrowserIT {
 
     @Test
     void aModeratorMutesAndRemovesAnotherPage() throws Exception {
-        try (TestServer server =
-                TestServer.start(Map.of("chorus.auth.mode", "token", "chorus.auth.hs256-secret", SECRET))) {
+        try (TestServer server = TestServer.start(Map.of(
+                "chorus.auth.mode", "token",
+                "chorus.auth.hs256-secret", SECRET,
+                "chorus.api.key", API_KEY,
+                "chorus.api.secret", API_SECRET))) {
             Chromium.Started browser = Chromium.start(List.of(), Chromium.Camera.SMALL);
             List<RoomPage> pages = new ArrayList<>();
             try {
@@ -126,6 +158,16 @@ class ModerationBrowserIT {
                 cy.awaitParticipants(List.of("Cy", "Mia"));
                 mia.awaitParticipants(List.of("Cy", "Mia"));
                 assertFalse(mia.isDisplayed("error"), "the server refused nothing");
+
+                // The application lets Cy chat and moderate, live: her chat box and controls turn on, Mia sees her
+                // badge.
+                String cyId = cy.selfId();
+                patchPermissions(server, cyId, "{\"chat\": true, \"moderate\": true}");
+                cy.await(
+                        d -> Boolean.FALSE.equals(cy.script("return document.getElementById('chat-input').disabled")),
+                        "Cy's chat box on");
+                cy.await(d -> shown(cy, entry(miaId, ".mod-remove")), "Cy's moderation controls");
+                mia.await(d -> shown(mia, entry(cyId, ".badge-moderator")), "Cy's badge on Mia's page");
             } finally {
                 pages.forEach(p -> p.screenshot("moderation-" + pages.indexOf(p)));
                 pages.forEach(RoomPage::close);
