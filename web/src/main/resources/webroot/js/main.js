@@ -14,6 +14,7 @@ import { initDevices } from './ui-devices.js';
 import { startQuality, stopQuality } from './ui-quality.js';
 import * as chat from './ui-chat.js';
 import * as audience from './ui-viewers.js';
+import * as moderation from './ui-moderation.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -36,6 +37,9 @@ let receiveOnly = false; // ?publish=0: never ask for camera/mic, publish nothin
 let viewer = false; // ?role=viewer: a broadcast room's audience (receive-only, counted, not listed)
 let token = null; // ?token=: the join token, sent in every join (a server in token mode needs one)
 let mayShareScreen = true; // the token's perms.publish has "screen" (or there is no token)
+let mayChat = true; // our permissions let us chat (joined, then live "permissions")
+// Our mic/camera a moderator or the server muted (track-muted): their toggles stay off until it lifts it.
+let serverMuted = { audio: false, video: false };
 let iceServers = []; // STUN/TURN list (TURN credentials minted for us) from the last "joined"
 // ?relay=1: media through the TURN relay only (iceTransportPolicy 'relay'), to
 // check a TURN deployment; kept across the history rewrite in onJoined.
@@ -56,7 +60,7 @@ function setState(state) {
   $('rejoin-button').disabled = state === 'connecting';
   $('toggle-screen').hidden = !inRoom || viewer || !mayShareScreen;
   $('toggle-screen').disabled = state !== 'joined' || !navigator.mediaDevices?.getDisplayMedia;
-  chat.setChatEnabled(state === 'joined');
+  chat.setChatEnabled(state === 'joined' && mayChat, mayChat ? null : 'You may not chat in this room');
   join.setJoinBusy(state === 'connecting');
   renderStatus();
 }
@@ -109,7 +113,9 @@ function renderMedia() {
   ];
   for (const [id, has, muted, onText, offText, noneText] of toggles) {
     const btn = $(id);
-    btn.disabled = !has;
+    const locked = serverMuted[id === 'toggle-audio' ? 'audio' : 'video'];
+    btn.disabled = !has || locked;
+    btn.title = locked ? 'Muted by a moderator' : '';
     btn.textContent = !has ? noneText : muted ? offText : onText;
     btn.setAttribute('aria-pressed', String(has && muted));
     btn.dataset.muted = String(muted);
@@ -184,6 +190,7 @@ const MEDIA_REASONS = {
   browser_failed: 'the browser could not reach the media server (ICE or DTLS failed)',
   media_timeout: 'the media connection timed out',
   removed: 'the application removed you',
+  removed_by_moderator: 'a moderator removed you',
   room_ended: 'the room was ended',
   timeout: 'the media server did not answer the offer in time',
   bad_sdp: 'the media server could not accept this browser\'s offer',
@@ -260,6 +267,10 @@ function resetRoom() {
   pausedVideos = new Set();
   others = new Map();
   rtt = null;
+  serverMuted = { audio: false, video: false };
+  moderation.clearNotice();
+  moderation.closeDialog();
+  applyPermissions(null);
   delete document.body.dataset.selfId;
   people.clear();
   grid.clearTiles();
@@ -290,6 +301,13 @@ function removeParticipant(id) {
   renderStatus();
 }
 
+// What we may do, from joined.you.permissions or a later "permissions" (null: not in a room).
+function applyPermissions(perms) {
+  mayChat = perms?.chat !== false;
+  moderation.setModerating(perms?.moderate === true);
+  chat.setChatEnabled(document.body.dataset.state === 'joined' && mayChat, mayChat ? null : 'You may not chat in this room');
+}
+
 function onJoined(msg) {
   joinedAt = performance.now();
   $('server-notice').hidden = true;
@@ -301,6 +319,7 @@ function onJoined(msg) {
   target.room = msg.room ?? target.room;
   join.setValues(target); // so Leave returns to a form ready to join again
   document.body.dataset.selfId = self.id;
+  applyPermissions(self.permissions);
   audience.setCount(msg.viewers);
   if (!viewer) {
     // A viewer is not listed, and has no picture of its own to show.
@@ -333,6 +352,23 @@ function wire(s) {
   });
   on('participant-joined', (m) => addParticipant(m.participant));
   on('participant-left', (m) => removeParticipant(m.id));
+  // Became (or stopped being) a moderator: its badge follows.
+  on('participant-updated', (m) => {
+    const p = others.get(m.participant?.id);
+    if (!p) return;
+    Object.assign(p, m.participant);
+    people.upsert(p);
+    grid.upsertTile(p);
+  });
+  on('permissions', (m) => {
+    self.permissions = m.permissions;
+    self.moderator = m.permissions?.moderate === true;
+    applyPermissions(self.permissions);
+    if (!viewer) {
+      people.upsert(self, { self: true });
+      grid.upsertTile(self, { self: true });
+    }
+  });
   on('chat', (m) => chat.addMessage(m, self.id));
   on('viewers', (m) => {
     audience.setCount(m.count);
@@ -362,10 +398,15 @@ function wire(s) {
   });
   // The server (its API) muted our mic or camera: turn it off here too, so the page, the room and the
   // server agree (unmuting it ourselves is refused with muted_by_server until the server lifts it).
+  // A moderator's mute says who did it (m.by); the page says so, and keeps the toggle off until it is lifted.
   on('track-muted', (m) => {
-    if (m.participantId !== self.id || !m.muted) return;
+    if (m.participantId !== self.id) return people.setServerMuted(m.participantId, m.track?.source, m.muted === true);
+    moderation.showMutedNotice(m);
     const kind = { mic: 'audio', camera: 'video' }[m.track?.source];
-    if (kind) media.setEnabled(kind, false);
+    if (!kind) return;
+    serverMuted[kind] = m.muted === true;
+    if (m.muted) media.setEnabled(kind, false);
+    renderMedia();
   });
   on('error', (m) => showError(m.code, m.message));
   on('server-shutdown', (m) => showServerShutdown(m));
@@ -379,7 +420,11 @@ function wire(s) {
     closePeer();
     const why = MEDIA_REASONS[m.reason] ?? m.reason ?? 'removed by the server';
     removedReason = m.reason ?? 'removed';
-    $('disconnected-message').textContent = `You were removed from the room: ${why}. Press Rejoin to return.`;
+    $('disconnected').dataset.reason = removedReason;
+    moderation.clearNotice(); // out of the room: what was muted no longer matters
+    $('disconnected-message').textContent = m.reason === 'removed_by_moderator'
+      ? 'A moderator removed you from the room. Press Rejoin to return.'
+      : `You were removed from the room: ${why}. Press Rejoin to return.`;
     setState('disconnected');
   });
   on('rtt', (ms) => {
@@ -509,6 +554,7 @@ function init() {
   chat.initChat({
     onSend: (text) => Boolean(sig?.send({ type: 'chat', text })),
   });
+  moderation.initModeration({ onRequest: (message) => Boolean(sig?.send(message)) });
   $('toggle-audio').addEventListener('click', () => media.toggle('audio'));
   $('toggle-video').addEventListener('click', () => media.toggle('video'));
   $('toggle-screen').addEventListener('click', toggleScreen);

@@ -32,9 +32,13 @@ export function initChat({ onSend }) {
   });
 }
 
-export function setChatEnabled(enabled) {
+// why: shown in the box while it is disabled for a reason the member should know (no chat right).
+export function setChatEnabled(enabled, why = null) {
   input().disabled = !enabled;
   sendBtn().disabled = !enabled;
+  input().placeholder = why ?? 'Message…';
+  if (why) input().dataset.denied = 'true';
+  else delete input().dataset.denied;
 }
 
 export function addMessage(msg, selfId) {

@@ -106,7 +106,11 @@ export function upsertTile(p, { self = false } = {}) {
     mic.className = 'indicator indicator-audio';
     mic.textContent = 'mic off';
     mic.hidden = true;
-    label.append(nameText, mic);
+    const badge = document.createElement('span');
+    badge.className = 'badge badge-moderator';
+    badge.textContent = 'Moderator';
+    badge.hidden = true;
+    label.append(nameText, badge, mic);
     if (!self) label.append(pinButton(tile));
 
     tile.append(video, avatar, label);
@@ -117,6 +121,9 @@ export function upsertTile(p, { self = false } = {}) {
   }
   tile.querySelector('.tile-avatar').textContent = initials(p.name);
   tile.querySelector('.tile-name-text').textContent = tile.dataset.self ? `${p.name} (you)` : p.name;
+  // Everyone sees who may moderate the room.
+  tile.dataset.moderator = String(p.moderator === true);
+  tile.querySelector('.badge-moderator').hidden = p.moderator !== true;
   setTileMute(p.id, p.audioMuted, p.videoMuted);
 }
 

@@ -6,6 +6,7 @@ import dev.chorus.signaling.protocol.ProtocolException;
 import dev.chorus.signaling.room.ChatMessage;
 import dev.chorus.signaling.room.LeaveReason;
 import dev.chorus.signaling.room.MemberControl;
+import dev.chorus.signaling.room.Moderation;
 import dev.chorus.signaling.room.Participant;
 import dev.chorus.signaling.room.Permissions;
 import dev.chorus.signaling.room.Room;
@@ -32,10 +33,13 @@ final class RoomApi {
 
     private final RoomRegistry rooms;
     private final ServerConfig config;
+    /** Remove and mute: the same operations moderators' signaling messages run. */
+    private final Moderation moderation;
 
     RoomApi(RoomRegistry rooms, ServerConfig config) {
         this.rooms = rooms;
         this.config = config;
+        this.moderation = new Moderation(rooms);
     }
 
     JsonObject list() {
@@ -83,7 +87,7 @@ final class RoomApi {
 
     JsonObject removeParticipant(String roomName, String participantId) throws ApiException {
         Participant p = participant(roomName, participantId);
-        rooms.remove(p, LeaveReason.REMOVED);
+        moderation.remove(p, LeaveReason.REMOVED);
         return new JsonObject().put("id", p.id()).put("removed", true);
     }
 
@@ -94,25 +98,16 @@ final class RoomApi {
             throw invalid("muted must be true or false", "muted");
         }
         Participant p = participant(roomName, participantId);
-        MemberControl control = p.control();
-        MemberControl.Track track = control == null
-                ? null
-                : control.publishedTracks().stream()
-                        .filter(t -> t.id().equals(trackId))
-                        .findFirst()
-                        .orElse(null);
-        if (track == null) {
+        MemberControl.Track after;
+        try {
+            after = moderation.muteTrack(p, trackId, (Boolean) muted, null);
+        } catch (Moderation.Refused e) {
+            throw fromModeration(e);
+        }
+        if (after == null) { // its line stopped sending in between: nothing left to mute
             throw new ApiException(
                     ApiError.TRACK_NOT_FOUND, "participant " + participantId + " publishes no track " + trackId);
         }
-        boolean mute = (Boolean) muted;
-        if (!mute && !p.permissions().mayPublish(track.source())) {
-            throw new ApiException(
-                    ApiError.PERMISSION_DENIED,
-                    "the participant's permissions do not allow publishing " + track.source() + "; change them first");
-        }
-        MemberControl.Track after = control.setTrackMuted(trackId, mute);
-        rooms.trackMuted(p, after, mute);
         return after.toJson();
     }
 
@@ -230,13 +225,20 @@ final class RoomApi {
 
     private Participant participant(String roomName, String participantId) throws ApiException {
         Room room = room(roomName);
-        Participant p = rooms.participant(participantId);
-        if (p == null || p.room() != room || !rooms.isMember(p)) {
-            throw new ApiException(
-                    ApiError.PARTICIPANT_NOT_FOUND,
-                    "no participant " + clip(String.valueOf(participantId)) + " in room " + room.name());
+        try {
+            return moderation.member(room, participantId);
+        } catch (Moderation.Refused e) {
+            throw fromModeration(e);
         }
-        return p;
+    }
+
+    private static ApiException fromModeration(Moderation.Refused e) {
+        ApiError error = switch (e.failure()) {
+            case PARTICIPANT_NOT_FOUND -> ApiError.PARTICIPANT_NOT_FOUND;
+            case TRACK_NOT_FOUND -> ApiError.TRACK_NOT_FOUND;
+            case PERMISSION_DENIED -> ApiError.PERMISSION_DENIED;
+        };
+        return new ApiException(error, e.getMessage());
     }
 
     private static ApiException fromProtocol(ProtocolException e) {

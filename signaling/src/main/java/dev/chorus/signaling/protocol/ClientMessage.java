@@ -52,4 +52,13 @@ public sealed interface ClientMessage {
 
     /** A trickled ICE candidate; a null {@code candidate} marks the end of the client's candidates. */
     record Candidate(Object id, String candidate, String sdpMid) implements ClientMessage {}
+
+    /**
+     * A moderator mutes ({@code muted} true) or lets again (false) every track of {@code source} ("mic", "camera",
+     * "screen") that {@code participantId} publishes.
+     */
+    record MuteParticipant(Object id, String participantId, String source, boolean muted) implements ClientMessage {}
+
+    /** A moderator takes {@code participantId} out of the room. */
+    record RemoveParticipant(Object id, String participantId) implements ClientMessage {}
 }

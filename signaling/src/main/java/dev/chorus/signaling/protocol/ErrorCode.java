@@ -17,6 +17,10 @@ public enum ErrorCode {
     NOT_READY("not_ready"),
     MEDIA_UNAVAILABLE("media_unavailable"),
     NOT_ALLOWED("not_allowed"),
+    /** A moderation request named nobody in the sender's room. */
+    PARTICIPANT_NOT_FOUND("participant_not_found"),
+    /** A moderation request named a source the member publishes no track of. */
+    TRACK_NOT_FOUND("track_not_found"),
     TOKEN_MISSING("token_missing"),
     TOKEN_EXPIRED("token_expired"),
     TOKEN_INVALID("token_invalid"),

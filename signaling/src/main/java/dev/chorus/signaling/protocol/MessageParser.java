@@ -49,6 +49,8 @@ public final class MessageParser {
                 case "view" -> new ClientMessage.View(id, videos(json), lastN(json));
                 case "candidate" ->
                     new ClientMessage.Candidate(id, candidate(json), optionalShortString(json, "sdpMid"));
+                case "mute-participant" -> muteParticipant(json, id);
+                case "remove-participant" -> new ClientMessage.RemoveParticipant(id, participantId(json));
                 default ->
                     throw new ProtocolException(
                             ErrorCode.UNKNOWN_TYPE, "unknown message type '" + clip(typeName) + "'");
@@ -285,6 +287,29 @@ public final class MessageParser {
                     null);
         }
         return s.isBlank() ? null : s;
+    }
+
+    private static ClientMessage.MuteParticipant muteParticipant(JsonObject json, Object id) throws ProtocolException {
+        String participantId = participantId(json);
+        Object source = json.getValue("source");
+        if (!(source instanceof String s) || !SOURCES.contains(s)) {
+            throw new ProtocolException(
+                    ErrorCode.INVALID_FIELD, "source must be \"mic\", \"camera\" or \"screen\"", "source", null);
+        }
+        Boolean muted = optionalBoolean(json, "muted");
+        return new ClientMessage.MuteParticipant(id, participantId, s, muted == null || muted);
+    }
+
+    private static String participantId(JsonObject json) throws ProtocolException {
+        String participantId = requiredString(json, "participantId");
+        if (participantId.isEmpty() || participantId.length() > Limits.MAX_REQUEST_ID_CHARS) {
+            throw new ProtocolException(
+                    ErrorCode.INVALID_FIELD,
+                    "participantId must be a participant's id (1-" + Limits.MAX_REQUEST_ID_CHARS + " characters)",
+                    "participantId",
+                    null);
+        }
+        return participantId;
     }
 
     private static String optionalShortString(JsonObject json, String field) throws ProtocolException {

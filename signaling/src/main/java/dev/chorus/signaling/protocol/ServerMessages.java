@@ -183,4 +183,23 @@ public final class ServerMessages {
     public static JsonObject permissions(JsonObject permissions) {
         return new JsonObject().put("type", "permissions").put("permissions", permissions);
     }
+
+    /** As {@link #trackMuted(String, JsonObject, boolean)}, done by a moderator ({@code by}: its id and name). */
+    public static JsonObject trackMuted(String participantId, JsonObject track, boolean muted, JsonObject by) {
+        JsonObject json = trackMuted(participantId, track, muted);
+        return by == null ? json : json.put("by", by);
+    }
+
+    /** The answer to a moderator's {@code mute-participant} or {@code remove-participant}. */
+    public static JsonObject moderated(Object re, String action, String participantId, JsonArray tracks) {
+        JsonObject json = withRe(new JsonObject().put("type", "moderated"), re)
+                .put("action", action)
+                .put("participantId", participantId);
+        return tracks == null ? json : json.put("tracks", tracks);
+    }
+
+    /** A listed member's public description changed (it became or stopped being a moderator); to the others. */
+    public static JsonObject participantUpdated(JsonObject participant) {
+        return new JsonObject().put("type", "participant-updated").put("participant", participant);
+    }
 }

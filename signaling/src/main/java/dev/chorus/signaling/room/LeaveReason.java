@@ -9,6 +9,8 @@ public enum LeaveReason {
     MEDIA_TIMEOUT("media_timeout"),
     /** The server API removed it. */
     REMOVED("removed"),
+    /** A member holding the moderate permission removed it ({@code remove-participant}). */
+    REMOVED_BY_MODERATOR("removed_by_moderator"),
     /** The server API ended its room. */
     ROOM_ENDED("room_ended");
 

@@ -135,7 +135,9 @@ public final class Participant {
                 .put("id", id)
                 .put("name", name)
                 .put("audioMuted", audioMuted)
-                .put("videoMuted", videoMuted);
+                .put("videoMuted", videoMuted)
+                // Everyone sees who may moderate the room.
+                .put("moderator", permissions.moderate());
         if (identity != null) {
             json.put("identity", identity);
         }

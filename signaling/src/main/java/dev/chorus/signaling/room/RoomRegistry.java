@@ -313,8 +313,13 @@ public final class RoomRegistry {
      * ({@code permissions}). A kind it may no longer publish is marked muted for everyone.
      */
     public void updatePermissions(Participant participant, Permissions permissions) {
+        boolean moderatorChanged = participant.permissions().moderate() != permissions.moderate();
         participant.setPermissions(permissions);
         participant.send(ServerMessages.permissions(permissions.toJson()));
+        if (moderatorChanged && !participant.isViewer()) {
+            // The others show who moderates.
+            participant.room().broadcast(ServerMessages.participantUpdated(participant.toJson()), participant);
+        }
         boolean muteAudio = !permissions.publishAudio() && !participant.audioMuted();
         boolean muteVideo = !permissions.publishVideo() && !participant.videoMuted();
         if (!participant.isViewer() && (muteAudio || muteVideo)) {
@@ -329,8 +334,17 @@ public final class RoomRegistry {
      * unmute the member may unmute itself again; its flags stay as they are until it does.
      */
     public void trackMuted(Participant participant, MemberControl.Track track, boolean muted) {
+        trackMuted(participant, track, muted, null);
+    }
+
+    /** As {@link #trackMuted(Participant, MemberControl.Track, boolean)}; {@code by} the moderator, or null. */
+    void trackMuted(Participant participant, MemberControl.Track track, boolean muted, Participant by) {
         participant.setMutedByServer(track.source(), muted);
-        participant.room().broadcast(ServerMessages.trackMuted(participant.id(), track.toJson(), muted), null);
+        JsonObject moderator =
+                by == null ? null : new JsonObject().put("id", by.id()).put("name", by.name());
+        participant
+                .room()
+                .broadcast(ServerMessages.trackMuted(participant.id(), track.toJson(), muted, moderator), null);
         if (muted && "mic".equals(track.source()) && !participant.audioMuted()) {
             mute(participant, Boolean.TRUE, null);
         } else if (muted && "camera".equals(track.source()) && !participant.videoMuted()) {

@@ -12,6 +12,7 @@ import dev.chorus.signaling.protocol.ProtocolException;
 import dev.chorus.signaling.protocol.ServerMessages;
 import dev.chorus.signaling.room.LeaveReason;
 import dev.chorus.signaling.room.MessageSink;
+import dev.chorus.signaling.room.Moderation;
 import dev.chorus.signaling.room.Participant;
 import dev.chorus.signaling.room.Role;
 import dev.chorus.signaling.room.RoomRegistry;
@@ -201,6 +202,10 @@ public final class SignalingSession implements MessageSink {
                 rooms.mute(member, mute.audioMuted(), mute.videoMuted(), mute.id());
             } else if (message instanceof ClientMessage.Offer offer) {
                 offer(member, offer);
+            } else if (message instanceof ClientMessage.MuteParticipant m) {
+                new Moderation(rooms).mute(member, m);
+            } else if (message instanceof ClientMessage.RemoveParticipant r) {
+                new Moderation(rooms).remove(member, r);
             } else if (message instanceof ClientMessage.View view) {
                 MediaSession media = membership.media();
                 if (media == null) {
