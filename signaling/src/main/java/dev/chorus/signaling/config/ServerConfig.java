@@ -25,6 +25,7 @@ public final class ServerConfig {
     private final Auth auth;
     private final Api api;
     private final Webhooks webhooks;
+    private final Security security;
     private final String dataDir;
     private final Resume resume;
 
@@ -53,8 +54,11 @@ public final class ServerConfig {
                 c.getString("chorus.ice.turn-secret"),
                 c.getDuration("chorus.ice.turn-credential-lifetime"));
         debug = new Debug(c.getBoolean("chorus.debug.allow-remote"));
-        metrics =
-                new Metrics(c.getBoolean("chorus.metrics.enabled"), c.getStringList("chorus.metrics.allowed-clients"));
+        metrics = new Metrics(
+                c.getBoolean("chorus.metrics.enabled"),
+                c.getStringList("chorus.metrics.allowed-clients"),
+                c.getString("chorus.metrics.bearer-token"));
+        security = Security.from(c);
         shutdown = new Shutdown(c.getDuration("chorus.shutdown.drain-timeout"));
         dataDir = c.getString("chorus.data-dir");
         auth = new Auth(
@@ -81,6 +85,10 @@ public final class ServerConfig {
         validate();
         api.validate();
         webhooks.validate();
+        security.validate();
+        require(
+                metrics.bearerToken().isEmpty() || metrics.bearerToken().length() >= 32,
+                "chorus.metrics.bearer-token must be at least 32 characters (or empty)");
         media = MediaConfig.from(root);
     }
 
@@ -259,8 +267,74 @@ public final class ServerConfig {
 
     public record Debug(boolean allowRemote) {}
 
-    /** {@code GET /metrics}: on or off, and the client addresses (CIDR) it is served to. */
-    public record Metrics(boolean enabled, List<String> allowedClients) {}
+    /**
+     * {@code GET /metrics}: on or off, the client addresses (CIDR) it is served to, and the static bearer token a
+     * client off loopback must send (empty: it needs the server API's token).
+     */
+    public record Metrics(boolean enabled, List<String> allowedClients, String bearerToken) {
+        @Override
+        public String toString() { // never print the token
+            return "Metrics[enabled=" + enabled + ", allowedClients=" + allowedClients + ", bearerToken="
+                    + (bearerToken.isEmpty() ? "(none)" : "(set)") + "]";
+        }
+    }
+
+    /** {@code chorus.security}: WebSocket origins, per-address limits and the page's security headers. */
+    public Security security() {
+        return security;
+    }
+
+    /**
+     * {@code chorus.security}: the origins a browser's WebSocket may come from (empty: the server's own), limits per
+     * client address (connections open, new connections and joins per second with their bursts), the addresses
+     * (CIDR) those limits skip, and whether responses carry security headers.
+     */
+    public record Security(
+            List<String> allowedOrigins,
+            int maxConnectionsPerIp,
+            int connectionsPerIpPerSecond,
+            int connectionsPerIpBurst,
+            int joinsPerIpPerSecond,
+            int joinsPerIpBurst,
+            List<String> limitsExempt,
+            boolean pageHeaders) {
+
+        static Security from(Config c) {
+            return new Security(
+                    c.getStringList("chorus.security.allowed-origins"),
+                    c.getInt("chorus.security.max-connections-per-ip"),
+                    c.getInt("chorus.security.connections-per-ip-per-second"),
+                    c.getInt("chorus.security.connections-per-ip-burst"),
+                    c.getInt("chorus.security.joins-per-ip-per-second"),
+                    c.getInt("chorus.security.joins-per-ip-burst"),
+                    c.getStringList("chorus.security.limits-exempt"),
+                    c.getBoolean("chorus.security.page-headers"));
+        }
+
+        void validate() {
+            require(maxConnectionsPerIp >= 1, "chorus.security.max-connections-per-ip must be at least 1");
+            require(
+                    connectionsPerIpPerSecond >= 1 && connectionsPerIpBurst >= 1,
+                    "chorus.security.connections-per-ip-per-second and -burst must be at least 1");
+            require(
+                    joinsPerIpPerSecond >= 1 && joinsPerIpBurst >= 1,
+                    "chorus.security.joins-per-ip-per-second and -burst must be at least 1");
+            for (String origin : allowedOrigins) {
+                require(
+                        origin.equals("*") || origin.matches("(?i)https?://[^/\\s]+"),
+                        "chorus.security.allowed-origins: '" + origin
+                                + "' is not an origin like https://meet.example.org (scheme://host[:port], no path)"
+                                + " or *");
+            }
+            for (String cidr : limitsExempt) {
+                try {
+                    dev.chorus.sfu.transport.CidrRange.parse(cidr);
+                } catch (IllegalArgumentException e) {
+                    require(false, "chorus.security.limits-exempt: " + e.getMessage());
+                }
+            }
+        }
+    }
 
     /**
      * Who may join: {@code mode} "open" or "token"; in token mode the HS256 secret and/or the JWKS file of

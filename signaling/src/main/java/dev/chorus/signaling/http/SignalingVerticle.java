@@ -2,6 +2,7 @@ package dev.chorus.signaling.http;
 
 import dev.chorus.sfu.conference.MediaService;
 import dev.chorus.sfu.transport.CidrRange;
+import dev.chorus.signaling.api.ApiCredentials;
 import dev.chorus.signaling.api.ApiRoutes;
 import dev.chorus.signaling.config.ServerConfig;
 import dev.chorus.signaling.metrics.ServerMetrics;
@@ -9,6 +10,9 @@ import dev.chorus.signaling.protocol.Limits;
 import dev.chorus.signaling.protocol.MessageParser;
 import dev.chorus.signaling.protocol.ServerMessages;
 import dev.chorus.signaling.room.RoomRegistry;
+import dev.chorus.signaling.security.ClientLimits;
+import dev.chorus.signaling.security.OriginPolicy;
+import dev.chorus.signaling.security.SecurityHeaders;
 import dev.chorus.signaling.session.Resumption;
 import dev.chorus.signaling.session.SessionSettings;
 import dev.chorus.signaling.session.SignalingSession;
@@ -27,6 +31,8 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -59,6 +65,9 @@ public final class SignalingVerticle extends VerticleBase {
     private final long startedAtMillis = System.currentTimeMillis();
     private HttpServer server;
     private final List<CidrRange> metricsClients;
+    private final OriginPolicy origins;
+    private final ApiCredentials apiCredentials;
+    private long originsRefused;
     private ServerMetrics metrics;
     /** Resume tokens and participants held after a dropped socket; made at start. */
     private Resumption resumption;
@@ -99,6 +108,8 @@ public final class SignalingVerticle extends VerticleBase {
         this.parser = new MessageParser(Limits.from(config.signaling()));
         this.metricsClients =
                 config.metrics().allowedClients().stream().map(CidrRange::parse).toList();
+        this.origins = new OriginPolicy(config.security().allowedOrigins());
+        this.apiCredentials = new ApiCredentials(config.api());
     }
 
     @Override
@@ -123,6 +134,9 @@ public final class SignalingVerticle extends VerticleBase {
                 (delayMillis, task) -> vertx.setTimer(Math.max(1, delayMillis), id -> task.run()),
                 System::currentTimeMillis);
         Router router = Router.router(vertx);
+        if (config.security().pageHeaders()) {
+            router.route().handler(ctx -> SecurityHeaders.handle(ctx, tls != null));
+        }
         router.get("/debug").handler(this::debug);
         if (metrics != null) {
             router.get("/metrics").handler(this::metrics);
@@ -303,14 +317,45 @@ public final class SignalingVerticle extends VerticleBase {
     // ---------------------------------------------------------------- sockets
 
     private void upgrade(RoutingContext ctx) {
-        ctx.request()
-                .toWebSocket()
-                .onSuccess(this::accept)
-                .onFailure(e -> log.debug(
-                        "websocket upgrade failed from {}: {}", ctx.request().remoteAddress(), e.toString()));
+        String ip = ctx.request().remoteAddress() == null
+                ? ""
+                : ctx.request().remoteAddress().hostAddress();
+        String origin = ctx.request().getHeader("Origin");
+        String host = ctx.request().authority() == null
+                ? null
+                : ctx.request().authority().toString();
+        if (!origins.allows(origin, host, tls != null)) {
+            originsRefused++;
+            log.info(
+                    "remote={} websocket refused: origin {} not allowed (chorus.security.allowed-origins)", ip, origin);
+            json(
+                    ctx,
+                    403,
+                    new JsonObject()
+                            .put("error", "origin_not_allowed")
+                            .put("message", "pages from " + origin + " may not open a session here"));
+            return;
+        }
+        ClientLimits limits = sessionSettings.clientLimits();
+        long now = sessionSettings.nanoClock().getAsLong();
+        ClientLimits.Refusal refusal = limits.tryConnect(ip, now);
+        if (refusal != null) {
+            log.info("remote={} websocket refused: {}", ip, refusal.wire());
+            json(
+                    ctx,
+                    429,
+                    new JsonObject()
+                            .put("error", refusal.wire())
+                            .put("message", "too many connections from your address; try again shortly"));
+            return;
+        }
+        ctx.request().toWebSocket().onSuccess(socket -> accept(socket, ip)).onFailure(e -> {
+            limits.release(ip, sessionSettings.nanoClock().getAsLong());
+            log.debug("websocket upgrade failed from {}: {}", ctx.request().remoteAddress(), e.toString());
+        });
     }
 
-    private void accept(ServerWebSocket socket) {
+    private void accept(ServerWebSocket socket, String ip) {
         SignalingSession session = new SignalingSession(
                 socket,
                 rooms,
@@ -319,7 +364,12 @@ public final class SignalingVerticle extends VerticleBase {
                 sessionSettings,
                 resumption,
                 sessionSettings.nanoClock().getAsLong(),
-                sessions::remove);
+                ended -> {
+                    sessions.remove(ended);
+                    sessionSettings
+                            .clientLimits()
+                            .release(ip, sessionSettings.nanoClock().getAsLong());
+                });
         sessions.add(session);
         session.start();
         if (drain != null) {
@@ -330,6 +380,7 @@ public final class SignalingVerticle extends VerticleBase {
 
     private void keepaliveSweep() {
         long now = sessionSettings.nanoClock().getAsLong();
+        sessionSettings.clientLimits().sweep(now);
         for (SignalingSession session : List.copyOf(sessions)) {
             session.keepalive(now);
         }
@@ -359,6 +410,14 @@ public final class SignalingVerticle extends VerticleBase {
         String remote = ctx.request().remoteAddress() == null
                 ? ""
                 : ctx.request().remoteAddress().hostAddress();
+        if (metricsAllowed(remote) && !isLoopback(remote) && !metricsCredentials(ctx)) {
+            ctx.response()
+                    .setStatusCode(401)
+                    .putHeader("content-type", "text/plain; charset=utf-8")
+                    .end("/metrics off loopback needs 'Authorization: Bearer <chorus.metrics.bearer-token or a"
+                            + " server API token>'\n");
+            return;
+        }
         if (!metricsAllowed(remote)) {
             ctx.response()
                     .setStatusCode(403)
@@ -394,6 +453,22 @@ public final class SignalingVerticle extends VerticleBase {
                 });
     }
 
+    private boolean metricsCredentials(RoutingContext ctx) {
+        String header = authorization(ctx);
+        String token = config.metrics().bearerToken();
+        if (header != null && !token.isEmpty() && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            byte[] given = header.substring(7).strip().getBytes(StandardCharsets.UTF_8);
+            if (MessageDigest.isEqual(given, token.getBytes(StandardCharsets.UTF_8))) {
+                return true;
+            }
+        }
+        return apiCredentials.accepts(header, System.currentTimeMillis());
+    }
+
+    private static String authorization(RoutingContext ctx) {
+        return ctx.request().getHeader("Authorization");
+    }
+
     private boolean metricsAllowed(String remote) {
         InetAddress address;
         try {
@@ -426,6 +501,17 @@ public final class SignalingVerticle extends VerticleBase {
                                             + " (set chorus.debug.allow-remote to change that)"));
             return;
         }
+        if (!isLoopback(remote) && !apiCredentials.accepts(authorization(ctx), System.currentTimeMillis())) {
+            json(
+                    ctx,
+                    401,
+                    new JsonObject()
+                            .put(
+                                    "error",
+                                    "/debug off loopback needs 'Authorization: Bearer <server API token>'"
+                                            + " (chorus.api)"));
+            return;
+        }
         JsonObject signaling = rooms.toJson().put("resume", resumption.toJson());
         Future.fromCompletionStage(media.debugJson(), context).onComplete(ar -> {
             if (ar.failed()) {
@@ -438,6 +524,9 @@ public final class SignalingVerticle extends VerticleBase {
                     200,
                     new JsonObject()
                             .put("signaling", signaling)
+                            .put(
+                                    "clientLimits",
+                                    sessionSettings.clientLimits().toJson().put("originRefused", originsRefused))
                             .put("media", new JsonObject(ar.result().toString())));
         });
     }

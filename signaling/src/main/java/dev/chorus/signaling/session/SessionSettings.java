@@ -5,13 +5,14 @@ import dev.chorus.signaling.config.ServerConfig;
 import dev.chorus.signaling.ice.IceServers;
 import dev.chorus.signaling.protocol.Limits;
 import dev.chorus.signaling.protocol.ServerMessages;
+import dev.chorus.signaling.security.ClientLimits;
 import io.vertx.core.json.JsonObject;
 import java.util.function.LongSupplier;
 
 /**
  * What every session shares: the signaling limits and keepalive timing (as configured), clocks, the welcome
- * message, the STUN/TURN servers handed out at join, and the join token verifier ({@code tokens}, null when
- * {@code chorus.auth.mode = open}).
+ * message, the STUN/TURN servers handed out at join, the join token verifier ({@code tokens}, null when
+ * {@code chorus.auth.mode = open}), and the limits per client address.
  */
 public record SessionSettings(
         ServerConfig.Signaling signaling,
@@ -19,7 +20,8 @@ public record SessionSettings(
         LongSupplier wallClock,
         JsonObject welcome,
         IceServers iceServers,
-        TokenVerifier tokens) {
+        TokenVerifier tokens,
+        ClientLimits clientLimits) {
 
     public long keepaliveIntervalNanos() {
         return signaling.keepaliveInterval().toNanos();
@@ -78,6 +80,7 @@ public record SessionSettings(
                         config.ice().turnUrls(),
                         config.ice().turnSecret(),
                         config.ice().turnCredentialLifetime()),
-                config.auth().tokens() ? TokenVerifier.from(config.auth(), s.maxNameChars()) : null);
+                config.auth().tokens() ? TokenVerifier.from(config.auth(), s.maxNameChars()) : null,
+                new ClientLimits(config.security()));
     }
 }

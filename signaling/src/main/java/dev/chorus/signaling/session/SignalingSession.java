@@ -245,6 +245,15 @@ public final class SignalingSession implements MessageSink {
 
     /** Checks the join's token (token mode) and joins with what it grants. */
     private Membership join(ClientMessage.Join join) throws ProtocolException {
+        String ip = socket.remoteAddress() == null ? "" : socket.remoteAddress().hostAddress();
+        if (!settings.clientLimits().tryJoin(ip, settings.nanoClock().getAsLong())) {
+            log.info("remote={} join to room={} refused: too many joins from this address", remote, join.room());
+            throw new ProtocolException(
+                    ErrorCode.RATE_LIMITED,
+                    "too many joins from your address (chorus.security.joins-per-ip-per-second); try again shortly",
+                    null,
+                    join.id());
+        }
         Grant grant = Grant.OPEN;
         if (settings.tokens() != null) {
             try {
