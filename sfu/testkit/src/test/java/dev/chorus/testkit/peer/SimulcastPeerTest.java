@@ -108,6 +108,8 @@ class SimulcastPeerTest {
             assertEquals("h", NativePeerTest.extension(p, repairedId));
             assertEquals("1", NativePeerTest.extension(p, midId));
             assertEquals(lost, ((rtx[p.payloadOffset()] & 0xFF) << 8) | (rtx[p.payloadOffset() + 1] & 0xFF));
+            // Counted by the peer's thread after the send: the packet can arrive here first.
+            NativePeerTest.waitFor(() -> top.rtxPacketsSent() == 1, 3000);
             assertEquals(1, top.rtxPacketsSent());
 
             assertEquals(
