@@ -2,6 +2,7 @@ package dev.chorus.sfu.transport;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.List;
 
 /** An IPv4 or IPv6 address range in CIDR notation ("127.0.0.0/8", "::1/128", "10.1.2.3"). Immutable. */
 public final class CidrRange {
@@ -63,6 +64,28 @@ public final class CidrRange {
             return (a[full] & m) == (network[full] & 0xFF);
         }
         return true;
+    }
+
+    /**
+     * Whether {@code address}, an IP literal as a socket reports it (never a host name: no DNS lookup is made), lies
+     * in one of {@code ranges}; false for an empty or unparsable one.
+     */
+    public static boolean anyContains(List<CidrRange> ranges, String address) {
+        if (ranges.isEmpty() || address == null || address.isEmpty()) {
+            return false;
+        }
+        InetAddress a;
+        try {
+            a = InetAddress.getByName(address);
+        } catch (UnknownHostException e) {
+            return false;
+        }
+        for (CidrRange r : ranges) {
+            if (r.contains(a)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

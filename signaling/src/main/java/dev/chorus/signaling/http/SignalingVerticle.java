@@ -29,8 +29,6 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -470,19 +468,7 @@ public final class SignalingVerticle extends VerticleBase {
     }
 
     private boolean metricsAllowed(String remote) {
-        InetAddress address;
-        try {
-            // A literal from the socket, never a name: no DNS lookup.
-            address = InetAddress.getByName(remote.isEmpty() ? "0.0.0.0" : remote);
-        } catch (UnknownHostException e) {
-            return false;
-        }
-        for (CidrRange range : metricsClients) {
-            if (range.contains(address)) {
-                return true;
-            }
-        }
-        return false;
+        return CidrRange.anyContains(metricsClients, remote);
     }
 
     /** Rooms, participants, transports and forwarding counters; loopback clients only by default. */

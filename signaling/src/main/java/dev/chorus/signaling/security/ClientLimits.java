@@ -4,8 +4,6 @@ import dev.chorus.sfu.transport.CidrRange;
 import dev.chorus.signaling.config.ServerConfig;
 import dev.chorus.signaling.room.TokenBucket;
 import io.vertx.core.json.JsonObject;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -137,21 +135,7 @@ public final class ClientLimits {
     }
 
     private boolean isExempt(String ip) {
-        if (exempt.isEmpty()) {
-            return false;
-        }
-        InetAddress address;
-        try {
-            address = InetAddress.getByName(ip); // a literal from the socket: no DNS lookup
-        } catch (UnknownHostException e) {
-            return false;
-        }
-        for (CidrRange r : exempt) {
-            if (r.contains(address)) {
-                return true;
-            }
-        }
-        return false;
+        return CidrRange.anyContains(exempt, ip);
     }
 
     /** Addresses tracked and refusals by reason, for {@code /debug}. */
