@@ -15,6 +15,8 @@ import { startQuality, stopQuality } from './ui-quality.js';
 import * as chat from './ui-chat.js';
 import * as audience from './ui-viewers.js';
 import * as moderation from './ui-moderation.js';
+import { MEDIA_REASONS } from './reasons.js';
+import { clearError, showError, showServerShutdown } from './ui-notices.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -60,7 +62,7 @@ function setState(state) {
   $('rejoin-button').disabled = state === 'connecting';
   $('toggle-screen').hidden = !inRoom || viewer || !mayShareScreen;
   $('toggle-screen').disabled = state !== 'joined' || !navigator.mediaDevices?.getDisplayMedia;
-  chat.setChatEnabled(state === 'joined' && mayChat, mayChat ? null : 'You may not chat in this room');
+  renderChat();
   join.setJoinBusy(state === 'connecting');
   renderStatus();
 }
@@ -77,29 +79,6 @@ function renderStatus() {
     error: 'Could not join.',
   }[state];
   $('status').textContent = text ?? state;
-}
-
-function showError(code, message) {
-  $('error-code').textContent = code ? `${code}:` : '';
-  $('error-message').textContent = message;
-  $('error').dataset.code = code ?? '';
-  $('error').hidden = false;
-}
-
-// The server is restarting or stopping: it takes no new joins and closes this
-// connection once the room is empty or when its drain time (drainMs) is up.
-function showServerShutdown(m) {
-  const seconds = Math.max(0, Math.round((m.drainMs ?? 0) / 1000));
-  const el = $('server-notice');
-  el.textContent = `The server is shutting down (restart or maintenance). This call can go on for at most ${seconds} s; `
-    + 'you can join again once the server is back.';
-  el.dataset.reason = m.reason ?? 'shutdown';
-  el.hidden = false;
-}
-
-function clearError() {
-  $('error').hidden = true;
-  $('error').dataset.code = '';
 }
 
 // ---- media ------------------------------------------------------------------
@@ -183,20 +162,6 @@ async function toggleScreen() {
 
 // ---- media plane ----------------------------------------------------------------
 
-const MEDIA_REASONS = {
-  ice_failed: 'no network path to the media server (ICE failed; UDP may be blocked by a firewall or VPN)',
-  consent_expired: 'the media server stopped hearing from this browser (connection lost)',
-  dtls_failed: 'the encrypted media handshake (DTLS) failed',
-  browser_failed: 'the browser could not reach the media server (ICE or DTLS failed)',
-  media_timeout: 'the media connection timed out',
-  removed: 'the application removed you',
-  removed_by_moderator: 'a moderator removed you',
-  room_ended: 'the room was ended',
-  timeout: 'the media server did not answer the offer in time',
-  bad_sdp: 'the media server could not accept this browser\'s offer',
-  relay_failed: 'the TURN relay could not be used (relay-only mode, ?relay=1)',
-  relay_unavailable: 'relay-only mode (?relay=1) needs a TURN relay',
-};
 
 function renderMediaStatus({ pc, server, local = null }) {
   const el = $('media-status');
@@ -301,11 +266,16 @@ function removeParticipant(id) {
   renderStatus();
 }
 
+// The chat box: usable when in the room and allowed to chat.
+function renderChat() {
+  chat.setChatEnabled(document.body.dataset.state === 'joined' && mayChat, mayChat ? null : 'You may not chat in this room');
+}
+
 // What we may do, from joined.you.permissions or a later "permissions" (null: not in a room).
 function applyPermissions(perms) {
   mayChat = perms?.chat !== false;
   moderation.setModerating(perms?.moderate === true);
-  chat.setChatEnabled(document.body.dataset.state === 'joined' && mayChat, mayChat ? null : 'You may not chat in this room');
+  renderChat();
 }
 
 function onJoined(msg) {
