@@ -45,11 +45,7 @@ class BroadcastSignalingTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        Properties p = new Properties();
-        p.setProperty("chorus.http.host", "127.0.0.1");
-        p.setProperty("chorus.http.port", "0");
-        p.setProperty("chorus.media.port", "0");
-        p.setProperty("chorus.media.workers", "1");
+        Properties p = LoopbackServers.properties();
         p.setProperty("chorus.media.allowed-remotes.0", "127.0.0.0/8");
         p.setProperty("chorus.rooms.max-participants", "2");
         p.setProperty("chorus.rooms.max-viewers", String.valueOf(VIEWERS));

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.signaling.ChorusServer;
-import dev.chorus.signaling.config.ConfigLoader;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -22,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,19 +42,13 @@ class SecurityHardeningTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        Properties p = new Properties();
-        p.setProperty("chorus.http.host", "127.0.0.1");
-        p.setProperty("chorus.http.port", "0");
-        p.setProperty("chorus.media.port", "0");
-        p.setProperty("chorus.media.workers", "1");
+        Properties p = LoopbackServers.properties();
         p.setProperty("chorus.security.max-connections-per-ip", "3");
         p.setProperty("chorus.security.connections-per-ip-burst", "20");
         p.setProperty("chorus.security.joins-per-ip-per-second", "1");
         p.setProperty("chorus.security.joins-per-ip-burst", "2");
         // Nothing exempt: the test's own loopback clients count (an empty list, as an operator would set it).
-        server = new ChorusServer(ConfigLoader.load(null, Map.of("CHORUS_SECURITY_LIMITS_EXEMPT", ""), p)
-                .config());
-        server.start().toCompletionStage().toCompletableFuture().get(100, TimeUnit.SECONDS);
+        server = LoopbackServers.start(p, Map.of("CHORUS_SECURITY_LIMITS_EXEMPT", ""));
         port = server.httpPort();
     }
 

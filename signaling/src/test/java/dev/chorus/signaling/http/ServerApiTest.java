@@ -56,11 +56,7 @@ class ServerApiTest {
     }
 
     static ChorusServer start(boolean withApi) throws Exception {
-        Properties p = new Properties();
-        p.setProperty("chorus.http.host", "127.0.0.1");
-        p.setProperty("chorus.http.port", "0");
-        p.setProperty("chorus.media.port", "0");
-        p.setProperty("chorus.media.workers", "1");
+        Properties p = LoopbackServers.properties();
         p.setProperty("chorus.media.allowed-remotes.0", "127.0.0.0/8");
         p.setProperty("chorus.rooms.max-participants", "8");
         if (withApi) {

@@ -9,7 +9,6 @@ import dev.chorus.sfu.transport.DtlsCertificate;
 import dev.chorus.sfu.transport.TransportConfig;
 import dev.chorus.signaling.ChorusServer;
 import dev.chorus.signaling.auth.TestTokens;
-import dev.chorus.signaling.config.ConfigLoader;
 import dev.chorus.testkit.peer.NativePeer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -20,7 +19,6 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,16 +43,11 @@ class TokenSignalingTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        Properties p = new Properties();
-        p.setProperty("chorus.http.host", "127.0.0.1");
-        p.setProperty("chorus.http.port", "0");
-        p.setProperty("chorus.media.port", "0");
-        p.setProperty("chorus.media.workers", "1");
+        Properties p = LoopbackServers.properties();
         p.setProperty("chorus.media.allowed-remotes.0", "127.0.0.0/8");
         p.setProperty("chorus.auth.mode", "token");
         p.setProperty("chorus.auth.hs256-secret", TestTokens.SECRET);
-        server = new ChorusServer(ConfigLoader.load(null, Map.of(), p).config());
-        server.start().toCompletionStage().toCompletableFuture().get(150, TimeUnit.SECONDS);
+        server = LoopbackServers.start(p, Map.of());
         port = server.httpPort();
         cert = DtlsCertificate.generate();
     }

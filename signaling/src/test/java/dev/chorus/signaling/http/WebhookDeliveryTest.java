@@ -83,11 +83,7 @@ class WebhookDeliveryTest {
     }
 
     private static Properties properties(String path) {
-        Properties p = new Properties();
-        p.setProperty("chorus.http.host", "127.0.0.1");
-        p.setProperty("chorus.http.port", "0");
-        p.setProperty("chorus.media.port", "0");
-        p.setProperty("chorus.media.workers", "1");
+        Properties p = LoopbackServers.properties();
         p.setProperty("chorus.media.allowed-remotes.0", "127.0.0.0/8");
         p.setProperty(
                 "chorus.webhooks.urls.0",
