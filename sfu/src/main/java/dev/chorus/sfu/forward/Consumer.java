@@ -387,7 +387,7 @@ public final class Consumer {
         }
         int length = in.length();
         if (length > PacketBuffer.MAX_PACKET_LENGTH) {
-            skip(DropReason.TOO_LARGE_TO_FORWARD, extSeq);
+            skip(DropReason.TOO_LARGE_TO_FORWARD, v);
             return;
         }
         int outSeq = seq.forward(v);
