@@ -41,10 +41,20 @@ class SixPartyCallIT {
      * RTX answers that arrive after the original), retransmissions so late that the subscriber's
      * stream has moved past them (a starved publisher page answers NACKs seconds late: CI saw 6 in a
      * 5-minute call), packets for a subscriber whose media is still connecting (its consumers wait
-     * paused) and packets before its first keyframe. Anything else is a bug or an overload.
+     * paused), packets before its first keyframe, and frames of a temporal or simulcast layer the
+     * subscriber's estimate cannot carry (a decision, not a loss: CI's loaded machine dips the estimates
+     * and saw 770; the frame rates checked during the call say whether it still worked). Anything else
+     * is a bug or an overload.
      */
     private static final Set<String> EXPECTED_DROPS = Set.of(
-            "RTX_PADDING", "DUPLICATE", "TOO_LATE_TO_MAP", "PADDING_ONLY", "CONSUMER_PAUSED", "WAITING_FOR_KEYFRAME");
+            "RTX_PADDING",
+            "DUPLICATE",
+            "TOO_LATE_TO_MAP",
+            "PADDING_ONLY",
+            "CONSUMER_PAUSED",
+            "WAITING_FOR_KEYFRAME",
+            "TEMPORAL_LAYER_DROPPED",
+            "LAYER_LEFT");
 
     @Test
     void sixParticipantsSeeAndHearEachOtherForTheWholeCall() throws Exception {
@@ -78,9 +88,12 @@ class SixPartyCallIT {
             ProcStat proc = new ProcStat(server.pid());
 
             long joinStart = System.nanoTime();
+            // All six open before any is awaited: each page joins by itself (deep link), so the
+            // joins overlap instead of queuing behind one another's WebDriver round trips.
             for (int i = 1; i <= PARTICIPANTS; i++) {
-                pages.add(RoomPage.openIn(browser, base + "/r/six?name=P" + i).awaitState("joined"));
+                pages.add(RoomPage.openIn(browser, base + "/r/six?name=P" + i));
             }
+            pages.forEach(page -> page.awaitState("joined"));
             double secondsToJoin = (System.nanoTime() - joinStart) / 1e9;
             List<String> ids = pages.stream().map(RoomPage::selfId).toList();
             for (int i = 0; i < pages.size(); i++) {
