@@ -15,8 +15,14 @@ import org.junit.jupiter.api.TestInfo;
  * Real headless Chromium pages joining rooms through the real web client. A test's pages are
  * windows of one browser (each with its own page, WebSocket and peer connection): presence and
  * chat do not need a browser process each, and on two cores starting four costs a minute.
+ * Presence and chat need no media either: most pages join receive-only, since a page that
+ * publishes costs the browser a fifth of a core (most of it the audio pipeline, measured with
+ * and without a microphone: 1.3-1.6 cores for four publishing pages, 0.6 without audio) and
+ * slows every other window's WebDriver calls. MediaBrowserIT covers media.
  */
 class RoomBrowserIT {
+
+    private static final String RECEIVE_ONLY = "publish=0";
 
     private static TestServer server;
     private final List<RoomPage> pages = new ArrayList<>();
@@ -60,9 +66,11 @@ class RoomBrowserIT {
 
     @Test
     void threePagesJoinOneRoomAndEachListsTheOtherTwo() {
+        // Ada comes through the front page's form; Bob and Cy through the form a receive-only deep
+        // link prefills (see the class comment).
         RoomPage ada = open("/").join("standup", "Ada");
-        RoomPage bob = open("/").join("standup", "Bob");
-        RoomPage cy = open("/").join("standup", "Cy");
+        RoomPage bob = open("/r/standup?" + RECEIVE_ONLY).join("standup", "Bob");
+        RoomPage cy = open("/r/standup?" + RECEIVE_ONLY).join("standup", "Cy");
         List<String> everyone = List.of("Ada", "Bob", "Cy");
         for (RoomPage page : List.of(ada, bob, cy)) {
             page.awaitParticipants(everyone);
@@ -77,9 +85,9 @@ class RoomBrowserIT {
 
     @Test
     void chatFromOneAppearsAtTheOtherTwoInOrder() {
-        RoomPage ada = open("/r/chatroom?name=Ada").awaitState("joined");
-        RoomPage bob = open("/r/chatroom?name=Bob").awaitState("joined");
-        RoomPage cy = open("/r/chatroom?name=Cy").awaitState("joined");
+        RoomPage ada = open("/r/chatroom?name=Ada&" + RECEIVE_ONLY).awaitState("joined");
+        RoomPage bob = open("/r/chatroom?name=Bob&" + RECEIVE_ONLY).awaitState("joined");
+        RoomPage cy = open("/r/chatroom?name=Cy&" + RECEIVE_ONLY).awaitState("joined");
         ada.awaitParticipants(List.of("Ada", "Bob", "Cy"));
         List<String> sent = List.of("first", "second", "third", "fourth");
         sent.forEach(ada::sendChat);
@@ -87,13 +95,13 @@ class RoomBrowserIT {
             page.awaitChat(sent);
         }
         // A late joiner gets the history.
-        open("/r/chatroom?name=Late").awaitState("joined").awaitChat(sent);
+        open("/r/chatroom?name=Late&" + RECEIVE_ONLY).awaitState("joined").awaitChat(sent);
     }
 
     @Test
     void pageClosedWithoutLeavingDisappearsFromTheOthers() {
-        RoomPage ada = open("/r/vanish?name=Ada").awaitState("joined");
-        RoomPage bob = open("/r/vanish?name=Bob").awaitState("joined");
+        RoomPage ada = open("/r/vanish?name=Ada&" + RECEIVE_ONLY).awaitState("joined");
+        RoomPage bob = open("/r/vanish?name=Bob&" + RECEIVE_ONLY).awaitState("joined");
         ada.awaitParticipants(List.of("Ada", "Bob"));
         pages.remove(bob);
         long start = System.nanoTime();
@@ -108,10 +116,10 @@ class RoomBrowserIT {
 
     @Test
     void pageInAnotherRoomSeesNobody() {
-        RoomPage ada = open("/r/red?name=Ada").awaitState("joined");
-        open("/r/red?name=Bob").awaitState("joined");
+        RoomPage ada = open("/r/red?name=Ada&" + RECEIVE_ONLY).awaitState("joined");
+        open("/r/red?name=Bob&" + RECEIVE_ONLY).awaitState("joined");
         ada.awaitParticipants(List.of("Ada", "Bob"));
-        RoomPage cy = open("/r/blue?name=Cy").awaitState("joined");
+        RoomPage cy = open("/r/blue?name=Cy&" + RECEIVE_ONLY).awaitState("joined");
         cy.awaitParticipants(List.of("Cy"));
         cy.sendChat("anyone?");
         cy.awaitChat(List.of("anyone?"));
