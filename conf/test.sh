@@ -59,6 +59,12 @@ for report in {*,*/*}/target/surefire-reports/TEST-*.xml {*,*/*}/target/failsafe
   fi
 done
 echo
+# Where the suite's minutes go (it must stay under 15 on CI's two cores): the slowest test methods.
+echo "Slowest tests (seconds):"
+for report in {*,*/*}/target/surefire-reports/TEST-*.xml {*,*/*}/target/failsafe-reports/TEST-*.xml; do
+  if [ -f "$report" ]; then grep -o '<testcase [^>]*>' "$report" || true; fi
+done | sed -nE 's/.* name="([^"]*)" classname="([^"]*)" time="([0-9.]+)".*/\3 \2.\1/p' \
+  | sed -E 's/ [a-z0-9.]*\.([A-Z])/ \1/' | sort -rn | awk 'NR <= 15 {printf "  %7.1f  %s\n", $1, $2}'
 if ((${#failing[@]})); then
   echo "Failed test classes: report with stack traces, and what the class printed (its logs):"
   printf '  %s\n' "${failing[@]}"
