@@ -59,17 +59,31 @@ final class TokenClaims {
 
     /** Whether {@code room} is {@code pattern}, each {@code *} matching any run of characters (none too). */
     static boolean roomMatches(String pattern, String room) {
-        if (pattern.indexOf('*') < 0) {
-            return pattern.equals(room);
-        }
-        StringBuilder regex = new StringBuilder();
-        for (String part : pattern.split("\\*", -1)) {
-            if (!regex.isEmpty()) {
-                regex.append(".*");
+        // Greedy, going back only to the last '*' seen: at worst the product of the two lengths. The regex
+        // this replaces backtracked exponentially in the number of stars; fuzzing found a 48-character
+        // pattern of stars that held the event loop for 39 s on one join.
+        int p = 0;
+        int r = 0;
+        int star = -1;
+        int resumeAt = 0;
+        while (r < room.length()) {
+            if (p < pattern.length() && pattern.charAt(p) == '*') {
+                star = p++;
+                resumeAt = r;
+            } else if (p < pattern.length() && pattern.charAt(p) == room.charAt(r)) {
+                p++;
+                r++;
+            } else if (star >= 0) {
+                p = star + 1;
+                r = ++resumeAt;
+            } else {
+                return false;
             }
-            regex.append(Pattern.quote(part));
         }
-        return Pattern.matches(regex.toString(), room);
+        while (p < pattern.length() && pattern.charAt(p) == '*') {
+            p++;
+        }
+        return p == pattern.length();
     }
 
     static Grant grant(JWTClaimsSet claims, int maxNameChars) throws ProtocolException {

@@ -199,7 +199,22 @@ class TokenVerifierTest {
         verifier.verify(TestTokens.hs256(claims("*")), "anything", NOW);
         assertTrue(TokenClaims.roomMatches("a*c", "abbbc"));
         assertFalse(TokenClaims.roomMatches("a*c", "abbbd"));
+        assertTrue(TokenClaims.roomMatches("*a*b*", "xaybz"));
+        assertFalse(TokenClaims.roomMatches("*a*b*", "xbya"));
+        assertTrue(TokenClaims.roomMatches("a**", "a"));
+        assertFalse(TokenClaims.roomMatches("ab", "abc"));
         assertEquals(ErrorCode.TOKEN_INVALID, refusal(TestTokens.hs256(claims("team.+")), "team-a"));
+    }
+
+    /**
+     * Found by fuzzing (sfu/fuzz, JOIN_TOKEN): a room pattern of many stars that does not match. The old
+     * regex matcher backtracked exponentially on it and held the thread 39 s; this answers at once.
+     */
+    @Test
+    void aPatternOfManyStarsIsRefusedWithoutBacktracking() {
+        String pattern = "*".repeat(44) + "0***"; // the input as found
+        assertEquals(ErrorCode.TOKEN_WRONG_ROOM, refusal(TestTokens.hs256(claims(pattern)), "standup"));
+        assertTrue(TokenClaims.roomMatches("*".repeat(60) + "p", "standup"));
     }
 
     @Test
