@@ -128,11 +128,9 @@ class MediaBrowserIT {
     }
 
     /** Frame size per source of what the page encodes: source -> {width, height}. */
-    @SuppressWarnings("unchecked")
     private static Map<String, long[]> sentSizes(RoomPage page) {
         Map<String, long[]> sizes = new HashMap<>();
-        for (Map<String, Object> o :
-                (List<Map<String, Object>>) page.mediaStats().get("outbound")) {
+        for (Map<String, Object> o : outbound(page)) {
             if ("video".equals(o.get("kind"))
                     && o.get("frameWidth") instanceof Number w
                     && o.get("frameHeight") instanceof Number h) {
@@ -372,12 +370,16 @@ class MediaBrowserIT {
         }
     }
 
-    /** RTP packets the page has sent of {@code kind} ("audio", "video"), over all its senders. */
+    /** The page's outbound streams, as window.chorus.mediaStats() lists them. */
     @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> outbound(RoomPage page) {
+        return (List<Map<String, Object>>) page.mediaStats().get("outbound");
+    }
+
+    /** RTP packets the page has sent of {@code kind} ("audio", "video"), over all its senders. */
     private static long packetsSent(RoomPage page, String kind) {
         long sent = 0;
-        for (Map<String, Object> o :
-                (List<Map<String, Object>>) page.mediaStats().get("outbound")) {
+        for (Map<String, Object> o : outbound(page)) {
             if (kind.equals(o.get("kind")) && o.get("packetsSent") instanceof Number n) {
                 sent += n.longValue();
             }
