@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,6 +76,9 @@ public final class MediaService implements AutoCloseable {
     private final PacketBufferPool pool;
     private final RouterRegistry routers;
     private final ExecutorService closer;
+    /** Writes packet captures (server API) to their files; idle unless one runs. */
+    private final ScheduledExecutorService captureWriter;
+
     private final Map<String, MediaRoom> rooms = new LinkedHashMap<>();
     /** Bridge-stage drops of every session the service has had (an ingress's own counters go with it). */
     private final SharedDropCounters bridgeDrops = new SharedDropCounters(DropStage.BRIDGE);
@@ -94,6 +98,11 @@ public final class MediaService implements AutoCloseable {
         // Freeing an ICE agent can take a while; keep it off the control thread.
         this.closer = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "chorus-transport-closer");
+            t.setDaemon(true);
+            return t;
+        });
+        this.captureWriter = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "chorus-capture-writer");
             t.setDaemon(true);
             return t;
         });
@@ -185,6 +194,10 @@ public final class MediaService implements AutoCloseable {
 
     SharedDropCounters bridgeDrops() {
         return bridgeDrops;
+    }
+
+    ScheduledExecutorService captureWriter() {
+        return captureWriter;
     }
 
     void closeLater(WebRtcTransport transport) {
@@ -303,6 +316,7 @@ public final class MediaService implements AutoCloseable {
 
     private void release() {
         routers.close();
+        captureWriter.shutdown(); // a capture still running keeps what its last drain flushed
         closer.shutdown();
         try {
             if (!closer.awaitTermination(5, TimeUnit.SECONDS)) {

@@ -3,6 +3,7 @@ package dev.chorus.sfu.conference;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.sfu.capture.PacketCapture;
 import dev.chorus.sfu.codec.MediaKind;
 import dev.chorus.sfu.sdp.Answer;
 import dev.chorus.sfu.sdp.LocalTransport;
@@ -10,6 +11,8 @@ import dev.chorus.sfu.sdp.RemoteTrack;
 import dev.chorus.sfu.sdp.RemoteTransport;
 import dev.chorus.sfu.sdp.SessionDescription;
 import dev.chorus.sfu.transport.WebRtcTransport;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -52,6 +55,9 @@ public final class MediaSession {
     private final RouterWiring wiring;
     private final RenegotiationRequests renegotiation;
     private SessionTransport transport;
+    /** The running packet capture (server API), or null; cleared when it ends. */
+    private PacketCapture capture;
+
     private boolean connected;
     private boolean closed;
     private String closeReason;
@@ -109,7 +115,48 @@ public final class MediaSession {
         }
     }
 
+    /**
+     * Starts capturing the decrypted RTP and RTCP this participant sends into {@code file} (which must not exist),
+     * until a limit, {@link #stopCapture} or the end of its transport. One at a time.
+     *
+     * @throws MediaException NOT_READY before its first offer or while a capture runs; UNAVAILABLE when the file
+     *     cannot be created
+     */
+    public PacketCapture startCapture(Path file, PacketCapture.Limits limits) throws MediaException {
+        if (closed || transport == null) {
+            throw new MediaException(MediaException.Kind.NOT_READY, "the participant has no media transport yet");
+        }
+        if (capture != null && !capture.isEnded()) {
+            throw new MediaException(MediaException.Kind.NOT_READY, "a capture of this participant is running");
+        }
+        try {
+            capture = transport.startCapture(file, limits, room.service().captureWriter(), c -> {});
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("{} capture into {} cannot start", log, file, e);
+            throw new MediaException(MediaException.Kind.UNAVAILABLE, "the capture file cannot be created", e);
+        }
+        LOG.info("{} capture into {} started ({})", log, file, limits);
+        return capture;
+    }
+
+    /** The latest capture (running or ended), or null. */
+    public PacketCapture capture() {
+        return capture;
+    }
+
+    /** Ends a running capture early; false when none runs. */
+    public boolean stopCapture() {
+        if (capture == null || capture.isEnded() || transport == null) {
+            return false;
+        }
+        transport.stopCapture(capture, PacketCapture.End.STOPPED);
+        return true;
+    }
+
     private void discardTransport() {
+        if (capture != null) {
+            transport.stopCapture(capture, PacketCapture.End.SESSION_ENDED);
+        }
         wiring.removeEndpoint(transport.ingress());
         transport.closeLater(room.service());
         transport = null;
@@ -381,6 +428,9 @@ public final class MediaSession {
                         .put("producerId", s.track().producerId())
                         .put("consumerId", s.consumerId())
                         .put("ssrc", s.ssrc()));
+        if (capture != null) {
+            n.set("capture", capture.toJson());
+        }
         if (transport != null) {
             n.set("transport", transport.toJson());
             n.set("bridgeDrops", transport.bridgeJson());

@@ -1,6 +1,8 @@
 package dev.chorus.sfu.conference;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.sfu.capture.PacketCapture;
+import dev.chorus.sfu.capture.PcapWriter;
 import dev.chorus.sfu.forward.PacketEgress;
 import dev.chorus.sfu.forward.PacketIngress;
 import dev.chorus.sfu.sdp.Fingerprint;
@@ -12,7 +14,11 @@ import dev.chorus.sfu.sdp.SdpException;
 import dev.chorus.sfu.transport.SrtpProfile;
 import dev.chorus.sfu.transport.WebRtcTransport;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -117,6 +123,37 @@ final class SessionTransport {
         if (!transport.addRemoteCandidate(parsed)) {
             LOG.debug("{} candidate not used: {}", log, candidate);
         }
+    }
+
+    /**
+     * Starts capturing the decrypted packets the participant sends into {@code file}, shown as a flow from its
+     * selected ICE address to ours (unspecified addresses before ICE has selected a pair).
+     */
+    PacketCapture startCapture(
+            Path file, PacketCapture.Limits limits, ScheduledExecutorService writer, Consumer<PacketCapture> onEnd)
+            throws IOException {
+        InetSocketAddress[] pair = transport.selectedAddresses();
+        InetSocketAddress from = pair == null ? PcapWriter.unknown(false) : pair[1];
+        InetSocketAddress to = pair == null ? PcapWriter.unknown(false) : pair[0];
+        if (from.getAddress() == null
+                || to.getAddress() == null
+                || from.getAddress().getClass() != to.getAddress().getClass()) {
+            from = PcapWriter.unknown(false);
+            to = PcapWriter.unknown(false);
+        }
+        // Microsecond record times without allocating: the wall clock once, then the monotonic clock's progress.
+        long wallMicros = System.currentTimeMillis() * 1000;
+        long monoNanos = System.nanoTime();
+        PacketCapture c = PacketCapture.start(
+                file, from, to, limits, writer, () -> wallMicros + (System.nanoTime() - monoNanos) / 1000, onEnd);
+        ingress.capture(c);
+        return c;
+    }
+
+    /** Stops feeding the capture (it ends on its writer thread). */
+    void stopCapture(PacketCapture c, PacketCapture.End why) {
+        ingress.capture(null);
+        c.stop(why);
     }
 
     /** True when {@code t} is this transport (events of a discarded one arrive late). */

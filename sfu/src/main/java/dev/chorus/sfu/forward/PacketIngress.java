@@ -3,6 +3,7 @@ package dev.chorus.sfu.forward;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.buffer.PacketBuffer;
 import dev.chorus.sfu.buffer.PacketBufferPool;
+import dev.chorus.sfu.capture.PacketCapture;
 import dev.chorus.sfu.drop.DropReason;
 import dev.chorus.sfu.drop.DropStage;
 import dev.chorus.sfu.drop.SharedDropCounters;
@@ -25,7 +26,8 @@ import java.util.concurrent.atomic.LongAdder;
  *  2  SrtpPacketPath.receive: RFC 7983 demux; DTLS records go to DtlsSession    same
  *  3  SrtpPacketPath: SRTP unprotect in place (drops: stage TRANSPORT)          same
  *  4  PacketIngress.onRtp: copy into a pooled PacketBuffer, submit to the       same
- *     room's MediaWorker queue (drops: stage BRIDGE, QUEUE_FULL)
+ *     room's MediaWorker queue (drops: stage BRIDGE, QUEUE_FULL); a running
+ *     PacketCapture (server API) gets its own copy first
  *  5  MediaWorker.dispatch: Endpoint.handleRtp, producer stream by SSRC        media worker
  *     (a simulcast layer's SSRC is learnt from its MID + rid: SsrcLearner)
  *  6  Producer.receiveRtp -> RtpReceiveStream.receive: RTX unwrap, duplicate    media worker
@@ -57,6 +59,8 @@ public final class PacketIngress implements WebRtcTransport.Listener {
     private final StateListener events;
     /** Set on the worker once the endpoint exists, cleared when it is removed. */
     private volatile Endpoint endpoint;
+    /** A running capture of what the participant sends (server API), or null: one volatile read per packet. */
+    private volatile PacketCapture capture;
 
     private final SharedDropCounters drops = new SharedDropCounters(DropStage.BRIDGE);
     /** Packets the worker's full queue refused (the worker counts them as QUEUE_FULL too). */
@@ -80,6 +84,11 @@ public final class PacketIngress implements WebRtcTransport.Listener {
         this.endpoint = e;
     }
 
+    /** Starts (or, with null, ends) copying every decrypted packet to {@code c}. Any thread. */
+    public void capture(PacketCapture c) {
+        this.capture = c;
+    }
+
     @Override
     public void onStateChanged(WebRtcTransport t, WebRtcTransport.Event event, String reason) {
         events.onStateChanged(t, event, reason);
@@ -87,6 +96,10 @@ public final class PacketIngress implements WebRtcTransport.Listener {
 
     @Override
     public void onRtp(WebRtcTransport t, byte[] buf, int off, int len) {
+        PacketCapture c = capture;
+        if (c != null) {
+            c.offer(buf, off, len);
+        }
         Endpoint e = endpoint;
         PacketBuffer b = copy(e, buf, off, len);
         if (b != null && !worker.submitRtp(e, b)) {
@@ -96,6 +109,10 @@ public final class PacketIngress implements WebRtcTransport.Listener {
 
     @Override
     public void onRtcp(WebRtcTransport t, byte[] buf, int off, int len) {
+        PacketCapture c = capture;
+        if (c != null) {
+            c.offer(buf, off, len);
+        }
         Endpoint e = endpoint;
         PacketBuffer b = copy(e, buf, off, len);
         if (b != null && !worker.submitRtcp(e, b)) {

@@ -345,6 +345,17 @@ final class IceSession {
         return true;
     }
 
+    /** The selected pair's local and remote addresses, or null before ICE selects one. */
+    java.net.InetSocketAddress[] selectedAddresses() {
+        CandidatePair pair = component.getSelectedPair();
+        if (pair == null) {
+            return null;
+        }
+        TransportAddress local = pair.getLocalCandidate().getTransportAddress();
+        TransportAddress remote = pair.getRemoteCandidate().getTransportAddress();
+        return new java.net.InetSocketAddress[] {local, remote};
+    }
+
     boolean hasSelectedPair() {
         return component.getSelectedPair() != null;
     }

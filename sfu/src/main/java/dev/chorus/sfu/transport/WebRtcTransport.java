@@ -339,6 +339,14 @@ public final class WebRtcTransport implements AutoCloseable {
         return closed.get();
     }
 
+    /**
+     * The selected ICE pair as {local, remote} socket addresses, or null before ICE has selected one. For a remote
+     * behind a TURN relay, remote is the relay's address.
+     */
+    public java.net.InetSocketAddress[] selectedAddresses() {
+        return ice.selectedAddresses();
+    }
+
     /** A snapshot for /debug. */
     public ObjectNode toJson() {
         ObjectNode o = JsonNodeFactory.instance.objectNode();

@@ -19,6 +19,10 @@ public enum ApiError {
     ROOM_EXISTS(409, "room_exists"),
     TOO_MANY_ROOMS(409, "too_many_rooms"),
     PERMISSION_DENIED(409, "permission_denied"),
+    NO_MEDIA(409, "no_media"),
+    CAPTURE_RUNNING(409, "capture_running"),
+    CAPTURE_NOT_FOUND(404, "capture_not_found"),
+    CAPTURE_FAILED(500, "capture_failed"),
     SHUTTING_DOWN(503, "shutting_down"),
     INTERNAL_ERROR(500, "internal_error");
 

@@ -15,6 +15,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
@@ -49,12 +50,13 @@ public final class ApiRoutes {
 
     @FunctionalInterface
     interface Handler {
-        /** The response body of a call that succeeded (its status is the route's). */
+        /** The response body of a call that succeeded (its status is the route's), or null when it answered itself. */
         JsonObject handle(RoutingContext ctx, JsonObject body) throws ApiException;
     }
 
     private final ApiAuth auth;
     private final RoomApi api;
+    private final CaptureApi captures;
     private final LongSupplier wallClock;
     private final Buffer openApi;
     /**
@@ -64,16 +66,24 @@ public final class ApiRoutes {
     private final Thread owner =
             Vertx.currentContext() != null && Context.isOnEventLoopThread() ? Thread.currentThread() : null;
 
-    private ApiRoutes(ServerConfig.Api settings, RoomApi api, LongSupplier wallClock) {
+    private ApiRoutes(ServerConfig.Api settings, RoomApi api, CaptureApi captures, LongSupplier wallClock) {
         this.auth = settings.enabled() ? new ApiAuth(settings) : null;
         this.api = api;
+        this.captures = captures;
         this.wallClock = wallClock;
         this.openApi = Buffer.buffer(openApiText());
     }
 
     /** Mounts the API on {@code router}; call before any catch-all route (the static web client). */
     public static void mount(Router router, ServerConfig config, RoomRegistry rooms, LongSupplier wallClock) {
-        ApiRoutes routes = new ApiRoutes(config.api(), new RoomApi(rooms, config), wallClock);
+        RoomApi api = new RoomApi(rooms, config);
+        CaptureApi captures = new CaptureApi(
+                api,
+                Path.of(config.dataDir()).resolve("captures"),
+                config.api().captureMaxTime(),
+                config.api().captureMaxPackets(),
+                wallClock);
+        ApiRoutes routes = new ApiRoutes(config.api(), api, captures, wallClock);
         routes.install(router);
         log.info(
                 "server API {}",
@@ -83,7 +93,7 @@ public final class ApiRoutes {
     }
 
     /** Every operation, in the order the OpenAPI file lists them. */
-    static List<Route> routes(RoomApi api) {
+    static List<Route> routes(RoomApi api, CaptureApi captures) {
         return List.of(
                 new Route(HttpMethod.GET, PREFIX + "/rooms", (ctx, b) -> api.list()),
                 new Route(HttpMethod.POST, PREFIX + "/rooms", (ctx, b) -> api.create(b)),
@@ -105,11 +115,32 @@ public final class ApiRoutes {
                         HttpMethod.POST,
                         PREFIX + "/rooms/{room}/participants/{participant}/tracks/{track}/mute",
                         (ctx, b) -> api.muteTrack(
-                                ctx.pathParam("room"), ctx.pathParam("participant"), ctx.pathParam("track"), b)));
+                                ctx.pathParam("room"), ctx.pathParam("participant"), ctx.pathParam("track"), b)),
+                new Route(
+                        HttpMethod.POST,
+                        PREFIX + "/rooms/{room}/participants/{participant}/capture",
+                        (ctx, b) -> captures.start(ctx.pathParam("room"), ctx.pathParam("participant"), b)),
+                new Route(
+                        HttpMethod.GET,
+                        PREFIX + "/rooms/{room}/participants/{participant}/capture",
+                        (ctx, b) -> captures.get(ctx.pathParam("room"), ctx.pathParam("participant"))),
+                new Route(
+                        HttpMethod.DELETE,
+                        PREFIX + "/rooms/{room}/participants/{participant}/capture",
+                        (ctx, b) -> captures.stop(ctx.pathParam("room"), ctx.pathParam("participant"))),
+                new Route(HttpMethod.GET, PREFIX + "/captures/{name}", (ctx, b) -> {
+                    Path file = captures.file(ctx.pathParam("name"));
+                    ctx.response()
+                            .putHeader("content-type", "application/vnd.tcpdump.pcap")
+                            .putHeader("content-disposition", "attachment; filename=\"" + file.getFileName() + "\"")
+                            .putHeader("cache-control", "no-store")
+                            .sendFile(file.toString());
+                    return null;
+                }));
     }
 
     private void install(Router router) {
-        List<Route> table = routes(api);
+        List<Route> table = routes(api, captures);
         router.get(OPENAPI_PATH)
                 .handler(ctx -> ctx.response()
                         .putHeader("content-type", "application/json")
@@ -189,6 +220,10 @@ public final class ApiRoutes {
         } catch (RuntimeException e) {
             log.error("server API {} {} failed", route.method(), ctx.normalizedPath(), e);
             fail(ctx, new ApiException(ApiError.INTERNAL_ERROR, "internal error"));
+            return;
+        }
+        if (result == null) { // it answered itself (a file)
+            log.debug("server API {} {} sent", route.method(), ctx.normalizedPath());
             return;
         }
         if (route.method() == HttpMethod.GET) {

@@ -223,7 +223,7 @@ final class RoomApi {
         return room;
     }
 
-    private Participant participant(String roomName, String participantId) throws ApiException {
+    Participant participant(String roomName, String participantId) throws ApiException {
         Room room = room(roomName);
         try {
             return moderation.member(room, participantId);
@@ -250,7 +250,7 @@ final class RoomApi {
         return new ApiException(error, e.getMessage());
     }
 
-    private static void only(JsonObject body, Set<String> allowed) throws ApiException {
+    static void only(JsonObject body, Set<String> allowed) throws ApiException {
         for (String key : body.fieldNames()) {
             if (!allowed.contains(key)) {
                 throw invalid("unknown field '" + clip(key) + "' (allowed: " + String.join(", ", allowed) + ")", key);
@@ -272,7 +272,7 @@ final class RoomApi {
         return s;
     }
 
-    private static long integer(JsonObject body, String field, long min, long max, long absent) throws ApiException {
+    static long integer(JsonObject body, String field, long min, long max, long absent) throws ApiException {
         Object value = body.getValue(field);
         if (value == null) {
             return absent;

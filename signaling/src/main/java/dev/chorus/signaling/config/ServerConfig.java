@@ -71,7 +71,9 @@ public final class ServerConfig {
                 c.getString("chorus.api.secret"),
                 c.getDuration("chorus.api.max-token-lifetime"),
                 c.getDuration("chorus.api.clock-skew"),
-                c.getDuration("chorus.api.empty-timeout"));
+                c.getDuration("chorus.api.empty-timeout"),
+                c.getDuration("chorus.api.capture-max-time"),
+                c.getLong("chorus.api.capture-max-packets"));
         webhooks = new Webhooks(
                 c.getStringList("chorus.webhooks.urls"),
                 c.getString("chorus.webhooks.secret"),
@@ -364,7 +366,14 @@ public final class ServerConfig {
      * The server API: on when {@code key} and {@code secret} are set; callers sign short-lived HS256 bearer tokens
      * with the secret, naming the key as their kid.
      */
-    public record Api(String key, String secret, Duration maxTokenLifetime, Duration clockSkew, Duration emptyTimeout) {
+    public record Api(
+            String key,
+            String secret,
+            Duration maxTokenLifetime,
+            Duration clockSkew,
+            Duration emptyTimeout,
+            Duration captureMaxTime,
+            long captureMaxPackets) {
 
         public boolean enabled() {
             return !key.isEmpty() && !secret.isEmpty();
@@ -387,12 +396,20 @@ public final class ServerConfig {
             require(
                     emptyTimeout.toSeconds() >= 1 && emptyTimeout.toDays() <= 7,
                     "chorus.api.empty-timeout must be 1s..7d");
+            require(
+                    captureMaxTime.toSeconds() >= 1 && captureMaxTime.toHours() < 24,
+                    "chorus.api.capture-max-time must be 1s..24h");
+            require(
+                    captureMaxPackets >= 1 && captureMaxPackets <= 100_000_000,
+                    "chorus.api.capture-max-packets must be 1..100000000");
         }
 
         @Override
         public String toString() { // never print the secret
             return "Api[key=" + key + ", secret=" + (secret.isEmpty() ? "(none)" : "(set)") + ", maxTokenLifetime="
-                    + maxTokenLifetime + ", clockSkew=" + clockSkew + ", emptyTimeout=" + emptyTimeout + "]";
+                    + maxTokenLifetime + ", clockSkew=" + clockSkew + ", emptyTimeout=" + emptyTimeout
+                    + ", captureMaxTime="
+                    + captureMaxTime + ", captureMaxPackets=" + captureMaxPackets + "]";
         }
     }
 

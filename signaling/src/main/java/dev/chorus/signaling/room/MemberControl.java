@@ -1,11 +1,13 @@
 package dev.chorus.signaling.room;
 
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
  * What the server API may do to a member's running session besides sending it messages: take it out of its room,
- * list and mute the tracks it publishes. A member's {@link MessageSink} offers it when it is a real session
+ * list and mute the tracks it publishes, capture the packets it sends. A member's {@link MessageSink} offers it when it is a real session
  * ({@link Participant#control()}). Signaling thread only.
  */
 public interface MemberControl {
@@ -18,6 +20,41 @@ public interface MemberControl {
 
     /** Server mute of one of its tracks (forwarding stops or resumes); the track after, or null when it has none such. */
     Track setTrackMuted(String trackId, boolean muted);
+
+    /**
+     * Starts capturing the decrypted packets it sends into {@code file} (which must not exist yet).
+     *
+     * @return the capture's state
+     * @throws CaptureRefused when it has no media yet, a capture runs, or the file cannot be made
+     */
+    JsonObject startCapture(Path file, Duration maxTime, long maxPackets) throws CaptureRefused;
+
+    /** Its latest capture's state (running or ended), or null when it has had none. */
+    JsonObject capture();
+
+    /** Ends its running capture early; false when none runs. */
+    boolean stopCapture();
+
+    /** Why a capture cannot start. */
+    final class CaptureRefused extends Exception {
+        /** The reasons, as the API reports them. */
+        public enum Why {
+            NO_MEDIA,
+            RUNNING,
+            FILE_FAILED
+        }
+
+        private final Why why;
+
+        public CaptureRefused(Why why, String message) {
+            super(message);
+            this.why = why;
+        }
+
+        public Why why() {
+            return why;
+        }
+    }
 
     /**
      * One published track.

@@ -1,5 +1,6 @@
 package dev.chorus.signaling.session;
 
+import dev.chorus.sfu.capture.PacketCapture;
 import dev.chorus.sfu.conference.MediaException;
 import dev.chorus.sfu.conference.MediaService;
 import dev.chorus.sfu.conference.MediaSession;
@@ -10,6 +11,9 @@ import dev.chorus.signaling.room.LeaveReason;
 import dev.chorus.signaling.room.MemberControl;
 import dev.chorus.signaling.room.Participant;
 import dev.chorus.signaling.room.RoomRegistry;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -179,6 +183,43 @@ final class Membership implements MemberControl {
     public MemberControl.Track setTrackMuted(String trackId, boolean muted) {
         PublishedTrack t = media == null ? null : media.setTrackPaused(trackId, muted);
         return t == null ? null : track(t);
+    }
+
+    @Override
+    public JsonObject startCapture(Path file, Duration maxTime, long maxPackets) throws MemberControl.CaptureRefused {
+        if (media == null || media.isClosed()) {
+            throw new MemberControl.CaptureRefused(
+                    MemberControl.CaptureRefused.Why.NO_MEDIA, "the participant has not offered media yet");
+        }
+        PacketCapture running = media.capture();
+        if (running != null && !running.isEnded()) {
+            throw new MemberControl.CaptureRefused(
+                    MemberControl.CaptureRefused.Why.RUNNING, "a capture of this participant is running");
+        }
+        try {
+            return captureJson(media.startCapture(file, new PacketCapture.Limits(maxTime, maxPackets)));
+        } catch (MediaException e) {
+            throw new MemberControl.CaptureRefused(
+                    e.kind() == MediaException.Kind.UNAVAILABLE
+                            ? MemberControl.CaptureRefused.Why.FILE_FAILED
+                            : MemberControl.CaptureRefused.Why.NO_MEDIA,
+                    e.getMessage());
+        }
+    }
+
+    @Override
+    public JsonObject capture() {
+        PacketCapture c = media == null ? null : media.capture();
+        return c == null ? null : captureJson(c);
+    }
+
+    @Override
+    public boolean stopCapture() {
+        return media != null && media.stopCapture();
+    }
+
+    private static JsonObject captureJson(PacketCapture c) {
+        return new JsonObject(c.toJson().toString());
     }
 
     private MemberControl.Track track(PublishedTrack t) {

@@ -4,6 +4,8 @@ import dev.chorus.signaling.room.LeaveReason;
 import dev.chorus.signaling.room.MemberControl;
 import dev.chorus.signaling.room.MessageSink;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 
@@ -61,6 +63,21 @@ final class ResumableSink implements MessageSink, MemberControl {
     @Override
     public MemberControl.Track setTrackMuted(String trackId, boolean muted) {
         return control.setTrackMuted(trackId, muted);
+    }
+
+    @Override
+    public JsonObject startCapture(Path file, Duration maxTime, long maxPackets) throws CaptureRefused {
+        return control.startCapture(file, maxTime, maxPackets);
+    }
+
+    @Override
+    public JsonObject capture() {
+        return control.capture();
+    }
+
+    @Override
+    public boolean stopCapture() {
+        return control.stopCapture();
     }
 
     @Override
