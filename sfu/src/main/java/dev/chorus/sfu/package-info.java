@@ -17,6 +17,7 @@
  *  codec       MediaKind, Codec, keyframe detection            drop    DropReason (with its stage), counters
  *  buffer      pooled packet buffers, retransmission buffer    collect primitive map, lock-free queue
  *  config      checked reading of reference.conf and the operator's settings
+ *  capture     a participant's decrypted packets into a pcap file (server API), off the packet thread
  * </pre>
  * The path of one packet, hop by hop, is in {@link dev.chorus.sfu.forward.PacketIngress}.
  *
@@ -30,8 +31,8 @@
  *     it ({@code MediaWorker.submit/call}, {@code MediaRoom.onRouter}); never waits on a future</td></tr>
  * <tr><td>packet threads: ice4j's reader of the shared UDP port, the ICE-TCP selector, a client's reader</td>
  *     <td>receive-side SRTP contexts of the transports they carry</td>
- *     <td>demux and SRTP unprotect, then {@code PacketIngress}: a pooled copy into the room's worker queue. No
- *     router object, no blocking</td></tr>
+ *     <td>demux and SRTP unprotect, then {@code PacketIngress}: a pooled copy into the room's worker queue (and,
+ *     while a capture runs, a copy into one of its slots). No router object, no blocking</td></tr>
  * <tr><td>media workers ({@code media-N}, one per core by default)</td>
  *     <td>routers and everything in them (endpoints, producers, consumers, their timers), lock-free; entry points
  *     check the thread ({@code MediaWorker.checkThread})</td>
@@ -45,6 +46,9 @@
  * <tr><td>ice4j's agent and STUN threads (process-wide)</td>
  *     <td>connectivity and consent checks</td>
  *     <td>ICE state events of the transport (then as above)</td></tr>
+ * <tr><td>the capture writer ({@code chorus-capture-writer}, MediaService)</td>
+ *     <td>the running captures' files</td>
+ *     <td>{@code PacketCapture}'s drain: queued slots to the file, every 20 ms; ends a capture at its limits</td></tr>
  * <tr><td>the transport closer and the media release thread (MediaService)</td>
  *     <td>nothing</td>
  *     <td>{@code WebRtcTransport.close()} (freeing an ICE agent takes a while); at shutdown, closing the workers

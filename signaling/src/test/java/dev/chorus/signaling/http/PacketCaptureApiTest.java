@@ -7,6 +7,7 @@ import dev.chorus.sfu.transport.DtlsCertificate;
 import dev.chorus.signaling.ChorusServer;
 import dev.chorus.signaling.api.ApiTokens;
 import dev.chorus.signaling.config.ConfigLoader;
+import dev.chorus.testkit.capture.PcapFile;
 import dev.chorus.testkit.peer.SendLayer;
 import dev.chorus.testkit.peer.SendStream;
 import io.vertx.core.Vertx;
@@ -16,11 +17,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -124,29 +125,17 @@ class PacketCaptureApiTest {
                     file.headers().firstValue("content-type").orElse(""));
             assertTrue(Files.exists(dataDir.resolve("captures").resolve(name)));
 
+            List<PcapFile.Packet> packets = PcapFile.read(file.body());
             Map<Long, Integer> rtpBySsrc = new HashMap<>();
             int rtcp = 0;
-            int records = 0;
-            ByteBuffer b = ByteBuffer.wrap(file.body());
-            assertEquals(0xa1b2c3d4, b.getInt(0));
-            assertEquals(101, b.getInt(20), "link type RAW");
-            b.position(24);
-            while (b.hasRemaining()) {
-                b.position(b.position() + 8);
-                int len = b.getInt();
-                b.getInt();
-                byte[] ip = new byte[len];
-                b.get(ip);
-                records++;
-                ByteBuffer udp = ByteBuffer.wrap(ip, 20 + 8, len - 28);
-                int type = ip[28 + 1] & 0xff;
-                if (type >= 200 && type <= 206) {
+            for (PcapFile.Packet packet : packets) {
+                if (packet.isRtcp()) {
                     rtcp++;
                 } else {
-                    long ssrc = udp.getInt(28 + 8) & 0xffffffffL;
-                    rtpBySsrc.merge(ssrc, 1, Integer::sum);
+                    rtpBySsrc.merge(packet.ssrc(), 1, Integer::sum);
                 }
             }
+            int records = packets.size();
             assertEquals(state.getLong("packets"), records, "every packet taken is in the file");
             Set<Long> sent = alice.peer.sendStreams().stream()
                     .map(SendStream::layers)

@@ -3,7 +3,13 @@ package dev.chorus.web.browser;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.chorus.testkit.capture.PcapFile;
 import dev.chorus.web.browser.RoomPage.Inbound;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,6 +42,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 class MediaBrowserIT {
 
     private static final Duration MEDIA_WAIT = Duration.ofSeconds(20);
+    /** The server's data directory (its packet captures): in the module's target, not the working directory. */
+    private static final Path DATA_DIR = Path.of("target", "media-it-data");
+    /** Where the capture of a Chromium publisher is kept: the fuzzing seeds are taken from such a file. */
+    private static final Path CAPTURE_COPY = Path.of("target", "captures", "chromium-publisher.pcap");
 
     private TestServer server;
     private Chromium.Started browser;
@@ -44,7 +54,9 @@ class MediaBrowserIT {
 
     @BeforeAll
     void startServer() throws Exception {
-        server = TestServer.start();
+        Map<String, String> settings = new HashMap<>(ServerApiClient.settings());
+        settings.put("chorus.data-dir", DATA_DIR.toString());
+        server = TestServer.start(settings);
         browser = Chromium.start(List.of(), Chromium.Camera.SMALL);
     }
 
@@ -167,6 +179,48 @@ class MediaBrowserIT {
 
     @Test
     @Order(2)
+    void aPublishersPacketsAreCapturedDecryptedThroughTheServerApi() throws Exception {
+        RoomPage ada = room.get(0);
+        ServerApiClient api = new ServerApiClient(server);
+        ObjectMapper json = new ObjectMapper();
+        String path = "/api/v1/rooms/media/participants/" + ids.get(ada) + "/capture";
+        HttpResponse<String> started = api.call("POST", path, "{\"seconds\": 3}");
+        assertEquals(200, started.statusCode(), started.body());
+        JsonNode state = json.readTree(started.body());
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!"ended".equals(state.path("state").asText()) && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            state = json.readTree(api.call("GET", path, null).body());
+        }
+        assertEquals("TIME_LIMIT", state.path("end").asText(), state.toString());
+        HttpResponse<byte[]> file = api.download(state.path("download").asText());
+        assertEquals(200, file.statusCode());
+        Files.createDirectories(CAPTURE_COPY.getParent());
+        Files.write(CAPTURE_COPY, file.body());
+
+        List<PcapFile.Packet> packets = PcapFile.read(file.body());
+        assertEquals(state.path("packets").asLong(), packets.size(), "every packet taken is in the file");
+        Map<Long, Long> rtpBySsrc = packets.stream()
+                .filter(p -> !p.isRtcp())
+                .collect(Collectors.groupingBy(PcapFile.Packet::ssrc, Collectors.counting()));
+        long rtcp = packets.stream().filter(PcapFile.Packet::isRtcp).count();
+        System.out.printf(
+                "  capture of %s: %d packets in 3 s, RTP by SSRC %s, %d RTCP%n",
+                ids.get(ada), packets.size(), rtpBySsrc, rtcp);
+        // Each of her streams, as her own getStats() names it: audio at 50 packets/s, a small video at 15 fps.
+        for (String kind : List.of("audio", "video")) {
+            long most = outbound(ada).stream()
+                    .filter(o -> kind.equals(o.get("kind")) && o.get("ssrc") instanceof Number)
+                    .mapToLong(o -> rtpBySsrc.getOrDefault(((Number) o.get("ssrc")).longValue(), 0L))
+                    .max()
+                    .orElse(0);
+            assertTrue(most >= 45, kind + " RTP of Ada's own SSRCs in the capture: " + most + " packets, " + rtpBySsrc);
+        }
+        assertTrue(rtcp >= 3, "her RTCP (reports, transport-wide feedback for the three videos she gets): " + rtcp);
+    }
+
+    @Test
+    @Order(3)
     void lateJoinerDecodesAllFourVideos() {
         List<String> four = idsOf(room);
         // Open the page and start measuring inside it at once: the page joins by itself
@@ -189,7 +243,7 @@ class MediaBrowserIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void screenShareReachesTheOthersAndStopsWhenUnshared() throws Exception {
         RoomPage ada = room.get(0);
         String adaId = ids.get(ada);
@@ -267,7 +321,7 @@ class MediaBrowserIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void mutingShowsOnTheOthersTiles() {
         RoomPage bob = room.get(1);
         String bobId = ids.get(bob);
@@ -298,7 +352,7 @@ class MediaBrowserIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void leavingRemovesTheTileAndTheStreamsAtTheOthers() throws Exception {
         RoomPage eve = room.remove(room.size() - 1);
         String eveId = ids.get(eve);
@@ -316,7 +370,7 @@ class MediaBrowserIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void leaveAndJoinAgainStartsAFreshConnection() throws Exception {
         RoomPage di = room.get(3);
         String oldId = ids.get(di);
@@ -335,7 +389,7 @@ class MediaBrowserIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void anotherRoomGetsNoneOfThisRoomsMedia() throws Exception {
         // One page in the other room is enough both ways: it publishes (and nobody here may
         // receive it), and with nobody else in its room anything it receives would be a leak.

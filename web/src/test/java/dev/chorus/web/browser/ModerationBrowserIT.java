@@ -9,9 +9,6 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -32,8 +29,6 @@ import org.openqa.selenium.Keys;
 class ModerationBrowserIT {
 
     private static final String SECRET = "browser-test-secret-of-32-bytes!!";
-    private static final String API_KEY = "app";
-    private static final String API_SECRET = "browser-test-api-secret-of-32-bytes";
 
     private static String token(String name, Map<String, Object> perms) throws Exception {
         SignedJWT jwt = new SignedJWT(
@@ -51,23 +46,8 @@ class ModerationBrowserIT {
 
     /** PATCHes a participant's permissions through the server API, as an application's backend would. */
     private static void patchPermissions(TestServer server, String participantId, String body) throws Exception {
-        long now = System.currentTimeMillis();
-        SignedJWT bearer = new SignedJWT(
-                new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(API_KEY).build(),
-                new JWTClaimsSet.Builder()
-                        .issueTime(new Date(now))
-                        .expirationTime(new Date(now + 60_000))
-                        .build());
-        bearer.sign(new MACSigner(API_SECRET.getBytes(StandardCharsets.UTF_8)));
-        HttpResponse<String> r = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create(server.url(
-                                        "/api/v1/rooms/board/participants/" + participantId + "/permissions")))
-                                .header("Authorization", "Bearer " + bearer.serialize())
-                                .header("Content-Type", "application/json")
-                                .method("PATCH", HttpRequest.BodyPublishers.ofString(body))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = new ServerApiClient(server)
+                .call("PATCH", "/api/v1/rooms/board/participants/" + participantId + "/permissions", body);
         assertEquals(200, r.statusCode(), r.body());
     }
 
@@ -83,11 +63,10 @@ class ModerationBrowserIT {
 
     @Test
     void aModeratorMutesAndRemovesAnotherPage() throws Exception {
-        try (TestServer server = TestServer.start(Map.of(
-                "chorus.auth.mode", "token",
-                "chorus.auth.hs256-secret", SECRET,
-                "chorus.api.key", API_KEY,
-                "chorus.api.secret", API_SECRET))) {
+        Map<String, String> settings = new java.util.HashMap<>(ServerApiClient.settings());
+        settings.put("chorus.auth.mode", "token");
+        settings.put("chorus.auth.hs256-secret", SECRET);
+        try (TestServer server = TestServer.start(settings)) {
             Chromium.Started browser = Chromium.start(List.of(), Chromium.Camera.SMALL);
             List<RoomPage> pages = new ArrayList<>();
             try {
