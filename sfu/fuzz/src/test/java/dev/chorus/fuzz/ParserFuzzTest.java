@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.fuzz.ParserTargets.Parser;
+import dev.chorus.testkit.capture.PcapFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,14 +21,19 @@ import org.junit.jupiter.api.Test;
 /**
  * Fuzzes every parser with a bounded number of inputs ({@code -Dchorus.fuzz.runs}, 10,000 by default, -1
  * for no limit) within a bounded time ({@code -Dchorus.fuzz.seconds}, at most 120 by default) in a Jazzer
- * JVM of its own, seeded with the real browser offers the SDP tests use, their candidate lines, RTP and
- * RTCP packets of every type the SFU reads, the client messages signaling/PROTOCOL.md shows, and join
+ * JVM of its own, seeded with the real browser offers the SDP tests use, their candidate lines, a real capture of
+ * the RTP and RTCP a Chromium page sent (and hand-built packets of the RTCP types it lacks), the client messages signaling/PROTOCOL.md shows, and join
  * tokens. Any finding fails the test; Jazzer's log and the input that crashed are in target/fuzz. README
  * "Fuzzing" has the longer runs, one parser at a time.
  */
 class ParserFuzzTest {
 
     private static final Path OUT = Path.of("target", "fuzz");
+    /** The capture the RTP, RTCP, VP8 and ICE-TCP seeds come from (see {@link #capturedSeeds}). */
+    private static final Path CAPTURE = Path.of("src", "test", "resources", "captures", "chromium-publisher.pcap");
+    /** VP8's payload type in the capture: the web client's offer puts VP8 first, at Chrome's 96. */
+    private static final int VP8_PAYLOAD_TYPE = 96;
+
     private static final Pattern DONE = Pattern.compile("Done (\\d+) runs in (\\d+) second");
 
     @Test
@@ -137,7 +143,9 @@ class ParserFuzzTest {
         seeds.add(seed(
                 Parser.JOIN_TOKEN,
                 "\u0000eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1MSJ9.c2lnbmF0dXJl".getBytes(StandardCharsets.UTF_8)));
+        seeds.addAll(capturedSeeds());
         HexFormat hex = HexFormat.of();
+        // What a real capture lacks (no loss, no padding): hand-built from the RFCs' layouts.
         // VP8 keyframe start with a one-byte extension block (abs-send-time id 3), as Chrome sends.
         seeds.add(seed(
                 Parser.RTP,
@@ -176,6 +184,60 @@ class ParserFuzzTest {
             Files.write(dir.resolve(String.format("seed-%03d", i)), seeds.get(i));
         }
         return seeds.size();
+    }
+
+    /**
+     * Seeds from a real capture: what a Chromium page sent in a four-party call (MediaBrowserIT takes it through the
+     * server API, decrypted, into web/target/captures): Opus and VP8 RTP with their header extensions, SR with SDES,
+     * RR, transport-wide feedback. Every packet is an RTP or RTCP seed, each VP8 payload a VP8 seed, and the small
+     * packets, two by two, ICE-TCP frames.
+     */
+    static List<byte[]> capturedSeeds() throws IOException {
+        List<PcapFile.Packet> packets = PcapFile.read(Files.readAllBytes(CAPTURE));
+        List<byte[]> seeds = new ArrayList<>();
+        byte[] previousSmall = null;
+        for (PcapFile.Packet packet : packets) {
+            byte[] p = packet.payload();
+            if (packet.isRtcp()) {
+                seeds.add(seed(Parser.RTCP, p));
+                continue;
+            }
+            seeds.add(seed(Parser.RTP, p));
+            int payloadAt = rtpPayloadOffset(p);
+            if (packet.payloadType() == VP8_PAYLOAD_TYPE && payloadAt < p.length) {
+                seeds.add(seed(Parser.VP8, java.util.Arrays.copyOfRange(p, payloadAt, p.length)));
+            }
+            if (p.length <= 300) {
+                if (previousSmall != null) {
+                    seeds.add(seed(Parser.RFC4571, framed(previousSmall, p)));
+                }
+                previousSmall = p;
+            }
+        }
+        return seeds;
+    }
+
+    /** Where an RTP packet's payload starts: after the CSRCs and the header extension block. */
+    private static int rtpPayloadOffset(byte[] p) {
+        int at = 12 + 4 * (p[0] & 0x0f);
+        if ((p[0] & 0x10) != 0 && at + 4 <= p.length) {
+            at += 4 + 4 * (((p[at + 2] & 0xff) << 8) | (p[at + 3] & 0xff));
+        }
+        return at;
+    }
+
+    /** Two packets as an ICE-TCP stream gives them (RFC 4571 length prefixes), split after 7 and 100 bytes. */
+    private static byte[] framed(byte[] a, byte[] b) {
+        byte[] out = new byte[2 + 2 + a.length + 2 + b.length];
+        out[0] = 7;
+        out[1] = 100;
+        out[2] = (byte) (a.length >> 8);
+        out[3] = (byte) a.length;
+        System.arraycopy(a, 0, out, 4, a.length);
+        out[4 + a.length] = (byte) (b.length >> 8);
+        out[5 + a.length] = (byte) b.length;
+        System.arraycopy(b, 0, out, 6 + a.length, b.length);
+        return out;
     }
 
     private static byte[] seed(Parser parser, byte[] input) {
