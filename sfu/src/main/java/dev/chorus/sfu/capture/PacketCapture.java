@@ -75,7 +75,9 @@ public final class PacketCapture {
     /** Set by the writer once the file is closed. */
     private volatile End ended;
 
-    private long written;
+    /** Records in the file (writer thread; read by others once ended). */
+    private volatile long written;
+
     private long bytesWritten;
     private volatile ScheduledFuture<?> drain;
 
@@ -209,9 +211,12 @@ public final class PacketCapture {
         return ended;
     }
 
-    /** Packets taken so far (written or queued). */
+    /**
+     * Packets taken so far (written or queued); once ended, the records in the file: a packet the packet thread was
+     * copying as the capture ended is not in it.
+     */
     public long packets() {
-        return accepted.get();
+        return ended != null ? written : accepted.get();
     }
 
     /** Packets not taken because every slot was queued: the writer fell behind. */
@@ -230,7 +235,7 @@ public final class PacketCapture {
         n.put("startedAtMicros", startedMicros);
         n.put("maxSeconds", limits.maxTime().toSeconds());
         n.put("maxPackets", limits.maxPackets());
-        n.put("packets", accepted.get());
+        n.put("packets", packets());
         n.put("droppedBusy", droppedBusy.get());
         n.put("truncated", truncated.get());
         return n;
