@@ -58,6 +58,9 @@ public final class MediaSession {
     /** The running packet capture (server API), or null; cleared when it ends. */
     private PacketCapture capture;
 
+    /** Whether it may receive others' tracks (its permissions); without, its receiving lines carry nothing. */
+    private boolean subscribing = true;
+
     private boolean connected;
     private boolean closed;
     private String closeReason;
@@ -72,8 +75,8 @@ public final class MediaSession {
         this.publications = new Publications(participantId, log);
         this.plan = new SubscriptionPlan(participantId, RANDOM);
         this.wiring = new RouterWiring(participantId, room);
-        this.renegotiation = new RenegotiationRequests(
-                room.service().control(), () -> closed, () -> room.tracksFor(participantId), listener);
+        this.renegotiation =
+                new RenegotiationRequests(room.service().control(), () -> closed, this::available, listener);
     }
 
     public String participantId() {
@@ -167,7 +170,7 @@ public final class MediaSession {
         LocalTransport local = transport.local();
         Answer probe = negotiation.probe(offer, local);
         Map<String, SubscriptionPlan.Subscription> next =
-                plan.place(Negotiation.receivingLines(offer, probe), room.tracksFor(participantId));
+                plan.place(Negotiation.receivingLines(offer, probe), available());
         Map<String, RemoteTrack> remoteTracks = new LinkedHashMap<>();
         next.values().forEach(s -> remoteTracks.put(s.mid(), s.remoteTrack()));
         Answer answer = negotiation.answer(offer, local, remoteTracks);
@@ -204,7 +207,7 @@ public final class MediaSession {
         List<OfferOutcome.AssignedTrack> assigned = next.values().stream()
                 .map(s -> new OfferOutcome.AssignedTrack(s.mid(), s.track()))
                 .toList();
-        if (plan.unplaced(room.tracksFor(participantId)) > 0) {
+        if (plan.unplaced(available()) > 0) {
             renegotiation.schedule();
         }
         LOG.info(
@@ -325,6 +328,37 @@ public final class MediaSession {
         }
     }
 
+    /**
+     * Grants or takes away receiving others' tracks. Taken away, every consumer of this participant goes now (nothing
+     * more reaches it) and it is asked for an offer, whose answer marks its receiving lines inactive; its later
+     * offers' receiving lines carry nothing and it is not asked to add lines as others publish. Given back, it is
+     * asked for an offer that gets it everything the room publishes. Control thread.
+     */
+    public void setSubscribing(boolean on) {
+        if (on == subscribing || closed) {
+            return;
+        }
+        subscribing = on;
+        LOG.info("{} may {} receive others' tracks", log, on ? "again" : "no longer");
+        if (transport == null) {
+            return; // the first offer places whatever is available then
+        }
+        if (!on) {
+            SubscriptionPlan.Changes dropped = plan.apply(Map.of());
+            wiring.unsubscribe(dropped.removed());
+            if (!dropped.removed().isEmpty()) {
+                renegotiation.schedule();
+            }
+        } else {
+            roomTracksChanged();
+        }
+    }
+
+    /** The tracks it may receive: every other participant's, unless it may not subscribe. */
+    private List<PublishedTrack> available() {
+        return subscribing ? room.tracksFor(participantId) : List.of();
+    }
+
     /** The room's dominant speaker changed (control thread). */
     void dominantSpeakerChanged(String participantId) {
         if (!closed) {
@@ -337,7 +371,7 @@ public final class MediaSession {
         if (closed || transport == null) {
             return; // the first offer will get whatever exists then
         }
-        List<PublishedTrack> available = room.tracksFor(participantId);
+        List<PublishedTrack> available = available();
         // A gone track's consumer went with its producer; the next answer marks its line inactive.
         if (plan.anyGone(available) || plan.unplaced(available) > 0) {
             renegotiation.schedule();

@@ -70,7 +70,7 @@ final class RouterWiring {
      *               connects
      */
     void subscribe(SubscriptionPlan.Changes changes, Answer answer, boolean paused) {
-        changes.removed().forEach(this::removeConsumer);
+        unsubscribe(changes.removed());
         changes.added().forEach(s -> addConsumer(s, answer.section(s.mid()).orElseThrow(), paused));
     }
 
@@ -124,6 +124,11 @@ final class RouterWiring {
                 r.addConsumer(participantId, producerId, p);
             }
         });
+    }
+
+    /** Removes the consumers of these subscriptions. */
+    void unsubscribe(List<SubscriptionPlan.Subscription> removed) {
+        removed.forEach(this::removeConsumer);
     }
 
     private void removeConsumer(SubscriptionPlan.Subscription s) {

@@ -145,7 +145,8 @@ final class RoomApi {
                 flag(body, "moderate", now.moderate()),
                 flag(body, "record", now.record()),
                 hidden);
-        // Whatever it may no longer publish stops reaching the others now, not at its next offer.
+        // Whatever it may no longer publish stops reaching the others now, not at its next offer; what it may no
+        // longer receive stops reaching it now.
         MemberControl control = p.control();
         if (control != null) {
             for (MemberControl.Track t : control.publishedTracks()) {
@@ -153,6 +154,7 @@ final class RoomApi {
                     rooms.trackMuted(p, control.setTrackMuted(t.id(), true), true);
                 }
             }
+            control.setSubscribing(next.subscribe());
         }
         rooms.updatePermissions(p, next);
         return participant(p);

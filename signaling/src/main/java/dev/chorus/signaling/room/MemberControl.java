@@ -22,6 +22,13 @@ public interface MemberControl {
     Track setTrackMuted(String trackId, boolean muted);
 
     /**
+     * Grants or takes away receiving others' tracks: taken away, nothing more is forwarded to it and its receiving
+     * lines go inactive at its next offer (it is asked for one); given back, it is asked for an offer that gets it
+     * everything published.
+     */
+    void setSubscribing(boolean allowed);
+
+    /**
      * Starts capturing the decrypted packets it sends into {@code file} (which must not exist yet).
      *
      * @return the capture's state

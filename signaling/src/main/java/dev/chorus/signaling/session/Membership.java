@@ -112,6 +112,7 @@ final class Membership implements MemberControl {
             media = participant.isViewer()
                     ? mediaService.room(participant.room().name()).joinReceiveOnly(participant.id(), new MediaEvents())
                     : mediaService.room(participant.room().name()).join(participant.id(), new MediaEvents());
+            media.setSubscribing(participant.permissions().subscribe());
         }
         return media;
     }
@@ -183,6 +184,13 @@ final class Membership implements MemberControl {
     public MemberControl.Track setTrackMuted(String trackId, boolean muted) {
         PublishedTrack t = media == null ? null : media.setTrackPaused(trackId, muted);
         return t == null ? null : track(t);
+    }
+
+    @Override
+    public void setSubscribing(boolean allowed) {
+        if (media != null && !left) {
+            media.setSubscribing(allowed);
+        }
     }
 
     @Override

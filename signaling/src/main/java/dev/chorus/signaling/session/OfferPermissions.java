@@ -14,8 +14,10 @@ import java.util.Map;
 
 /**
  * Refuses an offer that would publish what the member's token does not allow (a sending audio line without
- * publish audio, a sending video line, by its source, without publish video or screen) or receive without
- * subscribe, before the media side sees it: so no producer is ever made for it, as for a viewer's offer.
+ * publish audio, a sending video line, by its source, without publish video or screen), before the media side sees
+ * it: so no producer is ever made for it, as for a viewer's offer. Receiving without subscribe is not refused: the
+ * media side places nothing on such a member's receiving lines ({@code MediaSession.setSubscribing}), so a client
+ * whose right is taken away mid-call is not stuck with lines it can no longer offer.
  */
 final class OfferPermissions {
 
@@ -26,8 +28,7 @@ final class OfferPermissions {
         if (!permissions.hidden()
                 && permissions.publishAudio()
                 && permissions.publishVideo()
-                && permissions.publishScreen()
-                && permissions.subscribe()) {
+                && permissions.publishScreen()) {
             return; // nothing to refuse; spare the second parse
         }
         SessionDescription offer;
@@ -37,12 +38,10 @@ final class OfferPermissions {
             return; // the media side refuses it with bad_sdp
         }
         List<String> refused = new ArrayList<>();
-        boolean receives = false;
         for (MediaSection s : offer.media()) {
             if (s.rejected() || (s.kind() != MediaKind.AUDIO && s.kind() != MediaKind.VIDEO)) {
                 continue;
             }
-            receives |= s.direction().receives();
             if (!s.direction().sends()) {
                 continue;
             }
@@ -58,13 +57,6 @@ final class OfferPermissions {
                     ErrorCode.PERMISSION_DENIED,
                     "your token does not allow publishing on m= line(s) " + String.join(", ", refused)
                             + "; offer them recvonly",
-                    "sdp",
-                    requestId);
-        }
-        if (receives && !permissions.subscribe()) {
-            throw new ProtocolException(
-                    ErrorCode.PERMISSION_DENIED,
-                    "your token does not allow subscribing; offer sendonly lines only",
                     "sdp",
                     requestId);
         }

@@ -66,6 +66,11 @@ final class ResumableSink implements MessageSink, MemberControl {
     }
 
     @Override
+    public void setSubscribing(boolean allowed) {
+        control.setSubscribing(allowed);
+    }
+
+    @Override
     public JsonObject startCapture(Path file, Duration maxTime, long maxPackets) throws CaptureRefused {
         return control.startCapture(file, maxTime, maxPackets);
     }

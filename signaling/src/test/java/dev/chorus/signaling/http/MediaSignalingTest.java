@@ -77,16 +77,7 @@ class MediaSignalingTest {
 
     /** Pumps every client a slice at a time until {@code done} holds. */
     private static boolean pumpAll(List<MediaTestClient> all, java.util.function.BooleanSupplier done, long millis) {
-        long deadline = System.currentTimeMillis() + millis;
-        while (!done.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                return false;
-            }
-            for (MediaTestClient c : all) {
-                c.pumpUntil(() -> false, 10);
-            }
-        }
-        return true;
+        return MediaTestClient.pumpAll(done, millis, all);
     }
 
     @Test

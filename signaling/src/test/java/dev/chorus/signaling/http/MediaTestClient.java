@@ -139,6 +139,20 @@ final class MediaTestClient implements AutoCloseable {
         return true;
     }
 
+    /** Pumps every client a slice at a time until {@code done} holds; false on timeout. */
+    static boolean pumpAll(BooleanSupplier done, long timeoutMillis, List<MediaTestClient> clients) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            for (MediaTestClient c : clients) {
+                c.pump(10);
+            }
+        }
+        return true;
+    }
+
     /** Pumps for a while regardless. */
     void pump(long millis) {
         pumpUntil(() -> false, millis);
@@ -240,6 +254,15 @@ final class MediaTestClient implements AutoCloseable {
             }
         }
         return min;
+    }
+
+    /** Every non-media message of this type so far, removed from {@link #others}. */
+    List<JsonObject> takeOthers(String type) {
+        List<JsonObject> taken = new ArrayList<>();
+        for (JsonObject m; (m = takeOther(type)) != null; ) {
+            taken.add(m);
+        }
+        return taken;
     }
 
     /** The first non-media message of this type, removed from {@link #others}, or null. */

@@ -411,14 +411,6 @@ class ResumeSignalingTest {
 
     private static boolean pumpBoth(
             MediaTestClient a, MediaTestClient b, java.util.function.BooleanSupplier done, long timeoutMs) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            a.pump(10);
-            b.pump(10);
-        }
-        return true;
+        return MediaTestClient.pumpAll(done, timeoutMs, List.of(a, b));
     }
 }

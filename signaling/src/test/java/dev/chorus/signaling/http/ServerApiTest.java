@@ -1,5 +1,6 @@
 package dev.chorus.signaling.http;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -340,6 +341,46 @@ class ServerApiTest {
                 "invalid_field",
                 call("PATCH", "/rooms/revoke/participants/" + danId + "/permissions", "{\"hidden\":true}")
                         .code());
+    }
+
+    @Test
+    void revokingSubscribeStopsWhatIsReceivedAndGrantingItBackResumesIt(Vertx vertx) throws Exception {
+        try (MediaTestClient eve = MediaTestClient.join(vertx, port, cert, "listen", "Eve", 1, 1);
+                MediaTestClient finn = MediaTestClient.join(vertx, port, cert, "listen", "Finn", 0, 0)) {
+            List<MediaTestClient> both = List.of(eve, finn);
+            assertTrue(
+                    MediaTestClient.pumpAll(
+                            () -> finn.trackCount() == 2 && finn.minPacketsFrom(eve.id) > 20, 20_000, both),
+                    "Finn receives Eve's audio and video");
+            // By SSRC: once its lines go inactive the peer no longer maps them to what it received.
+            List<Long> ssrcs = finn.midsFrom(eve.id).stream()
+                    .map(m -> finn.peer.received(m).ssrc())
+                    .toList();
+            String permissions = "/rooms/listen/participants/" + finn.id + "/permissions";
+
+            int answers = finn.answers();
+            ok(call("PATCH", permissions, new JsonObject().put("subscribe", false)), 200);
+            // It is asked for an offer; the answer places nothing; nothing more arrives on the lines it had.
+            assertTrue(
+                    MediaTestClient.pumpAll(() -> finn.answers() > answers && finn.trackCount() == 0, 10_000, both),
+                    "answered with nothing placed");
+            MediaTestClient.pumpAll(() -> false, 300, both); // what was in flight
+            long[] before = ssrcs.stream()
+                    .mapToLong(x -> finn.peer.receivedSsrc(x).orElseThrow().packets())
+                    .toArray();
+            MediaTestClient.pumpAll(() -> false, 1000, both);
+            long[] after = ssrcs.stream()
+                    .mapToLong(x -> finn.peer.receivedSsrc(x).orElseThrow().packets())
+                    .toArray();
+            assertArrayEquals(before, after, "nothing forwarded to Finn for 1 s while Eve sends");
+            assertEquals(0, finn.takeOthers("error").size(), "its offer with receiving lines is not refused");
+
+            ok(call("PATCH", permissions, new JsonObject().put("subscribe", true)), 200);
+            assertTrue(
+                    MediaTestClient.pumpAll(
+                            () -> finn.trackCount() == 2 && finn.minPacketsFrom(eve.id) > 20, 20_000, both),
+                    "Eve's tracks again, on new lines or old");
+        }
     }
 
     @Test
