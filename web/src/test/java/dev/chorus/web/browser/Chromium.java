@@ -32,27 +32,54 @@ public final class Chromium {
          * and decoding 720p on two cores starve each other (page loads then time out in the
          * renderer); most tests are about tracks reaching the right places, not about resolution.
          */
-        SMALL,
+        SMALL(true, true),
         /** What the page asks for (1280x720 at 30 fps): for tests that need a real bitrate. */
-        AS_REQUESTED
+        AS_REQUESTED(false, true),
+        /**
+         * As {@link #SMALL}, with no microphone at all: the page publishes its camera only. For tests
+         * about video alone: a publishing page's audio pipeline is most of what it costs (four
+         * publishing pages: 1.3-1.6 cores with microphones, 0.6 without).
+         */
+        SMALL_NO_MICROPHONE(true, false),
+        /** As {@link #AS_REQUESTED}, with no microphone (see {@link #SMALL_NO_MICROPHONE}). */
+        AS_REQUESTED_NO_MICROPHONE(false, false);
+
+        private final boolean small;
+        private final boolean microphone;
+
+        Camera(boolean small, boolean microphone) {
+            this.small = small;
+            this.microphone = microphone;
+        }
+
+        /** The script that shapes the page's getUserMedia, or null when it needs none. */
+        String script() {
+            if (!small && microphone) {
+                return null;
+            }
+            String video = small
+                    ? "merged(c.video, {width: {ideal: 320}, height: {ideal: 180}, frameRate: {ideal: 15}})"
+                    : "c.video";
+            String audio = microphone
+                    ? "merged(c.audio, {echoCancellation: false, noiseSuppression: false, autoGainControl: false})"
+                    : "false";
+            return "(() => {"
+                    + "  const md = navigator.mediaDevices; if (!md || !md.getUserMedia) return;"
+                    + "  const original = md.getUserMedia.bind(md);"
+                    + "  const merged = (track, extra) => track"
+                    + "      ? Object.assign({}, typeof track === 'object' ? track : {}, extra) : track;"
+                    + "  md.getUserMedia = (c) => original(c ? Object.assign({}, c, {"
+                    + "    video: " + video + ","
+                    + "    audio: " + audio
+                    + "  }) : c);"
+                    + "})();";
+        }
     }
 
-    /**
-     * Asks every getUserMedia of the page for 320x180 at 15 fps and for the microphone without echo
-     * cancellation, noise suppression and gain control (that processing costs each browser about a
-     * tenth of a core here), whatever the page's own constraints: it runs before the page's
-     * scripts, in every document the browser opens.
-     */
-    private static final String SMALL_CAMERA_SCRIPT = "(() => {"
-            + "  const md = navigator.mediaDevices; if (!md || !md.getUserMedia) return;"
-            + "  const original = md.getUserMedia.bind(md);"
-            + "  const merged = (track, extra) => track"
-            + "      ? Object.assign({}, typeof track === 'object' ? track : {}, extra) : track;"
-            + "  md.getUserMedia = (c) => original(c ? Object.assign({}, c, {"
-            + "    video: merged(c.video, {width: {ideal: 320}, height: {ideal: 180}, frameRate: {ideal: 15}}),"
-            + "    audio: merged(c.audio, {echoCancellation: false, noiseSuppression: false, autoGainControl: false})"
-            + "  }) : c);"
-            + "})();";
+    // Camera.script(): asks every getUserMedia of the page for 320x180 at 15 fps and for the microphone without echo
+    // cancellation, noise suppression and gain control (that processing costs each browser about a tenth of a core
+    // here), or for no microphone, whatever the page's own constraints: it runs before the page's scripts, in every
+    // document the browser opens.
 
     /** A fresh browser with its own profile, fake camera and microphone, loopback-only networking. */
     public static Started start(List<String> extraArgs, Camera camera) {
@@ -112,10 +139,10 @@ public final class Chromium {
             }
             firstWindowFree = false;
             current = driver.getWindowHandle();
-            if (camera == Camera.SMALL) {
+            String script = camera.script();
+            if (script != null) {
                 // Per window: the script is installed in the window the driver talks to.
-                driver.executeCdpCommand(
-                        "Page.addScriptToEvaluateOnNewDocument", Map.of("source", SMALL_CAMERA_SCRIPT));
+                driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", script));
             }
             return current;
         }

@@ -57,7 +57,8 @@ class LossRecoveryBrowserIT {
     @Test
     void subscriberVideoKeepsDecodingThroughFivePercentLossWithNackAndRetransmission() throws Exception {
         server = ProxiedServer.start(5);
-        RoomPage publisher = RoomPage.open(server.url("/r/lossy?name=Pub")).awaitState("joined");
+        RoomPage publisher = RoomPage.open(server.url("/r/lossy?name=Pub"), Chromium.Camera.SMALL_NO_MICROPHONE)
+                .awaitState("joined");
         pages.add(publisher);
         RoomPage subscriber =
                 RoomPage.open(server.url("/r/lossy?name=Sub&publish=0")).awaitState("joined");

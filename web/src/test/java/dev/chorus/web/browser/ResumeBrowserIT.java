@@ -63,7 +63,7 @@ class ResumeBrowserIT {
         long t0 = System.nanoTime();
         server = TestServer.start(Map.of("chorus.resume.buffer", "24"));
         proxy = TcpDropProxy.start(server.server().httpPort());
-        browser = Chromium.start(List.of(), Chromium.Camera.SMALL);
+        browser = Chromium.start(List.of(), Chromium.Camera.SMALL_NO_MICROPHONE);
         String viaProxy = "http://127.0.0.1:" + proxy.port() + "/r/resume?name=Ada";
         RoomPage ada = RoomPage.openIn(browser, viaProxy).awaitState("joined");
         RoomPage bob =
