@@ -193,7 +193,14 @@ export class Peer {
     const layers = this.#encodingsFor(track)?.length ?? 1;
     if (layers === this.#cameraLayers) return false;
     t.sender.replaceTrack(null).catch(() => {});
-    t.stop();
+    if (this.#pc.getTransceivers()[0] === t) {
+      // The first m= line tags the BUNDLE group: stopped, Chrome moves the group to a new transport
+      // with new ICE credentials, which the server refuses (a camera-only page hit this). It stays,
+      // as a line that receives someone else's video.
+      t.direction = 'recvonly';
+    } else {
+      t.stop();
+    }
     this.#senders.camera = null;
     return this.#publish('camera', 'video', track);
   }
