@@ -95,47 +95,65 @@ class MediaBrowserIT {
                 .collect(Collectors.toMap(Inbound::participantId, i -> i, (a, b) -> a));
     }
 
+    /** A stream {@code page} should receive from participant {@code from}. */
+    private record Flow(RoomPage page, String from, String kind, String source) {
+        /** Frames decoded (video) or packets received (audio) so far; -1 while the page has no such stream. */
+        long progress(List<Inbound> inbound) {
+            return inbound.stream()
+                    .filter(i -> from.equals(i.participantId()) && kind.equals(i.kind()) && source.equals(i.source()))
+                    .mapToLong(i -> "video".equals(kind) ? i.framesDecoded() : i.packetsReceived())
+                    .findFirst()
+                    .orElse(-1);
+        }
+    }
+
+    /** Each of {@code pages} receiving {@code kind}/{@code source} from every other participant of {@code room}. */
+    private List<Flow> flowsFromOthers(List<RoomPage> pages, String kind, String source) {
+        List<Flow> flows = new ArrayList<>();
+        for (RoomPage page : pages) {
+            othersOf(page, room).forEach(id -> flows.add(new Flow(page, id, kind, source)));
+        }
+        return flows;
+    }
+
+    /** Every flow's progress, reading each page's stats once. */
+    private static Map<Flow, Long> sample(List<Flow> flows) {
+        Map<RoomPage, List<Inbound>> byPage = new HashMap<>();
+        Map<Flow, Long> progress = new HashMap<>();
+        for (Flow f : flows) {
+            progress.put(f, f.progress(byPage.computeIfAbsent(f.page(), RoomPage::inbound)));
+        }
+        return progress;
+    }
+
     /**
-     * Asserts that every listed stream makes progress between two samples: frames decoded
-     * (video) or packets received (audio). The second sample is taken 1 s after the first,
-     * and again each second up to 5 s: seven pages on two cores may stall a decoder for a
+     * Asserts that every flow makes progress between two samples: frames decoded (video) or packets received
+     * (audio). All flows are sampled together (each page's stats read once per sample); the second sample is taken
+     * 1 s after the first, and again each second up to 5 s: seven pages on two cores may stall a decoder for a
      * moment, a stream that moves not at all for 5 s is broken.
      */
-    private static void assertFlowing(RoomPage page, List<String> from, String kind, String source)
-            throws InterruptedException {
-        boolean video = "video".equals(kind);
-        Map<String, Inbound> before = streams(page, kind, source);
-        Map<String, Inbound> after = before;
-        List<String> stalled = from;
+    private void assertFlowing(List<Flow> flows) throws InterruptedException {
+        Map<Flow, Long> before = sample(flows);
+        Map<Flow, Long> after = before;
+        List<Flow> stalled = flows;
         int seconds = 0;
         while (!stalled.isEmpty() && seconds < 5) {
             Thread.sleep(1000);
             seconds++;
-            Map<String, Inbound> now = streams(page, kind, source);
+            Map<Flow, Long> now = sample(flows);
             after = now;
-            stalled = from.stream()
-                    .filter(id -> {
-                        Inbound a = before.get(id);
-                        Inbound b = now.get(id);
-                        return a == null
-                                || b == null
-                                || (video
-                                                ? b.framesDecoded() - a.framesDecoded()
-                                                : b.packetsReceived() - a.packetsReceived())
-                                        <= 0;
-                    })
+            stalled = flows.stream()
+                    .filter(f -> before.get(f) < 0 || now.get(f) <= before.get(f))
                     .toList();
         }
-        for (String id : from) {
-            Inbound a = before.get(id);
-            Inbound b = after.get(id);
-            assertTrue(a != null && b != null, kind + "/" + source + " from " + id + " missing: " + after);
-            long grew = video ? b.framesDecoded() - a.framesDecoded() : b.packetsReceived() - a.packetsReceived();
-            assertTrue(
-                    grew > 0,
-                    kind + "/" + source + " from " + id + " did not grow in " + seconds + " s: " + a + " -> " + b);
+        for (Flow f : flows) {
+            String what = f.kind() + "/" + f.source() + " from " + f.from() + " at "
+                    + f.page().selfId();
+            assertTrue(before.get(f) >= 0 && after.get(f) >= 0, what + " missing");
+            long grew = after.get(f) - before.get(f);
+            assertTrue(grew > 0, what + " did not grow in " + seconds + " s: " + before.get(f) + " -> " + after.get(f));
             System.out.printf(
-                    "  %s/%s from %s: +%d %s in %d s%n", kind, source, id, grew, video ? "frames" : "packets", seconds);
+                    "  %s: +%d %s in %d s%n", what, grew, "video".equals(f.kind()) ? "frames" : "packets", seconds);
         }
     }
 
@@ -164,13 +182,12 @@ class MediaBrowserIT {
             page.awaitInbound(others, "video", "camera", MEDIA_WAIT);
             page.awaitInbound(others, "audio", "mic", MEDIA_WAIT);
         }
+        List<Flow> flows = new ArrayList<>(flowsFromOthers(room, "video", "camera"));
+        flows.addAll(flowsFromOthers(room, "audio", "mic"));
+        assertFlowing(flows);
         for (RoomPage page : room) {
-            System.out.println(page.selfId() + ":");
-            List<String> others = othersOf(page, room);
-            assertFlowing(page, others, "video", "camera");
-            assertFlowing(page, others, "audio", "mic");
             // And the frames reach the tiles, not only the decoder.
-            for (String id : others) {
+            for (String id : othersOf(page, room)) {
                 long width = page.tileVideoWidth(id, false);
                 assertTrue(width > 0, "tile of " + id + " at " + page.selfId() + " renders no video");
             }
@@ -257,10 +274,14 @@ class MediaBrowserIT {
             assertTrue(page.isScreenPinned(adaId), "screen of " + adaId + " pinned at " + ids.get(page));
         }
         assertTrue(!ada.isScreenPinned(adaId), "Ada's own preview stays small");
+        List<Flow> shareAndCamera = new ArrayList<>();
         for (RoomPage page : viewers) {
-            assertFlowing(page, List.of(adaId), "video", "screen");
+            shareAndCamera.add(new Flow(page, adaId, "video", "screen"));
             // Her camera keeps flowing next to the share.
-            assertFlowing(page, List.of(adaId), "video", "camera");
+            shareAndCamera.add(new Flow(page, adaId, "video", "camera"));
+        }
+        assertFlowing(shareAndCamera);
+        for (RoomPage page : viewers) {
             assertTrue(page.tileVideoWidth(adaId, true) > 0, "screen tile renders no video");
             // Chromium's fake screen and fake camera draw the same picture, so tell them apart
             // by size: what arrives on the screen line must have the size Ada encodes her
@@ -366,7 +387,7 @@ class MediaBrowserIT {
                     "no stream mapped to " + eveId);
         }
         // The rest keep talking.
-        for (RoomPage page : room) assertFlowing(page, othersOf(page, room), "video", "camera");
+        assertFlowing(flowsFromOthers(room, "video", "camera"));
     }
 
     @Test
