@@ -31,6 +31,9 @@ class ParserFuzzTest {
     private static final Path OUT = Path.of("target", "fuzz");
     /** The capture the RTP, RTCP, VP8 and ICE-TCP seeds come from (see {@link #capturedSeeds}). */
     private static final Path CAPTURE = Path.of("src", "test", "resources", "captures", "chromium-publisher.pcap");
+    /** The signaling messages the same page sent, one per line. */
+    private static final Path SIGNALING_CAPTURE =
+            Path.of("src", "test", "resources", "captures", "chromium-signaling.jsonl");
     /** VP8's payload type in the capture: the web client's offer puts VP8 first, at Chrome's 96. */
     private static final int VP8_PAYLOAD_TYPE = 96;
 
@@ -122,6 +125,10 @@ class ParserFuzzTest {
                         .forEach(line -> seeds.add(
                                 seed(Parser.ICE_CANDIDATE, line.substring(2).getBytes())));
             }
+        }
+        // What a Chromium page's web client sent in a four-party call (MediaBrowserIT keeps it in web/target/captures).
+        for (String line : Files.readAllLines(SIGNALING_CAPTURE)) {
+            seeds.add(seed(Parser.SIGNALING_JSON, line.getBytes(StandardCharsets.UTF_8)));
         }
         // Every client message the protocol document shows, one per line there.
         for (String line : Files.readAllLines(Path.of("..", "..", "signaling", "PROTOCOL.md"))) {

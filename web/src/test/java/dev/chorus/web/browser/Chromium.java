@@ -76,6 +76,21 @@ public final class Chromium {
         }
     }
 
+    /**
+     * Keeps the first {@value #KEPT_MESSAGES} text messages the page sends on any WebSocket (its signaling), in
+     * {@code window.__chorusSent}, for {@link RoomPage#sentMessages()}: real client messages, e.g. to seed fuzzing.
+     */
+    static final int KEPT_MESSAGES = 200;
+
+    private static final String KEEP_SENT_MESSAGES = "(() => {"
+            + "  const kept = []; window.__chorusSent = kept;"
+            + "  const send = WebSocket.prototype.send;"
+            + "  WebSocket.prototype.send = function (data) {"
+            + "    if (typeof data === 'string' && kept.length < " + KEPT_MESSAGES + ") kept.push(data);"
+            + "    return send.call(this, data);"
+            + "  };"
+            + "})();";
+
     // Camera.script(): asks every getUserMedia of the page for 320x180 at 15 fps and for the microphone without echo
     // cancellation, noise suppression and gain control (that processing costs each browser about a tenth of a core
     // here), or for no microphone, whatever the page's own constraints: it runs before the page's scripts, in every
@@ -139,11 +154,12 @@ public final class Chromium {
             }
             firstWindowFree = false;
             current = driver.getWindowHandle();
+            // Per window: the scripts are installed in the window the driver talks to.
             String script = camera.script();
             if (script != null) {
-                // Per window: the script is installed in the window the driver talks to.
                 driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", script));
             }
+            driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", KEEP_SENT_MESSAGES));
             return current;
         }
 

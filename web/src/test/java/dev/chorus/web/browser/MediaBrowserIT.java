@@ -46,6 +46,8 @@ class MediaBrowserIT {
     private static final Path DATA_DIR = Path.of("target", "media-it-data");
     /** Where the capture of a Chromium publisher is kept: the fuzzing seeds are taken from such a file. */
     private static final Path CAPTURE_COPY = Path.of("target", "captures", "chromium-publisher.pcap");
+    /** And the signaling messages the same page sent, one per line. */
+    private static final Path SIGNALING_COPY = Path.of("target", "captures", "chromium-signaling.jsonl");
 
     private TestServer server;
     private Chromium.Started browser;
@@ -234,6 +236,20 @@ class MediaBrowserIT {
             assertTrue(most >= 45, kind + " RTP of Ada's own SSRCs in the capture: " + most + " packets, " + rtpBySsrc);
         }
         assertTrue(rtcp >= 3, "her RTCP (reports, transport-wide feedback for the three videos she gets): " + rtcp);
+
+        // Her signaling, as sent: the fuzzing seeds of the signaling parser are taken from such a file.
+        List<String> sent = ada.sentMessages();
+        Set<String> types = sent.stream()
+                .map(m -> {
+                    try {
+                        return json.readTree(m).path("type").asText();
+                    } catch (Exception e) {
+                        throw new AssertionError("the page sent something that is not JSON: " + m, e);
+                    }
+                })
+                .collect(Collectors.toSet());
+        assertTrue(types.containsAll(List.of("join", "offer")), "her join and offer among " + types);
+        Files.write(SIGNALING_COPY, sent);
     }
 
     @Test

@@ -98,6 +98,13 @@ public final class RoomPage implements AutoCloseable {
         return (String) chrome().executeScript("return document.body.getAttribute('data-state');");
     }
 
+    /** The text messages the page has sent on its WebSockets, in order (the first ones only: see Chromium). */
+    @SuppressWarnings("unchecked")
+    public List<String> sentMessages() {
+        Object sent = chrome().executeScript("return window.__chorusSent || [];");
+        return List.copyOf((List<String>) sent);
+    }
+
     public String selfId() {
         return (String) chrome().executeScript("return document.body.getAttribute('data-self-id');");
     }
