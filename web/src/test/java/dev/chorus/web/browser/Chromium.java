@@ -176,10 +176,15 @@ public final class Chromium {
         public void closeWindow(String window) {
             try {
                 on(window).close();
+                // The driver must talk to a window that exists, or opening the next one fails.
+                current = driver.getWindowHandles().stream().findFirst().orElse(null);
+                if (current != null) {
+                    driver.switchTo().window(current);
+                }
             } catch (RuntimeException e) {
                 System.err.println("chromium " + profile + ": window did not close (" + e + ")");
+                current = null;
             }
-            current = null;
         }
 
         /**

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
 /**
- * Real headless Chromium pages joining rooms through the real web client. A test's pages are
- * windows of one browser (each with its own page, WebSocket and peer connection): presence and
+ * Real headless Chromium pages joining rooms through the real web client. All the pages are
+ * windows of one browser, started once for the class (each with its own page, WebSocket and peer connection): presence and
  * chat do not need a browser process each, and on two cores starting four costs a minute.
  * Presence and chat need no media either: most pages join receive-only, since a page that
  * publishes costs the browser a fifth of a core (most of it the audio pipeline, measured with
@@ -25,16 +25,24 @@ class RoomBrowserIT {
     private static final String RECEIVE_ONLY = "publish=0";
 
     private static TestServer server;
+    /** One browser for the class: each test's pages are windows of it, closed when the test ends. */
+    private static Chromium.Started browser;
+
     private final List<RoomPage> pages = new ArrayList<>();
-    private Chromium.Started browser;
 
     @BeforeAll
-    static void startServer() throws Exception {
+    static void start() throws Exception {
         server = TestServer.start();
+        browser = Chromium.start(List.of(), Chromium.Camera.SMALL);
+        // Its first window stays open, blank, between tests: closing a browser's last window ends it.
+        browser.openWindow();
     }
 
     @AfterAll
-    static void stopServer() {
+    static void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
         server.close();
     }
 
@@ -43,22 +51,16 @@ class RoomBrowserIT {
         for (int i = 0; i < pages.size(); i++) {
             pages.get(i).screenshot(test.getTestMethod().orElseThrow().getName() + "-" + i);
         }
+        pages.forEach(RoomPage::close); // as if each tab were closed: their sockets drop
         pages.clear();
-        if (browser != null) { // closes every page's window at once
-            browser.quit();
-            browser = null;
-        }
     }
 
     private RoomPage open(String path) {
         return openUrl(server.url(path));
     }
 
-    /** A page in this test's browser (every page must be: closing the browser is what ends them). */
+    /** A page in the class's browser (every page must be: the test's end closes them). */
     private RoomPage openUrl(String url) {
-        if (browser == null) {
-            browser = Chromium.start(List.of(), Chromium.Camera.SMALL);
-        }
         RoomPage page = RoomPage.openIn(browser, url);
         pages.add(page);
         return page;
