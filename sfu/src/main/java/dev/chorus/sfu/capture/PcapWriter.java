@@ -1,5 +1,6 @@
 package dev.chorus.sfu.capture;
 
+import dev.chorus.sfu.rtp.BigEndian;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Inet4Address;
@@ -47,12 +48,12 @@ public final class PcapWriter implements AutoCloseable {
         this.sourcePort = from.getPort();
         this.destinationPort = to.getPort();
         byte[] h = new byte[24];
-        putInt(h, 0, MAGIC_MICROS);
-        putShort(h, 4, 2);
-        putShort(h, 6, 4);
+        BigEndian.put32(h, 0, MAGIC_MICROS);
+        BigEndian.put16(h, 4, 2);
+        BigEndian.put16(h, 6, 4);
         // thiszone and sigfigs stay 0
-        putInt(h, 16, SNAPLEN);
-        putInt(h, 20, LINKTYPE_RAW);
+        BigEndian.put32(h, 16, SNAPLEN);
+        BigEndian.put32(h, 20, LINKTYPE_RAW);
         out.write(h);
     }
 
@@ -66,14 +67,14 @@ public final class PcapWriter implements AutoCloseable {
             throw new IllegalArgumentException("payload of " + len + " bytes does not fit a record");
         }
         byte[] h = header;
-        putInt(h, 0, (int) (epochMicros / 1_000_000));
-        putInt(h, 4, (int) (epochMicros % 1_000_000));
-        putInt(h, 8, recordLength);
-        putInt(h, 12, recordLength);
+        BigEndian.put32(h, 0, (int) (epochMicros / 1_000_000));
+        BigEndian.put32(h, 4, (int) (epochMicros % 1_000_000));
+        BigEndian.put32(h, 8, recordLength);
+        BigEndian.put32(h, 12, recordLength);
         int ip = 16;
         if (v6) {
-            putInt(h, ip, 0x6000_0000);
-            putShort(h, ip + 4, udpLength);
+            BigEndian.put32(h, ip, 0x6000_0000);
+            BigEndian.put16(h, ip + 4, udpLength);
             h[ip + 6] = 17; // next header: UDP
             h[ip + 7] = 64; // hop limit
             System.arraycopy(source, 0, h, ip + 8, 16);
@@ -81,20 +82,20 @@ public final class PcapWriter implements AutoCloseable {
         } else {
             h[ip] = 0x45;
             h[ip + 1] = 0;
-            putShort(h, ip + 2, recordLength);
-            putInt(h, ip + 4, 0x4000); // no id, don't fragment
+            BigEndian.put16(h, ip + 2, recordLength);
+            BigEndian.put32(h, ip + 4, 0x4000); // no id, don't fragment
             h[ip + 8] = 64; // ttl
             h[ip + 9] = 17; // protocol: UDP
-            putShort(h, ip + 10, 0);
+            BigEndian.put16(h, ip + 10, 0);
             System.arraycopy(source, 0, h, ip + 12, 4);
             System.arraycopy(destination, 0, h, ip + 16, 4);
-            putShort(h, ip + 10, ipv4Checksum(h, ip));
+            BigEndian.put16(h, ip + 10, ipv4Checksum(h, ip));
         }
         int udp = ip + ipHeader;
-        putShort(h, udp, sourcePort);
-        putShort(h, udp + 2, destinationPort);
-        putShort(h, udp + 4, udpLength);
-        putShort(h, udp + 6, 0);
+        BigEndian.put16(h, udp, sourcePort);
+        BigEndian.put16(h, udp + 2, destinationPort);
+        BigEndian.put16(h, udp + 4, udpLength);
+        BigEndian.put16(h, udp + 6, 0);
         out.write(h, 0, udp + UDP_HEADER);
         out.write(payload, off, len);
     }
@@ -128,17 +129,5 @@ public final class PcapWriter implements AutoCloseable {
         } catch (java.net.UnknownHostException e) {
             throw new AssertionError(e);
         }
-    }
-
-    private static void putInt(byte[] b, int off, int v) {
-        b[off] = (byte) (v >>> 24);
-        b[off + 1] = (byte) (v >>> 16);
-        b[off + 2] = (byte) (v >>> 8);
-        b[off + 3] = (byte) v;
-    }
-
-    private static void putShort(byte[] b, int off, int v) {
-        b[off] = (byte) (v >>> 8);
-        b[off + 1] = (byte) v;
     }
 }
