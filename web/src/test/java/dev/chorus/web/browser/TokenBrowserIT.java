@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Join tokens through the real web client, on a server in token mode: a page without a token is
- * refused (token_missing, shown on the page); {@code /r/<room>?token=} joins under the token's name,
+ * refused (token_missing, shown on the page), and so is one whose token expired (token_expired); {@code /r/<room>?token=} joins under the token's name,
  * asks only for the devices the token lets it publish and offers no screen share without "screen";
  * a token that publishes nothing makes the page receive-only, beside the other deep-link parameters.
  */
@@ -28,11 +28,15 @@ class TokenBrowserIT {
     private static final String SECRET = "browser-test-secret-of-32-bytes!!";
 
     private static String token(String room, String name, List<String> publish) throws Exception {
+        return token(room, name, publish, System.currentTimeMillis() + 600_000);
+    }
+
+    private static String token(String room, String name, List<String> publish, long expiresAtMillis) throws Exception {
         JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
                 .subject("user-" + (name == null ? "anon" : name))
                 .claim("room", room)
                 .claim("perms", Map.of("publish", publish))
-                .expirationTime(new Date(System.currentTimeMillis() + 600_000));
+                .expirationTime(new Date(expiresAtMillis));
         if (name != null) {
             claims.claim("name", name);
         }
@@ -52,6 +56,12 @@ class TokenBrowserIT {
                 pages.add(eve);
                 eve.awaitState("error");
                 assertEquals("token_missing", eve.script("return document.getElementById('error').dataset.code"));
+                // A token that expired an hour ago (beyond any clock skew allowed) is refused with its own code.
+                String expired = token("team", "Old", List.of("audio"), System.currentTimeMillis() - 3_600_000);
+                RoomPage old = RoomPage.openIn(browser, server.url("/r/team?token=" + expired));
+                pages.add(old);
+                old.awaitState("error");
+                assertEquals("token_expired", old.script("return document.getElementById('error').dataset.code"));
 
                 RoomPage ada =
                         RoomPage.openIn(browser, server.url("/r/team?token=" + token("team", "Ada", List.of("audio"))));
