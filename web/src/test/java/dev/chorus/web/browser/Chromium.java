@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.openqa.selenium.PageLoadStrategy;
 import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -98,6 +99,14 @@ public final class Chromium {
 
     /** A fresh browser with its own profile, fake camera and microphone, loopback-only networking. */
     public static Started start(List<String> extraArgs, Camera camera) {
+        return start(extraArgs, camera, PageLoadStrategy.NORMAL);
+    }
+
+    /**
+     * As {@link #start(List, Camera)}; with {@link PageLoadStrategy#NONE} opening a page does not wait for it to
+     * load, so several pages load at once (the test then waits for what it needs, e.g. a page's state).
+     */
+    public static Started start(List<String> extraArgs, Camera camera, PageLoadStrategy pageLoad) {
         requireExecutable(BROWSER);
         requireExecutable(DRIVER);
         // Selenium would otherwise try to download a driver of its own.
@@ -109,6 +118,7 @@ public final class Chromium {
         args.add("--window-size=1280,800");
         args.addAll(extraArgs);
         options.addArguments(args);
+        options.setPageLoadStrategy(pageLoad);
         // Keep the page's console, so RoomPage.screenshot() can save it next to the picture.
         options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL"));
         ChromeDriverService service = new ChromeDriverService.Builder()

@@ -95,7 +95,9 @@ public final class RoomPage implements AutoCloseable {
     // One script call, not findElement plus getDomAttribute: on a loaded machine every WebDriver call
     // costs 0.2-2 s, and these two are polled.
     public String state() {
-        return (String) chrome().executeScript("return document.body.getAttribute('data-state');");
+        // No body yet while a page opened without waiting for its load is still loading.
+        return (String)
+                chrome().executeScript("return document.body ? document.body.getAttribute('data-state') : null;");
     }
 
     /** The text messages the page has sent on its WebSockets, in order (the first ones only: see Chromium). */
