@@ -132,15 +132,9 @@ final class SessionTransport {
     PacketCapture startCapture(
             Path file, PacketCapture.Limits limits, ScheduledExecutorService writer, Consumer<PacketCapture> onEnd)
             throws IOException {
-        InetSocketAddress[] pair = transport.selectedAddresses();
+        InetSocketAddress[] pair = transport.selectedAddresses(); // {local, remote}, one family
         InetSocketAddress from = pair == null ? PcapWriter.unknown(false) : pair[1];
         InetSocketAddress to = pair == null ? PcapWriter.unknown(false) : pair[0];
-        if (from.getAddress() == null
-                || to.getAddress() == null
-                || from.getAddress().getClass() != to.getAddress().getClass()) {
-            from = PcapWriter.unknown(false);
-            to = PcapWriter.unknown(false);
-        }
         // Microsecond record times without allocating: the wall clock once, then the monotonic clock's progress.
         long wallMicros = System.currentTimeMillis() * 1000;
         long monoNanos = System.nanoTime();

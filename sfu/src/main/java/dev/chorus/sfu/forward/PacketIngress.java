@@ -96,10 +96,6 @@ public final class PacketIngress implements WebRtcTransport.Listener {
 
     @Override
     public void onRtp(WebRtcTransport t, byte[] buf, int off, int len) {
-        PacketCapture c = capture;
-        if (c != null) {
-            c.offer(buf, off, len);
-        }
         Endpoint e = endpoint;
         PacketBuffer b = copy(e, buf, off, len);
         if (b != null && !worker.submitRtp(e, b)) {
@@ -109,10 +105,6 @@ public final class PacketIngress implements WebRtcTransport.Listener {
 
     @Override
     public void onRtcp(WebRtcTransport t, byte[] buf, int off, int len) {
-        PacketCapture c = capture;
-        if (c != null) {
-            c.offer(buf, off, len);
-        }
         Endpoint e = endpoint;
         PacketBuffer b = copy(e, buf, off, len);
         if (b != null && !worker.submitRtcp(e, b)) {
@@ -120,7 +112,12 @@ public final class PacketIngress implements WebRtcTransport.Listener {
         }
     }
 
+    /** The worker's copy of a packet (a running capture gets its own first), or null when dropped (counted). */
     private PacketBuffer copy(Endpoint e, byte[] buf, int off, int len) {
+        PacketCapture c = capture;
+        if (c != null) {
+            c.offer(buf, off, len);
+        }
         if (e == null) {
             drop(DropReason.BEFORE_ENDPOINT);
             return null;
