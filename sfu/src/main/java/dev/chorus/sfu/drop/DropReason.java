@@ -36,6 +36,11 @@ public enum DropReason {
     SOCKET_SEND_FAILED(TRANSPORT),
     /** The transport was closed. */
     TRANSPORT_CLOSED(TRANSPORT),
+    /**
+     * Arrived on a second packet thread while the first was handling one of this transport's packets: two paths (UDP
+     * and ICE-TCP, for a moment of an ICE restart or a browser's later nomination) whose receive state is not shared.
+     */
+    CONCURRENT_PATHS(TRANSPORT),
 
     /** Decrypted before the participant's endpoint existed in its router (the first packets of a session). */
     BEFORE_ENDPOINT(BRIDGE),

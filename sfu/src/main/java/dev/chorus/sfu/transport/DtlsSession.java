@@ -33,8 +33,7 @@ final class DtlsSession implements DtlsHandshakeExecutor.Handshake {
     private final DtlsCertificate certificate;
     private final TransportConfig config;
     private final TransportRuntime runtime;
-    private final IceSession ice;
-    private final ConsentFreshness consent;
+    private final IcePath ice;
     private final TransportCounters counters;
     private final KeySink keySink;
     private final StateListener listener;
@@ -53,7 +52,7 @@ final class DtlsSession implements DtlsHandshakeExecutor.Handshake {
             DtlsCertificate certificate,
             TransportConfig config,
             TransportRuntime runtime,
-            IceSession ice,
+            IcePath ice,
             TransportCounters counters,
             KeySink keySink,
             StateListener listener) {
@@ -62,7 +61,6 @@ final class DtlsSession implements DtlsHandshakeExecutor.Handshake {
         this.config = config;
         this.runtime = runtime;
         this.ice = ice;
-        this.consent = ice.consent();
         this.counters = counters;
         this.keySink = keySink;
         this.listener = listener;
@@ -105,13 +103,13 @@ final class DtlsSession implements DtlsHandshakeExecutor.Handshake {
             }
             connection = r.transport();
             state = DtlsState.CONNECTED;
-            consent.heard();
+            ice.current().consent().heard();
             listener.onDtlsState(DtlsState.CONNECTED, null);
             if (!records.isEmpty()) {
                 scheduleDrain();
             }
         } catch (DtlsHandshake.DtlsException e) {
-            LOG.debug("[ufrag={}] DTLS failed {}", ice.localUfrag(), e.getMessage(), e);
+            LOG.debug("[ufrag={}] DTLS failed {}", ice.current().localUfrag(), e.getMessage(), e);
             failed(e.failure, e.getMessage());
         } catch (RuntimeException e) {
             failed(DtlsFailure.PROTOCOL_ERROR, "PROTOCOL_ERROR: " + e);
@@ -137,7 +135,7 @@ final class DtlsSession implements DtlsHandshakeExecutor.Handshake {
             return;
         }
         if (state == DtlsState.CONNECTED) {
-            consent.heard();
+            ice.current().consent().heard();
             scheduleDrain();
         }
     }
@@ -169,7 +167,7 @@ final class DtlsSession implements DtlsHandshakeExecutor.Handshake {
         } catch (IOException e) {
             if (!closed && state == DtlsState.CONNECTED) {
                 state = DtlsState.CLOSED; // close_notify or fatal alert from the peer
-                LOG.debug("[ufrag={}] DTLS closed by peer: {}", ice.localUfrag(), e.toString());
+                LOG.debug("[ufrag={}] DTLS closed by peer: {}", ice.current().localUfrag(), e.toString());
             }
         } finally {
             draining.set(false);
@@ -180,8 +178,9 @@ final class DtlsSession implements DtlsHandshakeExecutor.Handshake {
     }
 
     private void sendRecord(byte[] buf, int off, int len) throws IOException {
-        if (!ice.send(buf, off, len)) {
-            throw new IOException("DTLS send failed: " + (ice.hasSelectedPair() ? "socket" : "no selected pair"));
+        IceSession path = ice.current(); // after an ICE restart, the new path
+        if (!path.send(buf, off, len)) {
+            throw new IOException("DTLS send failed: " + (path.hasSelectedPair() ? "socket" : "no selected pair"));
         }
     }
 

@@ -57,7 +57,7 @@ final class IceSession {
 
     /** ICE state changes (CHECKING, CONNECTED, FAILED with a reason), on ice4j's or the timer's thread. */
     interface StateListener {
-        void onIceState(IceState state, String reason);
+        void onIceState(IceSession source, IceState state, String reason);
     }
 
     private final boolean controlling;
@@ -76,6 +76,10 @@ final class IceSession {
     private boolean started;
     private volatile IceState state = IceState.NEW;
     private volatile boolean closed;
+    /** What else closes with this session (its receive wiring); guarded by itself. */
+    private final List<Runnable> onClose = new ArrayList<>(2);
+    /** A CLIENT session's socket when it shares the process's read loop; null otherwise. */
+    ClientUdpSocket sharedSocket;
 
     /**
      * Creates the agent and gathers at once from {@code harvesters} (each our own, never interface enumeration).
@@ -273,11 +277,11 @@ final class IceSession {
         IceProcessingState s = (IceProcessingState) ev.getNewValue();
         if (s == IceProcessingState.RUNNING && state == IceState.NEW) {
             state = IceState.CHECKING;
-            listener.onIceState(IceState.CHECKING, null);
+            listener.onIceState(this, IceState.CHECKING, null);
         } else if (s == IceProcessingState.COMPLETED && state != IceState.CONNECTED && state != IceState.FAILED) {
             state = IceState.CONNECTED;
             consent.start();
-            listener.onIceState(IceState.CONNECTED, null);
+            listener.onIceState(this, IceState.CONNECTED, null);
         } else if (s == IceProcessingState.FAILED && state != IceState.FAILED) {
             fail("ICE_CHECKS_FAILED");
         }
@@ -302,7 +306,7 @@ final class IceSession {
         }
         state = IceState.FAILED;
         consent.stop();
-        listener.onIceState(IceState.FAILED, reason);
+        listener.onIceState(this, IceState.FAILED, reason);
     }
 
     /**
@@ -382,9 +386,28 @@ final class IceSession {
         o.put("msSinceHeard", consent.msSinceHeard());
     }
 
-    /** Frees the agent: its candidates, its sessions on the shared port, a client's own socket. */
+    /** Runs {@code r} when this session closes (at once if it has). */
+    void closeWith(Runnable r) {
+        synchronized (onClose) {
+            if (!closed) {
+                onClose.add(r);
+                return;
+            }
+        }
+        r.run();
+    }
+
+    /** Frees the agent (its candidates, its sessions on the shared port, a client's own socket), then the rest. */
     void close() {
-        closed = true;
+        List<Runnable> also;
+        synchronized (onClose) {
+            if (closed && onClose.isEmpty()) {
+                return;
+            }
+            closed = true;
+            also = List.copyOf(onClose);
+            onClose.clear();
+        }
         consent.stop();
         try {
             agent.removeStateChangeListener(agentStateListener);
@@ -394,5 +417,12 @@ final class IceSession {
             LOG.warn("[ufrag={}] agent.free failed", localUfrag(), e);
         }
         state = IceState.CLOSED;
+        for (Runnable r : also) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                LOG.warn("[ufrag={}] closing failed", localUfrag(), e);
+            }
+        }
     }
 }

@@ -92,21 +92,29 @@ public final class MediaPorts implements AutoCloseable {
         return udp.sessionSocket(remote);
     }
 
-    /** A new SERVER transport: counted here, and reachable over ICE-TCP under its local ufrag. */
-    synchronized void register(WebRtcTransport t, String localUfrag, IceTcpAttachment tcpAttachment) {
+    /** A new SERVER transport, counted here until {@link #unregister}. */
+    synchronized void register(WebRtcTransport t) {
         if (closed) {
             throw new IllegalStateException("media ports closed");
         }
         registry.add(t);
+    }
+
+    /** An ICE session of a SERVER transport: reachable over ICE-TCP under its local ufrag. */
+    void attachUfrag(String localUfrag, IceTcpAttachment tcpAttachment) {
         if (tcp != null) {
             tcp.register(localUfrag, tcpAttachment);
         }
     }
 
-    void unregister(WebRtcTransport t, String localUfrag) {
+    /** An ICE session closed (its transport may go on with another after an ICE restart). */
+    void detachUfrag(String localUfrag) {
         if (tcp != null) {
             tcp.unregister(localUfrag);
         }
+    }
+
+    void unregister(WebRtcTransport t) {
         registry.remove(t);
     }
 

@@ -3,6 +3,7 @@ package dev.chorus.sfu.transport;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.drop.DropReason;
 import dev.chorus.sfu.rtp.BigEndian;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.ice4j.util.Buffer;
 import org.ice4j.util.BufferPool;
 import org.jitsi.srtp.SrtpErrorStatus;
@@ -24,8 +25,7 @@ final class SrtpPacketPath {
     private final WebRtcTransport transport;
     private final WebRtcTransport.Listener listener;
     private final DtlsSession dtls;
-    private final IceSession ice;
-    private final ConsentFreshness consent;
+    private final IcePath ice;
     private final TransportCounters counters;
     /** Receive-side view, only used on the packet thread. */
     private final SrtpBuffer rxView = new SrtpBuffer();
@@ -33,6 +33,8 @@ final class SrtpPacketPath {
     private final Object sendLock = new Object();
     /** Send-side view, guarded by {@link #sendLock}. */
     private final SrtpBuffer txView = new SrtpBuffer();
+    /** A packet thread is in {@link #receive}: the receive state below has one user at a time. */
+    private final AtomicBoolean receiving = new AtomicBoolean();
     /** Packets that came while the keys were being derived; only touched on the packet thread. */
     private final EarlySrtpPackets early = new EarlySrtpPackets();
 
@@ -46,13 +48,12 @@ final class SrtpPacketPath {
             WebRtcTransport transport,
             WebRtcTransport.Listener listener,
             DtlsSession dtls,
-            IceSession ice,
+            IcePath ice,
             TransportCounters counters) {
         this.transport = transport;
         this.listener = listener;
         this.dtls = dtls;
         this.ice = ice;
-        this.consent = ice.consent();
         this.counters = counters;
     }
 
@@ -79,11 +80,19 @@ final class SrtpPacketPath {
         }
     }
 
-    /** RFC 7983 demux of one non-STUN datagram (ice4j took STUN off first); decrypts SRTP in place, delivers it. */
+    /**
+     * RFC 7983 demux of one non-STUN datagram (ice4j took STUN off first); decrypts SRTP in place, delivers it. One
+     * packet thread at a time: the receive state is not thread-safe, and two paths of one transport may run on two
+     * threads (UDP and ICE-TCP, during an ICE restart); the second is dropped, counted, never made to wait.
+     */
     void receive(byte[] buf, int off, int len) {
+        counters.packetsIn.increment();
+        counters.bytesIn.add(len);
+        if (!receiving.compareAndSet(false, true)) {
+            counters.drop(DropReason.CONCURRENT_PATHS);
+            return;
+        }
         try {
-            counters.packetsIn.increment();
-            counters.bytesIn.add(len);
             if (closed) {
                 counters.drop(DropReason.TRANSPORT_CLOSED);
                 return;
@@ -97,7 +106,9 @@ final class SrtpPacketPath {
             }
         } catch (RuntimeException e) {
             counters.drop(DropReason.MALFORMED);
-            LOG.debug("[ufrag={}] packet handling failed", ice.localUfrag(), e);
+            LOG.debug("[ufrag={}] packet handling failed", ice.current().localUfrag(), e);
+        } finally {
+            receiving.setRelease(false);
         }
     }
 
@@ -158,7 +169,7 @@ final class SrtpPacketPath {
             counters.drop(reasonOf(st));
             return;
         }
-        consent.heard();
+        ice.current().consent().heard();
         if (rtcp) {
             counters.rtcpIn.increment();
             listener.onRtcp(transport, buf, off, rxView.getLength());
@@ -217,7 +228,7 @@ final class SrtpPacketPath {
                 counters.drop(reasonOf(st));
                 return false;
             }
-            if (!ice.sendMedia(txView.getBuffer(), txView.getOffset(), txView.getLength())) {
+            if (!ice.current().sendMedia(txView.getBuffer(), txView.getOffset(), txView.getLength())) {
                 return false;
             }
         }

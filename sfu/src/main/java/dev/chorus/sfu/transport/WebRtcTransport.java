@@ -7,6 +7,7 @@ import dev.chorus.sfu.sdp.IceCandidate;
 import java.io.IOException;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +41,10 @@ public final class WebRtcTransport implements AutoCloseable {
     public enum Event {
         ICE_CHECKING,
         ICE_CONNECTED,
+        /** An ICE restart's new path has a selected pair: media and DTLS go over it now, the old one is closed. */
+        ICE_RESTARTED,
+        /** An ICE restart's new path failed or timed out (reason); the old path, still working, is kept. */
+        ICE_RESTART_FAILED,
         ICE_FAILED,
         DTLS_CONNECTED,
         DTLS_FAILED,
@@ -88,16 +93,16 @@ public final class WebRtcTransport implements AutoCloseable {
     private final DtlsCertificate certificate;
     private final Listener listener;
     private final TransportCounters counters = new TransportCounters();
+    private final TransportConfig config;
+    private final TransportRuntime runtime;
     /** The parts; package-private for the tests, which use them directly. */
-    final IceSession ice;
+    final IcePath ice;
 
     private final DtlsSession dtls;
     final SrtpPacketPath packets;
-    private final ClientSocketReader clientReader;
-    /** A CLIENT's socket when it shares the process's read loop; null otherwise. */
-    private final ClientUdpSocket clientSocket;
 
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean dtlsStarted = new AtomicBoolean();
     private volatile String failureReason;
 
     private WebRtcTransport(
@@ -110,26 +115,12 @@ public final class WebRtcTransport implements AutoCloseable {
             throws IOException {
         this.role = role;
         this.ports = ports;
+        this.config = config;
+        this.runtime = runtime;
         this.certificate = Objects.requireNonNull(certificate, "certificate");
         this.listener = listener == null ? new Listener() {} : listener;
-        clientSocket = ports == null && config.sharedClientReads() ? new ClientUdpSocket(config.bindAddress()) : null;
-        try {
-            ice = new IceSession(
-                    role == Role.CLIENT,
-                    ports == null
-                            ? List.of(new ClientHostHarvester(config.bindAddress(), clientSocket))
-                            : ports.harvesters(),
-                    ports == null ? null : ports::sessionSocket,
-                    config,
-                    runtime,
-                    counters,
-                    this::onIceState);
-        } catch (IOException | RuntimeException e) {
-            if (clientSocket != null) {
-                clientSocket.close(); // the agent never got it
-            }
-            throw e;
-        }
+        IceSession first = openIceSession();
+        ice = new IcePath(first, runtime.timer, config.consentTimeout().toMillis());
         try {
             dtls = new DtlsSession(
                     role == Role.SERVER,
@@ -142,22 +133,63 @@ public final class WebRtcTransport implements AutoCloseable {
                     this::onDtlsState);
             packets = new SrtpPacketPath(this, this.listener, dtls, ice, counters);
             if (ports != null) {
-                ice.component().setBufferCallback(packets::receive); // the shared port's reader pushes to us
-                clientReader = null;
-                ports.register(this, ice.localUfrag(), new IceTcpAttachment(ice, packets, config));
-            } else if (clientSocket != null) {
-                clientReader = null;
-                clientSocket.attach(packets, ice.component(), counters);
-                TransportRuntime.clientReads().add(clientSocket);
-            } else {
-                clientReader = ClientSocketReader.start(ice.component().getSocket(), packets, ice.localUfrag());
+                ports.register(this);
             }
+            receiveFrom(first);
         } catch (RuntimeException e) {
-            ice.close();
-            if (clientSocket != null) {
-                clientSocket.close();
+            first.close();
+            if (ports != null) {
+                ports.unregister(this);
             }
             throw e;
+        }
+    }
+
+    /**
+     * A new ICE session: on the shared ports for a SERVER; for a CLIENT on a socket of its own (one the process's
+     * read loop drains, with {@link TransportConfig#sharedClientReads()}), closed with the session.
+     */
+    private IceSession openIceSession() throws IOException {
+        if (ports != null) {
+            return new IceSession(
+                    false, ports.harvesters(), ports::sessionSocket, config, runtime, counters, this::onIceState);
+        }
+        ClientUdpSocket socket = config.sharedClientReads() ? new ClientUdpSocket(config.bindAddress()) : null;
+        try {
+            IceSession s = new IceSession(
+                    true,
+                    List.of(new ClientHostHarvester(config.bindAddress(), socket)),
+                    null,
+                    config,
+                    runtime,
+                    counters,
+                    this::onIceState);
+            s.sharedSocket = socket;
+            return s;
+        } catch (IOException | RuntimeException e) {
+            if (socket != null) {
+                socket.close(); // the agent never got it
+            }
+            throw e;
+        }
+    }
+
+    /** Wires what {@code session} receives to the packet path, undone when the session closes. */
+    private void receiveFrom(IceSession session) {
+        if (ports != null) {
+            session.component().setBufferCallback(packets::receive); // the shared port's reader pushes to us
+            String ufrag = session.localUfrag();
+            ports.attachUfrag(ufrag, new IceTcpAttachment(session, packets, config));
+            session.closeWith(() -> ports.detachUfrag(ufrag));
+        } else if (session.sharedSocket != null) {
+            ClientUdpSocket socket = session.sharedSocket;
+            socket.attach(packets, session.component(), counters);
+            TransportRuntime.clientReads().add(socket);
+            session.closeWith(socket::close);
+        } else {
+            ClientSocketReader reader =
+                    ClientSocketReader.start(session.component().getSocket(), packets, session.localUfrag());
+            session.closeWith(reader::stop);
         }
     }
 
@@ -175,12 +207,13 @@ public final class WebRtcTransport implements AutoCloseable {
         return new WebRtcTransport(Role.CLIENT, null, config, TransportRuntime.forClients(), certificate, listener);
     }
 
+    /** The ufrag the next SDP answer announces: an ICE restart's new one once {@link #restartIce} ran. */
     public String localUfrag() {
-        return ice.localUfrag();
+        return ice.newest().localUfrag();
     }
 
     public String localPassword() {
-        return ice.localPassword();
+        return ice.newest().localPassword();
     }
 
     /** Our DTLS fingerprint for a=fingerprint ("sha-256 AB:CD:..."). */
@@ -195,11 +228,14 @@ public final class WebRtcTransport implements AutoCloseable {
 
     /** Known at creation: UDP host and/or passive TCP host, announcing the advertised address if configured. */
     public List<IceCandidate> localCandidates() {
-        return ice.localCandidates();
+        return ice.newest().localCandidates();
     }
 
+    /** The peer's ICE credentials; after {@link #restartIce}, its new ones. */
     public void setRemoteIceCredentials(String ufrag, String password) {
-        ice.setRemoteCredentials(Objects.requireNonNull(ufrag, "ufrag"), Objects.requireNonNull(password, "password"));
+        ice.newest()
+                .setRemoteCredentials(
+                        Objects.requireNonNull(ufrag, "ufrag"), Objects.requireNonNull(password, "password"));
     }
 
     /** The peer's a=fingerprint ("sha-256", hex any case), else DTLS fails with FINGERPRINT_MISMATCH. */
@@ -214,15 +250,71 @@ public final class WebRtcTransport implements AutoCloseable {
 
     /** Any time (trickle). False for non-UDP, component != 1, names (mDNS), or remotes not allowed (counted). */
     public boolean addRemoteCandidate(IceCandidate c) {
-        return !closed.get() && ice.addRemoteCandidate(c);
+        return !closed.get() && ice.newest().addRemoteCandidate(c);
     }
 
-    /** Starts ICE, and DTLS once ICE connects; a CLIENT waits for its first remote candidate. */
+    /** Starts ICE, and DTLS once ICE connects; a CLIENT waits for its first remote candidate. After {@link #restartIce}: starts the restart's checks. */
     public void start() {
         if (!dtls.hasRemoteFingerprint()) {
             throw new IllegalStateException("setRemoteFingerprint first");
         }
-        ice.start();
+        ice.newest().start();
+    }
+
+    /**
+     * An ICE restart, make-before-break. A SERVER answers one when the peer's new offer brings new ICE credentials; a
+     * CLIENT (tests, bots) starts one from a new socket. A second ICE session gathers under new local credentials,
+     * which {@link #localUfrag()}, {@link #localPassword()} and {@link #localCandidates()} return from now on; give it
+     * the peer's new credentials and candidates, then {@link #start()}. Media and DTLS go on over the current path
+     * until the new one has a selected pair ({@link Event#ICE_RESTARTED}); DTLS and SRTP carry on across it,
+     * unchanged. Should the new path fail, or have no pair within the consent timeout, it is dropped
+     * ({@link Event#ICE_RESTART_FAILED}) and the old one kept, unless that failed meanwhile ({@link Event#ICE_FAILED}).
+     * A restart still under way is replaced.
+     */
+    public void restartIce() throws IOException {
+        if (closed.get()) {
+            throw new IllegalStateException("transport closed");
+        }
+        IceSession next = openIceSession();
+        try {
+            receiveFrom(next);
+        } catch (RuntimeException e) {
+            next.close();
+            throw e;
+        }
+        retire(ice.beginRestart(next, () -> afterRestartTimeout(next)));
+        LOG.debug("[ufrag={}] ICE restart under ufrag {}", ice.current().localUfrag(), next.localUfrag());
+        if (closed.get()) {
+            retire(ice.close()); // closed while the session was being made
+        }
+    }
+
+    /** Abandons a restart begun by {@link #restartIce} (the offer that asked for it was refused). */
+    public void cancelIceRestart() {
+        retire(ice.cancelRestart());
+        String held = ice.heldFailure();
+        if (held != null) {
+            fire(Event.ICE_FAILED, held);
+        }
+    }
+
+    private void afterRestartTimeout(IceSession session) {
+        act(ice.restartTimedOut(session), IceState.FAILED);
+    }
+
+    /**
+     * Closes an ICE session taken out of use (null: none), on the transport timer: freeing an ice4j agent takes a
+     * while, and this is often called on the other agent's thread.
+     */
+    private void retire(IceSession session) {
+        if (session == null) {
+            return;
+        }
+        try {
+            runtime.timer.execute(session::close);
+        } catch (RejectedExecutionException e) {
+            session.close(); // the ports are closing
+        }
     }
 
     /** Protects in place (leave PacketBuffer.TAIL_ROOM after it) and sends. Thread-safe. False if dropped, counted. */
@@ -257,14 +349,37 @@ public final class WebRtcTransport implements AutoCloseable {
         return packets.sendRtcp(buf, off, len);
     }
 
-    /** On ice4j's thread (the timer's when consent expires). ICE connected starts DTLS. */
-    private void onIceState(IceState state, String reason) {
-        fire(
-                state == IceState.CHECKING
-                        ? Event.ICE_CHECKING
-                        : state == IceState.CONNECTED ? Event.ICE_CONNECTED : Event.ICE_FAILED,
-                reason);
-        if (state == IceState.CONNECTED) {
+    /** On ice4j's thread (the timer's when consent expires), from either session during a restart. */
+    private void onIceState(IceSession source, IceState state, String reason) {
+        act(ice.onIceState(source, state, reason), state);
+    }
+
+    /** ICE connected starts DTLS, once; an ICE restart's new path needs none (DTLS carries on over it). */
+    private void act(IcePath.Decision d, IceState state) {
+        retire(d.retired());
+        switch (d.outcome()) {
+            case NONE -> {}
+            case REPORT -> {
+                fire(
+                        state == IceState.CHECKING
+                                ? Event.ICE_CHECKING
+                                : state == IceState.CONNECTED ? Event.ICE_CONNECTED : Event.ICE_FAILED,
+                        d.reason());
+                if (state == IceState.CONNECTED) {
+                    startDtlsOnce();
+                }
+            }
+            case RESTARTED -> {
+                fire(Event.ICE_RESTARTED, null);
+                startDtlsOnce(); // only if the first path never connected
+            }
+            case RESTART_FAILED -> fire(Event.ICE_RESTART_FAILED, d.reason());
+            case FAILED -> fire(Event.ICE_FAILED, d.reason());
+        }
+    }
+
+    private void startDtlsOnce() {
+        if (dtlsStarted.compareAndSet(false, true)) {
             dtls.start();
         }
     }
@@ -318,7 +433,7 @@ public final class WebRtcTransport implements AutoCloseable {
     }
 
     public IceState iceState() {
-        return ice.state();
+        return ice.current().state();
     }
 
     public DtlsState dtlsState() {
@@ -344,7 +459,7 @@ public final class WebRtcTransport implements AutoCloseable {
      * behind a TURN relay, remote is the relay's address.
      */
     public java.net.InetSocketAddress[] selectedAddresses() {
-        return ice.selectedAddresses();
+        return ice.current().selectedAddresses();
     }
 
     /** A snapshot for /debug. */
@@ -353,6 +468,7 @@ public final class WebRtcTransport implements AutoCloseable {
         o.put("role", role.name());
         o.put("localUfrag", localUfrag());
         o.put("closed", closed.get());
+        ice.current().addJson(o);
         ice.addJson(o);
         dtls.addJson(o);
         if (failureReason != null) {
@@ -368,18 +484,14 @@ public final class WebRtcTransport implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        String ufrag = localUfrag();
+        IceSession current = ice.current();
+        IceSession restarting = ice.close();
         dtls.close();
         packets.close();
-        ice.close();
+        current.close();
+        retire(restarting);
         if (ports != null) {
-            ports.unregister(this, ufrag);
-        }
-        if (clientReader != null) {
-            clientReader.stop();
-        }
-        if (clientSocket != null) {
-            clientSocket.close();
+            ports.unregister(this);
         }
         fire(Event.CLOSED, null);
     }

@@ -27,7 +27,9 @@
  *
  * <h2>Parts of a transport</h2>
  * {@code WebRtcTransport} is a facade that wires: {@code IceSession} (the ice4j agent, candidates, ICE state,
- * sending on the selected pair) with its {@code ConsentFreshness} (RFC 7675); {@code DtlsSession} (record queue,
+ * sending on the selected pair) with its {@code ConsentFreshness} (RFC 7675); {@code IcePath} (which ICE session DTLS
+ * and media go over: one, or during an ICE restart the current one until the new one has a selected pair, the two
+ * sessions' states merged into the transport's); {@code DtlsSession} (record queue,
  * handshake on the bounded {@code DtlsHandshakeExecutor}, post-handshake drains, DTLS state and named failure);
  * {@code SrtpPacketPath} (RFC 7983 demux, SRTP unprotect/protect in place); {@code IceTcpAttachment} (binds ICE-TCP
  * connections); {@code TransportCounters} (the one counter set every part counts into).
@@ -62,8 +64,9 @@
  *     <td>short reads of records after the handshake</td>
  *     <td>{@code DtlsSession.drain} (may resend the final flight through {@code IceSession.send})</td></tr>
  * <tr><td>transport timer ({@code chorus-transport-timer-<port>-1})</td>
- *     <td>the consent watches</td>
- *     <td>{@code ConsentFreshness} check, then {@code IceSession} fails with CONSENT_EXPIRED (ICE_FAILED)</td></tr>
+ *     <td>the consent watches, ICE restart timeouts</td>
+ *     <td>{@code ConsentFreshness} check, then {@code IceSession} fails with CONSENT_EXPIRED (ICE_FAILED); an ICE
+ *     restart that timed out; closing an ICE session an ICE restart took out of use</td></tr>
  * <tr><td>media workers</td>
  *     <td>nothing of the transport</td>
  *     <td>{@code sendRtp/sendRtcp}, from several workers at once: {@code SrtpPacketPath} takes its {@code sendLock}
@@ -80,7 +83,9 @@
  *     <td>{@code SrtpPacketPath.receive}, as the UDP reader</td></tr>
  * </table>
  * Receive state (the receive SRTP contexts and view) has one writer: the packet thread of the transport's selected
- * path. {@code Listener.onStateChanged} runs on ice4j's, a DTLS, the timer's or the closing thread; never call
+ * path. During an ICE restart both sessions deliver; over UDP that is still the shared port's one reader. Should two
+ * packet threads deliver at once (UDP and ICE-TCP paths of one transport), {@code SrtpPacketPath.receive} lets one in
+ * and drops the other's packet (CONCURRENT_PATHS); it never blocks. {@code Listener.onStateChanged} runs on ice4j's, a DTLS, the timer's or the closing thread; never call
  * {@code close()} from inside it. {@code MediaPorts.close()} closes the transports first, then the sockets and the
  * runtime's threads.
  *

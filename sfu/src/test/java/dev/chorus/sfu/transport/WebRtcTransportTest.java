@@ -216,14 +216,14 @@ class WebRtcTransportTest {
 
             byte[] tampered = srtp.clone();
             tampered[14] ^= 0x01;
-            assertTrue(p.client().ice.send(tampered, 0, tampered.length));
+            assertTrue(p.client().ice.current().send(tampered, 0, tampered.length));
             waitFor(() -> p.server().drops(DropReason.SRTP_AUTH_FAILED) == 1, 2000);
             assertNull(p.serverEvents().rtp.poll(100, TimeUnit.MILLISECONDS), "tampered packet not delivered");
 
-            assertTrue(p.client().ice.send(srtp.clone(), 0, srtp.length));
+            assertTrue(p.client().ice.current().send(srtp.clone(), 0, srtp.length));
             Peers.assertRtp(p.serverEvents().nextRtp(2000), 0x5150, 10, payload);
 
-            assertTrue(p.client().ice.send(srtp.clone(), 0, srtp.length));
+            assertTrue(p.client().ice.current().send(srtp.clone(), 0, srtp.length));
             waitFor(() -> p.server().drops(DropReason.SRTP_REPLAY) == 1, 2000);
             assertNull(p.serverEvents().rtp.poll(100, TimeUnit.MILLISECONDS), "replayed packet not delivered");
             assertEquals(1, p.server().rtpReceived());
