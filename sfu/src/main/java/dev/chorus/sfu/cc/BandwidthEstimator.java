@@ -457,6 +457,14 @@ public final class BandwidthEstimator {
         }
     }
 
+    /**
+     * The allocation tick: a probe whose feedback never comes (every padding packet lost to an outage, and nothing
+     * else sent to report on) is judged failed once it timed out, instead of holding off every later probe.
+     */
+    public void onTick(long nowNanos, long rttNanos) {
+        evaluateProbe(nowNanos, rttNanos);
+    }
+
     private void evaluateProbe(long nowNanos, long rttNanos) {
         if (probeCluster == 0 || probeEndNanos < 0) {
             return;

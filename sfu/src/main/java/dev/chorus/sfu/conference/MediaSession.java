@@ -169,6 +169,29 @@ public final class MediaSession {
             throws MediaException {
         LocalTransport local = transport.local();
         Answer probe = negotiation.probe(offer, local);
+        negotiation.remoteTransport(probe, first); // a new certificate is refused before any ICE restart begins
+        boolean iceRestart = negotiation.isIceRestart(probe, first);
+        if (!iceRestart) {
+            return answer(offer, sources, first, false, local, probe);
+        }
+        // The answer must carry the new ICE session's credentials: make it now, drop it if the offer is refused.
+        local = transport.restartIce();
+        try {
+            return answer(offer, sources, first, true, local, probe);
+        } catch (MediaException | RuntimeException e) {
+            transport.cancelIceRestart();
+            throw e;
+        }
+    }
+
+    private OfferOutcome answer(
+            SessionDescription offer,
+            Map<String, String> sources,
+            boolean first,
+            boolean iceRestart,
+            LocalTransport local,
+            Answer probe)
+            throws MediaException {
         Map<String, SubscriptionPlan.Subscription> next =
                 plan.place(Negotiation.receivingLines(offer, probe), available());
         Map<String, RemoteTrack> remoteTracks = new LinkedHashMap<>();
@@ -187,9 +210,15 @@ public final class MediaSession {
         // Everything is validated: from here on, apply.
         negotiation.accepted(remote, first);
         List<String> candidates = List.of();
-        if (first) {
+        if (first || iceRestart) {
             transport.start(remote);
             candidates = transport.localCandidates();
+        }
+        if (iceRestart) {
+            LOG.info(
+                    "{} ICE restart: new path under ufrag {}, media goes on over the old one until it connects",
+                    log,
+                    local.iceUfrag());
         }
         Publications.Changes published = publications.apply(nextPublished);
         wiring.publish(published, answer);
@@ -396,6 +425,11 @@ public final class MediaSession {
                 LOG.info("{} media connected ({})", log, transport.srtpProfile());
                 listener.mediaConnected();
             }
+            case ICE_RESTARTED -> {
+                LOG.info("{} ICE restart done: media and DTLS now on the new path", log);
+                wiring.pathChanged();
+            }
+            case ICE_RESTART_FAILED -> LOG.warn("{} ICE restart failed, the old path is kept: {}", log, reason);
             case ICE_FAILED, DTLS_FAILED -> {
                 boolean lost = connected && reason != null && reason.startsWith("CONSENT_EXPIRED");
                 String wire = lost

@@ -86,31 +86,37 @@ final class Negotiation {
     }
 
     /**
-     * The participant's transport as {@code answer} accepted it; on a later offer it must be the
-     * one the first offer fixed.
+     * The participant's transport as {@code answer} accepted it. On a later offer its DTLS fingerprint must be the one
+     * the first offer fixed; new ICE credentials are an ICE restart ({@link #isIceRestart}).
      */
     RemoteTransport remoteTransport(Answer answer, boolean first) throws MediaException {
         RemoteTransport remote = answer.remoteTransport()
                 .orElseThrow(() -> new MediaException(
                         MediaException.Kind.BAD_SDP, "the offer has no m= line the server can answer"));
-        if (!first
-                && (!remote.iceUfrag().equals(remoteUfrag)
-                        || !remote.fingerprint().equals(remoteFingerprint))) {
+        if (!first && !remote.fingerprint().equals(remoteFingerprint)) {
             throw new MediaException(
                     MediaException.Kind.BAD_SDP,
-                    "ICE restarts and new DTLS certificates are not supported; leave and join again");
+                    "a new DTLS certificate is not supported; leave and join again (an ICE restart keeps the certificate)");
         }
         return remote;
     }
 
-    /** The offer is answered: the next answer gets a new version; the first fixes the transport. */
+    /** Whether a later offer (as {@code probe} answers it) brings new ICE credentials: an ICE restart (RFC 8839). */
+    boolean isIceRestart(Answer probe, boolean first) {
+        return !first
+                && probe.remoteTransport()
+                        .map(r -> !r.iceUfrag().equals(remoteUfrag))
+                        .orElse(false);
+    }
+
+    /** The offer is answered: the next answer gets a new version; the first fixes the transport, a restart its ICE. */
     void accepted(RemoteTransport remote, boolean first) {
         sdpVersion++;
         offers++;
         if (first) {
-            remoteUfrag = remote.iceUfrag();
             remoteFingerprint = remote.fingerprint();
         }
+        remoteUfrag = remote.iceUfrag();
     }
 
     /** The mid the server's trickled candidates belong to: the first of the offer's BUNDLE group. */

@@ -160,6 +160,11 @@ final class RouterWiring {
                 }));
     }
 
+    /** The participant's ICE restart moved its media to a new path: its videos restart on keyframes. */
+    void pathChanged() {
+        room.onRouter("path changed for " + participantId, r -> r.pathChanged(participantId));
+    }
+
     /** Resumes the consumers (paused while media was connecting) that still exist. */
     void resumeConsumers(List<String> consumerIds) {
         room.onRouter("resume consumers of " + participantId, r -> {

@@ -86,7 +86,29 @@ final class SessionTransport {
                 transport.localUfrag(), transport.localPassword(), fingerprint, localCandidates(), true);
     }
 
-    /** Starts ICE (and then DTLS) towards the participant's side as its first offer gave it. */
+    /**
+     * An ICE restart: a new ICE session under new credentials, which the returned side (and the next
+     * {@link #start}) is about; media goes on over the current path until the new one connects.
+     */
+    LocalTransport restartIce() throws MediaException {
+        try {
+            transport.restartIce();
+        } catch (IOException | RuntimeException e) {
+            LOG.error("{} cannot start an ICE restart", log, e);
+            throw new MediaException(MediaException.Kind.UNAVAILABLE, "the server cannot restart ICE", e);
+        }
+        return local();
+    }
+
+    /** Drops the ICE restart begun by {@link #restartIce} (its offer was refused). */
+    void cancelIceRestart() {
+        transport.cancelIceRestart();
+    }
+
+    /**
+     * Starts ICE (and then DTLS) towards the participant's side as its first offer gave it, or an ICE restart
+     * towards the side its restart offer gave.
+     */
     void start(RemoteTransport remote) {
         transport.setRemoteIceCredentials(remote.iceUfrag(), remote.icePwd());
         transport.setRemoteFingerprint(

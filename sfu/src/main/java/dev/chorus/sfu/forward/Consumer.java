@@ -484,6 +484,12 @@ public final class Consumer {
         nacks.onNack(outSeq, nowNanos);
     }
 
+    /** Asks the publisher for a keyframe of the layer this consumer forwards (the SFU's own request). */
+    void requestKeyframe(long nowNanos, KeyframeRequestKind kind) {
+        int current = splicer.currentLayer();
+        producer.requestKeyframe(current >= 0 ? current : layers.target(), nowNanos, kind);
+    }
+
     /** A PLI or FIR from the subscriber for this consumer's SSRC. */
     void onKeyframeRequest(long nowNanos, KeyframeRequestKind kind) {
         keyframeRequestsReceived++;

@@ -315,6 +315,13 @@ public final class Endpoint implements PacketHandler {
         list.remove(item);
     }
 
+    /** The participant's network path changed (ICE restart); see {@link Router#pathChanged}. */
+    void pathChanged(long nowNanos) {
+        if (bandwidth != null) {
+            bandwidth.pathChanged(nowNanos);
+        }
+    }
+
     List<Producer> producers() {
         return producers;
     }

@@ -19,5 +19,10 @@ public enum KeyframeRequestKind {
     /** A consumer's target simulcast layer changed: it switches on that layer's next keyframe. */
     LAYER_SWITCH,
     /** A video came back into a subscriber's last-N selection. */
-    SELECTED
+    SELECTED,
+    /**
+     * A participant's network path changed (ICE restart): what was in flight to it, or from it, is lost, so the
+     * videos it receives and the consumers of what it publishes restart on a keyframe.
+     */
+    PATH_CHANGED
 }

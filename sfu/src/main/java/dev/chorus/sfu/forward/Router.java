@@ -321,6 +321,29 @@ public final class Router {
         consumer(consumerId).pause();
     }
 
+    /**
+     * The participant's network path changed (its ICE restart completed): the packets in flight on the old path are
+     * lost both ways, so each video it receives and each consumer of a video it publishes asks for a keyframe (rate
+     * limited per layer) instead of waiting for the subscriber's decoder to give up. No-op for an unknown endpoint.
+     */
+    public void pathChanged(String endpointId) {
+        checkThread();
+        Endpoint e = endpoints.get(endpointId);
+        if (e == null) {
+            return;
+        }
+        long now = worker.clock().nowNanos();
+        e.pathChanged(now);
+        for (Consumer c : e.consumers()) {
+            c.requestKeyframe(now, KeyframeRequestKind.PATH_CHANGED);
+        }
+        for (Producer p : e.producers()) {
+            for (Consumer c : p.consumers()) {
+                c.requestKeyframe(now, KeyframeRequestKind.PATH_CHANGED);
+            }
+        }
+    }
+
     public void resumeConsumer(String consumerId) {
         checkThread();
         consumer(consumerId).resume(worker.clock().nowNanos());

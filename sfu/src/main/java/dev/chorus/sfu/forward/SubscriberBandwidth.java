@@ -164,6 +164,7 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
         }
         if (lastAllocateNanos < 0 || nowNanos - lastAllocateNanos >= ALLOCATE_INTERVAL_NANOS) {
             lastAllocateNanos = nowNanos;
+            estimator.onTick(nowNanos, endpoint.rttNanos());
             allocate(nowNanos, false);
         }
         long next = probeConsumer != null ? PROBE_TICK_NANOS : ALLOCATE_INTERVAL_NANOS;
@@ -481,6 +482,15 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
             paddingPackets++;
             sentNow++;
         }
+    }
+
+    /**
+     * The subscriber's path changed (ICE restart): what the probe backoff learned was about the old path, so video
+     * held back may be probed for again at the next allocation.
+     */
+    void pathChanged(long nowNanos) {
+        probeBackoffNanos = PROBE_BACKOFF_MIN_NANOS;
+        nextProbeNanos = nowNanos;
     }
 
     void close() {

@@ -134,6 +134,24 @@ class BandwidthEstimatorTest {
     }
 
     @Test
+    void aProbeLostWholeInAnOutageFailsOnTheTickInsteadOfHoldingOffEveryLaterProbe() {
+        run(new SimulatedLink(10), 500_000, 2_000, 0);
+        estimator.startProbe(now, 2_000_000);
+        for (int i = 0; i < 20; i++) { // padding sent into a path that is gone: no feedback ever comes
+            estimator.onProbeSent(now, 1_000);
+            now += 5_000_000;
+        }
+        estimator.onProbeSendingDone(now);
+        now += 500_000_000;
+        estimator.onTick(now, 50_000_000);
+        assertTrue(estimator.probing(), "not timed out yet");
+        now += 600_000_000;
+        estimator.onTick(now, 50_000_000);
+        assertTrue(!estimator.probing(), "judged without feedback");
+        assertEquals(1, estimator.probesFailed());
+    }
+
+    @Test
     void aProbeIntoTheSameBottleneckFails() {
         SimulatedLink thin = new SimulatedLink(9).rate(300_000);
         run(thin, 1_500_000, 4_000, 0);

@@ -53,6 +53,52 @@ class MediaSessionTest {
         return answer.sectionByMid(mid).orElseThrow();
     }
 
+    private static String ufrag(String sdp) {
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("a=ice-ufrag:(\\S+)").matcher(sdp);
+        assertTrue(m.find(), sdp);
+        return m.group(1);
+    }
+
+    /**
+     * A later offer with new ICE credentials is an ICE restart (the answer has the server's new ones and its
+     * candidates); an offer on the restarted credentials is a plain renegotiation; a new DTLS certificate is refused
+     * and leaves the session as it was.
+     */
+    @Test
+    void newIceCredentialsAreAnIceRestartButANewCertificateIsRefused() throws Exception {
+        String first = offer(PUBLISH);
+        String ufrag = ufrag(alice.handleOffer(first, MIC_CAMERA).sdp());
+        String restart = first.replaceAll("a=ice-ufrag:\\S+", "a=ice-ufrag:rst1")
+                .replaceAll("a=ice-pwd:\\S+", "a=ice-pwd:restartrestartrestart12");
+
+        OfferOutcome restarted = alice.handleOffer(restart, MIC_CAMERA);
+        String newUfrag = ufrag(restarted.sdp());
+        assertFalse(ufrag.equals(newUfrag), "the answer carries new ICE credentials");
+        assertFalse(restarted.candidates().isEmpty(), "and the server's candidates for them");
+        assertEquals(
+                newUfrag,
+                alice.toJson().path("transport").path("iceRestartUfrag").asText());
+        assertEquals(2, alice.publishedTracks().size(), "tracks kept");
+
+        assertEquals(newUfrag, ufrag(alice.handleOffer(restart, MIC_CAMERA).sdp()), "no second restart");
+
+        String newCertificate =
+                restart.replaceAll("a=fingerprint:sha-256 \\S+", "a=fingerprint:sha-256 " + "AB:".repeat(31) + "AB");
+        MediaException refused =
+                assertThrows(MediaException.class, () -> alice.handleOffer(newCertificate, MIC_CAMERA));
+        assertEquals(MediaException.Kind.BAD_SDP, refused.kind());
+        assertTrue(refused.getMessage().contains("DTLS certificate"), refused.getMessage());
+        String restartAgain = restart.replace("a=ice-ufrag:rst1", "a=ice-ufrag:rst2");
+        String refusedRestart = restartAgain.replaceAll(
+                "a=fingerprint:sha-256 \\S+", "a=fingerprint:sha-256 " + "CD:".repeat(31) + "CD");
+        assertThrows(MediaException.class, () -> alice.handleOffer(refusedRestart, MIC_CAMERA));
+        assertEquals(
+                newUfrag,
+                alice.toJson().path("transport").path("iceRestartUfrag").asText(),
+                "a refused restart offer drops its own ICE session, not the one under way");
+    }
+
     @Test
     void aReceivingOfferGetsTheOthersTracksOnItsFirstLinesOfEachKind() throws Exception {
         OfferOutcome published = alice.handleOffer(offer(PUBLISH), MIC_CAMERA);

@@ -37,6 +37,22 @@ class KeyframeRequestTest {
     }
 
     @Test
+    void aPathChangeAsksForKeyframesOfWhatTheParticipantReceivesAndOfWhatItPublishes() {
+        h.vp8Producer("alice");
+        h.router.addConsumer("bob", "video-1", ConsumerParams.of("c1", 0xB1, 100, HeaderExtensionIds.NONE, 0));
+        assertEquals(1, plisToAlice(), "the new subscription's own request");
+
+        h.advanceMillis(1000);
+        h.router.pathChanged("bob"); // bob's ICE restart: what was in flight to bob is lost
+        assertEquals(2, plisToAlice(), "bob's video restarts on a keyframe at once");
+        h.advanceMillis(1000);
+        h.router.pathChanged("alice"); // alice's path: what she sent in flight is lost for every subscriber
+        assertEquals(3, plisToAlice());
+        h.router.pathChanged("nobody"); // an endpoint already gone: nothing
+        assertEquals(2, h.router.producer("video-1").keyframeRequests(KeyframeRequestKind.PATH_CHANGED));
+    }
+
+    @Test
     void audioConsumerDoesNotRequestKeyframes() {
         h.router.addProducer("alice", ProducerParams.of("audio-1", Codec.OPUS, 0x2222, 111, HeaderExtensionIds.NONE));
         Consumer c =
