@@ -8,6 +8,8 @@
 // It knows nothing about the DOM: remote streams go out through callbacks
 // (onStreams), the connection state through onState.
 
+import { IceRestarter } from './ice-restart.js';
+
 const ANSWER_TIMEOUT_MS = 15000;
 
 // The SFU answers Opus and VP8 only (sfu/CODECS.md). Offering just those (plus
@@ -75,6 +77,7 @@ export class Peer {
   #simulcastWanted = false; // the room reached that size (never undone)
   #simulcastRefused = false; // the server answered a simulcast offer without simulcast
   #cameraLayers = 1; // encodings of the camera transceiver
+  #iceRestarter;
 
   // sig: a joined Signaling. onStreams(participantId, {media, screen}) is called
   // whenever that participant's streams change (null members when there is none).
@@ -95,6 +98,11 @@ export class Peer {
     this.#pc = new RTCPeerConnection({
       bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require', iceServers: servers,
       iceTransportPolicy: relayOnly ? 'relay' : 'all',
+    });
+    this.#iceRestarter = new IceRestarter(this.#pc, () => {
+      if (this.#closed) return;
+      this.#pc.restartIce(); // the next offer carries new ICE credentials
+      this.negotiate();
     });
     this.#pc.addEventListener('icecandidate', (e) => this.#localCandidate(e.candidate));
     this.#pc.addEventListener('icecandidateerror', (e) => {
@@ -156,6 +164,7 @@ export class Peer {
   close() {
     if (this.#closed) return;
     this.#closed = true;
+    this.#iceRestarter.stop();
     // The local tracks belong to media.js / screen.js: closing stops sending, not the camera.
     this.#pc.close();
     for (const id of [...this.#streams.keys()]) this.#drop(id);
@@ -534,6 +543,7 @@ export class Peer {
       candidateErrors: [...this.#candidateErrors],
       localFailure: this.#localFailure,
       timeline: { ...this.#timeline },
+      iceRestart: this.#iceRestarter.summary(),
       inbound,
       outbound,
       tracks: [...this.#tracks.values()],

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.testkit.netsim.FlowStats;
 import dev.chorus.testkit.netsim.Impairment;
@@ -19,8 +20,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Loss recovery end to end: a publishing page and a receive-only page in one room, both reaching the SFU
@@ -33,19 +39,36 @@ import org.junit.jupiter.api.Test;
  * time and the subscriber has a remote-outbound-rtp (from the SFU's sender reports). The figures go to
  * target/loss-recovery.json. Bounds are functional (progress, counters above zero), not timings: the
  * machine may be busy.
+ *
+ * <p>Then, on the same call, the subscriber's path breaks: the proxy blackholes its flows both ways, as a
+ * network change would. The page restarts ICE by itself (web client, ice-restart.js), the SFU answers with a
+ * new ICE session on the same port and moves the subscriber to it once it connects, DTLS and SRTP unchanged,
+ * and the video decodes again. Times go to target/ice-restart.json; more tries with
+ * {@code -Dchorus.test.iceRestartTries=N}.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LossRecoveryBrowserIT {
 
     private static final Duration MEDIA_WAIT = Duration.ofSeconds(20);
     private static final int WINDOW_SECONDS = 20;
     private static final int SEGMENT_SECONDS = 5;
     private static final Impairment SUBSCRIBER_LINK = Impairment.parse("loss=5%,delay=50ms");
+    private static final Impairment BLACKHOLE = Impairment.parse("loss=100%");
+    /** From the page's ICE restart to video decoding again. */
+    private static final Duration RESTART_RECOVERY = Duration.ofSeconds(3);
+    /** From the blackhole to the page's ICE restart (a loaded machine samples its stats late). */
+    private static final Duration STALL_NOTICED = Duration.ofSeconds(5);
 
     private final ObjectMapper json = new ObjectMapper();
     private final List<RoomPage> pages = new ArrayList<>();
     private ProxiedServer server;
+    private RoomPage publisher;
+    private RoomPage subscriber;
+    private String pubId;
+    private String subId;
 
-    @AfterEach
+    @AfterAll
     void stop() {
         for (int i = 0; i < pages.size(); i++) {
             pages.get(i).screenshot("loss-recovery-" + i);
@@ -54,20 +77,24 @@ class LossRecoveryBrowserIT {
         if (server != null) server.close();
     }
 
-    @Test
-    void subscriberVideoKeepsDecodingThroughFivePercentLossWithNackAndRetransmission() throws Exception {
+    @BeforeAll
+    void startCall() throws Exception {
         server = ProxiedServer.start(5);
-        RoomPage publisher = RoomPage.open(server.url("/r/lossy?name=Pub"), Chromium.Camera.SMALL_NO_MICROPHONE)
+        publisher = RoomPage.open(server.url("/r/lossy?name=Pub"), Chromium.Camera.SMALL_NO_MICROPHONE)
                 .awaitState("joined");
         pages.add(publisher);
-        RoomPage subscriber =
-                RoomPage.open(server.url("/r/lossy?name=Sub&publish=0")).awaitState("joined");
+        subscriber = RoomPage.open(server.url("/r/lossy?name=Sub&publish=0")).awaitState("joined");
         pages.add(subscriber);
-        String pubId = publisher.selfId();
-        String subId = subscriber.selfId();
+        pubId = publisher.selfId();
+        subId = subscriber.selfId();
         publisher.awaitMediaConnected();
         subscriber.awaitMediaConnected();
         subscriber.awaitInbound(List.of(pubId), "video", "camera", MEDIA_WAIT);
+    }
+
+    @Test
+    @Order(1)
+    void subscriberVideoKeepsDecodingThroughFivePercentLossWithNackAndRetransmission() throws Exception {
 
         // Both pages reach the SFU through the proxy, each in a flow of its own.
         String subUfrag = subscriber.serverIceUfrag();
@@ -167,6 +194,103 @@ class LossRecoveryBrowserIT {
         assertTrue(rtt > 0 && rtt < 1, "publisher's video round-trip time " + rtt + " s: " + pubVideoRtt);
         assertNotNull(subVideoSr, "the subscriber has no remote-outbound-rtp for its video: " + subRtcp);
         assertTrue(num(subVideoSr.get("packetsSent")) > 0, "remote-outbound-rtp without packets: " + subVideoSr);
+    }
+
+    @Test
+    @Order(2)
+    void aBlackholedPathIsReplacedByAnIceRestartAndVideoComesBack() throws Exception {
+        server.proxy().clearRules();
+        int tries = Integer.getInteger("chorus.test.iceRestartTries", 1);
+        ArrayNode results = json.createArrayNode();
+        for (int i = 1; i <= tries; i++) {
+            ObjectNode r = breakPathAndRecover(i);
+            results.add(r);
+            System.out.printf(
+                    "ICE restart %d: page restarted %d ms after the blackhole, video back %d ms after that"
+                            + " (%d ms after the blackhole)%n",
+                    i,
+                    r.path("restartAfterMs").asLong(),
+                    r.path("videoBackAfterRestartMs").asLong(),
+                    r.path("videoBackMs").asLong());
+        }
+        Path out = Path.of("target", "ice-restart.json");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, json.writerWithDefaultPrettyPrinter().writeValueAsString(results) + "\n");
+        JsonNode transport = subscriberTransport();
+        assertEquals(tries, transport.path("iceRestarts").asInt(), "restarts on the SFU: " + transport);
+        assertEquals(subId, subscriber.selfId(), "the same participant throughout");
+    }
+
+    /** Blackholes the subscriber's current flows and waits for the page to restart ICE and decode video again. */
+    private ObjectNode breakPathAndRecover(int attempt) throws Exception {
+        subscriber.awaitInbound(List.of(pubId), "video", "camera", MEDIA_WAIT);
+        String oldUfrag = subscriber.serverIceUfrag();
+        int restartsBefore = restarts(subscriber.mediaStats());
+        double blackholedAt = subscriber.now();
+        server.proxy().setForIceUfrag(oldUfrag, BLACKHOLE, BLACKHOLE);
+        Double restartedAt = null;
+        long framesAtRestart = -1;
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            Map<String, Object> stats = subscriber.mediaStats();
+            Inbound video = RoomPage.inboundOf(stats).stream()
+                    .filter(v -> pubId.equals(v.participantId()) && "camera".equals(v.source()))
+                    .findFirst()
+                    .orElse(null);
+            long frames = video == null ? 0 : video.framesDecoded();
+            if (restartedAt == null && restarts(stats) > restartsBefore) {
+                restartedAt = lastRestartAt(stats);
+                framesAtRestart = frames;
+            }
+            if (restartedAt != null && frames > framesAtRestart && !oldUfrag.equals(subscriber.serverIceUfrag())) {
+                double backAt = subscriber.now();
+                ObjectNode r = json.createObjectNode();
+                r.put("attempt", attempt);
+                r.put("restartAfterMs", Math.round(restartedAt - blackholedAt));
+                r.put("videoBackAfterRestartMs", Math.round(backAt - restartedAt));
+                r.put("videoBackMs", Math.round(backAt - blackholedAt));
+                assertTrue(
+                        backAt - restartedAt <= RESTART_RECOVERY.toMillis(),
+                        "video came back " + Math.round(backAt - restartedAt) + " ms after the ICE restart: " + r);
+                // The page notices the silence itself (about 2 s here), well before Chrome's own "disconnected".
+                assertTrue(
+                        restartedAt - blackholedAt <= STALL_NOTICED.toMillis(),
+                        "the page restarted ICE " + Math.round(restartedAt - blackholedAt) + " ms after the blackhole: "
+                                + r);
+                return r;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("attempt " + attempt
+                + ": no ICE restart brought video back within 30 s (page restarted "
+                + (restartedAt == null ? "never" : Math.round(restartedAt - blackholedAt) + " ms after the blackhole")
+                + ", page " + subscriber.mediaStats().get("iceRestart") + ", SFU transport " + subscriberTransport()
+                + ", video path " + server.videoPath(subId) + ", congestion " + server.congestion(subId) + ", proxy "
+                + server.proxy().toJson() + ")");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static int restarts(Map<String, Object> stats) {
+        Object r = stats.get("iceRestart");
+        return r instanceof Map<?, ?> m ? (int) num(((Map<String, Object>) m).get("restarts")) : 0;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static double lastRestartAt(Map<String, Object> stats) {
+        Object r = stats.get("iceRestart");
+        return r instanceof Map<?, ?> m ? dbl(((Map<String, Object>) m).get("lastRestartAt")) : Double.NaN;
+    }
+
+    /** The SFU's transport of the subscriber, from /debug. */
+    private JsonNode subscriberTransport() throws Exception {
+        JsonNode debug = server.debug();
+        for (JsonNode room : debug.path("media").path("rooms")) {
+            for (JsonNode p : room.path("sessions")) {
+                if (subId.equals(p.path("participantId").asText())) return p.path("transport");
+            }
+        }
+        throw new AssertionError("no transport for " + subId + " in /debug: "
+                + debug.path("media").path("rooms"));
     }
 
     private List<FlowStats> flows(String serverUfrag) {
