@@ -138,10 +138,11 @@ public final class FirefoxPage {
     }
 
     /**
-     * Saves what the page shows to target/screenshots/NAME.png and its console next to it. Best
-     * effort: never throws.
+     * Saves what the page shows to target/screenshots/NAME.png and its console next to it, when
+     * {@link TestOutcome#wanted()}. Best effort: never throws.
      */
     public void screenshot(String name) {
+        if (!TestOutcome.wanted()) return;
         try {
             Path dir = Files.createDirectories(Path.of("target", "screenshots"));
             Files.write(dir.resolve(name + ".console.txt"), browser.consoleOf(context));

@@ -411,9 +411,12 @@ public final class RoomPage implements AutoCloseable {
 
     /**
      * Saves what the page shows to target/screenshots/NAME.png, so a failure can be seen,
-     * not only read. Best effort: a crashed browser must not hide the test's own failure.
+     * not only read: only once the test has failed ({@link TestOutcome}), or always with
+     * {@code -Dchorus.test.screenshots=true}. Best effort: a crashed browser must not hide the
+     * test's own failure.
      */
     public void screenshot(String name) {
+        if (!TestOutcome.wanted()) return;
         try {
             byte[] png = chrome().getScreenshotAs(OutputType.BYTES);
             Path dir = Path.of("target", "screenshots");

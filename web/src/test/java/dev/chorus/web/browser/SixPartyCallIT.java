@@ -138,13 +138,16 @@ class SixPartyCallIT {
             }
             double wallSeconds = (System.nanoTime() - wallStart) / 1e9;
             double cpuSeconds = (proc.cpuTicks() - cpuStart) / (double) ProcStat.CLOCK_TICKS;
-            // Under the pages' load the server gets little CPU: /debug took 1-64 s here (CI timed out
-            // at 10 and at 30 s), so it gets minutes, its time is a figure, and it is asked now, to
+            // Under the pages' load the server gets little CPU: /debug has taken seconds here (CI timed
+            // out at 10 and at 30 s), so it gets minutes, its time is a figure, and it is asked now, to
             // answer while the pages' stats are read rather than after.
             long debugStart = System.nanoTime();
+            java.util.concurrent.atomic.AtomicLong debugDone = new java.util.concurrent.atomic.AtomicLong();
             CompletableFuture<String> debugText = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return get(base + "/debug", Duration.ofMinutes(3));
+                    String text = get(base + "/debug", Duration.ofMinutes(3));
+                    debugDone.set(System.nanoTime());
+                    return text;
                 } catch (IOException | InterruptedException e) {
                     throw new CompletionException(e);
                 }
@@ -154,10 +157,6 @@ class SixPartyCallIT {
             Map<String, RoomPage.Inbound> end = snapshot(pages, endNanos);
             System.out.printf(
                     "six-party call: stats of the six pages read in %.1f s%n", (System.nanoTime() - readStart) / 1e9);
-
-            for (int i = 0; i < pages.size(); i++) {
-                pages.get(i).screenshot("sixParty-" + i);
-            }
 
             // Every one of the 6 x 5 video streams kept decoding and every audio stream kept arriving.
             double minFps = Double.MAX_VALUE;
@@ -183,7 +182,7 @@ class SixPartyCallIT {
             assertEquals(PARTICIPANTS * (PARTICIPANTS - 1) * 2, streams, "inbound streams: " + end.keySet());
 
             JsonObject debug = new JsonObject(debugText.join());
-            long debugMillis = (System.nanoTime() - debugStart) / 1_000_000;
+            long debugMillis = (debugDone.get() - debugStart) / 1_000_000;
             Map<String, Long> drops = forwardingDrops(debug);
             Map<String, Long> unexpected = new LinkedHashMap<>(drops);
             unexpected.keySet().removeAll(EXPECTED_DROPS);
@@ -225,6 +224,12 @@ class SixPartyCallIT {
             System.out.printf("six-party call loss recovery: %s%n", lossRecovery);
             assertEquals(Map.of(), unexpected, "unexpected forwarding drops");
             assertEquals(0L, transportDrops.getOrDefault("SRTP_AUTH_FAILED", 0L), "SRTP authentication failures");
+        } catch (Throwable t) {
+            TestOutcome.markFailed(); // the pages as they were when it failed
+            for (int i = 0; i < pages.size(); i++) {
+                pages.get(i).screenshot("sixParty-" + i);
+            }
+            throw t;
         } finally {
             pages.forEach(RoomPage::close);
             browser.quit();
