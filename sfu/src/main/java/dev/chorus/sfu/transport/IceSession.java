@@ -114,7 +114,7 @@ final class IceSession {
             // A controlled agent's candidates live on the shared port, which pushes (see Ice4jSetup); a controlling
             // one reads the component socket of its own candidate.
             component = agent.createComponent(stream, KeepAliveStrategy.SELECTED_ONLY, controlling);
-            mediaSender = new SelectedPairSender(component, directSockets);
+            mediaSender = new SelectedPairSender(component, agent.getLocalUfrag(), directSockets);
             ok = true;
         } finally {
             if (!ok) {
@@ -349,6 +349,11 @@ final class IceSession {
         return true;
     }
 
+    /** Authenticated media arrived from {@code from}; see {@link SelectedPairSender#peerSentFrom}. Packet thread. */
+    void peerSentFrom(java.net.SocketAddress from) {
+        mediaSender.peerSentFrom(from);
+    }
+
     /** The selected pair's local and remote addresses, or null before ICE selects one. */
     java.net.InetSocketAddress[] selectedAddresses() {
         CandidatePair pair = component.getSelectedPair();
@@ -382,6 +387,7 @@ final class IceSession {
             p.put("remote", pair.getRemoteCandidate().getTransportAddress().toString());
             p.put("remoteType", pair.getRemoteCandidate().getType().toString());
             p.put("mediaSentDirect", mediaSender.isDirect());
+            mediaSender.addJson(p);
         }
         o.put("msSinceHeard", consent.msSinceHeard());
     }

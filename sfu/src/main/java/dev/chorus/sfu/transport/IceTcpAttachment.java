@@ -54,6 +54,6 @@ final class IceTcpAttachment {
 
     /** One non-STUN frame (DTLS, SRTP, SRTCP) of an attached connection. */
     void receive(byte[] buf, int off, int len) {
-        path.receive(buf, off, len);
+        path.receiveOverTcp(buf, off, len);
     }
 }

@@ -3,6 +3,7 @@ package dev.chorus.sfu.transport;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.drop.DropReason;
 import dev.chorus.sfu.rtp.BigEndian;
+import java.net.SocketAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.ice4j.util.Buffer;
 import org.ice4j.util.BufferPool;
@@ -74,10 +75,15 @@ final class SrtpPacketPath {
     /** ice4j push callback, on the shared port's reader thread. We own {@code b} and return it to the pool. */
     void receive(Buffer b) {
         try {
-            receive(b.getBuffer(), b.getOffset(), b.getLength());
+            receive(b.getBuffer(), b.getOffset(), b.getLength(), b.getRemoteAddress());
         } finally {
             BufferPool.returnBuffer.invoke(b);
         }
+    }
+
+    /** A frame of an ICE-TCP connection (its remote is the TCP pair's). */
+    void receiveOverTcp(byte[] buf, int off, int len) {
+        receive(buf, off, len, SelectedPairSender.OVER_TCP);
     }
 
     /**
@@ -86,6 +92,14 @@ final class SrtpPacketPath {
      * threads (UDP and ICE-TCP, during an ICE restart); the second is dropped, counted, never made to wait.
      */
     void receive(byte[] buf, int off, int len) {
+        receive(buf, off, len, null);
+    }
+
+    /**
+     * {@code from}: where the datagram came from on the shared UDP port, {@link SelectedPairSender#OVER_TCP}, or null
+     * (a client's own socket); authenticated media from elsewhere than the selected pair moves our sends there.
+     */
+    private void receive(byte[] buf, int off, int len, SocketAddress from) {
         counters.packetsIn.increment();
         counters.bytesIn.add(len);
         if (!receiving.compareAndSet(false, true)) {
@@ -98,8 +112,8 @@ final class SrtpPacketPath {
                 return;
             }
             switch (PacketKind.classify(buf, off, len)) {
-                case RTP -> receiveSrtp(buf, off, len, false);
-                case RTCP -> receiveSrtp(buf, off, len, true);
+                case RTP -> receiveSrtp(buf, off, len, false, from);
+                case RTCP -> receiveSrtp(buf, off, len, true, from);
                 case DTLS -> dtls.receive(buf, off, len);
                 // STUN never gets here (ice4j takes it off the socket first); count it, never drop silently.
                 case STUN, UNKNOWN -> counters.drop(DropReason.UNKNOWN_FIRST_BYTE);
@@ -112,7 +126,7 @@ final class SrtpPacketPath {
         }
     }
 
-    private void receiveSrtp(byte[] buf, int off, int len, boolean rtcp) {
+    private void receiveSrtp(byte[] buf, int off, int len, boolean rtcp, SocketAddress from) {
         SrtpSession s = srtp;
         if (s == null) {
             if (!handshakeUnderWay() || !early.park(buf, off, len, rtcp)) {
@@ -123,7 +137,7 @@ final class SrtpPacketPath {
         if (early.pending()) {
             replayEarly(s);
         }
-        unprotectAndDeliver(s, buf, off, len, rtcp);
+        unprotectAndDeliver(s, buf, off, len, rtcp, from);
     }
 
     private boolean handshakeUnderWay() {
@@ -134,7 +148,7 @@ final class SrtpPacketPath {
     /** The packets parked before the keys, in their order of arrival, ahead of the one that found the keys. */
     private void replayEarly(SrtpSession s) {
         for (int i = 0; i < early.size(); i++) {
-            unprotectAndDeliver(s, early.buffer(i), 0, early.length(i), early.isRtcp(i));
+            unprotectAndDeliver(s, early.buffer(i), 0, early.length(i), early.isRtcp(i), null);
         }
         early.clear();
     }
@@ -144,7 +158,7 @@ final class SrtpPacketPath {
         decryptRtpOneIn = n;
     }
 
-    private void unprotectAndDeliver(SrtpSession s, byte[] buf, int off, int len, boolean rtcp) {
+    private void unprotectAndDeliver(SrtpSession s, byte[] buf, int off, int len, boolean rtcp, SocketAddress from) {
         if (len < (rtcp ? 8 + s.rtcpOverhead() : 12 + s.rtpOverhead())) {
             counters.drop(DropReason.MALFORMED);
             return;
@@ -169,7 +183,11 @@ final class SrtpPacketPath {
             counters.drop(reasonOf(st));
             return;
         }
-        ice.current().consent().heard();
+        IceSession path = ice.current();
+        path.consent().heard();
+        if (from != null) {
+            path.peerSentFrom(from); // authenticated and not a replay: the peer's own choice of path
+        }
         if (rtcp) {
             counters.rtcpIn.increment();
             listener.onRtcp(transport, buf, off, rxView.getLength());

@@ -253,7 +253,10 @@ public final class WebRtcTransport implements AutoCloseable {
         return !closed.get() && ice.newest().addRemoteCandidate(c);
     }
 
-    /** Starts ICE, and DTLS once ICE connects; a CLIENT waits for its first remote candidate. After {@link #restartIce}: starts the restart's checks. */
+    /**
+     * Starts ICE, and DTLS once ICE connects; a CLIENT waits for its first remote candidate. After {@link #restartIce}:
+     * starts the restart's checks.
+     */
     public void start() {
         if (!dtls.hasRemoteFingerprint()) {
             throw new IllegalStateException("setRemoteFingerprint first");

@@ -3,6 +3,8 @@ package dev.chorus.web.browser;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.chorus.testkit.netsim.Impairment;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,6 +106,76 @@ class IceTcpBrowserIT {
                 }
             }
         }
+    }
+
+    /**
+     * A page that nominates its ICE-TCP pair first (UDP held up in the impairment proxy, as on a busy machine) and UDP
+     * once that answers, then loses its TCP connection (browsers prune the pairs they left): the SFU, which ICE left
+     * on the first nominated pair, follows the page to UDP, and the video it forwards to the page keeps decoding.
+     */
+    @Test
+    void aPageThatMovesFromTcpToUdpKeepsItsMediaWhenTheTcpConnectionGoes() throws Exception {
+        try (ProxiedServer server = ProxiedServer.startWithIceTcp(17)) {
+            Impairment blackhole = Impairment.parse("loss=100%");
+            List<RoomPage> pages = new ArrayList<>();
+            try {
+                // The publisher on UDP as usual; new flows (the subscriber's) get no UDP answer for now.
+                RoomPage pub = RoomPage.open(server.url("/r/tcpfirst?name=Pub"), Chromium.Camera.SMALL_NO_MICROPHONE)
+                        .awaitState("joined");
+                pages.add(pub);
+                pub.awaitMediaConnected();
+                server.proxy().setForIceUfrag(pub.serverIceUfrag(), Impairment.NONE, Impairment.NONE);
+                server.proxy().setDefault(blackhole, blackhole);
+                RoomPage sub = RoomPage.open(server.url("/r/tcpfirst?name=Sub&publish=0"))
+                        .awaitState("joined");
+                pages.add(sub);
+                awaitProtocol(sub, "tcp");
+                server.proxy().setDefault(Impairment.NONE, Impairment.NONE); // UDP answers from now on
+                long t0 = System.nanoTime();
+                awaitProtocol(sub, "udp");
+                System.out.printf(
+                        "IceTcpBrowserIT: the subscriber moved from TCP to UDP %d ms after UDP was let through%n",
+                        (System.nanoTime() - t0) / 1_000_000);
+                String pubId = pub.selfId();
+                sub.awaitInbound(List.of(pubId), "video", "camera", MEDIA_WAIT);
+
+                int dropped = server.tcpProxy().dropAll();
+                assertTrue(dropped > 0, "the pages' ICE-TCP connections went through the proxy");
+                long before = sub.inbound(pubId, "video", "camera").framesDecoded();
+                Thread.sleep(3000);
+                long after = sub.inbound(pubId, "video", "camera").framesDecoded();
+                System.out.printf(
+                        "  %d TCP connections cut; the subscriber decoded +%d frames in the next 3 s%n",
+                        dropped, after - before);
+                assertTrue(after - before >= 15, "video stopped with the TCP connection: +" + (after - before));
+                String subId = sub.selfId();
+                for (JsonNode s :
+                        server.debug().path("media").path("rooms").get(0).path("sessions")) {
+                    if (!subId.equals(s.path("participantId").asText())) continue;
+                    JsonNode pair = s.path("transport").path("selectedPair");
+                    System.out.println("  the SFU's side of the subscriber: " + pair);
+                    assertTrue(pair.path("remote").asText().endsWith("/tcp"), "ICE kept the TCP pair: " + pair);
+                    assertTrue(pair.path("peerMoves").asLong() >= 1, "the SFU followed the page to UDP: " + pair);
+                }
+            } finally {
+                for (int i = 0; i < pages.size(); i++) {
+                    pages.get(i).screenshot("tcp-first-" + i);
+                    pages.get(i).close();
+                }
+            }
+        }
+    }
+
+    /** Waits until the page's selected candidate pair uses that protocol locally ("tcp", "udp"). */
+    private static void awaitProtocol(RoomPage p, String protocol) throws InterruptedException {
+        long deadline = System.nanoTime() + MEDIA_WAIT.toNanos();
+        Map<String, Object> pair = null;
+        while (System.nanoTime() < deadline) {
+            pair = selectedPair(p);
+            if (pair != null && protocol.equals(pair.get("localProtocol"))) return;
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the page's selected pair is not " + protocol + ": " + pair);
     }
 
     private static Map<String, Long> framesByParticipant(RoomPage p) {

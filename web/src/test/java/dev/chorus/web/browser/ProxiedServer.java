@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.testkit.netsim.FlowStats;
+import dev.chorus.testkit.netsim.TcpDropProxy;
 import dev.chorus.testkit.netsim.UdpImpairmentProxy;
 import java.io.IOException;
 import java.net.DatagramSocket;
@@ -28,12 +29,45 @@ import java.util.function.Predicate;
 final class ProxiedServer implements AutoCloseable {
     private final TestServer server;
     private final UdpImpairmentProxy proxy;
+    /** In front of the SFU's ICE-TCP port when it listens on one, else null. */
+    private final TcpDropProxy tcpProxy;
+
     private final ObjectMapper json = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private ProxiedServer(TestServer server, UdpImpairmentProxy proxy) {
+    private ProxiedServer(TestServer server, UdpImpairmentProxy proxy, TcpDropProxy tcpProxy) {
         this.server = server;
         this.proxy = proxy;
+        this.tcpProxy = tcpProxy;
+    }
+
+    /**
+     * As {@link #start(long)}, with ICE-TCP on too, behind a {@link TcpDropProxy} whose port the SFU announces in its
+     * passive TCP candidate: a test can delay UDP in the impairment proxy and cut the TCP connections.
+     */
+    static ProxiedServer startWithIceTcp(long seed) throws Exception {
+        int tcpPort;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            tcpPort = probe.getLocalPort();
+        }
+        TcpDropProxy tcp = TcpDropProxy.start(tcpPort);
+        try {
+            return start(
+                    seed,
+                    InetAddress.getByName("127.0.0.1"),
+                    Map.of(
+                            "chorus.media.tcp-port", Integer.toString(tcpPort),
+                            "chorus.media.public-tcp-port", Integer.toString(tcp.port())),
+                    tcp);
+        } catch (Exception | Error e) {
+            tcp.close();
+            throw e;
+        }
+    }
+
+    /** The TCP proxy in front of ICE-TCP ({@link #startWithIceTcp}). */
+    TcpDropProxy tcpProxy() {
+        return tcpProxy;
     }
 
     /** P is a free port picked first; should another process take it in between, try again. */
@@ -46,6 +80,12 @@ final class ProxiedServer implements AutoCloseable {
      * Firefox tests' {@link NetworkNamespace#ADDRESS}); the web server stays on 127.0.0.1.
      */
     static ProxiedServer start(long seed, InetAddress address) throws Exception {
+        // No ICE-TCP: media must take the impaired path, not go round it.
+        return start(seed, address, Map.of("chorus.media.tcp-port", "-1"), null);
+    }
+
+    private static ProxiedServer start(long seed, InetAddress address, Map<String, String> more, TcpDropProxy tcp)
+            throws Exception {
         InetAddress loopback = address;
         IOException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
@@ -53,19 +93,17 @@ final class ProxiedServer implements AutoCloseable {
             try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(loopback, 0))) {
                 port = probe.getLocalPort();
             }
-            TestServer s = TestServer.start(Map.of(
-                    "chorus.media.address",
-                    loopback.getHostAddress(),
-                    "chorus.media.public-address",
-                    loopback.getHostAddress(),
-                    "chorus.media.public-port",
-                    Integer.toString(port)));
+            Map<String, String> settings = new java.util.HashMap<>(more);
+            settings.put("chorus.media.address", loopback.getHostAddress());
+            settings.put("chorus.media.public-address", loopback.getHostAddress());
+            settings.put("chorus.media.public-port", Integer.toString(port));
+            TestServer s = TestServer.start(settings);
             try {
                 UdpImpairmentProxy p = UdpImpairmentProxy.start(
                         new InetSocketAddress(loopback, port),
                         new InetSocketAddress(loopback, s.server().mediaPort()),
                         seed);
-                return new ProxiedServer(s, p);
+                return new ProxiedServer(s, p, tcp);
             } catch (IOException e) {
                 last = e;
                 s.close();
@@ -156,6 +194,7 @@ final class ProxiedServer implements AutoCloseable {
     @Override
     public void close() {
         proxy.close();
+        if (tcpProxy != null) tcpProxy.close();
         server.close();
     }
 }
