@@ -25,7 +25,7 @@ proxy_port=${QUALITY_PROXY_PORT:-18492}
 
 echo "quality.sh: server on 127.0.0.1:$port, SFU UDP 127.0.0.1:$media_port behind the proxy on 127.0.0.1:$proxy_port"
 start_server quality.sh "$log" "$port" env CHORUS_HTTP_HOST=127.0.0.1 CHORUS_HTTP_PORT="$port" CHORUS_MEDIA_ADDRESS=127.0.0.1 \
-  CHORUS_MEDIA_PORT="$media_port" CHORUS_MEDIA_PUBLIC_ADDRESS=127.0.0.1 CHORUS_MEDIA_PUBLIC_PORT="$proxy_port" \
+  CHORUS_MEDIA_PORT="$media_port" CHORUS_MEDIA_PUBLIC_ADDRESS=127.0.0.1 CHORUS_MEDIA_PUBLIC_PORT="$proxy_port" CHORUS_MEDIA_TCP_PORT=-1 \
   java -jar web/target/chorus-server.jar
 
 status=0

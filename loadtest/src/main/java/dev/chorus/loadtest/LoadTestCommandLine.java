@@ -218,8 +218,8 @@ final class LoadTestCommandLine {
                     + "headless Chromium pages (both publish camera and microphone, each receives the other) runs through a%n"
                     + "UDP impairment proxy started in this process; every flow loses that share of packets at random and%n"
                     + "is delayed, in both directions. The server must announce the proxy as its candidate:%n"
-                    + "chorus.media.public-address=127.0.0.1 and chorus.media.public-port=<--proxy-port>%n"
-                    + "(loadtest/quality.sh does all this). Each call is measured for --duration (default 60s here) once%n"
+                    + "chorus.media.public-address=127.0.0.1 and chorus.media.public-port=<--proxy-port>, with%n"
+                    + "chorus.media.tcp-port=-1 so no page goes round it over ICE-TCP (loadtest/quality.sh does all this). Each call is measured for --duration (default 60s here) once%n"
                     + "both pages decode each other's video. Writes quality.json and quality.md to --report (default%n"
                     + "loadtest/target here).%n")
     QualityOptions quality = new QualityOptions();

@@ -40,7 +40,12 @@ class QualityRunIT {
             proxyPort = probe.getLocalPort(); // free now; the run binds it again moments later
         }
         server = LoopbackTestServer.start(Map.of(
-                "chorus.media.public-address", "127.0.0.1", "chorus.media.public-port", Integer.toString(proxyPort)));
+                "chorus.media.public-address",
+                "127.0.0.1",
+                "chorus.media.public-port",
+                Integer.toString(proxyPort),
+                "chorus.media.tcp-port",
+                "-1")); // no way round the proxy
     }
 
     @AfterEach

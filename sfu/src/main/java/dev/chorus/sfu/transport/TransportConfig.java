@@ -180,11 +180,14 @@ public final class TransportConfig {
     }
 
     /**
-     * A builder holding the {@code chorus.media} defaults of reference.conf (UDP 127.0.0.1:10000, no ICE-TCP,
-     * nothing advertised but the bound address, all remotes ...), for tests, clients and bots.
+     * A builder holding the {@code chorus.media} defaults of reference.conf (UDP 127.0.0.1:10000, ICE-TCP on the UDP
+     * port's number, nothing advertised but the bound address, all remotes ...), for tests, clients and bots. As in
+     * reference.conf, the ICE-TCP port follows {@link Builder#port} until {@link Builder#tcpPort} sets it.
      */
     public static Builder builder() {
-        return Reference.DEFAULTS.toBuilder();
+        Builder b = Reference.DEFAULTS.toBuilder();
+        b.tcpFollowsPort = Reference.DEFAULTS.tcpPort == Reference.DEFAULTS.port;
+        return b;
     }
 
     private static final class Reference {
@@ -320,6 +323,8 @@ public final class TransportConfig {
         // A protocol preference, not a setting: GCM is cheaper and stronger, CM_80 is what every browser has.
         private List<SrtpProfile> profiles = List.of(SrtpProfile.AEAD_AES_128_GCM, SrtpProfile.AES_CM_128_HMAC_SHA1_80);
         private boolean sharedClientReads;
+        /** {@link #builder()}'s ICE-TCP port is the UDP port's until set itself. */
+        private boolean tcpFollowsPort;
 
         public Builder() {}
 
@@ -330,6 +335,9 @@ public final class TransportConfig {
 
         public Builder port(int p) {
             this.port = p;
+            if (tcpFollowsPort) {
+                this.tcpPort = p;
+            }
             return this;
         }
         /** Public address announced instead of the bound one (null: the bound one); UDP port 0 = the bound port. */
@@ -341,6 +349,7 @@ public final class TransportConfig {
         /** ICE-TCP listening port: -1 off, 0 ephemeral. */
         public Builder tcpPort(int p) {
             this.tcpPort = p;
+            this.tcpFollowsPort = false;
             return this;
         }
         /** TCP port announced instead of the bound TCP port (0 = the bound one). */

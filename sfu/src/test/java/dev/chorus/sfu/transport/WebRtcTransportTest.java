@@ -273,12 +273,25 @@ class WebRtcTransportTest {
                         x.port());
             }
         }
-        // Nothing configured: the bound address, UDP only (ICE-TCP is off in the builder's defaults).
+        // Nothing configured: the bound address and ports, ICE-TCP on as by default (the UDP port's number, here
+        // any free port as the UDP one is).
         try (WebRtcTransport t = WebRtcTransport.createServer(port, SERVER_CERT, null)) {
             java.util.List<IceCandidate> cands = t.localCandidates();
-            assertEquals(1, cands.size(), cands.toString());
-            assertEquals("127.0.0.1", cands.get(0).address());
-            assertEquals(port.localAddress().getPort(), cands.get(0).port());
+            assertEquals(2, cands.size(), cands.toString());
+            for (IceCandidate x : cands) {
+                assertEquals("127.0.0.1", x.address());
+                assertEquals(
+                        x.isUdp()
+                                ? port.localAddress().getPort()
+                                : port.localTcpAddress().getPort(),
+                        x.port());
+            }
+        }
+        // ICE-TCP off.
+        try (MediaPorts udpOnly = MediaPorts.open(loopback().tcpPort(-1).build());
+                WebRtcTransport t = WebRtcTransport.createServer(udpOnly, SERVER_CERT, null)) {
+            assertEquals(1, t.localCandidates().size(), t.localCandidates().toString());
+            assertTrue(t.localCandidates().get(0).isUdp());
         }
     }
 
@@ -355,7 +368,7 @@ class WebRtcTransportTest {
         }
         org.junit.jupiter.api.Assertions.assertThrows(
                 IllegalArgumentException.class,
-                () -> loopback().udpEnabled(false).build(),
+                () -> loopback().tcpPort(-1).udpEnabled(false).build(),
                 "neither UDP nor TCP");
     }
 

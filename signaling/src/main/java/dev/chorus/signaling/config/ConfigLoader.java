@@ -52,8 +52,9 @@ public final class ConfigLoader {
             merged = props.withOnlyPath("chorus").withFallback(merged);
         }
 
-        merged = merged.resolve();
-        merged = applyEnvironment(merged, env);
+        // The environment goes in before substitutions are resolved, as the other layers do: a default
+        // that follows another key (chorus.media.tcp-port = ${chorus.media.port}) follows it set from any layer.
+        merged = applyEnvironment(merged, merged.resolve(), env).resolve();
         return new Loaded(ServerConfig.from(merged), file);
     }
 
@@ -61,9 +62,10 @@ public final class ConfigLoader {
         return path.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 
-    private static Config applyEnvironment(Config config, Map<String, String> env) {
+    /** Overrides in {@code config} (unresolved) every key of {@code resolved} that {@code env} sets. */
+    private static Config applyEnvironment(Config config, Config resolved, Map<String, String> env) {
         Config result = config;
-        for (Map.Entry<String, ConfigValue> entry : config.getConfig("chorus").entrySet()) {
+        for (Map.Entry<String, ConfigValue> entry : resolved.getConfig("chorus").entrySet()) {
             String path = "chorus." + entry.getKey();
             String value = env.get(envName(path));
             if (value == null) {

@@ -22,6 +22,38 @@ class ConfigLoaderTest {
     @TempDir
     Path dir;
 
+    /** The ICE-TCP port follows the UDP port from whichever layer sets it, unless set itself. */
+    @Test
+    void iceTcpFollowsTheUdpPortFromEveryLayer() throws Exception {
+        Properties props = new Properties();
+        props.setProperty("chorus.media.port", "0");
+        assertEquals(
+                0, ConfigLoader.load(null, Map.of(), props).config().media().tcpPort(), "system property");
+        assertEquals(
+                12000,
+                ConfigLoader.load(null, Map.of("CHORUS_MEDIA_PORT", "12000"), new Properties())
+                        .config()
+                        .media()
+                        .tcpPort(),
+                "environment");
+        Path file = dir.resolve("media.conf");
+        java.nio.file.Files.writeString(file, "chorus.media.port = 11000\n");
+        assertEquals(
+                11000,
+                ConfigLoader.load(file, Map.of(), new Properties())
+                        .config()
+                        .media()
+                        .tcpPort(),
+                "file");
+        assertEquals(
+                -1,
+                ConfigLoader.load(null, Map.of("CHORUS_MEDIA_PORT", "12000", "CHORUS_MEDIA_TCP_PORT", "-1"), props)
+                        .config()
+                        .media()
+                        .tcpPort(),
+                "off");
+    }
+
     @Test
     void embeddedDefaultsRunAsIs() {
         ConfigLoader.Loaded loaded = ConfigLoader.load(null, Map.of(), new Properties());
@@ -29,7 +61,7 @@ class ConfigLoaderTest {
         assertNull(loaded.file());
         assertEquals(8080, c.http().port());
         assertEquals(10000, c.media().port());
-        assertEquals(-1, c.media().tcpPort());
+        assertEquals(10000, c.media().tcpPort(), "ICE-TCP on, on the UDP port's number");
         assertEquals("", c.media().publicAddress());
         assertTrue(c.media().udpEnabled());
         assertEquals(Duration.ofSeconds(30), c.signaling().keepaliveTimeout());
@@ -272,7 +304,10 @@ class ConfigLoaderTest {
 
         IllegalArgumentException noTransport = assertThrows(
                 IllegalArgumentException.class,
-                () -> ConfigLoader.load(null, Map.of("CHORUS_MEDIA_UDP_ENABLED", "false"), new Properties()));
+                () -> ConfigLoader.load(
+                        null,
+                        Map.of("CHORUS_MEDIA_UDP_ENABLED", "false", "CHORUS_MEDIA_TCP_PORT", "-1"),
+                        new Properties()));
         assertTrue(noTransport.getMessage().contains("udp-enabled"), noTransport.getMessage());
         IllegalArgumentException portAlone = assertThrows(
                 IllegalArgumentException.class,
