@@ -89,7 +89,7 @@ class LargeRoomIT {
                 "--ramp-up",
                 "6s",
                 "--duration",
-                "30s",
+                "25s",
                 "--server-pid",
                 Long.toString(ProcessHandle.current().pid()),
                 "--report",

@@ -465,6 +465,9 @@ public final class BandwidthEstimator {
         evaluateProbe(nowNanos, rttNanos);
     }
 
+    /** Packets a probe may lose whatever its size, before a tenth of it is more. */
+    static final int PROBE_LOSS_SLACK = 2;
+
     private void evaluateProbe(long nowNanos, long rttNanos) {
         if (probeCluster == 0 || probeEndNanos < 0) {
             return;
@@ -476,8 +479,11 @@ public final class BandwidthEstimator {
             return;
         }
         long result = -1;
+        // Up to a tenth lost, and never fewer than PROBE_LOSS_SLACK: a probe is a few dozen packets, and on a path
+        // with random loss (5 % here in LossRecoveryBrowserIT) two of them lost is chance, not a full queue; a
+        // failed probe held a paused video back 4 s more.
         if (probeReceived >= 5
-                && probeLost * 10 < Math.max(reported, 1)
+                && probeLost <= Math.max(PROBE_LOSS_SLACK, reported / 10)
                 && probeLastArrivalUs > probeFirstArrivalUs
                 && probeLastSendNanos > probeFirstSendNanos) {
             long receiveBps = (probeReceivedBytes - probeFirstArrivalBytes)

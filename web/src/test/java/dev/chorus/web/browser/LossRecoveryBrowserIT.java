@@ -122,9 +122,11 @@ class LossRecoveryBrowserIT {
                     now.all().get("nackCount"),
                     now.all().get("packetsLost"),
                     now.all().get("freezeCount"));
-            assertTrue(
-                    now.framesDecoded() > framesAtSegment,
-                    "the subscriber decoded no frame between " + (t - SEGMENT_SECONDS) + " s and " + t + " s: " + now);
+            if (now.framesDecoded() <= framesAtSegment) {
+                throw new AssertionError("the subscriber decoded no frame between " + (t - SEGMENT_SECONDS) + " s and "
+                        + t + " s: " + now + "; SFU video path " + server.videoPath(subId) + ", congestion "
+                        + server.congestion(subId));
+            }
             framesAtSegment = now.framesDecoded();
         }
         Inbound end = subscriber.inbound(pubId, "video", "camera");
