@@ -6,11 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,39 +57,32 @@ class SixPartyCallIT {
     @Test
     void sixParticipantsSeeAndHearEachOtherForTheWholeCall() throws Exception {
         int seconds = Integer.getInteger("chorus.sixParty.seconds", 60);
-        int httpPort = freePort();
         Path log = Path.of("target", "six-party-server.log");
-        Files.createDirectories(log.getParent());
-        ProcessBuilder pb = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-jar",
-                        Path.of("target", "chorus-server.jar").toString())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        pb.environment().put("CHORUS_HTTP_HOST", "127.0.0.1");
-        pb.environment().put("CHORUS_HTTP_PORT", String.valueOf(httpPort));
-        pb.environment().put("CHORUS_MEDIA_ADDRESS", "127.0.0.1");
-        pb.environment().put("CHORUS_MEDIA_PORT", "0");
-        // Six renderers on two cores starve one another: a starved page's transport-cc feedback
-        // reads as congestion, and the SFU paused its videos for minutes (CI: estimate 58 kbps, one
-        // video paused for the whole call; fd32c84 did the same on a loaded day). This test is about
-        // the forwarding plane at six-party scale and what it costs; congestion control has its own
-        // tests (CongestionControlTest, BandwidthCapBrowserIT, SimulcastBrowserIT).
-        pb.environment().put("CHORUS_MEDIA_CONGESTION_CONTROL", "false");
-        // The call ends with the browser's quit, which drops the last page's socket without a close
-        // frame: with resume on, that participant stays for the 20 s grace, the SIGTERM drain waits
-        // for it, and the test waited 15 s for an exit on every run. Resume has tests of its own.
-        pb.environment().put("CHORUS_RESUME_GRACE", "0s");
-        Process server = pb.start();
+        ServerProcess server = ServerProcess.launch(
+                Map.of(
+                        // Six renderers on two cores starve one another: a starved page's transport-cc feedback
+                        // reads as congestion, and the SFU paused its videos for minutes (CI: estimate 58 kbps,
+                        // one video paused for the whole call; fd32c84 did the same on a loaded day). This test
+                        // is about the forwarding plane at six-party scale and what it costs; congestion control
+                        // has its own tests (CongestionControlTest, BandwidthCapBrowserIT, SimulcastBrowserIT).
+                        "CHORUS_MEDIA_CONGESTION_CONTROL",
+                        "false",
+                        // The call ends with the browser's quit, which drops the last page's socket without a
+                        // close frame: with resume on, that participant stays for the 20 s grace, the SIGTERM
+                        // drain waits for it, and the test waited 15 s for an exit on every run. Resume has
+                        // tests of its own.
+                        "CHORUS_RESUME_GRACE",
+                        "0s"),
+                log);
         List<RoomPage> pages = new ArrayList<>();
         // One browser, one window per participant (see the class comment).
         // Pages open without waiting for their load: the six load at once, before any of them starts its media,
         // instead of each loading while the ones before it encode and decode (26-33 s for the six joins).
         Chromium.Started browser = Chromium.start(List.of(), Chromium.Camera.SMALL, PageLoadStrategy.NONE);
         try {
-            String base = "http://127.0.0.1:" + httpPort;
-            awaitHealthy(base, server);
-            ProcStat proc = new ProcStat(server.pid());
+            String base = server.base();
+            server.awaitHealthy();
+            ProcStat proc = new ProcStat(server.process().pid());
 
             long joinStart = System.nanoTime();
             // All six open before any is awaited: each page joins by itself (deep link), so the
@@ -136,7 +124,7 @@ class SixPartyCallIT {
                 long rss = proc.rssKb();
                 rssSamples.add(rss);
                 maxRssKb = Math.max(maxRssKb, rss);
-                assertTrue(server.isAlive(), "server exited during the call; see " + log);
+                assertTrue(server.process().isAlive(), "server exited during the call; see " + log);
             }
             double wallSeconds = (System.nanoTime() - wallStart) / 1e9;
             double cpuSeconds = (proc.cpuTicks() - cpuStart) / (double) ProcStat.CLOCK_TICKS;
@@ -147,7 +135,7 @@ class SixPartyCallIT {
             java.util.concurrent.atomic.AtomicLong debugDone = new java.util.concurrent.atomic.AtomicLong();
             CompletableFuture<String> debugText = CompletableFuture.supplyAsync(() -> {
                 try {
-                    String text = get(base + "/debug", Duration.ofMinutes(3));
+                    String text = ServerProcess.get(base + "/debug", Duration.ofMinutes(3));
                     debugDone.set(System.nanoTime());
                     return text;
                 } catch (IOException | InterruptedException e) {
@@ -235,10 +223,7 @@ class SixPartyCallIT {
         } finally {
             pages.forEach(RoomPage::close);
             browser.quit();
-            server.destroy();
-            if (!server.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)) {
-                server.destroyForcibly();
-            }
+            server.close();
         }
     }
 
@@ -337,43 +322,6 @@ class SixPartyCallIT {
             }
         }
         return sums;
-    }
-
-    private static void awaitHealthy(String base, Process server) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!server.isAlive()) {
-                throw new AssertionError(
-                        "server exited with " + server.exitValue() + "; see target/six-party-server.log");
-            }
-            try {
-                if (get(base + "/health").contains("\"UP\"")) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("server not healthy within 90 s");
-    }
-
-    private static String get(String url) throws IOException, InterruptedException {
-        return get(url, Duration.ofSeconds(10));
-    }
-
-    private static String get(String url, Duration timeout) throws IOException, InterruptedException {
-        HttpResponse<String> r = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create(url)).timeout(timeout).build(),
-                        HttpResponse.BodyHandlers.ofString());
-        return r.body();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     /** CPU time and resident memory of a process, from /proc. */
