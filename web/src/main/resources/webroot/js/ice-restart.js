@@ -40,6 +40,7 @@ export class IceRestarter {
   #received = { bytes: 0, changedAt: 0, steady: 0 }; // the transport's bytesReceived as last sampled
   #stalls = 0;
   #ufragAtRestart = null; // the server's ICE ufrag when the last restart began
+  #onNetworkChange = () => this.#networkChanged();
 
   // restart(): make the next offer an ICE restart and send it (Peer does both).
   constructor(pc, restart) {
@@ -47,8 +48,8 @@ export class IceRestarter {
     this.#restart = restart;
     pc.addEventListener('iceconnectionstatechange', () => this.#changed());
     // A network change may leave the old path half-working for a while: do not wait for it to fail.
-    navigator.connection?.addEventListener?.('change', () => this.#networkChanged());
-    window.addEventListener('online', () => this.#networkChanged());
+    navigator.connection?.addEventListener?.('change', this.#onNetworkChange);
+    window.addEventListener('online', this.#onNetworkChange);
   }
 
   #changed() {
@@ -72,6 +73,8 @@ export class IceRestarter {
     clearInterval(this.#sampler);
     this.#sampler = null;
     this.#everConnected = false;
+    navigator.connection?.removeEventListener?.('change', this.#onNetworkChange);
+    window.removeEventListener('online', this.#onNetworkChange);
   }
 
   async #sample() {
