@@ -493,8 +493,7 @@ public final class Consumer {
     /** A PLI or FIR from the subscriber for this consumer's SSRC. */
     void onKeyframeRequest(long nowNanos, KeyframeRequestKind kind) {
         keyframeRequestsReceived++;
-        int current = splicer.currentLayer();
-        producer.requestKeyframe(current >= 0 ? current : layers.target(), nowNanos, kind);
+        requestKeyframe(nowNanos, kind);
     }
 
     /** A report block about this consumer's SSRC; returns an RTT sample in nanoseconds, or -1. */

@@ -75,11 +75,6 @@ final class IcePath {
         return next != null ? next : current;
     }
 
-    /** Whether a restart is under way. */
-    synchronized boolean restarting() {
-        return next != null;
-    }
-
     /**
      * Starts a restart with {@code session} (already created, not started); a restart still under way is replaced,
      * and that session is returned for the caller to close (else null). {@code onTimeout} runs on the timer if the

@@ -62,7 +62,6 @@ final class SelectedPairSender {
     /** The UDP remote the peer moved to, when it is not the selected pair's; written by the packet thread. */
     private volatile InetSocketAddress peerPath;
 
-    private volatile boolean directPath;
     private volatile long peerMoves;
 
     SelectedPairSender(Component component, String ufrag, Function<InetSocketAddress, DatagramSocket> directSockets) {
@@ -110,7 +109,7 @@ final class SelectedPairSender {
         if (to.equals(peerPath) || directSockets.apply(to) == null) {
             return; // already asked for, or no ICE session of ours there
         }
-        if (target == null && peerPath == null && to.equals(selectedUdpRemote())) {
+        if (target == null && peerPath == null && to.equals(udpRemote(component.getSelectedPair()))) {
             return; // before the first send: where we will send anyway
         }
         peerPath = to;
@@ -118,12 +117,15 @@ final class SelectedPairSender {
         LOG.info("[ufrag={}] the peer moved to {}: media follows (was {})", ufrag, to, target);
     }
 
-    private InetSocketAddress selectedUdpRemote() {
-        CandidatePair selected = component.getSelectedPair();
-        if (selected == null) {
+    /**
+     * The pair's remote as the shared port keys its sockets (the plain address a datagram came from, not a
+     * TransportAddress); null for no pair or a TCP one.
+     */
+    private static InetSocketAddress udpRemote(CandidatePair pair) {
+        if (pair == null) {
             return null;
         }
-        TransportAddress remote = selected.getRemoteCandidate().getTransportAddress();
+        TransportAddress remote = pair.getRemoteCandidate().getTransportAddress();
         return remote.getTransport() == Transport.UDP
                 ? new InetSocketAddress(remote.getAddress(), remote.getPort())
                 : null;
@@ -136,7 +138,7 @@ final class SelectedPairSender {
 
     /** Whether media currently goes straight to the shared port's socket ({@code /debug}). */
     boolean isDirect() {
-        return directPath;
+        return target != null;
     }
 
     /** Where media goes when the peer moved off the selected pair, and how often it moved ({@code /debug}). */
@@ -152,24 +154,11 @@ final class SelectedPairSender {
         pair = selected;
         followed = follow;
         direct = null;
-        InetSocketAddress to = null;
-        if (directSockets != null) {
-            if (follow != null) {
-                to = follow;
-            } else {
-                TransportAddress remote = selected.getRemoteCandidate().getTransportAddress();
-                if (remote.getTransport() == Transport.UDP) {
-                    // The shared port keys its sockets by the plain address a datagram came from, not a
-                    // TransportAddress.
-                    to = new InetSocketAddress(remote.getAddress(), remote.getPort());
-                }
-            }
-        }
+        InetSocketAddress to = directSockets == null ? null : follow != null ? follow : udpRemote(selected);
         if (to != null) {
             direct = directSockets.apply(to);
             packet.setSocketAddress(to);
         }
         target = direct != null ? to : null;
-        directPath = direct != null;
     }
 }

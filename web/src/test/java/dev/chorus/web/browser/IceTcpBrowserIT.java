@@ -148,15 +148,10 @@ class IceTcpBrowserIT {
                         "  %d TCP connections cut; the subscriber decoded +%d frames in the next 3 s%n",
                         dropped, after - before);
                 assertTrue(after - before >= 15, "video stopped with the TCP connection: +" + (after - before));
-                String subId = sub.selfId();
-                for (JsonNode s :
-                        server.debug().path("media").path("rooms").get(0).path("sessions")) {
-                    if (!subId.equals(s.path("participantId").asText())) continue;
-                    JsonNode pair = s.path("transport").path("selectedPair");
-                    System.out.println("  the SFU's side of the subscriber: " + pair);
-                    assertTrue(pair.path("remote").asText().endsWith("/tcp"), "ICE kept the TCP pair: " + pair);
-                    assertTrue(pair.path("peerMoves").asLong() >= 1, "the SFU followed the page to UDP: " + pair);
-                }
+                JsonNode pair = server.transport(sub.selfId()).path("selectedPair");
+                System.out.println("  the SFU's side of the subscriber: " + pair);
+                assertTrue(pair.path("remote").asText().endsWith("/tcp"), "ICE kept the TCP pair: " + pair);
+                assertTrue(pair.path("peerMoves").asLong() >= 1, "the SFU followed the page to UDP: " + pair);
             } finally {
                 for (int i = 0; i < pages.size(); i++) {
                     pages.get(i).screenshot("tcp-first-" + i);

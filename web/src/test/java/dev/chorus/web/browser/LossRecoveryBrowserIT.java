@@ -218,7 +218,7 @@ class LossRecoveryBrowserIT {
         Path out = Path.of("target", "ice-restart.json");
         Files.createDirectories(out.getParent());
         Files.writeString(out, json.writerWithDefaultPrettyPrinter().writeValueAsString(results) + "\n");
-        JsonNode transport = subscriberTransport();
+        JsonNode transport = server.transport(subId);
         assertEquals(tries, transport.path("iceRestarts").asInt(), "restarts on the SFU: " + transport);
         assertEquals(subId, subscriber.selfId(), "the same participant throughout");
     }
@@ -266,7 +266,7 @@ class LossRecoveryBrowserIT {
         throw new AssertionError("attempt " + attempt
                 + ": no ICE restart brought video back within 30 s (page restarted "
                 + (restartedAt == null ? "never" : Math.round(restartedAt - blackholedAt) + " ms after the blackhole")
-                + ", page " + subscriber.mediaStats().get("iceRestart") + ", SFU transport " + subscriberTransport()
+                + ", page " + subscriber.mediaStats().get("iceRestart") + ", SFU transport " + server.transport(subId)
                 + ", video path " + server.videoPath(subId) + ", congestion " + server.congestion(subId) + ", proxy "
                 + server.proxy().toJson() + ")");
     }
@@ -281,18 +281,6 @@ class LossRecoveryBrowserIT {
     private static double lastRestartAt(Map<String, Object> stats) {
         Object r = stats.get("iceRestart");
         return r instanceof Map<?, ?> m ? dbl(((Map<String, Object>) m).get("lastRestartAt")) : Double.NaN;
-    }
-
-    /** The SFU's transport of the subscriber, from /debug. */
-    private JsonNode subscriberTransport() throws Exception {
-        JsonNode debug = server.debug();
-        for (JsonNode room : debug.path("media").path("rooms")) {
-            for (JsonNode p : room.path("sessions")) {
-                if (subId.equals(p.path("participantId").asText())) return p.path("transport");
-            }
-        }
-        throw new AssertionError("no transport for " + subId + " in /debug: "
-                + debug.path("media").path("rooms"));
     }
 
     private List<FlowStats> flows(String serverUfrag) {

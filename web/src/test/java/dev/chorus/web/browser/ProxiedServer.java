@@ -141,6 +141,17 @@ final class ProxiedServer implements AutoCloseable {
         return json.readTree(r.body());
     }
 
+    /** The SFU's transport of that participant (its media session's "transport" in /debug). */
+    JsonNode transport(String participantId) throws Exception {
+        JsonNode debug = debug();
+        for (JsonNode room : debug.path("media").path("rooms")) {
+            for (JsonNode s : room.path("sessions")) {
+                if (participantId.equals(s.path("participantId").asText())) return s.path("transport");
+            }
+        }
+        throw new AssertionError("no transport for " + participantId + " in /debug: " + debug.path("media"));
+    }
+
     /** The SFU's consumer forwarding video to that participant and its producer, as {consumer, producer}. */
     JsonNode videoPath(String participantId) throws Exception {
         JsonNode debug = debug();

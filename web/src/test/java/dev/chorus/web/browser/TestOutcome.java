@@ -26,11 +26,6 @@ public final class TestOutcome implements BeforeAllCallback, AfterTestExecutionC
         }
     }
 
-    /** A test of the running class has failed (a test still running has not, until its exception is out). */
-    static boolean failed() {
-        return failed;
-    }
-
     /** Whether screenshots are taken now: after a failure, or always with {@code -Dchorus.test.screenshots=true}. */
     static boolean wanted() {
         return failed || Boolean.getBoolean("chorus.test.screenshots");
