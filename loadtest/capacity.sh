@@ -11,6 +11,7 @@
 # CAPACITY_SERVER_JAR=path runs that server jar instead of web/target/chorus-server.jar (to compare two builds);
 # CAPACITY_REPORT=dir writes the report there instead of loadtest/target/capacity.
 # CAPACITY_LOADTEST_JAR=path runs that load generator jar instead of loadtest/target/chorus-loadtest.jar.
+# CAPACITY_SERVER_JVM_OPTS="..." passes JVM options to the server (e.g. another garbage collector).
 # CAPACITY_GENERATOR_JFR=1 records the load generator too (from 10 s after its start, so bot start-up is mostly
 # excluded) and writes its hottest methods to generator-profile.txt in the report (recording: generator.jfr).
 set -euo pipefail
@@ -40,7 +41,7 @@ server_pin=() generator_pin=()
 
 echo "capacity.sh: server on 127.0.0.1:$port${server_cpus:+ (cpus $server_cpus)}, generator${generator_cpus:+ on cpus $generator_cpus}"
 start_server capacity.sh "$report/server.log" "$port" env CHORUS_HTTP_HOST=127.0.0.1 CHORUS_HTTP_PORT="$port" CHORUS_MEDIA_ADDRESS=127.0.0.1 CHORUS_MEDIA_PORT=0 \
-  "${server_pin[@]}" java -jar "$server_jar"
+  "${server_pin[@]}" java ${CAPACITY_SERVER_JVM_OPTS:-} -jar "$server_jar"
 
 jcmd="$(dirname "$(readlink -f "$(command -v java)")")/jcmd"
 profiling=0

@@ -52,12 +52,28 @@ final class CapacityRun {
             double p99Ms,
             double serverRssMib,
             long pacerSkipped,
+            JoinPhase join,
             String verdict) {
 
         boolean withinLimits() {
             return verdict.equals("ok");
         }
     }
+
+    /**
+     * What a step's joins did to the rooms already running, from the step's first bot start until the end of
+     * its settle time: loss and p99 latency at those rooms' bots over the whole phase and in its worst second,
+     * and how long the new bots took to connect. NaN where there was nothing to measure (step 1).
+     */
+    record JoinPhase(
+            double seconds,
+            int runningBots,
+            double runningLoss,
+            double runningP99Ms,
+            double worstSecondLoss,
+            double worstSecondP99Ms,
+            double joinP50Seconds,
+            double joinMaxSeconds) {}
 
     private final LoadTestConfig config;
     private final LoadTestConfig.Capacity capacity;
@@ -74,6 +90,10 @@ final class CapacityRun {
     private int decryptOneIn = 1;
 
     private Fleet.Totals previous;
+    /** The worst one-second loss and p99 of the running rooms in the current join phase. */
+    private double worstSecondLoss;
+
+    private double worstSecondP99Ms;
 
     CapacityRun(LoadTestConfig config, PrintStream progress) {
         this.config = config;
@@ -120,12 +140,18 @@ final class CapacityRun {
         try {
             for (int step = 1; step <= capacity.maxSteps(); step++) {
                 int add = step == 1 ? config.rooms() : capacity.stepRooms();
+                fleet.markRunning();
                 List<Bot> added = addRooms(runId, rooms, add);
                 rooms += add;
+                previous = fleet.totals(System.nanoTime(), probe.counters(Duration.ofMillis(800)), System.nanoTime());
+                Fleet.Totals joinStart = previous;
+                worstSecondLoss = Double.NaN;
+                worstSecondP99Ms = Double.NaN;
                 startBots(added, runtime);
                 waitForJoins(step, added);
                 tick("settle " + step, SETTLE.toNanos());
-                Step result = measure(step, rooms, runtime.pacer);
+                JoinPhase join = joinPhase(joinStart, previous, added);
+                Step result = measure(step, rooms, runtime.pacer, join);
                 steps.add(result);
                 printStep(result);
                 if (!result.withinLimits()) {
@@ -211,6 +237,7 @@ final class CapacityRun {
             Fleet.Totals current = fleet.totals(now, debug, System.nanoTime());
             Sample s = fleet.sample((now - t0) / 1e9, phase, previous, current);
             samples.add(s);
+            noteRunningRooms(phase, previous.running(), current.running());
             printProgress(s);
             previous = current;
             if (now >= end) {
@@ -219,7 +246,43 @@ final class CapacityRun {
         }
     }
 
-    private Step measure(int step, int rooms, Pacer pacer) throws InterruptedException {
+    /** In a join phase, keeps the running rooms' worst second. */
+    private void noteRunningRooms(String phase, Fleet.Running a, Fleet.Running b) {
+        if (phase.startsWith("step") || b.bots() == 0 || b.expected() == a.expected()) {
+            return;
+        }
+        double loss = b.lossSince(a);
+        double p99 = b.latencyMsSince(a, 0.99);
+        if (!(loss <= worstSecondLoss)) {
+            worstSecondLoss = loss;
+        }
+        if (!(p99 <= worstSecondP99Ms)) {
+            worstSecondP99Ms = p99;
+        }
+    }
+
+    private JoinPhase joinPhase(Fleet.Totals start, Fleet.Totals end, List<Bot> added) {
+        Fleet.Running a = start.running();
+        Fleet.Running b = end.running();
+        boolean any = b.bots() > 0 && b.expected() > a.expected();
+        double[] joinSeconds = added.stream()
+                .mapToLong(Bot::connectedAfterNanos)
+                .filter(n -> n > 0)
+                .mapToDouble(n -> n / 1e9)
+                .sorted()
+                .toArray();
+        return new JoinPhase(
+                (end.nanos() - start.nanos()) / 1e9,
+                b.bots(),
+                any ? b.lossSince(a) : Double.NaN,
+                any ? b.latencyMsSince(a, 0.99) : Double.NaN,
+                worstSecondLoss,
+                worstSecondP99Ms,
+                joinSeconds.length > 0 ? joinSeconds[joinSeconds.length / 2] : Double.NaN,
+                joinSeconds.length > 0 ? joinSeconds[joinSeconds.length - 1] : Double.NaN);
+    }
+
+    private Step measure(int step, int rooms, Pacer pacer, JoinPhase join) throws InterruptedException {
         Fleet.Totals start = previous;
         double genCpuStart = self.cpuSeconds();
         long skippedStart = pacer.skipped();
@@ -262,6 +325,7 @@ final class CapacityRun {
                 p99,
                 probe.rssMib(),
                 skipped,
+                join,
                 verdict);
     }
 
@@ -351,6 +415,21 @@ final class CapacityRun {
                 LoadTestMain.f2(s.p99Ms()),
                 LoadTestMain.f2(s.generatorCpuCores()),
                 s.verdict());
+        JoinPhase j = s.join();
+        if (j.runningBots() > 0) {
+            progress.printf(
+                    Locale.ROOT,
+                    "   join phase %.0f s: the %d bots already running saw loss %.3f%%, p99 %s ms"
+                            + " (worst second: loss %.3f%%, p99 %s ms); new bots connected in p50 %s s, max %s s%n",
+                    j.seconds(),
+                    j.runningBots(),
+                    j.runningLoss() * 100,
+                    LoadTestMain.f2(j.runningP99Ms()),
+                    j.worstSecondLoss() * 100,
+                    LoadTestMain.f2(j.worstSecondP99Ms()),
+                    LoadTestMain.f2(j.joinP50Seconds()),
+                    LoadTestMain.f2(j.joinMaxSeconds()));
+        }
     }
 
     static final String[] TABLE_HEADER = {
@@ -366,6 +445,10 @@ final class CapacityRun {
         "p99 ms",
         "generator cores",
         "server RSS MiB",
+        "join: running loss %",
+        "join: running p99 ms",
+        "join: worst-second p99 ms",
+        "join p50 / max s",
         "verdict"
     };
 
@@ -383,6 +466,13 @@ final class CapacityRun {
             LoadTestMain.f2(s.p99Ms()),
             LoadTestMain.f2(s.generatorCpuCores()),
             LoadTestMain.f0(s.serverRssMib()),
+            s.join().runningBots() > 0
+                    ? String.format(Locale.ROOT, "%.3f", s.join().runningLoss() * 100)
+                    : "",
+            s.join().runningBots() > 0 ? LoadTestMain.f2(s.join().runningP99Ms()) : "",
+            s.join().runningBots() > 0 ? LoadTestMain.f2(s.join().worstSecondP99Ms()) : "",
+            LoadTestMain.f2(s.join().joinP50Seconds()) + " / "
+                    + LoadTestMain.f2(s.join().joinMaxSeconds()),
             s.verdict()
         };
     }
@@ -463,6 +553,16 @@ final class CapacityRun {
             LoadTestMain.num(o, "p99LatencyMs", s.p99Ms());
             LoadTestMain.num(o, "serverRssMib", s.serverRssMib());
             o.put("pacerSkippedSends", s.pacerSkipped());
+            JoinPhase j = s.join();
+            ObjectNode jo = o.putObject("joinPhase");
+            LoadTestMain.num(jo, "seconds", j.seconds());
+            jo.put("runningBots", j.runningBots());
+            LoadTestMain.num(jo, "runningLoss", j.runningLoss());
+            LoadTestMain.num(jo, "runningP99LatencyMs", j.runningP99Ms());
+            LoadTestMain.num(jo, "worstSecondLoss", j.worstSecondLoss());
+            LoadTestMain.num(jo, "worstSecondP99LatencyMs", j.worstSecondP99Ms());
+            LoadTestMain.num(jo, "joinP50Seconds", j.joinP50Seconds());
+            LoadTestMain.num(jo, "joinMaxSeconds", j.joinMaxSeconds());
             o.put("verdict", s.verdict());
         }
         ObjectNode rs = root.putObject("botFailureReasons");

@@ -25,6 +25,7 @@ final class Fleet {
             long lost,
             long[] latency,
             long[] videoBytes,
+            Running running,
             ServerProbe.Mark server) {
 
         long nanos() {
@@ -44,8 +45,27 @@ final class Fleet {
         }
     }
 
+    /**
+     * The same counters over the fleet's first {@link #runningBots} bots only: the rooms that were running
+     * before a step added its own, to tell what a join storm does to them.
+     */
+    record Running(int bots, long expected, long lost, long[] latency) {
+        /** Loss over [a, this]; 0 when nothing was expected. */
+        double lossSince(Running a) {
+            long expect = expected - a.expected;
+            return expect > 0 ? (double) Math.max(0, lost - a.lost) / expect : 0;
+        }
+
+        /** The {@code q} latency percentile over [a, this] in ms. */
+        double latencyMsSince(Running a, double q) {
+            return LatencyHistogram.percentile(LatencyHistogram.minus(latency, a.latency), q) / 1000;
+        }
+    }
+
     private final List<Bot> bots = new ArrayList<>();
     private final ServerProbe probe;
+    /** How many of the first bots {@link Totals#running()} covers (set before a step adds its bots). */
+    private int runningBots;
 
     Fleet(ServerProbe probe) {
         this.probe = probe;
@@ -63,6 +83,11 @@ final class Fleet {
         return bots.size();
     }
 
+    /** From now on, {@link Totals#running()} covers the bots there are now. */
+    void markRunning() {
+        runningBots = bots.size();
+    }
+
     Totals totals(long nanos, ServerProbe.Counters debug, long debugNanos) {
         long sent = 0;
         long received = 0;
@@ -70,6 +95,9 @@ final class Fleet {
         long lost = 0;
         long[] latency = new long[LatencyHistogram.BUCKETS];
         long[] videoBytes = new long[bots.size()];
+        long runningExpected = 0;
+        long runningLost = 0;
+        long[] runningLatency = new long[LatencyHistogram.BUCKETS];
         for (int i = 0; i < bots.size(); i++) {
             Bot b = bots.get(i);
             videoBytes[i] = b.videoBytesReceived();
@@ -83,8 +111,15 @@ final class Fleet {
             expected += b.receiver.expected();
             lost += b.receiver.lost();
             b.receiver.addLatencyTo(latency);
+            if (i < runningBots) {
+                runningExpected += b.receiver.expected();
+                runningLost += b.receiver.lost();
+                b.receiver.addLatencyTo(runningLatency);
+            }
         }
-        return new Totals(sent, received, expected, lost, latency, videoBytes, probe.mark(nanos, debug, debugNanos));
+        Running running = new Running(runningBots, runningExpected, runningLost, runningLatency);
+        return new Totals(
+                sent, received, expected, lost, latency, videoBytes, running, probe.mark(nanos, debug, debugNanos));
     }
 
     Sample sample(double t, String phase, Totals a, Totals b) {
