@@ -172,6 +172,11 @@ public final class MediaService implements AutoCloseable {
         return rooms.get(roomId);
     }
 
+    /** The monotonic clock of the control thread's timing (the system's; tests may not care). */
+    java.util.function.LongSupplier nanoClock() {
+        return Clock.SYSTEM::nowNanos;
+    }
+
     Executor control() {
         return control;
     }

@@ -75,8 +75,8 @@ public final class MediaSession {
         this.publications = new Publications(participantId, log);
         this.plan = new SubscriptionPlan(participantId, RANDOM);
         this.wiring = new RouterWiring(participantId, room);
-        this.renegotiation =
-                new RenegotiationRequests(room.service().control(), () -> closed, this::available, listener);
+        this.renegotiation = new RenegotiationRequests(
+                room.service().control(), room.service().nanoClock(), () -> closed, this::available, listener);
     }
 
     public String participantId() {
@@ -236,6 +236,7 @@ public final class MediaSession {
         List<OfferOutcome.AssignedTrack> assigned = next.values().stream()
                 .map(s -> new OfferOutcome.AssignedTrack(s.mid(), s.track()))
                 .toList();
+        renegotiation.offerAnswered();
         if (plan.unplaced(available()) > 0) {
             renegotiation.schedule();
         }
@@ -482,6 +483,8 @@ public final class MediaSession {
         n.put("participantId", participantId);
         n.put("receiveOnly", receiveOnly);
         n.put("offers", negotiation.offers());
+        n.put("renegotiationRequests", renegotiation.requests());
+        n.put("renegotiationsHeldBack", renegotiation.heldBack());
         n.put("connected", connected);
         n.put("closed", closed);
         if (closeReason != null) {
