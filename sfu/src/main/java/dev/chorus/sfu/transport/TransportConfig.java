@@ -28,6 +28,8 @@ import java.util.List;
  *     transports share one process-wide pool instead ({@code TransportRuntime})
  * <li>{@code dtlsQueue}: handshakes that may wait for a DTLS thread; one more fails at once
  *     ({@link DtlsFailure#HANDSHAKE_QUEUE_FULL}). The wait counts against the handshake timeout
+ * <li>{@code setupThreadNice}: the nice value DTLS handshake threads run at (0: the process's), so that on a busy
+ *     machine media threads run first ({@link dev.chorus.sfu.worker.ThreadNice})
  * <li>{@code consentTimeout}: ICE consent (RFC 7675): failed when nothing authenticated was heard from the
  *     peer this long
  * <li>{@code allowedRemoteRanges}: remote addresses we talk to; an empty list means all
@@ -45,6 +47,7 @@ public final class TransportConfig {
     private final Duration dtlsHandshakeTimeout;
     private final int dtlsThreads;
     private final int dtlsQueue;
+    private final int setupThreadNice;
     private final Duration consentTimeout;
     private final List<CidrRange> allowedRemoteRanges;
     private final List<SrtpProfile> srtpProfiles;
@@ -61,6 +64,7 @@ public final class TransportConfig {
         dtlsHandshakeTimeout = Builder.required(b.dtlsHandshakeTimeout, "dtlsHandshakeTimeout");
         dtlsThreads = Builder.required(b.dtlsThreads, "dtlsThreads");
         dtlsQueue = Builder.required(b.dtlsQueue, "dtlsQueue");
+        setupThreadNice = Builder.required(b.setupThreadNice, "setupThreadNice");
         consentTimeout = Builder.required(b.consentTimeout, "consentTimeout");
         allowedRemoteRanges = List.copyOf(b.allowed);
         srtpProfiles = List.copyOf(b.profiles);
@@ -86,6 +90,9 @@ public final class TransportConfig {
         }
         if (dtlsThreads < 1) {
             throw new IllegalArgumentException("need at least one DTLS thread");
+        }
+        if (setupThreadNice < 0 || setupThreadNice > 19) {
+            throw new IllegalArgumentException("the set-up threads' nice value is 0..19");
         }
         if (dtlsQueue < 1) {
             throw new IllegalArgumentException("the DTLS queue needs room for at least one handshake");
@@ -133,6 +140,10 @@ public final class TransportConfig {
 
     public int dtlsQueue() {
         return dtlsQueue;
+    }
+
+    public int setupThreadNice() {
+        return setupThreadNice;
     }
 
     public Duration consentTimeout() {
@@ -221,7 +232,8 @@ public final class TransportConfig {
                 .consentTimeout(media.duration("consent-timeout", d -> d.toMillis() >= 1000, "must be at least 1s"))
                 .dtlsHandshakeTimeout(media.duration("dtls-timeout", d -> d.toMillis() >= 1000, "must be at least 1s"))
                 .dtlsThreads(media.integer("dtls-threads", n -> n >= 1, "must be at least 1"))
-                .dtlsQueue(media.integer("dtls-queue", n -> n >= 1, "must be at least 1"));
+                .dtlsQueue(media.integer("dtls-queue", n -> n >= 1, "must be at least 1"))
+                .setupThreadNice(media.integer("setup-thread-nice", n -> n >= 0 && n <= 19, "must be 0..19"));
         for (String cidr : media.stringList("allowed-remotes")) {
             try {
                 b.allowRemote(cidr);
@@ -283,6 +295,7 @@ public final class TransportConfig {
                 .dtlsHandshakeTimeout(dtlsHandshakeTimeout)
                 .dtlsThreads(dtlsThreads)
                 .dtlsQueue(dtlsQueue)
+                .setupThreadNice(setupThreadNice)
                 .consentTimeout(consentTimeout)
                 .srtpProfiles(srtpProfiles.toArray(SrtpProfile[]::new))
                 .sharedClientReads(sharedClientReads);
@@ -297,7 +310,7 @@ public final class TransportConfig {
                 + ", advertisedPort=" + advertisedPort + ", tcpPort=" + tcpPort
                 + ", advertisedTcpPort=" + advertisedTcpPort + ", udpEnabled=" + udpEnabled
                 + ", dtlsHandshakeTimeout=" + dtlsHandshakeTimeout + ", dtlsThreads=" + dtlsThreads + ", dtlsQueue="
-                + dtlsQueue
+                + dtlsQueue + ", setupThreadNice=" + setupThreadNice
                 + ", consentTimeout=" + consentTimeout + ", allowedRemoteRanges=" + allowedRemoteRanges
                 + ", srtpProfiles=" + srtpProfiles + ", sharedClientReads=" + sharedClientReads + "]";
     }
@@ -318,6 +331,7 @@ public final class TransportConfig {
         private Duration dtlsHandshakeTimeout;
         private Integer dtlsThreads;
         private Integer dtlsQueue;
+        private Integer setupThreadNice;
         private Duration consentTimeout;
         private final List<CidrRange> allowed = new ArrayList<>();
         // A protocol preference, not a setting: GCM is cheaper and stronger, CM_80 is what every browser has.
@@ -375,6 +389,12 @@ public final class TransportConfig {
 
         public Builder dtlsQueue(int n) {
             this.dtlsQueue = n;
+            return this;
+        }
+
+        /** Nice value of the DTLS handshake threads, 0..19 (0: leave them at the process's). */
+        public Builder setupThreadNice(int n) {
+            this.setupThreadNice = n;
             return this;
         }
 

@@ -1,6 +1,7 @@
 package dev.chorus.sfu.transport;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.sfu.worker.ThreadNice;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
@@ -39,10 +40,10 @@ final class TransportRuntime implements AutoCloseable {
     final ScheduledExecutorService timer;
     final LongSupplier nanoClock;
 
-    private TransportRuntime(String name, int dtlsThreads, int dtlsQueue, LongSupplier nanoClock) {
+    private TransportRuntime(String name, int dtlsThreads, int dtlsQueue, int dtlsNice, LongSupplier nanoClock) {
         this.nanoClock = nanoClock;
-        this.handshakes =
-                new DtlsHandshakeExecutor(dtlsThreads, dtlsQueue, daemons("chorus-dtls-" + name + "-"), nanoClock);
+        this.handshakes = new DtlsHandshakeExecutor(
+                dtlsThreads, dtlsQueue, niceDaemons("chorus-dtls-" + name + "-", dtlsNice), nanoClock);
         // One drain thread and one timer thread for the runtime's life (close() ends them): steady threads, where
         // idle time-outs would start a new one after every quiet spell.
         this.dtlsDrains = new ThreadPoolExecutor(
@@ -55,13 +56,14 @@ final class TransportRuntime implements AutoCloseable {
 
     /** The runtime of one set of ports, sized by {@code config}; {@code name} tells its threads apart. */
     static TransportRuntime open(String name, TransportConfig config) {
-        return new TransportRuntime(name, config.dtlsThreads(), config.dtlsQueue(), System::nanoTime);
+        return new TransportRuntime(
+                name, config.dtlsThreads(), config.dtlsQueue(), config.setupThreadNice(), System::nanoTime);
     }
 
     /** The process-wide runtime of CLIENT transports, created on first use. */
     static synchronized TransportRuntime forClients() {
         if (clients == null) {
-            clients = new TransportRuntime("client", CLIENT_DTLS_THREADS, CLIENT_DTLS_QUEUE, System::nanoTime);
+            clients = new TransportRuntime("client", CLIENT_DTLS_THREADS, CLIENT_DTLS_QUEUE, 0, System::nanoTime);
         }
         return clients;
     }
@@ -75,6 +77,15 @@ final class TransportRuntime implements AutoCloseable {
                     "chorus-client-reads", 1000L * Long.getLong("chorus.transport.clientReadPauseMicros", 0));
         }
         return clientReads;
+    }
+
+    /** Daemon threads that lower their own CPU priority to {@code nice} as they start (handshakes wait, media not). */
+    private static ThreadFactory niceDaemons(String prefix, int nice) {
+        ThreadFactory plain = daemons(prefix);
+        return r -> plain.newThread(() -> {
+            ThreadNice.lowerCurrentThread(nice);
+            r.run();
+        });
     }
 
     private static ThreadFactory daemons(String prefix) {
