@@ -28,6 +28,7 @@ let rtt = null;
 let rejoining = false; // keep the room screen up while a Rejoin connects
 let removedReason = null; // set when the server removed us (e.g. media_timeout), for the status line
 let resumes = []; // {ms, attempts} of each resume after a dropped connection, for tests and diagnosis
+let queuePosition = 0; // the join's place in the server's line while it waits its turn ("queued"), else 0
 let droppedAt = null; // performance.now() when the connection dropped, while reconnecting
 let mediaSettled = false; // getUserMedia finished (either way), so mute state is known
 let peer = null; // the RTCPeerConnection of the current session (peer.js)
@@ -71,7 +72,7 @@ function renderStatus() {
   const state = document.body.dataset.state;
   const text = {
     join: 'Not connected',
-    connecting: `Joining ${target?.room ?? ''}…`,
+    connecting: `Joining ${target?.room ?? ''}…${queuePosition ? ` The server is busy: you are number ${queuePosition} in line.` : ''}`,
     joined: `Connected to ${target?.room} · ${others.size + (viewer ? 0 : 1)} in the room${audience.getCount() ? ` · ${audience.getCount()} watching` : ''}${rtt === null ? '' : ` · ${rtt} ms`}${relayOnly ? ' · relay only' : ''}`,
     left: 'You left the room.',
     reconnecting: `Reconnecting to ${target?.room ?? 'the server'}…`,
@@ -447,10 +448,13 @@ async function joinRoom(values) {
     await s.connect();
     if (s !== sig) return s.close();
     wire(s);
+    s.addEventListener('queued', (e) => { if (s === sig) { queuePosition = e.detail.position; renderStatus(); } });
+    queuePosition = 0;
     const joined = await s.request({
       type: 'join', room: target.room, name: target.name, ...(viewer ? { role: 'viewer' } : {}), ...(token ? { token } : {}),
     });
     if (s !== sig) return s.close();
+    queuePosition = 0;
     onJoined(joined);
   } catch (err) {
     if (s !== sig) return;

@@ -145,12 +145,16 @@ export class Signaling extends EventTarget {
   }
 
   #sendPending(id, p) {
+    this.#armTimeout(id, p, p.timeoutMs);
+    this.#conn.ws.send(JSON.stringify({ ...p.msg, id }));
+  }
+
+  #armTimeout(id, p, ms) {
     clearTimeout(p.timer);
     p.timer = setTimeout(() => {
       this.#pending.delete(id);
       p.reject(new SignalingError('timeout', `No answer to "${p.msg.type}" from the server.`));
-    }, p.timeoutMs);
-    this.#conn.ws.send(JSON.stringify({ ...p.msg, id }));
+    }, ms);
   }
 
   #rejectPending(which, err) {
@@ -320,6 +324,12 @@ export class Signaling extends EventTarget {
   }
 
   #dispatch(msg) {
+    if (msg.type === 'queued' && this.#pending.has(msg.re)) {
+      // A busy server lets joins in at its own pace: this one waits its turn, as long again as usual on top.
+      this.#armTimeout(msg.re, this.#pending.get(msg.re), REQUEST_TIMEOUT_MS + (Number(msg.waitMs) || 0));
+      this.dispatchEvent(new CustomEvent('queued', { detail: msg }));
+      return;
+    }
     if (msg.re !== undefined && this.#pending.has(msg.re)) {
       const p = this.#pending.get(msg.re);
       this.#pending.delete(msg.re);

@@ -195,6 +195,9 @@ public final class ServerConfig {
         private final int rateLimitPerSecond;
         private final int rateLimitBurst;
         private final int maxOutboundQueueBytes;
+        private final double joinsPerSecond;
+        private final int joinBurst;
+        private final int joinQueue;
 
         private Signaling(Config s) {
             keepaliveInterval = s.getDuration("chorus.signaling.keepalive-interval");
@@ -207,6 +210,13 @@ public final class ServerConfig {
             rateLimitPerSecond = s.getInt("chorus.signaling.rate-limit-per-second");
             rateLimitBurst = s.getInt("chorus.signaling.rate-limit-burst");
             maxOutboundQueueBytes = s.getInt("chorus.signaling.max-outbound-queue-bytes");
+            joinsPerSecond = s.getDouble("chorus.signaling.joins-per-second");
+            joinBurst = s.getInt("chorus.signaling.join-burst");
+            joinQueue = s.getInt("chorus.signaling.join-queue");
+            require(joinsPerSecond >= 0, "chorus.signaling.joins-per-second must be 0 (no limit) or more");
+            require(
+                    joinsPerSecond == 0 || (joinBurst >= 1 && joinQueue >= 1),
+                    "chorus.signaling.join-burst and join-queue must be at least 1");
         }
 
         public Duration keepaliveInterval() {
@@ -247,6 +257,20 @@ public final class ServerConfig {
 
         public int maxOutboundQueueBytes() {
             return maxOutboundQueueBytes;
+        }
+
+        /** Joins the server admits per second, all rooms together; 0: no limit. */
+        public double joinsPerSecond() {
+            return joinsPerSecond;
+        }
+
+        public int joinBurst() {
+            return joinBurst;
+        }
+
+        /** Joins that may wait for their turn; one more is refused (server_busy). */
+        public int joinQueue() {
+            return joinQueue;
         }
     }
 

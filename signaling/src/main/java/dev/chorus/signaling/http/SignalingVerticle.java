@@ -2,6 +2,7 @@ package dev.chorus.signaling.http;
 
 import dev.chorus.sfu.conference.MediaService;
 import dev.chorus.sfu.transport.CidrRange;
+import dev.chorus.sfu.worker.ThreadNice;
 import dev.chorus.signaling.api.ApiCredentials;
 import dev.chorus.signaling.api.ApiRoutes;
 import dev.chorus.signaling.config.ServerConfig;
@@ -10,9 +11,11 @@ import dev.chorus.signaling.protocol.Limits;
 import dev.chorus.signaling.protocol.MessageParser;
 import dev.chorus.signaling.protocol.ServerMessages;
 import dev.chorus.signaling.room.RoomRegistry;
+import dev.chorus.signaling.room.Timers;
 import dev.chorus.signaling.security.ClientLimits;
 import dev.chorus.signaling.security.OriginPolicy;
 import dev.chorus.signaling.security.SecurityHeaders;
+import dev.chorus.signaling.session.JoinQueue;
 import dev.chorus.signaling.session.Resumption;
 import dev.chorus.signaling.session.SessionSettings;
 import dev.chorus.signaling.session.SignalingSession;
@@ -70,6 +73,8 @@ public final class SignalingVerticle extends VerticleBase {
     /** Resume tokens and participants held after a dropped socket; made at start. */
     private Resumption resumption;
 
+    private JoinQueue joinQueue;
+
     private long metricsSequence;
     /** Meters of other parts (webhooks), bound to the registry when /metrics is on. */
     private final List<MeterBinder> meterBinders = new ArrayList<>();
@@ -116,6 +121,10 @@ public final class SignalingVerticle extends VerticleBase {
         return vertx.executeBlocking(() -> mediaFactory.apply(task -> context.runOnContext(v -> task.run())))
                 .compose(started -> {
                     media = started;
+                    // This event loop runs signaling and the media plane's control tasks: session set-up, which may
+                    // wait when the CPU is short, where forwarding may not. Only now: a thread inherits the nice value
+                    // of the thread that starts it, and the media threads have started.
+                    ThreadNice.lowerCurrentThread(config.media().transport().setupThreadNice());
                     if (config.metrics().enabled()) {
                         metrics = new ServerMetrics();
                         meterBinders.forEach(b -> b.bindTo(metrics.registry()));
@@ -125,12 +134,15 @@ public final class SignalingVerticle extends VerticleBase {
     }
 
     private Future<HttpServer> listen() {
-        resumption = new Resumption(
-                rooms,
-                config.resume(),
-                // Set on this verticle's context, so the grace timers fire on the signaling thread.
-                (delayMillis, task) -> vertx.setTimer(Math.max(1, delayMillis), id -> task.run()),
-                System::currentTimeMillis);
+        // Set on this verticle's context, so the timers fire on the signaling thread.
+        Timers timers = (delayMillis, task) -> vertx.setTimer(Math.max(1, delayMillis), id -> task.run());
+        joinQueue = new JoinQueue(
+                config.signaling().joinsPerSecond(),
+                config.signaling().joinBurst(),
+                config.signaling().joinQueue(),
+                sessionSettings.nanoClock(),
+                timers);
+        resumption = new Resumption(rooms, config.resume(), timers, System::currentTimeMillis);
         Router router = Router.router(vertx);
         if (config.security().pageHeaders()) {
             router.route().handler(ctx -> SecurityHeaders.handle(ctx, tls != null));
@@ -361,6 +373,7 @@ public final class SignalingVerticle extends VerticleBase {
                 parser,
                 sessionSettings,
                 resumption,
+                joinQueue,
                 sessionSettings.nanoClock().getAsLong(),
                 ended -> {
                     sessions.remove(ended);
@@ -498,7 +511,7 @@ public final class SignalingVerticle extends VerticleBase {
                                             + " (chorus.api)"));
             return;
         }
-        JsonObject signaling = rooms.toJson().put("resume", resumption.toJson());
+        JsonObject signaling = rooms.toJson().put("resume", resumption.toJson()).put("joinQueue", joinQueue.toJson());
         Future.fromCompletionStage(media.debugJson(), context).onComplete(ar -> {
             if (ar.failed()) {
                 log.error("debug dump failed", ar.cause());

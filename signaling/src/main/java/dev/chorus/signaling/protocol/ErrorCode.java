@@ -12,6 +12,7 @@ public enum ErrorCode {
     ROOM_FULL("room_full"),
     TOO_MANY_ROOMS("too_many_rooms"),
     RATE_LIMITED("rate_limited"),
+    SERVER_BUSY("server_busy"),
     SHUTTING_DOWN("shutting_down"),
     BAD_SDP("bad_sdp"),
     NOT_READY("not_ready"),

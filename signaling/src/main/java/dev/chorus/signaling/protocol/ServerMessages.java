@@ -25,6 +25,13 @@ public final class ServerMessages {
         return error(new ProtocolException(code, message, null, re));
     }
 
+    /** The join waits for its turn ({@code chorus.signaling.joins-per-second}); "joined" follows. */
+    public static JsonObject queued(Object re, int position, long waitMillis) {
+        return withRe(new JsonObject().put("type", "queued"), re)
+                .put("position", position)
+                .put("waitMs", waitMillis);
+    }
+
     public static JsonObject joined(
             Object re,
             String room,

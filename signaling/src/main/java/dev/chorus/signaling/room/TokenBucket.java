@@ -12,6 +12,11 @@ public final class TokenBucket {
     private long lastRefillNanos;
 
     public TokenBucket(int perSecond, int burst, long nowNanos) {
+        this((double) perSecond, burst, nowNanos);
+    }
+
+    /** A rate below one per second too (0.5: one every 2 s). */
+    public TokenBucket(double perSecond, int burst, long nowNanos) {
         this.capacity = burst;
         this.tokensPerNano = perSecond / 1e9;
         this.tokens = burst;

@@ -49,6 +49,9 @@ public final class SignalingSession implements MessageSink {
     private final Consumer<SignalingSession> onEnd;
     private final String remote;
     private final Resumption resumption;
+    private final JoinQueue joinQueue;
+    /** A join of this socket waits in {@link #joinQueue}. */
+    private boolean joinWaiting;
     /** The participant this socket speaks for, from join or resume; null before (or after a takeover). */
     private Membership membership;
 
@@ -66,6 +69,7 @@ public final class SignalingSession implements MessageSink {
             MessageParser parser,
             SessionSettings settings,
             Resumption resumption,
+            JoinQueue joinQueue,
             long nowNanos,
             Consumer<SignalingSession> onEnd) {
         this.socket = socket;
@@ -74,6 +78,7 @@ public final class SignalingSession implements MessageSink {
         this.parser = parser;
         this.settings = settings;
         this.resumption = resumption;
+        this.joinQueue = joinQueue;
         this.rateLimit = new TokenBucket(settings.rateLimitPerSecond(), settings.rateLimitBurst(), nowNanos);
         this.onEnd = onEnd;
         this.remote = String.valueOf(socket.remoteAddress());
@@ -187,7 +192,29 @@ public final class SignalingSession implements MessageSink {
             send(ServerMessages.pong(ping.id(), ping.ts(), settings.wallClock().getAsLong()));
         } else if (message instanceof ClientMessage.Join join) {
             refuseIfJoined(join);
-            membership = join(join);
+            Admission admission = admission(join);
+            JoinQueue.Outcome outcome = joinQueue.submit(admission);
+            if (outcome instanceof JoinQueue.Queued q) {
+                joinWaiting = true;
+                log.info(
+                        "remote={} join to room={} waits its turn: position {}, about {} ms",
+                        remote,
+                        join.room(),
+                        q.position(),
+                        q.waitMillis());
+                send(ServerMessages.queued(join.id(), q.position(), q.waitMillis()));
+            } else if (outcome instanceof JoinQueue.Full f) {
+                log.warn(
+                        "remote={} join to room={} refused: {} joins waiting already",
+                        remote,
+                        join.room(),
+                        f.waiting());
+                throw new ProtocolException(
+                        ErrorCode.SERVER_BUSY,
+                        "the server is busy: " + f.waiting() + " joins are waiting; try again in a few seconds",
+                        null,
+                        join.id());
+            }
         } else if (message instanceof ClientMessage.Resume resume) {
             refuseIfJoined(resume);
             resume(resume);
@@ -234,6 +261,10 @@ public final class SignalingSession implements MessageSink {
     }
 
     private void refuseIfJoined(ClientMessage message) throws ProtocolException {
+        if (joinWaiting) {
+            throw new ProtocolException(
+                    ErrorCode.ALREADY_JOINED, "your join is waiting its turn; wait for joined", null, message.id());
+        }
         if (membership != null && membership.inRoom()) {
             throw new ProtocolException(
                     ErrorCode.ALREADY_JOINED,
@@ -243,8 +274,43 @@ public final class SignalingSession implements MessageSink {
         }
     }
 
-    /** Checks the join's token (token mode) and joins with what it grants. */
-    private Membership join(ClientMessage.Join join) throws ProtocolException {
+    /** A checked join waiting in the {@link JoinQueue}; admitted, it joins (or answers with why it cannot). */
+    private final class Admission implements JoinQueue.Ticket {
+        private final ClientMessage.Join join;
+        private final Grant grant;
+        private final String name;
+
+        Admission(ClientMessage.Join join, Grant grant, String name) {
+            this.join = join;
+            this.grant = grant;
+            this.name = name;
+        }
+
+        @Override
+        public boolean cancelled() {
+            return ended;
+        }
+
+        @Override
+        public void admit() {
+            joinWaiting = false;
+            if (ended) {
+                return;
+            }
+            try {
+                membership = join(join, grant, name);
+            } catch (ProtocolException e) {
+                log.debug("remote={} {}: {} {}", remote, context(), e.code().wire(), e.getMessage());
+                send(ServerMessages.error(e));
+            } catch (RuntimeException e) {
+                log.error("remote={} {}: internal error joining", remote, context(), e);
+                send(ServerMessages.error(ErrorCode.INTERNAL_ERROR, "internal error", join.id()));
+            }
+        }
+    }
+
+    /** Checks the join (per-address limit, token, name) before it takes a turn in the queue. */
+    private Admission admission(ClientMessage.Join join) throws ProtocolException {
         String ip = socket.remoteAddress() == null ? "" : socket.remoteAddress().hostAddress();
         if (!settings.clientLimits().tryJoin(ip, settings.nanoClock().getAsLong())) {
             log.info("remote={} join to room={} refused: too many joins from this address", remote, join.room());
@@ -275,6 +341,11 @@ public final class SignalingSession implements MessageSink {
             throw new ProtocolException(
                     ErrorCode.INVALID_FIELD, "missing field 'name' (the token has no name claim)", "name", join.id());
         }
+        return new Admission(join, grant, name);
+    }
+
+    /** Joins with what the token grants. */
+    private Membership join(ClientMessage.Join join, Grant grant, String name) throws ProtocolException {
         // A hidden member joins as a broadcast viewer: it only receives, and is counted, not listed.
         Role role = grant.permissions().hidden() ? Role.VIEWER : Role.fromWire(join.role());
         Membership joining = resumption.newMembership(this);

@@ -69,10 +69,18 @@ final class WsTestClient {
         await(socket.writeBinaryMessage(Buffer.buffer(bytes)));
     }
 
-    /** Sends join and returns the answer (joined or error). */
+    /** Sends join and returns the answer (joined or error), past any "queued" (the server's join rate). */
     JsonObject join(String room, String name) {
         send(new JsonObject().put("type", "join").put("room", room).put("name", name));
-        return next();
+        return answerToJoin();
+    }
+
+    private JsonObject answerToJoin() {
+        JsonObject m = next();
+        while ("queued".equals(m.getString("type"))) {
+            m = next();
+        }
+        return m;
     }
 
     /** Joins with a role ("participant" or "viewer") and returns the answer. */
@@ -82,7 +90,7 @@ final class WsTestClient {
                 .put("room", room)
                 .put("name", name)
                 .put("role", role));
-        return next();
+        return answerToJoin();
     }
 
     /** Every message that arrives within {@code millis}, in order. */

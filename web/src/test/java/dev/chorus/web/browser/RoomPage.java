@@ -87,6 +87,12 @@ public final class RoomPage implements AutoCloseable {
         return awaitState("joined");
     }
 
+    /** The status line's text (state, room, place in line while a join waits its turn). */
+    public String statusText() {
+        return (String) chrome().executeScript(
+                "const s = document.getElementById('status'); return s ? s.textContent : '';");
+    }
+
     public RoomPage awaitState(String state) {
         await(d -> state.equals(state()), "page state " + state + " (is " + state() + ")");
         return this;
