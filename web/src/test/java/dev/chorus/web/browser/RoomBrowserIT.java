@@ -144,9 +144,9 @@ class RoomBrowserIT {
 
     @Test
     void aJoinBeyondTheServersRateWaitsInLineAndThenJoins() throws Exception {
-        // One join every 8 s: Ada's uses the only turn, so Bob, arriving within those 8 s, waits for the next.
-        try (TestServer own = TestServer.start(java.util.Map.of(
-                "chorus.signaling.joins-per-second", "0.125", "chorus.signaling.join-burst", "1"))) {
+        // One join every 5 s: Ada's uses the only turn, so Bob, arriving within those 5 s, waits for the next.
+        try (TestServer own = TestServer.start(
+                java.util.Map.of("chorus.signaling.joins-per-second", "0.2", "chorus.signaling.join-burst", "1"))) {
             RoomPage ada = openUrl(own.url("/r/line?name=Ada&" + RECEIVE_ONLY)).awaitState("joined");
             RoomPage bob = openUrl(own.url("/r/line?name=Bob&" + RECEIVE_ONLY));
             bob.await(d -> bob.statusText().contains("number 1 in line"), "Bob's place in line");

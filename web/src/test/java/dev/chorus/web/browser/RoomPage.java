@@ -89,8 +89,8 @@ public final class RoomPage implements AutoCloseable {
 
     /** The status line's text (state, room, place in line while a join waits its turn). */
     public String statusText() {
-        return (String) chrome().executeScript(
-                "const s = document.getElementById('status'); return s ? s.textContent : '';");
+        return (String)
+                chrome().executeScript("const s = document.getElementById('status'); return s ? s.textContent : '';");
     }
 
     public RoomPage awaitState(String state) {
