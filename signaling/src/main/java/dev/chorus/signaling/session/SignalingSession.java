@@ -50,8 +50,8 @@ public final class SignalingSession implements MessageSink {
     private final String remote;
     private final Resumption resumption;
     private final JoinQueue joinQueue;
-    /** A join of this socket waits in {@link #joinQueue}. */
-    private boolean joinWaiting;
+    /** The join of this socket that waits in {@link #joinQueue}, or null. */
+    private Admission waiting;
     /** The participant this socket speaks for, from join or resume; null before (or after a takeover). */
     private Membership membership;
 
@@ -195,7 +195,7 @@ public final class SignalingSession implements MessageSink {
             Admission admission = admission(join);
             JoinQueue.Outcome outcome = joinQueue.submit(admission);
             if (outcome instanceof JoinQueue.Queued q) {
-                joinWaiting = true;
+                waiting = admission;
                 log.info(
                         "remote={} join to room={} waits its turn: position {}, about {} ms",
                         remote,
@@ -218,6 +218,10 @@ public final class SignalingSession implements MessageSink {
         } else if (message instanceof ClientMessage.Resume resume) {
             refuseIfJoined(resume);
             resume(resume);
+        } else if (message instanceof ClientMessage.Leave leave && waiting != null) {
+            waiting.withdrawn = true; // its turn will be skipped
+            waiting = null;
+            send(ServerMessages.left(leave.id()));
         } else {
             Participant member = requireJoined(message);
             if (message instanceof ClientMessage.Leave leave) {
@@ -261,7 +265,7 @@ public final class SignalingSession implements MessageSink {
     }
 
     private void refuseIfJoined(ClientMessage message) throws ProtocolException {
-        if (joinWaiting) {
+        if (waiting != null) {
             throw new ProtocolException(
                     ErrorCode.ALREADY_JOINED, "your join is waiting its turn; wait for joined", null, message.id());
         }
@@ -279,6 +283,8 @@ public final class SignalingSession implements MessageSink {
         private final ClientMessage.Join join;
         private final Grant grant;
         private final String name;
+        /** The client sent leave while it waited. */
+        private boolean withdrawn;
 
         Admission(ClientMessage.Join join, Grant grant, String name) {
             this.join = join;
@@ -288,13 +294,15 @@ public final class SignalingSession implements MessageSink {
 
         @Override
         public boolean cancelled() {
-            return ended;
+            return ended || withdrawn;
         }
 
         @Override
         public void admit() {
-            joinWaiting = false;
-            if (ended) {
+            if (waiting == this) {
+                waiting = null;
+            }
+            if (cancelled()) {
                 return;
             }
             try {

@@ -14,19 +14,31 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The server-wide join rate over real sockets: joins beyond it wait their turn, and beyond the queue are refused. */
+/**
+ * The server-wide join rate over real sockets: joins beyond it wait their turn, and beyond the queue are refused. One
+ * server for the class; each test starts once the queue is empty and its one-join burst has come back, and reads the
+ * queue's counters as differences.
+ */
 @ExtendWith(VertxExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(60)
 class JoinQueueSignalingTest {
     private ChorusServer server;
+    private JsonObject countersBefore;
+    /** A room per test. */
+    private String room;
 
-    @BeforeEach
+    private int rooms;
+
+    @BeforeAll
     void start() throws Exception {
         Properties p = LoopbackServers.properties();
         p.setProperty("chorus.signaling.joins-per-second", "2");
@@ -35,20 +47,33 @@ class JoinQueueSignalingTest {
         server = LoopbackServers.start(p, Map.of());
     }
 
-    @AfterEach
+    @BeforeEach
+    void quietQueue() throws Exception {
+        room = "queue-" + ++rooms;
+        Thread.sleep(600); // at 2 per second the one-join burst is back after 0.5 s
+        countersBefore = queueCounters();
+        assertEquals(0, countersBefore.getInteger("waiting"), countersBefore.encode());
+    }
+
+    @AfterAll
     void stop() {
         server.stopAndWait(Duration.ofSeconds(10));
+    }
+
+    /** How much {@code counter} grew during the test. */
+    private long grew(String counter) throws Exception {
+        return queueCounters().getLong(counter) - countersBefore.getLong(counter);
     }
 
     private WsTestClient connect(Vertx vertx) {
         return WsTestClient.connect(vertx, server.httpPort());
     }
 
-    private static JsonObject join(WsTestClient c, String name) {
+    private JsonObject join(WsTestClient c, String name) {
         c.send(new JsonObject()
                 .put("type", "join")
                 .put("id", name)
-                .put("room", "crowd")
+                .put("room", room)
                 .put("name", name));
         return c.next();
     }
@@ -78,7 +103,7 @@ class JoinQueueSignalingTest {
         bob.send(new JsonObject()
                 .put("type", "join")
                 .put("id", "again")
-                .put("room", "crowd")
+                .put("room", room)
                 .put("name", "bob"));
         JsonObject twice = bob.next();
         assertEquals("already_joined", twice.getString("code"), "one join at a time, waiting or not: " + twice);
@@ -92,11 +117,10 @@ class JoinQueueSignalingTest {
         assertEquals("participant-joined", ada.next().getString("type"));
         assertEquals("participant-joined", ada.next().getString("type"));
 
-        JsonObject queue = debug().getJsonObject("signaling").getJsonObject("joinQueue");
-        assertEquals(3, queue.getLong("admitted"), queue.encode());
-        assertEquals(2, queue.getLong("queued"));
-        assertEquals(1, queue.getLong("refusedQueueFull"));
-        assertEquals(0, queue.getInteger("waiting"));
+        assertEquals(3, grew("admitted"));
+        assertEquals(2, grew("queued"));
+        assertEquals(1, grew("refusedQueueFull"));
+        assertEquals(0, queueCounters().getInteger("waiting"));
     }
 
     @Test
@@ -114,8 +138,30 @@ class JoinQueueSignalingTest {
         JsonObject seen = ada.next("participant-joined");
         assertEquals("cy", seen.getJsonObject("participant").getString("name"));
         ada.expectSilence(600);
-        JsonObject queue = debug().getJsonObject("signaling").getJsonObject("joinQueue");
-        assertEquals(1, queue.getLong("leftWhileWaiting"), queue.encode());
+        assertEquals(1, grew("leftWhileWaiting"));
+    }
+
+    @Test
+    void leaveWithdrawsAWaitingJoinAndTheSocketMayJoinAgain(Vertx vertx) {
+        WsTestClient ada = connect(vertx);
+        WsTestClient bob = connect(vertx);
+        assertEquals("joined", join(ada, "ada").getString("type"));
+        assertEquals("queued", join(bob, "bob").getString("type"));
+        bob.send(new JsonObject().put("type", "leave").put("id", "bye"));
+        assertEquals("bye", bob.next("left").getString("re"));
+        bob.expectSilence(800); // its turn came and went: no joined
+        ada.expectSilence(0);
+
+        JsonObject again = join(bob, "bob2");
+        if ("queued".equals(again.getString("type"))) {
+            again = bob.next();
+        }
+        assertEquals("joined", again.getString("type"), again.encode());
+        assertEquals("bob2", again.getJsonObject("you").getString("name"));
+    }
+
+    private JsonObject queueCounters() throws Exception {
+        return debug().getJsonObject("signaling").getJsonObject("joinQueue");
     }
 
     private JsonObject debug() throws Exception {
