@@ -85,11 +85,11 @@ public final class SoakRun {
             }
             churn(bots, pages, options.warmup().toNanos());
             baseline = settle(bots, pages, "baseline");
-            Map<String, Integer> baselineThreads = probe.threadNames();
+            Map<String, Integer> baselineThreads = lastThreadNames;
             progress.printf("soak: churn for %ds%n", options.duration().toSeconds());
             churn(bots, pages, options.duration().toNanos());
             end = settle(bots, pages, "end");
-            threadsGained = gained(baselineThreads, probe.threadNames());
+            threadsGained = gained(baselineThreads, lastThreadNames);
         } finally {
             bots.close();
         }
@@ -169,6 +169,9 @@ public final class SoakRun {
      * resets the idle HTTP connections the browser keeps; runs a GC in the server twice (the second also takes
      * what the first's finalization freed) and reads it.
      */
+    /** The server's thread names at the last {@link #settle}. */
+    private Map<String, Integer> lastThreadNames = Map.of();
+
     private SoakReading settle(SoakBots bots, SoakPages pages, String what) throws Exception {
         long timeout = options.settle().toNanos();
         bots.leaveAll(timeout);
@@ -189,6 +192,7 @@ public final class SoakRun {
         probe.gc();
         probe.gc();
         SoakReading at = read(true);
+        lastThreadNames = probe.threadNames(); // right after the count, to name what it counted
         progress.printf(
                 "soak: %s heap after GC %.1f MiB, %d live threads, %d fds, %d buffers in use, %d transports, %d"
                         + " rooms, %d participants%n",
