@@ -1,6 +1,7 @@
 package dev.chorus.loadtest;
 
 import java.io.PrintStream;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -49,20 +50,11 @@ final class SoakBots {
         dropsThisVisit = new int[n];
         since = new long[n];
         visits = new int[n];
-        java.util.Arrays.fill(phase, Phase.ABSENT);
+        Arrays.fill(phase, Phase.ABSENT);
     }
 
     int size() {
         return bots.length;
-    }
-
-    /** Bots whose media is connected now. */
-    int present() {
-        int n = 0;
-        for (Bot b : bots) {
-            n += b != null && b.state() == Bot.State.CONNECTED ? 1 : 0;
-        }
-        return n;
     }
 
     /** Takes slot {@code i}'s next step. {@code leaving}: only leave (the churn is over). */

@@ -1,6 +1,7 @@
 package dev.chorus.loadtest;
 
 import dev.chorus.testkit.netsim.TcpDropProxy;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -62,7 +63,7 @@ final class SoakPages implements AutoCloseable {
         resumesBefore = new long[n];
         since = new long[n];
         visits = new int[n];
-        java.util.Arrays.fill(phase, Phase.ABSENT);
+        Arrays.fill(phase, Phase.ABSENT);
         browser = n == 0 ? null : ChromiumBrowser.launch(0);
         try {
             for (int i = 0; i < n; i++) {
@@ -78,15 +79,6 @@ final class SoakPages implements AutoCloseable {
 
     int size() {
         return windows.length;
-    }
-
-    /** Pages joined now (in the room, resuming included). */
-    int present() {
-        int n = 0;
-        for (Phase p : phase) {
-            n += p == Phase.PRESENT || p == Phase.RESUMING ? 1 : 0;
-        }
-        return n;
     }
 
     /** Takes page {@code i}'s next step. {@code leaving}: only leave (the churn is over). */
