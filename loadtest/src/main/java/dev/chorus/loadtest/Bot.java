@@ -5,7 +5,6 @@ import dev.chorus.sfu.sdp.Direction;
 import dev.chorus.sfu.transport.DtlsCertificate;
 import dev.chorus.sfu.transport.TransportConfig;
 import dev.chorus.testkit.peer.NativePeer;
-import dev.chorus.testkit.peer.ReceiveStats;
 import dev.chorus.testkit.peer.RemoteLine;
 import dev.chorus.testkit.peer.SimulcastOptions;
 import io.vertx.core.http.WebSocket;
@@ -13,8 +12,6 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -43,8 +40,6 @@ final class Bot {
 
     /** At most this many lines per {@code view} message ({@code signaling/PROTOCOL.md}). */
     static final int MAX_VIEW_ENTRIES = 256;
-    /** {@code speaker} messages kept per bot; later ones are counted, not kept. */
-    static final int MAX_SPEAKER_EVENTS = 1024;
 
     final int index;
     final String room;
@@ -83,11 +78,12 @@ final class Bot {
     private volatile boolean viewer;
     /** Presence messages received (participant-joined/left, viewers): what a crowd costs each member. */
     private volatile long presenceMessages;
-    /** The {@code speaker} messages received: when (nanoTime) and whom they named; event loop writes. */
-    private final long[] speakerNanos = new long[MAX_SPEAKER_EVENTS];
+    /** The {@code speaker} messages received. */
+    private final SpeakerLog speakers = new SpeakerLog();
+    /** Token and last message number for resuming after {@link #dropSignaling}; drops and resumes. */
+    final BotResume resume = new BotResume();
 
-    private final String[] speakerIds = new String[MAX_SPEAKER_EVENTS];
-    private volatile int speakerEvents;
+    private volatile Pacer pacer;
 
     // signaling state: event loop only
     private int wantAudio;
@@ -154,6 +150,7 @@ final class Bot {
      * event loop of {@code context}. Failures end in {@link State#FAILED}, never in an exception.
      */
     void start(WebSocketClient client, URI wsUri, TransportConfig transport, DtlsCertificate cert, Pacer pacer) {
+        this.pacer = pacer;
         startNanos = System.nanoTime();
         state = State.CONNECTING;
         try {
@@ -171,6 +168,44 @@ final class Bot {
             fail("peer: " + e);
             return;
         }
+        connect(client, wsUri, () -> {
+            state = State.JOINING;
+            receiver.joinSent(System.nanoTime());
+            send(new JsonObject()
+                    .put("type", "join")
+                    .put("id", nextId++)
+                    .put("room", room)
+                    .put("name", name)
+                    .put("role", viewer ? "viewer" : "participant"));
+        });
+    }
+
+    /**
+     * Drops the signaling socket as a network would (close code 4000: neither 1000 nor 1001, so the server
+     * keeps the participant for its grace period); media goes on. {@link #resume} takes the participant back.
+     */
+    void dropSignaling() {
+        WebSocket socket = ws;
+        if (socket != null && state == State.CONNECTED) {
+            resume.dropping(socket);
+            socket.close((short) 4000, "dropped");
+        }
+    }
+
+    /** On a new socket, resumes the participant whose socket {@link #dropSignaling} dropped. */
+    void resume(WebSocketClient client, URI wsUri) {
+        connect(client, wsUri, () -> {
+            JsonObject m = resume.message(nextId++);
+            if (m == null) {
+                fail("no resume token (resume off on the server?)");
+            } else {
+                send(m);
+            }
+        });
+    }
+
+    /** Connects a WebSocket, installs the handlers and runs {@code first} on its event loop. */
+    private void connect(WebSocketClient client, URI wsUri, Runnable first) {
         WebSocketConnectOptions options = new WebSocketConnectOptions()
                 .setHost(wsUri.getHost().replace("[", "").replace("]", ""))
                 .setPort(
@@ -193,20 +228,17 @@ final class Bot {
             }
             socket.textMessageHandler(text -> onMessage(new JsonObject(text), pacer));
             socket.closeHandler(v -> {
-                if (state != State.CLOSED) {
+                if (state != State.CLOSED && !resume.droppedOnPurpose(socket)) {
                     fail("websocket closed by the server (" + socket.closeStatusCode() + " " + socket.closeReason()
                             + ")");
                 }
             });
-            socket.exceptionHandler(e -> fail("websocket: " + e));
-            state = State.JOINING;
-            receiver.joinSent(System.nanoTime());
-            send(new JsonObject()
-                    .put("type", "join")
-                    .put("id", nextId++)
-                    .put("room", room)
-                    .put("name", name)
-                    .put("role", viewer ? "viewer" : "participant"));
+            socket.exceptionHandler(e -> {
+                if (!resume.droppedOnPurpose(socket)) {
+                    fail("websocket: " + e);
+                }
+            });
+            first.run();
         });
     }
 
@@ -215,7 +247,16 @@ final class Bot {
             return;
         }
         try {
+            resume.note(m);
             switch (m.getString("type", "")) {
+                case "resumed" -> {
+                    resume.resumed(m);
+                    if (offerOutstanding) { // its answer may have been lost with the old socket
+                        offerOutstanding = false;
+                        offerAgain = false;
+                        offer();
+                    }
+                }
                 case "joined" -> {
                     JsonObject you = m.getJsonObject("you");
                     participantId = you == null ? null : you.getString("id");
@@ -225,9 +266,9 @@ final class Bot {
                 case "answer" -> {
                     NativePeer p = peer;
                     p.applyAnswer(m.getString("sdp"));
-                    receiver.ignore(rtxSsrcs(p));
+                    receiver.ignore(PeerLines.rtxSsrcs(p));
                     if (simulcast) {
-                        simulcastAccepted = simulcastAccepted(p);
+                        simulcastAccepted = PeerLines.simulcastAccepted(p);
                     }
                     if (view != null || lastN > 0) {
                         sendView(p);
@@ -275,14 +316,7 @@ final class Bot {
                         fail(what);
                     }
                 }
-                case "speaker" -> {
-                    int n = speakerEvents;
-                    if (n < MAX_SPEAKER_EVENTS) {
-                        speakerNanos[n] = System.nanoTime();
-                        speakerIds[n] = m.getString("id");
-                    }
-                    speakerEvents = n + 1;
-                }
+                case "speaker" -> speakers.add(System.nanoTime(), m.getString("id"));
                 case "video-paused" ->
                     pausedMids = Set.copyOf(m.getJsonArray("mids").getList().stream()
                             .map(String::valueOf)
@@ -344,16 +378,6 @@ final class Bot {
                 : s.level(publisherOrdinal, roomPublishers, nanos, packet);
     }
 
-    /** Whether the answer took our video's layers (it accepted the rid header extension they are named by). */
-    private static boolean simulcastAccepted(NativePeer p) {
-        for (String mid : p.mids(MediaKind.VIDEO, Direction.SENDONLY)) {
-            if (p.remoteLine(mid).map(l -> l.ridExtensionId().isEmpty()).orElse(true)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /**
      * Tells the server that every video line it sends us on is shown at {@link #view}: one {@code view}
      * message, or several of at most {@link #MAX_VIEW_ENTRIES} lines each (the protocol's bound).
@@ -385,16 +409,6 @@ final class Bot {
         }
         send(m);
         viewMessagesSent++;
-    }
-
-    private static long[] rtxSsrcs(NativePeer p) {
-        List<Long> out = new ArrayList<>();
-        for (MediaKind kind : MediaKind.values()) {
-            for (String mid : p.mids(kind, Direction.RECVONLY)) {
-                p.remoteLine(mid).ifPresent(l -> l.rtxSsrc().ifPresent(out::add));
-            }
-        }
-        return out.stream().mapToLong(Long::longValue).toArray();
     }
 
     private void send(JsonObject m) {
@@ -518,9 +532,9 @@ final class Bot {
         return presenceMessages;
     }
 
-    /** {@code speaker} messages received so far (also those past {@link #MAX_SPEAKER_EVENTS}). */
+    /** {@code speaker} messages received so far. */
     int speakerEvents() {
-        return speakerEvents;
+        return speakers.events();
     }
 
     /**
@@ -528,13 +542,7 @@ final class Bot {
      * {@code toNanos}, or -1. Read after the run (the event loop has stopped writing).
      */
     long firstSpeakerNanos(String id, long fromNanos, long toNanos) {
-        int n = Math.min(speakerEvents, MAX_SPEAKER_EVENTS);
-        for (int i = 0; i < n; i++) {
-            if (speakerNanos[i] >= fromNanos && speakerNanos[i] < toNanos && id.equals(speakerIds[i])) {
-                return speakerNanos[i];
-            }
-        }
-        return -1;
+        return speakers.first(id, fromNanos, toNanos);
     }
 
     long viewMessagesSent() {
@@ -546,51 +554,13 @@ final class Bot {
         return serverErrors;
     }
 
-    /**
-     * Bytes of the RTP packets (header and payload, as decrypted) received so far on this bot's video lines:
-     * the media SSRC the answer announced on each, plus its RTX SSRC (retransmissions and the server's padding
-     * probes). 0 before the peer exists. Any thread; not on the per-packet path.
-     */
+    /** See {@link PeerLines#videoBytesReceived}. */
     long videoBytesReceived() {
-        NativePeer p = peer;
-        if (p == null) {
-            return 0;
-        }
-        long bytes = 0;
-        for (String mid : p.mids(MediaKind.VIDEO, Direction.RECVONLY)) {
-            RemoteLine line = p.remoteLine(mid).orElse(null);
-            if (line != null) {
-                bytes += ssrcBytes(p, line.ssrc().isPresent() ? line.ssrc().getAsLong() : -1);
-                bytes +=
-                        ssrcBytes(p, line.rtxSsrc().isPresent() ? line.rtxSsrc().getAsLong() : -1);
-            }
-        }
-        return bytes;
+        return PeerLines.videoBytesReceived(peer);
     }
 
-    private static long ssrcBytes(NativePeer p, long ssrc) {
-        return ssrc < 0 ? 0 : p.receivedSsrc(ssrc).map(ReceiveStats::bytes).orElse(0L);
-    }
-
-    /**
-     * Adds to {@code counts[i]} one for each received video line whose last packet came from simulcast layer
-     * {@code i} (as the sender stamped it), and to {@code counts[counts.length - 1]} one for each that had no
-     * layer stamp (a plain stream) or nothing yet.
-     */
+    /** See {@link PeerLines#countReceivedVideoLayers}. */
     void countReceivedVideoLayers(long[] counts) {
-        NativePeer p = peer;
-        if (p == null) {
-            return;
-        }
-        for (String mid : p.mids(MediaKind.VIDEO, Direction.RECVONLY)) {
-            RemoteLine line = p.remoteLine(mid).orElse(null);
-            if (line == null || !line.sfuSends() || line.ssrc().isEmpty()) {
-                continue;
-            }
-            int layer = p.receivedSsrc(line.ssrc().getAsLong())
-                    .map(ReceiveStats::lastLayer)
-                    .orElse(-1);
-            counts[layer >= 0 && layer < counts.length - 1 ? layer : counts.length - 1]++;
-        }
+        PeerLines.countReceivedVideoLayers(peer, counts);
     }
 }

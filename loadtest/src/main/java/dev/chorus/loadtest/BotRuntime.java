@@ -81,6 +81,11 @@ final class BotRuntime implements AutoCloseable {
                 TimeUnit.NANOSECONDS);
     }
 
+    /** Resumes {@code bot} on a new signaling socket after {@link Bot#dropSignaling} (returns at once). */
+    void resume(Bot bot) {
+        bot.resume(webSockets, webSocketUri);
+    }
+
     /** Stops sending media and starting bots (bots already started stay connected). */
     void stopSending() throws InterruptedException {
         pacer.stop(2000);

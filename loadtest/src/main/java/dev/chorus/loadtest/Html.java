@@ -1,5 +1,6 @@
 package dev.chorus.loadtest;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
@@ -175,7 +176,7 @@ final class Html {
         return b.toString();
     }
 
-    private static void head(StringBuilder b, String title, String summary, String configText) {
+    static void head(StringBuilder b, String title, String summary, String configText) {
         b.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>")
                 .append(esc(title))
                 .append("</title><style>body{font-family:sans-serif;margin:20px;max-width:960px}"
@@ -188,8 +189,27 @@ final class Html {
         b.append("<pre>").append(esc(configText)).append("</pre>");
     }
 
-    @SafeVarargs
     private static void chart(StringBuilder b, String title, List<Sample> samples, Series... series) {
+        List<String> labels = new ArrayList<>();
+        List<ToDoubleFunction<Sample>> values = new ArrayList<>();
+        for (Series se : series) {
+            labels.add(se.label());
+            values.add(se.value());
+        }
+        chart(b, title, samples, Sample::t, labels, values);
+    }
+
+    /**
+     * A line chart of {@code values} (one line each, named by {@code labels}) over {@code time} (seconds) of
+     * any kind of point; NaN values are left out.
+     */
+    static <T> void chart(
+            StringBuilder b,
+            String title,
+            List<T> samples,
+            ToDoubleFunction<T> time,
+            List<String> labels,
+            List<ToDoubleFunction<T>> values) {
         final int w = 900;
         final int h = 220;
         final int left = 60;
@@ -199,10 +219,10 @@ final class Html {
         double tMax = 1;
         double yMax = 0;
         boolean any = false;
-        for (Sample s : samples) {
-            tMax = Math.max(tMax, s.t());
-            for (Series se : series) {
-                double v = se.value().applyAsDouble(s);
+        for (T s : samples) {
+            tMax = Math.max(tMax, time.applyAsDouble(s));
+            for (ToDoubleFunction<T> value : values) {
+                double v = value.applyAsDouble(s);
                 if (Double.isFinite(v)) {
                     yMax = Math.max(yMax, v);
                     any = true;
@@ -252,15 +272,15 @@ final class Html {
                 top,
                 pw,
                 ph));
-        for (int k = 0; k < series.length; k++) {
+        for (int k = 0; k < values.size(); k++) {
             StringBuilder pts = new StringBuilder();
-            for (Sample s : samples) {
-                double v = series[k].value().applyAsDouble(s);
+            for (T s : samples) {
+                double v = values.get(k).applyAsDouble(s);
                 if (!Double.isFinite(v)) {
                     continue;
                 }
-                pts.append(
-                        String.format(Locale.ROOT, "%.1f,%.1f ", left + pw * s.t() / tMax, top + ph - ph * v / yMax));
+                pts.append(String.format(
+                        Locale.ROOT, "%.1f,%.1f ", left + pw * time.applyAsDouble(s) / tMax, top + ph - ph * v / yMax));
             }
             String color = COLORS[k % COLORS.length];
             b.append("<polyline fill=\"none\" stroke-width=\"1.5\" stroke=\"")
@@ -276,7 +296,7 @@ final class Html {
                     color,
                     left + 24 + k * 220,
                     h + 15,
-                    esc(series[k].label())));
+                    esc(labels.get(k))));
         }
         b.append("</svg>");
     }
