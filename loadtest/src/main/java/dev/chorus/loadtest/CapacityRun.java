@@ -60,21 +60,6 @@ final class CapacityRun {
         }
     }
 
-    /**
-     * What a step's joins did to the rooms already running, from the step's first bot start until the end of
-     * its settle time: loss and p99 latency at those rooms' bots over the whole phase and in its worst second,
-     * and how long the new bots took to connect. NaN where there was nothing to measure (step 1).
-     */
-    record JoinPhase(
-            double seconds,
-            int runningBots,
-            double runningLoss,
-            double runningP99Ms,
-            double worstSecondLoss,
-            double worstSecondP99Ms,
-            double joinP50Seconds,
-            double joinMaxSeconds) {}
-
     private final LoadTestConfig config;
     private final LoadTestConfig.Capacity capacity;
     private final PrintStream progress;
@@ -150,7 +135,7 @@ final class CapacityRun {
                 startBots(added, runtime);
                 waitForJoins(step, added);
                 tick("settle " + step, SETTLE.toNanos());
-                JoinPhase join = joinPhase(joinStart, previous, added);
+                JoinPhase join = JoinPhase.of(joinStart, previous, added, worstSecondLoss, worstSecondP99Ms);
                 Step result = measure(step, rooms, runtime.pacer, join);
                 steps.add(result);
                 printStep(result);
@@ -259,27 +244,6 @@ final class CapacityRun {
         if (!(p99 <= worstSecondP99Ms)) {
             worstSecondP99Ms = p99;
         }
-    }
-
-    private JoinPhase joinPhase(Fleet.Totals start, Fleet.Totals end, List<Bot> added) {
-        Fleet.Running a = start.running();
-        Fleet.Running b = end.running();
-        boolean any = b.bots() > 0 && b.expected() > a.expected();
-        double[] joinSeconds = added.stream()
-                .mapToLong(Bot::connectedAfterNanos)
-                .filter(n -> n > 0)
-                .mapToDouble(n -> n / 1e9)
-                .sorted()
-                .toArray();
-        return new JoinPhase(
-                (end.nanos() - start.nanos()) / 1e9,
-                b.bots(),
-                any ? b.lossSince(a) : Double.NaN,
-                any ? b.latencyMsSince(a, 0.99) : Double.NaN,
-                worstSecondLoss,
-                worstSecondP99Ms,
-                joinSeconds.length > 0 ? joinSeconds[joinSeconds.length / 2] : Double.NaN,
-                joinSeconds.length > 0 ? joinSeconds[joinSeconds.length - 1] : Double.NaN);
     }
 
     private Step measure(int step, int rooms, Pacer pacer, JoinPhase join) throws InterruptedException {
@@ -553,16 +517,7 @@ final class CapacityRun {
             LoadTestMain.num(o, "p99LatencyMs", s.p99Ms());
             LoadTestMain.num(o, "serverRssMib", s.serverRssMib());
             o.put("pacerSkippedSends", s.pacerSkipped());
-            JoinPhase j = s.join();
-            ObjectNode jo = o.putObject("joinPhase");
-            LoadTestMain.num(jo, "seconds", j.seconds());
-            jo.put("runningBots", j.runningBots());
-            LoadTestMain.num(jo, "runningLoss", j.runningLoss());
-            LoadTestMain.num(jo, "runningP99LatencyMs", j.runningP99Ms());
-            LoadTestMain.num(jo, "worstSecondLoss", j.worstSecondLoss());
-            LoadTestMain.num(jo, "worstSecondP99LatencyMs", j.worstSecondP99Ms());
-            LoadTestMain.num(jo, "joinP50Seconds", j.joinP50Seconds());
-            LoadTestMain.num(jo, "joinMaxSeconds", j.joinMaxSeconds());
+            s.join().writeTo(o.putObject("joinPhase"));
             o.put("verdict", s.verdict());
         }
         ObjectNode rs = root.putObject("botFailureReasons");

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The churn soak's documented command, short: {@code bash loadtest/soak.sh} starts the server jar and runs
- * {@link SoakRun} for 36 s after an 8 s warm-up, with four native bots in rooms of two and the two Chromium pages,
+ * {@link SoakRun} for 20 s after a 6 s warm-up, with four native bots in rooms of two and the two Chromium pages,
  * each dropping its signaling socket and resuming once per visit, a step every 2 s. Checks that the script
  * exits 0 (every figure back to its baseline), that the report says so figure by figure, that the churn
  * really happened (several visits, every drop resumed, the server counted the resumes, participants and
@@ -39,9 +39,9 @@ class SoakIT {
                         "bash",
                         "loadtest/soak.sh",
                         "--warmup",
-                        "8s",
+                        "6s",
                         "--duration",
-                        "36s",
+                        "20s",
                         "--bots",
                         "4",
                         "--room-size",
