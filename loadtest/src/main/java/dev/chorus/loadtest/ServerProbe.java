@@ -160,45 +160,20 @@ final class ServerProbe {
 
     /** Our counters from a Prometheus text page, or null if it lacks the forwarded-packets counter. */
     static Counters parseMetrics(String text) {
-        double forwarded = Double.NaN;
-        double rtpIn = 0;
-        double rtcpIn = 0;
-        double rooms = 0;
-        double consumers = 0;
-        double heap = 0;
-        for (String line : text.split("\n")) {
-            if (line.isEmpty() || line.charAt(0) == '#') {
-                continue;
-            }
-            int space = line.lastIndexOf(' ');
-            if (space < 0) {
-                continue;
-            }
-            String name = line.substring(0, space);
-            double value;
-            try {
-                value = Double.parseDouble(line.substring(space + 1));
-            } catch (NumberFormatException e) {
-                continue;
-            }
-            if (name.startsWith("jvm_memory_used_bytes{") && name.contains("area=\"heap\"")) {
-                heap += value;
-                continue;
-            }
-            switch (name) {
-                case "chorus_rtp_forwarded_packets_total" -> forwarded = value;
-                case "chorus_rtp_received_packets_total" -> rtpIn = value;
-                case "chorus_rtcp_received_packets_total" -> rtcpIn = value;
-                case "chorus_media_rooms" -> rooms = value;
-                case "chorus_media_consumers" -> consumers = value;
-                default -> {}
-            }
-        }
-        if (Double.isNaN(forwarded)) {
+        java.util.Map<String, Double> m = PrometheusText.parse(text);
+        Double forwarded = m.get("chorus_rtp_forwarded_packets_total");
+        if (forwarded == null) {
             return null;
         }
+        double rtpIn = m.getOrDefault("chorus_rtp_received_packets_total", 0.0);
+        double rtcpIn = m.getOrDefault("chorus_rtcp_received_packets_total", 0.0);
         return new Counters(
-                (long) forwarded, (long) (rtpIn + rtcpIn), (int) rooms, (int) consumers, (long) heap, "/metrics");
+                forwarded.longValue(),
+                (long) (rtpIn + rtcpIn),
+                m.getOrDefault("chorus_media_rooms", 0.0).intValue(),
+                m.getOrDefault("chorus_media_consumers", 0.0).intValue(),
+                m.get("heap").longValue(),
+                "/metrics");
     }
 
     static Counters parse(JsonNode root) {

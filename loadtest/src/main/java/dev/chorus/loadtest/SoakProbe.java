@@ -39,7 +39,7 @@ final class SoakProbe {
 
     /** One reading at {@code t} s; {@code afterGc} is only recorded. Throws when the server does not answer. */
     SoakReading read(double t, boolean afterGc) throws IOException, InterruptedException {
-        Map<String, Double> m = parseMetrics(get(metrics));
+        Map<String, Double> m = PrometheusText.parse(get(metrics));
         JsonNode resume = json.readTree(get(debug)).path("signaling").path("resume");
         Map<String, Long> status = procStatus();
         return new SoakReading(
@@ -94,35 +94,6 @@ final class SoakProbe {
             p.destroyForcibly();
             throw new IOException("jcmd " + pid + " " + command + " failed: " + out.strip());
         }
-        return out;
-    }
-
-    /**
-     * Prometheus text to plain series by name (label-less lines), plus {@code heap}: the sum of
-     * {@code jvm_memory_used_bytes} over the heap's pools.
-     */
-    static Map<String, Double> parseMetrics(String text) {
-        Map<String, Double> out = new HashMap<>();
-        double heap = 0;
-        for (String line : text.split("\n")) {
-            int space = line.lastIndexOf(' ');
-            if (line.isEmpty() || line.charAt(0) == '#' || space < 0) {
-                continue;
-            }
-            String name = line.substring(0, space);
-            double value;
-            try {
-                value = Double.parseDouble(line.substring(space + 1));
-            } catch (NumberFormatException e) {
-                continue;
-            }
-            if (name.startsWith("jvm_memory_used_bytes{") && name.contains("area=\"heap\"")) {
-                heap += value;
-            } else if (name.indexOf('{') < 0) {
-                out.put(name, value);
-            }
-        }
-        out.put("heap", heap);
         return out;
     }
 

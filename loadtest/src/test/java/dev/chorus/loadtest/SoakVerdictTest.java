@@ -93,7 +93,7 @@ class SoakVerdictTest {
 
     @Test
     void metricsAreReadByNameAndHeapSummedOverItsPools() {
-        Map<String, Double> m = SoakProbe.parseMetrics("# HELP x\n"
+        Map<String, Double> m = PrometheusText.parse("# HELP x\n"
                 + "jvm_memory_used_bytes{area=\"heap\",id=\"G1 Eden Space\"} 1048576.0\n"
                 + "jvm_memory_used_bytes{area=\"heap\",id=\"G1 Old Gen\"} 2097152.0\n"
                 + "jvm_memory_used_bytes{area=\"nonheap\",id=\"Metaspace\"} 9.0E7\n"
