@@ -172,9 +172,9 @@ public final class MediaService implements AutoCloseable {
         return rooms.get(roomId);
     }
 
-    /** The monotonic clock of the control thread's timing (the system's; tests may not care). */
-    java.util.function.LongSupplier nanoClock() {
-        return Clock.SYSTEM::nowNanos;
+    /** The clock of the control thread's timing (the one the media workers run on). */
+    Clock clock() {
+        return Clock.SYSTEM;
     }
 
     Executor control() {

@@ -76,7 +76,7 @@ public final class MediaSession {
         this.plan = new SubscriptionPlan(participantId, RANDOM);
         this.wiring = new RouterWiring(participantId, room);
         this.renegotiation = new RenegotiationRequests(
-                room.service().control(), room.service().nanoClock(), () -> closed, this::available, listener);
+                room.service().control(), room.service().clock(), () -> closed, this::available, listener);
     }
 
     public String participantId() {

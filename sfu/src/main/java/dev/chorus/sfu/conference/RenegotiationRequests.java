@@ -1,11 +1,11 @@
 package dev.chorus.sfu.conference;
 
 import dev.chorus.sfu.codec.MediaKind;
+import dev.chorus.sfu.worker.Clock;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -22,7 +22,7 @@ final class RenegotiationRequests {
     static final long ANSWER_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final Executor control;
-    private final LongSupplier nanoClock;
+    private final Clock clock;
     private final BooleanSupplier sessionClosed;
     private final Supplier<List<PublishedTrack>> available;
     private final MediaSessionListener listener;
@@ -39,12 +39,12 @@ final class RenegotiationRequests {
      */
     RenegotiationRequests(
             Executor control,
-            LongSupplier nanoClock,
+            Clock clock,
             BooleanSupplier sessionClosed,
             Supplier<List<PublishedTrack>> available,
             MediaSessionListener listener) {
         this.control = control;
-        this.nanoClock = nanoClock;
+        this.clock = clock;
         this.sessionClosed = sessionClosed;
         this.available = available;
         this.listener = listener;
@@ -55,7 +55,7 @@ final class RenegotiationRequests {
         if (scheduled) {
             return;
         }
-        if (askedAtNanos >= 0 && nanoClock.getAsLong() - askedAtNanos < ANSWER_WAIT_NANOS) {
+        if (askedAtNanos >= 0 && clock.nowNanos() - askedAtNanos < ANSWER_WAIT_NANOS) {
             heldBack++; // the answer to the coming offer will count the tracks as they are then
             return;
         }
@@ -74,7 +74,7 @@ final class RenegotiationRequests {
                     video++;
                 }
             }
-            askedAtNanos = nanoClock.getAsLong();
+            askedAtNanos = clock.nowNanos();
             requests++;
             listener.renegotiationNeeded(audio, video);
         });
