@@ -11,7 +11,10 @@
 # CAPACITY_SERVER_JAR=path runs that server jar instead of web/target/chorus-server.jar (to compare two builds);
 # CAPACITY_REPORT=dir writes the report there instead of loadtest/target/capacity.
 # CAPACITY_LOADTEST_JAR=path runs that load generator jar instead of loadtest/target/chorus-loadtest.jar.
-# CAPACITY_SERVER_JVM_OPTS="..." passes JVM options to the server (e.g. another garbage collector).
+# The server runs with the garbage collector the README recommends for production (-XX:+UseZGC: no pause of
+# tens of ms every few seconds); CAPACITY_SERVER_JVM_OPTS="..." replaces that (empty: the JVM's own choice, the
+# serial collector on one CPU). The generator runs with ZGC and a 4 GiB heap, since its own pauses would count as
+# the server's latency at its bots; CAPACITY_GENERATOR_JVM_OPTS="..." adds options (e.g. -Xlog:gc).
 # CAPACITY_GENERATOR_JFR=1 records the load generator too (from 10 s after its start, so bot start-up is mostly
 # excluded) and writes its hottest methods to generator-profile.txt in the report (recording: generator.jfr).
 set -euo pipefail
@@ -41,7 +44,7 @@ server_pin=() generator_pin=()
 
 echo "capacity.sh: server on 127.0.0.1:$port${server_cpus:+ (cpus $server_cpus)}, generator${generator_cpus:+ on cpus $generator_cpus}"
 start_server capacity.sh "$report/server.log" "$port" env CHORUS_HTTP_HOST=127.0.0.1 CHORUS_HTTP_PORT="$port" CHORUS_MEDIA_ADDRESS=127.0.0.1 CHORUS_MEDIA_PORT=0 \
-  "${server_pin[@]}" java ${CAPACITY_SERVER_JVM_OPTS:-} -jar "$server_jar"
+  "${server_pin[@]}" java ${CAPACITY_SERVER_JVM_OPTS--XX:+UseZGC} -jar "$server_jar"
 
 jcmd="$(dirname "$(readlink -f "$(command -v java)")")/jcmd"
 profiling=0
@@ -57,7 +60,7 @@ if [ "${CAPACITY_GENERATOR_JFR:-0}" = 1 ]; then
 fi
 
 status=0
-"${generator_pin[@]}" java "${generator_jfr[@]}" -jar "$loadtest_jar" --capacity \
+"${generator_pin[@]}" java -XX:+UseZGC -Xms4g -Xmx4g ${CAPACITY_GENERATOR_JVM_OPTS:-} "${generator_jfr[@]}" -jar "$loadtest_jar" --capacity \
   --server "http://127.0.0.1:$port" --server-pid "$server_pid" --report "$report" \
   --profile 720p --publishers 2 --subscribers 46 --ramp-up 5s "$@" || status=$?
 if [ "$profiling" = 1 ]; then
