@@ -442,7 +442,10 @@ public final class SignalingVerticle extends VerticleBase {
                 rooms.participantCount(),
                 rooms.viewerCount(),
                 sessions.size(),
-                !rooms.acceptingJoins());
+                !rooms.acceptingJoins(),
+                joinQueue.waiting(),
+                joinQueue.queuedTotal(),
+                joinQueue.refusedTotal());
         long sequence = ++metricsSequence;
         Future.fromCompletionStage(media.metrics().orTimeout(5, TimeUnit.SECONDS), context)
                 .compose(m ->

@@ -32,7 +32,15 @@ import java.util.function.ToDoubleFunction;
 public final class ServerMetrics implements AutoCloseable {
 
     /** What the signaling side knows, read on its thread. */
-    public record Signaling(int rooms, int participants, int viewers, int connections, boolean draining) {}
+    public record Signaling(
+            int rooms,
+            int participants,
+            int viewers,
+            int connections,
+            boolean draining,
+            int joinsWaiting,
+            long joinsQueued,
+            long joinsRefused) {}
 
     /** Everything one scrape reports; {@code sequence} orders snapshots taken concurrently. */
     public record Snapshot(long sequence, Signaling signaling, MediaMetrics media) {}
@@ -98,6 +106,20 @@ public final class ServerMetrics implements AutoCloseable {
                 "chorus.draining",
                 "1 while the server is shutting down and refuses new joins",
                 s -> s.signaling().draining() ? 1 : 0);
+        gauge(
+                "chorus.joins.waiting",
+                "Joins waiting their turn in the server-wide join queue (chorus.signaling.joins-per-second)",
+                s -> s.signaling().joinsWaiting());
+        counter(
+                "chorus.joins.queued",
+                null,
+                "Joins that had to wait their turn in the join queue",
+                s -> s.signaling().joinsQueued());
+        counter(
+                "chorus.joins.refused",
+                null,
+                "Joins refused (server_busy) because the join queue was full",
+                s -> s.signaling().joinsRefused());
     }
 
     private void registerMedia() {

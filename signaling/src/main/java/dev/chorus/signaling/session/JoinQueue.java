@@ -118,6 +118,16 @@ public final class JoinQueue {
         scheduleDrain();
     }
 
+    /** Joins that have had to wait their turn (answered {@code queued}), since start. */
+    public long queuedTotal() {
+        return queued;
+    }
+
+    /** Joins refused with {@code server_busy} because the queue was full, since start. */
+    public long refusedTotal() {
+        return refused;
+    }
+
     /** State for /debug. */
     public JsonObject toJson() {
         return new JsonObject()

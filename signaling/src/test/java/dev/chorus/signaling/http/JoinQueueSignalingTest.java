@@ -38,6 +38,8 @@ class JoinQueueSignalingTest {
 
     private int rooms;
 
+    private Map<String, Double> metricsBefore;
+
     @BeforeAll
     void start() throws Exception {
         Properties p = LoopbackServers.properties();
@@ -52,6 +54,7 @@ class JoinQueueSignalingTest {
         room = "queue-" + ++rooms;
         Thread.sleep(600); // at 2 per second the one-join burst is back after 0.5 s
         countersBefore = queueCounters();
+        metricsBefore = metrics();
         assertEquals(0, countersBefore.getInteger("waiting"), countersBefore.encode());
     }
 
@@ -121,6 +124,11 @@ class JoinQueueSignalingTest {
         assertEquals(2, grew("queued"));
         assertEquals(1, grew("refusedQueueFull"));
         assertEquals(0, queueCounters().getInteger("waiting"));
+
+        Map<String, Double> after = metrics();
+        assertEquals(0.0, after.get("chorus_joins_waiting"), "the gauge, now that both were admitted");
+        assertEquals(2.0, after.get("chorus_joins_queued_total") - metricsBefore.get("chorus_joins_queued_total"));
+        assertEquals(1.0, after.get("chorus_joins_refused_total") - metricsBefore.get("chorus_joins_refused_total"));
     }
 
     @Test
@@ -162,6 +170,25 @@ class JoinQueueSignalingTest {
 
     private JsonObject queueCounters() throws Exception {
         return debug().getJsonObject("signaling").getJsonObject("joinQueue");
+    }
+
+    /** The join queue's samples in /metrics (names without labels), by name. */
+    private Map<String, Double> metrics() throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + "/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        Map<String, Double> samples = new java.util.HashMap<>();
+        for (String line : r.body().split("\n")) {
+            String[] parts = line.split(" ");
+            if (line.startsWith("chorus_joins_") && parts.length == 2) {
+                samples.put(parts[0], Double.parseDouble(parts[1]));
+            }
+        }
+        assertEquals(3, samples.size(), "waiting, queued and refused: " + samples);
+        return samples;
     }
 
     private JsonObject debug() throws Exception {
