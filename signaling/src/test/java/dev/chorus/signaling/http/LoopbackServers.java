@@ -17,6 +17,9 @@ final class LoopbackServers {
         p.setProperty("chorus.http.port", "0");
         p.setProperty("chorus.media.port", "0");
         p.setProperty("chorus.media.workers", "1");
+        // Joins unthrottled: tests that join by the hundred would otherwise wait in the join queue (10 a
+        // second) for most of their time. JoinQueueSignalingTest sets a rate of its own.
+        p.setProperty("chorus.signaling.joins-per-second", "0");
         return p;
     }
 
