@@ -174,14 +174,8 @@ class JoinQueueSignalingTest {
 
     /** The join queue's samples in /metrics (names without labels), by name. */
     private Map<String, Double> metrics() throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + "/metrics"))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), r.body());
         Map<String, Double> samples = new java.util.HashMap<>();
-        for (String line : r.body().split("\n")) {
+        for (String line : get("/metrics").split("\n")) {
             String[] parts = line.split(" ");
             if (line.startsWith("chorus_joins_") && parts.length == 2) {
                 samples.put(parts[0], Double.parseDouble(parts[1]));
@@ -192,12 +186,17 @@ class JoinQueueSignalingTest {
     }
 
     private JsonObject debug() throws Exception {
+        return new JsonObject(get("/debug"));
+    }
+
+    /** The body of a GET on the server, which must answer 200. */
+    private String get(String path) throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient()
                 .send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + "/debug"))
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path))
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), r.body());
-        return new JsonObject(r.body());
+        assertEquals(200, r.statusCode(), path + ": " + r.body());
+        return r.body();
     }
 }
