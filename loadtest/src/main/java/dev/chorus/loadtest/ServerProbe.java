@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.OptionalLong;
 
 /**
@@ -160,7 +161,7 @@ final class ServerProbe {
 
     /** Our counters from a Prometheus text page, or null if it lacks the forwarded-packets counter. */
     static Counters parseMetrics(String text) {
-        java.util.Map<String, Double> m = PrometheusText.parse(text);
+        Map<String, Double> m = PrometheusText.parse(text);
         Double forwarded = m.get("chorus_rtp_forwarded_packets_total");
         if (forwarded == null) {
             return null;

@@ -150,12 +150,7 @@ class BroadcastSignalingTest {
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
-        for (String line : r.body().split("\n")) {
-            if (line.startsWith(name + " ")) {
-                return Double.parseDouble(line.substring(name.length() + 1));
-            }
-        }
-        throw new AssertionError("no " + name + " in /metrics");
+        return PrometheusSamples.value(PrometheusSamples.parse(r.body()), name);
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
@@ -172,16 +173,13 @@ class JoinQueueSignalingTest {
         return debug().getJsonObject("signaling").getJsonObject("joinQueue");
     }
 
-    /** The join queue's samples in /metrics (names without labels), by name. */
+    /** The join queue's samples in /metrics, by name; each must be there. */
     private Map<String, Double> metrics() throws Exception {
+        Map<String, Double> all = PrometheusSamples.parse(get("/metrics"));
         Map<String, Double> samples = new java.util.HashMap<>();
-        for (String line : get("/metrics").split("\n")) {
-            String[] parts = line.split(" ");
-            if (line.startsWith("chorus_joins_") && parts.length == 2) {
-                samples.put(parts[0], Double.parseDouble(parts[1]));
-            }
+        for (String name : List.of("chorus_joins_waiting", "chorus_joins_queued_total", "chorus_joins_refused_total")) {
+            samples.put(name, PrometheusSamples.value(all, name));
         }
-        assertEquals(3, samples.size(), "waiting, queued and refused: " + samples);
         return samples;
     }
 

@@ -15,7 +15,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -55,24 +54,6 @@ class MetricsEndpointTest {
     }
 
     /** Sample lines ("name{labels} value") by their name-and-labels part. */
-    private static Map<String, Double> samples(String text) {
-        Map<String, Double> out = new LinkedHashMap<>();
-        for (String line : text.split("\n")) {
-            if (line.isBlank() || line.startsWith("#")) {
-                continue;
-            }
-            int space = line.lastIndexOf(' ');
-            out.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
-        }
-        return out;
-    }
-
-    private static double value(Map<String, Double> samples, String key) {
-        Double v = samples.get(key);
-        assertTrue(v != null, "no sample " + key + " in " + samples.keySet());
-        return v;
-    }
-
     @Test
     void scrapeAfterARealCallShowsTrafficStreamsDropsAndJvm(Vertx vertx) throws Exception {
         ChorusServer server = start(new Properties());
@@ -99,45 +80,48 @@ class MetricsEndpointTest {
             Path dump = Path.of("target", "metrics-sample.txt");
             Files.createDirectories(dump.getParent());
             Files.writeString(dump, text);
-            Map<String, Double> s = samples(text);
+            Map<String, Double> s = PrometheusSamples.parse(text);
 
-            assertEquals(1.0, value(s, "chorus_rooms"));
-            assertEquals(2.0, value(s, "chorus_participants"));
-            assertEquals(2.0, value(s, "chorus_connections"));
-            assertEquals(0.0, value(s, "chorus_draining"));
-            assertEquals(1.0, value(s, "chorus_media_rooms"));
-            assertEquals(2.0, value(s, "chorus_media_transports"));
+            assertEquals(1.0, PrometheusSamples.value(s, "chorus_rooms"));
+            assertEquals(2.0, PrometheusSamples.value(s, "chorus_participants"));
+            assertEquals(2.0, PrometheusSamples.value(s, "chorus_connections"));
+            assertEquals(0.0, PrometheusSamples.value(s, "chorus_draining"));
+            assertEquals(1.0, PrometheusSamples.value(s, "chorus_media_rooms"));
+            assertEquals(2.0, PrometheusSamples.value(s, "chorus_media_transports"));
             // Each publishes audio and video; each subscribes to the other's two tracks.
-            assertEquals(4.0, value(s, "chorus_media_producers"));
-            assertEquals(4.0, value(s, "chorus_media_consumers"));
+            assertEquals(4.0, PrometheusSamples.value(s, "chorus_media_producers"));
+            assertEquals(4.0, PrometheusSamples.value(s, "chorus_media_consumers"));
 
             // Both clients received at least 30 packets per stream from the other: the server saw at
             // least that many come in and go out, at the transport and at the forwarding layer.
-            assertTrue(value(s, "chorus_transport_received_packets_total") >= 120, text);
-            assertTrue(value(s, "chorus_transport_received_bytes_total")
-                    > value(s, "chorus_transport_received_packets_total"));
-            assertTrue(value(s, "chorus_transport_sent_packets_total") >= 120, text);
-            assertTrue(value(s, "chorus_transport_sent_bytes_total") > 0);
-            assertTrue(value(s, "chorus_rtp_received_packets_total") >= 120);
-            assertTrue(value(s, "chorus_rtp_received_bytes_total") > 0);
-            assertTrue(value(s, "chorus_rtp_forwarded_packets_total") >= 120);
-            assertTrue(value(s, "chorus_rtp_forwarded_bytes_total") > 0);
+            assertTrue(PrometheusSamples.value(s, "chorus_transport_received_packets_total") >= 120, text);
+            assertTrue(PrometheusSamples.value(s, "chorus_transport_received_bytes_total")
+                    > PrometheusSamples.value(s, "chorus_transport_received_packets_total"));
+            assertTrue(PrometheusSamples.value(s, "chorus_transport_sent_packets_total") >= 120, text);
+            assertTrue(PrometheusSamples.value(s, "chorus_transport_sent_bytes_total") > 0);
+            assertTrue(PrometheusSamples.value(s, "chorus_rtp_received_packets_total") >= 120);
+            assertTrue(PrometheusSamples.value(s, "chorus_rtp_received_bytes_total") > 0);
+            assertTrue(PrometheusSamples.value(s, "chorus_rtp_forwarded_packets_total") >= 120);
+            assertTrue(PrometheusSamples.value(s, "chorus_rtp_forwarded_bytes_total") > 0);
             // A subscriber arriving makes the SFU ask the publisher for a keyframe.
-            assertTrue(value(s, "chorus_rtcp_feedback_sent_total{type=\"pli\"}") >= 1, text);
-            value(s, "chorus_rtcp_feedback_received_total{type=\"nack\"}");
-            value(s, "chorus_rtcp_sent_packets_total");
+            assertTrue(PrometheusSamples.value(s, "chorus_rtcp_feedback_sent_total{type=\"pli\"}") >= 1, text);
+            PrometheusSamples.value(s, "chorus_rtcp_feedback_received_total{type=\"nack\"}");
+            PrometheusSamples.value(s, "chorus_rtcp_sent_packets_total");
 
             // Drops carry a stage and a named reason, zero or not.
-            value(s, "chorus_media_drops_total{reason=\"SRTP_AUTH_FAILED\",stage=\"transport\"}");
-            value(s, "chorus_media_drops_total{reason=\"CONSUMER_PAUSED\",stage=\"forwarding\"}");
-            value(s, "chorus_media_drops_total{reason=\"QUEUE_FULL\",stage=\"forwarding\"}");
-            value(s, "chorus_media_drops_total{reason=\"POOL_EXHAUSTED\",stage=\"bridge\"}");
-            assertEquals(0.0, value(s, "chorus_media_drops_total{reason=\"SRTP_AUTH_FAILED\",stage=\"transport\"}"));
+            PrometheusSamples.value(s, "chorus_media_drops_total{reason=\"SRTP_AUTH_FAILED\",stage=\"transport\"}");
+            PrometheusSamples.value(s, "chorus_media_drops_total{reason=\"CONSUMER_PAUSED\",stage=\"forwarding\"}");
+            PrometheusSamples.value(s, "chorus_media_drops_total{reason=\"QUEUE_FULL\",stage=\"forwarding\"}");
+            PrometheusSamples.value(s, "chorus_media_drops_total{reason=\"POOL_EXHAUSTED\",stage=\"bridge\"}");
+            assertEquals(
+                    0.0,
+                    PrometheusSamples.value(
+                            s, "chorus_media_drops_total{reason=\"SRTP_AUTH_FAILED\",stage=\"transport\"}"));
 
             // JVM: memory, GC, threads, CPU.
             assertTrue(text.contains("jvm_memory_used_bytes{"), "no JVM memory metrics");
             assertTrue(text.contains("jvm_gc_"), "no GC metrics");
-            assertTrue(value(s, "jvm_threads_live_threads") > 0);
+            assertTrue(PrometheusSamples.value(s, "jvm_threads_live_threads") > 0);
             assertTrue(text.contains("process_cpu_usage "), "no CPU metrics");
 
             // Counters only grow: a second scrape after more media is not lower.
@@ -145,11 +129,11 @@ class MetricsEndpointTest {
                 c.pumpUntil(() -> false, 200);
             }
             Map<String, Double> later =
-                    samples(get(server.httpPort(), "/metrics").body());
-            assertTrue(value(later, "chorus_rtp_forwarded_packets_total")
-                    >= value(s, "chorus_rtp_forwarded_packets_total"));
-            assertTrue(value(later, "chorus_transport_received_packets_total")
-                    >= value(s, "chorus_transport_received_packets_total"));
+                    PrometheusSamples.parse(get(server.httpPort(), "/metrics").body());
+            assertTrue(PrometheusSamples.value(later, "chorus_rtp_forwarded_packets_total")
+                    >= PrometheusSamples.value(s, "chorus_rtp_forwarded_packets_total"));
+            assertTrue(PrometheusSamples.value(later, "chorus_transport_received_packets_total")
+                    >= PrometheusSamples.value(s, "chorus_transport_received_packets_total"));
         } finally {
             server.stopAndWait(Duration.ofSeconds(10));
         }
@@ -173,15 +157,16 @@ class MetricsEndpointTest {
             long deadline = System.currentTimeMillis() + 10_000;
             do {
                 Thread.sleep(50);
-                s = samples(get(server.httpPort(), "/metrics").body());
-            } while ((value(s, "chorus_participants") != 0 || value(s, "chorus_media_transports") != 0)
+                s = PrometheusSamples.parse(get(server.httpPort(), "/metrics").body());
+            } while ((PrometheusSamples.value(s, "chorus_participants") != 0
+                            || PrometheusSamples.value(s, "chorus_media_transports") != 0)
                     && System.currentTimeMillis() < deadline);
-            assertEquals(0.0, value(s, "chorus_rooms"));
-            assertEquals(0.0, value(s, "chorus_media_transports"));
-            assertEquals(0.0, value(s, "chorus_media_producers"));
-            assertEquals(0.0, value(s, "chorus_media_consumers"));
-            assertTrue(value(s, "chorus_transport_received_packets_total") >= 40, s.toString());
-            assertTrue(value(s, "chorus_rtp_forwarded_packets_total") >= 40, s.toString());
+            assertEquals(0.0, PrometheusSamples.value(s, "chorus_rooms"));
+            assertEquals(0.0, PrometheusSamples.value(s, "chorus_media_transports"));
+            assertEquals(0.0, PrometheusSamples.value(s, "chorus_media_producers"));
+            assertEquals(0.0, PrometheusSamples.value(s, "chorus_media_consumers"));
+            assertTrue(PrometheusSamples.value(s, "chorus_transport_received_packets_total") >= 40, s.toString());
+            assertTrue(PrometheusSamples.value(s, "chorus_rtp_forwarded_packets_total") >= 40, s.toString());
         } finally {
             server.stopAndWait(Duration.ofSeconds(10));
         }
