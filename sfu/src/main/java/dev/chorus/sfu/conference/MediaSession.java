@@ -12,6 +12,8 @@ import dev.chorus.sfu.sdp.RemoteTransport;
 import dev.chorus.sfu.sdp.SessionDescription;
 import dev.chorus.sfu.transport.WebRtcTransport;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HashSet;
@@ -35,6 +37,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class MediaSession {
     private static final Logger LOG = LoggerFactory.getLogger(MediaSession.class);
+    /** Thread CPU time: an offer's own cost, told apart from its wait for a core. */
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final String participantId;
@@ -99,6 +104,8 @@ public final class MediaSession {
                     MediaException.Kind.UNAVAILABLE,
                     "media for this participant has ended (" + closeReason + "); leave and join again");
         }
+        long startNanos = room.service().clock().nowNanos();
+        long startCpuNanos = THREADS.getCurrentThreadCpuTime();
         SessionDescription offer = Negotiation.parse(sdp);
         boolean first = transport == null;
         if (first) {
@@ -110,6 +117,16 @@ public final class MediaSession {
         try {
             OfferOutcome outcome = answer(offer, sources, first);
             answered = true;
+            // Offers are answered one at a time on the signaling thread: the time each takes says whether a
+            // crowd's offers queue behind one another (wall time far above CPU time: the thread waited for a core).
+            LOG.info(
+                    "{} answered offer {}: publishes {}, receives {}, in {} ms ({} ms of CPU)",
+                    log,
+                    negotiation.offers(),
+                    publications.size(),
+                    outcome.tracks().size(),
+                    (room.service().clock().nowNanos() - startNanos) / 1_000_000,
+                    (THREADS.getCurrentThreadCpuTime() - startCpuNanos) / 1_000_000);
             return outcome;
         } finally {
             if (first && !answered) {
@@ -240,12 +257,6 @@ public final class MediaSession {
         if (plan.unplaced(available()) > 0) {
             renegotiation.schedule();
         }
-        LOG.info(
-                "{} answered offer {}: publishes {}, receives {}",
-                log,
-                negotiation.offers(),
-                publications.size(),
-                next.size());
         return new OfferOutcome(answer.sdp(), assigned, candidates, Negotiation.bundleMid(offer));
     }
 
