@@ -10,7 +10,10 @@
 
 import { IceRestarter } from './ice-restart.js';
 
-const ANSWER_TIMEOUT_MS = 15000;
+// How long an offer may wait for its answer before media is given up. Offers are answered one at a
+// time per server: a crowd joining a starved server queues them (six pages on two loaded cores
+// waited over 15 s once), and a server that is gone closes the socket long before this.
+const ANSWER_TIMEOUT_MS = 30000;
 
 // The SFU answers Opus and VP8 only (sfu/CODECS.md). Offering just those (plus
 // VP8's retransmission format) keeps each m= line near 1 KB instead of 3-5 KB,
