@@ -9,6 +9,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -53,16 +55,24 @@ final class ServerProcess implements AutoCloseable {
     }
 
     private void spawn() throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-jar",
-                        Path.of("target", "chorus-server.jar").toString())
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // For a look inside a test's server (a flight recording, GC logs): -Dchorus.serverJvmArgs="-X... -X...".
+        String extra = System.getProperty("chorus.serverJvmArgs", "").trim();
+        if (!extra.isEmpty()) {
+            command.addAll(List.of(extra.split("\\s+")));
+        }
+        command.add("-jar");
+        command.add(Path.of("target", "chorus-server.jar").toString());
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().put("CHORUS_HTTP_HOST", "127.0.0.1");
         pb.environment().put("CHORUS_HTTP_PORT", String.valueOf(httpPort));
         pb.environment().put("CHORUS_MEDIA_ADDRESS", "127.0.0.1");
         pb.environment().put("CHORUS_MEDIA_PORT", "0");
+        // Signaling at the process's own priority (see TestServer: the browsers share the machine).
+        pb.environment().put("CHORUS_MEDIA_SETUP_THREAD_NICE", "0");
         pb.environment().putAll(env);
         process = pb.start();
     }

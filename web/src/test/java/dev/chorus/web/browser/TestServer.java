@@ -32,6 +32,11 @@ public final class TestServer implements AutoCloseable {
         p.setProperty("chorus.media.port", "0");
         p.setProperty("chorus.signaling.keepalive-interval", "500ms");
         p.setProperty("chorus.signaling.keepalive-timeout", KEEPALIVE_TIMEOUT.toMillis() + "ms");
+        // Signaling and session set-up at the process's priority, not nice 10: the browsers of the test share the
+        // machine, and a set-up thread at nice 10 behind their dozens of busy threads (Chromium gives its compositors
+        // nice -8) got 1-10 % of a core while runnable; a six-page join then took its offers seconds each to answer
+        // and one came after the page's limit. On a server of its own nice 10 yields to the media threads only.
+        p.setProperty("chorus.media.setup-thread-nice", "0");
         overrides.forEach(p::setProperty);
         ChorusServer server =
                 new ChorusServer(ConfigLoader.load(null, Map.of(), p).config());
