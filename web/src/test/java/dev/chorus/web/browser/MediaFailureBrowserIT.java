@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * Media that cannot connect, or stops, must say so on the page. Two ways to break it
@@ -25,7 +24,7 @@ class MediaFailureBrowserIT {
             page.awaitState("joined");
             long start = System.nanoTime();
             try {
-                new WebDriverWait(page.driver(), Duration.ofSeconds(60))
+                RoomPage.waiting(page.driver(), Duration.ofSeconds(60))
                         .withMessage(() -> "waiting for #media-status failed (is " + page.mediaStatus() + ")")
                         .until(d -> page.mediaStatus().startsWith("failed/"));
             } finally {

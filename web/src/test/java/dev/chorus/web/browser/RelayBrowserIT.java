@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * Media through a TURN relay only: a coturn started by the test through
@@ -82,7 +81,7 @@ class RelayBrowserIT {
                 // ... and keeps flowing: frames decoded grow for each remote video.
                 for (RoomPage page : pages) {
                     Map<String, Long> before = frames.get(page);
-                    new WebDriverWait(page.driver(), Duration.ofSeconds(10))
+                    RoomPage.waiting(page.driver(), Duration.ofSeconds(10))
                             .withMessage(() -> "frames decoded growing for every remote video at " + ids.get(page)
                                     + " (before " + before + ", now " + page.inbound() + ")")
                             .until(d -> {
@@ -122,7 +121,7 @@ class RelayBrowserIT {
                 RoomPage page = RoomPage.open(server.url("/r/badturn?name=Ada&relay=1"))) {
             page.awaitState("joined");
             try {
-                new WebDriverWait(page.driver(), Duration.ofSeconds(30))
+                RoomPage.waiting(page.driver(), Duration.ofSeconds(30))
                         .withMessage(() -> "waiting for #media-status failed (is " + page.mediaStatus() + ")")
                         .until(d -> page.mediaStatus().startsWith("failed/"));
             } finally {

@@ -20,6 +20,16 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 public final class RoomPage implements AutoCloseable {
 
     static final Duration WAIT = Duration.ofSeconds(15);
+    /**
+     * How often a wait asks the page again: Selenium's 500 ms default added a quarter of a second on average to each
+     * of the hundreds of waits in the suite; one check of the page's state is a few milliseconds of script.
+     */
+    static final Duration POLL = Duration.ofMillis(200);
+    /**
+     * How often a wait on the page's media statistics asks again: each check is a getStats of the whole peer
+     * connection, which six starved pages in one browser cannot afford five times a second.
+     */
+    static final Duration STATS_POLL = Duration.ofMillis(500);
 
     private final Chromium.Started browser;
     private final String window;
@@ -301,7 +311,7 @@ public final class RoomPage implements AutoCloseable {
      * frames decoded (video) or packets received (audio) above zero.
      */
     public RoomPage awaitInbound(List<String> participantIds, String kind, String source, Duration timeout) {
-        new WebDriverWait(chrome(), timeout)
+        new WebDriverWait(chrome(), timeout, STATS_POLL)
                 .withMessage(() -> "waiting for " + kind + "/" + source + " from " + participantIds + " (inbound "
                         + inbound() + ", media " + mediaStatus() + ")")
                 .until(d -> {
@@ -458,8 +468,13 @@ public final class RoomPage implements AutoCloseable {
         return o instanceof Number n ? n.longValue() : 0;
     }
 
+    /** A wait on {@code driver} for up to {@code timeout}, checking every {@link #POLL}. */
+    static WebDriverWait waiting(WebDriver driver, Duration timeout) {
+        return new WebDriverWait(driver, timeout, POLL);
+    }
+
     void await(Function<WebDriver, Boolean> condition, String what) {
-        new WebDriverWait(chrome(), WAIT)
+        waiting(chrome(), WAIT)
                 .withMessage(() -> "waiting for " + what)
                 .ignoring(StaleElementReferenceException.class)
                 .until(condition);

@@ -178,6 +178,9 @@ class SixPartyCallIT {
             unexpected.keySet().removeAll(EXPECTED_DROPS);
             Map<String, Long> transportDrops = transportDrops(debug);
             Map<String, Long> lossRecovery = lossRecovery(debug);
+            // A page restarts ICE when it hears nothing for a while: on a healthy call none should, and a starved
+            // page's false alarms are held back (ice-restart.js); one page once restarted every 5 s for a whole call.
+            long iceRestarts = sumOf(debug.getJsonObject("media"), "iceRestarts");
 
             JsonObject result = new JsonObject()
                     .put("participants", PARTICIPANTS)
@@ -194,6 +197,7 @@ class SixPartyCallIT {
                     .put("debugMillis", debugMillis)
                     .put("transportDrops", new JsonObject(new LinkedHashMap<>(transportDrops)))
                     .put("lossRecovery", new JsonObject(new LinkedHashMap<>(lossRecovery)))
+                    .put("iceRestarts", iceRestarts)
                     .put(
                             "workers",
                             debug.getJsonObject("media")
@@ -211,9 +215,12 @@ class SixPartyCallIT {
                     minAudioPps,
                     drops,
                     transportDrops);
-            System.out.printf("six-party call loss recovery: %s%n", lossRecovery);
+            System.out.printf("six-party call loss recovery: %s; ICE restarts: %d%n", lossRecovery, iceRestarts);
             assertEquals(Map.of(), unexpected, "unexpected forwarding drops");
             assertEquals(0L, transportDrops.getOrDefault("SRTP_AUTH_FAILED", 0L), "SRTP authentication failures");
+            for (int i = 0; i < pages.size(); i++) {
+                pages.get(i).screenshot("sixParty-" + i); // with -Dchorus.test.screenshots=true only
+            }
         } catch (Throwable t) {
             TestOutcome.markFailed(); // the pages as they were when it failed
             for (int i = 0; i < pages.size(); i++) {
@@ -300,6 +307,23 @@ class SixPartyCallIT {
             }
         }
         return sums;
+    }
+
+    /** Every number under {@code key} anywhere in {@code json}, summed. */
+    private static long sumOf(Object json, String key) {
+        long sum = 0;
+        if (json instanceof JsonObject o) {
+            for (Map.Entry<String, Object> e : o) {
+                sum += key.equals(e.getKey()) && e.getValue() instanceof Number n
+                        ? n.longValue()
+                        : sumOf(e.getValue(), key);
+            }
+        } else if (json instanceof JsonArray a) {
+            for (Object v : a) {
+                sum += sumOf(v, key);
+            }
+        }
+        return sum;
     }
 
     /** Transport-level drops (before forwarding) summed over every participant. */
