@@ -534,11 +534,7 @@ public final class SignalingVerticle extends VerticleBase {
                         json(ctx, 500, new JsonObject().put("error", "debug dump failed: " + ar.cause()));
                         return;
                     }
-                    ctx.response()
-                            .setStatusCode(200)
-                            .putHeader("content-type", "application/json")
-                            .putHeader("cache-control", "no-store")
-                            .end(ar.result());
+                    json(ctx, 200, ar.result());
                 });
     }
 
@@ -547,10 +543,15 @@ public final class SignalingVerticle extends VerticleBase {
     }
 
     private static void json(RoutingContext ctx, int status, JsonObject body) {
+        json(ctx, status, body.encode());
+    }
+
+    /** As {@link #json(RoutingContext, int, JsonObject)}, for a body already written out. */
+    private static void json(RoutingContext ctx, int status, String body) {
         ctx.response()
                 .setStatusCode(status)
                 .putHeader("content-type", "application/json")
                 .putHeader("cache-control", "no-store")
-                .end(body.encode());
+                .end(body);
     }
 }

@@ -219,16 +219,14 @@ class SixPartyCallIT {
             System.out.printf("six-party call loss recovery: %s; ICE restarts: %d%n", lossRecovery, iceRestarts);
             assertEquals(Map.of(), unexpected, "unexpected forwarding drops");
             assertEquals(0L, transportDrops.getOrDefault("SRTP_AUTH_FAILED", 0L), "SRTP authentication failures");
-            for (int i = 0; i < pages.size(); i++) {
-                pages.get(i).screenshot("sixParty-" + i); // with -Dchorus.test.screenshots=true only
-            }
         } catch (Throwable t) {
             TestOutcome.markFailed(); // the pages as they were when it failed
+            throw t;
+        } finally {
+            // After a failure, or with -Dchorus.test.screenshots=true (screenshot() does nothing otherwise).
             for (int i = 0; i < pages.size(); i++) {
                 pages.get(i).screenshot("sixParty-" + i);
             }
-            throw t;
-        } finally {
             pages.forEach(RoomPage::close);
             browser.quit();
             server.close();
