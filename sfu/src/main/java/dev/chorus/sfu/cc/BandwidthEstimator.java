@@ -12,9 +12,11 @@ import dev.chorus.sfu.config.CheckedConfig;
  *   <li><b>Queueing delay</b>: one-way delay of each packet (arrival on the receiver's clock minus our
  *       send time) above the lowest seen in the last {@link #BASE_WINDOW_SECONDS} s. When it stays above
  *       {@link #OVERUSE_QUEUE_NANOS} for {@link #OVERUSE_SUSTAIN_NANOS} <em>and</em> the receiver got
- *       clearly less than was sent over the last second, a bottleneck is full: the estimate falls to 85 %
- *       of the delivered rate. Both conditions, because a receiver starved of CPU stamps arrivals late
- *       in bursts (delay without loss of rate), which must not read as congestion.</li>
+ *       clearly less than was sent (over the last second, at every feedback of the same time), a bottleneck is
+ *       full: the estimate falls to 85 % of the delivered rate. Both conditions, because a receiver starved of
+ *       CPU stamps arrivals late in bursts (delay without loss of rate), which must not read as congestion. A
+ *       delay that jumped and then stays level while everything sent is delivered is the path's own delay having
+ *       grown: after {@link #REBASE_NANOS} it becomes the new base.</li>
  *   <li><b>Heavy loss</b> (over 20 % of media packets in two windows running): a policer, or a
  *       drop-tail queue without delay growth. Moderate random loss (a few %) is left to NACK/RTX: it
  *       is not congestion and cutting video would not cure it.</li>
@@ -62,6 +64,16 @@ public final class BandwidthEstimator {
      * keeps the queue full; cutting again on it paused video that the first cut had made fit.
      */
     static final long RESPONSE_NANOS = 500_000_000L;
+    /**
+     * A queueing delay that jumped and then stays level this long while the path delivers all that was sent is the
+     * path's own delay having moved (a new route, 50 ms more): it becomes the new base. Until the old base aged out
+     * of its {@link #BASE_WINDOW_SECONDS} s window it read as a full queue, and with a few random losses close
+     * together as congestion (LossRecoveryBrowserIT, 5 % loss and 50 ms more delay: a cut paused the only video). A
+     * queue that a bottleneck fills grows instead, and delivers less than was sent.
+     */
+    static final long REBASE_NANOS = 500_000_000L;
+    /** How far one feedback's queueing delay may stray from where it went level and still be level. */
+    static final long LEVEL_TOLERANCE_NANOS = 10_000_000L;
     /** Cuts this close together are one congestion episode: the later ones floor on the earlier. */
     static final long CUT_FLOOR_MEMORY_NANOS = 3_000_000_000L;
 
@@ -129,6 +141,12 @@ public final class BandwidthEstimator {
     private long sentBps = -1;
     /** Since when the queueing delay has stayed above the overuse threshold, or -1. */
     private long queueHighSinceNanos = -1;
+    /** Since when the receiver has got clearly less than was sent (at every feedback since), or -1. */
+    private long shortfallSinceNanos = -1;
+    /** Since when the queueing delay has stayed up but level while the path delivered what was sent, or -1. */
+    private long queueFlatSinceNanos = -1;
+    /** The queueing delay of one feedback when it went level. */
+    private double queueFlatLevelNanos;
     /**
      * What arrived while the queue stayed high: a full queue keeps the bottleneck busy, so this is
      * its rate, free of what arrived before the link shrank (the last second's rate is not).
@@ -143,21 +161,7 @@ public final class BandwidthEstimator {
 
     // probing
     private int nextCluster = 1;
-    private int probeCluster;
-    private long probeTargetBps;
-    private long probeStartNanos;
-    private long probeEndNanos = -1;
-    private int probeSentPackets;
-    private long probeSentBytes;
-    private long probeFirstSendNanos = -1;
-    private long probeLastSendNanos;
-    private int probeLastSendBytes;
-    private int probeReceived;
-    private int probeLost;
-    private long probeReceivedBytes;
-    private long probeFirstArrivalUs = Long.MAX_VALUE;
-    private int probeFirstArrivalBytes;
-    private long probeLastArrivalUs = Long.MIN_VALUE;
+    private final ProbeCluster probe = new ProbeCluster();
 
     // counters for /debug
     private long feedbacks;
@@ -165,6 +169,7 @@ public final class BandwidthEstimator {
     private long packetsLost;
     private long delayDecreases;
     private long lossDecreases;
+    private long rebases;
     private long probesStarted;
     private long probesSucceeded;
     private long probesFailed;
@@ -217,14 +222,8 @@ public final class BandwidthEstimator {
         fbFirstArrivalUs = Math.min(fbFirstArrivalUs, arrivalUs);
         countSent(sentNanos, bytes);
         if (cluster != 0) {
-            if (cluster == probeCluster) {
-                probeReceived++;
-                probeReceivedBytes += bytes;
-                if (arrivalUs < probeFirstArrivalUs) {
-                    probeFirstArrivalUs = arrivalUs;
-                    probeFirstArrivalBytes = bytes;
-                }
-                probeLastArrivalUs = Math.max(probeLastArrivalUs, arrivalUs);
+            if (cluster == probe.id()) {
+                probe.onReceived(sentNanos, arrivalUs);
             }
             return;
         }
@@ -237,8 +236,8 @@ public final class BandwidthEstimator {
         packetsReported++;
         packetsLost++;
         if (cluster != 0) {
-            if (cluster == probeCluster) {
-                probeLost++;
+            if (cluster == probe.id()) {
+                probe.onLost();
             }
             return;
         }
@@ -265,8 +264,9 @@ public final class BandwidthEstimator {
 
     /** Ends one feedback packet: updates the delivered rate, the signals, then the estimate. */
     public void endFeedback(long nowNanos, long rttNanos) {
+        double sample = -1;
         if (fbDelayCount > 0) {
-            double sample = (double) fbDelaySum / fbDelayCount;
+            sample = (double) fbDelaySum / fbDelayCount;
             queueNanos = queueKnown ? queueNanos + 0.3 * (sample - queueNanos) : sample;
             queueKnown = true;
         }
@@ -276,6 +276,9 @@ public final class BandwidthEstimator {
         if (fbSentBytes > 0) {
             sentBps = sentRate.add(fbLastSendNanos / 1000, fbSentBytes);
         }
+        boolean shortfall = ackedBps > 0 && sentBps > 0 && ackedBps < OVERUSE_DELIVERY_RATIO * sentBps;
+        shortfallSinceNanos = !shortfall ? -1 : shortfallSinceNanos < 0 ? nowNanos : shortfallSinceNanos;
+        trackLevelQueue(sample, shortfall, nowNanos);
         if (queueKnown && queueNanos > OVERUSE_QUEUE_NANOS) {
             // The sustain time starts with packets sent after the last cut: the old queue must drain first.
             if (queueHighSinceNanos < 0 && fbLastSendNanos >= lastDecreaseNanos + RESPONSE_NANOS) {
@@ -306,12 +309,13 @@ public final class BandwidthEstimator {
         lastUpdateNanos = nowNanos;
         boolean mayDecrease = nowNanos - lastDecreaseNanos >= Math.max(MIN_DECREASE_INTERVAL_NANOS, rttNanos);
         boolean queueHigh = queueKnown && queueNanos > OVERUSE_QUEUE_NANOS;
+        // Both for the sustain time: one second's delivered rate is a dozen packets for a small video, and a few
+        // random losses close together take it below the ratio for a moment.
         boolean overuse = queueHigh
                 && queueHighSinceNanos >= 0
                 && nowNanos - queueHighSinceNanos >= OVERUSE_SUSTAIN_NANOS
-                && ackedBps > 0
-                && sentBps > 0
-                && ackedBps < OVERUSE_DELIVERY_RATIO * sentBps;
+                && shortfallSinceNanos >= 0
+                && nowNanos - shortfallSinceNanos >= OVERUSE_SUSTAIN_NANOS;
         // A loss ratio counts once, on the feedback that completed its window.
         boolean freshLoss = lossFresh;
         lossFresh = false;
@@ -326,7 +330,7 @@ public final class BandwidthEstimator {
                 decrease(ackedBps > 0 ? Math.max(cut, DELIVERED_FLOOR * ackedBps) : cut, nowNanos);
                 lossDecreases++;
             }
-        } else if (queueNanos < UNDERUSE_QUEUE_NANOS && lossRatio < LOW_LOSS && ackedBps > 0 && probeCluster == 0) {
+        } else if (queueNanos < UNDERUSE_QUEUE_NANOS && lossRatio < LOW_LOSS && ackedBps > 0 && probe.id() == 0) {
             if (capacityBps >= 0 && ackedBps > capacityBps) {
                 capacityBps = ackedBps; // the path now delivers more than when it last congested
             }
@@ -372,6 +376,7 @@ public final class BandwidthEstimator {
         estimateBps = Math.min(estimateBps, Math.max(targetBps, floor));
         lastDecreaseNanos = nowNanos;
         queueHighSinceNanos = -1;
+        shortfallSinceNanos = -1;
         lossWindowPackets = 0;
         lossWindowLost = 0;
         lossWindowStart = -1;
@@ -380,6 +385,35 @@ public final class BandwidthEstimator {
             lastCutCapacityBps = capacityBps;
         }
         resetQueuedRate();
+    }
+
+    /**
+     * Re-bases once one feedback after another has shown the same queueing delay (above the underuse threshold, so
+     * not noise) for {@link #REBASE_NANOS} while nothing fell short: see {@link #REBASE_NANOS}.
+     */
+    private void trackLevelQueue(double sample, boolean shortfall, long nowNanos) {
+        if (sample < 0) {
+            return; // nothing arrived in this feedback: no evidence either way
+        }
+        if (shortfall || sample <= UNDERUSE_QUEUE_NANOS) {
+            queueFlatSinceNanos = -1;
+        } else if (queueFlatSinceNanos < 0 || Math.abs(sample - queueFlatLevelNanos) > LEVEL_TOLERANCE_NANOS) {
+            queueFlatSinceNanos = nowNanos;
+            queueFlatLevelNanos = sample;
+        } else if (nowNanos - queueFlatSinceNanos >= REBASE_NANOS) {
+            rebase();
+        }
+    }
+
+    /** The path's delay moved: forget the base, so the next packets set it anew. */
+    private void rebase() {
+        java.util.Arrays.fill(baseEpoch, -1);
+        queueKnown = false;
+        queueNanos = 0;
+        queueHighSinceNanos = -1;
+        queueFlatSinceNanos = -1;
+        resetQueuedRate();
+        rebases++;
     }
 
     private void updateBase(long owd, long nowNanos) {
@@ -408,53 +442,35 @@ public final class BandwidthEstimator {
 
     /** Starts a probe cluster; tag its padding packets with the returned id. */
     public int startProbe(long nowNanos, long targetBps) {
-        probeCluster = nextCluster++;
+        int id = nextCluster++;
         if (nextCluster == Integer.MAX_VALUE) {
             nextCluster = 1;
         }
         probesStarted++;
-        probeTargetBps = targetBps;
-        probeStartNanos = nowNanos;
-        probeEndNanos = -1;
-        probeSentPackets = 0;
-        probeSentBytes = 0;
-        probeFirstSendNanos = -1;
-        probeReceived = 0;
-        probeLost = 0;
-        probeReceivedBytes = 0;
-        probeFirstArrivalUs = Long.MAX_VALUE;
-        probeLastArrivalUs = Long.MIN_VALUE;
-        return probeCluster;
+        probe.start(id, nowNanos, targetBps);
+        return id;
     }
 
     public boolean probing() {
-        return probeCluster != 0;
+        return probe.id() != 0;
     }
 
     public long probeTargetBps() {
-        return probeTargetBps;
+        return probe.targetBps();
     }
 
     public long probeStartNanos() {
-        return probeStartNanos;
+        return probe.startNanos();
     }
 
     /** A padding packet of the active probe left. */
     public void onProbeSent(long nowNanos, int bytes) {
-        if (probeFirstSendNanos < 0) {
-            probeFirstSendNanos = nowNanos;
-        }
-        probeLastSendNanos = nowNanos;
-        probeLastSendBytes = bytes;
-        probeSentPackets++;
-        probeSentBytes += bytes;
+        probe.onSent(nowNanos, bytes);
     }
 
     /** The active probe sent its last packet; it is judged once its feedback is in. */
     public void onProbeSendingDone(long nowNanos) {
-        if (probeCluster != 0 && probeEndNanos < 0) {
-            probeEndNanos = nowNanos;
-        }
+        probe.sendingDone(nowNanos);
     }
 
     /**
@@ -465,37 +481,11 @@ public final class BandwidthEstimator {
         evaluateProbe(nowNanos, rttNanos);
     }
 
-    /** Packets a probe may lose whatever its size, before a tenth of it is more. */
-    static final int PROBE_LOSS_SLACK = 2;
-
     private void evaluateProbe(long nowNanos, long rttNanos) {
-        if (probeCluster == 0 || probeEndNanos < 0) {
+        if (!probe.readyToJudge(nowNanos, rttNanos)) {
             return;
         }
-        int reported = probeReceived + probeLost;
-        boolean complete = reported >= probeSentPackets * 9 / 10;
-        boolean timedOut = nowNanos - probeEndNanos > Math.max(NANOS_PER_SECOND, 2 * rttNanos);
-        if (!complete && !timedOut) {
-            return;
-        }
-        long result = -1;
-        // Up to a tenth lost, and never fewer than PROBE_LOSS_SLACK: a probe is a few dozen packets, and on a path
-        // with random loss (5 % here in LossRecoveryBrowserIT) two of them lost is chance, not a full queue; a
-        // failed probe held a paused video back 4 s more.
-        if (probeReceived >= 5
-                && probeLost <= Math.max(PROBE_LOSS_SLACK, reported / 10)
-                && probeLastArrivalUs > probeFirstArrivalUs
-                && probeLastSendNanos > probeFirstSendNanos) {
-            long receiveBps = (probeReceivedBytes - probeFirstArrivalBytes)
-                    * 8
-                    * 1_000_000L
-                    / (probeLastArrivalUs - probeFirstArrivalUs);
-            long sendBps = (probeSentBytes - probeLastSendBytes)
-                    * 8
-                    * NANOS_PER_SECOND
-                    / (probeLastSendNanos - probeFirstSendNanos);
-            result = Math.min(receiveBps, sendBps);
-        }
+        long result = probe.resultBps();
         if (result > 0) {
             probesSucceeded++;
             lastProbeBps = result;
@@ -510,8 +500,7 @@ public final class BandwidthEstimator {
             probesFailed++;
             lastProbeBps = 0;
         }
-        probeCluster = 0;
-        probeEndNanos = -1;
+        probe.end();
     }
 
     /** Congestion cuts so far (delay and loss): a verdict on the path, not a dip to wait out. */
@@ -541,6 +530,7 @@ public final class BandwidthEstimator {
         n.put("packetsLost", packetsLost);
         n.put("delayDecreases", delayDecreases);
         n.put("lossDecreases", lossDecreases);
+        n.put("rebases", rebases);
         n.put("probesStarted", probesStarted);
         n.put("probesSucceeded", probesSucceeded);
         n.put("probesFailed", probesFailed);
