@@ -256,6 +256,57 @@ class CongestionControlTest {
         assertTrue(bob.videoPackets - videoAfterResume >= 90, "video flows again");
     }
 
+    @Test
+    void aLossyPathWhoseDelayJumpsKeepsItsOnlyVideo() {
+        // LossRecoveryBrowserIT's case: one small video (about 125 kbps, a frame of one packet every 70 ms) on an
+        // open path that suddenly gets 60 ms more delay and 5 % random loss, both ways. That is no bottleneck: over
+        // 20 s, on any of a dozen seeds, the video must never be paused.
+        StringBuilder paused = new StringBuilder();
+        for (long seed = 200; seed < 212; seed++) {
+            CongestionControlTest t = new CongestionControlTest();
+            t.h.vp8Producer("alice");
+            Receiver bob = t.new Receiver();
+            bob.link = new SimulatedLink(seed);
+            HeaderExtensionIds bobExt = HeaderExtensionIds.NONE.with(RtpExtension.TRANSPORT_CC, TCC);
+            Consumer video = t.h.router.addConsumer(
+                    "bob",
+                    "video-1",
+                    ConsumerParams.of("bob-video", 0xB1, 96, bobExt, 0).withRtx(0xB2, 97));
+            t.smallVideoCall(bob, 5_000, video);
+            bob.link.delayMillis(80).loss(0.05);
+            long pausedAt = t.smallVideoCall(bob, 20_000, video);
+            if (pausedAt >= 0) {
+                paused.append("seed ")
+                        .append(seed)
+                        .append(" paused after ")
+                        .append(pausedAt)
+                        .append(" ms: ")
+                        .append(bob.endpoint.toJson().get("congestion"))
+                        .append('\n');
+            }
+        }
+        assertEquals("", paused.toString());
+    }
+
+    /** One 1100-byte video frame every 70 ms for {@code millis}; returns when {@code video} was first paused, or -1. */
+    private long smallVideoCall(Receiver bob, long millis, Consumer video) {
+        long pausedAt = -1;
+        for (long t = 0; t < millis; t += 10) {
+            if (t % 70 == 0) {
+                boolean keyframe = Rtcp.countPlis(alice.rtcp, PUB_SSRC) > keyframesSent;
+                if (keyframe) {
+                    keyframesSent++;
+                }
+                h.rtp(aliceEndpoint, videoPacket(keyframe, 1100));
+            }
+            tick(bob, t);
+            if (pausedAt < 0 && video.isBandwidthPaused()) {
+                pausedAt = t;
+            }
+        }
+        return pausedAt;
+    }
+
     private static final int MID = 1;
     private static final int RID = 4;
     private static final long[] LAYER_SSRC = {0x5100_0001L, 0x5100_0002L, 0x5100_0003L};
