@@ -250,6 +250,7 @@ public final class MediaService implements AutoCloseable {
         root.put("fingerprint", certificate.fingerprint());
         root.put("transports", ports.transportCount());
         root.put("rejectedIceSessions", ports.rejectedSessions());
+        root.put("addressesReleasedForIceRestarts", ports.addressesReleasedForIceRestarts());
         root.set("iceTcp", ports.tcpJson());
         root.set("dtlsHandshakes", ports.dtlsJson());
         root.set("pool", pool.toJson());

@@ -145,6 +145,16 @@ final class IceSession {
     }
 
     /**
+     * During an ICE restart, on the session being replaced: runs {@code onMisrouted} (on ice4j's thread) whenever a check
+     * for the restart's session, {@code restartUfrag}, arrives here instead (see {@link MisroutedRestartChecks}).
+     */
+    void watchForRestartChecks(String restartUfrag, Runnable onMisrouted) {
+        agent.getStunStack()
+                .getCredentialsManager()
+                .registerAuthority(new MisroutedRestartChecks(restartUfrag, onMisrouted));
+    }
+
+    /**
      * Local candidates, known at creation. With a configured {@link TransportConfig#advertisedAddress()} (1:1 NAT, or
      * a test proxy in front of the SFU) every candidate announces that address, and the advertised ports where set,
      * <em>instead of</em> the bound ones: a client then reaches us only through the mapping. The agent still works on

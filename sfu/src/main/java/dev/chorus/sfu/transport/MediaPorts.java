@@ -118,6 +118,16 @@ public final class MediaPorts implements AutoCloseable {
         registry.remove(t);
     }
 
+    /** See {@link SharedUdpPort#release}. */
+    int releaseUdpAddresses(String localUfrag) {
+        return udp.release(localUfrag);
+    }
+
+    /** Remote addresses handed from an old ICE session to its restart's (see {@link SharedUdpPort#release}). */
+    public long addressesReleasedForIceRestarts() {
+        return udp.releasedAddresses();
+    }
+
     /** First STUN requests on the UDP port dropped because their source is not an allowed remote address. */
     public long rejectedSessions() {
         return udp.rejectedSessions();
@@ -165,6 +175,7 @@ public final class MediaPorts implements AutoCloseable {
         o.put("udp", localAddress().toString());
         o.put("transports", transportCount());
         o.put("rejectedIceSessions", rejectedSessions());
+        o.put("addressesReleasedForIceRestarts", addressesReleasedForIceRestarts());
         o.set("iceTcp", tcpJson());
         o.set("dtlsHandshakes", dtlsJson());
         return o;

@@ -25,6 +25,11 @@ import org.ice4j.util.BufferHandler;
  * <p>Remote addresses outside {@link TransportConfig#allowedRemoteRanges()} never get a session: their STUN requests
  * are dropped here, before ice4j sees them, and counted.
  *
+ * <p>An ICE restart from an address the old session already has (Chrome restarts on the same host socket) would never
+ * reach the new session: ice4j keeps routing that address to the old one, which refuses the new credentials. When the
+ * old session sees such a check, its transport calls {@link #release}: the old session's sockets close, and the next
+ * check from the address is routed by its ufrag, to the new session.
+ *
  * <p>It also remembers ice4j's per-remote-address socket of each session ({@link #sessionSocket}), so a transport can
  * send media on it directly: ice4j's own {@code Component.send} looks the socket up in a synchronized map and
  * allocates two objects per packet, which was 14 % of the server's samples under the capacity load.
@@ -33,9 +38,17 @@ final class SharedUdpPort implements AutoCloseable {
     private static final int PURGE_EVERY = 64;
     private final TransportConfig config;
     private final FilteringHarvester harvester;
+    private final Ice4jUdpRouting routing;
     private final LongAdder rejectedSessions = new LongAdder();
-    /** ice4j's socket per remote address, as it made them (reader thread); closed ones are purged now and then. */
-    private final ConcurrentHashMap<InetSocketAddress, DatagramSocket> sessionSockets = new ConcurrentHashMap<>();
+    /**
+     * ice4j's socket per remote address and the local ufrag of its session, as it made them (reader thread); closed
+     * ones are purged now and then.
+     */
+    private final ConcurrentHashMap<InetSocketAddress, Route> routes = new ConcurrentHashMap<>();
+
+    private final LongAdder released = new LongAdder();
+
+    private record Route(DatagramSocket socket, String localUfrag) {}
     /** Sessions added since the last purge of closed sockets; only touched on the reader thread. */
     private int addedSincePurge;
 
@@ -44,6 +57,7 @@ final class SharedUdpPort implements AutoCloseable {
         Ice4jSetup.install();
         this.harvester =
                 new FilteringHarvester(new TransportAddress(config.bindAddress(), config.port(), Transport.UDP));
+        this.routing = new Ice4jUdpRouting(harvester);
     }
 
     /** Binds the socket now (ephemeral port when {@code config.port()} is 0) and starts its reader. */
@@ -66,8 +80,33 @@ final class SharedUdpPort implements AutoCloseable {
      * {@code send} writes to that address on this port; null if there is none or it is closed.
      */
     DatagramSocket sessionSocket(InetSocketAddress remote) {
-        DatagramSocket s = sessionSockets.get(remote);
-        return s == null || s.isClosed() ? null : s;
+        Route r = routes.get(remote);
+        return r == null || r.socket().isClosed() ? null : r.socket();
+    }
+
+    /**
+     * Closes the sockets of the session with local ufrag {@code localUfrag}: the addresses it held are routed anew, by
+     * the ufrag of their next STUN request. Returns how many were closed. Any thread.
+     */
+    int release(String localUfrag) {
+        int n = 0;
+        for (var e : routes.entrySet()) {
+            Route r = e.getValue();
+            // Only while the address is still the old session's: the reader thread may route it anew meanwhile.
+            if (localUfrag.equals(r.localUfrag())
+                    && routes.remove(e.getKey(), r)
+                    && !r.socket().isClosed()) {
+                routing.forget(e.getKey(), r.socket());
+                n++;
+            }
+        }
+        released.add(n);
+        return n;
+    }
+
+    /** Remote addresses taken from an old ICE session for its restart ({@link #release}). */
+    long releasedAddresses() {
+        return released.sum();
     }
 
     /** First STUN requests dropped because their source is not an allowed remote address. */
@@ -100,11 +139,11 @@ final class SharedUdpPort implements AutoCloseable {
         protected AbstractUdpListener.MySocket addSocket(InetSocketAddress remote, String ufrag, BufferHandler handler)
                 throws SocketException {
             AbstractUdpListener.MySocket s = super.addSocket(remote, ufrag, handler);
-            sessionSockets.put(remote, s);
+            routes.put(remote, new Route(s, ufrag));
             if (++addedSincePurge >= PURGE_EVERY) {
                 addedSincePurge = 0;
                 // ice4j closes a session's socket when its agent is freed; forget those (amortised O(1) per session).
-                sessionSockets.values().removeIf(DatagramSocket::isClosed);
+                routes.values().removeIf(r -> r.socket().isClosed());
             }
             return s;
         }

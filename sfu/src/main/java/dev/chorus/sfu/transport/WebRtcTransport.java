@@ -285,8 +285,22 @@ public final class WebRtcTransport implements AutoCloseable {
             next.close();
             throw e;
         }
+        IceSession old = ice.current();
         retire(ice.beginRestart(next, () -> afterRestartTimeout(next)));
-        LOG.debug("[ufrag={}] ICE restart under ufrag {}", ice.current().localUfrag(), next.localUfrag());
+        LOG.debug("[ufrag={}] ICE restart under ufrag {}", old.localUfrag(), next.localUfrag());
+        if (ports != null) {
+            // A client restarting from an address the old session holds reaches it, not the new one: hand it over.
+            old.watchForRestartChecks(next.localUfrag(), () -> {
+                int n = ports.releaseUdpAddresses(old.localUfrag());
+                if (n > 0) {
+                    LOG.info(
+                            "[ufrag={}] ICE restart's checks (ufrag {}) came to this session: {} address(es) handed over",
+                            old.localUfrag(),
+                            next.localUfrag(),
+                            n);
+                }
+            });
+        }
         if (closed.get()) {
             retire(ice.close()); // closed while the session was being made
         }
