@@ -251,6 +251,7 @@ public final class MediaService implements AutoCloseable {
         root.put("transports", ports.transportCount());
         root.put("rejectedIceSessions", ports.rejectedSessions());
         root.put("addressesReleasedForIceRestarts", ports.addressesReleasedForIceRestarts());
+        root.put("checksWithWrongRemoteUfrag", ports.wrongRemoteUfrag());
         root.set("iceTcp", ports.tcpJson());
         root.set("dtlsHandshakes", ports.dtlsJson());
         root.set("pool", pool.toJson());

@@ -118,6 +118,20 @@ public final class MediaPorts implements AutoCloseable {
         registry.remove(t);
     }
 
+    /** See {@link SharedUdpPort#expectRemoteUfrag}. */
+    void expectRemoteUfrag(String localUfrag, String remoteUfrag) {
+        udp.expectRemoteUfrag(localUfrag, remoteUfrag);
+    }
+
+    void forgetRemoteUfrag(String localUfrag) {
+        udp.forgetRemoteUfrag(localUfrag);
+    }
+
+    /** First STUN requests on the UDP port dropped because they named another peer than their session's. */
+    public long wrongRemoteUfrag() {
+        return udp.wrongRemoteUfrag();
+    }
+
     /** See {@link SharedUdpPort#release}. */
     int releaseUdpAddresses(String localUfrag) {
         return udp.release(localUfrag);
@@ -176,6 +190,7 @@ public final class MediaPorts implements AutoCloseable {
         o.put("transports", transportCount());
         o.put("rejectedIceSessions", rejectedSessions());
         o.put("addressesReleasedForIceRestarts", addressesReleasedForIceRestarts());
+        o.put("checksWithWrongRemoteUfrag", wrongRemoteUfrag());
         o.set("iceTcp", tcpJson());
         o.set("dtlsHandshakes", dtlsJson());
         return o;

@@ -3,9 +3,9 @@ package dev.chorus.sfu.transport;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Reads which session a STUN binding request is for without parsing it whole: the local ufrag, the part of its
- * USERNAME attribute ("local:remote", RFC 8445 section 7.2.2) before the colon. The ICE-TCP listener binds a new
- * connection with it before ice4j sees the connection.
+ * Reads which session a STUN binding request is for without parsing it whole: its USERNAME attribute ("local:remote",
+ * RFC 8445 section 7.2.2). The ICE-TCP listener binds a new connection by the local ufrag before ice4j sees the
+ * connection; the shared UDP port checks the remote ufrag before it routes a new address (see SharedUdpPort).
  */
 final class StunUfrag {
     private StunUfrag() {}
@@ -15,6 +15,22 @@ final class StunUfrag {
      * request with one. Bounds-checked: any malformed message gives null.
      */
     static String localUfragOf(byte[] buf, int off, int len) {
+        String user = usernameOf(buf, off, len);
+        int colon = user == null ? -1 : user.indexOf(':');
+        return colon <= 0 ? null : user.substring(0, colon);
+    }
+
+    /**
+     * The remote ufrag from a STUN binding request's USERNAME (after the colon), or null if there is none. Bounds-checked.
+     */
+    static String remoteUfragOf(byte[] buf, int off, int len) {
+        String user = usernameOf(buf, off, len);
+        int colon = user == null ? -1 : user.indexOf(':');
+        return colon <= 0 || colon == user.length() - 1 ? null : user.substring(colon + 1);
+    }
+
+    /** A binding request's whole USERNAME, or null. */
+    private static String usernameOf(byte[] buf, int off, int len) {
         if (len < 20 || buf[off] != 0 || buf[off + 1] != 1) {
             return null; // not a binding request
         }
@@ -34,9 +50,7 @@ final class StunUfrag {
                 return null;
             }
             if (type == 0x0006) {
-                String user = new String(buf, i + 4, alen, StandardCharsets.UTF_8);
-                int colon = user.indexOf(':');
-                return colon <= 0 ? null : user.substring(0, colon);
+                return new String(buf, i + 4, alen, StandardCharsets.UTF_8);
             }
             i += 4 + ((alen + 3) & ~3);
         }

@@ -233,9 +233,13 @@ public final class WebRtcTransport implements AutoCloseable {
 
     /** The peer's ICE credentials; after {@link #restartIce}, its new ones. */
     public void setRemoteIceCredentials(String ufrag, String password) {
-        ice.newest()
-                .setRemoteCredentials(
-                        Objects.requireNonNull(ufrag, "ufrag"), Objects.requireNonNull(password, "password"));
+        IceSession s = ice.newest();
+        s.setRemoteCredentials(Objects.requireNonNull(ufrag, "ufrag"), Objects.requireNonNull(password, "password"));
+        if (ports != null) {
+            String local = s.localUfrag();
+            ports.expectRemoteUfrag(local, ufrag);
+            s.closeWith(() -> ports.forgetRemoteUfrag(local));
+        }
     }
 
     /** The peer's a=fingerprint ("sha-256", hex any case), else DTLS fails with FINGERPRINT_MISMATCH. */

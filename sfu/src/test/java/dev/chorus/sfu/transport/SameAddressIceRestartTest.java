@@ -106,6 +106,35 @@ class SameAddressIceRestartTest {
         }
     }
 
+    @Test
+    void aCheckNamingAnotherPeerIsNeitherAnsweredNorRouted() throws Exception {
+        // What Chrome sends during a restart before the answer arrives: a new socket of its new generation pairs with
+        // the old session, whose ufrag it names, but under the new generation's own ufrag. ice4j would answer it (it
+        // checks only its own half of USERNAME), and Chrome would take that pair for a working one.
+        Peers.Recorder events = new Peers.Recorder();
+        WebRtcTransport server = WebRtcTransport.createServer(port, IceRestartTest.SERVER_CERT, events);
+        String fp = IceRestartTest.CLIENT_CERT.fingerprint();
+        try (DatagramSocket client = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            client.setSoTimeout(300);
+            InetSocketAddress sfu = port.localAddress();
+            server.setRemoteFingerprint(fp.substring(0, fp.indexOf(' ')), fp.substring(fp.indexOf(' ') + 1));
+            server.setRemoteIceCredentials("cli1", "client-one-password-22c");
+            server.start();
+            long wrongBefore = port.wrongRemoteUfrag();
+            assertEquals(
+                    -1,
+                    check(client, sfu, server.localUfrag(), server.localPassword(), "cli9", "client-nine-password-2"),
+                    "no answer to a check naming another peer");
+            assertTrue(port.wrongRemoteUfrag() >= wrongBefore + 5, "each counted: " + port.toJson());
+            assertEquals(
+                    BINDING_SUCCESS,
+                    check(client, sfu, server.localUfrag(), server.localPassword(), "cli1", "client-one-password-22c"),
+                    "the same socket naming the session's peer is answered");
+        } finally {
+            server.close();
+        }
+    }
+
     /**
      * Sends binding requests as a controlling client would, every 300 ms while refused or unanswered (five at most), and
      * answers the server's own checks meanwhile (signed with {@code clientPassword}), as ICE needs for the pair to be

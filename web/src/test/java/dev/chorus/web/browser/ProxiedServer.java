@@ -1,7 +1,5 @@
 package dev.chorus.web.browser;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,10 +10,6 @@ import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +27,6 @@ final class ProxiedServer implements AutoCloseable {
     private final TcpDropProxy tcpProxy;
 
     private final ObjectMapper json = new ObjectMapper();
-    private final HttpClient http = HttpClient.newHttpClient();
 
     private ProxiedServer(TestServer server, UdpImpairmentProxy proxy, TcpDropProxy tcpProxy) {
         this.server = server;
@@ -131,25 +124,12 @@ final class ProxiedServer implements AutoCloseable {
     }
 
     JsonNode debug() throws Exception {
-        HttpResponse<String> r = http.send(
-                HttpRequest.newBuilder(URI.create(server.url("/debug")))
-                        .timeout(Duration.ofSeconds(10))
-                        .GET()
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), r.body());
-        return json.readTree(r.body());
+        return server.debug();
     }
 
     /** The SFU's transport of that participant (its media session's "transport" in /debug). */
     JsonNode transport(String participantId) throws Exception {
-        JsonNode debug = debug();
-        for (JsonNode room : debug.path("media").path("rooms")) {
-            for (JsonNode s : room.path("sessions")) {
-                if (participantId.equals(s.path("participantId").asText())) return s.path("transport");
-            }
-        }
-        throw new AssertionError("no transport for " + participantId + " in /debug: " + debug.path("media"));
+        return server.transport(participantId);
     }
 
     /** The SFU's consumer forwarding video to that participant and its producer, as {consumer, producer}. */

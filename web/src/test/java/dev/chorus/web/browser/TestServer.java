@@ -1,7 +1,15 @@
 package dev.chorus.web.browser;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.chorus.signaling.ChorusServer;
 import dev.chorus.signaling.config.ConfigLoader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -12,7 +20,10 @@ public final class TestServer implements AutoCloseable {
 
     public static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(3);
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final ChorusServer server;
+    private final HttpClient http = HttpClient.newHttpClient();
 
     private TestServer(ChorusServer server) {
         this.server = server;
@@ -52,6 +63,29 @@ public final class TestServer implements AutoCloseable {
 
     public ChorusServer server() {
         return server;
+    }
+
+    /** The server's /debug view: rooms, media sessions and their transports, routers. */
+    public JsonNode debug() throws Exception {
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(url("/debug")))
+                        .timeout(Duration.ofSeconds(10))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return JSON.readTree(r.body());
+    }
+
+    /** The SFU's transport of that participant (its media session's "transport" in /debug). */
+    public JsonNode transport(String participantId) throws Exception {
+        JsonNode debug = debug();
+        for (JsonNode room : debug.path("media").path("rooms")) {
+            for (JsonNode s : room.path("sessions")) {
+                if (participantId.equals(s.path("participantId").asText())) return s.path("transport");
+            }
+        }
+        throw new AssertionError("no transport for " + participantId + " in /debug: " + debug.path("media"));
     }
 
     @Override
