@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -61,14 +62,10 @@ class SameAddressIceRestartTest {
     void theRestartsChecksFromTheOldAddressReachTheNewSession() throws Exception {
         assertTrue(Ice4jUdpRouting.available(), "ice4j's listener fields that rerouting relies on");
         Peers.Recorder events = new Peers.Recorder();
-        WebRtcTransport server = WebRtcTransport.createServer(port, IceRestartTest.SERVER_CERT, events);
-        String fp = IceRestartTest.CLIENT_CERT.fingerprint();
+        WebRtcTransport server = startServer(events);
         try (DatagramSocket client = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             client.setSoTimeout(300);
             InetSocketAddress sfu = port.localAddress();
-            server.setRemoteFingerprint(fp.substring(0, fp.indexOf(' ')), fp.substring(fp.indexOf(' ') + 1));
-            server.setRemoteIceCredentials("cli1", "client-one-password-22c");
-            server.start();
             assertEquals(
                     BINDING_SUCCESS,
                     check(client, sfu, server.localUfrag(), server.localPassword(), "cli1", "client-one-password-22c"),
@@ -112,14 +109,10 @@ class SameAddressIceRestartTest {
         // the old session, whose ufrag it names, but under the new generation's own ufrag. ice4j would answer it (it
         // checks only its own half of USERNAME), and Chrome would take that pair for a working one.
         Peers.Recorder events = new Peers.Recorder();
-        WebRtcTransport server = WebRtcTransport.createServer(port, IceRestartTest.SERVER_CERT, events);
-        String fp = IceRestartTest.CLIENT_CERT.fingerprint();
+        WebRtcTransport server = startServer(events);
         try (DatagramSocket client = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             client.setSoTimeout(300);
             InetSocketAddress sfu = port.localAddress();
-            server.setRemoteFingerprint(fp.substring(0, fp.indexOf(' ')), fp.substring(fp.indexOf(' ') + 1));
-            server.setRemoteIceCredentials("cli1", "client-one-password-22c");
-            server.start();
             long wrongBefore = port.wrongRemoteUfrag();
             assertEquals(
                     -1,
@@ -133,6 +126,16 @@ class SameAddressIceRestartTest {
         } finally {
             server.close();
         }
+    }
+
+    /** A started SERVER transport whose peer is "cli1" (password "client-one-password-22c"). */
+    private static WebRtcTransport startServer(Peers.Recorder events) throws IOException {
+        WebRtcTransport server = WebRtcTransport.createServer(port, IceRestartTest.SERVER_CERT, events);
+        String fp = IceRestartTest.CLIENT_CERT.fingerprint();
+        server.setRemoteFingerprint(fp.substring(0, fp.indexOf(' ')), fp.substring(fp.indexOf(' ') + 1));
+        server.setRemoteIceCredentials("cli1", "client-one-password-22c");
+        server.start();
+        return server;
     }
 
     /**
