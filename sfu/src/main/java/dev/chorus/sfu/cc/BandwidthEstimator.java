@@ -12,11 +12,11 @@ import dev.chorus.sfu.config.CheckedConfig;
  *   <li><b>Queueing delay</b>: one-way delay of each packet (arrival on the receiver's clock minus our
  *       send time) above the lowest seen in the last {@link #BASE_WINDOW_SECONDS} s. When it stays above
  *       {@link #OVERUSE_QUEUE_NANOS} for {@link #OVERUSE_SUSTAIN_NANOS} <em>and</em> the receiver got
- *       clearly less than was sent (over the last second, at every feedback of the same time), a bottleneck is
- *       full: the estimate falls to 85 % of the delivered rate. Both conditions, because a receiver starved of
- *       CPU stamps arrivals late in bursts (delay without loss of rate), which must not read as congestion. A
- *       delay that jumped and then stays level while everything sent is delivered is the path's own delay having
- *       grown: after {@link #REBASE_NANOS} it becomes the new base.</li>
+ *       clearly less than was sent over the last second, a bottleneck is full: the estimate falls to 85 % of the
+ *       delivered rate. Both conditions, because a receiver starved of CPU stamps arrivals late in bursts (delay
+ *       without loss of rate), which must not read as congestion. A delay that jumped and then stays level while
+ *       everything sent is delivered is the path's own delay having grown: after {@link #REBASE_NANOS} it becomes
+ *       the new base.</li>
  *   <li><b>Heavy loss</b> (over 20 % of media packets in two windows running): a policer, or a
  *       drop-tail queue without delay growth. Moderate random loss (a few %) is left to NACK/RTX: it
  *       is not congestion and cutting video would not cure it.</li>
@@ -141,8 +141,6 @@ public final class BandwidthEstimator {
     private long sentBps = -1;
     /** Since when the queueing delay has stayed above the overuse threshold, or -1. */
     private long queueHighSinceNanos = -1;
-    /** Since when the receiver has got clearly less than was sent (at every feedback since), or -1. */
-    private long shortfallSinceNanos = -1;
     /** Since when the queueing delay has stayed up but level while the path delivered what was sent, or -1. */
     private long queueFlatSinceNanos = -1;
     /** The queueing delay of one feedback when it went level. */
@@ -277,7 +275,6 @@ public final class BandwidthEstimator {
             sentBps = sentRate.add(fbLastSendNanos / 1000, fbSentBytes);
         }
         boolean shortfall = ackedBps > 0 && sentBps > 0 && ackedBps < OVERUSE_DELIVERY_RATIO * sentBps;
-        shortfallSinceNanos = !shortfall ? -1 : shortfallSinceNanos < 0 ? nowNanos : shortfallSinceNanos;
         trackLevelQueue(sample, shortfall, nowNanos);
         if (queueKnown && queueNanos > OVERUSE_QUEUE_NANOS) {
             // The sustain time starts with packets sent after the last cut: the old queue must drain first.
@@ -309,13 +306,12 @@ public final class BandwidthEstimator {
         lastUpdateNanos = nowNanos;
         boolean mayDecrease = nowNanos - lastDecreaseNanos >= Math.max(MIN_DECREASE_INTERVAL_NANOS, rttNanos);
         boolean queueHigh = queueKnown && queueNanos > OVERUSE_QUEUE_NANOS;
-        // Both for the sustain time: one second's delivered rate is a dozen packets for a small video, and a few
-        // random losses close together take it below the ratio for a moment.
         boolean overuse = queueHigh
                 && queueHighSinceNanos >= 0
                 && nowNanos - queueHighSinceNanos >= OVERUSE_SUSTAIN_NANOS
-                && shortfallSinceNanos >= 0
-                && nowNanos - shortfallSinceNanos >= OVERUSE_SUSTAIN_NANOS;
+                && ackedBps > 0
+                && sentBps > 0
+                && ackedBps < OVERUSE_DELIVERY_RATIO * sentBps;
         // A loss ratio counts once, on the feedback that completed its window.
         boolean freshLoss = lossFresh;
         lossFresh = false;
@@ -376,7 +372,6 @@ public final class BandwidthEstimator {
         estimateBps = Math.min(estimateBps, Math.max(targetBps, floor));
         lastDecreaseNanos = nowNanos;
         queueHighSinceNanos = -1;
-        shortfallSinceNanos = -1;
         lossWindowPackets = 0;
         lossWindowLost = 0;
         lossWindowStart = -1;

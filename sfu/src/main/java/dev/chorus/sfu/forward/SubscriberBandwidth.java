@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * temporal) steps, so a consumer first lowers its frame rate (VP8 temporal layers, no keyframe
  * needed), then steps down a spatial layer, before any video pauses; what does not fit even at the
  * lowest step is paused (counted as {@code BANDWIDTH_PAUSED} drops), the least important first,
- * and only from its lowest step. Going up a step needs 10 % headroom, keeping one 90 % of its rate (see
- * {@link #withHeadroom}). A change needs
+ * and only from its lowest step. Going up a step needs 10 % headroom; a video keeps its lowest step down to 90 % of
+ * its rate (see {@link #required}). A change needs
  * the condition to hold for {@link #HOLD_NANOS}, so a short dip in the estimate does not make
  * video flicker, except a step down to a lower layer after a congestion cut: the estimator only
  * cuts on sustained evidence (a queue that stayed full, or heavy loss), and holding then lets the
@@ -181,7 +181,7 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
      * and is paused when it does not; then, in the same order, each climbs step by step up to the
      * subscriber's preferred layer at its full frame rate while the extra fits. So a subscriber whose link shrinks first loses
      * resolution everywhere, and video only pauses when even the lowest layers do not fit. Going up
-     * needs 10 % headroom, staying 90 % of the rate. One change is applied per allocation, after the condition held for
+     * needs 10 % headroom; keeping the lowest step 90 % of its rate. One change is applied per allocation, after the condition held for
      * {@link #HOLD_NANOS}: a step down for the least important video that must give, a step up
      * for the most important that may take one.
      */
@@ -201,7 +201,7 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
         for (int i = 0; i < videoCount; i++) {
             Consumer c = byPriority[i];
             int first = QualityLadder.first(c.producer(), nowNanos);
-            long need = withHeadroom(need(c, first, nowNanos), c, first);
+            long need = required(need(c, first, nowNanos), c, first);
             if (used + need <= available) {
                 c.allocatedLayer = first;
                 used += need(c, first, nowNanos);
@@ -361,15 +361,21 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
         return Math.max(MIN_VIDEO_NEED_BPS, QualityLadder.bitrateBps(c.producer(), rung, nowNanos));
     }
 
-    /**
-     * Going above where the consumer stands needs 10 % headroom; staying where it stands (or lower) is granted down to
-     * 90 % of the need, so the allocation does not flap. Staying gets the allowance because the estimate is built on
-     * what the subscriber received, which on a lossy path is less than what is forwarded, and because after a cut it
-     * grows no further than the rate delivered when it cut: the one video such a cut left at 99 % of its own rate was
-     * paused 2 s later (LossRecoveryBrowserIT on CI). A real bottleneck cuts to 85 % of its rate, below the allowance.
-     */
+    /** Going above where the consumer stands needs 10 % headroom, so the allocation does not flap. */
     private static long withHeadroom(long need, Consumer c, int layer) {
-        return layer > level(c) ? need + need / 10 : need - need / 10;
+        return layer > level(c) ? need + need / 10 : need;
+    }
+
+    /**
+     * What the lowest step {@code first} of {@code c} needs of the estimate: 10 % headroom to resume, and a video
+     * already forwarding keeps it down to 90 % of its rate, because pausing is the last resort: the estimate is built on
+     * what the subscriber received, less than what is forwarded on a lossy path, and after a cut it grows no further
+     * than the rate delivered then. A single video left at 93-99 % of its own rate was paused 2 s later
+     * (LossRecoveryBrowserIT on CI). Only the lowest step: above it a step down costs frame rate or resolution, not
+     * the video, and a layer kept that does not quite fit only congests the link.
+     */
+    private static long required(long need, Consumer c, int first) {
+        return first > level(c) ? need + need / 10 : need - need / 10;
     }
 
     /**
