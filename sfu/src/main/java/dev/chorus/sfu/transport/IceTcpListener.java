@@ -69,6 +69,7 @@ final class IceTcpListener implements CandidateHarvester, AutoCloseable {
     private final Set<IceTcpConnection> connections = ConcurrentHashMap.newKeySet();
     private final Queue<IceTcpConnection> wantWrite = new ConcurrentLinkedQueue<>();
     private final HarvestStatistics stats = new HarvestStatistics();
+    private final ExpectedPeers peers;
     private volatile boolean closed;
 
     private final LongAdder accepted = new LongAdder();
@@ -82,7 +83,8 @@ final class IceTcpListener implements CandidateHarvester, AutoCloseable {
     private final LongAdder tooLargeClosed = new LongAdder();
     private final LongAdder emptyClosed = new LongAdder();
 
-    private IceTcpListener(TransportConfig config) throws IOException {
+    private IceTcpListener(TransportConfig config, ExpectedPeers peers) throws IOException {
+        this.peers = peers;
         this.config = config;
         this.selector = Selector.open();
         this.server = ServerSocketChannel.open();
@@ -103,8 +105,8 @@ final class IceTcpListener implements CandidateHarvester, AutoCloseable {
     }
 
     /** Binds and starts the selector thread. */
-    static IceTcpListener open(TransportConfig config) throws IOException {
-        return new IceTcpListener(config);
+    static IceTcpListener open(TransportConfig config, ExpectedPeers peers) throws IOException {
+        return new IceTcpListener(config, peers);
     }
 
     /** The bound TCP address (actual port when 0 was asked). */
@@ -247,6 +249,11 @@ final class IceTcpListener implements CandidateHarvester, AutoCloseable {
             }
             String ufrag = StunUfrag.localUfragOf(buf, off, len);
             t = ufrag == null ? null : sessions.get(ufrag);
+            if (t != null && !peers.admits(ufrag, buf, off, len)) {
+                LOG.debug("ICE-TCP connection from {} closed: its check names another peer of {}", c.remote, ufrag);
+                c.close(); // an ICE restart's other generation (see ExpectedPeers)
+                return;
+            }
             if (t == null || !t.attach(c.socket)) {
                 unknownSession.increment();
                 LOG.debug("ICE-TCP connection from {} closed: no session for ufrag {}", c.remote, ufrag);

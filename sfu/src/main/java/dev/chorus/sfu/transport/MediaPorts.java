@@ -23,11 +23,13 @@ public final class MediaPorts implements AutoCloseable {
     private final SharedUdpPort udp;
     private final IceTcpListener tcp;
     private final TransportRuntime runtime;
+    private final ExpectedPeers peers;
     private final TransportRegistry registry = new TransportRegistry();
     private volatile boolean closed;
 
-    private MediaPorts(TransportConfig config, SharedUdpPort udp, IceTcpListener tcp) {
+    private MediaPorts(TransportConfig config, SharedUdpPort udp, IceTcpListener tcp, ExpectedPeers peers) {
         this.config = config;
+        this.peers = peers;
         this.udp = udp;
         this.tcp = tcp;
         this.runtime = TransportRuntime.open(Integer.toString(udp.localAddress().getPort()), config);
@@ -36,11 +38,12 @@ public final class MediaPorts implements AutoCloseable {
     /** Binds the UDP socket and, if enabled, the ICE-TCP listener (ephemeral ports when 0 is configured). */
     public static MediaPorts open(TransportConfig config) throws IOException {
         SrtpWarmUp.run();
-        SharedUdpPort udp = SharedUdpPort.open(config);
+        ExpectedPeers peers = new ExpectedPeers();
+        SharedUdpPort udp = SharedUdpPort.open(config, peers);
         IceTcpListener tcp = null;
         if (config.tcpEnabled()) {
             try {
-                tcp = IceTcpListener.open(config);
+                tcp = IceTcpListener.open(config, peers);
             } catch (IOException | RuntimeException e) {
                 udp.close();
                 throw new IOException(
@@ -49,7 +52,7 @@ public final class MediaPorts implements AutoCloseable {
                         e);
             }
         }
-        return new MediaPorts(config, udp, tcp);
+        return new MediaPorts(config, udp, tcp, peers);
     }
 
     public TransportConfig config() {
@@ -118,18 +121,18 @@ public final class MediaPorts implements AutoCloseable {
         registry.remove(t);
     }
 
-    /** See {@link SharedUdpPort#expectRemoteUfrag}. */
+    /** See {@link ExpectedPeers}. */
     void expectRemoteUfrag(String localUfrag, String remoteUfrag) {
-        udp.expectRemoteUfrag(localUfrag, remoteUfrag);
+        peers.expect(localUfrag, remoteUfrag);
     }
 
     void forgetRemoteUfrag(String localUfrag) {
-        udp.forgetRemoteUfrag(localUfrag);
+        peers.forget(localUfrag);
     }
 
-    /** First STUN requests on the UDP port dropped because they named another peer than their session's. */
+    /** First STUN requests (UDP or ICE-TCP) refused because they named another peer than their session's. */
     public long wrongRemoteUfrag() {
-        return udp.wrongRemoteUfrag();
+        return peers.refused();
     }
 
     /** See {@link SharedUdpPort#release}. */

@@ -25,11 +25,7 @@ import org.ice4j.util.BufferHandler;
  * <p>Remote addresses outside {@link TransportConfig#allowedRemoteRanges()} never get a session: their STUN requests
  * are dropped here, before ice4j sees them, and counted.
  *
- * <p>A new address is routed only by a request that names the session's peer too: the USERNAME's remote ufrag must be
- * the one the session was given ({@link #expectRemoteUfrag}), else the request is dropped and counted. ice4j checks
- * only the local part, and during an ICE restart Chrome checks from its new sockets against the old session until the
- * answer arrives: the old session answered, and with an answer 300 ms slow the restart failed every time
- * (ICE_CHECKS_FAILED; ResumeBrowserIT, 3 of 3), against none with this check.
+ * <p>A new address is routed only by a request that also names the session's peer ({@link ExpectedPeers}).
  *
  * <p>An ICE restart from an address the old session already has (Chrome restarts on the same host socket) would never
  * reach the new session: ice4j keeps routing that address to the old one, which refuses the new credentials. When the
@@ -53,17 +49,15 @@ final class SharedUdpPort implements AutoCloseable {
     private final ConcurrentHashMap<InetSocketAddress, Route> routes = new ConcurrentHashMap<>();
 
     private final LongAdder released = new LongAdder();
-    /** The peer's ufrag of each session on this port, by the session's local ufrag (see {@link #expectRemoteUfrag}). */
-    private final ConcurrentHashMap<String, String> remoteUfrags = new ConcurrentHashMap<>();
-
-    private final LongAdder wrongRemoteUfrag = new LongAdder();
+    private final ExpectedPeers peers;
 
     private record Route(DatagramSocket socket, String localUfrag) {}
     /** Sessions added since the last purge of closed sockets; only touched on the reader thread. */
     private int addedSincePurge;
 
-    private SharedUdpPort(TransportConfig config) throws IOException {
+    private SharedUdpPort(TransportConfig config, ExpectedPeers peers) throws IOException {
         this.config = config;
+        this.peers = peers;
         Ice4jSetup.install();
         this.harvester =
                 new FilteringHarvester(new TransportAddress(config.bindAddress(), config.port(), Transport.UDP));
@@ -71,8 +65,8 @@ final class SharedUdpPort implements AutoCloseable {
     }
 
     /** Binds the socket now (ephemeral port when {@code config.port()} is 0) and starts its reader. */
-    static SharedUdpPort open(TransportConfig config) throws IOException {
-        return new SharedUdpPort(config);
+    static SharedUdpPort open(TransportConfig config, ExpectedPeers peers) throws IOException {
+        return new SharedUdpPort(config, peers);
     }
 
     /** The bound address and the actual port. */
@@ -114,21 +108,6 @@ final class SharedUdpPort implements AutoCloseable {
         return n;
     }
 
-    /** From now on a new address reaches session {@code localUfrag} only with {@code remoteUfrag} as its peer's. */
-    void expectRemoteUfrag(String localUfrag, String remoteUfrag) {
-        remoteUfrags.put(localUfrag, remoteUfrag);
-    }
-
-    /** The session {@code localUfrag} closed. */
-    void forgetRemoteUfrag(String localUfrag) {
-        remoteUfrags.remove(localUfrag);
-    }
-
-    /** First STUN requests dropped because their USERNAME named another peer than the session's. */
-    long wrongRemoteUfrag() {
-        return wrongRemoteUfrag.sum();
-    }
-
     /** Remote addresses taken from an old ICE session for its restart ({@link #release}). */
     long releasedAddresses() {
         return released.sum();
@@ -157,10 +136,7 @@ final class SharedUdpPort implements AutoCloseable {
                 rejectedSessions.increment();
                 return null; // ice4j returns the buffer to the pool
             }
-            String expected = remoteUfrags.get(ufrag);
-            if (expected != null
-                    && !expected.equals(StunUfrag.remoteUfragOf(buf.getBuffer(), buf.getOffset(), buf.getLength()))) {
-                wrongRemoteUfrag.increment();
+            if (!peers.admits(ufrag, buf.getBuffer(), buf.getOffset(), buf.getLength())) {
                 return null; // no answer: the peer's check on that pair fails, as it must
             }
             return super.maybeAcceptNewSession(buf, remote, ufrag);

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The ICE-TCP listener over real loopback sockets, driven by a hand-made client: STUN checks answered on the
  * same connection, frames after the STUN binding reaching the transport, oversize frames skipped and counted,
- * and refusals (remote address, unknown session, non-STUN first frame) counted.
+ * and refusals (remote address, unknown session, a check naming another peer, non-STUN first frame) counted.
  */
 class IceTcpListenerTest {
     static final DtlsCertificate CERT = WebRtcTransportTest.SERVER_CERT;
@@ -223,6 +223,22 @@ class IceTcpListenerTest {
             assertEquals(1, port.tcpJson().get("drops").get("UNKNOWN_SESSION").asLong());
             assertEquals(
                     1, port.tcpJson().get("drops").get("FIRST_FRAME_NOT_STUN").asLong());
+            assertEquals(0, t.packetsIn(), "nothing reached the transport");
+        }
+    }
+
+    @Test
+    void aFirstCheckNamingAnotherPeerIsClosedAndCounted() throws Exception {
+        // An ICE restart's other generation (see ExpectedPeers): the session's ufrag, but not its peer's.
+        try (MediaPorts port = MediaPorts.open(tcpConfig("127.0.0.1").build());
+                WebRtcTransport t = WebRtcTransport.createServer(port, CERT, null)) {
+            t.setRemoteIceCredentials("cli1", "client-one-password-22c");
+            InetSocketAddress a = port.localTcpAddress();
+            try (Socket s = new Socket(a.getAddress(), a.getPort())) {
+                s.getOutputStream().write(framed(bindingRequest(t.localUfrag() + ":cli9", t.localPassword())));
+                assertTrue(closedByServer(s));
+            }
+            assertEquals(1, port.wrongRemoteUfrag());
             assertEquals(0, t.packetsIn(), "nothing reached the transport");
         }
     }
