@@ -274,8 +274,7 @@ public final class BandwidthEstimator {
         if (fbSentBytes > 0) {
             sentBps = sentRate.add(fbLastSendNanos / 1000, fbSentBytes);
         }
-        boolean shortfall = ackedBps > 0 && sentBps > 0 && ackedBps < OVERUSE_DELIVERY_RATIO * sentBps;
-        trackLevelQueue(sample, shortfall, nowNanos);
+        trackLevelQueue(sample, deliveryShortfall(), nowNanos);
         if (queueKnown && queueNanos > OVERUSE_QUEUE_NANOS) {
             // The sustain time starts with packets sent after the last cut: the old queue must drain first.
             if (queueHighSinceNanos < 0 && fbLastSendNanos >= lastDecreaseNanos + RESPONSE_NANOS) {
@@ -309,9 +308,7 @@ public final class BandwidthEstimator {
         boolean overuse = queueHigh
                 && queueHighSinceNanos >= 0
                 && nowNanos - queueHighSinceNanos >= OVERUSE_SUSTAIN_NANOS
-                && ackedBps > 0
-                && sentBps > 0
-                && ackedBps < OVERUSE_DELIVERY_RATIO * sentBps;
+                && deliveryShortfall();
         // A loss ratio counts once, on the feedback that completed its window.
         boolean freshLoss = lossFresh;
         lossFresh = false;
@@ -380,6 +377,11 @@ public final class BandwidthEstimator {
             lastCutCapacityBps = capacityBps;
         }
         resetQueuedRate();
+    }
+
+    /** The receiver got clearly less than was sent over the last second (both rates known). */
+    private boolean deliveryShortfall() {
+        return ackedBps > 0 && sentBps > 0 && ackedBps < OVERUSE_DELIVERY_RATIO * sentBps;
     }
 
     /**

@@ -181,7 +181,8 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
      * and is paused when it does not; then, in the same order, each climbs step by step up to the
      * subscriber's preferred layer at its full frame rate while the extra fits. So a subscriber whose link shrinks first loses
      * resolution everywhere, and video only pauses when even the lowest layers do not fit. Going up
-     * needs 10 % headroom; keeping the lowest step 90 % of its rate. One change is applied per allocation, after the condition held for
+     * needs 10 % headroom; keeping the lowest step 90 % of its rate. One change is applied per allocation, after the
+     * condition held for
      * {@link #HOLD_NANOS}: a step down for the least important video that must give, a step up
      * for the most important that may take one.
      */
@@ -368,9 +369,9 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
 
     /**
      * What the lowest step {@code first} of {@code c} needs of the estimate: 10 % headroom to resume, and a video
-     * already forwarding keeps it down to 90 % of its rate, because pausing is the last resort: the estimate is built on
-     * what the subscriber received, less than what is forwarded on a lossy path, and after a cut it grows no further
-     * than the rate delivered then. A single video left at 93-99 % of its own rate was paused 2 s later
+     * already forwarding keeps it down to 90 % of its rate, because pausing is the last resort: the estimate is built
+     * on what the subscriber received, less than what is forwarded on a lossy path, and after a cut it grows no
+     * further than the rate delivered then. A single video left at 93-99 % of its own rate was paused 2 s later
      * (LossRecoveryBrowserIT on CI). Only the lowest step: above it a step down costs frame rate or resolution, not
      * the video, and a layer kept that does not quite fit only congests the link.
      */

@@ -27,7 +27,8 @@ final class ExpectedPeers {
 
     /**
      * Whether the binding request in {@code buf[off..off+len)} may bind a new address or connection to session
-     * {@code localUfrag}: its remote ufrag is the session's peer's, or the session was given none yet. Counts a refusal.
+     * {@code localUfrag}: its remote ufrag is the session's peer's, or the session was given none yet. Counts a
+     * refusal.
      */
     boolean admits(String localUfrag, byte[] buf, int off, int len) {
         String expected = remoteByLocal.get(localUfrag);

@@ -145,8 +145,8 @@ final class IceSession {
     }
 
     /**
-     * During an ICE restart, on the session being replaced: runs {@code onMisrouted} (on ice4j's thread) whenever a check
-     * for the restart's session, {@code restartUfrag}, arrives here instead (see {@link MisroutedRestartChecks}).
+     * During an ICE restart, on the session being replaced: runs {@code onMisrouted} (on ice4j's thread) whenever a
+     * check for the restart's session, {@code restartUfrag}, arrives here instead (see {@link MisroutedRestartChecks}).
      */
     void watchForRestartChecks(String restartUfrag, Runnable onMisrouted) {
         agent.getStunStack()

@@ -21,7 +21,8 @@ final class StunUfrag {
     }
 
     /**
-     * The remote ufrag from a STUN binding request's USERNAME (after the colon), or null if there is none. Bounds-checked.
+     * The remote ufrag from a STUN binding request's USERNAME (after the colon), or null if there is none.
+     * Bounds-checked.
      */
     static String remoteUfragOf(byte[] buf, int off, int len) {
         String user = usernameOf(buf, off, len);

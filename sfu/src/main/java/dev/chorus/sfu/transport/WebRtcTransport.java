@@ -298,7 +298,8 @@ public final class WebRtcTransport implements AutoCloseable {
                 int n = ports.releaseUdpAddresses(old.localUfrag());
                 if (n > 0) {
                     LOG.info(
-                            "[ufrag={}] ICE restart's checks (ufrag {}) came to this session: {} address(es) handed over",
+                            "[ufrag={}] ICE restart's checks (ufrag {}) came to this session: {} address(es)"
+                                    + " handed over",
                             old.localUfrag(),
                             next.localUfrag(),
                             n);
