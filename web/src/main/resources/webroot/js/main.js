@@ -539,6 +539,18 @@ function init() {
   $('share-link').addEventListener('focus', (e) => e.target.select());
   layout.initLayout({ onChange: () => viewReports?.now() });
   initDevices();
+  // A closed tab leaves now. Its close frame (1001) would say so too, but a tab whose renderer is
+  // ended without running its page sends none, and the server then holds the participant for a
+  // resume (chorus.resume.grace) while the others still see it.
+  window.addEventListener('pagehide', () => {
+    const s = sig;
+    if (!s) return;
+    sig = null;
+    s.send({ type: 'leave' });
+    s.close();
+  });
+  // Back from the back/forward cache: the session above is gone, so start again.
+  window.addEventListener('pageshow', (ev) => { if (ev.persisted) window.location.reload(); });
 
   setState('join');
   if (receiveOnly) {
