@@ -407,6 +407,7 @@ function wire(s) {
   s.addEventListener('reconnecting', () => {
     if (s !== sig || !self) return;
     droppedAt = performance.now();
+    $('reconnecting').textContent = RECONNECTING_TEXT;
     setState('reconnecting');
   });
   s.addEventListener('resumed', (e) => {
@@ -430,10 +431,59 @@ function wire(s) {
       joinRoom(target);
       return;
     }
-    $('disconnected-message').textContent = `${e.detail.message} Your camera stays on; press Rejoin to return to the room.`;
-    setState('disconnected');
-    $('rejoin-button').focus({ preventScroll: true });
+    if (e.detail.unreachable) {
+      rejoinWhenReachable(e.detail.message);
+      return;
+    }
+    showDisconnected(`${e.detail.message} Your camera stays on; press Rejoin to return to the room.`);
   });
+}
+
+function showDisconnected(message) {
+  $('disconnected-message').textContent = message;
+  setState('disconnected');
+  $('rejoin-button').focus({ preventScroll: true });
+}
+
+// No server answered for the whole grace period: it is restarting (a crash and its supervisor, a
+// deploy) or the network is down, and it has dropped us by now. Keep trying, with backoff, and join
+// afresh once a server answers, as Rejoin would; give up and show Rejoin after REJOIN_FOR_MS.
+const REJOIN_DELAYS_MS = [500, 1000, 2000, 3000, 5000, 10000, 15000];
+const REJOIN_FOR_MS = 5 * 60 * 1000;
+let rejoinLoop = 0; // bumped to end a running loop (Leave, Rejoin, a newer loop)
+const RECONNECTING_TEXT = $('reconnecting').textContent; // the resume's, while media goes on
+
+async function rejoinWhenReachable(message) {
+  const loop = ++rejoinLoop;
+  const until = Date.now() + REJOIN_FOR_MS;
+  $('reconnecting').textContent = 'The server is not answering. You rejoin the room as soon as it is back…';
+  setState('reconnecting');
+  for (let i = 0; Date.now() < until; i++) {
+    const base = REJOIN_DELAYS_MS[Math.min(i, REJOIN_DELAYS_MS.length - 1)];
+    await new Promise((resolve) => { setTimeout(resolve, base * (0.8 + 0.4 * Math.random())); });
+    if (loop !== rejoinLoop) return;
+    if (await serverAnswers() && loop === rejoinLoop) {
+      console.info('chorus: the server answers again, joining afresh');
+      rejoining = true;
+      joinRoom(target);
+      return;
+    }
+    if (loop !== rejoinLoop) return;
+  }
+  showDisconnected(`${message} The server could not be reached for ${REJOIN_FOR_MS / 60000} minutes; press Rejoin to try again.`);
+}
+
+// Whether a server welcomes a new socket now (the socket is closed again at once).
+async function serverAnswers() {
+  const probe = new Signaling();
+  try {
+    await probe.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    probe.close();
+  }
 }
 
 async function joinRoom(values) {
@@ -470,6 +520,7 @@ async function joinRoom(values) {
 }
 
 function leave() {
+  rejoinLoop++; // no rejoining behind the user's back
   closePeer(); // first, so stopping the devices below does not trigger a re-offer
   const s = sig;
   sig = null; // its close is expected now
@@ -489,6 +540,7 @@ function leave() {
 }
 
 function rejoin() {
+  rejoinLoop++;
   closePeer();
   rejoining = true;
   joinRoom(target);

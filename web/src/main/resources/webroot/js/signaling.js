@@ -10,7 +10,8 @@
 // still waiting for its answer is sent again. Listeners see one continuous
 // stream of events. Only when that fails does "close" fire, with
 // detail.resumeRefused set when the server refused the resume (the caller
-// then joins afresh).
+// then joins afresh), or detail.unreachable when no server answered within
+// the grace period (the caller may keep trying to join afresh).
 
 const REQUEST_TIMEOUT_MS = 10000;
 const DEFAULT_KEEPALIVE_MS = 10000;
@@ -292,7 +293,7 @@ export class Signaling extends EventTarget {
       for (const m of this.#outbox.splice(0)) this.send(m);
       return;
     }
-    this.#end({ code: 1006, reason: '', byUs: false, resumeRefused: false,
+    this.#end({ code: 1006, reason: '', byUs: false, resumeRefused: false, unreachable: true,
       message: `${message} Could not reconnect within the grace period.` });
   }
 

@@ -11,17 +11,21 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The server process is killed ({@code kill -9}: no drain, no goodbye) in the middle of a call and started again on the
- * same port, as a supervisor would. Nobody touches the pages: each loses its socket, tries to resume, is refused by a
- * server that never knew it, joins afresh by itself, and the video flows again between the two. The time from the kill
- * to the subscriber decoding video again is printed (the new process's start-up is most of it).
+ * same port, as a supervisor would. Nobody touches the pages: each loses its socket and tries to resume for the grace
+ * period, set shorter here ({@link #GRACE}) than the new process takes to start, so that no server answers in it. The
+ * pages then keep trying with backoff, join afresh by themselves once the new process answers, and the video flows
+ * again between the two. (A resume refused by a server that answers in time is {@code ResumeBrowserIT}'s.) The time
+ * from the kill to the subscriber decoding video again is printed (the new process's start-up is most of it).
  */
 class CrashRestartBrowserIT {
     private static final Duration BACK_WITHIN = Duration.ofSeconds(40);
+    private static final String GRACE = "1s";
 
     @Test
     void pagesRejoinByThemselvesAfterTheServerIsKilledAndStartedAgain() throws Exception {
         Chromium.Started browser = Chromium.start(List.of(), Chromium.Camera.SMALL_NO_MICROPHONE);
-        try (ServerProcess server = ServerProcess.start(Map.of(), Path.of("target", "crash-restart-server.log"))) {
+        try (ServerProcess server = ServerProcess.start(
+                Map.of("CHORUS_RESUME_GRACE", GRACE), Path.of("target", "crash-restart-server.log"))) {
             RoomPage pub = RoomPage.openIn(browser, server.base() + "/r/crash?name=Pub");
             RoomPage sub = RoomPage.openIn(browser, server.base() + "/r/crash?name=Sub&publish=0");
             try {
