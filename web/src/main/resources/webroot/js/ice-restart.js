@@ -90,9 +90,9 @@ export class IceRestarter {
       let bytes = 0;
       let found = false;
       report.forEach((s) => {
-        if (s.type === 'transport') { bytes += s.bytesReceived ?? 0; found = true; }
+        if (s.type === 'transport' && typeof s.bytesReceived === 'number') { bytes += s.bytesReceived; found = true; }
       });
-      if (!found) { // Firefox has no transport stats
+      if (!found) { // Firefox's transport stats carry no byte counts (firefox-esr 153): its pairs' do
         report.forEach((s) => { if (s.type === 'candidate-pair') bytes += s.bytesReceived ?? 0; });
       }
       this.#check(bytes, performance.now());
