@@ -54,8 +54,17 @@ public final class BandwidthEstimator {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     /** Queueing delay must stay high this long: a stalled receiver's clock produces short spikes. */
     static final long OVERUSE_SUSTAIN_NANOS = 500_000_000L;
-    /** ... and the path must deliver clearly less than was sent: a queue that only delays is not a bottleneck. */
+    /**
+     * ... and the path must deliver clearly less than was sent, or lose at least {@link #OVERUSE_LOSS} of what was sent
+     * while the queue stayed high: a queue that only delays is not a bottleneck, but a full one drops what does not
+     * fit, and a sender only a tenth over a cap delivers 91 % (SimulcastFirefoxIT: the estimate stayed above a 300
+     * kbps cap for 9 s, the video frozen 2.6 s).
+     */
     static final double OVERUSE_DELIVERY_RATIO = 0.85;
+
+    static final double OVERUSE_LOSS = 0.03;
+    /** Fewer packets than this since the queue went high say nothing about its loss. */
+    static final int OVERUSE_LOSS_MIN_PACKETS = 20;
     /** A decrease keeps at least this share of the delivered rate. */
     static final double DELIVERED_FLOOR = 0.85;
     /**
@@ -65,13 +74,19 @@ public final class BandwidthEstimator {
      */
     static final long RESPONSE_NANOS = 500_000_000L;
     /**
-     * A queueing delay that jumped and then stays level this long while the path delivers all that was sent is the
-     * path's own delay having moved (a new route, 50 ms more): it becomes the new base. Until the old base aged out
-     * of its {@link #BASE_WINDOW_SECONDS} s window it read as a full queue, and with a few random losses close
-     * together as congestion (LossRecoveryBrowserIT, 5 % loss and 50 ms more delay: a cut paused the only video). A
-     * queue that a bottleneck fills grows instead, and delivers less than was sent.
+     * A queueing delay that jumped (from none to its level in one feedback) and then stays level this long while the
+     * path delivers all that was sent is the path's own delay having moved (a new route, 50 ms more): it becomes the
+     * new base. Until the old base aged out of its {@link #BASE_WINDOW_SECONDS} s window it read as a full queue, and
+     * with a few random losses close together as congestion (LossRecoveryBrowserIT, 5 % loss and 50 ms more delay: a
+     * cut paused the only video). A queue that a bottleneck fills grows to its level over several feedbacks instead
+     * (a sender a tenth over a 300 kbps cap fills a 200 ms queue in 2 s), and then stays level while full.
      */
     static final long REBASE_NANOS = 500_000_000L;
+    /**
+     * A jump: from no queue to the level within this (two or three feedbacks, since one feedback may average packets
+     * from before and after the step).
+     */
+    static final long JUMP_NANOS = 250_000_000L;
     /** How far one feedback's queueing delay may stray from where it went level and still be level. */
     static final long LEVEL_TOLERANCE_NANOS = 10_000_000L;
     /** Cuts this close together are one congestion episode: the later ones floor on the earlier. */
@@ -143,13 +158,23 @@ public final class BandwidthEstimator {
     private long queueHighSinceNanos = -1;
     /** Since when the queueing delay has stayed up but level while the path delivered what was sent, or -1. */
     private long queueFlatSinceNanos = -1;
-    /** The queueing delay of one feedback when it went level. */
-    private double queueFlatLevelNanos;
+    /** When a feedback last showed no queue (at most the underuse threshold), or -1. */
+    private long noQueueAtNanos = -1;
+    /** The level a jump of the queueing delay went to (ns), or -1 while there is none. */
+    private double jumpLevelNanos = -1;
     /**
      * What arrived while the queue stayed high: a full queue keeps the bottleneck busy, so this is
      * its rate, free of what arrived before the link shrank (the last second's rate is not).
      */
     private long queuedBytes;
+    /** Of the packets reported while the queue stayed high (sent after the last cut's response time), how many. */
+    private int queuedPackets;
+    /** ... and how many of them were lost. */
+    private int queuedLost;
+    /** This feedback's share of those two (media packets sent after the response time of the last cut). */
+    private int fbPackets;
+
+    private int fbLost;
 
     private long queuedFirstArrivalUs = Long.MAX_VALUE;
     private long queuedLastArrivalUs = Long.MIN_VALUE;
@@ -206,6 +231,8 @@ public final class BandwidthEstimator {
         fbDelayCount = 0;
         fbBytes = 0;
         fbSentBytes = 0;
+        fbPackets = 0;
+        fbLost = 0;
         fbFirstArrivalUs = Long.MAX_VALUE;
     }
 
@@ -251,6 +278,12 @@ public final class BandwidthEstimator {
         if (sentNanos < lastDecreaseNanos) {
             return; // sent at the rate before the last cut: no evidence about the current one
         }
+        if (sentNanos >= lastDecreaseNanos + RESPONSE_NANOS) {
+            fbPackets++;
+            if (lost) {
+                fbLost++;
+            }
+        }
         if (lossWindowStart < 0) {
             lossWindowStart = nowNanos;
         }
@@ -280,10 +313,14 @@ public final class BandwidthEstimator {
             if (queueHighSinceNanos < 0 && fbLastSendNanos >= lastDecreaseNanos + RESPONSE_NANOS) {
                 queueHighSinceNanos = nowNanos;
                 resetQueuedRate();
-            } else if (queueHighSinceNanos >= 0 && fbBytes > 0) {
-                queuedBytes += fbBytes;
-                queuedFirstArrivalUs = Math.min(queuedFirstArrivalUs, fbFirstArrivalUs);
-                queuedLastArrivalUs = Math.max(queuedLastArrivalUs, fbLastArrivalUs);
+            } else if (queueHighSinceNanos >= 0) {
+                queuedPackets += fbPackets;
+                queuedLost += fbLost;
+                if (fbBytes > 0) {
+                    queuedBytes += fbBytes;
+                    queuedFirstArrivalUs = Math.min(queuedFirstArrivalUs, fbFirstArrivalUs);
+                    queuedLastArrivalUs = Math.max(queuedLastArrivalUs, fbLastArrivalUs);
+                }
             }
         } else {
             queueHighSinceNanos = -1;
@@ -308,7 +345,7 @@ public final class BandwidthEstimator {
         boolean overuse = queueHigh
                 && queueHighSinceNanos >= 0
                 && nowNanos - queueHighSinceNanos >= OVERUSE_SUSTAIN_NANOS
-                && deliveryShortfall();
+                && (deliveryShortfall() || queuedLossy());
         // A loss ratio counts once, on the feedback that completed its window.
         boolean freshLoss = lossFresh;
         lossFresh = false;
@@ -353,6 +390,13 @@ public final class BandwidthEstimator {
         queuedBytes = 0;
         queuedFirstArrivalUs = Long.MAX_VALUE;
         queuedLastArrivalUs = Long.MIN_VALUE;
+        queuedPackets = 0;
+        queuedLost = 0;
+    }
+
+    /** What was sent while the queue stayed high lost at least {@link #OVERUSE_LOSS}: the queue is full. */
+    private boolean queuedLossy() {
+        return queuedPackets >= OVERUSE_LOSS_MIN_PACKETS && queuedLost >= OVERUSE_LOSS * queuedPackets;
     }
 
     /**
@@ -392,11 +436,25 @@ public final class BandwidthEstimator {
         if (sample < 0) {
             return; // nothing arrived in this feedback: no evidence either way
         }
-        if (shortfall || sample <= UNDERUSE_QUEUE_NANOS) {
+        if (sample <= UNDERUSE_QUEUE_NANOS) {
+            noQueueAtNanos = nowNanos;
+            jumpLevelNanos = -1;
             queueFlatSinceNanos = -1;
-        } else if (queueFlatSinceNanos < 0 || Math.abs(sample - queueFlatLevelNanos) > LEVEL_TOLERANCE_NANOS) {
+            return;
+        }
+        if (jumpLevelNanos < 0 || Math.abs(sample - jumpLevelNanos) > LEVEL_TOLERANCE_NANOS) {
+            if (noQueueAtNanos < 0 || nowNanos - noQueueAtNanos > JUMP_NANOS) {
+                jumpLevelNanos = -1; // it grew to here: a queue filling, not the path's delay stepping
+                queueFlatSinceNanos = -1;
+                return;
+            }
+            jumpLevelNanos = sample; // a jump, or still settling on its level
+            queueFlatSinceNanos = -1;
+        }
+        if (shortfall) {
+            queueFlatSinceNanos = -1; // random losses close together: wait for the path to deliver again
+        } else if (queueFlatSinceNanos < 0) {
             queueFlatSinceNanos = nowNanos;
-            queueFlatLevelNanos = sample;
         } else if (nowNanos - queueFlatSinceNanos >= REBASE_NANOS) {
             rebase();
         }
@@ -409,6 +467,8 @@ public final class BandwidthEstimator {
         queueNanos = 0;
         queueHighSinceNanos = -1;
         queueFlatSinceNanos = -1;
+        noQueueAtNanos = -1;
+        jumpLevelNanos = -1;
         resetQueuedRate();
         rebases++;
     }
