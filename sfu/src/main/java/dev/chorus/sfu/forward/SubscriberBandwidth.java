@@ -481,6 +481,7 @@ final class SubscriberBandwidth implements TransportCcPacketConsumer {
         long elapsed = nowNanos - estimator.probeStartNanos();
         if (elapsed >= PROBE_DURATION_NANOS || probeConsumer.isClosed()) {
             estimator.onProbeSendingDone(nowNanos);
+            retransmissions.creditProbe(probeBytesSent, nowNanos);
             probeConsumer = null;
             return;
         }

@@ -45,6 +45,30 @@ class RetransmissionBudgetTest {
     }
 
     @Test
+    void aProbeThatEndedMayBeRepairedBeyondTheBudgetForOneSecond() {
+        RetransmissionBudget budget = new RetransmissionBudget(25);
+        while (budget.tryTake(1000, 320_000, 0)) {
+            // drain the bucket: 5 000 bytes
+        }
+        budget.creditProbe(3_500, 0);
+        assertTrue(budget.tryTake(1000, 320_000, 0));
+        assertTrue(budget.tryTake(1000, 320_000, 0));
+        assertTrue(budget.tryTake(1000, 320_000, 0));
+        assertFalse(budget.tryTake(1000, 320_000, 0), "the credit is what the probe sent, 3 500 bytes");
+        budget.creditProbe(3_000, 0);
+        // 1.1 s later the bucket holds its 5 000 bytes again, and the credit has run out.
+        long later = 1_100 * MS;
+        for (int i = 0; i < 5; i++) {
+            assertTrue(budget.tryTake(1000, 320_000, later));
+        }
+        assertFalse(budget.tryTake(1000, 320_000, later), "the credit lasts one second");
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        budget.addJson(n);
+        assertEquals(
+                3000, n.get("retransmissionBudget").get("probeCreditUsedBytes").asLong());
+    }
+
+    @Test
     void aLowerEstimateShrinksTheBudgetAtOnce() {
         RetransmissionBudget budget = new RetransmissionBudget(50);
         assertTrue(budget.tryTake(1000, 1_000_000, 0)); // bucket: 31 250 bytes, 30 250 left
