@@ -47,6 +47,8 @@ let iceServers = []; // STUN/TURN list (TURN credentials minted for us) from the
 // ?relay=1: media through the TURN relay only (iceTransportPolicy 'relay'), to
 // check a TURN deployment; kept across the history rewrite in onJoined.
 const relayOnly = ['1', 'true', 'yes'].includes(new URLSearchParams(location.search).get('relay') ?? '');
+// ?red=0: no Opus RED in this page's offers (plain Opus both ways), to compare audio under loss.
+const redOffered = !['0', 'false', 'no'].includes(new URLSearchParams(location.search).get('red') ?? '');
 
 // ---- state and status -------------------------------------------------------
 
@@ -202,6 +204,7 @@ function startPeer(s) {
     onState: renderMediaStatus,
     iceServers,
     relayOnly,
+    red: redOffered,
     simulcastFrom: s.welcome?.media?.simulcastFrom ?? 0,
   });
   renderMediaStatus(peer.currentState());
