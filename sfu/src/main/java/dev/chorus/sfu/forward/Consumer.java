@@ -44,8 +44,8 @@ public final class Consumer {
     private final TemporalFilter temporal;
     /** Audio: the producer's frames, for RED or primary-only copies; null for video. */
     private final AudioFrames audio;
-    /** Earlier frames repeated in each RED packet to this subscriber; -1: it gets plain Opus. */
-    private final int redundancy;
+    /** Earlier frames repeated in each RED packet to this subscriber; null: it gets plain Opus. */
+    private final RedundancyLevel red;
 
     private boolean paused;
     /** Paused by the subscriber's bandwidth allocation, independently of {@link #paused}. */
@@ -90,9 +90,9 @@ public final class Consumer {
         this.padding = new PaddingProbe(params, stream, splicer, subscriber, router, drops, rtx);
         this.temporal = producer.params().codec() == Codec.VP8 ? new TemporalFilter() : null;
         this.audio = producer.audioFrames();
-        this.redundancy = audio != null && params.redPayloadType() != ProducerParams.NONE
-                ? router.config().audioRedundancy()
-                : -1;
+        this.red = audio != null && params.redPayloadType() != ProducerParams.NONE
+                ? new RedundancyLevel(router.config().audioRedundancy())
+                : null;
     }
 
     public String id() {
@@ -405,8 +405,8 @@ public final class Consumer {
         PacketBuffer buffer = scratch.forwardCopy;
         RtpPacket out = scratch.outgoing;
         boolean copied;
-        if (audio != null && (redundancy >= 0 || audio.lastWasRed())) {
-            copied = audio.copy(in, buffer, out, redundancy, params.payloadType()); // RED, or the primary alone
+        if (audio != null && (red != null || audio.lastWasRed())) { // RED, or the primary alone
+            copied = audio.copy(in, buffer, out, red == null ? -1 : red.current(), params.payloadType());
         } else {
             buffer.copyFrom(in.buffer(), in.offset(), length);
             // Takes the original's parse: validating the same bytes per subscriber was a top profile entry.
@@ -461,7 +461,7 @@ public final class Consumer {
             int tl0PicIdx) {
         out.setSsrc(rtx ? params.rtxSsrc() : params.ssrc());
         out.setPayloadType(
-                rtx ? params.rtxPayloadType() : redundancy >= 0 ? params.redPayloadType() : params.payloadType());
+                rtx ? params.rtxPayloadType() : red != null ? params.redPayloadType() : params.payloadType());
         out.setSequenceNumber(seq);
         splicer.rewrite(out, segment, rtx ? 2 : 0, pictureShift, pictureId, tl0PicIdx);
         extensions.rewrite(out, nowNanos, buffer.writableCapacity());
@@ -509,8 +509,9 @@ public final class Consumer {
         requestKeyframe(nowNanos, kind);
     }
 
-    /** A report block about this consumer's SSRC; returns an RTT sample in nanoseconds, or -1. */
-    long onReportBlock(long lastSr, long delaySinceLastSr, long nowNanos) {
+    /** A report block about this consumer's SSRC (its loss sets the RED depth); returns an RTT sample in ns, or -1. */
+    long onReportBlock(int fractionLost, long lastSr, long delaySinceLastSr, long nowNanos) {
+        if (red != null) red.onReport(fractionLost, nowNanos);
         return stream.onReportBlock(lastSr, delaySinceLastSr, nowNanos);
     }
 
@@ -571,7 +572,7 @@ public final class Consumer {
         n.put("producer", producer.id());
         n.put("endpoint", subscriber.id());
         params.addJson(n);
-        n.put("redundancy", redundancy);
+        if (red != null) red.addJson(n);
         n.put("paused", paused);
         n.put("bandwidthPaused", bandwidthPaused);
         n.put("selected", selected);

@@ -25,8 +25,9 @@ import java.util.function.LongPredicate;
  * <li>{@code lastN}: camera videos forwarded to one subscriber, the most relevant first (recent speakers,
  *     then the rest in subscription order); the others are paused at the SFU. 0: no limit
  * <li>{@code dynacast}: simulcast layers no subscriber wants are paused at the publisher
- * <li>{@code audioRedundancy}: earlier Opus frames repeated in each RED packet (RFC 2198) sent to a subscriber
- *     that negotiated RED; 0 turns RED off (neither negotiated nor forwarded)
+ * <li>{@code audioRedundancy}: earlier Opus frames repeated, at most, in each RED packet (RFC 2198) sent to a
+ *     subscriber that negotiated RED (see {@link RedundancyLevel}); 0 turns RED off (neither negotiated nor
+ *     forwarded)
  * </ul>
  */
 public final class RouterConfig {

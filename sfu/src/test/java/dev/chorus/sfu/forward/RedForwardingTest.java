@@ -31,11 +31,12 @@ class RedForwardingTest {
     private final RecordingSender bob = new RecordingSender();
     private final RecordingSender carol = new RecordingSender();
     private Producer mic;
+    private Endpoint bobEndpoint;
 
     private void publish(int redPayloadType) {
         ProducerParams p = ProducerParams.of("mic", Codec.OPUS, MIC_SSRC, OPUS, EXT);
         mic = h.router.addProducer("alice", redPayloadType < 0 ? p : p.withRed(redPayloadType));
-        h.endpoint("bob", bob, 0xB0);
+        bobEndpoint = h.endpoint("bob", bob, 0xB0);
         h.endpoint("carol", carol, 0xC0);
         h.router.addConsumer(
                 "bob", "mic", ConsumerParams.of("c-bob", 0xB1, 109, EXT, 10).withRed(120));
@@ -176,5 +177,30 @@ class RedForwardingTest {
         assertEquals(2, carol.rtp.size());
         assertArrayEquals(frame(6), payload(carol.rtpAt(1)));
         assertEquals(2, bob.rtp.size());
+    }
+
+    @Test
+    void theDepthFollowsTheLossTheSubscriberReports() {
+        publish(RED);
+        for (int n = 1; n <= 3; n++) sendRed(n);
+        assertEquals(3, blocks(bob.rtpAt(2)).size(), "a new subscriber gets the configured two earlier frames");
+        // Ten seconds of clean reports: one earlier frame, as much as the browser itself repeats.
+        h.rtcp(bobEndpoint, Rtcp.receiverReport(0xB0, 0xB1, 0, 0, 0));
+        h.advanceMillis(5_000);
+        h.rtcp(bobEndpoint, Rtcp.receiverReport(0xB0, 0xB1, 2, 0, 0));
+        sendRed(4);
+        assertEquals(3, blocks(bob.rtpAt(3)).size(), "5 s clean is not enough");
+        h.advanceMillis(5_000);
+        h.rtcp(bobEndpoint, Rtcp.receiverReport(0xB0, 0xB1, 0, 0, 0));
+        sendRed(5);
+        assertEquals("[[960, 109, 4], [0, 109, 5]]", describe(blocks(bob.rtpAt(4))));
+        // A report of 10 % loss restores the depth at once.
+        h.rtcp(bobEndpoint, Rtcp.receiverReport(0xB0, 0xB1, 26, 0, 0));
+        sendRed(6);
+        assertEquals("[[1920, 109, 4], [960, 109, 5], [0, 109, 6]]", describe(blocks(bob.rtpAt(5))));
+        String json = h.router.toJson().toString();
+        assertTrue(json.contains("\"redundancyRaises\":1") && json.contains("\"redundancyLowerings\":1"), json);
+        // Carol, without RED, has no depth to follow.
+        assertEquals(100, carol.rtpAt(5).payloadType());
     }
 }

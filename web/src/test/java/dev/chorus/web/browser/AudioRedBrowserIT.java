@@ -57,8 +57,9 @@ class AudioRedBrowserIT {
             JsonNode redConsumer = audioConsumer(server, red.selfId());
             JsonNode plainConsumer = audioConsumer(server, plain.selfId());
             assertTrue(mic.path("red").path("redPacketsReceived").asLong() > 0, "the publisher sends no RED: " + mic);
-            assertEquals(2, redConsumer.path("redundancy").asInt(), "RED receiver: " + redConsumer);
-            assertEquals(-1, plainConsumer.path("redundancy").asInt(), "plain receiver: " + plainConsumer);
+            assertEquals(2, redConsumer.path("redundancyMax").asInt(), "RED receiver: " + redConsumer);
+            assertEquals(-1, plainConsumer.path("redPayloadType").asInt(), "plain receiver: " + plainConsumer);
+            assertTrue(!plainConsumer.has("redundancy"), "plain receiver: " + plainConsumer);
 
             List<String> ufrags = new ArrayList<>();
             for (RoomPage p : pages) {
@@ -75,6 +76,7 @@ class AudioRedBrowserIT {
             Inbound redEnd = red.inbound(pubId, "audio", "mic");
             Inbound plainEnd = plain.inbound(pubId, "audio", "mic");
             JsonNode micEnd = audioProducer(server);
+            JsonNode redConsumerEnd = audioConsumer(server, red.selfId());
 
             long dropped = 0;
             for (String ufrag : ufrags) {
@@ -93,6 +95,10 @@ class AudioRedBrowserIT {
                     micEnd.path("red").path("framesRecovered").asLong()
                             - micStart.path("red").path("framesRecovered").asLong());
             root.set("sfuMicrophone", micEnd.path("red"));
+            root.put("redundancyAtEnd", redConsumerEnd.path("redundancy").asInt());
+            root.put(
+                    "reportedFractionLostAtEnd",
+                    redConsumerEnd.path("reportedFractionLost").asInt());
             Path out = Path.of("target", "audio-red.json");
             Files.createDirectories(out.getParent());
             json.writer(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), root);
@@ -101,6 +107,8 @@ class AudioRedBrowserIT {
                     LOSSY.toSpec(), withRed * 100, withoutRed * 100, root);
 
             assertTrue(dropped > 0, "the proxy dropped nothing");
+            // The receiver's reports show the loss, so it gets the full depth.
+            assertEquals(2, redConsumerEnd.path("redundancy").asInt(), "RED receiver at the end: " + redConsumerEnd);
             assertTrue(
                     withRed < RED_CONCEALED_MAX,
                     "the RED receiver concealed " + withRed * 100 + " % of its audio: " + root);
