@@ -63,6 +63,11 @@ final class AudioFrames {
      * malformed or carries anything but the negotiated Opus, which must not be forwarded.
      */
     boolean onPacket(RtpPacket packet) {
+        if (packet.payloadLength() == 0) {
+            // Padding only: no frame, and every consumer drops it as such (PADDING_ONLY) before copying.
+            lastWasRed = false;
+            return true;
+        }
         byte[] buf = packet.buffer();
         long ts = packet.timestamp();
         lastWasRed = redPayloadType != ProducerParams.NONE && packet.payloadType() == redPayloadType;

@@ -167,15 +167,18 @@ class RedForwardingTest {
         send(3, RED, new byte[] {(byte) (0x80 | 9), 0x0F, 0x00, 0x03, OPUS, 1, 2, 3, 3, 3, 3});
         send(4, RED, new byte[] {(byte) 0xEF});
         assertEquals(3, mic.drops().get(DropReason.MALFORMED_RED));
+        // An empty payload is padding, not malformed RED: each consumer drops it as such.
+        send(5, RED, new byte[0]);
+        assertEquals(3, mic.drops().get(DropReason.MALFORMED_RED));
         assertEquals(1, bob.rtp.size());
         assertEquals(1, carol.rtp.size());
         // An unknown payload type is still refused as before.
-        send(5, 77, frame(5));
+        send(7, 77, frame(7));
         assertEquals(1, mic.drops().get(DropReason.UNKNOWN_PAYLOAD_TYPE));
         // And forwarding carries on.
-        sendRed(6);
+        sendRed(8);
         assertEquals(2, carol.rtp.size());
-        assertArrayEquals(frame(6), payload(carol.rtpAt(1)));
+        assertArrayEquals(frame(8), payload(carol.rtpAt(1)));
         assertEquals(2, bob.rtp.size());
     }
 
