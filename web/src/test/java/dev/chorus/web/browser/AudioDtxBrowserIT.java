@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class AudioDtxBrowserIT {
     private static final Duration MEDIA_WAIT = Duration.ofSeconds(20);
-    private static final int WINDOW_SECONDS = 8;
+    private static final int WINDOW_SECONDS = 6;
 
     @Test
     void aSilentMicrophoneWithDtxSendsFewPacketsAndNothingTakesItForDead() throws Exception {
