@@ -2,10 +2,11 @@
 # The quality table in one command: starts the server jar on loopback announcing a UDP impairment proxy as its
 # media candidate (CHORUS_MEDIA_PUBLIC_ADDRESS/PORT, as behind a 1:1 NAT), then runs the load test's --quality
 # mode, which starts that proxy in its own process in front of the SFU's UDP port and holds one two-party
-# headless-Chromium call per loss level (default 0, 2, 5 and 10 % random loss in both directions of every
-# flow, 50 ms delay each way, 60 s each: about 5 minutes), then stops the server.
+# headless-Chromium call per loss level and RED mode (default 0, 2, 5 and 10 % random loss in both directions
+# of every flow, 50 ms delay each way, each level without then with Opus RED, 60 s each: about 10 minutes),
+# then stops the server. The report has the audio lost after recovery (concealed) next to the video.
 # Extra arguments go to the load test (see `java -jar loadtest/target/chorus-loadtest.jar --help`), e.g.
-#   bash loadtest/quality.sh --loss-levels 0,5 --duration 30s
+#   bash loadtest/quality.sh --loss-levels 0,5 --duration 30s --red on
 # Report: loadtest/target/quality.json and quality.md; server log: loadtest/target/quality-server.log
 # Ports (loopback): QUALITY_HTTP_PORT (default 18490), QUALITY_MEDIA_PORT (the SFU's own UDP port, 18491),
 # QUALITY_PROXY_PORT (the proxy, announced to browsers, 18492).

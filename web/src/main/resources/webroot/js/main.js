@@ -47,6 +47,10 @@ let iceServers = []; // STUN/TURN list (TURN credentials minted for us) from the
 // ?relay=1: media through the TURN relay only (iceTransportPolicy 'relay'), to
 // check a TURN deployment; kept across the history rewrite in onJoined.
 const relayOnly = ['1', 'true', 'yes'].includes(new URLSearchParams(location.search).get('relay') ?? '');
+// ?red=0: no Opus RED in this page's offers (plain Opus both ways), to compare audio under loss.
+const redOffered = !['0', 'false', 'no'].includes(new URLSearchParams(location.search).get('red') ?? '');
+// ?dtx=1: Opus DTX in this page's offers: a silent microphone sends one packet per 400 ms instead of 50.
+const dtxOffered = ['1', 'true', 'yes'].includes(new URLSearchParams(location.search).get('dtx') ?? '');
 
 // ---- state and status -------------------------------------------------------
 
@@ -202,6 +206,8 @@ function startPeer(s) {
     onState: renderMediaStatus,
     iceServers,
     relayOnly,
+    red: redOffered,
+    dtx: dtxOffered,
     simulcastFrom: s.welcome?.media?.simulcastFrom ?? 0,
   });
   renderMediaStatus(peer.currentState());

@@ -15,11 +15,14 @@ import { IceRestarter } from './ice-restart.js';
 // waited over 15 s once), and a server that is gone closes the socket long before this.
 const ANSWER_TIMEOUT_MS = 30000;
 
-// The SFU answers Opus and VP8 only (sfu/CODECS.md). Offering just those (plus
-// VP8's retransmission format) keeps each m= line near 1 KB instead of 3-5 KB,
-// which matters: every remote track is an m= line, and the whole offer must fit
-// in one signaling message (limits.maxMessageBytes).
-const WANTED_CODECS = { audio: ['audio/opus'], video: ['video/vp8', 'video/rtx'] };
+// The SFU answers Opus (with RED, RFC 2198, when offered) and VP8 only
+// (sfu/CODECS.md). Offering just those (plus VP8's retransmission format) keeps
+// each m= line near 1 KB instead of 3-5 KB, which matters: every remote track is
+// an m= line, and the whole offer must fit in one signaling message
+// (limits.maxMessageBytes). RED repeats each audio frame in the next packet (the
+// SFU repeats more towards receivers), so voice survives packet loss; ?red=0
+// leaves it out of this page's offers (plain Opus both ways), to compare.
+const WANTED_CODECS = { audio: ['audio/opus', 'audio/red'], video: ['video/vp8', 'video/rtx'] };
 
 // Camera simulcast (sfu/CODECS.md): layers lowest first, as the SFU expects. How
 // many depends on the camera's height, as Chromium's own limits do (fewer lines
@@ -41,11 +44,21 @@ function section(sdp, mid) {
   return sdp.split(/\r\n(?=m=)/).find((m) => m.includes(`\r\na=mid:${mid}\r\n`)) ?? '';
 }
 
-function preferCodecs(transceiver) {
+// The offer with usedtx=1 added to every Opus fmtp (Opus DTX, RFC 7587): the SFU
+// answers it back, and the browser then sends one packet per 400 ms while the
+// microphone is silent instead of 50. Chrome has no API for it but the SDP.
+export function withDtx(sdp) {
+  const opus = new Set([...sdp.matchAll(/^a=rtpmap:(\d+) opus\/48000/gim)].map((m) => m[1]));
+  return sdp.replace(/^(a=fmtp:(\d+) )(.*)$/gm, (line, head, pt, params) =>
+    opus.has(pt) && !/(^|;)\s*usedtx=/.test(params) ? `${head}${params};usedtx=1` : line);
+}
+
+function preferCodecs(transceiver, red = true) {
   const kind = transceiver.receiver.track.kind;
   try {
     const codecs = (RTCRtpReceiver.getCapabilities?.(kind)?.codecs ?? [])
-      .filter((c) => WANTED_CODECS[kind].includes(c.mimeType.toLowerCase()));
+      .filter((c) => WANTED_CODECS[kind].includes(c.mimeType.toLowerCase()))
+      .filter((c) => red || c.mimeType.toLowerCase() !== 'audio/red');
     if (codecs.length) transceiver.setCodecPreferences(codecs);
   } catch (err) {
     // Older browsers: the full list is still answerable, only larger.
@@ -72,6 +85,8 @@ export class Peer {
   #serverState = null; // {state, reason} from the last media-state
   #localFailure = null; // {state: 'failed', reason, message} found by this browser (relay-only mode)
   #relayOnly = false;
+  #red = true; // offer Opus RED (?red=0: not)
+  #dtx = false; // offer Opus DTX (?dtx=1)
   #turnUrls = []; // the TURN URLs of the ICE server list, for messages
   #candidateErrors = []; // icecandidateerror details: {url, errorCode, errorText}
   #gathered = { host: 0, srflx: 0, prflx: 0, relay: 0 }; // local candidates by type
@@ -90,8 +105,11 @@ export class Peer {
   // credentials); empty when the SFU's own address is enough.
   // relayOnly: iceTransportPolicy 'relay', for diagnosing TURN (?relay=1).
   // simulcastFrom: from the server's welcome (media.simulcastFrom).
-  constructor(sig, { onStreams = () => {}, onState = () => {}, iceServers = [], relayOnly = false, simulcastFrom = 0 } = {}) {
+  // red: offer Opus RED (false for ?red=0). dtx: offer Opus DTX (true for ?dtx=1).
+  constructor(sig, { onStreams = () => {}, onState = () => {}, iceServers = [], relayOnly = false, simulcastFrom = 0, red = true, dtx = false } = {}) {
     this.#sig = sig;
+    this.#red = red !== false;
+    this.#dtx = dtx === true;
     this.#simulcastFrom = Number.isInteger(simulcastFrom) && simulcastFrom > 0 ? simulcastFrom : 0;
     this.#onStreams = onStreams;
     this.#onState = onState;
@@ -257,7 +275,7 @@ export class Peer {
       const init = { direction: 'sendonly' };
       const encodings = source === 'camera' ? this.#encodingsFor(track) : null;
       if (encodings) init.sendEncodings = encodings;
-      this.#senders[source] = preferCodecs(this.#pc.addTransceiver(track, init));
+      this.#senders[source] = preferCodecs(this.#pc.addTransceiver(track, init), this.#red);
       if (source === 'camera') this.#cameraLayers = encodings?.length ?? 1;
       return true;
     }
@@ -290,8 +308,8 @@ export class Peer {
     for (const t of this.#pc.getTransceivers()) {
       if (!this.#isSender(t) && !t.stopped) have[t.receiver.track.kind]++;
     }
-    for (let i = have.audio; i < audio; i++) preferCodecs(this.#pc.addTransceiver('audio', { direction: 'recvonly' }));
-    for (let i = have.video; i < video; i++) preferCodecs(this.#pc.addTransceiver('video', { direction: 'recvonly' }));
+    for (let i = have.audio; i < audio; i++) preferCodecs(this.#pc.addTransceiver('audio', { direction: 'recvonly' }), this.#red);
+    for (let i = have.video; i < video; i++) preferCodecs(this.#pc.addTransceiver('video', { direction: 'recvonly' }), this.#red);
   }
 
   // Sends an offer now, or right after the one in flight is answered.
@@ -323,7 +341,8 @@ export class Peer {
   }
 
   async #offerOnce() {
-    const offer = await this.#pc.createOffer();
+    const created = await this.#pc.createOffer();
+    const offer = this.#dtx ? { type: 'offer', sdp: withDtx(created.sdp) } : created;
     await this.#pc.setLocalDescription(offer);
     if (this.#closed) return;
     // mids exist only once the offer is applied.
@@ -500,6 +519,10 @@ export class Peer {
           // Seconds; jitterBufferDelay / jitterBufferEmittedCount is the mean buffering delay.
           jitter: r.jitter ?? null, jitterBufferDelay: r.jitterBufferDelay ?? 0,
           jitterBufferEmittedCount: r.jitterBufferEmittedCount ?? 0,
+          // Audio: samples played out, and those the decoder had to make up (loss concealment; the
+          // silent ones while nothing came at all, e.g. DTX or a mute).
+          totalSamplesReceived: r.totalSamplesReceived ?? null, concealedSamples: r.concealedSamples ?? null,
+          silentConcealedSamples: r.silentConcealedSamples ?? null,
         });
       } else if (r.type === 'outbound-rtp') {
         const t = this.#pc.getTransceivers().find((x) => x.mid === r.mid);

@@ -5,27 +5,20 @@ import dev.chorus.loadtest.LoadTestConfig.ViewSize;
 import dev.chorus.loadtest.OptionConverters.BotKindName;
 import dev.chorus.loadtest.OptionConverters.LatencyLimitMillis;
 import dev.chorus.loadtest.OptionConverters.LoopbackServer;
-import dev.chorus.loadtest.OptionConverters.LoopbackSocket;
-import dev.chorus.loadtest.OptionConverters.LossLevelList;
-import dev.chorus.loadtest.OptionConverters.LossLevels;
 import dev.chorus.loadtest.OptionConverters.PagesPerBrowser;
 import dev.chorus.loadtest.OptionConverters.Percent;
 import dev.chorus.loadtest.OptionConverters.ProcessId;
 import dev.chorus.loadtest.OptionConverters.ProfileName;
-import dev.chorus.loadtest.OptionConverters.ProxyDelay;
 import dev.chorus.loadtest.OptionConverters.PublisherCount;
 import dev.chorus.loadtest.OptionConverters.RampUp;
 import dev.chorus.loadtest.OptionConverters.ReportDirectory;
 import dev.chorus.loadtest.OptionConverters.RoomCount;
 import dev.chorus.loadtest.OptionConverters.RunDuration;
-import dev.chorus.loadtest.OptionConverters.Seed;
 import dev.chorus.loadtest.OptionConverters.StepCount;
 import dev.chorus.loadtest.OptionConverters.StepDuration;
 import dev.chorus.loadtest.OptionConverters.SubscriberCount;
-import dev.chorus.loadtest.OptionConverters.UdpPort;
 import dev.chorus.loadtest.OptionConverters.ViewSizeText;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -285,55 +278,6 @@ final class LoadTestCommandLine {
         double maxP99Millis;
     }
 
-    /** Shown as a section of the help; checked in {@link #toConfig}, as they only matter with --quality. */
-    static final class QualityOptions {
-        @Option(names = "--quality", order = 1, description = "run the quality table")
-        boolean run;
-
-        @Option(
-                names = "--loss-levels",
-                order = 2,
-                paramLabel = "LIST",
-                converter = LossLevelList.class,
-                defaultValue = "0,2,5,10",
-                description = "loss levels in percent, comma-separated (default ${DEFAULT-VALUE})")
-        LossLevels lossLevels;
-
-        @Option(
-                names = "--delay",
-                order = 3,
-                paramLabel = "D",
-                converter = ProxyDelay.class,
-                defaultValue = "50ms",
-                description = "one-way delay the proxy adds in each direction (default ${DEFAULT-VALUE})")
-        Duration delay;
-
-        @Option(
-                names = "--media-target",
-                order = 4,
-                paramLabel = "H:P",
-                converter = LoopbackSocket.class,
-                description = "the SFU's own UDP media address, loopback (required)")
-        InetSocketAddress mediaTarget;
-
-        @Option(
-                names = "--proxy-port",
-                order = 5,
-                paramLabel = "N",
-                converter = UdpPort.class,
-                description = "the proxy listens on 127.0.0.1:N, the server's public port (required)")
-        Integer proxyPort;
-
-        @Option(
-                names = "--seed",
-                order = 6,
-                paramLabel = "N",
-                converter = Seed.class,
-                defaultValue = "1",
-                description = "the proxy's random seed (default ${DEFAULT-VALUE})")
-        long seed;
-    }
-
     /** Options that shape the rooms and bots, which --quality fixes itself (a two-party Chromium call). */
     private static final List<String> ROOM_SHAPE = List.of(
             "--rooms",
@@ -479,7 +423,8 @@ final class LoadTestCommandLine {
                     quality.delay,
                     quality.mediaTarget,
                     quality.proxyPort == null ? -1 : quality.proxyPort,
-                    quality.seed);
+                    quality.seed,
+                    quality.red.modes());
             kind = BotKind.CHROMIUM;
             pubs = 2;
             subs = 0;

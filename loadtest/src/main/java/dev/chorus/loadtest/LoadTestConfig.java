@@ -97,7 +97,8 @@ record LoadTestConfig(
             Duration delay,
             java.net.InetSocketAddress mediaTarget,
             int proxyPort,
-            long seed) {}
+            long seed,
+            java.util.List<Boolean> redModes) {}
 
     static final int MAX_ROOMS = 1000;
     static final int MAX_PER_ROOM = 1000;

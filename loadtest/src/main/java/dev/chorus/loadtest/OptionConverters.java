@@ -362,6 +362,22 @@ final class OptionConverters {
         }
     }
 
+    /** Whether each level's call runs with Opus RED offered ({@code --red}), in order. */
+    record RedModes(List<Boolean> modes) {}
+
+    /** both (each level without RED, then with), on, off. */
+    static final class RedModeList implements ITypeConverter<RedModes> {
+        @Override
+        public RedModes convert(String value) {
+            return switch (value.trim()) {
+                case "both" -> new RedModes(List.of(false, true));
+                case "on" -> new RedModes(List.of(true));
+                case "off" -> new RedModes(List.of(false));
+                default -> throw new TypeConversionException("must be both, on or off, not '" + value + "'");
+            };
+        }
+    }
+
     private static int wholeNumber(String what, String value, int min, int max) {
         long v;
         try {

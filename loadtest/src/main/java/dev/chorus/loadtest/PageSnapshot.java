@@ -40,7 +40,9 @@ record PageSnapshot(
             double firstFrameAt,
             long nackCount,
             long pliCount,
-            long retransmittedPacketsReceived) {
+            long retransmittedPacketsReceived,
+            long totalSamplesReceived,
+            long concealedSamples) {
         boolean video() {
             return "video".equals(kind);
         }
@@ -90,7 +92,9 @@ record PageSnapshot(
                             dbl(r.get("firstFrameAt")),
                             lng(r.get("nackCount")),
                             lng(r.get("pliCount")),
-                            lng(r.get("retransmittedPacketsReceived"))));
+                            lng(r.get("retransmittedPacketsReceived")),
+                            lng(r.get("totalSamplesReceived")),
+                            lng(r.get("concealedSamples"))));
                 }
             }
         }

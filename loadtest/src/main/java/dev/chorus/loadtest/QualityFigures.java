@@ -40,6 +40,8 @@ final class QualityFigures {
             long pliCount,
             long audioPacketsReceived,
             long audioPacketsLost,
+            long audioSamples,
+            long audioConcealedSamples,
             long sfuNacksReceived,
             long sfuNackedPackets,
             long sfuRetransmitted,
@@ -60,11 +62,17 @@ final class QualityFigures {
             long total = audioPacketsReceived + audioPacketsLost;
             return total > 0 ? 100.0 * audioPacketsLost / total : 0;
         }
+
+        /** The audio lost after recovery: what the decoder had to make up (concealedSamples / totalSamplesReceived). */
+        double audioConcealedPercent() {
+            return audioSamples > 0 ? 100.0 * audioConcealedSamples / audioSamples : Double.NaN;
+        }
     }
 
     /** One level: its receivers and the server-wide counter deltas (NaN when /metrics did not answer). */
     record Level(
             double lossPercent,
+            boolean red,
             List<Receiver> receivers,
             double metricsNacksReceived,
             double metricsNacksSent,
@@ -76,7 +84,7 @@ final class QualityFigures {
             long nanos, PageSnapshot[] pages, JsonNode debug, String metrics, List<FlowStats> flows, String[] ufrags) {}
 
     /** A level whose call failed: its receivers carry the reason and no figures. */
-    static Level failedLevel(double lossPercent, String why) {
+    static Level failedLevel(double lossPercent, boolean red, String why) {
         List<Receiver> receivers = new ArrayList<>();
         for (int i = 0; i < NAMES.length; i++) {
             receivers.add(new Receiver(
@@ -100,6 +108,8 @@ final class QualityFigures {
                     0,
                     0,
                     0,
+                    0,
+                    0,
                     Map.of(),
                     0,
                     0,
@@ -108,6 +118,7 @@ final class QualityFigures {
         }
         return new Level(
                 lossPercent,
+                red,
                 List.copyOf(receivers),
                 Double.NaN,
                 Double.NaN,
@@ -130,7 +141,8 @@ final class QualityFigures {
     }
 
     /** The level's figures over the window from a to b; {@code ready} holds each page's participant id. */
-    static Level level(double lossPercent, PageSnapshot[] ready, Window a, Window b, UdpImpairmentProxy proxy) {
+    static Level level(
+            double lossPercent, boolean red, PageSnapshot[] ready, Window a, Window b, UdpImpairmentProxy proxy) {
         List<Receiver> receivers = new ArrayList<>();
         for (int i = 0; i < NAMES.length; i++) {
             int other = 1 - i;
@@ -171,6 +183,8 @@ final class QualityFigures {
                     delta(v0, v1, PageSnapshot.Stream::pliCount),
                     delta(a0, a1, PageSnapshot.Stream::packetsReceived),
                     delta(a0, a1, PageSnapshot.Stream::packetsLost),
+                    delta(a0, a1, PageSnapshot.Stream::totalSamplesReceived),
+                    delta(a0, a1, PageSnapshot.Stream::concealedSamples),
                     delta(c0, c1, "nacksReceived"),
                     delta(c0, c1, "nackedPackets"),
                     delta(c0, c1, "retransmitted"),
@@ -187,6 +201,7 @@ final class QualityFigures {
         }
         return new Level(
                 lossPercent,
+                red,
                 List.copyOf(receivers),
                 metricDelta(a.metrics(), b.metrics(), "chorus_rtcp_feedback_received_total{type=\"nack\"}"),
                 metricDelta(a.metrics(), b.metrics(), "chorus_rtcp_feedback_sent_total{type=\"nack\"}"),

@@ -69,7 +69,10 @@ final class QualityReport {
                         + " missing on the media stream; Chrome counts those that later came as RTX too),"
                         + " videoRetransmittedPacketsReceived (retransmittedPacketsReceived), nackCount and pliCount of its"
                         + " inbound video"
-                        + " (getStats inbound-rtp); audio packetsLost (audio is not retransmitted); sfuNacksReceived,"
+                        + " (getStats inbound-rtp); audio packetsLost (RTP packets missing: with RED their frames may"
+                        + " still arrive as redundancy of later packets) and audioConcealedPercent (the audio lost after"
+                        + " recovery: inbound-rtp concealedSamples / totalSamplesReceived); red: the pages offered Opus"
+                        + " RED (else they joined with ?red=0: plain Opus both ways); sfuNacksReceived,"
                         + " sfuNackedPackets, sfuRetransmitted(Rtx), sfuNackMisses (NACKed packets it could not resend):"
                         + " the SFU's video consumer towards this page (/debug);"
                         + " sfuNacksToSender: NACK requests the SFU sent to the other page for its video (uplink losses);"
@@ -79,6 +82,7 @@ final class QualityReport {
         for (Level l : levels) {
             ObjectNode o = out.addObject();
             o.put("lossPercent", l.lossPercent());
+            o.put("red", l.red());
             ObjectNode server = o.putObject("server");
             num(server, "nacksReceived", l.metricsNacksReceived());
             num(server, "nacksSent", l.metricsNacksSent());
@@ -103,6 +107,9 @@ final class QualityReport {
                 n.put("audioPacketsReceived", r.audioPacketsReceived());
                 n.put("audioPacketsLost", r.audioPacketsLost());
                 num(n, "audioLossPercent", round(r.audioLossPercent(), 3));
+                n.put("audioSamples", r.audioSamples());
+                n.put("audioConcealedSamples", r.audioConcealedSamples());
+                num(n, "audioConcealedPercent", round(r.audioConcealedPercent(), 3));
                 n.put("sfuNacksReceived", r.sfuNacksReceived());
                 n.put("sfuNackedPackets", r.sfuNackedPackets());
                 n.put("sfuRetransmitted", r.sfuRetransmitted());
@@ -139,18 +146,18 @@ final class QualityReport {
                         + " in both directions of every flow, %d ms delay each way, %s measured per level.%n%n",
                 quality.delay().toMillis(),
                 human(config.duration())));
-        b.append(
-                "| loss | receiver | fps (sent) | freezes | freeze s | video packetsLost | via RTX | nackCount | audio lost"
-                        + " | SFU NACKs in | SFU retransmitted | SFU could not resend | SFU NACKs to publisher"
-                        + " | proxy drops down / up |\n");
-        b.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        b.append("| loss | RED | receiver | fps (sent) | freezes | freeze s | video packetsLost | via RTX | nackCount"
+                + " | audio packets lost | audio concealed | SFU NACKs in | SFU retransmitted | SFU could not resend | SFU NACKs to publisher"
+                + " | proxy drops down / up |\n");
+        b.append("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Level l : levels) {
             for (Receiver r : l.receivers()) {
                 b.append(String.format(
                         Locale.ROOT,
-                        "| %s %% | %s ← %s | %s | %d | %s | %d (%.2f %%) | %d | %d"
-                                + " | %d (%.2f %%) | %d | %d | %d | %d | %d / %d |%n",
+                        "| %s %% | %s | %s ← %s | %s | %d | %s | %d (%.2f %%) | %d | %d"
+                                + " | %d (%.2f %%) | %s %% | %d | %d | %d | %d | %d / %d |%n",
                         trim(f2(l.lossPercent())),
+                        l.red() ? "yes" : "no",
                         r.name(),
                         r.from(),
                         r.failure() != null ? "failed" : f2(r.fps()) + " (" + f0(r.senderFps()) + ")",
@@ -162,6 +169,7 @@ final class QualityReport {
                         r.nackCount(),
                         r.audioPacketsLost(),
                         r.audioLossPercent(),
+                        f2(r.audioConcealedPercent()),
                         r.sfuNacksReceived(),
                         r.sfuRetransmitted(),
                         r.sfuNackMisses(),
@@ -175,8 +183,9 @@ final class QualityReport {
                 if (r.failure() != null) {
                     b.append(String.format(
                             Locale.ROOT,
-                            "%nAt %s %% the call failed for %s: %s%n",
+                            "%nAt %s %%%s the call failed for %s: %s%n",
                             trim(f2(l.lossPercent())),
+                            l.red() ? " with RED" : "",
                             r.name(),
                             r.failure()));
                 }
@@ -187,8 +196,9 @@ final class QualityReport {
         for (Level l : levels) {
             parts.add(String.format(
                     Locale.ROOT,
-                    "%s %%: %s / %s / %s",
+                    "%s %%%s: %s / %s / %s",
                     trim(f2(l.lossPercent())),
+                    l.red() ? " RED" : "",
                     f0(l.metricsNacksReceived()),
                     f0(l.metricsNacksSent()),
                     f0(l.metricsRetransmitted())));
@@ -198,8 +208,11 @@ final class QualityReport {
                 + " fake camera and encoder deliver on this machine). video packetsLost: inbound-rtp packetsLost of the video; in"
                 + " these runs Chrome counted there also packets that later arrived as RTX, so it is the downlink"
                 + " loss before repair, not after (uplink losses the SFU recovered from the publisher arrive on the"
-                + " media stream and are not counted). via RTX: retransmittedPacketsReceived. audio lost: audio"
-                + " packetsLost (audio is not retransmitted, and crosses two lossy hops). SFU columns: the SFU's"
+                + " media stream and are not counted). via RTX: retransmittedPacketsReceived. audio packets lost: audio"
+                + " packetsLost (audio is not retransmitted, and crosses two lossy hops). audio concealed: the audio"
+                + " lost after recovery, the share of samples the receiver's decoder had to make up (concealedSamples /"
+                + " totalSamplesReceived); with RED (the pages offer it; the SFU repeats two earlier frames in each"
+                + " packet to them) most lost packets' frames still arrive in later packets. SFU columns: the SFU's"
                 + " video consumer towards the receiver (/debug nacksReceived, retransmitted, and NACKed packets it"
                 + " could not resend: nackMisses unknown + tooOld + notInBuffer + sendFailed) and NACK requests it"
                 + " sent to the sender for uplink losses (nackToPublisher.nackRequests). What stays lost after"
@@ -239,7 +252,14 @@ final class QualityReport {
                     Long.toString(l.receivers().stream()
                             .mapToLong(Receiver::sfuRetransmitted)
                             .sum()));
-            StringBuilder s = new StringBuilder("loss=" + trim(f2(l.lossPercent())) + "%");
+            f.put(
+                    "max_audio_concealed",
+                    f2(l.receivers().stream()
+                            .mapToDouble(Receiver::audioConcealedPercent)
+                            .filter(Double::isFinite)
+                            .max()
+                            .orElse(Double.NaN)));
+            StringBuilder s = new StringBuilder("loss=" + trim(f2(l.lossPercent())) + "%" + (l.red() ? " red" : ""));
             f.forEach((k, v) -> s.append(' ').append(k).append('=').append(v));
             parts.add(s.toString());
         }

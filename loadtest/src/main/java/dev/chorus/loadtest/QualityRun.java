@@ -112,27 +112,37 @@ final class QualityRun {
         List<Level> levels = new ArrayList<>();
         try (UdpImpairmentProxy proxy = UdpImpairmentProxy.start(listen, quality.mediaTarget(), quality.seed())) {
             for (double loss : quality.lossPercents()) {
-                try {
-                    levels.add(runLevel(proxy, "quality-" + runId + "-" + f0(loss * 10), loss));
-                } catch (InterruptedException e) {
-                    throw e;
-                } catch (Exception e) {
-                    // One failed call (say, it never connected) must not cost the other levels' figures.
-                    progress.println("level " + f2(loss) + " % failed: " + e);
-                    levels.add(QualityFigures.failedLevel(loss, e.toString()));
+                for (boolean red : quality.redModes()) {
+                    try {
+                        String room = "quality-" + runId + "-" + f0(loss * 10) + (red ? "-red" : "");
+                        levels.add(runLevel(proxy, room, loss, red));
+                    } catch (InterruptedException e) {
+                        throw e;
+                    } catch (Exception e) {
+                        // One failed call (say, it never connected) must not cost the other levels' figures.
+                        progress.println("level " + f2(loss) + " %" + (red ? " with RED" : "") + " failed: " + e);
+                        levels.add(QualityFigures.failedLevel(loss, red, e.toString()));
+                    }
                 }
             }
         }
         return new QualityReport(config, progress).write(levels);
     }
 
-    private Level runLevel(UdpImpairmentProxy proxy, String room, double lossPercent) throws Exception {
+    /** One call at {@code lossPercent}; {@code red}: the pages offer Opus RED (else they join with ?red=0). */
+    private Level runLevel(UdpImpairmentProxy proxy, String room, double lossPercent, boolean red) throws Exception {
         Impairment link = Impairment.NONE
                 .withLoss(lossPercent / 100)
                 .withDelay(quality.delay().toMillis());
         proxy.clearRules();
         proxy.setDefault(link, link);
-        progress.printf(Locale.ROOT, "level %s %%: %s each way, room %s%n", f2(lossPercent), link.toSpec(), room);
+        progress.printf(
+                Locale.ROOT,
+                "level %s %%%s: %s each way, room %s%n",
+                f2(lossPercent),
+                red ? " with RED" : "",
+                link.toSpec(),
+                room);
         String[] handles = new String[NAMES.length];
         try {
             for (int i = 0; i < NAMES.length; i++) {
@@ -140,8 +150,8 @@ final class QualityRun {
                 synchronized (this) {
                     browsers.add(b);
                 }
-                String url =
-                        config.server() + "/r/" + URLEncoder.encode(room, StandardCharsets.UTF_8) + "?name=" + NAMES[i];
+                String url = config.server() + "/r/" + URLEncoder.encode(room, StandardCharsets.UTF_8) + "?name="
+                        + NAMES[i] + (red ? "" : "&red=0");
                 handles[i] = b.submit(() -> b.open(url, collector, 1)).get(60, TimeUnit.SECONDS);
             }
             PageSnapshot[] ready = awaitCall(handles);
@@ -170,12 +180,12 @@ final class QualityRun {
                 }
             }
             Window end = window(handles, ufrags, proxy);
-            Level level = QualityFigures.level(lossPercent, ready, start, end, proxy);
+            Level level = QualityFigures.level(lossPercent, red, ready, start, end, proxy);
             for (Receiver r : level.receivers()) {
                 progress.printf(
                         Locale.ROOT,
                         "  %s <- %s: %s fps, %d freezes (%s s), video lost %d (%.2f %%), nack"
-                                + " %d | SFU nacks in %d, retransmitted %d, nacks to publisher %d | proxy dropped"
+                                + " %d, audio concealed %.2f %% | SFU nacks in %d, retransmitted %d, nacks to publisher %d | proxy dropped"
                                 + " %d to %s, %d from %s%n",
                         r.name(),
                         r.from(),
@@ -185,6 +195,7 @@ final class QualityRun {
                         r.videoPacketsLost(),
                         r.videoLossPercent(),
                         r.nackCount(),
+                        r.audioConcealedPercent(),
                         r.sfuNacksReceived(),
                         r.sfuRetransmitted(),
                         r.sfuNacksToSender(),

@@ -56,6 +56,7 @@
           freezeCount: r.freezeCount, totalFreezesDuration: r.totalFreezesDuration, jitter: r.jitter,
           nackCount: r.nackCount, pliCount: r.pliCount, retransmittedPacketsReceived: r.retransmittedPacketsReceived,
           jitterBufferDelay: r.jitterBufferDelay, jitterBufferEmittedCount: r.jitterBufferEmittedCount,
+          totalSamplesReceived: r.totalSamplesReceived, concealedSamples: r.concealedSamples,
           firstFrameAt: s.firstFrame[keyOf(r)] ?? null,
         })),
         outbound: (st ? st.outbound : []).filter((o) => o.active).map((o) => ({

@@ -61,6 +61,8 @@ class QualityRunIT {
                 "http://127.0.0.1:" + server.httpPort(),
                 "--loss-levels",
                 "5",
+                "--red",
+                "on", // one call: RED offered (the default runs each level twice, without then with)
                 "--delay",
                 "50ms",
                 "--duration",
@@ -79,7 +81,7 @@ class QualityRunIT {
         String progress = progressBytes.toString(StandardCharsets.UTF_8);
         System.out.println(progress);
         System.out.println(summary);
-        assertTrue(summary.startsWith("loss=5% min_fps="), summary);
+        assertTrue(summary.startsWith("loss=5% red min_fps="), summary);
 
         JsonNode r = new ObjectMapper().readTree(dir.resolve("quality.json").toFile());
         assertEquals(50, r.path("config").path("delayMillisEachWay").asLong());
@@ -87,6 +89,7 @@ class QualityRunIT {
         assertEquals(1, levels.size(), levels.toString());
         JsonNode level = levels.path(0);
         assertEquals(5.0, level.path("lossPercent").asDouble());
+        assertTrue(level.path("red").asBoolean(), level.toString());
         List<String> receivers = new ArrayList<>();
         long nacks = 0;
         long sfuNacks = 0;
@@ -103,6 +106,11 @@ class QualityRunIT {
             assertTrue(x.path("proxyDroppedToReceiver").asLong() > 0, x.toString());
             assertTrue(x.path("proxyDroppedFromSender").asLong() > 0, x.toString());
             assertTrue(x.path("audioPacketsReceived").asLong() > 100, x.toString());
+            // The audio lost after recovery is measured (what the decoder concealed).
+            assertTrue(
+                    x.path("audioSamples").asLong() > 0
+                            && x.path("audioConcealedPercent").isNumber(),
+                    x.toString());
             assertTrue(x.has("videoRetransmittedPacketsReceived") && x.has("sfuNackMisses"), x.toString());
             nacks += x.path("nackCount").asLong();
             sfuNacks += x.path("sfuNacksReceived").asLong();
@@ -121,8 +129,8 @@ class QualityRunIT {
                 level.path("proxyAtEnd").toString());
 
         String md = Files.readString(dir.resolve("quality.md"));
-        assertTrue(md.contains("| loss | receiver | fps (sent) | freezes |"), md);
-        assertTrue(md.contains("| 5 % | a ← b |") && md.contains("| 5 % | b ← a |"), md);
+        assertTrue(md.contains("| loss | RED | receiver | fps (sent) | freezes |"), md);
+        assertTrue(md.contains("| 5 % | yes | a ← b |") && md.contains("| 5 % | yes | b ← a |"), md);
         assertTrue(progress.contains("level 5.00 %"), progress);
 
         // The browsers are gone: no chromium or chromedriver left among this JVM's children.

@@ -63,6 +63,37 @@ public final class BenchPackets {
         return b;
     }
 
+    /** Opus bytes per 20 ms frame: Chrome's default 32 kbps voice. */
+    public static final int OPUS_FRAME_LENGTH = 80;
+
+    /**
+     * An Opus packet as Chrome sends it with the same header extensions as {@link #vp8}: one frame of
+     * {@link #OPUS_FRAME_LENGTH} bytes, or with {@code redPayloadType} (not -1) a RED payload (RFC 2198) of the
+     * previous frame (960 ticks earlier) and this one, both of {@code opusPayloadType}.
+     */
+    public static byte[] opus(long ssrc, int opusPayloadType, int redPayloadType) {
+        byte[] vp8 = vp8(ssrc, opusPayloadType, 0, 0, false, 16);
+        int header = vp8.length - 16; // the header and its extensions; VP8's payload is left out
+        boolean red = redPayloadType >= 0;
+        int payload = red ? 4 + 1 + 2 * OPUS_FRAME_LENGTH : OPUS_FRAME_LENGTH;
+        byte[] b = new byte[header + payload];
+        System.arraycopy(vp8, 0, b, 0, header);
+        int p = header;
+        if (red) {
+            b[1] = (byte) (redPayloadType & 0x7F);
+            int rest = (960 << 10) | OPUS_FRAME_LENGTH;
+            b[p++] = (byte) (0x80 | opusPayloadType);
+            b[p++] = (byte) (rest >>> 16);
+            b[p++] = (byte) (rest >>> 8);
+            b[p++] = (byte) rest;
+            b[p++] = (byte) opusPayloadType;
+        }
+        for (int i = p; i < b.length; i++) {
+            b[i] = (byte) (i * 31);
+        }
+        return b;
+    }
+
     /** Rewrites sequence number and timestamp of the RTP packet at {@code b[off]}. */
     public static void setSeqAndTimestamp(byte[] b, int off, int seq, long timestamp) {
         BigEndian.put16(b, off + 2, seq & 0xFFFF);

@@ -21,7 +21,8 @@ import org.jitsi.srtp.SrtpErrorStatus;
 
 /**
  * One room on a {@link MediaWorker} that is never started (stepped with {@code runOnce()}, clock
- * frozen): a publisher endpoint with one VP8 producer and {@code subscribers} endpoints, each
+ * frozen): a publisher endpoint with one VP8 producer (or one Opus microphone, plain or RED) and
+ * {@code subscribers} endpoints, each
  * consuming it through a {@link SubscriberSink}. With an SRTP profile every transport has real
  * jitsi-srtp sessions with its own random keys; with {@code null} the path is plain RTP.
  */
@@ -29,6 +30,15 @@ final class ForwardRig {
     static final long PUBLISHER_SSRC = 0x1111_1111L;
     static final int PUBLISHER_PT = 96;
     static final long CONSUMER_SSRC_BASE = 0xC000_0000L;
+    /** Audio: the publisher's Opus and RED payload types (Chrome's), and the subscribers' (another browser's). */
+    static final int OPUS_PT = 111;
+
+    static final int RED_PT = 63;
+    static final int SUBSCRIBER_OPUS_PT = 109;
+    static final int SUBSCRIBER_RED_PT = 120;
+
+    /** An audio rig: the publisher sends RED or plain Opus, the subscribers negotiated RED or not. */
+    record Audio(boolean publisherRed, boolean subscribersRed) {}
 
     final SrtpProfile profile;
     final PacketBufferPool pool = new PacketBufferPool(64, 256, true);
@@ -47,6 +57,11 @@ final class ForwardRig {
     private final SrtpBuffer txView = new SrtpBuffer();
 
     ForwardRig(SrtpProfile profile, int subscribers) {
+        this(profile, subscribers, null);
+    }
+
+    /** With {@code audio} null, one VP8 track; else one Opus microphone as {@code audio} says. */
+    ForwardRig(SrtpProfile profile, int subscribers, Audio audio) {
         this.profile = profile;
         Random random = new Random(42);
         if (profile != null) {
@@ -72,7 +87,11 @@ final class ForwardRig {
                 .with(RtpExtension.TRANSPORT_CC, BenchPackets.TRANSPORT_CC_ID);
         // The publisher's transport only ever gets the PLI sent when consumers are added.
         publisherEndpoint = router.addEndpoint("publisher", new SubscriberSink(sfuFromPublisher), 0xA0);
-        router.addProducer("publisher", ProducerParams.of("video", Codec.VP8, PUBLISHER_SSRC, PUBLISHER_PT, ext));
+        String track = audio == null ? "video" : "mic";
+        ProducerParams producer = audio == null
+                ? ProducerParams.of(track, Codec.VP8, PUBLISHER_SSRC, PUBLISHER_PT, ext)
+                : ProducerParams.of(track, Codec.OPUS, PUBLISHER_SSRC, OPUS_PT, ext);
+        router.addProducer("publisher", audio != null && audio.publisherRed() ? producer.withRed(RED_PT) : producer);
 
         sinks = new SubscriberSink[subscribers];
         subscriberClients = new SrtpSession[subscribers];
@@ -87,11 +106,17 @@ final class ForwardRig {
             sinks[i] = new SubscriberSink(sfuToSubscriber);
             router.addEndpoint("sub" + i, sinks[i], 0xB0 + i);
             // Same extension ids as the publisher, but each its own MID, PT, SSRC and sequence: a typical browser.
+            ConsumerParams consumer = ConsumerParams.of(
+                            "c" + i,
+                            CONSUMER_SSRC_BASE + i,
+                            audio == null ? 100 + i : SUBSCRIBER_OPUS_PT,
+                            ext,
+                            1000 * i)
+                    .withMid(Integer.toString(i + 1));
             router.addConsumer(
                     "sub" + i,
-                    "video",
-                    ConsumerParams.of("c" + i, CONSUMER_SSRC_BASE + i, 100 + i, ext, 1000 * i)
-                            .withMid(Integer.toString(i + 1)));
+                    track,
+                    audio != null && audio.subscribersRed() ? consumer.withRed(SUBSCRIBER_RED_PT) : consumer);
         }
     }
 

@@ -22,7 +22,7 @@ public final class SubscriberSink implements PacketEgress {
     private final SrtpBuffer view = new SrtpBuffer();
     /** Set by the benchmark before each batch; null in tests without JMH. */
     Blackhole blackhole;
-    /** Tests only: when true every protected packet is copied to {@link #lastProtected}. */
+    /** Tests only: when true every protected packet (without SRTP: every packet) is copied to {@link #lastProtected}. */
     boolean capture;
 
     byte[] lastProtected;
@@ -43,6 +43,9 @@ public final class SubscriberSink implements PacketEgress {
         lastSequence = BigEndian.u16(buf, off + 2);
         if (session == null) {
             rtpPackets++;
+            if (capture) {
+                lastProtected = java.util.Arrays.copyOfRange(buf, off, off + len);
+            }
             if (blackhole != null) {
                 blackhole.consume(buf[off + len - 1]);
                 blackhole.consume(len);

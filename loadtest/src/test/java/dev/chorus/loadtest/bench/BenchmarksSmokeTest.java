@@ -114,6 +114,40 @@ class BenchmarksSmokeTest {
     }
 
     @Test
+    void audioRedForwardingWritesWhatEachSubscriberNegotiated() {
+        // mode -> {subscriber payload type, payload length of the third packet}
+        java.util.Map<String, int[]> expected = java.util.Map.of(
+                "opus-opus", new int[] {ForwardRig.SUBSCRIBER_OPUS_PT, BenchPackets.OPUS_FRAME_LENGTH},
+                "red-opus", new int[] {ForwardRig.SUBSCRIBER_OPUS_PT, BenchPackets.OPUS_FRAME_LENGTH},
+                // Two earlier frames (4-byte headers) and the primary (1-byte header).
+                "red-red", new int[] {ForwardRig.SUBSCRIBER_RED_PT, 2 * 4 + 1 + 3 * BenchPackets.OPUS_FRAME_LENGTH},
+                "opus-red", new int[] {ForwardRig.SUBSCRIBER_RED_PT, 2 * 4 + 1 + 3 * BenchPackets.OPUS_FRAME_LENGTH});
+        for (var e : expected.entrySet()) {
+            AudioRedForwardBenchmark b = new AudioRedForwardBenchmark();
+            b.mode = e.getKey();
+            b.subscribers = 10;
+            b.setup();
+            try {
+                for (SubscriberSink s : b.rig.sinks) {
+                    s.capture = true;
+                }
+                for (int i = 0; i < 3; i++) {
+                    b.forward(blackhole());
+                }
+                for (SubscriberSink s : b.rig.sinks) {
+                    assertEquals(3, s.rtpPackets, e.getKey());
+                    RtpPacket p = new RtpPacket();
+                    assertEquals(RtpValidity.OK, p.wrap(s.lastProtected, 0, s.lastProtected.length), e.getKey());
+                    assertEquals(e.getValue()[0], p.payloadType(), e.getKey());
+                    assertEquals(e.getValue()[1], p.payloadLength(), e.getKey());
+                }
+            } finally {
+                b.tearDown();
+            }
+        }
+    }
+
+    @Test
     void srtpProtectProtects() throws Exception {
         for (SrtpProfile profile : SrtpProfile.values()) {
             SrtpProtectBenchmark b = new SrtpProtectBenchmark();

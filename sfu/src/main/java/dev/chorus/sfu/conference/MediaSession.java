@@ -76,7 +76,9 @@ public final class MediaSession {
         this.listener = listener;
         this.receiveOnly = receiveOnly;
         this.log = "[room=" + room.id() + " participant=" + participantId + "]";
-        this.negotiation = new Negotiation(room.service().settings().simulcast());
+        this.negotiation = new Negotiation(
+                room.service().settings().simulcast(),
+                room.service().settings().router().audioRedundancy() > 0);
         this.publications = new Publications(participantId, log);
         this.plan = new SubscriptionPlan(participantId, RANDOM);
         this.wiring = new RouterWiring(participantId, room);

@@ -4,6 +4,7 @@ import dev.chorus.sfu.codec.Codec;
 import dev.chorus.sfu.forward.ProducerParams;
 import dev.chorus.sfu.sdp.Answer;
 import dev.chorus.sfu.sdp.AnswerBuilder;
+import dev.chorus.sfu.sdp.CodecPolicy;
 import dev.chorus.sfu.sdp.Fingerprint;
 import dev.chorus.sfu.sdp.LocalTransport;
 import dev.chorus.sfu.sdp.MediaSection;
@@ -28,14 +29,19 @@ final class Negotiation {
 
     private final long sdpSessionId = RANDOM.nextLong() & Long.MAX_VALUE;
     private final int maxSimulcastLayers;
+    private final CodecPolicy codecs;
     private long sdpVersion;
     private int offers;
     private String remoteUfrag;
     private Fingerprint remoteFingerprint;
 
-    /** @param simulcast whether sending lines that offer simulcast get it (as many layers as a producer takes) */
-    Negotiation(boolean simulcast) {
+    /**
+     * @param simulcast whether sending lines that offer simulcast get it (as many layers as a producer takes)
+     * @param red       whether audio lines that offer RED for Opus get it
+     */
+    Negotiation(boolean simulcast, boolean red) {
         this.maxSimulcastLayers = simulcast ? ProducerParams.MAX_ENCODINGS : 0;
+        this.codecs = CodecPolicy.of(red);
     }
 
     static SessionDescription parse(String sdp) throws MediaException {
@@ -59,6 +65,7 @@ final class Negotiation {
             throws MediaException {
         AnswerBuilder builder = AnswerBuilder.forOffer(offer)
                 .transport(local)
+                .codecPolicy(codecs)
                 .origin(sdpSessionId, sdpVersion + 1)
                 .acceptSimulcast(maxSimulcastLayers);
         tracks.forEach(builder::send);

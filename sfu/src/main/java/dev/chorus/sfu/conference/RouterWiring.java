@@ -96,6 +96,9 @@ final class RouterWiring {
                         stream.rtxSsrc().getAsLong(), section.rtxPayloadType().getAsInt());
             }
         }
+        if (section.redPayloadType().isPresent()) {
+            params = params.withRed(section.redPayloadType().getAsInt());
+        }
         ProducerParams p = params.withMid(track.mid()).withScreen(track.source() == TrackSource.SCREEN);
         room.onRouter("add producer " + track.producerId(), r -> r.addProducer(participantId, p));
     }
@@ -114,6 +117,9 @@ final class RouterWiring {
                 .withMid(s.mid());
         if (s.rtxSsrc() != ProducerParams.NONE && section.rtxPayloadType().isPresent()) {
             params = params.withRtx(s.rtxSsrc(), section.rtxPayloadType().getAsInt());
+        }
+        if (section.redPayloadType().isPresent()) {
+            params = params.withRed(section.redPayloadType().getAsInt());
         }
         ConsumerParams p = params;
         String producerId = s.track().producerId();

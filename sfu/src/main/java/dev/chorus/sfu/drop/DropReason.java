@@ -59,6 +59,8 @@ public enum DropReason {
     UNKNOWN_SSRC(FORWARDING),
     /** RTP whose payload type is not the producer's media payload type. */
     UNKNOWN_PAYLOAD_TYPE(FORWARDING),
+    /** A RED packet (RFC 2198) whose block headers do not add up, or whose blocks are not the negotiated Opus. */
+    MALFORMED_RED(FORWARDING),
     /** RTCP feedback about an SSRC that no consumer or producer of the endpoint uses. */
     UNKNOWN_FEEDBACK_SSRC(FORWARDING),
     /** Padding-only packets on a publisher's RTX stream (Chrome's bandwidth probes), meant for this hop. */

@@ -14,15 +14,14 @@ import dev.chorus.sfu.worker.MediaWorker;
 import dev.chorus.sfu.worker.WorkerStats;
 
 /**
- * One subscriber's copy of one producer: decides per packet whether to forward it (which layer?
- * paused? paused for bandwidth? waiting for a keyframe?), copies it into the router's scratch buffer, rewrites
- * SSRC, payload type, sequence number (gap-free over our own drops), timestamp and header
- * extensions, and hands it to the subscriber's endpoint. Of a simulcast producer it forwards one
- * layer, the target layer (the lower of the subscriber's preference and what its bandwidth
- * allows), switching on a keyframe of the target layer; its {@link StreamSplicer} keeps the
- * stream continuous across switches. What was sent and reported back lives in its
- * {@link RtpSendStream}; NACKs are answered by its {@link NackResponder}. Worker-thread only:
- * public entry points check it.
+ * One subscriber's copy of one producer: decides per packet whether to forward it (which layer? paused? paused
+ * for bandwidth? waiting for a keyframe?), copies it into the router's scratch buffer (audio as RED or plain
+ * Opus, whichever the subscriber negotiated: {@link AudioFrames}), rewrites SSRC, payload type, sequence number
+ * (gap-free over our own drops), timestamp and header extensions, and hands it to the subscriber's endpoint. Of a
+ * simulcast producer it forwards one layer, the target layer (the lower of the subscriber's preference and what
+ * its bandwidth allows), switching on a keyframe of the target layer; its {@link StreamSplicer} keeps the stream
+ * continuous across switches. What was sent and reported back lives in its {@link RtpSendStream}; NACKs are
+ * answered by its {@link NackResponder}. Worker-thread only: public entry points check it.
  *
  * <p>Video consumers start, and restart after a resume, on a keyframe; until then they drop
  * with {@link DropReason#WAITING_FOR_KEYFRAME}.
@@ -43,6 +42,10 @@ public final class Consumer {
     private final PaddingProbe padding;
     /** Upper VP8 temporal layers this consumer drops; null for other codecs. */
     private final TemporalFilter temporal;
+    /** Audio: the producer's frames, for RED or primary-only copies; null for video. */
+    private final AudioFrames audio;
+    /** Earlier frames repeated in each RED packet to this subscriber; null: it gets plain Opus. */
+    private final RedundancyLevel red;
 
     private boolean paused;
     /** Paused by the subscriber's bandwidth allocation, independently of {@link #paused}. */
@@ -86,6 +89,10 @@ public final class Consumer {
         this.nacks = new NackResponder(this, stream, seq, router, drops, rtx);
         this.padding = new PaddingProbe(params, stream, splicer, subscriber, router, drops, rtx);
         this.temporal = producer.params().codec() == Codec.VP8 ? new TemporalFilter() : null;
+        this.audio = producer.audioFrames();
+        this.red = audio != null && params.redPayloadType() != ProducerParams.NONE
+                ? new RedundancyLevel(router.config().audioRedundancy())
+                : null;
     }
 
     public String id() {
@@ -396,11 +403,16 @@ public final class Consumer {
             return;
         }
         PacketBuffer buffer = scratch.forwardCopy;
-        buffer.copyFrom(in.buffer(), in.offset(), length);
         RtpPacket out = scratch.outgoing;
-        // The copy takes the original's parse instead of validating the same bytes again for every
-        // subscriber (that walk was among the top self-time methods of the capacity test's profile).
-        if (out.wrapCopy(buffer.array(), buffer.offset(), in) != RtpValidity.OK) {
+        boolean copied;
+        if (audio != null && (red != null || audio.lastWasRed())) { // RED, or the primary alone
+            copied = audio.copy(in, buffer, out, red == null ? -1 : red.current(), params.payloadType());
+        } else {
+            buffer.copyFrom(in.buffer(), in.offset(), length);
+            // Takes the original's parse: validating the same bytes per subscriber was a top profile entry.
+            copied = out.wrapCopy(buffer.array(), buffer.offset(), in) == RtpValidity.OK;
+        }
+        if (!copied) {
             // Cannot happen for a copy of a valid packet; counted rather than assumed.
             drops.increment(DropReason.MALFORMED_RTP);
             return;
@@ -448,7 +460,8 @@ public final class Consumer {
             int pictureId,
             int tl0PicIdx) {
         out.setSsrc(rtx ? params.rtxSsrc() : params.ssrc());
-        out.setPayloadType(rtx ? params.rtxPayloadType() : params.payloadType());
+        out.setPayloadType(
+                rtx ? params.rtxPayloadType() : red != null ? params.redPayloadType() : params.payloadType());
         out.setSequenceNumber(seq);
         splicer.rewrite(out, segment, rtx ? 2 : 0, pictureShift, pictureId, tl0PicIdx);
         extensions.rewrite(out, nowNanos, buffer.writableCapacity());
@@ -496,8 +509,9 @@ public final class Consumer {
         requestKeyframe(nowNanos, kind);
     }
 
-    /** A report block about this consumer's SSRC; returns an RTT sample in nanoseconds, or -1. */
-    long onReportBlock(long lastSr, long delaySinceLastSr, long nowNanos) {
+    /** A report block about this consumer's SSRC (its loss sets the RED depth); returns an RTT sample in ns, or -1. */
+    long onReportBlock(int fractionLost, long lastSr, long delaySinceLastSr, long nowNanos) {
+        if (red != null) red.onReport(fractionLost, nowNanos);
         return stream.onReportBlock(lastSr, delaySinceLastSr, nowNanos);
     }
 
@@ -557,12 +571,8 @@ public final class Consumer {
         n.put("id", params.id());
         n.put("producer", producer.id());
         n.put("endpoint", subscriber.id());
-        n.put("ssrc", params.ssrc());
-        n.put("rtxSsrc", params.rtxSsrc());
-        n.put("payloadType", params.payloadType());
-        n.put("rtxPayloadType", params.rtxPayloadType());
-        n.set("extensions", params.extensions().toJson());
-        n.put("mid", params.mid());
+        params.addJson(n);
+        if (red != null) red.addJson(n);
         n.put("paused", paused);
         n.put("bandwidthPaused", bandwidthPaused);
         n.put("selected", selected);

@@ -50,6 +50,8 @@ public final class Producer {
     private final int audioLevelId;
     /** Audio with levels only: how much its publisher speaks. */
     private final SpeechActivity speech;
+    /** Audio only (null for video): its last frames, for RED to subscribers and primary-only copies. */
+    private final AudioFrames audioFrames;
 
     private long firstPacketNanos = -1;
     /** Set once the startup grace is over (simulcast only). */
@@ -72,6 +74,7 @@ public final class Producer {
         boolean video = params.kind() == MediaKind.VIDEO;
         this.audioLevelId = video ? 0 : params.extensions().id(RtpExtension.AUDIO_LEVEL);
         this.speech = audioLevelId != 0 ? new SpeechActivity() : null;
+        this.audioFrames = video ? null : new AudioFrames(params.payloadType(), params.redPayloadType());
         this.streams = new RtpReceiveStream[params.encodings().size()];
         for (int i = 0; i < streams.length; i++) {
             streams[i] = new RtpReceiveStream(this, i, params.encodings().get(i), router, drops, video);
@@ -184,6 +187,10 @@ public final class Producer {
         if (extSeq < 0) {
             return;
         }
+        if (audioFrames != null && !audioFrames.onPacket(packet)) {
+            drops.increment(DropReason.MALFORMED_RED);
+            return;
+        }
         if (speech != null) {
             noteAudioLevel(packet, nowNanos);
         }
@@ -199,6 +206,11 @@ public final class Producer {
         if (ref != RtpHeaderExtensions.NOT_FOUND && RtpHeaderExtensions.lengthOf(ref) >= 1) {
             speech.onLevel(packet.buffer()[RtpHeaderExtensions.offsetOf(ref)] & 0x7F, nowNanos);
         }
+    }
+
+    /** Audio: its last frames and the packet last accepted (see {@link AudioFrames}); null for video. */
+    AudioFrames audioFrames() {
+        return audioFrames;
     }
 
     /** How much the publisher speaks: audio with the audio-level extension only, else null. */
@@ -434,6 +446,9 @@ public final class Producer {
         }
         n.put("payloadType", params.payloadType());
         n.put("rtxPayloadType", params.rtxPayloadType());
+        if (audioFrames != null) {
+            n.set("red", audioFrames.toJson());
+        }
         n.set("extensions", params.extensions().toJson());
         n.put("closed", closed);
         n.put("paused", paused);

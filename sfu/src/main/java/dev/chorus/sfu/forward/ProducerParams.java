@@ -18,6 +18,8 @@ import java.util.Set;
  *                       unknown (then SSRCs cannot be learnt from rids)
  * @param encodings      1..{@link #MAX_ENCODINGS}, lowest layer first
  * @param screen         a screen share: always forwarded, never counted in a subscriber's last-N
+ * @param redPayloadType audio: the payload type of the publisher's RED (RFC 2198) packets, whose blocks carry
+ *                       {@code payloadType}; {@link #NONE} when RED was not negotiated
  */
 public record ProducerParams(
         String id,
@@ -27,7 +29,8 @@ public record ProducerParams(
         HeaderExtensionIds extensions,
         String mid,
         List<Encoding> encodings,
-        boolean screen) {
+        boolean screen,
+        int redPayloadType) {
     public static final int NONE = -1;
     /** Three layers are what browsers send for a camera; more would only cost memory per producer. */
     public static final int MAX_ENCODINGS = 4;
@@ -77,6 +80,10 @@ public record ProducerParams(
         }
         checkPayloadType(payloadType, false);
         checkPayloadType(rtxPayloadType, true);
+        checkPayloadType(redPayloadType, true);
+        if (redPayloadType != NONE && (codec.kind() != MediaKind.AUDIO || redPayloadType == payloadType)) {
+            throw new IllegalArgumentException("RED needs audio and a payload type of its own");
+        }
         Set<Object> seen = new HashSet<>();
         for (Encoding e : encodings) {
             if ((e.ssrc() != NONE && !seen.add(e.ssrc()))
@@ -93,7 +100,7 @@ public record ProducerParams(
     /** A track with one stream and no RTX. */
     public static ProducerParams of(String id, Codec codec, long ssrc, int payloadType, HeaderExtensionIds extensions) {
         return new ProducerParams(
-                id, codec, payloadType, NONE, extensions, null, List.of(Encoding.ofSsrc(ssrc)), false);
+                id, codec, payloadType, NONE, extensions, null, List.of(Encoding.ofSsrc(ssrc)), false, NONE);
     }
 
     /** A simulcast track whose layers (lowest first) are named by rids; SSRCs are learnt from packets. */
@@ -107,7 +114,8 @@ public record ProducerParams(
                 extensions,
                 mid,
                 rids.stream().map(Encoding::ofRid).toList(),
-                false);
+                false,
+                NONE);
     }
 
     /** A one-stream track with RTX on {@code rtxSsrc}. */
@@ -123,21 +131,31 @@ public record ProducerParams(
                 extensions,
                 mid,
                 List.of(encodings.get(0).withRtx(rtxSsrc)),
-                screen);
+                screen,
+                redPayloadType);
     }
 
     /** RTX payload type for encodings whose RTX SSRC is given or learnt from repaired-rid. */
     public ProducerParams withRtxPayloadType(int rtxPayloadType) {
-        return new ProducerParams(id, codec, payloadType, rtxPayloadType, extensions, mid, encodings, screen);
+        return new ProducerParams(
+                id, codec, payloadType, rtxPayloadType, extensions, mid, encodings, screen, redPayloadType);
     }
 
     public ProducerParams withMid(String mid) {
-        return new ProducerParams(id, codec, payloadType, rtxPayloadType, extensions, mid, encodings, screen);
+        return new ProducerParams(
+                id, codec, payloadType, rtxPayloadType, extensions, mid, encodings, screen, redPayloadType);
     }
 
     /** Marks a screen share (see {@code screen}). */
     public ProducerParams withScreen(boolean screen) {
-        return new ProducerParams(id, codec, payloadType, rtxPayloadType, extensions, mid, encodings, screen);
+        return new ProducerParams(
+                id, codec, payloadType, rtxPayloadType, extensions, mid, encodings, screen, redPayloadType);
+    }
+
+    /** Audio that may arrive as RED packets of {@code redPayloadType} (see {@link #redPayloadType}). */
+    public ProducerParams withRed(int redPayloadType) {
+        return new ProducerParams(
+                id, codec, payloadType, rtxPayloadType, extensions, mid, encodings, screen, redPayloadType);
     }
 
     public MediaKind kind() {

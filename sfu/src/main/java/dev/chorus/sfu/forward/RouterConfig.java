@@ -25,9 +25,15 @@ import java.util.function.LongPredicate;
  * <li>{@code lastN}: camera videos forwarded to one subscriber, the most relevant first (recent speakers,
  *     then the rest in subscription order); the others are paused at the SFU. 0: no limit
  * <li>{@code dynacast}: simulcast layers no subscriber wants are paused at the publisher
+ * <li>{@code audioRedundancy}: earlier Opus frames repeated, at most, in each RED packet (RFC 2198) sent to a
+ *     subscriber that negotiated RED (see {@link RedundancyLevel}); 0 turns RED off (neither negotiated nor
+ *     forwarded)
  * </ul>
  */
 public final class RouterConfig {
+    /** More earlier frames than this per packet would only repeat what is long concealed. */
+    public static final int MAX_AUDIO_REDUNDANCY = 4;
+
     private final long rtcpIntervalMillis;
     private final long pliMinIntervalMillis;
     private final String cname;
@@ -39,6 +45,7 @@ public final class RouterConfig {
     private final CongestionConfig congestion;
     private final int lastN;
     private final boolean dynacast;
+    private final int audioRedundancy;
 
     private RouterConfig(Builder b) {
         rtcpIntervalMillis = Builder.required(b.rtcpIntervalMillis, "rtcpIntervalMillis");
@@ -52,6 +59,10 @@ public final class RouterConfig {
         congestion = Builder.required(b.congestion, "congestion");
         lastN = Builder.required(b.lastN, "lastN");
         dynacast = Builder.required(b.dynacast, "dynacast");
+        audioRedundancy = Builder.required(b.audioRedundancy, "audioRedundancy");
+        if (audioRedundancy < 0 || audioRedundancy > MAX_AUDIO_REDUNDANCY) {
+            throw new IllegalArgumentException("audio RED redundancy must be 0.." + MAX_AUDIO_REDUNDANCY);
+        }
         if (lastN < 0) {
             throw new IllegalArgumentException("last-n must be >= 0 (0: no limit)");
         }
@@ -101,6 +112,10 @@ public final class RouterConfig {
                 .congestion(CongestionConfig.from(media))
                 .lastN(media.integer("last-n", n -> n >= 0, "must be >= 0 (0: no limit)"))
                 .dynacast(media.bool("dynacast"))
+                .audioRedundancy(media.integer(
+                        "audio-red-redundancy",
+                        n -> n >= 0 && n <= MAX_AUDIO_REDUNDANCY,
+                        "must be 0.." + MAX_AUDIO_REDUNDANCY + " (0: no RED)"))
                 .build();
     }
 
@@ -148,6 +163,14 @@ public final class RouterConfig {
         return dynacast;
     }
 
+    public int audioRedundancy() {
+        return audioRedundancy;
+    }
+
+    public RouterConfig withAudioRedundancy(int frames) {
+        return toBuilder().audioRedundancy(frames).build();
+    }
+
     public RouterConfig withRetransmission(int packets, long millis) {
         return toBuilder()
                 .retransmissionPackets(packets)
@@ -187,7 +210,8 @@ public final class RouterConfig {
                 .defaultRttMillis(defaultRttMillis)
                 .congestion(congestion)
                 .lastN(lastN)
-                .dynacast(dynacast);
+                .dynacast(dynacast)
+                .audioRedundancy(audioRedundancy);
     }
 
     @Override
@@ -203,7 +227,8 @@ public final class RouterConfig {
                 && defaultRttMillis == r.defaultRttMillis
                 && congestion.equals(r.congestion)
                 && lastN == r.lastN
-                && dynacast == r.dynacast;
+                && dynacast == r.dynacast
+                && audioRedundancy == r.audioRedundancy;
     }
 
     @Override
@@ -219,7 +244,8 @@ public final class RouterConfig {
                 defaultRttMillis,
                 congestion,
                 lastN,
-                dynacast);
+                dynacast,
+                audioRedundancy);
     }
 
     @Override
@@ -228,7 +254,8 @@ public final class RouterConfig {
                 + pliMinIntervalMillis + ", cname=" + cname + ", retransmissionPackets=" + retransmissionPackets
                 + ", retransmissionMillis=" + retransmissionMillis + ", nackMaxRetries=" + nackMaxRetries
                 + ", nackGiveUpMillis=" + nackGiveUpMillis + ", defaultRttMillis=" + defaultRttMillis
-                + ", congestion=" + congestion + ", lastN=" + lastN + ", dynacast=" + dynacast + "]";
+                + ", congestion=" + congestion + ", lastN=" + lastN + ", dynacast=" + dynacast
+                + ", audioRedundancy=" + audioRedundancy + "]";
     }
 
     /**
@@ -247,8 +274,14 @@ public final class RouterConfig {
         private CongestionConfig congestion;
         private Integer lastN;
         private Boolean dynacast;
+        private Integer audioRedundancy;
 
         public Builder() {}
+
+        public Builder audioRedundancy(int v) {
+            audioRedundancy = v;
+            return this;
+        }
 
         public Builder rtcpIntervalMillis(long v) {
             rtcpIntervalMillis = v;

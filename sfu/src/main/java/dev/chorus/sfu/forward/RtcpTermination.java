@@ -153,7 +153,8 @@ final class RtcpTermination {
             if (consumer == null) {
                 continue;
             }
-            long rtt = consumer.onReportBlock(report.lastSr(i), report.delaySinceLastSr(i), now);
+            long rtt =
+                    consumer.onReportBlock(report.fractionLost(i), report.lastSr(i), report.delaySinceLastSr(i), now);
             if (rtt >= 0) {
                 rttSamples++;
                 smoothedRttNanos = smoothedRttNanos < 0 ? rtt : smoothedRttNanos + (rtt - smoothedRttNanos) / 8;

@@ -183,7 +183,7 @@ final class RtpReceiveStream {
                 return -1;
             }
             rtxReceived++;
-        } else if (packet.payloadType() != params.payloadType()) {
+        } else if (packet.payloadType() != params.payloadType() && packet.payloadType() != params.redPayloadType()) {
             drops.increment(DropReason.UNKNOWN_PAYLOAD_TYPE);
             return -1;
         }

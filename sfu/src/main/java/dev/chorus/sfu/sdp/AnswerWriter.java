@@ -60,7 +60,10 @@ final class AnswerWriter {
     private void writeAccepted(
             SdpLinesWriter out, MediaSection offered, NegotiatedSection section, boolean carriesCandidates) {
         CodecSelection codecs = section.codecs().orElseThrow();
-        StringBuilder formats = new StringBuilder().append(codecs.payloadType());
+        // RED before Opus: Chrome sends RED only when the answer prefers it.
+        StringBuilder formats = new StringBuilder();
+        codecs.red().ifPresent(red -> formats.append(red.payloadType()).append(' '));
+        formats.append(codecs.payloadType());
         codecs.rtx().ifPresent(rtx -> formats.append(' ').append(rtx.payloadType()));
         out.line('m', offered.kindToken() + " " + DISCARD_PORT + " " + offered.protocol() + " " + formats)
                 .line('c', NO_ADDRESS)
@@ -82,6 +85,7 @@ final class AnswerWriter {
         if (section.rtcpRsize()) {
             out.attribute("rtcp-rsize");
         }
+        codecs.red().ifPresent(red -> writeCodec(out, red));
         writeCodec(out, codecs.media());
         codecs.rtx().ifPresent(rtx -> writeCodec(out, rtx));
         if (!section.simulcastLayers().isEmpty()) {

@@ -12,10 +12,13 @@ import java.util.stream.Collectors;
 /**
  * What the SFU accepts on an m= line (see sfu/CODECS.md). We never transcode, so a codec is
  * only acceptable if every browser can decode it: Opus for audio, VP8 (+ RTX) for video.
- * H264/VP9/AV1 are parsed but not selected.
+ * H264/VP9/AV1 are parsed but not selected. Opus comes with RED (RFC 2198) when the offer has
+ * RED carrying Opus and the policy takes it ({@link #DEFAULT} does, {@link #WITHOUT_RED} not).
  */
 public final class CodecPolicy {
-    public static final CodecPolicy DEFAULT = new CodecPolicy();
+    public static final CodecPolicy DEFAULT = new CodecPolicy(true);
+    /** Plain Opus only: RED offered or not. */
+    public static final CodecPolicy WITHOUT_RED = new CodecPolicy(false);
 
     /** Every extension the SFU knows is accepted when offered. */
     private static final Set<String> EXTENSIONS =
@@ -24,10 +27,27 @@ public final class CodecPolicy {
     private static final Set<String> AUDIO_FEEDBACK = Set.of("transport-cc");
     private static final Set<String> VIDEO_FEEDBACK =
             Set.of("nack", "nack pli", "ccm fir", "goog-remb", "transport-cc");
-    /** Opus parameters we echo when offered: they describe the sender's channel layout. */
-    private static final List<String> OPUS_ECHOED = List.of("sprop-stereo");
+    /**
+     * Opus parameters we echo when offered: sprop-stereo describes the sender's channel layout; usedtx=1
+     * asks for DTX, which the SFU forwards as it comes (a browser that offers it is answered with it and
+     * then sends almost nothing while silent).
+     */
+    private static final List<String> OPUS_ECHOED = List.of("sprop-stereo", "usedtx");
 
-    private CodecPolicy() {}
+    private final boolean red;
+
+    private CodecPolicy(boolean red) {
+        this.red = red;
+    }
+
+    /** Whether RED is answered when offered. */
+    public boolean acceptsRed() {
+        return red;
+    }
+
+    public static CodecPolicy of(boolean red) {
+        return red ? DEFAULT : WITHOUT_RED;
+    }
 
     /** The answer's codec for this offered section, or empty when nothing acceptable is offered. */
     public Optional<CodecSelection> select(MediaSection offered) {
@@ -46,7 +66,29 @@ public final class CodecPolicy {
         return offered.codecs().stream()
                 .filter(c -> c.isNamed("opus") && c.clockRate() == 48000 && c.channels() == 2)
                 .findFirst()
-                .map(opus -> new CodecSelection(answerOpus(opus), Optional.empty()));
+                .map(opus -> new CodecSelection(
+                        answerOpus(opus), Optional.empty(), red ? redFor(offered, opus) : Optional.empty()));
+    }
+
+    /**
+     * The offer's RED format whose blocks are all this Opus ({@code a=fmtp:63 111/111}): Chrome offers it
+     * after Opus. Answered first, it is what Chrome sends (it sends RED only when RED comes before Opus in
+     * the answer; one redundant block, fixed in the browser whatever the fmtp lists).
+     */
+    private static Optional<PayloadFormat> redFor(MediaSection offered, PayloadFormat opus) {
+        String expected = Integer.toString(opus.payloadType());
+        return offered.codecs().stream()
+                .filter(c -> c.isNamed("red") && c.clockRate() == 48000 && c.channels() == 2)
+                .filter(c -> c.parameters().size() == 1
+                        && Arrays.stream(c.parameters()
+                                        .keySet()
+                                        .iterator()
+                                        .next()
+                                        .split("/", -1))
+                                .allMatch(expected::equals))
+                .findFirst()
+                .map(c -> new PayloadFormat(
+                        c.payloadType(), c.name(), 48000, 2, Map.of(expected + "/" + expected, ""), List.of()));
     }
 
     private static PayloadFormat answerOpus(PayloadFormat offered) {

@@ -13,7 +13,7 @@ import java.util.OptionalInt;
  *
  * @param direction         the answer's direction, i.e. from the SFU's side: {@code recvonly} = the
  *                          browser publishes here, {@code sendonly} = the SFU sends {@code subscription}
- * @param codecs            the selected codec and RTX under the browser's payload type numbers
+ * @param codecs            the selected codec, RTX and RED under the browser's payload type numbers
  * @param extensions        accepted header extensions with the browser's ids
  * @param publication       what the browser sends, when the SFU receives on this line
  * @param subscription      the remote track the SFU sends, when it sends on this line
@@ -78,6 +78,11 @@ public record NegotiatedSection(
 
     public OptionalInt rtxPayloadType() {
         return codecs.map(CodecSelection::rtxPayloadType).orElse(OptionalInt.empty());
+    }
+
+    /** RED's payload type (audio, RFC 2198) when it was negotiated on this line. */
+    public OptionalInt redPayloadType() {
+        return codecs.map(CodecSelection::redPayloadType).orElse(OptionalInt.empty());
     }
 
     /** Accepted header-extension ids by URI (see {@link RtpExtension#uri()}). */

@@ -129,6 +129,9 @@ class MediaConfigTest {
         assertTrue(
                 failure("chorus.media.allowed-remotes = [\"example.org/8\"]").contains("chorus.media.allowed-remotes"));
         assertTrue(failure("chorus.media.address = \"0.0.0.0\"").contains("chorus.media.address"));
+        assertTrue(failure("chorus.media.audio-red-redundancy = 5").contains("chorus.media.audio-red-redundancy"));
+        assertEquals(0, with("chorus.media.audio-red-redundancy = 0").router().audioRedundancy());
+        assertEquals(2, MediaConfig.reference().router().audioRedundancy(), "RED, two earlier frames deep");
     }
 
     @Test

@@ -82,8 +82,13 @@ final class Rtcp {
 
     /** A receiver report with one block about {@code ssrc} echoing LSR/DLSR. */
     static byte[] receiverReport(long senderSsrc, long ssrc, long lastSr, long delaySinceLastSr) {
+        return receiverReport(senderSsrc, ssrc, 0, lastSr, delaySinceLastSr);
+    }
+
+    /** As above, reporting {@code fractionLost} (0..255, RFC 3550) of the stream. */
+    static byte[] receiverReport(long senderSsrc, long ssrc, int fractionLost, long lastSr, long delaySinceLastSr) {
         dev.chorus.sfu.rtcp.ReportBlock block =
-                new dev.chorus.sfu.rtcp.ReportBlock().set(ssrc, 0, 0, 0, 0, lastSr, delaySinceLastSr);
+                new dev.chorus.sfu.rtcp.ReportBlock().set(ssrc, fractionLost, 0, 0, 0, lastSr, delaySinceLastSr);
         byte[] b = new byte[dev.chorus.sfu.rtcp.ReceiverReportWriter.length(1)];
         dev.chorus.sfu.rtcp.ReceiverReportWriter.write(
                 b, 0, b.length, senderSsrc, new dev.chorus.sfu.rtcp.ReportBlock[] {block}, 1);

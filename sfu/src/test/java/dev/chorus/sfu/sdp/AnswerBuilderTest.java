@@ -62,11 +62,15 @@ class AnswerBuilderTest {
             assertTrue(m.ssrcs().isEmpty());
         }
         MediaSection audio = parsed.media().get(0);
-        assertEquals(List.of("111"), audio.formats());
+        // RED first: Chrome sends RED only when the answer prefers it.
+        assertEquals(List.of("63", "111"), audio.formats());
+        assertEquals(
+                new PayloadFormat(63, "red", 48000, 2, Map.of("111/111", ""), List.of()),
+                audio.codecs().get(0));
         assertEquals(
                 new PayloadFormat(
                         111, "opus", 48000, 2, Map.of("minptime", "10", "useinbandfec", "1"), List.of("transport-cc")),
-                audio.codecs().get(0));
+                audio.codecs().get(1));
         assertEquals(List.of("candidate:1 1 udp 2130706431 127.0.0.1 40000 typ host"), audio.candidates());
         assertTrue(audio.endOfCandidates());
 
@@ -244,7 +248,7 @@ class AnswerBuilderTest {
         String offer = Fixtures.text(Fixtures.PUBLISH)
                 .replace("a=fmtp:111 minptime=10;useinbandfec=1", "a=fmtp:111 minptime=20;stereo=1;usedtx=1");
         PayloadFormat opus = answerCodec(builderFor(offer).build(), 0);
-        assertEquals("minptime=10;useinbandfec=1", opus.fmtpValue());
+        assertEquals("minptime=10;useinbandfec=1;usedtx=1", opus.fmtpValue());
         // A sender that says it sends stereo is asked for it.
         String stereoSource = Fixtures.text(Fixtures.PUBLISH)
                 .replace("a=fmtp:111 minptime=10;useinbandfec=1", "a=fmtp:111 minptime=20;sprop-stereo=1");
@@ -377,7 +381,64 @@ class AnswerBuilderTest {
         assertThrows(IllegalArgumentException.class, () -> RemoteTrack.audio("p", "t", 1L << 32, "c"));
     }
 
+    /** The line's codec, RED aside. */
     private static PayloadFormat answerCodec(Answer answer, int index) throws SdpException {
-        return reparse(answer).media().get(index).codecs().get(0);
+        return reparse(answer).media().get(index).codecs().stream()
+                .filter(c -> !c.isNamed("red"))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    @Test
+    void redForOpusIsAnsweredFirstOnEveryAudioLineThatOffersIt() throws SdpException {
+        Answer answer = builderFor(Fixtures.text(Fixtures.PUBLISH_RECEIVE))
+                .send("2", ALICE_MIC)
+                .build();
+        SessionDescription parsed = reparse(answer);
+        for (NegotiatedSection s : answer.sections()) {
+            if (s.kind() != MediaKind.AUDIO || s.rejected()) continue;
+            assertEquals(OptionalInt.of(63), s.redPayloadType(), "mid " + s.mid());
+            assertEquals(OptionalInt.of(111), s.payloadType());
+            MediaSection m = parsed.sectionByMid(s.mid().orElseThrow()).orElseThrow();
+            assertEquals(List.of("63", "111"), m.formats());
+            assertEquals("111/111", m.codec(63).orElseThrow().fmtpValue());
+        }
+        assertTrue(answer.sections().stream()
+                .anyMatch(s -> s.kind() == MediaKind.AUDIO && s.subscription().isPresent()));
+        for (NegotiatedSection s : answer.sections()) {
+            if (s.kind() == MediaKind.VIDEO) assertEquals(OptionalInt.empty(), s.redPayloadType());
+        }
+    }
+
+    @Test
+    void redIsLeftOutWhenTheOfferHasNoneForThisOpusOrThePolicyTakesNone() throws SdpException {
+        String plain = Fixtures.text(Fixtures.PUBLISH);
+        // RED of another codec, of several codecs, or without fmtp: not RED for our Opus.
+        for (String fmtp : List.of("a=fmtp:63 109/109\r\n", "a=fmtp:63 111/0\r\n", "a=fmtp:63 111/111;x=1\r\n", "")) {
+            String offer = plain.replace("a=fmtp:63 111/111\r\n", fmtp);
+            Answer answer = builderFor(offer).build();
+            assertEquals(OptionalInt.empty(), answer.section("0").orElseThrow().redPayloadType(), fmtp);
+            assertEquals(List.of("111"), reparse(answer).media().get(0).formats(), fmtp);
+        }
+        // Deeper redundancy in the offer's fmtp is still RED for this Opus.
+        Answer deep = builderFor(plain.replace("a=fmtp:63 111/111", "a=fmtp:63 111/111/111"))
+                .build();
+        assertEquals(OptionalInt.of(63), deep.section("0").orElseThrow().redPayloadType());
+        Answer off = builderFor(plain).codecPolicy(CodecPolicy.WITHOUT_RED).build();
+        assertEquals(OptionalInt.empty(), off.section("0").orElseThrow().redPayloadType());
+        assertEquals(List.of("111"), reparse(off).media().get(0).formats());
+    }
+
+    @Test
+    void dtxIsAnsweredOnlyWhenOffered() throws SdpException {
+        String plain = Fixtures.text(Fixtures.PUBLISH);
+        assertEquals(
+                "minptime=10;useinbandfec=1",
+                answerCodec(builderFor(plain).build(), 0).fmtpValue());
+        String dtx = plain.replace(
+                "a=fmtp:111 minptime=10;useinbandfec=1", "a=fmtp:111 minptime=10;useinbandfec=1;usedtx=1");
+        assertEquals(
+                "minptime=10;useinbandfec=1;usedtx=1",
+                answerCodec(builderFor(dtx).build(), 0).fmtpValue());
     }
 }
