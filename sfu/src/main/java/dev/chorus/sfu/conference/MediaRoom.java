@@ -197,6 +197,20 @@ public final class MediaRoom {
         }
     }
 
+    /**
+     * The data relay's fan-out (control thread): {@code envelope} from {@code fromId} to every other session of the
+     * room, or to those in {@code to}; returns how many took it.
+     */
+    int relayData(String fromId, String label, List<String> to, byte[] envelope) {
+        int n = 0;
+        for (MediaSession s : sessions.values()) {
+            if (!s.participantId().equals(fromId) && (to == null || to.contains(s.participantId()))) {
+                n += s.deliverData(label, envelope) ? 1 : 0;
+            }
+        }
+        return n;
+    }
+
     void left(MediaSession session) {
         if (sessions.get(session.participantId()) != session) {
             return;

@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.capture.PacketCapture;
 import dev.chorus.sfu.codec.MediaKind;
+import dev.chorus.sfu.sctp.SctpConfig;
 import dev.chorus.sfu.sdp.Answer;
 import dev.chorus.sfu.sdp.LocalTransport;
+import dev.chorus.sfu.sdp.NegotiatedSection;
 import dev.chorus.sfu.sdp.RemoteTrack;
 import dev.chorus.sfu.sdp.RemoteTransport;
 import dev.chorus.sfu.sdp.SessionDescription;
@@ -50,6 +52,7 @@ public final class MediaSession {
 
     private final String log;
     private final Negotiation negotiation;
+    private final DataRelay dataRelay;
     /** The size the client last reported for each receiving line's video, by mid. */
     private final Map<String, ViewSize> viewSizes = new LinkedHashMap<>();
     /** Lines (mids) whose tracks the server muted: a track published on one later starts paused too. */
@@ -76,7 +79,10 @@ public final class MediaSession {
         this.listener = listener;
         this.receiveOnly = receiveOnly;
         this.log = "[room=" + room.id() + " participant=" + participantId + "]";
-        this.negotiation = new Negotiation(room.service().settings().simulcast());
+        SctpConfig sctp = room.service().settings().dataChannels();
+        this.negotiation =
+                new Negotiation(room.service().settings().simulcast(), sctp == null ? 0 : sctp.maxMessageSize());
+        this.dataRelay = new DataRelay(participantId, room, log);
         this.publications = new Publications(participantId, log);
         this.plan = new SubscriptionPlan(participantId, RANDOM);
         this.wiring = new RouterWiring(participantId, room);
@@ -236,6 +242,9 @@ public final class MediaSession {
                     "{} ICE restart: new path under ufrag {}, media goes on over the old one until it connects",
                     log,
                     local.iceUfrag());
+        }
+        if (answer.sections().stream().anyMatch(NegotiatedSection::isDataChannel)) {
+            transport.enableDataChannels(room.service().settings().dataChannels(), dataRelay);
         }
         Publications.Changes published = publications.apply(nextPublished);
         wiring.publish(published, answer);
@@ -400,6 +409,11 @@ public final class MediaSession {
         return subscribing ? room.tracksFor(participantId) : List.of();
     }
 
+    /** A relayed data-channel message for this participant (control thread); false when it has no relay channel. */
+    boolean deliverData(String label, byte[] envelope) {
+        return !closed && dataRelay.deliver(label, envelope);
+    }
+
     /** The room's dominant speaker changed (control thread). */
     void dominantSpeakerChanged(String participantId) {
         if (!closed) {
@@ -517,6 +531,7 @@ public final class MediaSession {
             n.set("transport", transport.toJson());
             n.set("bridgeDrops", transport.bridgeJson());
         }
+        dataRelay.addJson(n.putObject("dataRelay"));
         return n;
     }
 

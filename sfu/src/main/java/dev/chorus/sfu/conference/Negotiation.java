@@ -28,14 +28,19 @@ final class Negotiation {
 
     private final long sdpSessionId = RANDOM.nextLong() & Long.MAX_VALUE;
     private final int maxSimulcastLayers;
+    private final long dataChannelMaxMessageSize;
     private long sdpVersion;
     private int offers;
     private String remoteUfrag;
     private Fingerprint remoteFingerprint;
 
-    /** @param simulcast whether sending lines that offer simulcast get it (as many layers as a producer takes) */
-    Negotiation(boolean simulcast) {
+    /**
+     * @param simulcast whether sending lines that offer simulcast get it (as many layers as a producer takes)
+     * @param dataChannelMaxMessageSize the a=max-message-size of an accepted data-channel line; 0 rejects such lines
+     */
+    Negotiation(boolean simulcast, long dataChannelMaxMessageSize) {
         this.maxSimulcastLayers = simulcast ? ProducerParams.MAX_ENCODINGS : 0;
+        this.dataChannelMaxMessageSize = dataChannelMaxMessageSize;
     }
 
     static SessionDescription parse(String sdp) throws MediaException {
@@ -60,7 +65,8 @@ final class Negotiation {
         AnswerBuilder builder = AnswerBuilder.forOffer(offer)
                 .transport(local)
                 .origin(sdpSessionId, sdpVersion + 1)
-                .acceptSimulcast(maxSimulcastLayers);
+                .acceptSimulcast(maxSimulcastLayers)
+                .acceptDataChannels(dataChannelMaxMessageSize);
         tracks.forEach(builder::send);
         try {
             return builder.build();

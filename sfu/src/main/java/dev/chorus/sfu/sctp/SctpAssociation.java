@@ -47,9 +47,9 @@ public final class SctpAssociation {
         FAILED
     }
 
-    private static final int PARAM_COOKIE = 7;
-    private static final int PARAM_SUPPORTED_EXTENSIONS = 0x8008;
-    private static final int PARAM_FORWARD_TSN_SUPPORTED = 0xC000;
+    private static final int PARAM_COOKIE = InitChunk.PARAM_COOKIE;
+    private static final int PARAM_SUPPORTED_EXTENSIONS = InitChunk.PARAM_SUPPORTED_EXTENSIONS;
+    private static final int PARAM_FORWARD_TSN_SUPPORTED = InitChunk.PARAM_FORWARD_TSN_SUPPORTED;
     private static final int MAX_STREAMS = 65_535;
     private static final int MAX_CONSECUTIVE_TIMEOUTS = 10;
 
@@ -275,48 +275,8 @@ public final class SctpAssociation {
         return false;
     }
 
-    /** Fixed INIT / INIT-ACK fields and the extensions we care about. */
-    private record InitValues(
-            int tag,
-            long rwnd,
-            int outStreams,
-            int inStreams,
-            int initialTsn,
-            boolean forwardTsn,
-            boolean reconfig,
-            byte[] cookie) {}
-
-    private InitValues parseInit(Chunk c) {
-        if (c.valueLen() < 16) {
-            return null;
-        }
-        boolean[] fwd = {false};
-        boolean[] reconfig = {false};
-        byte[][] cookieOut = {null};
-        boolean ok = SctpPacket.forEachParameter(c.buf(), c.valueOff() + 16, c.valueLen() - 16, (type, b, off, len) -> {
-            if (type == PARAM_FORWARD_TSN_SUPPORTED) {
-                fwd[0] = true;
-            } else if (type == PARAM_SUPPORTED_EXTENSIONS) {
-                for (int i = 0; i < len; i++) {
-                    int t = b[off + i] & 0xFF;
-                    fwd[0] |= t == Chunk.FORWARD_TSN;
-                    reconfig[0] |= t == Chunk.RE_CONFIG;
-                }
-            } else if (type == PARAM_COOKIE) {
-                cookieOut[0] = java.util.Arrays.copyOfRange(b, off, off + len);
-            }
-            return true;
-        });
-        InitValues v =
-                new InitValues(c.i32(0), c.u32(4), c.u16(8), c.u16(10), c.i32(12), fwd[0], reconfig[0], cookieOut[0]);
-        if (!ok || v.tag() == 0 || v.outStreams() == 0 || v.inStreams() == 0) {
-            return null;
-        }
-        return v;
-    }
-
     private void onInit(Chunk c, long now) {
-        InitValues init = parseInit(c);
+        InitChunk init = InitChunk.parse(c);
         if (init == null) {
             counters.malformed(SctpMalformed.BAD_CHUNK);
             return;
@@ -345,7 +305,7 @@ public final class SctpAssociation {
         if (state != State.COOKIE_WAIT) {
             return; // a late or duplicate INIT-ACK
         }
-        InitValues ack = parseInit(c);
+        InitChunk ack = InitChunk.parse(c);
         if (ack == null || ack.cookie() == null) {
             counters.malformed(SctpMalformed.BAD_CHUNK);
             return;
