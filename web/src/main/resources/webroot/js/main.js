@@ -585,6 +585,8 @@ window.chorus = {
   detachRemoteStream: grid.detachRemoteStream,
   // The RTCPeerConnection to the SFU while joined, else null.
   get pc() { return peer?.pc ?? null; },
+  // The room data relay (data.js RoomData) while joined, else null.
+  get data() { return peer?.data ?? null; },
   get joinedAt() { return joinedAt; },
   // Each resume after a dropped connection: {ms from the drop to "resumed", attempts}.
   get resumes() { return resumes.map((r) => ({ ...r })); },

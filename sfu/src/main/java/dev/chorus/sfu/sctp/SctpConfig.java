@@ -24,7 +24,7 @@ public record SctpConfig(
         int cookieLifeMillis) {
 
     public static final SctpConfig DEFAULT =
-            new SctpConfig(1100, 2 * 1024 * 1024, 4 * 1024 * 1024, 1000, 200, 10_000, 8, 60_000);
+            new SctpConfig(1100, 2 * 1024 * 1024, 4 * 1024 * 1024, 1000, 250, 10_000, 8, 60_000);
 
     public SctpConfig {
         if (packetSize < 256 || packetSize > 65_535) {

@@ -423,6 +423,11 @@ final class SctpSender {
 
     private void write(PacketWriter w, OutChunk c, long now) {
         int flags = (c.end ? 1 : 0) | (c.begin ? 2 : 0) | (c.message.unordered ? 4 : 0);
+        if (c.end && pending.isEmpty()) {
+            // RFC 7053 I bit: nothing follows, so the peer should not hold its SACK back (Chromium delays one up to
+            // 200 ms, about our minimum RTO: a delayed SACK for the last chunk would look like a loss).
+            flags |= 8;
+        }
         w.beginChunk(Chunk.DATA, flags)
                 .i32((int) c.tsn)
                 .u16(c.message.stream)
