@@ -35,16 +35,26 @@ final class DataRelay implements DataChannels.Listener {
     private final String participantId;
     private final MediaRoom room;
     private final String log;
+    private final boolean maySend;
     private final Map<String, DataChannel> byLabel = new ConcurrentHashMap<>();
     private final AtomicLong relayed = new AtomicLong();
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private volatile DataChannelLink link;
+    /** The peer's a=max-message-size (RFC 8841): 0 = any size; 65536 when its offer said nothing. */
+    private volatile long peerMaxMessageSize = 65_536;
 
-    DataRelay(String participantId, MediaRoom room, String log) {
+    /** @param maySend false for a viewer: it hears the room's data, and what it sends is refused */
+    DataRelay(String participantId, MediaRoom room, String log, boolean maySend) {
         this.participantId = participantId;
         this.room = room;
         this.log = log;
+        this.maySend = maySend;
+    }
+
+    /** From the participant's offer: the largest message its browser takes. */
+    void peerMaxMessageSize(long bytes) {
+        this.peerMaxMessageSize = bytes;
     }
 
     void attach(DataChannelLink l) {
@@ -93,6 +103,10 @@ final class DataRelay implements DataChannels.Listener {
             refused.incrementAndGet(); // a channel of the application's own: nothing to relay
             return;
         }
+        if (!maySend) {
+            onError(channel, "a viewer cannot send to the room");
+            return;
+        }
         if (binary) {
             onError(channel, "the relay takes text messages: {\"to\": [ids]?, \"data\": any}");
             return;
@@ -133,22 +147,42 @@ final class DataRelay implements DataChannels.Listener {
         relayed.incrementAndGet();
         List<String> named = targets;
         String label = channel.label();
-        room.service().control().execute(() -> room.relayData(participantId, label, named, bytes));
+        room.service().control().execute(() -> {
+            List<String> tooLarge = room.relayData(participantId, label, named, bytes);
+            if (!tooLarge.isEmpty()) {
+                onError(
+                        channel,
+                        "a message of " + bytes.length + " bytes with its envelope is larger than "
+                                + String.join(", ", tooLarge) + " can take (a=max-message-size)");
+            }
+        });
+    }
+
+    /** What became of a relayed message at one participant. */
+    enum Delivery {
+        SENT,
+        NO_CHANNEL,
+        TOO_LARGE
     }
 
     /** A relayed message for this participant, on its channel of {@code label} (else on plain {@code chorus}). */
-    boolean deliver(String label, byte[] envelope) {
+    Delivery deliver(String label, byte[] envelope) {
         DataChannelLink l = link;
         DataChannel ch = byLabel.get(label);
         if (ch == null) {
             ch = byLabel.get(LABEL_PREFIX);
         }
         if (l == null || ch == null) {
-            return false;
+            return Delivery.NO_CHANNEL;
+        }
+        long max = peerMaxMessageSize;
+        if (max > 0 && envelope.length > max) {
+            refused.incrementAndGet();
+            return Delivery.TOO_LARGE;
         }
         delivered.incrementAndGet();
         l.send(ch, false, envelope);
-        return true;
+        return Delivery.SENT;
     }
 
     private static String firstLine(Exception e) {

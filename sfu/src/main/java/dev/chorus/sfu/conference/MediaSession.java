@@ -82,7 +82,7 @@ public final class MediaSession {
         SctpConfig sctp = room.service().settings().dataChannels();
         this.negotiation =
                 new Negotiation(room.service().settings().simulcast(), sctp == null ? 0 : sctp.maxMessageSize());
-        this.dataRelay = new DataRelay(participantId, room, log);
+        this.dataRelay = new DataRelay(participantId, room, log, !receiveOnly);
         this.publications = new Publications(participantId, log);
         this.plan = new SubscriptionPlan(participantId, RANDOM);
         this.wiring = new RouterWiring(participantId, room);
@@ -243,8 +243,14 @@ public final class MediaSession {
                     log,
                     local.iceUfrag());
         }
-        if (answer.sections().stream().anyMatch(NegotiatedSection::isDataChannel)) {
-            transport.enableDataChannels(room.service().settings().dataChannels(), dataRelay);
+        for (NegotiatedSection s : answer.sections()) {
+            if (s.isDataChannel()) {
+                // RFC 8841 6.1: no a=max-message-size means 64 KiB
+                dataRelay.peerMaxMessageSize(offer.sectionByMid(s.mid().orElseThrow())
+                        .map(m -> m.maxMessageSize().orElse(65_536L))
+                        .orElse(65_536L));
+                transport.enableDataChannels(room.service().settings().dataChannels(), dataRelay);
+            }
         }
         Publications.Changes published = publications.apply(nextPublished);
         wiring.publish(published, answer);
@@ -410,8 +416,8 @@ public final class MediaSession {
     }
 
     /** A relayed data-channel message for this participant (control thread); false when it has no relay channel. */
-    boolean deliverData(String label, byte[] envelope) {
-        return !closed && dataRelay.deliver(label, envelope);
+    DataRelay.Delivery deliverData(String label, byte[] envelope) {
+        return closed ? DataRelay.Delivery.NO_CHANNEL : dataRelay.deliver(label, envelope);
     }
 
     /** The room's dominant speaker changed (control thread). */

@@ -115,6 +115,11 @@ public final class SctpAssociation {
         return state;
     }
 
+    /** Our verification tag: what the peer puts in every packet but INIT. */
+    int localTag() {
+        return localTag;
+    }
+
     public SctpCounters counters() {
         return counters;
     }
