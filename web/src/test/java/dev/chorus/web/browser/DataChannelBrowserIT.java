@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.chorus.testkit.netsim.Impairment;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,8 +16,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * WebRTC data channels between real Chromium pages and the SFU's own SCTP stack, through the room data relay
- * (signaling/PROTOCOL.md "Data channels"): both reliabilities, a message named to one participant, a 1 MiB
- * message, and a round-trip time. Receive-only pages in one browser: media is not the point.
+ * (signaling/PROTOCOL.md "Data channels"): both reliabilities, a message named to one participant, Chromium's largest
+ * message, round trips, and 5 % loss each way through the UDP impairment proxy. Receive-only pages, windows of one
+ * browser: media is not the point. Media reaches the SFU through the proxy ({@link ProxiedServer}), unimpaired
+ * until a test impairs one page's flow.
  */
 class DataChannelBrowserIT {
     private static final String RECEIVE_ONLY = "publish=0";
@@ -29,13 +32,13 @@ class DataChannelBrowserIT {
             + "  if (d && d.ping !== undefined) window.chorus.data.send({pong: d.ping}, {to: [e.detail.from]});"
             + "});";
 
-    private static TestServer server;
+    private static ProxiedServer server;
     private static Chromium.Started browser;
     private final List<RoomPage> pages = new ArrayList<>();
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestServer.start();
+        server = ProxiedServer.start(18);
         browser = Chromium.start(List.of(), Chromium.Camera.SMALL);
         browser.openWindow();
     }
@@ -52,6 +55,7 @@ class DataChannelBrowserIT {
 
     @AfterEach
     void closePages() {
+        server.proxy().clearRules();
         pages.forEach(RoomPage::close);
         pages.clear();
     }
@@ -171,13 +175,72 @@ class DataChannelBrowserIT {
                         + "Ada->Bob->Ada median %.1f ms, max %.1f ms%n",
                 size, bigMillis, (size / 1e6) / Math.max(1, bigMillis) * 1000.0, rtt.get(10), rtt.get(19));
 
-        System.out.println(
-                "data channels: Ada's association " + server.transport(adaId).path("dataChannels"));
-        System.out.println("data channels: Bob's association "
-                + server.transport(bob.selfId()).path("dataChannels"));
         JsonNode sctp = server.transport(adaId).path("dataChannels").path("sctp");
         assertEquals("ESTABLISHED", sctp.path("state").asText(), sctp.toString());
         assertEquals(0, sctp.path("counters").path("malformed").size(), "no malformed input: " + sctp);
         assertTrue(sctp.path("counters").path("messages_in").asLong() >= 25, sctp.toString());
+    }
+
+    @Test
+    void theReliableChannelLosesNothingThroughFivePercentLossEachWay() throws Exception {
+        RoomPage ada = joined("lossy", "Ada");
+        RoomPage bob = joined("lossy", "Bob");
+        ada.awaitParticipants(List.of("Ada", "Bob"));
+        awaitOpen(ada);
+        awaitOpen(bob);
+        Impairment lossy = Impairment.parse("loss=5%");
+        for (RoomPage p : List.of(ada, bob)) {
+            server.proxy().setForIceUfrag(p.serverIceUfrag(), lossy, lossy);
+        }
+        int n = 300;
+        int big = 200_000;
+        long sentAt = ((Number) ada.script(
+                        "const t = Date.now(); const data = window.chorus.data;"
+                                + "for (let i = 0; i < arguments[0]; i++) {"
+                                + "  data.send({seq: i, pad: 'p'.repeat(1000)});"
+                                + "  data.send({useq: i}, {reliable: false}); }"
+                                + "data.send('b'.repeat(arguments[1])); return t;",
+                        n,
+                        big))
+                .longValue();
+        await(
+                bob,
+                "return window.__dataIn.filter((m) => m.reliable).length >= " + (n + 1) + ";",
+                Duration.ofSeconds(60));
+        long doneAt = ((Number) bob.script("return Math.max(...window.__dataIn.map((m) => m.at));")).longValue();
+        List<Map<String, Object>> atBob = received(bob);
+        List<Map<String, Object>> reliable = atBob.stream()
+                .filter(m -> Boolean.TRUE.equals(m.get("reliable")))
+                .toList();
+        assertEquals(n + 1, reliable.size());
+        for (int i = 0; i < n; i++) {
+            String head = String.valueOf(reliable.get(i).get("head"));
+            assertTrue(head.startsWith("{\"seq\":" + i + ","), "reliable message " + i + " in order: " + head);
+        }
+        assertEquals((long) big, ((Number) reliable.get(n).get("size")).longValue());
+        long unreliable = atBob.size() - reliable.size();
+
+        JsonNode toBob =
+                server.transport(bob.selfId()).path("dataChannels").path("sctp").path("counters");
+        JsonNode fromAda =
+                server.transport(ada.selfId()).path("dataChannels").path("sctp").path("counters");
+        long repaired = toBob.path("retransmitted_chunks").asLong();
+        System.out.printf(
+                "data channels through 5 %% loss each way: %d reliable messages of 1 KB and %d bytes in %d ms, all in"
+                        + " order; %d of %d unreliable arrived; SFU->Bob retransmitted %d chunks (%d fast, %d T3),"
+                        + " abandoned %d unreliable; Ada->SFU duplicates %d%n",
+                n,
+                big,
+                doneAt - sentAt,
+                unreliable,
+                n,
+                repaired,
+                toBob.path("fast_retransmits").asLong(),
+                toBob.path("t3_expiries").asLong(),
+                toBob.path("abandoned_messages").asLong(),
+                fromAda.path("duplicate_tsns_in").asLong());
+        assertTrue(repaired > 0, "the SFU retransmitted nothing through 5 % loss: " + toBob);
+        assertTrue(unreliable > 0 && unreliable <= n, "unreliable messages: " + unreliable);
+        assertEquals(0, toBob.path("malformed").size(), toBob.toString());
     }
 }
