@@ -3,7 +3,6 @@ package dev.chorus.sfu.sctp;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -41,7 +40,9 @@ public final class DataChannels {
     private final SctpAssociation association;
     private final Listener listener;
     private final boolean dtlsServer;
-    private final Map<Integer, DataChannel> channels = new HashMap<>();
+    /** Concurrent only so that /debug can list them from another thread. */
+    private final Map<Integer, DataChannel> channels = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final java.util.function.LongSupplier clock;
     private int nextOwnStream;
 

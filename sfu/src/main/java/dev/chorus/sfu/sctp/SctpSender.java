@@ -392,8 +392,8 @@ final class SctpSender {
         }
         while (!pending.isEmpty()) {
             OutChunk c = pending.peekFirst();
-            if (c.begin && now >= c.message.expiresAt) {
-                abandon(c.message); // never sent: nothing to skip at the peer
+            if (c.begin && now > c.message.expiresAt) {
+                abandon(c.message); // expired before its first transmission: nothing to skip at the peer
                 continue;
             }
             if (flightSize > 0 && (flightSize + c.len > cwnd || peerRwnd < c.len)) {

@@ -150,4 +150,44 @@ class SctpAssociationTest {
         assertTrue(link.aEvents.associationClosed.contains("stopped acknowledging"), link.aEvents.associationClosed);
         assertEquals(1, link.aEvents.closed.size(), "the channel is reported closed, not left hanging");
     }
+
+    @Test
+    void anOrderedChannelWithoutRetransmissionsSkipsLostMessagesInOrder() {
+        SimulatedLink link = connected(9, 0, 20, 0);
+        DataChannel a = link.a.open("ordered-lossy", true, 0, -1);
+        assertTrue(link.runUntil(() -> a.state() == DataChannel.State.OPEN, 10_000));
+        link.lossOverride = 0.1;
+        int n = 300;
+        for (int i = 0; i < n; i++) {
+            assertNull(link.a.send(a, true, ByteBuffer.allocate(100).putInt(i).array()));
+        }
+        link.runUntil(() -> link.a.association().bufferedBytes() == 0 && link.idle(), 120_000);
+        int got = link.bEvents.messages.size();
+        assertTrue(got < n && got > n * 0.7, "some lost, most delivered: " + got);
+        int last = -1;
+        for (byte[] m : link.bEvents.messages) {
+            int seq = ByteBuffer.wrap(m).getInt();
+            assertTrue(seq > last, "ordered even with gaps: " + seq + " after " + last);
+            last = seq;
+        }
+        assertTrue(link.a.association().counters().get(SctpCounters.Kind.FORWARD_TSNS_OUT) > 0);
+        assertTrue(link.b.association().counters().get(SctpCounters.Kind.FORWARD_TSNS_IN) > 0);
+    }
+
+    @Test
+    void aTimedChannelGivesUpOnMessagesOlderThanTheirLifetime() {
+        SimulatedLink link = connected(10, 0, 50, 0);
+        DataChannel a = link.a.open("timed", false, -1, 0);
+        assertTrue(link.runUntil(() -> a.state() == DataChannel.State.OPEN, 10_000));
+        assertEquals(0, link.bEvents.opened.get(0).maxPacketLifeTimeMillis());
+        link.lossOverride = 0.2;
+        int n = 200;
+        for (int i = 0; i < n; i++) {
+            assertNull(link.a.send(a, true, new byte[500]));
+        }
+        link.runUntil(() -> link.a.association().bufferedBytes() == 0 && link.idle(), 120_000);
+        assertTrue(link.bEvents.messages.size() < n);
+        assertTrue(link.a.association().counters().get(SctpCounters.Kind.ABANDONED_MESSAGES) > 0);
+        assertEquals(0, link.a.association().counters().get(SctpCounters.Kind.RETRANSMITTED_CHUNKS));
+    }
 }

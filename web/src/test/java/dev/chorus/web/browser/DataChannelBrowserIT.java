@@ -175,6 +175,22 @@ class DataChannelBrowserIT {
                         + "Ada->Bob->Ada median %.1f ms, max %.1f ms%n",
                 size, bigMillis, (size / 1e6) / Math.max(1, bigMillis) * 1000.0, rtt.get(10), rtt.get(19));
 
+        // What the relay cannot take is answered on the sender's channel, which stays open. A channel opened now
+        // needs no new offer: the association is up.
+        Object errors = ada.asyncScript("const done = arguments[arguments.length - 1]; const out = [];"
+                + "const ch = window.chorus.pc.createDataChannel('chorus-test'); window.__testChannel = ch;"
+                + "ch.onmessage = (e) => { out.push(JSON.parse(e.data).error); if (out.length === 3) done(out); };"
+                + "ch.onopen = () => { ch.send('not json'); ch.send(new Uint8Array([1, 2]));"
+                + "  ch.send(JSON.stringify({to: 'Bob', data: 1})); };");
+        List<?> why = (List<?>) errors;
+        assertTrue(String.valueOf(why.get(0)).startsWith("not JSON"), why.toString());
+        assertTrue(String.valueOf(why.get(1)).contains("text messages"), why.toString());
+        assertTrue(String.valueOf(why.get(2)).contains("array of participant ids"), why.toString());
+        // Closing it resets its stream both ways (RFC 8831 6.7): Chromium calls it closed once the SFU reset its side.
+        ada.script("window.__testChannel.close();");
+        await(ada, "return window.__testChannel.readyState === 'closed';", RoomPage.WAIT);
+        assertTrue(ada.script("return window.chorus.data.open;").equals(Boolean.TRUE), "the relay channels stay open");
+
         JsonNode sctp = server.transport(adaId).path("dataChannels").path("sctp");
         assertEquals("ESTABLISHED", sctp.path("state").asText(), sctp.toString());
         assertEquals(0, sctp.path("counters").path("malformed").size(), "no malformed input: " + sctp);
