@@ -45,6 +45,7 @@ public final class DataChannels {
 
     private final java.util.function.LongSupplier clock;
     private int nextOwnStream;
+    private final Map<Integer, byte[]> pendingOpens = new java.util.LinkedHashMap<>();
 
     /**
      * @param dtlsServer the DTLS role decides which streams are ours to open: odd for the server (RFC 8832 6)
@@ -91,7 +92,11 @@ public final class DataChannels {
         Bytes.put32(open, 4, (int) param);
         Bytes.put16(open, 8, l.length);
         System.arraycopy(l, 0, open, 12, l.length);
-        association.send(stream, PPID_DCEP, open, false, -1, -1, clock.getAsLong());
+        if (association.state() == SctpAssociation.State.ESTABLISHED) {
+            association.send(stream, PPID_DCEP, open, false, -1, -1, clock.getAsLong());
+        } else {
+            pendingOpens.put(stream, open); // sent once the association is up
+        }
         return ch;
     }
 
@@ -180,6 +185,9 @@ public final class DataChannels {
     private final class Glue implements SctpAssociation.Listener {
         @Override
         public void onEstablished() {
+            pendingOpens.forEach(
+                    (stream, open) -> association.send(stream, PPID_DCEP, open, false, -1, -1, clock.getAsLong()));
+            pendingOpens.clear();
             listener.onAssociationEstablished();
         }
 

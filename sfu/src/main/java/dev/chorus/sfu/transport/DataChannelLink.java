@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * timer and what other threads send (queued onto it), so the association needs no lock and BC's DTLS transport sees
  * one thread. The listener is called on that thread.
  *
- * <p>The association is passive: the browser sends INIT once DTLS is up, as every WebRTC peer does; a passive
- * side that also connected would only add an INIT collision.
+ * <p>On the SFU (the DTLS server) the association is passive: the browser sends INIT once DTLS is up, as every
+ * WebRTC peer does, and a server that also connected would only add an INIT collision. A CLIENT transport (tests,
+ * bots) connects.
  */
 public final class DataChannelLink {
     private static final Logger LOG = LoggerFactory.getLogger(DataChannelLink.class);
@@ -33,6 +34,7 @@ public final class DataChannelLink {
     private final SctpConfig config;
     private final DataChannels.Listener listener;
     private final String log;
+    private final boolean dtlsServer;
     private final AtomicLong sendFailures = new AtomicLong();
     private volatile DataChannels channels;
     private volatile DTLSTransport dtls;
@@ -40,7 +42,13 @@ public final class DataChannelLink {
     private long timerDeadline = -1;
     private volatile boolean closed;
 
-    DataChannelLink(TransportRuntime runtime, SctpConfig config, DataChannels.Listener listener, String log) {
+    DataChannelLink(
+            TransportRuntime runtime,
+            SctpConfig config,
+            DataChannels.Listener listener,
+            String log,
+            boolean dtlsServer) {
+        this.dtlsServer = dtlsServer;
         this.runtime = runtime;
         this.thread = runtime.dtlsDrains;
         this.config = config;
@@ -69,7 +77,15 @@ public final class DataChannelLink {
                     c.maxRetransmissionsInit(),
                     c.cookieLifeMillis());
         }
-        channels = new DataChannels(c, true, this::sendPacket, new SecureRandom(), this::nowMillis, listener);
+        channels = new DataChannels(c, dtlsServer, this::sendPacket, new SecureRandom(), this::nowMillis, listener);
+        if (!dtlsServer) {
+            run(x -> x.association().connect(nowMillis()));
+        }
+    }
+
+    /** Opens a channel of ours from any thread; {@code onOpen} reports it once the peer acknowledged it. */
+    public void open(String label, boolean ordered, int maxRetransmits, long maxPacketLifeTimeMillis) {
+        run(c -> c.open(label, ordered, maxRetransmits, maxPacketLifeTimeMillis));
     }
 
     private long nowMillis() {

@@ -466,7 +466,8 @@ public final class WebRtcTransport implements AutoCloseable {
     public synchronized DataChannelLink enableDataChannels(
             dev.chorus.sfu.sctp.SctpConfig config, dev.chorus.sfu.sctp.DataChannels.Listener channelListener) {
         if (dataChannels == null) {
-            dataChannels = new DataChannelLink(runtime, config, channelListener, "[ufrag=" + localUfrag() + "]");
+            dataChannels = new DataChannelLink(
+                    runtime, config, channelListener, "[ufrag=" + localUfrag() + "]", role == Role.SERVER);
             dtls.enableDataChannels(dataChannels);
         }
         return dataChannels;

@@ -190,4 +190,14 @@ class SctpAssociationTest {
         assertTrue(link.a.association().counters().get(SctpCounters.Kind.ABANDONED_MESSAGES) > 0);
         assertEquals(0, link.a.association().counters().get(SctpCounters.Kind.RETRANSMITTED_CHUNKS));
     }
+
+    @Test
+    void aChannelOpenedBeforeTheAssociationIsUpOpensOnceItIs() {
+        SimulatedLink link = new SimulatedLink(CONFIG, 11, 0, 10, 0);
+        DataChannel early = link.a.open("early", true, -1, -1);
+        link.a.association().connect(link.now);
+        assertTrue(link.runUntil(
+                () -> early.state() == DataChannel.State.OPEN && link.bEvents.opened.size() == 1, 10_000));
+        assertEquals("early", link.bEvents.opened.get(0).label());
+    }
 }
