@@ -20,6 +20,8 @@ public final class DataChannels {
     static final int PPID_BINARY_EMPTY = 57;
     static final int DCEP_ACK = 0x02;
     static final int DCEP_OPEN = 0x03;
+    /** Channels one peer may hold open: far above what a page opens, and it bounds what a hostile one costs. */
+    static final int MAX_CHANNELS = 256;
 
     /** What the channels tell their user, on the association's thread. */
     public interface Listener {
@@ -168,7 +170,10 @@ public final class DataChannels {
         }
         int labelLen = Bytes.u16(m, 8);
         int protocolLen = Bytes.u16(m, 10);
-        if (12 + labelLen + protocolLen > m.length || channels.containsKey(stream) || (stream % 2 == 1) == dtlsServer) {
+        if (12 + labelLen + protocolLen > m.length
+                || channels.containsKey(stream)
+                || channels.size() >= MAX_CHANNELS
+                || (stream % 2 == 1) == dtlsServer) {
             association.counters().malformed(SctpMalformed.BAD_DCEP);
             return;
         }

@@ -200,4 +200,15 @@ class SctpAssociationTest {
                 () -> early.state() == DataChannel.State.OPEN && link.bEvents.opened.size() == 1, 10_000));
         assertEquals("early", link.bEvents.opened.get(0).label());
     }
+
+    @Test
+    void aPeerCannotOpenMoreChannelsThanTheCap() {
+        SimulatedLink link = connected(12, 0, 5, 0);
+        for (int i = 0; i <= DataChannels.MAX_CHANNELS; i++) {
+            link.a.open("c" + i, true, -1, -1);
+        }
+        link.runUntil(() -> link.idle() && link.a.association().bufferedBytes() == 0, 60_000);
+        assertEquals(DataChannels.MAX_CHANNELS, link.bEvents.opened.size());
+        assertEquals(1, link.b.association().counters().get(SctpMalformed.BAD_DCEP));
+    }
 }
