@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.sctp.DataChannel;
 import dev.chorus.sfu.sctp.DataChannels;
 import dev.chorus.sfu.transport.DataChannelLink;
+import dev.chorus.sfu.worker.Clock;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +37,11 @@ final class DataRelay implements DataChannels.Listener {
     private final MediaRoom room;
     private final String log;
     private final boolean maySend;
+    private final Clock clock;
+    /** The relay rate; drain thread only. */
+    private final RelayRate rate;
+
+    private long lastRateError = Long.MIN_VALUE;
     private final Map<String, DataChannel> byLabel = new ConcurrentHashMap<>();
     private final AtomicLong relayed = new AtomicLong();
     private final AtomicLong delivered = new AtomicLong();
@@ -44,12 +50,17 @@ final class DataRelay implements DataChannels.Listener {
     /** The peer's a=max-message-size (RFC 8841): 0 = any size; 65536 when its offer said nothing. */
     private volatile long peerMaxMessageSize = 65_536;
 
-    /** @param maySend false for a viewer: it hears the room's data, and what it sends is refused */
-    DataRelay(String participantId, MediaRoom room, String log, boolean maySend) {
+    /**
+     * @param maySend   false for a viewer: it hears the room's data, and what it sends is refused
+     * @param perSecond messages a second this participant may have relayed, in bursts of twice that
+     */
+    DataRelay(String participantId, MediaRoom room, String log, boolean maySend, double perSecond, Clock clock) {
         this.participantId = participantId;
         this.room = room;
         this.log = log;
         this.maySend = maySend;
+        this.clock = clock;
+        this.rate = new RelayRate(perSecond, clock);
     }
 
     /** From the participant's offer: the largest message its browser takes. */
@@ -105,6 +116,16 @@ final class DataRelay implements DataChannels.Listener {
         }
         if (!maySend) {
             onError(channel, "a viewer cannot send to the room");
+            return;
+        }
+        if (!rate.take()) {
+            long now = clock.nowNanos();
+            if (now - lastRateError >= 1_000_000_000L) {
+                lastRateError = now; // one error a second, not one per dropped message
+                onError(channel, "rate_limited: more than " + rate.perSecond() + " messages a second; dropped");
+            } else {
+                refused.incrementAndGet();
+            }
             return;
         }
         if (binary) {

@@ -41,7 +41,7 @@ public final class MediaConfig {
                 dataChannels(media));
     }
 
-    private static SctpConfig dataChannels(CheckedConfig media) {
+    private static DataChannelSettings dataChannels(CheckedConfig media) {
         if (!media.bool("data-channels")) {
             return null;
         }
@@ -53,16 +53,19 @@ public final class MediaConfig {
                 media.millis("data-channel-rto-initial", n -> n >= rtoMin, "must be at least data-channel-rto-min");
         int rtoMax = (int) media.millis(
                 "data-channel-rto-max", n -> n >= rtoInitial && n <= 600_000, "must be rto-initial..10min");
+        double relayPerSecond = media.integer("data-relay-per-second", n -> n >= 1, "must be at least 1");
         SctpConfig d = SctpConfig.DEFAULT;
-        return new SctpConfig(
-                d.packetSize(),
-                max,
-                window,
-                rtoInitial,
-                rtoMin,
-                rtoMax,
-                d.maxRetransmissionsInit(),
-                d.cookieLifeMillis());
+        return new DataChannelSettings(
+                new SctpConfig(
+                        d.packetSize(),
+                        max,
+                        window,
+                        rtoInitial,
+                        rtoMin,
+                        rtoMax,
+                        d.maxRetransmissionsInit(),
+                        d.cookieLifeMillis()),
+                relayPerSecond);
     }
 
     /**

@@ -10,7 +10,6 @@ import dev.chorus.sfu.drop.SharedDropCounters;
 import dev.chorus.sfu.forward.PlacedRouter;
 import dev.chorus.sfu.forward.RouterConfig;
 import dev.chorus.sfu.forward.RouterRegistry;
-import dev.chorus.sfu.sctp.SctpConfig;
 import dev.chorus.sfu.transport.DtlsCertificate;
 import dev.chorus.sfu.transport.MediaPorts;
 import dev.chorus.sfu.transport.TransportConfig;
@@ -43,7 +42,7 @@ public final class MediaService implements AutoCloseable {
      * @param poolBuffers   pooled packet buffers (each 1600 bytes); the pool may grow to 4x
      * @param queueCapacity per-worker queue of packets and commands
      * @param simulcast     whether a browser's simulcast is accepted ({@code chorus.media.simulcast})
-     * @param dataChannels  the SCTP settings of data channels, or null when they are off
+     * @param dataChannels  the settings of data channels, or null when they are off
      *                      ({@code chorus.media.data-channels})
      */
     public record Settings(
@@ -53,7 +52,7 @@ public final class MediaService implements AutoCloseable {
             int queueCapacity,
             RouterConfig router,
             boolean simulcast,
-            SctpConfig dataChannels) {
+            DataChannelSettings dataChannels) {
         public Settings {
             if (workers < 1 || poolBuffers < 1 || queueCapacity < 64) {
                 throw new IllegalArgumentException("need workers >= 1, poolBuffers >= 1, queueCapacity >= 64");

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.capture.PacketCapture;
 import dev.chorus.sfu.codec.MediaKind;
-import dev.chorus.sfu.sctp.SctpConfig;
 import dev.chorus.sfu.sdp.Answer;
 import dev.chorus.sfu.sdp.LocalTransport;
 import dev.chorus.sfu.sdp.NegotiatedSection;
@@ -79,10 +78,17 @@ public final class MediaSession {
         this.listener = listener;
         this.receiveOnly = receiveOnly;
         this.log = "[room=" + room.id() + " participant=" + participantId + "]";
-        SctpConfig sctp = room.service().settings().dataChannels();
-        this.negotiation =
-                new Negotiation(room.service().settings().simulcast(), sctp == null ? 0 : sctp.maxMessageSize());
-        this.dataRelay = new DataRelay(participantId, room, log, !receiveOnly);
+        DataChannelSettings data = room.service().settings().dataChannels();
+        this.negotiation = new Negotiation(
+                room.service().settings().simulcast(),
+                data == null ? 0 : data.sctp().maxMessageSize());
+        this.dataRelay = new DataRelay(
+                participantId,
+                room,
+                log,
+                !receiveOnly,
+                data == null ? 1 : data.relayPerSecond(),
+                room.service().clock());
         this.publications = new Publications(participantId, log);
         this.plan = new SubscriptionPlan(participantId, RANDOM);
         this.wiring = new RouterWiring(participantId, room);
@@ -249,7 +255,8 @@ public final class MediaSession {
                 dataRelay.peerMaxMessageSize(offer.sectionByMid(s.mid().orElseThrow())
                         .map(m -> m.maxMessageSize().orElse(65_536L))
                         .orElse(65_536L));
-                transport.enableDataChannels(room.service().settings().dataChannels(), dataRelay);
+                transport.enableDataChannels(
+                        room.service().settings().dataChannels().sctp(), dataRelay);
             }
         }
         Publications.Changes published = publications.apply(nextPublished);

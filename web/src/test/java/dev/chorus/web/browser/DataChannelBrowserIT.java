@@ -38,7 +38,9 @@ class DataChannelBrowserIT {
 
     @BeforeAll
     static void start() throws Exception {
-        server = ProxiedServer.start(18);
+        // The loss test sends 600 messages at once: above the relay's default burst
+        // (chorus.media.data-relay-per-second).
+        server = ProxiedServer.start(18, Map.of("chorus.media.data-relay-per-second", "5000"));
         browser = Chromium.start(List.of(), Chromium.Camera.SMALL);
         browser.openWindow();
     }
