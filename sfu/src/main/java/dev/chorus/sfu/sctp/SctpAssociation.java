@@ -52,6 +52,7 @@ public final class SctpAssociation {
     private static final int PARAM_FORWARD_TSN_SUPPORTED = InitChunk.PARAM_FORWARD_TSN_SUPPORTED;
     private static final int MAX_STREAMS = 65_535;
     private static final int MAX_CONSECUTIVE_TIMEOUTS = 10;
+    private static final int MAX_BURST = 4;
 
     private final SctpConfig config;
     private final int localPort;
@@ -513,7 +514,9 @@ public final class SctpAssociation {
         if (peerForwardTsn) {
             sender.writeForwardTsn(w);
         }
-        while (true) {
+        // RFC 9260 6.1 (D): at most Max.Burst packets at once, so a large window goes out clocked by the peer's SACKs
+        // rather than as one burst that overflows a queue on the way (our own DTLS record queue, for one).
+        for (int packets = 0; packets < MAX_BURST; packets++) {
             int added = sender.writeData(w, now);
             if (w.isEmpty()) {
                 break;
