@@ -57,7 +57,10 @@ public final class DataChannelLink {
     }
 
     /** DTLS is connected: the association starts listening (before the first record is drained). */
-    void attach(DTLSTransport connection) {
+    synchronized void attach(DTLSTransport connection) {
+        if (channels != null) {
+            return; // the handshake's end and enableDataChannels may both get here
+        }
         dtls = connection;
         int limit;
         try {
