@@ -15,6 +15,7 @@ import { startQuality, stopQuality } from './ui-quality.js';
 import * as chat from './ui-chat.js';
 import * as audience from './ui-viewers.js';
 import * as moderation from './ui-moderation.js';
+import * as reactions from './ui-reactions.js';
 import { MEDIA_REASONS } from './reasons.js';
 import { clearError, showError, showServerShutdown } from './ui-notices.js';
 
@@ -211,6 +212,7 @@ function startPeer(s) {
     simulcastFrom: s.welcome?.media?.simulcastFrom ?? 0,
   });
   renderMediaStatus(peer.currentState());
+  reactions.attach(peer.data, self?.id ?? null, !viewer);
   peer.setRoomSize(others.size + 1); // before the first offer: a large room gets simulcast at once
   peer.start(localTracks(), others.size);
   viewReports = startViewReports(s, peer, grid.shownSize);
@@ -219,6 +221,7 @@ function startPeer(s) {
 }
 
 function closePeer() {
+  reactions.detach();
   viewReports?.stop();
   viewReports = null;
   stopQuality();
@@ -591,6 +594,7 @@ function init() {
   $('toggle-video').addEventListener('click', () => media.toggle('video'));
   $('toggle-screen').addEventListener('click', toggleScreen);
   $('leave-button').addEventListener('click', leave);
+  reactions.init();
   $('rejoin-button').addEventListener('click', rejoin);
   $('copy-link').addEventListener('click', copyLink);
   $('error-dismiss').addEventListener('click', clearError);
@@ -643,6 +647,8 @@ window.chorus = {
   detachRemoteStream: grid.detachRemoteStream,
   // The RTCPeerConnection to the SFU while joined, else null.
   get pc() { return peer?.pc ?? null; },
+  // The room data relay (data.js RoomData) while joined, else null.
+  get data() { return peer?.data ?? null; },
   get joinedAt() { return joinedAt; },
   // Each resume after a dropped connection: {ms from the drop to "resumed", attempts}.
   get resumes() { return resumes.map((r) => ({ ...r })); },

@@ -9,6 +9,7 @@
 // (onStreams), the connection state through onState.
 
 import { IceRestarter } from './ice-restart.js';
+import { RoomData } from './data.js';
 
 // How long an offer may wait for its answer before media is given up. Offers are answered one at a
 // time per server: a crowd joining a starved server queues them (six pages on two loaded cores
@@ -96,6 +97,7 @@ export class Peer {
   #simulcastRefused = false; // the server answered a simulcast offer without simulcast
   #cameraLayers = 1; // encodings of the camera transceiver
   #iceRestarter;
+  #data; // RoomData: the room's data channels (data.js)
 
   // sig: a joined Signaling. onStreams(participantId, {media, screen}) is called
   // whenever that participant's streams change (null members when there is none).
@@ -120,6 +122,8 @@ export class Peer {
       bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require', iceServers: servers,
       iceTransportPolicy: relayOnly ? 'relay' : 'all',
     });
+    // Before any offer: the first one then carries the data-channel line.
+    this.#data = new RoomData(this.#pc);
     this.#iceRestarter = new IceRestarter(this.#pc, () => {
       if (this.#closed) return;
       this.#pc.restartIce(); // the next offer carries new ICE credentials
@@ -168,6 +172,11 @@ export class Peer {
 
   get pc() {
     return this.#pc;
+  }
+
+  // The room data relay (data.js).
+  get data() {
+    return this.#data;
   }
 
   // The first offer. `tracks` is {mic, camera} (either may be null);

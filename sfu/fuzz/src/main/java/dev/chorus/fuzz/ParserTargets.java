@@ -17,6 +17,7 @@ import dev.chorus.sfu.rtcp.SenderReportView;
 import dev.chorus.sfu.rtcp.TransportCcView;
 import dev.chorus.sfu.rtp.RtpPacket;
 import dev.chorus.sfu.rtp.RtpValidity;
+import dev.chorus.sfu.sctp.SctpFuzzFeed;
 import dev.chorus.sfu.sdp.IceCandidateParser;
 import dev.chorus.sfu.sdp.SdpException;
 import dev.chorus.sfu.sdp.SdpParser;
@@ -33,7 +34,7 @@ import java.util.Locale;
  * longer runs of one parser at a time.
  *
  * <p>A parser may refuse input only the way its contract says: a validity code (RTP, RTCP), a negative answer
- * (VP8), {@link SdpException} (SDP, candidates), a counted skip (RFC 4571), a {@code ProtocolException}
+ * (VP8), {@link SdpException} (SDP, candidates), a counted skip (RFC 4571, SCTP), a {@code ProtocolException}
  * (signaling). Any exception is a finding, as is a
  * value read after a parser said OK that lies outside the buffer.
  */
@@ -48,7 +49,8 @@ public final class ParserTargets {
         ICE_CANDIDATE,
         RFC4571,
         SIGNALING_JSON,
-        JOIN_TOKEN
+        JOIN_TOKEN,
+        SCTP
     }
 
     private static final Parser[] PARSERS = Parser.values();
@@ -87,6 +89,7 @@ public final class ParserTargets {
             case RFC4571 -> Rfc4571FuzzFeed.feed(input);
             case SIGNALING_JSON -> SignalingTargets.message(input);
             case JOIN_TOKEN -> SignalingTargets.token(input);
+            case SCTP -> SctpFuzzFeed.feed(input);
         }
     }
 

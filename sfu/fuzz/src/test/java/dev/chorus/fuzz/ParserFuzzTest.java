@@ -187,6 +187,8 @@ class ParserFuzzTest {
         // VP8 descriptors alone, and ICE-TCP framing: two frames split across reads.
         seeds.add(seed(Parser.VP8, hex.parseHex("90e0800105205002009d012a4001")));
         seeds.add(seed(Parser.RFC4571, hex.parseHex("0305" + "0003616263" + "0002" + "6465")));
+        // SCTP: what our own client side sends to an established association (DCEP, messages, a stream reset).
+        dev.chorus.sfu.sctp.SctpFuzzFeed.seeds().forEach(s -> seeds.add(seed(Parser.SCTP, s)));
         for (int i = 0; i < seeds.size(); i++) {
             Files.write(dir.resolve(String.format("seed-%03d", i)), seeds.get(i));
         }

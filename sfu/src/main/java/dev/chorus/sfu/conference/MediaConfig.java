@@ -5,6 +5,7 @@ import dev.chorus.sfu.cc.BandwidthEstimator;
 import dev.chorus.sfu.config.CheckedConfig;
 import dev.chorus.sfu.forward.CongestionConfig;
 import dev.chorus.sfu.forward.RouterConfig;
+import dev.chorus.sfu.sctp.SctpConfig;
 import dev.chorus.sfu.transport.TransportConfig;
 
 /**
@@ -36,7 +37,35 @@ public final class MediaConfig {
                 media.integer("pool-buffers", n -> n > 0, "must be positive"),
                 media.integer("queue-capacity", n -> n >= 64, "must be at least 64"),
                 router,
-                media.bool("simulcast"));
+                media.bool("simulcast"),
+                dataChannels(media));
+    }
+
+    private static DataChannelSettings dataChannels(CheckedConfig media) {
+        if (!media.bool("data-channels")) {
+            return null;
+        }
+        int max = media.integer("data-channel-max-message-size", n -> n >= 1024, "must be at least 1024");
+        int window = media.integer(
+                "data-channel-receive-window", n -> n >= max, "must be at least data-channel-max-message-size");
+        int rtoMin = (int) media.millis("data-channel-rto-min", n -> n >= 1, "must be at least 1ms");
+        int rtoInitial = (int)
+                media.millis("data-channel-rto-initial", n -> n >= rtoMin, "must be at least data-channel-rto-min");
+        int rtoMax = (int) media.millis(
+                "data-channel-rto-max", n -> n >= rtoInitial && n <= 600_000, "must be rto-initial..10min");
+        double relayPerSecond = media.integer("data-relay-per-second", n -> n >= 1, "must be at least 1");
+        SctpConfig d = SctpConfig.DEFAULT;
+        return new DataChannelSettings(
+                new SctpConfig(
+                        d.packetSize(),
+                        max,
+                        window,
+                        rtoInitial,
+                        rtoMin,
+                        rtoMax,
+                        d.maxRetransmissionsInit(),
+                        d.cookieLifeMillis()),
+                relayPerSecond);
     }
 
     /**

@@ -197,6 +197,22 @@ public final class MediaRoom {
         }
     }
 
+    /**
+     * The data relay's fan-out (control thread): {@code envelope} from {@code fromId} to every other session of the
+     * room, or to those in {@code to}; returns the ids of those whose browser cannot take a message that large.
+     */
+    List<String> relayData(String fromId, String label, List<String> to, byte[] envelope) {
+        List<String> tooLarge = new java.util.ArrayList<>();
+        for (MediaSession s : sessions.values()) {
+            if (!s.participantId().equals(fromId)
+                    && (to == null || to.contains(s.participantId()))
+                    && s.deliverData(label, envelope) == DataRelay.Delivery.TOO_LARGE) {
+                tooLarge.add(s.participantId());
+            }
+        }
+        return tooLarge;
+    }
+
     void left(MediaSession session) {
         if (sessions.get(session.participantId()) != session) {
             return;

@@ -42,6 +42,8 @@ public final class MediaService implements AutoCloseable {
      * @param poolBuffers   pooled packet buffers (each 1600 bytes); the pool may grow to 4x
      * @param queueCapacity per-worker queue of packets and commands
      * @param simulcast     whether a browser's simulcast is accepted ({@code chorus.media.simulcast})
+     * @param dataChannels  the settings of data channels, or null when they are off
+     *                      ({@code chorus.media.data-channels})
      */
     public record Settings(
             TransportConfig transport,
@@ -49,11 +51,30 @@ public final class MediaService implements AutoCloseable {
             int poolBuffers,
             int queueCapacity,
             RouterConfig router,
-            boolean simulcast) {
+            boolean simulcast,
+            DataChannelSettings dataChannels) {
         public Settings {
             if (workers < 1 || poolBuffers < 1 || queueCapacity < 64) {
                 throw new IllegalArgumentException("need workers >= 1, poolBuffers >= 1, queueCapacity >= 64");
             }
+        }
+
+        /** For tests and tools: data channels as reference.conf sets them. */
+        public Settings(
+                TransportConfig transport,
+                int workers,
+                int poolBuffers,
+                int queueCapacity,
+                RouterConfig router,
+                boolean simulcast) {
+            this(
+                    transport,
+                    workers,
+                    poolBuffers,
+                    queueCapacity,
+                    router,
+                    simulcast,
+                    MediaConfig.reference().settings().dataChannels());
         }
 
         /** For tests and tools: simulcast as reference.conf sets it. */

@@ -7,6 +7,7 @@ import dev.chorus.sfu.capture.PacketCapture;
 import dev.chorus.sfu.codec.MediaKind;
 import dev.chorus.sfu.sdp.Answer;
 import dev.chorus.sfu.sdp.LocalTransport;
+import dev.chorus.sfu.sdp.NegotiatedSection;
 import dev.chorus.sfu.sdp.RemoteTrack;
 import dev.chorus.sfu.sdp.RemoteTransport;
 import dev.chorus.sfu.sdp.SessionDescription;
@@ -50,6 +51,7 @@ public final class MediaSession {
 
     private final String log;
     private final Negotiation negotiation;
+    private final DataRelay dataRelay;
     /** The size the client last reported for each receiving line's video, by mid. */
     private final Map<String, ViewSize> viewSizes = new LinkedHashMap<>();
     /** Lines (mids) whose tracks the server muted: a track published on one later starts paused too. */
@@ -76,9 +78,18 @@ public final class MediaSession {
         this.listener = listener;
         this.receiveOnly = receiveOnly;
         this.log = "[room=" + room.id() + " participant=" + participantId + "]";
+        DataChannelSettings data = room.service().settings().dataChannels();
         this.negotiation = new Negotiation(
                 room.service().settings().simulcast(),
-                room.service().settings().router().audioRedundancy() > 0);
+                room.service().settings().router().audioRedundancy() > 0,
+                data == null ? 0 : data.sctp().maxMessageSize());
+        this.dataRelay = new DataRelay(
+                participantId,
+                room,
+                log,
+                !receiveOnly,
+                data == null ? 1 : data.relayPerSecond(),
+                room.service().clock());
         this.publications = new Publications(participantId, log);
         this.plan = new SubscriptionPlan(participantId, RANDOM);
         this.wiring = new RouterWiring(participantId, room);
@@ -238,6 +249,16 @@ public final class MediaSession {
                     "{} ICE restart: new path under ufrag {}, media goes on over the old one until it connects",
                     log,
                     local.iceUfrag());
+        }
+        for (NegotiatedSection s : answer.sections()) {
+            if (s.isDataChannel()) {
+                // RFC 8841 6.1: no a=max-message-size means 64 KiB
+                dataRelay.peerMaxMessageSize(offer.sectionByMid(s.mid().orElseThrow())
+                        .map(m -> m.maxMessageSize().orElse(65_536L))
+                        .orElse(65_536L));
+                transport.enableDataChannels(
+                        room.service().settings().dataChannels().sctp(), dataRelay);
+            }
         }
         Publications.Changes published = publications.apply(nextPublished);
         wiring.publish(published, answer);
@@ -402,6 +423,11 @@ public final class MediaSession {
         return subscribing ? room.tracksFor(participantId) : List.of();
     }
 
+    /** A relayed data-channel message for this participant (control thread); false when it has no relay channel. */
+    DataRelay.Delivery deliverData(String label, byte[] envelope) {
+        return closed ? DataRelay.Delivery.NO_CHANNEL : dataRelay.deliver(label, envelope);
+    }
+
     /** The room's dominant speaker changed (control thread). */
     void dominantSpeakerChanged(String participantId) {
         if (!closed) {
@@ -519,6 +545,7 @@ public final class MediaSession {
             n.set("transport", transport.toJson());
             n.set("bridgeDrops", transport.bridgeJson());
         }
+        dataRelay.addJson(n.putObject("dataRelay"));
         return n;
     }
 

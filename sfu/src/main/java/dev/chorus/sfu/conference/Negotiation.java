@@ -30,6 +30,7 @@ final class Negotiation {
     private final long sdpSessionId = RANDOM.nextLong() & Long.MAX_VALUE;
     private final int maxSimulcastLayers;
     private final CodecPolicy codecs;
+    private final long dataChannelMaxMessageSize;
     private long sdpVersion;
     private int offers;
     private String remoteUfrag;
@@ -38,10 +39,12 @@ final class Negotiation {
     /**
      * @param simulcast whether sending lines that offer simulcast get it (as many layers as a producer takes)
      * @param red       whether audio lines that offer RED for Opus get it
+     * @param dataChannelMaxMessageSize the a=max-message-size of an accepted data-channel line; 0 rejects such lines
      */
-    Negotiation(boolean simulcast, boolean red) {
+    Negotiation(boolean simulcast, boolean red, long dataChannelMaxMessageSize) {
         this.maxSimulcastLayers = simulcast ? ProducerParams.MAX_ENCODINGS : 0;
         this.codecs = CodecPolicy.of(red);
+        this.dataChannelMaxMessageSize = dataChannelMaxMessageSize;
     }
 
     static SessionDescription parse(String sdp) throws MediaException {
@@ -67,7 +70,8 @@ final class Negotiation {
                 .transport(local)
                 .codecPolicy(codecs)
                 .origin(sdpSessionId, sdpVersion + 1)
-                .acceptSimulcast(maxSimulcastLayers);
+                .acceptSimulcast(maxSimulcastLayers)
+                .acceptDataChannels(dataChannelMaxMessageSize);
         tracks.forEach(builder::send);
         try {
             return builder.build();

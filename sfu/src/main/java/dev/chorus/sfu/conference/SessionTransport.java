@@ -58,6 +58,11 @@ final class SessionTransport {
         return new SessionTransport(t, in, log);
     }
 
+    /** The answer accepted a data-channel line: SCTP over this transport's DTLS, channels to {@code relay}. */
+    void enableDataChannels(dev.chorus.sfu.sctp.SctpConfig config, DataRelay relay) {
+        relay.attach(transport.enableDataChannels(config, relay));
+    }
+
     /** Where the transport's decrypted packets enter the forwarding layer. */
     PacketIngress ingress() {
         return ingress;

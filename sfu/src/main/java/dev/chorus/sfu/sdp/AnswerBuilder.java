@@ -39,6 +39,7 @@ public final class AnswerBuilder {
     private final Map<String, RemoteTrack> tracks = new LinkedHashMap<>();
     private final Map<String, String> rejections = new HashMap<>();
     private int maxSimulcastLayers;
+    private long dataChannelMaxMessageSize;
 
     private AnswerBuilder(SessionDescription offer) {
         this.offer = offer;
@@ -82,6 +83,19 @@ public final class AnswerBuilder {
         return this;
     }
 
+    /**
+     * Accepts a data-channel line (RFC 8841, {@code UDP/DTLS/SCTP webrtc-datachannel}) in the BUNDLE group,
+     * answered with {@code a=sctp-port:5000} and {@code a=max-message-size:maxMessageSize}. Off (0) by default: such a
+     * line is then answered with port 0, and the browser's data channels fail to open.
+     */
+    public AnswerBuilder acceptDataChannels(long maxMessageSize) {
+        if (maxMessageSize < 0) {
+            throw new IllegalArgumentException("maxMessageSize must not be negative");
+        }
+        this.dataChannelMaxMessageSize = maxMessageSize;
+        return this;
+    }
+
     /** Sends {@code track} to the browser on the recvonly (or sendrecv) line {@code mid}. */
     public AnswerBuilder send(String mid, RemoteTrack track) {
         tracks.put(mid, track);
@@ -120,7 +134,8 @@ public final class AnswerBuilder {
             remote = Optional.of(
                     remoteTransport(offer.sectionByMid(acceptedMids.get(0)).orElseThrow()));
         }
-        String sdp = new AnswerWriter(transport, sessionId, sessionVersion).write(offer, sections, acceptedMids);
+        String sdp = new AnswerWriter(transport, sessionId, sessionVersion, dataChannelMaxMessageSize)
+                .write(offer, sections, acceptedMids);
         return new Answer(sdp, sections, remote);
     }
 
@@ -128,6 +143,9 @@ public final class AnswerBuilder {
         Optional<String> problem = whyRejected(offered, bundle);
         if (problem.isPresent()) {
             return NegotiatedSection.rejected(offered, problem.get());
+        }
+        if (offered.kind() == MediaKind.APPLICATION) {
+            return NegotiatedSection.dataChannel(offered);
         }
         Optional<CodecSelection> codecs = policy.select(offered);
         if (codecs.isEmpty()) {
@@ -184,7 +202,14 @@ public final class AnswerBuilder {
         if (offered.rejected()) {
             return Optional.of("rejected in the offer (port 0)");
         }
-        if (offered.kind() != MediaKind.AUDIO && offered.kind() != MediaKind.VIDEO) {
+        boolean data = offered.kind() == MediaKind.APPLICATION;
+        if (data && !offered.isDataChannel()) {
+            return Optional.of("m=application " + offered.protocol() + " is not UDP/DTLS/SCTP webrtc-datachannel");
+        }
+        if (data && dataChannelMaxMessageSize == 0) {
+            return Optional.of("data channels are off");
+        }
+        if (!data && offered.kind() != MediaKind.AUDIO && offered.kind() != MediaKind.VIDEO) {
             return Optional.of("m=" + offered.kindToken() + " is not supported");
         }
         if (offered.mid().isEmpty()) {
@@ -193,6 +218,9 @@ public final class AnswerBuilder {
         String mid = offered.mid().get();
         if (!bundle.contains(mid)) {
             return Optional.of("not in the BUNDLE group");
+        }
+        if (data) {
+            return Optional.ofNullable(rejections.get(mid));
         }
         if (!offered.rtcpMux()) {
             return Optional.of("no a=rtcp-mux");

@@ -14,11 +14,13 @@ final class AnswerWriter {
     private final LocalTransport transport;
     private final long sessionId;
     private final long sessionVersion;
+    private final long maxMessageSize;
 
-    AnswerWriter(LocalTransport transport, long sessionId, long sessionVersion) {
+    AnswerWriter(LocalTransport transport, long sessionId, long sessionVersion, long maxMessageSize) {
         this.transport = transport;
         this.sessionId = sessionId;
         this.sessionVersion = sessionVersion;
+        this.maxMessageSize = maxMessageSize;
     }
 
     /** {@code bundleMids} lists the accepted bundled mids, the first one carrying the candidates. */
@@ -37,6 +39,8 @@ final class AnswerWriter {
             MediaSection offered = offer.media().get(section.index());
             if (section.rejected()) {
                 writeRejected(out, offered);
+            } else if (section.isDataChannel()) {
+                writeDataChannel(out, offered, section.mid().orElseThrow().equals(bundleMids.get(0)));
             } else {
                 boolean carriesCandidates = section.mid().orElseThrow().equals(bundleMids.get(0));
                 writeAccepted(out, offered, section, carriesCandidates);
@@ -57,6 +61,33 @@ final class AnswerWriter {
         offered.mid().ifPresent(mid -> out.attribute("mid", mid));
     }
 
+    /** RFC 8841: our SCTP port is always 5000; the largest message we reassemble. */
+    private void writeDataChannel(SdpLinesWriter out, MediaSection offered, boolean carriesCandidates) {
+        out.line('m', offered.kindToken() + " " + DISCARD_PORT + " UDP/DTLS/SCTP webrtc-datachannel")
+                .line('c', NO_ADDRESS);
+        writeTransport(out, offered.mid().orElseThrow());
+        out.attribute("sctp-port", "5000").attribute("max-message-size", String.valueOf(maxMessageSize));
+        writeCandidates(out, carriesCandidates);
+    }
+
+    private void writeTransport(SdpLinesWriter out, String mid) {
+        out.attribute("ice-ufrag", transport.iceUfrag())
+                .attribute("ice-pwd", transport.icePwd())
+                .attribute("ice-options", "trickle")
+                .attribute("fingerprint", transport.fingerprint())
+                .attribute("setup", SetupRole.PASSIVE.token())
+                .attribute("mid", mid);
+    }
+
+    private void writeCandidates(SdpLinesWriter out, boolean carriesCandidates) {
+        if (carriesCandidates) {
+            transport.candidates().forEach(candidate -> out.line('a', candidate));
+            if (transport.endOfCandidates()) {
+                out.attribute("end-of-candidates");
+            }
+        }
+    }
+
     private void writeAccepted(
             SdpLinesWriter out, MediaSection offered, NegotiatedSection section, boolean carriesCandidates) {
         CodecSelection codecs = section.codecs().orElseThrow();
@@ -67,13 +98,8 @@ final class AnswerWriter {
         codecs.rtx().ifPresent(rtx -> formats.append(' ').append(rtx.payloadType()));
         out.line('m', offered.kindToken() + " " + DISCARD_PORT + " " + offered.protocol() + " " + formats)
                 .line('c', NO_ADDRESS)
-                .attribute("rtcp", DISCARD_PORT + " " + NO_ADDRESS)
-                .attribute("ice-ufrag", transport.iceUfrag())
-                .attribute("ice-pwd", transport.icePwd())
-                .attribute("ice-options", "trickle")
-                .attribute("fingerprint", transport.fingerprint())
-                .attribute("setup", SetupRole.PASSIVE.token())
-                .attribute("mid", section.mid().orElseThrow());
+                .attribute("rtcp", DISCARD_PORT + " " + NO_ADDRESS);
+        writeTransport(out, section.mid().orElseThrow());
         for (HeaderExtension extension : section.extensions()) {
             String id = extension.id()
                     + extension.direction().map(d -> "/" + d.attribute()).orElse("");
@@ -93,12 +119,7 @@ final class AnswerWriter {
         }
         section.subscription()
                 .ifPresent(track -> writeSsrcs(out, track, codecs.rtx().isPresent()));
-        if (carriesCandidates) {
-            transport.candidates().forEach(candidate -> out.line('a', candidate));
-            if (transport.endOfCandidates()) {
-                out.attribute("end-of-candidates");
-            }
-        }
+        writeCandidates(out, carriesCandidates);
     }
 
     private static void writeCodec(SdpLinesWriter out, PayloadFormat codec) {

@@ -5,6 +5,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 /**
  * One m= section of a session description, with transport attributes already resolved: ICE
@@ -14,6 +16,8 @@ import java.util.Optional;
  * @param formats      the format tokens of the m= line, in order (payload types for RTP)
  * @param rejected     port 0 without {@code a=bundle-only}
  * @param candidates   {@code candidate:...} strings exactly as written, without "a="
+ * @param sctpPort     {@code a=sctp-port} of a data-channel line (RFC 8841)
+ * @param maxMessageSize {@code a=max-message-size} of a data-channel line: the largest message the peer takes
  */
 public record MediaSection(
         int index,
@@ -40,7 +44,9 @@ public record MediaSection(
         List<SsrcGroup> ssrcGroups,
         List<Msid> msids,
         List<Rid> rids,
-        Optional<Simulcast> simulcast) {
+        Optional<Simulcast> simulcast,
+        OptionalInt sctpPort,
+        OptionalLong maxMessageSize) {
 
     public MediaSection {
         formats = List.copyOf(formats);
@@ -51,6 +57,13 @@ public record MediaSection(
         ssrcGroups = List.copyOf(ssrcGroups);
         msids = List.copyOf(msids);
         rids = List.copyOf(rids);
+    }
+
+    /** An RFC 8841 data-channel line: {@code m=application <port> UDP/DTLS/SCTP webrtc-datachannel}. */
+    public boolean isDataChannel() {
+        return kind == MediaKind.APPLICATION
+                && protocol.equalsIgnoreCase("UDP/DTLS/SCTP")
+                && formats.contains("webrtc-datachannel");
     }
 
     public Optional<PayloadFormat> codec(int payloadType) {

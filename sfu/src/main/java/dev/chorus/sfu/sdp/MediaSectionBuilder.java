@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 /** Collects the lines of one m= section while parsing; attribute order does not matter. */
 final class MediaSectionBuilder {
@@ -45,6 +47,8 @@ final class MediaSectionBuilder {
     private final List<Msid> msids = new ArrayList<>();
     private final List<Rid> rids = new ArrayList<>();
     private Simulcast simulcast;
+    private int sctpPort = -1;
+    private long maxMessageSize = -1;
 
     private MediaSectionBuilder(
             int index, MediaKind kind, String kindToken, int port, String protocol, List<String> formats) {
@@ -108,6 +112,10 @@ final class MediaSectionBuilder {
             case "msid" -> msids.add(AttributeParsers.msid(value));
             case "rid" -> rids.add(AttributeParsers.rid(line));
             case "simulcast" -> simulcast = AttributeParsers.simulcast(line);
+            case "sctp-port" -> sctpPort = SdpNumbers.parseInt(value.trim(), 1, 65535, "sctp-port", line.number());
+            case "max-message-size" ->
+                maxMessageSize =
+                        SdpNumbers.parseInt(value.trim(), 0, Integer.MAX_VALUE, "max-message-size", line.number());
             default -> {
                 // Unknown attributes are ignored (RFC 8866 section 5.13).
             }
@@ -216,7 +224,9 @@ final class MediaSectionBuilder {
                 ssrcGroups,
                 msids,
                 rids,
-                Optional.ofNullable(simulcast));
+                Optional.ofNullable(simulcast),
+                sctpPort < 0 ? OptionalInt.empty() : OptionalInt.of(sctpPort),
+                maxMessageSize < 0 ? OptionalLong.empty() : OptionalLong.of(maxMessageSize));
     }
 
     /** Codecs in m= line order; rtpmap/fmtp/rtcp-fb lines for other payload types are dropped. */

@@ -59,6 +59,28 @@ public record NegotiatedSection(
                 Optional.empty());
     }
 
+    /** An accepted data-channel line: no codecs, no tracks; SCTP runs over the BUNDLE transport's DTLS. */
+    static NegotiatedSection dataChannel(MediaSection offered) {
+        return new NegotiatedSection(
+                offered.index(),
+                offered.mid(),
+                MediaKind.APPLICATION,
+                false,
+                Optional.empty(),
+                Direction.SENDRECV,
+                Optional.empty(),
+                List.of(),
+                false,
+                Optional.empty(),
+                Optional.empty(),
+                List.of(),
+                Optional.empty());
+    }
+
+    public boolean isDataChannel() {
+        return kind == MediaKind.APPLICATION && !rejected;
+    }
+
     /**
      * The rids of the simulcast layers the SFU receives, lowest resolution first; empty when the
      * line is not simulcast. Their SSRCs are learnt from the MID and rid header extensions of the

@@ -12,8 +12,11 @@ import org.bouncycastle.tls.DatagramTransport;
  * BC's timeout). Sends go straight to the ICE selected pair.
  */
 final class DtlsPacketQueue implements DatagramTransport {
-    /** Generous for a handshake flight (a few records) and a burst of retransmissions. */
-    static final int CAPACITY = 64;
+    /**
+     * Generous for a handshake flight (a few records) and a burst of retransmissions, and for a data-channel burst
+     * (an SCTP congestion window of records) while the drain thread catches up.
+     */
+    static final int CAPACITY = 256;
     /** Conservative MTU for what we send: fits IPv6 + TURN/TCP encapsulation paths. */
     static final int SEND_LIMIT = 1200;
 

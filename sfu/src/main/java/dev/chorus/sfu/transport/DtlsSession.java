@@ -46,6 +46,7 @@ final class DtlsSession implements DtlsHandshakeExecutor.Handshake {
     private volatile DTLSTransport connection;
     private volatile TlsCloseable handshakePeer;
     private volatile boolean closed;
+    private volatile DataChannelLink dataChannels;
 
     DtlsSession(
             boolean server,
@@ -102,6 +103,10 @@ final class DtlsSession implements DtlsHandshakeExecutor.Handshake {
                 return;
             }
             connection = r.transport();
+            DataChannelLink link = dataChannels;
+            if (link != null) {
+                link.attach(r.transport());
+            }
             state = DtlsState.CONNECTED;
             ice.current().consent().heard();
             listener.onDtlsState(DtlsState.CONNECTED, null);
@@ -160,8 +165,14 @@ final class DtlsSession implements DtlsHandshakeExecutor.Handshake {
         try {
             byte[] tmp = new byte[DtlsPacketQueue.RECEIVE_LIMIT];
             while (t != null && !closed && !records.isEmpty()) {
-                if (t.receive(tmp, 0, tmp.length, 1) >= 0) {
-                    counters.drop(DropReason.DTLS_IGNORED); // application data: we have no data channels here
+                int n = t.receive(tmp, 0, tmp.length, 1);
+                if (n >= 0) {
+                    DataChannelLink link = dataChannels;
+                    if (link != null) {
+                        link.receive(tmp, 0, n);
+                    } else {
+                        counters.drop(DropReason.DTLS_IGNORED); // application data, and no data channel negotiated
+                    }
                 }
             }
         } catch (IOException e) {
@@ -184,6 +195,18 @@ final class DtlsSession implements DtlsHandshakeExecutor.Handshake {
         }
     }
 
+    /**
+     * Data channels were negotiated: DTLS application data goes to {@code link}. Before the handshake ends (the usual
+     * case: the answer precedes DTLS) or after it (a later offer adds the line).
+     */
+    void enableDataChannels(DataChannelLink link) {
+        dataChannels = link;
+        DTLSTransport t = connection;
+        if (t != null) {
+            link.attach(t);
+        }
+    }
+
     DtlsState state() {
         return state;
     }
@@ -202,6 +225,10 @@ final class DtlsSession implements DtlsHandshakeExecutor.Handshake {
 
     /** Cancels a handshake in progress and empties the queue. No close_notify (signaling says goodbye). */
     void close() {
+        DataChannelLink link = dataChannels;
+        if (link != null) {
+            link.close();
+        }
         closed = true;
         records.close();
         TlsCloseable peer = handshakePeer;

@@ -104,6 +104,7 @@ public final class WebRtcTransport implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean dtlsStarted = new AtomicBoolean();
     private volatile String failureReason;
+    private volatile DataChannelLink dataChannels;
 
     private WebRtcTransport(
             Role role,
@@ -458,6 +459,20 @@ public final class WebRtcTransport implements AutoCloseable {
         return ice.current().state();
     }
 
+    /**
+     * Carries data channels (SCTP over this transport's DTLS, RFC 8261) once the answer accepted a data-channel line;
+     * idempotent: later calls return the first link. The listener runs on the transport's DTLS drain thread.
+     */
+    public synchronized DataChannelLink enableDataChannels(
+            dev.chorus.sfu.sctp.SctpConfig config, dev.chorus.sfu.sctp.DataChannels.Listener channelListener) {
+        if (dataChannels == null) {
+            dataChannels = new DataChannelLink(
+                    runtime, config, channelListener, "[ufrag=" + localUfrag() + "]", role == Role.SERVER);
+            dtls.enableDataChannels(dataChannels);
+        }
+        return dataChannels;
+    }
+
     public DtlsState dtlsState() {
         return dtls.state();
     }
@@ -493,6 +508,10 @@ public final class WebRtcTransport implements AutoCloseable {
         ice.current().addJson(o);
         ice.addJson(o);
         dtls.addJson(o);
+        DataChannelLink link = dataChannels;
+        if (link != null) {
+            o.set("dataChannels", link.toJson());
+        }
         if (failureReason != null) {
             o.put("failureReason", failureReason);
         }

@@ -61,10 +61,13 @@
  *     <td>{@code DtlsSession.run}: takes records from its queue, sends through {@code IceSession.send}, installs
  *     the keys in {@code SrtpPacketPath}, fires DTLS_CONNECTED or DTLS_FAILED</td></tr>
  * <tr><td>DTLS drain thread ({@code chorus-dtls-drain-<port>-1})</td>
- *     <td>short reads of records after the handshake</td>
- *     <td>{@code DtlsSession.drain} (may resend the final flight through {@code IceSession.send})</td></tr>
+ *     <td>short reads of records after the handshake; every SCTP association of the runtime's transports
+ *     ({@code DataChannelLink}: data channels, RFC 8261)</td>
+ *     <td>{@code DtlsSession.drain} (may resend the final flight through {@code IceSession.send}); hands
+ *     application data to {@code DataChannelLink.receive}, which runs the association and sends through BC's
+ *     {@code DTLSTransport}; the association's timer and sends from other threads are queued onto it</td></tr>
  * <tr><td>transport timer ({@code chorus-transport-timer-<port>-1})</td>
- *     <td>the consent watches, ICE restart timeouts</td>
+ *     <td>the consent watches, ICE restart timeouts; SCTP timers (which only queue work onto the drain thread)</td>
  *     <td>{@code ConsentFreshness} check, then {@code IceSession} fails with CONSENT_EXPIRED (ICE_FAILED); an ICE
  *     restart that timed out; closing an ICE session an ICE restart took out of use</td></tr>
  * <tr><td>media workers</td>

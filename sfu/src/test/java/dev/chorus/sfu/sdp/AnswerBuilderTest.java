@@ -272,6 +272,39 @@ class AnswerBuilderTest {
         assertEquals(OptionalInt.empty(), answer.section("3").orElseThrow().rtxPayloadType());
     }
 
+    /** Chrome's data-channel line (RFC 8841), bundled after its audio. */
+    @Test
+    void aDataChannelLineIsAnsweredInTheBundleWhenDataChannelsAreOn() throws SdpException {
+        String offer = "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n"
+                + "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=ice-ufrag:abcd\r\n"
+                + "a=ice-pwd:0123456789012345678901\r\na=fingerprint:sha-256 "
+                + "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89\r\n"
+                + "a=setup:actpass\r\na=mid:0\r\na=sendrecv\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n"
+                + "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=ice-ufrag:abcd\r\n"
+                + "a=ice-pwd:0123456789012345678901\r\na=setup:actpass\r\na=mid:1\r\n"
+                + "a=sctp-port:5000\r\na=max-message-size:262144\r\n";
+        SessionDescription parsed = SdpParser.parse(offer);
+        assertEquals(OptionalInt.of(5000), parsed.media().get(1).sctpPort());
+        assertEquals(java.util.OptionalLong.of(262144), parsed.media().get(1).maxMessageSize());
+        assertTrue(parsed.media().get(1).isDataChannel());
+
+        Answer answer = builderFor(offer).acceptDataChannels(2_097_152).build();
+        String sdp = answer.sdp();
+        assertTrue(sdp.contains("a=group:BUNDLE 0 1\r\n"), sdp);
+        assertTrue(sdp.contains("m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\n"), sdp);
+        String data = sdp.substring(sdp.indexOf("m=application"));
+        assertTrue(
+                data.contains("a=setup:passive\r\na=mid:1\r\na=sctp-port:5000\r\na=max-message-size:2097152\r\n"),
+                data);
+        assertFalse(data.contains("a=rtpmap"));
+        assertTrue(answer.sections().get(1).isDataChannel());
+        assertFalse(answer.sections().get(0).isDataChannel());
+
+        Answer off = builderFor(offer).build();
+        assertTrue(off.sdp().contains("m=application 0 UDP/DTLS/SCTP webrtc-datachannel\r\n"));
+        assertTrue(off.sdp().contains("a=group:BUNDLE 0\r\n"));
+    }
+
     @Test
     void unsupportedSectionsAreRejectedWithTheirFormats() throws SdpException {
         String offer = "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1 2\r\n"
@@ -281,8 +314,7 @@ class AnswerBuilderTest {
         Answer answer = builderFor(offer).build();
         assertTrue(answer.sdp().contains("m=application 0 UDP/DTLS/SCTP webrtc-datachannel\r\n"));
         assertEquals(
-                Optional.of("m=application is not supported"),
-                answer.sections().get(0).rejectReason());
+                Optional.of("data channels are off"), answer.sections().get(0).rejectReason());
         assertEquals(Optional.of("no a=rtcp-mux"), answer.sections().get(1).rejectReason());
         assertEquals(
                 Optional.of("not in the BUNDLE group"), answer.sections().get(2).rejectReason());

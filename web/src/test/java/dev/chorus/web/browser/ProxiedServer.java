@@ -77,6 +77,13 @@ final class ProxiedServer implements AutoCloseable {
         return start(seed, address, Map.of("chorus.media.tcp-port", "-1"), null);
     }
 
+    /** As {@link #start(long)}, with more server settings. */
+    static ProxiedServer start(long seed, Map<String, String> settings) throws Exception {
+        Map<String, String> all = new java.util.HashMap<>(settings);
+        all.put("chorus.media.tcp-port", "-1");
+        return start(seed, InetAddress.getByName("127.0.0.1"), all, null);
+    }
+
     private static ProxiedServer start(long seed, InetAddress address, Map<String, String> more, TcpDropProxy tcp)
             throws Exception {
         InetAddress loopback = address;

@@ -381,6 +381,11 @@ public final class RoomPage implements AutoCloseable {
         return chrome().executeScript(js, args);
     }
 
+    /** Runs asynchronous JavaScript: the last argument is the callback that ends it with a result. */
+    public Object asyncScript(String js, Object... args) {
+        return chrome().executeAsyncScript(js, args);
+    }
+
     public void click(String id) {
         chrome().findElement(By.id(id)).click();
     }
