@@ -1,0 +1,247 @@
+package dev.chorus.sfu.record;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.sfu.codec.Codec;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records one published track into its own WebM file, on the recording writer: takes what its {@link TrackTap}
+ * queued, assembles frames (VP8 through {@link Vp8Depacketizer}; an Opus packet is a frame), places each frame on
+ * the server's clock through the publisher's sender reports ({@link ParticipantClock}) and writes it. The file is
+ * made at the first frame that can be written: a video's first keyframe (the tap asks the publisher for one), once
+ * a sender report has said where the track's RTP times lie. Frames before that, and video frames after a loss until
+ * the next keyframe, are counted and left out.
+ */
+final class TrackRecorder implements FrameSink {
+    private static final Logger LOG = LoggerFactory.getLogger(TrackRecorder.class);
+    /** How long a missing video packet is waited for (NACK retransmissions take a round trip or two). */
+    static final long REORDER_WAIT_NANOS = 300_000_000L;
+
+    enum State {
+        WAITING,
+        RECORDING,
+        ENDED,
+        FAILED
+    }
+
+    private final TrackInfo info;
+    private final Path file;
+    private final TrackTap tap;
+    private final ParticipantClock clock;
+    private final long recordingStartNanos;
+    private final Runnable onFileStarted;
+    private final Vp8Depacketizer vp8;
+    private final boolean video;
+    private final int clockRate;
+
+    private WebmWriter writer;
+    private volatile State state = State.WAITING;
+    private boolean senderReportKnown;
+    private long srNtpNanos;
+    private long srRtp;
+    private boolean waitingForKeyframe;
+    private long fileStartNanos;
+    /** The file's first frame on the server's clock, from the recording's start; valid once recording. */
+    private volatile long startOffsetNanos;
+
+    private long lastMillis = -1;
+    private volatile long framesWritten;
+    private volatile long framesBeforeSenderReport;
+    private volatile long framesBeforeKeyframe;
+    private volatile long durationMillis;
+    private long nowNanos;
+
+    TrackRecorder(
+            TrackInfo info,
+            Path file,
+            TrackTap tap,
+            ParticipantClock clock,
+            long recordingStartNanos,
+            Runnable onFileStarted) {
+        this.info = info;
+        this.file = file;
+        this.tap = tap;
+        this.clock = clock;
+        this.recordingStartNanos = recordingStartNanos;
+        this.onFileStarted = onFileStarted;
+        this.video = info.codec() == Codec.VP8;
+        this.clockRate = info.codec().clockRate();
+        this.vp8 = video ? new Vp8Depacketizer(this, REORDER_WAIT_NANOS) : null;
+        this.waitingForKeyframe = video;
+        tap.wantKeyframe(video);
+    }
+
+    TrackInfo info() {
+        return info;
+    }
+
+    TrackTap tap() {
+        return tap;
+    }
+
+    State state() {
+        return state;
+    }
+
+    /** Writes what the tap queued; false once the track is done with (ended or failed). */
+    void drain(long now) {
+        this.nowNanos = now;
+        TrackTap.Slot s;
+        while ((s = tap.poll()) != null) {
+            if (state == State.WAITING || state == State.RECORDING) {
+                take(s);
+            }
+            tap.release(s);
+        }
+        if (vp8 != null && (state == State.WAITING || state == State.RECORDING)) {
+            vp8.poll(now);
+        }
+    }
+
+    private void take(TrackTap.Slot s) {
+        if (s.senderReport) {
+            clock.onSenderReport(s.ntp, s.nanos);
+            senderReportKnown = true;
+            srNtpNanos = ParticipantClock.ntpToNanos(s.ntp);
+            srRtp = s.rtpTimestamp;
+        } else if (vp8 != null) {
+            vp8.push(s.extSeq, s.rtpTimestamp, s.marker, s.data, 0, s.length, s.nanos);
+        } else {
+            onFrame(s.rtpTimestamp, true, s.data, 0, s.length);
+        }
+    }
+
+    @Override
+    public void onFrame(long rtpTimestamp, boolean keyframe, byte[] b, int off, int len) {
+        if (!senderReportKnown) {
+            framesBeforeSenderReport++;
+            return;
+        }
+        if (waitingForKeyframe) {
+            if (!keyframe) {
+                framesBeforeKeyframe++;
+                return;
+            }
+            waitingForKeyframe = false;
+            tap.wantKeyframe(false);
+        }
+        long ticks = (int) (rtpTimestamp - srRtp); // signed: a frame may come just before its report's instant
+        long at = clock.serverNanos(srNtpNanos + ticks * 1_000_000_000L / clockRate);
+        try {
+            if (writer == null) {
+                writer = WebmWriter.create(file, format(b, off, len));
+                fileStartNanos = at;
+                startOffsetNanos = at - recordingStartNanos;
+                state = State.RECORDING;
+                LOG.info(
+                        "[room={} participant={}] recording {} into {} (starts {} ms into the recording)",
+                        info.room(),
+                        info.participantId(),
+                        info.trackId(),
+                        file.getFileName(),
+                        startOffsetNanos / 1_000_000);
+                onFileStarted.run();
+            }
+            long millis = Math.max(0, (at - fileStartNanos) / 1_000_000);
+            long frameMillis = video
+                    ? (lastMillis < 0 ? 0 : Math.max(0, millis - lastMillis))
+                    : OpusToc.durationMicros(b, off, len) / 1000;
+            writer.write(millis, frameMillis, keyframe, b, off, len);
+            lastMillis = Math.max(lastMillis, millis);
+            framesWritten++;
+            durationMillis = writer.durationMillis();
+        } catch (IOException e) {
+            fail(e);
+        }
+    }
+
+    private WebmWriter.Format format(byte[] b, int off, int len) {
+        if (!video) {
+            return new WebmWriter.Opus(2);
+        }
+        // A VP8 keyframe's header: 3-byte frame tag, start code, then 14-bit width and height (RFC 6386, 9.1).
+        int w = len >= 10 ? ((b[off + 6] & 0xFF) | (b[off + 7] & 0xFF) << 8) & 0x3FFF : 0;
+        int h = len >= 10 ? ((b[off + 8] & 0xFF) | (b[off + 9] & 0xFF) << 8) & 0x3FFF : 0;
+        return new WebmWriter.Vp8(w, h);
+    }
+
+    @Override
+    public void onLoss() {
+        if (video && !waitingForKeyframe) {
+            waitingForKeyframe = true;
+            tap.wantKeyframe(true);
+        }
+    }
+
+    private void fail(IOException e) {
+        LOG.warn(
+                "[room={} participant={}] recording of {} into {} failed; the file keeps what it has",
+                info.room(),
+                info.participantId(),
+                info.trackId(),
+                file,
+                e);
+        state = State.FAILED;
+        tap.close();
+        closeWriter();
+    }
+
+    /** Ends the track: its file gets its last cluster, duration and size. */
+    void finish() {
+        tap.close();
+        drainAfterClose();
+        if (state == State.WAITING || state == State.RECORDING) {
+            state = State.ENDED;
+        }
+        closeWriter();
+    }
+
+    private void drainAfterClose() {
+        TrackTap.Slot s;
+        while ((s = tap.poll()) != null) {
+            tap.release(s);
+        }
+    }
+
+    private void closeWriter() {
+        if (writer == null) {
+            return;
+        }
+        try {
+            writer.close();
+        } catch (IOException e) {
+            LOG.warn("[room={} participant={}] {} cannot be closed", info.room(), info.participantId(), file, e);
+        }
+    }
+
+    /** The manifest's entry for the track, with its counters (also /debug). */
+    ObjectNode toJson() {
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        n.put("track", info.trackId());
+        n.put("kind", info.codec().kind().token());
+        n.put("codec", info.codec().name().toLowerCase(java.util.Locale.ROOT));
+        n.put("source", info.source());
+        n.put("state", state.name().toLowerCase(java.util.Locale.ROOT));
+        boolean hasFile = state != State.WAITING && framesWritten > 0;
+        n.put("file", hasFile ? file.getFileName().toString() : null);
+        if (hasFile) {
+            n.put("startOffsetMillis", startOffsetNanos / 1_000_000.0);
+        }
+        n.put("durationMillis", durationMillis);
+        n.put("frames", framesWritten);
+        ObjectNode dropped = n.putObject("dropped");
+        dropped.put("busy", tap.droppedBusy());
+        dropped.put("beforeSenderReport", framesBeforeSenderReport);
+        dropped.put("beforeKeyframe", framesBeforeKeyframe);
+        if (vp8 != null) {
+            dropped.put("framesLost", vp8.framesLost());
+            dropped.put("packetsLate", vp8.packetsLate());
+            dropped.put("packetsMalformed", vp8.packetsMalformed());
+        }
+        return n;
+    }
+}
