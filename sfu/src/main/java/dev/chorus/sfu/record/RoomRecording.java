@@ -164,8 +164,11 @@ public final class RoomRecording {
         manifestDirty = true;
     }
 
-    /** The writer's task: commands, then every track's queue; the manifest when it changed; the end when asked. */
-    void drainOnce() {
+    /**
+     * The writer's task, every {@link #DRAIN_INTERVAL_MS} ms: commands, then every track's queue; the manifest when it
+     * changed; the end when asked. Run it once more on the writer after {@link #stop} to close the files at once.
+     */
+    public void drainOnce() {
         if (stoppedAt != null) {
             return;
         }

@@ -194,6 +194,7 @@ final class TrackRecorder implements FrameSink {
     void finish() {
         tap.close();
         drainAfterClose();
+        tap.dispose();
         if (state == State.WAITING || state == State.RECORDING) {
             state = State.ENDED;
         }

@@ -88,6 +88,9 @@ public final class TrackTap {
     }
 
     private Slot take() {
+        if (closed) {
+            return null;
+        }
         Slot s = free.poll();
         offered++;
         if (s == null) {
@@ -117,12 +120,28 @@ public final class TrackTap {
         closed = true;
     }
 
+    /** After {@link #close}: lets go of the slots, so an ended recording kept for its state holds no buffers. */
+    void dispose() {
+        while (filled.poll() != null) {
+            // dropped with the recording
+        }
+        while (free.poll() != null) {
+            // dropped with the recording
+        }
+    }
+
     public boolean isClosed() {
         return closed;
     }
 
-    long offered() {
+    /** Packets and reports offered so far (taken or dropped). */
+    public long offered() {
         return offered;
+    }
+
+    /** Items queued for the writer now. */
+    public int queued() {
+        return filled.size();
     }
 
     /** Packets and reports not taken because every slot was queued: the writer fell behind. */
