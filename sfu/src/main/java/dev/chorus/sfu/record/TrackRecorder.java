@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.codec.Codec;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,9 +14,10 @@ import org.slf4j.LoggerFactory;
  * Records one published track into its own WebM file, on the recording writer: takes what its {@link TrackTap}
  * queued, assembles frames (VP8 through {@link Vp8Depacketizer}; an Opus packet is a frame), places each frame on
  * the server's clock through the publisher's sender reports ({@link ParticipantClock}) and writes it. The file is
- * made at the first frame that can be written: a video's first keyframe (the tap asks the publisher for one), once
- * a sender report has said where the track's RTP times lie. Frames before that, and video frames after a loss until
- * the next keyframe, are counted and left out.
+ * made at the first frame that can be written: a video's first keyframe (the tap asks the publisher for one). Frames
+ * wait for the track's first sender report (up to {@link #HOLD_NANOS}; a publisher that sends none has its frames timed
+ * by their arrival). Video frames before the first keyframe, and after a loss until the next one, are counted and
+ * left out.
  */
 final class TrackRecorder implements FrameSink {
     private static final Logger LOG = LoggerFactory.getLogger(TrackRecorder.class);
@@ -38,11 +41,25 @@ final class TrackRecorder implements FrameSink {
     private final boolean video;
     private final int clockRate;
 
+    /** A frame that came before anything placed the track's RTP times on the server's clock. */
+    private record Held(long rtpTimestamp, boolean keyframe, byte[] data, long arrivalNanos) {}
+
+    /** How long frames wait for the first sender report before they are timed by their arrival instead. */
+    static final long HOLD_NANOS = 3_000_000_000L;
+
+    private final ArrayDeque<Held> held = new ArrayDeque<>();
     private WebmWriter writer;
     private volatile State state = State.WAITING;
-    private boolean senderReportKnown;
-    private long srNtpNanos;
-    private long srRtp;
+    /** The track's RTP time {@link #mapRtp} is {@link #mapNanos} on the server's clock; unknown until set. */
+    private boolean mapped;
+    /** The mapping came from arrival times (no sender report within {@link #HOLD_NANOS}), not from a report. */
+    private volatile boolean mappedByArrival;
+
+    private long mapRtp;
+    private long mapNanos;
+    /** When the packet being handled arrived (a frame's time, should it be timed by arrival). */
+    private long arrivalNanos;
+
     private boolean waitingForKeyframe;
     private long fileStartNanos;
     /** The file's first frame on the server's clock, from the recording's start; valid once recording. */
@@ -50,7 +67,7 @@ final class TrackRecorder implements FrameSink {
 
     private long lastMillis = -1;
     private volatile long framesWritten;
-    private volatile long framesBeforeSenderReport;
+    private volatile long framesHeld;
     private volatile long framesBeforeKeyframe;
     private volatile long durationMillis;
     private long nowNanos;
@@ -100,14 +117,29 @@ final class TrackRecorder implements FrameSink {
         if (vp8 != null && (state == State.WAITING || state == State.RECORDING)) {
             vp8.poll(now);
         }
+        if (!mapped && !held.isEmpty() && now - held.peekFirst().arrivalNanos() >= HOLD_NANOS) {
+            // The publisher sends no sender reports: its frames are timed by when they came.
+            Held first = held.peekFirst();
+            mapTo(first.rtpTimestamp(), first.arrivalNanos(), true);
+        }
+    }
+
+    private void mapTo(long rtp, long serverNanos, boolean byArrival) {
+        mapped = true;
+        mappedByArrival = byArrival;
+        mapRtp = rtp;
+        mapNanos = serverNanos;
+        Held h;
+        while ((h = held.pollFirst()) != null) {
+            onFrame(h.rtpTimestamp(), h.keyframe(), h.data(), 0, h.data().length);
+        }
     }
 
     private void take(TrackTap.Slot s) {
+        arrivalNanos = s.nanos;
         if (s.senderReport) {
             clock.onSenderReport(s.ntp, s.nanos);
-            senderReportKnown = true;
-            srNtpNanos = ParticipantClock.ntpToNanos(s.ntp);
-            srRtp = s.rtpTimestamp;
+            mapTo(s.rtpTimestamp, clock.serverNanos(ParticipantClock.ntpToNanos(s.ntp)), false);
         } else if (vp8 != null) {
             vp8.push(s.extSeq, s.rtpTimestamp, s.marker, s.data, 0, s.length, s.nanos);
         } else {
@@ -117,8 +149,12 @@ final class TrackRecorder implements FrameSink {
 
     @Override
     public void onFrame(long rtpTimestamp, boolean keyframe, byte[] b, int off, int len) {
-        if (!senderReportKnown) {
-            framesBeforeSenderReport++;
+        if (state == State.FAILED || state == State.ENDED) {
+            return;
+        }
+        if (!mapped) {
+            held.addLast(new Held(rtpTimestamp, keyframe, Arrays.copyOfRange(b, off, off + len), arrivalNanos));
+            framesHeld++;
             return;
         }
         if (waitingForKeyframe) {
@@ -129,8 +165,8 @@ final class TrackRecorder implements FrameSink {
             waitingForKeyframe = false;
             tap.wantKeyframe(false);
         }
-        long ticks = (int) (rtpTimestamp - srRtp); // signed: a frame may come just before its report's instant
-        long at = clock.serverNanos(srNtpNanos + ticks * 1_000_000_000L / clockRate);
+        long ticks = (int) (rtpTimestamp - mapRtp); // signed: a frame may come just before its report's instant
+        long at = mapNanos + ticks * 1_000_000_000L / clockRate;
         try {
             if (writer == null) {
                 writer = WebmWriter.create(file, format(b, off, len));
@@ -195,6 +231,11 @@ final class TrackRecorder implements FrameSink {
         tap.close();
         drainAfterClose();
         tap.dispose();
+        if (!mapped && !held.isEmpty() && state == State.WAITING) {
+            // Ended before any sender report came: what waited for one is timed by its arrival.
+            Held first = held.peekFirst();
+            mapTo(first.rtpTimestamp(), first.arrivalNanos(), true);
+        }
         if (state == State.WAITING || state == State.RECORDING) {
             state = State.ENDED;
         }
@@ -236,7 +277,8 @@ final class TrackRecorder implements FrameSink {
         n.put("frames", framesWritten);
         ObjectNode dropped = n.putObject("dropped");
         dropped.put("busy", tap.droppedBusy());
-        dropped.put("beforeSenderReport", framesBeforeSenderReport);
+        n.put("timedBy", !mapped ? null : mappedByArrival ? "arrival" : "senderReport");
+        n.put("framesHeldForSenderReport", framesHeld);
         dropped.put("beforeKeyframe", framesBeforeKeyframe);
         if (vp8 != null) {
             dropped.put("framesLost", vp8.framesLost());

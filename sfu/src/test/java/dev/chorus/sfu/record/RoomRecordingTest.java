@@ -59,7 +59,7 @@ class RoomRecordingTest {
         List<MediaTools.Frame> audio = MediaTools.opus(dir, 4);
         RoomRecording rec = RoomRecording.start(
                 "r1", "rec1", dir.resolve("out/r1"), executor, clock, Instant.EPOCH, r -> ends.incrementAndGet());
-        TrackTap a = rec.addTrack(new TrackInfo("r1", "alice", "a1", Codec.OPUS, "microphone"));
+        TrackTap a = rec.addTrack(new TrackInfo("r1", "alice", "a1", Codec.OPUS, "mic"));
         TrackTap v = rec.addTrack(new TrackInfo("r1", "alice", "v1", Codec.VP8, "camera"));
         executor.drain.run();
         assertTrue(v.keyframeWanted());
@@ -127,7 +127,7 @@ class RoomRecordingTest {
     }
 
     @Test
-    void videoWaitsForAKeyframeAndForASenderReportAndCountsWhatItLeftOut() throws Exception {
+    void framesWaitForTheFirstSenderReportAndVideoForAKeyframeAfterALoss() throws Exception {
         List<MediaTools.Frame> video = MediaTools.vp8(dir, 2, 30);
         RoomRecording rec = RoomRecording.start(
                 "r1", "rec2", dir.resolve("rec2"), executor, clock, Instant.EPOCH, r -> ends.incrementAndGet());
@@ -137,7 +137,8 @@ class RoomRecordingTest {
                 video.stream().map(MediaTools.Frame::data).toList(), 1000, 0);
         for (Vp8DepacketizerTest.Packet p : packets) {
             if (p.ts() == 3000L * 10) {
-                v.offerSenderReport(ntp(0), 0, clock.nowNanos()); // the first report: frames 0-9 had no time
+                // The first report: frames 0-9 waited for it, and are written now, from the keyframe at 0.
+                v.offerSenderReport(ntp(0), 0, clock.nowNanos());
             }
             if (p.ts() / 3000 == 45 && p.marker()) {
                 continue; // frame 45's end is lost: no frame after it decodes until a keyframe (none comes)
@@ -152,15 +153,14 @@ class RoomRecordingTest {
         rec.stop();
         executor.drain.run();
         JsonNode t = rec.manifest().get("participants").get(0).get("tracks").get(0);
-        assertEquals(10, t.get("dropped").get("beforeSenderReport").asLong());
-        // Frame 10 is a delta frame: the file starts at the keyframe of frame 30 (frames 10-29 left out), and after
-        // the loss of 45 frames 46-59 wait for a keyframe too.
-        assertEquals(20 + 14, t.get("dropped").get("beforeKeyframe").asLong());
+        assertEquals(10, t.get("framesHeldForSenderReport").asLong());
+        assertEquals("senderReport", t.get("timedBy").asText());
+        assertEquals(14, t.get("dropped").get("beforeKeyframe").asLong()); // frames 46-59
         assertEquals(1, t.get("dropped").get("framesLost").asLong());
-        assertEquals(15, t.get("frames").asLong());
+        assertEquals(45, t.get("frames").asLong());
         Path file = dir.resolve("rec2").resolve(t.get("file").asText());
         assertEquals(
-                15,
+                45,
                 MediaTools.probe(file)
                         .get("streams")
                         .get(0)
@@ -170,10 +170,32 @@ class RoomRecordingTest {
     }
 
     @Test
+    void aPublisherThatSendsNoSenderReportsIsTimedByArrival() throws Exception {
+        RoomRecording rec = RoomRecording.start(
+                "r1", "rec4", dir.resolve("rec4"), executor, clock, Instant.EPOCH, r -> ends.incrementAndGet());
+        TrackTap a = rec.addTrack(new TrackInfo("r1", "dave", "a1", Codec.OPUS, "mic"));
+        executor.drain.run();
+        clock.advanceMillis(200); // the first packet comes 200 ms into the recording
+        byte[] frame = {(byte) 0xFC, 1, 2, 3};
+        for (int i = 0; i < 200; i++) {
+            a.offerRtp(i, 5000 + 960L * i, true, frame, 0, frame.length, clock.nowNanos());
+            clock.advanceMillis(20);
+            executor.drain.run();
+        }
+        JsonNode t = rec.manifest().get("participants").get(0).get("tracks").get(0);
+        assertEquals("arrival", t.get("timedBy").asText());
+        assertEquals(200.0, t.get("startOffsetMillis").asDouble(), 0.5);
+        assertEquals(200, t.get("frames").asLong());
+        assertEquals(4000, t.get("durationMillis").asLong());
+        rec.stop();
+        executor.drain.run();
+    }
+
+    @Test
     void aTrackEndedEarlyIsClosedAndTheOthersGoOn() throws Exception {
         RoomRecording rec = RoomRecording.start(
                 "r1", "rec3", dir.resolve("rec3"), executor, clock, Instant.EPOCH, r -> ends.incrementAndGet());
-        TrackTap a = rec.addTrack(new TrackInfo("r1", "carol", "a1", Codec.OPUS, "microphone"));
+        TrackTap a = rec.addTrack(new TrackInfo("r1", "carol", "a1", Codec.OPUS, "mic"));
         executor.drain.run();
         a.offerSenderReport(ntp(0), 0, clock.nowNanos());
         byte[] frame = {(byte) 0xFC, 1, 2, 3}; // config 31 (CELT 20 ms), one frame

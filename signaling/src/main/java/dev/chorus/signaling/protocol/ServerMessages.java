@@ -49,6 +49,14 @@ public final class ServerMessages {
                 .put("iceServers", iceServers);
     }
 
+    /** The room's recording started ({@code recording} its id) or stopped (null). */
+    public static JsonObject recording(String recording) {
+        return new JsonObject()
+                .put("type", "recording")
+                .put("active", recording != null)
+                .put("recording", recording);
+    }
+
     /** How many viewers the room has now (coalesced: at most one per room per interval). */
     public static JsonObject viewers(int count) {
         return new JsonObject().put("type", "viewers").put("count", count);

@@ -166,13 +166,14 @@ public final class RoomRegistry {
         participantsById.put(participant.id(), participant);
 
         participant.send(ServerMessages.joined(
-                requestId,
-                roomName,
-                participant.toSelfJson(),
-                others,
-                room.historyJson(),
-                iceServers.forParticipant(participant.id(), clockMillis.getAsLong()),
-                room.viewerCount()));
+                        requestId,
+                        roomName,
+                        participant.toSelfJson(),
+                        others,
+                        room.historyJson(),
+                        iceServers.forParticipant(participant.id(), clockMillis.getAsLong()),
+                        room.viewerCount())
+                .put("recording", room.recording() != null));
         if (participant.isViewer()) {
             viewerCounts.changed(room, participant);
             log.debug(
@@ -287,6 +288,19 @@ public final class RoomRegistry {
             leave(participant, reason);
             participant.send(ServerMessages.removed(reason.wire()));
         }
+    }
+
+    /**
+     * The room's recording started ({@code recording} its id) or stopped (null): everyone in it is told, so the page
+     * shows it. Nothing is sent when that is the state already.
+     */
+    public void recordingChanged(Room room, String recording) {
+        if (java.util.Objects.equals(room.recording(), recording)) {
+            return;
+        }
+        room.setRecording(recording);
+        log.info("room={} recording {}", room.name(), recording == null ? "stopped" : recording + " started");
+        room.broadcast(ServerMessages.recording(recording), null);
     }
 
     /** Ends a room (server API): everyone in it is removed with {@code room_ended}, then the room closes. */

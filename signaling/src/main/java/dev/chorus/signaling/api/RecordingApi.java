@@ -1,0 +1,107 @@
+package dev.chorus.signaling.api;
+
+import dev.chorus.sfu.conference.MediaException;
+import dev.chorus.sfu.conference.MediaService;
+import dev.chorus.sfu.record.RoomRecording;
+import dev.chorus.signaling.room.Room;
+import dev.chorus.signaling.room.RoomListener;
+import dev.chorus.signaling.room.RoomRegistry;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Set;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * Room recordings through the server API (and a moderator's signaling message): start, look at and stop the
+ * recording of a room. Each recording is a directory {@code <data-dir>/recordings/<room>/<UTC time>/} with one WebM
+ * file per track and {@code manifest.json} (see {@code dev.chorus.sfu.record}); no caller-chosen path reaches the
+ * file system. Everyone in the room is told when its recording starts and stops. A room that ends stops its
+ * recording. Signaling thread only.
+ */
+public final class RecordingApi {
+    private static final DateTimeFormatter STAMP =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    private final RoomRegistry rooms;
+    private final Path dir;
+    private final Supplier<MediaService> media;
+    private final LongSupplier wallClockMillis;
+
+    public RecordingApi(RoomRegistry rooms, Path dir, Supplier<MediaService> media, LongSupplier wallClockMillis) {
+        this.rooms = rooms;
+        this.dir = dir;
+        this.media = media;
+        this.wallClockMillis = wallClockMillis;
+        rooms.addListener(new RoomListener() {
+            @Override
+            public void roomEnded(Room room) {
+                MediaService m = media.get();
+                if (m != null && room.recording() != null) {
+                    m.stopRecording(room.name());
+                }
+            }
+        });
+    }
+
+    /** Starts recording {@code room} (an existing room); its state. */
+    public JsonObject start(Room room, JsonObject body) throws ApiException {
+        RoomApi.only(body, Set.of());
+        MediaService m = mediaOrFail();
+        String id =
+                STAMP.format(Instant.ofEpochMilli(wallClockMillis.getAsLong())).replace('.', '-');
+        Path target = dir.resolve(room.name()).resolve(id);
+        RoomRecording r;
+        try {
+            r = m.startRecording(room.name(), id, target, ended -> ended(room, ended));
+        } catch (MediaException e) {
+            throw switch (e.kind()) {
+                case NOT_READY -> new ApiException(ApiError.RECORDING_RUNNING, e.getMessage());
+                default -> new ApiException(ApiError.RECORDING_FAILED, e.getMessage());
+            };
+        }
+        rooms.recordingChanged(room, r.id());
+        return describe(r);
+    }
+
+    /** The room's latest recording, running or stopped. */
+    public JsonObject get(Room room) throws ApiException {
+        RoomRecording r = mediaOrFail().recordings().latest(room.name());
+        if (r == null) {
+            throw new ApiException(ApiError.RECORDING_NOT_FOUND, "room " + room.name() + " has no recording");
+        }
+        return describe(r);
+    }
+
+    /** Stops the room's running recording; its state (its files close within tens of milliseconds). */
+    public JsonObject stop(Room room) throws ApiException {
+        MediaService m = mediaOrFail();
+        if (!m.stopRecording(room.name())) {
+            throw new ApiException(ApiError.RECORDING_NOT_FOUND, "room " + room.name() + " is not being recorded");
+        }
+        rooms.recordingChanged(room, null);
+        return describe(m.recordings().latest(room.name()));
+    }
+
+    /** A recording ended on its own (its writer failed) or after a stop: the room no longer shows it. */
+    private void ended(Room room, RoomRecording r) {
+        if (r.id().equals(room.recording())) {
+            rooms.recordingChanged(room, null);
+        }
+    }
+
+    private MediaService mediaOrFail() throws ApiException {
+        MediaService m = media.get();
+        if (m == null) {
+            throw new ApiException(ApiError.RECORDING_FAILED, "the media server is not running");
+        }
+        return m;
+    }
+
+    private static JsonObject describe(RoomRecording r) {
+        return new JsonObject(r.toJson().toString());
+    }
+}
