@@ -14,6 +14,7 @@ import { initDevices } from './ui-devices.js';
 import { startQuality, stopQuality } from './ui-quality.js';
 import * as chat from './ui-chat.js';
 import * as audience from './ui-viewers.js';
+import * as recordingBadge from './ui-recording.js';
 import * as moderation from './ui-moderation.js';
 import { MEDIA_REASONS } from './reasons.js';
 import { clearError, showError, showServerShutdown } from './ui-notices.js';
@@ -236,6 +237,7 @@ function resetRoom() {
   serverMuted = { audio: false, video: false };
   moderation.clearNotice();
   moderation.closeDialog();
+  recordingBadge.setRecording(false);
   applyPermissions(null);
   delete document.body.dataset.selfId;
   people.clear();
@@ -292,6 +294,7 @@ function onJoined(msg) {
   document.body.dataset.selfId = self.id;
   applyPermissions(self.permissions);
   audience.setCount(msg.viewers);
+  recordingBadge.setRecording(msg.recording === true);
   if (!viewer) {
     // A viewer is not listed, and has no picture of its own to show.
     people.upsert(self, { self: true });
@@ -345,6 +348,7 @@ function wire(s) {
     audience.setCount(m.count);
     renderStatus();
   });
+  on('recording', (m) => recordingBadge.setRecording(m.active === true));
   on('video-paused', (m) => {
     const paused = new Set(Array.isArray(m.mids) ? m.mids.map(String) : []);
     pausedVideos = new Set(peer?.videoLines().filter((l) => paused.has(l.mid) && l.source !== 'screen')

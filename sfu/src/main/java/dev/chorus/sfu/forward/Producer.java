@@ -66,6 +66,7 @@ public final class Producer {
     private int recordLayer = -1;
 
     private long recordKeyframeAskedNanos;
+    private long recordLayerCheckNanos;
     /** How often a recording that waits for a keyframe asks again (each ask is rate-limited as well). */
     static final long RECORD_KEYFRAME_RETRY_NANOS = 500_000_000L;
 
@@ -198,12 +199,35 @@ public final class Producer {
             noteAudioLevel(packet, nowNanos);
         }
         boolean keyframe = stream.lastWasKeyframe();
-        if (recordTap != null && stream.layer() == recordLayer && !paused) {
-            record(stream, packet, extSeq, nowNanos);
+        if (recordTap != null && !paused) {
+            if (streams.length > 1 && nowNanos - recordLayerCheckNanos >= LAYER_CHECK_NANOS) {
+                recordLayerCheckNanos = nowNanos;
+                followRecordedLayer(nowNanos);
+            }
+            if (stream.layer() == recordLayer) {
+                record(stream, packet, extSeq, nowNanos);
+            }
         }
         for (int i = 0; i < consumers.size(); i++) {
             consumers.get(i).forward(packet, stream, extSeq, keyframe, nowNanos);
         }
+    }
+
+    /**
+     * A recording takes the highest layer the publisher sends: when that changes (a layer stopped, or the top came
+     * back), the recording goes over to it; the tap hears of the switch, then that layer's last sender report, and
+     * the new layer is asked for a keyframe.
+     */
+    private void followRecordedLayer(long nowNanos) {
+        int want = activeLayerAtMost(streams.length - 1, nowNanos);
+        if (want == recordLayer) {
+            return;
+        }
+        recordLayer = want;
+        recordTap.offerLayerSwitch(nowNanos);
+        streams[want].offerSenderReportTo(recordTap);
+        recordKeyframeAskedNanos = nowNanos;
+        streams[want].requestKeyframe(nowNanos, KeyframeRequestKind.RECORDING);
     }
 
     /** Hands the packet to the recording (a copy into a free slot); asks for the keyframe it waits for. */
@@ -226,7 +250,8 @@ public final class Producer {
 
     /**
      * Starts (or, with null, ends) recording this track into {@code tap}: its top layer, which dynacast then keeps
-     * on. The sender report already known for that layer goes first, so frames have a time at once.
+     * on (or the highest one that arrives, see {@link #followRecordedLayer}). The sender report already known for
+     * that layer goes first, so frames have a time at once.
      */
     public void setRecordTap(TrackTap tap) {
         publisher.router().worker().checkThread(this);
@@ -238,9 +263,9 @@ public final class Producer {
         }
     }
 
-    /** The layer a room recording takes, -1 when none does. */
+    /** The layers a room recording wants sent: the top one (it records the highest that arrives); -1 when none. */
     int recordLayer() {
-        return recordLayer;
+        return recordTap == null ? -1 : streams.length - 1;
     }
 
     /** A sender report of {@code stream} arrived: a recording of its layer needs it to place its frames. */

@@ -37,7 +37,7 @@ final class TrackRecorder implements FrameSink {
     private final ParticipantClock clock;
     private final long recordingStartNanos;
     private final Runnable onFileStarted;
-    private final Vp8Depacketizer vp8;
+    private Vp8Depacketizer vp8;
     private final boolean video;
     private final int clockRate;
 
@@ -68,6 +68,9 @@ final class TrackRecorder implements FrameSink {
     private long lastMillis = -1;
     private volatile long framesWritten;
     private volatile long framesHeld;
+    private volatile long layerSwitches;
+    private long framesLostBefore;
+    private long packetsLateBefore;
     private volatile long framesBeforeKeyframe;
     private volatile long durationMillis;
     private long nowNanos;
@@ -137,13 +140,34 @@ final class TrackRecorder implements FrameSink {
 
     private void take(TrackTap.Slot s) {
         arrivalNanos = s.nanos;
-        if (s.senderReport) {
+        if (s.layerSwitch) {
+            switchLayer();
+        } else if (s.senderReport) {
             clock.onSenderReport(s.ntp, s.nanos);
             mapTo(s.rtpTimestamp, clock.serverNanos(ParticipantClock.ntpToNanos(s.ntp)), false);
         } else if (vp8 != null) {
             vp8.push(s.extSeq, s.rtpTimestamp, s.marker, s.data, 0, s.length, s.nanos);
         } else {
             onFrame(s.rtpTimestamp, true, s.data, 0, s.length);
+        }
+    }
+
+    /**
+     * The producer records another simulcast layer from here on: frames are assembled afresh, wait for that layer's
+     * sender report (its RTP clock is its own; the publisher's NTP clock is the same) and start on its keyframe.
+     */
+    private void switchLayer() {
+        if (vp8 != null) {
+            framesLostBefore += vp8.framesLost();
+            packetsLateBefore += vp8.packetsLate();
+            vp8 = new Vp8Depacketizer(this, REORDER_WAIT_NANOS);
+        }
+        mapped = false;
+        held.clear();
+        layerSwitches++;
+        if (video) {
+            waitingForKeyframe = true;
+            tap.wantKeyframe(true);
         }
     }
 
@@ -279,10 +303,13 @@ final class TrackRecorder implements FrameSink {
         dropped.put("busy", tap.droppedBusy());
         n.put("timedBy", !mapped ? null : mappedByArrival ? "arrival" : "senderReport");
         n.put("framesHeldForSenderReport", framesHeld);
+        if (video) {
+            n.put("layerSwitches", layerSwitches);
+        }
         dropped.put("beforeKeyframe", framesBeforeKeyframe);
         if (vp8 != null) {
-            dropped.put("framesLost", vp8.framesLost());
-            dropped.put("packetsLate", vp8.packetsLate());
+            dropped.put("framesLost", framesLostBefore + vp8.framesLost());
+            dropped.put("packetsLate", packetsLateBefore + vp8.packetsLate());
             dropped.put("packetsMalformed", vp8.packetsMalformed());
         }
         return n;

@@ -14,10 +14,11 @@ public final class TrackTap {
     /** The largest payload recorded; a pooled packet buffer is 1600 bytes, so no payload is larger. */
     static final int MAX_PAYLOAD = 1600;
 
-    /** One queued item: a packet's payload, or a sender report. */
+    /** One queued item: a packet's payload, a sender report, or a switch to another simulcast layer. */
     static final class Slot {
         final byte[] data = new byte[MAX_PAYLOAD];
         boolean senderReport;
+        boolean layerSwitch;
         int length;
         long extSeq;
         long rtpTimestamp;
@@ -63,6 +64,7 @@ public final class TrackTap {
         }
         System.arraycopy(b, off, s.data, 0, n);
         s.senderReport = false;
+        s.layerSwitch = false;
         s.length = n;
         s.extSeq = extSeq;
         s.rtpTimestamp = rtpTimestamp;
@@ -81,9 +83,28 @@ public final class TrackTap {
             return;
         }
         s.senderReport = true;
+        s.layerSwitch = false;
         s.ntp = ntp;
         s.rtpTimestamp = rtpTimestamp;
         s.nanos = arrivalNanos;
+        filled.offer(s);
+    }
+
+    /**
+     * What follows comes from another simulcast layer (its own SSRC, sequence numbers, RTP clock and sender reports);
+     * media worker.
+     */
+    public void offerLayerSwitch(long nowNanos) {
+        if (closed) {
+            return;
+        }
+        Slot s = take();
+        if (s == null) {
+            return; // the recorder then sees a sequence jump and waits for a keyframe: still correct, only slower
+        }
+        s.senderReport = false;
+        s.layerSwitch = true;
+        s.nanos = nowNanos;
         filled.offer(s);
     }
 
