@@ -331,11 +331,24 @@ public final class MediaService implements AutoCloseable {
         long rejected = ports.rejectedSessions();
         long inUse = pool.outstanding();
         var transportTotals = ports.totals();
+        int recordingsRunning = recordings.runningCount();
+        long recordingsStarted = recordings.startedCount();
+        long recordingDrops = recordings.droppedBusyTotal();
         long[] bridge = new long[DropReason.values().length];
         bridgeDrops.addTo(bridge);
         return routers.statsSnapshot()
                 .thenApply(forwarding -> new MediaMetrics(
-                        roomCount, sessionCount, transports, rejected, inUse, transportTotals, forwarding, bridge));
+                        roomCount,
+                        sessionCount,
+                        transports,
+                        rejected,
+                        inUse,
+                        transportTotals,
+                        forwarding,
+                        bridge,
+                        recordingsRunning,
+                        recordingsStarted,
+                        recordingDrops));
     }
 
     /**

@@ -32,6 +32,8 @@ public final class Recordings {
     private final Map<String, RoomRecording> byRoom = new LinkedHashMap<>();
     private long started;
     private long endedBeforeStop;
+    /** Busy drops of the recordings no longer listed (a room's next recording replaced them). */
+    private long droppedBusyForgotten;
 
     Recordings(Executor control, Clock clock) {
         this.control = control;
@@ -73,7 +75,10 @@ public final class Recordings {
             LOG.warn("[room={}] recording into {} cannot start", room, dir, e);
             throw new MediaException(MediaException.Kind.UNAVAILABLE, "the recording directory cannot be made", e);
         }
-        byRoom.put(room, r);
+        RoomRecording previous = byRoom.put(room, r);
+        if (previous != null) {
+            droppedBusyForgotten += previous.droppedBusy();
+        }
         started++;
         return r;
     }
@@ -104,9 +109,9 @@ public final class Recordings {
         return started;
     }
 
-    /** Packets the recordings' taps could not take, of the recordings still listed. */
-    public long droppedBusy() {
-        long n = 0;
+    /** Packets the recordings' taps could not take, of every recording since the start. */
+    public long droppedBusyTotal() {
+        long n = droppedBusyForgotten;
         for (RoomRecording r : byRoom.values()) {
             n += r.droppedBusy();
         }
