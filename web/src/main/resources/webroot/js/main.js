@@ -278,6 +278,7 @@ function renderChat() {
 function applyPermissions(perms) {
   mayChat = perms?.chat !== false;
   moderation.setModerating(perms?.moderate === true);
+  recordingBadge.setMayRecord(perms?.moderate === true || perms?.record === true);
   renderChat();
 }
 
@@ -533,6 +534,7 @@ function init() {
     onSend: (text) => Boolean(sig?.send({ type: 'chat', text })),
   });
   moderation.initModeration({ onRequest: (message) => Boolean(sig?.send(message)) });
+  recordingBadge.initRecording({ onRequest: (message) => Boolean(sig?.send(message)) });
   $('toggle-audio').addEventListener('click', () => media.toggle('audio'));
   $('toggle-video').addEventListener('click', () => media.toggle('video'));
   $('toggle-screen').addEventListener('click', toggleScreen);

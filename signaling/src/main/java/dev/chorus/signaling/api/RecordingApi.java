@@ -3,8 +3,12 @@ package dev.chorus.signaling.api;
 import dev.chorus.sfu.conference.MediaException;
 import dev.chorus.sfu.conference.MediaService;
 import dev.chorus.sfu.record.RoomRecording;
+import dev.chorus.signaling.protocol.ErrorCode;
+import dev.chorus.signaling.protocol.ProtocolException;
+import dev.chorus.signaling.room.Participant;
 import dev.chorus.signaling.room.Room;
 import dev.chorus.signaling.room.RoomListener;
+import dev.chorus.signaling.room.RoomRecorder;
 import dev.chorus.signaling.room.RoomRegistry;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -22,7 +26,7 @@ import java.util.function.Supplier;
  * file system. Everyone in the room is told when its recording starts and stops. A room that ends stops its
  * recording. Signaling thread only.
  */
-public final class RecordingApi {
+public final class RecordingApi implements RoomRecorder {
     private static final DateTimeFormatter STAMP =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -36,6 +40,7 @@ public final class RecordingApi {
         this.dir = dir;
         this.media = media;
         this.wallClockMillis = wallClockMillis;
+        rooms.setRecorder(this);
         rooms.addListener(new RoomListener() {
             @Override
             public void roomEnded(Room room) {
@@ -50,6 +55,41 @@ public final class RecordingApi {
     /** Starts recording {@code room} (an existing room); its state. */
     public JsonObject start(Room room, JsonObject body) throws ApiException {
         RoomApi.only(body, Set.of());
+        RoomRecording r = startRecording(room);
+        rooms.recordingChanged(room, r.id());
+        return describe(r);
+    }
+
+    @Override
+    public void start(Participant by, Object re) throws ProtocolException {
+        try {
+            RoomRecording r = startRecording(by.room());
+            rooms.recordingChanged(by.room(), r.id(), by, re);
+        } catch (ApiException e) {
+            throw protocolError(e, re);
+        }
+    }
+
+    @Override
+    public void stop(Participant by, Object re) throws ProtocolException {
+        try {
+            stopRecording(by.room());
+            rooms.recordingChanged(by.room(), null, by, re);
+        } catch (ApiException e) {
+            throw protocolError(e, re);
+        }
+    }
+
+    private static ProtocolException protocolError(ApiException e, Object re) {
+        ErrorCode code = switch (e.error()) {
+            case RECORDING_RUNNING -> ErrorCode.RECORDING_RUNNING;
+            case RECORDING_NOT_FOUND -> ErrorCode.NOT_RECORDING;
+            default -> ErrorCode.MEDIA_UNAVAILABLE;
+        };
+        return new ProtocolException(code, e.getMessage(), null, re);
+    }
+
+    private RoomRecording startRecording(Room room) throws ApiException {
         MediaService m = mediaOrFail();
         String id =
                 STAMP.format(Instant.ofEpochMilli(wallClockMillis.getAsLong())).replace('.', '-');
@@ -63,8 +103,7 @@ public final class RecordingApi {
                 default -> new ApiException(ApiError.RECORDING_FAILED, e.getMessage());
             };
         }
-        rooms.recordingChanged(room, r.id());
-        return describe(r);
+        return r;
     }
 
     /** The room's latest recording, running or stopped. */
@@ -78,12 +117,15 @@ public final class RecordingApi {
 
     /** Stops the room's running recording; its state (its files close within tens of milliseconds). */
     public JsonObject stop(Room room) throws ApiException {
-        MediaService m = mediaOrFail();
-        if (!m.stopRecording(room.name())) {
+        stopRecording(room);
+        rooms.recordingChanged(room, null);
+        return describe(mediaOrFail().recordings().latest(room.name()));
+    }
+
+    private void stopRecording(Room room) throws ApiException {
+        if (!mediaOrFail().stopRecording(room.name())) {
             throw new ApiException(ApiError.RECORDING_NOT_FOUND, "room " + room.name() + " is not being recorded");
         }
-        rooms.recordingChanged(room, null);
-        return describe(m.recordings().latest(room.name()));
     }
 
     /** A recording ended on its own (its writer failed) or after a stop: the room no longer shows it. */

@@ -49,10 +49,9 @@ public final class ServerMessages {
                 .put("iceServers", iceServers);
     }
 
-    /** The room's recording started ({@code recording} its id) or stopped (null). */
-    public static JsonObject recording(String recording) {
-        return new JsonObject()
-                .put("type", "recording")
+    /** The room's recording started ({@code recording} its id) or stopped (null); {@code re} for its requester. */
+    public static JsonObject recording(String recording, Object re) {
+        return withRe(new JsonObject().put("type", "recording"), re)
                 .put("active", recording != null)
                 .put("recording", recording);
     }

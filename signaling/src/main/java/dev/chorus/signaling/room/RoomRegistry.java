@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
  * order consistent.
  */
 public final class RoomRegistry {
+    private RoomRecorder recorder;
 
     private static final Logger log = LoggerFactory.getLogger(RoomRegistry.class);
 
@@ -295,12 +296,33 @@ public final class RoomRegistry {
      * shows it. Nothing is sent when that is the state already.
      */
     public void recordingChanged(Room room, String recording) {
+        recordingChanged(room, recording, null, null);
+    }
+
+    /** As {@link #recordingChanged(Room, String)}, asked by {@code by} (its copy answers its request {@code re}). */
+    public void recordingChanged(Room room, String recording, Participant by, Object re) {
         if (java.util.Objects.equals(room.recording(), recording)) {
             return;
         }
         room.setRecording(recording);
-        log.info("room={} recording {}", room.name(), recording == null ? "stopped" : recording + " started");
-        room.broadcast(ServerMessages.recording(recording), null);
+        log.info(
+                "room={} recording {}{}",
+                room.name(),
+                recording == null ? "stopped" : recording + " started",
+                by == null ? " (server API)" : " by " + by.id());
+        room.broadcast(ServerMessages.recording(recording, null), by);
+        if (by != null) {
+            by.send(ServerMessages.recording(recording, re));
+        }
+    }
+
+    /** Who starts and stops room recordings for members' {@code record} messages; null: nobody (no media). */
+    public void setRecorder(RoomRecorder recorder) {
+        this.recorder = recorder;
+    }
+
+    public RoomRecorder recorder() {
+        return recorder;
     }
 
     /** Ends a room (server API): everyone in it is removed with {@code room_ended}, then the room closes. */

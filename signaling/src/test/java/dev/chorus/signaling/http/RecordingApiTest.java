@@ -2,6 +2,7 @@ package dev.chorus.signaling.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.sfu.transport.DtlsCertificate;
@@ -169,5 +170,57 @@ class RecordingApiTest {
         } finally {
             bob.close();
         }
+    }
+
+    @Test
+    void aMemberWithTheRecordPermissionStartsAndStopsTheRecordingBySignaling(Vertx vertx) throws Exception {
+        WsTestClient ada = WsTestClient.connect(vertx, port);
+        WsTestClient bob = WsTestClient.connect(vertx, port);
+        try {
+            ada.join("lab", "Ada");
+            String bobId = bob.join("lab", "Bob").getJsonObject("you").getString("id");
+            bob.send(new JsonObject().put("type", "record").put("id", 1).put("active", true));
+            assertEquals("permission_denied", bob.nextError("permission_denied").getString("code"));
+            bob.send(new JsonObject().put("type", "record").put("id", 2));
+            assertEquals("active", bob.nextError("invalid_field").getString("field"));
+
+            ok(call(
+                    "PATCH",
+                    "/rooms/lab/participants/" + bobId + "/permissions",
+                    new JsonObject().put("record", true)));
+            bob.next("permissions");
+            bob.send(new JsonObject().put("type", "record").put("id", 3).put("active", true));
+            JsonObject answer = bob.next("recording");
+            assertEquals(3, answer.getInteger("re"));
+            assertTrue(answer.getBoolean("active"));
+            JsonObject told = skipTo(ada, "recording");
+            assertTrue(told.getBoolean("active"));
+            assertNull(told.getValue("re"));
+            assertEquals(answer.getString("recording"), told.getString("recording"));
+            assertEquals(
+                    "recording", ok(call("GET", "/rooms/lab/recording", null)).getString("state"));
+
+            bob.send(new JsonObject().put("type", "record").put("id", 4).put("active", true));
+            assertEquals(4, bob.nextError("recording_running").getInteger("re"));
+            bob.send(new JsonObject().put("type", "record").put("id", 5).put("active", false));
+            assertFalse(bob.next("recording").getBoolean("active"));
+            assertFalse(skipTo(ada, "recording").getBoolean("active"));
+            bob.send(new JsonObject().put("type", "record").put("id", 6).put("active", false));
+            assertEquals(6, bob.nextError("not_recording").getInteger("re"));
+        } finally {
+            ada.close();
+            bob.close();
+        }
+    }
+
+    /** The next message of {@code type}, past others (joins, permission updates). */
+    private static JsonObject skipTo(WsTestClient client, String type) {
+        for (int i = 0; i < 20; i++) {
+            JsonObject m = client.next();
+            if (type.equals(m.getString("type"))) {
+                return m;
+            }
+        }
+        throw new AssertionError("no " + type);
     }
 }

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.TestInstance.Lifecycle;
  * file starts on the keyframe the recording asked for, whose time each page sees in its own getStats()
  * (keyFramesEncoded, between two reports' timestamps). The suite records {@code chorus.recording.seconds} (8 s by
  * default); the issue's 30 s run is the same test with {@code -Dchorus.recording.seconds=30} (README "Recording").
+ * Then a member the API gives the record permission starts and stops a recording with the page's button.
  */
 @TestInstance(Lifecycle.PER_CLASS)
 class RecordingBrowserIT {
@@ -121,6 +122,18 @@ class RecordingBrowserIT {
             awaitBadge(page, "false");
         }
 
+        // A member the API lets record gets the page's Record button, and the room follows it.
+        RoomPage ada = pages.get(0);
+        assertTrue(Boolean.TRUE.equals(ada.script("return document.getElementById('toggle-recording').hidden;")));
+        HttpResponse<String> granted = api.call(
+                "PATCH", "/api/v1/rooms/rec/participants/" + ada.selfId() + "/permissions", "{\"record\": true}");
+        assertEquals(200, granted.statusCode(), granted.body());
+        awaitScript(ada, "return !document.getElementById('toggle-recording').hidden;");
+        ada.click("toggle-recording");
+        awaitBadge(pages.get(1), "true");
+        ada.click("toggle-recording");
+        awaitBadge(pages.get(1), "false");
+
         JsonNode manifest = JSON.readTree(Files.readString(dir.resolve("manifest.json")));
         long startMillis = Instant.parse(manifest.path("startedAt").asText()).toEpochMilli();
         double lengthSeconds =
@@ -183,6 +196,14 @@ class RecordingBrowserIT {
             Thread.sleep(100);
         }
         assertEquals(value, badge(page), "the Recording badge at " + page.selfId());
+    }
+
+    private static void awaitScript(RoomPage page, String js) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!Boolean.TRUE.equals(page.script(js)) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertTrue(Boolean.TRUE.equals(page.script(js)), js);
     }
 
     @SuppressWarnings("unchecked")
