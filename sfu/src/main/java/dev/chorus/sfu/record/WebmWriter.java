@@ -10,9 +10,9 @@ import java.nio.file.StandardOpenOption;
 /**
  * Writes one track's frames into a WebM file as they come, so that the file plays whatever happens to the process.
  * The Segment is opened with an unknown size and each Cluster goes to the file only once it is complete (with its
- * size known): a crash, a kill or a full disk leaves a file that plays up to its last complete cluster. {@link
- * #close} then finishes the last cluster and writes what only the end knows, in place: the Segment's size and the
- * Duration (into a Void element reserved for it). Timestamps are milliseconds from the start of the file. One
+ * size known): a crash, a kill or a full disk leaves a file that plays up to its last complete cluster. The
+ * Duration (in a Void element reserved for it) is rewritten in place after each cluster, so such a file also says how
+ * long it plays; {@link #close} finishes the last cluster and writes the Segment's size in place. Timestamps are milliseconds from the start of the file. One
  * writer thread; frames are copied, not kept.
  */
 public final class WebmWriter implements Closeable {
@@ -183,6 +183,15 @@ public final class WebmWriter implements Closeable {
         clusterSizeAt = -1;
         writeFully(cluster.array(), cluster.length());
         clusters++;
+        // The Duration of what the file holds now, in place (11 bytes where the Void was): a file the process never
+        // closes still says how long it plays.
+        writeDuration();
+    }
+
+    private void writeDuration() throws IOException {
+        scratch.clear();
+        scratch.float64(Webm.DURATION, durationMillis());
+        writeAt(durationAt, scratch);
     }
 
     private void writeFully(byte[] b, int len) throws IOException {
@@ -237,9 +246,7 @@ public final class WebmWriter implements Closeable {
             if (clusterSizeAt >= 0) {
                 flushCluster();
             }
-            scratch.clear();
-            scratch.float64(Webm.DURATION, durationMillis());
-            writeAt(durationAt, scratch);
+            writeDuration();
             scratch.clear();
             scratch.sizeOfLength(channel.size() - segmentDataStart, 8);
             writeAt(segmentSizeAt, scratch);

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,8 +52,15 @@ final class MediaTools {
         return new String[] {text, errors};
     }
 
+    /** Encoded once per test JVM: encoding is most of these tests' time. */
+    private static final Map<String, List<Frame>> ENCODED = new ConcurrentHashMap<>();
+
     /** {@code seconds} of a 320x240 30 fps test picture as VP8, a keyframe every {@code gop} frames. */
     static List<Frame> vp8(Path dir, int seconds, int gop) throws IOException, InterruptedException {
+        List<Frame> known = ENCODED.get("vp8-" + seconds + "-" + gop);
+        if (known != null) {
+            return known;
+        }
         Path ivf = dir.resolve("src-" + seconds + "-" + gop + ".ivf");
         run(
                 dir,
@@ -72,11 +81,17 @@ final class MediaTools {
                 "-deadline",
                 "realtime",
                 ivf.toString());
-        return readIvf(Files.readAllBytes(ivf));
+        List<Frame> frames = readIvf(Files.readAllBytes(ivf));
+        ENCODED.put("vp8-" + seconds + "-" + gop, frames);
+        return frames;
     }
 
     /** {@code seconds} of a 440 Hz tone as 20 ms Opus frames. */
     static List<Frame> opus(Path dir, int seconds) throws IOException, InterruptedException {
+        List<Frame> known = ENCODED.get("opus-" + seconds);
+        if (known != null) {
+            return known;
+        }
         Path ogg = dir.resolve("src-" + seconds + ".opus");
         run(
                 dir,
@@ -97,7 +112,9 @@ final class MediaTools {
                 "-b:a",
                 "48k",
                 ogg.toString());
-        return readOggOpus(Files.readAllBytes(ogg));
+        List<Frame> frames = readOggOpus(Files.readAllBytes(ogg));
+        ENCODED.put("opus-" + seconds, frames);
+        return frames;
     }
 
     /** IVF: a 32-byte file header, then per frame a 12-byte header (size, 64-bit pts) and the frame. */

@@ -192,6 +192,49 @@ class RoomRecordingTest {
     }
 
     @Test
+    void aSwitchToAnotherSimulcastLayerGoesOnFromItsKeyframeOnItsOwnClock() throws Exception {
+        List<MediaTools.Frame> video = MediaTools.vp8(dir, 2, 30);
+        RoomRecording rec = RoomRecording.start(
+                "r1", "rec5", dir.resolve("rec5"), executor, clock, Instant.EPOCH, r -> ends.incrementAndGet());
+        TrackTap v = rec.addTrack(new TrackInfo("r1", "erin", "v1", Codec.VP8, "camera"));
+        executor.drain.run();
+        List<Vp8DepacketizerTest.Packet> packets = Vp8DepacketizerTest.packetize(
+                video.stream().map(MediaTools.Frame::data).toList(), 1000, 0);
+        // Layer A (frames 0-29) from sequence 0 and RTP time 0; then layer B, whose own numbering starts at 40000
+        // and its RTP clock at 7,000,000, from frame 30 (a keyframe). Both layers' reports say NTP 0 is RTP base.
+        v.offerSenderReport(ntp(0), 0, clock.nowNanos());
+        boolean switched = false;
+        for (Vp8DepacketizerTest.Packet p : packets) {
+            long frame = p.ts() / 3000;
+            long seq = p.seq();
+            long ts = p.ts();
+            if (frame >= 30) {
+                if (!switched) {
+                    switched = true;
+                    v.offerLayerSwitch(clock.nowNanos());
+                    v.offerSenderReport(ntp(0), 7_000_000L, clock.nowNanos());
+                }
+                seq += 40_000;
+                ts += 7_000_000L;
+            }
+            v.offerRtp(seq, ts, p.marker(), p.payload(), 0, p.payload().length, clock.nowNanos());
+            clock.advanceMillis(5);
+            executor.drain.run();
+        }
+        rec.stop();
+        executor.drain.run();
+        JsonNode t = rec.manifest().get("participants").get(0).get("tracks").get(0);
+        assertEquals(1, t.get("layerSwitches").asLong());
+        assertEquals(60, t.get("frames").asLong());
+        assertEquals(0, t.get("dropped").get("framesLost").asLong());
+        Path file = dir.resolve("rec5").resolve(t.get("file").asText());
+        JsonNode probe = MediaTools.probe(file);
+        assertEquals(60, probe.get("streams").get(0).get("nb_read_frames").asInt());
+        assertEquals(2.0, probe.get("format").get("duration").asDouble(), 0.05, "one timeline across the switch");
+        assertEquals("", MediaTools.decodeErrors(file));
+    }
+
+    @Test
     void aTrackEndedEarlyIsClosedAndTheOthersGoOn() throws Exception {
         RoomRecording rec = RoomRecording.start(
                 "r1", "rec3", dir.resolve("rec3"), executor, clock, Instant.EPOCH, r -> ends.incrementAndGet());

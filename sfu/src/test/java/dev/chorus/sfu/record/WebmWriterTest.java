@@ -70,6 +70,8 @@ class WebmWriterTest {
         Files.write(cut, MediaTools.copyOf(whole, whole.length - 100)); // and a full disk cut the last one short
         JsonNode probe = MediaTools.probe(file);
         assertEquals(75, probe.get("streams").get(0).get("nb_read_frames").asInt());
+        // The Duration is brought up to date after each cluster: 75 frames of 33 ms.
+        assertEquals(2.5, probe.get("format").get("duration").asDouble(), 0.05);
         JsonNode cutProbe = MediaTools.probe(cut);
         int decoded = cutProbe.get("streams").get(0).get("nb_read_frames").asInt();
         assertTrue(decoded >= 60 && decoded <= 75, "frames of the cut file: " + decoded);
