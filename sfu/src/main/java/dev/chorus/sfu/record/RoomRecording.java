@@ -197,7 +197,10 @@ public final class RoomRecording {
             stopRequested = true;
         }
         if (stoppedAt != null) {
-            drain.cancel(false);
+            ScheduledFuture<?> task = drain;
+            if (task != null) {
+                task.cancel(false);
+            }
             LOG.info("[room={}] recording {} stopped: {}", room, id, summary());
             onEnd.accept(this);
         }

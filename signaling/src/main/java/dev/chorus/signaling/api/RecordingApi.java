@@ -93,6 +93,9 @@ public final class RecordingApi implements RoomRecorder {
         MediaService m = mediaOrFail();
         String id =
                 STAMP.format(Instant.ofEpochMilli(wallClockMillis.getAsLong())).replace('.', '-');
+        if (!RoomApi.ROOM_NAME.matcher(room.name()).matches()) { // room names are of these characters already
+            throw new ApiException(ApiError.INTERNAL_ERROR, "internal error");
+        }
         Path target = dir.resolve(room.name()).resolve(id);
         RoomRecording r;
         try {
