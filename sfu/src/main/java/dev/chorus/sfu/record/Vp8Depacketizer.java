@@ -24,6 +24,7 @@ final class Vp8Depacketizer {
     private final long[] arrival = new long[RING];
     private final boolean[] marker = new boolean[RING];
     private final boolean[] start = new boolean[RING];
+    private final boolean[] padding = new boolean[RING];
     private byte[] frame = new byte[64 * 1024];
 
     /** The sequence number the next frame starts at; -1 until a frame start was seen. */
@@ -44,7 +45,8 @@ final class Vp8Depacketizer {
     /** One packet's payload (descriptor included). */
     void push(long extSeq, long rtpTimestamp, boolean isMarker, byte[] b, int off, int len, long nowNanos) {
         int d = Vp8Payload.descriptorLength(b, off, len);
-        if (d < 0 || len > MAX_PAYLOAD) {
+        boolean isPadding = len == 0; // padding only (bandwidth probes): a sequence number, no frame
+        if (!isPadding && (d < 0 || len > MAX_PAYLOAD)) {
             packetsMalformed++;
             return;
         }
@@ -61,12 +63,13 @@ final class Vp8Depacketizer {
             seq[i] = -1;
         }
         System.arraycopy(b, off, payload[i], 0, len);
+        padding[i] = isPadding;
         length[i] = len;
         seq[i] = extSeq;
         timestamp[i] = rtpTimestamp;
         marker[i] = isMarker;
         // S bit and partition index 0: the first packet of a frame.
-        start[i] = (b[off] & 0x1F) == 0x10;
+        start[i] = !isPadding && (b[off] & 0x1F) == 0x10;
         arrival[i] = nowNanos;
         newest = Math.max(newest, extSeq);
         if (next < 0 && start[i]) {
@@ -86,6 +89,7 @@ final class Vp8Depacketizer {
 
     private void drain(long nowNanos) {
         while (next >= 0) {
+            skipPadding();
             int end = completeFrameEnd();
             if (end >= 0) {
                 emit(end);
@@ -148,8 +152,19 @@ final class Vp8Depacketizer {
         resyncIfNeeded();
     }
 
+    /** Padding-only packets between frames take sequence numbers and nothing else: passed over. */
+    private void skipPadding() {
+        int i = slot(next);
+        while (seq[i] == next && padding[i]) {
+            seq[i] = -1;
+            next++;
+            i = slot(next);
+        }
+    }
+
     /** After a frame, the next one must start at the next packet; if that packet is there and no start, resync. */
     private void resyncIfNeeded() {
+        skipPadding();
         int i = slot(next);
         if (seq[i] == next && !start[i]) {
             giveUp();

@@ -169,6 +169,25 @@ class Vp8DepacketizerTest {
     }
 
     @Test
+    void paddingOnlyPacketsBetweenFramesArePassedOver() {
+        List<byte[]> source = syntheticFrames(10);
+        List<Packet> packets = new ArrayList<>();
+        long seq = 0;
+        for (Packet p : packetize(source, 1000, 0)) {
+            packets.add(new Packet(seq++, p.ts(), p.marker(), p.payload()));
+            if (p.marker() && p.ts() % 2 == 0) { // a bandwidth probe after every other frame
+                packets.add(new Packet(seq++, p.ts(), false, new byte[0]));
+            }
+        }
+        for (Packet p : packets) {
+            push(p, 0);
+        }
+        assertEquals(10, frames.size());
+        assertEquals(0, losses);
+        assertEquals(0, depacketizer.packetsMalformed());
+    }
+
+    @Test
     void aLongOutageDoesNotWedgeTheRing() {
         List<Packet> packets = packetize(syntheticFrames(400), 300, 0);
         for (Packet p : packets) {
