@@ -69,6 +69,8 @@ final class TrackRecorder implements FrameSink {
     private volatile long framesWritten;
     private volatile long framesHeld;
     private volatile long layerSwitches;
+    private volatile long audioLate;
+    private long lastAudioRtp;
     private long framesLostBefore;
     private long packetsLateBefore;
     private volatile long framesBeforeKeyframe;
@@ -189,6 +191,11 @@ final class TrackRecorder implements FrameSink {
             waitingForKeyframe = false;
             tap.wantKeyframe(false);
         }
+        if (!video && framesWritten > 0 && (int) (rtpTimestamp - lastAudioRtp) <= 0) {
+            audioLate++; // reordered or repeated: an Opus frame stands alone, so a late one is left out, not misplaced
+            return;
+        }
+        lastAudioRtp = rtpTimestamp;
         long ticks = (int) (rtpTimestamp - mapRtp); // signed: a frame may come just before its report's instant
         long at = mapNanos + ticks * 1_000_000_000L / clockRate;
         try {
@@ -307,6 +314,9 @@ final class TrackRecorder implements FrameSink {
             n.put("layerSwitches", layerSwitches);
         }
         dropped.put("beforeKeyframe", framesBeforeKeyframe);
+        if (!video) {
+            dropped.put("late", audioLate);
+        }
         if (vp8 != null) {
             dropped.put("framesLost", framesLostBefore + vp8.framesLost());
             dropped.put("packetsLate", packetsLateBefore + vp8.packetsLate());

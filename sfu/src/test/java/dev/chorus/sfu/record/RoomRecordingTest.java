@@ -245,6 +245,7 @@ class RoomRecordingTest {
         for (int i = 0; i < 50; i++) {
             a.offerRtp(i, 960L * i, true, frame, 0, frame.length, clock.nowNanos());
         }
+        a.offerRtp(20, 960L * 20, true, frame, 0, frame.length, clock.nowNanos()); // a late copy: left out
         executor.drain.run();
         rec.trackEnded("a1");
         executor.drain.run();
@@ -253,6 +254,7 @@ class RoomRecordingTest {
         JsonNode t = rec.manifest().get("participants").get(0).get("tracks").get(0);
         assertEquals("ended", t.get("state").asText());
         assertEquals(50, t.get("frames").asLong());
+        assertEquals(1, t.get("dropped").get("late").asLong());
         assertEquals(1000, t.get("durationMillis").asLong());
         assertEquals(0, ends.get());
         rec.stop();
