@@ -73,6 +73,7 @@ final class TrackRecorder implements FrameSink {
     private long lastAudioRtp;
     private long framesLostBefore;
     private long packetsLateBefore;
+    private long packetsMalformedBefore;
     private volatile long framesBeforeKeyframe;
     private volatile long durationMillis;
     private long nowNanos;
@@ -147,8 +148,10 @@ final class TrackRecorder implements FrameSink {
         } else if (s.senderReport) {
             clock.onSenderReport(s.ntp, s.nanos);
             mapTo(s.rtpTimestamp, clock.serverNanos(ParticipantClock.ntpToNanos(s.ntp)), false);
-        } else if (vp8 != null) {
-            vp8.push(s.extSeq, s.rtpTimestamp, s.marker, s.data, 0, s.length, s.nanos);
+        } else if (video) {
+            if (vp8 != null) {
+                vp8.push(s.extSeq, s.rtpTimestamp, s.marker, s.data, 0, s.length, s.nanos);
+            }
         } else {
             onFrame(s.rtpTimestamp, true, s.data, 0, s.length);
         }
@@ -160,8 +163,7 @@ final class TrackRecorder implements FrameSink {
      */
     private void switchLayer() {
         if (vp8 != null) {
-            framesLostBefore += vp8.framesLost();
-            packetsLateBefore += vp8.packetsLate();
+            keepCounts();
             vp8 = new Vp8Depacketizer(this, REORDER_WAIT_NANOS);
         }
         mapped = false;
@@ -271,6 +273,11 @@ final class TrackRecorder implements FrameSink {
             state = State.ENDED;
         }
         closeWriter();
+        if (vp8 != null) {
+            keepCounts();
+            vp8 = null; // its 800 KB ring goes: an ended recording stays listed (the API's GET) for its state only
+        }
+        held.clear();
     }
 
     private void drainAfterClose() {
@@ -289,6 +296,14 @@ final class TrackRecorder implements FrameSink {
         } catch (IOException e) {
             LOG.warn("[room={} participant={}] {} cannot be closed", info.room(), info.participantId(), file, e);
         }
+        writer = null; // its cluster buffer goes with it: an ended recording stays listed for its state
+    }
+
+    /** Moves the depacketizer's counts here, before it is replaced or let go. */
+    private void keepCounts() {
+        framesLostBefore += vp8.framesLost();
+        packetsLateBefore += vp8.packetsLate();
+        packetsMalformedBefore += vp8.packetsMalformed();
     }
 
     /** The manifest's entry for the track, with its counters (also /debug). */
@@ -317,10 +332,11 @@ final class TrackRecorder implements FrameSink {
         if (!video) {
             dropped.put("late", audioLate);
         }
-        if (vp8 != null) {
-            dropped.put("framesLost", framesLostBefore + vp8.framesLost());
-            dropped.put("packetsLate", packetsLateBefore + vp8.packetsLate());
-            dropped.put("packetsMalformed", vp8.packetsMalformed());
+        if (video) {
+            Vp8Depacketizer d = vp8;
+            dropped.put("framesLost", framesLostBefore + (d == null ? 0 : d.framesLost()));
+            dropped.put("packetsLate", packetsLateBefore + (d == null ? 0 : d.packetsLate()));
+            dropped.put("packetsMalformed", packetsMalformedBefore + (d == null ? 0 : d.packetsMalformed()));
         }
         return n;
     }
