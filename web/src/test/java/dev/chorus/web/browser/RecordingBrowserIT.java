@@ -42,7 +42,9 @@ class RecordingBrowserIT {
 
     /**
      * Installed in each page: every 20 ms its outbound video streams' keyFramesEncoded; each time it grew, the
-     * window (previous and this report's timestamp, epoch ms) in which the keyframe was made.
+     * window (previous and this report's timestamp, epoch ms) in which the keyframe came out of the encoder, and the
+     * encoder's time over that window (totalEncodeTime grew by it, ms). The file starts at the keyframe's capture,
+     * which is before it came out by at least that: on a busy machine encoding a keyframe took up to 100 ms.
      */
     private static final String KEYFRAME_WATCH = "window.recordingWatch = {kf: {}, windows: []};"
             + "window.recordingWatch.timer = setInterval(async () => {"
@@ -51,8 +53,10 @@ class RecordingBrowserIT {
             + "  report.forEach((s) => {"
             + "    if (s.type !== 'outbound-rtp' || s.kind !== 'video') return;"
             + "    const w = window.recordingWatch; const prev = w.kf[s.ssrc];"
-            + "    if (prev && s.keyFramesEncoded > prev.n) w.windows.push([prev.ts, s.timestamp]);"
-            + "    w.kf[s.ssrc] = {n: s.keyFramesEncoded, ts: s.timestamp};"
+            + "    if (prev && s.keyFramesEncoded > prev.n) {"
+            + "      w.windows.push([prev.ts, s.timestamp, 1000 * ((s.totalEncodeTime || 0) - prev.enc)]);"
+            + "    }"
+            + "    w.kf[s.ssrc] = {n: s.keyFramesEncoded, ts: s.timestamp, enc: s.totalEncodeTime || 0};"
             + "  });"
             + "}, 20);";
 
@@ -168,6 +172,8 @@ class RecordingBrowserIT {
                         track.path("dropped"));
                 assertEquals("senderReport", track.path("timedBy").asText(), what);
                 assertEquals(lengthSeconds, duration, 1.0, what + ": the file's duration against the recording's");
+                // Every file ends at the stop: its last frame was captured just before it.
+                assertEquals(lengthSeconds * 1000, offset + duration * 1000, 150, what + ": where the file ends");
                 assertEquals("", errors, what + ": ffmpeg's errors decoding " + file);
                 assertTrue(frames >= ("audio".equals(kind) ? 40 : 5) * (lengthSeconds - 1), what + ": " + frames);
                 if ("audio".equals(kind)) {
@@ -175,7 +181,9 @@ class RecordingBrowserIT {
                     assertTrue(Math.abs(offset) <= 100, what + " starts at " + offset + " ms, not at 0");
                 } else {
                     double truth = nearestMiddle(keyframes, startMillis + offset) - startMillis;
-                    System.out.printf("  %s: the page encoded a keyframe at %.1f ms (%s)%n", what, truth, keyframes);
+                    System.out.printf(
+                            "  %s: the page captured a keyframe at %.1f ms (windows [from, to, encoder ms]: %s)%n",
+                            what, truth, keyframes);
                     assertTrue(
                             Math.abs(offset - truth) <= 100,
                             what + ": file at " + offset + " ms, keyframe at " + truth);
@@ -212,11 +220,15 @@ class RecordingBrowserIT {
         return w == null ? List.of() : (List<List<Number>>) w;
     }
 
-    /** The middle of the keyframe window nearest {@code at} (epoch ms), or NaN when the page saw none. */
+    /**
+     * When the keyframe nearest {@code at} (epoch ms) was captured, as near as the page tells: the middle of the
+     * window in which it came out of the encoder, less the encoder's time in that window. NaN when the page saw none.
+     */
     private static double nearestMiddle(List<List<Number>> windows, double at) {
         double best = Double.NaN;
         for (List<Number> w : windows) {
-            double middle = (w.get(0).doubleValue() + w.get(1).doubleValue()) / 2;
+            double middle = (w.get(0).doubleValue() + w.get(1).doubleValue()) / 2
+                    - w.get(2).doubleValue();
             if (Double.isNaN(best) || Math.abs(middle - at) < Math.abs(best - at)) {
                 best = middle;
             }
