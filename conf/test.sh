@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: unit, WebSocket, transport and real-browser tests.
-# Installs what the tests drive (Debian's chromium, chromium-driver, firefox-esr, and coturn,
-# whose turnserver the relay test starts on loopback) when missing,
+# Installs what the tests drive (Debian's chromium, chromium-driver, firefox-esr, coturn,
+# whose turnserver the relay test starts on loopback, and ffmpeg, whose ffprobe checks recordings) when missing,
 # runs `mvn verify` on every module, then prints one summary line of all test reports.
 # Extra arguments go to Maven, e.g. `bash conf/test.sh -o` to build offline.
 # The console shows, module by module, each test class with its counts and every failure with
@@ -16,6 +16,8 @@ command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 # Driven over WebDriver BiDi, no geckodriver (Debian has none): web's *FirefoxIT tests.
 command -v firefox-esr >/dev/null 2>&1 || missing+=(firefox-esr)
 [ -x /usr/bin/turnserver ] || missing+=(coturn)
+# ffmpeg encodes real VP8/Opus frames for the recorder's tests, and ffprobe checks the WebM files it writes.
+{ command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1; } || missing+=(ffmpeg)
 if ((${#missing[@]})); then
   echo "test.sh: installing ${missing[*]} with apt-get"
   sudo=""

@@ -14,6 +14,7 @@ import { initDevices } from './ui-devices.js';
 import { startQuality, stopQuality } from './ui-quality.js';
 import * as chat from './ui-chat.js';
 import * as audience from './ui-viewers.js';
+import * as recordingBadge from './ui-recording.js';
 import * as moderation from './ui-moderation.js';
 import * as reactions from './ui-reactions.js';
 import { MEDIA_REASONS } from './reasons.js';
@@ -245,6 +246,7 @@ function resetRoom() {
   serverMuted = { audio: false, video: false };
   moderation.clearNotice();
   moderation.closeDialog();
+  recordingBadge.setRecording(false);
   applyPermissions(null);
   delete document.body.dataset.selfId;
   people.clear();
@@ -285,6 +287,7 @@ function renderChat() {
 function applyPermissions(perms) {
   mayChat = perms?.chat !== false;
   moderation.setModerating(perms?.moderate === true);
+  recordingBadge.setMayRecord(perms?.moderate === true || perms?.record === true);
   renderChat();
 }
 
@@ -301,6 +304,7 @@ function onJoined(msg) {
   document.body.dataset.selfId = self.id;
   applyPermissions(self.permissions);
   audience.setCount(msg.viewers);
+  recordingBadge.setRecording(msg.recording === true);
   if (!viewer) {
     // A viewer is not listed, and has no picture of its own to show.
     people.upsert(self, { self: true });
@@ -354,6 +358,7 @@ function wire(s) {
     audience.setCount(m.count);
     renderStatus();
   });
+  on('recording', (m) => recordingBadge.setRecording(m.active === true));
   on('video-paused', (m) => {
     const paused = new Set(Array.isArray(m.mids) ? m.mids.map(String) : []);
     pausedVideos = new Set(peer?.videoLines().filter((l) => paused.has(l.mid) && l.source !== 'screen')
@@ -590,6 +595,7 @@ function init() {
     onSend: (text) => Boolean(sig?.send({ type: 'chat', text })),
   });
   moderation.initModeration({ onRequest: (message) => Boolean(sig?.send(message)) });
+  recordingBadge.initRecording({ onRequest: (message) => Boolean(sig?.send(message)) });
   $('toggle-audio').addEventListener('click', () => media.toggle('audio'));
   $('toggle-video').addEventListener('click', () => media.toggle('video'));
   $('toggle-screen').addEventListener('click', toggleScreen);

@@ -18,6 +18,7 @@
  *  buffer      pooled packet buffers, retransmission buffer    collect primitive map, lock-free queue
  *  config      checked reading of reference.conf and the operator's settings
  *  capture     a participant's decrypted packets into a pcap file (server API), off the packet thread
+ *  record      room recording: each VP8/Opus track into a WebM file (our own muxer) and a manifest, off the worker
  * </pre>
  * The path of one packet, hop by hop, is in {@link dev.chorus.sfu.forward.PacketIngress}.
  *
@@ -49,6 +50,10 @@
  * <tr><td>the capture writer ({@code chorus-capture-writer}, MediaService)</td>
  *     <td>the running captures' files</td>
  *     <td>{@code PacketCapture}'s drain: queued slots to the file, every 20 ms; ends a capture at its limits</td></tr>
+ * <tr><td>the recording writer ({@code chorus-recording-writer}, MediaService's Recordings)</td>
+ *     <td>the running room recordings: frame assembly, timing, their WebM files and manifests</td>
+ *     <td>{@code RoomRecording}'s drain every 20 ms: what the media workers queued in each track's {@code TrackTap}
+ *     (a payload copy into a preallocated slot, or a counted drop) into the files</td></tr>
  * <tr><td>the transport closer and the media release thread (MediaService)</td>
  *     <td>nothing</td>
  *     <td>{@code WebRtcTransport.close()} (freeing an ICE agent takes a while); at shutdown, closing the workers

@@ -16,6 +16,9 @@ import dev.chorus.sfu.worker.ForwardingStats;
  * @param rejectedIceSessions   first STUN requests refused because of their source address
  * @param buffersInUse          pooled packet buffers handed out and not yet returned
  * @param bridgeDrops           drops of the bridge stage by {@link DropReason#ordinal()}
+ * @param recordingsRunning     room recordings running now
+ * @param recordingsStarted     room recordings started since the start
+ * @param recordingDroppedBusy  packets room recordings could not take (their writer fell behind), all of them
  */
 public record MediaMetrics(
         int rooms,
@@ -25,7 +28,10 @@ public record MediaMetrics(
         long buffersInUse,
         TransportTotals transport,
         ForwardingStats forwarding,
-        long[] bridgeDrops) {
+        long[] bridgeDrops,
+        int recordingsRunning,
+        long recordingsStarted,
+        long recordingDroppedBusy) {
 
     /** The total of {@code reason}, read from the stage that counts it. */
     public long drops(DropReason reason) {

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.forward.PlacedRouter;
 import dev.chorus.sfu.forward.Router;
+import dev.chorus.sfu.record.RoomRecording;
+import dev.chorus.sfu.record.TrackInfo;
+import dev.chorus.sfu.record.TrackTap;
 import dev.chorus.sfu.worker.MediaWorker;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -173,11 +176,58 @@ public final class MediaRoom {
                 track.mid(),
                 track.streams());
         othersChanged(track.publisherId());
+        RoomRecording r = service.recordings().running(id);
+        if (r != null) {
+            record(r, track);
+        }
+    }
+
+    /** A recording of the room started: every track published now goes into it. */
+    void recordingStarted(RoomRecording r) {
+        for (PublishedTrack t : tracks.values()) {
+            record(r, t);
+        }
+    }
+
+    /** The room's recording stops: the producers stop feeding it. */
+    void recordingStopped() {
+        for (PublishedTrack t : tracks.values()) {
+            String producerId = t.producerId();
+            onRouter("stop recording " + producerId, router -> {
+                if (router.hasProducer(producerId)) {
+                    router.producer(producerId).setRecordTap(null);
+                }
+            });
+        }
+    }
+
+    private void record(RoomRecording r, PublishedTrack t) {
+        if (!RoomRecording.canRecord(t.codec())) {
+            LOG.warn(
+                    "[room={} participant={}] {} not recorded: the recorder writes VP8 and Opus, not {}",
+                    id,
+                    t.publisherId(),
+                    t.producerId(),
+                    t.codec());
+            return;
+        }
+        TrackTap tap = r.addTrack(new TrackInfo(
+                id, t.publisherId(), t.producerId(), t.codec(), t.source().wire()));
+        String producerId = t.producerId();
+        onRouter("record " + producerId, router -> {
+            if (router.hasProducer(producerId)) {
+                router.producer(producerId).setRecordTap(tap);
+            }
+        });
     }
 
     void unpublished(PublishedTrack track) {
         if (tracks.remove(track.producerId()) == null) {
             return;
+        }
+        RoomRecording r = service.recordings().running(id);
+        if (r != null) {
+            r.trackEnded(track.producerId());
         }
         LOG.info(
                 "[room={} participant={}] unpublishes {} {} (mid {})",
@@ -219,6 +269,7 @@ public final class MediaRoom {
         }
         sessions.remove(session.participantId());
         if (sessions.isEmpty()) {
+            endRecordedTracks();
             closed = true;
             service.roomEmpty(this);
         }
@@ -241,7 +292,18 @@ public final class MediaRoom {
         for (MediaSession s : List.copyOf(sessions.values())) {
             s.close();
         }
+        endRecordedTracks();
         closed = true;
+    }
+
+    /** The room's media goes away (the recording, if any, goes on for whoever comes next): its files end. */
+    private void endRecordedTracks() {
+        RoomRecording r = service.recordings().running(id);
+        if (r != null) {
+            for (PublishedTrack t : tracks.values()) {
+                r.trackEnded(t.producerId());
+            }
+        }
     }
 
     ObjectNode toJson() {

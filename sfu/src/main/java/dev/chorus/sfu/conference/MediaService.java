@@ -10,12 +10,14 @@ import dev.chorus.sfu.drop.SharedDropCounters;
 import dev.chorus.sfu.forward.PlacedRouter;
 import dev.chorus.sfu.forward.RouterConfig;
 import dev.chorus.sfu.forward.RouterRegistry;
+import dev.chorus.sfu.record.RoomRecording;
 import dev.chorus.sfu.transport.DtlsCertificate;
 import dev.chorus.sfu.transport.MediaPorts;
 import dev.chorus.sfu.transport.TransportConfig;
 import dev.chorus.sfu.transport.WebRtcTransport;
 import dev.chorus.sfu.worker.Clock;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,6 +103,9 @@ public final class MediaService implements AutoCloseable {
     /** Writes packet captures (server API) to their files; idle unless one runs. */
     private final ScheduledExecutorService captureWriter;
 
+    /** Room recordings and the thread that writes them. */
+    private final Recordings recordings;
+
     private final Map<String, MediaRoom> rooms = new LinkedHashMap<>();
     /** Bridge-stage drops of every session the service has had (an ingress's own counters go with it). */
     private final SharedDropCounters bridgeDrops = new SharedDropCounters(DropStage.BRIDGE);
@@ -127,6 +133,7 @@ public final class MediaService implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.recordings = new Recordings(control, Clock.SYSTEM);
         TransportConfig tc = settings.transport();
         LOG.info(
                 "media on udp {}{}, ice-tcp {}{} with {} worker(s), DTLS fingerprint {}",
@@ -186,6 +193,46 @@ public final class MediaService implements AutoCloseable {
             rooms.remove(room.id());
             routers.closeRouter(room.id());
         }
+    }
+
+    /**
+     * Starts recording {@code roomId} into {@code dir} (which must not exist): every VP8 and Opus track published in
+     * it, now and later, until {@link #stopRecording}. The room need not have media yet. Control thread.
+     *
+     * @param onEnded told on the control thread once the files are closed (stopped, or failed on their own)
+     * @throws MediaException NOT_READY while the room is recorded already; UNAVAILABLE when closed or the
+     *     directory cannot be made
+     */
+    public RoomRecording startRecording(String roomId, String recordingId, Path dir, Consumer<RoomRecording> onEnded)
+            throws MediaException {
+        if (closed) {
+            throw new MediaException(MediaException.Kind.UNAVAILABLE, "the media service is closed");
+        }
+        RoomRecording r = recordings.start(roomId, recordingId, dir, onEnded);
+        MediaRoom room = rooms.get(roomId);
+        if (room != null) {
+            room.recordingStarted(r);
+        }
+        return r;
+    }
+
+    /** Stops the room's recording (its files are closed on the writer soon after); false when none runs. */
+    public boolean stopRecording(String roomId) {
+        RoomRecording r = recordings.running(roomId);
+        if (r == null) {
+            return false;
+        }
+        MediaRoom room = rooms.get(roomId);
+        if (room != null) {
+            room.recordingStopped();
+        }
+        r.stop();
+        return true;
+    }
+
+    /** The room recordings: running ones, and each room's last one. */
+    public Recordings recordings() {
+        return recordings;
     }
 
     /** The room's media side, or null when nobody in it has offered yet. */
@@ -278,6 +325,7 @@ public final class MediaService implements AutoCloseable {
         root.set("pool", pool.toJson());
         ArrayNode roomArray = root.putArray("rooms");
         rooms.values().forEach(r -> roomArray.add(r.toJson()));
+        root.set("recordings", recordings.toJson());
         return routers.debugJson().thenApply(forwarding -> {
             root.set("forwarding", forwarding);
             return root;
@@ -304,11 +352,24 @@ public final class MediaService implements AutoCloseable {
         long rejected = ports.rejectedSessions();
         long inUse = pool.outstanding();
         var transportTotals = ports.totals();
+        int recordingsRunning = recordings.runningCount();
+        long recordingsStarted = recordings.startedCount();
+        long recordingDrops = recordings.droppedBusyTotal();
         long[] bridge = new long[DropReason.values().length];
         bridgeDrops.addTo(bridge);
         return routers.statsSnapshot()
                 .thenApply(forwarding -> new MediaMetrics(
-                        roomCount, sessionCount, transports, rejected, inUse, transportTotals, forwarding, bridge));
+                        roomCount,
+                        sessionCount,
+                        transports,
+                        rejected,
+                        inUse,
+                        transportTotals,
+                        forwarding,
+                        bridge,
+                        recordingsRunning,
+                        recordingsStarted,
+                        recordingDrops));
     }
 
     /**
@@ -344,6 +405,7 @@ public final class MediaService implements AutoCloseable {
 
     private void release() {
         routers.close();
+        recordings.close(); // every file gets its last cluster, duration and size
         captureWriter.shutdown(); // a capture still running keeps what its last drain flushed
         closer.shutdown();
         try {

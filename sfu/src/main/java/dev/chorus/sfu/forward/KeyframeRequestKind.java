@@ -24,5 +24,7 @@ public enum KeyframeRequestKind {
      * A participant's network path changed (ICE restart): what was in flight to it, or from it, is lost, so the
      * videos it receives and the consumers of what it publishes restart on a keyframe.
      */
-    PATH_CHANGED
+    PATH_CHANGED,
+    /** A room recording starts this video (or lost a frame of it) and its file goes on from a keyframe. */
+    RECORDING
 }

@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.LongAdder;
  *     (a simulcast layer's SSRC is learnt from its MID + rid: SsrcLearner)
  *  6  Producer.receiveRtp -> RtpReceiveStream.receive: RTX unwrap, duplicate    media worker
  *     check, stats, NACK generation, keyframe detection, retransmission buffer
+ *     (a room recording's TrackTap gets a copy of the recorded layer's payload)
  *  7  Consumer.forward, for each subscriber: layer / pause / bandwidth /        media worker
  *     keyframe decision, copy, rewrite SSRC, PT, sequence, timestamp (and VP8
  *     picture ids across layer switches: StreamSplicer), extensions

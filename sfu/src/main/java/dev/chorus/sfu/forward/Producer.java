@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.codec.MediaKind;
 import dev.chorus.sfu.drop.DropCounters;
 import dev.chorus.sfu.drop.DropReason;
+import dev.chorus.sfu.record.TrackTap;
 import dev.chorus.sfu.rtp.RtpExtension;
 import dev.chorus.sfu.rtp.RtpHeaderExtensions;
 import dev.chorus.sfu.rtp.RtpPacket;
@@ -60,6 +61,16 @@ public final class Producer {
     private long lastLayerCheckNanos;
     /** Dynacast: the layers the publisher is asked to send. */
     private final PublisherLayers publisherLayers;
+
+    /** The running room recording's tap of this track, or null; it takes the top layer's packets. */
+    private TrackTap recordTap;
+    /** The layer recorded, -1 when none. */
+    private int recordLayer = -1;
+
+    private long recordKeyframeAskedNanos;
+    private long recordLayerCheckNanos;
+    /** How often a recording that waits for a keyframe asks again (each ask is rate-limited as well). */
+    static final long RECORD_KEYFRAME_RETRY_NANOS = 500_000_000L;
 
     private boolean closed;
     /** Muted by the server: every consumer drops this producer's packets (PRODUCER_PAUSED). */
@@ -195,8 +206,79 @@ public final class Producer {
             noteAudioLevel(packet, nowNanos);
         }
         boolean keyframe = stream.lastWasKeyframe();
+        if (recordTap != null && !paused) {
+            if (streams.length > 1 && nowNanos - recordLayerCheckNanos >= LAYER_CHECK_NANOS) {
+                recordLayerCheckNanos = nowNanos;
+                followRecordedLayer(nowNanos);
+            }
+            if (stream.layer() == recordLayer) {
+                record(stream, packet, extSeq, nowNanos);
+            }
+        }
         for (int i = 0; i < consumers.size(); i++) {
             consumers.get(i).forward(packet, stream, extSeq, keyframe, nowNanos);
+        }
+    }
+
+    /**
+     * A recording takes the highest layer the publisher sends: when that changes (a layer stopped, or the top came
+     * back), the recording goes over to it; the tap hears of the switch, then that layer's last sender report, and
+     * the new layer is asked for a keyframe.
+     */
+    private void followRecordedLayer(long nowNanos) {
+        int want = activeLayerAtMost(streams.length - 1, nowNanos);
+        if (want == recordLayer) {
+            return;
+        }
+        recordLayer = want;
+        recordTap.offerLayerSwitch(nowNanos);
+        streams[want].offerSenderReportTo(recordTap);
+        recordKeyframeAskedNanos = nowNanos;
+        streams[want].requestKeyframe(nowNanos, KeyframeRequestKind.RECORDING);
+    }
+
+    /** Hands the packet to the recording (a copy into a free slot); asks for the keyframe it waits for. */
+    private void record(RtpReceiveStream stream, RtpPacket packet, long extSeq, long nowNanos) {
+        recordTap.offerRtp(
+                extSeq,
+                packet.timestamp(),
+                packet.marker(),
+                packet.buffer(),
+                packet.payloadOffset(),
+                packet.payloadLength(),
+                nowNanos);
+        if (recordTap.keyframeWanted()
+                && nowNanos - recordKeyframeAskedNanos >= RECORD_KEYFRAME_RETRY_NANOS
+                && params.kind() == MediaKind.VIDEO) {
+            recordKeyframeAskedNanos = nowNanos;
+            stream.requestKeyframe(nowNanos, KeyframeRequestKind.RECORDING);
+        }
+    }
+
+    /**
+     * Starts (or, with null, ends) recording this track into {@code tap}: its top layer, which dynacast then keeps
+     * on (or the highest one that arrives, see {@link #followRecordedLayer}). The sender report already known for
+     * that layer goes first, so frames have a time at once.
+     */
+    public void setRecordTap(TrackTap tap) {
+        publisher.router().worker().checkThread(this);
+        recordTap = tap;
+        recordLayer = tap == null ? -1 : streams.length - 1;
+        if (tap != null) {
+            recordKeyframeAskedNanos = publisher.router().worker().clock().nowNanos() - RECORD_KEYFRAME_RETRY_NANOS;
+            streams[recordLayer].offerSenderReportTo(tap);
+        }
+    }
+
+    /** The layers a room recording wants sent: the top one (it records the highest that arrives); -1 when none. */
+    int recordLayer() {
+        return recordTap == null ? -1 : streams.length - 1;
+    }
+
+    /** A sender report of {@code stream} arrived: a recording of its layer needs it to place its frames. */
+    void onSenderReport(RtpReceiveStream stream, long ntp, long rtp, long nowNanos) {
+        if (recordTap != null && stream.layer() == recordLayer) {
+            recordTap.offerSenderReport(ntp, rtp, nowNanos);
         }
     }
 
@@ -453,6 +535,10 @@ public final class Producer {
         n.put("closed", closed);
         n.put("paused", paused);
         n.put("bitrateBps", bitrateBps(now));
+        if (recordTap != null) {
+            n.put("recordedLayer", recordLayer);
+            n.put("recordDroppedBusy", recordTap.droppedBusy());
+        }
         if (streams.length > 1) {
             publisherLayers.addJson(n);
         }

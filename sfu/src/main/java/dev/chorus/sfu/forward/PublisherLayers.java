@@ -40,6 +40,8 @@ final class PublisherLayers {
                 top = Math.max(top, c.preferredLayer());
             }
         }
+        // A room recording wants the top layer: it stays on while the recording runs.
+        top = Math.max(top, producer.recordLayer());
         return Math.min(producer.layerCount(), top + 1);
     }
 

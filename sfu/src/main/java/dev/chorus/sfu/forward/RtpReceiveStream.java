@@ -8,6 +8,7 @@ import dev.chorus.sfu.codec.Codec;
 import dev.chorus.sfu.codec.Vp8Payload;
 import dev.chorus.sfu.drop.DropCounters;
 import dev.chorus.sfu.drop.DropReason;
+import dev.chorus.sfu.record.TrackTap;
 import dev.chorus.sfu.rtcp.ReportBlock;
 import dev.chorus.sfu.rtp.BigEndian;
 import dev.chorus.sfu.rtp.RtpPacket;
@@ -329,6 +330,14 @@ final class RtpReceiveStream {
 
     void onSenderReport(long ntpTimestamp, long rtpTimestamp, long nowNanos) {
         senderClock.update(ntpTimestamp, rtpTimestamp, nowNanos);
+        producer.onSenderReport(this, ntpTimestamp, rtpTimestamp, nowNanos);
+    }
+
+    /** Gives a new recording of this stream the last sender report, when one came. */
+    void offerSenderReportTo(TrackTap tap) {
+        if (senderClock.known()) {
+            tap.offerSenderReport(senderClock.ntp(), senderClock.rtp(), senderClock.arrivalNanos());
+        }
     }
 
     /** SRs on the RTX SSRC: valid, but they say nothing the media stream's SRs do not. */

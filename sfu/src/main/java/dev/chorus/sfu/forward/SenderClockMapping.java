@@ -53,6 +53,11 @@ final class SenderClockMapping {
         return rtp;
     }
 
+    /** When the last SR arrived, on our clock. */
+    long arrivalNanos() {
+        return arrivalNanos;
+    }
+
     long reportsReceived() {
         return reportsReceived;
     }

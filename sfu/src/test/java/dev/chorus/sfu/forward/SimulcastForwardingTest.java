@@ -163,6 +163,24 @@ class SimulcastForwardingTest {
     }
 
     @Test
+    void aRecordingTakesTheHighestLayerThatArrivesAndAsksItForAKeyframe() {
+        dev.chorus.sfu.record.TrackTap tap = new dev.chorus.sfu.record.TrackTap(256);
+        producer.setRecordTap(tap);
+        for (int i = 0; i < 30; i++) { // one second of the two lower layers: the top one never comes
+            frame(0, i == 0, i == 0);
+            frame(1, i == 0, i == 0);
+            frame++;
+            h.advanceMillis(33);
+        }
+        // Nothing until the layers settle (0.5 s), then a switch to layer 1 and its frames from the next check on.
+        assertTrue(tap.queued() >= 10 && tap.queued() <= 16, "queued: " + tap.queued());
+        assertEquals(1, producer.keyframeRequests(KeyframeRequestKind.RECORDING));
+        assertTrue(Rtcp.countPlis(alice.rtcp, SSRC[1]) >= 1, "the recorded layer is asked for a keyframe");
+        assertEquals(3, producer.params().encodings().size());
+        assertEquals(0, tap.droppedBusy());
+    }
+
+    @Test
     void layerSsrcsAreLearntFromMidAndRidAndUnknownOnesAreCounted() {
         frameOnAllLayers(true, -1);
         JsonNode streams = producer.toJson().get("streams");

@@ -23,6 +23,9 @@ public enum ApiError {
     CAPTURE_RUNNING(409, "capture_running"),
     CAPTURE_NOT_FOUND(404, "capture_not_found"),
     CAPTURE_FAILED(500, "capture_failed"),
+    RECORDING_RUNNING(409, "recording_running"),
+    RECORDING_NOT_FOUND(404, "recording_not_found"),
+    RECORDING_FAILED(500, "recording_failed"),
     SHUTTING_DOWN(503, "shutting_down"),
     INTERNAL_ERROR(500, "internal_error");
 

@@ -57,6 +57,7 @@ public final class ApiRoutes {
     private final ApiAuth auth;
     private final RoomApi api;
     private final CaptureApi captures;
+    private final RecordingApi recordings;
     private final LongSupplier wallClock;
     private final Buffer openApi;
     /**
@@ -66,16 +67,27 @@ public final class ApiRoutes {
     private final Thread owner =
             Vertx.currentContext() != null && Context.isOnEventLoopThread() ? Thread.currentThread() : null;
 
-    private ApiRoutes(ServerConfig.Api settings, RoomApi api, CaptureApi captures, LongSupplier wallClock) {
+    private ApiRoutes(
+            ServerConfig.Api settings,
+            RoomApi api,
+            CaptureApi captures,
+            RecordingApi recordings,
+            LongSupplier wallClock) {
         this.auth = settings.enabled() ? new ApiAuth(settings) : null;
         this.api = api;
         this.captures = captures;
+        this.recordings = recordings;
         this.wallClock = wallClock;
         this.openApi = Buffer.buffer(openApiText());
     }
 
-    /** Mounts the API on {@code router}; call before any catch-all route (the static web client). */
-    public static void mount(Router router, ServerConfig config, RoomRegistry rooms, LongSupplier wallClock) {
+    /**
+     * Mounts the API on {@code router}; call before any catch-all route (the static web client).
+     *
+     * @param recordings room recordings, shared with the moderators' signaling messages
+     */
+    public static void mount(
+            Router router, ServerConfig config, RoomRegistry rooms, RecordingApi recordings, LongSupplier wallClock) {
         RoomApi api = new RoomApi(rooms, config);
         CaptureApi captures = new CaptureApi(
                 api,
@@ -83,7 +95,7 @@ public final class ApiRoutes {
                 config.api().captureMaxTime(),
                 config.api().captureMaxPackets(),
                 wallClock);
-        ApiRoutes routes = new ApiRoutes(config.api(), api, captures, wallClock);
+        ApiRoutes routes = new ApiRoutes(config.api(), api, captures, recordings, wallClock);
         routes.install(router);
         log.info(
                 "server API {}",
@@ -93,7 +105,7 @@ public final class ApiRoutes {
     }
 
     /** Every operation, in the order the OpenAPI file lists them. */
-    static List<Route> routes(RoomApi api, CaptureApi captures) {
+    static List<Route> routes(RoomApi api, CaptureApi captures, RecordingApi recordings) {
         return List.of(
                 new Route(HttpMethod.GET, PREFIX + "/rooms", (ctx, b) -> api.list()),
                 new Route(HttpMethod.POST, PREFIX + "/rooms", (ctx, b) -> api.create(b)),
@@ -103,6 +115,18 @@ public final class ApiRoutes {
                         HttpMethod.POST,
                         PREFIX + "/rooms/{room}/messages",
                         (ctx, b) -> api.sendMessage(ctx.pathParam("room"), b)),
+                new Route(
+                        HttpMethod.POST,
+                        PREFIX + "/rooms/{room}/recording",
+                        (ctx, b) -> recordings.start(api.room(ctx.pathParam("room")), b)),
+                new Route(
+                        HttpMethod.GET,
+                        PREFIX + "/rooms/{room}/recording",
+                        (ctx, b) -> recordings.get(api.room(ctx.pathParam("room")))),
+                new Route(
+                        HttpMethod.DELETE,
+                        PREFIX + "/rooms/{room}/recording",
+                        (ctx, b) -> recordings.stop(api.room(ctx.pathParam("room")))),
                 new Route(
                         HttpMethod.DELETE,
                         PREFIX + "/rooms/{room}/participants/{participant}",
@@ -140,7 +164,7 @@ public final class ApiRoutes {
     }
 
     private void install(Router router) {
-        List<Route> table = routes(api, captures);
+        List<Route> table = routes(api, captures, recordings);
         router.get(OPENAPI_PATH)
                 .handler(ctx -> ctx.response()
                         .putHeader("content-type", "application/json")

@@ -217,7 +217,7 @@ final class RoomApi {
 
     // ---------------------------------------------------------------- lookups and checks
 
-    private Room room(String name) throws ApiException {
+    Room room(String name) throws ApiException {
         Room room = name == null ? null : rooms.room(name);
         if (room == null) {
             throw new ApiException(ApiError.ROOM_NOT_FOUND, "no room " + clip(String.valueOf(name)));

@@ -5,6 +5,7 @@ import dev.chorus.sfu.transport.CidrRange;
 import dev.chorus.sfu.worker.ThreadNice;
 import dev.chorus.signaling.api.ApiCredentials;
 import dev.chorus.signaling.api.ApiRoutes;
+import dev.chorus.signaling.api.RecordingApi;
 import dev.chorus.signaling.config.ServerConfig;
 import dev.chorus.signaling.metrics.ServerMetrics;
 import dev.chorus.signaling.protocol.Limits;
@@ -33,6 +34,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,6 +64,9 @@ public final class SignalingVerticle extends VerticleBase {
     private final Function<Executor, MediaService> mediaFactory;
     private final TlsCertificate tls;
     private MediaService media;
+    /** Room recordings (server API and moderators); made when the server listens. */
+    private RecordingApi recordings;
+
     private final Set<SignalingSession> sessions = new LinkedHashSet<>();
     private final long startedAtMillis = System.currentTimeMillis();
     private HttpServer server;
@@ -159,7 +164,9 @@ public final class SignalingVerticle extends VerticleBase {
                         rooms.acceptingJoins() ? 200 : 503,
                         new JsonObject().put("ready", rooms.acceptingJoins())));
         router.get("/ws").handler(this::upgrade);
-        ApiRoutes.mount(router, config, rooms, sessionSettings.wallClock());
+        recordings = new RecordingApi(
+                rooms, Path.of(config.dataDir()).resolve("recordings"), () -> media, sessionSettings.wallClock());
+        ApiRoutes.mount(router, config, rooms, recordings, sessionSettings.wallClock());
         // Deep links are the single-page client; it reads the room from the address bar.
         router.get("/r/:room").handler(ctx -> ctx.reroute("/"));
         router.route().handler(StaticHandler.create("webroot").setIndexPage("index.html"));

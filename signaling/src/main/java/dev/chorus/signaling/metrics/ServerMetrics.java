@@ -149,6 +149,20 @@ public final class ServerMetrics implements AutoCloseable {
                 "Packets and commands waiting in the media workers' queues",
                 s -> fwd(s).queued());
 
+        gauge(
+                "chorus.recordings",
+                "Room recordings running (server API or moderators)",
+                s -> s.media().recordingsRunning());
+        counter(
+                "chorus.recordings.started",
+                null,
+                "Room recordings started",
+                s -> s.media().recordingsStarted());
+        counter(
+                "chorus.recording.dropped.packets",
+                null,
+                "Packets room recordings left out because their writer fell behind (forwarding never waits for it)",
+                s -> s.media().recordingDroppedBusy());
         counter(
                 "chorus.transport.received.packets",
                 null,

@@ -61,4 +61,7 @@ public sealed interface ClientMessage {
 
     /** A moderator takes {@code participantId} out of the room. */
     record RemoveParticipant(Object id, String participantId) implements ClientMessage {}
+
+    /** A moderator (or a holder of the record permission) starts ({@code active}) or stops recording the room. */
+    record Record(Object id, boolean active) implements ClientMessage {}
 }

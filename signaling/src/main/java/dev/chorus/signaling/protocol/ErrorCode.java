@@ -29,6 +29,8 @@ public enum ErrorCode {
     PERMISSION_DENIED("permission_denied"),
     /** The server API muted that track: the member cannot unmute it itself. */
     MUTED_BY_SERVER("muted_by_server"),
+    RECORDING_RUNNING("recording_running"),
+    NOT_RECORDING("not_recording"),
     RESUME_INVALID("resume_invalid"),
     RESUME_EXPIRED("resume_expired"),
     RESUME_USED("resume_used"),

@@ -51,6 +51,7 @@ public final class MessageParser {
                     new ClientMessage.Candidate(id, candidate(json), optionalShortString(json, "sdpMid"));
                 case "mute-participant" -> muteParticipant(json, id);
                 case "remove-participant" -> new ClientMessage.RemoveParticipant(id, participantId(json));
+                case "record" -> record(json, id);
                 default ->
                     throw new ProtocolException(
                             ErrorCode.UNKNOWN_TYPE, "unknown message type '" + clip(typeName) + "'");
@@ -298,6 +299,14 @@ public final class MessageParser {
         }
         Boolean muted = optionalBoolean(json, "muted");
         return new ClientMessage.MuteParticipant(id, participantId, s, muted == null || muted);
+    }
+
+    private static ClientMessage.Record record(JsonObject json, Object id) throws ProtocolException {
+        Boolean active = optionalBoolean(json, "active");
+        if (active == null) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD, "active must be true or false", "active", null);
+        }
+        return new ClientMessage.Record(id, active);
     }
 
     private static String participantId(JsonObject json) throws ProtocolException {

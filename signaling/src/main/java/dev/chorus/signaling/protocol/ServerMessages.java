@@ -49,6 +49,13 @@ public final class ServerMessages {
                 .put("iceServers", iceServers);
     }
 
+    /** The room's recording started ({@code recording} its id) or stopped (null); {@code re} for its requester. */
+    public static JsonObject recording(String recording, Object re) {
+        return withRe(new JsonObject().put("type", "recording"), re)
+                .put("active", recording != null)
+                .put("recording", recording);
+    }
+
     /** How many viewers the room has now (coalesced: at most one per room per interval). */
     public static JsonObject viewers(int count) {
         return new JsonObject().put("type", "viewers").put("count", count);

@@ -6,7 +6,8 @@ import io.vertx.core.json.JsonObject;
 /**
  * What a member may do, from its join token ({@code chorus.auth.mode = token}) or {@link #OPEN} without one.
  * The signaling enforces publishing (per kind of sending line), chat and hidden (a hidden member joins as a
- * viewer); subscribe, moderate and record are carried for the features that will read them.
+ * viewer); subscribe, moderate and record (starting and stopping the room's recording) are read by the features
+ * they gate.
  *
  * @param hidden joins as a viewer: receives, is counted, not listed, publishes nothing
  */

@@ -27,6 +27,9 @@ public final class Room {
     private long viewerCountSentAt = -1;
     private boolean viewerCountPending;
     private boolean closed;
+    /** The id of the room's running recording, null when it is not recorded. */
+    private String recording;
+
     private RoomSettings settings = RoomSettings.JOINED;
     /** When the room last became empty (or was made empty by the server API), epoch ms. */
     private long emptySinceMillis;
@@ -128,6 +131,15 @@ public final class Room {
         viewerCountPending = pending;
     }
 
+    /** The id of the room's running recording, or null. */
+    public String recording() {
+        return recording;
+    }
+
+    void setRecording(String recording) {
+        this.recording = recording;
+    }
+
     /** The room emptied and is gone from the registry; a timer still set for it does nothing. */
     boolean isClosed() {
         return closed;
@@ -183,6 +195,7 @@ public final class Room {
                 .put("createdAt", createdAtMillis)
                 .put("participants", list)
                 .put("viewers", viewers.size())
+                .put("recording", recording)
                 .put("chatMessages", lastChatSeq)
                 .put("chatHistorySize", history.size());
     }

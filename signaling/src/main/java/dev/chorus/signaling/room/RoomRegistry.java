@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
  * order consistent.
  */
 public final class RoomRegistry {
+    private RoomRecorder recorder;
 
     private static final Logger log = LoggerFactory.getLogger(RoomRegistry.class);
 
@@ -166,13 +167,14 @@ public final class RoomRegistry {
         participantsById.put(participant.id(), participant);
 
         participant.send(ServerMessages.joined(
-                requestId,
-                roomName,
-                participant.toSelfJson(),
-                others,
-                room.historyJson(),
-                iceServers.forParticipant(participant.id(), clockMillis.getAsLong()),
-                room.viewerCount()));
+                        requestId,
+                        roomName,
+                        participant.toSelfJson(),
+                        others,
+                        room.historyJson(),
+                        iceServers.forParticipant(participant.id(), clockMillis.getAsLong()),
+                        room.viewerCount())
+                .put("recording", room.recording() != null));
         if (participant.isViewer()) {
             viewerCounts.changed(room, participant);
             log.debug(
@@ -287,6 +289,40 @@ public final class RoomRegistry {
             leave(participant, reason);
             participant.send(ServerMessages.removed(reason.wire()));
         }
+    }
+
+    /**
+     * The room's recording started ({@code recording} its id) or stopped (null): everyone in it is told, so the page
+     * shows it. Nothing is sent when that is the state already.
+     */
+    public void recordingChanged(Room room, String recording) {
+        recordingChanged(room, recording, null, null);
+    }
+
+    /** As {@link #recordingChanged(Room, String)}, asked by {@code by} (its copy answers its request {@code re}). */
+    public void recordingChanged(Room room, String recording, Participant by, Object re) {
+        if (java.util.Objects.equals(room.recording(), recording)) {
+            return;
+        }
+        room.setRecording(recording);
+        log.info(
+                "room={} recording {}{}",
+                room.name(),
+                recording == null ? "stopped" : recording + " started",
+                by == null ? " (server API)" : " by " + by.id());
+        room.broadcast(ServerMessages.recording(recording, null), by);
+        if (by != null) {
+            by.send(ServerMessages.recording(recording, re));
+        }
+    }
+
+    /** Who starts and stops room recordings for members' {@code record} messages; null: nobody (no media). */
+    public void setRecorder(RoomRecorder recorder) {
+        this.recorder = recorder;
+    }
+
+    public RoomRecorder recorder() {
+        return recorder;
     }
 
     /** Ends a room (server API): everyone in it is removed with {@code room_ended}, then the room closes. */

@@ -15,6 +15,7 @@ import dev.chorus.signaling.room.MessageSink;
 import dev.chorus.signaling.room.Moderation;
 import dev.chorus.signaling.room.Participant;
 import dev.chorus.signaling.room.Role;
+import dev.chorus.signaling.room.RoomRecorder;
 import dev.chorus.signaling.room.RoomRegistry;
 import dev.chorus.signaling.room.TokenBucket;
 import io.vertx.core.Future;
@@ -237,6 +238,8 @@ public final class SignalingSession implements MessageSink {
                 new Moderation(rooms).mute(member, m);
             } else if (message instanceof ClientMessage.RemoveParticipant r) {
                 new Moderation(rooms).remove(member, r);
+            } else if (message instanceof ClientMessage.Record r) {
+                record(member, r);
             } else if (message instanceof ClientMessage.View view) {
                 MediaSession media = membership.media();
                 if (media == null) {
@@ -406,6 +409,26 @@ public final class SignalingSession implements MessageSink {
         if (!socket.isClosed()) {
             closing = true;
             socket.close(CLOSE_REPLACED, "resumed on another connection");
+        }
+    }
+
+    /** A member's {@code record}: a moderator or a holder of the record permission starts or stops the recording. */
+    private void record(Participant member, ClientMessage.Record r) throws ProtocolException {
+        if (!member.permissions().moderate() && !member.permissions().record()) {
+            throw new ProtocolException(
+                    ErrorCode.PERMISSION_DENIED,
+                    "your permissions do not allow recording (join token perms.moderate or perms.record)",
+                    null,
+                    r.id());
+        }
+        RoomRecorder recorder = rooms.recorder();
+        if (recorder == null) {
+            throw new ProtocolException(ErrorCode.MEDIA_UNAVAILABLE, "this server does not record", null, r.id());
+        }
+        if (r.active()) {
+            recorder.start(member, r.id());
+        } else {
+            recorder.stop(member, r.id());
         }
     }
 

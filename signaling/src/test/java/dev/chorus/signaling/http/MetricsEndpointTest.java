@@ -43,7 +43,7 @@ class MetricsEndpointTest {
         return server;
     }
 
-    private static HttpResponse<String> get(int port, String path) throws Exception {
+    static HttpResponse<String> get(int port, String path) throws Exception {
         HttpClient http =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         return http.send(
