@@ -44,6 +44,7 @@ class RecordingBrowserIT {
      * (README "Recording").
      */
     private static final long OFFSET_TOLERANCE_MS = Long.getLong("chorus.recording.offsetToleranceMs", 200);
+
     private static final Duration MEDIA_WAIT = Duration.ofSeconds(20);
     private static final Path DATA_DIR = Path.of("target", "recording-it-data");
     private static final ObjectMapper JSON = new ObjectMapper();
