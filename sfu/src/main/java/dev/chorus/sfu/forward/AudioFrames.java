@@ -66,6 +66,7 @@ final class AudioFrames {
         if (packet.payloadLength() == 0) {
             // Padding only: no frame, and every consumer drops it as such (PADDING_ONLY) before copying.
             lastWasRed = false;
+            primaryLength = 0;
             return true;
         }
         byte[] buf = packet.buffer();
@@ -97,6 +98,16 @@ final class AudioFrames {
     /** Whether the packet last accepted was RED (a subscriber without RED then needs its primary cut out). */
     boolean lastWasRed() {
         return lastWasRed;
+    }
+
+    /** Where the primary (latest) Opus frame of the packet last accepted starts in its buffer. */
+    int primaryOffset() {
+        return primaryOffset;
+    }
+
+    /** The length of that frame (0 for a padding-only packet). */
+    int primaryLength() {
+        return primaryLength;
     }
 
     /**

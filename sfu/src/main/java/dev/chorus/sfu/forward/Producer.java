@@ -237,15 +237,19 @@ public final class Producer {
         streams[want].requestKeyframe(nowNanos, KeyframeRequestKind.RECORDING);
     }
 
-    /** Hands the packet to the recording (a copy into a free slot); asks for the keyframe it waits for. */
+    /**
+     * Hands the packet to the recording (a copy into a free slot); asks for the keyframe it waits for. Of audio it
+     * hands the Opus frame: a RED packet's primary block (a file of RED payloads decodes as nothing).
+     */
     private void record(RtpReceiveStream stream, RtpPacket packet, long extSeq, long nowNanos) {
+        boolean audio = audioFrames != null;
         recordTap.offerRtp(
                 extSeq,
                 packet.timestamp(),
                 packet.marker(),
                 packet.buffer(),
-                packet.payloadOffset(),
-                packet.payloadLength(),
+                audio ? audioFrames.primaryOffset() : packet.payloadOffset(),
+                audio ? audioFrames.primaryLength() : packet.payloadLength(),
                 nowNanos);
         if (recordTap.keyframeWanted()
                 && nowNanos - recordKeyframeAskedNanos >= RECORD_KEYFRAME_RETRY_NANOS
