@@ -5,6 +5,7 @@ import * as media from './media.js';
 import * as screen from './screen.js';
 import { Peer } from './peer.js';
 import { Signaling } from './signaling.js';
+import { waitForServer, GIVE_UP_AFTER_MS } from './rejoin.js';
 import { startViewReports } from './view-sizes.js';
 import * as join from './ui-join.js';
 import * as people from './ui-participants.js';
@@ -46,13 +47,9 @@ let mayChat = true; // our permissions let us chat (joined, then live "permissio
 // Our mic/camera a moderator or the server muted (track-muted): their toggles stay off until it lifts it.
 let serverMuted = { audio: false, video: false };
 let iceServers = []; // STUN/TURN list (TURN credentials minted for us) from the last "joined"
-// ?relay=1: media through the TURN relay only (iceTransportPolicy 'relay'), to
-// check a TURN deployment; kept across the history rewrite in onJoined.
-const relayOnly = ['1', 'true', 'yes'].includes(new URLSearchParams(location.search).get('relay') ?? '');
-// ?red=0: no Opus RED in this page's offers (plain Opus both ways), to compare audio under loss.
-const redOffered = !['0', 'false', 'no'].includes(new URLSearchParams(location.search).get('red') ?? '');
-// ?dtx=1: Opus DTX in this page's offers: a silent microphone sends one packet per 400 ms instead of 50.
-const dtxOffered = ['1', 'true', 'yes'].includes(new URLSearchParams(location.search).get('dtx') ?? '');
+// ?relay=1, ?red=0, ?dtx=1: media options of this page (ui-join.js parseLocation); relay=1 is
+// kept across the history rewrite in onJoined.
+const { relayOnly, redOffered, dtxOffered } = join.parseLocation();
 
 // ---- state and status -------------------------------------------------------
 
@@ -459,44 +456,21 @@ function showDisconnected(message) {
   $('rejoin-button').focus({ preventScroll: true });
 }
 
-// No server answered for the whole grace period: it is restarting (a crash and its supervisor, a
-// deploy) or the network is down, and it has dropped us by now. Keep trying, with backoff, and join
-// afresh once a server answers, as Rejoin would; give up and show Rejoin after REJOIN_FOR_MS.
-const REJOIN_DELAYS_MS = [500, 1000, 2000, 3000, 5000, 10000, 15000];
-const REJOIN_FOR_MS = 5 * 60 * 1000;
-let rejoinLoop = 0; // bumped to end a running loop (Leave, Rejoin, a newer loop)
+// No server answered for the whole grace period: it has dropped us by now. Wait for one
+// (rejoin.js) and join afresh; show Rejoin if none comes back.
+let rejoinLoop = 0; // bumped to end a running wait (Leave, Rejoin, a newer wait)
 const RECONNECTING_TEXT = $('reconnecting').textContent; // the resume's, while media goes on
 
 async function rejoinWhenReachable(message) {
   const loop = ++rejoinLoop;
-  const until = Date.now() + REJOIN_FOR_MS;
   $('reconnecting').textContent = 'The server is not answering. You rejoin the room as soon as it is back…';
   setState('reconnecting');
-  for (let i = 0; Date.now() < until; i++) {
-    const base = REJOIN_DELAYS_MS[Math.min(i, REJOIN_DELAYS_MS.length - 1)];
-    await new Promise((resolve) => { setTimeout(resolve, base * (0.8 + 0.4 * Math.random())); });
-    if (loop !== rejoinLoop) return;
-    if (await serverAnswers() && loop === rejoinLoop) {
-      console.info('chorus: the server answers again, joining afresh');
-      rejoining = true;
-      joinRoom(target);
-      return;
-    }
-    if (loop !== rejoinLoop) return;
-  }
-  showDisconnected(`${message} The server could not be reached for ${REJOIN_FOR_MS / 60000} minutes; press Rejoin to try again.`);
-}
-
-// Whether a server welcomes a new socket now (the socket is closed again at once).
-async function serverAnswers() {
-  const probe = new Signaling();
-  try {
-    await probe.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    probe.close();
+  if (await waitForServer(() => loop === rejoinLoop)) {
+    console.info('chorus: the server answers again, joining afresh');
+    rejoining = true;
+    joinRoom(target);
+  } else if (loop === rejoinLoop) {
+    showDisconnected(`${message} The server could not be reached for ${GIVE_UP_AFTER_MS / 60000} minutes; press Rejoin to try again.`);
   }
 }
 

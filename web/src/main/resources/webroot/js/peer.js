@@ -10,20 +10,12 @@
 
 import { IceRestarter } from './ice-restart.js';
 import { RoomData } from './data.js';
+import { preferCodecs, withDtx } from './codecs.js';
 
 // How long an offer may wait for its answer before media is given up. Offers are answered one at a
 // time per server: a crowd joining a starved server queues them (six pages on two loaded cores
 // waited over 15 s once), and a server that is gone closes the socket long before this.
 const ANSWER_TIMEOUT_MS = 30000;
-
-// The SFU answers Opus (with RED, RFC 2198, when offered) and VP8 only
-// (sfu/CODECS.md). Offering just those (plus VP8's retransmission format) keeps
-// each m= line near 1 KB instead of 3-5 KB, which matters: every remote track is
-// an m= line, and the whole offer must fit in one signaling message
-// (limits.maxMessageBytes). RED repeats each audio frame in the next packet (the
-// SFU repeats more towards receivers), so voice survives packet loss; ?red=0
-// leaves it out of this page's offers (plain Opus both ways), to compare.
-const WANTED_CODECS = { audio: ['audio/opus', 'audio/red'], video: ['video/vp8', 'video/rtx'] };
 
 // Camera simulcast (sfu/CODECS.md): layers lowest first, as the SFU expects. How
 // many depends on the camera's height, as Chromium's own limits do (fewer lines
@@ -45,28 +37,6 @@ function section(sdp, mid) {
   return sdp.split(/\r\n(?=m=)/).find((m) => m.includes(`\r\na=mid:${mid}\r\n`)) ?? '';
 }
 
-// The offer with usedtx=1 added to every Opus fmtp (Opus DTX, RFC 7587): the SFU
-// answers it back, and the browser then sends one packet per 400 ms while the
-// microphone is silent instead of 50. Chrome has no API for it but the SDP.
-export function withDtx(sdp) {
-  const opus = new Set([...sdp.matchAll(/^a=rtpmap:(\d+) opus\/48000/gim)].map((m) => m[1]));
-  return sdp.replace(/^(a=fmtp:(\d+) )(.*)$/gm, (line, head, pt, params) =>
-    opus.has(pt) && !/(^|;)\s*usedtx=/.test(params) ? `${head}${params};usedtx=1` : line);
-}
-
-function preferCodecs(transceiver, red = true) {
-  const kind = transceiver.receiver.track.kind;
-  try {
-    const codecs = (RTCRtpReceiver.getCapabilities?.(kind)?.codecs ?? [])
-      .filter((c) => WANTED_CODECS[kind].includes(c.mimeType.toLowerCase()))
-      .filter((c) => red || c.mimeType.toLowerCase() !== 'audio/red');
-    if (codecs.length) transceiver.setCodecPreferences(codecs);
-  } catch (err) {
-    // Older browsers: the full list is still answerable, only larger.
-    console.warn('chorus: setCodecPreferences', err);
-  }
-  return transceiver;
-}
 
 export class Peer {
   #sig;

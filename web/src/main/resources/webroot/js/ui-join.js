@@ -27,7 +27,16 @@ export function parseLocation(loc = window.location) {
   const viewer = params.get('role') === 'viewer';
   const receiveOnly = viewer || params.get('publish') === '0';
   const token = params.get('token') || null;
-  return { room, name, receiveOnly, viewer, token, claims: tokenClaims(token) };
+  const on = (key) => ['1', 'true', 'yes'].includes(params.get(key) ?? '');
+  return {
+    room, name, receiveOnly, viewer, token, claims: tokenClaims(token),
+    // ?relay=1: media through the TURN relay only (iceTransportPolicy 'relay'), to check a TURN deployment.
+    relayOnly: on('relay'),
+    // ?red=0: no Opus RED in this page's offers (plain Opus both ways), to compare audio under loss.
+    redOffered: !['0', 'false', 'no'].includes(params.get('red') ?? ''),
+    // ?dtx=1: Opus DTX in offers: a silent microphone sends one packet per 400 ms instead of 50.
+    dtxOffered: on('dtx'),
+  };
 }
 
 // The claims of a join token, read without checking its signature: only to
