@@ -493,6 +493,7 @@ async function joinRoom(values) {
     });
     if (s !== sig) return s.close();
     queuePosition = 0;
+    if (joined.type === 'redirect') return followRedirect(joined);
     onJoined(joined);
   } catch (err) {
     if (s !== sig) return;
@@ -505,6 +506,35 @@ async function joinRoom(values) {
     else if (err.field === 'room') $('room-input').focus();
     else join.focusJoin();
   }
+}
+
+// Cluster mode: another node serves this room. The page moves there with its
+// link options (publish, relay, token, ...) and the name given, and joins again.
+// A room's node is decided once for the cluster, so one redirect is the rule;
+// a few in a row mean nodes dying meanwhile, more a fault: stop and say so.
+const MAX_REDIRECTS = 3;
+
+function followRedirect({ url, room }) {
+  const s = sig;
+  sig = null; // the server closes this socket now: expected
+  s?.close();
+  const hops = Number(new URLSearchParams(location.search).get('redirects')) || 0;
+  let next;
+  try {
+    next = new URL(`/r/${encodeURIComponent(room ?? target.room)}`, url);
+  } catch {
+    next = null;
+  }
+  if (!next || hops >= MAX_REDIRECTS) {
+    showError('redirect_failed', next ? `Sent on ${hops} times between servers; try again later.` : `The server sent an invalid address: ${url}`);
+    setState('error');
+    return;
+  }
+  setState('connecting');
+  next.search = location.search;
+  if (target.name) next.searchParams.set('name', target.name);
+  next.searchParams.set('redirects', String(hops + 1));
+  location.assign(next.toString());
 }
 
 function leave() {

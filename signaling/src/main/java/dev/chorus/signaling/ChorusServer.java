@@ -1,6 +1,7 @@
 package dev.chorus.signaling;
 
 import dev.chorus.sfu.conference.MediaService;
+import dev.chorus.signaling.cluster.ClusteredVertx;
 import dev.chorus.signaling.config.ServerConfig;
 import dev.chorus.signaling.http.SignalingVerticle;
 import dev.chorus.signaling.room.ParticipantIds;
@@ -26,7 +27,9 @@ public final class ChorusServer {
     public static final String VERSION = "0.1.0";
 
     private final ServerConfig config;
-    private final Vertx vertx;
+    /** Made here on a single node; in cluster mode by {@link #start()}, which joins the cluster first. */
+    private Vertx vertx;
+
     private final RoomRegistry rooms;
     private SignalingVerticle verticle;
     private TlsCertificate tls;
@@ -35,12 +38,9 @@ public final class ChorusServer {
 
     public ChorusServer(ServerConfig config) {
         this.config = config;
-        // Vert.x copies classpath files it serves into a cache directory, by default in the
-        // working directory; keep that out of people's checkouts.
-        this.vertx = Vertx.vertx(new VertxOptions()
-                .setFileSystemOptions(new FileSystemOptions()
-                        .setFileCacheDir(Path.of(System.getProperty("java.io.tmpdir"), "chorus-vertx-cache")
-                                .toString())));
+        if (!config.cluster().enabled()) {
+            this.vertx = Vertx.vertx(vertxOptions());
+        }
         this.rooms = new RoomRegistry(
                 config.rooms().maxParticipants(),
                 config.rooms().maxRooms(),
@@ -60,7 +60,31 @@ public final class ChorusServer {
         }
     }
 
+    private static VertxOptions vertxOptions() {
+        // Vert.x copies classpath files it serves into a cache directory, by default in the
+        // working directory; keep that out of people's checkouts.
+        return new VertxOptions()
+                .setFileSystemOptions(new FileSystemOptions()
+                        .setFileCacheDir(Path.of(System.getProperty("java.io.tmpdir"), "chorus-vertx-cache")
+                                .toString()));
+    }
+
     public Future<ChorusServer> start() {
+        if (vertx == null) {
+            return ClusteredVertx.start(vertxOptions(), config.cluster())
+                    .recover(e -> Future.failedFuture(new IllegalStateException(
+                            "cluster: cannot join on " + config.cluster().host() + ":"
+                                    + config.cluster().port() + ": " + e.getMessage(),
+                            e)))
+                    .compose(clustered -> {
+                        vertx = clustered;
+                        return startOn();
+                    });
+        }
+        return startOn();
+    }
+
+    private Future<ChorusServer> startOn() {
         if (config.http().tls().enabled()) {
             try {
                 tls = TlsCertificate.resolve(config);
@@ -154,7 +178,7 @@ public final class ChorusServer {
     }
 
     public Future<Void> stop() {
-        return vertx.close();
+        return vertx == null ? Future.succeededFuture() : vertx.close();
     }
 
     /** Blocking stop for shutdown hooks and tests. */

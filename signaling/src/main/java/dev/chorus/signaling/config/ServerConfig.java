@@ -3,6 +3,7 @@ package dev.chorus.signaling.config;
 import com.typesafe.config.Config;
 import dev.chorus.sfu.conference.MediaConfig;
 import dev.chorus.sfu.transport.CidrRange;
+import dev.chorus.signaling.cluster.ClusterConfig;
 import java.time.Duration;
 import java.util.List;
 
@@ -28,6 +29,7 @@ public final class ServerConfig {
     private final Security security;
     private final String dataDir;
     private final Resume resume;
+    private final ClusterConfig cluster;
 
     private ServerConfig(Config root) {
         // Full paths, so that an error names the key as the operator wrote it.
@@ -84,6 +86,7 @@ public final class ServerConfig {
                 c.getInt("chorus.webhooks.max-queue"),
                 c.getDuration("chorus.webhooks.shutdown-wait"));
         resume = new Resume(c.getDuration("chorus.resume.grace"), c.getInt("chorus.resume.buffer"));
+        cluster = ClusterConfig.from(c);
         validate();
         api.validate();
         webhooks.validate();
@@ -148,6 +151,11 @@ public final class ServerConfig {
     /** {@code chorus.resume}: how long a dropped participant waits for its resume, and how much it may miss. */
     public Resume resume() {
         return resume;
+    }
+
+    /** {@code chorus.cluster}: single node (off) or one node of a cluster. */
+    public ClusterConfig cluster() {
+        return cluster;
     }
 
     /**

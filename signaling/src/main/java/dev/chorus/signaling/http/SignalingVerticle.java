@@ -6,6 +6,8 @@ import dev.chorus.sfu.worker.ThreadNice;
 import dev.chorus.signaling.api.ApiCredentials;
 import dev.chorus.signaling.api.ApiRoutes;
 import dev.chorus.signaling.api.RecordingApi;
+import dev.chorus.signaling.cluster.ClusterDirectory;
+import dev.chorus.signaling.cluster.LocalNode;
 import dev.chorus.signaling.config.ServerConfig;
 import dev.chorus.signaling.metrics.ServerMetrics;
 import dev.chorus.signaling.protocol.Limits;
@@ -79,6 +81,8 @@ public final class SignalingVerticle extends VerticleBase {
     private Resumption resumption;
 
     private JoinQueue joinQueue;
+    /** Cluster mode's directory of nodes and rooms, which routes joins; null on a single node. */
+    private ClusterDirectory cluster;
 
     private long metricsSequence;
     /** Meters of other parts (webhooks), bound to the registry when /metrics is on. */
@@ -135,7 +139,29 @@ public final class SignalingVerticle extends VerticleBase {
                         meterBinders.forEach(b -> b.bindTo(metrics.registry()));
                     }
                     return listen();
-                });
+                })
+                .compose(listening -> config.cluster().enabled() ? joinCluster() : Future.succeededFuture());
+    }
+
+    private Future<Void> joinCluster() {
+        String mediaAddress = config.media().publicAddress().isBlank()
+                ? config.media().address()
+                : config.media().publicAddress();
+        LocalNode self = new LocalNode(
+                config.cluster(),
+                tls != null ? "https" : "http",
+                config.http().host(),
+                server.actualPort(),
+                mediaAddress,
+                media.udpPort(),
+                rooms,
+                joinQueue::waiting,
+                System::currentTimeMillis);
+        ClusterDirectory directory = new ClusterDirectory(vertx, config.cluster(), self);
+        return directory.start().onSuccess(v -> {
+            cluster = directory;
+            rooms.addListener(directory);
+        });
     }
 
     private Future<HttpServer> listen() {
@@ -202,13 +228,14 @@ public final class SignalingVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
+        Future<Void> left = cluster == null ? Future.succeededFuture() : cluster.stop();
         // Sessions end here; workers, transports and the port are released off the event loop.
         Future<Void> mediaReleased =
                 media == null ? Future.succeededFuture() : Future.fromCompletionStage(media.closeAsync(), context);
         if (metrics != null) {
             metrics.close();
         }
-        return mediaReleased;
+        return Future.join(left, mediaReleased).mapEmpty();
     }
 
     /** Adds meters to /metrics; call before deploying. */
@@ -381,6 +408,7 @@ public final class SignalingVerticle extends VerticleBase {
                 sessionSettings,
                 resumption,
                 joinQueue,
+                cluster,
                 sessionSettings.nanoClock().getAsLong(),
                 ended -> {
                     sessions.remove(ended);
@@ -524,6 +552,7 @@ public final class SignalingVerticle extends VerticleBase {
         String signaling = rooms.toJson()
                 .put("resume", resumption.toJson())
                 .put("joinQueue", joinQueue.toJson())
+                .put("cluster", cluster == null ? null : cluster.toJson())
                 .encode();
         String clientLimits = sessionSettings
                 .clientLimits()

@@ -26,6 +26,14 @@ public final class ServerMessages {
     }
 
     /** The join waits for its turn ({@code chorus.signaling.joins-per-second}); "joined" follows. */
+    /** Cluster mode: the room is served by node {@code node}; join again at {@code url}. */
+    public static JsonObject redirect(Object re, String room, String node, String url) {
+        return withRe(new JsonObject().put("type", "redirect"), re)
+                .put("room", room)
+                .put("node", node)
+                .put("url", url);
+    }
+
     public static JsonObject queued(Object re, int position, long waitMillis) {
         return withRe(new JsonObject().put("type", "queued"), re)
                 .put("position", position)

@@ -40,6 +40,8 @@ public final class SignalingSession implements MessageSink {
     static final short CLOSE_KEEPALIVE_TIMEOUT = 4000;
     /** A resume on another socket took this socket's participant. */
     static final short CLOSE_REPLACED = 4001;
+    /** Cluster mode: the join's room is served by another node, whose URL the client was just sent. */
+    static final short CLOSE_REDIRECTED = 4002;
 
     private final ServerWebSocket socket;
     private final RoomRegistry rooms;
@@ -51,6 +53,8 @@ public final class SignalingSession implements MessageSink {
     private final String remote;
     private final Resumption resumption;
     private final JoinQueue joinQueue;
+    /** Cluster mode's routing of joins to nodes; null on a single node. */
+    private final JoinPlacement placement;
     /** The join of this socket that waits in {@link #joinQueue}, or null. */
     private Admission waiting;
     /** The participant this socket speaks for, from join or resume; null before (or after a takeover). */
@@ -71,6 +75,7 @@ public final class SignalingSession implements MessageSink {
             SessionSettings settings,
             Resumption resumption,
             JoinQueue joinQueue,
+            JoinPlacement placement,
             long nowNanos,
             Consumer<SignalingSession> onEnd) {
         this.socket = socket;
@@ -80,6 +85,7 @@ public final class SignalingSession implements MessageSink {
         this.settings = settings;
         this.resumption = resumption;
         this.joinQueue = joinQueue;
+        this.placement = placement;
         this.rateLimit = new TokenBucket(settings.rateLimitPerSecond(), settings.rateLimitBurst(), nowNanos);
         this.onEnd = onEnd;
         this.remote = String.valueOf(socket.remoteAddress());
@@ -194,27 +200,10 @@ public final class SignalingSession implements MessageSink {
         } else if (message instanceof ClientMessage.Join join) {
             refuseIfJoined(join);
             Admission admission = admission(join);
-            JoinQueue.Outcome outcome = joinQueue.submit(admission);
-            if (outcome instanceof JoinQueue.Queued q) {
-                waiting = admission;
-                log.info(
-                        "remote={} join to room={} waits its turn: position {}, about {} ms",
-                        remote,
-                        join.room(),
-                        q.position(),
-                        q.waitMillis());
-                send(ServerMessages.queued(join.id(), q.position(), q.waitMillis()));
-            } else if (outcome instanceof JoinQueue.Full f) {
-                log.warn(
-                        "remote={} join to room={} refused: {} joins waiting already",
-                        remote,
-                        join.room(),
-                        f.waiting());
-                throw new ProtocolException(
-                        ErrorCode.SERVER_BUSY,
-                        "the server is busy: " + f.waiting() + " joins are waiting; try again in a few seconds",
-                        null,
-                        join.id());
+            if (placement == null) {
+                submit(admission);
+            } else {
+                route(admission);
             }
         } else if (message instanceof ClientMessage.Resume resume) {
             refuseIfJoined(resume);
@@ -265,6 +254,65 @@ public final class SignalingSession implements MessageSink {
                         "unhandled message " + message.getClass().getSimpleName());
             }
         }
+    }
+
+    /** A checked join into the join queue: admitted now, queued, or refused when the queue is full. */
+    private void submit(Admission admission) throws ProtocolException {
+        ClientMessage.Join join = admission.join;
+        JoinQueue.Outcome outcome = joinQueue.submit(admission);
+        if (outcome instanceof JoinQueue.Queued q) {
+            waiting = admission;
+            log.info(
+                    "remote={} join to room={} waits its turn: position {}, about {} ms",
+                    remote,
+                    join.room(),
+                    q.position(),
+                    q.waitMillis());
+            send(ServerMessages.queued(join.id(), q.position(), q.waitMillis()));
+        } else if (outcome instanceof JoinQueue.Full f) {
+            log.warn("remote={} join to room={} refused: {} joins waiting already", remote, join.room(), f.waiting());
+            throw new ProtocolException(
+                    ErrorCode.SERVER_BUSY,
+                    "the server is busy: " + f.waiting() + " joins are waiting; try again in a few seconds",
+                    null,
+                    join.id());
+        }
+    }
+
+    /**
+     * Cluster mode: the join goes to the node that serves (or will serve) its room. Served here, it joins as on a
+     * single node; elsewhere, the client is told that node's URL ({@code redirect}) and the socket is closed.
+     */
+    private void route(Admission admission) {
+        ClientMessage.Join join = admission.join;
+        waiting = admission; // a second join meanwhile is refused as "waiting its turn"
+        placement.route(join.room()).onComplete(ar -> {
+            if (waiting != admission || ended) {
+                return; // left or gone while the directory answered
+            }
+            waiting = null;
+            JoinPlacement.Route to = ar.succeeded() ? ar.result() : JoinPlacement.Route.LOCAL;
+            if (!to.local()) {
+                log.info(
+                        "remote={} join to room={} redirected to node {} at {}",
+                        remote,
+                        join.room(),
+                        to.node(),
+                        to.url());
+                send(ServerMessages.redirect(join.id(), join.room(), to.node(), to.url()));
+                closing = true;
+                socket.close(CLOSE_REDIRECTED, "room served by node " + to.node());
+                return;
+            }
+            try {
+                submit(admission);
+            } catch (ProtocolException e) {
+                send(ServerMessages.error(e));
+            } catch (RuntimeException e) {
+                log.error("remote={} join to room={}: internal error", remote, join.room(), e);
+                send(ServerMessages.error(ErrorCode.INTERNAL_ERROR, "internal error", join.id()));
+            }
+        });
     }
 
     private void refuseIfJoined(ClientMessage message) throws ProtocolException {

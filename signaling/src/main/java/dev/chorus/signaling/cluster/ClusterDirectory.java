@@ -1,0 +1,232 @@
+package dev.chorus.signaling.cluster;
+
+import dev.chorus.signaling.room.Room;
+import dev.chorus.signaling.room.RoomListener;
+import dev.chorus.signaling.session.JoinPlacement;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's view of the cluster, kept in two cluster-wide maps: {@code chorus.cluster.nodes} (node id to its
+ * {@link NodeInfo}) and {@code chorus.cluster.rooms} (room name to the id of the node that serves it). Every
+ * heartbeat the node publishes its own entry, renews the entries of the rooms it serves (both expire after the
+ * entry TTL, so a dead node's rooms become free to place again) and reads the other nodes' entries.
+ *
+ * <p>A join is routed ({@link #route}) to the node that serves its room; a room nobody serves is claimed for the
+ * node {@link Placement} chooses, by an atomic put-if-absent, so two nodes placing the same new room at once agree
+ * on one owner. When the directory cannot be read the join is served here: a cluster map outage must not stop
+ * joins. Runs on the signaling thread: the maps' futures complete on the context that called them.
+ */
+public final class ClusterDirectory implements RoomListener, JoinPlacement {
+
+    private static final Logger log = LoggerFactory.getLogger(ClusterDirectory.class);
+    static final String NODES_MAP = "chorus.cluster.nodes";
+    static final String ROOMS_MAP = "chorus.cluster.rooms";
+
+    private final Vertx vertx;
+    private final ClusterConfig config;
+    private final Supplier<NodeInfo> self;
+    private final String selfId;
+    private AsyncMap<String, JsonObject> nodes;
+    private AsyncMap<String, String> rooms;
+    private long timer = -1;
+    private boolean stopped;
+
+    /** The live nodes as last read (this one included once it has published). */
+    private Map<String, NodeInfo> live = Map.of();
+    /** New rooms placed per node since its entry was last read; see {@link Placement}. */
+    private final Map<String, Integer> placedSinceRefresh = new HashMap<>();
+    /** Rooms this node serves, renewed every heartbeat. */
+    private final Set<String> localRooms = new LinkedHashSet<>();
+
+    private long routedHere;
+    private long redirected;
+    private long directoryErrors;
+
+    /** @param self this node's entry as of now (its load changes); called on the signaling thread */
+    public ClusterDirectory(Vertx vertx, ClusterConfig config, Supplier<NodeInfo> self) {
+        this.vertx = vertx;
+        this.config = config;
+        this.self = self;
+        this.selfId = self.get().id();
+    }
+
+    public String nodeId() {
+        return selfId;
+    }
+
+    /** Opens the maps, publishes this node and starts the heartbeat. */
+    public Future<Void> start() {
+        return vertx.sharedData()
+                .<String, JsonObject>getAsyncMap(NODES_MAP)
+                .compose(n -> {
+                    nodes = n;
+                    return vertx.sharedData().<String, String>getAsyncMap(ROOMS_MAP);
+                })
+                .compose(r -> {
+                    rooms = r;
+                    return heartbeat();
+                })
+                .onSuccess(v -> {
+                    timer = vertx.setPeriodic(config.heartbeatInterval().toMillis(), id -> heartbeat());
+                    log.info(
+                            "[node={}] in cluster '{}' with {} node(s): {}",
+                            selfId,
+                            config.name(),
+                            live.size(),
+                            live.keySet());
+                });
+    }
+
+    /** Leaves the directory: this node's entry and its rooms' entries go at once instead of expiring. */
+    public Future<Void> stop() {
+        stopped = true;
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+        if (nodes == null) {
+            return Future.succeededFuture();
+        }
+        Future<?> all = nodes.remove(selfId);
+        for (String room : localRooms) {
+            all = all.compose(v -> rooms.removeIfPresent(room, selfId));
+        }
+        return all.<Void>mapEmpty().recover(e -> Future.succeededFuture());
+    }
+
+    private Future<Void> heartbeat() {
+        if (stopped) {
+            return Future.succeededFuture();
+        }
+        long ttl = config.entryTtl().toMillis();
+        NodeInfo me = self.get();
+        Future<?> renewed = nodes.put(selfId, me.toJson(), ttl);
+        for (String room : localRooms) {
+            renewed = renewed.compose(v -> rooms.put(room, selfId, ttl));
+        }
+        return renewed.compose(v -> nodes.entries())
+                .<Void>map(entries -> {
+                    Map<String, NodeInfo> read = new TreeMap<>();
+                    entries.forEach((id, json) -> {
+                        NodeInfo n = NodeInfo.fromJson(json);
+                        if (n != null && n.id().equals(id)) {
+                            read.put(id, n);
+                        }
+                    });
+                    read.put(selfId, me); // this node is live, whatever the map said a moment ago
+                    live = read;
+                    placedSinceRefresh.clear();
+                    return null;
+                })
+                .onFailure(e -> {
+                    directoryErrors++;
+                    log.warn("[node={}] cluster heartbeat failed: {}", selfId, e.toString());
+                });
+    }
+
+    @Override
+    public Future<Route> route(String room) {
+        if (localRooms.contains(room) || nodes == null) {
+            routedHere++;
+            return Future.succeededFuture(Route.LOCAL);
+        }
+        return rooms.get(room)
+                .compose(owner ->
+                        owner != null && live.containsKey(owner) ? Future.succeededFuture(owner) : claim(room, owner))
+                .map(this::routeTo)
+                .recover(e -> {
+                    directoryErrors++;
+                    log.warn(
+                            "[node={}] room={} served here: the cluster directory failed: {}",
+                            selfId,
+                            room,
+                            e.toString());
+                    routedHere++;
+                    return Future.succeededFuture(Route.LOCAL);
+                });
+    }
+
+    /** Claims {@code room} for the node placement chooses; the owner once the claim settled (someone may win). */
+    private Future<String> claim(String room, String staleOwner) {
+        String chosen = Placement.choose(selfId, live.values(), placedSinceRefresh);
+        long ttl = config.entryTtl().toMillis();
+        Future<String> claimed = staleOwner == null
+                ? rooms.putIfAbsent(room, chosen, ttl).map(previous -> previous == null ? chosen : previous)
+                // Its node is gone but its entry has not expired yet: take it over, unless someone just did.
+                : rooms.replaceIfPresent(room, staleOwner, chosen, ttl)
+                        .compose(replaced -> replaced ? Future.succeededFuture(chosen) : rooms.get(room));
+        return claimed.map(owner -> {
+            if (owner == null) {
+                return selfId; // the entry vanished meanwhile: serve here, roomStarted claims it
+            }
+            if (owner.equals(chosen)) {
+                placedSinceRefresh.merge(chosen, 1, Integer::sum);
+            }
+            return owner;
+        });
+    }
+
+    private Route routeTo(String owner) {
+        if (owner.equals(selfId)) {
+            routedHere++;
+            return Route.LOCAL;
+        }
+        NodeInfo node = live.get(owner);
+        if (node == null) { // won by a node this one has not read yet
+            routedHere++;
+            return Route.LOCAL;
+        }
+        redirected++;
+        return new Route(owner, node.url());
+    }
+
+    @Override
+    public void roomStarted(Room room) {
+        localRooms.add(room.name());
+        if (rooms != null) {
+            rooms.put(room.name(), selfId, config.entryTtl().toMillis());
+        }
+    }
+
+    @Override
+    public void roomEnded(Room room) {
+        localRooms.remove(room.name());
+        if (rooms != null) {
+            rooms.removeIfPresent(room.name(), selfId);
+        }
+    }
+
+    /** The live nodes as last read. */
+    public Map<String, NodeInfo> liveNodes() {
+        return live;
+    }
+
+    /** For {@code /debug}: this node, the nodes it sees, the rooms it serves, and what it routed. */
+    public JsonObject toJson() {
+        JsonArray nodeList = new JsonArray();
+        live.values().forEach(n -> nodeList.add(n.toJson()));
+        return new JsonObject()
+                .put("node", selfId)
+                .put("name", config.name())
+                .put("nodes", nodeList)
+                .put("localRooms", new JsonArray(localRooms.stream().toList()))
+                .put("routedHere", routedHere)
+                .put("redirected", redirected)
+                .put("directoryErrors", directoryErrors);
+    }
+
+    public long redirectedTotal() {
+        return redirected;
+    }
+}

@@ -1,0 +1,62 @@
+package dev.chorus.signaling.cluster;
+
+import com.sun.management.OperatingSystemMXBean;
+import dev.chorus.signaling.room.RoomRegistry;
+import java.lang.management.ManagementFactory;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/** This node's directory entry as of now: its addresses and its load. Called on the signaling thread. */
+public final class LocalNode implements Supplier<NodeInfo> {
+
+    private final String id;
+    private final String url;
+    private final String mediaAddress;
+    private final int mediaPort;
+    private final RoomRegistry rooms;
+    private final IntSupplier joinsWaiting;
+    private final LongSupplier wallClock;
+    private final OperatingSystemMXBean os;
+
+    /**
+     * @param httpScheme, httpHost, httpPort what the node listens on, for the id and URL when not configured
+     */
+    public LocalNode(
+            ClusterConfig config,
+            String httpScheme,
+            String httpHost,
+            int httpPort,
+            String mediaAddress,
+            int mediaPort,
+            RoomRegistry rooms,
+            IntSupplier joinsWaiting,
+            LongSupplier wallClock) {
+        this.id = config.nodeId().isBlank() ? config.host() + ":" + httpPort : config.nodeId();
+        String host = httpHost.contains(":") ? "[" + httpHost + "]" : httpHost;
+        this.url = config.publicUrl().isBlank()
+                ? httpScheme + "://" + host + ":" + httpPort
+                : config.publicUrl().replaceAll("/+$", "");
+        this.mediaAddress = mediaAddress;
+        this.mediaPort = mediaPort;
+        this.rooms = rooms;
+        this.joinsWaiting = joinsWaiting;
+        this.wallClock = wallClock;
+        this.os = ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean b ? b : null;
+    }
+
+    @Override
+    public NodeInfo get() {
+        return new NodeInfo(
+                id,
+                url,
+                mediaAddress,
+                mediaPort,
+                rooms.participantCount() + rooms.viewerCount(),
+                rooms.roomCount(),
+                joinsWaiting.getAsInt(),
+                os == null ? -1 : os.getProcessCpuLoad(),
+                !rooms.acceptingJoins(),
+                wallClock.getAsLong());
+    }
+}

@@ -1,0 +1,62 @@
+package dev.chorus.signaling.cluster;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * One node as the cluster directory knows it: where browsers and media reach it, and its load when it last
+ * published (every heartbeat).
+ *
+ * @param url          the public URL of its page and WebSocket
+ * @param participants participants and viewers in its rooms
+ * @param joinsWaiting joins waiting in its join queue (its join-rate cap is reached)
+ * @param cpu          its process's CPU load, 0-1 of the whole machine (negative: unknown)
+ * @param draining     it refuses new joins (graceful shutdown)
+ */
+public record NodeInfo(
+        String id,
+        String url,
+        String mediaAddress,
+        int mediaPort,
+        int participants,
+        int rooms,
+        int joinsWaiting,
+        double cpu,
+        boolean draining,
+        long updatedMillis) {
+
+    public JsonObject toJson() {
+        return new JsonObject()
+                .put("id", id)
+                .put("url", url)
+                .put("mediaAddress", mediaAddress)
+                .put("mediaPort", mediaPort)
+                .put("participants", participants)
+                .put("rooms", rooms)
+                .put("joinsWaiting", joinsWaiting)
+                .put("cpu", cpu)
+                .put("draining", draining)
+                .put("updatedMillis", updatedMillis);
+    }
+
+    /** From {@link #toJson()}; null when {@code o} is not a node entry (another version, a foreign writer). */
+    public static NodeInfo fromJson(JsonObject o) {
+        if (o == null || !(o.getValue("id") instanceof String id) || !(o.getValue("url") instanceof String url)) {
+            return null;
+        }
+        try {
+            return new NodeInfo(
+                    id,
+                    url,
+                    o.getString("mediaAddress", ""),
+                    o.getInteger("mediaPort", 0),
+                    o.getInteger("participants", 0),
+                    o.getInteger("rooms", 0),
+                    o.getInteger("joinsWaiting", 0),
+                    o.getDouble("cpu", -1.0),
+                    o.getBoolean("draining", false),
+                    o.getLong("updatedMillis", 0L));
+        } catch (ClassCastException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package dev.chorus.signaling.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Two servers, each its own JVM on loopback, in one cluster (chorus.cluster, Hazelcast members listed statically):
+ * they see each other; a join is served on the node that serves its room and redirected there from the other; a
+ * new room goes to the less loaded node; and when a node is killed, its room is served again on the survivor
+ * once the dead node's entries expire.
+ */
+@ExtendWith(VertxExtension.class)
+class ClusterProcessTest {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @Test
+    void joinsGoToTheNodeOfTheirRoomNewRoomsToTheLeastLoadedAndADeadNodesRoomsMoveOn(Vertx vertx) throws Exception {
+        int clusterA = ServerProcess.freePort();
+        int clusterB = ServerProcess.freePort();
+        String members = "127.0.0.1:" + clusterA + ",127.0.0.1:" + clusterB;
+        try (ServerProcess a = ServerProcess.start("node-a", node("a", clusterA, members));
+                ServerProcess b = ServerProcess.start("node-b", node("b", clusterB, members))) {
+            a.awaitReady();
+            b.awaitReady();
+            long formedAt = System.nanoTime();
+            awaitCluster(a, c -> c.getJsonArray("nodes").size() == 2);
+            awaitCluster(b, c -> c.getJsonArray("nodes").size() == 2);
+            System.out.printf(
+                    "cluster: both nodes see each other %d ms after both were ready%n",
+                    (System.nanoTime() - formedAt) / 1_000_000);
+
+            // Nobody serves "standup": it goes to one of the two (both empty: the one the join reached, unless
+            // the other's CPU is clearly lower); that node serves it, the other redirects there.
+            Map<String, ServerProcess> byId = Map.of("a", a, "b", b);
+            WsTestClient ada = WsTestClient.connect(vertx, a.httpPort);
+            JsonObject first = ada.join("standup", "Ada");
+            ServerProcess serving = a;
+            if ("redirect".equals(first.getString("type"))) {
+                serving = byId.get(first.getString("node"));
+                assertEquals(b, serving, first.encode());
+                ada = WsTestClient.connect(vertx, serving.httpPort);
+                first = ada.join("standup", "Ada");
+            }
+            assertEquals("joined", first.getString("type"), first.encode());
+            ServerProcess other = serving == a ? b : a;
+            String servingId = serving == a ? "a" : "b";
+            // Once the serving node's load (1 participant) is published, the other knows it is the emptier node.
+            awaitCluster(other, c -> participantsOf(c, servingId) == 1);
+
+            // The other node does not serve "standup": the join is told where it is served.
+            WsTestClient bob = WsTestClient.connect(vertx, other.httpPort);
+            bob.send(new JsonObject()
+                    .put("type", "join")
+                    .put("id", 7)
+                    .put("room", "standup")
+                    .put("name", "Bob"));
+            JsonObject redirect = bob.next("redirect");
+            assertEquals(7, redirect.getInteger("re"));
+            assertEquals(servingId, redirect.getString("node"));
+            assertEquals("http://127.0.0.1:" + serving.httpPort, redirect.getString("url"));
+            assertEquals("standup", redirect.getString("room"));
+            assertEquals(4002, bob.awaitClose());
+
+            // A new room asked of the serving node (1 participant) goes to the other (none).
+            WsTestClient cy = WsTestClient.connect(vertx, serving.httpPort);
+            JsonObject toOther = cy.join("retro", "Cy");
+            assertEquals("redirect", toOther.getString("type"), toOther.encode());
+            assertEquals("http://127.0.0.1:" + other.httpPort, toOther.getString("url"));
+            WsTestClient cyThere = WsTestClient.connect(vertx, other.httpPort);
+            assertEquals("joined", cyThere.join("retro", "Cy").getString("type"));
+
+            // The serving node dies without a word; once its entries expire, the other serves "standup".
+            serving.kill();
+            long killedAt = System.nanoTime();
+            JsonObject served = null;
+            long deadline = System.currentTimeMillis() + 20_000;
+            while (served == null) {
+                assertTrue(System.currentTimeMillis() < deadline, "standup never moved:\n" + other.output());
+                WsTestClient dee = WsTestClient.connect(vertx, other.httpPort);
+                JsonObject answer = dee.join("standup", "Dee");
+                if ("joined".equals(answer.getString("type"))) {
+                    served = answer;
+                } else {
+                    assertEquals("redirect", answer.getString("type"), answer.encode());
+                    dee.awaitClosed();
+                    Thread.sleep(250);
+                }
+            }
+            System.out.printf(
+                    "cluster: serving node killed, its room served on the other after %d ms%n",
+                    (System.nanoTime() - killedAt) / 1_000_000);
+            JsonObject cluster = clusterOf(other);
+            assertEquals(1, cluster.getJsonArray("nodes").size(), cluster.encode());
+            assertTrue(cluster.getJsonArray("localRooms").contains("standup"), cluster.encode());
+            assertTrue(cluster.getLong("redirected") >= 1, cluster.encode());
+        }
+    }
+
+    private static Map<String, String> node(String id, int clusterPort, String members) {
+        return Map.of(
+                "CHORUS_CLUSTER_ENABLED",
+                "true",
+                "CHORUS_CLUSTER_NODE_ID",
+                id,
+                "CHORUS_CLUSTER_NAME",
+                "chorus-test-" + ProcessHandle.current().pid(),
+                "CHORUS_CLUSTER_HOST",
+                "127.0.0.1",
+                "CHORUS_CLUSTER_PORT",
+                String.valueOf(clusterPort),
+                "CHORUS_CLUSTER_MEMBERS",
+                members,
+                "CHORUS_CLUSTER_HEARTBEAT_INTERVAL",
+                "500ms",
+                "CHORUS_CLUSTER_ENTRY_TTL",
+                "2s");
+    }
+
+    private static int participantsOf(JsonObject cluster, String node) {
+        JsonArray nodes = cluster.getJsonArray("nodes");
+        for (int i = 0; i < nodes.size(); i++) {
+            if (node.equals(nodes.getJsonObject(i).getString("id"))) {
+                return nodes.getJsonObject(i).getInteger("participants");
+            }
+        }
+        return -1;
+    }
+
+    private static void awaitCluster(ServerProcess server, Predicate<JsonObject> condition) throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        JsonObject last = null;
+        while (last == null || !condition.test(last)) {
+            assertTrue(System.currentTimeMillis() < deadline, "cluster state: " + last + "\n" + server.output());
+            Thread.sleep(100);
+            last = clusterOf(server);
+        }
+    }
+
+    private static JsonObject clusterOf(ServerProcess server) throws Exception {
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort + "/debug"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return new JsonObject(r.body()).getJsonObject("signaling").getJsonObject("cluster");
+    }
+}
