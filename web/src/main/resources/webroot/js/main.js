@@ -6,6 +6,7 @@ import * as screen from './screen.js';
 import { Peer } from './peer.js';
 import { Signaling } from './signaling.js';
 import { waitForServer, GIVE_UP_AFTER_MS } from './rejoin.js';
+import { failoverTarget, redirectTarget } from './cluster.js';
 import { startViewReports } from './view-sizes.js';
 import * as join from './ui-join.js';
 import * as people from './ui-participants.js';
@@ -391,7 +392,8 @@ function wire(s) {
     renderMedia();
   });
   on('error', (m) => showError(m.code, m.message));
-  on('server-shutdown', (m) => showServerShutdown(m));
+  // A node of a cluster that drains: the room goes on at another node at once (it refuses new joins).
+  on('server-shutdown', (m) => { if (!(self && failOver())) showServerShutdown(m); });
   on('candidate', (m) => peer?.onCandidate(m));
   on('renegotiate', (m) => peer?.onRenegotiate(m));
   on('media-state', (m) => peer?.onMediaState(m));
@@ -415,8 +417,17 @@ function wire(s) {
   });
   // The socket dropped: media goes on (it does not need the socket) while the
   // connection resumes; chat and controls wait for it.
+  s.addEventListener('cluster', (e) => { if (s === sig) clusterNodes = e.detail; });
+  // Two connections refused in a row: the server process is gone, not the network.
+  let refusals = 0;
+  s.addEventListener('reconnect-failed', (e) => {
+    if (s !== sig) return;
+    refusals = e.detail.refused ? refusals + 1 : 0;
+    if (refusals >= 2) failOver();
+  });
   s.addEventListener('reconnecting', () => {
     if (s !== sig || !self) return;
+    refusals = 0;
     droppedAt = performance.now();
     $('reconnecting').textContent = RECONNECTING_TEXT;
     setState('reconnecting');
@@ -442,6 +453,8 @@ function wire(s) {
       joinRoom(target);
       return;
     }
+    // Gone or shutting down (1001): another node of a cluster takes over.
+    if ((e.detail.unreachable || e.detail.code === 1001) && failOver()) return;
     if (e.detail.unreachable) {
       rejoinWhenReachable(e.detail.message);
       return;
@@ -510,31 +523,37 @@ async function joinRoom(values) {
 
 // Cluster mode: another node serves this room. The page moves there with its
 // link options (publish, relay, token, ...) and the name given, and joins again.
-// A room's node is decided once for the cluster, so one redirect is the rule;
-// a few in a row mean nodes dying meanwhile, more a fault: stop and say so.
-const MAX_REDIRECTS = 3;
-
-function followRedirect({ url, room }) {
+// Cluster mode: another node serves this room. The page moves there with its
+// link options and the name given, and joins again (cluster.js).
+function followRedirect(msg) {
   const s = sig;
   sig = null; // the server closes this socket now: expected
   s?.close();
-  const hops = Number(new URLSearchParams(location.search).get('redirects')) || 0;
-  let next;
-  try {
-    next = new URL(`/r/${encodeURIComponent(room ?? target.room)}`, url);
-  } catch {
-    next = null;
-  }
-  if (!next || hops >= MAX_REDIRECTS) {
-    showError('redirect_failed', next ? `Sent on ${hops} times between servers; try again later.` : `The server sent an invalid address: ${url}`);
+  const to = redirectTarget(msg, target.room, target.name, location.search);
+  if (to.error) {
+    showError('redirect_failed', to.error);
     setState('error');
     return;
   }
   setState('connecting');
-  next.search = location.search;
-  if (target.name) next.searchParams.set('name', target.name);
-  next.searchParams.set('redirects', String(hops + 1));
-  location.assign(next.toString());
+  location.assign(to.url);
+}
+
+// Cluster mode: this page's node is gone (refuses connections) or shutting
+// down; another node of the cluster takes the room from here. False when the
+// server is not part of a cluster or knows no other node.
+let clusterNodes = null; // the last "cluster" message
+function failOver() {
+  const url = failoverTarget(clusterNodes, location.origin, target.room, target.name, location.search);
+  if (!url) return false;
+  console.info('chorus: this server is gone, moving to', url);
+  const s = sig;
+  sig = null;
+  s?.close();
+  closePeer();
+  setState('connecting');
+  location.assign(url);
+  return true;
 }
 
 function leave() {

@@ -1,6 +1,6 @@
 // WebSocket client for the Chorus signaling protocol (signaling/PROTOCOL.md).
 // Emits one DOM event per server message type (e.g. "chat", "participant-joined")
-// plus "rtt", "reconnecting", "resumed" and "close".
+// plus "rtt", "reconnecting", "reconnect-failed", "resumed" and "close".
 //
 // Once joined it survives a dropped socket: it keeps the resume token from
 // "joined", and when the socket drops unexpectedly it says "reconnecting",
@@ -24,6 +24,8 @@ const RESUME_ANSWER_MS = 10000;
 // Delays before each reconnect attempt (then the last one again), jittered by
 // +-20% so that many clients dropped at once do not come back in lockstep.
 const RECONNECT_DELAYS_MS = [0, 500, 1000, 2000, 4000];
+// A connection that fails this fast was refused: no server listens there now.
+const REFUSED_WITHIN_MS = 300;
 // Close codes after which resuming is pointless: the server is going away
 // (its participants leave at once), or another socket took this participant.
 const NO_RESUME_CODES = new Set([1001, 4001]);
@@ -263,9 +265,14 @@ export class Signaling extends EventTarget {
       await sleep(delay);
       if (this.#closedByUs) return;
       let conn;
+      const tried = performance.now();
       try {
         conn = await this.#open(this.#url, Math.min(RECONNECT_ATTEMPT_MS, Math.max(1, deadline - Date.now())));
       } catch {
+        // Refused at once (no process on the port) or not reached in time (the network).
+        const refused = performance.now() - tried < REFUSED_WITHIN_MS;
+        this.dispatchEvent(new CustomEvent('reconnect-failed', { detail: { attempt, refused } }));
+        if (this.#closedByUs) return;
         continue; // unreachable for now: try again
       }
       if (this.#closedByUs) {

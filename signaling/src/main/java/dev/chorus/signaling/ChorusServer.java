@@ -1,6 +1,7 @@
 package dev.chorus.signaling;
 
 import dev.chorus.sfu.conference.MediaService;
+import dev.chorus.signaling.cluster.ClusterMembers;
 import dev.chorus.signaling.cluster.ClusteredVertx;
 import dev.chorus.signaling.config.ServerConfig;
 import dev.chorus.signaling.http.SignalingVerticle;
@@ -29,6 +30,8 @@ public final class ChorusServer {
     private final ServerConfig config;
     /** Made here on a single node; in cluster mode by {@link #start()}, which joins the cluster first. */
     private Vertx vertx;
+    /** Cluster mode's membership; null on a single node. */
+    private ClusterMembers clusterMembers;
 
     private final RoomRegistry rooms;
     private SignalingVerticle verticle;
@@ -77,7 +80,8 @@ public final class ChorusServer {
                                     + config.cluster().port() + ": " + e.getMessage(),
                             e)))
                     .compose(clustered -> {
-                        vertx = clustered;
+                        vertx = clustered.vertx();
+                        clusterMembers = clustered.members();
                         return startOn();
                     });
         }
@@ -110,6 +114,9 @@ public final class ChorusServer {
                         e);
             }
         });
+        if (clusterMembers != null) {
+            verticle.clusterMembers(clusterMembers);
+        }
         Future<Void> hooks = Future.succeededFuture();
         if (webhooks != null) {
             verticle.addMeterBinder(webhooks.stats());

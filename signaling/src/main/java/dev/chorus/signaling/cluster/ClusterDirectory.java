@@ -3,6 +3,7 @@ package dev.chorus.signaling.cluster;
 import dev.chorus.signaling.room.Room;
 import dev.chorus.signaling.room.RoomListener;
 import dev.chorus.signaling.session.JoinPlacement;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -10,9 +11,11 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,12 +39,18 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
 
     private final Vertx vertx;
     private final ClusterConfig config;
+    private final ClusterMembers members;
+    /** Told the node list whenever it changes; see {@link #nodesMessage()}. */
+    private final Consumer<JsonObject> onNodesChanged;
+
     private final Supplier<NodeInfo> self;
     private final String selfId;
     private AsyncMap<String, JsonObject> nodes;
     private AsyncMap<String, String> rooms;
     private long timer = -1;
     private boolean stopped;
+    /** This node refuses joins (graceful shutdown): its rooms' joins go to other nodes. */
+    private boolean draining;
 
     /** The live nodes as last read (this one included once it has published). */
     private Map<String, NodeInfo> live = Map.of();
@@ -53,11 +62,22 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
     private long routedHere;
     private long redirected;
     private long directoryErrors;
+    private long departures;
 
-    /** @param self this node's entry as of now (its load changes); called on the signaling thread */
-    public ClusterDirectory(Vertx vertx, ClusterConfig config, Supplier<NodeInfo> self) {
+    /**
+     * @param self           this node's entry as of now (its load changes); called on the signaling thread
+     * @param onNodesChanged gets {@link #nodesMessage()} when a node comes or goes (to tell clients where else to go)
+     */
+    public ClusterDirectory(
+            Vertx vertx,
+            ClusterConfig config,
+            ClusterMembers members,
+            Supplier<NodeInfo> self,
+            Consumer<JsonObject> onNodesChanged) {
         this.vertx = vertx;
         this.config = config;
+        this.members = members;
+        this.onNodesChanged = onNodesChanged;
         this.self = self;
         this.selfId = self.get().id();
     }
@@ -79,6 +99,9 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
                     return heartbeat();
                 })
                 .onSuccess(v -> {
+                    // Hazelcast's thread says who left; the directory is this thread's.
+                    Context context = vertx.getOrCreateContext();
+                    members.onRemoved(member -> context.runOnContext(x -> departed(member)));
                     timer = vertx.setPeriodic(config.heartbeatInterval().toMillis(), id -> heartbeat());
                     log.info(
                             "[node={}] in cluster '{}' with {} node(s): {}",
@@ -112,20 +135,23 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
         long ttl = config.entryTtl().toMillis();
         NodeInfo me = self.get();
         Future<?> renewed = nodes.put(selfId, me.toJson(), ttl);
-        for (String room : localRooms) {
+        // A draining node lets its rooms go: their participants move to other nodes, which take the rooms over.
+        for (String room : me.draining() ? List.<String>of() : localRooms) {
             renewed = renewed.compose(v -> rooms.put(room, selfId, ttl));
         }
         return renewed.compose(v -> nodes.entries())
                 .<Void>map(entries -> {
+                    // Only connected members count: a killed node's entry outlives it by up to the entry TTL.
+                    Set<String> connected = members.ids();
                     Map<String, NodeInfo> read = new TreeMap<>();
                     entries.forEach((id, json) -> {
                         NodeInfo n = NodeInfo.fromJson(json);
-                        if (n != null && n.id().equals(id)) {
+                        if (n != null && n.id().equals(id) && connected.contains(n.memberId())) {
                             read.put(id, n);
                         }
                     });
                     read.put(selfId, me); // this node is live, whatever the map said a moment ago
-                    live = read;
+                    setLive(read);
                     placedSinceRefresh.clear();
                     return null;
                 })
@@ -135,15 +161,50 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
                 });
     }
 
+    /** A member left (killed, partitioned or stopped): its node gets no more joins, its rooms can be placed again. */
+    private void departed(String member) {
+        Map<String, NodeInfo> left = new TreeMap<>(live);
+        List<String> gone = left.values().stream()
+                .filter(n -> n.memberId().equals(member) && !n.id().equals(selfId))
+                .map(NodeInfo::id)
+                .toList();
+        if (gone.isEmpty()) {
+            return;
+        }
+        gone.forEach(left::remove);
+        log.info("[node={}] node(s) {} left the cluster; their rooms can be placed again", selfId, gone);
+        departures += gone.size();
+        setLive(left);
+        gone.forEach(id -> nodes.remove(id));
+    }
+
+    private void setLive(Map<String, NodeInfo> next) {
+        boolean changed = !next.keySet().equals(live.keySet());
+        live = next;
+        if (changed && !stopped) {
+            onNodesChanged.accept(nodesMessage());
+        }
+    }
+
+    /**
+     * The message that tells a client the nodes of the cluster ({@code cluster}: this node and each live node's id
+     * and URL), so that a page whose node dies can go to another one at once.
+     */
+    public JsonObject nodesMessage() {
+        JsonArray list = new JsonArray();
+        live.values().forEach(n -> list.add(new JsonObject().put("id", n.id()).put("url", n.url())));
+        return new JsonObject().put("type", "cluster").put("node", selfId).put("nodes", list);
+    }
+
     @Override
     public Future<Route> route(String room) {
-        if (localRooms.contains(room) || nodes == null) {
+        if ((localRooms.contains(room) && !draining) || nodes == null) {
             routedHere++;
             return Future.succeededFuture(Route.LOCAL);
         }
         return rooms.get(room)
                 .compose(owner ->
-                        owner != null && live.containsKey(owner) ? Future.succeededFuture(owner) : claim(room, owner))
+                        takesJoins(owner).compose(yes -> yes ? Future.succeededFuture(owner) : claim(room, owner)))
                 .map(this::routeTo)
                 .recover(e -> {
                     directoryErrors++;
@@ -155,6 +216,23 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
                     routedHere++;
                     return Future.succeededFuture(Route.LOCAL);
                 });
+    }
+
+    /**
+     * Whether {@code owner} (null: nobody) takes joins now: this node, or a connected node that does not drain. The
+     * owner's entry is read afresh, not taken from the last heartbeat: a node may have begun to drain since.
+     */
+    private Future<Boolean> takesJoins(String owner) {
+        if (owner == null || !live.containsKey(owner)) {
+            return Future.succeededFuture(false);
+        }
+        if (owner.equals(selfId)) {
+            return Future.succeededFuture(!draining);
+        }
+        return nodes.get(owner).map(entry -> {
+            NodeInfo n = NodeInfo.fromJson(entry);
+            return n != null && !n.draining() && members.ids().contains(n.memberId());
+        });
     }
 
     /** Claims {@code room} for the node placement chooses; the owner once the claim settled (someone may win). */
@@ -192,6 +270,12 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
     }
 
     @Override
+    public void joinsStopped() {
+        draining = true;
+        heartbeat(); // the others learn now that this node drains, not at its next heartbeat
+    }
+
+    @Override
     public void roomStarted(Room room) {
         localRooms.add(room.name());
         if (rooms != null) {
@@ -223,6 +307,7 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
                 .put("localRooms", new JsonArray(localRooms.stream().toList()))
                 .put("routedHere", routedHere)
                 .put("redirected", redirected)
+                .put("departures", departures)
                 .put("directoryErrors", directoryErrors);
     }
 

@@ -1,5 +1,8 @@
 package dev.chorus.signaling.cluster;
 
+import com.hazelcast.cluster.Cluster;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
@@ -8,6 +11,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * Starts Vert.x clustered over Hazelcast for {@code chorus.cluster}. Hazelcast is bound to the configured address
@@ -18,13 +25,48 @@ public final class ClusteredVertx {
 
     private ClusteredVertx() {}
 
+    /** Vert.x joined to the cluster, and the cluster's membership. */
+    public record Started(Vertx vertx, ClusterMembers members) {}
+
     /** Vert.x with {@code options}, joined to the cluster; fails if Hazelcast cannot bind or start. */
-    public static Future<Vertx> start(VertxOptions options, ClusterConfig cluster) {
+    public static Future<Started> start(VertxOptions options, ClusterConfig cluster) {
         options.getEventBusOptions().setHost(cluster.host()).setPort(0);
+        HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig(cluster));
         return Vertx.builder()
                 .with(options)
-                .withClusterManager(new HazelcastClusterManager(hazelcastConfig(cluster)))
-                .buildClustered();
+                .withClusterManager(manager)
+                .buildClustered()
+                .map(vertx -> new Started(vertx, members(manager)));
+    }
+
+    private static ClusterMembers members(HazelcastClusterManager manager) {
+        Cluster hz = manager.getHazelcastInstance().getCluster();
+        return new ClusterMembers() {
+            @Override
+            public String selfId() {
+                return hz.getLocalMember().getUuid().toString();
+            }
+
+            @Override
+            public Set<String> ids() {
+                return hz.getMembers().stream()
+                        .map(m -> m.getUuid().toString())
+                        .collect(Collectors.toUnmodifiableSet());
+            }
+
+            @Override
+            public void onRemoved(Consumer<String> removed) {
+                hz.addMembershipListener(new MembershipListener() {
+                    @Override
+                    public void memberAdded(MembershipEvent e) {}
+
+                    @Override
+                    public void memberRemoved(MembershipEvent e) {
+                        removed.accept(e.getMember().getUuid().toString());
+                    }
+                });
+            }
+        };
     }
 
     static Config hazelcastConfig(ClusterConfig cluster) {
@@ -39,7 +81,7 @@ public final class ClusteredVertx {
         config.setProperty("hazelcast.socket.bind.any", "false");
         NetworkConfig network = config.getNetworkConfig();
         network.setPort(cluster.port()).setPortAutoIncrement(false);
-        network.getInterfaces().setEnabled(true).setInterfaces(java.util.List.of(cluster.host()));
+        network.getInterfaces().setEnabled(true).setInterfaces(List.of(cluster.host()));
         network.setPublicAddress(cluster.host() + ":" + cluster.port());
         JoinConfig join = network.getJoin();
         join.getMulticastConfig().setEnabled(false);

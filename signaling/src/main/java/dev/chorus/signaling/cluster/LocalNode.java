@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 public final class LocalNode implements Supplier<NodeInfo> {
 
     private final String id;
+    private final String memberId;
     private final String url;
     private final String mediaAddress;
     private final int mediaPort;
@@ -24,6 +25,7 @@ public final class LocalNode implements Supplier<NodeInfo> {
      */
     public LocalNode(
             ClusterConfig config,
+            String memberId,
             String httpScheme,
             String httpHost,
             int httpPort,
@@ -32,6 +34,7 @@ public final class LocalNode implements Supplier<NodeInfo> {
             RoomRegistry rooms,
             IntSupplier joinsWaiting,
             LongSupplier wallClock) {
+        this.memberId = memberId;
         this.id = config.nodeId().isBlank() ? config.host() + ":" + httpPort : config.nodeId();
         String host = httpHost.contains(":") ? "[" + httpHost + "]" : httpHost;
         this.url = config.publicUrl().isBlank()
@@ -49,6 +52,7 @@ public final class LocalNode implements Supplier<NodeInfo> {
     public NodeInfo get() {
         return new NodeInfo(
                 id,
+                memberId,
                 url,
                 mediaAddress,
                 mediaPort,

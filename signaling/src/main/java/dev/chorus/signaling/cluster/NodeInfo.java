@@ -6,6 +6,8 @@ import io.vertx.core.json.JsonObject;
  * One node as the cluster directory knows it: where browsers and media reach it, and its load when it last
  * published (every heartbeat).
  *
+ * @param memberId     its process's member id in the cluster engine (a node restarted under the same id is a new
+ *                     member)
  * @param url          the public URL of its page and WebSocket
  * @param participants participants and viewers in its rooms
  * @param joinsWaiting joins waiting in its join queue (its join-rate cap is reached)
@@ -14,6 +16,7 @@ import io.vertx.core.json.JsonObject;
  */
 public record NodeInfo(
         String id,
+        String memberId,
         String url,
         String mediaAddress,
         int mediaPort,
@@ -27,6 +30,7 @@ public record NodeInfo(
     public JsonObject toJson() {
         return new JsonObject()
                 .put("id", id)
+                .put("memberId", memberId)
                 .put("url", url)
                 .put("mediaAddress", mediaAddress)
                 .put("mediaPort", mediaPort)
@@ -40,12 +44,16 @@ public record NodeInfo(
 
     /** From {@link #toJson()}; null when {@code o} is not a node entry (another version, a foreign writer). */
     public static NodeInfo fromJson(JsonObject o) {
-        if (o == null || !(o.getValue("id") instanceof String id) || !(o.getValue("url") instanceof String url)) {
+        if (o == null
+                || !(o.getValue("id") instanceof String id)
+                || !(o.getValue("memberId") instanceof String memberId)
+                || !(o.getValue("url") instanceof String url)) {
             return null;
         }
         try {
             return new NodeInfo(
                     id,
+                    memberId,
                     url,
                     o.getString("mediaAddress", ""),
                     o.getInteger("mediaPort", 0),

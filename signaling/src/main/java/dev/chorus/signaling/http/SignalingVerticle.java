@@ -7,7 +7,8 @@ import dev.chorus.signaling.api.ApiCredentials;
 import dev.chorus.signaling.api.ApiRoutes;
 import dev.chorus.signaling.api.RecordingApi;
 import dev.chorus.signaling.cluster.ClusterDirectory;
-import dev.chorus.signaling.cluster.LocalNode;
+import dev.chorus.signaling.cluster.ClusterMembers;
+import dev.chorus.signaling.cluster.ClusterNode;
 import dev.chorus.signaling.config.ServerConfig;
 import dev.chorus.signaling.metrics.ServerMetrics;
 import dev.chorus.signaling.protocol.Limits;
@@ -84,6 +85,8 @@ public final class SignalingVerticle extends VerticleBase {
     /** Cluster mode's directory of nodes and rooms, which routes joins; null on a single node. */
     private ClusterDirectory cluster;
 
+    private ClusterMembers clusterMembers;
+
     private long metricsSequence;
     /** Meters of other parts (webhooks), bound to the registry when /metrics is on. */
     private final List<MeterBinder> meterBinders = new ArrayList<>();
@@ -144,24 +147,19 @@ public final class SignalingVerticle extends VerticleBase {
     }
 
     private Future<Void> joinCluster() {
-        String mediaAddress = config.media().publicAddress().isBlank()
-                ? config.media().address()
-                : config.media().publicAddress();
-        LocalNode self = new LocalNode(
-                config.cluster(),
-                tls != null ? "https" : "http",
-                config.http().host(),
-                server.actualPort(),
-                mediaAddress,
-                media.udpPort(),
-                rooms,
-                joinQueue::waiting,
-                System::currentTimeMillis);
-        ClusterDirectory directory = new ClusterDirectory(vertx, config.cluster(), self);
-        return directory.start().onSuccess(v -> {
-            cluster = directory;
-            rooms.addListener(directory);
-        });
+        // Every socket hears of a node coming or going: a page whose node dies goes to another one.
+        return ClusterNode.join(
+                        vertx,
+                        config,
+                        clusterMembers,
+                        tls != null,
+                        server.actualPort(),
+                        media.udpPort(),
+                        rooms,
+                        joinQueue::waiting,
+                        nodes -> sessions.forEach(s -> s.send(nodes)))
+                .onSuccess(directory -> cluster = directory)
+                .mapEmpty();
     }
 
     private Future<HttpServer> listen() {
@@ -236,6 +234,11 @@ public final class SignalingVerticle extends VerticleBase {
             metrics.close();
         }
         return Future.join(left, mediaReleased).mapEmpty();
+    }
+
+    /** Cluster mode: the cluster's membership, from {@link dev.chorus.signaling.cluster.ClusteredVertx}; call before deploying. */
+    public void clusterMembers(ClusterMembers members) {
+        this.clusterMembers = members;
     }
 
     /** Adds meters to /metrics; call before deploying. */
@@ -418,6 +421,9 @@ public final class SignalingVerticle extends VerticleBase {
                 });
         sessions.add(session);
         session.start();
+        if (cluster != null) {
+            session.send(cluster.nodesMessage());
+        }
         if (drain != null) {
             // Connected during the drain: say why a join will be refused.
             session.send(drainNotice);

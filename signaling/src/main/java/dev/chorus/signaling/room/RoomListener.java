@@ -10,6 +10,9 @@ import dev.chorus.sfu.conference.PublishedTrack;
  */
 public interface RoomListener {
 
+    /** The server refuses joins from now on (its graceful shutdown began); its rooms carry on meanwhile. */
+    default void joinsStopped() {}
+
     /** The room was created: by its first join, or empty by the server API. */
     default void roomStarted(Room room) {}
 

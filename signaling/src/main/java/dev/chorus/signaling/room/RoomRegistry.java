@@ -486,7 +486,10 @@ public final class RoomRegistry {
 
     /** Draining: existing rooms carry on, new joins are refused with {@code shutting_down}. */
     public void stopAcceptingJoins() {
-        acceptingJoins = false;
+        if (acceptingJoins) {
+            acceptingJoins = false;
+            listeners.forEach(RoomListener::joinsStopped);
+        }
     }
 
     public boolean acceptingJoins() {

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 class PlacementTest {
 
     private static NodeInfo node(String id, int participants, int joinsWaiting, double cpu, boolean draining) {
-        return new NodeInfo(id, "http://" + id, "127.0.0.1", 10000, participants, 1, joinsWaiting, cpu, draining, 0);
+        return new NodeInfo(
+                id, "m-" + id, "http://" + id, "127.0.0.1", 10000, participants, 1, joinsWaiting, cpu, draining, 0);
     }
 
     @Test

@@ -46,14 +46,14 @@ class ClusterProcessTest {
             // Nobody serves "standup": it goes to one of the two (both empty: the one the join reached, unless
             // the other's CPU is clearly lower); that node serves it, the other redirects there.
             Map<String, ServerProcess> byId = Map.of("a", a, "b", b);
-            WsTestClient ada = WsTestClient.connect(vertx, a.httpPort);
-            JsonObject first = ada.join("standup", "Ada");
+            WsTestClient ada = connect(vertx, a.httpPort);
+            JsonObject first = join(ada, "standup", "Ada");
             ServerProcess serving = a;
             if ("redirect".equals(first.getString("type"))) {
                 serving = byId.get(first.getString("node"));
                 assertEquals(b, serving, first.encode());
-                ada = WsTestClient.connect(vertx, serving.httpPort);
-                first = ada.join("standup", "Ada");
+                ada = connect(vertx, serving.httpPort);
+                first = join(ada, "standup", "Ada");
             }
             assertEquals("joined", first.getString("type"), first.encode());
             ServerProcess other = serving == a ? b : a;
@@ -62,13 +62,14 @@ class ClusterProcessTest {
             awaitCluster(other, c -> participantsOf(c, servingId) == 1);
 
             // The other node does not serve "standup": the join is told where it is served.
-            WsTestClient bob = WsTestClient.connect(vertx, other.httpPort);
+            WsTestClient bob = connect(vertx, other.httpPort);
             bob.send(new JsonObject()
                     .put("type", "join")
                     .put("id", 7)
                     .put("room", "standup")
                     .put("name", "Bob"));
-            JsonObject redirect = bob.next("redirect");
+            JsonObject redirect = answer(bob);
+            assertEquals("redirect", redirect.getString("type"), redirect.encode());
             assertEquals(7, redirect.getInteger("re"));
             assertEquals(servingId, redirect.getString("node"));
             assertEquals("http://127.0.0.1:" + serving.httpPort, redirect.getString("url"));
@@ -76,12 +77,12 @@ class ClusterProcessTest {
             assertEquals(4002, bob.awaitClose());
 
             // A new room asked of the serving node (1 participant) goes to the other (none).
-            WsTestClient cy = WsTestClient.connect(vertx, serving.httpPort);
-            JsonObject toOther = cy.join("retro", "Cy");
+            WsTestClient cy = connect(vertx, serving.httpPort);
+            JsonObject toOther = join(cy, "retro", "Cy");
             assertEquals("redirect", toOther.getString("type"), toOther.encode());
             assertEquals("http://127.0.0.1:" + other.httpPort, toOther.getString("url"));
-            WsTestClient cyThere = WsTestClient.connect(vertx, other.httpPort);
-            assertEquals("joined", cyThere.join("retro", "Cy").getString("type"));
+            WsTestClient cyThere = connect(vertx, other.httpPort);
+            assertEquals("joined", join(cyThere, "retro", "Cy").getString("type"));
 
             // The serving node dies without a word; once its entries expire, the other serves "standup".
             serving.kill();
@@ -90,8 +91,8 @@ class ClusterProcessTest {
             long deadline = System.currentTimeMillis() + 20_000;
             while (served == null) {
                 assertTrue(System.currentTimeMillis() < deadline, "standup never moved:\n" + other.output());
-                WsTestClient dee = WsTestClient.connect(vertx, other.httpPort);
-                JsonObject answer = dee.join("standup", "Dee");
+                WsTestClient dee = connect(vertx, other.httpPort);
+                JsonObject answer = join(dee, "standup", "Dee");
                 if ("joined".equals(answer.getString("type"))) {
                     served = answer;
                 } else {
@@ -107,7 +108,32 @@ class ClusterProcessTest {
             assertEquals(1, cluster.getJsonArray("nodes").size(), cluster.encode());
             assertTrue(cluster.getJsonArray("localRooms").contains("standup"), cluster.encode());
             assertTrue(cluster.getLong("redirected") >= 1, cluster.encode());
+            // Known from the member leaving (its connections closed), before its entries expired.
+            assertEquals(1, cluster.getLong("departures"), cluster.encode());
         }
+    }
+
+    /** Joins and returns the answer, past "queued" and any node list (nodes come and go in this test). */
+    private static JsonObject join(WsTestClient client, String room, String name) {
+        client.send(new JsonObject().put("type", "join").put("room", room).put("name", name));
+        return answer(client);
+    }
+
+    private static JsonObject answer(WsTestClient client) {
+        JsonObject m = client.next();
+        while ("queued".equals(m.getString("type")) || "cluster".equals(m.getString("type"))) {
+            m = client.next();
+        }
+        return m;
+    }
+
+    /** Connects and takes the node list every socket of a cluster node gets after welcome. */
+    private static WsTestClient connect(Vertx vertx, int port) {
+        WsTestClient client = WsTestClient.connect(vertx, port);
+        JsonObject nodes = client.next();
+        assertEquals("cluster", nodes.getString("type"), nodes.encode());
+        assertTrue(nodes.getJsonArray("nodes").size() >= 1, nodes.encode());
+        return client;
     }
 
     private static Map<String, String> node(String id, int clusterPort, String members) {

@@ -1,0 +1,145 @@
+package dev.chorus.web.browser;
+
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two server jars in one cluster, each its own process, and two Chromium pages in a room on one of them. That node
+ * is killed (SIGKILL): the pages find it refusing connections, move to the other node (the "cluster" message told
+ * them of it) and meet there again, the subscriber decoding the publisher's video. With
+ * {@code -Dchorus.test.failoverKills=10} the dead node is started again and the serving one killed, ten times over,
+ * for the failover figures; the suite kills once.
+ */
+class ClusterFailoverBrowserIT {
+
+    private static final Duration BACK_WITHIN = Duration.ofSeconds(30);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void pagesMoveToTheSurvivingNodeWhenTheirNodeIsKilled() throws Exception {
+        int kills = Integer.getInteger("chorus.test.failoverKills", 1);
+        int clusterA = freePort();
+        int clusterB = freePort();
+        String members = "127.0.0.1:" + clusterA + ",127.0.0.1:" + clusterB;
+        Chromium.Started browser = Chromium.start(List.of(), Chromium.Camera.SMALL_NO_MICROPHONE);
+        try (ServerProcess a = ServerProcess.launch(node("a", clusterA, members), Path.of("target", "cluster-a.log"));
+                ServerProcess b =
+                        ServerProcess.launch(node("b", clusterB, members), Path.of("target", "cluster-b.log"))) {
+            a.awaitHealthy();
+            b.awaitHealthy();
+            awaitNodes(a, 2);
+            awaitNodes(b, 2);
+            RoomPage pub = RoomPage.openIn(browser, a.base() + "/r/failover?name=Pub");
+            RoomPage sub = RoomPage.openIn(browser, a.base() + "/r/failover?name=Sub&publish=0");
+            List<Long> backMillis = new ArrayList<>();
+            try {
+                pub.awaitState("joined");
+                sub.awaitState("joined");
+                sub.awaitInbound(List.of(pub.selfId()), "video", "camera", BACK_WITHIN);
+                for (int kill = 0; kill < kills; kill++) {
+                    ServerProcess serving = origin(pub).equals(a.base()) ? a : b;
+                    ServerProcess other = serving == a ? b : a;
+                    String oldPub = pub.selfId();
+                    String oldSub = sub.selfId();
+                    long killedAt = System.nanoTime();
+                    serving.kill9();
+                    long deadline = System.nanoTime() + BACK_WITHIN.toNanos();
+                    while (!movedTo(pub, other, oldPub) || !movedTo(sub, other, oldSub)) {
+                        assertTrue(
+                                System.nanoTime() < deadline,
+                                "the pages did not move to " + other.base() + " within " + BACK_WITHIN + " (states "
+                                        + pub.state() + ", " + sub.state() + ")");
+                        Thread.sleep(100);
+                    }
+                    long joinedMs = (System.nanoTime() - killedAt) / 1_000_000;
+                    sub.awaitInbound(List.of(pub.selfId()), "video", "camera", BACK_WITHIN);
+                    long videoMs = (System.nanoTime() - killedAt) / 1_000_000;
+                    backMillis.add(videoMs);
+                    System.out.printf(
+                            "cluster failover %d: both pages joined on the surviving node %d ms after kill -9,"
+                                    + " video decoded %d ms after it%n",
+                            kill + 1, joinedMs, videoMs);
+                    assertNotEquals(oldPub, pub.selfId());
+                    if (kill + 1 < kills) {
+                        serving.startAgain();
+                        awaitNodes(other, 2);
+                        awaitNodes(serving, 2);
+                    }
+                }
+                sub.awaitParticipants(List.of("Pub", "Sub"));
+                System.out.printf("cluster failover: video back after %s ms%n", backMillis);
+            } catch (Throwable t) {
+                TestOutcome.markFailed();
+                pub.screenshot("cluster-failover-pub");
+                sub.screenshot("cluster-failover-sub");
+                throw t;
+            } finally {
+                pub.close();
+                sub.close();
+            }
+        } finally {
+            browser.quit();
+        }
+    }
+
+    private static Map<String, String> node(String id, int clusterPort, String members) {
+        return Map.of(
+                "CHORUS_CLUSTER_ENABLED",
+                "true",
+                "CHORUS_CLUSTER_NODE_ID",
+                id,
+                "CHORUS_CLUSTER_NAME",
+                "chorus-failover-" + ProcessHandle.current().pid(),
+                "CHORUS_CLUSTER_PORT",
+                String.valueOf(clusterPort),
+                "CHORUS_CLUSTER_MEMBERS",
+                members,
+                "CHORUS_CLUSTER_HEARTBEAT_INTERVAL",
+                "500ms",
+                "CHORUS_CLUSTER_ENTRY_TTL",
+                "2s");
+    }
+
+    private static String origin(RoomPage page) {
+        return (String) page.script("return location.origin");
+    }
+
+    /** Joined afresh (a new id) on the page of {@code node}. */
+    private static boolean movedTo(RoomPage page, ServerProcess node, String oldId) {
+        try {
+            return origin(page).equals(node.base()) && "joined".equals(page.state()) && !oldId.equals(page.selfId());
+        } catch (RuntimeException navigating) {
+            return false;
+        }
+    }
+
+    private static void awaitNodes(ServerProcess s, int nodes) throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (true) {
+            JsonNode cluster = JSON.readTree(ServerProcess.get(s.base() + "/debug", Duration.ofSeconds(10)))
+                    .path("signaling")
+                    .path("cluster");
+            if (cluster.path("nodes").size() == nodes) {
+                return;
+            }
+            assertTrue(System.currentTimeMillis() < deadline, cluster.toString());
+            Thread.sleep(100);
+        }
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}
