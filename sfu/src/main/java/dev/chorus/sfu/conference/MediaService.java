@@ -296,6 +296,11 @@ public final class MediaService implements AutoCloseable {
     }
 
     /** Open transports on the shared port (tests check it returns to its baseline). */
+    /** Packets sent on every transport since start (media, retransmissions, RTCP); any thread. */
+    public long packetsSent() {
+        return ports.totals().packetsSent();
+    }
+
     public int transportCount() {
         return ports.transportCount();
     }

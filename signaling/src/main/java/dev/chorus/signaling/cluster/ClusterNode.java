@@ -1,5 +1,6 @@
 package dev.chorus.signaling.cluster;
 
+import dev.chorus.sfu.conference.MediaService;
 import dev.chorus.signaling.config.ServerConfig;
 import dev.chorus.signaling.room.RoomRegistry;
 import io.vertx.core.Future;
@@ -14,7 +15,7 @@ public final class ClusterNode {
     private ClusterNode() {}
 
     /**
-     * Publishes this node (listening on {@code httpPort}, media on {@code mediaPort}) and starts its directory,
+     * Publishes this node (listening on {@code httpPort}, its media from {@code media}) and starts its directory,
      * which then hears of {@code rooms}' rooms starting and ending. Call on the signaling thread.
      *
      * @param onNodesChanged gets the {@code cluster} message to send to every socket when a node comes or goes
@@ -25,7 +26,7 @@ public final class ClusterNode {
             ClusterMembers members,
             boolean tls,
             int httpPort,
-            int mediaPort,
+            MediaService media,
             RoomRegistry rooms,
             IntSupplier joinsWaiting,
             Consumer<JsonObject> onNodesChanged) {
@@ -39,9 +40,10 @@ public final class ClusterNode {
                 config.http().host(),
                 httpPort,
                 mediaAddress,
-                mediaPort,
+                media.udpPort(),
                 rooms,
                 joinsWaiting,
+                media::packetsSent,
                 System::currentTimeMillis);
         ClusterDirectory directory = new ClusterDirectory(vertx, config.cluster(), members, self, onNodesChanged);
         return directory.start().map(v -> {

@@ -17,6 +17,9 @@ public final class LocalNode implements Supplier<NodeInfo> {
     private final int mediaPort;
     private final RoomRegistry rooms;
     private final IntSupplier joinsWaiting;
+    private final LongSupplier packetsSent;
+    private long lastPackets = -1;
+    private long lastMillis;
     private final LongSupplier wallClock;
     private final OperatingSystemMXBean os;
 
@@ -33,6 +36,7 @@ public final class LocalNode implements Supplier<NodeInfo> {
             int mediaPort,
             RoomRegistry rooms,
             IntSupplier joinsWaiting,
+            LongSupplier packetsSent,
             LongSupplier wallClock) {
         this.memberId = memberId;
         this.id = config.nodeId().isBlank() ? config.host() + ":" + httpPort : config.nodeId();
@@ -44,12 +48,18 @@ public final class LocalNode implements Supplier<NodeInfo> {
         this.mediaPort = mediaPort;
         this.rooms = rooms;
         this.joinsWaiting = joinsWaiting;
+        this.packetsSent = packetsSent;
         this.wallClock = wallClock;
         this.os = ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean b ? b : null;
     }
 
     @Override
     public NodeInfo get() {
+        long now = wallClock.getAsLong();
+        long packets = packetsSent.getAsLong();
+        long rate = lastPackets < 0 || now <= lastMillis ? 0 : (packets - lastPackets) * 1000 / (now - lastMillis);
+        lastPackets = packets;
+        lastMillis = now;
         return new NodeInfo(
                 id,
                 memberId,
@@ -59,8 +69,9 @@ public final class LocalNode implements Supplier<NodeInfo> {
                 rooms.participantCount() + rooms.viewerCount(),
                 rooms.roomCount(),
                 joinsWaiting.getAsInt(),
+                rate,
                 os == null ? -1 : os.getProcessCpuLoad(),
                 !rooms.acceptingJoins(),
-                wallClock.getAsLong());
+                now);
     }
 }

@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
  * @param url          the public URL of its page and WebSocket
  * @param participants participants and viewers in its rooms
  * @param joinsWaiting joins waiting in its join queue (its join-rate cap is reached)
+ * @param packetsPerSecond packets it sent per second (forwarded media and RTCP) since its previous entry
  * @param cpu          its process's CPU load, 0-1 of the whole machine (negative: unknown)
  * @param draining     it refuses new joins (graceful shutdown)
  */
@@ -23,6 +24,7 @@ public record NodeInfo(
         int participants,
         int rooms,
         int joinsWaiting,
+        long packetsPerSecond,
         double cpu,
         boolean draining,
         long updatedMillis) {
@@ -37,6 +39,7 @@ public record NodeInfo(
                 .put("participants", participants)
                 .put("rooms", rooms)
                 .put("joinsWaiting", joinsWaiting)
+                .put("packetsPerSecond", packetsPerSecond)
                 .put("cpu", cpu)
                 .put("draining", draining)
                 .put("updatedMillis", updatedMillis);
@@ -60,6 +63,7 @@ public record NodeInfo(
                     o.getInteger("participants", 0),
                     o.getInteger("rooms", 0),
                     o.getInteger("joinsWaiting", 0),
+                    o.getLong("packetsPerSecond", 0L),
                     o.getDouble("cpu", -1.0),
                     o.getBoolean("draining", false),
                     o.getLong("updatedMillis", 0L));

@@ -154,7 +154,7 @@ public final class SignalingVerticle extends VerticleBase {
                         clusterMembers,
                         tls != null,
                         server.actualPort(),
-                        media.udpPort(),
+                        media,
                         rooms,
                         joinQueue::waiting,
                         nodes -> sessions.forEach(s -> s.send(nodes)))
