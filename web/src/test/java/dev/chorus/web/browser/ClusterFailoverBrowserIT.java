@@ -1,5 +1,6 @@
 package dev.chorus.web.browser;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,7 +15,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two server jars in one cluster, each its own process, and two Chromium pages in a room on one of them. That node
+ * Two server jars in one cluster, each its own process, and two Chromium pages in a room on one of them, the second
+ * one sent there by a redirect (its deep link named the other node; name and link options kept). That node
  * is killed (SIGKILL): the pages find it refusing connections, move to the other node (the "cluster" message told
  * them of it) and meet there again, the subscriber decoding the publisher's video. With
  * {@code -Dchorus.test.failoverKills=10} the dead node is started again and the serving one killed, ten times over,
@@ -40,11 +42,21 @@ class ClusterFailoverBrowserIT {
             awaitNodes(a, 2);
             awaitNodes(b, 2);
             RoomPage pub = RoomPage.openIn(browser, a.base() + "/r/failover?name=Pub");
-            RoomPage sub = RoomPage.openIn(browser, a.base() + "/r/failover?name=Sub&publish=0");
+            pub.awaitState("joined");
+            // Both empty: the room usually stays where Pub asked, unless the other node's CPU was clearly lower.
+            ServerProcess first = origin(pub).equals(a.base()) ? a : b;
+            ServerProcess second = first == a ? b : a;
+            awaitParticipants(second, first == a ? "a" : "b", 1);
+            // A deep link to the node that does not serve the room: the page follows the redirect.
+            RoomPage sub = RoomPage.openIn(browser, second.base() + "/r/failover?name=Sub&publish=0");
             List<Long> backMillis = new ArrayList<>();
             try {
-                pub.awaitState("joined");
                 sub.awaitState("joined");
+                String subUrl = (String) sub.script("return location.href");
+                assertTrue(subUrl.startsWith(first.base() + "/r/failover?"), subUrl);
+                assertTrue(subUrl.contains("name=Sub") && subUrl.contains("publish=0"), subUrl);
+                assertTrue(subUrl.contains("redirects=1"), subUrl);
+                assertEquals(Boolean.TRUE, sub.script("return window.chorus.receiveOnly"), "publish=0 kept");
                 sub.awaitInbound(List.of(pub.selfId()), "video", "camera", BACK_WITHIN);
                 for (int kill = 0; kill < kills; kill++) {
                     ServerProcess serving = origin(pub).equals(a.base()) ? a : b;
@@ -131,6 +143,23 @@ class ClusterFailoverBrowserIT {
                     .path("cluster");
             if (cluster.path("nodes").size() == nodes) {
                 return;
+            }
+            assertTrue(System.currentTimeMillis() < deadline, cluster.toString());
+            Thread.sleep(100);
+        }
+    }
+
+    /** Waits until {@code viewer} sees {@code participants} on node {@code node} (its load as last published). */
+    private static void awaitParticipants(ServerProcess viewer, String node, int participants) throws Exception {
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (true) {
+            JsonNode cluster = JSON.readTree(ServerProcess.get(viewer.base() + "/debug", Duration.ofSeconds(10)))
+                    .path("signaling")
+                    .path("cluster");
+            for (JsonNode n : cluster.path("nodes")) {
+                if (node.equals(n.path("id").asText()) && n.path("participants").asInt() == participants) {
+                    return;
+                }
             }
             assertTrue(System.currentTimeMillis() < deadline, cluster.toString());
             Thread.sleep(100);
