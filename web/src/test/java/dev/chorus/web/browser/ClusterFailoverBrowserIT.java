@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * is killed (SIGKILL): the pages find it refusing connections, move to the other node (the "cluster" message told
  * them of it) and meet there again, the subscriber decoding the publisher's video. With
  * {@code -Dchorus.test.failoverKills=10} the dead node is started again and the serving one killed, ten times over,
- * for the failover figures; the suite kills once.
+ * for the failover figures; the suite kills once. Then the dead node is started again and the serving one stopped
+ * with SIGTERM: its pages move to the other node at once and it exits 0 (drain across nodes).
  */
 class ClusterFailoverBrowserIT {
 
@@ -90,6 +92,33 @@ class ClusterFailoverBrowserIT {
                 }
                 sub.awaitParticipants(List.of("Pub", "Sub"));
                 System.out.printf("cluster failover: video back after %s ms%n", backMillis);
+
+                // Drain across nodes: SIGTERM on the serving node sends its pages to the other node at once
+                // (server-shutdown), its room empties, and it exits 0 long before its drain timeout.
+                ServerProcess serving = origin(pub).equals(a.base()) ? a : b;
+                ServerProcess other = serving == a ? b : a;
+                other.startAgain();
+                awaitNodes(other, 2);
+                awaitNodes(serving, 2);
+                String oldPub = pub.selfId();
+                String oldSub = sub.selfId();
+                long termAt = System.nanoTime();
+                serving.process().destroy();
+                long deadline = System.nanoTime() + BACK_WITHIN.toNanos();
+                while (!movedTo(pub, other, oldPub) || !movedTo(sub, other, oldSub)) {
+                    assertTrue(System.nanoTime() < deadline, "the pages did not leave the draining node");
+                    Thread.sleep(100);
+                }
+                long movedMs = (System.nanoTime() - termAt) / 1_000_000;
+                sub.awaitInbound(List.of(pub.selfId()), "video", "camera", BACK_WITHIN);
+                long videoMs = (System.nanoTime() - termAt) / 1_000_000;
+                assertTrue(serving.process().waitFor(20, TimeUnit.SECONDS), "the drained node did not exit");
+                long exitMs = (System.nanoTime() - termAt) / 1_000_000;
+                assertEquals(0, serving.process().exitValue());
+                System.out.printf(
+                        "cluster drain: both pages joined on the other node %d ms after SIGTERM, video decoded at %d"
+                                + " ms, the drained node exited 0 at %d ms%n",
+                        movedMs, videoMs, exitMs);
             } catch (Throwable t) {
                 TestOutcome.markFailed();
                 pub.screenshot("cluster-failover-pub");
