@@ -14,6 +14,7 @@ import java.util.List;
  * @param publicUrl         empty: derived from the HTTP listener at start
  * @param heartbeatInterval how often this node publishes its load and renews its rooms
  * @param entryTtl          how long a node's or a room's entry lives without renewal
+ * @param memberTimeout     how long a silent member stays a member
  */
 public record ClusterConfig(
         boolean enabled,
@@ -24,7 +25,8 @@ public record ClusterConfig(
         List<String> members,
         String publicUrl,
         Duration heartbeatInterval,
-        Duration entryTtl) {
+        Duration entryTtl,
+        Duration memberTimeout) {
 
     public static ClusterConfig from(Config c) {
         ClusterConfig config = new ClusterConfig(
@@ -36,7 +38,8 @@ public record ClusterConfig(
                 c.getStringList("chorus.cluster.members"),
                 c.getString("chorus.cluster.public-url"),
                 c.getDuration("chorus.cluster.heartbeat-interval"),
-                c.getDuration("chorus.cluster.entry-ttl"));
+                c.getDuration("chorus.cluster.entry-ttl"),
+                c.getDuration("chorus.cluster.member-timeout"));
         config.validate();
         return config;
     }
@@ -72,6 +75,11 @@ public record ClusterConfig(
                 entryTtl.compareTo(heartbeatInterval.multipliedBy(2)) >= 0,
                 "chorus.cluster.entry-ttl must be at least twice chorus.cluster.heartbeat-interval,"
                         + " or a live node's entries could expire between two renewals");
+        requireMemberTimeout(memberTimeout);
+    }
+
+    private static void requireMemberTimeout(Duration t) {
+        require(t.toSeconds() >= 2, "chorus.cluster.member-timeout must be at least 2s");
     }
 
     private static void require(boolean ok, String message) {

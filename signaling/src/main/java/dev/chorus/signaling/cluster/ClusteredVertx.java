@@ -79,6 +79,11 @@ public final class ClusteredVertx {
         config.setProperty("hazelcast.shutdownhook.enabled", "false");
         // Only the configured interface, not every address of the machine.
         config.setProperty("hazelcast.socket.bind.any", "false");
+        // A member that stops answering (cut off, frozen) is dropped after the configured timeout, not 60 s.
+        config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+        config.setProperty(
+                "hazelcast.max.no.heartbeat.seconds",
+                Long.toString(cluster.memberTimeout().toSeconds()));
         NetworkConfig network = config.getNetworkConfig();
         network.setPort(cluster.port()).setPortAutoIncrement(false);
         network.getInterfaces().setEnabled(true).setInterfaces(List.of(cluster.host()));
