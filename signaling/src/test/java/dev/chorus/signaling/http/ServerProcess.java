@@ -41,6 +41,10 @@ final class ServerProcess implements AutoCloseable {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         ProcessBuilder pb = new ProcessBuilder(
                         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        // Start-up, not throughput: the client JIT alone and the serial collector start a short-lived
+                        // server on two busy cores in a fraction of the CPU.
+                        "-XX:TieredStopAtLevel=1",
+                        "-XX:+UseSerialGC",
                         "-cp",
                         classpath,
                         "-Dlogback.configurationFile="
