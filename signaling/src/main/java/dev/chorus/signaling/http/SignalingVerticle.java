@@ -1,7 +1,6 @@
 package dev.chorus.signaling.http;
 
 import dev.chorus.sfu.conference.MediaService;
-import dev.chorus.sfu.transport.CidrRange;
 import dev.chorus.sfu.worker.ThreadNice;
 import dev.chorus.signaling.api.ApiCredentials;
 import dev.chorus.signaling.api.ApiRoutes;
@@ -36,9 +35,7 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -73,9 +70,10 @@ public final class SignalingVerticle extends VerticleBase {
     private final Set<SignalingSession> sessions = new LinkedHashSet<>();
     private final long startedAtMillis = System.currentTimeMillis();
     private HttpServer server;
-    private final List<CidrRange> metricsClients;
     private final OriginPolicy origins;
-    private final ApiCredentials apiCredentials;
+    /** Who may read /metrics and /debug. */
+    private final OperatorAccess access;
+
     private long originsRefused;
     private ServerMetrics metrics;
     /** Resume tokens and participants held after a dropped socket; made at start. */
@@ -121,10 +119,8 @@ public final class SignalingVerticle extends VerticleBase {
         this.rooms = rooms;
         this.sessionSettings = sessionSettings;
         this.parser = new MessageParser(Limits.from(config.signaling()));
-        this.metricsClients =
-                config.metrics().allowedClients().stream().map(CidrRange::parse).toList();
         this.origins = new OriginPolicy(config.security().allowedOrigins());
-        this.apiCredentials = new ApiCredentials(config.api());
+        this.access = new OperatorAccess(config, new ApiCredentials(config.api()));
     }
 
     @Override
@@ -459,23 +455,7 @@ public final class SignalingVerticle extends VerticleBase {
      * hold up the event loop.
      */
     private void metrics(RoutingContext ctx) {
-        String remote = ctx.request().remoteAddress() == null
-                ? ""
-                : ctx.request().remoteAddress().hostAddress();
-        if (metricsAllowed(remote) && !isLoopback(remote) && !metricsCredentials(ctx)) {
-            ctx.response()
-                    .setStatusCode(401)
-                    .putHeader("content-type", "text/plain; charset=utf-8")
-                    .end("/metrics off loopback needs 'Authorization: Bearer <chorus.metrics.bearer-token or a"
-                            + " server API token>'\n");
-            return;
-        }
-        if (!metricsAllowed(remote)) {
-            ctx.response()
-                    .setStatusCode(403)
-                    .putHeader("content-type", "text/plain; charset=utf-8")
-                    .end("/metrics is served to " + config.metrics().allowedClients()
-                            + " only (see chorus.metrics.allowed-clients)\n");
+        if (!access.admitMetrics(ctx)) {
             return;
         }
         ServerMetrics.Signaling signaling = new ServerMetrics.Signaling(
@@ -508,51 +488,9 @@ public final class SignalingVerticle extends VerticleBase {
                 });
     }
 
-    private boolean metricsCredentials(RoutingContext ctx) {
-        String header = authorization(ctx);
-        String token = config.metrics().bearerToken();
-        if (header != null && !token.isEmpty() && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            byte[] given = header.substring(7).strip().getBytes(StandardCharsets.UTF_8);
-            if (MessageDigest.isEqual(given, token.getBytes(StandardCharsets.UTF_8))) {
-                return true;
-            }
-        }
-        return apiCredentials.accepts(header, System.currentTimeMillis());
-    }
-
-    private static String authorization(RoutingContext ctx) {
-        return ctx.request().getHeader("Authorization");
-    }
-
-    private boolean metricsAllowed(String remote) {
-        return CidrRange.anyContains(metricsClients, remote);
-    }
-
     /** Rooms, participants, transports and forwarding counters; loopback clients only by default. */
     private void debug(RoutingContext ctx) {
-        String remote = ctx.request().remoteAddress() == null
-                ? ""
-                : ctx.request().remoteAddress().hostAddress();
-        if (!config.debug().allowRemote() && !isLoopback(remote)) {
-            json(
-                    ctx,
-                    403,
-                    new JsonObject()
-                            .put(
-                                    "error",
-                                    "/debug is served to loopback clients only"
-                                            + " (set chorus.debug.allow-remote to change that)"));
-            return;
-        }
-        if (!isLoopback(remote) && !apiCredentials.accepts(authorization(ctx), System.currentTimeMillis())) {
-            json(
-                    ctx,
-                    401,
-                    new JsonObject()
-                            .put(
-                                    "error",
-                                    "/debug off loopback needs 'Authorization: Bearer <server API token>'"
-                                            + " (chorus.api)"));
+        if (!access.admitDebug(ctx)) {
             return;
         }
         String signaling = rooms.toJson()
@@ -578,10 +516,6 @@ public final class SignalingVerticle extends VerticleBase {
                     }
                     json(ctx, 200, ar.result());
                 });
-    }
-
-    private static boolean isLoopback(String address) {
-        return address.startsWith("127.") || address.equals("0:0:0:0:0:0:0:1") || address.equals("::1");
     }
 
     private static void json(RoutingContext ctx, int status, JsonObject body) {
