@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -29,13 +30,16 @@ import org.slf4j.LoggerFactory;
  * <p>A join is routed ({@link #route}) to the node that serves its room; a room nobody serves is claimed for the
  * node {@link Placement} chooses, by an atomic put-if-absent, so two nodes placing the same new room at once agree
  * on one owner. When the directory cannot be read the join is served here: a cluster map outage must not stop
- * joins. Runs on the signaling thread: the maps' futures complete on the context that called them.
+ * joins, and neither must one that does not answer (after {@link #ROUTE_TIMEOUT_MILLIS}). Runs on the signaling
+ * thread: the maps' futures complete on the context that called them.
  */
 public final class ClusterDirectory implements RoomListener, JoinPlacement {
 
     private static final Logger log = LoggerFactory.getLogger(ClusterDirectory.class);
     static final String NODES_MAP = "chorus.cluster.nodes";
     static final String ROOMS_MAP = "chorus.cluster.rooms";
+    /** How long a join waits for the directory before it is served here. */
+    static final long ROUTE_TIMEOUT_MILLIS = 2000;
 
     private final Vertx vertx;
     private final ClusterConfig config;
@@ -49,6 +53,8 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
     private AsyncMap<String, String> rooms;
     private long timer = -1;
     private boolean stopped;
+    private boolean heartbeatInFlight;
+    private boolean heartbeatAgain;
     /** This node refuses joins (graceful shutdown): its rooms' joins go to other nodes. */
     private boolean draining;
 
@@ -129,9 +135,12 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
     }
 
     private Future<Void> heartbeat() {
-        if (stopped) {
+        if (stopped || heartbeatInFlight) {
+            // A cluster that hangs gets one heartbeat at a time, not a pile; one asked for meanwhile follows.
+            heartbeatAgain = heartbeatInFlight;
             return Future.succeededFuture();
         }
+        heartbeatInFlight = true;
         long ttl = config.entryTtl().toMillis();
         NodeInfo me = self.get();
         Future<?> renewed = nodes.put(selfId, me.toJson(), ttl);
@@ -158,6 +167,13 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
                 .onFailure(e -> {
                     directoryErrors++;
                     log.warn("[node={}] cluster heartbeat failed: {}", selfId, e.toString());
+                })
+                .onComplete(ar -> {
+                    heartbeatInFlight = false;
+                    if (heartbeatAgain) {
+                        heartbeatAgain = false;
+                        heartbeat();
+                    }
                 });
     }
 
@@ -206,6 +222,8 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
                 .compose(owner ->
                         takesJoins(owner).compose(yes -> yes ? Future.succeededFuture(owner) : claim(room, owner)))
                 .map(this::routeTo)
+                // A cluster that does not answer (partitioned, overloaded) must not hold joins: serve here.
+                .timeout(ROUTE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
                 .recover(e -> {
                     directoryErrors++;
                     log.warn(
