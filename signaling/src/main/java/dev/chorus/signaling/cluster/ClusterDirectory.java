@@ -3,6 +3,7 @@ package dev.chorus.signaling.cluster;
 import dev.chorus.signaling.room.Room;
 import dev.chorus.signaling.room.RoomListener;
 import dev.chorus.signaling.session.JoinPlacement;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -65,10 +66,7 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
     /** Rooms this node serves, renewed every heartbeat. */
     private final Set<String> localRooms = new LinkedHashSet<>();
 
-    private long routedHere;
-    private long redirected;
-    private long directoryErrors;
-    private long departures;
+    private final ClusterStats stats = new ClusterStats();
 
     /**
      * @param self           this node's entry as of now (its load changes); called on the signaling thread
@@ -165,7 +163,7 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
                     return null;
                 })
                 .onFailure(e -> {
-                    directoryErrors++;
+                    stats.directoryErrors.incrementAndGet();
                     log.warn("[node={}] cluster heartbeat failed: {}", selfId, e.toString());
                 })
                 .onComplete(ar -> {
@@ -189,7 +187,7 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
         }
         gone.forEach(left::remove);
         log.info("[node={}] node(s) {} left the cluster; their rooms can be placed again", selfId, gone);
-        departures += gone.size();
+        stats.departures.addAndGet(gone.size());
         setLive(left);
         gone.forEach(id -> nodes.remove(id));
     }
@@ -197,6 +195,7 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
     private void setLive(Map<String, NodeInfo> next) {
         boolean changed = !next.keySet().equals(live.keySet());
         live = next;
+        stats.liveNodes.set(next.size());
         if (changed && !stopped) {
             onNodesChanged.accept(nodesMessage());
         }
@@ -215,7 +214,7 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
     @Override
     public Future<Route> route(String room) {
         if ((localRooms.contains(room) && !draining) || nodes == null) {
-            routedHere++;
+            stats.routedHere.incrementAndGet();
             return Future.succeededFuture(Route.LOCAL);
         }
         return rooms.get(room)
@@ -225,13 +224,13 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
                 // A cluster that does not answer (partitioned, overloaded) must not hold joins: serve here.
                 .timeout(ROUTE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
                 .recover(e -> {
-                    directoryErrors++;
+                    stats.directoryErrors.incrementAndGet();
                     log.warn(
                             "[node={}] room={} served here: the cluster directory failed: {}",
                             selfId,
                             room,
                             e.toString());
-                    routedHere++;
+                    stats.routedHere.incrementAndGet();
                     return Future.succeededFuture(Route.LOCAL);
                 });
     }
@@ -275,15 +274,15 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
 
     private Route routeTo(String owner) {
         if (owner.equals(selfId)) {
-            routedHere++;
+            stats.routedHere.incrementAndGet();
             return Route.LOCAL;
         }
         NodeInfo node = live.get(owner);
         if (node == null) { // won by a node this one has not read yet
-            routedHere++;
+            stats.routedHere.incrementAndGet();
             return Route.LOCAL;
         }
-        redirected++;
+        stats.redirected.incrementAndGet();
         return new Route(owner, node.url());
     }
 
@@ -318,18 +317,17 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
     public JsonObject toJson() {
         JsonArray nodeList = new JsonArray();
         live.values().forEach(n -> nodeList.add(n.toJson()));
-        return new JsonObject()
+        JsonObject o = new JsonObject()
                 .put("node", selfId)
                 .put("name", config.name())
                 .put("nodes", nodeList)
-                .put("localRooms", new JsonArray(localRooms.stream().toList()))
-                .put("routedHere", routedHere)
-                .put("redirected", redirected)
-                .put("departures", departures)
-                .put("directoryErrors", directoryErrors);
+                .put("localRooms", new JsonArray(localRooms.stream().toList()));
+        stats.writeTo(o);
+        return o;
     }
 
-    public long redirectedTotal() {
-        return redirected;
+    /** Its meters for /metrics. */
+    public MeterBinder meters() {
+        return stats;
     }
 }

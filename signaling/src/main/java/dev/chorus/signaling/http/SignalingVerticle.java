@@ -154,7 +154,12 @@ public final class SignalingVerticle extends VerticleBase {
                         rooms,
                         joinQueue::waiting,
                         nodes -> sessions.forEach(s -> s.send(nodes)))
-                .onSuccess(directory -> cluster = directory)
+                .onSuccess(directory -> {
+                    cluster = directory;
+                    if (metrics != null) {
+                        directory.meters().bindTo(metrics.registry());
+                    }
+                })
                 .mapEmpty();
     }
 

@@ -110,6 +110,14 @@ class ClusterProcessTest {
             assertTrue(cluster.getLong("redirected") >= 1, cluster.encode());
             // Known from the member leaving (its connections closed), before its entries expired.
             assertEquals(1, cluster.getLong("departures"), cluster.encode());
+            String metrics = HTTP.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + other.httpPort + "/metrics"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+            assertTrue(metrics.contains("chorus_cluster_nodes 1.0"), metrics);
+            assertTrue(metrics.contains("chorus_cluster_departures_total 1.0"), metrics);
+            assertTrue(metrics.contains("chorus_cluster_joins_redirected_total"), metrics);
         }
     }
 
