@@ -35,7 +35,7 @@ public final class ClusterNode {
                 : config.media().publicAddress();
         LocalNode self = new LocalNode(
                 config.cluster(),
-                members.selfId(),
+                members::selfId,
                 tls ? "https" : "http",
                 config.http().host(),
                 httpPort,

@@ -84,6 +84,9 @@ public final class ClusteredVertx {
         config.setProperty(
                 "hazelcast.max.no.heartbeat.seconds",
                 Long.toString(cluster.memberTimeout().toSeconds()));
+        // After a partition heals, the two sides merge within seconds (Hazelcast waits 5 minutes by default).
+        config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
+        config.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
         NetworkConfig network = config.getNetworkConfig();
         network.setPort(cluster.port()).setPortAutoIncrement(false);
         network.getInterfaces().setEnabled(true).setInterfaces(List.of(cluster.host()));

@@ -11,7 +11,9 @@ import java.util.function.Supplier;
 public final class LocalNode implements Supplier<NodeInfo> {
 
     private final String id;
-    private final String memberId;
+    /** Read each time: Hazelcast gives a member a new id when it merges back after a partition. */
+    private final Supplier<String> memberId;
+
     private final String url;
     private final String mediaAddress;
     private final int mediaPort;
@@ -28,7 +30,7 @@ public final class LocalNode implements Supplier<NodeInfo> {
      */
     public LocalNode(
             ClusterConfig config,
-            String memberId,
+            Supplier<String> memberId,
             String httpScheme,
             String httpHost,
             int httpPort,
@@ -62,7 +64,7 @@ public final class LocalNode implements Supplier<NodeInfo> {
         lastMillis = now;
         return new NodeInfo(
                 id,
-                memberId,
+                memberId.get(),
                 url,
                 mediaAddress,
                 mediaPort,
