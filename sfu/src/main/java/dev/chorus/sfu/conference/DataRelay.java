@@ -30,6 +30,9 @@ import org.slf4j.LoggerFactory;
  */
 final class DataRelay implements DataChannels.Listener {
     static final String LABEL_PREFIX = "chorus";
+    /** The web client's unreliable relay channel (PROTOCOL.md), on which the server's unreliable messages go. */
+    static final String UNRELIABLE_LABEL = "chorus-unreliable";
+
     private static final Logger LOG = LoggerFactory.getLogger(DataRelay.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 

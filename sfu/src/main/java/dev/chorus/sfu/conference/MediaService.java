@@ -230,6 +230,39 @@ public final class MediaService implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Sends {@code dataJson} (a JSON value's text) on the room data relay as {@code {"from": "server", "data": ...}} to
+     * everyone in {@code recipients}, on their {@code chorus} channel ({@code reliable}) or their
+     * {@code chorus-unreliable} one (else their {@code chorus} one). Control thread.
+     *
+     * @param recipients the participant ids to send to (the caller knows who is in the room)
+     */
+    public ServerData sendData(String roomId, List<String> recipients, boolean reliable, String dataJson) {
+        byte[] envelope = ("{\"from\":\"" + ServerData.SENDER + "\",\"data\":" + dataJson + "}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        MediaRoom room = closed ? null : rooms.get(roomId);
+        Map<String, DataRelay.Delivery> done = room == null
+                ? Map.of()
+                : room.deliverFromServer(
+                        reliable ? DataRelay.LABEL_PREFIX : DataRelay.UNRELIABLE_LABEL, recipients, envelope);
+        List<String> sent = new java.util.ArrayList<>();
+        List<String> noChannel = new java.util.ArrayList<>();
+        List<String> tooLarge = new java.util.ArrayList<>();
+        for (String id : recipients) {
+            DataRelay.Delivery d = done.getOrDefault(id, DataRelay.Delivery.NO_CHANNEL);
+            (d == DataRelay.Delivery.SENT ? sent : d == DataRelay.Delivery.TOO_LARGE ? tooLarge : noChannel).add(id);
+        }
+        LOG.info(
+                "[room={}] server data message of {} bytes ({}): sent to {}, no channel {}, too large {}",
+                roomId,
+                envelope.length,
+                reliable ? "reliable" : "unreliable",
+                sent.size(),
+                noChannel.size(),
+                tooLarge.size());
+        return new ServerData(List.copyOf(sent), List.copyOf(noChannel), List.copyOf(tooLarge));
+    }
+
     /** The room recordings: running ones, and each room's last one. */
     public Recordings recordings() {
         return recordings;

@@ -40,7 +40,9 @@ class DataChannelBrowserIT {
     static void start() throws Exception {
         // The loss test sends 600 messages at once: above the relay's default burst
         // (chorus.media.data-relay-per-second).
-        server = ProxiedServer.start(18, Map.of("chorus.media.data-relay-per-second", "5000"));
+        Map<String, String> settings = new java.util.HashMap<>(ServerApiClient.settings());
+        settings.put("chorus.media.data-relay-per-second", "5000");
+        server = ProxiedServer.start(18, settings);
         browser = Chromium.start(List.of(), Chromium.Camera.SMALL);
         browser.openWindow();
     }
@@ -141,6 +143,38 @@ class DataChannelBrowserIT {
         assertEquals(
                 List.of("{\"n\":1}", "{\"n\":2}"),
                 reliableAtBob.stream().map(m -> m.get("head")).toList());
+
+        // The server's API sends too, as "server": to everyone (Ada included), or to one on the unreliable channel.
+        var fromServer = server.api().call("POST", "/api/v1/rooms/data/data", "{\"data\": {\"notice\": 1}}");
+        assertEquals(200, fromServer.statusCode(), fromServer.body());
+        assertTrue(fromServer.body().contains("\"noChannel\":[]"), fromServer.body());
+        var toCy = server.api()
+                .call(
+                        "POST",
+                        "/api/v1/rooms/data/data",
+                        "{\"to\": [\"" + cyId + "\"], \"data\": {\"notice\": 2}, \"reliable\": false}");
+        assertEquals(200, toCy.statusCode(), toCy.body());
+        assertTrue(toCy.body().contains("\"sent\":[\"" + cyId + "\"]"), toCy.body());
+        awaitCount(ada, 1, RoomPage.WAIT);
+        awaitCount(bob, 4, RoomPage.WAIT);
+        awaitCount(cy, 6, RoomPage.WAIT);
+        assertEquals(
+                List.of("server", true, "{\"notice\":1}"),
+                List.of(
+                        received(ada).get(0).get("from"),
+                        received(ada).get(0).get("reliable"),
+                        received(ada).get(0).get("head")));
+        assertEquals("server", received(bob).get(3).get("from"), received(bob).toString());
+        assertTrue(
+                received(cy).stream()
+                        .anyMatch(m -> "server".equals(m.get("from"))
+                                && Boolean.FALSE.equals(m.get("reliable"))
+                                && "{\"notice\":2}".equals(m.get("head"))),
+                received(cy).toString());
+        ada.script("window.__dataIn = [];");
+        for (RoomPage p : List.of(bob, cy)) {
+            p.script("window.__dataIn = window.__dataIn.filter((m) => m.from !== 'server');");
+        }
 
         // The largest message Chromium sends (its RTCSctpTransport.maxMessageSize: the smaller of ours and its own
         // send limit), whole, from Ada to Bob and Cy, less the room the JSON envelope takes.
