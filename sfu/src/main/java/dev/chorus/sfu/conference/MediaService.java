@@ -106,6 +106,8 @@ public final class MediaService implements AutoCloseable {
     /** Room recordings and the thread that writes them. */
     private final Recordings recordings;
 
+    private final DataRelayTotals dataRelayTotals = new DataRelayTotals();
+
     private final Map<String, MediaRoom> rooms = new LinkedHashMap<>();
     /** Bridge-stage drops of every session the service has had (an ingress's own counters go with it). */
     private final SharedDropCounters bridgeDrops = new SharedDropCounters(DropStage.BRIDGE);
@@ -238,6 +240,7 @@ public final class MediaService implements AutoCloseable {
      * @param recipients the participant ids to send to (the caller knows who is in the room)
      */
     public ServerData sendData(String roomId, List<String> recipients, boolean reliable, String dataJson) {
+        dataRelayTotals.count(DataRelayTotals.Counter.FROM_SERVER, 1);
         byte[] envelope = ("{\"from\":\"" + ServerData.SENDER + "\",\"data\":" + dataJson + "}")
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         MediaRoom room = closed ? null : rooms.get(roomId);
@@ -261,6 +264,11 @@ public final class MediaService implements AutoCloseable {
                 noChannel.size(),
                 tooLarge.size());
         return new ServerData(List.copyOf(sent), List.copyOf(noChannel), List.copyOf(tooLarge));
+    }
+
+    /** The room data relay's totals over every session. */
+    DataRelayTotals dataRelayTotals() {
+        return dataRelayTotals;
     }
 
     /** The room recordings: running ones, and each room's last one. */
@@ -359,6 +367,9 @@ public final class MediaService implements AutoCloseable {
         ArrayNode roomArray = root.putArray("rooms");
         rooms.values().forEach(r -> roomArray.add(r.toJson()));
         root.set("recordings", recordings.toJson());
+        ObjectNode data = root.putObject("dataChannels");
+        data.set("relay", dataRelayTotals.snapshot().toJson());
+        ports.sctpTotals().addJson(data.putObject("sctp"));
         return routers.debugJson().thenApply(forwarding -> {
             root.set("forwarding", forwarding);
             return root;
@@ -388,6 +399,8 @@ public final class MediaService implements AutoCloseable {
         int recordingsRunning = recordings.runningCount();
         long recordingsStarted = recordings.startedCount();
         long recordingDrops = recordings.droppedBusyTotal();
+        DataRelayTotals.Snapshot relay = dataRelayTotals.snapshot();
+        dev.chorus.sfu.sctp.SctpCounters sctp = ports.sctpTotals();
         long[] bridge = new long[DropReason.values().length];
         bridgeDrops.addTo(bridge);
         return routers.statsSnapshot()
@@ -402,7 +415,9 @@ public final class MediaService implements AutoCloseable {
                         bridge,
                         recordingsRunning,
                         recordingsStarted,
-                        recordingDrops));
+                        recordingDrops,
+                        relay,
+                        sctp));
     }
 
     /**

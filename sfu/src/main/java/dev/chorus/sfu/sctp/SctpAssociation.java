@@ -60,7 +60,7 @@ public final class SctpAssociation {
     private final Output output;
     private final Listener listener;
     private final Random random;
-    private final SctpCounters counters = new SctpCounters();
+    private final SctpCounters counters;
     private SctpSender sender;
     private SctpReceiver receiver;
     private StreamResets resets;
@@ -77,6 +77,19 @@ public final class SctpAssociation {
 
     public SctpAssociation(
             SctpConfig config, int localPort, int remotePort, Output output, Listener listener, Random random) {
+        this(config, localPort, remotePort, output, listener, random, null);
+    }
+
+    /** @param totals where this association's counts add up with others' (null: nowhere) */
+    public SctpAssociation(
+            SctpConfig config,
+            int localPort,
+            int remotePort,
+            Output output,
+            Listener listener,
+            Random random,
+            SctpCounters totals) {
+        this.counters = new SctpCounters(totals);
         this.config = config;
         this.localPort = localPort;
         this.remotePort = remotePort;

@@ -102,6 +102,22 @@ class DataChannelBrowserIT {
                         "return window.__dataIn.map((m) => ({from: m.from, reliable: m.reliable, size: m.size, head: m.head}));");
     }
 
+    /** One sample of the server's /metrics, e.g. {@code chorus_sctp_malformed_total{reason="BAD_CHECKSUM"}}. */
+    private static double metric(String sample) throws Exception {
+        String text = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url("/metrics")))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
+        for (String line : text.split("\n")) {
+            if (line.startsWith(sample + " ")) {
+                return Double.parseDouble(line.substring(sample.length() + 1).trim());
+            }
+        }
+        throw new AssertionError("no " + sample + " in /metrics");
+    }
+
     private static void awaitCount(RoomPage page, int n, Duration timeout) {
         await(page, "return window.__dataIn.length >= " + n + ";", timeout);
     }
@@ -227,6 +243,13 @@ class DataChannelBrowserIT {
         await(ada, "return window.__testChannel.readyState === 'closed';", RoomPage.WAIT);
         assertTrue(ada.script("return window.chorus.data.open;").equals(Boolean.TRUE), "the relay channels stay open");
 
+        assertTrue(metric("chorus_data_relay_server_messages_total") >= 2);
+        assertTrue(metric("chorus_data_relay_refused_messages_total{reason=\"BAD_MESSAGE\"}") >= 3);
+        assertTrue(metric("chorus_data_relay_received_bytes_total") >= size);
+        assertTrue(metric("chorus_data_relay_delivered_messages_total") >= 13);
+        assertTrue(metric("chorus_sctp_received_messages_total") >= 25);
+        assertEquals(0, metric("chorus_sctp_malformed_total{reason=\"BAD_CHECKSUM\"}"));
+
         JsonNode sctp = server.transport(adaId).path("dataChannels").path("sctp");
         assertEquals("ESTABLISHED", sctp.path("state").asText(), sctp.toString());
         assertEquals(0, sctp.path("counters").path("malformed").size(), "no malformed input: " + sctp);
@@ -292,6 +315,7 @@ class DataChannelBrowserIT {
                 toBob.path("abandoned_messages").asLong(),
                 fromAda.path("duplicate_tsns_in").asLong());
         assertTrue(repaired > 0, "the SFU retransmitted nothing through 5 % loss: " + toBob);
+        assertTrue(metric("chorus_sctp_retransmitted_chunks_total") >= repaired, "server-wide totals in /metrics");
         assertTrue(unreliable > 0 && unreliable <= n, "unreliable messages: " + unreliable);
         assertEquals(0, toBob.path("malformed").size(), toBob.toString());
     }
