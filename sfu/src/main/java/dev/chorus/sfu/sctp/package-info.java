@@ -22,8 +22,8 @@
  * them means a parse API that hands out views valid only until the next packet), each sent packet's trimmed copy
  * ({@code Output.send(byte[])}: DTLS encrypts it at once, so a (buf, off, len) output could send from the reused
  * buffer, a change to every Output), each message's reassembly buffer and queued chunks (one message, one array),
- * and in {@code DataChannelLink} a lambda per send handed to the DTLS drain thread. The relay's fan-out runs at
- * about 4,400 small messages a second between two Chromium pages here (DataChannelThroughputIT), bounded by the
- * one DTLS drain thread every association shares, not by these allocations.
+ * and in {@code DataChannelLink} a lambda per send handed to the DTLS drain thread. Between two Chromium pages the
+ * relay carried about 4,400 small messages a second here (DataChannelThroughputIT); which side limits that (the
+ * browsers, or the one DTLS drain thread all associations share) was not measured.
  */
 package dev.chorus.sfu.sctp;
