@@ -8,7 +8,8 @@
 #   bash loadtest/recording-cost.sh [ROOMS] [extra load-test arguments]     (ROOMS default 8)
 # With 2 or more CPUs the server is pinned to the first half of them and the generator to the rest, as in
 # capacity.sh. Reports: loadtest/target/recording-cost/{off,on}/; files go to a temporary data directory,
-# deleted at the end.
+# deleted at the end. RECORDING_COST_ORDER="on off" runs the recorded load first (the second run of a pair tends
+# to meet a busier machine); RECORDING_COST_DURATION (default 40s) sets the full-load time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . loadtest/server-lifecycle.sh
@@ -60,19 +61,21 @@ writer_ticks() { # CPU ticks (1/100 s) of the recording writer thread so far
   echo "$t"
 }
 
-record_rooms() { # starts recording every room as it appears, until killed
+record_rooms() { # starts recording every room as it appears, until all ROOMS are (it then stays out of the way)
   declare -A started
-  while true; do
+  local n=0
+  while [ "$n" -lt "$rooms" ]; do
     for r in $(api GET /api/v1/rooms | python3 -c 'import json, sys; print(" ".join(x["name"] for x in json.load(sys.stdin)["rooms"]))' 2>/dev/null); do
       if [ -z "${started[$r]:-}" ] && api POST "/api/v1/rooms/$r/recording" | grep -q '"recording"'; then
         started[$r]=1
+        n=$((n + 1))
       fi
     done
     sleep 0.3
   done
 }
 
-for mode in off on; do
+for mode in ${RECORDING_COST_ORDER:-off on}; do
   out="$report/$mode"
   mkdir -p "$out"
   w0=$(writer_ticks)
