@@ -135,7 +135,8 @@ public final class MediaService implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.recordings = new Recordings(control, Clock.SYSTEM);
+        this.recordings =
+                new Recordings(control, Clock.SYSTEM, settings.transport().setupThreadNice());
         TransportConfig tc = settings.transport();
         LOG.info(
                 "media on udp {}{}, ice-tcp {}{} with {} worker(s), DTLS fingerprint {}",
