@@ -154,8 +154,9 @@ public final class WebmWriter implements Closeable {
     }
 
     /**
-     * Adds one frame at {@code millis} from the start of the file (earlier than the frame before it counts as that
-     * frame's time). A video keyframe starts a new cluster, as does a cluster that has grown to its length; the
+     * Adds one frame at {@code millis} from the start of the file (no later than the frame before it counts as 1 ms
+     * after it: a track's times must rise, or ffmpeg reports non-monotonic timestamps; a frame lands there when a new
+     * sender report moves the RTP-to-wall-clock mapping back by a millisecond). A video keyframe starts a new cluster, as does a cluster that has grown to its length; the
      * finished one goes to the file then.
      *
      * @param frameMillis how long the frame lasts, for the file's duration (the last frame's counts)
@@ -164,7 +165,7 @@ public final class WebmWriter implements Closeable {
         if (closed) {
             throw new IOException("closed");
         }
-        long t = Math.max(millis, Math.max(lastMillis, 0));
+        long t = lastMillis < 0 ? Math.max(millis, 0) : Math.max(millis, lastMillis + 1);
         boolean video = format instanceof Vp8;
         if (clusterSizeAt >= 0
                 && ((video && keyframe)

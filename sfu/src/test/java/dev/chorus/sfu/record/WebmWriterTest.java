@@ -154,8 +154,10 @@ class WebmWriterTest {
         try (WebmWriter w = WebmWriter.create(file, new WebmWriter.Vp8(320, 240))) {
             w.write(0, 33, true, key, 0, key.length);
             w.write(33, 33, false, delta, 0, delta.length);
-            w.write(20, 33, false, delta, 0, delta.length); // before the last: taken as the last's time
-            assertEquals(66, w.durationMillis());
+            w.write(20, 33, false, delta, 0, delta.length); // before the last: taken as 1 ms after it
+            assertEquals(67, w.durationMillis());
+            w.write(34, 33, false, delta, 0, delta.length); // the same time: 1 ms after it too
+            assertEquals(68, w.durationMillis());
             w.write(100, 33, true, key, 0, key.length);
             assertEquals(1, w.clusters());
         }
@@ -169,8 +171,9 @@ class WebmWriterTest {
         assertEquals(0, clusters.get(0).child(Webm.CLUSTER_TIMESTAMP).uint());
         assertEquals(100, clusters.get(1).child(Webm.CLUSTER_TIMESTAMP).uint());
         List<EbmlReaderForTests.Element> blocks = clusters.get(0).children(Webm.SIMPLE_BLOCK);
-        assertEquals(3, blocks.size());
-        assertEquals(33, blocks.get(2).blockOffset());
+        assertEquals(4, blocks.size());
+        assertEquals(34, blocks.get(2).blockOffset());
+        assertEquals(35, blocks.get(3).blockOffset());
         assertEquals(133.0, segment.child(Webm.INFO).child(Webm.DURATION).float64());
     }
 
