@@ -155,8 +155,8 @@ public final class WebmWriter implements Closeable {
 
     /**
      * Adds one frame at {@code millis} from the start of the file (no later than the frame before it counts as 1 ms
-     * after it: a track's times must rise, or ffmpeg reports non-monotonic timestamps; a frame lands there when a new
-     * sender report moves the RTP-to-wall-clock mapping back by a millisecond). A video keyframe starts a new cluster, as does a cluster that has grown to its length; the
+     * after it: a track's times must rise, or ffmpeg reports non-monotonic timestamps; a frame can land there, e.g. when a
+     * new sender report moves the RTP-to-wall-clock mapping back by a millisecond). A video keyframe starts a new cluster, as does a cluster that has grown to its length; the
      * finished one goes to the file then.
      *
      * @param frameMillis how long the frame lasts, for the file's duration (the last frame's counts)
