@@ -30,6 +30,9 @@ import org.slf4j.LoggerFactory;
  */
 final class DataRelay implements DataChannels.Listener {
     static final String LABEL_PREFIX = "chorus";
+    /** The web client's unreliable relay channel (PROTOCOL.md), on which the server's unreliable messages go. */
+    static final String UNRELIABLE_LABEL = "chorus-unreliable";
+
     private static final Logger LOG = LoggerFactory.getLogger(DataRelay.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -46,6 +49,7 @@ final class DataRelay implements DataChannels.Listener {
     private final AtomicLong relayed = new AtomicLong();
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
+    private final DataRelayTotals totals;
     private volatile DataChannelLink link;
     /** The peer's a=max-message-size (RFC 8841): 0 = any size; 65536 when its offer said nothing. */
     private volatile long peerMaxMessageSize = 65_536;
@@ -61,6 +65,7 @@ final class DataRelay implements DataChannels.Listener {
         this.maySend = maySend;
         this.clock = clock;
         this.rate = new RelayRate(perSecond, clock);
+        this.totals = room.service().dataRelayTotals();
     }
 
     /** From the participant's offer: the largest message its browser takes. */
@@ -99,7 +104,18 @@ final class DataRelay implements DataChannels.Listener {
 
     @Override
     public void onError(DataChannel channel, String error) {
+        refuse(channel, DataRelayTotals.Refusal.CHANNEL_ERROR, error);
+    }
+
+    /** Counts a refusal and answers it on the sender's channel. */
+    private void refuse(DataChannel channel, DataRelayTotals.Refusal why, String error) {
         refused.incrementAndGet();
+        totals.refused(why);
+        answer(channel, error);
+    }
+
+    /** Tells the sender, on its channel, what became of its message. */
+    private void answer(DataChannel channel, String error) {
         LOG.info("{} data channel '{}': {}", log, channel.label(), error);
         ObjectNode e = JsonNodeFactory.instance.objectNode().put("error", error);
         DataChannelLink l = link;
@@ -112,42 +128,50 @@ final class DataRelay implements DataChannels.Listener {
     public void onMessage(DataChannel channel, boolean binary, byte[] data) {
         if (!channel.label().startsWith(LABEL_PREFIX)) {
             refused.incrementAndGet(); // a channel of the application's own: nothing to relay
+            totals.refused(DataRelayTotals.Refusal.OTHER_CHANNEL);
             return;
         }
         if (!maySend) {
-            onError(channel, "a viewer cannot send to the room");
+            refuse(channel, DataRelayTotals.Refusal.VIEWER, "a viewer cannot send to the room");
             return;
         }
         if (!rate.take()) {
             long now = clock.nowNanos();
             if (now - lastRateError >= 1_000_000_000L) {
                 lastRateError = now; // one error a second, not one per dropped message
-                onError(channel, "rate_limited: more than " + rate.perSecond() + " messages a second; dropped");
+                refuse(
+                        channel,
+                        DataRelayTotals.Refusal.RATE_LIMITED,
+                        "rate_limited: more than " + rate.perSecond() + " messages a second; dropped");
             } else {
                 refused.incrementAndGet();
+                totals.refused(DataRelayTotals.Refusal.RATE_LIMITED);
             }
             return;
         }
         if (binary) {
-            onError(channel, "the relay takes text messages: {\"to\": [ids]?, \"data\": any}");
+            refuse(
+                    channel,
+                    DataRelayTotals.Refusal.BAD_MESSAGE,
+                    "the relay takes text messages: {\"to\": [ids]?, \"data\": any}");
             return;
         }
         JsonNode message;
         try {
             message = JSON.readTree(data);
         } catch (java.io.IOException e) {
-            onError(channel, "not JSON: " + firstLine(e));
+            refuse(channel, DataRelayTotals.Refusal.BAD_MESSAGE, "not JSON: " + firstLine(e));
             return;
         }
         if (message == null || !message.isObject() || !message.has("data")) {
-            onError(channel, "expected {\"to\": [ids]?, \"data\": any}");
+            refuse(channel, DataRelayTotals.Refusal.BAD_MESSAGE, "expected {\"to\": [ids]?, \"data\": any}");
             return;
         }
         JsonNode to = message.get("to");
         List<String> targets = null;
         if (to != null && !to.isNull()) {
             if (!to.isArray()) {
-                onError(channel, "\"to\" must be an array of participant ids");
+                refuse(channel, DataRelayTotals.Refusal.BAD_MESSAGE, "\"to\" must be an array of participant ids");
                 return;
             }
             targets = new ArrayList<>();
@@ -162,16 +186,19 @@ final class DataRelay implements DataChannels.Listener {
         try {
             bytes = JSON.writeValueAsBytes(envelope);
         } catch (JsonProcessingException e) {
-            onError(channel, "cannot relay: " + firstLine(e));
+            refuse(channel, DataRelayTotals.Refusal.BAD_MESSAGE, "cannot relay: " + firstLine(e));
             return;
         }
         relayed.incrementAndGet();
+        totals.count(DataRelayTotals.Counter.RECEIVED, 1);
+        totals.count(DataRelayTotals.Counter.RECEIVED_BYTES, data.length);
         List<String> named = targets;
         String label = channel.label();
         room.service().control().execute(() -> {
             List<String> tooLarge = room.relayData(participantId, label, named, bytes);
             if (!tooLarge.isEmpty()) {
-                onError(
+                refused.incrementAndGet(); // the recipients' refusals are counted in the totals, one each
+                answer(
                         channel,
                         "a message of " + bytes.length + " bytes with its envelope is larger than "
                                 + String.join(", ", tooLarge) + " can take (a=max-message-size)");
@@ -199,9 +226,12 @@ final class DataRelay implements DataChannels.Listener {
         long max = peerMaxMessageSize;
         if (max > 0 && envelope.length > max) {
             refused.incrementAndGet();
+            totals.refused(DataRelayTotals.Refusal.TOO_LARGE_FOR_RECIPIENT);
             return Delivery.TOO_LARGE;
         }
         delivered.incrementAndGet();
+        totals.count(DataRelayTotals.Counter.DELIVERED, 1);
+        totals.count(DataRelayTotals.Counter.DELIVERED_BYTES, envelope.length);
         l.send(ch, false, envelope);
         return Delivery.SENT;
     }

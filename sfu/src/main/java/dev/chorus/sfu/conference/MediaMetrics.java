@@ -1,6 +1,7 @@
 package dev.chorus.sfu.conference;
 
 import dev.chorus.sfu.drop.DropReason;
+import dev.chorus.sfu.sctp.SctpCounters;
 import dev.chorus.sfu.transport.TransportTotals;
 import dev.chorus.sfu.worker.ForwardingStats;
 
@@ -19,6 +20,9 @@ import dev.chorus.sfu.worker.ForwardingStats;
  * @param recordingsRunning     room recordings running now
  * @param recordingsStarted     room recordings started since the start
  * @param recordingDroppedBusy  packets room recordings could not take (their writer fell behind), all of them
+ * @param dataRelay             the room data relay's totals
+ * @param sctp                  every data-channel association's counts, closed ones' included (live counters: a
+ *                              scrape reads them as they are then)
  */
 public record MediaMetrics(
         int rooms,
@@ -31,7 +35,9 @@ public record MediaMetrics(
         long[] bridgeDrops,
         int recordingsRunning,
         long recordingsStarted,
-        long recordingDroppedBusy) {
+        long recordingDroppedBusy,
+        DataRelayTotals.Snapshot dataRelay,
+        SctpCounters sctp) {
 
     /** The total of {@code reason}, read from the stage that counts it. */
     public long drops(DropReason reason) {

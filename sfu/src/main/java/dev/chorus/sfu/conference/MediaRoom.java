@@ -263,6 +263,22 @@ public final class MediaRoom {
         return tooLarge;
     }
 
+    /**
+     * A message of the server's own (the server API) for the room's sessions, or those in {@code to}, on their channel
+     * of {@code label} (else their {@code chorus} one). Control thread.
+     *
+     * @return by participant id, what became of it at each session addressed
+     */
+    Map<String, DataRelay.Delivery> deliverFromServer(String label, List<String> to, byte[] envelope) {
+        Map<String, DataRelay.Delivery> out = new LinkedHashMap<>();
+        for (MediaSession s : sessions.values()) {
+            if (to == null || to.contains(s.participantId())) {
+                out.put(s.participantId(), s.deliverData(label, envelope));
+            }
+        }
+        return out;
+    }
+
     void left(MediaSession session) {
         if (sessions.get(session.participantId()) != session) {
             return;

@@ -106,6 +106,8 @@ public final class MediaService implements AutoCloseable {
     /** Room recordings and the thread that writes them. */
     private final Recordings recordings;
 
+    private final DataRelayTotals dataRelayTotals = new DataRelayTotals();
+
     private final Map<String, MediaRoom> rooms = new LinkedHashMap<>();
     /** Bridge-stage drops of every session the service has had (an ingress's own counters go with it). */
     private final SharedDropCounters bridgeDrops = new SharedDropCounters(DropStage.BRIDGE);
@@ -133,7 +135,8 @@ public final class MediaService implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.recordings = new Recordings(control, Clock.SYSTEM);
+        this.recordings =
+                new Recordings(control, Clock.SYSTEM, settings.transport().setupThreadNice());
         TransportConfig tc = settings.transport();
         LOG.info(
                 "media on udp {}{}, ice-tcp {}{} with {} worker(s), DTLS fingerprint {}",
@@ -228,6 +231,45 @@ public final class MediaService implements AutoCloseable {
         }
         r.stop();
         return true;
+    }
+
+    /**
+     * Sends {@code dataJson} (a JSON value's text) on the room data relay as {@code {"from": "server", "data": ...}} to
+     * everyone in {@code recipients}, on their {@code chorus} channel ({@code reliable}) or their
+     * {@code chorus-unreliable} one (else their {@code chorus} one). Control thread.
+     *
+     * @param recipients the participant ids to send to (the caller knows who is in the room)
+     */
+    public ServerData sendData(String roomId, List<String> recipients, boolean reliable, String dataJson) {
+        dataRelayTotals.count(DataRelayTotals.Counter.FROM_SERVER, 1);
+        byte[] envelope = ("{\"from\":\"" + ServerData.SENDER + "\",\"data\":" + dataJson + "}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        MediaRoom room = closed ? null : rooms.get(roomId);
+        Map<String, DataRelay.Delivery> done = room == null
+                ? Map.of()
+                : room.deliverFromServer(
+                        reliable ? DataRelay.LABEL_PREFIX : DataRelay.UNRELIABLE_LABEL, recipients, envelope);
+        List<String> sent = new java.util.ArrayList<>();
+        List<String> noChannel = new java.util.ArrayList<>();
+        List<String> tooLarge = new java.util.ArrayList<>();
+        for (String id : recipients) {
+            DataRelay.Delivery d = done.getOrDefault(id, DataRelay.Delivery.NO_CHANNEL);
+            (d == DataRelay.Delivery.SENT ? sent : d == DataRelay.Delivery.TOO_LARGE ? tooLarge : noChannel).add(id);
+        }
+        LOG.info(
+                "[room={}] server data message of {} bytes ({}): sent to {}, no channel {}, too large {}",
+                roomId,
+                envelope.length,
+                reliable ? "reliable" : "unreliable",
+                sent.size(),
+                noChannel.size(),
+                tooLarge.size());
+        return new ServerData(List.copyOf(sent), List.copyOf(noChannel), List.copyOf(tooLarge));
+    }
+
+    /** The room data relay's totals over every session. */
+    DataRelayTotals dataRelayTotals() {
+        return dataRelayTotals;
     }
 
     /** The room recordings: running ones, and each room's last one. */
@@ -331,6 +373,9 @@ public final class MediaService implements AutoCloseable {
         ArrayNode roomArray = root.putArray("rooms");
         rooms.values().forEach(r -> roomArray.add(r.toJson()));
         root.set("recordings", recordings.toJson());
+        ObjectNode data = root.putObject("dataChannels");
+        data.set("relay", dataRelayTotals.snapshot().toJson());
+        ports.sctpTotals().addJson(data.putObject("sctp"));
         return routers.debugJson().thenApply(forwarding -> {
             root.set("forwarding", forwarding);
             return root;
@@ -360,6 +405,8 @@ public final class MediaService implements AutoCloseable {
         int recordingsRunning = recordings.runningCount();
         long recordingsStarted = recordings.startedCount();
         long recordingDrops = recordings.droppedBusyTotal();
+        DataRelayTotals.Snapshot relay = dataRelayTotals.snapshot();
+        dev.chorus.sfu.sctp.SctpCounters sctp = ports.sctpTotals();
         long[] bridge = new long[DropReason.values().length];
         bridgeDrops.addTo(bridge);
         return routers.statsSnapshot()
@@ -374,7 +421,9 @@ public final class MediaService implements AutoCloseable {
                         bridge,
                         recordingsRunning,
                         recordingsStarted,
-                        recordingDrops));
+                        recordingDrops,
+                        relay,
+                        sctp));
     }
 
     /**

@@ -35,11 +35,20 @@ public final class Recordings {
     /** Busy drops of the recordings no longer listed (a room's next recording replaced them). */
     private long droppedBusyForgotten;
 
-    Recordings(Executor control, Clock clock) {
+    /**
+     * @param writerNice the writer thread's nice value (chorus.media.setup-thread-nice): on a saturated core the kernel
+     *     runs the media workers first, and the recording, which may fall behind and count its drops, waits
+     */
+    Recordings(Executor control, Clock clock, int writerNice) {
         this.control = control;
         this.clock = clock;
         this.writer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "chorus-recording-writer");
+            Thread t = new Thread(
+                    () -> {
+                        dev.chorus.sfu.worker.ThreadNice.lowerCurrentThread(writerNice);
+                        r.run();
+                    },
+                    "chorus-recording-writer");
             t.setDaemon(true);
             return t;
         });

@@ -92,6 +92,15 @@ final class EbmlBuffer {
         }
     }
 
+    /** An unsigned integer in exactly 8 bytes, so it can be rewritten in place whatever its value. */
+    void uint8(int id, long value) {
+        id(id);
+        size(8);
+        for (int i = 7; i >= 0; i--) {
+            put((int) (value >>> (8 * i)));
+        }
+    }
+
     void float64(int id, double value) {
         id(id);
         size(8);

@@ -41,6 +41,18 @@ final class Webm {
     static final int CLUSTER_TIMESTAMP = 0xE7;
     static final int SIMPLE_BLOCK = 0xA3;
 
+    static final int SEEK_HEAD = 0x114D9B74;
+    static final int SEEK = 0x4DBB;
+    static final int SEEK_ID = 0x53AB;
+    static final int SEEK_POSITION = 0x53AC;
+
+    static final int CUES = 0x1C53BB6B;
+    static final int CUE_POINT = 0xBB;
+    static final int CUE_TIME = 0xB3;
+    static final int CUE_TRACK_POSITIONS = 0xB7;
+    static final int CUE_TRACK = 0xF7;
+    static final int CUE_CLUSTER_POSITION = 0xF1;
+
     static final int TRACK_TYPE_VIDEO = 1;
     static final int TRACK_TYPE_AUDIO = 2;
 

@@ -12,8 +12,10 @@ import java.nio.file.StandardOpenOption;
  * The Segment is opened with an unknown size and each Cluster goes to the file only once it is complete (with its
  * size known): a crash, a kill or a full disk leaves a file that plays up to its last complete cluster. The
  * Duration (in a Void element reserved for it) is rewritten in place after each cluster, so such a file also says how
- * long it plays; {@link #close} finishes the last cluster and writes the Segment's size in place. Timestamps are milliseconds from the start of the file. One
- * writer thread; frames are copied, not kept.
+ * long it plays; {@link #close} finishes the last cluster, appends the Cues (a seek index: the time and place of
+ * every cluster that starts on a keyframe, every cluster of audio), points the SeekHead (in a Void reserved for it) at
+ * them and writes the Segment's size in place. Timestamps are milliseconds from the start of the file. One writer
+ * thread; frames are copied, not kept.
  */
 public final class WebmWriter implements Closeable {
     /** A cluster spans at most this long, so a crash loses at most about this much of the track. */
@@ -40,12 +42,21 @@ public final class WebmWriter implements Closeable {
     private final EbmlBuffer cluster = new EbmlBuffer(64 * 1024);
     private final EbmlBuffer scratch = new EbmlBuffer(64);
 
-    /** File offsets of the Segment's size and of the Void kept for the Duration. */
+    /** File offsets of the Segment's size, of the Void kept for the SeekHead and of the one kept for the Duration. */
     private final long segmentSizeAt;
+
+    private final long seekHeadAt;
+    private final int seekHeadBytes;
 
     private final long durationAt;
     private final long segmentDataStart;
 
+    /** The cue points so far: cluster times and their positions from the Segment's data start. */
+    private long[] cueTimes = new long[64];
+
+    private long[] cuePositions = new long[64];
+    private int cues;
+    private boolean clusterStartsOnKeyframe;
     private int clusterSizeAt = -1;
     private long clusterStartMillis;
     private long lastMillis = -1;
@@ -74,6 +85,9 @@ public final class WebmWriter implements Closeable {
         segmentSizeAt = h.length();
         h.sizeOfLength(EbmlBuffer.UNKNOWN_SIZE, 8);
         segmentDataStart = h.length();
+        seekHeadAt = h.length();
+        seekHeadBytes = seekHead(scratch, 0);
+        h.voidElement(seekHeadBytes);
         int info = h.startMaster(Webm.INFO);
         h.uint(Webm.TIMESTAMP_SCALE, 1_000_000);
         h.string(Webm.MUXING_APP, APP);
@@ -140,8 +154,9 @@ public final class WebmWriter implements Closeable {
     }
 
     /**
-     * Adds one frame at {@code millis} from the start of the file (earlier than the frame before it counts as that
-     * frame's time). A video keyframe starts a new cluster, as does a cluster that has grown to its length; the
+     * Adds one frame at {@code millis} from the start of the file (no later than the frame before it counts as 1 ms
+     * after it: a track's times must rise, or ffmpeg reports non-monotonic timestamps; a frame can land there, e.g. when a
+     * new sender report moves the RTP-to-wall-clock mapping back by a millisecond). A video keyframe starts a new cluster, as does a cluster that has grown to its length; the
      * finished one goes to the file then.
      *
      * @param frameMillis how long the frame lasts, for the file's duration (the last frame's counts)
@@ -150,7 +165,7 @@ public final class WebmWriter implements Closeable {
         if (closed) {
             throw new IOException("closed");
         }
-        long t = Math.max(millis, Math.max(lastMillis, 0));
+        long t = lastMillis < 0 ? Math.max(millis, 0) : Math.max(millis, lastMillis + 1);
         boolean video = format instanceof Vp8;
         if (clusterSizeAt >= 0
                 && ((video && keyframe)
@@ -163,6 +178,7 @@ public final class WebmWriter implements Closeable {
             clusterSizeAt = cluster.startMaster(Webm.CLUSTER);
             cluster.uint(Webm.CLUSTER_TIMESTAMP, t);
             clusterStartMillis = t;
+            clusterStartsOnKeyframe = keyframe || !video;
         }
         cluster.id(Webm.SIMPLE_BLOCK);
         cluster.size(4L + len);
@@ -181,11 +197,64 @@ public final class WebmWriter implements Closeable {
     private void flushCluster() throws IOException {
         cluster.endMaster(clusterSizeAt);
         clusterSizeAt = -1;
+        if (clusterStartsOnKeyframe) {
+            cue(clusterStartMillis, bytesWritten - segmentDataStart);
+        }
         writeFully(cluster.array(), cluster.length());
         clusters++;
         // The Duration of what the file holds now, in place (11 bytes where the Void was): a file the process never
         // closes still says how long it plays.
         writeDuration();
+    }
+
+    private void cue(long millis, long position) {
+        if (cues == cueTimes.length) {
+            cueTimes = java.util.Arrays.copyOf(cueTimes, cues * 2);
+            cuePositions = java.util.Arrays.copyOf(cuePositions, cues * 2);
+        }
+        cueTimes[cues] = millis;
+        cuePositions[cues] = position;
+        cues++;
+    }
+
+    /** Writes into {@code b} (cleared) a SeekHead naming the Cues at {@code cuesPosition}; its length. */
+    private static int seekHead(EbmlBuffer b, long cuesPosition) {
+        b.clear();
+        int head = b.startMaster(Webm.SEEK_HEAD);
+        int seek = b.startMaster(Webm.SEEK);
+        b.bytes(Webm.SEEK_ID, new byte[] {0x1C, 0x53, (byte) 0xBB, 0x6B});
+        b.uint8(Webm.SEEK_POSITION, cuesPosition);
+        b.endMaster(seek);
+        b.endMaster(head);
+        return b.length();
+    }
+
+    /** Appends the Cues, then points the SeekHead at them: until both are written the file has neither. */
+    private void writeCues() throws IOException {
+        if (cues == 0) {
+            return;
+        }
+        long position = bytesWritten - segmentDataStart;
+        EbmlBuffer b = new EbmlBuffer(64 + cues * 40);
+        int all = b.startMaster(Webm.CUES);
+        for (int i = 0; i < cues; i++) {
+            int point = b.startMaster(Webm.CUE_POINT);
+            b.uint(Webm.CUE_TIME, cueTimes[i]);
+            int track = b.startMaster(Webm.CUE_TRACK_POSITIONS);
+            b.uint(Webm.CUE_TRACK, 1);
+            b.uint(Webm.CUE_CLUSTER_POSITION, cuePositions[i]);
+            b.endMaster(track);
+            b.endMaster(point);
+        }
+        b.endMaster(all);
+        writeFully(b.array(), b.length());
+        seekHead(scratch, position);
+        writeAt(seekHeadAt, scratch);
+    }
+
+    /** Cue points so far (those {@link #close} writes). */
+    public int cuePoints() {
+        return cues;
     }
 
     private void writeDuration() throws IOException {
@@ -233,8 +302,9 @@ public final class WebmWriter implements Closeable {
     }
 
     /**
-     * Writes the last cluster, then the Segment's size and the Duration in place, and closes the file. A file whose
-     * last write failed is closed as it is (it still plays up to its last complete cluster).
+     * Writes the last cluster, the Duration in place, the Cues and the SeekHead naming them, then the Segment's size,
+     * and closes the file. A file whose last write failed is closed as it is (it still plays up to its last complete
+     * cluster).
      */
     @Override
     public void close() throws IOException {
@@ -247,6 +317,7 @@ public final class WebmWriter implements Closeable {
                 flushCluster();
             }
             writeDuration();
+            writeCues();
             scratch.clear();
             scratch.sizeOfLength(channel.size() - segmentDataStart, 8);
             writeAt(segmentSizeAt, scratch);

@@ -60,11 +60,23 @@ public final class DataChannels {
             Random random,
             java.util.function.LongSupplier clock,
             Listener listener) {
+        this(config, dtlsServer, output, random, clock, listener, null);
+    }
+
+    /** @param totals where the association's counts add up with others' (null: nowhere) */
+    public DataChannels(
+            SctpConfig config,
+            boolean dtlsServer,
+            SctpAssociation.Output output,
+            Random random,
+            java.util.function.LongSupplier clock,
+            Listener listener,
+            SctpCounters totals) {
         this.listener = listener;
         this.dtlsServer = dtlsServer;
         this.clock = clock;
         this.nextOwnStream = dtlsServer ? 1 : 0;
-        this.association = new SctpAssociation(config, 5000, 5000, output, new Glue(), random);
+        this.association = new SctpAssociation(config, 5000, 5000, output, new Glue(), random, totals);
     }
 
     public SctpAssociation association() {

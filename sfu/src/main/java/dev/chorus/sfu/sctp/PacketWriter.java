@@ -13,8 +13,15 @@ final class PacketWriter {
         buf = new byte[maxSize];
         Bytes.put16(buf, 0, sourcePort);
         Bytes.put16(buf, 2, destinationPort);
+        reset(verificationTag);
+    }
+
+    /** Empties the packet for reuse (its ports kept): once {@link #finish} has copied it out. */
+    PacketWriter reset(int verificationTag) {
         Bytes.put32(buf, 4, verificationTag);
         pos = SctpPacket.HEADER;
+        chunkStart = -1;
+        return this;
     }
 
     int remaining() {

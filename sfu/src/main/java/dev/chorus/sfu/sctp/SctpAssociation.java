@@ -60,8 +60,11 @@ public final class SctpAssociation {
     private final Output output;
     private final Listener listener;
     private final Random random;
-    private final SctpCounters counters = new SctpCounters();
+    private final SctpCounters counters;
+    private final java.util.function.Consumer<SctpMalformed> onMalformed; // made once, not per packet
+
     private SctpSender sender;
+    private PacketWriter flushWriter;
     private SctpReceiver receiver;
     private StreamResets resets;
 
@@ -77,6 +80,20 @@ public final class SctpAssociation {
 
     public SctpAssociation(
             SctpConfig config, int localPort, int remotePort, Output output, Listener listener, Random random) {
+        this(config, localPort, remotePort, output, listener, random, null);
+    }
+
+    /** @param totals where this association's counts add up with others' (null: nowhere) */
+    public SctpAssociation(
+            SctpConfig config,
+            int localPort,
+            int remotePort,
+            Output output,
+            Listener listener,
+            Random random,
+            SctpCounters totals) {
+        this.counters = new SctpCounters(totals);
+        this.onMalformed = counters::malformed;
         this.config = config;
         this.localPort = localPort;
         this.remotePort = remotePort;
@@ -157,7 +174,7 @@ public final class SctpAssociation {
 
     /** One packet from the peer (decrypted DTLS application data). */
     public void receive(byte[] buf, int off, int len, long now) {
-        SctpPacket p = SctpPacket.parse(buf, off, len, counters::malformed);
+        SctpPacket p = SctpPacket.parse(buf, off, len, onMalformed);
         if (p == null) {
             return;
         }
@@ -507,7 +524,7 @@ public final class SctpAssociation {
         if (state != State.ESTABLISHED) {
             return;
         }
-        PacketWriter w = packet(peerTag);
+        PacketWriter w = flushWriter();
         if (receiver.sackDue()) {
             receiver.writeSack(w);
         }
@@ -525,9 +542,9 @@ public final class SctpAssociation {
             if (added == 0) {
                 break;
             }
-            w = packet(peerTag);
+            w = flushWriter();
         }
-        PacketWriter r = packet(peerTag);
+        PacketWriter r = flushWriter();
         if (resets.writeRequest(r, resetHost, now, config.rtoInitialMillis())) {
             emit(r);
         }
@@ -551,6 +568,12 @@ public final class SctpAssociation {
         closeReason = reason;
         t1Deadline = -1;
         listener.onClosed(reason);
+    }
+
+    /** Reused: flush runs on every packet in and every send, and {@link #emit} copies each packet out. */
+    private PacketWriter flushWriter() {
+        flushWriter = flushWriter == null ? packet(peerTag) : flushWriter;
+        return flushWriter.reset(peerTag);
     }
 
     private PacketWriter packet(int tag) {

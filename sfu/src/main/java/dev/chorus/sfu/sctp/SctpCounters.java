@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * The counters of one association. Written by its one thread, read by /debug from any thread, hence atomics.
+ * The counters of one association, or the totals of every association of a set of ports (what each association
+ * counts, its totals count too, so the totals outlive closed associations). Written by the associations' one thread,
+ * read by /debug and metrics from any thread, hence atomics.
  */
 public final class SctpCounters {
     public enum Kind {
@@ -32,17 +34,38 @@ public final class SctpCounters {
 
     private final AtomicLongArray kinds = new AtomicLongArray(Kind.values().length);
     private final AtomicLongArray malformed = new AtomicLongArray(SctpMalformed.values().length);
+    /** Where every count also goes; null for totals. */
+    private final SctpCounters totals;
+
+    /** Totals: counters other counters add to. */
+    public SctpCounters() {
+        this(null);
+    }
+
+    /** An association's counters, adding to {@code totals} too (null: to nothing). */
+    public SctpCounters(SctpCounters totals) {
+        this.totals = totals;
+    }
 
     void count(Kind k) {
         kinds.incrementAndGet(k.ordinal());
+        if (totals != null) {
+            totals.count(k);
+        }
     }
 
     void add(Kind k, long n) {
         kinds.addAndGet(k.ordinal(), n);
+        if (totals != null) {
+            totals.add(k, n);
+        }
     }
 
     void malformed(SctpMalformed reason) {
         malformed.incrementAndGet(reason.ordinal());
+        if (totals != null) {
+            totals.malformed(reason);
+        }
     }
 
     public long get(Kind k) {

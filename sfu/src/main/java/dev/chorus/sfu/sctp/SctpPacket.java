@@ -55,7 +55,8 @@ final class SctpPacket {
 
     /** The CRC32c of the packet with its checksum field taken as zero. */
     static int checksum(byte[] buf, int off, int len) {
-        CRC32C crc = new CRC32C();
+        CRC32C crc = CRC.get(); // one per thread, reset: every packet in and out is checksummed
+        crc.reset();
         crc.update(buf, off, 8);
         crc.update(ZEROS, 0, 4);
         crc.update(buf, off + HEADER, len - HEADER);
@@ -63,6 +64,7 @@ final class SctpPacket {
     }
 
     private static final byte[] ZEROS = new byte[4];
+    private static final ThreadLocal<CRC32C> CRC = ThreadLocal.withInitial(CRC32C::new);
 
     /** Writes the checksum of a finished packet into its header. */
     static void seal(byte[] buf, int off, int len) {

@@ -80,7 +80,8 @@ public final class DataChannelLink {
                     c.maxRetransmissionsInit(),
                     c.cookieLifeMillis());
         }
-        channels = new DataChannels(c, dtlsServer, this::sendPacket, new SecureRandom(), this::nowMillis, listener);
+        channels = new DataChannels(
+                c, dtlsServer, this::sendPacket, new SecureRandom(), this::nowMillis, listener, runtime.sctpTotals);
         if (!dtlsServer) {
             run(x -> x.association().connect(nowMillis()));
         }

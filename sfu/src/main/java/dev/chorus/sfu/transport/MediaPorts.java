@@ -165,6 +165,11 @@ public final class MediaPorts implements AutoCloseable {
         return runtime.dtlsJson();
     }
 
+    /** The data-channel (SCTP) counts of every transport these ports carried, closed ones' included. */
+    public dev.chorus.sfu.sctp.SctpCounters sctpTotals() {
+        return runtime.sctpTotals;
+    }
+
     /**
      * Totals over every transport these ports have carried: the closed ones' final counts plus the open ones' counts
      * now, so they never go down as transports close.

@@ -39,6 +39,8 @@ final class TransportRuntime implements AutoCloseable {
     final ExecutorService dtlsDrains;
     final ScheduledExecutorService timer;
     final LongSupplier nanoClock;
+    /** Every data-channel association's counts, closed ones' included (all of them run on {@link #dtlsDrains}). */
+    final dev.chorus.sfu.sctp.SctpCounters sctpTotals = new dev.chorus.sfu.sctp.SctpCounters();
 
     private TransportRuntime(String name, int dtlsThreads, int dtlsQueue, int dtlsNice, LongSupplier nanoClock) {
         this.nanoClock = nanoClock;

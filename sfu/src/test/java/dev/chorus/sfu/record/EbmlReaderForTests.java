@@ -7,7 +7,19 @@ import java.util.Set;
 /** Reads back the EBML the writer makes, to check its structure (tests only; trusts its input). */
 final class EbmlReaderForTests {
     private static final Set<Integer> MASTERS = Set.of(
-            Webm.EBML, Webm.SEGMENT, Webm.INFO, Webm.TRACKS, Webm.TRACK_ENTRY, Webm.VIDEO, Webm.AUDIO, Webm.CLUSTER);
+            Webm.EBML,
+            Webm.SEGMENT,
+            Webm.INFO,
+            Webm.TRACKS,
+            Webm.TRACK_ENTRY,
+            Webm.VIDEO,
+            Webm.AUDIO,
+            Webm.CLUSTER,
+            Webm.SEEK_HEAD,
+            Webm.SEEK,
+            Webm.CUES,
+            Webm.CUE_POINT,
+            Webm.CUE_TRACK_POSITIONS);
 
     record Element(int id, byte[] file, int dataStart, long end, List<Element> kids) {
         List<Element> children(int childId) {
@@ -16,6 +28,11 @@ final class EbmlReaderForTests {
 
         Element child(int childId) {
             return children(childId).get(0);
+        }
+
+        /** Where the element starts (its ID) in the file. */
+        int start(int idAndSizeBytes) {
+            return dataStart - idAndSizeBytes;
         }
 
         long uint() {

@@ -55,6 +55,75 @@ class WebmWriterTest {
     }
 
     @Test
+    void aClosedFileHasCuesForItsKeyframeClustersThatTheSeekHeadNamesAndFfmpegSeeksBy() throws Exception {
+        List<MediaTools.Frame> frames = MediaTools.vp8(dir, 3, 45); // keyframes at 0 and 1.5 s
+        Path file = dir.resolve("cues.webm");
+        try (WebmWriter w = WebmWriter.create(file, new WebmWriter.Vp8(320, 240), 500)) {
+            for (MediaTools.Frame f : frames) {
+                w.write(f.pts() / 90, 33, f.keyframe(), f.data(), 0, f.data().length);
+            }
+            assertEquals(2, w.cuePoints(), "the clusters at 0 and 1.5 s");
+        }
+        byte[] b = Files.readAllBytes(file);
+        EbmlReaderForTests.Element segment = EbmlReaderForTests.read(b).get(1);
+        int segmentData = segment.dataStart();
+        List<EbmlReaderForTests.Element> clusters = segment.children(Webm.CLUSTER);
+        assertEquals(6, clusters.size()); // half-second clusters
+        EbmlReaderForTests.Element cues = segment.child(Webm.CUES);
+        List<EbmlReaderForTests.Element> points = cues.children(Webm.CUE_POINT);
+        assertEquals(2, points.size(), "one per cluster that starts on a keyframe");
+        assertEquals(0, points.get(0).child(Webm.CUE_TIME).uint());
+        assertEquals(1500, points.get(1).child(Webm.CUE_TIME).uint(), 1);
+        for (EbmlReaderForTests.Element p : points) {
+            EbmlReaderForTests.Element track = p.child(Webm.CUE_TRACK_POSITIONS);
+            assertEquals(1, track.child(Webm.CUE_TRACK).uint());
+            long at = segmentData + track.child(Webm.CUE_CLUSTER_POSITION).uint();
+            EbmlReaderForTests.Element cluster = clusters.stream()
+                    .filter(c -> c.start(4 + 8) == at)
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no cluster at " + at));
+            assertEquals(
+                    p.child(Webm.CUE_TIME).uint(),
+                    cluster.child(Webm.CLUSTER_TIMESTAMP).uint());
+            assertEquals(0x80, b[cluster.child(Webm.SIMPLE_BLOCK).dataStart() + 3] & 0x80, "a keyframe block");
+        }
+        EbmlReaderForTests.Element seek = segment.child(Webm.SEEK_HEAD).child(Webm.SEEK);
+        assertEquals(
+                cues.start(4 + 8) - segmentData, seek.child(Webm.SEEK_POSITION).uint(), "the SeekHead names the Cues");
+        assertEquals("", MediaTools.decodeErrors(file));
+        // ffprobe seeks: asked for 2 s, it reads from the keyframe at 1.5 s.
+        String seeked = MediaTools.runSplit(
+                dir,
+                "ffprobe",
+                "-v",
+                "error",
+                "-read_intervals",
+                "2%+#1",
+                "-show_entries",
+                "packet=pts_time,flags",
+                "-of",
+                "csv=p=0",
+                file.toString())[0]
+                .trim();
+        assertTrue(seeked.startsWith("1.500000,K"), seeked);
+
+        // Audio: every cluster can be started at.
+        List<MediaTools.Frame> opus = MediaTools.opus(dir, 2);
+        Path audio = dir.resolve("cues-a.webm");
+        try (WebmWriter w = WebmWriter.create(audio, new WebmWriter.Opus(2), 500)) {
+            for (MediaTools.Frame f : opus) {
+                w.write(f.pts() / 48, 20, true, f.data(), 0, f.data().length);
+            }
+        }
+        EbmlReaderForTests.Element audioSegment =
+                EbmlReaderForTests.read(Files.readAllBytes(audio)).get(1);
+        assertEquals(
+                audioSegment.children(Webm.CLUSTER).size(),
+                audioSegment.child(Webm.CUES).children(Webm.CUE_POINT).size());
+        assertEquals("", MediaTools.decodeErrors(audio));
+    }
+
+    @Test
     void aFileCutAnywhereAfterItsFirstClusterStillPlaysItsCompleteClusters() throws Exception {
         List<MediaTools.Frame> frames = MediaTools.vp8(dir, 3, 300);
         Path file = dir.resolve("crash.webm");
@@ -85,8 +154,10 @@ class WebmWriterTest {
         try (WebmWriter w = WebmWriter.create(file, new WebmWriter.Vp8(320, 240))) {
             w.write(0, 33, true, key, 0, key.length);
             w.write(33, 33, false, delta, 0, delta.length);
-            w.write(20, 33, false, delta, 0, delta.length); // before the last: taken as the last's time
-            assertEquals(66, w.durationMillis());
+            w.write(20, 33, false, delta, 0, delta.length); // before the last: taken as 1 ms after it
+            assertEquals(67, w.durationMillis());
+            w.write(34, 33, false, delta, 0, delta.length); // the same time: 1 ms after it too
+            assertEquals(68, w.durationMillis());
             w.write(100, 33, true, key, 0, key.length);
             assertEquals(1, w.clusters());
         }
@@ -100,8 +171,9 @@ class WebmWriterTest {
         assertEquals(0, clusters.get(0).child(Webm.CLUSTER_TIMESTAMP).uint());
         assertEquals(100, clusters.get(1).child(Webm.CLUSTER_TIMESTAMP).uint());
         List<EbmlReaderForTests.Element> blocks = clusters.get(0).children(Webm.SIMPLE_BLOCK);
-        assertEquals(3, blocks.size());
-        assertEquals(33, blocks.get(2).blockOffset());
+        assertEquals(4, blocks.size());
+        assertEquals(34, blocks.get(2).blockOffset());
+        assertEquals(35, blocks.get(3).blockOffset());
         assertEquals(133.0, segment.child(Webm.INFO).child(Webm.DURATION).float64());
     }
 

@@ -1,5 +1,6 @@
 package dev.chorus.signaling.api;
 
+import dev.chorus.sfu.conference.MediaService;
 import dev.chorus.signaling.config.ServerConfig;
 import dev.chorus.signaling.room.RoomRegistry;
 import io.vertx.core.Context;
@@ -18,6 +19,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +60,7 @@ public final class ApiRoutes {
     private final RoomApi api;
     private final CaptureApi captures;
     private final RecordingApi recordings;
+    private final DataApi data;
     private final LongSupplier wallClock;
     private final Buffer openApi;
     /**
@@ -72,11 +75,13 @@ public final class ApiRoutes {
             RoomApi api,
             CaptureApi captures,
             RecordingApi recordings,
+            DataApi data,
             LongSupplier wallClock) {
         this.auth = settings.enabled() ? new ApiAuth(settings) : null;
         this.api = api;
         this.captures = captures;
         this.recordings = recordings;
+        this.data = data;
         this.wallClock = wallClock;
         this.openApi = Buffer.buffer(openApiText());
     }
@@ -85,9 +90,15 @@ public final class ApiRoutes {
      * Mounts the API on {@code router}; call before any catch-all route (the static web client).
      *
      * @param recordings room recordings, shared with the moderators' signaling messages
+     * @param media the media server, null while it is not running
      */
     public static void mount(
-            Router router, ServerConfig config, RoomRegistry rooms, RecordingApi recordings, LongSupplier wallClock) {
+            Router router,
+            ServerConfig config,
+            RoomRegistry rooms,
+            RecordingApi recordings,
+            Supplier<MediaService> media,
+            LongSupplier wallClock) {
         RoomApi api = new RoomApi(rooms, config);
         CaptureApi captures = new CaptureApi(
                 api,
@@ -95,7 +106,7 @@ public final class ApiRoutes {
                 config.api().captureMaxTime(),
                 config.api().captureMaxPackets(),
                 wallClock);
-        ApiRoutes routes = new ApiRoutes(config.api(), api, captures, recordings, wallClock);
+        ApiRoutes routes = new ApiRoutes(config.api(), api, captures, recordings, new DataApi(api, media), wallClock);
         routes.install(router);
         log.info(
                 "server API {}",
@@ -105,7 +116,7 @@ public final class ApiRoutes {
     }
 
     /** Every operation, in the order the OpenAPI file lists them. */
-    static List<Route> routes(RoomApi api, CaptureApi captures, RecordingApi recordings) {
+    static List<Route> routes(RoomApi api, CaptureApi captures, RecordingApi recordings, DataApi data) {
         return List.of(
                 new Route(HttpMethod.GET, PREFIX + "/rooms", (ctx, b) -> api.list()),
                 new Route(HttpMethod.POST, PREFIX + "/rooms", (ctx, b) -> api.create(b)),
@@ -115,6 +126,10 @@ public final class ApiRoutes {
                         HttpMethod.POST,
                         PREFIX + "/rooms/{room}/messages",
                         (ctx, b) -> api.sendMessage(ctx.pathParam("room"), b)),
+                new Route(
+                        HttpMethod.POST,
+                        PREFIX + "/rooms/{room}/data",
+                        (ctx, b) -> data.send(ctx.pathParam("room"), b)),
                 new Route(
                         HttpMethod.POST,
                         PREFIX + "/rooms/{room}/recording",
@@ -164,7 +179,7 @@ public final class ApiRoutes {
     }
 
     private void install(Router router) {
-        List<Route> table = routes(api, captures, recordings);
+        List<Route> table = routes(api, captures, recordings, data);
         router.get(OPENAPI_PATH)
                 .handler(ctx -> ctx.response()
                         .putHeader("content-type", "application/json")

@@ -287,7 +287,7 @@ final class RoomApi {
         return ((Number) value).longValue();
     }
 
-    private static boolean flag(JsonObject body, String field, boolean absent) throws ApiException {
+    static boolean flag(JsonObject body, String field, boolean absent) throws ApiException {
         Object value = body.getValue(field);
         if (value == null) {
             return absent;
@@ -298,7 +298,7 @@ final class RoomApi {
         return b;
     }
 
-    private static ApiException invalid(String message, String field) {
+    static ApiException invalid(String message, String field) {
         return new ApiException(ApiError.INVALID_FIELD, message, clip(field));
     }
 

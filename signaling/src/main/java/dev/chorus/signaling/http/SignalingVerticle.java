@@ -191,7 +191,7 @@ public final class SignalingVerticle extends VerticleBase {
         router.get("/ws").handler(this::upgrade);
         recordings = new RecordingApi(
                 rooms, Path.of(config.dataDir()).resolve("recordings"), () -> media, sessionSettings.wallClock());
-        ApiRoutes.mount(router, config, rooms, recordings, sessionSettings.wallClock());
+        ApiRoutes.mount(router, config, rooms, recordings, () -> media, sessionSettings.wallClock());
         // Deep links are the single-page client; it reads the room from the address bar.
         router.get("/r/:room").handler(ctx -> ctx.reroute("/"));
         router.route().handler(StaticHandler.create("webroot").setIndexPage("index.html"));

@@ -1,6 +1,9 @@
 package dev.chorus.signaling.metrics;
 
+import dev.chorus.sfu.conference.DataRelayTotals;
 import dev.chorus.sfu.conference.MediaMetrics;
+import dev.chorus.sfu.sctp.SctpCounters.Kind;
+import dev.chorus.sfu.sctp.SctpMalformed;
 import dev.chorus.sfu.transport.TransportTotals;
 import dev.chorus.sfu.worker.ForwardingStats;
 import dev.chorus.sfu.worker.WorkerStats.Counter;
@@ -245,10 +248,81 @@ public final class ServerMetrics implements AutoCloseable {
                 "ICE sessions refused because of their source address",
                 s -> s.media().rejectedIceSessions());
 
+        registerDataChannels();
+
         String dropsHelp = "Media packets dropped, by stage (transport, bridge, forwarding) and named reason";
         for (dev.chorus.sfu.drop.DropReason r : dev.chorus.sfu.drop.DropReason.values()) {
             drop(dropsHelp, r.stage().label(), r.name(), s -> s.media().drops(r));
         }
+    }
+
+    private void registerDataChannels() {
+        counter(
+                "chorus.data.relay.received.messages",
+                null,
+                "Data-channel messages taken in by the room data relay (valid, within the sender's rate)",
+                s -> s.media().dataRelay().received());
+        counter(
+                "chorus.data.relay.received",
+                "bytes",
+                "Bytes of those messages, as sent",
+                s -> s.media().dataRelay().receivedBytes());
+        counter(
+                "chorus.data.relay.delivered.messages",
+                null,
+                "Relayed messages handed to a recipient's data channel (one per recipient), the server API's included",
+                s -> s.media().dataRelay().delivered());
+        counter(
+                "chorus.data.relay.delivered",
+                "bytes",
+                "Bytes of those messages, with their envelope",
+                s -> s.media().dataRelay().deliveredBytes());
+        counter(
+                "chorus.data.relay.server.messages",
+                null,
+                "Messages the server API sent on the room data relay",
+                s -> s.media().dataRelay().fromServer());
+        for (DataRelayTotals.Refusal r : DataRelayTotals.Refusal.values()) {
+            FunctionCounter.builder(
+                            "chorus.data.relay.refused.messages",
+                            this,
+                            m -> m.read(s -> s.media().dataRelay().refused(r)))
+                    .tag("reason", r.name())
+                    .description(
+                            "Data-channel messages the relay did not relay (or deliver to one recipient), by reason")
+                    .register(registry);
+        }
+        sctp("chorus.sctp.received.messages", null, "Data-channel messages received whole", Kind.MESSAGES_IN);
+        sctp("chorus.sctp.received", "bytes", "Bytes of those messages", Kind.BYTES_IN);
+        sctp("chorus.sctp.sent.messages", null, "Data-channel messages sent", Kind.MESSAGES_OUT);
+        sctp("chorus.sctp.sent", "bytes", "Bytes of those messages", Kind.BYTES_OUT);
+        sctp("chorus.sctp.retransmitted.chunks", null, "SCTP DATA chunks sent again", Kind.RETRANSMITTED_CHUNKS);
+        sctp(
+                "chorus.sctp.fast.retransmits",
+                null,
+                "SCTP fast retransmissions (three gap reports)",
+                Kind.FAST_RETRANSMITS);
+        sctp("chorus.sctp.t3.expiries", null, "SCTP retransmission timer expiries", Kind.T3_EXPIRIES);
+        sctp(
+                "chorus.sctp.abandoned.messages",
+                null,
+                "Messages of partially reliable channels given up (maxRetransmits, maxPacketLifeTime)",
+                Kind.ABANDONED_MESSAGES);
+        for (SctpMalformed r : SctpMalformed.values()) {
+            FunctionCounter.builder(
+                            "chorus.sctp.malformed",
+                            this,
+                            m -> m.read(s -> s.media().sctp().get(r)))
+                    .tag("reason", r.name())
+                    .description("SCTP packets, chunks and data-channel messages refused, by reason"
+                            + " (MESSAGE_TOO_LARGE: grown past chorus.media.data-channel-max-message-size)")
+                    .register(registry);
+        }
+    }
+
+    /** A counter of {@code kind} over every data-channel association. */
+    private void sctp(String name, String unit, String help, Kind kind) {
+        counter(name, unit, help, s -> s.media().sctp().get(kind));
     }
 
     private static TransportTotals tr(Snapshot s) {

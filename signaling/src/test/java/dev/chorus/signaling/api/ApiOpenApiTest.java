@@ -29,7 +29,7 @@ class ApiOpenApiTest {
                 }
             }
         }
-        Set<String> routed = ApiRoutes.routes(null, null, null).stream()
+        Set<String> routed = ApiRoutes.routes(null, null, null, null).stream()
                 .map(r -> r.method().name() + " " + r.path())
                 .collect(Collectors.toCollection(TreeSet::new));
         assertFalse(routed.isEmpty());

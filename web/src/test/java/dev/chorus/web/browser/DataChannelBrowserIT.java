@@ -40,7 +40,9 @@ class DataChannelBrowserIT {
     static void start() throws Exception {
         // The loss test sends 600 messages at once: above the relay's default burst
         // (chorus.media.data-relay-per-second).
-        server = ProxiedServer.start(18, Map.of("chorus.media.data-relay-per-second", "5000"));
+        Map<String, String> settings = new java.util.HashMap<>(ServerApiClient.settings());
+        settings.put("chorus.media.data-relay-per-second", "5000");
+        server = ProxiedServer.start(18, settings);
         browser = Chromium.start(List.of(), Chromium.Camera.SMALL);
         browser.openWindow();
     }
@@ -100,6 +102,22 @@ class DataChannelBrowserIT {
                         "return window.__dataIn.map((m) => ({from: m.from, reliable: m.reliable, size: m.size, head: m.head}));");
     }
 
+    /** One sample of the server's /metrics, e.g. {@code chorus_sctp_malformed_total{reason="BAD_CHECKSUM"}}. */
+    private static double metric(String sample) throws Exception {
+        String text = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url("/metrics")))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
+        for (String line : text.split("\n")) {
+            if (line.startsWith(sample + " ")) {
+                return Double.parseDouble(line.substring(sample.length() + 1).trim());
+            }
+        }
+        throw new AssertionError("no " + sample + " in /metrics");
+    }
+
     private static void awaitCount(RoomPage page, int n, Duration timeout) {
         await(page, "return window.__dataIn.length >= " + n + ";", timeout);
     }
@@ -141,6 +159,38 @@ class DataChannelBrowserIT {
         assertEquals(
                 List.of("{\"n\":1}", "{\"n\":2}"),
                 reliableAtBob.stream().map(m -> m.get("head")).toList());
+
+        // The server's API sends too, as "server": to everyone (Ada included), or to one on the unreliable channel.
+        var fromServer = server.api().call("POST", "/api/v1/rooms/data/data", "{\"data\": {\"notice\": 1}}");
+        assertEquals(200, fromServer.statusCode(), fromServer.body());
+        assertTrue(fromServer.body().contains("\"noChannel\":[]"), fromServer.body());
+        var toCy = server.api()
+                .call(
+                        "POST",
+                        "/api/v1/rooms/data/data",
+                        "{\"to\": [\"" + cyId + "\"], \"data\": {\"notice\": 2}, \"reliable\": false}");
+        assertEquals(200, toCy.statusCode(), toCy.body());
+        assertTrue(toCy.body().contains("\"sent\":[\"" + cyId + "\"]"), toCy.body());
+        awaitCount(ada, 1, RoomPage.WAIT);
+        awaitCount(bob, 4, RoomPage.WAIT);
+        awaitCount(cy, 6, RoomPage.WAIT);
+        assertEquals(
+                List.of("server", true, "{\"notice\":1}"),
+                List.of(
+                        received(ada).get(0).get("from"),
+                        received(ada).get(0).get("reliable"),
+                        received(ada).get(0).get("head")));
+        assertEquals("server", received(bob).get(3).get("from"), received(bob).toString());
+        assertTrue(
+                received(cy).stream()
+                        .anyMatch(m -> "server".equals(m.get("from"))
+                                && Boolean.FALSE.equals(m.get("reliable"))
+                                && "{\"notice\":2}".equals(m.get("head"))),
+                received(cy).toString());
+        ada.script("window.__dataIn = [];");
+        for (RoomPage p : List.of(bob, cy)) {
+            p.script("window.__dataIn = window.__dataIn.filter((m) => m.from !== 'server');");
+        }
 
         // The largest message Chromium sends (its RTCSctpTransport.maxMessageSize: the smaller of ours and its own
         // send limit), whole, from Ada to Bob and Cy, less the room the JSON envelope takes.
@@ -192,6 +242,13 @@ class DataChannelBrowserIT {
         ada.script("window.__testChannel.close();");
         await(ada, "return window.__testChannel.readyState === 'closed';", RoomPage.WAIT);
         assertTrue(ada.script("return window.chorus.data.open;").equals(Boolean.TRUE), "the relay channels stay open");
+
+        assertTrue(metric("chorus_data_relay_server_messages_total") >= 2);
+        assertTrue(metric("chorus_data_relay_refused_messages_total{reason=\"BAD_MESSAGE\"}") >= 3);
+        assertTrue(metric("chorus_data_relay_received_bytes_total") >= size);
+        assertTrue(metric("chorus_data_relay_delivered_messages_total") >= 13);
+        assertTrue(metric("chorus_sctp_received_messages_total") >= 25);
+        assertEquals(0, metric("chorus_sctp_malformed_total{reason=\"BAD_CHECKSUM\"}"));
 
         JsonNode sctp = server.transport(adaId).path("dataChannels").path("sctp");
         assertEquals("ESTABLISHED", sctp.path("state").asText(), sctp.toString());
@@ -258,6 +315,7 @@ class DataChannelBrowserIT {
                 toBob.path("abandoned_messages").asLong(),
                 fromAda.path("duplicate_tsns_in").asLong());
         assertTrue(repaired > 0, "the SFU retransmitted nothing through 5 % loss: " + toBob);
+        assertTrue(metric("chorus_sctp_retransmitted_chunks_total") >= repaired, "server-wide totals in /metrics");
         assertTrue(unreliable > 0 && unreliable <= n, "unreliable messages: " + unreliable);
         assertEquals(0, toBob.path("malformed").size(), toBob.toString());
     }

@@ -116,6 +116,11 @@ final class ProxiedServer implements AutoCloseable {
         return server.url(path);
     }
 
+    /** The server API (its settings from {@link ServerApiClient#settings()} among the server's). */
+    ServerApiClient api() {
+        return new ServerApiClient(server);
+    }
+
     UdpImpairmentProxy proxy() {
         return proxy;
     }
