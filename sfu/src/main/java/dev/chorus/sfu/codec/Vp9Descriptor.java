@@ -322,6 +322,18 @@ public final class Vp9Descriptor {
         return i < len && ((b[off + i] >> 1) & 0x07) == 0;
     }
 
+    /** The picture id of the descriptor at {@code b[off, off + len)}, -1 when it has none or it does not fit. */
+    public static int pictureIdOf(byte[] b, int off, int len) {
+        if (len < 2 || (b[off] & I) == 0) {
+            return -1;
+        }
+        int first = b[off + 1] & 0xFF;
+        if ((first & 0x80) == 0) {
+            return first;
+        }
+        return len < 3 ? -1 : ((first & 0x7F) << 8) | (b[off + 2] & 0xFF);
+    }
+
     /**
      * Writes {@code id} over the picture id of the descriptor at {@code b[off, off + len)}, keeping its
      * width (masked to 7 or 15 bits). False, writing nothing, when there is no picture id or it does not fit.

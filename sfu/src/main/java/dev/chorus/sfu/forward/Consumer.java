@@ -40,8 +40,8 @@ public final class Consumer {
     private final RtpSendStream stream;
     private final NackResponder nacks;
     private final PaddingProbe padding;
-    /** Upper VP8 temporal layers this consumer drops; null for other codecs. */
-    private final TemporalFilter temporal;
+    /** Upper temporal (VP8, VP9) and spatial (VP9 SVC) layers this consumer drops; null for other codecs. */
+    private final FrameFilter frames;
     /** Audio: the producer's frames, for RED or primary-only copies; null for video. */
     private final AudioFrames audio;
     /** Earlier frames repeated in each RED packet to this subscriber; null: it gets plain Opus. */
@@ -78,7 +78,8 @@ public final class Consumer {
         this.splicer = new StreamSplicer(
                 params.timestampOffset(),
                 producer.params().codec().clockRate(),
-                producer.params().codec() == Codec.VP8);
+                producer.params().codec() == Codec.VP8,
+                producer.params().codec() == Codec.VP9);
         this.layers = new LayerChoice(producer, worker.clock().nowNanos());
         this.extensions = new ExtensionRewriter(producer.params().extensions(), params.extensions(), params.mid());
         this.drops = new DropCounters(router.drops());
@@ -88,7 +89,7 @@ public final class Consumer {
         boolean rtx = params.rtxSsrc() != ProducerParams.NONE && params.rtxPayloadType() != ProducerParams.NONE;
         this.nacks = new NackResponder(this, stream, seq, router, drops, rtx);
         this.padding = new PaddingProbe(params, stream, splicer, subscriber, router, drops, rtx);
-        this.temporal = producer.params().codec() == Codec.VP8 ? new TemporalFilter() : null;
+        this.frames = FrameFilter.forCodec(producer.params().codec());
         this.audio = producer.audioFrames();
         this.red = audio != null && params.redPayloadType() != ProducerParams.NONE
                 ? new RedundancyLevel(router.config().audioRedundancy())
@@ -250,9 +251,14 @@ public final class Consumer {
         return layers.bandwidthRung();
     }
 
-    /** The highest VP8 temporal layer forwarded now ({@link TemporalFilter#ALL} for other codecs). */
+    /** The highest temporal layer forwarded now ({@link TemporalFilter#ALL} for other codecs). */
     public int currentTemporalLayer() {
-        return temporal == null ? TemporalFilter.ALL : temporal.current();
+        return frames == null ? TemporalFilter.ALL : frames.currentTemporal();
+    }
+
+    /** The spatial layer forwarded: the simulcast layer, or the highest SID of a VP9 SVC encoding; -1 before any. */
+    public int currentSpatialLayer() {
+        return frames != null && frames.isSvc() ? frames.currentSpatial() : splicer.currentLayer();
     }
 
     /** The layer the subscriber's preference and bandwidth allow, whether it arrives or not. */
@@ -269,20 +275,23 @@ public final class Consumer {
     private void onTargetChange(boolean changed, long nowNanos) {
         int target = layers.target();
         // No request when the packet that made the layer count (a restarting layer) is its keyframe.
+        // SVC goes down at any picture; up, like any simulcast switch, on a keyframe.
+        boolean svc = frames != null && frames.isSvc();
         if (changed
-                && splicer.currentLayer() != target
+                && (svc ? currentSpatialLayer() < target : splicer.currentLayer() != target)
                 && !paused
                 && !bandwidthPaused
                 && selected
-                && producer.stream(target).lastKeyframeNanos() != nowNanos) {
+                && producer.stream(svc ? 0 : target).lastKeyframeNanos() != nowNanos) {
             producer.requestKeyframe(target, nowNanos, KeyframeRequestKind.LAYER_SWITCH);
         }
     }
 
     /** True while a switch to the target layer waits for its keyframe. */
     boolean isSwitchPending() {
-        return splicer.currentLayer() >= 0
-                && splicer.currentLayer() != layers.target()
+        int current = currentSpatialLayer();
+        return current >= 0
+                && (frames != null && frames.isSvc() ? current < layers.target() : current != layers.target())
                 && !paused
                 && !bandwidthPaused
                 && selected;
@@ -316,7 +325,7 @@ public final class Consumer {
         int layer = from.layer();
         int current = splicer.currentLayer();
         if (layer != current) {
-            if (layer != layers.target()) {
+            if (layer != (producer.svc() != null ? 0 : layers.target())) { // SVC: one stream, every layer
                 otherLayerPackets++;
                 return;
             }
@@ -367,30 +376,17 @@ public final class Consumer {
             return;
         }
         int pictureShift = 0;
-        if (temporal != null) {
-            int tid = from.lastTemporalId();
-            temporal.setTarget(layers.temporalCap(layer));
-            long highest = seq.highestIn();
-            int segment = splicer.currentSegment();
-            if (!temporal.accept(
-                    in, layer, segment, tid, from.lastLayerSync(), from.lastPictureId(), keyframe, v, highest)) {
-                for (long hidden = highest + 1, n = temporal.gapToHide(); n > 0; n--, hidden++) {
-                    seq.drop(hidden); // lost upstream inside dropped frames: no hole for the subscriber
+        if (frames != null) {
+            DropReason no = frames.accept(in, from, splicer.currentSegment(), keyframe, v, seq, layers, nowNanos);
+            if (no != null) {
+                if (frames.keyframeNeeded()) {
+                    waitingForKeyframe = true;
+                    producer.requestKeyframe(layer, nowNanos, KeyframeRequestKind.LAYER_SWITCH);
                 }
-                if (temporal.current() == TemporalFilter.NONE) {
-                    if (temporal.target() != TemporalFilter.NONE) {
-                        // The layer was being left and its frames stopped, but it stays (the cap lifted
-                        // before the lower layer's keyframe came): its decoder lacks those frames.
-                        waitingForKeyframe = true;
-                        producer.requestKeyframe(layer, nowNanos, KeyframeRequestKind.LAYER_SWITCH);
-                    }
-                    skip(DropReason.LAYER_LEFT, v);
-                    return;
-                }
-                skip(DropReason.TEMPORAL_LAYER_DROPPED, v);
+                skip(no, v);
                 return;
             }
-            pictureShift = temporal.shift();
+            pictureShift = frames.shift();
         }
         int length = in.length();
         if (length > PacketBuffer.MAX_PACKET_LENGTH) {
@@ -463,6 +459,7 @@ public final class Consumer {
         out.setPayloadType(
                 rtx ? params.rtxPayloadType() : red != null ? params.redPayloadType() : params.payloadType());
         out.setSequenceNumber(seq);
+        if (frames != null) frames.mark(out, rtx ? 2 : 0); // before the timestamp changes
         splicer.rewrite(out, segment, rtx ? 2 : 0, pictureShift, pictureId, tl0PicIdx);
         extensions.rewrite(out, nowNanos, buffer.writableCapacity());
     }
@@ -473,7 +470,7 @@ public final class Consumer {
      * old to tell), so it must not be sent.
      */
     int pictureShiftOf(int layer, long timestamp) {
-        return temporal == null ? 0 : temporal.shiftOf(layer, timestamp);
+        return frames == null ? 0 : frames.shiftOf(layer, timestamp);
     }
 
     StreamSplicer splicer() {
@@ -578,10 +575,10 @@ public final class Consumer {
         n.put("selected", selected);
         n.put("paddingSent", padding.sent());
         n.put("waitingForKeyframe", waitingForKeyframe);
-        if (temporal != null) {
-            temporal.addJson(n);
+        if (frames != null) {
+            frames.addJson(n);
         }
-        if (producer.layerCount() > 1) {
+        if (producer.spatialLayerCount() > 1) {
             layers.addJson(n);
             n.put("otherLayerPackets", otherLayerPackets);
             splicer.addJson(n);
