@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.testkit.netsim.Impairment;
 import dev.chorus.web.browser.RoomPage.Inbound;
@@ -77,6 +78,7 @@ class SvcBrowserIT {
         large.awaitInbound(List.of(pubId), "video", "camera", MEDIA_WAIT);
         small.awaitInbound(List.of(pubId), "video", "camera", MEDIA_WAIT);
         double secondsToFirstFrames = (System.nanoTime() - t0) / 1e9;
+        large.startFrameLog(pubId);
 
         assertEquals("video/VP9", inboundCodec(large), "the subscribers receive VP9");
         assertEquals("video/VP9", inboundCodec(small));
@@ -121,6 +123,7 @@ class SvcBrowserIT {
         // Cap the large page's downlink: it must fall to a lower spatial layer, not lose video.
         String ufrag = large.serverIceUfrag();
         Inbound beforeCap = large.inbound(pubId, "video", "camera");
+        double capMark = large.now();
         server.proxy().setForIceUfrag(ufrag, Impairment.NONE, CAP);
         long capAt = System.nanoTime();
         JsonNode dropped = server.awaitVideoPath(
@@ -145,6 +148,8 @@ class SvcBrowserIT {
                 "under the cap a lower layer fits: video is not paused: " + capped.path("consumer"));
         assertTrue(capEnd.framesDecoded() > capStart.framesDecoded(), "no freeze under the cap");
 
+        Inbound atLift = large.inbound(pubId, "video", "camera");
+        double liftMark = large.now();
         server.proxy().setForIceUfrag(ufrag, Impairment.NONE, Impairment.NONE);
         long liftAt = System.nanoTime();
         JsonNode back = server.awaitVideoPath(
@@ -154,7 +159,19 @@ class SvcBrowserIT {
                 "the page to climb back once the cap is lifted");
         double secondsToClimb = (System.nanoTime() - liftAt) / 1e9;
         long widthAfter = awaitDecodedWidth(large, pubId, w -> w >= 640);
+        Thread.sleep(1_500); // frames after the climb, so its switch has frames on both sides
         Inbound end = large.inbound(pubId, "video", "camera");
+        double endMark = large.now();
+        List<double[]> frames = large.frameLog();
+        ArrayNode switches = json.createArrayNode();
+        for (FrameLog.Switch sw : FrameLog.switches(frames, capMark)) {
+            ObjectNode o = switches.addObject();
+            o.put("why", sw.atMs() < liftMark ? "cap" : "lift");
+            o.put("fromWidth", sw.fromWidth());
+            o.put("toWidth", sw.toWidth());
+            o.put("lastOldToFirstNewMs", Math.round(sw.lastOldToFirstNewMs()));
+            o.put("longestGapWithin1sMs", Math.round(sw.freezeMs()));
+        }
 
         ObjectNode out = json.createObjectNode();
         out.set("svc", svc);
@@ -176,11 +193,13 @@ class SvcBrowserIT {
         out.put("fpsUncappedSmallPage", round(referenceFps));
         out.put("secondsFromLiftToClimb", round(secondsToClimb));
         out.put("decodedWidthAfterLift", widthAfter);
-        out.put("freezesDuringCapAndLift", num(end, "freezeCount") - num(beforeCap, "freezeCount"));
-        out.put(
-                "freezeSecondsDuringCapAndLift",
-                Math.round((dbl(end, "totalFreezesDuration") - dbl(beforeCap, "totalFreezesDuration")) * 1000)
-                        / 1000.0);
+        out.put("freezesUnderCap", num(atLift, "freezeCount") - num(beforeCap, "freezeCount"));
+        out.put("freezeSecondsUnderCap", seconds(atLift, beforeCap));
+        out.put("freezesAfterLift", num(end, "freezeCount") - num(atLift, "freezeCount"));
+        out.put("freezeSecondsAfterLift", seconds(end, atLift));
+        out.put("longestFrameGapUnderCapMs", Math.round(longestGap(frames, capMark, liftMark)));
+        out.put("longestFrameGapAfterLiftMs", Math.round(longestGap(frames, liftMark, endMark)));
+        out.set("switches", switches);
         out.put("secondsTotal", round((System.nanoTime() - t0) / 1e9));
         out.set("largeConsumerUnderCap", capped.path("consumer"));
         out.set("largeConsumerAtEnd", back.path("consumer"));
@@ -189,8 +208,8 @@ class SvcBrowserIT {
         Files.writeString(file, json.enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
         System.out.printf(
                 "svc: %s; small page %d px, large page layer %d (%d px); capped at 300 kbps: layer %d (%d px) after"
-                        + " %.1f s, %.1f fps (small page %.1f); lifted: back after %.1f s (%d px); freezes %s (%s s);"
-                        + " %.1f s in all%n",
+                        + " %.1f s, %.1f fps (small page %.1f), freezes %s (%s s); lifted: back after %.1f s (%d px),"
+                        + " freezes %s (%s s); switches %s; %.1f s in all%n",
                 svc,
                 smallWidth,
                 largeLayer,
@@ -200,10 +219,13 @@ class SvcBrowserIT {
                 secondsToDrop,
                 cappedFps,
                 referenceFps,
+                out.get("freezesUnderCap"),
+                out.get("freezeSecondsUnderCap"),
                 secondsToClimb,
                 widthAfter,
-                out.get("freezesDuringCapAndLift"),
-                out.get("freezeSecondsDuringCapAndLift"),
+                out.get("freezesAfterLift"),
+                out.get("freezeSecondsAfterLift"),
+                switches,
                 out.get("secondsTotal").asDouble());
         assertTrue(capEnd.frameWidth() < largeWidth, "a lower resolution under the cap: " + capEnd.frameWidth());
         assertTrue(
@@ -217,6 +239,22 @@ class SvcBrowserIT {
                 + " r.forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video' && s.codecId)"
                 + " codec = r.get(s.codecId)?.mimeType ?? codec; });"
                 + " done(codec); }, () => done(null));"));
+    }
+
+    /** The longest gap between presented frames that ends within [fromMs, toMs]. */
+    private static double longestGap(List<double[]> frames, double fromMs, double toMs) {
+        double gap = 0;
+        for (int i = 1; i < frames.size(); i++) {
+            double at = frames.get(i)[0];
+            if (at >= fromMs && at <= toMs) {
+                gap = Math.max(gap, at - frames.get(i - 1)[0]);
+            }
+        }
+        return gap;
+    }
+
+    private static double seconds(Inbound end, Inbound start) {
+        return Math.round((dbl(end, "totalFreezesDuration") - dbl(start, "totalFreezesDuration")) * 1000) / 1000.0;
     }
 
     private static double round(double v) {
