@@ -312,9 +312,10 @@ function onJoined(msg) {
   for (const m of msg.chat ?? []) chat.addMessage(m, self.id);
 
   const path = `/r/${encodeURIComponent(target.room)}`;
-  // Only the path is rewritten (a deep link's query stays); ?relay=1, ?role=viewer and ?token= survive it
+  // Only the path is rewritten (a deep link's query stays); ?relay=1, ?codec=, ?role=viewer and ?token= survive it
   // (the token so that a reload joins again; the share link never carries it: it is this user's).
-  const query = [relayOnly ? 'relay=1' : '', viewer ? 'role=viewer' : '', token ? `token=${encodeURIComponent(token)}` : '']
+  const query = [relayOnly ? 'relay=1' : '', videoCodec ? `codec=${encodeURIComponent(videoCodec)}` : '',
+    viewer ? 'role=viewer' : '', token ? `token=${encodeURIComponent(token)}` : '']
     .filter(Boolean).join('&');
   if (location.pathname !== path) history.replaceState(null, '', query ? `${path}?${query}` : path);
   $('room-name').textContent = target.room;

@@ -228,6 +228,40 @@ class SvcForwardingTest {
     }
 
     @Test
+    void theBandwidthLadderClimbsTheSpatialAndTemporalLayersInsideTheOneEncoding() {
+        Consumer c = setUp();
+        picture(true);
+        for (int i = 0; i < 90; i++) { // 3 s at 30 fps: every layer's rates measured
+            picture(false);
+        }
+        Producer p = c.producer();
+        long now = h.clock.nowNanos();
+        assertEquals(1, p.layerCount(), "one encoding");
+        assertEquals(3, p.spatialLayerCount());
+        List<String> ladder = new ArrayList<>();
+        for (int r = QualityLadder.first(p, now); r >= 0; r = QualityLadder.next(p, r, now)) {
+            ladder.add(QualityLadder.name(r));
+        }
+        // 120p at 7.5, 15 and 30 fps; 240p at 15 and 30 fps; 480p (360p and up) at its full rate only.
+        assertEquals(List.of("0/T0", "0/T1", "0/all", "1/T1", "1/all", "2/all"), ladder);
+        long base = QualityLadder.bitrateBps(p, QualityLadder.top(0), now);
+        long middle = QualityLadder.bitrateBps(p, QualityLadder.top(1), now);
+        long top = QualityLadder.bitrateBps(p, QualityLadder.top(2), now);
+        assertTrue(base > 0 && middle > base && top > middle, base + " < " + middle + " < " + top);
+        assertTrue(QualityLadder.bitrateBps(p, QualityLadder.of(0, 0), now) < base, "TL0 alone costs less");
+
+        c.setBandwidthRung(QualityLadder.of(1, 1), now);
+        assertEquals(1, c.targetLayer());
+        bob.clear();
+        for (int i = 0; i < 8; i++) {
+            picture(false);
+        }
+        List<TreeSet<Integer>> pictures = checkAndGroup(bobMedia());
+        assertEquals(4, pictures.size(), "TL0 and TL1 pictures: half the frame rate");
+        pictures.forEach(q -> assertEquals(List.of(0, 1), List.copyOf(q)));
+    }
+
+    @Test
     void malformedDescriptorsAreCountedAndTheStreamGoesOn() {
         setUp();
         picture(true);
