@@ -112,15 +112,17 @@ final class SpatialLayerFilter {
 
     /**
      * Sets the marker bit of a copy about to be sent ({@code payloadSkip}: bytes before the VP9 payload,
-     * 2 in an RTX packet) on the last packet of the highest spatial layer forwarded of its picture, and
-     * clears it elsewhere. Call before the timestamp is rewritten.
+     * 2 in an RTX packet) on the last packet of the highest spatial layer forwarded of its picture; a
+     * packet the publisher marked keeps it (a picture without its top layers ends there). Call before the
+     * timestamp is rewritten.
      */
     void mark(RtpPacket out, int payloadSkip) {
         int len = out.payloadLength() - payloadSkip;
         if (len <= 0 || !scratch.parse(out.buffer(), out.payloadOffset() + payloadSkip, len)) {
             return;
         }
-        boolean last = scratch.endsFrame() && scratch.spatialId() == capOf(out.timestamp());
+        // The publisher's marker ends the picture whatever its layers; else the end of the top layer forwarded does.
+        boolean last = out.marker() || (scratch.endsFrame() && scratch.spatialId() == capOf(out.timestamp()));
         if (last != out.marker()) {
             out.setMarker(last);
             markersMoved++;

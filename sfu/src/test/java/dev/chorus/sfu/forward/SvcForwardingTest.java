@@ -85,16 +85,21 @@ class SvcForwardingTest {
 
     /** One picture: {@link #LAYERS} spatial layers of two packets each; the clock moves a frame on. */
     private void picture(boolean key) {
+        picture(key, LAYERS);
+    }
+
+    /** A picture of its lowest {@code layers} spatial layers only (an encoder short of time skips the top ones). */
+    private void picture(boolean key, int layers) {
         if (key) {
             n = 0;
         }
         if (key || PATTERN[n % PATTERN.length] == 0) {
             tl0 = (tl0 + 1) & 0xFF;
         }
-        for (int sid = 0; sid < LAYERS; sid++) {
+        for (int sid = 0; sid < layers; sid++) {
             for (int part = 0; part < 2; part++) {
                 RtpBuilder b = RtpBuilder.rtp(PUB_SSRC, seq, ts).pt(PUB_PT).payload(payload(key, sid, part));
-                boolean last = sid == LAYERS - 1 && part == 1;
+                boolean last = sid == layers - 1 && part == 1;
                 h.rtp(aliceEndpoint, (last ? b.marker() : b).build());
                 seq = (seq + 1) & 0xFFFF;
             }
@@ -259,6 +264,19 @@ class SvcForwardingTest {
         List<TreeSet<Integer>> pictures = checkAndGroup(bobMedia());
         assertEquals(4, pictures.size(), "TL0 and TL1 pictures: half the frame rate");
         pictures.forEach(q -> assertEquals(List.of(0, 1), List.copyOf(q)));
+    }
+
+    @Test
+    void aPictureWithoutItsTopLayersKeepsThePublishersMarker() {
+        setUp();
+        picture(true);
+        picture(false, 2);
+        picture(false, 1);
+        picture(false);
+        List<TreeSet<Integer>> pictures = checkAndGroup(bobMedia()); // a marker on each picture's last packet
+        assertEquals(List.of(0, 1), List.copyOf(pictures.get(1)));
+        assertEquals(List.of(0), List.copyOf(pictures.get(2)));
+        assertEquals(List.of(0, 1, 2), List.copyOf(pictures.get(3)));
     }
 
     @Test
