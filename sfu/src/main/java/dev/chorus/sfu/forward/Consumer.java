@@ -189,7 +189,7 @@ public final class Consumer {
     /** The highest layer the subscriber wants (clamped to the producer's layers). */
     public void setPreferredLayer(int layer, long nowNanos) {
         worker.checkThread(this);
-        onTargetChange(layers.prefer(layer, nowNanos), nowNanos);
+        onTargetChange(layers.prefer(layer, nowNanos), nowNanos, false);
     }
 
     public int preferredLayer() {
@@ -203,7 +203,7 @@ public final class Consumer {
      */
     public void setViewSize(int width, int height, long nowNanos) {
         worker.checkThread(this);
-        onTargetChange(layers.view(width, height, nowNanos), nowNanos);
+        onTargetChange(layers.view(width, height, nowNanos), nowNanos, false);
     }
 
     /** Device pixels the subscriber shows this video on (its last view report); 0 before one. */
@@ -239,12 +239,12 @@ public final class Consumer {
     }
 
     void onLayerSizesChanged(long nowNanos) {
-        onTargetChange(layers.layerSizesChanged(nowNanos), nowNanos);
+        onTargetChange(layers.layerSizesChanged(nowNanos), nowNanos, false);
     }
 
     /** The highest {@link QualityLadder} rung (spatial and temporal layer) the subscriber's bandwidth allows. */
     void setBandwidthRung(int rung, long nowNanos) {
-        onTargetChange(layers.capForBandwidth(rung, nowNanos), nowNanos);
+        onTargetChange(layers.capForBandwidth(rung, nowNanos), nowNanos, true);
     }
 
     int bandwidthRung() {
@@ -268,17 +268,19 @@ public final class Consumer {
 
     /** Layers started or stopped arriving: the target moves to one that arrives. */
     void updateTarget(long nowNanos) {
-        onTargetChange(layers.retarget(nowNanos), nowNanos);
+        onTargetChange(layers.retarget(nowNanos), nowNanos, false);
     }
 
     /** A new target asks for its keyframe (the switch happens on it), unless there is nothing to switch. */
-    private void onTargetChange(boolean changed, long nowNanos) {
+    private void onTargetChange(boolean changed, long nowNanos, boolean bandwidthCut) {
         int target = layers.target();
         // No request when the packet that made the layer count (a restarting layer) is its keyframe.
-        // SVC goes down at any picture; up, like any simulcast switch, on a keyframe.
+        // SVC goes down at any picture, up on a keyframe; a bandwidth cut down asks for one as well: the full
+        // queue behind it lost packets of the layers kept too (a simulcast switch gets that keyframe anyway).
         boolean svc = frames != null && frames.isSvc();
+        int current = currentSpatialLayer();
         if (changed
-                && (svc ? currentSpatialLayer() < target : splicer.currentLayer() != target)
+                && (svc ? current < target || (bandwidthCut && current > target) : splicer.currentLayer() != target)
                 && !paused
                 && !bandwidthPaused
                 && selected

@@ -267,6 +267,26 @@ class SvcForwardingTest {
     }
 
     @Test
+    void aBandwidthCutAsksForAKeyframeAndASmallerTileDoesNot() {
+        Consumer c = setUp();
+        picture(true);
+        picture(false);
+        int plis = Rtcp.countPlis(alice.rtcp, PUB_SSRC);
+        c.setViewSize(300, 200, h.clock.nowNanos());
+        picture(false);
+        assertEquals(1, c.currentSpatialLayer());
+        assertEquals(plis, Rtcp.countPlis(alice.rtcp, PUB_SSRC), "nothing lost: the lower layers decode on");
+        h.advanceMillis(500);
+        c.setBandwidthRung(QualityLadder.top(0), h.clock.nowNanos());
+        assertEquals(
+                plis + 1,
+                Rtcp.countPlis(alice.rtcp, PUB_SSRC),
+                "a cut follows a full queue, which lost packets of the layers kept too: repaired by a keyframe");
+        picture(false);
+        assertEquals(0, c.currentSpatialLayer(), "down at once, without waiting for that keyframe");
+    }
+
+    @Test
     void aPictureWithoutItsTopLayersKeepsThePublishersMarker() {
         setUp();
         picture(true);
