@@ -147,6 +147,9 @@ class SvcBrowserIT {
                 capped.path("consumer").path("bandwidthPaused").asBoolean(),
                 "under the cap a lower layer fits: video is not paused: " + capped.path("consumer"));
         assertTrue(capEnd.framesDecoded() > capStart.framesDecoded(), "no freeze under the cap");
+        assertTrue(
+                referenceEnd.framesDecoded() > referenceStart.framesDecoded(),
+                "the small page keeps decoding from the same stream");
 
         Inbound atLift = large.inbound(pubId, "video", "camera");
         double liftMark = large.now();
