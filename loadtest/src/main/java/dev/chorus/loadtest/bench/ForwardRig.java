@@ -3,6 +3,7 @@ package dev.chorus.loadtest.bench;
 import dev.chorus.sfu.buffer.PacketBuffer;
 import dev.chorus.sfu.buffer.PacketBufferPool;
 import dev.chorus.sfu.codec.Codec;
+import dev.chorus.sfu.forward.Consumer;
 import dev.chorus.sfu.forward.ConsumerParams;
 import dev.chorus.sfu.forward.Endpoint;
 import dev.chorus.sfu.forward.HeaderExtensionIds;
@@ -46,6 +47,8 @@ final class ForwardRig {
     final Router router;
     final Endpoint publisherEndpoint;
     final SubscriberSink[] sinks;
+    /** The subscribers' consumers of the one track, in subscriber order. */
+    final Consumer[] consumers;
     /** The SFU's side of the publisher's DTLS-SRTP session (unprotects what the publisher sends). */
     final SrtpSession sfuFromPublisher;
     /** The publisher's own session (the benchmarks use it only outside the timed code). */
@@ -57,11 +60,20 @@ final class ForwardRig {
     private final SrtpBuffer txView = new SrtpBuffer();
 
     ForwardRig(SrtpProfile profile, int subscribers) {
-        this(profile, subscribers, null);
+        this(profile, subscribers, (Audio) null);
     }
 
     /** With {@code audio} null, one VP8 track; else one Opus microphone as {@code audio} says. */
     ForwardRig(SrtpProfile profile, int subscribers, Audio audio) {
+        this(profile, subscribers, audio, Codec.VP8);
+    }
+
+    /** One video track of {@code video} (VP8 or VP9) to {@code subscribers}, without SRTP when {@code profile} is null. */
+    ForwardRig(SrtpProfile profile, int subscribers, Codec video) {
+        this(profile, subscribers, null, video);
+    }
+
+    private ForwardRig(SrtpProfile profile, int subscribers, Audio audio, Codec video) {
         this.profile = profile;
         Random random = new Random(42);
         if (profile != null) {
@@ -89,11 +101,12 @@ final class ForwardRig {
         publisherEndpoint = router.addEndpoint("publisher", new SubscriberSink(sfuFromPublisher), 0xA0);
         String track = audio == null ? "video" : "mic";
         ProducerParams producer = audio == null
-                ? ProducerParams.of(track, Codec.VP8, PUBLISHER_SSRC, PUBLISHER_PT, ext)
+                ? ProducerParams.of(track, video, PUBLISHER_SSRC, PUBLISHER_PT, ext)
                 : ProducerParams.of(track, Codec.OPUS, PUBLISHER_SSRC, OPUS_PT, ext);
         router.addProducer("publisher", audio != null && audio.publisherRed() ? producer.withRed(RED_PT) : producer);
 
         sinks = new SubscriberSink[subscribers];
+        consumers = new Consumer[subscribers];
         subscriberClients = new SrtpSession[subscribers];
         for (int i = 0; i < subscribers; i++) {
             SrtpSession sfuToSubscriber = null;
@@ -113,7 +126,7 @@ final class ForwardRig {
                             ext,
                             1000 * i)
                     .withMid(Integer.toString(i + 1));
-            router.addConsumer(
+            consumers[i] = router.addConsumer(
                     "sub" + i,
                     track,
                     audio != null && audio.subscribersRed() ? consumer.withRed(SUBSCRIBER_RED_PT) : consumer);

@@ -1,6 +1,7 @@
 package dev.chorus.fuzz;
 
 import dev.chorus.sfu.codec.Vp8Payload;
+import dev.chorus.sfu.codec.Vp9Descriptor;
 import dev.chorus.sfu.rtcp.ByeView;
 import dev.chorus.sfu.rtcp.FirView;
 import dev.chorus.sfu.rtcp.NackView;
@@ -50,7 +51,8 @@ public final class ParserTargets {
         RFC4571,
         SIGNALING_JSON,
         JOIN_TOKEN,
-        SCTP
+        SCTP,
+        VP9
     }
 
     private static final Parser[] PARSERS = Parser.values();
@@ -58,6 +60,7 @@ public final class ParserTargets {
 
     // One of each, reused: the views are allocation-free and meant to be rewrapped per packet.
     private static final RtpPacket RTP = new RtpPacket();
+    private static final Vp9Descriptor VP9 = new Vp9Descriptor();
     private static final RtcpCompoundReader COMPOUND = new RtcpCompoundReader();
     private static final SenderReportView SR = new SenderReportView();
     private static final ReceiverReportView RR = new ReceiverReportView();
@@ -90,6 +93,7 @@ public final class ParserTargets {
             case SIGNALING_JSON -> SignalingTargets.message(input);
             case JOIN_TOKEN -> SignalingTargets.token(input);
             case SCTP -> SctpFuzzFeed.feed(input);
+            case VP9 -> vp9(input, 0, input.length);
         }
     }
 
@@ -146,6 +150,25 @@ public final class ParserTargets {
         }
         sink += Vp8Payload.isLayerSync(b, off, len) ? 1 : 0;
         sink += Vp8Payload.hasLongPictureId(b, off, len) ? 1 : 0;
+    }
+
+    static void vp9(byte[] b, int off, int len) {
+        boolean keyframe = Vp9Descriptor.isKeyframeStart(b, off, len);
+        if (!VP9.parse(b, off, len)) {
+            return;
+        }
+        if (VP9.length() > len) {
+            throw new IllegalStateException(
+                    "VP9 descriptor of " + VP9.length() + " bytes in a " + len + "-byte payload");
+        }
+        if (keyframe != VP9.keyframeStart()) {
+            throw new IllegalStateException("VP9 keyframe tests disagree: " + VP9);
+        }
+        sink += VP9.pictureId() + VP9.tl0PicIdx() + VP9.spatialId() + VP9.temporalId() + VP9.ssSpatialLayers();
+        for (int s = 0; s < VP9.ssSpatialLayers(); s++) {
+            sink += VP9.ssWidth(s) + VP9.ssHeight(s);
+        }
+        Vp9Descriptor.rewritePictureId(b, off, len, (int) sink & 0x7FFF);
     }
 
     static void rtcp(byte[] b) {

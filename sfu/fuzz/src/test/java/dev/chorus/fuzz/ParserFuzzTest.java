@@ -187,6 +187,9 @@ class ParserFuzzTest {
         // VP8 descriptors alone, and ICE-TCP framing: two frames split across reads.
         seeds.add(seed(Parser.VP8, hex.parseHex("90e0800105205002009d012a4001")));
         seeds.add(seed(Parser.RFC4571, hex.parseHex("0305" + "0003616263" + "0002" + "6465")));
+        // VP9 (RFC 9628): an L3T3 keyframe's first packet with its scalability structure, and a flexible-mode delta.
+        seeds.add(seed(Parser.VP9, hex.parseHex("aa802a000750" + "00a00078014000f0028001e0" + "9d")));
+        seeds.add(seed(Parser.VP9, hex.parseHex("f809000304ff")));
         // SCTP: what our own client side sends to an established association (DCEP, messages, a stream reset).
         dev.chorus.sfu.sctp.SctpFuzzFeed.seeds().forEach(s -> seeds.add(seed(Parser.SCTP, s)));
         for (int i = 0; i < seeds.size(); i++) {

@@ -6,7 +6,9 @@ package dev.chorus.sfu.codec;
  */
 public enum Codec {
     OPUS(MediaKind.AUDIO, 48_000),
-    VP8(MediaKind.VIDEO, 90_000);
+    VP8(MediaKind.VIDEO, 90_000),
+    /** Profile 0 only; one encoding carries every spatial and temporal layer (SVC, see sfu/CODECS.md). */
+    VP9(MediaKind.VIDEO, 90_000);
 
     private final MediaKind kind;
     private final int clockRate;
@@ -26,7 +28,11 @@ public enum Codec {
 
     /** True when the payload starts a keyframe; always false for audio. */
     public boolean isKeyframeStart(byte[] buf, int payloadOffset, int payloadLength) {
-        return this == VP8 && Vp8Payload.isKeyframeStart(buf, payloadOffset, payloadLength);
+        return switch (this) {
+            case VP8 -> Vp8Payload.isKeyframeStart(buf, payloadOffset, payloadLength);
+            case VP9 -> Vp9Descriptor.isKeyframeStart(buf, payloadOffset, payloadLength);
+            default -> false;
+        };
     }
 
     /** The codec named {@code sdpName} in an rtpmap (any case), or null when the SFU does not forward it. */

@@ -61,6 +61,8 @@ public enum DropReason {
     UNKNOWN_PAYLOAD_TYPE(FORWARDING),
     /** A RED packet (RFC 2198) whose block headers do not add up, or whose blocks are not the negotiated Opus. */
     MALFORMED_RED(FORWARDING),
+    /** A VP9 packet whose payload descriptor (RFC 9628) does not fit its payload or contradicts itself. */
+    MALFORMED_VP9(FORWARDING),
     /** RTCP feedback about an SSRC that no consumer or producer of the endpoint uses. */
     UNKNOWN_FEEDBACK_SSRC(FORWARDING),
     /** Padding-only packets on a publisher's RTX stream (Chrome's bandwidth probes), meant for this hop. */
@@ -92,6 +94,8 @@ public enum DropReason {
      * layer's keyframe is awaited (its number is hidden).
      */
     LAYER_LEFT(FORWARDING),
+    /** A VP9 SVC frame of a spatial layer above what the subscriber gets (its number is hidden). */
+    SPATIAL_LAYER_DROPPED(FORWARDING),
     /** A late packet older than the consumer's sequence-mapping history, or one the SFU already skipped. */
     TOO_LATE_TO_MAP(FORWARDING),
     /** The packet arrived for a router, endpoint or producer that has been closed. */

@@ -40,8 +40,8 @@ public final class Consumer {
     private final RtpSendStream stream;
     private final NackResponder nacks;
     private final PaddingProbe padding;
-    /** Upper VP8 temporal layers this consumer drops; null for other codecs. */
-    private final TemporalFilter temporal;
+    /** Upper temporal (VP8, VP9) and spatial (VP9 SVC) layers this consumer drops; null for other codecs. */
+    private final FrameFilter frames;
     /** Audio: the producer's frames, for RED or primary-only copies; null for video. */
     private final AudioFrames audio;
     /** Earlier frames repeated in each RED packet to this subscriber; null: it gets plain Opus. */
@@ -78,7 +78,8 @@ public final class Consumer {
         this.splicer = new StreamSplicer(
                 params.timestampOffset(),
                 producer.params().codec().clockRate(),
-                producer.params().codec() == Codec.VP8);
+                producer.params().codec() == Codec.VP8,
+                producer.params().codec() == Codec.VP9);
         this.layers = new LayerChoice(producer, worker.clock().nowNanos());
         this.extensions = new ExtensionRewriter(producer.params().extensions(), params.extensions(), params.mid());
         this.drops = new DropCounters(router.drops());
@@ -88,7 +89,7 @@ public final class Consumer {
         boolean rtx = params.rtxSsrc() != ProducerParams.NONE && params.rtxPayloadType() != ProducerParams.NONE;
         this.nacks = new NackResponder(this, stream, seq, router, drops, rtx);
         this.padding = new PaddingProbe(params, stream, splicer, subscriber, router, drops, rtx);
-        this.temporal = producer.params().codec() == Codec.VP8 ? new TemporalFilter() : null;
+        this.frames = FrameFilter.forCodec(producer.params().codec());
         this.audio = producer.audioFrames();
         this.red = audio != null && params.redPayloadType() != ProducerParams.NONE
                 ? new RedundancyLevel(router.config().audioRedundancy())
@@ -188,7 +189,7 @@ public final class Consumer {
     /** The highest layer the subscriber wants (clamped to the producer's layers). */
     public void setPreferredLayer(int layer, long nowNanos) {
         worker.checkThread(this);
-        onTargetChange(layers.prefer(layer, nowNanos), nowNanos);
+        onTargetChange(layers.prefer(layer, nowNanos), nowNanos, false);
     }
 
     public int preferredLayer() {
@@ -202,7 +203,7 @@ public final class Consumer {
      */
     public void setViewSize(int width, int height, long nowNanos) {
         worker.checkThread(this);
-        onTargetChange(layers.view(width, height, nowNanos), nowNanos);
+        onTargetChange(layers.view(width, height, nowNanos), nowNanos, false);
     }
 
     /** Device pixels the subscriber shows this video on (its last view report); 0 before one. */
@@ -238,21 +239,26 @@ public final class Consumer {
     }
 
     void onLayerSizesChanged(long nowNanos) {
-        onTargetChange(layers.layerSizesChanged(nowNanos), nowNanos);
+        onTargetChange(layers.layerSizesChanged(nowNanos), nowNanos, false);
     }
 
     /** The highest {@link QualityLadder} rung (spatial and temporal layer) the subscriber's bandwidth allows. */
     void setBandwidthRung(int rung, long nowNanos) {
-        onTargetChange(layers.capForBandwidth(rung, nowNanos), nowNanos);
+        onTargetChange(layers.capForBandwidth(rung, nowNanos), nowNanos, true);
     }
 
     int bandwidthRung() {
         return layers.bandwidthRung();
     }
 
-    /** The highest VP8 temporal layer forwarded now ({@link TemporalFilter#ALL} for other codecs). */
+    /** The highest temporal layer forwarded now ({@link TemporalFilter#ALL} for other codecs). */
     public int currentTemporalLayer() {
-        return temporal == null ? TemporalFilter.ALL : temporal.current();
+        return frames == null ? TemporalFilter.ALL : frames.currentTemporal();
+    }
+
+    /** The spatial layer forwarded: the simulcast layer, or the highest SID of a VP9 SVC encoding; -1 before any. */
+    public int currentSpatialLayer() {
+        return frames != null && frames.isSvc() ? frames.currentSpatial() : splicer.currentLayer();
     }
 
     /** The layer the subscriber's preference and bandwidth allow, whether it arrives or not. */
@@ -262,27 +268,32 @@ public final class Consumer {
 
     /** Layers started or stopped arriving: the target moves to one that arrives. */
     void updateTarget(long nowNanos) {
-        onTargetChange(layers.retarget(nowNanos), nowNanos);
+        onTargetChange(layers.retarget(nowNanos), nowNanos, false);
     }
 
     /** A new target asks for its keyframe (the switch happens on it), unless there is nothing to switch. */
-    private void onTargetChange(boolean changed, long nowNanos) {
+    private void onTargetChange(boolean changed, long nowNanos, boolean bandwidthCut) {
         int target = layers.target();
         // No request when the packet that made the layer count (a restarting layer) is its keyframe.
+        // SVC goes down at any picture, up on a keyframe; a bandwidth cut down asks for one as well: the full
+        // queue behind it lost packets of the layers kept too (a simulcast switch gets that keyframe anyway).
+        boolean svc = frames != null && frames.isSvc();
+        int current = currentSpatialLayer();
         if (changed
-                && splicer.currentLayer() != target
+                && (svc ? current < target || (bandwidthCut && current > target) : splicer.currentLayer() != target)
                 && !paused
                 && !bandwidthPaused
                 && selected
-                && producer.stream(target).lastKeyframeNanos() != nowNanos) {
+                && producer.stream(svc ? 0 : target).lastKeyframeNanos() != nowNanos) {
             producer.requestKeyframe(target, nowNanos, KeyframeRequestKind.LAYER_SWITCH);
         }
     }
 
     /** True while a switch to the target layer waits for its keyframe. */
     boolean isSwitchPending() {
-        return splicer.currentLayer() >= 0
-                && splicer.currentLayer() != layers.target()
+        int current = currentSpatialLayer();
+        return current >= 0
+                && (frames != null && frames.isSvc() ? current < layers.target() : current != layers.target())
                 && !paused
                 && !bandwidthPaused
                 && selected;
@@ -316,7 +327,7 @@ public final class Consumer {
         int layer = from.layer();
         int current = splicer.currentLayer();
         if (layer != current) {
-            if (layer != layers.target()) {
+            if (layer != (producer.svc() != null ? 0 : layers.target())) { // SVC: one stream, every layer
                 otherLayerPackets++;
                 return;
             }
@@ -367,30 +378,17 @@ public final class Consumer {
             return;
         }
         int pictureShift = 0;
-        if (temporal != null) {
-            int tid = from.lastTemporalId();
-            temporal.setTarget(layers.temporalCap(layer));
-            long highest = seq.highestIn();
-            int segment = splicer.currentSegment();
-            if (!temporal.accept(
-                    in, layer, segment, tid, from.lastLayerSync(), from.lastPictureId(), keyframe, v, highest)) {
-                for (long hidden = highest + 1, n = temporal.gapToHide(); n > 0; n--, hidden++) {
-                    seq.drop(hidden); // lost upstream inside dropped frames: no hole for the subscriber
+        if (frames != null) {
+            DropReason no = frames.accept(in, from, splicer.currentSegment(), keyframe, v, seq, layers, nowNanos);
+            if (no != null) {
+                if (frames.keyframeNeeded()) {
+                    waitingForKeyframe = true;
+                    producer.requestKeyframe(layer, nowNanos, KeyframeRequestKind.LAYER_SWITCH);
                 }
-                if (temporal.current() == TemporalFilter.NONE) {
-                    if (temporal.target() != TemporalFilter.NONE) {
-                        // The layer was being left and its frames stopped, but it stays (the cap lifted
-                        // before the lower layer's keyframe came): its decoder lacks those frames.
-                        waitingForKeyframe = true;
-                        producer.requestKeyframe(layer, nowNanos, KeyframeRequestKind.LAYER_SWITCH);
-                    }
-                    skip(DropReason.LAYER_LEFT, v);
-                    return;
-                }
-                skip(DropReason.TEMPORAL_LAYER_DROPPED, v);
+                skip(no, v);
                 return;
             }
-            pictureShift = temporal.shift();
+            pictureShift = frames.shift();
         }
         int length = in.length();
         if (length > PacketBuffer.MAX_PACKET_LENGTH) {
@@ -463,6 +461,7 @@ public final class Consumer {
         out.setPayloadType(
                 rtx ? params.rtxPayloadType() : red != null ? params.redPayloadType() : params.payloadType());
         out.setSequenceNumber(seq);
+        if (frames != null) frames.mark(out, rtx ? 2 : 0); // before the timestamp changes
         splicer.rewrite(out, segment, rtx ? 2 : 0, pictureShift, pictureId, tl0PicIdx);
         extensions.rewrite(out, nowNanos, buffer.writableCapacity());
     }
@@ -473,7 +472,7 @@ public final class Consumer {
      * old to tell), so it must not be sent.
      */
     int pictureShiftOf(int layer, long timestamp) {
-        return temporal == null ? 0 : temporal.shiftOf(layer, timestamp);
+        return frames == null ? 0 : frames.shiftOf(layer, timestamp);
     }
 
     StreamSplicer splicer() {
@@ -578,10 +577,10 @@ public final class Consumer {
         n.put("selected", selected);
         n.put("paddingSent", padding.sent());
         n.put("waitingForKeyframe", waitingForKeyframe);
-        if (temporal != null) {
-            temporal.addJson(n);
+        if (frames != null) {
+            frames.addJson(n);
         }
-        if (producer.layerCount() > 1) {
+        if (producer.spatialLayerCount() > 1) {
             layers.addJson(n);
             n.put("otherLayerPackets", otherLayerPackets);
             splicer.addJson(n);

@@ -3,19 +3,21 @@ package dev.chorus.sfu.forward;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Which simulcast layer one consumer should forward: the lower of what the subscriber wants
+ * Which spatial layer one consumer should forward (a simulcast encoding, or a layer inside a VP9 SVC
+ * encoding: {@link Producer#spatialLayerCount()}): the lower of what the subscriber wants
  * (the lowest layer that covers the size it shows the video at, or the top one) and what its
  * bandwidth allows, moved to the nearest layer the publisher actually sends; and how many of that
  * layer's VP8 temporal layers (the bandwidth step is a {@link QualityLadder} rung). Decides only;
  * the {@link Consumer} asks for the keyframe and switches, its {@link TemporalFilter} drops frames.
- * Worker-thread only.
+ * Preference and bandwidth cap are kept as asked and clamped when read: an SVC producer learns how
+ * many layers it has from its first keyframe, after its consumers exist. Worker-thread only.
  */
 final class LayerChoice {
     private final Producer producer;
-    /** Highest layer the subscriber wants (its tiles' size); the top layer unless told otherwise. */
-    private int preferred;
-    /** Highest layer the subscriber's bandwidth allocation allows. */
-    private int bandwidth;
+    /** Highest layer the subscriber wants (its tiles' size), unclamped; the top layer unless told otherwise. */
+    private int preferred = Integer.MAX_VALUE;
+    /** Highest layer the subscriber's bandwidth allocation allows, unclamped. */
+    private int bandwidth = Integer.MAX_VALUE;
     /** ... and the highest temporal layer of that layer ({@link TemporalFilter#ALL}: all of them). */
     private int bandwidthTemporal = TemporalFilter.ALL;
     /** The layer to forward. */
@@ -29,9 +31,7 @@ final class LayerChoice {
 
     LayerChoice(Producer producer, long nowNanos) {
         this.producer = producer;
-        int top = producer.layerCount() - 1;
-        this.preferred = top;
-        this.bandwidth = top;
+        int top = producer.spatialLayerCount() - 1;
         this.target = top == 0 ? 0 : producer.activeLayerAtMost(top, nowNanos);
     }
 
@@ -40,34 +40,34 @@ final class LayerChoice {
     }
 
     int preferred() {
-        return preferred;
+        return clamp(preferred);
     }
 
     int bandwidth() {
-        return bandwidth;
+        return clamp(bandwidth);
     }
 
     /** The layer preference and bandwidth allow, whether it arrives or not. */
     int wanted() {
-        return Math.min(preferred, bandwidth);
+        return clamp(Math.min(preferred, bandwidth));
     }
 
     /** Sets the preferred layer (clamped); true when the target changed. */
     boolean prefer(int layer, long nowNanos) {
-        preferred = clamp(layer);
+        preferred = Math.max(0, layer);
         return retarget(nowNanos);
     }
 
     /** Sets the bandwidth cap, a {@link QualityLadder} rung (clamped); true when the target layer changed. */
     boolean capForBandwidth(int rung, long nowNanos) {
-        bandwidth = clamp(QualityLadder.spatial(rung));
+        bandwidth = Math.max(0, QualityLadder.spatial(rung));
         bandwidthTemporal = QualityLadder.temporal(rung);
         return retarget(nowNanos);
     }
 
     /** The bandwidth cap as a {@link QualityLadder} rung. */
     int bandwidthRung() {
-        return QualityLadder.of(bandwidth, bandwidthTemporal);
+        return QualityLadder.of(bandwidth(), bandwidthTemporal);
     }
 
     /**
@@ -81,10 +81,11 @@ final class LayerChoice {
      * to go to, the layer keeps its base layer.
      */
     int temporalCap(int spatial) {
-        if (spatial < bandwidth) {
+        int cap = bandwidth();
+        if (spatial < cap) {
             return TemporalFilter.ALL;
         }
-        if (spatial == bandwidth) {
+        if (spatial == cap) {
             return bandwidthTemporal;
         }
         return target >= spatial ? 0 : TemporalFilter.NONE;
@@ -100,7 +101,7 @@ final class LayerChoice {
         viewHeight = Math.max(0, height);
         viewReported = true;
         if (viewWidth == 0 && viewHeight == 0) {
-            preferred = producer.layerCount() - 1;
+            preferred = Integer.MAX_VALUE;
             return retarget(nowNanos);
         }
         return layerSizesChanged(nowNanos);
@@ -118,7 +119,7 @@ final class LayerChoice {
 
     /** The layers' sizes changed: a view-sized preference is chosen again. True when the target changed. */
     boolean layerSizesChanged(long nowNanos) {
-        if (producer.layerCount() > 1 && (viewWidth > 0 || viewHeight > 0)) {
+        if (producer.spatialLayerCount() > 1 && (viewWidth > 0 || viewHeight > 0)) {
             preferred = producer.layerForSize(viewWidth, viewHeight);
         }
         return retarget(nowNanos);
@@ -129,7 +130,7 @@ final class LayerChoice {
      * any, else above: a lone top layer beats no video). True when it changed.
      */
     boolean retarget(long nowNanos) {
-        int t = producer.layerCount() == 1 ? 0 : producer.activeLayerAtMost(wanted(), nowNanos);
+        int t = producer.spatialLayerCount() == 1 ? 0 : producer.activeLayerAtMost(wanted(), nowNanos);
         if (t == target) {
             return false;
         }
@@ -138,14 +139,14 @@ final class LayerChoice {
     }
 
     private int clamp(int layer) {
-        return Math.max(0, Math.min(producer.layerCount() - 1, layer));
+        return Math.max(0, Math.min(producer.spatialLayerCount() - 1, layer));
     }
 
     void addJson(ObjectNode n) {
         n.put("viewWidth", viewWidth);
         n.put("viewHeight", viewHeight);
-        n.put("preferredLayer", preferred);
-        n.put("bandwidthLayer", bandwidth);
+        n.put("preferredLayer", preferred());
+        n.put("bandwidthLayer", bandwidth());
         n.put("bandwidthStep", QualityLadder.name(bandwidthRung()));
         n.put("targetLayer", target);
     }

@@ -53,6 +53,8 @@ public final class Producer {
     private final SpeechActivity speech;
     /** Audio only (null for video): its last frames, for RED to subscribers and primary-only copies. */
     private final AudioFrames audioFrames;
+    /** A VP9 track's spatial layers, all in its one encoding (SVC); null otherwise. */
+    private final SvcLayers svc;
 
     private long firstPacketNanos = -1;
     /** Set once the startup grace is over (simulcast only). */
@@ -91,6 +93,7 @@ public final class Producer {
             streams[i] = new RtpReceiveStream(this, i, params.encodings().get(i), router, drops, video);
         }
         this.publisherLayers = new PublisherLayers(this);
+        this.svc = streams.length == 1 ? streams[0].svc() : null;
     }
 
     public String id() {
@@ -128,6 +131,16 @@ public final class Producer {
 
     RtpReceiveStream stream(int layer) {
         return streams[layer];
+    }
+
+    /** Spatial layers a consumer can choose among: the simulcast encodings, or the layers of a VP9 SVC encoding. */
+    int spatialLayerCount() {
+        return svc != null ? svc.count() : streams.length;
+    }
+
+    /** A VP9 track's SVC layers, null for other tracks. */
+    SvcLayers svc() {
+        return svc;
     }
 
     /** Keyframes seen on all layers. */
@@ -319,6 +332,9 @@ public final class Producer {
      * one above it that it sends, else {@code layer} itself (nothing arrives: wait for it).
      */
     int activeLayerAtMost(int layer, long nowNanos) {
+        if (svc != null) {
+            return Math.min(layer, svc.count() - 1);
+        }
         if (!layersSettled) {
             return layer;
         }
@@ -337,7 +353,7 @@ public final class Producer {
 
     /** True while the publisher sends {@code layer} (or may still start it). */
     boolean isLayerActive(int layer, long nowNanos) {
-        return !layersSettled || streams[layer].isActive(nowNanos, LAYER_ACTIVE_NANOS);
+        return svc != null || !layersSettled || streams[layer].isActive(nowNanos, LAYER_ACTIVE_NANOS);
     }
 
     /** Layers started or stopped: every consumer re-picks its target among the layers that arrive. */
@@ -372,6 +388,9 @@ public final class Producer {
      * at all, the top layer.
      */
     public int layerForSize(int width, int height) {
+        if (svc != null) {
+            return svc.layerForSize(width, height);
+        }
         int top = streams.length - 1;
         int knownLayer = -1;
         for (int i = top; i >= 0 && knownLayer < 0; i--) {
@@ -446,7 +465,7 @@ public final class Producer {
     public void requestKeyframe(int layer, long nowNanos, KeyframeRequestKind kind) {
         publisher.router().worker().checkThread(this);
         if (params.kind() == MediaKind.VIDEO && !closed) {
-            streams[layer].requestKeyframe(nowNanos, kind);
+            streams[svc != null ? 0 : layer].requestKeyframe(nowNanos, kind); // SVC: every layer in one stream
         }
     }
 

@@ -59,7 +59,7 @@ final class QualityLadder {
 
     /** The step after {@code rung}, or -1 above the top. */
     static int next(Producer producer, int rung, long nowNanos) {
-        int last = top(producer.layerCount() - 1);
+        int last = top(producer.spatialLayerCount() - 1);
         for (int r = rung + 1; r <= last; r++) {
             if (isStep(producer, r, nowNanos)) {
                 return r;
@@ -73,16 +73,27 @@ final class QualityLadder {
         if (t == TemporalFilter.ALL) {
             return true;
         }
-        RtpReceiveStream stream = producer.stream(spatial(rung));
+        int s = spatial(rung);
+        SvcLayers svc = producer.svc();
+        if (svc != null) {
+            if (t >= svc.temporalLayers(s, nowNanos) - 1) {
+                return false;
+            }
+            return s == 0 || (svc.height(s) < FULL_RATE_FROM_HEIGHT && svc.frameRate(s, t, nowNanos) >= MIN_UPPER_FPS);
+        }
+        RtpReceiveStream stream = producer.stream(s);
         if (t >= stream.temporalLayers(nowNanos) - 1) {
             return false; // the layer's top frame rate is its ALL step
         }
-        return spatial(rung) == 0
-                || (stream.height() < FULL_RATE_FROM_HEIGHT && stream.frameRate(t, nowNanos) >= MIN_UPPER_FPS);
+        return s == 0 || (stream.height() < FULL_RATE_FROM_HEIGHT && stream.frameRate(t, nowNanos) >= MIN_UPPER_FPS);
     }
 
-    /** What forwarding {@code rung} of the producer costs, smoothed. */
+    /** What forwarding {@code rung} of the producer costs, smoothed (SVC: its spatial layer and every one below). */
     static long bitrateBps(Producer producer, int rung, long nowNanos) {
+        SvcLayers svc = producer.svc();
+        if (svc != null) {
+            return svc.bitrateBps(spatial(rung), temporal(rung), nowNanos);
+        }
         return producer.stream(spatial(rung)).forwardableBitrateBps(temporal(rung), nowNanos);
     }
 

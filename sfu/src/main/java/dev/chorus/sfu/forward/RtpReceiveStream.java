@@ -6,6 +6,7 @@ import dev.chorus.sfu.buffer.RetransmissionBuffer;
 import dev.chorus.sfu.cc.RateMeter;
 import dev.chorus.sfu.codec.Codec;
 import dev.chorus.sfu.codec.Vp8Payload;
+import dev.chorus.sfu.codec.Vp9Descriptor;
 import dev.chorus.sfu.drop.DropCounters;
 import dev.chorus.sfu.drop.DropReason;
 import dev.chorus.sfu.record.TrackTap;
@@ -44,6 +45,10 @@ final class RtpReceiveStream {
     private final RateMeter forwardableRate = new RateMeter();
     /** VP8 only (null otherwise): rate and frame rate of each temporal layer. */
     private final TemporalLayerRates temporalRates;
+    /** VP9 only (null otherwise): the descriptor of the packet just accepted, parsed once for every consumer. */
+    private final Vp9Descriptor vp9;
+    /** VP9 only: the spatial and temporal layers inside the encoding (SVC). */
+    private final SvcLayers svc;
 
     private final DropCounters drops;
 
@@ -90,6 +95,8 @@ final class RtpReceiveStream {
         ProducerParams params = producer.params();
         this.stats = new ReceiveStreamStats(params.codec().clockRate());
         this.temporalRates = params.codec() == Codec.VP8 ? new TemporalLayerRates() : null;
+        this.vp9 = params.codec() == Codec.VP9 ? new Vp9Descriptor() : null;
+        this.svc = vp9 == null ? null : new SvcLayers();
         String name = params.id() + (params.isSimulcast() ? "/" + layer : "");
         Endpoint publisher = producer.publisher();
         this.keyframeRequester = new KeyframeRequester(
@@ -188,6 +195,12 @@ final class RtpReceiveStream {
             drops.increment(DropReason.UNKNOWN_PAYLOAD_TYPE);
             return -1;
         }
+        if (vp9 != null
+                && packet.payloadLength() > 0
+                && !vp9.parse(packet.buffer(), packet.payloadOffset(), packet.payloadLength())) {
+            drops.increment(DropReason.MALFORMED_VP9);
+            return -1;
+        }
         if (retransmissionBuffer != null
                 && stats.started()
                 && retransmissionBuffer.contains(stats.peekExtended(packet.sequenceNumber()))) {
@@ -221,6 +234,9 @@ final class RtpReceiveStream {
             lastPictureId = Vp8Payload.pictureId(b, packet.payloadOffset(), packet.payloadLength());
             lastTl0PicIdx = Vp8Payload.tl0PicIdx(b, packet.payloadOffset(), packet.payloadLength());
         }
+        if (vp9 != null) {
+            onVp9(packet, nowNanos);
+        }
         if (packet.payloadLength() > 0) {
             forwardableRate.add(packet.length(), nowNanos);
             if (temporalRates != null) {
@@ -231,6 +247,37 @@ final class RtpReceiveStream {
             }
         }
         return extSeq;
+    }
+
+    /** The VP9 packet just accepted: the ids every consumer reads, and the SVC layers' sizes and rates. */
+    private void onVp9(RtpPacket packet, long nowNanos) {
+        if (packet.payloadLength() == 0) {
+            lastTemporalId = -1;
+            lastLayerSync = false;
+            lastPictureId = -1;
+            lastTl0PicIdx = -1;
+            return;
+        }
+        lastTemporalId = Math.min(vp9.temporalId(), TemporalFilter.ALL);
+        lastLayerSync = lastWasKeyframe || vp9.switchingUp();
+        lastPictureId = vp9.pictureId();
+        lastTl0PicIdx = vp9.tl0PicIdx();
+        if (svc.onPacket(vp9, packet.timestamp(), packet.length(), nowNanos)) {
+            // The stream's size is its top layer's; the consumers choose among the layers again.
+            width = svc.width(svc.count() - 1);
+            height = svc.height(svc.count() - 1);
+            producer.onLayerSize(this);
+        }
+    }
+
+    /** VP9: the descriptor of the packet just accepted; null for other codecs. */
+    Vp9Descriptor vp9() {
+        return vp9;
+    }
+
+    /** VP9: the spatial and temporal layers inside this encoding; null for other codecs. */
+    SvcLayers svc() {
+        return svc;
     }
 
     /**
@@ -428,6 +475,9 @@ final class RtpReceiveStream {
         n.put("forwardableBps", forwardableRate.bitsPerSecond(nowNanos));
         if (temporalRates != null) {
             n.set("temporalLayers", temporalRates.toJson(nowNanos));
+        }
+        if (svc != null) {
+            svc.addJson(n, nowNanos);
         }
         n.put("active", isActive(nowNanos, Producer.LAYER_ACTIVE_NANOS));
         n.put("keyframesSeen", keyframesSeen);

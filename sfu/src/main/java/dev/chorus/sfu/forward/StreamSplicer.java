@@ -2,6 +2,7 @@ package dev.chorus.sfu.forward;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.codec.Vp8Payload;
+import dev.chorus.sfu.codec.Vp9Descriptor;
 import dev.chorus.sfu.rtp.RtpPacket;
 import dev.chorus.sfu.rtp.RtpSeq;
 
@@ -37,6 +38,8 @@ final class StreamSplicer {
      * track may have frames of upper temporal layers dropped.
      */
     private final boolean vp8Splice;
+    /** A VP9 track: one encoding (no splice), whose picture ids close up over pictures of dropped temporal layers. */
+    private final boolean vp9;
 
     private int currentLayer = -1;
     private long base;
@@ -66,6 +69,11 @@ final class StreamSplicer {
     private long srAligned;
 
     StreamSplicer(long initialTimestampOffset, int clockRate, boolean vp8Splice) {
+        this(initialTimestampOffset, clockRate, vp8Splice, false);
+    }
+
+    StreamSplicer(long initialTimestampOffset, int clockRate, boolean vp8Splice, boolean vp9) {
+        this.vp9 = vp9;
         this.initialTimestampOffset = initialTimestampOffset;
         this.timestampOffset = initialTimestampOffset;
         this.clockRate = clockRate;
@@ -179,6 +187,14 @@ final class StreamSplicer {
      */
     void rewrite(RtpPacket out, int segment, int payloadSkip, int pictureShift, int pic, int tl0) {
         out.setTimestamp(RtpSeq.addTimestamp(out.timestamp(), segmentTimestampOffset[segment]));
+        if (vp9 && pictureShift != 0) {
+            int at = out.payloadOffset() + payloadSkip;
+            int vp9Pic = Vp9Descriptor.pictureIdOf(out.buffer(), at, out.payloadLength() - payloadSkip);
+            if (vp9Pic >= 0) {
+                int shifted = (vp9Pic - pictureShift) & PICTURE_ID_MASK;
+                Vp9Descriptor.rewritePictureId(out.buffer(), at, out.payloadLength() - payloadSkip, shifted);
+            }
+        }
         if (!vp8Splice) {
             return;
         }

@@ -11,8 +11,9 @@ import java.util.stream.Collectors;
 
 /**
  * What the SFU accepts on an m= line (see sfu/CODECS.md). We never transcode, so a codec is
- * only acceptable if every browser can decode it: Opus for audio, VP8 (+ RTX) for video.
- * H264/VP9/AV1 are parsed but not selected. Opus comes with RED (RFC 2198) when the offer has
+ * only acceptable if every browser can decode it: Opus for audio, VP8 (+ RTX) for video, or VP9 profile 0
+ * (+ RTX) when the offer lists it before VP8 (a page that prefers it, {@code ?codec=vp9}). H264/AV1 are
+ * parsed but not selected. Opus comes with RED (RFC 2198) when the offer has
  * RED carrying Opus and the policy takes it ({@link #DEFAULT} does, {@link #WITHOUT_RED} not).
  */
 public final class CodecPolicy {
@@ -53,7 +54,7 @@ public final class CodecPolicy {
     public Optional<CodecSelection> select(MediaSection offered) {
         return switch (offered.kind()) {
             case AUDIO -> selectOpus(offered);
-            case VIDEO -> selectVp8(offered);
+            case VIDEO -> selectVideo(offered);
             default -> Optional.empty();
         };
     }
@@ -112,21 +113,35 @@ public final class CodecPolicy {
                 offered.payloadType(), offered.name(), 48000, 2, params, feedback(offered, AUDIO_FEEDBACK));
     }
 
-    private Optional<CodecSelection> selectVp8(MediaSection offered) {
+    /**
+     * The first offered of VP8 and VP9 profile 0: browsers list VP8 first unless the page asked for
+     * another codec (setCodecPreferences), so VP9 is only answered to a page that prefers it.
+     */
+    private Optional<CodecSelection> selectVideo(MediaSection offered) {
         return offered.codecs().stream()
-                .filter(c -> c.isNamed("VP8") && c.clockRate() == 90000)
+                .filter(c -> c.clockRate() == 90000 && (c.isNamed("VP8") || isVp9Profile0(c)))
                 .findFirst()
-                .map(vp8 -> new CodecSelection(
+                .map(codec -> new CodecSelection(
                         new PayloadFormat(
-                                vp8.payloadType(), vp8.name(), 90000, 1, Map.of(), feedback(vp8, VIDEO_FEEDBACK)),
-                        offered.rtxFor(vp8.payloadType())
+                                codec.payloadType(),
+                                codec.name(),
+                                90000,
+                                1,
+                                codec.isNamed("VP9") ? Map.of("profile-id", "0") : Map.of(),
+                                feedback(codec, VIDEO_FEEDBACK)),
+                        offered.rtxFor(codec.payloadType())
                                 .map(rtx -> new PayloadFormat(
                                         rtx.payloadType(),
                                         rtx.name(),
                                         rtx.clockRate(),
                                         1,
-                                        Map.of("apt", Integer.toString(vp8.payloadType())),
+                                        Map.of("apt", Integer.toString(codec.payloadType())),
                                         List.of()))));
+    }
+
+    /** VP9 profile 0 (8-bit 4:2:0, what every VP9 decoder takes): profile-id=0 or no profile-id (RFC 9628). */
+    private static boolean isVp9Profile0(PayloadFormat c) {
+        return c.isNamed("VP9") && "0".equals(c.parameters().getOrDefault("profile-id", "0"));
     }
 
     /** Offered feedback we also support, in the offer's order. */

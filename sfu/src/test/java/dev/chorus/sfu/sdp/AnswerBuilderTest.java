@@ -212,16 +212,35 @@ class AnswerBuilderTest {
     }
 
     @Test
+    void vp9Profile0IsAnsweredWithItsRtxWhenOfferedFirst() throws SdpException {
+        // What setCodecPreferences([VP9 profile-id=0, rtx]) leaves: VP9 before any VP8 (here: no VP8 at all).
+        String offer = Fixtures.text(Fixtures.PUBLISH).replace("a=rtpmap:96 VP8/90000", "a=rtpmap:96 X-NONE/90000");
+        Answer answer = builderFor(offer).build();
+        NegotiatedSection cam = answer.section("1").orElseThrow();
+        assertEquals(OptionalInt.of(98), cam.payloadType());
+        assertEquals(OptionalInt.of(99), cam.rtxPayloadType());
+        MediaSection parsed = reparse(answer).media().get(1);
+        assertEquals(List.of("98", "99"), parsed.formats());
+        assertEquals(Map.of("profile-id", "0"), parsed.codec(98).orElseThrow().parameters());
+        assertTrue(parsed.codec(98).orElseThrow().feedback().contains("nack pli"));
+        // VP8 listed first (every browser's default order) still wins over VP9 further down.
+        NegotiatedSection vp8 =
+                builderFor(Fixtures.text(Fixtures.PUBLISH)).build().section("1").orElseThrow();
+        assertEquals(OptionalInt.of(96), vp8.payloadType());
+    }
+
+    @Test
     void sectionsWithoutAnAcceptableCodecAreRejected() throws SdpException {
         String offer = Fixtures.text(Fixtures.PUBLISH)
                 .replace("a=rtpmap:111 opus/48000/2", "a=rtpmap:111 opus/48000/1")
-                .replace("a=rtpmap:96 VP8/90000", "a=rtpmap:96 VP7/90000");
+                .replace("a=rtpmap:96 VP8/90000", "a=rtpmap:96 VP7/90000")
+                .replace("a=fmtp:98 profile-id=0", "a=fmtp:98 profile-id=1");
         Answer answer = builderFor(offer).build();
         assertEquals(
                 Optional.of("no acceptable audio codec (we accept opus/48000/2)"),
                 answer.section("0").orElseThrow().rejectReason());
         assertEquals(
-                Optional.of("no acceptable video codec (we accept VP8/90000)"),
+                Optional.of("no acceptable video codec (we accept VP8/90000, VP9/90000 profile 0)"),
                 answer.section("1").orElseThrow().rejectReason());
         assertTrue(answer.sdp().contains("m=audio 0 UDP/TLS/RTP/SAVPF 111\r\n"));
         assertFalse(answer.sdp().contains("a=group:BUNDLE"));
