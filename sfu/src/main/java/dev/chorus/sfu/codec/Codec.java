@@ -6,7 +6,8 @@ package dev.chorus.sfu.codec;
  */
 public enum Codec {
     OPUS(MediaKind.AUDIO, 48_000),
-    VP8(MediaKind.VIDEO, 90_000);
+    VP8(MediaKind.VIDEO, 90_000),
+    H264(MediaKind.VIDEO, 90_000);
 
     private final MediaKind kind;
     private final int clockRate;
@@ -26,7 +27,11 @@ public enum Codec {
 
     /** True when the payload starts a keyframe; always false for audio. */
     public boolean isKeyframeStart(byte[] buf, int payloadOffset, int payloadLength) {
-        return this == VP8 && Vp8Payload.isKeyframeStart(buf, payloadOffset, payloadLength);
+        return switch (this) {
+            case VP8 -> Vp8Payload.isKeyframeStart(buf, payloadOffset, payloadLength);
+            case H264 -> H264Payload.isKeyframeStart(buf, payloadOffset, payloadLength);
+            default -> false;
+        };
     }
 
     /** The codec named {@code sdpName} in an rtpmap (any case), or null when the SFU does not forward it. */

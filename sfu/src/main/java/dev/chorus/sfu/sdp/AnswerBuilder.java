@@ -152,7 +152,10 @@ public final class AnswerBuilder {
             return NegotiatedSection.rejected(
                     offered,
                     "no acceptable " + offered.kind().token() + " codec (we accept "
-                            + (offered.kind() == MediaKind.AUDIO ? "opus/48000/2" : "VP8/90000") + ")");
+                            + (offered.kind() == MediaKind.AUDIO
+                                    ? "opus/48000/2"
+                                    : String.join(" or ", policy.videoCodecs()) + "/90000")
+                            + ")");
         }
         String mid = offered.mid().orElseThrow();
         RemoteTrack track = tracks.get(mid);

@@ -216,7 +216,9 @@ class AnswerBuilderTest {
         String offer = Fixtures.text(Fixtures.PUBLISH)
                 .replace("a=rtpmap:111 opus/48000/2", "a=rtpmap:111 opus/48000/1")
                 .replace("a=rtpmap:96 VP8/90000", "a=rtpmap:96 VP7/90000");
-        Answer answer = builderFor(offer).build();
+        Answer answer = builderFor(offer)
+                .codecPolicy(CodecPolicy.DEFAULT.withVideo(List.of("VP8")))
+                .build();
         assertEquals(
                 Optional.of("no acceptable audio codec (we accept opus/48000/2)"),
                 answer.section("0").orElseThrow().rejectReason());
