@@ -1,13 +1,35 @@
 // Which codecs this page offers the SFU, and the SDP edits the browser has no API for.
 
-// The SFU answers Opus (with RED, RFC 2198, when offered) and VP8 only
-// (sfu/CODECS.md). Offering just those (plus VP8's retransmission format) keeps
-// each m= line near 1 KB instead of 3-5 KB, which matters: every remote track is
-// an m= line, and the whole offer must fit in one signaling message
+// The SFU answers Opus (with RED, RFC 2198, when offered) and one video codec per
+// room, VP8 or H264 (sfu/CODECS.md). Offering just those (plus the retransmission
+// format) keeps each m= line near 1-2 KB instead of 3-5 KB, which matters: every
+// remote track is an m= line, and the whole offer must fit in one signaling message
 // (limits.maxMessageBytes). RED repeats each audio frame in the next packet (the
 // SFU repeats more towards receivers), so voice survives packet loss; ?red=0
 // leaves it out of this page's offers (plain Opus both ways), to compare.
-const WANTED_CODECS = { audio: ['audio/opus', 'audio/red'], video: ['video/vp8', 'video/rtx'] };
+const WANTED_AUDIO = ['audio/opus', 'audio/red'];
+
+// Video: the forms the SFU answers, by ?codec= name. H264 is the one form every
+// H264 browser decodes: Constrained Baseline (42e01f) in packetization mode 1.
+const VIDEO_FORMS = {
+  vp8: (c) => c.mimeType.toLowerCase() === 'video/vp8',
+  h264: (c) => c.mimeType.toLowerCase() === 'video/h264'
+    && /(^|;)\s*packetization-mode=1(;|$)/.test(c.sdpFmtpLine ?? '')
+    && /(^|;)\s*profile-level-id=42e01f(;|$)/i.test(c.sdpFmtpLine ?? ''),
+};
+
+// The video codecs this page offers: all it can of VIDEO_FORMS (the room then picks
+// one every participant decodes), or only `forced` (?codec=h264, ?codec=vp8): to
+// this server the browser then decodes nothing else, so the room moves to that
+// codec if everyone else can decode it, and refuses this page otherwise
+// (unsupported_codec). An unknown name is ignored with a warning.
+export function videoCodecNames(forced = null) {
+  const all = Object.keys(VIDEO_FORMS);
+  if (forced == null || forced === '') return all;
+  if (all.includes(forced)) return [forced];
+  console.warn(`chorus: ?codec=${forced} is not one of ${all.join(', ')}; offering them all`);
+  return all;
+}
 
 // The offer with usedtx=1 added to every Opus fmtp (Opus DTX, RFC 7587): the SFU
 // answers it back, and the browser then sends one packet per 400 ms while the
@@ -18,14 +40,17 @@ export function withDtx(sdp) {
     opus.has(pt) && !/(^|;)\s*usedtx=/.test(params) ? `${head}${params};usedtx=1` : line);
 }
 
-// The transceiver, its offered codecs cut down to WANTED_CODECS (without RED when `red` is false).
-export function preferCodecs(transceiver, red = true) {
+// The transceiver, its offered codecs cut down to what the SFU answers: Opus (and
+// RED unless `red` is false) for audio, the forms of `videoCodecs` (videoCodecNames)
+// and RTX for video.
+export function preferCodecs(transceiver, red = true, videoCodecs = videoCodecNames()) {
   const kind = transceiver.receiver.track.kind;
+  const wanted = kind === 'audio'
+    ? (c) => WANTED_AUDIO.includes(c.mimeType.toLowerCase()) && (red || c.mimeType.toLowerCase() !== 'audio/red')
+    : (c) => c.mimeType.toLowerCase() === 'video/rtx' || videoCodecs.some((name) => VIDEO_FORMS[name](c));
   try {
-    const codecs = (RTCRtpReceiver.getCapabilities?.(kind)?.codecs ?? [])
-      .filter((c) => WANTED_CODECS[kind].includes(c.mimeType.toLowerCase()))
-      .filter((c) => red || c.mimeType.toLowerCase() !== 'audio/red');
-    if (codecs.length) transceiver.setCodecPreferences(codecs);
+    const codecs = (RTCRtpReceiver.getCapabilities?.(kind)?.codecs ?? []).filter(wanted);
+    if (codecs.some((c) => c.mimeType.toLowerCase() !== 'video/rtx')) transceiver.setCodecPreferences(codecs);
   } catch (err) {
     // Older browsers: the full list is still answerable, only larger.
     console.warn('chorus: setCodecPreferences', err);

@@ -47,9 +47,9 @@ let mayChat = true; // our permissions let us chat (joined, then live "permissio
 // Our mic/camera a moderator or the server muted (track-muted): their toggles stay off until it lifts it.
 let serverMuted = { audio: false, video: false };
 let iceServers = []; // STUN/TURN list (TURN credentials minted for us) from the last "joined"
-// ?relay=1, ?red=0, ?dtx=1: media options of this page (ui-join.js parseLocation); relay=1 is
-// kept across the history rewrite in onJoined.
-const { relayOnly, redOffered, dtxOffered } = join.parseLocation();
+// ?relay=1, ?red=0, ?dtx=1, ?codec=h264: media options of this page (ui-join.js parseLocation);
+// relay=1 and codec are kept across the history rewrite in onJoined.
+const { relayOnly, redOffered, dtxOffered, videoCodec } = join.parseLocation();
 
 // ---- state and status -------------------------------------------------------
 
@@ -207,6 +207,7 @@ function startPeer(s) {
     relayOnly,
     red: redOffered,
     dtx: dtxOffered,
+    codec: videoCodec,
     simulcastFrom: s.welcome?.media?.simulcastFrom ?? 0,
   });
   renderMediaStatus(peer.currentState());
@@ -311,9 +312,10 @@ function onJoined(msg) {
   for (const m of msg.chat ?? []) chat.addMessage(m, self.id);
 
   const path = `/r/${encodeURIComponent(target.room)}`;
-  // Only the path is rewritten (a deep link's query stays); ?relay=1, ?role=viewer and ?token= survive it
+  // Only the path is rewritten (a deep link's query stays); ?relay=1, ?codec=, ?role=viewer and ?token= survive it
   // (the token so that a reload joins again; the share link never carries it: it is this user's).
-  const query = [relayOnly ? 'relay=1' : '', viewer ? 'role=viewer' : '', token ? `token=${encodeURIComponent(token)}` : '']
+  const query = [relayOnly ? 'relay=1' : '', videoCodec ? `codec=${encodeURIComponent(videoCodec)}` : '',
+    viewer ? 'role=viewer' : '', token ? `token=${encodeURIComponent(token)}` : '']
     .filter(Boolean).join('&');
   if (location.pathname !== path) history.replaceState(null, '', query ? `${path}?${query}` : path);
   $('room-name').textContent = target.room;

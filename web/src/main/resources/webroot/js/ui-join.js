@@ -36,6 +36,8 @@ export function parseLocation(loc = window.location) {
     redOffered: !['0', 'false', 'no'].includes(params.get('red') ?? ''),
     // ?dtx=1: Opus DTX in offers: a silent microphone sends one packet per 400 ms instead of 50.
     dtxOffered: on('dtx'),
+    // ?codec=h264 (or vp8): offer only that video codec (codecs.js videoCodecNames); null: every one.
+    videoCodec: params.get('codec')?.trim().toLowerCase() || null,
   };
 }
 
