@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.buffer.RetransmissionBuffer;
 import dev.chorus.sfu.cc.RateMeter;
 import dev.chorus.sfu.codec.Codec;
+import dev.chorus.sfu.codec.H264SpsSize;
 import dev.chorus.sfu.codec.Vp8Payload;
 import dev.chorus.sfu.drop.DropCounters;
 import dev.chorus.sfu.drop.DropReason;
@@ -44,6 +45,8 @@ final class RtpReceiveStream {
     private final RateMeter forwardableRate = new RateMeter();
     /** VP8 only (null otherwise): rate and frame rate of each temporal layer. */
     private final TemporalLayerRates temporalRates;
+    /** H264: reads the picture size from each keyframe's SPS (VP8 has it in its keyframe header). */
+    private final H264SpsSize spsSize;
 
     private final DropCounters drops;
 
@@ -90,6 +93,7 @@ final class RtpReceiveStream {
         ProducerParams params = producer.params();
         this.stats = new ReceiveStreamStats(params.codec().clockRate());
         this.temporalRates = params.codec() == Codec.VP8 ? new TemporalLayerRates() : null;
+        this.spsSize = params.codec() == Codec.H264 ? new H264SpsSize() : null;
         String name = params.id() + (params.isSimulcast() ? "/" + layer : "");
         Endpoint publisher = producer.publisher();
         this.keyframeRequester = new KeyframeRequester(
@@ -210,6 +214,9 @@ final class RtpReceiveStream {
                 noteSize(
                         Vp8Payload.keyframeWidth(packet.buffer(), packet.payloadOffset(), packet.payloadLength()),
                         Vp8Payload.keyframeHeight(packet.buffer(), packet.payloadOffset(), packet.payloadLength()));
+            } else if (spsSize != null
+                    && spsSize.parse(packet.buffer(), packet.payloadOffset(), packet.payloadLength())) {
+                noteSize(spsSize.width(), spsSize.height());
             }
         }
         if (temporalRates != null) {

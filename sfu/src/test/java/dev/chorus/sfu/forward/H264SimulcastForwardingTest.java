@@ -109,6 +109,30 @@ class H264SimulcastForwardingTest {
     }
 
     @Test
+    void layerSizesComeFromTheKeyframesSps() {
+        // x264's SPS of 320x180 and 1280x720 (see H264SpsSizeTest), each in a STAP-A as Chromium sends it.
+        String[] sps = {
+            "6742c00dd901419f9f0110000003001000000303c0f142a480",
+            null,
+            "6742c01fd9005005bb0110000003001000000303c0f1832480"
+        };
+        for (int layer : new int[] {0, 2}) {
+            byte[] nal = java.util.HexFormat.of().parseHex(sps[layer]);
+            byte[] stap = new byte[3 + nal.length];
+            stap[0] = 24;
+            stap[2] = (byte) nal.length;
+            System.arraycopy(nal, 0, stap, 3, nal.length);
+            packet(layer, stap, false);
+            packet(layer, fuA(true, true, true, layer), true);
+        }
+        assertEquals(320, producer.stream(0).width());
+        assertEquals(720, producer.stream(2).height());
+        assertEquals(0, producer.layerForSize(320, 180));
+        assertEquals(1, producer.layerForSize(640, 360), "the middle layer, by the halving rule while unknown");
+        assertEquals(2, producer.layerForSize(1000, 600));
+    }
+
+    @Test
     void aConsumerSwitchesOnTheTargetLayersH264KeyframeWithContinuousNumbersAndUntouchedPayloads() {
         Consumer c = h.router.addConsumer(
                 "bob", "video-1", ConsumerParams.of("c-bob", BOB_SSRC, 108, HeaderExtensionIds.NONE, 1000));
