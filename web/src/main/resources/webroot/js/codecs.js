@@ -50,7 +50,12 @@ export function preferCodecs(transceiver, red = true, videoCodecs = videoCodecNa
     : (c) => c.mimeType.toLowerCase() === 'video/rtx' || videoCodecs.some((name) => VIDEO_FORMS[name](c));
   try {
     const codecs = (RTCRtpReceiver.getCapabilities?.(kind)?.codecs ?? []).filter(wanted);
-    if (codecs.some((c) => c.mimeType.toLowerCase() !== 'video/rtx')) transceiver.setCodecPreferences(codecs);
+    if (codecs.some((c) => c.mimeType.toLowerCase() !== 'video/rtx')) {
+      transceiver.setCodecPreferences(codecs);
+    } else if (kind === 'video') {
+      // E.g. ?codec=h264 in a browser without that H264 form (Firefox here): it offers all it has instead.
+      console.warn(`chorus: this browser cannot send or receive ${videoCodecs.join(', ')}; offering its own codecs`);
+    }
   } catch (err) {
     // Older browsers: the full list is still answerable, only larger.
     console.warn('chorus: setCodecPreferences', err);
