@@ -1,21 +1,29 @@
 // Which codecs this page offers the SFU, and the SDP edits the browser has no API for.
 
-// The SFU answers Opus (with RED, RFC 2198, when offered) and VP8 only
-// (sfu/CODECS.md). Offering just those (plus VP8's retransmission format) keeps
-// each m= line near 1 KB instead of 3-5 KB, which matters: every remote track is
-// an m= line, and the whole offer must fit in one signaling message
+// The SFU answers Opus (with RED, RFC 2198, when offered) and one video codec per
+// room, VP8, H264 or VP9 (sfu/CODECS.md). Offering just those (plus the retransmission
+// format) keeps each m= line near 1-2 KB instead of 3-5 KB, which matters: every
+// remote track is an m= line, and the whole offer must fit in one signaling message
 // (limits.maxMessageBytes). RED repeats each audio frame in the next packet (the
 // SFU repeats more towards receivers), so voice survives packet loss; ?red=0
 // leaves it out of this page's offers (plain Opus both ways), to compare.
-const WANTED_CODECS = { audio: ['audio/opus', 'audio/red'], video: ['video/vp8', 'video/rtx'] };
+const WANTED_AUDIO = ['audio/opus', 'audio/red'];
 
-// ?codec=<name>: the video codecs a page offers instead (with retransmission).
-// VP9 is offered in profile 0 only (8-bit 4:2:0, what the SFU answers) and
-// carries the camera as one scalable encoding (cameraEncodings).
-const VIDEO_CODECS = {
-  vp8: ['video/vp8', 'video/rtx'],
-  vp9: ['video/vp9', 'video/rtx'],
+// Video: the forms the SFU answers, by ?codec= name. H264 is the one form every
+// H264 browser decodes: Constrained Baseline (42e01f) in packetization mode 1.
+// VP9 in profile 0 only (8-bit 4:2:0, what the SFU answers), offered only when
+// forced (?codec=vp9): it then carries the camera as one scalable encoding
+// (cameraEncodings) instead of simulcast.
+const VIDEO_FORMS = {
+  vp8: (c) => c.mimeType.toLowerCase() === 'video/vp8',
+  h264: (c) => c.mimeType.toLowerCase() === 'video/h264'
+    && /(^|;)\s*packetization-mode=1(;|$)/.test(c.sdpFmtpLine ?? '')
+    && /(^|;)\s*profile-level-id=42e01f(;|$)/i.test(c.sdpFmtpLine ?? ''),
+  vp9: (c) => c.mimeType.toLowerCase() === 'video/vp9'
+    && /(^|;)\s*profile-id=0(;|$)/.test(c.sdpFmtpLine ?? 'profile-id=0'),
 };
+// What a page offers unless forced: every line stays small (VP9 would add its own RTX too).
+const DEFAULT_VIDEO = ['vp8', 'h264'];
 
 // VP9 SVC (sfu/CODECS.md): three spatial layers (each half the size of the next)
 // and three temporal layers in one encoding; KEY: the upper spatial layers
@@ -24,16 +32,21 @@ const VIDEO_CODECS = {
 const VP9_SCALABILITY_MODE = 'L3T3_KEY';
 
 // The camera's sendEncodings for `codec` when it is sent as one scalable
-// encoding, else null (VP8: one stream, or simulcast layers).
+// encoding, else null (one stream, or simulcast layers).
 export function cameraEncodings(codec) {
   return codec === 'vp9' ? [{ scalabilityMode: VP9_SCALABILITY_MODE }] : null;
 }
 
-// Whether a codec capability is one this page offers for `codec`.
-function wantedVideo(c, codec) {
-  const mime = c.mimeType.toLowerCase();
-  if (!(VIDEO_CODECS[codec] ?? WANTED_CODECS.video).includes(mime)) return false;
-  return mime !== 'video/vp9' || /(^|;)\s*profile-id=0(;|$)/.test(c.sdpFmtpLine ?? 'profile-id=0');
+// The video codecs this page offers: DEFAULT_VIDEO (the room then picks one every
+// participant decodes), or only `forced` (?codec=h264, ?codec=vp8, ?codec=vp9): to
+// this server the browser then decodes nothing else, so the room moves to that
+// codec if everyone else can decode it, and refuses this page otherwise
+// (unsupported_codec). An unknown name is ignored with a warning.
+export function videoCodecNames(forced = null) {
+  if (forced == null || forced === '') return DEFAULT_VIDEO;
+  if (Object.keys(VIDEO_FORMS).includes(forced)) return [forced];
+  console.warn(`chorus: ?codec=${forced} is not one of ${Object.keys(VIDEO_FORMS).join(', ')}; offering ${DEFAULT_VIDEO.join(', ')}`);
+  return DEFAULT_VIDEO;
 }
 
 // The offer with usedtx=1 added to every Opus fmtp (Opus DTX, RFC 7587): the SFU
@@ -45,15 +58,22 @@ export function withDtx(sdp) {
     opus.has(pt) && !/(^|;)\s*usedtx=/.test(params) ? `${head}${params};usedtx=1` : line);
 }
 
-// The transceiver, its offered codecs cut down to WANTED_CODECS (without RED when `red` is false;
-// video: the codec `codec` names, see VIDEO_CODECS, when it names one).
-export function preferCodecs(transceiver, red = true, codec = null) {
+// The transceiver, its offered codecs cut down to what the SFU answers: Opus (and
+// RED unless `red` is false) for audio, the forms of `videoCodecs` (videoCodecNames)
+// and RTX for video.
+export function preferCodecs(transceiver, red = true, videoCodecs = videoCodecNames()) {
   const kind = transceiver.receiver.track.kind;
+  const wanted = kind === 'audio'
+    ? (c) => WANTED_AUDIO.includes(c.mimeType.toLowerCase()) && (red || c.mimeType.toLowerCase() !== 'audio/red')
+    : (c) => c.mimeType.toLowerCase() === 'video/rtx' || videoCodecs.some((name) => VIDEO_FORMS[name](c));
   try {
-    const codecs = (RTCRtpReceiver.getCapabilities?.(kind)?.codecs ?? [])
-      .filter((c) => (kind === 'video' ? wantedVideo(c, codec) : WANTED_CODECS[kind].includes(c.mimeType.toLowerCase())))
-      .filter((c) => red || c.mimeType.toLowerCase() !== 'audio/red');
-    if (codecs.length) transceiver.setCodecPreferences(codecs);
+    const codecs = (RTCRtpReceiver.getCapabilities?.(kind)?.codecs ?? []).filter(wanted);
+    if (codecs.some((c) => c.mimeType.toLowerCase() !== 'video/rtx')) {
+      transceiver.setCodecPreferences(codecs);
+    } else if (kind === 'video') {
+      // E.g. ?codec=h264 in a browser without that H264 form (Firefox here): it offers all it has instead.
+      console.warn(`chorus: this browser cannot send or receive ${videoCodecs.join(', ')}; offering its own codecs`);
+    }
   } catch (err) {
     // Older browsers: the full list is still answerable, only larger.
     console.warn('chorus: setCodecPreferences', err);

@@ -10,7 +10,7 @@
 
 import { IceRestarter } from './ice-restart.js';
 import { RoomData } from './data.js';
-import { cameraEncodings, preferCodecs, withDtx } from './codecs.js';
+import { cameraEncodings, preferCodecs, videoCodecNames, withDtx } from './codecs.js';
 
 // How long an offer may wait for its answer before media is given up. Offers are answered one at a
 // time per server: a crowd joining a starved server queues them (six pages on two loaded cores
@@ -57,8 +57,9 @@ export class Peer {
   #localFailure = null; // {state: 'failed', reason, message} found by this browser (relay-only mode)
   #relayOnly = false;
   #red = true; // offer Opus RED (?red=0: not)
+  #videoCodecs = videoCodecNames(); // the video codecs offered (?codec=h264: that one only)
   #dtx = false; // offer Opus DTX (?dtx=1)
-  #codec = null; // the video codec offered (?codec=vp9), null: VP8
+  #codec = null; // ?codec= as given (vp9: the camera as one scalable encoding), null: none
   #turnUrls = []; // the TURN URLs of the ICE server list, for messages
   #candidateErrors = []; // icecandidateerror details: {url, errorCode, errorText}
   #gathered = { host: 0, srflx: 0, prflx: 0, relay: 0 }; // local candidates by type
@@ -79,11 +80,13 @@ export class Peer {
   // relayOnly: iceTransportPolicy 'relay', for diagnosing TURN (?relay=1).
   // simulcastFrom: from the server's welcome (media.simulcastFrom).
   // red: offer Opus RED (false for ?red=0). dtx: offer Opus DTX (true for ?dtx=1).
-  // codec: the video codec to offer (?codec=vp9: VP9, the camera as one L3T3_KEY encoding).
+  // codec: the one video codec to offer (?codec=h264 / vp8 / vp9: with vp9 the camera goes out as one
+  // L3T3_KEY encoding); null offers the default ones.
   constructor(sig, { onStreams = () => {}, onState = () => {}, iceServers = [], relayOnly = false, simulcastFrom = 0, red = true, dtx = false, codec = null } = {}) {
     this.#sig = sig;
     this.#codec = typeof codec === 'string' ? codec : null;
     this.#red = red !== false;
+    this.#videoCodecs = videoCodecNames(codec);
     this.#dtx = dtx === true;
     this.#simulcastFrom = Number.isInteger(simulcastFrom) && simulcastFrom > 0 ? simulcastFrom : 0;
     this.#onStreams = onStreams;
@@ -260,7 +263,7 @@ export class Peer {
       const init = { direction: 'sendonly' };
       const encodings = source === 'camera' ? this.#encodingsFor(track) : null;
       if (encodings) init.sendEncodings = encodings;
-      this.#senders[source] = preferCodecs(this.#pc.addTransceiver(track, init), this.#red, this.#codec);
+      this.#senders[source] = preferCodecs(this.#pc.addTransceiver(track, init), this.#red, this.#videoCodecs);
       if (source === 'camera') this.#cameraLayers = encodings?.length ?? 1;
       return true;
     }
@@ -293,8 +296,8 @@ export class Peer {
     for (const t of this.#pc.getTransceivers()) {
       if (!this.#isSender(t) && !t.stopped) have[t.receiver.track.kind]++;
     }
-    for (let i = have.audio; i < audio; i++) preferCodecs(this.#pc.addTransceiver('audio', { direction: 'recvonly' }), this.#red);
-    for (let i = have.video; i < video; i++) preferCodecs(this.#pc.addTransceiver('video', { direction: 'recvonly' }), this.#red, this.#codec);
+    for (let i = have.audio; i < audio; i++) preferCodecs(this.#pc.addTransceiver('audio', { direction: 'recvonly' }), this.#red, this.#videoCodecs);
+    for (let i = have.video; i < video; i++) preferCodecs(this.#pc.addTransceiver('video', { direction: 'recvonly' }), this.#red, this.#videoCodecs);
   }
 
   // Sends an offer now, or right after the one in flight is answered.

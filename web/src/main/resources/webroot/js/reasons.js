@@ -11,6 +11,7 @@ export const MEDIA_REASONS = {
   room_ended: 'the room was ended',
   timeout: 'the media server did not answer the offer in time',
   bad_sdp: 'the media server could not accept this browser\'s offer',
+  unsupported_codec: 'this browser cannot decode a video codec the others in the room can (the server never transcodes)',
   relay_failed: 'the TURN relay could not be used (relay-only mode, ?relay=1)',
   relay_unavailable: 'relay-only mode (?relay=1) needs a TURN relay',
 };

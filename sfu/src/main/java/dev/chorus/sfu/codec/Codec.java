@@ -8,7 +8,8 @@ public enum Codec {
     OPUS(MediaKind.AUDIO, 48_000),
     VP8(MediaKind.VIDEO, 90_000),
     /** Profile 0 only; one encoding carries every spatial and temporal layer (SVC, see sfu/CODECS.md). */
-    VP9(MediaKind.VIDEO, 90_000);
+    VP9(MediaKind.VIDEO, 90_000),
+    H264(MediaKind.VIDEO, 90_000);
 
     private final MediaKind kind;
     private final int clockRate;
@@ -31,6 +32,7 @@ public enum Codec {
         return switch (this) {
             case VP8 -> Vp8Payload.isKeyframeStart(buf, payloadOffset, payloadLength);
             case VP9 -> Vp9Descriptor.isKeyframeStart(buf, payloadOffset, payloadLength);
+            case H264 -> H264Payload.isKeyframeStart(buf, payloadOffset, payloadLength);
             default -> false;
         };
     }

@@ -5,7 +5,7 @@ import dev.chorus.sfu.rtp.BigEndian;
 /**
  * Keyframe detection for H.264 RTP payloads (RFC 6184): an IDR slice (NAL type 5) or an SPS
  * (type 7, which encoders send right before an IDR) as a single NAL unit, inside a STAP-A, or
- * at the start of an FU-A. Ready for when H.264 is negotiated; {@link Codec} does not offer it yet.
+ * at the start of an FU-A. Used through {@link Codec#H264}.
  */
 public final class H264Payload {
     private static final int IDR = 5;

@@ -6,7 +6,10 @@ import dev.chorus.sfu.config.CheckedConfig;
 import dev.chorus.sfu.forward.CongestionConfig;
 import dev.chorus.sfu.forward.RouterConfig;
 import dev.chorus.sfu.sctp.SctpConfig;
+import dev.chorus.sfu.sdp.CodecPolicy;
 import dev.chorus.sfu.transport.TransportConfig;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The {@code chorus.media} settings of a server, assembled into the media service's {@link #settings()}. The
@@ -38,7 +41,25 @@ public final class MediaConfig {
                 media.integer("queue-capacity", n -> n >= 64, "must be at least 64"),
                 router,
                 media.bool("simulcast"),
-                dataChannels(media));
+                dataChannels(media),
+                videoCodecs(media));
+    }
+
+    /** The room video codec preference: known names, each once, at least one. */
+    private static List<String> videoCodecs(CheckedConfig media) {
+        List<String> names = new ArrayList<>();
+        for (String name : media.stringList("video-codecs")) {
+            try {
+                names.add(CodecPolicy.videoCodec(name));
+            } catch (IllegalArgumentException e) {
+                CheckedConfig.require(false, CheckedConfig.MEDIA + ".video-codecs: " + e.getMessage());
+            }
+        }
+        CheckedConfig.require(
+                !names.isEmpty() && names.stream().distinct().count() == names.size(),
+                CheckedConfig.MEDIA + ".video-codecs must list each of " + CodecPolicy.VIDEO_CODECS
+                        + " at most once, and at least one: " + names);
+        return names;
     }
 
     private static DataChannelSettings dataChannels(CheckedConfig media) {

@@ -10,7 +10,9 @@ public final class MediaException extends Exception {
         BAD_CANDIDATE,
         UNAVAILABLE,
         /** The participant may not do this, e.g. a receive-only viewer offering to send. */
-        NOT_ALLOWED
+        NOT_ALLOWED,
+        /** The participant's browser cannot decode any video codec the room's other browsers can. */
+        UNSUPPORTED_CODEC
     }
 
     private final Kind kind;

@@ -32,6 +32,8 @@ public final class MediaRoom {
     /** Every track published in the room, by producer id, in publication order. */
     private final Map<String, PublishedTrack> tracks = new LinkedHashMap<>();
 
+    private final RoomVideoCodec videoCodec;
+
     /** The participant who spoke last as the router decided it, null before anyone did. */
     private String dominantSpeaker;
 
@@ -41,6 +43,7 @@ public final class MediaRoom {
         this.id = id;
         this.router = router;
         this.service = service;
+        this.videoCodec = new RoomVideoCodec(service.settings().videoCodecs());
         // The router decides on its worker; the sessions hear it on the control thread.
         onRouter(
                 "listen to " + id,
@@ -279,11 +282,40 @@ public final class MediaRoom {
         return out;
     }
 
+    RoomVideoCodec videoCodec() {
+        return videoCodec;
+    }
+
+    /**
+     * {@code participantId}'s offer was answered in {@code decision}'s codec. When that switched the room's codec,
+     * everyone else is asked for a new offer, whose answer moves their video to it.
+     */
+    void videoCodecAccepted(String participantId, RoomVideoCodec.Decision decision) {
+        String before = videoCodec.current();
+        videoCodec.accept(participantId, decision);
+        if (!decision.switched()) {
+            return;
+        }
+        LOG.info(
+                "[room={}] video codec {} -> {}: participant {} decodes only {}; asking the others for new offers",
+                id,
+                before,
+                decision.codec(),
+                participantId,
+                decision.takes());
+        for (MediaSession s : List.copyOf(sessions.values())) {
+            if (!s.participantId().equals(participantId)) {
+                s.videoCodecChanged();
+            }
+        }
+    }
+
     void left(MediaSession session) {
         if (sessions.get(session.participantId()) != session) {
             return;
         }
         sessions.remove(session.participantId());
+        videoCodec.left(session.participantId());
         if (sessions.isEmpty()) {
             endRecordedTracks();
             closed = true;
@@ -327,6 +359,7 @@ public final class MediaRoom {
         n.put("id", id);
         n.put("worker", router.worker().name());
         n.put("dominantSpeaker", dominantSpeaker);
+        n.set("video", videoCodec.toJson());
         ArrayNode t = n.putArray("tracks");
         tracks.values().forEach(x -> t.add(x.toJson()));
         ArrayNode s = n.putArray("sessions");

@@ -47,6 +47,8 @@ public final class MediaService implements AutoCloseable {
      * @param simulcast     whether a browser's simulcast is accepted ({@code chorus.media.simulcast})
      * @param dataChannels  the settings of data channels, or null when they are off
      *                      ({@code chorus.media.data-channels})
+     * @param videoCodecs   the video codecs a room may use, preferred first ({@code chorus.media.video-codecs},
+     *                      names as {@code CodecPolicy.VIDEO_CODECS} spells them)
      */
     public record Settings(
             TransportConfig transport,
@@ -55,11 +57,36 @@ public final class MediaService implements AutoCloseable {
             int queueCapacity,
             RouterConfig router,
             boolean simulcast,
-            DataChannelSettings dataChannels) {
+            DataChannelSettings dataChannels,
+            List<String> videoCodecs) {
         public Settings {
             if (workers < 1 || poolBuffers < 1 || queueCapacity < 64) {
                 throw new IllegalArgumentException("need workers >= 1, poolBuffers >= 1, queueCapacity >= 64");
             }
+            if (videoCodecs.isEmpty()) {
+                throw new IllegalArgumentException("need at least one video codec");
+            }
+            videoCodecs = List.copyOf(videoCodecs);
+        }
+
+        /** For tests and tools: video codecs as reference.conf sets them. */
+        public Settings(
+                TransportConfig transport,
+                int workers,
+                int poolBuffers,
+                int queueCapacity,
+                RouterConfig router,
+                boolean simulcast,
+                DataChannelSettings dataChannels) {
+            this(
+                    transport,
+                    workers,
+                    poolBuffers,
+                    queueCapacity,
+                    router,
+                    simulcast,
+                    dataChannels,
+                    MediaConfig.reference().settings().videoCodecs());
         }
 
         /** For tests and tools: data channels as reference.conf sets them. */

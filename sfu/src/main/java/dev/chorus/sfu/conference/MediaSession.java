@@ -198,16 +198,17 @@ public final class MediaSession {
     private OfferOutcome answer(SessionDescription offer, Map<String, String> sources, boolean first)
             throws MediaException {
         LocalTransport local = transport.local();
-        Answer probe = negotiation.probe(offer, local);
+        RoomVideoCodec.Decision video = room.videoCodec().decide(participantId, Negotiation.videoCodecsTaken(offer));
+        Answer probe = negotiation.probe(offer, local, video.codec());
         negotiation.remoteTransport(probe, first); // a new certificate is refused before any ICE restart begins
         boolean iceRestart = negotiation.isIceRestart(probe, first);
         if (!iceRestart) {
-            return answer(offer, sources, first, false, local, probe);
+            return answer(offer, sources, first, false, local, probe, video);
         }
         // The answer must carry the new ICE session's credentials: make it now, drop it if the offer is refused.
         local = transport.restartIce();
         try {
-            return answer(offer, sources, first, true, local, probe);
+            return answer(offer, sources, first, true, local, probe, video);
         } catch (MediaException | RuntimeException e) {
             transport.cancelIceRestart();
             throw e;
@@ -220,13 +221,14 @@ public final class MediaSession {
             boolean first,
             boolean iceRestart,
             LocalTransport local,
-            Answer probe)
+            Answer probe,
+            RoomVideoCodec.Decision video)
             throws MediaException {
         Map<String, SubscriptionPlan.Subscription> next =
                 plan.place(Negotiation.receivingLines(offer, probe), available());
         Map<String, RemoteTrack> remoteTracks = new LinkedHashMap<>();
         next.values().forEach(s -> remoteTracks.put(s.mid(), s.remoteTrack()));
-        Answer answer = negotiation.answer(offer, local, remoteTracks);
+        Answer answer = negotiation.answer(offer, local, video.codec(), remoteTracks);
         RemoteTransport remote = negotiation.remoteTransport(answer, first);
         Map<String, PublishedTrack> nextPublished = publications.fromAnswer(answer, sources);
         if (receiveOnly && !nextPublished.isEmpty()) {
@@ -239,6 +241,7 @@ public final class MediaSession {
 
         // Everything is validated: from here on, apply.
         negotiation.accepted(remote, first);
+        room.videoCodecAccepted(participantId, video);
         List<String> candidates = List.of();
         if (first || iceRestart) {
             transport.start(remote);
@@ -432,6 +435,13 @@ public final class MediaSession {
     void dominantSpeakerChanged(String participantId) {
         if (!closed) {
             listener.dominantSpeakerChanged(participantId);
+        }
+    }
+
+    /** The room moved to another video codec: the next offer's answer moves this participant's video lines to it. */
+    void videoCodecChanged() {
+        if (!closed && transport != null) {
+            renegotiation.schedule();
         }
     }
 

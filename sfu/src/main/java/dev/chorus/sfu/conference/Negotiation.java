@@ -1,6 +1,7 @@
 package dev.chorus.sfu.conference;
 
 import dev.chorus.sfu.codec.Codec;
+import dev.chorus.sfu.codec.MediaKind;
 import dev.chorus.sfu.forward.ProducerParams;
 import dev.chorus.sfu.sdp.Answer;
 import dev.chorus.sfu.sdp.AnswerBuilder;
@@ -16,6 +17,7 @@ import dev.chorus.sfu.sdp.SdpParser;
 import dev.chorus.sfu.sdp.SessionDescription;
 import java.security.SecureRandom;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -59,16 +61,19 @@ final class Negotiation {
      * The answer with nothing to send: which lines the server can answer at all, and with which
      * codec. {@link #receivingLines} reads it to place remote tracks before the real answer.
      */
-    Answer probe(SessionDescription offer, LocalTransport local) throws MediaException {
-        return answer(offer, local, Map.of());
+    Answer probe(SessionDescription offer, LocalTransport local, String videoCodec) throws MediaException {
+        return answer(offer, local, videoCodec, Map.of());
     }
 
-    /** The answer that sends {@code tracks} (by mid) on the participant's receiving lines. */
-    Answer answer(SessionDescription offer, LocalTransport local, Map<String, RemoteTrack> tracks)
+    /**
+     * The answer that sends {@code tracks} (by mid) on the participant's receiving lines, every video line in the
+     * room's {@code videoCodec} (see {@link RoomVideoCodec}).
+     */
+    Answer answer(SessionDescription offer, LocalTransport local, String videoCodec, Map<String, RemoteTrack> tracks)
             throws MediaException {
         AnswerBuilder builder = AnswerBuilder.forOffer(offer)
                 .transport(local)
-                .codecPolicy(codecs)
+                .codecPolicy(codecs.withVideo(List.of(videoCodec)))
                 .origin(sdpSessionId, sdpVersion + 1)
                 .acceptSimulcast(maxSimulcastLayers)
                 .acceptDataChannels(dataChannelMaxMessageSize);
@@ -78,6 +83,22 @@ final class Negotiation {
         } catch (SdpException | IllegalArgumentException e) {
             throw new MediaException(MediaException.Kind.BAD_SDP, e.getMessage(), e);
         }
+    }
+
+    /**
+     * The video codecs {@code offer} can take on every one of its video lines (in the SFU's order), or null
+     * when it has none: what the participant can decode, for the room's choice ({@link RoomVideoCodec}).
+     */
+    static List<String> videoCodecsTaken(SessionDescription offer) {
+        List<String> taken = null;
+        for (MediaSection m : offer.media()) {
+            if (m.kind() != MediaKind.VIDEO || m.rejected()) {
+                continue;
+            }
+            List<String> line = CodecPolicy.videoCodecsOffered(m);
+            taken = taken == null ? line : taken.stream().filter(line::contains).toList();
+        }
+        return taken;
     }
 
     /** The lines of {@code offer} the participant receives on and {@code probe} accepted, with their codec. */

@@ -13,6 +13,7 @@
  * {@link dev.chorus.sfu.conference.SubscriptionPlan} (the tracks it receives, by line, and its
  * SSRCs), {@link dev.chorus.sfu.conference.RouterWiring} (its endpoint, producers and consumers on
  * the router), {@link dev.chorus.sfu.conference.SessionTransport} (its ICE/DTLS transport) and
- * {@link dev.chorus.sfu.conference.RenegotiationRequests} (asking it for a new offer).
+ * {@link dev.chorus.sfu.conference.RenegotiationRequests} (asking it for a new offer). A room's one video codec,
+ * which every participant decodes, is {@link dev.chorus.sfu.conference.RoomVideoCodec}.
  */
 package dev.chorus.sfu.conference;

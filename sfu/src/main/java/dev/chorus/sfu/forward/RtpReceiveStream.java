@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.buffer.RetransmissionBuffer;
 import dev.chorus.sfu.cc.RateMeter;
 import dev.chorus.sfu.codec.Codec;
+import dev.chorus.sfu.codec.H264SpsSize;
 import dev.chorus.sfu.codec.Vp8Payload;
 import dev.chorus.sfu.codec.Vp9Descriptor;
 import dev.chorus.sfu.drop.DropCounters;
@@ -49,6 +50,8 @@ final class RtpReceiveStream {
     private final Vp9Descriptor vp9;
     /** VP9 only: the spatial and temporal layers inside the encoding (SVC). */
     private final SvcLayers svc;
+    /** H264: reads the picture size from each keyframe's SPS (VP8 has it in its keyframe header). */
+    private final H264SpsSize spsSize;
 
     private final DropCounters drops;
 
@@ -97,6 +100,7 @@ final class RtpReceiveStream {
         this.temporalRates = params.codec() == Codec.VP8 ? new TemporalLayerRates() : null;
         this.vp9 = params.codec() == Codec.VP9 ? new Vp9Descriptor() : null;
         this.svc = vp9 == null ? null : new SvcLayers();
+        this.spsSize = params.codec() == Codec.H264 ? new H264SpsSize() : null;
         String name = params.id() + (params.isSimulcast() ? "/" + layer : "");
         Endpoint publisher = producer.publisher();
         this.keyframeRequester = new KeyframeRequester(
@@ -223,6 +227,9 @@ final class RtpReceiveStream {
                 noteSize(
                         Vp8Payload.keyframeWidth(packet.buffer(), packet.payloadOffset(), packet.payloadLength()),
                         Vp8Payload.keyframeHeight(packet.buffer(), packet.payloadOffset(), packet.payloadLength()));
+            } else if (spsSize != null
+                    && spsSize.parse(packet.buffer(), packet.payloadOffset(), packet.payloadLength())) {
+                noteSize(spsSize.width(), spsSize.height());
             }
         }
         if (temporalRates != null) {

@@ -152,7 +152,9 @@ public final class AnswerBuilder {
             return NegotiatedSection.rejected(
                     offered,
                     "no acceptable " + offered.kind().token() + " codec (we accept "
-                            + (offered.kind() == MediaKind.AUDIO ? "opus/48000/2" : "VP8/90000, VP9/90000 profile 0")
+                            + (offered.kind() == MediaKind.AUDIO
+                                    ? "opus/48000/2"
+                                    : String.join("/90000, ", policy.videoCodecs()) + "/90000")
                             + ")");
         }
         String mid = offered.mid().orElseThrow();

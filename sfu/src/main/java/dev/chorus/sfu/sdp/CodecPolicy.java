@@ -1,25 +1,39 @@
 package dev.chorus.sfu.sdp;
 
+import dev.chorus.sfu.codec.MediaKind;
 import dev.chorus.sfu.rtp.RtpExtension;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * What the SFU accepts on an m= line (see sfu/CODECS.md). We never transcode, so a codec is
- * only acceptable if every browser can decode it: Opus for audio, VP8 (+ RTX) for video, or VP9 profile 0
- * (+ RTX) when the offer lists it before VP8 (a page that prefers it, {@code ?codec=vp9}). H264/AV1 are
- * parsed but not selected. Opus comes with RED (RFC 2198) when the offer has
- * RED carrying Opus and the policy takes it ({@link #DEFAULT} does, {@link #WITHOUT_RED} not).
+ * What the SFU accepts on an m= line (see sfu/CODECS.md). We never transcode: audio is Opus, and
+ * video is one of {@link #VIDEO_CODECS} (+ its RTX), the first of the policy's video list that the
+ * line offers. A room narrows that list to its one codec ({@link #withVideo}) so that every
+ * subscriber can decode every publisher. Opus comes with RED (RFC 2198) when the offer has RED
+ * carrying Opus and the policy takes it ({@link #DEFAULT} does, {@link #WITHOUT_RED} not).
  */
 public final class CodecPolicy {
-    public static final CodecPolicy DEFAULT = new CodecPolicy(true);
+    /**
+     * The video codecs the SFU forwards, by their rtpmap name, each with the one format of a line it
+     * answers. A codec is added here and in {@code codec.Codec} (keyframes, clock rate).
+     */
+    private static final Map<String, Function<MediaSection, Optional<PayloadFormat>>> VIDEO_FORMATS = Map.of(
+            "VP8", CodecPolicy::vp8Format,
+            "H264", CodecPolicy::h264Format,
+            "VP9", CodecPolicy::vp9Format);
+    /** Every video codec the SFU forwards, in its default order of preference. */
+    public static final List<String> VIDEO_CODECS = List.of("VP8", "H264", "VP9");
+
+    public static final CodecPolicy DEFAULT = new CodecPolicy(true, VIDEO_CODECS);
     /** Plain Opus only: RED offered or not. */
-    public static final CodecPolicy WITHOUT_RED = new CodecPolicy(false);
+    public static final CodecPolicy WITHOUT_RED = new CodecPolicy(false, VIDEO_CODECS);
 
     /** Every extension the SFU knows is accepted when offered. */
     private static final Set<String> EXTENSIONS =
@@ -36,9 +50,52 @@ public final class CodecPolicy {
     private static final List<String> OPUS_ECHOED = List.of("sprop-stereo", "usedtx");
 
     private final boolean red;
+    private final List<String> video;
 
-    private CodecPolicy(boolean red) {
+    private CodecPolicy(boolean red, List<String> video) {
         this.red = red;
+        this.video = List.copyOf(video);
+    }
+
+    /**
+     * This policy answering only the video codecs {@code names} (rtpmap names, any case), first
+     * offered first; an empty list answers no video line.
+     *
+     * @throws IllegalArgumentException for a codec the SFU does not forward
+     */
+    public CodecPolicy withVideo(List<String> names) {
+        return new CodecPolicy(red, names.stream().map(CodecPolicy::videoCodec).toList());
+    }
+
+    /** The video codecs this policy answers, first preferred first. */
+    public List<String> videoCodecs() {
+        return video;
+    }
+
+    /**
+     * The canonical name ({@link #VIDEO_CODECS}) of the video codec {@code name} (any case).
+     *
+     * @throws IllegalArgumentException when the SFU does not forward it
+     */
+    public static String videoCodec(String name) {
+        return VIDEO_CODECS.stream()
+                .filter(c -> c.equalsIgnoreCase(name.trim()))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "video codec '" + name + "' is not one the SFU forwards " + VIDEO_CODECS));
+    }
+
+    /**
+     * The video codecs (of {@link #VIDEO_CODECS}, in that order) a browser can take on this line: those
+     * it offers in a form the SFU answers. Empty for anything but an offered video line.
+     */
+    public static List<String> videoCodecsOffered(MediaSection offered) {
+        if (offered.kind() != MediaKind.VIDEO || offered.rejected()) {
+            return List.of();
+        }
+        return VIDEO_CODECS.stream()
+                .filter(c -> VIDEO_FORMATS.get(c).apply(offered).isPresent())
+                .toList();
     }
 
     /** Whether RED is answered when offered. */
@@ -113,35 +170,83 @@ public final class CodecPolicy {
                 offered.payloadType(), offered.name(), 48000, 2, params, feedback(offered, AUDIO_FEEDBACK));
     }
 
-    /**
-     * The first offered of VP8 and VP9 profile 0: browsers list VP8 first unless the page asked for
-     * another codec (setCodecPreferences), so VP9 is only answered to a page that prefers it.
-     */
     private Optional<CodecSelection> selectVideo(MediaSection offered) {
-        return offered.codecs().stream()
-                .filter(c -> c.clockRate() == 90000 && (c.isNamed("VP8") || isVp9Profile0(c)))
-                .findFirst()
-                .map(codec -> new CodecSelection(
-                        new PayloadFormat(
-                                codec.payloadType(),
-                                codec.name(),
-                                90000,
-                                1,
-                                codec.isNamed("VP9") ? Map.of("profile-id", "0") : Map.of(),
-                                feedback(codec, VIDEO_FEEDBACK)),
-                        offered.rtxFor(codec.payloadType())
+        for (String name : video) {
+            Optional<PayloadFormat> format = VIDEO_FORMATS.get(name).apply(offered);
+            if (format.isPresent()) {
+                PayloadFormat media = format.get();
+                return Optional.of(new CodecSelection(
+                        media,
+                        offered.rtxFor(media.payloadType())
                                 .map(rtx -> new PayloadFormat(
                                         rtx.payloadType(),
                                         rtx.name(),
                                         rtx.clockRate(),
                                         1,
-                                        Map.of("apt", Integer.toString(codec.payloadType())),
+                                        Map.of("apt", Integer.toString(media.payloadType())),
                                         List.of()))));
+            }
+        }
+        return Optional.empty();
     }
 
-    /** VP9 profile 0 (8-bit 4:2:0, what every VP9 decoder takes): profile-id=0 or no profile-id (RFC 9628). */
-    private static boolean isVp9Profile0(PayloadFormat c) {
-        return c.isNamed("VP9") && "0".equals(c.parameters().getOrDefault("profile-id", "0"));
+    /** VP8 has no fmtp. */
+    private static Optional<PayloadFormat> vp8Format(MediaSection offered) {
+        return offered.codecs().stream()
+                .filter(c -> c.isNamed("VP8") && c.clockRate() == 90000)
+                .findFirst()
+                .map(vp8 -> new PayloadFormat(
+                        vp8.payloadType(), vp8.name(), 90000, 1, Map.of(), feedback(vp8, VIDEO_FEEDBACK)));
+    }
+
+    /**
+     * H264 in packetization mode 1 (FU-A and STAP-A: what Chromium, Safari and Firefox send) of the
+     * Constrained Baseline profile, which every H264 browser decodes: {@code 42e01f} when offered,
+     * else another constrained-baseline level. The offer's fmtp is echoed, so the answer names the
+     * same profile-level-id (RFC 6184 8.2.2: an answer to a sendrecv line keeps the offered profile).
+     * Baseline without the constraint flag (Chrome's {@code 42001f}), Main and High are never taken:
+     * not every receiver decodes them.
+     */
+    private static Optional<PayloadFormat> h264Format(MediaSection offered) {
+        return offered.codecs().stream()
+                .filter(c -> c.isNamed("H264") && c.clockRate() == 90000)
+                .filter(c -> "1".equals(c.parameters().get("packetization-mode")))
+                .filter(c -> isConstrainedBaseline(c.parameters().get("profile-level-id")))
+                .min(Comparator.comparing(
+                        c -> !"42e01f".equalsIgnoreCase(c.parameters().get("profile-level-id"))))
+                .map(h264 -> new PayloadFormat(
+                        h264.payloadType(), h264.name(), 90000, 1, h264.parameters(), feedback(h264, VIDEO_FEEDBACK)));
+    }
+
+    /**
+     * VP9 profile 0 (8-bit 4:2:0, what every VP9 decoder takes): profile-id=0 or no profile-id (RFC 9628).
+     * Its scalable modes (L3T3_KEY from {@code ?codec=vp9}) are forwarded layer by layer (forward.SvcLayers).
+     */
+    private static Optional<PayloadFormat> vp9Format(MediaSection offered) {
+        return offered.codecs().stream()
+                .filter(c -> c.isNamed("VP9") && c.clockRate() == 90000)
+                .filter(c -> "0".equals(c.parameters().getOrDefault("profile-id", "0")))
+                .findFirst()
+                .map(vp9 -> new PayloadFormat(
+                        vp9.payloadType(),
+                        vp9.name(),
+                        90000,
+                        1,
+                        Map.of("profile-id", "0"),
+                        feedback(vp9, VIDEO_FEEDBACK)));
+    }
+
+    /**
+     * RFC 6184 profile-level-id: profile_idc 66 (0x42, Baseline) with constraint_set1_flag (0x40 of the
+     * second byte) is Constrained Baseline, which a Baseline, Main or High decoder all decode.
+     */
+    static boolean isConstrainedBaseline(String profileLevelId) {
+        if (profileLevelId == null || !profileLevelId.matches("[0-9A-Fa-f]{6}")) {
+            return false;
+        }
+        int profile = Integer.parseInt(profileLevelId.substring(0, 2), 16);
+        int constraints = Integer.parseInt(profileLevelId.substring(2, 4), 16);
+        return profile == 0x42 && (constraints & 0x40) != 0;
     }
 
     /** Offered feedback we also support, in the offer's order. */

@@ -27,6 +27,12 @@ record SimulcastAnswer(List<Simulcast.Layer> layers, Optional<String> declined) 
      */
     private static final Pattern RID = Pattern.compile("[A-Za-z0-9_-]{1,16}");
 
+    /**
+     * The codecs whose layers the media plane can switch between: it finds their keyframes, and renumbers
+     * what they number (VP8 picture ids; H264 numbers nothing beyond RTP).
+     */
+    private static final Set<String> SIMULCAST_CODECS = Set.of("VP8", "H264");
+
     SimulcastAnswer {
         layers = List.copyOf(layers);
     }
@@ -54,10 +60,11 @@ record SimulcastAnswer(List<Simulcast.Layer> layers, Optional<String> declined) 
         if (streams.size() > maxLayers) {
             return declined(streams.size() + " layers offered, at most " + maxLayers + " accepted");
         }
-        // Moving a subscriber between layers needs codec knowledge (keyframes, picture ids): VP8 only.
-        if (!codecs.media().isNamed("VP8")) {
+        // Moving a subscriber between layers needs codec knowledge (keyframes, picture ids).
+        if (SIMULCAST_CODECS.stream().noneMatch(codecs.media()::isNamed)) {
             return declined(
-                    "simulcast is forwarded for VP8 only, not " + codecs.media().name());
+                    "simulcast is forwarded for " + String.join(" and ", new java.util.TreeSet<>(SIMULCAST_CODECS))
+                            + " only, not " + codecs.media().name());
         }
         // Rid-named layers announce no SSRC: the SFU learns them from these elements of the packets.
         if (!accepts(extensions, RtpExtension.MID)) {

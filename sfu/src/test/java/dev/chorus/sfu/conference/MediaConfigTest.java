@@ -132,6 +132,24 @@ class MediaConfigTest {
         assertTrue(failure("chorus.media.audio-red-redundancy = 5").contains("chorus.media.audio-red-redundancy"));
         assertEquals(0, with("chorus.media.audio-red-redundancy = 0").router().audioRedundancy());
         assertEquals(2, MediaConfig.reference().router().audioRedundancy(), "RED, two earlier frames deep");
+        assertTrue(failure("chorus.media.video-codecs = [\"VP7\"]").contains("chorus.media.video-codecs"));
+        assertTrue(failure("chorus.media.video-codecs = []").contains("chorus.media.video-codecs"));
+        assertTrue(failure("chorus.media.video-codecs = [VP8, vp8]").contains("chorus.media.video-codecs"));
+    }
+
+    @Test
+    void roomVideoCodecsArePreferredVp8ThenH264ThenVp9UnlessConfigured() {
+        assertEquals(
+                java.util.List.of("VP8", "H264", "VP9"),
+                MediaConfig.reference().settings().videoCodecs());
+        assertEquals(
+                java.util.List.of("H264", "VP8"),
+                with("chorus.media.video-codecs = [h264, VP8]").settings().videoCodecs(),
+                "any case; as CHORUS_MEDIA_VIDEO_CODECS=h264,VP8 arrives");
+        assertEquals(
+                MediaConfig.reference().settings().videoCodecs(),
+                new MediaService.Settings(MediaConfig.reference().transport(), 1, 1, 64, RouterConfig.defaults())
+                        .videoCodecs());
     }
 
     @Test

@@ -212,10 +212,12 @@ class AnswerBuilderTest {
     }
 
     @Test
-    void vp9Profile0IsAnsweredWithItsRtxWhenOfferedFirst() throws SdpException {
-        // What setCodecPreferences([VP9 profile-id=0, rtx]) leaves: VP9 before any VP8 (here: no VP8 at all).
+    void vp9Profile0IsAnsweredWithItsRtxInAVp9Room() throws SdpException {
+        // A room whose codec is VP9 (every member offered it, e.g. ?codec=vp9 pages) narrows the policy to it.
         String offer = Fixtures.text(Fixtures.PUBLISH).replace("a=rtpmap:96 VP8/90000", "a=rtpmap:96 X-NONE/90000");
-        Answer answer = builderFor(offer).build();
+        Answer answer = builderFor(offer)
+                .codecPolicy(CodecPolicy.DEFAULT.withVideo(List.of("VP9")))
+                .build();
         NegotiatedSection cam = answer.section("1").orElseThrow();
         assertEquals(OptionalInt.of(98), cam.payloadType());
         assertEquals(OptionalInt.of(99), cam.rtxPayloadType());
@@ -223,7 +225,7 @@ class AnswerBuilderTest {
         assertEquals(List.of("98", "99"), parsed.formats());
         assertEquals(Map.of("profile-id", "0"), parsed.codec(98).orElseThrow().parameters());
         assertTrue(parsed.codec(98).orElseThrow().feedback().contains("nack pli"));
-        // VP8 listed first (every browser's default order) still wins over VP9 further down.
+        // With the default preference VP8 comes first.
         NegotiatedSection vp8 =
                 builderFor(Fixtures.text(Fixtures.PUBLISH)).build().section("1").orElseThrow();
         assertEquals(OptionalInt.of(96), vp8.payloadType());
@@ -235,12 +237,14 @@ class AnswerBuilderTest {
                 .replace("a=rtpmap:111 opus/48000/2", "a=rtpmap:111 opus/48000/1")
                 .replace("a=rtpmap:96 VP8/90000", "a=rtpmap:96 VP7/90000")
                 .replace("a=fmtp:98 profile-id=0", "a=fmtp:98 profile-id=1");
-        Answer answer = builderFor(offer).build();
+        Answer answer = builderFor(offer)
+                .codecPolicy(CodecPolicy.DEFAULT.withVideo(List.of("VP8", "VP9")))
+                .build();
         assertEquals(
                 Optional.of("no acceptable audio codec (we accept opus/48000/2)"),
                 answer.section("0").orElseThrow().rejectReason());
         assertEquals(
-                Optional.of("no acceptable video codec (we accept VP8/90000, VP9/90000 profile 0)"),
+                Optional.of("no acceptable video codec (we accept VP8/90000, VP9/90000)"),
                 answer.section("1").orElseThrow().rejectReason());
         assertTrue(answer.sdp().contains("m=audio 0 UDP/TLS/RTP/SAVPF 111\r\n"));
         assertFalse(answer.sdp().contains("a=group:BUNDLE"));

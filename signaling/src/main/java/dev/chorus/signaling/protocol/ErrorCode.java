@@ -18,6 +18,7 @@ public enum ErrorCode {
     NOT_READY("not_ready"),
     MEDIA_UNAVAILABLE("media_unavailable"),
     NOT_ALLOWED("not_allowed"),
+    UNSUPPORTED_CODEC("unsupported_codec"),
     /** A moderation request named nobody in the sender's room. */
     PARTICIPANT_NOT_FOUND("participant_not_found"),
     /** A moderation request named a source the member publishes no track of. */

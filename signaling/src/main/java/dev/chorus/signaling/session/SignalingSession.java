@@ -512,6 +512,7 @@ public final class SignalingSession implements MessageSink {
             case BAD_CANDIDATE -> ErrorCode.INVALID_FIELD;
             case UNAVAILABLE -> ErrorCode.MEDIA_UNAVAILABLE;
             case NOT_ALLOWED -> ErrorCode.NOT_ALLOWED;
+            case UNSUPPORTED_CODEC -> ErrorCode.UNSUPPORTED_CODEC;
         };
         return new ProtocolException(code, e.getMessage(), code == ErrorCode.INVALID_FIELD ? field : null, requestId);
     }

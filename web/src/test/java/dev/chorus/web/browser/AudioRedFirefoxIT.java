@@ -1,5 +1,6 @@
 package dev.chorus.web.browser;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,6 +17,11 @@ import org.junit.jupiter.api.Test;
  * and a Firefox page publish their fake microphones and hear each other: Chromium's RED reaches Firefox as
  * plain Opus (the SFU cuts the primary frame out), Firefox's plain Opus reaches Chromium as RED the SFU writes
  * from its frames, and both play it. What Firefox offers is read from its own offer.
+ *
+ * <p>The same room checks the video codec policy with Firefox (sfu/CODECS.md): Firefox ESR has no H264 here (its
+ * OpenH264 plugin is downloaded from the internet at first start), so its offer lists none, the room stays on VP8
+ * (the Chromium page, offering VP8 and H264, sends and receives VP8), and a Chromium page offering H264 only
+ * ({@code ?codec=h264}) is refused with {@code unsupported_codec} while Firefox goes on decoding VP8.
  */
 @Tag("firefox")
 class AudioRedFirefoxIT {
@@ -27,12 +33,14 @@ class AudioRedFirefoxIT {
         NetworkNamespace.require();
         Firefox firefox = null;
         RoomPage chromium = null;
+        Chromium.Started chromiumBrowser = null;
         try (ProxiedServer server = ProxiedServer.start(21, NetworkNamespace.address())) {
             firefox = Firefox.start();
             FirefoxPage fox =
                     FirefoxPage.open(firefox, server.url("/r/foxred?name=Fox"), 1280, 800, 1, FirefoxPage.CAMERA_360P);
             fox.awaitState("joined", JOIN_WAIT);
-            RoomPage chrome = RoomPage.open(server.url("/r/foxred?name=Chrome"));
+            chromiumBrowser = Chromium.start(List.of(), Chromium.Camera.SMALL);
+            RoomPage chrome = RoomPage.openIn(chromiumBrowser, server.url("/r/foxred?name=Chrome"));
             chromium = chrome;
             chrome.awaitState("joined");
             String foxId = fox.selfId();
@@ -72,10 +80,44 @@ class AudioRedFirefoxIT {
             Inbound atChrome = chrome.inbound(foxId, "audio", "mic");
             System.out.println(
                     "audio RED with Firefox: Firefox hears " + atFox.all() + "; Chromium hears " + atChrome.all());
+
+            // Video: no H264 in Firefox, so VP8 both ways, and a page that decodes H264 only cannot join the room.
+            assertFalse(foxOffer.contains("H264/90000"), "Firefox offers H264 now: " + foxOffer);
+            fox.awaitVideoFrom(chromeId, MEDIA_WAIT);
+            chrome.awaitInbound(List.of(foxId), "video", "camera", MEDIA_WAIT);
+            assertEquals(List.of("VP8", "VP8"), chromeVideoCodecs(chrome), "Chromium's inbound and outbound video");
+            RoomPage h264 = RoomPage.openIn(chromiumBrowser, server.url("/r/foxred?name=OnlyH264&codec=h264"));
+            h264.awaitState("joined");
+            awaitTrue(
+                    () -> h264.mediaStatus().startsWith("failed/unsupported_codec"),
+                    MEDIA_WAIT,
+                    () -> "the H264-only page refused: " + h264.mediaStatus());
+            long framesBefore = fox.inbound(chromeId, "video", "camera").framesDecoded();
+            Thread.sleep(1000);
+            long framesAfter = fox.inbound(chromeId, "video", "camera").framesDecoded();
+            System.out.println("video with Firefox: VP8; the H264-only page: " + h264.mediaStatus()
+                    + "; Firefox decoded " + (framesAfter - framesBefore) + " frames in the next second");
+            assertTrue(framesAfter > framesBefore, "Firefox stopped decoding the room's VP8");
+            h264.close();
         } finally {
             if (chromium != null) chromium.close();
+            if (chromiumBrowser != null) chromiumBrowser.quit();
             if (firefox != null) firefox.close();
         }
+    }
+
+    /** The codec names (as getStats reports them, without "video/") of the page's inbound then outbound video. */
+    @SuppressWarnings("unchecked")
+    private static List<String> chromeVideoCodecs(RoomPage page) {
+        return (List<String>) page.asyncScript("const done = arguments[arguments.length - 1];"
+                + "window.chorus.pc.getStats().then((stats) => {"
+                + "  const byType = {'inbound-rtp': [], 'outbound-rtp': []};"
+                + "  stats.forEach((r) => {"
+                + "    if (r.kind !== 'video' || !byType[r.type] || !r.codecId || !stats.get(r.codecId)) return;"
+                + "    byType[r.type].push(stats.get(r.codecId).mimeType.replace('video/', ''));"
+                + "  });"
+                + "  done(byType['inbound-rtp'].concat(byType['outbound-rtp']));"
+                + "});");
     }
 
     /** Audio played out: packets received and, where the browser reports it, samples played. */
