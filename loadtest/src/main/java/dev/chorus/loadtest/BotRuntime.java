@@ -38,7 +38,7 @@ final class BotRuntime implements AutoCloseable {
     private final ScheduledExecutorService starter;
     final Pacer pacer;
     /**
-     * Receive-only bots decrypt one RTP packet in this many per SSRC: 16 in the capacity benchmark, where decrypting
+     * Receive-only bots decrypt one RTP packet in this many per SSRC: 64 in the capacity benchmark, where decrypting
      * all would cost the generator more than the server's forwarding, 1 otherwise; the system property
      * {@code chorus.bots.decryptOneIn} overrides both.
      */
@@ -59,7 +59,7 @@ final class BotRuntime implements AutoCloseable {
         this.progress = progress;
         this.pacer = new Pacer(config.profile());
         this.decryptOneIn =
-                Math.max(1, Integer.getInteger("chorus.bots.decryptOneIn", config.capacity() != null ? 16 : 1));
+                Math.max(1, Integer.getInteger("chorus.bots.decryptOneIn", config.capacity() != null ? 64 : 1));
         this.starter = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, threadName);
             t.setDaemon(true);
