@@ -47,6 +47,8 @@ final class CapacityRun {
             double serverCpuCores,
             double forwardedPpsPerCore,
             double generatorCpuCores,
+            CpuTimes serverCores,
+            CpuTimes generatorCores,
             double loss,
             double p50Ms,
             double p99Ms,
@@ -57,6 +59,16 @@ final class CapacityRun {
 
         boolean withinLimits() {
             return verdict.equals("ok");
+        }
+
+        /** The generator's CPU per packet its bots received, in microseconds (= CPU ms/s per 1k received pps). */
+        double generatorMicrosPerReceivedPacket() {
+            return receivedPps > 0 ? generatorCpuCores * 1e6 / receivedPps : Double.NaN;
+        }
+
+        /** The server's CPU per packet it forwarded, in microseconds. */
+        double serverMicrosPerForwardedPacket() {
+            return forwardedPps > 0 ? serverCpuCores * 1e6 / forwardedPps : Double.NaN;
         }
     }
 
@@ -248,11 +260,14 @@ final class CapacityRun {
 
     private Step measure(int step, int rooms, Pacer pacer, JoinPhase join) throws InterruptedException {
         Fleet.Totals start = previous;
-        double genCpuStart = self.cpuSeconds();
+        CpuTimes genCpuStart = self.cpuTimes();
+        CpuTimes serverCpuStart = probe.cpuTimes();
         long skippedStart = pacer.skipped();
         Fleet.Totals end = tick("step " + step, capacity.stepDuration().toNanos());
         double seconds = Math.max(1e-3, (end.nanos() - start.nanos()) / 1e9);
-        double genCpu = (self.cpuSeconds() - genCpuStart) / seconds;
+        CpuTimes genCores = self.cpuTimes().coresSince(genCpuStart, seconds);
+        CpuTimes serverCores = probe.cpuTimes().coresSince(serverCpuStart, seconds);
+        double genCpu = genCores.total();
         long skipped = pacer.skipped() - skippedStart;
         long expected = end.expected() - start.expected();
         long lost = Math.max(0, end.lost() - start.lost());
@@ -284,6 +299,8 @@ final class CapacityRun {
                 cpu,
                 cpu > 0 ? fwd / cpu : Double.NaN,
                 genCpu,
+                serverCores,
+                genCores,
                 loss,
                 p50,
                 p99,
@@ -368,7 +385,8 @@ final class CapacityRun {
         progress.printf(
                 Locale.ROOT,
                 "== step %d: %d rooms, %d bots: forwarded %s pps on %s server cores = %s pps/core,"
-                        + " loss %.3f%%, p99 %s ms, generator %s cores: %s%n",
+                        + " loss %.3f%%, p99 %s ms; server user %s + system %s cores, %s us per forwarded packet;"
+                        + " generator user %s + system %s cores, %s us per received packet: %s%n",
                 s.step(),
                 s.rooms(),
                 s.bots(),
@@ -377,7 +395,12 @@ final class CapacityRun {
                 LoadTestMain.f0(s.forwardedPpsPerCore()),
                 s.loss() * 100,
                 LoadTestMain.f2(s.p99Ms()),
-                LoadTestMain.f2(s.generatorCpuCores()),
+                LoadTestMain.f2(s.serverCores().user()),
+                LoadTestMain.f2(s.serverCores().system()),
+                LoadTestMain.f2(s.serverMicrosPerForwardedPacket()),
+                LoadTestMain.f2(s.generatorCores().user()),
+                LoadTestMain.f2(s.generatorCores().system()),
+                LoadTestMain.f2(s.generatorMicrosPerReceivedPacket()),
                 s.verdict());
         JoinPhase j = s.join();
         if (j.runningBots() > 0) {
@@ -403,11 +426,15 @@ final class CapacityRun {
         "connected",
         "forwarded pps",
         "server cores",
+        "server user / system",
         "pps/core",
         "loss %",
         "p50 ms",
         "p99 ms",
+        "received pps",
         "generator cores",
+        "generator user / system",
+        "generator us per received packet",
         "server RSS MiB",
         "join: running loss %",
         "join: running p99 ms",
@@ -424,11 +451,17 @@ final class CapacityRun {
             Integer.toString(s.botsConnected()),
             LoadTestMain.f0(s.forwardedPps()),
             LoadTestMain.f2(s.serverCpuCores()),
+            LoadTestMain.f2(s.serverCores().user()) + " / "
+                    + LoadTestMain.f2(s.serverCores().system()),
             LoadTestMain.f0(s.forwardedPpsPerCore()),
             String.format(Locale.ROOT, "%.3f", s.loss() * 100),
             LoadTestMain.f2(s.p50Ms()),
             LoadTestMain.f2(s.p99Ms()),
+            LoadTestMain.f0(s.receivedPps()),
             LoadTestMain.f2(s.generatorCpuCores()),
+            LoadTestMain.f2(s.generatorCores().user()) + " / "
+                    + LoadTestMain.f2(s.generatorCores().system()),
+            LoadTestMain.f2(s.generatorMicrosPerReceivedPacket()),
             LoadTestMain.f0(s.serverRssMib()),
             s.join().runningBots() > 0
                     ? String.format(Locale.ROOT, "%.3f", s.join().runningLoss() * 100)
@@ -511,7 +544,13 @@ final class CapacityRun {
             LoadTestMain.num(o, "serverForwardedPps", s.forwardedPps());
             LoadTestMain.num(o, "serverCpuCores", s.serverCpuCores());
             LoadTestMain.num(o, "serverForwardedPpsPerCore", s.forwardedPpsPerCore());
+            LoadTestMain.num(o, "serverUserCores", s.serverCores().user());
+            LoadTestMain.num(o, "serverSystemCores", s.serverCores().system());
+            LoadTestMain.num(o, "serverMicrosPerForwardedPacket", s.serverMicrosPerForwardedPacket());
             LoadTestMain.num(o, "generatorCpuCores", s.generatorCpuCores());
+            LoadTestMain.num(o, "generatorUserCores", s.generatorCores().user());
+            LoadTestMain.num(o, "generatorSystemCores", s.generatorCores().system());
+            LoadTestMain.num(o, "generatorMicrosPerReceivedPacket", s.generatorMicrosPerReceivedPacket());
             LoadTestMain.num(o, "loss", s.loss());
             LoadTestMain.num(o, "p50LatencyMs", s.p50Ms());
             LoadTestMain.num(o, "p99LatencyMs", s.p99Ms());

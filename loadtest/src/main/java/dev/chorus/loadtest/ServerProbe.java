@@ -202,18 +202,23 @@ final class ServerProbe {
 
     /** User + system CPU seconds of the server process, or NaN. */
     double cpuSeconds() {
+        return cpuTimes().total();
+    }
+
+    /** User and system CPU seconds of the server process, or {@link CpuTimes#UNKNOWN}. */
+    CpuTimes cpuTimes() {
         if (pid.isEmpty()) {
-            return Double.NaN;
+            return CpuTimes.UNKNOWN;
         }
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid.getAsLong()), "stat"));
             // fields after the command name (which may hold spaces) start after the last ')'
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
             // f[0] is field 3 (state); utime is field 14, stime field 15
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+            return new CpuTimes(Long.parseLong(f[11]) / TICKS_PER_SECOND, Long.parseLong(f[12]) / TICKS_PER_SECOND);
         } catch (IOException | RuntimeException e) {
             lastError = "/proc/" + pid.getAsLong() + "/stat: " + e;
-            return Double.NaN;
+            return CpuTimes.UNKNOWN;
         }
     }
 

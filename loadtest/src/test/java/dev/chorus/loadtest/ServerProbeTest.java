@@ -2,8 +2,12 @@ package dev.chorus.loadtest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 class ServerProbeTest {
@@ -66,5 +70,35 @@ class ServerProbeTest {
         assertEquals(2000, failed.processedPpsSince(start), 1e-9);
         // and the failed second on its own has no rate, rather than a made-up one
         assertEquals(Double.NaN, failed.forwardedPpsSince(middle));
+    }
+
+    @Test
+    void readsAProcessUserAndSystemCpuApart() {
+        ServerProbe self =
+                new ServerProbe(null, OptionalLong.of(ProcessHandle.current().pid()));
+        CpuTimes before = self.cpuTimes();
+        long sink = 0;
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long end = threads.getCurrentThreadUserTime() + 300_000_000L; // CPU time, whatever else the machine runs
+        while (threads.getCurrentThreadUserTime() < end) {
+            for (int i = 0; i < 100_000; i++) {
+                sink += Long.numberOfTrailingZeros(sink + i + 1); // user time, no system calls
+            }
+        }
+        CpuTimes after = self.cpuTimes();
+        assertTrue(sink > 0);
+        assertTrue(after.user() - before.user() >= 0.1, before + " -> " + after);
+        assertTrue(after.system() >= before.system(), before + " -> " + after);
+        assertEquals(after.total(), self.cpuSeconds(), 0.5);
+        assertTrue(Double.isNaN(
+                new ServerProbe(null, OptionalLong.empty()).cpuTimes().user()));
+    }
+
+    @Test
+    void cpuTimesBecomeCoresOverAWindow() {
+        CpuTimes cores = new CpuTimes(12.0, 3.0).coresSince(new CpuTimes(10.0, 2.5), 4.0);
+        assertEquals(0.5, cores.user(), 1e-9);
+        assertEquals(0.125, cores.system(), 1e-9);
+        assertEquals(0.625, cores.total(), 1e-9);
     }
 }

@@ -25,7 +25,7 @@ import org.ice4j.ice.Component;
 
 /**
  * A CLIENT transport's UDP socket when clients share their reads ({@link TransportConfig#sharedClientReads()}): a
- * non-blocking {@link DatagramChannel} that {@link ClientReadLoop} drains on its one thread for every client of the
+ * non-blocking {@link DatagramChannel} that a {@link ClientReadLoop} drains on its thread with many other clients of the
  * process. Without it each client has ice4j's socket stack for its candidate, where a datagram crosses two or three
  * threads (the STUN stack's reader or the component socket's reader, then the client's own) and is copied into a new
  * packet at each hand-over: in a bot process that, not SRTP, is where the CPU goes.

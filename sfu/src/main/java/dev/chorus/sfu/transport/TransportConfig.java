@@ -155,8 +155,8 @@ public final class TransportConfig {
     }
 
     /**
-     * CLIENT transports only: read every such transport's socket on one shared selector thread
-     * ({@link ClientReadLoop}) instead of ice4j's socket stack and a reader thread each. For processes that run
+     * CLIENT transports only: read every such transport's socket on a few shared selector threads, one per core
+     * ({@link ClientReadLoops}), instead of ice4j's socket stack and a reader thread each. For processes that run
      * hundreds of clients (load-test bots); false (the default) keeps the plain path.
      */
     public boolean sharedClientReads() {

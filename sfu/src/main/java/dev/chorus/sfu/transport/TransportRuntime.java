@@ -70,13 +70,20 @@ final class TransportRuntime implements AutoCloseable {
         return clients;
     }
 
-    private static ClientReadLoop clientReads;
+    private static ClientReadLoops clientReads;
 
-    /** The process-wide read loop of CLIENT transports with shared reads, started on first use, never ended. */
-    static synchronized ClientReadLoop clientReads() {
+    /**
+     * The process-wide read loops of CLIENT transports with shared reads (one per available core unless
+     * {@code chorus.transport.clientReadThreads} says otherwise), started on first use, never ended.
+     */
+    static synchronized ClientReadLoops clientReads() {
         if (clientReads == null) {
-            clientReads = new ClientReadLoop(
-                    "chorus-client-reads", 1000L * Long.getLong("chorus.transport.clientReadPauseMicros", 0));
+            clientReads = new ClientReadLoops(
+                    "chorus-client-reads",
+                    Integer.getInteger(
+                            "chorus.transport.clientReadThreads",
+                            Runtime.getRuntime().availableProcessors()),
+                    1000L * Long.getLong("chorus.transport.clientReadPauseMicros", 0));
         }
         return clientReads;
     }
