@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
  * them of it) and meet there again, the subscriber decoding the publisher's video. With
  * {@code -Dchorus.test.failoverKills=10} the dead node is started again and the serving one killed, ten times over,
  * for the failover figures; the suite kills once. Then the dead node is started again and the serving one stopped
- * with SIGTERM: its pages move to the other node at once and it exits 0 (drain across nodes). Last, the drained
- * node is started again and frozen (SIGSTOP) as if partitioned away: the serving node drops it and the call goes
+ * with SIGTERM: its pages move to the other node at once and it exits 0 (drain across nodes). Before the kills,
+ * the node without the room is frozen (SIGSTOP) as if partitioned away: the serving node drops it and the call goes
  * on; resumed (SIGCONT), the two merge again.
  */
 class ClusterFailoverBrowserIT {
@@ -62,6 +62,38 @@ class ClusterFailoverBrowserIT {
                 assertTrue(subUrl.contains("redirects=1"), subUrl);
                 assertEquals(Boolean.TRUE, sub.script("return window.chorus.receiveOnly"), "publish=0 kept");
                 sub.awaitInbound(List.of(pub.selfId()), "video", "camera", BACK_WITHIN);
+                // A partition: the node without the room stops answering (SIGSTOP). The serving node drops it
+                // after the member timeout and its call goes on untouched; resumed, the two merge again.
+                ServerProcess home = origin(pub).equals(a.base()) ? a : b;
+                ServerProcess away = home == a ? b : a;
+                String pubId = pub.selfId();
+                long framesBefore = sub.inbound(pubId, "video", "camera").framesDecoded();
+                long frozenAt = System.nanoTime();
+                signal(away, "STOP");
+                try {
+                    awaitNodes(home, 1);
+                    long droppedMs = (System.nanoTime() - frozenAt) / 1_000_000;
+                    Thread.sleep(1000);
+                    long frames = sub.inbound(pubId, "video", "camera").framesDecoded() - framesBefore;
+                    long frozenMs = (System.nanoTime() - frozenAt) / 1_000_000;
+                    assertEquals(pubId, pub.selfId(), "the publisher stayed in its room");
+                    assertEquals("joined", sub.state());
+                    // The small camera sends 15 fps; a stall of a second or more would show here.
+                    assertTrue(frames >= frozenMs * 10 / 1000, frames + " frames in " + frozenMs + " ms");
+                    System.out.printf(
+                            "cluster partition: the other node dropped %d ms after it froze; the call decoded %d frames"
+                                    + " in the %d ms frozen%n",
+                            droppedMs, frames, frozenMs);
+                } finally {
+                    signal(away, "CONT");
+                }
+                long resumedAt = System.nanoTime();
+                awaitNodes(home, 2);
+                awaitNodes(away, 2);
+                System.out.printf(
+                        "cluster partition: merged again %d ms after the frozen node resumed%n",
+                        (System.nanoTime() - resumedAt) / 1_000_000);
+
                 for (int kill = 0; kill < kills; kill++) {
                     ServerProcess serving = origin(pub).equals(a.base()) ? a : b;
                     ServerProcess other = serving == a ? b : a;
@@ -121,37 +153,6 @@ class ClusterFailoverBrowserIT {
                         "cluster drain: both pages joined on the other node %d ms after SIGTERM, video decoded at %d"
                                 + " ms, the drained node exited 0 at %d ms%n",
                         movedMs, videoMs, exitMs);
-
-                // A partition: the node without the room stops answering (SIGSTOP). The serving node drops it
-                // after the member timeout and its call goes on untouched; resumed, the two merge again.
-                serving.startAgain();
-                awaitNodes(other, 2);
-                String pubId = pub.selfId();
-                long framesBefore = sub.inbound(pubId, "video", "camera").framesDecoded();
-                long frozenAt = System.nanoTime();
-                signal(serving, "STOP");
-                try {
-                    awaitNodes(other, 1);
-                    long droppedMs = (System.nanoTime() - frozenAt) / 1_000_000;
-                    Thread.sleep(1000);
-                    long frames = sub.inbound(pubId, "video", "camera").framesDecoded() - framesBefore;
-                    long frozenMs = (System.nanoTime() - frozenAt) / 1_000_000;
-                    assertEquals(pubId, pub.selfId(), "the publisher stayed in its room");
-                    assertEquals("joined", sub.state());
-                    // The small camera sends 15 fps; a stall of a second or more would show here.
-                    assertTrue(frames >= frozenMs * 10 / 1000, frames + " frames in " + frozenMs + " ms");
-                    System.out.printf(
-                            "cluster partition: the other node dropped %d ms after it froze; the call decoded %d frames"
-                                    + " in the %d ms frozen%n",
-                            droppedMs, frames, frozenMs);
-                } finally {
-                    signal(serving, "CONT");
-                }
-                long resumedAt = System.nanoTime();
-                awaitNodes(other, 2);
-                System.out.printf(
-                        "cluster partition: merged again %d ms after the frozen node resumed%n",
-                        (System.nanoTime() - resumedAt) / 1_000_000);
             } catch (Throwable t) {
                 TestOutcome.markFailed();
                 pub.screenshot("cluster-failover-pub");

@@ -13,7 +13,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Opus RED between Chromium and Firefox: Firefox (ESR) offers no RED for audio, Chromium does. A Chromium page
+ * A Firefox page and a Chromium page in one room (one Firefox start for all the checks that need Firefox).
+ *
+ * <p>Opus RED between Chromium and Firefox: Firefox (ESR) offers no RED for audio, Chromium does. A Chromium page
  * and a Firefox page publish their fake microphones and hear each other: Chromium's RED reaches Firefox as
  * plain Opus (the SFU cuts the primary frame out), Firefox's plain Opus reaches Chromium as RED the SFU writes
  * from its frames, and both play it. What Firefox offers is read from its own offer.
@@ -22,14 +24,16 @@ import org.junit.jupiter.api.Test;
  * OpenH264 plugin is downloaded from the internet at first start), so its offer lists none, the room stays on VP8
  * (the Chromium page, offering VP8 and H264, sends and receives VP8), and a Chromium page offering H264 only
  * ({@code ?codec=h264}) is refused with {@code unsupported_codec} while Firefox goes on decoding VP8.
+ *
+ * <p>Last, data channels both ways through the room data relay ({@link FirefoxDataChannels}).
  */
 @Tag("firefox")
-class AudioRedFirefoxIT {
+class FirefoxRoomIT {
     private static final Duration JOIN_WAIT = Duration.ofSeconds(30);
     private static final Duration MEDIA_WAIT = Duration.ofSeconds(30);
 
     @Test
-    void chromiumsRedReachesFirefoxAsOpusAndFirefoxsOpusReachesChromiumAsRed() throws Exception {
+    void redOpusReachesFirefoxAsOpusTheRoomStaysVp8AndDataChannelsWorkBothWays() throws Exception {
         NetworkNamespace.require();
         Firefox firefox = null;
         RoomPage chromium = null;
@@ -99,6 +103,8 @@ class AudioRedFirefoxIT {
                     + "; Firefox decoded " + (framesAfter - framesBefore) + " frames in the next second");
             assertTrue(framesAfter > framesBefore, "Firefox stopped decoding the room's VP8");
             h264.close();
+
+            FirefoxDataChannels.exchange(fox, chrome, server);
         } finally {
             if (chromium != null) chromium.close();
             if (chromiumBrowser != null) chromiumBrowser.quit();
