@@ -20,6 +20,8 @@ import * as recordingBadge from './ui-recording.js';
 import * as moderation from './ui-moderation.js';
 import * as reactions from './ui-reactions.js';
 import { MEDIA_REASONS } from './reasons.js';
+import { renderMediaStatus } from './ui-media-status.js';
+import { copyShareLink } from './ui-share-link.js';
 import { clearError, showError, showServerShutdown } from './ui-notices.js';
 
 const $ = (id) => document.getElementById(id);
@@ -166,35 +168,6 @@ async function toggleScreen() {
 }
 
 // ---- media plane ----------------------------------------------------------------
-
-
-function renderMediaStatus({ pc, server, local = null }) {
-  const el = $('media-status');
-  let state = pc === 'connected' || server?.state === 'connected' ? 'connected' : 'connecting';
-  let reason = null;
-  // What this browser found (e.g. the TURN server refused it) explains more than
-  // the server's later "ice_failed", so it comes first.
-  if (local?.state === 'failed') {
-    state = 'failed';
-    reason = local.reason;
-    server = local;
-  } else if (server?.state === 'failed') {
-    state = 'failed';
-    reason = server.reason ?? 'unknown';
-  } else if (pc === 'failed') {
-    state = 'failed';
-    reason = 'browser_failed';
-  }
-  el.dataset.state = state;
-  el.dataset.reason = reason ?? '';
-  el.hidden = state !== 'failed';
-  if (state === 'failed') {
-    const known = MEDIA_REASONS[reason];
-    const why = known && local?.message ? `${known}: ${local.message}`
-      : known ?? `${reason}${server?.message ? `: ${server.message}` : ''}`;
-    el.textContent = `Audio and video could not connect: ${why}. Chat still works; Leave and join again to retry.`;
-  }
-}
 
 function startPeer(s) {
   closePeer();
@@ -524,21 +497,18 @@ async function joinRoom(values) {
 }
 
 // Cluster mode: another node serves this room. The page moves there with its
-// link options (publish, relay, token, ...) and the name given, and joins again.
-// Cluster mode: another node serves this room. The page moves there with its
 // link options and the name given, and joins again (cluster.js).
 function followRedirect(msg) {
-  const s = sig;
-  sig = null; // the server closes this socket now: expected
-  s?.close();
   const to = redirectTarget(msg, target.room, target.name, location.search);
   if (to.error) {
+    const s = sig;
+    sig = null; // the server closes this socket now: expected
+    s?.close();
     showError('redirect_failed', to.error);
     setState('error');
     return;
   }
-  setState('connecting');
-  location.assign(to.url);
+  moveTo(to.url);
 }
 
 // Cluster mode: this page's node is gone (refuses connections) or shutting
@@ -549,13 +519,18 @@ function failOver() {
   const url = failoverTarget(clusterNodes, location.origin, target.room, target.name, location.search);
   if (!url) return false;
   console.info('chorus: this server is gone, moving to', url);
+  moveTo(url);
+  return true;
+}
+
+// Leaves this node's connection (expected closes, no rejoin) and loads the room's page at `url`.
+function moveTo(url) {
   const s = sig;
   sig = null;
   s?.close();
   closePeer();
   setState('connecting');
   location.assign(url);
-  return true;
 }
 
 function leave() {
@@ -585,22 +560,6 @@ function rejoin() {
   joinRoom(target);
 }
 
-async function copyLink() {
-  const btn = $('copy-link');
-  const text = $('share-link').value;
-  let ok = false;
-  try {
-    await navigator.clipboard.writeText(text);
-    ok = true;
-  } catch {
-    // The async clipboard needs a secure context; fall back to selection.
-    $('share-link').select();
-    ok = document.execCommand?.('copy') ?? false;
-  }
-  btn.textContent = ok ? 'Copied!' : 'Press Ctrl+C to copy';
-  setTimeout(() => { btn.textContent = 'Copy link'; }, 2000);
-}
-
 // ---- start --------------------------------------------------------------------
 
 function init() {
@@ -627,7 +586,7 @@ function init() {
   $('leave-button').addEventListener('click', leave);
   reactions.init();
   $('rejoin-button').addEventListener('click', rejoin);
-  $('copy-link').addEventListener('click', copyLink);
+  $('copy-link').addEventListener('click', copyShareLink);
   $('error-dismiss').addEventListener('click', clearError);
   $('share-link').addEventListener('focus', (e) => e.target.select());
   layout.initLayout({ onChange: () => viewReports?.now() });
