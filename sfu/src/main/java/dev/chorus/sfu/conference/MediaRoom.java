@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.forward.PlacedRouter;
+import dev.chorus.sfu.forward.ProducerParams;
 import dev.chorus.sfu.forward.Router;
 import dev.chorus.sfu.record.RoomRecording;
 import dev.chorus.sfu.record.TrackInfo;
@@ -33,6 +34,10 @@ public final class MediaRoom {
     private final Map<String, PublishedTrack> tracks = new LinkedHashMap<>();
 
     private final RoomVideoCodec videoCodec;
+    /** How each track's packets look (payload types, extension ids, SSRCs or rids), for relaying it to other nodes. */
+    private final Map<String, ProducerParams> producerParams = new LinkedHashMap<>();
+    /** The room's media to and from other cluster nodes. */
+    private final RoomRelays relays = new RoomRelays(this);
 
     /** The participant who spoke last as the router decided it, null before anyone did. */
     private String dominantSpeaker;
@@ -168,8 +173,30 @@ public final class MediaRoom {
         return tracks.containsKey(producerId);
     }
 
-    void published(PublishedTrack track) {
+    /** The room's media to and from other cluster nodes (cluster mode). */
+    public RoomRelays relays() {
+        return relays;
+    }
+
+    boolean hasSession(String participantId) {
+        return sessions.containsKey(participantId);
+    }
+
+    /** What another node needs to receive {@code publisherId}'s tracks over a relay: everything it publishes now. */
+    public List<RelayedTrack> relayedTracks(String publisherId) {
+        List<RelayedTrack> list = new ArrayList<>();
+        for (PublishedTrack t : tracks.values()) {
+            ProducerParams p = producerParams.get(t.producerId());
+            if (t.publisherId().equals(publisherId) && p != null) {
+                list.add(new RelayedTrack(t, p));
+            }
+        }
+        return list;
+    }
+
+    void published(PublishedTrack track, ProducerParams params) {
         tracks.put(track.producerId(), track);
+        producerParams.put(track.producerId(), params);
         LOG.info(
                 "[room={} participant={}] publishes {} {} (mid {}, {})",
                 id,
@@ -228,6 +255,7 @@ public final class MediaRoom {
         if (tracks.remove(track.producerId()) == null) {
             return;
         }
+        producerParams.remove(track.producerId());
         RoomRecording r = service.recordings().running(id);
         if (r != null) {
             r.trackEnded(track.producerId());
@@ -316,7 +344,9 @@ public final class MediaRoom {
         }
         sessions.remove(session.participantId());
         videoCodec.left(session.participantId());
+        relays.localLeft(session.participantId());
         if (sessions.isEmpty()) {
+            relays.close();
             endRecordedTracks();
             closed = true;
             service.roomEmpty(this);
@@ -340,6 +370,7 @@ public final class MediaRoom {
         for (MediaSession s : List.copyOf(sessions.values())) {
             s.close();
         }
+        relays.close();
         endRecordedTracks();
         closed = true;
     }
@@ -364,6 +395,7 @@ public final class MediaRoom {
         tracks.values().forEach(x -> t.add(x.toJson()));
         ArrayNode s = n.putArray("sessions");
         sessions.values().forEach(x -> s.add(x.toJson()));
+        n.set("relays", relays.toJson());
         return n;
     }
 }

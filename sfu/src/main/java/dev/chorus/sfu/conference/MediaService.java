@@ -11,12 +11,14 @@ import dev.chorus.sfu.forward.PlacedRouter;
 import dev.chorus.sfu.forward.RouterConfig;
 import dev.chorus.sfu.forward.RouterRegistry;
 import dev.chorus.sfu.record.RoomRecording;
+import dev.chorus.sfu.relay.RelayPort;
 import dev.chorus.sfu.transport.DtlsCertificate;
 import dev.chorus.sfu.transport.MediaPorts;
 import dev.chorus.sfu.transport.TransportConfig;
 import dev.chorus.sfu.transport.WebRtcTransport;
 import dev.chorus.sfu.worker.Clock;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -132,6 +134,8 @@ public final class MediaService implements AutoCloseable {
 
     /** Room recordings and the thread that writes them. */
     private final Recordings recordings;
+    /** The node's relay socket in cluster mode ({@link #openRelay}), else null. */
+    private volatile RelayPort relayPort;
 
     private final DataRelayTotals dataRelayTotals = new DataRelayTotals();
 
@@ -299,6 +303,25 @@ public final class MediaService implements AutoCloseable {
         return dataRelayTotals;
     }
 
+    /**
+     * Opens the socket other cluster nodes relay rooms' media to (once; later calls return the same port). Only
+     * addresses given to {@link RelayPort#allowSources} are read.
+     */
+    public synchronized RelayPort openRelay(InetSocketAddress bind) throws IOException {
+        if (closed) {
+            throw new IOException("the media service is closed");
+        }
+        if (relayPort == null) {
+            relayPort = RelayPort.open(bind);
+        }
+        return relayPort;
+    }
+
+    /** The relay socket, or null outside cluster mode. */
+    public RelayPort relayPort() {
+        return relayPort;
+    }
+
     /** The room recordings: running ones, and each room's last one. */
     public Recordings recordings() {
         return recordings;
@@ -397,6 +420,10 @@ public final class MediaService implements AutoCloseable {
         root.set("iceTcp", ports.tcpJson());
         root.set("dtlsHandshakes", ports.dtlsJson());
         root.set("pool", pool.toJson());
+        RelayPort relay = relayPort;
+        if (relay != null) {
+            root.set("relay", relay.toJson());
+        }
         ArrayNode roomArray = root.putArray("rooms");
         rooms.values().forEach(r -> roomArray.add(r.toJson()));
         root.set("recordings", recordings.toJson());
@@ -486,6 +513,10 @@ public final class MediaService implements AutoCloseable {
 
     private void release() {
         routers.close();
+        RelayPort relay = relayPort;
+        if (relay != null) {
+            relay.close();
+        }
         recordings.close(); // every file gets its last cluster, duration and size
         captureWriter.shutdown(); // a capture still running keeps what its last drain flushed
         closer.shutdown();

@@ -56,8 +56,7 @@ final class RouterWiring {
             room.unpublished(old);
         }
         for (PublishedTrack t : changes.added()) {
-            addProducer(t, answer.section(t.mid()).orElseThrow());
-            room.published(t);
+            room.published(t, addProducer(t, answer.section(t.mid()).orElseThrow()));
         }
     }
 
@@ -79,7 +78,7 @@ final class RouterWiring {
      * RTX SSRCs, by repaired rid) from the packets of the track's MID; a one-stream track comes with the
      * SSRCs its offer announced.
      */
-    private void addProducer(PublishedTrack track, NegotiatedSection section) {
+    private ProducerParams addProducer(PublishedTrack track, NegotiatedSection section) {
         int payloadType = section.payloadType().getAsInt();
         HeaderExtensionIds extensions = extensionIds(section);
         ProducerParams params;
@@ -101,6 +100,7 @@ final class RouterWiring {
         }
         ProducerParams p = params.withMid(track.mid()).withScreen(track.source() == TrackSource.SCREEN);
         room.onRouter("add producer " + track.producerId(), r -> r.addProducer(participantId, p));
+        return p;
     }
 
     private void removeProducer(PublishedTrack track) {

@@ -8,6 +8,7 @@ import dev.chorus.sfu.buffer.PacketBufferPool;
 import dev.chorus.sfu.collect.LongObjectMap;
 import dev.chorus.sfu.drop.DropCounters;
 import dev.chorus.sfu.drop.DropReason;
+import dev.chorus.sfu.relay.RelayLink;
 import dev.chorus.sfu.rtp.BigEndian;
 import dev.chorus.sfu.rtp.RtpPacket;
 import dev.chorus.sfu.rtp.RtpValidity;
@@ -15,6 +16,7 @@ import dev.chorus.sfu.worker.MediaWorker;
 import dev.chorus.sfu.worker.PacketHandler;
 import dev.chorus.sfu.worker.WorkerStats;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Endpoint implements PacketHandler {
     private static final Logger LOG = LoggerFactory.getLogger(Endpoint.class);
+    private static final RelaySender[] NO_RELAYS = {};
 
     private final String id;
     private final Router router;
@@ -52,6 +55,9 @@ public final class Endpoint implements PacketHandler {
     private final List<Consumer> consumers = new ArrayList<>();
     /** Congestion control towards this endpoint as subscriber; null when disabled. */
     private final SubscriberBandwidth bandwidth;
+
+    /** The other nodes this participant's streams are relayed to; replaced on change, never mutated. */
+    private RelaySender[] relays = NO_RELAYS;
 
     private final RtcpTermination rtcpIn;
     private final PublisherFeedback feedback;
@@ -343,8 +349,43 @@ public final class Endpoint implements PacketHandler {
         return consumers;
     }
 
+    // ------------------------------------------------------------------ relays to other nodes (worker thread)
+
+    /** Starts relaying everything this participant publishes to another node, under that node's tag. */
+    RelaySender addRelay(RelayLink link, int remoteTag) {
+        RelaySender s = new RelaySender(this, link, remoteTag);
+        RelaySender[] next = Arrays.copyOf(relays, relays.length + 1);
+        next[relays.length] = s;
+        relays = next;
+        return s;
+    }
+
+    void removeRelay(RelaySender sender) {
+        List<RelaySender> next = new ArrayList<>(Arrays.asList(relays));
+        next.remove(sender);
+        relays = next.toArray(NO_RELAYS);
+    }
+
+    boolean hasRelays() {
+        return relays.length > 0;
+    }
+
+    /** A packet one of this participant's producers accepted, to every node that relays it. */
+    void relay(RtpPacket packet) {
+        for (RelaySender r : relays) {
+            r.forward(packet);
+        }
+    }
+
+    void relaySenderReport(RtpReceiveStream stream, long ntp, long rtp) {
+        for (RelaySender r : relays) {
+            r.senderReport(stream, ntp, rtp);
+        }
+    }
+
     void close() {
         closed = true;
+        relays = NO_RELAYS;
         feedback.close();
         if (bandwidth != null) {
             bandwidth.close();
@@ -386,6 +427,12 @@ public final class Endpoint implements PacketHandler {
         producers.forEach(x -> p.add(x.id()));
         ArrayNode c = n.putArray("consumers");
         consumers.forEach(x -> c.add(x.id()));
+        if (relays.length > 0) {
+            ArrayNode r = n.putArray("relays");
+            for (RelaySender x : relays) {
+                r.add(x.toJson());
+            }
+        }
         return n;
     }
 }

@@ -26,5 +26,7 @@ public enum KeyframeRequestKind {
      */
     PATH_CHANGED,
     /** A room recording starts this video (or lost a frame of it) and its file goes on from a keyframe. */
-    RECORDING
+    RECORDING,
+    /** Another cluster node that relays this video to its own subscribers asked for it (their PLI, one hop on). */
+    RELAY
 }

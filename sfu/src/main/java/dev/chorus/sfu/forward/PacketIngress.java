@@ -9,6 +9,7 @@ import dev.chorus.sfu.drop.DropStage;
 import dev.chorus.sfu.drop.SharedDropCounters;
 import dev.chorus.sfu.transport.WebRtcTransport;
 import dev.chorus.sfu.worker.MediaWorker;
+import dev.chorus.sfu.worker.PacketHandler;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -58,8 +59,8 @@ public final class PacketIngress implements WebRtcTransport.Listener {
     private final MediaWorker worker;
     private final PacketBufferPool pool;
     private final StateListener events;
-    /** Set on the worker once the endpoint exists, cleared when it is removed. */
-    private volatile Endpoint endpoint;
+    /** Set on the worker once the endpoint (or a relay's sender) exists, cleared when it is removed. */
+    private volatile PacketHandler endpoint;
     /** A running capture of what the participant sends (server API), or null: one volatile read per packet. */
     private volatile PacketCapture capture;
 
@@ -81,7 +82,7 @@ public final class PacketIngress implements WebRtcTransport.Listener {
     }
 
     /** Sets (or, with null, clears) the endpoint packets go to. Call it on the worker, in order with packets. */
-    public void attach(Endpoint e) {
+    public void attach(PacketHandler e) {
         this.endpoint = e;
     }
 
@@ -97,7 +98,7 @@ public final class PacketIngress implements WebRtcTransport.Listener {
 
     @Override
     public void onRtp(WebRtcTransport t, byte[] buf, int off, int len) {
-        Endpoint e = endpoint;
+        PacketHandler e = endpoint;
         PacketBuffer b = copy(e, buf, off, len);
         if (b != null && !worker.submitRtp(e, b)) {
             queueFull.increment();
@@ -106,7 +107,7 @@ public final class PacketIngress implements WebRtcTransport.Listener {
 
     @Override
     public void onRtcp(WebRtcTransport t, byte[] buf, int off, int len) {
-        Endpoint e = endpoint;
+        PacketHandler e = endpoint;
         PacketBuffer b = copy(e, buf, off, len);
         if (b != null && !worker.submitRtcp(e, b)) {
             queueFull.increment();
@@ -114,7 +115,7 @@ public final class PacketIngress implements WebRtcTransport.Listener {
     }
 
     /** The worker's copy of a packet (a running capture gets its own first), or null when dropped (counted). */
-    private PacketBuffer copy(Endpoint e, byte[] buf, int off, int len) {
+    private PacketBuffer copy(PacketHandler e, byte[] buf, int off, int len) {
         PacketCapture c = capture;
         if (c != null) {
             c.offer(buf, off, len);

@@ -228,6 +228,9 @@ public final class Producer {
                 record(stream, packet, extSeq, nowNanos);
             }
         }
+        if (!paused) {
+            publisher.relay(packet);
+        }
         for (int i = 0; i < consumers.size(); i++) {
             consumers.get(i).forward(packet, stream, extSeq, keyframe, nowNanos);
         }
@@ -292,8 +295,14 @@ public final class Producer {
         return recordTap == null ? -1 : streams.length - 1;
     }
 
+    /** Another node relays this track: it takes every layer (its own subscribers choose), so all stay on. */
+    int relayLayer() {
+        return publisher.hasRelays() ? streams.length - 1 : -1;
+    }
+
     /** A sender report of {@code stream} arrived: a recording of its layer needs it to place its frames. */
     void onSenderReport(RtpReceiveStream stream, long ntp, long rtp, long nowNanos) {
+        publisher.relaySenderReport(stream, ntp, rtp);
         if (recordTap != null && stream.layer() == recordLayer) {
             recordTap.offerSenderReport(ntp, rtp, nowNanos);
         }

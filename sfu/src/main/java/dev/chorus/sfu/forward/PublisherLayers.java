@@ -42,6 +42,8 @@ final class PublisherLayers {
         }
         // A room recording wants the top layer: it stays on while the recording runs.
         top = Math.max(top, producer.recordLayer());
+        // So does a relay to another node: that node's subscribers choose among all of them.
+        top = Math.max(top, producer.relayLayer());
         return Math.min(producer.layerCount(), top + 1);
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.drop.DropCounters;
+import dev.chorus.sfu.relay.RelayLink;
 import dev.chorus.sfu.worker.MediaWorker;
 import dev.chorus.sfu.worker.Timer;
 import java.util.ArrayList;
@@ -199,6 +200,32 @@ public final class Router {
         endpointList.remove(e);
         e.close();
         LOG.info("[router={} endpoint={}] removed", id, endpointId);
+    }
+
+    /**
+     * Relays everything {@code endpointId} publishes, now and later, to another cluster node over {@code link},
+     * under the tag that node chose; the returned sender takes that node's RTCP for these streams.
+     */
+    public RelaySender addRelay(String endpointId, RelayLink link, int remoteTag) {
+        checkThread();
+        checkOpen();
+        RelaySender s = endpoint(endpointId).addRelay(link, remoteTag);
+        LOG.info("[router={} endpoint={}] relayed to {}", id, endpointId, link.remote());
+        return s;
+    }
+
+    /** Stops a relay {@link #addRelay} started; nothing when the endpoint is gone. */
+    public void removeRelay(String endpointId, RelaySender sender) {
+        checkThread();
+        Endpoint e = endpoints.get(endpointId);
+        if (e != null) {
+            e.removeRelay(sender);
+            LOG.info(
+                    "[router={} endpoint={}] no longer relayed to {}",
+                    id,
+                    endpointId,
+                    sender.link().remote());
+        }
     }
 
     public Producer addProducer(String endpointId, ProducerParams params) {

@@ -443,6 +443,20 @@ final class RtpReceiveStream {
         return rtxReceived;
     }
 
+    /** The extended number of {@code seq} near what has arrived, or -1 before the first packet. */
+    long extendedSequence(int seq) {
+        return stats.started() ? stats.peekExtended(seq) : -1;
+    }
+
+    /** Media packets and bytes received so far (what a relayed sender report counts). */
+    long packetsCounted() {
+        return stats.packets();
+    }
+
+    long bytesCounted() {
+        return stats.bytes();
+    }
+
     /** Null for audio. */
     RetransmissionBuffer retransmissionBuffer() {
         return retransmissionBuffer;
