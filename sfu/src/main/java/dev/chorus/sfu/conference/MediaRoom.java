@@ -353,6 +353,23 @@ public final class MediaRoom {
         }
     }
 
+    /**
+     * The room's signaling ended on this node while no session of it has media (only other nodes' publishers were
+     * relayed here): its relays and router go now, as a last session's leave would take them.
+     */
+    public void closeIfUnused() {
+        if (closed || !sessions.isEmpty()) {
+            return;
+        }
+        relays.close();
+        closed = true;
+        service.roomEmpty(this);
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
     int sessionCount() {
         return sessions.size();
     }
