@@ -15,6 +15,8 @@ import java.util.List;
  * @param heartbeatInterval how often this node publishes its load and renews its rooms
  * @param entryTtl          how long a node's or a room's entry lives without renewal
  * @param memberTimeout     how long a silent member stays a member
+ * @param roomParticipantsPerNode a room's participants on each of its nodes before it spans to another; 0 never
+ * @param relayPort         UDP port other nodes relay media to; 0 any free port
  */
 public record ClusterConfig(
         boolean enabled,
@@ -26,7 +28,9 @@ public record ClusterConfig(
         String publicUrl,
         Duration heartbeatInterval,
         Duration entryTtl,
-        Duration memberTimeout) {
+        Duration memberTimeout,
+        int roomParticipantsPerNode,
+        int relayPort) {
 
     public static ClusterConfig from(Config c) {
         ClusterConfig config = new ClusterConfig(
@@ -39,7 +43,9 @@ public record ClusterConfig(
                 c.getString("chorus.cluster.public-url"),
                 c.getDuration("chorus.cluster.heartbeat-interval"),
                 c.getDuration("chorus.cluster.entry-ttl"),
-                c.getDuration("chorus.cluster.member-timeout"));
+                c.getDuration("chorus.cluster.member-timeout"),
+                c.getInt("chorus.cluster.room-participants-per-node"),
+                c.getInt("chorus.cluster.relay-port"));
         config.validate();
         return config;
     }
@@ -76,6 +82,8 @@ public record ClusterConfig(
                 "chorus.cluster.entry-ttl must be at least twice chorus.cluster.heartbeat-interval,"
                         + " or a live node's entries could expire between two renewals");
         requireMemberTimeout(memberTimeout);
+        require(roomParticipantsPerNode >= 0, "chorus.cluster.room-participants-per-node must be 0 or more");
+        require(relayPort >= 0 && relayPort < 65536, "chorus.cluster.relay-port must be 0-65535, not " + relayPort);
     }
 
     private static void requireMemberTimeout(Duration t) {

@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,6 +20,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +67,14 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
     private final Map<String, Integer> placedSinceRefresh = new HashMap<>();
     /** Rooms this node serves, renewed every heartbeat. */
     private final Set<String> localRooms = new LinkedHashSet<>();
+    /** Joins this node sent to a node of a spanning room since that node last published: "node room" to count. */
+    private final Map<String, Integer> spannedSinceRefresh = new HashMap<>();
+    /** Told the live nodes after every read of the directory and every departure. */
+    private final List<Consumer<Map<String, NodeInfo>>> liveListeners = new ArrayList<>();
+    /** Other parts of cluster mode's state for /debug, by key. */
+    private final Map<String, Supplier<JsonObject>> debugParts = new TreeMap<>();
+    /** This node's own participants per room, read live for its own routing decisions. */
+    private ToIntFunction<String> localParticipants = room -> 0;
 
     private final ClusterStats stats = new ClusterStats();
 
@@ -144,7 +154,11 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
         Future<?> renewed = nodes.put(selfId, me.toJson(), ttl);
         // A draining node lets its rooms go: their participants move to other nodes, which take the rooms over.
         for (String room : me.draining() ? List.<String>of() : localRooms) {
-            renewed = renewed.compose(v -> rooms.put(room, selfId, ttl));
+            // The owner renews its room; another node serving part of it claims it only when it has no owner.
+            renewed = renewed.compose(v -> rooms.get(room))
+                    .compose(owner -> owner == null
+                            ? rooms.putIfAbsent(room, selfId, ttl).mapEmpty()
+                            : selfId.equals(owner) ? rooms.put(room, selfId, ttl) : Future.<Void>succeededFuture());
         }
         return renewed.compose(v -> nodes.entries())
                 .<Void>map(entries -> {
@@ -160,6 +174,7 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
                     read.put(selfId, me); // this node is live, whatever the map said a moment ago
                     setLive(read);
                     placedSinceRefresh.clear();
+                    spannedSinceRefresh.clear();
                     return null;
                 })
                 .onFailure(e -> {
@@ -190,6 +205,13 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
         stats.departures.addAndGet(gone.size());
         setLive(left);
         gone.forEach(id -> nodes.remove(id));
+        // A room this node serves part of, owned by a node that left, is this node's now (its chat order goes on).
+        long ttl = config.entryTtl().toMillis();
+        for (String room : List.copyOf(localRooms)) {
+            for (String id : gone) {
+                takeOver(room, id, ttl);
+            }
+        }
     }
 
     private void setLive(Map<String, NodeInfo> next) {
@@ -199,6 +221,43 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
         if (changed && !stopped) {
             onNodesChanged.accept(nodesMessage());
         }
+        for (Consumer<Map<String, NodeInfo>> l : liveListeners) {
+            try {
+                l.accept(next);
+            } catch (RuntimeException e) {
+                log.warn("[node={}] a listener of the live nodes failed", selfId, e);
+            }
+        }
+    }
+
+    /** {@code listener} hears the live nodes after every read of the directory (each heartbeat) and departure. */
+    public void onLiveNodes(Consumer<Map<String, NodeInfo>> listener) {
+        liveListeners.add(listener);
+    }
+
+    /** How many of its own participants this node has in a room, for routing joins of spanning rooms. */
+    public void localParticipants(ToIntFunction<String> count) {
+        this.localParticipants = count;
+    }
+
+    /**
+     * The room's owner node, which numbers its chat: the node in the directory when it is live, else this node,
+     * which claims it (atomically: a node that claimed it first stays the owner).
+     */
+    public Future<String> owner(String room) {
+        if (rooms == null) {
+            return Future.succeededFuture(selfId);
+        }
+        long ttl = config.entryTtl().toMillis();
+        return rooms.get(room).compose(owner -> {
+            if (owner != null && live.containsKey(owner)) {
+                return Future.succeededFuture(owner);
+            }
+            Future<String> claimed = owner == null
+                    ? rooms.putIfAbsent(room, selfId, ttl).map(prev -> prev == null ? selfId : prev)
+                    : takeOver(room, owner, ttl).compose(yes -> yes ? Future.succeededFuture(selfId) : rooms.get(room));
+            return claimed.map(o -> o == null ? selfId : o);
+        });
     }
 
     /**
@@ -213,13 +272,17 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
 
     @Override
     public Future<Route> route(String room) {
-        if ((localRooms.contains(room) && !draining) || nodes == null) {
+        int perNode = config.roomParticipantsPerNode();
+        boolean roomHere = localRooms.contains(room) && !draining;
+        if (nodes == null || (roomHere && (perNode == 0 || localParticipants.applyAsInt(room) < perNode))) {
             stats.routedHere.incrementAndGet();
             return Future.succeededFuture(Route.LOCAL);
         }
         return rooms.get(room)
-                .compose(owner ->
-                        takesJoins(owner).compose(yes -> yes ? Future.succeededFuture(owner) : claim(room, owner)))
+                .compose(owner -> takesJoins(owner)
+                        .compose(yes -> yes
+                                ? Future.succeededFuture(perNode == 0 ? owner : spanTarget(room, owner, perNode))
+                                : claim(room, owner)))
                 .map(this::routeTo)
                 // A cluster that does not answer (partitioned, overloaded) must not hold joins: serve here.
                 .timeout(ROUTE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
@@ -259,7 +322,7 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
         Future<String> claimed = staleOwner == null
                 ? rooms.putIfAbsent(room, chosen, ttl).map(previous -> previous == null ? chosen : previous)
                 // Its node is gone but its entry has not expired yet: take it over, unless someone just did.
-                : rooms.replaceIfPresent(room, staleOwner, chosen, ttl)
+                : takeOver(room, staleOwner, chosen, ttl)
                         .compose(replaced -> replaced ? Future.succeededFuture(chosen) : rooms.get(room));
         return claimed.map(owner -> {
             if (owner == null) {
@@ -270,6 +333,48 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
             }
             return owner;
         });
+    }
+
+    /**
+     * Where a join of a room that has a live owner goes when rooms may span nodes: a node serving the room that has
+     * fewer than {@code perNode} of its participants; when all are full, a node that does not serve it yet (the
+     * room spans to it); this node when it is one of those, else the least loaded; when there is none, the owner.
+     */
+    private String spanTarget(String room, String owner, int perNode) {
+        List<NodeInfo> serving = new ArrayList<>();
+        List<NodeInfo> others = new ArrayList<>();
+        for (NodeInfo n : live.values()) {
+            if (n.draining()) {
+                continue;
+            }
+            int spanned = spannedSinceRefresh.getOrDefault(n.id() + " " + room, 0);
+            boolean serves = spanned > 0
+                    || (n.id().equals(selfId) ? localRooms.contains(room) : n.serves(room) || n.id().equals(owner));
+            int count = (n.id().equals(selfId) ? localParticipants.applyAsInt(room) : n.participantsIn(room)) + spanned;
+            if (serves && count < perNode) {
+                serving.add(n);
+            } else if (!serves) {
+                others.add(n);
+            }
+        }
+        List<NodeInfo> pick = serving.isEmpty() ? others : serving;
+        if (pick.isEmpty()) {
+            return owner;
+        }
+        // A node that may take the join serves it: no redirect, and no two nodes sending a client to each other.
+        String chosen = pick.stream().anyMatch(n -> n.id().equals(selfId))
+                ? selfId
+                : Placement.choose(selfId, pick, placedSinceRefresh);
+        spannedSinceRefresh.merge(chosen + " " + room, 1, Integer::sum);
+        if (!serving.contains(live.get(chosen))) {
+            log.info(
+                    "[node={}] room={} spans to node {}: its nodes have {} participants each",
+                    selfId,
+                    room,
+                    chosen,
+                    perNode);
+        }
+        return chosen;
     }
 
     private Route routeTo(String owner) {
@@ -296,7 +401,8 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
     public void roomStarted(Room room) {
         localRooms.add(room.name());
         if (rooms != null) {
-            rooms.put(room.name(), selfId, config.entryTtl().toMillis());
+            // Owned by whoever has it: a node joining a spanning room serves part of it, it does not take it over.
+            rooms.putIfAbsent(room.name(), selfId, config.entryTtl().toMillis());
         }
     }
 
@@ -306,6 +412,24 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
         if (rooms != null) {
             rooms.removeIfPresent(room.name(), selfId);
         }
+    }
+
+    private Future<Boolean> takeOver(String room, String from, long ttl) {
+        return takeOver(room, from, selfId, ttl);
+    }
+
+    /**
+     * Moves {@code room} from the owner {@code from} to {@code to}, atomically (false: someone else changed it first),
+     * then gives the entry its TTL: the cluster map replaces only without one.
+     */
+    private Future<Boolean> takeOver(String room, String from, String to, long ttl) {
+        return rooms.replaceIfPresent(room, from, to)
+                .compose(yes -> yes ? rooms.put(room, to, ttl).map(true) : Future.succeededFuture(false));
+    }
+
+    /** Adds {@code part} to /debug's cluster section under {@code key}. */
+    void addDebug(String key, Supplier<JsonObject> part) {
+        debugParts.put(key, part);
     }
 
     /** The live nodes as last read. */
@@ -323,6 +447,7 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
                 .put("nodes", nodeList)
                 .put("localRooms", new JsonArray(localRooms.stream().toList()));
         stats.writeTo(o);
+        debugParts.forEach((k, v) -> o.put(k, v.get()));
         return o;
     }
 

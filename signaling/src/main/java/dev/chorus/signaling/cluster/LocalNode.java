@@ -1,8 +1,11 @@
 package dev.chorus.signaling.cluster;
 
 import com.sun.management.OperatingSystemMXBean;
+import dev.chorus.signaling.room.Room;
 import dev.chorus.signaling.room.RoomRegistry;
 import java.lang.management.ManagementFactory;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -24,6 +27,8 @@ public final class LocalNode implements Supplier<NodeInfo> {
     private long lastMillis;
     private final LongSupplier wallClock;
     private final OperatingSystemMXBean os;
+    /** The relay port's {@code host:port}, once it is open. */
+    private Supplier<String> relayAddress = () -> "";
 
     /**
      * @param httpScheme, httpHost, httpPort what the node listens on, for the id and URL when not configured
@@ -55,6 +60,22 @@ public final class LocalNode implements Supplier<NodeInfo> {
         this.os = ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean b ? b : null;
     }
 
+    void relayAddress(Supplier<String> address) {
+        this.relayAddress = address;
+    }
+
+    private Map<String, Integer> localParticipantsByRoom() {
+        Map<String, Integer> m = new HashMap<>();
+        for (String name : rooms.roomNames()) {
+            Room r = rooms.room(name);
+            if (r != null) {
+                m.put(name, (int)
+                        r.members().stream().filter(p -> !p.isRemote()).count());
+            }
+        }
+        return m;
+    }
+
     @Override
     public NodeInfo get() {
         long now = wallClock.getAsLong();
@@ -74,6 +95,8 @@ public final class LocalNode implements Supplier<NodeInfo> {
                 rate,
                 os == null ? -1 : os.getProcessCpuLoad(),
                 !rooms.acceptingJoins(),
-                now);
+                now,
+                relayAddress.get(),
+                localParticipantsByRoom());
     }
 }

@@ -1,6 +1,7 @@
 package dev.chorus.signaling.cluster;
 
 import io.vertx.core.json.JsonObject;
+import java.util.Map;
 
 /**
  * One node as the cluster directory knows it: where browsers and media reach it, and its load when it last
@@ -14,6 +15,8 @@ import io.vertx.core.json.JsonObject;
  * @param packetsPerSecond packets it sent per second (forwarded media and RTCP) since its previous entry
  * @param cpu          its process's CPU load, 0-1 of the whole machine (negative: unknown)
  * @param draining     it refuses new joins (graceful shutdown)
+ * @param relayAddress {@code host:port} other nodes relay media to; empty when unknown
+ * @param roomParticipants its own participants (not viewers, not other nodes') per room it serves
  */
 public record NodeInfo(
         String id,
@@ -27,7 +30,23 @@ public record NodeInfo(
         long packetsPerSecond,
         double cpu,
         boolean draining,
-        long updatedMillis) {
+        long updatedMillis,
+        String relayAddress,
+        Map<String, Integer> roomParticipants) {
+
+    public NodeInfo {
+        roomParticipants = Map.copyOf(roomParticipants);
+    }
+
+    /** Its own participants in {@code room}; 0 when it does not serve it. */
+    public int participantsIn(String room) {
+        return roomParticipants.getOrDefault(room, 0);
+    }
+
+    /** Whether it serves {@code room} (has participants of it). */
+    public boolean serves(String room) {
+        return roomParticipants.containsKey(room);
+    }
 
     public JsonObject toJson() {
         return new JsonObject()
@@ -42,7 +61,9 @@ public record NodeInfo(
                 .put("packetsPerSecond", packetsPerSecond)
                 .put("cpu", cpu)
                 .put("draining", draining)
-                .put("updatedMillis", updatedMillis);
+                .put("updatedMillis", updatedMillis)
+                .put("relayAddress", relayAddress)
+                .put("roomParticipants", new JsonObject(new java.util.HashMap<>(roomParticipants)));
     }
 
     /** From {@link #toJson()}; null when {@code o} is not a node entry (another version, a foreign writer). */
@@ -66,9 +87,23 @@ public record NodeInfo(
                     o.getLong("packetsPerSecond", 0L),
                     o.getDouble("cpu", -1.0),
                     o.getBoolean("draining", false),
-                    o.getLong("updatedMillis", 0L));
+                    o.getLong("updatedMillis", 0L),
+                    o.getString("relayAddress", ""),
+                    roomParticipants(o.getJsonObject("roomParticipants")));
         } catch (ClassCastException e) {
             return null;
         }
+    }
+
+    private static Map<String, Integer> roomParticipants(JsonObject o) {
+        Map<String, Integer> m = new java.util.HashMap<>();
+        if (o != null) {
+            o.forEach(e -> {
+                if (e.getValue() instanceof Number n) {
+                    m.put(e.getKey(), n.intValue());
+                }
+            });
+        }
+        return m;
     }
 }

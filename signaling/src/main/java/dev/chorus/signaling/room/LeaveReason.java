@@ -12,7 +12,9 @@ public enum LeaveReason {
     /** A member holding the moderate permission removed it ({@code remove-participant}). */
     REMOVED_BY_MODERATOR("removed_by_moderator"),
     /** The server API ended its room. */
-    ROOM_ENDED("room_ended");
+    ROOM_ENDED("room_ended"),
+    /** Cluster mode: the other node it was connected to is gone (or no longer reachable from here). */
+    NODE_LOST("node_lost");
 
     private final String wire;
 

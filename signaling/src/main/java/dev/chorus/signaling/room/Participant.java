@@ -20,6 +20,10 @@ public final class Participant {
 
     private boolean audioMuted;
     private boolean videoMuted;
+    /** Cluster mode: the node a member of another node is connected to; null for this node's own members. */
+    private final String homeNode;
+    /** How that node shows the member ({@link #toJson()}), mute flags aside. */
+    private JsonObject remoteView;
 
     Participant(String id, String name, Room room, Role role, MessageSink sink, long joinedAtMillis) {
         this(id, name, room, role, null, Permissions.OPEN, sink, joinedAtMillis);
@@ -38,6 +42,20 @@ public final class Participant {
             Permissions permissions,
             MessageSink sink,
             long joinedAtMillis) {
+        this(id, name, room, role, identity, permissions, sink, joinedAtMillis, null);
+    }
+
+    private Participant(
+            String id,
+            String name,
+            Room room,
+            Role role,
+            String identity,
+            Permissions permissions,
+            MessageSink sink,
+            long joinedAtMillis,
+            String homeNode) {
+        this.homeNode = homeNode;
         this.id = id;
         this.identity = identity;
         this.permissions = permissions;
@@ -49,6 +67,39 @@ public final class Participant {
         // A viewer sends nothing, and says so; so does a member whose token forbids a kind.
         this.audioMuted = role == Role.VIEWER || !permissions.publishAudio();
         this.videoMuted = role == Role.VIEWER || !permissions.publishVideo();
+    }
+
+    /**
+     * A member of the room connected to another cluster node, as that node describes it ({@code view}: its
+     * {@link #toJson()} there). Nothing is sent to it here; its own node does that.
+     */
+    static Participant remote(String node, JsonObject view, Room room, long joinedAtMillis) {
+        Participant p = new Participant(
+                view.getString("id"),
+                view.getString("name", ""),
+                room,
+                Role.PARTICIPANT,
+                view.getString("identity"),
+                Permissions.OPEN,
+                message -> {},
+                joinedAtMillis,
+                node);
+        p.remoteView = view.copy();
+        p.setMuted(view.getBoolean("audioMuted", false), view.getBoolean("videoMuted", false));
+        return p;
+    }
+
+    /** The cluster node a member of another node is connected to; null for this node's own members. */
+    public String homeNode() {
+        return homeNode;
+    }
+
+    public boolean isRemote() {
+        return homeNode != null;
+    }
+
+    void setRemoteView(JsonObject view) {
+        remoteView = view.copy();
     }
 
     public String id() {
@@ -131,6 +182,9 @@ public final class Participant {
 
     /** The participant as other clients see it. */
     public JsonObject toJson() {
+        if (remoteView != null) {
+            return remoteView.copy().put("audioMuted", audioMuted).put("videoMuted", videoMuted);
+        }
         JsonObject json = new JsonObject()
                 .put("id", id)
                 .put("name", name)

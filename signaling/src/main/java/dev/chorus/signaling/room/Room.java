@@ -23,6 +23,9 @@ public final class Room {
     private final ArrayDeque<ChatMessage> history = new ArrayDeque<>();
     private final long createdAtMillis;
     private long lastChatSeq;
+    /** Members connected to other cluster nodes (cluster mode), among {@link #members}. */
+    private int remoteCount;
+
     private int viewerCountSent;
     private long viewerCountSentAt = -1;
     private boolean viewerCountPending;
@@ -72,11 +75,27 @@ public final class Room {
     }
 
     void add(Participant p) {
-        (p.isViewer() ? viewers : members).put(p.id(), p);
+        if ((p.isViewer() ? viewers : members).put(p.id(), p) == null && p.isRemote()) {
+            remoteCount++;
+        }
     }
 
     boolean remove(Participant p) {
-        return (p.isViewer() ? viewers : members).remove(p.id(), p);
+        boolean removed = (p.isViewer() ? viewers : members).remove(p.id(), p);
+        if (removed && p.isRemote()) {
+            remoteCount--;
+        }
+        return removed;
+    }
+
+    /** Members and viewers connected to this node: the room lives here while it has any. */
+    public int localSize() {
+        return size() - remoteCount;
+    }
+
+    /** This node's own listed members, in join order. */
+    public List<Participant> localMembers() {
+        return members.values().stream().filter(p -> !p.isRemote()).toList();
     }
 
     boolean contains(Participant p) {
@@ -151,6 +170,23 @@ public final class Room {
 
     ChatMessage appendChat(Participant from, String text, long ts) {
         return appendChat(from.id(), from.name(), text, ts);
+    }
+
+    /** The last chat number given out or delivered here. */
+    public long lastChatSeq() {
+        return lastChatSeq;
+    }
+
+    /**
+     * A message numbered elsewhere (cluster mode: by the room's owner node): kept and returned when it is new, null
+     * when a message with that number or a later one was delivered already.
+     */
+    ChatMessage appendNumberedChat(long seq, String fromId, String fromName, String text, long ts) {
+        if (seq <= lastChatSeq) {
+            return null;
+        }
+        lastChatSeq = seq - 1;
+        return appendChat(fromId, fromName, text, ts);
     }
 
     /** A message from {@code fromId} (null: the server) under {@code name}. */

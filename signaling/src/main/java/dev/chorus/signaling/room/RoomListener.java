@@ -19,6 +19,9 @@ public interface RoomListener {
     /** {@code participant} (a listed participant or a viewer) joined its room. */
     default void participantJoined(Participant participant) {}
 
+    /** {@code participant}'s mute flags or permissions changed (it is told to the room). */
+    default void memberChanged(Participant participant) {}
+
     /** {@code participant} left its room, for {@code reason}. */
     default void participantLeft(Participant participant, LeaveReason reason) {}
 

@@ -42,6 +42,8 @@ public final class RoomRegistry {
     /** Integrations told about rooms, members and tracks (webhooks); see {@link RoomListener}. */
     // Copy-on-write: added once at start-up (maybe from another thread), read on every join and leave.
     private final List<RoomListener> listeners = new CopyOnWriteArrayList<>();
+    /** Cluster mode's chat numbering by owner node; null on a single node. */
+    private ChatOrdering chatOrdering;
 
     public RoomRegistry(
             int maxParticipantsPerRoom,
@@ -201,7 +203,7 @@ public final class RoomRegistry {
             log.info("{} left ({}), {} remain", participant.logContext(), reason.wire(), room.size());
         }
         listeners.forEach(l -> l.participantLeft(participant, reason));
-        if (room.size() == 0 && rooms.get(room.name()) == room) {
+        if (room.localSize() == 0 && rooms.get(room.name()) == room) {
             emptied(room);
         } else if (participant.isViewer()) {
             viewerCounts.changed(room, null);
@@ -225,7 +227,7 @@ public final class RoomRegistry {
         room.setEmptySince(since);
         timers.runAfter(timeout, () -> {
             // Still the same stretch of emptiness: nobody came and left since.
-            if (!room.isClosed() && room.size() == 0 && room.emptySinceMillis() == since) {
+            if (!room.isClosed() && room.localSize() == 0 && room.emptySinceMillis() == since) {
                 log.info("room={} empty for {} ms", room.name(), timeout);
                 closeRoom(room);
             }
@@ -327,7 +329,7 @@ public final class RoomRegistry {
 
     /** Ends a room (server API): everyone in it is removed with {@code room_ended}, then the room closes. */
     public int end(Room room) {
-        List<Participant> everyone = new ArrayList<>(room.members());
+        List<Participant> everyone = new ArrayList<>(room.localMembers());
         everyone.addAll(room.viewers());
         for (Participant p : everyone) {
             remove(p, LeaveReason.ROOM_ENDED);
@@ -361,6 +363,7 @@ public final class RoomRegistry {
         if (!participant.isViewer() && (muteAudio || muteVideo)) {
             mute(participant, muteAudio ? Boolean.TRUE : null, muteVideo ? Boolean.TRUE : null);
         }
+        listeners.forEach(l -> l.memberChanged(participant));
         log.info("{} permissions changed by the server API: {}", participant.logContext(), permissions.toJson());
     }
 
@@ -415,12 +418,37 @@ public final class RoomRegistry {
         return chat(from, text);
     }
 
-    /** As {@link #chat(Participant, String, Object)}, without the viewer check (participants). */
+    /**
+     * As {@link #chat(Participant, String, Object)}, without the viewer check (participants). In cluster mode the
+     * message is numbered by the room's owner node and comes back through {@link #deliverChat}; null is returned.
+     */
     public ChatMessage chat(Participant from, String text) {
         Room room = from.room();
+        if (chatOrdering != null) {
+            chatOrdering.order(room, from.id(), from.name(), text, clockMillis.getAsLong());
+            return null;
+        }
         ChatMessage message = room.appendChat(from, text, clockMillis.getAsLong());
         room.broadcast(message.toJson(), null);
         return message;
+    }
+
+    /** Cluster mode: chat is numbered by each room's owner node, so that every node shows it in one order. */
+    public interface ChatOrdering {
+        void order(Room room, String fromId, String fromName, String text, long ts);
+    }
+
+    public void setChatOrdering(ChatOrdering ordering) {
+        this.chatOrdering = ordering;
+    }
+
+    /** A message its room's owner numbered: kept and sent to the room here, unless it came already. */
+    public void deliverChat(String roomName, long seq, String fromId, String fromName, String text, long ts) {
+        Room room = rooms.get(roomName);
+        ChatMessage message = room == null ? null : room.appendNumberedChat(seq, fromId, fromName, text, ts);
+        if (message != null) {
+            room.broadcast(message.toJson(), null);
+        }
     }
 
     /** Changes the participant's mute flags and tells the room. A viewer has nothing to mute. */
@@ -459,6 +487,9 @@ public final class RoomRegistry {
                 .broadcast(
                         ServerMessages.mute(participant.id(), participant.audioMuted(), participant.videoMuted()),
                         null);
+        if (!participant.isRemote()) {
+            listeners.forEach(l -> l.memberChanged(participant));
+        }
         log.info(
                 "{} mute audio={} video={}",
                 participant.logContext(),

@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,7 +55,8 @@ class ClusterDirectoryTest {
     };
 
     private static NodeInfo node(String id, int participants) {
-        return new NodeInfo(id, "m-" + id, "http://" + id, "127.0.0.1", 10000, participants, 0, 0, 0, 0.1, false, 0);
+        return new NodeInfo(
+                id, "m-" + id, "http://" + id, "127.0.0.1", 10000, participants, 0, 0, 0, 0.1, false, 0, "", Map.of());
     }
 
     /** Runs {@code action} on {@code ctx} (the directories' signaling thread) and waits for its future. */
@@ -82,7 +84,9 @@ class ClusterDirectoryTest {
                 "",
                 Duration.ofSeconds(30),
                 Duration.ofSeconds(60),
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(5),
+                0,
+                0);
         connected.addAll(Set.of("m-a", "m-b"));
         Context ctx = vertx.getOrCreateContext();
         int[] loadOfA = {0};
@@ -121,7 +125,9 @@ class ClusterDirectoryTest {
                 "",
                 Duration.ofSeconds(30),
                 Duration.ofSeconds(60),
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(5),
+                0,
+                0);
         connected.addAll(Set.of("m-a", "m-b"));
         Context ctx = vertx.getOrCreateContext();
         ClusterDirectory busy = new ClusterDirectory(vertx, config, members, () -> node("a", 12), told::add);
@@ -131,5 +137,35 @@ class ClusterDirectoryTest {
         assertEquals(new Route("b", "http://b"), on(ctx, () -> busy.route("retro")));
         // Claimed for b: b serves it when the client comes.
         assertEquals(Route.LOCAL, on(ctx, () -> idle.route("retro")));
+    }
+
+    @Test
+    void aRoomWhoseNodesAreFullSpansToAnotherNodeWhenRoomsMaySpan() throws Exception {
+        ClusterConfig config = new ClusterConfig(
+                true,
+                "t",
+                "",
+                "127.0.0.1",
+                5701,
+                List.of(),
+                "",
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(60),
+                Duration.ofSeconds(5),
+                1,
+                0);
+        connected.addAll(Set.of("m-a", "m-b"));
+        Context ctx = vertx.getOrCreateContext();
+        NodeInfo full = new NodeInfo(
+                "a", "m-a", "http://a", "127.0.0.1", 10000, 1, 1, 0, 0, 0.1, false, 0, "127.0.0.1:1", Map.of("big", 1));
+        ClusterDirectory a = new ClusterDirectory(vertx, config, members, () -> full, told::add);
+        ClusterDirectory b = new ClusterDirectory(vertx, config, members, () -> node("b", 0), told::add);
+        on(ctx, a::start);
+        assertEquals(Route.LOCAL, on(ctx, () -> a.route("big")), "nobody serves it: a keeps it");
+        on(ctx, b::start); // b reads a's entry: a has its one participant of "big"
+        assertEquals(Route.LOCAL, on(ctx, () -> b.route("big")), "a is full for the room: it spans to b");
+        // b now has one placed there too: with every node full the join goes to the room's owner.
+        assertEquals(new Route("a", "http://a"), on(ctx, () -> b.route("big")));
+        assertEquals(1L, b.toJson().getLong("redirected"));
     }
 }

@@ -11,7 +11,20 @@ class PlacementTest {
 
     private static NodeInfo node(String id, int participants, int joinsWaiting, double cpu, boolean draining) {
         return new NodeInfo(
-                id, "m-" + id, "http://" + id, "127.0.0.1", 10000, participants, 1, joinsWaiting, 0, cpu, draining, 0);
+                id,
+                "m-" + id,
+                "http://" + id,
+                "127.0.0.1",
+                10000,
+                participants,
+                1,
+                joinsWaiting,
+                0,
+                cpu,
+                draining,
+                0,
+                "",
+                Map.of());
     }
 
     @Test
