@@ -61,7 +61,9 @@ class RelayedTrackTest {
     /** Equal in every field (extension ids have no equals of their own: compared by their JSON). */
     private static void assertSame(RelayedTrack expected, RelayedTrack actual) {
         assertEquals(expected.track(), actual.track());
-        assertEquals(expected.params().extensions().toJson(), actual.params().extensions().toJson());
+        assertEquals(
+                expected.params().extensions().toJson(),
+                actual.params().extensions().toJson());
         assertEquals(expected.params().encodings(), actual.params().encodings());
         assertEquals(expected.toJson(), actual.toJson());
     }

@@ -22,6 +22,7 @@ import dev.chorus.sfu.transport.TransportConfig;
 import dev.chorus.testkit.netsim.Impairment;
 import dev.chorus.testkit.netsim.UdpImpairmentProxy;
 import dev.chorus.testkit.peer.NativePeer;
+import dev.chorus.testkit.peer.PayloadStamp;
 import dev.chorus.testkit.peer.ReceiveStats;
 import dev.chorus.testkit.peer.RtpListener;
 import dev.chorus.testkit.peer.SimulcastOptions;
@@ -68,6 +69,9 @@ class RelayedRoomTest {
     private final List<AutoCloseable> toClose = new ArrayList<>();
     private NativePeer alice;
     private NativePeer bob;
+    /** Subscribes on alice's own node: the latency without the relay, beside bob's through it. */
+    private NativePeer carl;
+
     private long nextFrame;
     private long nextAudio;
     private long nextReport;
@@ -96,6 +100,8 @@ class RelayedRoomTest {
 
         alice = peer("alice");
         bob = peer("bob");
+        carl = peer("carl");
+        alice.stampSendTimes(System::nanoTime);
         MediaRoom roomA = nodeA.room("spanning");
         connect(
                 roomA,
@@ -115,13 +121,17 @@ class RelayedRoomTest {
 
         MediaSession bobSession =
                 connect(roomB, bob, bob.createOffer(0, 0, 1, 1), Map.of()).session();
+        connect(roomA, carl, carl.createOffer(0, 0, 1, 1), Map.of());
         PublishedTrack camera = tracks.get(1).track();
         assertEquals(List.of("l", "m", "h"), camera.rids(), "the relayed camera is alice's simulcast track");
         assertEquals(camera.producerId(), bobSession.subscriptions().get("1"), "bob subscribes to it on node B");
-        pump(() -> bob.connected().isDone(), 10_000, "bob connects to node B");
+        pump(() -> bob.connected().isDone() && carl.connected().isDone(), 10_000, "bob and carl connect");
         long bobVideoSsrc = bob.remoteLine("1").orElseThrow().ssrc().getAsLong();
         SequenceCover cover = new SequenceCover(bobVideoSsrc);
-        bob.onRtp(cover);
+        Latency viaRelay = new Latency();
+        Latency direct = new Latency();
+        bob.onRtp(both(cover, viaRelay)); // one listener per peer
+        carl.onRtp(direct);
         ReceiveStats video = bob.received("1");
         ReceiveStats audio = bob.received("0");
 
@@ -132,7 +142,17 @@ class RelayedRoomTest {
         assertTrue(senderAtA.get("rtpSent").asLong() > 500, senderAtA::toString);
         assertTrue(senderAtA.get("senderReportsSent").asLong() > 0, senderAtA::toString);
         assertTrue(senderAtA.get("retransmitted").asLong() > 0, () -> "the relay hop's loss was resent: " + senderAtA);
+        assertTrue(cover.received() > 500, cover::toString);
         int missing = cover.missingBelow(cover.highest() - 60);
+        System.out.printf(
+                "relay latency: alice to carl on her node median %.2f ms p95 %.2f ms (%d packets); to bob through the"
+                        + " relay median %.2f ms p95 %.2f ms (%d packets, repairs included)%n",
+                direct.percentileMillis(50),
+                direct.percentileMillis(95),
+                direct.count(),
+                viaRelay.percentileMillis(50),
+                viaRelay.percentileMillis(95),
+                viaRelay.count());
         System.out.println("relay A -> B at " + RELAY_LOSS * 100 + " % loss: sender " + senderAtA + "; bob's video "
                 + cover + "; proxy " + lossy.toJson());
         assertEquals(0, missing, () -> "bob's video has holes: " + cover + " relay " + senderAtA);
@@ -221,11 +241,53 @@ class RelayedRoomTest {
                     nextFrame = Math.max(nextFrame + FRAME_NANOS, now - FRAME_NANOS / 2);
                 }
             }
-            if (bob.connected().isDone() && now >= nextReport) {
+            if (bob.connected().isDone() && carl.connected().isDone() && now >= nextReport) {
                 bob.sendReceiverReport();
+                carl.sendReceiverReport();
                 nextReport = now + TimeUnit.SECONDS.toNanos(1);
             }
             LockSupport.parkNanos(1_000_000L);
+        }
+    }
+
+    private static RtpListener both(RtpListener first, RtpListener second) {
+        return (receivedNanos, ssrc, seq, ts, pt, marker, buf, off, len) -> {
+            first.onRtp(receivedNanos, ssrc, seq, ts, pt, marker, buf, off, len);
+            second.onRtp(receivedNanos, ssrc, seq, ts, pt, marker, buf, off, len);
+        };
+    }
+
+    /** Send-to-receive times of stamped video packets (alice's clock is this JVM's nanoTime). */
+    private static final class Latency implements RtpListener {
+        private final List<Long> nanos = new ArrayList<>();
+
+        @Override
+        public synchronized void onRtp(
+                long receivedNanos,
+                long packetSsrc,
+                int sequenceNumber,
+                long rtpTimestamp,
+                int payloadType,
+                boolean marker,
+                byte[] buf,
+                int payloadOffset,
+                int payloadLength) {
+            if (payloadLength > 100 && PayloadStamp.present(buf, payloadOffset, payloadLength)) {
+                nanos.add(receivedNanos - PayloadStamp.read(buf, payloadOffset, payloadLength));
+            }
+        }
+
+        synchronized int count() {
+            return nanos.size();
+        }
+
+        synchronized double percentileMillis(int p) {
+            if (nanos.isEmpty()) {
+                return Double.NaN;
+            }
+            List<Long> sorted = new ArrayList<>(nanos);
+            sorted.sort(null);
+            return sorted.get(Math.min(sorted.size() - 1, sorted.size() * p / 100)) / 1e6;
         }
     }
 
@@ -272,6 +334,10 @@ class RelayedRoomTest {
                 seen.set((int) (ext - first));
                 highest = Math.max(highest, ext);
             }
+        }
+
+        synchronized int received() {
+            return seen.cardinality();
         }
 
         synchronized long highest() {
