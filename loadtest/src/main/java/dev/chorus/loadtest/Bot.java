@@ -63,6 +63,10 @@ final class Bot {
     private volatile int decryptOneIn = 1;
 
     private volatile WebSocket ws;
+    /** Cluster mode: joins of this bot the server redirected to another node (the page's limit: 3 in a row). */
+    private int redirects;
+
+    private WebSocketClient client;
     private volatile long startNanos;
     private volatile long connectedAfterNanos;
     /** The welcome's media.simulcastFrom (0: the server takes no simulcast); -1 until the welcome. */
@@ -168,6 +172,11 @@ final class Bot {
             fail("peer: " + e);
             return;
         }
+        this.client = client;
+        connectAndJoin(wsUri);
+    }
+
+    private void connectAndJoin(URI wsUri) {
         connect(client, wsUri, () -> {
             state = State.JOINING;
             receiver.joinSent(System.nanoTime());
@@ -323,6 +332,7 @@ final class Bot {
                             .toList());
                 case "layers" -> followLayers(m);
                 case "left" -> fail("removed by the server (" + m.getString("reason") + ")");
+                case "redirect" -> followRedirect(m);
                 case "participant-joined", "participant-left", "viewers" -> presenceMessages++;
                 default -> {
                     // mute, chat: nothing to do
@@ -331,6 +341,17 @@ final class Bot {
         } catch (Exception e) {
             fail(m.getString("type") + ": " + e);
         }
+    }
+
+    /** Cluster mode: the room is served on another node; join there, as the page does (at most 3 times). */
+    private void followRedirect(JsonObject m) {
+        String url = m.getString("url", "");
+        if (++redirects > 3 || !(url.startsWith("http://") || url.startsWith("https://"))) {
+            fail("redirect " + redirects + " to '" + url + "' not followed");
+            return;
+        }
+        resume.dropping(ws); // the server closes this socket (4002): expected
+        connectAndJoin(URI.create(url.replaceFirst("^http", "ws") + "/ws"));
     }
 
     private void offer() {
