@@ -41,6 +41,8 @@ public final class RoomPresence implements RoomListener {
     private final LongSupplier clockMillis;
     /** Room, then node: when that node last described its members of the room. */
     private final Map<String, Map<String, Long>> heard = new HashMap<>();
+    /** The live nodes as the directory last read them. */
+    private Map<String, NodeInfo> live = Map.of();
 
     private long descriptionsSent;
     private long descriptionsReceived;
@@ -70,9 +72,16 @@ public final class RoomPresence implements RoomListener {
         vertx.eventBus().<JsonObject>consumer(ADDRESS, m -> received(m.body()));
     }
 
-    /** Every heartbeat: each room described again; rooms of nodes gone silent lose those nodes' members. */
+    /**
+     * Every heartbeat: each room that other nodes serve too is described again (a room of this node alone costs the
+     * cluster nothing); rooms of nodes gone silent lose those nodes' members.
+     */
     public void tick() {
-        rooms.roomNames().forEach(name -> describe(name, false));
+        for (String name : rooms.roomNames()) {
+            if (heard.containsKey(name) || servedElsewhere(name)) {
+                describe(name, false);
+            }
+        }
         long now = clockMillis.getAsLong();
         for (Map.Entry<String, Map<String, Long>> r : List.copyOf(heard.entrySet())) {
             for (Map.Entry<String, Long> n : List.copyOf(r.getValue().entrySet())) {
@@ -85,8 +94,18 @@ public final class RoomPresence implements RoomListener {
         }
     }
 
+    private boolean servedElsewhere(String room) {
+        for (NodeInfo n : live.values()) {
+            if (!n.id().equals(selfId) && n.serves(room)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The directory's live nodes: members of a node no longer among them leave every room here. */
     void liveNodes(Map<String, NodeInfo> live) {
+        this.live = live;
         List<String> gone = new ArrayList<>();
         heard.values()
                 .forEach(m -> m.keySet().stream()
@@ -148,6 +167,7 @@ public final class RoomPresence implements RoomListener {
     @Override
     public void roomStarted(Room room) {
         describe(room.name(), true);
+        chat.roomStarted(room.name());
     }
 
     @Override

@@ -201,7 +201,8 @@ public final class Room {
         return message;
     }
 
-    JsonArray historyJson() {
+    /** The chat history kept here, oldest first, as {@code joined} lists it. */
+    public JsonArray historyJson() {
         JsonArray array = new JsonArray();
         history.forEach(m -> array.add(m.toHistoryJson()));
         return array;

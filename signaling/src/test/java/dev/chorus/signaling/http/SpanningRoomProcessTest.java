@@ -24,7 +24,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * One room across three servers, each its own JVM on loopback, with rooms spanning nodes after one participant per
  * node ({@code room-participants-per-node = 1}): three members land on three nodes and see each other as if on one;
  * chat from all three, sent at once, arrives in one order with the same numbers everywhere; mute and leave reach
- * the other nodes; and when a node is killed, its member leaves the others' rooms ({@code node_lost}).
+ * the other nodes; a newcomer on a node that starts to serve the room again reads the chat so far; and when a node
+ * is killed, its member leaves the others' rooms ({@code node_lost}).
  */
 @ExtendWith(VertxExtension.class)
 class SpanningRoomProcessTest {
@@ -107,6 +108,13 @@ class SpanningRoomProcessTest {
             for (Member m : List.of(ada, bob)) {
                 m.await(x -> "participant-left".equals(x.getString("type")) && cy.id.equals(x.getString("id")));
             }
+
+            // A newcomer on the node cy left gets the room's chat so far, from the owner, in the same order.
+            String cyNode = cy.node;
+            awaitCluster(byId.get(adaNode), cl -> roomParticipants(cl, cyNode, "span") == 0);
+            Member dee = join(vertx, byId, adaNode, "Dee");
+            assertEquals(cyNode, dee.node, "the only node with room for dee");
+            assertEquals(adaSaw, dee.chats(3 * CHATS_EACH), "dee reads the history in ada's order");
 
             // Bob's node dies: ada's node drops him.
             long killedAt = System.nanoTime();
