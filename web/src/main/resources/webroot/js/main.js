@@ -229,6 +229,7 @@ function resetRoom() {
 
 function addParticipant(p) {
   if (!p?.id || p.id === self?.id) return;
+  peer?.participantReturned(p.id);
   others.set(p.id, { ...p });
   peer?.setRoomSize(others.size + 1);
   people.upsert(p);

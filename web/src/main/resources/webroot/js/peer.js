@@ -443,9 +443,15 @@ export class Peer {
     this.#onStreams(id, { media: null, screen: null });
   }
 
+  // A participant came (back): in a room across cluster nodes one that was lost with its node returns under the
+  // same id once the node is reachable again, and its tracks must count again.
+  participantReturned(id) {
+    this.#departed.delete(id);
+  }
+
   // A participant left: forget its tracks now rather than at the next answer.
   forgetParticipant(id) {
-    this.#departed.add(id); // ids are per session: a rejoin comes back under a new one
+    this.#departed.add(id); // until it returns (participantReturned): an answer in flight may still list it
     for (const [mid, t] of this.#tracks) if (t.participantId === id) this.#tracks.delete(mid);
     this.#drop(id);
   }

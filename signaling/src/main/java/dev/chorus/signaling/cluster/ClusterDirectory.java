@@ -1,5 +1,6 @@
 package dev.chorus.signaling.cluster;
 
+import dev.chorus.signaling.room.Participant;
 import dev.chorus.signaling.room.Room;
 import dev.chorus.signaling.room.RoomListener;
 import dev.chorus.signaling.session.JoinPlacement;
@@ -69,10 +70,14 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
     private final Set<String> localRooms = new LinkedHashSet<>();
     /** Joins this node sent to a node of a spanning room since that node last published: "node room" to count. */
     private final Map<String, Integer> spannedSinceRefresh = new HashMap<>();
+    /** Told the ids of nodes whose cluster member left (killed, cut off, stopped). */
+    private final List<Consumer<List<String>>> departureListeners = new ArrayList<>();
     /** Told the live nodes after every read of the directory and every departure. */
     private final List<Consumer<Map<String, NodeInfo>>> liveListeners = new ArrayList<>();
     /** Other parts of cluster mode's state for /debug, by key. */
     private final Map<String, Supplier<JsonObject>> debugParts = new TreeMap<>();
+    /** Joins routed here whose participant has not joined yet: a burst must not all see room for one more. */
+    private final PendingJoins joining = new PendingJoins();
     /** This node's own participants per room, read live for its own routing decisions. */
     private ToIntFunction<String> localParticipants = room -> 0;
 
@@ -204,6 +209,7 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
         log.info("[node={}] node(s) {} left the cluster; their rooms can be placed again", selfId, gone);
         stats.departures.addAndGet(gone.size());
         setLive(left);
+        departureListeners.forEach(l -> l.accept(gone));
         gone.forEach(id -> nodes.remove(id));
         // A room this node serves part of, owned by a node that left, is this node's now (its chat order goes on).
         long ttl = config.entryTtl().toMillis();
@@ -233,6 +239,14 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
     /** {@code listener} hears the live nodes after every read of the directory (each heartbeat) and departure. */
     public void onLiveNodes(Consumer<Map<String, NodeInfo>> listener) {
         liveListeners.add(listener);
+    }
+
+    /**
+     * {@code listener} hears the ids of nodes whose cluster member left: the membership's word, not an entry that
+     * expired because its node was slow to renew it.
+     */
+    public void onDeparted(Consumer<List<String>> listener) {
+        departureListeners.add(listener);
     }
 
     /** How many of its own participants this node has in a room, for routing joins of spanning rooms. */
@@ -274,8 +288,9 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
     public Future<Route> route(String room) {
         int perNode = config.roomParticipantsPerNode();
         boolean roomHere = localRooms.contains(room) && !draining;
-        if (nodes == null || (roomHere && (perNode == 0 || localParticipants.applyAsInt(room) < perNode))) {
+        if (nodes == null || (roomHere && (perNode == 0 || participantsHere(room) < perNode))) {
             stats.routedHere.incrementAndGet();
+            joining.add(room, System.nanoTime());
             return Future.succeededFuture(Route.LOCAL);
         }
         return rooms.get(room)
@@ -284,6 +299,12 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
                                 ? Future.succeededFuture(perNode == 0 ? owner : spanTarget(room, owner, perNode))
                                 : claim(room, owner)))
                 .map(this::routeTo)
+                .map(route -> {
+                    if (route == Route.LOCAL) {
+                        joining.add(room, System.nanoTime());
+                    }
+                    return route;
+                })
                 // A cluster that does not answer (partitioned, overloaded) must not hold joins: serve here.
                 .timeout(ROUTE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
                 .recover(e -> {
@@ -350,7 +371,7 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
             int spanned = spannedSinceRefresh.getOrDefault(n.id() + " " + room, 0);
             boolean serves = spanned > 0
                     || (n.id().equals(selfId) ? localRooms.contains(room) : n.serves(room) || n.id().equals(owner));
-            int count = (n.id().equals(selfId) ? localParticipants.applyAsInt(room) : n.participantsIn(room)) + spanned;
+            int count = (n.id().equals(selfId) ? participantsHere(room) : n.participantsIn(room)) + spanned;
             if (serves && count < perNode) {
                 serving.add(n);
             } else if (!serves) {
@@ -377,6 +398,11 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
         return chosen;
     }
 
+    /** This node's participants of {@code room}, with the joins it routed here that have not joined yet. */
+    private int participantsHere(String room) {
+        return localParticipants.applyAsInt(room) + joining.count(room, System.nanoTime());
+    }
+
     private Route routeTo(String owner) {
         if (owner.equals(selfId)) {
             stats.routedHere.incrementAndGet();
@@ -395,6 +421,11 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
     public void joinsStopped() {
         draining = true;
         heartbeat(); // the others learn now that this node drains, not at its next heartbeat
+    }
+
+    @Override
+    public void participantJoined(Participant participant) {
+        joining.joined(participant.room().name());
     }
 
     @Override

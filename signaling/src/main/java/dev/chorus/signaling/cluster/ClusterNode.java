@@ -117,6 +117,10 @@ public final class ClusterNode {
                 relays.liveNodes(live);
                 presence.liveNodes(live);
             });
+            directory.onDeparted(gone -> {
+                presence.departed(gone);
+                relays.departed(directory.liveNodes());
+            });
             relays.liveNodes(directory.liveNodes());
             vertx.setPeriodic(c.heartbeatInterval().toMillis(), id -> presence.tick());
         };

@@ -45,6 +45,8 @@ public final class MediaRelays {
     private final MediaService media;
     private final RelayPort port;
     private final Function<String, NodeInfo> nodes;
+    /** Relay hosts whose datagrams are read. */
+    private final Set<InetAddress> allowed = new HashSet<>();
     /** Room, then remote publisher: what this node receives. */
     private final Map<String, Map<String, Incoming>> incoming = new HashMap<>();
 
@@ -98,8 +100,24 @@ public final class MediaRelays {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
-    /** Only datagrams from the live nodes' relay hosts are read. */
+    /**
+     * Datagrams from the live nodes' relay hosts are read from now on. A host is not dropped when its node's entry
+     * lapses for a moment (a slow heartbeat), only when its member leaves ({@link #departed}).
+     */
     void liveNodes(Map<String, NodeInfo> live) {
+        if (allowed.addAll(hosts(live))) {
+            port.allowSources(allowed);
+        }
+    }
+
+    /** A node's member left: only the live nodes' hosts are read. */
+    void departed(Map<String, NodeInfo> live) {
+        allowed.clear();
+        allowed.addAll(hosts(live));
+        port.allowSources(allowed);
+    }
+
+    private static Set<InetAddress> hosts(Map<String, NodeInfo> live) {
         Set<InetAddress> hosts = new HashSet<>();
         for (NodeInfo n : live.values()) {
             InetSocketAddress a = parse(n.relayAddress());
@@ -107,7 +125,7 @@ public final class MediaRelays {
                 hosts.add(a.getAddress());
             }
         }
-        port.allowSources(hosts);
+        return hosts;
     }
 
     // ------------------------------------------------------------------ receiving side

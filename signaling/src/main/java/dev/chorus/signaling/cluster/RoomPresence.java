@@ -23,12 +23,19 @@ import java.util.function.LongSupplier;
  * The members of rooms that span nodes, the same on every node that serves part of a room. Each node publishes, to
  * every node, its own members of each of its rooms (as their neighbours see them, plus the tracks they publish):
  * whenever one joins, leaves, mutes or publishes, and again every heartbeat. A node that serves the room too makes
- * its copy match ({@link RemoteMembers}) and wires the members' media ({@link MediaRelays}). A node whose
- * description of a room stops coming for the entry TTL (cut off, frozen), or that leaves the cluster, takes its
- * members with it. A room that starts here asks the others to describe theirs at once. Signaling thread.
+ * its copy match ({@link RemoteMembers}) and wires the members' media ({@link MediaRelays}). A node that leaves
+ * the cluster (killed, cut off, frozen past the member timeout), takes its
+ * members with it (the membership says so; a description silent for three entry TTLs is the backstop). A room that
+ * starts here asks the others to describe theirs at once. Signaling thread.
  */
 public final class RoomPresence implements RoomListener {
     static final String ADDRESS = "chorus.cluster.presence";
+    /**
+     * A node still a member but silent about a room this many entry TTLs is taken to have left it (its last, empty
+     * description lost). A dead or cut-off node is known sooner, from the membership ({@link #departed}): a slow
+     * node (a long pause, a loaded machine) must not flap its members out and in.
+     */
+    static final int SILENCE_TTLS = 3;
 
     private final Vertx vertx;
     private final String selfId;
@@ -85,7 +92,7 @@ public final class RoomPresence implements RoomListener {
         long now = clockMillis.getAsLong();
         for (Map.Entry<String, Map<String, Long>> r : List.copyOf(heard.entrySet())) {
             for (Map.Entry<String, Long> n : List.copyOf(r.getValue().entrySet())) {
-                if (now - n.getValue() > ttlMillis) {
+                if (now - n.getValue() > SILENCE_TTLS * ttlMillis) {
                     r.getValue().remove(n.getKey());
                     remote.roomLost(r.getKey(), n.getKey());
                     relays.nodeLost(r.getKey(), n.getKey());
@@ -103,15 +110,14 @@ public final class RoomPresence implements RoomListener {
         return false;
     }
 
-    /** The directory's live nodes: members of a node no longer among them leave every room here. */
+    /** The directory's live nodes, for which rooms other nodes serve. */
     void liveNodes(Map<String, NodeInfo> live) {
         this.live = live;
-        List<String> gone = new ArrayList<>();
-        heard.values()
-                .forEach(m -> m.keySet().stream()
-                        .filter(node -> !live.containsKey(node))
-                        .forEach(gone::add));
-        for (String node : gone.stream().distinct().toList()) {
+    }
+
+    /** Nodes whose cluster member left: their members leave every room here. */
+    void departed(List<String> nodes) {
+        for (String node : nodes) {
             heard.values().forEach(m -> m.remove(node));
             remote.nodeLost(node);
             relays.nodeLost(null, node);
