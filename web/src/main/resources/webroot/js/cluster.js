@@ -17,6 +17,13 @@ export function roomPageOn(nodeUrl, room, name, search, redirects) {
   return next.toString();
 }
 
+// How many redirects in a row led to this page (its link's redirects=N): the
+// join says so, and a node another one chose serves it if it has room.
+export function redirectsOf(search) {
+  const n = Number(new URLSearchParams(search).get('redirects'));
+  return Number.isInteger(n) && n > 0 && n <= MAX_REDIRECTS ? n : 0;
+}
+
 // Where a "redirect" sends this page: {url}, or {error} when it should not go.
 export function redirectTarget(msg, room, name, search) {
   const hops = Number(new URLSearchParams(search).get('redirects')) || 0;

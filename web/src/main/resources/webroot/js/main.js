@@ -6,7 +6,7 @@ import * as screen from './screen.js';
 import { Peer } from './peer.js';
 import { Signaling } from './signaling.js';
 import { waitForServer, GIVE_UP_AFTER_MS } from './rejoin.js';
-import { failoverTarget, redirectTarget } from './cluster.js';
+import { failoverTarget, redirectTarget, redirectsOf } from './cluster.js';
 import { startViewReports } from './view-sizes.js';
 import * as join from './ui-join.js';
 import * as people from './ui-participants.js';
@@ -479,6 +479,7 @@ async function joinRoom(values) {
     queuePosition = 0;
     const joined = await s.request({
       type: 'join', room: target.room, name: target.name, ...(viewer ? { role: 'viewer' } : {}), ...(token ? { token } : {}),
+      ...(redirectsOf(location.search) ? { redirects: redirectsOf(location.search) } : {}),
     });
     if (s !== sig) return s.close();
     queuePosition = 0;

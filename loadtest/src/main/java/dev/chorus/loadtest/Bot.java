@@ -180,12 +180,13 @@ final class Bot {
         connect(client, wsUri, () -> {
             state = State.JOINING;
             receiver.joinSent(System.nanoTime());
-            send(new JsonObject()
+            JsonObject join = new JsonObject()
                     .put("type", "join")
                     .put("id", nextId++)
                     .put("room", room)
                     .put("name", name)
-                    .put("role", viewer ? "viewer" : "participant"));
+                    .put("role", viewer ? "viewer" : "participant");
+            send(redirects > 0 ? join.put("redirects", redirects) : join);
         });
     }
 

@@ -286,9 +286,20 @@ public final class ClusterDirectory implements RoomListener, JoinPlacement {
 
     @Override
     public Future<Route> route(String room) {
+        return route(room, false);
+    }
+
+    /**
+     * A join another node redirected here, of a room that may span nodes, is served here while this node has room
+     * for it: the other node chose this one knowing its own count, which this node knows only as last published (a
+     * join sent back and forth between two nodes' stale views of each other is worse than one node a little over).
+     */
+    @Override
+    public Future<Route> route(String room, boolean redirected) {
         int perNode = config.roomParticipantsPerNode();
         boolean roomHere = localRooms.contains(room) && !draining;
-        if (nodes == null || (roomHere && (perNode == 0 || participantsHere(room) < perNode))) {
+        boolean takeIt = redirected && perNode > 0 && !draining && participantsHere(room) < perNode;
+        if (nodes == null || takeIt || (roomHere && (perNode == 0 || participantsHere(room) < perNode))) {
             stats.routedHere.incrementAndGet();
             joining.add(room, System.nanoTime());
             return Future.succeededFuture(Route.LOCAL);

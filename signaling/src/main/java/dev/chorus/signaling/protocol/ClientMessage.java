@@ -15,14 +15,20 @@ public sealed interface ClientMessage {
     /**
      * {@code role} is "participant" (listed, may publish) or "viewer" (counted, only receives). {@code token} is
      * the join token (JWT) or null; {@code name} may be null only when a token is given (its name claim).
+     * {@code redirects} (cluster mode) is how many {@code redirect}s in a row led the client here, 0 when none.
      */
-    record Join(Object id, String room, String name, String role, String token) implements ClientMessage {
+    record Join(Object id, String room, String name, String role, String token, int redirects)
+            implements ClientMessage {
         public Join(Object id, String room, String name) {
-            this(id, room, name, "participant", null);
+            this(id, room, name, "participant", null, 0);
         }
 
         public Join(Object id, String room, String name, String role) {
-            this(id, room, name, role, null);
+            this(id, room, name, role, null, 0);
+        }
+
+        public Join(Object id, String room, String name, String role, String token) {
+            this(id, room, name, role, token, 0);
         }
     }
 

@@ -122,7 +122,20 @@ public final class MessageParser {
         String token = token(json);
         // With a token, the name may come from its name claim instead.
         String name = token != null && json.getValue("name") == null ? null : name(json);
-        return new ClientMessage.Join(id, room, name, role(json), token);
+        return new ClientMessage.Join(id, room, name, role(json), token, redirects(json));
+    }
+
+    /** Optional: how many redirects led the client here, 0-10 (the web page stops at 3). */
+    private static int redirects(JsonObject json) throws ProtocolException {
+        Object v = json.getValue("redirects");
+        if (v == null) {
+            return 0;
+        }
+        if (!(v instanceof Integer n) || n < 0 || n > 10) {
+            throw new ProtocolException(
+                    ErrorCode.INVALID_FIELD, "redirects must be an integer from 0 to 10", "redirects", null);
+        }
+        return n;
     }
 
     private static ClientMessage.Resume resume(JsonObject json, Object id) throws ProtocolException {

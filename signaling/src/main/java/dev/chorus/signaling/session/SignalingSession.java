@@ -286,7 +286,7 @@ public final class SignalingSession implements MessageSink {
     private void route(Admission admission) {
         ClientMessage.Join join = admission.join;
         waiting = admission; // a second join meanwhile is refused as "waiting its turn"
-        placement.route(join.room()).onComplete(ar -> {
+        placement.route(join.room(), join.redirects() > 0).onComplete(ar -> {
             if (waiting != admission || ended) {
                 return; // left or gone while the directory answered
             }

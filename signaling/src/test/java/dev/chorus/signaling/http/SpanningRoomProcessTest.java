@@ -201,7 +201,9 @@ class SpanningRoomProcessTest {
         String at = nodeId;
         for (int hop = 0; hop < 3; hop++) {
             WsTestClient client = WsTestClient.connect(vertx, byId.get(at).httpPort);
-            client.send(new JsonObject().put("type", "join").put("room", "span").put("name", name));
+            JsonObject join =
+                    new JsonObject().put("type", "join").put("room", "span").put("name", name);
+            client.send(hop > 0 ? join.put("redirects", hop) : join);
             JsonObject m = client.next();
             while ("queued".equals(m.getString("type")) || "cluster".equals(m.getString("type"))) {
                 m = client.next();

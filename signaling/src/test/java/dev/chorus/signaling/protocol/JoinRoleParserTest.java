@@ -36,4 +36,15 @@ class JoinRoleParserTest {
             assertEquals(4L, e.requestId(), bad);
         }
     }
+
+    @Test
+    void aJoinSaysHowManyRedirectsLedToItOrNone() throws Exception {
+        assertEquals(0, join("").redirects());
+        assertEquals(2, join(",\"redirects\":2").redirects());
+        for (String bad : new String[] {"-1", "11", "1.5", "\"2\"", "true", "[1]"}) {
+            ProtocolException e = assertThrows(ProtocolException.class, () -> join(",\"redirects\":" + bad), bad);
+            assertEquals(ErrorCode.INVALID_FIELD, e.code(), bad);
+            assertEquals("redirects", e.field(), bad);
+        }
+    }
 }
