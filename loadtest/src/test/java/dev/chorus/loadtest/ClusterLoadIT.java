@@ -40,8 +40,8 @@ class ClusterLoadIT {
         for (JsonNode n : out.get("perNode")) {
             assertEquals(2, n.path("roomParticipants").asInt(), n.toString());
             // Publishers join first, so one node may have none of them: it only receives.
-            relaying += n.path("relayPacketsSentPerSecond").asDouble() > 50 ? 1 : 0;
-            assertTrue(n.path("relayPacketsReceivedPerSecond").asDouble() > 50, "receives the others: " + n);
+            relaying += n.path("relayPacketsSentPerSecond").asDouble() > 20 ? 1 : 0;
+            assertTrue(n.path("relayPacketsReceivedPerSecond").asDouble() > 20, "receives the others: " + n);
             assertTrue(n.path("cpuCores").asDouble() > 0, n.toString());
         }
         assertTrue(relaying >= 2, "the nodes with publishers relay them: " + out);
