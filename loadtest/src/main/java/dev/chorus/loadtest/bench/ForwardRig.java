@@ -26,7 +26,7 @@ import org.jitsi.srtp.SrtpErrorStatus;
  * frozen): a publisher endpoint with one VP8 producer (or one Opus microphone, plain or RED) and
  * {@code subscribers} endpoints, each
  * consuming it through a {@link SubscriberSink}. With an SRTP profile every transport has real
- * jitsi-srtp sessions with its own random keys; with {@code null} the path is plain RTP.
+ * SRTP sessions (ours or jitsi-srtp, as asked) with its own random keys; with {@code null} the path is plain RTP.
  */
 final class ForwardRig {
     static final long PUBLISHER_SSRC = 0x1111_1111L;

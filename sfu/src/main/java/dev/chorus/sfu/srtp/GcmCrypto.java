@@ -29,11 +29,11 @@ final class GcmCrypto extends PacketCrypto {
     /** From session keys and salts (the RFC 7714 test vectors are given at this level). */
     GcmCrypto(byte[] rtpKey, byte[] rtpSalt, byte[] rtcpKey, byte[] rtcpSalt) {
         rtpAes = new AesCounter(rtpKey);
-        rtpGhash = new Ghash(hashKey(rtpAes));
+        rtpGhash = new Ghash(hashKey(rtpAes), 8);
         rtpSalt0 = Bytes.getLong(rtpSalt, 0);
         rtpSalt1 = Bytes.getInt(rtpSalt, 8);
         rtcpAes = new AesCounter(rtcpKey);
-        rtcpGhash = new Ghash(hashKey(rtcpAes));
+        rtcpGhash = new Ghash(hashKey(rtcpAes), 4);
         rtcpSalt0 = Bytes.getLong(rtcpSalt, 0);
         rtcpSalt1 = Bytes.getInt(rtcpSalt, 8);
     }
