@@ -29,11 +29,11 @@ final class GcmCrypto extends PacketCrypto {
     /** From session keys and salts (the RFC 7714 test vectors are given at this level). */
     GcmCrypto(byte[] rtpKey, byte[] rtpSalt, byte[] rtcpKey, byte[] rtcpSalt) {
         rtpAes = new AesCounter(rtpKey);
-        rtpGhash = new Ghash(hashKey(rtpAes), 8);
+        rtpGhash = new Ghash(hashKey(rtpAes), 4);
         rtpSalt0 = Bytes.getLong(rtpSalt, 0);
         rtpSalt1 = Bytes.getInt(rtpSalt, 8);
         rtcpAes = new AesCounter(rtcpKey);
-        rtcpGhash = new Ghash(hashKey(rtcpAes), 4);
+        rtcpGhash = new Ghash(hashKey(rtcpAes), 1);
         rtcpSalt0 = Bytes.getLong(rtcpSalt, 0);
         rtcpSalt1 = Bytes.getInt(rtcpSalt, 8);
     }

@@ -3,56 +3,79 @@ package dev.chorus.sfu.srtp;
 /**
  * GHASH (the authenticator of GCM, NIST SP 800-38D §6.4) for one hash key, allocation-free and reusable per packet.
  *
- * <p>Multiplication by H is table-driven, one table per {@code bits}-wide position of the 128-bit input: {@code X·H}
- * is the XOR of 128 / bits independent entries, with no per-bit reduction. With 8-bit positions (16 lookups per block,
- * 64 KB per key) it is about twice as fast as with 4-bit positions (32 lookups, 8 KB per key): the media direction
- * uses 8, SRTCP (a few packets per second) uses 4. Fields (AAD, ciphertext) are fed with {@link #update} in any number
- * of pieces and closed with {@link #pad}, which zero-fills the last partial block as GCM requires. Not thread-safe.
+ * <p>Multiplication by a constant is table-driven, one 16-entry table per nibble position of the 128-bit input: the
+ * product is the XOR of 32 independent entries, with no per-bit reduction (8 KB per constant, small enough for L1).
+ * Hashing block after block is a chain (each block waits for the product of the one before), so with {@code
+ * powers = 4} runs of four blocks are folded at once with H^4, H^3, H^2 and H (Y' = (Y ^ B1)·H^4 ^ B2·H^3 ^ B3·H^2 ^
+ * B4·H): four independent products, one chain step per four blocks (32 KB of tables). SRTCP, a few packets per
+ * second, uses {@code powers = 1}. Fields (AAD, ciphertext) are fed with {@link #update} in any number of pieces and
+ * closed with {@link #pad}, which zero-fills the last partial block as GCM requires. Not thread-safe.
  */
 final class Ghash {
     private static final long R = 0xE100000000000000L;
+    /** Longs per constant: 32 positions x 16 values x (high, low). */
+    private static final int TABLE = 32 * 16 * 2;
 
-    private final int bits;
-    /** Entry (position p, value v) at index (p << bits | v) * 2: high then low 64 bits. */
+    private final int powers;
+    /** Table of H^(k+1) at offset k * TABLE; entry (position p, nibble n) at (p * 16 + n) * 2: high then low. */
     private final long[] table;
 
     private long yHi;
     private long yLo;
+    /** Product accumulator of {@link #mulInto}. */
+    private long zHi;
+
+    private long zLo;
     private final byte[] pending = new byte[16];
     private int pendingLength;
 
-    /** {@code bits}: 4 or 8, the width of one table lookup. */
-    Ghash(byte[] h, int bits) {
-        if (bits != 4 && bits != 8) {
-            throw new IllegalArgumentException("bits " + bits);
+    /** {@code powers}: 1 (one block at a time) or 4 (four at a time, four times the tables). */
+    Ghash(byte[] h, int powers) {
+        if (powers != 1 && powers != 4) {
+            throw new IllegalArgumentException("powers " + powers);
         }
-        this.bits = bits;
-        int positions = 128 / bits;
-        int values = 1 << bits;
-        table = new long[positions * values * 2];
-        long[] pHi = new long[128];
-        long[] pLo = new long[128];
-        long hi = Bytes.getLong(h, 0);
-        long lo = Bytes.getLong(h, 8);
-        for (int k = 0; k < 128; k++) { // P_k = H * x^k
-            pHi[k] = hi;
-            pLo[k] = lo;
+        this.powers = powers;
+        table = new long[powers * TABLE];
+        long hHi = Bytes.getLong(h, 0);
+        long hLo = Bytes.getLong(h, 8);
+        long pHi = hHi;
+        long pLo = hLo;
+        for (int k = 0; k < powers; k++) {
+            fill(k * TABLE, pHi, pLo);
+            // next power: (pHi, pLo) * H, with the table of H just built
+            zHi = 0;
+            zLo = 0;
+            mulInto(0, pHi, pLo);
+            pHi = zHi;
+            pLo = zLo;
+        }
+    }
+
+    /** Entries of the constant c at {@code base}: value n at nibble position p is (n · x^(4p)) · c. */
+    private void fill(int base, long cHi, long cLo) {
+        long[] xHi = new long[128];
+        long[] xLo = new long[128];
+        long hi = cHi;
+        long lo = cLo;
+        for (int k = 0; k < 128; k++) { // c * x^k
+            xHi[k] = hi;
+            xLo[k] = lo;
             long carry = lo & 1;
             lo = (lo >>> 1) | (hi << 63);
             hi = (hi >>> 1) ^ (carry != 0 ? R : 0);
         }
-        for (int p = 0; p < positions; p++) {
-            for (int v = 0; v < values; v++) {
+        for (int p = 0; p < 32; p++) {
+            for (int n = 0; n < 16; n++) {
                 long th = 0;
                 long tl = 0;
-                for (int bit = 0; bit < bits; bit++) { // the value's most significant bit is x^(bits * p)
-                    if ((v & (1 << (bits - 1 - bit))) != 0) {
-                        th ^= pHi[bits * p + bit];
-                        tl ^= pLo[bits * p + bit];
+                for (int bit = 0; bit < 4; bit++) { // the nibble's most significant bit is x^(4p)
+                    if ((n & (8 >>> bit)) != 0) {
+                        th ^= xHi[4 * p + bit];
+                        tl ^= xLo[4 * p + bit];
                     }
                 }
-                table[((p << bits) | v) * 2] = th;
-                table[((p << bits) | v) * 2 + 1] = tl;
+                table[base + (p * 16 + n) * 2] = th;
+                table[base + (p * 16 + n) * 2 + 1] = tl;
             }
         }
     }
@@ -77,6 +100,18 @@ final class Ghash {
             pendingLength = 0;
         }
         int end = off + (len & ~15);
+        if (powers == 4) {
+            for (; off + 64 <= end; off += 64) {
+                zHi = 0;
+                zLo = 0;
+                mulInto(3 * TABLE, yHi ^ Bytes.getLong(b, off), yLo ^ Bytes.getLong(b, off + 8));
+                mulInto(2 * TABLE, Bytes.getLong(b, off + 16), Bytes.getLong(b, off + 24));
+                mulInto(TABLE, Bytes.getLong(b, off + 32), Bytes.getLong(b, off + 40));
+                mulInto(0, Bytes.getLong(b, off + 48), Bytes.getLong(b, off + 56));
+                yHi = zHi;
+                yLo = zLo;
+            }
+        }
         for (; off < end; off += 16) {
             block(Bytes.getLong(b, off), Bytes.getLong(b, off + 8));
         }
@@ -106,47 +141,31 @@ final class Ghash {
         Bytes.putLong(out, outOff + 8, yLo);
     }
 
+    /** Y = (Y ^ block) · H. */
     private void block(long hi, long lo) {
-        if (bits == 8) {
-            block8(yHi ^ hi, yLo ^ lo);
-        } else {
-            block4(yHi ^ hi, yLo ^ lo);
-        }
+        zHi = 0;
+        zLo = 0;
+        mulInto(0, yHi ^ hi, yLo ^ lo);
+        yHi = zHi;
+        yLo = zLo;
     }
 
-    private void block8(long xh, long xl) {
+    /** (zHi, zLo) ^= x · the constant whose table starts at {@code base}. */
+    private void mulInto(int base, long xh, long xl) {
         long[] t = table;
-        long zh = 0;
-        long zl = 0;
-        for (int i = 0; i < 8; i++) {
-            int idx = ((i << 8) | (int) ((xh >>> (56 - 8 * i)) & 0xFF)) << 1;
-            zh ^= t[idx];
-            zl ^= t[idx + 1];
-        }
-        for (int i = 0; i < 8; i++) {
-            int idx = (((8 + i) << 8) | (int) ((xl >>> (56 - 8 * i)) & 0xFF)) << 1;
-            zh ^= t[idx];
-            zl ^= t[idx + 1];
-        }
-        yHi = zh;
-        yLo = zl;
-    }
-
-    private void block4(long xh, long xl) {
-        long[] t = table;
-        long zh = 0;
-        long zl = 0;
+        long h = zHi;
+        long l = zLo;
         for (int i = 0; i < 16; i++) {
-            int idx = ((i << 4) | (int) ((xh >>> (60 - 4 * i)) & 15)) << 1;
-            zh ^= t[idx];
-            zl ^= t[idx + 1];
+            int idx = base + (((i << 4) | (int) ((xh >>> (60 - 4 * i)) & 15)) << 1);
+            h ^= t[idx];
+            l ^= t[idx + 1];
         }
         for (int i = 0; i < 16; i++) {
-            int idx = (((16 + i) << 4) | (int) ((xl >>> (60 - 4 * i)) & 15)) << 1;
-            zh ^= t[idx];
-            zl ^= t[idx + 1];
+            int idx = base + ((((16 + i) << 4) | (int) ((xl >>> (60 - 4 * i)) & 15)) << 1);
+            h ^= t[idx];
+            l ^= t[idx + 1];
         }
-        yHi = zh;
-        yLo = zl;
+        zHi = h;
+        zLo = l;
     }
 }
