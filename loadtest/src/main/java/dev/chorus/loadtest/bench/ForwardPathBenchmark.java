@@ -1,6 +1,7 @@
 package dev.chorus.loadtest.bench;
 
 import dev.chorus.sfu.buffer.PacketBuffer;
+import dev.chorus.sfu.transport.SrtpImplementation;
 import dev.chorus.sfu.transport.SrtpProfile;
 import dev.chorus.sfu.transport.SrtpSession;
 import dev.chorus.sfu.worker.ManualClock;
@@ -28,7 +29,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * <ol>
  *   <li>the SRTP packet as it came off the wire is copied into a pooled {@link PacketBuffer};</li>
  *   <li>SRTP unprotect in place with the SFU's real receive session for the publisher
- *       ({@link SrtpSession}, jitsi-srtp, replay check on);</li>
+ *       ({@link SrtpSession} on the {@code implementation} under test, replay check on);</li>
  *   <li>{@code MediaWorker.submitRtp} + {@code runOnce()}: queue, endpoint (RTP parse, SSRC
  *       lookup), producer (receive stats, keyframe check), every consumer (pooled copy, SSRC / PT /
  *       sequence / timestamp rewrite, header-extension remap, abs-send-time and MID rewrite);</li>
@@ -73,6 +74,10 @@ public class ForwardPathBenchmark {
     @Param({"AEAD_AES_128_GCM", "AES_CM_128_HMAC_SHA1_80"})
     public SrtpProfile profile;
 
+    /** Whose SRTP every session of the rig runs (the publisher's and subscribers' ends too). */
+    @Param({"CHORUS", "JITSI"})
+    public SrtpImplementation implementation;
+
     ForwardRig rig;
     /** Packets per batch: always {@link #BATCH} under JMH; tests lower it to stay fast. */
     int batch = BATCH;
@@ -85,7 +90,7 @@ public class ForwardPathBenchmark {
 
     @Setup(Level.Trial)
     public void setup() throws GeneralSecurityException {
-        rig = new ForwardRig(profile, subscribers);
+        rig = new ForwardRig(implementation, profile, subscribers);
         // The consumers start on a keyframe: send one through the full path first.
         byte[] keyframe = BenchPackets.vp8(
                 ForwardRig.PUBLISHER_SSRC, ForwardRig.PUBLISHER_PT, 0, 0, true, BenchPackets.PAYLOAD_LENGTH);

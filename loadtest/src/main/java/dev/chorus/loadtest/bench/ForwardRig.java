@@ -12,6 +12,7 @@ import dev.chorus.sfu.forward.Router;
 import dev.chorus.sfu.forward.RouterConfig;
 import dev.chorus.sfu.rtp.RtpExtension;
 import dev.chorus.sfu.transport.SrtpBuffer;
+import dev.chorus.sfu.transport.SrtpImplementation;
 import dev.chorus.sfu.transport.SrtpProfile;
 import dev.chorus.sfu.transport.SrtpSession;
 import dev.chorus.sfu.worker.ManualClock;
@@ -25,7 +26,7 @@ import org.jitsi.srtp.SrtpErrorStatus;
  * frozen): a publisher endpoint with one VP8 producer (or one Opus microphone, plain or RED) and
  * {@code subscribers} endpoints, each
  * consuming it through a {@link SubscriberSink}. With an SRTP profile every transport has real
- * jitsi-srtp sessions with its own random keys; with {@code null} the path is plain RTP.
+ * SRTP sessions (ours or jitsi-srtp, as asked) with its own random keys; with {@code null} the path is plain RTP.
  */
 final class ForwardRig {
     static final long PUBLISHER_SSRC = 0x1111_1111L;
@@ -60,27 +61,33 @@ final class ForwardRig {
     private final SrtpBuffer txView = new SrtpBuffer();
 
     ForwardRig(SrtpProfile profile, int subscribers) {
-        this(profile, subscribers, (Audio) null);
+        this(SrtpImplementation.CHORUS, profile, subscribers);
+    }
+
+    /** One VP8 track to {@code subscribers}, every SRTP session on {@code implementation}. */
+    ForwardRig(SrtpImplementation implementation, SrtpProfile profile, int subscribers) {
+        this(implementation, profile, subscribers, null, Codec.VP8);
     }
 
     /** With {@code audio} null, one VP8 track; else one Opus microphone as {@code audio} says. */
     ForwardRig(SrtpProfile profile, int subscribers, Audio audio) {
-        this(profile, subscribers, audio, Codec.VP8);
+        this(SrtpImplementation.CHORUS, profile, subscribers, audio, Codec.VP8);
     }
 
     /** One video track of {@code video} (VP8 or VP9) to {@code subscribers}, without SRTP when {@code profile} is null. */
     ForwardRig(SrtpProfile profile, int subscribers, Codec video) {
-        this(profile, subscribers, null, video);
+        this(SrtpImplementation.CHORUS, profile, subscribers, null, video);
     }
 
-    private ForwardRig(SrtpProfile profile, int subscribers, Audio audio, Codec video) {
+    private ForwardRig(
+            SrtpImplementation implementation, SrtpProfile profile, int subscribers, Audio audio, Codec video) {
         this.profile = profile;
         Random random = new Random(42);
         if (profile != null) {
             byte[][] pub = keys(random);
             byte[][] sfuToPub = keys(random);
-            publisherClient = new SrtpSession(profile, pub[0], pub[1], sfuToPub[0], sfuToPub[1]);
-            sfuFromPublisher = new SrtpSession(profile, sfuToPub[0], sfuToPub[1], pub[0], pub[1]);
+            publisherClient = SrtpSession.create(implementation, profile, pub[0], pub[1], sfuToPub[0], sfuToPub[1]);
+            sfuFromPublisher = SrtpSession.create(implementation, profile, sfuToPub[0], sfuToPub[1], pub[0], pub[1]);
         } else {
             publisherClient = null;
             sfuFromPublisher = null;
@@ -113,8 +120,10 @@ final class ForwardRig {
             if (profile != null) {
                 byte[][] sfuToSub = keys(random);
                 byte[][] subToSfu = keys(random);
-                sfuToSubscriber = new SrtpSession(profile, sfuToSub[0], sfuToSub[1], subToSfu[0], subToSfu[1]);
-                subscriberClients[i] = new SrtpSession(profile, subToSfu[0], subToSfu[1], sfuToSub[0], sfuToSub[1]);
+                sfuToSubscriber =
+                        SrtpSession.create(implementation, profile, sfuToSub[0], sfuToSub[1], subToSfu[0], subToSfu[1]);
+                subscriberClients[i] =
+                        SrtpSession.create(implementation, profile, subToSfu[0], subToSfu[1], sfuToSub[0], sfuToSub[1]);
             }
             sinks[i] = new SubscriberSink(sfuToSubscriber);
             router.addEndpoint("sub" + i, sinks[i], 0xB0 + i);

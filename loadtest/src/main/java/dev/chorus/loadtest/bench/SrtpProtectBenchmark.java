@@ -2,6 +2,7 @@ package dev.chorus.loadtest.bench;
 
 import dev.chorus.sfu.buffer.PacketBuffer;
 import dev.chorus.sfu.transport.SrtpBuffer;
+import dev.chorus.sfu.transport.SrtpImplementation;
 import dev.chorus.sfu.transport.SrtpProfile;
 import dev.chorus.sfu.transport.SrtpSession;
 import java.security.GeneralSecurityException;
@@ -22,7 +23,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One SRTP protect of the benchmark's 1.1 KB video packet with {@link SrtpSession} (jitsi-srtp),
+ * One SRTP protect of the benchmark's 1.1 KB video packet with {@link SrtpSession} (ours or jitsi-srtp's),
  * the unit cost that the forward path pays once per subscriber. The plain packet is copied in
  * first (protection is in place) and its sequence number advanced, so the SRTP index moves.
  */
@@ -37,11 +38,11 @@ public class SrtpProtectBenchmark {
     public SrtpProfile profile;
 
     /**
-     * jitsi-srtp's AES backend: {@code fastest} lets it benchmark its factories at first use and keep the fastest
+     * {@code chorus}: our SRTP ({@code dev.chorus.sfu.srtp}). Otherwise jitsi-srtp with this AES backend: {@code fastest} lets it benchmark its factories at first use and keep the fastest
      * (OpenSSL through JNI where its native library loads), as the server does; the others force one factory (each
      * JMH fork is its own JVM, so the choice does not leak between parameters).
      */
-    @Param({"fastest", "SunJCE"})
+    @Param({"chorus", "fastest", "SunJCE", "BouncyCastle"})
     public String backend;
 
     SrtpSession session;
@@ -52,14 +53,20 @@ public class SrtpProtectBenchmark {
 
     @Setup(Level.Trial)
     public void setup() {
-        if (!backend.equals("fastest")) {
+        if (!backend.equals("fastest") && !backend.equals("chorus")) {
             org.jitsi.srtp.crypto.Aes.setFactoryClassName("org.jitsi.srtp.crypto.Aes$" + backend + "CipherFactory");
         }
         byte[] key = new byte[profile.keyLength];
         byte[] salt = new byte[profile.saltLength];
         key[0] = 1;
         salt[0] = 2;
-        session = new SrtpSession(profile, key, salt, key, salt);
+        session = SrtpSession.create(
+                backend.equals("chorus") ? SrtpImplementation.CHORUS : SrtpImplementation.JITSI,
+                profile,
+                key,
+                salt,
+                key,
+                salt);
         plain = BenchPackets.vp8(0x2222_2222L, 96, 0, 0, false, BenchPackets.PAYLOAD_LENGTH);
     }
 

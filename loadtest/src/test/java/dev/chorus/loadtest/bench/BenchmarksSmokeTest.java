@@ -12,6 +12,7 @@ import dev.chorus.sfu.rtp.RtpHeaderExtensions;
 import dev.chorus.sfu.rtp.RtpPacket;
 import dev.chorus.sfu.rtp.RtpValidity;
 import dev.chorus.sfu.transport.SrtpBuffer;
+import dev.chorus.sfu.transport.SrtpImplementation;
 import dev.chorus.sfu.transport.SrtpProfile;
 import java.util.Arrays;
 import org.jitsi.srtp.SrtpErrorStatus;
@@ -31,61 +32,64 @@ class BenchmarksSmokeTest {
 
     @Test
     void forwardPathReachesEverySubscriberRewrittenAndProtected() throws Exception {
-        for (SrtpProfile profile : SrtpProfile.values()) {
-            for (int subscribers : new int[] {1, 10}) {
-                ForwardPathBenchmark b = new ForwardPathBenchmark();
-                b.profile = profile;
-                b.subscribers = subscribers;
-                b.batch = 8;
-                b.setup();
-                try {
-                    // Two batches: sequence numbers and SRTP index must keep advancing across refills.
-                    for (int round = 0; round < 2; round++) {
-                        b.prepareBatch();
-                        for (SubscriberSink s : b.rig.sinks) {
-                            s.capture = round == 1;
+        for (SrtpImplementation implementation : SrtpImplementation.values()) {
+            for (SrtpProfile profile : SrtpProfile.values()) {
+                for (int subscribers : new int[] {1, 10}) {
+                    ForwardPathBenchmark b = new ForwardPathBenchmark();
+                    b.implementation = implementation;
+                    b.profile = profile;
+                    b.subscribers = subscribers;
+                    b.batch = 8;
+                    b.setup();
+                    try {
+                        // Two batches: sequence numbers and SRTP index must keep advancing across refills.
+                        for (int round = 0; round < 2; round++) {
+                            b.prepareBatch();
+                            for (SubscriberSink s : b.rig.sinks) {
+                                s.capture = round == 1;
+                            }
+                            b.forward(blackhole());
                         }
-                        b.forward(blackhole());
-                    }
-                    String what = profile + " x" + subscribers;
-                    byte[] expectedPayload = BenchPackets.vp8(
-                            ForwardRig.PUBLISHER_SSRC,
-                            ForwardRig.PUBLISHER_PT,
-                            0,
-                            0,
-                            false,
-                            BenchPackets.PAYLOAD_LENGTH);
-                    for (int i = 0; i < subscribers; i++) {
-                        SubscriberSink s = b.rig.sinks[i];
-                        assertEquals(1 + 2L * b.batch, s.rtpPackets, what + " packets at " + i);
-                        assertEquals(0, s.protectFailures, what);
-                        assertEquals(ForwardRig.CONSUMER_SSRC_BASE + i, s.lastSsrc, what + " ssrc at " + i);
-                        assertEquals(
-                                (1000 * i + 2 * b.batch) & 0xFFFF,
-                                s.lastSequence,
-                                what + " gap-free rewritten sequence at " + i);
+                        String what = implementation + " " + profile + " x" + subscribers;
+                        byte[] expectedPayload = BenchPackets.vp8(
+                                ForwardRig.PUBLISHER_SSRC,
+                                ForwardRig.PUBLISHER_PT,
+                                0,
+                                0,
+                                false,
+                                BenchPackets.PAYLOAD_LENGTH);
+                        for (int i = 0; i < subscribers; i++) {
+                            SubscriberSink s = b.rig.sinks[i];
+                            assertEquals(1 + 2L * b.batch, s.rtpPackets, what + " packets at " + i);
+                            assertEquals(0, s.protectFailures, what);
+                            assertEquals(ForwardRig.CONSUMER_SSRC_BASE + i, s.lastSsrc, what + " ssrc at " + i);
+                            assertEquals(
+                                    (1000 * i + 2 * b.batch) & 0xFFFF,
+                                    s.lastSequence,
+                                    what + " gap-free rewritten sequence at " + i);
 
-                        // The subscriber can decrypt it with its own key: real SRTP, not a copy.
-                        byte[] wire = s.lastProtected;
-                        assertNotNull(wire);
-                        byte[] buf = Arrays.copyOf(wire, wire.length + 64);
-                        SrtpBuffer view = new SrtpBuffer().wrap(buf, 0, wire.length);
-                        assertEquals(SrtpErrorStatus.OK, b.rig.subscriberClients[i].unprotectRtp(view), what);
-                        RtpPacket p = new RtpPacket();
-                        assertEquals(RtpValidity.OK, p.wrap(buf, 0, view.getLength()));
-                        assertEquals(ForwardRig.CONSUMER_SSRC_BASE + i, p.ssrc());
-                        assertEquals(100 + i, p.payloadType());
-                        assertEquals(BenchPackets.PAYLOAD_LENGTH, p.payloadLength());
-                        int payloadStart = expectedPayload.length - BenchPackets.PAYLOAD_LENGTH;
-                        assertArrayEquals(
-                                Arrays.copyOfRange(expectedPayload, payloadStart, expectedPayload.length),
-                                Arrays.copyOfRange(buf, p.payloadOffset(), p.payloadOffset() + p.payloadLength()));
-                        long mid = p.findExtension(BenchPackets.MID_ID);
-                        assertNotEquals(-1L, mid);
+                            // The subscriber can decrypt it with its own key: real SRTP, not a copy.
+                            byte[] wire = s.lastProtected;
+                            assertNotNull(wire);
+                            byte[] buf = Arrays.copyOf(wire, wire.length + 64);
+                            SrtpBuffer view = new SrtpBuffer().wrap(buf, 0, wire.length);
+                            assertEquals(SrtpErrorStatus.OK, b.rig.subscriberClients[i].unprotectRtp(view), what);
+                            RtpPacket p = new RtpPacket();
+                            assertEquals(RtpValidity.OK, p.wrap(buf, 0, view.getLength()));
+                            assertEquals(ForwardRig.CONSUMER_SSRC_BASE + i, p.ssrc());
+                            assertEquals(100 + i, p.payloadType());
+                            assertEquals(BenchPackets.PAYLOAD_LENGTH, p.payloadLength());
+                            int payloadStart = expectedPayload.length - BenchPackets.PAYLOAD_LENGTH;
+                            assertArrayEquals(
+                                    Arrays.copyOfRange(expectedPayload, payloadStart, expectedPayload.length),
+                                    Arrays.copyOfRange(buf, p.payloadOffset(), p.payloadOffset() + p.payloadLength()));
+                            long mid = p.findExtension(BenchPackets.MID_ID);
+                            assertNotEquals(-1L, mid);
+                        }
+                        assertEquals(0, b.rig.pool.outstanding(), "every pooled buffer went back");
+                    } finally {
+                        b.tearDown();
                     }
-                    assertEquals(0, b.rig.pool.outstanding(), "every pooled buffer went back");
-                } finally {
-                    b.tearDown();
                 }
             }
         }
@@ -171,16 +175,18 @@ class BenchmarksSmokeTest {
 
     @Test
     void srtpProtectProtects() throws Exception {
-        for (SrtpProfile profile : SrtpProfile.values()) {
-            SrtpProtectBenchmark b = new SrtpProtectBenchmark();
-            b.profile = profile;
-            b.backend = "fastest"; // jitsi-srtp's choice: forcing one would change it for the whole JVM
-            b.setup();
-            try {
-                assertNotEquals(-1, b.protect());
-                assertEquals(b.plain.length + profile.tagLength, b.view.getLength(), profile.name());
-            } finally {
-                b.tearDown();
+        for (String backend : new String[] {"chorus", "fastest"}) {
+            for (SrtpProfile profile : SrtpProfile.values()) {
+                SrtpProtectBenchmark b = new SrtpProtectBenchmark();
+                b.profile = profile;
+                b.backend = backend; // for jitsi, its own choice: forcing one would change it for the whole JVM
+                b.setup();
+                try {
+                    assertNotEquals(-1, b.protect());
+                    assertEquals(b.plain.length + profile.tagLength, b.view.getLength(), profile.name());
+                } finally {
+                    b.tearDown();
+                }
             }
         }
     }

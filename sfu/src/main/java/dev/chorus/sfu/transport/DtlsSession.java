@@ -97,7 +97,13 @@ final class DtlsSession implements DtlsHandshakeExecutor.Handshake {
                     records,
                     timeoutMillis,
                     p -> handshakePeer = p);
-            SrtpSession keys = new SrtpSession(r.profile(), r.localKey(), r.localSalt(), r.remoteKey(), r.remoteSalt());
+            SrtpSession keys = SrtpSession.create(
+                    config.srtpImplementation(),
+                    r.profile(),
+                    r.localKey(),
+                    r.localSalt(),
+                    r.remoteKey(),
+                    r.remoteSalt());
             if (closed || !keySink.keysReady(keys)) {
                 keys.close();
                 return;

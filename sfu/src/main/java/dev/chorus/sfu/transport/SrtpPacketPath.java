@@ -256,12 +256,14 @@ final class SrtpPacketPath {
 
     SrtpProfile profile() {
         SrtpSession s = srtp;
-        return s == null ? null : s.profile;
+        return s == null ? null : s.profile();
     }
 
     void addJson(ObjectNode o) {
         SrtpProfile p = profile();
+        SrtpSession s = srtp;
         o.put("srtpProfile", p == null ? null : p.name());
+        o.put("srtpImplementation", s instanceof ChorusSrtpSession ? "chorus" : s == null ? null : "jitsi");
         o.put("packetsBeforeKeys", early.parked());
         o.put("packetsBeforeKeysDropped", early.overflowed());
         o.set("counters", counters.toJson());

@@ -1,49 +1,58 @@
 package dev.chorus.sfu.transport;
 
-import dev.chorus.sfu.collect.LongObjectMap;
+import dev.chorus.sfu.srtp.SrtpCipherSuite;
 import java.security.GeneralSecurityException;
-import org.jitsi.srtp.SrtcpCryptoContext;
-import org.jitsi.srtp.SrtpContextFactory;
-import org.jitsi.srtp.SrtpCryptoContext;
 import org.jitsi.srtp.SrtpErrorStatus;
-import org.jitsi.utils.logging2.Logger;
-import org.jitsi.utils.logging2.LoggerImpl;
 
 /**
- * SRTP/SRTCP for one transport after DTLS: one jitsi-srtp factory per direction, one crypto context per
- * SSRC and direction, created on first use. Receive methods are called from the one reader thread of the
- * transport's port; send methods must be serialized by the caller.
+ * SRTP/SRTCP for one transport after DTLS, both directions, every SSRC: protect and unprotect in place on an
+ * {@link SrtpBuffer}. Two implementations, chosen by {@code chorus.media.srtp-implementation}: ours
+ * ({@link ChorusSrtpSession}, {@link dev.chorus.sfu.srtp}: no allocation per packet) and jitsi-srtp's
+ * ({@link JitsiSrtpSession}). Receive methods are called from one thread at a time (the transport's packet thread);
+ * send methods must be serialized by the caller.
+ *
+ * <p>Results: {@link SrtpErrorStatus#OK}, another status naming the failure, or null when the packet's SSRC would be
+ * one more than {@link #MAX_SSRCS}.
  */
-public final class SrtpSession {
+public interface SrtpSession {
     /** More remote or local SSRCs than this on one transport is abuse, not a conference. */
-    static final int MAX_SSRCS = 256;
+    int MAX_SSRCS = 256;
 
-    private static final Logger LOGGER = new LoggerImpl(SrtpSession.class.getName());
-
-    final SrtpProfile profile;
-    private final SrtpContextFactory sendFactory;
-    private final SrtpContextFactory recvFactory;
-    private final LongObjectMap<SrtpCryptoContext> sendRtp = new LongObjectMap<>(MAX_SSRCS);
-    private final LongObjectMap<SrtcpCryptoContext> sendRtcp = new LongObjectMap<>(MAX_SSRCS);
-    private final LongObjectMap<SrtpCryptoContext> recvRtp = new LongObjectMap<>(MAX_SSRCS);
-    private final LongObjectMap<SrtcpCryptoContext> recvRtcp = new LongObjectMap<>(MAX_SSRCS);
-
-    public SrtpSession(SrtpProfile profile, byte[] sendKey, byte[] sendSalt, byte[] recvKey, byte[] recvSalt) {
-        this.profile = profile;
-        this.sendFactory = new SrtpContextFactory(
-                true, sendKey, sendSalt, profile.newPolicy(true), profile.newPolicy(true), LOGGER);
-        this.recvFactory = new SrtpContextFactory(
-                false, recvKey, recvSalt, profile.newPolicy(false), profile.newPolicy(false), LOGGER);
+    static SrtpSession create(
+            SrtpImplementation implementation,
+            SrtpProfile profile,
+            byte[] sendKey,
+            byte[] sendSalt,
+            byte[] recvKey,
+            byte[] recvSalt) {
+        return implementation == SrtpImplementation.CHORUS
+                ? new ChorusSrtpSession(profile, sendKey, sendSalt, recvKey, recvSalt)
+                : new JitsiSrtpSession(profile, sendKey, sendSalt, recvKey, recvSalt);
     }
 
-    /** Tag bytes appended by SRTP protection (and 4 more for the SRTCP index on RTCP). */
-    public int rtpOverhead() {
-        return profile.tagLength;
+    SrtpProfile profile();
+
+    /** Tag bytes appended by SRTP protection. */
+    default int rtpOverhead() {
+        return profile().tagLength;
     }
 
-    int rtcpOverhead() {
-        return profile.tagLength + 4;
+    /** Bytes appended by SRTCP protection: the tag and the SRTCP index. */
+    default int rtcpOverhead() {
+        return profile().tagLength + 4;
     }
+
+    /** {@code pkt} must hold at least 12 bytes. */
+    SrtpErrorStatus unprotectRtp(SrtpBuffer pkt) throws GeneralSecurityException;
+
+    /** {@code pkt} must hold at least 8 bytes. */
+    SrtpErrorStatus unprotectRtcp(SrtpBuffer pkt) throws GeneralSecurityException;
+
+    SrtpErrorStatus protectRtp(SrtpBuffer pkt) throws GeneralSecurityException;
+
+    SrtpErrorStatus protectRtcp(SrtpBuffer pkt) throws GeneralSecurityException;
+
+    void close();
 
     static int rtpSsrc(byte[] b, int off) {
         return ((b[off + 8] & 0xFF) << 24)
@@ -59,73 +68,11 @@ public final class SrtpSession {
                 | (b[off + 7] & 0xFF);
     }
 
-    /** Returns null (meaning: too many SSRCs) or the status. {@code pkt} must hold at least 12 bytes. */
-    public SrtpErrorStatus unprotectRtp(SrtpBuffer pkt) throws GeneralSecurityException {
-        int ssrc = rtpSsrc(pkt.getBuffer(), pkt.getOffset());
-        long key = ssrc & 0xFFFF_FFFFL;
-        SrtpCryptoContext ctx = recvRtp.get(key);
-        boolean fresh = ctx == null;
-        if (fresh) {
-            if (recvRtp.size() >= MAX_SSRCS) {
-                return null;
-            }
-            ctx = recvFactory.deriveContext(ssrc, 0);
-        }
-        SrtpErrorStatus st = ctx.reverseTransformPacket(pkt, false);
-        if (fresh && st == SrtpErrorStatus.OK) {
-            recvRtp.put(key, ctx); // keep contexts only for SSRCs that authenticated
-        }
-        return st;
-    }
-
-    SrtpErrorStatus unprotectRtcp(SrtpBuffer pkt) throws GeneralSecurityException {
-        int ssrc = rtcpSsrc(pkt.getBuffer(), pkt.getOffset());
-        long key = ssrc & 0xFFFF_FFFFL;
-        SrtcpCryptoContext ctx = recvRtcp.get(key);
-        boolean fresh = ctx == null;
-        if (fresh) {
-            if (recvRtcp.size() >= MAX_SSRCS) {
-                return null;
-            }
-            ctx = recvFactory.deriveControlContext(ssrc);
-        }
-        SrtpErrorStatus st = ctx.reverseTransformPacket(pkt);
-        if (fresh && st == SrtpErrorStatus.OK) {
-            recvRtcp.put(key, ctx);
-        }
-        return st;
-    }
-
-    public SrtpErrorStatus protectRtp(SrtpBuffer pkt) throws GeneralSecurityException {
-        int ssrc = rtpSsrc(pkt.getBuffer(), pkt.getOffset());
-        long key = ssrc & 0xFFFF_FFFFL;
-        SrtpCryptoContext ctx = sendRtp.get(key);
-        if (ctx == null) {
-            if (sendRtp.size() >= MAX_SSRCS) {
-                return null;
-            }
-            ctx = sendFactory.deriveContext(ssrc, 0);
-            sendRtp.put(key, ctx);
-        }
-        return ctx.transformPacket(pkt);
-    }
-
-    SrtpErrorStatus protectRtcp(SrtpBuffer pkt) throws GeneralSecurityException {
-        int ssrc = rtcpSsrc(pkt.getBuffer(), pkt.getOffset());
-        long key = ssrc & 0xFFFF_FFFFL;
-        SrtcpCryptoContext ctx = sendRtcp.get(key);
-        if (ctx == null) {
-            if (sendRtcp.size() >= MAX_SSRCS) {
-                return null;
-            }
-            ctx = sendFactory.deriveControlContext(ssrc);
-            sendRtcp.put(key, ctx);
-        }
-        return ctx.transformPacket(pkt);
-    }
-
-    public void close() {
-        sendFactory.close();
-        recvFactory.close();
+    /** The suite of {@link dev.chorus.sfu.srtp} that implements {@code profile}. */
+    static SrtpCipherSuite suiteOf(SrtpProfile profile) {
+        return switch (profile) {
+            case AEAD_AES_128_GCM -> SrtpCipherSuite.AEAD_AES_128_GCM;
+            case AES_CM_128_HMAC_SHA1_80 -> SrtpCipherSuite.AES_CM_128_HMAC_SHA1_80;
+        };
     }
 }

@@ -34,6 +34,7 @@ import java.util.List;
  *     peer this long
  * <li>{@code allowedRemoteRanges}: remote addresses we talk to; an empty list means all
  * <li>{@code srtpProfiles}: profiles we offer (client) or accept (server), in preference order
+ * <li>{@code srtpImplementation}: whose SRTP protects and unprotects media ({@link SrtpImplementation})
  * </ul>
  */
 public final class TransportConfig {
@@ -52,6 +53,7 @@ public final class TransportConfig {
     private final List<CidrRange> allowedRemoteRanges;
     private final List<SrtpProfile> srtpProfiles;
     private final boolean sharedClientReads;
+    private final SrtpImplementation srtpImplementation;
 
     private TransportConfig(Builder b) {
         bindAddress = Builder.required(b.bindAddress, "bindAddress");
@@ -69,6 +71,7 @@ public final class TransportConfig {
         allowedRemoteRanges = List.copyOf(b.allowed);
         srtpProfiles = List.copyOf(b.profiles);
         sharedClientReads = b.sharedClientReads;
+        srtpImplementation = Builder.required(b.srtpImplementation, "srtpImplementation");
         if (bindAddress.isAnyLocalAddress()) {
             throw new IllegalArgumentException("bind to a concrete address, not the wildcard");
         }
@@ -167,6 +170,10 @@ public final class TransportConfig {
         return srtpProfiles;
     }
 
+    public SrtpImplementation srtpImplementation() {
+        return srtpImplementation;
+    }
+
     /** Whether {@code remote} may be talked to. */
     public boolean isAllowed(InetAddress remote) {
         if (allowedRemoteRanges.isEmpty()) {
@@ -233,7 +240,8 @@ public final class TransportConfig {
                 .dtlsHandshakeTimeout(media.duration("dtls-timeout", d -> d.toMillis() >= 1000, "must be at least 1s"))
                 .dtlsThreads(media.integer("dtls-threads", n -> n >= 1, "must be at least 1"))
                 .dtlsQueue(media.integer("dtls-queue", n -> n >= 1, "must be at least 1"))
-                .setupThreadNice(media.integer("setup-thread-nice", n -> n >= 0 && n <= 19, "must be 0..19"));
+                .setupThreadNice(media.integer("setup-thread-nice", n -> n >= 0 && n <= 19, "must be 0..19"))
+                .srtpImplementation(srtpImplementation(media));
         for (String cidr : media.stringList("allowed-remotes")) {
             try {
                 b.allowRemote(cidr);
@@ -245,6 +253,17 @@ public final class TransportConfig {
             }
         }
         return b.build();
+    }
+
+    private static SrtpImplementation srtpImplementation(CheckedConfig media) {
+        String name = media.string("srtp-implementation").trim();
+        for (SrtpImplementation i : SrtpImplementation.values()) {
+            if (i.name().equalsIgnoreCase(name)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("invalid configuration: " + media.key("srtp-implementation") + " '" + name
+                + "': must be chorus or jitsi");
     }
 
     private static final String PORT_RULE = "must be 0..65535";
@@ -298,7 +317,8 @@ public final class TransportConfig {
                 .setupThreadNice(setupThreadNice)
                 .consentTimeout(consentTimeout)
                 .srtpProfiles(srtpProfiles.toArray(SrtpProfile[]::new))
-                .sharedClientReads(sharedClientReads);
+                .sharedClientReads(sharedClientReads)
+                .srtpImplementation(srtpImplementation);
         b.allowed.addAll(allowedRemoteRanges);
         return b;
     }
@@ -312,7 +332,8 @@ public final class TransportConfig {
                 + ", dtlsHandshakeTimeout=" + dtlsHandshakeTimeout + ", dtlsThreads=" + dtlsThreads + ", dtlsQueue="
                 + dtlsQueue + ", setupThreadNice=" + setupThreadNice
                 + ", consentTimeout=" + consentTimeout + ", allowedRemoteRanges=" + allowedRemoteRanges
-                + ", srtpProfiles=" + srtpProfiles + ", sharedClientReads=" + sharedClientReads + "]";
+                + ", srtpProfiles=" + srtpProfiles + ", sharedClientReads=" + sharedClientReads
+                + ", srtpImplementation=" + srtpImplementation + "]";
     }
 
     /**
@@ -337,6 +358,7 @@ public final class TransportConfig {
         // A protocol preference, not a setting: GCM is cheaper and stronger, CM_80 is what every browser has.
         private List<SrtpProfile> profiles = List.of(SrtpProfile.AEAD_AES_128_GCM, SrtpProfile.AES_CM_128_HMAC_SHA1_80);
         private boolean sharedClientReads;
+        private SrtpImplementation srtpImplementation;
         /** {@link #builder()}'s ICE-TCP port is the UDP port's until set itself. */
         private boolean tcpFollowsPort;
 
@@ -416,6 +438,11 @@ public final class TransportConfig {
         /** See {@link TransportConfig#sharedClientReads()}; false unless set. */
         public Builder sharedClientReads(boolean on) {
             this.sharedClientReads = on;
+            return this;
+        }
+
+        public Builder srtpImplementation(SrtpImplementation i) {
+            this.srtpImplementation = i;
             return this;
         }
 

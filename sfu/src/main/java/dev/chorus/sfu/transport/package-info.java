@@ -31,7 +31,9 @@
  * and media go over: one, or during an ICE restart the current one until the new one has a selected pair, the two
  * sessions' states merged into the transport's); {@code DtlsSession} (record queue,
  * handshake on the bounded {@code DtlsHandshakeExecutor}, post-handshake drains, DTLS state and named failure);
- * {@code SrtpPacketPath} (RFC 7983 demux, SRTP unprotect/protect in place); {@code IceTcpAttachment} (binds ICE-TCP
+ * {@code SrtpPacketPath} (RFC 7983 demux, SRTP unprotect/protect in place through an {@code SrtpSession}: jitsi-srtp's,
+ * {@code JitsiSrtpSession}, or ours, {@code ChorusSrtpSession} on {@link dev.chorus.sfu.srtp}, as
+ * {@code chorus.media.srtp-implementation} says); {@code IceTcpAttachment} (binds ICE-TCP
  * connections); {@code TransportCounters} (the one counter set every part counts into).
  *
  * <h2>Packets</h2>
