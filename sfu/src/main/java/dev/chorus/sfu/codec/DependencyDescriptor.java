@@ -258,6 +258,16 @@ public final class DependencyDescriptor {
         fdiffCount = 0;
     }
 
+    /** The template id of the descriptor at {@code b[off, off + len)}, -1 when it is too short to have one. */
+    public static int templateIdOf(byte[] b, int off, int len) {
+        return len < MANDATORY_BYTES ? -1 : b[off] & 0x3F;
+    }
+
+    /** Whether the descriptor at {@code b[off, off + len)} ends its frame (false when it is too short). */
+    public static boolean endOfFrameOf(byte[] b, int off, int len) {
+        return len >= MANDATORY_BYTES && (b[off] & 0x40) != 0;
+    }
+
     /** The structure kept for the stream (its {@code templateCount()} is 0 before the first). */
     public FrameDependencyStructure structure() {
         return structure;

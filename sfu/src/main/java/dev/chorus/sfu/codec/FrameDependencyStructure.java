@@ -105,6 +105,12 @@ public final class FrameDependencyStructure {
         return -1;
     }
 
+    /** The spatial layer of the frames of template {@code templateId}, -1 when the structure lacks it. */
+    public int spatialIdOfTemplate(int templateId) {
+        int index = templateIndex(templateId & (MAX_TEMPLATES - 1));
+        return index < 0 ? -1 : templateSpatialId[index];
+    }
+
     /** The template index of template id {@code templateId}, -1 when the structure has no such template. */
     int templateIndex(int templateId) {
         int index = (templateId + MAX_TEMPLATES - templateIdOffset) % MAX_TEMPLATES;
