@@ -61,14 +61,15 @@ public final class DependencyDescriptor {
         if (len < MANDATORY_BYTES) {
             return Outcome.MALFORMED;
         }
+        // The mandatory fields, byte-aligned, are read directly: most packets carry nothing else.
+        boolean start = (b[off] & 0x80) != 0;
+        boolean end = (b[off] & 0x40) != 0;
+        int template = b[off] & 0x3F;
+        int number = ((b[off + 1] & 0xFF) << 8) | (b[off + 2] & 0xFF);
         buf = b;
-        bitPos = off * 8;
+        bitPos = (off + MANDATORY_BYTES) * 8;
         bitEnd = (off + len) * 8;
         overrun = false;
-        boolean start = bits(1) == 1;
-        boolean end = bits(1) == 1;
-        int template = bits(6);
-        int number = bits(16);
         boolean structurePresent = false;
         boolean activePresent = false;
         boolean customDtis = false;
