@@ -50,7 +50,7 @@ let mayChat = true; // our permissions let us chat (joined, then live "permissio
 // Our mic/camera a moderator or the server muted (track-muted): their toggles stay off until it lifts it.
 let serverMuted = { audio: false, video: false };
 let iceServers = []; // STUN/TURN list (TURN credentials minted for us) from the last "joined"
-// ?relay=1, ?red=0, ?dtx=1, ?codec=h264|vp8|vp9: media options of this page (ui-join.js parseLocation);
+// ?relay=1, ?red=0, ?dtx=1, ?codec=h264|vp8|vp9|av1: media options of this page (ui-join.js parseLocation);
 // relay=1 and codec are kept across the history rewrite in onJoined.
 const { relayOnly, redOffered, dtxOffered, videoCodec } = join.parseLocation();
 

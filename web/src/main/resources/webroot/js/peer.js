@@ -59,7 +59,7 @@ export class Peer {
   #red = true; // offer Opus RED (?red=0: not)
   #videoCodecs = videoCodecNames(); // the video codecs offered (?codec=h264: that one only)
   #dtx = false; // offer Opus DTX (?dtx=1)
-  #codec = null; // ?codec= as given (vp9: the camera as one scalable encoding), null: none
+  #codec = null; // ?codec= as given (vp9, av1: the camera as one scalable encoding), null: none
   #turnUrls = []; // the TURN URLs of the ICE server list, for messages
   #candidateErrors = []; // icecandidateerror details: {url, errorCode, errorText}
   #gathered = { host: 0, srflx: 0, prflx: 0, relay: 0 }; // local candidates by type
@@ -80,8 +80,8 @@ export class Peer {
   // relayOnly: iceTransportPolicy 'relay', for diagnosing TURN (?relay=1).
   // simulcastFrom: from the server's welcome (media.simulcastFrom).
   // red: offer Opus RED (false for ?red=0). dtx: offer Opus DTX (true for ?dtx=1).
-  // codec: the one video codec to offer (?codec=h264 / vp8 / vp9: with vp9 the camera goes out as one
-  // L3T3_KEY encoding); null offers the default ones.
+  // codec: the one video codec to offer (?codec=h264 / vp8 / vp9 / av1: with vp9 or av1 the camera goes
+  // out as one L3T3_KEY encoding); null offers the default ones.
   constructor(sig, { onStreams = () => {}, onState = () => {}, iceServers = [], relayOnly = false, simulcastFrom = 0, red = true, dtx = false, codec = null } = {}) {
     this.#sig = sig;
     this.#codec = typeof codec === 'string' ? codec : null;

@@ -13,6 +13,8 @@ public final class BenchPackets {
 
     public static final int ABS_SEND_TIME_ID = 2;
     public static final int TRANSPORT_CC_ID = 3;
+    /** AV1's Dependency Descriptor (Av1ForwardBenchmark). */
+    public static final int DEPENDENCY_DESCRIPTOR_ID = 4;
     /** VP8 payload bytes per packet: a full-size video packet is around 1100-1200 bytes. */
     public static final int PAYLOAD_LENGTH = 1100;
 

@@ -103,7 +103,10 @@ final class ForwardRig {
         HeaderExtensionIds ext = HeaderExtensionIds.NONE
                 .with(RtpExtension.MID, BenchPackets.MID_ID)
                 .with(RtpExtension.ABS_SEND_TIME, BenchPackets.ABS_SEND_TIME_ID)
-                .with(RtpExtension.TRANSPORT_CC, BenchPackets.TRANSPORT_CC_ID);
+                .with(RtpExtension.TRANSPORT_CC, BenchPackets.TRANSPORT_CC_ID)
+                .with(
+                        RtpExtension.DEPENDENCY_DESCRIPTOR,
+                        video == Codec.AV1 ? BenchPackets.DEPENDENCY_DESCRIPTOR_ID : 0);
         // The publisher's transport only ever gets the PLI sent when consumers are added.
         publisherEndpoint = router.addEndpoint("publisher", new SubscriberSink(sfuFromPublisher), 0xA0);
         String track = audio == null ? "video" : "mic";

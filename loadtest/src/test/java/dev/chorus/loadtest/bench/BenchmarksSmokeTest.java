@@ -96,6 +96,30 @@ class BenchmarksSmokeTest {
     }
 
     @Test
+    void av1ForwardingReadsTheDependencyDescriptorAndGivesSmallTilesTheBaseLayer() {
+        Av1ForwardBenchmark b = new Av1ForwardBenchmark();
+        b.subscribers = 4;
+        b.setup();
+        try {
+            Blackhole bh = blackhole();
+            for (int k = 0; k < 24; k++) { // four pictures of three spatial layers, two packets each
+                b.forward(bh);
+            }
+            for (int i = 0; i < 4; i++) {
+                SubscriberSink s = b.rig.sinks[i];
+                // Spatial layer 0 of the key frame and of the four pictures (2 + 8 packets), or all (6 + 24).
+                assertEquals(i % 2 == 0 ? 2 + 8 : 6 + 24, s.rtpPackets, "subscriber " + i);
+                assertEquals(1000 * i + s.rtpPackets - 1, s.lastSequence, "no gap in subscriber " + i + "'s sequence");
+            }
+            assertEquals(0, b.rig.router.drops().get(dev.chorus.sfu.drop.DropReason.MALFORMED_DEPENDENCY_DESCRIPTOR));
+            assertEquals(0, b.rig.router.drops().get(dev.chorus.sfu.drop.DropReason.UNKNOWN_DEPENDENCY_TEMPLATE));
+            assertEquals(0, b.rig.pool.outstanding());
+        } finally {
+            b.tearDown();
+        }
+    }
+
+    @Test
     void svcForwardingGivesSmallTilesTheBaseLayerAndTheOthersEveryLayer() {
         SvcForwardBenchmark b = new SvcForwardBenchmark();
         b.subscribers = 4;

@@ -1,5 +1,7 @@
 package dev.chorus.fuzz;
 
+import dev.chorus.sfu.codec.DependencyDescriptor;
+import dev.chorus.sfu.codec.FrameDependencyStructure;
 import dev.chorus.sfu.codec.Vp8Payload;
 import dev.chorus.sfu.codec.Vp9Descriptor;
 import dev.chorus.sfu.rtcp.ByeView;
@@ -52,7 +54,8 @@ public final class ParserTargets {
         SIGNALING_JSON,
         JOIN_TOKEN,
         SCTP,
-        VP9
+        VP9,
+        DEPENDENCY_DESCRIPTOR
     }
 
     private static final Parser[] PARSERS = Parser.values();
@@ -61,6 +64,7 @@ public final class ParserTargets {
     // One of each, reused: the views are allocation-free and meant to be rewrapped per packet.
     private static final RtpPacket RTP = new RtpPacket();
     private static final Vp9Descriptor VP9 = new Vp9Descriptor();
+    private static final DependencyDescriptor DD = new DependencyDescriptor();
     private static final RtcpCompoundReader COMPOUND = new RtcpCompoundReader();
     private static final SenderReportView SR = new SenderReportView();
     private static final ReceiverReportView RR = new ReceiverReportView();
@@ -94,6 +98,7 @@ public final class ParserTargets {
             case JOIN_TOKEN -> SignalingTargets.token(input);
             case SCTP -> SctpFuzzFeed.feed(input);
             case VP9 -> vp9(input, 0, input.length);
+            case DEPENDENCY_DESCRIPTOR -> dependencyDescriptor(input);
         }
     }
 
@@ -169,6 +174,44 @@ public final class ParserTargets {
             sink += VP9.ssWidth(s) + VP9.ssHeight(s);
         }
         Vp9Descriptor.rewritePictureId(b, off, len, (int) sink & 0x7FFF);
+    }
+
+    /**
+     * Two AV1 Dependency Descriptor elements in a row (the first byte: the first one's length), the second
+     * read against whatever structure the first left: a structure followed by a frame that names it.
+     */
+    static void dependencyDescriptor(byte[] b) {
+        if (b.length == 0) {
+            return;
+        }
+        int first = Math.min(b[0] & 0xFF, b.length - 1);
+        checkDescriptor(DD.parse(b, 1, first));
+        checkDescriptor(DD.parse(b, 1 + first, b.length - 1 - first));
+    }
+
+    private static void checkDescriptor(DependencyDescriptor.Outcome outcome) {
+        FrameDependencyStructure s = DD.structure();
+        if (outcome != DependencyDescriptor.Outcome.OK) {
+            if (DD.frameNumber() != -1) {
+                throw new IllegalStateException("a failed descriptor left a frame: " + DD);
+            }
+            return;
+        }
+        if (s.templateCount() == 0
+                || DD.spatialId() >= s.spatialLayers()
+                || DD.temporalId() >= s.temporalLayers()
+                || DD.frameNumber() > 0xFFFF) {
+            throw new IllegalStateException("descriptor outside its structure: " + DD);
+        }
+        for (int dt = 0; dt < s.decodeTargetCount(); dt++) {
+            sink += DD.dti(dt) + s.decodeTargetSpatialId(dt) + s.decodeTargetTemporalId(dt);
+        }
+        for (int l = 0; l < s.spatialLayers(); l++) {
+            sink += s.width(l) + s.height(l);
+        }
+        sink += DD.switchingUp() ? 1 : 0;
+        sink += DD.keyframeStart() ? 1 : 0;
+        sink += DD.activeDecodeTargets() + DD.frameDiffCount();
     }
 
     static void rtcp(byte[] b) {

@@ -152,6 +152,13 @@ class ParserFuzzTest {
                 "\u0000eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1MSJ9.c2lnbmF0dXJl".getBytes(StandardCharsets.UTF_8)));
         seeds.addAll(capturedSeeds());
         HexFormat hex = HexFormat.of();
+        // AV1 Dependency Descriptors: an L3T3_KEY-like structure (76 bytes) with a frame that names it,
+        // and with a frame that carries active decode targets and custom frame diffs.
+        String structure =
+                "8503e880a8161617aaaaaa0002c000200002aa80a8000b000080000a8002a0002c00024d04104d04104d040c55f8"
+                        + "00000000000000000000000000000000000404fc02cc09fc059c13fc0b3c";
+        seeds.add(seed(Parser.DEPENDENCY_DESCRIPTOR, hex.parseHex("4c" + structure + "4c03e9")));
+        seeds.add(seed(Parser.DEPENDENCY_DESCRIPTOR, hex.parseHex("4c" + structure + "c603ea50fd084c")));
         // What a real capture lacks (no loss, no padding): hand-built from the RFCs' layouts.
         // VP8 keyframe start with a one-byte extension block (abs-send-time id 3), as Chrome sends.
         seeds.add(seed(

@@ -9,7 +9,12 @@ public enum Codec {
     VP8(MediaKind.VIDEO, 90_000),
     /** Profile 0 only; one encoding carries every spatial and temporal layer (SVC, see sfu/CODECS.md). */
     VP9(MediaKind.VIDEO, 90_000),
-    H264(MediaKind.VIDEO, 90_000);
+    H264(MediaKind.VIDEO, 90_000),
+    /**
+     * Profile 0; one encoding carries every spatial and temporal layer, which the Dependency Descriptor
+     * header extension describes (see sfu/CODECS.md).
+     */
+    AV1(MediaKind.VIDEO, 90_000);
 
     private final MediaKind kind;
     private final int clockRate;
@@ -33,6 +38,7 @@ public enum Codec {
             case VP8 -> Vp8Payload.isKeyframeStart(buf, payloadOffset, payloadLength);
             case VP9 -> Vp9Descriptor.isKeyframeStart(buf, payloadOffset, payloadLength);
             case H264 -> H264Payload.isKeyframeStart(buf, payloadOffset, payloadLength);
+            case AV1 -> Av1Payload.isKeyframeStart(buf, payloadOffset, payloadLength);
             default -> false;
         };
     }

@@ -63,6 +63,14 @@ public enum DropReason {
     MALFORMED_RED(FORWARDING),
     /** A VP9 packet whose payload descriptor (RFC 9628) does not fit its payload or contradicts itself. */
     MALFORMED_VP9(FORWARDING),
+    /** An AV1 packet whose Dependency Descriptor (AV1 RTP specification, appendix A) does not parse. */
+    MALFORMED_DEPENDENCY_DESCRIPTOR(FORWARDING),
+    /**
+     * An AV1 packet whose Dependency Descriptor names a template of a structure the SFU has not received (the
+     * stream was joined after its key frame, or that packet was lost): its layer is unknown until the next key
+     * frame, which is asked for.
+     */
+    UNKNOWN_DEPENDENCY_TEMPLATE(FORWARDING),
     /** RTCP feedback about an SSRC that no consumer or producer of the endpoint uses. */
     UNKNOWN_FEEDBACK_SSRC(FORWARDING),
     /** Padding-only packets on a publisher's RTX stream (Chrome's bandwidth probes), meant for this hop. */
@@ -94,7 +102,7 @@ public enum DropReason {
      * layer's keyframe is awaited (its number is hidden).
      */
     LAYER_LEFT(FORWARDING),
-    /** A VP9 SVC frame of a spatial layer above what the subscriber gets (its number is hidden). */
+    /** A VP9 or AV1 SVC frame of a spatial layer above what the subscriber gets (its number is hidden). */
     SPATIAL_LAYER_DROPPED(FORWARDING),
     /** A late packet older than the consumer's sequence-mapping history, or one the SFU already skipped. */
     TOO_LATE_TO_MAP(FORWARDING),

@@ -89,7 +89,7 @@ public final class Consumer {
         boolean rtx = params.rtxSsrc() != ProducerParams.NONE && params.rtxPayloadType() != ProducerParams.NONE;
         this.nacks = new NackResponder(this, stream, seq, router, drops, rtx);
         this.padding = new PaddingProbe(params, stream, splicer, subscriber, router, drops, rtx);
-        this.frames = FrameFilter.forCodec(producer.params().codec());
+        this.frames = FrameFilter.of(producer);
         this.audio = producer.audioFrames();
         this.red = audio != null && params.redPayloadType() != ProducerParams.NONE
                 ? new RedundancyLevel(router.config().audioRedundancy())

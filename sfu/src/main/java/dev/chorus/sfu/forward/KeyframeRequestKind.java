@@ -25,6 +25,8 @@ public enum KeyframeRequestKind {
      * videos it receives and the consumers of what it publishes restart on a keyframe.
      */
     PATH_CHANGED,
+    /** An AV1 stream's packets name a dependency structure the SFU lacks (its key frame was missed). */
+    DEPENDENCY_STRUCTURE,
     /** A room recording starts this video (or lost a frame of it) and its file goes on from a keyframe. */
     RECORDING,
     /** Another cluster node that relays this video to its own subscribers asked for it (their PLI, one hop on). */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.buffer.RetransmissionBuffer;
 import dev.chorus.sfu.cc.RateMeter;
 import dev.chorus.sfu.codec.Codec;
+import dev.chorus.sfu.codec.DependencyDescriptor;
 import dev.chorus.sfu.codec.H264SpsSize;
 import dev.chorus.sfu.codec.Vp8Payload;
 import dev.chorus.sfu.codec.Vp9Descriptor;
@@ -13,6 +14,8 @@ import dev.chorus.sfu.drop.DropReason;
 import dev.chorus.sfu.record.TrackTap;
 import dev.chorus.sfu.rtcp.ReportBlock;
 import dev.chorus.sfu.rtp.BigEndian;
+import dev.chorus.sfu.rtp.RtpExtension;
+import dev.chorus.sfu.rtp.RtpHeaderExtensions;
 import dev.chorus.sfu.rtp.RtpPacket;
 import dev.chorus.sfu.rtp.RtpValidity;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +51,11 @@ final class RtpReceiveStream {
     private final TemporalLayerRates temporalRates;
     /** VP9 only (null otherwise): the descriptor of the packet just accepted, parsed once for every consumer. */
     private final Vp9Descriptor vp9;
-    /** VP9 only: the spatial and temporal layers inside the encoding (SVC). */
+    /** AV1 only (null otherwise): the Dependency Descriptor, with the template structure kept for the stream. */
+    private final DependencyDescriptor av1;
+    /** AV1: the descriptor's header-extension id, 0 when not negotiated (the stream is then one layer). */
+    private final int av1DescriptorId;
+    /** VP9 and AV1: the spatial and temporal layers inside the encoding (SVC). */
     private final SvcLayers svc;
     /** H264: reads the picture size from each keyframe's SPS (VP8 has it in its keyframe header). */
     private final H264SpsSize spsSize;
@@ -59,6 +66,8 @@ final class RtpReceiveStream {
     private long rtxSsrc;
     /** Set by {@link #receive} for the packet it just accepted. */
     private boolean lastWasKeyframe;
+    /** The SVC spatial layer (VP9 SID, AV1 spatial id) of the packet {@link #receive} just accepted. */
+    private int lastSpatialId;
     /** The VP8 TID of the packet {@link #receive} just accepted, -1 when it has none. */
     private int lastTemporalId = -1;
     /** Its Y bit: the frame depends on the base layer only (a switch-up point). */
@@ -99,7 +108,9 @@ final class RtpReceiveStream {
         this.stats = new ReceiveStreamStats(params.codec().clockRate());
         this.temporalRates = params.codec() == Codec.VP8 ? new TemporalLayerRates() : null;
         this.vp9 = params.codec() == Codec.VP9 ? new Vp9Descriptor() : null;
-        this.svc = vp9 == null ? null : new SvcLayers();
+        this.av1 = params.codec() == Codec.AV1 ? new DependencyDescriptor() : null;
+        this.av1DescriptorId = av1 == null ? 0 : params.extensions().id(RtpExtension.DEPENDENCY_DESCRIPTOR);
+        this.svc = vp9 == null && av1 == null ? null : new SvcLayers();
         this.spsSize = params.codec() == Codec.H264 ? new H264SpsSize() : null;
         String name = params.id() + (params.isSimulcast() ? "/" + layer : "");
         Endpoint publisher = producer.publisher();
@@ -205,6 +216,9 @@ final class RtpReceiveStream {
             drops.increment(DropReason.MALFORMED_VP9);
             return -1;
         }
+        if (av1 != null && !parseAv1(packet, nowNanos)) {
+            return -1;
+        }
         if (retransmissionBuffer != null
                 && stats.started()
                 && retransmissionBuffer.contains(stats.peekExtended(packet.sequenceNumber()))) {
@@ -243,6 +257,8 @@ final class RtpReceiveStream {
         }
         if (vp9 != null) {
             onVp9(packet, nowNanos);
+        } else if (av1 != null) {
+            onAv1(packet, nowNanos);
         }
         if (packet.payloadLength() > 0) {
             forwardableRate.add(packet.length(), nowNanos);
@@ -265,11 +281,19 @@ final class RtpReceiveStream {
             lastTl0PicIdx = -1;
             return;
         }
+        lastSpatialId = vp9.spatialId();
         lastTemporalId = Math.min(vp9.temporalId(), TemporalFilter.ALL);
         lastLayerSync = lastWasKeyframe || vp9.switchingUp();
         lastPictureId = vp9.pictureId();
         lastTl0PicIdx = vp9.tl0PicIdx();
-        if (svc.onPacket(vp9, packet.timestamp(), packet.length(), nowNanos)) {
+        boolean changed = vp9.ssSpatialLayers() > 0 && svc.onStructure(vp9);
+        onSvcPacket(svc.onPacket(
+                        lastSpatialId, lastTemporalId, vp9.switchingUp(), packet.timestamp(), packet.length(), nowNanos)
+                || changed);
+    }
+
+    private void onSvcPacket(boolean layersChanged) {
+        if (layersChanged) {
             // The stream's size is its top layer's; the consumers choose among the layers again.
             width = svc.width(svc.count() - 1);
             height = svc.height(svc.count() - 1);
@@ -277,12 +301,68 @@ final class RtpReceiveStream {
         }
     }
 
+    /**
+     * AV1: parses the packet's Dependency Descriptor against the structure kept so far; false (counted, and a
+     * key frame asked for when the structure is missing) when the packet cannot be placed in a layer. A stream
+     * without the descriptor (not negotiated, or a packet without it) is taken as one layer.
+     */
+    private boolean parseAv1(RtpPacket packet, long nowNanos) {
+        long ref = av1DescriptorId == 0 || packet.payloadLength() == 0
+                ? RtpHeaderExtensions.NOT_FOUND
+                : packet.findExtension(av1DescriptorId);
+        if (ref == RtpHeaderExtensions.NOT_FOUND) {
+            av1.parse(packet.buffer(), 0, 0); // clears the frame fields: layer 0
+            return true;
+        }
+        DependencyDescriptor.Outcome outcome =
+                av1.parse(packet.buffer(), RtpHeaderExtensions.offsetOf(ref), RtpHeaderExtensions.lengthOf(ref));
+        if (outcome == DependencyDescriptor.Outcome.OK) {
+            return true;
+        }
+        if (outcome == DependencyDescriptor.Outcome.UNKNOWN_TEMPLATE) {
+            drops.increment(DropReason.UNKNOWN_DEPENDENCY_TEMPLATE);
+            keyframeRequester.request(nowNanos, KeyframeRequestKind.DEPENDENCY_STRUCTURE);
+        } else {
+            drops.increment(DropReason.MALFORMED_DEPENDENCY_DESCRIPTOR);
+        }
+        return false;
+    }
+
+    /** The AV1 packet just accepted: its layers from the descriptor, and the SVC layers' sizes and rates. */
+    private void onAv1(RtpPacket packet, long nowNanos) {
+        lastPictureId = -1; // AV1 frame numbers count every layer's frames: nothing for the VP8/VP9 rewriting
+        lastTl0PicIdx = -1;
+        if (packet.payloadLength() == 0) {
+            lastTemporalId = -1;
+            lastLayerSync = false;
+            return;
+        }
+        boolean described = av1.frameNumber() >= 0;
+        lastSpatialId = described ? av1.spatialId() : 0;
+        lastTemporalId = described ? Math.min(av1.temporalId(), TemporalFilter.ALL) : -1;
+        lastLayerSync = lastWasKeyframe || (described && av1.switchingUp());
+        boolean changed = av1.structureAttached() && svc.onStructure(av1.structure());
+        onSvcPacket(svc.onPacket(
+                        lastSpatialId, lastTemporalId, lastLayerSync, packet.timestamp(), packet.length(), nowNanos)
+                || changed);
+    }
+
+    /** SVC (VP9, AV1): the spatial layer of the packet just accepted; 0 for other codecs. */
+    int lastSpatialId() {
+        return lastSpatialId;
+    }
+
+    /** AV1: the Dependency Descriptor of the packet just accepted, its structure kept for the stream; else null. */
+    DependencyDescriptor av1() {
+        return av1;
+    }
+
     /** VP9: the descriptor of the packet just accepted; null for other codecs. */
     Vp9Descriptor vp9() {
         return vp9;
     }
 
-    /** VP9: the spatial and temporal layers inside this encoding; null for other codecs. */
+    /** VP9 and AV1: the spatial and temporal layers inside this encoding; null for other codecs. */
     SvcLayers svc() {
         return svc;
     }

@@ -5,7 +5,8 @@ import dev.chorus.sfu.codec.Vp9Descriptor;
 import dev.chorus.sfu.rtp.RtpPacket;
 
 /**
- * Drops a VP9 SVC stream's upper spatial layers for one consumer (RFC 9628: SID). Decides per picture,
+ * Drops an SVC stream's upper spatial layers for one consumer (VP9, RFC 9628: SID; AV1: the spatial id of
+ * the Dependency Descriptor's frame template). Decides per picture,
  * at the first packet seen of it (all spatial layers of a picture share its RTP timestamp), which SIDs
  * to forward, and every packet of the picture follows:
  *
@@ -121,8 +122,16 @@ final class SpatialLayerFilter {
         if (len <= 0 || !scratch.parse(out.buffer(), out.payloadOffset() + payloadSkip, len)) {
             return;
         }
+        mark(out, scratch.endsFrame(), scratch.spatialId());
+    }
+
+    /**
+     * As {@link #mark(RtpPacket, int)} for a packet of spatial layer {@code sid} that ends its layer's frame or
+     * not, read by the caller (AV1: from its Dependency Descriptor).
+     */
+    void mark(RtpPacket out, boolean endsFrame, int sid) {
         // The publisher's marker ends the picture whatever its layers; else the end of the top layer forwarded does.
-        boolean last = out.marker() || (scratch.endsFrame() && scratch.spatialId() == capOf(out.timestamp()));
+        boolean last = out.marker() || (endsFrame && sid == capOf(out.timestamp()));
         if (last != out.marker()) {
             out.setMarker(last);
             markersMoved++;

@@ -2,12 +2,13 @@ package dev.chorus.sfu.forward;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.sfu.codec.FrameDependencyStructure;
 import dev.chorus.sfu.codec.Vp9Descriptor;
 
 /**
- * The spatial layers inside one VP9 SVC encoding (RFC 9628), as the layer choice sees them: how many
- * there are (the scalability structure a keyframe carries, or the highest SID seen), each one's frame
- * size (from that structure), and what each spatial and temporal layer costs and how many frames it
+ * The spatial layers inside one SVC encoding, VP9 (RFC 9628) or AV1 (its Dependency Descriptor), as the
+ * layer choice sees them: how many there are (the structure a keyframe carries: VP9's scalability structure,
+ * AV1's template structure; or the highest spatial layer seen), each one's frame size (from that structure), and what each spatial and temporal layer costs and how many frames it
  * adds (a {@link TemporalLayerRates} per SID). Forwarding spatial layer s at temporal layer t costs the
  * sum of layers 0..s at TIDs 0..t: every upper spatial frame comes on top of the ones below it. One
  * call per forwardable packet, no allocation; worker-thread only.
@@ -29,32 +30,55 @@ final class SvcLayers {
     }
 
     /**
-     * One forwardable packet with descriptor {@code d}, stamped {@code ts}; true when the number of
-     * layers or their sizes changed (the consumers choose their layers again).
+     * One forwardable packet of spatial layer {@code sid} and temporal layer {@code tid} (-1: none; {@code
+     * switchingUp}: a switch-up point of it), stamped {@code ts}; true when the number of layers changed (a
+     * layer no structure announced: the consumers choose their layers again).
      */
-    boolean onPacket(Vp9Descriptor d, long ts, int bytes, long nowNanos) {
-        int sid = Math.min(d.spatialId(), MAX_LAYERS - 1);
-        rates[sid].add(Math.min(d.temporalId(), TemporalFilter.ALL), d.switchingUp(), ts, bytes, nowNanos);
-        boolean changed = false;
-        if (d.ssSpatialLayers() > 0) {
-            structures++;
-            int n = Math.min(d.ssSpatialLayers(), MAX_LAYERS);
-            if (n != count) {
-                count = n;
-                changed = true;
-            }
-            for (int s = 0; s < n && d.ssHasSizes(); s++) {
-                if (widths[s] != d.ssWidth(s) || heights[s] != d.ssHeight(s)) {
-                    widths[s] = d.ssWidth(s);
-                    heights[s] = d.ssHeight(s);
-                    changed = true;
-                }
-            }
-        } else if (sid >= count) {
-            count = sid + 1; // a layer the last structure did not announce
-            changed = true;
+    boolean onPacket(int sid, int tid, boolean switchingUp, long ts, int bytes, long nowNanos) {
+        int s = Math.min(sid, MAX_LAYERS - 1);
+        rates[s].add(Math.min(tid, TemporalFilter.ALL), switchingUp, ts, bytes, nowNanos);
+        if (s >= count) {
+            count = s + 1;
+            return true;
+        }
+        return false;
+    }
+
+    /** A VP9 keyframe's scalability structure ({@code d} has one); true when the layers or their sizes changed. */
+    boolean onStructure(Vp9Descriptor d) {
+        boolean changed = layerCount(d.ssSpatialLayers());
+        for (int s = 0; s < count && d.ssHasSizes(); s++) {
+            changed |= size(s, d.ssWidth(s), d.ssHeight(s));
         }
         return changed;
+    }
+
+    /** An AV1 key frame's template structure; true when the layers or their sizes changed. */
+    boolean onStructure(FrameDependencyStructure st) {
+        boolean changed = layerCount(st.spatialLayers());
+        for (int s = 0; s < count && st.hasResolutions(); s++) {
+            changed |= size(s, st.width(s), st.height(s));
+        }
+        return changed;
+    }
+
+    private boolean layerCount(int layers) {
+        structures++;
+        int n = Math.max(1, Math.min(layers, MAX_LAYERS));
+        if (n == count) {
+            return false;
+        }
+        count = n;
+        return true;
+    }
+
+    private boolean size(int s, int width, int height) {
+        if (widths[s] == width && heights[s] == height) {
+            return false;
+        }
+        widths[s] = width;
+        heights[s] = height;
+        return true;
     }
 
     /** Spatial layers in the encoding (1 until a packet said otherwise). */

@@ -17,7 +17,14 @@ public enum RtpExtension {
     /** RFC 8852 rid: names a simulcast encoding; meant for the SFU, not forwarded. */
     RTP_STREAM_ID("urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id", false),
     /** RFC 8852 repaired rid: the encoding an RTX stream repairs; not forwarded. */
-    REPAIRED_RTP_STREAM_ID("urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id", false);
+    REPAIRED_RTP_STREAM_ID("urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id", false),
+    /**
+     * AV1's Dependency Descriptor (AV1 RTP specification, appendix A): the frame's layers and dependencies,
+     * read by the SFU to choose layers and passed on for the receiver's decoder. Negotiated on AV1 lines
+     * only (sdp.CodecPolicy); a key frame's descriptor outgrows the one-byte form.
+     */
+    DEPENDENCY_DESCRIPTOR(
+            "https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension", true);
 
     private static final RtpExtension[] VALUES = values();
 

@@ -174,7 +174,7 @@ public final class AnswerBuilder {
         boolean sfuReceives = offered.direction().sends();
         Direction direction = Direction.of(track != null, sfuReceives);
         List<HeaderExtension> extensions = offered.extensions().stream()
-                .filter(e -> policy.acceptsExtension(e.uri()))
+                .filter(e -> policy.acceptsExtension(e.uri(), codecs.get()))
                 .map(e -> new HeaderExtension(e.id(), e.uri(), e.direction().map(Direction::reversed), ""))
                 .toList();
         SimulcastAnswer simulcast = sfuReceives

@@ -1,6 +1,7 @@
 package dev.chorus.sfu.sdp;
 
 import dev.chorus.sfu.codec.MediaKind;
+import dev.chorus.sfu.rtp.RtpExtension;
 import java.util.List;
 import java.util.StringJoiner;
 
@@ -33,7 +34,7 @@ final class AnswerWriter {
         if (!bundleMids.isEmpty()) {
             out.attribute("group", "BUNDLE " + String.join(" ", bundleMids));
         }
-        // We deliberately do not echo a=extmap-allow-mixed: one-byte header extensions only.
+        // No session-level a=extmap-allow-mixed: one-byte header extensions, except on AV1 lines (below).
         out.attribute("msid-semantic", " WMS *");
         for (NegotiatedSection section : sections) {
             MediaSection offered = offer.media().get(section.index());
@@ -43,7 +44,7 @@ final class AnswerWriter {
                 writeDataChannel(out, offered, section.mid().orElseThrow().equals(bundleMids.get(0)));
             } else {
                 boolean carriesCandidates = section.mid().orElseThrow().equals(bundleMids.get(0));
-                writeAccepted(out, offered, section, carriesCandidates);
+                writeAccepted(out, offered, section, carriesCandidates, offer.extmapAllowMixed());
             }
         }
         return out.toString();
@@ -89,7 +90,11 @@ final class AnswerWriter {
     }
 
     private void writeAccepted(
-            SdpLinesWriter out, MediaSection offered, NegotiatedSection section, boolean carriesCandidates) {
+            SdpLinesWriter out,
+            MediaSection offered,
+            NegotiatedSection section,
+            boolean carriesCandidates,
+            boolean offerAllowsMixed) {
         CodecSelection codecs = section.codecs().orElseThrow();
         // RED before Opus: Chrome sends RED only when the answer prefers it.
         StringBuilder formats = new StringBuilder();
@@ -104,6 +109,11 @@ final class AnswerWriter {
             String id = extension.id()
                     + extension.direction().map(d -> "/" + d.attribute()).orElse("");
             out.attribute("extmap", id + " " + extension.uri());
+        }
+        if (offerAllowsMixed && carriesDependencyDescriptor(section)) {
+            // A key frame's Dependency Descriptor (its template structure) is longer than the one-byte form's
+            // 16 bytes: without two-byte headers Chromium sends it without the structure.
+            out.attribute("extmap-allow-mixed");
         }
         out.attribute(section.direction().attribute());
         section.subscription().ifPresent(track -> out.attribute("msid", track.publisherId() + " " + track.trackId()));
@@ -120,6 +130,11 @@ final class AnswerWriter {
         section.subscription()
                 .ifPresent(track -> writeSsrcs(out, track, codecs.rtx().isPresent()));
         writeCandidates(out, carriesCandidates);
+    }
+
+    private static boolean carriesDependencyDescriptor(NegotiatedSection section) {
+        return section.extensions().stream()
+                .anyMatch(e -> RtpExtension.DEPENDENCY_DESCRIPTOR.uri().equals(e.uri()));
     }
 
     private static void writeCodec(SdpLinesWriter out, PayloadFormat codec) {

@@ -27,9 +27,13 @@ public final class CodecPolicy {
     private static final Map<String, Function<MediaSection, Optional<PayloadFormat>>> VIDEO_FORMATS = Map.of(
             "VP8", CodecPolicy::vp8Format,
             "H264", CodecPolicy::h264Format,
-            "VP9", CodecPolicy::vp9Format);
-    /** Every video codec the SFU forwards, in its default order of preference. */
-    public static final List<String> VIDEO_CODECS = List.of("VP8", "H264", "VP9");
+            "VP9", CodecPolicy::vp9Format,
+            "AV1", CodecPolicy::av1Format);
+    /**
+     * Every video codec the SFU forwards, in its default order of preference. AV1 is last: its encoder
+     * costs a browser the most CPU, so a room takes it only when everyone asks for it alone.
+     */
+    public static final List<String> VIDEO_CODECS = List.of("VP8", "H264", "VP9", "AV1");
 
     public static final CodecPolicy DEFAULT = new CodecPolicy(true, VIDEO_CODECS);
     /** Plain Opus only: RED offered or not. */
@@ -118,6 +122,18 @@ public final class CodecPolicy {
 
     public boolean acceptsExtension(String uri) {
         return EXTENSIONS.contains(uri);
+    }
+
+    /**
+     * Whether a line answered with {@code codecs} takes extension {@code uri}: every known one, except
+     * that the Dependency Descriptor goes with AV1 only (the layers of the other codecs are in their
+     * payload, and a browser would send the descriptor on them too, in two-byte headers).
+     */
+    public boolean acceptsExtension(String uri, CodecSelection codecs) {
+        if (RtpExtension.DEPENDENCY_DESCRIPTOR.uri().equals(uri)) {
+            return codecs.media().isNamed("AV1");
+        }
+        return acceptsExtension(uri);
     }
 
     private Optional<CodecSelection> selectOpus(MediaSection offered) {
@@ -234,6 +250,20 @@ public final class CodecPolicy {
                         1,
                         Map.of("profile-id", "0"),
                         feedback(vp9, VIDEO_FEEDBACK)));
+    }
+
+    /**
+     * AV1 profile 0 (Main: 8 and 10-bit 4:2:0, what browsers decode): {@code profile=0} or no profile
+     * (AV1 RTP specification, 7.2). The offer's fmtp is echoed (Chromium: {@code level-idx=5;profile=0;tier=0}).
+     * Its layers are read from the Dependency Descriptor (codec.DependencyDescriptor).
+     */
+    private static Optional<PayloadFormat> av1Format(MediaSection offered) {
+        return offered.codecs().stream()
+                .filter(c -> c.isNamed("AV1") && c.clockRate() == 90000)
+                .filter(c -> "0".equals(c.parameters().getOrDefault("profile", "0")))
+                .findFirst()
+                .map(av1 -> new PayloadFormat(
+                        av1.payloadType(), av1.name(), 90000, 1, av1.parameters(), feedback(av1, VIDEO_FEEDBACK)));
     }
 
     /**

@@ -140,7 +140,7 @@ class MediaConfigTest {
     @Test
     void roomVideoCodecsArePreferredVp8ThenH264ThenVp9UnlessConfigured() {
         assertEquals(
-                java.util.List.of("VP8", "H264", "VP9"),
+                java.util.List.of("VP8", "H264", "VP9", "AV1"),
                 MediaConfig.reference().settings().videoCodecs());
         assertEquals(
                 java.util.List.of("H264", "VP8"),

@@ -2,7 +2,10 @@ package dev.chorus.sfu.forward;
 
 import java.io.ByteArrayOutputStream;
 
-/** Builds RTP packets (with RFC 8285 one-byte extensions) and VP8 payloads for tests. */
+/**
+ * Builds RTP packets (with RFC 8285 extensions: one-byte form, or two-byte once an element is longer than 16
+ * bytes, as Chromium writes an AV1 key frame's Dependency Descriptor) and VP8 payloads for tests.
+ */
 final class RtpBuilder {
     private int payloadType = 96;
     private int seq;
@@ -10,6 +13,8 @@ final class RtpBuilder {
     private long ssrc;
     private boolean marker;
     private final ByteArrayOutputStream extensions = new ByteArrayOutputStream();
+    private final java.util.List<byte[]> elements = new java.util.ArrayList<>();
+    private boolean twoByte;
     private byte[] payload = {1, 2, 3, 4};
 
     static RtpBuilder rtp(long ssrc, int seq, long timestamp) {
@@ -34,7 +39,16 @@ final class RtpBuilder {
     RtpBuilder ext(int id, byte... data) {
         extensions.write((id << 4) | (data.length - 1));
         extensions.writeBytes(data);
+        elements.add(withId(id, data));
+        twoByte |= data.length > 16;
         return this;
+    }
+
+    private static byte[] withId(int id, byte[] data) {
+        byte[] e = new byte[data.length + 1];
+        e[0] = (byte) id;
+        System.arraycopy(data, 0, e, 1, data.length);
+        return e;
     }
 
     RtpBuilder payload(byte[] payload) {
@@ -44,7 +58,7 @@ final class RtpBuilder {
 
     byte[] build() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] ext = extensions.toByteArray();
+        byte[] ext = twoByte ? twoByteElements() : extensions.toByteArray();
         boolean hasExt = ext.length > 0;
         out.write(0x80 | (hasExt ? 0x10 : 0));
         out.write((marker ? 0x80 : 0) | payloadType);
@@ -54,8 +68,8 @@ final class RtpBuilder {
         writeU32(out, ssrc);
         if (hasExt) {
             int padded = (ext.length + 3) / 4 * 4;
-            out.write(0xBE);
-            out.write(0xDE);
+            out.write(twoByte ? 0x10 : 0xBE);
+            out.write(twoByte ? 0x00 : 0xDE);
             out.write((padded / 4) >>> 8);
             out.write(padded / 4);
             out.writeBytes(ext);
@@ -64,6 +78,16 @@ final class RtpBuilder {
             }
         }
         out.writeBytes(payload);
+        return out.toByteArray();
+    }
+
+    private byte[] twoByteElements() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] e : elements) {
+            out.write(e[0]);
+            out.write(e.length - 1);
+            out.write(e, 1, e.length - 1);
+        }
         return out.toByteArray();
     }
 

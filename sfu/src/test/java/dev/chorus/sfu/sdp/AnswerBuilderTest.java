@@ -232,6 +232,38 @@ class AnswerBuilderTest {
     }
 
     @Test
+    void av1IsAnsweredWithItsRtxAndTheDependencyDescriptorInAnAv1Room() throws SdpException {
+        // Chromium 156 offers the descriptor (id 12 here) on its video lines, and extmap-allow-mixed.
+        String dd = "https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension";
+        String offer = Fixtures.text(Fixtures.PUBLISH)
+                .replace(
+                        "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\na=extmap:10",
+                        "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\na=extmap:12 " + dd + "\r\na=extmap:10");
+        assertTrue(offer.contains(dd), "the fixture's video line gets the descriptor");
+        Answer answer = builderFor(offer)
+                .codecPolicy(CodecPolicy.DEFAULT.withVideo(List.of("AV1")))
+                .build();
+        NegotiatedSection cam = answer.section("1").orElseThrow();
+        assertEquals(OptionalInt.of(45), cam.payloadType());
+        assertEquals(OptionalInt.of(46), cam.rtxPayloadType());
+        MediaSection parsed = reparse(answer).media().get(1);
+        assertEquals(List.of("45", "46"), parsed.formats());
+        assertEquals(
+                Map.of("level-idx", "5", "profile", "0", "tier", "0"),
+                parsed.codec(45).orElseThrow().parameters());
+        assertEquals(12, parsed.extension(dd).orElseThrow().id());
+        String videoLine = answer.sdp().substring(answer.sdp().indexOf("m=video"));
+        assertTrue(videoLine.contains("a=extmap-allow-mixed\r\n"), "two-byte headers for the key frames' structure");
+        assertFalse(answer.sdp().substring(0, answer.sdp().indexOf("m=")).contains("extmap-allow-mixed"));
+        // A VP8 line is not given the descriptor, nor two-byte headers.
+        Answer vp8 = builderFor(offer).build();
+        assertTrue(reparse(vp8).media().get(1).extension(dd).isEmpty());
+        assertFalse(vp8.sdp().contains("extmap-allow-mixed"));
+        // Default preference: AV1 only when nothing else is offered.
+        assertEquals(List.of("VP8", "H264", "VP9", "AV1"), CodecPolicy.DEFAULT.videoCodecs());
+    }
+
+    @Test
     void sectionsWithoutAnAcceptableCodecAreRejected() throws SdpException {
         String offer = Fixtures.text(Fixtures.PUBLISH)
                 .replace("a=rtpmap:111 opus/48000/2", "a=rtpmap:111 opus/48000/1")

@@ -108,7 +108,7 @@ class H264AnswerTest {
     void theVideoCodecsALineOffersAreListedInTheSfusOrder() throws SdpException {
         SessionDescription offer = Fixtures.parsed(Fixtures.PUBLISH);
         assertEquals(
-                List.of("VP8", "H264", "VP9"),
+                List.of("VP8", "H264", "VP9", "AV1"),
                 CodecPolicy.videoCodecsOffered(offer.sectionByMid("1").orElseThrow()));
         assertEquals(
                 List.of(),
@@ -119,7 +119,7 @@ class H264AnswerTest {
                         "packetization-mode=1;profile-level-id=42e01f",
                         "packetization-mode=0;profile-level-id=42e01f"));
         assertEquals(
-                List.of("VP8", "VP9"),
+                List.of("VP8", "VP9", "AV1"),
                 CodecPolicy.videoCodecsOffered(noH264.sectionByMid("1").orElseThrow()));
     }
 

@@ -85,6 +85,25 @@ public final class RoomPage implements AutoCloseable {
         }
     }
 
+    /**
+     * Lays this page out as a {@code width} x {@code height} CSS-pixel viewport at {@code deviceScaleFactor}
+     * (DevTools emulation, per window): pages of one browser can then ask for different video sizes.
+     */
+    public RoomPage emulateViewport(int width, int height, double deviceScaleFactor) {
+        chrome().executeCdpCommand(
+                        "Emulation.setDeviceMetricsOverride",
+                        java.util.Map.of(
+                                "width",
+                                width,
+                                "height",
+                                height,
+                                "deviceScaleFactor",
+                                deviceScaleFactor,
+                                "mobile",
+                                false));
+        return this;
+    }
+
     /** Fills the join form and clicks Join. */
     public RoomPage join(String room, String name) {
         WebElement roomInput = chrome().findElement(By.id("room-input"));

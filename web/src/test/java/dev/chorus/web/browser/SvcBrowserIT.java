@@ -36,13 +36,15 @@ class SvcBrowserIT {
 
     private final ObjectMapper json = new ObjectMapper();
     private final List<RoomPage> pages = new ArrayList<>();
+    private final List<Chromium.Started> browsers = new ArrayList<>();
     private ProxiedServer server;
+    private String debugFile = "svc-debug.json";
 
     @AfterEach
     void stop() {
         if (server != null) {
             try {
-                Path file = Path.of("target", "svc-debug.json");
+                Path file = Path.of("target", debugFile);
                 Files.createDirectories(file.getParent());
                 Files.writeString(file, server.debug().toPrettyString());
             } catch (Exception e) {
@@ -53,7 +55,116 @@ class SvcBrowserIT {
             pages.get(i).screenshot("svc-" + i);
             pages.get(i).close();
         }
+        browsers.forEach(Chromium.Started::quit);
         if (server != null) server.close();
+    }
+
+    /**
+     * AV1 ({@code ?codec=av1}): the same {@code L3T3_KEY} camera in AV1, its layers read from the Dependency
+     * Descriptor. Lean: the two receive-only pages are windows of one browser, laid out (DevTools emulation) as
+     * a small one (480x360: its tile, about 200 px wide, is covered by the lowest layer) and a large one
+     * (1600x900 at device scale factor 2: its tile, about 800 device px wide (the layout caps it), needs the top
+     * layer); no cap.
+     */
+    @Test
+    void av1WithTheDependencyDescriptorServesEachTileItsSpatialLayer() throws Exception {
+        debugFile = "svc-av1-debug.json";
+        server = ProxiedServer.start(19);
+        long t0 = System.nanoTime();
+        RoomPage publisher = RoomPage.open(
+                        server.url("/r/av1?name=Pub&codec=av1"), Chromium.Camera.AS_REQUESTED_NO_MICROPHONE)
+                .awaitState("joined");
+        pages.add(publisher);
+        Chromium.Started viewers = Chromium.start(List.of(), Chromium.Camera.SMALL_NO_MICROPHONE);
+        browsers.add(viewers);
+        RoomPage large = RoomPage.openIn(viewers, server.url("/r/av1?name=Large&publish=0&codec=av1"));
+        pages.add(large);
+        large.emulateViewport(1600, 900, 2).awaitState("joined");
+        RoomPage small = RoomPage.openIn(viewers, server.url("/r/av1?name=Small&publish=0&codec=av1"));
+        pages.add(small);
+        small.emulateViewport(480, 360, 1).awaitState("joined");
+        String pubId = publisher.selfId();
+        large.awaitInbound(List.of(pubId), "video", "camera", MEDIA_WAIT);
+        small.awaitInbound(List.of(pubId), "video", "camera", MEDIA_WAIT);
+        double secondsToFirstFrames = (System.nanoTime() - t0) / 1e9;
+        assertEquals("video/AV1", inboundCodec(large), "the subscribers receive AV1");
+        assertEquals("video/AV1", inboundCodec(small));
+        String mode = String.valueOf(publisher.asyncScript("const done = arguments[arguments.length - 1];"
+                + "window.chorus.pc.getStats().then((r) => { let m = null;"
+                + " r.forEach((s) => { if (s.type === 'outbound-rtp' && s.kind === 'video') m = s.scalabilityMode; });"
+                + " done(m); }, () => done(null));"));
+        assertEquals("L3T3_KEY", mode, "the publisher encodes one scalable AV1 stream");
+
+        // The layers come from the key frames' template structure.
+        JsonNode path = server.awaitVideoPath(
+                large.selfId(),
+                c -> c.producer()
+                                .path("streams")
+                                .path(0)
+                                .path("svc")
+                                .path("spatialLayers")
+                                .asInt()
+                        >= 2,
+                MEDIA_WAIT,
+                "the SFU to read the publisher's spatial layers from the Dependency Descriptor");
+        JsonNode svc = path.path("producer").path("streams").path(0).path("svc");
+        server.awaitVideoPath(
+                small.selfId(),
+                c -> c.consumer().path("spatial").path("current").asInt() == 0,
+                MEDIA_WAIT,
+                "the small page on spatial layer 0");
+        int top = svc.path("spatialLayers").asInt() - 1;
+        JsonNode largeView = server.awaitVideoPath(
+                large.selfId(),
+                c -> c.consumer().path("spatial").path("current").asInt() == top,
+                MEDIA_WAIT,
+                "the large page on the top spatial layer");
+        long smallWidth = awaitDecodedWidth(small, pubId, w -> w > 0 && w <= 320);
+        long largeWidth = awaitDecodedWidth(large, pubId, w -> w >= 1280);
+        Inbound smallStart = small.inbound(pubId, "video", "camera");
+        Inbound largeStart = large.inbound(pubId, "video", "camera");
+        long start = System.nanoTime();
+        Thread.sleep(3_000);
+        Inbound smallEnd = small.inbound(pubId, "video", "camera");
+        Inbound largeEnd = large.inbound(pubId, "video", "camera");
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double smallFps = (smallEnd.framesDecoded() - smallStart.framesDecoded()) / seconds;
+        double largeFps = (largeEnd.framesDecoded() - largeStart.framesDecoded()) / seconds;
+        JsonNode smallView = server.videoPath(small.selfId());
+
+        ObjectNode out = json.createObjectNode();
+        out.set("svc", svc);
+        out.put("secondsToFirstFrames", round(secondsToFirstFrames));
+        out.put("smallPageDecodedWidth", smallWidth);
+        out.put("smallPageFps", round(smallFps));
+        out.put("largePageSpatialLayer", top);
+        out.put("largePageDecodedWidth", largeWidth);
+        out.put("largePageFps", round(largeFps));
+        out.put("secondsTotal", round((System.nanoTime() - t0) / 1e9));
+        out.set("smallConsumer", smallView.path("consumer"));
+        out.set("largeConsumer", largeView.path("consumer"));
+        Path file = Path.of("target", "svc-av1.json");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, json.enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
+        System.out.printf(
+                "svc av1: %s; small page %d px at %.1f fps, large page layer %d (%d px) at %.1f fps; %.1f s in all%n",
+                svc,
+                smallWidth,
+                smallFps,
+                top,
+                largeWidth,
+                largeFps,
+                out.get("secondsTotal").asDouble());
+        assertTrue(smallEnd.framesDecoded() > smallStart.framesDecoded(), "the small page decodes the lowest layer");
+        assertTrue(largeEnd.framesDecoded() > largeStart.framesDecoded(), "the large page decodes the top layer");
+        assertTrue(
+                smallView
+                                .path("consumer")
+                                .path("spatial")
+                                .path("packetsDropped")
+                                .asLong()
+                        > 0,
+                "the SFU drops the small page's upper layers: " + smallView.path("consumer"));
     }
 
     @Test
