@@ -84,8 +84,8 @@ public final class RelaySender implements PacketHandler {
                 stream.ssrc(),
                 ntp,
                 rtp,
-                stream.packetsCounted(),
-                stream.bytesCounted(),
+                stream.counts().packets(),
+                stream.counts().bytes(),
                 noBlocks,
                 0);
         if (n > 0 && link.send(frame, remoteTag, report, 0, n)) {

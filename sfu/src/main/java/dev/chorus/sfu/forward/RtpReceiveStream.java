@@ -528,13 +528,9 @@ final class RtpReceiveStream {
         return stats.started() ? stats.peekExtended(seq) : -1;
     }
 
-    /** Media packets and bytes received so far (what a relayed sender report counts). */
-    long packetsCounted() {
-        return stats.packets();
-    }
-
-    long bytesCounted() {
-        return stats.bytes();
+    /** Its receive statistics (a relayed sender report counts packets and bytes from them). */
+    ReceiveStreamStats counts() {
+        return stats;
     }
 
     /** Null for audio. */
