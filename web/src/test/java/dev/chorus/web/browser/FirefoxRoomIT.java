@@ -43,7 +43,7 @@ class FirefoxRoomIT {
             FirefoxPage fox =
                     FirefoxPage.open(firefox, server.url("/r/foxred?name=Fox"), 1280, 800, 1, FirefoxPage.CAMERA_360P);
             fox.awaitState("joined", JOIN_WAIT);
-            chromiumBrowser = Chromium.start(List.of(), Chromium.Camera.SMALL);
+            chromiumBrowser = Chromium.start(NetworkNamespace.CHROMIUM_ARGS, Chromium.Camera.SMALL);
             RoomPage chrome = RoomPage.openIn(chromiumBrowser, server.url("/r/foxred?name=Chrome"));
             chromium = chrome;
             chrome.awaitState("joined");

@@ -32,12 +32,14 @@ class IceTcpBrowserIT {
                 "127.0.0.0/8"))) {
             assertTrue(server.server().mediaTcpPort() > 0, "ICE-TCP listening");
             List<RoomPage> pages = new ArrayList<>();
+            // The three pages are windows of one browser (each its own peer connection and candidates).
+            Chromium.Started browser = Chromium.start(List.of(), Chromium.Camera.SMALL);
             try {
                 List<String> ids = new ArrayList<>();
                 long t0 = System.nanoTime();
                 for (String name : List.of("ann", "bob", "cid")) {
-                    RoomPage p =
-                            RoomPage.open(server.url("/r/tcp?name=" + name)).awaitState("joined");
+                    RoomPage p = RoomPage.openIn(browser, server.url("/r/tcp?name=" + name))
+                            .awaitState("joined");
                     pages.add(p);
                     ids.add(p.selfId());
                 }
@@ -63,10 +65,16 @@ class IceTcpBrowserIT {
                             ((Number) pair.get("remotePort")).longValue(),
                             "the SFU's ICE-TCP port: " + pair);
                 }
-                // Frames keep being decoded over TCP, from every other page.
+                // Frames keep being decoded over TCP, from every other page: each page's count read before and after
+                // one 1.5 s wait (the three pages' windows overlap instead of following one another).
+                List<Map<String, Long>> framesBefore = new ArrayList<>();
                 for (RoomPage p : pages) {
-                    Map<String, Long> before = framesByParticipant(p);
-                    Thread.sleep(1500);
+                    framesBefore.add(framesByParticipant(p));
+                }
+                Thread.sleep(1500);
+                for (int k = 0; k < pages.size(); k++) {
+                    RoomPage p = pages.get(k);
+                    Map<String, Long> before = framesBefore.get(k);
                     Map<String, Long> after = framesByParticipant(p);
                     String self = p.selfId();
                     for (String id : ids) {
@@ -104,6 +112,7 @@ class IceTcpBrowserIT {
                     pages.get(i).screenshot("icetcp-" + i);
                     pages.get(i).close();
                 }
+                browser.quit();
             }
         }
     }

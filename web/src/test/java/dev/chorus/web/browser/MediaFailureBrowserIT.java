@@ -47,9 +47,11 @@ class MediaFailureBrowserIT {
      */
     @Test
     void consentLossRemovesThePageAndRejoinRestoresMedia() throws Exception {
+        // Both pages are windows of one browser: Ada's lost consent is her own peer connection's.
+        Chromium.Started browser = Chromium.start(java.util.List.of(), Chromium.Camera.SMALL);
         try (TestServer server = TestServer.start(Map.of("chorus.media.consent-timeout", "2s"));
-                RoomPage ada = RoomPage.open(server.url("/r/consent?name=Ada"));
-                RoomPage bob = RoomPage.open(server.url("/r/consent?name=Bob"))) {
+                RoomPage ada = RoomPage.openIn(browser, server.url("/r/consent?name=Ada"));
+                RoomPage bob = RoomPage.openIn(browser, server.url("/r/consent?name=Bob"))) {
             ada.awaitState("joined");
             bob.awaitState("joined");
             String adaId = ada.selfId();
@@ -77,6 +79,8 @@ class MediaFailureBrowserIT {
             bob.awaitParticipants(java.util.List.of("Ada", "Bob"));
             bob.awaitInbound(java.util.List.of(ada.selfId()), "video", "camera", Duration.ofSeconds(20));
             ada.awaitInbound(java.util.List.of(bob.selfId()), "video", "camera", Duration.ofSeconds(20));
+        } finally {
+            browser.quit();
         }
     }
 

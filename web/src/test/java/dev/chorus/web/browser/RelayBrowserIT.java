@@ -36,11 +36,13 @@ class RelayBrowserIT {
         String secret = UUID.randomUUID().toString();
         long start = System.nanoTime();
         List<RoomPage> pages = new ArrayList<>();
+        // The three pages are windows of one browser, each its own peer connection with its own TURN allocation.
+        Chromium.Started browser = Chromium.start(List.of(), Chromium.Camera.SMALL);
         try (Coturn coturn = Coturn.start(secret);
                 TestServer server = TestServer.start(config(coturn.url(), secret))) {
             try {
                 for (String name : List.of("Ada", "Bob", "Cy")) {
-                    RoomPage page = RoomPage.open(server.url("/r/relay?name=" + name + "&relay=1"));
+                    RoomPage page = RoomPage.openIn(browser, server.url("/r/relay?name=" + name + "&relay=1"));
                     pages.add(page);
                     page.awaitState("joined");
                 }
@@ -110,6 +112,8 @@ class RelayBrowserIT {
                 for (int i = 0; i < pages.size(); i++) pages.get(i).screenshot("relay-call-" + i);
                 pages.forEach(RoomPage::close);
             }
+        } finally {
+            browser.quit();
         }
     }
 

@@ -109,7 +109,9 @@ class SimulcastFirefoxIT {
                 FirefoxPage.open(firefox, server.url("/r/fox?name=FoxSub&publish=0"), 1280, 800, 2, null);
         firefoxPages.add(subscriber);
         subscriber.awaitState("joined", JOIN_WAIT);
-        chromium = RoomPage.open(server.url("/r/fox?name=Chromium&publish=0"), List.of("--window-size=480,360"))
+        List<String> chromiumArgs = new ArrayList<>(NetworkNamespace.CHROMIUM_ARGS);
+        chromiumArgs.add("--window-size=480,360");
+        chromium = RoomPage.open(server.url("/r/fox?name=Chromium&publish=0"), chromiumArgs)
                 .awaitState("joined");
         String pubId = publisher.selfId();
         String subId = subscriber.selfId();
