@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * The Chromium command-line switches shared by every headless browser our tests and the load test
  * start: fake camera and microphone granted without a prompt, loopback-only networking (no QUIC,
- * no background requests, no mDNS host candidates), and no throttling of pages in windows that
+ * no background requests, no mDNS host candidates, no name lookups), and no throttling of pages in windows that
  * are not in front, so one browser can hold several participants.
  */
 public final class ChromiumSwitches {
@@ -35,6 +35,10 @@ public final class ChromiumSwitches {
                 "--use-fake-ui-for-media-stream",
                 "--allow-loopback-in-peer-connection",
                 "--autoplay-policy=no-user-gesture-required",
+                // Names never leave the machine: Chromium still looks up its vendors' hosts (search engines,
+                // updates) despite the switches above, and this machine's resolver is not on loopback. The tests
+                // use IP literals, which the rules also cover, hence the exclusions.
+                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost",
                 userDataDir(profile));
     }
 
