@@ -234,7 +234,7 @@ public final class MediaRoom {
     private void record(RoomRecording r, PublishedTrack t) {
         if (!RoomRecording.canRecord(t.codec())) {
             LOG.warn(
-                    "[room={} participant={}] {} not recorded: the recorder writes VP8 and Opus, not {}",
+                    "[room={} participant={}] {} not recorded: the recorder has no writer for {}",
                     id,
                     t.publisherId(),
                     t.producerId(),

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.sfu.codec.Codec;
+import dev.chorus.sfu.codec.MediaKind;
 import dev.chorus.sfu.worker.Clock;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -26,7 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One recording of a room: a directory with one WebM file per recorded track and {@code manifest.json}, which lists
+ * One recording of a room: a directory with one WebM file (Matroska for H.264) per recorded track and {@code manifest.json}, which lists
  * the participants, their tracks, the files and where each file starts in the recording. The room's control thread
  * adds tracks (each gets a {@link TrackTap} for its producer) and ends them; everything else runs on the recording
  * writer, every {@link #DRAIN_INTERVAL_MS} ms: the taps' queues into the files, and the manifest rewritten (a new
@@ -98,9 +99,9 @@ public final class RoomRecording {
         return r;
     }
 
-    /** Whether the recorder can write this codec (VP8 and Opus). */
+    /** Whether the recorder can write this codec: VP8, VP9, H.264 and Opus; not AV1 yet (its track is left out, logged). */
     public static boolean canRecord(Codec codec) {
-        return codec == Codec.VP8 || codec == Codec.OPUS;
+        return codec != null && codec != Codec.AV1;
     }
 
     /**
@@ -111,9 +112,10 @@ public final class RoomRecording {
         if (!canRecord(info.codec())) {
             throw new IllegalArgumentException("cannot record " + info.codec());
         }
-        TrackTap tap = new TrackTap(info.codec() == Codec.VP8 ? VIDEO_SLOTS : AUDIO_SLOTS);
-        String name =
-                safe(info.participantId()) + "_" + info.codec().kind().token() + "_" + safe(info.trackId()) + ".webm";
+        boolean video = info.codec().kind() == MediaKind.VIDEO;
+        TrackTap tap = new TrackTap(video ? VIDEO_SLOTS : AUDIO_SLOTS);
+        String name = safe(info.participantId()) + "_" + info.codec().kind().token() + "_" + safe(info.trackId())
+                + fileExtension(info.codec());
         commands.add(() -> {
             ParticipantClock c = clocks.computeIfAbsent(info.participantId(), p -> new ParticipantClock());
             tracks.add(new TrackRecorder(info, dir.resolve(name), tap, c, startNanos, this::manifestChanged));
@@ -284,6 +286,11 @@ public final class RoomRecording {
             busy += t.tap().droppedBusy();
         }
         return busy;
+    }
+
+    /** WebM holds VP8, VP9 and Opus; H.264 goes into plain Matroska. */
+    static String fileExtension(Codec codec) {
+        return codec == Codec.H264 ? ".mkv" : ".webm";
     }
 
     private static String safe(String s) {

@@ -2,7 +2,7 @@ package dev.chorus.sfu.record;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.chorus.sfu.codec.Codec;
+import dev.chorus.sfu.codec.MediaKind;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -11,8 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Records one published track into its own WebM file, on the recording writer: takes what its {@link TrackTap}
- * queued, assembles frames (VP8 through {@link Vp8Depacketizer}; an Opus packet is a frame), places each frame on
+ * Records one published track into its own WebM file (Matroska for H.264), on the recording writer: takes what its
+ * {@link TrackTap} queued, assembles frames (video through a {@link VideoDepacketizer} for its codec; an Opus packet
+ * is a frame), places each frame on
  * the server's clock through the publisher's sender reports ({@link ParticipantClock}) and writes it. The file is
  * made at the first frame that can be written: a video's first keyframe (the tap asks the publisher for one). Frames
  * wait for the track's first sender report (up to {@link #HOLD_NANOS}; a publisher that sends none has its frames timed
@@ -37,7 +38,10 @@ final class TrackRecorder implements FrameSink {
     private final ParticipantClock clock;
     private final long recordingStartNanos;
     private final Runnable onFileStarted;
-    private Vp8Depacketizer vp8;
+    private VideoDepacketizer depacketizer;
+    /** The depacketizer's payload format: it knows the picture size (and H.264's parameter sets) a file starts with. */
+    private VideoPayload payload;
+
     private final boolean video;
     private final int clockRate;
 
@@ -74,6 +78,7 @@ final class TrackRecorder implements FrameSink {
     private long framesLostBefore;
     private long packetsLateBefore;
     private long packetsMalformedBefore;
+    private long framesMalformedBefore;
     private volatile long framesBeforeKeyframe;
     private volatile long durationMillis;
     private long nowNanos;
@@ -91,9 +96,9 @@ final class TrackRecorder implements FrameSink {
         this.clock = clock;
         this.recordingStartNanos = recordingStartNanos;
         this.onFileStarted = onFileStarted;
-        this.video = info.codec() == Codec.VP8;
+        this.video = info.codec().kind() == MediaKind.VIDEO;
         this.clockRate = info.codec().clockRate();
-        this.vp8 = video ? new Vp8Depacketizer(this, REORDER_WAIT_NANOS) : null;
+        newDepacketizer();
         this.waitingForKeyframe = video;
         tap.wantKeyframe(video);
     }
@@ -120,8 +125,8 @@ final class TrackRecorder implements FrameSink {
             }
             tap.release(s);
         }
-        if (vp8 != null && (state == State.WAITING || state == State.RECORDING)) {
-            vp8.poll(now);
+        if (depacketizer != null && (state == State.WAITING || state == State.RECORDING)) {
+            depacketizer.poll(now);
         }
         if (!mapped && !held.isEmpty() && now - held.peekFirst().arrivalNanos() >= HOLD_NANOS) {
             // The publisher sends no sender reports: its frames are timed by when they came.
@@ -149,8 +154,8 @@ final class TrackRecorder implements FrameSink {
             clock.onSenderReport(s.ntp, s.nanos);
             mapTo(s.rtpTimestamp, clock.serverNanos(ParticipantClock.ntpToNanos(s.ntp)), false);
         } else if (video) {
-            if (vp8 != null) {
-                vp8.push(s.extSeq, s.rtpTimestamp, s.marker, s.data, 0, s.length, s.nanos);
+            if (depacketizer != null) {
+                depacketizer.push(s.extSeq, s.rtpTimestamp, s.marker, s.data, 0, s.length, s.nanos);
             }
         } else {
             onFrame(s.rtpTimestamp, true, s.data, 0, s.length);
@@ -162,9 +167,9 @@ final class TrackRecorder implements FrameSink {
      * sender report (its RTP clock is its own; the publisher's NTP clock is the same) and start on its keyframe.
      */
     private void switchLayer() {
-        if (vp8 != null) {
+        if (depacketizer != null) {
             keepCounts();
-            vp8 = new Vp8Depacketizer(this, REORDER_WAIT_NANOS);
+            newDepacketizer();
         }
         mapped = false;
         held.clear();
@@ -186,7 +191,7 @@ final class TrackRecorder implements FrameSink {
             return;
         }
         if (waitingForKeyframe) {
-            if (!keyframe) {
+            if (!keyframe || writer == null && !canStartFile()) {
                 framesBeforeKeyframe++;
                 return;
             }
@@ -232,6 +237,12 @@ final class TrackRecorder implements FrameSink {
         if (!video) {
             return new WebmWriter.Opus(2);
         }
+        if (payload instanceof Vp9Frames v) {
+            return new WebmWriter.Vp9(v.width(), v.height());
+        }
+        if (payload instanceof H264Frames h) {
+            return new WebmWriter.H264(h.width(), h.height(), h.avcDecoderConfiguration());
+        }
         // A VP8 keyframe's header: 3-byte frame tag, start code, then 14-bit width and height (RFC 6386, 9.1).
         int w = len >= 10 ? ((b[off + 6] & 0xFF) | (b[off + 7] & 0xFF) << 8) & 0x3FFF : 0;
         int h = len >= 10 ? ((b[off + 8] & 0xFF) | (b[off + 9] & 0xFF) << 8) & 0x3FFF : 0;
@@ -273,9 +284,10 @@ final class TrackRecorder implements FrameSink {
             state = State.ENDED;
         }
         closeWriter();
-        if (vp8 != null) {
+        if (depacketizer != null) {
             keepCounts();
-            vp8 = null; // its 800 KB ring goes: an ended recording stays listed (the API's GET) for its state only
+            depacketizer =
+                    null; // its 800 KB ring goes: an ended recording stays listed (the API's GET) for its state only
         }
         held.clear();
     }
@@ -301,9 +313,27 @@ final class TrackRecorder implements FrameSink {
 
     /** Moves the depacketizer's counts here, before it is replaced or let go. */
     private void keepCounts() {
-        framesLostBefore += vp8.framesLost();
-        packetsLateBefore += vp8.packetsLate();
-        packetsMalformedBefore += vp8.packetsMalformed();
+        framesLostBefore += depacketizer.framesLost();
+        packetsLateBefore += depacketizer.packetsLate();
+        packetsMalformedBefore += depacketizer.packetsMalformed();
+        framesMalformedBefore += depacketizer.framesMalformed();
+    }
+
+    /** A fresh depacketizer for the track's codec (none for audio). */
+    private void newDepacketizer() {
+        payload = switch (info.codec()) {
+            case VP8 -> new Vp8Frames();
+            case VP9 -> new Vp9Frames();
+            case H264 -> new H264Frames();
+            case OPUS -> null;
+            case AV1 -> throw new IllegalArgumentException("AV1 is not recorded (RoomRecording.canRecord)");
+        };
+        depacketizer = payload == null ? null : new VideoDepacketizer(payload, this, REORDER_WAIT_NANOS);
+    }
+
+    /** A video file needs what its header describes: H.264's avcC needs an SPS and a PPS first. */
+    private boolean canStartFile() {
+        return !(payload instanceof H264Frames h) || h.hasParameterSets();
     }
 
     /** The manifest's entry for the track, with its counters (also /debug). */
@@ -333,8 +363,9 @@ final class TrackRecorder implements FrameSink {
             dropped.put("late", audioLate);
         }
         if (video) {
-            Vp8Depacketizer d = vp8;
+            VideoDepacketizer d = depacketizer;
             dropped.put("framesLost", framesLostBefore + (d == null ? 0 : d.framesLost()));
+            dropped.put("framesMalformed", framesMalformedBefore + (d == null ? 0 : d.framesMalformed()));
             dropped.put("packetsLate", packetsLateBefore + (d == null ? 0 : d.packetsLate()));
             dropped.put("packetsMalformed", packetsMalformedBefore + (d == null ? 0 : d.packetsMalformed()));
         }

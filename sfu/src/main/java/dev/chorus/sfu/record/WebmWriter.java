@@ -27,10 +27,19 @@ public final class WebmWriter implements Closeable {
     private static final int DURATION_ELEMENT_BYTES = 11;
 
     /** What the one track of a file is. */
-    public sealed interface Format permits Vp8, Opus {}
+    public sealed interface Format permits Vp8, Vp9, H264, Opus {}
 
     /** VP8 video of the size its first keyframe announced. */
     public record Vp8(int width, int height) implements Format {}
+
+    /** VP9 video (a picture of several spatial layers is one superframe). */
+    public record Vp9(int width, int height) implements Format {}
+
+    /**
+     * H.264 video, NAL units behind 4-byte lengths, described by its AVCDecoderConfigurationRecord. WebM has no
+     * H.264: such a file is Matroska (DocType "matroska", a .mkv).
+     */
+    public record H264(int width, int height, byte[] avcDecoderConfiguration) implements Format {}
 
     /** Opus audio at 48 kHz. */
     public record Opus(int channels) implements Format {}
@@ -77,7 +86,7 @@ public final class WebmWriter implements Closeable {
         h.uint(Webm.EBML_READ_VERSION, 1);
         h.uint(Webm.EBML_MAX_ID_LENGTH, 4);
         h.uint(Webm.EBML_MAX_SIZE_LENGTH, 8);
-        h.string(Webm.DOC_TYPE, "webm");
+        h.string(Webm.DOC_TYPE, format instanceof H264 ? "matroska" : "webm");
         h.uint(Webm.DOC_TYPE_VERSION, 4);
         h.uint(Webm.DOC_TYPE_READ_VERSION, 2);
         h.endMaster(ebml);
@@ -101,12 +110,11 @@ public final class WebmWriter implements Closeable {
         h.uint(Webm.TRACK_UID, 1);
         h.uint(Webm.FLAG_LACING, 0);
         if (format instanceof Vp8 v) {
-            h.uint(Webm.TRACK_TYPE, Webm.TRACK_TYPE_VIDEO);
-            h.string(Webm.CODEC_ID, "V_VP8");
-            int video = h.startMaster(Webm.VIDEO);
-            h.uint(Webm.PIXEL_WIDTH, v.width());
-            h.uint(Webm.PIXEL_HEIGHT, v.height());
-            h.endMaster(video);
+            video(h, "V_VP8", null, v.width(), v.height());
+        } else if (format instanceof Vp9 v) {
+            video(h, "V_VP9", null, v.width(), v.height());
+        } else if (format instanceof H264 v) {
+            video(h, "V_MPEG4/ISO/AVC", v.avcDecoderConfiguration(), v.width(), v.height());
         } else if (format instanceof Opus o) {
             h.uint(Webm.TRACK_TYPE, Webm.TRACK_TYPE_AUDIO);
             h.string(Webm.CODEC_ID, "A_OPUS");
@@ -122,6 +130,18 @@ public final class WebmWriter implements Closeable {
         h.endMaster(entry);
         h.endMaster(tracks);
         writeFully(h.array(), h.length());
+    }
+
+    private static void video(EbmlBuffer h, String codecId, byte[] codecPrivate, int width, int height) {
+        h.uint(Webm.TRACK_TYPE, Webm.TRACK_TYPE_VIDEO);
+        h.string(Webm.CODEC_ID, codecId);
+        if (codecPrivate != null) {
+            h.bytes(Webm.CODEC_PRIVATE, codecPrivate);
+        }
+        int video = h.startMaster(Webm.VIDEO);
+        h.uint(Webm.PIXEL_WIDTH, width);
+        h.uint(Webm.PIXEL_HEIGHT, height);
+        h.endMaster(video);
     }
 
     /** Creates {@code path} (it must not exist) and writes the file's header. */
@@ -166,7 +186,7 @@ public final class WebmWriter implements Closeable {
             throw new IOException("closed");
         }
         long t = lastMillis < 0 ? Math.max(millis, 0) : Math.max(millis, lastMillis + 1);
-        boolean video = format instanceof Vp8;
+        boolean video = !(format instanceof Opus);
         if (clusterSizeAt >= 0
                 && ((video && keyframe)
                         || t - clusterStartMillis >= clusterMillis

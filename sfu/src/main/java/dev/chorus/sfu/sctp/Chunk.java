@@ -2,9 +2,10 @@ package dev.chorus.sfu.sctp;
 
 /**
  * One chunk of a received packet, as a view on the packet's bytes: {@code value} starts after the 4-byte chunk
- * header and is {@code length - 4} bytes long (padding excluded). Valid while the packet buffer is.
+ * header and is {@code length - 4} bytes long (padding excluded). A view is reused by the {@link SctpPacket} that
+ * made it: valid while that packet is being handled (and its buffer is), so nothing may keep one.
  */
-record Chunk(int type, int flags, byte[] buf, int valueOff, int valueLen) {
+final class Chunk {
     static final int DATA = 0;
     static final int INIT = 1;
     static final int INIT_ACK = 2;
@@ -20,6 +21,44 @@ record Chunk(int type, int flags, byte[] buf, int valueOff, int valueLen) {
     static final int SHUTDOWN_COMPLETE = 14;
     static final int RE_CONFIG = 130;
     static final int FORWARD_TSN = 192;
+
+    private int type;
+    private int flags;
+    private byte[] buf;
+    private int valueOff;
+    private int valueLen;
+
+    Chunk(int type, int flags, byte[] buf, int valueOff, int valueLen) {
+        set(type, flags, buf, valueOff, valueLen);
+    }
+
+    void set(int type, int flags, byte[] buf, int valueOff, int valueLen) {
+        this.type = type;
+        this.flags = flags;
+        this.buf = buf;
+        this.valueOff = valueOff;
+        this.valueLen = valueLen;
+    }
+
+    int type() {
+        return type;
+    }
+
+    int flags() {
+        return flags;
+    }
+
+    byte[] buf() {
+        return buf;
+    }
+
+    int valueOff() {
+        return valueOff;
+    }
+
+    int valueLen() {
+        return valueLen;
+    }
 
     int u8(int at) {
         return buf[valueOff + at] & 0xFF;

@@ -84,6 +84,16 @@ final class PacketWriter {
         }
     }
 
+    /** Seals the packet in place; its length (the packet is {@link #array()} from 0 until the next reset). */
+    int seal() {
+        SctpPacket.seal(buf, 0, pos);
+        return pos;
+    }
+
+    byte[] array() {
+        return buf;
+    }
+
     /** The sealed packet, trimmed to its length. */
     byte[] finish() {
         byte[] out = java.util.Arrays.copyOf(buf, pos);

@@ -17,7 +17,16 @@ import java.util.Random;
 public final class SctpAssociation {
     /** Where sealed packets go (to DTLS, or a simulated link in tests). */
     public interface Output {
-        void send(byte[] packet);
+        /**
+         * One packet, at {@code buf[off, off + len)}: valid only during the call (the association reuses the buffer),
+         * which DTLS's send suits (it encrypts at once). An output that keeps packets copies them ({@link #copying}).
+         */
+        void send(byte[] buf, int off, int len);
+
+        /** An output handing {@code keep} a copy of each packet, for those that queue them (tests, a fuzz feed). */
+        static Output copying(java.util.function.Consumer<byte[]> keep) {
+            return (buf, off, len) -> keep.accept(java.util.Arrays.copyOfRange(buf, off, off + len));
+        }
     }
 
     /** What the association tells its user, on the association's thread. */
@@ -75,6 +84,11 @@ public final class SctpAssociation {
     private int peerTag;
     private boolean peerForwardTsn;
     private byte[] cookie;
+    /** Every packet in is read into this one (its chunk views reused), unless one comes while another is handled. */
+    private final SctpPacket packetIn = new SctpPacket();
+
+    private boolean receiving;
+
     private long t1Deadline = -1;
     private int t1Count;
 
@@ -174,17 +188,27 @@ public final class SctpAssociation {
 
     /** One packet from the peer (decrypted DTLS application data). */
     public void receive(byte[] buf, int off, int len, long now) {
-        SctpPacket p = SctpPacket.parse(buf, off, len, onMalformed);
-        if (p == null) {
+        SctpPacket p = receiving ? new SctpPacket() : packetIn;
+        if (!p.read(buf, off, len, onMalformed)) {
             return;
         }
+        boolean outer = !receiving;
+        receiving = true;
+        try {
+            handlePacket(p, now);
+        } finally {
+            receiving = !outer;
+        }
+    }
+
+    private void handlePacket(SctpPacket p, long now) {
         counters.count(SctpCounters.Kind.PACKETS_IN);
         if (!tagAccepted(p)) {
             counters.malformed(SctpMalformed.BAD_VERIFICATION_TAG);
             return;
         }
-        for (Chunk c : p.chunks) {
-            if (!handle(c, p, now)) {
+        for (int i = 0; i < p.chunks.size(); i++) {
+            if (!handle(p.chunks.get(i), p, now)) {
                 break;
             }
         }
@@ -233,7 +257,7 @@ public final class SctpAssociation {
                 if (!up) {
                     return unexpected();
                 }
-                return onSack(c, now);
+                return sender.onSackChunk(c, now);
             }
             case Chunk.FORWARD_TSN -> {
                 if (!up || !receiver.onForwardTsn(c)) {
@@ -396,31 +420,6 @@ public final class SctpAssociation {
         }
     }
 
-    private boolean onSack(Chunk c, long now) {
-        if (c.valueLen() < 12) {
-            counters.malformed(SctpMalformed.BAD_CHUNK);
-            return false;
-        }
-        int gaps = c.u16(8);
-        int dups = c.u16(10);
-        if (c.valueLen() < 12 + 4 * gaps + 4 * dups) {
-            counters.malformed(SctpMalformed.BAD_LENGTH);
-            return false;
-        }
-        int[] offsets = new int[2 * gaps];
-        for (int i = 0; i < gaps; i++) {
-            offsets[2 * i] = c.u16(12 + 4 * i);
-            offsets[2 * i + 1] = c.u16(14 + 4 * i);
-            if (offsets[2 * i] == 0 || offsets[2 * i] > offsets[2 * i + 1]) {
-                counters.malformed(SctpMalformed.BAD_CHUNK);
-                return false;
-            }
-        }
-        counters.count(SctpCounters.Kind.SACKS_IN);
-        sender.onSack(c.i32(0), c.u32(4), offsets, gaps, now);
-        return true;
-    }
-
     /**
      * Queues a user message. Refused (false) when the association is not established, when the message is larger
      * than the configured maximum, or when the stream is being reset.
@@ -570,7 +569,7 @@ public final class SctpAssociation {
         listener.onClosed(reason);
     }
 
-    /** Reused: flush runs on every packet in and every send, and {@link #emit} copies each packet out. */
+    /** Reused: flush runs on every packet in and every send; {@link #emit} sends each packet from its buffer. */
     private PacketWriter flushWriter() {
         flushWriter = flushWriter == null ? packet(peerTag) : flushWriter;
         return flushWriter.reset(peerTag);
@@ -582,7 +581,8 @@ public final class SctpAssociation {
 
     private void emit(PacketWriter w) {
         counters.count(SctpCounters.Kind.PACKETS_OUT);
-        output.send(w.finish());
+        int len = w.seal();
+        output.send(w.array(), 0, len);
     }
 
     public ObjectNode toJson() {

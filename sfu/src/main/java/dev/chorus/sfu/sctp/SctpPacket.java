@@ -11,46 +11,62 @@ import java.util.zip.CRC32C;
 final class SctpPacket {
     static final int HEADER = 12;
 
-    final int sourcePort;
-    final int destinationPort;
-    final int verificationTag;
-    final List<Chunk> chunks;
+    int sourcePort;
+    int destinationPort;
+    int verificationTag;
+    /** The chunks of the packet read last: views from {@link #views}, valid until the next {@link #read}. */
+    final List<Chunk> chunks = new ArrayList<>(4);
 
-    private SctpPacket(int sourcePort, int destinationPort, int verificationTag, List<Chunk> chunks) {
-        this.sourcePort = sourcePort;
-        this.destinationPort = destinationPort;
-        this.verificationTag = verificationTag;
-        this.chunks = chunks;
+    private final List<Chunk> views = new ArrayList<>(4);
+
+    /** The parsed packet, or null after {@code onMalformed} was told why. A new packet each call. */
+    static SctpPacket parse(byte[] buf, int off, int len, java.util.function.Consumer<SctpMalformed> onMalformed) {
+        SctpPacket p = new SctpPacket();
+        return p.read(buf, off, len, onMalformed) ? p : null;
     }
 
-    /** The parsed packet, or null after {@code onMalformed} was told why. */
-    static SctpPacket parse(byte[] buf, int off, int len, java.util.function.Consumer<SctpMalformed> onMalformed) {
+    /**
+     * Reads a packet into this one, reusing its chunk views (an association reads every packet into one, so a packet
+     * in allocates nothing); false, with no chunks, after {@code onMalformed} was told why.
+     */
+    boolean read(byte[] buf, int off, int len, java.util.function.Consumer<SctpMalformed> onMalformed) {
+        chunks.clear();
         if (off < 0 || len < HEADER + 4 || off + len > buf.length) {
             onMalformed.accept(SctpMalformed.TOO_SHORT);
-            return null;
+            return false;
         }
         int stored = Integer.reverseBytes(Bytes.i32(buf, off + 8)); // the CRC goes on the wire least significant first
         if (stored != checksum(buf, off, len)) {
             onMalformed.accept(SctpMalformed.BAD_CHECKSUM);
-            return null;
+            return false;
         }
-        List<Chunk> chunks = new ArrayList<>(4);
         int at = off + HEADER;
         int end = off + len;
         while (at < end) {
             if (end - at < 4) {
+                chunks.clear();
                 onMalformed.accept(SctpMalformed.BAD_LENGTH);
-                return null;
+                return false;
             }
             int chunkLen = Bytes.u16(buf, at + 2);
             if (chunkLen < 4 || chunkLen > end - at) {
+                chunks.clear();
                 onMalformed.accept(SctpMalformed.BAD_LENGTH);
-                return null;
+                return false;
             }
-            chunks.add(new Chunk(buf[at] & 0xFF, buf[at + 1] & 0xFF, buf, at + 4, chunkLen - 4));
+            int n = chunks.size();
+            if (n == views.size()) {
+                views.add(new Chunk(0, 0, buf, 0, 0));
+            }
+            Chunk c = views.get(n);
+            c.set(buf[at] & 0xFF, buf[at + 1] & 0xFF, buf, at + 4, chunkLen - 4);
+            chunks.add(c);
             at += (chunkLen + 3) & ~3;
         }
-        return new SctpPacket(Bytes.u16(buf, off), Bytes.u16(buf, off + 2), Bytes.i32(buf, off + 4), chunks);
+        sourcePort = Bytes.u16(buf, off);
+        destinationPort = Bytes.u16(buf, off + 2);
+        verificationTag = Bytes.i32(buf, off + 4);
+        return true;
     }
 
     /** The CRC32c of the packet with its checksum field taken as zero. */

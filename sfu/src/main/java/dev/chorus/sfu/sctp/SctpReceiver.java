@@ -1,10 +1,8 @@
 package dev.chorus.sfu.sctp;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -41,7 +39,13 @@ final class SctpReceiver {
     private final TreeSet<Long> above = new TreeSet<>();
     private final TreeMap<Long, InChunk> fragments = new TreeMap<>();
     private final Map<Integer, StreamIn> streams = new HashMap<>();
-    private final List<Integer> dups = new ArrayList<>();
+    /** Duplicate TSNs for the next SACK, and how many. */
+    private final int[] dups = new int[MAX_DUPS];
+
+    private int dupCount;
+    /** The next SACK's gap blocks: start and end TSN of each, and how many. */
+    private final long[] blocks = new long[2 * MAX_GAP_BLOCKS];
+
     private long cum;
     private long buffered;
     private boolean sackDue;
@@ -73,16 +77,21 @@ final class SctpReceiver {
         counters.count(SctpCounters.Kind.DATA_CHUNKS_IN);
         sackDue = true;
         long tsn = unwrap(c.i32(0));
-        if (tsn <= cum || above.contains(tsn)) {
+        if (tsn <= cum || !above.isEmpty() && above.contains(tsn)) { // (contains boxes the TSN)
             counters.count(SctpCounters.Kind.DUPLICATE_TSNS_IN);
-            if (dups.size() < MAX_DUPS) {
-                dups.add((int) tsn);
+            if (dupCount < MAX_DUPS) {
+                dups[dupCount++] = (int) tsn;
             }
             return true;
         }
         int len = c.valueLen() - 12;
         if (buffered + len > config.receiveWindow() && tsn != cum + 1) {
             counters.malformed(SctpMalformed.OUT_OF_WINDOW);
+            return true;
+        }
+        if (tsn == cum + 1 && above.isEmpty() && isNextWholeMessage(c, len)) {
+            cum = tsn; // first: the delivery's listener may send, and so write a SACK, before this returns
+            deliverAtOnce(c, len);
             return true;
         }
         byte[] data = new byte[len];
@@ -98,6 +107,38 @@ final class SctpReceiver {
         buffered += len;
         assemble(in);
         return true;
+    }
+
+    /**
+     * The common case, taken without the bookkeeping (no boxed TSN, no fragment record, no copy but the message's own
+     * array): besides the next TSN with nothing above it, a whole message (B and E) that is unordered or the next SSN
+     * of its stream with none waiting before it.
+     */
+    private boolean isNextWholeMessage(Chunk c, int len) {
+        int flags = c.flags();
+        if ((flags & 3) != 3 || len > config.maxMessageSize()) {
+            return false;
+        }
+        if ((flags & 4) != 0) {
+            return true;
+        }
+        StreamIn s = streams.get(c.u16(4));
+        return s == null ? c.u16(6) == 0 : c.u16(6) == s.nextSsn && s.ready.isEmpty();
+    }
+
+    private void deliverAtOnce(Chunk c, int len) {
+        int stream = c.u16(4);
+        if ((c.flags() & 4) == 0) {
+            StreamIn s = streams.get(stream);
+            if (s == null) {
+                s = new StreamIn();
+                streams.put(stream, s);
+            }
+            s.nextSsn = (s.nextSsn + 1) & 0xFFFF;
+        }
+        byte[] message = new byte[len];
+        System.arraycopy(c.buf(), c.valueOff() + 12, message, 0, len);
+        deliver(stream, c.i32(8), message);
     }
 
     private void assemble(InChunk at) {
@@ -212,43 +253,49 @@ final class SctpReceiver {
     }
 
     void writeSack(PacketWriter w) {
-        List<long[]> blocks = new ArrayList<>();
+        int n = 0;
         long runStart = -1;
         long runEnd = -1;
-        for (long t : above) {
-            if (t - cum > 0xFFFF) {
-                break;
-            }
-            if (runStart >= 0 && t == runEnd + 1) {
+        if (!above.isEmpty()) { // its iterator is an allocation: none in the common case, nothing above cum
+            for (long t : above) {
+                if (t - cum > 0xFFFF) {
+                    break;
+                }
+                if (runStart >= 0 && t == runEnd + 1) {
+                    runEnd = t;
+                    continue;
+                }
+                if (runStart >= 0) {
+                    blocks[2 * n] = runStart;
+                    blocks[2 * n + 1] = runEnd;
+                    n++;
+                }
+                if (n == MAX_GAP_BLOCKS) {
+                    runStart = -1;
+                    break;
+                }
+                runStart = t;
                 runEnd = t;
-                continue;
             }
-            if (runStart >= 0) {
-                blocks.add(new long[] {runStart, runEnd});
-            }
-            if (blocks.size() == MAX_GAP_BLOCKS) {
-                runStart = -1;
-                break;
-            }
-            runStart = t;
-            runEnd = t;
         }
         if (runStart >= 0) {
-            blocks.add(new long[] {runStart, runEnd});
+            blocks[2 * n] = runStart;
+            blocks[2 * n + 1] = runEnd;
+            n++;
         }
         w.beginChunk(Chunk.SACK, 0)
                 .i32((int) cum)
                 .i32((int) Math.max(0, config.receiveWindow() - buffered))
-                .u16(blocks.size())
-                .u16(dups.size());
-        for (long[] b : blocks) {
-            w.u16((int) (b[0] - cum)).u16((int) (b[1] - cum));
+                .u16(n)
+                .u16(dupCount);
+        for (int i = 0; i < n; i++) {
+            w.u16((int) (blocks[2 * i] - cum)).u16((int) (blocks[2 * i + 1] - cum));
         }
-        for (int d : dups) {
-            w.i32(d);
+        for (int i = 0; i < dupCount; i++) {
+            w.i32(dups[i]);
         }
         w.endChunk();
-        dups.clear();
+        dupCount = 0;
         sackDue = false;
         counters.count(SctpCounters.Kind.SACKS_OUT);
     }

@@ -68,6 +68,9 @@ final class SctpSender {
 
     private final SctpConfig config;
     private final SctpCounters counters;
+    /** A received SACK's gap offsets, reused (grown for a SACK with more gaps than any before). */
+    private int[] sackOffsets = new int[2 * 16];
+
     private final int mtu;
     private final ArrayDeque<OutChunk> pending = new ArrayDeque<>();
     /** Sent and not cumulatively acked, in TSN order. */
@@ -147,6 +150,35 @@ final class SctpSender {
 
     void resetStream(int stream) {
         nextSsn.remove(stream);
+    }
+
+    /** A SACK chunk from the peer: checked, then {@link #onSack}; false when malformed (counted). */
+    boolean onSackChunk(Chunk c, long now) {
+        if (c.valueLen() < 12) {
+            counters.malformed(SctpMalformed.BAD_CHUNK);
+            return false;
+        }
+        int gaps = c.u16(8);
+        int dups = c.u16(10);
+        if (c.valueLen() < 12 + 4 * gaps + 4 * dups) {
+            counters.malformed(SctpMalformed.BAD_LENGTH);
+            return false;
+        }
+        if (sackOffsets.length < 2 * gaps) {
+            sackOffsets = new int[2 * gaps];
+        }
+        int[] offsets = sackOffsets;
+        for (int i = 0; i < gaps; i++) {
+            offsets[2 * i] = c.u16(12 + 4 * i);
+            offsets[2 * i + 1] = c.u16(14 + 4 * i);
+            if (offsets[2 * i] == 0 || offsets[2 * i] > offsets[2 * i + 1]) {
+                counters.malformed(SctpMalformed.BAD_CHUNK);
+                return false;
+            }
+        }
+        counters.count(SctpCounters.Kind.SACKS_IN);
+        onSack(c.i32(0), c.u32(4), offsets, gaps, now);
+        return true;
     }
 
     /** A SACK from the peer. {@code gaps} holds start/end offsets from {@code cumTsn} in pairs. */
@@ -375,7 +407,10 @@ final class SctpSender {
     /** Writes retransmissions, then new chunks, as far as the window and the packet allow; returns how many. */
     int writeData(PacketWriter w, long now) {
         int written = 0;
-        for (OutChunk c : outstanding) {
+        // (An iterator is an allocation: none for an association that has nothing outstanding, e.g. one receiving.)
+        for (Iterator<OutChunk> it = outstanding.isEmpty() ? null : outstanding.iterator();
+                it != null && it.hasNext(); ) {
+            OutChunk c = it.next();
             if (!c.retransmit) {
                 continue;
             }

@@ -69,6 +69,9 @@ final class StreamResets {
                 return false;
             }
         } else {
+            if (wanted.isEmpty()) {
+                return false; // the common case, every flush: no list made
+            }
             List<Integer> ready = new ArrayList<>();
             for (int s : wanted) {
                 if (!host.hasQueuedData(s)) {

@@ -96,13 +96,14 @@ public final class DataChannelLink {
         return runtime.nanoClock.getAsLong() / 1_000_000;
     }
 
-    private void sendPacket(byte[] packet) {
+    /** One SCTP packet, valid during the call only: DTLS encrypts it into a record of its own at once. */
+    private void sendPacket(byte[] packet, int off, int len) {
         DTLSTransport t = dtls;
         if (t == null || closed) {
             return;
         }
         try {
-            t.send(packet, 0, packet.length);
+            t.send(packet, off, len);
         } catch (IOException | RuntimeException e) {
             sendFailures.incrementAndGet(); // SCTP retransmits; a dead transport is reported by ICE/DTLS
             LOG.debug("{} SCTP packet not sent: {}", log, e.toString());

@@ -86,6 +86,135 @@ final class MediaTools {
         return frames;
     }
 
+    /**
+     * {@code seconds} of a 320x240 30 fps test picture as VP9 profile 0, a keyframe every {@code gop} frames, with
+     * alternate reference frames (two passes): those come as superframes (a hidden frame and a shown one), which is what a picture
+     * of several spatial layers is stored as too.
+     */
+    static List<Frame> vp9(Path dir, int seconds, int gop) throws IOException, InterruptedException {
+        String key = "vp9-" + seconds + "-" + gop;
+        List<Frame> known = ENCODED.get(key);
+        if (known != null) {
+            return known;
+        }
+        Path ivf = dir.resolve(key + ".ivf");
+        // libvpx makes alternate reference frames in its second pass only.
+        for (String pass : List.of("1", "2")) {
+            run(
+                    dir,
+                    "ffmpeg",
+                    "-v",
+                    "error",
+                    "-y",
+                    "-f",
+                    "lavfi",
+                    "-i",
+                    "testsrc=size=320x240:rate=30:duration=" + seconds,
+                    "-c:v",
+                    "libvpx-vp9",
+                    "-g",
+                    String.valueOf(gop),
+                    "-b:v",
+                    "300k",
+                    "-pass",
+                    pass,
+                    "-passlogfile",
+                    dir.resolve(key).toString(),
+                    "-auto-alt-ref",
+                    "1",
+                    "-lag-in-frames",
+                    "16",
+                    "-cpu-used",
+                    "8",
+                    "-pix_fmt",
+                    "yuv420p",
+                    "-f",
+                    "ivf",
+                    pass.equals("1") ? "/dev/null" : ivf.toString());
+        }
+        List<Frame> frames = readIvf(Files.readAllBytes(ivf));
+        ENCODED.put(key, frames);
+        return frames;
+    }
+
+    /**
+     * {@code seconds} of a 320x240 30 fps test picture as H.264 Constrained Baseline in Annex B (start codes), two
+     * slices per picture, an IDR every {@code gop} frames: one access unit (its NAL units, start codes left out) per
+     * frame. The keyframe flag marks IDR access units.
+     */
+    static List<List<byte[]>> h264(Path dir, int seconds, int gop) throws IOException, InterruptedException {
+        Path raw = dir.resolve("h264-" + seconds + "-" + gop + ".h264");
+        run(
+                dir,
+                "ffmpeg",
+                "-v",
+                "error",
+                "-y",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc=size=320x240:rate=30:duration=" + seconds,
+                "-c:v",
+                "libx264",
+                "-profile:v",
+                "baseline",
+                "-pix_fmt",
+                "yuv420p",
+                "-g",
+                String.valueOf(gop),
+                "-x264-params",
+                "slices=2:keyint_min=" + gop + ":scenecut=0",
+                "-b:v",
+                "300k",
+                "-f",
+                "h264",
+                raw.toString());
+        return accessUnits(splitAnnexB(Files.readAllBytes(raw)));
+    }
+
+    /** The NAL units of an Annex B stream (3- or 4-byte start codes), without their start codes. */
+    static List<byte[]> splitAnnexB(byte[] b) {
+        List<byte[]> nals = new ArrayList<>();
+        int start = -1;
+        for (int i = 0; i + 2 < b.length; i++) {
+            if (b[i] == 0 && b[i + 1] == 0 && b[i + 2] == 1) {
+                if (start >= 0) {
+                    int end = i > 0 && b[i - 1] == 0 ? i - 1 : i;
+                    nals.add(Arrays.copyOfRange(b, start, end));
+                }
+                start = i + 3;
+                i += 2;
+            }
+        }
+        if (start >= 0) {
+            nals.add(Arrays.copyOfRange(b, start, b.length));
+        }
+        return nals;
+    }
+
+    /** NAL units grouped into access units: a new one at an AUD, SEI, SPS or PPS, or a slice with first_mb 0. */
+    static List<List<byte[]>> accessUnits(List<byte[]> nals) {
+        List<List<byte[]>> units = new ArrayList<>();
+        List<byte[]> unit = null;
+        boolean sliceSeen = false;
+        for (byte[] nal : nals) {
+            int type = nal[0] & 0x1F;
+            boolean first = type == 9
+                    || type == 6
+                    || type == 7
+                    || type == 8
+                    || ((type == 1 || type == 5) && (nal[1] & 0x80) != 0);
+            if (unit == null || first && sliceSeen) {
+                unit = new ArrayList<>();
+                units.add(unit);
+                sliceSeen = false;
+            }
+            unit.add(nal);
+            sliceSeen |= type == 1 || type == 5;
+        }
+        return units;
+    }
+
     /** {@code seconds} of a 440 Hz tone as 20 ms Opus frames. */
     static List<Frame> opus(Path dir, int seconds) throws IOException, InterruptedException {
         List<Frame> known = ENCODED.get("opus-" + seconds);

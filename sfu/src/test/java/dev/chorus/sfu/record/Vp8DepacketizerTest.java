@@ -22,7 +22,8 @@ class Vp8DepacketizerTest {
     private final List<Long> timestamps = new ArrayList<>();
     private int losses;
 
-    private final Vp8Depacketizer depacketizer = new Vp8Depacketizer(
+    private final VideoDepacketizer depacketizer = new VideoDepacketizer(
+            new Vp8Frames(),
             new FrameSink() {
                 @Override
                 public void onFrame(long ts, boolean keyframe, byte[] b, int off, int len) {

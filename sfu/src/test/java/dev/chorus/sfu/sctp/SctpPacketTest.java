@@ -134,7 +134,7 @@ class SctpPacketTest {
     @Test
     void anAssociationCountsMalformedInputAndNeverThrows() {
         SctpAssociation a =
-                new SctpAssociation(SctpConfig.DEFAULT, 5000, 5000, p -> {}, new NullListener(), new Random(1));
+                new SctpAssociation(SctpConfig.DEFAULT, 5000, 5000, (b, o, l) -> {}, new NullListener(), new Random(1));
         byte[] bad = sealed(INIT.replace("01020304", "00000000")); // initiate tag 0 is not allowed
         a.receive(bad, 0, bad.length, 0);
         assertEquals(1, a.counters().get(SctpMalformed.BAD_CHUNK));
@@ -158,8 +158,13 @@ class SctpPacketTest {
     @Test
     void anInitIsAnsweredWithASignedCookieAndNoState() {
         List<byte[]> out = new ArrayList<>();
-        SctpAssociation a =
-                new SctpAssociation(SctpConfig.DEFAULT, 5000, 5000, out::add, new NullListener(), new Random(3));
+        SctpAssociation a = new SctpAssociation(
+                SctpConfig.DEFAULT,
+                5000,
+                5000,
+                SctpAssociation.Output.copying(out::add),
+                new NullListener(),
+                new Random(3));
         byte[] init = sealed(INIT);
         a.receive(init, 0, init.length, 0);
         assertEquals(1, out.size());

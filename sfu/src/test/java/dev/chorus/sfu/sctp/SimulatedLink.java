@@ -36,8 +36,20 @@ final class SimulatedLink {
         this.loss = loss;
         this.delayMillis = delayMillis;
         this.jitterMillis = jitterMillis;
-        a = new DataChannels(config, false, p -> transmit(p, true), new Random(seed + 1), () -> now, aEvents);
-        b = new DataChannels(config, true, p -> transmit(p, false), new Random(seed + 2), () -> now, bEvents);
+        a = new DataChannels(
+                config,
+                false,
+                SctpAssociation.Output.copying(p -> transmit(p, true)),
+                new Random(seed + 1),
+                () -> now,
+                aEvents);
+        b = new DataChannels(
+                config,
+                true,
+                SctpAssociation.Output.copying(p -> transmit(p, false)),
+                new Random(seed + 2),
+                () -> now,
+                bEvents);
     }
 
     private void transmit(byte[] packet, boolean toB) {

@@ -29,13 +29,18 @@ import org.junit.jupiter.api.TestInstance.Lifecycle;
  * manifest's start offsets are within 100 ms of the truth. The truth is taken in the pages, on the same machine's
  * clock as the manifest's start: an audio track that was flowing when the recording started starts at 0; a video
  * file starts on the keyframe the recording asked for, whose time each page sees in its own getStats()
- * (keyFramesEncoded, between two reports' timestamps). The suite records {@code chorus.recording.seconds} (8 s by
- * default); the issue's 30 s run is the same test with {@code -Dchorus.recording.seconds=30} (README "Recording").
- * Then a member the API gives the record permission starts and stops a recording with the page's button.
+ * (keyFramesEncoded, between two reports' timestamps). The meeting is recorded for {@code chorus.recording.seconds}
+ * (the issue's 30 s by default). Then a member the API gives the record permission starts and stops a recording with
+ * the page's button. Rooms on the other video codecs are recorded too, in the meeting's middle (so they cost the
+ * suite their pages' start, not a recording time of their own): a page alone in a {@code ?codec=h264} room (same
+ * browser) and one in a {@code ?codec=vp9} room, both recorded for {@link #OTHER_CODEC_SECONDS} and closed again,
+ * their camera files (H.264 in Matroska, VP9 in WebM) checked with ffprobe for codec, duration and decodable frames. The VP9 page runs in a browser of its own
+ * with a 640x360 camera and no microphone: at the suite's 320x180 Chromium sends one spatial layer only, and the
+ * point is a file of superframes (two layers per picture) at the top layer's size.
  */
 @TestInstance(Lifecycle.PER_CLASS)
 class RecordingBrowserIT {
-    private static final long SECONDS = Long.getLong("chorus.recording.seconds", 8);
+    private static final long SECONDS = Long.getLong("chorus.recording.seconds", 30);
     /**
      * How far a file's start may be from the truth. The truth is read in the pages, and a starved Chromium sends
      * what it captured late: with the machine at a load average of 6-7, audio captured 159-177 ms before the start
@@ -46,6 +51,17 @@ class RecordingBrowserIT {
     private static final long OFFSET_TOLERANCE_MS = Long.getLong("chorus.recording.offsetToleranceMs", 200);
 
     private static final Duration MEDIA_WAIT = Duration.ofSeconds(20);
+    /** How long the H.264 and VP9 rooms are recorded: enough for a keyframe and a few clusters. */
+    private static final long OTHER_CODEC_SECONDS = 4;
+
+    /** The codec of the page's outbound camera once it has encoded frames ("video/H264"), else null. */
+    private static final String OUTBOUND_VIDEO_CODEC = "const done = arguments[arguments.length - 1];"
+            + "const pc = window.chorus.pc; if (!pc) { done(null); return; }"
+            + "pc.getStats().then((r) => { let codec = null;"
+            + "  r.forEach((s) => { if (s.type === 'outbound-rtp' && s.kind === 'video' && s.framesEncoded > 0)"
+            + "    codec = r.get(s.codecId)?.mimeType ?? null; });"
+            + "  done(codec); }, () => done(null));";
+
     private static final Path DATA_DIR = Path.of("target", "recording-it-data");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -71,6 +87,9 @@ class RecordingBrowserIT {
 
     private TestServer server;
     private Chromium.Started browser;
+    /** The VP9 page's (see the class comment). */
+    private Chromium.Started svcBrowser;
+
     private final List<RoomPage> pages = new ArrayList<>();
 
     @BeforeAll
@@ -85,6 +104,7 @@ class RecordingBrowserIT {
     void stop() {
         pages.forEach(RoomPage::close);
         if (browser != null) browser.quit();
+        if (svcBrowser != null) svcBrowser.quit();
         if (server != null) server.close();
     }
 
@@ -121,7 +141,12 @@ class RecordingBrowserIT {
         for (RoomPage page : pages) {
             awaitBadge(page, "true");
         }
-        Thread.sleep(SECONDS * 1000);
+        // The H264 and VP9 rooms are recorded in the meeting's middle, off its start and end (what the checks time).
+        long recordingStarted = System.nanoTime();
+        Thread.sleep(Math.min(3, SECONDS / 4) * 1000);
+        Map<String, Path> otherCodecDirs = recordOtherCodecRooms();
+        long left = TimeUnit.SECONDS.toNanos(SECONDS) - (System.nanoTime() - recordingStarted);
+        Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(left)));
         HttpResponse<String> stopped = api.call("DELETE", "/api/v1/rooms/rec/recording", null);
         assertEquals(200, stopped.statusCode(), stopped.body());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -200,6 +225,153 @@ class RecordingBrowserIT {
                 }
             }
         }
+        checkOtherCodecRooms(otherCodecDirs);
+    }
+
+    /**
+     * Opens a page alone in an H264 room and one in a VP9 room, records both rooms for {@link #OTHER_CODEC_SECONDS}
+     * and closes the pages (and the VP9 page's browser) again; the recordings' directories by codec.
+     */
+    private Map<String, Path> recordOtherCodecRooms() throws Exception {
+        Map<String, String> expected = Map.of("h264", "video/H264", "vp9", "video/VP9");
+        Map<String, RoomPage> byCodec = new HashMap<>();
+        svcBrowser = Chromium.start(List.of(), Chromium.Camera.MEDIUM_NO_MICROPHONE);
+        for (String codec : List.of("h264", "vp9")) {
+            RoomPage page = RoomPage.openIn(
+                            "vp9".equals(codec) ? svcBrowser : browser,
+                            server.url("/r/rec-" + codec + "?name=Solo&codec=" + codec))
+                    .awaitState("joined")
+                    .awaitMediaConnected();
+            pages.add(page);
+            byCodec.put(codec, page);
+        }
+        for (String codec : List.of("h264", "vp9")) {
+            RoomPage page = byCodec.get(codec);
+            long deadline = System.nanoTime() + MEDIA_WAIT.toNanos();
+            while (!expected.get(codec).equals(page.asyncScript(OUTBOUND_VIDEO_CODEC))
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertEquals(expected.get(codec), page.asyncScript(OUTBOUND_VIDEO_CODEC), "the page sends " + codec);
+        }
+        ServerApiClient api = new ServerApiClient(server);
+        Map<String, Path> dirs = new HashMap<>();
+        for (String codec : List.of("h264", "vp9")) {
+            HttpResponse<String> started = api.call("POST", "/api/v1/rooms/rec-" + codec + "/recording", null);
+            assertEquals(200, started.statusCode(), started.body());
+            dirs.put(
+                    codec,
+                    Path.of(JSON.readTree(started.body()).path("directory").asText()));
+        }
+        Thread.sleep(OTHER_CODEC_SECONDS * 1000);
+        for (String codec : List.of("h264", "vp9")) {
+            HttpResponse<String> stopped = api.call("DELETE", "/api/v1/rooms/rec-" + codec + "/recording", null);
+            assertEquals(200, stopped.statusCode(), stopped.body());
+        }
+        for (RoomPage page : byCodec.values()) {
+            page.close();
+            pages.remove(page);
+        }
+        svcBrowser.quit();
+        svcBrowser = null;
+        return dirs;
+    }
+
+    /** The H264 room's camera in Matroska and the VP9 room's in WebM: codec, duration, decodable frames. */
+    private void checkOtherCodecRooms(Map<String, Path> dirs) throws Exception {
+        for (String codec : List.of("h264", "vp9")) {
+            JsonNode manifest = awaitStopped(dirs.get(codec));
+            double lengthSeconds = (Instant.parse(manifest.path("stoppedAt").asText())
+                                    .toEpochMilli()
+                            - Instant.parse(manifest.path("startedAt").asText()).toEpochMilli())
+                    / 1000.0;
+            JsonNode video = null;
+            for (JsonNode track : manifest.path("participants").path(0).path("tracks")) {
+                if ("video".equals(track.path("kind").asText())) {
+                    video = track;
+                }
+            }
+            assertTrue(video != null, codec + ": no video track in " + manifest);
+            assertEquals(codec, video.path("codec").asText(), video.toString());
+            assertEquals("ended", video.path("state").asText(), video.toString());
+            Path file = dirs.get(codec).resolve(video.path("file").asText());
+            assertTrue(file.toString().endsWith("h264".equals(codec) ? ".mkv" : ".webm"), file.toString());
+            JsonNode probe = probe(file);
+            JsonNode stream = probe.path("streams").get(0);
+            double duration = probe.path("format").path("duration").asDouble();
+            // VP9: decoded as browsers do, with libvpx: one picture per superframe, at the top layer's size.
+            // (ffmpeg's own decoder shows every layer's frame of a superframe: Chromium marks them all shown.)
+            String[] decoded = "vp9".equals(codec)
+                    ? run("ffmpeg", "-v", "error", "-c:v", "libvpx-vp9", "-i", file.toString(), "-f", "framemd5", "-")
+                    : new String[] {null, decodeErrors(file)};
+            long frames = "vp9".equals(codec)
+                    ? decoded[0].lines().filter(l -> !l.startsWith("#")).count()
+                    : stream.path("nb_read_frames").asLong();
+            String size = "vp9".equals(codec)
+                    ? decoded[0]
+                            .lines()
+                            .filter(l -> l.startsWith("#dimensions 0: "))
+                            .findFirst()
+                            .orElse("-")
+                            .substring("#dimensions 0: ".length())
+                    : stream.path("width").asInt() + "x" + stream.path("height").asInt();
+            System.out.printf(
+                    "  %s room: %s %s, %.3f s of a %.3f s recording, %d frames decoded, starts at %.1f ms,"
+                            + " dropped %s%n",
+                    codec,
+                    stream.path("codec_name").asText(),
+                    size,
+                    duration,
+                    lengthSeconds,
+                    frames,
+                    video.path("startOffsetMillis").asDouble(),
+                    video.path("dropped"));
+            assertEquals(codec, stream.path("codec_name").asText());
+            assertEquals(lengthSeconds, duration, 1.0, codec + ": the file's duration against the recording's");
+            assertTrue(frames >= 5 * (lengthSeconds - 1), codec + ": " + frames + " frames");
+            assertEquals("", decoded[1].trim(), codec + ": errors decoding " + file);
+            if ("vp9".equals(codec)) {
+                long superframes = vp9Superframes(file);
+                System.out.printf("  vp9 room: %d of %d pictures are superframes%n", superframes, frames);
+                assertTrue(superframes > frames / 2, "pictures of several spatial layers: " + superframes);
+                assertTrue(Integer.parseInt(size.split("x")[0]) >= 640, "the top spatial layer's size: " + size);
+            }
+        }
+    }
+
+    /** Pictures of a VP9 file stored as superframes (VP9 Annex B: the last byte is 110xxxxx, as is the index's first). */
+    private static long vp9Superframes(Path webm) throws IOException, InterruptedException {
+        Path ivf = Files.createTempFile("recording-it", ".ivf");
+        try {
+            run("ffmpeg", "-v", "error", "-y", "-i", webm.toString(), "-c", "copy", "-f", "ivf", ivf.toString());
+            java.nio.ByteBuffer b =
+                    java.nio.ByteBuffer.wrap(Files.readAllBytes(ivf)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            long superframes = 0;
+            int at = b.getShort(6);
+            while (at + 12 <= b.limit()) {
+                int size = b.getInt(at);
+                int marker = b.get(at + 12 + size - 1) & 0xFF;
+                int index = 2 + ((marker >> 3 & 3) + 1) * ((marker & 7) + 1);
+                if ((marker & 0xE0) == 0xC0 && size >= index && (b.get(at + 12 + size - index) & 0xFF) == marker) {
+                    superframes++;
+                }
+                at += 12 + size;
+            }
+            return superframes;
+        } finally {
+            Files.delete(ivf);
+        }
+    }
+
+    private static JsonNode awaitStopped(Path dir) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        JsonNode manifest = JSON.readTree(Files.readString(dir.resolve("manifest.json")));
+        while (!"stopped".equals(manifest.path("state").asText()) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            manifest = JSON.readTree(Files.readString(dir.resolve("manifest.json")));
+        }
+        assertEquals("stopped", manifest.path("state").asText(), manifest.toString());
+        return manifest;
     }
 
     private static String badge(RoomPage page) {

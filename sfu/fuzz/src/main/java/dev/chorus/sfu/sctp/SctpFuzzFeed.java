@@ -36,8 +36,10 @@ public final class SctpFuzzFeed {
                 @Override
                 public void onClose(DataChannel channel) {}
             };
-            client = new DataChannels(CONFIG, false, toServer::add, new Random(1), () -> now, quiet);
-            server = new DataChannels(CONFIG, true, toClient::add, new Random(2), () -> now, quiet);
+            client = new DataChannels(
+                    CONFIG, false, SctpAssociation.Output.copying(toServer::add), new Random(1), () -> now, quiet);
+            server = new DataChannels(
+                    CONFIG, true, SctpAssociation.Output.copying(toClient::add), new Random(2), () -> now, quiet);
         }
 
         void pump() {

@@ -1,20 +1,21 @@
 package dev.chorus.sfu.record;
 
-import dev.chorus.sfu.codec.Vp8Payload;
 import java.util.Arrays;
 
 /**
- * Assembles VP8 frames (RFC 7741) from a publisher's RTP packets, given with the extended sequence numbers the
- * receive stream gave them. Packets are kept in a ring indexed by sequence number, so a retransmission or a
+ * Assembles video frames from a publisher's RTP packets, given with the extended sequence numbers the receive stream
+ * gave them; the payload format ({@link VideoPayload}: VP8, VP9, H.264) says which packets start a frame and how a
+ * frame's packets become the bytes a file stores. Packets are kept in a ring indexed by sequence number, so a retransmission or a
  * reordered packet that arrives late still completes its frame; a frame goes out once every packet from its start
- * (S=1, partition 0) to its marker is in. A packet still missing after {@code waitNanos} (or when the ring is
+ * to its marker (the last packet of the picture) is in. A packet still missing after {@code waitNanos} (or when the ring is
  * full) is given up: the frames it belonged to are dropped and counted, and the sink hears of the loss (it then
  * waits for a keyframe). Writer-thread only; the ring is allocated once.
  */
-final class Vp8Depacketizer {
+final class VideoDepacketizer {
     static final int RING = 512;
     private static final int MAX_PAYLOAD = 1600;
 
+    private final VideoPayload format;
     private final FrameSink sink;
     private final long waitNanos;
     private final byte[][] payload = new byte[RING][MAX_PAYLOAD];
@@ -25,7 +26,7 @@ final class Vp8Depacketizer {
     private final boolean[] marker = new boolean[RING];
     private final boolean[] start = new boolean[RING];
     private final boolean[] padding = new boolean[RING];
-    private byte[] frame = new byte[64 * 1024];
+    private final FrameBuffer frame = new FrameBuffer();
 
     /** The sequence number the next frame starts at; -1 until a frame start was seen. */
     private long next = -1;
@@ -35,8 +36,10 @@ final class Vp8Depacketizer {
     private long framesLost;
     private long packetsLate;
     private long packetsMalformed;
+    private long framesMalformed;
 
-    Vp8Depacketizer(FrameSink sink, long waitNanos) {
+    VideoDepacketizer(VideoPayload format, FrameSink sink, long waitNanos) {
+        this.format = format;
         this.sink = sink;
         this.waitNanos = waitNanos;
         Arrays.fill(seq, -1);
@@ -44,9 +47,9 @@ final class Vp8Depacketizer {
 
     /** One packet's payload (descriptor included). */
     void push(long extSeq, long rtpTimestamp, boolean isMarker, byte[] b, int off, int len, long nowNanos) {
-        int d = Vp8Payload.descriptorLength(b, off, len);
         boolean isPadding = len == 0; // padding only (bandwidth probes): a sequence number, no frame
-        if (!isPadding && (d < 0 || len > MAX_PAYLOAD)) {
+        int kind = isPadding || len > MAX_PAYLOAD ? VideoPayload.MALFORMED : format.classify(b, off, len);
+        if (!isPadding && kind == VideoPayload.MALFORMED) {
             packetsMalformed++;
             return;
         }
@@ -68,8 +71,7 @@ final class Vp8Depacketizer {
         seq[i] = extSeq;
         timestamp[i] = rtpTimestamp;
         marker[i] = isMarker;
-        // S bit and partition index 0: the first packet of a frame.
-        start[i] = !isPadding && (b[off] & 0x1F) == 0x10;
+        start[i] = kind == VideoPayload.STARTS;
         arrival[i] = nowNanos;
         newest = Math.max(newest, extSeq);
         if (next < 0 && start[i]) {
@@ -126,28 +128,26 @@ final class Vp8Depacketizer {
     }
 
     private void emit(int packets) {
-        int len = 0;
-        boolean keyframe = false;
         long ts = timestamp[slot(next)];
+        format.begin(frame);
+        boolean whole = true;
         for (int k = 0; k <= packets; k++) {
             int j = slot(next + k);
-            byte[] p = payload[j];
-            int d = Vp8Payload.descriptorLength(p, 0, length[j]);
-            int n = length[j] - d;
-            if (k == 0) {
-                keyframe = n > 0 && (p[d] & 0x01) == 0;
-            }
-            if (len + n > frame.length) {
-                frame = Arrays.copyOf(frame, Math.max(frame.length * 2, len + n));
-            }
-            System.arraycopy(p, d, frame, len, n);
-            len += n;
+            whole = whole && format.append(payload[j], 0, length[j], frame);
             seq[j] = -1;
         }
+        whole = whole && format.end(frame);
         next += packets + 1;
-        framesOut++;
-        if (len > 0) {
-            sink.onFrame(ts, keyframe, frame, 0, len);
+        if (!whole) {
+            // Its packets were all there but do not make a frame (e.g. an FU-A without its end): lost like a hole.
+            framesMalformed++;
+            framesLost++;
+            sink.onLoss();
+        } else {
+            framesOut++;
+            if (frame.length() > 0) {
+                sink.onFrame(ts, format.keyframe(), frame.array(), 0, frame.length());
+            }
         }
         resyncIfNeeded();
     }
@@ -217,5 +217,10 @@ final class Vp8Depacketizer {
 
     long packetsMalformed() {
         return packetsMalformed;
+    }
+
+    /** Frames whose packets were all in but did not assemble (counted in {@link #framesLost} too). */
+    long framesMalformed() {
+        return framesMalformed;
     }
 }
