@@ -1,5 +1,7 @@
 package dev.chorus.signaling.http;
 
+import static dev.chorus.signaling.http.ClusterDebug.awaitCluster;
+import static dev.chorus.signaling.http.ClusterDebug.clusterOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,7 +14,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -172,24 +173,5 @@ class ClusterProcessTest {
             }
         }
         return -1;
-    }
-
-    private static void awaitCluster(ServerProcess server, Predicate<JsonObject> condition) throws Exception {
-        long deadline = System.currentTimeMillis() + 60_000;
-        JsonObject last = null;
-        while (last == null || !condition.test(last)) {
-            assertTrue(System.currentTimeMillis() < deadline, "cluster state: " + last + "\n" + server.output());
-            Thread.sleep(100);
-            last = clusterOf(server);
-        }
-    }
-
-    private static JsonObject clusterOf(ServerProcess server) throws Exception {
-        HttpResponse<String> r = HTTP.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort + "/debug"))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), r.body());
-        return new JsonObject(r.body()).getJsonObject("signaling").getJsonObject("cluster");
     }
 }

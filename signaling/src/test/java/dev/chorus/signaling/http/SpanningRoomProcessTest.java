@@ -1,5 +1,7 @@
 package dev.chorus.signaling.http;
 
+import static dev.chorus.signaling.http.ClusterDebug.awaitCluster;
+import static dev.chorus.signaling.http.ClusterDebug.clusterOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,10 +10,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +27,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(VertxExtension.class)
 class SpanningRoomProcessTest {
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final int CHATS_EACH = 5;
 
     @Test
@@ -257,24 +254,5 @@ class SpanningRoomProcessTest {
             }
         }
         return -1;
-    }
-
-    private static void awaitCluster(ServerProcess server, Predicate<JsonObject> condition) throws Exception {
-        long deadline = System.currentTimeMillis() + 60_000;
-        JsonObject last = null;
-        while (last == null || !condition.test(last)) {
-            assertTrue(System.currentTimeMillis() < deadline, "cluster state: " + last + "\n" + server.output());
-            Thread.sleep(100);
-            last = clusterOf(server);
-        }
-    }
-
-    private static JsonObject clusterOf(ServerProcess server) throws Exception {
-        HttpResponse<String> r = HTTP.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort + "/debug"))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), r.body());
-        return new JsonObject(r.body()).getJsonObject("signaling").getJsonObject("cluster");
     }
 }

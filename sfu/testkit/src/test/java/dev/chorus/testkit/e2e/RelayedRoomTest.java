@@ -9,7 +9,6 @@ import dev.chorus.sfu.conference.MediaException;
 import dev.chorus.sfu.conference.MediaRoom;
 import dev.chorus.sfu.conference.MediaService;
 import dev.chorus.sfu.conference.MediaSession;
-import dev.chorus.sfu.conference.MediaSessionListener;
 import dev.chorus.sfu.conference.OfferOutcome;
 import dev.chorus.sfu.conference.PublishedTrack;
 import dev.chorus.sfu.conference.RelayedTrack;
@@ -209,7 +208,7 @@ class RelayedRoomTest {
 
     private Joined connect(MediaRoom room, NativePeer peer, String offer, Map<String, String> sources)
             throws MediaException, SdpException {
-        MediaSession session = room.join(peer.name(), new Quiet());
+        MediaSession session = room.join(peer.name(), new QuietSession());
         OfferOutcome outcome = session.handleOffer(offer, sources);
         peer.applyAnswer(outcome.sdp());
         outcome.candidates().forEach(peer::addRemoteCandidate);
@@ -354,19 +353,5 @@ class RelayedRoomTest {
         public synchronized String toString() {
             return "first " + first + " highest " + highest + " received " + seen.cardinality();
         }
-    }
-
-    private static final class Quiet implements MediaSessionListener {
-        @Override
-        public void renegotiationNeeded(int audioTracks, int videoTracks) {}
-
-        @Override
-        public void mediaConnected() {}
-
-        @Override
-        public void mediaFailed(String reason) {}
-
-        @Override
-        public void mediaLost(String reason) {}
     }
 }

@@ -15,7 +15,6 @@ import dev.chorus.sfu.conference.MediaException;
 import dev.chorus.sfu.conference.MediaRoom;
 import dev.chorus.sfu.conference.MediaService;
 import dev.chorus.sfu.conference.MediaSession;
-import dev.chorus.sfu.conference.MediaSessionListener;
 import dev.chorus.sfu.conference.OfferOutcome;
 import dev.chorus.sfu.conference.PublishedTrack;
 import dev.chorus.sfu.conference.ViewSize;
@@ -353,7 +352,7 @@ class SimulcastLayerSwitchTest {
     /** Joins, offers and applies the answer with the SFU's candidates; connecting happens while pumping. */
     private Joined connect(MediaRoom room, NativePeer peer, String offer, Map<String, String> sources)
             throws MediaException, SdpException {
-        MediaSession session = room.join(peer.name(), new Quiet());
+        MediaSession session = room.join(peer.name(), new QuietSession());
         OfferOutcome outcome = session.handleOffer(offer, sources);
         peer.applyAnswer(outcome.sdp());
         outcome.candidates().forEach(peer::addRemoteCandidate);
@@ -563,17 +562,4 @@ class SimulcastLayerSwitchTest {
     }
 
     /** A session listener that needs to do nothing: both peers offer once, before anything changes. */
-    private static final class Quiet implements MediaSessionListener {
-        @Override
-        public void renegotiationNeeded(int audioTracks, int videoTracks) {}
-
-        @Override
-        public void mediaConnected() {}
-
-        @Override
-        public void mediaFailed(String reason) {}
-
-        @Override
-        public void mediaLost(String reason) {}
-    }
 }

@@ -13,7 +13,6 @@ import dev.chorus.sfu.codec.Vp8Payload;
 import dev.chorus.sfu.conference.MediaRoom;
 import dev.chorus.sfu.conference.MediaService;
 import dev.chorus.sfu.conference.MediaSession;
-import dev.chorus.sfu.conference.MediaSessionListener;
 import dev.chorus.sfu.conference.OfferOutcome;
 import dev.chorus.sfu.forward.RouterConfig;
 import dev.chorus.sfu.transport.DtlsCertificate;
@@ -324,7 +323,7 @@ class TemporalLayerCapTest {
 
     private OfferOutcome connect(MediaRoom room, NativePeer peer, String offer, Map<String, String> sources)
             throws Exception {
-        MediaSession session = room.join(peer.name(), new Quiet());
+        MediaSession session = room.join(peer.name(), new QuietSession());
         OfferOutcome outcome = session.handleOffer(offer, sources);
         peer.applyAnswer(outcome.sdp());
         outcome.candidates().forEach(peer::addRemoteCandidate);
@@ -341,19 +340,5 @@ class TemporalLayerCapTest {
         try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0))) {
             return s.getLocalPort();
         }
-    }
-
-    private static final class Quiet implements MediaSessionListener {
-        @Override
-        public void renegotiationNeeded(int audioTracks, int videoTracks) {}
-
-        @Override
-        public void mediaConnected() {}
-
-        @Override
-        public void mediaFailed(String reason) {}
-
-        @Override
-        public void mediaLost(String reason) {}
     }
 }
