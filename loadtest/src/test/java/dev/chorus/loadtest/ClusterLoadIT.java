@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,7 +17,13 @@ import org.junit.jupiter.api.Test;
  * them (two bots per node), all bots asking the first node and following its redirects. Every node must serve its
  * share and receive the others' publishers over the relay, the nodes with publishers must relay them, and the bots
  * must lose almost nothing across the relays.
+ *
+ * <p>Tagged as a benchmark, outside the suite, for the suite's time (three server JVMs and six bots, 40 s):
+ * {@code mvn -pl loadtest -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=ClusterLoadIT
+ * -Dfailsafe.failIfNoSpecifiedTests=false -Dchorus.it.excludedGroups=none}. The suite's three-node checks are
+ * SpanningRoomProcessTest and SpanningRoomBrowserIT.
  */
+@Tag("benchmark")
 class ClusterLoadIT {
     @Test
     void oneRoomOfBotsSpreadOverThreeNodesIsServedThroughTheRelays() throws Exception {

@@ -25,6 +25,7 @@ final class ServerProcess implements AutoCloseable {
     private final Map<String, String> env;
     private final Path log;
     private Process process;
+    private boolean quickStart = true;
 
     private ServerProcess(int httpPort, Map<String, String> env, Path log) {
         this.httpPort = httpPort;
@@ -41,7 +42,16 @@ final class ServerProcess implements AutoCloseable {
 
     /** As {@link #start} without waiting: call {@link #awaitHealthy} before using it. */
     static ServerProcess launch(Map<String, String> env, Path log) throws IOException {
+        return launch(env, log, true);
+    }
+
+    /**
+     * @param quickStart run the JVM with the client compiler and the serial collector (starts faster); false: the
+     *                   JVM's own defaults, as in production, for a test that reports the server's CPU
+     */
+    static ServerProcess launch(Map<String, String> env, Path log, boolean quickStart) throws IOException {
         ServerProcess s = new ServerProcess(freePort(), env, log);
+        s.quickStart = quickStart;
         Files.createDirectories(log.toAbsolutePath().getParent());
         Files.deleteIfExists(log);
         s.spawn();
@@ -61,6 +71,10 @@ final class ServerProcess implements AutoCloseable {
         String extra = System.getProperty("chorus.serverJvmArgs", "").trim();
         if (!extra.isEmpty()) {
             command.addAll(List.of(extra.split("\\s+")));
+        } else if (quickStart) {
+            // Quick to start on a busy 2-core machine, as the signaling tests' server processes: a few browser
+            // pages' packets need no optimising compiler, and clustered nodes start several at once.
+            command.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
         }
         command.add("-jar");
         command.add(Path.of("target", "chorus-server.jar").toString());

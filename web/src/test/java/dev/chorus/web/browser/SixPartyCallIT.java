@@ -73,7 +73,8 @@ class SixPartyCallIT {
                         // tests of its own.
                         "CHORUS_RESUME_GRACE",
                         "0s"),
-                log);
+                log,
+                false); // the JVM as in production: the test reports the server's CPU
         List<RoomPage> pages = new ArrayList<>();
         // One browser, one window per participant (see the class comment).
         // Pages open without waiting for their load: the six load at once, before any of them starts its media,
