@@ -27,6 +27,15 @@ final class ClusterDebug {
         }
     }
 
+    /** The node's /metrics text. */
+    static String metrics(ServerProcess server) throws Exception {
+        return HTTP.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort + "/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+    }
+
     static JsonObject clusterOf(ServerProcess server) throws Exception {
         HttpResponse<String> r = HTTP.send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort + "/debug"))

@@ -20,10 +20,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * One room across three servers, each its own JVM on loopback, with rooms spanning nodes after one participant per
- * node ({@code room-participants-per-node = 1}): three members land on three nodes and see each other as if on one;
+ * node ({@code room-participants-per-node = 1}): three members land on three nodes and see each other as if on one
+ * (a join that reaches a full node is redirected: answered {@code redirect}, closed with 4002);
  * chat from all three, sent at once, arrives in one order with the same numbers everywhere; mute and leave reach
- * the other nodes; a newcomer on a node that starts to serve the room again reads the chat so far; and when a node
- * is killed, its member leaves the others' rooms ({@code node_lost}).
+ * the other nodes; a new room goes to the emptiest node; a newcomer on a node that starts to serve the room again
+ * reads the chat so far; and when a node is killed, its member leaves the others' rooms ({@code node_lost}), its
+ * other room is served again by a live node, and /debug and /metrics count the departure.
  */
 @ExtendWith(VertxExtension.class)
 class SpanningRoomProcessTest {
@@ -109,22 +111,40 @@ class SpanningRoomProcessTest {
             // A newcomer on the node cy left gets the room's chat so far, from the owner, in the same order.
             String cyNode = cy.node;
             awaitCluster(byId.get(adaNode), cl -> roomParticipants(cl, cyNode, "span") == 0);
+            // A new room asked of a node with a participant goes to the emptiest node: cy's, empty now.
+            Member eve = join(vertx, byId, adaNode, "retro", "Eve");
+            assertEquals(cyNode, eve.node, "the node without participants takes a new room");
+            eve.client.send(new JsonObject().put("type", "leave"));
+            eve.await(x -> "left".equals(x.getString("type")));
             Member dee = join(vertx, byId, adaNode, "Dee");
             assertEquals(cyNode, dee.node, "the only node with room for dee");
             assertEquals(adaSaw, dee.chats(3 * CHATS_EACH), "dee reads the history in ada's order");
 
-            // Bob's node dies: ada's node drops him.
+            // Dee's node dies (it also serves "retro"): the others drop her, and "retro" is served again elsewhere.
             long killedAt = System.nanoTime();
-            byId.get(bob.node).kill();
-            JsonObject left =
-                    ada.await(x -> "participant-left".equals(x.getString("type")) && bob.id.equals(x.getString("id")));
-            assertEquals("node_lost", left.getString("reason"), left.encode());
+            byId.get(dee.node).kill();
+            for (Member m : List.of(ada, bob)) {
+                JsonObject left = m.await(
+                        x -> "participant-left".equals(x.getString("type")) && dee.id.equals(x.getString("id")));
+                assertEquals("node_lost", left.getString("reason"), left.encode());
+            }
+            long droppedMs = (System.nanoTime() - killedAt) / 1_000_000;
+            Member retroAgain = join(vertx, byId, adaNode, "retro", "Eve");
+            assertNotEquals(dee.node, retroAgain.node, "a dead node's room is served by a live one");
             System.out.printf(
                     "spanning room: 3 nodes, %d chat messages in one order; a killed node's member left the others"
-                            + " after %d ms%n",
-                    adaSaw.size(), (System.nanoTime() - killedAt) / 1_000_000);
+                            + " after %d ms, its other room was served again after %d ms%n",
+                    adaSaw.size(), droppedMs, (System.nanoTime() - killedAt) / 1_000_000);
             JsonObject cluster = clusterOf(byId.get(ada.node));
             assertTrue(cluster.getJsonObject("presence").getLong("descriptionsReceived") > 0, cluster.encode());
+            assertEquals(2, cluster.getJsonArray("nodes").size(), cluster.encode());
+            // Known from the member leaving (its connections closed), before its entries expired.
+            assertEquals(1, cluster.getLong("departures"), cluster.encode());
+            assertTrue(cluster.getLong("redirected") >= 2, cluster.encode());
+            String metrics = ClusterDebug.metrics(byId.get(ada.node));
+            assertTrue(metrics.contains("chorus_cluster_nodes 2.0"), metrics);
+            assertTrue(metrics.contains("chorus_cluster_departures_total 1.0"), metrics);
+            assertTrue(metrics.contains("chorus_cluster_joins_redirected_total"), metrics);
         }
     }
 
@@ -193,13 +213,24 @@ class SpanningRoomProcessTest {
         }
     }
 
-    /** Joins "span" through {@code nodeId}, following a redirect; the node that served it and its answer. */
+    /** Joins "span" through {@code nodeId}, following redirects; the node that served it and its answer. */
     private static Member join(Vertx vertx, Map<String, ServerProcess> byId, String nodeId, String name) {
+        return join(vertx, byId, nodeId, "span", name);
+    }
+
+    /**
+     * Joins {@code room} through {@code nodeId}, following redirects (each checked: answered to the join's id, the
+     * room and the node's URL named, the socket closed with 4002); the node that served it and its answer.
+     */
+    private static Member join(Vertx vertx, Map<String, ServerProcess> byId, String nodeId, String room, String name) {
         String at = nodeId;
         for (int hop = 0; hop < 3; hop++) {
             WsTestClient client = WsTestClient.connect(vertx, byId.get(at).httpPort);
-            JsonObject join =
-                    new JsonObject().put("type", "join").put("room", "span").put("name", name);
+            JsonObject join = new JsonObject()
+                    .put("type", "join")
+                    .put("id", 7)
+                    .put("room", room)
+                    .put("name", name);
             client.send(hop > 0 ? join.put("redirects", hop) : join);
             JsonObject m = client.next();
             while ("queued".equals(m.getString("type")) || "cluster".equals(m.getString("type"))) {
@@ -209,8 +240,11 @@ class SpanningRoomProcessTest {
                 return new Member(name, client, at, m);
             }
             assertEquals("redirect", m.getString("type"), m.encode());
-            client.awaitClosed();
+            assertEquals(7, m.getInteger("re"), m.encode());
+            assertEquals(room, m.getString("room"), m.encode());
             at = m.getString("node");
+            assertEquals("http://127.0.0.1:" + byId.get(at).httpPort, m.getString("url"), m.encode());
+            assertEquals(4002, client.awaitClose());
         }
         throw new AssertionError(name + " redirected more than twice");
     }
