@@ -18,6 +18,7 @@ import dev.chorus.sfu.rtcp.RtcpValidity;
 import dev.chorus.sfu.rtcp.SenderReportWriter;
 import dev.chorus.sfu.rtp.RtpPacket;
 import dev.chorus.sfu.worker.PacketHandler;
+import java.util.function.IntConsumer;
 
 /**
  * One publisher's streams on their way to one other cluster node, which serves some of the room's subscribers.
@@ -42,6 +43,11 @@ public final class RelaySender implements PacketHandler {
     private final RelayFrame frame = new RelayFrame();
     private final byte[] report = new byte[SenderReportWriter.length(0)];
     private final ReportBlock[] noBlocks = new ReportBlock[0];
+    /** The NACK being answered: its stream and time, read by {@link #resendLost} (made once: nothing per NACK). */
+    private RtpReceiveStream nackStream;
+
+    private long nackNow;
+    private final IntConsumer resendLost = this::resend;
 
     private long rtpSent;
     private long rtpNotSent;
@@ -171,23 +177,18 @@ public final class RelaySender implements PacketHandler {
             publisher.drops().increment(DropReason.UNKNOWN_FEEDBACK_SSRC);
             return;
         }
-        for (int i = 0; i < nack.itemCount(); i++) {
-            int pid = nack.pid(i);
-            int blp = nack.blp(i);
-            resend(stream, pid, now);
-            for (int bit = 0; bit < 16; bit++) {
-                if ((blp & (1 << bit)) != 0) {
-                    resend(stream, (pid + bit + 1) & 0xFFFF, now);
-                }
-            }
-        }
+        nackStream = stream;
+        nackNow = now;
+        nack.forEachLost(resendLost);
+        nackStream = null;
     }
 
-    private void resend(RtpReceiveStream stream, int seq, long now) {
+    private void resend(int seq) {
+        RtpReceiveStream stream = nackStream;
         nackItemsReceived++;
         long ext = stream.extendedSequence(seq);
         RetransmissionBuffer rb = stream.retransmissionBuffer();
-        int slot = ext < 0 ? RetransmissionBuffer.MISS_UNKNOWN : rb.find(ext, now);
+        int slot = ext < 0 ? RetransmissionBuffer.MISS_UNKNOWN : rb.find(ext, nackNow);
         if (slot < 0) {
             retransmitMissed++;
             return;

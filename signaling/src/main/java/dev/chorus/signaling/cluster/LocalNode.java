@@ -69,8 +69,7 @@ public final class LocalNode implements Supplier<NodeInfo> {
         for (String name : rooms.roomNames()) {
             Room r = rooms.room(name);
             if (r != null) {
-                m.put(name, (int)
-                        r.members().stream().filter(p -> !p.isRemote()).count());
+                m.put(name, r.localMembers().size());
             }
         }
         return m;

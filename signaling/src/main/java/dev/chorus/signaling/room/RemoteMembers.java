@@ -52,7 +52,7 @@ public final class RemoteMembers {
         }
         List<Participant> now = new ArrayList<>();
         for (JsonObject view : next.values()) {
-            Participant p = member(room, view.getString("id"));
+            Participant p = room.member(view.getString("id"));
             if (p != null && !node.equals(p.homeNode())) {
                 continue; // the same id on two nodes: the first one stays
             }
@@ -102,15 +102,6 @@ public final class RemoteMembers {
             room.broadcast(ServerMessages.participantLeft(p.id(), reason.wire()), null);
             log.info("{} left on node {} ({})", p.logContext(), p.homeNode(), reason.wire());
         }
-    }
-
-    private static Participant member(Room room, String id) {
-        for (Participant p : room.members()) {
-            if (p.id().equals(id)) {
-                return p;
-            }
-        }
-        return null;
     }
 
     private static List<Participant> of(Room room, String node) {

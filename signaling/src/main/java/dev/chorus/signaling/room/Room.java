@@ -93,6 +93,11 @@ public final class Room {
         return size() - remoteCount;
     }
 
+    /** The listed member {@code id}, or null. */
+    Participant member(String id) {
+        return members.get(id);
+    }
+
     /** This node's own listed members, in join order. */
     public List<Participant> localMembers() {
         return members.values().stream().filter(p -> !p.isRemote()).toList();
